@@ -1,0 +1,417 @@
+"""Vendor-neutral network model.
+
+Every vendor parser produces these plain dataclasses; no vendor words live here.
+Addresses are IPv4 integers so that later stages never re-parse text. Every object
+that came from a config keeps its `Source` (file, line, text) so that findings can
+point back at the line that caused them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+IPV4_MAX = 0xFFFFFFFF
+PORT_MAX = 0xFFFF
+
+PROTO_ICMP = 1
+PROTO_TCP = 6
+PROTO_UDP = 17
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """Where an object came from: file path (as given), 1-based line number, raw text."""
+
+    file: str
+    line: int
+    text: str
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, order=True)
+class Wildcard:
+    """An address pattern: bits where `wildcard` is 1 are "don't care" (Cisco style).
+
+    A prefix 10.1.0.0/16 is Wildcard(0x0A010000, 0x0000FFFF); a host is wildcard 0;
+    `any` is Wildcard(0, 0xFFFFFFFF). Non-contiguous wildcards are allowed.
+    """
+
+    address: int
+    wildcard: int
+
+    @staticmethod
+    def any() -> Wildcard:
+        return Wildcard(0, IPV4_MAX)
+
+    @staticmethod
+    def host(address: int) -> Wildcard:
+        return Wildcard(address, 0)
+
+    @staticmethod
+    def prefix(network: int, length: int) -> Wildcard:
+        wildcard = (1 << (32 - length)) - 1 if length < 32 else 0
+        return Wildcard(network & ~wildcard & IPV4_MAX, wildcard)
+
+    def normalized(self) -> Wildcard:
+        return Wildcard(self.address & ~self.wildcard & IPV4_MAX, self.wildcard)
+
+    def matches(self, address: int) -> bool:
+        return (address & ~self.wildcard) == (self.address & ~self.wildcard)
+
+
+@dataclass(frozen=True, order=True)
+class PortRange:
+    """Inclusive port range."""
+
+    low: int
+    high: int
+
+    def contains(self, port: int) -> bool:
+        return self.low <= port <= self.high
+
+
+ANY_PORT = PortRange(0, PORT_MAX)
+
+
+@dataclass(frozen=True, order=True)
+class IcmpMatch:
+    """An ICMP type, optionally with a code (None = every code)."""
+
+    icmp_type: int
+    code: int | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """One conjunction of header constraints. Each field is a union of values;
+    `None` means "any value".
+
+    - protocols: IP protocol numbers; None = any IP protocol.
+    - src / dst: address patterns.
+    - src_ports / dst_ports: only meaningful with protocols ⊆ {tcp, udp}; None = any.
+    - established: True = only TCP packets with ACK or RST set.
+    - icmp: ICMP types/codes; None = any (only meaningful with protocol icmp).
+    """
+
+    protocols: tuple[int, ...] | None = None
+    src: tuple[Wildcard, ...] | None = None
+    dst: tuple[Wildcard, ...] | None = None
+    src_ports: tuple[PortRange, ...] | None = None
+    dst_ports: tuple[PortRange, ...] | None = None
+    established: bool = False
+    icmp: tuple[IcmpMatch, ...] | None = None
+
+
+class Action(enum.Enum):
+    PERMIT = "permit"
+    DENY = "deny"
+
+
+@dataclass(frozen=True)
+class AclLine:
+    """One ACL entry. It matches a packet if any of `matches` does (object-groups
+    expand to several conjunctions).
+
+    `understood` is False when the entry holds syntax the parser did not fully
+    understand; `matches` is then an over-approximation for permit lines (it matches
+    at least what the device matches) and the engine ignores the line if it is a deny
+    line, so that the computed permit set can only grow.
+    """
+
+    action: Action
+    matches: tuple[Match, ...]
+    source: Source
+    sequence: int | None = None
+    understood: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Acl:
+    name: str
+    lines: tuple[AclLine, ...]
+    source: Source
+    kind: str = "extended"  # standard | extended
+
+
+@dataclass(frozen=True)
+class InterfaceAddress:
+    address: int
+    prefix_length: int
+    secondary: bool = False
+
+    @property
+    def network(self) -> int:
+        return self.address & prefix_mask(self.prefix_length)
+
+
+@dataclass(frozen=True)
+class Interface:
+    name: str
+    source: Source
+    addresses: tuple[InterfaceAddress, ...] = ()
+    shutdown: bool = False
+    description: str = ""
+    acl_in: str | None = None
+    acl_out: str | None = None
+    acl_in_source: Source | None = None
+    acl_out_source: Source | None = None
+    # L2 facts (switchports), kept for the graph and later device rules.
+    switchport_mode: str | None = None  # access | trunk | None (routed)
+    access_vlan: int | None = None
+    trunk_vlans: tuple[int, ...] | None = None  # None = all VLANs
+    encapsulation_vlan: int | None = None  # dot1Q subinterfaces
+    kind: str = "physical"  # physical | svi | subinterface | port-channel | loopback | tunnel | null
+    properties: tuple[tuple[str, str], ...] = ()  # extra vendor-neutral facts, e.g. ("nameif", "inside")
+
+
+class RouteKind(enum.Enum):
+    CONNECTED = "connected"
+    STATIC = "static"
+    DYNAMIC = "dynamic"  # over-approximated: any prefix from any neighbour of the process
+
+
+@dataclass(frozen=True)
+class Route:
+    prefix: int
+    prefix_length: int
+    kind: RouteKind
+    source: Source
+    next_hop: int | None = None
+    interface: str | None = None  # exit interface; "Null0" style discard when `discard`
+    distance: int = 1
+    discard: bool = False
+
+    def describe(self) -> str:
+        text = f"{int_to_ip(self.prefix)}/{self.prefix_length}"
+        if self.discard:
+            return f"{text} → discard"
+        parts = [text]
+        if self.next_hop is not None:
+            parts.append(f"via {int_to_ip(self.next_hop)}")
+        if self.interface:
+            parts.append(f"dev {self.interface}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class DynamicRouting:
+    """A dynamic routing process that is not simulated. The engine over-approximates it:
+    any destination may be forwarded out any of `interfaces` to a neighbour there."""
+
+    protocol: str
+    process: str
+    interfaces: tuple[str, ...]
+    source: Source
+
+
+class UnknownKind(enum.Enum):
+    HARMLESS = "harmless"  # banners, comments, management-plane settings
+    FORWARDING = "forwarding"  # might change forwarding or filtering: makes results inconclusive
+
+
+@dataclass(frozen=True)
+class UnknownLine:
+    source: Source
+    kind: UnknownKind
+    reason: str
+
+
+@dataclass
+class Device:
+    """A parsed device. Mutable while a parser builds it; treated as read-only after."""
+
+    name: str
+    vendor: str
+    source_file: str
+    hostname: str = ""
+    interfaces: dict[str, Interface] = field(default_factory=dict)
+    acls: dict[str, Acl] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
+    dynamic_routing: list[DynamicRouting] = field(default_factory=list)
+    unknown_lines: list[UnknownLine] = field(default_factory=list)
+    # Raw config lines (decoded) so later stages can quote evidence.
+    lines: tuple[str, ...] = ()
+    # Vendor-neutral semantics of an interface with no ACL bound: IOS permits all.
+    default_permit_without_acl: bool = True
+    # An interface that references an ACL that is not defined: IOS permits all.
+    undefined_acl_permits: bool = True
+
+    @property
+    def forwarding_unknowns(self) -> list[UnknownLine]:
+        return [u for u in self.unknown_lines if u.kind is UnknownKind.FORWARDING]
+
+
+# --- topology (the one file a network admin writes by hand) ------------------------
+
+
+class ZoneKind(enum.Enum):
+    MYNUMBER = "mynumber"
+    LGWAN = "lgwan"
+    INTERNET = "internet"
+    EXTERNAL = "external"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a topology item was written: YAML file and 1-based line."""
+
+    file: str
+    line: int
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class InterfaceRef:
+    device: str
+    interface: str
+    at: Located
+
+    def __str__(self) -> str:
+        return f"{self.device}:{self.interface}"
+
+
+@dataclass(frozen=True)
+class Zone:
+    id: str
+    kind: ZoneKind
+    label: str
+    prefixes: tuple[tuple[int, int], ...]
+    upstream: tuple[InterfaceRef, ...]
+    at: Located
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """A set of flows written in the topology: src/dst prefixes, protocol, ports.
+    Empty src/dst means any; proto None means any IP protocol; ports None means any."""
+
+    src: tuple[tuple[int, int], ...]
+    dst: tuple[tuple[int, int], ...]
+    proto: int | None
+    sport: tuple[PortRange, ...] | None
+    dport: tuple[PortRange, ...] | None
+    at: Located
+
+
+@dataclass(frozen=True)
+class ExternalPeer:
+    id: str
+    label: str
+    addresses: tuple[tuple[int, int], ...]
+    attach: InterfaceRef
+    mac: tuple[str, ...]
+    internet_connected: bool
+    allow: tuple[FlowSpec, ...]
+    at: Located
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: str
+    kind: str  # mail-text | screen-transfer | file-sanitize
+    flow: FlowSpec
+    at: Located
+
+
+@dataclass(frozen=True)
+class PolicyException:
+    rule: str
+    flow: FlowSpec
+    reason: str
+    approved_by: str
+    ref: str
+    expires: str  # ISO date YYYY-MM-DD
+    at: Located
+
+
+@dataclass(frozen=True)
+class DeviceEntry:
+    name: str
+    config_path: str  # absolute or cwd-relative path to the config file
+    config_display: str  # path as shown to users (relative to the topology's config folder)
+    vendor: str | None
+    role: str | None
+    at: Located
+
+
+@dataclass(frozen=True)
+class Link:
+    a: InterfaceRef
+    b: InterfaceRef
+    at: Located
+
+
+@dataclass(frozen=True)
+class Topology:
+    path: str
+    version: int
+    name: str
+    policy: str
+    configs_dir: str
+    devices: tuple[DeviceEntry, ...]
+    links: tuple[Link, ...]
+    zones: tuple[Zone, ...]
+    external_peers: tuple[ExternalPeer, ...]
+    channels: tuple[Channel, ...]
+    exceptions: tuple[PolicyException, ...]
+
+    def zone(self, zone_id: str) -> Zone:
+        for zone in self.zones:
+            if zone.id == zone_id:
+                return zone
+        raise KeyError(zone_id)
+
+
+# --- small address helpers shared by every stage --------------------------------------
+
+
+def prefix_mask(length: int) -> int:
+    return (IPV4_MAX << (32 - length)) & IPV4_MAX if length else 0
+
+
+def ip_to_int(text: str) -> int:
+    parts = text.split(".")
+    if len(parts) != 4:
+        raise ValueError(f"not an IPv4 address: {text!r}")
+    value = 0
+    for part in parts:
+        if not part.isdigit() or len(part) > 3 or int(part) > 255:
+            raise ValueError(f"not an IPv4 address: {text!r}")
+        value = (value << 8) | int(part)
+    return value
+
+
+def int_to_ip(value: int) -> str:
+    return ".".join(str((value >> shift) & 0xFF) for shift in (24, 16, 8, 0))
+
+
+def mask_to_length(mask: int) -> int | None:
+    """Prefix length of a contiguous netmask, None if the mask is not contiguous."""
+    length = bin(mask).count("1")
+    return length if prefix_mask(length) == mask else None
+
+
+def parse_prefix(text: str) -> tuple[int, int]:
+    """'10.1.0.0/16' → (network, length). Raises ValueError on bad input or host bits set."""
+    if "/" not in text:
+        raise ValueError(f"not a prefix (expected a.b.c.d/len): {text!r}")
+    address_text, length_text = text.split("/", 1)
+    if not length_text.isdigit() or not 0 <= int(length_text) <= 32:
+        raise ValueError(f"bad prefix length in {text!r}")
+    address = ip_to_int(address_text)
+    length = int(length_text)
+    if address & ~prefix_mask(length) & IPV4_MAX:
+        raise ValueError(f"host bits set in prefix {text!r} (did you mean "
+                         f"{int_to_ip(address & prefix_mask(length))}/{length}?)")
+    return address, length
+
+
+def format_prefix(network: int, length: int) -> str:
+    return f"{int_to_ip(network)}/{length}"
