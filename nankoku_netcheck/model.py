@@ -126,7 +126,9 @@ class AclLine:
     source: Source
     sequence: int | None = None
     understood: bool = True
-    note: str = ""
+    # Why `matches` is a superset of what the device matches although the line was
+    # understood (e.g. "time-range ignored: the line is treated as always active").
+    approximation: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,8 @@ class Interface:
     name: str
     source: Source
     addresses: tuple[InterfaceAddress, ...] = ()
+    # First-hop redundancy (HSRP/VRRP/GLBP) virtual addresses this interface may own.
+    virtual_addresses: tuple[int, ...] = ()
     shutdown: bool = False
     description: str = ""
     acl_in: str | None = None
@@ -285,6 +289,8 @@ class Zone:
     prefixes: tuple[tuple[int, int], ...]
     upstream: tuple[InterfaceRef, ...]
     at: Located
+    # Optional `availability:` (AVAIL-001): 2 = its segments need two node-disjoint paths.
+    availability: int = 1
 
 
 @dataclass(frozen=True)
@@ -332,10 +338,21 @@ class PolicyException:
 
 
 @dataclass(frozen=True)
+class ZonePolicy:
+    """Optional `zone_policy:` entry: which flows may go from one zone to another.
+    `allow` is "none", "channels" (only inside declared channels) or "any"."""
+
+    from_zone: str
+    to_zone: str
+    allow: str
+    at: Located
+
+
+@dataclass(frozen=True)
 class DeviceEntry:
     name: str
-    config_path: str  # absolute or cwd-relative path to the config file
-    config_display: str  # path as shown to users (relative to the topology's config folder)
+    config_path: str  # absolute path to the config file
+    config_display: str  # as shown to users: relative to the cwd when inside it, else absolute
     vendor: str | None
     role: str | None
     at: Located
@@ -361,6 +378,7 @@ class Topology:
     external_peers: tuple[ExternalPeer, ...]
     channels: tuple[Channel, ...]
     exceptions: tuple[PolicyException, ...]
+    zone_policy: tuple[ZonePolicy, ...] = ()
 
     def zone(self, zone_id: str) -> Zone:
         for zone in self.zones:

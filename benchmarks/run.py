@@ -1,0 +1,104 @@
+"""Benchmark: parse and verify time and peak memory, for the bundled sample and for
+generated cities. Not a test: it reports numbers; CI runs it small to catch errors.
+
+    python benchmarks/run.py                      # sample + 100 devices
+    python benchmarks/run.py --devices 100 300 1000 --acl-lines 200
+    python benchmarks/run.py --quick              # what CI runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nankoku_netcheck.analyze import load  # noqa: E402
+from nankoku_netcheck.reach.engine import ReachEngine, boundary_interfaces  # noqa: E402
+from nankoku_netcheck.reach.packets import PacketSpace  # noqa: E402
+from nankoku_netcheck.reach.trace import Tracer  # noqa: E402
+from nankoku_netcheck.rules import REGISTRY  # noqa: E402
+from nankoku_netcheck.rules.flows import FlowContext  # noqa: E402
+from nankoku_netcheck.synth import CitySpec, generate  # noqa: E402
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(label: str, topology: Path, backend: str) -> dict[str, object]:
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    loaded = load(str(topology))
+    stages["parse+graph"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    space = PacketSpace(backend)
+    engine = ReachEngine(loaded.network, space, boundary_interfaces(loaded.network))
+    context = FlowContext(loaded.network, space, engine, Tracer(engine))
+    for zone in context.zone_ids():
+        context.reach(zone)
+    stages["reach"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    findings = [finding for rule in REGISTRY for finding in rule.check(context)]
+    stages["rules"] = time.perf_counter() - mark
+    total = time.perf_counter() - started
+    return {
+        "case": label,
+        "devices": len(loaded.devices),
+        "acl_lines": sum(len(a.lines) for d in loaded.devices.values() for a in d.acls.values()),
+        "config_lines": sum(len(c.lines) for c in loaded.configs.values()),
+        "segments": len(loaded.network.segments),
+        "findings": len(findings),
+        "engine": space.backend,
+        **{f"{name}_s": round(value, 3) for name, value in stages.items()},
+        "total_s": round(total, 3),
+        "cpu_s": round(time.process_time() - cpu_started, 3),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+
+
+def markdown(rows: list[dict[str, object]]) -> str:
+    columns = list(rows[0])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row[c]) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--devices", type=int, nargs="*", default=[100])
+    parser.add_argument("--acl-lines", type=int, default=200)
+    parser.add_argument("--backend", default="auto", choices=["auto", "cudd", "autoref"])
+    parser.add_argument("--quick", action="store_true", help="CI mode: sample + the first size only")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    args = parser.parse_args()
+    sizes = args.devices[:1] if args.quick else args.devices
+    rows = []
+    sample = ROOT / "topologies" / "nankoku.yaml"
+    if sample.exists():
+        rows.append(measure("sample (nankoku.yaml)", sample, args.backend))
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            topology = generate(CitySpec(devices=size, acl_lines=args.acl_lines), Path(tmp) / f"city{size}")
+            rows.append(measure(f"synthetic {size}", topology, args.backend))
+    table = markdown(rows)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"machine: {machine}\n{table}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.md").write_text(f"machine: {machine}\n\n{table}\n", encoding="utf-8")
+    (args.out / "results.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n",
+                                           encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

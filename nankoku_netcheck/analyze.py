@@ -1,0 +1,155 @@
+"""The library API: `analyze(topology_path)` runs the whole pipeline and returns a Result.
+
+parse → model → graph → reach → rules; rendering is the caller's business (see report/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from . import __version__
+from .errors import InputError, InputProblem
+from .graph import Network, build_network
+from .inputs import InputFile
+from .model import Device, Topology
+from .parse import parse_config
+from .reach.engine import ReachEngine, boundary_interfaces
+from .reach.packets import PacketSpace
+from .reach.trace import Tracer
+from .result import Finding, InputRecord, Result, RuleVerdict
+from .rules import REGISTRY, Rule
+from .rules.flows import FlowContext
+from .topology import check_references, load_topology, read_device_configs
+
+TOOL_NAME = "nankoku-netcheck"
+
+Progress = Callable[[str], None]
+
+ASSUMPTIONS = (
+    "Flows start on every segment of a zone with any source address the zone owns (longest prefix), "
+    "and from each upstream interface with any address no zone or external peer owns.",
+    "Hosts may send to any router on their segment; a router's own interface addresses belong to "
+    "the zone that owns them.",
+    "An interface with no ACL permits everything; an ACL referenced but not defined permits everything (IOS).",
+    "Dynamic routing is not simulated: any prefix may be learned from any neighbour of the same process.",
+    "ACL lines with qualifiers that cannot be modelled (time-range, DSCP, fragments) are treated as always "
+    "matching when they permit and as never matching when they deny.",
+    "TCP packets with ACK or RST set that pass only through stateless 'established' lines are reported as "
+    "warnings, not hidden.",
+)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    topology: Topology
+    configs: dict[str, InputFile]
+    devices: dict[str, Device]
+    network: Network
+
+
+def load(topology_path: str) -> Loaded:
+    """Read and check every input; raise InputError listing every problem found."""
+    topology = load_topology(topology_path)
+    configs = read_device_configs(topology)
+    devices: dict[str, Device] = {}
+    problems: list[InputProblem] = []
+    for entry in topology.devices:
+        config = configs[entry.name]
+        try:
+            device = parse_config(config.text, entry.config_display, entry.vendor)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        device.name = entry.name
+        devices[entry.name] = device
+    problems.extend(check_references(topology, devices))
+    if problems:
+        raise InputError(problems)
+    return Loaded(topology, configs, devices, build_network(topology, devices))
+
+
+def analyze(
+    topology_path: str,
+    *,
+    backend: str = "auto",
+    rules: Iterable[Rule] | None = None,
+    timestamp: str | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Verify one topology. Raises InputError for bad input (never returns partial results)."""
+    report = progress or (lambda _stage: None)
+    report("parse")
+    loaded = load(topology_path)
+    report("reach")
+    space = PacketSpace(backend)
+    engine = ReachEngine(loaded.network, space, boundary_interfaces(loaded.network))
+    context = FlowContext(loaded.network, space, engine, Tracer(engine))
+    findings: list[Finding] = []
+    verdicts: list[RuleVerdict] = []
+    for rule in rules if rules is not None else REGISTRY:
+        report(rule.id)
+        found = rule.check(context)
+        findings.extend(found)
+        verdicts.append(_verdict(rule, found))
+    return Result(
+        tool_name=TOOL_NAME,
+        tool_version=__version__,
+        topology=loaded.topology.path,
+        network_name=loaded.topology.name,
+        policy=loaded.topology.policy,
+        generated_at=timestamp or _timestamp(),
+        engine=f"bdd:{space.backend}",
+        inputs=_input_records(loaded),
+        findings=tuple(findings),
+        rules=tuple(verdicts),
+        zones=tuple((zone.id, zone.kind.value, zone.label) for zone in loaded.topology.zones),
+        assumptions=ASSUMPTIONS,
+        stats={
+            "devices": len(loaded.devices),
+            "segments": len(loaded.network.segments),
+            "acl_lines": sum(len(acl.lines) for d in loaded.devices.values() for acl in d.acls.values()),
+            "config_lines": sum(len(c.lines) for c in loaded.configs.values()),
+        },
+    )
+
+
+def _verdict(rule: Rule, findings: list[Finding]) -> RuleVerdict:
+    violated = [f for f in findings if f.status == "violated"]
+    inconclusive = [f for f in findings if f.status == "inconclusive"]
+    if any(f.severity == "error" for f in violated):
+        verdict = "fail"
+    elif inconclusive:
+        verdict = "inconclusive"
+    elif violated:
+        verdict = "warn"
+    else:
+        verdict = "pass"
+    return RuleVerdict(rule.id, rule.severity, rule.clause, rule.title_en, rule.title_ja, verdict,
+                       len(violated), len(inconclusive))
+
+
+def _input_records(loaded: Loaded) -> tuple[InputRecord, ...]:
+    from .inputs import read_input
+
+    topology_file = read_input(loaded.topology.path)
+    records = [InputRecord(loaded.topology.path, topology_file.sha256, len(topology_file.lines), "topology")]
+    for entry in loaded.topology.devices:
+        config = loaded.configs[entry.name]
+        device = loaded.devices[entry.name]
+        forwarding = len(device.forwarding_unknowns)
+        records.append(InputRecord(
+            entry.config_display, config.sha256, len(config.lines), "config", device=entry.name,
+            vendor=device.vendor, unknown_forwarding=forwarding,
+            unknown_harmless=len(device.unknown_lines) - forwarding,
+        ))
+    return tuple(records)
+
+
+def _timestamp() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit()
+              else dt.datetime.now(dt.UTC).replace(microsecond=0))
+    return moment.isoformat().replace("+00:00", "Z")

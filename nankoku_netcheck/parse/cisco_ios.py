@@ -1,0 +1,1981 @@
+"""Cisco IOS / IOS-XE configuration parser: `parse(text, path) -> Device`.
+
+Block structure comes from ciscoconfparse2; everything inside a block (ACL entries,
+addresses, routes) is tokenised here. The parser walks the top-level blocks once and
+dispatches on their first words, so its cost grows with the number of lines only.
+
+Accounting: every non-blank line of the file ends up in exactly one of three states:
+parsed into the model, a HARMLESS UnknownLine (comments, banners, management-plane
+settings, things that can only drop packets) or a FORWARDING UnknownLine (anything that
+might change forwarding or filtering and is not modelled; also any command we do not
+recognise). Blank lines are the only lines not recorded. Line numbers are 1-based and
+count lines exactly as in the given text (a trailing `\\r` is stripped, nothing is
+renumbered).
+
+Soundness choices (the engine may only ever see *more* reachability than the device):
+
+- An ACL entry that cannot be fully interpreted gets `understood=False` and
+  `matches=(Match(),)`: the engine treats it as permit-everything when it is a permit
+  line and ignores it when it is a deny line.
+- Qualifiers that only narrow an entry (`dscp`, `precedence`, `tos`, `ttl`,
+  `time-range`, `option`, TCP flags, IGMP types, `packet-length`) are dropped and the
+  entry's `approximation` says so: its matches are then a superset of what the device
+  matches. `fragments` keeps only the layer-3 part (no ports, flags or ICMP types).
+  On a *deny* entry a superset would hide traffic, so the engine treats approximated
+  deny entries as matching nothing; the parser still stores the superset there.
+- `no ip routing` is recorded as a HARMLESS unknown: the device is then modelled as a
+  router, which can only add paths.
+- Dynamic routing processes are over-approximated (see `DynamicRouting`): OSPF, EIGRP
+  and RIP `network` statements are matched against every address of an interface
+  (primary and secondary); a wildcard that looks like a netmask is also tried as a
+  netmask. BGP runs on the interfaces whose subnets hold a neighbour, or on every
+  addressed interface as soon as one neighbour is not directly connected, is iBGP or
+  has an unknown remote AS.
+- Switchports with a negotiated (DTP) or unset mode are modelled as trunks carrying
+  their allowed VLANs, with a ("switchport_negotiation", ...) property.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath, PureWindowsPath
+from typing import Any
+
+from ciscoconfparse2 import CiscoConfParse
+from loguru import logger
+
+from nankoku_netcheck.model import (
+    IPV4_MAX,
+    PORT_MAX,
+    PROTO_ICMP,
+    PROTO_TCP,
+    PROTO_UDP,
+    Acl,
+    AclLine,
+    Action,
+    Device,
+    DynamicRouting,
+    IcmpMatch,
+    Interface,
+    InterfaceAddress,
+    Match,
+    PortRange,
+    Route,
+    RouteKind,
+    Source,
+    UnknownKind,
+    UnknownLine,
+    Wildcard,
+    ip_to_int,
+    mask_to_length,
+    prefix_mask,
+)
+from nankoku_netcheck.parse.ios_names import (
+    ICMP_NAMES,
+    IGMP_NAMES,
+    INTERFACE_ABBREVIATIONS,
+    INTERFACE_TYPES,
+    PROTOCOL_NAMES,
+    TCP_PORT_NAMES,
+    UDP_PORT_NAMES,
+)
+
+VENDOR = "cisco_ios"
+
+HARMLESS = UnknownKind.HARMLESS
+FORWARDING = UnknownKind.FORWARDING
+
+# --- vendor detection -------------------------------------------------------------
+
+_IOS_MARKERS = re.compile(
+    r"^(?:hostname \S|interface \S|version \d|ip route |ip access-list |access-list \d|"
+    r"router (?:ospf|eigrp|bgp|rip|isis)\b|line (?:vty|con)\b|boot-start-marker)",
+    re.MULTILINE,
+)
+_OTHER_VENDOR_MARKERS = re.compile(
+    r"^(?::\s*Saved|ASA Version|PIX Version|FWSM Version|config system\b|set system\b|"
+    r"system \{|version \d+\.\d+R\d|ip lan\d+ address|pp select)",
+    re.MULTILINE,
+)
+
+
+def detect(text: str) -> bool:
+    """True when the text looks like IOS / IOS-XE and not like another known syntax."""
+    return bool(_IOS_MARKERS.search(text)) and not _OTHER_VENDOR_MARKERS.search(text)
+
+
+# --- interface names --------------------------------------------------------------
+
+_INTERFACE_TYPES_BY_LOWER: Mapping[str, str] = {name.lower(): name for name in INTERFACE_TYPES}
+
+
+def _interface_type_for(type_text: str) -> str | None:
+    lowered = type_text.lower()
+    if lowered in _INTERFACE_TYPES_BY_LOWER:
+        return _INTERFACE_TYPES_BY_LOWER[lowered]
+    if lowered in INTERFACE_ABBREVIATIONS:
+        return INTERFACE_ABBREVIATIONS[lowered]
+    candidates = [name for low, name in _INTERFACE_TYPES_BY_LOWER.items() if low.startswith(lowered)]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _split_interface_name(name: str) -> tuple[str, str]:
+    index = 0
+    while index < len(name) and (name[index].isalpha() or name[index] == "-"):
+        index += 1
+    return name[:index], name[index:]
+
+
+def canonical_interface_name(name: str) -> str:
+    """Full IOS interface name for an abbreviation (Gi0/1 → GigabitEthernet0/1,
+    po1 → Port-channel1); case-insensitive. Unknown names are returned as given."""
+    type_text, number = _split_interface_name(name.strip())
+    if not type_text or not number or not number[0].isdigit():
+        return name
+    full_type = _interface_type_for(type_text)
+    return full_type + number if full_type else name
+
+
+def _interface_kind(canonical: str) -> str:
+    type_text, number = _split_interface_name(canonical)
+    if "." in number:
+        return "subinterface"
+    return {
+        "Vlan": "svi",
+        "BVI": "svi",
+        "BDI": "svi",
+        "Port-channel": "port-channel",
+        "Loopback": "loopback",
+        "Tunnel": "tunnel",
+        "Null": "null",
+    }.get(type_text, "physical")
+
+
+# --- small token helpers ----------------------------------------------------------
+
+
+class _NotUnderstood(Exception):
+    """Raised inside the ACL/object-group readers; the message names what was not understood."""
+
+
+def _ipv4(word: str) -> int:
+    try:
+        return ip_to_int(word)
+    except ValueError:
+        raise _NotUnderstood(f"'{word}' is not an IPv4 address") from None
+
+
+def _is_ipv4(word: str) -> bool:
+    try:
+        ip_to_int(word)
+    except ValueError:
+        return False
+    return True
+
+
+def _number(word: str, low: int, high: int, what: str) -> int:
+    if not word.isdigit() or not low <= int(word) <= high:
+        raise _NotUnderstood(f"'{word}' is not a valid {what}")
+    return int(word)
+
+
+def _union_or_any(wildcards: Sequence[Wildcard]) -> tuple[Wildcard, ...] | None:
+    """None (= any address) when one member covers everything; else the distinct members."""
+    if any(w.wildcard == IPV4_MAX for w in wildcards):
+        return None
+    return tuple(dict.fromkeys(wildcards))
+
+
+def _range_to_wildcards(first: int, last: int) -> list[Wildcard]:
+    """The fewest prefixes covering exactly [first, last]."""
+    result: list[Wildcard] = []
+    while first <= last:
+        size = first & -first if first else 1 << 32
+        while size > last - first + 1:
+            size >>= 1
+        result.append(Wildcard(first, size - 1))
+        first += size
+    return result
+
+
+class _Cursor:
+    """Reads the words of one command left to right."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = words
+        self.position = 0
+
+    def done(self) -> bool:
+        return self.position >= len(self.words)
+
+    def peek(self) -> str | None:
+        return self.words[self.position].lower() if self.position < len(self.words) else None
+
+    def take(self, what: str) -> str:
+        if self.done():
+            raise _NotUnderstood(f"missing {what}")
+        word = self.words[self.position]
+        self.position += 1
+        return word
+
+    def take_lower(self, what: str) -> str:
+        return self.take(what).lower()
+
+
+# --- ports, services and object-groups ---------------------------------------------
+
+_PORT_OPERATORS = frozenset({"eq", "neq", "lt", "gt", "range"})
+
+
+def _port_names_for(protocols: tuple[int, ...]) -> Mapping[str, int]:
+    if protocols == (PROTO_TCP,):
+        return TCP_PORT_NAMES
+    if protocols == (PROTO_UDP,):
+        return UDP_PORT_NAMES
+    return {name: port for name, port in TCP_PORT_NAMES.items() if UDP_PORT_NAMES.get(name) == port}
+
+
+def _is_port_word(word: str, names: Mapping[str, int]) -> bool:
+    return (word.isdigit() and int(word) <= PORT_MAX) or word.lower() in names
+
+
+def _port(word: str, names: Mapping[str, int]) -> int:
+    if word.isdigit() and int(word) <= PORT_MAX:
+        return int(word)
+    if word.lower() in names:
+        return names[word.lower()]
+    raise _NotUnderstood(f"unknown port '{word}'")
+
+
+def _complement(ports: set[int]) -> tuple[PortRange, ...]:
+    ranges: list[PortRange] = []
+    start = 0
+    for port in sorted(ports):
+        if port > start:
+            ranges.append(PortRange(start, port - 1))
+        start = port + 1
+    if start <= PORT_MAX:
+        ranges.append(PortRange(start, PORT_MAX))
+    return tuple(ranges)
+
+
+def _read_port_operator(cursor: _Cursor, names: Mapping[str, int]) -> tuple[PortRange, ...] | None:
+    """Reads `eq|neq|lt|gt|range ...` if present; None when there is no operator (any port)."""
+    operator = cursor.peek()
+    if operator not in _PORT_OPERATORS:
+        return None
+    cursor.take("port operator")
+    first = _port(cursor.take("port"), names)
+    if operator in ("eq", "neq"):
+        ports = {first}
+        while cursor.peek() is not None and _is_port_word(cursor.peek() or "", names):
+            ports.add(_port(cursor.take("port"), names))
+        if operator == "eq":
+            return tuple(PortRange(port, port) for port in sorted(ports))
+        return _complement(ports)
+    if operator == "lt":
+        return (PortRange(0, first - 1),) if first > 0 else ()
+    if operator == "gt":
+        return (PortRange(first + 1, PORT_MAX),) if first < PORT_MAX else ()
+    last = _port(cursor.take("port"), names)
+    if last < first:
+        raise _NotUnderstood(f"port range {first}-{last} is empty")
+    return (PortRange(first, last),)
+
+
+def _read_icmp_type(cursor: _Cursor) -> tuple[IcmpMatch, ...] | None:
+    word = cursor.peek()
+    if word is None:
+        return None
+    if word in ICMP_NAMES:
+        cursor.take("ICMP type")
+        return (ICMP_NAMES[word],)
+    if word.isdigit():
+        icmp_type = _number(cursor.take("ICMP type"), 0, 255, "ICMP type")
+        code_word = cursor.peek()
+        if code_word is not None and code_word.isdigit():
+            return (IcmpMatch(icmp_type, _number(cursor.take("ICMP code"), 0, 255, "ICMP code")),)
+        return (IcmpMatch(icmp_type),)
+    return None
+
+
+def _protocol(word: str) -> tuple[int, ...] | None:
+    """Protocol keyword or number → protocol numbers; None for `ip` (every protocol)."""
+    lowered = word.lower()
+    if lowered == "ip":
+        return None
+    if lowered in PROTOCOL_NAMES:
+        return (PROTOCOL_NAMES[lowered],)
+    if word.isdigit() and int(word) <= 255:
+        return (int(word),)
+    raise _NotUnderstood(f"unknown protocol '{word}'")
+
+
+@dataclass(frozen=True)
+class _Service:
+    """Protocol part of an ACL entry: one conjunction of protocol, ports and ICMP type."""
+
+    protocols: tuple[int, ...] | None
+    src_ports: tuple[PortRange, ...] | None = None
+    dst_ports: tuple[PortRange, ...] | None = None
+    icmp: tuple[IcmpMatch, ...] | None = None
+    approximation: str = ""
+
+
+def _read_service_entry(cursor: _Cursor) -> _Service:
+    """One `object-group service` entry: `tcp|udp|tcp-udp [source OP ...] [OP ...]`,
+    `icmp [type [code]]`, or a bare protocol."""
+    word = cursor.take_lower("protocol")
+    if word in ("tcp", "udp", "tcp-udp"):
+        protocols = {"tcp": (PROTO_TCP,), "udp": (PROTO_UDP,), "tcp-udp": (PROTO_TCP, PROTO_UDP)}[word]
+        names = _port_names_for(protocols)
+        src_ports = None
+        if cursor.peek() == "source":
+            cursor.take("source")
+            src_ports = _read_port_operator(cursor, names)
+            if src_ports is None:
+                raise _NotUnderstood("missing port operator after 'source'")
+        dst_ports = _read_port_operator(cursor, names)
+        return _Service(protocols, src_ports, dst_ports)
+    if word == "icmp":
+        return _Service((PROTO_ICMP,), icmp=_read_icmp_type(cursor))
+    return _Service(_protocol(word))
+
+
+@dataclass
+class _GroupDraft:
+    """An object-group as written; members are resolved lazily (they may nest)."""
+
+    kind: str  # network | service
+    name: str
+    source: Source
+    wildcards: list[Wildcard] = field(default_factory=list)
+    services: list[_Service] = field(default_factory=list)
+    includes_any: bool = False
+    nested: list[str] = field(default_factory=list)
+    problem: str = ""  # non-empty: an entry was not understood
+
+
+# --- ACL drafts ---------------------------------------------------------------------
+
+_STANDARD_ACL_NUMBERS = ((1, 99), (1300, 1999))
+_EXTENDED_ACL_NUMBERS = ((100, 199), (2000, 2699))
+_OPTION_KEYWORDS = frozenset({
+    "log", "log-input", "established", "dscp", "precedence", "tos", "ttl", "time-range", "fragments",
+    "option", "ack", "fin", "psh", "rst", "syn", "urg", "match-all", "match-any", "reflect",
+    "packet-length",
+})
+_TCP_FLAGS = frozenset({"ack", "fin", "psh", "rst", "syn", "urg"})
+
+
+def _numbered_acl_kind(number: int) -> str | None:
+    if any(low <= number <= high for low, high in _STANDARD_ACL_NUMBERS):
+        return "standard"
+    if any(low <= number <= high for low, high in _EXTENDED_ACL_NUMBERS):
+        return "extended"
+    return None
+
+
+@dataclass
+class _AclDraft:
+    name: str
+    kind: str
+    source: Source
+    entries: dict[int, AclLine] = field(default_factory=dict)
+
+    def next_sequence(self) -> int:
+        return max(self.entries, default=0) + 10
+
+    def freeze(self) -> Acl:
+        ordered = tuple(self.entries[sequence] for sequence in sorted(self.entries))
+        return Acl(name=self.name, lines=ordered, source=self.source, kind=self.kind)
+
+
+# --- interface drafts ---------------------------------------------------------------
+
+
+@dataclass
+class _InterfaceDraft:
+    name: str
+    source: Source
+    kind: str
+    primary: InterfaceAddress | None = None
+    secondaries: list[InterfaceAddress] = field(default_factory=list)
+    virtual_addresses: list[int] = field(default_factory=list)
+    shutdown: bool = False
+    description: str = ""
+    acl_in: str | None = None
+    acl_out: str | None = None
+    acl_in_source: Source | None = None
+    acl_out_source: Source | None = None
+    layer2: bool = False
+    switchport_mode: str | None = None
+    negotiation: str = ""
+    access_vlan: int | None = None
+    trunk_vlans: tuple[int, ...] | None = None
+    encapsulation_vlan: int | None = None
+    properties: list[tuple[str, str]] = field(default_factory=list)
+    ospf_processes: list[tuple[str, Source]] = field(default_factory=list)
+    runs_isis: bool = False
+
+    def addresses(self) -> tuple[InterfaceAddress, ...]:
+        return ((self.primary,) if self.primary else ()) + tuple(self.secondaries)
+
+    def freeze(self) -> Interface:
+        mode = self.switchport_mode
+        properties = list(self.properties)
+        if self.layer2 and mode is None:
+            mode = "trunk"
+            properties.append(("switchport_negotiation", self.negotiation or "dynamic (mode not configured)"))
+        return Interface(
+            name=self.name,
+            source=self.source,
+            addresses=self.addresses(),
+            virtual_addresses=tuple(dict.fromkeys(self.virtual_addresses)),
+            shutdown=self.shutdown,
+            description=self.description,
+            acl_in=self.acl_in,
+            acl_out=self.acl_out,
+            acl_in_source=self.acl_in_source,
+            acl_out_source=self.acl_out_source,
+            switchport_mode=mode if self.layer2 else None,
+            access_vlan=self.access_vlan,
+            trunk_vlans=self.trunk_vlans,
+            encapsulation_vlan=self.encapsulation_vlan,
+            kind=self.kind,
+            properties=tuple(properties),
+        )
+
+
+@dataclass
+class _RoutingDraft:
+    protocol: str
+    process: str
+    source: Source
+    networks: list[tuple[int, int]] = field(default_factory=list)  # (address, wildcard)
+    bgp_neighbors: list[tuple[int, str | None]] = field(default_factory=list)  # (address, remote AS)
+
+
+# --- command classification tables ----------------------------------------------------
+# Keys are lower-case word prefixes; the longest matching prefix wins.
+
+_MGMT = "management-plane setting (does not forward or filter transit traffic)"
+_L2_CONTROL = "layer-2 control protocol setting"
+_PLATFORM = "platform or hardware setting"
+_ROUTING_POLICY = "routing policy object (dynamic routing is over-approximated)"
+_QOS = "QoS setting (can only delay or drop packets)"
+_DROP_ONLY = "security feature that can only drop packets (ignoring it over-approximates)"
+_USED_ELSEWHERE = "definition that matters only where it is bound (bindings are checked there)"
+_VOICE = "voice or telephony setting"
+_WIRELESS = "wireless setting (checked by later wireless rules)"
+_MONITORING = "monitoring or accounting setting"
+_IPV6_SETTING = "IPv6 setting (IPv6 forwarding is reported at 'ipv6 unicast-routing')"
+_DEVICE_ONLY = "affects only traffic of the device itself"
+
+_NAT = "NAT is not modelled"
+_PBR = "policy-based routing is not modelled"
+_ZBF = "zone-based firewall is not modelled"
+_VRF = "VRFs are not modelled"
+_MULTICAST = "multicast routing is not modelled"
+_TUNNEL = "tunnel option is not modelled"
+_BRIDGING = "bridging / layer-2 transport is not modelled"
+
+_TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
+    # headers, footers and markers
+    ("building",): (HARMLESS, "show command output header"),
+    ("current", "configuration"): (HARMLESS, "show command output header"),
+    ("last", "configuration"): (HARMLESS, "show command output header"),
+    ("nvram", "config"): (HARMLESS, "show command output header"),
+    ("using",): (HARMLESS, "show command output footer"),
+    ("end",): (HARMLESS, "end of configuration"),
+    ("exit",): (HARMLESS, "configuration mode navigation"),
+    ("version",): (HARMLESS, "software version"),
+    ("boot",): (HARMLESS, _PLATFORM),
+    ("boot-start-marker",): (HARMLESS, _PLATFORM),
+    ("boot-end-marker",): (HARMLESS, _PLATFORM),
+    ("config-register",): (HARMLESS, _PLATFORM),
+    # management plane
+    ("service",): (HARMLESS, _MGMT),
+    ("logging",): (HARMLESS, _MGMT),
+    ("ntp",): (HARMLESS, _MGMT),
+    ("sntp",): (HARMLESS, _MGMT),
+    ("clock",): (HARMLESS, _MGMT),
+    ("snmp-server",): (HARMLESS, _MGMT),
+    ("snmp",): (HARMLESS, _MGMT),
+    ("aaa",): (HARMLESS, _MGMT),
+    ("username",): (HARMLESS, _MGMT),
+    ("enable",): (HARMLESS, _MGMT),
+    ("password",): (HARMLESS, _MGMT),
+    ("privilege",): (HARMLESS, _MGMT),
+    ("login",): (HARMLESS, _MGMT),
+    ("security",): (HARMLESS, _MGMT),
+    ("line",): (HARMLESS, _MGMT),
+    ("tacacs-server",): (HARMLESS, _MGMT),
+    ("tacacs",): (HARMLESS, _MGMT),
+    ("radius-server",): (HARMLESS, _MGMT),
+    ("radius",): (HARMLESS, _MGMT),
+    ("archive",): (HARMLESS, _MGMT),
+    ("alias",): (HARMLESS, _MGMT),
+    ("menu",): (HARMLESS, _MGMT),
+    ("call-home",): (HARMLESS, _MGMT),
+    ("file",): (HARMLESS, _MGMT),
+    ("hostname",): (HARMLESS, _MGMT),
+    ("netconf",): (HARMLESS, _MGMT),
+    ("netconf-yang",): (HARMLESS, _MGMT),
+    ("restconf",): (HARMLESS, _MGMT),
+    ("gnxi",): (HARMLESS, _MGMT),
+    ("telemetry",): (HARMLESS, _MGMT),
+    ("xml",): (HARMLESS, _MGMT),
+    ("wsma",): (HARMLESS, _MGMT),
+    ("tftp-server",): (HARMLESS, _MGMT),
+    ("ip", "domain"): (HARMLESS, _MGMT),
+    ("ip", "domain-name"): (HARMLESS, _MGMT),
+    ("ip", "domain-list"): (HARMLESS, _MGMT),
+    ("ip", "domain-lookup"): (HARMLESS, _MGMT),
+    ("ip", "name-server"): (HARMLESS, _MGMT),
+    ("ip", "host"): (HARMLESS, _MGMT),
+    ("ip", "ssh"): (HARMLESS, _MGMT),
+    ("ip", "scp"): (HARMLESS, _MGMT),
+    ("ip", "http"): (HARMLESS, _MGMT),
+    ("ip", "ftp"): (HARMLESS, _MGMT),
+    ("ip", "tftp"): (HARMLESS, _MGMT),
+    ("ip", "rcmd"): (HARMLESS, _MGMT),
+    ("ip", "telnet"): (HARMLESS, _MGMT),
+    ("ip", "radius"): (HARMLESS, _MGMT),
+    ("ip", "tacacs"): (HARMLESS, _MGMT),
+    ("ip", "finger"): (HARMLESS, _MGMT),
+    ("ip", "bootp"): (HARMLESS, _MGMT),
+    ("ip", "sla"): (HARMLESS, _MGMT),
+    ("ip", "default-gateway"): (HARMLESS, "used only for the device's own traffic when it does not route"),
+    ("crypto",): (HARMLESS, "crypto definition (VPN effects are reported where it is bound to an interface)"),
+    ("key",): (HARMLESS, _MGMT),
+    ("track",): (HARMLESS, "object tracking (routes that use it are reported)"),
+    ("time-range",): (HARMLESS, "time range (ACL entries that use it are approximated)"),
+    ("rmon",): (HARMLESS, _MONITORING),
+    ("flow",): (HARMLESS, _MONITORING),
+    ("sampler",): (HARMLESS, _MONITORING),
+    ("ip", "flow-export"): (HARMLESS, _MONITORING),
+    ("ip", "flow-cache"): (HARMLESS, _MONITORING),
+    ("ip", "flow-top-talkers"): (HARMLESS, _MONITORING),
+    ("ip", "flow-aggregation"): (HARMLESS, _MONITORING),
+    ("ip", "accounting-threshold"): (HARMLESS, _MONITORING),
+    ("ip", "accounting-list"): (HARMLESS, _MONITORING),
+    ("ip", "nbar"): (HARMLESS, _MONITORING),
+    ("monitor", "capture"): (HARMLESS, _MONITORING),
+    ("monitor", "event-trace"): (HARMLESS, _MONITORING),
+    ("monitor", "session"): (FORWARDING, "SPAN copies traffic to another port; not modelled"),
+    ("event",): (FORWARDING, "EEM applets can change the configuration at run time; not modelled"),
+    ("kron",): (FORWARDING, "scheduled commands can change the configuration; not modelled"),
+    # platform
+    ("platform",): (HARMLESS, _PLATFORM),
+    ("license",): (HARMLESS, _PLATFORM),
+    ("memory",): (HARMLESS, _PLATFORM),
+    ("redundancy",): (HARMLESS, _PLATFORM),
+    ("diagnostic",): (HARMLESS, _PLATFORM),
+    ("hw-module",): (HARMLESS, _PLATFORM),
+    ("card",): (HARMLESS, _PLATFORM),
+    ("module",): (HARMLESS, _PLATFORM),
+    ("power",): (HARMLESS, _PLATFORM),
+    ("environment",): (HARMLESS, _PLATFORM),
+    ("exception",): (HARMLESS, _PLATFORM),
+    ("scheduler",): (HARMLESS, _PLATFORM),
+    ("process-max-time",): (HARMLESS, _PLATFORM),
+    ("buffers",): (HARMLESS, _PLATFORM),
+    ("transceiver",): (HARMLESS, _PLATFORM),
+    ("controller",): (HARMLESS, _PLATFORM),
+    ("switch",): (HARMLESS, _PLATFORM),
+    ("stack-mac",): (HARMLESS, _PLATFORM),
+    ("system",): (HARMLESS, _PLATFORM),
+    ("network-clock-participate",): (HARMLESS, _PLATFORM),
+    ("network-clock",): (HARMLESS, _PLATFORM),
+    ("control-plane",): (HARMLESS, "control-plane policing (traffic to the device only)"),
+    ("multilink",): (HARMLESS, _PLATFORM),
+    ("subscriber",): (HARMLESS, _PLATFORM),
+    ("mmi",): (HARMLESS, _PLATFORM),
+    ("virtual-service",): (HARMLESS, _PLATFORM),
+    ("vstack",): (HARMLESS, _PLATFORM),
+    ("energywise",): (HARMLESS, _PLATFORM),
+    ("ip", "cef"): (HARMLESS, "switching path setting"),
+    ("ip", "ospf"): (HARMLESS, _MGMT),
+    ("spd",): (HARMLESS, _PLATFORM),
+    ("ip", "classless"): (HARMLESS, "classless routing (default behaviour)"),
+    ("ip", "subnet-zero"): (HARMLESS, "address configuration check"),
+    ("ip", "spd"): (HARMLESS, _PLATFORM),
+    ("ip", "adjacency"): (HARMLESS, _PLATFORM),
+    # layer 2 control
+    ("spanning-tree",): (HARMLESS, _L2_CONTROL),
+    ("vtp",): (HARMLESS, _L2_CONTROL),
+    ("cdp",): (HARMLESS, _L2_CONTROL),
+    ("lldp",): (HARMLESS, _L2_CONTROL),
+    ("udld",): (HARMLESS, _L2_CONTROL),
+    ("errdisable",): (HARMLESS, _L2_CONTROL),
+    ("port-channel",): (HARMLESS, _L2_CONTROL),
+    ("lacp",): (HARMLESS, _L2_CONTROL),
+    ("pagp",): (HARMLESS, _L2_CONTROL),
+    ("vlan",): (HARMLESS, "VLAN database entry (only makes VLANs usable)"),
+    ("mac", "address-table"): (HARMLESS, "MAC address table setting (MAC pinning is checked separately)"),
+    ("mac-address-table",): (HARMLESS, "MAC address table setting (MAC pinning is checked separately)"),
+    ("arp",): (HARMLESS, "static ARP entry (MAC pinning is checked separately)"),
+    ("ip", "arp"): (HARMLESS, _DROP_ONLY),
+    ("ip", "dhcp"): (HARMLESS, "DHCP server / snooping setting"),
+    ("ip", "device"): (HARMLESS, _DROP_ONLY),
+    ("device-tracking",): (HARMLESS, _DROP_ONLY),
+    ("dot1x",): (HARMLESS, _DROP_ONLY),
+    ("authentication",): (HARMLESS, _DROP_ONLY),
+    ("access-session",): (HARMLESS, _DROP_ONLY),
+    ("cts",): (HARMLESS, _DROP_ONLY),
+    ("ip", "admission"): (HARMLESS, _DROP_ONLY),
+    ("ip", "auth-proxy"): (HARMLESS, _DROP_ONLY),
+    ("ip", "ips"): (HARMLESS, _DROP_ONLY),
+    ("ip", "audit"): (HARMLESS, _DROP_ONLY),
+    ("ip", "options"): (HARMLESS, _DROP_ONLY),
+    ("ip", "icmp"): (HARMLESS, _DEVICE_ONLY),
+    ("ip", "tcp"): (HARMLESS, _DEVICE_ONLY),
+    ("ip", "gratuitous-arps"): (HARMLESS, _DEVICE_ONLY),
+    ("ip", "forward-protocol"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
+    ("ip", "local", "pool"): (HARMLESS, "address pool for VPN clients (VPN bindings are reported)"),
+    ("ip", "explicit-path"): (HARMLESS, _ROUTING_POLICY),
+    # routing policy and definitions used elsewhere
+    ("route-map",): (HARMLESS, "route-map (its uses by PBR or NAT are reported there)"),
+    ("ip", "prefix-list"): (HARMLESS, _ROUTING_POLICY),
+    ("ip", "as-path"): (HARMLESS, _ROUTING_POLICY),
+    ("ip", "community-list"): (HARMLESS, _ROUTING_POLICY),
+    ("ip", "extcommunity-list"): (HARMLESS, _ROUTING_POLICY),
+    ("ip", "bgp-community"): (HARMLESS, _ROUTING_POLICY),
+    ("class-map",): (HARMLESS, _USED_ELSEWHERE),
+    ("policy-map",): (HARMLESS, _USED_ELSEWHERE),
+    ("parameter-map",): (HARMLESS, _USED_ELSEWHERE),
+    ("table-map",): (HARMLESS, _QOS),
+    ("ip", "inspect"): (HARMLESS, _USED_ELSEWHERE),
+    ("dialer-list",): (HARMLESS, _USED_ELSEWHERE),
+    ("chat-script",): (HARMLESS, _USED_ELSEWHERE),
+    ("mls",): (HARMLESS, _QOS),
+    ("qos",): (HARMLESS, _QOS),
+    ("auto",): (HARMLESS, _QOS),
+    ("wrr-queue",): (HARMLESS, _QOS),
+    ("priority-queue",): (HARMLESS, _QOS),
+    ("ip", "igmp"): (HARMLESS, "IGMP setting (multicast routing is reported at 'ip multicast-routing')"),
+    ("ip", "pim"): (HARMLESS, "PIM setting (multicast routing is reported at 'ip multicast-routing')"),
+    ("ip", "msdp"): (HARMLESS, "MSDP setting (multicast routing is reported at 'ip multicast-routing')"),
+    ("ip", "mroute"): (HARMLESS, "multicast RPF route (multicast routing is reported)"),
+    ("mpls", "label"): (HARMLESS, "label distribution setting"),
+    ("mpls", "ldp"): (HARMLESS, "label distribution setting"),
+    # voice and wireless
+    ("voice",): (HARMLESS, _VOICE),
+    ("voice-card",): (HARMLESS, _VOICE),
+    ("voice-port",): (HARMLESS, _VOICE),
+    ("dial-peer",): (HARMLESS, _VOICE),
+    ("telephony-service",): (HARMLESS, _VOICE),
+    ("sip-ua",): (HARMLESS, _VOICE),
+    ("stcapp",): (HARMLESS, _VOICE),
+    ("sccp",): (HARMLESS, _VOICE),
+    ("ephone",): (HARMLESS, _VOICE),
+    ("ephone-dn",): (HARMLESS, _VOICE),
+    ("ephone-template",): (HARMLESS, _VOICE),
+    ("ephone-dn-template",): (HARMLESS, _VOICE),
+    ("call-manager-fallback",): (HARMLESS, _VOICE),
+    ("gatekeeper",): (HARMLESS, _VOICE),
+    ("dspfarm",): (HARMLESS, _VOICE),
+    ("application",): (HARMLESS, _VOICE),
+    ("dot11",): (HARMLESS, _WIRELESS),
+    ("wlccp",): (HARMLESS, _WIRELESS),
+    # forwarding features that are not modelled
+    ("ip", "nat"): (FORWARDING, _NAT),
+    ("ip", "local", "policy"): (FORWARDING, _PBR),
+    ("zone", "security"): (FORWARDING, _ZBF),
+    ("zone-pair",): (FORWARDING, _ZBF),
+    ("vrf",): (FORWARDING, _VRF),
+    ("ip", "vrf"): (FORWARDING, _VRF),
+    ("ip", "multicast-routing"): (FORWARDING, _MULTICAST),
+    ("ip", "default-network"): (FORWARDING, "candidate default network is not modelled"),
+    ("ip", "source-route"): (FORWARDING, "IP source routing lets packets choose their path; not modelled"),
+    ("ip", "wccp"): (FORWARDING, "WCCP traffic redirection is not modelled"),
+    ("bridge",): (FORWARDING, _BRIDGING),
+    ("bridge-domain",): (FORWARDING, _BRIDGING),
+    ("l2tp-class",): (FORWARDING, _BRIDGING),
+    ("pseudowire-class",): (FORWARDING, _BRIDGING),
+    ("vpdn",): (FORWARDING, "VPDN tunnels are not modelled"),
+    ("vpdn-group",): (FORWARDING, "VPDN tunnels are not modelled"),
+}
+
+# `no <command>` lines that are harmless although <command> itself is not in the
+# harmless table (disabling a forwarding feature only removes paths).
+_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
+    ("ip", "source-route"): "source routing disabled",
+    ("ip", "multicast-routing"): "multicast routing disabled",
+    ("ip", "wccp"): "WCCP disabled",
+    ("ipv6", "unicast-routing"): "IPv6 routing disabled",
+    ("ipv6", "cef"): "switching path setting",
+    ("mpls",): "MPLS feature disabled",
+    ("ip", "nat", "service"): "NAT application-level gateway setting",
+    ("bridge",): "bridging disabled",
+    ("network-clock-participate",): _PLATFORM,
+    ("monitor", "session"): "SPAN session removed",
+    ("event",): "EEM setting disabled",
+}
+
+_INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
+    ("speed",): (HARMLESS, _PLATFORM),
+    ("duplex",): (HARMLESS, _PLATFORM),
+    ("full-duplex",): (HARMLESS, _PLATFORM),
+    ("half-duplex",): (HARMLESS, _PLATFORM),
+    ("negotiation",): (HARMLESS, _PLATFORM),
+    ("mtu",): (HARMLESS, _PLATFORM),
+    ("media-type",): (HARMLESS, _PLATFORM),
+    ("flowcontrol",): (HARMLESS, _PLATFORM),
+    ("carrier-delay",): (HARMLESS, _PLATFORM),
+    ("clock",): (HARMLESS, _PLATFORM),
+    ("transceiver",): (HARMLESS, _PLATFORM),
+    ("hold-queue",): (HARMLESS, _QOS),
+    ("tx-ring-limit",): (HARMLESS, _QOS),
+    ("tx-queue",): (HARMLESS, _QOS),
+    ("fair-queue",): (HARMLESS, _QOS),
+    ("max-reserved-bandwidth",): (HARMLESS, _QOS),
+    ("shape",): (HARMLESS, _QOS),
+    ("priority-queue",): (HARMLESS, _QOS),
+    ("srr-queue",): (HARMLESS, _QOS),
+    ("wrr-queue",): (HARMLESS, _QOS),
+    ("rcv-queue",): (HARMLESS, _QOS),
+    ("priority-flow-control",): (HARMLESS, _QOS),
+    ("service-policy",): (HARMLESS, _QOS),
+    ("qos",): (HARMLESS, _QOS),
+    ("mls", "qos"): (HARMLESS, _QOS),
+    ("auto", "qos"): (HARMLESS, _QOS),
+    ("bandwidth",): (HARMLESS, "routing metric / QoS reference"),
+    ("delay",): (HARMLESS, "routing metric"),
+    ("load-interval",): (HARMLESS, _MONITORING),
+    ("keepalive",): (HARMLESS, "link keepalive"),
+    ("encapsulation", "ppp"): (HARMLESS, "serial encapsulation"),
+    ("encapsulation", "hdlc"): (HARMLESS, "serial encapsulation"),
+    ("ppp",): (HARMLESS, "PPP link setting"),
+    ("dialer-group",): (HARMLESS, "dial-on-demand trigger"),
+    ("cdp",): (HARMLESS, _L2_CONTROL),
+    ("lldp",): (HARMLESS, _L2_CONTROL),
+    ("spanning-tree",): (HARMLESS, _L2_CONTROL),
+    ("udld",): (HARMLESS, _L2_CONTROL),
+    ("lacp",): (HARMLESS, _L2_CONTROL),
+    ("pagp",): (HARMLESS, _L2_CONTROL),
+    ("vtp",): (HARMLESS, _L2_CONTROL),
+    ("storm-control",): (HARMLESS, _DROP_ONLY),
+    ("authentication",): (HARMLESS, _DROP_ONLY),
+    ("access-session",): (HARMLESS, _DROP_ONLY),
+    ("dot1x",): (HARMLESS, _DROP_ONLY),
+    ("mab",): (HARMLESS, _DROP_ONLY),
+    ("device-tracking",): (HARMLESS, _DROP_ONLY),
+    ("cts",): (HARMLESS, _DROP_ONLY),
+    ("power",): (HARMLESS, _PLATFORM),
+    ("macro",): (HARMLESS, "smartport macro description"),
+    ("snmp",): (HARMLESS, _MGMT),
+    ("logging",): (HARMLESS, _MGMT),
+    ("ntp",): (HARMLESS, _MGMT),
+    ("mop",): (HARMLESS, _MGMT),
+    ("arp",): (HARMLESS, "ARP setting"),
+    ("bfd",): (HARMLESS, "failure detection timer"),
+    ("isis",): (HARMLESS, "IS-IS interface setting (routing is over-approximated)"),
+    ("ospfv3",): (HARMLESS, "OSPFv3 interface setting (the OSPFv3 process is reported)"),
+    ("bgp-policy",): (HARMLESS, _QOS),
+    ("h323-gateway",): (HARMLESS, _VOICE),
+    ("ethernet", "oam"): (HARMLESS, "link OAM"),
+    ("dsl",): (HARMLESS, _PLATFORM),
+    ("ssid",): (HARMLESS, _WIRELESS),
+    ("encryption",): (HARMLESS, _WIRELESS),
+    ("broadcast-key",): (HARMLESS, _WIRELESS),
+    ("rts",): (HARMLESS, _WIRELESS),
+    ("channel",): (HARMLESS, _WIRELESS),
+    ("station-role",): (HARMLESS, _WIRELESS),
+    ("antenna",): (HARMLESS, _WIRELESS),
+    ("dfs",): (HARMLESS, _WIRELESS),
+    ("stbc",): (HARMLESS, _WIRELESS),
+    ("world-mode",): (HARMLESS, _WIRELESS),
+    ("clns",): (HARMLESS, "CLNS setting"),
+    ("autostate",): (HARMLESS, _PLATFORM),
+    ("exit",): (HARMLESS, "configuration mode navigation"),
+    ("ip", "mtu"): (HARMLESS, _PLATFORM),
+    ("ip", "tcp"): (HARMLESS, "TCP MSS / header compression setting"),
+    ("ip", "redirects"): (HARMLESS, _DEVICE_ONLY),
+    ("ip", "unreachables"): (HARMLESS, _DEVICE_ONLY),
+    ("ip", "mask-reply"): (HARMLESS, _DEVICE_ONLY),
+    ("ip", "proxy-arp"): (HARMLESS, "proxy ARP (same-subnet reachability is assumed anyway)"),
+    ("ip", "local-proxy-arp"): (HARMLESS, "proxy ARP (same-subnet reachability is assumed anyway)"),
+    ("ip", "directed-broadcast"): (HARMLESS, "directed broadcast reaches the same subnet as unicast"),
+    ("ip", "verify"): (HARMLESS, _DROP_ONLY),
+    ("ip", "arp"): (HARMLESS, _DROP_ONLY),
+    ("ip", "dhcp"): (HARMLESS, "DHCP snooping / relay option setting"),
+    ("ip", "route-cache"): (HARMLESS, "switching path setting"),
+    ("ip", "mroute-cache"): (HARMLESS, "switching path setting"),
+    ("ip", "cef"): (HARMLESS, "switching path setting"),
+    ("ip", "load-sharing"): (HARMLESS, "switching path setting"),
+    ("ip", "virtual-reassembly"): (HARMLESS, "fragment reassembly"),
+    ("ip", "virtual-reassembly-out"): (HARMLESS, "fragment reassembly"),
+    ("ip", "flow"): (HARMLESS, _MONITORING),
+    ("ip", "accounting"): (HARMLESS, _MONITORING),
+    ("ip", "nbar"): (HARMLESS, _MONITORING),
+    ("ip", "sticky-arp"): (HARMLESS, "ARP setting"),
+    ("ip", "ospf"): (HARMLESS, "OSPF interface setting (routing is over-approximated)"),
+    ("ip", "rip"): (HARMLESS, "RIP interface setting (routing is over-approximated)"),
+    ("ip", "split-horizon"): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("ip", "summary-address"): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("ip", "authentication"): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("ip", "hello-interval"): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("ip", "hold-time"): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("ip", "bandwidth-percent"): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("ip", "passive-interface"): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("ip", "igmp"): (HARMLESS, "IGMP setting (multicast routing is reported at 'ip multicast-routing')"),
+    ("ip", "pim"): (HARMLESS, "PIM setting (multicast routing is reported at 'ip multicast-routing')"),
+    ("ip", "multicast"): (HARMLESS, "multicast setting (multicast routing is reported)"),
+    ("ip", "mfib"): (HARMLESS, "multicast setting (multicast routing is reported)"),
+    ("ip", "sap"): (HARMLESS, "multicast setting (multicast routing is reported)"),
+    ("ip", "rtp"): (HARMLESS, _QOS),
+    ("ip", "nhrp"): (FORWARDING, "NHRP (DMVPN) is not modelled"),
+    ("ip", "nat"): (FORWARDING, _NAT),
+    ("ip", "policy"): (FORWARDING, _PBR),
+    ("ip", "vrf"): (FORWARDING, _VRF),
+    ("ip", "helper-address"): (FORWARDING, "DHCP/UDP broadcast relay (ip helper-address) is not modelled"),
+    ("ip", "unnumbered"): (FORWARDING, "unnumbered interfaces are not modelled"),
+    ("ip", "inspect"): (FORWARDING, "CBAC inspection opens return traffic dynamically; not modelled"),
+    ("ip", "wccp"): (FORWARDING, "WCCP traffic redirection is not modelled"),
+    ("ip", "traffic-export"): (FORWARDING, "traffic export copies packets to another port; not modelled"),
+    ("vrf",): (FORWARDING, _VRF),
+    ("zone-member",): (FORWARDING, _ZBF),
+    ("crypto", "map"): (FORWARDING, "crypto map (IPsec VPN) on an interface is not modelled"),
+    ("bridge-group",): (FORWARDING, _BRIDGING),
+    ("xconnect",): (FORWARDING, _BRIDGING),
+    ("service", "instance"): (FORWARDING, _BRIDGING),
+    ("l2protocol-tunnel",): (FORWARDING, _BRIDGING),
+    ("mpls", "ip"): (HARMLESS, "label switching along IGP routes (routing is over-approximated)"),
+    ("mpls", "label"): (HARMLESS, "label distribution setting"),
+    ("mpls", "mtu"): (HARMLESS, _PLATFORM),
+    ("switchport", "nonegotiate"): (HARMLESS, _L2_CONTROL),
+    ("switchport", "port-security"): (HARMLESS, "port security (MAC pinning is checked separately)"),
+    ("switchport", "trunk", "encapsulation"): (HARMLESS, _L2_CONTROL),
+    ("switchport", "trunk", "pruning"): (HARMLESS, _L2_CONTROL),
+    ("switchport", "protected"): (HARMLESS, _DROP_ONLY),
+    ("switchport", "block"): (HARMLESS, _DROP_ONLY),
+    ("switchport", "backup"): (HARMLESS, "flex-link backup (the physical link is modelled)"),
+    ("switchport", "host"): (HARMLESS, _L2_CONTROL),
+    ("switchport", "private-vlan"): (FORWARDING, "private VLANs are not modelled"),
+    ("switchport", "capture"): (FORWARDING, "capture ports receive copies of traffic; not modelled"),
+    ("switchport", "mode", "private-vlan"): (FORWARDING, "private VLANs are not modelled"),
+    ("switchport", "mode", "dot1q-tunnel"): (FORWARDING, "802.1Q tunnelling is not modelled"),
+}
+
+_INTERFACE_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
+    ("ip", "address"): "",
+    ("shutdown",): "",
+    ("switchport",): "",
+    ("mpls",): "MPLS feature disabled",
+    ("ip", "pim"): "multicast setting disabled",
+    ("ip", "nat"): "NAT disabled",
+    ("ip", "wccp"): "WCCP disabled",
+    ("ip", "inspect"): "inspection disabled",
+    ("bridge-group",): "bridging disabled",
+    ("nameif",): "interface name removed",
+    ("security-level",): "security level removed",
+    ("description",): "no description",
+    ("ip", "helper-address"): "no relay",
+    ("ip", "policy"): "no PBR",
+    ("crypto", "map"): "no crypto map",
+}
+
+
+def _lookup(
+    table: Mapping[tuple[str, ...], Any], lowered_words: Sequence[str]
+) -> Any | None:
+    for length in range(min(4, len(lowered_words)), 0, -1):
+        entry = table.get(tuple(lowered_words[:length]))
+        if entry is not None:
+            return entry
+    return None
+
+
+_BANNER_TYPES = frozenset({
+    "motd", "login", "exec", "incoming", "slip-ppp", "prompt-timeout", "config-save",
+})
+_CLI_PROMPT = re.compile(
+    r"^[A-Za-z0-9_.\-@]+(?:\([a-z0-9\-]+\))?[#>]\s*"
+    r"(?:(?:sh|show|more|term|terminal|wr|write|copy|conf|configure|en|enable)\b.*)?$"
+)
+
+
+def _find_banner_end(lines: Sequence[str], start: int) -> int:
+    """Index of the last line of the banner that begins at `start` (IOS: the banner runs
+    to the next occurrence of its delimiter). Without a closing delimiter only the
+    first line is taken, so that the rest of the file is still read as configuration."""
+    text = lines[start].lstrip()[len("banner"):].lstrip()
+    first, _, rest = text.partition(" ")
+    if first.lower() in _BANNER_TYPES:
+        text = rest.lstrip() if rest else ""
+    if not text:
+        return start
+    delimiter = "^C" if text.startswith("^C") else text[0]
+    if delimiter in text[len(delimiter):]:
+        return start
+    for index in range(start + 1, len(lines)):
+        if delimiter in lines[index]:
+            return index
+    return start
+
+
+def _find_macro_end(lines: Sequence[str], start: int) -> int:
+    for index in range(start + 1, len(lines)):
+        if lines[index].strip() == "@":
+            return index
+    return start
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` as IOS counts them (\\n separated, a trailing \\r removed)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    return lines
+
+
+def _file_stem(path: str) -> str:
+    return PureWindowsPath(path).stem if "\\" in path else PurePath(path).stem
+
+
+# --- the parser -------------------------------------------------------------------------
+
+
+class _IosParser:
+    """Builds one Device; the state of one file."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.path = path
+        self.lines = split_lines(text)
+        self.outcome: dict[int, UnknownLine | None] = {}
+        self.hostname = ""
+        self.interfaces: dict[str, _InterfaceDraft] = {}
+        self.acls: dict[str, _AclDraft] = {}
+        self.groups: dict[str, _GroupDraft] = {}
+        self.resolved_networks: dict[str, tuple[Wildcard, ...] | None] = {}
+        self.resolved_services: dict[str, tuple[_Service, ...]] = {}
+        self.routes: list[Route] = []
+        self.routing: list[_RoutingDraft] = []
+        self.ipv6_routing_lines: list[int] = []
+        self.ipv6_interface_lines: list[int] = []
+
+    # -- bookkeeping
+
+    def source(self, index: int) -> Source:
+        return Source(self.path, index + 1, self.lines[index])
+
+    def parsed(self, index: int) -> None:
+        self.outcome[index] = None
+
+    def unknown(self, index: int, kind: UnknownKind, reason: str) -> None:
+        self.outcome[index] = UnknownLine(self.source(index), kind, reason)
+
+    def words(self, index: int) -> list[str]:
+        return self.lines[index].split()
+
+    def mark_block(self, obj: Any, kind: UnknownKind, reason: str) -> None:
+        self.unknown(obj.linenum, kind, reason)
+        for child in _descendants(obj):
+            if child.linenum not in self.outcome:
+                self.mark_plain_line(child.linenum, kind, reason)
+
+    def mark_plain_line(self, index: int, kind: UnknownKind, reason: str) -> None:
+        """Comments and blank lines keep their own classification inside any block."""
+        if self.comment_or_blank(index):
+            return
+        self.unknown(index, kind, reason)
+
+    def unexpected_children(self, obj: Any) -> None:
+        """Lines indented under a one-line command: IOS never prints any, so they are
+        not understood."""
+        for child in _descendants(obj):
+            if child.linenum not in self.outcome:
+                self.mark_plain_line(child.linenum, FORWARDING, "unexpected indented line")
+
+    def comment_or_blank(self, index: int) -> bool:
+        stripped = self.lines[index].strip()
+        if not stripped:
+            return True
+        if stripped.startswith("!"):
+            self.unknown(index, HARMLESS, "comment")
+            return True
+        return False
+
+    # -- driver
+
+    def run(self) -> Device:
+        structure_lines = self.claim_multiline_blocks()
+        logger.disable("ciscoconfparse2")
+        tree = CiscoConfParse(config=structure_lines, ignore_blank_lines=False, loguru=False)
+        top_level = [obj for obj in tree.objs if obj.parent is obj]
+        for obj in top_level:
+            if obj.linenum not in self.outcome and self.first_word(obj.linenum) == "object-group":
+                self.object_group(obj)
+        for obj in top_level:
+            if obj.linenum not in self.outcome:
+                self.top_level(obj)
+        self.classify_ipv6()
+        return self.build_device()
+
+    def first_word(self, index: int) -> str:
+        words = self.words(index)
+        return words[0].lower() if words else ""
+
+    def claim_multiline_blocks(self) -> list[str]:
+        """Banners and smartport macros are free text up to a delimiter; they are marked
+        here and hidden from ciscoconfparse2 (as comments) so that no text inside them is
+        ever read as configuration and line numbers stay those of the file."""
+        structure = list(self.lines)
+        index = 0
+        while index < len(self.lines):
+            words = self.lines[index].split(None, 2)
+            first = words[0].lower() if words and not self.lines[index][:1].isspace() else ""
+            if first == "banner":
+                end, reason = _find_banner_end(self.lines, index), "banner text"
+            elif first == "macro" and len(words) > 1 and words[1].lower() == "name":
+                end, reason = _find_macro_end(self.lines, index), "smartport macro definition"
+            else:
+                index += 1
+                continue
+            for banner_index in range(index, end + 1):
+                self.unknown(banner_index, HARMLESS, reason)
+                structure[banner_index] = "!"
+            index = end + 1
+        return structure
+
+    # -- top level
+
+    def top_level(self, obj: Any) -> None:
+        index = obj.linenum
+        if self.comment_or_blank(index):
+            return
+        words = self.words(index)
+        lowered = [word.lower() for word in words[:4]]
+        first = lowered[0]
+        second = lowered[1] if len(lowered) > 1 else ""
+        if first == "hostname" and len(words) > 1:
+            self.hostname = words[1].strip('"')
+            self.parsed(index)
+            self.unexpected_children(obj)
+        elif first in ("interface", "int"):
+            self.interface(obj, words)
+        elif first == "access-list":
+            self.numbered_acl_entry(obj, words)
+        elif first == "ip" and second == "access-list":
+            self.named_acl(obj, words)
+        elif first == "ip" and second == "route":
+            self.static_route(obj, words)
+        elif first == "ip" and second == "routing":
+            self.parsed(index)
+        elif first == "router":
+            self.routing_process(obj, words)
+        elif first == "ipv6":
+            if second == "unicast-routing":
+                self.ipv6_routing_lines.append(index)
+                self.mark_block(obj, HARMLESS, _IPV6_SETTING)
+            else:
+                self.mark_block(obj, HARMLESS, _IPV6_SETTING)
+        elif first == "no":
+            self.negated_top_level(obj, lowered)
+        elif _CLI_PROMPT.match(self.lines[index].strip()):
+            self.mark_block(obj, HARMLESS, "CLI prompt or command echo")
+        else:
+            entry = _lookup(_TOP_LEVEL_COMMANDS, lowered)
+            if entry is None:
+                self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:2])}'")
+            else:
+                self.mark_block(obj, entry[0], entry[1])
+
+    def negated_top_level(self, obj: Any, lowered: list[str]) -> None:
+        rest = lowered[1:]
+        if rest[:2] == ["ip", "routing"]:
+            self.mark_block(obj, HARMLESS, "device does not route IPv4; it is modelled as a router "
+                                           "(over-approximation)")
+            return
+        if rest and rest[0] == "ipv6":
+            self.mark_block(obj, HARMLESS, _IPV6_SETTING)
+            return
+        negated_reason = _lookup(_NEGATED_HARMLESS, rest)
+        entry = _lookup(_TOP_LEVEL_COMMANDS, rest)
+        if negated_reason is not None:
+            self.mark_block(obj, HARMLESS, negated_reason)
+        elif entry is not None and entry[0] is HARMLESS:
+            self.mark_block(obj, HARMLESS, entry[1])
+        else:
+            words = self.words(obj.linenum)
+            self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:3])}'")
+
+    # -- interfaces
+
+    def interface(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        name_words = words[1:]
+        split_number = len(name_words) >= 2 and name_words[1][:1].isdigit()
+        if split_number and not any(character.isdigit() for character in name_words[0]):
+            name_words = [name_words[0] + name_words[1], *name_words[2:]]
+        extra = [word.lower() for word in name_words[1:]]
+        if not name_words or extra not in ([], ["point-to-point"], ["multipoint"]):
+            self.mark_block(obj, FORWARDING, f"interface declaration not understood: '{' '.join(words)}'")
+            return
+        name = canonical_interface_name(name_words[0])
+        draft = self.interfaces.get(name)
+        if draft is None:
+            draft = _InterfaceDraft(name=name, source=self.source(index), kind=_interface_kind(name))
+            self.interfaces[name] = draft
+        self.parsed(index)
+        for child in obj.children:
+            self.interface_command(draft, child)
+
+    def interface_command(self, draft: _InterfaceDraft, obj: Any) -> None:
+        index = obj.linenum
+        if self.comment_or_blank(index):
+            return
+        words = self.words(index)
+        lowered = [word.lower() for word in words]
+        handled = self.interface_command_known(draft, obj, words, lowered)
+        if handled:
+            return
+        if lowered[0] == "no":
+            self.negated_interface_command(obj, lowered[1:])
+            return
+        entry = _lookup(_INTERFACE_COMMANDS, lowered)
+        if entry is None:
+            self.mark_block(obj, FORWARDING, f"interface command '{' '.join(words[:2])}' is not modelled")
+        else:
+            self.mark_block(obj, entry[0], entry[1])
+
+    def interface_command_known(
+        self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]
+    ) -> bool:
+        """Commands that feed the model; False when the command is classified by table."""
+        index = obj.linenum
+        first = lowered[0]
+        second = lowered[1] if len(lowered) > 1 else ""
+        if first == "description":
+            draft.description = self.lines[index].strip()[len(words[0]):].strip()
+        elif first == "shutdown" and len(lowered) == 1:
+            draft.shutdown = True
+        elif lowered[:2] == ["no", "shutdown"]:
+            draft.shutdown = False
+        elif lowered[:3] == ["no", "ip", "address"]:
+            draft.primary, draft.secondaries = None, []
+        elif lowered[:2] == ["no", "switchport"] and len(lowered) == 2:
+            draft.layer2, draft.switchport_mode = False, None
+        elif first == "ip" and second == "address":
+            return self.interface_address(draft, obj, words, lowered)
+        elif first == "ip" and second == "access-group":
+            return self.interface_access_group(draft, obj, words, lowered)
+        elif first == "ip" and second == "ospf" and len(lowered) >= 5 and lowered[3] == "area":
+            draft.ospf_processes.append((words[2], self.source(index)))
+        elif first == "ip" and second == "router" and len(lowered) >= 3 and lowered[2] == "isis":
+            draft.runs_isis = True
+        elif first in ("standby", "vrrp", "glbp"):
+            self.first_hop_redundancy(draft, obj, words, lowered)
+            return True
+        elif first == "switchport" and not self.is_table_switchport(lowered):
+            return self.switchport(draft, obj, words, lowered)
+        elif first == "encapsulation" and second == "dot1q":
+            return self.dot1q(draft, obj, words, lowered)
+        elif first == "channel-group" and len(words) >= 2:
+            draft.properties.append(("channel_group", words[1]))
+        elif first == "tunnel":
+            return self.tunnel_command(draft, obj, words, lowered)
+        elif first == "ipv6":
+            if second in ("address", "enable"):
+                self.ipv6_interface_lines.append(index)
+            self.mark_block(obj, HARMLESS, _IPV6_SETTING)
+            return True
+        elif first == "service-policy" and "epbr" in lowered:
+            self.mark_block(obj, FORWARDING, _PBR)
+            return True
+        else:
+            return False
+        self.parsed(index)
+        self.unexpected_children(obj)
+        return True
+
+    @staticmethod
+    def is_table_switchport(lowered: list[str]) -> bool:
+        return _lookup(_INTERFACE_COMMANDS, lowered) is not None
+
+    def negated_interface_command(self, obj: Any, rest: list[str]) -> None:
+        reason = _lookup(_INTERFACE_NEGATED_HARMLESS, rest)
+        entry = _lookup(_INTERFACE_COMMANDS, rest)
+        if rest and rest[0] == "ipv6":
+            self.mark_block(obj, HARMLESS, _IPV6_SETTING)
+        elif reason is not None:
+            self.mark_block(obj, HARMLESS, reason or "feature disabled")
+        elif entry is not None and entry[0] is HARMLESS:
+            self.mark_block(obj, HARMLESS, entry[1])
+        else:
+            words = self.words(obj.linenum)
+            self.mark_block(obj, FORWARDING, f"interface command '{' '.join(words[:3])}' is not modelled")
+
+    def interface_address(
+        self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]
+    ) -> bool:
+        """`ip address A M [secondary]` (also `A/len`, as IOS-XE prints it on some trains)."""
+        index = obj.linenum
+        if len(words) >= 3 and lowered[2] in ("dhcp", "negotiated", "pool"):
+            self.mark_block(obj, FORWARDING, f"address obtained by '{lowered[2]}' is not known")
+            return True
+        arguments = words[2:]
+        secondary = bool(arguments) and arguments[-1].lower() == "secondary"
+        if secondary:
+            arguments = arguments[:-1]
+        address = _interface_address(arguments, secondary)
+        if address is None:
+            self.mark_block(obj, FORWARDING, f"interface address not understood: '{' '.join(words[2:])}'")
+            return True
+        if secondary:
+            draft.secondaries.append(address)
+        else:
+            draft.primary = address
+        self.parsed(index)
+        self.unexpected_children(obj)
+        return True
+
+    def interface_access_group(
+        self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]
+    ) -> bool:
+        index = obj.linenum
+        if len(words) != 4 or lowered[3] not in ("in", "out"):
+            self.mark_block(obj, FORWARDING, "ACL binding without a clear direction is not modelled")
+            return True
+        if lowered[3] == "in":
+            draft.acl_in, draft.acl_in_source = words[2], self.source(index)
+        else:
+            draft.acl_out, draft.acl_out_source = words[2], self.source(index)
+        self.parsed(index)
+        self.unexpected_children(obj)
+        return True
+
+    def first_hop_redundancy(
+        self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]
+    ) -> None:
+        """`standby|vrrp|glbp [N] ip A [secondary]` and VRRPv3 `address A` give virtual
+        addresses; every other FHRP setting only decides who owns them."""
+        index = obj.linenum
+        position = 1
+        if position < len(lowered) and lowered[position].isdigit():
+            position += 1
+        if lowered[position:position + 1] == ["ip"] and position + 1 < len(words):
+            if not _is_ipv4(words[position + 1]):
+                self.mark_block(obj, FORWARDING, "first-hop redundancy address not understood")
+                return
+            draft.virtual_addresses.append(ip_to_int(words[position + 1]))
+            self.parsed(index)
+        else:
+            self.unknown(index, HARMLESS, "first-hop redundancy setting")
+        for child in _descendants(obj):
+            child_words = self.words(child.linenum)
+            if self.comment_or_blank(child.linenum):
+                continue
+            if child_words[0].lower() == "address" and len(child_words) >= 2 and _is_ipv4(child_words[1]):
+                draft.virtual_addresses.append(ip_to_int(child_words[1]))
+                self.parsed(child.linenum)
+            else:
+                self.unknown(child.linenum, HARMLESS, "first-hop redundancy setting")
+
+    def switchport(self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
+        index = obj.linenum
+        try:
+            self.apply_switchport(draft, words, lowered)
+        except _NotUnderstood as problem:
+            self.mark_block(obj, FORWARDING, f"switchport command not understood: {problem}")
+            return True
+        self.parsed(index)
+        self.unexpected_children(obj)
+        return True
+
+    def apply_switchport(self, draft: _InterfaceDraft, words: list[str], lowered: list[str]) -> None:
+        draft.layer2 = True
+        rest = lowered[1:]
+        if not rest:
+            return
+        if rest[0] == "mode" and len(rest) >= 2:
+            if rest[1] in ("access", "trunk"):
+                draft.switchport_mode = rest[1]
+            elif rest[1] == "dynamic":
+                draft.switchport_mode = None
+                draft.negotiation = " ".join(rest[1:])
+            else:
+                raise _NotUnderstood(f"mode '{rest[1]}'")
+        elif rest[:2] == ["access", "vlan"] and len(rest) == 3:
+            draft.access_vlan = _number(rest[2], 1, 4094, "VLAN")
+        elif rest[:3] == ["trunk", "allowed", "vlan"] and len(rest) >= 4:
+            draft.trunk_vlans = _allowed_vlans(draft.trunk_vlans, rest[3:])
+        elif rest[:3] == ["trunk", "native", "vlan"] and len(rest) == 4:
+            draft.properties.append(("trunk_native_vlan", str(_number(rest[3], 1, 4094, "VLAN"))))
+        elif rest[:2] == ["voice", "vlan"] and len(rest) == 3:
+            draft.properties.append(("voice_vlan", words[3]))
+        else:
+            raise _NotUnderstood(f"'{' '.join(words[1:3])}'")
+
+    def dot1q(self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
+        index = obj.linenum
+        if len(lowered) in (3, 4) and lowered[2].isdigit() and 1 <= int(lowered[2]) <= 4094 and (
+            len(lowered) == 3 or lowered[3] == "native"
+        ):
+            draft.encapsulation_vlan = int(lowered[2])
+            if len(lowered) == 4:
+                draft.properties.append(("dot1q_native", "yes"))
+            self.parsed(index)
+            self.unexpected_children(obj)
+        else:
+            self.mark_block(obj, FORWARDING, f"encapsulation not modelled: '{self.lines[index].strip()}'")
+        return True
+
+    def tunnel_command(self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
+        index = obj.linenum
+        if len(words) == 3 and lowered[1] in ("source", "destination"):
+            value = words[2] if lowered[1] == "destination" else canonical_interface_name(words[2])
+            draft.properties.append((f"tunnel_{lowered[1]}", value))
+        elif lowered[1:] == ["mode", "gre", "ip"]:
+            draft.properties.append(("tunnel_mode", "gre ip"))
+        else:
+            self.mark_block(obj, FORWARDING, f"{_TUNNEL}: '{' '.join(words[:3])}'")
+            return True
+        self.parsed(index)
+        self.unexpected_children(obj)
+        return True
+
+    # -- object-groups
+
+    def object_group(self, obj: Any) -> None:
+        index = obj.linenum
+        words = self.words(index)
+        kind = words[1].lower() if len(words) > 1 else ""
+        if kind not in ("network", "service") or len(words) != 3:
+            self.mark_block(obj, FORWARDING, f"object-group type '{kind}' is not modelled")
+            return
+        group = _GroupDraft(kind=kind, name=words[2], source=self.source(index))
+        if words[2] in self.groups:
+            group = self.groups[words[2]]
+            if group.kind != kind:
+                self.mark_block(obj, FORWARDING, f"object-group '{words[2]}' defined with two types")
+                return
+        self.groups[words[2]] = group
+        self.parsed(index)
+        for child in obj.children:
+            self.object_group_entry(group, child)
+
+    def object_group_entry(self, group: _GroupDraft, obj: Any) -> None:
+        index = obj.linenum
+        if self.comment_or_blank(index):
+            return
+        words = self.words(index)
+        first = words[0].lower()
+        try:
+            if first == "description":
+                pass
+            elif first == "group-object" and len(words) == 2:
+                group.nested.append(words[1])
+            elif group.kind == "network":
+                self.network_group_entry(group, words)
+            else:
+                cursor = _Cursor(words)
+                group.services.append(_read_service_entry(cursor))
+                if not cursor.done():
+                    raise _NotUnderstood(f"unexpected '{cursor.take('word')}'")
+        except _NotUnderstood as problem:
+            group.problem = group.problem or f"line {index + 1}: {problem}"
+            self.mark_block(obj, FORWARDING, f"object-group entry not understood: {problem}")
+            return
+        self.parsed(index)
+        self.unexpected_children(obj)
+
+    @staticmethod
+    def network_group_entry(group: _GroupDraft, words: list[str]) -> None:
+        first = words[0].lower()
+        if first == "any" and len(words) == 1:
+            group.includes_any = True
+        elif first == "host" and len(words) == 2:
+            group.wildcards.append(Wildcard.host(_ipv4(words[1])))
+        elif first == "range" and len(words) == 3:
+            low, high = _ipv4(words[1]), _ipv4(words[2])
+            if high < low:
+                raise _NotUnderstood(f"empty range {words[1]}-{words[2]}")
+            group.wildcards.extend(_range_to_wildcards(low, high))
+        elif "/" in words[0] and len(words) == 1:
+            address, _, length = words[0].partition("/")
+            group.wildcards.append(Wildcard.prefix(_ipv4(address), _number(length, 0, 32, "prefix length")))
+        elif len(words) == 2 and words[1].startswith("/"):
+            length = _number(words[1][1:], 0, 32, "prefix length")
+            group.wildcards.append(Wildcard.prefix(_ipv4(words[0]), length))
+        elif len(words) == 2:
+            length = mask_to_length(_ipv4(words[1]))
+            if length is None:
+                raise _NotUnderstood(f"'{words[1]}' is not a netmask")
+            group.wildcards.append(Wildcard.prefix(_ipv4(words[0]) & prefix_mask(length), length))
+        else:
+            raise _NotUnderstood(f"'{' '.join(words)}'")
+
+    def group_of_kind(self, name: str, kind: str, trail: tuple[str, ...]) -> _GroupDraft:
+        group = self.groups.get(name)
+        if group is None or group.kind != kind:
+            raise _NotUnderstood(f"{kind} object-group '{name}' is not defined")
+        if name in trail:
+            raise _NotUnderstood(f"object-group '{name}' contains itself")
+        if group.problem:
+            raise _NotUnderstood(f"object-group '{name}' has an entry that was not understood")
+        return group
+
+    def network_group(self, name: str, trail: tuple[str, ...] = ()) -> tuple[Wildcard, ...] | None:
+        if name in self.resolved_networks and not trail:
+            return self.resolved_networks[name]
+        group = self.group_of_kind(name, "network", trail)
+        members: list[Wildcard] = list(group.wildcards)
+        if group.includes_any:
+            members.append(Wildcard.any())
+        for nested in group.nested:
+            resolved = self.network_group(nested, (*trail, name))
+            members.extend(resolved if resolved is not None else (Wildcard.any(),))
+        result = _union_or_any(members)
+        if not trail:
+            self.resolved_networks[name] = result
+        return result
+
+    def service_group(self, name: str, trail: tuple[str, ...] = ()) -> tuple[_Service, ...]:
+        if name in self.resolved_services and not trail:
+            return self.resolved_services[name]
+        group = self.group_of_kind(name, "service", trail)
+        services = list(group.services)
+        for nested in group.nested:
+            services.extend(self.service_group(nested, (*trail, name)))
+        result = tuple(dict.fromkeys(services))
+        if not trail:
+            self.resolved_services[name] = result
+        return result
+
+    # -- ACLs
+
+    def acl_draft(self, name: str, kind: str, index: int) -> _AclDraft:
+        draft = self.acls.get(name)
+        if draft is None:
+            draft = _AclDraft(name=name, kind=kind, source=self.source(index))
+            self.acls[name] = draft
+        return draft
+
+    def numbered_acl_entry(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        if len(words) < 3 or not words[1].isdigit():
+            if len(words) >= 2 and words[1].lower() in ("compiled", "rate-limit", "dynamic-extended"):
+                self.mark_block(obj, HARMLESS, "ACL engine setting")
+            else:
+                reason = f"access-list command not understood: '{' '.join(words[:3])}'"
+                self.mark_block(obj, FORWARDING, reason)
+            return
+        kind = _numbered_acl_kind(int(words[1]))
+        if kind is None:
+            self.mark_block(obj, HARMLESS, "non-IP access list (not used for IPv4 filtering)")
+            return
+        draft = self.acl_draft(words[1], kind, index)
+        self.acl_entry(draft, obj, words[2:], sequence=None)
+
+    def named_acl(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        lowered = [word.lower() for word in words]
+        if len(words) == 4 and lowered[2] in ("standard", "extended"):
+            draft = self.acl_draft(words[3], lowered[2], index)
+            if draft.kind != lowered[2]:
+                self.mark_block(obj, FORWARDING, f"ACL '{words[3]}' defined as both standard and extended")
+                return
+            self.parsed(index)
+            for child in obj.children:
+                self.named_acl_child(draft, child)
+        elif len(words) >= 3 and lowered[2] in ("logging", "log-update", "resequence"):
+            self.mark_block(obj, HARMLESS, "ACL logging or numbering setting")
+        elif len(words) >= 3 and lowered[2] == "role-based":
+            self.mark_block(obj, HARMLESS, _DROP_ONLY)
+        else:
+            self.mark_block(obj, FORWARDING, f"access list type '{' '.join(words[2:3])}' is not modelled")
+
+    def named_acl_child(self, draft: _AclDraft, obj: Any) -> None:
+        index = obj.linenum
+        if self.comment_or_blank(index):
+            return
+        words = self.words(index)
+        sequence = None
+        if words[0].isdigit():
+            sequence, words = int(words[0]), words[1:]
+        if words and words[0].lower() == "statistics":
+            self.mark_block(obj, HARMLESS, _MONITORING)
+            return
+        self.acl_entry(draft, obj, words, sequence)
+
+    def acl_entry(self, draft: _AclDraft, obj: Any, words: list[str], sequence: int | None) -> None:
+        """One `[seq] permit|deny|remark|evaluate|dynamic ...` entry of `draft`."""
+        index = obj.linenum
+        keyword = words[0].lower() if words else ""
+        if keyword == "remark":
+            self.parsed(index)
+            self.unexpected_children(obj)
+            return
+        if sequence is not None and sequence in draft.entries:
+            self.mark_block(obj, FORWARDING, f"duplicate sequence number {sequence}: IOS rejects this entry")
+            return
+        effective_sequence = sequence if sequence is not None else draft.next_sequence()
+        if keyword in ("permit", "deny"):
+            action = Action.PERMIT if keyword == "permit" else Action.DENY
+            line = self.acl_line(draft.kind, action, words[1:], index, effective_sequence)
+        elif keyword in ("evaluate", "dynamic"):
+            what = "reflexive ACL evaluation" if keyword == "evaluate" else "lock-and-key dynamic entry"
+            line = self.not_understood_line(Action.PERMIT, index, effective_sequence,
+                                            f"{what} is not modelled")
+        else:
+            line = self.not_understood_line(
+                Action.PERMIT, index, effective_sequence, f"ACL entry not understood: unexpected '{keyword}'"
+            )
+        draft.entries[effective_sequence] = line
+        if index not in self.outcome:
+            self.parsed(index)
+        self.unexpected_children(obj)
+
+    def not_understood_line(self, action: Action, index: int, sequence: int, reason: str) -> AclLine:
+        self.unknown(index, FORWARDING, reason)
+        return AclLine(action=action, matches=(Match(),), source=self.source(index), sequence=sequence,
+                       understood=False)
+
+    def acl_line(self, kind: str, action: Action, words: list[str], index: int, sequence: int) -> AclLine:
+        cursor = _Cursor(words)
+        try:
+            if kind == "standard":
+                matches, approximation = self.standard_entry(cursor), ""
+            else:
+                matches, approximation = self.extended_entry(cursor)
+        except _NotUnderstood as problem:
+            return self.not_understood_line(action, index, sequence, f"ACL entry not understood: {problem}")
+        return AclLine(action=action, matches=matches, source=self.source(index), sequence=sequence,
+                       approximation=approximation)
+
+    def address(self, cursor: _Cursor) -> tuple[Wildcard, ...] | None:
+        word = cursor.take("address")
+        lowered = word.lower()
+        if lowered == "any":
+            return None
+        if lowered == "host":
+            return (Wildcard.host(_ipv4(cursor.take("host address"))),)
+        if lowered == "object-group":
+            return self.network_group(cursor.take("object-group name"))
+        address = _ipv4(word)
+        wildcard = _ipv4(cursor.take("wildcard"))
+        return _union_or_any([Wildcard(address, wildcard).normalized()])
+
+    def standard_entry(self, cursor: _Cursor) -> tuple[Match, ...]:
+        word = cursor.peek()
+        if word in ("any", "host"):
+            source = self.address(cursor)
+        else:
+            address = _ipv4(cursor.take("address"))
+            following = cursor.peek()
+            if following is not None and _is_ipv4(following):
+                source = _union_or_any([Wildcard(address, ip_to_int(cursor.take("wildcard"))).normalized()])
+            else:
+                source = (Wildcard.host(address),)
+        _skip_logging(cursor)
+        if not cursor.done():
+            raise _NotUnderstood(f"unexpected '{cursor.take('word')}'")
+        return (Match(src=source),)
+
+    def extended_entry(self, cursor: _Cursor) -> tuple[tuple[Match, ...], str]:
+        protocol_word = cursor.take("protocol")
+        if protocol_word.lower() == "object-group":
+            services = self.service_group(cursor.take("object-group name"))
+            single_protocol: tuple[int, ...] | None = None
+        else:
+            single_protocol = _protocol(protocol_word)
+            services = ()
+        takes_ports = single_protocol in ((PROTO_TCP,), (PROTO_UDP,))
+        names = _port_names_for(single_protocol) if takes_ports and single_protocol else {}
+        source = self.address(cursor)
+        src_ports = _read_port_operator(cursor, names) if takes_ports else None
+        destination = self.address(cursor)
+        dst_ports = _read_port_operator(cursor, names) if takes_ports else None
+        icmp = _read_icmp_type(cursor) if single_protocol == (PROTO_ICMP,) else None
+        notes: list[str] = []
+        if single_protocol == (2,) and cursor.peek() is not None and (
+            cursor.peek() in IGMP_NAMES or (cursor.peek() or "").isdigit()
+        ):
+            notes.append(f"IGMP type '{cursor.take('IGMP type')}' ignored")
+        if not services:
+            services = (_Service(single_protocol, src_ports, dst_ports, icmp),)
+        options = _read_options(cursor, services)
+        notes.extend(options.notes)
+        matches = tuple(
+            dict.fromkeys(
+                _service_match(service, source, destination, options.established, options.fragments)
+                for service in services
+            )
+        )
+        return matches, "; ".join(notes)
+
+    # -- static routes
+
+    def static_route(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        lowered = [word.lower() for word in words]
+        if len(lowered) > 2 and lowered[2] == "vrf":
+            self.mark_block(obj, FORWARDING, _VRF)
+            return
+        try:
+            route, tracked = self.read_static_route(words, index)
+        except _NotUnderstood as problem:
+            self.mark_block(obj, FORWARDING, f"static route not understood: {problem}")
+            return
+        self.routes.append(route)
+        if tracked is None:
+            self.parsed(index)
+        else:
+            self.unknown(index, FORWARDING, f"route depends on 'track {tracked}' and may be withdrawn; "
+                                            "object tracking is not modelled")
+        self.unexpected_children(obj)
+
+    def read_static_route(self, words: list[str], index: int) -> tuple[Route, str | None]:
+        """`ip route P M {NEXTHOP | IFACE [NEXTHOP]} [AD] [tag N] [name X] [permanent] [track N]`."""
+        cursor = _Cursor(words[2:])
+        prefix = _ipv4(cursor.take("prefix"))
+        mask = _ipv4(cursor.take("netmask"))
+        length = mask_to_length(mask)
+        if length is None:
+            raise _NotUnderstood(f"non-contiguous netmask {words[3]}")
+        if prefix & ~mask & IPV4_MAX:
+            raise _NotUnderstood(f"{words[2]} has bits outside netmask {words[3]} (IOS rejects it)")
+        first = cursor.take("next hop")
+        next_hop: int | None = None
+        interface: str | None = None
+        if _is_ipv4(first):
+            next_hop = ip_to_int(first)
+        else:
+            interface = canonical_interface_name(first)
+            if cursor.peek() is not None and _is_ipv4(cursor.peek() or ""):
+                next_hop = ip_to_int(cursor.take("next hop"))
+        distance, tracked = 1, None
+        while not cursor.done():
+            word = cursor.take_lower("route option")
+            if word.isdigit():
+                distance = _number(word, 1, 255, "administrative distance")
+            elif word in ("tag", "name"):
+                cursor.take(word)
+            elif word == "permanent":
+                pass
+            elif word == "track":
+                tracked = cursor.take("track number")
+            elif word == "dhcp":
+                raise _NotUnderstood("next hop learned by DHCP")
+            else:
+                raise _NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
+        discard = interface is not None and interface.startswith("Null")
+        route = Route(prefix=prefix, prefix_length=length, kind=RouteKind.STATIC, source=self.source(index),
+                      next_hop=next_hop, interface=interface, distance=distance, discard=discard)
+        return route, tracked
+
+    # -- dynamic routing
+
+    def routing_process(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        lowered = [word.lower() for word in words]
+        protocol = lowered[1] if len(lowered) > 1 else ""
+        if protocol not in ("ospf", "eigrp", "rip", "bgp", "isis", "odr"):
+            self.mark_block(obj, FORWARDING, f"routing protocol '{' '.join(words[1:2])}' is not modelled")
+            return
+        if "vrf" in lowered[2:]:
+            self.mark_block(obj, FORWARDING, _VRF)
+            return
+        draft = _RoutingDraft(protocol, words[2] if len(words) > 2 else "", self.source(index))
+        self.routing.append(draft)
+        self.parsed(index)
+        peer_group_as: dict[str, str] = {}
+        neighbor_as: dict[int, str | None] = {}
+        neighbor_group: dict[int, str] = {}
+        for child in _descendants(obj):
+            if self.comment_or_blank(child.linenum):
+                continue
+            self.parsed(child.linenum)
+            child_words = self.words(child.linenum)
+            keyword = child_words[0].lower()
+            if keyword == "network" and protocol in ("ospf", "eigrp", "rip"):
+                draft.networks.append(_routing_network(child_words))
+            elif keyword == "neighbor" and protocol == "bgp" and len(child_words) >= 3:
+                _note_bgp_neighbor(child_words, peer_group_as, neighbor_as, neighbor_group)
+        for address, remote_as in neighbor_as.items():
+            group_as = peer_group_as.get(neighbor_group.get(address, ""))
+            draft.bgp_neighbors.append((address, remote_as or group_as))
+
+    def resolve_routing(self) -> list[DynamicRouting]:
+        drafts = list(self.interfaces.values())
+        addressed = [draft.name for draft in drafts if draft.addresses()]
+        result: list[DynamicRouting] = []
+        ospf_processes = {routing.process for routing in self.routing if routing.protocol == "ospf"}
+        for routing in self.routing:
+            if routing.protocol in ("ospf", "eigrp", "rip"):
+                names = [
+                    draft.name for draft in drafts
+                    if any(_network_covers(network, address.address)
+                           for network in routing.networks for address in draft.addresses())
+                    or (routing.protocol == "ospf"
+                        and any(process == routing.process for process, _ in draft.ospf_processes))
+                ]
+            elif routing.protocol == "isis":
+                names = [draft.name for draft in drafts if draft.runs_isis]
+            elif routing.protocol == "bgp":
+                names = self.bgp_interfaces(routing, drafts, addressed)
+            else:
+                names = addressed
+            result.append(DynamicRouting(routing.protocol, routing.process, tuple(names), routing.source))
+        for draft in drafts:
+            for process, source in draft.ospf_processes:
+                if process not in ospf_processes:
+                    ospf_processes.add(process)
+                    names = [other.name for other in drafts
+                             if any(p == process for p, _ in other.ospf_processes)]
+                    result.append(DynamicRouting("ospf", process, tuple(names), source))
+        return result
+
+    @staticmethod
+    def bgp_interfaces(
+        routing: _RoutingDraft, drafts: list[_InterfaceDraft], addressed: list[str]
+    ) -> list[str]:
+        """Interfaces on the neighbours' subnets; every addressed interface as soon as one
+        neighbour's routes may resolve elsewhere (not connected, iBGP, unknown AS)."""
+        names: set[str] = set()
+        for neighbor, remote_as in routing.bgp_neighbors:
+            if remote_as is None or remote_as == routing.process:
+                return addressed
+            connected = [
+                draft.name for draft in drafts
+                if any((neighbor & prefix_mask(address.prefix_length)) == address.network
+                       for address in draft.addresses())
+            ]
+            if not connected:
+                return addressed
+            names.update(connected)
+        return [draft.name for draft in drafts if draft.name in names]
+
+    # -- results
+
+    def classify_ipv6(self) -> None:
+        """IPv6 forwarding needs both `ipv6 unicast-routing` and an IPv6 interface; only
+        then can IPv6 paths bypass the IPv4 filters we check."""
+        active = bool(self.ipv6_routing_lines) and bool(self.ipv6_interface_lines)
+        for index in self.ipv6_routing_lines:
+            if active:
+                self.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
+            else:
+                self.unknown(index, HARMLESS, "IPv6 routing enabled but no interface has IPv6")
+        for index in self.ipv6_interface_lines:
+            if active:
+                self.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
+            else:
+                self.unknown(index, HARMLESS, "IPv6 address on a device that does not route IPv6")
+
+    def sweep_unvisited_lines(self) -> None:
+        """A safety net: any line no handler visited is still accounted for."""
+        for index in range(len(self.lines)):
+            if index not in self.outcome and not self.comment_or_blank(index):
+                self.unknown(index, FORWARDING, "line outside any recognised block")
+
+    def build_device(self) -> Device:
+        self.sweep_unvisited_lines()
+        return Device(
+            name=self.hostname or _file_stem(self.path),
+            vendor=VENDOR,
+            source_file=self.path,
+            hostname=self.hostname,
+            interfaces={name: draft.freeze() for name, draft in self.interfaces.items()},
+            acls={name: draft.freeze() for name, draft in self.acls.items()},
+            routes=list(self.routes),
+            dynamic_routing=self.resolve_routing(),
+            unknown_lines=[
+                unknown for _, unknown in sorted(self.outcome.items()) if unknown is not None
+            ],
+            lines=tuple(self.lines),
+        )
+
+
+def parse(text: str, path: str) -> Device:
+    """Parse an IOS / IOS-XE configuration. `path` is the display path used in every Source."""
+    return _IosParser(text, path).run()
+
+
+def _interface_address(arguments: list[str], secondary: bool) -> InterfaceAddress | None:
+    if len(arguments) == 1 and "/" in arguments[0]:
+        address_text, _, length_text = arguments[0].partition("/")
+        if _is_ipv4(address_text) and length_text.isdigit() and int(length_text) <= 32:
+            return InterfaceAddress(ip_to_int(address_text), int(length_text), secondary)
+        return None
+    if len(arguments) != 2 or not _is_ipv4(arguments[0]) or not _is_ipv4(arguments[1]):
+        return None
+    length = mask_to_length(ip_to_int(arguments[1]))
+    if length is None:
+        return None
+    return InterfaceAddress(ip_to_int(arguments[0]), length, secondary)
+
+
+def _classful_wildcard(address: int) -> tuple[int, int]:
+    first_octet = address >> 24
+    length = 8 if first_octet < 128 else 16 if first_octet < 192 else 24 if first_octet < 224 else 32
+    mask = prefix_mask(length)
+    return address & mask, ~mask & IPV4_MAX
+
+
+def _routing_network(words: list[str]) -> tuple[int, int]:
+    """`network A [W] [area X]` → (address, wildcard). A statement we cannot read
+    covers every address (the process may run anywhere)."""
+    if len(words) < 2 or not _is_ipv4(words[1]):
+        return 0, IPV4_MAX
+    address = ip_to_int(words[1])
+    if len(words) >= 3 and _is_ipv4(words[2]):
+        return address, ip_to_int(words[2])
+    return _classful_wildcard(address)
+
+
+def _network_covers(network: tuple[int, int], address: int) -> bool:
+    """Wildcard match; a "wildcard" that looks like a netmask is also tried as one,
+    because some IOS versions accept and convert it."""
+    base, wildcard = network
+    if Wildcard(base, wildcard).matches(address):
+        return True
+    looks_like_mask = wildcard & 0x80000000 and mask_to_length(wildcard) is not None
+    return bool(looks_like_mask) and Wildcard(base, ~wildcard & IPV4_MAX).matches(address)
+
+
+def _note_bgp_neighbor(
+    words: list[str],
+    peer_group_as: dict[str, str],
+    neighbor_as: dict[int, str | None],
+    neighbor_group: dict[int, str],
+) -> None:
+    target, setting = words[1], words[2].lower()
+    if not _is_ipv4(target):
+        if setting == "remote-as" and len(words) >= 4:
+            peer_group_as[target] = words[3]
+        return
+    address = ip_to_int(target)
+    neighbor_as.setdefault(address, None)
+    if setting == "remote-as" and len(words) >= 4:
+        neighbor_as[address] = words[3]
+    elif setting == "peer-group" and len(words) >= 4:
+        neighbor_group[address] = words[3]
+
+
+@dataclass
+class _Options:
+    established: bool = False
+    fragments: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _skip_logging(cursor: _Cursor) -> None:
+    """`log` / `log-input`, optionally followed by a cookie word; they do not change matching."""
+    while cursor.peek() in ("log", "log-input"):
+        cursor.take("log")
+        following = cursor.peek()
+        if following is not None and following not in _OPTION_KEYWORDS:
+            cursor.take("log cookie")
+
+
+def _read_options(cursor: _Cursor, services: Sequence[_Service]) -> _Options:
+    options = _Options()
+    all_tcp = all(service.protocols == (PROTO_TCP,) for service in services)
+    while not cursor.done():
+        _skip_logging(cursor)
+        if cursor.done():
+            break
+        word = cursor.take_lower("option")
+        if word == "established":
+            if not all_tcp:
+                raise _NotUnderstood("'established' on a non-TCP entry")
+            options.established = True
+        elif word in ("dscp", "precedence", "tos", "time-range", "option"):
+            value = cursor.take(word)
+            options.notes.append(f"'{word} {value}' ignored: the entry is treated as matching any value")
+        elif word in ("ttl", "packet-length"):
+            operator = cursor.take_lower(f"{word} operator")
+            values = [cursor.take(word)] + ([cursor.take(word)] if operator == "range" else [])
+            options.notes.append(f"'{word} {operator} {' '.join(values)}' ignored")
+        elif word == "fragments":
+            options.fragments = True
+            options.notes.append("'fragments': only the layer-3 part of the entry is kept")
+        elif word in _TCP_FLAGS:
+            if not all_tcp:
+                raise _NotUnderstood(f"TCP flag '{word}' on a non-TCP entry")
+            options.notes.append(f"TCP flag '{word}' ignored")
+        elif word in ("match-all", "match-any"):
+            flags = []
+            while cursor.peek() is not None and (cursor.peek() or "")[:1] in ("+", "-"):
+                flags.append(cursor.take("flag"))
+            if not flags or not all_tcp:
+                raise _NotUnderstood(f"'{word}' without TCP flags")
+            options.notes.append(f"TCP flags '{word} {' '.join(flags)}' ignored")
+        elif word == "reflect":
+            cursor.take("reflexive ACL name")
+            if cursor.peek() == "timeout":
+                cursor.take("timeout")
+                cursor.take("timeout value")
+        else:
+            raise _NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
+    return options
+
+
+def _service_match(
+    service: _Service,
+    source: tuple[Wildcard, ...] | None,
+    destination: tuple[Wildcard, ...] | None,
+    established: bool,
+    fragments: bool,
+) -> Match:
+    if fragments:
+        return Match(protocols=service.protocols, src=source, dst=destination)
+    return Match(
+        protocols=service.protocols,
+        src=source,
+        dst=destination,
+        src_ports=service.src_ports,
+        dst_ports=service.dst_ports,
+        established=established,
+        icmp=service.icmp,
+    )
+
+
+def _vlan_list(text: str) -> set[int]:
+    vlans: set[int] = set()
+    for part in text.split(","):
+        low_text, _, high_text = part.partition("-")
+        low = _number(low_text, 1, 4094, "VLAN")
+        high = _number(high_text, 1, 4094, "VLAN") if high_text else low
+        if high < low:
+            raise _NotUnderstood(f"VLAN range '{part}'")
+        vlans.update(range(low, high + 1))
+    return vlans
+
+
+_ALL_VLANS = frozenset(range(1, 4095))
+
+
+def _allowed_vlans(current: tuple[int, ...] | None, words: list[str]) -> tuple[int, ...] | None:
+    """`switchport trunk allowed vlan ...`; None = every VLAN."""
+    verb = words[0]
+    if verb == "all":
+        return None
+    if verb == "none":
+        return ()
+    if verb in ("add", "remove", "except") and len(words) == 2:
+        listed = _vlan_list(words[1])
+        existing = set(current) if current is not None else set(_ALL_VLANS)
+        if verb == "add":
+            return None if current is None else tuple(sorted(existing | listed))
+        if verb == "remove":
+            return tuple(sorted(existing - listed))
+        return tuple(sorted(_ALL_VLANS - listed))
+    if len(words) == 1:
+        return tuple(sorted(_vlan_list(verb)))
+    raise _NotUnderstood(f"'{' '.join(words)}'")
+
+
+def _descendants(obj: Any) -> Iterator[Any]:
+    for child in obj.children:
+        yield child
+        yield from _descendants(child)

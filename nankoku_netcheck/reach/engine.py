@@ -1,0 +1,307 @@
+"""Symbolic reachability: push packet sets through the network to a fixpoint.
+
+Forwarding semantics (the concrete tracer in `trace.py` and the test oracle follow
+the same rules, one packet at a time):
+
+- Packets start on a segment, or enter a device through a boundary interface.
+  On a start segment, packets whose destination lies in the segment's subnets are
+  delivered to its hosts, except those addressed to a member device's interface on
+  the segment; every other packet may be sent to any routing member (hosts may use any
+  gateway), and a member also takes packets addressed to any of its own addresses.
+- Entering a device through interface I: I must be up; I's inbound ACL filters
+  (no ACL = permit; an ACL referenced but not defined = permit, as on IOS).
+  Packets addressed to one of the device's own addresses are delivered to the device.
+  The rest are forwarded by longest prefix match; equal-cost next hops all apply;
+  over-approximated dynamic routes apply to every destination.
+- Leaving through interface O: O must be up; O's outbound ACL filters. Through a
+  boundary interface (upstream, external link attach), packets exit the network.
+  With a next hop address, the member device owning that address on O's segment
+  receives them; if none does, they exit to an unmodelled neighbour. Directly
+  connected destinations are delivered to the member owning the address, else to
+  the segment's hosts.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..graph import Network, Segment, is_up
+from ..model import Acl, Device
+from .fib import Fib, NextHop, build_fib
+from .packets import PacketSet, PacketSpace
+
+
+@dataclass(frozen=True, order=True)
+class Endpoint:
+    """Where packets end up. kind: 'hosts' (hosts of `segment`), 'device' (the device
+    itself), 'exit' (leave the modelled network through device:interface)."""
+
+    kind: str
+    device: str = ""
+    interface: str = ""
+    segment: str = ""
+
+    def describe(self) -> str:
+        if self.kind == "hosts":
+            return f"hosts on {self.segment}"
+        if self.kind == "device":
+            return f"device {self.device}"
+        return f"exit {self.device}:{self.interface}"
+
+
+@dataclass(frozen=True, order=True)
+class Start:
+    """A start point: a segment, or a device entered through an interface."""
+
+    segment: str = ""
+    device: str = ""
+    interface: str = ""
+
+
+@dataclass
+class ReachResult:
+    delivered: dict[Endpoint, PacketSet] = field(default_factory=dict)
+    arrived: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+
+    @property
+    def visited_devices(self) -> set[str]:
+        return {device for device, _ in self.arrived}
+
+
+def acl_for(device: Device, name: str | None) -> Acl | None:
+    return device.acls.get(name) if name else None
+
+
+class ReachEngine:
+    """Holds the per-device compiled state for one network; `reach` runs one search."""
+
+    def __init__(self, network: Network, space: PacketSpace,
+                 boundary: Iterable[tuple[str, str]] = ()) -> None:
+        self.network = network
+        self.space = space
+        self.boundary = frozenset(boundary)
+        self.fibs: dict[str, Fib] = {name: build_fib(network, name) for name in sorted(network.devices)}
+        self._fib_regions: dict[str, list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
+        self._local: dict[str, PacketSet] = {}
+        self._iface_addresses: dict[tuple[str, str], PacketSet] = {}
+        self._acl_in: dict[tuple[str, str], PacketSet] = {}
+        self._acl_out: dict[tuple[str, str], PacketSet] = {}
+        self._segment_dst: dict[str, PacketSet] = {}
+        self._segment_member_dst: dict[str, PacketSet] = {}
+
+    # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
+
+    def interface_filter(self, device_name: str, if_name: str, direction: str) -> PacketSet:
+        cache = self._acl_in if direction == "in" else self._acl_out
+        key = (device_name, if_name)
+        if key not in cache:
+            device = self.network.devices[device_name]
+            interface = device.interfaces[if_name]
+            name = interface.acl_in if direction == "in" else interface.acl_out
+            cache[key] = self._filter_set(device, name)
+        return cache[key]
+
+    def _filter_set(self, device: Device, acl_name: str | None) -> PacketSet:
+        if acl_name is None:
+            return self.space.valid if device.default_permit_without_acl else self.space.false
+        acl = device.acls.get(acl_name)
+        if acl is None:
+            return self.space.valid if device.undefined_acl_permits else self.space.false
+        return self.space.acl_permits(acl)
+
+    def fib_regions(self, device_name: str) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
+        if device_name not in self._fib_regions:
+            covered = self.space.false
+            regions = []
+            for entry in self.fibs[device_name].entries:
+                prefix = self.space.field_prefix("dst", entry.network, entry.length)
+                region = prefix & ~covered
+                covered |= prefix
+                if region != self.space.false:
+                    regions.append((region, entry.next_hops))
+            self._fib_regions[device_name] = regions
+        return self._fib_regions[device_name]
+
+    def interface_addresses(self, device_name: str, if_name: str) -> PacketSet:
+        key = (device_name, if_name)
+        if key not in self._iface_addresses:
+            interface = self.network.devices[device_name].interfaces[if_name]
+            result = self.space.false
+            if is_up(interface):
+                for address in interface.addresses:
+                    result |= self.space.field_equals("dst", address.address)
+                for address in interface.virtual_addresses:
+                    result |= self.space.field_equals("dst", address)
+            self._iface_addresses[key] = result
+        return self._iface_addresses[key]
+
+    def local_addresses(self, device_name: str) -> PacketSet:
+        if device_name not in self._local:
+            result = self.space.false
+            for if_name in self.network.devices[device_name].interfaces:
+                result |= self.interface_addresses(device_name, if_name)
+            self._local[device_name] = result
+        return self._local[device_name]
+
+    def segment_destinations(self, segment: Segment) -> PacketSet:
+        if segment.id not in self._segment_dst:
+            self._segment_dst[segment.id] = self.space.prefixes("dst", segment.subnets)
+        return self._segment_dst[segment.id]
+
+    def segment_member_addresses(self, segment: Segment) -> PacketSet:
+        if segment.id not in self._segment_member_dst:
+            result = self.space.false
+            for device_name, if_name in segment.members:
+                result |= self.interface_addresses(device_name, if_name)
+            self._segment_member_dst[segment.id] = result
+        return self._segment_member_dst[segment.id]
+
+    def routing_members(self, segment: Segment) -> list[tuple[str, str]]:
+        return [
+            (device_name, if_name) for device_name, if_name in segment.members
+            if self.network.devices[device_name].interfaces[if_name].addresses
+        ]
+
+    def owners(self, segment: Segment, address: int, exclude: tuple[str, str]) -> list[tuple[str, str]]:
+        found = []
+        for member in segment.members:
+            if member == exclude:
+                continue
+            interface = self.network.devices[member[0]].interfaces[member[1]]
+            if not is_up(interface):
+                continue
+            if address in interface.virtual_addresses or any(a.address == address for a in interface.addresses):
+                found.append(member)
+        return found
+
+    # --- the search ---------------------------------------------------------------------
+
+    def reach(self, injections: Iterable[tuple[Start, PacketSet]]) -> ReachResult:
+        result = ReachResult()
+        pending: dict[tuple[str, str], PacketSet] = {}
+        queue: deque[tuple[str, str]] = deque()
+
+        def enqueue(device_name: str, if_name: str, packets: PacketSet) -> None:
+            if packets == self.space.false:
+                return
+            key = (device_name, if_name)
+            if key in pending:
+                pending[key] = pending[key] | packets
+            else:
+                pending[key] = packets
+                queue.append(key)
+
+        def deliver(endpoint: Endpoint, packets: PacketSet) -> None:
+            if packets == self.space.false:
+                return
+            previous = result.delivered.get(endpoint)
+            result.delivered[endpoint] = packets if previous is None else previous | packets
+
+        for start, packets in injections:
+            packets = packets & self.space.valid
+            if start.segment:
+                self._inject_on_segment(self.network.segments[start.segment], packets, enqueue, deliver)
+            else:
+                enqueue(start.device, start.interface, packets)
+
+        while queue:
+            key = queue.popleft()
+            packets = pending.pop(key)
+            self._enter(key, packets, result, enqueue, deliver)
+        return result
+
+    def _inject_on_segment(self, segment: Segment, packets: PacketSet, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
+        on_segment = self.segment_destinations(segment)
+        deliver(Endpoint("hosts", segment=segment.id),
+                packets & on_segment & ~self.segment_member_addresses(segment))
+        off_segment = packets & ~on_segment
+        for device_name, if_name in self.routing_members(segment):
+            mine = packets & self.local_addresses(device_name)
+            enqueue(device_name, if_name, off_segment | mine)
+
+    def _enter(self, key: tuple[str, str], packets: PacketSet, result: ReachResult, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
+        device_name, if_name = key
+        interface = self.network.devices[device_name].interfaces[if_name]
+        if not is_up(interface):
+            return
+        packets = packets & self.interface_filter(device_name, if_name, "in")
+        seen = result.arrived.get(key, self.space.false)
+        new = packets & ~seen
+        if new == self.space.false:
+            return
+        result.arrived[key] = seen | new
+        local = self.local_addresses(device_name)
+        deliver(Endpoint("device", device=device_name), new & local)
+        forwarded = new & ~local
+        if forwarded == self.space.false:
+            return
+        for region, next_hops in self.fib_regions(device_name):
+            routed = forwarded & region
+            if routed == self.space.false:
+                continue
+            for hop in next_hops:
+                self._send(device_name, hop, routed, enqueue, deliver)
+        for hop in self.fibs[device_name].dynamic:
+            self._send(device_name, hop, forwarded, enqueue, deliver)
+
+    def _send(self, device_name: str, hop: NextHop, packets: PacketSet, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
+        if hop.discard:
+            return
+        out = hop.interface
+        device = self.network.devices[device_name]
+        interface = device.interfaces.get(out)
+        if interface is None or not is_up(interface):
+            return
+        packets = packets & self.interface_filter(device_name, out, "out")
+        if packets == self.space.false:
+            return
+        exit_endpoint = Endpoint("exit", device=device_name, interface=out)
+        segment_id = self.network.segment_of.get((device_name, out))
+        if (device_name, out) in self.boundary or segment_id is None:
+            deliver(exit_endpoint, packets)
+            return
+        segment = self.network.segments[segment_id]
+        if hop.address is not None:
+            owners = self.owners(segment, hop.address, exclude=(device_name, out))
+            if not owners:
+                deliver(exit_endpoint, packets)
+            for owner in owners:
+                enqueue(owner[0], owner[1], packets)
+            return
+        if hop.dynamic is not None:
+            deliver(exit_endpoint, packets)
+            return
+        on_segment = packets & self.segment_destinations(segment)
+        for member in segment.members:
+            if member != (device_name, out):
+                enqueue(member[0], member[1], on_segment & self.interface_addresses(*member))
+        deliver(Endpoint("hosts", segment=segment.id), on_segment & ~self.segment_member_addresses(segment))
+        off_segment = packets & ~self.segment_destinations(segment)
+        if off_segment != self.space.false:
+            # An interface route to a destination off the subnet: whoever answers ARP
+            # (proxy ARP) gets it — any member, or an unmodelled neighbour.
+            deliver(exit_endpoint, off_segment)
+            for member in self.routing_members(segment):
+                if member != (device_name, out):
+                    enqueue(member[0], member[1], off_segment)
+
+    def route_region(self, device_name: str, dst: int) -> PacketSet:
+        """The destination region of the FIB entry that `dst` falls in on the device."""
+        for region, _ in self.fib_regions(device_name):
+            if region & self.space.field_equals("dst", dst) != self.space.false:
+                return region
+        return self.space.valid
+
+
+def boundary_interfaces(network: Network) -> set[tuple[str, str]]:
+    """Interfaces beyond which the modelled network ends: upstreams and external link attaches."""
+    result: set[tuple[str, str]] = set()
+    for zone in network.topology.zones:
+        for ref in zone.upstream:
+            result.add(network.interface_ref(ref))
+    for peer in network.topology.external_peers:
+        result.add(network.interface_ref(peer.attach))
+    return result
+

@@ -1,0 +1,191 @@
+"""Forwarding tables: the routes a device would install, resolved to exit interfaces.
+
+Shared by the symbolic engine and the concrete tracer so both forward by the same
+table; the ACL semantics they apply are computed independently (BDDs vs. a plain
+first-match walk), which is what lets one re-check the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..graph import Network, is_up
+from ..model import Device, DynamicRouting, Route, RouteKind, Source, prefix_mask
+
+MAX_RECURSION = 8
+
+
+@dataclass(frozen=True)
+class NextHop:
+    """Where a route sends a packet: out `interface`, to `address` (None = the packet's
+    own destination, i.e. directly connected), or dropped when `discard`."""
+
+    route: Route
+    interface: str = ""
+    address: int | None = None
+    discard: bool = False
+    dynamic: DynamicRouting | None = None
+
+
+@dataclass(frozen=True)
+class FibEntry:
+    network: int
+    length: int
+    next_hops: tuple[NextHop, ...]
+
+    def contains(self, address: int) -> bool:
+        return address & prefix_mask(self.length) == self.network
+
+
+@dataclass(frozen=True)
+class Fib:
+    """Longest-prefix table; `entries` sorted longest prefix first."""
+
+    device: str
+    entries: tuple[FibEntry, ...]
+    dynamic: tuple[NextHop, ...]  # over-approximated dynamic routes: apply to every destination
+    unresolved: tuple[Route, ...]  # static routes whose next hop resolves nowhere
+
+    def lookup(self, address: int) -> tuple[NextHop, ...]:
+        """Next hops the device may use for `address` (LPM result plus dynamic ones)."""
+        for entry in self.entries:
+            if entry.contains(address):
+                return entry.next_hops + self.dynamic
+        return self.dynamic
+
+
+def connected_routes(device: Device) -> list[Route]:
+    routes = []
+    for name in sorted(device.interfaces):
+        interface = device.interfaces[name]
+        if not is_up(interface):
+            continue
+        for address in interface.addresses:
+            routes.append(Route(
+                prefix=address.network, prefix_length=address.prefix_length, kind=RouteKind.CONNECTED,
+                source=interface.source, interface=name, distance=0,
+            ))
+    return routes
+
+
+def build_fib(network: Network, device_name: str) -> Fib:
+    device = network.devices[device_name]
+    connected = connected_routes(device)
+    candidates: dict[tuple[int, int], list[tuple[int, NextHop]]] = {}
+    for route in connected:
+        candidates.setdefault((route.prefix, route.prefix_length), []).append(
+            (0, NextHop(route=route, interface=route.interface or "")))
+    unresolved: list[Route] = []
+    for route in device.routes:
+        hops = _resolve_static(device, route, connected)
+        if hops is None:
+            unresolved.append(route)
+            continue
+        for hop in hops:
+            candidates.setdefault((route.prefix, route.prefix_length), []).append((route.distance, hop))
+    entries = []
+    for (network_address, length), options in candidates.items():
+        best = min(distance for distance, _ in options)
+        hops = tuple(sorted({hop for distance, hop in options if distance == best}, key=_hop_order))
+        entries.append(FibEntry(network_address, length, hops))
+    entries.sort(key=lambda entry: (-entry.length, entry.network))
+    return Fib(device_name, tuple(entries), _dynamic_hops(network, device), tuple(unresolved))
+
+
+def _hop_order(hop: NextHop) -> tuple[str, int, bool]:
+    return (hop.interface, -1 if hop.address is None else hop.address, hop.discard)
+
+
+def _resolve_static(device: Device, route: Route, connected: list[Route]) -> list[NextHop] | None:
+    """Resolve a static route to concrete next hops, or None when it cannot be installed."""
+    if route.discard:
+        return [NextHop(route=route, discard=True)]
+    if route.interface and route.next_hop is None:
+        interface = device.interfaces.get(route.interface)
+        if interface is None or not is_up(interface):
+            return None
+        return [NextHop(route=route, interface=route.interface)]
+    if route.next_hop is None:
+        return None
+    if route.interface:
+        interface = device.interfaces.get(route.interface)
+        if interface is None or not is_up(interface):
+            return None
+        return [NextHop(route=route, interface=route.interface, address=route.next_hop)]
+    exits = _recursive_exits(device, route.next_hop, connected, depth=0, seen=set())
+    if not exits:
+        return None
+    return [NextHop(route=route, interface=interface, address=address) for interface, address in exits]
+
+
+def _recursive_exits(device: Device, address: int, connected: list[Route], depth: int,
+                     seen: set[int]) -> list[tuple[str, int]]:
+    """Exit interfaces (and the neighbour address reached there) for a next hop address,
+    following static routes recursively as IOS does."""
+    if depth > MAX_RECURSION or address in seen:
+        return []
+    seen = seen | {address}
+    best: list[Route] = []
+    best_length = -1
+    for route in connected + [r for r in device.routes if not r.discard]:
+        if address & prefix_mask(route.prefix_length) != route.prefix:
+            continue
+        if route.prefix_length > best_length:
+            best, best_length = [route], route.prefix_length
+        elif route.prefix_length == best_length:
+            best.append(route)
+    if not best:
+        return []
+    min_distance = min(route.distance for route in best)
+    exits: list[tuple[str, int]] = []
+    for route in best:
+        if route.distance != min_distance:
+            continue
+        if route.kind is RouteKind.CONNECTED:
+            exits.append((route.interface or "", address))
+        elif route.next_hop is not None and route.interface:
+            exits.append((route.interface, route.next_hop))
+        elif route.interface:
+            exits.append((route.interface, address))
+        elif route.next_hop is not None:
+            exits.extend(_recursive_exits(device, route.next_hop, connected, depth + 1, seen))
+    return sorted(set(exits))
+
+
+def _dynamic_hops(network: Network, device: Device) -> tuple[NextHop, ...]:
+    """Over-approximate every dynamic routing process: any destination may be learned
+    from any neighbour on any interface the process runs on."""
+    hops: list[NextHop] = []
+    for process in device.dynamic_routing:
+        route = Route(prefix=0, prefix_length=0, kind=RouteKind.DYNAMIC, source=process.source,
+                      distance=0)
+        for if_name in process.interfaces:
+            interface = device.interfaces.get(if_name)
+            if interface is None or not is_up(interface):
+                continue
+            segment_id = network.segment_of.get((device.name, if_name))
+            if segment_id is None:
+                continue
+            neighbours = _routing_neighbours(network, segment_id, device.name)
+            if not neighbours:
+                hops.append(NextHop(route=route, interface=if_name, address=None, dynamic=process))
+            for address in neighbours:
+                hops.append(NextHop(route=route, interface=if_name, address=address, dynamic=process))
+    return tuple(sorted(set(hops), key=_hop_order))
+
+
+def _routing_neighbours(network: Network, segment_id: str, own_device: str) -> list[int]:
+    """Primary addresses of the other devices on the segment that run dynamic routing."""
+    addresses = []
+    for device_name, if_name in network.segments[segment_id].members:
+        if device_name == own_device:
+            continue
+        device = network.devices[device_name]
+        interface = device.interfaces[if_name]
+        if device.dynamic_routing and interface.addresses:
+            addresses.append(interface.addresses[0].address)
+    return addresses
+
+
+def dynamic_route_source(hop: NextHop) -> Source | None:
+    return hop.dynamic.source if hop.dynamic else None

@@ -1,0 +1,388 @@
+"""Exact packet sets as binary decision diagrams (header space).
+
+A packet header is a bit vector: dst IP, src IP, dst port, src port, protocol,
+ICMP type, ICMP code and one bit for "TCP ACK or RST set" (what IOS `established`
+tests). Fields are laid out one after another, most significant bit first, in the
+order that measured fastest for ACL compilation. Sets of packets are BDDs over those
+bits, so every operation is exact: no sampling, no intervals that split apart.
+
+CUDD (`dd.cudd`) is used where its compiled extension is available, the pure-Python
+`dd.autoref` otherwise; both have the same API. Dynamic variable reordering is off:
+with fixed field order it only costs time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import (
+    IPV4_MAX,
+    PORT_MAX,
+    PROTO_ICMP,
+    PROTO_TCP,
+    PROTO_UDP,
+    Acl,
+    Action,
+    AclLine,
+    Match,
+    PortRange,
+    Wildcard,
+    int_to_ip,
+)
+
+FIELD_WIDTHS: tuple[tuple[str, int], ...] = (
+    ("dst", 32),
+    ("src", 32),
+    ("dport", 16),
+    ("sport", 16),
+    ("proto", 8),
+    ("icmp_type", 8),
+    ("icmp_code", 8),
+    ("est", 1),
+)
+FIELD_WIDTH = dict(FIELD_WIDTHS)
+
+PacketSet = Any  # a dd Function (cudd or autoref); kept opaque to callers
+
+
+def load_bdd_module(backend: str = "auto") -> Any:
+    """The dd module for `backend` ('cudd', 'autoref' or 'auto' = cudd when installed)."""
+    if backend in ("auto", "cudd"):
+        try:
+            from dd import cudd
+
+            return cudd
+        except ImportError:
+            if backend == "cudd":
+                raise
+    from dd import autoref
+
+    return autoref
+
+
+@dataclass(frozen=True, order=True)
+class Packet:
+    """One concrete packet header."""
+
+    src: int
+    dst: int
+    proto: int
+    sport: int = 0
+    dport: int = 0
+    established: bool = False
+    icmp_type: int = 0
+    icmp_code: int = 0
+
+    def describe(self) -> str:
+        if self.proto in (PROTO_TCP, PROTO_UDP):
+            name = "tcp" if self.proto == PROTO_TCP else "udp"
+            flags = " established" if self.established else ""
+            return (f"{name} {int_to_ip(self.src)}:{self.sport} → {int_to_ip(self.dst)}:{self.dport}{flags}")
+        if self.proto == PROTO_ICMP:
+            return (f"icmp {int_to_ip(self.src)} → {int_to_ip(self.dst)} "
+                    f"type {self.icmp_type} code {self.icmp_code}")
+        return f"ip proto {self.proto} {int_to_ip(self.src)} → {int_to_ip(self.dst)}"
+
+
+def protocol_name(proto: int) -> str:
+    return {PROTO_TCP: "tcp", PROTO_UDP: "udp", PROTO_ICMP: "icmp"}.get(proto, str(proto))
+
+
+class PacketSpace:
+    """Owns one BDD manager and builds packet sets in it. One per analysis run."""
+
+    def __init__(self, backend: str = "auto") -> None:
+        module = load_bdd_module(backend)
+        self.backend = module.__name__.rsplit(".", 1)[-1]
+        self.bdd = module.BDD()
+        self.bdd.configure(reordering=False)
+        self.bits: dict[str, list[str]] = {}
+        for name, width in FIELD_WIDTHS:
+            self.bits[name] = [f"{name}{i}" for i in range(width)]
+            self.bdd.declare(*self.bits[name])
+        self.all_bits = [bit for name, _ in FIELD_WIDTHS for bit in self.bits[name]]
+        self.true = self.bdd.true
+        self.false = self.bdd.false
+        self._acl_cache: dict[tuple[Any, ...], PacketSet] = {}
+        self._match_cache: dict[Match, PacketSet] = {}
+        self.valid = self._valid_packets()
+
+    # --- building blocks ---------------------------------------------------------------
+
+    def field_equals(self, field: str, value: int) -> PacketSet:
+        width = FIELD_WIDTH[field]
+        bits = self.bits[field]
+        return self.bdd.cube({bits[i]: bool((value >> (width - 1 - i)) & 1) for i in range(width)})
+
+    def field_pattern(self, field: str, value: int, dont_care: int) -> PacketSet:
+        """Bits of `value` where `dont_care` is 0 must match."""
+        width = FIELD_WIDTH[field]
+        bits = self.bits[field]
+        literals = {
+            bits[i]: bool((value >> (width - 1 - i)) & 1)
+            for i in range(width)
+            if not (dont_care >> (width - 1 - i)) & 1
+        }
+        return self.bdd.cube(literals) if literals else self.true
+
+    def field_prefix(self, field: str, value: int, length: int) -> PacketSet:
+        width = FIELD_WIDTH[field]
+        return self.field_pattern(field, value, (1 << (width - length)) - 1 if length < width else 0)
+
+    def field_range(self, field: str, low: int, high: int) -> PacketSet:
+        width = FIELD_WIDTH[field]
+        result = self.false
+        for value, length in range_to_prefixes(low, high, width):
+            result |= self.field_prefix(field, value, length)
+        return result
+
+    def addresses(self, field: str, wildcards: Iterable[Wildcard]) -> PacketSet:
+        result = self.false
+        for wildcard in wildcards:
+            result |= self.field_pattern(field, wildcard.address, wildcard.wildcard)
+        return result
+
+    def prefixes(self, field: str, prefixes: Iterable[tuple[int, int]]) -> PacketSet:
+        result = self.false
+        for network, length in prefixes:
+            result |= self.field_prefix(field, network, length)
+        return result
+
+    def ports(self, field: str, ranges: Iterable[PortRange]) -> PacketSet:
+        result = self.false
+        for port_range in ranges:
+            result |= self.field_range(field, port_range.low, port_range.high)
+        return result
+
+    def protocol(self, proto: int) -> PacketSet:
+        return self.field_equals("proto", proto)
+
+    def tcp_established(self) -> PacketSet:
+        return self.protocol(PROTO_TCP) & self.field_equals("est", 1)
+
+    def _valid_packets(self) -> PacketSet:
+        """Headers that exist: ports only on TCP/UDP, ICMP fields only on ICMP,
+        the established bit only on TCP. Keeps counts and examples meaningful."""
+        tcp = self.protocol(PROTO_TCP)
+        udp = self.protocol(PROTO_UDP)
+        icmp = self.protocol(PROTO_ICMP)
+        no_ports = self.field_equals("sport", 0) & self.field_equals("dport", 0)
+        no_icmp = self.field_equals("icmp_type", 0) & self.field_equals("icmp_code", 0)
+        return (
+            (tcp | udp | no_ports)
+            & (icmp | no_icmp)
+            & (tcp | self.field_equals("est", 0))
+        )
+
+    # --- ACLs ----------------------------------------------------------------------------
+
+    def match(self, match: Match) -> PacketSet:
+        cached = self._match_cache.get(match)
+        if cached is not None:
+            return cached
+        result = self.valid
+        if match.protocols is not None:
+            protocols = self.false
+            for proto in match.protocols:
+                protocols |= self.protocol(proto)
+            result &= protocols
+        if match.src is not None:
+            result &= self.addresses("src", match.src)
+        if match.dst is not None:
+            result &= self.addresses("dst", match.dst)
+        if match.src_ports is not None:
+            result &= self.ports("sport", match.src_ports)
+        if match.dst_ports is not None:
+            result &= self.ports("dport", match.dst_ports)
+        if match.established:
+            result &= self.tcp_established()
+        if match.icmp is not None:
+            icmp = self.false
+            for entry in match.icmp:
+                one = self.field_equals("icmp_type", entry.icmp_type)
+                if entry.code is not None:
+                    one &= self.field_equals("icmp_code", entry.code)
+                icmp |= one
+            result &= icmp & self.protocol(PROTO_ICMP)
+        self._match_cache[match] = result
+        return result
+
+    def line_match(self, line: AclLine) -> PacketSet:
+        """Packets the engine treats `line` as matching (see `counts_as_match`)."""
+        if not counts_as_match(line):
+            return self.false
+        result = self.false
+        for match in line.matches:
+            result |= self.match(match)
+        return result
+
+    def acl_permits(self, acl: Acl) -> PacketSet:
+        """The exact set of packets `acl` permits under first-match semantics with an
+        implicit deny at the end. Identical ACLs are compiled once."""
+        key = acl_key(acl)
+        cached = self._acl_cache.get(key)
+        if cached is not None:
+            return cached
+        permitted = self.false
+        for line in reversed(acl.lines):
+            matched = self.line_match(line)
+            if matched == self.false:
+                continue
+            if line.action is Action.PERMIT:
+                permitted = matched | permitted
+            else:
+                permitted = permitted & ~matched
+        self._acl_cache[key] = permitted
+        return permitted
+
+    def first_match_region(self, acl: Acl, index: int) -> PacketSet:
+        """Packets whose first matching line in `acl` is line `index`."""
+        earlier = self.false
+        for line in acl.lines[:index]:
+            earlier |= self.line_match(line)
+        return self.line_match(acl.lines[index]) & ~earlier
+
+    def implicit_deny_region(self, acl: Acl) -> PacketSet:
+        matched = self.false
+        for line in acl.lines:
+            matched |= self.line_match(line)
+        return self.valid & ~matched
+
+    # --- reading sets back -----------------------------------------------------------------
+
+    def is_empty(self, packets: PacketSet) -> bool:
+        return packets == self.false
+
+    def contains(self, packets: PacketSet, packet: Packet) -> bool:
+        return (packets & self.packet(packet)) != self.false
+
+    def packet(self, packet: Packet) -> PacketSet:
+        return (
+            self.field_equals("src", packet.src)
+            & self.field_equals("dst", packet.dst)
+            & self.field_equals("proto", packet.proto)
+            & self.field_equals("sport", packet.sport)
+            & self.field_equals("dport", packet.dport)
+            & self.field_equals("est", int(packet.established))
+            & self.field_equals("icmp_type", packet.icmp_type)
+            & self.field_equals("icmp_code", packet.icmp_code)
+        )
+
+    def count(self, packets: PacketSet) -> int:
+        return int(self.bdd.count(packets, nvars=len(self.all_bits)))
+
+    def pick(self, packets: PacketSet) -> Packet | None:
+        """Some packet of the set (deterministic), or None if empty."""
+        if packets == self.false:
+            return None
+        assignment = self.bdd.pick(packets, care_vars=self.all_bits)
+        values = {name: 0 for name, _ in FIELD_WIDTHS}
+        for name, width in FIELD_WIDTHS:
+            value = 0
+            for bit in self.bits[name]:
+                value = (value << 1) | int(bool(assignment.get(bit, False)))
+            values[name] = value
+        del width
+        return Packet(
+            src=values["src"], dst=values["dst"], proto=values["proto"], sport=values["sport"],
+            dport=values["dport"], established=bool(values["est"]), icmp_type=values["icmp_type"],
+            icmp_code=values["icmp_code"],
+        )
+
+    def project(self, packets: PacketSet, field: str) -> PacketSet:
+        """The values `field` takes in the set (other fields quantified away)."""
+        others = [bit for name, _ in FIELD_WIDTHS if name != field for bit in self.bits[name]]
+        return self.bdd.exist(others, packets)
+
+    def field_prefixes(self, packets: PacketSet, field: str, limit: int = 64) -> tuple[list[tuple[int, int]], bool]:
+        """The values of `field` in the set as a list of maximal aligned blocks
+        (value, length), most significant first. Returns (blocks, truncated)."""
+        projected = self.project(packets, field)
+        blocks: list[tuple[int, int]] = []
+        truncated = self._collect_blocks(projected, field, 0, 0, blocks, limit)
+        return blocks, truncated
+
+    def _collect_blocks(self, node: PacketSet, field: str, depth: int, value: int,
+                        out: list[tuple[int, int]], limit: int) -> bool:
+        width = FIELD_WIDTH[field]
+        if node == self.false:
+            return False
+        if node == self.true or depth == width:
+            if len(out) >= limit:
+                return True
+            out.append((value << (width - depth), depth))
+            return False
+        bit = self.bits[field][depth]
+        low = self.bdd.let({bit: False}, node)
+        high = self.bdd.let({bit: True}, node)
+        if self._collect_blocks(low, field, depth + 1, value << 1, out, limit):
+            return True
+        return self._collect_blocks(high, field, depth + 1, (value << 1) | 1, out, limit)
+
+    def field_ranges(self, packets: PacketSet, field: str, limit: int = 64) -> tuple[list[PortRange], bool]:
+        """The values of `field` in the set as merged inclusive ranges."""
+        blocks, truncated = self.field_prefixes(packets, field, limit * 4)
+        width = FIELD_WIDTH[field]
+        ranges: list[PortRange] = []
+        for value, length in blocks:
+            low, high = value, value + (1 << (width - length)) - 1
+            if ranges and ranges[-1].high + 1 == low:
+                ranges[-1] = PortRange(ranges[-1].low, high)
+            else:
+                ranges.append(PortRange(low, high))
+        if len(ranges) > limit:
+            return ranges[:limit], True
+        return ranges, truncated
+
+    def protocols_in(self, packets: PacketSet) -> list[int]:
+        ranges, _ = self.field_ranges(packets, "proto", 256)
+        return [proto for r in ranges for proto in range(r.low, r.high + 1)]
+
+
+def counts_as_match(line: AclLine) -> bool:
+    """Whether the engine lets `line` match at all. Permit lines always do (their
+    `matches` are a superset when not fully understood). Deny lines that were not
+    understood or only approximated are ignored: dropping less can only make more
+    packets reachable, so a proof stays a proof."""
+    if line.action is Action.PERMIT:
+        return True
+    return line.understood and not line.approximation
+
+
+def acl_key(acl: Acl) -> tuple[Any, ...]:
+    return tuple(
+        (line.action, line.matches, counts_as_match(line)) for line in acl.lines
+    )
+
+
+def range_to_prefixes(low: int, high: int, width: int) -> Iterator[tuple[int, int]]:
+    """Cover [low, high] exactly with aligned power-of-two blocks (value, prefix length)."""
+    maximum = (1 << width) - 1
+    low = max(low, 0)
+    high = min(high, maximum)
+    while low <= high:
+        size = low & -low if low else 1 << width
+        while size > high - low + 1:
+            size >>= 1
+        length = width - size.bit_length() + 1
+        yield low, length
+        low += size
+
+
+def wildcard_from_prefix(network: int, length: int) -> Wildcard:
+    return Wildcard.prefix(network, length)
+
+
+__all__ = [
+    "FIELD_WIDTHS",
+    "IPV4_MAX",
+    "PORT_MAX",
+    "Packet",
+    "PacketSet",
+    "PacketSpace",
+    "counts_as_match",
+    "protocol_name",
+    "range_to_prefixes",
+]

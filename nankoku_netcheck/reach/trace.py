@@ -1,0 +1,192 @@
+"""Concrete tracing of one packet, hop by hop, with the lines that decided.
+
+It walks the same forwarding tables as the symbolic engine but evaluates ACLs with a
+plain first-match loop over the parsed lines. Every counterexample the engine reports
+is replayed here: the replay names the deciding lines and re-checks the symbolic result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..graph import Network, is_up
+from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Acl, AclLine, Action, Match
+from .engine import Endpoint, ReachEngine, Start
+from .fib import NextHop
+from .packets import Packet, counts_as_match
+
+
+@dataclass(frozen=True)
+class AclDecision:
+    """How one ACL (or its absence) decided a packet."""
+
+    acl_name: str | None
+    permitted: bool
+    line: AclLine | None = None  # deciding line; None with an ACL = implicit deny
+    line_index: int | None = None
+    undefined: bool = False  # referenced but not defined (IOS: permits everything)
+
+
+@dataclass(frozen=True)
+class Hop:
+    device: str
+    in_interface: str
+    ingress: AclDecision
+    out_interface: str = ""
+    next_hop: NextHop | None = None
+    egress: AclDecision | None = None
+
+
+@dataclass(frozen=True)
+class TracePath:
+    hops: tuple[Hop, ...]
+    disposition: str  # delivered | denied-in | denied-out | no-route | null-routed | loop
+    endpoint: Endpoint | None = None
+
+
+def match_packet(match: Match, packet: Packet) -> bool:
+    if match.protocols is not None and packet.proto not in match.protocols:
+        return False
+    if match.src is not None and not any(w.matches(packet.src) for w in match.src):
+        return False
+    if match.dst is not None and not any(w.matches(packet.dst) for w in match.dst):
+        return False
+    has_ports = packet.proto in (PROTO_TCP, PROTO_UDP)
+    if match.src_ports is not None and not (has_ports and any(r.contains(packet.sport) for r in match.src_ports)):
+        return False
+    if match.dst_ports is not None and not (has_ports and any(r.contains(packet.dport) for r in match.dst_ports)):
+        return False
+    if match.established and not (packet.proto == PROTO_TCP and packet.established):
+        return False
+    if match.icmp is not None:
+        if packet.proto != PROTO_ICMP:
+            return False
+        return any(
+            entry.icmp_type == packet.icmp_type and (entry.code is None or entry.code == packet.icmp_code)
+            for entry in match.icmp
+        )
+    return True
+
+
+def evaluate_acl(acl: Acl, packet: Packet) -> tuple[bool, int | None]:
+    """(permitted, index of the deciding line or None for the implicit deny)."""
+    for index, line in enumerate(acl.lines):
+        if counts_as_match(line) and any(match_packet(m, packet) for m in line.matches):
+            return line.action is Action.PERMIT, index
+    return False, None
+
+
+class Tracer:
+    """Follows single packets through a network, on every equal-cost branch."""
+
+    def __init__(self, engine: ReachEngine, max_paths: int = 64) -> None:
+        self.engine = engine
+        self.network: Network = engine.network
+        self.max_paths = max_paths
+
+    def decide(self, device_name: str, if_name: str, direction: str, packet: Packet) -> AclDecision:
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        name = interface.acl_in if direction == "in" else interface.acl_out
+        if name is None:
+            return AclDecision(None, device.default_permit_without_acl)
+        acl = device.acls.get(name)
+        if acl is None:
+            return AclDecision(name, device.undefined_acl_permits, undefined=True)
+        permitted, index = evaluate_acl(acl, packet)
+        return AclDecision(name, permitted, acl.lines[index] if index is not None else None, index)
+
+    def trace(self, start: Start, packet: Packet) -> list[TracePath]:
+        paths: list[TracePath] = []
+        if start.segment:
+            segment = self.network.segments[start.segment]
+            if segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst):
+                return [TracePath((), "delivered", Endpoint("hosts", segment=segment.id))]
+            for device_name, if_name in self.engine.routing_members(segment):
+                owns_dst = self._device_owns(device_name, packet.dst)
+                if segment.contains(packet.dst) and not owns_dst:
+                    continue
+                self._walk(device_name, if_name, packet, (), paths)
+        else:
+            self._walk(start.device, start.interface, packet, (), paths)
+        return paths
+
+    def _device_owns(self, device_name: str, address: int) -> bool:
+        device = self.network.devices[device_name]
+        return any(
+            is_up(interface) and (address in interface.virtual_addresses
+                                  or any(a.address == address for a in interface.addresses))
+            for interface in device.interfaces.values()
+        )
+
+    def _member_owns(self, segment_id: str, address: int) -> bool:
+        segment = self.network.segments[segment_id]
+        return bool(self.engine.owners(segment, address, exclude=("", "")))
+
+    def _walk(self, device_name: str, if_name: str, packet: Packet, hops: tuple[Hop, ...],
+              paths: list[TracePath]) -> None:
+        if len(paths) >= self.max_paths:
+            return
+        interface = self.network.devices[device_name].interfaces[if_name]
+        if not is_up(interface):
+            return
+        if any(h.device == device_name and h.in_interface == if_name for h in hops):
+            paths.append(TracePath(hops, "loop"))
+            return
+        ingress = self.decide(device_name, if_name, "in", packet)
+        if not ingress.permitted:
+            paths.append(TracePath((*hops, Hop(device_name, if_name, ingress)), "denied-in"))
+            return
+        if self._device_owns(device_name, packet.dst):
+            paths.append(TracePath((*hops, Hop(device_name, if_name, ingress)), "delivered",
+                                   Endpoint("device", device=device_name)))
+            return
+        next_hops = self.engine.fibs[device_name].lookup(packet.dst)
+        if not next_hops:
+            paths.append(TracePath((*hops, Hop(device_name, if_name, ingress)), "no-route"))
+            return
+        for hop in next_hops:
+            self._forward(device_name, if_name, ingress, hop, packet, hops, paths)
+
+    def _forward(self, device_name: str, if_name: str, ingress: AclDecision, hop: NextHop, packet: Packet,
+                 hops: tuple[Hop, ...], paths: list[TracePath]) -> None:
+        if hop.discard:
+            paths.append(TracePath((*hops, Hop(device_name, if_name, ingress, next_hop=hop)), "null-routed"))
+            return
+        out = hop.interface
+        device = self.network.devices[device_name]
+        if out not in device.interfaces or not is_up(device.interfaces[out]):
+            return
+        egress = self.decide(device_name, out, "out", packet)
+        this_hop = Hop(device_name, if_name, ingress, out, hop, egress)
+        if not egress.permitted:
+            paths.append(TracePath((*hops, this_hop), "denied-out"))
+            return
+        walked = (*hops, this_hop)
+        exit_endpoint = Endpoint("exit", device=device_name, interface=out)
+        segment_id = self.network.segment_of.get((device_name, out))
+        if (device_name, out) in self.engine.boundary or segment_id is None:
+            paths.append(TracePath(walked, "delivered", exit_endpoint))
+            return
+        segment = self.network.segments[segment_id]
+        if hop.address is not None:
+            owners = self.engine.owners(segment, hop.address, exclude=(device_name, out))
+            if not owners:
+                paths.append(TracePath(walked, "delivered", exit_endpoint))
+            for owner in owners:
+                self._walk(owner[0], owner[1], packet, walked, paths)
+            return
+        if hop.dynamic is not None:
+            paths.append(TracePath(walked, "delivered", exit_endpoint))
+            return
+        if segment.contains(packet.dst):
+            owners = self.engine.owners(segment, packet.dst, exclude=(device_name, out))
+            if not owners:
+                paths.append(TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id)))
+            for owner in owners:
+                self._walk(owner[0], owner[1], packet, walked, paths)
+            return
+        paths.append(TracePath(walked, "delivered", exit_endpoint))
+        for member in self.engine.routing_members(segment):
+            if member != (device_name, out):
+                self._walk(member[0], member[1], packet, walked, paths)

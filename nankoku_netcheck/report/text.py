@@ -1,0 +1,119 @@
+"""Plain-text report for terminals and logs (ja / en)."""
+
+from __future__ import annotations
+
+from ..result import Finding, Result
+
+_WORDS = {
+    "en": {
+        "title": "nankoku-netcheck {version} — {name}",
+        "policy": "policy profile: {policy}   engine: {engine}   generated: {when}",
+        "inputs": "inputs: {count} files ({devices} devices, {lines} config lines, {unknown} not understood)",
+        "rules": "Rules",
+        "findings": "Findings",
+        "none": "no findings",
+        "flow": "example packet",
+        "class": "packet class",
+        "path": "path",
+        "evidence": "evidence",
+        "note": "note",
+        "verdict": "VERDICT: {verdict}",
+        "summary": "{violated} violated, {inconclusive} inconclusive ({errors} errors, {warnings} warnings)",
+        "pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE", "warn": "WARN",
+        "violated": "violated",
+        "no_acl": "no ACL",
+    },
+    "ja": {
+        "title": "nankoku-netcheck {version} — {name}",
+        "policy": "ポリシー: {policy}   エンジン: {engine}   生成日時: {when}",
+        "inputs": "入力: {count} ファイル（機器 {devices} 台、設定 {lines} 行、未解釈 {unknown} 行）",
+        "rules": "ルール",
+        "findings": "検出事項",
+        "none": "検出事項はありません",
+        "flow": "例示パケット",
+        "class": "該当パケット",
+        "path": "経路",
+        "evidence": "根拠",
+        "note": "注記",
+        "verdict": "判定: {verdict}",
+        "summary": "違反 {violated} 件、判定不能 {inconclusive} 件（エラー {errors} 件、警告 {warnings} 件）",
+        "pass": "合格 (PASS)", "fail": "不合格 (FAIL)", "inconclusive": "判定不能 (INCONCLUSIVE)",
+        "warn": "警告 (WARN)",
+        "violated": "違反",
+        "no_acl": "ACLなし",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return _WORDS["ja" if lang == "ja" else "en"]
+
+
+def render_text(result: Result, lang: str = "en") -> str:
+    w = words(lang)
+    lines = [
+        w["title"].format(version=result.tool_version, name=result.network_name),
+        w["policy"].format(policy=result.policy, engine=result.engine, when=result.generated_at),
+        w["inputs"].format(
+            count=len(result.inputs),
+            devices=result.stats.get("devices", 0),
+            lines=result.stats.get("config_lines", 0),
+            unknown=sum(record.unknown_forwarding for record in result.inputs),
+        ),
+        "",
+        w["rules"],
+    ]
+    for verdict in result.rules:
+        title = verdict.title_ja if lang == "ja" else verdict.title_en
+        lines.append(f"  {verdict.rule:<9} {w[verdict.verdict]:<14} {title}  [{verdict.clause}]")
+    lines += ["", w["findings"]]
+    if not result.findings:
+        lines.append(f"  {w['none']}")
+    for index, finding in enumerate(result.findings, 1):
+        lines += _finding_lines(index, finding, lang)
+    violated = [f for f in result.findings if f.status == "violated"]
+    lines += [
+        "",
+        w["summary"].format(
+            violated=len(violated),
+            inconclusive=sum(1 for f in result.findings if f.status == "inconclusive"),
+            errors=sum(1 for f in violated if f.severity == "error"),
+            warnings=sum(1 for f in violated if f.severity == "warning"),
+        ),
+        w["verdict"].format(verdict=w[result.verdict]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
+    w = words(lang)
+    status = w["violated"] if finding.status == "violated" else w["inconclusive"]
+    lines = ["", f"  [{index}] {finding.rule} {finding.severity} {status}", f"      {finding.message(lang)}"]
+    if finding.flow is not None:
+        flow = finding.flow
+        ports = f" {flow.sport} → {flow.dport}" if flow.dport is not None else ""
+        icmp = f" type {flow.icmp_type} code {flow.icmp_code}" if flow.icmp_type is not None else ""
+        flags = " established" if flow.established else ""
+        lines.append(f"      {w['flow']}: {flow.proto} {flow.src} → {flow.dst}{ports}{icmp}{flags}")
+        lines.append(f"      {w['class']}: {finding.flow_class}")
+    if finding.path:
+        lines.append(f"      {w['path']}:")
+        for step in finding.path:
+            acl = f"{step.acl.name} {step.acl.file}:{step.acl.line}" if step.acl else w["no_acl"]
+            hop = f"        {step.device}: {step.in_interface} → {step.out_interface or '(local)'}"
+            if step.route:
+                hop += f"  route {step.route}"
+            hop += f"  in: {acl}"
+            if step.acl_out:
+                hop += f"  out: {step.acl_out.name} {step.acl_out.file}:{step.acl_out.line}"
+            lines.append(hop)
+    if finding.evidence:
+        lines.append(f"      {w['evidence']}:")
+        for evidence in finding.evidence[:12]:
+            text = f"  {evidence.text}" if evidence.text else ""
+            lines.append(f"        {evidence.file}:{evidence.line}{text}")
+        if len(finding.evidence) > 12:
+            lines.append(f"        … (+{len(finding.evidence) - 12})")
+    for note in finding.notes:
+        lines.append(f"      {w['note']}: {note}")
+    return lines

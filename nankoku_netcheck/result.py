@@ -1,0 +1,129 @@
+"""Findings and the analysis result: small immutable records that every renderer reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("info", "warning", "error")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A config (or topology) line that a finding rests on. Text is already redacted."""
+
+    file: str
+    line: int
+    text: str
+    role: str = ""  # e.g. "permits", "route", "no ACL bound", "not understood"
+
+
+@dataclass(frozen=True)
+class AclRef:
+    name: str
+    file: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class PathStep:
+    device: str
+    in_interface: str
+    out_interface: str
+    route: str
+    acl: AclRef | None  # the line that let the packet through (ingress, else egress)
+    acl_out: AclRef | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FlowExample:
+    src: str
+    dst: str
+    proto: str
+    sport: int | None
+    dport: int | None
+    established: bool = False
+    icmp_type: int | None = None
+    icmp_code: int | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    status: str  # violated | inconclusive
+    message_en: str
+    message_ja: str
+    from_zone: str = ""
+    to_zone: str = ""
+    flow: FlowExample | None = None
+    flow_class: str = ""  # compact description of every packet of this class
+    path: tuple[PathStep, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    notes: tuple[str, ...] = ()
+    device: str = ""
+
+    def message(self, lang: str) -> str:
+        return self.message_ja if lang == "ja" else self.message_en
+
+
+@dataclass(frozen=True)
+class InputRecord:
+    path: str
+    sha256: str
+    lines: int
+    kind: str  # topology | config
+    device: str = ""
+    vendor: str = ""
+    unknown_forwarding: int = 0
+    unknown_harmless: int = 0
+
+
+@dataclass(frozen=True)
+class RuleVerdict:
+    rule: str
+    severity: str
+    clause: str
+    title_en: str
+    title_ja: str
+    verdict: str  # pass | fail | inconclusive | warn
+    violated: int
+    inconclusive: int
+
+
+@dataclass(frozen=True)
+class Result:
+    tool_name: str
+    tool_version: str
+    topology: str
+    network_name: str
+    policy: str
+    generated_at: str
+    engine: str
+    inputs: tuple[InputRecord, ...]
+    findings: tuple[Finding, ...]
+    rules: tuple[RuleVerdict, ...]
+    zones: tuple[tuple[str, str, str], ...]  # (id, kind, label)
+    assumptions: tuple[str, ...] = ()
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        if any(f.status == "violated" and f.severity == "error" for f in self.findings):
+            return "fail"
+        if any(f.status == "inconclusive" for f in self.findings):
+            return "inconclusive"
+        return "pass"
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        threshold = severity_rank(fail_on)
+        if any(f.status == "violated" and severity_rank(f.severity) >= threshold for f in self.findings):
+            return 1
+        if any(f.status == "inconclusive" for f in self.findings):
+            return 3
+        return 0

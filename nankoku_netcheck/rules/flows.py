@@ -1,0 +1,439 @@
+"""Zone-level flows: which packets get from each zone to each other zone, and how to
+explain a set of violating packets as findings with concrete, replayed examples.
+
+A *source class* is a zone id or `peer:<id>`; a *destination class* is a zone id,
+`peer:<id>`, `transit` (an address no zone owns, inside the modelled network) or
+`outside` (beyond an unmodelled neighbour, to an address no zone owns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..graph import Network
+from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Source, ZoneKind, format_prefix, int_to_ip, prefix_mask
+from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
+from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
+from ..reach.trace import Hop, TracePath, Tracer
+from ..redact import redact
+from ..result import AclRef, Evidence, Finding, FlowExample, PathStep
+
+# (src label en, dst label en, src label ja, dst label ja, packet class, permitting lines) → (en, ja)
+MessageBuilder = Callable[[str, str, str, str, str, str], tuple[str, str]]
+
+TRANSIT = "transit"
+OUTSIDE = "outside"
+MAX_CLASSES_PER_PAIR = 8
+
+
+class CrossCheckError(RuntimeError):
+    """The concrete replay disagreed with the symbolic engine: a bug, never user error."""
+
+
+@dataclass
+class FlowContext:
+    """Everything the zone rules share for one run; flows are computed once per source."""
+
+    network: Network
+    space: PacketSpace
+    engine: ReachEngine
+    tracer: Tracer
+    _reach: dict[str, ReachResult] = field(default_factory=dict)
+    _owned: dict[str, PacketSet] = field(default_factory=dict)
+
+    # --- address ownership -----------------------------------------------------------
+
+    def zone_ids(self) -> list[str]:
+        return [zone.id for zone in self.network.topology.zones]
+
+    def zone_ids_of_kind(self, kind: ZoneKind) -> list[str]:
+        return [zone.id for zone in self.network.topology.zones if zone.kind is kind]
+
+    def owned(self, zone_id: str, field_name: str) -> PacketSet:
+        """Addresses (in `field_name`: src or dst) whose longest zone prefix is zone_id's."""
+        key = f"{field_name}:{zone_id}"
+        if key not in self._owned:
+            covered = self.space.false
+            result = self.space.false
+            for network, length, owner in self.network.zones.entries:
+                prefix = self.space.field_prefix(field_name, network, length)
+                if owner == zone_id:
+                    result |= prefix & ~covered
+                covered |= prefix
+            self._owned[key] = result
+        return self._owned[key]
+
+    def peer_addresses(self, peer_id: str, field_name: str) -> PacketSet:
+        peer = self._peer(peer_id)
+        return self.space.prefixes(field_name, peer.addresses)
+
+    def _peer(self, peer_id: str):  # type: ignore[no-untyped-def]
+        for peer in self.network.topology.external_peers:
+            if peer.id == peer_id:
+                return peer
+        raise KeyError(peer_id)
+
+    def internet_zone(self) -> str | None:
+        zones = self.zone_ids_of_kind(ZoneKind.INTERNET)
+        return zones[0] if zones else None
+
+    def label(self, klass: str, lang: str = "ja") -> str:
+        if klass.startswith("peer:"):
+            peer = self._peer(klass[5:])
+            return f"{peer.label} ({peer.id})"
+        if klass == TRANSIT:
+            return "中継区間 (transit)" if lang == "ja" else "transit (no zone)"
+        if klass == OUTSIDE:
+            return "モデル外のネットワーク (outside)" if lang == "ja" else "outside the modelled network"
+        zone = self.network.topology.zone(klass)
+        return f"{zone.label} ({zone.id})"
+
+    # --- sources -------------------------------------------------------------------------
+
+    def starts(self, source_class: str) -> list[tuple[Start, PacketSet]]:
+        """Where packets of a source class enter the network, with their source addresses."""
+        if source_class.startswith("peer:"):
+            peer = self._peer(source_class[5:])
+            device, interface = self.network.interface_ref(peer.attach)
+            return [(Start(device=device, interface=interface), self.peer_addresses(peer.id, "src"))]
+        sources = self.owned(source_class, "src")
+        starts = [
+            (Start(segment=segment.id), sources)
+            for segment in self.network.segments.values()
+            if segment.zone == source_class
+        ]
+        zone = self.network.topology.zone(source_class)
+        if zone.kind is ZoneKind.INTERNET and zone.upstream:
+            public = self.space.valid
+            for other in self.zone_ids():
+                public &= ~self.owned(other, "src")
+            for peer in self.network.topology.external_peers:
+                public &= ~self.peer_addresses(peer.id, "src")
+            for ref in zone.upstream:
+                device, interface = self.network.interface_ref(ref)
+                starts.append((Start(device=device, interface=interface), public))
+        return starts
+
+    def reach(self, source_class: str) -> ReachResult:
+        if source_class not in self._reach:
+            self._reach[source_class] = self.engine.reach(self.starts(source_class))
+        return self._reach[source_class]
+
+    # --- destinations ----------------------------------------------------------------------
+
+    def classify(self, endpoint: Endpoint, packets: PacketSet) -> dict[str, PacketSet]:
+        """Split packets delivered at an endpoint by destination class."""
+        boundary = self._boundary_class(endpoint)
+        if boundary is not None:
+            return self._split_boundary(boundary, packets)
+        out: dict[str, PacketSet] = {}
+        rest = packets
+        for zone_id in self.zone_ids():
+            part = packets & self.owned(zone_id, "dst")
+            if part != self.space.false:
+                out[zone_id] = part
+                rest &= ~part
+        if rest != self.space.false:
+            out[OUTSIDE if endpoint.kind == "exit" else TRANSIT] = rest
+        return out
+
+    def _boundary_class(self, endpoint: Endpoint) -> str | None:
+        if endpoint.kind != "exit":
+            return None
+        key = (endpoint.device, endpoint.interface)
+        for zone in self.network.topology.zones:
+            for ref in zone.upstream:
+                if self.network.interface_ref(ref) == key:
+                    return zone.id
+        for peer in self.network.topology.external_peers:
+            if self.network.interface_ref(peer.attach) == key:
+                return f"peer:{peer.id}"
+        return None
+
+    def _split_boundary(self, boundary: str, packets: PacketSet) -> dict[str, PacketSet]:
+        if not boundary.startswith("peer:"):
+            return {boundary: packets}
+        to_peer = packets & self.peer_addresses(boundary[5:], "dst")
+        out = {boundary: to_peer} if to_peer != self.space.false else {}
+        rest = packets & ~to_peer
+        if rest != self.space.false:
+            out[OUTSIDE] = rest
+        return out
+
+    def classify_packet(self, endpoint: Endpoint, packet: Packet) -> str:
+        for klass, packets in self.classify(endpoint, self.space.packet(packet)).items():
+            if packets != self.space.false:
+                return klass
+        return OUTSIDE
+
+    def flows(self, source_class: str) -> dict[str, PacketSet]:
+        """Destination class → every packet from the source class delivered there."""
+        out: dict[str, PacketSet] = {}
+        for endpoint in sorted(self.reach(source_class).delivered):
+            for klass, packets in self.classify(endpoint, self.reach(source_class).delivered[endpoint]).items():
+                out[klass] = out[klass] | packets if klass in out else packets
+        return out
+
+    # --- explaining violations ----------------------------------------------------------
+
+    def explain(self, rule: str, severity: str, source_class: str, dest_class: str,
+                violating: PacketSet, describe: MessageBuilder) -> list[Finding]:
+        """One finding per class of violating packets that share a path and deciding lines."""
+        findings: list[Finding] = []
+        remaining = violating
+        while remaining != self.space.false and len(findings) < MAX_CLASSES_PER_PAIR:
+            packet = self.pick_readable(remaining, source_class)
+            path = self.replay(source_class, dest_class, packet)
+            klass = remaining & self.path_region(path)
+            if klass == self.space.false or not self.space.contains(klass, packet):
+                raise CrossCheckError(f"{rule}: replay of {packet.describe()} disagrees with the engine")
+            remaining &= ~klass
+            more = remaining != self.space.false and len(findings) + 1 == MAX_CLASSES_PER_PAIR
+            findings.append(self._finding(rule, severity, source_class, dest_class, packet, klass, path,
+                                          describe, more))
+        return findings
+
+    def replay(self, source_class: str, dest_class: str, packet: Packet) -> TracePath:
+        starts = [start for start, sources in self.starts(source_class) if self.space.contains(sources, packet)]
+        starts.sort(key=lambda start: (not self._start_holds(start, packet.src), start))
+        for start in starts:
+            for path in self.tracer.trace(start, packet):
+                if path.endpoint is not None and self.classify_packet(path.endpoint, packet) == dest_class:
+                    return path
+        raise CrossCheckError(
+            f"no concrete path from {source_class} to {dest_class} for {packet.describe()}")
+
+    def _start_holds(self, start: Start, address: int) -> bool:
+        return bool(start.segment) and self.network.segments[start.segment].contains(address)
+
+    def path_region(self, path: TracePath) -> PacketSet:
+        """Packets that every filter on `path` decides by the same line as the replayed
+        packet. Routes are left out on purpose: one finding per set of permitting lines
+        reads better than one per destination subnet."""
+        region = self.space.valid
+        for hop in path.hops:
+            region &= self._decision_region(hop.device, hop.in_interface, "in", hop)
+            if hop.egress is not None:
+                region &= self._decision_region(hop.device, hop.out_interface, "out", hop)
+        return region
+
+    def _decision_region(self, device_name: str, if_name: str, direction: str, hop: Hop) -> PacketSet:
+        decision = hop.ingress if direction == "in" else hop.egress
+        if decision is None or decision.acl_name is None or decision.undefined or decision.line_index is None:
+            return self.engine.interface_filter(device_name, if_name, direction)
+        acl = self.network.devices[device_name].acls[decision.acl_name]
+        return self.space.first_match_region(acl, decision.line_index)
+
+    def pick_readable(self, packets: PacketSet, source_class: str) -> Packet:
+        """A packet of the set that a person reads easily: tcp/udp before other
+        protocols, well-known destination ports, an ephemeral source port, and real host
+        addresses of the source segments."""
+        space = self.space
+        chosen = packets
+        chosen = _prefer(space, chosen, [space.protocol(p) for p in (PROTO_TCP, PROTO_UDP, PROTO_ICMP)])
+        chosen = _prefer(space, chosen, [space.field_equals("est", 0)])
+        chosen = _prefer(space, chosen, [space.field_equals("dport", p) for p in WELL_KNOWN_PORTS]
+                         + [space.field_range("dport", 1, 1023)])
+        chosen = _prefer(space, chosen, [space.field_range("sport", 49152, 65535), space.field_range("sport", 1024, 65535)])
+        chosen = _prefer(space, chosen, [space.field_equals("icmp_type", 8) & space.field_equals("icmp_code", 0)])
+        chosen = _prefer(space, chosen, self._source_host_candidates(source_class))
+        chosen = _prefer(space, chosen, [_block_host(space, chosen, "src")])
+        chosen = _prefer(space, chosen, [_block_host(space, chosen, "dst")])
+        packet = space.pick(chosen)
+        assert packet is not None
+        return packet
+
+    def _source_host_candidates(self, source_class: str) -> list[PacketSet]:
+        """Readable source hosts: a host address of each start segment, LANs before
+        point-to-point links, never an address a device owns; then whole subnets."""
+        subnets = sorted(
+            {subnet for start, _ in self.starts(source_class) if start.segment
+             for subnet in self.network.segments[start.segment].subnets},
+            key=lambda subnet: (subnet[1], subnet[0]),
+        )
+        owned = self._device_addresses()
+        hosts = [_readable_host(network, length) for network, length in subnets]
+        candidates = [self.space.field_equals("src", host) for host in hosts if host not in owned]
+        candidates += [self.space.field_prefix("src", network, length) for network, length in subnets]
+        return candidates
+
+    def _device_addresses(self) -> set[int]:
+        return {
+            address.address
+            for device in self.network.devices.values()
+            for interface in device.interfaces.values()
+            for address in interface.addresses
+        }
+
+    def _finding(self, rule: str, severity: str, source_class: str, dest_class: str, packet: Packet,
+                 klass: PacketSet, path: TracePath, describe: MessageBuilder, more: bool) -> Finding:
+        steps, evidence, notes, understood = self._path_steps(path)
+        description = self.describe_set(klass)
+        status = "violated" if understood else "inconclusive"
+        if more:
+            notes = (*notes, "further packet classes between these zones are not listed separately")
+        where = ", ".join(f"{e.file}:{e.line}" for e in evidence if e.role == "permits") or "no filter on the path"
+        message_en, message_ja = describe(self.label(source_class, "en"), self.label(dest_class, "en"),
+                                          self.label(source_class, "ja"), self.label(dest_class, "ja"),
+                                          description, where)
+        return Finding(
+            rule=rule, severity=severity, status=status, message_en=message_en, message_ja=message_ja,
+            from_zone=source_class, to_zone=dest_class, flow=flow_example(packet), flow_class=description,
+            path=steps, evidence=evidence, notes=notes,
+        )
+
+    def _path_steps(self, path: TracePath) -> tuple[tuple[PathStep, ...], tuple[Evidence, ...], tuple[str, ...], bool]:
+        steps: list[PathStep] = []
+        evidence: list[Evidence] = []
+        notes: list[str] = []
+        understood = True
+        for hop in path.hops:
+            device = self.network.devices[hop.device]
+            acl_in = self._acl_ref(hop.device, hop.in_interface, "in", hop, evidence, notes)
+            acl_out = self._acl_ref(hop.device, hop.out_interface, "out", hop, evidence, notes) if hop.egress else None
+            for decision in (hop.ingress, hop.egress):
+                if decision is not None and decision.line is not None and not decision.line.understood:
+                    understood = False
+                    notes.append(f"{decision.line.source.where()}: the permitting line was not fully understood")
+            route_text = ""
+            if hop.next_hop is not None:
+                route = hop.next_hop.route
+                route_text = route.describe() if hop.next_hop.dynamic is None else (
+                    f"dynamic ({hop.next_hop.dynamic.protocol} {hop.next_hop.dynamic.process}, over-approximated)")
+                if route.kind.value == "static" or hop.next_hop.dynamic is not None:
+                    evidence.append(_evidence(route.source, "route"))
+                if hop.next_hop.dynamic is not None:
+                    notes.append(f"relies on the over-approximation of dynamic routing "
+                                 f"({hop.next_hop.dynamic.source.where()}): any prefix may be learned from any "
+                                 f"neighbour of the process")
+            elif path.endpoint is not None and path.endpoint.kind == "device":
+                route_text = "local (addressed to the device)"
+            steps.append(PathStep(device=device.name, in_interface=hop.in_interface,
+                                  out_interface=hop.out_interface, route=route_text,
+                                  acl=acl_in, acl_out=acl_out))
+        return tuple(steps), tuple(_dedupe(evidence)), tuple(dict.fromkeys(notes)), understood
+
+    def _acl_ref(self, device_name: str, if_name: str, direction: str, hop: Hop,
+                 evidence: list[Evidence], notes: list[str]) -> AclRef | None:
+        decision = hop.ingress if direction == "in" else hop.egress
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        if decision is None or decision.acl_name is None:
+            return None
+        reference = interface.acl_in_source if direction == "in" else interface.acl_out_source
+        if decision.undefined:
+            if reference is not None:
+                evidence.append(_evidence(reference, "permits"))
+            notes.append(f"{device_name}: ACL {decision.acl_name} is referenced but not defined, "
+                         f"so it permits everything")
+            return AclRef(decision.acl_name, reference.file if reference else "", reference.line if reference else 0,
+                          redact(reference.text.strip()) if reference else "")
+        if decision.line is None:
+            return None
+        evidence.append(_evidence(decision.line.source, "permits"))
+        source = decision.line.source
+        return AclRef(decision.acl_name, source.file, source.line, redact(source.text.strip()))
+
+    # --- describing sets ----------------------------------------------------------------------
+
+    def describe_set(self, packets: PacketSet) -> str:
+        space = self.space
+        parts = []
+        protocols = space.protocols_in(packets)
+        proto_text = _protocols_text(protocols)
+        parts.append(proto_text)
+        parts.append(_addresses_text(space, packets, "src") + " → " + _addresses_text(space, packets, "dst"))
+        if set(protocols) <= {PROTO_TCP, PROTO_UDP} and protocols:
+            dports, truncated = space.field_ranges(packets, "dport", 6)
+            if not (len(dports) == 1 and dports[0].low == 0 and dports[0].high == 65535):
+                parts.append("dport " + _ranges_text(dports, truncated))
+            sports, truncated = space.field_ranges(packets, "sport", 6)
+            if not (len(sports) == 1 and sports[0].low == 0 and sports[0].high == 65535):
+                parts.append("sport " + _ranges_text(sports, truncated))
+        if protocols == [PROTO_TCP]:
+            established = space.project(packets, "est")
+            if established == space.field_equals("est", 1):
+                parts.append("established")
+            elif established == space.field_equals("est", 0):
+                parts.append("not established")
+        return " ".join(parts)
+
+
+
+WELL_KNOWN_PORTS = (443, 80, 22, 25, 3389, 53, 445, 23, 21, 123, 161, 514, 8080, 3306, 1433)
+
+
+def _prefer(space: PacketSpace, packets: PacketSet, candidates: list[PacketSet]) -> PacketSet:
+    for candidate in candidates:
+        narrowed = packets & candidate
+        if narrowed != space.false:
+            return narrowed
+    return packets
+
+
+def _readable_host(network: int, length: int) -> int:
+    if length <= 27:
+        return network + 10
+    if length <= 30:
+        return network + 1
+    return network
+
+
+def _block_host(space: PacketSpace, packets: PacketSet, field_name: str) -> PacketSet:
+    blocks, _ = space.field_prefixes(packets, field_name, 1)
+    if not blocks:
+        return space.false
+    network, length = blocks[0]
+    return space.field_equals(field_name, _readable_host(network, length)) if length < 32 else space.field_equals(
+        field_name, network)
+
+
+def _protocols_text(protocols: list[int]) -> str:
+    if len(protocols) == 256:
+        return "ip"
+    if len(protocols) > 4:
+        return f"{len(protocols)} protocols"
+    return "/".join(protocol_name(p) for p in protocols)
+
+
+def _addresses_text(space: PacketSpace, packets: PacketSet, field_name: str) -> str:
+    values = space.project(packets, field_name)
+    blocks, truncated = space.field_prefixes(values, field_name, 4)
+    if blocks == [(0, 0)]:
+        return "any"
+    if truncated:
+        missing, missing_truncated = space.field_prefixes(space.project(space.valid, field_name) & ~values,
+                                                          field_name, 6)
+        if not missing_truncated:
+            return "any except " + ", ".join(format_prefix(network, length) for network, length in missing)
+    text = ", ".join(format_prefix(network, length) for network, length in blocks)
+    return text + (", …" if truncated else "")
+
+
+def _ranges_text(ranges: list, truncated: bool) -> str:  # type: ignore[type-arg]
+    text = ",".join(str(r.low) if r.low == r.high else f"{r.low}-{r.high}" for r in ranges)
+    return text + (",…" if truncated else "")
+
+
+def flow_example(packet: Packet) -> FlowExample:
+    has_ports = packet.proto in (PROTO_TCP, PROTO_UDP)
+    is_icmp = packet.proto == PROTO_ICMP
+    return FlowExample(
+        src=int_to_ip(packet.src), dst=int_to_ip(packet.dst), proto=protocol_name(packet.proto),
+        sport=packet.sport if has_ports else None, dport=packet.dport if has_ports else None,
+        established=packet.established,
+        icmp_type=packet.icmp_type if is_icmp else None, icmp_code=packet.icmp_code if is_icmp else None,
+    )
+
+
+def _evidence(source: Source, role: str) -> Evidence:
+    return Evidence(source.file, source.line, redact(source.text.strip()), role)
+
+
+def _dedupe(items: list[Evidence]) -> list[Evidence]:
+    seen: dict[tuple[str, int], Evidence] = {}
+    for item in items:
+        seen.setdefault((item.file, item.line), item)
+    return list(seen.values())
+

@@ -1,0 +1,1244 @@
+"""Loading the topology file (schema version 1, see the design note topology-schema.md).
+
+The YAML is composed into nodes (never constructed by PyYAML) and every value is built
+from its node here, so that each problem carries the line it was written on, and so that
+YAML 1.1 surprises cannot change a value: a MAC address such as 10:20:30:40:50:59 is a
+base-60 integer to PyYAML, but here every text field is taken from the node's raw text.
+All problems are collected and raised together as one InputError.
+
+Paths: `Topology.configs_dir` and `DeviceEntry.config_path` are absolute with symbolic
+links resolved (that is the file actually read, and what the escape check is about);
+`DeviceEntry.config_display` is that path relative to the current working directory when
+it lies inside it, else the absolute path, so reports are byte-identical between runs
+from the same directory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from nankoku_netcheck.errors import InputError, InputProblem
+from nankoku_netcheck.inputs import InputFile, read_input
+from nankoku_netcheck.model import (
+    PORT_MAX,
+    PROTO_ICMP,
+    PROTO_TCP,
+    PROTO_UDP,
+    Channel,
+    Device,
+    DeviceEntry,
+    ExternalPeer,
+    FlowSpec,
+    InterfaceRef,
+    Link,
+    Located,
+    PolicyException,
+    PortRange,
+    Topology,
+    Zone,
+    ZoneKind,
+    ZonePolicy,
+    format_prefix,
+    prefix_mask,
+)
+from nankoku_netcheck.parse.cisco_ios import canonical_interface_name
+
+SCHEMA_VERSION = 1
+DEFAULT_POLICY = "nankoku-2019"
+POLICIES = ("nankoku-2019", "mic-beta", "mic-beta-prime", "mic-alpha-prime")
+VENDORS = ("cisco_ios", "cisco_asa")
+CHANNEL_KINDS = ("mail-text", "screen-transfer", "file-sanitize")
+ZONE_POLICY_ALLOW = ("none", "channels", "any")
+# The three zones of the 三層の対策 exist once per network; external and other zones may repeat.
+SINGLE_ZONE_KINDS = (ZoneKind.MYNUMBER, ZoneKind.LGWAN, ZoneKind.INTERNET)
+AVAILABILITY_LEVELS = (1, 2)
+
+_PROTOCOL_NAMES: dict[str, int | None] = {
+    "tcp": PROTO_TCP,
+    "udp": PROTO_UDP,
+    "icmp": PROTO_ICMP,
+    "ip": None,
+    "any": None,
+}
+_PORT_PROTOCOLS = (PROTO_TCP, PROTO_UDP)
+
+_TOP_REQUIRED = ("version", "zones", "devices")
+_TOP_OPTIONAL = (
+    "name",
+    "policy",
+    "configs",
+    "links",
+    "external_peers",
+    "channels",
+    "exceptions",
+    "zone_policy",
+)
+_ZONE_REQUIRED = ("kind", "label", "prefixes")
+_ZONE_OPTIONAL = ("upstream", "availability")
+_DEVICE_REQUIRED = ("config",)
+_DEVICE_OPTIONAL = ("vendor", "role")
+_PEER_REQUIRED = ("label", "addresses", "attach", "mac", "internet_connected", "allow")
+_FLOW_REQUIRED = ("src", "dst", "proto")
+_FLOW_OPTIONAL = ("dport", "sport")
+_CHANNEL_REQUIRED = ("id", "kind", *_FLOW_REQUIRED)
+_EXCEPTION_REQUIRED = ("rule", "flow", "reason", "approved_by", "ref", "expires")
+_ZONE_POLICY_REQUIRED = ("from", "to", "allow")
+
+_YAML_TAG = "tag:yaml.org,2002:"
+_NULL_TAG = _YAML_TAG + "null"
+_BOOL_TAG = _YAML_TAG + "bool"
+_MERGE_TAG = _YAML_TAG + "merge"
+_SCALAR_TAGS = {_YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+
+# re.ASCII everywhere: \d would otherwise accept full-width digits such as "１０".
+_ADDRESS = r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})"
+_PREFIX_RE = re.compile(rf"^{_ADDRESS}(?:/(\d{{1,2}}))?$", re.ASCII)
+_PORT_RE = re.compile(r"^(\d{1,5})$", re.ASCII)
+_PORT_RANGE_RE = re.compile(r"^(\d{1,5})\s*-\s*(\d{1,5})$", re.ASCII)
+_MAC_COLON_RE = re.compile(r"^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$", re.ASCII)
+_MAC_DOTTED_RE = re.compile(r"^[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}$", re.ASCII)
+_RULE_ID_RE = re.compile(r"^[A-Z]{2,10}-\d{3}$", re.ASCII)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_INTEGER_RE = re.compile(r"^\d+$", re.ASCII)
+# How many interface names an "unknown interface" message shows.
+_INTERFACE_HINTS = 6
+
+
+# --- public API -----------------------------------------------------------------------
+
+
+def load_topology(path: str) -> Topology:
+    """Load and validate a topology file. Raises InputError listing every problem found.
+
+    Device configs are checked to be present, readable, non-empty text, but not kept:
+    `read_device_configs` reads them for the next stage.
+    """
+    source = read_input(path, what="topology file")
+    root = _compose(source)
+    builder = _TopologyBuilder(source)
+    topology = builder.build(root)
+    if builder.problems or topology is None:
+        raise InputError(_sorted_problems(builder.problems, source.display))
+    return topology
+
+
+def read_device_configs(topology: Topology) -> dict[str, InputFile]:
+    """Read every device config of the topology, keyed by device name.
+
+    Raises InputError with the problems of all configs at once.
+    """
+    configs: dict[str, InputFile] = {}
+    problems: list[InputProblem] = []
+    for entry in topology.devices:
+        result = _read_device_config(entry, entry.at.line)
+        if isinstance(result, InputFile):
+            configs[entry.name] = result
+        else:
+            problems.extend(result)
+    if problems:
+        raise InputError(problems)
+    return configs
+
+
+def check_references(topology: Topology, devices: Mapping[str, Device]) -> list[InputProblem]:
+    """Problems for every interface named in the topology (links, upstream, attach) that
+    its device's parsed config does not have. `devices` is keyed by topology device name."""
+    problems: list[InputProblem] = []
+    for path, ref in _interface_references(topology):
+        problem = _reference_problem(path, ref, devices)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def resolve_interface(device: Device, name: str) -> str | None:
+    """The name of `device`'s interface that `name` refers to, or None.
+
+    Tries, in order: exact name, name ignoring case, IOS abbreviation (Gi0/1 for
+    GigabitEthernet0/1), ASA `nameif` (exact, then ignoring case).
+    """
+    if name in device.interfaces:
+        return name
+    folded = name.casefold()
+    same_but_case = sorted(known for known in device.interfaces if known.casefold() == folded)
+    if same_but_case:
+        return same_but_case[0]
+    expanded = canonical_interface_name(name).casefold()
+    same_expanded = sorted(
+        known for known in device.interfaces if canonical_interface_name(known).casefold() == expanded
+    )
+    if same_expanded:
+        return same_expanded[0]
+    return _interface_by_nameif(device, name)
+
+
+def zone_of_address(topology: Topology, address: int) -> Zone | None:
+    """The zone owning `address` by longest prefix over all zones, None if no zone claims it."""
+    best: tuple[int, Zone] | None = None
+    for zone in topology.zones:
+        for network, length in zone.prefixes:
+            if address & prefix_mask(length) == network and (best is None or length > best[0]):
+                best = (length, zone)
+    return best[1] if best is not None else None
+
+
+def display_path(path: str) -> str:
+    """`path` relative to the current working directory when inside it, else absolute."""
+    absolute = os.path.abspath(path)
+    cwd = os.path.realpath(os.getcwd())
+    if _is_inside(absolute, cwd):
+        return os.path.relpath(absolute, cwd)
+    return absolute
+
+
+# --- reading configs and checking references ------------------------------------------
+
+
+def _read_device_config(entry: DeviceEntry, line: int) -> InputFile | list[InputProblem]:
+    try:
+        return read_input(entry.config_path, entry.config_display, what="device config")
+    except InputError as error:
+        return [_locate_config_problem(problem, entry, line) for problem in error.problems]
+
+
+def _locate_config_problem(problem: InputProblem, entry: DeviceEntry, line: int) -> InputProblem:
+    """A whole-file problem (missing, empty, ...) is reported where the topology names the
+    file; a problem at a line inside the config stays in the config."""
+    if problem.line:
+        return problem
+    message = f"devices.{entry.name}.config: {entry.config_display}: {problem.message}"
+    return InputProblem(entry.at.file, line, message)
+
+
+def _interface_references(topology: Topology) -> Iterable[tuple[str, InterfaceRef]]:
+    for index, link in enumerate(topology.links):
+        yield f"links[{index}][0]", link.a
+        yield f"links[{index}][1]", link.b
+    for zone in topology.zones:
+        for index, ref in enumerate(zone.upstream):
+            yield f"zones.{zone.id}.upstream[{index}]", ref
+    for peer in topology.external_peers:
+        yield f"external_peers.{peer.id}.attach", peer.attach
+
+
+def _reference_problem(path: str, ref: InterfaceRef, devices: Mapping[str, Device]) -> InputProblem | None:
+    device = devices.get(ref.device)
+    if device is None:
+        message = (
+            f"{path}: device '{ref.device}' has no parsed configuration, so interface "
+            f"'{ref.interface}' cannot be checked"
+        )
+        return InputProblem(ref.at.file, ref.at.line, message)
+    if resolve_interface(device, ref.interface) is not None:
+        return None
+    hints = _interface_hints(device, ref.interface)
+    listed = ", ".join(hints) if hints else "none"
+    message = (
+        f"{path}: device '{ref.device}' has no interface '{ref.interface}' in {device.source_file} "
+        f"(expected an interface of its config, e.g.: {listed})"
+    )
+    return InputProblem(ref.at.file, ref.at.line, message)
+
+
+def _interface_hints(device: Device, wanted: str) -> list[str]:
+    names = sorted(device.interfaces)
+    close = difflib.get_close_matches(wanted, names, n=_INTERFACE_HINTS, cutoff=0.5)
+    rest = [name for name in names if name not in close]
+    return (close + rest)[:_INTERFACE_HINTS]
+
+
+def _interface_by_nameif(device: Device, name: str) -> str | None:
+    folded = name.casefold()
+    exact = sorted(
+        known for known, interface in device.interfaces.items() if ("nameif", name) in interface.properties
+    )
+    if exact:
+        return exact[0]
+    ignoring_case = sorted(
+        known
+        for known, interface in device.interfaces.items()
+        if any(key == "nameif" and value.casefold() == folded for key, value in interface.properties)
+    )
+    return ignoring_case[0] if ignoring_case else None
+
+
+# --- YAML ----------------------------------------------------------------------------
+
+
+def _compose(source: InputFile) -> Node:
+    """The YAML node tree; syntax errors become one InputProblem with the line."""
+    try:
+        root = yaml.compose(source.text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
+        hint = "YAML indents with spaces, not tabs" if "\\t" in problem else "check indentation and quoting"
+        raise InputError.single(
+            source.display, line, f"YAML syntax error: {problem} (expected valid YAML: {hint})"
+        ) from None
+    except yaml.reader.ReaderError as error:
+        line = source.text[: error.position].count("\n") + 1
+        raise InputError.single(
+            source.display, line, f"character U+{error.character:04X} is not allowed in YAML (remove it)"
+        ) from None
+    except RecursionError:
+        raise InputError.single(
+            source.display, 0, "YAML nested too deeply (expected a small topology file)"
+        ) from None
+    if root is None:
+        raise InputError.single(
+            source.display,
+            0,
+            "topology file has no content (expected a mapping with version, zones and devices)",
+        )
+    return root
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _node_kind(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == _NULL_TAG and not node.value:
+        return "nothing"
+    return f"'{node.value}'"
+
+
+def _is_null(node: Node) -> bool:
+    """An empty value, `~` or `null` written unquoted."""
+    return isinstance(node, ScalarNode) and node.tag == _NULL_TAG and node.style is None
+
+
+def _sorted_problems(problems: list[InputProblem], topology_display: str) -> list[InputProblem]:
+    """Topology problems first, by line; then problems inside config files."""
+    return sorted(
+        problems, key=lambda problem: (problem.file != topology_display, problem.file, problem.line)
+    )
+
+
+@dataclass(frozen=True)
+class _ZonePrefix:
+    network: int
+    length: int
+    path: str
+    line: int
+
+
+# --- the builder ---------------------------------------------------------------------
+
+
+class _TopologyBuilder:
+    """Builds a Topology from YAML nodes, collecting problems instead of stopping."""
+
+    def __init__(self, source: InputFile) -> None:
+        self.source = source
+        self.problems: list[InputProblem] = []
+        self.topology_dir = os.path.dirname(os.path.abspath(source.path))
+        self.configs_dir: str | None = None
+        # None while unknown (devices missing or malformed): reference checks are skipped
+        # then, so one mistake does not multiply into one error per reference.
+        self.device_names: set[str] | None = None
+        self.zone_ids: set[str] | None = None
+
+    # problems and scalars
+
+    def problem(self, where: Node | int, path: str, message: str) -> None:
+        line = where if isinstance(where, int) else _line(where)
+        text = f"{path}: {message}" if path else message
+        self.problems.append(InputProblem(self.source.display, line, text))
+
+    def text(self, node: Node | None, path: str, expected: str) -> str | None:
+        """Raw text of a scalar (never YAML-1.1-converted); None after reporting a problem,
+        or when `node` is None (a missing key, already reported)."""
+        if node is None:
+            return None
+        if not isinstance(node, ScalarNode) or _is_null(node):
+            self.problem(node, path, f"expected {expected}, found {_node_kind(node)}")
+            return None
+        if node.tag not in _SCALAR_TAGS:
+            self.problem(node, path, f"unsupported YAML tag {node.tag} (expected {expected})")
+            return None
+        value = node.value.strip()
+        if not value:
+            self.problem(node, path, f"expected {expected}, found an empty text")
+            return None
+        return value
+
+    def choice(self, node: Node | None, path: str, what: str, valid: Iterable[str]) -> str | None:
+        if node is None:
+            return None
+        options = tuple(valid)
+        expected = f"one of: {', '.join(options)}"
+        value = self.text(node, path, f"{what}, {expected}")
+        if value is None:
+            return None
+        if value not in options:
+            self.problem(node, path, f"'{value}' is not a valid {what} (expected {expected})")
+            return None
+        return value
+
+    def integer(self, node: Node | None, path: str, expected: str, low: int, high: int) -> int | None:
+        if node is None:
+            return None
+        value = self.text(node, path, expected)
+        if value is None:
+            return None
+        if not _INTEGER_RE.match(value) or not low <= int(value) <= high:
+            self.problem(node, path, f"'{value}' is not valid (expected {expected})")
+            return None
+        return int(value)
+
+    def boolean(self, node: Node | None, path: str) -> bool | None:
+        if node is None:
+            return None
+        if isinstance(node, ScalarNode) and node.tag == _BOOL_TAG:
+            return bool(yaml.constructor.SafeConstructor().construct_yaml_bool(node))
+        self.problem(node, path, f"expected true or false (unquoted), found {_node_kind(node)}")
+        return None
+
+    # collections
+
+    def entries(self, node: Node, path: str, expected: str) -> list[tuple[str, Node, Node]] | None:
+        """(key, key node, value node) of a mapping, duplicate keys reported and dropped."""
+        if not isinstance(node, MappingNode):
+            self.problem(node, path, f"expected {expected}, found {_node_kind(node)}")
+            return None
+        seen: dict[str, int] = {}
+        result: list[tuple[str, Node, Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                self.problem(
+                    key_node, path, "merge keys (<<) are not supported (expected the keys written out)"
+                )
+                continue
+            key = self.text(key_node, path, "a key")
+            if key is None:
+                continue
+            if key in seen:
+                where = f"in {path}" if path else "at the top level"
+                self.problem(key_node, path, f"duplicate key '{key}' {where} (first at line {seen[key]})")
+                continue
+            seen[key] = _line(key_node)
+            result.append((key, key_node, value_node))
+        return result
+
+    def fields(
+        self,
+        node: Node | None,
+        path: str,
+        required: tuple[str, ...],
+        optional: tuple[str, ...],
+        expected: str,
+        owner: Node | None = None,
+    ) -> dict[str, Node] | None:
+        """A mapping with fixed keys: unknown keys and missing required keys are reported,
+        the latter on the line of `owner` (the key holding the mapping) when given."""
+        if node is None:
+            return None
+        entries = self.entries(node, path, expected)
+        if entries is None:
+            return None
+        allowed = required + optional
+        values: dict[str, Node] = {}
+        for key, key_node, value_node in entries:
+            if key in allowed:
+                values[key] = value_node
+            else:
+                self.problem(key_node, path, _unknown_key_message(key, allowed))
+        for key in required:
+            if key not in values:
+                self.problem(
+                    owner or node,
+                    path,
+                    f"missing required key '{key}' (expected keys: {', '.join(required)}; "
+                    f"optional: {', '.join(optional) or 'none'})",
+                )
+        return values
+
+    def items(
+        self, node: Node | None, path: str, expected: str, single_allowed: bool = False
+    ) -> list[Node] | None:
+        """Items of a list; with `single_allowed` a lone scalar counts as a one-item list."""
+        if node is None:
+            return None
+        if isinstance(node, SequenceNode):
+            return list(node.value)
+        if single_allowed and isinstance(node, ScalarNode) and not _is_null(node):
+            return [node]
+        self.problem(node, path, f"expected {expected}, found {_node_kind(node)}")
+        return None
+
+    # addresses
+
+    def prefix(self, node: Node, path: str, bare_address_allowed: bool) -> tuple[int, int] | None:
+        expected = "a.b.c.d/len or a.b.c.d" if bare_address_allowed else "a.b.c.d/len"
+        value = self.text(node, path, f"an IPv4 prefix ({expected})")
+        if value is None:
+            return None
+        match = _PREFIX_RE.match(value)
+        if match is None or (match.group(5) is None and not bare_address_allowed):
+            self.problem(node, path, f"'{value}' is not an IPv4 prefix (expected {expected})")
+            return None
+        octets = [int(match.group(index)) for index in range(1, 5)]
+        length = int(match.group(5)) if match.group(5) is not None else 32
+        if any(octet > 255 for octet in octets) or length > 32:
+            self.problem(node, path, f"'{value}' is not an IPv4 prefix (expected {expected})")
+            return None
+        address = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+        network = address & prefix_mask(length)
+        if network != address:
+            self.problem(
+                node,
+                path,
+                f"'{value}' has host bits set (expected the network address "
+                f"{format_prefix(network, length)}, or /32 for a single host)",
+            )
+            return None
+        return network, length
+
+    def prefix_list(
+        self, node: Node | None, path: str, bare_address_allowed: bool
+    ) -> list[tuple[int, int, Node]] | None:
+        if node is None:
+            return None
+        items = self.items(node, path, "a list of IPv4 prefixes", single_allowed=True)
+        if items is None:
+            return None
+        if not items:
+            self.problem(node, path, "expected at least one IPv4 prefix (use 0.0.0.0/0 for any address)")
+            return None
+        result: list[tuple[int, int, Node]] = []
+        for index, item in enumerate(items):
+            parsed = self.prefix(item, f"{path}[{index}]", bare_address_allowed)
+            if parsed is not None:
+                result.append((parsed[0], parsed[1], item))
+        # Invalid items are left out (and reported): the cross-zone checks still see the rest.
+        return result
+
+    def interface_ref(self, node: Node | None, path: str) -> InterfaceRef | None:
+        if node is None:
+            return None
+        value = self.text(node, path, "device:interface")
+        if value is None:
+            return None
+        device, separator, interface = value.partition(":")
+        device, interface = device.strip(), interface.strip()
+        if not separator or not device or not interface:
+            self.problem(
+                node, path, f"'{value}' is not device:interface (expected e.g. edge-rtr:GigabitEthernet0/0)"
+            )
+            return None
+        if self.device_names is not None and device not in self.device_names:
+            declared = ", ".join(sorted(self.device_names)) or "none"
+            self.problem(
+                node, path, f"device '{device}' is not declared in devices (expected one of: {declared})"
+            )
+        return InterfaceRef(device, interface, self.located(node))
+
+    def located(self, node: Node) -> Located:
+        return Located(self.source.display, _line(node))
+
+    # the whole file
+
+    def build(self, root: Node) -> Topology | None:
+        top = self.fields(
+            root,
+            "",
+            _TOP_REQUIRED,
+            _TOP_OPTIONAL,
+            "a mapping with version, zones and devices at the top level",
+        )
+        if top is None:
+            return None
+        problems_before_version = len(self.problems)
+        version = self.version(top.get("version"))
+        if "version" in top and version is None:
+            # The rest of the file follows a schema this loader does not know: its
+            # problems would be noise, so only the version is reported.
+            self.problems = self.problems[problems_before_version:]
+            return None
+        name = self.name(top.get("name"))
+        policy = self.policy(top.get("policy"))
+        self.configs_dir = self.configs(top.get("configs"))
+        devices = self.devices(top["devices"]) if "devices" in top else ()
+        zones = self.zones(top["zones"]) if "zones" in top else ()
+        # Optional sections may be left empty (`links:` with nothing after it).
+        sections = {key: node for key, node in top.items() if not _is_null(node)}
+        links = self.links(sections["links"]) if "links" in sections else ()
+        peers = self.external_peers(sections["external_peers"]) if "external_peers" in sections else ()
+        channels = self.channels(sections["channels"]) if "channels" in sections else ()
+        exceptions = self.exceptions(sections["exceptions"]) if "exceptions" in sections else ()
+        zone_policy = self.zone_policy(sections["zone_policy"]) if "zone_policy" in sections else ()
+        if self.problems or version is None or self.configs_dir is None:
+            return None
+        return Topology(
+            path=self.source.path,
+            version=version,
+            name=name,
+            policy=policy or DEFAULT_POLICY,
+            configs_dir=self.configs_dir,
+            devices=devices,
+            links=links,
+            zones=zones,
+            external_peers=peers,
+            channels=channels,
+            exceptions=exceptions,
+            zone_policy=zone_policy,
+        )
+
+    def version(self, node: Node | None) -> int | None:
+        """SCHEMA_VERSION, or None when missing or anything else (reported)."""
+        if node is None:
+            return None
+        value = self.text(node, "version", f"the schema version {SCHEMA_VERSION}")
+        if value is None:
+            return None
+        if not _INTEGER_RE.match(value) or int(value) != SCHEMA_VERSION:
+            self.problem(node, "version", f"unsupported schema version '{value}' (expected {SCHEMA_VERSION})")
+            return None
+        return SCHEMA_VERSION
+
+    def name(self, node: Node | None) -> str:
+        default = os.path.splitext(os.path.basename(self.source.path))[0]
+        if node is None:
+            return default
+        return self.text(node, "name", "the network's name (free text)") or default
+
+    def policy(self, node: Node | None) -> str | None:
+        if node is None:
+            return DEFAULT_POLICY
+        return self.choice(node, "policy", "policy profile", POLICIES)
+
+    def configs(self, node: Node | None) -> str | None:
+        if node is None:
+            return os.path.realpath(self.topology_dir)
+        value = self.text(node, "configs", "the folder of device configs, relative to this file")
+        if value is None:
+            return None
+        folder = os.path.realpath(os.path.join(self.topology_dir, value))
+        if not os.path.exists(folder):
+            self.problem(
+                node,
+                "configs",
+                f"folder '{display_path(folder)}' not found (expected the folder of device configs, "
+                "relative to this file)",
+            )
+            return None
+        if not os.path.isdir(folder):
+            self.problem(
+                node,
+                "configs",
+                f"'{display_path(folder)}' is not a folder (expected a folder of device configs)",
+            )
+            return None
+        return folder
+
+    # devices
+
+    def devices(self, node: Node) -> tuple[DeviceEntry, ...]:
+        entries = self.entries(node, "devices", "a mapping of device name to {config: file}")
+        if entries is None:
+            return ()
+        if not entries:
+            self.problem(node, "devices", "expected at least one device (name: {config: file})")
+        self.device_names = {name for name, _, _ in entries}
+        result: list[DeviceEntry] = []
+        device_of_config: dict[str, DeviceEntry] = {}
+        for name, key_node, value_node in entries:
+            entry = self.device(name, key_node, value_node)
+            if entry is None:
+                continue
+            first = device_of_config.get(entry.config_path)
+            if first is not None:
+                self.problem(
+                    key_node,
+                    f"devices.{name}.config",
+                    f"{entry.config_display} is also the config of "
+                    f"devices.{first.name} at line {first.at.line} (expected one config file per device)",
+                )
+                continue
+            device_of_config[entry.config_path] = entry
+            result.append(entry)
+        return tuple(result)
+
+    def device(self, name: str, key_node: Node, node: Node) -> DeviceEntry | None:
+        path = f"devices.{name}"
+        if ":" in name or any(character.isspace() for character in name):
+            self.problem(
+                key_node,
+                "devices",
+                f"device name '{name}' must not contain ':' or spaces "
+                "(it is written as device:interface in links, upstream and attach)",
+            )
+        fields = self.fields(
+            node, path, _DEVICE_REQUIRED, _DEVICE_OPTIONAL, "a mapping like {config: file.cfg}", key_node
+        )
+        if fields is None:
+            return None
+        vendor = self.choice(fields.get("vendor"), f"{path}.vendor", "vendor", VENDORS)
+        role = self.text(fields.get("role"), f"{path}.role", "a role (free text)")
+        if "config" not in fields:
+            return None
+        config_node = fields["config"]
+        config_path = self.config_path(config_node, f"{path}.config")
+        if config_path is None:
+            return None
+        entry = DeviceEntry(
+            name=name,
+            config_path=config_path,
+            config_display=display_path(config_path),
+            vendor=vendor,
+            role=role,
+            at=self.located(key_node),
+        )
+        result = _read_device_config(entry, _line(config_node))
+        if not isinstance(result, InputFile):
+            self.problems.extend(result)
+        return entry
+
+    def config_path(self, node: Node, path: str) -> str | None:
+        """Absolute, symlink-resolved path of a config; it must lie inside the configs folder."""
+        value = self.text(node, path, "a config file path relative to the configs folder")
+        if value is None or self.configs_dir is None:
+            return None
+        folder_display = display_path(self.configs_dir)
+        if os.path.isabs(value):
+            self.problem(
+                node,
+                path,
+                f"'{value}' is an absolute path (expected a path relative to the configs folder "
+                f"{folder_display})",
+            )
+            return None
+        written = os.path.normpath(os.path.join(self.configs_dir, value))
+        resolved = os.path.realpath(os.path.join(self.configs_dir, value))
+        if not _is_inside(written, self.configs_dir):
+            self.problem(
+                node,
+                path,
+                f"'{value}' points outside the configs folder {folder_display} (expected a file inside it)",
+            )
+            return None
+        if not _is_inside(resolved, self.configs_dir):
+            self.problem(
+                node,
+                path,
+                f"'{value}' is a symbolic link to {resolved}, outside the configs folder "
+                f"{folder_display} (expected a file inside it)",
+            )
+            return None
+        return resolved
+
+    # zones
+
+    def zones(self, node: Node) -> tuple[Zone, ...]:
+        entries = self.entries(node, "zones", "a mapping of zone id to {kind, label, prefixes}")
+        if entries is None:
+            return ()
+        if not entries:
+            self.problem(node, "zones", "expected at least one zone (id: {kind, label, prefixes})")
+        self.zone_ids = {zone_id for zone_id, _, _ in entries}
+        zones: list[Zone] = []
+        claimed: dict[tuple[int, int], _ZonePrefix] = {}
+        first_of_kind: dict[ZoneKind, tuple[str, int]] = {}
+        for zone_id, key_node, value_node in entries:
+            zone, kind, prefixes = self.zone(zone_id, key_node, value_node)
+            if kind is not None:
+                self.check_zone_kind_once(zone_id, kind, key_node, first_of_kind)
+            for zone_prefix in prefixes:
+                self.check_prefix_unclaimed(zone_prefix, claimed)
+            if zone is not None:
+                zones.append(zone)
+        return tuple(zones)
+
+    def zone(
+        self, zone_id: str, key_node: Node, node: Node
+    ) -> tuple[Zone | None, ZoneKind | None, list[_ZonePrefix]]:
+        """The zone (None if invalid) plus its kind and prefixes as far as they are valid,
+        so that the checks across zones still run when something else in it is wrong."""
+        path = f"zones.{zone_id}"
+        fields = self.fields(
+            node, path, _ZONE_REQUIRED, _ZONE_OPTIONAL, "a mapping {kind, label, prefixes}", key_node
+        )
+        if fields is None:
+            return None, None, []
+        kinds = [kind.value for kind in ZoneKind]
+        kind_text = self.choice(fields.get("kind"), f"{path}.kind", "zone kind", kinds)
+        kind = ZoneKind(kind_text) if kind_text is not None else None
+        label = self.text(fields.get("label"), f"{path}.label", "a label (free text)")
+        prefixes: list[_ZonePrefix] = []
+        if "prefixes" in fields:
+            parsed = self.prefix_list(fields["prefixes"], f"{path}.prefixes", bare_address_allowed=False)
+            for index, (network, length, item) in enumerate(parsed or []):
+                prefixes.append(_ZonePrefix(network, length, f"{path}.prefixes[{index}]", _line(item)))
+        upstream = self.upstream(fields["upstream"], f"{path}.upstream", kind) if "upstream" in fields else ()
+        availability = 1
+        if "availability" in fields:
+            levels = " or ".join(str(level) for level in AVAILABILITY_LEVELS)
+            level = self.integer(fields["availability"], f"{path}.availability", levels, 1, 2)
+            availability = level if level is not None else 1
+        if kind is None or label is None or not prefixes:
+            return None, kind, prefixes
+        zone = Zone(
+            id=zone_id,
+            kind=kind,
+            label=label,
+            prefixes=tuple((prefix.network, prefix.length) for prefix in prefixes),
+            upstream=upstream,
+            at=self.located(key_node),
+            availability=availability,
+        )
+        return zone, kind, prefixes
+
+    def upstream(self, node: Node, path: str, kind: ZoneKind | None) -> tuple[InterfaceRef, ...]:
+        if kind is not None and kind is not ZoneKind.INTERNET:
+            self.problem(
+                node,
+                path,
+                f"upstream is only allowed on a zone of kind internet (this zone is {kind.value})",
+            )
+            return ()
+        items = self.items(node, path, "a list of device:interface", single_allowed=True)
+        refs = [self.interface_ref(item, f"{path}[{index}]") for index, item in enumerate(items or [])]
+        return tuple(ref for ref in refs if ref is not None)
+
+    def check_zone_kind_once(
+        self, zone_id: str, kind: ZoneKind, key_node: Node, first_of_kind: dict[ZoneKind, tuple[str, int]]
+    ) -> None:
+        if kind not in SINGLE_ZONE_KINDS:
+            return
+        if kind in first_of_kind:
+            first_id, first_line = first_of_kind[kind]
+            self.problem(
+                key_node,
+                f"zones.{zone_id}",
+                f"a second zone of kind {kind.value} (expected at most one; "
+                f"zones.{first_id} at line {first_line} is already {kind.value})",
+            )
+            return
+        first_of_kind[kind] = (zone_id, _line(key_node))
+
+    def check_prefix_unclaimed(
+        self, zone_prefix: _ZonePrefix, claimed: dict[tuple[int, int], _ZonePrefix]
+    ) -> None:
+        key = (zone_prefix.network, zone_prefix.length)
+        first = claimed.get(key)
+        if first is None:
+            claimed[key] = zone_prefix
+            return
+        self.problem(
+            zone_prefix.line,
+            zone_prefix.path,
+            f"{format_prefix(*key)} is already claimed by {first.path} at line {first.line} (expected each "
+            "prefix in one zone only; nested prefixes of different lengths are fine, the longest wins)",
+        )
+
+    # links
+
+    def links(self, node: Node) -> tuple[Link, ...]:
+        items = self.items(node, "links", "a list of [device:interface, device:interface] pairs")
+        links: list[Link] = []
+        for index, item in enumerate(items or []):
+            link = self.link(item, f"links[{index}]")
+            if link is not None:
+                links.append(link)
+        return tuple(links)
+
+    def link(self, node: Node, path: str) -> Link | None:
+        ends = self.items(node, path, "a pair [device:interface, device:interface]")
+        if ends is None:
+            return None
+        if len(ends) != 2:
+            self.problem(
+                node,
+                path,
+                f"expected exactly two ends [device:interface, device:interface], found {len(ends)}",
+            )
+            return None
+        first = self.interface_ref(ends[0], f"{path}[0]")
+        second = self.interface_ref(ends[1], f"{path}[1]")
+        if first is None or second is None:
+            return None
+        if (first.device, first.interface) == (second.device, second.interface):
+            self.problem(node, path, f"both ends are {first} (expected two different interfaces)")
+            return None
+        return Link(first, second, self.located(node))
+
+    # external peers
+
+    def external_peers(self, node: Node) -> tuple[ExternalPeer, ...]:
+        entries = self.entries(node, "external_peers", "a mapping of peer id to its description")
+        peers: list[ExternalPeer] = []
+        for peer_id, key_node, value_node in entries or []:
+            peer = self.external_peer(peer_id, key_node, value_node)
+            if peer is not None:
+                peers.append(peer)
+        return tuple(peers)
+
+    def external_peer(self, peer_id: str, key_node: Node, node: Node) -> ExternalPeer | None:
+        path = f"external_peers.{peer_id}"
+        fields = self.fields(
+            node, path, _PEER_REQUIRED, (), "a mapping {label, addresses, attach, ...}", key_node
+        )
+        if fields is None:
+            return None
+        label = self.text(fields.get("label"), f"{path}.label", "a label (free text)")
+        addresses = None
+        if "addresses" in fields:
+            addresses = self.prefix_list(fields["addresses"], f"{path}.addresses", bare_address_allowed=True)
+        attach = self.interface_ref(fields.get("attach"), f"{path}.attach")
+        macs = self.mac_list(fields.get("mac"), f"{path}.mac")
+        connected = None
+        if "internet_connected" in fields:
+            connected = self.boolean(fields["internet_connected"], f"{path}.internet_connected")
+        allow = self.flow_list(fields.get("allow"), f"{path}.allow")
+        if (
+            label is None
+            or addresses is None
+            or attach is None
+            or macs is None
+            or connected is None
+            or allow is None
+        ):
+            return None
+        return ExternalPeer(
+            id=peer_id,
+            label=label,
+            addresses=tuple((network, length) for network, length, _ in addresses),
+            attach=attach,
+            mac=macs,
+            internet_connected=connected,
+            allow=allow,
+            at=self.located(key_node),
+        )
+
+    def mac_list(self, node: Node | None, path: str) -> tuple[str, ...] | None:
+        items = self.items(node, path, "a list of MAC addresses", single_allowed=True)
+        if items is None:
+            return None
+        macs = [self.mac(item, f"{path}[{index}]") for index, item in enumerate(items)]
+        if any(mac is None for mac in macs):
+            return None
+        return tuple(mac for mac in macs if mac is not None)
+
+    def mac(self, node: Node | None, path: str) -> str | None:
+        if node is None:
+            return None
+        expected = "xx:xx:xx:xx:xx:xx or xxxx.xxxx.xxxx"
+        value = self.text(node, path, f"a MAC address ({expected})")
+        if value is None:
+            return None
+        if _MAC_COLON_RE.match(value):
+            return value.lower()
+        if _MAC_DOTTED_RE.match(value):
+            digits = value.replace(".", "").lower()
+            return ":".join(digits[index : index + 2] for index in range(0, 12, 2))
+        self.problem(node, path, f"'{value}' is not a MAC address (expected {expected})")
+        return None
+
+    # flows
+
+    def flow_list(self, node: Node | None, path: str) -> tuple[FlowSpec, ...] | None:
+        items = self.items(node, path, "a list of flows {src, dst, proto, dport}")
+        if items is None:
+            return None
+        flows = [self.flow(item, f"{path}[{index}]") for index, item in enumerate(items)]
+        if any(flow is None for flow in flows):
+            return None
+        return tuple(flow for flow in flows if flow is not None)
+
+    def flow(self, node: Node | None, path: str) -> FlowSpec | None:
+        if node is None:
+            return None
+        fields = self.fields(node, path, _FLOW_REQUIRED, _FLOW_OPTIONAL, "a flow {src, dst, proto, dport}")
+        if fields is None:
+            return None
+        return self.flow_from_fields(fields, node, path)
+
+    def flow_from_fields(
+        self, fields: dict[str, Node], node: Node, path: str, dport_required: bool = False
+    ) -> FlowSpec | None:
+        src = self.prefix_list(fields.get("src"), f"{path}.src", bare_address_allowed=True)
+        dst = self.prefix_list(fields.get("dst"), f"{path}.dst", bare_address_allowed=True)
+        proto_known, proto = (False, None)
+        if "proto" in fields:
+            proto_known, proto = self.protocol(fields["proto"], f"{path}.proto")
+        ports_ok = True
+        ports: dict[str, tuple[PortRange, ...] | None] = {"sport": None, "dport": None}
+        for key in ports:
+            if key not in fields:
+                continue
+            ports[key] = self.port_list(fields[key], f"{path}.{key}")
+            ports_ok = ports_ok and ports[key] is not None
+            if proto_known and proto not in _PORT_PROTOCOLS:
+                shown = _protocol_name(proto)
+                self.problem(
+                    fields[key],
+                    f"{path}.{key}",
+                    f"ports need proto tcp or udp (proto is {shown}; expected no {key} here)",
+                )
+                ports_ok = False
+        if dport_required and proto_known and proto in _PORT_PROTOCOLS and "dport" not in fields:
+            self.problem(
+                node,
+                path,
+                f"missing required key 'dport' (expected the destination ports of this "
+                f"{_protocol_name(proto)} channel, e.g. dport: [25])",
+            )
+            ports_ok = False
+        if src is None or dst is None or not proto_known or not ports_ok:
+            return None
+        return FlowSpec(
+            src=tuple((network, length) for network, length, _ in src),
+            dst=tuple((network, length) for network, length, _ in dst),
+            proto=proto,
+            sport=ports["sport"],
+            dport=ports["dport"],
+            at=self.located(node),
+        )
+
+    def protocol(self, node: Node, path: str) -> tuple[bool, int | None]:
+        """(understood, protocol number or None for any)."""
+        expected = "tcp, udp, icmp, ip, any or a protocol number 0-255"
+        value = self.text(node, path, f"a protocol ({expected})")
+        if value is None:
+            return False, None
+        lowered = value.lower()
+        if lowered in _PROTOCOL_NAMES:
+            return True, _PROTOCOL_NAMES[lowered]
+        if _INTEGER_RE.match(value) and int(value) <= 255:
+            return True, int(value)
+        self.problem(node, path, f"'{value}' is not a protocol (expected {expected})")
+        return False, None
+
+    def port_list(self, node: Node | None, path: str) -> tuple[PortRange, ...] | None:
+        if node is None:
+            return None
+        items = self.items(node, path, "a list of ports", single_allowed=True)
+        if items is None:
+            return None
+        if not items:
+            self.problem(node, path, "expected at least one port (leave the key out for any port)")
+            return None
+        ports = [self.port(item, f"{path}[{index}]") for index, item in enumerate(items)]
+        if any(port is None for port in ports):
+            return None
+        return tuple(port for port in ports if port is not None)
+
+    def port(self, node: Node, path: str) -> PortRange | None:
+        expected = f"a port 0-{PORT_MAX} or a range like 1024-{PORT_MAX}"
+        value = self.text(node, path, expected)
+        if value is None:
+            return None
+        single = _PORT_RE.match(value)
+        bounds = _PORT_RANGE_RE.match(value)
+        if single:
+            low = high = int(single.group(1))
+        elif bounds:
+            low, high = int(bounds.group(1)), int(bounds.group(2))
+        else:
+            self.problem(node, path, f"'{value}' is not a port (expected {expected})")
+            return None
+        if high > PORT_MAX:
+            self.problem(node, path, f"'{value}' is out of range (expected {expected})")
+            return None
+        if low > high:
+            self.problem(
+                node, path, f"port range '{value}' is backwards (expected low-high, e.g. {high}-{low})"
+            )
+            return None
+        return PortRange(low, high)
+
+    # channels
+
+    def channels(self, node: Node) -> tuple[Channel, ...]:
+        items = self.items(node, "channels", "a list of channels {id, kind, src, dst, proto, dport}")
+        channels: list[Channel] = []
+        first_line_of_id: dict[str, int] = {}
+        for index, item in enumerate(items or []):
+            channel = self.channel(item, f"channels[{index}]", first_line_of_id)
+            if channel is not None:
+                channels.append(channel)
+        return tuple(channels)
+
+    def channel(self, node: Node, path: str, first_line_of_id: dict[str, int]) -> Channel | None:
+        fields = self.fields(
+            node, path, _CHANNEL_REQUIRED, _FLOW_OPTIONAL, "a channel {id, kind, src, dst, proto, dport}"
+        )
+        if fields is None:
+            return None
+        channel_id = self.text(fields.get("id"), f"{path}.id", "a channel id")
+        if channel_id is not None:
+            if channel_id in first_line_of_id:
+                self.problem(
+                    fields["id"],
+                    f"{path}.id",
+                    f"duplicate channel id '{channel_id}' (first at line "
+                    f"{first_line_of_id[channel_id]}; expected unique ids)",
+                )
+                channel_id = None
+            else:
+                first_line_of_id[channel_id] = _line(fields["id"])
+        kind = self.choice(fields.get("kind"), f"{path}.kind", "channel kind", CHANNEL_KINDS)
+        flow = self.flow_from_fields(fields, node, path, dport_required=True)
+        if channel_id is None or kind is None or flow is None:
+            return None
+        return Channel(id=channel_id, kind=kind, flow=flow, at=self.located(node))
+
+    # exceptions
+
+    def exceptions(self, node: Node) -> tuple[PolicyException, ...]:
+        items = self.items(node, "exceptions", "a list of exceptions {rule, flow, reason, ...}")
+        exceptions: list[PolicyException] = []
+        for index, item in enumerate(items or []):
+            exception = self.exception(item, f"exceptions[{index}]")
+            if exception is not None:
+                exceptions.append(exception)
+        return tuple(exceptions)
+
+    def exception(self, node: Node, path: str) -> PolicyException | None:
+        fields = self.fields(
+            node,
+            path,
+            _EXCEPTION_REQUIRED,
+            (),
+            "an exception {rule, flow, reason, approved_by, ref, expires}",
+        )
+        if fields is None:
+            return None
+        rule = self.rule_id(fields.get("rule"), f"{path}.rule")
+        flow = self.flow(fields.get("flow"), f"{path}.flow")
+        reason = self.text(fields.get("reason"), f"{path}.reason", "a reason (free text)")
+        approved_by = None
+        if "approved_by" in fields:
+            approved_by = self.text(
+                fields["approved_by"], f"{path}.approved_by", "who approved it (free text)"
+            )
+        ref = self.text(fields.get("ref"), f"{path}.ref", "the approval's reference")
+        expires = self.date(fields.get("expires"), f"{path}.expires")
+        if (
+            rule is None
+            or flow is None
+            or reason is None
+            or approved_by is None
+            or ref is None
+            or expires is None
+        ):
+            return None
+        return PolicyException(
+            rule=rule,
+            flow=flow,
+            reason=reason,
+            approved_by=approved_by,
+            ref=ref,
+            expires=expires,
+            at=self.located(node),
+        )
+
+    def rule_id(self, node: Node | None, path: str) -> str | None:
+        if node is None:
+            return None
+        value = self.text(node, path, "a rule ID like ZONE-005")
+        if value is None:
+            return None
+        if not _RULE_ID_RE.match(value):
+            self.problem(node, path, f"'{value}' is not a rule ID (expected letters-digits like ZONE-005)")
+            return None
+        return value
+
+    def date(self, node: Node | None, path: str) -> str | None:
+        if node is None:
+            return None
+        value = self.text(node, path, "a date YYYY-MM-DD")
+        if value is None:
+            return None
+        try:
+            valid = bool(_DATE_RE.match(value)) and datetime.date.fromisoformat(value) is not None
+        except ValueError:
+            valid = False
+        if not valid:
+            self.problem(node, path, f"'{value}' is not a date (expected YYYY-MM-DD)")
+            return None
+        return value
+
+    # zone policy
+
+    def zone_policy(self, node: Node) -> tuple[ZonePolicy, ...]:
+        items = self.items(node, "zone_policy", "a list of {from, to, allow}")
+        policies: list[ZonePolicy] = []
+        first_line_of_pair: dict[tuple[str, str], int] = {}
+        for index, item in enumerate(items or []):
+            policy = self.zone_policy_entry(item, f"zone_policy[{index}]")
+            if policy is None:
+                continue
+            pair = (policy.from_zone, policy.to_zone)
+            if pair in first_line_of_pair:
+                self.problem(
+                    item,
+                    f"zone_policy[{index}]",
+                    f"a second policy from {pair[0]} to {pair[1]} (first at line "
+                    f"{first_line_of_pair[pair]}; expected one per pair of zones)",
+                )
+                continue
+            first_line_of_pair[pair] = _line(item)
+            policies.append(policy)
+        return tuple(policies)
+
+    def zone_policy_entry(self, node: Node, path: str) -> ZonePolicy | None:
+        fields = self.fields(node, path, _ZONE_POLICY_REQUIRED, (), "a mapping {from, to, allow}")
+        if fields is None:
+            return None
+        source = self.zone_id(fields.get("from"), f"{path}.from")
+        target = self.zone_id(fields.get("to"), f"{path}.to")
+        allow = self.choice(fields.get("allow"), f"{path}.allow", "allow value", ZONE_POLICY_ALLOW)
+        if source is None or target is None or allow is None:
+            return None
+        if source == target:
+            self.problem(node, path, f"from and to are both '{source}' (expected two different zones)")
+            return None
+        return ZonePolicy(from_zone=source, to_zone=target, allow=allow, at=self.located(node))
+
+    def zone_id(self, node: Node | None, path: str) -> str | None:
+        if node is None:
+            return None
+        value = self.text(node, path, "a zone id")
+        if value is None:
+            return None
+        if self.zone_ids is not None and value not in self.zone_ids:
+            declared = ", ".join(sorted(self.zone_ids)) or "none"
+            self.problem(node, path, f"zone '{value}' is not declared in zones (expected one of: {declared})")
+            return None
+        return value
+
+
+def _unknown_key_message(key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key '{key}' ({hint}expected one of: {', '.join(allowed)})"
+
+
+def _protocol_name(proto: int | None) -> str:
+    names = {number: name for name, number in _PROTOCOL_NAMES.items() if number is not None}
+    if proto is None:
+        return "any"
+    return names.get(proto, str(proto))
+
+
+def _is_inside(path: str, folder: str) -> bool:
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:
+        return False
