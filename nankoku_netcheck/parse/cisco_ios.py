@@ -24,7 +24,8 @@ Soundness choices (the engine may only ever see *more* reachability than the dev
   On a *deny* entry a superset would hide traffic, so the engine treats approximated
   deny entries as matching nothing; the parser still stores the superset there.
 - `no ip routing` is recorded as a HARMLESS unknown: the device is then modelled as a
-  router, which can only add paths.
+  router, which can only add paths. `ip default-gateway` is HARMLESS too: IOS uses it
+  only for the device's own traffic when it does not route.
 - Dynamic routing processes are over-approximated (see `DynamicRouting`): OSPF, EIGRP
   and RIP `network` statements are matched against every address of an interface
   (primary and secondary); a wildcard that looks like a netmask is also tried as a
@@ -1030,8 +1031,10 @@ class _IosParser:
         structure = list(self.lines)
         index = 0
         while index < len(self.lines):
-            words = self.lines[index].split(None, 2)
-            first = words[0].lower() if words and not self.lines[index][:1].isspace() else ""
+            line = self.lines[index]
+            # Cheap prefix test first: this loop sees every line of the file.
+            words = line.split(None, 2) if line[:6].lower() in ("banner", "macro ") else []
+            first = words[0].lower() if words else ""
             if first == "banner":
                 end, reason = _find_banner_end(self.lines, index), "banner text"
             elif first == "macro" and len(words) > 1 and words[1].lower() == "name":
@@ -1059,6 +1062,9 @@ class _IosParser:
             self.hostname = words[1].strip('"')
             self.parsed(index)
             self.unexpected_children(obj)
+        elif first == "ip" and second == "routing":
+            self.parsed(index)
+            self.unexpected_children(obj)
         elif first in ("interface", "int"):
             self.interface(obj, words)
         elif first == "access-list":
@@ -1067,26 +1073,25 @@ class _IosParser:
             self.named_acl(obj, words)
         elif first == "ip" and second == "route":
             self.static_route(obj, words)
-        elif first == "ip" and second == "routing":
-            self.parsed(index)
         elif first == "router":
             self.routing_process(obj, words)
         elif first == "ipv6":
             if second == "unicast-routing":
                 self.ipv6_routing_lines.append(index)
-                self.mark_block(obj, HARMLESS, _IPV6_SETTING)
-            else:
-                self.mark_block(obj, HARMLESS, _IPV6_SETTING)
+            self.mark_block(obj, HARMLESS, _IPV6_SETTING)
         elif first == "no":
             self.negated_top_level(obj, lowered)
-        elif _CLI_PROMPT.match(self.lines[index].strip()):
+        else:
+            self.classify_top_level(obj, words, lowered)
+
+    def classify_top_level(self, obj: Any, words: list[str], lowered: list[str]) -> None:
+        entry = _lookup(_TOP_LEVEL_COMMANDS, lowered)
+        if entry is not None:
+            self.mark_block(obj, entry[0], entry[1])
+        elif _CLI_PROMPT.match(self.lines[obj.linenum].strip()):
             self.mark_block(obj, HARMLESS, "CLI prompt or command echo")
         else:
-            entry = _lookup(_TOP_LEVEL_COMMANDS, lowered)
-            if entry is None:
-                self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:2])}'")
-            else:
-                self.mark_block(obj, entry[0], entry[1])
+            self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:2])}'")
 
     def negated_top_level(self, obj: Any, lowered: list[str]) -> None:
         rest = lowered[1:]
@@ -1582,12 +1587,13 @@ class _IosParser:
 
     def extended_entry(self, cursor: _Cursor) -> tuple[tuple[Match, ...], str]:
         protocol_word = cursor.take("protocol")
-        if protocol_word.lower() == "object-group":
+        from_group = protocol_word.lower() == "object-group"
+        single_protocol: tuple[int, ...] | None = None
+        if from_group:
+            # An empty service group leaves no services: the entry then matches nothing.
             services = self.service_group(cursor.take("object-group name"))
-            single_protocol: tuple[int, ...] | None = None
         else:
             single_protocol = _protocol(protocol_word)
-            services = ()
         takes_ports = single_protocol in ((PROTO_TCP,), (PROTO_UDP,))
         names = _port_names_for(single_protocol) if takes_ports and single_protocol else {}
         source = self.address(cursor)
@@ -1600,7 +1606,7 @@ class _IosParser:
             cursor.peek() in IGMP_NAMES or (cursor.peek() or "").isdigit()
         ):
             notes.append(f"IGMP type '{cursor.take('IGMP type')}' ignored")
-        if not services:
+        if not from_group:
             services = (_Service(single_protocol, src_ports, dst_ports, icmp),)
         options = _read_options(cursor, services)
         notes.extend(options.notes)

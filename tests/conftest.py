@@ -1,0 +1,120 @@
+"""Shared test helpers: write small networks (topology + IOS configs) to a folder."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+ZONES_YAML = """\
+zones:
+  mynumber:
+    kind: mynumber
+    label: マイナンバー利用事務系
+    prefixes: [10.1.0.0/16]
+  lgwan:
+    kind: lgwan
+    label: LGWAN接続系
+    prefixes: [10.2.0.0/16]
+  internet:
+    kind: internet
+    label: インターネット接続系
+    prefixes: [10.3.0.0/16]
+    upstream: [r-inet:GigabitEthernet0/2]
+"""
+
+# A four-router city: each zone's router hangs off a transit core. Zone isolation rests
+# entirely on the ACLs a test adds (the {…} slots), which makes each case one line.
+TRIANGLE = {
+    "r-mn": """\
+        hostname r-mn
+        interface GigabitEthernet0/0
+         ip address 10.1.1.1 255.255.255.0
+        interface GigabitEthernet0/1
+         ip address 192.168.0.1 255.255.255.252
+         {mn_iface}
+        ip route 0.0.0.0 0.0.0.0 192.168.0.2
+        {mn_extra}
+        """,
+    "r-core": """\
+        hostname r-core
+        interface GigabitEthernet0/0
+         ip address 192.168.0.2 255.255.255.252
+        interface GigabitEthernet0/1
+         ip address 192.168.0.5 255.255.255.252
+        interface GigabitEthernet0/2
+         ip address 192.168.0.9 255.255.255.252
+        ip route 10.1.0.0 255.255.0.0 192.168.0.1
+        ip route 10.2.0.0 255.255.0.0 192.168.0.6
+        ip route 10.3.0.0 255.255.0.0 192.168.0.10
+        ip route 0.0.0.0 0.0.0.0 192.168.0.10
+        {core_extra}
+        """,
+    "r-lg": """\
+        hostname r-lg
+        interface GigabitEthernet0/0
+         ip address 10.2.1.1 255.255.255.0
+        interface GigabitEthernet0/1
+         ip address 192.168.0.6 255.255.255.252
+         {lg_iface}
+        ip route 0.0.0.0 0.0.0.0 192.168.0.5
+        {lg_extra}
+        """,
+    "r-inet": """\
+        hostname r-inet
+        interface GigabitEthernet0/0
+         ip address 10.3.1.1 255.255.255.0
+        interface GigabitEthernet0/1
+         ip address 192.168.0.10 255.255.255.252
+         {inet_iface}
+        interface GigabitEthernet0/2
+         ip address 203.0.113.2 255.255.255.252
+        ip route 10.0.0.0 255.0.0.0 192.168.0.9
+        ip route 0.0.0.0 0.0.0.0 203.0.113.1
+        {inet_extra}
+        """,
+}
+
+SLOTS = ("mn_iface", "mn_extra", "core_extra", "lg_iface", "lg_extra", "inet_iface", "inet_extra")
+
+NetworkWriter = Callable[..., Path]
+
+
+def write_network(folder: Path, configs: dict[str, str], topology_tail: str = "", zones: str = ZONES_YAML) -> Path:
+    """Write configs/<name>.cfg and topology.yaml; return the topology path."""
+    (folder / "configs").mkdir(parents=True, exist_ok=True)
+    for name, text in configs.items():
+        (folder / "configs" / f"{name}.cfg").write_text(textwrap.dedent(text), encoding="utf-8")
+    devices = "".join(f"  {name}: {{config: {name}.cfg}}\n" for name in sorted(configs))
+    topology = folder / "topology.yaml"
+    topology.write_text(
+        f"version: 1\nname: test city\nconfigs: configs\ndevices:\n{devices}{zones}{topology_tail}",
+        encoding="utf-8",
+    )
+    return topology
+
+
+@pytest.fixture
+def triangle(tmp_path: Path) -> NetworkWriter:
+    """triangle(mn_iface=..., lg_extra=..., topology_tail=...) writes the four-router city."""
+
+    def make(topology_tail: str = "", **slots: str) -> Path:
+        unknown = set(slots) - set(SLOTS)
+        assert not unknown, f"unknown slots {unknown}"
+        configs = {}
+        for name, template in TRIANGLE.items():
+            filled = textwrap.dedent(template)
+            for slot in SLOTS:
+                lines = textwrap.dedent(slots.get(slot, "")).strip("\n").splitlines()
+                # interface slots sit inside the transit-facing interface block
+                joiner = "\n " if slot.endswith("_iface") else "\n"
+                filled = filled.replace("{" + slot + "}", joiner.join(lines) if lines else "!")
+            configs[name] = filled
+        return write_network(tmp_path, configs, topology_tail)
+
+    return make
