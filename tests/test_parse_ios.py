@@ -914,3 +914,25 @@ def test_every_non_blank_line_is_accounted_for():
     non_blank = {number for number, text in enumerate(lines, start=1) if text.strip()}
     assert unknown_lines == non_blank - parsed_lines
     assert {u.source.line for u in device.forwarding_unknowns} == {10, 15}
+
+
+def test_empty_service_group_matches_nothing():
+    device = parse_lines("object-group service EMPTY", "access-list 101 permit object-group EMPTY any any")
+    assert only_acl_line(device).matches == ()
+    assert only_acl_line(device).understood is True
+
+
+def test_smartport_macro_body_is_harmless():
+    device = parse_lines("macro name ACCESS", "switchport mode access", "@", "hostname sw1")
+    assert [kind_at(device, line) for line in (1, 2, 3)] == [HARMLESS] * 3
+    assert device.hostname == "sw1"
+
+
+def test_abbreviated_interface_keyword_and_slash_address():
+    device = parse_lines("int Gi0/3", " ip address 10.3.3.1/30")
+    assert device.interfaces["GigabitEthernet0/3"].addresses == (InterfaceAddress(ip("10.3.3.1"), 30),)
+
+
+def test_indented_line_under_a_one_line_command_is_not_understood():
+    device = parse_lines("interface Gi0/1", " ip address 10.0.0.1 255.255.255.0", "  weird continuation")
+    assert kind_at(device, 3) is FORWARDING
