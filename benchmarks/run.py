@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import resource
@@ -32,6 +33,12 @@ from nankoku_netcheck.synth import CitySpec, generate  # noqa: E402
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_isolated(label: str, topology: Path, backend: str) -> dict[str, object]:
+    """Run one case in a fresh process so its peak RSS is its own."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(measure, (label, topology, backend))
 
 
 def measure(label: str, topology: Path, backend: str) -> dict[str, object]:
@@ -66,6 +73,33 @@ def measure(label: str, topology: Path, backend: str) -> dict[str, object]:
     }
 
 
+def acl_compile_bench(lines: int, backend: str) -> dict[str, object]:
+    """Build one `lines`-line extended ACL's permit set from scratch (the hot loop of
+    the engine) with a fresh BDD manager."""
+    import random
+
+    from nankoku_netcheck.parse import parse_config
+
+    rng = random.Random(7)
+    body = ["ip access-list extended BIG"]
+    for _ in range(lines):
+        src = f"10.{rng.randrange(256)}.{rng.randrange(256)}.0 0.0.0.{rng.choice((0, 15, 255))}"
+        dst = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}"
+        action = rng.choice(("permit", "permit", "deny"))
+        proto = rng.choice(("tcp", "udp"))
+        low = rng.randrange(1, 60000)
+        ports = rng.choice((f"eq {low}", f"range {low} {low + rng.randrange(1, 500)}", f"gt {low}"))
+        body.append(f" {action} {proto} {src} host {dst} {ports}")
+    device = parse_config("\n".join(body) + "\n", "bench.cfg")
+    acl = device.acls["BIG"]
+    started = time.perf_counter()
+    space = PacketSpace(backend)
+    permitted = space.acl_permits(acl)
+    elapsed = time.perf_counter() - started
+    return {"case": f"compile {lines}-line ACL", "engine": space.backend, "seconds": round(elapsed, 3),
+            "bdd_nodes": len(permitted)}
+
+
 def markdown(rows: list[dict[str, object]]) -> str:
     columns = list(rows[0])
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -79,18 +113,23 @@ def main() -> int:
     parser.add_argument("--acl-lines", type=int, default=200)
     parser.add_argument("--backend", default="auto", choices=["auto", "cudd", "autoref"])
     parser.add_argument("--quick", action="store_true", help="CI mode: sample + the first size only")
+    parser.add_argument("--acl-bench", type=int, default=0, metavar="LINES",
+                        help="also time compiling one ACL of LINES lines with each BDD backend")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = parser.parse_args()
     sizes = args.devices[:1] if args.quick else args.devices
     rows = []
     sample = ROOT / "topologies" / "nankoku.yaml"
     if sample.exists():
-        rows.append(measure("sample (nankoku.yaml)", sample, args.backend))
+        rows.append(measure_isolated("sample (nankoku.yaml)", sample, args.backend))
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             topology = generate(CitySpec(devices=size, acl_lines=args.acl_lines), Path(tmp) / f"city{size}")
-            rows.append(measure(f"synthetic {size}", topology, args.backend))
+            rows.append(measure_isolated(f"synthetic {size}", topology, args.backend))
     table = markdown(rows)
+    if args.acl_bench:
+        acl_rows = [acl_compile_bench(args.acl_bench, backend) for backend in ("cudd", "autoref")]
+        table += "\n\n" + markdown(acl_rows)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"machine: {machine}\n{table}")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -14,12 +14,20 @@ from . import __version__
 from .errors import InputError, InputProblem
 from .graph import Network, build_network
 from .inputs import InputFile
-from .model import Device, Topology
+from .model import Device, Topology, format_prefix
 from .parse import parse_config
 from .reach.engine import ReachEngine, boundary_interfaces
 from .reach.packets import PacketSpace
 from .reach.trace import Tracer
-from .result import Finding, InputRecord, Result, RuleVerdict
+from .result import (
+    DeviceSummary,
+    Finding,
+    InputRecord,
+    NetworkSummary,
+    Result,
+    RuleVerdict,
+    SegmentSummary,
+)
 from .rules import REGISTRY, Rule
 from .rules.flows import FlowContext
 from .topology import check_references, load_topology, read_device_configs
@@ -107,12 +115,32 @@ def analyze(
         rules=tuple(verdicts),
         zones=tuple((zone.id, zone.kind.value, zone.label) for zone in loaded.topology.zones),
         assumptions=ASSUMPTIONS,
+        network=summarize_network(loaded),
         stats={
             "devices": len(loaded.devices),
             "segments": len(loaded.network.segments),
             "acl_lines": sum(len(acl.lines) for d in loaded.devices.values() for acl in d.acls.values()),
             "config_lines": sum(len(c.lines) for c in loaded.configs.values()),
         },
+    )
+
+
+def summarize_network(loaded: Loaded) -> NetworkSummary:
+    network = loaded.network
+    roles = {entry.name: entry.role or "" for entry in loaded.topology.devices}
+    configs = {entry.name: entry.config_display for entry in loaded.topology.devices}
+    return NetworkSummary(
+        devices=tuple(DeviceSummary(name, device.vendor, roles.get(name, ""), configs.get(name, ""))
+                      for name, device in sorted(network.devices.items())),
+        segments=tuple(
+            SegmentSummary(segment.id, segment.zone or "", tuple(format_prefix(*s) for s in segment.subnets),
+                           tuple(f"{d}:{i}" for d, i in segment.members))
+            for segment in network.segments.values()
+        ),
+        upstreams=tuple(sorted("{}:{}".format(*network.interface_ref(ref))
+                               for zone in loaded.topology.zones for ref in zone.upstream)),
+        external_attach=tuple(sorted((peer.id, "{}:{}".format(*network.interface_ref(peer.attach)))
+                                     for peer in loaded.topology.external_peers)),
     )
 
 

@@ -138,7 +138,8 @@ def build_network(topology: Topology, devices: Mapping[str, Device]) -> Network:
     segment_of: dict[tuple[str, str], str] = {}
     for members in sorted(sorted(m) for m in members_by_root.values()):
         subnets = _segment_subnets(devices, members)
-        segment_id = _unique_id(segments, format_prefix(*subnets[0]) if subnets else f"l2:{members[0][0]}:{members[0][1]}")
+        base_id = format_prefix(*subnets[0]) if subnets else f"l2:{members[0][0]}:{members[0][1]}"
+        segment_id = _unique_id(segments, base_id)
         zone = zones.zone_of_subnet(*subnets[0]) if subnets else None
         segments[segment_id] = Segment(segment_id, tuple(subnets), tuple(members), zone)
         for member in members:

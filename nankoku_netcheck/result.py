@@ -97,6 +97,59 @@ class RuleVerdict:
 
 
 @dataclass(frozen=True)
+class SegmentSummary:
+    id: str
+    zone: str  # zone id, "" = transit
+    subnets: tuple[str, ...]
+    members: tuple[str, ...]  # "device:interface"
+
+
+@dataclass(frozen=True)
+class DeviceSummary:
+    name: str
+    vendor: str
+    role: str
+    config: str
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    """What the diagram and the scope section of a report need; no checking logic."""
+
+    devices: tuple[DeviceSummary, ...] = ()
+    segments: tuple[SegmentSummary, ...] = ()
+    upstreams: tuple[str, ...] = ()  # "device:interface"
+    external_attach: tuple[tuple[str, str], ...] = ()  # (peer id, "device:interface")
+
+
+@dataclass(frozen=True)
+class IsolationCertificate:
+    """For one isolated zone pair: the filter lines that together cut every path (a
+    minimum cut), and the route absences the isolation also rests on."""
+
+    from_zone: str
+    to_zone: str
+    lines: tuple[Evidence, ...]
+    route_absences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExceptionRecord:
+    """One entry of the exception register (例外措置, 対策基準 10.4)."""
+
+    rule: str
+    flow: str
+    reason: str
+    approved_by: str
+    ref: str
+    expires: str
+    state: str  # active | expired | unused
+    matched: str = ""  # description of the packets it removed from findings
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Result:
     tool_name: str
     tool_version: str
@@ -111,6 +164,10 @@ class Result:
     zones: tuple[tuple[str, str, str], ...]  # (id, kind, label)
     assumptions: tuple[str, ...] = ()
     stats: dict[str, int] = field(default_factory=dict)
+    network: NetworkSummary = field(default_factory=NetworkSummary)
+    certificates: tuple[IsolationCertificate, ...] = ()
+    exceptions: tuple[ExceptionRecord, ...] = ()
+    command: str = ""  # the command line that reproduces this result
 
     @property
     def verdict(self) -> str:

@@ -240,8 +240,8 @@ def _topology_yaml(spec: CitySpec, names: list[str]) -> str:
             lines.append("    upstream: [edge-rtr:GigabitEthernet0/0]")
     lines += [
         "channels:",
-        "  - {id: mail-text, kind: mail-text, src: [%s/32], dst: [%s/32], proto: tcp, dport: [25]}" % (relay, mail),
-        "  - {id: screen, kind: screen-transfer, src: [%s/24], dst: [%s/24], proto: tcp, dport: [3389]}"
-        % (terminals, desktops),
+        f"  - {{id: mail-text, kind: mail-text, src: [{relay}/32], dst: [{mail}/32], proto: tcp, dport: [25]}}",
+        f"  - {{id: screen, kind: screen-transfer, src: [{terminals}/24], dst: [{desktops}/24], proto: tcp,"
+        " dport: [3389]}",
     ]
     return "\n".join(lines) + "\n"

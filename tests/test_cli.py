@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 
 from nankoku_netcheck.cli import main
-
-from conftest import REPO
 
 COMPLIANT = str(REPO / "topologies" / "nankoku.yaml")
 BROKEN = str(REPO / "topologies" / "nankoku-broken.yaml")

@@ -24,8 +24,8 @@ from ..model import (
     PROTO_TCP,
     PROTO_UDP,
     Acl,
-    Action,
     AclLine,
+    Action,
     Match,
     PortRange,
     Wildcard,
@@ -230,10 +230,8 @@ class PacketSpace:
             matched = self.line_match(line)
             if matched == self.false:
                 continue
-            if line.action is Action.PERMIT:
-                permitted = matched | permitted
-            else:
-                permitted = permitted & ~matched
+            # First match wins: a line decides exactly the packets it matches.
+            permitted = matched | permitted if line.action is Action.PERMIT else permitted & ~matched
         self._acl_cache[key] = permitted
         return permitted
 
@@ -279,12 +277,11 @@ class PacketSpace:
             return None
         assignment = self.bdd.pick(packets, care_vars=self.all_bits)
         values = {name: 0 for name, _ in FIELD_WIDTHS}
-        for name, width in FIELD_WIDTHS:
+        for name, _ in FIELD_WIDTHS:
             value = 0
             for bit in self.bits[name]:
                 value = (value << 1) | int(bool(assignment.get(bit, False)))
             values[name] = value
-        del width
         return Packet(
             src=values["src"], dst=values["dst"], proto=values["proto"], sport=values["sport"],
             dport=values["dport"], established=bool(values["est"]), icmp_type=values["icmp_type"],

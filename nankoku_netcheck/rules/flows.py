@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..graph import Network
-from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Source, ZoneKind, format_prefix, int_to_ip, prefix_mask
+from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Source, ZoneKind, format_prefix, int_to_ip
 from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
 from ..reach.trace import Hop, TracePath, Tracer
@@ -235,11 +235,13 @@ class FlowContext:
         chosen = _prefer(space, chosen, [space.field_equals("est", 0)])
         chosen = _prefer(space, chosen, [space.field_equals("dport", p) for p in WELL_KNOWN_PORTS]
                          + [space.field_range("dport", 1, 1023)])
-        chosen = _prefer(space, chosen, [space.field_range("sport", 49152, 65535), space.field_range("sport", 1024, 65535)])
+        ephemeral = [space.field_range("sport", 49152, 65535), space.field_range("sport", 1024, 65535)]
+        chosen = _prefer(space, chosen, ephemeral)
         chosen = _prefer(space, chosen, [space.field_equals("icmp_type", 8) & space.field_equals("icmp_code", 0)])
         chosen = _prefer(space, chosen, self._source_host_candidates(source_class))
         chosen = _prefer(space, chosen, [_block_host(space, chosen, "src")])
-        chosen = _prefer(space, chosen, [_block_host(space, chosen, "dst")])
+        chosen = _prefer(space, chosen, [*self._destination_host_candidates(),
+                                         space.field_equals("dst", PUBLIC_EXAMPLE), _block_host(space, chosen, "dst")])
         packet = space.pick(chosen)
         assert packet is not None
         return packet
@@ -257,6 +259,15 @@ class FlowContext:
         candidates = [self.space.field_equals("src", host) for host in hosts if host not in owned]
         candidates += [self.space.field_prefix("src", network, length) for network, length in subnets]
         return candidates
+
+    def _destination_host_candidates(self) -> list[PacketSet]:
+        """Readable destinations: a host of each LAN-sized segment (never a device's own
+        address; those are chosen only when nothing else is in the set)."""
+        owned = self._device_addresses()
+        subnets = sorted({subnet for segment in self.network.segments.values() for subnet in segment.subnets
+                          if subnet[1] <= 29}, key=lambda subnet: (subnet[1], subnet[0]))
+        hosts = [_readable_host(network, length) for network, length in subnets]
+        return [self.space.field_equals("dst", host) for host in hosts if host not in owned]
 
     def _device_addresses(self) -> set[int]:
         return {
@@ -361,6 +372,7 @@ class FlowContext:
 
 
 
+PUBLIC_EXAMPLE = 0xC6336464  # 198.51.100.100 (TEST-NET-2): a readable public destination
 WELL_KNOWN_PORTS = (443, 80, 22, 25, 3389, 53, 445, 23, 21, 123, 161, 514, 8080, 3306, 1433)
 
 

@@ -1,33 +1,16 @@
-"""Command line: parses arguments, calls the library, renders. Nothing else."""
+"""`nankoku-netcheck verify`."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
-from . import __version__
-from .errors import InputError
-
-EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INCONCLUSIVE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+from ..errors import InputError
+from .common import EXIT_INTERNAL, default_lang, fail_input, silence_library_logging, write_report
 
 
-def default_lang() -> str:
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable, "")
-        if value:
-            return "ja" if value.lower().startswith("ja") else "en"
-    return "en"
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="nankoku-netcheck")
-def main() -> None:
-    """Prove 三層の対策 zone segmentation from router/firewall configs and a topology file."""
-
-
-@main.command()
+@click.command()
 @click.argument("topology", type=click.Path(dir_okay=False))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
@@ -47,31 +30,23 @@ def verify(topology: str, output_format: str, output: str | None, lang: str | No
     Exit codes: 0 proven pass, 1 violations at or above --fail-on, 2 usage or input
     error, 3 no violation found but some property is inconclusive, 4 internal error.
     """
-    from .analyze import analyze
-    from .report import RENDERERS
-    from .rules.flows import CrossCheckError
+    from ..analyze import analyze
+    from ..rules.flows import CrossCheckError
 
-    language = lang or default_lang()
-    _silence_library_logging()
+    silence_library_logging()
+    progress = None if quiet else _progress()
     try:
-        result = analyze(topology, backend=backend, progress=None if quiet else _progress())
+        result = analyze(topology, backend=backend, progress=progress)
     except InputError as error:
-        for problem in error.problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(EXIT_INPUT)
+        fail_input(error)
+        return
     except CrossCheckError as error:
         click.echo(f"internal error (please report): {error}", err=True)
         sys.exit(EXIT_INTERNAL)
-    rendered = RENDERERS[output_format](result, language)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(rendered)
-        except OSError as error:
-            click.echo(f"error: {output}: cannot write the report: {error.strerror}", err=True)
-            sys.exit(EXIT_INPUT)
-    else:
-        click.echo(rendered, nl=False)
+    finally:
+        if progress is not None:
+            click.echo("\r\033[K", err=True, nl=False)
+    write_report(result, output_format, output, lang or default_lang())
     sys.exit(result.exit_code(fail_on))
 
 
@@ -83,16 +58,3 @@ def _progress():  # type: ignore[no-untyped-def]
         click.echo(f"\r\033[K… {stage}", err=True, nl=False)
 
     return show
-
-
-def _silence_library_logging() -> None:
-    try:
-        from loguru import logger
-
-        logger.disable("ciscoconfparse2")
-    except ImportError:
-        pass
-
-
-if __name__ == "__main__":
-    main()

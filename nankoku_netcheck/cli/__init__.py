@@ -1,0 +1,21 @@
+"""Command line: each command parses arguments, calls the library and renders. Nothing else.
+
+Commands are added to the group explicitly here (no registration on import)."""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .verify import verify
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nankoku-netcheck")
+def main() -> None:
+    """Prove 三層の対策 zone segmentation from router/firewall configs and a topology file."""
+
+
+main.add_command(verify)
+
+__all__ = ["main"]
