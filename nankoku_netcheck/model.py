@@ -170,6 +170,43 @@ class Interface:
     encapsulation_vlan: int | None = None  # dot1Q subinterfaces
     kind: str = "physical"  # physical | svi | subinterface | port-channel | loopback | tunnel | null
     properties: tuple[tuple[str, str], ...] = ()  # extra vendor-neutral facts, e.g. ("nameif", "inside")
+    # Firewall (ASA-style) facts. An interface with a firewall `nameif` forwards only when named.
+    nameif: str | None = None
+    security_level: int | None = None
+    management_only: bool = False
+    standby_addresses: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class NatRule:
+    """One address translation, as a header rewrite (ASA 8.3+ semantics).
+
+    `section`: 1 = twice NAT (manual, before object NAT), 2 = object NAT, 3 = twice NAT
+    `after-auto`. Within a section rules apply in `order`. Addresses are prefix lists;
+    None = any. Static rules translate both ways (real → mapped leaving through
+    `mapped_interface`, mapped → real arriving on it); dynamic rules only translate
+    sessions started from the real side. `interface_pat` maps to the mapped interface's
+    own address. A rewrite that cannot be expressed exactly (e.g. a range onto a pool of a
+    different size) sets `approximation`: the engine then lets the mapped side be any
+    address of the mapped set (an over-approximation).
+    """
+
+    source: Source
+    section: int
+    order: int
+    kind: str  # static | dynamic
+    real_interface: str | None  # nameif; None = any
+    mapped_interface: str | None
+    real_source: tuple[tuple[int, int], ...] | None
+    mapped_source: tuple[tuple[int, int], ...] | None  # None = untranslated (identity)
+    real_destination: tuple[tuple[int, int], ...] | None = None  # twice NAT only
+    mapped_destination: tuple[tuple[int, int], ...] | None = None
+    protocol: int | None = None  # service translation (static PAT)
+    real_port: PortRange | None = None
+    mapped_port: PortRange | None = None
+    interface_pat: bool = False
+    inactive: bool = False
+    approximation: str = ""
 
 
 class RouteKind(enum.Enum):
@@ -243,6 +280,13 @@ class Device:
     default_permit_without_acl: bool = True
     # An interface that references an ACL that is not defined: IOS permits all.
     undefined_acl_permits: bool = True
+    # Firewall semantics (ASA): stateful inspection, security levels, global ACL, NAT.
+    stateful: bool = False
+    same_security_inter_interface: bool = False
+    same_security_intra_interface: bool = False
+    global_acl: str | None = None
+    global_acl_source: Source | None = None
+    nat_rules: list[NatRule] = field(default_factory=list)
 
     @property
     def forwarding_unknowns(self) -> list[UnknownLine]:
