@@ -14,13 +14,15 @@ from . import __version__
 from .errors import InputError, InputProblem
 from .graph import Network, build_network
 from .inputs import InputFile
-from .model import Device, Topology, format_prefix
+from .model import Device, FlowSpec, Topology, format_prefix
+from .profiles import load_profile
 from .parse import parse_config
 from .reach.engine import ReachEngine, boundary_interfaces
 from .reach.packets import PacketSpace
 from .reach.trace import Tracer
 from .result import (
     DeviceSummary,
+    ExceptionRecord,
     Finding,
     InputRecord,
     NetworkSummary,
@@ -86,6 +88,7 @@ def analyze(
     rules: Iterable[Rule] | None = None,
     timestamp: str | None = None,
     progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> Result:
     """Verify one topology. Raises InputError for bad input (never returns partial results)."""
     report = progress or (lambda _stage: None)
@@ -94,11 +97,13 @@ def analyze(
     report("reach")
     space = PacketSpace(backend)
     engine = ReachEngine(loaded.network, space, boundary_interfaces(loaded.network))
-    context = FlowContext(loaded.network, space, engine, Tracer(engine))
+    context = FlowContext(loaded.network, space, engine, Tracer(engine),
+                          today=today or dt.datetime.now(dt.UTC).date())
     findings: list[Finding] = []
     verdicts: list[RuleVerdict] = []
-    for rule in rules if rules is not None else REGISTRY:
+    for rule in applicable_rules(loaded.topology, rules):
         report(rule.id)
+        context.rules_run.add(rule.id)
         found = rule.check(context)
         findings.extend(found)
         verdicts.append(_verdict(rule, found))
@@ -116,6 +121,7 @@ def analyze(
         zones=tuple((zone.id, zone.kind.value, zone.label) for zone in loaded.topology.zones),
         assumptions=ASSUMPTIONS,
         network=summarize_network(loaded),
+        exceptions=exception_register(context),
         stats={
             "devices": len(loaded.devices),
             "segments": len(loaded.network.segments),
@@ -123,6 +129,44 @@ def analyze(
             "config_lines": sum(len(c.lines) for c in loaded.configs.values()),
         },
     )
+
+
+def applicable_rules(topology: Topology, rules: Iterable[Rule] | None) -> list[Rule]:
+    """The rules to run: those given (default: the registry), minus zone rules the
+    topology's policy profile does not apply."""
+    profile = load_profile(topology.policy)
+    chosen = list(rules) if rules is not None else list(REGISTRY)
+    return [rule for rule in chosen if not rule.id.startswith("ZONE-") or rule.id in profile.rules]
+
+
+def exception_register(context: FlowContext) -> tuple[ExceptionRecord, ...]:
+    records = []
+    for index, exception in enumerate(context.network.topology.exceptions):
+        matched = context.exception_matches.get(index)
+        if not context.exception_active(exception):
+            state = "expired"
+        elif matched is None:
+            state = "unused" if exception.rule in context.rules_run else "not-checked"
+        else:
+            state = "active"
+        records.append(ExceptionRecord(
+            rule=exception.rule, flow=describe_flow_spec(exception.flow), reason=exception.reason,
+            approved_by=exception.approved_by, ref=exception.ref, expires=exception.expires, state=state,
+            matched=context.describe_set(matched) if matched is not None else "",
+            file=exception.at.file, line=exception.at.line,
+        ))
+    return tuple(records)
+
+
+def describe_flow_spec(flow: FlowSpec) -> str:
+    def prefixes(items: tuple[tuple[int, int], ...]) -> str:
+        return ",".join(format_prefix(*p) for p in items) or "any"
+
+    proto = {None: "ip", 6: "tcp", 17: "udp", 1: "icmp"}.get(flow.proto, str(flow.proto))
+    ports = ""
+    if flow.dport:
+        ports = " dport " + ",".join(str(r.low) if r.low == r.high else f"{r.low}-{r.high}" for r in flow.dport)
+    return f"{proto} {prefixes(flow.src)} → {prefixes(flow.dst)}{ports}"
 
 
 def summarize_network(loaded: Loaded) -> NetworkSummary:

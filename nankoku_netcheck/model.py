@@ -423,6 +423,8 @@ class Topology:
     channels: tuple[Channel, ...]
     exceptions: tuple[PolicyException, ...]
     zone_policy: tuple[ZonePolicy, ...] = ()
+    # α' model (mic-alpha-prime): flows LGWAN terminals may send straight to approved clouds.
+    cloud_destinations: tuple[FlowSpec, ...] = ()
 
     def zone(self, zone_id: str) -> Zone:
         for zone in self.zones:

@@ -72,6 +72,7 @@ _PORT_PROTOCOLS = (PROTO_TCP, PROTO_UDP)
 
 _TOP_REQUIRED = ("version", "zones", "devices")
 _TOP_OPTIONAL = (
+    "cloud_destinations",
     "name",
     "policy",
     "configs",
@@ -582,6 +583,8 @@ class _TopologyBuilder:
         channels = self.channels(sections["channels"]) if "channels" in sections else ()
         exceptions = self.exceptions(sections["exceptions"]) if "exceptions" in sections else ()
         zone_policy = self.zone_policy(sections["zone_policy"]) if "zone_policy" in sections else ()
+        cloud = (self.flow_list(sections["cloud_destinations"], "cloud_destinations") or ()
+                 if "cloud_destinations" in sections else ())
         if self.problems or version is None or self.configs_dir is None:
             return None
         return Topology(
@@ -597,6 +600,7 @@ class _TopologyBuilder:
             channels=channels,
             exceptions=exceptions,
             zone_policy=zone_policy,
+            cloud_destinations=cloud,
         )
 
     def version(self, node: Node | None) -> int | None:

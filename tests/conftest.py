@@ -74,6 +74,9 @@ TRIANGLE = {
          {inet_iface}
         interface GigabitEthernet0/2
          ip address 203.0.113.2 255.255.255.252
+         ip access-group FROM-CLOUD in
+        ip access-list extended FROM-CLOUD
+         permit tcp any 10.3.0.0 0.0.255.255 established
         ip route 10.0.0.0 255.0.0.0 192.168.0.9
         ip route 0.0.0.0 0.0.0.0 203.0.113.1
         {inet_extra}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -208,6 +209,10 @@ class NetworkCase:
     network: Network
     boundary: frozenset[tuple[str, str]]
     starts: tuple[StartPoint, ...]
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis prints failing examples with this hook; the full dataclass dump is unreadable.
+        printer.text("NetworkCase:\n" + describe_network(self))
 
 
 ACL_REFERENCES = (None, None, None, None, None, None, "A", "A", "B", "UNDEFINED")

@@ -95,13 +95,11 @@ def test_acl_permits_agrees_with_first_match_autoref(autoref_space: PacketSpace,
 
 
 def check_network(space: PacketSpace, case: gen.NetworkCase, runs: Sequence[tuple[gen.StartPoint, Packet]]) -> None:
-    note(gen.describe_network(case))
     engine = ReachEngine(case.network, space, case.boundary)
     for start, packet in runs:
-        note(f"start {start}, packet {packet.describe()}")
         result = engine.reach([(as_start(start), space.packet(packet))])
         delivered = {as_tuple(e) for e, packets in result.delivered.items() if space.contains(packets, packet)}
-        assert delivered == oracle_endpoints(case, start, packet)
+        assert delivered == oracle_endpoints(case, start, packet), f"start {start}, {packet.describe()}"
     # Everything at once from one start: each delivered set holds only packets that really get there.
     start = runs[0][0]
     result = engine.reach([(as_start(start), space.valid)])
@@ -137,14 +135,12 @@ def test_engine_reach_agrees_with_oracle_autoref(autoref_space: PacketSpace, cas
 @given(network_runs())
 def test_tracer_agrees_with_oracle(cudd_space: PacketSpace, case_and_runs) -> None:  # type: ignore[no-untyped-def]
     case, runs = case_and_runs
-    note(gen.describe_network(case))
     tracer = Tracer(ReachEngine(case.network, cudd_space, case.boundary), max_paths=1_000_000)
     for start, packet in runs:
-        note(f"start {start}, packet {packet.describe()}")
         paths = tracer.trace(as_start(start), packet)
         delivered = {as_tuple(path.endpoint) for path in paths
                      if path.disposition == "delivered" and path.endpoint is not None}
-        assert delivered == oracle_endpoints(case, start, packet)
+        assert delivered == oracle_endpoints(case, start, packet), f"start {start}, {packet.describe()}"
 
 
 # --- (d) reading sets back ------------------------------------------------------------------

@@ -1,22 +1,59 @@
-"""The rule registry: one table, looked up by ID. Order is the report order."""
+"""The rule registry: one table, looked up by ID. Order is the report order.
+
+META-002 comes last: it reads what the exceptions matched while the other rules ran."""
 
 from __future__ import annotations
 
 from .base import Rule
-from .meta import check_meta_001
-from .zone import check_zone_001, check_zone_005
+from .meta import check_meta_001, check_meta_002
+from .zone import (
+    check_zone_001,
+    check_zone_002,
+    check_zone_004,
+    check_zone_005,
+    check_zone_006,
+    check_zone_007,
+    check_zone_009,
+    check_zone_010,
+)
 
-REGISTRY: tuple[Rule, ...] = (
+ZONE_RULES: tuple[Rule, ...] = (
     Rule("ZONE-001", "error", "基本方針 7(3)①; 対策基準 6(1)①",
          "No flow between the mynumber zone and any other zone",
          "マイナンバー利用事務系と他の領域との通信の禁止", check_zone_001),
+    Rule("ZONE-002", "error", "対策基準 6(1)①",
+         "External links carry only their declared host-level flows",
+         "外部接続は宣言したホスト・ポート単位の通信のみ", check_zone_002),
+    Rule("ZONE-004", "error", "対策基準 6(1)① なお書き",
+         "External peers are not internet-connected",
+         "外部接続先はインターネットに接続されていないこと", check_zone_004),
     Rule("ZONE-005", "error", "基本方針 2(12)(13), 7(3)②; 対策基準 6(2)①",
          "LGWAN ↔ internet only through declared sanitised channels",
          "LGWAN接続系とインターネット接続系の間は無害化通信のみ", check_zone_005),
+    Rule("ZONE-006", "error", "対策基準 6(2)①(ア)(イ)",
+         "Sanitised channels run one way",
+         "無害化通信は一方向であること", check_zone_006),
+    Rule("ZONE-007", "error", "対策基準 6(3)②, 7.3(2)",
+         "Internet egress only through the declared upstream (security cloud)",
+         "インターネットへの出口は自治体情報セキュリティクラウドのみ", check_zone_007),
+    Rule("ZONE-009", "error", "対策基準 9.1(9), 9.1(10)④",
+         "Hosts reachable from the internet sit behind a firewall",
+         "インターネットから到達可能な機器はファイアウォールの内側にあること", check_zone_009),
+    Rule("ZONE-010", "error", "対策基準 6",
+         "Flows between additional zones follow the topology's zone_policy",
+         "追加の領域間の通信は zone_policy に従うこと", check_zone_010),
+)
+
+META_RULES: tuple[Rule, ...] = (
     Rule("META-001", "error", "—",
          "Lines that may affect forwarding or filtering were understood",
          "転送・フィルタに影響し得る未解釈の行がないこと", check_meta_001),
+    Rule("META-002", "warning", "対策基準 10.4",
+         "Exceptions are current and used",
+         "例外措置が有効期限内で実際に使われていること", check_meta_002),
 )
+
+REGISTRY: tuple[Rule, ...] = ZONE_RULES + META_RULES
 
 
 def rule_by_id(rule_id: str) -> Rule:

@@ -8,11 +8,22 @@ A *source class* is a zone id or `peer:<id>`; a *destination class* is a zone id
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..graph import Network
-from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Source, ZoneKind, format_prefix, int_to_ip
+from ..model import (
+    PROTO_ICMP,
+    PROTO_TCP,
+    PROTO_UDP,
+    FlowSpec,
+    PolicyException,
+    Source,
+    ZoneKind,
+    format_prefix,
+    int_to_ip,
+)
 from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
 from ..reach.trace import Hop, TracePath, Tracer
@@ -39,8 +50,28 @@ class FlowContext:
     space: PacketSpace
     engine: ReachEngine
     tracer: Tracer
+    today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    rules_run: set[str] = field(default_factory=set)
     _reach: dict[str, ReachResult] = field(default_factory=dict)
     _owned: dict[str, PacketSet] = field(default_factory=dict)
+    exception_matches: dict[int, PacketSet] = field(default_factory=dict)
+
+    # --- approved exceptions (例外措置) --------------------------------------------------
+
+    def exception_active(self, exception: PolicyException) -> bool:
+        return dt.date.fromisoformat(exception.expires) >= self.today
+
+    def exempt(self, rule: str, packets: PacketSet) -> PacketSet:
+        """Remove the flows of active exceptions for `rule`, remembering what each matched."""
+        for index, exception in enumerate(self.network.topology.exceptions):
+            if exception.rule != rule or not self.exception_active(exception):
+                continue
+            exempted = packets & flow_set(self.space, exception.flow)
+            if exempted != self.space.false:
+                previous = self.exception_matches.get(index, self.space.false)
+                self.exception_matches[index] = previous | exempted
+                packets &= ~exempted
+        return packets
 
     # --- address ownership -----------------------------------------------------------
 
@@ -79,6 +110,8 @@ class FlowContext:
         return zones[0] if zones else None
 
     def label(self, klass: str, lang: str = "ja") -> str:
+        if klass.startswith("public:"):
+            return "インターネット (public)" if lang == "ja" else "the public internet"
         if klass.startswith("peer:"):
             peer = self._peer(klass[5:])
             return f"{peer.label} ({peer.id})"
@@ -97,13 +130,15 @@ class FlowContext:
             peer = self._peer(source_class[5:])
             device, interface = self.network.interface_ref(peer.attach)
             return [(Start(device=device, interface=interface), self.peer_addresses(peer.id, "src"))]
-        sources = self.owned(source_class, "src")
-        starts = [
+        public_only = source_class.startswith("public:")
+        zone_id = source_class.removeprefix("public:")
+        sources = self.owned(zone_id, "src")
+        starts = [] if public_only else [
             (Start(segment=segment.id), sources)
             for segment in self.network.segments.values()
-            if segment.zone == source_class
+            if segment.zone == zone_id
         ]
-        zone = self.network.topology.zone(source_class)
+        zone = self.network.topology.zone(zone_id)
         if zone.kind is ZoneKind.INTERNET and zone.upstream:
             public = self.space.valid
             for other in self.zone_ids():
@@ -178,31 +213,47 @@ class FlowContext:
     # --- explaining violations ----------------------------------------------------------
 
     def explain(self, rule: str, severity: str, source_class: str, dest_class: str,
-                violating: PacketSet, describe: MessageBuilder) -> list[Finding]:
+                violating: PacketSet, describe: MessageBuilder, endpoint: Endpoint | None = None) -> list[Finding]:
         """One finding per class of violating packets that share a path and deciding lines."""
         findings: list[Finding] = []
         remaining = violating
         while remaining != self.space.false and len(findings) < MAX_CLASSES_PER_PAIR:
             packet = self.pick_readable(remaining, source_class)
-            path = self.replay(source_class, dest_class, packet)
+            path = self.replay(source_class, dest_class, packet, endpoint)
             klass = remaining & self.path_region(path)
             if klass == self.space.false or not self.space.contains(klass, packet):
                 raise CrossCheckError(f"{rule}: replay of {packet.describe()} disagrees with the engine")
             remaining &= ~klass
             more = remaining != self.space.false and len(findings) + 1 == MAX_CLASSES_PER_PAIR
-            findings.append(self._finding(rule, severity, source_class, dest_class, packet, klass, path,
-                                          describe, more))
+            findings.append(self.build_finding(rule, severity, source_class, dest_class, packet, klass, path,
+                                               describe, more))
         return findings
 
-    def replay(self, source_class: str, dest_class: str, packet: Packet) -> TracePath:
+    def replay(self, source_class: str, dest_class: str, packet: Packet,
+               endpoint: Endpoint | None = None) -> TracePath:
+        """A concrete path of `packet` from the source class to the destination class (and
+        to `endpoint`, when given). Failing to find one means the engine was wrong."""
+        def wanted(path: TracePath) -> bool:
+            return (path.endpoint is not None and (endpoint is None or path.endpoint == endpoint)
+                    and self.classify_packet(path.endpoint, packet) == dest_class)
+
+        return self._first_path(source_class, packet, wanted, f"to {dest_class}")
+
+    def replay_any(self, source_class: str, packet: Packet) -> TracePath:
+        """A concrete path of `packet` that delivers it inside the network (not an exit)."""
+        return self._first_path(source_class, packet,
+                                lambda path: path.endpoint is not None and path.endpoint.kind == "hosts",
+                                "to a host")
+
+    def _first_path(self, source_class: str, packet: Packet, wanted: Callable[[TracePath], bool],
+                    what: str) -> TracePath:
         starts = [start for start, sources in self.starts(source_class) if self.space.contains(sources, packet)]
         starts.sort(key=lambda start: (not self._start_holds(start, packet.src), start))
         for start in starts:
             for path in self.tracer.trace(start, packet):
-                if path.endpoint is not None and self.classify_packet(path.endpoint, packet) == dest_class:
+                if wanted(path):
                     return path
-        raise CrossCheckError(
-            f"no concrete path from {source_class} to {dest_class} for {packet.describe()}")
+        raise CrossCheckError(f"no concrete path from {source_class} {what} for {packet.describe()}")
 
     def _start_holds(self, start: Start, address: int) -> bool:
         return bool(start.segment) and self.network.segments[start.segment].contains(address)
@@ -277,7 +328,7 @@ class FlowContext:
             for address in interface.addresses
         }
 
-    def _finding(self, rule: str, severity: str, source_class: str, dest_class: str, packet: Packet,
+    def build_finding(self, rule: str, severity: str, source_class: str, dest_class: str, packet: Packet,
                  klass: PacketSet, path: TracePath, describe: MessageBuilder, more: bool) -> Finding:
         steps, evidence, notes, understood = self._path_steps(path)
         description = self.describe_set(klass)
@@ -449,3 +500,36 @@ def _dedupe(items: list[Evidence]) -> list[Evidence]:
         seen.setdefault((item.file, item.line), item)
     return list(seen.values())
 
+
+
+def flow_set(space: PacketSpace, flow: FlowSpec) -> PacketSet:
+    """The packets a topology flow spec names (empty src/dst = any)."""
+    packets = space.valid
+    if flow.src:
+        packets &= space.prefixes("src", flow.src)
+    if flow.dst:
+        packets &= space.prefixes("dst", flow.dst)
+    if flow.proto is not None:
+        packets &= space.protocol(flow.proto)
+    if flow.dport is not None:
+        packets &= space.ports("dport", flow.dport)
+    if flow.sport is not None:
+        packets &= space.ports("sport", flow.sport)
+    return packets
+
+
+def reply_set(space: PacketSpace, flow: FlowSpec) -> PacketSet:
+    """TCP replies of a flow spec: addresses and ports swapped, ACK/RST set. Empty for
+    flows that are not TCP (a stateless filter cannot tell a UDP reply from a request)."""
+    if flow.proto not in (None, PROTO_TCP):
+        return space.false
+    packets = space.tcp_established()
+    if flow.src:
+        packets &= space.prefixes("dst", flow.src)
+    if flow.dst:
+        packets &= space.prefixes("src", flow.dst)
+    if flow.dport is not None:
+        packets &= space.ports("sport", flow.dport)
+    if flow.sport is not None:
+        packets &= space.ports("dport", flow.sport)
+    return packets

@@ -2,63 +2,76 @@
 
 from __future__ import annotations
 
-from ..model import ZoneKind
-from ..reach.packets import PacketSet
+from ..model import Channel, ExternalPeer, FlowSpec, ZoneKind
+from ..profiles import CHANNELS, NONE, load_profile, pair_policies
+from ..reach.packets import Packet, PacketSet
+from ..reach.trace import TracePath
 from ..result import Evidence, Finding
-from .flows import TRANSIT, FlowContext, MessageBuilder
+from .flows import OUTSIDE, FlowContext, MessageBuilder, flow_set, reply_set
 
 
 def check_zone_001(ctx: FlowContext) -> list[Finding]:
     """ZONE-001: no flow between the mynumber zone and any other zone, either direction,
-    except flows to and from declared external links (those are ZONE-002's)."""
-    findings: list[Finding] = []
+    except flows to and from declared external links (those are ZONE-002's); nor to
+    anything outside the modelled network."""
+    findings = _check_pairs(ctx, "ZONE-001", _isolation_message)
     for mynumber in ctx.zone_ids_of_kind(ZoneKind.MYNUMBER):
-        for dest, packets in sorted(ctx.flows(mynumber).items()):
-            if dest in (mynumber, TRANSIT) or dest.startswith("peer:"):
-                continue
-            findings += explain_split(ctx, "ZONE-001", mynumber, dest, packets, _zone_001_message)
-        for source in ctx.zone_ids():
-            if source == mynumber:
-                continue
-            packets = ctx.flows(source).get(mynumber)
-            if packets is not None:
-                findings += explain_split(ctx, "ZONE-001", source, mynumber, packets, _zone_001_message)
+        outside = ctx.flows(mynumber).get(OUTSIDE)
+        if outside is not None:
+            findings += explain_split(ctx, "ZONE-001", mynumber, OUTSIDE, ctx.exempt("ZONE-001", outside),
+                                      _isolation_message)
+    if ctx.zone_ids_of_kind(ZoneKind.MYNUMBER):
         findings += unproven(ctx, "ZONE-001", ctx.zone_ids())
     return findings
-
-
-def _zone_001_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
-                      where: str) -> tuple[str, str]:
-    return (
-        f"{src_en} → {dst_en}: {packets} gets through (permitted at {where}). "
-        f"The mynumber zone must not communicate with any other zone.",
-        f"{src_ja} → {dst_ja}: {packets} が到達します（許可箇所: {where}）。"
-        f"マイナンバー利用事務系は他の領域と通信してはなりません。",
-    )
 
 
 def check_zone_005(ctx: FlowContext) -> list[Finding]:
     """ZONE-005: every flow between the lgwan and internet zones, either direction,
     lies inside a declared 無害化 channel (or is a TCP reply of one)."""
-    findings: list[Finding] = []
-    sanctioned = channel_flows(ctx)
-    lgwan_zones = ctx.zone_ids_of_kind(ZoneKind.LGWAN)
-    internet_zones = ctx.zone_ids_of_kind(ZoneKind.INTERNET)
-    for lgwan in lgwan_zones:
-        for internet in internet_zones:
-            for source, dest in ((lgwan, internet), (internet, lgwan)):
-                packets = ctx.flows(source).get(dest)
-                if packets is None:
-                    continue
-                outside_channels = packets & ~sanctioned
-                findings += explain_split(ctx, "ZONE-005", source, dest, outside_channels, _zone_005_message)
-    if lgwan_zones and internet_zones:
-        findings += unproven(ctx, "ZONE-005", lgwan_zones + internet_zones)
+    findings = _check_pairs(ctx, "ZONE-005", _channel_message)
+    zones = ctx.zone_ids_of_kind(ZoneKind.LGWAN) + ctx.zone_ids_of_kind(ZoneKind.INTERNET)
+    if len(zones) >= 2:
+        findings += unproven(ctx, "ZONE-005", zones)
     return findings
 
 
-def _zone_005_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
-                      where: str) -> tuple[str, str]:
+def check_zone_010(ctx: FlowContext) -> list[Finding]:
+    """ZONE-010: the topology's `zone_policy` between additional zones holds."""
+    findings = _check_pairs(ctx, "ZONE-010", _channel_message)
+    involved = sorted({zone for p in pair_policies(ctx.network.topology) if p.rule == "ZONE-010"
+                       for zone in (p.from_zone, p.to_zone)})
+    if involved:
+        findings += unproven(ctx, "ZONE-010", involved)
+    return findings
+
+
+def _check_pairs(ctx: FlowContext, rule: str, describe: MessageBuilder) -> list[Finding]:
+    findings: list[Finding] = []
+    sanctioned = sanctioned_flows(ctx)
+    for policy in pair_policies(ctx.network.topology):
+        if policy.rule != rule:
+            continue
+        packets = ctx.flows(policy.from_zone).get(policy.to_zone)
+        if packets is None:
+            continue
+        if policy.allow == CHANNELS:
+            packets &= ~sanctioned
+        message = _isolation_message if policy.allow == NONE else describe
+        findings += explain_split(ctx, rule, policy.from_zone, policy.to_zone, ctx.exempt(rule, packets), message)
+    return findings
+
+
+def _isolation_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
+                       where: str) -> tuple[str, str]:
+    return (
+        f"{src_en} → {dst_en}: {packets} gets through (permitted at {where}). "
+        f"These zones must not communicate.",
+        f"{src_ja} → {dst_ja}: {packets} が到達します（許可箇所: {where}）。これらの領域間の通信は禁止です。",
+    )
+
+
+def _channel_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
+                     where: str) -> tuple[str, str]:
     return (
         f"{src_en} → {dst_en}: {packets} gets through outside every declared sanitised channel "
         f"(permitted at {where}).",
@@ -66,33 +79,203 @@ def _zone_005_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packet
     )
 
 
-def channel_flows(ctx: FlowContext) -> PacketSet:
-    """Every packet a declared channel sanctions: its own flows, and the replies of TCP
-    channels (source and destination swapped, ACK/RST set)."""
+def sanctioned_flows(ctx: FlowContext) -> PacketSet:
+    """Every packet a declared channel sanctions (its flows and the TCP replies), plus, in
+    the α' profile, LGWAN terminals' flows to the approved cloud destinations."""
     space = ctx.space
     result = space.false
-    for channel in ctx.network.topology.channels:
-        flow = channel.flow
-        forward = space.valid
-        reply = space.tcp_established()
-        if flow.src:
-            forward &= space.prefixes("src", flow.src)
-            reply &= space.prefixes("dst", flow.src)
-        if flow.dst:
-            forward &= space.prefixes("dst", flow.dst)
-            reply &= space.prefixes("src", flow.dst)
-        if flow.proto is not None:
-            forward &= space.protocol(flow.proto)
-        if flow.dport is not None:
-            forward &= space.ports("dport", flow.dport)
-            reply &= space.ports("sport", flow.dport)
-        if flow.sport is not None:
-            forward &= space.ports("sport", flow.sport)
-            reply &= space.ports("dport", flow.sport)
-        result |= forward
-        if flow.proto in (None, 6):
-            result |= reply
+    flows = [channel.flow for channel in ctx.network.topology.channels]
+    if load_profile(ctx.network.topology.policy).local_breakout:
+        flows += list(ctx.network.topology.cloud_destinations)
+    for flow in flows:
+        result |= flow_set(space, flow) | reply_set(space, flow)
     return result
+
+
+# --- external links ----------------------------------------------------------------------
+
+
+def check_zone_002(ctx: FlowContext) -> list[Finding]:
+    """ZONE-002: each external link carries only its `allow` flows (and their TCP
+    replies), declared at host level with explicit ports."""
+    findings: list[Finding] = []
+    for peer in ctx.network.topology.external_peers:
+        klass = f"peer:{peer.id}"
+        allowed = ctx.space.false
+        for flow in peer.allow:
+            allowed |= flow_set(ctx.space, flow) | reply_set(ctx.space, flow)
+            findings += _broad_allow_entry(peer, flow)
+        for source in ctx.zone_ids():
+            packets = ctx.flows(source).get(klass)
+            if packets is not None:
+                findings += explain_split(ctx, "ZONE-002", source, klass,
+                                          ctx.exempt("ZONE-002", packets & ~allowed), _link_message)
+        for dest, packets in sorted(ctx.flows(klass).items()):
+            if dest == klass:
+                continue
+            findings += explain_split(ctx, "ZONE-002", klass, dest,
+                                      ctx.exempt("ZONE-002", packets & ~allowed), _link_message)
+    if ctx.network.topology.external_peers:
+        findings += unproven(ctx, "ZONE-002", [*ctx.zone_ids(), *(f"peer:{p.id}" for p in
+                                                                   ctx.network.topology.external_peers)])
+    return findings
+
+
+def _broad_allow_entry(peer: ExternalPeer, flow: FlowSpec) -> list[Finding]:
+    problems = []
+    if not flow.src or any(length != 32 for _, length in flow.src):
+        problems.append("src")
+    if not flow.dst or any(length != 32 for _, length in flow.dst):
+        problems.append("dst")
+    if flow.proto is None or (flow.proto in (6, 17) and flow.dport is None):
+        problems.append("port")
+    if not problems:
+        return []
+    what = ", ".join(problems)
+    return [Finding(
+        rule="ZONE-002", severity="error", status="violated", from_zone="", to_zone=f"peer:{peer.id}",
+        message_en=(f"External link {peer.id}: an allow entry is broader than host level with explicit ports "
+                    f"({what})."),
+        message_ja=f"外部接続 {peer.id}: allow の指定がホスト単位・ポート指定より広くなっています（{what}）。",
+        evidence=(Evidence(flow.at.file, flow.at.line, "", "declared"),),
+    )]
+
+
+def _link_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
+                  where: str) -> tuple[str, str]:
+    return (
+        f"{src_en} → {dst_en}: {packets} crosses the external link outside its declared allow flows "
+        f"(permitted at {where}).",
+        f"{src_ja} → {dst_ja}: 外部接続で許可宣言外の {packets} が通過します（許可箇所: {where}）。",
+    )
+
+
+def check_zone_004(ctx: FlowContext) -> list[Finding]:
+    """ZONE-004: an external peer is not internet-connected: declared so, and no flow
+    between it and the internet zone through its link."""
+    findings: list[Finding] = []
+    internet_zones = ctx.zone_ids_of_kind(ZoneKind.INTERNET)
+    for peer in ctx.network.topology.external_peers:
+        klass = f"peer:{peer.id}"
+        if peer.internet_connected:
+            findings.append(Finding(
+                rule="ZONE-004", severity="error", status="violated", to_zone=klass,
+                message_en=f"External peer {peer.id} is declared internet-connected; mynumber-zone peers must not be.",
+                message_ja=f"外部接続先 {peer.id} がインターネット接続ありと宣言されています。マイナンバー利用事務系の"
+                           f"接続先はインターネットに接続してはなりません。",
+                evidence=(Evidence(peer.at.file, peer.at.line, "internet_connected: true", "declared"),),
+            ))
+        for internet in internet_zones:
+            for source, dest in ((klass, internet), (internet, klass)):
+                packets = ctx.flows(source).get(dest)
+                if packets is not None:
+                    findings += explain_split(ctx, "ZONE-004", source, dest, ctx.exempt("ZONE-004", packets),
+                                              _isolation_message)
+    return findings
+
+
+# --- channels, egress, exposure --------------------------------------------------------------
+
+
+def check_zone_006(ctx: FlowContext) -> list[Finding]:
+    """ZONE-006: channels run one way — as the policy profile says for their kind."""
+    profile = load_profile(ctx.network.topology.policy)
+    findings = []
+    for channel in ctx.network.topology.channels:
+        expected = profile.direction(channel.kind)
+        actual = _channel_direction(ctx, channel)
+        if expected and actual != expected:
+            findings.append(Finding(
+                rule="ZONE-006", severity="error", status="violated",
+                message_en=(f"Channel {channel.id} ({channel.kind}) runs {actual or 'between unexpected zones'}; "
+                            f"the {profile.id} profile allows only {expected}."),
+                message_ja=(f"無害化通信 {channel.id}（{channel.kind}）の向きが {actual or '想定外の領域間'} です。"
+                            f"{profile.id} では {expected} のみ認められます。"),
+                evidence=(Evidence(channel.at.file, channel.at.line, f"id: {channel.id}", "declared"),),
+            ))
+    return findings
+
+
+def _channel_direction(ctx: FlowContext, channel: Channel) -> str:
+    def kind_of(prefixes: tuple[tuple[int, int], ...]) -> str:
+        kinds = set()
+        for network, _ in prefixes:
+            zone_id = ctx.network.zones.zone_of(network)
+            kinds.add(ctx.network.topology.zone(zone_id).kind.value if zone_id else "")
+        return kinds.pop() if len(kinds) == 1 else ""
+
+    source, dest = kind_of(channel.flow.src), kind_of(channel.flow.dst)
+    return f"{source}->{dest}" if source and dest else ""
+
+
+def check_zone_007(ctx: FlowContext) -> list[Finding]:
+    """ZONE-007: packets leave to addresses no zone or peer owns only through the
+    declared upstream. Every other exit is reported with what reaches it."""
+    findings: list[Finding] = []
+    for source in ctx.zone_ids():
+        result = ctx.reach(source)
+        for endpoint in sorted(result.delivered):
+            if endpoint.kind != "exit":
+                continue
+            packets = ctx.classify(endpoint, result.delivered[endpoint]).get(OUTSIDE)
+            if packets is None:
+                continue
+            packets = ctx.exempt("ZONE-007", packets)
+            findings += ctx.explain("ZONE-007", "error", source, OUTSIDE, packets, _egress_message, endpoint=endpoint)
+    return findings
+
+
+def _egress_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
+                    where: str) -> tuple[str, str]:
+    return (
+        f"{src_en}: {packets} leaves the network through an exit that is not the declared upstream "
+        f"(permitted at {where}). Internet egress must go through the security cloud.",
+        f"{src_ja}: {packets} が宣言された上流（自治体情報セキュリティクラウド）以外の出口から外部へ出ます"
+        f"（許可箇所: {where}）。",
+    )
+
+
+def check_zone_009(ctx: FlowContext) -> list[Finding]:
+    """ZONE-009: hosts reachable from the public internet sit behind a firewall: every
+    path of a session-starting packet from an upstream crosses a device with role firewall."""
+    findings: list[Finding] = []
+    firewalls = {entry.name for entry in ctx.network.topology.devices if entry.role == "firewall"}
+    space = ctx.space
+    for zone_id in ctx.zone_ids_of_kind(ZoneKind.INTERNET):
+        public = f"public:{zone_id}"
+        result = ctx.reach(public)
+        exposed = space.false
+        for endpoint, packets in result.delivered.items():
+            if endpoint.kind == "hosts":
+                exposed |= packets
+        exposed &= ~space.tcp_established()
+        remaining = exposed
+        while remaining != space.false and len(findings) < 16:
+            packet = ctx.pick_readable(remaining, public)
+            path = ctx.replay_any(public, packet)
+            klass = remaining & ctx.path_region(path)
+            remaining &= ~klass
+            if any(hop.device in firewalls for hop in path.hops):
+                continue
+            findings.append(ctx.build_finding("ZONE-009", "error", public, _dest_label(ctx, path, packet), packet,
+                                              klass, path, _exposure_message, False))
+    return findings
+
+
+def _dest_label(ctx: FlowContext, path: TracePath, packet: Packet) -> str:
+    return ctx.classify_packet(path.endpoint, packet) if path.endpoint is not None else "transit"
+
+
+def _exposure_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
+                      where: str) -> tuple[str, str]:
+    return (
+        f"{packets} from the public internet reaches a host without crossing a device with role firewall "
+        f"(permitted at {where}).",
+        f"インターネットからの {packets} がファイアウォール（role: firewall）を経由せずに到達します（許可箇所: {where}）。",
+    )
+
+
+# --- shared pieces ------------------------------------------------------------------------------
 
 
 def explain_split(ctx: FlowContext, rule: str, source: str, dest: str, packets: PacketSet,
