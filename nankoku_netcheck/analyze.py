@@ -15,8 +15,8 @@ from .errors import InputError, InputProblem
 from .graph import Network, build_network
 from .inputs import InputFile
 from .model import Device, FlowSpec, Topology, format_prefix
-from .profiles import load_profile
 from .parse import parse_config
+from .profiles import load_profile
 from .reach.engine import ReachEngine, boundary_interfaces
 from .reach.packets import PacketSpace
 from .reach.trace import Tracer

@@ -39,7 +39,8 @@ def check_meta_002(ctx: FlowContext) -> list[Finding]:
         elif exception.rule in ctx.rules_run and index not in ctx.exception_matches:
             findings.append(Finding(
                 rule="META-002", severity="warning", status="violated", evidence=evidence,
-                message_en=f"Exception {exception.ref} for {exception.rule} matched nothing; remove it or fix its flow.",
+                message_en=(f"Exception {exception.ref} for {exception.rule} matched nothing; "
+                            f"remove it or fix its flow."),
                 message_ja=f"例外措置 {exception.ref}（{exception.rule}）はどの通信にも該当しませんでした。"
                            f"削除するか対象を見直してください。",
             ))

@@ -271,7 +271,8 @@ def _exposure_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packet
     return (
         f"{packets} from the public internet reaches a host without crossing a device with role firewall "
         f"(permitted at {where}).",
-        f"インターネットからの {packets} がファイアウォール（role: firewall）を経由せずに到達します（許可箇所: {where}）。",
+        f"インターネットからの {packets} がファイアウォール（role: firewall）を経由せずに到達します"
+        f"（許可箇所: {where}）。",
     )
 
 

@@ -1,0 +1,217 @@
+"""Pass and fail fixtures for the segmentation rules beyond ZONE-001/005 (checkov style:
+one small network per case), exceptions and policy profiles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+from nankoku_netcheck.analyze import analyze
+from nankoku_netcheck.result import Finding, Result
+
+BLOCK = "ip access-list extended BLOCK\n deny ip any any\n"
+BOTH_BLOCKED = "ip access-group BLOCK out\nip access-group BLOCK in"
+ISOLATED = {"mn_iface": BOTH_BLOCKED, "lg_iface": BOTH_BLOCKED}
+
+PEER_INTERFACE = """\
+interface GigabitEthernet0/2
+ ip address 198.18.0.1 255.255.255.252
+ ip access-group TO-PEER out
+ ip access-group FROM-PEER in
+ip route 192.0.2.10 255.255.255.255 198.18.0.2
+ip access-list extended FROM-PEER
+ permit tcp host 192.0.2.10 eq 443 host 10.1.1.5 established
+ deny ip any any
+"""
+PEER = """\
+external_peers:
+  chukan:
+    label: 中間サーバー
+    addresses: [192.0.2.10/32]
+    attach: r-mn:GigabitEthernet0/2
+    mac: []
+    internet_connected: {connected}
+    allow:
+      - {{src: [{allow_src}], dst: [192.0.2.10/32], proto: tcp, dport: [443]}}
+"""
+
+
+def run(topology, **options) -> Result:  # type: ignore[no-untyped-def]
+    return analyze(str(topology), **options)
+
+
+def violated(result: Result, rule: str) -> list[Finding]:
+    return [f for f in result.findings if f.rule == rule and f.status == "violated"]
+
+
+def peer_city(triangle, to_peer_line: str, connected: str = "false", allow_src: str = "10.1.1.5/32"):  # type: ignore[no-untyped-def]
+    mn_extra = BLOCK + PEER_INTERFACE + f"ip access-list extended TO-PEER\n {to_peer_line}\n deny ip any any\n"
+    return triangle(topology_tail=PEER.format(connected=connected, allow_src=allow_src), mn_extra=mn_extra,
+                    lg_extra=BLOCK, **ISOLATED)
+
+
+# --- ZONE-002 -----------------------------------------------------------------------------
+
+
+def test_zone_002_pass_only_declared_host_flows(triangle) -> None:
+    result = run(peer_city(triangle, "permit tcp host 10.1.1.5 host 192.0.2.10 eq 443"))
+    assert not violated(result, "ZONE-002")
+    assert result.verdict == "pass"
+
+
+def test_zone_002_fail_subnet_where_a_host_is_declared(triangle) -> None:
+    topology = peer_city(triangle, "permit tcp 10.1.1.0 0.0.0.255 host 192.0.2.10 eq 443")
+    leaks = violated(run(topology), "ZONE-002")
+    assert [(f.from_zone, f.to_zone) for f in leaks] == [("mynumber", "peer:chukan")]
+    assert leaks[0].flow is not None and leaks[0].flow.src != "10.1.1.5" and leaks[0].flow.dport == 443
+    config = (topology.parent / "configs" / "r-mn.cfg").read_text().splitlines()
+    line = config.index(" permit tcp 10.1.1.0 0.0.0.255 host 192.0.2.10 eq 443") + 1
+    assert ("r-mn.cfg", line) in {(e.file.rsplit("/", 1)[-1], e.line) for e in leaks[0].evidence}
+
+
+def test_zone_002_fail_broad_allow_declaration(triangle) -> None:
+    topology = peer_city(triangle, "permit tcp host 10.1.1.5 host 192.0.2.10 eq 443", allow_src="10.1.1.0/24")
+    leaks = violated(run(topology), "ZONE-002")
+    assert any("broader than host level" in f.message_en and f.evidence[0].file.endswith("topology.yaml")
+               for f in leaks)
+
+
+# --- ZONE-004 ---------------------------------------------------------------------------------
+
+
+def test_zone_004_pass_and_fail_on_declaration(triangle) -> None:
+    good = run(peer_city(triangle, "permit tcp host 10.1.1.5 host 192.0.2.10 eq 443"))
+    assert not violated(good, "ZONE-004")
+    bad = run(peer_city(triangle, "permit tcp host 10.1.1.5 host 192.0.2.10 eq 443", connected="true"))
+    assert [f.to_zone for f in violated(bad, "ZONE-004")] == ["peer:chukan"]
+
+
+# --- ZONE-006 ---------------------------------------------------------------------------------
+
+SCREEN_FROM_INTERNET = """\
+channels:
+  - {id: screen, kind: screen-transfer, src: [10.3.1.0/24], dst: [10.2.1.0/24], proto: tcp, dport: [3389]}
+"""
+
+
+def test_zone_006_direction_depends_on_the_profile(triangle) -> None:
+    topology = triangle(topology_tail=SCREEN_FROM_INTERNET, mn_extra=BLOCK, lg_extra=BLOCK, **ISOLATED)
+    alpha = run(topology)
+    assert [f.evidence[0].line for f in violated(alpha, "ZONE-006")] == [
+        topology.read_text().splitlines().index(SCREEN_FROM_INTERNET.splitlines()[1]) + 1]
+    text = topology.read_text().replace("name: test city\n", "name: test city\npolicy: mic-beta\n")
+    topology.write_text(text)
+    assert not violated(run(topology), "ZONE-006")
+
+
+# --- ZONE-007 ---------------------------------------------------------------------------------
+
+
+def test_zone_007_second_exit_is_reported_and_upstream_alone_passes(triangle) -> None:
+    assert not violated(run(triangle(mn_extra=BLOCK, lg_extra=BLOCK, **ISOLATED)), "ZONE-007")
+    forgotten_isp = BLOCK + textwrap.dedent("""\
+        interface GigabitEthernet0/3
+         description old ISP line
+         ip address 198.51.100.1 255.255.255.252
+        ip route 0.0.0.0 0.0.0.0 198.51.100.2
+        """)
+    result = run(triangle(mn_extra=BLOCK, lg_extra=forgotten_isp, **ISOLATED))
+    exits = violated(result, "ZONE-007")
+    assert exits and {f.from_zone for f in exits} == {"lgwan"}
+    assert all(f.path[-1].device == "r-lg" and f.path[-1].out_interface == "GigabitEthernet0/3" for f in exits)
+
+
+# --- ZONE-009 ---------------------------------------------------------------------------------
+
+
+def test_zone_009_published_server_needs_a_firewall(triangle) -> None:
+    assert not violated(run(triangle(mn_extra=BLOCK, lg_extra=BLOCK, **ISOLATED)), "ZONE-009")
+    published = "ip access-list extended FROM-CLOUD\n permit tcp any host 10.3.1.80 eq www\n"
+    topology = triangle(mn_extra=BLOCK, lg_extra=BLOCK, inet_extra=published, **ISOLATED)
+    exposed = violated(run(topology), "ZONE-009")
+    assert [(f.flow.dst, f.flow.dport) for f in exposed if f.flow] == [("10.3.1.80", 80)]
+    text = topology.read_text().replace("r-inet: {config: r-inet.cfg}", "r-inet: {config: r-inet.cfg, role: firewall}")
+    topology.write_text(text)
+    assert not violated(run(topology), "ZONE-009")
+
+
+# --- ZONE-010 ---------------------------------------------------------------------------------
+
+NAIBU_ZONE = """\
+  naibu:
+    kind: other
+    label: 内部情報系
+    prefixes: [10.4.0.0/16]
+"""
+
+
+def test_zone_010_zone_policy_between_additional_zones(triangle) -> None:
+    naibu_lan = BLOCK + "interface GigabitEthernet0/3\n ip address 10.4.1.1 255.255.255.0\n"
+    topology = triangle(mn_extra=BLOCK, lg_extra=naibu_lan, **ISOLATED)
+    text = topology.read_text().replace("    upstream: [r-inet:GigabitEthernet0/2]\n",
+                                        "    upstream: [r-inet:GigabitEthernet0/2]\n" + NAIBU_ZONE)
+    topology.write_text(text)
+    assert not violated(run(topology), "ZONE-010")  # no zone_policy: other zones are unrestricted
+    topology.write_text(text + "zone_policy:\n  - {from: lgwan, to: naibu, allow: none}\n")
+    leaks = violated(run(topology), "ZONE-010")
+    assert {(f.from_zone, f.to_zone) for f in leaks} == {("lgwan", "naibu")}
+
+
+# --- exceptions and META-002 ------------------------------------------------------------------
+
+TWO_LEAKS = """\
+ip access-list extended LG-OUT
+ permit udp host 10.2.1.30 host 10.3.1.40 eq ntp
+ permit tcp host 10.2.1.31 host 10.3.1.41 eq 22
+ deny ip any any
+"""
+EXCEPTION = """\
+exceptions:
+  - rule: ZONE-005
+    flow: {src: [10.2.1.30/32], dst: [10.3.1.40/32], proto: udp, dport: [123]}
+    reason: 時刻同期の暫定経路
+    approved_by: CISO
+    ref: 2026-情セ-012
+    expires: 2027-03-31
+"""
+
+
+def test_exception_removes_exactly_its_flow_until_it_expires(triangle) -> None:
+    topology = triangle(topology_tail=EXCEPTION, mn_extra=BLOCK, lg_extra=BLOCK + TWO_LEAKS,
+                        mn_iface=BOTH_BLOCKED, lg_iface="ip access-group LG-OUT out\nip access-group BLOCK in")
+    before = run(topology, today=dt.date(2026, 11, 25))
+    flows = {(f.flow.src, f.flow.dport) for f in violated(before, "ZONE-005") if f.flow}
+    assert flows == {("10.2.1.31", 22)}
+    assert not violated(before, "META-002")
+    assert [(e.state, e.ref) for e in before.exceptions] == [("active", "2026-情セ-012")]
+    assert "10.2.1.30/32" in before.exceptions[0].matched
+
+    after = run(topology, today=dt.date(2027, 4, 1))
+    flows = {(f.flow.src, f.flow.dport) for f in violated(after, "ZONE-005") if f.flow}
+    assert flows == {("10.2.1.31", 22), ("10.2.1.30", 123)}
+    assert [f.rule for f in violated(after, "META-002")] == ["META-002"]
+    assert after.exceptions[0].state == "expired"
+
+
+def test_unused_exception_is_reported(triangle) -> None:
+    topology = triangle(topology_tail=EXCEPTION, mn_extra=BLOCK, lg_extra=BLOCK, **ISOLATED)
+    result = run(topology, today=dt.date(2026, 11, 25))
+    assert "matched nothing" in violated(result, "META-002")[0].message_en
+    assert result.exceptions[0].state == "unused"
+
+
+# --- profiles -------------------------------------------------------------------------------
+
+CLOUD = """\
+cloud_destinations:
+  - {src: [10.2.1.0/24], dst: [198.51.100.50/32], proto: tcp, dport: [443]}
+"""
+
+
+def test_alpha_prime_allows_declared_cloud_breakout_only(triangle) -> None:
+    lg = BLOCK + "ip access-list extended LG-OUT\n permit tcp 10.2.1.0 0.0.0.255 host 198.51.100.50 eq 443\n"
+    topology = triangle(topology_tail=CLOUD, mn_extra=BLOCK, lg_extra=lg, mn_iface=BOTH_BLOCKED,
+                        lg_iface="ip access-group LG-OUT out\nip access-group BLOCK in")
+    assert [f.flow.dst for f in violated(run(topology), "ZONE-005") if f.flow] == ["198.51.100.50"]
+    topology.write_text(topology.read_text().replace("name: test city\n", "name: test city\npolicy: mic-alpha-prime\n"))
+    assert not violated(run(topology), "ZONE-005")
