@@ -31,6 +31,7 @@ from .result import (
     SegmentSummary,
 )
 from .rules import REGISTRY, Rule
+from .rules.certificate import isolation_certificates
 from .rules.flows import FlowContext
 from .topology import check_references, load_topology, read_device_configs
 
@@ -101,7 +102,8 @@ def analyze(
                           today=today or dt.datetime.now(dt.UTC).date())
     findings: list[Finding] = []
     verdicts: list[RuleVerdict] = []
-    for rule in applicable_rules(loaded.topology, rules):
+    ran = applicable_rules(loaded.topology, rules)
+    for rule in ran:
         report(rule.id)
         context.rules_run.add(rule.id)
         found = rule.check(context)
@@ -122,6 +124,7 @@ def analyze(
         assumptions=ASSUMPTIONS,
         network=summarize_network(loaded),
         exceptions=exception_register(context),
+        certificates=isolation_certificates(context) if any(r.id.startswith("ZONE-") for r in ran) else (),
         stats={
             "devices": len(loaded.devices),
             "segments": len(loaded.network.segments),

@@ -215,3 +215,39 @@ def test_alpha_prime_allows_declared_cloud_breakout_only(triangle) -> None:
     assert [f.flow.dst for f in violated(run(topology), "ZONE-005") if f.flow] == ["198.51.100.50"]
     topology.write_text(topology.read_text().replace("name: test city\n", "name: test city\npolicy: mic-alpha-prime\n"))
     assert not violated(run(topology), "ZONE-005")
+
+
+# --- ZONE-008 and isolation certificates ------------------------------------------------------
+
+
+def test_zone_008_warns_when_isolation_rests_on_routing(triangle) -> None:
+    # Filters on both zone routers: isolation holds whatever the routes.
+    filtered = run(triangle(mn_extra=BLOCK, lg_extra=BLOCK, **ISOLATED))
+    assert not violated(filtered, "ZONE-008")
+    # No filter at all toward the mynumber LAN, and no route to it on the core: today's
+    # routing isolates it, one `ip route` would not.
+    no_route = """\
+        ip route 0.0.0.0 0.0.0.0 192.168.0.2
+        """
+    topology = triangle(lg_iface=BOTH_BLOCKED, lg_extra=BLOCK, mn_extra=no_route)
+    text = (topology.parent / "configs" / "r-core.cfg").read_text().replace(
+        "ip route 10.1.0.0 255.255.0.0 192.168.0.1\n", "")
+    (topology.parent / "configs" / "r-core.cfg").write_text(text)
+    result = run(topology)
+    inbound = [f for f in violated(result, "ZONE-008") if f.to_zone == "mynumber"]
+    assert inbound and all(f.severity == "warning" for f in inbound)
+    assert not [f for f in violated(result, "ZONE-001") if f.to_zone == "mynumber"]
+    assert inbound[0].path[-1].device == "r-mn"
+
+
+def test_certificate_lists_the_lines_that_cut_every_path(triangle) -> None:
+    topology = triangle(mn_extra=BLOCK, lg_extra=BLOCK, **ISOLATED)
+    result = run(topology)
+    certificate = next(c for c in result.certificates if (c.from_zone, c.to_zone) == ("mynumber", "lgwan"))
+    assert certificate.lines and not certificate.route_absences
+    roles = {e.role for e in certificate.lines}
+    assert "drops" in roles and any(role.startswith("binds BLOCK") for role in roles)
+    dropped_at = {e.file.rsplit("/", 1)[-1] for e in certificate.lines if e.role == "drops"}
+    assert dropped_at <= {"r-mn.cfg", "r-lg.cfg"} and len(dropped_at) == 1  # one filter cuts every path
+    # Without filters there is nothing to certify: the pair is not isolated.
+    assert not [c for c in run(triangle()).certificates if (c.from_zone, c.to_zone) == ("mynumber", "lgwan")]

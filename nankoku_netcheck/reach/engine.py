@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..graph import Network, Segment, is_up
-from ..model import Acl, Device
+from ..model import Acl, Device, Route, RouteKind, Source
 from .fib import Fib, NextHop, build_fib
 from .packets import PacketSet, PacketSpace
 
@@ -78,10 +78,13 @@ class ReachEngine:
     """Holds the per-device compiled state for one network; `reach` runs one search."""
 
     def __init__(self, network: Network, space: PacketSpace,
-                 boundary: Iterable[tuple[str, str]] = ()) -> None:
+                 boundary: Iterable[tuple[str, str]] = (), routing: bool = True) -> None:
         self.network = network
         self.space = space
         self.boundary = frozenset(boundary)
+        # With routing off, a device may send a packet out of any interface: what remains
+        # reachable is what the filters alone allow (ZONE-008).
+        self.routing = routing
         self.fibs: dict[str, Fib] = {name: build_fib(network, name) for name in sorted(network.devices)}
         self._fib_regions: dict[str, list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
         self._local: dict[str, PacketSet] = {}
@@ -237,6 +240,10 @@ class ReachEngine:
         forwarded = new & ~local
         if forwarded == self.space.false:
             return
+        if not self.routing:
+            for hop in self.any_neighbour_hops(device_name):
+                self._send(device_name, hop, forwarded, enqueue, deliver)
+            return
         for region, next_hops in self.fib_regions(device_name):
             routed = forwarded & region
             if routed == self.space.false:
@@ -273,6 +280,13 @@ class ReachEngine:
         if hop.dynamic is not None:
             deliver(exit_endpoint, packets)
             return
+        if hop.any_neighbour:
+            deliver(Endpoint("hosts", segment=segment.id),
+                    packets & self.segment_destinations(segment) & ~self.segment_member_addresses(segment))
+            for member in self.routing_members(segment):
+                if member != (device_name, out):
+                    enqueue(member[0], member[1], packets)
+            return
         on_segment = packets & self.segment_destinations(segment)
         for member in segment.members:
             if member != (device_name, out):
@@ -286,6 +300,16 @@ class ReachEngine:
             for member in self.routing_members(segment):
                 if member != (device_name, out):
                     enqueue(member[0], member[1], off_segment)
+
+    def any_neighbour_hops(self, device_name: str) -> list[NextHop]:
+        device = self.network.devices[device_name]
+        route = Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=Source(device.source_file, 0, ""))
+        return [
+            NextHop(route=route, interface=name, any_neighbour=True)
+            for name in sorted(device.interfaces)
+            if is_up(device.interfaces[name])
+            and ((device_name, name) in self.boundary or (device_name, name) in self.network.segment_of)
+        ]
 
     def route_region(self, device_name: str, dst: int) -> PacketSet:
         """The destination region of the FIB entry that `dst` falls in on the device."""

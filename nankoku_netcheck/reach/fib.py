@@ -25,6 +25,8 @@ class NextHop:
     address: int | None = None
     discard: bool = False
     dynamic: DynamicRouting | None = None
+    # Routing ignored (ZONE-008): the packet may go to any neighbour on the interface.
+    any_neighbour: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ is replayed here: the replay names the deciding lines and re-checks the symbolic
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..graph import Network, is_up
@@ -101,7 +103,7 @@ class Tracer:
         if start.segment:
             segment = self.network.segments[start.segment]
             if segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst):
-                return [TracePath((), "delivered", Endpoint("hosts", segment=segment.id))]
+                paths.append(TracePath((), "delivered", Endpoint("hosts", segment=segment.id)))
             for device_name, if_name in self.engine.routing_members(segment):
                 owns_dst = self._device_owns(device_name, packet.dst)
                 if segment.contains(packet.dst) and not owns_dst:
@@ -127,66 +129,97 @@ class Tracer:
               paths: list[TracePath]) -> None:
         if len(paths) >= self.max_paths:
             return
-        interface = self.network.devices[device_name].interfaces[if_name]
-        if not is_up(interface):
-            return
         if any(h.device == device_name and h.in_interface == if_name for h in hops):
             paths.append(TracePath(hops, "loop"))
             return
+        for walked, terminal, successors in self._step(device_name, if_name, packet, hops):
+            if terminal is not None:
+                paths.append(terminal)
+            for device, interface in successors:
+                self._walk(device, interface, packet, walked, paths)
+
+    def shortest_path(self, start: Start, packet: Packet,
+                      wanted: Callable[[TracePath], bool]) -> TracePath | None:
+        """Breadth-first: the shortest path of `packet` from `start` that `wanted` accepts.
+        Visits each (device, in-interface) once, so it stays cheap where enumerating every
+        path would not (routing ignored, meshes)."""
+        queue: deque[tuple[str, str, tuple[Hop, ...]]] = deque()
+        if start.segment:
+            segment = self.network.segments[start.segment]
+            if segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst):
+                direct = TracePath((), "delivered", Endpoint("hosts", segment=segment.id))
+                if wanted(direct):
+                    return direct
+            for device_name, if_name in self.engine.routing_members(segment):
+                if not segment.contains(packet.dst) or self._device_owns(device_name, packet.dst):
+                    queue.append((device_name, if_name, ()))
+        else:
+            queue.append((start.device, start.interface, ()))
+        seen = {(device, interface) for device, interface, _ in queue}
+        while queue:
+            device_name, if_name, hops = queue.popleft()
+            for walked, terminal, successors in self._step(device_name, if_name, packet, hops):
+                if terminal is not None and wanted(terminal):
+                    return terminal
+                for successor in successors:
+                    if successor not in seen:
+                        seen.add(successor)
+                        queue.append((*successor, walked))
+        return None
+
+    def _step(self, device_name: str, if_name: str, packet: Packet, hops: tuple[Hop, ...]
+              ) -> list[tuple[tuple[Hop, ...], TracePath | None, list[tuple[str, str]]]]:
+        """What happens to `packet` entering a device: for each branch, the hops so far, a
+        finished path (delivered or dropped) if the branch ends, and the interfaces it
+        enters next."""
+        interface = self.network.devices[device_name].interfaces[if_name]
+        if not is_up(interface):
+            return []
         ingress = self.decide(device_name, if_name, "in", packet)
         if not ingress.permitted:
-            paths.append(TracePath((*hops, Hop(device_name, if_name, ingress)), "denied-in"))
-            return
+            return [(hops, TracePath((*hops, Hop(device_name, if_name, ingress)), "denied-in"), [])]
         if self._device_owns(device_name, packet.dst):
-            paths.append(TracePath((*hops, Hop(device_name, if_name, ingress)), "delivered",
-                                   Endpoint("device", device=device_name)))
-            return
-        next_hops = self.engine.fibs[device_name].lookup(packet.dst)
+            return [(hops, TracePath((*hops, Hop(device_name, if_name, ingress)), "delivered",
+                                     Endpoint("device", device=device_name)), [])]
+        if self.engine.routing:
+            next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup(packet.dst)
+        else:
+            next_hops = self.engine.any_neighbour_hops(device_name)
         if not next_hops:
-            paths.append(TracePath((*hops, Hop(device_name, if_name, ingress)), "no-route"))
-            return
-        for hop in next_hops:
-            self._forward(device_name, if_name, ingress, hop, packet, hops, paths)
+            return [(hops, TracePath((*hops, Hop(device_name, if_name, ingress)), "no-route"), [])]
+        return [self._forward(device_name, if_name, ingress, hop, packet, hops) for hop in next_hops]
 
     def _forward(self, device_name: str, if_name: str, ingress: AclDecision, hop: NextHop, packet: Packet,
-                 hops: tuple[Hop, ...], paths: list[TracePath]) -> None:
+                 hops: tuple[Hop, ...]) -> tuple[tuple[Hop, ...], TracePath | None, list[tuple[str, str]]]:
         if hop.discard:
-            paths.append(TracePath((*hops, Hop(device_name, if_name, ingress, next_hop=hop)), "null-routed"))
-            return
+            return hops, TracePath((*hops, Hop(device_name, if_name, ingress, next_hop=hop)), "null-routed"), []
         out = hop.interface
         device = self.network.devices[device_name]
         if out not in device.interfaces or not is_up(device.interfaces[out]):
-            return
+            return hops, None, []
         egress = self.decide(device_name, out, "out", packet)
         this_hop = Hop(device_name, if_name, ingress, out, hop, egress)
-        if not egress.permitted:
-            paths.append(TracePath((*hops, this_hop), "denied-out"))
-            return
         walked = (*hops, this_hop)
+        if not egress.permitted:
+            return walked, TracePath(walked, "denied-out"), []
         exit_endpoint = Endpoint("exit", device=device_name, interface=out)
         segment_id = self.network.segment_of.get((device_name, out))
         if (device_name, out) in self.engine.boundary or segment_id is None:
-            paths.append(TracePath(walked, "delivered", exit_endpoint))
-            return
+            return walked, TracePath(walked, "delivered", exit_endpoint), []
         segment = self.network.segments[segment_id]
+        others = [m for m in self.engine.routing_members(segment) if m != (device_name, out)]
+        if hop.any_neighbour:
+            hosts = None
+            if segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst):
+                hosts = TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id))
+            return walked, hosts, others
         if hop.address is not None:
             owners = self.engine.owners(segment, hop.address, exclude=(device_name, out))
-            if not owners:
-                paths.append(TracePath(walked, "delivered", exit_endpoint))
-            for owner in owners:
-                self._walk(owner[0], owner[1], packet, walked, paths)
-            return
+            return walked, None if owners else TracePath(walked, "delivered", exit_endpoint), owners
         if hop.dynamic is not None:
-            paths.append(TracePath(walked, "delivered", exit_endpoint))
-            return
+            return walked, TracePath(walked, "delivered", exit_endpoint), []
         if segment.contains(packet.dst):
             owners = self.engine.owners(segment, packet.dst, exclude=(device_name, out))
-            if not owners:
-                paths.append(TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id)))
-            for owner in owners:
-                self._walk(owner[0], owner[1], packet, walked, paths)
-            return
-        paths.append(TracePath(walked, "delivered", exit_endpoint))
-        for member in self.engine.routing_members(segment):
-            if member != (device_name, out):
-                self._walk(member[0], member[1], packet, walked, paths)
+            hosts_path = None if owners else TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id))
+            return walked, hosts_path, owners
+        return walked, TracePath(walked, "delivered", exit_endpoint), others

@@ -1,21 +1,36 @@
 """The JSON record: the contract CI and auditors build on. Deterministic: same input,
-same bytes, apart from `generated_at`."""
+same bytes, apart from `generated_at` (and `command`, which names the output format).
+
+`result_sha256` is the SHA-256 of the canonical result: the English record without
+`generated_at`, `command` and `result_sha256`, serialised as JSON with sorted keys, no
+whitespace and UTF-8 text. The HTML report prints the same value, so an auditor can check
+that an HTML and a JSON file describe the same result, and can recompute it from an
+English JSON record (see README, "Outputs")."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict
 from typing import Any
 
-from ..result import Finding, Result
+from ..result import Finding, NetworkSummary, Result
+from .common import redacted
+
+# Keys that describe the run rather than the result; the integrity hash leaves them out.
+RUN_KEYS = ("generated_at", "command", "result_sha256")
 
 
 def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
+    """The JSON record without `result_sha256` (see `render_json`)."""
+    result = redacted(result)
     return {
         "tool": {"name": result.tool_name, "version": result.tool_version},
         "verdict": result.verdict,
         "generated_at": result.generated_at,
-        "network": {"name": result.network_name, "topology": result.topology, "policy": result.policy},
+        "command": result.command,
+        "network": {"name": result.network_name, "topology": result.topology, "policy": result.policy,
+                    **network_to_dict(result.network)},
         "engine": result.engine,
         "inputs": [
             {"path": record.path, "sha256": record.sha256, "kind": record.kind, "lines": record.lines,
@@ -32,9 +47,37 @@ def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
             for v in result.rules
         ],
         "findings": [finding_to_dict(f, lang) for f in result.findings],
+        "certificates": [
+            {"from_zone": c.from_zone, "to_zone": c.to_zone, "lines": [asdict(e) for e in c.lines],
+             "route_absences": list(c.route_absences)}
+            for c in result.certificates
+        ],
+        "exceptions": [asdict(record) for record in result.exceptions],
         "assumptions": list(result.assumptions),
         "summary": summary(result),
     }
+
+
+def network_to_dict(network: NetworkSummary) -> dict[str, Any]:
+    return {
+        "devices": [asdict(device) for device in network.devices],
+        "segments": [{"id": s.id, "zone": s.zone, "subnets": list(s.subnets), "members": list(s.members)}
+                     for s in network.segments],
+        "upstreams": list(network.upstreams),
+        "external_attach": [{"peer": peer, "interface": where} for peer, where in network.external_attach],
+    }
+
+
+def canonical_result_bytes(result: Result) -> bytes:
+    """The bytes `result_sha256` is computed over (language-independent: always English)."""
+    record = result_to_dict(result, "en")
+    for key in RUN_KEYS:
+        record.pop(key, None)
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def result_sha256(result: Result) -> str:
+    return hashlib.sha256(canonical_result_bytes(result)).hexdigest()
 
 
 def finding_to_dict(finding: Finding, lang: str) -> dict[str, Any]:
@@ -85,4 +128,6 @@ def summary(result: Result) -> dict[str, Any]:
 
 
 def render_json(result: Result, lang: str = "en") -> str:
-    return json.dumps(result_to_dict(result, lang), ensure_ascii=False, indent=2) + "\n"
+    record = result_to_dict(result, lang)
+    record["result_sha256"] = result_sha256(result)
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"

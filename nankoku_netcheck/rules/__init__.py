@@ -13,6 +13,7 @@ from .zone import (
     check_zone_005,
     check_zone_006,
     check_zone_007,
+    check_zone_008,
     check_zone_009,
     check_zone_010,
 )
@@ -36,6 +37,9 @@ ZONE_RULES: tuple[Rule, ...] = (
     Rule("ZONE-007", "error", "対策基準 6(3)②, 7.3(2)",
          "Internet egress only through the declared upstream (security cloud)",
          "インターネットへの出口は自治体情報セキュリティクラウドのみ", check_zone_007),
+    Rule("ZONE-008", "warning", "対策基準 9.1(8)",
+         "Isolation holds whatever the routing (filters alone separate the zones)",
+         "経路設定に依存せずフィルタで分離されていること", check_zone_008),
     Rule("ZONE-009", "error", "対策基準 9.1(9), 9.1(10)④",
          "Hosts reachable from the internet sit behind a firewall",
          "インターネットから到達可能な機器はファイアウォールの内側にあること", check_zone_009),

@@ -52,7 +52,8 @@ class FlowContext:
     tracer: Tracer
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
     rules_run: set[str] = field(default_factory=set)
-    _reach: dict[str, ReachResult] = field(default_factory=dict)
+    _reach: dict[tuple[str, bool], ReachResult] = field(default_factory=dict)
+    _filter_only: tuple[ReachEngine, Tracer] | None = None
     _owned: dict[str, PacketSet] = field(default_factory=dict)
     exception_matches: dict[int, PacketSet] = field(default_factory=dict)
 
@@ -150,10 +151,19 @@ class FlowContext:
                 starts.append((Start(device=device, interface=interface), public))
         return starts
 
-    def reach(self, source_class: str) -> ReachResult:
-        if source_class not in self._reach:
-            self._reach[source_class] = self.engine.reach(self.starts(source_class))
-        return self._reach[source_class]
+    def reach(self, source_class: str, routing: bool = True) -> ReachResult:
+        key = (source_class, routing)
+        if key not in self._reach:
+            engine = self.engine if routing else self.filter_only()[0]
+            self._reach[key] = engine.reach(self.starts(source_class))
+        return self._reach[key]
+
+    def filter_only(self) -> tuple[ReachEngine, Tracer]:
+        """An engine and tracer that ignore routing: only filters decide (ZONE-008)."""
+        if self._filter_only is None:
+            engine = ReachEngine(self.network, self.space, self.engine.boundary, routing=False)
+            self._filter_only = (engine, Tracer(engine))
+        return self._filter_only
 
     # --- destinations ----------------------------------------------------------------------
 
@@ -202,11 +212,12 @@ class FlowContext:
                 return klass
         return OUTSIDE
 
-    def flows(self, source_class: str) -> dict[str, PacketSet]:
+    def flows(self, source_class: str, routing: bool = True) -> dict[str, PacketSet]:
         """Destination class → every packet from the source class delivered there."""
         out: dict[str, PacketSet] = {}
-        for endpoint in sorted(self.reach(source_class).delivered):
-            for klass, packets in self.classify(endpoint, self.reach(source_class).delivered[endpoint]).items():
+        delivered = self.reach(source_class, routing).delivered
+        for endpoint in sorted(delivered):
+            for klass, packets in self.classify(endpoint, delivered[endpoint]).items():
                 out[klass] = out[klass] | packets if klass in out else packets
         return out
 
@@ -238,6 +249,17 @@ class FlowContext:
                     and self.classify_packet(path.endpoint, packet) == dest_class)
 
         return self._first_path(source_class, packet, wanted, f"to {dest_class}")
+
+    def replay_with(self, tracer: Tracer, source_class: str, dest_class: str, packet: Packet) -> TracePath:
+        """Shortest concrete path with another tracer (e.g. routing ignored)."""
+        starts = [start for start, sources in self.starts(source_class) if self.space.contains(sources, packet)]
+        starts.sort(key=lambda start: (not self._start_holds(start, packet.src), start))
+        for start in starts:
+            path = tracer.shortest_path(start, packet, lambda p: p.endpoint is not None and self.classify_packet(
+                p.endpoint, packet) == dest_class)
+            if path is not None:
+                return path
+        raise CrossCheckError(f"no concrete path from {source_class} to {dest_class} for {packet.describe()}")
 
     def replay_any(self, source_class: str, packet: Packet) -> TracePath:
         """A concrete path of `packet` that delivers it inside the network (not an exit)."""

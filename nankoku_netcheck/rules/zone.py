@@ -324,3 +324,43 @@ def unproven(ctx: FlowContext, rule: str, sources: list[str]) -> list[Finding]:
                     f"未解釈の行が {len(evidence)} 行あります（META-001 を参照）。"),
         evidence=evidence,
     )]
+
+
+# --- isolation that does not rest on routing ----------------------------------------------------
+
+
+def check_zone_008(ctx: FlowContext) -> list[Finding]:
+    """ZONE-008: isolation holds whatever the routing. Packets that today's routes keep
+    apart but the filters would let through are a warning, with the path one route
+    change would open."""
+    findings: list[Finding] = []
+    sanctioned = sanctioned_flows(ctx)
+    _, tracer = ctx.filter_only()
+    for policy in pair_policies(ctx.network.topology):
+        filtered_only = ctx.flows(policy.from_zone, routing=False).get(policy.to_zone)
+        if filtered_only is None:
+            continue
+        routed = ctx.flows(policy.from_zone).get(policy.to_zone, ctx.space.false)
+        exposed = filtered_only & ~routed
+        if policy.allow == CHANNELS:
+            exposed &= ~sanctioned
+        exposed = ctx.exempt("ZONE-008", exposed)
+        remaining = exposed
+        while remaining != ctx.space.false and len(findings) < 32:
+            packet = ctx.pick_readable(remaining, policy.from_zone)
+            path = ctx.replay_with(tracer, policy.from_zone, policy.to_zone, packet)
+            klass = remaining & ctx.path_region(path)
+            remaining &= ~klass
+            findings.append(ctx.build_finding("ZONE-008", "warning", policy.from_zone, policy.to_zone, packet,
+                                              klass, path, _routing_only_message, False))
+    return findings
+
+
+def _routing_only_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
+                          where: str) -> tuple[str, str]:
+    return (
+        f"{src_en} → {dst_en}: isolation rests on routing alone. No filter stops {packets}; "
+        f"a route change would open this path (filters passed: {where}).",
+        f"{src_ja} → {dst_ja}: 分離が経路設定だけに依存しています。{packets} を止めるフィルタがなく、"
+        f"経路の変更でこの経路が開きます（通過するフィルタ: {where}）。",
+    )

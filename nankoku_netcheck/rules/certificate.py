@@ -1,0 +1,137 @@
+"""Isolation certificates: for each isolated zone pair, the filter lines that together cut
+every path, found as a minimum cut of the interface graph.
+
+A filter point (an interface's inbound or outbound ACL) can be part of the cut when it
+drops *every* packet of the pair's forbidden class; all other hops have infinite
+capacity. Routing is ignored, so a certificate holds whatever the routes are. When no
+set of whole filters cuts every path (isolation rests on routing, or on several partial
+filters together), the certificate says so instead of listing lines.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from ..profiles import CHANNELS, pair_policies
+from ..reach.packets import PacketSet
+from ..redact import redact
+from ..result import Evidence, IsolationCertificate
+from .flows import FlowContext
+from .zone import sanctioned_flows
+
+SOURCE, SINK = ("source",), ("sink",)
+
+
+def isolation_certificates(ctx: FlowContext) -> tuple[IsolationCertificate, ...]:
+    certificates = []
+    sanctioned = sanctioned_flows(ctx)
+    for policy in pair_policies(ctx.network.topology):
+        forbidden = ctx.owned(policy.from_zone, "src") & ctx.owned(policy.to_zone, "dst")
+        if policy.allow == CHANNELS:
+            forbidden &= ~sanctioned
+        forbidden &= ~ctx.space.tcp_established()
+        routed = ctx.flows(policy.from_zone).get(policy.to_zone, ctx.space.false)
+        if routed & forbidden != ctx.space.false:
+            continue  # not isolated: the violation is the finding, there is nothing to certify
+        certificates.append(_certificate(ctx, policy.from_zone, policy.to_zone, forbidden))
+    return tuple(certificates)
+
+
+def _certificate(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -> IsolationCertificate:
+    graph = _cut_graph(ctx, source, dest, forbidden)
+    if not nx.has_path(graph, SOURCE, SINK):
+        return IsolationCertificate(source, dest, (), ("no physical path between the zones",))
+    try:
+        value, (reachable, _) = nx.minimum_cut(graph, SOURCE, SINK)
+    except nx.NetworkXUnbounded:
+        value, reachable = float("inf"), set()
+    if value == float("inf"):
+        return IsolationCertificate(source, dest, (), (
+            "no set of whole filters cuts every path: isolation rests on routing or on several partial filters "
+            "together (see ZONE-008)",))
+    lines: list[Evidence] = []
+    for node_a, node_b in sorted(graph.edges()):
+        if node_a in reachable and node_b not in reachable and graph.edges[node_a, node_b].get("filter"):
+            device_name, if_name, direction = graph.edges[node_a, node_b]["filter"]
+            lines += _dropping_lines(ctx, device_name, if_name, direction, forbidden)
+    return IsolationCertificate(source, dest, tuple(lines))
+
+
+def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -> nx.DiGraph:
+    """Nodes: segments, and per interface an inbound and an outbound point; edges without
+    `capacity` are infinite."""
+    network = ctx.network
+    engine = ctx.engine
+    graph = nx.DiGraph()
+    for start, _ in ctx.starts(source):
+        graph.add_edge(SOURCE, ("segment", start.segment) if start.segment else ("in", start.device, start.interface))
+    for segment in network.segments.values():
+        if segment.zone == dest:
+            graph.add_edge(("segment", segment.id), SINK)
+    boundary_sinks = {(d, i) for d, i in engine.boundary if _boundary_reaches(ctx, d, i, dest)}
+    for device_name, device in sorted(network.devices.items()):
+        owns_dest = any(
+            network.zones.zone_of(address.address) == dest
+            for interface in device.interfaces.values() for address in interface.addresses
+        )
+        if owns_dest:
+            graph.add_edge(("device", device_name), SINK)
+        for if_name, interface in sorted(device.interfaces.items()):
+            if interface.shutdown:
+                continue
+            key = (device_name, if_name)
+            segment_id = network.segment_of.get(key)
+            if segment_id is None and key not in engine.boundary:
+                continue
+            _add_filter_edge(ctx, graph, ("in", device_name, if_name), ("device", device_name), key, "in", forbidden)
+            _add_filter_edge(ctx, graph, ("device", device_name), ("out", device_name, if_name), key, "out",
+                             forbidden)
+            if key in boundary_sinks:
+                graph.add_edge(("out", device_name, if_name), SINK)
+            if segment_id is not None:
+                graph.add_edge(("out", device_name, if_name), ("segment", segment_id))
+                if interface.addresses:
+                    graph.add_edge(("segment", segment_id), ("in", device_name, if_name))
+    return graph
+
+
+def _add_filter_edge(ctx: FlowContext, graph: nx.DiGraph, node_a: tuple[str, ...], node_b: tuple[str, ...],
+                     key: tuple[str, str], direction: str, forbidden: PacketSet) -> None:
+    permitted = ctx.engine.interface_filter(key[0], key[1], direction)
+    if permitted & forbidden == ctx.space.false:
+        graph.add_edge(node_a, node_b, capacity=1, filter=(key[0], key[1], direction))
+    else:
+        graph.add_edge(node_a, node_b)
+
+
+def _boundary_reaches(ctx: FlowContext, device_name: str, if_name: str, dest: str) -> bool:
+    for zone in ctx.network.topology.zones:
+        if zone.id == dest and any(ctx.network.interface_ref(ref) == (device_name, if_name) for ref in zone.upstream):
+            return True
+    return False
+
+
+def _dropping_lines(ctx: FlowContext, device_name: str, if_name: str, direction: str,
+                    forbidden: PacketSet) -> list[Evidence]:
+    """The lines of the filter that drop the forbidden packets, and the binding line."""
+    device = ctx.network.devices[device_name]
+    interface = device.interfaces[if_name]
+    name = interface.acl_in if direction == "in" else interface.acl_out
+    binding = interface.acl_in_source if direction == "in" else interface.acl_out_source
+    evidence = []
+    if binding is not None:
+        evidence.append(Evidence(binding.file, binding.line, redact(binding.text.strip()),
+                                 f"binds {name} ({direction}) on {device_name} {if_name}"))
+    acl = device.acls.get(name) if name else None
+    if acl is None:
+        return evidence
+    earlier = ctx.space.false
+    for line in acl.lines:
+        matched = ctx.space.line_match(line)
+        if matched & ~earlier & forbidden != ctx.space.false:
+            evidence.append(Evidence(line.source.file, line.source.line, redact(line.source.text.strip()), "drops"))
+        earlier |= matched
+    if ctx.space.implicit_deny_region(acl) & forbidden != ctx.space.false:
+        evidence.append(Evidence(acl.source.file, acl.source.line, redact(acl.source.text.strip()),
+                                 "implicit deny at the end"))
+    return evidence

@@ -1,0 +1,592 @@
+"""The documentation page of every rule ID in the catalog (design note rules.md), in
+Japanese and English: what it checks, why, the policy clause, an example violation and
+its fix. `nankoku-netcheck rules ID`, the SARIF help text and the HTML report all read
+these pages; checks live elsewhere (rules/zone.py, ...), this module is data only.
+
+`scope` and `zone_pairs` say what one JUnit test case covers: a pair of zones (given by
+zone kind, "*" = any other zone), a device, or the network as a whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MYNUMBER, LGWAN, INTERNET, ANY = "mynumber", "lgwan", "internet", "*"
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    id: str
+    severity: str
+    clause: str
+    title_en: str
+    title_ja: str
+    what_en: str
+    what_ja: str
+    why_en: str
+    why_ja: str
+    example: str  # config or topology excerpt that violates the rule (language-neutral)
+    fix_en: str
+    fix_ja: str
+    scope: str = "device"  # zone-pair | device | network
+    zone_pairs: tuple[tuple[str, str], ...] = ()
+
+    def title(self, lang: str) -> str:
+        return self.title_ja if lang == "ja" else self.title_en
+
+    def what(self, lang: str) -> str:
+        return self.what_ja if lang == "ja" else self.what_en
+
+    def why(self, lang: str) -> str:
+        return self.why_ja if lang == "ja" else self.why_en
+
+    def fix(self, lang: str) -> str:
+        return self.fix_ja if lang == "ja" else self.fix_en
+
+
+_MYNUMBER_PAIRS = ((MYNUMBER, ANY), (ANY, MYNUMBER))
+_LGWAN_INTERNET_PAIRS = ((LGWAN, INTERNET), (INTERNET, LGWAN))
+
+_ZONE_DOCS: tuple[RuleDoc, ...] = (
+    RuleDoc(
+        "ZONE-001", "error", "基本方針 7(3)①; 対策基準 6(1)①",
+        "No flow between the mynumber zone and any other zone",
+        "マイナンバー利用事務系と他の領域との通信の禁止",
+        "Proves, over every possible packet, that no packet from the mynumber zone reaches another zone "
+        "(or the internet) and none reaches the mynumber zone from outside, in either direction. Flows of a "
+        "declared external link (e.g. to the 中間サーバー・プラットフォーム) are the only exception; ZONE-002 "
+        "checks those.",
+        "考えられるすべてのパケットについて、マイナンバー利用事務系から他の領域（インターネットを含む）へ、"
+        "また他の領域からマイナンバー利用事務系へ、どちらの向きにも到達するパケットがないことを証明します。"
+        "例外は宣言された外部接続（中間サーバー・プラットフォーム等）の通信だけで、それは ZONE-002 が確認します。",
+        "The policy requires the mynumber zone to be cut off from other zones so that personal-number data "
+        "cannot leak and malware cannot get in. One over-broad ACL line on a shared router is enough to break "
+        "that, and such mistakes are invisible in a manual review of one device at a time.",
+        "ポリシーは、個人番号を扱う情報の流出と不正プログラムの侵入を防ぐため、マイナンバー利用事務系を"
+        "他の領域から分離することを求めています。共用ルーターの ACL 1 行の書き過ぎでこの分離は崩れ、"
+        "機器を 1 台ずつ目視する点検では気付けません。",
+        "ip access-list extended MN-BB-OUT\n"
+        " permit tcp host 10.1.20.30 any eq www   ! lets a mynumber host browse the web\n"
+        " deny   ip any any",
+        "Remove the permitting line (the report names its file and line), or narrow it to the declared "
+        "external link's addresses and ports. Re-run the verifier: the finding disappears only when no "
+        "packet at all crosses.",
+        "許可している行（レポートがファイルと行番号を示します）を削除するか、宣言済みの外部接続の"
+        "アドレスとポートだけに絞ってください。再実行して、越境するパケットが一つもなくなったときにだけ"
+        "検出事項が消えます。",
+        scope="zone-pair", zone_pairs=_MYNUMBER_PAIRS,
+    ),
+    RuleDoc(
+        "ZONE-002", "error", "対策基準 6(1)①",
+        "External links of the mynumber zone carry only their declared flows",
+        "マイナンバー利用事務系の外部接続は宣言した通信のみ",
+        "For each external peer of the mynumber zone (topology `external_peers`), every flow that crosses "
+        "the link lies inside its `allow` list, and each allow entry names host addresses and explicit "
+        "ports — nothing broader.",
+        "マイナンバー利用事務系の各外部接続先（トポロジーの `external_peers`）について、接続を通る通信が"
+        "すべて `allow` の範囲内にあり、各 allow がホスト単位のアドレスと明示的なポートだけを指定している"
+        "ことを確認します。",
+        "The policy allows the mynumber zone to talk to outside systems (e.g. the 中間サーバー) only over "
+        "specified, narrowly defined connections. A link that carries more than that is a path out of the zone.",
+        "ポリシーがマイナンバー利用事務系に認める外部との通信は、中間サーバー等との特定された必要最小限の"
+        "接続だけです。それ以上を通す接続は、領域からの抜け道になります。",
+        "external_peers:\n  chukan:\n    allow:\n      - {src: [10.1.0.0/16], dst: [192.0.2.0/24], proto: ip}",
+        "Narrow the allow entry to the hosts and ports actually used (e.g. src 10.1.20.5/32, dst "
+        "192.0.2.10/32, tcp 443) and make the ACL on the link match it.",
+        "allow を実際に使うホストとポート（例: src 10.1.20.5/32、dst 192.0.2.10/32、tcp 443）に絞り、"
+        "接続上の ACL もそれに合わせてください。",
+        scope="network",
+    ),
+    RuleDoc(
+        "ZONE-003", "error", "対策基準 6(1)①",
+        "MAC addresses of each external link are pinned",
+        "外部接続の MAC アドレスの固定",
+        "The MAC addresses declared for an external link (`mac:` of the peer) are pinned on its path: static "
+        "port-security, a MAC ACL, or a static ARP / MAC binding.",
+        "外部接続に宣言した MAC アドレス（接続先の `mac:`）が、経路上でポートセキュリティ（静的）、"
+        "MAC ACL、または静的 ARP / MAC 登録によって固定されていることを確認します。",
+        "Pinning the MAC addresses stops another device from being plugged in on the link and impersonating "
+        "the permitted server or line terminal.",
+        "MAC アドレスを固定すると、接続に別の機器を差し込んで許可されたサーバーや回線終端装置になりすます"
+        "ことを防げます。",
+        "interface GigabitEthernet0/2\n description to 中間サーバー\n ip address 192.168.250.1 255.255.255.252\n"
+        " ! no static ARP entry for the peer",
+        "Add `arp 192.168.250.2 0000.5e00.5302 ARPA` (router) or `switchport port-security mac-address "
+        "0000.5e00.5305` with `switchport port-security` (switch port) for each declared MAC.",
+        "宣言した MAC ごとに `arp 192.168.250.2 0000.5e00.5302 ARPA`（ルーター）、または "
+        "`switchport port-security` と `switchport port-security mac-address 0000.5e00.5305`（スイッチポート）"
+        "を設定してください。",
+        scope="network",
+    ),
+    RuleDoc(
+        "ZONE-004", "error", "対策基準 6(1)① なお書き",
+        "External peers are not internet-connected",
+        "外部接続先がインターネットに接続されていないこと",
+        "Each external peer is declared `internet_connected: false`, and no flow exists between the peer and "
+        "the internet zone.",
+        "各外部接続先が `internet_connected: false` と宣言され、かつ接続先とインターネット接続系の間に"
+        "通信がないことを確認します。",
+        "A peer that can reach the internet would be an indirect bridge between the mynumber zone and the "
+        "internet; the policy's note to 6(1)① forbids it.",
+        "インターネットに到達できる接続先は、マイナンバー利用事務系とインターネットの間の間接的な橋渡しに"
+        "なります。対策基準 6(1)① のなお書きがこれを禁じています。",
+        "external_peers:\n  vendor:\n    internet_connected: true",
+        "Connect the mynumber zone only to closed networks, and make sure no route or ACL lets the peer's "
+        "addresses reach the internet zone.",
+        "マイナンバー利用事務系は閉域網にだけ接続し、接続先のアドレスがインターネット接続系に届く経路や"
+        "ACL がないようにしてください。",
+        scope="network",
+    ),
+    RuleDoc(
+        "ZONE-005", "error", "基本方針 2(12)(13), 7(3)②; 対策基準 6(2)①",
+        "LGWAN ↔ internet only through declared sanitised channels",
+        "LGWAN接続系とインターネット接続系の間は無害化通信のみ",
+        "Proves that every flow between the LGWAN zone and the internet zone, in either direction, lies inside "
+        "a declared 無害化 channel (topology `channels`), or is a TCP reply of one.",
+        "LGWAN接続系とインターネット接続系の間の通信が、どちらの向きも、宣言された無害化通信の経路"
+        "（トポロジーの `channels`）またはその TCP 応答の範囲内にあることを証明します。",
+        "The policy splits the communication path (通信経路の分割) between the two zones and allows only "
+        "sanitised traffic: mail as text, sanitised files, screen transfer. Any other flow can carry malware "
+        "into the LGWAN zone.",
+        "ポリシーは両領域の通信経路を分割し、安全が確保された通信（メール本文のテキスト化、ファイルの"
+        "無害化、画面転送）だけを許可するよう求めています。それ以外の通信は不正プログラムを LGWAN接続系に"
+        "持ち込み得ます。",
+        "ip access-list extended LG-BB-OUT\n permit tcp 10.2.10.0 0.0.0.255 any eq 443   ! LGWAN PCs browse "
+        "the web directly",
+        "Remove the line, or route the need through a declared channel (e.g. screen transfer to the virtual "
+        "desktops) and declare that channel in the topology.",
+        "その行を削除するか、必要な業務は宣言済みの無害化経路（例: 仮想デスクトップへの画面転送）を通し、"
+        "その経路をトポロジーに宣言してください。",
+        scope="zone-pair", zone_pairs=_LGWAN_INTERNET_PAIRS,
+    ),
+    RuleDoc(
+        "ZONE-006", "error", "対策基準 6(2)①(ア)(イ)",
+        "Sanitising channels run one way",
+        "無害化通信の経路は一方向",
+        "A mail-text or file-sanitize channel carries traffic only from the internet zone to the LGWAN zone; "
+        "a screen-transfer channel is only started from the LGWAN zone.",
+        "メール本文テキスト化・ファイル無害化の経路はインターネット接続系から LGWAN接続系への向きだけ、"
+        "画面転送の経路は LGWAN接続系から開始する向きだけであることを確認します。",
+        "A sanitising channel that also opens in the other direction is an unsanitised path.",
+        "逆向きにも開いている無害化経路は、無害化されない経路になります。",
+        "channels:\n  - {id: mail-text, kind: mail-text, src: [10.2.20.25/32], dst: [10.3.20.25/32], "
+        "proto: tcp, dport: [25]}",
+        "Declare the channel in its sanitising direction and drop the reverse direction at the boundary.",
+        "経路を無害化の向きで宣言し、逆向きの通信は境界で遮断してください。",
+        scope="zone-pair", zone_pairs=_LGWAN_INTERNET_PAIRS,
+    ),
+    RuleDoc(
+        "ZONE-007", "error", "対策基準 6(3)②, 7.3(2)",
+        "The internet is reached only through the declared upstream",
+        "インターネットへの出口は宣言した上流（自治体情報セキュリティクラウド）のみ",
+        "The public internet is reached only through the declared `upstream` interfaces (the 自治体情報"
+        "セキュリティクラウド): no other exit, no other default route.",
+        "公衆インターネットへは宣言された `upstream` インターフェース（自治体情報セキュリティクラウド）"
+        "経由でのみ到達し、それ以外の出口や既定経路がないことを確認します。",
+        "All internet traffic must pass the prefecture's security cloud, where it is monitored. A second exit "
+        "(a backup line, a test router) bypasses that monitoring.",
+        "インターネット通信はすべて、監視される自治体情報セキュリティクラウドを経由しなければなりません。"
+        "2 つ目の出口（予備回線や検証用ルーター）はその監視を迂回します。",
+        "interface GigabitEthernet0/3\n description backup ISP\n ip address 198.51.100.2 255.255.255.252\n"
+        "ip route 0.0.0.0 0.0.0.0 198.51.100.1 250",
+        "Remove the extra exit and its default route, or declare it as an upstream if it is part of the "
+        "security cloud.",
+        "余分な出口とその既定経路を削除するか、セキュリティクラウドの一部であれば upstream として宣言して"
+        "ください。",
+        scope="network",
+    ),
+    RuleDoc(
+        "ZONE-008", "warning", "対策基準 9.1(8) (beyond the policy's letter)",
+        "Isolation holds whatever the routing",
+        "経路制御に依存しない分離",
+        "Every physical path between isolated zones crosses a filter that drops the traffic. When isolation "
+        "rests only on the absence of a route, the rule warns: one added static route would open the path.",
+        "分離すべき領域の間の物理的な経路のすべてに、その通信を遮断するフィルタがあることを確認します。"
+        "分離が経路の不在だけに頼っている場合は警告します（静的経路 1 本の追加で経路が開くため）。",
+        "Routing changes often (a new static route, a redistribution); filters are the deliberate control. "
+        "Isolation that survives any routing is robust against routine changes.",
+        "経路設定は頻繁に変わります（静的経路の追加、再配布）。フィルタは意図して置く統制です。経路に"
+        "かかわらず保たれる分離は、日常の変更に強い分離です。",
+        "! bb-rtr: no ACL between the mynumber and LGWAN links; isolation holds only because\n"
+        "! mn-gw has no route to 10.2.0.0/16",
+        "Add an ACL on the boundary interface that denies traffic between the zones (the report lists the "
+        "unfiltered path).",
+        "境界インターフェースに領域間の通信を拒否する ACL を設定してください（レポートがフィルタのない"
+        "経路を示します）。",
+        scope="zone-pair", zone_pairs=(*_MYNUMBER_PAIRS, *_LGWAN_INTERNET_PAIRS),
+    ),
+    RuleDoc(
+        "ZONE-009", "error", "対策基準 9.1(9), 9.1(10)④",
+        "Internet-facing hosts sit behind a firewall",
+        "インターネットに公開するホストはファイアウォールの内側",
+        "Every host reachable from the public internet sits behind a device whose topology role is firewall.",
+        "公衆インターネットから到達できるホストがすべて、トポロジーで role が firewall の機器の内側にある"
+        "ことを確認します。",
+        "The policy requires a firewall at the boundary when a server is published to the internet; a router "
+        "ACL alone does not inspect sessions.",
+        "ポリシーは、サーバーをインターネットに公開する場合、境界にファイアウォールを設置するよう求めて"
+        "います。ルーターの ACL だけではセッションを検査できません。",
+        "ip access-list extended FROM-INTERNET\n permit tcp any host 10.3.10.80 eq www",
+        "Place the public server behind the firewall (role: firewall) and publish it there.",
+        "公開サーバーをファイアウォール（role: firewall）の内側に置き、そこで公開してください。",
+        scope="network",
+    ),
+)
+
+_FILTER_CLAUSE = "対策基準 9.1(8)①"
+
+_FILTER_DOCS: tuple[RuleDoc, ...] = (
+    RuleDoc(
+        "ACL-001", "error", _FILTER_CLAUSE,
+        "Every ACL and object-group referenced is defined",
+        "参照している ACL・オブジェクトグループが定義されていること",
+        "Every access list and object-group that an interface, line or other ACL refers to is defined.",
+        "インターフェース、line、他の ACL が参照しているアクセスリストとオブジェクトグループが、すべて"
+        "定義されていることを確認します。",
+        "On Cisco IOS an interface ACL that is referenced but not defined permits everything: a typo in a name "
+        "silently removes the filter.",
+        "Cisco IOS では、参照されているのに定義されていないインターフェース ACL はすべてを許可します。"
+        "名前の打ち間違い 1 つでフィルタが黙って消えます。",
+        "interface GigabitEthernet0/1\n ip access-group MN-BB-0UT out   ! the ACL is named MN-BB-OUT",
+        "Correct the name or define the ACL.",
+        "名前を直すか、ACL を定義してください。",
+    ),
+    RuleDoc(
+        "ACL-002", "warning", _FILTER_CLAUSE,
+        "No ACL line is unreachable",
+        "到達しない ACL 行がないこと",
+        "No ACL line is fully shadowed by earlier lines (it can never match a packet).",
+        "先行する行に完全に覆われて、どのパケットにも一致し得ない ACL 行がないことを確認します。",
+        "A shadowed line shows that the author meant something the device does not do, often a deny placed "
+        "after a broader permit.",
+        "覆われた行は、作成者の意図と機器の動作が食い違っている印です。広い permit の後に置いた deny が"
+        "典型です。",
+        "ip access-list extended LG-IN\n permit ip 10.2.0.0 0.0.255.255 any\n deny   ip host 10.2.10.66 any",
+        "Move the specific line above the broader one, or delete it if it is not needed.",
+        "個別の行を広い行より前に移すか、不要なら削除してください。",
+    ),
+    RuleDoc(
+        "ACL-003", "info", _FILTER_CLAUSE,
+        "No unused ACL or object-group",
+        "使われていない ACL・オブジェクトグループがないこと",
+        "No ACL or object-group is defined and never used.",
+        "定義されているが使われていない ACL やオブジェクトグループがないことを確認します。",
+        "Unused filters mislead reviewers into thinking traffic is filtered when it is not.",
+        "使われていないフィルタは、実際には遮断されていない通信を遮断されていると点検者に誤解させます。",
+        "ip access-list extended OLD-MN-OUT\n deny ip any any\n! not applied anywhere",
+        "Apply the ACL where it was meant to be, or remove it.",
+        "意図した場所に適用するか、削除してください。",
+    ),
+    RuleDoc(
+        "ACL-004", "warning", _FILTER_CLAUSE,
+        "No permit-any on a zone boundary",
+        "領域境界に全許可の行がないこと",
+        "No `permit ip any any` (or an equivalent line) in an ACL on an interface at a zone boundary.",
+        "領域境界のインターフェースの ACL に `permit ip any any`（または同等の行）がないことを確認します。",
+        "A permit-any on a boundary makes every line after it dead and leaves the boundary to routing alone.",
+        "境界での全許可は、それ以降の行をすべて無効にし、境界の防御を経路制御だけに委ねます。",
+        "ip access-list extended BB-IN\n permit ip any any",
+        "Replace it with the specific flows the boundary must pass, followed by an explicit deny.",
+        "境界が通すべき個別の通信と、明示的な deny に置き換えてください。",
+    ),
+    RuleDoc(
+        "ACL-005", "warning", _FILTER_CLAUSE,
+        "Redundant paths filter the same way",
+        "冗長経路のフィルタが同一であること",
+        "Where two paths connect the same zones (a redundant pair), no flow passes one path and not its twin.",
+        "同じ領域間を結ぶ 2 つの経路（冗長構成）で、一方だけを通過する通信がないことを確認します。",
+        "Filters on redundant devices drift apart over time; after a failover, traffic suddenly takes the "
+        "weaker path.",
+        "冗長機器のフィルタは時間とともに食い違います。切替えが起きた途端、通信は弱い方の経路を通ります。",
+        "! gw-a: deny tcp any any eq 445\n! gw-b: (line missing)",
+        "Keep the ACLs of redundant devices identical (generate them from one source).",
+        "冗長機器の ACL を同一に保ってください（一つの元から生成するのが確実です）。",
+    ),
+    RuleDoc(
+        "RT-001", "warning", _FILTER_CLAUSE,
+        "Static routes have reachable next hops",
+        "静的経路のネクストホップが到達可能であること",
+        "Every static route's next hop lies on a connected subnet or resolves through another route.",
+        "すべての静的経路のネクストホップが、直結サブネット上にあるか他の経路で解決できることを確認します。",
+        "A route to an unreachable next hop is dead configuration that hides the real forwarding, and "
+        "becomes live unexpectedly when an interface is re-addressed.",
+        "到達できないネクストホップへの経路は、実際の転送を分かりにくくする無効な設定で、インターフェースの"
+        "アドレス変更で思わぬときに有効になります。",
+        "ip route 10.9.0.0 255.255.0.0 192.168.77.1   ! no interface in 192.168.77.0/24",
+        "Correct the next hop or remove the route.",
+        "ネクストホップを直すか、経路を削除してください。",
+    ),
+)
+
+_DEVICE_DOCS: tuple[RuleDoc, ...] = (
+    RuleDoc(
+        "MGMT-001", "error", "対策基準 9.2(2)④, 9.1(13)②",
+        "Remote administration only over encrypted protocols",
+        "遠隔管理は暗号化された通信のみ",
+        "Remote administration uses only SSH and HTTPS: no telnet on vty lines, no `ip http server`.",
+        "遠隔からの管理は SSH と HTTPS だけを使い、vty の telnet や `ip http server` がないことを確認します。",
+        "Telnet and HTTP send administrator passwords in clear text across the network.",
+        "telnet と HTTP は管理者のパスワードを平文でネットワークに流します。",
+        "line vty 0 4\n transport input telnet ssh",
+        "`transport input ssh` on every vty line; `no ip http server`, and `ip http secure-server` if the web "
+        "interface is needed.",
+        "すべての vty に `transport input ssh` を設定し、`no ip http server` とし、Web 画面が必要なら "
+        "`ip http secure-server` を使ってください。",
+    ),
+    RuleDoc(
+        "MGMT-002", "warning", "対策基準 9.2(4)",
+        "Failed-login limits",
+        "ログイン試行回数の制限",
+        "Failed logins are limited (`login block-for`, `aaa local authentication attempts max-fail`).",
+        "ログイン失敗の回数が制限されている（`login block-for`、`aaa local authentication attempts max-fail`）"
+        "ことを確認します。",
+        "Without a limit, passwords can be guessed at line speed.",
+        "制限がなければ、パスワードを回線速度で総当たりできます。",
+        "! no 'login block-for' in the configuration",
+        "`login block-for 300 attempts 5 within 60`.",
+        "`login block-for 300 attempts 5 within 60` を設定してください。",
+    ),
+    RuleDoc(
+        "MGMT-003", "warning", "対策基準 9.2(4)",
+        "Idle session timeout of at most 10 minutes",
+        "無操作時のセッションタイムアウト（10 分以内）",
+        "Idle sessions time out (`exec-timeout`), never disabled (`exec-timeout 0 0`), after at most 10 "
+        "minutes.",
+        "無操作のセッションが 10 分以内にタイムアウトする（`exec-timeout`）こと、無効（`exec-timeout 0 0`）に"
+        "なっていないことを確認します。",
+        "An abandoned administrator session is an open door on the console or over the network.",
+        "放置された管理者セッションは、コンソールやネットワーク越しの開いた扉です。",
+        "line vty 0 4\n exec-timeout 0 0",
+        "`exec-timeout 10 0` (or less) on console and vty lines.",
+        "console と vty に `exec-timeout 10 0`（以下）を設定してください。",
+    ),
+    RuleDoc(
+        "MGMT-004", "info", "対策基準 9.2(4)",
+        "Login banner present",
+        "ログイン時の表示（バナー）",
+        "A login banner (`banner login` or `banner motd`) is configured.",
+        "ログインバナー（`banner login` または `banner motd`）が設定されていることを確認します。",
+        "The policy asks for a message at login; it also states that access is restricted, which matters for "
+        "legal action against misuse.",
+        "ポリシーはログイン時のメッセージ表示を求めています。アクセスが制限されていることの表示は、"
+        "不正利用への法的措置でも意味を持ちます。",
+        "! no banner configured",
+        "`banner login ^ 許可された者以外の利用を禁止します。 ^`",
+        "`banner login ^ 許可された者以外の利用を禁止します。 ^` のように設定してください。",
+    ),
+    RuleDoc(
+        "MGMT-005", "warning", "対策基準 9.2(1)③(カ)",
+        "No privileged account with a default name",
+        "既定名の特権アカウントがないこと",
+        "No privileged local account is named admin, cisco, root, administrator or another well-known "
+        "default.",
+        "特権を持つローカルアカウントが admin、cisco、root、administrator などの既知の既定名でないことを"
+        "確認します。",
+        "Well-known names halve the work of a password-guessing attack.",
+        "既知の名前は、パスワード推測攻撃の手間を半分にします。",
+        "username admin privilege 15 secret 9 $9$…",
+        "Rename the account (create a personal or role-specific name, then remove `admin`).",
+        "アカウント名を変更してください（個人名や役割名のアカウントを作ってから `admin` を削除）。",
+    ),
+    RuleDoc(
+        "MGMT-006", "error", "対策基準 9.2(5)①, 8.7(3)⑧",
+        "Secrets stored hashed",
+        "パスワードのハッシュ化保存",
+        "Secrets are stored as strong hashes (`enable secret`, `secret` type 8 or 9); no plaintext and no "
+        "type 7 passwords.",
+        "パスワードが強いハッシュ（`enable secret`、`secret` の type 8 / 9）で保存され、平文や type 7 の"
+        "パスワードがないことを確認します。",
+        "Type 7 is a reversible encoding, not encryption: anyone who sees a config backup can read the "
+        "password.",
+        "type 7 は元に戻せる符号化であり暗号化ではありません。設定のバックアップを見た人は誰でも"
+        "パスワードを読めます。",
+        "enable password 7 0822455D0A16\nusername ops password 0 example",
+        "`enable algorithm-type scrypt secret …` and `username … algorithm-type scrypt secret …`; remove the "
+        "`password` lines.",
+        "`enable algorithm-type scrypt secret …` と `username … algorithm-type scrypt secret …` を使い、"
+        "`password` の行を削除してください。",
+    ),
+    RuleDoc(
+        "MGMT-007", "warning", "対策基準 9.2(1)①",
+        "Management access restricted by source",
+        "管理アクセスの接続元制限",
+        "Management access is limited to administrator networks (`access-class` on vty lines, ASA `ssh` / "
+        "`http` source networks).",
+        "管理アクセスが管理者用ネットワークからに限定されている（vty の `access-class`、ASA の `ssh` / "
+        "`http` の接続元指定）ことを確認します。",
+        "Even with SSH, a login prompt reachable from every PC invites password guessing.",
+        "SSH であっても、すべての端末から届くログイン画面はパスワード推測を招きます。",
+        "line vty 0 4\n transport input ssh\n ! no access-class",
+        "`access-class MGMT-ONLY in` on the vty lines, with an ACL listing the management subnet.",
+        "管理用サブネットを列挙した ACL を作り、vty に `access-class MGMT-ONLY in` を設定してください。",
+    ),
+    RuleDoc(
+        "MGMT-008", "warning", "対策基準 10.1(2)",
+        "Time synchronised with two or more NTP servers",
+        "時刻同期（NTP サーバー 2 台以上）",
+        "The device synchronises its clock with two or more `ntp server`s.",
+        "2 台以上の `ntp server` で時刻を同期していることを確認します。",
+        "Logs can only be correlated during an incident when every clock is right.",
+        "インシデント時にログを突き合わせられるのは、すべての時計が正しいときだけです。",
+        "ntp server 10.1.99.10",
+        "Add a second server: `ntp server 10.1.99.11`.",
+        "2 台目を追加してください: `ntp server 10.1.99.11`。",
+    ),
+    RuleDoc(
+        "MGMT-009", "warning", "対策基準 9.1(6)①",
+        "Logs sent to a remote host with timestamps",
+        "ログの外部保存とタイムスタンプ",
+        "The device sends its logs to a remote host (`logging host`) with timestamps (`service timestamps log "
+        "datetime`).",
+        "ログを外部のホストへ送り（`logging host`）、タイムスタンプを付けている（`service timestamps log "
+        "datetime`）ことを確認します。",
+        "Logs kept only on the device are lost on reboot and can be erased by an intruder.",
+        "機器内にだけあるログは再起動で消え、侵入者に消去され得ます。",
+        "! no logging host",
+        "`logging host 10.1.99.20` and `service timestamps log datetime msec localtime show-timezone`.",
+        "`logging host 10.1.99.20` と `service timestamps log datetime msec localtime show-timezone` を"
+        "設定してください。",
+    ),
+    RuleDoc(
+        "MGMT-010", "error", "対策基準 9.2(5)①",
+        "No default SNMP community, no SNMPv1/v2c write",
+        "SNMP の既定コミュニティ・書込み許可がないこと",
+        "No SNMP community named public or private, and no read-write SNMPv1/v2c community.",
+        "public や private という名前の SNMP コミュニティ、および読み書き可能な SNMPv1/v2c コミュニティが"
+        "ないことを確認します。",
+        "Default communities are the first thing scanners try; an RW community lets anyone who knows it "
+        "rewrite the configuration.",
+        "既定のコミュニティはスキャナーが最初に試す値です。RW コミュニティを知る者は誰でも設定を書き換え"
+        "られます。",
+        "snmp-server community public RW",
+        "Remove it; use SNMPv3 with authPriv (`snmp-server group … v3 priv`) and read-only views.",
+        "削除し、SNMPv3 の authPriv（`snmp-server group … v3 priv`）と読み取り専用ビューを使ってください。",
+    ),
+    RuleDoc(
+        "SVC-001", "warning", "対策基準 9.5(1)②",
+        "Unneeded services are off",
+        "不要なサービスの停止",
+        "Unneeded services are disabled: ip http server, TCP/UDP small servers, finger, bootp server, "
+        "IP source routing, and CDP on zone-boundary ports.",
+        "不要なサービス（ip http server、TCP/UDP small servers、finger、bootp server、IP ソースルーティング、"
+        "領域境界ポートの CDP）が停止されていることを確認します。",
+        "Every service that listens is attack surface; CDP on a boundary port tells the other side the "
+        "device model and software version.",
+        "待ち受けるサービスはすべて攻撃対象になります。境界ポートの CDP は、相手側に機種とソフトウェアの"
+        "版を教えます。",
+        "service tcp-small-servers\nip source-route",
+        "`no service tcp-small-servers`, `no ip source-route`, `no cdp enable` on boundary interfaces.",
+        "`no service tcp-small-servers`、`no ip source-route`、境界インターフェースに `no cdp enable` を"
+        "設定してください。",
+    ),
+    RuleDoc(
+        "PORT-001", "warning", "対策基準 9.5(1)①, 7.1(4)③",
+        "Unused interfaces are shut down",
+        "使用しないポートの閉塞",
+        "Interfaces with no address, no VLAN membership of use and no description are `shutdown`.",
+        "アドレスも用途のある VLAN 所属も説明もないインターフェースが `shutdown` されていることを確認"
+        "します。",
+        "An open unused port lets anyone with physical access plug a device into a zone.",
+        "使っていない開いたポートは、物理的に近づける誰もが領域に機器をつなげる口です。",
+        "interface GigabitEthernet1/0/17\n ! no shutdown, no description, default VLAN",
+        "`shutdown` the port (and put it in an unused VLAN).",
+        "ポートを `shutdown` してください（未使用 VLAN への収容も推奨）。",
+    ),
+    RuleDoc(
+        "PORT-002", "warning", "対策基準 9.2(3), 7.1(4)③",
+        "Access ports identify devices",
+        "アクセスポートでの機器認証",
+        "Access ports identify the devices plugged into them: 802.1X (`authentication port-control auto`) or "
+        "port-security.",
+        "アクセスポートが接続機器を識別している（802.1X の `authentication port-control auto` または"
+        "ポートセキュリティ）ことを確認します。",
+        "Without device identification any PC brought in can join the zone's network.",
+        "機器の識別がなければ、持ち込まれた任意の PC が領域のネットワークに参加できます。",
+        "interface GigabitEthernet1/0/5\n switchport mode access\n switchport access vlan 10",
+        "Enable 802.1X on the port, or `switchport port-security` with the allowed MAC addresses.",
+        "ポートで 802.1X を有効にするか、許可する MAC を指定して `switchport port-security` を設定して"
+        "ください。",
+    ),
+    RuleDoc(
+        "WLAN-001", "error", "対策基準 9.1(13)①",
+        "Wireless uses WPA2/WPA3 (Enterprise with EAP-TLS on LGWAN and mynumber zones)",
+        "無線 LAN は WPA2/WPA3（LGWAN・マイナンバー系は EAP-TLS の Enterprise）",
+        "Wireless networks use WPA2 or WPA3; on the LGWAN and mynumber zones, WPA2/3-Enterprise with "
+        "EAP-TLS (mandatory since the March 2025 guideline revision).",
+        "無線 LAN が WPA2 または WPA3 を使い、LGWAN接続系とマイナンバー利用事務系では EAP-TLS による "
+        "WPA2/3-Enterprise を使っていることを確認します（2025 年 3 月のガイドライン改定で必須）。",
+        "Pre-shared keys leak and cannot identify the device; the revised guideline requires certificate-"
+        "based authentication on the internal zones.",
+        "事前共有鍵は漏れやすく、機器を識別できません。改定後のガイドラインは内部の領域で証明書による"
+        "認証を求めています。",
+        "dot11 ssid LGWAN-WIFI\n authentication key-management wpa version 2\n wpa-psk ascii 0 …",
+        "Use 802.1X with EAP-TLS (`authentication key-management wpa version 2` with an `authentication "
+        "network-eap` method list and certificates).",
+        "EAP-TLS による 802.1X（`authentication network-eap` のメソッドリストと証明書）を使ってください。",
+    ),
+    RuleDoc(
+        "AVAIL-001", "warning", "対策基準 7.3(6), 7.1(2)",
+        "Availability-2 segments have two disjoint paths",
+        "可用性 2 のセグメントは 2 経路",
+        "Segments marked availability 2 have two node-disjoint paths to their gateways.",
+        "可用性 2 と指定したセグメントが、ゲートウェイまで機器を共有しない 2 つの経路を持つことを確認します。",
+        "A single device failure must not cut off systems the city classified as needing high availability.",
+        "市が高い可用性を要すると分類したシステムを、機器 1 台の故障で孤立させてはなりません。",
+        "segments:\n  10.1.20.0/24: {availability: 2}   # only mn-core connects it",
+        "Add a second uplink through a different device (and a first-hop redundancy protocol).",
+        "別の機器を経由する 2 本目の上位接続（とゲートウェイ冗長化プロトコル）を追加してください。",
+        scope="network",
+    ),
+)
+
+_META_DOCS: tuple[RuleDoc, ...] = (
+    RuleDoc(
+        "META-001", "error", "—",
+        "Lines that may affect forwarding or filtering were understood",
+        "転送・フィルタに影響し得る未解釈の行がないこと",
+        "Lists every configuration line that could change forwarding or filtering and that the verifier did "
+        "not understand (NAT, VRFs, policy routing, zone-based firewall, unknown ACL keywords, …). Every "
+        "property the device could affect becomes inconclusive.",
+        "転送やフィルタを変え得るのに検証ツールが解釈できなかった設定行（NAT、VRF、ポリシールーティング、"
+        "ゾーンベースファイアウォール、未知の ACL キーワード等）をすべて示します。その機器が影響し得る"
+        "性質はすべて「判定不能」になります。",
+        "A proof is only a proof if nothing was skipped. The verifier never treats an unknown line as "
+        "harmless; it says so instead.",
+        "何も読み飛ばしていないときにだけ証明は証明になります。本ツールは未知の行を無害とはみなさず、"
+        "そのことを報告します。",
+        "interface GigabitEthernet0/1\n ip policy route-map TO-INTERNET",
+        "Check the line by hand. If the construct is needed, report it so support can be added; if it is a "
+        "leftover, remove it.",
+        "その行を手作業で確認してください。必要な設定なら対応追加を依頼し、残骸なら削除してください。",
+    ),
+    RuleDoc(
+        "META-002", "warning", "—",
+        "No exception has expired or matched nothing",
+        "期限切れ・未使用の例外措置がないこと",
+        "Every approved exception (topology `exceptions`, 例外措置 under 対策基準 10.4) is within its expiry "
+        "date and still matches a flow.",
+        "承認済みの例外措置（トポロジーの `exceptions`、対策基準 10.4）が有効期限内で、かつ実際に通信に"
+        "一致していることを確認します。",
+        "An expired exception must be re-approved or removed; one that matches nothing is a stale approval "
+        "that could silently cover a future mistake.",
+        "期限切れの例外は再承認か削除が必要です。何にも一致しない例外は古い承認で、将来の誤設定を黙って"
+        "覆い隠し得ます。",
+        "exceptions:\n  - {rule: ZONE-005, flow: …, approved_by: CISO, ref: R5-012, expires: 2024-03-31}",
+        "Renew the approval and update `expires`, or delete the exception.",
+        "承認を更新して `expires` を改めるか、例外を削除してください。",
+        scope="network",
+    ),
+)
+
+RULE_DOCS: tuple[RuleDoc, ...] = (*_ZONE_DOCS, *_FILTER_DOCS, *_DEVICE_DOCS, *_META_DOCS)
+
+_BY_ID: dict[str, RuleDoc] = {doc.id: doc for doc in RULE_DOCS}
+
+
+def rule_doc(rule_id: str) -> RuleDoc | None:
+    """The page of one rule ID, or None for an ID the catalog does not know."""
+    return _BY_ID.get(rule_id.upper())
+
+
+def rule_ids() -> tuple[str, ...]:
+    return tuple(doc.id for doc in RULE_DOCS)
