@@ -14,6 +14,7 @@ from . import __version__
 from .errors import InputError, InputProblem
 from .graph import Network, build_network
 from .inputs import InputFile
+from .cache import ParseCache
 from .model import Device, FlowSpec, Topology, format_prefix
 from .parse import parse_config
 from .profiles import load_profile
@@ -61,7 +62,7 @@ class Loaded:
     network: Network
 
 
-def load(topology_path: str) -> Loaded:
+def load(topology_path: str, cache: ParseCache | None = None) -> Loaded:
     """Read and check every input; raise InputError listing every problem found."""
     topology = load_topology(topology_path)
     configs = read_device_configs(topology)
@@ -70,7 +71,7 @@ def load(topology_path: str) -> Loaded:
     for entry in topology.devices:
         config = configs[entry.name]
         try:
-            device = parse_config(config.text, entry.config_display, entry.vendor)
+            device = _parse(config, entry.config_display, entry.vendor, cache)
         except InputError as error:
             problems.extend(error.problems)
             continue
@@ -82,6 +83,26 @@ def load(topology_path: str) -> Loaded:
     return Loaded(topology, configs, devices, build_network(topology, devices))
 
 
+def _parse(config: InputFile, display: str, vendor: str | None, cache: ParseCache | None) -> Device:
+    if cache is None:
+        return parse_config(config.text, display, vendor)
+    key = cache.key(config.sha256, display, vendor)
+    device = cache.get(key)
+    if device is None:
+        device = parse_config(config.text, display, vendor)
+        cache.put(key, device)
+    return device
+
+
+@dataclass
+class Analysis:
+    """One verified network: what was loaded, the shared flow context, the result."""
+
+    loaded: Loaded
+    context: FlowContext
+    result: Result
+
+
 def analyze(
     topology_path: str,
     *,
@@ -90,13 +111,29 @@ def analyze(
     timestamp: str | None = None,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    cache: ParseCache | None = None,
 ) -> Result:
     """Verify one topology. Raises InputError for bad input (never returns partial results)."""
     report = progress or (lambda _stage: None)
     report("parse")
-    loaded = load(topology_path)
+    loaded = load(topology_path, cache)
+    return analyze_loaded(loaded, PacketSpace(backend), rules=rules, timestamp=timestamp, progress=progress,
+                          today=today).result
+
+
+def analyze_loaded(
+    loaded: Loaded,
+    space: PacketSpace,
+    *,
+    rules: Iterable[Rule] | None = None,
+    timestamp: str | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> Analysis:
+    """Verify an already loaded network in a given packet space (diff puts both sides
+    of a change in one space so their packet sets compare)."""
+    report = progress or (lambda _stage: None)
     report("reach")
-    space = PacketSpace(backend)
     engine = ReachEngine(loaded.network, space, boundary_interfaces(loaded.network))
     context = FlowContext(loaded.network, space, engine, Tracer(engine),
                           today=today or dt.datetime.now(dt.UTC).date())
@@ -109,7 +146,7 @@ def analyze(
         found = rule.check(context)
         findings.extend(found)
         verdicts.append(_verdict(rule, found))
-    return Result(
+    result = Result(
         tool_name=TOOL_NAME,
         tool_version=__version__,
         topology=loaded.topology.path,
@@ -132,6 +169,7 @@ def analyze(
             "config_lines": sum(len(c.lines) for c in loaded.configs.values()),
         },
     )
+    return Analysis(loaded, context, result)
 
 
 def applicable_rules(topology: Topology, rules: Iterable[Rule] | None) -> list[Rule]:
