@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import __version__
 from .errors import InputError, InputProblem
@@ -62,9 +62,14 @@ class Loaded:
     network: Network
 
 
-def load(topology_path: str, cache: ParseCache | None = None) -> Loaded:
-    """Read and check every input; raise InputError listing every problem found."""
+def load(topology_path: str, cache: ParseCache | None = None,
+         display_prefix: tuple[str, str] | None = None) -> Loaded:
+    """Read and check every input; raise InputError listing every problem found.
+    `display_prefix` = (prefix, label) shows config paths under prefix as label + rest
+    (a temporary export of a git revision shows as 'REV:path')."""
     topology = load_topology(topology_path)
+    if display_prefix is not None:
+        topology = _relabel(topology, *display_prefix)
     configs = read_device_configs(topology)
     devices: dict[str, Device] = {}
     problems: list[InputProblem] = []
@@ -81,6 +86,16 @@ def load(topology_path: str, cache: ParseCache | None = None) -> Loaded:
     if problems:
         raise InputError(problems)
     return Loaded(topology, configs, devices, build_network(topology, devices))
+
+
+def _relabel(topology: Topology, prefix: str, label: str) -> Topology:
+    prefix = os.path.realpath(prefix) + os.sep
+    entries = tuple(
+        replace(entry, config_display=label + os.path.abspath(entry.config_path)[len(prefix):])
+        if os.path.abspath(entry.config_path).startswith(prefix) else entry
+        for entry in topology.devices
+    )
+    return replace(topology, devices=entries)
 
 
 def _parse(config: InputFile, display: str, vendor: str | None, cache: ParseCache | None) -> Device:
@@ -152,7 +167,7 @@ def analyze_loaded(
         topology=loaded.topology.path,
         network_name=loaded.topology.name,
         policy=loaded.topology.policy,
-        generated_at=timestamp or _timestamp(),
+        generated_at=timestamp or timestamp_now(),
         engine=f"bdd:{space.backend}",
         inputs=_input_records(loaded),
         findings=tuple(findings),
@@ -261,7 +276,8 @@ def _input_records(loaded: Loaded) -> tuple[InputRecord, ...]:
     return tuple(records)
 
 
-def _timestamp() -> str:
+def timestamp_now() -> str:
+    """Now (UTC, whole seconds), or SOURCE_DATE_EPOCH when set: a report's one varying field."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit()
               else dt.datetime.now(dt.UTC).replace(microsecond=0))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .diff_cmd import diff
+from .trace_cmd import trace
 from .verify import verify
 
 
@@ -17,5 +19,7 @@ def main() -> None:
 
 
 main.add_command(verify)
+main.add_command(diff)
+main.add_command(trace)
 
 __all__ = ["main"]

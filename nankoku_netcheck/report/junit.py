@@ -43,7 +43,7 @@ def render_junit(result: Result, lang: str = "en") -> str:
 
 
 def _suite(result: Result, verdict: RuleVerdict, lang: str) -> ET.Element:
-    cases = test_cases(result, verdict.rule)
+    cases = junit_cases(result, verdict.rule)
     title = verdict.title_ja if lang == "ja" else verdict.title_en
     suite = ET.Element("testsuite", name=f"{verdict.rule} {title}", timestamp=_junit_timestamp(result.generated_at),
                        time="0")
@@ -95,7 +95,7 @@ def finding_text(finding: Finding, lang: str) -> str:
 # --- test cases -----------------------------------------------------------------------------
 
 
-def test_cases(result: Result, rule_id: str) -> list[_Case]:
+def junit_cases(result: Result, rule_id: str) -> list[_Case]:
     """The rule's test cases in report order, each holding the findings it covers."""
     cases = {name: _Case(name) for name in _declared_cases(result, rule_id)}
     extra: dict[str, _Case] = {}

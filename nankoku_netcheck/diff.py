@@ -1,0 +1,283 @@
+"""Change review: what a change newly allows or blocks between zones, exactly.
+
+Both states are loaded into one packet space, so their flow sets compare symbolically
+(no sampling). Each changed class of packets is explained by replaying one example on
+both sides: how the side that passes it passes it, where the other side drops it, and
+which edited lines decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from .analyze import Analysis, analyze_loaded, load, timestamp_now
+from .cache import ParseCache
+from .errors import InputError
+from .profiles import CHANNELS, pair_policies
+from .reach.packets import PacketSet, PacketSpace
+from .reach.trace import TracePath
+from .redact import redact
+from .result import Evidence, Finding, FlowExample, Result, severity_rank
+from .rules.flows import OUTSIDE, TRANSIT, CrossCheckError, FlowContext, flow_example
+from .rules.zone import sanctioned_flows
+
+MAX_CLASSES = 12
+
+
+@dataclass(frozen=True)
+class FlowChange:
+    change: str  # allowed | blocked
+    from_zone: str
+    to_zone: str
+    flow_class: str
+    example: FlowExample
+    before: str  # what happened to the example before the change
+    after: str
+    responsible: tuple[Evidence, ...]  # edited lines that decide it (file:line on each side)
+    violates: tuple[str, ...] = ()  # rule IDs a newly allowed flow breaks
+    from_label: str = ""
+    to_label: str = ""
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    before: Result
+    after: Result
+    changes: tuple[FlowChange, ...]
+    new_findings: tuple[Finding, ...]
+    fixed_findings: tuple[Finding, ...]
+    unchanged_findings: tuple[Finding, ...]
+    devices_added: tuple[str, ...] = ()
+    devices_removed: tuple[str, ...] = ()
+    segments_added: tuple[str, ...] = ()
+    segments_removed: tuple[str, ...] = ()
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        if any(change.violates for change in self.changes if change.change == "allowed"):
+            return 1
+        threshold = severity_rank(fail_on)
+        if any(f.status == "violated" and severity_rank(f.severity) >= threshold for f in self.new_findings):
+            return 1
+        return 0
+
+
+def diff_topologies(before_path: str, after_path: str, *, backend: str = "auto",
+                    cache: ParseCache | None = None, today: dt.date | None = None,
+                    before_display: tuple[str, str] | None = None) -> DiffResult:
+    """Compare two topology files (each with its configs). `before_display` maps a path
+    prefix to a label (e.g. a temporary checkout to 'HEAD~1:') in what is shown."""
+    space = PacketSpace(backend)
+    loaded_before = load(before_path, cache, display_prefix=before_display)
+    loaded_after = load(after_path, cache)
+    stamp = timestamp_now()
+    before = analyze_loaded(loaded_before, space, timestamp=stamp, today=today)
+    after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today)
+    return compare(before, after)
+
+
+@contextmanager
+def git_revision_tree(topology_path: str, ref: str) -> Iterator[tuple[str, str]]:
+    """The repository holding `topology_path`, exported at `ref` into a temporary folder
+    (read from git objects; the working tree is not touched). Yields (old topology path,
+    temporary root)."""
+    folder = os.path.dirname(os.path.abspath(topology_path))
+    try:
+        root = _git(folder, "rev-parse", "--show-toplevel").strip()
+        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except InputError:
+        raise
+    relative = os.path.relpath(os.path.abspath(topology_path), root)
+    with tempfile.TemporaryDirectory(prefix="nankoku-base-") as temporary:
+        archive = os.path.join(temporary, "tree.tar")
+        with open(archive, "wb") as handle:
+            completed = subprocess.run(["git", "-C", root, "archive", "--format=tar", ref], stdout=handle,
+                                       stderr=subprocess.PIPE, check=False)
+        if completed.returncode != 0:
+            raise InputError.single(topology_path, 0, f"git archive {ref} failed: "
+                                    f"{completed.stderr.decode(errors='replace').strip()}")
+        tree = os.path.join(temporary, "tree")
+        with tarfile.open(archive) as tar:
+            tar.extractall(tree, filter="data")
+        old_topology = os.path.join(tree, relative)
+        if not os.path.exists(old_topology):
+            raise InputError.single(topology_path, 0, f"the topology does not exist at {ref}")
+        yield old_topology, tree
+
+
+def _git(folder: str, *args: str) -> str:
+    try:
+        completed = subprocess.run(["git", "-C", folder, *args], capture_output=True, text=True, check=False)
+    except OSError as error:
+        raise InputError.single(folder, 0, f"cannot run git: {error.strerror}") from error
+    if completed.returncode != 0:
+        message = completed.stderr.strip() or f"git {' '.join(args)} failed"
+        raise InputError.single(folder, 0, f"git: {message}")
+    return completed.stdout
+
+
+def compare(before: Analysis, after: Analysis) -> DiffResult:
+    changes = list(_flow_changes(before, after))
+    fingerprints_before = {_fingerprint(f): f for f in before.result.findings}
+    fingerprints_after = {_fingerprint(f): f for f in after.result.findings}
+    devices_before, devices_after = set(before.loaded.devices), set(after.loaded.devices)
+    segments_before = set(before.loaded.network.segments)
+    segments_after = set(after.loaded.network.segments)
+    return DiffResult(
+        before=before.result,
+        after=after.result,
+        changes=tuple(changes),
+        new_findings=tuple(f for k, f in fingerprints_after.items() if k not in fingerprints_before),
+        fixed_findings=tuple(f for k, f in fingerprints_before.items() if k not in fingerprints_after),
+        unchanged_findings=tuple(f for k, f in fingerprints_after.items() if k in fingerprints_before),
+        devices_added=tuple(sorted(devices_after - devices_before)),
+        devices_removed=tuple(sorted(devices_before - devices_after)),
+        segments_added=tuple(sorted(segments_after - segments_before)),
+        segments_removed=tuple(sorted(segments_before - segments_after)),
+    )
+
+
+def _fingerprint(finding: Finding) -> tuple[str, ...]:
+    """What identifies a finding across a change: not its line numbers."""
+    return (finding.rule, finding.severity, finding.status, finding.from_zone, finding.to_zone,
+            finding.flow_class, finding.device)
+
+
+def _flow_changes(before: Analysis, after: Analysis) -> Iterator[FlowChange]:
+    ctx_before, ctx_after = before.context, after.context
+    sources = sorted(set(_source_classes(ctx_before)) | set(_source_classes(ctx_after)))
+    edits = _edited_lines(before, after)
+    for source in sources:
+        flows_before = ctx_before.flows(source) if source in _source_classes(ctx_before) else {}
+        flows_after = ctx_after.flows(source) if source in _source_classes(ctx_after) else {}
+        for dest in sorted(set(flows_before) | set(flows_after)):
+            if dest in (source, TRANSIT):
+                continue
+            old = flows_before.get(dest, ctx_before.space.false)
+            new = flows_after.get(dest, ctx_after.space.false)
+            yield from _explain_change(ctx_after, ctx_before, "allowed", source, dest, new & ~old, edits)
+            yield from _explain_change(ctx_before, ctx_after, "blocked", source, dest, old & ~new, edits)
+
+
+def _source_classes(ctx: FlowContext) -> list[str]:
+    return ctx.zone_ids() + [f"peer:{p.id}" for p in ctx.network.topology.external_peers]
+
+
+def _explain_change(passing: FlowContext, other: FlowContext, change: str, source: str, dest: str,
+                    packets: PacketSet, edits: dict[tuple[str, int], Evidence]) -> Iterator[FlowChange]:
+    remaining = packets
+    count = 0
+    while remaining != passing.space.false and count < MAX_CLASSES:
+        packet = passing.pick_readable(remaining, source)
+        path = passing.replay(source, dest, packet)
+        klass = remaining & passing.path_region(path)
+        if not passing.space.contains(klass, packet):
+            raise CrossCheckError(f"diff: replay of {packet.describe()} disagrees with the engine")
+        remaining &= ~klass
+        count += 1
+        passing_text, passing_lines = _passed(passing, path)
+        other_text, other_lines = _fate_elsewhere(other, source, dest, packet)
+        responsible = tuple(edits[key] for key in [*passing_lines, *other_lines] if key in edits)
+        violates = _violated_rules(passing, source, dest, klass) if change == "allowed" else ()
+        before, after = (other_text, passing_text) if change == "allowed" else (passing_text, other_text)
+        yield FlowChange(change, source, dest, passing.describe_set(klass), flow_example(packet), before, after,
+                         responsible or _edits_on_path(passing, path, edits), violates,
+                         passing.label(source), passing.label(dest))
+
+
+def _passed(ctx: FlowContext, path: TracePath) -> tuple[str, list[tuple[str, int]]]:
+    lines: list[tuple[str, int]] = []
+    texts = []
+    for hop in path.hops:
+        for decision in (hop.ingress, hop.egress):
+            if decision is not None and decision.line is not None:
+                source = decision.line.source
+                lines.append((source.file, source.line))
+                texts.append(f"{source.file}:{source.line}")
+        if hop.next_hop is not None and hop.next_hop.route.source.line:
+            lines.append((hop.next_hop.route.source.file, hop.next_hop.route.source.line))
+    return ("permitted by " + ", ".join(texts) if texts else "passes with no filter on the path"), lines
+
+
+def _fate_elsewhere(ctx: FlowContext, source: str, dest: str, packet) -> tuple[str, list[tuple[str, int]]]:  # type: ignore[no-untyped-def]
+    """What the other state does with the same packet: the first place it stops."""
+    known = set(_source_classes(ctx))
+    if source not in known:
+        return "its start point did not exist", []
+    starts = [start for start, sources in ctx.starts(source) if ctx.space.contains(sources, packet)]
+    if not starts:
+        return "its start point did not exist", []
+    for start in sorted(starts, key=lambda s: (not ctx._start_holds(s, packet.src), s)):  # noqa: SLF001
+        for path in ctx.tracer.trace(start, packet):
+            if path.disposition in ("denied-in", "denied-out"):
+                hop = path.hops[-1]
+                decision = hop.egress if path.disposition == "denied-out" else hop.ingress
+                assert decision is not None
+                if decision.line is not None:
+                    where = decision.line.source
+                    return (f"denied at {hop.device} access-list {decision.acl_name} ({where.file}:{where.line})",
+                            [(where.file, where.line)])
+                return f"denied at {hop.device} by the implicit deny of {decision.acl_name}", []
+            if path.disposition == "no-route":
+                return f"no route at {path.hops[-1].device}", []
+            if path.disposition == "null-routed":
+                hop = path.hops[-1]
+                route = hop.next_hop.route.source if hop.next_hop else None
+                return (f"null-routed at {hop.device}", [(route.file, route.line)] if route else [])
+    return "not delivered there", []
+
+
+def _violated_rules(ctx: FlowContext, source: str, dest: str, packets: PacketSet) -> tuple[str, ...]:
+    if dest == OUTSIDE:
+        return ("ZONE-007",) if source in ctx.zone_ids() else ()
+    for policy in pair_policies(ctx.network.topology):
+        if (policy.from_zone, policy.to_zone) != (source, dest):
+            continue
+        if policy.allow == CHANNELS:
+            packets &= ~sanctioned_flows(ctx)
+        return (policy.rule,) if packets != ctx.space.false else ()
+    if source.startswith("peer:") or dest.startswith("peer:"):
+        return ("ZONE-002",)
+    return ()
+
+
+def _edited_lines(before: Analysis, after: Analysis) -> dict[tuple[str, int], Evidence]:
+    """(file, line) → evidence for every line added, removed or changed, on both sides,
+    pairing config files by device name."""
+    edits: dict[tuple[str, int], Evidence] = {}
+    for name in sorted(set(before.loaded.devices) | set(after.loaded.devices)):
+        old = before.loaded.devices.get(name)
+        new = after.loaded.devices.get(name)
+        old_lines = list(old.lines) if old else []
+        new_lines = list(new.lines) if new else []
+        matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+        for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            for index in range(a_start, a_end):
+                assert old is not None
+                edits[(old.source_file, index + 1)] = Evidence(old.source_file, index + 1,
+                                                               redact(old_lines[index].strip()), "before")
+            for index in range(b_start, b_end):
+                assert new is not None
+                edits[(new.source_file, index + 1)] = Evidence(new.source_file, index + 1,
+                                                               redact(new_lines[index].strip()), "after")
+    return edits
+
+
+def _edits_on_path(ctx: FlowContext, path: TracePath, edits: dict[tuple[str, int], Evidence]
+                   ) -> tuple[Evidence, ...]:
+    """When no deciding line was edited (a route or an interface changed), the edited
+    lines of the devices on the path."""
+    files = {ctx.network.devices[hop.device].source_file for hop in path.hops}
+    return tuple(sorted((e for (file, _), e in edits.items() if file in files), key=lambda e: (e.file, e.line)))[:8]
+
+
+__all__ = ["DiffResult", "FlowChange", "compare", "diff_topologies", "git_revision_tree"]

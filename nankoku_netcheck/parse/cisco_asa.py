@@ -1,0 +1,757 @@
+"""Cisco ASA (also PIX 6/7 and FWSM) configuration parser: `parse(text, path) -> Device`.
+
+Block structure comes from ciscoconfparse2, as for IOS; everything inside a block is
+tokenised here. Definitions are read before their uses, whatever their order in the
+file, so that `show running-config` output and hand-edited files read the same:
+`names`, then interfaces, then objects and object-groups, then access lists, then
+everything else (bindings, routes, NAT, routing processes, management lines).
+
+Accounting is the one of the IOS parser: every non-blank line ends up parsed into the
+model, a HARMLESS UnknownLine or a FORWARDING UnknownLine; line numbers are 1-based
+and exact.
+
+Modelling choices (the engine may only ever see *more* reachability than the device):
+
+- Interfaces are keyed by their hardware name (`GigabitEthernet0/1.10`); `nameif`,
+  security level (ASA default when absent: 100 for `inside`, else 0), standby address,
+  `management-only` and the sub-interface `vlan` are kept. An interface without
+  `nameif` forwards nothing on an ASA: its nameif stays None (it is not marked shut).
+  On a switch-port model (ASA 5505 style: the config has `interface VlanN`), an
+  Ethernet port with no configuration is an access port of VLAN 1, as on the device.
+- ACL entries: names, objects and object-groups (nested, cycles reported) are expanded;
+  ranges become the exact prefixes covering them. IPv6 members are dropped (they match
+  no IPv4 packet); an entry left with no IPv4 match is a HARMLESS unknown and is kept out
+  of `Acl.lines`, as are `inactive` entries. `sequence` is the ASA line number of the
+  entry (remarks and inactive entries count, as in `show access-list`). FQDN objects and
+  `interface X` of an interface whose address is not known widen that address to "any":
+  the entry gets `understood=False` (a superset for permit entries; the engine ignores
+  such deny entries) and a FORWARDING unknown says why. `time-range` is dropped with an
+  `approximation` note, as in the IOS parser.
+- `access-group` of an ACL that is not defined is rejected by the ASA: the binding is
+  not made and the line is a FORWARDING unknown.
+- NAT (8.3+ syntax) becomes NatRule header rewrites; see `NatRule` in the model. Twice
+  NAT is section 1 (or 3 with `after-auto`) in file order; object NAT is section 2,
+  ordered as the ASA does (static before dynamic, then fewer real addresses first, then
+  lower address, then object name). `interface_pat` means "the mapped interface's own
+  address" (alone, or as the fallback of a pool). Ports: `real_port` is the port on the
+  real address and `mapped_port` the port on the mapped one. For object NAT and for
+  twice NAT without a destination clause they are source ports of the real/mapped
+  source; for twice NAT with a destination clause they are destination ports of the
+  real/mapped destination (`service A B`: A holds the mapped, B the real destination
+  port). A static rewrite that is not one prefix onto one prefix of the same size sets
+  `approximation`; `unidirectional` is ignored (translating both ways only adds
+  reachability) and noted there. Pre-8.3 NAT (`static`, `global`, `nat (if) N`) is a
+  FORWARDING unknown.
+- Dynamic routing processes are over-approximated like the IOS parser does; ASA
+  `network` statements take a netmask (a wildcard-looking value is tried both ways).
+- Management-plane lines are HARMLESS for now; `_parse_mgmt_line` is where their facts
+  will be read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ciscoconfparse2 import CiscoConfParse
+from loguru import logger
+
+from nankoku_netcheck.model import (
+    IPV4_MAX,
+    PORT_MAX,
+    PROTO_ICMP,
+    PROTO_TCP,
+    PROTO_UDP,
+    Acl,
+    AclLine,
+    Action,
+    Device,
+    DynamicRouting,
+    IcmpMatch,
+    Interface,
+    InterfaceAddress,
+    Match,
+    NatRule,
+    PortRange,
+    Route,
+    RouteKind,
+    Source,
+    UnknownKind,
+    UnknownLine,
+    Wildcard,
+    int_to_ip,
+    ip_to_int,
+    mask_to_length,
+    prefix_mask,
+)
+from nankoku_netcheck.parse.asa_names import (
+    ICMP_NAMES,
+    LOG_LEVELS,
+    PROTO_ICMP6,
+    PROTOCOL_NAMES,
+    TCP_PORT_NAMES,
+    UDP_PORT_NAMES,
+)
+from nankoku_netcheck.parse.cisco_ios import canonical_interface_name, split_lines
+from nankoku_netcheck.parse.common import (
+    Cursor,
+    NotUnderstood,
+    complement_ports,
+    descendants,
+    file_stem,
+    ipv4,
+    is_ipv4,
+    looks_like_ipv6,
+    number,
+    range_to_wildcards,
+    union_or_any,
+)
+
+VENDOR = "cisco_asa"
+
+HARMLESS = UnknownKind.HARMLESS
+FORWARDING = UnknownKind.FORWARDING
+
+PROTO_SCTP = 132
+
+# Reasons that later stages may look for.
+STATIC_ARP_REASON = "static ARP entry (MAC pinning is checked separately)"
+FQDN_REASON = "FQDN objects resolve at run time"
+
+# --- vendor detection -------------------------------------------------------------
+
+_VERSION_MARKER = re.compile(r"^(?:ASA Version|PIX Version|FWSM Version) \S", re.MULTILINE)
+_NAMEIF_LINE = re.compile(r"^[ \t]+nameif \S", re.MULTILINE)
+_SECURITY_LEVEL_LINE = re.compile(r"^[ \t]+security-level \d", re.MULTILINE)
+_ASA_BINDING = re.compile(r"^access-group \S+ (?:(?:in|out) interface \S|global\b)", re.MULTILINE)
+
+
+def detect(text: str) -> bool:
+    """True for ASA / PIX / FWSM text: a version header, or interfaces with both `nameif`
+    and `security-level`, or an ASA-style `access-group` binding."""
+    if _VERSION_MARKER.search(text) or _ASA_BINDING.search(text):
+        return True
+    return bool(_NAMEIF_LINE.search(text)) and bool(_SECURITY_LEVEL_LINE.search(text))
+
+
+# --- address sets and services -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Addresses:
+    """An IPv4 address set as a union of patterns; `wildcards` None = every address.
+
+    `ipv6` records that IPv6 members were left out (they match no IPv4 packet).
+    `problem` is set when the set was widened to every address because the device
+    decides it at run time (FQDN objects, an interface address learnt by DHCP).
+    """
+
+    wildcards: tuple[Wildcard, ...] | None
+    ipv6: bool = False
+    problem: str = ""
+
+
+_EVERY_ADDRESS = _Addresses(None)
+_IPV6_ONLY = _Addresses((), ipv6=True)
+
+
+def _union(parts: Sequence[_Addresses]) -> _Addresses:
+    members: list[Wildcard] = []
+    everything = False
+    for part in parts:
+        if part.wildcards is None:
+            everything = True
+        else:
+            members.extend(part.wildcards)
+    problems = dict.fromkeys(part.problem for part in parts if part.problem)
+    return _Addresses(
+        wildcards=None if everything else union_or_any(members),
+        ipv6=any(part.ipv6 for part in parts),
+        problem="; ".join(problems),
+    )
+
+
+def _prefixes(addresses: _Addresses) -> tuple[tuple[int, int], ...] | None:
+    """The set as (network, length) prefixes; None = every address."""
+    if addresses.wildcards is None:
+        return None
+    result = []
+    for wildcard in addresses.wildcards:
+        length = mask_to_length(~wildcard.wildcard & IPV4_MAX)
+        if length is None:
+            raise NotUnderstood("a non-contiguous mask cannot be translated")
+        result.append((wildcard.address, length))
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class _Service:
+    """Protocol part of an ACL entry: one conjunction of protocol, ports and ICMP type.
+    `ipv6_only` services (icmp6) match no IPv4 packet."""
+
+    protocols: tuple[int, ...] | None
+    src_ports: tuple[PortRange, ...] | None = None
+    dst_ports: tuple[PortRange, ...] | None = None
+    icmp: tuple[IcmpMatch, ...] | None = None
+    ipv6_only: bool = False
+
+
+_PORT_OPERATORS = frozenset({"eq", "neq", "lt", "gt", "range"})
+
+
+def _port_names_for(protocols: tuple[int, ...]) -> Mapping[str, int]:
+    if protocols == (PROTO_TCP,):
+        return TCP_PORT_NAMES
+    if protocols == (PROTO_UDP,):
+        return UDP_PORT_NAMES
+    return {name: port for name, port in TCP_PORT_NAMES.items() if UDP_PORT_NAMES.get(name) == port}
+
+
+def _port(word: str, names: Mapping[str, int]) -> int:
+    if word.isdigit() and int(word) <= PORT_MAX:
+        return int(word)
+    if word.lower() in names:
+        return names[word.lower()]
+    raise NotUnderstood(f"unknown port '{word}'")
+
+
+def _read_port_operator(cursor: Cursor, names: Mapping[str, int]) -> tuple[PortRange, ...] | None:
+    """`eq|neq|lt|gt P` or `range P Q` if present (the ASA takes one port per operator);
+    None when there is no operator (any port)."""
+    operator = cursor.peek()
+    if operator not in _PORT_OPERATORS:
+        return None
+    cursor.take("port operator")
+    first = _port(cursor.take("port"), names)
+    if operator == "eq":
+        return (PortRange(first, first),)
+    if operator == "neq":
+        return complement_ports({first})
+    if operator == "lt":
+        return (PortRange(0, first - 1),) if first > 0 else ()
+    if operator == "gt":
+        return (PortRange(first + 1, PORT_MAX),) if first < PORT_MAX else ()
+    last = _port(cursor.take("port"), names)
+    if last < first:
+        raise NotUnderstood(f"port range {first}-{last} is empty")
+    return (PortRange(first, last),)
+
+
+def _read_icmp_type(cursor: Cursor) -> tuple[IcmpMatch, ...] | None:
+    """`NAME` or `TYPE [CODE]` if present; None when absent (every type)."""
+    word = cursor.peek()
+    if word is None:
+        return None
+    if word in ICMP_NAMES:
+        cursor.take("ICMP type")
+        return (ICMP_NAMES[word],)
+    if word.isdigit():
+        icmp_type = number(cursor.take("ICMP type"), 0, 255, "ICMP type")
+        code_word = cursor.peek()
+        if code_word is not None and code_word.isdigit():
+            return (IcmpMatch(icmp_type, number(cursor.take("ICMP code"), 0, 255, "ICMP code")),)
+        return (IcmpMatch(icmp_type),)
+    return None
+
+
+def _protocol(word: str) -> tuple[int, ...] | None:
+    """Protocol keyword or number → protocol numbers; None for `ip` (every protocol)."""
+    lowered = word.lower()
+    if lowered == "ip":
+        return None
+    if lowered in PROTOCOL_NAMES:
+        return (PROTOCOL_NAMES[lowered],)
+    if word.isdigit() and int(word) <= 255:
+        return (int(word),)
+    raise NotUnderstood(f"unknown protocol '{word}'")
+
+
+def _read_service(cursor: Cursor) -> _Service:
+    """The body of `service ...` / `service-object ...`:
+    `tcp|udp|tcp-udp|sctp [source OP] [destination OP]` (an operator without `source` or
+    `destination` is a destination port, the pre-8.3 form), `icmp [TYPE [CODE]]`,
+    `icmp6 ...`, `ip`, or another protocol."""
+    word = cursor.take_lower("protocol")
+    if word in ("tcp", "udp", "tcp-udp", "sctp"):
+        protocols = {
+            "tcp": (PROTO_TCP,), "udp": (PROTO_UDP,), "tcp-udp": (PROTO_TCP, PROTO_UDP), "sctp": (PROTO_SCTP,),
+        }[word]
+        names = _port_names_for(protocols) if word != "sctp" else {}
+        src_ports = dst_ports = None
+        while not cursor.done():
+            direction = cursor.peek()
+            if direction == "source":
+                cursor.take("source")
+                src_ports = _required_ports(cursor, names, "source")
+            elif direction == "destination":
+                cursor.take("destination")
+                dst_ports = _required_ports(cursor, names, "destination")
+            elif direction in _PORT_OPERATORS:
+                dst_ports = _read_port_operator(cursor, names)
+            else:
+                break
+        if word == "sctp" and (src_ports is not None or dst_ports is not None):
+            raise NotUnderstood("SCTP ports are not modelled")
+        return _Service(protocols, src_ports, dst_ports)
+    if word == "icmp":
+        return _Service((PROTO_ICMP,), icmp=_read_icmp_type(cursor))
+    if word == "icmp6":
+        cursor.rest()
+        return _Service((PROTO_ICMP6,), ipv6_only=True)
+    protocols = _protocol(word)
+    if protocols == (PROTO_ICMP6,):
+        return _Service(protocols, ipv6_only=True)
+    return _Service(protocols)
+
+
+def _required_ports(cursor: Cursor, names: Mapping[str, int], what: str) -> tuple[PortRange, ...]:
+    ports = _read_port_operator(cursor, names)
+    if ports is None:
+        raise NotUnderstood(f"missing port operator after '{what}'")
+    return ports
+
+
+# --- drafts -------------------------------------------------------------------------
+
+
+@dataclass
+class _InterfaceDraft:
+    name: str
+    source: Source
+    kind: str
+    nameif: str | None = None
+    nameif_index: int | None = None
+    security_level: int | None = None
+    address: InterfaceAddress | None = None
+    address_unknown: bool = False  # learnt by DHCP / PPPoE
+    standby: int | None = None
+    shutdown: bool = False
+    description: str = ""
+    management_only: bool = False
+    vlan: int | None = None
+    switchport: bool = False
+    switchport_mode: str | None = None
+    access_vlan: int | None = None
+    trunk_vlans: tuple[int, ...] | None = None
+    configured: bool = False  # has any command under it
+    acl_in: str | None = None
+    acl_out: str | None = None
+    acl_in_source: Source | None = None
+    acl_out_source: Source | None = None
+    properties: list[tuple[str, str]] = field(default_factory=list)
+
+    def effective_security_level(self) -> int | None:
+        if self.nameif is None:
+            return self.security_level
+        if self.security_level is not None:
+            return self.security_level
+        # The ASA sets these when `nameif` is entered without a level.
+        return 100 if self.nameif.lower() == "inside" else 0
+
+    def freeze(self) -> Interface:
+        properties = list(self.properties)
+        if self.nameif is not None:
+            properties.insert(0, ("nameif", self.nameif))
+        return Interface(
+            name=self.name,
+            source=self.source,
+            addresses=(self.address,) if self.address else (),
+            shutdown=self.shutdown,
+            description=self.description,
+            acl_in=self.acl_in,
+            acl_out=self.acl_out,
+            acl_in_source=self.acl_in_source,
+            acl_out_source=self.acl_out_source,
+            switchport_mode=self.switchport_mode if self.switchport else None,
+            access_vlan=self.access_vlan if self.switchport else None,
+            trunk_vlans=self.trunk_vlans,
+            encapsulation_vlan=self.vlan,
+            kind=self.kind,
+            properties=tuple(properties),
+            nameif=self.nameif,
+            security_level=self.effective_security_level(),
+            management_only=self.management_only,
+            standby_addresses=(self.standby,) if self.standby is not None else (),
+        )
+
+
+@dataclass
+class _NetworkObject:
+    """`object network NAME`: one host, subnet, range or FQDN (the last definition wins)."""
+
+    name: str
+    source: Source
+    value: _Addresses | None = None
+    # IPv4 [first, last] for host, subnet and range objects (NAT ordering, inline maps).
+    interval: tuple[int, int] | None = None
+    problem: str = ""
+
+
+@dataclass
+class _ServiceObject:
+    name: str
+    source: Source
+    service: _Service | None = None
+    problem: str = ""
+
+
+_GROUP_KINDS = frozenset({"network", "service", "port", "protocol", "icmp-type"})
+
+
+@dataclass
+class _Group:
+    """An object-group as written; members are resolved lazily (they may nest)."""
+
+    kind: str  # network | service | port (service group with a protocol) | protocol | icmp-type
+    name: str
+    source: Source
+    port_protocols: tuple[int, ...] = ()
+    addresses: list[_Addresses] = field(default_factory=list)
+    network_objects: list[str] = field(default_factory=list)
+    services: list[_Service] = field(default_factory=list)
+    service_objects: list[str] = field(default_factory=list)
+    ports: list[PortRange] = field(default_factory=list)
+    protocols: list[int | None] = field(default_factory=list)  # None = ip (every protocol)
+    icmp: list[IcmpMatch] = field(default_factory=list)
+    nested: list[str] = field(default_factory=list)
+    problem: str = ""
+
+
+@dataclass
+class _AclDraft:
+    name: str
+    source: Source
+    kind: str | None = None  # standard | extended; None while only remarks were seen
+    # One slot per ASA line (remarks and inactive entries included, as None).
+    entries: list[AclLine | None] = field(default_factory=list)
+
+    def insert(self, position: int | None, line: AclLine | None) -> None:
+        if position is None or position > len(self.entries):
+            self.entries.append(line)
+        else:
+            self.entries.insert(position - 1, line)
+
+    def freeze(self) -> Acl:
+        lines = tuple(
+            replace(line, sequence=position)
+            for position, line in enumerate(self.entries, start=1)
+            if line is not None
+        )
+        return Acl(name=self.name, lines=lines, source=self.source, kind=self.kind or "extended")
+
+
+@dataclass
+class _RoutingDraft:
+    protocol: str
+    process: str
+    source: Source
+    networks: list[tuple[int, int]] = field(default_factory=list)  # (address, mask as written)
+    bgp_neighbors: list[tuple[int, str | None]] = field(default_factory=list)
+
+
+@dataclass
+class _ObjectNat:
+    """An object NAT rule before its order among object NAT rules is known."""
+
+    rule: NatRule
+    sort_key: tuple[int, int, int, str]
+
+
+@dataclass
+class _Entry:
+    """An ACL entry read from the text, before it becomes an AclLine."""
+
+    matches: tuple[Match, ...]
+    approximation: str = ""
+    widened: str = ""  # non-empty: matches were widened (understood=False)
+    no_ipv4: str = ""  # non-empty: the entry matches no IPv4 packet, and why
+    inactive: bool = False
+
+
+# --- command classification tables ----------------------------------------------------
+# Keys are lower-case word prefixes; the longest matching prefix wins.
+
+_MGMT = "management-plane setting (does not forward or filter transit traffic)"
+_PLATFORM = "platform or hardware setting"
+_HEADER = "show running-config header or footer"
+_INSPECTION = "inspection / connection setting (can only drop packets or open related connections)"
+_DROP_ONLY = "security feature that can only drop packets (ignoring it over-approximates)"
+_TO_THE_BOX = "affects only traffic to or from the device itself"
+_USED_ELSEWHERE = "definition that matters only where it is bound (bindings are checked there)"
+_VPN_DEFINITION = "VPN definition (VPN termination is reported where it is enabled on an interface)"
+_ROUTING_POLICY = "routing policy object (dynamic routing is over-approximated)"
+_IPV6_SETTING = "IPv6 setting (IPv6 forwarding is reported at the interfaces' IPv6 addresses)"
+_MONITORING = "monitoring or accounting setting"
+_PRE_83_NAT = "pre-8.3 NAT syntax is not modelled"
+_NOT_MODELLED = "is not modelled"
+
+_MANAGEMENT_COMMANDS: Mapping[tuple[str, ...], str] = {
+    ("ssh",): "SSH management access setting",
+    ("telnet",): "Telnet management access setting",
+    ("http",): "HTTPS (ASDM) management access setting",
+    ("console",): _MGMT,
+    ("username",): _MGMT,
+    ("enable",): _MGMT,
+    ("passwd",): _MGMT,
+    ("password",): _MGMT,
+    ("password-policy",): _MGMT,
+    ("privilege",): _MGMT,
+    ("aaa",): _MGMT,
+    ("aaa-server",): _MGMT,
+    ("auth-prompt",): _MGMT,
+    ("logging",): _MGMT,
+    ("ntp",): _MGMT,
+    ("snmp-server",): _MGMT,
+    ("snmp",): _MGMT,
+    ("clock",): _MGMT,
+    ("domain-name",): _MGMT,
+    ("dns",): _MGMT,
+    ("dns-guard",): _MGMT,
+    ("banner",): "banner text",
+    ("prompt",): _MGMT,
+    ("pager",): _MGMT,
+    ("terminal",): _MGMT,
+    ("asdm",): _MGMT,
+    ("pdm",): _MGMT,
+    ("command-alias",): _MGMT,
+    ("ftp",): _MGMT,
+    ("smtp-server",): _MGMT,
+    ("ssl",): _MGMT,
+    ("call-home",): _MGMT,
+    ("auto-update",): _MGMT,
+    ("management-access",): _TO_THE_BOX,
+    ("user-identity",): _MGMT,
+    ("tftp-server",): _MGMT,
+    ("rest-api",): _MGMT,
+    ("email",): _MGMT,
+}
+
+_TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
+    ("asa", "version"): (HARMLESS, "software version"),
+    ("pix", "version"): (HARMLESS, "software version"),
+    ("fwsm", "version"): (HARMLESS, "software version"),
+    ("end",): (HARMLESS, _HEADER),
+    ("exit",): (HARMLESS, "configuration mode navigation"),
+    ("boot",): (HARMLESS, _PLATFORM),
+    ("license",): (HARMLESS, _PLATFORM),
+    ("feature",): (HARMLESS, _PLATFORM),
+    ("jumbo-frame",): (HARMLESS, _PLATFORM),
+    ("mac-address",): (HARMLESS, _PLATFORM),
+    ("mac-address-table",): (HARMLESS, _PLATFORM),
+    ("hw-module",): (HARMLESS, _PLATFORM),
+    ("sw-module",): (HARMLESS, _PLATFORM),
+    ("service-module",): (HARMLESS, _PLATFORM),
+    ("crashinfo",): (HARMLESS, _PLATFORM),
+    ("coredump",): (HARMLESS, _PLATFORM),
+    ("cluster",): (HARMLESS, _PLATFORM),
+    ("power-supply",): (HARMLESS, _PLATFORM),
+    ("failover",): (HARMLESS, "failover setting (the standby unit takes over the same configuration)"),
+    ("monitor-interface",): (HARMLESS, "failover setting"),
+    ("mtu",): (HARMLESS, _PLATFORM),
+    ("timeout",): (HARMLESS, "connection timeout"),
+    ("icmp",): (HARMLESS, "ICMP to the device's own interfaces (to-the-box traffic only)"),
+    ("arp",): (HARMLESS, "ARP setting"),
+    ("threat-detection",): (HARMLESS, _DROP_ONLY),
+    ("shun",): (HARMLESS, _DROP_ONLY),
+    ("dynamic-filter",): (HARMLESS, _DROP_ONLY),
+    ("filter",): (HARMLESS, _DROP_ONLY),
+    ("url-server",): (HARMLESS, _DROP_ONLY),
+    ("url-block",): (HARMLESS, _DROP_ONLY),
+    ("url-cache",): (HARMLESS, _DROP_ONLY),
+    ("floodguard",): (HARMLESS, _DROP_ONLY),
+    ("ip", "verify"): (HARMLESS, _DROP_ONLY),
+    ("ip", "audit"): (HARMLESS, _DROP_ONLY),
+    ("ip", "local"): (HARMLESS, "address pool for VPN clients (VPN termination is reported where enabled)"),
+    ("virtual",): (HARMLESS, "cut-through proxy authentication (can only drop packets)"),
+    ("service-policy",): (HARMLESS, _INSPECTION),
+    ("class-map",): (HARMLESS, _INSPECTION),
+    ("regex",): (HARMLESS, _INSPECTION),
+    ("tcp-map",): (HARMLESS, _INSPECTION),
+    ("http-map",): (HARMLESS, _INSPECTION),
+    ("ftp-map",): (HARMLESS, _INSPECTION),
+    ("gtp-map",): (HARMLESS, _INSPECTION),
+    ("mgcp-map",): (HARMLESS, _INSPECTION),
+    ("snmp-map",): (HARMLESS, _INSPECTION),
+    ("dns-map",): (HARMLESS, _INSPECTION),
+    ("fixup",): (HARMLESS, _INSPECTION),
+    ("hpm",): (HARMLESS, _INSPECTION),
+    ("sysopt",): (HARMLESS, "system option (VPN bypass matters only where VPN is enabled, reported there)"),
+    ("service",): (HARMLESS, _INSPECTION),
+    ("xlate",): (HARMLESS, "NAT session setting"),
+    ("nat-control",): (HARMLESS, "NAT control can only drop packets without a translation"),
+    ("object-group-search",): (HARMLESS, "ACL lookup optimisation (same matches)"),
+    ("dhcpd",): (HARMLESS, "DHCP server for attached hosts"),
+    ("dhcp-client",): (HARMLESS, "DHCP client option"),
+    ("time-range",): (HARMLESS, "time range (ACL entries that use it are approximated)"),
+    ("route-map",): (HARMLESS, "route-map (its uses by policy routing are reported)"),
+    ("prefix-list",): (HARMLESS, _ROUTING_POLICY),
+    ("community-list",): (HARMLESS, _ROUTING_POLICY),
+    ("as-path",): (HARMLESS, _ROUTING_POLICY),
+    ("policy-list",): (HARMLESS, _ROUTING_POLICY),
+    ("sla",): (HARMLESS, "IP SLA monitor (routes tracked by it are reported)"),
+    ("track",): (HARMLESS, "object tracking (routes tracked by it are reported)"),
+    ("pim",): (HARMLESS, "multicast setting (multicast routing is reported at 'multicast-routing')"),
+    ("igmp",): (HARMLESS, "multicast setting (multicast routing is reported at 'multicast-routing')"),
+    ("flow-export",): (HARMLESS, _MONITORING),
+    ("netflow",): (HARMLESS, _MONITORING),
+    ("quota",): (HARMLESS, "VPN / management session quota"),
+    ("tunnel-group",): (HARMLESS, _VPN_DEFINITION),
+    ("tunnel-group-map",): (HARMLESS, _VPN_DEFINITION),
+    ("dynamic-access-policy-record",): (HARMLESS, _VPN_DEFINITION),
+    ("isakmp",): (HARMLESS, _VPN_DEFINITION),
+    ("ca",): (HARMLESS, _VPN_DEFINITION),
+    ("vpn-addr-assign",): (HARMLESS, _VPN_DEFINITION),
+    ("ipv6-vpn-addr-assign",): (HARMLESS, _VPN_DEFINITION),
+    ("vpn-sessiondb",): (HARMLESS, _VPN_DEFINITION),
+    ("vpn",): (HARMLESS, _VPN_DEFINITION),
+    ("tls-proxy",): (HARMLESS, _USED_ELSEWHERE),
+    ("phone-proxy",): (HARMLESS, "voice proxy setting"),
+    ("media-termination",): (HARMLESS, "voice proxy setting"),
+    ("ctl-file",): (HARMLESS, "voice proxy setting"),
+    ("ctl-provider",): (HARMLESS, "voice proxy setting"),
+    ("uc-ime",): (HARMLESS, "voice proxy setting"),
+    ("scansafe",): (HARMLESS, _USED_ELSEWHERE),
+    ("crypto",): (HARMLESS, "crypto definition (VPN effects are reported where a crypto map is bound)"),
+    # forwarding features that are not modelled
+    ("static",): (FORWARDING, _PRE_83_NAT),
+    ("global",): (FORWARDING, _PRE_83_NAT),
+    ("alias",): (FORWARDING, "PIX 'alias' (DNS doctoring by address translation) is not modelled"),
+    ("conduit",): (FORWARDING, "PIX 'conduit' access rules are not modelled"),
+    ("outbound",): (FORWARDING, "PIX 'outbound' access rules are not modelled"),
+    ("apply",): (FORWARDING, "PIX 'outbound' access rules are not modelled"),
+    ("established",): (FORWARDING, "PIX 'established' opens return connections; not modelled"),
+    ("dhcprelay",): (FORWARDING, "DHCP relay forwards broadcasts between interfaces; not modelled"),
+    ("multicast-routing",): (FORWARDING, "multicast routing is not modelled"),
+    ("wccp",): (FORWARDING, "WCCP traffic redirection is not modelled"),
+    ("zone",): (FORWARDING, "traffic zones (load-shared interfaces) are not modelled"),
+    ("firewall", "transparent"): (FORWARDING, "transparent (layer-2) firewall mode is not modelled"),
+    ("mode",): (FORWARDING, "multiple context mode: each context must be checked on its own configuration"),
+    ("context",): (FORWARDING, "security context definition: interfaces are allocated to contexts"),
+    ("admin-context",): (FORWARDING, "security context definition: interfaces are allocated to contexts"),
+    ("vpdn",): (FORWARDING, "VPDN (PPPoE / L2TP / PPTP) is not modelled"),
+    ("nve",): (FORWARDING, "VXLAN overlay is not modelled"),
+    ("vxlan",): (FORWARDING, "VXLAN overlay is not modelled"),
+    ("mac-learn",): (FORWARDING, "bridging is not modelled"),
+}
+
+# `no <command>` lines that only remove or disable a feature.
+_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
+    ("failover",): "failover disabled",
+    ("nat-control",): "NAT control disabled",
+    ("multicast-routing",): "multicast routing disabled",
+    ("firewall", "transparent"): "routed firewall mode",
+    ("wccp",): "WCCP disabled",
+    ("dhcprelay",): "DHCP relay disabled",
+    ("crypto",): "crypto setting removed",
+    ("sysopt",): "system option disabled",
+    ("same-security-traffic",): "",
+    ("names",): "name aliases disabled (names were resolved where used)",
+    ("established",): "no return connections opened",
+    ("vpdn",): "VPDN disabled",
+    ("ipv6",): _IPV6_SETTING,
+    ("route",): "static route removed",
+}
+
+_INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
+    ("speed",): (HARMLESS, _PLATFORM),
+    ("duplex",): (HARMLESS, _PLATFORM),
+    ("flowcontrol",): (HARMLESS, _PLATFORM),
+    ("media-type",): (HARMLESS, _PLATFORM),
+    ("mac-address",): (HARMLESS, _PLATFORM),
+    ("mtu",): (HARMLESS, _PLATFORM),
+    ("delay",): (HARMLESS, "routing metric (routing is over-approximated)"),
+    ("lacp",): (HARMLESS, "link aggregation setting"),
+    ("port-channel",): (HARMLESS, "link aggregation setting"),
+    ("nve-only",): (HARMLESS, _PLATFORM),
+    ("ospf",): (HARMLESS, "OSPF interface setting (routing is over-approximated)"),
+    ("authentication",): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("hello-interval",): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("hold-time",): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("summary-address",): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("split-horizon",): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("rip",): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
+    ("pim",): (HARMLESS, "multicast setting (multicast routing is reported at 'multicast-routing')"),
+    ("igmp",): (HARMLESS, "multicast setting (multicast routing is reported at 'multicast-routing')"),
+    ("dhcp",): (HARMLESS, "DHCP client option"),
+    ("ddns",): (HARMLESS, _MGMT),
+    ("pppoe",): (HARMLESS, "PPPoE client setting (the address is reported at 'ip address pppoe')"),
+    ("exit",): (HARMLESS, "configuration mode navigation"),
+    ("switchport", "protected"): (HARMLESS, _DROP_ONLY),
+    ("switchport", "monitor"): (FORWARDING, "SPAN copies traffic to another port; not modelled"),
+    ("dhcprelay",): (FORWARDING, "DHCP relay forwards broadcasts between interfaces; not modelled"),
+    ("bridge-group",): (FORWARDING, "bridge groups (layer-2 forwarding) are not modelled"),
+    ("policy-route",): (FORWARDING, "policy-based routing is not modelled"),
+    ("zone-member",): (FORWARDING, "traffic zones (load-shared interfaces) are not modelled"),
+    ("tunnel",): (FORWARDING, "tunnel (VTI) interfaces are not modelled"),
+    ("vlan", "secondary"): (FORWARDING, "secondary VLANs are not modelled"),
+}
+
+_INTERFACE_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
+    ("shutdown",): "",
+    ("nameif",): "",
+    ("security-level",): "",
+    ("ip", "address"): "",
+    ("management-only",): "",
+    ("description",): "no description",
+    ("switchport",): "",
+    ("policy-route",): "no policy routing",
+    ("bridge-group",): "no bridging",
+    ("dhcprelay",): "no relay",
+    ("pim",): "multicast setting disabled",
+    ("igmp",): "multicast setting disabled",
+    ("ospf",): "OSPF interface setting (routing is over-approximated)",
+    ("rip",): "RIP interface setting (routing is over-approximated)",
+    ("split-horizon",): "routing protocol setting",
+    ("speed",): _PLATFORM,
+    ("duplex",): _PLATFORM,
+    ("ipv6",): _IPV6_SETTING,
+    ("dhcp",): "DHCP client option",
+}
+
+# Interface types of ASA hardware that exist on switch-port models only as VLAN members.
+_SWITCH_PORT_TYPES = ("Ethernet",)
+
+
+def _lookup(table: Mapping[tuple[str, ...], Any], lowered_words: Sequence[str]) -> Any | None:
+    for length in range(min(4, len(lowered_words)), 0, -1):
+        entry = table.get(tuple(lowered_words[:length]))
+        if entry is not None:
+            return entry
+    return None
+
+
+def _interface_kind(name: str) -> str:
+    type_text = name.rstrip("0123456789/.:")
+    if "." in name:
+        return "subinterface"
+    return {
+        "Vlan": "svi",
+        "BVI": "svi",
+        "Port-channel": "port-channel",
+        "Loopback": "loopback",
+        "Tunnel": "tunnel",
+        "Null": "null",
+    }.get(type_text, "physical")
+
+
+# Top-level commands, by first word, read in this order (definitions before uses).
+_PHASE_NAMES = 0
+_PHASE_INTERFACES = 1
+_PHASE_DEFINITIONS = 2
+_PHASE_ACCESS_LISTS = 3
+_PHASE_REST = 4
+
+
+def _phase_of(lowered: Sequence[str]) -> int:
+    first = lowered[0] if lowered else ""
+    if first in ("name", "names"):
+        return _PHASE_NAMES
+    if first in ("interface", "nameif", "hostname"):
+        return _PHASE_INTERFACES
+    if first in ("object", "object-group") or lowered[:2] == ["ip", "address"]:
+        return _PHASE_DEFINITIONS
+    if first == "access-list":
+        return _PHASE_ACCESS_LISTS
+    return _PHASE_REST

@@ -1,0 +1,115 @@
+"""Markdown summary for a merge-request comment or `$GITHUB_STEP_SUMMARY`: verdict, the
+rule table and each finding folded in a <details> block. Long results are cut at
+MAX_FINDINGS so the comment stays within the host's size limit; the cut is stated."""
+
+from __future__ import annotations
+
+import html
+
+from ..result import Finding, Result
+from .common import flow_text, hop_text, labels, permitting_lines, redacted, zone_name
+from .json_report import result_sha256
+
+MAX_FINDINGS = 50
+MAX_LINES_PER_FINDING = 12
+
+_ICONS = {"pass": "✅", "fail": "❌", "inconclusive": "⚠️", "warn": "⚠️"}
+
+_WORDS = {
+    "en": {"summary": "**{violated}** violated, **{inconclusive}** inconclusive",
+           "unknown": "{count} config lines not understood (META-001)"},
+    "ja": {"summary": "違反 **{violated}** 件、判定不能 **{inconclusive}** 件",
+           "unknown": "解釈できない設定行 {count} 行（META-001）"},
+}
+
+
+def render_markdown(result: Result, lang: str = "en") -> str:
+    result = redacted(result)
+    words = labels(lang)
+    extra = _WORDS["ja" if lang == "ja" else "en"]
+    violated = sum(1 for f in result.findings if f.status == "violated")
+    inconclusive = sum(1 for f in result.findings if f.status == "inconclusive")
+    out = [
+        f"## {_ICONS[result.verdict]} {result.tool_name}: {words[result.verdict]} — {_inline(result.network_name)}",
+        "",
+        " · ".join([
+            extra["summary"].format(violated=violated, inconclusive=inconclusive),
+            f"{words['policy']} `{result.policy}`",
+            f"{result.tool_name} {result.tool_version}",
+            result.generated_at,
+        ]),
+        "",
+    ]
+    unknown = sum(record.unknown_forwarding for record in result.inputs)
+    if unknown:
+        out += [f"> {extra['unknown'].format(count=unknown)}", ""]
+    out += [
+        f"| {words['rule']} | {words['verdict']} | {words['violated_count']} | {words['inconclusive_count']} "
+        f"| {words['title']} | {words['clause']} |",
+        "|---|---|--:|--:|---|---|",
+    ]
+    for verdict in result.rules:
+        title = verdict.title_ja if lang == "ja" else verdict.title_en
+        out.append(f"| {verdict.rule} | {_ICONS[verdict.verdict]} {words[verdict.verdict]} | {verdict.violated} "
+                   f"| {verdict.inconclusive} | {_cell(title)} | {_cell(verdict.clause)} |")
+    out += ["", f"### {words['findings']}", ""]
+    if not result.findings:
+        out.append(words["none"])
+    for finding in result.findings[:MAX_FINDINGS]:
+        out += _finding(result, finding, lang)
+    if len(result.findings) > MAX_FINDINGS:
+        out.append(words["more"].format(count=len(result.findings) - MAX_FINDINGS))
+    out += ["", f"<sub>{words['integrity']}: <code>{result_sha256(result)}</code></sub>"]
+    if result.command:
+        out += ["", f"<sub>{words['command']}: <code>{html.escape(result.command)}</code></sub>"]
+    return "\n".join(out) + "\n"
+
+
+def _finding(result: Result, finding: Finding, lang: str) -> list[str]:
+    words = labels(lang)
+    where = ""
+    if finding.from_zone or finding.to_zone:
+        where = (f" · {html.escape(zone_name(result, finding.from_zone, lang))} → "
+                 f"{html.escape(zone_name(result, finding.to_zone, lang))}")
+    elif finding.device:
+        where = f" · {html.escape(finding.device)}"
+    status = words["violated"] if finding.status == "violated" else words["status_inconclusive"]
+    lines = [
+        f"<details><summary><b>{finding.rule}</b> {words[finding.severity]} ({status}){where}</summary>",
+        "",
+        _inline(finding.message(lang)),
+        "",
+    ]
+    if finding.flow is not None:
+        lines.append(f"- {words['example']}: {_code(flow_text(finding.flow))}")
+    if finding.path:
+        lines.append(f"- {words['path']}:")
+        lines += [f"  - {_code(hop_text(step, lang))}" for step in finding.path]
+    evidence = permitting_lines(finding)
+    if evidence:
+        lines.append(f"- {words['permitting'] if finding.flow else words['evidence']}:")
+        for item in evidence[:MAX_LINES_PER_FINDING]:
+            lines.append(f"  - {_code(f'{item.file}:{item.line}')} {_code(item.text) if item.text else ''}".rstrip())
+        if len(evidence) > MAX_LINES_PER_FINDING:
+            lines.append(f"  - … (+{len(evidence) - MAX_LINES_PER_FINDING})")
+    lines += ["", "</details>", ""]
+    return lines
+
+
+def _code(text: str) -> str:
+    """An inline code span that survives backticks in the text."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _inline(text: str) -> str:
+    """Plain text in Markdown: HTML and emphasis characters escaped."""
+    escaped = html.escape(text, quote=False)
+    for character in "\\`*_[]|":
+        escaped = escaped.replace(character, "\\" + character)
+    return escaped.replace("\n", "  \n")
+
+
+def _cell(text: str) -> str:
+    return _inline(text)
