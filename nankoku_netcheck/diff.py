@@ -214,7 +214,7 @@ def _fate_elsewhere(ctx: FlowContext, source: str, dest: str, packet) -> tuple[s
     starts = [start for start, sources in ctx.starts(source) if ctx.space.contains(sources, packet)]
     if not starts:
         return "its start point did not exist", []
-    for start in sorted(starts, key=lambda s: (not ctx._start_holds(s, packet.src), s)):  # noqa: SLF001
+    for start in sorted(starts, key=lambda s: (not ctx.start_holds(s, packet.src), s)):
         for path in ctx.tracer.trace(start, packet):
             if path.disposition in ("denied-in", "denied-out"):
                 hop = path.hops[-1]

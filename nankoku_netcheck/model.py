@@ -287,6 +287,8 @@ class Device:
     global_acl: str | None = None
     global_acl_source: Source | None = None
     nat_rules: list[NatRule] = field(default_factory=list)
+    # Management-plane facts (hardening rules); defined at the end of this module.
+    mgmt: MgmtSettings = field(default_factory=lambda: MgmtSettings())
 
     @property
     def forwarding_unknowns(self) -> list[UnknownLine]:
@@ -479,3 +481,228 @@ def parse_prefix(text: str) -> tuple[int, int]:
 
 def format_prefix(network: int, length: int) -> str:
     return f"{int_to_ip(network)}/{length}"
+
+
+# --- management plane (device hardening rules MGMT-, SVC-, PORT-, WLAN-, ACL-001/003) ---
+#
+# Facts a parser reads from the lines it classifies as management-plane settings. They
+# never change forwarding; rules only read them. Every fact keeps the Source of the line
+# it came from; a fact that holds because of a vendor default (nothing written) has
+# `source=None` or `by_default=True`, so that findings can say "not configured".
+
+# How a credential is stored (`Credential.scheme`). Strong: a salted, slow hash.
+SECRET_STRONG = frozenset({"pbkdf2", "scrypt", "bcrypt", "sha512-crypt"})
+# Hashed but breakable offline in practice (unsalted or fast).
+SECRET_WEAK_HASH = frozenset({"md5", "sha256-unsalted"})
+# Readable by anyone who sees the config: plaintext, reversible (Cisco type 7, type 6
+# with the master key), or no password at all.
+SECRET_READABLE = frozenset({"plaintext", "reversible", "none"})
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One stored password or secret. `kind`: enable | user | line; `owner` names the
+    user or line ("" for enable). `scheme`: plaintext | reversible | md5 |
+    sha256-unsalted | pbkdf2 | scrypt | bcrypt | sha512-crypt | none | unknown."""
+
+    kind: str
+    owner: str
+    scheme: str
+    source: Source
+    level: int | None = None  # enable level / user privilege, when written on the line
+
+
+@dataclass(frozen=True)
+class UserAccount:
+    """A local account. `privilege` None = not written (vendor default, 1 on IOS)."""
+
+    name: str
+    source: Source
+    privilege: int | None = None
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """Where interactive CLI sessions run: IOS `line con 0`, `line vty 0 4`, `line aux 0`;
+    ASA console and ssh/telnet sessions. `idle_timeout` is in seconds as configured
+    (0 = never); None = not configured, then `default_idle_timeout` applies (None = the
+    vendor default is "never")."""
+
+    kind: str  # console | aux | vty | tty | ssh | telnet
+    name: str  # as written, e.g. "vty 0 4"
+    source: Source
+    accepts_sessions: bool = True  # False: `no exec`, or a vty with `transport input none`
+    idle_timeout: int | None = None
+    idle_timeout_source: Source | None = None
+    default_idle_timeout: int | None = 600
+
+
+@dataclass(frozen=True)
+class RemoteAccess:
+    """One way to administer the device over the network: a protocol a vty line accepts,
+    the web server, ASA `ssh|telnet|http PREFIX IF`. `by_default` = enabled because
+    nothing restricts it (e.g. a vty line without `transport input`). Source restriction:
+    `access_list` (IOS access-class, `ip http access-class`) or `allowed_from` (ASA
+    prefixes; None = this entry does not list prefixes)."""
+
+    protocol: str  # telnet | ssh | http | https | rlogin | other
+    source: Source
+    by_default: bool = False
+    access_list: str | None = None
+    access_list_source: Source | None = None
+    allowed_from: tuple[tuple[int, int], ...] | None = None
+    interface: str | None = None
+
+
+@dataclass(frozen=True)
+class Banner:
+    kind: str  # motd | login | exec | incoming | asdm | ...
+    source: Source
+
+
+@dataclass(frozen=True)
+class HostReference:
+    """A server the device sends to: NTP server, syslog host. `address` as written
+    (an IPv4/IPv6 address or a host name)."""
+
+    address: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class SnmpCommunity:
+    """SNMPv1/v2c community. `name` is a secret: rules compare it, never print it."""
+
+    name: str
+    access: str  # ro | rw
+    source: Source
+    access_list: str | None = None
+    view: str | None = None
+
+
+@dataclass(frozen=True)
+class SnmpGroup:
+    name: str
+    version: str  # 1 | 2c | 3
+    source: Source
+    security: str | None = None  # v3: noauth | auth | priv
+    read_view: str | None = None
+    write_view: str | None = None
+    access_list: str | None = None
+
+
+@dataclass(frozen=True)
+class SnmpUser:
+    name: str
+    group: str
+    version: str  # 1 | 2c | 3
+    source: Source
+    authenticated: bool = False
+    encrypted: bool = False
+    access_list: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """A device service the hardening rules care about, e.g. http-server, https-server,
+    tcp-small-servers, udp-small-servers, finger, bootp-server, source-route, cdp, pad.
+    `source` None = the vendor default decides `enabled`."""
+
+    name: str
+    enabled: bool
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class InterfaceMgmt:
+    """Per-interface management and access-control facts (forwarding facts are on Interface)."""
+
+    name: str
+    source: Source
+    cdp: bool | None = None  # None = not written: follows the device's global CDP state
+    cdp_source: Source | None = None
+    port_security: bool = False
+    port_security_source: Source | None = None
+    sticky_learning: bool = False  # MAC addresses are learned (first come), not pinned in advance
+    sticky_macs: tuple[str, ...] = ()
+    static_macs: tuple[str, ...] = ()
+    dot1x: bool = False  # 802.1X port authentication enforced (port-control auto)
+    mab: bool = False
+    access_control_source: Source | None = None  # the line that enables dot1x/mab
+    # Only settings that do not put the port to use (description, speed, shutdown, ...).
+    bare: bool = True
+    # The address is assigned at run time (DHCP, PPP negotiation, unnumbered): not in the model.
+    address_unknown: bool = False
+
+
+@dataclass(frozen=True)
+class Wlan:
+    """A wireless network (IOS `dot11 ssid`, a controller's WLAN). `wpa_versions` empty =
+    no WPA (open or WEP). `auth`: open | psk | sae | 8021x | unknown. `eap_methods`
+    empty = not visible in the config (the RADIUS server decides)."""
+
+    ssid: str
+    source: Source
+    vlan: int | None = None
+    wpa_versions: tuple[int, ...] = ()
+    auth: str = "open"
+    eap_methods: tuple[str, ...] = ()
+    evidence: tuple[Source, ...] = ()  # the lines that set security
+
+
+@dataclass(frozen=True)
+class NamedObject:
+    """A named definition other lines may use. `kind`: acl | ipv6-acl | mac-acl |
+    object-group | object | route-map | class-map."""
+
+    kind: str
+    name: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class NamedReference:
+    """A use of a named definition. `context` says where (e.g. "line vty 0 4",
+    "snmp-server community"); `mentioned` = found by name only (a use the parser does not
+    know in detail), which counts as a use but is never reported as undefined."""
+
+    kind: str
+    name: str
+    source: Source
+    context: str = ""
+    mentioned: bool = False
+
+
+@dataclass
+class MgmtSettings:
+    """Management-plane facts of one device. Parsers fill what their syntax has; an
+    empty field means "nothing configured" (with vendor defaults recorded where a rule
+    needs them, see ServiceState and SessionLine)."""
+
+    hostname_source: Source | None = None
+    sessions: list[SessionLine] = field(default_factory=list)
+    remote_access: list[RemoteAccess] = field(default_factory=list)
+    login_failure_limits: list[Source] = field(default_factory=list)  # login block-for, max-fail
+    aaa: list[Source] = field(default_factory=list)
+    banners: list[Banner] = field(default_factory=list)
+    users: list[UserAccount] = field(default_factory=list)
+    credentials: list[Credential] = field(default_factory=list)
+    password_encryption: Source | None = None  # IOS `service password-encryption`
+    ntp_servers: list[HostReference] = field(default_factory=list)
+    logging_hosts: list[HostReference] = field(default_factory=list)
+    log_timestamps: str = "none"  # datetime | uptime | none
+    log_timestamps_source: Source | None = None
+    snmp_communities: list[SnmpCommunity] = field(default_factory=list)
+    snmp_groups: list[SnmpGroup] = field(default_factory=list)
+    snmp_users: list[SnmpUser] = field(default_factory=list)
+    services: list[ServiceState] = field(default_factory=list)
+    interfaces: dict[str, InterfaceMgmt] = field(default_factory=dict)
+    wlans: list[Wlan] = field(default_factory=list)
+    definitions: list[NamedObject] = field(default_factory=list)
+    references: list[NamedReference] = field(default_factory=list)
+
+    def service(self, name: str) -> ServiceState | None:
+        for state in self.services:
+            if state.name == name:
+                return state
+        return None

@@ -57,7 +57,8 @@ def trace_packet(loaded: Loaded, packet: Packet, enters: str | None = None, back
         from .graph import resolve_interface_name
 
         if device not in network.devices or resolve_interface_name(network.devices[device], interface) is None:
-            raise InputError.single("--enters", 0, f"no interface {enters!r} in the network (expected device:interface)")
+            raise InputError.single("--enters", 0,
+                                    f"no interface {enters!r} in the network (expected device:interface)")
         start = Start(device=device, interface=resolve_interface_name(network.devices[device], interface) or "")
     else:
         holding = sorted(s.id for s in network.segments.values() if s.contains(packet.src))

@@ -253,7 +253,7 @@ class FlowContext:
     def replay_with(self, tracer: Tracer, source_class: str, dest_class: str, packet: Packet) -> TracePath:
         """Shortest concrete path with another tracer (e.g. routing ignored)."""
         starts = [start for start, sources in self.starts(source_class) if self.space.contains(sources, packet)]
-        starts.sort(key=lambda start: (not self._start_holds(start, packet.src), start))
+        starts.sort(key=lambda start: (not self.start_holds(start, packet.src), start))
         for start in starts:
             path = tracer.shortest_path(start, packet, lambda p: p.endpoint is not None and self.classify_packet(
                 p.endpoint, packet) == dest_class)
@@ -270,14 +270,14 @@ class FlowContext:
     def _first_path(self, source_class: str, packet: Packet, wanted: Callable[[TracePath], bool],
                     what: str) -> TracePath:
         starts = [start for start, sources in self.starts(source_class) if self.space.contains(sources, packet)]
-        starts.sort(key=lambda start: (not self._start_holds(start, packet.src), start))
+        starts.sort(key=lambda start: (not self.start_holds(start, packet.src), start))
         for start in starts:
             for path in self.tracer.trace(start, packet):
                 if wanted(path):
                     return path
         raise CrossCheckError(f"no concrete path from {source_class} {what} for {packet.describe()}")
 
-    def _start_holds(self, start: Start, address: int) -> bool:
+    def start_holds(self, start: Start, address: int) -> bool:
         return bool(start.segment) and self.network.segments[start.segment].contains(address)
 
     def path_region(self, path: TracePath) -> PacketSet:
