@@ -78,8 +78,8 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
     ),
     RuleDoc(
         "ZONE-002", "error", "対策基準 6(1)①",
-        "External links of the mynumber zone carry only their declared flows",
-        "マイナンバー利用事務系の外部接続は宣言した通信のみ",
+        "External links carry only their declared host-level flows",
+        "外部接続は宣言したホスト・ポート単位の通信のみ",
         "For each external peer of the mynumber zone (topology `external_peers`), every flow that crosses "
         "the link lies inside its `allow` list, and each allow entry names host addresses and explicit "
         "ports — nothing broader.",
@@ -121,7 +121,7 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
     RuleDoc(
         "ZONE-004", "error", "対策基準 6(1)① なお書き",
         "External peers are not internet-connected",
-        "外部接続先がインターネットに接続されていないこと",
+        "外部接続先はインターネットに接続されていないこと",
         "Each external peer is declared `internet_connected: false`, and no flow exists between the peer and "
         "the internet zone.",
         "各外部接続先が `internet_connected: false` と宣言され、かつ接続先とインターネット接続系の間に"
@@ -161,8 +161,8 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
     ),
     RuleDoc(
         "ZONE-006", "error", "対策基準 6(2)①(ア)(イ)",
-        "Sanitising channels run one way",
-        "無害化通信の経路は一方向",
+        "Sanitised channels run one way",
+        "無害化通信は一方向であること",
         "A mail-text or file-sanitize channel carries traffic only from the internet zone to the LGWAN zone; "
         "a screen-transfer channel is only started from the LGWAN zone.",
         "メール本文テキスト化・ファイル無害化の経路はインターネット接続系から LGWAN接続系への向きだけ、"
@@ -177,8 +177,8 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
     ),
     RuleDoc(
         "ZONE-007", "error", "対策基準 6(3)②, 7.3(2)",
-        "The internet is reached only through the declared upstream",
-        "インターネットへの出口は宣言した上流（自治体情報セキュリティクラウド）のみ",
+        "Internet egress only through the declared upstream (security cloud)",
+        "インターネットへの出口は自治体情報セキュリティクラウドのみ",
         "The public internet is reached only through the declared `upstream` interfaces (the 自治体情報"
         "セキュリティクラウド): no other exit, no other default route.",
         "公衆インターネットへは宣言された `upstream` インターフェース（自治体情報セキュリティクラウド）"
@@ -196,9 +196,9 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         scope="network",
     ),
     RuleDoc(
-        "ZONE-008", "warning", "対策基準 9.1(8) (beyond the policy's letter)",
-        "Isolation holds whatever the routing",
-        "経路制御に依存しない分離",
+        "ZONE-008", "warning", "対策基準 9.1(8)",
+        "Isolation holds whatever the routing (filters alone separate the zones)",
+        "経路設定に依存せずフィルタで分離されていること",
         "Every physical path between isolated zones crosses a filter that drops the traffic. When isolation "
         "rests only on the absence of a route, the rule warns: one added static route would open the path.",
         "分離すべき領域の間の物理的な経路のすべてに、その通信を遮断するフィルタがあることを確認します。"
@@ -217,8 +217,8 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
     ),
     RuleDoc(
         "ZONE-009", "error", "対策基準 9.1(9), 9.1(10)④",
-        "Internet-facing hosts sit behind a firewall",
-        "インターネットに公開するホストはファイアウォールの内側",
+        "Hosts reachable from the internet sit behind a firewall",
+        "インターネットから到達可能な機器はファイアウォールの内側にあること",
         "Every host reachable from the public internet sits behind a device whose topology role is firewall.",
         "公衆インターネットから到達できるホストがすべて、トポロジーで role が firewall の機器の内側にある"
         "ことを確認します。",
@@ -231,6 +231,27 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         "公開サーバーをファイアウォール（role: firewall）の内側に置き、そこで公開してください。",
         scope="network",
     ),
+)
+
+_ZONE_010 = RuleDoc(
+    "ZONE-010", "error", "対策基準 6",
+    "Flows between additional zones follow the topology's zone_policy",
+    "追加の領域間の通信は zone_policy に従うこと",
+    "For cities with more than the three standard zones (a 内部情報系 or コア系 zone, the 全国LGWAN side), "
+    "proves that every flow between two zones listed in the topology's `zone_policy` is allowed there: "
+    "`none` (no flow at all), `channels` (only inside declared sanitised channels) or `any`.",
+    "標準の 3 領域以外の領域（内部情報系、コア系、全国LGWAN 側など）を持つ場合に、トポロジーの "
+    "`zone_policy` に挙げた領域間の通信がすべてそこで許された範囲（`none` = 通信なし、`channels` = "
+    "宣言した無害化経路のみ、`any` = 制限なし）に収まることを証明します。",
+    "Chapter 6 of the standards asks for the communication between environments to be separated and "
+    "limited to what is needed; the city's own zone_policy says what is needed between its extra zones.",
+    "対策基準 6 は環境間の通信を分離し必要な通信だけに限ることを求めています。追加の領域間で何が"
+    "必要かは、市の zone_policy が定めます。",
+    "zone_policy:\n  - {from: naibu, to: internet, allow: none}\n"
+    "! but lg-gw: permit ip 10.4.0.0 0.0.255.255 any",
+    "Remove the permitting line, or change the zone_policy entry if the flow is approved.",
+    "許可している行を削除するか、承認された通信であれば zone_policy を改めてください。",
+    scope="network",
 )
 
 _FILTER_CLAUSE = "対策基準 9.1(8)①"
@@ -560,9 +581,9 @@ _META_DOCS: tuple[RuleDoc, ...] = (
         "その行を手作業で確認してください。必要な設定なら対応追加を依頼し、残骸なら削除してください。",
     ),
     RuleDoc(
-        "META-002", "warning", "—",
-        "No exception has expired or matched nothing",
-        "期限切れ・未使用の例外措置がないこと",
+        "META-002", "warning", "対策基準 10.4",
+        "Exceptions are current and used",
+        "例外措置が有効期限内で実際に使われていること",
         "Every approved exception (topology `exceptions`, 例外措置 under 対策基準 10.4) is within its expiry "
         "date and still matches a flow.",
         "承認済みの例外措置（トポロジーの `exceptions`、対策基準 10.4）が有効期限内で、かつ実際に通信に"
@@ -578,7 +599,7 @@ _META_DOCS: tuple[RuleDoc, ...] = (
     ),
 )
 
-RULE_DOCS: tuple[RuleDoc, ...] = (*_ZONE_DOCS, *_FILTER_DOCS, *_DEVICE_DOCS, *_META_DOCS)
+RULE_DOCS: tuple[RuleDoc, ...] = (*_ZONE_DOCS, _ZONE_010, *_FILTER_DOCS, *_DEVICE_DOCS, *_META_DOCS)
 
 _BY_ID: dict[str, RuleDoc] = {doc.id: doc for doc in RULE_DOCS}
 
