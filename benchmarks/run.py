@@ -100,6 +100,40 @@ def acl_compile_bench(lines: int, backend: str) -> dict[str, object]:
             "bdd_nodes": len(permitted)}
 
 
+def diff_bench(devices: int, acl_lines: int, backend: str, work: Path) -> list[dict[str, object]]:
+    """Cold verify of a generated city, then one ACL line changed on one gateway and a
+    diff run with the parse cache warm (only that file is parsed again)."""
+    import shutil
+
+    from nankoku_netcheck.analyze import analyze
+    from nankoku_netcheck.cache import ParseCache
+    from nankoku_netcheck.diff import diff_topologies
+
+    before = generate(CitySpec(devices=devices, acl_lines=acl_lines), work / "before")
+    after_dir = work / "after"
+    shutil.copytree(before.parent, after_dir)
+    gateway = after_dir / "device_configs" / "lg-gw.cfg"
+    text = gateway.read_text(encoding="utf-8")
+    marker = " deny ip any any log"
+    position = text.index(marker)
+    gateway.write_text(text[:position] + " permit tcp 10.128.2.0 0.0.0.255 any eq 443\n" + text[position:],
+                       encoding="utf-8")
+    cache = ParseCache(work / "cache")
+    started = time.perf_counter()
+    analyze(str(before), backend=backend, cache=cache)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    analyze(str(before), backend=backend, cache=cache)
+    warm = time.perf_counter() - started
+    started = time.perf_counter()
+    diff = diff_topologies(str(before), str(after_dir / "topology.yaml"), backend=backend, cache=cache)
+    diff_time = time.perf_counter() - started
+    return [{"case": f"{devices} devices: cold verify (empty cache)", "seconds": round(cold, 2)},
+            {"case": f"{devices} devices: warm re-verify (cache)", "seconds": round(warm, 2)},
+            {"case": f"{devices} devices: diff after one ACL edit (warm cache)", "seconds": round(diff_time, 2),
+             "changes": len(diff.changes)}]
+
+
 def markdown(rows: list[dict[str, object]]) -> str:
     columns = list(rows[0])
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -115,6 +149,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="CI mode: sample + the first size only")
     parser.add_argument("--acl-bench", type=int, default=0, metavar="LINES",
                         help="also time compiling one ACL of LINES lines with each BDD backend")
+    parser.add_argument("--diff-bench", type=int, default=0, metavar="DEVICES",
+                        help="also time cold verify, warm re-verify and diff after one ACL edit")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = parser.parse_args()
     sizes = args.devices[:1] if args.quick else args.devices
@@ -127,6 +163,10 @@ def main() -> int:
             topology = generate(CitySpec(devices=size, acl_lines=args.acl_lines), Path(tmp) / f"city{size}")
             rows.append(measure_isolated(f"synthetic {size}", topology, args.backend))
     table = markdown(rows)
+    if args.diff_bench:
+        with tempfile.TemporaryDirectory() as tmp:
+            diff_rows = diff_bench(args.diff_bench, args.acl_lines, args.backend, Path(tmp))
+        table += "\n\n" + markdown([{**row, "changes": row.get("changes", "")} for row in diff_rows])
     if args.acl_bench:
         acl_rows = [acl_compile_bench(args.acl_bench, backend) for backend in ("cudd", "autoref")]
         table += "\n\n" + markdown(acl_rows)

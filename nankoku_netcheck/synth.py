@@ -20,7 +20,6 @@ ZONE_LABELS = {"mynumber": "マイナンバー利用事務系", "lgwan": "LGWAN�
 SHORT = {"mynumber": "mn", "lgwan": "lg", "internet": "inet"}
 UPLINK_BLOCK = 0x3E80  # /24 index inside a zone where the core↔access /30s live (10.x.0x3E80.0 …)
 TRANSIT = 0xC0A8FF00  # 192.168.255.0/24: backbone transit /30s
-PLANTABLE = ("lgwan-to-internet-https", "mynumber-to-lgwan-smb")
 
 
 @dataclass
@@ -70,7 +69,26 @@ def generate(spec: CitySpec, out_dir: Path) -> Path:
         (config_dir / f"{config.name}.cfg").write_text(config.text(), encoding="utf-8")
     topology = out_dir / "topology.yaml"
     topology.write_text(_topology_yaml(spec, [c.name for c in configs]), encoding="utf-8")
+    (out_dir / "expected.yaml").write_text(_expected_yaml(spec), encoding="utf-8")
     return topology
+
+
+PLANTED_FINDINGS = {
+    "lgwan-to-internet-https": ("ZONE-005", "lgwan", "internet", "tcp", 443),
+    "mynumber-to-lgwan-smb": ("ZONE-001", "mynumber", "lgwan", "tcp", 445),
+}
+
+
+def _expected_yaml(spec: CitySpec) -> str:
+    """The error findings the planted violations must produce (and nothing else at error)."""
+    lines = ["# expected error findings of this synthetic city", "findings:"]
+    for name in spec.plant:
+        rule, source, dest, proto, port = PLANTED_FINDINGS[name]
+        lines.append(f"  - {{plant: {name}, rule: {rule}, from_zone: {source}, to_zone: {dest}, "
+                     f"proto: {proto}, dport: {port}}}")
+    if not spec.plant:
+        lines[-1] = "findings: []"
+    return "\n".join(lines) + "\n"
 
 
 def _header(config: _Config) -> None:
@@ -213,7 +231,10 @@ def _edge() -> _Config:
     link = uplink("internet", 4001)
     edge.add(
         "interface GigabitEthernet0/0", " description 自治体情報セキュリティクラウド",
-        " ip address 203.0.113.2 255.255.255.252", "!",
+        " ip address 203.0.113.2 255.255.255.252", " ip access-group FROM-CLOUD in", "!",
+        "ip access-list extended FROM-CLOUD",
+        " permit tcp any 10.192.0.0 0.63.255.255 established",
+        " deny ip any any log", "!",
         "interface GigabitEthernet0/1", f" ip address {int_to_ip(link + 2)} 255.255.255.252", "!",
         "ip route 0.0.0.0 0.0.0.0 203.0.113.1",
         f"ip route 10.0.0.0 255.0.0.0 {int_to_ip(link + 1)}",

@@ -755,3 +755,548 @@ def _phase_of(lowered: Sequence[str]) -> int:
     if first == "access-list":
         return _PHASE_ACCESS_LISTS
     return _PHASE_REST
+
+
+class _LegacyNat(NotUnderstood):
+    """A pre-8.3 NAT command (`nat (inside) 1 ...`)."""
+
+
+_PIX_INTERFACE_SETTING = re.compile(r"^(?:auto|aui|bnc|shutdown|\d+(?:base\w*|full|half|auto|sxfull)?)$", re.IGNORECASE)
+_OBJECT_NAT_OPTIONS = frozenset({
+    "dns", "route-lookup", "no-proxy-arp", "net-to-net", "round-robin", "extended", "flat", "include-reserve",
+    "block-allocation",
+})
+
+
+# --- the parser -------------------------------------------------------------------------
+
+
+class _AsaParser:
+    """Builds one Device; the state of one file."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.path = path
+        self.lines = split_lines(text)
+        self.outcome: dict[int, UnknownLine | None] = {}
+        self.hostname = ""
+        self.names: dict[str, int | None] = {}  # alias → IPv4 address; None for an IPv6 alias
+        self.interfaces: dict[str, _InterfaceDraft] = {}
+        self.network_objects: dict[str, _NetworkObject] = {}
+        self.service_objects: dict[str, _ServiceObject] = {}
+        self.groups: dict[str, _Group] = {}
+        self.resolved: dict[tuple[str, str], Any] = {}
+        self.acls: dict[str, _AclDraft] = {}
+        self.non_ip_acls: set[str] = set()
+        self.routes: list[Route] = []
+        self.routing: list[_RoutingDraft] = []
+        self.object_nat_lines: list[tuple[str, int]] = []  # (object name, line index)
+        self.object_nats: list[_ObjectNat] = []
+        self.twice_nats: dict[int, list[NatRule]] = {1: [], 3: []}
+        self.same_security_inter = False
+        self.same_security_intra = False
+        self.global_acl: str | None = None
+        self.global_acl_source: Source | None = None
+        self.ipv6_lines: list[tuple[int, str | None]] = []  # (line index, interface or None)
+        self.top_level_firsts: list[tuple[int, str]] = []
+
+    # -- bookkeeping
+
+    def source(self, index: int) -> Source:
+        return Source(self.path, index + 1, self.lines[index])
+
+    def parsed(self, index: int) -> None:
+        self.outcome[index] = None
+
+    def unknown(self, index: int, kind: UnknownKind, reason: str) -> None:
+        self.outcome[index] = UnknownLine(self.source(index), kind, reason)
+
+    def words(self, index: int) -> list[str]:
+        return self.lines[index].split()
+
+    def mark_block(self, obj: Any, kind: UnknownKind, reason: str) -> None:
+        self.unknown(obj.linenum, kind, reason)
+        for child in descendants(obj):
+            if child.linenum not in self.outcome and not self.comment_or_blank(child.linenum):
+                self.unknown(child.linenum, kind, reason)
+
+    def unexpected_children(self, obj: Any) -> None:
+        """Lines indented under a one-line command are not ASA syntax."""
+        for child in descendants(obj):
+            if child.linenum not in self.outcome and not self.comment_or_blank(child.linenum):
+                self.unknown(child.linenum, FORWARDING, "unexpected indented line")
+
+    def comment_or_blank(self, index: int) -> bool:
+        stripped = self.lines[index].strip()
+        if not stripped:
+            return True
+        if stripped.startswith("!"):
+            self.unknown(index, HARMLESS, "comment")
+            return True
+        return False
+
+    # -- driver
+
+    def run(self) -> Device:
+        logger.disable("ciscoconfparse2")
+        tree = CiscoConfParse(config=list(self.lines), ignore_blank_lines=False, loguru=False)
+        top_level = [obj for obj in tree.objs if obj.parent is obj]
+        phased: list[tuple[int, Any]] = []
+        for obj in top_level:
+            lowered = [word.lower() for word in self.words(obj.linenum)[:2]]
+            phased.append((_phase_of(lowered), obj))
+            if lowered:
+                self.top_level_firsts.append((obj.linenum, lowered[0]))
+        for phase in (_PHASE_NAMES, _PHASE_INTERFACES, _PHASE_DEFINITIONS, _PHASE_ACCESS_LISTS, _PHASE_REST):
+            for obj_phase, obj in phased:
+                if obj_phase == phase and obj.linenum not in self.outcome:
+                    self.top_level(obj)
+            if phase == _PHASE_INTERFACES:
+                self.reject_duplicate_nameifs()
+        for object_name, index in self.object_nat_lines:
+            self.object_nat(object_name, index)
+        self.classify_ipv6()
+        return self.build_device()
+
+    # -- top level
+
+    def top_level(self, obj: Any) -> None:
+        index = obj.linenum
+        if self.comment_or_blank(index):
+            return
+        words = self.words(index)
+        lowered = [word.lower() for word in words]
+        first = lowered[0]
+        second = lowered[1] if len(lowered) > 1 else ""
+        if words[0].startswith(":"):
+            self.mark_block(obj, HARMLESS, _HEADER)
+        elif first.startswith("cryptochecksum:"):
+            self.mark_block(obj, HARMLESS, _HEADER)
+        elif first == "hostname" and len(words) == 2:
+            self.hostname = words[1].strip('"')
+            self.parsed(index)
+            self.unexpected_children(obj)
+        elif first == "names" and len(words) == 1:
+            self.parsed(index)
+            self.unexpected_children(obj)
+        elif first == "name":
+            self.name_alias(obj, words)
+        elif first == "interface":
+            self.interface(obj, words)
+        elif first == "nameif":
+            self.pix_nameif(obj, words)
+        elif first == "ip" and second == "address":
+            self.pix_ip_address(obj, words)
+        elif first == "object":
+            self.object_definition(obj, words)
+        elif first == "object-group":
+            self.object_group(obj, words)
+        elif first == "access-list":
+            self.access_list(obj, words)
+        elif first == "access-group":
+            self.access_group(obj, words)
+        elif first == "route":
+            self.static_route(obj, words)
+        elif first == "nat":
+            self.twice_nat(obj, words)
+        elif first == "router":
+            self.routing_process(obj, words)
+        elif first == "same-security-traffic":
+            self.same_security(obj, lowered, enabled=True)
+        else:
+            self.other_top_level(obj, words, lowered)
+
+    def other_top_level(self, obj: Any, words: list[str], lowered: list[str]) -> None:
+        index = obj.linenum
+        first = lowered[0]
+        second = lowered[1] if len(lowered) > 1 else ""
+        if first == "failover" and lowered[1:3] == ["ip", "address"]:
+            self.failover_address(obj, words)
+        elif first == "crypto" and second == "map" and len(lowered) >= 5 and lowered[3] == "interface":
+            self.mark_block(obj, FORWARDING, f"crypto map (IPsec VPN) bound to interface '{words[4]}' is not modelled")
+        elif first == "webvpn":
+            self.webvpn(obj)
+        elif first == "group-policy":
+            self.group_policy(obj)
+        elif first == "policy-map":
+            self.policy_map(obj)
+        elif first == "ipv6":
+            if second == "route":
+                self.ipv6_lines.append((index, None))
+            else:
+                self.unknown(index, HARMLESS, _IPV6_SETTING)
+            self.mark_block(obj, HARMLESS, _IPV6_SETTING) if obj.children else None
+        elif first == "clear":
+            self.clear(obj, lowered)
+        elif first == "arp" and len(words) >= 4 and is_ipv4(words[2]):
+            self.mark_block(obj, HARMLESS, STATIC_ARP_REASON)
+        elif first == "no":
+            self.negated_top_level(obj, words, lowered)
+        elif self._parse_mgmt_line(obj, lowered):
+            pass
+        else:
+            entry = _lookup(_TOP_LEVEL_COMMANDS, lowered)
+            if entry is not None:
+                self.mark_block(obj, entry[0], entry[1])
+            else:
+                self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:2])}'")
+
+    def _parse_mgmt_line(self, obj: Any, lowered: list[str]) -> bool:
+        """Management-plane commands (remote access sources, AAA, logging, time, SNMP,
+        `no` forms included). They do not forward transit traffic: HARMLESS for now.
+        This is where management facts will be read into the model."""
+        command = lowered[1:] if lowered[:1] == ["no"] else lowered
+        reason = _lookup(_MANAGEMENT_COMMANDS, command)
+        if reason is None:
+            return False
+        self.mark_block(obj, HARMLESS, reason)
+        return True
+
+    def negated_top_level(self, obj: Any, words: list[str], lowered: list[str]) -> None:
+        rest = lowered[1:]
+        if rest[:1] == ["same-security-traffic"]:
+            self.same_security(obj, rest, enabled=False)
+            return
+        if self._parse_mgmt_line(obj, lowered):
+            return
+        reason = _lookup(_NEGATED_HARMLESS, rest)
+        entry = _lookup(_TOP_LEVEL_COMMANDS, rest)
+        if reason is not None:
+            self.mark_block(obj, HARMLESS, reason or "feature disabled")
+        elif entry is not None and entry[0] is HARMLESS:
+            self.mark_block(obj, HARMLESS, entry[1])
+        else:
+            self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:3])}'")
+
+    def same_security(self, obj: Any, lowered: list[str], enabled: bool) -> None:
+        index = obj.linenum
+        if lowered[1:2] == ["permit"] and len(lowered) == 3 and lowered[2] in ("inter-interface", "intra-interface"):
+            if lowered[2] == "inter-interface":
+                self.same_security_inter = enabled
+            else:
+                self.same_security_intra = enabled
+            self.parsed(index)
+            self.unexpected_children(obj)
+        else:
+            self.mark_block(obj, FORWARDING, "same-security-traffic command not understood")
+
+    def clear(self, obj: Any, lowered: list[str]) -> None:
+        """`clear configure X` in a script removes X. It is harmless when nothing of X was
+        configured earlier in this file (the usual form: clear, then define)."""
+        index = obj.linenum
+        if len(lowered) < 3 or lowered[1] not in ("configure", "config"):
+            self.mark_block(obj, HARMLESS, "clears run-time state (no configuration change)")
+            return
+        target = lowered[2]
+        ignored = {"clear", "asa", "pix", "fwsm", "names", "hostname", "exit", "!"}
+        earlier = [
+            first for line, first in self.top_level_firsts
+            if line < index and first not in ignored and not first.startswith((":", "!", "cryptochecksum"))
+            and (target == "all" or first == target)
+        ]
+        if earlier:
+            self.mark_block(obj, FORWARDING, f"'clear configure {target}' removes configuration defined earlier "
+                                             "in this file; not modelled")
+        else:
+            self.mark_block(obj, HARMLESS, "clears configuration loaded before this file's lines")
+
+    def webvpn(self, obj: Any) -> None:
+        self.unknown(obj.linenum, HARMLESS, _VPN_DEFINITION)
+        for child in descendants(obj):
+            if self.comment_or_blank(child.linenum):
+                continue
+            words = self.words(child.linenum)
+            if words[0].lower() == "enable" and len(words) >= 2:
+                self.unknown(child.linenum, FORWARDING, f"remote-access SSL VPN enabled on interface '{words[1]}': "
+                                                        "VPN client traffic is not modelled")
+            else:
+                self.unknown(child.linenum, HARMLESS, _VPN_DEFINITION)
+
+    def group_policy(self, obj: Any) -> None:
+        self.unknown(obj.linenum, HARMLESS, _VPN_DEFINITION)
+        for child in descendants(obj):
+            if self.comment_or_blank(child.linenum):
+                continue
+            lowered = [word.lower() for word in self.words(child.linenum)]
+            if lowered[0] == "vpn-filter" and lowered[1:2] != ["none"]:
+                self.unknown(child.linenum, FORWARDING, "VPN filter for VPN client traffic is not modelled")
+            else:
+                self.unknown(child.linenum, HARMLESS, _VPN_DEFINITION)
+
+    def policy_map(self, obj: Any) -> None:
+        self.unknown(obj.linenum, HARMLESS, _INSPECTION)
+        for child in descendants(obj):
+            if self.comment_or_blank(child.linenum):
+                continue
+            lowered = [word.lower() for word in self.words(child.linenum)]
+            if lowered[:2] == ["inspect", "scansafe"]:
+                self.unknown(child.linenum, FORWARDING, "redirection to cloud web security is not modelled")
+            else:
+                self.unknown(child.linenum, HARMLESS, _INSPECTION)
+
+    # -- names
+
+    def name_alias(self, obj: Any, words: list[str]) -> None:
+        """`name ADDRESS ALIAS [description TEXT]`."""
+        index = obj.linenum
+        if len(words) < 3 or (len(words) > 3 and words[3].lower() != "description"):
+            self.mark_block(obj, FORWARDING, "name command not understood")
+            return
+        if is_ipv4(words[1]):
+            self.names[words[2]] = ip_to_int(words[1])
+        elif looks_like_ipv6(words[1]):
+            self.names[words[2]] = None
+        else:
+            self.mark_block(obj, FORWARDING, f"name command not understood: '{words[1]}' is not an address")
+            return
+        self.parsed(index)
+        self.unexpected_children(obj)
+
+    def ipv4_or_name(self, word: str) -> int:
+        if is_ipv4(word):
+            return ip_to_int(word)
+        value = self.names.get(word)
+        if value is not None:
+            return value
+        if word in self.names:
+            raise NotUnderstood(f"name '{word}' is an IPv6 address")
+        raise NotUnderstood(f"'{word}' is neither an IPv4 address nor a defined name")
+
+    def is_ipv6_word(self, word: str) -> bool:
+        return looks_like_ipv6(word) or (word in self.names and self.names[word] is None)
+
+    # -- interfaces
+
+    def interface_draft(self, name: str, index: int) -> _InterfaceDraft:
+        draft = self.interfaces.get(name)
+        if draft is None:
+            draft = _InterfaceDraft(name=name, source=self.source(index), kind=_interface_kind(name))
+            self.interfaces[name] = draft
+        return draft
+
+    def interface_by_nameif(self, nameif: str) -> _InterfaceDraft | None:
+        exact = [draft for draft in self.interfaces.values() if draft.nameif == nameif]
+        if exact:
+            return exact[0]
+        folded = nameif.casefold()
+        same = [draft for draft in self.interfaces.values() if draft.nameif and draft.nameif.casefold() == folded]
+        return same[0] if len(same) == 1 else None
+
+    def interface(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        if len(words) < 2:
+            self.mark_block(obj, FORWARDING, "interface declaration not understood")
+            return
+        extra = words[2:]
+        # PIX 6 declares hardware settings on the interface line itself.
+        if extra and (obj.children or not all(_PIX_INTERFACE_SETTING.match(word) for word in extra)):
+            self.mark_block(obj, FORWARDING, f"interface declaration not understood: '{' '.join(words)}'")
+            return
+        draft = self.interface_draft(canonical_interface_name(words[1]), index)
+        if any(word.lower() == "shutdown" for word in extra):
+            draft.shutdown = True
+        self.parsed(index)
+        for child in descendants(obj):
+            self.interface_command(draft, child.linenum)
+
+    def interface_command(self, draft: _InterfaceDraft, index: int) -> None:
+        if self.comment_or_blank(index):
+            return
+        words = self.words(index)
+        lowered = [word.lower() for word in words]
+        draft.configured = True
+        try:
+            handled = self.interface_command_known(draft, index, words, lowered)
+        except NotUnderstood as problem:
+            self.unknown(index, FORWARDING, f"interface command not understood: {problem}")
+            return
+        if handled:
+            return
+        if lowered[0] == "no":
+            reason = _lookup(_INTERFACE_NEGATED_HARMLESS, lowered[1:])
+            entry = _lookup(_INTERFACE_COMMANDS, lowered[1:])
+            if reason is not None or (entry is not None and entry[0] is HARMLESS):
+                self.unknown(index, HARMLESS, reason or (entry[1] if entry else "") or "feature disabled")
+            else:
+                self.unknown(index, FORWARDING, f"interface command '{' '.join(words[:3])}' is not modelled")
+            return
+        entry = _lookup(_INTERFACE_COMMANDS, lowered)
+        if entry is None:
+            self.unknown(index, FORWARDING, f"interface command '{' '.join(words[:2])}' is not modelled")
+        else:
+            self.unknown(index, entry[0], entry[1])
+
+    def interface_command_known(
+        self, draft: _InterfaceDraft, index: int, words: list[str], lowered: list[str]
+    ) -> bool:
+        """Commands that feed the model; False when the command is classified by table."""
+        first = lowered[0]
+        second = lowered[1] if len(lowered) > 1 else ""
+        if first == "description":
+            draft.description = self.lines[index].strip()[len(words[0]):].strip()
+        elif first == "nameif" and len(words) == 2:
+            draft.nameif, draft.nameif_index = words[1], index
+        elif first == "security-level" and len(words) == 2:
+            draft.security_level = number(words[1], 0, 100, "security level")
+        elif first == "ip" and second == "address":
+            self.interface_address(draft, index, words)
+            return True
+        elif first == "shutdown" and len(words) == 1:
+            draft.shutdown = True
+        elif first == "management-only" and len(words) == 1:
+            draft.management_only = True
+        elif first == "vlan" and len(words) == 2:
+            draft.vlan = number(words[1], 1, 4094, "VLAN")
+        elif first == "switchport" and _lookup(_INTERFACE_COMMANDS, lowered) is None:
+            self.switchport(draft, lowered)
+        elif first == "channel-group" and len(words) >= 2:
+            draft.properties.append(("channel_group", words[1]))
+        elif first == "member-interface" and len(words) == 2:
+            draft.properties.append(("redundant_member", canonical_interface_name(words[1])))
+        elif first == "ipv6":
+            if second in ("address", "enable"):
+                self.ipv6_lines.append((index, draft.name))
+            else:
+                self.unknown(index, HARMLESS, _IPV6_SETTING)
+            return True
+        elif first == "no" and len(lowered) == 2 and second in ("nameif", "security-level", "shutdown",
+                                                              "management-only", "switchport"):
+            self.negated_interface_state(draft, second)
+        elif lowered[:3] == ["no", "ip", "address"]:
+            draft.address, draft.standby, draft.address_unknown = None, None, False
+        else:
+            return False
+        self.parsed(index)
+        return True
+
+    @staticmethod
+    def negated_interface_state(draft: _InterfaceDraft, command: str) -> None:
+        if command == "nameif":
+            draft.nameif, draft.nameif_index = None, None
+        elif command == "security-level":
+            draft.security_level = None
+        elif command == "shutdown":
+            draft.shutdown = False
+        elif command == "management-only":
+            draft.management_only = False
+        else:
+            draft.switchport, draft.switchport_mode = False, None
+            draft.properties.append(("routed_port", "yes"))
+
+    def interface_address(self, draft: _InterfaceDraft, index: int, words: list[str]) -> None:
+        """`ip address A M [standby S] [cluster-pool P]`; `ip address dhcp|pppoe [setroute]`."""
+        arguments = words[2:]
+        if arguments and arguments[0].lower() in ("dhcp", "pppoe"):
+            draft.address, draft.standby, draft.address_unknown = None, None, True
+            self.unknown(index, FORWARDING, f"address obtained by '{arguments[0].lower()}' is not known")
+            return
+        cursor = Cursor(arguments)
+        address = self.ipv4_or_name(cursor.take("address"))
+        mask = ipv4(cursor.take("netmask"))
+        length = mask_to_length(mask)
+        if length is None:
+            raise NotUnderstood(f"'{int_to_ip(mask)}' is not a netmask")
+        standby = None
+        while not cursor.done():
+            option = cursor.take_lower("option")
+            if option == "standby":
+                standby = self.ipv4_or_name(cursor.take("standby address"))
+            elif option == "cluster-pool":
+                draft.properties.append(("cluster_pool", cursor.take("pool name")))
+            else:
+                raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
+        draft.address, draft.standby, draft.address_unknown = InterfaceAddress(address, length), standby, False
+        self.parsed(index)
+
+    def switchport(self, draft: _InterfaceDraft, lowered: list[str]) -> None:
+        """Switch ports of ASA models with a built-in switch (5505, Firepower 1010)."""
+        rest = lowered[1:]
+        draft.switchport = True
+        if not rest:
+            return
+        if rest[:2] == ["access", "vlan"] and len(rest) == 3:
+            draft.access_vlan = number(rest[2], 1, 4094, "VLAN")
+            draft.switchport_mode = draft.switchport_mode or "access"
+        elif rest[0] == "mode" and len(rest) == 2 and rest[1] in ("access", "trunk"):
+            draft.switchport_mode = rest[1]
+        elif rest[:3] == ["trunk", "allowed", "vlan"] and len(rest) == 4:
+            draft.trunk_vlans = tuple(sorted(_vlan_list(rest[3])))
+        elif rest[:3] == ["trunk", "native", "vlan"] and len(rest) == 4:
+            draft.properties.append(("trunk_native_vlan", str(number(rest[3], 1, 4094, "VLAN"))))
+        else:
+            raise NotUnderstood(f"switchport command '{' '.join(rest)}'")
+
+    def pix_nameif(self, obj: Any, words: list[str]) -> None:
+        """PIX 6: `nameif HARDWARE NAME securityN`."""
+        index = obj.linenum
+        level_text = words[3].lower() if len(words) == 4 else ""
+        if not level_text.startswith("security") or not level_text[8:].isdigit() or int(level_text[8:]) > 100:
+            self.mark_block(obj, FORWARDING, "nameif command not understood")
+            return
+        draft = self.interface_draft(canonical_interface_name(words[1]), index)
+        draft.nameif, draft.nameif_index = words[2], index
+        draft.security_level = int(level_text[8:])
+        self.parsed(index)
+        self.unexpected_children(obj)
+
+    def pix_ip_address(self, obj: Any, words: list[str]) -> None:
+        """PIX 6: `ip address NAMEIF A M` or `ip address NAMEIF dhcp [setroute]`."""
+        index = obj.linenum
+        draft = self.interface_by_nameif(words[2]) if len(words) >= 3 else None
+        if draft is None:
+            self.mark_block(obj, FORWARDING, "ip address for an interface that has no such nameif")
+            return
+        try:
+            self.interface_address(draft, index, ["ip", "address", *words[3:]])
+        except NotUnderstood as problem:
+            self.mark_block(obj, FORWARDING, f"interface address not understood: {problem}")
+            return
+        self.unexpected_children(obj)
+
+    def failover_address(self, obj: Any, words: list[str]) -> None:
+        """PIX / ASA 7: `failover ip address NAMEIF A` is the standby unit's address."""
+        index = obj.linenum
+        draft = self.interface_by_nameif(words[3]) if len(words) == 5 else None
+        if draft is None or not is_ipv4(words[4]):
+            self.mark_block(obj, HARMLESS, "failover setting (the standby unit takes over the same configuration)")
+            return
+        draft.standby = ip_to_int(words[4])
+        self.parsed(index)
+        self.unexpected_children(obj)
+
+    def reject_duplicate_nameifs(self) -> None:
+        owners: dict[str, str] = {}
+        for draft in sorted(self.interfaces.values(), key=lambda d: d.nameif_index or 0):
+            if draft.nameif is None:
+                continue
+            owner = owners.get(draft.nameif.casefold())
+            if owner is None:
+                owners[draft.nameif.casefold()] = draft.name
+                continue
+            if draft.nameif_index is not None:
+                self.unknown(draft.nameif_index, FORWARDING,
+                             f"nameif '{draft.nameif}' is already used by {owner}: the ASA rejects it")
+            draft.nameif = None
+
+    def default_switch_ports(self) -> None:
+        """On a switch-port model (VLAN interfaces exist) an Ethernet port without any
+        layer-3 or switch setting is an access port of VLAN 1."""
+        if not any(draft.name.startswith("Vlan") for draft in self.interfaces.values()):
+            return
+        for draft in self.interfaces.values():
+            untouched = (
+                draft.kind == "physical" and draft.name.startswith(_SWITCH_PORT_TYPES) and not draft.switchport
+                and draft.nameif is None and draft.address is None and not draft.address_unknown
+                and not any(key in ("routed_port", "channel_group") for key, _ in draft.properties)
+            )
+            if untouched:
+                draft.switchport, draft.switchport_mode, draft.access_vlan = True, "access", 1
+                draft.properties.append(("switchport_default", "access VLAN 1 (switch-port model default)"))
+            elif draft.switchport and draft.switchport_mode is None:
+                draft.switchport_mode = "access"
+                draft.access_vlan = draft.access_vlan or 1
+
+    def link_redundant_members(self) -> None:
+        for draft in list(self.interfaces.values()):
+            for key, member in draft.properties:
+                if key == "redundant_member" and member in self.interfaces:
+                    self.interfaces[member].properties.append(("redundant_group", draft.name))

@@ -22,8 +22,9 @@ from ..result import Finding, Result, SegmentSummary
 
 MARGIN = 20
 COLUMN_WIDTH = 310
+EMPTY_COLUMN_WIDTH = 200
 COLUMN_GAP = 36
-HEADER_HEIGHT = 46
+HEADER_HEIGHT = 62
 DEVICE_WIDTH = 140
 DEVICE_HEIGHT = 42
 DEVICE_INSET = 16
@@ -100,9 +101,11 @@ def render_diagram(result: Result, lang: str = "en") -> str:
     ]
     parts += _columns(layout)
     parts += _band(layout, words)
-    parts += _links(result, layout, zone_kind)
+    links, link_labels = _links(result, layout, zone_kind)
+    parts += links
     parts += _external_links(layout)
     parts += _violating_paths(layout, violating)
+    parts += link_labels
     parts += _devices(result, layout, on_path, zone_kind)
     parts += _externals(layout, words)
     parts += _legend(result, layout, words)
@@ -139,14 +142,18 @@ def _layout(result: Result) -> _Layout:
         rows_by_zone[zone_id] = _column_order(members, layout.home, neighbours, attached)
         column_height = max(column_height, HEADER_HEIGHT + sum(_row_height(layout, d) + ROW_GAP
                                                                for d in rows_by_zone[zone_id]) + 4)
-    for index, (zone_id, kind, label) in enumerate(result.zones):
-        box = _Box(MARGIN + index * (COLUMN_WIDTH + COLUMN_GAP), top, COLUMN_WIDTH, column_height)
+    x = float(MARGIN)
+    for zone_id, kind, label in result.zones:
+        # A zone without devices (a remote network such as 全国LGWAN) needs room for its name only.
+        column_width = COLUMN_WIDTH if rows_by_zone[zone_id] else EMPTY_COLUMN_WIDTH
+        box = _Box(x, top, column_width, column_height)
         layout.columns.append((zone_id, kind, label, box))
         y = top + HEADER_HEIGHT
         for device in rows_by_zone[zone_id]:
             layout.devices[device] = _Box(box.x + DEVICE_INSET, y, DEVICE_WIDTH, DEVICE_HEIGHT)
             y += _row_height(layout, device) + ROW_GAP
-    width = MARGIN * 2 + max(1, len(result.zones)) * COLUMN_WIDTH + max(0, len(result.zones) - 1) * COLUMN_GAP
+        x += column_width + COLUMN_GAP
+    width = max(x - COLUMN_GAP + MARGIN, 2 * MARGIN + COLUMN_WIDTH)
     bottom = top + column_height
     transit = [d for d in devices if layout.home[d] == TRANSIT]
     if transit or bottom_externals:
@@ -273,8 +280,8 @@ def _columns(layout: _Layout) -> list[str]:
             f'<rect x="{_n(box.x)}" y="{_n(box.y + 20)}" width="{_n(box.width)}" height="10" fill="{stroke}"/>'
             f'<text x="{_n(box.x + 12)}" y="{_n(box.y + 20)}" font-size="14" font-weight="700" fill="#ffffff">'
             f'{_e(label or zone_id)}</text>'
-            f'<text x="{_n(box.x + box.width - 10)}" y="{_n(box.y + 20)}" font-size="11" fill="#ffffff" '
-            f'text-anchor="end" font-family="monospace">{_e(zone_id)}</text></g>'
+            f'<text x="{_n(box.x + 12)}" y="{_n(box.y + 46)}" font-size="10" fill="{stroke}" '
+            f'font-family="monospace">zone: {_e(zone_id)} ({_e(kind)})</text></g>'
         )
     return out
 
@@ -292,8 +299,10 @@ def _band(layout: _Layout, words: dict[str, str]) -> list[str]:
     ]
 
 
-def _links(result: Result, layout: _Layout, zone_kind: dict[str, str]) -> list[str]:
-    out = []
+def _links(result: Result, layout: _Layout, zone_kind: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(lines, labels) of the segments shared by several devices; the labels are drawn over
+    the violating paths so the subnet stays readable."""
+    lines, labels = [], []
     for segment in result.network.segments:
         members = sorted({m.split(":", 1)[0] for m in segment.members if m.split(":", 1)[0] in layout.devices})
         _, stroke, pill = _colours(zone_kind.get(segment.zone, TRANSIT) if segment.zone else TRANSIT)
@@ -302,16 +311,17 @@ def _links(result: Result, layout: _Layout, zone_kind: dict[str, str]) -> list[s
                 (x1, y1), (x2, y2) = layout.devices[first].centre, layout.devices[second].centre
                 mid_x, mid_y = (x1 + x2) / 2, (y1 + y2) / 2
                 label_width = 6.2 * len(segment.id) + 10
-                out.append(
-                    f'<g class="segment-link" data-segment="{_e(segment.id)}" data-zone="{_e(segment.zone)}">'
-                    f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
-                    f'stroke-width="2.5"/>'
-                    f'<rect x="{_n(mid_x - label_width / 2)}" y="{_n(mid_y - 8)}" width="{_n(label_width)}" '
-                    f'height="16" rx="8" fill="{pill}" stroke="{stroke}" stroke-width="0.8"/>'
-                    f'<text x="{_n(mid_x)}" y="{_n(mid_y + 4)}" font-size="10" text-anchor="middle" '
-                    f'font-family="monospace" fill="#0f172a">{_e(segment.id)}</text></g>'
+                lines.append(
+                    f'<line class="segment-link" data-segment="{_e(segment.id)}" data-zone="{_e(segment.zone)}" '
+                    f'x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" stroke-width="2.5"/>'
                 )
-    return out
+                labels.append(
+                    f'<g class="segment-label"><rect x="{_n(mid_x - label_width / 2)}" y="{_n(mid_y - 8)}" '
+                    f'width="{_n(label_width)}" height="16" rx="8" fill="{pill}" stroke="{stroke}" '
+                    f'stroke-width="0.8"/><text x="{_n(mid_x)}" y="{_n(mid_y + 4)}" font-size="10" '
+                    f'text-anchor="middle" font-family="monospace" fill="#0f172a">{_e(segment.id)}</text></g>'
+                )
+    return lines, labels
 
 
 def _external_links(layout: _Layout) -> list[str]:
@@ -337,8 +347,11 @@ def _violating_paths(layout: _Layout, violating: list[tuple[int, Finding]]) -> l
         if len(points) == 1:  # a flow that enters and leaves one device: a loop around it
             x, y = points[0]
             points = [(x - 30, y - 26), (x + 30, y - 26)]
-        commands = " ".join(f"{'M' if i == 0 else 'L'}{_n(x + offset)},{_n(y + offset)}"
-                            for i, (x, y) in enumerate(points))
+        points = [(x + offset, y + offset) for x, y in points]
+        last = layout.devices[devices[-1]]
+        if len(devices) > 1:  # end the arrow on the border of the destination device, not under it
+            points[-1] = _border_point(points[-2], points[-1], last)
+        commands = " ".join(f"{'M' if i == 0 else 'L'}{_n(x)},{_n(y)}" for i, (x, y) in enumerate(points))
         title = f"#{index} {finding.rule} {finding.from_zone} → {finding.to_zone}"
         out.append(
             f'<path class="violating-path" data-finding="{index}" data-rule="{_e(finding.rule)}" '
@@ -347,6 +360,15 @@ def _violating_paths(layout: _Layout, violating: list[tuple[int, Finding]]) -> l
             f"<title>{_e(title)}</title></path>"
         )
     return out
+
+
+def _border_point(start: tuple[float, float], end: tuple[float, float], box: _Box) -> tuple[float, float]:
+    """Where the segment start→end enters `box` (whose centre is near `end`), 3 px outside it."""
+    dx, dy = end[0] - start[0], end[1] - start[1]
+    scales = [(box.width / 2 + 3) / abs(dx)] if dx else []
+    scales += [(box.height / 2 + 3) / abs(dy)] if dy else []
+    scale = min(min(scales, default=0.0), 1.0)
+    return end[0] - dx * scale, end[1] - dy * scale
 
 
 def _devices(result: Result, layout: _Layout, on_path: set[str], zone_kind: dict[str, str]) -> list[str]:
