@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from ..graph import Network, Segment, is_up
 from ..model import Acl, Device, Route, RouteKind, Source
 from .fib import Fib, NextHop, build_fib
+from .filters import SECURITY_LEVELS, accepts_to_the_box, egress_acl, forwards, ingress_acl, security_levels_permit
 from .packets import PacketSet, PacketSpace
 
 
@@ -93,26 +94,46 @@ class ReachEngine:
         self._acl_out: dict[tuple[str, str], PacketSet] = {}
         self._segment_dst: dict[str, PacketSet] = {}
         self._segment_member_dst: dict[str, PacketSet] = {}
+        self._sessions: dict[tuple[str, str, str], PacketSet] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
     def interface_filter(self, device_name: str, if_name: str, direction: str) -> PacketSet:
+        """New connections the interface's filter lets through in `direction` (security
+        levels, which depend on the egress interface, are applied when sending)."""
         cache = self._acl_in if direction == "in" else self._acl_out
         key = (device_name, if_name)
         if key not in cache:
             device = self.network.devices[device_name]
-            interface = device.interfaces[if_name]
-            name = interface.acl_in if direction == "in" else interface.acl_out
-            cache[key] = self._filter_set(device, name)
+            chosen = ingress_acl(device, if_name) if direction == "in" else egress_acl(device, if_name)
+            cache[key] = self._filter_set(device, chosen)
         return cache[key]
 
-    def _filter_set(self, device: Device, acl_name: str | None) -> PacketSet:
-        if acl_name is None:
-            return self.space.valid if device.default_permit_without_acl else self.space.false
-        acl = device.acls.get(acl_name)
-        if acl is None:
+    def _filter_set(self, device: Device, chosen: Acl | str | None) -> PacketSet:
+        if chosen is None or chosen == SECURITY_LEVELS:
+            return self.space.valid
+        if isinstance(chosen, str):
             return self.space.valid if device.undefined_acl_permits else self.space.false
-        return self.space.acl_permits(acl)
+        return self.space.acl_permits(chosen)
+
+    def session_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
+        """New connections a stateful device passes from `in_if` to `out_if`."""
+        key = (device_name, in_if, out_if)
+        if key not in self._sessions:
+            device = self.network.devices[device_name]
+            permitted = self.interface_filter(device_name, in_if, "in") & self.interface_filter(
+                device_name, out_if, "out")
+            if ingress_acl(device, in_if) == SECURITY_LEVELS and not security_levels_permit(device, in_if, out_if):
+                permitted = self.space.false
+            self._sessions[key] = permitted & ~self.space.tcp_established()
+        return self._sessions[key]
+
+    def reply_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
+        """TCP replies a stateful device passes from `in_if` to `out_if`: packets with
+        ACK/RST whose reverse is a connection it would pass from `out_if` to `in_if`."""
+        reverse = self.space.reversed_direction(self.session_filter(device_name, out_if, in_if))
+        return self.space.bdd.exist(self.space.bits["est"], reverse & self.space.protocol(6)) & (
+            self.space.tcp_established())
 
     def fib_regions(self, device_name: str) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
         if device_name not in self._fib_regions:
@@ -226,10 +247,17 @@ class ReachEngine:
 
     def _enter(self, key: tuple[str, str], packets: PacketSet, result: ReachResult, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
         device_name, if_name = key
-        interface = self.network.devices[device_name].interfaces[if_name]
-        if not is_up(interface):
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        if not accepts_to_the_box(device, interface):
             return
-        packets = packets & self.interface_filter(device_name, if_name, "in")
+        if device.stateful:
+            # Replies are checked against the reverse connection when the egress is known.
+            established = self.space.tcp_established()
+            packets = (packets & ~established & self.interface_filter(device_name, if_name, "in")) | (
+                packets & established)
+        else:
+            packets = packets & self.interface_filter(device_name, if_name, "in")
         seen = result.arrived.get(key, self.space.false)
         new = packets & ~seen
         if new == self.space.false:
@@ -238,30 +266,34 @@ class ReachEngine:
         local = self.local_addresses(device_name)
         deliver(Endpoint("device", device=device_name), new & local)
         forwarded = new & ~local
-        if forwarded == self.space.false:
+        if forwarded == self.space.false or not forwards(device, interface):
             return
         if not self.routing:
             for hop in self.any_neighbour_hops(device_name):
-                self._send(device_name, hop, forwarded, enqueue, deliver)
+                self._send(device_name, if_name, hop, forwarded, enqueue, deliver)
             return
         for region, next_hops in self.fib_regions(device_name):
             routed = forwarded & region
             if routed == self.space.false:
                 continue
             for hop in next_hops:
-                self._send(device_name, hop, routed, enqueue, deliver)
+                self._send(device_name, if_name, hop, routed, enqueue, deliver)
         for hop in self.fibs[device_name].dynamic:
-            self._send(device_name, hop, forwarded, enqueue, deliver)
+            self._send(device_name, if_name, hop, forwarded, enqueue, deliver)
 
-    def _send(self, device_name: str, hop: NextHop, packets: PacketSet, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
+    def _send(self, device_name: str, in_if: str, hop: NextHop, packets: PacketSet, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
         if hop.discard:
             return
         out = hop.interface
         device = self.network.devices[device_name]
         interface = device.interfaces.get(out)
-        if interface is None or not is_up(interface):
+        if interface is None or not forwards(device, interface):
             return
-        packets = packets & self.interface_filter(device_name, out, "out")
+        if device.stateful:
+            packets = packets & (self.session_filter(device_name, in_if, out) | self.reply_filter(
+                device_name, in_if, out))
+        else:
+            packets = packets & self.interface_filter(device_name, out, "out")
         if packets == self.space.false:
             return
         exit_endpoint = Endpoint("exit", device=device_name, interface=out)
@@ -307,7 +339,7 @@ class ReachEngine:
         return [
             NextHop(route=route, interface=name, any_neighbour=True)
             for name in sorted(device.interfaces)
-            if is_up(device.interfaces[name])
+            if forwards(device, device.interfaces[name])
             and ((device_name, name) in self.boundary or (device_name, name) in self.network.segment_of)
         ]
 

@@ -288,6 +288,15 @@ class PacketSpace:
             icmp_code=values["icmp_code"],
         )
 
+    def reversed_direction(self, packets: PacketSet) -> PacketSet:
+        """The same packets with source and destination (addresses and ports) swapped."""
+        renaming = {}
+        for a, b in (("src", "dst"), ("sport", "dport")):
+            for bit_a, bit_b in zip(self.bits[a], self.bits[b], strict=True):
+                renaming[bit_a] = bit_b
+                renaming[bit_b] = bit_a
+        return self.bdd.let(renaming, packets)
+
     def project(self, packets: PacketSet, field: str) -> PacketSet:
         """The values `field` takes in the set (other fields quantified away)."""
         others = [bit for name, _ in FIELD_WIDTHS if name != field for bit in self.bits[name]]

@@ -13,6 +13,14 @@ from dataclasses import dataclass
 
 from ..graph import Network, is_up
 from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Acl, AclLine, Action, Match
+from .filters import (
+    SECURITY_LEVELS,
+    accepts_to_the_box,
+    egress_acl,
+    forwards,
+    ingress_acl,
+    security_levels_permit,
+)
 from .engine import Endpoint, ReachEngine, Start
 from .fib import NextHop
 from .packets import Packet, counts_as_match
@@ -27,6 +35,8 @@ class AclDecision:
     line: AclLine | None = None  # deciding line; None with an ACL = implicit deny
     line_index: int | None = None
     undefined: bool = False  # referenced but not defined (IOS: permits everything)
+    reason: str = ""  # firewall semantics that decided instead of (or besides) a line
+    acl: Acl | None = None  # the ACL evaluated (for a firewall: interface + global lines)
 
 
 @dataclass(frozen=True)
@@ -87,16 +97,37 @@ class Tracer:
         self.max_paths = max_paths
 
     def decide(self, device_name: str, if_name: str, direction: str, packet: Packet) -> AclDecision:
+        """The filter's decision for a new connection (or any packet on a router)."""
         device = self.network.devices[device_name]
-        interface = device.interfaces[if_name]
-        name = interface.acl_in if direction == "in" else interface.acl_out
-        if name is None:
-            return AclDecision(None, device.default_permit_without_acl)
-        acl = device.acls.get(name)
-        if acl is None:
-            return AclDecision(name, device.undefined_acl_permits, undefined=True)
-        permitted, index = evaluate_acl(acl, packet)
-        return AclDecision(name, permitted, acl.lines[index] if index is not None else None, index)
+        chosen = ingress_acl(device, if_name) if direction == "in" else egress_acl(device, if_name)
+        if chosen is None:
+            return AclDecision(None, device.default_permit_without_acl or device.stateful)
+        if chosen == SECURITY_LEVELS:
+            return AclDecision(None, True, reason="no ACL: security levels decide")
+        if isinstance(chosen, str):
+            return AclDecision(chosen, device.undefined_acl_permits, undefined=True)
+        permitted, index = evaluate_acl(chosen, packet)
+        return AclDecision(chosen.name, permitted, chosen.lines[index] if index is not None else None, index,
+                           acl=chosen)
+
+    def decide_egress(self, device_name: str, in_if: str, out_if: str, packet: Packet) -> AclDecision:
+        """On a firewall: security levels for a new connection that no ACL decided, and the
+        state check for replies; then the outbound ACL."""
+        device = self.network.devices[device_name]
+        if device.stateful and _is_reply(packet):
+            reverse = _reversed(packet)
+            ingress = self.decide(device_name, out_if, "in", reverse)
+            egress = self.decide(device_name, in_if, "out", reverse)
+            levels = ingress_acl(device, out_if) != SECURITY_LEVELS or security_levels_permit(device, out_if, in_if)
+            permitted = ingress.permitted and egress.permitted and levels
+            return AclDecision(ingress.acl_name, permitted, ingress.line, ingress.line_index,
+                               reason=("reply of a connection permitted from " if permitted else
+                                       "no connection could have been opened from ") + out_if, acl=ingress.acl)
+        if device.stateful and ingress_acl(device, in_if) == SECURITY_LEVELS and not security_levels_permit(
+                device, in_if, out_if):
+            levels = (device.interfaces[in_if].security_level, device.interfaces[out_if].security_level)
+            return AclDecision(None, False, reason=f"security level {levels[0]} → {levels[1]} is not permitted")
+        return self.decide(device_name, out_if, "out", packet)
 
     def trace(self, start: Start, packet: Packet) -> list[TracePath]:
         paths: list[TracePath] = []
@@ -172,15 +203,21 @@ class Tracer:
         """What happens to `packet` entering a device: for each branch, the hops so far, a
         finished path (delivered or dropped) if the branch ends, and the interfaces it
         enters next."""
-        interface = self.network.devices[device_name].interfaces[if_name]
-        if not is_up(interface):
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        if not accepts_to_the_box(device, interface):
             return []
-        ingress = self.decide(device_name, if_name, "in", packet)
+        if device.stateful and _is_reply(packet):
+            ingress = AclDecision(None, True, reason="reply: checked against the reverse connection")
+        else:
+            ingress = self.decide(device_name, if_name, "in", packet)
         if not ingress.permitted:
             return [(hops, TracePath((*hops, Hop(device_name, if_name, ingress)), "denied-in"), [])]
         if self._device_owns(device_name, packet.dst):
             return [(hops, TracePath((*hops, Hop(device_name, if_name, ingress)), "delivered",
                                      Endpoint("device", device=device_name)), [])]
+        if not forwards(device, interface):
+            return [(hops, TracePath((*hops, Hop(device_name, if_name, ingress)), "no-route"), [])]
         if self.engine.routing:
             next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup(packet.dst)
         else:
@@ -195,9 +232,9 @@ class Tracer:
             return hops, TracePath((*hops, Hop(device_name, if_name, ingress, next_hop=hop)), "null-routed"), []
         out = hop.interface
         device = self.network.devices[device_name]
-        if out not in device.interfaces or not is_up(device.interfaces[out]):
+        if out not in device.interfaces or not forwards(device, device.interfaces[out]):
             return hops, None, []
-        egress = self.decide(device_name, out, "out", packet)
+        egress = self.decide_egress(device_name, if_name, out, packet)
         this_hop = Hop(device_name, if_name, ingress, out, hop, egress)
         walked = (*hops, this_hop)
         if not egress.permitted:
@@ -223,3 +260,12 @@ class Tracer:
             hosts_path = None if owners else TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id))
             return walked, hosts_path, owners
         return walked, TracePath(walked, "delivered", exit_endpoint), others
+
+
+def _is_reply(packet: Packet) -> bool:
+    return packet.proto == PROTO_TCP and packet.established
+
+
+def _reversed(packet: Packet) -> Packet:
+    return Packet(src=packet.dst, dst=packet.src, proto=packet.proto, sport=packet.dport, dport=packet.sport,
+                  established=False)

@@ -293,10 +293,11 @@ class FlowContext:
 
     def _decision_region(self, device_name: str, if_name: str, direction: str, hop: Hop) -> PacketSet:
         decision = hop.ingress if direction == "in" else hop.egress
-        if decision is None or decision.acl_name is None or decision.undefined or decision.line_index is None:
-            return self.engine.interface_filter(device_name, if_name, direction)
-        acl = self.network.devices[device_name].acls[decision.acl_name]
-        return self.space.first_match_region(acl, decision.line_index)
+        if decision is None or decision.reason or decision.acl is None or decision.line_index is None:
+            # Firewall state and security levels: the class is not narrowed at this hop.
+            return self.space.valid if (decision is None or decision.reason) else \
+                self.engine.interface_filter(device_name, if_name, direction)
+        return self.space.first_match_region(decision.acl, decision.line_index)
 
     def pick_readable(self, packets: PacketSet, source_class: str) -> Packet:
         """A packet of the set that a person reads easily: tcp/udp before other
@@ -377,6 +378,8 @@ class FlowContext:
             acl_in = self._acl_ref(hop.device, hop.in_interface, "in", hop, evidence, notes)
             acl_out = self._acl_ref(hop.device, hop.out_interface, "out", hop, evidence, notes) if hop.egress else None
             for decision in (hop.ingress, hop.egress):
+                if decision is not None and decision.reason:
+                    notes.append(f"{hop.device}: {decision.reason}")
                 if decision is not None and decision.line is not None and not decision.line.understood:
                     understood = False
                     notes.append(f"{decision.line.source.where()}: the permitting line was not fully understood")
