@@ -31,6 +31,7 @@ from ..graph import Network, Segment, is_up
 from ..model import Acl, Device, Route, RouteKind, Source
 from .fib import Fib, NextHop, build_fib
 from .filters import SECURITY_LEVELS, accepts_to_the_box, egress_acl, forwards, ingress_acl, security_levels_permit
+from .nat import Translation, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
 
 
@@ -43,6 +44,8 @@ class Endpoint:
     device: str = ""
     interface: str = ""
     segment: str = ""
+    # Rewrites (NAT) the packets went through; delivered sets stay in original headers.
+    translation: Translation = ()
 
     def describe(self) -> str:
         if self.kind == "hosts":
@@ -202,15 +205,20 @@ class ReachEngine:
 
     # --- the search ---------------------------------------------------------------------
 
+    def pre(self, translation: Translation, packets: PacketSet) -> PacketSet:
+        """`packets` (a test on the current header) seen from the original headers."""
+        return preimage(self.space, translation, packets) if translation else packets
+
     def reach(self, injections: Iterable[tuple[Start, PacketSet]]) -> ReachResult:
         result = ReachResult()
-        pending: dict[tuple[str, str], PacketSet] = {}
-        queue: deque[tuple[str, str]] = deque()
+        pending: dict[tuple[str, str, Translation], PacketSet] = {}
+        queue: deque[tuple[str, str, Translation]] = deque()
+        seen: dict[tuple[str, str, Translation], PacketSet] = {}
 
-        def enqueue(device_name: str, if_name: str, packets: PacketSet) -> None:
+        def enqueue(device_name: str, if_name: str, packets: PacketSet, translation: Translation = ()) -> None:
             if packets == self.space.false:
                 return
-            key = (device_name, if_name)
+            key = (device_name, if_name, translation)
             if key in pending:
                 pending[key] = pending[key] | packets
             else:
@@ -233,7 +241,7 @@ class ReachEngine:
         while queue:
             key = queue.popleft()
             packets = pending.pop(key)
-            self._enter(key, packets, result, enqueue, deliver)
+            self._enter(key, packets, result, seen, enqueue, deliver)
         return result
 
     def _inject_on_segment(self, segment: Segment, packets: PacketSet, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
@@ -245,43 +253,57 @@ class ReachEngine:
             mine = packets & self.local_addresses(device_name)
             enqueue(device_name, if_name, off_segment | mine)
 
-    def _enter(self, key: tuple[str, str], packets: PacketSet, result: ReachResult, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
-        device_name, if_name = key
+    def _enter(self, key: tuple[str, str, Translation], packets: PacketSet, result: ReachResult,  # type: ignore[no-untyped-def]
+               seen: dict[tuple[str, str, Translation], PacketSet], enqueue, deliver, untranslated: bool = False
+               ) -> None:
+        device_name, if_name, translation = key
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
         if not accepts_to_the_box(device, interface):
             return
+        if device.nat_rules and not untranslated:
+            # Static NAT: a packet to a mapped address continues as one to the real address.
+            for step in inbound_steps(device, interface):
+                matched = packets & self.pre(translation, step_set(self.space, step))
+                if matched != self.space.false:
+                    packets &= ~matched
+                    self._enter((device_name, if_name, translation + step.rewrites), matched, result, seen,
+                                enqueue, deliver, untranslated=True)
+        pre = self.pre
         if device.stateful:
             # Replies are checked against the reverse connection when the egress is known.
             established = self.space.tcp_established()
-            packets = (packets & ~established & self.interface_filter(device_name, if_name, "in")) | (
-                packets & established)
+            packets = (packets & ~established & pre(translation, self.interface_filter(device_name, if_name, "in"))
+                       ) | (packets & established)
         else:
-            packets = packets & self.interface_filter(device_name, if_name, "in")
-        seen = result.arrived.get(key, self.space.false)
-        new = packets & ~seen
+            packets = packets & pre(translation, self.interface_filter(device_name, if_name, "in"))
+        already = seen.get(key, self.space.false)
+        new = packets & ~already
         if new == self.space.false:
             return
-        result.arrived[key] = seen | new
-        local = self.local_addresses(device_name)
-        deliver(Endpoint("device", device=device_name), new & local)
+        seen[key] = already | new
+        arrived = result.arrived.get((device_name, if_name), self.space.false)
+        result.arrived[(device_name, if_name)] = arrived | new
+        local = pre(translation, self.local_addresses(device_name))
+        deliver(Endpoint("device", device=device_name, translation=translation), new & local)
         forwarded = new & ~local
         if forwarded == self.space.false or not forwards(device, interface):
             return
         if not self.routing:
             for hop in self.any_neighbour_hops(device_name):
-                self._send(device_name, if_name, hop, forwarded, enqueue, deliver)
+                self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver)
             return
         for region, next_hops in self.fib_regions(device_name):
-            routed = forwarded & region
+            routed = forwarded & pre(translation, region)
             if routed == self.space.false:
                 continue
             for hop in next_hops:
-                self._send(device_name, if_name, hop, routed, enqueue, deliver)
+                self._send(device_name, if_name, hop, routed, translation, enqueue, deliver)
         for hop in self.fibs[device_name].dynamic:
-            self._send(device_name, if_name, hop, forwarded, enqueue, deliver)
+            self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver)
 
-    def _send(self, device_name: str, in_if: str, hop: NextHop, packets: PacketSet, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
+    def _send(self, device_name: str, in_if: str, hop: NextHop, packets: PacketSet,  # type: ignore[no-untyped-def]
+              translation: Translation, enqueue, deliver) -> None:
         if hop.discard:
             return
         out = hop.interface
@@ -290,48 +312,64 @@ class ReachEngine:
         if interface is None or not forwards(device, interface):
             return
         if device.stateful:
-            packets = packets & (self.session_filter(device_name, in_if, out) | self.reply_filter(
+            packets = packets & self.pre(translation, self.session_filter(device_name, in_if, out) | self.reply_filter(
                 device_name, in_if, out))
         else:
-            packets = packets & self.interface_filter(device_name, out, "out")
+            packets = packets & self.pre(translation, self.interface_filter(device_name, out, "out"))
         if packets == self.space.false:
             return
-        exit_endpoint = Endpoint("exit", device=device_name, interface=out)
+        if device.nat_rules:
+            for step in outbound_steps(device, device.interfaces[in_if], interface):
+                matched = packets & self.pre(translation, step_set(self.space, step))
+                if matched != self.space.false:
+                    packets &= ~matched
+                    self._hand_over(device_name, out, hop, matched, translation + step.rewrites, enqueue, deliver)
+        self._hand_over(device_name, out, hop, packets, translation, enqueue, deliver)
+
+    def _hand_over(self, device_name: str, out: str, hop: NextHop, packets: PacketSet,  # type: ignore[no-untyped-def]
+                   translation: Translation, enqueue, deliver) -> None:
+        """Packets leave `out`: to the next device, the segment's hosts, or out of the network."""
+        if packets == self.space.false:
+            return
+        pre = self.pre
+        exit_endpoint = Endpoint("exit", device=device_name, interface=out, translation=translation)
+        hosts = Endpoint("hosts", segment="", translation=translation)
         segment_id = self.network.segment_of.get((device_name, out))
         if (device_name, out) in self.boundary or segment_id is None:
             deliver(exit_endpoint, packets)
             return
         segment = self.network.segments[segment_id]
+        hosts = Endpoint("hosts", segment=segment.id, translation=translation)
         if hop.address is not None:
             owners = self.owners(segment, hop.address, exclude=(device_name, out))
             if not owners:
                 deliver(exit_endpoint, packets)
             for owner in owners:
-                enqueue(owner[0], owner[1], packets)
+                enqueue(owner[0], owner[1], packets, translation)
             return
         if hop.dynamic is not None:
             deliver(exit_endpoint, packets)
             return
+        on_segment = packets & pre(translation, self.segment_destinations(segment))
         if hop.any_neighbour:
-            deliver(Endpoint("hosts", segment=segment.id),
-                    packets & self.segment_destinations(segment) & ~self.segment_member_addresses(segment))
+            deliver(hosts, on_segment & ~pre(translation, self.segment_member_addresses(segment)))
             for member in self.routing_members(segment):
                 if member != (device_name, out):
-                    enqueue(member[0], member[1], packets)
+                    enqueue(member[0], member[1], packets, translation)
             return
-        on_segment = packets & self.segment_destinations(segment)
         for member in segment.members:
             if member != (device_name, out):
-                enqueue(member[0], member[1], on_segment & self.interface_addresses(*member))
-        deliver(Endpoint("hosts", segment=segment.id), on_segment & ~self.segment_member_addresses(segment))
-        off_segment = packets & ~self.segment_destinations(segment)
+                enqueue(member[0], member[1], on_segment & pre(translation, self.interface_addresses(*member)),
+                        translation)
+        deliver(hosts, on_segment & ~pre(translation, self.segment_member_addresses(segment)))
+        off_segment = packets & ~on_segment
         if off_segment != self.space.false:
             # An interface route to a destination off the subnet: whoever answers ARP
             # (proxy ARP) gets it — any member, or an unmodelled neighbour.
             deliver(exit_endpoint, off_segment)
             for member in self.routing_members(segment):
                 if member != (device_name, out):
-                    enqueue(member[0], member[1], off_segment)
+                    enqueue(member[0], member[1], off_segment, translation)
 
     def any_neighbour_hops(self, device_name: str) -> list[NextHop]:
         device = self.network.devices[device_name]

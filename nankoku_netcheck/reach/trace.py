@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ..graph import Network, is_up
 from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Acl, AclLine, Action, Match
+from .engine import Endpoint, ReachEngine, Start
+from .fib import NextHop
 from .filters import (
     SECURITY_LEVELS,
     accepts_to_the_box,
@@ -21,8 +23,7 @@ from .filters import (
     ingress_acl,
     security_levels_permit,
 )
-from .engine import Endpoint, ReachEngine, Start
-from .fib import NextHop
+from .nat import Translation, inbound_steps, outbound_steps, step_matches
 from .packets import Packet, counts_as_match
 
 
@@ -47,6 +48,7 @@ class Hop:
     out_interface: str = ""
     next_hop: NextHop | None = None
     egress: AclDecision | None = None
+    translation: Translation = ()  # NAT rewrites applied before this hop's decisions
 
 
 @dataclass(frozen=True)
@@ -131,18 +133,21 @@ class Tracer:
 
     def trace(self, start: Start, packet: Packet) -> list[TracePath]:
         paths: list[TracePath] = []
-        if start.segment:
-            segment = self.network.segments[start.segment]
-            if segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst):
-                paths.append(TracePath((), "delivered", Endpoint("hosts", segment=segment.id)))
-            for device_name, if_name in self.engine.routing_members(segment):
-                owns_dst = self._device_owns(device_name, packet.dst)
-                if segment.contains(packet.dst) and not owns_dst:
-                    continue
-                self._walk(device_name, if_name, packet, (), paths)
-        else:
-            self._walk(start.device, start.interface, packet, (), paths)
+        for device_name, if_name in self._first_devices(start, packet, paths.append):
+            self._walk(device_name, if_name, packet, (), (), paths)
         return paths
+
+    def _first_devices(self, start: Start, packet: Packet,
+                       on_delivery: Callable[[TracePath], None]) -> list[tuple[str, str]]:
+        if not start.segment:
+            return [(start.device, start.interface)]
+        segment = self.network.segments[start.segment]
+        if segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst):
+            on_delivery(TracePath((), "delivered", Endpoint("hosts", segment=segment.id)))
+        return [
+            (device_name, if_name) for device_name, if_name in self.engine.routing_members(segment)
+            if not segment.contains(packet.dst) or self._device_owns(device_name, packet.dst)
+        ]
 
     def _device_owns(self, device_name: str, address: int) -> bool:
         device = self.network.devices[device_name]
@@ -156,110 +161,132 @@ class Tracer:
         segment = self.network.segments[segment_id]
         return bool(self.engine.owners(segment, address, exclude=("", "")))
 
-    def _walk(self, device_name: str, if_name: str, packet: Packet, hops: tuple[Hop, ...],
-              paths: list[TracePath]) -> None:
+    def _walk(self, device_name: str, if_name: str, packet: Packet, translation: Translation,
+              hops: tuple[Hop, ...], paths: list[TracePath]) -> None:
         if len(paths) >= self.max_paths:
             return
         if any(h.device == device_name and h.in_interface == if_name for h in hops):
             paths.append(TracePath(hops, "loop"))
             return
-        for walked, terminal, successors in self._step(device_name, if_name, packet, hops):
-            if terminal is not None:
-                paths.append(terminal)
-            for device, interface in successors:
-                self._walk(device, interface, packet, walked, paths)
+        for branch in self._step(device_name, if_name, packet, translation, hops):
+            if branch.terminal is not None:
+                paths.append(branch.terminal)
+            for device, interface in branch.successors:
+                self._walk(device, interface, branch.packet, branch.translation, branch.hops, paths)
 
     def shortest_path(self, start: Start, packet: Packet,
                       wanted: Callable[[TracePath], bool]) -> TracePath | None:
         """Breadth-first: the shortest path of `packet` from `start` that `wanted` accepts.
         Visits each (device, in-interface) once, so it stays cheap where enumerating every
         path would not (routing ignored, meshes)."""
-        queue: deque[tuple[str, str, tuple[Hop, ...]]] = deque()
-        if start.segment:
-            segment = self.network.segments[start.segment]
-            if segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst):
-                direct = TracePath((), "delivered", Endpoint("hosts", segment=segment.id))
-                if wanted(direct):
-                    return direct
-            for device_name, if_name in self.engine.routing_members(segment):
-                if not segment.contains(packet.dst) or self._device_owns(device_name, packet.dst):
-                    queue.append((device_name, if_name, ()))
-        else:
-            queue.append((start.device, start.interface, ()))
-        seen = {(device, interface) for device, interface, _ in queue}
+        found: list[TracePath] = []
+        first = self._first_devices(start, packet, lambda path: found.append(path) if wanted(path) else None)
+        if found:
+            return found[0]
+        queue: deque[tuple[str, str, Packet, Translation, tuple[Hop, ...]]] = deque(
+            (device, interface, packet, (), ()) for device, interface in first)
+        seen = set(first)
         while queue:
-            device_name, if_name, hops = queue.popleft()
-            for walked, terminal, successors in self._step(device_name, if_name, packet, hops):
-                if terminal is not None and wanted(terminal):
-                    return terminal
-                for successor in successors:
+            device_name, if_name, current, translation, hops = queue.popleft()
+            for branch in self._step(device_name, if_name, current, translation, hops):
+                if branch.terminal is not None and wanted(branch.terminal):
+                    return branch.terminal
+                for successor in branch.successors:
                     if successor not in seen:
                         seen.add(successor)
-                        queue.append((*successor, walked))
+                        queue.append((*successor, branch.packet, branch.translation, branch.hops))
         return None
 
-    def _step(self, device_name: str, if_name: str, packet: Packet, hops: tuple[Hop, ...]
-              ) -> list[tuple[tuple[Hop, ...], TracePath | None, list[tuple[str, str]]]]:
-        """What happens to `packet` entering a device: for each branch, the hops so far, a
-        finished path (delivered or dropped) if the branch ends, and the interfaces it
-        enters next."""
+    def _step(self, device_name: str, if_name: str, packet: Packet, translation: Translation,
+              hops: tuple[Hop, ...]) -> list[Branch]:
+        """What happens to `packet` (its current header) entering a device: one branch per
+        next hop, each with the hops so far, a finished path (delivered or dropped) if the
+        branch ends, and the interfaces it enters next with the header it has then."""
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
         if not accepts_to_the_box(device, interface):
             return []
+        if device.nat_rules:
+            for step in inbound_steps(device, interface):
+                if step_matches(step, packet):
+                    packet = _rewritten(packet, step.rewrites)
+                    translation = translation + step.rewrites
+                    break
         if device.stateful and _is_reply(packet):
             ingress = AclDecision(None, True, reason="reply: checked against the reverse connection")
         else:
             ingress = self.decide(device_name, if_name, "in", packet)
+        here = Hop(device_name, if_name, ingress, translation=translation)
         if not ingress.permitted:
-            return [(hops, TracePath((*hops, Hop(device_name, if_name, ingress)), "denied-in"), [])]
+            return [Branch(hops, TracePath((*hops, here), "denied-in"))]
         if self._device_owns(device_name, packet.dst):
-            return [(hops, TracePath((*hops, Hop(device_name, if_name, ingress)), "delivered",
-                                     Endpoint("device", device=device_name)), [])]
+            return [Branch(hops, TracePath((*hops, here), "delivered",
+                                           Endpoint("device", device=device_name, translation=translation)))]
         if not forwards(device, interface):
-            return [(hops, TracePath((*hops, Hop(device_name, if_name, ingress)), "no-route"), [])]
+            return [Branch(hops, TracePath((*hops, here), "no-route"))]
         if self.engine.routing:
             next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup(packet.dst)
         else:
             next_hops = self.engine.any_neighbour_hops(device_name)
         if not next_hops:
-            return [(hops, TracePath((*hops, Hop(device_name, if_name, ingress)), "no-route"), [])]
-        return [self._forward(device_name, if_name, ingress, hop, packet, hops) for hop in next_hops]
+            return [Branch(hops, TracePath((*hops, here), "no-route"))]
+        return [self._forward(here, hop, packet, hops) for hop in next_hops]
 
-    def _forward(self, device_name: str, if_name: str, ingress: AclDecision, hop: NextHop, packet: Packet,
-                 hops: tuple[Hop, ...]) -> tuple[tuple[Hop, ...], TracePath | None, list[tuple[str, str]]]:
+    def _forward(self, here: Hop, hop: NextHop, packet: Packet, hops: tuple[Hop, ...]) -> Branch:
+        device_name, if_name, translation = here.device, here.in_interface, here.translation
         if hop.discard:
-            return hops, TracePath((*hops, Hop(device_name, if_name, ingress, next_hop=hop)), "null-routed"), []
+            return Branch(hops, TracePath((*hops, replace(here, next_hop=hop)), "null-routed"))
         out = hop.interface
         device = self.network.devices[device_name]
         if out not in device.interfaces or not forwards(device, device.interfaces[out]):
-            return hops, None, []
+            return Branch(hops)
         egress = self.decide_egress(device_name, if_name, out, packet)
-        this_hop = Hop(device_name, if_name, ingress, out, hop, egress)
-        walked = (*hops, this_hop)
+        walked = (*hops, replace(here, out_interface=out, next_hop=hop, egress=egress))
         if not egress.permitted:
-            return walked, TracePath(walked, "denied-out"), []
-        exit_endpoint = Endpoint("exit", device=device_name, interface=out)
+            return Branch(walked, TracePath(walked, "denied-out"))
+        if device.nat_rules:
+            for step in outbound_steps(device, device.interfaces[if_name], device.interfaces[out]):
+                if step_matches(step, packet):
+                    packet = _rewritten(packet, step.rewrites)
+                    translation = translation + step.rewrites
+                    break
+        exit_endpoint = Endpoint("exit", device=device_name, interface=out, translation=translation)
         segment_id = self.network.segment_of.get((device_name, out))
         if (device_name, out) in self.engine.boundary or segment_id is None:
-            return walked, TracePath(walked, "delivered", exit_endpoint), []
+            return Branch(walked, TracePath(walked, "delivered", exit_endpoint))
         segment = self.network.segments[segment_id]
+        hosts = TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id, translation=translation))
         others = [m for m in self.engine.routing_members(segment) if m != (device_name, out)]
         if hop.any_neighbour:
-            hosts = None
-            if segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst):
-                hosts = TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id))
-            return walked, hosts, others
+            on_hosts = segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst)
+            return Branch(walked, hosts if on_hosts else None, others, packet, translation)
         if hop.address is not None:
             owners = self.engine.owners(segment, hop.address, exclude=(device_name, out))
-            return walked, None if owners else TracePath(walked, "delivered", exit_endpoint), owners
+            return Branch(walked, None if owners else TracePath(walked, "delivered", exit_endpoint), owners, packet,
+                          translation)
         if hop.dynamic is not None:
-            return walked, TracePath(walked, "delivered", exit_endpoint), []
+            return Branch(walked, TracePath(walked, "delivered", exit_endpoint))
         if segment.contains(packet.dst):
             owners = self.engine.owners(segment, packet.dst, exclude=(device_name, out))
-            hosts_path = None if owners else TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id))
-            return walked, hosts_path, owners
-        return walked, TracePath(walked, "delivered", exit_endpoint), others
+            return Branch(walked, None if owners else hosts, owners, packet, translation)
+        return Branch(walked, TracePath(walked, "delivered", exit_endpoint), others, packet, translation)
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One way a packet leaves a device."""
+
+    hops: tuple[Hop, ...]
+    terminal: TracePath | None = None
+    successors: list[tuple[str, str]] = field(default_factory=list)
+    packet: Packet | None = None  # header when entering the successors (after NAT)
+    translation: Translation = ()
+
+
+def _rewritten(packet: Packet, rewrites: Translation) -> Packet:
+    for rewrite in rewrites:
+        packet = rewrite.apply(packet)
+    return packet
 
 
 def _is_reply(packet: Packet) -> bool:

@@ -63,6 +63,7 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -
     network = ctx.network
     engine = ctx.engine
     graph = nx.DiGraph()
+    graph.add_nodes_from((SOURCE, SINK))
     for start, _ in ctx.starts(source):
         graph.add_edge(SOURCE, ("segment", start.segment) if start.segment else ("in", start.device, start.interface))
     for segment in network.segments.values():

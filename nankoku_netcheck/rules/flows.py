@@ -171,11 +171,11 @@ class FlowContext:
         """Split packets delivered at an endpoint by destination class."""
         boundary = self._boundary_class(endpoint)
         if boundary is not None:
-            return self._split_boundary(boundary, packets)
+            return self._split_boundary(boundary, packets, endpoint)
         out: dict[str, PacketSet] = {}
         rest = packets
         for zone_id in self.zone_ids():
-            part = packets & self.owned(zone_id, "dst")
+            part = packets & self.engine.pre(endpoint.translation, self.owned(zone_id, "dst"))
             if part != self.space.false:
                 out[zone_id] = part
                 rest &= ~part
@@ -196,10 +196,10 @@ class FlowContext:
                 return f"peer:{peer.id}"
         return None
 
-    def _split_boundary(self, boundary: str, packets: PacketSet) -> dict[str, PacketSet]:
+    def _split_boundary(self, boundary: str, packets: PacketSet, endpoint: Endpoint) -> dict[str, PacketSet]:
         if not boundary.startswith("peer:"):
             return {boundary: packets}
-        to_peer = packets & self.peer_addresses(boundary[5:], "dst")
+        to_peer = packets & self.engine.pre(endpoint.translation, self.peer_addresses(boundary[5:], "dst"))
         out = {boundary: to_peer} if to_peer != self.space.false else {}
         rest = packets & ~to_peer
         if rest != self.space.false:
@@ -286,9 +286,10 @@ class FlowContext:
         reads better than one per destination subnet."""
         region = self.space.valid
         for hop in path.hops:
-            region &= self._decision_region(hop.device, hop.in_interface, "in", hop)
+            decided = self._decision_region(hop.device, hop.in_interface, "in", hop)
             if hop.egress is not None:
-                region &= self._decision_region(hop.device, hop.out_interface, "out", hop)
+                decided &= self._decision_region(hop.device, hop.out_interface, "out", hop)
+            region &= self.engine.pre(hop.translation, decided)
         return region
 
     def _decision_region(self, device_name: str, if_name: str, direction: str, hop: Hop) -> PacketSet:
@@ -312,7 +313,8 @@ class FlowContext:
         ephemeral = [space.field_range("sport", 49152, 65535), space.field_range("sport", 1024, 65535)]
         chosen = _prefer(space, chosen, ephemeral)
         chosen = _prefer(space, chosen, [space.field_equals("icmp_type", 8) & space.field_equals("icmp_code", 0)])
-        chosen = _prefer(space, chosen, self._source_host_candidates(source_class))
+        chosen = _prefer(space, chosen, [*self._source_host_candidates(source_class),
+                                         space.field_equals("src", PUBLIC_EXAMPLE)])
         chosen = _prefer(space, chosen, [_block_host(space, chosen, "src")])
         chosen = _prefer(space, chosen, [*self._destination_host_candidates(),
                                          space.field_equals("dst", PUBLIC_EXAMPLE), _block_host(space, chosen, "dst")])
@@ -373,8 +375,17 @@ class FlowContext:
         evidence: list[Evidence] = []
         notes: list[str] = []
         understood = True
+        translation: tuple = ()
         for hop in path.hops:
             device = self.network.devices[hop.device]
+            if hop.translation != translation:
+                for rewrite in hop.translation[len(translation):]:
+                    where = rewrite.rule.where() if rewrite.rule else hop.device
+                    notes.append(f"{hop.device}: NAT rewrites {rewrite.field} to "
+                                 f"{format_prefix(rewrite.network, rewrite.length)} ({where})")
+                    if rewrite.rule is not None:
+                        evidence.append(_evidence(rewrite.rule, "translates"))
+                translation = hop.translation
             acl_in = self._acl_ref(hop.device, hop.in_interface, "in", hop, evidence, notes)
             acl_out = self._acl_ref(hop.device, hop.out_interface, "out", hop, evidence, notes) if hop.egress else None
             for decision in (hop.ingress, hop.egress):

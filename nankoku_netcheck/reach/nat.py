@@ -1,0 +1,179 @@
+"""Address translation as header rewrites (ASA 8.3+ NAT).
+
+The engine keeps packet sets in the *original* header space (what the source sent), so
+that every delivered packet can be traced back to its start. A packet that has been
+translated carries the list of rewrites applied so far; a test on the current header is
+the test on the original header through the rewrites' preimage. Rewrites are exact for
+prefix-to-prefix static mappings; a dynamic pool or PAT lets the rewritten field take any
+value of the pool (an over-approximation).
+
+Order (ASA 8.3+): arriving on the mapped interface, a static rule un-translates the
+destination before the ACL and the route lookup (ACLs match real addresses); leaving
+through the mapped interface, the first matching rule (twice NAT, then object NAT, then
+after-auto) translates the source (and, for twice NAT, the destination).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Device, Interface, NatRule, Source, prefix_mask
+from .packets import Packet, PacketSet, PacketSpace
+
+
+@dataclass(frozen=True, order=True)
+class Rewrite:
+    """Set `field` to `network` in its top `length` bits (host bits kept), or — with
+    `pool` — to any address of network/length; `any_sport` lets PAT choose the port."""
+
+    field: str  # src | dst
+    network: int
+    length: int
+    pool: bool = False
+    any_sport: bool = False
+    rule: Source | None = None
+
+    def apply(self, packet: Packet) -> Packet:
+        """The concrete rewrite (a pool maps to its first address; PAT keeps the port)."""
+        mask = prefix_mask(self.length)
+        value = getattr(packet, self.field)
+        new = self.network if self.pool else (self.network & mask) | (value & ~mask & 0xFFFFFFFF)
+        return Packet(**{**packet.__dict__, self.field: new})
+
+
+Translation = tuple[Rewrite, ...]
+
+
+def preimage(space: PacketSpace, translation: Translation, packets: PacketSet) -> PacketSet:
+    """Original headers whose rewritten header lies in `packets`."""
+    for rewrite in reversed(translation):
+        bits = space.bits[rewrite.field]
+        if rewrite.pool:
+            packets = space.bdd.exist(bits, packets & space.field_prefix(rewrite.field, rewrite.network,
+                                                                         rewrite.length))
+        else:
+            packets = space.bdd.let({bits[i]: bool((rewrite.network >> (31 - i)) & 1)
+                                     for i in range(rewrite.length)}, packets)
+        if rewrite.any_sport:
+            packets = space.bdd.exist(space.bits["sport"], packets)
+    return packets
+
+
+def active_rules(device: Device) -> list[NatRule]:
+    return sorted((rule for rule in device.nat_rules if not rule.inactive),
+                  key=lambda rule: (rule.section, rule.order))
+
+
+def _on(interface_name: str | None, nameif: str | None) -> bool:
+    return interface_name is None or interface_name == nameif
+
+
+def _mapping(real: tuple[tuple[int, int], ...] | None, mapped: tuple[tuple[int, int], ...] | None,
+             field: str, rule: NatRule, to_real: bool) -> Rewrite | None:
+    """The rewrite that takes `field` from one side of a static mapping to the other."""
+    if real is None or mapped is None:
+        return None
+    target = real if to_real else mapped
+    source = mapped if to_real else real
+    if len(target) == 1 and len(source) == 1 and target[0][1] == source[0][1] and not rule.approximation:
+        return Rewrite(field, target[0][0], target[0][1], rule=rule.source)
+    network, length = _covering(target)
+    return Rewrite(field, network, length, pool=True, rule=rule.source)
+
+
+def _covering(prefixes: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+    """The smallest prefix covering all (used when a mapping is not prefix-to-prefix)."""
+    low = min(network for network, _ in prefixes)
+    high = max(network | (~prefix_mask(length) & 0xFFFFFFFF) for network, length in prefixes)
+    length = 32
+    while length and (low & prefix_mask(length)) != (high & prefix_mask(length)):
+        length -= 1
+    return low & prefix_mask(length), length
+
+
+@dataclass(frozen=True)
+class NatStep:
+    """Packets matching `match` (current header space) get `rewrites`."""
+
+    match_src: tuple[tuple[int, int], ...] | None
+    match_dst: tuple[tuple[int, int], ...] | None
+    rewrites: Translation
+
+
+def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
+    """Rewrites for packets arriving on `interface`, before the ACL and the route lookup:
+    on the real side, twice NAT's destination (mapped → real, which also chooses the
+    egress); on the mapped side, static un-translation of the destination (and for twice
+    NAT of the source as well)."""
+    steps = []
+    for rule in active_rules(device):
+        if (rule.mapped_destination is not None and rule.real_destination is not None
+                and _on(rule.real_interface, interface.nameif)):
+            divert = _mapping(rule.mapped_destination, rule.real_destination, "dst", rule, to_real=False)
+            if divert is not None:
+                steps.append(NatStep(rule.real_source, rule.mapped_destination, (divert,)))
+        if rule.kind != "static" or rule.interface_pat or not _on(rule.mapped_interface, interface.nameif):
+            continue
+        if rule.mapped_source is None or rule.real_source is None:
+            continue
+        rewrite = _mapping(rule.real_source, rule.mapped_source, "dst", rule, to_real=True)
+        # Twice NAT: only traffic from the real destination is un-translated; its source
+        # is translated on the way out (ACLs in between see real addresses).
+        match_src = rule.real_destination if rule.mapped_destination is not None else None
+        steps.append(NatStep(match_src, rule.mapped_source, (rewrite,) if rewrite else ()))
+    return steps
+
+
+def outbound_steps(device: Device, in_interface: Interface, out_interface: Interface) -> list[NatStep]:
+    """Source translations for packets leaving `out_interface` (the mapped side) that
+    came in on the real side; twice NAT also translates the destination."""
+    steps = []
+    for rule in active_rules(device):
+        reverse = _twice_reverse(rule, in_interface, out_interface)
+        if reverse is not None:
+            steps.append(reverse)
+        if not (_on(rule.real_interface, in_interface.nameif) and _on(rule.mapped_interface, out_interface.nameif)):
+            continue
+        rewrites: list[Rewrite] = []
+        if rule.interface_pat:
+            address = out_interface.addresses[0].address if out_interface.addresses else None
+            if address is None:
+                continue
+            rewrites.append(Rewrite("src", address, 32, pool=True, any_sport=True, rule=rule.source))
+        elif rule.mapped_source is not None:
+            rewrite = (_mapping(rule.real_source, rule.mapped_source, "src", rule, to_real=False)
+                       if rule.kind == "static" else Rewrite("src", *_covering(rule.mapped_source), pool=True,
+                                                             any_sport=True, rule=rule.source))
+            if rewrite is not None:
+                rewrites.append(rewrite)
+        # Twice NAT's destination was translated on arrival: match the real destination now.
+        match_dst = rule.real_destination if rule.mapped_destination is not None else None
+        steps.append(NatStep(rule.real_source, match_dst, tuple(rewrites)))
+    return steps
+
+
+def _twice_reverse(rule: NatRule, in_interface: Interface, out_interface: Interface) -> NatStep | None:
+    """Twice NAT, traffic from the mapped side back to the real side: the real
+    destination's address becomes its mapped one as it leaves."""
+    if rule.kind != "static" or rule.mapped_destination is None or rule.real_destination is None:
+        return None
+    if not (_on(rule.mapped_interface, in_interface.nameif) and _on(rule.real_interface, out_interface.nameif)):
+        return None
+    rewrite = _mapping(rule.mapped_destination, rule.real_destination, "src", rule, to_real=True)
+    return NatStep(rule.real_destination, rule.real_source, (rewrite,) if rewrite else ())
+
+
+def step_matches(step: NatStep, packet: Packet) -> bool:
+    def inside(prefixes: tuple[tuple[int, int], ...] | None, address: int) -> bool:
+        return prefixes is None or any(address & prefix_mask(length) == network for network, length in prefixes)
+
+    return inside(step.match_src, packet.src) and inside(step.match_dst, packet.dst)
+
+
+def step_set(space: PacketSpace, step: NatStep) -> PacketSet:
+    packets = space.valid
+    if step.match_src is not None:
+        packets &= space.prefixes("src", step.match_src)
+    if step.match_dst is not None:
+        packets &= space.prefixes("dst", step.match_dst)
+    return packets

@@ -1,0 +1,177 @@
+"""Cisco ASA semantics in the engine and the tracer: security levels, same-security
+traffic, management-only, global ACL, stateful replies, static and twice NAT."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from conftest import write_network
+
+from nankoku_netcheck.analyze import analyze, load
+from nankoku_netcheck.model import ip_to_int
+from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, Start, boundary_interfaces
+from nankoku_netcheck.reach.packets import Packet, PacketSpace
+from nankoku_netcheck.reach.trace import Tracer
+
+ZONES = """\
+zones:
+  lgwan: {kind: lgwan, label: LGWAN接続系, prefixes: [10.2.0.0/16]}
+  internet: {kind: internet, label: インターネット接続系, prefixes: [10.3.0.0/16], upstream: [fw:outside]}
+  other: {kind: other, label: DMZ, prefixes: [10.9.0.0/16]}
+"""
+
+FIREWALL = """\
+ASA Version 9.8(4)
+hostname fw
+interface GigabitEthernet0/0
+ nameif outside
+ security-level 0
+ ip address 203.0.113.2 255.255.255.252
+interface GigabitEthernet0/1
+ nameif inside
+ security-level 100
+ ip address 10.2.0.1 255.255.255.0
+interface GigabitEthernet0/2
+ nameif dmz
+ security-level {dmz_level}
+ ip address 10.9.0.1 255.255.255.0
+interface GigabitEthernet0/3
+ nameif inet
+ security-level 50
+ ip address 10.3.0.1 255.255.255.0
+interface Management0/0
+ nameif management
+ security-level 100
+ management-only
+ ip address 10.2.99.1 255.255.255.0
+route outside 0.0.0.0 0.0.0.0 203.0.113.1
+{extra}
+"""
+
+
+class Firewall:
+    def __init__(self, tmp_path: Path, dmz_level: int = 50, extra: str = "") -> None:
+        text = FIREWALL.replace("{dmz_level}", str(dmz_level)).replace("{extra}", textwrap.dedent(extra))
+        self.topology = write_network(tmp_path, {"fw": text}, zones=ZONES)
+        self.loaded = load(str(self.topology))
+        network = self.loaded.network
+        self.space = PacketSpace()
+        self.engine = ReachEngine(network, self.space, boundary_interfaces(network))
+        self.tracer = Tracer(self.engine)
+
+    def endpoints(self, src: str, dst: str, dport: int = 443, established: bool = False,
+                  start: Start | None = None) -> set[Endpoint]:
+        packet = Packet(ip_to_int(src), ip_to_int(dst), 6, 49152 if not established else 443,
+                        dport if not established else 49152, established)
+        if start is None:
+            segment = next(s for s in self.loaded.network.segments.values() if s.contains(packet.src))
+            start = Start(segment=segment.id)
+        delivered = self.engine.reach([(start, self.space.packet(packet))]).delivered
+        symbolic = {e for e, packets in delivered.items() if self.space.contains(packets, packet)}
+        concrete = {p.endpoint for p in self.tracer.trace(start, packet) if p.endpoint is not None}
+        assert symbolic == concrete, (symbolic, concrete)
+        return symbolic
+
+
+def hosts(network_id: str) -> Endpoint:
+    return Endpoint("hosts", segment=network_id)
+
+
+def test_security_levels_without_acl(tmp_path: Path) -> None:
+    fw = Firewall(tmp_path)
+    assert fw.endpoints("10.2.0.10", "10.3.0.10") == {hosts("10.3.0.0/24")}  # 100 → 50 passes
+    assert fw.endpoints("10.3.0.10", "10.2.0.10") == set()  # 50 → 100 dropped
+    assert fw.endpoints("10.3.0.10", "10.9.0.10") == set()  # 50 → 50 dropped by default
+
+
+def test_same_security_traffic(tmp_path: Path) -> None:
+    fw = Firewall(tmp_path, extra="same-security-traffic permit inter-interface\n")
+    assert fw.endpoints("10.3.0.10", "10.9.0.10") == {hosts("10.9.0.0/24")}
+
+
+def test_management_only_interface_carries_no_through_traffic(tmp_path: Path) -> None:
+    fw = Firewall(tmp_path)
+    assert fw.endpoints("10.2.99.10", "10.3.0.10") == set()
+    assert fw.endpoints("10.2.99.10", "10.2.99.1") == {Endpoint("device", device="fw")}  # to the box is fine
+
+
+def test_interface_acl_alone_decides_then_global(tmp_path: Path) -> None:
+    fw = Firewall(tmp_path, extra="""\
+        access-list INET-IN extended permit tcp any host 10.2.0.10 eq 443
+        access-group INET-IN in interface inet
+        access-list GLOBAL extended permit tcp any host 10.9.0.10 eq 443
+        access-group GLOBAL global
+        """)
+    # A lower level reaches a higher one because the ACL permits it.
+    assert fw.endpoints("10.3.0.10", "10.2.0.10") == {hosts("10.2.0.0/24")}
+    # Not in INET-IN but in the global ACL.
+    assert fw.endpoints("10.3.0.10", "10.9.0.10") == {hosts("10.9.0.0/24")}
+    # With an access rule in force, security levels no longer permit 100 → 50 by default.
+    assert fw.endpoints("10.2.0.10", "10.3.0.10") == set()
+
+
+def test_stateful_replies_pass_only_for_connections_the_firewall_would_open(tmp_path: Path) -> None:
+    fw = Firewall(tmp_path)
+    # Reply from inet (50) to inside (100): the connection inside → inet is permitted.
+    assert fw.endpoints("10.3.0.10", "10.2.0.10", established=True) == {hosts("10.2.0.0/24")}
+    # "Reply" from inside to inet: no connection inet → inside could exist.
+    assert fw.endpoints("10.2.0.10", "10.3.0.10", established=True) == set()
+
+
+def test_static_nat_publishes_a_server(tmp_path: Path) -> None:
+    extra = """\
+        object network WEB
+         host 10.9.0.80
+         nat (dmz,outside) static 203.0.113.80
+        access-list OUTSIDE-IN extended permit tcp any object WEB eq www
+        access-group OUTSIDE-IN in interface outside
+        """
+    fw = Firewall(tmp_path, extra=extra)
+    start = Start(device="fw", interface="GigabitEthernet0/0")
+    reached = fw.endpoints("198.51.100.7", "203.0.113.80", dport=80, start=start)
+    assert [(e.kind, e.segment) for e in reached] == [("hosts", "10.9.0.0/24")]
+    assert [r.field for e in reached for r in e.translation] == ["dst"]
+    assert fw.endpoints("198.51.100.7", "203.0.113.80", dport=22, start=start) == set()
+    # The verifier reports the exposure (no device has role firewall here).
+    result = analyze(str(fw.topology))
+    assert any(f.rule == "ZONE-009" and f.flow and f.flow.dst == "203.0.113.80" for f in result.findings)
+
+
+def test_twice_nat_translates_source_and_destination(tmp_path: Path) -> None:
+    extra = """\
+        object network LAN
+         subnet 10.2.0.0 255.255.255.0
+        object network LAN-MAPPED
+         subnet 192.0.2.0 255.255.255.0
+        object network PEER-MAPPED
+         host 10.2.200.5
+        object network PEER-REAL
+         host 10.9.0.5
+        nat (inside,dmz) source static LAN LAN-MAPPED destination static PEER-MAPPED PEER-REAL
+        """
+    fw = Firewall(tmp_path, extra=extra)
+    reached = fw.endpoints("10.2.0.10", "10.2.200.5")
+    assert [(e.kind, e.segment) for e in reached] == [("hosts", "10.9.0.0/24")]
+    [endpoint] = reached
+    assert {(r.field, r.length) for r in endpoint.translation} == {("src", 24), ("dst", 32)}
+
+
+def test_twice_nat_reverse_direction_is_untranslated(tmp_path: Path) -> None:
+    extra = """\
+        object network LAN
+         subnet 10.2.0.0 255.255.255.0
+        object network LAN-MAPPED
+         subnet 192.0.2.0 255.255.255.0
+        object network PEER-MAPPED
+         host 10.2.200.5
+        object network PEER-REAL
+         host 10.9.0.5
+        nat (inside,dmz) source static LAN LAN-MAPPED destination static PEER-MAPPED PEER-REAL
+        access-list DMZ-IN extended permit tcp host 10.9.0.5 10.2.0.0 255.255.255.0 eq 443
+        access-group DMZ-IN in interface dmz
+        """
+    fw = Firewall(tmp_path, extra=extra)
+    # The peer answers to the mapped address of a LAN host; the ACL matches real addresses.
+    reached = fw.endpoints("10.9.0.5", "192.0.2.10")
+    assert [(e.kind, e.segment) for e in reached] == [("hosts", "10.2.0.0/24")]
