@@ -5,6 +5,7 @@ config's SHA-256, so a stale entry can never be returned."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -13,6 +14,18 @@ from pathlib import Path
 
 from . import __version__
 from .model import Device
+
+
+@functools.cache
+def parser_fingerprint() -> str:
+    """A hash of the model and the parsers' source: a cached Device is only reused by the
+    exact code that produced it (no version bump to forget)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([package / "model.py", *(package / "parse").glob("*.py")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def default_cache_dir() -> Path:
@@ -28,7 +41,7 @@ class ParseCache:
 
     @staticmethod
     def key(sha256: str, display: str, vendor: str | None) -> str:
-        material = "\0".join((__version__, vendor or "", display, sha256))
+        material = "\0".join((__version__, parser_fingerprint(), vendor or "", display, sha256))
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def _path(self, key: str) -> Path:

@@ -531,7 +531,8 @@ class SessionLine:
     kind: str  # console | aux | vty | tty | ssh | telnet
     name: str  # as written, e.g. "vty 0 4"
     source: Source
-    accepts_sessions: bool = True  # False: `no exec`, or a vty with `transport input none`
+    # False: `no exec`, a vty with `transport input none`, or one nobody can log in to.
+    accepts_sessions: bool = True
     idle_timeout: int | None = None
     idle_timeout_source: Source | None = None
     default_idle_timeout: int | None = 600

@@ -23,6 +23,12 @@ def _value_pattern(prefix: str) -> re.Pattern[str]:
     return re.compile(r"(?i)" + prefix + _GAP + _TYPE + _VALUE)
 
 
+# Words after `key` that start a command, not a secret (`crypto key generate rsa`, `key chain X`).
+_NOT_A_KEY_VALUE = r"(?:generate|zeroize|import|export|pubkey-chain|storage|chain|config-key|encryption|decrypt)"
+# A key number before the value (`message-digest-key 1 md5 X`), only when more tokens follow.
+_KEY_NUMBER = r"(?:\d+" + _GAP + r"(?=\S+" + _GAP + r"\S))?"
+_KEY_ALGORITHM = r"(?:(?:md5|sha1|sha256|sha384|sha512|hmac-sha\S*|cleartext)" + _GAP + r")?"
+
 # (pattern, kind): each pattern's group "secret" is the value to hide. Order matters: the
 # specific forms come before the generic `key …` so that e.g. `message-digest-key 1 md5 7 X`
 # hides X and not the key number.
@@ -47,9 +53,8 @@ _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_value_pattern(r"\bnhrp" + _GAP + r"authentication"), "routing-key"),
     # `key` as a word (also the end of `authentication-key`, `server-key`, `isakmp key` …), with
     # an optional key number and algorithm before the value.
-    (re.compile(r"(?i)(?<!pre-shared-)(?<!config-)\bkey(?!" + _GAP + r"(?:generate|zeroize|import|export|pubkey-chain|storage|chain|config-key"
-                r"|encryption|decrypt)\b)" + _GAP + r"(?:\d+" + _GAP + r"(?=\S+" + _GAP + r"\S))?"
-                r"(?:(?:md5|sha1|sha256|sha384|sha512|hmac-sha\S*|cleartext)" + _GAP + r")?" + _TYPE + _VALUE), "key"),
+    (re.compile(r"(?i)(?<!pre-shared-)(?<!config-)\bkey(?!" + _GAP + _NOT_A_KEY_VALUE + r"\b)" + _GAP
+                + _KEY_NUMBER + _KEY_ALGORITHM + _TYPE + _VALUE), "key"),
 )
 
 # Crypt-style hashes ($1$, $5$, $6$, $8$, $9$, $14$ …) wherever they stand.
@@ -57,6 +62,8 @@ _HASH = re.compile(r"\$(?:1|5|6|8|9|14|sha512|y)\$[./A-Za-z0-9$]+")
 # Private key armour, and lines that are one long base64 token (the body of a PEM block).
 _PEM_ARMOUR = re.compile(r"(?im)^[ \t]*-----(?:BEGIN|END)[ A-Z0-9]*PRIVATE KEY-----[ \t]*$")
 _BASE64_LINE = re.compile(r"(?m)^(?P<indent>[ \t]*)(?P<token>[A-Za-z0-9+/]{16,}={0,2})[ \t]*$")
+# The same material quoted inside a message ("unrecognised command 'MIIEow…'"): long tokens only.
+_BASE64_TOKEN = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
 # A line holding only an interface name (GigabitEthernet0/1) is not key material.
 _INTERFACE_NAME = re.compile(r"[A-Za-z-]+[0-9]+(?:/[0-9]+)*(?:\.[0-9]+)?")
 
@@ -82,6 +89,7 @@ def redact(text: str) -> str:
     """Replace every secret value in config text (one line or several) with [REDACTED:<kind>]."""
     text = _PEM_ARMOUR.sub(lambda _m: "[REDACTED:private-key]", text)
     text = _BASE64_LINE.sub(_redact_base64_line, text)
+    text = _BASE64_TOKEN.sub(_redact_base64_token, text)
     for pattern, kind in _VALUE_PATTERNS:
         text = pattern.sub(lambda m, kind=kind: _replace(m, kind), text)
     return _HASH.sub("[REDACTED:hash]", text)
@@ -94,6 +102,14 @@ def _redact_base64_line(match: re.Match[str]) -> str:
     looks_encoded = (any(c.isupper() for c in token) and any(c.islower() for c in token)
                      and any(c.isdigit() for c in token)) or token.endswith("=")
     return match.group("indent") + "[REDACTED:private-key]" if looks_encoded else match.group(0)
+
+
+def _redact_base64_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    # a long path (/srv/configs/…) is not key material: base64 has few slashes
+    encoded = (token.count("/") <= 3 and any(c.isupper() for c in token) and any(c.islower() for c in token)
+               and any(c.isdigit() for c in token))
+    return "[REDACTED:private-key]" if encoded else token
 
 
 def _replace(match: re.Match[str], kind: str) -> str:

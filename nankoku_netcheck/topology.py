@@ -72,7 +72,6 @@ _PORT_PROTOCOLS = (PROTO_TCP, PROTO_UDP)
 
 _TOP_REQUIRED = ("version", "zones", "devices")
 _TOP_OPTIONAL = (
-    "cloud_destinations",
     "name",
     "policy",
     "configs",
@@ -81,6 +80,7 @@ _TOP_OPTIONAL = (
     "channels",
     "exceptions",
     "zone_policy",
+    "cloud_destinations",
 )
 _ZONE_REQUIRED = ("kind", "label", "prefixes")
 _ZONE_OPTIONAL = ("upstream", "availability")

@@ -121,3 +121,50 @@ def triangle(tmp_path: Path) -> NetworkWriter:
         return write_network(tmp_path, configs, topology_tail)
 
     return make
+
+
+def rule_context(folder: Path):  # type: ignore[no-untyped-def]
+    """The FlowContext that analyze() builds, for a folder holding `topology.yaml` (loaded
+    as analyze loads it) or only `configs/*.cfg` (each device named after its file, in a
+    topology without zones or links), so that a test can call one rule's check."""
+    from nankoku_netcheck.analyze import load
+    from nankoku_netcheck.graph import build_network
+    from nankoku_netcheck.model import DeviceEntry, Located, Topology
+    from nankoku_netcheck.parse import parse_config
+    from nankoku_netcheck.reach.engine import ReachEngine, boundary_interfaces
+    from nankoku_netcheck.reach.packets import PacketSpace
+    from nankoku_netcheck.reach.trace import Tracer
+    from nankoku_netcheck.rules.flows import FlowContext
+
+    topology_file = folder / "topology.yaml"
+    if topology_file.is_file():
+        network = load(str(topology_file)).network
+    else:
+        devices = {}
+        entries = []
+        for config in sorted((folder / "configs").glob("*.cfg")):
+            display = f"configs/{config.name}"
+            device = parse_config(config.read_text(encoding="utf-8"), display)
+            device.name = config.stem
+            devices[config.stem] = device
+            entries.append(DeviceEntry(config.stem, str(config), display, None, None, Located(str(topology_file), 0)))
+        topology = Topology(path=str(topology_file), version=1, name=folder.name, policy="nankoku-2019",
+                            configs_dir=str(folder / "configs"), devices=tuple(entries), links=(), zones=(),
+                            external_peers=(), channels=(), exceptions=())
+        network = build_network(topology, devices)
+    space = PacketSpace()
+    engine = ReachEngine(network, space, boundary_interfaces(network))
+    return FlowContext(network, space, engine, Tracer(engine))
+
+
+def rule_fixture_outcome(rule, folder: Path):  # type: ignore[no-untyped-def]
+    """Runs `rule` on a fixture folder (see rule_context). Returns (found, expected,
+    findings): found and expected are sorted (device, file name, line) of each finding's
+    first evidence; expected comes from the folder's expected.yaml."""
+    import yaml
+
+    findings = rule.check(rule_context(folder))
+    found = sorted((f.device, Path(f.evidence[0].file).name, f.evidence[0].line) for f in findings)
+    listed = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8")) or []
+    expected = sorted((item["device"], item["file"], item["line"]) for item in listed)
+    return found, expected, findings

@@ -85,7 +85,7 @@ def acl_permits(acl: Acl, packet: PacketLike) -> bool:
 
 def filter_permits(device: Device, acl_name: str | None, packet: PacketLike) -> bool:
     if acl_name is None:
-        return device.default_permit_without_acl
+        return True  # IOS: an interface without an ACL filters nothing
     acl = device.acls.get(acl_name)
     if acl is None:
         return device.undefined_acl_permits

@@ -39,6 +39,7 @@ from nankoku_netcheck.model import (
     format_prefix,
     int_to_ip,
     ip_to_int,
+    prefix_mask,
 )
 from nankoku_netcheck.reach.packets import Packet
 
@@ -72,9 +73,10 @@ NETWORK_ADDRESSES = tuple(sorted({
     for offset in (*host_offsets(length), 99 if length < 30 else 3, VIRTUAL_OFFSET if length < 30 else 1)
 } | set(OFF_NETWORK)))
 
+# Default routes three times over: most devices get one, so packets travel further.
 ROUTE_PREFIXES = tuple((ip_to_int(net), length) for net, length in (
-    ("0.0.0.0", 0), ("10.0.0.0", 16), ("10.0.2.0", 24), ("10.0.2.128", 25), ("10.0.4.0", 23),
-    ("10.0.5.0", 24), ("10.0.6.0", 24), ("8.8.8.8", 32), ("10.0.1.0", 24)))
+    ("0.0.0.0", 0), ("0.0.0.0", 0), ("0.0.0.0", 0), ("10.0.0.0", 16), ("10.0.2.0", 24), ("10.0.2.128", 25),
+    ("10.0.4.0", 23), ("10.0.5.0", 24), ("10.0.6.0", 24), ("8.8.8.8", 32), ("10.0.1.0", 24)))
 NEXT_HOPS = tuple(sorted({
     network + offset for network, length in SUBNET_POOL for offset in host_offsets(length)
 } | {ip_to_int(text) for text in ("10.0.0.10", "10.0.5.1", "10.0.6.1", "172.16.0.1", "8.8.8.8")}))
@@ -91,39 +93,57 @@ PACKET_PROTOCOLS = (PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_GRE, PROTO_OSPF)
 SOURCE = Source("random.cfg", 1, "generated")
 
 
+PERCENT = st.integers(0, 99)
+ANY_ADDRESS = st.integers(0, IPV4_MAX)
+
+
 def sometimes(draw: st.DrawFn, percent: int) -> bool:
     """True with about `percent` % probability; shrinks to False."""
-    return draw(st.integers(0, 99)) >= 100 - percent
+    return draw(PERCENT) >= 100 - percent
 
 
 # --- ACLs ----------------------------------------------------------------------------------
+# Strategies are built once per universe and reused: building them inside every draw
+# made generation, not checking, dominate the run time.
 
 
 def addresses_in(universe: Sequence[int]) -> st.SearchStrategy[int]:
-    return st.one_of(st.sampled_from(universe), st.integers(0, IPV4_MAX)) if universe else st.integers(0, IPV4_MAX)
+    """Mostly addresses from `universe`, sometimes any address at all."""
+    return st.one_of(st.sampled_from(universe), ANY_ADDRESS) if universe else ANY_ADDRESS
 
 
-@st.composite
-def wildcards(draw: st.DrawFn, universe: Sequence[int] = ACL_ADDRESSES) -> Wildcard:
-    address = draw(st.sampled_from(universe)) if not sometimes(draw, 10) else draw(st.integers(0, IPV4_MAX))
-    mask = draw(st.sampled_from(WILDCARD_MASKS))
-    if sometimes(draw, 20):
-        # Parsers may keep address bits under the wildcard; they must not matter.
-        address ^= draw(st.integers(0, IPV4_MAX)) & mask
-    return Wildcard(address, mask)
+def wildcards(universe: Sequence[int] = ACL_ADDRESSES) -> st.SearchStrategy[Wildcard]:
+    addresses = addresses_in(universe)
+    masks = st.sampled_from(WILDCARD_MASKS)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Wildcard:
+        address = draw(addresses)
+        mask = draw(masks)
+        if sometimes(draw, 20):
+            # Parsers may keep address bits under the wildcard; they must not matter.
+            address ^= draw(ANY_ADDRESS) & mask
+        return Wildcard(address, mask)
+
+    return build()
+
+
+PORT_KINDS = st.sampled_from(("eq", "lt", "gt", "range", "neq", "several"))
+EDGE_PORTS = st.sampled_from(PORT_EDGES)
+SEVERAL_PORTS = st.lists(EDGE_PORTS, min_size=2, max_size=3, unique=True)
 
 
 @st.composite
 def port_unions(draw: st.DrawFn) -> tuple[PortRange, ...]:
     """eq / lt / gt / range / neq (two ranges) / several eq (object-group ports)."""
-    kind = draw(st.sampled_from(("eq", "lt", "gt", "range", "neq", "several")))
-    port = draw(st.sampled_from(PORT_EDGES))
+    kind = draw(PORT_KINDS)
+    port = draw(EDGE_PORTS)
     if kind == "lt" and port > 0:
         return (PortRange(0, port - 1),)
     if kind == "gt" and port < PORT_MAX:
         return (PortRange(port + 1, PORT_MAX),)
     if kind == "range":
-        other = draw(st.sampled_from(PORT_EDGES))
+        other = draw(EDGE_PORTS)
         return (PortRange(min(port, other), max(port, other)),)
     if kind == "neq":
         ranges = []
@@ -133,70 +153,91 @@ def port_unions(draw: st.DrawFn) -> tuple[PortRange, ...]:
             ranges.append(PortRange(port + 1, PORT_MAX))
         return tuple(ranges)
     if kind == "several":
-        ports = draw(st.lists(st.sampled_from(PORT_EDGES), min_size=2, max_size=3, unique=True))
-        return tuple(PortRange(p, p) for p in ports)
+        return tuple(PortRange(p, p) for p in draw(SEVERAL_PORTS))
     return (PortRange(port, port),)
 
 
-icmp_entries = st.builds(IcmpMatch, st.sampled_from(ICMP_TYPES), st.one_of(st.none(), st.sampled_from(ICMP_CODES)))
+PORT_UNIONS = port_unions()
+PROTOCOL_SETS = st.sampled_from(PROTOCOL_CHOICES)
+ICMP_ENTRY_LISTS = st.lists(
+    st.builds(IcmpMatch, st.sampled_from(ICMP_TYPES), st.one_of(st.none(), st.sampled_from(ICMP_CODES))),
+    min_size=1, max_size=2,
+).map(tuple)
 
 
-@st.composite
-def matches(draw: st.DrawFn, universe: Sequence[int] = ACL_ADDRESSES) -> Match:
+def matches(universe: Sequence[int] = ACL_ADDRESSES) -> st.SearchStrategy[Match]:
     """A well-formed conjunction: ports only with protocols ⊆ {tcp, udp}, established only
     with tcp or any, ICMP types only with icmp or any."""
-    protocols = draw(st.sampled_from(PROTOCOL_CHOICES))
     address_sets = st.one_of(st.none(), st.lists(wildcards(universe), min_size=1, max_size=2).map(tuple))
-    src = draw(address_sets)
-    dst = draw(address_sets)
-    with_ports = protocols in ((PROTO_TCP,), (PROTO_UDP,), (PROTO_TCP, PROTO_UDP))
-    src_ports = draw(port_unions()) if with_ports and sometimes(draw, 30) else None
-    dst_ports = draw(port_unions()) if with_ports and sometimes(draw, 60) else None
-    established = protocols in (None, (PROTO_TCP,)) and sometimes(draw, 25)
-    icmp = None
-    if protocols in (None, (PROTO_ICMP,)) and sometimes(draw, 40):
-        icmp = tuple(draw(st.lists(icmp_entries, min_size=1, max_size=2)))
-    return Match(protocols=protocols, src=src, dst=dst, src_ports=src_ports, dst_ports=dst_ports,
-                 established=established, icmp=icmp)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Match:
+        protocols = draw(PROTOCOL_SETS)
+        src = draw(address_sets)
+        dst = draw(address_sets)
+        with_ports = protocols in ((PROTO_TCP,), (PROTO_UDP,), (PROTO_TCP, PROTO_UDP))
+        src_ports = draw(PORT_UNIONS) if with_ports and sometimes(draw, 30) else None
+        dst_ports = draw(PORT_UNIONS) if with_ports and sometimes(draw, 60) else None
+        established = protocols in (None, (PROTO_TCP,)) and sometimes(draw, 25)
+        icmp = draw(ICMP_ENTRY_LISTS) if protocols in (None, (PROTO_ICMP,)) and sometimes(draw, 40) else None
+        return Match(protocols=protocols, src=src, dst=dst, src_ports=src_ports, dst_ports=dst_ports,
+                     established=established, icmp=icmp)
+
+    return build()
 
 
-@st.composite
-def acl_lines(draw: st.DrawFn, universe: Sequence[int] = ACL_ADDRESSES) -> AclLine:
-    action = draw(st.sampled_from((Action.PERMIT, Action.DENY)))
-    conjunctions = tuple(draw(st.lists(matches(universe), min_size=1, max_size=2)))
-    understood = not sometimes(draw, 15)
-    approximation = "time-range ignored" if sometimes(draw, 10) else ""
-    return AclLine(action=action, matches=conjunctions, source=SOURCE, understood=understood,
-                   approximation=approximation)
+ACTIONS = st.sampled_from((Action.PERMIT, Action.DENY))
 
 
-@st.composite
-def acls(draw: st.DrawFn, universe: Sequence[int] = ACL_ADDRESSES, name: str = "A",
-         max_lines: int = 6) -> Acl:
-    lines = tuple(draw(st.lists(acl_lines(universe), max_size=max_lines)))
-    return Acl(name=name, lines=lines, source=SOURCE)
+def acl_lines(universe: Sequence[int] = ACL_ADDRESSES) -> st.SearchStrategy[AclLine]:
+    """Both actions, object-group style unions of conjunctions, some lines not fully
+    understood and some approximated (the engine ignores such deny lines)."""
+    conjunctions = st.lists(matches(universe), min_size=1, max_size=2).map(tuple)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> AclLine:
+        action = draw(ACTIONS)
+        matched = draw(conjunctions)
+        understood = not sometimes(draw, 15)
+        approximation = "time-range ignored" if sometimes(draw, 10) else ""
+        return AclLine(action=action, matches=matched, source=SOURCE, understood=understood,
+                       approximation=approximation)
+
+    return build()
+
+
+def acls(universe: Sequence[int] = ACL_ADDRESSES, max_lines: int = 6) -> st.SearchStrategy[Acl]:
+    """Random ACLs named "A" (rename with dataclasses.replace)."""
+    return st.lists(acl_lines(universe), max_size=max_lines).map(
+        lambda lines: Acl(name="A", lines=tuple(lines), source=SOURCE))
 
 
 # --- packets -------------------------------------------------------------------------------
 
+PACKET_PROTOCOL_CHOICES = st.sampled_from(PACKET_PROTOCOLS)
+PORT_NUMBERS = st.one_of(st.sampled_from(PORT_VALUES), st.integers(0, PORT_MAX))
+ICMP_PACKET_TYPE_CHOICES = st.sampled_from(ICMP_PACKET_TYPES)
+ICMP_CODE_CHOICES = st.sampled_from(ICMP_CODES)
 
-@st.composite
-def packets(draw: st.DrawFn, universe: Sequence[int] = ACL_ADDRESSES) -> Packet:
+
+def packets(universe: Sequence[int] = ACL_ADDRESSES) -> st.SearchStrategy[Packet]:
     """A valid header: ports only on tcp/udp, ICMP fields only on icmp, established only on tcp."""
-    proto = draw(st.sampled_from(PACKET_PROTOCOLS))
-    src = draw(addresses_in(universe))
-    dst = draw(addresses_in(universe))
-    port_values = st.one_of(st.sampled_from(PORT_VALUES), st.integers(0, PORT_MAX))
-    if proto in (PROTO_TCP, PROTO_UDP):
-        return Packet(src=src, dst=dst, proto=proto, sport=draw(port_values), dport=draw(port_values),
-                      established=proto == PROTO_TCP and draw(st.booleans()))
-    if proto == PROTO_ICMP:
-        return Packet(src=src, dst=dst, proto=proto, icmp_type=draw(st.sampled_from(ICMP_PACKET_TYPES)),
-                      icmp_code=draw(st.sampled_from(ICMP_CODES)))
-    return Packet(src=src, dst=dst, proto=proto)
+    addresses = addresses_in(universe)
 
+    @st.composite
+    def build(draw: st.DrawFn) -> Packet:
+        proto = draw(PACKET_PROTOCOL_CHOICES)
+        src = draw(addresses)
+        dst = draw(addresses)
+        if proto in (PROTO_TCP, PROTO_UDP):
+            return Packet(src=src, dst=dst, proto=proto, sport=draw(PORT_NUMBERS), dport=draw(PORT_NUMBERS),
+                          established=proto == PROTO_TCP and draw(st.booleans()))
+        if proto == PROTO_ICMP:
+            return Packet(src=src, dst=dst, proto=proto, icmp_type=draw(ICMP_PACKET_TYPE_CHOICES),
+                          icmp_code=draw(ICMP_CODE_CHOICES))
+        return Packet(src=src, dst=dst, proto=proto)
 
-network_packets = packets(NETWORK_ADDRESSES)
+    return build()
 
 
 # --- networks ------------------------------------------------------------------------------
@@ -209,62 +250,101 @@ class NetworkCase:
     network: Network
     boundary: frozenset[tuple[str, str]]
     starts: tuple[StartPoint, ...]
+    addresses: tuple[int, ...]  # interface and virtual addresses, hosts on its subnets, a few beyond
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # Hypothesis prints failing examples with this hook; the full dataclass dump is unreadable.
         printer.text("NetworkCase:\n" + describe_network(self))
 
 
-ACL_REFERENCES = (None, None, None, None, None, None, "A", "A", "B", "UNDEFINED")
+ACL_REFERENCES = st.sampled_from((None, None, None, None, None, None, None, "A", "B", "UNDEFINED"))
+SUBNETS = st.sampled_from(SUBNET_POOL)
+HOST_OFFSETS = {length: st.sampled_from(host_offsets(length)) for _, length in SUBNET_POOL}
 
 
 @st.composite
 def interfaces(draw: st.DrawFn, name: str) -> Interface:
+    """Mostly one address from the subnet pool; sometimes none (unnumbered), a secondary,
+    a first-hop-redundancy address, shutdown, or ACLs in/out (some undefined)."""
     addresses: list[InterfaceAddress] = []
     virtual: tuple[int, ...] = ()
     if not sometimes(draw, 10):
-        network, length = draw(st.sampled_from(SUBNET_POOL))
-        addresses.append(InterfaceAddress(network + draw(st.sampled_from(host_offsets(length))), length))
+        network, length = draw(SUBNETS)
+        addresses.append(InterfaceAddress(network + draw(HOST_OFFSETS[length]), length))
         if length < 30 and sometimes(draw, 10):
             virtual = (network + VIRTUAL_OFFSET,)
         if sometimes(draw, 10):
-            network, length = draw(st.sampled_from(SUBNET_POOL))
-            offset = draw(st.sampled_from(host_offsets(length)))
-            addresses.append(InterfaceAddress(network + offset, length, secondary=True))
+            network, length = draw(SUBNETS)
+            addresses.append(InterfaceAddress(network + draw(HOST_OFFSETS[length]), length, secondary=True))
     return Interface(name=name, source=SOURCE, addresses=tuple(addresses), virtual_addresses=virtual,
-                     shutdown=sometimes(draw, 15), acl_in=draw(st.sampled_from(ACL_REFERENCES)),
-                     acl_out=draw(st.sampled_from(ACL_REFERENCES)))
+                     shutdown=sometimes(draw, 10), acl_in=draw(ACL_REFERENCES), acl_out=draw(ACL_REFERENCES))
+
+
+ROUTE_PREFIX_CHOICES = st.sampled_from(ROUTE_PREFIXES)
+ROUTE_KINDS = st.sampled_from(("next-hop", "next-hop", "next-hop", "interface", "both", "null0"))
+DISTANCES = st.sampled_from((1, 1, 1, 5))
+
+
+def static_routes(interface_names: Sequence[str], next_hops: st.SearchStrategy[int]) -> st.SearchStrategy[Route]:
+    """Next hop (recursive), interface, interface + next hop, or Null0; on overlapping
+    prefixes, with equal or different distances; some never resolve (no route to the
+    next hop, a shut or missing interface)."""
+    exit_interfaces = st.sampled_from((*interface_names, "Serial9"))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Route:
+        network, length = draw(ROUTE_PREFIX_CHOICES)
+        kind = draw(ROUTE_KINDS)
+        common = {"prefix": network, "prefix_length": length, "kind": RouteKind.STATIC, "source": SOURCE,
+                  "distance": draw(DISTANCES)}
+        if kind == "null0":
+            return Route(**common, interface="Null0", discard=True)
+        if kind == "interface":
+            return Route(**common, interface=draw(exit_interfaces))
+        if kind == "both":
+            return Route(**common, interface=draw(exit_interfaces), next_hop=draw(next_hops))
+        return Route(**common, next_hop=draw(next_hops))
+
+    return build()
+
+
+NETWORK_ACLS = acls(NETWORK_ADDRESSES, max_lines=4)
+PERMIT_ANY = AclLine(action=Action.PERMIT, matches=(Match(),), source=SOURCE)
 
 
 @st.composite
-def static_routes(draw: st.DrawFn, interface_names: Sequence[str]) -> Route:
-    """Next hop (recursive), interface, interface + next hop, or Null0; some never resolve."""
-    network, length = draw(st.sampled_from(ROUTE_PREFIXES))
-    kind = draw(st.sampled_from(("next-hop", "next-hop", "next-hop", "interface", "both", "null0")))
-    distance = draw(st.sampled_from((1, 1, 1, 5)))
-    exit_interface = draw(st.sampled_from((*interface_names, "Serial9")))
-    next_hop = draw(st.sampled_from(NEXT_HOPS))
-    common = {"prefix": network, "prefix_length": length, "kind": RouteKind.STATIC, "source": SOURCE,
-              "distance": distance}
-    if kind == "null0":
-        return Route(**common, interface="Null0", discard=True)
-    if kind == "interface":
-        return Route(**common, interface=exit_interface)
-    if kind == "both":
-        return Route(**common, interface=exit_interface, next_hop=next_hop)
-    return Route(**common, next_hop=next_hop)
+def network_acls(draw: st.DrawFn, name: str) -> Acl:
+    """Like `acls`, but often ending in "permit ip any any" so that some traffic gets through."""
+    acl = draw(NETWORK_ACLS)
+    lines = (*acl.lines, PERMIT_ANY) if sometimes(draw, 50) else acl.lines
+    return Acl(name=name, lines=lines, source=SOURCE)
+
+
+INTERFACE_COUNTS = st.integers(1, 4)
 
 
 @st.composite
 def devices(draw: st.DrawFn, name: str) -> Device:
-    names = [f"Gi0/{index}" for index in range(draw(st.integers(1, 4)))]
+    """A router without routes (they are drawn once every interface address is known)."""
+    names = [f"Gi0/{index}" for index in range(draw(INTERFACE_COUNTS))]
     device = Device(name=name, vendor="cisco_ios", source_file=f"{name}.cfg", hostname=name)
     device.interfaces = {if_name: draw(interfaces(if_name)) for if_name in names}
-    device.acls = {acl_name: draw(acls(NETWORK_ADDRESSES, acl_name, max_lines=4)) for acl_name in ("A", "B")}
-    device.routes = draw(st.lists(static_routes(names), max_size=4))
-    device.default_permit_without_acl = not sometimes(draw, 5)
+    referenced = {n for i in device.interfaces.values() for n in (i.acl_in, i.acl_out)}
+    device.acls = {acl_name: draw(network_acls(acl_name)) for acl_name in ("A", "B") if acl_name in referenced}
     device.undefined_acl_permits = not sometimes(draw, 5)
     return device
+
+
+def neighbour_addresses(device: Device, by_name: dict[str, Device]) -> list[int]:
+    """Other routers' addresses inside the subnets of `device`'s interfaces."""
+    subnets = {(a.network, a.prefix_length) for i in device.interfaces.values() for a in i.addresses}
+    return sorted({
+        a.address
+        for other in by_name.values() if other is not device
+        for interface in other.interfaces.values()
+        for a in interface.addresses
+        if any(a.address & prefix_mask(length) == network for network, length in subnets)
+    })
 
 
 def empty_topology() -> Topology:
@@ -272,25 +352,38 @@ def empty_topology() -> Topology:
                     devices=(), links=(), zones=(), external_peers=(), channels=(), exceptions=())
 
 
+DEVICE_COUNTS = st.integers(2, 5)
+ANY_NEXT_HOP = st.sampled_from(NEXT_HOPS)
+
+
 @st.composite
 def networks(draw: st.DrawFn) -> NetworkCase:
     """2–5 routers with 1–4 interfaces each on a few shared subnets, so segments form."""
-    device_names = [f"R{index}" for index in range(1, draw(st.integers(2, 5)) + 1)]
+    device_names = [f"R{index}" for index in range(1, draw(DEVICE_COUNTS) + 1)]
     by_name = {name: draw(devices(name)) for name in device_names}
+    configured = sorted({a.address for d in by_name.values() for i in d.interfaces.values() for a in i.addresses}
+                        | {v for d in by_name.values() for i in d.interfaces.values() for v in i.virtual_addresses})
+    for device in by_name.values():
+        # Next hops are mostly neighbours' addresses so that multi-hop paths form.
+        choices = [st.sampled_from(pool) for pool in (neighbour_addresses(device, by_name), configured) if pool]
+        next_hops = st.one_of(*choices, ANY_NEXT_HOP)
+        device.routes = draw(st.lists(static_routes(list(device.interfaces), next_hops), max_size=4))
     network = build_network(empty_topology(), by_name)
     every_interface = [(d, i) for d in device_names for i in by_name[d].interfaces]
     boundary = frozenset(member for member in every_interface if sometimes(draw, 10))
     starts = [(segment_id, "", "") for segment_id in sorted(network.segments)]
     starts += [("", device_name, if_name) for device_name, if_name in every_interface]
-    return NetworkCase(network, boundary, tuple(starts))
+    hosts = {network_ + offset for segment in network.segments.values() for network_, length in segment.subnets
+             for offset in ((1, 2, 3) if length >= 30 else (3, 4, 99))}
+    addresses = tuple(sorted(set(configured) | hosts | set(OFF_NETWORK)))
+    return NetworkCase(network, boundary, tuple(starts), addresses)
 
 
 def describe_network(case: NetworkCase) -> str:
     """A compact text form of a generated network, for hypothesis' failure notes."""
     lines = []
     for device in case.network.devices.values():
-        lines.append(f"{device.name} (no-acl permits={device.default_permit_without_acl}, "
-                     f"undefined-acl permits={device.undefined_acl_permits})")
+        lines.append(f"{device.name} (undefined ACL permits: {device.undefined_acl_permits})")
         for interface in device.interfaces.values():
             addresses = " ".join(f"{int_to_ip(a.address)}/{a.prefix_length}{' sec' if a.secondary else ''}"
                                  for a in interface.addresses) or "no address"

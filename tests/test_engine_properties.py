@@ -6,13 +6,14 @@ Set NANKOKU_EXPLORE=1 to search fresh random examples, ten times as many, when h
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 
 import oracle
 import pytest
 import strategies as gen
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nankoku_netcheck.model import Acl, Action
@@ -112,7 +113,8 @@ def check_network(space: PacketSpace, case: gen.NetworkCase, runs: Sequence[tupl
 @st.composite
 def network_runs(draw: st.DrawFn) -> tuple[gen.NetworkCase, list[tuple[gen.StartPoint, Packet]]]:
     case = draw(gen.networks())
-    runs = draw(st.lists(st.tuples(st.sampled_from(case.starts), gen.network_packets), min_size=1, max_size=4))
+    runs = draw(st.lists(st.tuples(st.sampled_from(case.starts), gen.packets(case.addresses)),
+                         min_size=1, max_size=4))
     return case, runs
 
 
@@ -202,4 +204,4 @@ def test_field_ranges_round_trip(cudd_space: PacketSpace, ranges: list[tuple[int
     got = {port for r in merged for port in range(r.low, r.high + 1)}
     assert got == wanted
     # Merged: neither overlapping nor touching.
-    assert all(left.high + 1 < right.low for left, right in zip(merged, merged[1:], strict=False))
+    assert all(left.high + 1 < right.low for left, right in itertools.pairwise(merged))

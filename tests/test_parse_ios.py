@@ -79,7 +79,7 @@ def test_registry_lists_cisco_ios():
 
 def test_detects_ios_but_not_asa():
     assert detect_vendor(config("hostname r1", "interface GigabitEthernet0/0")) == "cisco_ios"
-    assert detect_vendor(config("ASA Version 9.8(2)", "hostname fw1", "interface GigabitEthernet0/0")) is None
+    assert detect_vendor(config("ASA Version 9.8(2)", "hostname fw1", "interface GigabitEthernet0/0")) == "cisco_asa"
 
 
 def test_unknown_vendor_name_is_an_input_error():
@@ -936,3 +936,11 @@ def test_abbreviated_interface_keyword_and_slash_address():
 def test_indented_line_under_a_one_line_command_is_not_understood():
     device = parse_lines("interface Gi0/1", " ip address 10.0.0.1 255.255.255.0", "  weird continuation")
     assert kind_at(device, 3) is FORWARDING
+
+
+def test_static_route_interface_name_with_a_space_is_one_interface():
+    device = parse_lines("interface Tunnel1", " ip address 10.9.9.1 255.255.255.252",
+                         "ip route 10.8.0.0 255.255.0.0 tunnel 1")
+    [route] = device.routes
+    assert route.interface == "Tunnel1"
+    assert route.distance == 1

@@ -430,7 +430,7 @@ def test_missing_required_top_level_keys(network: Callable[[str], str]) -> None:
     ]
     assert found[0].message.endswith(
         "(expected keys: version, zones, devices; optional: name, policy, "
-        "configs, links, external_peers, channels, exceptions, zone_policy)"
+        "configs, links, external_peers, channels, exceptions, zone_policy, cloud_destinations)"
     )
     assert {problem.line for problem in found} == {1}
 

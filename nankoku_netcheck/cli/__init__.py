@@ -8,6 +8,7 @@ import click
 
 from .. import __version__
 from .diff_cmd import diff
+from .rules_cmd import rules
 from .trace_cmd import trace
 from .verify import verify
 
@@ -21,5 +22,6 @@ def main() -> None:
 main.add_command(verify)
 main.add_command(diff)
 main.add_command(trace)
+main.add_command(rules)
 
 __all__ = ["main"]

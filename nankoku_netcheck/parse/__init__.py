@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Device
-from nankoku_netcheck.parse import cisco_ios
+from nankoku_netcheck.parse import cisco_asa, cisco_ios
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,12 @@ class VendorParser:
 
 
 VENDORS: dict[str, VendorParser] = {
+    "cisco_asa": VendorParser("cisco_asa", cisco_asa.detect, cisco_asa.parse),
     "cisco_ios": VendorParser("cisco_ios", cisco_ios.detect, cisco_ios.parse),
 }
 
 # Tried in this order; the first vendor whose detector accepts the text wins.
-DETECTION_ORDER: tuple[str, ...] = ("cisco_ios",)
+DETECTION_ORDER: tuple[str, ...] = ("cisco_asa", "cisco_ios")
 
 # IOS is the default syntax: a file no detector recognises is read as IOS, so every
 # line it cannot interpret is reported as an unknown line rather than dropped.

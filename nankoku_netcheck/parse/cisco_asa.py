@@ -44,8 +44,10 @@ Modelling choices (the engine may only ever see *more* reachability than the dev
   FORWARDING unknown.
 - Dynamic routing processes are over-approximated like the IOS parser does; ASA
   `network` statements take a netmask (a wildcard-looking value is tried both ways).
+- PIX 6 top-level `interface hw0 auto`, `nameif hw0 NAME securityN` and
+  `ip address NAME A M` are read as the interface blocks of later versions.
 - Management-plane lines are HARMLESS for now; `_parse_mgmt_line` is where their facts
-  will be read.
+  will be read. Static `arp` entries are HARMLESS with STATIC_ARP_REASON.
 """
 
 from __future__ import annotations
@@ -155,6 +157,10 @@ class _Addresses:
 
 _EVERY_ADDRESS = _Addresses(None)
 _IPV6_ONLY = _Addresses((), ipv6=True)
+
+
+def _exact(wildcards: Sequence[Wildcard]) -> _Addresses:
+    return _Addresses(union_or_any(wildcards))
 
 
 def _union(parts: Sequence[_Addresses]) -> _Addresses:
@@ -335,7 +341,6 @@ class _InterfaceDraft:
     switchport_mode: str | None = None
     access_vlan: int | None = None
     trunk_vlans: tuple[int, ...] | None = None
-    configured: bool = False  # has any command under it
     acl_in: str | None = None
     acl_out: str | None = None
     acl_in_source: Source | None = None
@@ -395,9 +400,6 @@ class _ServiceObject:
     source: Source
     service: _Service | None = None
     problem: str = ""
-
-
-_GROUP_KINDS = frozenset({"network", "service", "port", "protocol", "icmp-type"})
 
 
 @dataclass
@@ -485,7 +487,6 @@ _ROUTING_POLICY = "routing policy object (dynamic routing is over-approximated)"
 _IPV6_SETTING = "IPv6 setting (IPv6 forwarding is reported at the interfaces' IPv6 addresses)"
 _MONITORING = "monitoring or accounting setting"
 _PRE_83_NAT = "pre-8.3 NAT syntax is not modelled"
-_NOT_MODELLED = "is not modelled"
 
 _MANAGEMENT_COMMANDS: Mapping[tuple[str, ...], str] = {
     ("ssh",): "SSH management access setting",
@@ -509,6 +510,8 @@ _MANAGEMENT_COMMANDS: Mapping[tuple[str, ...], str] = {
     ("domain-name",): _MGMT,
     ("dns",): _MGMT,
     ("dns-guard",): _MGMT,
+    ("dns-group",): _MGMT,
+    ("dns-group-map",): _MGMT,
     ("banner",): "banner text",
     ("prompt",): _MGMT,
     ("pager",): _MGMT,
@@ -714,6 +717,13 @@ _INTERFACE_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
 _SWITCH_PORT_TYPES = ("Ethernet",)
 
 
+_CLI_PROMPT = re.compile(
+    r"^[A-Za-z0-9_.\-@/]+(?:\([a-z0-9\-]+\))?[#>]\s*"
+    r"(?:(?:sh|show|more|term|terminal|wr|write|copy|conf|configure|en|enable)\b.*)?$",
+    re.IGNORECASE,
+)
+
+
 def _lookup(table: Mapping[tuple[str, ...], Any], lowered_words: Sequence[str]) -> Any | None:
     for length in range(min(4, len(lowered_words)), 0, -1):
         entry = table.get(tuple(lowered_words[:length]))
@@ -867,9 +877,7 @@ class _AsaParser:
         lowered = [word.lower() for word in words]
         first = lowered[0]
         second = lowered[1] if len(lowered) > 1 else ""
-        if words[0].startswith(":"):
-            self.mark_block(obj, HARMLESS, _HEADER)
-        elif first.startswith("cryptochecksum:"):
+        if words[0].startswith(":") or first.startswith("cryptochecksum:"):
             self.mark_block(obj, HARMLESS, _HEADER)
         elif first == "hostname" and len(words) == 2:
             self.hostname = words[1].strip('"')
@@ -920,11 +928,10 @@ class _AsaParser:
         elif first == "policy-map":
             self.policy_map(obj)
         elif first == "ipv6":
+            self.mark_block(obj, HARMLESS, _IPV6_SETTING)
             if second == "route":
+                # Classified with the interfaces' IPv6 lines once every interface is known.
                 self.ipv6_lines.append((index, None))
-            else:
-                self.unknown(index, HARMLESS, _IPV6_SETTING)
-            self.mark_block(obj, HARMLESS, _IPV6_SETTING) if obj.children else None
         elif first == "clear":
             self.clear(obj, lowered)
         elif first == "arp" and len(words) >= 4 and is_ipv4(words[2]):
@@ -937,6 +944,8 @@ class _AsaParser:
             entry = _lookup(_TOP_LEVEL_COMMANDS, lowered)
             if entry is not None:
                 self.mark_block(obj, entry[0], entry[1])
+            elif _CLI_PROMPT.match(self.lines[index].strip()):
+                self.mark_block(obj, HARMLESS, "CLI prompt or command echo")
             else:
                 self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:2])}'")
 
@@ -1103,7 +1112,6 @@ class _AsaParser:
             return
         words = self.words(index)
         lowered = [word.lower() for word in words]
-        draft.configured = True
         try:
             handled = self.interface_command_known(draft, index, words, lowered)
         except NotUnderstood as problem:
@@ -1300,3 +1308,1135 @@ class _AsaParser:
             for key, member in draft.properties:
                 if key == "redundant_member" and member in self.interfaces:
                     self.interfaces[member].properties.append(("redundant_group", draft.name))
+
+    # -- objects
+
+    def object_definition(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        kind = words[1].lower() if len(words) > 1 else ""
+        if len(words) != 3 or kind not in ("network", "service"):
+            self.mark_block(obj, HARMLESS, f"object type '{kind}' is used only where referenced "
+                                           "(uses are reported there)")
+            return
+        name = words[2]
+        self.parsed(index)
+        if kind == "network":
+            network = self.network_objects.setdefault(name, _NetworkObject(name, self.source(index)))
+            for child in descendants(obj):
+                self.network_object_line(network, child.linenum)
+        else:
+            service = self.service_objects.setdefault(name, _ServiceObject(name, self.source(index)))
+            for child in descendants(obj):
+                self.service_object_line(service, child.linenum)
+
+    def network_object_line(self, network: _NetworkObject, index: int) -> None:
+        if self.comment_or_blank(index):
+            return
+        words = self.words(index)
+        first = words[0].lower()
+        if first == "nat":
+            # Translations need every object and interface: read after all definitions.
+            self.object_nat_lines.append((network.name, index))
+            return
+        try:
+            if first == "description":
+                pass
+            elif first == "host" and len(words) == 2:
+                self.set_host_object(network, words[1])
+            elif first == "subnet" and len(words) in (2, 3):
+                self.set_subnet_object(network, words[1:])
+            elif first == "range" and len(words) == 3:
+                self.set_range_object(network, words[1], words[2])
+            elif first == "fqdn" and len(words) in (2, 3):
+                if len(words) == 3 and words[1].lower() == "v6":
+                    network.value, network.interval = _IPV6_ONLY, None
+                else:
+                    network.value = _Addresses(None, problem=f"{FQDN_REASON} (object '{network.name}', "
+                                                             f"{words[-1]})")
+                    network.interval = None
+            else:
+                raise NotUnderstood(f"'{' '.join(words)}'")
+        except NotUnderstood as problem:
+            network.problem = network.problem or f"line {index + 1}: {problem}"
+            self.unknown(index, FORWARDING, f"network object line not understood: {problem}")
+            return
+        self.parsed(index)
+
+    def set_host_object(self, network: _NetworkObject, word: str) -> None:
+        if self.is_ipv6_word(word):
+            network.value, network.interval = _IPV6_ONLY, None
+            return
+        address = self.ipv4_or_name(word)
+        network.value, network.interval = _exact([Wildcard.host(address)]), (address, address)
+
+    def set_subnet_object(self, network: _NetworkObject, words: list[str]) -> None:
+        if len(words) == 1:
+            if not self.is_ipv6_word(words[0]):
+                raise NotUnderstood(f"'subnet {words[0]}' without a netmask")
+            network.value, network.interval = _IPV6_ONLY, None
+            return
+        wildcard = self.prefix_wildcard(self.ipv4_or_name(words[0]), ipv4(words[1]))
+        network.value = _exact([wildcard])
+        network.interval = (wildcard.address, wildcard.address | wildcard.wildcard)
+
+    def set_range_object(self, network: _NetworkObject, first_word: str, last_word: str) -> None:
+        if self.is_ipv6_word(first_word) and self.is_ipv6_word(last_word):
+            network.value, network.interval = _IPV6_ONLY, None
+            return
+        first, last = self.ipv4_or_name(first_word), self.ipv4_or_name(last_word)
+        if last < first:
+            raise NotUnderstood(f"empty range {first_word}-{last_word}")
+        network.value = _exact(range_to_wildcards(first, last))
+        network.interval = (first, last)
+
+    @staticmethod
+    def prefix_wildcard(address: int, mask: int) -> Wildcard:
+        """An ASA address with its netmask; host bits outside the mask are refused, as the ASA does."""
+        length = mask_to_length(mask)
+        if length is None:
+            raise NotUnderstood(f"'{int_to_ip(mask)}' is not a netmask")
+        if address & ~mask & IPV4_MAX:
+            raise NotUnderstood(f"{int_to_ip(address)} has bits outside netmask {int_to_ip(mask)}")
+        return Wildcard.prefix(address, length)
+
+    def service_object_line(self, service: _ServiceObject, index: int) -> None:
+        if self.comment_or_blank(index):
+            return
+        words = self.words(index)
+        first = words[0].lower()
+        try:
+            if first == "description":
+                pass
+            elif first == "service" and len(words) >= 2:
+                cursor = Cursor(words[1:])
+                service.service = _read_service(cursor)
+                cursor.expect_end()
+            else:
+                raise NotUnderstood(f"'{' '.join(words)}'")
+        except NotUnderstood as problem:
+            service.problem = service.problem or f"line {index + 1}: {problem}"
+            self.unknown(index, FORWARDING, f"service object line not understood: {problem}")
+            return
+        self.parsed(index)
+
+    def network_object(self, name: str) -> _Addresses:
+        network = self.network_objects.get(name)
+        if network is None:
+            raise NotUnderstood(f"network object '{name}' is not defined")
+        if network.problem:
+            raise NotUnderstood(f"network object '{name}' has a line that was not understood")
+        if network.value is None:
+            raise NotUnderstood(f"network object '{name}' has no address")
+        return network.value
+
+    def service_object(self, name: str) -> _Service:
+        service = self.service_objects.get(name)
+        if service is None:
+            builtin = _builtin_service(name)
+            if builtin is None:
+                raise NotUnderstood(f"service object '{name}' is not defined")
+            return builtin
+        if service.problem:
+            raise NotUnderstood(f"service object '{name}' has a line that was not understood")
+        if service.service is None:
+            raise NotUnderstood(f"service object '{name}' has no service")
+        return service.service
+
+    # -- object-groups
+
+    def object_group(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        lowered = [word.lower() for word in words]
+        declared = lowered[1] if len(lowered) > 1 else ""
+        port_protocols: tuple[int, ...] = ()
+        if declared == "service" and len(words) == 4 and lowered[3] in ("tcp", "udp", "tcp-udp"):
+            kind = "port"
+            port_protocols = {"tcp": (PROTO_TCP,), "udp": (PROTO_UDP,), "tcp-udp": (PROTO_TCP, PROTO_UDP)}[lowered[3]]
+        elif declared in ("network", "service", "protocol", "icmp-type") and len(words) == 3:
+            kind = declared
+        else:
+            self.mark_block(obj, HARMLESS, f"object-group type '{' '.join(words[1:2])}' is used only where "
+                                           "referenced (uses are reported there)")
+            return
+        name = words[2]
+        group = self.groups.get(name)
+        if group is None:
+            group = _Group(kind=kind, name=name, source=self.source(index), port_protocols=port_protocols)
+            self.groups[name] = group
+        elif group.kind != kind or group.port_protocols != port_protocols:
+            self.mark_block(obj, FORWARDING, f"object-group '{name}' defined with two types: the ASA rejects this")
+            return
+        self.parsed(index)
+        for child in descendants(obj):
+            self.group_entry(group, child.linenum)
+
+    def group_entry(self, group: _Group, index: int) -> None:
+        if self.comment_or_blank(index):
+            return
+        words = self.words(index)
+        first = words[0].lower()
+        try:
+            if first == "description":
+                pass
+            elif first == "group-object" and len(words) == 2:
+                group.nested.append(words[1])
+            elif first == "network-object" and group.kind == "network":
+                self.network_group_entry(group, words[1:])
+            elif first == "port-object" and group.kind == "port":
+                cursor = Cursor(words[1:])
+                group.ports.extend(_required_ports(cursor, _port_names_for(group.port_protocols), "port-object"))
+                cursor.expect_end()
+            elif first == "service-object" and group.kind == "service":
+                if len(words) == 3 and words[1].lower() == "object":
+                    group.service_objects.append(words[2])
+                else:
+                    cursor = Cursor(words[1:])
+                    group.services.append(_read_service(cursor))
+                    cursor.expect_end()
+            elif first == "protocol-object" and group.kind == "protocol" and len(words) == 2:
+                protocols = _protocol(words[1])
+                group.protocols.append(protocols[0] if protocols else None)
+            elif first == "icmp-object" and group.kind == "icmp-type" and len(words) == 2:
+                icmp = _read_icmp_type(Cursor(words[1:]))
+                if icmp is None:
+                    raise NotUnderstood(f"unknown ICMP type '{words[1]}'")
+                group.icmp.extend(icmp)
+            else:
+                raise NotUnderstood(f"'{' '.join(words)}' in a {group.kind} group")
+        except NotUnderstood as problem:
+            group.problem = group.problem or f"line {index + 1}: {problem}"
+            self.unknown(index, FORWARDING, f"object-group entry not understood: {problem}")
+            return
+        self.parsed(index)
+
+    def network_group_entry(self, group: _Group, words: list[str]) -> None:
+        """`network-object host A | A MASK | object NAME | IPV6/LEN`."""
+        if len(words) == 2 and words[0].lower() == "host":
+            if self.is_ipv6_word(words[1]):
+                group.addresses.append(_IPV6_ONLY)
+            else:
+                group.addresses.append(_exact([Wildcard.host(self.ipv4_or_name(words[1]))]))
+        elif len(words) == 2 and words[0].lower() == "object":
+            group.network_objects.append(words[1])
+        elif len(words) == 1 and self.is_ipv6_word(words[0]):
+            group.addresses.append(_IPV6_ONLY)
+        elif len(words) == 2:
+            group.addresses.append(_exact([self.prefix_wildcard(self.ipv4_or_name(words[0]), ipv4(words[1]))]))
+        else:
+            raise NotUnderstood(f"'network-object {' '.join(words)}'")
+
+    def group_of_kind(self, name: str, kind: str, trail: tuple[str, ...]) -> _Group:
+        group = self.groups.get(name)
+        if group is None or group.kind != kind:
+            raise NotUnderstood(f"{kind} object-group '{name}' is not defined")
+        if name in trail:
+            raise NotUnderstood(f"object-group '{name}' contains itself")
+        if group.problem:
+            raise NotUnderstood(f"object-group '{name}' has an entry that was not understood")
+        return group
+
+    def network_group(self, name: str, trail: tuple[str, ...] = ()) -> _Addresses:
+        key = ("network", name)
+        if key in self.resolved:
+            return self.resolved[key]
+        group = self.group_of_kind(name, "network", trail)
+        parts = list(group.addresses)
+        parts.extend(self.network_object(member) for member in group.network_objects)
+        parts.extend(self.network_group(nested, (*trail, name)) for nested in group.nested)
+        result = _union(parts) if parts else _Addresses(())
+        self.resolved[key] = result
+        return result
+
+    def service_group(self, name: str, trail: tuple[str, ...] = ()) -> tuple[_Service, ...]:
+        key = ("service", name)
+        if key in self.resolved:
+            return self.resolved[key]
+        group = self.group_of_kind(name, "service", trail)
+        services = list(group.services)
+        services.extend(self.service_object(member) for member in group.service_objects)
+        for nested in group.nested:
+            services.extend(self.service_group(nested, (*trail, name)))
+        result = tuple(dict.fromkeys(services))
+        self.resolved[key] = result
+        return result
+
+    def port_group(self, name: str, trail: tuple[str, ...] = ()) -> tuple[tuple[int, ...], tuple[PortRange, ...]]:
+        key = ("port", name)
+        if key in self.resolved:
+            return self.resolved[key]
+        group = self.group_of_kind(name, "port", trail)
+        ports = list(group.ports)
+        for nested in group.nested:
+            ports.extend(self.port_group(nested, (*trail, name))[1])
+        result = (group.port_protocols, tuple(sorted(set(ports))))
+        self.resolved[key] = result
+        return result
+
+    def protocol_group(self, name: str, trail: tuple[str, ...] = ()) -> tuple[int, ...] | None:
+        key = ("protocol", name)
+        if key in self.resolved:
+            return self.resolved[key]
+        group = self.group_of_kind(name, "protocol", trail)
+        protocols = list(group.protocols)
+        for nested in group.nested:
+            nested_protocols = self.protocol_group(nested, (*trail, name))
+            protocols.extend(nested_protocols if nested_protocols is not None else (None,))
+        result = None if None in protocols else tuple(sorted(set(p for p in protocols if p is not None)))
+        self.resolved[key] = result
+        return result
+
+    def icmp_group(self, name: str, trail: tuple[str, ...] = ()) -> tuple[IcmpMatch, ...]:
+        key = ("icmp-type", name)
+        if key in self.resolved:
+            return self.resolved[key]
+        group = self.group_of_kind(name, "icmp-type", trail)
+        icmp = list(group.icmp)
+        for nested in group.nested:
+            icmp.extend(self.icmp_group(nested, (*trail, name)))
+        result = tuple(dict.fromkeys(icmp))
+        self.resolved[key] = result
+        return result
+
+    def group_kind(self, name: str | None) -> str | None:
+        group = self.groups.get(name) if name is not None else None
+        return group.kind if group is not None else None
+
+    # -- access lists
+
+    def acl_draft(self, name: str, index: int) -> _AclDraft:
+        draft = self.acls.get(name)
+        if draft is None:
+            draft = _AclDraft(name=name, source=self.source(index))
+            self.acls[name] = draft
+        return draft
+
+    def access_list(self, obj: Any, words: list[str]) -> None:
+        """`access-list NAME [line N] {remark | extended | standard | webtype | ethertype} ...`;
+        PIX 6 omits `extended`."""
+        index = obj.linenum
+        lowered = [word.lower() for word in words]
+        if len(words) >= 2 and lowered[1] in ("alert-interval", "deny-flow-max"):
+            self.mark_block(obj, HARMLESS, "ACL logging setting")
+            return
+        if len(words) < 3:
+            self.mark_block(obj, FORWARDING, "access-list command not understood")
+            return
+        name, rest = words[1], words[2:]
+        position: int | None = None
+        if rest[0].lower() == "line" and len(rest) >= 2 and rest[1].isdigit():
+            position, rest = max(1, int(rest[1])), rest[2:]
+        keyword = rest[0].lower() if rest else ""
+        self.unexpected_children(obj)
+        if keyword == "remark":
+            self.acl_draft(name, index).insert(position, None)
+            self.parsed(index)
+        elif keyword in ("webtype", "ethertype"):
+            self.non_ip_acls.add(name)
+            reason = ("EtherType ACL: filters only non-IP frames (transparent mode)" if keyword == "ethertype"
+                      else "WebVPN ACL: filters clientless VPN sessions only (VPN is reported where enabled)")
+            self.unknown(index, HARMLESS, reason)
+        elif keyword in ("extended", "standard", "permit", "deny"):
+            kind = keyword if keyword in ("extended", "standard") else "extended"
+            body = rest[1:] if keyword in ("extended", "standard") else rest
+            draft = self.acl_draft(name, index)
+            if draft.kind is not None and draft.kind != kind:
+                self.unknown(index, FORWARDING, f"ACL '{name}' is already a {draft.kind} ACL: the ASA rejects "
+                                                "this entry")
+                return
+            draft.kind = kind
+            draft.insert(position, self.acl_line(kind, body, index))
+        else:
+            self.unknown(index, FORWARDING, f"access list type '{keyword}' is not modelled")
+
+    def acl_line(self, kind: str, words: list[str], index: int) -> AclLine | None:
+        """The entry as an AclLine; None when it can match no IPv4 packet (the line is
+        then recorded as HARMLESS)."""
+        action_word = words[0].lower() if words else ""
+        if action_word not in ("permit", "deny"):
+            return self.not_understood_line(Action.PERMIT, index, f"ACL entry not understood: expected permit or "
+                                                                    f"deny, found '{action_word}'")
+        action = Action.PERMIT if action_word == "permit" else Action.DENY
+        cursor = Cursor(words[1:])
+        try:
+            entry = self.standard_entry(cursor) if kind == "standard" else self.extended_entry(cursor)
+        except NotUnderstood as problem:
+            return self.not_understood_line(action, index, f"ACL entry not understood: {problem}")
+        if entry.inactive:
+            self.unknown(index, HARMLESS, "inactive entry: it matches no packet")
+            return None
+        if entry.no_ipv4:
+            self.unknown(index, HARMLESS, entry.no_ipv4)
+            return None
+        if entry.widened:
+            self.unknown(index, FORWARDING, f"ACL entry widened to any address: {entry.widened}")
+        else:
+            self.parsed(index)
+        return AclLine(action=action, matches=entry.matches, source=self.source(index),
+                       understood=not entry.widened, approximation=entry.approximation)
+
+    def not_understood_line(self, action: Action, index: int, reason: str) -> AclLine:
+        self.unknown(index, FORWARDING, reason)
+        return AclLine(action=action, matches=(Match(),), source=self.source(index), understood=False)
+
+    def standard_entry(self, cursor: Cursor) -> _Entry:
+        """`any4 | any | host A | A MASK`: standard ACLs match destinations."""
+        word = cursor.peek()
+        if word == "any6":
+            return _Entry((), no_ipv4="IPv6-only entry: matches no IPv4 packet")
+        if word in ("any", "any4"):
+            cursor.take("address")
+            destination = _EVERY_ADDRESS
+        elif word == "host":
+            cursor.take("host")
+            destination = self.host_addresses(cursor.take("host address"))
+        else:
+            address = self.ipv4_or_name(cursor.take("address"))
+            destination = _exact([self.prefix_wildcard(address, ipv4(cursor.take("netmask")))])
+        cursor.expect_end()
+        if destination.wildcards == ():
+            return _Entry((), no_ipv4="IPv6-only entry: matches no IPv4 packet")
+        return _Entry((Match(dst=destination.wildcards),))
+
+    def extended_entry(self, cursor: Cursor) -> _Entry:
+        services, port_protocols, takes_icmp = self.acl_protocol(cursor)
+        if services and all(service.ipv6_only for service in services):
+            # Whatever follows (IPv6 addresses, ICMPv6 types) cannot make it match IPv4.
+            return _Entry((), no_ipv4="IPv6-only entry (icmp6): matches no IPv4 packet")
+        self.refuse_identity_qualifier(cursor)
+        source = self.acl_address(cursor)
+        src_ports = self.acl_ports(cursor, port_protocols) if port_protocols else None
+        self.refuse_identity_qualifier(cursor)
+        destination = self.acl_address(cursor)
+        dst_ports = self.acl_ports(cursor, port_protocols) if port_protocols else None
+        icmp = self.acl_icmp(cursor) if takes_icmp else None
+        notes, inactive = _read_acl_options(cursor)
+        if inactive:
+            return _Entry((), inactive=True)
+        if port_protocols:
+            services = tuple(replace(service, src_ports=src_ports, dst_ports=dst_ports) for service in services)
+        if takes_icmp:
+            services = tuple(replace(service, icmp=icmp) for service in services)
+        # Deduplicated here, not as Matches: hashing a Match hashes every address pattern.
+        ipv4_services = list(dict.fromkeys(service for service in services if not service.ipv6_only))
+        if source.wildcards == () or destination.wildcards == () or not ipv4_services:
+            ipv6 = source.ipv6 or destination.ipv6 or any(service.ipv6_only for service in services)
+            reason = ("IPv6-only entry: matches no IPv4 packet" if ipv6
+                      else "entry matches no packet (empty object-group)")
+            return _Entry((), no_ipv4=reason)
+        matches = tuple(
+            Match(protocols=service.protocols, src=source.wildcards, dst=destination.wildcards,
+                  src_ports=service.src_ports, dst_ports=service.dst_ports, icmp=service.icmp)
+            for service in ipv4_services
+        )
+        widened = "; ".join(dict.fromkeys(problem for problem in (source.problem, destination.problem) if problem))
+        return _Entry(matches, approximation="; ".join(notes), widened=widened)
+
+    def acl_protocol(self, cursor: Cursor) -> tuple[tuple[_Service, ...], tuple[int, ...], bool]:
+        """(services, protocols that take port operators, whether an ICMP type may follow)."""
+        word = cursor.take("protocol")
+        lowered = word.lower()
+        if lowered == "object-group":
+            name = cursor.take("object-group name")
+            kind = self.group_kind(name)
+            if kind == "protocol":
+                protocols = self.protocol_group(name)
+                takes_ports = protocols is not None and bool(protocols) and set(protocols) <= {PROTO_TCP, PROTO_UDP}
+                return (_Service(protocols),), (protocols or ()) if takes_ports else (), False
+            if kind == "service":
+                return self.service_group(name), (), False
+            raise NotUnderstood(f"protocol or service object-group '{name}' is not defined")
+        if lowered == "object":
+            return (self.service_object(cursor.take("service object name")),), (), False
+        if lowered == "icmp6":
+            return (_Service((PROTO_ICMP6,), ipv6_only=True),), (), False
+        protocols = _protocol(word)
+        if protocols in ((PROTO_TCP,), (PROTO_UDP,)):
+            return (_Service(protocols),), protocols or (), False
+        return (_Service(protocols),), (), protocols == (PROTO_ICMP,)
+
+    @staticmethod
+    def refuse_identity_qualifier(cursor: Cursor) -> None:
+        word = cursor.peek()
+        if word in ("user", "user-group", "object-group-user", "security-group", "object-group-security"):
+            raise NotUnderstood(f"identity / TrustSec qualifier '{word}' is not modelled")
+
+    def acl_address(self, cursor: Cursor) -> _Addresses:
+        word = cursor.take("address")
+        lowered = word.lower()
+        if lowered in ("any", "any4"):
+            return _EVERY_ADDRESS
+        if lowered == "any6":
+            return _IPV6_ONLY
+        if lowered == "host":
+            return self.host_addresses(cursor.take("host address"))
+        if lowered == "object":
+            return self.network_object(cursor.take("network object name"))
+        if lowered == "object-group":
+            return self.network_group(cursor.take("network object-group name"))
+        if lowered == "interface":
+            return self.interface_addresses(cursor.take("interface name"))
+        if self.is_ipv6_word(word):
+            return _IPV6_ONLY
+        address = self.ipv4_or_name(word)
+        return _exact([self.prefix_wildcard(address, ipv4(cursor.take("netmask")))])
+
+    def host_addresses(self, word: str) -> _Addresses:
+        if self.is_ipv6_word(word):
+            return _IPV6_ONLY
+        return _exact([Wildcard.host(self.ipv4_or_name(word))])
+
+    def interface_addresses(self, nameif: str) -> _Addresses:
+        draft = self.interface_by_nameif(nameif)
+        if draft is None:
+            raise NotUnderstood(f"no interface is named '{nameif}'")
+        if draft.address is None:
+            return _Addresses(None, problem=f"the address of interface '{nameif}' is not known")
+        return _exact([Wildcard.host(draft.address.address)])
+
+    def acl_ports(self, cursor: Cursor, protocols: tuple[int, ...]) -> tuple[PortRange, ...] | None:
+        if cursor.peek() in _PORT_OPERATORS:
+            return _read_port_operator(cursor, _port_names_for(protocols))
+        name = cursor.peek_word(1)
+        if cursor.peek() == "object-group" and self.group_kind(name) == "port" and name is not None:
+            cursor.take("object-group")
+            cursor.take("port object-group name")
+            group_protocols, ports = self.port_group(name)
+            if not set(protocols) <= set(group_protocols):
+                raise NotUnderstood(f"port object-group '{name}' is not for this protocol")
+            return ports
+        return None
+
+    def acl_icmp(self, cursor: Cursor) -> tuple[IcmpMatch, ...] | None:
+        name = cursor.peek_word(1)
+        if cursor.peek() == "object-group" and self.group_kind(name) == "icmp-type" and name is not None:
+            cursor.take("object-group")
+            cursor.take("icmp-type object-group name")
+            return self.icmp_group(name)
+        return _read_icmp_type(cursor)
+
+    def access_group(self, obj: Any, words: list[str]) -> None:
+        """`access-group NAME in|out interface IF [per-user-override | control-plane]` or
+        `access-group NAME global`."""
+        index = obj.linenum
+        lowered = [word.lower() for word in words]
+        self.unexpected_children(obj)
+        name = words[1] if len(words) > 1 else ""
+        if len(words) == 3 and lowered[2] == "global":
+            if self.undefined_acl(index, name):
+                return
+            self.global_acl, self.global_acl_source = name, self.source(index)
+            self.parsed(index)
+            return
+        options = lowered[5:]
+        if len(words) < 5 or lowered[2] not in ("in", "out") or lowered[3] != "interface" or options not in (
+            [], ["per-user-override"], ["control-plane"]
+        ):
+            self.unknown(index, FORWARDING, "access-group command not understood")
+            return
+        if options == ["control-plane"]:
+            self.unknown(index, HARMLESS, "control-plane ACL: filters traffic to the device itself")
+            return
+        draft = self.interface_by_nameif(words[4])
+        if draft is None:
+            self.unknown(index, FORWARDING, f"no interface is named '{words[4]}': the ASA rejects this access-group")
+            return
+        if name in self.non_ip_acls and name not in self.acls:
+            self.unknown(index, HARMLESS, "binding of a non-IP (EtherType / WebVPN) ACL")
+            return
+        if self.undefined_acl(index, name):
+            return
+        if lowered[2] == "in":
+            draft.acl_in, draft.acl_in_source = name, self.source(index)
+        else:
+            draft.acl_out, draft.acl_out_source = name, self.source(index)
+        if options == ["per-user-override"]:
+            self.unknown(index, FORWARDING, "per-user-override: per-user ACLs downloaded for VPN users replace "
+                                            "this ACL for their traffic; not modelled")
+        else:
+            self.parsed(index)
+
+    def undefined_acl(self, index: int, name: str) -> bool:
+        if name in self.acls:
+            return False
+        self.unknown(index, FORWARDING, f"ACL '{name}' is not defined: the ASA rejects this access-group, so "
+                                        "no ACL is bound")
+        return True
+
+    # -- static routes
+
+    def static_route(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        self.unexpected_children(obj)
+        if len(words) >= 3 and self.is_ipv6_word(words[2]):
+            self.ipv6_lines.append((index, None))
+            return
+        try:
+            route, option = self.read_static_route(words, index)
+        except NotUnderstood as problem:
+            self.unknown(index, FORWARDING, f"static route not understood: {problem}")
+            return
+        if option == "tunneled":
+            self.unknown(index, FORWARDING, "'tunneled' default route for VPN traffic is not modelled")
+            return
+        self.routes.append(route)
+        if option:
+            self.unknown(index, FORWARDING, f"route depends on 'track {option}' and may be withdrawn; object "
+                                            "tracking is not modelled")
+        else:
+            self.parsed(index)
+
+    def read_static_route(self, words: list[str], index: int) -> tuple[Route, str]:
+        """`route IF PREFIX MASK GATEWAY [DISTANCE] [track N | tunneled]` (PIX accepts `0`
+        for 0.0.0.0); `route null0 PREFIX MASK [DISTANCE]` discards. Returns the route and
+        the tracked object, "tunneled" or ""."""
+        cursor = Cursor(words[1:])
+        interface_name = cursor.take("interface name")
+        prefix = self.route_address(cursor.take("prefix"))
+        mask = self.route_address(cursor.take("netmask"))
+        length = mask_to_length(mask)
+        if length is None:
+            raise NotUnderstood(f"'{int_to_ip(mask)}' is not a netmask")
+        if prefix & ~mask & IPV4_MAX:
+            raise NotUnderstood(f"{int_to_ip(prefix)} has bits outside netmask {int_to_ip(mask)}")
+        discard = interface_name.lower() == "null0"
+        exit_name = "Null0"
+        if not discard:
+            draft = self.interface_by_nameif(interface_name)
+            if draft is None:
+                raise NotUnderstood(f"no interface is named '{interface_name}'")
+            exit_name = draft.name
+        gateway: int | None = None
+        following = cursor.peek_word()
+        if not discard or (following is not None and (is_ipv4(following) or self.names.get(following) is not None)):
+            gateway = self.ipv4_or_name(cursor.take("gateway"))
+        distance, option = 1, ""
+        while not cursor.done():
+            word = cursor.take_lower("route option")
+            if word.isdigit():
+                distance = number(word, 1, 255, "administrative distance")
+            elif word == "track":
+                option = cursor.take("track number")
+            elif word == "tunneled":
+                option = "tunneled"
+            else:
+                raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
+        route = Route(prefix=prefix, prefix_length=length, kind=RouteKind.STATIC, source=self.source(index),
+                      next_hop=gateway, interface=exit_name, distance=distance, discard=discard)
+        return route, option
+
+    def route_address(self, word: str) -> int:
+        return 0 if word == "0" else self.ipv4_or_name(word)
+
+    # -- dynamic routing
+
+    def routing_process(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        lowered = [word.lower() for word in words]
+        protocol = lowered[1] if len(lowered) > 1 else ""
+        if protocol not in ("ospf", "eigrp", "rip", "bgp"):
+            self.mark_block(obj, FORWARDING, f"routing protocol '{' '.join(words[1:2])}' is not modelled")
+            return
+        draft = _RoutingDraft(protocol, words[2] if len(words) > 2 else "", self.source(index))
+        self.routing.append(draft)
+        self.parsed(index)
+        peer_group_as: dict[str, str] = {}
+        neighbor_as: dict[int, str | None] = {}
+        neighbor_group: dict[int, str] = {}
+        for child in descendants(obj):
+            if self.comment_or_blank(child.linenum):
+                continue
+            self.parsed(child.linenum)
+            child_words = self.words(child.linenum)
+            keyword = child_words[0].lower()
+            if keyword == "network" and protocol in ("ospf", "eigrp", "rip"):
+                draft.networks.append(_routing_network(child_words))
+            elif keyword == "neighbor" and protocol == "bgp" and len(child_words) >= 3:
+                _note_bgp_neighbor(child_words, peer_group_as, neighbor_as, neighbor_group)
+        for address, remote_as in neighbor_as.items():
+            draft.bgp_neighbors.append((address, remote_as or peer_group_as.get(neighbor_group.get(address, ""))))
+
+    def resolve_routing(self) -> list[DynamicRouting]:
+        """Routing runs on named interfaces only (an unnamed ASA interface forwards nothing)."""
+        named = [draft for draft in self.interfaces.values() if draft.nameif is not None]
+        addressed = [draft.name for draft in named if draft.address is not None]
+        result: list[DynamicRouting] = []
+        for routing in self.routing:
+            if routing.protocol == "bgp":
+                names = _bgp_interfaces(routing, named, addressed)
+            else:
+                names = [
+                    draft.name for draft in named
+                    if draft.address is not None
+                    and any(_network_covers(network, draft.address.address) for network in routing.networks)
+                ]
+            result.append(DynamicRouting(routing.protocol, routing.process, tuple(names), routing.source))
+        return result
+
+    # -- NAT
+
+    def nat_interfaces(self, cursor: Cursor) -> tuple[str | None, str | None]:
+        """`(real,mapped)` if present (None = any); a single interface is pre-8.3 syntax."""
+        word = cursor.peek_word()
+        if word is None or not word.startswith("("):
+            return None, None
+        text = cursor.take("interfaces")
+        while not text.endswith(")") and not cursor.done():
+            text += cursor.take("interfaces")
+        if not text.endswith(")"):
+            raise NotUnderstood(f"unclosed interface list '{text}'")
+        inner = text[1:-1]
+        if "," not in inner:
+            raise _LegacyNat(_PRE_83_NAT)
+        real, mapped = (part.strip() for part in inner.split(",", 1))
+        return self.nat_interface(real), self.nat_interface(mapped)
+
+    def nat_interface(self, name: str) -> str | None:
+        if name.lower() == "any":
+            return None
+        draft = self.interface_by_nameif(name)
+        if draft is None or draft.nameif is None:
+            raise NotUnderstood(f"no interface is named '{name}'")
+        return draft.nameif
+
+    def nat_addresses(self, word: str) -> tuple[tuple[int, int], ...] | None:
+        """A twice-NAT operand: `any`, a network object or a network object-group."""
+        if word.lower() == "any":
+            return None
+        if word in self.network_objects:
+            addresses = self.network_object(word)
+        elif self.group_kind(word) == "network":
+            addresses = self.network_group(word)
+        else:
+            raise NotUnderstood(f"network object or object-group '{word}' is not defined")
+        return _nat_prefixes(addresses)
+
+    def interface_prefixes(self, nameif: str | None, role: str) -> tuple[tuple[int, int], ...]:
+        if nameif is None:
+            raise NotUnderstood(f"'interface' as {role} needs a named interface, not 'any'")
+        draft = self.interface_by_nameif(nameif)
+        if draft is None or draft.address is None:
+            raise NotUnderstood(f"the address of interface '{nameif}' is not known")
+        return ((draft.address.address, 32),)
+
+    def twice_nat(self, obj: Any, words: list[str]) -> None:
+        index = obj.linenum
+        self.unexpected_children(obj)
+        try:
+            section, position, rule = self.read_twice_nat(words[1:], index)
+        except _LegacyNat:
+            self.unknown(index, FORWARDING, _PRE_83_NAT)
+            return
+        except NotUnderstood as problem:
+            self.unknown(index, FORWARDING, f"NAT rule not understood: {problem}")
+            return
+        rules = self.twice_nats[section]
+        if position is None or position > len(rules):
+            rules.append(rule)
+        else:
+            rules.insert(position - 1, rule)
+        self.parsed(index)
+
+    def read_twice_nat(self, words: list[str], index: int) -> tuple[int, int | None, NatRule]:
+        """`nat [(real,mapped)] [N] [after-auto [N]] source static|dynamic REAL MAPPED [interface]
+        [destination static MAPPED_DST REAL_DST] [service A B] [options] [inactive]
+        [description TEXT]`."""
+        cursor = Cursor(words)
+        real_if, mapped_if = self.nat_interfaces(cursor)
+        section, position = 1, None
+        if (cursor.peek() or "").isdigit():
+            position = max(1, int(cursor.take("rule number")))
+        if cursor.peek() == "after-auto":
+            cursor.take("after-auto")
+            section = 3
+            if (cursor.peek() or "").isdigit():
+                position = max(1, int(cursor.take("rule number")))
+        if cursor.peek() != "source":
+            raise NotUnderstood(f"expected 'source', found '{cursor.peek_word() or ''}'")
+        cursor.take("source")
+        kind = cursor.take_lower("static or dynamic")
+        if kind not in ("static", "dynamic"):
+            raise NotUnderstood(f"unknown translation type '{kind}'")
+        real_source = self.nat_addresses(cursor.take("real source"))
+        mapped_source, interface_pat = self.twice_nat_mapped(cursor, kind, mapped_if)
+        real_destination = mapped_destination = None
+        has_destination = False
+        services: tuple[str, str] | None = None
+        notes: list[str] = []
+        inactive = False
+        while not cursor.done():
+            word = cursor.take_lower("option")
+            if word == "destination":
+                if cursor.take_lower("destination type") != "static":
+                    raise NotUnderstood("destination translation is always 'static'")
+                mapped_word, real_word = cursor.take("mapped destination"), cursor.take("real destination")
+                has_destination = True
+                real_destination = self.nat_addresses(real_word)
+                mapped_destination = (self.interface_prefixes(real_if, "mapped destination")
+                                      if mapped_word.lower() == "interface" else self.nat_addresses(mapped_word))
+            elif word == "service":
+                services = (cursor.take("real service"), cursor.take("mapped service"))
+            elif word == "inactive":
+                inactive = True
+            elif word == "unidirectional":
+                notes.append("'unidirectional' ignored: the rule is also applied from the mapped side")
+            elif word == "description":
+                cursor.rest()
+            elif word not in _OBJECT_NAT_OPTIONS:
+                raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
+        protocol = real_port = mapped_port = None
+        if services is not None:
+            protocol, real_port, mapped_port = self.twice_nat_service(*services, destination=has_destination)
+        if kind == "static":
+            notes.extend(_static_notes(real_source, mapped_source, interface_pat, "source"))
+            notes.extend(_static_notes(real_destination, mapped_destination, False, "destination"))
+        rule = NatRule(
+            source=self.source(index), section=section, order=0, kind=kind, real_interface=real_if,
+            mapped_interface=mapped_if, real_source=real_source, mapped_source=mapped_source,
+            real_destination=real_destination, mapped_destination=mapped_destination, protocol=protocol,
+            real_port=real_port, mapped_port=mapped_port, interface_pat=interface_pat, inactive=inactive,
+            approximation="; ".join(notes),
+        )
+        return section, position, rule
+
+    def twice_nat_mapped(
+        self, cursor: Cursor, kind: str, mapped_if: str | None
+    ) -> tuple[tuple[tuple[int, int], ...] | None, bool]:
+        word = cursor.take("mapped source")
+        if kind == "dynamic" and word.lower() == "pat-pool":
+            word = cursor.take("PAT pool")
+        if word.lower() == "interface":
+            self.require_mapped_interface(cursor, mapped_if)
+            return None, True
+        mapped = self.nat_addresses(word)
+        interface_pat = False
+        if kind == "dynamic" and cursor.peek() == "interface":
+            cursor.take("interface")
+            self.require_mapped_interface(cursor, mapped_if)
+            interface_pat = True
+        return mapped, interface_pat
+
+    @staticmethod
+    def require_mapped_interface(cursor: Cursor, mapped_if: str | None) -> None:
+        if cursor.peek() == "ipv6":
+            raise NotUnderstood("translation to an IPv6 interface address is not modelled")
+        if mapped_if is None:
+            raise NotUnderstood("interface PAT needs a named mapped interface, not 'any'")
+
+    def twice_nat_service(
+        self, first_name: str, second_name: str, destination: bool
+    ) -> tuple[int, PortRange | None, PortRange | None]:
+        """Source port translation: `service REAL MAPPED` with source ports; destination port
+        translation (with a destination clause): `service MAPPED REAL` with destination ports."""
+        first, second = self.service_object(first_name), self.service_object(second_name)
+        if first.protocols != second.protocols or first.protocols not in ((PROTO_TCP,), (PROTO_UDP,)):
+            raise NotUnderstood("NAT services must both be TCP or both UDP")
+        protocol = first.protocols[0]
+        if destination:
+            if first.src_ports is not None or second.src_ports is not None:
+                raise NotUnderstood("source ports in a destination port translation are not modelled")
+            return protocol, _single_range(second.dst_ports), _single_range(first.dst_ports)
+        if first.dst_ports is not None or second.dst_ports is not None:
+            raise NotUnderstood("destination port translation without a destination clause is not modelled")
+        return protocol, _single_range(first.src_ports), _single_range(second.src_ports)
+
+    def object_nat(self, object_name: str, index: int) -> None:
+        try:
+            pending = self.read_object_nat(object_name, self.words(index)[1:], index)
+        except _LegacyNat:
+            self.unknown(index, FORWARDING, _PRE_83_NAT)
+            return
+        except NotUnderstood as problem:
+            self.unknown(index, FORWARDING, f"NAT rule not understood: {problem}")
+            return
+        self.object_nats.append(pending)
+        self.parsed(index)
+
+    def read_object_nat(self, object_name: str, words: list[str], index: int) -> _ObjectNat:
+        """Inside `object network NAME`: `nat [(real,mapped)] static MAPPED|IP|interface
+        [service PROTO REAL MAPPED] [options]` or `nat [(real,mapped)] dynamic [pat-pool]
+        MAPPED|IP|interface [interface] [options]`."""
+        network = self.network_objects[object_name]
+        real_source = _nat_prefixes(self.network_object(object_name))
+        if network.interval is None:
+            raise NotUnderstood(f"object '{object_name}' has no IPv4 address to translate")
+        cursor = Cursor(words)
+        real_if, mapped_if = self.nat_interfaces(cursor)
+        kind = cursor.take_lower("static or dynamic")
+        if kind not in ("static", "dynamic"):
+            raise NotUnderstood(f"unknown translation type '{kind}'")
+        word = cursor.take("mapped address")
+        if kind == "dynamic" and word.lower() == "pat-pool":
+            word = cursor.take("PAT pool")
+        interface_pat = False
+        mapped_source: tuple[tuple[int, int], ...] | None = None
+        if word.lower() == "interface":
+            self.require_mapped_interface(cursor, mapped_if)
+            interface_pat = True
+        elif is_ipv4(word) or self.names.get(word) is not None:
+            mapped_source = _inline_mapping(network.interval, self.ipv4_or_name(word), kind)
+        else:
+            mapped_source = self.nat_addresses(word)
+        protocol = real_port = mapped_port = None
+        while not cursor.done():
+            option = cursor.take_lower("option")
+            if option == "interface" and kind == "dynamic" and not interface_pat:
+                self.require_mapped_interface(cursor, mapped_if)
+                interface_pat = True
+            elif option == "service" and kind == "static":
+                protocol, real_port, mapped_port = _object_nat_service(cursor)
+            elif option not in _OBJECT_NAT_OPTIONS:
+                raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
+        notes = _static_notes(real_source, mapped_source, interface_pat, "object") if kind == "static" else []
+        rule = NatRule(
+            source=self.source(index), section=2, order=0, kind=kind, real_interface=real_if,
+            mapped_interface=mapped_if, real_source=real_source, mapped_source=mapped_source, protocol=protocol,
+            real_port=real_port, mapped_port=mapped_port, interface_pat=interface_pat,
+            approximation="; ".join(notes),
+        )
+        first, last = network.interval
+        return _ObjectNat(rule, (0 if kind == "static" else 1, last - first + 1, first, object_name))
+
+    def nat_rules(self) -> list[NatRule]:
+        rules: list[NatRule] = []
+        rules.extend(replace(rule, order=order) for order, rule in enumerate(self.twice_nats[1], start=1))
+        ordered = sorted(self.object_nats, key=lambda pending: pending.sort_key)
+        rules.extend(replace(pending.rule, order=order) for order, pending in enumerate(ordered, start=1))
+        rules.extend(replace(rule, order=order) for order, rule in enumerate(self.twice_nats[3], start=1))
+        return rules
+
+    # -- results
+
+    def classify_ipv6(self) -> None:
+        """IPv6 is forwarded as soon as two named interfaces have IPv6; only then can IPv6
+        paths bypass the IPv4 filters we check."""
+        named = {draft.name for draft in self.interfaces.values() if draft.nameif is not None}
+        ipv6_interfaces = {name for _, name in self.ipv6_lines if name in named}
+        active = len(ipv6_interfaces) >= 2
+        for index, _ in self.ipv6_lines:
+            if active:
+                self.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
+            else:
+                self.unknown(index, HARMLESS, "IPv6 setting on a device that does not forward IPv6 between "
+                                              "named interfaces")
+
+    def sweep_unvisited_lines(self) -> None:
+        """A safety net: any line no handler visited is still accounted for."""
+        for index in range(len(self.lines)):
+            if index not in self.outcome and not self.comment_or_blank(index):
+                self.unknown(index, FORWARDING, "line outside any recognised block")
+
+    def build_device(self) -> Device:
+        self.default_switch_ports()
+        self.link_redundant_members()
+        self.sweep_unvisited_lines()
+        return Device(
+            name=self.hostname or file_stem(self.path),
+            vendor=VENDOR,
+            source_file=self.path,
+            hostname=self.hostname,
+            interfaces={name: draft.freeze() for name, draft in self.interfaces.items()},
+            acls={name: draft.freeze() for name, draft in self.acls.items()},
+            routes=list(self.routes),
+            dynamic_routing=self.resolve_routing(),
+            unknown_lines=[unknown for _, unknown in sorted(self.outcome.items()) if unknown is not None],
+            lines=tuple(self.lines),
+            default_permit_without_acl=False,
+            undefined_acl_permits=False,
+            stateful=True,
+            same_security_inter_interface=self.same_security_inter,
+            same_security_intra_interface=self.same_security_intra,
+            global_acl=self.global_acl,
+            global_acl_source=self.global_acl_source,
+            nat_rules=self.nat_rules(),
+        )
+
+
+def parse(text: str, path: str) -> Device:
+    """Parse an ASA / PIX / FWSM configuration. `path` is the display path used in every Source."""
+    return _AsaParser(text, path).run()
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _builtin_service(name: str) -> _Service | None:
+    """The ASA's predefined service objects that name a protocol (`ospf`, `icmp`) or an
+    ICMP type (`icmp-echo`); used only when no object of that name is configured."""
+    lowered = name.lower()
+    if lowered.startswith("icmp-") and lowered[5:] in ICMP_NAMES:
+        return _Service((PROTO_ICMP,), icmp=(ICMP_NAMES[lowered[5:]],))
+    if lowered == "ip":
+        return _Service(None)
+    if lowered in PROTOCOL_NAMES:
+        protocol = PROTOCOL_NAMES[lowered]
+        return _Service((protocol,), ipv6_only=protocol == PROTO_ICMP6)
+    return None
+
+
+def _read_acl_options(cursor: Cursor) -> tuple[list[str], bool]:
+    """`log [LEVEL] [interval N] | log disable | log default`, `time-range NAME`,
+    `inactive`; returns approximation notes and whether the entry is inactive."""
+    notes: list[str] = []
+    inactive = False
+    while not cursor.done():
+        word = cursor.take_lower("option")
+        if word == "log":
+            following = cursor.peek()
+            if following in ("disable", "default"):
+                cursor.take("log setting")
+                continue
+            if following in LOG_LEVELS:
+                cursor.take("log level")
+            if cursor.peek() == "interval":
+                cursor.take("interval")
+                number(cursor.take("log interval"), 1, 3600, "log interval")
+        elif word == "time-range":
+            name = cursor.take("time-range name")
+            notes.append(f"time-range '{name}' ignored: the entry is treated as always active")
+        elif word == "inactive":
+            inactive = True
+        else:
+            raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
+    return notes, inactive
+
+
+def _nat_prefixes(addresses: _Addresses) -> tuple[tuple[int, int], ...] | None:
+    if addresses.problem:
+        raise NotUnderstood(addresses.problem)
+    if addresses.ipv6:
+        raise NotUnderstood("NAT involving IPv6 addresses is not modelled")
+    return _prefixes(addresses)
+
+
+def _static_notes(
+    real: tuple[tuple[int, int], ...] | None,
+    mapped: tuple[tuple[int, int], ...] | None,
+    interface_pat: bool,
+    what: str,
+) -> list[str]:
+    """An approximation note unless the static rewrite is exact: identity, or one prefix
+    onto one prefix of the same size (a host onto the interface address included)."""
+    if interface_pat:
+        if real is not None and len(real) == 1 and real[0][1] == 32:
+            return []
+    elif real == mapped or (
+        real is not None and mapped is not None and len(real) == len(mapped) == 1 and real[0][1] == mapped[0][1]
+    ):
+        return []
+    return [f"static {what} translation is not one prefix onto a prefix of the same size: any mapped address "
+            "is assumed"]
+
+
+def _inline_mapping(interval: tuple[int, int], address: int, kind: str) -> tuple[tuple[int, int], ...]:
+    """Object NAT to an inline address: dynamic maps to that one address; static keeps the
+    real object's size (a subnet keeps its mask, a range its length)."""
+    if kind == "dynamic":
+        return ((address, 32),)
+    first, last = interval
+    covering = range_to_wildcards(first, last)
+    if len(covering) == 1:
+        length = mask_to_length(~covering[0].wildcard & IPV4_MAX) or 0
+        return ((address & prefix_mask(length), length),)
+    size = last - first + 1
+    if address + size - 1 > IPV4_MAX:
+        raise NotUnderstood("the mapped range runs past 255.255.255.255")
+    return tuple(
+        (wildcard.address, mask_to_length(~wildcard.wildcard & IPV4_MAX) or 0)
+        for wildcard in range_to_wildcards(address, address + size - 1)
+    )
+
+
+def _object_nat_service(cursor: Cursor) -> tuple[int, PortRange, PortRange]:
+    """`service tcp|udp|sctp REAL_PORT MAPPED_PORT`."""
+    protocol_word = cursor.take_lower("protocol")
+    protocols = {"tcp": (PROTO_TCP,), "udp": (PROTO_UDP,), "sctp": (PROTO_SCTP,)}.get(protocol_word)
+    if protocols is None:
+        raise NotUnderstood(f"NAT service protocol '{protocol_word}'")
+    names = _port_names_for(protocols) if protocols != (PROTO_SCTP,) else {}
+    real = _port(cursor.take("real port"), names)
+    mapped = _port(cursor.take("mapped port"), names)
+    return protocols[0], PortRange(real, real), PortRange(mapped, mapped)
+
+
+def _single_range(ports: tuple[PortRange, ...] | None) -> PortRange | None:
+    if ports is None:
+        return None
+    if len(ports) != 1:
+        raise NotUnderstood("a NAT service must name one port or one port range")
+    return ports[0]
+
+
+def _vlan_list(text: str) -> set[int]:
+    vlans: set[int] = set()
+    for part in text.split(","):
+        low_text, _, high_text = part.partition("-")
+        low = number(low_text, 1, 4094, "VLAN")
+        high = number(high_text, 1, 4094, "VLAN") if high_text else low
+        if high < low:
+            raise NotUnderstood(f"VLAN range '{part}'")
+        vlans.update(range(low, high + 1))
+    return vlans
+
+
+def _classful_mask(address: int) -> int:
+    first_octet = address >> 24
+    length = 8 if first_octet < 128 else 16 if first_octet < 192 else 24 if first_octet < 224 else 32
+    return prefix_mask(length)
+
+
+def _routing_network(words: list[str]) -> tuple[int, int]:
+    """`network A [MASK] [area X]` → (address, mask); classful without a mask. A statement
+    that cannot be read covers every address (the process may run anywhere)."""
+    if len(words) < 2 or not is_ipv4(words[1]):
+        return 0, 0
+    address = ip_to_int(words[1])
+    if len(words) >= 3 and is_ipv4(words[2]):
+        return address, ip_to_int(words[2])
+    return address, _classful_mask(address)
+
+
+def _network_covers(network: tuple[int, int], address: int) -> bool:
+    """The ASA reads a netmask; a value that looks like an IOS wildcard is also tried as one
+    (over-approximation: the process runs on the union)."""
+    base, mask = network
+    if (address & mask) == (base & mask):
+        return True
+    looks_like_wildcard = not mask & 0x80000000 and mask_to_length(~mask & IPV4_MAX) is not None
+    return looks_like_wildcard and Wildcard(base, mask).matches(address)
+
+
+def _note_bgp_neighbor(
+    words: list[str],
+    peer_group_as: dict[str, str],
+    neighbor_as: dict[int, str | None],
+    neighbor_group: dict[int, str],
+) -> None:
+    target, setting = words[1], words[2].lower()
+    if not is_ipv4(target):
+        if setting == "remote-as" and len(words) >= 4:
+            peer_group_as[target] = words[3]
+        return
+    address = ip_to_int(target)
+    neighbor_as.setdefault(address, None)
+    if setting == "remote-as" and len(words) >= 4:
+        neighbor_as[address] = words[3]
+    elif setting == "peer-group" and len(words) >= 4:
+        neighbor_group[address] = words[3]
+
+
+def _bgp_interfaces(routing: _RoutingDraft, named: list[_InterfaceDraft], addressed: list[str]) -> list[str]:
+    """Named interfaces on the neighbours' subnets; every addressed named interface as soon
+    as one neighbour's routes may resolve elsewhere (not connected, iBGP, unknown AS)."""
+    names: set[str] = set()
+    for neighbor, remote_as in routing.bgp_neighbors:
+        if remote_as is None or remote_as == routing.process:
+            return addressed
+        connected = [
+            draft.name for draft in named
+            if draft.address is not None
+            and (neighbor & prefix_mask(draft.address.prefix_length)) == draft.address.network
+        ]
+        if not connected:
+            return addressed
+        names.update(connected)
+    return [draft.name for draft in named if draft.name in names]

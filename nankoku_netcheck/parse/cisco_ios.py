@@ -73,6 +73,7 @@ from nankoku_netcheck.model import (
     mask_to_length,
     prefix_mask,
 )
+from nankoku_netcheck.parse.ios_mgmt import read_management
 from nankoku_netcheck.parse.ios_names import (
     ICMP_NAMES,
     IGMP_NAMES,
@@ -961,6 +962,7 @@ class _IosParser:
         self.routing: list[_RoutingDraft] = []
         self.ipv6_routing_lines: list[int] = []
         self.ipv6_interface_lines: list[int] = []
+        self.multiline_blocks: list[tuple[int, int, str]] = []  # banner / macro text: (first, last, reason)
 
     # -- bookkeeping
 
@@ -1045,6 +1047,7 @@ class _IosParser:
             for banner_index in range(index, end + 1):
                 self.unknown(banner_index, HARMLESS, reason)
                 structure[banner_index] = "!"
+            self.multiline_blocks.append((index, end, reason))
             index = end + 1
         return structure
 
@@ -1655,6 +1658,11 @@ class _IosParser:
         if _is_ipv4(first):
             next_hop = ip_to_int(first)
         else:
+            # IOS accepts "Tunnel 1" as well as "Tunnel1": a type name has no digit, so a
+            # number after it is the interface number, never a distance.
+            if not any(character.isdigit() for character in first) and re.fullmatch(
+                    r"\d+(/\d+)*(\.\d+)?", cursor.peek() or ""):
+                first += cursor.take("interface number")
             interface = canonical_interface_name(first)
             if cursor.peek() is not None and _is_ipv4(cursor.peek() or ""):
                 next_hop = ip_to_int(cursor.take("next hop"))
@@ -1798,6 +1806,8 @@ class _IosParser:
                 unknown for _, unknown in sorted(self.outcome.items()) if unknown is not None
             ],
             lines=tuple(self.lines),
+            # Management-plane facts: a separate read-only pass over the same lines.
+            mgmt=read_management(self.lines, self.path, self.multiline_blocks, canonical_interface_name),
         )
 
 

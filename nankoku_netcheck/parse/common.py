@@ -87,6 +87,11 @@ class Cursor:
         index = self.position + ahead
         return self.words[index].lower() if index < len(self.words) else None
 
+    def peek_word(self, ahead: int = 0) -> str | None:
+        """Like `peek`, but as written (names are case-sensitive)."""
+        index = self.position + ahead
+        return self.words[index] if index < len(self.words) else None
+
     def take(self, what: str) -> str:
         if self.done():
             raise NotUnderstood(f"missing {what}")

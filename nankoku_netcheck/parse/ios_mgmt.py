@@ -9,8 +9,10 @@ forwarding parser) is skipped.
 IOS defaults recorded here (a fact that holds because nothing is written has no Source):
 IP source routing, the BOOTP server, PAD and CDP are on; the small servers, finger and
 the HTTP servers are off; vty lines accept telnet when `transport input` is not written
-(the default on most IOS releases still in service); idle sessions time out after
-10 minutes; log messages carry uptime stamps.
+(the default on most IOS releases still in service); without `aaa new-model` a vty line
+asks for its own password, so a vty line with no password (or `login local` with no
+account) accepts no session; idle sessions time out after 10 minutes; log messages carry
+uptime stamps.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ class _LineDraft:
     access_class_source: Source | None = None
     timeout: int | None = None
     timeout_source: Source | None = None
+    login: str | None = None  # password | local | list | none; None = not written
+    has_password: bool = False
 
 
 @dataclass
@@ -132,6 +136,8 @@ class _Reader:
         self.users: dict[str, UserAccount] = {}
         self.http_access_class: tuple[str, Source] | None = None
         self.definition_lines: set[int] = set()
+        self.defined: set[tuple[str, str]] = set()
+        self.aaa_new_model = False
 
     def source(self, index: int) -> Source:
         return Source(self.path, index + 1, self.lines[index])
@@ -185,7 +191,7 @@ class _Reader:
         elif rest[:3] == ["ip", "bootp", "server"]:
             self.set_service("bootp-server", not negated, block.header)
         elif rest[:2] == ["ip", "http"]:
-            self.http_command(block.header, words[1 + negated:], rest[2:], negated)
+            self.http_command(block.header, words[2 + negated:], rest[2:], negated)
         elif rest[:2] == ["cdp", "run"]:
             self.set_service("cdp", not negated, block.header)
         elif first == "enable" and not negated:
@@ -196,6 +202,10 @@ class _Reader:
             self.line_block(block, words)
         elif rest[:2] == ["login", "block-for"] and not negated:
             self.settings.login_failure_limits.append(self.source(block.header))
+        elif rest[:2] == ["aaa", "new-model"]:
+            self.aaa_new_model = not negated
+            if not negated:
+                self.settings.aaa.append(self.source(block.header))
         elif first == "aaa" and not negated:
             self.settings.aaa.append(self.source(block.header))
             if rest[1:5] == ["local", "authentication", "attempts", "max-fail"]:
@@ -226,21 +236,19 @@ class _Reader:
             self.settings.password_encryption = None if negated else self.source(index)
         elif name in ("tcp-small-servers", "udp-small-servers", "finger", "pad"):
             self.set_service(name, not negated, index)
-        elif name == "timestamps" and (negated and len(rest) == 1 or rest[1:2] == ["log"]):
-            if negated:
-                stamp = "none"
-            else:
-                stamp = "datetime" if rest[2:3] == ["datetime"] else "uptime"
+        elif name == "timestamps" and ((negated and len(rest) == 1) or rest[1:2] == ["log"]):
+            stamp = "none" if negated else "datetime" if rest[2:3] == ["datetime"] else "uptime"
             self.settings.log_timestamps = stamp
             self.settings.log_timestamps_source = self.source(index)
 
     def http_command(self, index: int, words: list[str], rest: list[str], negated: bool) -> None:
+        """`ip http ...`; `words` starts after `ip http`."""
         if rest[:1] == ["server"]:
             self.set_service("http-server", not negated, index)
         elif rest[:1] == ["secure-server"]:
             self.set_service("https-server", not negated, index)
         elif rest[:1] == ["access-class"] and not negated:
-            arguments = words[3:]
+            arguments = words[1:]
             family = "acl"
             if arguments and arguments[0].lower() in ("ipv4", "ipv6"):
                 family = "ipv6-acl" if arguments[0].lower() == "ipv6" else "acl"
@@ -304,10 +312,8 @@ class _Reader:
                 position += 1
         existing = self.users.get(name)
         if existing is None or privilege is not None:
-            account = UserAccount(name, self.source(index), privilege)
-            if existing is not None and privilege is None:
-                account = existing
-            self.users[name] = account
+            # The line that grants the privilege is the one a finding should quote.
+            self.users[name] = UserAccount(name, self.source(index), privilege)
         if scheme is not None:
             level = privilege if privilege is not None else (existing.privilege if existing else None)
             self.settings.credentials.append(Credential("user", name, scheme, self.source(index), level))
@@ -353,11 +359,20 @@ class _Reader:
         elif lowered[0] == "password" and len(words) >= 2:
             scheme = _scheme(words[1:], secret=False)
             if scheme is not None:
+                draft.has_password = True
                 self.settings.credentials.append(Credential("line", draft.name, scheme, self.source(index)))
+        elif lowered[0] == "login":
+            draft.login = {"local": "local", "authentication": "list"}.get(lowered[1] if len(lowered) > 1 else "",
+                                                                           "password")
+        elif lowered[:2] == ["no", "login"]:
+            draft.login = "none"
+            if draft.kind == "vty":
+                self.settings.credentials.append(Credential("line", draft.name, "none", self.source(index)))
 
     def finish_lines(self) -> None:
         for draft in self.line_drafts:
             accepts = draft.exec_enabled and not (draft.kind == "vty" and draft.transport == ())
+            accepts = accepts and self.login_possible(draft)
             self.settings.sessions.append(SessionLine(
                 kind=draft.kind, name=draft.name, source=draft.source, accepts_sessions=accepts,
                 idle_timeout=draft.timeout, idle_timeout_source=draft.timeout_source,
@@ -375,6 +390,19 @@ class _Reader:
                     protocol=protocol, source=draft.transport_source or draft.source, by_default=by_default,
                     access_list=draft.access_class, access_list_source=draft.access_class_source,
                 ))
+
+    def login_possible(self, draft: _LineDraft) -> bool:
+        """Whether anyone can log in on a vty line. Without `aaa new-model` a vty line
+        asks for its own password by default, and IOS refuses the login when none is set
+        ("Password required, but none set"); `login local` needs a local account."""
+        if draft.kind != "vty" or self.aaa_new_model:
+            return True
+        mode = draft.login or "password"
+        if mode == "password":
+            return draft.has_password
+        if mode == "local":
+            return bool(self.users)
+        return True
 
     # -- time, logging, SNMP
 
@@ -541,7 +569,7 @@ class _Reader:
             self.reference("ipv6-acl", words[2], index, context)
         elif lowered[:2] == ["mac", "access-group"] and len(words) >= 3:
             self.reference("mac-acl", words[2], index, context)
-        elif lowered[:2] == ["encryption"] or lowered[0] == "encryption":
+        elif lowered[0] == "encryption":
             self.radio_encryption(lowered)
         return facts
 
@@ -569,8 +597,12 @@ class _Reader:
     # -- named objects: definitions and uses (ACL-001, ACL-003)
 
     def define(self, kind: str, name: str, index: int) -> None:
-        self.settings.definitions.append(NamedObject(kind, name, self.source(index)))
+        """Records the first line that defines (kind, name); later lines of the same
+        definition (numbered ACL entries, route-map sequences) only count as its lines."""
         self.definition_lines.add(index)
+        if (kind, name) not in self.defined:
+            self.defined.add((kind, name))
+            self.settings.definitions.append(NamedObject(kind, name, self.source(index)))
 
     def reference(self, kind: str, name: str, index: int, context: str) -> None:
         self.settings.references.append(NamedReference(kind, name, self.source(index), context))
@@ -593,16 +625,14 @@ class _Reader:
         elif lowered[:3] == ["mac", "access-list", "extended"] and len(words) == 4:
             self.define("mac-acl", words[3], index)
         elif first == "object-group" and len(words) >= 3:
-            self.define("object-group", words[2], index)
+            name = words[-1]  # `object-group network X`, also `object-group ip port X`
+            self.define("object-group", name, index)
             for child in block.children:
                 child_words = self.words(child)
                 if child_words[0].lower() == "group-object" and len(child_words) >= 2:
-                    self.reference("object-group", child_words[1], child, f"object-group {words[2]}")
+                    self.reference("object-group", child_words[1], child, f"object-group {name}")
         elif first == "route-map" and len(words) >= 2:
-            if not any(d.kind == "route-map" and d.name == words[1] for d in self.settings.definitions):
-                self.define("route-map", words[1], index)
-            else:
-                self.definition_lines.add(index)
+            self.define("route-map", words[1], index)
             for child in block.children:
                 self.route_map_match(child, words[1])
         elif first == "class-map" and len(words) >= 2:
@@ -660,29 +690,37 @@ class _Reader:
     def generic_references(self, block: _Block) -> None:
         """Uses of ACLs and route-maps in commands read nowhere else: NAT, routing
         processes, crypto maps, multicast, dialer lists."""
+        header = [word.lower() for word in self.words(block.header)]
+        acl_kind = "ipv6-acl" if header[:1] == ["ipv6"] else "acl"
+        crypto_map = header[:2] in (["crypto", "map"], ["crypto", "dynamic-map"])
         for index in (block.header, *block.children):
             words = self.words(index)
             lowered = [word.lower() for word in words]
             if not lowered:
                 continue
             for position, word in enumerate(lowered[:-1]):
-                if word in _ROUTE_MAP_WORDS:
+                # At the start of a top-level line the word defines (e.g. a QoS table-map).
+                if word in _ROUTE_MAP_WORDS and (position > 0 or index != block.header):
                     self.reference("route-map", words[position + 1], index, " ".join(words[:2]))
             if lowered[:2] == ["ip", "nat"] and "list" in lowered[:-1]:
                 self.reference("acl", words[lowered.index("list") + 1], index, "ip nat")
-            elif lowered[0] == "distribute-list" and len(words) >= 3 and lowered[1] not in ("prefix", "route-map",
-                                                                                        "gateway"):
-                self.reference("acl", words[1], index, " ".join(self.words(block.header)[:3]))
+            elif lowered[0] == "distribute-list" and len(words) >= 3 and lowered[1] not in (
+                "prefix", "prefix-list", "route-map", "gateway"
+            ):
+                self.reference(acl_kind, words[1], index, " ".join(self.words(block.header)[:3]))
             elif lowered[0] == "neighbor" and len(words) >= 4 and lowered[2] == "distribute-list":
-                self.reference("acl", words[3], index, " ".join(self.words(block.header)[:3]))
-            elif lowered[:2] == ["match", "address"] and len(words) >= 3:
+                self.reference(acl_kind, words[3], index, " ".join(self.words(block.header)[:3]))
+            elif crypto_map and lowered[:2] == ["match", "address"] and len(words) >= 3:
+                # (`match address local ...` in an IKEv2 profile matches an address, not an ACL.)
                 self.reference("acl", words[2], index, " ".join(self.words(block.header)[:3]))
             elif lowered[0] == "dialer-list" and "list" in lowered[2:-1]:
                 self.reference("acl", words[lowered.index("list", 2) + 1], index, "dialer-list")
             elif lowered[:3] in (["ip", "multicast", "boundary"], ["ip", "igmp", "access-group"]) and len(words) >= 4:
                 self.reference("acl", words[3], index, " ".join(words[:3]))
-            elif lowered[:2] == ["ntp", "access-group"] and len(words) >= 4:
-                self.reference("acl", words[-1], index, "ntp access-group")
+            elif lowered[:2] == ["ntp", "access-group"]:
+                kinds = [p for p, w in enumerate(lowered) if w in ("peer", "serve", "serve-only", "query-only")]
+                if kinds and kinds[0] + 1 < len(words):
+                    self.reference("acl", words[kinds[0] + 1], index, "ntp access-group")
 
     def mentioned_definitions(self) -> None:
         """Counts every other mention of a defined name as a use (ACL-003 then stays quiet
@@ -705,7 +743,7 @@ class _Reader:
                 kinds = by_name.get(word)
                 if not kinds:
                     continue
-                if word.isdigit() and (position == 0 or words[position - 1].lower() not in _NUMBERED_ACL_CONTEXT):
+                if word.isdigit() and (position == 0 or not _takes_acl_number(words[position - 1].lower())):
                     continue
                 if position >= 1 and words[position - 1].lower() == "remark":
                     continue
@@ -751,6 +789,10 @@ def _keyword_values(words: list[str], lowered: list[str], start: int, keywords: 
         if lowered[position] in keywords:
             values[lowered[position]] = words[position + 1]
     return values
+
+
+def _takes_acl_number(word: str) -> bool:
+    return word in _NUMBERED_ACL_CONTEXT or word.endswith(("-list", "-group", "-class"))
 
 
 def _looks_like_ipv4(word: str) -> bool:

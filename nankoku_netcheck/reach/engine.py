@@ -98,6 +98,8 @@ class ReachEngine:
         self._segment_dst: dict[str, PacketSet] = {}
         self._segment_member_dst: dict[str, PacketSet] = {}
         self._sessions: dict[tuple[str, str, str], PacketSet] = {}
+        self._routing_members: dict[str, list[tuple[str, str]]] = {}
+        self._owners: dict[str, dict[int, list[tuple[str, str]]]] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -186,22 +188,30 @@ class ReachEngine:
         return self._segment_member_dst[segment.id]
 
     def routing_members(self, segment: Segment) -> list[tuple[str, str]]:
-        return [
-            (device_name, if_name) for device_name, if_name in segment.members
-            if self.network.devices[device_name].interfaces[if_name].addresses
-        ]
+        members = self._routing_members.get(segment.id)
+        if members is None:
+            members = [
+                (device_name, if_name) for device_name, if_name in segment.members
+                if self.network.devices[device_name].interfaces[if_name].addresses
+            ]
+            self._routing_members[segment.id] = members
+        return members
 
     def owners(self, segment: Segment, address: int, exclude: tuple[str, str]) -> list[tuple[str, str]]:
-        found = []
-        for member in segment.members:
-            if member == exclude:
-                continue
-            interface = self.network.devices[member[0]].interfaces[member[1]]
-            if not is_up(interface):
-                continue
-            if address in interface.virtual_addresses or any(a.address == address for a in interface.addresses):
-                found.append(member)
-        return found
+        """Members of the segment (up, other than `exclude`) that own `address`."""
+        table = self._owners.get(segment.id)
+        if table is None:
+            table = {}
+            for member in segment.members:
+                interface = self.network.devices[member[0]].interfaces[member[1]]
+                if not is_up(interface):
+                    continue
+                for owned in (*interface.virtual_addresses, *(a.address for a in interface.addresses)):
+                    table.setdefault(owned, [])
+                    if member not in table[owned]:
+                        table[owned].append(member)
+            self._owners[segment.id] = table
+        return [member for member in table.get(address, ()) if member != exclude]
 
     # --- the search ---------------------------------------------------------------------
 

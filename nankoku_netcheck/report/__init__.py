@@ -1,11 +1,19 @@
-"""Renderers: each takes the same Result and returns text. No checking logic here."""
+"""Renderers: each takes the same Result and a language and returns text. No checking logic here.
+
+Every renderer redacts secrets itself (report/common.py `redacted`), so no caller can forget to."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from ..result import Result
-from .json_report import render_json
+from .common import FILE_NAMES
+from .csv_report import render_csv
+from .html import render_html
+from .json_report import render_json, result_sha256
+from .junit import render_junit
+from .markdown import render_markdown
+from .sarif import render_sarif
 from .text import render_text
 
 Renderer = Callable[[Result, str], str]
@@ -13,6 +21,23 @@ Renderer = Callable[[Result, str], str]
 RENDERERS: dict[str, Renderer] = {
     "text": render_text,
     "json": render_json,
+    "sarif": render_sarif,
+    "junit": render_junit,
+    "md": render_markdown,
+    "csv": render_csv,
+    "html": render_html,
 }
 
-__all__ = ["RENDERERS", "Renderer", "render_json", "render_text"]
+__all__ = [
+    "FILE_NAMES",
+    "RENDERERS",
+    "Renderer",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_junit",
+    "render_markdown",
+    "render_sarif",
+    "render_text",
+    "result_sha256",
+]

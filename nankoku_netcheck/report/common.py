@@ -142,9 +142,12 @@ def flow_text(flow: FlowExample) -> str:
 
 def permitting_lines(finding: Finding) -> tuple[Evidence, ...]:
     """The lines that let the finding's packets through; for findings without such lines
-    (unknown lines, device rules) all of its evidence."""
+    (unknown lines, device rules) its evidence, the entries with a line number first choice."""
     permits = tuple(e for e in finding.evidence if e.role == "permits")
-    return permits or finding.evidence
+    if permits:
+        return permits
+    on_a_line = tuple(e for e in finding.evidence if e.line > 0)
+    return on_a_line or finding.evidence
 
 
 def zone_name(result: Result, zone_id: str, lang: str) -> str:

@@ -35,10 +35,11 @@ PILL_GAP = 4
 BAND_GAP = 56
 EXTERNAL_WIDTH = 150
 EXTERNAL_HEIGHT = 34
-LEGEND_HEIGHT = 40
+LEGEND_ROW_HEIGHT = 22
 PATH_SPACING = 5
 
 TRANSIT = ""
+_SVG_NAMESPACE = ' xmlns="http://www.w3.org/2000/svg"'
 
 # (fill, stroke, pill) per zone kind; transit is grey. Red is kept for violating paths.
 ZONE_COLOURS: dict[str, tuple[str, str, str]] = {
@@ -52,8 +53,10 @@ VIOLATION = "#dc2626"
 
 _WORDS = {
     "en": {"transit": "Transit (no zone)", "upstream": "Internet (upstream)", "violating": "violating path",
+           "violating_warning": "violating path (warning)", "number": "n = finding number",
            "external": "upstream / external peer", "title": "Zone diagram"},
     "ja": {"transit": "中継（どの領域にも属さない）", "upstream": "インターネット（上流）", "violating": "違反経路",
+           "violating_warning": "違反経路（警告）", "number": "n = 検出事項の番号",
            "external": "上流・外部接続先", "title": "領域構成図"},
 }
 
@@ -82,21 +85,24 @@ class _Layout:
     height: float = 0
 
 
-def render_diagram(result: Result, lang: str = "en") -> str:
-    """The diagram as an <svg> element (no XML declaration), ready to inline in HTML."""
+def render_diagram(result: Result, lang: str = "en", standalone: bool = False) -> str:
+    """The diagram as an <svg> element, ready to inline in HTML; `standalone` adds the SVG
+    namespace a separate .svg file needs (HTML does not, and the report then names no URL)."""
     words = _WORDS["ja" if lang == "ja" else "en"]
     layout = _layout(result)
     zone_kind = {zone_id: kind for zone_id, kind, _ in result.zones}
     violating = [(index, f) for index, f in enumerate(result.findings, 1) if f.status == "violated" and f.path]
     on_path = {step.device for _, finding in violating for step in finding.path}
+    legend = _legend(result, layout, words)  # may wrap onto more rows, making the drawing taller
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="zone-diagram" viewBox="0 0 {_n(layout.width)} '
+        f'<svg{_SVG_NAMESPACE if standalone else ""} class="zone-diagram" viewBox="0 0 {_n(layout.width)} '
         f'{_n(layout.height)}" width="{_n(layout.width)}" height="{_n(layout.height)}" role="img" '
         f'aria-label="{_e(words["title"])}" font-family="\'Noto Sans CJK JP\', \'Noto Sans JP\', '
         f'\'Hiragino Sans\', \'Yu Gothic\', Meiryo, sans-serif">',
         "<defs>"
-        f'<marker id="nk-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{VIOLATION}"/></marker>'
+        f'<marker id="nk-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" markerHeight="11" '
+        f'markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        f'<path d="M0,0 L10,5 L0,10 z" fill="{VIOLATION}"/></marker>'
         "</defs>",
     ]
     parts += _columns(layout)
@@ -107,8 +113,9 @@ def render_diagram(result: Result, lang: str = "en") -> str:
     parts += _violating_paths(layout, violating)
     parts += link_labels
     parts += _devices(result, layout, on_path, zone_kind)
+    parts += _path_numbers(layout, violating)
     parts += _externals(layout, words)
-    parts += _legend(result, layout, words)
+    parts += legend
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -164,7 +171,7 @@ def _layout(result: Result) -> _Layout:
         bottom = band_top + band_height
     _place_top_externals(layout, top_externals)
     layout.width = width
-    layout.height = bottom + 16 + LEGEND_HEIGHT
+    layout.height = bottom + 16
     return layout
 
 
@@ -281,7 +288,7 @@ def _columns(layout: _Layout) -> list[str]:
             f'<text x="{_n(box.x + 12)}" y="{_n(box.y + 20)}" font-size="14" font-weight="700" fill="#ffffff">'
             f'{_e(label or zone_id)}</text>'
             f'<text x="{_n(box.x + 12)}" y="{_n(box.y + 46)}" font-size="10" fill="{stroke}" '
-            f'font-family="monospace">zone: {_e(zone_id)} ({_e(kind)})</text></g>'
+            f'font-family="monospace">{_e(zone_id if zone_id == kind else f"{zone_id} ({kind})")}</text></g>'
         )
     return out
 
@@ -301,26 +308,34 @@ def _band(layout: _Layout, words: dict[str, str]) -> list[str]:
 
 def _links(result: Result, layout: _Layout, zone_kind: dict[str, str]) -> tuple[list[str], list[str]]:
     """(lines, labels) of the segments shared by several devices; the labels are drawn over
-    the violating paths so the subnet stays readable."""
+    the violating paths so the subnet stays readable. Two devices: a line between them with
+    the subnet half-way; more: a line from each to the subnet label at their centre (a bus),
+    which keeps a large access segment at n lines rather than n²."""
     lines, labels = [], []
     for segment in result.network.segments:
         members = sorted({m.split(":", 1)[0] for m in segment.members if m.split(":", 1)[0] in layout.devices})
+        if len(members) < 2:
+            continue
         _, stroke, pill = _colours(zone_kind.get(segment.zone, TRANSIT) if segment.zone else TRANSIT)
-        for index, first in enumerate(members):
-            for second in members[index + 1:]:
-                (x1, y1), (x2, y2) = layout.devices[first].centre, layout.devices[second].centre
-                mid_x, mid_y = (x1 + x2) / 2, (y1 + y2) / 2
-                label_width = 6.2 * len(segment.id) + 10
-                lines.append(
-                    f'<line class="segment-link" data-segment="{_e(segment.id)}" data-zone="{_e(segment.zone)}" '
-                    f'x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" stroke-width="2.5"/>'
-                )
-                labels.append(
-                    f'<g class="segment-label"><rect x="{_n(mid_x - label_width / 2)}" y="{_n(mid_y - 8)}" '
-                    f'width="{_n(label_width)}" height="16" rx="8" fill="{pill}" stroke="{stroke}" '
-                    f'stroke-width="0.8"/><text x="{_n(mid_x)}" y="{_n(mid_y + 4)}" font-size="10" '
-                    f'text-anchor="middle" font-family="monospace" fill="#0f172a">{_e(segment.id)}</text></g>'
-                )
+        centres = [layout.devices[member].centre for member in members]
+        if len(members) == 2:
+            spokes = [(centres[0], centres[1])]
+            hub = ((centres[0][0] + centres[1][0]) / 2, (centres[0][1] + centres[1][1]) / 2)
+        else:
+            hub = (sum(x for x, _ in centres) / len(centres), sum(y for _, y in centres) / len(centres))
+            spokes = [(centre, hub) for centre in centres]
+        for (x1, y1), (x2, y2) in spokes:
+            lines.append(
+                f'<line class="segment-link" data-segment="{_e(segment.id)}" data-zone="{_e(segment.zone)}" '
+                f'x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" stroke-width="2.5"/>'
+            )
+        label_width = 6.2 * len(segment.id) + 10
+        labels.append(
+            f'<g class="segment-label"><rect x="{_n(hub[0] - label_width / 2)}" y="{_n(hub[1] - 8)}" '
+            f'width="{_n(label_width)}" height="16" rx="8" fill="{pill}" stroke="{stroke}" '
+            f'stroke-width="0.8"/><text x="{_n(hub[0])}" y="{_n(hub[1] + 4)}" font-size="10" '
+            f'text-anchor="middle" font-family="monospace" fill="#0f172a">{_e(segment.id)}</text></g>'
+        )
     return lines, labels
 
 
@@ -353,13 +368,38 @@ def _violating_paths(layout: _Layout, violating: list[tuple[int, Finding]]) -> l
             points[-1] = _border_point(points[-2], points[-1], last)
         commands = " ".join(f"{'M' if i == 0 else 'L'}{_n(x)},{_n(y)}" for i, (x, y) in enumerate(points))
         title = f"#{index} {finding.rule} {finding.from_zone} → {finding.to_zone}"
+        # a warning (e.g. isolation resting on routing alone) is dashed, an error solid
+        dashes = "" if finding.severity == "error" else ' stroke-dasharray="8 5"'
+        severity = f' data-severity="{_e(finding.severity)}"'
         out.append(
-            f'<path class="violating-path" data-finding="{index}" data-rule="{_e(finding.rule)}" '
+            f'<path class="violating-path" data-finding="{index}" data-rule="{_e(finding.rule)}"{severity} '
             f'data-devices="{_e(" ".join(devices))}" d="{commands}" fill="none" stroke="{VIOLATION}" '
-            f'stroke-width="3" stroke-opacity="0.85" stroke-linejoin="round" marker-end="url(#nk-arrow)">'
+            f'stroke-width="3" stroke-opacity="0.85" stroke-linejoin="round"{dashes} marker-end="url(#nk-arrow)">'
             f"<title>{_e(title)}</title></path>"
         )
     return out
+
+
+def _path_numbers(layout: _Layout, violating: list[tuple[int, Finding]]) -> list[str]:
+    """The finding number of each violating path, in a red badge on the device where it starts
+    (badges of paths starting on the same device side by side)."""
+    out = []
+    per_device: dict[str, int] = defaultdict(int)
+    for index, finding in violating:
+        start = next((step.device for step in finding.path if step.device in layout.devices), None)
+        if start is None:
+            continue
+        box = layout.devices[start]
+        x = box.x + box.width - 10 - per_device[start] * 19
+        per_device[start] += 1
+        out.append(f'<g class="path-number" data-finding="{index}">{_number_badge(x, box.y, str(index))}</g>')
+    return out
+
+
+def _number_badge(x: float, y: float, text: str) -> str:
+    return (f'<circle cx="{_n(x)}" cy="{_n(y)}" r="8.5" fill="{VIOLATION}" stroke="#ffffff" stroke-width="1.5"/>'
+            f'<text x="{_n(x)}" y="{_n(y + 3.5)}" font-size="10" font-weight="700" text-anchor="middle" '
+            f'fill="#ffffff">{_e(text)}</text>')
 
 
 def _border_point(start: tuple[float, float], end: tuple[float, float], box: _Box) -> tuple[float, float]:
@@ -426,7 +466,8 @@ def _externals(layout: _Layout, words: dict[str, str]) -> list[str]:
 
 
 def _legend(result: Result, layout: _Layout, words: dict[str, str]) -> list[str]:
-    y = layout.height - LEGEND_HEIGHT + 12
+    """The legend under the drawing, wrapped onto as many rows as the width needs; grows
+    `layout.height` by its own height."""
     swatches: list[tuple[str, str]] = []  # (shape drawn at x=0, label)
     for zone_id, kind, label in result.zones:
         _, stroke, pill = _colours(kind)
@@ -434,15 +475,22 @@ def _legend(result: Result, layout: _Layout, words: dict[str, str]) -> list[str]
     swatches.append((_swatch(TRANSIT_COLOURS[2], TRANSIT_COLOURS[1]), words["transit"]))
     swatches.append((f'<line x1="0" y1="7" x2="22" y2="7" stroke="{VIOLATION}" stroke-width="3" '
                      f'marker-end="url(#nk-arrow)"/>', words["violating"]))
+    swatches.append((f'<line x1="0" y1="7" x2="22" y2="7" stroke="{VIOLATION}" stroke-width="3" '
+                     f'stroke-dasharray="8 5" marker-end="url(#nk-arrow)"/>', words["violating_warning"]))
+    swatches.append((_number_badge(11, 7, "n"), words["number"]))
     swatches.append(('<line x1="0" y1="7" x2="22" y2="7" stroke="#475569" stroke-width="1.5" '
                      'stroke-dasharray="5 4"/>', words["external"]))
     out = ['<g class="legend">']
-    x = float(MARGIN)
+    x, y = float(MARGIN), layout.height + 4
     for shape, text in swatches:
+        width = 44 + _text_width(text, 11)
+        if x > MARGIN and x + width > layout.width - MARGIN:
+            x, y = float(MARGIN), y + LEGEND_ROW_HEIGHT
         out.append(f'<g transform="translate({_n(x)},{_n(y)})">{shape}<text x="28" y="11" font-size="11" '
                    f'fill="#334155">{_e(text)}</text></g>')
-        x += 44 + _text_width(text, 11)
+        x += width
     out.append("</g>")
+    layout.height = y + LEGEND_ROW_HEIGHT + 8
     return out
 
 

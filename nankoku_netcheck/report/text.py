@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..result import Finding, Result
+from .common import redacted, zone_name
 
 _WORDS = {
     "en": {
@@ -22,6 +23,11 @@ _WORDS = {
         "pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE", "warn": "WARN",
         "violated": "violated",
         "no_acl": "no ACL",
+        "certificates": "Isolation certificates (filter lines that cut every path)",
+        "exceptions": "Exception register",
+        "exception": "  {rule} {state}: {flow} — approved by {approved_by}, ref {ref}, expires {expires}",
+        "matched": "      matched: {matched}",
+        "absences": "      also rests on: {absences}",
     },
     "ja": {
         "title": "nankoku-netcheck {version} — {name}",
@@ -41,6 +47,11 @@ _WORDS = {
         "warn": "警告 (WARN)",
         "violated": "違反",
         "no_acl": "ACLなし",
+        "certificates": "分離の証明（すべての経路を断つフィルタ行）",
+        "exceptions": "例外措置の登録簿",
+        "exception": "  {rule} {state}: {flow} — 承認者 {approved_by}、文書番号 {ref}、有効期限 {expires}",
+        "matched": "      一致した通信: {matched}",
+        "absences": "      経路の不在にも依存: {absences}",
     },
 }
 
@@ -50,6 +61,7 @@ def words(lang: str) -> dict[str, str]:
 
 
 def render_text(result: Result, lang: str = "en") -> str:
+    result = redacted(result)
     w = words(lang)
     lines = [
         w["title"].format(version=result.tool_version, name=result.network_name),
@@ -71,6 +83,7 @@ def render_text(result: Result, lang: str = "en") -> str:
         lines.append(f"  {w['none']}")
     for index, finding in enumerate(result.findings, 1):
         lines += _finding_lines(index, finding, lang)
+    lines += _certificate_lines(result, lang) + _exception_lines(result, lang)
     violated = [f for f in result.findings if f.status == "violated"]
     lines += [
         "",
@@ -111,9 +124,38 @@ def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
         lines.append(f"      {w['evidence']}:")
         for evidence in finding.evidence[:12]:
             text = f"  {evidence.text}" if evidence.text else ""
-            lines.append(f"        {evidence.file}:{evidence.line}{text}")
+            where = f"{evidence.file}:{evidence.line}" if evidence.line else f"{evidence.file} ({evidence.role})"
+            lines.append(f"        {where}{text}")
         if len(finding.evidence) > 12:
             lines.append(f"        … (+{len(finding.evidence) - 12})")
     for note in finding.notes:
         lines.append(f"      {w['note']}: {note}")
+    return lines
+
+
+def _certificate_lines(result: Result, lang: str) -> list[str]:
+    if not result.certificates:
+        return []
+    w = words(lang)
+    lines = ["", w["certificates"]]
+    for certificate in result.certificates:
+        pair = f"{zone_name(result, certificate.from_zone, lang)} → {zone_name(result, certificate.to_zone, lang)}"
+        lines.append(f"  {pair}")
+        for evidence in certificate.lines:
+            lines.append(f"      {evidence.file}:{evidence.line}  {evidence.text}  ({evidence.role})")
+        if certificate.route_absences:
+            lines.append(w["absences"].format(absences="; ".join(certificate.route_absences)))
+    return lines
+
+
+def _exception_lines(result: Result, lang: str) -> list[str]:
+    if not result.exceptions:
+        return []
+    w = words(lang)
+    lines = ["", w["exceptions"]]
+    for record in result.exceptions:
+        lines.append(w["exception"].format(rule=record.rule, state=record.state, flow=record.flow,
+                                           approved_by=record.approved_by, ref=record.ref, expires=record.expires))
+        if record.matched:
+            lines.append(w["matched"].format(matched=record.matched))
     return lines

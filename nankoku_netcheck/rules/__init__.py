@@ -4,7 +4,9 @@ META-002 comes last: it reads what the exceptions matched while the other rules 
 
 from __future__ import annotations
 
+from .acl import ACL_RULES
 from .base import Rule
+from .device import DEVICE_RULES
 from .meta import check_meta_001, check_meta_002
 from .zone import (
     check_zone_001,
@@ -57,7 +59,7 @@ META_RULES: tuple[Rule, ...] = (
          "例外措置が有効期限内で実際に使われていること", check_meta_002),
 )
 
-REGISTRY: tuple[Rule, ...] = ZONE_RULES + META_RULES
+REGISTRY: tuple[Rule, ...] = ZONE_RULES + ACL_RULES + DEVICE_RULES + META_RULES
 
 
 def rule_by_id(rule_id: str) -> Rule:

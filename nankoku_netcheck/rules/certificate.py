@@ -11,6 +11,7 @@ filters together), the certificate says so instead of listing lines.
 from __future__ import annotations
 
 import networkx as nx
+from networkx.algorithms.flow import boykov_kolmogorov
 
 from ..profiles import CHANNELS, pair_policies
 from ..reach.packets import PacketSet
@@ -42,7 +43,7 @@ def _certificate(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet)
     if not nx.has_path(graph, SOURCE, SINK):
         return IsolationCertificate(source, dest, (), ("no physical path between the zones",))
     try:
-        value, (reachable, _) = nx.minimum_cut(graph, SOURCE, SINK)
+        value, (reachable, _) = nx.minimum_cut(graph, SOURCE, SINK, flow_func=boykov_kolmogorov)
     except nx.NetworkXUnbounded:
         value, reachable = float("inf"), set()
     if value == float("inf"):

@@ -3,6 +3,9 @@ Japanese and English: what it checks, why, the policy clause, an example violati
 its fix. `nankoku-netcheck rules ID`, the SARIF help text and the HTML report all read
 these pages; checks live elsewhere (rules/zone.py, ...), this module is data only.
 
+The zone and meta pages (and ACL-005) are written here; the filtering and device-hardening
+pages come from rules/docs_device.py, written with those rules.
+
 `scope` and `zone_pairs` say what one JUnit test case covers: a pair of zones (given by
 zone kind, "*" = any other zone), a device, or the network as a whole.
 """
@@ -10,6 +13,10 @@ zone kind, "*" = any other zone), a device, or the network as a whole.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .acl import RULE_INFO as ACL_RULE_INFO
+from .device import RULE_INFO as DEVICE_RULE_INFO
+from .docs_device import DEVICE_RULE_DOCS
 
 MYNUMBER, LGWAN, INTERNET, ANY = "mynumber", "lgwan", "internet", "*"
 
@@ -254,311 +261,34 @@ _ZONE_010 = RuleDoc(
     scope="network",
 )
 
-_FILTER_CLAUSE = "対策基準 9.1(8)①"
-
-_FILTER_DOCS: tuple[RuleDoc, ...] = (
-    RuleDoc(
-        "ACL-001", "error", _FILTER_CLAUSE,
-        "Every ACL and object-group referenced is defined",
-        "参照している ACL・オブジェクトグループが定義されていること",
-        "Every access list and object-group that an interface, line or other ACL refers to is defined.",
-        "インターフェース、line、他の ACL が参照しているアクセスリストとオブジェクトグループが、すべて"
-        "定義されていることを確認します。",
-        "On Cisco IOS an interface ACL that is referenced but not defined permits everything: a typo in a name "
-        "silently removes the filter.",
-        "Cisco IOS では、参照されているのに定義されていないインターフェース ACL はすべてを許可します。"
-        "名前の打ち間違い 1 つでフィルタが黙って消えます。",
-        "interface GigabitEthernet0/1\n ip access-group MN-BB-0UT out   ! the ACL is named MN-BB-OUT",
-        "Correct the name or define the ACL.",
-        "名前を直すか、ACL を定義してください。",
-    ),
-    RuleDoc(
-        "ACL-002", "warning", _FILTER_CLAUSE,
-        "No ACL line is unreachable",
-        "到達しない ACL 行がないこと",
-        "No ACL line is fully shadowed by earlier lines (it can never match a packet).",
-        "先行する行に完全に覆われて、どのパケットにも一致し得ない ACL 行がないことを確認します。",
-        "A shadowed line shows that the author meant something the device does not do, often a deny placed "
-        "after a broader permit.",
-        "覆われた行は、作成者の意図と機器の動作が食い違っている印です。広い permit の後に置いた deny が"
-        "典型です。",
-        "ip access-list extended LG-IN\n permit ip 10.2.0.0 0.0.255.255 any\n deny   ip host 10.2.10.66 any",
-        "Move the specific line above the broader one, or delete it if it is not needed.",
-        "個別の行を広い行より前に移すか、不要なら削除してください。",
-    ),
-    RuleDoc(
-        "ACL-003", "info", _FILTER_CLAUSE,
-        "No unused ACL or object-group",
-        "使われていない ACL・オブジェクトグループがないこと",
-        "No ACL or object-group is defined and never used.",
-        "定義されているが使われていない ACL やオブジェクトグループがないことを確認します。",
-        "Unused filters mislead reviewers into thinking traffic is filtered when it is not.",
-        "使われていないフィルタは、実際には遮断されていない通信を遮断されていると点検者に誤解させます。",
-        "ip access-list extended OLD-MN-OUT\n deny ip any any\n! not applied anywhere",
-        "Apply the ACL where it was meant to be, or remove it.",
-        "意図した場所に適用するか、削除してください。",
-    ),
-    RuleDoc(
-        "ACL-004", "warning", _FILTER_CLAUSE,
-        "No permit-any on a zone boundary",
-        "領域境界に全許可の行がないこと",
-        "No `permit ip any any` (or an equivalent line) in an ACL on an interface at a zone boundary.",
-        "領域境界のインターフェースの ACL に `permit ip any any`（または同等の行）がないことを確認します。",
-        "A permit-any on a boundary makes every line after it dead and leaves the boundary to routing alone.",
-        "境界での全許可は、それ以降の行をすべて無効にし、境界の防御を経路制御だけに委ねます。",
-        "ip access-list extended BB-IN\n permit ip any any",
-        "Replace it with the specific flows the boundary must pass, followed by an explicit deny.",
-        "境界が通すべき個別の通信と、明示的な deny に置き換えてください。",
-    ),
-    RuleDoc(
-        "ACL-005", "warning", _FILTER_CLAUSE,
-        "Redundant paths filter the same way",
-        "冗長経路のフィルタが同一であること",
-        "Where two paths connect the same zones (a redundant pair), no flow passes one path and not its twin.",
-        "同じ領域間を結ぶ 2 つの経路（冗長構成）で、一方だけを通過する通信がないことを確認します。",
-        "Filters on redundant devices drift apart over time; after a failover, traffic suddenly takes the "
-        "weaker path.",
-        "冗長機器のフィルタは時間とともに食い違います。切替えが起きた途端、通信は弱い方の経路を通ります。",
-        "! gw-a: deny tcp any any eq 445\n! gw-b: (line missing)",
-        "Keep the ACLs of redundant devices identical (generate them from one source).",
-        "冗長機器の ACL を同一に保ってください（一つの元から生成するのが確実です）。",
-    ),
-    RuleDoc(
-        "RT-001", "warning", _FILTER_CLAUSE,
-        "Static routes have reachable next hops",
-        "静的経路のネクストホップが到達可能であること",
-        "Every static route's next hop lies on a connected subnet or resolves through another route.",
-        "すべての静的経路のネクストホップが、直結サブネット上にあるか他の経路で解決できることを確認します。",
-        "A route to an unreachable next hop is dead configuration that hides the real forwarding, and "
-        "becomes live unexpectedly when an interface is re-addressed.",
-        "到達できないネクストホップへの経路は、実際の転送を分かりにくくする無効な設定で、インターフェースの"
-        "アドレス変更で思わぬときに有効になります。",
-        "ip route 10.9.0.0 255.255.0.0 192.168.77.1   ! no interface in 192.168.77.0/24",
-        "Correct the next hop or remove the route.",
-        "ネクストホップを直すか、経路を削除してください。",
-    ),
+# ACL-005 has no page in rules/docs_device.py (the device-rule engineers' file); the other
+# filtering and hardening rules take theirs, see _device_doc below.
+_ACL_005 = RuleDoc(
+    "ACL-005", "warning", "対策基準 9.1(8)①",
+    "Redundant paths filter the same way",
+    "冗長経路のフィルタが同一であること",
+    "Where two paths connect the same zones (a redundant pair), no flow passes one path and not its twin.",
+    "同じ領域間を結ぶ 2 つの経路（冗長構成）で、一方だけを通過する通信がないことを確認します。",
+    "Filters on redundant devices drift apart over time; after a failover, traffic suddenly takes the "
+    "weaker path.",
+    "冗長機器のフィルタは時間とともに食い違います。切替えが起きた途端、通信は弱い方の経路を通ります。",
+    "! gw-a: deny tcp any any eq 445\n! gw-b: (line missing)",
+    "Keep the ACLs of redundant devices identical (generate them from one source).",
+    "冗長機器の ACL を同一に保ってください（一つの元から生成するのが確実です）。",
 )
 
-_DEVICE_DOCS: tuple[RuleDoc, ...] = (
-    RuleDoc(
-        "MGMT-001", "error", "対策基準 9.2(2)④, 9.1(13)②",
-        "Remote administration only over encrypted protocols",
-        "遠隔管理は暗号化された通信のみ",
-        "Remote administration uses only SSH and HTTPS: no telnet on vty lines, no `ip http server`.",
-        "遠隔からの管理は SSH と HTTPS だけを使い、vty の telnet や `ip http server` がないことを確認します。",
-        "Telnet and HTTP send administrator passwords in clear text across the network.",
-        "telnet と HTTP は管理者のパスワードを平文でネットワークに流します。",
-        "line vty 0 4\n transport input telnet ssh",
-        "`transport input ssh` on every vty line; `no ip http server`, and `ip http secure-server` if the web "
-        "interface is needed.",
-        "すべての vty に `transport input ssh` を設定し、`no ip http server` とし、Web 画面が必要なら "
-        "`ip http secure-server` を使ってください。",
-    ),
-    RuleDoc(
-        "MGMT-002", "warning", "対策基準 9.2(4)",
-        "Failed-login limits",
-        "ログイン試行回数の制限",
-        "Failed logins are limited (`login block-for`, `aaa local authentication attempts max-fail`).",
-        "ログイン失敗の回数が制限されている（`login block-for`、`aaa local authentication attempts max-fail`）"
-        "ことを確認します。",
-        "Without a limit, passwords can be guessed at line speed.",
-        "制限がなければ、パスワードを回線速度で総当たりできます。",
-        "! no 'login block-for' in the configuration",
-        "`login block-for 300 attempts 5 within 60`.",
-        "`login block-for 300 attempts 5 within 60` を設定してください。",
-    ),
-    RuleDoc(
-        "MGMT-003", "warning", "対策基準 9.2(4)",
-        "Idle session timeout of at most 10 minutes",
-        "無操作時のセッションタイムアウト（10 分以内）",
-        "Idle sessions time out (`exec-timeout`), never disabled (`exec-timeout 0 0`), after at most 10 "
-        "minutes.",
-        "無操作のセッションが 10 分以内にタイムアウトする（`exec-timeout`）こと、無効（`exec-timeout 0 0`）に"
-        "なっていないことを確認します。",
-        "An abandoned administrator session is an open door on the console or over the network.",
-        "放置された管理者セッションは、コンソールやネットワーク越しの開いた扉です。",
-        "line vty 0 4\n exec-timeout 0 0",
-        "`exec-timeout 10 0` (or less) on console and vty lines.",
-        "console と vty に `exec-timeout 10 0`（以下）を設定してください。",
-    ),
-    RuleDoc(
-        "MGMT-004", "info", "対策基準 9.2(4)",
-        "Login banner present",
-        "ログイン時の表示（バナー）",
-        "A login banner (`banner login` or `banner motd`) is configured.",
-        "ログインバナー（`banner login` または `banner motd`）が設定されていることを確認します。",
-        "The policy asks for a message at login; it also states that access is restricted, which matters for "
-        "legal action against misuse.",
-        "ポリシーはログイン時のメッセージ表示を求めています。アクセスが制限されていることの表示は、"
-        "不正利用への法的措置でも意味を持ちます。",
-        "! no banner configured",
-        "`banner login ^ 許可された者以外の利用を禁止します。 ^`",
-        "`banner login ^ 許可された者以外の利用を禁止します。 ^` のように設定してください。",
-    ),
-    RuleDoc(
-        "MGMT-005", "warning", "対策基準 9.2(1)③(カ)",
-        "No privileged account with a default name",
-        "既定名の特権アカウントがないこと",
-        "No privileged local account is named admin, cisco, root, administrator or another well-known "
-        "default.",
-        "特権を持つローカルアカウントが admin、cisco、root、administrator などの既知の既定名でないことを"
-        "確認します。",
-        "Well-known names halve the work of a password-guessing attack.",
-        "既知の名前は、パスワード推測攻撃の手間を半分にします。",
-        "username admin privilege 15 secret 9 $9$…",
-        "Rename the account (create a personal or role-specific name, then remove `admin`).",
-        "アカウント名を変更してください（個人名や役割名のアカウントを作ってから `admin` を削除）。",
-    ),
-    RuleDoc(
-        "MGMT-006", "error", "対策基準 9.2(5)①, 8.7(3)⑧",
-        "Secrets stored hashed",
-        "パスワードのハッシュ化保存",
-        "Secrets are stored as strong hashes (`enable secret`, `secret` type 8 or 9); no plaintext and no "
-        "type 7 passwords.",
-        "パスワードが強いハッシュ（`enable secret`、`secret` の type 8 / 9）で保存され、平文や type 7 の"
-        "パスワードがないことを確認します。",
-        "Type 7 is a reversible encoding, not encryption: anyone who sees a config backup can read the "
-        "password.",
-        "type 7 は元に戻せる符号化であり暗号化ではありません。設定のバックアップを見た人は誰でも"
-        "パスワードを読めます。",
-        "enable password 7 0822455D0A16\nusername ops password 0 example",
-        "`enable algorithm-type scrypt secret …` and `username … algorithm-type scrypt secret …`; remove the "
-        "`password` lines.",
-        "`enable algorithm-type scrypt secret …` と `username … algorithm-type scrypt secret …` を使い、"
-        "`password` の行を削除してください。",
-    ),
-    RuleDoc(
-        "MGMT-007", "warning", "対策基準 9.2(1)①",
-        "Management access restricted by source",
-        "管理アクセスの接続元制限",
-        "Management access is limited to administrator networks (`access-class` on vty lines, ASA `ssh` / "
-        "`http` source networks).",
-        "管理アクセスが管理者用ネットワークからに限定されている（vty の `access-class`、ASA の `ssh` / "
-        "`http` の接続元指定）ことを確認します。",
-        "Even with SSH, a login prompt reachable from every PC invites password guessing.",
-        "SSH であっても、すべての端末から届くログイン画面はパスワード推測を招きます。",
-        "line vty 0 4\n transport input ssh\n ! no access-class",
-        "`access-class MGMT-ONLY in` on the vty lines, with an ACL listing the management subnet.",
-        "管理用サブネットを列挙した ACL を作り、vty に `access-class MGMT-ONLY in` を設定してください。",
-    ),
-    RuleDoc(
-        "MGMT-008", "warning", "対策基準 10.1(2)",
-        "Time synchronised with two or more NTP servers",
-        "時刻同期（NTP サーバー 2 台以上）",
-        "The device synchronises its clock with two or more `ntp server`s.",
-        "2 台以上の `ntp server` で時刻を同期していることを確認します。",
-        "Logs can only be correlated during an incident when every clock is right.",
-        "インシデント時にログを突き合わせられるのは、すべての時計が正しいときだけです。",
-        "ntp server 10.1.99.10",
-        "Add a second server: `ntp server 10.1.99.11`.",
-        "2 台目を追加してください: `ntp server 10.1.99.11`。",
-    ),
-    RuleDoc(
-        "MGMT-009", "warning", "対策基準 9.1(6)①",
-        "Logs sent to a remote host with timestamps",
-        "ログの外部保存とタイムスタンプ",
-        "The device sends its logs to a remote host (`logging host`) with timestamps (`service timestamps log "
-        "datetime`).",
-        "ログを外部のホストへ送り（`logging host`）、タイムスタンプを付けている（`service timestamps log "
-        "datetime`）ことを確認します。",
-        "Logs kept only on the device are lost on reboot and can be erased by an intruder.",
-        "機器内にだけあるログは再起動で消え、侵入者に消去され得ます。",
-        "! no logging host",
-        "`logging host 10.1.99.20` and `service timestamps log datetime msec localtime show-timezone`.",
-        "`logging host 10.1.99.20` と `service timestamps log datetime msec localtime show-timezone` を"
-        "設定してください。",
-    ),
-    RuleDoc(
-        "MGMT-010", "error", "対策基準 9.2(5)①",
-        "No default SNMP community, no SNMPv1/v2c write",
-        "SNMP の既定コミュニティ・書込み許可がないこと",
-        "No SNMP community named public or private, and no read-write SNMPv1/v2c community.",
-        "public や private という名前の SNMP コミュニティ、および読み書き可能な SNMPv1/v2c コミュニティが"
-        "ないことを確認します。",
-        "Default communities are the first thing scanners try; an RW community lets anyone who knows it "
-        "rewrite the configuration.",
-        "既定のコミュニティはスキャナーが最初に試す値です。RW コミュニティを知る者は誰でも設定を書き換え"
-        "られます。",
-        "snmp-server community public RW",
-        "Remove it; use SNMPv3 with authPriv (`snmp-server group … v3 priv`) and read-only views.",
-        "削除し、SNMPv3 の authPriv（`snmp-server group … v3 priv`）と読み取り専用ビューを使ってください。",
-    ),
-    RuleDoc(
-        "SVC-001", "warning", "対策基準 9.5(1)②",
-        "Unneeded services are off",
-        "不要なサービスの停止",
-        "Unneeded services are disabled: ip http server, TCP/UDP small servers, finger, bootp server, "
-        "IP source routing, and CDP on zone-boundary ports.",
-        "不要なサービス（ip http server、TCP/UDP small servers、finger、bootp server、IP ソースルーティング、"
-        "領域境界ポートの CDP）が停止されていることを確認します。",
-        "Every service that listens is attack surface; CDP on a boundary port tells the other side the "
-        "device model and software version.",
-        "待ち受けるサービスはすべて攻撃対象になります。境界ポートの CDP は、相手側に機種とソフトウェアの"
-        "版を教えます。",
-        "service tcp-small-servers\nip source-route",
-        "`no service tcp-small-servers`, `no ip source-route`, `no cdp enable` on boundary interfaces.",
-        "`no service tcp-small-servers`、`no ip source-route`、境界インターフェースに `no cdp enable` を"
-        "設定してください。",
-    ),
-    RuleDoc(
-        "PORT-001", "warning", "対策基準 9.5(1)①, 7.1(4)③",
-        "Unused interfaces are shut down",
-        "使用しないポートの閉塞",
-        "Interfaces with no address, no VLAN membership of use and no description are `shutdown`.",
-        "アドレスも用途のある VLAN 所属も説明もないインターフェースが `shutdown` されていることを確認"
-        "します。",
-        "An open unused port lets anyone with physical access plug a device into a zone.",
-        "使っていない開いたポートは、物理的に近づける誰もが領域に機器をつなげる口です。",
-        "interface GigabitEthernet1/0/17\n ! no shutdown, no description, default VLAN",
-        "`shutdown` the port (and put it in an unused VLAN).",
-        "ポートを `shutdown` してください（未使用 VLAN への収容も推奨）。",
-    ),
-    RuleDoc(
-        "PORT-002", "warning", "対策基準 9.2(3), 7.1(4)③",
-        "Access ports identify devices",
-        "アクセスポートでの機器認証",
-        "Access ports identify the devices plugged into them: 802.1X (`authentication port-control auto`) or "
-        "port-security.",
-        "アクセスポートが接続機器を識別している（802.1X の `authentication port-control auto` または"
-        "ポートセキュリティ）ことを確認します。",
-        "Without device identification any PC brought in can join the zone's network.",
-        "機器の識別がなければ、持ち込まれた任意の PC が領域のネットワークに参加できます。",
-        "interface GigabitEthernet1/0/5\n switchport mode access\n switchport access vlan 10",
-        "Enable 802.1X on the port, or `switchport port-security` with the allowed MAC addresses.",
-        "ポートで 802.1X を有効にするか、許可する MAC を指定して `switchport port-security` を設定して"
-        "ください。",
-    ),
-    RuleDoc(
-        "WLAN-001", "error", "対策基準 9.1(13)①",
-        "Wireless uses WPA2/WPA3 (Enterprise with EAP-TLS on LGWAN and mynumber zones)",
-        "無線 LAN は WPA2/WPA3（LGWAN・マイナンバー系は EAP-TLS の Enterprise）",
-        "Wireless networks use WPA2 or WPA3; on the LGWAN and mynumber zones, WPA2/3-Enterprise with "
-        "EAP-TLS (mandatory since the March 2025 guideline revision).",
-        "無線 LAN が WPA2 または WPA3 を使い、LGWAN接続系とマイナンバー利用事務系では EAP-TLS による "
-        "WPA2/3-Enterprise を使っていることを確認します（2025 年 3 月のガイドライン改定で必須）。",
-        "Pre-shared keys leak and cannot identify the device; the revised guideline requires certificate-"
-        "based authentication on the internal zones.",
-        "事前共有鍵は漏れやすく、機器を識別できません。改定後のガイドラインは内部の領域で証明書による"
-        "認証を求めています。",
-        "dot11 ssid LGWAN-WIFI\n authentication key-management wpa version 2\n wpa-psk ascii 0 …",
-        "Use 802.1X with EAP-TLS (`authentication key-management wpa version 2` with an `authentication "
-        "network-eap` method list and certificates).",
-        "EAP-TLS による 802.1X（`authentication network-eap` のメソッドリストと証明書）を使ってください。",
-    ),
-    RuleDoc(
-        "AVAIL-001", "warning", "対策基準 7.3(6), 7.1(2)",
-        "Availability-2 segments have two disjoint paths",
-        "可用性 2 のセグメントは 2 経路",
-        "Segments marked availability 2 have two node-disjoint paths to their gateways.",
-        "可用性 2 と指定したセグメントが、ゲートウェイまで機器を共有しない 2 つの経路を持つことを確認します。",
-        "A single device failure must not cut off systems the city classified as needing high availability.",
-        "市が高い可用性を要すると分類したシステムを、機器 1 台の故障で孤立させてはなりません。",
-        "segments:\n  10.1.20.0/24: {availability: 2}   # only mn-core connects it",
-        "Add a second uplink through a different device (and a first-hop redundancy protocol).",
-        "別の機器を経由する 2 本目の上位接続（とゲートウェイ冗長化プロトコル）を追加してください。",
-        scope="network",
-    ),
-)
+
+def _device_doc(rule_id: str, info: tuple[str, str, str, str], page: dict[str, str]) -> RuleDoc:
+    """A page from rules/docs_device.py, with severity, clause and titles from the rule module
+    that registers the rule (so the catalog and the registry cannot disagree)."""
+    severity, clause, title_en, title_ja = info
+    return RuleDoc(rule_id, severity, clause, title_en, title_ja, page["what_en"], page["what_ja"], page["why_en"],
+                   page["why_ja"], page["example"], page["fix_en"], page["fix_ja"], scope="device")
+
+
+_DEVICE_INFO: dict[str, tuple[str, str, str, str]] = {**ACL_RULE_INFO, **DEVICE_RULE_INFO}
+_DEVICE_DOCS: dict[str, RuleDoc] = {rule_id: _device_doc(rule_id, _DEVICE_INFO[rule_id], page)
+                                    for rule_id, page in DEVICE_RULE_DOCS.items() if rule_id in _DEVICE_INFO}
 
 _META_DOCS: tuple[RuleDoc, ...] = (
     RuleDoc(
@@ -599,7 +329,16 @@ _META_DOCS: tuple[RuleDoc, ...] = (
     ),
 )
 
-RULE_DOCS: tuple[RuleDoc, ...] = (*_ZONE_DOCS, _ZONE_010, *_FILTER_DOCS, *_DEVICE_DOCS, *_META_DOCS)
+# Catalog order: rules.md's tables, ZONE-010 after the zone rules.
+CATALOG_ORDER: tuple[str, ...] = (
+    "ZONE-001", "ZONE-002", "ZONE-003", "ZONE-004", "ZONE-005", "ZONE-006", "ZONE-007", "ZONE-008", "ZONE-009",
+    "ZONE-010", "ACL-001", "ACL-002", "ACL-003", "ACL-004", "ACL-005", "RT-001", "MGMT-001", "MGMT-002",
+    "MGMT-003", "MGMT-004", "MGMT-005", "MGMT-006", "MGMT-007", "MGMT-008", "MGMT-009", "MGMT-010", "SVC-001",
+    "PORT-001", "PORT-002", "WLAN-001", "AVAIL-001", "META-001", "META-002",
+)
+
+_ALL: dict[str, RuleDoc] = {doc.id: doc for doc in (*_ZONE_DOCS, _ZONE_010, _ACL_005, *_META_DOCS)} | _DEVICE_DOCS
+RULE_DOCS: tuple[RuleDoc, ...] = tuple(_ALL[rule_id] for rule_id in CATALOG_ORDER)
 
 _BY_ID: dict[str, RuleDoc] = {doc.id: doc for doc in RULE_DOCS}
 

@@ -1,0 +1,413 @@
+"""Filtering and routing consistency rules (rules.md, 対策基準 9.1(8)①): ACL-001..004, RT-001.
+
+ACL-002 is computed on exact packet sets (reach/packets.py): a line is unreachable when
+every packet it matches is matched by earlier lines. Only lines the parser understood
+exactly count as covering (an approximated line may match less than its stored superset);
+the line under test may be approximated, because a superset that is covered proves its
+real match is covered too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from ..model import Acl, AclLine, Action, Device, Route, RouteKind, Source, format_prefix, int_to_ip, prefix_mask
+from ..reach.packets import PacketSet, PacketSpace
+from ..result import Finding
+from .base import Check, Rule
+from .device import devices, violation, zone_boundary_interfaces
+from .flows import FlowContext
+
+CLAUSE = "対策基準 9.1(8)①"
+RULE_INFO: dict[str, tuple[str, str, str, str]] = {
+    "ACL-001": ("error", CLAUSE, "Every ACL and object referenced is defined",
+                "参照している ACL・オブジェクトがすべて定義されていること"),
+    "ACL-002": ("warning", CLAUSE, "No ACL line is unreachable (shadowed by earlier lines)",
+                "先行する行に隠されて効かない ACL の行がないこと"),
+    "ACL-003": ("info", CLAUSE, "No ACL or object is defined and never used",
+                "定義されたまま使われていない ACL・オブジェクトがないこと"),
+    "ACL-004": ("warning", CLAUSE, "No 'permit ip any any' on a zone-boundary interface",
+                "領域の境界のインターフェースに permit ip any any がないこと"),
+    "RT-001": ("warning", CLAUSE, "Every static route's next hop is reachable",
+               "スタティックルートのネクストホップに到達できること"),
+}
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "acl": ("ACL", "ACL"),
+    "ipv6-acl": ("IPv6 ACL", "IPv6 ACL"),
+    "mac-acl": ("MAC ACL", "MAC ACL"),
+    "object-group": ("object-group", "object-group"),
+    "object": ("object", "object"),
+    "route-map": ("route-map", "route-map"),
+    "class-map": ("class-map", "class-map"),
+}
+# Covering lines examined one by one to find a small set (a shadowed line in a huge
+# ACL keeps the first ones).
+MAX_COVER_CANDIDATES = 64
+MAX_COVER_EVIDENCE = 10
+
+
+def _violation(rule: str, device: str, en: str, ja: str, evidence: Iterable[tuple[Source, str]]) -> Finding:
+    return violation(rule, RULE_INFO[rule][0], device, en, ja, evidence)
+
+
+# --- ACL-001 / ACL-003: definitions and uses ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Use:
+    kind: str
+    name: str
+    source: Source
+    context: str
+    mentioned: bool = False
+
+
+def uses(device: Device) -> list[Use]:
+    """Every use of a named object on the device: the parser's references plus the
+    interface and global ACL bindings of the forwarding model (one per line)."""
+    found: dict[tuple[str, str, str, int], Use] = {}
+    for ref in device.mgmt.references:
+        key = (ref.kind, ref.name, ref.source.file, ref.source.line)
+        if key not in found or found[key].mentioned:
+            found[key] = Use(ref.kind, ref.name, ref.source, ref.context, ref.mentioned)
+    for if_name in sorted(device.interfaces):
+        interface = device.interfaces[if_name]
+        for name, source, direction in ((interface.acl_in, interface.acl_in_source, "in"),
+                                        (interface.acl_out, interface.acl_out_source, "out")):
+            if name is not None and source is not None:
+                found.setdefault(("acl", name, source.file, source.line),
+                                 Use("acl", name, source, f"interface {if_name} {direction}"))
+    if device.global_acl is not None and device.global_acl_source is not None:
+        source = device.global_acl_source
+        found.setdefault(("acl", device.global_acl, source.file, source.line),
+                         Use("acl", device.global_acl, source, "global"))
+    return sorted(found.values(), key=lambda use: (use.source.line, use.kind, use.name))
+
+
+def is_defined(device: Device, kind: str, name: str) -> bool:
+    if kind == "acl" and name in device.acls:
+        return True
+    return any(d.kind == kind and d.name == name for d in device.mgmt.definitions)
+
+
+def check_acl_001(ctx: FlowContext) -> list[Finding]:
+    """ACL-001: every ACL, object-group, route-map and class-map that is used is defined."""
+    findings = []
+    for name, device in devices(ctx):
+        undefined: dict[tuple[str, str], list[Use]] = {}
+        for use in uses(device):
+            if not use.mentioned and not is_defined(device, use.kind, use.name):
+                undefined.setdefault((use.kind, use.name), []).append(use)
+        for (kind, object_name), places in sorted(undefined.items()):
+            findings.append(_undefined_finding(name, device, kind, object_name, places))
+    return findings
+
+
+def _undefined_finding(device_name: str, device: Device, kind: str, name: str, places: list[Use]) -> Finding:
+    label_en, label_ja = KIND_LABELS.get(kind, (kind, kind))
+    first = places[0].source.where()
+    contexts = ", ".join(dict.fromkeys(use.context for use in places if use.context))
+    permits_all = kind == "acl" and device.undefined_acl_permits and any(
+        use.context.startswith(("interface ", "line ")) or use.context == "global" for use in places
+    )
+    consequence_en = " The device treats a missing ACL as permitting everything there." if permits_all else ""
+    consequence_ja = " 未定義の ACL はすべてを許可するものとして扱われます。" if permits_all else ""
+    return _violation(
+        "ACL-001", device_name,
+        f"{first}: {label_en} '{name}' is used ({contexts or 'see evidence'}) but never defined.{consequence_en}",
+        f"{first}: {label_ja}「{name}」が参照されています（{contexts or '根拠を参照'}）が、定義がありません。"
+        f"{consequence_ja}",
+        [(use.source, "uses undefined") for use in places],
+    )
+
+
+def check_acl_003(ctx: FlowContext) -> list[Finding]:
+    """ACL-003: every defined ACL, object-group, route-map and class-map is used."""
+    findings = []
+    for name, device in devices(ctx):
+        used = {(use.kind, use.name) for use in uses(device)}
+        for definition in device.mgmt.definitions:
+            if (definition.kind, definition.name) in used:
+                continue
+            label_en, label_ja = KIND_LABELS.get(definition.kind, (definition.kind, definition.kind))
+            where = definition.source.where()
+            findings.append(_violation(
+                "ACL-003", name, f"{where}: {label_en} '{definition.name}' is defined but never used.",
+                f"{where}: {label_ja}「{definition.name}」は定義されていますが、どこからも使われていません。",
+                [(definition.source, "defined, unused")],
+            ))
+    return findings
+
+
+# --- ACL-002: unreachable lines -----------------------------------------------------------------
+
+
+def exact(line: AclLine) -> bool:
+    """The line's matches are exactly what the device matches."""
+    return line.understood and not line.approximation
+
+
+def line_set(space: PacketSpace, line: AclLine) -> PacketSet:
+    """What the line's stored matches cover (a superset when the line is not exact),
+    whatever its action: unlike `PacketSpace.line_match`, deny lines count too."""
+    result = space.false
+    for match in line.matches:
+        result |= space.match(match)
+    return result
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """Line `index` of an ACL is never the first match: `cover` are indexes of earlier
+    lines that together match every packet it matches; `empty` = it matches nothing."""
+
+    index: int
+    cover: tuple[int, ...]
+    empty: bool
+
+
+def check_acl_002(ctx: FlowContext) -> list[Finding]:
+    """ACL-002: no ACL line is fully shadowed by earlier lines."""
+    findings = []
+    for name, device in devices(ctx):
+        for acl_name in sorted(device.acls):
+            acl = device.acls[acl_name]
+            for item in unreachable_lines(ctx.space, acl):
+                cover = [acl.lines[index] for index in item.cover]
+                findings.append(_unreachable_finding(name, acl, acl.lines[item.index], cover, item.empty))
+    return findings
+
+
+def unreachable_lines(space: PacketSpace, acl: Acl) -> list[Unreachable]:
+    """Every line of `acl` whose matches are covered by earlier exact lines."""
+    result = []
+    covered = space.false
+    earlier: list[tuple[int, PacketSet]] = []
+    for index, line in enumerate(acl.lines):
+        matched = line_set(space, line)
+        if matched & ~covered == space.false:
+            empty = matched == space.false
+            result.append(Unreachable(index, () if empty else covering_lines(space, matched, earlier), empty))
+        if exact(line):
+            covered |= matched
+            earlier.append((index, matched))
+    return result
+
+
+def covering_lines(space: PacketSpace, matched: PacketSet, earlier: list[tuple[int, PacketSet]]) -> tuple[int, ...]:
+    """A small set of earlier lines whose union holds `matched`: those that overlap it,
+    then each dropped (latest first) while the rest still cover."""
+    overlapping = [(index, packets) for index, packets in earlier if packets & matched != space.false]
+    if len(overlapping) > MAX_COVER_CANDIDATES:
+        return tuple(index for index, _ in overlapping)
+    kept = list(overlapping)
+    for candidate, _ in reversed(overlapping):
+        rest = [item for item in kept if item[0] != candidate]
+        union = space.false
+        for _, packets in rest:
+            union |= packets
+        if rest and matched & ~union == space.false:
+            kept = rest
+    return tuple(index for index, _ in kept)
+
+
+def _unreachable_finding(device: str, acl: Acl, line: AclLine, cover: list[AclLine], empty: bool) -> Finding:
+    where = line.source.where()
+    text = line.source.text.strip()
+    evidence = [(line.source, "unreachable")] + [(c.source, "matches first") for c in cover[:MAX_COVER_EVIDENCE]]
+    if empty:
+        return _violation(
+            "ACL-002", device, f"{where}: ACL '{acl.name}': '{text}' matches no packet at all (e.g. an empty "
+                               f"object-group or port range).",
+            f"{where}: ACL「{acl.name}」の「{text}」は、どのパケットにも一致しません（空の object-group や"
+            f"ポート範囲など）。", evidence,
+        )
+    lines = ", ".join(str(c.source.line) for c in cover[:MAX_COVER_EVIDENCE])
+    conflicting = any(c.action is not line.action for c in cover)
+    if conflicting:
+        tail_en = (f" Some of them {_verb(_opposite(line.action))} what this line would {_verb(line.action)}: "
+                   f"its intent is not applied.")
+        tail_ja = f" その中には逆の動作（{_opposite(line.action).value}）の行があり、この行の意図は反映されません。"
+    else:
+        tail_en = " The line is redundant."
+        tail_ja = " この行は冗長です。"
+    return _violation(
+        "ACL-002", device,
+        f"{where}: ACL '{acl.name}': '{text}' is never reached; every packet it matches is decided earlier "
+        f"(line {lines}).{tail_en}",
+        f"{where}: ACL「{acl.name}」の「{text}」は効きません。一致するパケットはすべて先行する行（{lines} 行目）で"
+        f"判定済みです。{tail_ja}",
+        evidence,
+    )
+
+
+def _opposite(action: Action) -> Action:
+    return Action.DENY if action is Action.PERMIT else Action.PERMIT
+
+
+def _verb(action: Action) -> str:
+    return "permit" if action is Action.PERMIT else "deny"
+
+
+# --- ACL-004: permit any any at a zone boundary ---------------------------------------------------
+
+
+def check_acl_004(ctx: FlowContext) -> list[Finding]:
+    """ACL-004: no ACL bound on a zone-boundary interface permits everything, by one
+    reachable `permit ip any any` line or as a whole."""
+    findings = []
+    space = ctx.space
+    for device_name, if_name in sorted(zone_boundary_interfaces(ctx.network)):
+        device = ctx.network.devices[device_name]
+        interface = device.interfaces.get(if_name)
+        if interface is None:
+            continue
+        for acl_name, binding, direction in ((interface.acl_in, interface.acl_in_source, "in"),
+                                             (interface.acl_out, interface.acl_out_source, "out")):
+            acl = device.acls.get(acl_name) if acl_name is not None else None
+            if acl is None or binding is None:
+                continue
+            found = _permit_all(space, acl)
+            if found is None:
+                continue
+            where = found.where()
+            findings.append(_violation(
+                "ACL-004", device_name,
+                f"{where}: ACL '{acl.name}' on zone-boundary interface {if_name} ({direction}) permits every packet "
+                f"that reaches '{found.text.strip()}'.",
+                f"{where}: 領域の境界のインターフェース {if_name}（{direction}）の ACL「{acl.name}」が、"
+                f"「{found.text.strip()}」に達したすべてのパケットを許可しています。",
+                [(found, "permits everything"), (binding, "bound at zone boundary")],
+            ))
+    return findings
+
+
+def _permit_all(space: PacketSpace, acl: Acl) -> Source | None:
+    """The reachable exact line that permits every packet, else the ACL's own line when
+    its exact lines together permit everything; None otherwise."""
+    for index, line in enumerate(acl.lines):
+        permits_all = line.action is Action.PERMIT and exact(line) and line_set(space, line) == space.valid
+        if permits_all and space.first_match_region(acl, index) != space.false:
+            return line.source
+    if acl.lines and all(exact(line) for line in acl.lines) and space.acl_permits(acl) == space.valid:
+        return acl.source
+    return None
+
+
+# --- RT-001: static route next hops ----------------------------------------------------------------
+
+
+def check_rt_001(ctx: FlowContext) -> list[Finding]:
+    """RT-001: every static route's next hop is on a connected subnet or resolves through
+    another route; its exit interface exists and is up."""
+    findings = []
+    for name, device in devices(ctx):
+        for route in device.routes:
+            if route.discard or route.kind is not RouteKind.STATIC:
+                continue
+            problem = _route_problem(device, route)
+            if problem is not None:
+                en, ja = problem
+                where = route.source.where()
+                findings.append(_violation("RT-001", name, f"{where}: static route {route.describe()}: {en}",
+                                           f"{where}: スタティックルート {route.describe()}: {ja}",
+                                           [(route.source, "static route")]))
+    return findings
+
+
+def _route_problem(device: Device, route: Route) -> tuple[str, str] | None:
+    if route.interface is not None:
+        interface = device.interfaces.get(route.interface)
+        if interface is None:
+            return (f"exit interface {route.interface} is not defined; the route is never installed.",
+                    f"出力インターフェース {route.interface} が定義されておらず、経路は登録されません。")
+        if interface.shutdown:
+            return (f"exit interface {route.interface} is shut down; the route is never installed.",
+                    f"出力インターフェース {route.interface} が shutdown されており、経路は登録されません。")
+        return None
+    if route.next_hop is None:
+        return None
+    status = _resolve(device, route, frozenset())
+    if status == "ok" or _may_resolve_elsewhere(device):
+        return None
+    hop = int_to_ip(route.next_hop)
+    if status == "discard":
+        return (f"next hop {hop} resolves only through a discard (Null0) route: traffic is dropped.",
+                f"ネクストホップ {hop} は破棄ルート（Null0）でしか解決されず、通信は破棄されます。")
+    shut = _shut_interface_on(device, route.next_hop)
+    hint_en = f" (it lies on the subnet of {shut}, which is shut down)" if shut else ""
+    hint_ja = f"（shutdown されている {shut} のサブネット上です）" if shut else ""
+    return (f"next hop {hop} is on no connected subnet and no other route leads to it{hint_en}; "
+            f"the route is never installed.",
+            f"ネクストホップ {hop} は直接接続のサブネット上になく、他の経路でも到達できません{hint_ja}。"
+            f"経路は登録されません。")
+
+
+def _connected(device: Device) -> Iterator[tuple[int, int]]:
+    for interface in device.interfaces.values():
+        if not interface.shutdown:
+            for address in interface.addresses:
+                yield address.network, address.prefix_length
+
+
+def _resolve(device: Device, route: Route, visited: frozenset[int]) -> str:
+    """ok | discard | unresolved: how the route's next hop resolves (recursively)."""
+    if route.discard:
+        return "discard"
+    if route.interface is not None:
+        interface = device.interfaces.get(route.interface)
+        return "ok" if interface is not None and not interface.shutdown else "unresolved"
+    if route.next_hop is None:
+        return "unresolved"
+    hop = route.next_hop
+    if any(hop & prefix_mask(length) == network for network, length in _connected(device)):
+        return "ok"
+    visited = visited | {id(route)}
+    candidates = [
+        other for other in device.routes
+        if id(other) not in visited and other.kind is RouteKind.STATIC
+        and hop & prefix_mask(other.prefix_length) == other.prefix
+    ]
+    # The longest installed match decides; a route that does not resolve is not installed.
+    for other in sorted(candidates, key=lambda r: -r.prefix_length):
+        status = _resolve(device, other, visited)
+        if status != "unresolved":
+            return status
+    return "unresolved"
+
+
+def _may_resolve_elsewhere(device: Device) -> bool:
+    """Dynamic routing or an address learned at run time may provide the next hop."""
+    if device.dynamic_routing:
+        return True
+    return any(
+        facts.address_unknown and not device.interfaces[name].shutdown
+        for name, facts in device.mgmt.interfaces.items() if name in device.interfaces
+    )
+
+
+def _shut_interface_on(device: Device, address: int) -> str | None:
+    for name in sorted(device.interfaces):
+        interface = device.interfaces[name]
+        if interface.shutdown and any(
+            address & prefix_mask(a.prefix_length) == a.network for a in interface.addresses
+        ):
+            return f"{name} ({format_prefix(interface.addresses[0].network, interface.addresses[0].prefix_length)})"
+    return None
+
+
+def _rule(rule_id: str, check: Check) -> Rule:
+    severity, clause, title_en, title_ja = RULE_INFO[rule_id]
+    return Rule(rule_id, severity, clause, title_en, title_ja, check)
+
+
+ACL_RULES: tuple[Rule, ...] = (
+    _rule("ACL-001", check_acl_001),
+    _rule("ACL-002", check_acl_002),
+    _rule("ACL-003", check_acl_003),
+    _rule("ACL-004", check_acl_004),
+    _rule("RT-001", check_rt_001),
+)
+
+__all__ = ["ACL_RULES", "RULE_INFO"]

@@ -1,0 +1,36 @@
+"""The parse cache: reused only for identical content, survives garbage, never required."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import REPO
+
+from nankoku_netcheck.analyze import analyze
+from nankoku_netcheck.cache import ParseCache
+
+SAMPLE = str(REPO / "topologies" / "nankoku.yaml")
+
+
+def test_second_run_reads_every_device_from_the_cache(tmp_path: Path) -> None:
+    cold = ParseCache(tmp_path)
+    first = analyze(SAMPLE, cache=cold)
+    assert (cold.hits, cold.misses) == (0, 8)
+    warm = ParseCache(tmp_path)
+    second = analyze(SAMPLE, cache=warm, timestamp=first.generated_at)
+    assert (warm.hits, warm.misses) == (8, 0)
+    assert second.findings == first.findings and second.inputs == first.inputs
+
+
+def test_corrupt_entries_are_reparsed(tmp_path: Path) -> None:
+    analyze(SAMPLE, cache=ParseCache(tmp_path))
+    for entry in tmp_path.rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    cache = ParseCache(tmp_path)
+    assert analyze(SAMPLE, cache=cache).verdict == "pass"
+    assert cache.hits == 0
+
+
+def test_a_changed_file_misses(tmp_path: Path) -> None:
+    assert ParseCache.key("a" * 64, "x.cfg", None) != ParseCache.key("b" * 64, "x.cfg", None)
+    assert ParseCache.key("a" * 64, "x.cfg", None) != ParseCache.key("a" * 64, "y.cfg", None)

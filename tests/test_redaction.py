@@ -1,0 +1,193 @@
+"""Secrets never reach any output: planted in a copy of the sample city's configs (one of them
+on a line that becomes a META-001 finding, so the analysis itself quotes it), then searched
+for in every report format and in error messages."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO
+
+from nankoku_netcheck.cli import main
+from nankoku_netcheck.redact import redact
+from nankoku_netcheck.report import FILE_NAMES
+
+# (config line, the secret in it, the kind it must be replaced by)
+KINDS = [
+    ("enable secret 9 $9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM",
+     "$9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM", "enable-secret"),
+    ("enable secret level 15 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0", "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0", "enable-secret"),
+    ("enable password 7 0822455D0A16", "0822455D0A16", "enable-password"),
+    ("enable password 8Ry2YjIyt7RRXU24 encrypted", "8Ry2YjIyt7RRXU24", "enable-password"),
+    ("username ops privilege 15 secret 8 $8$dsYGNam3K1SIJO$7nv/35M/qr6t.dVc7UY9zrJDWRVqncHub1PE9UlMQFs",
+     "$8$dsYGNam3K1SIJO$7nv/35M/qr6t.dVc7UY9zrJDWRVqncHub1PE9UlMQFs", "secret"),
+    ("username ops password 0 PlainPass1", "PlainPass1", "password"),
+    ("username ops password 1 encrypted", "1", "password"),  # ASA: the password is "1"
+    ("passwd 2KFQnbNIdI.2KYOU encrypted", "2KFQnbNIdI.2KYOU", "password"),
+    (" password 7 045802150C2E", "045802150C2E", "password"),
+    (" neighbor 192.0.2.1 password 7 BgpNeighborPw", "BgpNeighborPw", "password"),
+    ("snmp-server community S3cretComm RO 10", "S3cretComm", "snmp-community"),
+    ("snmp-server host 10.1.99.50 version 2c HostTrapComm", "HostTrapComm", "snmp-community"),
+    ("snmp-server host inside 10.1.99.50 community AsaComm version 2c", "AsaComm", "snmp-community"),
+    ("snmp-server user u g v3 auth sha AuthKeyS3cret priv aes 128 PrivKeyS3cret", "AuthKeyS3cret", "snmp-key"),
+    ("snmp-server user u g v3 auth sha AuthKeyS3cret priv aes 128 PrivKeyS3cret", "PrivKeyS3cret", "snmp-key"),
+    ("crypto isakmp key 6 IsakmpS3cret address 203.0.113.9", "IsakmpS3cret", "pre-shared-key"),
+    (" pre-shared-key address 203.0.113.9 key KeyringS3cret", "KeyringS3cret", "pre-shared-key"),
+    (" ikev1 pre-shared-key AsaIkev1S3cret", "AsaIkev1S3cret", "pre-shared-key"),
+    (" ikev2 remote-authentication pre-shared-key AsaIkev2S3cret", "AsaIkev2S3cret", "pre-shared-key"),
+    ("tacacs-server host 10.1.99.60 key 7 TacacsS3cret", "TacacsS3cret", "tacacs-key"),
+    ("radius-server key RadiusS3cret", "RadiusS3cret", "radius-key"),
+    (" server-private 10.1.99.61 key 7 PrivateRadiusS3cret", "PrivateRadiusS3cret", "key"),
+    (" key 7 TacacsBlockS3cret", "TacacsBlockS3cret", "key"),
+    (" ip ospf authentication-key 7 OspfS3cret", "OspfS3cret", "routing-key"),
+    (" ip ospf message-digest-key 1 md5 7 OspfMd5S3cret", "OspfMd5S3cret", "routing-key"),
+    ("ntp authentication-key 1 md5 NtpS3cret 7", "NtpS3cret", "ntp-key"),
+    ("  key-string 7 KeyStringS3cret", "KeyStringS3cret", "key-string"),
+    (" standby 1 authentication HsrpS3cret", "HsrpS3cret", "routing-key"),
+    (" ip nhrp authentication NhrpS3cret", "NhrpS3cret", "routing-key"),
+    (" wpa-psk ascii 0 WpaS3cret", "WpaS3cret", "wpa-psk"),
+    ("crypto key import rsa K pem terminal passphrase PassphraseS3cret", "PassphraseS3cret", "password"),
+    ("-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----", "private-key"),
+    ("MIIEowIBAAKCAQEAplantedPrivateKeyMaterialQmFzZTY0UGxhbnRlZFNlY3Jl",
+     "MIIEowIBAAKCAQEAplantedPrivateKeyMaterialQmFzZTY0UGxhbnRlZFNlY3Jl", "private-key"),
+]
+
+
+@pytest.mark.parametrize("line, secret, kind", KINDS)
+def test_each_kind_of_secret_is_replaced_by_its_kind(line: str, secret: str, kind: str) -> None:
+    redacted = redact(line)
+    assert f"[REDACTED:{kind}]" in redacted
+    remainder = redacted.replace(f"[REDACTED:{kind}]", " ")
+    assert secret not in remainder.split()
+
+
+@pytest.mark.parametrize("line", [
+    "permit tcp host 10.1.20.30 any eq www",
+    "service password-encryption",
+    "security passwords min-length 10",
+    "crypto key generate rsa modulus 2048",
+    "key chain OSPF-KEYS",
+    "interface GigabitEthernet0/1",
+    "GigabitEthernet0/1",
+    "ip route 0.0.0.0 0.0.0.0 192.168.255.1 name DEFAULT-TO-BB",
+    "device_configs/nankoku-broken/mn-gw.cfg:128: permit tcp host 10.1.20.30 any eq www",
+])
+def test_lines_without_secrets_are_unchanged(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_redaction_is_idempotent() -> None:
+    for line, _, _ in KINDS:
+        once = redact(line)
+        assert redact(once) == once
+
+
+def test_type_digit_stays_visible_for_the_hardening_evidence() -> None:
+    assert redact("enable password 7 0822455D0A16") == "enable password 7 [REDACTED:enable-password]"
+
+
+# --- every output format, on a copy of the sample city with planted secrets -----------------
+
+PLANTED_CORE = """\
+snmp-server community S3cretComm RO
+snmp-server host 10.1.99.50 version 2c HostTrapS3cret
+snmp-server user v3user v3group v3 auth sha AuthKeyS3cret priv aes 128 PrivKeyS3cret
+username planted privilege 15 secret 9 $9$PlantedSalt1$PlantedHashValueXyz0123456789
+username ops password 7 0822455D0A165E41
+enable password 7 13061E0108035578
+crypto isakmp key IsakmpS3cret address 203.0.113.9
+key chain KC
+ key 1
+  key-string 7 KeyStringS3cret
+tacacs-server host 10.1.99.60 key 7 TacacsS3cret
+radius-server key RadiusS3cret
+crypto key import rsa PLANTED pem terminal passphrase PassphraseS3cret
+-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEAplantedPrivateKeyMaterialQmFzZTY0UGxhbnRlZFNlY3Jl
+QmFzZTY0UGxhbnRlZFNlY3JldEtleUJvZHlMaW5lVHdvMTIzNDU2Nzg5MA==
+-----END RSA PRIVATE KEY-----
+quit
+"""
+# NHRP is not modelled: this line becomes a META-001 finding that quotes it.
+PLANTED_BACKBONE = """\
+interface Tunnel0
+ ip address 192.168.99.1 255.255.255.0
+ ip nhrp authentication NhrpS3cret
+ ip ospf message-digest-key 1 md5 OspfMd5S3cret
+router bgp 65000
+ neighbor 192.168.99.2 password 7 BgpS3cret
+"""
+SECRETS = [
+    "S3cretComm", "HostTrapS3cret", "AuthKeyS3cret", "PrivKeyS3cret", "PlantedHashValueXyz0123456789",
+    "0822455D0A165E41", "13061E0108035578", "IsakmpS3cret", "KeyStringS3cret", "TacacsS3cret", "RadiusS3cret",
+    "PassphraseS3cret", "MIIEowIBAAKCAQEAplanted", "QmFzZTY0UGxhbnRlZFNlY3JldEtleUJvZHlMaW5lVHdvMTIzNDU2Nzg5MA",
+    "NhrpS3cret", "OspfMd5S3cret", "BgpS3cret",
+]
+
+
+@pytest.fixture(scope="module")
+def planted_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("planted")
+    shutil.copytree(REPO / "topologies", root / "topologies")
+    shutil.copytree(REPO / "device_configs" / "nankoku-broken", root / "device_configs" / "nankoku-broken")
+    configs = root / "device_configs" / "nankoku-broken"
+    for name, planted in (("mn-core.cfg", PLANTED_CORE), ("bb-rtr.cfg", PLANTED_BACKBONE)):
+        with (configs / name).open("a", encoding="utf-8") as handle:
+            handle.write(planted)
+    return root / "topologies" / "nankoku-broken.yaml"
+
+
+@pytest.fixture(scope="module")
+def planted_reports(planted_city: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("planted-out")
+    reports: dict[str, str] = {}
+    for lang in ("ja", "en"):
+        target = out / lang
+        result = CliRunner().invoke(main, ["verify", str(planted_city), "--format", ",".join(FILE_NAMES),
+                                           "--output-dir", str(target), "--lang", lang])
+        assert result.exit_code == 1, result.output
+        reports |= {f"{lang}/{path.name}": path.read_text(encoding="utf-8") for path in target.iterdir()}
+        reports[f"{lang}/stderr"] = result.stderr
+    stdout = CliRunner().invoke(main, ["verify", str(planted_city), "--lang", "en"])
+    reports["stdout"] = stdout.stdout
+    return reports
+
+
+def test_the_planted_line_is_quoted_by_a_finding(planted_reports: dict[str, str]) -> None:
+    # Without this the test could pass because nothing quotes config text at all.
+    assert "ip nhrp authentication [REDACTED:routing-key]" in planted_reports["en/report.txt"]
+    assert "[REDACTED:private-key]" in planted_reports["en/report.json"]
+
+
+def test_no_planted_secret_in_any_format(planted_reports: dict[str, str]) -> None:
+    assert {name.split("/")[-1] for name in planted_reports} >= set(FILE_NAMES.values())
+    leaks = [(name, secret) for name, text in planted_reports.items() for secret in SECRETS if secret in text]
+    assert leaks == []
+
+
+def test_error_messages_are_redacted(tmp_path: Path) -> None:
+    topology = tmp_path / "topology.yaml"
+    topology.write_text("version: 1\nzones: {}\ndevices: {}\n'snmp-server community ErrS3cret': 1\n",
+                        encoding="utf-8")
+    result = CliRunner().invoke(main, ["verify", str(topology)])
+    assert result.exit_code == 2
+    assert "topology.yaml:4" in result.stderr
+    assert "ErrS3cret" not in result.stderr
+    assert "[REDACTED:snmp-community]" in result.stderr
+
+
+def test_internal_errors_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nankoku_netcheck.analyze as analyze_module
+
+    def crash(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("cannot handle 'snmp-server community LeakS3cret RO'")
+
+    monkeypatch.setattr(analyze_module, "analyze", crash)
+    result = CliRunner().invoke(main, ["verify", str(REPO / "topologies" / "nankoku.yaml")])
+    assert result.exit_code == 4
+    assert "internal error" in result.stderr and "RuntimeError" in result.stderr
+    assert "LeakS3cret" not in result.stderr
+    assert "[REDACTED:snmp-community]" in result.stderr
