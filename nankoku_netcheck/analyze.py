@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from . import __version__
+from .cache import ParseCache
 from .errors import InputError, InputProblem
 from .graph import Network, build_network
 from .inputs import InputFile
-from .cache import ParseCache
 from .model import Device, FlowSpec, Topology, format_prefix
 from .parse import parse_config
 from .profiles import load_profile

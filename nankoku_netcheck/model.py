@@ -209,6 +209,24 @@ class NatRule:
     approximation: str = ""
 
 
+@dataclass(frozen=True)
+class StaticArp:
+    """A static ARP entry: pins the MAC address an IP address resolves to (ZONE-003)."""
+
+    address: int
+    mac: str  # normalized: lower-case, colon-separated
+    interface: str | None
+    source: Source
+
+
+def normalize_mac(text: str) -> str | None:
+    """'0000.5e00.5302', '00-00-5E-00-53-02' or '00:00:5e:00:53:02' → '00:00:5e:00:53:02'."""
+    digits = "".join(character for character in text.lower() if character in "0123456789abcdef")
+    if len(digits) != 12 or len(text) > 17:
+        return None
+    return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
+
+
 class RouteKind(enum.Enum):
     CONNECTED = "connected"
     STATIC = "static"
@@ -287,6 +305,7 @@ class Device:
     global_acl: str | None = None
     global_acl_source: Source | None = None
     nat_rules: list[NatRule] = field(default_factory=list)
+    static_arp: list[StaticArp] = field(default_factory=list)
     # Management-plane facts (hardening rules); defined at the end of this module.
     mgmt: MgmtSettings = field(default_factory=lambda: MgmtSettings())
 

@@ -251,3 +251,27 @@ def test_certificate_lists_the_lines_that_cut_every_path(triangle) -> None:
     assert dropped_at <= {"r-mn.cfg", "r-lg.cfg"} and len(dropped_at) == 1  # one filter cuts every path
     # Without filters there is nothing to certify: the pair is not isolated.
     assert not [c for c in run(triangle()).certificates if (c.from_zone, c.to_zone) == ("mynumber", "lgwan")]
+
+
+# --- ZONE-003 -----------------------------------------------------------------------------------
+
+
+def mac_city(triangle, pin: str, declared: str):  # type: ignore[no-untyped-def]
+    topology = peer_city(triangle, "permit tcp host 10.1.1.5 host 192.0.2.10 eq 443")
+    config = topology.parent / "configs" / "r-mn.cfg"
+    config.write_text(config.read_text() + pin + "\n")
+    topology.write_text(topology.read_text().replace("    mac: []", f"    mac: [\"{declared}\"]"))
+    return topology
+
+
+def test_zone_003_pinned_mac_passes(triangle) -> None:
+    topology = mac_city(triangle, "arp 198.18.0.2 0000.5e00.5302 ARPA", "00:00:5e:00:53:02")
+    assert not violated(run(topology), "ZONE-003")
+
+
+def test_zone_003_missing_pin_and_foreign_pin_fail(triangle) -> None:
+    missing = violated(run(mac_city(triangle, "!", "00:00:5e:00:53:02")), "ZONE-003")
+    assert [f.evidence[0].role for f in missing] == ["declared"] and "00:00:5e:00:53:02" in missing[0].message_en
+    foreign = violated(run(mac_city(triangle, "arp 198.18.0.2 0000.5e00.53ff ARPA", "00:00:5e:00:53:02")),
+                       "ZONE-003")
+    assert sorted(f.evidence[0].role for f in foreign) == ["declared", "pins"]

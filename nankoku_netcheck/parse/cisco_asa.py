@@ -80,12 +80,14 @@ from nankoku_netcheck.model import (
     Route,
     RouteKind,
     Source,
+    StaticArp,
     UnknownKind,
     UnknownLine,
     Wildcard,
     int_to_ip,
     ip_to_int,
     mask_to_length,
+    normalize_mac,
     prefix_mask,
 )
 from nankoku_netcheck.parse.asa_names import (
@@ -789,6 +791,7 @@ class _AsaParser:
         self.lines = split_lines(text)
         self.outcome: dict[int, UnknownLine | None] = {}
         self.hostname = ""
+        self.static_arps: list[StaticArp] = []
         self.names: dict[str, int | None] = {}  # alias → IPv4 address; None for an IPv6 alias
         self.interfaces: dict[str, _InterfaceDraft] = {}
         self.network_objects: dict[str, _NetworkObject] = {}
@@ -936,6 +939,11 @@ class _AsaParser:
             self.clear(obj, lowered)
         elif first == "arp" and len(words) >= 4 and is_ipv4(words[2]):
             self.mark_block(obj, HARMLESS, STATIC_ARP_REASON)
+            mac = normalize_mac(words[3])
+            if mac is not None:  # `arp IFNAME IP MAC`: kept for MAC pinning (ZONE-003)
+                draft = self.interface_by_nameif(words[1])
+                self.static_arps.append(StaticArp(ip_to_int(words[2]), mac, draft.name if draft else None,
+                                                  self.source(index)))
         elif first == "no":
             self.negated_top_level(obj, words, lowered)
         elif self._parse_mgmt_line(obj, lowered):
@@ -2248,6 +2256,7 @@ class _AsaParser:
             global_acl=self.global_acl,
             global_acl_source=self.global_acl_source,
             nat_rules=self.nat_rules(),
+            static_arp=list(self.static_arps),
         )
 
 

@@ -66,11 +66,13 @@ from nankoku_netcheck.model import (
     Route,
     RouteKind,
     Source,
+    StaticArp,
     UnknownKind,
     UnknownLine,
     Wildcard,
     ip_to_int,
     mask_to_length,
+    normalize_mac,
     prefix_mask,
 )
 from nankoku_netcheck.parse.ios_mgmt import read_management
@@ -963,6 +965,7 @@ class _IosParser:
         self.ipv6_routing_lines: list[int] = []
         self.ipv6_interface_lines: list[int] = []
         self.multiline_blocks: list[tuple[int, int, str]] = []  # banner / macro text: (first, last, reason)
+        self.static_arps: list[StaticArp] = []
 
     # -- bookkeeping
 
@@ -1076,6 +1079,9 @@ class _IosParser:
             self.named_acl(obj, words)
         elif first == "ip" and second == "route":
             self.static_route(obj, words)
+        elif first == "arp":
+            self.static_arp_entry(index, words)
+            self.classify_top_level(obj, words, lowered)
         elif first == "router":
             self.routing_process(obj, words)
         elif first == "ipv6":
@@ -1791,6 +1797,19 @@ class _IosParser:
             if index not in self.outcome and not self.comment_or_blank(index):
                 self.unknown(index, FORWARDING, "line outside any recognised block")
 
+    def static_arp_entry(self, index: int, words: list[str]) -> None:
+        """`arp [vrf V] IP MAC ARPA [interface]`: kept for MAC pinning (forwarding is unchanged)."""
+        arguments = words[1:]
+        if arguments[:1] and arguments[0].lower() == "vrf":
+            return  # a VRF's ARP table: VRFs are reported as not understood anyway
+        if len(arguments) < 2 or not _is_ipv4(arguments[0]):
+            return
+        mac = normalize_mac(arguments[1])
+        if mac is None:
+            return
+        interface = canonical_interface_name(arguments[3]) if len(arguments) > 3 else None
+        self.static_arps.append(StaticArp(ip_to_int(arguments[0]), mac, interface, self.source(index)))
+
     def build_device(self) -> Device:
         self.sweep_unvisited_lines()
         return Device(
@@ -1806,6 +1825,7 @@ class _IosParser:
                 unknown for _, unknown in sorted(self.outcome.items()) if unknown is not None
             ],
             lines=tuple(self.lines),
+            static_arp=list(self.static_arps),
             # Management-plane facts: a separate read-only pass over the same lines.
             mgmt=read_management(self.lines, self.path, self.multiline_blocks, canonical_interface_name),
         )

@@ -11,6 +11,7 @@ from .meta import check_meta_001, check_meta_002
 from .zone import (
     check_zone_001,
     check_zone_002,
+    check_zone_003,
     check_zone_004,
     check_zone_005,
     check_zone_006,
@@ -27,6 +28,9 @@ ZONE_RULES: tuple[Rule, ...] = (
     Rule("ZONE-002", "error", "対策基準 6(1)①",
          "External links carry only their declared host-level flows",
          "外部接続は宣言したホスト・ポート単位の通信のみ", check_zone_002),
+    Rule("ZONE-003", "error", "対策基準 6(1)①",
+         "External links' MAC addresses are pinned on their path",
+         "外部接続の MAC アドレスが経路上で固定されていること", check_zone_003),
     Rule("ZONE-004", "error", "対策基準 6(1)① なお書き",
          "External peers are not internet-connected",
          "外部接続先はインターネットに接続されていないこと", check_zone_004),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ..model import Channel, ExternalPeer, FlowSpec, ZoneKind
+from ..model import Channel, ExternalPeer, FlowSpec, Source, ZoneKind, int_to_ip, normalize_mac, prefix_mask
 from ..profiles import CHANNELS, NONE, load_profile, pair_policies
+from ..reach.engine import Start
 from ..reach.packets import Packet, PacketSet
 from ..reach.trace import TracePath
+from ..redact import redact
 from ..result import Evidence, Finding
 from .flows import OUTSIDE, FlowContext, MessageBuilder, flow_set, reply_set
 
@@ -364,3 +366,84 @@ def _routing_only_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, pa
         f"{src_ja} → {dst_ja}: 分離が経路設定だけに依存しています。{packets} を止めるフィルタがなく、"
         f"経路の変更でこの経路が開きます（通過するフィルタ: {where}）。",
     )
+
+
+# --- MAC pinning of external links ------------------------------------------------------------
+
+
+def check_zone_003(ctx: FlowContext) -> list[Finding]:
+    """ZONE-003: every declared MAC address of an external link is pinned on the path to
+    its attach interface (static ARP entry or port-security static MAC), and no pin on the
+    link's segment names a MAC that was not declared."""
+    findings: list[Finding] = []
+    for peer in ctx.network.topology.external_peers:
+        devices = _devices_on_link_path(ctx, peer)
+        pins = _mac_pins(ctx, devices)
+        attach_device, attach_interface = ctx.network.interface_ref(peer.attach)
+        subnets = [(a.network, a.prefix_length) for a in
+                   ctx.network.devices[attach_device].interfaces[attach_interface].addresses]
+        wanted = {normalize_mac(mac) or mac for mac in peer.mac}
+        where = ", ".join(sorted(devices))
+        for mac in sorted(wanted):
+            if not any(pin_mac == mac for pin_mac, _, _ in pins):
+                findings.append(Finding(
+                    rule="ZONE-003", severity="error", status="violated", to_zone=f"peer:{peer.id}",
+                    message_en=(f"External link {peer.id}: declared MAC {mac} is not pinned on the path to "
+                                f"{attach_device}:{attach_interface} (devices checked: {where}); add a static ARP "
+                                f"entry or a port-security static MAC."),
+                    message_ja=(f"外部接続 {peer.id}: 宣言された MAC {mac} が {attach_device}:{attach_interface} "
+                                f"までの経路上で固定されていません（確認した機器: {where}）。"
+                                f"静的 ARP またはポートセキュリティの静的 MAC で固定してください。"),
+                    evidence=(Evidence(peer.at.file, peer.at.line, f"mac: {mac}", "declared"),),
+                ))
+        for mac, address, source in pins:
+            on_link = address is not None and (
+                any(address & prefix_mask(length) == network for network, length in subnets)
+                or any(address & prefix_mask(length) == network for network, length in peer.addresses))
+            if on_link and mac not in wanted:
+                findings.append(Finding(
+                    rule="ZONE-003", severity="error", status="violated", to_zone=f"peer:{peer.id}",
+                    message_en=(f"External link {peer.id}: {source.where()} pins {int_to_ip(address or 0)} to MAC "
+                                f"{mac}, which is not a declared MAC of the link."),
+                    message_ja=(f"外部接続 {peer.id}: {source.where()} が {int_to_ip(address or 0)} を宣言外の MAC "
+                                f"{mac} に固定しています。"),
+                    evidence=(Evidence(source.file, source.line, redact(source.text.strip()), "pins"),),
+                ))
+    return findings
+
+
+def _devices_on_link_path(ctx: FlowContext, peer: ExternalPeer) -> set[str]:
+    """The attach device and every device the link's allowed flows cross on their way to it."""
+    attach_device, attach_interface = ctx.network.interface_ref(peer.attach)
+    devices = {attach_device}
+    exit_point = (attach_device, attach_interface)
+    for flow in peer.allow:
+        if not flow.src or not flow.dst:
+            continue
+        src, dst = flow.src[0][0], flow.dst[0][0]
+        proto = flow.proto if flow.proto is not None else 6
+        dport = flow.dport[0].low if flow.dport else 0
+        packet = Packet(src=src, dst=dst, proto=proto, dport=dport if proto in (6, 17) else 0,
+                        sport=49152 if proto in (6, 17) else 0)
+        for segment in ctx.network.segments.values():
+            if not segment.contains(src):
+                continue
+            for path in ctx.tracer.trace(Start(segment=segment.id), packet):
+                if path.endpoint is not None and (path.endpoint.device, path.endpoint.interface) == exit_point:
+                    devices |= {hop.device for hop in path.hops}
+    return devices
+
+
+def _mac_pins(ctx: FlowContext, devices: set[str]) -> list[tuple[str, int | None, Source]]:
+    """(MAC, pinned IP address or None for a port pin, source line) on the given devices."""
+    pins: list[tuple[str, int | None, Source]] = []
+    for name in sorted(devices):
+        device = ctx.network.devices[name]
+        for entry in device.static_arp:
+            pins.append((entry.mac, entry.address, entry.source))
+        for interface in device.mgmt.interfaces.values():
+            for mac in interface.static_macs:
+                normalized = normalize_mac(mac)
+                if normalized is not None:
+                    pins.append((normalized, None, interface.port_security_source or interface.source))
+    return pins
