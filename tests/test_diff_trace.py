@@ -125,3 +125,18 @@ def test_trace_cli_json_and_input_errors() -> None:
     code, out, _ = run("trace", COMPLIANT, "--src", "203.0.113.18", "--dst", "10.3.10.20", "--sport", "8080",
                        "--dport", "49152", "--established", "--enters", "edge-rtr:GigabitEthernet0/0")
     assert code == 0 and "delivered" in out
+
+
+def test_diff_sarif_marks_baseline_states() -> None:
+    import jsonschema
+
+    schema_path = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    code, out, _ = run("diff", COMPLIANT, BROKEN, "--format", "sarif")
+    assert code == 1
+    log = json.loads(out)
+    states = [r["baselineState"] for r in log["runs"][0]["results"]]
+    assert states and set(states) == {"new"}
+    back = json.loads(run("diff", BROKEN, COMPLIANT, "--format", "sarif")[1])
+    assert {r["baselineState"] for r in back["runs"][0]["results"]} == {"absent"}
+    if schema_path.exists():
+        jsonschema.validate(log, json.loads(schema_path.read_text(encoding="utf-8")))

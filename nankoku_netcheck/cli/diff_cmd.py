@@ -16,7 +16,8 @@ from .common import EXIT_INTERNAL, default_lang, fail_input, silence_library_log
 @click.argument("after", type=click.Path(dir_okay=False), required=False)
 @click.option("--base-ref", metavar="REF",
               help="Compare BEFORE (the working tree's topology) with the same files at git revision REF.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="sarif marks each result new, unchanged or absent (baselineState).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None, help="Language (default: from LANG).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True)
@@ -32,7 +33,7 @@ def diff(before: str, after: str | None, base_ref: str | None, output_format: st
     finding at or above --fail-on), 0 otherwise, 2 on input errors.
     """
     from ..diff import diff_topologies, git_revision_tree
-    from ..report.diff_report import render_diff_json, render_diff_text
+    from ..report.diff_report import render_diff_json, render_diff_sarif, render_diff_text
     from ..rules.flows import CrossCheckError
 
     silence_library_logging()
@@ -54,7 +55,8 @@ def diff(before: str, after: str | None, base_ref: str | None, output_format: st
         click.echo(f"internal error (please report): {error}", err=True)
         sys.exit(EXIT_INTERNAL)
     language = lang or default_lang()
-    rendered = render_diff_json(result, language) if output_format == "json" else render_diff_text(result, language)
+    renderers = {"json": render_diff_json, "sarif": render_diff_sarif, "text": render_diff_text}
+    rendered = renderers[output_format](result, language)
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(rendered)

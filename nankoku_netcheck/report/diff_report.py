@@ -79,3 +79,19 @@ def diff_to_dict(diff: DiffResult, lang: str = "en") -> dict[str, Any]:
 
 def render_diff_json(diff: DiffResult, lang: str = "en") -> str:
     return json.dumps(diff_to_dict(diff, lang), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_diff_sarif(diff: DiffResult, lang: str = "en") -> str:
+    """SARIF of the state after the change, each result with its `baselineState` against
+    the state before: new, unchanged, or absent (fixed by the change)."""
+    from dataclasses import replace
+
+    from .sarif import sarif_log
+
+    states = (["new"] * len(diff.new_findings) + ["unchanged"] * len(diff.unchanged_findings)
+              + ["absent"] * len(diff.fixed_findings))
+    combined = replace(diff.after, findings=diff.new_findings + diff.unchanged_findings + diff.fixed_findings)
+    log = sarif_log(combined, lang)
+    for result, state in zip(log["runs"][0]["results"], states, strict=True):
+        result["baselineState"] = state
+    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
