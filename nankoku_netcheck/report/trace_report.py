@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..model import format_prefix
 from ..reach.trace import AclDecision, Hop
 from ..redact import redact
 from ..tracing import PacketTrace
@@ -37,6 +38,27 @@ def _hop(hop: Hop) -> dict[str, Any]:
             "ingress": _decision(hop.ingress), "route": route, "egress": _decision(hop.egress)}
 
 
+def _rewrites(previous: tuple, hop: Hop) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    """NAT rewrites first applied at this hop."""
+    return [
+        {"field": r.field, "to": format_prefix(r.network, r.length), "pool": r.pool,
+         **({"file": r.rule.file, "line": r.rule.line} if r.rule else {})}
+        for r in hop.translation[len(previous):]
+    ]
+
+
+def _hops(hops: tuple[Hop, ...]) -> list[dict[str, Any]]:
+    out = []
+    previous: tuple = ()  # type: ignore[type-arg]
+    for hop in hops:
+        record = _hop(hop)
+        if hop.translation != previous:
+            record["nat"] = _rewrites(previous, hop)
+            previous = hop.translation
+        out.append(record)
+    return out
+
+
 def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
     zones = dict(trace.zone_of_endpoint)
     return {
@@ -46,7 +68,9 @@ def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
             {"disposition": path.disposition,
              "endpoint": path.endpoint.describe() if path.endpoint else None,
              "zone": zones.get(path.endpoint, "") if path.endpoint else None,
-             "hops": [_hop(hop) for hop in path.hops]}
+             "hops": _hops(path.hops),
+             "nat_at_end": [{"field": r.field, "to": format_prefix(r.network, r.length)}
+                            for r in (path.endpoint.translation if path.endpoint else ())]}
             for path in trace.paths
         ],
     }
@@ -75,6 +99,8 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
                 route = hop["route"]
                 where = f" ({route['file']}:{route['line']})" if "file" in route else ""
                 text += f"; route {route['route']}{where}"
+            for rewrite in hop.get("nat", []):
+                text += f"; NAT {rewrite['field']} → {rewrite['to']}"
             if hop["out_interface"]:
                 text += f"; out {hop['out_interface']}" + _decision_text(hop["egress"])
             lines.append(text)
