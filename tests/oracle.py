@@ -1,13 +1,14 @@
 """A deliberately plain concrete packet simulator: the oracle for the engine's property tests.
 
-One packet at a time, plain loops, nothing shared with `nankoku_netcheck.reach`: ACLs are
-walked line by line, routes are found by scanning every route of the device, and every
-equal-cost branch is followed with loop detection per (device, in-interface) along the
-path. The forwarding rules are those of the module docstring of `reach/engine.py`.
+One packet at a time, plain loops, nothing imported from `nankoku_netcheck.reach`: ACLs
+are walked line by line, routes found by scanning every route of the device, and every
+equal-cost branch followed, under the rules of the module docstring of `reach/engine.py`.
+Each (device, in-interface) is entered at most once per packet: the header never changes,
+so a second arrival reaches nothing new (per-path loop detection gives the same endpoints
+but enumerates exponentially many paths when routers proxy-ARP on a shared segment).
 
-Endpoints are tuples in the field order of `reach.engine.Endpoint`:
-(kind, device, interface, segment), kind being "hosts", "device" or "exit".
-Dynamic routing processes are not simulated (the random networks have none).
+Endpoints are (kind, device, interface, segment) tuples, the field order of
+`reach.engine.Endpoint`. Dynamic routing, NAT and stateful firewalls are not simulated.
 """
 
 from __future__ import annotations
@@ -40,29 +41,17 @@ class PacketLike(Protocol):
 
 
 def match_hits(match: Match, packet: PacketLike) -> bool:
-    if match.protocols is not None and packet.proto not in match.protocols:
-        return False
-    if match.src is not None and not any((packet.src ^ w.address) & ~w.wildcard & ALL_BITS == 0
-                                         for w in match.src):
-        return False
-    if match.dst is not None and not any((packet.dst ^ w.address) & ~w.wildcard & ALL_BITS == 0
-                                         for w in match.dst):
-        return False
-    has_ports = packet.proto in (TCP, UDP)
-    if match.src_ports is not None and not (
-            has_ports and any(r.low <= packet.sport <= r.high for r in match.src_ports)):
-        return False
-    if match.dst_ports is not None and not (
-            has_ports and any(r.low <= packet.dport <= r.high for r in match.dst_ports)):
-        return False
-    if match.established and not (packet.proto == TCP and packet.established):
-        return False
-    if match.icmp is not None:
-        return packet.proto == ICMP and any(
-            entry.icmp_type == packet.icmp_type and entry.code in (None, packet.icmp_code)
-            for entry in match.icmp
-        )
-    return True
+    has_ports = packet.proto in (TCP, UDP)  # port constraints never match other protocols
+    return (
+        (match.protocols is None or packet.proto in match.protocols)
+        and (match.src is None or any((packet.src ^ w.address) & ~w.wildcard & ALL_BITS == 0 for w in match.src))
+        and (match.dst is None or any((packet.dst ^ w.address) & ~w.wildcard & ALL_BITS == 0 for w in match.dst))
+        and (match.src_ports is None or (has_ports and any(r.low <= packet.sport <= r.high for r in match.src_ports)))
+        and (match.dst_ports is None or (has_ports and any(r.low <= packet.dport <= r.high for r in match.dst_ports)))
+        and (not match.established or (packet.proto == TCP and packet.established))
+        and (match.icmp is None or (packet.proto == ICMP and any(
+            entry.icmp_type == packet.icmp_type and entry.code in (None, packet.icmp_code) for entry in match.icmp)))
+    )
 
 
 def line_may_match(line: AclLine) -> bool:
@@ -104,10 +93,6 @@ class Exit:
     discard: bool = False
 
 
-def covers(route: Route, address: int) -> bool:
-    return address & prefix_mask(route.prefix_length) == route.prefix
-
-
 def interface_up(device: Device, name: str | None) -> bool:
     return name is not None and name in device.interfaces and not device.interfaces[name].shutdown
 
@@ -145,7 +130,7 @@ def best_exits(device: Device, address: int, target: int | None, seen: frozenset
     best: tuple[int, int] | None = None
     exits: list[Exit] = []
     for route in all_routes(device):
-        if not covers(route, address) or (route.discard and not allow_discard):
+        if address & prefix_mask(route.prefix_length) != route.prefix or (route.discard and not allow_discard):
             continue
         usable = route_exits(device, route, target, seen)
         if not usable:
@@ -184,6 +169,7 @@ class Simulation:
         self.packet = packet
         self.boundary = boundary
         self.endpoints: set[OracleEndpoint] = set()
+        self.entered: set[tuple[str, str]] = set()
 
     def interface_owns(self, device_name: str, if_name: str, address: int) -> bool:
         interface = self.network.devices[device_name].interfaces[if_name]
@@ -208,11 +194,12 @@ class Simulation:
             self.endpoints.add(("hosts", "", "", segment_id))
         for member in segment.members:
             if self.has_addresses(member) and (not on_segment or self.device_owns(member[0], dst)):
-                self.enter(member[0], member[1], ())
+                self.enter(member[0], member[1])
 
-    def enter(self, device_name: str, if_name: str, path: tuple[tuple[str, str], ...]) -> None:
-        if (device_name, if_name) in path:
+    def enter(self, device_name: str, if_name: str) -> None:
+        if (device_name, if_name) in self.entered:
             return
+        self.entered.add((device_name, if_name))
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
         if interface.shutdown or not filter_permits(device, interface.acl_in, self.packet):
@@ -221,9 +208,9 @@ class Simulation:
             self.endpoints.add(("device", device_name, "", ""))
             return
         for exit_ in forwarding_exits(device, self.packet.dst):
-            self.send(device_name, exit_, (*path, (device_name, if_name)))
+            self.send(device_name, exit_)
 
-    def send(self, device_name: str, exit_: Exit, path: tuple[tuple[str, str], ...]) -> None:
+    def send(self, device_name: str, exit_: Exit) -> None:
         device = self.network.devices[device_name]
         if exit_.discard or not interface_up(device, exit_.interface):
             return
@@ -242,13 +229,13 @@ class Simulation:
             if not owners:
                 self.endpoints.add(exit_endpoint if exit_.address is not None else ("hosts", "", "", segment_id))
             for owner in owners:
-                self.enter(owner[0], owner[1], path)
+                self.enter(owner[0], owner[1])
             return
         # Off-subnet destination on an interface route: proxy ARP, anyone may answer.
         self.endpoints.add(exit_endpoint)
         for member in segment.members:
             if member != leaving and self.has_addresses(member):
-                self.enter(member[0], member[1], path)
+                self.enter(member[0], member[1])
 
 
 def reachable_endpoints(network: Network, packet: PacketLike, *, segment: str = "", device: str = "",
@@ -258,5 +245,5 @@ def reachable_endpoints(network: Network, packet: PacketLike, *, segment: str = 
     if segment:
         simulation.start_on_segment(segment)
     else:
-        simulation.enter(device, interface, ())
+        simulation.enter(device, interface)
     return simulation.endpoints

@@ -15,10 +15,10 @@ SAMPLE = str(REPO / "topologies" / "nankoku.yaml")
 def test_second_run_reads_every_device_from_the_cache(tmp_path: Path) -> None:
     cold = ParseCache(tmp_path)
     first = analyze(SAMPLE, cache=cold)
-    assert (cold.hits, cold.misses) == (0, 8)
+    assert (cold.hits, cold.misses) == (0, 9)  # the sample's nine devices
     warm = ParseCache(tmp_path)
     second = analyze(SAMPLE, cache=warm, timestamp=first.generated_at)
-    assert (warm.hits, warm.misses) == (8, 0)
+    assert (warm.hits, warm.misses) == (9, 0)
     assert second.findings == first.findings and second.inputs == first.inputs
 
 

@@ -27,7 +27,7 @@ from nankoku_netcheck.cli import main
 
 BROKEN = REPO / "topologies" / "nankoku-broken.yaml"
 COMPLIANT = REPO / "topologies" / "nankoku.yaml"
-SAMPLE_DEVICES = {"mn-core", "mn-gw", "lg-core", "lg-gw", "bb-rtr", "inet-gw", "inet-core", "edge-rtr"}
+SAMPLE_DEVICES = {"mn-core", "mn-gw", "lg-core", "lg-gw", "bb-rtr", "inet-fw", "inet-core", "edge-fw", "edge-rtr"}
 
 
 def render(topology: Path, folder: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[str, dict]:
@@ -126,9 +126,11 @@ def test_diagram_holds_every_device_in_its_zone(broken: tuple[str, dict, Path]) 
         return ""
 
     # by the sample's address plan (samples/README.md): each zone's core and gateway, the
-    # backbone router on transit links only
+    # edge firewall and router on internet-zone links; the backbone router and inet-fw
+    # (backbone link and 192.168.253.0/30 to inet-core) on transit links only
     expected = {"mn-core": "mynumber", "mn-gw": "mynumber", "lg-core": "lgwan", "lg-gw": "lgwan",
-                "inet-core": "internet", "inet-gw": "internet", "edge-rtr": "internet", "bb-rtr": ""}
+                "inet-core": "internet", "edge-fw": "internet", "edge-rtr": "internet", "inet-fw": "",
+                "bb-rtr": ""}
     assert {device: inside(device) for device in expected} == expected
 
 

@@ -100,7 +100,7 @@ def test_junit_has_a_failure_per_violating_zone_pair(broken: Result) -> None:
     assert "permit" in failure.text and ".cfg:" in failure.text
     # META-001 is a device rule: one test case per device, all passing in the sample
     meta = suites["META-001"]
-    assert len(list(meta.iter("testcase"))) == 8 and meta.get("failures") == "0"
+    assert len(list(meta.iter("testcase"))) == 9 and meta.get("failures") == "0"
     assert int(root.get("failures")) == sum(int(s.get("failures")) for s in suites.values())
     assert int(root.get("tests")) == sum(len(list(s.iter("testcase"))) for s in suites.values())
 
@@ -182,9 +182,11 @@ def test_result_sha256_ties_json_and_html_together(broken: Result, compliant: Re
 def test_json_record_carries_certificates_exceptions_and_network(broken: Result) -> None:
     record = json.loads(render_json(broken, "en"))
     assert {d["name"] for d in record["network"]["devices"]} == {
-        "mn-core", "mn-gw", "lg-core", "lg-gw", "bb-rtr", "inet-gw", "inet-core", "edge-rtr"}
+        "mn-core", "mn-gw", "lg-core", "lg-gw", "bb-rtr", "inet-fw", "inet-core", "edge-fw", "edge-rtr"}
     assert len(record["certificates"]) == len(broken.certificates)
-    assert record["exceptions"] == []
+    # the one exception of the broken topology, expired (samples/expected-segmentation.yaml, META-002)
+    assert [(e["rule"], e["ref"], e["expires"], e["state"]) for e in record["exceptions"]] == [
+        ("ZONE-005", "R6-情セ-027", "2025-03-31", "expired")]
 
 
 # --- exceptions and certificates are rendered when present -------------------------------------

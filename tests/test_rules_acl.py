@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nankoku_netcheck.model import Acl
+from nankoku_netcheck.parse import parse_config
 from nankoku_netcheck.parse.cisco_ios import parse
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.rules.acl import ACL_RULES, exact, unreachable_lines
@@ -27,13 +28,18 @@ RULES = {rule.id: rule for rule in ACL_RULES}
 SPACE = PacketSpace()
 
 
-@pytest.mark.parametrize("case", ["pass", "fail"])
-@pytest.mark.parametrize("rule_id", sorted(RULES))
+# Every rule has an IOS pass and fail case; rules that apply to Cisco ASA also have
+# asa-pass and asa-fail.
+CASES = [(rule_id, case) for rule_id in sorted(RULES) for case in ("pass", "fail", "asa-pass", "asa-fail")
+         if case in ("pass", "fail") or (FIXTURES / rule_id / case).is_dir()]
+
+
+@pytest.mark.parametrize(("rule_id", "case"), CASES)
 def test_rule_fixture(rule_id: str, case: str) -> None:
     rule = RULES[rule_id]
     found, expected, findings = rule_fixture_outcome(rule, FIXTURES / rule_id / case)
     assert found == expected
-    assert (case == "fail") == bool(expected), "a fail fixture must list findings, a pass fixture none"
+    assert case.endswith("fail") == bool(expected), "a fail fixture must list findings, a pass fixture none"
     for finding in findings:
         assert (finding.rule, finding.severity, finding.status) == (rule_id, rule.severity, "violated")
         assert finding.message_en.startswith(f"{finding.evidence[0].file}:{finding.evidence[0].line}: ")
@@ -130,11 +136,16 @@ def test_unreported_exact_lines_can_be_reached(acl: Acl) -> None:
 def test_fixture_configs_parse_without_forwarding_unknowns_except_where_intended() -> None:
     """The fixtures exercise the rules, not the parser: the only lines the parser may not
     interpret are the ACL-001 entry naming an undefined object-group and the WCCP use of an
-    ACL in the ACL-003 fixture (both there on purpose)."""
+    ACL in the ACL-003 fixture, and in the ASA ACL-001 fixture the undefined object-group,
+    ACL binding and NAT object (all there on purpose). ASA fixtures must be read as ASA."""
     allowed = {("ACL-001", "fail", "permit ip object-group NO-SUCH-GROUP any"),
-               ("ACL-003", "pass", "ip wccp web-cache redirect-list WCCP-REDIRECT")}
+               ("ACL-003", "pass", "ip wccp web-cache redirect-list WCCP-REDIRECT"),
+               ("ACL-001", "asa-fail", "access-list OUTSIDE_IN extended permit ip object-group NO-SUCH-GROUP any"),
+               ("ACL-001", "asa-fail", "access-group MISSING in interface inside"),
+               ("ACL-001", "asa-fail", "nat (inside,outside) source static NO-SUCH-OBJ NO-SUCH-OBJ")}
     for config in sorted(FIXTURES.glob("*/*/configs/*.cfg")):
         rule_id, case = config.parts[-4], config.parts[-3]
-        device = parse(config.read_text(encoding="utf-8"), str(config))
+        device = parse_config(config.read_text(encoding="utf-8"), str(config))
+        assert (device.vendor == "cisco_asa") == case.startswith("asa-"), config
         for unknown in device.forwarding_unknowns:
             assert (rule_id, case, unknown.source.text.strip()) in allowed, (Path(config).name, unknown)

@@ -1,6 +1,7 @@
-"""Robustness: every device and filter rule runs on every IOS-like file of the shared public
-corpus, each file as a one-device network without zones, without crashing, and every
-finding points at a real line of its file with that line's redacted text.
+"""Robustness: every device and filter rule runs on every IOS-like file and every ASA / PIX /
+FWSM file of the shared public corpus, each file as a one-device network without zones,
+without crashing, and every finding points at a real line of its file with that line's
+redacted text.
 
 The corpus lives outside the repository (../shared/corpus); the test is skipped when it is
 absent. How many devices each rule flags is printed, not asserted: it describes the corpus.
@@ -13,10 +14,12 @@ from collections import Counter
 
 import pytest
 import test_parse_corpus as corpus_files
+import test_parse_corpus_asa as asa_corpus_files
 
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.graph import build_network
 from nankoku_netcheck.model import Device, DeviceEntry, Located, Topology
+from nankoku_netcheck.parse import cisco_asa
 from nankoku_netcheck.parse.cisco_ios import parse
 from nankoku_netcheck.reach.engine import ReachEngine, boundary_interfaces
 from nankoku_netcheck.reach.packets import PacketSpace
@@ -80,4 +83,37 @@ def test_every_rule_runs_on_every_ios_corpus_file() -> None:
     elapsed = time.perf_counter() - started
     summary = ", ".join(f"{rule.id} {flagged[rule.id]}" for rule in RULES)
     print(f"\nIOS corpus: {devices} devices, {elapsed:.1f} s; devices flagged per rule: {summary}")
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_every_rule_runs_on_every_asa_corpus_file() -> None:
+    if not (asa_corpus_files.CORPUS / "MANIFEST.tsv").is_file():
+        pytest.skip(f"public corpus not found at {asa_corpus_files.CORPUS}")
+    started = time.perf_counter()
+    space = PacketSpace()
+    flagged: Counter[str] = Counter()
+    failures: list[str] = []
+    devices = 0
+    for path, text in asa_corpus_files.asa_files():
+        try:
+            device = cisco_asa.parse(text, path)
+        except InputError:
+            continue
+        devices += 1
+        context = single_device_context(device, path, space)
+        for rule in RULES:
+            try:
+                findings = rule.check(context)
+            except Exception as error:  # the point of the test: report every crash, not the first
+                failures.append(f"{rule.id} {path}: {type(error).__name__}: {error}")
+                continue
+            if findings:
+                flagged[rule.id] += 1
+            for finding in findings:
+                if (finding.rule, finding.severity) != (rule.id, rule.severity):
+                    failures.append(f"{rule.id} {path}: finding carries {finding.rule}/{finding.severity}")
+                failures.extend(evidence_problems(finding, device, path))
+    elapsed = time.perf_counter() - started
+    summary = ", ".join(f"{rule.id} {flagged[rule.id]}" for rule in RULES)
+    print(f"\nASA corpus: {devices} devices, {elapsed:.1f} s; devices flagged per rule: {summary}")
     assert not failures, "\n".join(failures[:20])

@@ -29,15 +29,18 @@ from nankoku_netcheck.rules.flows import FlowContext
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
 RULES = {rule.id: rule for rule in DEVICE_RULES}
 RULES_MD = REPO.parent / "shared" / "design" / "rules.md"
+# Every rule has an IOS pass and fail case; rules that apply to Cisco ASA also have
+# asa-pass and asa-fail (SVC-001 only asa-pass: the ASA runs none of the services it checks).
+CASES = [(rule_id, case) for rule_id in sorted(RULES) for case in ("pass", "fail", "asa-pass", "asa-fail")
+         if case in ("pass", "fail") or (FIXTURES / rule_id / case).is_dir()]
 
 
-@pytest.mark.parametrize("case", ["pass", "fail"])
-@pytest.mark.parametrize("rule_id", sorted(RULES))
+@pytest.mark.parametrize(("rule_id", "case"), CASES)
 def test_rule_fixture(rule_id: str, case: str) -> None:
     rule = RULES[rule_id]
     found, expected, findings = rule_fixture_outcome(rule, FIXTURES / rule_id / case)
     assert found == expected
-    assert (case == "fail") == bool(expected), "a fail fixture must list findings, a pass fixture none"
+    assert case.endswith("fail") == bool(expected), "a fail fixture must list findings, a pass fixture none"
     for finding in findings:
         assert (finding.rule, finding.severity, finding.status) == (rule_id, rule.severity, "violated")
         assert finding.message_en and finding.message_ja
@@ -249,10 +252,16 @@ def test_zone_boundaries_of_the_sample(compliant: FlowContext) -> None:
     boundary = zone_boundary_interfaces(compliant.network)
     # mn-gw sits in one zone: its transit-facing ports are the boundary, its inside port is not.
     assert {i for d, i in boundary if d == "mn-gw"} == {"GigabitEthernet0/1", "GigabitEthernet0/2"}
-    # bb-rtr is transit only: every port faces a zone's gateway; its loopback is no port.
-    assert {i for d, i in boundary if d == "bb-rtr"} == {
-        "GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2"}
-    assert not {i for d, i in boundary if d in ("mn-core", "lg-core", "inet-core")}
+    # bb-rtr is transit only: the ports facing a zone's gateway are the boundary; Gi0/2 faces
+    # inet-fw, itself on transit links only (backbone and 192.168.253.0/30); the loopback is no port.
+    assert {i for d, i in boundary if d == "bb-rtr"} == {"GigabitEthernet0/0", "GigabitEthernet0/1"}
+    assert not {i for d, i in boundary if d in ("mn-core", "lg-core")}
+    # inet-core meets inet-fw on a transit link (192.168.253.0/30): that leg leaves its zone.
+    assert {i for d, i in boundary if d == "inet-core"} == {"GigabitEthernet1/0/24"}
+    # edge-fw's three legs (outside, inside, dmz) are all internet-zone segments: none leaves the zone;
+    # the zone's edge is edge-rtr's upstream interface.
+    assert not {i for d, i in boundary if d == "edge-fw"}
+    assert {i for d, i in boundary if d == "edge-rtr"} == {"GigabitEthernet0/0"}
     # lg-gw spans lgwan and the external zenkoku-lgwan zone: all its legs filter between zones,
     # but CDP only matters where the neighbour is outside the city's own zones.
     assert {i for d, i in boundary if d == "lg-gw"} == {

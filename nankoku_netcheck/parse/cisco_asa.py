@@ -46,8 +46,8 @@ Modelling choices (the engine may only ever see *more* reachability than the dev
   `network` statements take a netmask (a wildcard-looking value is tried both ways).
 - PIX 6 top-level `interface hw0 auto`, `nameif hw0 NAME securityN` and
   `ip address NAME A M` are read as the interface blocks of later versions.
-- Management-plane lines are HARMLESS for now; `_parse_mgmt_line` is where their facts
-  will be read. Static `arp` entries are HARMLESS with STATIC_ARP_REASON.
+- Management-plane lines are HARMLESS; their facts (`Device.mgmt`) come from
+  asa_mgmt.read_management. Static `arp` entries are HARMLESS with STATIC_ARP_REASON.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ from nankoku_netcheck.model import (
     normalize_mac,
     prefix_mask,
 )
+from nankoku_netcheck.parse.asa_mgmt import read_management
 from nankoku_netcheck.parse.asa_names import (
     ICMP_NAMES,
     LOG_LEVELS,
@@ -959,8 +960,9 @@ class _AsaParser:
 
     def _parse_mgmt_line(self, obj: Any, lowered: list[str]) -> bool:
         """Management-plane commands (remote access sources, AAA, logging, time, SNMP,
-        `no` forms included). They do not forward transit traffic: HARMLESS for now.
-        This is where management facts will be read into the model."""
+        `no` forms included). They do not forward transit traffic: HARMLESS. Their facts
+        are read into `Device.mgmt` by asa_mgmt.read_management, a separate read-only pass
+        over the whole file (definitions and uses of named objects span every section)."""
         command = lowered[1:] if lowered[:1] == ["no"] else lowered
         reason = _lookup(_MANAGEMENT_COMMANDS, command)
         if reason is None:
@@ -2237,12 +2239,13 @@ class _AsaParser:
         self.default_switch_ports()
         self.link_redundant_members()
         self.sweep_unvisited_lines()
+        interfaces = {name: draft.freeze() for name, draft in self.interfaces.items()}
         return Device(
             name=self.hostname or file_stem(self.path),
             vendor=VENDOR,
             source_file=self.path,
             hostname=self.hostname,
-            interfaces={name: draft.freeze() for name, draft in self.interfaces.items()},
+            interfaces=interfaces,
             acls={name: draft.freeze() for name, draft in self.acls.items()},
             routes=list(self.routes),
             dynamic_routing=self.resolve_routing(),
@@ -2257,6 +2260,7 @@ class _AsaParser:
             global_acl_source=self.global_acl_source,
             nat_rules=self.nat_rules(),
             static_arp=list(self.static_arps),
+            mgmt=read_management(self.lines, self.path, self.names, interfaces),
         )
 
 

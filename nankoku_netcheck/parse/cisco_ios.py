@@ -388,9 +388,14 @@ class _AclDraft:
     kind: str
     source: Source
     entries: dict[int, AclLine] = field(default_factory=dict)
+    highest: int = 0  # the largest sequence number in `entries` (kept, not searched: ACLs get long)
 
     def next_sequence(self) -> int:
-        return max(self.entries, default=0) + 10
+        return self.highest + 10
+
+    def add(self, sequence: int, line: AclLine) -> None:
+        self.entries[sequence] = line
+        self.highest = max(self.highest, sequence)
 
     def freeze(self) -> Acl:
         ordered = tuple(self.entries[sequence] for sequence in sorted(self.entries))
@@ -1013,9 +1018,7 @@ class _IosParser:
 
     def run(self) -> Device:
         structure_lines = self.claim_multiline_blocks()
-        logger.disable("ciscoconfparse2")
-        tree = CiscoConfParse(config=structure_lines, ignore_blank_lines=False, loguru=False)
-        top_level = [obj for obj in tree.objs if obj.parent is obj]
+        top_level = [obj for obj in block_tree(structure_lines) if obj.parent is obj]
         for obj in top_level:
             if obj.linenum not in self.outcome and self.first_word(obj.linenum) == "object-group":
                 self.object_group(obj)
@@ -1543,7 +1546,7 @@ class _IosParser:
             line = self.not_understood_line(
                 Action.PERMIT, index, effective_sequence, f"ACL entry not understood: unexpected '{keyword}'"
             )
-        draft.entries[effective_sequence] = line
+        draft.add(effective_sequence, line)
         if index not in self.outcome:
             self.parsed(index)
         self.unexpected_children(obj)
@@ -2009,6 +2012,78 @@ def _allowed_vlans(current: tuple[int, ...] | None, words: list[str]) -> tuple[i
     if len(words) == 1:
         return tuple(sorted(_vlan_list(verb)))
     raise _NotUnderstood(f"'{' '.join(words)}'")
+
+
+# --- block structure ---------------------------------------------------------------------------
+#
+# ciscoconfparse2 builds the parent/child tree from indentation. Building its objects
+# costs about ten times more than reading the file, so the same tree is built here with
+# its exact rules (`ConfigList.bootstrap`: the parent cache, the backward walk, the
+# comment exception), for every text without the two constructs it post-processes:
+# banner-like lines (`_banner_mark_regex`, which includes `aaa authentication
+# fail-message` anywhere in a line) and `macro name` lines. Those texts still go
+# through ciscoconfparse2. tests/test_scale.py checks that both builders agree.
+
+_CCP_BANNER = re.compile("|".join(
+    [rf"^(set\s+)*banner\s+{kind}" for kind in ("login", "motd", "incoming", "exec", "telnet", "lcd")]
+    + ["aaa authentication fail-message"]))
+
+
+class BlockLine:
+    """One line of the block tree: `linenum` (0-based), `parent` (itself at top level),
+    `children` in file order."""
+
+    __slots__ = ("children", "indent", "is_comment", "is_config_line", "linenum", "parent")
+
+    def __init__(self, linenum: int, text: str) -> None:
+        stripped = text.lstrip()
+        self.linenum = linenum
+        self.indent = len(text) - len(stripped)
+        self.is_comment = stripped[:1] == "!"
+        self.is_config_line = bool(stripped) and not self.is_comment
+        self.parent: BlockLine = self
+        self.children: list[BlockLine] = []
+
+
+def block_tree(lines: Sequence[str]) -> list[Any]:
+    """Every line as an object with `linenum`, `parent` and `children`, exactly as
+    ciscoconfparse2 (syntax ios) would build them."""
+    if any(_CCP_BANNER.search(line) or line[:11] == "macro name " for line in lines):
+        logger.disable("ciscoconfparse2")
+        return list(CiscoConfParse(config=list(lines), ignore_blank_lines=False).objs)
+    return build_block_tree(lines)
+
+
+def build_block_tree(lines: Sequence[str]) -> list[BlockLine]:
+    """ciscoconfparse2's `ConfigList.bootstrap` parent/child assignment, without banners
+    and macros (see `block_tree`)."""
+    objs: list[BlockLine] = []
+    parents_cache: dict[int, BlockLine] = {}
+    max_indent = 0
+    for linenum, text in enumerate(lines):
+        obj = BlockLine(linenum, text)
+        indent = obj.indent
+        parent: BlockLine | None = None
+        if obj.is_config_line and indent < max_indent:
+            for cached in [level for level in parents_cache if level >= indent]:
+                del parents_cache[cached]
+        else:
+            parent = parents_cache.get(indent)
+        if indent > 0:
+            if parent is None:
+                for candidate in reversed(objs):
+                    if candidate.indent < indent and candidate.is_config_line:
+                        parent = parents_cache[indent] = candidate
+                        break
+            if parent is not None and not (obj.is_comment and objs[-1].indent > indent):
+                parent.children.append(obj)
+                obj.parent = parent
+        if indent == 0 and obj.is_config_line:
+            max_indent = 0
+        elif indent > max_indent:
+            max_indent = indent
+        objs.append(obj)
+    return objs
 
 
 def _descendants(obj: Any) -> Iterator[Any]:

@@ -78,28 +78,79 @@ def acl_for(device: Device, name: str | None) -> Acl | None:
     return device.acls.get(name) if name else None
 
 
+class Fibs:
+    """Each device's forwarding table, built on first use: a filter-only engine and a
+    search that never reaches a device do not pay for its routes."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self._built: dict[str, Fib] = {}
+
+    def __getitem__(self, device_name: str) -> Fib:
+        fib = self._built.get(device_name)
+        if fib is None:
+            fib = self._built[device_name] = build_fib(self.network, device_name)
+        return fib
+
+
+@dataclass
+class Compiled:
+    """Packet sets that depend on the network and the packet space only (filters,
+    addresses, segments), never on routing: the routing and the filter-only engines of
+    one analysis share them."""
+
+    local: dict[str, PacketSet] = field(default_factory=dict)
+    iface_addresses: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+    acl_in: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+    acl_out: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+    segment_dst: dict[str, PacketSet] = field(default_factory=dict)
+    segment_member_dst: dict[str, PacketSet] = field(default_factory=dict)
+    sessions: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
+    replies: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
+    routing_members: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    owners: dict[str, dict[int, list[tuple[str, str]]]] = field(default_factory=dict)
+
+
+@dataclass
+class _Visited:
+    """What one search has processed: per (device, interface, translation) the packets
+    that entered; per (device, translation) of a stateless device without NAT the packets
+    it routed (past its ingress filter its forwarding does not depend on the interface,
+    so routing them again would only add the same packets downstream)."""
+
+    seen: dict[tuple[str, str, Translation], PacketSet]
+    routed: dict[tuple[str, Translation], PacketSet]
+
+
 class ReachEngine:
     """Holds the per-device compiled state for one network; `reach` runs one search."""
 
     def __init__(self, network: Network, space: PacketSpace,
-                 boundary: Iterable[tuple[str, str]] = (), routing: bool = True) -> None:
+                 boundary: Iterable[tuple[str, str]] = (), routing: bool = True,
+                 share_with: ReachEngine | None = None) -> None:
+        """`share_with`: an engine over the same network and space whose compiled filters
+        this one reuses (and adds to)."""
         self.network = network
         self.space = space
         self.boundary = frozenset(boundary)
         # With routing off, a device may send a packet out of any interface: what remains
         # reachable is what the filters alone allow (ZONE-008).
         self.routing = routing
-        self.fibs: dict[str, Fib] = {name: build_fib(network, name) for name in sorted(network.devices)}
-        self._fib_regions: dict[str, list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
-        self._local: dict[str, PacketSet] = {}
-        self._iface_addresses: dict[tuple[str, str], PacketSet] = {}
-        self._acl_in: dict[tuple[str, str], PacketSet] = {}
-        self._acl_out: dict[tuple[str, str], PacketSet] = {}
-        self._segment_dst: dict[str, PacketSet] = {}
-        self._segment_member_dst: dict[str, PacketSet] = {}
-        self._sessions: dict[tuple[str, str, str], PacketSet] = {}
-        self._routing_members: dict[str, list[tuple[str, str]]] = {}
-        self._owners: dict[str, dict[int, list[tuple[str, str]]]] = {}
+        self.fibs = share_with.fibs if share_with is not None else Fibs(network)
+        self._fib_regions: dict[str, list[tuple[PacketSet, tuple[NextHop, ...]]]] = (
+            share_with._fib_regions if share_with is not None else {})
+        compiled = share_with.compiled if share_with is not None else Compiled()
+        self.compiled = compiled
+        self._local = compiled.local
+        self._iface_addresses = compiled.iface_addresses
+        self._acl_in = compiled.acl_in
+        self._acl_out = compiled.acl_out
+        self._segment_dst = compiled.segment_dst
+        self._segment_member_dst = compiled.segment_member_dst
+        self._sessions = compiled.sessions
+        self._replies = compiled.replies
+        self._routing_members = compiled.routing_members
+        self._owners = compiled.owners
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -136,9 +187,12 @@ class ReachEngine:
     def reply_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
         """TCP replies a stateful device passes from `in_if` to `out_if`: packets with
         ACK/RST whose reverse is a connection it would pass from `out_if` to `in_if`."""
-        reverse = self.space.reversed_direction(self.session_filter(device_name, out_if, in_if))
-        return self.space.bdd.exist(self.space.bits["est"], reverse & self.space.protocol(6)) & (
-            self.space.tcp_established())
+        key = (device_name, in_if, out_if)
+        if key not in self._replies:
+            reverse = self.space.reversed_direction(self.session_filter(device_name, out_if, in_if))
+            self._replies[key] = self.space.bdd.exist(self.space.bits["est"], reverse & self.space.protocol(6)) & (
+                self.space.tcp_established())
+        return self._replies[key]
 
     def fib_regions(self, device_name: str) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
         if device_name not in self._fib_regions:
@@ -223,7 +277,7 @@ class ReachEngine:
         result = ReachResult()
         pending: dict[tuple[str, str, Translation], PacketSet] = {}
         queue: deque[tuple[str, str, Translation]] = deque()
-        seen: dict[tuple[str, str, Translation], PacketSet] = {}
+        visited = _Visited({}, {})
 
         def enqueue(device_name: str, if_name: str, packets: PacketSet, translation: Translation = ()) -> None:
             if packets == self.space.false:
@@ -251,7 +305,7 @@ class ReachEngine:
         while queue:
             key = queue.popleft()
             packets = pending.pop(key)
-            self._enter(key, packets, result, seen, enqueue, deliver)
+            self._enter(key, packets, result, visited, enqueue, deliver)
         return result
 
     def _inject_on_segment(self, segment: Segment, packets: PacketSet, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
@@ -264,8 +318,7 @@ class ReachEngine:
             enqueue(device_name, if_name, off_segment | mine)
 
     def _enter(self, key: tuple[str, str, Translation], packets: PacketSet, result: ReachResult,  # type: ignore[no-untyped-def]
-               seen: dict[tuple[str, str, Translation], PacketSet], enqueue, deliver, untranslated: bool = False
-               ) -> None:
+               visited: _Visited, enqueue, deliver, untranslated: bool = False) -> None:
         device_name, if_name, translation = key
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
@@ -277,7 +330,7 @@ class ReachEngine:
                 matched = packets & self.pre(translation, step_set(self.space, step))
                 if matched != self.space.false:
                     packets &= ~matched
-                    self._enter((device_name, if_name, translation + step.rewrites), matched, result, seen,
+                    self._enter((device_name, if_name, translation + step.rewrites), matched, result, visited,
                                 enqueue, deliver, untranslated=True)
         pre = self.pre
         if device.stateful:
@@ -287,18 +340,28 @@ class ReachEngine:
                        ) | (packets & established)
         else:
             packets = packets & pre(translation, self.interface_filter(device_name, if_name, "in"))
-        already = seen.get(key, self.space.false)
+        already = visited.seen.get(key, self.space.false)
         new = packets & ~already
         if new == self.space.false:
             return
-        seen[key] = already | new
+        visited.seen[key] = already | new
         arrived = result.arrived.get((device_name, if_name), self.space.false)
         result.arrived[(device_name, if_name)] = arrived | new
         local = pre(translation, self.local_addresses(device_name))
-        deliver(Endpoint("device", device=device_name, translation=translation), new & local)
+        # A firewall's state check drops replies to connections it never saw, itself included.
+        to_box = new & local & ~self.space.tcp_established() if device.stateful else new & local
+        deliver(Endpoint("device", device=device_name, translation=translation), to_box)
         forwarded = new & ~local
         if forwarded == self.space.false or not forwards(device, interface):
             return
+        if not device.stateful and not device.nat_rules:
+            routed_key = (device_name, translation)
+            done = visited.routed.get(routed_key)
+            if done is not None:
+                forwarded &= ~done
+                if forwarded == self.space.false:
+                    return
+            visited.routed[routed_key] = forwarded if done is None else done | forwarded
         if not self.routing:
             for hop in self.any_neighbour_hops(device_name):
                 self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver)

@@ -62,6 +62,8 @@ def connected_routes(device: Device) -> list[Route]:
         interface = device.interfaces[name]
         if not is_up(interface):
             continue
+        if device.stateful and interface.management_only:
+            continue  # a firewall's management interface has a routing table of its own
         for address in interface.addresses:
             routes.append(Route(
                 prefix=address.network, prefix_length=address.prefix_length, kind=RouteKind.CONNECTED,

@@ -220,6 +220,9 @@ class Tracer:
         if not ingress.permitted:
             return [Branch(hops, TracePath((*hops, here), "denied-in"))]
         if self._device_owns(device_name, packet.dst):
+            if device.stateful and _is_reply(packet):
+                refused = replace(here, ingress=AclDecision(None, False, reason="state check: no such connection"))
+                return [Branch(hops, TracePath((*hops, refused), "denied-in"))]
             return [Branch(hops, TracePath((*hops, here), "delivered",
                                            Endpoint("device", device=device_name, translation=translation)))]
         if not forwards(device, interface):

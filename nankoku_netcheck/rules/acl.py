@@ -12,7 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..model import Acl, AclLine, Action, Device, Route, RouteKind, Source, format_prefix, int_to_ip, prefix_mask
+from ..model import (
+    Acl,
+    AclLine,
+    Action,
+    Device,
+    Interface,
+    Route,
+    RouteKind,
+    Source,
+    format_prefix,
+    int_to_ip,
+    prefix_mask,
+)
 from ..reach.packets import PacketSet, PacketSpace
 from ..result import Finding
 from .base import Check, Rule
@@ -111,8 +123,15 @@ def _undefined_finding(device_name: str, device: Device, kind: str, name: str, p
     permits_all = kind == "acl" and device.undefined_acl_permits and any(
         use.context.startswith(("interface ", "line ")) or use.context == "global" for use in places
     )
-    consequence_en = " The device treats a missing ACL as permitting everything there." if permits_all else ""
-    consequence_ja = " 未定義の ACL はすべてを許可するものとして扱われます。" if permits_all else ""
+    # A device that refuses to bind an undefined ACL (ASA `access-group`) filters there as if
+    # no ACL were written, which is rarely what the author meant either.
+    refused = kind == "acl" and not device.undefined_acl_permits and any(
+        use.context.startswith("access-group") for use in places
+    )
+    consequence_en = (" The device treats a missing ACL as permitting everything there." if permits_all else
+                      " The device refuses the binding: no ACL filters there." if refused else "")
+    consequence_ja = (" 未定義の ACL はすべてを許可するものとして扱われます。" if permits_all else
+                      " 機器はこの適用を受け付けず、そこでは ACL によるフィルタが行われません。" if refused else "")
     return _violation(
         "ACL-001", device_name,
         f"{first}: {label_en} '{name}' is used ({contexts or 'see evidence'}) but never defined.{consequence_en}",
@@ -255,7 +274,8 @@ def _verb(action: Action) -> str:
 
 def check_acl_004(ctx: FlowContext) -> list[Finding]:
     """ACL-004: no ACL bound on a zone-boundary interface permits everything, by one
-    reachable `permit ip any any` line or as a whole."""
+    reachable `permit ip any any` line or as a whole. A global ACL (ASA) filters inbound
+    on every named interface after the interface's own ACL."""
     findings = []
     space = ctx.space
     for device_name, if_name in sorted(zone_boundary_interfaces(ctx.network)):
@@ -269,18 +289,43 @@ def check_acl_004(ctx: FlowContext) -> list[Finding]:
             if acl is None or binding is None:
                 continue
             found = _permit_all(space, acl)
-            if found is None:
-                continue
-            where = found.where()
-            findings.append(_violation(
-                "ACL-004", device_name,
-                f"{where}: ACL '{acl.name}' on zone-boundary interface {if_name} ({direction}) permits every packet "
-                f"that reaches '{found.text.strip()}'.",
-                f"{where}: 領域の境界のインターフェース {if_name}（{direction}）の ACL「{acl.name}」が、"
-                f"「{found.text.strip()}」に達したすべてのパケットを許可しています。",
-                [(found, "permits everything"), (binding, "bound at zone boundary")],
-            ))
+            if found is not None:
+                findings.append(_permit_all_finding(device_name, if_name, acl, direction, found, binding,
+                                                    "bound at zone boundary"))
+        found_global = _global_permit_all(space, device, interface)
+        if found_global is not None and device.global_acl_source is not None:
+            findings.append(_permit_all_finding(device_name, if_name, device.acls[device.global_acl or ""], "in",
+                                                found_global, device.global_acl_source, "bound globally"))
     return findings
+
+
+def _permit_all_finding(device_name: str, if_name: str, acl: Acl, direction: str, found: Source, binding: Source,
+                        binding_role: str) -> Finding:
+    where = found.where()
+    return _violation(
+        "ACL-004", device_name,
+        f"{where}: ACL '{acl.name}' on zone-boundary interface {if_name} ({direction}) permits every packet "
+        f"that reaches '{found.text.strip()}'.",
+        f"{where}: 領域の境界のインターフェース {if_name}（{direction}）の ACL「{acl.name}」が、"
+        f"「{found.text.strip()}」に達したすべてのパケットを許可しています。",
+        [(found, "permits everything"), (binding, binding_role)],
+    )
+
+
+def _global_permit_all(space: PacketSpace, device: Device, interface: Interface) -> Source | None:
+    """The line of the device's global ACL that permits everything arriving on a named
+    `interface`, evaluated after the interface's own inbound ACL; None when there is none
+    or when the interface's ACL already permits everything (reported for that ACL)."""
+    global_acl = device.acls.get(device.global_acl) if device.global_acl is not None else None
+    if global_acl is None or interface.nameif is None:
+        return None
+    own = device.acls.get(interface.acl_in) if interface.acl_in is not None else None
+    if own is not None and _permit_all(space, own) is not None:
+        return None
+    lines = (own.lines if own is not None else ()) + global_acl.lines
+    found = _permit_all(space, Acl(global_acl.name, lines, global_acl.source, global_acl.kind))
+    own_sources = {line.source for line in own.lines} if own is not None else set()
+    return found if found is not None and found not in own_sources else None
 
 
 def _permit_all(space: PacketSpace, acl: Acl) -> Source | None:

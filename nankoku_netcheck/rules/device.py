@@ -263,6 +263,16 @@ _SCHEME_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# The ASA's own words for its schemes: `encrypted` (and `nt-encrypted`) are MD5/MD4-based
+# and have no IOS type number; an empty password is stored as a hash too.
+_ASA_SCHEME_TEXT: dict[str, tuple[str, str]] = {
+    "md5": ("is stored with the ASA 'encrypted' (MD5-based) hash, which is quick to crack offline; use 'pbkdf2'",
+            "が ASA の encrypted（MD5 ベース）ハッシュで保存されており、容易に解読されます"
+            "（pbkdf2 を使用してください）"),
+    "none": ("is empty", "が空です"),
+}
+
+
 def check_mgmt_006(ctx: FlowContext) -> list[Finding]:
     """MGMT-006: passwords and secrets stored as strong hashes (type 8/9); no plaintext,
     no reversible type 7, no weak hashes, no account without a password."""
@@ -272,7 +282,8 @@ def check_mgmt_006(ctx: FlowContext) -> list[Finding]:
             if credential.scheme not in SECRET_READABLE | SECRET_WEAK_HASH:
                 continue
             what_en, what_ja = _credential_label(credential.kind, credential.owner)
-            text_en, text_ja = _SCHEME_TEXT[credential.scheme]
+            texts = _ASA_SCHEME_TEXT if device.vendor == "cisco_asa" else {}
+            text_en, text_ja = texts.get(credential.scheme) or _SCHEME_TEXT[credential.scheme]
             where = credential.source.where()
             findings.append(finding(
                 "MGMT-006", name, f"{where}: {what_en} {text_en}.", f"{where}: {what_ja}{text_ja}。",
@@ -287,6 +298,8 @@ def _credential_label(kind: str, owner: str) -> tuple[str, str]:
         return f"the enable password{suffix}", f"enable パスワード{suffix}"
     if kind == "user":
         return f"the password of account '{owner}'", f"アカウント「{owner}」のパスワード"
+    if kind == "login":
+        return "the login password (passwd)", "ログインパスワード（passwd）"
     return f"the password of line '{owner}'", f"line「{owner}」のパスワード"
 
 
@@ -353,6 +366,17 @@ def check_mgmt_008(ctx: FlowContext) -> list[Finding]:
     return findings
 
 
+# Switches without which configured log servers receive nothing (ServiceState names):
+# ASA `logging enable` and `logging trap LEVEL`.
+_LOGGING_SWITCHES: dict[str, tuple[str, str]] = {
+    "logging": ("logging is not enabled (logging enable)", "ログ出力が有効になっていません（logging enable）"),
+    "logging-trap": ("no severity level is set for log servers (logging trap)",
+                     "ログサーバーへ送る重要度が設定されていません（logging trap）"),
+}
+# The command that stamps log messages with the date and time, where it is not IOS's.
+_TIMESTAMP_COMMAND = {"cisco_asa": "logging timestamp"}
+
+
 def check_mgmt_009(ctx: FlowContext) -> list[Finding]:
     """MGMT-009: logs go to a remote host, stamped with date and time."""
     findings = []
@@ -365,19 +389,40 @@ def check_mgmt_009(ctx: FlowContext) -> list[Finding]:
                 f"{where.where()}: {name} はログを外部のログサーバーへ送信していません（logging host がありません）。",
                 [(where, "device (setting missing)")],
             ))
+        else:
+            findings += _logging_switched_off(name, device)
         if mgmt.log_timestamps != "datetime":
             source = mgmt.log_timestamps_source or where
             state_en = {"uptime": "time since boot", "none": "no time stamp"}.get(mgmt.log_timestamps, "")
             state_ja = {"uptime": "起動からの経過時間", "none": "時刻なし"}.get(mgmt.log_timestamps, "")
+            command = _TIMESTAMP_COMMAND.get(device.vendor, "service timestamps log datetime")
             findings.append(finding(
                 "MGMT-009", name,
-                f"{source.where()}: log messages carry {state_en}, not the date and time "
-                f"(service timestamps log datetime).",
-                f"{source.where()}: ログの時刻が{state_ja}で、日時が記録されません"
-                f"（service timestamps log datetime）。",
+                f"{source.where()}: log messages carry {state_en}, not the date and time ({command}).",
+                f"{source.where()}: ログの時刻が{state_ja}で、日時が記録されません（{command}）。",
                 [(source, "log time stamps")],
             ))
     return findings
+
+
+def _logging_switched_off(name: str, device: Device) -> list[Finding]:
+    """Log servers are configured but a switch the device needs to send to them is off."""
+    off = [state for state in (device.mgmt.service(switch) for switch in _LOGGING_SWITCHES)
+           if state is not None and not state.enabled]
+    if not off:
+        return []
+    hosts = device.mgmt.logging_hosts
+    reasons_en = "; ".join(_LOGGING_SWITCHES[state.name][0] for state in off)
+    reasons_ja = "、".join(_LOGGING_SWITCHES[state.name][1] for state in off)
+    evidence = [(host.source, "log server") for host in hosts]
+    evidence += [(state.source, "disables") for state in off if state.source is not None]
+    first = hosts[0].source.where()
+    return [finding(
+        "MGMT-009", name,
+        f"{first}: log servers are configured but receive nothing: {reasons_en}.",
+        f"{first}: ログサーバーが設定されていますが、ログは送信されません: {reasons_ja}。",
+        evidence,
+    )]
 
 
 def check_mgmt_010(ctx: FlowContext) -> list[Finding]:

@@ -161,7 +161,8 @@ class FlowContext:
     def filter_only(self) -> tuple[ReachEngine, Tracer]:
         """An engine and tracer that ignore routing: only filters decide (ZONE-008)."""
         if self._filter_only is None:
-            engine = ReachEngine(self.network, self.space, self.engine.boundary, routing=False)
+            engine = ReachEngine(self.network, self.space, self.engine.boundary, routing=False,
+                                 share_with=self.engine)
             self._filter_only = (engine, Tracer(engine))
         return self._filter_only
 
