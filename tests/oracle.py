@@ -109,8 +109,12 @@ def all_routes(device: Device) -> list[Route]:
     return routes
 
 
-def route_exits(device: Device, route: Route, target: int | None, seen: frozenset[int]) -> list[Exit]:
-    """Exits of `route` used to reach `target` (None = the packet's destination); [] = unusable."""
+def route_exits(device: Device, route: Route, target: int | None, chain: tuple[Route, ...]) -> list[Exit] | None:
+    """Exits of `route` used to reach `target` (None = the packet's destination): [] when it
+    can never be installed (exit interface shut or missing, next hop resolving nowhere),
+    None when resolving its next hop leads back to a route of `chain` (a recursion loop)."""
+    if route in chain:
+        return None
     if route.discard:
         return [Exit("", None, discard=True)]
     if route.interface:
@@ -121,37 +125,30 @@ def route_exits(device: Device, route: Route, target: int | None, seen: frozense
         return [Exit(route.interface, target)]
     if route.next_hop is None:
         return []
-    return resolve_next_hop(device, route.next_hop, seen)
+    return best_exits(device, route.next_hop, route.next_hop, (*chain, route))
 
 
-def best_exits(device: Device, address: int, target: int | None, seen: frozenset[int],
-               allow_discard: bool) -> list[Exit]:
-    """Longest usable prefix covering `address`, then lowest distance; all ties (ECMP)."""
-    best: tuple[int, int] | None = None
-    exits: list[Exit] = []
+def best_exits(device: Device, address: int, target: int | None, chain: tuple[Route, ...]) -> list[Exit] | None:
+    """Routes covering `address`: longest prefix, then lowest distance, ties all apply (ECMP).
+    Routes that can never be installed are passed over, and so are loops when forwarding
+    (IOS withdraws a route that resolves through itself); while resolving a next hop
+    (non-empty `chain`) a best match that loops fails the resolution, and Null0 is ignored."""
+    outcomes: dict[tuple[int, int], list[list[Exit] | None]] = {}
     for route in all_routes(device):
-        if address & prefix_mask(route.prefix_length) != route.prefix or (route.discard and not allow_discard):
-            continue
-        usable = route_exits(device, route, target, seen)
-        if not usable:
-            continue
-        rank = (route.prefix_length, -route.distance)
-        if best is None or rank > best:
-            best, exits = rank, list(usable)
-        elif rank == best:
-            exits.extend(usable)
-    return exits
-
-
-def resolve_next_hop(device: Device, address: int, seen: frozenset[int]) -> list[Exit]:
-    # Recursion through a next hop already being resolved would be a loop: not usable.
-    if address in seen:
-        return []
-    return best_exits(device, address, address, seen | {address}, allow_discard=False)
+        if address & prefix_mask(route.prefix_length) == route.prefix and not (route.discard and chain):
+            outcomes.setdefault((route.prefix_length, -route.distance), []).append(
+                route_exits(device, route, target, chain))
+    for rank in sorted(outcomes, reverse=True):
+        exits = [exit_ for found in outcomes[rank] if found for exit_ in found]
+        if exits:
+            return exits
+        if chain and None in outcomes[rank]:
+            return None
+    return []
 
 
 def forwarding_exits(device: Device, destination: int) -> list[Exit]:
-    return best_exits(device, destination, None, frozenset(), allow_discard=True)
+    return best_exits(device, destination, None, ()) or []
 
 
 # --- forwarding --------------------------------------------------------------------------

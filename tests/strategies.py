@@ -371,8 +371,15 @@ GENERATE_UNUSABLE_ROUTES = False
 
 
 def usable_routes(device: Device) -> list[Route]:
-    """The routes the oracle installs (it never resolves through the others, so one pass does)."""
-    return [route for route in device.routes if oracle.route_exits(device, route, None, frozenset())]
+    """The routes the oracle installs. Dropping a route that loops may let another resolve
+    or leave it resolving nowhere, hence the repetition."""
+    routes = list(device.routes)
+    while True:
+        device.routes = routes
+        kept = [route for route in routes if oracle.route_exits(device, route, None, ())]
+        if kept == routes:
+            return routes
+        routes = kept
 
 
 DEVICE_COUNTS = st.integers(2, 5)

@@ -107,6 +107,7 @@ class Compiled:
     segment_member_dst: dict[str, PacketSet] = field(default_factory=dict)
     sessions: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
     replies: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
+    stateful: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
     routing_members: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     owners: dict[str, dict[int, list[tuple[str, str]]]] = field(default_factory=dict)
 
@@ -149,6 +150,7 @@ class ReachEngine:
         self._segment_member_dst = compiled.segment_member_dst
         self._sessions = compiled.sessions
         self._replies = compiled.replies
+        self._stateful = compiled.stateful
         self._routing_members = compiled.routing_members
         self._owners = compiled.owners
 
@@ -193,6 +195,14 @@ class ReachEngine:
             self._replies[key] = self.space.bdd.exist(self.space.bits["est"], reverse & self.space.protocol(6)) & (
                 self.space.tcp_established())
         return self._replies[key]
+
+    def stateful_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
+        """What a stateful device passes from `in_if` to `out_if`: new connections and replies."""
+        key = (device_name, in_if, out_if)
+        if key not in self._stateful:
+            self._stateful[key] = self.session_filter(device_name, in_if, out_if) | self.reply_filter(
+                device_name, in_if, out_if)
+        return self._stateful[key]
 
     def fib_regions(self, device_name: str) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
         if device_name not in self._fib_regions:
@@ -385,8 +395,7 @@ class ReachEngine:
         if interface is None or not forwards(device, interface):
             return
         if device.stateful:
-            packets = packets & self.pre(translation, self.session_filter(device_name, in_if, out) | self.reply_filter(
-                device_name, in_if, out))
+            packets = packets & self.pre(translation, self.stateful_filter(device_name, in_if, out))
         else:
             packets = packets & self.pre(translation, self.interface_filter(device_name, out, "out"))
         if packets == self.space.false:

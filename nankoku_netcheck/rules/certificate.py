@@ -127,13 +127,18 @@ def _dropping_lines(ctx: FlowContext, device_name: str, if_name: str, direction:
     acl = device.acls.get(name) if name else None
     if acl is None:
         return evidence
-    earlier = ctx.space.false
+    # The forbidden packets no earlier line matched: a line drops some of them when it
+    # matches any. Kept inside `forbidden`, the set stays small whatever the ACL's length
+    # (the union of every earlier line does not), and once empty no later line can match.
+    undecided = forbidden
     for line in acl.lines:
+        if undecided == ctx.space.false:
+            break
         matched = ctx.space.line_match(line)
-        if matched & ~earlier & forbidden != ctx.space.false:
+        if matched & undecided != ctx.space.false:
             evidence.append(Evidence(line.source.file, line.source.line, redact(line.source.text.strip()), "drops"))
-        earlier |= matched
-    if ctx.space.implicit_deny_region(acl) & forbidden != ctx.space.false:
+            undecided &= ~matched
+    if undecided & ctx.space.valid != ctx.space.false:  # = implicit_deny_region(acl) & forbidden
         evidence.append(Evidence(acl.source.file, acl.source.line, redact(acl.source.text.strip()),
                                  "implicit deny at the end"))
     return evidence
