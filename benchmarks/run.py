@@ -1,181 +1,397 @@
-"""Benchmark: parse and verify time and peak memory, for the bundled sample and for
-generated cities. Not a test: it reports numbers; CI runs it small to catch errors.
+"""Benchmarks (not tests): wall time, CPU time and peak memory of `verify`, stage by stage,
+on generated cities of growing size.
 
-    python benchmarks/run.py                      # sample + 100 devices
-    python benchmarks/run.py --devices 100 300 1000 --acl-lines 200
-    python benchmarks/run.py --quick              # what CI runs
+For each size N (devices) a synthetic city is generated with 200 ACL entries and 5 host
+segments per device (the target shape: 1,000 devices / 200,000 ACL lines / 5,000
+segments; see nankoku_netcheck/synth.py). Then, each in a fresh process so that its peak
+RSS is its own:
+
+- floor: read every config file and split it into lines;
+- ciscoconfparse2: build ciscoconfparse2's tree of every config (ciscoconfparse2 alone);
+- cold: verify with an empty parse cache, by stage: parse, graph, reach, rules, report;
+- warm: verify again, the parse cache filled;
+- edit: add one ACL entry to one access switch and verify again (warm cache: that one
+  config is parsed again, everything else comes from the cache).
+
+All rules run (what `verify` runs by default); the rules stage is also split by family.
+
+    python benchmarks/run.py                                  # N = 100, table on stdout
+    python benchmarks/run.py --devices 100 300 1000 --results # also benchmarks/RESULTS.md + results.json
+    python benchmarks/run.py --quick                          # what CI runs: N = 100, cold only
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
-import multiprocessing
+import math
 import os
 import platform
 import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nankoku_netcheck.analyze import load  # noqa: E402
-from nankoku_netcheck.reach.engine import ReachEngine, boundary_interfaces  # noqa: E402
-from nankoku_netcheck.reach.packets import PacketSpace  # noqa: E402
-from nankoku_netcheck.reach.trace import Tracer  # noqa: E402
-from nankoku_netcheck.rules import REGISTRY  # noqa: E402
-from nankoku_netcheck.rules.flows import FlowContext  # noqa: E402
-from nankoku_netcheck.synth import CitySpec, generate  # noqa: E402
+ACL_LINES_PER_DEVICE = 200
+SEGMENTS_PER_DEVICE = 5
+EDITED_DEVICE = "lg-as0001"
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "md", "csv", "html")
+
+
+# --- measuring ---------------------------------------------------------------------------------------
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (parse workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory so far of this process or of any finished child (Linux: KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)
 
 
-def measure_isolated(label: str, topology: Path, backend: str) -> dict[str, object]:
-    """Run one case in a fresh process so its peak RSS is its own."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(measure, (label, topology, backend))
+class Meter:
+    """Wall and CPU time of consecutive stages, and the peak RSS at the end of each."""
+
+    def __init__(self) -> None:
+        self.stages: list[dict[str, Any]] = []
+        self._started = time.perf_counter()
+        self._cpu = cpu_seconds()
+        self._wall0, self._cpu0 = self._started, self._cpu
+
+    def stage(self, name: str) -> None:
+        now, cpu = time.perf_counter(), cpu_seconds()
+        self.stages.append({"stage": name, "wall_s": round(now - self._started, 3),
+                            "cpu_s": round(cpu - self._cpu, 3), "peak_rss_mib": peak_rss_mib()})
+        self._started, self._cpu = now, cpu
+
+    def total(self) -> dict[str, Any]:
+        return {"stage": "total", "wall_s": round(time.perf_counter() - self._wall0, 3),
+                "cpu_s": round(cpu_seconds() - self._cpu0, 3), "peak_rss_mib": peak_rss_mib()}
 
 
-def measure(label: str, topology: Path, backend: str) -> dict[str, object]:
-    stages: dict[str, float] = {}
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    loaded = load(str(topology))
-    stages["parse+graph"] = time.perf_counter() - started
-    mark = time.perf_counter()
-    space = PacketSpace(backend)
-    engine = ReachEngine(loaded.network, space, boundary_interfaces(loaded.network))
-    context = FlowContext(loaded.network, space, engine, Tracer(engine))
-    for zone in context.zone_ids():
-        context.reach(zone)
-    stages["reach"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    findings = [finding for rule in REGISTRY for finding in rule.check(context)]
-    stages["rules"] = time.perf_counter() - mark
-    total = time.perf_counter() - started
-    return {
-        "case": label,
-        "devices": len(loaded.devices),
-        "acl_lines": sum(len(a.lines) for d in loaded.devices.values() for a in d.acls.values()),
-        "config_lines": sum(len(c.lines) for c in loaded.configs.values()),
-        "segments": len(loaded.network.segments),
-        "findings": len(findings),
-        "engine": space.backend,
-        **{f"{name}_s": round(value, 3) for name, value in stages.items()},
-        "total_s": round(total, 3),
-        "cpu_s": round(time.process_time() - cpu_started, 3),
-        "peak_rss_mib": round(peak_rss_mib(), 1),
-    }
+# --- the measured runs (each in its own process) -----------------------------------------------------------
 
 
-def acl_compile_bench(lines: int, backend: str) -> dict[str, object]:
-    """Build one `lines`-line extended ACL's permit set from scratch (the hot loop of
-    the engine) with a fresh BDD manager."""
-    import random
-
-    from nankoku_netcheck.parse import parse_config
-
-    rng = random.Random(7)
-    body = ["ip access-list extended BIG"]
-    for _ in range(lines):
-        src = f"10.{rng.randrange(256)}.{rng.randrange(256)}.0 0.0.0.{rng.choice((0, 15, 255))}"
-        dst = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}"
-        action = rng.choice(("permit", "permit", "deny"))
-        proto = rng.choice(("tcp", "udp"))
-        low = rng.randrange(1, 60000)
-        ports = rng.choice((f"eq {low}", f"range {low} {low + rng.randrange(1, 500)}", f"gt {low}"))
-        body.append(f" {action} {proto} {src} host {dst} {ports}")
-    device = parse_config("\n".join(body) + "\n", "bench.cfg")
-    acl = device.acls["BIG"]
-    started = time.perf_counter()
-    space = PacketSpace(backend)
-    permitted = space.acl_permits(acl)
-    elapsed = time.perf_counter() - started
-    return {"case": f"compile {lines}-line ACL", "engine": space.backend, "seconds": round(elapsed, 3),
-            "bdd_nodes": len(permitted)}
+def config_paths(topology: Path) -> list[Path]:
+    return sorted((topology.parent / "device_configs").glob("*.cfg"))
 
 
-def diff_bench(devices: int, acl_lines: int, backend: str, work: Path) -> list[dict[str, object]]:
-    """Cold verify of a generated city, then one ACL line changed on one gateway and a
-    diff run with the parse cache warm (only that file is parsed again)."""
-    import shutil
+def run_floor(topology: Path) -> dict[str, Any]:
+    meter = Meter()
+    lines = 0
+    for path in config_paths(topology):
+        lines += len(path.read_bytes().decode("utf-8").splitlines())
+    meter.stage("floor")
+    return {"stages": meter.stages, "config_lines": lines}
 
-    from nankoku_netcheck.analyze import analyze
+
+def run_ciscoconfparse2(topology: Path) -> dict[str, Any]:
+    from ciscoconfparse2 import CiscoConfParse
+    from loguru import logger
+
+    logger.disable("ciscoconfparse2")  # as the parsers do: no log records to format
+    meter = Meter()
+    for path in config_paths(topology):
+        CiscoConfParse(config=path.read_bytes().decode("utf-8").splitlines(), ignore_blank_lines=False)
+    meter.stage("ciscoconfparse2")
+    return {"stages": meter.stages}
+
+
+def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int | None) -> dict[str, Any]:
+    """verify, stage by stage, as `analyze` runs it."""
+    from nankoku_netcheck.analyze import Loaded, analyze_loaded, available_cores, flow_context, parse_devices
     from nankoku_netcheck.cache import ParseCache
-    from nankoku_netcheck.diff import diff_topologies
+    from nankoku_netcheck.graph import build_network
+    from nankoku_netcheck.model import ZoneKind
+    from nankoku_netcheck.profiles import pair_policies
+    from nankoku_netcheck.reach.packets import PacketSpace
+    from nankoku_netcheck.report import RENDERERS
+    from nankoku_netcheck.topology import load_topology, read_device_configs
 
-    before = generate(CitySpec(devices=devices, acl_lines=acl_lines), work / "before")
-    after_dir = work / "after"
-    shutil.copytree(before.parent, after_dir)
-    gateway = after_dir / "device_configs" / "lg-gw.cfg"
-    text = gateway.read_text(encoding="utf-8")
-    marker = " deny ip any any log"
-    position = text.index(marker)
-    gateway.write_text(text[:position] + " permit tcp 10.128.2.0 0.0.0.255 any eq 443\n" + text[position:],
-                       encoding="utf-8")
-    cache = ParseCache(work / "cache")
-    started = time.perf_counter()
-    analyze(str(before), backend=backend, cache=cache)
-    cold = time.perf_counter() - started
-    started = time.perf_counter()
-    analyze(str(before), backend=backend, cache=cache)
-    warm = time.perf_counter() - started
-    started = time.perf_counter()
-    diff = diff_topologies(str(before), str(after_dir / "topology.yaml"), backend=backend, cache=cache)
-    diff_time = time.perf_counter() - started
-    return [{"case": f"{devices} devices: cold verify (empty cache)", "seconds": round(cold, 2)},
-            {"case": f"{devices} devices: warm re-verify (cache)", "seconds": round(warm, 2)},
-            {"case": f"{devices} devices: diff after one ACL edit (warm cache)", "seconds": round(diff_time, 2),
-             "changes": len(diff.changes)}]
+    meter = Meter()
+    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    topology_model = load_topology(str(topology))
+    configs = read_device_configs(topology_model)
+    devices = parse_devices(topology_model, configs, cache, jobs or available_cores())
+    meter.stage("parse")
+    loaded = Loaded(topology_model, configs, devices, build_network(topology_model, devices))
+    meter.stage("graph")
+    space = PacketSpace(backend)
+    context = flow_context(loaded, space)
+    # Every flow the rules ask for: from each zone and external peer, from the public
+    # internet, and with routing ignored (ZONE-008) from each zone of a zone pair.
+    classes = [zone.id for zone in topology_model.zones]
+    classes += [f"peer:{peer.id}" for peer in topology_model.external_peers]
+    classes += [f"public:{zone.id}" for zone in topology_model.zones
+                if zone.kind is ZoneKind.INTERNET and zone.upstream]
+    for source_class in classes:
+        context.reach(source_class)
+    for source_class in sorted({policy.from_zone for policy in pair_policies(topology_model)}):
+        context.reach(source_class, routing=False)
+    meter.stage("reach")
+    rule_times: dict[str, float] = {}
+    clock = {"rule": "", "at": time.perf_counter()}
+
+    def progress(stage: str) -> None:
+        now = time.perf_counter()
+        if clock["rule"]:
+            family = rule_family(str(clock["rule"]))
+            rule_times[family] = rule_times.get(family, 0.0) + now - float(clock["at"])
+        clock.update(rule=stage if stage != "reach" else "", at=now)
+
+    result = analyze_loaded(loaded, space, context=context, progress=progress,
+                            timestamp="2026-01-01T00:00:00Z", today=dt.date(2026, 1, 1)).result
+    progress("")
+    meter.stage("rules")
+    for output_format in REPORT_FORMATS:
+        RENDERERS[output_format](result, "en")
+    meter.stage("report")
+    total = meter.total()
+    errors = sorted({f.rule for f in result.findings if f.severity == "error"})
+    return {"stages": meter.stages, "total": total, "rules_by_family": {k: round(v, 3) for k, v in rule_times.items()},
+            "stats": result.stats, "findings": len(result.findings), "error_rules": errors,
+            "cache_hits": cache.hits if cache else 0, "cache_misses": cache.misses if cache else 0,
+            "engine": space.backend}
 
 
-def markdown(rows: list[dict[str, object]]) -> str:
+def rule_family(rule_id: str) -> str:
+    if rule_id == "certificates":
+        return "isolation certificates"
+    prefix = rule_id.split("-")[0]
+    if prefix in ("ZONE", "ACL", "RT", "META"):
+        return {"RT": "ACL"}.get(prefix, prefix) + " rules"
+    return "device rules"
+
+
+CHILD_RUNS: dict[str, Callable[..., dict[str, Any]]] = {
+    "floor": lambda args: run_floor(args.topology),
+    "ciscoconfparse2": lambda args: run_ciscoconfparse2(args.topology),
+    "verify": lambda args: run_verify(args.topology, args.cache_dir, args.backend, args.jobs),
+}
+
+
+def in_fresh_process(kind: str, topology: Path, backend: str, jobs: int | None,
+                     cache_dir: Path | None = None) -> dict[str, Any]:
+    """Run one measurement in a new interpreter: its peak RSS and CPU are its own."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--topology", str(topology),
+               "--backend", backend]
+    if jobs:
+        command += ["--jobs", str(jobs)]
+    if cache_dir is not None:
+        command += ["--cache-dir", str(cache_dir)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"{kind} run failed:\n{completed.stderr}")
+    return json.loads(completed.stdout.splitlines()[-1])
+
+
+# --- one size ----------------------------------------------------------------------------------------------
+
+
+def edit_one_device(topology: Path) -> None:
+    """A typical change: one more deny entry in one access switch's VLAN ACL."""
+    path = topology.parent / "device_configs" / f"{EDITED_DEVICE}.cfg"
+    text = path.read_text(encoding="utf-8")
+    marker = "ip access-list extended VLAN10-IN\n"
+    if marker not in text:
+        raise RuntimeError(f"{path} has no {marker.strip()}")
+    path.write_text(text.replace(marker, marker + " deny tcp any host 10.159.255.250 eq 23\n", 1), encoding="utf-8")
+
+
+def measure_size(devices: int, backend: str, jobs: int | None, work: Path, quick: bool,
+                 log: Callable[[str], None]) -> dict[str, Any]:
+    from nankoku_netcheck.synth import CitySpec, generate
+
+    spec = CitySpec(devices=devices, acl_lines=ACL_LINES_PER_DEVICE * devices,
+                    segments=SEGMENTS_PER_DEVICE * devices, seed=1)
+    started = time.perf_counter()
+    topology = generate(spec, work / f"city-{devices}")
+    generated = round(time.perf_counter() - started, 2)
+    cache_dir = work / f"cache-{devices}"
+    runs: dict[str, Any] = {}
+    plan = [("floor", None), ("ciscoconfparse2", None), ("cold", cache_dir)]
+    if not quick:
+        plan += [("warm", cache_dir), ("edit", cache_dir)]
+    for name, cache in plan:
+        if name == "edit":
+            edit_one_device(topology)
+        kind = name if name in ("floor", "ciscoconfparse2") else "verify"
+        log(f"  N={devices}: {name} ...")
+        runs[name] = in_fresh_process(kind, topology, backend, jobs, cache)
+        if kind == "verify":
+            total = runs[name]["total"]
+            log(f"  N={devices}: {name} {total['wall_s']} s, peak {total['peak_rss_mib']} MiB")
+    shutil.rmtree(work / f"city-{devices}", ignore_errors=True)
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    return {"devices": devices, "acl_lines_requested": spec.acl_lines, "segments_requested": spec.segments,
+            "generate_s": generated, "config_lines": runs["floor"]["config_lines"], "runs": runs}
+
+
+# --- tables -------------------------------------------------------------------------------------------------
+
+
+def stage(run: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(item for item in run["stages"] if item["stage"] == name)
+
+
+def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for size in sizes:
+        runs = size["runs"]
+        cold = runs["cold"]
+        floor = stage(runs["floor"], "floor")["wall_s"]
+        ccp = stage(runs["ciscoconfparse2"], "ciscoconfparse2")["wall_s"]
+        parse = stage(cold, "parse")["wall_s"]
+        row = {
+            "devices": size["devices"], "acl_lines": cold["stats"]["acl_lines"],
+            "segments (all / host)": f"{cold['stats']['segments']} / {size['segments_requested']}",
+            "config lines": size["config_lines"], "floor s": floor, "ccp2 alone s": ccp,
+            "parse cold s": parse, "parse / ccp2": ratio(parse, ccp), "parse / floor": ratio(parse, floor),
+            "cold verify s": cold["total"]["wall_s"], "cold CPU s": cold["total"]["cpu_s"],
+            "cold peak RSS MiB": cold["total"]["peak_rss_mib"],
+        }
+        for name in ("warm", "edit"):
+            if name in runs:
+                row[f"{name} verify s"] = runs[name]["total"]["wall_s"]
+        rows.append(row)
+    return rows
+
+
+def stage_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for size in sizes:
+        for run_name in ("cold", "warm", "edit"):
+            run = size["runs"].get(run_name)
+            if run is None:
+                continue
+            for item in [*run["stages"], run["total"]]:
+                rows.append({"devices": size["devices"], "run": run_name, "stage": item["stage"],
+                             "wall s": item["wall_s"], "CPU s": item["cpu_s"], "peak RSS MiB": item["peak_rss_mib"]})
+    return rows
+
+
+def family_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for size in sizes:
+        families = size["runs"]["cold"]["rules_by_family"]
+        rows.append({"devices": size["devices"], **{name: families.get(name, 0.0) for name in (
+            "ZONE rules", "ACL rules", "device rules", "META rules", "isolation certificates")}})
+    return rows
+
+
+def growth(sizes: list[dict[str, Any]]) -> list[str]:
+    """The exponent k of time ∝ N^k between the smallest size ≥ 300 and the largest,
+    next to N log N's over the same range."""
+    measured = sorted((s["devices"], s["runs"]["cold"]["total"]["wall_s"]) for s in sizes if s["devices"] >= 300)
+    if len(measured) < 2:
+        return []
+    (n_small, t_small), (n_big, t_big) = measured[0], measured[-1]
+    exponent = math.log(t_big / t_small) / math.log(n_big / n_small)
+    n_log_n = math.log(n_big * math.log(n_big) / (n_small * math.log(n_small))) / math.log(n_big / n_small)
+    return [f"Growth of the cold verify from N={n_small} to N={n_big}: time ∝ N^{exponent:.2f} "
+            f"(N log N over the same range: N^{n_log_n:.2f})."]
+
+
+def ratio(value: float, base: float) -> str:
+    return f"{value / base:.1f}×" if base else "-"
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return ""
     columns = list(rows[0])
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(str(row[c]) for c in columns) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(row.get(c, "")) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    from nankoku_netcheck.reach.packets import PacketSpace
+
+    memory = ""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            memory = f"{int(handle.readline().split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    try:
+        import dd
+
+        dd_version = dd.__version__
+    except (ImportError, AttributeError):
+        dd_version = "?"
+    return {"machine": platform.machine(), "cpus": os.cpu_count(), "memory": memory,
+            "python": platform.python_version(), "system": platform.platform(),
+            "bdd": f"{PacketSpace().backend} (dd {dd_version})"}
+
+
+def render(sizes: list[dict[str, Any]], about: dict[str, Any]) -> str:
+    parts = [
+        f"Machine: {about['machine']}, {about['cpus']} CPUs, {about['memory']} RAM, {about['system']}; "
+        f"Python {about['python']}; BDD engine {about['bdd']}.",
+        "",
+        "Times in seconds (wall clock unless marked CPU); peak RSS in MiB, including finished parse workers.",
+        "",
+        "## Summary", "", markdown(summary_rows(sizes)), "",
+        *growth(sizes), "",
+        "## Stages", "", markdown(stage_rows(sizes)), "",
+        "## Rules stage of the cold run, by rule family", "", markdown(family_rows(sizes)),
+    ]
+    return "\n".join(parts) + "\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--devices", type=int, nargs="*", default=[100])
-    parser.add_argument("--acl-lines", type=int, default=200)
     parser.add_argument("--backend", default="auto", choices=["auto", "cudd", "autoref"])
-    parser.add_argument("--quick", action="store_true", help="CI mode: sample + the first size only")
-    parser.add_argument("--acl-bench", type=int, default=0, metavar="LINES",
-                        help="also time compiling one ACL of LINES lines with each BDD backend")
-    parser.add_argument("--diff-bench", type=int, default=0, metavar="DEVICES",
-                        help="also time cold verify, warm re-verify and diff after one ACL edit")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    parser.add_argument("--jobs", type=int, default=None, help="parse processes (default: one per core)")
+    parser.add_argument("--quick", action="store_true", help="CI mode: the first size, cold run only")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out",
+                        help="where results.md and results.json go (default: benchmarks/out)")
+    parser.add_argument("--results", action="store_true",
+                        help="write benchmarks/RESULTS.md and benchmarks/results.json (the committed table)")
+    parser.add_argument("--child", choices=sorted(CHILD_RUNS), help=argparse.SUPPRESS)
+    parser.add_argument("--topology", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sizes = args.devices[:1] if args.quick else args.devices
-    rows = []
-    sample = ROOT / "topologies" / "nankoku.yaml"
-    if sample.exists():
-        rows.append(measure_isolated("sample (nankoku.yaml)", sample, args.backend))
+    if args.child:
+        print(json.dumps(CHILD_RUNS[args.child](args)))
+        return 0
+    sizes_wanted = args.devices[:1] if args.quick else args.devices
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    about = machine()
+    sizes = []
     with tempfile.TemporaryDirectory() as tmp:
-        for size in sizes:
-            topology = generate(CitySpec(devices=size, acl_lines=args.acl_lines), Path(tmp) / f"city{size}")
-            rows.append(measure_isolated(f"synthetic {size}", topology, args.backend))
-    table = markdown(rows)
-    if args.diff_bench:
-        with tempfile.TemporaryDirectory() as tmp:
-            diff_rows = diff_bench(args.diff_bench, args.acl_lines, args.backend, Path(tmp))
-        table += "\n\n" + markdown([{**row, "changes": row.get("changes", "")} for row in diff_rows])
-    if args.acl_bench:
-        acl_rows = [acl_compile_bench(args.acl_bench, backend) for backend in ("cudd", "autoref")]
-        table += "\n\n" + markdown(acl_rows)
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"machine: {machine}\n{table}")
+        for devices in sizes_wanted:
+            sizes.append(measure_size(devices, args.backend, args.jobs, Path(tmp), args.quick, log))
+    text = render(sizes, about)
+    print(text)
+    payload = json.dumps({"machine": about, "sizes": sizes}, indent=1) + "\n"
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.md").write_text(f"machine: {machine}\n\n{table}\n", encoding="utf-8")
-    (args.out / "results.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n",
-                                           encoding="utf-8")
+    (args.out / "results.md").write_text(text, encoding="utf-8")
+    (args.out / "results.json").write_text(payload, encoding="utf-8")
+    if args.results:
+        header = "# Benchmark results\n\nGenerated by `python benchmarks/run.py --devices ... --results`.\n\n"
+        (ROOT / "benchmarks" / "RESULTS.md").write_text(header + text, encoding="utf-8")
+        (ROOT / "benchmarks" / "results.json").write_text(payload, encoding="utf-8")
     return 0
 
 

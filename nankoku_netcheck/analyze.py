@@ -6,8 +6,10 @@ parse → model → graph → reach → rules; rendering is the caller's busines
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 from . import __version__
@@ -63,29 +65,35 @@ class Loaded:
 
 
 def load(topology_path: str, cache: ParseCache | None = None,
-         display_prefix: tuple[str, str] | None = None) -> Loaded:
+         display_prefix: tuple[str, str] | None = None, jobs: int = 1) -> Loaded:
     """Read and check every input; raise InputError listing every problem found.
     `display_prefix` = (prefix, label) shows config paths under prefix as label + rest
-    (a temporary export of a git revision shows as 'REV:path')."""
+    (a temporary export of a git revision shows as 'REV:path'). `jobs` > 1: parse in up to
+    that many processes when there is enough to parse (see `parse_many`)."""
     topology = load_topology(topology_path)
     if display_prefix is not None:
         topology = _relabel(topology, *display_prefix)
     configs = read_device_configs(topology)
+    devices = parse_devices(topology, configs, cache, jobs)
+    return Loaded(topology, configs, devices, build_network(topology, devices))
+
+
+def parse_devices(topology: Topology, configs: dict[str, InputFile], cache: ParseCache | None = None,
+                  jobs: int = 1) -> dict[str, Device]:
+    """Every device of the topology, parsed (or from the cache) and checked against the
+    topology's references; raise InputError listing every problem found."""
     devices: dict[str, Device] = {}
     problems: list[InputProblem] = []
-    for entry in topology.devices:
-        config = configs[entry.name]
-        try:
-            device = _parse(config, entry.config_display, entry.vendor, cache)
-        except InputError as error:
-            problems.extend(error.problems)
+    for entry, outcome in zip(topology.devices, _parse_all(topology, configs, cache, jobs), strict=True):
+        if isinstance(outcome, tuple):
+            problems.extend(outcome)
             continue
-        device.name = entry.name
-        devices[entry.name] = device
+        outcome.name = entry.name
+        devices[entry.name] = outcome
     problems.extend(check_references(topology, devices))
     if problems:
         raise InputError(problems)
-    return Loaded(topology, configs, devices, build_network(topology, devices))
+    return devices
 
 
 def _relabel(topology: Topology, prefix: str, label: str) -> Topology:
@@ -98,15 +106,70 @@ def _relabel(topology: Topology, prefix: str, label: str) -> Topology:
     return replace(topology, devices=entries)
 
 
-def _parse(config: InputFile, display: str, vendor: str | None, cache: ParseCache | None) -> Device:
-    if cache is None:
-        return parse_config(config.text, display, vendor)
-    key = cache.key(config.sha256, display, vendor)
-    device = cache.get(key)
-    if device is None:
-        device = parse_config(config.text, display, vendor)
-        cache.put(key, device)
-    return device
+# A parse costs roughly 20-100 µs per config line; a worker process takes one to two
+# seconds to start (it imports the parsers). Below this many lines to parse, one process
+# is faster.
+PARALLEL_PARSE_MIN_LINES = 60_000
+
+ParseTask = tuple[str, str, str | None]  # (config text, display path, vendor)
+Parsed = Device | tuple[InputProblem, ...]  # a parsed config, or why it could not be parsed
+
+
+def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCache | None,
+               jobs: int) -> list[Parsed]:
+    """Each device's parsed config (or its input error), in topology order: from the
+    cache when there, else parsed, over a process pool when that pays."""
+    outcomes: list[Parsed | None] = []
+    misses: list[tuple[int, str | None]] = []  # (index in topology order, cache key)
+    for index, entry in enumerate(topology.devices):
+        key = cache.key(configs[entry.name].sha256, entry.config_display, entry.vendor) if cache is not None else None
+        device = cache.get(key) if cache is not None and key is not None else None
+        outcomes.append(device)
+        if device is None:
+            misses.append((index, key))
+    tasks = [(configs[topology.devices[index].name].text, topology.devices[index].config_display,
+              topology.devices[index].vendor) for index, _ in misses]
+    for (index, key), outcome in zip(misses, parse_many(tasks, jobs), strict=True):
+        if cache is not None and key is not None and not isinstance(outcome, tuple):
+            cache.put(key, outcome)
+        outcomes[index] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def parse_many(tasks: list[ParseTask], jobs: int = 1) -> list[Parsed]:
+    """Parse configs, in order: in up to `jobs` processes when there are at least
+    PARALLEL_PARSE_MIN_LINES lines, else here. The workers are started with `spawn`, so a
+    script that asks for jobs > 1 must guard its main code with `if __name__ == "__main__":`
+    (the command line does)."""
+    workers = min(jobs, len(tasks))
+    if workers < 2 or sum(text.count("\n") for text, _, _ in tasks) < PARALLEL_PARSE_MIN_LINES:
+        return [parse_outcome(*task) for task in tasks]
+    results: list[Parsed | None] = [None] * len(tasks)
+    # Longest first, so that the workers finish together.
+    order = sorted(range(len(tasks)), key=lambda index: -len(tasks[index][0]))
+    # spawn, not fork: a forked child inherits locks that other threads (the progress bar,
+    # logging) may hold at that moment.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [(index, pool.submit(parse_outcome, *tasks[index])) for index in order]
+        for index, future in futures:
+            results[index] = future.result()
+    return [result for result in results if result is not None]
+
+
+def parse_outcome(text: str, display: str, vendor: str | None) -> Parsed:
+    """A parsed config, or the problems of the input error it raised (returned, so that a
+    worker process hands them back like a result)."""
+    try:
+        return parse_config(text, display, vendor)
+    except InputError as error:
+        return tuple(error.problems)
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @dataclass
@@ -127,11 +190,13 @@ def analyze(
     progress: Progress | None = None,
     today: dt.date | None = None,
     cache: ParseCache | None = None,
+    jobs: int = 1,
 ) -> Result:
-    """Verify one topology. Raises InputError for bad input (never returns partial results)."""
+    """Verify one topology. Raises InputError for bad input (never returns partial results).
+    `jobs`: processes for parsing (see `load`)."""
     report = progress or (lambda _stage: None)
     report("parse")
-    loaded = load(topology_path, cache)
+    loaded = load(topology_path, cache, jobs=jobs)
     return analyze_loaded(loaded, PacketSpace(backend), rules=rules, timestamp=timestamp, progress=progress,
                           today=today).result
 
@@ -144,14 +209,16 @@ def analyze_loaded(
     timestamp: str | None = None,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    context: FlowContext | None = None,
 ) -> Analysis:
     """Verify an already loaded network in a given packet space (diff puts both sides
-    of a change in one space so their packet sets compare)."""
+    of a change in one space so their packet sets compare). `context`: one made by
+    `flow_context` for this network and space, with flows already computed (the
+    benchmarks time reachability apart from the rules)."""
     report = progress or (lambda _stage: None)
     report("reach")
-    engine = ReachEngine(loaded.network, space, boundary_interfaces(loaded.network))
-    context = FlowContext(loaded.network, space, engine, Tracer(engine),
-                          today=today or dt.datetime.now(dt.UTC).date())
+    if context is None:
+        context = flow_context(loaded, space, today)
     findings: list[Finding] = []
     verdicts: list[RuleVerdict] = []
     ran = applicable_rules(loaded.topology, rules)
@@ -161,6 +228,9 @@ def analyze_loaded(
         found = rule.check(context)
         findings.extend(found)
         verdicts.append(_verdict(rule, found))
+    exceptions = exception_register(context)
+    report("certificates")
+    certificates = isolation_certificates(context) if any(r.id.startswith("ZONE-") for r in ran) else ()
     result = Result(
         tool_name=TOOL_NAME,
         tool_version=__version__,
@@ -175,8 +245,8 @@ def analyze_loaded(
         zones=tuple((zone.id, zone.kind.value, zone.label) for zone in loaded.topology.zones),
         assumptions=ASSUMPTIONS,
         network=summarize_network(loaded),
-        exceptions=exception_register(context),
-        certificates=isolation_certificates(context) if any(r.id.startswith("ZONE-") for r in ran) else (),
+        exceptions=exceptions,
+        certificates=certificates,
         stats={
             "devices": len(loaded.devices),
             "segments": len(loaded.network.segments),
@@ -185,6 +255,12 @@ def analyze_loaded(
         },
     )
     return Analysis(loaded, context, result)
+
+
+def flow_context(loaded: Loaded, space: PacketSpace, today: dt.date | None = None) -> FlowContext:
+    """The shared state of one verification: the reach engine and tracer over the network."""
+    engine = ReachEngine(loaded.network, space, boundary_interfaces(loaded.network))
+    return FlowContext(loaded.network, space, engine, Tracer(engine), today=today or dt.datetime.now(dt.UTC).date())
 
 
 def applicable_rules(topology: Topology, rules: Iterable[Rule] | None) -> list[Rule]:

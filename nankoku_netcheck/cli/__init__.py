@@ -9,6 +9,7 @@ import click
 from .. import __version__
 from .diff_cmd import diff
 from .rules_cmd import rules
+from .synth_cmd import synth
 from .trace_cmd import trace
 from .verify import verify
 
@@ -23,5 +24,6 @@ main.add_command(verify)
 main.add_command(diff)
 main.add_command(trace)
 main.add_command(rules)
+main.add_command(synth)
 
 __all__ = ["main"]

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import multiprocessing
 import os
 import shlex
 import sys
-from dataclasses import replace
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import click
 
 from ..errors import InputError
-from ..report import FILE_NAMES
+from ..redact import redact
+from ..report import FILE_NAMES, RENDERERS
 from .caching import open_cache
 from .common import (
+    EXIT_INCONCLUSIVE,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_VIOLATION,
     check_outputs,
     default_lang,
     fail_input,
@@ -23,6 +33,7 @@ from .common import (
     parse_formats,
     progress_bar,
     silence_library_logging,
+    write_file,
     write_report,
 )
 
@@ -30,14 +41,16 @@ PROGRAM = "nankoku-netcheck"
 
 
 @click.command()
-@click.argument("topology", type=click.Path(dir_okay=False))
+@click.argument("topologies", nargs=-1, required=True, type=click.Path(dir_okay=False),
+                metavar="TOPOLOGY...")
 @click.option("--format", "formats", default="text", show_default=True, metavar="FORMAT[,FORMAT...]",
               help=f"Output formats, comma-separated: {', '.join(FILE_NAMES)}.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report (one format) to this file instead of standard output.")
 @click.option("--output-dir", type=click.Path(file_okay=False, writable=True),
               help="Write one file per format into this folder (report.txt, report.json, report.sarif, "
-                   "report.junit.xml, report.md, report.csv, report.html).")
+                   "report.junit.xml, report.md, report.csv, report.html); with several topologies, into "
+                   "one subfolder per topology, named after its file.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
               help="Language of messages (default: from LANG; the HTML report defaults to Japanese).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
@@ -51,22 +64,36 @@ PROGRAM = "nankoku-netcheck"
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
 @click.option("--engine", "backend", type=click.Choice(["auto", "cudd", "autoref"]), default="auto",
               show_default=True, help="BDD backend.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes to use (default: one per core): topologies verified at once, or, for one "
+                   "topology, processes that parse its configs.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages on stderr (errors aside).")
-def verify(topology: str, formats: str, output: str | None, output_dir: str | None, lang: str | None,
-           fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...], cache_dir: str | None,
-           no_cache: bool, backend: str, quiet: bool) -> None:
+def verify(topologies: tuple[str, ...], formats: str, output: str | None, output_dir: str | None,
+           lang: str | None, fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
+           cache_dir: str | None, no_cache: bool, backend: str, jobs: int | None, quiet: bool) -> None:
     """Verify TOPOLOGY (a topology YAML file) and report every rule's verdict.
+
+    Several topologies (e.g. a prefecture's municipalities) are verified in parallel, each
+    into its own folder under --output-dir, and a summary table is printed.
 
     Exit codes: 0 proven pass, 1 violations at or above --fail-on, 2 usage or input
     error, 3 no violation found but some property is inconclusive, 4 internal error.
+    With several topologies, the worst of theirs (4, then 2, 1, 3, 0).
     """
     chosen = parse_formats(formats)
+    options = VerifyOptions(chosen, lang, fail_on, select, ignore, cache_dir, no_cache, backend, quiet)
+    if len(topologies) > 1:
+        if output or not output_dir:
+            raise click.UsageError("several topologies need --output-dir DIR (one folder per topology)")
+        verify_batch(topologies, output_dir, options, jobs)
+        return
+    topology = topologies[0]
     check_outputs(chosen, output, output_dir)
     bar = progress_bar(quiet)
     try:
         # The bar's clock starts before the imports: they are a noticeable part of a short run.
         with bar if bar is not None else contextlib.nullcontext():
-            from ..analyze import analyze, timestamp_now
+            from ..analyze import analyze, available_cores, timestamp_now
             from ..rules import REGISTRY
             from ..selection import load_settings, select_rules
 
@@ -76,7 +103,8 @@ def verify(topology: str, formats: str, output: str | None, output_dir: str | No
             rules = select_rules(REGISTRY, settings.select, settings.ignore)
             timestamp = timestamp_now()
             result = analyze(topology, backend=backend, progress=bar, timestamp=timestamp, rules=rules,
-                             today=dt.date.fromisoformat(timestamp[:10]), cache=open_cache(cache_dir, no_cache))
+                             today=dt.date.fromisoformat(timestamp[:10]), cache=open_cache(cache_dir, no_cache),
+                             jobs=jobs or available_cores())
     except InputError as error:
         fail_input(error)
         return
@@ -91,6 +119,154 @@ def verify(topology: str, formats: str, output: str | None, output_dir: str | No
         if target and not quiet:
             click.echo(f"{output_format}: {target}", err=True)
     sys.exit(result.exit_code(settings.fail_on or "error"))
+
+
+# --- several topologies ----------------------------------------------------------------------
+
+# Worst first: a crash or bad input hides more than a violation, a violation more than
+# an unproven property.
+EXIT_SEVERITY = (EXIT_INTERNAL, EXIT_INPUT, EXIT_VIOLATION, EXIT_INCONCLUSIVE, EXIT_OK)
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    formats: list[str]
+    lang: str | None
+    fail_on: str | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    cache_dir: str | None
+    no_cache: bool
+    backend: str
+    quiet: bool
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What the summary shows of one topology's verification."""
+
+    topology: str
+    folder: str
+    exit_code: int
+    verdict: str  # pass | fail | inconclusive | input error | internal error
+    errors: int = 0
+    warnings: int = 0
+    inconclusive: int = 0
+    seconds: float = 0.0
+    problem: str = ""  # the input or internal error, one line
+
+
+def verify_batch(topologies: tuple[str, ...], output_dir: str, options: VerifyOptions, jobs: int | None) -> None:
+    from ..analyze import available_cores
+
+    folders = report_folders(topologies, output_dir)
+    workers = min(jobs or available_cores(), len(topologies))
+    tasks = [(topology, folder, options) for topology, folder in zip(topologies, folders, strict=True)]
+    outcomes: list[BatchOutcome] = []
+    if workers < 2:
+        for task in tasks:
+            outcomes.append(verify_into_folder(*task))
+            _announce(outcomes[-1], options.quiet)
+    else:
+        # spawn: each worker a fresh interpreter (no locks inherited from this one's threads).
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(verify_into_folder, *task): index for index, task in enumerate(tasks)}
+            finished: dict[int, BatchOutcome] = {}
+            for future in as_completed(futures):
+                finished[futures[future]] = future.result()
+                _announce(finished[futures[future]], options.quiet)
+            outcomes = [finished[index] for index in range(len(tasks))]
+    click.echo(summary_table(outcomes), nl=False)
+    sys.exit(worst_exit_code(outcomes))
+
+
+def report_folders(topologies: tuple[str, ...], output_dir: str) -> list[str]:
+    """One folder per topology, named after its file; when two files share a name, their
+    parent folders' names are prepended until the names differ."""
+    paths = [Path(topology).resolve() for topology in topologies]
+    depth = 0
+    while True:
+        names = [_folder_name(path, depth) for path in paths]
+        if len(set(names)) == len(names) or depth > max(len(path.parts) for path in paths):
+            break
+        depth += 1
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return [os.path.join(output_dir, name) for name in unique]
+
+
+def _folder_name(path: Path, depth: int) -> str:
+    parents = [part for part in path.parent.parts[-depth:] if part not in ("/", "")] if depth else []
+    return "-".join([*parents, path.stem])
+
+
+def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> BatchOutcome:
+    """Verify one topology and write its reports into `folder` (in a worker process)."""
+    from ..analyze import analyze, timestamp_now
+    from ..rules import REGISTRY
+    from ..selection import load_settings, select_rules
+
+    silence_library_logging()
+    started = time.perf_counter()
+    try:
+        settings = load_settings(topology).overridden(select=options.select or None, ignore=options.ignore or None,
+                                                      fail_on=options.fail_on)
+        rules = select_rules(REGISTRY, settings.select, settings.ignore)
+        timestamp = timestamp_now()
+        # Topologies already run in parallel: one process parses each.
+        result = analyze(topology, backend=options.backend, timestamp=timestamp, rules=rules,
+                         today=dt.date.fromisoformat(timestamp[:10]),
+                         cache=open_cache(options.cache_dir, options.no_cache), jobs=1)
+        for output_format in options.formats:
+            language = options.lang or ("ja" if output_format == "html" else default_lang())
+            command = reproducing_command(topology, output_format, language, options.backend, timestamp)
+            write_file(output_path(folder, output_format), RENDERERS[output_format](
+                replace(result, command=command), language))
+    except InputError as error:
+        return BatchOutcome(topology, folder, EXIT_INPUT, "input error", seconds=time.perf_counter() - started,
+                            problem=redact(str(error.problems[0])) + (
+                                f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""))
+    except SystemExit as stop:  # a report that could not be written (already said on stderr)
+        return BatchOutcome(topology, folder, int(stop.code or EXIT_INPUT), "input error",
+                            seconds=time.perf_counter() - started, problem="cannot write the reports")
+    except Exception as error:  # a failed cross-check or any other bug
+        return BatchOutcome(topology, folder, EXIT_INTERNAL, "internal error", seconds=time.perf_counter() - started,
+                            problem=redact(f"{type(error).__name__}: {error}"))
+    violated = [f for f in result.findings if f.status == "violated"]
+    return BatchOutcome(
+        topology, folder, result.exit_code(settings.fail_on or "error"), result.verdict,
+        errors=sum(1 for f in violated if f.severity == "error"),
+        warnings=sum(1 for f in violated if f.severity == "warning"),
+        inconclusive=sum(1 for f in result.findings if f.status == "inconclusive"),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _announce(outcome: BatchOutcome, quiet: bool) -> None:
+    if not quiet:
+        click.echo(f"{outcome.topology}: {outcome.verdict} ({outcome.seconds:.1f} s)", err=True)
+
+
+def summary_table(outcomes: list[BatchOutcome]) -> str:
+    header = ("topology", "verdict", "errors", "warnings", "inconclusive", "exit", "seconds", "reports")
+    rows = [header] + [
+        (outcome.topology, outcome.verdict, str(outcome.errors), str(outcome.warnings), str(outcome.inconclusive),
+         str(outcome.exit_code), f"{outcome.seconds:.1f}", outcome.folder)
+        for outcome in outcomes
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines += [f"{outcome.topology}: {outcome.problem}" for outcome in outcomes if outcome.problem]
+    lines.append(f"{len(outcomes)} topologies; exit code {worst_exit_code(outcomes)} (the worst)")
+    return "\n".join(lines) + "\n"
+
+
+def worst_exit_code(outcomes: list[BatchOutcome]) -> int:
+    codes = {outcome.exit_code for outcome in outcomes}
+    return next((code for code in EXIT_SEVERITY if code in codes), EXIT_OK)
 
 
 def reproducing_command(topology: str, output_format: str, lang: str, backend: str, timestamp: str) -> str:

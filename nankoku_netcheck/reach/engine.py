@@ -107,7 +107,6 @@ class Compiled:
     segment_member_dst: dict[str, PacketSet] = field(default_factory=dict)
     sessions: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
     replies: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
-    stateful: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
     routing_members: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     owners: dict[str, dict[int, list[tuple[str, str]]]] = field(default_factory=dict)
 
@@ -150,7 +149,6 @@ class ReachEngine:
         self._segment_member_dst = compiled.segment_member_dst
         self._sessions = compiled.sessions
         self._replies = compiled.replies
-        self._stateful = compiled.stateful
         self._routing_members = compiled.routing_members
         self._owners = compiled.owners
 
@@ -196,13 +194,16 @@ class ReachEngine:
                 self.space.tcp_established())
         return self._replies[key]
 
-    def stateful_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
-        """What a stateful device passes from `in_if` to `out_if`: new connections and replies."""
-        key = (device_name, in_if, out_if)
-        if key not in self._stateful:
-            self._stateful[key] = self.session_filter(device_name, in_if, out_if) | self.reply_filter(
-                device_name, in_if, out_if)
-        return self._stateful[key]
+    def _through_stateful(self, device_name: str, in_if: str, out_if: str, packets: PacketSet,
+                          translation: Translation) -> PacketSet:
+        """`packets & pre(translation, session_filter | reply_filter)` without the union of
+        the two filters, which on a long ACL is far larger than either (one is keyed on
+        destinations, the other, reversed, on sources)."""
+        passed = packets & self.pre(translation, self.session_filter(device_name, in_if, out_if))
+        replies = packets & self.pre(translation, self.space.tcp_established())
+        if replies == self.space.false:
+            return passed
+        return passed | (replies & self.pre(translation, self.reply_filter(device_name, in_if, out_if)))
 
     def fib_regions(self, device_name: str) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
         if device_name not in self._fib_regions:
@@ -395,7 +396,7 @@ class ReachEngine:
         if interface is None or not forwards(device, interface):
             return
         if device.stateful:
-            packets = packets & self.pre(translation, self.stateful_filter(device_name, in_if, out))
+            packets = self._through_stateful(device_name, in_if, out, packets, translation)
         else:
             packets = packets & self.pre(translation, self.interface_filter(device_name, out, "out"))
         if packets == self.space.false:

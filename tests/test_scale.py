@@ -1,0 +1,192 @@
+"""Scale features: the IOS block tree built without ciscoconfparse2's objects, parallel
+parsing, batch verification of several topologies, the `synth` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from ciscoconfparse2 import CiscoConfParse
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from loguru import logger
+
+from nankoku_netcheck import analyze as analyze_module
+from nankoku_netcheck.analyze import load, parse_many
+from nankoku_netcheck.cli import main
+from nankoku_netcheck.cli.verify import BatchOutcome, report_folders, worst_exit_code
+from nankoku_netcheck.errors import InputProblem
+from nankoku_netcheck.parse.cisco_ios import BlockLine, _IosParser, block_tree, build_block_tree
+from nankoku_netcheck.synth import CitySpec, generate
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS_SAMPLE = 60  # corpus files compared (ciscoconfparse2 is slow: keep the test short)
+
+
+def ccp2_shape(lines: list[str]) -> list[tuple[int, int, list[int]]]:
+    logger.disable("ciscoconfparse2")
+    objs = CiscoConfParse(config=list(lines), ignore_blank_lines=False).objs
+    return [(o.linenum, o.parent.linenum, [c.linenum for c in o.children]) for o in objs]
+
+
+def own_shape(lines: list[str]) -> list[tuple[int, int, list[int]]]:
+    return [(o.linenum, o.parent.linenum, [c.linenum for c in o.children]) for o in build_block_tree(lines)]
+
+
+def structure_lines(path: Path) -> list[str]:
+    """The lines the IOS parser builds its tree from (banner and macro text hidden)."""
+    return _IosParser(path.read_text(encoding="utf-8", errors="replace"), str(path)).claim_multiline_blocks()
+
+
+def uses_own_tree(lines: list[str]) -> bool:
+    return all(isinstance(obj, BlockLine) for obj in block_tree(lines))
+
+
+# --- the block tree ------------------------------------------------------------------------------
+
+PIECES = ["interface Gi0/1", " ip address 10.0.0.1 255.255.255.0", "  nested", "   deeper", " back", "!", " !",
+          "  ! comment", "", "   ", "\tip tab", " \tmixed", "router ospf 1", "hostname r1", "!x", "exit", " exit"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=30))
+def test_block_tree_is_ciscoconfparse2s_on_any_indentation(lines: list[str]) -> None:
+    assert own_shape(lines) == ccp2_shape(lines)
+
+
+def test_block_tree_is_ciscoconfparse2s_on_the_sample_and_a_generated_city(tmp_path: Path) -> None:
+    generate(CitySpec(devices=14, acl_lines=300), tmp_path)
+    paths = sorted((REPO / "device_configs").rglob("*.cfg")) + sorted(tmp_path.rglob("*.cfg"))
+    assert paths
+    for path in paths:
+        lines = structure_lines(path)
+        assert uses_own_tree(lines), path
+        assert own_shape(lines) == ccp2_shape(lines), path
+
+
+def test_block_tree_is_ciscoconfparse2s_on_real_configs() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus of real configs not found at {CORPUS}")
+    paths = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".cfg", ".txt", ".conf", ""))
+    compared = 0
+    for path in paths[::max(1, len(paths) // CORPUS_SAMPLE)]:
+        lines = structure_lines(path)
+        if len(lines) > 3000 or not uses_own_tree(lines):
+            continue
+        assert own_shape(lines) == ccp2_shape(lines), path
+        compared += 1
+    assert compared > 10
+
+
+def test_banner_like_lines_still_go_through_ciscoconfparse2() -> None:
+    # ciscoconfparse2 makes the delimited text children of the banner line, which plain
+    # indentation would not: such texts keep going through it.
+    lines = ["set banner motd ^C", "text", "^C", "interface Gi0/1", " shutdown"]
+    assert ccp2_shape(lines)[0][2] == [1, 2]
+    assert own_shape(lines)[0][2] == []
+    assert not uses_own_tree(lines)
+    assert [(o.linenum, o.parent.linenum, [c.linenum for c in o.children]) for o in block_tree(lines)] == (
+        ccp2_shape(lines))
+
+
+# --- parallel parsing ------------------------------------------------------------------------------
+
+
+def test_parallel_parsing_gives_the_same_devices_in_the_same_order(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    topology = generate(CitySpec(devices=16, acl_lines=600), tmp_path)
+    sequential = load(str(topology), jobs=1)
+    monkeypatch.setattr(analyze_module, "PARALLEL_PARSE_MIN_LINES", 0)
+    parallel = load(str(topology), jobs=2)
+    assert list(parallel.devices) == list(sequential.devices)
+    assert parallel.devices == sequential.devices
+
+
+def test_parse_errors_come_back_from_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analyze_module, "PARALLEL_PARSE_MIN_LINES", 0)
+    outcomes = parse_many([("hostname a\n", "a.cfg", None), ("hostname b\n", "b.cfg", "no-such-vendor")], jobs=2)
+    assert outcomes[0].hostname == "a"  # type: ignore[union-attr]
+    assert isinstance(outcomes[1], tuple)
+    assert isinstance(outcomes[1][0], InputProblem) and outcomes[1][0].file == "b.cfg"
+
+
+def test_small_inputs_are_parsed_without_a_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a process pool was started for two small configs")
+
+    monkeypatch.setattr(analyze_module, "ProcessPoolExecutor", no_pool)
+    outcomes = parse_many([("hostname a\n", "a.cfg", None), ("hostname b\n", "b.cfg", None)], jobs=2)
+    assert [o.hostname for o in outcomes] == ["a", "b"]  # type: ignore[union-attr]
+
+
+# --- several topologies ---------------------------------------------------------------------------
+
+
+def test_batch_verify_writes_one_folder_per_topology_and_exits_with_the_worst(tmp_path: Path) -> None:
+    compliant = generate(CitySpec(devices=14, acl_lines=200), tmp_path / "north")
+    violating = generate(CitySpec(devices=14, acl_lines=200, plant=("external-link-ssh",)), tmp_path / "south")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["verify", str(compliant), str(violating), "--output-dir", str(out),
+                                       "--format", "json,text", "--jobs", "2", "--no-cache", "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["north-topology", "south-topology"]
+    north = json.loads((out / "north-topology" / "report.json").read_text(encoding="utf-8"))
+    south = json.loads((out / "south-topology" / "report.json").read_text(encoding="utf-8"))
+    assert (north["verdict"], south["verdict"]) == ("pass", "fail")
+    assert (out / "south-topology" / "report.txt").is_file()
+    lines = result.output.splitlines()
+    assert lines[0].split()[:2] == ["topology", "verdict"]
+    assert lines[1].split()[:3] == [str(compliant), "pass", "0"]
+    assert lines[2].split()[:3] == [str(violating), "fail", "1"]
+    assert lines[-1] == "2 topologies; exit code 1 (the worst)"
+
+
+def test_batch_verify_reports_an_input_error_and_carries_on(tmp_path: Path) -> None:
+    good = generate(CitySpec(devices=14, acl_lines=200), tmp_path / "good")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\nname: x\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["verify", str(good), str(broken), "--output-dir", str(out), "--jobs", "1",
+                                       "--no-cache", "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert "input error" in result.output
+    assert (out / "topology" / "report.txt").is_file()
+
+
+def test_several_topologies_need_an_output_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["verify", "a.yaml", "b.yaml"])
+    assert result.exit_code == 2
+    assert "--output-dir" in result.output
+
+
+def test_report_folders_are_named_after_the_files_and_kept_apart() -> None:
+    assert report_folders(("/x/kochi.yaml", "/x/nankoku.yaml"), "out") == ["out/kochi", "out/nankoku"]
+    assert report_folders(("/x/a/topology.yaml", "/x/b/topology.yaml"), "out") == ["out/a-topology",
+                                                                                   "out/b-topology"]
+    assert report_folders(("/x/a.yaml", "/x/a.yaml"), "out") == ["out/x-a", "out/x-a-2"]
+
+
+@pytest.mark.parametrize(("codes", "worst"), [((0, 3), 3), ((3, 1, 0), 1), ((1, 2), 2), ((2, 4, 1), 4), ((0,), 0)])
+def test_the_batch_exit_code_is_the_worst(codes: tuple[int, ...], worst: int) -> None:
+    assert worst_exit_code([BatchOutcome(str(i), "", code, "") for i, code in enumerate(codes)]) == worst
+
+
+# --- synth ------------------------------------------------------------------------------------------
+
+
+def test_synth_command_writes_a_city(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["synth", "--devices", "15", "--acl-lines", "400", "--segments", "20",
+                                       "--seed", "4", "--plant", "undefined-acl", "--out", str(tmp_path / "city")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(tmp_path / "city" / "topology.yaml")
+    assert len(list((tmp_path / "city" / "device_configs").glob("*.cfg"))) == 15
+    assert "undefined-acl" in (tmp_path / "city" / "expected.yaml").read_text(encoding="utf-8")
+
+
+def test_synth_command_refuses_an_impossible_city(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["synth", "--devices", "5", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "devices must be at least" in result.output
