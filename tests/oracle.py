@@ -3,22 +3,33 @@
 One packet at a time, plain loops, nothing imported from `nankoku_netcheck.reach`: ACLs
 are walked line by line, routes found by scanning every route of the device, and every
 equal-cost branch followed, under the rules of the module docstring of `reach/engine.py`.
-Each (device, in-interface) is entered at most once per packet: the header never changes,
-so a second arrival reaches nothing new (per-path loop detection gives the same endpoints
+Each (device, in-interface, header) is entered at most once per packet: a second arrival
+with the same header reaches nothing new (per-path loop detection gives the same endpoints
 but enumerates exponentially many paths when routers proxy-ARP on a shared segment).
 
+Stateless routers (IOS) and stateful firewalls (Cisco ASA 8.3+, `Device.stateful`) are
+simulated. Firewalls: `nameif` required, management-only interfaces (to the box only,
+their routes out of the data table), security levels and same-security traffic, interface
++ global ACLs (which then alone decide) and egress ACLs, implicit deny, TCP ACK/RST
+packets passing only as the reply of a connection the firewall would open the other way,
+traffic to the firewall itself never filtered by ACLs (ACK/RST to it dropped), and static
+NAT as exact header rewrites (object NAT and twice NAT, both directions; ACLs see real
+addresses). See the section "stateful
+firewalls" below for the exact rules.
+
 Endpoints are (kind, device, interface, segment) tuples, the field order of
-`reach.engine.Endpoint`. Dynamic routing, NAT and stateful firewalls are not simulated.
+`reach.engine.Endpoint`. Dynamic routing, dynamic NAT/PAT, NAT proxy ARP and the choice
+of egress interface by a NAT rule (the engine and the oracle both route) are not simulated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from nankoku_netcheck.graph import Network, Segment
-from nankoku_netcheck.model import Acl, AclLine, Action, Device, Match, Route, RouteKind, prefix_mask
+from nankoku_netcheck.model import Acl, AclLine, Action, Device, Match, NatRule, Route, RouteKind, prefix_mask
 
 TCP, UDP, ICMP = 6, 17, 1
 ALL_BITS = 0xFFFFFFFF
@@ -35,6 +46,25 @@ class PacketLike(Protocol):
     established: bool
     icmp_type: int
     icmp_code: int
+
+
+@dataclass(frozen=True)
+class Header:
+    """The oracle's own copy of a packet header (NAT makes new ones)."""
+
+    src: int
+    dst: int
+    proto: int
+    sport: int = 0
+    dport: int = 0
+    established: bool = False
+    icmp_type: int = 0
+    icmp_code: int = 0
+
+
+def header_of(packet: PacketLike) -> Header:
+    return Header(packet.src, packet.dst, packet.proto, packet.sport, packet.dport, packet.established,
+                  packet.icmp_type, packet.icmp_code)
 
 
 # --- ACLs ------------------------------------------------------------------------------
@@ -97,10 +127,16 @@ def interface_up(device: Device, name: str | None) -> bool:
     return name is not None and name in device.interfaces and not device.interfaces[name].shutdown
 
 
+def management_only(device: Device, if_name: str | None) -> bool:
+    return device.stateful and if_name in device.interfaces and device.interfaces[if_name].management_only
+
+
 def all_routes(device: Device) -> list[Route]:
-    routes = list(device.routes)
+    """The data routing table. A firewall's management-only interfaces route in a table of
+    their own (ASA 9.5+): neither their connected nor their static routes carry through traffic."""
+    routes = [route for route in device.routes if not management_only(device, route.interface)]
     for name, interface in device.interfaces.items():
-        if interface.shutdown:
+        if interface.shutdown or management_only(device, name):
             continue
         for address in interface.addresses:
             routes.append(Route(prefix=address.network, prefix_length=address.prefix_length,
@@ -163,10 +199,10 @@ class Simulation:
 
     def __init__(self, network: Network, packet: PacketLike, boundary: frozenset[tuple[str, str]]) -> None:
         self.network = network
-        self.packet = packet
+        self.packet = header_of(packet)
         self.boundary = boundary
         self.endpoints: set[OracleEndpoint] = set()
-        self.entered: set[tuple[str, str]] = set()
+        self.entered: set[tuple[str, str, Header]] = set()
 
     def interface_owns(self, device_name: str, if_name: str, address: int) -> bool:
         interface = self.network.devices[device_name].interfaces[if_name]
@@ -191,28 +227,36 @@ class Simulation:
             self.endpoints.add(("hosts", "", "", segment_id))
         for member in segment.members:
             if self.has_addresses(member) and (not on_segment or self.device_owns(member[0], dst)):
-                self.enter(member[0], member[1])
+                self.enter(member[0], member[1], self.packet)
 
-    def enter(self, device_name: str, if_name: str) -> None:
-        if (device_name, if_name) in self.entered:
+    def enter(self, device_name: str, if_name: str, packet: Header) -> None:
+        # NAT changes the header: an interface entered again with another header may lead elsewhere.
+        if (device_name, if_name, packet) in self.entered:
             return
-        self.entered.add((device_name, if_name))
+        self.entered.add((device_name, if_name, packet))
         device = self.network.devices[device_name]
-        interface = device.interfaces[if_name]
-        if interface.shutdown or not filter_permits(device, interface.acl_in, self.packet):
+        if device.stateful:
+            firewall_enter(self, device, if_name, packet)
             return
-        if self.device_owns(device_name, self.packet.dst):
+        interface = device.interfaces[if_name]
+        if interface.shutdown or not filter_permits(device, interface.acl_in, packet):
+            return
+        if self.device_owns(device_name, packet.dst):
             self.endpoints.add(("device", device_name, "", ""))
             return
-        for exit_ in forwarding_exits(device, self.packet.dst):
-            self.send(device_name, exit_)
+        for exit_ in forwarding_exits(device, packet.dst):
+            self.send(device_name, exit_, packet)
 
-    def send(self, device_name: str, exit_: Exit) -> None:
+    def send(self, device_name: str, exit_: Exit, packet: Header) -> None:
         device = self.network.devices[device_name]
         if exit_.discard or not interface_up(device, exit_.interface):
             return
-        if not filter_permits(device, device.interfaces[exit_.interface].acl_out, self.packet):
+        if not filter_permits(device, device.interfaces[exit_.interface].acl_out, packet):
             return
+        self.hand_over(device_name, exit_, packet)
+
+    def hand_over(self, device_name: str, exit_: Exit, packet: Header) -> None:
+        """`packet` leaves through `exit_`: to the next device, the segment's hosts, or out."""
         leaving = (device_name, exit_.interface)
         exit_endpoint = ("exit", device_name, exit_.interface, "")
         segment_id = self.network.segment_of.get(leaving)
@@ -220,19 +264,179 @@ class Simulation:
             self.endpoints.add(exit_endpoint)
             return
         segment = self.network.segments[segment_id]
-        dst = self.packet.dst
+        dst = packet.dst
         if exit_.address is not None or in_subnets(segment.subnets, dst):
             owners = self.owners(segment, dst if exit_.address is None else exit_.address, leaving)
             if not owners:
                 self.endpoints.add(exit_endpoint if exit_.address is not None else ("hosts", "", "", segment_id))
             for owner in owners:
-                self.enter(owner[0], owner[1])
+                self.enter(owner[0], owner[1], packet)
             return
         # Off-subnet destination on an interface route: proxy ARP, anyone may answer.
         self.endpoints.add(exit_endpoint)
         for member in segment.members:
             if member != leaving and self.has_addresses(member):
-                self.enter(member[0], member[1])
+                self.enter(member[0], member[1], packet)
+
+
+# --- stateful firewalls (Cisco ASA 8.3+) -------------------------------------------------------
+#
+# Written from the ASA's documented behaviour, one packet at a time:
+# - An interface without `nameif` takes no packet at all; a `management-only` one takes
+#   packets to the box only and its routes are not used for through traffic.
+# - NAT first (un-NAT): a packet to a mapped address is rewritten to the real one before
+#   the ACL and the route lookup (ACLs name real addresses). Twice NAT binds both ends of
+#   the connection; object NAT translates source and destination independently.
+# - A new connection entering I and leaving O: if I has an ACL or a global ACL is bound,
+#   the interface ACL then the global ACL decide (first match, one implicit deny at the
+#   end); otherwise security levels: I higher than O passes, lower is dropped, equal only
+#   with `same-security-traffic permit inter-interface` (I == O: `intra-interface`).
+#   Then O's outbound ACL, if any.
+# - A TCP packet with ACK/RST is never a new connection: it passes iff its reverse (the
+#   real-address header, reversed) would pass as a new connection from O to I.
+# - To the box (after un-NAT, the address of the interface it comes in by, also on a
+#   management-only interface; another interface's address is dropped): dropped if it is an
+#   ACK/RST (the firewall opened nothing); otherwise delivered. Neither the interface ACL
+#   nor the global ACL filters traffic to the box (the
+#   configuration guide: management access needs no access rule; the ssh/telnet/http/icmp
+#   commands decide, taken as permitting everything).
+# - Source translation on the way out. Static rewrites only: one prefix onto one prefix
+#   of the same length, host bits kept. Dynamic NAT/PAT is not simulated.
+
+
+def nat_order(device: Device) -> list[NatRule]:
+    """Twice NAT (section 1), object NAT (2), after-auto twice NAT (3); file order within."""
+    return sorted((rule for rule in device.nat_rules if not rule.inactive), key=lambda r: (r.section, r.order))
+
+
+def nat_on(rule_interface: str | None, nameif: str | None) -> bool:
+    return rule_interface is None or rule_interface == nameif
+
+
+def within(prefixes: tuple[tuple[int, int], ...] | None, address: int) -> bool:
+    return prefixes is None or in_subnets(prefixes, address)
+
+
+def mapped_address(address: int, origin: tuple[tuple[int, int], ...] | None,
+                   target: tuple[tuple[int, int], ...] | None) -> int:
+    """`address` (inside `origin`) moved onto `target`: prefix bits replaced, host bits kept."""
+    assert origin is not None and target is not None and len(origin) == len(target) == 1, "static 1:1 only"
+    (_, length), (network, target_length) = origin[0], target[0]
+    assert length == target_length, "static 1:1 only"
+    mask = prefix_mask(length)
+    return (network & mask) | (address & ~mask & ALL_BITS)
+
+
+def has_destination(rule: NatRule) -> bool:
+    return rule.real_destination is not None and rule.mapped_destination is not None
+
+
+def untranslate(device: Device, nameif: str | None, packet: Header) -> tuple[Header, NatRule | None, str]:
+    """Arrival: the header the firewall decides on, the twice NAT rule that now owns the
+    connection (None: none does) and its direction (forward: from the real side)."""
+    for rule in nat_order(device):
+        if rule.kind != "static" or rule.mapped_source is None or rule.interface_pat:
+            continue
+        if has_destination(rule):
+            if (nat_on(rule.real_interface, nameif) and within(rule.real_source, packet.src)
+                    and within(rule.mapped_destination, packet.dst)):
+                dst = mapped_address(packet.dst, rule.mapped_destination, rule.real_destination)
+                return replace(packet, dst=dst), rule, "forward"
+            if (nat_on(rule.mapped_interface, nameif) and within(rule.real_destination, packet.src)
+                    and within(rule.mapped_source, packet.dst)):
+                return replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source)), rule, \
+                    "reverse"
+        elif nat_on(rule.mapped_interface, nameif) and within(rule.mapped_source, packet.dst):
+            # Object NAT (or source-only twice NAT) from the mapped side: un-NAT the destination.
+            return replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source)), None, ""
+    return packet, None, ""
+
+
+def translate_source(device: Device, rule: NatRule | None, direction: str, in_nameif: str | None,
+                     out_nameif: str | None, packet: Header) -> Header:
+    """Departure: the source rewrite of the connection's twice NAT rule, or else of the first
+    static source rule from the real to the mapped interface."""
+    if rule is not None:
+        if direction == "forward" and nat_on(rule.mapped_interface, out_nameif):
+            return replace(packet, src=mapped_address(packet.src, rule.real_source, rule.mapped_source))
+        if direction == "reverse" and nat_on(rule.real_interface, out_nameif):
+            return replace(packet, src=mapped_address(packet.src, rule.real_destination, rule.mapped_destination))
+        return packet
+    for candidate in nat_order(device):
+        if (candidate.kind == "static" and candidate.mapped_source is not None and not candidate.interface_pat
+                and not has_destination(candidate) and nat_on(candidate.real_interface, in_nameif)
+                and nat_on(candidate.mapped_interface, out_nameif) and within(candidate.real_source, packet.src)):
+            return replace(packet, src=mapped_address(packet.src, candidate.real_source, candidate.mapped_source))
+    return packet
+
+
+def is_reply(packet: Header) -> bool:
+    return packet.proto == TCP and packet.established
+
+
+def reversed_header(packet: Header) -> Header:
+    return Header(packet.dst, packet.src, packet.proto, packet.dport, packet.sport, False)
+
+
+def ingress_rules_permit(device: Device, in_if: str, packet: Header) -> bool | None:
+    """The interface ACL followed by the global ACL; None when neither is bound."""
+    names = [name for name in (device.interfaces[in_if].acl_in, device.global_acl) if name is not None]
+    if not names:
+        return None
+    defined = [device.acls[name] for name in names if name in device.acls]
+    if not defined:
+        return device.undefined_acl_permits
+    lines = tuple(line for acl in defined for line in acl.lines)
+    combined = Acl(name="+".join(acl.name for acl in defined), lines=lines, source=defined[0].source)
+    return acl_permits(combined, packet)
+
+
+def levels_permit(device: Device, in_if: str, out_if: str) -> bool:
+    if in_if == out_if:
+        return device.same_security_intra_interface
+    level_in = device.interfaces[in_if].security_level or 0
+    level_out = device.interfaces[out_if].security_level or 0
+    if level_in == level_out:
+        return device.same_security_inter_interface
+    return level_in > level_out
+
+
+def new_connection_permitted(device: Device, in_if: str, out_if: str, packet: Header) -> bool:
+    decided = ingress_rules_permit(device, in_if, packet)
+    if decided is None:
+        decided = levels_permit(device, in_if, out_if)
+    return decided and filter_permits(device, device.interfaces[out_if].acl_out, packet)
+
+
+def carries_through_traffic(device: Device, if_name: str) -> bool:
+    interface = device.interfaces.get(if_name)
+    return (interface is not None and not interface.shutdown and interface.nameif is not None
+            and not interface.management_only)
+
+
+def firewall_enter(simulation: Simulation, device: Device, if_name: str, arriving: Header) -> None:
+    interface = device.interfaces[if_name]
+    if interface.shutdown or interface.nameif is None:
+        return
+    packet, rule, direction = untranslate(device, interface.nameif, arriving)
+    if simulation.device_owns(device.name, packet.dst):
+        if is_reply(packet) or not simulation.interface_owns(device.name, if_name, packet.dst):
+            return  # an ASA answers only on the address of the interface a packet comes in by
+        simulation.endpoints.add(("device", device.name, "", ""))
+        return
+    if interface.management_only:
+        return
+    for exit_ in forwarding_exits(device, packet.dst):
+        if exit_.discard or not carries_through_traffic(device, exit_.interface):
+            continue
+        if is_reply(packet):
+            passes = new_connection_permitted(device, exit_.interface, if_name, reversed_header(packet))
+        else:
+            passes = new_connection_permitted(device, if_name, exit_.interface, packet)
+        if passes:
+            out_nameif = device.interfaces[exit_.interface].nameif
+            simulation.hand_over(device.name, exit_, translate_source(device, rule, direction, interface.nameif,
+                                                                      out_nameif, packet))
 
 
 def reachable_endpoints(network: Network, packet: PacketLike, *, segment: str = "", device: str = "",
@@ -242,5 +446,5 @@ def reachable_endpoints(network: Network, packet: PacketLike, *, segment: str = 
     if segment:
         simulation.start_on_segment(segment)
     else:
-        simulation.enter(device, interface)
+        simulation.enter(device, interface, simulation.packet)
     return simulation.endpoints

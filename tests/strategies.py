@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 from typing import Any
 
 import oracle
@@ -31,6 +32,7 @@ from nankoku_netcheck.model import (
     Interface,
     InterfaceAddress,
     Match,
+    NatRule,
     PortRange,
     Route,
     RouteKind,
@@ -361,13 +363,10 @@ def empty_topology() -> Topology:
                     devices=(), links=(), zones=(), external_peers=(), channels=(), exceptions=())
 
 
-# Static routes that can never be installed: exit interface shut or missing, next hop
-# resolving nowhere. fib._recursive_exits resolves next hops through such routes, losing
-# the routes that depend on them (an under-approximation pinned by the strict xfail
-# test_engine_unit.py::test_next_hops_resolve_through_installed_routes_only). Until that
-# is fixed they are left out, so that the property tests guard everything else; set this
-# to True with the fix.
-GENERATE_UNUSABLE_ROUTES = False
+# Static routes that can never be installed (exit interface shut or missing, next hop
+# resolving nowhere) are generated too: routes depending on them must resolve through
+# the next best installable route. False keeps only the routes the oracle installs.
+GENERATE_UNUSABLE_ROUTES = True
 
 
 def usable_routes(device: Device) -> list[Route]:
@@ -409,6 +408,309 @@ def networks(draw: st.DrawFn) -> NetworkCase:
              for offset in ((1, 2, 3) if length >= 30 else (3, 4, 99))}
     addresses = tuple(sorted(set(configured) | hosts | set(OFF_NETWORK)))
     return NetworkCase(network, boundary, tuple(starts), addresses)
+
+
+# --- mixed IOS / ASA networks (stateful firewalls, static and twice NAT) ---------------------
+
+ASA_NAMEIFS = ("outside", "dmz", "inside", "partner")
+SECURITY_LEVEL_CHOICES = st.sampled_from((0, 0, 50, 50, 100))
+ASA_ACL_IN = st.sampled_from((None, None, None, "A", "B"))
+ASA_ACL_OUT = st.sampled_from((None, None, None, None, "B"))
+
+# Static NAT maps one prefix onto one of the same length. Mapped prefixes lie off every
+# interface subnet (routes lead there): proxy ARP for mapped addresses is not modelled.
+NAT_REAL_PREFIXES = tuple((ip_to_int(net), length) for net, length in (
+    ("10.0.0.0", 24), ("10.0.1.0", 24), ("10.0.2.0", 24), ("10.0.0.0", 25), ("10.0.3.0", 30), ("10.0.0.3", 32),
+    ("10.0.1.4", 32), ("10.0.2.99", 32), ("10.0.0.99", 32), ("10.0.3.1", 32), ("10.0.1.1", 32)))
+NAT_MAPPED_PREFIXES = {length: tuple(ip_to_int(net) for net in nets) for length, nets in (
+    (24, ("10.0.5.0", "10.0.6.0", "10.0.8.0")), (25, ("10.0.5.0", "10.0.5.128")), (30, ("10.0.5.8", "10.0.6.0")),
+    (32, ("10.0.5.77", "10.0.6.9", "172.16.0.1", "8.8.8.8", "10.0.5.1", "10.0.4.20")))}
+NAT_REAL_CHOICES = st.sampled_from(NAT_REAL_PREFIXES)
+NAT_MAPPED_CHOICES = {length: st.sampled_from(nets) for length, nets in NAT_MAPPED_PREFIXES.items()}
+NAT_ADDRESSES = tuple(sorted({network + offset for length, nets in NAT_MAPPED_PREFIXES.items() for network in nets
+                              for offset in ((0,) if length == 32 else (1, 2, 3))}))
+
+
+def asa_acl(acl: Acl) -> Acl:
+    """ASA ACLs have no `established` keyword."""
+    lines = tuple(dc_replace(line, matches=tuple(dc_replace(m, established=False) for m in line.matches))
+                  for line in acl.lines)
+    return dc_replace(acl, lines=lines)
+
+
+@st.composite
+def asa_interfaces(draw: st.DrawFn, name: str, nameif: str) -> Interface:
+    """One address (no secondaries, no HSRP on an ASA), mostly with a nameif, a security
+    level, sometimes management-only or shut; ACLs in (A, B) and out (B), never undefined."""
+    base = draw(interfaces(name))
+    return dc_replace(base, addresses=base.addresses[:1], virtual_addresses=(),
+                      nameif=None if sometimes(draw, 10) else nameif, security_level=draw(SECURITY_LEVEL_CHOICES),
+                      management_only=sometimes(draw, 10), acl_in=draw(ASA_ACL_IN), acl_out=draw(ASA_ACL_OUT))
+
+
+@st.composite
+def static_nat_rules(draw: st.DrawFn, nameifs: Sequence[str], order: int, twice: bool | None = None) -> NatRule:
+    """A static object NAT rule, a source-only twice NAT rule or a twice NAT rule with a
+    static destination; (real, mapped) interfaces named or `any`."""
+    interfaces_ = st.sampled_from((*nameifs, None))
+    real, length = draw(NAT_REAL_CHOICES)
+    mapped = draw(NAT_MAPPED_CHOICES[length])
+    if twice is None:
+        twice = draw(st.booleans())
+    destination: dict[str, Any] = {}
+    if twice and sometimes(draw, 80):
+        real_destination, destination_length = draw(NAT_REAL_CHOICES)
+        mapped_destination = (real_destination if sometimes(draw, 15)
+                              else draw(NAT_MAPPED_CHOICES[destination_length]))
+        destination = {"real_destination": ((real_destination, destination_length),),
+                       "mapped_destination": ((mapped_destination, destination_length),)}
+    return NatRule(source=Source("random.cfg", order, "nat"), section=(draw(st.sampled_from((1, 3))) if twice else 2),
+                   order=order, kind="static", real_interface=draw(interfaces_), mapped_interface=draw(interfaces_),
+                   real_source=((real, length),), mapped_source=((mapped, length),), **destination)
+
+
+@st.composite
+def asa_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
+    """A firewall without routes: 2–4 interfaces, ACLs per interface and sometimes a global
+    one, same-security settings, 0–3 static NAT rules."""
+    names = [f"Gi0/{index}" for index in range(draw(st.integers(2, 4)))]
+    device = Device(name=name, vendor="cisco_asa", source_file=f"{name}.cfg", hostname=name, stateful=True,
+                    undefined_acl_permits=False)
+    device.interfaces = {if_name: draw(asa_interfaces(if_name, ASA_NAMEIFS[index]))
+                         for index, if_name in enumerate(names)}
+    device.global_acl = "G" if sometimes(draw, 25) else None
+    referenced = {n for i in device.interfaces.values() for n in (i.acl_in, i.acl_out)} | {device.global_acl}
+    device.acls = {acl_name: asa_acl(draw(network_acls(acl_name))) for acl_name in ("A", "B", "G")
+                   if acl_name in referenced}
+    device.same_security_inter_interface = sometimes(draw, 40)
+    device.same_security_intra_interface = sometimes(draw, 30)
+    if nat:
+        nameifs = [i.nameif for i in device.interfaces.values() if i.nameif]
+        device.nat_rules = [draw(static_nat_rules(nameifs, order)) for order in range(draw(st.integers(0, 3)))]
+    return device
+
+
+def asa_routes(interface_names: Sequence[str], next_hops: st.SearchStrategy[int]) -> st.SearchStrategy[Route]:
+    """`route IF PREFIX MASK GATEWAY [DISTANCE]`, sometimes `route null0`."""
+    exits = st.sampled_from(tuple(interface_names))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Route:
+        network, length = draw(ROUTE_PREFIX_CHOICES)
+        common = {"prefix": network, "prefix_length": length, "kind": RouteKind.STATIC, "source": SOURCE,
+                  "distance": draw(DISTANCES)}
+        if sometimes(draw, 10):
+            return Route(**common, interface="Null0", discard=True)
+        return Route(**common, interface=draw(exits), next_hop=draw(next_hops))
+
+    return build()
+
+
+def network_case(by_name: dict[str, Device], draw: st.DrawFn, extra_addresses: Sequence[int] = ()) -> NetworkCase:
+    """Segments, boundary, starts and the packet address universe of devices with routes."""
+    network = build_network(empty_topology(), by_name)
+    every_interface = [(d, i) for d in by_name for i in by_name[d].interfaces]
+    boundary = frozenset(member for member in every_interface if sometimes(draw, 10))
+    starts = [(segment_id, "", "") for segment_id in sorted(network.segments)]
+    starts += [("", device_name, if_name) for device_name, if_name in every_interface]
+    configured = {a.address for d in by_name.values() for i in d.interfaces.values() for a in i.addresses}
+    hosts = {network_ + offset for segment in network.segments.values() for network_, length in segment.subnets
+             for offset in ((1, 2, 3) if length >= 30 else (3, 4, 99))}
+    addresses = tuple(sorted(configured | hosts | set(OFF_NETWORK) | set(extra_addresses)))
+    return NetworkCase(network, boundary, tuple(starts), addresses)
+
+
+@st.composite
+def mixed_networks(draw: st.DrawFn, nat: bool = True) -> NetworkCase:
+    """2–4 devices on shared subnets, 1–2 of them ASA firewalls (F1, F2), the rest IOS routers."""
+    count = draw(st.integers(2, 4))
+    firewalls = draw(st.integers(1, min(2, count)))
+    by_name = {f"F{index}": draw(asa_devices(f"F{index}", nat)) for index in range(1, firewalls + 1)}
+    by_name |= {f"R{index}": draw(devices(f"R{index}")) for index in range(1, count - firewalls + 1)}
+    configured = sorted({a.address for d in by_name.values() for i in d.interfaces.values() for a in i.addresses}
+                        | {v for d in by_name.values() for i in d.interfaces.values() for v in i.virtual_addresses})
+    for device in by_name.values():
+        choices = [st.sampled_from(pool) for pool in (neighbour_addresses(device, by_name), configured) if pool]
+        next_hops = st.one_of(*choices, ANY_NEXT_HOP)
+        routes = asa_routes(list(device.interfaces), next_hops) if device.stateful else static_routes(
+            list(device.interfaces), next_hops)
+        device.routes = draw(st.lists(routes, max_size=4))
+    return network_case(by_name, draw, NAT_ADDRESSES if nat else ())
+
+
+@st.composite
+def nat_networks(draw: st.DrawFn, twice: bool) -> NetworkCase:
+    """Firewall F1 (outside 10.0.0.1/24, inside 10.0.1.1/24, dmz 10.0.2.1/24) behind router R1
+    (10.0.0.2, and a boundary link 10.0.3.1/30 to the rest of the world), 1–3 static NAT
+    rules (object NAT, or twice NAT with `twice`), random levels, ACLs and routes on F1."""
+    firewall = Device(name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True,
+                      undefined_acl_permits=False)
+    layout = (("Gi0/0", "outside", "10.0.0.1", 24), ("Gi0/1", "inside", "10.0.1.1", 24),
+              ("Gi0/2", "dmz", "10.0.2.1", 24))
+    firewall.interfaces = {
+        name: Interface(name=name, source=SOURCE, addresses=(InterfaceAddress(ip_to_int(address), length),),
+                        nameif=nameif, security_level=draw(SECURITY_LEVEL_CHOICES), acl_in=draw(ASA_ACL_IN),
+                        acl_out=draw(ASA_ACL_OUT))
+        for name, nameif, address, length in layout}
+    firewall.global_acl = "G" if sometimes(draw, 25) else None
+    referenced = {n for i in firewall.interfaces.values() for n in (i.acl_in, i.acl_out)} | {firewall.global_acl}
+    firewall.acls = {acl_name: asa_acl(draw(network_acls(acl_name))) for acl_name in ("A", "B", "G")
+                     if acl_name in referenced}
+    firewall.same_security_inter_interface = sometimes(draw, 40)
+    firewall.nat_rules = [draw(static_nat_rules(("outside", "inside", "dmz"), order, twice))
+                          for order in range(draw(st.integers(1, 3)))]
+    to_r1 = ip_to_int("10.0.0.2")
+    firewall.routes = [Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=SOURCE, interface="Gi0/0",
+                             next_hop=to_r1)]
+    router = Device(name="R1", vendor="cisco_ios", source_file="R1.cfg", hostname="R1")
+    router.interfaces = {
+        "Gi0/0": Interface(name="Gi0/0", source=SOURCE, addresses=(InterfaceAddress(to_r1, 24),)),
+        "Gi0/1": Interface(name="Gi0/1", source=SOURCE, addresses=(InterfaceAddress(ip_to_int("10.0.3.1"), 30),))}
+    # Mapped prefixes and the firewall's real networks lie behind F1, the rest of the world beyond Gi0/1.
+    router.routes = [Route(prefix=network, prefix_length=length, kind=RouteKind.STATIC, source=SOURCE,
+                           next_hop=ip_to_int("10.0.0.1"))
+                     for network, length in ((ip_to_int("10.0.0.0"), 16), (ip_to_int("172.16.0.1"), 32),
+                                             (ip_to_int("8.8.8.8"), 32))]
+    router.routes.append(Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=SOURCE,
+                               next_hop=ip_to_int("10.0.3.2")))
+    by_name = {"F1": firewall, "R1": router}
+    network = build_network(empty_topology(), by_name)
+    starts = [(segment_id, "", "") for segment_id in sorted(network.segments)] + [("", "R1", "Gi0/1")]
+    hosts = {ip_to_int(f"10.0.{third}.{fourth}") for third in (0, 1, 2) for fourth in (1, 3, 4, 99)}
+    addresses = tuple(sorted(hosts | set(NAT_ADDRESSES) | {network_ for network_, _ in NAT_REAL_PREFIXES}
+                             | {ip_to_int("198.51.100.7")}))
+    return NetworkCase(network, frozenset({("R1", "Gi0/1")}), tuple(starts), addresses)
+
+
+# --- ASA config text with nested object-groups ---------------------------------------------
+
+GroupMember = tuple[str, ...]  # ("host", A) | ("subnet", A, MASK) | ("object", NAME) | ("group", NAME)
+AclEntry = tuple[str, str, str, GroupMember, GroupMember, GroupMember | None]  # acl, action, proto, src, dst, dport
+
+
+@dataclass(frozen=True)
+class GroupConfig:
+    """Generated ASA config text and the structure it was written from (for an independent resolver)."""
+
+    text: str
+    objects: dict[str, GroupMember]  # object network NAME: ("host", A) | ("subnet", A, MASK)
+    network_groups: dict[str, tuple[GroupMember, ...]]
+    port_groups: dict[str, tuple[GroupMember, ...]]  # ("eq", P) | ("range", LO, HI) | ("group", NAME)
+    entries: tuple[AclEntry, ...]
+
+
+GROUP_HOSTS = tuple(f"10.0.{third}.{fourth}" for third in (0, 1, 2) for fourth in (3, 4, 99, 130, 200))
+GROUP_SUBNETS = (("10.0.1.0", "255.255.255.128"), ("10.0.2.128", "255.255.255.192"), ("10.0.0.192", "255.255.255.224"),
+                 ("10.0.1.96", "255.255.255.240"), ("10.0.2.0", "255.255.255.0"))
+GROUP_PORTS = (22, 80, 443, 8080, 1000, 2000)
+
+
+@st.composite
+def address_members(draw: st.DrawFn) -> GroupMember:
+    if draw(st.booleans()):
+        return ("host", draw(st.sampled_from(GROUP_HOSTS)))
+    return ("subnet", *draw(st.sampled_from(GROUP_SUBNETS)))
+
+
+@st.composite
+def group_configs(draw: st.DrawFn) -> GroupConfig:
+    """A firewall (outside 10.0.0.1/24 level 0, inside 10.0.1.1/24 level 100, dmz 10.0.2.1/24
+    level 50) whose ACLs use network and port object-groups nested up to four deep."""
+    objects = {f"OBJ{index}": draw(address_members()) for index in range(draw(st.integers(0, 2)))}
+    network_groups: dict[str, tuple[GroupMember, ...]] = {}
+    for index in range(draw(st.integers(1, 4))):
+        members: list[GroupMember] = [draw(address_members()) for _ in range(draw(st.integers(0, 2)))]
+        if objects and sometimes(draw, 40):
+            members.append(("object", draw(st.sampled_from(sorted(objects)))))
+        earlier = [f"NET{i}" for i in range(index)]
+        if earlier:
+            members += [("group", name) for name in draw(st.lists(st.sampled_from(earlier), max_size=2, unique=True))]
+        if not members:
+            members.append(draw(address_members()))
+        network_groups[f"NET{index}"] = tuple(members)
+    port_groups: dict[str, tuple[GroupMember, ...]] = {}
+    for index in range(draw(st.integers(0, 3))):
+        ports: list[GroupMember] = []
+        for _ in range(draw(st.integers(1, 2))):
+            low, high = sorted(draw(st.lists(st.sampled_from(GROUP_PORTS), min_size=2, max_size=2)))
+            ports.append(("eq", str(low)) if sometimes(draw, 60) else ("range", str(low), str(high)))
+        earlier = [f"PORTS{i}" for i in range(index)]
+        if earlier and sometimes(draw, 60):
+            ports.append(("group", draw(st.sampled_from(earlier))))
+        port_groups[f"PORTS{index}"] = tuple(ports)
+    endpoints = st.one_of(st.just(("any",)), st.sampled_from(GROUP_HOSTS).map(lambda a: ("host", a)),
+                          st.sampled_from(sorted(network_groups)).map(lambda g: ("group", g)),
+                          *([st.sampled_from(sorted(objects)).map(lambda o: ("object", o))] if objects else []))
+    entries: list[AclEntry] = []
+    for _ in range(draw(st.integers(1, 6))):
+        acl = draw(st.sampled_from(("IN-OUTSIDE", "IN-INSIDE", "IN-DMZ", "GLOBAL")))
+        proto = draw(st.sampled_from(("ip", "tcp", "udp", "icmp")))
+        dport: GroupMember | None = None
+        if proto in ("tcp", "udp") and sometimes(draw, 70):
+            if port_groups and draw(st.booleans()):
+                dport = ("group", draw(st.sampled_from(sorted(port_groups))))
+            else:
+                dport = ("eq", str(draw(st.sampled_from(GROUP_PORTS))))
+        entries.append((acl, draw(st.sampled_from(("permit", "deny"))), proto, draw(endpoints), draw(endpoints), dport))
+    bound = {entry[0] for entry in entries}
+
+    def words(member: GroupMember) -> str:
+        kind = member[0]
+        return {"any": "any", "host": f"host {member[-1]}", "group": f"object-group {member[-1]}",
+                "object": f"object {member[-1]}"}[kind]
+
+    lines = ["ASA Version 9.8(4)", "hostname F1"]
+    for index, (nameif, level, address) in enumerate((("outside", 0, "10.0.0.1"), ("inside", 100, "10.0.1.1"),
+                                                       ("dmz", 50, "10.0.2.1"))):
+        lines += [f"interface GigabitEthernet0/{index}", f" nameif {nameif}", f" security-level {level}",
+                  f" ip address {address} 255.255.255.0"]
+    for name, member in objects.items():
+        body = f" host {member[1]}" if member[0] == "host" else f" subnet {member[1]} {member[2]}"
+        lines += [f"object network {name}", body]
+    for name, members in network_groups.items():
+        lines.append(f"object-group network {name}")
+        for member in members:
+            if member[0] == "group":
+                lines.append(f" group-object {member[1]}")
+            elif member[0] == "subnet":
+                lines.append(f" network-object {member[1]} {member[2]}")
+            else:
+                lines.append(f" network-object {member[0]} {member[1]}")
+    for name, members in port_groups.items():
+        lines.append(f"object-group service {name} tcp-udp")
+        for member in members:
+            lines.append(f" group-object {member[1]}" if member[0] == "group" else f" port-object {' '.join(member)}")
+    for acl, action, proto, src, dst, dport in entries:
+        port = "" if dport is None else (f" eq {dport[1]}" if dport[0] == "eq" else f" object-group {dport[1]}")
+        lines.append(f"access-list {acl} extended {action} {proto} {words(src)} {words(dst)}{port}")
+    for acl, nameif in (("IN-OUTSIDE", "outside"), ("IN-INSIDE", "inside"), ("IN-DMZ", "dmz")):
+        if acl in bound:
+            lines.append(f"access-group {acl} in interface {nameif}")
+    if "GLOBAL" in bound:
+        lines.append("access-group GLOBAL global")
+    lines.append("route outside 0.0.0.0 0.0.0.0 10.0.0.254")
+    return GroupConfig("\n".join(lines) + "\n", objects, network_groups, port_groups, tuple(entries))
+
+
+def describe_firewalls(case: NetworkCase) -> str:
+    """What `describe_network` leaves out for firewalls: nameif, levels, global ACL, NAT."""
+    lines = []
+    for device in case.network.devices.values():
+        if not device.stateful:
+            continue
+        lines.append(f"{device.name}: global={device.global_acl} same-security inter="
+                     f"{device.same_security_inter_interface} intra={device.same_security_intra_interface}")
+        for interface in device.interfaces.values():
+            lines.append(f"  {interface.name} nameif={interface.nameif} level={interface.security_level}"
+                         f"{' management-only' if interface.management_only else ''}")
+        for rule in device.nat_rules:
+            def prefixes(value: tuple[tuple[int, int], ...] | None) -> str:
+                return "any" if value is None else ",".join(format_prefix(*p) for p in value)
+            lines.append(f"  nat section {rule.section} ({rule.real_interface},{rule.mapped_interface}) source "
+                         f"{prefixes(rule.real_source)} -> {prefixes(rule.mapped_source)}"
+                         + (f" destination {prefixes(rule.mapped_destination)} -> {prefixes(rule.real_destination)}"
+                            if rule.real_destination is not None else ""))
+    return "\n".join(lines)
 
 
 def describe_network(case: NetworkCase) -> str:

@@ -175,3 +175,44 @@ def test_twice_nat_reverse_direction_is_untranslated(tmp_path: Path) -> None:
     # The peer answers to the mapped address of a LAN host; the ACL matches real addresses.
     reached = fw.endpoints("10.9.0.5", "192.0.2.10")
     assert [(e.kind, e.segment) for e in reached] == [("hosts", "10.2.0.0/24")]
+
+
+TWICE_NAT = """\
+    object network LAN
+     subnet 10.2.0.0 255.255.255.0
+    object network LAN-MAPPED
+     subnet 192.0.2.0 255.255.255.0
+    object network PEER-MAPPED
+     host 10.2.200.5
+    object network PEER-REAL
+     host 10.9.0.5
+    nat (inside,dmz) source static LAN LAN-MAPPED destination static PEER-MAPPED PEER-REAL
+    access-list DMZ-IN extended permit tcp host 10.9.0.5 10.2.0.0 255.255.255.0 eq 443
+    access-group DMZ-IN in interface dmz
+    """
+
+
+def test_twice_nat_leaves_packets_to_the_real_destination_alone(tmp_path: Path) -> None:
+    """A twice NAT rule matches the original packet as it arrives: real source and *mapped*
+    destination (ASA configuration guide, "Original Packet": "the real source address and
+    the mapped destination address"), and for the static reverse direction the real
+    destination as source and the mapped source as destination. A packet sent to the real
+    destination directly matches neither: its source is not translated, either way."""
+    fw = Firewall(tmp_path, extra=TWICE_NAT)
+    # inside (100) → dmz (50), addressed to the peer's real address: no rewrite.
+    assert fw.endpoints("10.2.0.10", "10.9.0.5") == {hosts("10.9.0.0/24")}
+    # Through the rule (to the mapped address) both ends are still translated.
+    [through] = fw.endpoints("10.2.0.10", "10.2.200.5")
+    assert {(r.field, r.length) for r in through.translation} == {("src", 24), ("dst", 32)}
+    # dmz → inside, from the peer straight to a LAN host's real address: no rewrite.
+    assert fw.endpoints("10.9.0.5", "10.2.0.10") == {hosts("10.2.0.0/24")}
+    # The oracle's firewall NAT agrees: neither packet is owned by the rule.
+    import oracle
+
+    firewall = fw.loaded.network.devices["fw"]
+    for src, dst, in_nameif, out_nameif in (("10.2.0.10", "10.9.0.5", "inside", "dmz"),
+                                            ("10.9.0.5", "10.2.0.10", "dmz", "inside")):
+        header = oracle.Header(ip_to_int(src), ip_to_int(dst), 6, 49152, 443)
+        arrived, rule, direction = oracle.untranslate(firewall, in_nameif, header)
+        assert (arrived, rule) == (header, None)
+        assert oracle.translate_source(firewall, rule, direction, in_nameif, out_nameif, arrived) == header

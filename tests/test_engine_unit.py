@@ -243,9 +243,6 @@ def recursion_network(unusable_route: Route, fallback: Route) -> Network:
     return network_of(edge, far)
 
 
-@pytest.mark.xfail(strict=True, reason="fib._recursive_exits resolves a next hop through the longest "
-                   "configured route even when that route is not installed (shut/missing interface, "
-                   "unresolvable next hop): the dependent route is lost — an under-approximation")
 @pytest.mark.parametrize(("unusable_route", "fallback"), [
     (via("10.0.6.0/24", interface="Gi0/2"), via("10.0.4.0/22", "10.0.12.2")),  # exit interface is shut
     (via("10.0.6.0/24", "172.16.0.1"), via("10.0.6.0/23", "10.0.12.2")),  # its own next hop resolves nowhere

@@ -164,3 +164,14 @@ def test_permit_lines_not_fully_understood_still_permit(space: PacketSpace) -> N
 def test_empty_acl_denies_everything(space: PacketSpace) -> None:
     assert space.is_empty(space.acl_permits(Acl("EMPTY", (), SOURCE)))
     assert space.pick(space.false) is None
+
+
+@pytest.mark.parametrize("protocols", [None, (PROTO_TCP, 47, PROTO_ICMP)])
+def test_port_constraints_never_match_protocols_without_ports(space: PacketSpace,
+                                                                protocols: tuple[int, ...] | None) -> None:
+    low_ports = Match(protocols=protocols, dst_ports=(PortRange(0, 1023),))
+    matched = space.match(low_ports)
+    assert space.contains(matched, Packet(1, 2, PROTO_TCP, sport=5, dport=80))
+    assert not space.contains(matched, Packet(1, 2, 47))  # GRE: its ports read as 0
+    assert not space.contains(matched, Packet(1, 2, PROTO_ICMP, icmp_type=8))
+    assert not space.contains(matched, Packet(1, 2, PROTO_TCP, sport=5, dport=8080))

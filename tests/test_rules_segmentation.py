@@ -253,6 +253,63 @@ def test_certificate_lists_the_lines_that_cut_every_path(triangle) -> None:
     assert not [c for c in run(triangle()).certificates if (c.from_zone, c.to_zone) == ("mynumber", "lgwan")]
 
 
+TWO_ZONES = """\
+zones:
+  mynumber: {kind: mynumber, label: マイナンバー利用事務系, prefixes: [10.1.0.0/16]}
+  lgwan: {kind: lgwan, label: LGWAN接続系, prefixes: [10.2.0.0/16]}
+"""
+ROUTER_TO_FIREWALL = """\
+hostname r-mn
+interface GigabitEthernet0/0
+ ip address 10.1.1.1 255.255.255.0
+interface GigabitEthernet0/1
+ ip address 192.168.0.1 255.255.255.252
+{extra}
+"""
+FIREWALL_OWNING_LGWAN = """\
+ASA Version 9.8(4)
+hostname fw
+interface GigabitEthernet0/0
+ nameif transit
+ security-level 0
+ ip address 192.168.0.2 255.255.255.252
+interface GigabitEthernet0/1
+ nameif inside
+ security-level 100
+ ip address 10.2.1.1 255.255.255.0
+access-list DENY-ALL extended deny ip any any
+access-group DENY-ALL in interface transit
+route transit 10.1.0.0 255.255.0.0 192.168.0.1
+"""
+
+
+def test_a_firewall_acl_cuts_through_traffic_but_not_traffic_to_its_arrival_address(tmp_path) -> None:
+    """The firewall owns an lgwan address (10.2.1.1, inside). Its inbound ACL on transit drops
+    all through traffic; an ASA drops packets to another interface's address, so the ACL
+    certifies mynumber → lgwan isolation. When lgwan also owns the transit address itself
+    (192.168.0.2), packets to it reach the box whatever the ACL (management access needs no
+    access rule): ZONE-001 reports it, and no certificate credits the ACL."""
+    from conftest import write_network
+
+    def result_for(zones: str, folder: str):  # type: ignore[no-untyped-def]
+        (tmp_path / folder).mkdir()
+        configs = {"r-mn": ROUTER_TO_FIREWALL.format(extra="ip route 10.2.0.0 255.255.0.0 192.168.0.2"),
+                   "fw": FIREWALL_OWNING_LGWAN}
+        return run(write_network(tmp_path / folder, configs, zones=zones))
+
+    far_only = result_for(TWO_ZONES, "far")  # (replies of lgwan's connections pass: a warning at most)
+    assert not [f for f in violated(far_only, "ZONE-001") if f.to_zone == "lgwan" and f.severity == "error"]
+    certificate = next(c for c in far_only.certificates if (c.from_zone, c.to_zone) == ("mynumber", "lgwan"))
+    assert {e.file.rsplit("/", 1)[-1] for e in certificate.lines} == {"fw.cfg"}
+    assert any("DENY-ALL" in e.text for e in certificate.lines)
+
+    arrival_owned = result_for(TWO_ZONES.replace("prefixes: [10.2.0.0/16]", "prefixes: [10.2.0.0/16, 192.168.0.2/32]"),
+                               "arrival")
+    to_box = [f for f in violated(arrival_owned, "ZONE-001") if f.to_zone == "lgwan" and f.severity == "error"]
+    assert to_box and all(f.flow is not None and f.flow.dst == "192.168.0.2" for f in to_box)
+    assert not [c for c in arrival_owned.certificates if (c.from_zone, c.to_zone) == ("mynumber", "lgwan")]
+
+
 # --- ZONE-003 -----------------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ ASA defaults recorded here (a fact that holds because nothing is written has no 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from nankoku_netcheck.model import (
     Banner,
@@ -51,7 +51,7 @@ from nankoku_netcheck.model import (
 )
 from nankoku_netcheck.parse.asa_names import ICMP_NAMES, PROTOCOL_NAMES
 from nankoku_netcheck.parse.cisco_ios import canonical_interface_name
-from nankoku_netcheck.parse.common import is_ipv4, looks_like_ipv6
+from nankoku_netcheck.parse.common import TextBlock, is_ipv4, looks_like_ipv6, record_user, text_blocks
 
 # The ASA's stored form of an empty enable / login password (`enable password … encrypted`).
 EMPTY_PASSWORD_HASH = "8Ry2YjIyt7RRXU24"
@@ -97,12 +97,6 @@ _GENERIC_REFERENCE_COMMANDS = frozenset({"static", "capture", "wccp", "router", 
 # Words a numbered ACL name may follow when it is only mentioned (see mentioned_definitions).
 _ACL_WORDS = frozenset({"access-list", "access-group", "address", "match", "value", "network-acl", "appl-acl",
                         "redirect-list", "group-list", "distribute-list", "filter"})
-
-
-@dataclass
-class _Block:
-    header: int
-    children: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -157,7 +151,7 @@ class _Reader:
     # -- driver
 
     def run(self) -> MgmtSettings:
-        blocks = self.blocks()
+        blocks = text_blocks(self.lines, ("!", ":"))
         # Definitions first: a reference's kind (object or object-group, IPv4 or IPv6 ACL)
         # depends on what the file defines, wherever it defines it.
         for block in blocks:
@@ -168,7 +162,7 @@ class _Reader:
         return self.settings
 
     @staticmethod
-    def guarded(handler: Callable[[_Block], None], block: _Block) -> None:
+    def guarded(handler: Callable[[TextBlock], None], block: TextBlock) -> None:
         try:
             handler(block)
         except (IndexError, ValueError):
@@ -176,22 +170,7 @@ class _Reader:
             # has already classified it.
             return
 
-    def blocks(self) -> list[_Block]:
-        result: list[_Block] = []
-        current: _Block | None = None
-        for index, line in enumerate(self.lines):
-            if not line.strip():
-                continue
-            if line[0] in " \t":
-                if current is not None:
-                    current.children.append(index)
-                continue
-            current = None if line.startswith(("!", ":")) else _Block(index)
-            if current is not None:
-                result.append(current)
-        return result
-
-    def block(self, block: _Block) -> None:
+    def block(self, block: TextBlock) -> None:
         words = self.words(block.header)
         lowered = [word.lower() for word in words]
         negated = lowered[0] == "no"
@@ -339,12 +318,8 @@ class _Reader:
                 position += 2
             else:
                 position += 1
-        existing = self.users.get(name)
-        if existing is None or privilege is not None:
-            self.users[name] = UserAccount(name, self.source(index), privilege)
-        if scheme is not None:
-            level = privilege if privilege is not None else (existing.privilege if existing else None)
-            self.settings.credentials.append(Credential("user", name, scheme, self.source(index), level))
+        account = UserAccount(name, self.source(index), privilege)
+        record_user(self.users, self.settings.credentials, account, scheme)
 
     # -- logging and SNMP
 
@@ -386,7 +361,7 @@ class _Reader:
 
     # -- interfaces
 
-    def interface_block(self, block: _Block, words: list[str]) -> None:
+    def interface_block(self, block: TextBlock, words: list[str]) -> None:
         name = canonical_interface_name(words[1])
         if name not in self.interfaces:
             return  # a block the forwarding parser refused
@@ -432,7 +407,7 @@ class _Reader:
             self.defined.add((kind, name))
             self.settings.definitions.append(NamedObject(kind, name, self.source(index)))
 
-    def definitions(self, block: _Block) -> None:
+    def definitions(self, block: TextBlock) -> None:
         words = self.words(block.header)
         lowered = [word.lower() for word in words]
         first = lowered[0]
@@ -461,7 +436,7 @@ class _Reader:
         """NAT takes an object or an object-group by name; an undefined one counts as an object."""
         return "object-group" if ("object-group", name) in self.defined else "object"
 
-    def references(self, block: _Block, words: list[str], lowered: list[str]) -> None:
+    def references(self, block: TextBlock, words: list[str], lowered: list[str]) -> None:
         index = block.header
         first = lowered[0]
         if first == "access-list" and len(words) >= 3:
@@ -504,7 +479,7 @@ class _Reader:
             elif word == "object":
                 self.object_reference(words[position + 1], index, f"access-list {words[1]}")
 
-    def object_block_references(self, block: _Block, words: list[str]) -> None:
+    def object_block_references(self, block: TextBlock, words: list[str]) -> None:
         name = words[2]
         for index in block.children:
             child = self.words(index)
@@ -548,7 +523,7 @@ class _Reader:
             else:
                 position += 1
 
-    def group_references(self, block: _Block, group: str) -> None:
+    def group_references(self, block: TextBlock, group: str) -> None:
         for index in block.children:
             child = self.words(index)
             lowered = [word.lower() for word in child]
@@ -557,7 +532,7 @@ class _Reader:
             elif lowered[0] in ("network-object", "service-object") and lowered[1:2] == ["object"] and len(child) == 3:
                 self.object_reference(child[2], index, f"object-group {group}")
 
-    def policy_references(self, block: _Block, name: str, kind: str) -> None:
+    def policy_references(self, block: TextBlock, name: str, kind: str) -> None:
         """class-map `match access-list ACL`; policy-map `class NAME`, `match ... class NAME`
         (regex classes), `inspect PROTOCOL MAP`, a nested `service-policy`."""
         context = f"{kind} {name}"
@@ -577,7 +552,7 @@ class _Reader:
             elif lowered[0] == "service-policy" and len(child) >= 2:
                 self.reference("policy-map", child[1], index, context)
 
-    def vpn_policy_references(self, block: _Block, words: list[str]) -> None:
+    def vpn_policy_references(self, block: TextBlock, words: list[str]) -> None:
         """group-policy `vpn-filter value ACL`, `split-tunnel-network-list value ACL`,
         webvpn `filter value ACL`; DAP records `network-acl ACL`, `appl-acl ACL`."""
         context = " ".join(words[:2])
@@ -591,7 +566,7 @@ class _Reader:
             elif lowered[0] in ("network-acl", "appl-acl") and len(child) == 2:
                 self.reference("acl", child[1], index, context)
 
-    def generic_references(self, block: _Block) -> None:
+    def generic_references(self, block: TextBlock) -> None:
         """Uses of ACLs and route-maps in commands read nowhere else: legacy NAT, captures,
         routing processes, policy routing, WCCP."""
         header = self.words(block.header)

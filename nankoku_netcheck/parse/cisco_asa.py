@@ -55,6 +55,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from ciscoconfparse2 import CiscoConfParse
@@ -62,7 +63,6 @@ from loguru import logger
 
 from nankoku_netcheck.model import (
     IPV4_MAX,
-    PORT_MAX,
     PROTO_ICMP,
     PROTO_TCP,
     PROTO_UDP,
@@ -82,7 +82,6 @@ from nankoku_netcheck.model import (
     Source,
     StaticArp,
     UnknownKind,
-    UnknownLine,
     Wildcard,
     int_to_ip,
     ip_to_int,
@@ -99,19 +98,42 @@ from nankoku_netcheck.parse.asa_names import (
     TCP_PORT_NAMES,
     UDP_PORT_NAMES,
 )
-from nankoku_netcheck.parse.cisco_ios import canonical_interface_name, split_lines
+from nankoku_netcheck.parse.cisco_ios import canonical_interface_name
 from nankoku_netcheck.parse.common import (
+    INTERFACE_KINDS,
+    PORT_OPERATORS,
+    REASON_DROP_ONLY,
+    REASON_MGMT,
+    REASON_MONITORING,
+    REASON_PLATFORM,
+    REASON_ROUTING_POLICY,
+    REASON_USED_ELSEWHERE,
     Cursor,
+    Dialect,
+    LineBook,
     NotUnderstood,
-    complement_ports,
+    RoutingDraft,
+    bgp_interfaces,
+    classful_length,
     descendants,
     file_stem,
+    group_of_kind,
+    interface_kind,
     ipv4,
     is_ipv4,
     looks_like_ipv6,
+    lookup_prefix,
     number,
+    port_names_for,
+    port_number,
+    protocol_numbers,
     range_to_wildcards,
+    read_icmp_type,
+    read_port_operator,
+    read_routing_process,
+    required_ports,
     union_or_any,
+    vlan_list,
 )
 
 VENDOR = "cisco_asa"
@@ -120,6 +142,15 @@ HARMLESS = UnknownKind.HARMLESS
 FORWARDING = UnknownKind.FORWARDING
 
 PROTO_SCTP = 132
+
+# ASA keyword tables; unlike IOS, each port operator takes exactly one port.
+_DIALECT = Dialect(
+    protocol_names=PROTOCOL_NAMES,
+    tcp_port_names=TCP_PORT_NAMES,
+    udp_port_names=UDP_PORT_NAMES,
+    icmp_names=ICMP_NAMES,
+    several_ports_per_operator=False,
+)
 
 # Reasons that later stages may look for.
 STATIC_ARP_REASON = "static ARP entry (MAC pinning is checked separately)"
@@ -207,76 +238,6 @@ class _Service:
     ipv6_only: bool = False
 
 
-_PORT_OPERATORS = frozenset({"eq", "neq", "lt", "gt", "range"})
-
-
-def _port_names_for(protocols: tuple[int, ...]) -> Mapping[str, int]:
-    if protocols == (PROTO_TCP,):
-        return TCP_PORT_NAMES
-    if protocols == (PROTO_UDP,):
-        return UDP_PORT_NAMES
-    return {name: port for name, port in TCP_PORT_NAMES.items() if UDP_PORT_NAMES.get(name) == port}
-
-
-def _port(word: str, names: Mapping[str, int]) -> int:
-    if word.isdigit() and int(word) <= PORT_MAX:
-        return int(word)
-    if word.lower() in names:
-        return names[word.lower()]
-    raise NotUnderstood(f"unknown port '{word}'")
-
-
-def _read_port_operator(cursor: Cursor, names: Mapping[str, int]) -> tuple[PortRange, ...] | None:
-    """`eq|neq|lt|gt P` or `range P Q` if present (the ASA takes one port per operator);
-    None when there is no operator (any port)."""
-    operator = cursor.peek()
-    if operator not in _PORT_OPERATORS:
-        return None
-    cursor.take("port operator")
-    first = _port(cursor.take("port"), names)
-    if operator == "eq":
-        return (PortRange(first, first),)
-    if operator == "neq":
-        return complement_ports({first})
-    if operator == "lt":
-        return (PortRange(0, first - 1),) if first > 0 else ()
-    if operator == "gt":
-        return (PortRange(first + 1, PORT_MAX),) if first < PORT_MAX else ()
-    last = _port(cursor.take("port"), names)
-    if last < first:
-        raise NotUnderstood(f"port range {first}-{last} is empty")
-    return (PortRange(first, last),)
-
-
-def _read_icmp_type(cursor: Cursor) -> tuple[IcmpMatch, ...] | None:
-    """`NAME` or `TYPE [CODE]` if present; None when absent (every type)."""
-    word = cursor.peek()
-    if word is None:
-        return None
-    if word in ICMP_NAMES:
-        cursor.take("ICMP type")
-        return (ICMP_NAMES[word],)
-    if word.isdigit():
-        icmp_type = number(cursor.take("ICMP type"), 0, 255, "ICMP type")
-        code_word = cursor.peek()
-        if code_word is not None and code_word.isdigit():
-            return (IcmpMatch(icmp_type, number(cursor.take("ICMP code"), 0, 255, "ICMP code")),)
-        return (IcmpMatch(icmp_type),)
-    return None
-
-
-def _protocol(word: str) -> tuple[int, ...] | None:
-    """Protocol keyword or number → protocol numbers; None for `ip` (every protocol)."""
-    lowered = word.lower()
-    if lowered == "ip":
-        return None
-    if lowered in PROTOCOL_NAMES:
-        return (PROTOCOL_NAMES[lowered],)
-    if word.isdigit() and int(word) <= 255:
-        return (int(word),)
-    raise NotUnderstood(f"unknown protocol '{word}'")
-
-
 def _read_service(cursor: Cursor) -> _Service:
     """The body of `service ...` / `service-object ...`:
     `tcp|udp|tcp-udp|sctp [source OP] [destination OP]` (an operator without `source` or
@@ -287,39 +248,32 @@ def _read_service(cursor: Cursor) -> _Service:
         protocols = {
             "tcp": (PROTO_TCP,), "udp": (PROTO_UDP,), "tcp-udp": (PROTO_TCP, PROTO_UDP), "sctp": (PROTO_SCTP,),
         }[word]
-        names = _port_names_for(protocols) if word != "sctp" else {}
+        names = port_names_for(_DIALECT, protocols) if word != "sctp" else {}
         src_ports = dst_ports = None
         while not cursor.done():
             direction = cursor.peek()
             if direction == "source":
                 cursor.take("source")
-                src_ports = _required_ports(cursor, names, "source")
+                src_ports = required_ports(cursor, names, _DIALECT, "source")
             elif direction == "destination":
                 cursor.take("destination")
-                dst_ports = _required_ports(cursor, names, "destination")
-            elif direction in _PORT_OPERATORS:
-                dst_ports = _read_port_operator(cursor, names)
+                dst_ports = required_ports(cursor, names, _DIALECT, "destination")
+            elif direction in PORT_OPERATORS:
+                dst_ports = read_port_operator(cursor, names, _DIALECT)
             else:
                 break
         if word == "sctp" and (src_ports is not None or dst_ports is not None):
             raise NotUnderstood("SCTP ports are not modelled")
         return _Service(protocols, src_ports, dst_ports)
     if word == "icmp":
-        return _Service((PROTO_ICMP,), icmp=_read_icmp_type(cursor))
+        return _Service((PROTO_ICMP,), icmp=read_icmp_type(cursor, _DIALECT))
     if word == "icmp6":
         cursor.rest()
         return _Service((PROTO_ICMP6,), ipv6_only=True)
-    protocols = _protocol(word)
+    protocols = protocol_numbers(word, _DIALECT)
     if protocols == (PROTO_ICMP6,):
         return _Service(protocols, ipv6_only=True)
     return _Service(protocols)
-
-
-def _required_ports(cursor: Cursor, names: Mapping[str, int], what: str) -> tuple[PortRange, ...]:
-    ports = _read_port_operator(cursor, names)
-    if ports is None:
-        raise NotUnderstood(f"missing port operator after '{what}'")
-    return ports
 
 
 # --- drafts -------------------------------------------------------------------------
@@ -448,15 +402,6 @@ class _AclDraft:
 
 
 @dataclass
-class _RoutingDraft:
-    protocol: str
-    process: str
-    source: Source
-    networks: list[tuple[int, int]] = field(default_factory=list)  # (address, mask as written)
-    bgp_neighbors: list[tuple[int, str | None]] = field(default_factory=list)
-
-
-@dataclass
 class _ObjectNat:
     """An object NAT rule before its order among object NAT rules is known."""
 
@@ -476,62 +421,57 @@ class _Entry:
 
 
 # --- command classification tables ----------------------------------------------------
-# Keys are lower-case word prefixes; the longest matching prefix wins.
+# Keys are lower-case word prefixes; the longest matching prefix wins. Reasons that the
+# other Cisco parser gives in the same words are the REASON_* constants of common.py.
 
-_MGMT = "management-plane setting (does not forward or filter transit traffic)"
-_PLATFORM = "platform or hardware setting"
 _HEADER = "show running-config header or footer"
 _INSPECTION = "inspection / connection setting (can only drop packets or open related connections)"
-_DROP_ONLY = "security feature that can only drop packets (ignoring it over-approximates)"
 _TO_THE_BOX = "affects only traffic to or from the device itself"
-_USED_ELSEWHERE = "definition that matters only where it is bound (bindings are checked there)"
 _VPN_DEFINITION = "VPN definition (VPN termination is reported where it is enabled on an interface)"
-_ROUTING_POLICY = "routing policy object (dynamic routing is over-approximated)"
 _IPV6_SETTING = "IPv6 setting (IPv6 forwarding is reported at the interfaces' IPv6 addresses)"
-_MONITORING = "monitoring or accounting setting"
 _PRE_83_NAT = "pre-8.3 NAT syntax is not modelled"
 
 _MANAGEMENT_COMMANDS: Mapping[tuple[str, ...], str] = {
     ("ssh",): "SSH management access setting",
     ("telnet",): "Telnet management access setting",
     ("http",): "HTTPS (ASDM) management access setting",
-    ("console",): _MGMT,
-    ("username",): _MGMT,
-    ("enable",): _MGMT,
-    ("passwd",): _MGMT,
-    ("password",): _MGMT,
-    ("password-policy",): _MGMT,
-    ("privilege",): _MGMT,
-    ("aaa",): _MGMT,
-    ("aaa-server",): _MGMT,
-    ("auth-prompt",): _MGMT,
-    ("logging",): _MGMT,
-    ("ntp",): _MGMT,
-    ("snmp-server",): _MGMT,
-    ("snmp",): _MGMT,
-    ("clock",): _MGMT,
-    ("domain-name",): _MGMT,
-    ("dns",): _MGMT,
-    ("dns-guard",): _MGMT,
-    ("dns-group",): _MGMT,
-    ("dns-group-map",): _MGMT,
+    ("console",): REASON_MGMT,
+    ("username",): REASON_MGMT,
+    ("enable",): REASON_MGMT,
+    ("passwd",): REASON_MGMT,
+    ("password",): REASON_MGMT,
+    ("password-policy",): REASON_MGMT,
+    ("privilege",): REASON_MGMT,
+    ("aaa",): REASON_MGMT,
+    ("aaa-server",): REASON_MGMT,
+    ("auth-prompt",): REASON_MGMT,
+    ("logging",): REASON_MGMT,
+    ("ntp",): REASON_MGMT,
+    ("snmp-server",): REASON_MGMT,
+    ("snmp",): REASON_MGMT,
+    ("clock",): REASON_MGMT,
+    ("domain-name",): REASON_MGMT,
+    ("dns",): REASON_MGMT,
+    ("dns-guard",): REASON_MGMT,
+    ("dns-group",): REASON_MGMT,
+    ("dns-group-map",): REASON_MGMT,
     ("banner",): "banner text",
-    ("prompt",): _MGMT,
-    ("pager",): _MGMT,
-    ("terminal",): _MGMT,
-    ("asdm",): _MGMT,
-    ("pdm",): _MGMT,
-    ("command-alias",): _MGMT,
-    ("ftp",): _MGMT,
-    ("smtp-server",): _MGMT,
-    ("ssl",): _MGMT,
-    ("call-home",): _MGMT,
-    ("auto-update",): _MGMT,
+    ("prompt",): REASON_MGMT,
+    ("pager",): REASON_MGMT,
+    ("terminal",): REASON_MGMT,
+    ("asdm",): REASON_MGMT,
+    ("pdm",): REASON_MGMT,
+    ("command-alias",): REASON_MGMT,
+    ("ftp",): REASON_MGMT,
+    ("smtp-server",): REASON_MGMT,
+    ("ssl",): REASON_MGMT,
+    ("call-home",): REASON_MGMT,
+    ("auto-update",): REASON_MGMT,
     ("management-access",): _TO_THE_BOX,
-    ("user-identity",): _MGMT,
-    ("tftp-server",): _MGMT,
-    ("rest-api",): _MGMT,
-    ("email",): _MGMT,
+    ("user-identity",): REASON_MGMT,
+    ("tftp-server",): REASON_MGMT,
+    ("rest-api",): REASON_MGMT,
+    ("email",): REASON_MGMT,
 }
 
 _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
@@ -540,35 +480,35 @@ _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("fwsm", "version"): (HARMLESS, "software version"),
     ("end",): (HARMLESS, _HEADER),
     ("exit",): (HARMLESS, "configuration mode navigation"),
-    ("boot",): (HARMLESS, _PLATFORM),
-    ("license",): (HARMLESS, _PLATFORM),
-    ("feature",): (HARMLESS, _PLATFORM),
-    ("jumbo-frame",): (HARMLESS, _PLATFORM),
-    ("mac-address",): (HARMLESS, _PLATFORM),
-    ("mac-address-table",): (HARMLESS, _PLATFORM),
-    ("hw-module",): (HARMLESS, _PLATFORM),
-    ("sw-module",): (HARMLESS, _PLATFORM),
-    ("service-module",): (HARMLESS, _PLATFORM),
-    ("crashinfo",): (HARMLESS, _PLATFORM),
-    ("coredump",): (HARMLESS, _PLATFORM),
-    ("cluster",): (HARMLESS, _PLATFORM),
-    ("power-supply",): (HARMLESS, _PLATFORM),
+    ("boot",): (HARMLESS, REASON_PLATFORM),
+    ("license",): (HARMLESS, REASON_PLATFORM),
+    ("feature",): (HARMLESS, REASON_PLATFORM),
+    ("jumbo-frame",): (HARMLESS, REASON_PLATFORM),
+    ("mac-address",): (HARMLESS, REASON_PLATFORM),
+    ("mac-address-table",): (HARMLESS, REASON_PLATFORM),
+    ("hw-module",): (HARMLESS, REASON_PLATFORM),
+    ("sw-module",): (HARMLESS, REASON_PLATFORM),
+    ("service-module",): (HARMLESS, REASON_PLATFORM),
+    ("crashinfo",): (HARMLESS, REASON_PLATFORM),
+    ("coredump",): (HARMLESS, REASON_PLATFORM),
+    ("cluster",): (HARMLESS, REASON_PLATFORM),
+    ("power-supply",): (HARMLESS, REASON_PLATFORM),
     ("failover",): (HARMLESS, "failover setting (the standby unit takes over the same configuration)"),
     ("monitor-interface",): (HARMLESS, "failover setting"),
-    ("mtu",): (HARMLESS, _PLATFORM),
+    ("mtu",): (HARMLESS, REASON_PLATFORM),
     ("timeout",): (HARMLESS, "connection timeout"),
     ("icmp",): (HARMLESS, "ICMP to the device's own interfaces (to-the-box traffic only)"),
     ("arp",): (HARMLESS, "ARP setting"),
-    ("threat-detection",): (HARMLESS, _DROP_ONLY),
-    ("shun",): (HARMLESS, _DROP_ONLY),
-    ("dynamic-filter",): (HARMLESS, _DROP_ONLY),
-    ("filter",): (HARMLESS, _DROP_ONLY),
-    ("url-server",): (HARMLESS, _DROP_ONLY),
-    ("url-block",): (HARMLESS, _DROP_ONLY),
-    ("url-cache",): (HARMLESS, _DROP_ONLY),
-    ("floodguard",): (HARMLESS, _DROP_ONLY),
-    ("ip", "verify"): (HARMLESS, _DROP_ONLY),
-    ("ip", "audit"): (HARMLESS, _DROP_ONLY),
+    ("threat-detection",): (HARMLESS, REASON_DROP_ONLY),
+    ("shun",): (HARMLESS, REASON_DROP_ONLY),
+    ("dynamic-filter",): (HARMLESS, REASON_DROP_ONLY),
+    ("filter",): (HARMLESS, REASON_DROP_ONLY),
+    ("url-server",): (HARMLESS, REASON_DROP_ONLY),
+    ("url-block",): (HARMLESS, REASON_DROP_ONLY),
+    ("url-cache",): (HARMLESS, REASON_DROP_ONLY),
+    ("floodguard",): (HARMLESS, REASON_DROP_ONLY),
+    ("ip", "verify"): (HARMLESS, REASON_DROP_ONLY),
+    ("ip", "audit"): (HARMLESS, REASON_DROP_ONLY),
     ("ip", "local"): (HARMLESS, "address pool for VPN clients (VPN termination is reported where enabled)"),
     ("virtual",): (HARMLESS, "cut-through proxy authentication (can only drop packets)"),
     ("service-policy",): (HARMLESS, _INSPECTION),
@@ -592,16 +532,16 @@ _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("dhcp-client",): (HARMLESS, "DHCP client option"),
     ("time-range",): (HARMLESS, "time range (ACL entries that use it are approximated)"),
     ("route-map",): (HARMLESS, "route-map (its uses by policy routing are reported)"),
-    ("prefix-list",): (HARMLESS, _ROUTING_POLICY),
-    ("community-list",): (HARMLESS, _ROUTING_POLICY),
-    ("as-path",): (HARMLESS, _ROUTING_POLICY),
-    ("policy-list",): (HARMLESS, _ROUTING_POLICY),
+    ("prefix-list",): (HARMLESS, REASON_ROUTING_POLICY),
+    ("community-list",): (HARMLESS, REASON_ROUTING_POLICY),
+    ("as-path",): (HARMLESS, REASON_ROUTING_POLICY),
+    ("policy-list",): (HARMLESS, REASON_ROUTING_POLICY),
     ("sla",): (HARMLESS, "IP SLA monitor (routes tracked by it are reported)"),
     ("track",): (HARMLESS, "object tracking (routes tracked by it are reported)"),
     ("pim",): (HARMLESS, "multicast setting (multicast routing is reported at 'multicast-routing')"),
     ("igmp",): (HARMLESS, "multicast setting (multicast routing is reported at 'multicast-routing')"),
-    ("flow-export",): (HARMLESS, _MONITORING),
-    ("netflow",): (HARMLESS, _MONITORING),
+    ("flow-export",): (HARMLESS, REASON_MONITORING),
+    ("netflow",): (HARMLESS, REASON_MONITORING),
     ("quota",): (HARMLESS, "VPN / management session quota"),
     ("tunnel-group",): (HARMLESS, _VPN_DEFINITION),
     ("tunnel-group-map",): (HARMLESS, _VPN_DEFINITION),
@@ -612,13 +552,13 @@ _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ipv6-vpn-addr-assign",): (HARMLESS, _VPN_DEFINITION),
     ("vpn-sessiondb",): (HARMLESS, _VPN_DEFINITION),
     ("vpn",): (HARMLESS, _VPN_DEFINITION),
-    ("tls-proxy",): (HARMLESS, _USED_ELSEWHERE),
+    ("tls-proxy",): (HARMLESS, REASON_USED_ELSEWHERE),
     ("phone-proxy",): (HARMLESS, "voice proxy setting"),
     ("media-termination",): (HARMLESS, "voice proxy setting"),
     ("ctl-file",): (HARMLESS, "voice proxy setting"),
     ("ctl-provider",): (HARMLESS, "voice proxy setting"),
     ("uc-ime",): (HARMLESS, "voice proxy setting"),
-    ("scansafe",): (HARMLESS, _USED_ELSEWHERE),
+    ("scansafe",): (HARMLESS, REASON_USED_ELSEWHERE),
     ("crypto",): (HARMLESS, "crypto definition (VPN effects are reported where a crypto map is bound)"),
     # forwarding features that are not modelled
     ("static",): (FORWARDING, _PRE_83_NAT),
@@ -661,16 +601,16 @@ _NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
 }
 
 _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
-    ("speed",): (HARMLESS, _PLATFORM),
-    ("duplex",): (HARMLESS, _PLATFORM),
-    ("flowcontrol",): (HARMLESS, _PLATFORM),
-    ("media-type",): (HARMLESS, _PLATFORM),
-    ("mac-address",): (HARMLESS, _PLATFORM),
-    ("mtu",): (HARMLESS, _PLATFORM),
+    ("speed",): (HARMLESS, REASON_PLATFORM),
+    ("duplex",): (HARMLESS, REASON_PLATFORM),
+    ("flowcontrol",): (HARMLESS, REASON_PLATFORM),
+    ("media-type",): (HARMLESS, REASON_PLATFORM),
+    ("mac-address",): (HARMLESS, REASON_PLATFORM),
+    ("mtu",): (HARMLESS, REASON_PLATFORM),
     ("delay",): (HARMLESS, "routing metric (routing is over-approximated)"),
     ("lacp",): (HARMLESS, "link aggregation setting"),
     ("port-channel",): (HARMLESS, "link aggregation setting"),
-    ("nve-only",): (HARMLESS, _PLATFORM),
+    ("nve-only",): (HARMLESS, REASON_PLATFORM),
     ("ospf",): (HARMLESS, "OSPF interface setting (routing is over-approximated)"),
     ("authentication",): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
     ("hello-interval",): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
@@ -681,10 +621,10 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("pim",): (HARMLESS, "multicast setting (multicast routing is reported at 'multicast-routing')"),
     ("igmp",): (HARMLESS, "multicast setting (multicast routing is reported at 'multicast-routing')"),
     ("dhcp",): (HARMLESS, "DHCP client option"),
-    ("ddns",): (HARMLESS, _MGMT),
+    ("ddns",): (HARMLESS, REASON_MGMT),
     ("pppoe",): (HARMLESS, "PPPoE client setting (the address is reported at 'ip address pppoe')"),
     ("exit",): (HARMLESS, "configuration mode navigation"),
-    ("switchport", "protected"): (HARMLESS, _DROP_ONLY),
+    ("switchport", "protected"): (HARMLESS, REASON_DROP_ONLY),
     ("switchport", "monitor"): (FORWARDING, "SPAN copies traffic to another port; not modelled"),
     ("dhcprelay",): (FORWARDING, "DHCP relay forwards broadcasts between interfaces; not modelled"),
     ("bridge-group",): (FORWARDING, "bridge groups (layer-2 forwarding) are not modelled"),
@@ -710,8 +650,8 @@ _INTERFACE_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
     ("ospf",): "OSPF interface setting (routing is over-approximated)",
     ("rip",): "RIP interface setting (routing is over-approximated)",
     ("split-horizon",): "routing protocol setting",
-    ("speed",): _PLATFORM,
-    ("duplex",): _PLATFORM,
+    ("speed",): REASON_PLATFORM,
+    ("duplex",): REASON_PLATFORM,
     ("ipv6",): _IPV6_SETTING,
     ("dhcp",): "DHCP client option",
 }
@@ -727,26 +667,8 @@ _CLI_PROMPT = re.compile(
 )
 
 
-def _lookup(table: Mapping[tuple[str, ...], Any], lowered_words: Sequence[str]) -> Any | None:
-    for length in range(min(4, len(lowered_words)), 0, -1):
-        entry = table.get(tuple(lowered_words[:length]))
-        if entry is not None:
-            return entry
-    return None
-
-
 def _interface_kind(name: str) -> str:
-    type_text = name.rstrip("0123456789/.:")
-    if "." in name:
-        return "subinterface"
-    return {
-        "Vlan": "svi",
-        "BVI": "svi",
-        "Port-channel": "port-channel",
-        "Loopback": "loopback",
-        "Tunnel": "tunnel",
-        "Null": "null",
-    }.get(type_text, "physical")
+    return interface_kind(name.rstrip("0123456789/.:"), "." in name, INTERFACE_KINDS)
 
 
 # Top-level commands, by first word, read in this order (definitions before uses).
@@ -784,13 +706,11 @@ _OBJECT_NAT_OPTIONS = frozenset({
 # --- the parser -------------------------------------------------------------------------
 
 
-class _AsaParser:
+class _AsaParser(LineBook):
     """Builds one Device; the state of one file."""
 
     def __init__(self, text: str, path: str) -> None:
-        self.path = path
-        self.lines = split_lines(text)
-        self.outcome: dict[int, UnknownLine | None] = {}
+        super().__init__(text, path)
         self.hostname = ""
         self.static_arps: list[StaticArp] = []
         self.names: dict[str, int | None] = {}  # alias → IPv4 address; None for an IPv6 alias
@@ -802,7 +722,7 @@ class _AsaParser:
         self.acls: dict[str, _AclDraft] = {}
         self.non_ip_acls: set[str] = set()
         self.routes: list[Route] = []
-        self.routing: list[_RoutingDraft] = []
+        self.routing: list[RoutingDraft] = []
         self.object_nat_lines: list[tuple[str, int]] = []  # (object name, line index)
         self.object_nats: list[_ObjectNat] = []
         self.twice_nats: dict[int, list[NatRule]] = {1: [], 3: []}
@@ -812,41 +732,6 @@ class _AsaParser:
         self.global_acl_source: Source | None = None
         self.ipv6_lines: list[tuple[int, str | None]] = []  # (line index, interface or None)
         self.top_level_firsts: list[tuple[int, str]] = []
-
-    # -- bookkeeping
-
-    def source(self, index: int) -> Source:
-        return Source(self.path, index + 1, self.lines[index])
-
-    def parsed(self, index: int) -> None:
-        self.outcome[index] = None
-
-    def unknown(self, index: int, kind: UnknownKind, reason: str) -> None:
-        self.outcome[index] = UnknownLine(self.source(index), kind, reason)
-
-    def words(self, index: int) -> list[str]:
-        return self.lines[index].split()
-
-    def mark_block(self, obj: Any, kind: UnknownKind, reason: str) -> None:
-        self.unknown(obj.linenum, kind, reason)
-        for child in descendants(obj):
-            if child.linenum not in self.outcome and not self.comment_or_blank(child.linenum):
-                self.unknown(child.linenum, kind, reason)
-
-    def unexpected_children(self, obj: Any) -> None:
-        """Lines indented under a one-line command are not ASA syntax."""
-        for child in descendants(obj):
-            if child.linenum not in self.outcome and not self.comment_or_blank(child.linenum):
-                self.unknown(child.linenum, FORWARDING, "unexpected indented line")
-
-    def comment_or_blank(self, index: int) -> bool:
-        stripped = self.lines[index].strip()
-        if not stripped:
-            return True
-        if stripped.startswith("!"):
-            self.unknown(index, HARMLESS, "comment")
-            return True
-        return False
 
     # -- driver
 
@@ -950,7 +835,7 @@ class _AsaParser:
         elif self._parse_mgmt_line(obj, lowered):
             pass
         else:
-            entry = _lookup(_TOP_LEVEL_COMMANDS, lowered)
+            entry = lookup_prefix(_TOP_LEVEL_COMMANDS, lowered)
             if entry is not None:
                 self.mark_block(obj, entry[0], entry[1])
             elif _CLI_PROMPT.match(self.lines[index].strip()):
@@ -964,7 +849,7 @@ class _AsaParser:
         are read into `Device.mgmt` by asa_mgmt.read_management, a separate read-only pass
         over the whole file (definitions and uses of named objects span every section)."""
         command = lowered[1:] if lowered[:1] == ["no"] else lowered
-        reason = _lookup(_MANAGEMENT_COMMANDS, command)
+        reason = lookup_prefix(_MANAGEMENT_COMMANDS, command)
         if reason is None:
             return False
         self.mark_block(obj, HARMLESS, reason)
@@ -977,8 +862,8 @@ class _AsaParser:
             return
         if self._parse_mgmt_line(obj, lowered):
             return
-        reason = _lookup(_NEGATED_HARMLESS, rest)
-        entry = _lookup(_TOP_LEVEL_COMMANDS, rest)
+        reason = lookup_prefix(_NEGATED_HARMLESS, rest)
+        entry = lookup_prefix(_TOP_LEVEL_COMMANDS, rest)
         if reason is not None:
             self.mark_block(obj, HARMLESS, reason or "feature disabled")
         elif entry is not None and entry[0] is HARMLESS:
@@ -1130,14 +1015,14 @@ class _AsaParser:
         if handled:
             return
         if lowered[0] == "no":
-            reason = _lookup(_INTERFACE_NEGATED_HARMLESS, lowered[1:])
-            entry = _lookup(_INTERFACE_COMMANDS, lowered[1:])
+            reason = lookup_prefix(_INTERFACE_NEGATED_HARMLESS, lowered[1:])
+            entry = lookup_prefix(_INTERFACE_COMMANDS, lowered[1:])
             if reason is not None or (entry is not None and entry[0] is HARMLESS):
                 self.unknown(index, HARMLESS, reason or (entry[1] if entry else "") or "feature disabled")
             else:
                 self.unknown(index, FORWARDING, f"interface command '{' '.join(words[:3])}' is not modelled")
             return
-        entry = _lookup(_INTERFACE_COMMANDS, lowered)
+        entry = lookup_prefix(_INTERFACE_COMMANDS, lowered)
         if entry is None:
             self.unknown(index, FORWARDING, f"interface command '{' '.join(words[:2])}' is not modelled")
         else:
@@ -1164,7 +1049,7 @@ class _AsaParser:
             draft.management_only = True
         elif first == "vlan" and len(words) == 2:
             draft.vlan = number(words[1], 1, 4094, "VLAN")
-        elif first == "switchport" and _lookup(_INTERFACE_COMMANDS, lowered) is None:
+        elif first == "switchport" and lookup_prefix(_INTERFACE_COMMANDS, lowered) is None:
             self.switchport(draft, lowered)
         elif first == "channel-group" and len(words) >= 2:
             draft.properties.append(("channel_group", words[1]))
@@ -1237,7 +1122,7 @@ class _AsaParser:
         elif rest[0] == "mode" and len(rest) == 2 and rest[1] in ("access", "trunk"):
             draft.switchport_mode = rest[1]
         elif rest[:3] == ["trunk", "allowed", "vlan"] and len(rest) == 4:
-            draft.trunk_vlans = tuple(sorted(_vlan_list(rest[3])))
+            draft.trunk_vlans = tuple(sorted(vlan_list(rest[3])))
         elif rest[:3] == ["trunk", "native", "vlan"] and len(rest) == 4:
             draft.properties.append(("trunk_native_vlan", str(number(rest[3], 1, 4094, "VLAN"))))
         else:
@@ -1342,35 +1227,29 @@ class _AsaParser:
     def network_object_line(self, network: _NetworkObject, index: int) -> None:
         if self.comment_or_blank(index):
             return
-        words = self.words(index)
-        first = words[0].lower()
-        if first == "nat":
+        if self.words(index)[0].lower() == "nat":
             # Translations need every object and interface: read after all definitions.
             self.object_nat_lines.append((network.name, index))
             return
-        try:
-            if first == "description":
-                pass
-            elif first == "host" and len(words) == 2:
-                self.set_host_object(network, words[1])
-            elif first == "subnet" and len(words) in (2, 3):
-                self.set_subnet_object(network, words[1:])
-            elif first == "range" and len(words) == 3:
-                self.set_range_object(network, words[1], words[2])
-            elif first == "fqdn" and len(words) in (2, 3):
-                if len(words) == 3 and words[1].lower() == "v6":
-                    network.value, network.interval = _IPV6_ONLY, None
-                else:
-                    network.value = _Addresses(None, problem=f"{FQDN_REASON} (object '{network.name}', "
-                                                             f"{words[-1]})")
-                    network.interval = None
+        self.definition_line(index, network, "network object line", partial(self.network_object_words, network))
+
+    def network_object_words(self, network: _NetworkObject, words: list[str]) -> None:
+        first = words[0].lower()
+        if first == "host" and len(words) == 2:
+            self.set_host_object(network, words[1])
+        elif first == "subnet" and len(words) in (2, 3):
+            self.set_subnet_object(network, words[1:])
+        elif first == "range" and len(words) == 3:
+            self.set_range_object(network, words[1], words[2])
+        elif first == "fqdn" and len(words) in (2, 3):
+            if len(words) == 3 and words[1].lower() == "v6":
+                network.value, network.interval = _IPV6_ONLY, None
             else:
-                raise NotUnderstood(f"'{' '.join(words)}'")
-        except NotUnderstood as problem:
-            network.problem = network.problem or f"line {index + 1}: {problem}"
-            self.unknown(index, FORWARDING, f"network object line not understood: {problem}")
-            return
-        self.parsed(index)
+                network.value = _Addresses(None, problem=f"{FQDN_REASON} (object '{network.name}', "
+                                                         f"{words[-1]})")
+                network.interval = None
+        else:
+            raise NotUnderstood(f"'{' '.join(words)}'")
 
     def set_host_object(self, network: _NetworkObject, word: str) -> None:
         if self.is_ipv6_word(word):
@@ -1412,22 +1291,7 @@ class _AsaParser:
     def service_object_line(self, service: _ServiceObject, index: int) -> None:
         if self.comment_or_blank(index):
             return
-        words = self.words(index)
-        first = words[0].lower()
-        try:
-            if first == "description":
-                pass
-            elif first == "service" and len(words) >= 2:
-                cursor = Cursor(words[1:])
-                service.service = _read_service(cursor)
-                cursor.expect_end()
-            else:
-                raise NotUnderstood(f"'{' '.join(words)}'")
-        except NotUnderstood as problem:
-            service.problem = service.problem or f"line {index + 1}: {problem}"
-            self.unknown(index, FORWARDING, f"service object line not understood: {problem}")
-            return
-        self.parsed(index)
+        self.definition_line(index, service, "service object line", partial(_service_object_words, service))
 
     def network_object(self, name: str) -> _Addresses:
         network = self.network_objects.get(name)
@@ -1483,41 +1347,36 @@ class _AsaParser:
     def group_entry(self, group: _Group, index: int) -> None:
         if self.comment_or_blank(index):
             return
-        words = self.words(index)
+        self.definition_line(index, group, "object-group entry", partial(self.group_words, group))
+
+    def group_words(self, group: _Group, words: list[str]) -> None:
         first = words[0].lower()
-        try:
-            if first == "description":
-                pass
-            elif first == "group-object" and len(words) == 2:
-                group.nested.append(words[1])
-            elif first == "network-object" and group.kind == "network":
-                self.network_group_entry(group, words[1:])
-            elif first == "port-object" and group.kind == "port":
-                cursor = Cursor(words[1:])
-                group.ports.extend(_required_ports(cursor, _port_names_for(group.port_protocols), "port-object"))
-                cursor.expect_end()
-            elif first == "service-object" and group.kind == "service":
-                if len(words) == 3 and words[1].lower() == "object":
-                    group.service_objects.append(words[2])
-                else:
-                    cursor = Cursor(words[1:])
-                    group.services.append(_read_service(cursor))
-                    cursor.expect_end()
-            elif first == "protocol-object" and group.kind == "protocol" and len(words) == 2:
-                protocols = _protocol(words[1])
-                group.protocols.append(protocols[0] if protocols else None)
-            elif first == "icmp-object" and group.kind == "icmp-type" and len(words) == 2:
-                icmp = _read_icmp_type(Cursor(words[1:]))
-                if icmp is None:
-                    raise NotUnderstood(f"unknown ICMP type '{words[1]}'")
-                group.icmp.extend(icmp)
+        if first == "group-object" and len(words) == 2:
+            group.nested.append(words[1])
+        elif first == "network-object" and group.kind == "network":
+            self.network_group_entry(group, words[1:])
+        elif first == "port-object" and group.kind == "port":
+            cursor = Cursor(words[1:])
+            names = port_names_for(_DIALECT, group.port_protocols)
+            group.ports.extend(required_ports(cursor, names, _DIALECT, "port-object"))
+            cursor.expect_end()
+        elif first == "service-object" and group.kind == "service":
+            if len(words) == 3 and words[1].lower() == "object":
+                group.service_objects.append(words[2])
             else:
-                raise NotUnderstood(f"'{' '.join(words)}' in a {group.kind} group")
-        except NotUnderstood as problem:
-            group.problem = group.problem or f"line {index + 1}: {problem}"
-            self.unknown(index, FORWARDING, f"object-group entry not understood: {problem}")
-            return
-        self.parsed(index)
+                cursor = Cursor(words[1:])
+                group.services.append(_read_service(cursor))
+                cursor.expect_end()
+        elif first == "protocol-object" and group.kind == "protocol" and len(words) == 2:
+            protocols = protocol_numbers(words[1], _DIALECT)
+            group.protocols.append(protocols[0] if protocols else None)
+        elif first == "icmp-object" and group.kind == "icmp-type" and len(words) == 2:
+            icmp = read_icmp_type(Cursor(words[1:]), _DIALECT)
+            if icmp is None:
+                raise NotUnderstood(f"unknown ICMP type '{words[1]}'")
+            group.icmp.extend(icmp)
+        else:
+            raise NotUnderstood(f"'{' '.join(words)}' in a {group.kind} group")
 
     def network_group_entry(self, group: _Group, words: list[str]) -> None:
         """`network-object host A | A MASK | object NAME | IPV6/LEN`."""
@@ -1535,21 +1394,11 @@ class _AsaParser:
         else:
             raise NotUnderstood(f"'network-object {' '.join(words)}'")
 
-    def group_of_kind(self, name: str, kind: str, trail: tuple[str, ...]) -> _Group:
-        group = self.groups.get(name)
-        if group is None or group.kind != kind:
-            raise NotUnderstood(f"{kind} object-group '{name}' is not defined")
-        if name in trail:
-            raise NotUnderstood(f"object-group '{name}' contains itself")
-        if group.problem:
-            raise NotUnderstood(f"object-group '{name}' has an entry that was not understood")
-        return group
-
     def network_group(self, name: str, trail: tuple[str, ...] = ()) -> _Addresses:
         key = ("network", name)
         if key in self.resolved:
             return self.resolved[key]
-        group = self.group_of_kind(name, "network", trail)
+        group = group_of_kind(self.groups, name, "network", trail)
         parts = list(group.addresses)
         parts.extend(self.network_object(member) for member in group.network_objects)
         parts.extend(self.network_group(nested, (*trail, name)) for nested in group.nested)
@@ -1561,7 +1410,7 @@ class _AsaParser:
         key = ("service", name)
         if key in self.resolved:
             return self.resolved[key]
-        group = self.group_of_kind(name, "service", trail)
+        group = group_of_kind(self.groups, name, "service", trail)
         services = list(group.services)
         services.extend(self.service_object(member) for member in group.service_objects)
         for nested in group.nested:
@@ -1574,7 +1423,7 @@ class _AsaParser:
         key = ("port", name)
         if key in self.resolved:
             return self.resolved[key]
-        group = self.group_of_kind(name, "port", trail)
+        group = group_of_kind(self.groups, name, "port", trail)
         ports = list(group.ports)
         for nested in group.nested:
             ports.extend(self.port_group(nested, (*trail, name))[1])
@@ -1586,7 +1435,7 @@ class _AsaParser:
         key = ("protocol", name)
         if key in self.resolved:
             return self.resolved[key]
-        group = self.group_of_kind(name, "protocol", trail)
+        group = group_of_kind(self.groups, name, "protocol", trail)
         protocols = list(group.protocols)
         for nested in group.nested:
             nested_protocols = self.protocol_group(nested, (*trail, name))
@@ -1599,7 +1448,7 @@ class _AsaParser:
         key = ("icmp-type", name)
         if key in self.resolved:
             return self.resolved[key]
-        group = self.group_of_kind(name, "icmp-type", trail)
+        group = group_of_kind(self.groups, name, "icmp-type", trail)
         icmp = list(group.icmp)
         for nested in group.nested:
             icmp.extend(self.icmp_group(nested, (*trail, name)))
@@ -1759,7 +1608,7 @@ class _AsaParser:
             return (self.service_object(cursor.take("service object name")),), (), False
         if lowered == "icmp6":
             return (_Service((PROTO_ICMP6,), ipv6_only=True),), (), False
-        protocols = _protocol(word)
+        protocols = protocol_numbers(word, _DIALECT)
         if protocols in ((PROTO_TCP,), (PROTO_UDP,)):
             return (_Service(protocols),), protocols or (), False
         return (_Service(protocols),), (), protocols == (PROTO_ICMP,)
@@ -1804,8 +1653,8 @@ class _AsaParser:
         return _exact([Wildcard.host(draft.address.address)])
 
     def acl_ports(self, cursor: Cursor, protocols: tuple[int, ...]) -> tuple[PortRange, ...] | None:
-        if cursor.peek() in _PORT_OPERATORS:
-            return _read_port_operator(cursor, _port_names_for(protocols))
+        if cursor.peek() in PORT_OPERATORS:
+            return read_port_operator(cursor, port_names_for(_DIALECT, protocols), _DIALECT)
         name = cursor.peek_word(1)
         if cursor.peek() == "object-group" and self.group_kind(name) == "port" and name is not None:
             cursor.take("object-group")
@@ -1822,7 +1671,7 @@ class _AsaParser:
             cursor.take("object-group")
             cursor.take("icmp-type object-group name")
             return self.icmp_group(name)
-        return _read_icmp_type(cursor)
+        return read_icmp_type(cursor, _DIALECT)
 
     def access_group(self, obj: Any, words: list[str]) -> None:
         """`access-group NAME in|out interface IF [per-user-override | control-plane]` or
@@ -1940,30 +1789,12 @@ class _AsaParser:
     # -- dynamic routing
 
     def routing_process(self, obj: Any, words: list[str]) -> None:
-        index = obj.linenum
         lowered = [word.lower() for word in words]
         protocol = lowered[1] if len(lowered) > 1 else ""
         if protocol not in ("ospf", "eigrp", "rip", "bgp"):
             self.mark_block(obj, FORWARDING, f"routing protocol '{' '.join(words[1:2])}' is not modelled")
             return
-        draft = _RoutingDraft(protocol, words[2] if len(words) > 2 else "", self.source(index))
-        self.routing.append(draft)
-        self.parsed(index)
-        peer_group_as: dict[str, str] = {}
-        neighbor_as: dict[int, str | None] = {}
-        neighbor_group: dict[int, str] = {}
-        for child in descendants(obj):
-            if self.comment_or_blank(child.linenum):
-                continue
-            self.parsed(child.linenum)
-            child_words = self.words(child.linenum)
-            keyword = child_words[0].lower()
-            if keyword == "network" and protocol in ("ospf", "eigrp", "rip"):
-                draft.networks.append(_routing_network(child_words))
-            elif keyword == "neighbor" and protocol == "bgp" and len(child_words) >= 3:
-                _note_bgp_neighbor(child_words, peer_group_as, neighbor_as, neighbor_group)
-        for address, remote_as in neighbor_as.items():
-            draft.bgp_neighbors.append((address, remote_as or peer_group_as.get(neighbor_group.get(address, ""))))
+        self.routing.append(read_routing_process(self, obj, protocol, words, _routing_network))
 
     def resolve_routing(self) -> list[DynamicRouting]:
         """Routing runs on named interfaces only (an unnamed ASA interface forwards nothing)."""
@@ -1972,7 +1803,8 @@ class _AsaParser:
         result: list[DynamicRouting] = []
         for routing in self.routing:
             if routing.protocol == "bgp":
-                names = _bgp_interfaces(routing, named, addressed)
+                interfaces = [(draft.name, (draft.address,) if draft.address is not None else ()) for draft in named]
+                names = bgp_interfaces(routing, interfaces, addressed)
             else:
                 names = [
                     draft.name for draft in named
@@ -2028,16 +1860,18 @@ class _AsaParser:
             raise NotUnderstood(f"the address of interface '{nameif}' is not known")
         return ((draft.address.address, 32),)
 
+    def nat_not_understood(self, index: int, problem: NotUnderstood) -> None:
+        """Pre-8.3 NAT syntax has its own reason: it is not modelled at all."""
+        reason = _PRE_83_NAT if isinstance(problem, _LegacyNat) else f"NAT rule not understood: {problem}"
+        self.unknown(index, FORWARDING, reason)
+
     def twice_nat(self, obj: Any, words: list[str]) -> None:
         index = obj.linenum
         self.unexpected_children(obj)
         try:
             section, position, rule = self.read_twice_nat(words[1:], index)
-        except _LegacyNat:
-            self.unknown(index, FORWARDING, _PRE_83_NAT)
-            return
         except NotUnderstood as problem:
-            self.unknown(index, FORWARDING, f"NAT rule not understood: {problem}")
+            self.nat_not_understood(index, problem)
             return
         rules = self.twice_nats[section]
         if position is None or position > len(rules):
@@ -2152,11 +1986,8 @@ class _AsaParser:
     def object_nat(self, object_name: str, index: int) -> None:
         try:
             pending = self.read_object_nat(object_name, self.words(index)[1:], index)
-        except _LegacyNat:
-            self.unknown(index, FORWARDING, _PRE_83_NAT)
-            return
         except NotUnderstood as problem:
-            self.unknown(index, FORWARDING, f"NAT rule not understood: {problem}")
+            self.nat_not_understood(index, problem)
             return
         self.object_nats.append(pending)
         self.parsed(index)
@@ -2229,12 +2060,6 @@ class _AsaParser:
                 self.unknown(index, HARMLESS, "IPv6 setting on a device that does not forward IPv6 between "
                                               "named interfaces")
 
-    def sweep_unvisited_lines(self) -> None:
-        """A safety net: any line no handler visited is still accounted for."""
-        for index in range(len(self.lines)):
-            if index not in self.outcome and not self.comment_or_blank(index):
-                self.unknown(index, FORWARDING, "line outside any recognised block")
-
     def build_device(self) -> Device:
         self.default_switch_ports()
         self.link_redundant_members()
@@ -2270,6 +2095,15 @@ def parse(text: str, path: str) -> Device:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _service_object_words(service: _ServiceObject, words: list[str]) -> None:
+    if words[0].lower() == "service" and len(words) >= 2:
+        cursor = Cursor(words[1:])
+        service.service = _read_service(cursor)
+        cursor.expect_end()
+    else:
+        raise NotUnderstood(f"'{' '.join(words)}'")
 
 
 def _builtin_service(name: str) -> _Service | None:
@@ -2365,9 +2199,9 @@ def _object_nat_service(cursor: Cursor) -> tuple[int, PortRange, PortRange]:
     protocols = {"tcp": (PROTO_TCP,), "udp": (PROTO_UDP,), "sctp": (PROTO_SCTP,)}.get(protocol_word)
     if protocols is None:
         raise NotUnderstood(f"NAT service protocol '{protocol_word}'")
-    names = _port_names_for(protocols) if protocols != (PROTO_SCTP,) else {}
-    real = _port(cursor.take("real port"), names)
-    mapped = _port(cursor.take("mapped port"), names)
+    names = port_names_for(_DIALECT, protocols) if protocols != (PROTO_SCTP,) else {}
+    real = port_number(cursor.take("real port"), names)
+    mapped = port_number(cursor.take("mapped port"), names)
     return protocols[0], PortRange(real, real), PortRange(mapped, mapped)
 
 
@@ -2379,22 +2213,8 @@ def _single_range(ports: tuple[PortRange, ...] | None) -> PortRange | None:
     return ports[0]
 
 
-def _vlan_list(text: str) -> set[int]:
-    vlans: set[int] = set()
-    for part in text.split(","):
-        low_text, _, high_text = part.partition("-")
-        low = number(low_text, 1, 4094, "VLAN")
-        high = number(high_text, 1, 4094, "VLAN") if high_text else low
-        if high < low:
-            raise NotUnderstood(f"VLAN range '{part}'")
-        vlans.update(range(low, high + 1))
-    return vlans
-
-
 def _classful_mask(address: int) -> int:
-    first_octet = address >> 24
-    length = 8 if first_octet < 128 else 16 if first_octet < 192 else 24 if first_octet < 224 else 32
-    return prefix_mask(length)
+    return prefix_mask(classful_length(address))
 
 
 def _routing_network(words: list[str]) -> tuple[int, int]:
@@ -2416,40 +2236,3 @@ def _network_covers(network: tuple[int, int], address: int) -> bool:
         return True
     looks_like_wildcard = not mask & 0x80000000 and mask_to_length(~mask & IPV4_MAX) is not None
     return looks_like_wildcard and Wildcard(base, mask).matches(address)
-
-
-def _note_bgp_neighbor(
-    words: list[str],
-    peer_group_as: dict[str, str],
-    neighbor_as: dict[int, str | None],
-    neighbor_group: dict[int, str],
-) -> None:
-    target, setting = words[1], words[2].lower()
-    if not is_ipv4(target):
-        if setting == "remote-as" and len(words) >= 4:
-            peer_group_as[target] = words[3]
-        return
-    address = ip_to_int(target)
-    neighbor_as.setdefault(address, None)
-    if setting == "remote-as" and len(words) >= 4:
-        neighbor_as[address] = words[3]
-    elif setting == "peer-group" and len(words) >= 4:
-        neighbor_group[address] = words[3]
-
-
-def _bgp_interfaces(routing: _RoutingDraft, named: list[_InterfaceDraft], addressed: list[str]) -> list[str]:
-    """Named interfaces on the neighbours' subnets; every addressed named interface as soon
-    as one neighbour's routes may resolve elsewhere (not connected, iBGP, unknown AS)."""
-    names: set[str] = set()
-    for neighbor, remote_as in routing.bgp_neighbors:
-        if remote_as is None or remote_as == routing.process:
-            return addressed
-        connected = [
-            draft.name for draft in named
-            if draft.address is not None
-            and (neighbor & prefix_mask(draft.address.prefix_length)) == draft.address.network
-        ]
-        if not connected:
-            return addressed
-        names.update(connected)
-    return [draft.name for draft in named if draft.name in names]

@@ -39,9 +39,10 @@ Soundness choices (the engine may only ever see *more* reachability than the dev
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath, PureWindowsPath
+from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 from ciscoconfparse2 import CiscoConfParse
@@ -49,7 +50,6 @@ from loguru import logger
 
 from nankoku_netcheck.model import (
     IPV4_MAX,
-    PORT_MAX,
     PROTO_ICMP,
     PROTO_TCP,
     PROTO_UDP,
@@ -68,12 +68,44 @@ from nankoku_netcheck.model import (
     Source,
     StaticArp,
     UnknownKind,
-    UnknownLine,
     Wildcard,
     ip_to_int,
     mask_to_length,
     normalize_mac,
     prefix_mask,
+)
+from nankoku_netcheck.parse.common import (
+    INTERFACE_KINDS,
+    REASON_DROP_ONLY,
+    REASON_MGMT,
+    REASON_MONITORING,
+    REASON_PLATFORM,
+    REASON_ROUTING_POLICY,
+    REASON_USED_ELSEWHERE,
+    Cursor,
+    Dialect,
+    LineBook,
+    NotUnderstood,
+    RoutingDraft,
+    bgp_interfaces,
+    classful_length,
+    descendants,
+    file_stem,
+    group_of_kind,
+    interface_kind,
+    ipv4,
+    is_ipv4,
+    lookup_prefix,
+    number,
+    port_names_for,
+    protocol_numbers,
+    range_to_wildcards,
+    read_icmp_type,
+    read_port_operator,
+    read_routing_process,
+    required_ports,
+    union_or_any,
+    vlan_list,
 )
 from nankoku_netcheck.parse.ios_mgmt import read_management
 from nankoku_netcheck.parse.ios_names import (
@@ -90,6 +122,15 @@ VENDOR = "cisco_ios"
 
 HARMLESS = UnknownKind.HARMLESS
 FORWARDING = UnknownKind.FORWARDING
+
+# IOS keyword tables; `eq` and `neq` take a list of ports (`eq www 443`).
+_DIALECT = Dialect(
+    protocol_names=PROTOCOL_NAMES,
+    tcp_port_names=TCP_PORT_NAMES,
+    udp_port_names=UDP_PORT_NAMES,
+    icmp_names=ICMP_NAMES,
+    several_ports_per_operator=True,
+)
 
 # --- vendor detection -------------------------------------------------------------
 
@@ -142,179 +183,16 @@ def canonical_interface_name(name: str) -> str:
     return full_type + number if full_type else name
 
 
+# IOS also has bridge-domain interfaces.
+_INTERFACE_KINDS: Mapping[str, str] = MappingProxyType({**INTERFACE_KINDS, "BDI": "svi"})
+
+
 def _interface_kind(canonical: str) -> str:
     type_text, number = _split_interface_name(canonical)
-    if "." in number:
-        return "subinterface"
-    return {
-        "Vlan": "svi",
-        "BVI": "svi",
-        "BDI": "svi",
-        "Port-channel": "port-channel",
-        "Loopback": "loopback",
-        "Tunnel": "tunnel",
-        "Null": "null",
-    }.get(type_text, "physical")
+    return interface_kind(type_text, "." in number, _INTERFACE_KINDS)
 
 
-# --- small token helpers ----------------------------------------------------------
-
-
-class _NotUnderstood(Exception):
-    """Raised inside the ACL/object-group readers; the message names what was not understood."""
-
-
-def _ipv4(word: str) -> int:
-    try:
-        return ip_to_int(word)
-    except ValueError:
-        raise _NotUnderstood(f"'{word}' is not an IPv4 address") from None
-
-
-def _is_ipv4(word: str) -> bool:
-    try:
-        ip_to_int(word)
-    except ValueError:
-        return False
-    return True
-
-
-def _number(word: str, low: int, high: int, what: str) -> int:
-    if not word.isdigit() or not low <= int(word) <= high:
-        raise _NotUnderstood(f"'{word}' is not a valid {what}")
-    return int(word)
-
-
-def _union_or_any(wildcards: Sequence[Wildcard]) -> tuple[Wildcard, ...] | None:
-    """None (= any address) when one member covers everything; else the distinct members."""
-    if any(w.wildcard == IPV4_MAX for w in wildcards):
-        return None
-    return tuple(dict.fromkeys(wildcards))
-
-
-def _range_to_wildcards(first: int, last: int) -> list[Wildcard]:
-    """The fewest prefixes covering exactly [first, last]."""
-    result: list[Wildcard] = []
-    while first <= last:
-        size = first & -first if first else 1 << 32
-        while size > last - first + 1:
-            size >>= 1
-        result.append(Wildcard(first, size - 1))
-        first += size
-    return result
-
-
-class _Cursor:
-    """Reads the words of one command left to right."""
-
-    def __init__(self, words: Sequence[str]) -> None:
-        self.words = words
-        self.position = 0
-
-    def done(self) -> bool:
-        return self.position >= len(self.words)
-
-    def peek(self) -> str | None:
-        return self.words[self.position].lower() if self.position < len(self.words) else None
-
-    def take(self, what: str) -> str:
-        if self.done():
-            raise _NotUnderstood(f"missing {what}")
-        word = self.words[self.position]
-        self.position += 1
-        return word
-
-    def take_lower(self, what: str) -> str:
-        return self.take(what).lower()
-
-
-# --- ports, services and object-groups ---------------------------------------------
-
-_PORT_OPERATORS = frozenset({"eq", "neq", "lt", "gt", "range"})
-
-
-def _port_names_for(protocols: tuple[int, ...]) -> Mapping[str, int]:
-    if protocols == (PROTO_TCP,):
-        return TCP_PORT_NAMES
-    if protocols == (PROTO_UDP,):
-        return UDP_PORT_NAMES
-    return {name: port for name, port in TCP_PORT_NAMES.items() if UDP_PORT_NAMES.get(name) == port}
-
-
-def _is_port_word(word: str, names: Mapping[str, int]) -> bool:
-    return (word.isdigit() and int(word) <= PORT_MAX) or word.lower() in names
-
-
-def _port(word: str, names: Mapping[str, int]) -> int:
-    if word.isdigit() and int(word) <= PORT_MAX:
-        return int(word)
-    if word.lower() in names:
-        return names[word.lower()]
-    raise _NotUnderstood(f"unknown port '{word}'")
-
-
-def _complement(ports: set[int]) -> tuple[PortRange, ...]:
-    ranges: list[PortRange] = []
-    start = 0
-    for port in sorted(ports):
-        if port > start:
-            ranges.append(PortRange(start, port - 1))
-        start = port + 1
-    if start <= PORT_MAX:
-        ranges.append(PortRange(start, PORT_MAX))
-    return tuple(ranges)
-
-
-def _read_port_operator(cursor: _Cursor, names: Mapping[str, int]) -> tuple[PortRange, ...] | None:
-    """Reads `eq|neq|lt|gt|range ...` if present; None when there is no operator (any port)."""
-    operator = cursor.peek()
-    if operator not in _PORT_OPERATORS:
-        return None
-    cursor.take("port operator")
-    first = _port(cursor.take("port"), names)
-    if operator in ("eq", "neq"):
-        ports = {first}
-        while cursor.peek() is not None and _is_port_word(cursor.peek() or "", names):
-            ports.add(_port(cursor.take("port"), names))
-        if operator == "eq":
-            return tuple(PortRange(port, port) for port in sorted(ports))
-        return _complement(ports)
-    if operator == "lt":
-        return (PortRange(0, first - 1),) if first > 0 else ()
-    if operator == "gt":
-        return (PortRange(first + 1, PORT_MAX),) if first < PORT_MAX else ()
-    last = _port(cursor.take("port"), names)
-    if last < first:
-        raise _NotUnderstood(f"port range {first}-{last} is empty")
-    return (PortRange(first, last),)
-
-
-def _read_icmp_type(cursor: _Cursor) -> tuple[IcmpMatch, ...] | None:
-    word = cursor.peek()
-    if word is None:
-        return None
-    if word in ICMP_NAMES:
-        cursor.take("ICMP type")
-        return (ICMP_NAMES[word],)
-    if word.isdigit():
-        icmp_type = _number(cursor.take("ICMP type"), 0, 255, "ICMP type")
-        code_word = cursor.peek()
-        if code_word is not None and code_word.isdigit():
-            return (IcmpMatch(icmp_type, _number(cursor.take("ICMP code"), 0, 255, "ICMP code")),)
-        return (IcmpMatch(icmp_type),)
-    return None
-
-
-def _protocol(word: str) -> tuple[int, ...] | None:
-    """Protocol keyword or number → protocol numbers; None for `ip` (every protocol)."""
-    lowered = word.lower()
-    if lowered == "ip":
-        return None
-    if lowered in PROTOCOL_NAMES:
-        return (PROTOCOL_NAMES[lowered],)
-    if word.isdigit() and int(word) <= 255:
-        return (int(word),)
-    raise _NotUnderstood(f"unknown protocol '{word}'")
+# --- services and object-groups ------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -328,24 +206,22 @@ class _Service:
     approximation: str = ""
 
 
-def _read_service_entry(cursor: _Cursor) -> _Service:
+def _read_service_entry(cursor: Cursor) -> _Service:
     """One `object-group service` entry: `tcp|udp|tcp-udp [source OP ...] [OP ...]`,
     `icmp [type [code]]`, or a bare protocol."""
     word = cursor.take_lower("protocol")
     if word in ("tcp", "udp", "tcp-udp"):
         protocols = {"tcp": (PROTO_TCP,), "udp": (PROTO_UDP,), "tcp-udp": (PROTO_TCP, PROTO_UDP)}[word]
-        names = _port_names_for(protocols)
+        names = port_names_for(_DIALECT, protocols)
         src_ports = None
         if cursor.peek() == "source":
             cursor.take("source")
-            src_ports = _read_port_operator(cursor, names)
-            if src_ports is None:
-                raise _NotUnderstood("missing port operator after 'source'")
-        dst_ports = _read_port_operator(cursor, names)
+            src_ports = required_ports(cursor, names, _DIALECT, "source")
+        dst_ports = read_port_operator(cursor, names, _DIALECT)
         return _Service(protocols, src_ports, dst_ports)
     if word == "icmp":
-        return _Service((PROTO_ICMP,), icmp=_read_icmp_type(cursor))
-    return _Service(_protocol(word))
+        return _Service((PROTO_ICMP,), icmp=read_icmp_type(cursor, _DIALECT))
+    return _Service(protocol_numbers(word, _DIALECT))
 
 
 @dataclass
@@ -458,28 +334,14 @@ class _InterfaceDraft:
         )
 
 
-@dataclass
-class _RoutingDraft:
-    protocol: str
-    process: str
-    source: Source
-    networks: list[tuple[int, int]] = field(default_factory=list)  # (address, wildcard)
-    bgp_neighbors: list[tuple[int, str | None]] = field(default_factory=list)  # (address, remote AS)
-
-
 # --- command classification tables ----------------------------------------------------
-# Keys are lower-case word prefixes; the longest matching prefix wins.
+# Keys are lower-case word prefixes; the longest matching prefix wins. Reasons that the
+# other Cisco parser gives in the same words are the REASON_* constants of common.py.
 
-_MGMT = "management-plane setting (does not forward or filter transit traffic)"
 _L2_CONTROL = "layer-2 control protocol setting"
-_PLATFORM = "platform or hardware setting"
-_ROUTING_POLICY = "routing policy object (dynamic routing is over-approximated)"
 _QOS = "QoS setting (can only delay or drop packets)"
-_DROP_ONLY = "security feature that can only drop packets (ignoring it over-approximates)"
-_USED_ELSEWHERE = "definition that matters only where it is bound (bindings are checked there)"
 _VOICE = "voice or telephony setting"
 _WIRELESS = "wireless setting (checked by later wireless rules)"
-_MONITORING = "monitoring or accounting setting"
 _IPV6_SETTING = "IPv6 setting (IPv6 forwarding is reported at 'ipv6 unicast-routing')"
 _DEVICE_ONLY = "affects only traffic of the device itself"
 
@@ -501,118 +363,118 @@ _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("end",): (HARMLESS, "end of configuration"),
     ("exit",): (HARMLESS, "configuration mode navigation"),
     ("version",): (HARMLESS, "software version"),
-    ("boot",): (HARMLESS, _PLATFORM),
-    ("boot-start-marker",): (HARMLESS, _PLATFORM),
-    ("boot-end-marker",): (HARMLESS, _PLATFORM),
-    ("config-register",): (HARMLESS, _PLATFORM),
+    ("boot",): (HARMLESS, REASON_PLATFORM),
+    ("boot-start-marker",): (HARMLESS, REASON_PLATFORM),
+    ("boot-end-marker",): (HARMLESS, REASON_PLATFORM),
+    ("config-register",): (HARMLESS, REASON_PLATFORM),
     # management plane
-    ("service",): (HARMLESS, _MGMT),
-    ("logging",): (HARMLESS, _MGMT),
-    ("ntp",): (HARMLESS, _MGMT),
-    ("sntp",): (HARMLESS, _MGMT),
-    ("clock",): (HARMLESS, _MGMT),
-    ("snmp-server",): (HARMLESS, _MGMT),
-    ("snmp",): (HARMLESS, _MGMT),
-    ("aaa",): (HARMLESS, _MGMT),
-    ("username",): (HARMLESS, _MGMT),
-    ("enable",): (HARMLESS, _MGMT),
-    ("password",): (HARMLESS, _MGMT),
-    ("privilege",): (HARMLESS, _MGMT),
-    ("login",): (HARMLESS, _MGMT),
-    ("security",): (HARMLESS, _MGMT),
-    ("line",): (HARMLESS, _MGMT),
-    ("tacacs-server",): (HARMLESS, _MGMT),
-    ("tacacs",): (HARMLESS, _MGMT),
-    ("radius-server",): (HARMLESS, _MGMT),
-    ("radius",): (HARMLESS, _MGMT),
-    ("archive",): (HARMLESS, _MGMT),
-    ("alias",): (HARMLESS, _MGMT),
-    ("menu",): (HARMLESS, _MGMT),
-    ("call-home",): (HARMLESS, _MGMT),
-    ("file",): (HARMLESS, _MGMT),
-    ("hostname",): (HARMLESS, _MGMT),
-    ("netconf",): (HARMLESS, _MGMT),
-    ("netconf-yang",): (HARMLESS, _MGMT),
-    ("restconf",): (HARMLESS, _MGMT),
-    ("gnxi",): (HARMLESS, _MGMT),
-    ("telemetry",): (HARMLESS, _MGMT),
-    ("xml",): (HARMLESS, _MGMT),
-    ("wsma",): (HARMLESS, _MGMT),
-    ("tftp-server",): (HARMLESS, _MGMT),
-    ("ip", "domain"): (HARMLESS, _MGMT),
-    ("ip", "domain-name"): (HARMLESS, _MGMT),
-    ("ip", "domain-list"): (HARMLESS, _MGMT),
-    ("ip", "domain-lookup"): (HARMLESS, _MGMT),
-    ("ip", "name-server"): (HARMLESS, _MGMT),
-    ("ip", "host"): (HARMLESS, _MGMT),
-    ("ip", "ssh"): (HARMLESS, _MGMT),
-    ("ip", "scp"): (HARMLESS, _MGMT),
-    ("ip", "http"): (HARMLESS, _MGMT),
-    ("ip", "ftp"): (HARMLESS, _MGMT),
-    ("ip", "tftp"): (HARMLESS, _MGMT),
-    ("ip", "rcmd"): (HARMLESS, _MGMT),
-    ("ip", "telnet"): (HARMLESS, _MGMT),
-    ("ip", "radius"): (HARMLESS, _MGMT),
-    ("ip", "tacacs"): (HARMLESS, _MGMT),
-    ("ip", "finger"): (HARMLESS, _MGMT),
-    ("ip", "bootp"): (HARMLESS, _MGMT),
-    ("ip", "sla"): (HARMLESS, _MGMT),
+    ("service",): (HARMLESS, REASON_MGMT),
+    ("logging",): (HARMLESS, REASON_MGMT),
+    ("ntp",): (HARMLESS, REASON_MGMT),
+    ("sntp",): (HARMLESS, REASON_MGMT),
+    ("clock",): (HARMLESS, REASON_MGMT),
+    ("snmp-server",): (HARMLESS, REASON_MGMT),
+    ("snmp",): (HARMLESS, REASON_MGMT),
+    ("aaa",): (HARMLESS, REASON_MGMT),
+    ("username",): (HARMLESS, REASON_MGMT),
+    ("enable",): (HARMLESS, REASON_MGMT),
+    ("password",): (HARMLESS, REASON_MGMT),
+    ("privilege",): (HARMLESS, REASON_MGMT),
+    ("login",): (HARMLESS, REASON_MGMT),
+    ("security",): (HARMLESS, REASON_MGMT),
+    ("line",): (HARMLESS, REASON_MGMT),
+    ("tacacs-server",): (HARMLESS, REASON_MGMT),
+    ("tacacs",): (HARMLESS, REASON_MGMT),
+    ("radius-server",): (HARMLESS, REASON_MGMT),
+    ("radius",): (HARMLESS, REASON_MGMT),
+    ("archive",): (HARMLESS, REASON_MGMT),
+    ("alias",): (HARMLESS, REASON_MGMT),
+    ("menu",): (HARMLESS, REASON_MGMT),
+    ("call-home",): (HARMLESS, REASON_MGMT),
+    ("file",): (HARMLESS, REASON_MGMT),
+    ("hostname",): (HARMLESS, REASON_MGMT),
+    ("netconf",): (HARMLESS, REASON_MGMT),
+    ("netconf-yang",): (HARMLESS, REASON_MGMT),
+    ("restconf",): (HARMLESS, REASON_MGMT),
+    ("gnxi",): (HARMLESS, REASON_MGMT),
+    ("telemetry",): (HARMLESS, REASON_MGMT),
+    ("xml",): (HARMLESS, REASON_MGMT),
+    ("wsma",): (HARMLESS, REASON_MGMT),
+    ("tftp-server",): (HARMLESS, REASON_MGMT),
+    ("ip", "domain"): (HARMLESS, REASON_MGMT),
+    ("ip", "domain-name"): (HARMLESS, REASON_MGMT),
+    ("ip", "domain-list"): (HARMLESS, REASON_MGMT),
+    ("ip", "domain-lookup"): (HARMLESS, REASON_MGMT),
+    ("ip", "name-server"): (HARMLESS, REASON_MGMT),
+    ("ip", "host"): (HARMLESS, REASON_MGMT),
+    ("ip", "ssh"): (HARMLESS, REASON_MGMT),
+    ("ip", "scp"): (HARMLESS, REASON_MGMT),
+    ("ip", "http"): (HARMLESS, REASON_MGMT),
+    ("ip", "ftp"): (HARMLESS, REASON_MGMT),
+    ("ip", "tftp"): (HARMLESS, REASON_MGMT),
+    ("ip", "rcmd"): (HARMLESS, REASON_MGMT),
+    ("ip", "telnet"): (HARMLESS, REASON_MGMT),
+    ("ip", "radius"): (HARMLESS, REASON_MGMT),
+    ("ip", "tacacs"): (HARMLESS, REASON_MGMT),
+    ("ip", "finger"): (HARMLESS, REASON_MGMT),
+    ("ip", "bootp"): (HARMLESS, REASON_MGMT),
+    ("ip", "sla"): (HARMLESS, REASON_MGMT),
     ("ip", "default-gateway"): (HARMLESS, "used only for the device's own traffic when it does not route"),
     ("crypto",): (HARMLESS, "crypto definition (VPN effects are reported where it is bound to an interface)"),
-    ("key",): (HARMLESS, _MGMT),
+    ("key",): (HARMLESS, REASON_MGMT),
     ("track",): (HARMLESS, "object tracking (routes that use it are reported)"),
     ("time-range",): (HARMLESS, "time range (ACL entries that use it are approximated)"),
-    ("rmon",): (HARMLESS, _MONITORING),
-    ("flow",): (HARMLESS, _MONITORING),
-    ("sampler",): (HARMLESS, _MONITORING),
-    ("ip", "flow-export"): (HARMLESS, _MONITORING),
-    ("ip", "flow-cache"): (HARMLESS, _MONITORING),
-    ("ip", "flow-top-talkers"): (HARMLESS, _MONITORING),
-    ("ip", "flow-aggregation"): (HARMLESS, _MONITORING),
-    ("ip", "accounting-threshold"): (HARMLESS, _MONITORING),
-    ("ip", "accounting-list"): (HARMLESS, _MONITORING),
-    ("ip", "nbar"): (HARMLESS, _MONITORING),
-    ("monitor", "capture"): (HARMLESS, _MONITORING),
-    ("monitor", "event-trace"): (HARMLESS, _MONITORING),
+    ("rmon",): (HARMLESS, REASON_MONITORING),
+    ("flow",): (HARMLESS, REASON_MONITORING),
+    ("sampler",): (HARMLESS, REASON_MONITORING),
+    ("ip", "flow-export"): (HARMLESS, REASON_MONITORING),
+    ("ip", "flow-cache"): (HARMLESS, REASON_MONITORING),
+    ("ip", "flow-top-talkers"): (HARMLESS, REASON_MONITORING),
+    ("ip", "flow-aggregation"): (HARMLESS, REASON_MONITORING),
+    ("ip", "accounting-threshold"): (HARMLESS, REASON_MONITORING),
+    ("ip", "accounting-list"): (HARMLESS, REASON_MONITORING),
+    ("ip", "nbar"): (HARMLESS, REASON_MONITORING),
+    ("monitor", "capture"): (HARMLESS, REASON_MONITORING),
+    ("monitor", "event-trace"): (HARMLESS, REASON_MONITORING),
     ("monitor", "session"): (FORWARDING, "SPAN copies traffic to another port; not modelled"),
     ("event",): (FORWARDING, "EEM applets can change the configuration at run time; not modelled"),
     ("kron",): (FORWARDING, "scheduled commands can change the configuration; not modelled"),
     # platform
-    ("platform",): (HARMLESS, _PLATFORM),
-    ("license",): (HARMLESS, _PLATFORM),
-    ("memory",): (HARMLESS, _PLATFORM),
-    ("redundancy",): (HARMLESS, _PLATFORM),
-    ("diagnostic",): (HARMLESS, _PLATFORM),
-    ("hw-module",): (HARMLESS, _PLATFORM),
-    ("card",): (HARMLESS, _PLATFORM),
-    ("module",): (HARMLESS, _PLATFORM),
-    ("power",): (HARMLESS, _PLATFORM),
-    ("environment",): (HARMLESS, _PLATFORM),
-    ("exception",): (HARMLESS, _PLATFORM),
-    ("scheduler",): (HARMLESS, _PLATFORM),
-    ("process-max-time",): (HARMLESS, _PLATFORM),
-    ("buffers",): (HARMLESS, _PLATFORM),
-    ("transceiver",): (HARMLESS, _PLATFORM),
-    ("controller",): (HARMLESS, _PLATFORM),
-    ("switch",): (HARMLESS, _PLATFORM),
-    ("stack-mac",): (HARMLESS, _PLATFORM),
-    ("system",): (HARMLESS, _PLATFORM),
-    ("network-clock-participate",): (HARMLESS, _PLATFORM),
-    ("network-clock",): (HARMLESS, _PLATFORM),
+    ("platform",): (HARMLESS, REASON_PLATFORM),
+    ("license",): (HARMLESS, REASON_PLATFORM),
+    ("memory",): (HARMLESS, REASON_PLATFORM),
+    ("redundancy",): (HARMLESS, REASON_PLATFORM),
+    ("diagnostic",): (HARMLESS, REASON_PLATFORM),
+    ("hw-module",): (HARMLESS, REASON_PLATFORM),
+    ("card",): (HARMLESS, REASON_PLATFORM),
+    ("module",): (HARMLESS, REASON_PLATFORM),
+    ("power",): (HARMLESS, REASON_PLATFORM),
+    ("environment",): (HARMLESS, REASON_PLATFORM),
+    ("exception",): (HARMLESS, REASON_PLATFORM),
+    ("scheduler",): (HARMLESS, REASON_PLATFORM),
+    ("process-max-time",): (HARMLESS, REASON_PLATFORM),
+    ("buffers",): (HARMLESS, REASON_PLATFORM),
+    ("transceiver",): (HARMLESS, REASON_PLATFORM),
+    ("controller",): (HARMLESS, REASON_PLATFORM),
+    ("switch",): (HARMLESS, REASON_PLATFORM),
+    ("stack-mac",): (HARMLESS, REASON_PLATFORM),
+    ("system",): (HARMLESS, REASON_PLATFORM),
+    ("network-clock-participate",): (HARMLESS, REASON_PLATFORM),
+    ("network-clock",): (HARMLESS, REASON_PLATFORM),
     ("control-plane",): (HARMLESS, "control-plane policing (traffic to the device only)"),
-    ("multilink",): (HARMLESS, _PLATFORM),
-    ("subscriber",): (HARMLESS, _PLATFORM),
-    ("mmi",): (HARMLESS, _PLATFORM),
-    ("virtual-service",): (HARMLESS, _PLATFORM),
-    ("vstack",): (HARMLESS, _PLATFORM),
-    ("energywise",): (HARMLESS, _PLATFORM),
+    ("multilink",): (HARMLESS, REASON_PLATFORM),
+    ("subscriber",): (HARMLESS, REASON_PLATFORM),
+    ("mmi",): (HARMLESS, REASON_PLATFORM),
+    ("virtual-service",): (HARMLESS, REASON_PLATFORM),
+    ("vstack",): (HARMLESS, REASON_PLATFORM),
+    ("energywise",): (HARMLESS, REASON_PLATFORM),
     ("ip", "cef"): (HARMLESS, "switching path setting"),
-    ("ip", "ospf"): (HARMLESS, _MGMT),
-    ("spd",): (HARMLESS, _PLATFORM),
+    ("ip", "ospf"): (HARMLESS, REASON_MGMT),
+    ("spd",): (HARMLESS, REASON_PLATFORM),
     ("ip", "classless"): (HARMLESS, "classless routing (default behaviour)"),
     ("ip", "subnet-zero"): (HARMLESS, "address configuration check"),
-    ("ip", "spd"): (HARMLESS, _PLATFORM),
-    ("ip", "adjacency"): (HARMLESS, _PLATFORM),
+    ("ip", "spd"): (HARMLESS, REASON_PLATFORM),
+    ("ip", "adjacency"): (HARMLESS, REASON_PLATFORM),
     # layer 2 control
     ("spanning-tree",): (HARMLESS, _L2_CONTROL),
     ("vtp",): (HARMLESS, _L2_CONTROL),
@@ -627,39 +489,39 @@ _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("mac", "address-table"): (HARMLESS, "MAC address table setting (MAC pinning is checked separately)"),
     ("mac-address-table",): (HARMLESS, "MAC address table setting (MAC pinning is checked separately)"),
     ("arp",): (HARMLESS, "static ARP entry (MAC pinning is checked separately)"),
-    ("ip", "arp"): (HARMLESS, _DROP_ONLY),
+    ("ip", "arp"): (HARMLESS, REASON_DROP_ONLY),
     ("ip", "dhcp"): (HARMLESS, "DHCP server / snooping setting"),
-    ("ip", "device"): (HARMLESS, _DROP_ONLY),
-    ("device-tracking",): (HARMLESS, _DROP_ONLY),
-    ("dot1x",): (HARMLESS, _DROP_ONLY),
-    ("authentication",): (HARMLESS, _DROP_ONLY),
-    ("access-session",): (HARMLESS, _DROP_ONLY),
-    ("cts",): (HARMLESS, _DROP_ONLY),
-    ("ip", "admission"): (HARMLESS, _DROP_ONLY),
-    ("ip", "auth-proxy"): (HARMLESS, _DROP_ONLY),
-    ("ip", "ips"): (HARMLESS, _DROP_ONLY),
-    ("ip", "audit"): (HARMLESS, _DROP_ONLY),
-    ("ip", "options"): (HARMLESS, _DROP_ONLY),
+    ("ip", "device"): (HARMLESS, REASON_DROP_ONLY),
+    ("device-tracking",): (HARMLESS, REASON_DROP_ONLY),
+    ("dot1x",): (HARMLESS, REASON_DROP_ONLY),
+    ("authentication",): (HARMLESS, REASON_DROP_ONLY),
+    ("access-session",): (HARMLESS, REASON_DROP_ONLY),
+    ("cts",): (HARMLESS, REASON_DROP_ONLY),
+    ("ip", "admission"): (HARMLESS, REASON_DROP_ONLY),
+    ("ip", "auth-proxy"): (HARMLESS, REASON_DROP_ONLY),
+    ("ip", "ips"): (HARMLESS, REASON_DROP_ONLY),
+    ("ip", "audit"): (HARMLESS, REASON_DROP_ONLY),
+    ("ip", "options"): (HARMLESS, REASON_DROP_ONLY),
     ("ip", "icmp"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "tcp"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "gratuitous-arps"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "forward-protocol"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
     ("ip", "local", "pool"): (HARMLESS, "address pool for VPN clients (VPN bindings are reported)"),
-    ("ip", "explicit-path"): (HARMLESS, _ROUTING_POLICY),
+    ("ip", "explicit-path"): (HARMLESS, REASON_ROUTING_POLICY),
     # routing policy and definitions used elsewhere
     ("route-map",): (HARMLESS, "route-map (its uses by PBR or NAT are reported there)"),
-    ("ip", "prefix-list"): (HARMLESS, _ROUTING_POLICY),
-    ("ip", "as-path"): (HARMLESS, _ROUTING_POLICY),
-    ("ip", "community-list"): (HARMLESS, _ROUTING_POLICY),
-    ("ip", "extcommunity-list"): (HARMLESS, _ROUTING_POLICY),
-    ("ip", "bgp-community"): (HARMLESS, _ROUTING_POLICY),
-    ("class-map",): (HARMLESS, _USED_ELSEWHERE),
-    ("policy-map",): (HARMLESS, _USED_ELSEWHERE),
-    ("parameter-map",): (HARMLESS, _USED_ELSEWHERE),
+    ("ip", "prefix-list"): (HARMLESS, REASON_ROUTING_POLICY),
+    ("ip", "as-path"): (HARMLESS, REASON_ROUTING_POLICY),
+    ("ip", "community-list"): (HARMLESS, REASON_ROUTING_POLICY),
+    ("ip", "extcommunity-list"): (HARMLESS, REASON_ROUTING_POLICY),
+    ("ip", "bgp-community"): (HARMLESS, REASON_ROUTING_POLICY),
+    ("class-map",): (HARMLESS, REASON_USED_ELSEWHERE),
+    ("policy-map",): (HARMLESS, REASON_USED_ELSEWHERE),
+    ("parameter-map",): (HARMLESS, REASON_USED_ELSEWHERE),
     ("table-map",): (HARMLESS, _QOS),
-    ("ip", "inspect"): (HARMLESS, _USED_ELSEWHERE),
-    ("dialer-list",): (HARMLESS, _USED_ELSEWHERE),
-    ("chat-script",): (HARMLESS, _USED_ELSEWHERE),
+    ("ip", "inspect"): (HARMLESS, REASON_USED_ELSEWHERE),
+    ("dialer-list",): (HARMLESS, REASON_USED_ELSEWHERE),
+    ("chat-script",): (HARMLESS, REASON_USED_ELSEWHERE),
     ("mls",): (HARMLESS, _QOS),
     ("qos",): (HARMLESS, _QOS),
     ("auto",): (HARMLESS, _QOS),
@@ -720,23 +582,23 @@ _NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
     ("mpls",): "MPLS feature disabled",
     ("ip", "nat", "service"): "NAT application-level gateway setting",
     ("bridge",): "bridging disabled",
-    ("network-clock-participate",): _PLATFORM,
+    ("network-clock-participate",): REASON_PLATFORM,
     ("monitor", "session"): "SPAN session removed",
     ("event",): "EEM setting disabled",
 }
 
 _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
-    ("speed",): (HARMLESS, _PLATFORM),
-    ("duplex",): (HARMLESS, _PLATFORM),
-    ("full-duplex",): (HARMLESS, _PLATFORM),
-    ("half-duplex",): (HARMLESS, _PLATFORM),
-    ("negotiation",): (HARMLESS, _PLATFORM),
-    ("mtu",): (HARMLESS, _PLATFORM),
-    ("media-type",): (HARMLESS, _PLATFORM),
-    ("flowcontrol",): (HARMLESS, _PLATFORM),
-    ("carrier-delay",): (HARMLESS, _PLATFORM),
-    ("clock",): (HARMLESS, _PLATFORM),
-    ("transceiver",): (HARMLESS, _PLATFORM),
+    ("speed",): (HARMLESS, REASON_PLATFORM),
+    ("duplex",): (HARMLESS, REASON_PLATFORM),
+    ("full-duplex",): (HARMLESS, REASON_PLATFORM),
+    ("half-duplex",): (HARMLESS, REASON_PLATFORM),
+    ("negotiation",): (HARMLESS, REASON_PLATFORM),
+    ("mtu",): (HARMLESS, REASON_PLATFORM),
+    ("media-type",): (HARMLESS, REASON_PLATFORM),
+    ("flowcontrol",): (HARMLESS, REASON_PLATFORM),
+    ("carrier-delay",): (HARMLESS, REASON_PLATFORM),
+    ("clock",): (HARMLESS, REASON_PLATFORM),
+    ("transceiver",): (HARMLESS, REASON_PLATFORM),
     ("hold-queue",): (HARMLESS, _QOS),
     ("tx-ring-limit",): (HARMLESS, _QOS),
     ("tx-queue",): (HARMLESS, _QOS),
@@ -754,7 +616,7 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("auto", "qos"): (HARMLESS, _QOS),
     ("bandwidth",): (HARMLESS, "routing metric / QoS reference"),
     ("delay",): (HARMLESS, "routing metric"),
-    ("load-interval",): (HARMLESS, _MONITORING),
+    ("load-interval",): (HARMLESS, REASON_MONITORING),
     ("keepalive",): (HARMLESS, "link keepalive"),
     ("encapsulation", "ppp"): (HARMLESS, "serial encapsulation"),
     ("encapsulation", "hdlc"): (HARMLESS, "serial encapsulation"),
@@ -767,19 +629,19 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("lacp",): (HARMLESS, _L2_CONTROL),
     ("pagp",): (HARMLESS, _L2_CONTROL),
     ("vtp",): (HARMLESS, _L2_CONTROL),
-    ("storm-control",): (HARMLESS, _DROP_ONLY),
-    ("authentication",): (HARMLESS, _DROP_ONLY),
-    ("access-session",): (HARMLESS, _DROP_ONLY),
-    ("dot1x",): (HARMLESS, _DROP_ONLY),
-    ("mab",): (HARMLESS, _DROP_ONLY),
-    ("device-tracking",): (HARMLESS, _DROP_ONLY),
-    ("cts",): (HARMLESS, _DROP_ONLY),
-    ("power",): (HARMLESS, _PLATFORM),
+    ("storm-control",): (HARMLESS, REASON_DROP_ONLY),
+    ("authentication",): (HARMLESS, REASON_DROP_ONLY),
+    ("access-session",): (HARMLESS, REASON_DROP_ONLY),
+    ("dot1x",): (HARMLESS, REASON_DROP_ONLY),
+    ("mab",): (HARMLESS, REASON_DROP_ONLY),
+    ("device-tracking",): (HARMLESS, REASON_DROP_ONLY),
+    ("cts",): (HARMLESS, REASON_DROP_ONLY),
+    ("power",): (HARMLESS, REASON_PLATFORM),
     ("macro",): (HARMLESS, "smartport macro description"),
-    ("snmp",): (HARMLESS, _MGMT),
-    ("logging",): (HARMLESS, _MGMT),
-    ("ntp",): (HARMLESS, _MGMT),
-    ("mop",): (HARMLESS, _MGMT),
+    ("snmp",): (HARMLESS, REASON_MGMT),
+    ("logging",): (HARMLESS, REASON_MGMT),
+    ("ntp",): (HARMLESS, REASON_MGMT),
+    ("mop",): (HARMLESS, REASON_MGMT),
     ("arp",): (HARMLESS, "ARP setting"),
     ("bfd",): (HARMLESS, "failure detection timer"),
     ("isis",): (HARMLESS, "IS-IS interface setting (routing is over-approximated)"),
@@ -787,7 +649,7 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("bgp-policy",): (HARMLESS, _QOS),
     ("h323-gateway",): (HARMLESS, _VOICE),
     ("ethernet", "oam"): (HARMLESS, "link OAM"),
-    ("dsl",): (HARMLESS, _PLATFORM),
+    ("dsl",): (HARMLESS, REASON_PLATFORM),
     ("ssid",): (HARMLESS, _WIRELESS),
     ("encryption",): (HARMLESS, _WIRELESS),
     ("broadcast-key",): (HARMLESS, _WIRELESS),
@@ -799,9 +661,9 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("stbc",): (HARMLESS, _WIRELESS),
     ("world-mode",): (HARMLESS, _WIRELESS),
     ("clns",): (HARMLESS, "CLNS setting"),
-    ("autostate",): (HARMLESS, _PLATFORM),
+    ("autostate",): (HARMLESS, REASON_PLATFORM),
     ("exit",): (HARMLESS, "configuration mode navigation"),
-    ("ip", "mtu"): (HARMLESS, _PLATFORM),
+    ("ip", "mtu"): (HARMLESS, REASON_PLATFORM),
     ("ip", "tcp"): (HARMLESS, "TCP MSS / header compression setting"),
     ("ip", "redirects"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "unreachables"): (HARMLESS, _DEVICE_ONLY),
@@ -809,8 +671,8 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "proxy-arp"): (HARMLESS, "proxy ARP (same-subnet reachability is assumed anyway)"),
     ("ip", "local-proxy-arp"): (HARMLESS, "proxy ARP (same-subnet reachability is assumed anyway)"),
     ("ip", "directed-broadcast"): (HARMLESS, "directed broadcast reaches the same subnet as unicast"),
-    ("ip", "verify"): (HARMLESS, _DROP_ONLY),
-    ("ip", "arp"): (HARMLESS, _DROP_ONLY),
+    ("ip", "verify"): (HARMLESS, REASON_DROP_ONLY),
+    ("ip", "arp"): (HARMLESS, REASON_DROP_ONLY),
     ("ip", "dhcp"): (HARMLESS, "DHCP snooping / relay option setting"),
     ("ip", "route-cache"): (HARMLESS, "switching path setting"),
     ("ip", "mroute-cache"): (HARMLESS, "switching path setting"),
@@ -818,9 +680,9 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "load-sharing"): (HARMLESS, "switching path setting"),
     ("ip", "virtual-reassembly"): (HARMLESS, "fragment reassembly"),
     ("ip", "virtual-reassembly-out"): (HARMLESS, "fragment reassembly"),
-    ("ip", "flow"): (HARMLESS, _MONITORING),
-    ("ip", "accounting"): (HARMLESS, _MONITORING),
-    ("ip", "nbar"): (HARMLESS, _MONITORING),
+    ("ip", "flow"): (HARMLESS, REASON_MONITORING),
+    ("ip", "accounting"): (HARMLESS, REASON_MONITORING),
+    ("ip", "nbar"): (HARMLESS, REASON_MONITORING),
     ("ip", "sticky-arp"): (HARMLESS, "ARP setting"),
     ("ip", "ospf"): (HARMLESS, "OSPF interface setting (routing is over-approximated)"),
     ("ip", "rip"): (HARMLESS, "RIP interface setting (routing is over-approximated)"),
@@ -855,13 +717,13 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("l2protocol-tunnel",): (FORWARDING, _BRIDGING),
     ("mpls", "ip"): (HARMLESS, "label switching along IGP routes (routing is over-approximated)"),
     ("mpls", "label"): (HARMLESS, "label distribution setting"),
-    ("mpls", "mtu"): (HARMLESS, _PLATFORM),
+    ("mpls", "mtu"): (HARMLESS, REASON_PLATFORM),
     ("switchport", "nonegotiate"): (HARMLESS, _L2_CONTROL),
     ("switchport", "port-security"): (HARMLESS, "port security (MAC pinning is checked separately)"),
     ("switchport", "trunk", "encapsulation"): (HARMLESS, _L2_CONTROL),
     ("switchport", "trunk", "pruning"): (HARMLESS, _L2_CONTROL),
-    ("switchport", "protected"): (HARMLESS, _DROP_ONLY),
-    ("switchport", "block"): (HARMLESS, _DROP_ONLY),
+    ("switchport", "protected"): (HARMLESS, REASON_DROP_ONLY),
+    ("switchport", "block"): (HARMLESS, REASON_DROP_ONLY),
     ("switchport", "backup"): (HARMLESS, "flex-link backup (the physical link is modelled)"),
     ("switchport", "host"): (HARMLESS, _L2_CONTROL),
     ("switchport", "private-vlan"): (FORWARDING, "private VLANs are not modelled"),
@@ -887,16 +749,6 @@ _INTERFACE_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
     ("ip", "policy"): "no PBR",
     ("crypto", "map"): "no crypto map",
 }
-
-
-def _lookup(
-    table: Mapping[tuple[str, ...], Any], lowered_words: Sequence[str]
-) -> Any | None:
-    for length in range(min(4, len(lowered_words)), 0, -1):
-        entry = table.get(tuple(lowered_words[:length]))
-        if entry is not None:
-            return entry
-    return None
 
 
 _BANNER_TYPES = frozenset({
@@ -934,31 +786,14 @@ def _find_macro_end(lines: Sequence[str], start: int) -> int:
     return start
 
 
-def split_lines(text: str) -> list[str]:
-    """The lines of `text` as IOS counts them (\\n separated, a trailing \\r removed)."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    if lines and lines[0].startswith("\ufeff"):
-        lines[0] = lines[0][1:]
-    return lines
-
-
-def _file_stem(path: str) -> str:
-    return PureWindowsPath(path).stem if "\\" in path else PurePath(path).stem
-
-
 # --- the parser -------------------------------------------------------------------------
 
 
-class _IosParser:
+class _IosParser(LineBook):
     """Builds one Device; the state of one file."""
 
     def __init__(self, text: str, path: str) -> None:
-        self.path = path
-        self.lines = split_lines(text)
-        self.outcome: dict[int, UnknownLine | None] = {}
+        super().__init__(text, path)
         self.hostname = ""
         self.interfaces: dict[str, _InterfaceDraft] = {}
         self.acls: dict[str, _AclDraft] = {}
@@ -966,53 +801,11 @@ class _IosParser:
         self.resolved_networks: dict[str, tuple[Wildcard, ...] | None] = {}
         self.resolved_services: dict[str, tuple[_Service, ...]] = {}
         self.routes: list[Route] = []
-        self.routing: list[_RoutingDraft] = []
+        self.routing: list[RoutingDraft] = []
         self.ipv6_routing_lines: list[int] = []
         self.ipv6_interface_lines: list[int] = []
         self.multiline_blocks: list[tuple[int, int, str]] = []  # banner / macro text: (first, last, reason)
         self.static_arps: list[StaticArp] = []
-
-    # -- bookkeeping
-
-    def source(self, index: int) -> Source:
-        return Source(self.path, index + 1, self.lines[index])
-
-    def parsed(self, index: int) -> None:
-        self.outcome[index] = None
-
-    def unknown(self, index: int, kind: UnknownKind, reason: str) -> None:
-        self.outcome[index] = UnknownLine(self.source(index), kind, reason)
-
-    def words(self, index: int) -> list[str]:
-        return self.lines[index].split()
-
-    def mark_block(self, obj: Any, kind: UnknownKind, reason: str) -> None:
-        self.unknown(obj.linenum, kind, reason)
-        for child in _descendants(obj):
-            if child.linenum not in self.outcome:
-                self.mark_plain_line(child.linenum, kind, reason)
-
-    def mark_plain_line(self, index: int, kind: UnknownKind, reason: str) -> None:
-        """Comments and blank lines keep their own classification inside any block."""
-        if self.comment_or_blank(index):
-            return
-        self.unknown(index, kind, reason)
-
-    def unexpected_children(self, obj: Any) -> None:
-        """Lines indented under a one-line command: IOS never prints any, so they are
-        not understood."""
-        for child in _descendants(obj):
-            if child.linenum not in self.outcome:
-                self.mark_plain_line(child.linenum, FORWARDING, "unexpected indented line")
-
-    def comment_or_blank(self, index: int) -> bool:
-        stripped = self.lines[index].strip()
-        if not stripped:
-            return True
-        if stripped.startswith("!"):
-            self.unknown(index, HARMLESS, "comment")
-            return True
-        return False
 
     # -- driver
 
@@ -1097,7 +890,7 @@ class _IosParser:
             self.classify_top_level(obj, words, lowered)
 
     def classify_top_level(self, obj: Any, words: list[str], lowered: list[str]) -> None:
-        entry = _lookup(_TOP_LEVEL_COMMANDS, lowered)
+        entry = lookup_prefix(_TOP_LEVEL_COMMANDS, lowered)
         if entry is not None:
             self.mark_block(obj, entry[0], entry[1])
         elif _CLI_PROMPT.match(self.lines[obj.linenum].strip()):
@@ -1114,8 +907,8 @@ class _IosParser:
         if rest and rest[0] == "ipv6":
             self.mark_block(obj, HARMLESS, _IPV6_SETTING)
             return
-        negated_reason = _lookup(_NEGATED_HARMLESS, rest)
-        entry = _lookup(_TOP_LEVEL_COMMANDS, rest)
+        negated_reason = lookup_prefix(_NEGATED_HARMLESS, rest)
+        entry = lookup_prefix(_TOP_LEVEL_COMMANDS, rest)
         if negated_reason is not None:
             self.mark_block(obj, HARMLESS, negated_reason)
         elif entry is not None and entry[0] is HARMLESS:
@@ -1157,7 +950,7 @@ class _IosParser:
         if lowered[0] == "no":
             self.negated_interface_command(obj, lowered[1:])
             return
-        entry = _lookup(_INTERFACE_COMMANDS, lowered)
+        entry = lookup_prefix(_INTERFACE_COMMANDS, lowered)
         if entry is None:
             self.mark_block(obj, FORWARDING, f"interface command '{' '.join(words[:2])}' is not modelled")
         else:
@@ -1215,11 +1008,11 @@ class _IosParser:
 
     @staticmethod
     def is_table_switchport(lowered: list[str]) -> bool:
-        return _lookup(_INTERFACE_COMMANDS, lowered) is not None
+        return lookup_prefix(_INTERFACE_COMMANDS, lowered) is not None
 
     def negated_interface_command(self, obj: Any, rest: list[str]) -> None:
-        reason = _lookup(_INTERFACE_NEGATED_HARMLESS, rest)
-        entry = _lookup(_INTERFACE_COMMANDS, rest)
+        reason = lookup_prefix(_INTERFACE_NEGATED_HARMLESS, rest)
+        entry = lookup_prefix(_INTERFACE_COMMANDS, rest)
         if rest and rest[0] == "ipv6":
             self.mark_block(obj, HARMLESS, _IPV6_SETTING)
         elif reason is not None:
@@ -1279,18 +1072,18 @@ class _IosParser:
         if position < len(lowered) and lowered[position].isdigit():
             position += 1
         if lowered[position:position + 1] == ["ip"] and position + 1 < len(words):
-            if not _is_ipv4(words[position + 1]):
+            if not is_ipv4(words[position + 1]):
                 self.mark_block(obj, FORWARDING, "first-hop redundancy address not understood")
                 return
             draft.virtual_addresses.append(ip_to_int(words[position + 1]))
             self.parsed(index)
         else:
             self.unknown(index, HARMLESS, "first-hop redundancy setting")
-        for child in _descendants(obj):
+        for child in descendants(obj):
             child_words = self.words(child.linenum)
             if self.comment_or_blank(child.linenum):
                 continue
-            if child_words[0].lower() == "address" and len(child_words) >= 2 and _is_ipv4(child_words[1]):
+            if child_words[0].lower() == "address" and len(child_words) >= 2 and is_ipv4(child_words[1]):
                 draft.virtual_addresses.append(ip_to_int(child_words[1]))
                 self.parsed(child.linenum)
             else:
@@ -1300,7 +1093,7 @@ class _IosParser:
         index = obj.linenum
         try:
             self.apply_switchport(draft, words, lowered)
-        except _NotUnderstood as problem:
+        except NotUnderstood as problem:
             self.mark_block(obj, FORWARDING, f"switchport command not understood: {problem}")
             return True
         self.parsed(index)
@@ -1319,17 +1112,17 @@ class _IosParser:
                 draft.switchport_mode = None
                 draft.negotiation = " ".join(rest[1:])
             else:
-                raise _NotUnderstood(f"mode '{rest[1]}'")
+                raise NotUnderstood(f"mode '{rest[1]}'")
         elif rest[:2] == ["access", "vlan"] and len(rest) == 3:
-            draft.access_vlan = _number(rest[2], 1, 4094, "VLAN")
+            draft.access_vlan = number(rest[2], 1, 4094, "VLAN")
         elif rest[:3] == ["trunk", "allowed", "vlan"] and len(rest) >= 4:
             draft.trunk_vlans = _allowed_vlans(draft.trunk_vlans, rest[3:])
         elif rest[:3] == ["trunk", "native", "vlan"] and len(rest) == 4:
-            draft.properties.append(("trunk_native_vlan", str(_number(rest[3], 1, 4094, "VLAN"))))
+            draft.properties.append(("trunk_native_vlan", str(number(rest[3], 1, 4094, "VLAN"))))
         elif rest[:2] == ["voice", "vlan"] and len(rest) == 3:
             draft.properties.append(("voice_vlan", words[3]))
         else:
-            raise _NotUnderstood(f"'{' '.join(words[1:3])}'")
+            raise NotUnderstood(f"'{' '.join(words[1:3])}'")
 
     def dot1q(self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
         index = obj.linenum
@@ -1380,29 +1173,25 @@ class _IosParser:
             self.object_group_entry(group, child)
 
     def object_group_entry(self, group: _GroupDraft, obj: Any) -> None:
-        index = obj.linenum
-        if self.comment_or_blank(index):
+        if self.comment_or_blank(obj.linenum):
             return
-        words = self.words(index)
+        reason = self.definition_line(obj.linenum, group, "object-group entry", partial(self.group_words, group))
+        if reason is None:
+            self.unexpected_children(obj)
+        else:
+            self.mark_block(obj, FORWARDING, reason)
+
+    def group_words(self, group: _GroupDraft, words: list[str]) -> None:
         first = words[0].lower()
-        try:
-            if first == "description":
-                pass
-            elif first == "group-object" and len(words) == 2:
-                group.nested.append(words[1])
-            elif group.kind == "network":
-                self.network_group_entry(group, words)
-            else:
-                cursor = _Cursor(words)
-                group.services.append(_read_service_entry(cursor))
-                if not cursor.done():
-                    raise _NotUnderstood(f"unexpected '{cursor.take('word')}'")
-        except _NotUnderstood as problem:
-            group.problem = group.problem or f"line {index + 1}: {problem}"
-            self.mark_block(obj, FORWARDING, f"object-group entry not understood: {problem}")
-            return
-        self.parsed(index)
-        self.unexpected_children(obj)
+        if first == "group-object" and len(words) == 2:
+            group.nested.append(words[1])
+        elif group.kind == "network":
+            self.network_group_entry(group, words)
+        else:
+            cursor = Cursor(words)
+            group.services.append(_read_service_entry(cursor))
+            if not cursor.done():
+                raise NotUnderstood(f"unexpected '{cursor.take('word')}'")
 
     @staticmethod
     def network_group_entry(group: _GroupDraft, words: list[str]) -> None:
@@ -1410,47 +1199,37 @@ class _IosParser:
         if first == "any" and len(words) == 1:
             group.includes_any = True
         elif first == "host" and len(words) == 2:
-            group.wildcards.append(Wildcard.host(_ipv4(words[1])))
+            group.wildcards.append(Wildcard.host(ipv4(words[1])))
         elif first == "range" and len(words) == 3:
-            low, high = _ipv4(words[1]), _ipv4(words[2])
+            low, high = ipv4(words[1]), ipv4(words[2])
             if high < low:
-                raise _NotUnderstood(f"empty range {words[1]}-{words[2]}")
-            group.wildcards.extend(_range_to_wildcards(low, high))
+                raise NotUnderstood(f"empty range {words[1]}-{words[2]}")
+            group.wildcards.extend(range_to_wildcards(low, high))
         elif "/" in words[0] and len(words) == 1:
             address, _, length = words[0].partition("/")
-            group.wildcards.append(Wildcard.prefix(_ipv4(address), _number(length, 0, 32, "prefix length")))
+            group.wildcards.append(Wildcard.prefix(ipv4(address), number(length, 0, 32, "prefix length")))
         elif len(words) == 2 and words[1].startswith("/"):
-            length = _number(words[1][1:], 0, 32, "prefix length")
-            group.wildcards.append(Wildcard.prefix(_ipv4(words[0]), length))
+            length = number(words[1][1:], 0, 32, "prefix length")
+            group.wildcards.append(Wildcard.prefix(ipv4(words[0]), length))
         elif len(words) == 2:
-            length = mask_to_length(_ipv4(words[1]))
+            length = mask_to_length(ipv4(words[1]))
             if length is None:
-                raise _NotUnderstood(f"'{words[1]}' is not a netmask")
-            group.wildcards.append(Wildcard.prefix(_ipv4(words[0]) & prefix_mask(length), length))
+                raise NotUnderstood(f"'{words[1]}' is not a netmask")
+            group.wildcards.append(Wildcard.prefix(ipv4(words[0]) & prefix_mask(length), length))
         else:
-            raise _NotUnderstood(f"'{' '.join(words)}'")
-
-    def group_of_kind(self, name: str, kind: str, trail: tuple[str, ...]) -> _GroupDraft:
-        group = self.groups.get(name)
-        if group is None or group.kind != kind:
-            raise _NotUnderstood(f"{kind} object-group '{name}' is not defined")
-        if name in trail:
-            raise _NotUnderstood(f"object-group '{name}' contains itself")
-        if group.problem:
-            raise _NotUnderstood(f"object-group '{name}' has an entry that was not understood")
-        return group
+            raise NotUnderstood(f"'{' '.join(words)}'")
 
     def network_group(self, name: str, trail: tuple[str, ...] = ()) -> tuple[Wildcard, ...] | None:
         if name in self.resolved_networks and not trail:
             return self.resolved_networks[name]
-        group = self.group_of_kind(name, "network", trail)
+        group = group_of_kind(self.groups, name, "network", trail)
         members: list[Wildcard] = list(group.wildcards)
         if group.includes_any:
             members.append(Wildcard.any())
         for nested in group.nested:
             resolved = self.network_group(nested, (*trail, name))
             members.extend(resolved if resolved is not None else (Wildcard.any(),))
-        result = _union_or_any(members)
+        result = union_or_any(members)
         if not trail:
             self.resolved_networks[name] = result
         return result
@@ -1458,7 +1237,7 @@ class _IosParser:
     def service_group(self, name: str, trail: tuple[str, ...] = ()) -> tuple[_Service, ...]:
         if name in self.resolved_services and not trail:
             return self.resolved_services[name]
-        group = self.group_of_kind(name, "service", trail)
+        group = group_of_kind(self.groups, name, "service", trail)
         services = list(group.services)
         for nested in group.nested:
             services.extend(self.service_group(nested, (*trail, name)))
@@ -1506,7 +1285,7 @@ class _IosParser:
         elif len(words) >= 3 and lowered[2] in ("logging", "log-update", "resequence"):
             self.mark_block(obj, HARMLESS, "ACL logging or numbering setting")
         elif len(words) >= 3 and lowered[2] == "role-based":
-            self.mark_block(obj, HARMLESS, _DROP_ONLY)
+            self.mark_block(obj, HARMLESS, REASON_DROP_ONLY)
         else:
             self.mark_block(obj, FORWARDING, f"access list type '{' '.join(words[2:3])}' is not modelled")
 
@@ -1519,7 +1298,7 @@ class _IosParser:
         if words[0].isdigit():
             sequence, words = int(words[0]), words[1:]
         if words and words[0].lower() == "statistics":
-            self.mark_block(obj, HARMLESS, _MONITORING)
+            self.mark_block(obj, HARMLESS, REASON_MONITORING)
             return
         self.acl_entry(draft, obj, words, sequence)
 
@@ -1557,47 +1336,47 @@ class _IosParser:
                        understood=False)
 
     def acl_line(self, kind: str, action: Action, words: list[str], index: int, sequence: int) -> AclLine:
-        cursor = _Cursor(words)
+        cursor = Cursor(words)
         try:
             if kind == "standard":
                 matches, approximation = self.standard_entry(cursor), ""
             else:
                 matches, approximation = self.extended_entry(cursor)
-        except _NotUnderstood as problem:
+        except NotUnderstood as problem:
             return self.not_understood_line(action, index, sequence, f"ACL entry not understood: {problem}")
         return AclLine(action=action, matches=matches, source=self.source(index), sequence=sequence,
                        approximation=approximation)
 
-    def address(self, cursor: _Cursor) -> tuple[Wildcard, ...] | None:
+    def address(self, cursor: Cursor) -> tuple[Wildcard, ...] | None:
         word = cursor.take("address")
         lowered = word.lower()
         if lowered == "any":
             return None
         if lowered == "host":
-            return (Wildcard.host(_ipv4(cursor.take("host address"))),)
+            return (Wildcard.host(ipv4(cursor.take("host address"))),)
         if lowered == "object-group":
             return self.network_group(cursor.take("object-group name"))
-        address = _ipv4(word)
-        wildcard = _ipv4(cursor.take("wildcard"))
-        return _union_or_any([Wildcard(address, wildcard).normalized()])
+        address = ipv4(word)
+        wildcard = ipv4(cursor.take("wildcard"))
+        return union_or_any([Wildcard(address, wildcard).normalized()])
 
-    def standard_entry(self, cursor: _Cursor) -> tuple[Match, ...]:
+    def standard_entry(self, cursor: Cursor) -> tuple[Match, ...]:
         word = cursor.peek()
         if word in ("any", "host"):
             source = self.address(cursor)
         else:
-            address = _ipv4(cursor.take("address"))
+            address = ipv4(cursor.take("address"))
             following = cursor.peek()
-            if following is not None and _is_ipv4(following):
-                source = _union_or_any([Wildcard(address, ip_to_int(cursor.take("wildcard"))).normalized()])
+            if following is not None and is_ipv4(following):
+                source = union_or_any([Wildcard(address, ip_to_int(cursor.take("wildcard"))).normalized()])
             else:
                 source = (Wildcard.host(address),)
         _skip_logging(cursor)
         if not cursor.done():
-            raise _NotUnderstood(f"unexpected '{cursor.take('word')}'")
+            raise NotUnderstood(f"unexpected '{cursor.take('word')}'")
         return (Match(src=source),)
 
-    def extended_entry(self, cursor: _Cursor) -> tuple[tuple[Match, ...], str]:
+    def extended_entry(self, cursor: Cursor) -> tuple[tuple[Match, ...], str]:
         protocol_word = cursor.take("protocol")
         from_group = protocol_word.lower() == "object-group"
         single_protocol: tuple[int, ...] | None = None
@@ -1605,14 +1384,14 @@ class _IosParser:
             # An empty service group leaves no services: the entry then matches nothing.
             services = self.service_group(cursor.take("object-group name"))
         else:
-            single_protocol = _protocol(protocol_word)
+            single_protocol = protocol_numbers(protocol_word, _DIALECT)
         takes_ports = single_protocol in ((PROTO_TCP,), (PROTO_UDP,))
-        names = _port_names_for(single_protocol) if takes_ports and single_protocol else {}
+        names = port_names_for(_DIALECT, single_protocol) if takes_ports and single_protocol else {}
         source = self.address(cursor)
-        src_ports = _read_port_operator(cursor, names) if takes_ports else None
+        src_ports = read_port_operator(cursor, names, _DIALECT) if takes_ports else None
         destination = self.address(cursor)
-        dst_ports = _read_port_operator(cursor, names) if takes_ports else None
-        icmp = _read_icmp_type(cursor) if single_protocol == (PROTO_ICMP,) else None
+        dst_ports = read_port_operator(cursor, names, _DIALECT) if takes_ports else None
+        icmp = read_icmp_type(cursor, _DIALECT) if single_protocol == (PROTO_ICMP,) else None
         notes: list[str] = []
         if single_protocol == (2,) and cursor.peek() is not None and (
             cursor.peek() in IGMP_NAMES or (cursor.peek() or "").isdigit()
@@ -1640,7 +1419,7 @@ class _IosParser:
             return
         try:
             route, tracked = self.read_static_route(words, index)
-        except _NotUnderstood as problem:
+        except NotUnderstood as problem:
             self.mark_block(obj, FORWARDING, f"static route not understood: {problem}")
             return
         self.routes.append(route)
@@ -1653,18 +1432,18 @@ class _IosParser:
 
     def read_static_route(self, words: list[str], index: int) -> tuple[Route, str | None]:
         """`ip route P M {NEXTHOP | IFACE [NEXTHOP]} [AD] [tag N] [name X] [permanent] [track N]`."""
-        cursor = _Cursor(words[2:])
-        prefix = _ipv4(cursor.take("prefix"))
-        mask = _ipv4(cursor.take("netmask"))
+        cursor = Cursor(words[2:])
+        prefix = ipv4(cursor.take("prefix"))
+        mask = ipv4(cursor.take("netmask"))
         length = mask_to_length(mask)
         if length is None:
-            raise _NotUnderstood(f"non-contiguous netmask {words[3]}")
+            raise NotUnderstood(f"non-contiguous netmask {words[3]}")
         if prefix & ~mask & IPV4_MAX:
-            raise _NotUnderstood(f"{words[2]} has bits outside netmask {words[3]} (IOS rejects it)")
+            raise NotUnderstood(f"{words[2]} has bits outside netmask {words[3]} (IOS rejects it)")
         first = cursor.take("next hop")
         next_hop: int | None = None
         interface: str | None = None
-        if _is_ipv4(first):
+        if is_ipv4(first):
             next_hop = ip_to_int(first)
         else:
             # IOS accepts "Tunnel 1" as well as "Tunnel1": a type name has no digit, so a
@@ -1673,13 +1452,13 @@ class _IosParser:
                     r"\d+(/\d+)*(\.\d+)?", cursor.peek() or ""):
                 first += cursor.take("interface number")
             interface = canonical_interface_name(first)
-            if cursor.peek() is not None and _is_ipv4(cursor.peek() or ""):
+            if cursor.peek() is not None and is_ipv4(cursor.peek() or ""):
                 next_hop = ip_to_int(cursor.take("next hop"))
         distance, tracked = 1, None
         while not cursor.done():
             word = cursor.take_lower("route option")
             if word.isdigit():
-                distance = _number(word, 1, 255, "administrative distance")
+                distance = number(word, 1, 255, "administrative distance")
             elif word in ("tag", "name"):
                 cursor.take(word)
             elif word == "permanent":
@@ -1687,9 +1466,9 @@ class _IosParser:
             elif word == "track":
                 tracked = cursor.take("track number")
             elif word == "dhcp":
-                raise _NotUnderstood("next hop learned by DHCP")
+                raise NotUnderstood("next hop learned by DHCP")
             else:
-                raise _NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
+                raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
         discard = interface is not None and interface.startswith("Null")
         route = Route(prefix=prefix, prefix_length=length, kind=RouteKind.STATIC, source=self.source(index),
                       next_hop=next_hop, interface=interface, distance=distance, discard=discard)
@@ -1698,7 +1477,6 @@ class _IosParser:
     # -- dynamic routing
 
     def routing_process(self, obj: Any, words: list[str]) -> None:
-        index = obj.linenum
         lowered = [word.lower() for word in words]
         protocol = lowered[1] if len(lowered) > 1 else ""
         if protocol not in ("ospf", "eigrp", "rip", "bgp", "isis", "odr"):
@@ -1707,25 +1485,7 @@ class _IosParser:
         if "vrf" in lowered[2:]:
             self.mark_block(obj, FORWARDING, _VRF)
             return
-        draft = _RoutingDraft(protocol, words[2] if len(words) > 2 else "", self.source(index))
-        self.routing.append(draft)
-        self.parsed(index)
-        peer_group_as: dict[str, str] = {}
-        neighbor_as: dict[int, str | None] = {}
-        neighbor_group: dict[int, str] = {}
-        for child in _descendants(obj):
-            if self.comment_or_blank(child.linenum):
-                continue
-            self.parsed(child.linenum)
-            child_words = self.words(child.linenum)
-            keyword = child_words[0].lower()
-            if keyword == "network" and protocol in ("ospf", "eigrp", "rip"):
-                draft.networks.append(_routing_network(child_words))
-            elif keyword == "neighbor" and protocol == "bgp" and len(child_words) >= 3:
-                _note_bgp_neighbor(child_words, peer_group_as, neighbor_as, neighbor_group)
-        for address, remote_as in neighbor_as.items():
-            group_as = peer_group_as.get(neighbor_group.get(address, ""))
-            draft.bgp_neighbors.append((address, remote_as or group_as))
+        self.routing.append(read_routing_process(self, obj, protocol, words, _routing_network))
 
     def resolve_routing(self) -> list[DynamicRouting]:
         drafts = list(self.interfaces.values())
@@ -1744,7 +1504,7 @@ class _IosParser:
             elif routing.protocol == "isis":
                 names = [draft.name for draft in drafts if draft.runs_isis]
             elif routing.protocol == "bgp":
-                names = self.bgp_interfaces(routing, drafts, addressed)
+                names = bgp_interfaces(routing, [(draft.name, draft.addresses()) for draft in drafts], addressed)
             else:
                 names = addressed
             result.append(DynamicRouting(routing.protocol, routing.process, tuple(names), routing.source))
@@ -1756,26 +1516,6 @@ class _IosParser:
                              if any(p == process for p, _ in other.ospf_processes)]
                     result.append(DynamicRouting("ospf", process, tuple(names), source))
         return result
-
-    @staticmethod
-    def bgp_interfaces(
-        routing: _RoutingDraft, drafts: list[_InterfaceDraft], addressed: list[str]
-    ) -> list[str]:
-        """Interfaces on the neighbours' subnets; every addressed interface as soon as one
-        neighbour's routes may resolve elsewhere (not connected, iBGP, unknown AS)."""
-        names: set[str] = set()
-        for neighbor, remote_as in routing.bgp_neighbors:
-            if remote_as is None or remote_as == routing.process:
-                return addressed
-            connected = [
-                draft.name for draft in drafts
-                if any((neighbor & prefix_mask(address.prefix_length)) == address.network
-                       for address in draft.addresses())
-            ]
-            if not connected:
-                return addressed
-            names.update(connected)
-        return [draft.name for draft in drafts if draft.name in names]
 
     # -- results
 
@@ -1794,18 +1534,12 @@ class _IosParser:
             else:
                 self.unknown(index, HARMLESS, "IPv6 address on a device that does not route IPv6")
 
-    def sweep_unvisited_lines(self) -> None:
-        """A safety net: any line no handler visited is still accounted for."""
-        for index in range(len(self.lines)):
-            if index not in self.outcome and not self.comment_or_blank(index):
-                self.unknown(index, FORWARDING, "line outside any recognised block")
-
     def static_arp_entry(self, index: int, words: list[str]) -> None:
         """`arp [vrf V] IP MAC ARPA [interface]`: kept for MAC pinning (forwarding is unchanged)."""
         arguments = words[1:]
         if arguments[:1] and arguments[0].lower() == "vrf":
             return  # a VRF's ARP table: VRFs are reported as not understood anyway
-        if len(arguments) < 2 or not _is_ipv4(arguments[0]):
+        if len(arguments) < 2 or not is_ipv4(arguments[0]):
             return
         mac = normalize_mac(arguments[1])
         if mac is None:
@@ -1816,7 +1550,7 @@ class _IosParser:
     def build_device(self) -> Device:
         self.sweep_unvisited_lines()
         return Device(
-            name=self.hostname or _file_stem(self.path),
+            name=self.hostname or file_stem(self.path),
             vendor=VENDOR,
             source_file=self.path,
             hostname=self.hostname,
@@ -1842,10 +1576,10 @@ def parse(text: str, path: str) -> Device:
 def _interface_address(arguments: list[str], secondary: bool) -> InterfaceAddress | None:
     if len(arguments) == 1 and "/" in arguments[0]:
         address_text, _, length_text = arguments[0].partition("/")
-        if _is_ipv4(address_text) and length_text.isdigit() and int(length_text) <= 32:
+        if is_ipv4(address_text) and length_text.isdigit() and int(length_text) <= 32:
             return InterfaceAddress(ip_to_int(address_text), int(length_text), secondary)
         return None
-    if len(arguments) != 2 or not _is_ipv4(arguments[0]) or not _is_ipv4(arguments[1]):
+    if len(arguments) != 2 or not is_ipv4(arguments[0]) or not is_ipv4(arguments[1]):
         return None
     length = mask_to_length(ip_to_int(arguments[1]))
     if length is None:
@@ -1854,19 +1588,17 @@ def _interface_address(arguments: list[str], secondary: bool) -> InterfaceAddres
 
 
 def _classful_wildcard(address: int) -> tuple[int, int]:
-    first_octet = address >> 24
-    length = 8 if first_octet < 128 else 16 if first_octet < 192 else 24 if first_octet < 224 else 32
-    mask = prefix_mask(length)
+    mask = prefix_mask(classful_length(address))
     return address & mask, ~mask & IPV4_MAX
 
 
 def _routing_network(words: list[str]) -> tuple[int, int]:
     """`network A [W] [area X]` → (address, wildcard). A statement we cannot read
     covers every address (the process may run anywhere)."""
-    if len(words) < 2 or not _is_ipv4(words[1]):
+    if len(words) < 2 or not is_ipv4(words[1]):
         return 0, IPV4_MAX
     address = ip_to_int(words[1])
-    if len(words) >= 3 and _is_ipv4(words[2]):
+    if len(words) >= 3 and is_ipv4(words[2]):
         return address, ip_to_int(words[2])
     return _classful_wildcard(address)
 
@@ -1881,25 +1613,6 @@ def _network_covers(network: tuple[int, int], address: int) -> bool:
     return bool(looks_like_mask) and Wildcard(base, ~wildcard & IPV4_MAX).matches(address)
 
 
-def _note_bgp_neighbor(
-    words: list[str],
-    peer_group_as: dict[str, str],
-    neighbor_as: dict[int, str | None],
-    neighbor_group: dict[int, str],
-) -> None:
-    target, setting = words[1], words[2].lower()
-    if not _is_ipv4(target):
-        if setting == "remote-as" and len(words) >= 4:
-            peer_group_as[target] = words[3]
-        return
-    address = ip_to_int(target)
-    neighbor_as.setdefault(address, None)
-    if setting == "remote-as" and len(words) >= 4:
-        neighbor_as[address] = words[3]
-    elif setting == "peer-group" and len(words) >= 4:
-        neighbor_group[address] = words[3]
-
-
 @dataclass
 class _Options:
     established: bool = False
@@ -1907,7 +1620,7 @@ class _Options:
     notes: list[str] = field(default_factory=list)
 
 
-def _skip_logging(cursor: _Cursor) -> None:
+def _skip_logging(cursor: Cursor) -> None:
     """`log` / `log-input`, optionally followed by a cookie word; they do not change matching."""
     while cursor.peek() in ("log", "log-input"):
         cursor.take("log")
@@ -1916,7 +1629,7 @@ def _skip_logging(cursor: _Cursor) -> None:
             cursor.take("log cookie")
 
 
-def _read_options(cursor: _Cursor, services: Sequence[_Service]) -> _Options:
+def _read_options(cursor: Cursor, services: Sequence[_Service]) -> _Options:
     options = _Options()
     all_tcp = all(service.protocols == (PROTO_TCP,) for service in services)
     while not cursor.done():
@@ -1926,7 +1639,7 @@ def _read_options(cursor: _Cursor, services: Sequence[_Service]) -> _Options:
         word = cursor.take_lower("option")
         if word == "established":
             if not all_tcp:
-                raise _NotUnderstood("'established' on a non-TCP entry")
+                raise NotUnderstood("'established' on a non-TCP entry")
             options.established = True
         elif word in ("dscp", "precedence", "tos", "time-range", "option"):
             value = cursor.take(word)
@@ -1940,14 +1653,14 @@ def _read_options(cursor: _Cursor, services: Sequence[_Service]) -> _Options:
             options.notes.append("'fragments': only the layer-3 part of the entry is kept")
         elif word in _TCP_FLAGS:
             if not all_tcp:
-                raise _NotUnderstood(f"TCP flag '{word}' on a non-TCP entry")
+                raise NotUnderstood(f"TCP flag '{word}' on a non-TCP entry")
             options.notes.append(f"TCP flag '{word}' ignored")
         elif word in ("match-all", "match-any"):
             flags = []
             while cursor.peek() is not None and (cursor.peek() or "")[:1] in ("+", "-"):
                 flags.append(cursor.take("flag"))
             if not flags or not all_tcp:
-                raise _NotUnderstood(f"'{word}' without TCP flags")
+                raise NotUnderstood(f"'{word}' without TCP flags")
             options.notes.append(f"TCP flags '{word} {' '.join(flags)}' ignored")
         elif word == "reflect":
             cursor.take("reflexive ACL name")
@@ -1955,7 +1668,7 @@ def _read_options(cursor: _Cursor, services: Sequence[_Service]) -> _Options:
                 cursor.take("timeout")
                 cursor.take("timeout value")
         else:
-            raise _NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
+            raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
     return options
 
 
@@ -1979,18 +1692,6 @@ def _service_match(
     )
 
 
-def _vlan_list(text: str) -> set[int]:
-    vlans: set[int] = set()
-    for part in text.split(","):
-        low_text, _, high_text = part.partition("-")
-        low = _number(low_text, 1, 4094, "VLAN")
-        high = _number(high_text, 1, 4094, "VLAN") if high_text else low
-        if high < low:
-            raise _NotUnderstood(f"VLAN range '{part}'")
-        vlans.update(range(low, high + 1))
-    return vlans
-
-
 _ALL_VLANS = frozenset(range(1, 4095))
 
 
@@ -2002,7 +1703,7 @@ def _allowed_vlans(current: tuple[int, ...] | None, words: list[str]) -> tuple[i
     if verb == "none":
         return ()
     if verb in ("add", "remove", "except") and len(words) == 2:
-        listed = _vlan_list(words[1])
+        listed = vlan_list(words[1])
         existing = set(current) if current is not None else set(_ALL_VLANS)
         if verb == "add":
             return None if current is None else tuple(sorted(existing | listed))
@@ -2010,8 +1711,8 @@ def _allowed_vlans(current: tuple[int, ...] | None, words: list[str]) -> tuple[i
             return tuple(sorted(existing - listed))
         return tuple(sorted(_ALL_VLANS - listed))
     if len(words) == 1:
-        return tuple(sorted(_vlan_list(verb)))
-    raise _NotUnderstood(f"'{' '.join(words)}'")
+        return tuple(sorted(vlan_list(verb)))
+    raise NotUnderstood(f"'{' '.join(words)}'")
 
 
 # --- block structure ---------------------------------------------------------------------------
@@ -2084,9 +1785,3 @@ def build_block_tree(lines: Sequence[str]) -> list[BlockLine]:
             max_indent = indent
         objs.append(obj)
     return objs
-
-
-def _descendants(obj: Any) -> Iterator[Any]:
-    for child in obj.children:
-        yield child
-        yield from _descendants(child)

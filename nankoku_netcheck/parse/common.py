@@ -1,13 +1,46 @@
-"""Small helpers shared by the Cisco-style parsers: a word cursor, address and port
-arithmetic, and block-walking utilities. Nothing here knows a vendor's syntax."""
+"""What the Cisco-style parsers (IOS, ASA) share: a word cursor, address and port
+arithmetic, the protocol/port/ICMP readers of ACL entries, line accounting, object-group
+lookup, routing-process reading, the management readers' block split and
+block-walking utilities.
+
+Nothing here belongs to one vendor alone. Where the vendors differ (keyword tables, how
+many ports one operator takes, which interface types exist) the difference is passed in
+as data (a `Dialect`, a table), so that each quirk is stated once in the vendor module
+instead of living in a second copy of the reader."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import PurePath, PureWindowsPath
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Protocol, TypeVar
 
-from nankoku_netcheck.model import IPV4_MAX, PORT_MAX, PortRange, Wildcard, ip_to_int
+from nankoku_netcheck.model import (
+    IPV4_MAX,
+    PORT_MAX,
+    PROTO_TCP,
+    PROTO_UDP,
+    Credential,
+    IcmpMatch,
+    InterfaceAddress,
+    PortRange,
+    Source,
+    UnknownKind,
+    UnknownLine,
+    UserAccount,
+    Wildcard,
+    ip_to_int,
+    prefix_mask,
+)
+
+# Reasons of HARMLESS unknown lines that both vendors give in the same words.
+REASON_MGMT = "management-plane setting (does not forward or filter transit traffic)"
+REASON_PLATFORM = "platform or hardware setting"
+REASON_ROUTING_POLICY = "routing policy object (dynamic routing is over-approximated)"
+REASON_DROP_ONLY = "security feature that can only drop packets (ignoring it over-approximates)"
+REASON_USED_ELSEWHERE = "definition that matters only where it is bound (bindings are checked there)"
+REASON_MONITORING = "monitoring or accounting setting"
 
 
 class NotUnderstood(Exception):
@@ -57,6 +90,40 @@ def range_to_wildcards(first: int, last: int) -> list[Wildcard]:
         result.append(Wildcard(first, size - 1))
         first += size
     return result
+
+
+def classful_length(address: int) -> int:
+    """Prefix length of the address's class (A, B, C; 32 beyond), for classful `network` lines."""
+    first_octet = address >> 24
+    return 8 if first_octet < 128 else 16 if first_octet < 192 else 24 if first_octet < 224 else 32
+
+
+def vlan_list(text: str) -> set[int]:
+    """`1,5-7,10` → {1, 5, 6, 7, 10}."""
+    vlans: set[int] = set()
+    for part in text.split(","):
+        low_text, _, high_text = part.partition("-")
+        low = number(low_text, 1, 4094, "VLAN")
+        high = number(high_text, 1, 4094, "VLAN") if high_text else low
+        if high < low:
+            raise NotUnderstood(f"VLAN range '{part}'")
+        vlans.update(range(low, high + 1))
+    return vlans
+
+
+# Interface kinds by type name (the part before the number) that both vendors use.
+INTERFACE_KINDS: Mapping[str, str] = MappingProxyType({
+    "Vlan": "svi",
+    "BVI": "svi",
+    "Port-channel": "port-channel",
+    "Loopback": "loopback",
+    "Tunnel": "tunnel",
+    "Null": "null",
+})
+
+
+def interface_kind(type_text: str, subinterface: bool, kinds: Mapping[str, str]) -> str:
+    return "subinterface" if subinterface else kinds.get(type_text, "physical")
 
 
 def complement_ports(ports: set[int]) -> tuple[PortRange, ...]:
@@ -110,6 +177,378 @@ class Cursor:
     def expect_end(self) -> None:
         if not self.done():
             raise NotUnderstood(f"unexpected '{self.words[self.position]}'")
+
+
+# --- protocols, ports and ICMP types ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The keyword tables and quirks of one vendor's ACL protocol syntax."""
+
+    protocol_names: Mapping[str, int]
+    tcp_port_names: Mapping[str, int]
+    udp_port_names: Mapping[str, int]
+    icmp_names: Mapping[str, IcmpMatch]
+    # IOS reads `eq 80 443` / `neq 80 443` as a list; the ASA takes one port per operator.
+    several_ports_per_operator: bool
+
+
+PORT_OPERATORS = frozenset({"eq", "neq", "lt", "gt", "range"})
+
+
+def port_names_for(dialect: Dialect, protocols: tuple[int, ...]) -> Mapping[str, int]:
+    """Port names valid for `protocols`; for tcp-udp only names that mean the same port in both."""
+    if protocols == (PROTO_TCP,):
+        return dialect.tcp_port_names
+    if protocols == (PROTO_UDP,):
+        return dialect.udp_port_names
+    udp = dialect.udp_port_names
+    return {name: port for name, port in dialect.tcp_port_names.items() if udp.get(name) == port}
+
+
+def is_port_word(word: str, names: Mapping[str, int]) -> bool:
+    return (word.isdigit() and int(word) <= PORT_MAX) or word.lower() in names
+
+
+def port_number(word: str, names: Mapping[str, int]) -> int:
+    if word.isdigit() and int(word) <= PORT_MAX:
+        return int(word)
+    if word.lower() in names:
+        return names[word.lower()]
+    raise NotUnderstood(f"unknown port '{word}'")
+
+
+def read_port_operator(
+    cursor: Cursor, names: Mapping[str, int], dialect: Dialect
+) -> tuple[PortRange, ...] | None:
+    """Reads `eq|neq|lt|gt P` or `range P Q` if present (`eq`/`neq` take a list where the
+    dialect allows it); None when there is no operator (any port)."""
+    operator = cursor.peek()
+    if operator not in PORT_OPERATORS:
+        return None
+    cursor.take("port operator")
+    first = port_number(cursor.take("port"), names)
+    if operator in ("eq", "neq"):
+        ports = {first}
+        while dialect.several_ports_per_operator and is_port_word(cursor.peek() or "", names):
+            ports.add(port_number(cursor.take("port"), names))
+        if operator == "eq":
+            return tuple(PortRange(each, each) for each in sorted(ports))
+        return complement_ports(ports)
+    if operator == "lt":
+        return (PortRange(0, first - 1),) if first > 0 else ()
+    if operator == "gt":
+        return (PortRange(first + 1, PORT_MAX),) if first < PORT_MAX else ()
+    last = port_number(cursor.take("port"), names)
+    if last < first:
+        raise NotUnderstood(f"port range {first}-{last} is empty")
+    return (PortRange(first, last),)
+
+
+def required_ports(
+    cursor: Cursor, names: Mapping[str, int], dialect: Dialect, what: str
+) -> tuple[PortRange, ...]:
+    """A port operator that must follow the keyword `what` (`source`, `port-object`)."""
+    ports = read_port_operator(cursor, names, dialect)
+    if ports is None:
+        raise NotUnderstood(f"missing port operator after '{what}'")
+    return ports
+
+
+def read_icmp_type(cursor: Cursor, dialect: Dialect) -> tuple[IcmpMatch, ...] | None:
+    """`NAME` or `TYPE [CODE]` if present; None when absent (every type)."""
+    word = cursor.peek()
+    if word is None:
+        return None
+    if word in dialect.icmp_names:
+        cursor.take("ICMP type")
+        return (dialect.icmp_names[word],)
+    if word.isdigit():
+        icmp_type = number(cursor.take("ICMP type"), 0, 255, "ICMP type")
+        code_word = cursor.peek()
+        if code_word is not None and code_word.isdigit():
+            return (IcmpMatch(icmp_type, number(cursor.take("ICMP code"), 0, 255, "ICMP code")),)
+        return (IcmpMatch(icmp_type),)
+    return None
+
+
+def protocol_numbers(word: str, dialect: Dialect) -> tuple[int, ...] | None:
+    """Protocol keyword or number → protocol numbers; None for `ip` (every protocol)."""
+    lowered = word.lower()
+    if lowered == "ip":
+        return None
+    if lowered in dialect.protocol_names:
+        return (dialect.protocol_names[lowered],)
+    if word.isdigit() and int(word) <= 255:
+        return (int(word),)
+    raise NotUnderstood(f"unknown protocol '{word}'")
+
+
+# --- lines and blocks -------------------------------------------------------------------
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` as IOS counts them (\\n separated, a trailing \\r removed)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    return lines
+
+
+class LineBook:
+    """Where each line of one file ended up: parsed into the model (None) or an
+    UnknownLine. Both vendor parsers keep this account the same way, so it lives here."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.path = path
+        self.lines = split_lines(text)
+        self.outcome: dict[int, UnknownLine | None] = {}
+
+    def source(self, index: int) -> Source:
+        return Source(self.path, index + 1, self.lines[index])
+
+    def parsed(self, index: int) -> None:
+        self.outcome[index] = None
+
+    def unknown(self, index: int, kind: UnknownKind, reason: str) -> None:
+        self.outcome[index] = UnknownLine(self.source(index), kind, reason)
+
+    def words(self, index: int) -> list[str]:
+        return self.lines[index].split()
+
+    def mark_block(self, obj: Any, kind: UnknownKind, reason: str) -> None:
+        self.unknown(obj.linenum, kind, reason)
+        for child in descendants(obj):
+            if child.linenum not in self.outcome:
+                self.mark_plain_line(child.linenum, kind, reason)
+
+    def mark_plain_line(self, index: int, kind: UnknownKind, reason: str) -> None:
+        """Comments and blank lines keep their own classification inside any block."""
+        if self.comment_or_blank(index):
+            return
+        self.unknown(index, kind, reason)
+
+    def unexpected_children(self, obj: Any) -> None:
+        """Lines indented under a one-line command: neither IOS nor the ASA prints any,
+        so they are not understood."""
+        for child in descendants(obj):
+            if child.linenum not in self.outcome:
+                self.mark_plain_line(child.linenum, UnknownKind.FORWARDING, "unexpected indented line")
+
+    def definition_line(
+        self, index: int, definition: Definition, what: str, read: Callable[[list[str]], None]
+    ) -> str | None:
+        """One line inside an object or object-group: `description` says nothing, `read`
+        interprets any other line (raising NotUnderstood). A line not understood is a
+        FORWARDING unknown and taints its definition, so that every use of the definition
+        is reported too. Returns that unknown's reason, None when the line was understood."""
+        words = self.words(index)
+        try:
+            if words[0].lower() != "description":
+                read(words)
+        except NotUnderstood as problem:
+            definition.problem = definition.problem or f"line {index + 1}: {problem}"
+            reason = f"{what} not understood: {problem}"
+            self.unknown(index, UnknownKind.FORWARDING, reason)
+            return reason
+        self.parsed(index)
+        return None
+
+    def sweep_unvisited_lines(self) -> None:
+        """A safety net: any line no handler visited is still accounted for."""
+        for index in range(len(self.lines)):
+            if index not in self.outcome and not self.comment_or_blank(index):
+                self.unknown(index, UnknownKind.FORWARDING, "line outside any recognised block")
+
+    def comment_or_blank(self, index: int) -> bool:
+        stripped = self.lines[index].strip()
+        if not stripped:
+            return True
+        if stripped.startswith("!"):
+            self.unknown(index, UnknownKind.HARMLESS, "comment")
+            return True
+        return False
+
+
+EntryT = TypeVar("EntryT")
+
+
+def lookup_prefix(table: Mapping[tuple[str, ...], EntryT], lowered_words: Sequence[str]) -> EntryT | None:
+    """The entry of the longest word prefix (at most four words) of a command in `table`."""
+    for length in range(min(4, len(lowered_words)), 0, -1):
+        entry = table.get(tuple(lowered_words[:length]))
+        if entry is not None:
+            return entry
+    return None
+
+
+# --- objects and object-groups -----------------------------------------------------------
+
+
+class Definition(Protocol):
+    """An object or object-group as written; `problem` names its first line not understood."""
+
+    problem: str
+
+
+class Group(Definition, Protocol):
+    kind: str
+
+
+GroupT = TypeVar("GroupT", bound=Group)
+
+
+def group_of_kind(groups: Mapping[str, GroupT], name: str, kind: str, trail: tuple[str, ...]) -> GroupT:
+    """The object-group `name` for a use that needs `kind`; `trail` is the chain of groups
+    being resolved (a group in its own trail contains itself). A group with a line that
+    was not understood cannot be used: its members are not known."""
+    group = groups.get(name)
+    if group is None or group.kind != kind:
+        raise NotUnderstood(f"{kind} object-group '{name}' is not defined")
+    if name in trail:
+        raise NotUnderstood(f"object-group '{name}' contains itself")
+    if group.problem:
+        raise NotUnderstood(f"object-group '{name}' has an entry that was not understood")
+    return group
+
+
+# --- dynamic routing processes -----------------------------------------------------------
+
+
+@dataclass
+class RoutingDraft:
+    """A routing process as written; its interfaces are decided once every address is known."""
+
+    protocol: str
+    process: str
+    source: Source
+    # (address, second value as written): an IOS wildcard or an ASA netmask.
+    networks: list[tuple[int, int]] = field(default_factory=list)
+    bgp_neighbors: list[tuple[int, str | None]] = field(default_factory=list)  # (address, remote AS)
+
+
+def read_routing_process(
+    book: LineBook,
+    obj: Any,
+    protocol: str,
+    words: list[str],
+    routing_network: Callable[[list[str]], tuple[int, int]],
+) -> RoutingDraft:
+    """A `router PROTOCOL [PROCESS]` block whose protocol the vendor models: its `network`
+    lines (read by the vendor's `routing_network`) and BGP neighbours. Every child is
+    parsed: the rest of a process can only narrow where it runs."""
+    draft = RoutingDraft(protocol, words[2] if len(words) > 2 else "", book.source(obj.linenum))
+    book.parsed(obj.linenum)
+    peer_group_as: dict[str, str] = {}
+    neighbor_as: dict[int, str | None] = {}
+    neighbor_group: dict[int, str] = {}
+    for child in descendants(obj):
+        if book.comment_or_blank(child.linenum):
+            continue
+        book.parsed(child.linenum)
+        child_words = book.words(child.linenum)
+        keyword = child_words[0].lower()
+        if keyword == "network" and protocol in ("ospf", "eigrp", "rip"):
+            draft.networks.append(routing_network(child_words))
+        elif keyword == "neighbor" and protocol == "bgp" and len(child_words) >= 3:
+            _note_bgp_neighbor(child_words, peer_group_as, neighbor_as, neighbor_group)
+    for address, remote_as in neighbor_as.items():
+        group_as = peer_group_as.get(neighbor_group.get(address, ""))
+        draft.bgp_neighbors.append((address, remote_as or group_as))
+    return draft
+
+
+def bgp_interfaces(
+    routing: RoutingDraft, interfaces: Sequence[tuple[str, Sequence[InterfaceAddress]]], addressed: list[str]
+) -> list[str]:
+    """Interfaces (name, addresses) on the neighbours' subnets; every addressed interface
+    as soon as one neighbour's routes may resolve elsewhere (not connected, iBGP, unknown AS)."""
+    names: set[str] = set()
+    for neighbor, remote_as in routing.bgp_neighbors:
+        if remote_as is None or remote_as == routing.process:
+            return addressed
+        connected = [
+            name for name, addresses in interfaces
+            if any((neighbor & prefix_mask(address.prefix_length)) == address.network for address in addresses)
+        ]
+        if not connected:
+            return addressed
+        names.update(connected)
+    return [name for name, _ in interfaces if name in names]
+
+
+def _note_bgp_neighbor(
+    words: list[str],
+    peer_group_as: dict[str, str],
+    neighbor_as: dict[int, str | None],
+    neighbor_group: dict[int, str],
+) -> None:
+    """`neighbor A remote-as N`, `neighbor A peer-group G` or `neighbor G remote-as N`."""
+    target, setting = words[1], words[2].lower()
+    if not is_ipv4(target):
+        if setting == "remote-as" and len(words) >= 4:
+            peer_group_as[target] = words[3]
+        return
+    address = ip_to_int(target)
+    neighbor_as.setdefault(address, None)
+    if setting == "remote-as" and len(words) >= 4:
+        neighbor_as[address] = words[3]
+    elif setting == "peer-group" and len(words) >= 4:
+        neighbor_group[address] = words[3]
+
+
+# --- management-plane readers -------------------------------------------------------------
+
+
+@dataclass
+class TextBlock:
+    """A top-level line and the indented lines under it (0-based line indexes)."""
+
+    header: int
+    children: list[int] = field(default_factory=list)
+
+
+def text_blocks(
+    lines: Sequence[str], comment_starts: tuple[str, ...], skipped: Collection[int] = frozenset()
+) -> list[TextBlock]:
+    """The file's lines grouped by indentation alone (no ciscoconfparse2: the management
+    readers only need one level). A top-level comment closes the current block, so the
+    indented lines after it belong to none; `skipped` lines (banner text) are passed over."""
+    result: list[TextBlock] = []
+    current: TextBlock | None = None
+    for index, line in enumerate(lines):
+        if index in skipped or not line.strip():
+            continue
+        if line[0] in " \t":
+            if current is not None:
+                current.children.append(index)
+            continue
+        current = None if line.startswith(comment_starts) else TextBlock(index)
+        if current is not None:
+            result.append(current)
+    return result
+
+
+def record_user(
+    users: dict[str, UserAccount],
+    credentials: list[Credential],
+    account: UserAccount,
+    scheme: str | None,
+) -> None:
+    """One `username` line: `account` holds the privilege it sets (None: not set there),
+    `scheme` how its secret is stored (None: no secret on the line)."""
+    existing = users.get(account.name)
+    if existing is None or account.privilege is not None:
+        # The line that grants the privilege is the one a finding should quote.
+        users[account.name] = account
+    if scheme is not None:
+        privilege = account.privilege
+        level = privilege if privilege is not None else (existing.privilege if existing else None)
+        credentials.append(Credential("user", account.name, scheme, account.source, level))
 
 
 def file_stem(path: str) -> str:

@@ -38,6 +38,7 @@ from nankoku_netcheck.model import (
     UserAccount,
     Wlan,
 )
+from nankoku_netcheck.parse.common import TextBlock, record_user, text_blocks
 
 # Cisco password "types" → storage scheme.
 _SECRET_TYPES = {"0": "plaintext", "4": "sha256-unsalted", "5": "md5", "7": "reversible", "8": "pbkdf2",
@@ -81,12 +82,6 @@ _ROUTE_MAP_WORDS = frozenset({
     "unsuppress-map", "attribute-map", "table-map",
 })
 _IPV4_ACL_NUMBERS = ((1, 199), (1300, 2699))
-
-
-@dataclass
-class _Block:
-    header: int
-    children: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -148,7 +143,7 @@ class _Reader:
     # -- driver
 
     def run(self) -> MgmtSettings:
-        for block in self.blocks():
+        for block in text_blocks(self.lines, ("!",), self.skipped):
             try:
                 self.block(block)
             except (IndexError, ValueError):
@@ -158,22 +153,7 @@ class _Reader:
         self.finish()
         return self.settings
 
-    def blocks(self) -> list[_Block]:
-        result: list[_Block] = []
-        current: _Block | None = None
-        for index, line in enumerate(self.lines):
-            if index in self.skipped or not line.strip():
-                continue
-            if line[0] in " \t":
-                if current is not None:
-                    current.children.append(index)
-                continue
-            current = None if line.startswith("!") else _Block(index)
-            if current is not None:
-                result.append(current)
-        return result
-
-    def block(self, block: _Block) -> None:
+    def block(self, block: TextBlock) -> None:
         words = self.words(block.header)
         lowered = [word.lower() for word in words]
         negated = lowered[0] == "no"
@@ -310,17 +290,12 @@ class _Reader:
                 break
             else:
                 position += 1
-        existing = self.users.get(name)
-        if existing is None or privilege is not None:
-            # The line that grants the privilege is the one a finding should quote.
-            self.users[name] = UserAccount(name, self.source(index), privilege)
-        if scheme is not None:
-            level = privilege if privilege is not None else (existing.privilege if existing else None)
-            self.settings.credentials.append(Credential("user", name, scheme, self.source(index), level))
+        account = UserAccount(name, self.source(index), privilege)
+        record_user(self.users, self.settings.credentials, account, scheme)
 
     # -- lines (console, aux, vty)
 
-    def line_block(self, block: _Block, words: list[str]) -> None:
+    def line_block(self, block: TextBlock, words: list[str]) -> None:
         kind_word = words[1].lower() if len(words) > 1 else ""
         kind = {"con": "console", "console": "console", "aux": "aux", "vty": "vty", "tty": "tty"}.get(kind_word)
         if kind is None:
@@ -493,7 +468,7 @@ class _Reader:
 
     # -- wireless
 
-    def ssid_block(self, block: _Block, words: list[str]) -> None:
+    def ssid_block(self, block: TextBlock, words: list[str]) -> None:
         draft = self.ssids.setdefault(words[2], _SsidDraft(words[2], self.source(block.header)))
         for index in block.children:
             child = self.words(index)
@@ -530,7 +505,7 @@ class _Reader:
 
     # -- interfaces
 
-    def interface_block(self, block: _Block, words: list[str]) -> None:
+    def interface_block(self, block: TextBlock, words: list[str]) -> None:
         name_words = words[1:]
         if len(name_words) >= 2 and name_words[1][:1].isdigit() and not any(c.isdigit() for c in name_words[0]):
             name_words = [name_words[0] + name_words[1], *name_words[2:]]
@@ -607,7 +582,7 @@ class _Reader:
     def reference(self, kind: str, name: str, index: int, context: str) -> None:
         self.settings.references.append(NamedReference(kind, name, self.source(index), context))
 
-    def definitions_and_references(self, block: _Block, words: list[str], lowered: list[str]) -> None:
+    def definitions_and_references(self, block: TextBlock, words: list[str], lowered: list[str]) -> None:
         index = block.header
         first = lowered[0]
         if first == "access-list" and len(words) >= 3 and words[1].isdigit():
@@ -687,7 +662,7 @@ class _Reader:
         if name.lower() != "class-default":
             self.reference("class-map", name, index, f"policy-map {policy}")
 
-    def generic_references(self, block: _Block) -> None:
+    def generic_references(self, block: TextBlock) -> None:
         """Uses of ACLs and route-maps in commands read nowhere else: NAT, routing
         processes, crypto maps, multicast, dialer lists."""
         header = [word.lower() for word in self.words(block.header)]

@@ -11,6 +11,12 @@ the same rules, one packet at a time):
 - Entering a device through interface I: I must be up; I's inbound ACL filters
   (no ACL = permit; an ACL referenced but not defined = permit, as on IOS).
   Packets addressed to one of the device's own addresses are delivered to the device.
+  On a stateful firewall (ASA) the interface and global ACLs do not filter packets to
+  the box (management access needs no access rule; the ssh/telnet/http/icmp commands
+  decide, and are over-approximated as permitting everything); only a TCP ACK/RST to the
+  box is dropped (no connection). Only the address of the interface a packet comes in by
+  counts: an ASA drops packets to its other interfaces' addresses (`management-access`,
+  which lifts that for VPN clients only, is not modelled: no VPN is).
   The rest are forwarded by longest prefix match; equal-cost next hops all apply;
   over-approximated dynamic routes apply to every destination.
 - Leaving through interface O: O must be up; O's outbound ACL filters. Through a
@@ -31,7 +37,7 @@ from ..graph import Network, Segment, is_up
 from ..model import Acl, Device, Route, RouteKind, Source
 from .fib import Fib, NextHop, build_fib
 from .filters import SECURITY_LEVELS, accepts_to_the_box, egress_acl, forwards, ingress_acl, security_levels_permit
-from .nat import Translation, inbound_steps, outbound_steps, preimage, step_set
+from .nat import Owner, Translation, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
 
 
@@ -329,7 +335,9 @@ class ReachEngine:
             enqueue(device_name, if_name, off_segment | mine)
 
     def _enter(self, key: tuple[str, str, Translation], packets: PacketSet, result: ReachResult,  # type: ignore[no-untyped-def]
-               visited: _Visited, enqueue, deliver, untranslated: bool = False) -> None:
+               visited: _Visited, enqueue, deliver, untranslated: bool = False,
+               arrival: Owner | None = None) -> None:
+        """`arrival`: the twice NAT rule that matched the packets on arrival (see nat.py)."""
         device_name, if_name, translation = key
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
@@ -342,13 +350,20 @@ class ReachEngine:
                 if matched != self.space.false:
                     packets &= ~matched
                     self._enter((device_name, if_name, translation + step.rewrites), matched, result, visited,
-                                enqueue, deliver, untranslated=True)
+                                enqueue, deliver, untranslated=True, arrival=step.owner)
         pre = self.pre
+        local = pre(translation, self.local_addresses(device_name))
         if device.stateful:
             # Replies are checked against the reverse connection when the egress is known.
+            # To the box, the interface and global ACLs do not apply (ASA: management access
+            # needs no access rule; ssh/http/icmp settings decide, over-approximated as
+            # "permit"), so packets to the firewall's own addresses pass unfiltered here.
+            # Only the arrival interface's own address answers; the others' are dropped.
+            own = pre(translation, self.interface_addresses(device_name, if_name))
+            packets &= ~local | own
             established = self.space.tcp_established()
-            packets = (packets & ~established & pre(translation, self.interface_filter(device_name, if_name, "in"))
-                       ) | (packets & established)
+            packets = (packets & ~established & (own | pre(translation, self.interface_filter(
+                device_name, if_name, "in")))) | (packets & established)
         else:
             packets = packets & pre(translation, self.interface_filter(device_name, if_name, "in"))
         already = visited.seen.get(key, self.space.false)
@@ -358,7 +373,6 @@ class ReachEngine:
         visited.seen[key] = already | new
         arrived = result.arrived.get((device_name, if_name), self.space.false)
         result.arrived[(device_name, if_name)] = arrived | new
-        local = pre(translation, self.local_addresses(device_name))
         # A firewall's state check drops replies to connections it never saw, itself included.
         to_box = new & local & ~self.space.tcp_established() if device.stateful else new & local
         deliver(Endpoint("device", device=device_name, translation=translation), to_box)
@@ -375,19 +389,19 @@ class ReachEngine:
             visited.routed[routed_key] = forwarded if done is None else done | forwarded
         if not self.routing:
             for hop in self.any_neighbour_hops(device_name):
-                self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver)
+                self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
             return
         for region, next_hops in self.fib_regions(device_name):
             routed = forwarded & pre(translation, region)
             if routed == self.space.false:
                 continue
             for hop in next_hops:
-                self._send(device_name, if_name, hop, routed, translation, enqueue, deliver)
+                self._send(device_name, if_name, hop, routed, translation, enqueue, deliver, arrival)
         for hop in self.fibs[device_name].dynamic:
-            self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver)
+            self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
 
     def _send(self, device_name: str, in_if: str, hop: NextHop, packets: PacketSet,  # type: ignore[no-untyped-def]
-              translation: Translation, enqueue, deliver) -> None:
+              translation: Translation, enqueue, deliver, arrival: Owner | None = None) -> None:
         if hop.discard:
             return
         out = hop.interface
@@ -402,7 +416,7 @@ class ReachEngine:
         if packets == self.space.false:
             return
         if device.nat_rules:
-            for step in outbound_steps(device, device.interfaces[in_if], interface):
+            for step in outbound_steps(device, device.interfaces[in_if], interface, arrival):
                 matched = packets & self.pre(translation, step_set(self.space, step))
                 if matched != self.space.false:
                     packets &= ~matched

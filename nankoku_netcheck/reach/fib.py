@@ -81,6 +81,9 @@ def build_fib(network: Network, device_name: str) -> Fib:
             (0, NextHop(route=route, interface=route.interface or "")))
     unresolved: list[Route] = []
     for route in device.routes:
+        exit_interface = device.interfaces.get(route.interface or "")
+        if device.stateful and exit_interface is not None and exit_interface.management_only:
+            continue  # in the management routing table too (ASA 9.5+): never used by through traffic
         hops = _resolve_static(device, route, connected)
         if hops is None:
             unresolved.append(route)
@@ -125,35 +128,50 @@ def _resolve_static(device: Device, route: Route, connected: list[Route]) -> lis
 def _recursive_exits(device: Device, address: int, connected: list[Route], depth: int,
                      seen: set[int]) -> list[tuple[str, int]]:
     """Exit interfaces (and the neighbour address reached there) for a next hop address,
-    following static routes recursively as IOS does."""
+    following static routes recursively as IOS does; [] when it resolves nowhere."""
+    return _resolve_next_hop(device, address, connected, depth, seen) or []
+
+
+def _resolve_next_hop(device: Device, address: int, connected: list[Route], depth: int,
+                      seen: set[int]) -> list[tuple[str, int]] | None:
+    """Like `_recursive_exits`, but None when the resolution loops.
+
+    A next hop resolves only through routes the device would install: the longest
+    prefix, then the lowest distance, among the routes that can be installed. A route
+    whose exit interface is shut or missing, or whose own next hop resolves nowhere, is
+    passed over and a shorter or more distant one applies (resolving through it would
+    lose the dependent route: an under-approximation). A best match that loops fails."""
     if depth > MAX_RECURSION or address in seen:
-        return []
+        return None
     seen = seen | {address}
-    best: list[Route] = []
-    best_length = -1
+    ranked: dict[tuple[int, int], list[list[tuple[str, int]] | None]] = {}
     for route in connected + [r for r in device.routes if not r.discard]:
-        if address & prefix_mask(route.prefix_length) != route.prefix:
-            continue
-        if route.prefix_length > best_length:
-            best, best_length = [route], route.prefix_length
-        elif route.prefix_length == best_length:
-            best.append(route)
-    if not best:
+        if address & prefix_mask(route.prefix_length) == route.prefix:
+            ranked.setdefault((route.prefix_length, -route.distance), []).append(
+                _route_exits(device, route, address, connected, depth, seen))
+    for rank in sorted(ranked, reverse=True):
+        exits = [exit_ for found in ranked[rank] if found for exit_ in found]
+        if exits:
+            return sorted(set(exits))
+        if None in ranked[rank]:
+            return None
+    return []
+
+
+def _route_exits(device: Device, route: Route, address: int, connected: list[Route], depth: int,
+                 seen: set[int]) -> list[tuple[str, int]] | None:
+    """Exits of one route towards next hop `address`: [] when it cannot be installed,
+    None when its own resolution loops."""
+    if route.kind is RouteKind.CONNECTED:
+        return [(route.interface or "", address)]
+    if route.interface:
+        interface = device.interfaces.get(route.interface)
+        if interface is None or not is_up(interface):
+            return []
+        return [(route.interface, route.next_hop if route.next_hop is not None else address)]
+    if route.next_hop is None:
         return []
-    min_distance = min(route.distance for route in best)
-    exits: list[tuple[str, int]] = []
-    for route in best:
-        if route.distance != min_distance:
-            continue
-        if route.kind is RouteKind.CONNECTED:
-            exits.append((route.interface or "", address))
-        elif route.next_hop is not None and route.interface:
-            exits.append((route.interface, route.next_hop))
-        elif route.interface:
-            exits.append((route.interface, address))
-        elif route.next_hop is not None:
-            exits.extend(_recursive_exits(device, route.next_hop, connected, depth + 1, seen))
-    return sorted(set(exits))
+    return _resolve_next_hop(device, route.next_hop, connected, depth + 1, seen)
 
 
 def _dynamic_hops(network: Network, device: Device) -> tuple[NextHop, ...]:

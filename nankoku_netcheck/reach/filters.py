@@ -12,7 +12,12 @@ one is dropped, to an equal one only with `same-security-traffic permit inter-in
 (`intra-interface` for the same interface). Outbound ACLs apply to new connections.
 A TCP packet with ACK/RST set passes only as the reply of a connection the firewall
 would have permitted the other way; anything else with ACK/RST is dropped by the state
-check.
+check. Traffic to the box (any of the firewall's own addresses, entering an interface
+with a `nameif`, management-only included) is not filtered by the interface or global
+ACL: on an ASA management access needs no access rule (`ssh`/`telnet`/`http`/`icmp` and
+control-plane ACLs decide, which are over-approximated as permitting everything); only
+ACK/RST to the box is dropped. Routers (IOS) filter to-the-box traffic with the inbound
+ACL like any other packet.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ def forwards(device: Device, interface: Interface) -> bool:
 
 
 def accepts_to_the_box(device: Device, interface: Interface) -> bool:
+    """Whether the interface takes packets at all (to the box, and to forward if `forwards`).
+    Says nothing about filters: a firewall's ACLs do not apply to traffic to the box."""
     return is_up(interface) and (not device.stateful or interface.nameif is not None)
 
 

@@ -11,6 +11,14 @@ Order (ASA 8.3+): arriving on the mapped interface, a static rule un-translates 
 destination before the ACL and the route lookup (ACLs match real addresses); leaving
 through the mapped interface, the first matching rule (twice NAT, then object NAT, then
 after-auto) translates the source (and, for twice NAT, the destination).
+
+A twice NAT rule with a destination matches the packet as it arrives, as one rule: real
+source and *mapped* destination on the real side (ASA configuration guide, "Original
+Packet": "the real source address and the mapped destination address"), and — static
+rules only — real destination as source and mapped source as destination on the mapped
+side. The rule that matched on arrival owns the connection: it alone rewrites the
+packet as it leaves (`NatStep.owner`, the `arrival` of `outbound_steps`). A packet sent
+straight to the real destination is not matched by the rule and keeps its source.
 """
 
 from __future__ import annotations
@@ -91,42 +99,65 @@ def _covering(prefixes: tuple[tuple[int, int], ...]) -> tuple[int, int]:
     return low & prefix_mask(length), length
 
 
+Owner = tuple[int, int, str]  # a twice NAT rule (section, order) and direction (forward | reverse)
+
+
+def _owner(rule: NatRule, direction: str) -> Owner:
+    return (rule.section, rule.order, direction)
+
+
+def _has_destination(rule: NatRule) -> bool:
+    return rule.mapped_destination is not None and rule.real_destination is not None
+
+
 @dataclass(frozen=True)
 class NatStep:
-    """Packets matching `match` (current header space) get `rewrites`."""
+    """Packets matching `match` (current header space) get `rewrites`. `owner`: the twice
+    NAT rule with a destination (and direction) the step belongs to; None for the others."""
 
     match_src: tuple[tuple[int, int], ...] | None
     match_dst: tuple[tuple[int, int], ...] | None
     rewrites: Translation
+    owner: Owner | None = None
 
 
 def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
     """Rewrites for packets arriving on `interface`, before the ACL and the route lookup:
     on the real side, twice NAT's destination (mapped → real, which also chooses the
     egress); on the mapped side, static un-translation of the destination (and for twice
-    NAT of the source as well)."""
+    NAT of the source as well). A twice NAT step with a destination carries its `owner`
+    even when it rewrites nothing (identity), so that its rule translates on the way out."""
     steps = []
     for rule in active_rules(device):
-        if (rule.mapped_destination is not None and rule.real_destination is not None
-                and _on(rule.real_interface, interface.nameif)):
+        twice = _has_destination(rule)
+        if twice and _on(rule.real_interface, interface.nameif):
             divert = _mapping(rule.mapped_destination, rule.real_destination, "dst", rule, to_real=False)
             if divert is not None:
-                steps.append(NatStep(rule.real_source, rule.mapped_destination, (divert,)))
+                steps.append(NatStep(rule.real_source, rule.mapped_destination, (divert,), _owner(rule, "forward")))
         if rule.kind != "static" or rule.interface_pat or not _on(rule.mapped_interface, interface.nameif):
+            continue
+        if twice:
+            # Only traffic from the real destination to the mapped source is the rule's
+            # reverse direction; its source is translated on the way out (ACLs in between
+            # see real addresses). mapped_source None: identity, the real source matches.
+            rewrite = _mapping(rule.real_source, rule.mapped_source, "dst", rule, to_real=True)
+            match_dst = rule.mapped_source if rule.mapped_source is not None else rule.real_source
+            steps.append(NatStep(rule.real_destination, match_dst, (rewrite,) if rewrite else (),
+                                 _owner(rule, "reverse")))
             continue
         if rule.mapped_source is None or rule.real_source is None:
             continue
         rewrite = _mapping(rule.real_source, rule.mapped_source, "dst", rule, to_real=True)
-        # Twice NAT: only traffic from the real destination is un-translated; its source
-        # is translated on the way out (ACLs in between see real addresses).
-        match_src = rule.real_destination if rule.mapped_destination is not None else None
-        steps.append(NatStep(match_src, rule.mapped_source, (rewrite,) if rewrite else ()))
+        steps.append(NatStep(None, rule.mapped_source, (rewrite,) if rewrite else ()))
     return steps
 
 
-def outbound_steps(device: Device, in_interface: Interface, out_interface: Interface) -> list[NatStep]:
+def outbound_steps(device: Device, in_interface: Interface, out_interface: Interface,
+                   arrival: Owner | None = None) -> list[NatStep]:
     """Source translations for packets leaving `out_interface` (the mapped side) that
-    came in on the real side; twice NAT also translates the destination."""
+    came in on the real side; twice NAT also translates the destination. `arrival`: the
+    owner of the inbound step that matched the packet (None: none with an owner); only
+    that rule's steps then apply, and without one no twice NAT rule with a destination."""
     steps = []
     for rule in active_rules(device):
         reverse = _twice_reverse(rule, in_interface, out_interface)
@@ -148,8 +179,9 @@ def outbound_steps(device: Device, in_interface: Interface, out_interface: Inter
                 rewrites.append(rewrite)
         # Twice NAT's destination was translated on arrival: match the real destination now.
         match_dst = rule.real_destination if rule.mapped_destination is not None else None
-        steps.append(NatStep(rule.real_source, match_dst, tuple(rewrites)))
-    return steps
+        owner = _owner(rule, "forward") if _has_destination(rule) else None
+        steps.append(NatStep(rule.real_source, match_dst, tuple(rewrites), owner))
+    return [step for step in steps if step.owner == arrival]
 
 
 def _twice_reverse(rule: NatRule, in_interface: Interface, out_interface: Interface) -> NatStep | None:
@@ -160,7 +192,7 @@ def _twice_reverse(rule: NatRule, in_interface: Interface, out_interface: Interf
     if not (_on(rule.mapped_interface, in_interface.nameif) and _on(rule.real_interface, out_interface.nameif)):
         return None
     rewrite = _mapping(rule.mapped_destination, rule.real_destination, "src", rule, to_real=True)
-    return NatStep(rule.real_destination, rule.real_source, (rewrite,) if rewrite else ())
+    return NatStep(rule.real_destination, rule.real_source, (rewrite,) if rewrite else (), _owner(rule, "reverse"))
 
 
 def step_matches(step: NatStep, packet: Packet) -> bool:

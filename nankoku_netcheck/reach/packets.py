@@ -32,15 +32,21 @@ from ..model import (
     int_to_ip,
 )
 
+# The BDD variable order, top first. The ACK bit and the protocol come first: stateful
+# devices split every packet set into new connections and TCP replies, and with those
+# variables on top the split, and the union of the halves, are cheap (measured on a
+# 150-device city: 25 s instead of 34 s). Destinations before sources: routing tests
+# destinations only. (Interleaving source and destination bits made reversing cheaper
+# but everything else dearer: 48 s.)
 FIELD_WIDTHS: tuple[tuple[str, int], ...] = (
+    ("est", 1),
+    ("proto", 8),
     ("dst", 32),
     ("src", 32),
     ("dport", 16),
     ("sport", 16),
-    ("proto", 8),
     ("icmp_type", 8),
     ("icmp_code", 8),
-    ("est", 1),
 )
 FIELD_WIDTH = dict(FIELD_WIDTHS)
 
@@ -107,6 +113,8 @@ class PacketSpace:
         self.false = self.bdd.false
         self._acl_cache: dict[tuple[Any, ...], PacketSet] = {}
         self._match_cache: dict[Match, PacketSet] = {}
+        # The same hosts, subnets and ports recur across ACLs and routes.
+        self._pattern_cache: dict[tuple[str, int, int], PacketSet] = {}
         self.valid = self._valid_packets()
 
     # --- building blocks ---------------------------------------------------------------
@@ -118,6 +126,13 @@ class PacketSpace:
 
     def field_pattern(self, field: str, value: int, dont_care: int) -> PacketSet:
         """Bits of `value` where `dont_care` is 0 must match."""
+        key = (field, value, dont_care)
+        cached = self._pattern_cache.get(key)
+        if cached is None:
+            cached = self._pattern_cache[key] = self._field_pattern(field, value, dont_care)
+        return cached
+
+    def _field_pattern(self, field: str, value: int, dont_care: int) -> PacketSet:
         width = FIELD_WIDTH[field]
         bits = self.bits[field]
         literals = {
@@ -196,6 +211,9 @@ class PacketSpace:
             result &= self.ports("sport", match.src_ports)
         if match.dst_ports is not None:
             result &= self.ports("dport", match.dst_ports)
+        if match.src_ports is not None or match.dst_ports is not None:
+            # Port constraints never match protocols without ports (GRE, ICMP, ...).
+            result &= self.protocol(PROTO_TCP) | self.protocol(PROTO_UDP)
         if match.established:
             result &= self.tcp_established()
         if match.icmp is not None:

@@ -23,7 +23,7 @@ from .filters import (
     ingress_acl,
     security_levels_permit,
 )
-from .nat import Translation, inbound_steps, outbound_steps, step_matches
+from .nat import Owner, Translation, inbound_steps, outbound_steps, step_matches
 from .packets import Packet, counts_as_match
 
 
@@ -150,34 +150,40 @@ class Tracer:
         ]
 
     def _device_owns(self, device_name: str, address: int) -> bool:
-        device = self.network.devices[device_name]
-        return any(
-            is_up(interface) and (address in interface.virtual_addresses
-                                  or any(a.address == address for a in interface.addresses))
-            for interface in device.interfaces.values()
-        )
+        interfaces = self.network.devices[device_name].interfaces
+        return any(self._interface_owns(device_name, name, address) for name in interfaces)
+
+    def _interface_owns(self, device_name: str, if_name: str, address: int) -> bool:
+        interface = self.network.devices[device_name].interfaces[if_name]
+        return is_up(interface) and (address in interface.virtual_addresses
+                                     or any(a.address == address for a in interface.addresses))
 
     def _member_owns(self, segment_id: str, address: int) -> bool:
         segment = self.network.segments[segment_id]
         return bool(self.engine.owners(segment, address, exclude=("", "")))
 
     def _walk(self, device_name: str, if_name: str, packet: Packet, translation: Translation,
-              hops: tuple[Hop, ...], paths: list[TracePath]) -> None:
+              hops: tuple[Hop, ...], paths: list[TracePath],
+              entered: frozenset[tuple[str, str, Packet]] = frozenset()) -> None:
+        """`entered`: (device, in-interface, header) on the path so far. A loop is the same
+        header entering the same interface again; NAT may bring a packet back with another
+        header, which may lead elsewhere (as in the oracle)."""
         if len(paths) >= self.max_paths:
             return
-        if any(h.device == device_name and h.in_interface == if_name for h in hops):
+        if (device_name, if_name, packet) in entered:
             paths.append(TracePath(hops, "loop"))
             return
+        entered = entered | {(device_name, if_name, packet)}
         for branch in self._step(device_name, if_name, packet, translation, hops):
             if branch.terminal is not None:
                 paths.append(branch.terminal)
             for device, interface in branch.successors:
-                self._walk(device, interface, branch.packet, branch.translation, branch.hops, paths)
+                self._walk(device, interface, branch.packet, branch.translation, branch.hops, paths, entered)
 
     def shortest_path(self, start: Start, packet: Packet,
                       wanted: Callable[[TracePath], bool]) -> TracePath | None:
         """Breadth-first: the shortest path of `packet` from `start` that `wanted` accepts.
-        Visits each (device, in-interface) once, so it stays cheap where enumerating every
+        Visits each (device, in-interface, header) once, so it stays cheap where enumerating every
         path would not (routing ignored, meshes)."""
         found: list[TracePath] = []
         first = self._first_devices(start, packet, lambda path: found.append(path) if wanted(path) else None)
@@ -185,15 +191,16 @@ class Tracer:
             return found[0]
         queue: deque[tuple[str, str, Packet, Translation, tuple[Hop, ...]]] = deque(
             (device, interface, packet, (), ()) for device, interface in first)
-        seen = set(first)
+        seen: set[tuple[str, str, Packet | None]] = {(device, interface, packet) for device, interface in first}
         while queue:
             device_name, if_name, current, translation, hops = queue.popleft()
             for branch in self._step(device_name, if_name, current, translation, hops):
                 if branch.terminal is not None and wanted(branch.terminal):
                     return branch.terminal
                 for successor in branch.successors:
-                    if successor not in seen:
-                        seen.add(successor)
+                    # Keyed by header too: NAT may bring the packet back changed.
+                    if (*successor, branch.packet) not in seen:
+                        seen.add((*successor, branch.packet))
                         queue.append((*successor, branch.packet, branch.translation, branch.hops))
         return None
 
@@ -206,12 +213,28 @@ class Tracer:
         interface = device.interfaces[if_name]
         if not accepts_to_the_box(device, interface):
             return []
+        arrival: Owner | None = None  # the twice NAT rule that owns the packet (nat.py)
         if device.nat_rules:
             for step in inbound_steps(device, interface):
                 if step_matches(step, packet):
                     packet = _rewritten(packet, step.rewrites)
                     translation = translation + step.rewrites
+                    arrival = step.owner
                     break
+        if device.stateful and self._device_owns(device_name, packet.dst):
+            # To the firewall itself: its interface and global ACLs do not apply (see filters.py).
+            if not self._interface_owns(device_name, if_name, packet.dst):
+                far = AclDecision(None, False, reason="to another interface's address: the firewall drops it")
+                return [Branch(hops, TracePath((*hops, Hop(device_name, if_name, far, translation=translation)),
+                                               "denied-in"))]
+            if _is_reply(packet):
+                refused = AclDecision(None, False, reason="state check: no such connection")
+                return [Branch(hops, TracePath((*hops, Hop(device_name, if_name, refused, translation=translation)),
+                                               "denied-in"))]
+            to_box = AclDecision(None, True, reason="to the box: management access, no access rule applies")
+            here = Hop(device_name, if_name, to_box, translation=translation)
+            return [Branch(hops, TracePath((*hops, here), "delivered",
+                                           Endpoint("device", device=device_name, translation=translation)))]
         if device.stateful and _is_reply(packet):
             ingress = AclDecision(None, True, reason="reply: checked against the reverse connection")
         else:
@@ -220,9 +243,6 @@ class Tracer:
         if not ingress.permitted:
             return [Branch(hops, TracePath((*hops, here), "denied-in"))]
         if self._device_owns(device_name, packet.dst):
-            if device.stateful and _is_reply(packet):
-                refused = replace(here, ingress=AclDecision(None, False, reason="state check: no such connection"))
-                return [Branch(hops, TracePath((*hops, refused), "denied-in"))]
             return [Branch(hops, TracePath((*hops, here), "delivered",
                                            Endpoint("device", device=device_name, translation=translation)))]
         if not forwards(device, interface):
@@ -233,9 +253,10 @@ class Tracer:
             next_hops = self.engine.any_neighbour_hops(device_name)
         if not next_hops:
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
-        return [self._forward(here, hop, packet, hops) for hop in next_hops]
+        return [self._forward(here, hop, packet, hops, arrival) for hop in next_hops]
 
-    def _forward(self, here: Hop, hop: NextHop, packet: Packet, hops: tuple[Hop, ...]) -> Branch:
+    def _forward(self, here: Hop, hop: NextHop, packet: Packet, hops: tuple[Hop, ...],
+                 arrival: Owner | None = None) -> Branch:
         device_name, if_name, translation = here.device, here.in_interface, here.translation
         if hop.discard:
             return Branch(hops, TracePath((*hops, replace(here, next_hop=hop)), "null-routed"))
@@ -248,7 +269,7 @@ class Tracer:
         if not egress.permitted:
             return Branch(walked, TracePath(walked, "denied-out"))
         if device.nat_rules:
-            for step in outbound_steps(device, device.interfaces[if_name], device.interfaces[out]):
+            for step in outbound_steps(device, device.interfaces[if_name], device.interfaces[out], arrival):
                 if step_matches(step, packet):
                     packet = _rewritten(packet, step.rewrites)
                     translation = translation + step.rewrites

@@ -3,7 +3,10 @@ every path, found as a minimum cut of the interface graph.
 
 A filter point (an interface's inbound or outbound ACL) can be part of the cut when it
 drops *every* packet of the pair's forbidden class; all other hops have infinite
-capacity. Routing is ignored, so a certificate holds whatever the routes are. When no
+capacity. A firewall's inbound filter cannot cut traffic to the firewall's own
+addresses (its ACLs do not apply to the box), so when it owns an address of the
+destination zone its inbound points lead to the sink whatever the filter. Routing is
+ignored, so a certificate holds whatever the routes are. When no
 set of whole filters cuts every path (isolation rests on routing, or on several partial
 filters together), the certificate says so instead of listing lines.
 """
@@ -13,7 +16,10 @@ from __future__ import annotations
 import networkx as nx
 from networkx.algorithms.flow import boykov_kolmogorov
 
+from ..graph import Network
+from ..model import Interface
 from ..profiles import CHANNELS, pair_policies
+from ..reach.filters import accepts_to_the_box
 from ..reach.packets import PacketSet
 from ..redact import redact
 from ..result import Evidence, IsolationCertificate
@@ -72,10 +78,7 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -
             graph.add_edge(("segment", segment.id), SINK)
     boundary_sinks = {(d, i) for d, i in engine.boundary if _boundary_reaches(ctx, d, i, dest)}
     for device_name, device in sorted(network.devices.items()):
-        owns_dest = any(
-            network.zones.zone_of(address.address) == dest
-            for interface in device.interfaces.values() for address in interface.addresses
-        )
+        owns_dest = any(_owns_address_in(network, interface, dest) for interface in device.interfaces.values())
         if owns_dest:
             graph.add_edge(("device", device_name), SINK)
         for if_name, interface in sorted(device.interfaces.items()):
@@ -86,6 +89,11 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -
             if segment_id is None and key not in engine.boundary:
                 continue
             _add_filter_edge(ctx, graph, ("in", device_name, if_name), ("device", device_name), key, "in", forbidden)
+            if device.stateful and accepts_to_the_box(device, interface) and _owns_address_in(
+                    network, interface, dest):
+                # A firewall's ACLs do not filter traffic to the box (to the address of the
+                # interface a packet comes in by): they cannot cut it.
+                graph.add_edge(("in", device_name, if_name), SINK)
             _add_filter_edge(ctx, graph, ("device", device_name), ("out", device_name, if_name), key, "out",
                              forbidden)
             if key in boundary_sinks:
@@ -95,6 +103,11 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -
                 if interface.addresses:
                     graph.add_edge(("segment", segment_id), ("in", device_name, if_name))
     return graph
+
+
+def _owns_address_in(network: Network, interface: Interface, zone: str) -> bool:
+    return any(network.zones.zone_of(address) == zone
+               for address in (*(a.address for a in interface.addresses), *interface.virtual_addresses))
 
 
 def _add_filter_edge(ctx: FlowContext, graph: nx.DiGraph, node_a: tuple[str, ...], node_b: tuple[str, ...],

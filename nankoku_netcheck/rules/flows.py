@@ -396,7 +396,9 @@ class FlowContext:
                     understood = False
                     notes.append(f"{decision.line.source.where()}: the permitting line was not fully understood")
             route_text = ""
-            if hop.next_hop is not None:
+            if hop.next_hop is not None and hop.next_hop.any_neighbour:
+                route_text = "any neighbour (routing ignored)"  # no route line: none was used
+            elif hop.next_hop is not None:
                 route = hop.next_hop.route
                 route_text = route.describe() if hop.next_hop.dynamic is None else (
                     f"dynamic ({hop.next_hop.dynamic.protocol} {hop.next_hop.dynamic.process}, over-approximated)")

@@ -112,15 +112,26 @@ def check_zone_002(ctx: FlowContext) -> list[Finding]:
             if packets is not None:
                 findings += explain_split(ctx, "ZONE-002", source, klass,
                                           ctx.exempt("ZONE-002", packets & ~allowed), _link_message)
+        link_end = _link_end_addresses(ctx, peer)
         for dest, packets in sorted(ctx.flows(klass).items()):
             if dest == klass:
                 continue
             findings += explain_split(ctx, "ZONE-002", klass, dest,
-                                      ctx.exempt("ZONE-002", packets & ~allowed), _link_message)
+                                      ctx.exempt("ZONE-002", packets & ~allowed & ~link_end), _link_message)
     if ctx.network.topology.external_peers:
         findings += unproven(ctx, "ZONE-002", [*ctx.zone_ids(), *(f"peer:{p.id}" for p in
                                                                    ctx.network.topology.external_peers)])
     return findings
+
+
+def _link_end_addresses(ctx: FlowContext, peer: ExternalPeer) -> PacketSet:
+    """Packets to the city's own end of the link (the attach interface's addresses): the
+    link itself, not a system behind it. A router filters them with its inbound ACL like
+    any other; a firewall answers them by its management settings, not its ACLs."""
+    device_name, if_name = ctx.network.interface_ref(peer.attach)
+    interface = ctx.network.devices[device_name].interfaces[if_name]
+    addresses = [*(a.address for a in interface.addresses), *interface.virtual_addresses]
+    return ctx.space.prefixes("dst", [(address, 32) for address in addresses])
 
 
 def _broad_allow_entry(peer: ExternalPeer, flow: FlowSpec) -> list[Finding]:
@@ -348,14 +359,20 @@ def check_zone_008(ctx: FlowContext) -> list[Finding]:
             exposed &= ~sanctioned
         exposed = ctx.exempt("ZONE-008", exposed)
         remaining = exposed
-        while remaining != ctx.space.false and len(findings) < 32:
+        listed = 0  # per pair: a pair with many classes must not crowd out the pairs after it
+        while remaining != ctx.space.false and listed < MAX_ROUTING_ONLY_CLASSES_PER_PAIR:
             packet = ctx.pick_readable(remaining, policy.from_zone)
             path = ctx.replay_with(tracer, policy.from_zone, policy.to_zone, packet)
             klass = remaining & ctx.path_region(path)
             remaining &= ~klass
+            listed += 1
+            more = remaining != ctx.space.false and listed == MAX_ROUTING_ONLY_CLASSES_PER_PAIR
             findings.append(ctx.build_finding("ZONE-008", "warning", policy.from_zone, policy.to_zone, packet,
-                                              klass, path, _routing_only_message, False))
+                                              klass, path, _routing_only_message, more))
     return findings
+
+
+MAX_ROUTING_ONLY_CLASSES_PER_PAIR = 32
 
 
 def _routing_only_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
