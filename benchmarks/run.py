@@ -185,8 +185,12 @@ CHILD_RUNS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
+class TimedOut(Exception):
+    """A run took longer than --timeout."""
+
+
 def in_fresh_process(kind: str, topology: Path, backend: str, jobs: int | None,
-                     cache_dir: Path | None = None) -> dict[str, Any]:
+                     cache_dir: Path | None = None, timeout: float | None = None) -> dict[str, Any]:
     """Run one measurement in a new interpreter: its peak RSS and CPU are its own."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--topology", str(topology),
                "--backend", backend]
@@ -194,7 +198,10 @@ def in_fresh_process(kind: str, topology: Path, backend: str, jobs: int | None,
         command += ["--jobs", str(jobs)]
     if cache_dir is not None:
         command += ["--cache-dir", str(cache_dir)]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        raise TimedOut(kind) from expired
     if completed.returncode != 0:
         raise RuntimeError(f"{kind} run failed:\n{completed.stderr}")
     return json.loads(completed.stdout.splitlines()[-1])
@@ -214,7 +221,7 @@ def edit_one_device(topology: Path) -> None:
 
 
 def measure_size(devices: int, backend: str, jobs: int | None, work: Path, quick: bool,
-                 log: Callable[[str], None]) -> dict[str, Any]:
+                 log: Callable[[str], None], timeout: float | None = None) -> dict[str, Any]:
     from nankoku_netcheck.synth import CitySpec, generate
 
     spec = CitySpec(devices=devices, acl_lines=ACL_LINES_PER_DEVICE * devices,
@@ -232,7 +239,12 @@ def measure_size(devices: int, backend: str, jobs: int | None, work: Path, quick
             edit_one_device(topology)
         kind = name if name in ("floor", "ciscoconfparse2") else "verify"
         log(f"  N={devices}: {name} ...")
-        runs[name] = in_fresh_process(kind, topology, backend, jobs, cache)
+        try:
+            runs[name] = in_fresh_process(kind, topology, backend, jobs, cache, timeout)
+        except TimedOut:
+            log(f"  N={devices}: {name} did not finish within {timeout} s")
+            runs[name] = {"timed_out_s": timeout}
+            break
         if kind == "verify":
             total = runs[name]["total"]
             log(f"  N={devices}: {name} {total['wall_s']} s, peak {total['peak_rss_mib']} MiB")
@@ -249,11 +261,21 @@ def stage(run: dict[str, Any], name: str) -> dict[str, Any]:
     return next(item for item in run["stages"] if item["stage"] == name)
 
 
+def finished(run: dict[str, Any] | None) -> bool:
+    return run is not None and "timed_out_s" not in run
+
+
 def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for size in sizes:
         runs = size["runs"]
-        cold = runs["cold"]
+        cold = runs.get("cold")
+        if not finished(cold) or not finished(runs.get("ciscoconfparse2")):
+            limit = next((run["timed_out_s"] for run in runs.values() if "timed_out_s" in run), "?")
+            rows.append({"devices": size["devices"], "acl_lines": size["acl_lines_requested"],
+                         "segments (all / host)": f"? / {size['segments_requested']}",
+                         "config lines": size["config_lines"], "cold verify s": f"> {limit} (stopped)"})
+            continue
         floor = stage(runs["floor"], "floor")["wall_s"]
         ccp = stage(runs["ciscoconfparse2"], "ciscoconfparse2")["wall_s"]
         parse = stage(cold, "parse")["wall_s"]
@@ -267,7 +289,8 @@ def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for name in ("warm", "edit"):
             if name in runs:
-                row[f"{name} verify s"] = runs[name]["total"]["wall_s"]
+                row[f"{name} verify s"] = (runs[name]["total"]["wall_s"] if finished(runs[name])
+                                           else f"> {runs[name]['timed_out_s']} (stopped)")
         rows.append(row)
     return rows
 
@@ -277,7 +300,7 @@ def stage_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for size in sizes:
         for run_name in ("cold", "warm", "edit"):
             run = size["runs"].get(run_name)
-            if run is None:
+            if not finished(run):
                 continue
             for item in [*run["stages"], run["total"]]:
                 rows.append({"devices": size["devices"], "run": run_name, "stage": item["stage"],
@@ -288,6 +311,8 @@ def stage_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def family_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for size in sizes:
+        if not finished(size["runs"].get("cold")):
+            continue
         families = size["runs"]["cold"]["rules_by_family"]
         rows.append({"devices": size["devices"], **{name: families.get(name, 0.0) for name in (
             "ZONE rules", "ACL rules", "device rules", "META rules", "isolation certificates")}})
@@ -297,7 +322,8 @@ def family_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def growth(sizes: list[dict[str, Any]]) -> list[str]:
     """The exponent k of time ∝ N^k between the smallest size ≥ 300 and the largest,
     next to N log N's over the same range."""
-    measured = sorted((s["devices"], s["runs"]["cold"]["total"]["wall_s"]) for s in sizes if s["devices"] >= 300)
+    measured = sorted((s["devices"], s["runs"]["cold"]["total"]["wall_s"]) for s in sizes
+                      if s["devices"] >= 300 and finished(s["runs"].get("cold")))
     if len(measured) < 2:
         return []
     (n_small, t_small), (n_big, t_big) = measured[0], measured[-1]
@@ -365,6 +391,10 @@ def main() -> int:
                         help="where results.md and results.json go (default: benchmarks/out)")
     parser.add_argument("--results", action="store_true",
                         help="write benchmarks/RESULTS.md and benchmarks/results.json (the committed table)")
+    parser.add_argument("--cold-only-from", type=int, default=None, metavar="N",
+                        help="sizes of N devices and more: the cold run only (no warm and edit runs)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="stop a run after this many seconds; the table shows it as stopped")
     parser.add_argument("--child", choices=sorted(CHILD_RUNS), help=argparse.SUPPRESS)
     parser.add_argument("--topology", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
@@ -378,21 +408,27 @@ def main() -> int:
         print(message, file=sys.stderr, flush=True)
 
     about = machine()
-    sizes = []
+    sizes: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for devices in sizes_wanted:
-            sizes.append(measure_size(devices, args.backend, args.jobs, Path(tmp), args.quick, log))
-    text = render(sizes, about)
+            cold_only = args.quick or (args.cold_only_from is not None and devices >= args.cold_only_from)
+            sizes.append(measure_size(devices, args.backend, args.jobs, Path(tmp), cold_only, log, args.timeout))
+            text = write_results(sizes, about, args.out, args.results)  # after each size: long runs keep what they have
     print(text)
+    return 0
+
+
+def write_results(sizes: list[dict[str, Any]], about: dict[str, Any], out: Path, committed: bool) -> str:
+    text = render(sizes, about)
     payload = json.dumps({"machine": about, "sizes": sizes}, indent=1) + "\n"
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.md").write_text(text, encoding="utf-8")
-    (args.out / "results.json").write_text(payload, encoding="utf-8")
-    if args.results:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.md").write_text(text, encoding="utf-8")
+    (out / "results.json").write_text(payload, encoding="utf-8")
+    if committed:
         header = "# Benchmark results\n\nGenerated by `python benchmarks/run.py --devices ... --results`.\n\n"
         (ROOT / "benchmarks" / "RESULTS.md").write_text(header + text, encoding="utf-8")
         (ROOT / "benchmarks" / "results.json").write_text(payload, encoding="utf-8")
-    return 0
+    return text
 
 
 if __name__ == "__main__":

@@ -17,11 +17,11 @@ from conftest import REPO, rule_fixture_outcome
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nankoku_netcheck.model import Acl, AclLine, Action, Match, Wildcard, ip_to_int
+from nankoku_netcheck.model import Acl
 from nankoku_netcheck.parse import parse_config
 from nankoku_netcheck.parse.cisco_ios import parse
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
-from nankoku_netcheck.rules.acl import ACL_RULES, exact, line_set, unreachable_lines
+from nankoku_netcheck.rules.acl import ACL_RULES, exact, unreachable_lines
 
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
 RULES = {rule.id: rule for rule in ACL_RULES}
@@ -149,47 +149,3 @@ def test_fixture_configs_parse_without_forwarding_unknowns_except_where_intended
         assert (device.vendor == "cisco_asa") == case.startswith("asa-"), config
         for unknown in device.forwarding_unknowns:
             assert (rule_id, case, unknown.source.text.strip()) in allowed, (Path(config).name, unknown)
-
-
-# Addresses in four /16 blocks (two adjacent), so that the per-block index of ACL-002 is used.
-SPREAD_ADDRESSES = tuple(ip_to_int(a) for a in (
-    "10.1.0.5", "10.1.0.6", "10.1.200.9", "10.2.0.5", "10.2.255.255", "172.16.0.1", "192.168.1.1", "0.0.0.0"))
-
-
-def unreachable_by_whole_union(acl: Acl) -> list[int]:
-    """ACL-002's definition, plainly: a line is unreachable when the union of every
-    earlier exact line holds all it matches."""
-    covered = SPACE.false
-    found = []
-    for index, line in enumerate(acl.lines):
-        matched = line_set(SPACE, line)
-        if matched & ~covered == SPACE.false:
-            found.append(index)
-        if exact(line):
-            covered |= matched
-    return found
-
-
-# Destinations spanning one, two, eight and 256+ blocks of a /16, and hosts in them.
-SPREAD_WILDCARDS = tuple(Wildcard(ip_to_int(address), mask) for address, mask in (
-    ("10.1.0.5", 0), ("10.2.0.5", 0), ("10.1.0.0", 0xFFFF), ("10.0.0.0", 0x1FFFF), ("10.0.0.0", 0x7FFFF),
-    ("10.0.0.0", 0xFFFFFF), ("10.3.0.0", 0xFF00), ("0.0.0.0", 0xFFFFFFFF)))
-
-
-@st.composite
-def spread_acls(draw: st.DrawFn) -> Acl:
-    lines = []
-    for _ in range(draw(st.integers(1, 8))):
-        dst = draw(st.one_of(st.none(), st.lists(st.sampled_from(SPREAD_WILDCARDS), min_size=1, max_size=2).map(
-            tuple)))
-        protocols = draw(st.sampled_from([None, (6,), (17,)]))
-        lines.append(AclLine(action=draw(st.sampled_from([Action.PERMIT, Action.DENY])),
-                             matches=(Match(protocols=protocols, dst=dst),), source=strategies.SOURCE,
-                             understood=draw(st.sampled_from([True, True, False]))))
-    return Acl(name="A", lines=tuple(lines), source=strategies.SOURCE)
-
-
-@settings(max_examples=200, deadline=None)
-@given(acl=st.one_of(strategies.acls(SPREAD_ADDRESSES, max_lines=8), spread_acls()))
-def test_the_per_block_index_finds_exactly_the_lines_the_whole_union_does(acl: Acl) -> None:
-    assert [item.index for item in unreachable_lines(SPACE, acl)] == unreachable_by_whole_union(acl)
