@@ -272,9 +272,13 @@ def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         cold = runs.get("cold")
         if not finished(cold) or not finished(runs.get("ciscoconfparse2")):
             limit = next((run["timed_out_s"] for run in runs.values() if "timed_out_s" in run), "?")
+            ccp2_run = runs.get("ciscoconfparse2")
             rows.append({"devices": size["devices"], "acl_lines": size["acl_lines_requested"],
                          "segments (all / host)": f"? / {size['segments_requested']}",
-                         "config lines": size["config_lines"], "cold verify s": f"> {limit} (stopped)"})
+                         "config lines": size["config_lines"],
+                         "floor s": stage(runs["floor"], "floor")["wall_s"],
+                         "ccp2 alone s": stage(ccp2_run, "ciscoconfparse2")["wall_s"] if finished(ccp2_run) else "",
+                         "cold verify s": f"> {limit} (stopped)"})
             continue
         floor = stage(runs["floor"], "floor")["wall_s"]
         ccp = stage(runs["ciscoconfparse2"], "ciscoconfparse2")["wall_s"]
