@@ -135,6 +135,18 @@ def test_zone_009_published_server_needs_a_firewall(triangle) -> None:
     assert not violated(run(topology), "ZONE-009")
 
 
+def test_zone_009_says_when_it_stops_listing_classes(triangle, monkeypatch) -> None:
+    from nankoku_netcheck.rules import zone
+
+    published = ("ip access-list extended FROM-CLOUD\n permit tcp any host 10.3.1.80 eq www\n"
+                 " permit tcp any host 10.3.1.81 eq 443\n")
+    topology = triangle(mn_extra=BLOCK, lg_extra=BLOCK, inet_extra=published, **ISOLATED)
+    assert len(violated(run(topology), "ZONE-009")) == 2
+    monkeypatch.setattr(zone, "MAX_EXPOSED_CLASSES_PER_ZONE", 1)
+    (listed,) = violated(run(topology), "ZONE-009")
+    assert any("not listed separately" in note for note in listed.notes)
+
+
 # --- ZONE-010 ---------------------------------------------------------------------------------
 
 NAIBU_ZONE = """\

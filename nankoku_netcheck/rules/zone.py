@@ -263,16 +263,23 @@ def check_zone_009(ctx: FlowContext) -> list[Finding]:
                 exposed |= packets
         exposed &= ~space.tcp_established()
         remaining = exposed
-        while remaining != space.false and len(findings) < 16:
+        listed = 0  # per internet zone: one zone with many classes must not crowd out the others
+        while remaining != space.false and listed < MAX_EXPOSED_CLASSES_PER_ZONE:
             packet = ctx.pick_readable(remaining, public)
             path = ctx.replay_any(public, packet)
             klass = remaining & ctx.path_region(path)
             remaining &= ~klass
             if any(hop.device in firewalls for hop in path.hops):
                 continue
+            listed += 1
+            # At the cap, what is left may hold more unprotected classes: say so.
+            more = remaining != space.false and listed == MAX_EXPOSED_CLASSES_PER_ZONE
             findings.append(ctx.build_finding("ZONE-009", "error", public, _dest_label(ctx, path, packet), packet,
-                                              klass, path, _exposure_message, False))
+                                              klass, path, _exposure_message, more))
     return findings
+
+
+MAX_EXPOSED_CLASSES_PER_ZONE = 16
 
 
 def _dest_label(ctx: FlowContext, path: TracePath, packet: Packet) -> str:
