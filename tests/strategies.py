@@ -9,12 +9,14 @@ readable networks.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from typing import Any
 
 import oracle
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from nankoku_netcheck.graph import Network, build_network
@@ -361,6 +363,16 @@ def neighbour_addresses(device: Device, by_name: dict[str, Device]) -> list[int]
 def empty_topology() -> Topology:
     return Topology(path="random.yaml", version=1, name="random", policy="test", configs_dir=".",
                     devices=(), links=(), zones=(), external_peers=(), channels=(), exceptions=())
+
+
+# Property tests run a fixed, reproducible set of examples; NANKOKU_EXPLORE=1 searches
+# fresh ones, ten times as many, when hunting bugs.
+EXPLORE = os.environ.get("NANKOKU_EXPLORE") == "1"
+
+
+def examples(count: int) -> settings:
+    return settings(max_examples=count * 10 if EXPLORE else count, deadline=None, derandomize=not EXPLORE,
+                    database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 # Static routes that can never be installed (exit interface shut or missing, next hop

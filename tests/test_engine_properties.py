@@ -7,13 +7,12 @@ Set NANKOKU_EXPLORE=1 to search fresh random examples, ten times as many, when h
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Sequence
 
 import oracle
 import pytest
 import strategies as gen
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from nankoku_netcheck.model import Acl, Action
@@ -21,12 +20,7 @@ from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, Start
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.reach.trace import Tracer
 
-EXPLORE = os.environ.get("NANKOKU_EXPLORE") == "1"
-
-
-def examples(count: int) -> settings:
-    return settings(max_examples=count * 10 if EXPLORE else count, deadline=None, derandomize=not EXPLORE,
-                    database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+examples = gen.examples
 
 
 @pytest.fixture(scope="module")

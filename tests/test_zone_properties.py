@@ -24,7 +24,6 @@ times as many), as in test_engine_properties.py.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -33,7 +32,7 @@ import oracle
 import oracle_zone as oz
 import pytest
 import strategies as gen
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from nankoku_netcheck.graph import Network, build_network
@@ -59,12 +58,7 @@ from nankoku_netcheck.result import Finding, FlowExample, PathStep
 from nankoku_netcheck.rules.flows import FlowContext
 from nankoku_netcheck.rules.zone import check_zone_001, check_zone_002, check_zone_005, check_zone_008
 
-EXPLORE = os.environ.get("NANKOKU_EXPLORE") == "1"
-
-
-def examples(count: int) -> settings:
-    return settings(max_examples=count * 10 if EXPLORE else count, deadline=None, derandomize=not EXPLORE,
-                    database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+examples = gen.examples
 
 
 @pytest.fixture(scope="module")
