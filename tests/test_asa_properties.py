@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import oracle
 import pytest
 import strategies as gen
+from engine_checks import NetworkRuns, as_tuple, check_network, check_tracer, runs_on
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
@@ -40,7 +41,7 @@ from nankoku_netcheck.model import (
     prefix_mask,
 )
 from nankoku_netcheck.parse.cisco_asa import parse
-from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, Start
+from nankoku_netcheck.reach.engine import ReachEngine, Start
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.reach.trace import Tracer
 
@@ -53,73 +54,17 @@ def space() -> PacketSpace:
     return PacketSpace("cudd")
 
 
-def as_tuple(endpoint: Endpoint) -> oracle.OracleEndpoint:
-    return (endpoint.kind, endpoint.device, endpoint.interface, endpoint.segment)
-
-
-def as_start(start: gen.StartPoint) -> Start:
-    segment, device, interface = start
-    return Start(segment=segment, device=device, interface=interface)
-
-
-def oracle_endpoints(case: gen.NetworkCase, start: gen.StartPoint, packet: Packet) -> set[oracle.OracleEndpoint]:
-    segment, device, interface = start
-    return oracle.reachable_endpoints(case.network, packet, segment=segment, device=device,
-                                      interface=interface, boundary=case.boundary)
-
-
-def check_network(space: PacketSpace, case: gen.NetworkCase, runs: Sequence[tuple[gen.StartPoint, Packet]]) -> None:
-    """Both directions: each run's endpoints are the oracle's, and a packet the engine picks
-    from each delivered set really gets there."""
-    note(gen.describe_firewalls(case))
-    engine = ReachEngine(case.network, space, case.boundary)
-    for start, packet in runs:
-        result = engine.reach([(as_start(start), space.packet(packet))])
-        delivered = {as_tuple(e) for e, packets in result.delivered.items() if space.contains(packets, packet)}
-        assert delivered == oracle_endpoints(case, start, packet), f"start {start}, {packet.describe()}"
-    start = runs[0][0]
-    result = engine.reach([(as_start(start), space.valid)])
-    for endpoint, packets in result.delivered.items():
-        example = space.pick(packets)
-        assert example is not None
-        assert as_tuple(endpoint) in oracle_endpoints(case, start, example), f"{endpoint}: {example.describe()}"
-
-
-def check_tracer(space: PacketSpace, case: gen.NetworkCase, runs: Sequence[tuple[gen.StartPoint, Packet]]) -> None:
-    note(gen.describe_firewalls(case))
-    tracer = Tracer(ReachEngine(case.network, space, case.boundary), max_paths=TRACER_PATH_LIMIT)
-    for start, packet in runs:
-        paths = tracer.trace(as_start(start), packet)
-        if len(paths) >= TRACER_PATH_LIMIT:
-            continue  # exponentially many paths with proxy ARP; the tracer stopped early
-        delivered = {as_tuple(path.endpoint) for path in paths
-                     if path.disposition == "delivered" and path.endpoint is not None}
-        assert delivered == oracle_endpoints(case, start, packet), f"start {start}, {packet.describe()}"
-
-
-TRACER_PATH_LIMIT = 2_000
-NetworkRuns = tuple[gen.NetworkCase, list[tuple[gen.StartPoint, Packet]]]
-
-
-@st.composite
-def mixed_runs(draw: st.DrawFn) -> NetworkRuns:
-    case = draw(gen.mixed_networks())
-    runs = draw(st.lists(st.tuples(st.sampled_from(case.starts), gen.packets(case.addresses)),
-                         min_size=1, max_size=4))
-    return case, runs
-
-
 # --- mixed IOS / ASA networks -----------------------------------------------------------------
 
 
 @examples(120)
-@given(mixed_runs())
+@given(runs_on(gen.mixed_networks))
 def test_engine_reach_agrees_with_oracle_on_mixed_networks(space: PacketSpace, case_and_runs: NetworkRuns) -> None:
     check_network(space, *case_and_runs)
 
 
 @examples(80)
-@given(mixed_runs())
+@given(runs_on(gen.mixed_networks))
 def test_tracer_agrees_with_oracle_on_mixed_networks(space: PacketSpace, case_and_runs: NetworkRuns) -> None:
     check_tracer(space, *case_and_runs)
 

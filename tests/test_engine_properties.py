@@ -12,13 +12,12 @@ from collections.abc import Sequence
 import oracle
 import pytest
 import strategies as gen
+from engine_checks import NetworkRuns, check_network, check_tracer, runs_on
 from hypothesis import given
 from hypothesis import strategies as st
 
 from nankoku_netcheck.model import Acl, Action
-from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, Start
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
-from nankoku_netcheck.reach.trace import Tracer
 
 examples = gen.examples
 
@@ -32,21 +31,6 @@ def cudd_space() -> PacketSpace:
 @pytest.fixture(scope="module")
 def autoref_space() -> PacketSpace:
     return PacketSpace("autoref")
-
-
-def as_tuple(endpoint: Endpoint) -> oracle.OracleEndpoint:
-    return (endpoint.kind, endpoint.device, endpoint.interface, endpoint.segment)
-
-
-def as_start(start: gen.StartPoint) -> Start:
-    segment, device, interface = start
-    return Start(segment=segment, device=device, interface=interface)
-
-
-def oracle_endpoints(case: gen.NetworkCase, start: gen.StartPoint, packet: Packet) -> set[oracle.OracleEndpoint]:
-    segment, device, interface = start
-    return oracle.reachable_endpoints(case.network, packet, segment=segment, device=device,
-                                      interface=interface, boundary=case.boundary)
 
 
 # --- (a) ACLs ------------------------------------------------------------------------------
@@ -89,61 +73,24 @@ def test_acl_permits_agrees_with_first_match_autoref(autoref_space: PacketSpace,
 # --- (b) networks ----------------------------------------------------------------------------
 
 
-def check_network(space: PacketSpace, case: gen.NetworkCase, runs: Sequence[tuple[gen.StartPoint, Packet]]) -> None:
-    engine = ReachEngine(case.network, space, case.boundary)
-    for start, packet in runs:
-        result = engine.reach([(as_start(start), space.packet(packet))])
-        delivered = {as_tuple(e) for e, packets in result.delivered.items() if space.contains(packets, packet)}
-        assert delivered == oracle_endpoints(case, start, packet), f"start {start}, {packet.describe()}"
-    # Everything at once from one start: each delivered set holds only packets that really get there.
-    start = runs[0][0]
-    result = engine.reach([(as_start(start), space.valid)])
-    for endpoint, packets in result.delivered.items():
-        example = space.pick(packets)
-        assert example is not None
-        assert as_tuple(endpoint) in oracle_endpoints(case, start, example), example.describe()
-
-
-NetworkRuns = tuple[gen.NetworkCase, list[tuple[gen.StartPoint, Packet]]]
-
-
-@st.composite
-def network_runs(draw: st.DrawFn) -> NetworkRuns:
-    case = draw(gen.networks())
-    runs = draw(st.lists(st.tuples(st.sampled_from(case.starts), gen.packets(case.addresses)),
-                         min_size=1, max_size=4))
-    return case, runs
-
-
 @examples(250)
-@given(network_runs())
+@given(runs_on(gen.networks))
 def test_engine_reach_agrees_with_oracle_cudd(cudd_space: PacketSpace, case_and_runs: NetworkRuns) -> None:
     check_network(cudd_space, *case_and_runs)
 
 
 @examples(40)
-@given(network_runs())
+@given(runs_on(gen.networks))
 def test_engine_reach_agrees_with_oracle_autoref(autoref_space: PacketSpace, case_and_runs: NetworkRuns) -> None:
     check_network(autoref_space, *case_and_runs)
 
 
 # --- (c) the package's concrete tracer --------------------------------------------------------
 
-TRACER_PATH_LIMIT = 2_000
-
-
 @examples(200)
-@given(network_runs())
+@given(runs_on(gen.networks))
 def test_tracer_agrees_with_oracle(cudd_space: PacketSpace, case_and_runs: NetworkRuns) -> None:
-    case, runs = case_and_runs
-    tracer = Tracer(ReachEngine(case.network, cudd_space, case.boundary), max_paths=TRACER_PATH_LIMIT)
-    for start, packet in runs:
-        paths = tracer.trace(as_start(start), packet)
-        if len(paths) >= TRACER_PATH_LIMIT:
-            continue  # the tracer lists paths, exponentially many with proxy ARP; it stopped early
-        delivered = {as_tuple(path.endpoint) for path in paths
-                     if path.disposition == "delivered" and path.endpoint is not None}
-        assert delivered == oracle_endpoints(case, start, packet), f"start {start}, {packet.describe()}"
+    check_tracer(cudd_space, *case_and_runs)
 
 
 # --- (d) reading sets back ------------------------------------------------------------------

@@ -32,6 +32,7 @@ import oracle
 import oracle_zone as oz
 import pytest
 import strategies as gen
+from engine_checks import NetworkRuns, as_start, as_tuple, runs_on
 from hypothesis import event, given
 from hypothesis import strategies as st
 
@@ -51,7 +52,7 @@ from nankoku_netcheck.model import (
     ip_to_int,
 )
 from nankoku_netcheck.profiles import pair_policies
-from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, Start, boundary_interfaces
+from nankoku_netcheck.reach.engine import ReachEngine, boundary_interfaces
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.reach.trace import Tracer
 from nankoku_netcheck.result import Finding, FlowExample, PathStep
@@ -290,28 +291,8 @@ def test_zone_002_against_oracle(space: PacketSpace, case_and_runs: LinkRuns) ->
 # --- ZONE-008: routing ignored, engine against oracle ----------------------------------------------
 
 
-def as_tuple(endpoint: Endpoint) -> oracle.OracleEndpoint:
-    return (endpoint.kind, endpoint.device, endpoint.interface, endpoint.segment)
-
-
-def as_start(start: gen.StartPoint) -> Start:
-    segment, device, interface = start
-    return Start(segment=segment, device=device, interface=interface)
-
-
-NetworkRuns = tuple[gen.NetworkCase, list[tuple[gen.StartPoint, Packet]]]
-
-
-@st.composite
-def network_runs(draw: st.DrawFn) -> NetworkRuns:
-    case = draw(gen.networks())
-    runs = draw(st.lists(st.tuples(st.sampled_from(case.starts), gen.packets(case.addresses)),
-                         min_size=1, max_size=4))
-    return case, runs
-
-
 @examples(120)
-@given(network_runs())
+@given(runs_on(gen.networks))
 def test_routing_ignored_engine_agrees_with_oracle(space: PacketSpace, case_and_runs: NetworkRuns) -> None:
     case, runs = case_and_runs
     engine = ReachEngine(case.network, space, case.boundary, routing=False)
