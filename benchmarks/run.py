@@ -114,12 +114,18 @@ def run_ciscoconfparse2(topology: Path) -> dict[str, Any]:
 
 def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int | None) -> dict[str, Any]:
     """verify, stage by stage, as `analyze` runs it."""
-    from nankoku_netcheck.analyze import Loaded, analyze_loaded, available_cores, flow_context, parse_devices
+    from nankoku_netcheck.analyze import (
+        Loaded,
+        analyze_loaded,
+        available_cores,
+        flow_context,
+        packet_space,
+        parse_devices,
+    )
     from nankoku_netcheck.cache import ParseCache
     from nankoku_netcheck.graph import build_network
     from nankoku_netcheck.model import ZoneKind
     from nankoku_netcheck.profiles import pair_policies
-    from nankoku_netcheck.reach.packets import PacketSpace
     from nankoku_netcheck.report import RENDERERS
     from nankoku_netcheck.topology import load_topology, read_device_configs
 
@@ -131,7 +137,7 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     meter.stage("parse")
     loaded = Loaded(topology_model, configs, devices, build_network(topology_model, devices))
     meter.stage("graph")
-    space = PacketSpace(backend)
+    space = packet_space(backend, cache)
     context = flow_context(loaded, space)
     # Every flow the rules ask for: from each zone and external peer, from the public
     # internet, and with routing ignored (ZONE-008) from each zone of a zone pair.

@@ -22,6 +22,7 @@ from .parse import parse_config
 from .profiles import load_profile
 from .reach.engine import ReachEngine, boundary_interfaces
 from .reach.packets import PacketSpace
+from .reach.store import BddStore
 from .reach.trace import Tracer
 from .result import (
     DeviceSummary,
@@ -197,8 +198,13 @@ def analyze(
     report = progress or (lambda _stage: None)
     report("parse")
     loaded = load(topology_path, cache, jobs=jobs)
-    return analyze_loaded(loaded, PacketSpace(backend), rules=rules, timestamp=timestamp, progress=progress,
+    return analyze_loaded(loaded, packet_space(backend, cache), rules=rules, timestamp=timestamp, progress=progress,
                           today=today).result
+
+
+def packet_space(backend: str, cache: ParseCache | None) -> PacketSpace:
+    """A packet space whose compiled long ACLs are kept next to the parse cache."""
+    return PacketSpace(backend, BddStore(cache.directory / "bdd") if cache is not None else None)
 
 
 def analyze_loaded(

@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .analyze import Analysis, analyze_loaded, load, timestamp_now
+from .analyze import Analysis, analyze_loaded, load, packet_space, timestamp_now
 from .cache import ParseCache
 from .errors import InputError
 from .profiles import CHANNELS, pair_policies
-from .reach.packets import PacketSet, PacketSpace
+from .reach.packets import PacketSet
 from .reach.trace import TracePath
 from .redact import redact
 from .result import Evidence, Finding, FlowExample, Result, severity_rank
@@ -74,7 +74,7 @@ def diff_topologies(before_path: str, after_path: str, *, backend: str = "auto",
                     before_display: tuple[str, str] | None = None) -> DiffResult:
     """Compare two topology files (each with its configs). `before_display` maps a path
     prefix to a label (e.g. a temporary checkout to 'HEAD~1:') in what is shown."""
-    space = PacketSpace(backend)
+    space = packet_space(backend, cache)
     loaded_before = load(before_path, cache, display_prefix=before_display)
     loaded_after = load(after_path, cache)
     stamp = timestamp_now()

@@ -17,11 +17,12 @@ from conftest import REPO, rule_fixture_outcome
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nankoku_netcheck.model import Acl
+from nankoku_netcheck.model import Acl, AclLine
 from nankoku_netcheck.parse import parse_config
 from nankoku_netcheck.parse.cisco_ios import parse
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.rules.acl import ACL_RULES, exact, unreachable_lines
+from nankoku_netcheck.rules.acl_overlap import lines_overlap
 
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
 RULES = {rule.id: rule for rule in ACL_RULES}
@@ -81,6 +82,24 @@ def test_a_repeated_line_is_reported_as_redundant() -> None:
         """), "r1.cfg")
     (item,) = unreachable_lines(SPACE, device.acls["X"])
     assert (item.index, item.cover, item.empty) == (1, (0,), False)
+
+
+def test_a_line_covered_by_narrower_earlier_lines_is_found_through_the_index() -> None:
+    """Earlier lines inside the line's destinations (two halves, then a third prefix
+    elsewhere that must not be cited) cover it; a line to a host in a half is covered
+    by the enclosing half alone."""
+    device = parse(textwrap.dedent("""\
+        hostname r1
+        ip access-list extended X
+         permit tcp any 10.0.0.0 0.0.0.127 eq 443
+         deny tcp any 10.0.0.128 0.0.0.127 eq 443
+         permit tcp any 10.9.0.0 0.0.0.255 eq 443
+         permit tcp any 10.0.0.0 0.0.0.255 eq 443
+         permit tcp any host 10.0.0.200 eq 443
+         permit tcp any 10.0.0.0 0.0.0.255 eq 22
+        """), "r1.cfg")
+    found = {item.index: item.cover for item in unreachable_lines(SPACE, device.acls["X"])}
+    assert found == {3: (0, 1), 4: (1,)}
 
 
 def test_undefined_interface_acl_says_the_device_permits_everything() -> None:
@@ -149,3 +168,38 @@ def test_fixture_configs_parse_without_forwarding_unknowns_except_where_intended
         assert (device.vendor == "cisco_asa") == case.startswith("asa-"), config
         for unknown in device.forwarding_unknowns:
             assert (rule_id, case, unknown.source.text.strip()) in allowed, (Path(config).name, unknown)
+
+
+@settings(max_examples=150, deadline=None)
+@given(acl=strategies.acls(max_lines=12), limit=st.sampled_from([0, 2, 256]))
+def test_unreachable_lines_equal_the_single_union_definition(acl: Acl, limit: int) -> None:
+    """The overlap index only narrows which earlier lines are unioned: the lines reported
+    are exactly those covered by the union of every earlier exact line, whether the index
+    answers (limit 256) or gives up and falls back to the full union (limits 0 and 2)."""
+    expected = set()
+    earlier = SPACE.false
+    for index, line in enumerate(acl.lines):
+        matched = SPACE.false
+        for match in line.matches:
+            matched |= SPACE.match(match)
+        if matched <= earlier:
+            expected.add(index)
+        if exact(line):
+            earlier |= matched
+    assert {item.index for item in unreachable_lines(SPACE, acl, limit)} == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=strategies.acl_lines(), second=strategies.acl_lines())
+def test_overlap_test_never_misses_a_shared_packet(first: AclLine, second: AclLine) -> None:
+    """`lines_overlap` may say "overlap" for disjoint lines but never "disjoint" for lines
+    that share a packet."""
+    shared = SPACE.false
+    for a in first.matches:
+        for b in second.matches:
+            shared |= SPACE.match(a) & SPACE.match(b)
+    if shared != SPACE.false:
+        assert lines_overlap(first, second)
+        packet = SPACE.pick(shared)
+        assert packet is not None
+        assert any(oracle.match_hits(m, packet) for m in first.matches)

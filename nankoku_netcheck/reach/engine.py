@@ -171,31 +171,38 @@ class ReachEngine:
             cache[key] = self._filter_set(device, chosen)
         return cache[key]
 
-    def _filter_set(self, device: Device, chosen: Acl | str | None) -> PacketSet:
+    def _filter_set(self, device: Device, chosen: Acl | str | None, reverse: bool = False) -> PacketSet:
+        """`reverse`: the same filter with sources and destinations swapped (every set
+        but a compiled ACL is its own reverse: `valid` treats both directions alike)."""
         if chosen is None or chosen == SECURITY_LEVELS:
             return self.space.valid
         if isinstance(chosen, str):
             return self.space.valid if device.undefined_acl_permits else self.space.false
-        return self.space.acl_permits(chosen)
+        return self.space.acl_permits_reversed(chosen) if reverse else self.space.acl_permits(chosen)
 
     def session_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
         """New connections a stateful device passes from `in_if` to `out_if`."""
         key = (device_name, in_if, out_if)
         if key not in self._sessions:
-            device = self.network.devices[device_name]
-            permitted = self.interface_filter(device_name, in_if, "in") & self.interface_filter(
-                device_name, out_if, "out")
-            if ingress_acl(device, in_if) == SECURITY_LEVELS and not security_levels_permit(device, in_if, out_if):
-                permitted = self.space.false
-            self._sessions[key] = permitted & ~self.space.tcp_established()
+            self._sessions[key] = self._session(device_name, in_if, out_if, reverse=False)
         return self._sessions[key]
+
+    def _session(self, device_name: str, in_if: str, out_if: str, reverse: bool) -> PacketSet:
+        device = self.network.devices[device_name]
+        if ingress_acl(device, in_if) == SECURITY_LEVELS and not security_levels_permit(device, in_if, out_if):
+            return self.space.false
+        permitted = (self._filter_set(device, ingress_acl(device, in_if), reverse)
+                     & self._filter_set(device, egress_acl(device, out_if), reverse))
+        return permitted & ~self.space.tcp_established()
 
     def reply_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
         """TCP replies a stateful device passes from `in_if` to `out_if`: packets with
-        ACK/RST whose reverse is a connection it would pass from `out_if` to `in_if`."""
+        ACK/RST whose reverse is a connection it would pass from `out_if` to `in_if`.
+        The reverse of that session filter is built from the reversed ACLs (reversal
+        distributes over & and ~, and leaves the ACK bit alone)."""
         key = (device_name, in_if, out_if)
         if key not in self._replies:
-            reverse = self.space.reversed_direction(self.session_filter(device_name, out_if, in_if))
+            reverse = self._session(device_name, out_if, in_if, reverse=True)
             self._replies[key] = self.space.bdd.exist(self.space.bits["est"], reverse & self.space.protocol(6)) & (
                 self.space.tcp_established())
         return self._replies[key]

@@ -13,9 +13,9 @@ with fixed field order it only costs time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import (
     IPV4_MAX,
@@ -50,7 +50,12 @@ FIELD_WIDTHS: tuple[tuple[str, int], ...] = (
 )
 FIELD_WIDTH = dict(FIELD_WIDTHS)
 
+if TYPE_CHECKING:
+    from .store import BddStore
+
 PacketSet = Any  # a dd Function (cudd or autoref); kept opaque to callers
+# ACLs at least this long are kept in the store (shorter ones compile faster than a file loads).
+STORE_MIN_LINES = 300
 
 
 def load_bdd_module(backend: str = "auto") -> Any:
@@ -99,7 +104,9 @@ def protocol_name(proto: int) -> str:
 class PacketSpace:
     """Owns one BDD manager and builds packet sets in it. One per analysis run."""
 
-    def __init__(self, backend: str = "auto") -> None:
+    def __init__(self, backend: str = "auto", store: BddStore | None = None) -> None:
+        """`store`: where compiled long ACLs are kept between runs (CUDD only: the other
+        backend has no file format for BDDs)."""
         module = load_bdd_module(backend)
         self.backend = module.__name__.rsplit(".", 1)[-1]
         self.bdd = module.BDD()
@@ -112,7 +119,12 @@ class PacketSpace:
         self.true = self.bdd.true
         self.false = self.bdd.false
         self._acl_cache: dict[tuple[Any, ...], PacketSet] = {}
+        self._reversed_acl_cache: dict[tuple[Any, ...], PacketSet] = {}
+        self.store = store if self.backend == "cudd" else None
+        self.layout = ",".join(f"{name}:{width}" for name, width in FIELD_WIDTHS)
         self._match_cache: dict[Match, PacketSet] = {}
+        self._union_cache: dict[tuple[str, tuple[Any, ...]], PacketSet] = {}
+        self._kind_cache: dict[tuple[tuple[int, ...] | None, bool, bool], PacketSet] = {}
         # The same hosts, subnets and ports recur across ACLs and routes.
         self._pattern_cache: dict[tuple[str, int, int], PacketSet] = {}
         self.valid = self._valid_packets()
@@ -159,6 +171,15 @@ class PacketSpace:
             result |= self.field_pattern(field, wildcard.address, wildcard.wildcard)
         return result
 
+    def _cached_union(self, field: str, items: tuple[Any, ...], build: Callable[[str, Any], PacketSet]) -> PacketSet:
+        """`build(field, items)`, once per distinct tuple: an object-group's members recur
+        on every line that names the group."""
+        key = (field, items)
+        cached = self._union_cache.get(key)
+        if cached is None:
+            cached = self._union_cache[key] = build(field, items)
+        return cached
+
     def prefixes(self, field: str, prefixes: Iterable[tuple[int, int]]) -> PacketSet:
         result = self.false
         for network, length in prefixes:
@@ -197,25 +218,16 @@ class PacketSpace:
         cached = self._match_cache.get(match)
         if cached is not None:
             return cached
-        result = self.valid
-        if match.protocols is not None:
-            protocols = self.false
-            for proto in match.protocols:
-                protocols |= self.protocol(proto)
-            result &= protocols
-        if match.src is not None:
-            result &= self.addresses("src", match.src)
+        has_ports = match.src_ports is not None or match.dst_ports is not None
+        result = self._header_kind(match.protocols, has_ports, match.established)
         if match.dst is not None:
-            result &= self.addresses("dst", match.dst)
-        if match.src_ports is not None:
-            result &= self.ports("sport", match.src_ports)
+            result &= self._cached_union("dst", match.dst, self.addresses)
+        if match.src is not None:
+            result &= self._cached_union("src", match.src, self.addresses)
         if match.dst_ports is not None:
-            result &= self.ports("dport", match.dst_ports)
-        if match.src_ports is not None or match.dst_ports is not None:
-            # Port constraints never match protocols without ports (GRE, ICMP, ...).
-            result &= self.protocol(PROTO_TCP) | self.protocol(PROTO_UDP)
-        if match.established:
-            result &= self.tcp_established()
+            result &= self._cached_union("dport", match.dst_ports, self.ports)
+        if match.src_ports is not None:
+            result &= self._cached_union("sport", match.src_ports, self.ports)
         if match.icmp is not None:
             icmp = self.false
             for entry in match.icmp:
@@ -225,6 +237,26 @@ class PacketSpace:
                 icmp |= one
             result &= icmp & self.protocol(PROTO_ICMP)
         self._match_cache[match] = result
+        return result
+
+    def _header_kind(self, protocols: tuple[int, ...] | None, has_ports: bool, established: bool) -> PacketSet:
+        """Valid headers of the given protocols, once per combination (ACLs repeat a few)."""
+        key = (protocols, has_ports, established)
+        cached = self._kind_cache.get(key)
+        if cached is not None:
+            return cached
+        result = self.valid
+        if protocols is not None:
+            chosen = self.false
+            for proto in protocols:
+                chosen |= self.protocol(proto)
+            result &= chosen
+        if has_ports:
+            # Port constraints never match protocols without ports (GRE, ICMP, ...).
+            result &= self.protocol(PROTO_TCP) | self.protocol(PROTO_UDP)
+        if established:
+            result &= self.tcp_established()
+        self._kind_cache[key] = result
         return result
 
     def line_match(self, line: AclLine) -> PacketSet:
@@ -238,11 +270,35 @@ class PacketSpace:
 
     def acl_permits(self, acl: Acl) -> PacketSet:
         """The exact set of packets `acl` permits under first-match semantics with an
-        implicit deny at the end. Identical ACLs are compiled once."""
+        implicit deny at the end. Identical ACLs are compiled once; long ones are kept in
+        the store between runs."""
         key = acl_key(acl)
         cached = self._acl_cache.get(key)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self._acl_cache[key] = self._stored("permits", acl, key, lambda: self._compile(acl))
+        return cached
+
+    def acl_permits_reversed(self, acl: Acl) -> PacketSet:
+        """`reversed_direction(acl_permits(acl))`: the reply check of a stateful firewall
+        asks it of every long ACL, and reversing a large BDD costs more than compiling it."""
+        key = acl_key(acl)
+        cached = self._reversed_acl_cache.get(key)
+        if cached is None:
+            cached = self._reversed_acl_cache[key] = self._stored(
+                "reversed", acl, key, lambda: self.reversed_direction(self.acl_permits(acl)))
+        return cached
+
+    def _stored(self, kind: str, acl: Acl, key: tuple[Any, ...], compute: Callable[[], PacketSet]) -> PacketSet:
+        if self.store is None or len(acl.lines) < STORE_MIN_LINES:
+            return compute()
+        store_key = self.store.key(kind, repr(key), self.layout)
+        packets = self.store.get(self.bdd, store_key)
+        if packets is None:
+            packets = compute()
+            self.store.put(self.bdd, store_key, packets)
+        return packets
+
+    def _compile(self, acl: Acl) -> PacketSet:
         permitted = self.false
         for line in reversed(acl.lines):
             matched = self.line_match(line)
@@ -250,7 +306,6 @@ class PacketSpace:
                 continue
             # First match wins: a line decides exactly the packets it matches.
             permitted = matched | permitted if line.action is Action.PERMIT else permitted & ~matched
-        self._acl_cache[key] = permitted
         return permitted
 
     def first_match_region(self, acl: Acl, index: int) -> PacketSet:
@@ -270,6 +325,11 @@ class PacketSpace:
 
     def is_empty(self, packets: PacketSet) -> bool:
         return packets == self.false
+
+    def subset(self, inner: PacketSet, outer: PacketSet) -> bool:
+        """`inner` ⊆ `outer`. (dd's `inner <= outer` builds `outer | ~inner`, a BDD as large
+        as `outer`; the difference stays within `inner`, usually a small set.)"""
+        return inner & ~outer == self.false
 
     def contains(self, packets: PacketSet, packet: Packet) -> bool:
         return (packets & self.packet(packet)) != self.false

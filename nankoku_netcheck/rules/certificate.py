@@ -17,12 +17,13 @@ import networkx as nx
 from networkx.algorithms.flow import boykov_kolmogorov
 
 from ..graph import Network
-from ..model import Interface
+from ..model import Interface, Wildcard
 from ..profiles import CHANNELS, pair_policies
 from ..reach.filters import accepts_to_the_box
 from ..reach.packets import PacketSet
 from ..redact import redact
 from ..result import Evidence, IsolationCertificate
+from .acl_overlap import addresses_overlap
 from .flows import FlowContext
 from .zone import sanctioned_flows
 
@@ -143,10 +144,15 @@ def _dropping_lines(ctx: FlowContext, device_name: str, if_name: str, direction:
     # The forbidden packets no earlier line matched: a line drops some of them when it
     # matches any. Kept inside `forbidden`, the set stays small whatever the ACL's length
     # (the union of every earlier line does not), and once empty no later line can match.
+    # Lines whose addresses miss the forbidden packets' are passed over without a BDD.
+    sources, destinations = (_address_blocks(ctx, forbidden, field) for field in ("src", "dst"))
     undecided = forbidden
     for line in acl.lines:
         if undecided == ctx.space.false:
             break
+        if not any(addresses_overlap(match.src, sources) and addresses_overlap(match.dst, destinations)
+                   for match in line.matches):
+            continue
         matched = ctx.space.line_match(line)
         if matched & undecided != ctx.space.false:
             evidence.append(Evidence(line.source.file, line.source.line, redact(line.source.text.strip()), "drops"))
@@ -155,3 +161,12 @@ def _dropping_lines(ctx: FlowContext, device_name: str, if_name: str, direction:
         evidence.append(Evidence(acl.source.file, acl.source.line, redact(acl.source.text.strip()),
                                  "implicit deny at the end"))
     return evidence
+
+
+def _address_blocks(ctx: FlowContext, packets: PacketSet, field: str) -> tuple[Wildcard, ...] | None:
+    """The addresses `field` takes in `packets` as prefixes, or None (any) when there are
+    more than a few hundred."""
+    blocks, truncated = ctx.space.field_prefixes(packets, field, limit=256)
+    if truncated:
+        return None
+    return tuple(Wildcard(network, (1 << (32 - length)) - 1) for network, length in blocks)

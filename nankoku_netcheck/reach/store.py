@@ -1,0 +1,109 @@
+"""Compiled packet sets of long ACLs, kept on disk between runs.
+
+A 16,000-line firewall ACL takes seconds to compile into a BDD (and as long again to
+reverse for the reply check) but a tenth of a second to load in CUDD's DDDMP format, so a
+re-verify after editing one device recompiles only what changed. The key is a hash of the
+ACL's parsed lines, the tool version and the source of the code that builds packet sets
+(model.py, reach/packets.py), so an entry is only ever reused by the code that wrote it.
+Each file carries the SHA-256 of its own contents in its name's companion file: a
+truncated or altered entry is recompiled, never loaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+
+PacketSet = Any
+STORE_FORMAT = "1"
+
+
+@functools.cache
+def source_fingerprint(*relative_paths: str) -> str:
+    """A hash of these source files of the package (paths relative to it)."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for relative in relative_paths:
+        digest.update(relative.encode())
+        digest.update((package / relative).read_bytes())
+    return digest.hexdigest()
+
+
+class BddStore:
+    """Best effort both ways: a store that cannot be read or written only costs time."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(kind: str, content: str, layout: str) -> str:
+        """`layout`: the packet space's variable names in order (a stored BDD is only
+        meaningful in a space declared the same way)."""
+        material = "\0".join((STORE_FORMAT, __version__, source_fingerprint("model.py", "reach/packets.py"),
+                               layout, kind, content))
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.dddmp"
+
+    def get(self, bdd: Any, key: str) -> PacketSet | None:
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+            expected = path.with_suffix(".sha256").read_text(encoding="ascii").strip()
+        except OSError:
+            self.misses += 1
+            return None
+        if hashlib.sha256(data).hexdigest() != expected:
+            self.misses += 1
+            return None
+        try:
+            (packets,) = bdd.load(str(path))
+        except (OSError, RuntimeError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return packets
+
+    def get_record(self, key: str) -> Any | None:
+        """A JSON value stored under `key` (results derived from compiled sets)."""
+        try:
+            return json.loads(self._path(key).with_suffix(".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put_record(self, key: str, value: Any) -> None:
+        path = self._path(key).with_suffix(".json")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as handle:
+                json.dump(value, handle)
+            os.replace(handle.name, path)
+        except OSError:
+            pass
+
+    def put(self, bdd: Any, key: str, packets: PacketSet) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".dddmp", delete=False) as handle:
+                temporary = handle.name
+            bdd.dump(temporary, [packets])
+            data = Path(temporary).read_bytes()
+            checksum = path.with_suffix(".sha256")
+            # The checksum goes last: a reader never sees a checksum without its file.
+            os.replace(temporary, path)
+            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="ascii") as handle:
+                handle.write(hashlib.sha256(data).hexdigest())
+            os.replace(handle.name, checksum)
+        except (OSError, RuntimeError, ValueError):
+            pass

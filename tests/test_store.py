@@ -1,0 +1,94 @@
+"""The store of compiled long ACLs (reach/store.py): what is loaded is what would be
+compiled, garbage is recompiled, short ACLs are not stored, and a warm run reports the
+same findings as a cold one."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from nankoku_netcheck.analyze import analyze
+from nankoku_netcheck.cache import ParseCache
+from nankoku_netcheck.model import Acl
+from nankoku_netcheck.parse.cisco_ios import parse
+from nankoku_netcheck.reach.packets import STORE_MIN_LINES, PacketSpace
+from nankoku_netcheck.reach.store import BddStore
+from nankoku_netcheck.rules.acl import stored_unreachable_lines, unreachable_lines
+from nankoku_netcheck.synth import CitySpec, generate
+
+pytestmark = pytest.mark.skipif(PacketSpace().backend != "cudd", reason="the store needs CUDD")
+
+
+def long_acl(lines: int, seed: int = 7) -> Acl:
+    """Overlapping permit and deny lines (some shadowed) over a few /24s and ports."""
+    rng = random.Random(seed)
+    text = ["hostname r1", "ip access-list extended LONG"]
+    for _ in range(lines):
+        action = rng.choice(["permit", "permit", "deny"])
+        source = rng.choice(["any", f"10.9.{rng.randrange(4)}.0 0.0.0.255", f"host 10.9.0.{rng.randrange(8)}"])
+        destination = rng.choice([f"10.1.{rng.randrange(4)}.0 0.0.0.255", f"host 10.1.0.{rng.randrange(16)}"])
+        port = rng.choice(["eq 443", "eq 22", f"range {1000 + rng.randrange(50)} 1100", ""])
+        text.append(f" {action} tcp {source} {destination} {port}".rstrip())
+    return parse("\n".join(text) + "\n", "r1.cfg").acls["LONG"]
+
+
+def test_loaded_sets_equal_a_fresh_compile(tmp_path: Path) -> None:
+    acl = long_acl(STORE_MIN_LINES + 50)
+    first = PacketSpace(store=BddStore(tmp_path))
+    first.acl_permits(acl)
+    first.acl_permits_reversed(acl)
+    assert first.store is not None and (first.store.hits, first.store.misses) == (0, 2)
+    second = PacketSpace(store=BddStore(tmp_path))
+    permits = second.acl_permits(acl)
+    reversed_permits = second.acl_permits_reversed(acl)
+    assert second.store is not None and (second.store.hits, second.store.misses) == (2, 0)
+    assert permits == second._compile(acl)
+    assert reversed_permits == second.reversed_direction(second._compile(acl))
+    assert permits != second.false and permits != reversed_permits
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "checksum"])
+def test_damaged_entries_are_recompiled(tmp_path: Path, damage: str) -> None:
+    acl = long_acl(STORE_MIN_LINES + 10, seed=3)
+    PacketSpace(store=BddStore(tmp_path)).acl_permits(acl)
+    (entry,) = tmp_path.rglob("*.dddmp")
+    data = entry.read_bytes()
+    if damage == "truncate":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        entry.write_bytes(data.replace(b"1", b"2", 5))
+    else:
+        entry.with_suffix(".sha256").write_text("0" * 64, encoding="ascii")
+    space = PacketSpace(store=BddStore(tmp_path))
+    assert space.acl_permits(acl) == space._compile(acl)
+    assert space.store is not None and space.store.hits == 0
+
+
+def test_short_acls_are_not_stored(tmp_path: Path) -> None:
+    PacketSpace(store=BddStore(tmp_path)).acl_permits(long_acl(STORE_MIN_LINES - 1))
+    assert not list(tmp_path.rglob("*.dddmp"))
+
+
+def test_stored_unreachable_lines_equal_computed_and_survive_garbage(tmp_path: Path) -> None:
+    acl = long_acl(STORE_MIN_LINES + 20, seed=11)
+    expected = unreachable_lines(PacketSpace(), acl)
+    assert expected  # random overlapping lines: some are shadowed
+    assert stored_unreachable_lines(PacketSpace(store=BddStore(tmp_path)), acl) == expected
+    (record,) = tmp_path.rglob("*.json")
+    assert stored_unreachable_lines(PacketSpace(store=BddStore(tmp_path)), acl) == expected
+    for garbage in ("[[1, 2]]", "{}", "not json", '[["x", [], false]]', '[[1, [true], false]]'):
+        record.write_text(garbage, encoding="utf-8")
+        assert stored_unreachable_lines(PacketSpace(store=BddStore(tmp_path)), acl) == expected
+
+
+def test_warm_run_reports_what_the_cold_run_did(tmp_path: Path) -> None:
+    topology = generate(CitySpec(devices=14, acl_lines=5000, seed=4, plant=("lgwan-to-internet-https",)),
+                        tmp_path / "city")
+    cold = analyze(str(topology), cache=ParseCache(tmp_path / "cache"))
+    stored = list((tmp_path / "cache" / "bdd").rglob("*.dddmp"))
+    assert stored  # the firewall ACLs are long enough to be kept
+    warm = analyze(str(topology), cache=ParseCache(tmp_path / "cache"), timestamp=cold.generated_at)
+    assert warm.findings == cold.findings and warm.certificates == cold.certificates
+    assert any(f.severity == "error" for f in warm.findings)
