@@ -5,10 +5,12 @@ parse → model → graph → reach → rules; rendering is the caller's busines
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -85,7 +87,9 @@ def parse_devices(topology: Topology, configs: dict[str, InputFile], cache: Pars
     topology's references; raise InputError listing every problem found."""
     devices: dict[str, Device] = {}
     problems: list[InputProblem] = []
-    for entry, outcome in zip(topology.devices, _parse_all(topology, configs, cache, jobs), strict=True):
+    with collector_paused():
+        outcomes = _parse_all(topology, configs, cache, jobs)
+    for entry, outcome in zip(topology.devices, outcomes, strict=True):
         if isinstance(outcome, tuple):
             problems.extend(outcome)
             continue
@@ -161,9 +165,27 @@ def parse_outcome(text: str, display: str, vendor: str | None) -> Parsed:
     """A parsed config, or the problems of the input error it raised (returned, so that a
     worker process hands them back like a result)."""
     try:
-        return parse_config(text, display, vendor)
+        with collector_paused():
+            return parse_config(text, display, vendor)
     except InputError as error:
         return tuple(error.problems)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Parsing and loading parsed devices make millions of small objects that all live to
+    the end of the run; the cyclic garbage collector's passes over them are pure cost (two
+    thirds of a warm 1,000-device load). Reference counting still frees what is dropped."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # What exists now is moved out of the collector's sight for good (gc.freeze):
+        # otherwise its next full pass walks all of it again.
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def available_cores() -> int:

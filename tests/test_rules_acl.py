@@ -21,7 +21,7 @@ from nankoku_netcheck.model import Acl, AclLine
 from nankoku_netcheck.parse import parse_config
 from nankoku_netcheck.parse.cisco_ios import parse
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
-from nankoku_netcheck.rules.acl import ACL_RULES, exact, unreachable_lines
+from nankoku_netcheck.rules.acl import ACL_RULES, exact, line_set, may_match_everything, unreachable_lines
 from nankoku_netcheck.rules.acl_overlap import lines_overlap
 
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
@@ -203,3 +203,19 @@ def test_overlap_test_never_misses_a_shared_packet(first: AclLine, second: AclLi
         packet = SPACE.pick(shared)
         assert packet is not None
         assert any(oracle.match_hits(m, packet) for m in first.matches)
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=strategies.acl_lines())
+def test_the_everything_precheck_never_rules_out_a_line_that_matches_everything(line: AclLine) -> None:
+    """ACL-004 skips lines `may_match_everything` rules out: it may only rule out lines
+    whose packet set is not every valid packet."""
+    if line_set(SPACE, line) == SPACE.valid:
+        assert may_match_everything(line)
+
+
+def test_the_everything_precheck_passes_permit_ip_any_any() -> None:
+    device = parse("hostname r1\nip access-list extended X\n permit ip any any\n permit tcp any any\n", "r1.cfg")
+    first, second = device.acls["X"].lines
+    assert may_match_everything(first) and line_set(SPACE, first) == SPACE.valid
+    assert not may_match_everything(second)

@@ -291,7 +291,7 @@ class PacketSpace:
     def _stored(self, kind: str, acl: Acl, key: tuple[Any, ...], compute: Callable[[], PacketSet]) -> PacketSet:
         if self.store is None or len(acl.lines) < STORE_MIN_LINES:
             return compute()
-        store_key = self.store.key(kind, repr(key), self.layout)
+        store_key = self.store.key(kind, key, self.layout)
         packets = self.store.get(self.bdd, store_key)
         if packets is None:
             packets = compute()

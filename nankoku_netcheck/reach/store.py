@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -45,12 +46,16 @@ class BddStore:
         self.misses = 0
 
     @staticmethod
-    def key(kind: str, content: str, layout: str) -> str:
-        """`layout`: the packet space's variable names in order (a stored BDD is only
+    def key(kind: str, content: object, layout: str) -> str:
+        """`content`: what the entry is computed from (plain data: tuples, dataclasses,
+        enums; hashed through its pickle, four times faster than through its repr).
+        `layout`: the packet space's variable names in order (a stored BDD is only
         meaningful in a space declared the same way)."""
-        material = "\0".join((STORE_FORMAT, __version__, source_fingerprint("model.py", "reach/packets.py"),
-                               layout, kind, content))
-        return hashlib.sha256(material.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256()
+        for part in (STORE_FORMAT, __version__, source_fingerprint("model.py", "reach/packets.py"), layout, kind):
+            digest.update(part.encode("utf-8") + b"\0")
+        digest.update(pickle.dumps(content, protocol=5))
+        return digest.hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.dddmp"

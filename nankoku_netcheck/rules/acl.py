@@ -209,8 +209,8 @@ def stored_unreachable_lines(space: PacketSpace, acl: Acl) -> list[Unreachable]:
     store = space.store
     if store is None or len(acl.lines) < STORE_MIN_LINES:
         return unreachable_lines(space, acl)
-    content = repr((source_fingerprint("rules/acl.py", "rules/acl_overlap.py"),
-                    tuple((line.action, line.matches, exact(line)) for line in acl.lines)))
+    content = (source_fingerprint("rules/acl.py", "rules/acl_overlap.py"),
+               tuple((line.action, line.matches, exact(line)) for line in acl.lines))
     key = store.key("acl-002", content, space.layout)
     stored = _read_unreachable(store.get_record(key))
     if stored is not None:
@@ -427,11 +427,29 @@ def _global_permit_all(space: PacketSpace, device: Device, interface: Interface)
     return found if found is not None and found not in own_sources else None
 
 
+def may_match_everything(line: AclLine) -> bool:
+    """False when the line's matches, counted field by field, are too few to cover every
+    protocol, source and destination (an upper bound: overlaps only make the union
+    smaller), so that long ACLs are not compiled line by line to find `permit ip any any`."""
+    matches = line.matches
+    if not matches:
+        return False
+    if all(m.protocols is not None for m in matches) and len({p for m in matches for p in m.protocols or ()}) < 256:
+        return False
+    for field in ("src", "dst"):
+        patterns = [getattr(m, field) for m in matches]
+        if all(p is not None for p in patterns) and sum(
+                1 << bin(w.wildcard).count("1") for p in patterns for w in p or ()) < 1 << 32:
+            return False
+    return True
+
+
 def _permit_all(space: PacketSpace, acl: Acl) -> Source | None:
     """The reachable exact line that permits every packet, else the ACL's own line when
     its exact lines together permit everything; None otherwise."""
     for index, line in enumerate(acl.lines):
-        permits_all = line.action is Action.PERMIT and exact(line) and line_set(space, line) == space.valid
+        permits_all = (line.action is Action.PERMIT and exact(line) and may_match_everything(line)
+                       and line_set(space, line) == space.valid)
         if permits_all and space.first_match_region(acl, index) != space.false:
             return line.source
     if acl.lines and all(exact(line) for line in acl.lines) and space.acl_permits(acl) == space.valid:
