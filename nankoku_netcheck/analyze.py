@@ -24,6 +24,7 @@ from .parse import parse_config
 from .profiles import load_profile
 from .reach.engine import ReachEngine, boundary_interfaces
 from .reach.packets import PacketSpace
+from .reach.precompile import precompile
 from .reach.store import BddStore
 from .reach.trace import Tracer
 from .result import (
@@ -216,11 +217,15 @@ def analyze(
     jobs: int = 1,
 ) -> Result:
     """Verify one topology. Raises InputError for bad input (never returns partial results).
-    `jobs`: processes for parsing (see `load`)."""
+    `jobs`: processes for parsing (see `load`) and, with a cache, for compiling long ACLs
+    (see reach/precompile.py)."""
     report = progress or (lambda _stage: None)
     report("parse")
     loaded = load(topology_path, cache, jobs=jobs)
-    return analyze_loaded(loaded, packet_space(backend, cache), rules=rules, timestamp=timestamp, progress=progress,
+    space = packet_space(backend, cache)
+    report("compile")
+    precompile(space, loaded.network, jobs)
+    return analyze_loaded(loaded, space, rules=rules, timestamp=timestamp, progress=progress,
                           today=today).result
 
 

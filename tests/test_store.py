@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from nankoku_netcheck.analyze import analyze
+from nankoku_netcheck.analyze import analyze, load
 from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.model import Acl
 from nankoku_netcheck.parse.cisco_ios import parse
 from nankoku_netcheck.reach.packets import STORE_MIN_LINES, PacketSpace
+from nankoku_netcheck.reach.precompile import long_filters, precompile
 from nankoku_netcheck.reach.store import BddStore
 from nankoku_netcheck.rules.acl import stored_unreachable_lines, unreachable_lines
 from nankoku_netcheck.synth import CitySpec, generate
@@ -92,3 +93,30 @@ def test_warm_run_reports_what_the_cold_run_did(tmp_path: Path) -> None:
     warm = analyze(str(topology), cache=ParseCache(tmp_path / "cache"), timestamp=cold.generated_at)
     assert warm.findings == cold.findings and warm.certificates == cold.certificates
     assert any(f.severity == "error" for f in warm.findings)
+
+
+def test_precompile_fills_the_store_from_two_processes(tmp_path: Path) -> None:
+    topology = generate(CitySpec(devices=14, acl_lines=5000, seed=6), tmp_path / "city")
+    loaded = load(str(topology))
+    space = PacketSpace(store=BddStore(tmp_path / "store"))
+    filters = long_filters(loaded.network)
+    assert len(filters) >= 4 and any(reverse for _, reverse in filters)
+    assert precompile(space, loaded.network, jobs=2) == len(filters) // 2
+    assert all(space.is_stored(acl, reverse) for acl, reverse in filters)
+    for acl, reverse in filters:
+        # What either process stored, loaded here, is what compiling here gives.
+        reader = PacketSpace(store=BddStore(tmp_path / "store"))
+        compiled = reader._compile(acl)
+        assert reader.acl_permits(acl) == compiled
+        if reverse:
+            assert reader.acl_permits_reversed(acl) == reader.reversed_direction(compiled)
+        assert reader.store is not None and reader.store.misses == 0
+    assert precompile(space, loaded.network, jobs=2) == 0  # all stored: no worker
+
+
+def test_verify_with_jobs_and_cache_reports_what_a_plain_run_does(tmp_path: Path) -> None:
+    topology = generate(CitySpec(devices=14, acl_lines=5000, seed=2, plant=("mynumber-to-lgwan-smb",)),
+                        tmp_path / "city")
+    plain = analyze(str(topology))
+    parallel = analyze(str(topology), cache=ParseCache(tmp_path / "cache"), jobs=2, timestamp=plain.generated_at)
+    assert parallel.findings == plain.findings and parallel.certificates == plain.certificates

@@ -288,6 +288,14 @@ class PacketSpace:
                 "reversed", acl, key, lambda: self.reversed_direction(self.acl_permits(acl)))
         return cached
 
+    def is_stored(self, acl: Acl, reverse: bool) -> bool:
+        """Whether the store holds the ACL's compiled set (and its reverse if asked)."""
+        if self.store is None:
+            return False
+        key = acl_key(acl)
+        kinds = ("permits", "reversed") if reverse else ("permits",)
+        return all(self.store.has(self.store.key(kind, key, self.layout)) for kind in kinds)
+
     def _stored(self, kind: str, acl: Acl, key: tuple[Any, ...], compute: Callable[[], PacketSet]) -> PacketSet:
         if self.store is None or len(acl.lines) < STORE_MIN_LINES:
             return compute()

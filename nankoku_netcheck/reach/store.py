@@ -60,6 +60,9 @@ class BddStore:
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.dddmp"
 
+    def has(self, key: str) -> bool:
+        return self._path(key).with_suffix(".sha256").is_file()
+
     def get(self, bdd: Any, key: str) -> PacketSet | None:
         path = self._path(key)
         try:
