@@ -121,12 +121,12 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
         flow_context,
         packet_space,
         parse_devices,
+        prepare_store,
     )
     from nankoku_netcheck.cache import ParseCache
     from nankoku_netcheck.graph import build_network
     from nankoku_netcheck.model import ZoneKind
     from nankoku_netcheck.profiles import pair_policies
-    from nankoku_netcheck.reach.precompile import precompile
     from nankoku_netcheck.report import RENDERERS
     from nankoku_netcheck.topology import load_topology, read_device_configs
 
@@ -139,7 +139,7 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     loaded = Loaded(topology_model, configs, devices, build_network(topology_model, devices))
     meter.stage("graph")
     space = packet_space(backend, cache)
-    precompile(space, loaded.network, jobs or available_cores())
+    prepare_store(space, loaded, jobs or available_cores())
     context = flow_context(loaded, space)
     # Every flow the rules ask for: from each zone and external peer, from the public
     # internet, and with routing ignored (ZONE-008) from each zone of a zone pair.

@@ -561,8 +561,10 @@ def _mn_firewall(budget: _Budget, spec: CitySpec, rng: random.Random) -> _Config
     _asa_interface(config, "GigabitEthernet0/2", "jlis", 50, JLIS_LINK + 1, "255.255.255.252",
                    "中間サーバー・プラットフォーム 専用回線終端装置")
     _asa_interface_mgmt(config)
-    groups_in, noise_in = _asa_noise(zone, "MN-INSIDE-IN", budget.firewall["MN-INSIDE-IN"], rng, leaving=True)
-    groups_out, noise_out = _asa_noise(zone, "MN-OUTSIDE-IN", budget.firewall["MN-OUTSIDE-IN"], rng, leaving=False)
+    groups_in, noise_in = _noise(_ASA_NOISE, zone, "MN-INSIDE-IN", budget.firewall["MN-INSIDE-IN"], rng,
+                                 leaving=True)
+    groups_out, noise_out = _noise(_ASA_NOISE, zone, "MN-OUTSIDE-IN", budget.firewall["MN-OUTSIDE-IN"], rng,
+                                   leaving=False)
     config.add(*groups_in, *groups_out)
     allowed = [f"access-list MN-INSIDE-IN extended permit tcp host {int_to_ip(renkei())} host {int_to_ip(CHUKAN)} "
                f"eq https"]
@@ -601,8 +603,9 @@ def _inet_firewall(budget: _Budget, spec: CitySpec, rng: random.Random) -> _Conf
     _asa_interface(config, "GigabitEthernet0/1", "outside", 0, _transit(zone) + 2, "255.255.255.252",
                    "基幹 bb-rtr")
     _asa_interface_mgmt(config)
-    groups_in, noise_in = _asa_noise(zone, "INET-INSIDE-IN", budget.firewall["INET-INSIDE-IN"], rng, leaving=True)
-    groups_out, noise_out = _asa_noise(zone, "INET-OUTSIDE-IN", budget.firewall["INET-OUTSIDE-IN"], rng,
+    groups_in, noise_in = _noise(_ASA_NOISE, zone, "INET-INSIDE-IN", budget.firewall["INET-INSIDE-IN"], rng,
+                                 leaving=True)
+    groups_out, noise_out = _noise(_ASA_NOISE, zone, "INET-OUTSIDE-IN", budget.firewall["INET-OUTSIDE-IN"], rng,
                                        leaving=False)
     config.add(*groups_in, *groups_out)
     into = [f"access-list INET-OUTSIDE-IN extended permit tcp {int_to_ip(terminals())} 255.255.255.0 "
@@ -623,36 +626,53 @@ def _inet_firewall(budget: _Budget, spec: CitySpec, rng: random.Random) -> _Conf
     return config
 
 
-def _asa_noise(zone: str, acl: str, count: int, rng: random.Random, leaving: bool) -> tuple[list[str], list[str]]:
-    """(object-group definitions, ACL entries) in ASA syntax; see `_noise_plan`."""
+@dataclass(frozen=True)
+class _NoiseSyntax:
+    """How one vendor writes the same noise plan."""
+
+    member: str  # a host of a network object-group; {address} is filled in
+    entry: str  # what starts an ACL entry; {acl} is filled in
+    service_groups: bool  # TCP services as object-groups (ASA) or as port ranges (IOS)
+
+
+_ASA_NOISE = _NoiseSyntax(" network-object host {address}", "access-list {acl} extended ", service_groups=True)
+_IOS_NOISE = _NoiseSyntax(" host {address}", " ", service_groups=False)
+
+
+def _noise(syntax: _NoiseSyntax, zone: str, acl: str, count: int, rng: random.Random,
+           leaving: bool) -> tuple[list[str], list[str]]:
+    """(object-group definitions, ACL entries) in the vendor's syntax; see `_noise_plan`."""
     plan = _noise_plan(count, rng)
     groups: list[str] = []
     for number, hosts in enumerate(plan.server_groups):
         groups.append(f"object-group network {acl}-G{number + 1}")
-        groups += [f" network-object host {int_to_ip(_server_host(zone, h))}" for h in hosts]
+        groups += [syntax.member.format(address=int_to_ip(_server_host(zone, h))) for h in hosts]
     for number, hosts in enumerate(plan.partner_groups if not leaving else []):
         groups.append(f"object-group network {acl}-P{number + 1}")
-        groups += [f" network-object host {int_to_ip(_partner_host(h))}" for h in hosts]
-    for number in range(plan.services):
+        groups += [syntax.member.format(address=int_to_ip(_partner_host(h))) for h in hosts]
+    for number in range(plan.services if syntax.service_groups else 0):
         low = 10000 + 20 * number
         groups += [f"object-group service {acl}-S{number + 1} tcp", f" port-object range {low} {low + 9}",
                    f" port-object eq {WELL_KNOWN[number % len(WELL_KNOWN)]}"]
+    start = syntax.entry.format(acl=acl)
     lines = []
     for entry in plan.entries:
         servers = f"object-group {acl}-G{entry.group + 1}"
         if entry.service < plan.services:
-            proto, ports = "tcp", f"object-group {acl}-S{entry.service + 1}"
+            low = 10000 + 20 * entry.service
+            ports = f"object-group {acl}-S{entry.service + 1}" if syntax.service_groups else f"range {low} {low + 9}"
+            proto = "tcp"
         else:
             proto, ports = "udp", f"eq {WELL_KNOWN[entry.service - plan.services]}"
         if entry.kind == "bogon":
-            lines.append(f"access-list {acl} extended deny ip host {int_to_ip(_bogon(entry.group))} any")
+            lines.append(f"{start}deny ip host {int_to_ip(_bogon(entry.group))} any")
         elif entry.kind == "deny":
-            lines.append(f"access-list {acl} extended deny {proto} any {servers} {ports}")
+            lines.append(f"{start}deny {proto} any {servers} {ports}")
         elif leaving:
-            lines.append(f"access-list {acl} extended permit {proto} any {servers} {ports}")
+            lines.append(f"{start}permit {proto} any {servers} {ports}")
         else:
             partners = f"object-group {acl}-P{entry.group % len(plan.partner_groups) + 1}"
-            lines.append(f"access-list {acl} extended permit {proto} {partners} {servers} {ports}")
+            lines.append(f"{start}permit {proto} {partners} {servers} {ports}")
     return groups, lines
 
 
@@ -713,8 +733,8 @@ def _lg_firewall(budget: _Budget, spec: CitySpec, rng: random.Random) -> _Config
     _ios_header(config)
     inside = uplink(zone, FIREWALL_LINK_INDEX)
     outside = _transit(zone)
-    groups_out, noise_out = _ios_noise(zone, "LG-OUT", budget.firewall["LG-OUT"], rng, leaving=True)
-    groups_in, noise_in = _ios_noise(zone, "LG-IN", budget.firewall["LG-IN"], rng, leaving=False)
+    groups_out, noise_out = _noise(_IOS_NOISE, zone, "LG-OUT", budget.firewall["LG-OUT"], rng, leaving=True)
+    groups_in, noise_in = _noise(_IOS_NOISE, zone, "LG-IN", budget.firewall["LG-IN"], rng, leaving=False)
     config.add(*groups_out, *groups_in)
     _routed_port(config, "GigabitEthernet0/0", "lg-core", inside + 2, " ip access-group LG-OUT in")
     _routed_port(config, "GigabitEthernet0/1", "基幹 bb-rtr", outside + 2, " ip access-group LG-IN in")
@@ -734,36 +754,6 @@ def _lg_firewall(budget: _Budget, spec: CitySpec, rng: random.Random) -> _Config
                "ip access-list extended LG-IN", *into, *noise_in, " deny ip any any log", "!")
     _ios_footer(config)
     return config
-
-
-def _ios_noise(zone: str, acl: str, count: int, rng: random.Random, leaving: bool) -> tuple[list[str], list[str]]:
-    """(object-group definitions, ACL entries) in IOS syntax; see `_noise_plan`."""
-    plan = _noise_plan(count, rng)
-    groups: list[str] = []
-    for number, hosts in enumerate(plan.server_groups):
-        groups.append(f"object-group network {acl}-G{number + 1}")
-        groups += [f" host {int_to_ip(_server_host(zone, h))}" for h in hosts]
-    for number, hosts in enumerate(plan.partner_groups if not leaving else []):
-        groups.append(f"object-group network {acl}-P{number + 1}")
-        groups += [f" host {int_to_ip(_partner_host(h))}" for h in hosts]
-    lines = []
-    for entry in plan.entries:
-        servers = f"object-group {acl}-G{entry.group + 1}"
-        if entry.service < plan.services:
-            low = 10000 + 20 * entry.service
-            proto, ports = "tcp", f"range {low} {low + 9}"
-        else:
-            proto, ports = "udp", f"eq {WELL_KNOWN[entry.service - plan.services]}"
-        if entry.kind == "bogon":
-            lines.append(f" deny ip host {int_to_ip(_bogon(entry.group))} any")
-        elif entry.kind == "deny":
-            lines.append(f" deny {proto} any {servers} {ports}")
-        elif leaving:
-            lines.append(f" permit {proto} any {servers} {ports}")
-        else:
-            partners = f"object-group {acl}-P{entry.group % len(plan.partner_groups) + 1}"
-            lines.append(f" permit {proto} {partners} {servers} {ports}")
-    return groups, lines
 
 
 # --- backbone and edge -----------------------------------------------------------------------------

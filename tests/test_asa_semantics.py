@@ -138,46 +138,9 @@ def test_static_nat_publishes_a_server(tmp_path: Path) -> None:
     assert any(f.rule == "ZONE-009" and f.flow and f.flow.dst == "203.0.113.80" for f in result.findings)
 
 
-def test_twice_nat_translates_source_and_destination(tmp_path: Path) -> None:
-    extra = """\
-        object network LAN
-         subnet 10.2.0.0 255.255.255.0
-        object network LAN-MAPPED
-         subnet 192.0.2.0 255.255.255.0
-        object network PEER-MAPPED
-         host 10.2.200.5
-        object network PEER-REAL
-         host 10.9.0.5
-        nat (inside,dmz) source static LAN LAN-MAPPED destination static PEER-MAPPED PEER-REAL
-        """
-    fw = Firewall(tmp_path, extra=extra)
-    reached = fw.endpoints("10.2.0.10", "10.2.200.5")
-    assert [(e.kind, e.segment) for e in reached] == [("hosts", "10.9.0.0/24")]
-    [endpoint] = reached
-    assert {(r.field, r.length) for r in endpoint.translation} == {("src", 24), ("dst", 32)}
-
-
-def test_twice_nat_reverse_direction_is_untranslated(tmp_path: Path) -> None:
-    extra = """\
-        object network LAN
-         subnet 10.2.0.0 255.255.255.0
-        object network LAN-MAPPED
-         subnet 192.0.2.0 255.255.255.0
-        object network PEER-MAPPED
-         host 10.2.200.5
-        object network PEER-REAL
-         host 10.9.0.5
-        nat (inside,dmz) source static LAN LAN-MAPPED destination static PEER-MAPPED PEER-REAL
-        access-list DMZ-IN extended permit tcp host 10.9.0.5 10.2.0.0 255.255.255.0 eq 443
-        access-group DMZ-IN in interface dmz
-        """
-    fw = Firewall(tmp_path, extra=extra)
-    # The peer answers to the mapped address of a LAN host; the ACL matches real addresses.
-    reached = fw.endpoints("10.9.0.5", "192.0.2.10")
-    assert [(e.kind, e.segment) for e in reached] == [("hosts", "10.2.0.0/24")]
-
-
-TWICE_NAT = """\
+# Twice NAT between inside and dmz: LAN hosts appear in dmz as 192.0.2.0/24, the dmz
+# peer 10.9.0.5 appears inside as 10.2.200.5; TWICE_NAT also lets the peer answer on 443.
+TWICE_NAT_RULE = textwrap.dedent("""\
     object network LAN
      subnet 10.2.0.0 255.255.255.0
     object network LAN-MAPPED
@@ -187,9 +150,26 @@ TWICE_NAT = """\
     object network PEER-REAL
      host 10.9.0.5
     nat (inside,dmz) source static LAN LAN-MAPPED destination static PEER-MAPPED PEER-REAL
+    """)
+TWICE_NAT = TWICE_NAT_RULE + textwrap.dedent("""\
     access-list DMZ-IN extended permit tcp host 10.9.0.5 10.2.0.0 255.255.255.0 eq 443
     access-group DMZ-IN in interface dmz
-    """
+    """)
+
+
+def test_twice_nat_translates_source_and_destination(tmp_path: Path) -> None:
+    fw = Firewall(tmp_path, extra=TWICE_NAT_RULE)
+    reached = fw.endpoints("10.2.0.10", "10.2.200.5")
+    assert [(e.kind, e.segment) for e in reached] == [("hosts", "10.9.0.0/24")]
+    [endpoint] = reached
+    assert {(r.field, r.length) for r in endpoint.translation} == {("src", 24), ("dst", 32)}
+
+
+def test_twice_nat_reverse_direction_is_untranslated(tmp_path: Path) -> None:
+    fw = Firewall(tmp_path, extra=TWICE_NAT)
+    # The peer answers to the mapped address of a LAN host; the ACL matches real addresses.
+    reached = fw.endpoints("10.9.0.5", "192.0.2.10")
+    assert [(e.kind, e.segment) for e in reached] == [("hosts", "10.2.0.0/24")]
 
 
 def test_twice_nat_leaves_packets_to_the_real_destination_alone(tmp_path: Path) -> None:

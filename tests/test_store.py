@@ -14,9 +14,9 @@ from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.model import Acl
 from nankoku_netcheck.parse.cisco_ios import parse
 from nankoku_netcheck.reach.packets import STORE_MIN_LINES, PacketSpace
-from nankoku_netcheck.reach.precompile import long_filters, precompile
+from nankoku_netcheck.reach.precompile import compile_filter_and_reverse, filter_work, run_in_two_processes
 from nankoku_netcheck.reach.store import BddStore
-from nankoku_netcheck.rules.acl import stored_unreachable_lines, unreachable_lines
+from nankoku_netcheck.rules.acl import shadow_work, stored_unreachable_lines, unreachable_lines
 from nankoku_netcheck.synth import CitySpec, generate
 
 pytestmark = pytest.mark.skipif(PacketSpace().backend != "cudd", reason="the store needs CUDD")
@@ -95,23 +95,35 @@ def test_warm_run_reports_what_the_cold_run_did(tmp_path: Path) -> None:
     assert any(f.severity == "error" for f in warm.findings)
 
 
-def test_precompile_fills_the_store_from_two_processes(tmp_path: Path) -> None:
+def test_work_shared_over_two_processes_fills_the_store(tmp_path: Path) -> None:
     topology = generate(CitySpec(devices=14, acl_lines=5000, seed=6), tmp_path / "city")
     loaded = load(str(topology))
     space = PacketSpace(store=BddStore(tmp_path / "store"))
-    filters = long_filters(loaded.network)
-    assert len(filters) >= 4 and any(reverse for _, reverse in filters)
-    assert precompile(space, loaded.network, jobs=2) == len(filters) // 2
-    assert all(space.is_stored(acl, reverse) for acl, reverse in filters)
-    for acl, reverse in filters:
+    filters = filter_work(space, loaded.network)
+    shadows = shadow_work(space, loaded.devices.values())
+    assert len(filters) >= 4 and any(item.run is compile_filter_and_reverse for item in filters)
+    assert len(shadows) >= len(filters)
+    assert run_in_two_processes(space, filters + shadows, jobs=2) > 0
+    assert filter_work(space, loaded.network) == [] and shadow_work(space, loaded.devices.values()) == []
+    for item in filters:
         # What either process stored, loaded here, is what compiling here gives.
         reader = PacketSpace(store=BddStore(tmp_path / "store"))
-        compiled = reader._compile(acl)
-        assert reader.acl_permits(acl) == compiled
-        if reverse:
-            assert reader.acl_permits_reversed(acl) == reader.reversed_direction(compiled)
+        compiled = reader._compile(item.acl)
+        assert reader.acl_permits(item.acl) == compiled
+        if item.run is compile_filter_and_reverse:
+            assert reader.acl_permits_reversed(item.acl) == reader.reversed_direction(compiled)
         assert reader.store is not None and reader.store.misses == 0
-    assert precompile(space, loaded.network, jobs=2) == 0  # all stored: no worker
+    for item in shadows:
+        assert stored_unreachable_lines(PacketSpace(store=BddStore(tmp_path / "store")), item.acl) == (
+            unreachable_lines(PacketSpace(), item.acl))
+
+
+def test_without_a_store_or_a_second_job_nothing_is_done_ahead(tmp_path: Path) -> None:
+    topology = generate(CitySpec(devices=14, acl_lines=5000, seed=6), tmp_path / "city")
+    loaded = load(str(topology))
+    stored = PacketSpace(store=BddStore(tmp_path / "store"))
+    assert run_in_two_processes(stored, filter_work(stored, loaded.network), jobs=1) == 0
+    assert not list((tmp_path / "store").rglob("*.dddmp"))
 
 
 def test_verify_with_jobs_and_cache_reports_what_a_plain_run_does(tmp_path: Path) -> None:

@@ -22,8 +22,9 @@ from .common import EXIT_INTERNAL, default_lang, fail_input, silence_library_log
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None, help="Language (default: from LANG).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True)
 @click.option("--engine", "backend", type=click.Choice(["auto", "cudd", "autoref"]), default="auto")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Parse cache folder.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 def diff(before: str, after: str | None, base_ref: str | None, output_format: str, output: str | None,
          lang: str | None, fail_on: str, backend: str, cache_dir: str | None, no_cache: bool) -> None:
     """Compare two states of the network: BEFORE and AFTER topology files, or one

@@ -22,7 +22,8 @@ from .common import default_lang, fail_input, silence_library_logging
               help="Where the packet enters, when its source is outside the modelled network.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None)
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Parse cache folder.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Cache folder for parsed configs (default: ~/.cache/nankoku-netcheck).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
 def trace(topology: str, src: str, dst: str, proto: str, sport: int | None, dport: int | None, established: bool,
           icmp_type: int | None, enters: str | None, output_format: str, lang: str | None, cache_dir: str | None,

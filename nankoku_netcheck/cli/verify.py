@@ -60,8 +60,9 @@ PROGRAM = "nankoku-netcheck"
               help="Run only these rules: IDs or prefixes, comma-separated (e.g. ZONE,MGMT-001). "
                    "Overrides [tool.nankoku-netcheck] / .nankoku-netcheck.yaml.")
 @click.option("--ignore", "ignore", multiple=True, metavar="IDS", help="Skip these rules (IDs or prefixes).")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Parse cache folder (default: ~/.cache).")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option("--engine", "backend", type=click.Choice(["auto", "cudd", "autoref"]), default="auto",
               show_default=True, help="BDD backend.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,

@@ -1,17 +1,21 @@
 """Long ACLs compiled on two cores before the search starts.
 
-On a cold run the firewalls' long ACLs dominate the reachability stage: each is compiled
-into a BDD and, on a stateful firewall, reversed for the reply check, one after the
-other. They are independent of each other, so with a store (reach/store.py) and more
-than one job, a worker process compiles every other one into the store while this process
-compiles the rest; the search then finds all of them compiled.
+On a cold run the firewalls' long ACLs dominate: each is compiled into a BDD and, on a
+stateful firewall, reversed for the reply check, and later stages ask more of them (the
+unreachable-line analysis). These pieces of work are independent of each other, so with
+a store (reach/store.py) and more than one job, a worker process does about half of them
+into the store while this process does the rest; the search and the rules then find all
+of them done. Later stages add their own work items (`Work`) without this module knowing
+what they compute.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..graph import Network
@@ -21,9 +25,28 @@ from .packets import STORE_MIN_LINES, PacketSpace, acl_key
 from .store import BddStore
 
 
-def long_filters(network: Network) -> list[tuple[Acl, bool]]:
-    """Each distinct long ACL that decides traffic on some interface, and whether a
-    stateful device uses it (then its reverse is needed too), longest first."""
+@dataclass(frozen=True)
+class Work:
+    """`run(space, acl)` leaves its result in `space.store`; `cost` is a rough estimate used
+    to share the work out. `run` must be a module-level function (it is sent to the worker)."""
+
+    run: Callable[[PacketSpace, Acl], None]
+    acl: Acl
+    cost: int
+
+
+def compile_filter(space: PacketSpace, acl: Acl) -> None:
+    space.acl_permits(acl)
+
+
+def compile_filter_and_reverse(space: PacketSpace, acl: Acl) -> None:
+    space.acl_permits(acl)
+    space.acl_permits_reversed(acl)
+
+
+def filter_work(space: PacketSpace, network: Network) -> list[Work]:
+    """Each distinct long ACL that decides traffic on some interface and is not stored yet
+    (with its reverse when a stateful device uses it)."""
     found: dict[tuple[object, ...], tuple[Acl, bool]] = {}
     for _, device in sorted(network.devices.items()):
         for if_name in sorted(device.interfaces):
@@ -31,40 +54,37 @@ def long_filters(network: Network) -> list[tuple[Acl, bool]]:
                 if not isinstance(chosen, Acl) or len(chosen.lines) < STORE_MIN_LINES:
                     continue
                 key = acl_key(chosen)
-                reverse = device.stateful or (key in found and found[key][1])
-                found[key] = (chosen, reverse)
-    return sorted(found.values(), key=lambda item: -len(item[0].lines))
+                found[key] = (chosen, device.stateful or (key in found and found[key][1]))
+    return [Work(compile_filter_and_reverse, acl, 3 * len(acl.lines)) if reverse
+            else Work(compile_filter, acl, len(acl.lines))
+            for acl, reverse in found.values() if not space.is_stored(acl, reverse)]
 
 
-def precompile(space: PacketSpace, network: Network, jobs: int) -> int:
-    """Compile the network's long ACLs that the store lacks, over up to two processes.
-    Returns how many were handed to the worker (0: all done here, or nothing to do)."""
-    if space.store is None or jobs < 2:
-        return 0
-    missing = [(acl, reverse) for acl, reverse in long_filters(network) if not space.is_stored(acl, reverse)]
-    if len(missing) < 2:
-        return 0
-    theirs, mine = missing[1::2], missing[0::2]
+def run_in_two_processes(space: PacketSpace, work: list[Work], jobs: int) -> int:
+    """Do `work` now, about half of it (by cost) in a worker process, when there is a store
+    to hand results over in and `jobs` allows it (else leave it to be done when needed).
+    Returns how many items the worker did."""
+    if space.store is None or jobs < 2 or len(work) < 2:
+        return 0  # done when needed, as without this module
+    mine: list[Work] = []
+    theirs: list[Work] = []
+    for item in sorted(work, key=lambda item: -item.cost):
+        # The costliest first, each to the lighter side.
+        lighter = mine if sum(w.cost for w in mine) <= sum(w.cost for w in theirs) else theirs
+        lighter.append(item)
     # spawn, not fork: see analyze.parse_many.
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        future = pool.submit(compile_into_store, str(space.store.directory), space.backend, theirs)
-        for acl, reverse in mine:
-            _compile(space, acl, reverse)
+        future = pool.submit(_work_in_store, str(space.store.directory), space.backend, theirs)
+        for item in mine:
+            item.run(space, item.acl)
         try:
             future.result()
         except (BrokenProcessPool, OSError):
-            return 0  # what the worker did not store is compiled here when the search needs it
+            return 0  # what the worker did not store is done here when it is needed
     return len(theirs)
 
 
-def compile_into_store(directory: str, backend: str, acls: list[tuple[Acl, bool]]) -> None:
-    """The worker's part: compile (and reverse) each ACL into the store."""
+def _work_in_store(directory: str, backend: str, work: list[Work]) -> None:
     space = PacketSpace(backend, BddStore(Path(directory)))
-    for acl, reverse in acls:
-        _compile(space, acl, reverse)
-
-
-def _compile(space: PacketSpace, acl: Acl, reverse: bool) -> None:
-    space.acl_permits(acl)
-    if reverse:
-        space.acl_permits_reversed(acl)
+    for item in work:
+        item.run(space, item.acl)

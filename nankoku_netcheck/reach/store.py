@@ -82,6 +82,9 @@ class BddStore:
         self.hits += 1
         return packets
 
+    def has_record(self, key: str) -> bool:
+        return self._path(key).with_suffix(".json").is_file()
+
     def get_record(self, key: str) -> Any | None:
         """A JSON value stored under `key` (results derived from compiled sets)."""
         try:

@@ -26,6 +26,7 @@ from ..model import (
     prefix_mask,
 )
 from ..reach.packets import STORE_MIN_LINES, PacketSet, PacketSpace
+from ..reach.precompile import Work
 from ..reach.store import source_fingerprint
 from ..result import Finding
 from .acl_overlap import OverlapIndex
@@ -206,18 +207,39 @@ def check_acl_002(ctx: FlowContext) -> list[Finding]:
 def stored_unreachable_lines(space: PacketSpace, acl: Acl) -> list[Unreachable]:
     """`unreachable_lines`, kept in the packet space's store for long ACLs: the answer
     depends only on the lines' matches, actions and exactness, and on this code."""
-    store = space.store
-    if store is None or len(acl.lines) < STORE_MIN_LINES:
+    key = _shadow_key(space, acl)
+    if space.store is None or key is None:
         return unreachable_lines(space, acl)
-    content = (source_fingerprint("rules/acl.py", "rules/acl_overlap.py"),
-               tuple((line.action, line.matches, exact(line)) for line in acl.lines))
-    key = store.key("acl-002", content, space.layout)
-    stored = _read_unreachable(store.get_record(key))
+    stored = _read_unreachable(space.store.get_record(key))
     if stored is not None:
         return stored
     found = unreachable_lines(space, acl)
-    store.put_record(key, [[item.index, list(item.cover), item.empty] for item in found])
+    space.store.put_record(key, [[item.index, list(item.cover), item.empty] for item in found])
     return found
+
+
+def store_unreachable_lines(space: PacketSpace, acl: Acl) -> None:
+    stored_unreachable_lines(space, acl)
+
+
+def shadow_work(space: PacketSpace, devices: Iterable[Device]) -> list[Work]:
+    """ACL-002 on every long ACL not in the store yet, as work to share over the cores
+    before the rules run (see reach/precompile.py)."""
+    work = []
+    for device in devices:
+        for _, acl in sorted(device.acls.items()):
+            key = _shadow_key(space, acl)
+            if space.store is not None and key is not None and not space.store.has_record(key):
+                work.append(Work(store_unreachable_lines, acl, 2 * len(acl.lines)))
+    return work
+
+
+def _shadow_key(space: PacketSpace, acl: Acl) -> str | None:
+    if space.store is None or len(acl.lines) < STORE_MIN_LINES:
+        return None
+    content = (source_fingerprint("rules/acl.py", "rules/acl_overlap.py"),
+               tuple((line.action, line.matches, exact(line)) for line in acl.lines))
+    return space.store.key("acl-002", content, space.layout)
 
 
 def _read_unreachable(record: object) -> list[Unreachable] | None:
