@@ -407,6 +407,8 @@ def main() -> int:
                         help="sizes of N devices and more: the cold run only (no warm and edit runs)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="stop a run after this many seconds; the table shows it as stopped")
+    parser.add_argument("--merge", action="store_true",
+                        help="with --results: keep the committed sizes not measured in this run")
     parser.add_argument("--child", choices=sorted(CHILD_RUNS), help=argparse.SUPPRESS)
     parser.add_argument("--topology", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
@@ -421,13 +423,25 @@ def main() -> int:
 
     about = machine()
     sizes: list[dict[str, Any]] = []
+    kept = committed_sizes(exclude=set(sizes_wanted)) if args.merge and args.results else []
     with tempfile.TemporaryDirectory() as tmp:
         for devices in sizes_wanted:
             cold_only = args.quick or (args.cold_only_from is not None and devices >= args.cold_only_from)
             sizes.append(measure_size(devices, args.backend, args.jobs, Path(tmp), cold_only, log, args.timeout))
-            text = write_results(sizes, about, args.out, args.results)  # after each size: long runs keep what they have
+            merged = sorted(kept + sizes, key=lambda size: int(size["devices"]))
+            # After each size: long runs keep what they have.
+            text = write_results(merged, about, args.out, args.results)
     print(text)
     return 0
+
+
+def committed_sizes(exclude: set[int]) -> list[dict[str, Any]]:
+    """The sizes in the committed results.json, but those about to be measured again."""
+    path = ROOT / "benchmarks" / "results.json"
+    if not path.is_file():
+        return []
+    sizes: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["sizes"]
+    return [size for size in sizes if int(size["devices"]) not in exclude]
 
 
 def write_results(sizes: list[dict[str, Any]], about: dict[str, Any], out: Path, committed: bool) -> str:

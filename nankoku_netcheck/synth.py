@@ -479,10 +479,11 @@ def _core(zone: str, access: list[_Access]) -> _Config:
         _routed_port(config, f"TenGigabitEthernet{slot + 1}/1/{port + 1}", f"{switch.name} uplink", link + 1,
                      switch=True)
     firewall_link = uplink(zone, FIREWALL_LINK_INDEX)
-    _routed_port(config, "TenGigabitEthernet9/1/1", f"{SHORT[zone]}-fw inside", firewall_link + 1, switch=True)
+    # Slot 0 holds the fixed links: access uplinks take slots 1 and up, 48 ports each.
+    _routed_port(config, "TenGigabitEthernet0/1/1", f"{SHORT[zone]}-fw inside", firewall_link + 1, switch=True)
     if zone == "internet":
         edge_link = uplink(zone, EDGE_LINK_INDEX)
-        _routed_port(config, "TenGigabitEthernet9/1/2", "edge-rtr inside", edge_link + 1, switch=True)
+        _routed_port(config, "TenGigabitEthernet0/1/2", "edge-rtr inside", edge_link + 1, switch=True)
     for switch in access:
         link = uplink(zone, switch.index)
         for lan_index in switch.lans:

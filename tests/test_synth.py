@@ -87,3 +87,16 @@ def test_generation_is_deterministic_per_seed(tmp_path: Path) -> None:
     other = files(generate(CitySpec(devices=20, acl_lines=500, seed=10), tmp_path / "c").parent)
     assert first == second
     assert first != other
+
+
+def test_large_cities_never_reuse_an_interface_name(tmp_path: Path) -> None:
+    """Beyond 384 access switches per zone the cores' uplink ports reach slot 9; the fixed
+    links (firewall, edge) must not share a name with one of them (a repeated interface
+    block merges into one, and a switch loses its uplink)."""
+    topology = generate(CitySpec(devices=8 + 3 * 400, acl_lines=0, seed=1), tmp_path)
+    configs = topology.parent / "device_configs"
+    for name in ("mn-core", "lg-core", "inet-core"):
+        interfaces = [line for line in (configs / f"{name}.cfg").read_text(encoding="utf-8").splitlines()
+                      if line.startswith("interface ")]
+        assert len(interfaces) == len(set(interfaces)), name
+        assert len(interfaces) >= 400
