@@ -80,11 +80,12 @@ def build_fib(network: Network, device_name: str) -> Fib:
         candidates.setdefault((route.prefix, route.prefix_length), []).append(
             (0, NextHop(route=route, interface=route.interface or "")))
     unresolved: list[Route] = []
+    index = _RouteIndex(connected + [route for route in device.routes if not route.discard])
     for route in device.routes:
         exit_interface = device.interfaces.get(route.interface or "")
         if device.stateful and exit_interface is not None and exit_interface.management_only:
             continue  # in the management routing table too (ASA 9.5+): never used by through traffic
-        hops = _resolve_static(device, route, connected)
+        hops = _resolve_static(device, route, index)
         if hops is None:
             unresolved.append(route)
             continue
@@ -103,7 +104,7 @@ def _hop_order(hop: NextHop) -> tuple[str, int, bool]:
     return (hop.interface, -1 if hop.address is None else hop.address, hop.discard)
 
 
-def _resolve_static(device: Device, route: Route, connected: list[Route]) -> list[NextHop] | None:
+def _resolve_static(device: Device, route: Route, routes: _RouteIndex) -> list[NextHop] | None:
     """Resolve a static route to concrete next hops, or None when it cannot be installed."""
     if route.discard:
         return [NextHop(route=route, discard=True)]
@@ -119,20 +120,20 @@ def _resolve_static(device: Device, route: Route, connected: list[Route]) -> lis
         if interface is None or not is_up(interface):
             return None
         return [NextHop(route=route, interface=route.interface, address=route.next_hop)]
-    exits = _recursive_exits(device, route.next_hop, connected, depth=0, seen=set())
+    exits = _recursive_exits(device, route.next_hop, routes, depth=0, seen=set())
     if not exits:
         return None
     return [NextHop(route=route, interface=interface, address=address) for interface, address in exits]
 
 
-def _recursive_exits(device: Device, address: int, connected: list[Route], depth: int,
+def _recursive_exits(device: Device, address: int, routes: _RouteIndex, depth: int,
                      seen: set[int]) -> list[tuple[str, int]]:
     """Exit interfaces (and the neighbour address reached there) for a next hop address,
     following static routes recursively as IOS does; [] when it resolves nowhere."""
-    return _resolve_next_hop(device, address, connected, depth, seen) or []
+    return _resolve_next_hop(device, address, routes, depth, seen) or []
 
 
-def _resolve_next_hop(device: Device, address: int, connected: list[Route], depth: int,
+def _resolve_next_hop(device: Device, address: int, routes: _RouteIndex, depth: int,
                       seen: set[int]) -> list[tuple[str, int]] | None:
     """Like `_recursive_exits`, but None when the resolution loops.
 
@@ -145,10 +146,9 @@ def _resolve_next_hop(device: Device, address: int, connected: list[Route], dept
         return None
     seen = seen | {address}
     ranked: dict[tuple[int, int], list[list[tuple[str, int]] | None]] = {}
-    for route in connected + [r for r in device.routes if not r.discard]:
-        if address & prefix_mask(route.prefix_length) == route.prefix:
-            ranked.setdefault((route.prefix_length, -route.distance), []).append(
-                _route_exits(device, route, address, connected, depth, seen))
+    for route in routes.holding(address):
+        ranked.setdefault((route.prefix_length, -route.distance), []).append(
+            _route_exits(device, route, address, routes, depth, seen))
     for rank in sorted(ranked, reverse=True):
         exits = [exit_ for found in ranked[rank] if found for exit_ in found]
         if exits:
@@ -158,7 +158,25 @@ def _resolve_next_hop(device: Device, address: int, connected: list[Route], dept
     return []
 
 
-def _route_exits(device: Device, route: Route, address: int, connected: list[Route], depth: int,
+class _RouteIndex:
+    """A device's connected and (non-discard) static routes by prefix, so that the routes
+    holding an address are found with one lookup per prefix length in use instead of a scan
+    of every route (a core with 5,000 static routes resolves 5,000 next hops)."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self.by_prefix: dict[tuple[int, int], list[Route]] = {}
+        for route in routes:
+            self.by_prefix.setdefault((route.prefix_length, route.prefix), []).append(route)
+        self.lengths = sorted({length for length, _ in self.by_prefix}, reverse=True)
+
+    def holding(self, address: int) -> list[Route]:
+        found: list[Route] = []
+        for length in self.lengths:
+            found += self.by_prefix.get((length, address & prefix_mask(length)), ())
+        return found
+
+
+def _route_exits(device: Device, route: Route, address: int, routes: _RouteIndex, depth: int,
                  seen: set[int]) -> list[tuple[str, int]] | None:
     """Exits of one route towards next hop `address`: [] when it cannot be installed,
     None when its own resolution loops."""
@@ -171,7 +189,7 @@ def _route_exits(device: Device, route: Route, address: int, connected: list[Rou
         return [(route.interface, route.next_hop if route.next_hop is not None else address)]
     if route.next_hop is None:
         return []
-    return _resolve_next_hop(device, route.next_hop, connected, depth + 1, seen)
+    return _resolve_next_hop(device, route.next_hop, routes, depth + 1, seen)
 
 
 def _dynamic_hops(network: Network, device: Device) -> tuple[NextHop, ...]:
