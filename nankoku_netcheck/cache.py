@@ -5,6 +5,7 @@ config's SHA-256, so a stale entry can never be returned."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -15,17 +16,33 @@ from pathlib import Path
 from . import __version__
 from .model import Device
 
+PACKAGE = Path(__file__).resolve().parent
+
 
 @functools.cache
-def parser_fingerprint() -> str:
-    """A hash of the model and the parsers' source: a cached Device is only reused by the
-    exact code that produced it (no version bump to forget)."""
-    package = Path(__file__).resolve().parent
+def source_fingerprint(*relative_paths: str) -> str:
+    """A hash of these source files of the package (paths relative to it): a cached result
+    is only reused by the exact code that produced it (no version bump to forget)."""
     digest = hashlib.sha256()
-    for path in sorted([package / "model.py", *(package / "parse").glob("*.py")]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    for relative in relative_paths:
+        digest.update(relative.encode())
+        digest.update((PACKAGE / relative).read_bytes())
     return digest.hexdigest()
+
+
+def parser_fingerprint() -> str:
+    """A hash of the model and the parsers' source."""
+    parsers = sorted(path.relative_to(PACKAGE).as_posix() for path in (PACKAGE / "parse").glob("*.py"))
+    return source_fingerprint("model.py", *parsers)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder, so that a reader
+    sees the old file or the new one, never half of one. Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, path)
 
 
 def default_cache_dir() -> Path:
@@ -62,11 +79,5 @@ class ParseCache:
 
     def put(self, key: str, device: Device) -> None:
         """Best effort: a cache that cannot be written only costs time."""
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
-                pickle.dump(device, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(handle.name, path)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            write_atomically(self._path(key), pickle.dumps(device, protocol=pickle.HIGHEST_PROTOCOL))

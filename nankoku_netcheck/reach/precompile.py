@@ -27,10 +27,11 @@ from .store import BddStore
 
 @dataclass(frozen=True)
 class Work:
-    """`run(space, acl)` leaves its result in `space.store`; `cost` is a rough estimate used
-    to share the work out. `run` must be a module-level function (it is sent to the worker)."""
+    """`run(space, acl)` leaves its result in `space.store` (what it returns is dropped);
+    `cost` is a rough estimate used to share the work out. `run` must be a module-level
+    function (it is sent to the worker)."""
 
-    run: Callable[[PacketSpace, Acl], None]
+    run: Callable[[PacketSpace, Acl], object]
     acl: Acl
     cost: int
 
@@ -68,10 +69,15 @@ def run_in_two_processes(space: PacketSpace, work: list[Work], jobs: int) -> int
         return 0  # done when needed, as without this module
     mine: list[Work] = []
     theirs: list[Work] = []
+    mine_cost = theirs_cost = 0
     for item in sorted(work, key=lambda item: -item.cost):
         # The costliest first, each to the lighter side.
-        lighter = mine if sum(w.cost for w in mine) <= sum(w.cost for w in theirs) else theirs
-        lighter.append(item)
+        if mine_cost <= theirs_cost:
+            mine.append(item)
+            mine_cost += item.cost
+        else:
+            theirs.append(item)
+            theirs_cost += item.cost
     # spawn, not fork: see analyze.parse_many.
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         future = pool.submit(_work_in_store, str(space.store.directory), space.backend, theirs)

@@ -11,7 +11,7 @@ truncated or altered entry is recompiled, never loaded.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import hashlib
 import json
 import os
@@ -21,20 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..cache import source_fingerprint, write_atomically
 
 PacketSet = Any
 STORE_FORMAT = "1"
-
-
-@functools.cache
-def source_fingerprint(*relative_paths: str) -> str:
-    """A hash of these source files of the package (paths relative to it)."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for relative in relative_paths:
-        digest.update(relative.encode())
-        digest.update((package / relative).read_bytes())
-    return digest.hexdigest()
 
 
 class BddStore:
@@ -93,14 +83,8 @@ class BddStore:
             return None
 
     def put_record(self, key: str, value: Any) -> None:
-        path = self._path(key).with_suffix(".json")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as handle:
-                json.dump(value, handle)
-            os.replace(handle.name, path)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            write_atomically(self._path(key).with_suffix(".json"), json.dumps(value).encode("utf-8"))
 
     def put(self, bdd: Any, key: str, packets: PacketSet) -> None:
         path = self._path(key)
@@ -110,11 +94,8 @@ class BddStore:
                 temporary = handle.name
             bdd.dump(temporary, [packets])
             data = Path(temporary).read_bytes()
-            checksum = path.with_suffix(".sha256")
             # The checksum goes last: a reader never sees a checksum without its file.
             os.replace(temporary, path)
-            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="ascii") as handle:
-                handle.write(hashlib.sha256(data).hexdigest())
-            os.replace(handle.name, checksum)
+            write_atomically(path.with_suffix(".sha256"), hashlib.sha256(data).hexdigest().encode("ascii"))
         except (OSError, RuntimeError, ValueError):
             pass

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from ..cache import source_fingerprint
 from ..model import (
     Acl,
     AclLine,
@@ -27,7 +28,6 @@ from ..model import (
 )
 from ..reach.packets import STORE_MIN_LINES, PacketSet, PacketSpace
 from ..reach.precompile import Work
-from ..reach.store import source_fingerprint
 from ..result import Finding
 from .acl_overlap import OverlapIndex
 from .base import Check, Rule
@@ -218,10 +218,6 @@ def stored_unreachable_lines(space: PacketSpace, acl: Acl) -> list[Unreachable]:
     return found
 
 
-def store_unreachable_lines(space: PacketSpace, acl: Acl) -> None:
-    stored_unreachable_lines(space, acl)
-
-
 def shadow_work(space: PacketSpace, devices: Iterable[Device]) -> list[Work]:
     """ACL-002 on every long ACL not in the store yet, as work to share over the cores
     before the rules run (see reach/precompile.py)."""
@@ -230,7 +226,7 @@ def shadow_work(space: PacketSpace, devices: Iterable[Device]) -> list[Work]:
         for _, acl in sorted(device.acls.items()):
             key = _shadow_key(space, acl)
             if space.store is not None and key is not None and not space.store.has_record(key):
-                work.append(Work(store_unreachable_lines, acl, 2 * len(acl.lines)))
+                work.append(Work(stored_unreachable_lines, acl, 2 * len(acl.lines)))
     return work
 
 
