@@ -98,6 +98,16 @@ def redact(text: str) -> str:
     return redact_every_pattern(text)
 
 
+# A fragment of the user's input quoted inside one of the tool's messages: 'text' or 「text」.
+_QUOTED = re.compile(r"'[^'\n]*'|「[^」\n]*」")
+
+
+def redact_quoted(message: str) -> str:
+    """`redact` applied only to the quoted fragments of a message (input errors quote the
+    offending input between quotes); the message's own words are never changed."""
+    return _QUOTED.sub(lambda match: redact(match.group(0)), message)
+
+
 def redact_every_pattern(text: str) -> str:
     """`redact` without the shortcut (the tests check that the shortcut changes nothing)."""
     text = _PEM_ARMOUR.sub(lambda _m: "[REDACTED:private-key]", text)

@@ -1,6 +1,7 @@
 """What every command shares: exit codes, language, writing reports, progress, library logging.
 
-Anything printed from here that may quote an input file passes through `redact` first."""
+Input errors quote the offending input between quotes: only those fragments pass through `redact`
+(the message's own words stay intact); internal errors, which may quote anything, are redacted whole."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import InputError
-from ..redact import redact
+from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
 from ..result import Result
 
@@ -42,7 +43,7 @@ def colour_wanted(stream_is_terminal: bool) -> bool:
 
 def fail_input(error: InputError) -> None:
     for problem in error.problems:
-        click.echo(f"error: {redact(str(problem))}", err=True)
+        click.echo(f"error: {redact_quoted(str(problem))}", err=True)
     sys.exit(EXIT_INPUT)
 
 

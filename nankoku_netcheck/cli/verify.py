@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from ..redact import redact
+from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
 from .caching import open_cache
 from .common import (
@@ -228,7 +228,7 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
                 replace(result, command=command), language))
     except InputError as error:
         return BatchOutcome(topology, folder, EXIT_INPUT, "input error", seconds=time.perf_counter() - started,
-                            problem=redact(str(error.problems[0])) + (
+                            problem=redact_quoted(str(error.problems[0])) + (
                                 f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""))
     except SystemExit as stop:  # a report that could not be written (already said on stderr)
         return BatchOutcome(topology, folder, int(stop.code or EXIT_INPUT), "input error",

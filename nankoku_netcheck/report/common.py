@@ -9,7 +9,6 @@ from ..redact import redact
 from ..result import (
     AclRef,
     Evidence,
-    ExceptionRecord,
     Finding,
     FlowExample,
     IsolationCertificate,
@@ -77,34 +76,29 @@ def status_label(finding: Finding, lang: str) -> str:
 
 
 def redacted(result: Result) -> Result:
-    """The Result with every piece of text that may quote a config passed through `redact`.
+    """The Result with every field that holds config text verbatim passed through `redact` again.
 
-    Rules already redact the lines they quote; doing it again here means a renderer can never
-    print a secret even when a rule forgot to."""
+    Only quoted config is touched: Evidence.text, AclRef.text and certificate lines. Messages,
+    notes, flow classes, exception records and the command are the tool's own sentences (or the
+    user's topology) and are never altered; a rule that embeds a config line in a sentence
+    redacts that fragment where it builds the sentence (rules/meta.py, device.py, acl.py)."""
     return replace(
         result,
         findings=tuple(_redacted_finding(f) for f in result.findings),
         certificates=tuple(_redacted_certificate(c) for c in result.certificates),
-        exceptions=tuple(_redacted_exception(e) for e in result.exceptions),
-        command=redact(result.command),
     )
 
 
 def _redacted_finding(finding: Finding) -> Finding:
     return replace(
         finding,
-        message_en=redact(finding.message_en),
-        message_ja=redact(finding.message_ja),
-        flow_class=redact(finding.flow_class),
         path=tuple(_redacted_step(step) for step in finding.path),
         evidence=tuple(_redacted_evidence(e) for e in finding.evidence),
-        notes=tuple(redact(note) for note in finding.notes),
     )
 
 
 def _redacted_step(step: PathStep) -> PathStep:
-    return replace(step, route=redact(step.route), acl=_redacted_acl(step.acl), acl_out=_redacted_acl(step.acl_out),
-                   note=redact(step.note))
+    return replace(step, acl=_redacted_acl(step.acl), acl_out=_redacted_acl(step.acl_out))
 
 
 def _redacted_acl(acl: AclRef | None) -> AclRef | None:
@@ -116,12 +110,7 @@ def _redacted_evidence(evidence: Evidence) -> Evidence:
 
 
 def _redacted_certificate(certificate: IsolationCertificate) -> IsolationCertificate:
-    return replace(certificate, lines=tuple(_redacted_evidence(e) for e in certificate.lines),
-                   route_absences=tuple(redact(text) for text in certificate.route_absences))
-
-
-def _redacted_exception(record: ExceptionRecord) -> ExceptionRecord:
-    return replace(record, flow=redact(record.flow), reason=redact(record.reason), matched=redact(record.matched))
+    return replace(certificate, lines=tuple(_redacted_evidence(e) for e in certificate.lines))
 
 
 # --- formatting --------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from ..model import (
 )
 from ..reach.packets import STORE_MIN_LINES, PacketSet, PacketSpace
 from ..reach.precompile import Work
+from ..redact import redact
 from ..result import Finding
 from .acl_overlap import OverlapIndex
 from .base import Check, Rule
@@ -350,7 +351,7 @@ def covering_lines(space: PacketSpace, matched: PacketSet, earlier: list[tuple[i
 
 def _unreachable_finding(device: str, acl: Acl, line: AclLine, cover: list[AclLine], empty: bool) -> Finding:
     where = line.source.where()
-    text = line.source.text.strip()
+    text = redact(line.source.text.strip())
     evidence = [(line.source, "unreachable")] + [(c.source, "matches first") for c in cover[:MAX_COVER_EVIDENCE]]
     if empty:
         return _violation(
@@ -418,13 +419,13 @@ def check_acl_004(ctx: FlowContext) -> list[Finding]:
 
 def _permit_all_finding(device_name: str, if_name: str, acl: Acl, direction: str, found: Source, binding: Source,
                         binding_role: str) -> Finding:
-    where = found.where()
+    where, text = found.where(), redact(found.text.strip())
     return _violation(
         "ACL-004", device_name,
         f"{where}: ACL '{acl.name}' on zone-boundary interface {if_name} ({direction}) permits every packet "
-        f"that reaches '{found.text.strip()}'.",
+        f"that reaches '{text}'.",
         f"{where}: 領域の境界のインターフェース {if_name}（{direction}）の ACL「{acl.name}」が、"
-        f"「{found.text.strip()}」に達したすべてのパケットを許可しています。",
+        f"「{text}」に達したすべてのパケットを許可しています。",
         [(found, "permits everything"), (binding, binding_role)],
     )
 

@@ -152,9 +152,10 @@ def check_mgmt_001(ctx: FlowContext) -> list[Finding]:
             protocols = ", ".join(sorted({entry.protocol for entry in entries}))
             where = source.where()
             if all(entry.by_default for entry in entries):
-                en = (f"{where}: '{source.text.strip()}' has no 'transport input': the device accepts {protocols} "
+                line = redact(source.text.strip())
+                en = (f"{where}: '{line}' has no 'transport input': the device accepts {protocols} "
                       f"(unencrypted) by default.")
-                ja = (f"{where}: 「{source.text.strip()}」に transport input の指定がなく、既定で暗号化されない "
+                ja = (f"{where}: 「{line}」に transport input の指定がなく、既定で暗号化されない "
                       f"{protocols} を受け付けます。")
                 role = "accepts telnet by default"
             else:
@@ -323,7 +324,7 @@ def check_mgmt_007(ctx: FlowContext) -> list[Finding]:
 
 def _source_restriction_problem(ctx: FlowContext, device: Device, access: RemoteAccess
                                 ) -> tuple[str, str, list[tuple[Source, str]]] | None:
-    what = f"{access.protocol} access '{access.source.text.strip()}'"
+    what = f"{access.protocol} access '{redact(access.source.text.strip())}'"
     evidence: list[tuple[Source, str]] = [(access.source, "management access")]
     if access.allowed_from is not None:
         if any(length == 0 for _, length in access.allowed_from):

@@ -12,11 +12,12 @@ def check_meta_001(ctx: FlowContext) -> list[Finding]:
     findings = []
     for name in sorted(ctx.network.devices):
         for unknown in ctx.network.devices[name].forwarding_unknowns:
-            text = redact(unknown.source.text.strip())
+            # Both the line and the parser's reason (which quotes words of it) are config text.
+            text, reason = redact(unknown.source.text.strip()), redact(unknown.reason)
             findings.append(Finding(
                 rule="META-001", severity="error", status="inconclusive", device=name,
-                message_en=f"{unknown.source.where()}: not understood ({unknown.reason}): {text}",
-                message_ja=f"{unknown.source.where()}: 解釈できない行です（{unknown.reason}）: {text}",
+                message_en=f"{unknown.source.where()}: not understood ({reason}): {text}",
+                message_ja=f"{unknown.source.where()}: 解釈できない行です（{reason}）: {text}",
                 evidence=(Evidence(unknown.source.file, unknown.source.line, text, "not understood"),),
             ))
     return findings
