@@ -9,7 +9,7 @@ from .errors import InputError
 from .model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, ip_to_int
 from .reach.engine import Endpoint, ReachEngine, Start, boundary_interfaces
 from .reach.packets import Packet, PacketSpace
-from .reach.trace import TracePath, Tracer
+from .reach.trace import Caveat, TracePath, Tracer, path_caveats
 
 PROTOCOL_NUMBERS = {"tcp": PROTO_TCP, "udp": PROTO_UDP, "icmp": PROTO_ICMP}
 
@@ -20,6 +20,11 @@ class PacketTrace:
     start: Start
     paths: tuple[TracePath, ...]
     zone_of_endpoint: tuple[tuple[Endpoint, str], ...]  # endpoint → zone id / "internet upstream" / ""
+    # Per path, per hop: what the trace may get wrong there (reach/trace.py `hop_caveats`).
+    caveats: tuple[tuple[tuple[Caveat, ...], ...], ...] = ()
+
+    def may_differ(self) -> bool:
+        return any(hop for path in self.caveats for hop in path)
 
 
 def make_packet(src: str, dst: str, proto: str, sport: int | None, dport: int | None, established: bool,
@@ -71,7 +76,8 @@ def trace_packet(loaded: Loaded, packet: Packet, enters: str | None = None, back
         (path.endpoint, _endpoint_zone(loaded, path.endpoint, packet))
         for path in paths if path.endpoint is not None
     )
-    return PacketTrace(packet, start, paths, tuple(dict(zones).items()))
+    caveats = tuple(path_caveats(network, path, packet) for path in paths)
+    return PacketTrace(packet, start, paths, tuple(dict(zones).items()), caveats)
 
 
 def _endpoint_zone(loaded: Loaded, endpoint: Endpoint, packet: Packet) -> str:

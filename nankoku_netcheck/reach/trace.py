@@ -12,7 +12,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ..graph import Network, is_up
-from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Acl, AclLine, Action, Match
+from ..model import (
+    PROTO_ICMP,
+    PROTO_TCP,
+    PROTO_UDP,
+    Acl,
+    AclLine,
+    Action,
+    Device,
+    Match,
+    Source,
+    format_prefix,
+    int_to_ip,
+)
+from ..redact import redact
 from .engine import Endpoint, ReachEngine, Start
 from .fib import NextHop
 from .filters import (
@@ -23,7 +36,7 @@ from .filters import (
     ingress_acl,
     security_levels_permit,
 )
-from .nat import Owner, Translation, inbound_steps, outbound_steps, step_matches
+from .nat import Owner, Rewrite, Translation, inbound_steps, outbound_steps, step_matches
 from .packets import Packet, counts_as_match
 
 
@@ -320,3 +333,188 @@ def _is_reply(packet: Packet) -> bool:
 def _reversed(packet: Packet) -> Packet:
     return Packet(src=packet.dst, dst=packet.src, proto=packet.proto, sport=packet.dport, dport=packet.sport,
                   established=False)
+
+
+# --- caveats: where a hop rests on something not understood or over-approximated ----------
+
+
+@dataclass(frozen=True, order=True)
+class Caveat:
+    """Why the device may treat the packet differently at a hop than the trace says, and the
+    line responsible. Texts quote config lines redacted."""
+
+    file: str
+    line: int
+    kind: str  # acl-line | undefined-acl | unknown-line | dynamic-route | nat-pool
+    message_en: str
+    message_ja: str
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+# Unknown lines inside these blocks are reported where the definition is used (an ACL line
+# using a tainted object-group is itself not understood), not on every hop of the device.
+_DEFINITION_BLOCKS = ("object-group ", "object ")
+
+
+def hop_caveats(network: Network, hop: Hop, rewrites: Translation = (), header: Packet | None = None
+                ) -> tuple[Caveat, ...]:
+    """Everything at `hop` the trace may get wrong. `rewrites`: the NAT rewrites this hop's
+    device applied; `header`: the packet as it enters the hop, when known (it narrows which
+    skipped deny lines matter).
+
+    The criterion, so that a user can check it:
+    - an ACL decision that permits through a line not understood or over-approximated, or after
+      skipping such a deny line that may match the packet (the engine ignores those);
+    - an undefined ACL (assumed to permit everything);
+    - a FORWARDING unknown line of this device, unless it sits in the block of an interface
+      other than this hop's, is an entry or block line of an ACL not evaluated here, or lies in
+      an object / object-group definition (its uses carry the doubt);
+    - a next hop from dynamic routing (any prefix from any neighbour);
+    - a NAT rewrite to a pool or PAT (the device picks the address or port; the trace shows one)."""
+    device = network.devices[hop.device]
+    reasons = {(u.source.file, u.source.line): u.reason for u in device.forwarding_unknowns}
+    caveats: list[Caveat] = []
+    evaluated: set[str] = set()
+    acl_lines: set[tuple[str, int]] = set()
+    for direction, decision in (("in", hop.ingress), ("out", hop.egress)):
+        if decision is None:
+            continue
+        if decision.acl_name is not None:
+            evaluated.update(decision.acl_name.split("+"))
+        if decision.acl is not None:
+            acl_lines.update((line.source.file, line.source.line) for line in decision.acl.lines)
+        caveats += _decision_caveats(device, hop, direction, decision, reasons, header)
+    interfaces = {name for name in (hop.in_interface, hop.out_interface) if name}
+    caveats += _unknown_line_caveats(device, interfaces, evaluated, acl_lines)
+    if hop.next_hop is not None and hop.next_hop.dynamic is not None:
+        dynamic = hop.next_hop.dynamic
+        caveats.append(Caveat(
+            dynamic.source.file, dynamic.source.line, "dynamic-route",
+            f"next hop from dynamic routing ({dynamic.protocol} {dynamic.process}), over-approximated: any prefix "
+            f"may be learned from any neighbour",
+            f"動的ルーティング（{dynamic.protocol} {dynamic.process}）によるネクストホップです。近似として、"
+            f"どの隣接機器からもどの経路も学習されうるものとしています",
+        ))
+    caveats += [_pool_caveat(rewrite) for rewrite in rewrites if rewrite.pool]
+    return tuple(sorted(set(caveats)))
+
+
+def path_caveats(network: Network, path: TracePath, packet: Packet | None = None) -> tuple[tuple[Caveat, ...], ...]:
+    """The caveats of each hop of `path` taken by `packet`."""
+    hops = path.hops
+    rewrites: list[list[Rewrite]] = [[] for _ in hops]
+    earlier: Translation = ()
+    for number, hop in enumerate(hops):
+        for rewrite in hop.translation[len(earlier):]:
+            # `Hop.translation` also holds what the previous device rewrote on its way out.
+            previous = network.devices[hops[number - 1].device] if number else None
+            by_previous = previous is not None and rewrite.rule is not None and \
+                rewrite.rule.file == previous.source_file
+            rewrites[number - 1 if by_previous else number].append(rewrite)
+        earlier = hop.translation
+    if hops and path.endpoint is not None:
+        rewrites[-1] += path.endpoint.translation[len(earlier):]
+    return tuple(
+        hop_caveats(network, hop, tuple(rewrites[number]),
+                    None if packet is None else _rewritten(packet, hop.translation))
+        for number, hop in enumerate(hops)
+    )
+
+
+def _decision_caveats(device: Device, hop: Hop, direction: str, decision: AclDecision,
+                      reasons: dict[tuple[str, int], str], header: Packet | None) -> list[Caveat]:
+    if not decision.permitted:
+        return []  # over-approximation only widens permits: a drop is certain
+    if decision.undefined:
+        interface = device.interfaces.get(hop.in_interface if direction == "in" else hop.out_interface)
+        reference = None if interface is None else (
+            interface.acl_in_source if direction == "in" else interface.acl_out_source)
+        file, line = (reference.file, reference.line) if reference else (device.source_file, 0)
+        return [Caveat(file, line, "undefined-acl",
+                       f"ACL {decision.acl_name} is referenced but not defined: assumed to permit everything",
+                       f"ACL {decision.acl_name} は参照されていますが定義がないため、すべて許可するものとしています")]
+    if decision.acl is None or decision.line_index is None:
+        return []
+    caveats = []
+    for index, line in enumerate(decision.acl.lines[: decision.line_index + 1]):
+        deciding = index == decision.line_index
+        # `matches` of such a line is a superset of the device's: no match there, none on the device.
+        skipped = not deciding and not counts_as_match(line) and (header is None or any(
+            match_packet(m, h) for m in line.matches for h in (header, _reversed(header))))
+        if not (deciding or skipped):
+            continue
+        text = redact(line.source.text.strip())
+        where = (line.source.file, line.source.line)
+        role_en = "permitting line" if deciding else "deny line ignored by the verifier (it may drop the packet)"
+        role_ja = "許可した行" if deciding else "検証では無視した deny 行（実機では破棄する可能性があります）"
+        name = decision.acl_name
+        if not line.understood:
+            reason = redact(reasons.get(where, "not understood"))
+            caveats.append(Caveat(*where, "acl-line", f"ACL {name}: {role_en} not understood ({reason}): {text}",
+                                  f"ACL {name}: {role_ja}を解釈できません（{reason}）: {text}"))
+        elif line.approximation:
+            approximation = redact(line.approximation)
+            caveats.append(Caveat(*where, "acl-line",
+                                  f"ACL {name}: {role_en} over-approximated ({approximation}): {text}",
+                                  f"ACL {name}: {role_ja}は近似で扱っています（{approximation}）: {text}"))
+    return caveats
+
+
+def _unknown_line_caveats(device: Device, interfaces: set[str], evaluated: set[str],
+                          acl_lines: set[tuple[str, int]]) -> list[Caveat]:
+    """The device's FORWARDING unknown lines that may affect a hop through `interfaces`
+    evaluating the ACLs named `evaluated` (see `hop_caveats`)."""
+    interface_heads = {device.interfaces[name].source.line: name for name in device.interfaces}
+    acl_heads = {acl.source.line: name for name, acl in device.acls.items()}
+    caveats = []
+    for unknown in device.forwarding_unknowns:
+        source = unknown.source
+        if (source.file, source.line) in acl_lines:
+            continue  # an entry of an ACL evaluated here: `_decision_caveats` judged it
+        head = _block_head(device, source)
+        if head is not None:
+            head_text = device.lines[head - 1].strip()
+            words = head_text.split()
+            if head in interface_heads and interface_heads[head] not in interfaces:
+                continue
+            acl = acl_heads.get(head) or (words[1] if len(words) > 1 and words[0] == "access-list" else None)
+            if acl is not None and acl not in evaluated:
+                continue
+            if head_text.startswith(_DEFINITION_BLOCKS):
+                continue
+        text, reason = redact(source.text.strip()), redact(unknown.reason)
+        caveats.append(Caveat(source.file, source.line, "unknown-line",
+                              f"line not understood on this device ({reason}): {text}",
+                              f"この機器の解釈できない行です（{reason}）: {text}"))
+    return caveats
+
+
+def _block_head(device: Device, source: Source) -> int | None:
+    """The 1-based number of the top-level line whose block holds `source` (itself when it is
+    not indented); None when the line is not from the device's own config text."""
+    lines = device.lines
+    if source.file != device.source_file or not 0 < source.line <= len(lines):
+        return None
+    number = source.line
+    while number > 1 and lines[number - 1][:1] in (" ", "\t"):
+        number -= 1
+    return number
+
+
+def _pool_caveat(rewrite: Rewrite) -> Caveat:
+    pool = format_prefix(rewrite.network, rewrite.length)
+    file, line = (rewrite.rule.file, rewrite.rule.line) if rewrite.rule else ("", 0)
+    if rewrite.any_sport:
+        return Caveat(file, line, "nat-pool",
+                      f"PAT to {pool}: the device picks the source port (and the address when the pool holds "
+                      f"several); the trace keeps the original port",
+                      f"{pool} への PAT: 実機は送信元ポート（プールに複数あればアドレスも）を選びます。"
+                      f"トレースでは元のポートのままです")
+    first = int_to_ip(rewrite.network)
+    return Caveat(file, line, "nat-pool",
+                  f"NAT to pool {pool}: the device picks the {rewrite.field} address; the trace shows the first, "
+                  f"{first}",
+                  f"プール {pool} への NAT: 実機が {rewrite.field} アドレスを選びます。トレースでは先頭の {first} "
+                  f"を表示しています")

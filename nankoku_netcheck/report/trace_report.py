@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..model import format_prefix
-from ..reach.trace import AclDecision, Hop
+from ..reach.trace import AclDecision, Caveat, Hop
 from ..redact import redact
 from ..tracing import PacketTrace
 
@@ -47,31 +47,45 @@ def _rewrites(previous: tuple, hop: Hop) -> list[dict[str, Any]]:  # type: ignor
     ]
 
 
-def _hops(hops: tuple[Hop, ...]) -> list[dict[str, Any]]:
+def _hops(hops: tuple[Hop, ...], caveats: tuple[tuple[Caveat, ...], ...]) -> list[dict[str, Any]]:
     out = []
     previous: tuple = ()  # type: ignore[type-arg]
-    for hop in hops:
+    for number, hop in enumerate(hops):
         record = _hop(hop)
         if hop.translation != previous:
             record["nat"] = _rewrites(previous, hop)
             previous = hop.translation
+        record["caveats"] = [
+            {"kind": c.kind, "file": c.file, "line": c.line, "message_en": c.message_en, "message_ja": c.message_ja}
+            for c in (caveats[number] if number < len(caveats) else ())
+        ]
         out.append(record)
     return out
 
 
+# The summary when any hop has a caveat (en, ja).
+MAY_DIFFER = ("the trace may differ from the device: some hops rest on lines not understood or on "
+              "over-approximations (marked '!')",
+              "トレース結果は実機と異なる可能性があります。解釈できない行や近似に基づくホップがあります（「!」の行）")
+
+
 def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
     zones = dict(trace.zone_of_endpoint)
+    differ = trace.may_differ()
     return {
         "packet": trace.packet.describe(),
         "start": trace.start.segment or f"{trace.start.device}:{trace.start.interface}",
+        "may_differ_from_device": differ,
+        "caveat_en": MAY_DIFFER[0] if differ else None,
+        "caveat_ja": MAY_DIFFER[1] if differ else None,
         "paths": [
             {"disposition": path.disposition,
              "endpoint": path.endpoint.describe() if path.endpoint else None,
              "zone": zones.get(path.endpoint, "") if path.endpoint else None,
-             "hops": _hops(path.hops),
+             "hops": _hops(path.hops, trace.caveats[number] if number < len(trace.caveats) else ()),
              "nat_at_end": [{"field": r.field, "to": format_prefix(r.network, r.length)}
                             for r in (path.endpoint.translation if path.endpoint else ())]}
-            for path in trace.paths
+            for number, path in enumerate(trace.paths)
         ],
     }
 
@@ -104,6 +118,11 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
             if hop["out_interface"]:
                 text += f"; out {hop['out_interface']}" + _decision_text(hop["egress"])
             lines.append(text)
+            for caveat in hop["caveats"]:
+                where = f"{caveat['file']}:{caveat['line']}" if caveat["line"] else caveat["file"]
+                lines.append(f"    ! {where}: {caveat['message_ja' if ja else 'message_en']}")
+    if record["may_differ_from_device"]:
+        lines.append(("注意: " if ja else "caveat: ") + record["caveat_ja" if ja else "caveat_en"])
     return "\n".join(lines) + "\n"
 
 
