@@ -163,4 +163,5 @@ def hop_text(step: PathStep, lang: str) -> str:
     if step.acl_out:
         acls.append(f"out {step.acl_out.name} ({step.acl_out.file}:{step.acl_out.line})")
     shown = [a for a in acls if a]
-    return text + (" " + ", ".join(shown) if shown else f" {words['no_acl']}")
+    text += " " + ", ".join(shown) if shown else f" {words['no_acl']}"
+    return text + (f" ! {step.note}" if step.note else "")

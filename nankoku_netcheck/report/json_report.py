@@ -102,7 +102,8 @@ def finding_to_dict(finding: Finding, lang: str) -> dict[str, Any]:
             {"device": step.device, "in_interface": step.in_interface, "out_interface": step.out_interface,
              "route": step.route,
              "acl": asdict(step.acl) if step.acl else None,
-             **({"acl_out": asdict(step.acl_out)} if step.acl_out else {})}
+             **({"acl_out": asdict(step.acl_out)} if step.acl_out else {}),
+             **({"note": step.note} if step.note else {})}
             for step in finding.path
         ]
     out["evidence"] = [asdict(e) for e in finding.evidence]

@@ -120,6 +120,8 @@ def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
             if step.acl_out:
                 hop += f"  out: {step.acl_out.name} {step.acl_out.file}:{step.acl_out.line}"
             lines.append(hop)
+            if step.note:
+                lines.append(f"          ! {step.note}")
     if finding.evidence:
         lines.append(f"      {w['evidence']}:")
         for evidence in finding.evidence[:12]:

@@ -26,7 +26,7 @@ from ..model import (
 )
 from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
-from ..reach.trace import Hop, TracePath, Tracer
+from ..reach.trace import Hop, TracePath, Tracer, path_caveats
 from ..redact import redact
 from ..result import AclRef, Evidence, Finding, FlowExample, PathStep
 
@@ -356,7 +356,7 @@ class FlowContext:
 
     def build_finding(self, rule: str, severity: str, source_class: str, dest_class: str, packet: Packet,
                  klass: PacketSet, path: TracePath, describe: MessageBuilder, more: bool) -> Finding:
-        steps, evidence, notes, understood = self._path_steps(path)
+        steps, evidence, notes, understood = self._path_steps(path, packet)
         description = self.describe_set(klass)
         status = "violated" if understood else "inconclusive"
         if more:
@@ -371,13 +371,16 @@ class FlowContext:
             path=steps, evidence=evidence, notes=notes,
         )
 
-    def _path_steps(self, path: TracePath) -> tuple[tuple[PathStep, ...], tuple[Evidence, ...], tuple[str, ...], bool]:
+    def _path_steps(self, path: TracePath, packet: Packet | None = None
+                    ) -> tuple[tuple[PathStep, ...], tuple[Evidence, ...], tuple[str, ...], bool]:
         steps: list[PathStep] = []
         evidence: list[Evidence] = []
         notes: list[str] = []
         understood = True
         translation: tuple = ()
-        for hop in path.hops:
+        # The same caveats `trace` prints at each hop (reach/trace.py `hop_caveats`).
+        caveats = path_caveats(self.network, path, packet)
+        for hop, hop_caveats in zip(path.hops, caveats, strict=True):
             device = self.network.devices[hop.device]
             if hop.translation != translation:
                 for rewrite in hop.translation[len(translation):]:
@@ -394,7 +397,7 @@ class FlowContext:
                     notes.append(f"{hop.device}: {decision.reason}")
                 if decision is not None and decision.line is not None and not decision.line.understood:
                     understood = False
-                    notes.append(f"{decision.line.source.where()}: the permitting line was not fully understood")
+            notes += [f"{hop.device}: {caveat.where()}: {caveat.message_en}" for caveat in hop_caveats]
             route_text = ""
             if hop.next_hop is not None and hop.next_hop.any_neighbour:
                 route_text = "any neighbour (routing ignored)"  # no route line: none was used
@@ -404,15 +407,12 @@ class FlowContext:
                     f"dynamic ({hop.next_hop.dynamic.protocol} {hop.next_hop.dynamic.process}, over-approximated)")
                 if route.kind.value == "static" or hop.next_hop.dynamic is not None:
                     evidence.append(_evidence(route.source, "route"))
-                if hop.next_hop.dynamic is not None:
-                    notes.append(f"relies on the over-approximation of dynamic routing "
-                                 f"({hop.next_hop.dynamic.source.where()}): any prefix may be learned from any "
-                                 f"neighbour of the process")
             elif path.endpoint is not None and path.endpoint.kind == "device":
                 route_text = "local (addressed to the device)"
             steps.append(PathStep(device=device.name, in_interface=hop.in_interface,
                                   out_interface=hop.out_interface, route=route_text,
-                                  acl=acl_in, acl_out=acl_out))
+                                  acl=acl_in, acl_out=acl_out,
+                                  note="; ".join(f"{c.where()}: {c.message_en}" for c in hop_caveats)))
         return tuple(steps), tuple(_dedupe(evidence)), tuple(dict.fromkeys(notes)), understood
 
     def _acl_ref(self, device_name: str, if_name: str, direction: str, hop: Hop,
@@ -426,8 +426,6 @@ class FlowContext:
         if decision.undefined:
             if reference is not None:
                 evidence.append(_evidence(reference, "permits"))
-            notes.append(f"{device_name}: ACL {decision.acl_name} is referenced but not defined, "
-                         f"so it permits everything")
             return AclRef(decision.acl_name, reference.file if reference else "", reference.line if reference else 0,
                           redact(reference.text.strip()) if reference else "")
         if decision.line is None:
