@@ -447,18 +447,23 @@ def _decision_caveats(device: Device, hop: Hop, direction: str, decision: AclDec
             continue
         text = redact(line.source.text.strip())
         where = (line.source.file, line.source.line)
-        role_en = "permitting line" if deciding else "deny line ignored by the verifier (it may drop the packet)"
-        role_ja = "許可した行" if deciding else "検証では無視した deny 行（実機では破棄する可能性があります）"
         name = decision.acl_name
         if not line.understood:
             reason = redact(reasons.get(where, "not understood"))
-            caveats.append(Caveat(*where, "acl-line", f"ACL {name}: {role_en} not understood ({reason}): {text}",
-                                  f"ACL {name}: {role_ja}を解釈できません（{reason}）: {text}"))
+            en, ja = ((f"the permitting line was not understood ({reason})", f"許可した行を解釈できません（{reason}）")
+                      if deciding else
+                      (f"a deny line that may match was ignored, not understood ({reason})",
+                       f"一致しうる deny 行を解釈できないため無視しました（{reason}）"))
         elif line.approximation:
             approximation = redact(line.approximation)
-            caveats.append(Caveat(*where, "acl-line",
-                                  f"ACL {name}: {role_en} over-approximated ({approximation}): {text}",
-                                  f"ACL {name}: {role_ja}は近似で扱っています（{approximation}）: {text}"))
+            en, ja = ((f"the permitting line is over-approximated ({approximation})",
+                       f"許可した行は近似で扱っています（{approximation}）")
+                      if deciding else
+                      (f"a deny line that may match was ignored, over-approximated ({approximation})",
+                       f"一致しうる deny 行を近似のため無視しました（{approximation}）"))
+        else:
+            continue
+        caveats.append(Caveat(*where, "acl-line", f"ACL {name}: {en}: {text}", f"ACL {name}: {ja}: {text}"))
     return caveats
 
 
