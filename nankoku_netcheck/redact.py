@@ -99,13 +99,13 @@ def redact(text: str) -> str:
 
 
 # A fragment of the user's input quoted inside one of the tool's messages: 'text' or 「text」.
-_QUOTED = re.compile(r"'[^'\n]*'|「[^」\n]*」")
+_QUOTED = re.compile(r"(?P<open>'|「)(?P<inner>[^'」\n]*)(?P<close>'|」)")
 
 
 def redact_quoted(message: str) -> str:
     """`redact` applied only to the quoted fragments of a message (input errors quote the
     offending input between quotes); the message's own words are never changed."""
-    return _QUOTED.sub(lambda match: redact(match.group(0)), message)
+    return _QUOTED.sub(lambda m: m.group("open") + redact(m.group("inner")) + m.group("close"), message)
 
 
 def redact_every_pattern(text: str) -> str:

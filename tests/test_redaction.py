@@ -4,7 +4,9 @@ for in every report format and in error messages."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from click.testing import CliRunner
 from conftest import REPO
 
 from nankoku_netcheck.cli import main
-from nankoku_netcheck.redact import redact, redact_every_pattern
+from nankoku_netcheck.redact import redact, redact_every_pattern, redact_quoted
 from nankoku_netcheck.report import FILE_NAMES
 
 # (config line, the secret in it, the kind it must be replaced by)
@@ -210,3 +212,113 @@ def test_internal_errors_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "internal error" in result.stderr and "RuntimeError" in result.stderr
     assert "LeakS3cret" not in result.stderr
     assert "[REDACTED:snmp-community]" in result.stderr
+
+
+# --- redaction touches config text only: the tool's own sentences stay whole ----------------
+
+
+@pytest.fixture(scope="module")
+def sentence_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """Text, JSON, Markdown and SARIF in en and ja for a city whose r-mn quotes a plaintext
+    password and a default SNMP community."""
+    folder = tmp_path_factory.mktemp("sentences")
+    topology = _triangle_city(folder, mn_extra="username admin password 0 cisco123\nsnmp-server community public RO")
+    reports = {}
+    for lang in ("en", "ja"):
+        target = folder / f"out-{lang}"
+        result = CliRunner().invoke(main, ["verify", str(topology), "--no-cache", "--format", "text,json,md,sarif",
+                                           "--output-dir", str(target), "--lang", lang])
+        assert result.exit_code == 1, result.output
+        reports |= {f"{lang}/{path.suffix[1:]}": path.read_text(encoding="utf-8") for path in target.iterdir()}
+    return topology.parent / "configs" / "r-mn.cfg", reports
+
+
+def _config_line(config: Path, text: str) -> int:
+    return config.read_text(encoding="utf-8").splitlines().index(text) + 1
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_rule_sentences_are_never_redacted_in_any_format(sentence_reports: tuple[Path, dict[str, str]],
+                                                         lang: str) -> None:
+    config, reports = sentence_reports
+    account = f"{config}:{_config_line(config, 'username admin password 0 cisco123')}"
+    community = f"{config}:{_config_line(config, 'snmp-server community public RO')}"
+    expected = {
+        "en": [f"{account}: the password of account 'admin' is stored in plaintext.",
+               f"{community}: an SNMP community uses a default, well-known name."],
+        "ja": [f"{account}: アカウント「admin」のパスワードが平文で保存されています。",
+               f"{community}: SNMP コミュニティ名が既定の（推測されやすい）名前です。"],
+    }[lang]
+    text, markdown = reports[f"{lang}/txt"], reports[f"{lang}/md"]
+    findings = json.loads(reports[f"{lang}/json"])["findings"]
+    sarif = json.loads(reports[f"{lang}/sarif"])["runs"][0]["results"]
+    for message in expected:
+        assert f"      {message}" in text.splitlines()
+        assert message in markdown
+        assert message in [f["message"] for f in findings]
+        assert message in [r["message"]["text"].split("\n")[0] for r in sarif]
+    evidence = {e["text"] for f in findings for e in f["evidence"]}
+    assert {"username admin password 0 [REDACTED:password]", "snmp-server community [REDACTED:snmp-community] RO"} \
+        <= evidence
+    for name in (f"{lang}/txt", f"{lang}/md", f"{lang}/sarif"):
+        assert "username admin password 0 [REDACTED:password]" in reports[name], name
+    assert not [name for name, report in reports.items() if "cisco123" in report]
+
+
+@pytest.mark.parametrize("args", [(), ("--lang", "ja"), ("--format", "json", "--lang", "en")])
+def test_topology_errors_name_the_missing_key(tmp_path: Path, args: tuple[str, ...]) -> None:
+    topology = tmp_path / "topology.yaml"
+    topology.write_text("version: 1\ndevices:\n  r1: {config: r1.cfg}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["verify", str(topology), "--no-cache", *args])
+    assert result.exit_code == 2
+    assert f"error: {topology}:1: missing required key 'zones' (expected keys: version, zones, devices; optional: " \
+           f"name, policy, configs, links, external_peers, channels, exceptions, zone_policy, cloud_destinations)" \
+           in result.stderr.splitlines()
+
+
+def test_only_quoted_fragments_of_an_input_error_are_redacted() -> None:
+    assert redact_quoted("x.yaml:4: unknown key 'snmp-server community ErrS3cret' (expected one of: key, "
+                         "password)") == ("x.yaml:4: unknown key 'snmp-server community [REDACTED:snmp-community]' "
+                                          "(expected one of: key, password)")
+    assert redact_quoted("missing required key 'zones' (the key password of x)") == \
+        "missing required key 'zones' (the key password of x)"
+
+
+def _triangle_city(folder: Path, mn_iface: str = "!", mn_extra: str = "!") -> Path:
+    from conftest import SLOTS, TRIANGLE, write_network
+
+    configs = {}
+    for name, template in TRIANGLE.items():
+        text = textwrap.dedent(template).replace("{mn_iface}", mn_iface).replace("{mn_extra}", mn_extra)
+        for slot in SLOTS:
+            text = text.replace("{" + slot + "}", "!")
+        configs[name] = text
+    return write_network(folder, configs)
+
+
+def test_diff_and_trace_quote_config_lines_redacted_and_sentences_whole(tmp_path: Path) -> None:
+    before = _triangle_city(tmp_path / "before")
+    after = _triangle_city(tmp_path / "after", mn_iface="ip nhrp authentication NhrpS3cret",
+                           mn_extra="username admin password 0 cisco123")
+    config = after.parent / "configs" / "r-mn.cfg"
+    outputs = {}
+    for output_format in ("text", "json"):
+        result = CliRunner().invoke(main, ["diff", str(before), str(after), "--no-cache", "--lang", "en",
+                                           "--format", output_format])
+        assert result.exit_code == 1, result.output
+        outputs[output_format] = result.stdout
+    assert f"  MGMT-006 error {config}:8: the password of account 'admin' is stored in plaintext." \
+        in outputs["text"].splitlines()
+    assert f"  META-001 error {config}:6: not understood (NHRP (DMVPN) is not modelled): ip nhrp authentication " \
+           f"[REDACTED:routing-key]" in outputs["text"].splitlines()
+    new = {f["rule"]: f["message"] for f in json.loads(outputs["json"])["findings"]["new"]}
+    assert new["MGMT-006"] == f"{config}:8: the password of account 'admin' is stored in plaintext."
+    trace = CliRunner().invoke(main, ["trace", str(after), "--src", "10.1.1.10", "--dst", "10.2.1.10", "--no-cache",
+                                      "--format", "json"])
+    assert trace.exit_code == 0
+    [path] = json.loads(trace.stdout)["paths"]
+    assert [c["message_en"] for c in path["hops"][0]["caveats"]] == [
+        "line not understood on this device (NHRP (DMVPN) is not modelled): ip nhrp authentication "
+        "[REDACTED:routing-key]"]
+    outputs["trace"] = trace.stdout
+    assert not [name for name, text in outputs.items() if "NhrpS3cret" in text or "cisco123" in text]
