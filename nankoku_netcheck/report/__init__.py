@@ -1,6 +1,7 @@
 """Renderers: each takes the same Result and a language and returns text. No checking logic here.
 
-Every renderer redacts secrets itself (report/common.py `redacted`), so no caller can forget to."""
+Every renderer redacts the quoted config text of the Result itself (report/common.py `redacted`),
+so no caller can forget to; the tool's own sentences are never passed through `redact`."""
 
 from __future__ import annotations
 
