@@ -20,7 +20,7 @@ SUMMARY_JA = ("注意: トレース結果は実機と異なる可能性があり
               "（「!」の行）")
 PBR_EN = "line not understood on this device (policy-based routing is not modelled): ip policy route-map PBR"
 PBR_JA = "この機器の解釈できない行です（policy-based routing is not modelled）: ip policy route-map PBR"
-OSPF_EN = ("next hop from dynamic routing (ospf 1), over-approximated: any prefix may be learned from any "
+OSPF_EN = ("next hop from dynamic routing (ospf 1), an over-approximation: any prefix may be learned from any "
            "neighbour")
 OSPF_JA = ("動的ルーティング（ospf 1）によるネクストホップです。近似として、どの隣接機器からもどの経路も"
            "学習されうるものとしています")

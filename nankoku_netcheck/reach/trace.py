@@ -392,8 +392,8 @@ def hop_caveats(network: Network, hop: Hop, rewrites: Translation = (), header: 
         dynamic = hop.next_hop.dynamic
         caveats.append(Caveat(
             dynamic.source.file, dynamic.source.line, "dynamic-route",
-            f"next hop from dynamic routing ({dynamic.protocol} {dynamic.process}), over-approximated: any prefix "
-            f"may be learned from any neighbour",
+            f"next hop from dynamic routing ({dynamic.protocol} {dynamic.process}), an over-approximation: any "
+            f"prefix may be learned from any neighbour",
             f"動的ルーティング（{dynamic.protocol} {dynamic.process}）によるネクストホップです。近似として、"
             f"どの隣接機器からもどの経路も学習されうるものとしています",
         ))
