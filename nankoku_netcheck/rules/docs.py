@@ -297,10 +297,14 @@ _META_DOCS: tuple[RuleDoc, ...] = (
         "転送・フィルタに影響し得る未解釈の行がないこと",
         "Lists every configuration line that could change forwarding or filtering and that the verifier did "
         "not understand (NAT, VRFs, policy routing, zone-based firewall, unknown ACL keywords, …). Every "
-        "property the device could affect becomes inconclusive.",
+        "property the device could affect becomes inconclusive. `trace` names such a line at each hop it may "
+        "affect (a line in the block of an interface the hop uses, in an ACL the hop evaluates, or outside any "
+        "interface, ACL and object block) and says the trace may differ from the device.",
         "転送やフィルタを変え得るのに検証ツールが解釈できなかった設定行（NAT、VRF、ポリシールーティング、"
         "ゾーンベースファイアウォール、未知の ACL キーワード等）をすべて示します。その機器が影響し得る"
-        "性質はすべて「判定不能」になります。",
+        "性質はすべて「判定不能」になります。`trace` は、そのような行が影響し得るホップ（ホップが使う"
+        "インターフェースのブロック内、ホップで評価する ACL 内、またはインターフェース・ACL・オブジェクトの"
+        "どのブロックにも属さない行）ごとにその行を示し、トレース結果が実機と異なる可能性があると表示します。",
         "A proof is only a proof if nothing was skipped. The verifier never treats an unknown line as "
         "harmless; it says so instead.",
         "何も読み飛ばしていないときにだけ証明は証明になります。本ツールは未知の行を無害とはみなさず、"
