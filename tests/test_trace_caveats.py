@@ -155,3 +155,14 @@ def test_a_finding_path_carries_the_same_caveat(triangle: NetworkWriter) -> None
         assert finding.path[0].note == f"{where}: {PBR_EN}"
         assert f"r-mn: {where}: {PBR_EN}" in finding.notes
         assert [step.note for step in finding.path[1:]] == [""] * (len(finding.path) - 1)
+
+
+def test_an_undefined_acl_is_named_at_its_binding(triangle: NetworkWriter) -> None:
+    # An unknown line in an ACL that no hop evaluates is not listed.
+    topology = triangle(lg_iface="ip access-group MISSING in",
+                        lg_extra="ip access-list extended UNUSED\n evaluate REFL")
+    config = topology.parent / "configs" / "r-lg.cfg"
+    assert caveat_lines(trace(topology, *MN_TO_LG)) == [
+        f"    ! {config}:6: ACL MISSING is referenced but not defined: assumed to permit everything"]
+    assert caveat_lines(trace(topology, *MN_TO_LG, "--lang", "ja")) == [
+        f"    ! {config}:6: ACL MISSING は参照されていますが定義がないため、すべて許可するものとしています"]
