@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from .analyze import Analysis, analyze_loaded, load, packet_space, timestamp_now
 from .cache import ParseCache
-from .errors import InputError
+from .errors import InputError, InputProblem
 from .inputs import is_inside
 from .profiles import CHANNELS, pair_policies
 from .reach.packets import PacketSet
@@ -79,13 +79,29 @@ def diff_topologies(before_path: str, after_path: str, *, backend: str = "auto",
     `before_root`: the folder the before side's configs must lie in (an exported revision's
     root), `allow_paths`: folders both sides may also read from (see load_topology)."""
     space = packet_space(backend, cache)
-    loaded_before = load(before_path, cache, display_prefix=before_display, allow_paths=allow_paths,
-                         root=before_root)
+    try:
+        loaded_before = load(before_path, cache, display_prefix=before_display, allow_paths=allow_paths,
+                             root=before_root)
+    except InputError as error:
+        if before_display is None:
+            raise
+        raise _relabelled(error, *before_display) from None
     loaded_after = load(after_path, cache, allow_paths=allow_paths)
     stamp = timestamp_now()
     before = analyze_loaded(loaded_before, space, timestamp=stamp, today=today)
     after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today)
     return compare(before, after)
+
+
+def _relabelled(error: InputError, prefix: str, label: str) -> InputError:
+    """The problems of an exported revision, with its temporary folder shown as `label`."""
+    folder = os.path.realpath(prefix)
+
+    def shown(text: str) -> str:
+        return text.replace(folder + os.sep, label).replace(folder, label)
+
+    return InputError([InputProblem(shown(problem.file), problem.line, shown(problem.message))
+                       for problem in error.problems])
 
 
 @dataclass(frozen=True)

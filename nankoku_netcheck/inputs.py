@@ -105,7 +105,7 @@ def missing_path_reason(path: str, error: OSError) -> str:
     if error.errno == errno.ELOOP:
         return "is a symbolic link loop"
     if error.errno in (errno.EACCES, errno.EPERM):
-        return "cannot be reached: permission denied (a folder on its path cannot be read)"
+        return "cannot be reached: permission denied on a folder of its path"
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
         return "is a broken symbolic link" if os.path.islink(path) else "not found"
     return f"cannot be read: {os_error_reason(error)}"
