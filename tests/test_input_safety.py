@@ -333,7 +333,8 @@ def test_output_dir_that_is_a_file(city: Path, tmp_path: Path) -> None:
     code, _, err = verify(str(city), "--output-dir", str(blocker / "reports"), "--format", "json,md")
     assert code == 2
     assert only_error(err) == (
-        f"error: {blocker / 'reports'}: cannot be created: {blocker} is not a folder (expected a folder for the reports)"
+        f"error: {blocker / 'reports'}: cannot be created: {blocker} is not a folder "
+        "(expected a folder for the reports)"
     )
 
 
@@ -412,7 +413,7 @@ def test_unreadable_configs_folder(city: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_duplicate_hostnames_warn(city: Path) -> None:
     config = city.parent / "configs" / "r-lg.cfg"
     edit(config, "hostname r-lg", "hostname r-mn")
-    code, out, err = run("verify", str(city), "--no-cache", "--lang", "en")
+    code, _, err = run("verify", str(city), "--no-cache", "--lang", "en")
     assert code in (0, 1, 3)
     assert err.splitlines() == [
         "warning: city/configs/r-mn.cfg:1: devices.r-mn: hostname 'r-mn' is also the hostname of devices.r-lg "
