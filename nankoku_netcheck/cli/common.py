@@ -125,7 +125,8 @@ def input_warnings_shown(quiet: bool = False) -> Iterator[list[str]]:
     that pass them on (a batch worker). Other warnings are shown as usual."""
     shown: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        # Only InputWarnings are forced on: other categories keep the filters in force.
+        warnings.simplefilter("always", InputWarning)
         try:
             yield shown
         finally:
