@@ -505,3 +505,43 @@ def test_a_file_the_run_cannot_open_is_exit_2(city: Path, monkeypatch: pytest.Mo
     code, _, err = verify(str(city))
     assert code == 2
     assert only_error(err) == "error: /home/ci/.nankoku-netcheck.yaml: permission denied"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["diff", "city/topology.yaml"], ["trace", "--src", "10.1.1.5", "--dst", "10.2.1.5"]],
+)
+def test_allow_path_on_diff_and_trace(city: Path, tmp_path: Path, command: list[str]) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config = city.parent / "configs" / "r-core.cfg"
+    shutil.move(config, elsewhere / "r-core.cfg")
+    config.symlink_to(elsewhere / "r-core.cfg")
+    code, _, err = run(*command, str(city), "--no-cache")
+    assert code == 2
+    assert err.startswith(f"error: city/topology.yaml:{line_of(city, 'r-core.cfg')}: devices.r-core.config: ")
+    code, out, err = run(*command, str(city), "--no-cache", "--allow-path", str(elsewhere))
+    assert (code, err) == (0, "")
+    assert out
+
+
+def test_batch_verify_passes_allow_path_and_shows_warnings(city: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config = city.parent / "configs" / "r-core.cfg"
+    shutil.move(config, elsewhere / "r-core.cfg")
+    config.symlink_to(elsewhere / "r-core.cfg")
+    other = write_network(tmp_path / "other", plain_triangle()).relative_to(tmp_path)
+    edit(other.parent / "configs" / "r-lg.cfg", "hostname r-lg", "hostname r-mn")
+    arguments = ["verify", str(city), str(other), "--output-dir", "out", "--jobs", "1", "--no-cache"]
+    code, out, err = run(*arguments, "--allow-path", str(elsewhere))
+    assert code == 1, out
+    assert err.splitlines()[:3] == [
+        f"{city}: fail ({err.splitlines()[0].split('(')[-1]}",
+        "warning: other/configs/r-mn.cfg:1: devices.r-mn: hostname 'r-mn' is also the hostname of devices.r-lg "
+        "(other/configs/r-lg.cfg:1) (expected one hostname per device: is one config a copy of the other?)",
+        f"{other}: fail ({err.splitlines()[2].split('(')[-1]}",
+    ]
+    code, out, _ = run(*arguments)
+    assert code == 2
+    assert f"{city}: city/topology.yaml:{line_of(city, 'r-core.cfg')}: devices.r-core.config: 'r-core.cfg' is a " in out
