@@ -41,7 +41,7 @@ from .rules import REGISTRY, Rule
 from .rules.acl import shadow_work
 from .rules.certificate import isolation_certificates
 from .rules.flows import FlowContext
-from .topology import check_references, load_topology, read_device_configs
+from .topology import check_references, load_topology, read_device_configs, warn_duplicate_hostnames
 
 TOOL_NAME = "nankoku-netcheck"
 
@@ -70,12 +70,14 @@ class Loaded:
 
 
 def load(topology_path: str, cache: ParseCache | None = None,
-         display_prefix: tuple[str, str] | None = None, jobs: int = 1) -> Loaded:
+         display_prefix: tuple[str, str] | None = None, jobs: int = 1,
+         allow_paths: Iterable[str] = (), root: str | None = None) -> Loaded:
     """Read and check every input; raise InputError listing every problem found.
     `display_prefix` = (prefix, label) shows config paths under prefix as label + rest
     (a temporary export of a git revision shows as 'REV:path'). `jobs` > 1: parse in up to
-    that many processes when there is enough to parse (see `parse_many`)."""
-    topology = load_topology(topology_path)
+    that many processes when there is enough to parse (see `parse_many`). `allow_paths`,
+    `root`: where configs may be read from besides the topology's work tree (see load_topology)."""
+    topology = load_topology(topology_path, allow_paths, root)
     if display_prefix is not None:
         topology = _relabel(topology, *display_prefix)
     configs = read_device_configs(topology)
@@ -100,6 +102,7 @@ def parse_devices(topology: Topology, configs: dict[str, InputFile], cache: Pars
     problems.extend(check_references(topology, devices))
     if problems:
         raise InputError(problems)
+    warn_duplicate_hostnames(topology, devices)
     return devices
 
 
@@ -216,13 +219,15 @@ def analyze(
     today: dt.date | None = None,
     cache: ParseCache | None = None,
     jobs: int = 1,
+    allow_paths: Iterable[str] = (),
 ) -> Result:
     """Verify one topology. Raises InputError for bad input (never returns partial results).
     `jobs`: processes for parsing (see `load`) and, with a cache, for compiling long ACLs
-    (see reach/precompile.py)."""
+    (see reach/precompile.py). `allow_paths`: folders outside the topology's work tree
+    that configs may be read from (see load_topology)."""
     report = progress or (lambda _stage: None)
     report("parse")
-    loaded = load(topology_path, cache, jobs=jobs)
+    loaded = load(topology_path, cache, jobs=jobs, allow_paths=allow_paths)
     space = packet_space(backend, cache)
     report("compile")
     prepare_store(space, loaded, jobs)

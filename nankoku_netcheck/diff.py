@@ -14,13 +14,14 @@ import os
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .analyze import Analysis, analyze_loaded, load, packet_space, timestamp_now
 from .cache import ParseCache
-from .errors import InputError
+from .errors import InputError, InputProblem
+from .inputs import is_inside
 from .profiles import CHANNELS, pair_policies
 from .reach.packets import PacketSet
 from .reach.trace import TracePath
@@ -71,30 +72,58 @@ class DiffResult:
 
 def diff_topologies(before_path: str, after_path: str, *, backend: str = "auto",
                     cache: ParseCache | None = None, today: dt.date | None = None,
-                    before_display: tuple[str, str] | None = None) -> DiffResult:
+                    before_display: tuple[str, str] | None = None, before_root: str | None = None,
+                    allow_paths: Iterable[str] = ()) -> DiffResult:
     """Compare two topology files (each with its configs). `before_display` maps a path
-    prefix to a label (e.g. a temporary checkout to 'HEAD~1:') in what is shown."""
+    prefix to a label (e.g. a temporary checkout to 'HEAD~1:') in what is shown;
+    `before_root`: the folder the before side's configs must lie in (an exported revision's
+    root), `allow_paths`: folders both sides may also read from (see load_topology)."""
     space = packet_space(backend, cache)
-    loaded_before = load(before_path, cache, display_prefix=before_display)
-    loaded_after = load(after_path, cache)
+    try:
+        loaded_before = load(before_path, cache, display_prefix=before_display, allow_paths=allow_paths,
+                             root=before_root)
+    except InputError as error:
+        if before_display is None:
+            raise
+        raise _relabelled(error, *before_display) from None
+    loaded_after = load(after_path, cache, allow_paths=allow_paths)
     stamp = timestamp_now()
     before = analyze_loaded(loaded_before, space, timestamp=stamp, today=today)
     after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today)
     return compare(before, after)
 
 
+def _relabelled(error: InputError, prefix: str, label: str) -> InputError:
+    """The problems of an exported revision, with its temporary folder shown as `label`."""
+    folder = os.path.realpath(prefix)
+
+    def shown(text: str) -> str:
+        return text.replace(folder + os.sep, label).replace(folder, label)
+
+    return InputError([InputProblem(shown(problem.file), problem.line, shown(problem.message))
+                       for problem in error.problems])
+
+
+@dataclass(frozen=True)
+class RevisionTree:
+    """A git revision exported to a temporary folder."""
+
+    topology: str  # the topology file as it was at the revision
+    root: str  # the exported work tree
+    skipped_links: tuple[str, ...]  # "path -> target" of symbolic links left out (they lead outside)
+
+
 @contextmanager
-def git_revision_tree(topology_path: str, ref: str) -> Iterator[tuple[str, str]]:
+def git_revision_tree(topology_path: str, ref: str) -> Iterator[RevisionTree]:
     """The repository holding `topology_path`, exported at `ref` into a temporary folder
-    (read from git objects; the working tree is not touched). Yields (old topology path,
-    temporary root)."""
-    folder = os.path.dirname(os.path.abspath(topology_path))
-    try:
-        root = _git(folder, "rev-parse", "--show-toplevel").strip()
-        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    except InputError:
-        raise
-    relative = os.path.relpath(os.path.abspath(topology_path), root)
+    (read from git objects; the working tree is not touched). Symbolic links that lead out
+    of the exported tree are left out (and listed): the revision is someone's proposal, and
+    its links must not make the tool read the runner's files."""
+    topology_real = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(topology_path))),
+                                 os.path.basename(topology_path))
+    root = os.path.realpath(_git(os.path.dirname(topology_real), "rev-parse", "--show-toplevel").strip())
+    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    relative = os.path.relpath(topology_real, root)
     with tempfile.TemporaryDirectory(prefix="nankoku-base-") as temporary:
         archive = os.path.join(temporary, "tree.tar")
         with open(archive, "wb") as handle:
@@ -103,13 +132,54 @@ def git_revision_tree(topology_path: str, ref: str) -> Iterator[tuple[str, str]]
         if completed.returncode != 0:
             raise InputError.single(topology_path, 0, f"git archive {ref} failed: "
                                     f"{completed.stderr.decode(errors='replace').strip()}")
-        tree = os.path.join(temporary, "tree")
-        with tarfile.open(archive) as tar:
-            tar.extractall(tree, filter="data")
+        tree = os.path.realpath(os.path.join(temporary, "tree"))
+        skipped = _extract_inside(archive, tree, topology_path, ref)
         old_topology = os.path.join(tree, relative)
-        if not os.path.exists(old_topology):
+        if any(link.split(" -> ")[0] == relative for link in skipped):
+            raise InputError.single(topology_path, 0, f"at {ref} the topology is a symbolic link that leads "
+                                    "outside the repository (expected a file in it)")
+        if not os.path.lexists(old_topology):
             raise InputError.single(topology_path, 0, f"the topology does not exist at {ref}")
-        yield old_topology, tree
+        yield RevisionTree(old_topology, tree, tuple(skipped))
+
+
+def _extract_inside(archive: str, tree: str, topology_path: str, ref: str) -> list[str]:
+    """Extract `archive` into `tree`, leaving out every symbolic link that resolves outside
+    `tree`; returns them as "path -> target"."""
+    skipped: list[str] = []
+
+    def inside_only(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo | None:
+        try:
+            return tarfile.data_filter(member, destination)
+        except tarfile.FilterError:
+            if member.issym() or member.islnk():
+                skipped.append(f"{member.name} -> {member.linkname}")
+                return None
+            raise
+
+    try:
+        with tarfile.open(archive) as tar:
+            tar.extractall(tree, filter=inside_only)
+    except (tarfile.TarError, OSError) as error:
+        raise InputError.single(topology_path, 0, f"cannot export {ref}: {error}") from None
+    # The filter judges each link when it is extracted; a link extracted earlier can be
+    # redirected by one extracted later (`a -> z/../x` before `z -> .`), so the finished
+    # tree is checked again until no link leads out.
+    while True:
+        escaping = [link for link in _links(tree) if not is_inside(os.path.realpath(link), tree)]
+        if not escaping:
+            return sorted(skipped)
+        for link in escaping:
+            skipped.append(f"{os.path.relpath(link, tree)} -> {os.readlink(link)}")
+            os.unlink(link)
+
+
+def _links(tree: str) -> list[str]:
+    found = []
+    for folder, folders, files in os.walk(tree):
+        found.extend(os.path.join(folder, name) for name in (*folders, *files)
+                     if os.path.islink(os.path.join(folder, name)))
+    return sorted(found)
 
 
 def _git(folder: str, *args: str) -> str:
@@ -280,4 +350,4 @@ def _edits_on_path(ctx: FlowContext, path: TracePath, edits: dict[tuple[str, int
     return tuple(sorted((e for (file, _), e in edits.items() if file in files), key=lambda e: (e.file, e.line)))[:8]
 
 
-__all__ = ["DiffResult", "FlowChange", "compare", "diff_topologies", "git_revision_tree"]
+__all__ = ["DiffResult", "FlowChange", "RevisionTree", "compare", "diff_topologies", "git_revision_tree"]

@@ -27,3 +27,12 @@ class InputError(Exception):
     @classmethod
     def single(cls, file: str, line: int, message: str) -> InputError:
         return cls([InputProblem(file, line, message)])
+
+
+class InputWarning(UserWarning):
+    """Something in the input that is likely a mistake but does not stop the analysis
+    (issued with `warnings.warn`; the CLI shows each as one `warning: file:line: ...` line)."""
+
+    def __init__(self, problem: InputProblem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))

@@ -10,8 +10,11 @@ because a mis-decoded line could silently change what a config line means.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import os
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nankoku_netcheck.errors import InputError
@@ -66,20 +69,118 @@ def _expected_content(what: str) -> str:
 
 
 def _read_bytes(path: str, shown: str, what: str) -> bytes:
-    if not os.path.lexists(path):
-        raise InputError.single(shown, 0, f"{what} not found (expected an existing text file at this path)")
-    if os.path.isdir(path):
-        raise InputError.single(shown, 0, f"is a directory (expected {_expected_content(what)})")
-    if not os.path.exists(path):
-        raise InputError.single(shown, 0, f"is a broken symbolic link (expected {_expected_content(what)})")
-    if not os.path.isfile(path):
-        raise InputError.single(shown, 0, f"is not a regular file (expected {_expected_content(what)})")
+    check_input_file(path, shown, what)
     try:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as error:
         reason = error.strerror or str(error)
         raise InputError.single(shown, 0, f"cannot read {what}: {reason}") from None
+
+
+def check_input_file(path: str, shown: str | None = None, what: str = "file") -> None:
+    """Raise InputError unless `path` is an existing regular file (symbolic links followed).
+
+    Callers that look at the path before reading it (the settings lookup resolves the
+    topology's folder) call this first, so a symbolic link loop is named as one."""
+    shown = shown if shown is not None else path
+    try:
+        status = os.stat(path)
+    except OSError as error:
+        reason = missing_path_reason(path, error)
+        if reason == "not found":
+            reason = f"{what} not found (expected an existing text file at this path)"
+        else:
+            reason += f" (expected {_expected_content(what)})"
+        raise InputError.single(shown, 0, reason) from None
+    if stat.S_ISDIR(status.st_mode):
+        raise InputError.single(shown, 0, f"is a directory (expected {_expected_content(what)})")
+    if not stat.S_ISREG(status.st_mode):
+        raise InputError.single(shown, 0, f"is not a regular file (expected {_expected_content(what)})")
+
+
+def missing_path_reason(path: str, error: OSError) -> str:
+    """Why os.stat(path) failed, as words that follow the path's name ("x.cfg is a symbolic
+    link loop"), naming the real problem: os.path.exists says False for all of them."""
+    if error.errno == errno.ELOOP:
+        return "is a symbolic link loop"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "cannot be reached: permission denied on a folder of its path"
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "is a broken symbolic link" if os.path.islink(path) else "not found"
+    return f"cannot be read: {os_error_reason(error)}"
+
+
+def os_error_reason(error: OSError) -> str:
+    """The operating system's reason, with the three common ones in plain words."""
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if error.errno == errno.ENOENT:
+        return "not found"
+    return error.strerror or str(error)
+
+
+# --- where inputs may come from -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputArea:
+    """The folders a topology may read from: the git work tree it lives in (else its own
+    folder) and the folders the user allowed with --allow-path. All paths are resolved
+    (os.path.realpath), so containment is checked on the files actually read."""
+
+    root: str
+    in_work_tree: bool
+    allowed: tuple[str, ...] = ()
+
+    def contains(self, path: str) -> bool:
+        """`path` (resolved by the caller) lies in the root or an allowed folder."""
+        return any(is_inside(path, folder) for folder in (self.root, *self.allowed))
+
+    def allows(self, path: str) -> bool:
+        """`path` lies in one of the --allow-path folders."""
+        return any(is_inside(path, folder) for folder in self.allowed)
+
+    def describe(self) -> str:
+        where = f"the git work tree {self.root}" if self.in_work_tree else f"the topology's folder {self.root}"
+        if self.allowed:
+            where += " and the --allow-path folders " + ", ".join(self.allowed)
+        return where
+
+
+def input_area(topology_path: str, allow_paths: Iterable[str] = (), root: str | None = None) -> InputArea:
+    """Where the topology at `topology_path` may read configs from. `root` overrides the
+    work tree lookup (a git revision exported to a temporary folder is its own work tree)."""
+    allowed = tuple(sorted({os.path.realpath(folder) for folder in allow_paths}))
+    if root is not None:
+        return InputArea(os.path.realpath(root), True, allowed)
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(topology_path)))
+    work_tree = find_work_tree(folder)
+    return InputArea(work_tree or folder, work_tree is not None, allowed)
+
+
+def find_work_tree(folder: str) -> str | None:
+    """The nearest folder at or above `folder` holding `.git` (a folder, or a file as in a
+    linked worktree or a submodule); found without running git, which a CI runner may lack."""
+    current = folder
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def is_inside(path: str, folder: str) -> bool:
+    """`path` is `folder` or below it, compared by path components (not string prefix:
+    /repo-other is not inside /repo)."""
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:
+        return False
 
 
 def _decode(raw: bytes, shown: str, what: str) -> str:

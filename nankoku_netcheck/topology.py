@@ -19,14 +19,15 @@ import datetime
 import difflib
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from nankoku_netcheck.errors import InputError, InputProblem
-from nankoku_netcheck.inputs import InputFile, read_input
+from nankoku_netcheck.errors import InputError, InputProblem, InputWarning
+from nankoku_netcheck.inputs import InputArea, InputFile, input_area, is_inside, missing_path_reason, read_input
 from nankoku_netcheck.model import (
     PORT_MAX,
     PROTO_ICMP,
@@ -116,16 +117,19 @@ _INTERFACE_HINTS = 6
 # --- public API -----------------------------------------------------------------------
 
 
-def load_topology(path: str) -> Topology:
+def load_topology(path: str, allow_paths: Iterable[str] = (), root: str | None = None) -> Topology:
     """Load and validate a topology file. Raises InputError listing every problem found.
 
     Device configs are checked to be present, readable, non-empty text, but not kept:
-    `read_device_configs` reads them for the next stage.
+    `read_device_configs` reads them for the next stage. The configs folder and every
+    config must lie in the git work tree holding the topology (else its folder), or `root`
+    when given, or one of `allow_paths` (see inputs.input_area and docs/inputs.md).
     """
     source = read_input(path, what="topology file")
-    root = _compose(source)
-    builder = _TopologyBuilder(source)
-    topology = builder.build(root)
+    area = input_area(path, allow_paths, root)
+    root_node = _compose(source)
+    builder = _TopologyBuilder(source, area)
+    topology = builder.build(root_node)
     if builder.problems or topology is None:
         raise InputError(_sorted_problems(builder.problems, source.display))
     return topology
@@ -158,6 +162,36 @@ def check_references(topology: Topology, devices: Mapping[str, Device]) -> list[
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+def duplicate_hostnames(topology: Topology, devices: Mapping[str, Device]) -> list[InputProblem]:
+    """One warning per device whose config sets the same hostname as an earlier device's:
+    usually a config copied from another device and not edited, which the analysis would
+    trust as a distinct device. Placed at the later config's hostname line."""
+    first: dict[str, tuple[DeviceEntry, str]] = {}
+    warnings_found: list[InputProblem] = []
+    for entry in topology.devices:
+        device = devices.get(entry.name)
+        if device is None or not device.hostname:
+            continue
+        source = device.mgmt.hostname_source
+        where = (source.file, source.line) if source is not None else (entry.at.file, entry.at.line)
+        if device.hostname not in first:
+            first[device.hostname] = (entry, f"{where[0]}:{where[1]}")
+            continue
+        other, other_where = first[device.hostname]
+        warnings_found.append(InputProblem(
+            where[0], where[1],
+            f"devices.{entry.name}: hostname '{device.hostname}' is also the hostname of devices.{other.name} "
+            f"({other_where}) (expected one hostname per device: is one config a copy of the other?)",
+        ))
+    return warnings_found
+
+
+def warn_duplicate_hostnames(topology: Topology, devices: Mapping[str, Device]) -> None:
+    """`duplicate_hostnames` as InputWarnings (the CLI prints them as `warning:` lines)."""
+    for problem in duplicate_hostnames(topology, devices):
+        warnings.warn(InputWarning(problem), stacklevel=2)
 
 
 def resolve_interface(device: Device, name: str) -> str | None:
@@ -195,7 +229,7 @@ def display_path(path: str) -> str:
     """`path` relative to the current working directory when inside it, else absolute."""
     absolute = os.path.abspath(path)
     cwd = os.path.realpath(os.getcwd())
-    if _is_inside(absolute, cwd):
+    if is_inside(absolute, cwd):
         return os.path.relpath(absolute, cwd)
     return absolute
 
@@ -274,10 +308,34 @@ def _interface_by_nameif(device: Device, name: str) -> str | None:
 # --- YAML ----------------------------------------------------------------------------
 
 
+class _TagRecordingLoader(yaml.SafeLoader):
+    """Composes nodes as SafeLoader does, noting every tag written in the file: a tag asks
+    for a type this loader does not build (`!!python/object`, `!include`), and a tag on a
+    list or mapping would otherwise pass unnoticed."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.written_tags: list[tuple[int, str]] = []
+
+    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+        event = self.peek_event()
+        # An event's tag is set only when the file writes one (resolved tags are the node's).
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            self.written_tags.append((event.start_mark.line + 1, tag))
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def _shown_tag(tag: str) -> str:
+    return "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
+
+
 def _compose(source: InputFile) -> Node:
-    """The YAML node tree; syntax errors become one InputProblem with the line."""
+    """The YAML node tree; syntax errors become one InputProblem with the line, and so
+    does every tag written in the file (the schema has no use for any)."""
+    loader = _TagRecordingLoader(source.text)
     try:
-        root = yaml.compose(source.text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -295,6 +353,14 @@ def _compose(source: InputFile) -> Node:
         raise InputError.single(
             source.display, 0, "YAML nested too deeply (expected a small topology file)"
         ) from None
+    finally:
+        loader.dispose()
+    if loader.written_tags:
+        raise InputError([
+            InputProblem(source.display, line, f"YAML tag {_shown_tag(tag)} is not supported (expected plain "
+                                               "values: remove the tag)")
+            for line, tag in loader.written_tags
+        ])
     if root is None:
         raise InputError.single(
             source.display,
@@ -344,8 +410,9 @@ class _ZonePrefix:
 class _TopologyBuilder:
     """Builds a Topology from YAML nodes, collecting problems instead of stopping."""
 
-    def __init__(self, source: InputFile) -> None:
+    def __init__(self, source: InputFile, area: InputArea) -> None:
         self.source = source
+        self.area = area
         self.problems: list[InputProblem] = []
         self.topology_dir = os.path.dirname(os.path.abspath(source.path))
         self.configs_dir: str | None = None
@@ -632,13 +699,34 @@ class _TopologyBuilder:
         value = self.text(node, "configs", "the folder of device configs, relative to this file")
         if value is None:
             return None
-        folder = os.path.realpath(os.path.join(self.topology_dir, value))
-        if not os.path.exists(folder):
+        # Containment is checked before existence: whether a path outside exists is
+        # itself something a published report must not tell.
+        written = os.path.normpath(os.path.join(os.path.realpath(self.topology_dir), value))
+        folder = os.path.realpath(written)
+        if not self.area.contains(written):
             self.problem(
                 node,
                 "configs",
-                f"folder '{display_path(folder)}' not found (expected the folder of device configs, "
-                "relative to this file)",
+                f"'{value}' is outside {self.area.describe()} (expected a folder inside it, relative to "
+                "this file; pass --allow-path DIR to read configs from DIR)",
+            )
+            return None
+        if not self.area.contains(folder):
+            self.problem(
+                node,
+                "configs",
+                f"'{value}' is a symbolic link to {folder}, outside {self.area.describe()} (expected a "
+                "folder inside it; pass --allow-path DIR to read configs from DIR)",
+            )
+            return None
+        try:
+            os.stat(folder)
+        except OSError as error:
+            self.problem(
+                node,
+                "configs",
+                f"folder '{display_path(folder)}' {missing_path_reason(folder, error)} (expected the folder "
+                "of device configs, relative to this file)",
             )
             return None
         if not os.path.isdir(folder):
@@ -729,19 +817,19 @@ class _TopologyBuilder:
             return None
         written = os.path.normpath(os.path.join(self.configs_dir, value))
         resolved = os.path.realpath(os.path.join(self.configs_dir, value))
-        if not _is_inside(written, self.configs_dir):
+        if not is_inside(written, self.configs_dir):
             self.problem(
                 node,
                 path,
                 f"'{value}' points outside the configs folder {folder_display} (expected a file inside it)",
             )
             return None
-        if not _is_inside(resolved, self.configs_dir):
+        if not is_inside(resolved, self.configs_dir) and not self.area.allows(resolved):
             self.problem(
                 node,
                 path,
                 f"'{value}' is a symbolic link to {resolved}, outside the configs folder "
-                f"{folder_display} (expected a file inside it)",
+                f"{folder_display} (expected a file inside it; pass --allow-path DIR to read it from DIR)",
             )
             return None
         return resolved
@@ -1239,10 +1327,3 @@ def _protocol_name(proto: int | None) -> str:
     if proto is None:
         return "any"
     return names.get(proto, str(proto))
-
-
-def _is_inside(path: str, folder: str) -> bool:
-    try:
-        return os.path.commonpath([path, folder]) == folder
-    except ValueError:
-        return False

@@ -152,6 +152,7 @@ SECRETS = [
 @pytest.fixture(scope="module")
 def planted_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("planted")
+    (root / ".git").mkdir()  # a checkout: the topology reads ../device_configs from its work tree
     shutil.copytree(REPO / "topologies", root / "topologies")
     shutil.copytree(REPO / "device_configs" / "nankoku-broken", root / "device_configs" / "nankoku-broken")
     configs = root / "device_configs" / "nankoku-broken"

@@ -79,6 +79,7 @@ def test_results_point_at_the_permitting_config_line(broken_sarif: dict[str, Any
 
 
 def test_fingerprints_are_unique_and_do_not_depend_on_line_numbers(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # a checkout: the topology reads ../device_configs from its work tree
     shutil.copytree(REPO / "topologies", tmp_path / "topologies")
     shutil.copytree(REPO / "device_configs" / "nankoku-broken", tmp_path / "device_configs" / "nankoku-broken")
     before = sarif_of(tmp_path / "topologies" / "nankoku-broken.yaml")["runs"][0]["results"]

@@ -741,10 +741,13 @@ def test_two_devices_sharing_one_config(network: Callable[[str], str]) -> None:
 
 
 def test_missing_configs_folder(network: Callable[[str], str]) -> None:
-    text = edit(EXAMPLE, "configs: configs", "configs: ../nowhere")
+    # Inside the topology's folder: a folder outside it is refused before its existence is checked.
+    text = edit(EXAMPLE, "configs: configs", "configs: nowhere")
     problem = single_problem(network(text))
     assert problem.line == line_of(text, "configs:")
-    assert "not found (expected the folder of device configs" in problem.message
+    assert problem.message == (
+        "configs: folder 'nowhere' not found (expected the folder of device configs, relative to this file)"
+    )
 
 
 def test_read_device_configs(network: Callable[[str], str], tmp_path: Path) -> None:

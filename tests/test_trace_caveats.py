@@ -113,6 +113,7 @@ def test_a_dynamic_next_hop_is_named_at_that_hop(triangle: NetworkWriter) -> Non
 def test_a_pat_rewrite_is_named_at_the_firewall_that_applies_it(tmp_path: Path) -> None:
     shutil.copytree(REPO / "topologies", tmp_path / "topologies")
     shutil.copytree(REPO / "device_configs" / "nankoku", tmp_path / "device_configs" / "nankoku")
+    (tmp_path / ".git").mkdir()  # a checkout: the topology reads ../device_configs from its work tree
     firewall = tmp_path / "device_configs" / "nankoku" / "edge-fw.cfg"
     lines = firewall.read_text(encoding="utf-8").splitlines()
     firewall.write_text("\n".join([*lines, "object network INSIDE-PAT", " subnet 10.3.0.0 255.255.0.0",

@@ -5,16 +5,22 @@ Input errors quote the offending input between quotes: only those fragments pass
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
+import tempfile
 import threading
 import traceback
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from ..errors import InputError
+from ..errors import InputError, InputWarning
+from ..inputs import check_input_file, os_error_reason
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
 from ..result import Result
@@ -47,13 +53,94 @@ def fail_input(error: InputError) -> None:
     sys.exit(EXIT_INPUT)
 
 
+def fail_os(error: OSError) -> None:
+    """A file the run needs could not be read or written (a settings file, the cache, a
+    report): the environment's problem, so exit 2 with the path and the reason."""
+    where = f"{error.filename}: " if error.filename else ""
+    click.echo(f"error: {redact_quoted(where + os_error_reason(error))}", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def fail_unexpected(error: Exception) -> None:
+    """An exception no command expected: exit 2 for a file that could not be read or
+    written (it names the file), else exit 4 as an internal error."""
+    if isinstance(error, OSError) and error.filename is not None:
+        fail_os(error)
+    fail_internal(error)
+
+
+# Saved tracebacks are named like this in the temporary folder.
+TRACEBACK_PREFIX = "nankoku-netcheck-traceback-"
+
+
 def fail_internal(error: BaseException) -> None:
-    """An unexpected error: the traceback helps the maintainers, redacted because exception
-    messages may quote a config line."""
-    details = "".join(traceback.format_exception(error))
-    click.echo(f"internal error (please report): {redact(str(error))}", err=True)
-    click.echo(redact(details), err=True, nl=False)
+    """An unexpected error: one line on the terminal, and the traceback (which helps the
+    maintainers) saved to a file readable by the user only. Both are redacted because
+    exception messages may quote a config line."""
+    first_line = (str(error).strip().splitlines() or [""])[0]
+    summary = redact(f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__)
+    saved = save_traceback(error)
+    where = f"; traceback saved to {saved}" if saved else ""
+    click.echo(f"internal error (please report it{' with that file' if saved else ''}): {summary}{where}",
+               err=True)
     sys.exit(EXIT_INTERNAL)
+
+
+def save_traceback(error: BaseException) -> str | None:
+    """Write the redacted traceback to a new file (mode 0600) in the temporary folder; its
+    path, or None when even that fails (the one-line message then stands alone)."""
+    details = redact("".join(traceback.format_exception(error)))
+    try:
+        # mkstemp creates the file with mode 0600 and a name no one else can have taken.
+        handle, path = tempfile.mkstemp(prefix=TRACEBACK_PREFIX, suffix=".txt")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(details)
+    except OSError:
+        return None
+    return path
+
+
+Command = TypeVar("Command", bound=Callable[..., object])
+
+
+def allow_path_option(command: Command) -> Command:
+    """--allow-path DIR, for every command that loads a topology."""
+    return click.option(
+        "--allow-path", "allow_paths", multiple=True, metavar="DIR",
+        type=click.Path(exists=True, file_okay=False),
+        help="Also read configs from DIR (repeatable). By default the configs folder and every config must "
+             "lie in the git work tree holding the topology (else the topology's folder).",
+    )(command)
+
+
+def check_topology_file(path: str) -> None:
+    """Refuse a topology path that is missing, a loop or unreachable before anything
+    looks at it (the settings lookup resolves its folder)."""
+    check_input_file(path, what="topology file")
+
+
+@contextmanager
+def input_warnings_shown(quiet: bool = False) -> Iterator[list[str]]:
+    """Collect the InputWarnings issued inside; on leaving, print each once as a
+    `warning:` line on standard error (not with --quiet). Yields the lines, for callers
+    that pass them on (a batch worker). Other warnings are shown as usual."""
+    shown: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        # Only InputWarnings are forced on: other categories keep the filters in force.
+        warnings.simplefilter("always", InputWarning)
+        try:
+            yield shown
+        finally:
+            for record in caught:
+                if isinstance(record.message, InputWarning):
+                    line = f"warning: {redact_quoted(str(record.message.problem))}"
+                    if line not in shown:
+                        shown.append(line)
+                else:
+                    warnings.showwarning(record.message, record.category, record.filename, record.lineno)
+            if not quiet:
+                for line in shown:
+                    click.echo(line, err=True)
 
 
 # --- formats and outputs --------------------------------------------------------------------
@@ -83,27 +170,77 @@ def check_outputs(formats: list[str], output: str | None, output_dir: str | None
         raise click.UsageError("several formats need --output-dir DIR (one file per format)")
 
 
-def write_report(result: Result, output_format: str, output: str | None, lang: str) -> None:
-    """Render one format to `output`, or to standard output when no file is given."""
+def check_output_file(path: str | None) -> None:
+    """Refuse an --output that cannot be written, before the analysis runs: its folder must
+    exist (a mistyped path is not created) and the path must not be a folder."""
+    if not path:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    problem = None
+    if os.path.isdir(path):
+        problem = "is a folder (expected a file path)"
+    elif not os.path.isdir(folder):
+        reason = _folder_reason(folder)
+        problem = f"cannot write the report: the folder {folder} {reason}"
+    elif not os.access(folder, os.W_OK):
+        problem = f"cannot write the report: permission denied (the folder {folder} is not writable)"
+    if problem:
+        click.echo(f"error: {path}: {problem}", err=True)
+        sys.exit(EXIT_INPUT)
+
+
+def check_output_dir(path: str | None) -> None:
+    """Refuse an --output-dir that exists but is not a folder, or cannot be created."""
+    if not path:
+        return
+    problem = None
+    target = os.path.abspath(path)
+    existing = target
+    while not os.path.lexists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        problem = ("exists and is not a folder" if existing == target
+                   else f"cannot be created: {existing} is not a folder") + " (expected a folder for the reports)"
+    elif not os.access(existing, os.W_OK):
+        problem = f"cannot write the reports: permission denied (the folder {existing} is not writable)"
+    if problem:
+        click.echo(f"error: {path}: {problem}", err=True)
+        sys.exit(EXIT_INPUT)
+
+
+def _folder_reason(folder: str) -> str:
+    try:
+        os.stat(folder)
+    except OSError as error:
+        return "does not exist" if error.errno == errno.ENOENT else f"cannot be reached: {os_error_reason(error)}"
+    return "is not a folder"
+
+
+def write_report(result: Result, output_format: str, output: str | None, lang: str,
+                 create_folder: bool = False) -> None:
+    """Render one format to `output`, or to standard output when no file is given;
+    `create_folder`: make the file's folder first (an --output-dir)."""
     rendered = RENDERERS[output_format](result, lang)
     if not output:
         if output_format == "text" and colour_wanted(sys.stdout.isatty()):
             rendered = _coloured_verdict(rendered, result.verdict)
         click.echo(rendered, nl=False)
         return
-    write_file(output, rendered)
+    write_file(output, rendered, create_folder)
 
 
-def write_file(path: str, text: str) -> None:
+def write_file(path: str, text: str, create_folder: bool = True) -> None:
+    """Write a report; `create_folder`: make its folder first (the --output-dir folders;
+    an --output file's folder must exist)."""
     try:
         directory = os.path.dirname(path)
-        if directory:
+        if directory and create_folder:
             os.makedirs(directory, exist_ok=True)
         # newline="" keeps the renderer's line ends (CSV needs CRLF on every platform)
         with open(path, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
     except OSError as error:
-        click.echo(f"error: {path}: cannot write the report: {error.strerror}", err=True)
+        click.echo(f"error: {path}: cannot write the report: {os_error_reason(error)}", err=True)
         sys.exit(EXIT_INPUT)
 
 

@@ -8,7 +8,17 @@ import click
 
 from ..errors import InputError
 from .caching import open_cache
-from .common import EXIT_INTERNAL, default_lang, fail_input, silence_library_logging
+from .common import (
+    allow_path_option,
+    check_output_file,
+    check_topology_file,
+    default_lang,
+    fail_input,
+    fail_unexpected,
+    input_warnings_shown,
+    silence_library_logging,
+    write_file,
+)
 
 
 @click.command("diff")
@@ -25,8 +35,10 @@ from .common import EXIT_INTERNAL, default_lang, fail_input, silence_library_log
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@allow_path_option
 def diff(before: str, after: str | None, base_ref: str | None, output_format: str, output: str | None,
-         lang: str | None, fail_on: str, backend: str, cache_dir: str | None, no_cache: bool) -> None:
+         lang: str | None, fail_on: str, backend: str, cache_dir: str | None, no_cache: bool,
+         allow_paths: tuple[str, ...]) -> None:
     """Compare two states of the network: BEFORE and AFTER topology files, or one
     topology against git revision --base-ref (e.g. HEAD~1).
 
@@ -35,32 +47,39 @@ def diff(before: str, after: str | None, base_ref: str | None, output_format: st
     """
     from ..diff import diff_topologies, git_revision_tree
     from ..report.diff_report import render_diff_json, render_diff_sarif, render_diff_text
-    from ..rules.flows import CrossCheckError
 
     silence_library_logging()
     if (after is None) == (base_ref is None):
         raise click.UsageError("give either AFTER or --base-ref REF (not both, not neither)")
+    check_output_file(output)
     cache = open_cache(cache_dir, no_cache)
     try:
-        if base_ref is not None:
-            with git_revision_tree(before, base_ref) as (old_topology, tree):
-                result = diff_topologies(old_topology, before, backend=backend, cache=cache,
-                                         before_display=(tree, f"{base_ref}:"))
-        else:
-            assert after is not None
-            result = diff_topologies(before, after, backend=backend, cache=cache)
+        with input_warnings_shown():
+            for topology in (before, after):
+                if topology is not None:
+                    check_topology_file(topology)
+            if base_ref is not None:
+                with git_revision_tree(before, base_ref) as old:
+                    for link in old.skipped_links:
+                        click.echo(f"warning: {base_ref}: left out the symbolic link {link}: it leads outside "
+                                   "the repository", err=True)
+                    result = diff_topologies(old.topology, before, backend=backend, cache=cache,
+                                             before_display=(old.root, f"{base_ref}:"), before_root=old.root,
+                                             allow_paths=allow_paths)
+            else:
+                assert after is not None
+                result = diff_topologies(before, after, backend=backend, cache=cache, allow_paths=allow_paths)
     except InputError as error:
         fail_input(error)
         return
-    except CrossCheckError as error:
-        click.echo(f"internal error (please report): {error}", err=True)
-        sys.exit(EXIT_INTERNAL)
+    except Exception as error:  # a failed cross-check or any other bug: report it (redacted), exit 4
+        fail_unexpected(error)
+        return
     language = lang or default_lang()
     renderers = {"json": render_diff_json, "sarif": render_diff_sarif, "text": render_diff_text}
     rendered = renderers[output_format](result, language)
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(rendered)
+        write_file(output, rendered, create_folder=False)
     else:
         click.echo(rendered, nl=False)
     sys.exit(result.exit_code(fail_on))

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from ..inputs import os_error_reason
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
 from .caching import open_cache
@@ -25,10 +26,15 @@ from .common import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_VIOLATION,
+    allow_path_option,
+    check_output_dir,
+    check_output_file,
     check_outputs,
+    check_topology_file,
     default_lang,
     fail_input,
-    fail_internal,
+    fail_unexpected,
+    input_warnings_shown,
     output_path,
     parse_formats,
     progress_bar,
@@ -69,9 +75,11 @@ PROGRAM = "nankoku-netcheck"
               help="Processes to use (default: one per core): topologies verified at once, or, for one "
                    "topology, processes that parse its configs.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages on stderr (errors aside).")
+@allow_path_option
 def verify(topologies: tuple[str, ...], formats: str, output: str | None, output_dir: str | None,
            lang: str | None, fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-           cache_dir: str | None, no_cache: bool, backend: str, jobs: int | None, quiet: bool) -> None:
+           cache_dir: str | None, no_cache: bool, backend: str, jobs: int | None, quiet: bool,
+           allow_paths: tuple[str, ...]) -> None:
     """Verify TOPOLOGY (a topology YAML file) and report every rule's verdict.
 
     Several topologies (e.g. a prefecture's municipalities) are verified in parallel, each
@@ -82,41 +90,46 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
     With several topologies, the worst of theirs (4, then 2, 1, 3, 0).
     """
     chosen = parse_formats(formats)
-    options = VerifyOptions(chosen, lang, fail_on, select, ignore, cache_dir, no_cache, backend, quiet)
+    options = VerifyOptions(chosen, lang, fail_on, select, ignore, cache_dir, no_cache, backend, quiet, allow_paths)
     if len(topologies) > 1:
         if output or not output_dir:
             raise click.UsageError("several topologies need --output-dir DIR (one folder per topology)")
+        check_output_dir(output_dir)
         verify_batch(topologies, output_dir, options, jobs)
         return
     topology = topologies[0]
     check_outputs(chosen, output, output_dir)
+    # Before the analysis, which may take minutes, and before it could publish anything.
+    check_output_file(output)
+    check_output_dir(output_dir)
     bar = progress_bar(quiet)
     try:
         # The bar's clock starts before the imports: they are a noticeable part of a short run.
-        with bar if bar is not None else contextlib.nullcontext():
+        with bar if bar is not None else contextlib.nullcontext(), input_warnings_shown(quiet):
             from ..analyze import analyze, available_cores, timestamp_now
             from ..rules import REGISTRY
             from ..selection import load_settings, select_rules
 
             silence_library_logging()
+            check_topology_file(topology)
             settings = load_settings(topology).overridden(select=select or None, ignore=ignore or None,
                                                           fail_on=fail_on)
             rules = select_rules(REGISTRY, settings.select, settings.ignore)
             timestamp = timestamp_now()
             result = analyze(topology, backend=backend, progress=bar, timestamp=timestamp, rules=rules,
                              today=dt.date.fromisoformat(timestamp[:10]), cache=open_cache(cache_dir, no_cache),
-                             jobs=jobs or available_cores())
+                             jobs=jobs or available_cores(), allow_paths=allow_paths)
     except InputError as error:
         fail_input(error)
         return
     except Exception as error:  # a failed cross-check or any other bug: report it (redacted), exit 4
-        fail_internal(error)
+        fail_unexpected(error)
         return
     for output_format in chosen:
         language = lang or ("ja" if output_format == "html" else default_lang())
         stamped = replace(result, command=reproducing_command(topology, output_format, language, backend, timestamp))
         target = output_path(output_dir, output_format) if output_dir else output
-        write_report(stamped, output_format, target, language)
+        write_report(stamped, output_format, target, language, create_folder=bool(output_dir))
         if target and not quiet:
             click.echo(f"{output_format}: {target}", err=True)
     sys.exit(result.exit_code(settings.fail_on or "error"))
@@ -140,6 +153,7 @@ class VerifyOptions:
     no_cache: bool
     backend: str
     quiet: bool
+    allow_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +169,7 @@ class BatchOutcome:
     inconclusive: int = 0
     seconds: float = 0.0
     problem: str = ""  # the input or internal error, one line
+    notes: tuple[str, ...] = ()  # `warning:` lines about the input
 
 
 def verify_batch(topologies: tuple[str, ...], output_dir: str, options: VerifyOptions, jobs: int | None) -> None:
@@ -212,15 +227,20 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
 
     silence_library_logging()
     started = time.perf_counter()
+    notes: list[str] = []
     try:
-        settings = load_settings(topology).overridden(select=options.select or None, ignore=options.ignore or None,
-                                                      fail_on=options.fail_on)
-        rules = select_rules(REGISTRY, settings.select, settings.ignore)
-        timestamp = timestamp_now()
-        # Topologies already run in parallel: one process parses each.
-        result = analyze(topology, backend=options.backend, timestamp=timestamp, rules=rules,
-                         today=dt.date.fromisoformat(timestamp[:10]),
-                         cache=open_cache(options.cache_dir, options.no_cache), jobs=1)
+        # Quiet here: the parent prints the notes with the topology's outcome.
+        with input_warnings_shown(quiet=True) as notes:
+            check_topology_file(topology)
+            settings = load_settings(topology).overridden(select=options.select or None,
+                                                          ignore=options.ignore or None, fail_on=options.fail_on)
+            rules = select_rules(REGISTRY, settings.select, settings.ignore)
+            timestamp = timestamp_now()
+            # Topologies already run in parallel: one process parses each.
+            result = analyze(topology, backend=options.backend, timestamp=timestamp, rules=rules,
+                             today=dt.date.fromisoformat(timestamp[:10]),
+                             cache=open_cache(options.cache_dir, options.no_cache), jobs=1,
+                             allow_paths=options.allow_paths)
         for output_format in options.formats:
             language = options.lang or ("ja" if output_format == "html" else default_lang())
             command = reproducing_command(topology, output_format, language, options.backend, timestamp)
@@ -229,10 +249,18 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
     except InputError as error:
         return BatchOutcome(topology, folder, EXIT_INPUT, "input error", seconds=time.perf_counter() - started,
                             problem=redact_quoted(str(error.problems[0])) + (
-                                f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""))
+                                f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""),
+                            notes=tuple(notes))
     except SystemExit as stop:  # a report that could not be written (already said on stderr)
         return BatchOutcome(topology, folder, int(stop.code or EXIT_INPUT), "input error",
                             seconds=time.perf_counter() - started, problem="cannot write the reports")
+    except OSError as error:
+        if error.filename is None:
+            return BatchOutcome(topology, folder, EXIT_INTERNAL, "internal error",
+                                seconds=time.perf_counter() - started,
+                                problem=redact(f"{type(error).__name__}: {error}"))
+        return BatchOutcome(topology, folder, EXIT_INPUT, "input error", seconds=time.perf_counter() - started,
+                            problem=redact_quoted(f"{error.filename}: {os_error_reason(error)}"), notes=tuple(notes))
     except Exception as error:  # a failed cross-check or any other bug
         return BatchOutcome(topology, folder, EXIT_INTERNAL, "internal error", seconds=time.perf_counter() - started,
                             problem=redact(f"{type(error).__name__}: {error}"))
@@ -242,12 +270,14 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
         errors=sum(1 for f in violated if f.severity == "error"),
         warnings=sum(1 for f in violated if f.severity == "warning"),
         inconclusive=sum(1 for f in result.findings if f.status == "inconclusive"),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, notes=tuple(notes),
     )
 
 
 def _announce(outcome: BatchOutcome, quiet: bool) -> None:
     if not quiet:
+        for note in outcome.notes:
+            click.echo(note, err=True)
         click.echo(f"{outcome.topology}: {outcome.verdict} ({outcome.seconds:.1f} s)", err=True)
 
 
