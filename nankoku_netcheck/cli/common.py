@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import InputError
+from ..reach.budget import DEFAULT_BUDGET
 from ..redact import redact
 from ..report import FILE_NAMES, RENDERERS
 from ..result import Result
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INCONCLUSIVE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+budget_option = click.option(
+    "--budget", type=click.IntRange(min=1), default=DEFAULT_BUDGET, show_default=True,
+    help="Work units one search may spend (packet sets entering a device). A search that runs out "
+         "stops, and what rests on it is inconclusive (META-003).")
 
 # Runs shorter than this show no progress bar (it would only flicker).
 PROGRESS_DELAY_SECONDS = 1.0

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from ..reach.budget import DEFAULT_BUDGET
 from ..redact import redact
 from ..report import FILE_NAMES, RENDERERS
 from .caching import open_cache
@@ -25,6 +26,7 @@ from .common import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_VIOLATION,
+    budget_option,
     check_outputs,
     default_lang,
     fail_input,
@@ -69,9 +71,11 @@ PROGRAM = "nankoku-netcheck"
               help="Processes to use (default: one per core): topologies verified at once, or, for one "
                    "topology, processes that parse its configs.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages on stderr (errors aside).")
+@budget_option
 def verify(topologies: tuple[str, ...], formats: str, output: str | None, output_dir: str | None,
            lang: str | None, fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-           cache_dir: str | None, no_cache: bool, backend: str, jobs: int | None, quiet: bool) -> None:
+           cache_dir: str | None, no_cache: bool, backend: str, jobs: int | None, quiet: bool,
+           budget: int) -> None:
     """Verify TOPOLOGY (a topology YAML file) and report every rule's verdict.
 
     Several topologies (e.g. a prefecture's municipalities) are verified in parallel, each
@@ -82,7 +86,7 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
     With several topologies, the worst of theirs (4, then 2, 1, 3, 0).
     """
     chosen = parse_formats(formats)
-    options = VerifyOptions(chosen, lang, fail_on, select, ignore, cache_dir, no_cache, backend, quiet)
+    options = VerifyOptions(chosen, lang, fail_on, select, ignore, cache_dir, no_cache, backend, quiet, budget)
     if len(topologies) > 1:
         if output or not output_dir:
             raise click.UsageError("several topologies need --output-dir DIR (one folder per topology)")
@@ -105,7 +109,7 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
             timestamp = timestamp_now()
             result = analyze(topology, backend=backend, progress=bar, timestamp=timestamp, rules=rules,
                              today=dt.date.fromisoformat(timestamp[:10]), cache=open_cache(cache_dir, no_cache),
-                             jobs=jobs or available_cores())
+                             jobs=jobs or available_cores(), budget=budget)
     except InputError as error:
         fail_input(error)
         return
@@ -114,7 +118,8 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
         return
     for output_format in chosen:
         language = lang or ("ja" if output_format == "html" else default_lang())
-        stamped = replace(result, command=reproducing_command(topology, output_format, language, backend, timestamp))
+        stamped = replace(result, command=reproducing_command(topology, output_format, language, backend, timestamp,
+                                                              budget))
         target = output_path(output_dir, output_format) if output_dir else output
         write_report(stamped, output_format, target, language)
         if target and not quiet:
@@ -140,6 +145,7 @@ class VerifyOptions:
     no_cache: bool
     backend: str
     quiet: bool
+    budget: int = DEFAULT_BUDGET
 
 
 @dataclass(frozen=True)
@@ -220,10 +226,11 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
         # Topologies already run in parallel: one process parses each.
         result = analyze(topology, backend=options.backend, timestamp=timestamp, rules=rules,
                          today=dt.date.fromisoformat(timestamp[:10]),
-                         cache=open_cache(options.cache_dir, options.no_cache), jobs=1)
+                         cache=open_cache(options.cache_dir, options.no_cache), jobs=1, budget=options.budget)
         for output_format in options.formats:
             language = options.lang or ("ja" if output_format == "html" else default_lang())
-            command = reproducing_command(topology, output_format, language, options.backend, timestamp)
+            command = reproducing_command(topology, output_format, language, options.backend, timestamp,
+                                          options.budget)
             write_file(output_path(folder, output_format), RENDERERS[output_format](
                 replace(result, command=command), language))
     except InputError as error:
@@ -270,7 +277,8 @@ def worst_exit_code(outcomes: list[BatchOutcome]) -> int:
     return next((code for code in EXIT_SEVERITY if code in codes), EXIT_OK)
 
 
-def reproducing_command(topology: str, output_format: str, lang: str, backend: str, timestamp: str) -> str:
+def reproducing_command(topology: str, output_format: str, lang: str, backend: str, timestamp: str,
+                        budget: int = DEFAULT_BUDGET) -> str:
     """The command that renders this one report again. When SOURCE_DATE_EPOCH pinned the
     timestamp it is part of the command, which then reproduces the report byte for byte; it is
     left out otherwise, so that the command, like the rest of the report, does not change
@@ -278,6 +286,8 @@ def reproducing_command(topology: str, output_format: str, lang: str, backend: s
     words = [PROGRAM, "verify", topology, "--format", output_format, "--lang", lang]
     if backend != "auto":
         words += ["--engine", backend]
+    if budget != DEFAULT_BUDGET:
+        words += ["--budget", str(budget)]
     if os.environ.get("SOURCE_DATE_EPOCH"):
         moment = dt.datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
         words.insert(0, f"SOURCE_DATE_EPOCH={int(moment.timestamp())}")

@@ -23,7 +23,7 @@ from .filters import (
     ingress_acl,
     security_levels_permit,
 )
-from .nat import Owner, Translation, inbound_steps, outbound_steps, step_matches
+from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, step_matches
 from .packets import Packet, counts_as_match
 
 
@@ -93,10 +93,16 @@ def evaluate_acl(acl: Acl, packet: Packet) -> tuple[bool, int | None]:
 class Tracer:
     """Follows single packets through a network, on every equal-cost branch."""
 
-    def __init__(self, engine: ReachEngine, max_paths: int = 64) -> None:
+    def __init__(self, engine: ReachEngine, max_paths: int = 64, budget: int | None = None) -> None:
+        """`budget`: devices one `trace` may step through (default: the engine's budget)."""
         self.engine = engine
         self.network: Network = engine.network
         self.max_paths = max_paths
+        self.budget = budget if budget is not None else engine.budget
+        # The last `trace`: work spent, and whether it stopped on the budget (its paths are
+        # then only some of the packet's paths).
+        self.work = 0
+        self.exhausted = False
 
     def decide(self, device_name: str, if_name: str, direction: str, packet: Packet) -> AclDecision:
         """The filter's decision for a new connection (or any packet on a router)."""
@@ -133,6 +139,7 @@ class Tracer:
 
     def trace(self, start: Start, packet: Packet) -> list[TracePath]:
         paths: list[TracePath] = []
+        self.work, self.exhausted = 0, False
         for device_name, if_name in self._first_devices(start, packet, paths.append):
             self._walk(device_name, if_name, packet, (), (), paths)
         return paths
@@ -170,6 +177,11 @@ class Tracer:
         header, which may lead elsewhere (as in the oracle)."""
         if len(paths) >= self.max_paths:
             return
+        if self.work >= self.budget:
+            # Distinct paths can be exponentially many even where the headers are few.
+            self.exhausted = True
+            return
+        self.work += 1
         if (device_name, if_name, packet) in entered:
             paths.append(TracePath(hops, "loop"))
             return
@@ -218,7 +230,7 @@ class Tracer:
             for step in inbound_steps(device, interface):
                 if step_matches(step, packet):
                     packet = _rewritten(packet, step.rewrites)
-                    translation = translation + step.rewrites
+                    translation = compose(translation, step.rewrites)
                     arrival = step.owner
                     break
         if device.stateful and self._device_owns(device_name, packet.dst):
@@ -272,7 +284,7 @@ class Tracer:
             for step in outbound_steps(device, device.interfaces[if_name], device.interfaces[out], arrival):
                 if step_matches(step, packet):
                     packet = _rewritten(packet, step.rewrites)
-                    translation = translation + step.rewrites
+                    translation = compose(translation, step.rewrites)
                     break
         exit_endpoint = Endpoint("exit", device=device_name, interface=out, translation=translation)
         segment_id = self.network.segment_of.get((device_name, out))

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..model import format_prefix
+from ..reach.nat import new_rewrites
 from ..reach.trace import AclDecision, Hop
 from ..redact import redact
 from ..tracing import PacketTrace
@@ -43,7 +44,7 @@ def _rewrites(previous: tuple, hop: Hop) -> list[dict[str, Any]]:  # type: ignor
     return [
         {"field": r.field, "to": format_prefix(r.network, r.length), "pool": r.pool,
          **({"file": r.rule.file, "line": r.rule.line} if r.rule else {})}
-        for r in hop.translation[len(previous):]
+        for r in new_rewrites(previous, hop.translation)
     ]
 
 
