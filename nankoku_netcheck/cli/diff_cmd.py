@@ -8,7 +8,7 @@ import click
 
 from ..errors import InputError
 from .caching import open_cache
-from .common import EXIT_INTERNAL, default_lang, fail_input, silence_library_logging
+from .common import EXIT_INTERNAL, budget_option, default_lang, fail_input, silence_library_logging
 
 
 @click.command("diff")
@@ -25,13 +25,15 @@ from .common import EXIT_INTERNAL, default_lang, fail_input, silence_library_log
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@budget_option
 def diff(before: str, after: str | None, base_ref: str | None, output_format: str, output: str | None,
-         lang: str | None, fail_on: str, backend: str, cache_dir: str | None, no_cache: bool) -> None:
+         lang: str | None, fail_on: str, backend: str, cache_dir: str | None, no_cache: bool, budget: int) -> None:
     """Compare two states of the network: BEFORE and AFTER topology files, or one
     topology against git revision --base-ref (e.g. HEAD~1).
 
     Exit codes: 1 when the change newly allows a flow that violates a rule (or adds a
-    finding at or above --fail-on), 0 otherwise, 2 on input errors.
+    finding at or above --fail-on), 3 when none does but a search ran out of --budget (the
+    change is then not fully known), 0 otherwise, 2 on input errors.
     """
     from ..diff import diff_topologies, git_revision_tree
     from ..report.diff_report import render_diff_json, render_diff_sarif, render_diff_text
@@ -45,10 +47,10 @@ def diff(before: str, after: str | None, base_ref: str | None, output_format: st
         if base_ref is not None:
             with git_revision_tree(before, base_ref) as (old_topology, tree):
                 result = diff_topologies(old_topology, before, backend=backend, cache=cache,
-                                         before_display=(tree, f"{base_ref}:"))
+                                         before_display=(tree, f"{base_ref}:"), budget=budget)
         else:
             assert after is not None
-            result = diff_topologies(before, after, backend=backend, cache=cache)
+            result = diff_topologies(before, after, backend=backend, cache=cache, budget=budget)
     except InputError as error:
         fail_input(error)
         return

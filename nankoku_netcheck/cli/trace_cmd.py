@@ -6,7 +6,7 @@ import click
 
 from ..errors import InputError
 from .caching import open_cache
-from .common import default_lang, fail_input, silence_library_logging
+from .common import budget_option, default_lang, fail_input, silence_library_logging
 
 
 @click.command("trace")
@@ -25,9 +25,10 @@ from .common import default_lang, fail_input, silence_library_logging
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Cache folder for parsed configs (default: ~/.cache/nankoku-netcheck).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@budget_option
 def trace(topology: str, src: str, dst: str, proto: str, sport: int | None, dport: int | None, established: bool,
           icmp_type: int | None, enters: str | None, output_format: str, lang: str | None, cache_dir: str | None,
-          no_cache: bool) -> None:
+          no_cache: bool, budget: int) -> None:
     """Every path one packet can take (ECMP included): each hop's ingress, route and ACL
     line that decided (file:line), and the final disposition."""
     from ..analyze import load
@@ -38,7 +39,7 @@ def trace(topology: str, src: str, dst: str, proto: str, sport: int | None, dpor
     try:
         packet = make_packet(src, dst, proto, sport, dport, established, icmp_type)
         loaded = load(topology, open_cache(cache_dir, no_cache))
-        result = trace_packet(loaded, packet, enters)
+        result = trace_packet(loaded, packet, enters, budget=budget)
     except InputError as error:
         fail_input(error)
         return

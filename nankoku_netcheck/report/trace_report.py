@@ -74,6 +74,7 @@ def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
                             for r in (path.endpoint.translation if path.endpoint else ())]}
             for path in trace.paths
         ],
+        **({"exhausted": True, "budget": trace.budget} if trace.exhausted else {}),
     }
 
 
@@ -86,7 +87,7 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
     record = trace_to_dict(trace)
     lines = [f"{'パケット' if ja else 'packet'}: {record['packet']}",
              f"{'開始' if ja else 'start'}: {record['start']}"]
-    if not record["paths"]:
+    if not record["paths"] and not record.get("exhausted"):
         lines.append("どこにも届きません" if ja else "reaches nothing")
     for number, path in enumerate(record["paths"], 1):
         outcome = path["disposition"] + (f" → {path['endpoint']}" if path["endpoint"] else "")
@@ -105,6 +106,11 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
             if hop["out_interface"]:
                 text += f"; out {hop['out_interface']}" + _decision_text(hop["egress"])
             lines.append(text)
+    if record.get("exhausted"):
+        lines.append(f"判定不能: 作業量の上限（{record['budget']}）に達したため、経路の一部しか示していません"
+                     "（--budget を参照）" if ja else
+                     f"INCONCLUSIVE: the path enumeration ran out of budget ({record['budget']} work units); "
+                     "these are only some of the paths (see --budget)")
     return "\n".join(lines) + "\n"
 
 

@@ -38,8 +38,8 @@ def check_meta_003(ctx: FlowContext) -> list[Finding]:
             message_en=(f"{name_en[0].upper()}{name_en[1:]} ran out of budget after {result.work} of "
                         f"{result.budget} work units; every result that rests on it is inconclusive. "
                         f"Raise --budget or simplify the network."),
-            message_ja=(f"{name_ja}が作業量の上限に達しました（{result.work} / {result.budget}）。この探索に基づく結果は"
-                        f"すべて判定不能です。--budget を引き上げるか、構成を簡素化してください。"),
+            message_ja=(f"{name_ja}が作業量の上限に達しました（{result.work} / {result.budget}）。この探索に基づく"
+                        f"結果はすべて判定不能です。--budget を引き上げるか、構成を簡素化してください。"),
         ))
     return findings
 
