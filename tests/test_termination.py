@@ -5,6 +5,7 @@ inconclusive (META-003), never a pass."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,20 @@ from hypothesis import strategies as st
 from nankoku_netcheck.analyze import analyze, load
 from nankoku_netcheck.cli import main
 from nankoku_netcheck.diff import diff_topologies
-from nankoku_netcheck.model import NatRule, Source, ip_to_int
+from nankoku_netcheck.graph import build_network
+from nankoku_netcheck.model import (
+    Acl,
+    AclLine,
+    Action,
+    Device,
+    Interface,
+    InterfaceAddress,
+    Match,
+    Route,
+    RouteKind,
+    Source,
+    ip_to_int,
+)
 from nankoku_netcheck.reach.engine import ReachEngine, Start, boundary_interfaces
 from nankoku_netcheck.reach.nat import Rewrite, compose, new_rewrites, preimage
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
@@ -358,31 +372,61 @@ def test_diff_and_trace_with_a_tiny_budget_say_so(loop_city: Path) -> None:
 # --- random networks with NAT on routing loops --------------------------------------------------
 
 
+def _interface(name: str, address: str, nameif: str = "", level: int | None = None,
+               acl_in: str | None = None) -> Interface:
+    return Interface(name=name, source=gen.SOURCE, addresses=(InterfaceAddress(ip_to_int(address), 24),),
+                     nameif=nameif or None, security_level=level, acl_in=acl_in)
+
+
+def _default(via: str, interface: str | None = None) -> Route:
+    return Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=gen.SOURCE, interface=interface,
+                 next_hop=ip_to_int(via))
+
+
 @st.composite
 def looping_nat_networks(draw: st.DrawFn) -> gen.NetworkCase:
-    """Mixed IOS/ASA networks whose firewalls also exempt a prefix from NAT (identity static
-    NAT: the header stays, the translation grew on every lap before issue #13), routes drawn
-    at random (loops included) and a default route on every device to a random neighbour."""
-    case = draw(gen.mixed_networks())
-    for device in case.network.devices.values():
-        if not device.stateful:
-            continue
-        nameifs = [i.nameif for i in device.interfaces.values() if i.nameif]
-        real, length = draw(gen.NAT_REAL_CHOICES)
-        device.nat_rules = [
-            *device.nat_rules,
-            NatRule(
-                source=Source("loop.cfg", 99, "nat"),
-                section=2,
-                order=99,
-                kind="static",
-                real_interface=draw(st.sampled_from((*nameifs, None))),
-                mapped_interface=draw(st.sampled_from((*nameifs, None))),
-                real_source=((real, length),),
-                mapped_source=((real, length),),
-            ),
-        ]
-    return case
+    """Firewall F1 (outside 10.0.0.1/24, inside 10.0.1.1/24) and routers R1 (10.0.0.2, 10.0.9.1)
+    and R2 (10.0.9.2, 10.0.1.2) in a ring whose default routes all point the same way round
+    (either way), so that every packet to an address no one owns circles through F1; 1–3
+    static NAT rules on F1, identity ones (a NAT exemption: the header stays, the translation
+    grew on every lap before issue #13) or random ones, random levels and ACLs, and
+    sometimes a route on R1 that sends the mapped prefixes back to F1."""
+    firewall = Device(name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True,
+                      undefined_acl_permits=False)
+    acl_in = {nameif: draw(st.sampled_from((None, "A", "P"))) for nameif in ("outside", "inside")}
+    firewall.interfaces = {
+        "Gi0/0": _interface("Gi0/0", "10.0.0.1", "outside", draw(gen.SECURITY_LEVEL_CHOICES), acl_in["outside"]),
+        "Gi0/1": _interface("Gi0/1", "10.0.1.1", "inside", draw(gen.SECURITY_LEVEL_CHOICES), acl_in["inside"]),
+    }
+    permit_all = Acl(name="P", lines=(AclLine(action=Action.PERMIT, matches=(Match(),), source=gen.SOURCE),),
+                     source=gen.SOURCE)
+    firewall.acls = {"A": gen.asa_acl(draw(gen.network_acls("A"))), "P": permit_all}
+    firewall.same_security_inter_interface = gen.sometimes(draw, 50)
+    rules = []
+    for order in range(draw(st.integers(1, 3))):
+        rule = draw(gen.static_nat_rules(("outside", "inside"), order, twice=False))
+        if gen.sometimes(draw, 60):
+            rule = dataclasses.replace(rule, mapped_source=rule.real_source)  # identity: a NAT exemption
+        rules.append(rule)
+    firewall.nat_rules = rules
+    clockwise = draw(st.booleans())  # F1 outside → R1 → R2 → F1 inside, or the other way round
+    firewall.routes = [_default("10.0.0.2", "Gi0/0") if clockwise else _default("10.0.1.2", "Gi0/1")]
+    r1 = Device(name="R1", vendor="cisco_ios", source_file="R1.cfg", hostname="R1")
+    r1.interfaces = {"Gi0/0": _interface("Gi0/0", "10.0.0.2"), "Gi0/1": _interface("Gi0/1", "10.0.9.1")}
+    r1.routes = [_default("10.0.9.2" if clockwise else "10.0.0.1")]
+    if gen.sometimes(draw, 50):
+        r1.routes += [Route(prefix=network, prefix_length=length, kind=RouteKind.STATIC, source=gen.SOURCE,
+                            next_hop=ip_to_int("10.0.0.1"))
+                      for rule in rules for network, length in rule.mapped_source or ()]
+    r2 = Device(name="R2", vendor="cisco_ios", source_file="R2.cfg", hostname="R2")
+    r2.interfaces = {"Gi0/0": _interface("Gi0/0", "10.0.9.2"), "Gi0/1": _interface("Gi0/1", "10.0.1.2")}
+    r2.routes = [_default("10.0.1.1" if clockwise else "10.0.9.1")]
+    network = build_network(gen.empty_topology(), {"F1": firewall, "R1": r1, "R2": r2})
+    starts = tuple((segment_id, "", "") for segment_id in sorted(network.segments))
+    hosts = {ip_to_int(f"10.0.{third}.{fourth}") for third in (0, 1, 9) for fourth in (1, 2, 4, 99)}
+    addresses = tuple(sorted(hosts | set(gen.NAT_ADDRESSES) | {n for n, _ in gen.NAT_REAL_PREFIXES}
+                             | {ip_to_int("198.51.100.7")}))
+    return gen.NetworkCase(network, frozenset(), starts, addresses)
 
 
 @gen.examples(60)
