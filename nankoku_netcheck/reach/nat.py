@@ -75,6 +75,8 @@ def compose(translation: Translation, rewrites: Translation) -> Translation:
     any_sport = any(rewrite.any_sport for rewrite in translation)
     for rewrite in rewrites:
         any_sport = any_sport or rewrite.any_sport
+        if not rewrite.pool and rewrite.length == 0:
+            continue  # rewrites no address bit (the identity): only its any_sport counts
         previous = by_field.get(rewrite.field)
         by_field[rewrite.field] = rewrite if previous is None else _then(previous, rewrite)
     return _canonical(by_field, any_sport)
@@ -95,8 +97,8 @@ def _canonical(by_field: dict[str, Rewrite], any_sport: bool) -> Translation:
     result = []
     for name in _FIELD_ORDER:
         rewrite = by_field.get(name)
-        if rewrite is None or (not rewrite.pool and rewrite.length == 0):
-            continue  # a prefix rewrite of no bits is the identity
+        if rewrite is None:
+            continue
         rules = rewrite.rules or ((rewrite.rule,) if rewrite.rule is not None else ())
         result.append(Rewrite(name, rewrite.network & prefix_mask(rewrite.length), rewrite.length, rewrite.pool,
                               False, rewrite.rule, rules))
