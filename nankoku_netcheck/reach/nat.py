@@ -59,9 +59,10 @@ _FIELD_ORDER = ("dst", "src")
 
 def compose(translation: Translation, rewrites: Translation) -> Translation:
     """`translation` followed by `rewrites`, in canonical form: at most one rewrite per
-    field (dst before src), with `any_sport` on the src rewrite when there is one. Equal
-    relations give equal tuples, and the compositions of a configuration's finitely many
-    rewrites are finitely many, so a search keyed on translations ends.
+    field (dst before src), with `any_sport` on the src rewrite when there is one. The same
+    relation reached through the same rules gives the same tuple however many laps it took,
+    and a configuration's finitely many rewrites compose to finitely many tuples, so a
+    search keyed on translations ends.
 
     Per field, with A then B: a pool B forgets A (any address of B's prefix, whatever
     came in); a prefix B sets B's top bits over A's: the longer of the two lengths, top
