@@ -349,9 +349,9 @@ _META_DOCS: tuple[RuleDoc, ...] = (
         "  [..] META-003 error INCONCLUSIVE\n"
         "      The search from LGWAN接続系 (lgwan) (routing followed) ran out of budget after 100 of 100 work "
         "units; …",
-        "Run again with a larger --budget (the default suits networks of thousands of devices). If the search "
+        "Run again with a larger --budget (the default leaves 25 times what a 1,000-device city needs). If the search "
         "still runs out, look for routing loops through NAT devices or split the topology.",
-        "より大きな --budget で再実行してください（既定値は数千台規模のネットワークに足ります）。それでも"
+        "より大きな --budget で再実行してください（既定値は 1,000 台規模の自治体が必要とする量の 25 倍です）。それでも"
         "上限に達する場合は、NAT 機器を通るルーティングループを見直すか、トポロジーを分割してください。",
         scope="network",
     ),
