@@ -22,6 +22,7 @@ from .inputs import InputFile
 from .model import Device, FlowSpec, Topology, format_prefix
 from .parse import parse_config
 from .profiles import load_profile
+from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import ReachEngine, boundary_interfaces
 from .reach.packets import PacketSpace
 from .reach.precompile import filter_work, run_in_two_processes
@@ -41,6 +42,7 @@ from .rules import REGISTRY, Rule
 from .rules.acl import shadow_work
 from .rules.certificate import isolation_certificates
 from .rules.flows import FlowContext
+from .rules.meta import budget_findings
 from .topology import check_references, load_topology, read_device_configs, warn_duplicate_hostnames
 
 TOOL_NAME = "nankoku-netcheck"
@@ -220,11 +222,13 @@ def analyze(
     cache: ParseCache | None = None,
     jobs: int = 1,
     allow_paths: Iterable[str] = (),
+    budget: int = DEFAULT_BUDGET,
 ) -> Result:
     """Verify one topology. Raises InputError for bad input (never returns partial results).
     `jobs`: processes for parsing (see `load`) and, with a cache, for compiling long ACLs
     (see reach/precompile.py). `allow_paths`: folders outside the topology's work tree
-    that configs may be read from (see load_topology)."""
+    that configs may be read from (see load_topology). `budget`: work units each search may
+    spend; a search that runs out makes the rules resting on it inconclusive (META-003)."""
     report = progress or (lambda _stage: None)
     report("parse")
     loaded = load(topology_path, cache, jobs=jobs, allow_paths=allow_paths)
@@ -232,7 +236,7 @@ def analyze(
     report("compile")
     prepare_store(space, loaded, jobs)
     return analyze_loaded(loaded, space, rules=rules, timestamp=timestamp, progress=progress,
-                          today=today).result
+                          today=today, budget=budget).result
 
 
 def prepare_store(space: PacketSpace, loaded: Loaded, jobs: int) -> int:
@@ -256,6 +260,7 @@ def analyze_loaded(
     progress: Progress | None = None,
     today: dt.date | None = None,
     context: FlowContext | None = None,
+    budget: int = DEFAULT_BUDGET,
 ) -> Analysis:
     """Verify an already loaded network in a given packet space (diff puts both sides
     of a change in one space so their packet sets compare). `context`: one made by
@@ -264,14 +269,15 @@ def analyze_loaded(
     report = progress or (lambda _stage: None)
     report("reach")
     if context is None:
-        context = flow_context(loaded, space, today)
+        context = flow_context(loaded, space, today, budget)
     findings: list[Finding] = []
     verdicts: list[RuleVerdict] = []
     ran = applicable_rules(loaded.topology, rules)
     for rule in ran:
         report(rule.id)
         context.rules_run.add(rule.id)
-        found = rule.check(context)
+        context.used.clear()
+        found = [*rule.check(context), *budget_findings(rule.id, rule.severity, context, context.used)]
         findings.extend(found)
         verdicts.append(_verdict(rule, found))
     exceptions = exception_register(context)
@@ -303,9 +309,10 @@ def analyze_loaded(
     return Analysis(loaded, context, result)
 
 
-def flow_context(loaded: Loaded, space: PacketSpace, today: dt.date | None = None) -> FlowContext:
+def flow_context(loaded: Loaded, space: PacketSpace, today: dt.date | None = None,
+                 budget: int = DEFAULT_BUDGET) -> FlowContext:
     """The shared state of one verification: the reach engine and tracer over the network."""
-    engine = ReachEngine(loaded.network, space, boundary_interfaces(loaded.network))
+    engine = ReachEngine(loaded.network, space, boundary_interfaces(loaded.network), budget=budget)
     return FlowContext(loaded.network, space, engine, Tracer(engine), today=today or dt.datetime.now(dt.UTC).date())
 
 

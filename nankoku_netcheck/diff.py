@@ -23,6 +23,7 @@ from .cache import ParseCache
 from .errors import InputError, InputProblem
 from .inputs import is_inside
 from .profiles import CHANNELS, pair_policies
+from .reach.budget import DEFAULT_BUDGET
 from .reach.packets import PacketSet
 from .reach.trace import TracePath
 from .redact import redact
@@ -60,6 +61,9 @@ class DiffResult:
     devices_removed: tuple[str, ...] = ()
     segments_added: tuple[str, ...] = ()
     segments_removed: tuple[str, ...] = ()
+    # Searches that ran out of budget ("before"/"after", source class, routing followed): the
+    # changes listed are then only some of the changes (META-003).
+    exhausted: tuple[tuple[str, str, bool], ...] = ()
 
     def exit_code(self, fail_on: str = "error") -> int:
         if any(change.violates for change in self.changes if change.change == "allowed"):
@@ -67,17 +71,18 @@ class DiffResult:
         threshold = severity_rank(fail_on)
         if any(f.status == "violated" and severity_rank(f.severity) >= threshold for f in self.new_findings):
             return 1
-        return 0
+        return 3 if self.exhausted else 0  # 3: nothing found, but not proven either
 
 
 def diff_topologies(before_path: str, after_path: str, *, backend: str = "auto",
                     cache: ParseCache | None = None, today: dt.date | None = None,
                     before_display: tuple[str, str] | None = None, before_root: str | None = None,
-                    allow_paths: Iterable[str] = ()) -> DiffResult:
+                    allow_paths: Iterable[str] = (), budget: int = DEFAULT_BUDGET) -> DiffResult:
     """Compare two topology files (each with its configs). `before_display` maps a path
     prefix to a label (e.g. a temporary checkout to 'HEAD~1:') in what is shown;
     `before_root`: the folder the before side's configs must lie in (an exported revision's
-    root), `allow_paths`: folders both sides may also read from (see load_topology)."""
+    root), `allow_paths`: folders both sides may also read from (see load_topology).
+    `budget`: work units each search may spend (see reach/budget.py)."""
     space = packet_space(backend, cache)
     try:
         loaded_before = load(before_path, cache, display_prefix=before_display, allow_paths=allow_paths,
@@ -88,8 +93,8 @@ def diff_topologies(before_path: str, after_path: str, *, backend: str = "auto",
         raise _relabelled(error, *before_display) from None
     loaded_after = load(after_path, cache, allow_paths=allow_paths)
     stamp = timestamp_now()
-    before = analyze_loaded(loaded_before, space, timestamp=stamp, today=today)
-    after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today)
+    before = analyze_loaded(loaded_before, space, timestamp=stamp, today=today, budget=budget)
+    after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today, budget=budget)
     return compare(before, after)
 
 
@@ -211,6 +216,8 @@ def compare(before: Analysis, after: Analysis) -> DiffResult:
         devices_removed=tuple(sorted(devices_before - devices_after)),
         segments_added=tuple(sorted(segments_after - segments_before)),
         segments_removed=tuple(sorted(segments_before - segments_after)),
+        exhausted=tuple((side, source, routing) for side, analysis in (("before", before), ("after", after))
+                        for source, routing, _ in analysis.context.exhausted()),
     )
 
 

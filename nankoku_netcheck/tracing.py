@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .analyze import Loaded
 from .errors import InputError
 from .model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, ip_to_int
+from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import Endpoint, ReachEngine, Start, boundary_interfaces
 from .reach.packets import Packet, PacketSpace
 from .reach.trace import Caveat, TracePath, Tracer, path_caveats
@@ -22,6 +23,8 @@ class PacketTrace:
     zone_of_endpoint: tuple[tuple[Endpoint, str], ...]  # endpoint → zone id / "internet upstream" / ""
     # Per path, per hop: what the trace may get wrong there (reach/trace.py `hop_caveats`).
     caveats: tuple[tuple[tuple[Caveat, ...], ...], ...] = ()
+    exhausted: bool = False  # the enumeration stopped on its budget: `paths` are only some paths
+    budget: int = DEFAULT_BUDGET
 
     def may_differ(self) -> bool:
         return any(hop for path in self.caveats for hop in path)
@@ -52,9 +55,11 @@ def make_packet(src: str, dst: str, proto: str, sport: int | None, dport: int | 
                   icmp_code=(icmp_code or 0) if number == PROTO_ICMP else 0)
 
 
-def trace_packet(loaded: Loaded, packet: Packet, enters: str | None = None, backend: str = "auto") -> PacketTrace:
+def trace_packet(loaded: Loaded, packet: Packet, enters: str | None = None, backend: str = "auto",
+                 budget: int = DEFAULT_BUDGET) -> PacketTrace:
     """Every path of `packet`. It starts on the segment holding its source address, or
-    enters the device:interface given (traffic arriving from outside the model)."""
+    enters the device:interface given (traffic arriving from outside the model). `budget`:
+    devices the enumeration may step through (see reach/budget.py)."""
     network = loaded.network
     engine = ReachEngine(network, PacketSpace(backend), boundary_interfaces(network))
     if enters:
@@ -71,13 +76,14 @@ def trace_packet(loaded: Loaded, packet: Packet, enters: str | None = None, back
             raise InputError.single("--src", 0, "no segment of the network holds this source address; "
                                     "use --enters device:interface for traffic from outside")
         start = Start(segment=holding[0])
-    paths = tuple(Tracer(engine, max_paths=256).trace(start, packet))
+    tracer = Tracer(engine, max_paths=256, budget=budget)
+    paths = tuple(tracer.trace(start, packet))
     zones = tuple(
         (path.endpoint, _endpoint_zone(loaded, path.endpoint, packet))
         for path in paths if path.endpoint is not None
     )
     caveats = tuple(path_caveats(network, path, packet) for path in paths)
-    return PacketTrace(packet, start, paths, tuple(dict(zones).items()), caveats)
+    return PacketTrace(packet, start, paths, tuple(dict(zones).items()), caveats, tracer.exhausted, budget)
 
 
 def _endpoint_zone(loaded: Loaded, endpoint: Endpoint, packet: Packet) -> str:

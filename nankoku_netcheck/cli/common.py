@@ -21,6 +21,7 @@ import click
 
 from ..errors import InputError, InputWarning
 from ..inputs import check_input_file, os_error_reason
+from ..reach.budget import DEFAULT_BUDGET
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
 from ..result import Result
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INCONCLUSIVE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+budget_option = click.option(
+    "--budget", type=click.IntRange(min=1), default=DEFAULT_BUDGET, show_default=True,
+    help="Work units one search may spend (packet sets entering a device). A search that runs out "
+         "stops, and what rests on it is inconclusive (META-003).")
 
 # Runs shorter than this show no progress bar (it would only flicker).
 PROGRESS_DELAY_SECONDS = 1.0

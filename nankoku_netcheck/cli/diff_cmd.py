@@ -10,6 +10,7 @@ from ..errors import InputError
 from .caching import open_cache
 from .common import (
     allow_path_option,
+    budget_option,
     check_output_file,
     check_topology_file,
     default_lang,
@@ -36,14 +37,16 @@ from .common import (
               help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @allow_path_option
+@budget_option
 def diff(before: str, after: str | None, base_ref: str | None, output_format: str, output: str | None,
          lang: str | None, fail_on: str, backend: str, cache_dir: str | None, no_cache: bool,
-         allow_paths: tuple[str, ...]) -> None:
+         allow_paths: tuple[str, ...], budget: int) -> None:
     """Compare two states of the network: BEFORE and AFTER topology files, or one
     topology against git revision --base-ref (e.g. HEAD~1).
 
     Exit codes: 1 when the change newly allows a flow that violates a rule (or adds a
-    finding at or above --fail-on), 0 otherwise, 2 on input errors.
+    finding at or above --fail-on), 3 when none does but a search ran out of --budget (the
+    change is then not fully known), 0 otherwise, 2 on input errors.
     """
     from ..diff import diff_topologies, git_revision_tree
     from ..report.diff_report import render_diff_json, render_diff_sarif, render_diff_text
@@ -65,10 +68,11 @@ def diff(before: str, after: str | None, base_ref: str | None, output_format: st
                                    "the repository", err=True)
                     result = diff_topologies(old.topology, before, backend=backend, cache=cache,
                                              before_display=(old.root, f"{base_ref}:"), before_root=old.root,
-                                             allow_paths=allow_paths)
+                                             allow_paths=allow_paths, budget=budget)
             else:
                 assert after is not None
-                result = diff_topologies(before, after, backend=backend, cache=cache, allow_paths=allow_paths)
+                result = diff_topologies(before, after, backend=backend, cache=cache, allow_paths=allow_paths,
+                                         budget=budget)
     except InputError as error:
         fail_input(error)
         return

@@ -6,7 +6,14 @@ import click
 
 from ..errors import InputError
 from .caching import open_cache
-from .common import allow_path_option, default_lang, fail_input, input_warnings_shown, silence_library_logging
+from .common import (
+    allow_path_option,
+    budget_option,
+    default_lang,
+    fail_input,
+    input_warnings_shown,
+    silence_library_logging,
+)
 
 
 @click.command("trace")
@@ -26,9 +33,10 @@ from .common import allow_path_option, default_lang, fail_input, input_warnings_
               help="Cache folder for parsed configs (default: ~/.cache/nankoku-netcheck).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
 @allow_path_option
+@budget_option
 def trace(topology: str, src: str, dst: str, proto: str, sport: int | None, dport: int | None, established: bool,
           icmp_type: int | None, enters: str | None, output_format: str, lang: str | None, cache_dir: str | None,
-          no_cache: bool, allow_paths: tuple[str, ...]) -> None:
+          no_cache: bool, allow_paths: tuple[str, ...], budget: int) -> None:
     """Every path one packet can take (ECMP included): each hop's ingress, route and ACL
     line that decided (file:line), and the final disposition."""
     from ..analyze import load
@@ -40,7 +48,7 @@ def trace(topology: str, src: str, dst: str, proto: str, sport: int | None, dpor
         packet = make_packet(src, dst, proto, sport, dport, established, icmp_type)
         with input_warnings_shown():
             loaded = load(topology, open_cache(cache_dir, no_cache), allow_paths=allow_paths)
-        result = trace_packet(loaded, packet, enters)
+        result = trace_packet(loaded, packet, enters, budget=budget)
     except InputError as error:
         fail_input(error)
         return

@@ -17,6 +17,7 @@ import click
 
 from ..errors import InputError
 from ..inputs import os_error_reason
+from ..reach.budget import DEFAULT_BUDGET
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
 from .caching import open_cache
@@ -27,6 +28,7 @@ from .common import (
     EXIT_OK,
     EXIT_VIOLATION,
     allow_path_option,
+    budget_option,
     check_output_dir,
     check_output_file,
     check_outputs,
@@ -76,10 +78,11 @@ PROGRAM = "nankoku-netcheck"
                    "topology, processes that parse its configs.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages on stderr (errors aside).")
 @allow_path_option
+@budget_option
 def verify(topologies: tuple[str, ...], formats: str, output: str | None, output_dir: str | None,
            lang: str | None, fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
            cache_dir: str | None, no_cache: bool, backend: str, jobs: int | None, quiet: bool,
-           allow_paths: tuple[str, ...]) -> None:
+           allow_paths: tuple[str, ...], budget: int) -> None:
     """Verify TOPOLOGY (a topology YAML file) and report every rule's verdict.
 
     Several topologies (e.g. a prefecture's municipalities) are verified in parallel, each
@@ -90,7 +93,8 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
     With several topologies, the worst of theirs (4, then 2, 1, 3, 0).
     """
     chosen = parse_formats(formats)
-    options = VerifyOptions(chosen, lang, fail_on, select, ignore, cache_dir, no_cache, backend, quiet, allow_paths)
+    options = VerifyOptions(chosen, lang, fail_on, select, ignore, cache_dir, no_cache, backend, quiet, allow_paths,
+                            budget)
     if len(topologies) > 1:
         if output or not output_dir:
             raise click.UsageError("several topologies need --output-dir DIR (one folder per topology)")
@@ -118,7 +122,7 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
             timestamp = timestamp_now()
             result = analyze(topology, backend=backend, progress=bar, timestamp=timestamp, rules=rules,
                              today=dt.date.fromisoformat(timestamp[:10]), cache=open_cache(cache_dir, no_cache),
-                             jobs=jobs or available_cores(), allow_paths=allow_paths)
+                             jobs=jobs or available_cores(), allow_paths=allow_paths, budget=budget)
     except InputError as error:
         fail_input(error)
         return
@@ -127,7 +131,8 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
         return
     for output_format in chosen:
         language = lang or ("ja" if output_format == "html" else default_lang())
-        stamped = replace(result, command=reproducing_command(topology, output_format, language, backend, timestamp))
+        stamped = replace(result, command=reproducing_command(topology, output_format, language, backend, timestamp,
+                                                              budget))
         target = output_path(output_dir, output_format) if output_dir else output
         write_report(stamped, output_format, target, language, create_folder=bool(output_dir))
         if target and not quiet:
@@ -154,6 +159,7 @@ class VerifyOptions:
     backend: str
     quiet: bool
     allow_paths: tuple[str, ...] = ()
+    budget: int = DEFAULT_BUDGET
 
 
 @dataclass(frozen=True)
@@ -240,10 +246,11 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
             result = analyze(topology, backend=options.backend, timestamp=timestamp, rules=rules,
                              today=dt.date.fromisoformat(timestamp[:10]),
                              cache=open_cache(options.cache_dir, options.no_cache), jobs=1,
-                             allow_paths=options.allow_paths)
+                             allow_paths=options.allow_paths, budget=options.budget)
         for output_format in options.formats:
             language = options.lang or ("ja" if output_format == "html" else default_lang())
-            command = reproducing_command(topology, output_format, language, options.backend, timestamp)
+            command = reproducing_command(topology, output_format, language, options.backend, timestamp,
+                                          options.budget)
             write_file(output_path(folder, output_format), RENDERERS[output_format](
                 replace(result, command=command), language))
     except InputError as error:
@@ -300,7 +307,8 @@ def worst_exit_code(outcomes: list[BatchOutcome]) -> int:
     return next((code for code in EXIT_SEVERITY if code in codes), EXIT_OK)
 
 
-def reproducing_command(topology: str, output_format: str, lang: str, backend: str, timestamp: str) -> str:
+def reproducing_command(topology: str, output_format: str, lang: str, backend: str, timestamp: str,
+                        budget: int = DEFAULT_BUDGET) -> str:
     """The command that renders this one report again. When SOURCE_DATE_EPOCH pinned the
     timestamp it is part of the command, which then reproduces the report byte for byte; it is
     left out otherwise, so that the command, like the rest of the report, does not change
@@ -308,6 +316,8 @@ def reproducing_command(topology: str, output_format: str, lang: str, backend: s
     words = [PROGRAM, "verify", topology, "--format", output_format, "--lang", lang]
     if backend != "auto":
         words += ["--engine", backend]
+    if budget != DEFAULT_BUDGET:
+        words += ["--budget", str(budget)]
     if os.environ.get("SOURCE_DATE_EPOCH"):
         moment = dt.datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
         words.insert(0, f"SOURCE_DATE_EPOCH={int(moment.timestamp())}")

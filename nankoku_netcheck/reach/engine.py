@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 
 from ..graph import Network, Segment, is_up
 from ..model import Acl, Device, Route, RouteKind, Source
+from .budget import DEFAULT_BUDGET
 from .fib import Fib, NextHop, build_fib
 from .filters import SECURITY_LEVELS, accepts_to_the_box, egress_acl, forwards, ingress_acl, security_levels_permit
-from .nat import Owner, Translation, inbound_steps, outbound_steps, preimage, step_set
+from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
 
 
@@ -74,6 +75,10 @@ class Start:
 class ReachResult:
     delivered: dict[Endpoint, PacketSet] = field(default_factory=dict)
     arrived: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+    work: int = 0  # packet sets that entered a device (the unit of the budget)
+    budget: int = DEFAULT_BUDGET
+    # The budget ran out: `delivered` is only part of what is reachable, never a proof.
+    exhausted: bool = False
 
     @property
     def visited_devices(self) -> set[str]:
@@ -133,10 +138,12 @@ class ReachEngine:
 
     def __init__(self, network: Network, space: PacketSpace,
                  boundary: Iterable[tuple[str, str]] = (), routing: bool = True,
-                 share_with: ReachEngine | None = None) -> None:
+                 share_with: ReachEngine | None = None, budget: int = DEFAULT_BUDGET) -> None:
         """`share_with`: an engine over the same network and space whose compiled filters
-        this one reuses (and adds to)."""
+        this one reuses (and adds to). `budget`: work units one `reach` may spend (a
+        safety net: the search space is finite, see nat.compose)."""
         self.network = network
+        self.budget = budget
         self.space = space
         self.boundary = frozenset(boundary)
         # With routing off, a device may send a packet out of any interface: what remains
@@ -298,7 +305,7 @@ class ReachEngine:
         return preimage(self.space, translation, packets) if translation else packets
 
     def reach(self, injections: Iterable[tuple[Start, PacketSet]]) -> ReachResult:
-        result = ReachResult()
+        result = ReachResult(budget=self.budget)
         pending: dict[tuple[str, str, Translation], PacketSet] = {}
         queue: deque[tuple[str, str, Translation]] = deque()
         visited = _Visited({}, {})
@@ -327,6 +334,9 @@ class ReachEngine:
                 enqueue(start.device, start.interface, packets)
 
         while queue:
+            if result.work >= self.budget:
+                result.exhausted = True
+                break
             key = queue.popleft()
             packets = pending.pop(key)
             self._enter(key, packets, result, visited, enqueue, deliver)
@@ -346,6 +356,7 @@ class ReachEngine:
                arrival: Owner | None = None) -> None:
         """`arrival`: the twice NAT rule that matched the packets on arrival (see nat.py)."""
         device_name, if_name, translation = key
+        result.work += 1
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
         if not accepts_to_the_box(device, interface):
@@ -356,8 +367,8 @@ class ReachEngine:
                 matched = packets & self.pre(translation, step_set(self.space, step))
                 if matched != self.space.false:
                     packets &= ~matched
-                    self._enter((device_name, if_name, translation + step.rewrites), matched, result, visited,
-                                enqueue, deliver, untranslated=True, arrival=step.owner)
+                    self._enter((device_name, if_name, compose(translation, step.rewrites)), matched, result,
+                                visited, enqueue, deliver, untranslated=True, arrival=step.owner)
         pre = self.pre
         local = pre(translation, self.local_addresses(device_name))
         if device.stateful:
@@ -427,7 +438,8 @@ class ReachEngine:
                 matched = packets & self.pre(translation, step_set(self.space, step))
                 if matched != self.space.false:
                     packets &= ~matched
-                    self._hand_over(device_name, out, hop, matched, translation + step.rewrites, enqueue, deliver)
+                    self._hand_over(device_name, out, hop, matched, compose(translation, step.rewrites), enqueue,
+                                    deliver)
         self._hand_over(device_name, out, hop, packets, translation, enqueue, deliver)
 
     def _hand_over(self, device_name: str, out: str, hop: NextHop, packets: PacketSet,  # type: ignore[no-untyped-def]

@@ -39,7 +39,10 @@ class Rewrite:
     length: int
     pool: bool = False
     any_sport: bool = False
-    rule: Source | None = None
+    rule: Source | None = None  # the last rule that rewrote the field
+    # Every rule whose rewrite is folded into this one (see `compose`); a set of a
+    # configuration's rules is finite, so the search key stays finite too.
+    rules: tuple[Source, ...] = ()
 
     def apply(self, packet: Packet) -> Packet:
         """The concrete rewrite (a pool maps to its first address; PAT keeps the port)."""
@@ -50,6 +53,70 @@ class Rewrite:
 
 
 Translation = tuple[Rewrite, ...]
+
+_FIELD_ORDER = ("dst", "src")
+
+
+def compose(translation: Translation, rewrites: Translation) -> Translation:
+    """`translation` followed by `rewrites`, in canonical form: at most one rewrite per
+    field (dst before src), with `any_sport` on the src rewrite when there is one. The same
+    relation reached through the same rules gives the same tuple however many laps it took,
+    and a configuration's finitely many rewrites compose to finitely many tuples, so a
+    search keyed on translations ends.
+
+    Per field, with A then B: a pool B forgets A (any address of B's prefix, whatever
+    came in); a prefix B sets B's top bits over A's: the longer of the two lengths, top
+    B.length bits from B, the bits between from A, and A's `pool` (after a pool, the bits
+    below stay free). Different fields and the source port do not read one another, so
+    their rewrites commute. Checked against the step-by-step preimage in
+    tests/test_termination.py."""
+    if not rewrites:
+        return translation
+    by_field = {rewrite.field: rewrite for rewrite in translation}
+    any_sport = any(rewrite.any_sport for rewrite in translation)
+    for rewrite in rewrites:
+        any_sport = any_sport or rewrite.any_sport
+        if not rewrite.pool and rewrite.length == 0:
+            continue  # rewrites no address bit (the identity): only its any_sport counts
+        previous = by_field.get(rewrite.field)
+        by_field[rewrite.field] = rewrite if previous is None else _then(previous, rewrite)
+    return _canonical(by_field, any_sport)
+
+
+def _then(first: Rewrite, second: Rewrite) -> Rewrite:
+    rules = tuple(sorted({*first.rules, *second.rules, *(r for r in (first.rule, second.rule) if r is not None)},
+                         key=lambda source: (source.file, source.line, source.text)))
+    if second.pool:
+        return Rewrite(second.field, second.network, second.length, pool=True, rule=second.rule, rules=rules)
+    outer, inner = prefix_mask(second.length), prefix_mask(first.length)
+    network = (second.network & outer) | (first.network & inner & ~outer)
+    return Rewrite(second.field, network, max(first.length, second.length), pool=first.pool,
+                   rule=second.rule or first.rule, rules=rules)
+
+
+def _canonical(by_field: dict[str, Rewrite], any_sport: bool) -> Translation:
+    result = []
+    for name in _FIELD_ORDER:
+        rewrite = by_field.get(name)
+        if rewrite is None:
+            continue
+        rules = rewrite.rules or ((rewrite.rule,) if rewrite.rule is not None else ())
+        result.append(Rewrite(name, rewrite.network & prefix_mask(rewrite.length), rewrite.length, rewrite.pool,
+                              False, rewrite.rule, rules))
+    if any_sport:
+        # The port is its own field: the flag rides on one rewrite, src by preference.
+        holder = next((index for index, rewrite in enumerate(result) if rewrite.field == "src"), len(result) - 1)
+        if holder < 0:
+            result.append(Rewrite("src", 0, 0, any_sport=True))  # no address bits rewritten
+        else:
+            result[holder] = Rewrite(result[holder].field, result[holder].network, result[holder].length,
+                                     result[holder].pool, True, result[holder].rule, result[holder].rules)
+    return tuple(result)
+
+
+def new_rewrites(before: Translation, after: Translation) -> Translation:
+    """The rewrites of `after` that `before` does not have: what a hop changed."""
+    return tuple(rewrite for rewrite in after if rewrite not in before)
 
 
 def preimage(space: PacketSpace, translation: Translation, packets: PacketSet) -> PacketSet:

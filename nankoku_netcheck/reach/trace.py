@@ -36,7 +36,7 @@ from .filters import (
     ingress_acl,
     security_levels_permit,
 )
-from .nat import Owner, Rewrite, Translation, inbound_steps, outbound_steps, step_matches
+from .nat import Owner, Rewrite, Translation, compose, inbound_steps, new_rewrites, outbound_steps, step_matches
 from .packets import Packet, counts_as_match
 
 
@@ -106,10 +106,16 @@ def evaluate_acl(acl: Acl, packet: Packet) -> tuple[bool, int | None]:
 class Tracer:
     """Follows single packets through a network, on every equal-cost branch."""
 
-    def __init__(self, engine: ReachEngine, max_paths: int = 64) -> None:
+    def __init__(self, engine: ReachEngine, max_paths: int = 64, budget: int | None = None) -> None:
+        """`budget`: devices one `trace` may step through (default: the engine's budget)."""
         self.engine = engine
         self.network: Network = engine.network
         self.max_paths = max_paths
+        self.budget = budget if budget is not None else engine.budget
+        # The last `trace`: work spent, and whether it stopped on the budget (its paths are
+        # then only some of the packet's paths).
+        self.work = 0
+        self.exhausted = False
 
     def decide(self, device_name: str, if_name: str, direction: str, packet: Packet) -> AclDecision:
         """The filter's decision for a new connection (or any packet on a router)."""
@@ -146,6 +152,7 @@ class Tracer:
 
     def trace(self, start: Start, packet: Packet) -> list[TracePath]:
         paths: list[TracePath] = []
+        self.work, self.exhausted = 0, False
         for device_name, if_name in self._first_devices(start, packet, paths.append):
             self._walk(device_name, if_name, packet, (), (), paths)
         return paths
@@ -183,6 +190,11 @@ class Tracer:
         header, which may lead elsewhere (as in the oracle)."""
         if len(paths) >= self.max_paths:
             return
+        if self.work >= self.budget:
+            # Distinct paths can be exponentially many even where the headers are few.
+            self.exhausted = True
+            return
+        self.work += 1
         if (device_name, if_name, packet) in entered:
             paths.append(TracePath(hops, "loop"))
             return
@@ -231,7 +243,7 @@ class Tracer:
             for step in inbound_steps(device, interface):
                 if step_matches(step, packet):
                     packet = _rewritten(packet, step.rewrites)
-                    translation = translation + step.rewrites
+                    translation = compose(translation, step.rewrites)
                     arrival = step.owner
                     break
         if device.stateful and self._device_owns(device_name, packet.dst):
@@ -285,7 +297,7 @@ class Tracer:
             for step in outbound_steps(device, device.interfaces[if_name], device.interfaces[out], arrival):
                 if step_matches(step, packet):
                     packet = _rewritten(packet, step.rewrites)
-                    translation = translation + step.rewrites
+                    translation = compose(translation, step.rewrites)
                     break
         exit_endpoint = Endpoint("exit", device=device_name, interface=out, translation=translation)
         segment_id = self.network.segment_of.get((device_name, out))
@@ -407,7 +419,7 @@ def path_caveats(network: Network, path: TracePath, packet: Packet | None = None
     rewrites: list[list[Rewrite]] = [[] for _ in hops]
     earlier: Translation = ()
     for number, hop in enumerate(hops):
-        for rewrite in hop.translation[len(earlier):]:
+        for rewrite in new_rewrites(earlier, hop.translation):
             # `Hop.translation` also holds what the previous device rewrote on its way out.
             previous = network.devices[hops[number - 1].device] if number else None
             by_previous = previous is not None and rewrite.rule is not None and \
@@ -415,7 +427,7 @@ def path_caveats(network: Network, path: TracePath, packet: Packet | None = None
             rewrites[number - 1 if by_previous else number].append(rewrite)
         earlier = hop.translation
     if hops and path.endpoint is not None:
-        rewrites[-1] += path.endpoint.translation[len(earlier):]
+        rewrites[-1] += new_rewrites(earlier, path.endpoint.translation)
     return tuple(
         hop_caveats(network, hop, tuple(rewrites[number]),
                     None if packet is None else _rewritten(packet, hop.translation))

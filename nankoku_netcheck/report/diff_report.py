@@ -15,7 +15,16 @@ def render_diff_text(diff: DiffResult, lang: str = "en") -> str:
     ja = lang == "ja"
     lines: list[str] = []
     words = {"allowed": "新たに許可" if ja else "NEWLY ALLOWED", "blocked": "新たに遮断" if ja else "NEWLY BLOCKED"}
-    if not diff.changes:
+    for side, source, routing in diff.exhausted:
+        if ja:
+            when, how = "変更前" if side == "before" else "変更後", "経路どおり" if routing else "経路を無視"
+            lines.append(f"判定不能: {when}の {source} からの探索（{how}）が作業量の上限に達しました。"
+                         "変化の一部しか示せていません（META-003、--budget を参照）。")
+        else:
+            how = "routing followed" if routing else "routing ignored"
+            lines.append(f"INCONCLUSIVE: the search from {source} ({how}) {side} the change ran out of budget: "
+                         "the changes below may be incomplete (see META-003, --budget).")
+    if not diff.changes and not diff.exhausted:
         lines.append("ゾーン間の通信に変化はありません" if ja else "No change in what crosses between zones.")
     for change in diff.changes:
         before = "変更前" if ja else "before"
@@ -72,6 +81,8 @@ def diff_to_dict(diff: DiffResult, lang: str = "en") -> dict[str, Any]:
         "devices_removed": list(diff.devices_removed),
         "segments_added": list(diff.segments_added),
         "segments_removed": list(diff.segments_removed),
+        "exhausted_searches": [{"side": side, "from": source, "routing": routing}
+                               for side, source, routing in diff.exhausted],
         "findings": {"new": findings(diff.new_findings), "fixed": findings(diff.fixed_findings),
                      "unchanged": len(diff.unchanged_findings)},
     }

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..model import format_prefix
+from ..reach.nat import new_rewrites
 from ..reach.trace import AclDecision, Caveat, Hop
 from ..redact import redact
 from ..tracing import PacketTrace
@@ -43,7 +44,7 @@ def _rewrites(previous: tuple, hop: Hop) -> list[dict[str, Any]]:  # type: ignor
     return [
         {"field": r.field, "to": format_prefix(r.network, r.length), "pool": r.pool,
          **({"file": r.rule.file, "line": r.rule.line} if r.rule else {})}
-        for r in hop.translation[len(previous):]
+        for r in new_rewrites(previous, hop.translation)
     ]
 
 
@@ -87,6 +88,7 @@ def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
                             for r in (path.endpoint.translation if path.endpoint else ())]}
             for number, path in enumerate(trace.paths)
         ],
+        **({"exhausted": True, "budget": trace.budget} if trace.exhausted else {}),
     }
 
 
@@ -99,7 +101,7 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
     record = trace_to_dict(trace)
     lines = [f"{'パケット' if ja else 'packet'}: {record['packet']}",
              f"{'開始' if ja else 'start'}: {record['start']}"]
-    if not record["paths"]:
+    if not record["paths"] and not record.get("exhausted"):
         lines.append("どこにも届きません" if ja else "reaches nothing")
     for number, path in enumerate(record["paths"], 1):
         outcome = path["disposition"] + (f" → {path['endpoint']}" if path["endpoint"] else "")
@@ -123,6 +125,11 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
                 lines.append(f"    ! {where}: {caveat['message_ja' if ja else 'message_en']}")
     if record["may_differ_from_device"]:
         lines.append(("注意: " if ja else "caveat: ") + record["caveat_ja" if ja else "caveat_en"])
+    if record.get("exhausted"):
+        lines.append(f"判定不能: 作業量の上限（{record['budget']}）に達したため、経路の一部しか示していません"
+                     "（--budget を参照）" if ja else
+                     f"INCONCLUSIVE: the path enumeration ran out of budget ({record['budget']} work units); "
+                     "these are only some of the paths (see --budget)")
     return "\n".join(lines) + "\n"
 
 

@@ -1,13 +1,14 @@
 """The rule registry: one table, looked up by ID. Order is the report order.
 
-META-002 comes last: it reads what the exceptions matched while the other rules ran."""
+META-002 comes last: it reads what the exceptions matched while the other rules ran;
+META-003 comes after the rules whose searches it reports on."""
 
 from __future__ import annotations
 
 from .acl import ACL_RULES
 from .base import Rule
 from .device import DEVICE_RULES
-from .meta import check_meta_001, check_meta_002
+from .meta import check_meta_001, check_meta_002, check_meta_003
 from .zone import (
     check_zone_001,
     check_zone_002,
@@ -58,6 +59,9 @@ META_RULES: tuple[Rule, ...] = (
     Rule("META-001", "error", "—",
          "Lines that may affect forwarding or filtering were understood",
          "転送・フィルタに影響し得る未解釈の行がないこと", check_meta_001),
+    Rule("META-003", "error", "—",
+         "Every search finished within its work budget",
+         "すべての探索が作業量の上限内で終わったこと", check_meta_003),
     Rule("META-002", "warning", "対策基準 10.4",
          "Exceptions are current and used",
          "例外措置が有効期限内で実際に使われていること", check_meta_002),

@@ -331,6 +331,34 @@ _META_DOCS: tuple[RuleDoc, ...] = (
         "承認を更新して `expires` を改めるか、例外を削除してください。",
         scope="network",
     ),
+    RuleDoc(
+        "META-003", "error", "—",
+        "Every search finished within its work budget",
+        "すべての探索が作業量の上限内で終わったこと",
+        "Lists every reachability search (one per source zone or peer, with routing followed or ignored) that "
+        "stopped because it ran out of its work budget (`--budget`, counted in packet sets entering a device), "
+        "with how far it got. Every rule that used such a search is inconclusive, never \"pass\": the search "
+        "did not see every packet.",
+        "作業量の上限（`--budget`、機器に入るパケット集合の数で数えます）に達して途中で止まった到達性の探索"
+        "（送信元の領域・接続先ごと、経路どおり／経路を無視）を、どこまで進んだかとともにすべて示します。"
+        "その探索を使った規則はすべて「判定不能」になり、「合格」にはなりません。探索がすべてのパケットを"
+        "調べ終えていないためです。",
+        "Every search ends by construction (NAT rewrites are combined per field, so a packet circling a loop "
+        "through a NAT device comes back to a state already seen); the budget is a safety net that turns an "
+        "unexpectedly long search into an honest \"not proven\" instead of a run that never finishes.",
+        "探索は構成上必ず終わります（NAT の書き換えはフィールドごとに合成されるため、NAT 機器を通るループを"
+        "回るパケットも既に調べた状態に戻ります）。上限は安全網で、想定外に長い探索を終わらない実行ではなく"
+        "正直な「証明できない」に変えます。",
+        "nankoku-netcheck verify city.yaml --budget 100\n"
+        "  [..] META-003 error INCONCLUSIVE\n"
+        "      The search from LGWAN接続系 (lgwan) (routing followed) ran out of budget after 100 of 100 work "
+        "units; …",
+        "Run again with a larger --budget (the default leaves 25 times what a 1,000-device city needs). If the search "
+        "still runs out, look for routing loops through NAT devices or split the topology.",
+        "より大きな --budget で再実行してください（既定値は 1,000 台規模の自治体が必要とする量の 25 倍です）。それでも"
+        "上限に達する場合は、NAT 機器を通るルーティングループを見直すか、トポロジーを分割してください。",
+        scope="network",
+    ),
 )
 
 # Catalog order: rules.md's tables, ZONE-010 after the zone rules.
@@ -338,7 +366,7 @@ CATALOG_ORDER: tuple[str, ...] = (
     "ZONE-001", "ZONE-002", "ZONE-003", "ZONE-004", "ZONE-005", "ZONE-006", "ZONE-007", "ZONE-008", "ZONE-009",
     "ZONE-010", "ACL-001", "ACL-002", "ACL-003", "ACL-004", "ACL-005", "RT-001", "MGMT-001", "MGMT-002",
     "MGMT-003", "MGMT-004", "MGMT-005", "MGMT-006", "MGMT-007", "MGMT-008", "MGMT-009", "MGMT-010", "SVC-001",
-    "PORT-001", "PORT-002", "WLAN-001", "AVAIL-001", "META-001", "META-002",
+    "PORT-001", "PORT-002", "WLAN-001", "AVAIL-001", "META-001", "META-002", "META-003",
 )
 
 _ALL: dict[str, RuleDoc] = {doc.id: doc for doc in (*_ZONE_DOCS, _ZONE_010, _ACL_005, *_META_DOCS)} | _DEVICE_DOCS

@@ -25,6 +25,7 @@ from ..model import (
     int_to_ip,
 )
 from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
+from ..reach.nat import new_rewrites
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
 from ..reach.trace import Hop, TracePath, Tracer, path_caveats
 from ..redact import redact
@@ -56,6 +57,9 @@ class FlowContext:
     _filter_only: tuple[ReachEngine, Tracer] | None = None
     _owned: dict[str, PacketSet] = field(default_factory=dict)
     exception_matches: dict[int, PacketSet] = field(default_factory=dict)
+    # The searches (source class, routing) asked for since the last `used.clear()`: a rule
+    # that used one that ran out of budget cannot pass (analyze.py).
+    used: set[tuple[str, bool]] = field(default_factory=set)
 
     # --- approved exceptions (例外措置) --------------------------------------------------
 
@@ -153,6 +157,7 @@ class FlowContext:
 
     def reach(self, source_class: str, routing: bool = True) -> ReachResult:
         key = (source_class, routing)
+        self.used.add(key)
         if key not in self._reach:
             engine = self.engine if routing else self.filter_only()[0]
             self._reach[key] = engine.reach(self.starts(source_class))
@@ -162,9 +167,16 @@ class FlowContext:
         """An engine and tracer that ignore routing: only filters decide (ZONE-008)."""
         if self._filter_only is None:
             engine = ReachEngine(self.network, self.space, self.engine.boundary, routing=False,
-                                 share_with=self.engine)
+                                 share_with=self.engine, budget=self.engine.budget)
             self._filter_only = (engine, Tracer(engine))
         return self._filter_only
+
+    def exhausted(self, keys: set[tuple[str, bool]] | None = None) -> list[tuple[str, bool, ReachResult]]:
+        """The searches (of `keys`, default all run so far) that ran out of budget, in order."""
+        chosen = self._reach.keys() if keys is None else keys
+        return [(source, routing, self._reach[source, routing])
+                for source, routing in sorted(chosen, key=lambda key: (key[0], not key[1]))
+                if (source, routing) in self._reach and self._reach[source, routing].exhausted]
 
     # --- destinations ----------------------------------------------------------------------
 
@@ -276,6 +288,12 @@ class FlowContext:
             for path in self.tracer.trace(start, packet):
                 if wanted(path):
                     return path
+            if self.tracer.exhausted:
+                # Enumeration stopped on its budget: the breadth-first search visits each
+                # (device, interface, header) once, so it ends and still finds the path.
+                path = self.tracer.shortest_path(start, packet, wanted)
+                if path is not None:
+                    return path
         raise CrossCheckError(f"no concrete path from {source_class} {what} for {packet.describe()}")
 
     def start_holds(self, start: Start, address: int) -> bool:
@@ -383,7 +401,7 @@ class FlowContext:
         for hop, hop_caveats in zip(path.hops, caveats, strict=True):
             device = self.network.devices[hop.device]
             if hop.translation != translation:
-                for rewrite in hop.translation[len(translation):]:
+                for rewrite in new_rewrites(translation, hop.translation):
                     where = rewrite.rule.where() if rewrite.rule else hop.device
                     notes.append(f"{hop.device}: NAT rewrites {rewrite.field} to "
                                  f"{format_prefix(rewrite.network, rewrite.length)} ({where})")
