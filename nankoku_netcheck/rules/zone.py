@@ -353,7 +353,7 @@ def unmodelled(ctx: FlowContext, rule: str, zones: list[str], severity: str = "e
                         f"(no device interface address lies in its prefixes and it has no upstream)."),
             message_ja=(f"領域 '{zone_id}' にはモデル化されたセグメントがありません。"
                         f"この領域については何も証明できません（どの機器のインターフェースアドレスもその接頭辞に含まれず、上流の宣言もありません）。"),
-            evidence=(Evidence(zone.at.file, zone.at.line, f"id: {zone_id}", "declared"),),
+            evidence=(Evidence(zone.at.file, zone.at.line, f"{zone_id}:", "declared"),),
         ))
     return findings
 
