@@ -66,7 +66,9 @@ def write_network(folder: Path, configs: dict[str, str], head: str = TOPOLOGY_HE
 # --- small realistic snippets, one per syntax ------------------------------------------------
 
 FOREIGN_SNIPPETS: dict[str, tuple[str, str]] = {
-    "fortios": ("FortiOS", """\
+    "fortios": (
+        "FortiOS",
+        """\
 #config-version=FGT60F-7.2.5-FW-build1517-230606:opmode=0:vdom=0:user=admin
 config system global
     set hostname "fgt-edge"
@@ -77,8 +79,11 @@ config system interface
         set allowaccess ping https
     next
 end
-"""),
-    "junos-curly": ("Junos", """\
+""",
+    ),
+    "junos-curly": (
+        "Junos",
+        """\
 ## Last commit: 2024-04-01 09:00:00 JST by admin
 version 20.4R3.8;
 system {
@@ -93,13 +98,19 @@ interfaces {
         }
     }
 }
-"""),
-    "junos-set": ("Junos", """\
+""",
+    ),
+    "junos-set": (
+        "Junos",
+        """\
 set system host-name srx1
 set interfaces ge-0/0/0 unit 0 family inet address 10.2.0.1/24
 set routing-options static route 0.0.0.0/0 next-hop 10.2.0.254
-"""),
-    "panos-xml": ("PAN-OS", """\
+""",
+    ),
+    "panos-xml": (
+        "PAN-OS",
+        """\
 <?xml version="1.0"?>
 <config version="10.1.0" urldb="paloaltonetworks">
   <devices>
@@ -108,13 +119,19 @@ set routing-options static route 0.0.0.0/0 next-hop 10.2.0.254
     </entry>
   </devices>
 </config>
-"""),
-    "panos-set": ("PAN-OS", """\
+""",
+    ),
+    "panos-set": (
+        "PAN-OS",
+        """\
 set deviceconfig system hostname pa1
 set network interface ethernet ethernet1/1 layer3 ip 10.2.0.1/24
 set zone trust network layer3 ethernet1/1
-"""),
-    "yamaha": ("Yamaha RTX", """\
+""",
+    ),
+    "yamaha": (
+        "Yamaha RTX",
+        """\
 login password *
 administrator password *
 ip route default gateway pp 1
@@ -123,8 +140,11 @@ ip filter 100 pass * * tcp * www
 pp select 1
  pp bind pppoe 1
 nat descriptor type 1000 masquerade
-"""),
-    "nec-ix": ("NEC IX", """\
+""",
+    ),
+    "nec-ix": (
+        "NEC IX",
+        """\
 ! NEC Portable Internetwork Core Operating System Software
 hostname ix1
 timezone +09 00
@@ -133,8 +153,11 @@ ip access-list web permit tcp src any sport any dest 10.2.0.10/32 dport eq 80
 interface GigaEthernet0.0
   ip address 10.2.0.1/24
   ip napt enable
-"""),
-    "alliedware": ("AlliedWare Plus", """\
+""",
+    ),
+    "alliedware": (
+        "AlliedWare Plus",
+        """\
 !
 service password-encryption
 !
@@ -147,8 +170,11 @@ interface port1.0.1
  switchport mode access
 !
 end
-"""),
-    "nxos": ("NX-OS", """\
+""",
+    ),
+    "nxos": (
+        "NX-OS",
+        """\
 !Command: show running-config
 version 9.3(5) Bios:version
 feature ospf
@@ -158,8 +184,11 @@ interface Ethernet1/1
   no switchport
   ip address 10.2.0.1/24
 boot nxos bootflash:/nxos.9.3.5.bin
-"""),
-    "iosxr": ("IOS-XR", """\
+""",
+    ),
+    "iosxr": (
+        "IOS-XR",
+        """\
 RP/0/RP0/CPU0:xr1#show running-config
 Building configuration...
 !! IOS XR Configuration version = 7.3.2
@@ -173,8 +202,11 @@ router static
  !
 !
 end
-"""),
-    "eos": ("Arista EOS", """\
+""",
+    ),
+    "eos": (
+        "Arista EOS",
+        """\
 ! Command: show running-config
 ! device: leaf1 (vEOS-lab, EOS-4.28.3M)
 !
@@ -193,7 +225,8 @@ management api http-commands
    no shutdown
 !
 end
-"""),
+""",
+    ),
 }
 
 NOT_CONFIGS: dict[str, str] = {
@@ -231,8 +264,9 @@ def test_foreign_config_is_refused_through_the_cli(name: str, tmp_path: Path, mo
 
 
 @pytest.mark.parametrize("name", sorted(NOT_CONFIGS))
-def test_text_that_is_no_config_is_refused_through_the_cli(name: str, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_text_that_is_no_config_is_refused_through_the_cli(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     topology = write_network(tmp_path, {"dev": NOT_CONFIGS[name]})
     code, _, err = run("verify", topology, "--lang", "en", "--no-cache")
@@ -242,12 +276,15 @@ def test_text_that_is_no_config_is_refused_through_the_cli(name: str, tmp_path: 
 
 def test_every_refused_file_is_reported_in_one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    topology = write_network(tmp_path, {
-        "fgt": FOREIGN_SNIPPETS["fortios"][1],
-        "r1": IOS_ROUTER,
-        "notes": NOT_CONFIGS["readme"],
-        "srx": FOREIGN_SNIPPETS["junos-set"][1],
-    })
+    topology = write_network(
+        tmp_path,
+        {
+            "fgt": FOREIGN_SNIPPETS["fortios"][1],
+            "r1": IOS_ROUTER,
+            "notes": NOT_CONFIGS["readme"],
+            "srx": FOREIGN_SNIPPETS["junos-set"][1],
+        },
+    )
     code, _, err = run("verify", topology, "--lang", "en", "--no-cache")
     assert code == 2
     assert err.splitlines() == [
@@ -268,14 +305,16 @@ def test_trace_and_diff_refuse_too(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert set(err.splitlines()) == set(expected)
 
 
-def test_explicit_vendor_in_the_topology_still_overrides_detection(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explicit_vendor_in_the_topology_still_overrides_detection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "r1.cfg").write_text(IOS_ROUTER, encoding="utf-8")
     (tmp_path / "configs" / "odd.cfg").write_text(NOT_CONFIGS["hostname-only"], encoding="utf-8")
     (tmp_path / "topology.yaml").write_text(
-        TOPOLOGY_HEAD + "  r1: {config: r1.cfg}\n  odd: {config: odd.cfg, vendor: cisco_ios}\n", encoding="utf-8")
+        TOPOLOGY_HEAD + "  r1: {config: r1.cfg}\n  odd: {config: odd.cfg, vendor: cisco_ios}\n", encoding="utf-8"
+    )
     code, out, err = run("verify", "topology.yaml", "--format", "json", "--no-cache")
     assert code in (0, 1), err
     vendors = {record["device"]: record["vendor"] for record in json.loads(out)["inputs"] if record.get("device")}
@@ -292,15 +331,18 @@ def test_asa_without_version_header_is_parsed_as_asa(tmp_path: Path, monkeypatch
     assert vendors == {"fw1": "cisco_asa"}
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("access-group OUTSIDE-IN in interface outside", "cisco_asa"),
-    ("route outside 0.0.0.0 0.0.0.0 192.0.2.254 1", "cisco_asa"),
-    ("same-security-traffic permit inter-interface", "cisco_asa"),
-    # Each of these scores 2: not enough alone (IOS-XE has `object-group network` too).
-    ("object network web", None),
-    ("access-list A extended permit ip any any", None),
-    ("interface GigabitEthernet0/0\n nameif outside", "cisco_ios"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("access-group OUTSIDE-IN in interface outside", "cisco_asa"),
+        ("route outside 0.0.0.0 0.0.0.0 192.0.2.254 1", "cisco_asa"),
+        ("same-security-traffic permit inter-interface", "cisco_asa"),
+        # Each of these scores 2: not enough alone (IOS-XE has `object-group network` too).
+        ("object network web", None),
+        ("access-list A extended permit ip any any", None),
+        ("interface GigabitEthernet0/0\n nameif outside", "cisco_ios"),
+    ],
+)
 def test_single_asa_markers(line: str, expected: str | None) -> None:
     assert detect_vendor(f"hostname fw1\n{line}\n") == expected
 
@@ -308,8 +350,11 @@ def test_single_asa_markers(line: str, expected: str | None) -> None:
 def test_tiny_ios_snippet_is_ios_and_headers_do_not_hide_it() -> None:
     snippet = "hostname r1\ninterface GigabitEthernet0/0\n ip address 10.0.0.1 255.255.255.0\n"
     assert detect_vendor(snippet) == "cisco_ios"
-    wrapped = ("\ufeffr1#show running-config\nBuilding configuration...\n\n!RANCID-CONTENT-TYPE: cisco\n"
-               + snippet + "end\nr1#\n")
+    wrapped = (
+        "\ufeffr1#show running-config\nBuilding configuration...\n\n!RANCID-CONTENT-TYPE: cisco\n"
+        + snippet
+        + "end\nr1#\n"
+    )
     assert detect_vendor(wrapped) == "cisco_ios"
 
 
@@ -419,8 +464,7 @@ def test_corpus_files_are_classified_as_expected() -> None:
             refused[detection.looks_like or "unrecognised"] += 1
     print(f"\ncorpus: parsed {dict(sorted(parsed.items()))}, refused {dict(sorted(refused.items()))}")
     assert not wrong, "\n".join(wrong)
-    assert set(refused) == {"FortiOS", "Junos", "Yamaha RTX", "NEC IX", "NX-OS", "IOS-XR", "Arista EOS",
-                            "unrecognised"}
+    assert set(refused) == {"FortiOS", "Junos", "Yamaha RTX", "NEC IX", "NX-OS", "IOS-XR", "Arista EOS", "unrecognised"}
 
 
 def test_every_foreign_corpus_file_is_refused_in_one_cli_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -428,10 +472,15 @@ def test_every_foreign_corpus_file_is_refused_in_one_cli_run(tmp_path: Path, mon
     naming the vendor it looks like."""
     if not (CORPUS / "MANIFEST.tsv").is_file():
         pytest.skip(f"public corpus not found at {CORPUS}")
-    foreign = [(path, expected_vendor(path, text)) for path, text in corpus_files()
-               if expected_vendor(path, text) not in ("cisco_ios", "cisco_asa")]
-    lines = [f"version: 1\nname: corpus\nconfigs: {json.dumps(str(CORPUS))}\n",
-             "zones:\n  lgwan: {kind: lgwan, label: LGWAN, prefixes: [10.2.0.0/16]}\ndevices:\n"]
+    foreign = [
+        (path, expected_vendor(path, text))
+        for path, text in corpus_files()
+        if expected_vendor(path, text) not in ("cisco_ios", "cisco_asa")
+    ]
+    lines = [
+        f"version: 1\nname: corpus\nconfigs: {json.dumps(str(CORPUS))}\n",
+        "zones:\n  lgwan: {kind: lgwan, label: LGWAN, prefixes: [10.2.0.0/16]}\ndevices:\n",
+    ]
     lines += [f"  d{index:03}: {{config: {json.dumps(path)}}}\n" for index, (path, _) in enumerate(foreign)]
     (tmp_path / "topology.yaml").write_text("".join(lines), encoding="utf-8")
     monkeypatch.chdir(CORPUS)
@@ -465,13 +514,19 @@ def test_zone_without_segment_makes_its_rules_inconclusive(tmp_path: Path, monke
     monkeypatch.chdir(tmp_path)
     topology = write_network(tmp_path, {"r1": IOS_ROUTER}, head=ZONE_WITHOUT_SEGMENT)
     result = analyze(topology, timestamp="2026-01-01T00:00:00Z")
-    inconclusive = [(f.rule, f.severity, f.from_zone, f.message_en, f.message_ja,
-                     [(e.file, e.line, e.text) for e in f.evidence])
-                    for f in result.findings if f.status == "inconclusive"]
-    en = ("zone 'mynumber' has no modelled segment: nothing can be proved about it "
-          "(no device interface address lies in its prefixes and it has no upstream).")
-    ja = ("領域 'mynumber' にはモデル化されたセグメントがありません。この領域については何も証明できません"
-          "（どの機器のインターフェースアドレスもその接頭辞に含まれず、上流の宣言もありません）。")
+    inconclusive = [
+        (f.rule, f.severity, f.from_zone, f.message_en, f.message_ja, [(e.file, e.line, e.text) for e in f.evidence])
+        for f in result.findings
+        if f.status == "inconclusive"
+    ]
+    en = (
+        "zone 'mynumber' has no modelled segment: nothing can be proved about it "
+        "(no device interface address lies in its prefixes and it has no upstream)."
+    )
+    ja = (
+        "領域 'mynumber' にはモデル化されたセグメントがありません。この領域については何も証明できません"
+        "（どの機器のインターフェースアドレスもその接頭辞に含まれず、上流の宣言もありません）。"
+    )
     evidence = [("topology.yaml", 5, "mynumber:")]
     assert inconclusive == [
         ("ZONE-001", "error", "mynumber", en, ja, evidence),
@@ -480,7 +535,10 @@ def test_zone_without_segment_makes_its_rules_inconclusive(tmp_path: Path, monke
     ]
     verdicts = {v.rule: v.verdict for v in result.rules if v.rule.startswith("ZONE-")}
     assert {rule for rule, verdict in verdicts.items() if verdict == "inconclusive"} == {
-        "ZONE-001", "ZONE-007", "ZONE-008"}
+        "ZONE-001",
+        "ZONE-007",
+        "ZONE-008",
+    }
     assert "pass" not in {verdicts["ZONE-001"], verdicts["ZONE-007"], verdicts["ZONE-008"]}
 
 

@@ -12,6 +12,9 @@ however often it matches (a 5,000-line config is not surer than a 50-line one), 
 label's score is the sum of the weights of its patterns that match somewhere in the text
 (patterns are anchored to whole lines, so headers around the config — `Building
 configuration...`, CLI prompt lines, RANCID comments — only add evidence, never hide it).
+Each pattern names the first words of the lines it can match, and only those lines are
+searched; a pattern without first words is a header and is looked for in the first
+`HEAD_LINES` lines. That keeps detection a small fraction of parsing on large files.
 A label is *recognised* at `THRESHOLD` points; a single pattern worth `DECISIVE` points
 (a version header such as `ASA Version 9.8(4)` or `version 15.7`, `#config-version=`,
 `!! IOS XR`, ...) settles the question for its label on its own.
@@ -39,159 +42,189 @@ from dataclasses import dataclass
 SUPPORTED: tuple[str, ...] = ("cisco_ios", "cisco_asa")
 THRESHOLD = 3
 DECISIVE = 10
+HEAD_LINES = 60
 
 _IP = r"\d{1,3}(?:\.\d{1,3}){3}"
 
 
-def _signatures(*rows: tuple[str, int]) -> tuple[tuple[re.Pattern[str], int], ...]:
-    return tuple((re.compile(pattern, re.MULTILINE), weight) for pattern, weight in rows)
+@dataclass(frozen=True)
+class Signature:
+    """Lines that start (after indentation) with one of `words` and match `pattern` are
+    evidence worth `weight`; no words: a header, searched in the first HEAD_LINES lines."""
+
+    words: frozenset[str]
+    pattern: re.Pattern[str]
+    weight: int
 
 
-# Vendor label → (pattern, weight). Labels of supported vendors are their parser names;
-# the others are what the refusal message shows. Foreign labels are listed in the order
-# that breaks ties.
-SIGNATURES: Mapping[str, tuple[tuple[re.Pattern[str], int], ...]] = {
+def _signatures(*rows: tuple[str, str, int]) -> tuple[Signature, ...]:
+    return tuple(
+        Signature(frozenset(words.split()), re.compile(pattern, re.MULTILINE), weight)
+        for words, pattern, weight in rows
+    )
+
+
+_IOS_INTERFACE_TYPES = (
+    "GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet|Serial|Loopback|Vlan|Tunnel|"
+    "Port-channel|Dialer|BVI|Virtual-Template"
+)
+
+# Vendor label → signatures (first words, pattern, weight). Labels of supported vendors are
+# their parser names; the others are what the refusal message shows. Foreign labels are
+# listed in the order that breaks ties.
+SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
     "cisco_asa": _signatures(
-        (r"^(?:ASA|PIX|FWSM) Version \S", DECISIVE),
-        (r"^: Saved\s*$", DECISIVE),
-        (r"^: Hardware: ", DECISIVE),
-        (r"^[ \t]+nameif \S", 2),
-        (r"^[ \t]+security-level \d", 2),
-        (r"^access-group \S+ (?:(?:in|out) interface \S|global\b)", 3),
-        (r"^access-list \S+ extended (?:permit|deny) ", 2),
-        (r"^same-security-traffic ", 3),
+        ("ASA PIX FWSM", r"^(?:ASA|PIX|FWSM) Version \S", DECISIVE),
+        (":", r"^: Saved\s*$", DECISIVE),
+        (":", r"^: Hardware: ", DECISIVE),
+        ("nameif", r"^[ \t]+nameif \S", 2),
+        ("security-level", r"^[ \t]+security-level \d", 2),
+        ("access-group", r"^access-group \S+ (?:(?:in|out) interface \S|global\b)", 3),
+        ("access-list", r"^access-list \S+ extended (?:permit|deny) ", 2),
+        ("same-security-traffic", r"^same-security-traffic ", 3),
         # Not `object-group network`: IOS 15 has it too.
-        (r"^object network \S", 2),
-        (rf"^route (?!map\b)[A-Za-z][\w.-]* {_IP} {_IP} {_IP}", 3),
-        (r"^nat \([\w.-]+,[\w.-]+\) ", 3),
+        ("object", r"^object network \S", 2),
+        ("route", rf"^route (?!map\b)[A-Za-z][\w.-]* {_IP} {_IP} {_IP}", 3),
+        ("nat", r"^nat \([\w.-]+,[\w.-]+\) ", 3),
     ),
     "cisco_ios": _signatures(
-        (r"^version 1\d\.\d+\s*$", DECISIVE),
-        (r"^boot-start-marker\s*$", DECISIVE),
-        (r"^Current configuration : \d+ bytes", 5),
-        (r"^!RANCID-CONTENT-TYPE: cisco\s*$", 2),
-        (r"^hostname \S+\s*$", 2),
-        (r"^!\s*$", 1),
-        (r"^end\s*$", 1),
-        (
-            r"^interface (?:GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet|Serial|Loopback|Vlan|Tunnel|"
-            r"Port-channel|Dialer|BVI|Virtual-Template)\s?\d+(?:/\d+){0,2}(?:\.\d+)?\s*$",
-            2,
-        ),
-        (rf"^[ \t]+ip address {_IP} {_IP}(?: secondary)?\s*$", 2),
-        (rf"^ip route (?:vrf \S+ )?{_IP} {_IP} \S", 2),
-        (r"^ip access-list (?:extended|standard) \S", 2),
+        ("version", r"^version 1\d\.\d+\s*$", DECISIVE),
+        ("boot-start-marker", r"^boot-start-marker\s*$", DECISIVE),
+        ("Current", r"^Current configuration : \d+ bytes", 5),
+        ("", r"^!RANCID-CONTENT-TYPE: cisco\s*$", 2),
+        ("hostname", r"^hostname \S+\s*$", 2),
+        ("!", r"^!\s*$", 1),
+        ("end", r"^end\s*$", 1),
+        ("interface", rf"^interface (?:{_IOS_INTERFACE_TYPES})\s?\d+(?:/\d+){{0,2}}(?:\.\d+)?\s*$", 2),
+        ("ip", rf"^[ \t]+ip address {_IP} {_IP}(?: secondary)?\s*$", 2),
+        ("ip", rf"^ip route (?:vrf \S+ )?{_IP} {_IP} \S", 2),
+        ("ip", r"^ip access-list (?:extended|standard) \S", 2),
         # Standard and extended numbered ranges only: 3000-3699 is an AlliedWare Plus ACL.
-        (r"^access-list (?:[1-9]\d?|1\d\d|1[3-9]\d\d|2[0-6]\d\d) (?:permit|deny|remark) ", 3),
-        (r"^[ \t]+(?:\d+ )?(?:permit|deny) (?:ip|tcp|udp|icmp|\d+) ", 1),
-        (r"^router (?:ospf|eigrp|bgp|rip|isis)\b", 2),
-        (r"^line (?:vty|con|aux) \d", 2),
-        (r"^(?:no )?service (?:timestamps|password-encryption|pad|config)\b", 1),
-        (r"^enable (?:secret|password) ", 2),
-        (r"^ip (?:cef|routing|domain[- ]name|domain lookup|classless|subnet-zero|http server|ssh version)\b", 1),
-        (r"^(?:snmp-server|logging|ntp|banner|aaa|crypto|spanning-tree|class-map|policy-map) ", 1),
-        (r"^route-map \S+ (?:permit|deny)\b", 2),
-        (r"^ip (?:prefix-list|as-path access-list|community-list|nat inside|dhcp pool|sla) ", 1),
-        (r"^control-plane\s*$", 2),
+        ("access-list", r"^access-list (?:[1-9]\d?|1\d\d|1[3-9]\d\d|2[0-6]\d\d) (?:permit|deny|remark) ", 3),
+        ("permit deny", r"^[ \t]+(?:permit|deny) (?:ip|tcp|udp|icmp|\d+) ", 1),
+        ("router", r"^router (?:ospf|eigrp|bgp|rip|isis)\b", 2),
+        ("line", r"^line (?:vty|con|aux) \d", 2),
+        ("service no", r"^(?:no )?service (?:timestamps|password-encryption|pad|config)\b", 1),
+        ("enable", r"^enable (?:secret|password) ", 2),
+        ("ip", r"^ip (?:cef|routing|domain[- ]name|domain lookup|classless|subnet-zero|http server|ssh version)\b", 1),
+        (
+            "snmp-server logging ntp banner aaa crypto spanning-tree class-map policy-map",
+            r"^(?:snmp-server|logging|ntp|banner|aaa|crypto|spanning-tree|class-map|policy-map) ",
+            1,
+        ),
+        ("route-map", r"^route-map \S+ (?:permit|deny)\b", 2),
+        ("ip", r"^ip (?:prefix-list|as-path access-list|community-list|nat inside|dhcp pool|sla) ", 1),
+        ("control-plane", r"^control-plane\s*$", 2),
     ),
     "FortiOS": _signatures(
-        (r"^#config-version=", DECISIVE),
-        (r"^config (?:system|firewall|router|vpn|user|log|vdom|global)\b", 3),
-        (r"^[ \t]*edit (?:\"[^\"]*\"|\d+)\s*$", 2),
-        (r"^[ \t]+set \S+ ", 1),
-        (r"^[ \t]*next\s*$", 2),
+        ("", r"^#config-version=", DECISIVE),
+        ("config", r"^config (?:system|firewall|router|vpn|user|log|vdom|global)\b", 3),
+        ("edit", r"^[ \t]*edit (?:\"[^\"]*\"|\d+)\s*$", 2),
+        ("set", r"^[ \t]+set \S+ ", 1),
+        ("next", r"^[ \t]*next\s*$", 2),
     ),
     "Junos": _signatures(
-        (r"^#?\s*RANCID-CONTENT-TYPE: juniper", DECISIVE),
-        (r"^(?:set )?version \d+\.\d+[RXDI]\d", DECISIVE),
-        (r"^## Last (?:commit|changed): ", 5),
+        ("", r"^#?\s*RANCID-CONTENT-TYPE: juniper", DECISIVE),
+        ("set version", r"^(?:set )?version \d+\.\d+[RXDI]\d", DECISIVE),
+        ("##", r"^## Last (?:commit|changed): ", 5),
         (
+            "system interfaces routing-options protocols policy-options firewall security "
+            "routing-instances snmp chassis",
             r"^(?:system|interfaces|routing-options|protocols|policy-options|firewall|security|"
             r"routing-instances|snmp|chassis) \{\s*$",
             3,
         ),
-        (r"^[ \t]+host-name \S+;\s*$", 3),
-        (r"^[ \t]+family (?:inet6?|mpls|ethernet-switching) (?:\{|;)", 3),
+        ("host-name", r"^[ \t]+host-name \S+;\s*$", 3),
+        ("family", r"^[ \t]+family (?:inet6?|mpls|ethernet-switching) (?:\{|;)", 3),
         (
+            "set",
             r"^set (?:system|interfaces|routing-options|protocols|policy-options|firewall|security|"
             r"routing-instances|snmp|chassis|groups|apply-groups|vlans|forwarding-options|class-of-service) ",
             3,
         ),
-        (r"^set interfaces \S+ unit \d+ family ", 3),
-        (r"^deactivate \S", 2),
+        ("set", r"^set interfaces \S+ unit \d+ family ", 3),
+        ("deactivate", r"^deactivate \S", 2),
     ),
     "PAN-OS": _signatures(
-        (r"<config version=\"[^\"]*\" urldb=", DECISIVE),
-        (r"^set deviceconfig system ", 5),
-        (r"^set network (?:interface|virtual-router|zone) ", 3),
-        (r"^set (?:rulebase|vsys|zone|address|address-group|service|mgt-config|shared) ", 2),
-        (r"<deviceconfig>|<devices>|<vsys>|<rulebase>", 3),
+        ("", r"<config version=\"[^\"]*\" urldb=", DECISIVE),
+        ("set", r"^set deviceconfig system ", 5),
+        ("set", r"^set network (?:interface|virtual-router|zone) ", 3),
+        ("set", r"^set (?:rulebase|vsys|zone|address|address-group|service|mgt-config|shared) ", 2),
+        ("", r"<deviceconfig>|<devices>|<vsys>|<rulebase>", 3),
     ),
     "Yamaha RTX": _signatures(
-        (r"^ip (?:lan|pp|tunnel|bridge|loopback)\d* (?:address|secure filter|nat descriptor|mtu)\b", 3),
-        (r"^ip lan\d+ ", 3),
-        (r"^ip filter (?:dynamic )?\d+ (?:pass|reject|restrict)", 3),
-        (r"^pp (?:select|enable|bind) ", 3),
-        (r"^tunnel (?:select|enable|encapsulation) ", 3),
-        (r"^nat descriptor ", 3),
-        (r"^ip route \S+ gateway ", 3),
-        (r"^(?:login|administrator) (?:password|user)\b", 2),
-        (r"^user attribute ", 2),
-        (r"^dns (?:service|private address spoof|server select|static|domain lookup) ", 3),
-        (r"^dns server \S", 1),
-        (r"^ip host \S+ \S", 1),
-        (r"^console (?:character|prompt|lines) ", 3),
-        (r"^(?:l2tp|ipsec|dhcp) service ", 2),
-        (r"^#\s*(?:RTX|NVR|RTX\d+|Rev\.)", 3),
+        ("ip", r"^ip (?:lan|pp|tunnel|bridge|loopback)\d* (?:address|secure filter|nat descriptor|mtu)\b", 3),
+        ("ip", r"^ip lan\d+ ", 3),
+        ("ip", r"^ip filter (?:dynamic )?\d+ (?:pass|reject|restrict)", 3),
+        ("pp", r"^pp (?:select|enable|bind) ", 3),
+        ("tunnel", r"^tunnel (?:select|enable|encapsulation) ", 3),
+        ("nat", r"^nat descriptor ", 3),
+        ("ip", r"^ip route \S+ gateway ", 3),
+        ("login administrator", r"^(?:login|administrator) (?:password|user)\b", 2),
+        ("user", r"^user attribute ", 2),
+        ("dns", r"^dns (?:service|private address spoof|server select|static|domain lookup) ", 3),
+        ("dns", r"^dns server \S", 1),
+        ("ip", r"^ip host \S+ \S", 1),
+        ("console", r"^console (?:character|prompt|lines) ", 3),
+        ("l2tp ipsec dhcp", r"^(?:l2tp|ipsec|dhcp) service ", 2),
+        ("", r"^#\s*(?:RTX|NVR|Rev\.)", 3),
     ),
     "NEC IX": _signatures(
-        (r"^! NEC Portable Internetwork Core Operating System", DECISIVE),
-        (r"^ip ufs-cache\b", 3),
-        (r"^interface (?:GigaEthernet|FastEthernet|Tunnel|Loopback|BVI)\d+\.\d+\s*$", 3),
-        (r"^[ \t]+ip napt ", 3),
-        (r"^ip access-list \S+ (?:permit|deny) .* src \S+ .*dest ", 3),
-        (r"^(?:proxy-dns|telnet-server|ssh-server|http-server) ip enable", 3),
-        (r"^ipsec autokey-(?:map|proposal) ", 3),
-        (r"^username \S+ password (?:hash|plain) ", 3),
-        (r"^timezone [+-]\d\d \d\d\s*$", 3),
-        (r"^logging subsystem ", 2),
-        (rf"^ip route {_IP}/\d+ ", 1),
+        ("!", r"^! NEC Portable Internetwork Core Operating System", DECISIVE),
+        ("ip", r"^ip ufs-cache\b", 3),
+        ("interface", r"^interface (?:GigaEthernet|FastEthernet|Tunnel|Loopback|BVI)\d+\.\d+\s*$", 3),
+        ("ip", r"^[ \t]+ip napt ", 3),
+        ("ip", r"^ip access-list \S+ (?:permit|deny) .* src \S+ .*dest ", 3),
+        (
+            "proxy-dns telnet-server ssh-server http-server",
+            r"^(?:proxy-dns|telnet-server|ssh-server|http-server) ip enable",
+            3,
+        ),
+        ("ipsec", r"^ipsec autokey-(?:map|proposal) ", 3),
+        ("username", r"^username \S+ password (?:hash|plain) ", 3),
+        ("timezone", r"^timezone [+-]\d\d \d\d\s*$", 3),
+        ("logging", r"^logging subsystem ", 2),
+        ("ip", rf"^ip route {_IP}/\d+ ", 1),
     ),
     "AlliedWare Plus": _signatures(
-        (r"^interface port\d+\.\d+\.\d+", 5),
-        (r"awplus", 3),
-        (r"^access-list (?:3\d{3}|4\d{3}) (?:permit|deny) ", 3),
-        (r"^stack virtual-chassis", 3),
-        (r"^ip dhcp-snooping\b", 2),
+        ("interface", r"^interface port\d+\.\d+\.\d+", 5),
+        ("", r"awplus", 3),
+        ("access-list", r"^access-list (?:3\d{3}|4\d{3}) (?:permit|deny) ", 3),
+        ("stack", r"^stack virtual-chassis", 3),
+        ("ip", r"^ip dhcp-snooping\b", 2),
     ),
     "NX-OS": _signatures(
-        (r"^boot nxos ", DECISIVE),
-        (r"^!Command: show running-config", DECISIVE),
-        (r"^feature \S", 3),
-        (r"^vdc \S", 3),
-        (r"^vrf context \S", 3),
-        (r"^version \d+\.\d+\(\d+\)\S*\s*$", 3),
-        (r"role network-(?:admin|operator)", 2),
-        (rf"^[ \t]+ip address {_IP}/\d+", 1),
-        (r"^interface Ethernet\d+/\d+", 1),
+        ("boot", r"^boot nxos ", DECISIVE),
+        ("", r"^!Command: show running-config", DECISIVE),
+        ("feature", r"^feature \S", 3),
+        ("vdc", r"^vdc \S", 3),
+        ("vrf", r"^vrf context \S", 3),
+        ("version", r"^version \d+\.\d+\(\d+\)\S*", 3),
+        ("username", r"^username \S+ .*role network-(?:admin|operator)", 2),
+        ("ip", rf"^[ \t]+ip address {_IP}/\d+", 1),
+        ("interface", r"^interface Ethernet\d+/\d+", 1),
     ),
     "IOS-XR": _signatures(
-        (r"^!! IOS XR", DECISIVE),
-        (r"^RP/\d+/\S+:\S+#", DECISIVE),
-        (r"^interface \S+?\d+/\d+/\d+/\d+", 3),
-        (rf"^[ \t]+ipv4 address {_IP}", 3),
-        (r"^router static\s*$", 3),
-        (r"^(?:route-policy \S|end-policy\s*$|prefix-set \S|end-set\s*$)", 3),
-        (r"^commit\b", 1),
+        ("!!", r"^!! IOS XR", DECISIVE),
+        ("", r"^RP/\d+/\S+:\S+#", DECISIVE),
+        ("interface", r"^interface \S+?\d+/\d+/\d+/\d+", 3),
+        ("ipv4", rf"^[ \t]+ipv4 address {_IP}", 3),
+        ("router", r"^router static\s*$", 3),
+        (
+            "route-policy end-policy prefix-set end-set",
+            r"^(?:route-policy \S|end-policy\s*$|prefix-set \S|end-set\s*$)",
+            3,
+        ),
+        ("commit", r"^commit\b", 1),
     ),
     "Arista EOS": _signatures(
-        (r"^! device: \S+ \(.*EOS", DECISIVE),
-        (r"^!RANCID-CONTENT-TYPE: arista", DECISIVE),
-        (r"^transceiver qsfp ", 3),
-        (r"^daemon TerminAttr\b", 3),
-        (r"^management api http-commands\b", 3),
-        (r"^service routing protocols model ", 3),
-        (rf"^[ \t]+ip address {_IP}/\d+", 1),
+        ("!", r"^! device: \S+ \(.*EOS", DECISIVE),
+        ("", r"^!RANCID-CONTENT-TYPE: arista", DECISIVE),
+        ("transceiver", r"^transceiver qsfp ", 3),
+        ("daemon", r"^daemon TerminAttr\b", 3),
+        ("management", r"^management api http-commands\b", 3),
+        ("service", r"^service routing protocols model ", 3),
+        ("ip", rf"^[ \t]+ip address {_IP}/\d+", 1),
     ),
 }
 
@@ -200,18 +233,39 @@ DETECTION_ORDER: tuple[str, ...] = ("cisco_asa", "cisco_ios")
 FOREIGN: tuple[str, ...] = tuple(label for label in SIGNATURES if label not in SUPPORTED)
 
 
+class _Lines:
+    """The text's lines grouped by first word, joined per group of words on demand."""
+
+    def __init__(self, text: str) -> None:
+        lines = text.lstrip("\ufeff").split("\n")
+        self.head = "\n".join(lines[:HEAD_LINES])
+        self.by_word: dict[str, list[str]] = {}
+        for line in lines:
+            words = line.split(None, 1)
+            if words:
+                self.by_word.setdefault(words[0], []).append(line)
+        self._joined: dict[frozenset[str], str] = {}
+
+    def text_for(self, words: frozenset[str]) -> str:
+        if not words:
+            return self.head
+        if words not in self._joined:
+            self._joined[words] = "\n".join(line for word in sorted(words) for line in self.by_word.get(word, ()))
+        return self._joined[words]
+
+
 def scores(text: str) -> dict[str, tuple[int, bool]]:
     """Each label's (score, decisive): the summed weights of its patterns found in the text,
     and whether one of them is worth DECISIVE points on its own."""
-    text = text.lstrip("\ufeff")
+    lines = _Lines(text)
     found: dict[str, tuple[int, bool]] = {}
-    for label, rows in SIGNATURES.items():
+    for label, signatures in SIGNATURES.items():
         total = 0
         decisive = False
-        for pattern, weight in rows:
-            if weight and pattern.search(text):
-                total += weight
-                decisive = decisive or weight >= DECISIVE
+        for signature in signatures:
+            if signature.pattern.search(lines.text_for(signature.words)):
+                total += signature.weight
+                decisive = decisive or signature.weight >= DECISIVE
         found[label] = (total, decisive)
     return found
 
@@ -229,11 +283,6 @@ class Detection:
         if self.looks_like:
             return f"looks like {self.looks_like} (not supported yet; supported: {supported})"
         return f"not a recognised network config (supported: {supported})"
-
-
-def recognises(text: str, label: str) -> bool:
-    """True when `label` alone scores enough in `text` (whatever the other labels score)."""
-    return scores(text)[label][0] >= THRESHOLD
 
 
 def classify(text: str) -> Detection:
