@@ -18,7 +18,8 @@ from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.cli import main
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.inputs import read_input
-from nankoku_netcheck.parse import classify, detect_vendor
+from nankoku_netcheck.parse import DETECTION_ORDER, VENDORS, classify, detect_vendor
+from nankoku_netcheck.parse import SUPPORTED as SUPPORTED_VENDORS
 
 SUPPORTED = "supported: cisco_ios, cisco_asa"
 UNRECOGNISED = f"not a recognised network config ({SUPPORTED})"
@@ -251,6 +252,10 @@ access-list OUTSIDE-IN extended permit tcp any object web eq 443
 access-group OUTSIDE-IN in interface outside
 route outside 0.0.0.0 0.0.0.0 192.0.2.254 1
 """
+
+
+def test_detection_knows_exactly_the_registered_parsers() -> None:
+    assert set(SUPPORTED_VENDORS) == set(VENDORS) == set(DETECTION_ORDER)
 
 
 @pytest.mark.parametrize("name", sorted(FOREIGN_SNIPPETS))
