@@ -89,8 +89,16 @@ def test_unknown_vendor_name_is_an_input_error():
     assert "no_such_vendor" in raised.value.problems[0].message
 
 
-def test_undetected_text_is_parsed_as_ios():
-    device = parse_config("something odd\n", PATH)
+def test_unrecognised_text_is_refused_not_parsed_as_ios():
+    with pytest.raises(InputError) as raised:
+        parse_config("something odd\n", PATH)
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{PATH}: not a recognised network config (supported: cisco_ios, cisco_asa)"
+    ]
+
+
+def test_unrecognised_text_is_parsed_as_ios_when_the_topology_says_so():
+    device = parse_config("something odd\n", PATH, vendor="cisco_ios")
     assert device.vendor == "cisco_ios"
     assert unknown_at(device, 1).kind is FORWARDING
 

@@ -107,7 +107,8 @@ def test_parallel_parsing_gives_the_same_devices_in_the_same_order(tmp_path: Pat
 
 def test_parse_errors_come_back_from_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(analyze_module, "PARALLEL_PARSE_MIN_LINES", 0)
-    outcomes = parse_many([("hostname a\n", "a.cfg", None), ("hostname b\n", "b.cfg", "no-such-vendor")], jobs=2)
+    outcomes = parse_many([("hostname a\n!\nend\n", "a.cfg", None), ("hostname b\n", "b.cfg", "no-such-vendor")],
+                          jobs=2)
     assert outcomes[0].hostname == "a"  # type: ignore[union-attr]
     assert isinstance(outcomes[1], tuple)
     assert isinstance(outcomes[1][0], InputProblem) and outcomes[1][0].file == "b.cfg"
@@ -118,7 +119,7 @@ def test_small_inputs_are_parsed_without_a_pool(monkeypatch: pytest.MonkeyPatch)
         raise AssertionError("a process pool was started for two small configs")
 
     monkeypatch.setattr(analyze_module, "ProcessPoolExecutor", no_pool)
-    outcomes = parse_many([("hostname a\n", "a.cfg", None), ("hostname b\n", "b.cfg", None)], jobs=2)
+    outcomes = parse_many([("hostname a\n!\nend\n", "a.cfg", None), ("hostname b\n!\nend\n", "b.cfg", None)], jobs=2)
     assert [o.hostname for o in outcomes] == ["a", "b"]  # type: ignore[union-attr]
 
 
@@ -154,6 +155,29 @@ def test_batch_verify_reports_an_input_error_and_carries_on(tmp_path: Path) -> N
     assert result.exit_code == 2, result.output
     assert "input error" in result.output
     assert (out / "topology" / "report.txt").is_file()
+
+
+def test_batch_verify_lists_every_refused_config(tmp_path: Path) -> None:
+    good = generate(CitySpec(devices=14, acl_lines=200), tmp_path / "good")
+    foreign = tmp_path / "foreign"
+    (foreign / "configs").mkdir(parents=True)
+    (foreign / "configs" / "fgt.cfg").write_text("config system global\n    set hostname fgt\nend\n"
+                                                 "config system interface\n    edit \"port1\"\n    next\nend\n",
+                                                 encoding="utf-8")
+    (foreign / "configs" / "srx.cfg").write_text("set system host-name srx\n", encoding="utf-8")
+    (foreign / "topology.yaml").write_text(
+        "version: 1\nname: x\nconfigs: configs\nzones:\n  lgwan: {kind: lgwan, label: L, prefixes: [10.2.0.0/16]}\n"
+        "devices:\n  fgt: {config: fgt.cfg}\n  srx: {config: srx.cfg}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["verify", str(good), str(foreign / "topology.yaml"), "--output-dir",
+                                       str(tmp_path / "out"), "--jobs", "1", "--no-cache", "--quiet"])
+    assert result.exit_code == 2, result.output
+    supported = "(not supported yet; supported: cisco_ios, cisco_asa)"
+    topology = foreign / "topology.yaml"
+    assert result.output.splitlines()[-3:] == [
+        f"{topology}: {foreign / 'configs' / 'fgt.cfg'}: looks like FortiOS {supported}",
+        f"{topology}: {foreign / 'configs' / 'srx.cfg'}: looks like Junos {supported}",
+        "2 topologies; exit code 2 (the worst)",
+    ]
 
 
 def test_several_topologies_need_an_output_folder(tmp_path: Path) -> None:

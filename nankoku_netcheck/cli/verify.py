@@ -174,7 +174,7 @@ class BatchOutcome:
     warnings: int = 0
     inconclusive: int = 0
     seconds: float = 0.0
-    problem: str = ""  # the input or internal error, one line
+    problems: tuple[str, ...] = ()  # the input errors (one line each: every refused file), or the internal error
     notes: tuple[str, ...] = ()  # `warning:` lines about the input
 
 
@@ -255,22 +255,22 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
                 replace(result, command=command), language))
     except InputError as error:
         return BatchOutcome(topology, folder, EXIT_INPUT, "input error", seconds=time.perf_counter() - started,
-                            problem=redact_quoted(str(error.problems[0])) + (
-                                f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""),
+                            problems=tuple(redact_quoted(str(problem)) for problem in error.problems),
                             notes=tuple(notes))
     except SystemExit as stop:  # a report that could not be written (already said on stderr)
         return BatchOutcome(topology, folder, int(stop.code or EXIT_INPUT), "input error",
-                            seconds=time.perf_counter() - started, problem="cannot write the reports")
+                            seconds=time.perf_counter() - started, problems=("cannot write the reports",))
     except OSError as error:
         if error.filename is None:
             return BatchOutcome(topology, folder, EXIT_INTERNAL, "internal error",
                                 seconds=time.perf_counter() - started,
-                                problem=redact(f"{type(error).__name__}: {error}"))
+                                problems=(redact(f"{type(error).__name__}: {error}"),))
         return BatchOutcome(topology, folder, EXIT_INPUT, "input error", seconds=time.perf_counter() - started,
-                            problem=redact_quoted(f"{error.filename}: {os_error_reason(error)}"), notes=tuple(notes))
+                            problems=(redact_quoted(f"{error.filename}: {os_error_reason(error)}"),),
+                            notes=tuple(notes))
     except Exception as error:  # a failed cross-check or any other bug
         return BatchOutcome(topology, folder, EXIT_INTERNAL, "internal error", seconds=time.perf_counter() - started,
-                            problem=redact(f"{type(error).__name__}: {error}"))
+                            problems=(redact(f"{type(error).__name__}: {error}"),))
     violated = [f for f in result.findings if f.status == "violated"]
     return BatchOutcome(
         topology, folder, result.exit_code(settings.fail_on or "error"), result.verdict,
@@ -297,7 +297,7 @@ def summary_table(outcomes: list[BatchOutcome]) -> str:
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines += [f"{outcome.topology}: {outcome.problem}" for outcome in outcomes if outcome.problem]
+    lines += [f"{outcome.topology}: {problem}" for outcome in outcomes for problem in outcome.problems]
     lines.append(f"{len(outcomes)} topologies; exit code {worst_exit_code(outcomes)} (the worst)")
     return "\n".join(lines) + "\n"
 

@@ -1,9 +1,9 @@
 """Vendor parsers: an explicit registry, vendor detection and one entry point.
 
-Adding a vendor means adding its module and one row to `VENDORS` and, if it can be
-recognised from the text, a place in `DETECTION_ORDER`. More specific syntaxes come
-first: an ASA configuration also matches loose IOS markers (`hostname`, `interface`),
-so `cisco_asa` must be tried before `cisco_ios`.
+Adding a vendor means adding its module and one row to `VENDORS`, and moving its
+signatures in detect.py from the foreign labels to the supported ones. A config is parsed
+only when detect.py recognises it positively; anything else is refused (an InputError
+naming what it looks like), never read as IOS by default.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.parse import cisco_asa, cisco_ios
+from nankoku_netcheck.parse.detect import DETECTION_ORDER, SUPPORTED, Detection, classify
 
 
 @dataclass(frozen=True)
@@ -28,27 +29,21 @@ VENDORS: dict[str, VendorParser] = {
     "cisco_ios": VendorParser("cisco_ios", cisco_ios.detect, cisco_ios.parse),
 }
 
-# Tried in this order; the first vendor whose detector accepts the text wins.
-DETECTION_ORDER: tuple[str, ...] = ("cisco_asa", "cisco_ios")
-
-# IOS is the default syntax: a file no detector recognises is read as IOS, so every
-# line it cannot interpret is reported as an unknown line rather than dropped.
-DEFAULT_VENDOR = "cisco_ios"
-
 
 def detect_vendor(text: str) -> str | None:
-    """Name of the first vendor (in DETECTION_ORDER) that recognises `text`, else None."""
-    for name in DETECTION_ORDER:
-        if VENDORS[name].detect(text):
-            return name
-    return None
+    """The supported vendor `text` is recognised as, else None (see detect.py)."""
+    return classify(text).vendor
 
 
 def parse_config(text: str, path: str, vendor: str | None = None) -> Device:
-    """Parse one configuration. `vendor` overrides detection; an unknown vendor name
-    is an input error. When detection fails the text is parsed as `DEFAULT_VENDOR`."""
+    """Parse one configuration. `vendor` overrides detection; an unknown vendor name is
+    an input error, and so is a text that detection does not recognise as a supported
+    vendor (the message says what it looks like)."""
     if vendor is None:
-        vendor = detect_vendor(text) or DEFAULT_VENDOR
+        detection = classify(text)
+        if detection.vendor is None:
+            raise InputError.single(path, 0, detection.message())
+        vendor = detection.vendor
     parser = VENDORS.get(vendor)
     if parser is None:
         known = ", ".join(sorted(VENDORS))
@@ -59,11 +54,13 @@ def parse_config(text: str, path: str, vendor: str | None = None) -> Device:
 canonical_interface_name = cisco_ios.canonical_interface_name
 
 __all__ = [
-    "DEFAULT_VENDOR",
     "DETECTION_ORDER",
+    "SUPPORTED",
     "VENDORS",
+    "Detection",
     "VendorParser",
     "canonical_interface_name",
+    "classify",
     "detect_vendor",
     "parse_config",
 ]

@@ -135,6 +135,7 @@ from nankoku_netcheck.parse.common import (
     union_or_any,
     vlan_list,
 )
+from nankoku_netcheck.parse.detect import classify
 
 VENDOR = "cisco_asa"
 
@@ -158,18 +159,10 @@ FQDN_REASON = "FQDN objects resolve at run time"
 
 # --- vendor detection -------------------------------------------------------------
 
-_VERSION_MARKER = re.compile(r"^(?:ASA Version|PIX Version|FWSM Version) \S", re.MULTILINE)
-_NAMEIF_LINE = re.compile(r"^[ \t]+nameif \S", re.MULTILINE)
-_SECURITY_LEVEL_LINE = re.compile(r"^[ \t]+security-level \d", re.MULTILINE)
-_ASA_BINDING = re.compile(r"^access-group \S+ (?:(?:in|out) interface \S|global\b)", re.MULTILINE)
-
 
 def detect(text: str) -> bool:
-    """True for ASA / PIX / FWSM text: a version header, or interfaces with both `nameif`
-    and `security-level`, or an ASA-style `access-group` binding."""
-    if _VERSION_MARKER.search(text) or _ASA_BINDING.search(text):
-        return True
-    return bool(_NAMEIF_LINE.search(text)) and bool(_SECURITY_LEVEL_LINE.search(text))
+    """True when detect.py recognises the text as ASA / PIX / FWSM (header or not)."""
+    return classify(text).vendor == VENDOR
 
 
 # --- address sets and services -------------------------------------------------------

@@ -107,6 +107,7 @@ from nankoku_netcheck.parse.common import (
     union_or_any,
     vlan_list,
 )
+from nankoku_netcheck.parse.detect import classify
 from nankoku_netcheck.parse.ios_mgmt import read_management
 from nankoku_netcheck.parse.ios_names import (
     ICMP_NAMES,
@@ -134,21 +135,10 @@ _DIALECT = Dialect(
 
 # --- vendor detection -------------------------------------------------------------
 
-_IOS_MARKERS = re.compile(
-    r"^(?:hostname \S|interface \S|version \d|ip route |ip access-list |access-list \d|"
-    r"router (?:ospf|eigrp|bgp|rip|isis)\b|line (?:vty|con)\b|boot-start-marker)",
-    re.MULTILINE,
-)
-_OTHER_VENDOR_MARKERS = re.compile(
-    r"^(?::\s*Saved|ASA Version|PIX Version|FWSM Version|config system\b|set system\b|"
-    r"system \{|version \d+\.\d+R\d|ip lan\d+ address|pp select)",
-    re.MULTILINE,
-)
-
 
 def detect(text: str) -> bool:
-    """True when the text looks like IOS / IOS-XE and not like another known syntax."""
-    return bool(_IOS_MARKERS.search(text)) and not _OTHER_VENDOR_MARKERS.search(text)
+    """True when detect.py recognises the text as IOS / IOS-XE (and not as ASA or a foreign syntax)."""
+    return classify(text).vendor == VENDOR
 
 
 # --- interface names --------------------------------------------------------------

@@ -62,10 +62,15 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         "Proves, over every possible packet, that no packet from the mynumber zone reaches another zone "
         "(or the internet) and none reaches the mynumber zone from outside, in either direction. Flows of a "
         "declared external link (e.g. to the 中間サーバー・プラットフォーム) are the only exception; ZONE-002 "
-        "checks those.",
+        "checks those. A zone that nothing in the network stands for (no device interface address in its "
+        "prefixes, no upstream) makes the rule inconclusive, never a pass: with no segment, no flow starts "
+        "there and the proof would be empty. The other zone rules treat such a zone the same way.",
         "考えられるすべてのパケットについて、マイナンバー利用事務系から他の領域（インターネットを含む）へ、"
         "また他の領域からマイナンバー利用事務系へ、どちらの向きにも到達するパケットがないことを証明します。"
-        "例外は宣言された外部接続（中間サーバー・プラットフォーム等）の通信だけで、それは ZONE-002 が確認します。",
+        "例外は宣言された外部接続（中間サーバー・プラットフォーム等）の通信だけで、それは ZONE-002 が確認します。"
+        "ネットワーク上に対応するものがない領域（接頭辞に含まれる機器のインターフェースアドレスも上流の宣言も"
+        "ない領域）があると、本ルールは合格ではなく「判定不能」になります。セグメントがなければそこから始まる"
+        "通信がなく、証明が空になるためです。他の領域ルールも同様に扱います。",
         "The policy requires the mynumber zone to be cut off from other zones so that personal-number data "
         "cannot leak and malware cannot get in. One over-broad ACL line on a shared router is enough to break "
         "that, and such mistakes are invisible in a manual review of one device at a time.",

@@ -16,7 +16,8 @@ def check_zone_001(ctx: FlowContext) -> list[Finding]:
     """ZONE-001: no flow between the mynumber zone and any other zone, either direction,
     except flows to and from declared external links (those are ZONE-002's); nor to
     anything outside the modelled network."""
-    findings = _check_pairs(ctx, "ZONE-001", _isolation_message)
+    findings = unmodelled(ctx, "ZONE-001", _policy_zones(ctx, "ZONE-001"))
+    findings += _check_pairs(ctx, "ZONE-001", _isolation_message)
     for mynumber in ctx.zone_ids_of_kind(ZoneKind.MYNUMBER):
         outside = ctx.flows(mynumber).get(OUTSIDE)
         if outside is not None:
@@ -30,7 +31,8 @@ def check_zone_001(ctx: FlowContext) -> list[Finding]:
 def check_zone_005(ctx: FlowContext) -> list[Finding]:
     """ZONE-005: every flow between the lgwan and internet zones, either direction,
     lies inside a declared 無害化 channel (or is a TCP reply of one)."""
-    findings = _check_pairs(ctx, "ZONE-005", _channel_message)
+    findings = unmodelled(ctx, "ZONE-005", _policy_zones(ctx, "ZONE-005"))
+    findings += _check_pairs(ctx, "ZONE-005", _channel_message)
     zones = ctx.zone_ids_of_kind(ZoneKind.LGWAN) + ctx.zone_ids_of_kind(ZoneKind.INTERNET)
     if len(zones) >= 2:
         findings += unproven(ctx, "ZONE-005", zones)
@@ -39,7 +41,8 @@ def check_zone_005(ctx: FlowContext) -> list[Finding]:
 
 def check_zone_010(ctx: FlowContext) -> list[Finding]:
     """ZONE-010: the topology's `zone_policy` between additional zones holds."""
-    findings = _check_pairs(ctx, "ZONE-010", _channel_message)
+    findings = unmodelled(ctx, "ZONE-010", _policy_zones(ctx, "ZONE-010"))
+    findings += _check_pairs(ctx, "ZONE-010", _channel_message)
     involved = sorted({zone for p in pair_policies(ctx.network.topology) if p.rule == "ZONE-010"
                        for zone in (p.from_zone, p.to_zone)})
     if involved:
@@ -101,6 +104,8 @@ def check_zone_002(ctx: FlowContext) -> list[Finding]:
     """ZONE-002: each external link carries only its `allow` flows (and their TCP
     replies), declared at host level with explicit ports."""
     findings: list[Finding] = []
+    if ctx.network.topology.external_peers:
+        findings += unmodelled(ctx, "ZONE-002", ctx.zone_ids())
     for peer in ctx.network.topology.external_peers:
         klass = f"peer:{peer.id}"
         allowed = ctx.space.false
@@ -168,6 +173,8 @@ def check_zone_004(ctx: FlowContext) -> list[Finding]:
     between it and the internet zone through its link."""
     findings: list[Finding] = []
     internet_zones = ctx.zone_ids_of_kind(ZoneKind.INTERNET)
+    if ctx.network.topology.external_peers:
+        findings += unmodelled(ctx, "ZONE-004", internet_zones)
     for peer in ctx.network.topology.external_peers:
         klass = f"peer:{peer.id}"
         if peer.internet_connected:
@@ -224,7 +231,7 @@ def _channel_direction(ctx: FlowContext, channel: Channel) -> str:
 def check_zone_007(ctx: FlowContext) -> list[Finding]:
     """ZONE-007: packets leave to addresses no zone or peer owns only through the
     declared upstream. Every other exit is reported with what reaches it."""
-    findings: list[Finding] = []
+    findings = unmodelled(ctx, "ZONE-007", ctx.zone_ids())
     for source in ctx.zone_ids():
         result = ctx.reach(source)
         for endpoint in sorted(result.delivered):
@@ -251,7 +258,7 @@ def _egress_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets:
 def check_zone_009(ctx: FlowContext) -> list[Finding]:
     """ZONE-009: hosts reachable from the public internet sit behind a firewall: every
     path of a session-starting packet from an upstream crosses a device with role firewall."""
-    findings: list[Finding] = []
+    findings = unmodelled(ctx, "ZONE-009", ctx.zone_ids_of_kind(ZoneKind.INTERNET))
     firewalls = {entry.name for entry in ctx.network.topology.devices if entry.role == "firewall"}
     space = ctx.space
     for zone_id in ctx.zone_ids_of_kind(ZoneKind.INTERNET):
@@ -322,6 +329,35 @@ def _established_only(describe: MessageBuilder) -> MessageBuilder:
     return message
 
 
+def _policy_zones(ctx: FlowContext, rule: str | None) -> list[str]:
+    """Zones on either side of a restricted pair checked by `rule` (None: by any rule)."""
+    return sorted({zone for policy in pair_policies(ctx.network.topology) if rule is None or policy.rule == rule
+                   for zone in (policy.from_zone, policy.to_zone)})
+
+
+def unmodelled(ctx: FlowContext, rule: str, zones: list[str], severity: str = "error") -> list[Finding]:
+    """One inconclusive finding per zone among `zones` that nothing in the network stands
+    for: no segment (no device interface address in its prefixes) and no upstream. Flows
+    start on segments, so such a zone sends nothing and receives nothing, and every
+    property about it would hold vacuously: a wrong prefix or a config that was not read
+    must not show as a pass."""
+    with_segments = {segment.zone for segment in ctx.network.segments.values()}
+    findings = []
+    for zone_id in sorted(set(zones)):
+        zone = ctx.network.topology.zone(zone_id)
+        if zone_id in with_segments or zone.upstream:
+            continue
+        findings.append(Finding(
+            rule=rule, severity=severity, status="inconclusive", from_zone=zone_id,
+            message_en=(f"zone '{zone_id}' has no modelled segment: nothing can be proved about it "
+                        f"(no device interface address lies in its prefixes and it has no upstream)."),
+            message_ja=(f"領域 '{zone_id}' にはモデル化されたセグメントがありません。"
+                        f"この領域については何も証明できません（どの機器のインターフェースアドレスもその接頭辞に含まれず、上流の宣言もありません）。"),
+            evidence=(Evidence(zone.at.file, zone.at.line, f"{zone_id}:", "declared"),),
+        ))
+    return findings
+
+
 def unproven(ctx: FlowContext, rule: str, sources: list[str]) -> list[Finding]:
     """A property is inconclusive when a device its flows reach has lines that may change
     forwarding or filtering and were not understood."""
@@ -353,7 +389,7 @@ def check_zone_008(ctx: FlowContext) -> list[Finding]:
     """ZONE-008: isolation holds whatever the routing. Packets that today's routes keep
     apart but the filters would let through are a warning, with the path one route
     change would open."""
-    findings: list[Finding] = []
+    findings = unmodelled(ctx, "ZONE-008", _policy_zones(ctx, None), severity="warning")
     sanctioned = sanctioned_flows(ctx)
     _, tracer = ctx.filter_only()
     for policy in pair_policies(ctx.network.topology):

@@ -1,0 +1,301 @@
+"""Which syntax a configuration is written in, decided positively from its own lines.
+
+A config is only parsed when it is recognised as a supported vendor (cisco_ios, cisco_asa).
+Anything else is refused with one line that names what it looks like: reading a FortiOS or
+Junos file with the IOS parser gives nonsense findings and, worse, zone verdicts built on
+nothing (a file whose every line is unknown models no segment at all).
+
+How a file is scored
+--------------------
+`SIGNATURES` maps a vendor label to patterns, each with a weight. A pattern counts once
+however often it matches (a 5,000-line config is not surer than a 50-line one), and a
+label's score is the sum of the weights of its patterns that match somewhere in the text
+(patterns are anchored to whole lines, so headers around the config — `Building
+configuration...`, CLI prompt lines, RANCID comments — only add evidence, never hide it).
+Each pattern names the first words of the lines it can match, and only those lines are
+searched; a pattern without first words is a header and is looked for in the first
+`HEAD_LINES` lines. That keeps detection a small fraction of parsing on large files.
+A label is *recognised* at `THRESHOLD` points; a single pattern worth `DECISIVE` points
+(a version header such as `ASA Version 9.8(4)` or `version 15.7`, `#config-version=`,
+`!! IOS XR`, ...) settles the question for its label on its own.
+
+Deciding
+--------
+1. The supported candidate is cisco_asa when ASA scores at least `THRESHOLD`, else
+   cisco_ios when IOS does (ASA text also carries IOS-like lines such as `hostname` and
+   `interface`, so ASA is asked first, as before).
+2. No foreign label recognised: the supported candidate, or "not a recognised network
+   config" when there is none.
+3. A foreign label recognised as well (the ambiguous case): the file is refused, naming
+   the best-scoring foreign label — unless the supported candidate's evidence is decisive
+   and no foreign evidence is. Guessing wrong costs more than asking the user to say
+   `vendor:` in the topology, which always overrides detection.
+Ties between foreign labels go to the one listed first in `SIGNATURES`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+SUPPORTED: tuple[str, ...] = ("cisco_ios", "cisco_asa")
+THRESHOLD = 3
+DECISIVE = 10
+HEAD_LINES = 60
+
+_IP = r"\d{1,3}(?:\.\d{1,3}){3}"
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Lines that start (after indentation) with one of `words` and match `pattern` are
+    evidence worth `weight`; no words: a header, searched in the first HEAD_LINES lines."""
+
+    words: frozenset[str]
+    pattern: re.Pattern[str]
+    weight: int
+
+
+def _signatures(*rows: tuple[str, str, int]) -> tuple[Signature, ...]:
+    return tuple(
+        Signature(frozenset(words.split()), re.compile(pattern, re.MULTILINE), weight)
+        for words, pattern, weight in rows
+    )
+
+
+_IOS_INTERFACE_TYPES = (
+    "GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet|Serial|Loopback|Vlan|Tunnel|"
+    "Port-channel|Dialer|BVI|Virtual-Template"
+)
+
+# Vendor label → signatures (first words, pattern, weight). Labels of supported vendors are
+# their parser names; the others are what the refusal message shows. Foreign labels are
+# listed in the order that breaks ties.
+SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
+    "cisco_asa": _signatures(
+        ("ASA PIX FWSM", r"^(?:ASA|PIX|FWSM) Version \S", DECISIVE),
+        (":", r"^: Saved\s*$", DECISIVE),
+        (":", r"^: Hardware: ", DECISIVE),
+        ("nameif", r"^[ \t]+nameif \S", 2),
+        ("security-level", r"^[ \t]+security-level \d", 2),
+        ("access-group", r"^access-group \S+ (?:(?:in|out) interface \S|global\b)", 3),
+        ("access-list", r"^access-list \S+ extended (?:permit|deny) ", 2),
+        ("same-security-traffic", r"^same-security-traffic ", 3),
+        # Not `object-group network`: IOS 15 has it too.
+        ("object", r"^object network \S", 2),
+        ("route", rf"^route (?!map\b)[A-Za-z][\w.-]* {_IP} {_IP} {_IP}", 3),
+        ("nat", r"^nat \([\w.-]+,[\w.-]+\) ", 3),
+    ),
+    "cisco_ios": _signatures(
+        ("version", r"^version 1\d\.\d+\s*$", DECISIVE),
+        ("boot-start-marker", r"^boot-start-marker\s*$", DECISIVE),
+        ("Current", r"^Current configuration : \d+ bytes", 5),
+        ("", r"^!RANCID-CONTENT-TYPE: cisco\s*$", 2),
+        ("hostname", r"^hostname \S+\s*$", 2),
+        ("!", r"^!\s*$", 1),
+        ("end", r"^end\s*$", 1),
+        ("interface", rf"^interface (?:{_IOS_INTERFACE_TYPES})\s?\d+(?:/\d+){{0,2}}(?:\.\d+)?\s*$", 2),
+        ("ip", rf"^[ \t]+ip address {_IP} {_IP}(?: secondary)?\s*$", 2),
+        ("ip", rf"^ip route (?:vrf \S+ )?{_IP} {_IP} \S", 2),
+        ("ip", r"^ip access-list (?:extended|standard) \S", 2),
+        # Standard and extended numbered ranges only: 3000-3699 is an AlliedWare Plus ACL.
+        ("access-list", r"^access-list (?:[1-9]\d?|1\d\d|1[3-9]\d\d|2[0-6]\d\d) (?:permit|deny|remark) ", 3),
+        ("permit deny", r"^[ \t]+(?:permit|deny) (?:ip|tcp|udp|icmp|\d+) ", 1),
+        ("router", r"^router (?:ospf|eigrp|bgp|rip|isis)\b", 2),
+        ("line", r"^line (?:vty|con|aux) \d", 2),
+        ("service no", r"^(?:no )?service (?:timestamps|password-encryption|pad|config)\b", 1),
+        ("enable", r"^enable (?:secret|password) ", 2),
+        ("ip", r"^ip (?:cef|routing|domain[- ]name|domain lookup|classless|subnet-zero|http server|ssh version)\b", 1),
+        (
+            "snmp-server logging ntp banner aaa crypto spanning-tree class-map policy-map",
+            r"^(?:snmp-server|logging|ntp|banner|aaa|crypto|spanning-tree|class-map|policy-map) ",
+            1,
+        ),
+        ("route-map", r"^route-map \S+ (?:permit|deny)\b", 2),
+        ("ip", r"^ip (?:prefix-list|as-path access-list|community-list|nat inside|dhcp pool|sla) ", 1),
+        ("control-plane", r"^control-plane\s*$", 2),
+    ),
+    "FortiOS": _signatures(
+        ("", r"^#config-version=", DECISIVE),
+        ("config", r"^config (?:system|firewall|router|vpn|user|log|vdom|global)\b", 3),
+        ("edit", r"^[ \t]*edit (?:\"[^\"]*\"|\d+)\s*$", 2),
+        ("set", r"^[ \t]+set \S+ ", 1),
+        ("next", r"^[ \t]*next\s*$", 2),
+    ),
+    "Junos": _signatures(
+        ("", r"^#?\s*RANCID-CONTENT-TYPE: juniper", DECISIVE),
+        ("set version", r"^(?:set )?version \d+\.\d+[RXDI]\d", DECISIVE),
+        ("##", r"^## Last (?:commit|changed): ", 5),
+        (
+            "system interfaces routing-options protocols policy-options firewall security "
+            "routing-instances snmp chassis",
+            r"^(?:system|interfaces|routing-options|protocols|policy-options|firewall|security|"
+            r"routing-instances|snmp|chassis) \{\s*$",
+            3,
+        ),
+        ("host-name", r"^[ \t]+host-name \S+;\s*$", 3),
+        ("family", r"^[ \t]+family (?:inet6?|mpls|ethernet-switching) (?:\{|;)", 3),
+        (
+            "set",
+            r"^set (?:system|interfaces|routing-options|protocols|policy-options|firewall|security|"
+            r"routing-instances|snmp|chassis|groups|apply-groups|vlans|forwarding-options|class-of-service) ",
+            3,
+        ),
+        ("set", r"^set interfaces \S+ unit \d+ family ", 3),
+        ("deactivate", r"^deactivate \S", 2),
+    ),
+    "PAN-OS": _signatures(
+        ("", r"<config version=\"[^\"]*\" urldb=", DECISIVE),
+        ("set", r"^set deviceconfig system ", 5),
+        ("set", r"^set network (?:interface|virtual-router|zone) ", 3),
+        ("set", r"^set (?:rulebase|vsys|zone|address|address-group|service|mgt-config|shared) ", 2),
+        ("", r"<deviceconfig>|<devices>|<vsys>|<rulebase>", 3),
+    ),
+    "Yamaha RTX": _signatures(
+        ("ip", r"^ip (?:lan|pp|tunnel|bridge|loopback)\d* (?:address|secure filter|nat descriptor|mtu)\b", 3),
+        ("ip", r"^ip lan\d+ ", 3),
+        ("ip", r"^ip filter (?:dynamic )?\d+ (?:pass|reject|restrict)", 3),
+        ("pp", r"^pp (?:select|enable|bind) ", 3),
+        ("tunnel", r"^tunnel (?:select|enable|encapsulation) ", 3),
+        ("nat", r"^nat descriptor ", 3),
+        ("ip", r"^ip route \S+ gateway ", 3),
+        ("login administrator", r"^(?:login|administrator) (?:password|user)\b", 2),
+        ("user", r"^user attribute ", 2),
+        ("dns", r"^dns (?:service|private address spoof|server select|static|domain lookup) ", 3),
+        ("dns", r"^dns server \S", 1),
+        ("ip", r"^ip host \S+ \S", 1),
+        ("console", r"^console (?:character|prompt|lines) ", 3),
+        ("l2tp ipsec dhcp", r"^(?:l2tp|ipsec|dhcp) service ", 2),
+        ("", r"^#\s*(?:RTX|NVR|Rev\.)", 3),
+    ),
+    "NEC IX": _signatures(
+        ("!", r"^! NEC Portable Internetwork Core Operating System", DECISIVE),
+        ("ip", r"^ip ufs-cache\b", 3),
+        ("interface", r"^interface (?:GigaEthernet|FastEthernet|Tunnel|Loopback|BVI)\d+\.\d+\s*$", 3),
+        ("ip", r"^[ \t]+ip napt ", 3),
+        ("ip", r"^ip access-list \S+ (?:permit|deny) .* src \S+ .*dest ", 3),
+        (
+            "proxy-dns telnet-server ssh-server http-server",
+            r"^(?:proxy-dns|telnet-server|ssh-server|http-server) ip enable",
+            3,
+        ),
+        ("ipsec", r"^ipsec autokey-(?:map|proposal) ", 3),
+        ("username", r"^username \S+ password (?:hash|plain) ", 3),
+        ("timezone", r"^timezone [+-]\d\d \d\d\s*$", 3),
+        ("logging", r"^logging subsystem ", 2),
+        ("ip", rf"^ip route {_IP}/\d+ ", 1),
+    ),
+    "AlliedWare Plus": _signatures(
+        ("interface", r"^interface port\d+\.\d+\.\d+", 5),
+        ("", r"awplus", 3),
+        ("access-list", r"^access-list (?:3\d{3}|4\d{3}) (?:permit|deny) ", 3),
+        ("stack", r"^stack virtual-chassis", 3),
+        ("ip", r"^ip dhcp-snooping\b", 2),
+    ),
+    "NX-OS": _signatures(
+        ("boot", r"^boot nxos ", DECISIVE),
+        ("", r"^!Command: show running-config", DECISIVE),
+        ("feature", r"^feature \S", 3),
+        ("vdc", r"^vdc \S", 3),
+        ("vrf", r"^vrf context \S", 3),
+        ("version", r"^version \d+\.\d+\(\d+\)\S*", 3),
+        ("username", r"^username \S+ .*role network-(?:admin|operator)", 2),
+        ("ip", rf"^[ \t]+ip address {_IP}/\d+", 1),
+        ("interface", r"^interface Ethernet\d+/\d+", 1),
+    ),
+    "IOS-XR": _signatures(
+        ("!!", r"^!! IOS XR", DECISIVE),
+        ("", r"^RP/\d+/\S+:\S+#", DECISIVE),
+        ("interface", r"^interface \S+?\d+/\d+/\d+/\d+", 3),
+        ("ipv4", rf"^[ \t]+ipv4 address {_IP}", 3),
+        ("router", r"^router static\s*$", 3),
+        (
+            "route-policy end-policy prefix-set end-set",
+            r"^(?:route-policy \S|end-policy\s*$|prefix-set \S|end-set\s*$)",
+            3,
+        ),
+        ("commit", r"^commit\b", 1),
+    ),
+    "Arista EOS": _signatures(
+        ("!", r"^! device: \S+ \(.*EOS", DECISIVE),
+        ("", r"^!RANCID-CONTENT-TYPE: arista", DECISIVE),
+        ("transceiver", r"^transceiver qsfp ", 3),
+        ("daemon", r"^daemon TerminAttr\b", 3),
+        ("management", r"^management api http-commands\b", 3),
+        ("service", r"^service routing protocols model ", 3),
+        ("ip", rf"^[ \t]+ip address {_IP}/\d+", 1),
+    ),
+}
+
+# Asked in this order (see "Deciding" above).
+DETECTION_ORDER: tuple[str, ...] = ("cisco_asa", "cisco_ios")
+FOREIGN: tuple[str, ...] = tuple(label for label in SIGNATURES if label not in SUPPORTED)
+
+
+class _Lines:
+    """The text's lines grouped by first word, joined per group of words on demand."""
+
+    def __init__(self, text: str) -> None:
+        lines = text.lstrip("\ufeff").split("\n")
+        self.head = "\n".join(lines[:HEAD_LINES])
+        self.by_word: dict[str, list[str]] = {}
+        for line in lines:
+            words = line.split(None, 1)
+            if words:
+                self.by_word.setdefault(words[0], []).append(line)
+        self._joined: dict[frozenset[str], str] = {}
+
+    def text_for(self, words: frozenset[str]) -> str:
+        if not words:
+            return self.head
+        if words not in self._joined:
+            self._joined[words] = "\n".join(line for word in sorted(words) for line in self.by_word.get(word, ()))
+        return self._joined[words]
+
+
+def scores(text: str) -> dict[str, tuple[int, bool]]:
+    """Each label's (score, decisive): the summed weights of its patterns found in the text,
+    and whether one of them is worth DECISIVE points on its own."""
+    lines = _Lines(text)
+    found: dict[str, tuple[int, bool]] = {}
+    for label, signatures in SIGNATURES.items():
+        total = 0
+        decisive = False
+        for signature in signatures:
+            if signature.pattern.search(lines.text_for(signature.words)):
+                total += signature.weight
+                decisive = decisive or signature.weight >= DECISIVE
+        found[label] = (total, decisive)
+    return found
+
+
+@dataclass(frozen=True)
+class Detection:
+    """`vendor`: the supported parser to use, or None when the file is refused; `looks_like`:
+    the foreign label it was refused as ("" when it matched no vendor at all)."""
+
+    vendor: str | None
+    looks_like: str = ""
+
+    def message(self) -> str:
+        supported = ", ".join(SUPPORTED)
+        if self.looks_like:
+            return f"looks like {self.looks_like} (not supported yet; supported: {supported})"
+        return f"not a recognised network config (supported: {supported})"
+
+
+def classify(text: str) -> Detection:
+    """The decision described in the module docstring."""
+    found = scores(text)
+    candidate = next(
+        (name for name in DETECTION_ORDER if found[name][0] >= THRESHOLD),
+        None,
+    )
+    foreign = [label for label in FOREIGN if found[label][0] >= THRESHOLD]
+    if not foreign:
+        return Detection(candidate)
+    best = max(foreign, key=lambda label: (found[label][0], -FOREIGN.index(label)))
+    if candidate is not None and found[candidate][1] and not any(found[label][1] for label in foreign):
+        return Detection(candidate)
+    return Detection(None, best)
