@@ -289,8 +289,9 @@ class Simulation:
 #   the connection; object NAT translates source and destination independently.
 # - A new connection entering I and leaving O: if I has an ACL or a global ACL is bound,
 #   the interface ACL then the global ACL decide (first match, one implicit deny at the
-#   end); otherwise security levels: I higher than O passes, lower is dropped, equal only
-#   with `same-security-traffic permit inter-interface` (I == O: `intra-interface`).
+#   end); otherwise security levels: I higher than O passes, lower is dropped. Equal
+#   levels pass only with `same-security-traffic permit inter-interface` (I == O:
+#   `intra-interface`), with or without an ACL.
 #   Then O's outbound ACL, if any.
 # - A TCP packet with ACK/RST is never a new connection: it passes iff its reverse (the
 #   real-address header, reversed) would pass as a new connection from O to I.
@@ -401,7 +402,18 @@ def levels_permit(device: Device, in_if: str, out_if: str) -> bool:
     return level_in > level_out
 
 
+def same_security_permits(device: Device, in_if: str, out_if: str) -> bool:
+    """The same-security rules, which hold whether or not an ACL is bound."""
+    if in_if == out_if:
+        return device.same_security_intra_interface
+    if (device.interfaces[in_if].security_level or 0) == (device.interfaces[out_if].security_level or 0):
+        return device.same_security_inter_interface
+    return True
+
+
 def new_connection_permitted(device: Device, in_if: str, out_if: str, packet: Header) -> bool:
+    if not same_security_permits(device, in_if, out_if):
+        return False
     decided = ingress_rules_permit(device, in_if, packet)
     if decided is None:
         decided = levels_permit(device, in_if, out_if)

@@ -189,7 +189,8 @@ class ReachEngine:
 
     def _session(self, device_name: str, in_if: str, out_if: str, reverse: bool) -> PacketSet:
         device = self.network.devices[device_name]
-        if ingress_acl(device, in_if) == SECURITY_LEVELS and not security_levels_permit(device, in_if, out_if):
+        acl_bound = ingress_acl(device, in_if) != SECURITY_LEVELS
+        if not security_levels_permit(device, in_if, out_if, acl_bound):
             return self.space.false
         permitted = (self._filter_set(device, ingress_acl(device, in_if), reverse)
                      & self._filter_set(device, egress_acl(device, out_if), reverse))

@@ -120,13 +120,16 @@ class Tracer:
             reverse = _reversed(packet)
             ingress = self.decide(device_name, out_if, "in", reverse)
             egress = self.decide(device_name, in_if, "out", reverse)
-            levels = ingress_acl(device, out_if) != SECURITY_LEVELS or security_levels_permit(device, out_if, in_if)
+            levels = security_levels_permit(device, out_if, in_if, ingress_acl(device, out_if) != SECURITY_LEVELS)
             permitted = ingress.permitted and egress.permitted and levels
             return AclDecision(ingress.acl_name, permitted, ingress.line, ingress.line_index,
                                reason=("reply of a connection permitted from " if permitted else
                                        "no connection could have been opened from ") + out_if, acl=ingress.acl)
-        if device.stateful and ingress_acl(device, in_if) == SECURITY_LEVELS and not security_levels_permit(
-                device, in_if, out_if):
+        if device.stateful and not security_levels_permit(device, in_if, out_if,
+                                                          ingress_acl(device, in_if) != SECURITY_LEVELS):
+            if in_if == out_if:
+                return AclDecision(None, False, reason="in and out the same interface: needs "
+                                   "same-security-traffic permit intra-interface")
             levels = (device.interfaces[in_if].security_level, device.interfaces[out_if].security_level)
             return AclDecision(None, False, reason=f"security level {levels[0]} → {levels[1]} is not permitted")
         return self.decide(device_name, out_if, "out", packet)
