@@ -966,3 +966,44 @@ def test_every_line_of_a_full_config_is_accounted_for():
     assert all(u.kind is HARMLESS for u in device.unknown_lines)
     assert only_match(device, "OUTSIDE_IN").dst == (host("10.1.1.10"),)
     assert device.interfaces["GigabitEthernet0/0"].acl_in == "OUTSIDE_IN"
+
+
+def test_a_redundant_interface_without_members_is_down() -> None:
+    """A redundant interface takes its link from its active member; with no
+    `member-interface` (or only members that are shut down) it has none: down, and so
+    are its subinterfaces. A member the config does not show counts as up."""
+    device = parse_lines(
+        "interface Redundant1",
+        " nameif dmz",
+        " security-level 50",
+        " ip address 10.9.0.1 255.255.255.0",
+        "interface Redundant1.20",
+        " vlan 20",
+        " nameif dmz20",
+        " security-level 50",
+        " ip address 10.9.20.1 255.255.255.0",
+        "interface Redundant2",
+        " member-interface GigabitEthernet0/2",
+        " member-interface GigabitEthernet0/3",
+        " nameif inside",
+        " security-level 100",
+        " ip address 10.1.1.1 255.255.255.0",
+        "interface GigabitEthernet0/2",
+        " shutdown",
+        "interface GigabitEthernet0/3",
+        " no nameif",
+        "interface Redundant3",
+        " member-interface GigabitEthernet0/4",
+        " nameif lan3",
+        " ip address 10.3.1.1 255.255.255.0",
+        "interface GigabitEthernet0/4",
+        " shutdown",
+        "interface Redundant4",
+        " member-interface GigabitEthernet0/7",
+        " nameif lan4",
+        " ip address 10.4.1.1 255.255.255.0",
+    )
+    down = {name for name, interface in device.interfaces.items() if interface.shutdown}
+    assert down == {"Redundant1", "Redundant1.20", "GigabitEthernet0/2", "GigabitEthernet0/4", "Redundant3"}
+    assert ("link", "down: redundant interface without member-interface") in device.interfaces["Redundant1"].properties
+    assert ("link", "down: every member-interface is shut down") in device.interfaces["Redundant3"].properties

@@ -1203,6 +1203,28 @@ class _AsaParser(LineBook):
             for key, member in draft.properties:
                 if key == "redundant_member" and member in self.interfaces:
                     self.interfaces[member].properties.append(("redundant_group", draft.name))
+        self.redundant_without_link()
+
+    def redundant_without_link(self) -> None:
+        """A redundant interface forwards over its active member: with no `member-interface`
+        there is no physical link (ASA configuration guide, redundant interfaces: the
+        logical interface uses the link of its active member), nor when every member is shut
+        down. Its subinterfaces go down with it. A member the config does not show
+        (a partial config) counts as up: the sound side for isolation is "more reachable"."""
+        for name, draft in list(self.interfaces.items()):
+            if not name.lower().startswith("redundant") or "." in name or draft.shutdown:
+                continue
+            members = [member for key, member in draft.properties if key == "redundant_member"]
+            if not members:
+                reason = "down: redundant interface without member-interface"
+            elif all(member in self.interfaces and self.interfaces[member].shutdown for member in members):
+                reason = "down: every member-interface is shut down"
+            else:
+                continue
+            for other_name, other in self.interfaces.items():
+                if other_name == name or other_name.startswith(name + "."):
+                    other.shutdown = True
+                    other.properties.append(("link", reason))
 
     # -- objects
 
