@@ -1007,3 +1007,30 @@ def test_a_redundant_interface_without_members_is_down() -> None:
     assert down == {"Redundant1", "Redundant1.20", "GigabitEthernet0/2", "GigabitEthernet0/4", "Redundant3"}
     assert ("link", "down: redundant interface without member-interface") in device.interfaces["Redundant1"].properties
     assert ("link", "down: every member-interface is shut down") in device.interfaces["Redundant3"].properties
+
+
+def test_protocol_group_with_an_icmp_type_group() -> None:
+    """`permit object-group PROTOCOLS any any object-group ICMP-TYPES`: every protocol of
+    the group, the ICMP types restricting ICMP only."""
+    device = parse_lines(
+        "object-group protocol PROTOS",
+        " protocol-object icmp",
+        " protocol-object gre",
+        "object-group icmp-type TYPES",
+        " icmp-object echo",
+        " icmp-object time-exceeded",
+        "object-group protocol ALL",
+        " protocol-object ip",
+        "access-list ACL extended permit object-group PROTOS any host 10.1.1.1 object-group TYPES",
+        "access-list ALL extended deny object-group ALL any any object-group TYPES",
+    )
+    assert device.unknown_lines == [] or all(u.kind is HARMLESS for u in device.unknown_lines)
+    line = only_line(device)
+    assert line.understood and not line.approximation
+    icmp = (IcmpMatch(8, None), IcmpMatch(11, None))
+    assert line.matches == (Match(protocols=(1,), dst=(host("10.1.1.1"),), icmp=icmp),
+                            Match(protocols=(47,), dst=(host("10.1.1.1"),)))
+    everything = only_line(device, "ALL")
+    assert everything.understood
+    assert everything.matches == (Match(protocols=(1,), icmp=icmp),
+                                  Match(protocols=tuple(p for p in range(256) if p != 1)))

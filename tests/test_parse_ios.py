@@ -944,3 +944,26 @@ def test_static_route_interface_name_with_a_space_is_one_interface():
     [route] = device.routes
     assert route.interface == "Tunnel1"
     assert route.distance == 1
+
+
+def test_icmp_types_in_a_service_object_group() -> None:
+    """IOS `object-group service`: `icmp NAME` and `icmp TYPE [CODE]` entries restrict ICMP
+    to those types; a bare `icmp` is every ICMP packet."""
+    device = parse_lines(
+        "object-group service PINGS",
+        " icmp echo",
+        " icmp echo-reply",
+        " icmp 3 4",
+        "object-group service ANY-ICMP",
+        " icmp",
+        "ip access-list extended A",
+        " permit object-group PINGS any host 10.0.0.1",
+        " deny object-group ANY-ICMP any any",
+    )
+    assert [u for u in device.unknown_lines if u.kind is not UnknownKind.HARMLESS] == []
+    permit, deny = device.acls["A"].lines
+    destination = (Wildcard.host(ip_to_int("10.0.0.1")),)
+    assert permit.understood and deny.understood
+    assert permit.matches == tuple(Match(protocols=(1,), dst=destination, icmp=(icmp,))
+                                   for icmp in (IcmpMatch(8), IcmpMatch(0), IcmpMatch(3, 4)))
+    assert deny.matches == (Match(protocols=(1,)),)

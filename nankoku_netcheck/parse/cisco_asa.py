@@ -1589,13 +1589,19 @@ class _AsaParser(LineBook):
         self.refuse_identity_qualifier(cursor)
         destination = self.acl_address(cursor)
         dst_ports = self.acl_ports(cursor, port_protocols) if port_protocols else None
-        icmp = self.acl_icmp(cursor) if takes_icmp else None
+        if takes_icmp == _ICMP_GROUP_ONLY:
+            icmp = self.acl_icmp_group(cursor)
+        else:
+            icmp = self.acl_icmp(cursor) if takes_icmp else None
         notes, inactive = _read_acl_options(cursor)
         if inactive:
             return _Entry((), inactive=True)
         if port_protocols:
             services = tuple(replace(service, src_ports=src_ports, dst_ports=dst_ports) for service in services)
-        if takes_icmp:
+        if takes_icmp == _ICMP_GROUP_ONLY:
+            if icmp is not None:
+                services = _icmp_types_on_icmp_only(services[0].protocols, icmp)
+        elif takes_icmp:
             services = tuple(replace(service, icmp=icmp) for service in services)
         # Deduplicated here, not as Matches: hashing a Match hashes every address pattern.
         ipv4_services = list(dict.fromkeys(service for service in services if not service.ipv6_only))
@@ -1612,8 +1618,9 @@ class _AsaParser(LineBook):
         widened = "; ".join(dict.fromkeys(problem for problem in (source.problem, destination.problem) if problem))
         return _Entry(matches, approximation="; ".join(notes), widened=widened)
 
-    def acl_protocol(self, cursor: Cursor) -> tuple[tuple[_Service, ...], tuple[int, ...], bool]:
-        """(services, protocols that take port operators, whether an ICMP type may follow)."""
+    def acl_protocol(self, cursor: Cursor) -> tuple[tuple[_Service, ...], tuple[int, ...], bool | str]:
+        """(services, protocols that take port operators, whether an ICMP type may follow:
+        True, False or _ICMP_GROUP_ONLY after a protocol object-group)."""
         word = cursor.take("protocol")
         lowered = word.lower()
         if lowered == "object-group":
@@ -1622,7 +1629,7 @@ class _AsaParser(LineBook):
             if kind == "protocol":
                 protocols = self.protocol_group(name)
                 takes_ports = protocols is not None and bool(protocols) and set(protocols) <= {PROTO_TCP, PROTO_UDP}
-                return (_Service(protocols),), (protocols or ()) if takes_ports else (), False
+                return (_Service(protocols),), (protocols or ()) if takes_ports else (), _ICMP_GROUP_ONLY
             if kind == "service":
                 return self.service_group(name), (), False
             raise NotUnderstood(f"protocol or service object-group '{name}' is not defined")
@@ -1694,6 +1701,15 @@ class _AsaParser(LineBook):
             cursor.take("icmp-type object-group name")
             return self.icmp_group(name)
         return read_icmp_type(cursor, _DIALECT)
+
+    def acl_icmp_group(self, cursor: Cursor) -> tuple[IcmpMatch, ...] | None:
+        """After a protocol object-group only an icmp-type object-group may follow."""
+        name = cursor.peek_word(1)
+        if cursor.peek() == "object-group" and self.group_kind(name) == "icmp-type" and name is not None:
+            cursor.take("object-group")
+            cursor.take("icmp-type object-group name")
+            return self.icmp_group(name)
+        return None
 
     def access_group(self, obj: Any, words: list[str]) -> None:
         """`access-group NAME in|out interface IF [per-user-override | control-plane]` or
@@ -2140,6 +2156,22 @@ def _builtin_service(name: str) -> _Service | None:
         protocol = PROTOCOL_NAMES[lowered]
         return _Service((protocol,), ipv6_only=protocol == PROTO_ICMP6)
     return None
+
+
+_ICMP_GROUP_ONLY = "icmp-type object-group"
+
+
+def _icmp_types_on_icmp_only(protocols: tuple[int, ...] | None, icmp: tuple[IcmpMatch, ...]) -> tuple[_Service, ...]:
+    """A protocol object-group followed by an icmp-type object-group: the ICMP types
+    restrict the group's ICMP member only; its other protocols match whatever they carry.
+    `protocols` None (the group holds `ip`): ICMP with those types, every other protocol."""
+    others = tuple(p for p in (protocols if protocols is not None else range(256)) if p != PROTO_ICMP)
+    services = []
+    if protocols is None or PROTO_ICMP in protocols:
+        services.append(_Service((PROTO_ICMP,), icmp=icmp))
+    if others:
+        services.append(_Service(others))
+    return tuple(services)
 
 
 def _read_acl_options(cursor: Cursor) -> tuple[list[str], bool]:
