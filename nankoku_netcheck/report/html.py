@@ -137,6 +137,15 @@ _ASSUMPTIONS_JA = {
     "warnings, not hidden.":
         "ステートレスな established 行だけを通過する ACK・RST 付きの TCP パケットは、隠さず警告として"
         "報告します。",
+    "A running-config lists every port of a device: an IOS SVI (interface VlanN) is down when no port in "
+    "the config can carry its VLAN (autostate; 'no autostate' keeps it up). A port without switchport or "
+    "address lines counts as carrying every VLAN, and a config listing no physical port keeps its SVIs "
+    "up.":
+        "running-config には機器のすべてのポートが記載されているものとします。IOS の SV"
+        "I（interface VlanN）は、その VLAN を運び得るポートが設定に一つもなければダウン"
+        "とします（autostate。'no autostate' の SVI は常にアップ）。switch"
+        "port 行もアドレスもないポートはすべての VLAN を運び得るものとし、物理ポートが一つも記載さ"
+        "れていない設定では SVI をアップとします。",
 }
 
 
