@@ -62,6 +62,9 @@ ASSUMPTIONS = (
     "the config can carry its VLAN (autostate; 'no autostate' keeps it up). A port without switchport or "
     "address lines counts as carrying every VLAN, and a config listing no physical port keeps its SVIs "
     "up.",
+    "An ASA NAT rule that names its interfaces chooses the egress interface of the packets it "
+    "un-translates (unless 'route-lookup'); when no route leaves by that interface, the destination is "
+    "taken as directly connected to it.",
 )
 
 

@@ -220,3 +220,39 @@ def test_same_security_rule_holds_even_when_an_acl_permits(tmp_path: Path) -> No
     # A reply is checked against the reverse connection, same-security rule included.
     assert fw.endpoints("10.9.0.10", "10.3.0.10", established=True) == set()
     assert allowed.endpoints("10.9.0.10", "10.3.0.10", established=True) == {hosts("10.3.0.0/24")}
+
+
+def test_a_nat_rule_naming_its_interfaces_chooses_the_egress_interface(tmp_path: Path) -> None:
+    """ASA configuration guide, "Determining the Egress Interface" (routed mode): when the
+    NAT rule names the interface, "the ASA uses the NAT rule to determine the egress
+    interface" instead of the route lookup; `route-lookup` restores the route lookup. On
+    that interface the longest route through it gives the next hop."""
+    twice = TWICE_NAT_RULE.replace("host 10.9.0.5", "host 10.50.0.5") + textwrap.dedent("""\
+        route dmz 10.50.0.0 255.255.0.0 10.9.0.254
+        route outside 10.50.0.0 255.255.255.0 203.0.113.1
+        """)
+    fw = Firewall(tmp_path, extra=twice)
+    # To the mapped destination: out by dmz (the rule's mapped interface) although the
+    # routing table's best route for 10.50.0.5 leaves by outside.
+    [diverted] = fw.endpoints("10.2.0.10", "10.2.200.5")
+    assert (diverted.kind, diverted.interface) == ("exit", "GigabitEthernet0/2")
+    # Straight to the real destination no rule applies: the route lookup decides.
+    [routed] = fw.endpoints("10.2.0.10", "10.50.0.5")
+    assert (routed.kind, routed.interface, routed.translation) == ("exit", "GigabitEthernet0/0", ())
+    published = textwrap.dedent("""\
+        object network WEB
+         host 10.9.0.80
+         nat (dmz,outside) static 203.0.113.80
+        access-list OUTSIDE-IN extended permit tcp any host 10.9.0.80 eq www
+        access-group OUTSIDE-IN in interface outside
+        route inet 10.9.0.80 255.255.255.255 10.3.0.254
+        """)
+    start = Start(device="fw", interface="GigabitEthernet0/0")
+    web = Firewall(tmp_path / "web", extra=published)
+    # Un-NAT on the mapped side: out by dmz, the rule's real interface, not by the host route via inet.
+    assert [(e.kind, e.segment) for e in web.endpoints("198.51.100.7", "203.0.113.80", dport=80, start=start)] == [
+        ("hosts", "10.9.0.0/24")]
+    lookup = Firewall(tmp_path / "lookup", extra=published.replace("static 203.0.113.80",
+                                                                   "static 203.0.113.80 route-lookup"))
+    assert [(e.kind, e.interface) for e in lookup.endpoints("198.51.100.7", "203.0.113.80", dport=80,
+                                                            start=start)] == [("exit", "GigabitEthernet0/3")]

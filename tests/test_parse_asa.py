@@ -1034,3 +1034,17 @@ def test_protocol_group_with_an_icmp_type_group() -> None:
     assert everything.understood
     assert everything.matches == (Match(protocols=(1,), icmp=icmp),
                                   Match(protocols=tuple(p for p in range(256) if p != 1)))
+
+
+def test_nat_route_lookup_is_recorded() -> None:
+    device = with_interfaces(
+        "object network SERVER",
+        " host 10.1.1.5",
+        " nat (inside,outside) static 10.1.1.5 route-lookup",
+        "object network PEER",
+        " host 198.51.100.5",
+        "nat (inside,outside) source static SERVER SERVER destination static PEER PEER route-lookup",
+        "nat (inside,outside) source static SERVER SERVER destination static PEER PEER",
+    )
+    assert [rule.route_lookup for rule in device.nat_rules] == [True, False, True]
+    assert all(u.kind is HARMLESS for u in device.unknown_lines)

@@ -1944,7 +1944,7 @@ class _AsaParser(LineBook):
         has_destination = False
         services: tuple[str, str] | None = None
         notes: list[str] = []
-        inactive = False
+        inactive = route_lookup = False
         while not cursor.done():
             word = cursor.take_lower("option")
             if word == "destination":
@@ -1963,6 +1963,8 @@ class _AsaParser(LineBook):
                 notes.append("'unidirectional' ignored: the rule is also applied from the mapped side")
             elif word == "description":
                 cursor.rest()
+            elif word == "route-lookup":
+                route_lookup = True
             elif word not in _OBJECT_NAT_OPTIONS:
                 raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
         protocol = real_port = mapped_port = None
@@ -1976,7 +1978,7 @@ class _AsaParser(LineBook):
             mapped_interface=mapped_if, real_source=real_source, mapped_source=mapped_source,
             real_destination=real_destination, mapped_destination=mapped_destination, protocol=protocol,
             real_port=real_port, mapped_port=mapped_port, interface_pat=interface_pat, inactive=inactive,
-            approximation="; ".join(notes),
+            approximation="; ".join(notes), route_lookup=route_lookup,
         )
         return section, position, rule
 
@@ -2056,9 +2058,12 @@ class _AsaParser(LineBook):
         else:
             mapped_source = self.nat_addresses(word)
         protocol = real_port = mapped_port = None
+        route_lookup = False
         while not cursor.done():
             option = cursor.take_lower("option")
-            if option == "interface" and kind == "dynamic" and not interface_pat:
+            if option == "route-lookup":
+                route_lookup = True
+            elif option == "interface" and kind == "dynamic" and not interface_pat:
                 self.require_mapped_interface(cursor, mapped_if)
                 interface_pat = True
             elif option == "service" and kind == "static":
@@ -2070,7 +2075,7 @@ class _AsaParser(LineBook):
             source=self.source(index), section=2, order=0, kind=kind, real_interface=real_if,
             mapped_interface=mapped_if, real_source=real_source, mapped_source=mapped_source, protocol=protocol,
             real_port=real_port, mapped_port=mapped_port, interface_pat=interface_pat,
-            approximation="; ".join(notes),
+            approximation="; ".join(notes), route_lookup=route_lookup,
         )
         first, last = network.interval
         return _ObjectNat(rule, (0 if kind == "static" else 1, last - first + 1, first, object_name))

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from ..graph import Network, Segment, is_up
 from ..model import Acl, Device, Route, RouteKind, Source
-from .fib import Fib, NextHop, build_fib
+from .fib import Fib, NextHop, build_fib, interface_hop
 from .filters import SECURITY_LEVELS, accepts_to_the_box, egress_acl, forwards, ingress_acl, security_levels_permit
 from .nat import Owner, Translation, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
@@ -157,6 +157,7 @@ class ReachEngine:
         self._replies = compiled.replies
         self._routing_members = compiled.routing_members
         self._owners = compiled.owners
+        self._egress_regions: dict[tuple[str, str], list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -231,6 +232,30 @@ class ReachEngine:
                     regions.append((region, entry.next_hops))
             self._fib_regions[device_name] = regions
         return self._fib_regions[device_name]
+
+    def egress_regions(self, device_name: str, out: str) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
+        """`fib_regions` when the egress interface is fixed to `out` (`Fib.lookup_via`)."""
+        key = (device_name, out)
+        if key not in self._egress_regions:
+            fib = self.fibs[device_name]
+            dynamic = tuple(hop for hop in fib.dynamic if hop.interface == out)
+            regions = []
+            covered = self.space.false
+            for entry in fib.entries:
+                hops = tuple(hop for hop in entry.next_hops if hop.interface == out and not hop.discard)
+                if not hops:
+                    continue
+                prefix = self.space.field_prefix("dst", entry.network, entry.length)
+                region = prefix & ~covered
+                covered |= prefix
+                if region != self.space.false:
+                    regions.append((region, hops + dynamic))
+            rest = self.space.valid & ~covered
+            source = Source(self.network.devices[device_name].source_file, 0, "")
+            if rest != self.space.false:
+                regions.append((rest, (interface_hop(out, source), *dynamic)))
+            self._egress_regions[key] = regions
+        return self._egress_regions[key]
 
     def interface_addresses(self, device_name: str, if_name: str) -> PacketSet:
         key = (device_name, if_name)
@@ -344,8 +369,9 @@ class ReachEngine:
 
     def _enter(self, key: tuple[str, str, Translation], packets: PacketSet, result: ReachResult,  # type: ignore[no-untyped-def]
                visited: _Visited, enqueue, deliver, untranslated: bool = False,
-               arrival: Owner | None = None) -> None:
-        """`arrival`: the twice NAT rule that matched the packets on arrival (see nat.py)."""
+               arrival: Owner | None = None, egress: str | None = None) -> None:
+        """`arrival`: the twice NAT rule that matched the packets on arrival (see nat.py);
+        `egress`: the nameif its NAT rule makes them leave by (None: the route lookup)."""
         device_name, if_name, translation = key
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
@@ -358,7 +384,7 @@ class ReachEngine:
                 if matched != self.space.false:
                     packets &= ~matched
                     self._enter((device_name, if_name, translation + step.rewrites), matched, result, visited,
-                                enqueue, deliver, untranslated=True, arrival=step.owner)
+                                enqueue, deliver, untranslated=True, arrival=step.owner, egress=step.egress)
         pre = self.pre
         local = pre(translation, self.local_addresses(device_name))
         if device.stateful:
@@ -398,6 +424,15 @@ class ReachEngine:
         if not self.routing:
             for hop in self.any_neighbour_hops(device_name):
                 self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
+            return
+        out = nameif_interface(device, egress)
+        if out is not None:
+            for region, next_hops in self.egress_regions(device_name, out):
+                routed = forwarded & pre(translation, region)
+                if routed == self.space.false:
+                    continue
+                for hop in next_hops:
+                    self._send(device_name, if_name, hop, routed, translation, enqueue, deliver, arrival)
             return
         for region, next_hops in self.fib_regions(device_name):
             routed = forwarded & pre(translation, region)
@@ -492,6 +527,13 @@ class ReachEngine:
             if region & self.space.field_equals("dst", dst) != self.space.false:
                 return region
         return self.space.valid
+
+
+def nameif_interface(device: Device, nameif: str | None) -> str | None:
+    """The interface named `nameif` (None when no interface has that name)."""
+    if nameif is None:
+        return None
+    return next((name for name in sorted(device.interfaces) if device.interfaces[name].nameif == nameif), None)
 
 
 def boundary_interfaces(network: Network) -> set[tuple[str, str]]:

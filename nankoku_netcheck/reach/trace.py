@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ..graph import Network, is_up
-from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Acl, AclLine, Action, Match
-from .engine import Endpoint, ReachEngine, Start
+from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Acl, AclLine, Action, Match, Source
+from .engine import Endpoint, ReachEngine, Start, nameif_interface
 from .fib import NextHop
 from .filters import (
     SECURITY_LEVELS,
@@ -217,12 +217,14 @@ class Tracer:
         if not accepts_to_the_box(device, interface):
             return []
         arrival: Owner | None = None  # the twice NAT rule that owns the packet (nat.py)
+        egress: str | None = None  # the interface that rule makes the packet leave by
         if device.nat_rules:
             for step in inbound_steps(device, interface):
                 if step_matches(step, packet):
                     packet = _rewritten(packet, step.rewrites)
                     translation = translation + step.rewrites
                     arrival = step.owner
+                    egress = nameif_interface(device, step.egress)
                     break
         if device.stateful and self._device_owns(device_name, packet.dst):
             # To the firewall itself: its interface and global ACLs do not apply (see filters.py).
@@ -250,8 +252,11 @@ class Tracer:
                                            Endpoint("device", device=device_name, translation=translation)))]
         if not forwards(device, interface):
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
-        if self.engine.routing:
-            next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup(packet.dst)
+        if self.engine.routing and egress is not None:
+            next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup_via(
+                packet.dst, egress, Source(device.source_file, 0, ""))
+        elif self.engine.routing:
+            next_hops = self.engine.fibs[device_name].lookup(packet.dst)
         else:
             next_hops = self.engine.any_neighbour_hops(device_name)
         if not next_hops:

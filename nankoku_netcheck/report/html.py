@@ -146,6 +146,12 @@ _ASSUMPTIONS_JA = {
         "とします（autostate。'no autostate' の SVI は常にアップ）。switch"
         "port 行もアドレスもないポートはすべての VLAN を運び得るものとし、物理ポートが一つも記載さ"
         "れていない設定では SVI をアップとします。",
+    "An ASA NAT rule that names its interfaces chooses the egress interface of the packets it "
+    "un-translates (unless 'route-lookup'); when no route leaves by that interface, the destination is "
+    "taken as directly connected to it.":
+        "インターフェースを指定した ASA の NAT ルールは、宛先を戻したパケットの出力インターフェース"
+        "を決めます（'route-lookup' 指定時を除く）。そのインターフェースから出る経路がない場合"
+        "は、宛先がそのインターフェースに直結しているものとします。",
 }
 
 
