@@ -1217,14 +1217,16 @@ class _AsaParser(LineBook):
             members = [member for key, member in draft.properties if key == "redundant_member"]
             if not members:
                 reason = "down: redundant interface without member-interface"
+                reason_ja = "member-interface のない冗長インターフェース"
             elif all(member in self.interfaces and self.interfaces[member].shutdown for member in members):
                 reason = "down: every member-interface is shut down"
+                reason_ja = "member-interface がすべて shutdown"
             else:
                 continue
             for other_name, other in self.interfaces.items():
                 if other_name == name or other_name.startswith(name + "."):
                     other.shutdown = True
-                    other.properties.append(("link", reason))
+                    other.properties.extend((("link", reason), ("link_ja", reason_ja)))
 
     # -- objects
 

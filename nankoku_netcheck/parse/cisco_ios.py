@@ -1582,7 +1582,10 @@ class _IosParser(LineBook):
             vlan = int(number_text)
             if not any(port.may_carry_vlan(vlan) for port in ports):
                 draft.shutdown = True
-                draft.properties.append(("link", f"down: autostate: no port in the config carries VLAN {vlan}"))
+                draft.properties.extend((
+                    ("link", f"down: autostate: no port in the config carries VLAN {vlan}"),
+                    ("link_ja", f"autostate: VLAN {vlan} を運ぶポートが設定にない"),
+                ))
 
     def build_device(self) -> Device:
         self.autostate()
