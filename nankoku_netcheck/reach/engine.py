@@ -157,7 +157,7 @@ class ReachEngine:
         self._replies = compiled.replies
         self._routing_members = compiled.routing_members
         self._owners = compiled.owners
-        self._egress_regions: dict[tuple[str, str], list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
+        self._egress_regions: dict[tuple[str, str, Source], list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -233,9 +233,11 @@ class ReachEngine:
             self._fib_regions[device_name] = regions
         return self._fib_regions[device_name]
 
-    def egress_regions(self, device_name: str, out: str) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
-        """`fib_regions` when the egress interface is fixed to `out` (`Fib.lookup_via`)."""
-        key = (device_name, out)
+    def egress_regions(self, device_name: str, out: str,
+                       rule: Source) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
+        """`fib_regions` when the NAT line `rule` fixes the egress interface to `out`
+        (`Fib.lookup_via`)."""
+        key = (device_name, out, rule)
         if key not in self._egress_regions:
             fib = self.fibs[device_name]
             dynamic = tuple(hop for hop in fib.dynamic if hop.interface == out)
@@ -251,9 +253,8 @@ class ReachEngine:
                 if region != self.space.false:
                     regions.append((region, hops + dynamic))
             rest = self.space.valid & ~covered
-            source = Source(self.network.devices[device_name].source_file, 0, "")
             if rest != self.space.false:
-                regions.append((rest, (interface_hop(out, source), *dynamic)))
+                regions.append((rest, (interface_hop(out, rule), *dynamic)))
             self._egress_regions[key] = regions
         return self._egress_regions[key]
 
@@ -369,9 +370,9 @@ class ReachEngine:
 
     def _enter(self, key: tuple[str, str, Translation], packets: PacketSet, result: ReachResult,  # type: ignore[no-untyped-def]
                visited: _Visited, enqueue, deliver, untranslated: bool = False,
-               arrival: Owner | None = None, egress: str | None = None) -> None:
+               arrival: Owner | None = None, egress: str | None = None, egress_rule: Source | None = None) -> None:
         """`arrival`: the twice NAT rule that matched the packets on arrival (see nat.py);
-        `egress`: the nameif its NAT rule makes them leave by (None: the route lookup)."""
+        `egress`: the nameif the NAT line `egress_rule` makes them leave by (None: the route lookup)."""
         device_name, if_name, translation = key
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
@@ -384,7 +385,8 @@ class ReachEngine:
                 if matched != self.space.false:
                     packets &= ~matched
                     self._enter((device_name, if_name, translation + step.rewrites), matched, result, visited,
-                                enqueue, deliver, untranslated=True, arrival=step.owner, egress=step.egress)
+                                enqueue, deliver, untranslated=True, arrival=step.owner, egress=step.egress,
+                                egress_rule=step.rule)
         pre = self.pre
         local = pre(translation, self.local_addresses(device_name))
         if device.stateful:
@@ -427,7 +429,8 @@ class ReachEngine:
             return
         out = nameif_interface(device, egress)
         if out is not None:
-            for region, next_hops in self.egress_regions(device_name, out):
+            rule = egress_rule or Source(device.source_file, 0, "")
+            for region, next_hops in self.egress_regions(device_name, out, rule):
                 routed = forwarded & pre(translation, region)
                 if routed == self.space.false:
                     continue

@@ -70,7 +70,8 @@ class Fib:
 
 
 def interface_hop(interface: str, source: Source) -> NextHop:
-    """Out `interface` towards the packet's own destination (a route to everything through it)."""
+    """Out `interface` towards the packet's own destination (a route to everything through
+    it); `source`: the line that chose the interface (a NAT rule)."""
     route = Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=source, interface=interface)
     return NextHop(route=route, interface=interface)
 

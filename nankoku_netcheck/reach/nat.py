@@ -122,13 +122,14 @@ class NatStep:
     """Packets matching `match` (current header space) get `rewrites`. `owner`: the twice
     NAT rule with a destination (and direction) the step belongs to; None for the others.
     `egress`: on arrival, the nameif the packet must leave by (the rule names it and has no
-    `route-lookup`); None: the route lookup decides."""
+    `route-lookup`); None: the route lookup decides. `rule`: the NAT line that chose it."""
 
     match_src: tuple[tuple[int, int], ...] | None
     match_dst: tuple[tuple[int, int], ...] | None
     rewrites: Translation
     owner: Owner | None = None
     egress: str | None = None
+    rule: Source | None = None
 
 
 def _egress(rule: NatRule, nameif: str | None) -> str | None:
@@ -151,7 +152,7 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
             divert = _mapping(rule.mapped_destination, rule.real_destination, "dst", rule, to_real=False)
             if divert is not None:
                 steps.append(NatStep(rule.real_source, rule.mapped_destination, (divert,), _owner(rule, "forward"),
-                                     _egress(rule, rule.mapped_interface)))
+                                     _egress(rule, rule.mapped_interface), rule.source))
         if rule.kind != "static" or rule.interface_pat or not _on(rule.mapped_interface, interface.nameif):
             continue
         if twice:
@@ -161,13 +162,13 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
             rewrite = _mapping(rule.real_source, rule.mapped_source, "dst", rule, to_real=True)
             match_dst = rule.mapped_source if rule.mapped_source is not None else rule.real_source
             steps.append(NatStep(rule.real_destination, match_dst, (rewrite,) if rewrite else (),
-                                 _owner(rule, "reverse"), _egress(rule, rule.real_interface)))
+                                 _owner(rule, "reverse"), _egress(rule, rule.real_interface), rule.source))
             continue
         if rule.mapped_source is None or rule.real_source is None:
             continue
         rewrite = _mapping(rule.real_source, rule.mapped_source, "dst", rule, to_real=True)
         steps.append(NatStep(None, rule.mapped_source, (rewrite,) if rewrite else (),
-                             egress=_egress(rule, rule.real_interface)))
+                             egress=_egress(rule, rule.real_interface), rule=rule.source))
     return steps
 
 

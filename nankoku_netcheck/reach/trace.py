@@ -217,7 +217,8 @@ class Tracer:
         if not accepts_to_the_box(device, interface):
             return []
         arrival: Owner | None = None  # the twice NAT rule that owns the packet (nat.py)
-        egress: str | None = None  # the interface that rule makes the packet leave by
+        egress: str | None = None  # the interface a NAT rule makes the packet leave by
+        egress_rule = Source(device.source_file, 0, "")
         if device.nat_rules:
             for step in inbound_steps(device, interface):
                 if step_matches(step, packet):
@@ -225,6 +226,7 @@ class Tracer:
                     translation = translation + step.rewrites
                     arrival = step.owner
                     egress = nameif_interface(device, step.egress)
+                    egress_rule = step.rule or egress_rule
                     break
         if device.stateful and self._device_owns(device_name, packet.dst):
             # To the firewall itself: its interface and global ACLs do not apply (see filters.py).
@@ -254,7 +256,7 @@ class Tracer:
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
         if self.engine.routing and egress is not None:
             next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup_via(
-                packet.dst, egress, Source(device.source_file, 0, ""))
+                packet.dst, egress, egress_rule)
         elif self.engine.routing:
             next_hops = self.engine.fibs[device_name].lookup(packet.dst)
         else:
