@@ -60,6 +60,13 @@ ASSUMPTIONS = (
     "matching when they permit and as never matching when they deny.",
     "TCP packets with ACK or RST set that pass only through stateless 'established' lines are reported as "
     "warnings, not hidden.",
+    "A running-config lists every port of a device: an IOS SVI (interface VlanN) is down when no port in "
+    "the config can carry its VLAN (autostate; 'no autostate' keeps it up). A port without switchport or "
+    "address lines counts as carrying every VLAN, and a config listing no physical port keeps its SVIs "
+    "up.",
+    "An ASA NAT rule that names its interfaces chooses the egress interface of the packets it "
+    "un-translates (unless 'route-lookup'); when no route leaves by that interface, the destination is "
+    "taken as directly connected to it.",
 )
 
 

@@ -207,6 +207,9 @@ class NatRule:
     interface_pat: bool = False
     inactive: bool = False
     approximation: str = ""
+    # `route-lookup`: the egress interface of an un-translated packet comes from the
+    # routing table, not from the rule's interface.
+    route_lookup: bool = False
 
 
 @dataclass(frozen=True)

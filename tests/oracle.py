@@ -18,8 +18,8 @@ addresses). See the section "stateful
 firewalls" below for the exact rules.
 
 Endpoints are (kind, device, interface, segment) tuples, the field order of
-`reach.engine.Endpoint`. Dynamic routing, dynamic NAT/PAT, NAT proxy ARP and the choice
-of egress interface by a NAT rule (the engine and the oracle both route) are not simulated.
+`reach.engine.Endpoint`. Dynamic routing, dynamic NAT/PAT and NAT proxy ARP are not
+simulated.
 """
 
 from __future__ import annotations
@@ -187,6 +187,24 @@ def forwarding_exits(device: Device, destination: int) -> list[Exit]:
     return best_exits(device, destination, None, ()) or []
 
 
+def exits_via(device: Device, destination: int, interface: str) -> list[Exit]:
+    """The egress interface fixed beforehand (ASA NAT): per prefix length, longest first,
+    the installed routes (lowest distance with an exit) that leave by `interface`; with
+    none, `interface` as if the destination were directly connected to it."""
+    outcomes: dict[int, dict[int, list[Exit]]] = {}
+    for route in all_routes(device):
+        if destination & prefix_mask(route.prefix_length) == route.prefix:
+            found = route_exits(device, route, None, ())
+            by_distance = outcomes.setdefault(route.prefix_length, {})
+            by_distance.setdefault(route.distance, []).extend(found or [])
+    for length in sorted(outcomes, reverse=True):
+        installed = next((exits for _, exits in sorted(outcomes[length].items()) if exits), [])
+        through = [exit_ for exit_ in installed if exit_.interface == interface and not exit_.discard]
+        if through:
+            return through
+    return [Exit(interface, None)]
+
+
 # --- forwarding --------------------------------------------------------------------------
 
 
@@ -289,8 +307,9 @@ class Simulation:
 #   the connection; object NAT translates source and destination independently.
 # - A new connection entering I and leaving O: if I has an ACL or a global ACL is bound,
 #   the interface ACL then the global ACL decide (first match, one implicit deny at the
-#   end); otherwise security levels: I higher than O passes, lower is dropped, equal only
-#   with `same-security-traffic permit inter-interface` (I == O: `intra-interface`).
+#   end); otherwise security levels: I higher than O passes, lower is dropped. Equal
+#   levels pass only with `same-security-traffic permit inter-interface` (I == O:
+#   `intra-interface`), with or without an ACL.
 #   Then O's outbound ACL, if any.
 # - A TCP packet with ACK/RST is never a new connection: it passes iff its reverse (the
 #   real-address header, reversed) would pass as a new connection from O to I.
@@ -300,6 +319,10 @@ class Simulation:
 #   nor the global ACL filters traffic to the box (the
 #   configuration guide: management access needs no access rule; the ssh/telnet/http/icmp
 #   commands decide, taken as permitting everything).
+# - A packet un-translated by a rule that names the interface on the far side leaves by that
+#   interface (configuration guide, "Determining the Egress Interface"), unless the rule
+#   says `route-lookup`: the longest installed route through it, or the interface as if
+#   directly connected when none goes through it.
 # - Source translation on the way out. Static rewrites only: one prefix onto one prefix
 #   of the same length, host bits kept. Dynamic NAT/PAT is not simulated.
 
@@ -334,6 +357,14 @@ def has_destination(rule: NatRule) -> bool:
 def untranslate(device: Device, nameif: str | None, packet: Header) -> tuple[Header, NatRule | None, str]:
     """Arrival: the header the firewall decides on, the twice NAT rule that now owns the
     connection (None: none does) and its direction (forward: from the real side)."""
+    header, rule, direction, _ = untranslate_and_divert(device, nameif, packet)
+    return header, rule, direction
+
+
+def untranslate_and_divert(device: Device, nameif: str | None,
+                           packet: Header) -> tuple[Header, NatRule | None, str, str | None]:
+    """`untranslate`, and the nameif the matching rule makes the packet leave by: the
+    rule's interface on the far side, unless the rule says `route-lookup` (None: routing)."""
     for rule in nat_order(device):
         if rule.kind != "static" or rule.mapped_source is None or rule.interface_pat:
             continue
@@ -341,15 +372,20 @@ def untranslate(device: Device, nameif: str | None, packet: Header) -> tuple[Hea
             if (nat_on(rule.real_interface, nameif) and within(rule.real_source, packet.src)
                     and within(rule.mapped_destination, packet.dst)):
                 dst = mapped_address(packet.dst, rule.mapped_destination, rule.real_destination)
-                return replace(packet, dst=dst), rule, "forward"
+                return replace(packet, dst=dst), rule, "forward", divert(rule, rule.mapped_interface)
             if (nat_on(rule.mapped_interface, nameif) and within(rule.real_destination, packet.src)
                     and within(rule.mapped_source, packet.dst)):
                 return replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source)), rule, \
-                    "reverse"
+                    "reverse", divert(rule, rule.real_interface)
         elif nat_on(rule.mapped_interface, nameif) and within(rule.mapped_source, packet.dst):
             # Object NAT (or source-only twice NAT) from the mapped side: un-NAT the destination.
-            return replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source)), None, ""
-    return packet, None, ""
+            return (replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source)), None, "",
+                    divert(rule, rule.real_interface))
+    return packet, None, "", None
+
+
+def divert(rule: NatRule, nameif: str | None) -> str | None:
+    return None if rule.route_lookup else nameif
 
 
 def translate_source(device: Device, rule: NatRule | None, direction: str, in_nameif: str | None,
@@ -401,7 +437,18 @@ def levels_permit(device: Device, in_if: str, out_if: str) -> bool:
     return level_in > level_out
 
 
+def same_security_permits(device: Device, in_if: str, out_if: str) -> bool:
+    """The same-security rules, which hold whether or not an ACL is bound."""
+    if in_if == out_if:
+        return device.same_security_intra_interface
+    if (device.interfaces[in_if].security_level or 0) == (device.interfaces[out_if].security_level or 0):
+        return device.same_security_inter_interface
+    return True
+
+
 def new_connection_permitted(device: Device, in_if: str, out_if: str, packet: Header) -> bool:
+    if not same_security_permits(device, in_if, out_if):
+        return False
     decided = ingress_rules_permit(device, in_if, packet)
     if decided is None:
         decided = levels_permit(device, in_if, out_if)
@@ -418,7 +465,7 @@ def firewall_enter(simulation: Simulation, device: Device, if_name: str, arrivin
     interface = device.interfaces[if_name]
     if interface.shutdown or interface.nameif is None:
         return
-    packet, rule, direction = untranslate(device, interface.nameif, arriving)
+    packet, rule, direction, egress = untranslate_and_divert(device, interface.nameif, arriving)
     if simulation.device_owns(device.name, packet.dst):
         if is_reply(packet) or not simulation.interface_owns(device.name, if_name, packet.dst):
             return  # an ASA answers only on the address of the interface a packet comes in by
@@ -426,7 +473,10 @@ def firewall_enter(simulation: Simulation, device: Device, if_name: str, arrivin
         return
     if interface.management_only:
         return
-    for exit_ in forwarding_exits(device, packet.dst):
+    named = [name for name in sorted(device.interfaces)
+             if egress is not None and device.interfaces[name].nameif == egress]
+    exits = exits_via(device, packet.dst, named[0]) if named else forwarding_exits(device, packet.dst)
+    for exit_ in exits:
         if exit_.discard or not carries_through_traffic(device, exit_.interface):
             continue
         if is_reply(packet):

@@ -463,7 +463,7 @@ def asa_interfaces(draw: st.DrawFn, name: str, nameif: str) -> Interface:
 @st.composite
 def static_nat_rules(draw: st.DrawFn, nameifs: Sequence[str], order: int, twice: bool | None = None) -> NatRule:
     """A static object NAT rule, a source-only twice NAT rule or a twice NAT rule with a
-    static destination; (real, mapped) interfaces named or `any`."""
+    static destination; (real, mapped) interfaces named or `any`; sometimes `route-lookup`."""
     interfaces_ = st.sampled_from((*nameifs, None))
     real, length = draw(NAT_REAL_CHOICES)
     mapped = draw(NAT_MAPPED_CHOICES[length])
@@ -478,7 +478,8 @@ def static_nat_rules(draw: st.DrawFn, nameifs: Sequence[str], order: int, twice:
                        "mapped_destination": ((mapped_destination, destination_length),)}
     return NatRule(source=Source("random.cfg", order, "nat"), section=(draw(st.sampled_from((1, 3))) if twice else 2),
                    order=order, kind="static", real_interface=draw(interfaces_), mapped_interface=draw(interfaces_),
-                   real_source=((real, length),), mapped_source=((mapped, length),), **destination)
+                   real_source=((real, length),), mapped_source=((mapped, length),), **destination,
+                   route_lookup=sometimes(draw, 25))
 
 
 @st.composite
@@ -721,7 +722,8 @@ def describe_firewalls(case: NetworkCase) -> str:
             lines.append(f"  nat section {rule.section} ({rule.real_interface},{rule.mapped_interface}) source "
                          f"{prefixes(rule.real_source)} -> {prefixes(rule.mapped_source)}"
                          + (f" destination {prefixes(rule.mapped_destination)} -> {prefixes(rule.real_destination)}"
-                            if rule.real_destination is not None else ""))
+                            if rule.real_destination is not None else "")
+                         + (" route-lookup" if rule.route_lookup else ""))
     return "\n".join(lines)
 
 

@@ -97,7 +97,7 @@ def test_management_only_interface_carries_no_through_traffic(tmp_path: Path) ->
 
 
 def test_interface_acl_alone_decides_then_global(tmp_path: Path) -> None:
-    fw = Firewall(tmp_path, extra="""\
+    fw = Firewall(tmp_path, dmz_level=70, extra="""\
         access-list INET-IN extended permit tcp any host 10.2.0.10 eq 443
         access-group INET-IN in interface inet
         access-list GLOBAL extended permit tcp any host 10.9.0.10 eq 443
@@ -196,3 +196,63 @@ def test_twice_nat_leaves_packets_to_the_real_destination_alone(tmp_path: Path) 
         arrived, rule, direction = oracle.untranslate(firewall, in_nameif, header)
         assert (arrived, rule) == (header, None)
         assert oracle.translate_source(firewall, rule, direction, in_nameif, out_nameif, arrived) == header
+
+
+def test_same_security_rule_holds_even_when_an_acl_permits(tmp_path: Path) -> None:
+    """Cisco ASA command reference, same-security-traffic: interfaces of equal security
+    level communicate, and traffic enters and exits the same interface ("which is normally
+    not allowed"), only with the command; an interface ACL that permits the traffic does not
+    lift that (same-security and intra-interface are checked whatever the ACL says)."""
+    acl = textwrap.dedent("""\
+        access-list INET-IN extended permit ip any any
+        access-group INET-IN in interface inet
+        route inet 10.30.0.0 255.255.0.0 10.3.0.254
+        """)
+    fw = Firewall(tmp_path, extra=acl)
+    assert fw.endpoints("10.3.0.10", "10.9.0.10") == set()  # inet 50 → dmz 50, ACL permits
+    assert fw.endpoints("10.3.0.10", "10.2.0.10") == {hosts("10.2.0.0/24")}  # 50 → 100: the ACL decides
+    assert fw.endpoints("10.3.0.10", "10.30.0.10") == set()  # hairpin: in and out by inet
+    allowed = Firewall(tmp_path / "allowed", extra=acl + "same-security-traffic permit inter-interface\n"
+                       "same-security-traffic permit intra-interface\n")
+    assert allowed.endpoints("10.3.0.10", "10.9.0.10") == {hosts("10.9.0.0/24")}
+    assert allowed.endpoints("10.3.0.10", "10.30.0.10") == {Endpoint("exit", device="fw",
+                                                                      interface="GigabitEthernet0/3")}
+    # A reply is checked against the reverse connection, same-security rule included.
+    assert fw.endpoints("10.9.0.10", "10.3.0.10", established=True) == set()
+    assert allowed.endpoints("10.9.0.10", "10.3.0.10", established=True) == {hosts("10.3.0.0/24")}
+
+
+def test_a_nat_rule_naming_its_interfaces_chooses_the_egress_interface(tmp_path: Path) -> None:
+    """ASA configuration guide, "Determining the Egress Interface" (routed mode): when the
+    NAT rule names the interface, "the ASA uses the NAT rule to determine the egress
+    interface" instead of the route lookup; `route-lookup` restores the route lookup. On
+    that interface the longest route through it gives the next hop."""
+    twice = TWICE_NAT_RULE.replace("host 10.9.0.5", "host 10.50.0.5") + textwrap.dedent("""\
+        route dmz 10.50.0.0 255.255.0.0 10.9.0.254
+        route outside 10.50.0.0 255.255.255.0 203.0.113.1
+        """)
+    fw = Firewall(tmp_path, extra=twice)
+    # To the mapped destination: out by dmz (the rule's mapped interface) although the
+    # routing table's best route for 10.50.0.5 leaves by outside.
+    [diverted] = fw.endpoints("10.2.0.10", "10.2.200.5")
+    assert (diverted.kind, diverted.interface) == ("exit", "GigabitEthernet0/2")
+    # Straight to the real destination no rule applies: the route lookup decides.
+    [routed] = fw.endpoints("10.2.0.10", "10.50.0.5")
+    assert (routed.kind, routed.interface, routed.translation) == ("exit", "GigabitEthernet0/0", ())
+    published = textwrap.dedent("""\
+        object network WEB
+         host 10.9.0.80
+         nat (dmz,outside) static 203.0.113.80
+        access-list OUTSIDE-IN extended permit tcp any host 10.9.0.80 eq www
+        access-group OUTSIDE-IN in interface outside
+        route inet 10.9.0.80 255.255.255.255 10.3.0.254
+        """)
+    start = Start(device="fw", interface="GigabitEthernet0/0")
+    web = Firewall(tmp_path / "web", extra=published)
+    # Un-NAT on the mapped side: out by dmz, the rule's real interface, not by the host route via inet.
+    assert [(e.kind, e.segment) for e in web.endpoints("198.51.100.7", "203.0.113.80", dport=80, start=start)] == [
+        ("hosts", "10.9.0.0/24")]
+    lookup = Firewall(tmp_path / "lookup", extra=published.replace("static 203.0.113.80",
+                                                                   "static 203.0.113.80 route-lookup"))
+    assert [(e.kind, e.interface) for e in lookup.endpoints("198.51.100.7", "203.0.113.80", dport=80,
+                                                            start=start)] == [("exit", "GigabitEthernet0/3")]

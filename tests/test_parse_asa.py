@@ -966,3 +966,85 @@ def test_every_line_of_a_full_config_is_accounted_for():
     assert all(u.kind is HARMLESS for u in device.unknown_lines)
     assert only_match(device, "OUTSIDE_IN").dst == (host("10.1.1.10"),)
     assert device.interfaces["GigabitEthernet0/0"].acl_in == "OUTSIDE_IN"
+
+
+def test_a_redundant_interface_without_members_is_down() -> None:
+    """A redundant interface takes its link from its active member; with no
+    `member-interface` (or only members that are shut down) it has none: down, and so
+    are its subinterfaces. A member the config does not show counts as up."""
+    device = parse_lines(
+        "interface Redundant1",
+        " nameif dmz",
+        " security-level 50",
+        " ip address 10.9.0.1 255.255.255.0",
+        "interface Redundant1.20",
+        " vlan 20",
+        " nameif dmz20",
+        " security-level 50",
+        " ip address 10.9.20.1 255.255.255.0",
+        "interface Redundant2",
+        " member-interface GigabitEthernet0/2",
+        " member-interface GigabitEthernet0/3",
+        " nameif inside",
+        " security-level 100",
+        " ip address 10.1.1.1 255.255.255.0",
+        "interface GigabitEthernet0/2",
+        " shutdown",
+        "interface GigabitEthernet0/3",
+        " no nameif",
+        "interface Redundant3",
+        " member-interface GigabitEthernet0/4",
+        " nameif lan3",
+        " ip address 10.3.1.1 255.255.255.0",
+        "interface GigabitEthernet0/4",
+        " shutdown",
+        "interface Redundant4",
+        " member-interface GigabitEthernet0/7",
+        " nameif lan4",
+        " ip address 10.4.1.1 255.255.255.0",
+    )
+    down = {name for name, interface in device.interfaces.items() if interface.shutdown}
+    assert down == {"Redundant1", "Redundant1.20", "GigabitEthernet0/2", "GigabitEthernet0/4", "Redundant3"}
+    assert ("link", "down: redundant interface without member-interface") in device.interfaces["Redundant1"].properties
+    assert ("link", "down: every member-interface is shut down") in device.interfaces["Redundant3"].properties
+
+
+def test_protocol_group_with_an_icmp_type_group() -> None:
+    """`permit object-group PROTOCOLS any any object-group ICMP-TYPES`: every protocol of
+    the group, the ICMP types restricting ICMP only."""
+    device = parse_lines(
+        "object-group protocol PROTOS",
+        " protocol-object icmp",
+        " protocol-object gre",
+        "object-group icmp-type TYPES",
+        " icmp-object echo",
+        " icmp-object time-exceeded",
+        "object-group protocol ALL",
+        " protocol-object ip",
+        "access-list ACL extended permit object-group PROTOS any host 10.1.1.1 object-group TYPES",
+        "access-list ALL extended deny object-group ALL any any object-group TYPES",
+    )
+    assert device.unknown_lines == [] or all(u.kind is HARMLESS for u in device.unknown_lines)
+    line = only_line(device)
+    assert line.understood and not line.approximation
+    icmp = (IcmpMatch(8, None), IcmpMatch(11, None))
+    assert line.matches == (Match(protocols=(1,), dst=(host("10.1.1.1"),), icmp=icmp),
+                            Match(protocols=(47,), dst=(host("10.1.1.1"),)))
+    everything = only_line(device, "ALL")
+    assert everything.understood
+    assert everything.matches == (Match(protocols=(1,), icmp=icmp),
+                                  Match(protocols=tuple(p for p in range(256) if p != 1)))
+
+
+def test_nat_route_lookup_is_recorded() -> None:
+    device = with_interfaces(
+        "object network SERVER",
+        " host 10.1.1.5",
+        " nat (inside,outside) static 10.1.1.5 route-lookup",
+        "object network PEER",
+        " host 198.51.100.5",
+        "nat (inside,outside) source static SERVER SERVER destination static PEER PEER route-lookup",
+        "nat (inside,outside) source static SERVER SERVER destination static PEER PEER",
+    )
+    assert [rule.route_lookup for rule in device.nat_rules] == [True, False, True]
+    assert all(u.kind is HARMLESS for u in device.unknown_lines)

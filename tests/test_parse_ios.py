@@ -952,3 +952,88 @@ def test_static_route_interface_name_with_a_space_is_one_interface():
     [route] = device.routes
     assert route.interface == "Tunnel1"
     assert route.distance == 1
+
+
+def test_icmp_types_in_a_service_object_group() -> None:
+    """IOS `object-group service`: `icmp NAME` and `icmp TYPE [CODE]` entries restrict ICMP
+    to those types; a bare `icmp` is every ICMP packet."""
+    device = parse_lines(
+        "object-group service PINGS",
+        " icmp echo",
+        " icmp echo-reply",
+        " icmp 3 4",
+        "object-group service ANY-ICMP",
+        " icmp",
+        "ip access-list extended A",
+        " permit object-group PINGS any host 10.0.0.1",
+        " deny object-group ANY-ICMP any any",
+    )
+    assert [u for u in device.unknown_lines if u.kind is not UnknownKind.HARMLESS] == []
+    permit, deny = device.acls["A"].lines
+    destination = (Wildcard.host(ip_to_int("10.0.0.1")),)
+    assert permit.understood and deny.understood
+    assert permit.matches == tuple(Match(protocols=(1,), dst=destination, icmp=(icmp,))
+                                   for icmp in (IcmpMatch(8), IcmpMatch(0), IcmpMatch(3, 4)))
+    assert deny.matches == (Match(protocols=(1,)),)
+
+
+def _svi_switch(*ports: str) -> Device:
+    return parse_lines(
+        "hostname sw1",
+        *(f"interface Vlan{vlan}\n ip address 10.0.{vlan}.1 255.255.255.0" for vlan in (10, 20, 30, 40, 50, 60)),
+        "interface Vlan60",
+        " no autostate",
+        *ports,
+    )
+
+
+def test_svi_autostate_is_down_without_a_port_carrying_its_vlan() -> None:
+    """Autostate: an SVI is up only while a layer-2 port carrying its VLAN is up (access
+    port in the VLAN, voice VLAN, trunk allowing it); `no autostate` keeps it up. A
+    running-config lists every port, so a VLAN no listed port can carry has its SVI down.
+    Unsure cases keep the SVI up: a physical port without switchport or address lines may
+    be a switchport by the platform's default (dynamic, any VLAN)."""
+    device = _svi_switch(
+        "interface GigabitEthernet1/0/1",
+        " switchport mode access",
+        " switchport access vlan 10",
+        " switchport voice vlan 40",
+        "interface GigabitEthernet1/0/2",
+        " switchport mode trunk",
+        " switchport trunk allowed vlan 20,30",
+        "interface GigabitEthernet1/0/3",
+        " switchport mode access",
+        " switchport access vlan 30",
+        " switchport autostate exclude",
+        "interface GigabitEthernet1/0/4",
+        " switchport access vlan 50",
+        " shutdown",
+        "interface GigabitEthernet1/0/5",
+        " no switchport",
+        " ip address 192.0.2.1 255.255.255.252",
+    )
+    down = {name for name, interface in device.interfaces.items() if interface.shutdown}
+    assert down == {"Vlan50", "GigabitEthernet1/0/4"}
+    assert ("link", "down: autostate: no port in the config carries VLAN 50") in device.interfaces["Vlan50"].properties
+    assert [u for u in device.unknown_lines if u.kind is not UnknownKind.HARMLESS] == []
+    # Only the trunk carries VLAN 30 (Gi1/0/3 is excluded from autostate): shut it, and Vlan30 goes down.
+    trunk_shut = _svi_switch(
+        "interface GigabitEthernet1/0/2", " switchport mode trunk", " switchport trunk allowed vlan 30", " shutdown",
+        "interface GigabitEthernet1/0/3", " switchport access vlan 30", " switchport autostate exclude",
+    )
+    assert {name for name, i in trunk_shut.interfaces.items() if i.shutdown and name.startswith("Vlan")} == {
+        "Vlan10", "Vlan20", "Vlan30", "Vlan40", "Vlan50"}
+
+
+def test_svi_stays_up_when_the_config_is_unsure() -> None:
+    # A bare port may be a dynamic switchport (any VLAN): every SVI stays up.
+    bare = _svi_switch("interface GigabitEthernet1/0/1", "interface GigabitEthernet1/0/2", " switchport access vlan 10",
+                       " switchport mode access")
+    assert [name for name, i in bare.interfaces.items() if i.shutdown] == []
+    # No physical port in the config at all (an excerpt): nothing is known, SVIs stay up.
+    excerpt = _svi_switch()
+    assert [name for name, i in excerpt.interfaces.items() if i.shutdown] == []
+    # A dynamic (DTP) port can become a trunk carrying any allowed VLAN.
+    dynamic = _svi_switch("interface GigabitEthernet1/0/1", " switchport mode dynamic desirable",
+                          " switchport trunk allowed vlan 10-50")
+    assert [name for name, i in dynamic.interfaces.items() if i.shutdown] == []

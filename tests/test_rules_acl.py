@@ -219,3 +219,25 @@ def test_the_everything_precheck_passes_permit_ip_any_any() -> None:
     first, second = device.acls["X"].lines
     assert may_match_everything(first) and line_set(SPACE, first) == SPACE.valid
     assert not may_match_everything(second)
+
+
+def test_rt_001_names_an_interface_down_by_autostate() -> None:
+    from nankoku_netcheck.rules.acl import _route_problem
+
+    device = parse(textwrap.dedent("""\
+        hostname r
+        interface Vlan50
+         ip address 10.0.50.1 255.255.255.0
+        interface GigabitEthernet0/1
+         switchport mode access
+         switchport access vlan 10
+        ip route 10.9.0.0 255.255.0.0 Vlan50
+        ip route 10.8.0.0 255.255.0.0 10.0.50.9
+        """), "r.cfg")
+    direct, via = (_route_problem(device, route) for route in device.routes)
+    assert direct == (
+        "exit interface Vlan50 is down (autostate: no port in the config carries VLAN 50); the route is never "
+        "installed.",
+        "出力インターフェース Vlan50 がリンクダウンしており（autostate: VLAN 50 を運ぶポートが設定にない）、"
+        "経路は登録されません。")
+    assert via is not None and "Vlan50 (10.0.50.0/24), which is down (autostate" in via[0]

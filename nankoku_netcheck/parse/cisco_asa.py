@@ -1196,6 +1196,30 @@ class _AsaParser(LineBook):
             for key, member in draft.properties:
                 if key == "redundant_member" and member in self.interfaces:
                     self.interfaces[member].properties.append(("redundant_group", draft.name))
+        self.redundant_without_link()
+
+    def redundant_without_link(self) -> None:
+        """A redundant interface forwards over its active member: with no `member-interface`
+        there is no physical link (ASA configuration guide, redundant interfaces: the
+        logical interface uses the link of its active member), nor when every member is shut
+        down. Its subinterfaces go down with it. A member the config does not show
+        (a partial config) counts as up: the sound side for isolation is "more reachable"."""
+        for name, draft in list(self.interfaces.items()):
+            if not name.lower().startswith("redundant") or "." in name or draft.shutdown:
+                continue
+            members = [member for key, member in draft.properties if key == "redundant_member"]
+            if not members:
+                reason = "down: redundant interface without member-interface"
+                reason_ja = "member-interface のない冗長インターフェース"
+            elif all(member in self.interfaces and self.interfaces[member].shutdown for member in members):
+                reason = "down: every member-interface is shut down"
+                reason_ja = "member-interface がすべて shutdown"
+            else:
+                continue
+            for other_name, other in self.interfaces.items():
+                if other_name == name or other_name.startswith(name + "."):
+                    other.shutdown = True
+                    other.properties.extend((("link", reason), ("link_ja", reason_ja)))
 
     # -- objects
 
@@ -1560,13 +1584,19 @@ class _AsaParser(LineBook):
         self.refuse_identity_qualifier(cursor)
         destination = self.acl_address(cursor)
         dst_ports = self.acl_ports(cursor, port_protocols) if port_protocols else None
-        icmp = self.acl_icmp(cursor) if takes_icmp else None
+        if takes_icmp == _ICMP_GROUP_ONLY:
+            icmp = self.acl_icmp_group(cursor)
+        else:
+            icmp = self.acl_icmp(cursor) if takes_icmp else None
         notes, inactive = _read_acl_options(cursor)
         if inactive:
             return _Entry((), inactive=True)
         if port_protocols:
             services = tuple(replace(service, src_ports=src_ports, dst_ports=dst_ports) for service in services)
-        if takes_icmp:
+        if takes_icmp == _ICMP_GROUP_ONLY:
+            if icmp is not None:
+                services = _icmp_types_on_icmp_only(services[0].protocols, icmp)
+        elif takes_icmp:
             services = tuple(replace(service, icmp=icmp) for service in services)
         # Deduplicated here, not as Matches: hashing a Match hashes every address pattern.
         ipv4_services = list(dict.fromkeys(service for service in services if not service.ipv6_only))
@@ -1583,8 +1613,9 @@ class _AsaParser(LineBook):
         widened = "; ".join(dict.fromkeys(problem for problem in (source.problem, destination.problem) if problem))
         return _Entry(matches, approximation="; ".join(notes), widened=widened)
 
-    def acl_protocol(self, cursor: Cursor) -> tuple[tuple[_Service, ...], tuple[int, ...], bool]:
-        """(services, protocols that take port operators, whether an ICMP type may follow)."""
+    def acl_protocol(self, cursor: Cursor) -> tuple[tuple[_Service, ...], tuple[int, ...], bool | str]:
+        """(services, protocols that take port operators, whether an ICMP type may follow:
+        True, False or _ICMP_GROUP_ONLY after a protocol object-group)."""
         word = cursor.take("protocol")
         lowered = word.lower()
         if lowered == "object-group":
@@ -1593,7 +1624,7 @@ class _AsaParser(LineBook):
             if kind == "protocol":
                 protocols = self.protocol_group(name)
                 takes_ports = protocols is not None and bool(protocols) and set(protocols) <= {PROTO_TCP, PROTO_UDP}
-                return (_Service(protocols),), (protocols or ()) if takes_ports else (), False
+                return (_Service(protocols),), (protocols or ()) if takes_ports else (), _ICMP_GROUP_ONLY
             if kind == "service":
                 return self.service_group(name), (), False
             raise NotUnderstood(f"protocol or service object-group '{name}' is not defined")
@@ -1665,6 +1696,15 @@ class _AsaParser(LineBook):
             cursor.take("icmp-type object-group name")
             return self.icmp_group(name)
         return read_icmp_type(cursor, _DIALECT)
+
+    def acl_icmp_group(self, cursor: Cursor) -> tuple[IcmpMatch, ...] | None:
+        """After a protocol object-group only an icmp-type object-group may follow."""
+        name = cursor.peek_word(1)
+        if cursor.peek() == "object-group" and self.group_kind(name) == "icmp-type" and name is not None:
+            cursor.take("object-group")
+            cursor.take("icmp-type object-group name")
+            return self.icmp_group(name)
+        return None
 
     def access_group(self, obj: Any, words: list[str]) -> None:
         """`access-group NAME in|out interface IF [per-user-override | control-plane]` or
@@ -1899,7 +1939,7 @@ class _AsaParser(LineBook):
         has_destination = False
         services: tuple[str, str] | None = None
         notes: list[str] = []
-        inactive = False
+        inactive = route_lookup = False
         while not cursor.done():
             word = cursor.take_lower("option")
             if word == "destination":
@@ -1918,6 +1958,8 @@ class _AsaParser(LineBook):
                 notes.append("'unidirectional' ignored: the rule is also applied from the mapped side")
             elif word == "description":
                 cursor.rest()
+            elif word == "route-lookup":
+                route_lookup = True
             elif word not in _OBJECT_NAT_OPTIONS:
                 raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
         protocol = real_port = mapped_port = None
@@ -1931,7 +1973,7 @@ class _AsaParser(LineBook):
             mapped_interface=mapped_if, real_source=real_source, mapped_source=mapped_source,
             real_destination=real_destination, mapped_destination=mapped_destination, protocol=protocol,
             real_port=real_port, mapped_port=mapped_port, interface_pat=interface_pat, inactive=inactive,
-            approximation="; ".join(notes),
+            approximation="; ".join(notes), route_lookup=route_lookup,
         )
         return section, position, rule
 
@@ -2011,9 +2053,12 @@ class _AsaParser(LineBook):
         else:
             mapped_source = self.nat_addresses(word)
         protocol = real_port = mapped_port = None
+        route_lookup = False
         while not cursor.done():
             option = cursor.take_lower("option")
-            if option == "interface" and kind == "dynamic" and not interface_pat:
+            if option == "route-lookup":
+                route_lookup = True
+            elif option == "interface" and kind == "dynamic" and not interface_pat:
                 self.require_mapped_interface(cursor, mapped_if)
                 interface_pat = True
             elif option == "service" and kind == "static":
@@ -2025,7 +2070,7 @@ class _AsaParser(LineBook):
             source=self.source(index), section=2, order=0, kind=kind, real_interface=real_if,
             mapped_interface=mapped_if, real_source=real_source, mapped_source=mapped_source, protocol=protocol,
             real_port=real_port, mapped_port=mapped_port, interface_pat=interface_pat,
-            approximation="; ".join(notes),
+            approximation="; ".join(notes), route_lookup=route_lookup,
         )
         first, last = network.interval
         return _ObjectNat(rule, (0 if kind == "static" else 1, last - first + 1, first, object_name))
@@ -2111,6 +2156,22 @@ def _builtin_service(name: str) -> _Service | None:
         protocol = PROTOCOL_NAMES[lowered]
         return _Service((protocol,), ipv6_only=protocol == PROTO_ICMP6)
     return None
+
+
+_ICMP_GROUP_ONLY = "icmp-type object-group"
+
+
+def _icmp_types_on_icmp_only(protocols: tuple[int, ...] | None, icmp: tuple[IcmpMatch, ...]) -> tuple[_Service, ...]:
+    """A protocol object-group followed by an icmp-type object-group: the ICMP types
+    restrict the group's ICMP member only; its other protocols match whatever they carry.
+    `protocols` None (the group holds `ip`): ICMP with those types, every other protocol."""
+    others = tuple(p for p in (protocols if protocols is not None else range(256)) if p != PROTO_ICMP)
+    services = []
+    if protocols is None or PROTO_ICMP in protocols:
+        services.append(_Service((PROTO_ICMP,), icmp=icmp))
+    if others:
+        services.append(_Service(others))
+    return tuple(services)
 
 
 def _read_acl_options(cursor: Cursor) -> tuple[list[str], bool]:

@@ -294,6 +294,22 @@ class _InterfaceDraft:
     properties: list[tuple[str, str]] = field(default_factory=list)
     ospf_processes: list[tuple[str, Source]] = field(default_factory=list)
     runs_isis: bool = False
+    routed: bool = False  # explicit `no switchport`
+    no_autostate: bool = False
+    autostate_exclude: bool = False
+
+    def may_carry_vlan(self, vlan: int) -> bool:
+        """Whether this port may be an up layer-2 port of `vlan` (autostate). When unsure,
+        yes: a port with neither switchport nor address lines may be a switchport by the
+        platform's default (Catalyst: dynamic, so a trunk of every VLAN)."""
+        if self.shutdown or self.autostate_exclude or self.kind not in ("physical", "port-channel"):
+            return False
+        if not self.layer2:
+            return not self.routed and not self.addresses() and self.encapsulation_vlan is None
+        if self.switchport_mode == "access":
+            voice = [value for key, value in self.properties if key == "voice_vlan"]
+            return vlan == (self.access_vlan or 1) or str(vlan) in voice
+        return self.trunk_vlans is None or vlan in self.trunk_vlans
 
     def addresses(self) -> tuple[InterfaceAddress, ...]:
         return ((self.primary,) if self.primary else ()) + tuple(self.secondaries)
@@ -962,7 +978,9 @@ class _IosParser(LineBook):
         elif lowered[:3] == ["no", "ip", "address"]:
             draft.primary, draft.secondaries = None, []
         elif lowered[:2] == ["no", "switchport"] and len(lowered) == 2:
-            draft.layer2, draft.switchport_mode = False, None
+            draft.layer2, draft.switchport_mode, draft.routed = False, None, True
+        elif lowered in (["autostate"], ["no", "autostate"]):
+            draft.no_autostate = first == "no"
         elif first == "ip" and second == "address":
             return self.interface_address(draft, obj, words, lowered)
         elif first == "ip" and second == "access-group":
@@ -1111,6 +1129,8 @@ class _IosParser(LineBook):
             draft.properties.append(("trunk_native_vlan", str(number(rest[3], 1, 4094, "VLAN"))))
         elif rest[:2] == ["voice", "vlan"] and len(rest) == 3:
             draft.properties.append(("voice_vlan", words[3]))
+        elif rest == ["autostate", "exclude"]:
+            draft.autostate_exclude = True
         else:
             raise NotUnderstood(f"'{' '.join(words[1:3])}'")
 
@@ -1537,7 +1557,28 @@ class _IosParser(LineBook):
         interface = canonical_interface_name(arguments[3]) if len(arguments) > 3 else None
         self.static_arps.append(StaticArp(ip_to_int(arguments[0]), mac, interface, self.source(index)))
 
+    def autostate(self) -> None:
+        """An SVI is up only while an up layer-2 port carries its VLAN (autostate; `no
+        autostate` on the SVI keeps it up). A running-config lists every port, unconfigured
+        ones included, so when no listed port can carry the VLAN the SVI is down. A config
+        listing no physical port at all (an excerpt) says nothing: its SVIs stay up."""
+        ports = [draft for draft in self.interfaces.values() if draft.kind in ("physical", "port-channel")]
+        if not ports:
+            return
+        for name, draft in self.interfaces.items():
+            number_text = name[len("Vlan"):]
+            if not name.startswith("Vlan") or not number_text.isdigit() or draft.shutdown or draft.no_autostate:
+                continue
+            vlan = int(number_text)
+            if not any(port.may_carry_vlan(vlan) for port in ports):
+                draft.shutdown = True
+                draft.properties.extend((
+                    ("link", f"down: autostate: no port in the config carries VLAN {vlan}"),
+                    ("link_ja", f"autostate: VLAN {vlan} を運ぶポートが設定にない"),
+                ))
+
     def build_device(self) -> Device:
+        self.autostate()
         self.sweep_unvisited_lines()
         return Device(
             name=self.hostname or file_stem(self.path),

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from ..graph import Network, Segment, is_up
 from ..model import Acl, Device, Route, RouteKind, Source
 from .budget import DEFAULT_BUDGET
-from .fib import Fib, NextHop, build_fib
+from .fib import Fib, NextHop, build_fib, interface_hop
 from .filters import SECURITY_LEVELS, accepts_to_the_box, egress_acl, forwards, ingress_acl, security_levels_permit
 from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
@@ -164,6 +164,7 @@ class ReachEngine:
         self._replies = compiled.replies
         self._routing_members = compiled.routing_members
         self._owners = compiled.owners
+        self._egress_regions: dict[tuple[str, str, Source], list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -196,7 +197,8 @@ class ReachEngine:
 
     def _session(self, device_name: str, in_if: str, out_if: str, reverse: bool) -> PacketSet:
         device = self.network.devices[device_name]
-        if ingress_acl(device, in_if) == SECURITY_LEVELS and not security_levels_permit(device, in_if, out_if):
+        acl_bound = ingress_acl(device, in_if) != SECURITY_LEVELS
+        if not security_levels_permit(device, in_if, out_if, acl_bound):
             return self.space.false
         permitted = (self._filter_set(device, ingress_acl(device, in_if), reverse)
                      & self._filter_set(device, egress_acl(device, out_if), reverse))
@@ -237,6 +239,31 @@ class ReachEngine:
                     regions.append((region, entry.next_hops))
             self._fib_regions[device_name] = regions
         return self._fib_regions[device_name]
+
+    def egress_regions(self, device_name: str, out: str,
+                       rule: Source) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
+        """`fib_regions` when the NAT line `rule` fixes the egress interface to `out`
+        (`Fib.lookup_via`)."""
+        key = (device_name, out, rule)
+        if key not in self._egress_regions:
+            fib = self.fibs[device_name]
+            dynamic = tuple(hop for hop in fib.dynamic if hop.interface == out)
+            regions = []
+            covered = self.space.false
+            for entry in fib.entries:
+                hops = tuple(hop for hop in entry.next_hops if hop.interface == out and not hop.discard)
+                if not hops:
+                    continue
+                prefix = self.space.field_prefix("dst", entry.network, entry.length)
+                region = prefix & ~covered
+                covered |= prefix
+                if region != self.space.false:
+                    regions.append((region, hops + dynamic))
+            rest = self.space.valid & ~covered
+            if rest != self.space.false:
+                regions.append((rest, (interface_hop(out, rule), *dynamic)))
+            self._egress_regions[key] = regions
+        return self._egress_regions[key]
 
     def interface_addresses(self, device_name: str, if_name: str) -> PacketSet:
         key = (device_name, if_name)
@@ -353,8 +380,9 @@ class ReachEngine:
 
     def _enter(self, key: tuple[str, str, Translation], packets: PacketSet, result: ReachResult,  # type: ignore[no-untyped-def]
                visited: _Visited, enqueue, deliver, untranslated: bool = False,
-               arrival: Owner | None = None) -> None:
-        """`arrival`: the twice NAT rule that matched the packets on arrival (see nat.py)."""
+               arrival: Owner | None = None, egress: str | None = None, egress_rule: Source | None = None) -> None:
+        """`arrival`: the twice NAT rule that matched the packets on arrival (see nat.py);
+        `egress`: the nameif the NAT line `egress_rule` makes them leave by (None: the route lookup)."""
         device_name, if_name, translation = key
         result.work += 1
         device = self.network.devices[device_name]
@@ -368,7 +396,8 @@ class ReachEngine:
                 if matched != self.space.false:
                     packets &= ~matched
                     self._enter((device_name, if_name, compose(translation, step.rewrites)), matched, result,
-                                visited, enqueue, deliver, untranslated=True, arrival=step.owner)
+                                visited, enqueue, deliver, untranslated=True, arrival=step.owner,
+                                egress=step.egress, egress_rule=step.rule)
         pre = self.pre
         local = pre(translation, self.local_addresses(device_name))
         if device.stateful:
@@ -408,6 +437,16 @@ class ReachEngine:
         if not self.routing:
             for hop in self.any_neighbour_hops(device_name):
                 self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
+            return
+        out = nameif_interface(device, egress)
+        if out is not None:
+            rule = egress_rule or Source(device.source_file, 0, "")
+            for region, next_hops in self.egress_regions(device_name, out, rule):
+                routed = forwarded & pre(translation, region)
+                if routed == self.space.false:
+                    continue
+                for hop in next_hops:
+                    self._send(device_name, if_name, hop, routed, translation, enqueue, deliver, arrival)
             return
         for region, next_hops in self.fib_regions(device_name):
             routed = forwarded & pre(translation, region)
@@ -503,6 +542,13 @@ class ReachEngine:
             if region & self.space.field_equals("dst", dst) != self.space.false:
                 return region
         return self.space.valid
+
+
+def nameif_interface(device: Device, nameif: str | None) -> str | None:
+    """The interface named `nameif` (None when no interface has that name)."""
+    if nameif is None:
+        return None
+    return next((name for name in sorted(device.interfaces) if device.interfaces[name].nameif == nameif), None)
 
 
 def boundary_interfaces(network: Network) -> set[tuple[str, str]]:

@@ -55,6 +55,26 @@ class Fib:
                 return entry.next_hops + self.dynamic
         return self.dynamic
 
+    def lookup_via(self, address: int, interface: str, source: Source) -> tuple[NextHop, ...]:
+        """Next hops for `address` when the egress interface is fixed beforehand (ASA NAT,
+        see nat.py): the longest installed route through `interface`, plus the dynamic ones
+        through it; with no such route, `interface` as if directly connected (the ASA would
+        drop the packet; not documented precisely, so the wider choice)."""
+        dynamic = tuple(hop for hop in self.dynamic if hop.interface == interface)
+        for entry in self.entries:
+            if entry.contains(address):
+                hops = tuple(hop for hop in entry.next_hops if hop.interface == interface and not hop.discard)
+                if hops:
+                    return hops + dynamic
+        return (interface_hop(interface, source), *dynamic)
+
+
+def interface_hop(interface: str, source: Source) -> NextHop:
+    """Out `interface` towards the packet's own destination (a route to everything through
+    it); `source`: the line that chose the interface (a NAT rule)."""
+    route = Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=source, interface=interface)
+    return NextHop(route=route, interface=interface)
+
 
 def connected_routes(device: Device) -> list[Route]:
     routes = []

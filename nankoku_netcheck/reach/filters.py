@@ -8,8 +8,10 @@ Stateful firewalls (ASA): an interface forwards only with a `nameif`, and a
 management-only interface carries no through traffic. A new connection entering an
 interface is decided by the interface's ACL followed by the global ACL (one implicit
 deny at the end); with neither, by security levels: to a lower level passes, to a higher
-one is dropped, to an equal one only with `same-security-traffic permit inter-interface`
-(`intra-interface` for the same interface). Outbound ACLs apply to new connections.
+one is dropped. Whether or not an ACL is bound, traffic to an interface of equal level
+passes only with `same-security-traffic permit inter-interface`, and traffic leaving by
+the interface it came in by only with `intra-interface`. Outbound ACLs apply to new
+connections.
 A TCP packet with ACK/RST set passes only as the reply of a connection the firewall
 would have permitted the other way; anything else with ACK/RST is dropped by the state
 check. Traffic to the box (any of the firewall's own addresses, entering an interface
@@ -74,15 +76,20 @@ def egress_acl(device: Device, if_name: str) -> Acl | str | None:
     return device.acls.get(name, name)
 
 
-def security_levels_permit(device: Device, in_if: str, out_if: str) -> bool:
-    """The ASA default for a new connection entering `in_if` with no ACL."""
+def security_levels_permit(device: Device, in_if: str, out_if: str, acl_bound: bool = False) -> bool:
+    """Whether security levels let a new connection from `in_if` to `out_if` pass.
+    `acl_bound`: an interface or global ACL decides instead of the levels, except for the
+    same-security rules: traffic between interfaces of equal level and traffic leaving by
+    the interface it came in by need `same-security-traffic permit inter-interface` /
+    `intra-interface` whatever the ACL says (command reference: intra-interface traffic
+    "is normally not allowed"; an access rule does not lift either rule)."""
     level_in = device.interfaces[in_if].security_level or 0
     level_out = device.interfaces[out_if].security_level or 0
     if in_if == out_if:
         return device.same_security_intra_interface
     if level_in == level_out:
         return device.same_security_inter_interface
-    return level_in > level_out
+    return acl_bound or level_in > level_out
 
 
 def undefined_permits(device: Device) -> bool:

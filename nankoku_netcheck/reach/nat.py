@@ -12,6 +12,13 @@ destination before the ACL and the route lookup (ACLs match real addresses); lea
 through the mapped interface, the first matching rule (twice NAT, then object NAT, then
 after-auto) translates the source (and, for twice NAT, the destination).
 
+Egress (configuration guide, "Determining the Egress Interface", routed mode): a packet
+un-translated by a rule that names the interface on the far side leaves by that
+interface, not by the route lookup's choice, unless the rule says `route-lookup`
+(`NatStep.egress`). The next hop is then the longest route through that interface; with
+none, the interface as if the destination were connected to it (the guide does not say
+what happens; the wider choice).
+
 A twice NAT rule with a destination matches the packet as it arrives, as one rule: real
 source and *mapped* destination on the real side (ASA configuration guide, "Original
 Packet": "the real source address and the mapped destination address"), and — static
@@ -180,12 +187,23 @@ def _has_destination(rule: NatRule) -> bool:
 @dataclass(frozen=True)
 class NatStep:
     """Packets matching `match` (current header space) get `rewrites`. `owner`: the twice
-    NAT rule with a destination (and direction) the step belongs to; None for the others."""
+    NAT rule with a destination (and direction) the step belongs to; None for the others.
+    `egress`: on arrival, the nameif the packet must leave by (the rule names it and has no
+    `route-lookup`); None: the route lookup decides. `rule`: the NAT line that chose it."""
 
     match_src: tuple[tuple[int, int], ...] | None
     match_dst: tuple[tuple[int, int], ...] | None
     rewrites: Translation
     owner: Owner | None = None
+    egress: str | None = None
+    rule: Source | None = None
+
+
+def _egress(rule: NatRule, nameif: str | None) -> str | None:
+    """ASA configuration guide, "Determining the Egress Interface" (routed mode): when the
+    NAT rule names the interface, the ASA uses the rule, not the route lookup, to choose the
+    egress interface of a packet it un-translates; `route-lookup` restores the route lookup."""
+    return None if rule.route_lookup else nameif
 
 
 def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
@@ -200,7 +218,8 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
         if twice and _on(rule.real_interface, interface.nameif):
             divert = _mapping(rule.mapped_destination, rule.real_destination, "dst", rule, to_real=False)
             if divert is not None:
-                steps.append(NatStep(rule.real_source, rule.mapped_destination, (divert,), _owner(rule, "forward")))
+                steps.append(NatStep(rule.real_source, rule.mapped_destination, (divert,), _owner(rule, "forward"),
+                                     _egress(rule, rule.mapped_interface), rule.source))
         if rule.kind != "static" or rule.interface_pat or not _on(rule.mapped_interface, interface.nameif):
             continue
         if twice:
@@ -210,12 +229,13 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
             rewrite = _mapping(rule.real_source, rule.mapped_source, "dst", rule, to_real=True)
             match_dst = rule.mapped_source if rule.mapped_source is not None else rule.real_source
             steps.append(NatStep(rule.real_destination, match_dst, (rewrite,) if rewrite else (),
-                                 _owner(rule, "reverse")))
+                                 _owner(rule, "reverse"), _egress(rule, rule.real_interface), rule.source))
             continue
         if rule.mapped_source is None or rule.real_source is None:
             continue
         rewrite = _mapping(rule.real_source, rule.mapped_source, "dst", rule, to_real=True)
-        steps.append(NatStep(None, rule.mapped_source, (rewrite,) if rewrite else ()))
+        steps.append(NatStep(None, rule.mapped_source, (rewrite,) if rewrite else (),
+                             egress=_egress(rule, rule.real_interface), rule=rule.source))
     return steps
 
 

@@ -26,7 +26,7 @@ from ..model import (
     int_to_ip,
 )
 from ..redact import redact
-from .engine import Endpoint, ReachEngine, Start
+from .engine import Endpoint, ReachEngine, Start, nameif_interface
 from .fib import NextHop
 from .filters import (
     SECURITY_LEVELS,
@@ -139,13 +139,16 @@ class Tracer:
             reverse = _reversed(packet)
             ingress = self.decide(device_name, out_if, "in", reverse)
             egress = self.decide(device_name, in_if, "out", reverse)
-            levels = ingress_acl(device, out_if) != SECURITY_LEVELS or security_levels_permit(device, out_if, in_if)
+            levels = security_levels_permit(device, out_if, in_if, ingress_acl(device, out_if) != SECURITY_LEVELS)
             permitted = ingress.permitted and egress.permitted and levels
             return AclDecision(ingress.acl_name, permitted, ingress.line, ingress.line_index,
                                reason=("reply of a connection permitted from " if permitted else
                                        "no connection could have been opened from ") + out_if, acl=ingress.acl)
-        if device.stateful and ingress_acl(device, in_if) == SECURITY_LEVELS and not security_levels_permit(
-                device, in_if, out_if):
+        if device.stateful and not security_levels_permit(device, in_if, out_if,
+                                                          ingress_acl(device, in_if) != SECURITY_LEVELS):
+            if in_if == out_if:
+                return AclDecision(None, False, reason="in and out the same interface: needs "
+                                   "same-security-traffic permit intra-interface")
             levels = (device.interfaces[in_if].security_level, device.interfaces[out_if].security_level)
             return AclDecision(None, False, reason=f"security level {levels[0]} → {levels[1]} is not permitted")
         return self.decide(device_name, out_if, "out", packet)
@@ -239,12 +242,16 @@ class Tracer:
         if not accepts_to_the_box(device, interface):
             return []
         arrival: Owner | None = None  # the twice NAT rule that owns the packet (nat.py)
+        egress: str | None = None  # the interface a NAT rule makes the packet leave by
+        egress_rule = Source(device.source_file, 0, "")
         if device.nat_rules:
             for step in inbound_steps(device, interface):
                 if step_matches(step, packet):
                     packet = _rewritten(packet, step.rewrites)
                     translation = compose(translation, step.rewrites)
                     arrival = step.owner
+                    egress = nameif_interface(device, step.egress)
+                    egress_rule = step.rule or egress_rule
                     break
         if device.stateful and self._device_owns(device_name, packet.dst):
             # To the firewall itself: its interface and global ACLs do not apply (see filters.py).
@@ -272,8 +279,11 @@ class Tracer:
                                            Endpoint("device", device=device_name, translation=translation)))]
         if not forwards(device, interface):
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
-        if self.engine.routing:
-            next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup(packet.dst)
+        if self.engine.routing and egress is not None:
+            next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup_via(
+                packet.dst, egress, egress_rule)
+        elif self.engine.routing:
+            next_hops = self.engine.fibs[device_name].lookup(packet.dst)
         else:
             next_hops = self.engine.any_neighbour_hops(device_name)
         if not next_hops:

@@ -137,6 +137,21 @@ _ASSUMPTIONS_JA = {
     "warnings, not hidden.":
         "ステートレスな established 行だけを通過する ACK・RST 付きの TCP パケットは、隠さず警告として"
         "報告します。",
+    "A running-config lists every port of a device: an IOS SVI (interface VlanN) is down when no port in "
+    "the config can carry its VLAN (autostate; 'no autostate' keeps it up). A port without switchport or "
+    "address lines counts as carrying every VLAN, and a config listing no physical port keeps its SVIs "
+    "up.":
+        "running-config には機器のすべてのポートが記載されているものとします。IOS の SV"
+        "I（interface VlanN）は、その VLAN を運び得るポートが設定に一つもなければダウン"
+        "とします（autostate。'no autostate' の SVI は常にアップ）。switch"
+        "port 行もアドレスもないポートはすべての VLAN を運び得るものとし、物理ポートが一つも記載さ"
+        "れていない設定では SVI をアップとします。",
+    "An ASA NAT rule that names its interfaces chooses the egress interface of the packets it "
+    "un-translates (unless 'route-lookup'); when no route leaves by that interface, the destination is "
+    "taken as directly connected to it.":
+        "インターフェースを指定した ASA の NAT ルールは、宛先を戻したパケットの出力インターフェース"
+        "を決めます（'route-lookup' 指定時を除く）。そのインターフェースから出る経路がない場合"
+        "は、宛先がそのインターフェースに直結しているものとします。",
 }
 
 

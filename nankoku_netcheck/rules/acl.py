@@ -504,8 +504,9 @@ def _route_problem(device: Device, route: Route) -> tuple[str, str] | None:
             return (f"exit interface {route.interface} is not defined; the route is never installed.",
                     f"出力インターフェース {route.interface} が定義されておらず、経路は登録されません。")
         if interface.shutdown:
-            return (f"exit interface {route.interface} is shut down; the route is never installed.",
-                    f"出力インターフェース {route.interface} が shutdown されており、経路は登録されません。")
+            state_en, state_ja = _down_state(interface)
+            return (f"exit interface {route.interface} is {state_en}; the route is never installed.",
+                    f"出力インターフェース {route.interface} が{state_ja}、経路は登録されません。")
         return None
     if route.next_hop is None:
         return None
@@ -517,8 +518,8 @@ def _route_problem(device: Device, route: Route) -> tuple[str, str] | None:
         return (f"next hop {hop} resolves only through a discard (Null0) route: traffic is dropped.",
                 f"ネクストホップ {hop} は破棄ルート（Null0）でしか解決されず、通信は破棄されます。")
     shut = _shut_interface_on(device, route.next_hop)
-    hint_en = f" (it lies on the subnet of {shut}, which is shut down)" if shut else ""
-    hint_ja = f"（shutdown されている {shut} のサブネット上です）" if shut else ""
+    hint_en = f" (it lies on the subnet of {shut[0]}, which is {shut[1]})" if shut else ""
+    hint_ja = f"（{shut[2]} {shut[0]} のサブネット上です）" if shut else ""
     return (f"next hop {hop} is on no connected subnet and no other route leads to it{hint_en}; "
             f"the route is never installed.",
             f"ネクストホップ {hop} は直接接続のサブネット上になく、他の経路でも到達できません{hint_ja}。"
@@ -568,14 +569,29 @@ def _may_resolve_elsewhere(device: Device) -> bool:
     )
 
 
-def _shut_interface_on(device: Device, address: int) -> str | None:
+def _shut_interface_on(device: Device, address: int) -> tuple[str, str, str] | None:
+    """(interface and subnet, why it is down in English, the same as a Japanese modifier)."""
     for name in sorted(device.interfaces):
         interface = device.interfaces[name]
         if interface.shutdown and any(
             address & prefix_mask(a.prefix_length) == a.network for a in interface.addresses
         ):
-            return f"{name} ({format_prefix(interface.addresses[0].network, interface.addresses[0].prefix_length)})"
+            where = f"{name} ({format_prefix(interface.addresses[0].network, interface.addresses[0].prefix_length)})"
+            state_en, _ = _down_state(interface)
+            link = dict(interface.properties).get("link_ja")
+            return where, state_en, f"リンクがダウンしている（{link}）" if link else "shutdown されている"
     return None
+
+
+def _down_state(interface: Interface) -> tuple[str, str]:
+    """Why an interface is down: shut down, or down for lack of a link (the parser's
+    ("link", ...) / ("link_ja", ...) properties: autostate, a redundant interface without
+    members); in English, and in Japanese as "…ており"."""
+    properties = dict(interface.properties)
+    if "link" in properties:
+        reason_en = properties["link"].removeprefix("down: ")
+        return f"down ({reason_en})", f"リンクダウンしており（{properties.get('link_ja', reason_en)}）"
+    return "shut down", " shutdown されており"
 
 
 def _rule(rule_id: str, check: Check) -> Rule:
