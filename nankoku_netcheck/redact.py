@@ -40,16 +40,21 @@ def _rest_pattern(prefix: str, *tail: str) -> re.Pattern[str]:
 
 # Words after `key` that start a command, not a secret (`crypto key generate rsa`, `key chain X`,
 # ASA `authentication key eigrp 1 …` whose value the specific pattern hides).
-_NOT_A_KEY_VALUE = (r"(?:generate|zeroize|import|export|pubkey-chain|storage|chain|config-key|encryption|decrypt"
-                    r"|eigrp)")
+_NOT_A_KEY_VALUE = (
+    r"(?:generate|zeroize|import|export|pubkey-chain|storage|chain|config-key|encryption|decrypt"
+    r"|eigrp)"
+)
 # A key number before the value (`message-digest-key 1 md5 X`), only when more tokens follow.
 _KEY_NUMBER = r"(?:\d+" + _GAP + r"(?=\S+" + _GAP + r"\S))?"
 _KEY_ALGORITHM = r"(?:(?:md5|sha1|sha256|sha384|sha512|hmac-sha\S*|cleartext|hex)" + _GAP + r")?"
 # Trailing keywords of the password forms: ASA `username u password P pbkdf2 privilege 15`,
 # `enable password P encrypted`, IS-IS `area-password P authenticate snp validate`, `isis password
 # P level-2`.
-_PASSWORD_TAIL = (r"(?:encrypted|pbkdf2|nt-encrypted|mschap)(?:" + _GAP + r"privilege" + _GAP + r"\d+)?",
-                  r"level-[12]", r"authenticate" + _GAP + r"snp(?:" + _GAP + r"(?:validate|send-only))?")
+_PASSWORD_TAIL = (
+    r"(?:encrypted|pbkdf2|nt-encrypted|mschap)(?:" + _GAP + r"privilege" + _GAP + r"\d+)?",
+    r"level-[12]",
+    r"authenticate" + _GAP + r"snp(?:" + _GAP + r"(?:validate|send-only))?",
+)
 
 # (pattern, kind): each pattern's group "secret" is the value to hide. Order matters: the
 # specific forms come before the generic `key …` so that e.g. `message-digest-key 1 md5 7 X`
@@ -58,35 +63,74 @@ _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # userinfo of any URL (`archive path ftp://user:pass@host/…`, kron, call-home)
     (re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]*:(?P<secret>\S*)@"), "url-password"),
     (_rest_pattern(r"\benable" + _GAP + r"secret(?:" + _GAP + r"level" + _GAP + r"\d+)?"), "enable-secret"),
-    (_rest_pattern(r"\benable" + _GAP + r"password(?:" + _GAP + r"level" + _GAP + r"\d+)?", *_PASSWORD_TAIL),
-     "enable-password"),
+    (
+        _rest_pattern(r"\benable" + _GAP + r"password(?:" + _GAP + r"level" + _GAP + r"\d+)?", *_PASSWORD_TAIL),
+        "enable-password",
+    ),
     (_rest_pattern(r"\bsecret(?:" + _GAP + r"level" + _GAP + r"\d+)?"), "secret"),
     # `ip msdp password peer X [type] VALUE`: the peer comes between the keyword and the value
     (_rest_pattern(r"\bpassword" + _GAP + r"peer" + _GAP + r"\S+"), "password"),
-    (_rest_pattern(r"\b(?:password(?!" + _GAP + r"peer\b)|passwd|password-encrypt|passphrase|radius-common-pw)",
-                   *_PASSWORD_TAIL),
-     "password"),
+    (
+        _rest_pattern(
+            r"\b(?:password(?!" + _GAP + r"peer\b)|passwd|password-encrypt|passphrase|radius-common-pw)",
+            *_PASSWORD_TAIL,
+        ),
+        "password",
+    ),
     # ASA `crypto ca import TP pkcs12 PASSPHRASE [nointeractive]`
     (_rest_pattern(r"\bpkcs12", r"nointeractive"), "password"),
     (_value_pattern(r"\bcommunity"), "snmp-community"),
-    (re.compile(r"(?i)\bsnmp-server" + _GAP + r"host" + _GAP + r"\S+(?:" + _GAP + r"vrf" + _GAP + r"\S+)?"
-                r"(?:" + _GAP + r"(?:informs|traps))?"
-                r"(?:" + _GAP + r"version" + _GAP + r"(?:1|2c|3(?:" + _GAP + r"(?:auth|noauth|priv))?))?"
-                + _GAP + r"(?!community\b)" + _VALUE), "snmp-community"),
-    (re.compile(r"(?i)\b(?:auth|priv)" + _GAP + r"(?:md5|sha\S*|des\S*|aes(?:" + _GAP + r"\d+)?|3des)"
-                + _GAP + _VALUE), "snmp-key"),
-    (_rest_pattern(r"\bpre-shared-key(?!" + _GAP + r"(?:address|hostname)\b)(?:" + _GAP + r"(?:local|remote))?"),
-     "pre-shared-key"),
+    (
+        re.compile(
+            r"(?i)\bsnmp-server" + _GAP + r"host" + _GAP + r"\S+(?:" + _GAP + r"vrf" + _GAP + r"\S+)?"
+            r"(?:" + _GAP + r"(?:informs|traps))?"
+            r"(?:"
+            + _GAP
+            + r"version"
+            + _GAP
+            + r"(?:1|2c|3(?:"
+            + _GAP
+            + r"(?:auth|noauth|priv))?))?"
+            + _GAP
+            + r"(?!community\b)"
+            + _VALUE
+        ),
+        "snmp-community",
+    ),
+    (
+        re.compile(
+            r"(?i)\b(?:auth|priv)" + _GAP + r"(?:md5|sha\S*|des\S*|aes(?:" + _GAP + r"\d+)?|3des)" + _GAP + _VALUE
+        ),
+        "snmp-key",
+    ),
+    (
+        _rest_pattern(r"\bpre-shared-key(?!" + _GAP + r"(?:address|hostname)\b)(?:" + _GAP + r"(?:local|remote))?"),
+        "pre-shared-key",
+    ),
     (_rest_pattern(r"\bkey-string"), "key-string"),
     (_rest_pattern(r"\bwpa-psk" + _GAP + r"(?:ascii|hex)"), "wpa-psk"),
-    (_rest_pattern(r"\b(?:standby|vrrp|glbp)(?:" + _GAP + r"\d+)?" + _GAP + r"authentication(?!"
-                   + _GAP + r"md5\b)(?:" + _GAP + r"text)?"), "routing-key"),
+    (
+        _rest_pattern(
+            r"\b(?:standby|vrrp|glbp)(?:"
+            + _GAP
+            + r"\d+)?"
+            + _GAP
+            + r"authentication(?!"
+            + _GAP
+            + r"md5\b)(?:"
+            + _GAP
+            + r"text)?"
+        ),
+        "routing-key",
+    ),
     (_rest_pattern(r"\bnhrp" + _GAP + r"authentication"), "routing-key"),
     # named EIGRP `authentication mode hmac-sha-256 [0|7] PASSWORD`
     (_rest_pattern(r"\bauthentication" + _GAP + r"mode" + _GAP + r"hmac-sha-256"), "routing-key"),
     # ASA `authentication key eigrp AS KEY key-id N`
-    (_rest_pattern(r"\bauthentication" + _GAP + r"key" + _GAP + r"eigrp" + _GAP + r"\d+",
-                   r"key-id" + _GAP + r"\d+"), "routing-key"),
+    (
+        _rest_pattern(r"\bauthentication" + _GAP + r"key" + _GAP + r"eigrp" + _GAP + r"\d+", r"key-id" + _GAP + r"\d+"),
+        "routing-key",
+    ),
     # ASA `failover key [hex] KEY`
     (_rest_pattern(r"\bfailover" + _GAP + r"key(?:" + _GAP + r"hex)?"), "failover-key"),
     # `ntp authentication-key N md5 KEY [7]`: IOS writes the encryption type after the value
@@ -96,8 +140,21 @@ _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # `key` as a word (also the end of `authentication-key`, `server-key`, `pac key` …), with
     # an optional key number and algorithm before the value; the value runs to the end of the line
     # (RADIUS and TACACS+ keys may hold spaces and must be the last item).
-    (re.compile(r"(?im)(?<!pre-shared-)(?<!config-)\bkey(?!" + _GAP + _NOT_A_KEY_VALUE + r"\b)" + _GAP
-                + _KEY_NUMBER + _KEY_ALGORITHM + _TYPE + _REST + _tail()), "key"),
+    (
+        re.compile(
+            r"(?im)(?<!pre-shared-)(?<!config-)\bkey(?!"
+            + _GAP
+            + _NOT_A_KEY_VALUE
+            + r"\b)"
+            + _GAP
+            + _KEY_NUMBER
+            + _KEY_ALGORITHM
+            + _TYPE
+            + _REST
+            + _tail()
+        ),
+        "key",
+    ),
 )
 
 # OSPFv3 / IPv6 OSPF IPsec: `… ipsec spi N md5|sha1 [0|7] KEY` and `… encryption ipsec spi N esp
@@ -139,7 +196,8 @@ _MARK = "[REDACTED:"
 # base64 line or token is a run of 16+ such characters). Most config lines hold none, and
 # the reports of a large city quote hundreds of thousands of lines: they skip the patterns.
 _MAY_HOLD_A_SECRET = re.compile(
-    r"(?i)secret|passw|passphrase|community|snmp|auth|priv|key|wpa|-pw\b|pkcs12|ipsec|://|\$|[A-Za-z0-9+/]{16}")
+    r"(?i)secret|passw|passphrase|community|snmp|auth|priv|key|wpa|-pw\b|pkcs12|ipsec|://|\$|[A-Za-z0-9+/]{16}"
+)
 
 
 def redact(text: str) -> str:
@@ -174,22 +232,33 @@ def _redact_base64_line(match: re.Match[str]) -> str:
     token = match.group("token")
     if _INTERFACE_NAME.fullmatch(token):
         return match.group(0)
-    looks_encoded = (any(c.isupper() for c in token) and any(c.islower() for c in token)
-                     and any(c.isdigit() for c in token)) or token.endswith("=")
+    looks_encoded = (
+        any(c.isupper() for c in token) and any(c.islower() for c in token) and any(c.isdigit() for c in token)
+    ) or token.endswith("=")
     return match.group("indent") + "[REDACTED:private-key]" if looks_encoded else match.group(0)
 
 
 def _redact_base64_token(match: re.Match[str]) -> str:
     token = match.group(0)
     # a long path (/srv/configs/…) is not key material: base64 has few slashes
-    encoded = (token.count("/") <= 3 and any(c.isupper() for c in token) and any(c.islower() for c in token)
-               and any(c.isdigit() for c in token))
+    encoded = (
+        token.count("/") <= 3
+        and any(c.isupper() for c in token)
+        and any(c.islower() for c in token)
+        and any(c.isdigit() for c in token)
+    )
     return "[REDACTED:private-key]" if encoded else token
 
 
 def _redact_ipsec(match: re.Match[str]) -> str:
-    rest = _IPSEC_TOKEN.sub(lambda m: m.group(0) if m.group(0).lower() in _IPSEC_WORDS or m.group(0).startswith(_MARK)
-                            else "[REDACTED:routing-key]", match.group("rest"))
+    rest = _IPSEC_TOKEN.sub(
+        lambda m: (
+            m.group(0)
+            if m.group(0).lower() in _IPSEC_WORDS or m.group(0).startswith(_MARK)
+            else "[REDACTED:routing-key]"
+        ),
+        match.group("rest"),
+    )
     return match.group(0)[: match.start("rest") - match.start(0)] + rest
 
 
