@@ -17,6 +17,7 @@ import click
 from ..errors import InputError
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
+from ..report.common import visible
 from ..result import Result
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def colour_wanted(stream_is_terminal: bool) -> bool:
 
 def fail_input(error: InputError) -> None:
     for problem in error.problems:
-        click.echo(f"error: {redact_quoted(str(problem))}", err=True)
+        click.echo(f"error: {visible(redact_quoted(str(problem)))}", err=True)
     sys.exit(EXIT_INPUT)
 
 
@@ -51,8 +52,8 @@ def fail_internal(error: BaseException) -> None:
     """An unexpected error: the traceback helps the maintainers, redacted because exception
     messages may quote a config line."""
     details = "".join(traceback.format_exception(error))
-    click.echo(f"internal error (please report): {redact(str(error))}", err=True)
-    click.echo(redact(details), err=True, nl=False)
+    click.echo(f"internal error (please report): {visible(redact(str(error)))}", err=True)
+    click.echo("".join(visible(line) + "\n" for line in redact(details).splitlines()), err=True, nl=False)
     sys.exit(EXIT_INTERNAL)
 
 
@@ -156,7 +157,10 @@ class ProgressBar:
             self._state = "stopped"
 
     def __call__(self, stage: str) -> None:
-        self._progress.update(self._task, description=stage, advance=1)
+        from rich.markup import escape
+
+        # rich reads [...] in a description as markup: a stage naming a device must print as written
+        self._progress.update(self._task, description=escape(visible(stage)), advance=1)
 
     def _show(self) -> None:
         with self._lock:

@@ -7,6 +7,8 @@ import sys
 import click
 
 from ..errors import InputError
+from ..redact import redact
+from ..report.common import visible
 from .caching import open_cache
 from .common import EXIT_INTERNAL, default_lang, fail_input, silence_library_logging
 
@@ -53,7 +55,7 @@ def diff(before: str, after: str | None, base_ref: str | None, output_format: st
         fail_input(error)
         return
     except CrossCheckError as error:
-        click.echo(f"internal error (please report): {error}", err=True)
+        click.echo(f"internal error (please report): {visible(redact(str(error)))}", err=True)
         sys.exit(EXIT_INTERNAL)
     language = lang or default_lang()
     renderers = {"json": render_diff_json, "sarif": render_diff_sarif, "text": render_diff_text}

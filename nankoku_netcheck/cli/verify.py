@@ -18,6 +18,7 @@ import click
 from ..errors import InputError
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
+from ..report.common import shown_path, visible
 from .caching import open_cache
 from .common import (
     EXIT_INCONCLUSIVE,
@@ -248,19 +249,19 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
 
 def _announce(outcome: BatchOutcome, quiet: bool) -> None:
     if not quiet:
-        click.echo(f"{outcome.topology}: {outcome.verdict} ({outcome.seconds:.1f} s)", err=True)
+        click.echo(f"{shown_path(outcome.topology)}: {outcome.verdict} ({outcome.seconds:.1f} s)", err=True)
 
 
 def summary_table(outcomes: list[BatchOutcome]) -> str:
     header = ("topology", "verdict", "errors", "warnings", "inconclusive", "exit", "seconds", "reports")
     rows = [header] + [
-        (outcome.topology, outcome.verdict, str(outcome.errors), str(outcome.warnings), str(outcome.inconclusive),
-         str(outcome.exit_code), f"{outcome.seconds:.1f}", outcome.folder)
+        (shown_path(outcome.topology), outcome.verdict, str(outcome.errors), str(outcome.warnings),
+         str(outcome.inconclusive), str(outcome.exit_code), f"{outcome.seconds:.1f}", outcome.folder)
         for outcome in outcomes
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines += [f"{outcome.topology}: {outcome.problem}" for outcome in outcomes if outcome.problem]
+    lines += [f"{shown_path(outcome.topology)}: {visible(outcome.problem)}" for outcome in outcomes if outcome.problem]
     lines.append(f"{len(outcomes)} topologies; exit code {worst_exit_code(outcomes)} (the worst)")
     return "\n".join(lines) + "\n"
 

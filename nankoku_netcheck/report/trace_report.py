@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..model import format_prefix
 from ..reach.trace import AclDecision, Caveat, Hop
 from ..redact import redact
 from ..tracing import PacketTrace
+from .common import displayable_value, json_text
 
 
 def _decision(decision: AclDecision | None) -> dict[str, Any] | None:
@@ -91,12 +91,12 @@ def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
 
 
 def render_trace_json(trace: PacketTrace) -> str:
-    return json.dumps(trace_to_dict(trace), ensure_ascii=False, indent=2) + "\n"
+    return json_text(trace_to_dict(trace), indent=2) + "\n"
 
 
 def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
     ja = lang == "ja"
-    record = trace_to_dict(trace)
+    record = displayable_value(trace_to_dict(trace))
     lines = [f"{'パケット' if ja else 'packet'}: {record['packet']}",
              f"{'開始' if ja else 'start'}: {record['start']}"]
     if not record["paths"]:
