@@ -48,10 +48,19 @@ _NOT_A_KEY_VALUE = (
 _KEY_NUMBER = r"(?:\d+" + _GAP + r"(?=\S+" + _GAP + r"\S))?"
 _KEY_ALGORITHM = r"(?:(?:md5|sha1|sha256|sha384|sha512|hmac-sha\S*|cleartext|hex)" + _GAP + r")?"
 # Trailing keywords of the password forms: ASA `username u password P pbkdf2 privilege 15`,
-# `enable password P encrypted`, IS-IS `area-password P authenticate snp validate`, `isis password
-# P level-2`.
+# `enable password P [level N] encrypted`, `vpdn username u password P store-local`, IS-IS
+# `area-password P authenticate snp validate`, `isis password P level-2`.
 _PASSWORD_TAIL = (
-    r"(?:encrypted|pbkdf2|nt-encrypted|mschap)(?:" + _GAP + r"privilege" + _GAP + r"\d+)?",
+    r"(?:level"
+    + _GAP
+    + r"\d+"
+    + _GAP
+    + r")?(?:encrypted|pbkdf2|nt-encrypted|mschap)(?:"
+    + _GAP
+    + r"privilege"
+    + _GAP
+    + r"\d+)?",
+    r"store-local",
     r"level-[12]",
     r"authenticate" + _GAP + r"snp(?:" + _GAP + r"(?:validate|send-only))?",
 )
@@ -72,7 +81,8 @@ _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rest_pattern(r"\bpassword" + _GAP + r"peer" + _GAP + r"\S+"), "password"),
     (
         _rest_pattern(
-            r"\b(?:password(?!" + _GAP + r"peer\b)|passwd|password-encrypt|passphrase|radius-common-pw)",
+            r"\b(?:password(?!" + _GAP + r"(?:peer|encryption|level)\b)|passwd|password-encrypt(?:ion)?|passphrase"
+            r"|radius-common-pw)",
             *_PASSWORD_TAIL,
         ),
         "password",
@@ -82,7 +92,9 @@ _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_value_pattern(r"\bcommunity"), "snmp-community"),
     (
         re.compile(
-            r"(?i)\bsnmp-server" + _GAP + r"host" + _GAP + r"\S+(?:" + _GAP + r"vrf" + _GAP + r"\S+)?"
+            # ASA names the interface before the address (`snmp-server host inside 10.1.99.50 …`)
+            r"(?i)\bsnmp-server" + _GAP + r"host" + _GAP + r"(?:[A-Za-z][\w.-]*" + _GAP + r"(?=\d))?\S+"
+            r"(?:" + _GAP + r"vrf" + _GAP + r"\S+)?"
             r"(?:" + _GAP + r"(?:informs|traps))?"
             r"(?:"
             + _GAP
@@ -92,7 +104,9 @@ _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
             + _GAP
             + r"(?:auth|noauth|priv))?))?"
             + _GAP
-            + r"(?!community\b)"
+            + r"(?!community\b)(?!\S+"
+            + _GAP
+            + r"community\b)"
             + _VALUE
         ),
         "snmp-community",
@@ -137,6 +151,24 @@ _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rest_pattern(r"\bntp" + _GAP + r"authentication-key" + _GAP + r"\d+" + _GAP + r"\S+", r"\d"), "ntp-key"),
     # `crypto isakmp key [0|6] KEY {address IP [MASK] | hostname NAME} [no-xauth]` (also ASA/PIX `isakmp key`)
     (_rest_pattern(r"\bisakmp" + _GAP + r"key", r"(?:address|hostname)\b.*"), "pre-shared-key"),
+    # ASA `aaa-server TAG [(IF)] host ADDRESS [KEY] [timeout N]`: the key without its keyword
+    (
+        _rest_pattern(
+            r"\baaa-server"
+            + _GAP
+            + r"\S+(?:"
+            + _GAP
+            + r"\(\S+\))?"
+            + _GAP
+            + r"host"
+            + _GAP
+            + r"\S+(?!"
+            + _GAP
+            + r"(?:key|timeout)\b)",
+            r"timeout" + _GAP + r"\d+",
+        ),
+        "key",
+    ),
     # `key` as a word (also the end of `authentication-key`, `server-key`, `pac key` …), with
     # an optional key number and algorithm before the value; the value runs to the end of the line
     # (RADIUS and TACACS+ keys may hold spaces and must be the last item).
@@ -196,7 +228,7 @@ _MARK = "[REDACTED:"
 # base64 line or token is a run of 16+ such characters). Most config lines hold none, and
 # the reports of a large city quote hundreds of thousands of lines: they skip the patterns.
 _MAY_HOLD_A_SECRET = re.compile(
-    r"(?i)secret|passw|passphrase|community|snmp|auth|priv|key|wpa|-pw\b|pkcs12|ipsec|://|\$|[A-Za-z0-9+/]{16}"
+    r"(?i)secret|passw|passphrase|community|snmp|auth|priv|key|wpa|-pw\b|pkcs12|ipsec|aaa-server|://|\$|[A-Za-z0-9+/]{16}"
 )
 
 
