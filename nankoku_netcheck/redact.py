@@ -5,6 +5,17 @@ line without context, so it errs on the side of hiding: a word after `key` or
 `password` is hidden even when it was not a secret (`crypto key generate` aside). The
 encryption-type digit before a value (`password 7 …`) is kept when it is unambiguous, because
 the hardening rules' evidence needs to show which type was used.
+
+A value runs to the end of the line: IOS passwords may hold spaces ("Spaces are also valid
+password characters … trailing spaces are recognized", Cisco IOS configuration fundamentals),
+RADIUS and TACACS+ keys must be the last item and may hold spaces. Only keywords that a command's
+syntax documents after the value stay visible (ASA `pbkdf2|encrypted [privilege N]`, `ntp
+authentication-key … KEY 7`, `crypto isakmp key KEY address …`, `authentication key eigrp AS KEY
+key-id N`, IS-IS `level-2`, `authenticate snp …`, `store-local`, `nointeractive`); anything else
+after a value is hidden with it. The few forms whose value is a single word followed by more
+syntax (SNMP communities and v3 keys) hide one word. URL userinfo (`scheme://user:PASSWORD@host`)
+is hidden in any line, and OSPFv3 IPsec lines hide every word after the SPI that is not one of
+their keywords.
 """
 
 from __future__ import annotations
@@ -301,8 +312,16 @@ def _replace(match: re.Match[str], kind: str) -> str:
     start = match.start("secret") - match.start(0)
     end = match.end("secret") - match.start(0)
     if kind == "key":
-        kind = _key_kind(match.string[: match.start(0)] + whole[:start])
+        before = match.string[: match.start(0)] + whole[:start]
+        if _KEY_ID_ONLY.search(before.rsplit("\n", 1)[-1]):
+            return whole
+        kind = _key_kind(before)
     return whole[:start] + f"{_MARK}{kind}]" + whole[end:]
+
+
+# `ntp server|peer|multicast|broadcast … key N` names a key by its number (the key itself is on
+# an `ntp authentication-key` line): nothing after `key` there is secret.
+_KEY_ID_ONLY = re.compile(r"(?i)^\s*ntp\s+(?:server|peer|multicast|broadcast)\b")
 
 
 def _key_kind(before: str) -> str:

@@ -237,6 +237,24 @@ def test_trailing_syntax_keywords_stay_visible() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ntp server 10.2.99.11 key 1 source management prefer",
+        " ntp multicast key 12 ttl 1",
+        "password encryption aes",
+        "service password-encryption",
+        "aaa-server RAD protocol radius",
+        "aaa-server TAC (inside) host 10.1.99.74 timeout 5",
+        " standby 1 authentication md5 key-chain HSRP-KEYS",
+        " ip rip authentication key-chain RIP-KEYS",
+        "key chain KC1",
+    ],
+)
+def test_lines_that_only_name_a_key_are_unchanged(line: str) -> None:
+    assert redact(line) == line
+
+
 # --- the whole corpus through verify (every format), diff and trace -----------------------------
 
 PLANTED_IN = {"mn-core.cfg": IOS_FORMS, "inet-fw.cfg": ASA_FORMS}
