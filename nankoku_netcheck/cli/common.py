@@ -17,7 +17,7 @@ import click
 from ..errors import InputError
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
-from ..report.common import visible
+from ..report.common import shown_path, visible
 from ..result import Result
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def write_file(path: str, text: str) -> None:
         with open(path, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
     except OSError as error:
-        click.echo(f"error: {path}: cannot write the report: {error.strerror}", err=True)
+        click.echo(f"error: {shown_path(path)}: cannot write the report: {error.strerror}", err=True)
         sys.exit(EXIT_INPUT)
 
 

@@ -119,7 +119,7 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
         target = output_path(output_dir, output_format) if output_dir else output
         write_report(stamped, output_format, target, language)
         if target and not quiet:
-            click.echo(f"{output_format}: {target}", err=True)
+            click.echo(f"{output_format}: {shown_path(target)}", err=True)
     sys.exit(result.exit_code(settings.fail_on or "error"))
 
 

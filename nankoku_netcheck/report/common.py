@@ -3,6 +3,7 @@ formatting helpers. Presentation only: nothing here decides whether something is
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import fields, is_dataclass, replace
@@ -174,14 +175,18 @@ def _displayed(value: Any, name: str) -> Any:
         return {_displayed(key, ""): _displayed(item, name) for key, item in value.items()}
     if is_dataclass(value) and not isinstance(value, type):
         changes = {}
-        for item in fields(value):
-            if item.init:
-                before = getattr(value, item.name)
-                after = _displayed(before, item.name)
-                if after is not before:
-                    changes[item.name] = after
+        for field_name in _init_fields(type(value)):
+            before = getattr(value, field_name)
+            after = _displayed(before, field_name)
+            if after is not before:
+                changes[field_name] = after
         return replace(value, **changes) if changes else value
     return value
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(item.name for item in fields(cls) if item.init)
 
 
 def displayable_value(value: Any) -> Any:
