@@ -24,6 +24,7 @@ from ..inputs import check_input_file, os_error_reason
 from ..reach.budget import DEFAULT_BUDGET
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
+from ..report.common import shown_path, visible
 from ..result import Result
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def colour_wanted(stream_is_terminal: bool) -> bool:
 
 def fail_input(error: InputError) -> None:
     for problem in error.problems:
-        click.echo(f"error: {redact_quoted(str(problem))}", err=True)
+        click.echo(f"error: {visible(redact_quoted(str(problem)))}", err=True)
     sys.exit(EXIT_INPUT)
 
 
@@ -84,9 +85,9 @@ def fail_internal(error: BaseException) -> None:
     maintainers) saved to a file readable by the user only. Both are redacted because
     exception messages may quote a config line."""
     first_line = (str(error).strip().splitlines() or [""])[0]
-    summary = redact(f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__)
+    summary = visible(redact(f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__))
     saved = save_traceback(error)
-    where = f"; traceback saved to {saved}" if saved else ""
+    where = f"; traceback saved to {shown_path(saved)}" if saved else ""
     click.echo(f"internal error (please report it{' with that file' if saved else ''}): {summary}{where}",
                err=True)
     sys.exit(EXIT_INTERNAL)
@@ -139,7 +140,7 @@ def input_warnings_shown(quiet: bool = False) -> Iterator[list[str]]:
         finally:
             for record in caught:
                 if isinstance(record.message, InputWarning):
-                    line = f"warning: {redact_quoted(str(record.message.problem))}"
+                    line = f"warning: {visible(redact_quoted(str(record.message.problem)))}"
                     if line not in shown:
                         shown.append(line)
                 else:
@@ -246,7 +247,7 @@ def write_file(path: str, text: str, create_folder: bool = True) -> None:
         with open(path, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
     except OSError as error:
-        click.echo(f"error: {path}: cannot write the report: {os_error_reason(error)}", err=True)
+        click.echo(f"error: {shown_path(path)}: cannot write the report: {os_error_reason(error)}", err=True)
         sys.exit(EXIT_INPUT)
 
 
@@ -299,7 +300,10 @@ class ProgressBar:
             self._state = "stopped"
 
     def __call__(self, stage: str) -> None:
-        self._progress.update(self._task, description=stage, advance=1)
+        from rich.markup import escape
+
+        # rich reads [...] in a description as markup: a stage naming a device must print as written
+        self._progress.update(self._task, description=escape(visible(stage)), advance=1)
 
     def _show(self) -> None:
         with self._lock:

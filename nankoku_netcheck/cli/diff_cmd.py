@@ -7,6 +7,7 @@ import sys
 import click
 
 from ..errors import InputError
+from ..report.common import visible
 from .caching import open_cache
 from .common import (
     allow_path_option,
@@ -64,8 +65,8 @@ def diff(before: str, after: str | None, base_ref: str | None, output_format: st
             if base_ref is not None:
                 with git_revision_tree(before, base_ref) as old:
                     for link in old.skipped_links:
-                        click.echo(f"warning: {base_ref}: left out the symbolic link {link}: it leads outside "
-                                   "the repository", err=True)
+                        click.echo(f"warning: {base_ref}: left out the symbolic link {visible(str(link))}: it leads "
+                                   "outside the repository", err=True)
                     result = diff_topologies(old.topology, before, backend=backend, cache=cache,
                                              before_display=(old.root, f"{base_ref}:"), before_root=old.root,
                                              allow_paths=allow_paths, budget=budget)

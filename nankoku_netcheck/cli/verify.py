@@ -20,6 +20,7 @@ from ..inputs import os_error_reason
 from ..reach.budget import DEFAULT_BUDGET
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
+from ..report.common import shown_path, visible
 from .caching import open_cache
 from .common import (
     EXIT_INCONCLUSIVE,
@@ -136,7 +137,7 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
         target = output_path(output_dir, output_format) if output_dir else output
         write_report(stamped, output_format, target, language, create_folder=bool(output_dir))
         if target and not quiet:
-            click.echo(f"{output_format}: {target}", err=True)
+            click.echo(f"{output_format}: {shown_path(target)}", err=True)
     sys.exit(result.exit_code(settings.fail_on or "error"))
 
 
@@ -284,20 +285,21 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
 def _announce(outcome: BatchOutcome, quiet: bool) -> None:
     if not quiet:
         for note in outcome.notes:
-            click.echo(note, err=True)
-        click.echo(f"{outcome.topology}: {outcome.verdict} ({outcome.seconds:.1f} s)", err=True)
+            click.echo(visible(note), err=True)
+        click.echo(f"{shown_path(outcome.topology)}: {outcome.verdict} ({outcome.seconds:.1f} s)", err=True)
 
 
 def summary_table(outcomes: list[BatchOutcome]) -> str:
     header = ("topology", "verdict", "errors", "warnings", "inconclusive", "exit", "seconds", "reports")
     rows = [header] + [
-        (outcome.topology, outcome.verdict, str(outcome.errors), str(outcome.warnings), str(outcome.inconclusive),
-         str(outcome.exit_code), f"{outcome.seconds:.1f}", outcome.folder)
+        (shown_path(outcome.topology), outcome.verdict, str(outcome.errors), str(outcome.warnings),
+         str(outcome.inconclusive), str(outcome.exit_code), f"{outcome.seconds:.1f}", outcome.folder)
         for outcome in outcomes
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines += [f"{outcome.topology}: {problem}" for outcome in outcomes for problem in outcome.problems]
+    lines += [f"{shown_path(outcome.topology)}: {visible(problem)}" for outcome in outcomes
+              for problem in outcome.problems]
     lines.append(f"{len(outcomes)} topologies; exit code {worst_exit_code(outcomes)} (the worst)")
     return "\n".join(lines) + "\n"
 

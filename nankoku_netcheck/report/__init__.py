@@ -1,7 +1,11 @@
 """Renderers: each takes the same Result and a language and returns text. No checking logic here.
 
 Every renderer redacts the quoted config text of the Result itself (report/common.py `redacted`),
-so no caller can forget to; the tool's own sentences are never passed through `redact`."""
+so no caller can forget to; the tool's own sentences are never passed through `redact`.
+The human-readable renderers (text, Markdown, CSV, HTML, JUnit) take `displayable` instead: the
+same redaction, and every string of the Result with its control characters written as visible
+escapes and ambiguous file names quoted, so that no input can forge a report line or drive a
+terminal. JSON and SARIF keep exact values and are written with `json_text`."""
 
 from __future__ import annotations
 

@@ -3,7 +3,11 @@ formatting helpers. Presentation only: nothing here decides whether something is
 
 from __future__ import annotations
 
-from dataclasses import replace
+import functools
+import json
+import re
+from dataclasses import fields, is_dataclass, replace
+from typing import Any
 
 from ..redact import redact
 from ..result import (
@@ -111,6 +115,97 @@ def _redacted_evidence(evidence: Evidence) -> Evidence:
 
 def _redacted_certificate(certificate: IsolationCertificate) -> IsolationCertificate:
     return replace(certificate, lines=tuple(_redacted_evidence(e) for e in certificate.lines))
+
+
+# --- output that the input cannot forge ---------------------------------------------------
+
+# C0 but tab, DEL, C1 (U+0085 is a line break to some viewers), line and paragraph separators,
+# bidirectional overrides and isolates (they reorder what a reader sees), and the two
+# non-characters XML 1.0 forbids. A config line or file name holding one could otherwise start a
+# fake report line (`\nVERDICT: PASS`), drive the terminal (`\x1b[2J`) or break the JUnit XML.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+# A file name is quoted when it could be read as more than one name: a `file:line` separator
+# (`a.cfg:12`), `: ` (the separator before a message), quotes, surrounding spaces or escapes.
+_AMBIGUOUS_PATH = re.compile(r':(?:\d| )|["\']|^\s|\s$')
+# Result fields that hold a file name.
+_PATH_FIELDS = frozenset({"file", "path", "config", "topology"})
+
+
+def visible(text: str) -> str:
+    """`text` with every character of _CONTROL written as a visible escape (`\\n`, `\\x1b`,
+    `\\u202e`): printed text then holds exactly the lines the renderer made."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: _escape_character(m.group(0)), text)
+
+
+def _escape_character(character: str) -> str:
+    code = ord(character)
+    return _NAMED_ESCAPES.get(character) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def shown_path(path: str) -> str:
+    """A file name as human-readable output prints it: escaped like `visible`, and between
+    double quotes (a quote inside written `\\"`) when it could otherwise be misread."""
+    escaped = visible(path)
+    if escaped == path and not _AMBIGUOUS_PATH.search(path):
+        return path
+    return '"' + escaped.replace('"', '\\"') + '"'
+
+
+def displayable(result: Result) -> Result:
+    """`redacted(result)` made safe for the human-readable formats (text, Markdown, CSV, HTML,
+    JUnit): every string in it passed through `visible`, file names through `shown_path`.
+    Machine-readable formats keep the exact values and rely on `json_text`."""
+    displayed = _displayed(redacted(result), "")
+    assert isinstance(displayed, Result)
+    return displayed
+
+
+def _displayed(value: Any, name: str) -> Any:
+    if isinstance(value, str):
+        return shown_path(value) if name in _PATH_FIELDS else visible(value)
+    if isinstance(value, tuple):
+        items = tuple(_displayed(item, name) for item in value)
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, list):
+        return [_displayed(item, name) for item in value]
+    if isinstance(value, dict):
+        return {_displayed(key, ""): _displayed(item, name) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for field_name in _init_fields(type(value)):
+            before = getattr(value, field_name)
+            after = _displayed(before, field_name)
+            if after is not before:
+                changes[field_name] = after
+        return replace(value, **changes) if changes else value
+    return value
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(item.name for item in fields(cls) if item.init)
+
+
+def displayable_value(value: Any) -> Any:
+    """`displayable` for what is not a Result (a diff, a trace record): the same walk over
+    dataclasses, tuples, lists and dicts, without redaction (their config text is redacted
+    where they are built)."""
+    return _displayed(value, "")
+
+
+# Characters JSON allows raw in a string but a terminal or a JavaScript parser may act on.
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(value: Any, **options: Any) -> str:
+    """`json.dumps(value, ensure_ascii=False, **options)` that also writes DEL, C1, the line
+    separators and bidirectional controls as \\u escapes (json.dumps escapes only C0). Values
+    stay exact: any JSON parser reads the same strings back."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 # --- formatting --------------------------------------------------------------------------

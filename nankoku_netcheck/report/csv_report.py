@@ -10,7 +10,7 @@ import csv
 import io
 
 from ..result import Finding, Result
-from .common import hop_text, labels, permitting_lines, redacted, zone_name
+from .common import displayable, hop_text, labels, permitting_lines, zone_name
 
 BOM = "\ufeff"
 COLUMNS = ("rule", "severity", "status", "from_zone", "to_zone", "device", "message", "src", "dst", "proto",
@@ -19,7 +19,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_csv(result: Result, lang: str = "en") -> str:
-    result = redacted(result)
+    result = displayable(result)
     words = labels(lang)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

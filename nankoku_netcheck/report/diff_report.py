@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
 from ..diff import DiffResult
 from ..result import Finding
+from .common import displayable_value, json_text
 from .json_report import finding_to_dict
 
 
 def render_diff_text(diff: DiffResult, lang: str = "en") -> str:
     ja = lang == "ja"
+    diff = displayable_value(diff)
     lines: list[str] = []
     words = {"allowed": "新たに許可" if ja else "NEWLY ALLOWED", "blocked": "新たに遮断" if ja else "NEWLY BLOCKED"}
     for side, source, routing in diff.exhausted:
@@ -89,7 +90,7 @@ def diff_to_dict(diff: DiffResult, lang: str = "en") -> dict[str, Any]:
 
 
 def render_diff_json(diff: DiffResult, lang: str = "en") -> str:
-    return json.dumps(diff_to_dict(diff, lang), ensure_ascii=False, indent=2) + "\n"
+    return json_text(diff_to_dict(diff, lang), indent=2) + "\n"
 
 
 def render_diff_sarif(diff: DiffResult, lang: str = "en") -> str:
@@ -105,4 +106,4 @@ def render_diff_sarif(diff: DiffResult, lang: str = "en") -> str:
     log = sarif_log(combined, lang)
     for result, state in zip(log["runs"][0]["results"], states, strict=True):
         result["baselineState"] = state
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return json_text(log, indent=2) + "\n"

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ..result import Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import rule_doc
-from .common import flow_text, labels, permitting_lines, redacted, zone_name
+from .common import displayable, flow_text, labels, permitting_lines, redacted, zone_name
 from .diagram import render_diagram
 from .json_report import result_sha256
 
@@ -169,7 +169,10 @@ def render_html(result: Result, lang: str = "ja") -> str:
         keep_trailing_newline=True,
     )
     template = environment.get_template("report.html.j2")
-    return template.render(**_view(redacted(result), "ja" if lang == "ja" else "en"))
+    view = _view(displayable(result), "ja" if lang == "ja" else "en")
+    # the digest is the JSON report's: of the exact (redacted) values, not of their escaped display
+    view["sha256"] = result_sha256(redacted(result))
+    return template.render(**view)
 
 
 # --- the view: plain values the template lays out -------------------------------------------

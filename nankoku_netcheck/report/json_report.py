@@ -15,7 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ..result import Finding, NetworkSummary, Result
-from .common import redacted
+from .common import json_text, redacted
 
 # Keys that describe the run rather than the result; the integrity hash leaves them out.
 RUN_KEYS = ("generated_at", "command", "result_sha256")
@@ -131,4 +131,4 @@ def summary(result: Result) -> dict[str, Any]:
 def render_json(result: Result, lang: str = "en") -> str:
     record = result_to_dict(result, lang)
     record["result_sha256"] = result_sha256(result)
-    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    return json_text(record, indent=2) + "\n"

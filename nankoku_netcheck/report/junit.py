@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..result import Finding, Result, RuleVerdict
 from ..rules.docs import ANY, rule_doc
-from .common import flow_text, hop_text, labels, permitting_lines, redacted
+from .common import displayable, flow_text, hop_text, labels, permitting_lines
 
 NETWORK_CASE = "network"
 
@@ -27,7 +27,7 @@ class _Case:
 
 
 def render_junit(result: Result, lang: str = "en") -> str:
-    result = redacted(result)
+    result = displayable(result)
     suites = ET.Element("testsuites", name=f"{result.tool_name} {result.network_name}")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for verdict in result.rules:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 
 from ..result import Finding, Result
-from .common import flow_text, hop_text, labels, permitting_lines, redacted, zone_name
+from .common import displayable, flow_text, hop_text, labels, permitting_lines, zone_name
 from .json_report import result_sha256
 
 MAX_FINDINGS = 50
@@ -24,7 +24,7 @@ _WORDS = {
 
 
 def render_markdown(result: Result, lang: str = "en") -> str:
-    result = redacted(result)
+    result = displayable(result)
     words = labels(lang)
     extra = _WORDS["ja" if lang == "ja" else "en"]
     violated = sum(1 for f in result.findings if f.status == "violated")

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from ..result import Evidence, Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import RuleDoc, rule_doc
-from .common import flow_text, hop_text, labels, permitting_lines, redacted
+from .common import flow_text, hop_text, json_text, labels, permitting_lines, redacted
 from .json_report import result_sha256
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -30,7 +30,7 @@ SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
 
 
 def render_sarif(result: Result, lang: str = "en") -> str:
-    return json.dumps(sarif_log(result, lang), ensure_ascii=False, indent=2) + "\n"
+    return json_text(sarif_log(result, lang), indent=2) + "\n"
 
 
 def sarif_log(result: Result, lang: str = "en") -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..result import Finding, Result
-from .common import redacted, zone_name
+from .common import displayable, zone_name
 
 _WORDS = {
     "en": {
@@ -61,7 +61,7 @@ def words(lang: str) -> dict[str, str]:
 
 
 def render_text(result: Result, lang: str = "en") -> str:
-    result = redacted(result)
+    result = displayable(result)
     w = words(lang)
     lines = [
         w["title"].format(version=result.tool_version, name=result.network_name),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..model import format_prefix
@@ -10,6 +9,7 @@ from ..reach.nat import new_rewrites
 from ..reach.trace import AclDecision, Caveat, Hop
 from ..redact import redact
 from ..tracing import PacketTrace
+from .common import displayable_value, json_text
 
 
 def _decision(decision: AclDecision | None) -> dict[str, Any] | None:
@@ -93,12 +93,12 @@ def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
 
 
 def render_trace_json(trace: PacketTrace) -> str:
-    return json.dumps(trace_to_dict(trace), ensure_ascii=False, indent=2) + "\n"
+    return json_text(trace_to_dict(trace), indent=2) + "\n"
 
 
 def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
     ja = lang == "ja"
-    record = trace_to_dict(trace)
+    record = displayable_value(trace_to_dict(trace))
     lines = [f"{'パケット' if ja else 'packet'}: {record['packet']}",
              f"{'開始' if ja else 'start'}: {record['start']}"]
     if not record["paths"] and not record.get("exhausted"):
