@@ -40,8 +40,8 @@ def diff(before: str, after: str | None, base_ref: str | None, output_format: st
     silence_library_logging()
     if (after is None) == (base_ref is None):
         raise click.UsageError("give either AFTER or --base-ref REF (not both, not neither)")
-    cache = open_cache(cache_dir, no_cache)
     try:
+        cache = open_cache(cache_dir, no_cache)  # an unsafe cache folder is an input error
         if base_ref is not None:
             with git_revision_tree(before, base_ref) as (old_topology, tree):
                 result = diff_topologies(old_topology, before, backend=backend, cache=cache,
