@@ -46,6 +46,7 @@ KEY_BYTES = 32
 # a 100,000-line config makes about 30 MiB. Anything larger is not ours.
 DEVICE_ENTRY_LIMIT = 64 * 1024 * 1024
 HOW_TO_FIX = "use a folder only you can write, or --no-cache"
+REMAKE = "delete it (a new one is made) or use --no-cache"
 
 
 @functools.cache
@@ -101,7 +102,7 @@ def private_folder(directory: Path, what: str = "cache folder") -> Path:
         ) from error
     if not stat.S_ISDIR(status.st_mode):
         raise InputError.single(str(directory), 0, f"{what} is not a folder; {HOW_TO_FIX}")
-    check_owner(str(directory), status, what)
+    check_owner(str(directory), status, what, HOW_TO_FIX)
     if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         raise InputError.single(
             str(directory),
@@ -111,10 +112,10 @@ def private_folder(directory: Path, what: str = "cache folder") -> Path:
     return resolved
 
 
-def check_owner(shown: str, status: os.stat_result, what: str) -> None:
+def check_owner(shown: str, status: os.stat_result, what: str, fix: str) -> None:
     if status.st_uid != os.geteuid():
         raise InputError.single(
-            shown, 0, f"{what} is owned by uid {status.st_uid}, not by you (uid {os.geteuid()}); {HOW_TO_FIX}"
+            shown, 0, f"{what} is owned by uid {status.st_uid}, not by you (uid {os.geteuid()}); {fix}"
         )
 
 
@@ -124,7 +125,9 @@ def load_key(path: Path | None = None) -> bytes:
     the other run got there first). Raises InputError when the key or its folder could be
     read or replaced by someone else."""
     path = path or default_key_path()
-    folder = private_folder(path.parent, "cache key folder")
+    # "key's", never "key" and a word: messages pass through the redactor, which hides
+    # the word after "key " (it could be a secret in a config line).
+    folder = private_folder(path.parent, "cache key's folder")
     return _read_key(folder / path.name, str(path))
 
 
@@ -137,32 +140,25 @@ def _read_key(path: Path, shown: str) -> bytes:
             _create_key(path, shown)
             continue
         except OSError as error:
-            raise InputError.single(
-                shown,
-                0,
-                f"cannot read the cache key: {error.strerror or error}; "
-                f"delete it (a new one is made) or use --no-cache",
-            ) from error
+            raise InputError.single(shown, 0, f"cannot read the cache key: {error.strerror or error}; {REMAKE}") from (
+                error
+            )
         with os.fdopen(descriptor, "rb") as handle:
             status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode):
-                raise InputError.single(shown, 0, "cache key is not a regular file; delete it or use --no-cache")
-            check_owner(shown, status, "cache key")
+                raise InputError.single(shown, 0, f"the cache key's path is not a regular file; {REMAKE}")
+            check_owner(shown, status, "the cache key's file", REMAKE)
             if status.st_mode & 0o077:
+                mode = stat.S_IMODE(status.st_mode)
                 raise InputError.single(
                     shown,
                     0,
-                    f"cache key can be read or written by group or others "
-                    f"(mode {stat.S_IMODE(status.st_mode):04o}); delete it "
-                    f"(a new one is made) or use --no-cache",
+                    f"the cache key's file can be read or written by group or others (mode {mode:04o}); {REMAKE}",
                 )
             key = handle.read(KEY_BYTES + 1)
         if len(key) != KEY_BYTES:
             raise InputError.single(
-                shown,
-                0,
-                f"cache key is damaged ({len(key)} bytes, expected {KEY_BYTES}); "
-                f"delete it (a new one is made) or use --no-cache",
+                shown, 0, f"the cache key's file is damaged ({len(key)} bytes, expected {KEY_BYTES}); {REMAKE}"
             )
         return key
     raise InputError.single(shown, 0, "cannot create the cache key; use --no-cache")

@@ -291,3 +291,4 @@ class Codec:
             if isinstance(error, DecodeError):
                 raise
             raise DecodeError(f"{type(error).__name__}: {error}") from error
+
