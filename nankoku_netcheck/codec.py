@@ -57,12 +57,20 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _line_source(line: int, memo: dict[str, Any], line_type: type) -> Any:
+def _primitive(tp: object) -> bool:
+    """A str, int, bool or enum, or None or one of those."""
+    arguments = [argument for argument in typing.get_args(tp) if argument is not type(None)]
+    if typing.get_origin(tp) in (types.UnionType, typing.Union) and len(arguments) == 1:
+        tp = arguments[0]
+    return tp in (str, int, bool) or (isinstance(tp, type) and issubclass(tp, enum.Enum))
+
+
+def _line_source(line: int, memo: dict[Any, Any], line_type: type) -> Any:
     """The compact form of a line source: its line number in the root's `lines`. Equal
     sources come back as one object (as pickle kept them)."""
-    sources = memo.get("sources")
-    if sources is None:
+    if "lines" not in memo:
         raise DecodeError("a line number outside a value with lines")
+    sources = memo["sources"]
     source = sources.get(line)
     if source is None:
         lines = memo["lines"]
@@ -113,6 +121,7 @@ class _Builder:
         self.sources: list[str] = []
         self.building: set[object] = set()
         self.count = 0
+        self.tables = 0
 
     def constant(self, value: object) -> str:
         name = f"_c{len(self.namespace)}"
@@ -146,18 +155,34 @@ class _Builder:
         unpack = f"    {', '.join(variables)}, = value\n" if variables else ""
         prelude = ""
         if tp is self.root and self.line_type is not None:
-            unpack += (
-                f"    memo['file'] = file = {decoded[0]}\n    memo['lines'] = lines = {decoded[1]}\n"
-                f"    memo['sources'] = {{}}\n"
-            )
+            unpack += f"    memo['file'] = file = {decoded[0]}\n    memo['lines'] = lines = {decoded[1]}\n"
             decoded[:2] = ["file", "lines"]
             prelude = "    ctx['file'] = value.source_file\n    ctx['lines'] = value.lines\n"
-        if cls:
+        if cls and tp is not self.root and all(_primitive(field_type) for field_type in types_):
+            # Equal leaves (an address pattern, a port range) become one shared object, as
+            # in the parsed device: checked first, then looked up by their checked fields.
+            table = self.tables
+            self.tables += 1
+            build = (
+                f"    key = ({''.join(f'{expression}, ' for expression in decoded)})\n"
+                f"    obj = memo[{table}].get(key)\n"
+                f"    if obj is None:\n"
+                f"        obj = memo[{table}][key] = _new({cls})\n"
+                f"        attributes = obj.__dict__\n"
+                + "".join(f"        attributes[{field!r}] = key[{index}]\n" for index, field in enumerate(fields))
+                + "    return obj\n"
+            )
+        elif cls:
             build = (
                 f"    obj = _new({cls})\n"
-                f"    obj.__dict__.update({{{', '.join(f'{field!r}: {expression}' for field, expression in zip(fields, decoded, strict=True))}}})\n"  # noqa: E501
-                f"    return obj\n"
+                f"    attributes = obj.__dict__\n"
+                + "".join(
+                    f"    attributes[{field!r}] = {expression}\n"
+                    for field, expression in zip(fields, decoded, strict=True)
+                )
+                + "    return obj\n"
             )
+        if cls:
             values = [f"value.{field}" for field in fields]
             check = f"    if _type(value) is not {cls}: _efail()\n"
         else:
@@ -211,7 +236,7 @@ class _Builder:
             )
         if tp is self.line_type and tp is not None:
             full = self.function(tp)
-            compact = f"_line_source({value}, memo, {self.constant(tp)})"
+            compact = f"(memo['sources'].get({value}) or _line_source({value}, memo, {self.constant(tp)}))"
             return f"({compact} if _type({value}) is _int else dec{full}({value}, memo))"
         if dataclasses.is_dataclass(tp) or origin is tuple:
             return f"dec{self.function(tp)}({value}, memo)"
@@ -256,7 +281,7 @@ class _Builder:
             return f"enc{self.function(tp)}({value}, ctx)"
         raise TypeError(f"the codec does not handle {tp!r}")
 
-    def compile(self) -> tuple[Callable[[Any, dict[str, Any]], Any], Callable[[Any, dict[str, Any]], Any]]:
+    def compile(self) -> tuple[Callable[[Any, dict[Any, Any]], Any], Callable[[Any, dict[str, Any]], Any]]:
         name = self.function(self.root)
         # Source generated above from type hints only (never from data).
         exec(compile("\n".join(self.sources), f"<codec of {self.root.__qualname__}>", "exec"), self.namespace)
@@ -273,7 +298,9 @@ class Codec:
         if not dataclasses.is_dataclass(root):
             raise TypeError(f"{root!r} is not a dataclass")
         self.root = root
-        self._decode, self._encode = _Builder(root, line_type).compile()
+        builder = _Builder(root, line_type)
+        self._decode, self._encode = builder.compile()
+        self._tables = builder.tables
 
     def dumps(self, value: object) -> bytes:
         """Raises EncodeError when `value` does not have its annotated types."""
@@ -286,9 +313,8 @@ class Codec:
     def loads(self, data: bytes) -> Any:
         """Raises DecodeError for anything that is not an encoding of the root type."""
         try:
-            return self._decode(json.loads(data), {})
+            return self._decode(json.loads(data), {"sources": {}, **{table: {} for table in range(self._tables)}})
         except (ValueError, TypeError, KeyError, IndexError, RecursionError, UnicodeDecodeError) as error:
             if isinstance(error, DecodeError):
                 raise
             raise DecodeError(f"{type(error).__name__}: {error}") from error
-
