@@ -420,6 +420,26 @@ def test_two_first_runs_agree_on_one_key(tmp_path: Path) -> None:
     assert [item.name for item in path.parent.iterdir()] == ["cache.key"]
 
 
+def test_concurrent_first_runs_share_one_key_and_report_what_a_plain_run_does(
+        broken_sample: Any, tmp_path: Path) -> None:
+    """Four runs start at once on an empty cache with no key yet: they race to create the
+    key and to write the same entries, and each reports what --no-cache does."""
+    reference, _ = broken_sample
+    env = {**os.environ, "PYTHONPATH": str(REPO), "LANG": "C", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    command = [sys.executable, "-c", "from nankoku_netcheck.cli import main; main()", "verify", BROKEN,
+               "--format", "json", "--quiet", "--cache-dir", str(tmp_path / "cache")]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            for _ in range(4)]
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        report = json.loads(out)
+        del report["generated_at"], report["command"]
+        assert (run.returncode, report) == reference, err[-2000:]
+    assert [path.name for path in (tmp_path / "config" / "nankoku-netcheck").iterdir()] == ["cache.key"]
+    # Under another key (this test session's), every entry they wrote is refused and rewritten.
+    assert verify(BROKEN, "--cache-dir", str(tmp_path / "cache")) == reference
+
+
 def test_the_library_refuses_an_unsafe_folder_too(tmp_path: Path) -> None:
     from nankoku_netcheck.cache import ParseCache
     from nankoku_netcheck.reach.store import BddStore
