@@ -71,8 +71,16 @@ def write_atomically(path: Path, data: bytes) -> None:
     sees the old file or the new one, never half of one. Raises OSError."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, path)
+        try:
+            handle.write(data)
+        except OSError:
+            os.unlink(handle.name)
+            raise
+    try:
+        os.replace(handle.name, path)
+    except OSError:  # e.g. a folder planted where the entry goes: leave no temporary behind
+        os.unlink(handle.name)
+        raise
 
 
 def default_cache_dir() -> Path:
@@ -143,7 +151,7 @@ def _read_key(path: Path, shown: str) -> bytes:
             raise InputError.single(shown, 0, f"cannot read the cache key: {error.strerror or error}; {REMAKE}") from (
                 error
             )
-        with os.fdopen(descriptor, "rb") as handle:
+        try:
             status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode):
                 raise InputError.single(shown, 0, f"the cache key's path is not a regular file; {REMAKE}")
@@ -155,7 +163,13 @@ def _read_key(path: Path, shown: str) -> bytes:
                     0,
                     f"the cache key's file can be read or written by group or others (mode {mode:04o}); {REMAKE}",
                 )
-            key = handle.read(KEY_BYTES + 1)
+            key = os.read(descriptor, KEY_BYTES + 1)
+        except OSError as error:
+            raise InputError.single(shown, 0, f"cannot read the cache key: {error.strerror or error}; {REMAKE}") from (
+                error
+            )
+        finally:
+            os.close(descriptor)
         if len(key) != KEY_BYTES:
             raise InputError.single(
                 shown, 0, f"the cache key's file is damaged ({len(key)} bytes, expected {KEY_BYTES}); {REMAKE}"
@@ -199,11 +213,16 @@ def read_entry(path: Path, limit: int) -> bytes | None:
         return None
     except OSError as error:  # ELOOP: a link; ENOTDIR: a file where the entry's folder should be
         raise Rejected(str(error)) from error
-    with os.fdopen(descriptor, "rb") as handle:
+    try:
+        # Checked before anything else touches it (a file object refuses a folder by raising).
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            os.close(descriptor)
             raise Rejected("not a regular file within the size limit")
-        data = handle.read(limit + 1)
+        with os.fdopen(descriptor, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise Rejected(str(error)) from error
     if len(data) > limit:
         raise Rejected("grew beyond the size limit")
     return data

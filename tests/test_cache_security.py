@@ -307,6 +307,22 @@ def test_every_entry_corrupted_at_once_is_recomputed_then_reused(city: Any, tmp_
     assert {entry: entry.read_bytes() for entry in entries} == rewritten  # all reused, none rejected
 
 
+def test_a_folder_planted_as_an_entry_is_refused_and_leaves_nothing_behind(broken_sample: Any, tmp_path: Path) -> None:
+    from nankoku_netcheck.analyze import load
+    from nankoku_netcheck.cache import ParseCache
+
+    _, warm = broken_sample
+    cache = copy_of(warm, tmp_path)
+    key = device_keys(BROKEN)["inet-fw"]
+    entry = entry_of(cache, key)
+    entry.unlink()
+    entry.mkdir()
+    parse_cache = ParseCache(cache)
+    assert parse_cache.get(key) is None and parse_cache.rejected == 1
+    parse_cache.put(key, load(BROKEN).devices["inet-fw"])  # cannot replace a folder: best effort, nothing left over
+    assert sorted(path.name for path in entry.parent.iterdir()) == [entry.name]
+
+
 def test_an_entry_beyond_the_size_limit_is_not_read(city: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nankoku_netcheck import cache as cache_module
     from nankoku_netcheck.cache import ParseCache
@@ -379,6 +395,9 @@ def bad_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> tup
         os.chown(key, 4242, 4242)
     elif damage == "folder":
         key.parent.chmod(0o777)
+    elif damage == "folder-as-key":
+        key.unlink()
+        key.mkdir()
     elif damage == "link":
         key.unlink()
         key.symlink_to(tmp_path / "elsewhere")
@@ -393,6 +412,7 @@ REMAKE = "delete it (a new one is made) or use --no-cache"
     ("short", f"the cache key's file is damaged (5 bytes, expected 32); {REMAKE}"),
     ("owner", f"the cache key's file is owned by uid 4242, not by you (uid 0); {REMAKE}"),
     ("link", f"cannot read the cache key: Too many levels of symbolic links; {REMAKE}"),
+    ("folder-as-key", f"the cache key's path is not a regular file; {REMAKE}"),
 ])
 def test_a_key_someone_else_could_read_or_write_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            damage: str, message: str) -> None:
