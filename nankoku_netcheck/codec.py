@@ -116,12 +116,19 @@ class _Builder:
             "_pairs": _pairs,
             "_line_source": _line_source,
             "_line_number": _line_number,
+            "_zip": zip,
+            "_iter": iter,
+            "_set": set,
+            "_map": map,
+            "_ints": frozenset({int}),
         }
         self.names: dict[object, str] = {}
         self.sources: list[str] = []
         self.building: set[object] = set()
         self.count = 0
         self.tables = 0
+        self.flat_tables: dict[object, int] = {}
+        self.starting: dict[object, str] = {}  # names of the types being built
 
     def constant(self, value: object) -> str:
         name = f"_c{len(self.namespace)}"
@@ -136,7 +143,7 @@ class _Builder:
             raise TypeError(f"recursive type {tp!r}: the codec only takes types of bounded depth")
         self.building.add(tp)
         self.count += 1
-        name = f"_{self.count}"
+        name = self.starting[tp] = f"_{self.count}"
         if dataclasses.is_dataclass(tp):
             assert isinstance(tp, type)
             hints = typing.get_type_hints(tp)
@@ -195,9 +202,45 @@ class _Builder:
         )
         encoded = ", ".join(self.encode(field_type, value) for field_type, value in zip(types_, values, strict=True))
         self.sources.append(f"def enc{name}(value, ctx):\n" + check + prelude + f"    return [{encoded}]\n")
+        if cls and self.flat_leaf(tp) is not None:
+            fields_tuple = "".join(f"item.{field}, " for field in fields)
+            self.sources.append(
+                f"def flat{name}(value):\n"
+                f"    out = []\n"
+                f"    for item in value:\n"
+                f"        if _type(item) is not {cls}: _efail()\n"
+                f"        out += ({fields_tuple})\n"
+                f"    if not _set(_map(_type, out)) <= _ints: _efail()\n"
+                f"    return out\n"
+            )
+            # A leaf from already checked fields (a tuple of ints), kept for its equals.
+            self.sources.append(
+                f"def make{name}(key, memo):\n"
+                f"    obj = memo[{self.flat_leaf(tp)[0]}][key] = _new({cls})\n"  # type: ignore[index]
+                f"    attributes = obj.__dict__\n"
+                + "".join(f"    attributes[{field!r}] = key[{index}]\n" for index, field in enumerate(fields))
+                + "    return obj\n"
+            )
         self.building.discard(tp)
         self.names[tp] = name
         return name
+
+    def flat_leaf(self, tp: object) -> tuple[int, int, str] | None:
+        """For a dataclass of ints only (an address pattern, a port range): its leaf table,
+        its number of fields and its maker. A tuple of them is written as one flat array of
+        ints: the items the JSON parser makes and the calls that check them are the bulk of
+        a device's load time."""
+        if not (dataclasses.is_dataclass(tp) and isinstance(tp, type)) or tp is self.root:
+            return None
+        hints = typing.get_type_hints(tp)
+        fields = [field.name for field in dataclasses.fields(tp)]
+        if not fields or any(hints[field] is not int for field in fields):
+            return None
+        if tp not in self.flat_tables:
+            self.flat_tables[tp] = self.tables
+            self.tables += 1
+        name = self.starting[tp] if tp in self.building else self.function(tp)
+        return self.flat_tables[tp], len(fields), f"make{name}"
 
     def decode(self, tp: object, value: str, depth: int) -> str:
         """A Python expression: `value` (a variable name) decoded as `tp`, or a raise."""
@@ -217,6 +260,16 @@ class _Builder:
             (inner,) = [argument for argument in arguments if argument is not type(None)]
             return f"(None if {value} is None else {self.decode(inner, value, depth)})"
         if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+            flat = self.flat_leaf(arguments[0])
+            if flat is not None:
+                # Checked as a whole (every item an int), then cut into leaves.
+                table, width, make = flat
+                return (
+                    f"(_tuple([memo[{table}].get({item}) or {make}({item}, memo) "
+                    f"for {item} in _zip(*[_iter({value})] * {width})]) "
+                    f"if _type({value}) is _list and _len({value}) % {width} == 0 "
+                    f"and _set(_map(_type, {value})) <= _ints else _fail())"
+                )
             return (
                 f"(_tuple([{self.decode(arguments[0], item, depth + 1)} for {item} in {value}]) "
                 f"if _type({value}) is _list else _fail())"
@@ -260,6 +313,8 @@ class _Builder:
             (inner,) = [argument for argument in arguments if argument is not type(None)]
             return f"(None if {value} is None else {self.encode(inner, value, depth)})"
         if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+            if self.flat_leaf(arguments[0]) is not None:
+                return f"(flat{self.function(arguments[0])}({value}) if _type({value}) is _tuple else _efail())"
             return (
                 f"([{self.encode(arguments[0], item, depth + 1)} for {item} in {value}] "
                 f"if _type({value}) is _tuple else _efail())"

@@ -504,6 +504,7 @@ def test_the_codec_rejects_anything_but_its_own_types() -> None:
                    "ip access-list extended A\n permit tcp any any eq 22\n", "r1.cfg")
     good = json.loads(codec.dumps(device))
     assert codec.loads(json.dumps(good).encode()) == device
+    assert good[6][0][1][1][0][1][0][4] == [22, 22]  # the first line's destination ports
 
     def altered(change: Any) -> bytes:
         data = json.loads(json.dumps(good))
@@ -523,6 +524,10 @@ def test_the_codec_rejects_anything_but_its_own_types() -> None:
         lambda d: d[interfaces][0][1].__setitem__(1, {"file": "x"}),
         lambda d: d[interfaces + 1][0][1][1][0].__setitem__(0, "allow"),  # an unknown enum value
         lambda d: d[interfaces + 1][0][1][1].append(None),  # null for an ACL line
+        # Port ranges are written flat ([low, high, low, high, ...]): an odd count, a bool, a str.
+        lambda d: d[interfaces + 1][0][1][1][0][1][0].__setitem__(4, [22]),
+        lambda d: d[interfaces + 1][0][1][1][0][1][0].__setitem__(4, [22, True]),
+        lambda d: d[interfaces + 1][0][1][1][0][1][0].__setitem__(4, [22, "22"]),
     ]
     for change in cases:
         with pytest.raises(DecodeError):
