@@ -35,8 +35,7 @@ as_root = pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to anoth
 
 def verify(topology: str, *options: str) -> tuple[int, dict[str, Any]]:
     """Exit code and JSON report, without what differs between any two runs."""
-    result = CliRunner().invoke(main, ["verify", topology, "--format", "json", "--quiet", *options],
-                                env={"LANG": "C"})
+    result = CliRunner().invoke(main, ["verify", topology, "--format", "json", "--quiet", *options], env={"LANG": "C"})
     assert result.exit_code in (0, 1, 3), result.output
     report = json.loads(result.stdout)
     del report["generated_at"], report["command"]
@@ -51,10 +50,24 @@ def verify_in_subprocess(topology: str, cache: Path) -> tuple[int, dict[str, Any
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 
     completed = subprocess.run(
-        [sys.executable, "-c", "from nankoku_netcheck.cli import main; main()", "verify", topology,
-         "--format", "json", "--quiet", "--cache-dir", str(cache)],
-        capture_output=True, text=True, timeout=300, preexec_fn=limit_memory,
-        env={**os.environ, "PYTHONPATH": str(REPO), "LANG": "C"}, check=False,
+        [
+            sys.executable,
+            "-c",
+            "from nankoku_netcheck.cli import main; main()",
+            "verify",
+            topology,
+            "--format",
+            "json",
+            "--quiet",
+            "--cache-dir",
+            str(cache),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limit_memory,
+        env={**os.environ, "PYTHONPATH": str(REPO), "LANG": "C"},
+        check=False,
     )
     assert completed.returncode in (0, 1, 3), completed.stderr[-2000:]
     report = json.loads(completed.stdout)
@@ -85,8 +98,10 @@ def device_keys(topology: str) -> dict[str, str]:
 
     model = load_topology(topology)
     configs = read_device_configs(model)
-    return {entry.name: ParseCache.key(configs[entry.name].sha256, entry.config_display, entry.vendor)
-            for entry in model.devices}
+    return {
+        entry.name: ParseCache.key(configs[entry.name].sha256, entry.config_display, entry.vendor)
+        for entry in model.devices
+    }
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +122,9 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, tuple[int, dict
     from nankoku_netcheck.synth import CitySpec, generate
 
     folder = tmp_path_factory.mktemp("city")
-    topology = str(generate(CitySpec(devices=14, acl_lines=5000, seed=4, plant=("lgwan-to-internet-https",)),
-                            folder / "city"))
+    topology = str(
+        generate(CitySpec(devices=14, acl_lines=5000, seed=4, plant=("lgwan-to-internet-https",)), folder / "city")
+    )
     reference = verify(topology, "--no-cache")
     assert reference[0] == 1
     cache = folder / "cache"
@@ -219,12 +235,24 @@ def test_a_record_of_another_acl_is_refused_by_its_shape() -> None:
     from nankoku_netcheck.parse.cisco_ios import parse
     from nankoku_netcheck.rules.acl import Unreachable, _read_unreachable
 
-    acl = parse("ip access-list extended A\n permit ip any any\n permit tcp any any\n deny ip any any\n",
-                "r.cfg").acls["A"]
-    assert _read_unreachable([[1, [0], False], [2, [0], False]], acl) == [Unreachable(1, (0,), False),
-                                                                          Unreachable(2, (0,), False)]
-    for record in ([[3, [0], False]], [[1, [1], False]], [[1, [-1], False]], [[2, [0], False], [1, [0], False]],
-                   [[1, [0], True]], [[-1, [], True]], [[1, [0], 0]], [[True, [0], False]], {"1": 1}):
+    acl = parse("ip access-list extended A\n permit ip any any\n permit tcp any any\n deny ip any any\n", "r.cfg").acls[
+        "A"
+    ]
+    assert _read_unreachable([[1, [0], False], [2, [0], False]], acl) == [
+        Unreachable(1, (0,), False),
+        Unreachable(2, (0,), False),
+    ]
+    for record in (
+        [[3, [0], False]],
+        [[1, [1], False]],
+        [[1, [-1], False]],
+        [[2, [0], False], [1, [0], False]],
+        [[1, [0], True]],
+        [[-1, [], True]],
+        [[1, [0], 0]],
+        [[True, [0], False]],
+        {"1": 1},
+    ):
         assert _read_unreachable(record, acl) is None, record
 
 
@@ -262,7 +290,7 @@ def corrupt(data: bytes, rng: random.Random) -> bytes:
         return rng.randbytes(rng.randrange(1, 2 * len(data)))
     if how == "flip":
         position = rng.randrange(len(data))
-        return data[:position] + bytes([data[position] ^ (1 << rng.randrange(8))]) + data[position + 1:]
+        return data[:position] + bytes([data[position] ^ (1 << rng.randrange(8))]) + data[position + 1 :]
     return b""
 
 
@@ -276,9 +304,11 @@ def test_a_hundred_corruptions_of_every_entry_kind_are_removed_and_recomputed(ci
     parse_cache = ParseCache(cache)
     space = PacketSpace(store=BddStore(cache / "bdd"))
     assert space.store is not None
-    readers = {"device": (device_entries(cache), lambda key: parse_cache.get(key)),
-               "bdd": (bdd_entries(cache), lambda key: space.store.get(space.bdd, key)),  # type: ignore[union-attr]
-               "record": (record_entries(cache), lambda key: space.store.get_record(key))}  # type: ignore[union-attr]
+    readers = {
+        "device": (device_entries(cache), lambda key: parse_cache.get(key)),
+        "bdd": (bdd_entries(cache), lambda key: space.store.get(space.bdd, key)),  # type: ignore[union-attr]
+        "record": (record_entries(cache), lambda key: space.store.get_record(key)),
+    }  # type: ignore[union-attr]
     rng = random.Random(14)
     for kind, (entries, read) in readers.items():
         for entry in entries[:3]:
@@ -355,8 +385,10 @@ def test_a_cache_folder_owned_by_another_user_is_refused(tmp_path: Path) -> None
     message = f"error: {folder}: cache folder is owned by uid 4242, not by you (uid 0); {FIX}\n"
     assert refused("verify", COMPLIANT, "--cache-dir", str(folder)) == (2, message)
     assert refused("diff", COMPLIANT, BROKEN, "--cache-dir", str(folder)) == (2, message)
-    assert refused("trace", COMPLIANT, "--src", "10.1.1.10", "--dst", "10.2.1.10",
-                   "--cache-dir", str(folder)) == (2, message)
+    assert refused("trace", COMPLIANT, "--src", "10.1.1.10", "--dst", "10.2.1.10", "--cache-dir", str(folder)) == (
+        2,
+        message,
+    )
     assert list(folder.iterdir()) == []
 
 
@@ -376,7 +408,10 @@ def test_folders_and_key_the_tool_creates_are_private(tmp_path: Path, monkeypatc
     assert CliRunner().invoke(main, ["verify", COMPLIANT, "--quiet", "--cache-dir", str(cache)]).exit_code == 0
     key = tmp_path / "config" / "nankoku-netcheck" / "cache.key"
     assert (cache.stat().st_mode & 0o777, key.parent.stat().st_mode & 0o777, key.stat().st_mode & 0o777) == (
-        0o700, 0o700, 0o600)
+        0o700,
+        0o700,
+        0o600,
+    )
     assert len(key.read_bytes()) == 32
     assert {path.stat().st_mode & 0o777 for path in cache.rglob("*") if path.is_dir()} == {0o700}
 
@@ -407,15 +442,19 @@ def bad_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> tup
 REMAKE = "delete it (a new one is made) or use --no-cache"
 
 
-@pytest.mark.parametrize(("damage", "message"), [
-    ("readable", f"the cache key's file can be read or written by group or others (mode 0644); {REMAKE}"),
-    ("short", f"the cache key's file is damaged (5 bytes, expected 32); {REMAKE}"),
-    ("owner", f"the cache key's file is owned by uid 4242, not by you (uid 0); {REMAKE}"),
-    ("link", f"cannot read the cache key: Too many levels of symbolic links; {REMAKE}"),
-    ("folder-as-key", f"the cache key's path is not a regular file; {REMAKE}"),
-])
-def test_a_key_someone_else_could_read_or_write_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                           damage: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("readable", f"the cache key's file can be read or written by group or others (mode 0644); {REMAKE}"),
+        ("short", f"the cache key's file is damaged (5 bytes, expected 32); {REMAKE}"),
+        ("owner", f"the cache key's file is owned by uid 4242, not by you (uid 0); {REMAKE}"),
+        ("link", f"cannot read the cache key: Too many levels of symbolic links; {REMAKE}"),
+        ("folder-as-key", f"the cache key's path is not a regular file; {REMAKE}"),
+    ],
+)
+def test_a_key_someone_else_could_read_or_write_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str, message: str
+) -> None:
     if damage == "owner" and os.geteuid() != 0:
         pytest.skip("giving a file to another uid needs root")
     key = tmp_path / "config" / "nankoku-netcheck" / "cache.key"
@@ -425,7 +464,9 @@ def test_a_key_someone_else_could_read_or_write_is_refused(tmp_path: Path, monke
 def test_a_key_folder_others_can_write_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "config" / "nankoku-netcheck"
     assert bad_key(tmp_path, monkeypatch, "folder") == (
-        2, f"error: {folder}: cache key's folder is writable by group or others (mode 0777); {FIX}\n")
+        2,
+        f"error: {folder}: cache key's folder is writable by group or others (mode 0777); {FIX}\n",
+    )
 
 
 def test_two_first_runs_agree_on_one_key(tmp_path: Path) -> None:
@@ -441,15 +482,27 @@ def test_two_first_runs_agree_on_one_key(tmp_path: Path) -> None:
 
 
 def test_concurrent_first_runs_share_one_key_and_report_what_a_plain_run_does(
-        broken_sample: Any, tmp_path: Path) -> None:
+    broken_sample: Any, tmp_path: Path
+) -> None:
     """Four runs start at once on an empty cache with no key yet: they race to create the
     key and to write the same entries, and each reports what --no-cache does."""
     reference, _ = broken_sample
     env = {**os.environ, "PYTHONPATH": str(REPO), "LANG": "C", "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    command = [sys.executable, "-c", "from nankoku_netcheck.cli import main; main()", "verify", BROKEN,
-               "--format", "json", "--quiet", "--cache-dir", str(tmp_path / "cache")]
-    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-            for _ in range(4)]
+    command = [
+        sys.executable,
+        "-c",
+        "from nankoku_netcheck.cli import main; main()",
+        "verify",
+        BROKEN,
+        "--format",
+        "json",
+        "--quiet",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(4)
+    ]
     for run in runs:
         out, err = run.communicate(timeout=300)
         report = json.loads(out)
@@ -500,8 +553,11 @@ def test_the_codec_rejects_anything_but_its_own_types() -> None:
     from nankoku_netcheck.parse.cisco_ios import parse
 
     codec = device_codec()
-    device = parse("hostname r1\ninterface Gi0/0\n ip address 10.0.0.1 255.255.255.0\n"
-                   "ip access-list extended A\n permit tcp any any eq 22\n", "r1.cfg")
+    device = parse(
+        "hostname r1\ninterface Gi0/0\n ip address 10.0.0.1 255.255.255.0\n"
+        "ip access-list extended A\n permit tcp any any eq 22\n",
+        "r1.cfg",
+    )
     good = json.loads(codec.dumps(device))
     assert codec.loads(json.dumps(good).encode()) == device
     assert good[6][0][1][1][0][1][0][4] == [22, 22]  # the first line's destination ports
@@ -536,9 +592,12 @@ def test_the_codec_rejects_anything_but_its_own_types() -> None:
         with pytest.raises(DecodeError):
             codec.loads(data)
     assert codec.loads(codec.dumps(Device("r", "ios", "r.cfg", mgmt=device.mgmt))) == Device(
-        "r", "ios", "r.cfg", mgmt=device.mgmt)
+        "r", "ios", "r.cfg", mgmt=device.mgmt
+    )
     source = Source("r.cfg", 1, "interface x")
-    for wrong in (Device("r", "ios", "r.cfg", lines=["a"]),  # type: ignore[arg-type]
-                  Device("r", "ios", "r.cfg", interfaces={"x": Interface("x", source, addresses=[])})):  # type: ignore[arg-type]
+    for wrong in (
+        Device("r", "ios", "r.cfg", lines=["a"]),  # type: ignore[arg-type]
+        Device("r", "ios", "r.cfg", interfaces={"x": Interface("x", source, addresses=[])}),
+    ):  # type: ignore[arg-type]
         with pytest.raises(EncodeError):
             codec.dumps(wrong)
