@@ -14,8 +14,15 @@ says int) is not encoded at all, so a cached object always equals the one that w
 Speed: per type, a decoder and an encoder are generated as Python source once (from the
 type hints only, never from data) so that the per-value work is a few inlined type tests;
 objects are built without calling `__init__` (as pickle does), filling their `__dict__`.
-Strings that repeat within one value (a device's config path in every `Source`) are kept
-once, as pickle would, through a per-decode memo.
+Three things keep a device close to its pickle in size and load time:
+- a `Source` that quotes the device's own config at one of its `lines` is written as the
+  line number (`line_type`), and equal ones come back as one object;
+- equal leaves (dataclasses of str/int/bool/enum fields) come back as one object, as
+  the parser had shared them;
+- a tuple of int-only leaves (address patterns, port ranges) is one flat array of ints.
+Measured on the 1,000-device benchmark city (200,000 ACL lines), warm load of every
+device from the cache: 2.6 s, peak RSS 725 MiB, 84 MB of entries; with the pickles it
+replaces 1.5 s, 672 MiB, 100 MB (best of six runs each on a shared, busy machine).
 """
 
 from __future__ import annotations
