@@ -255,7 +255,7 @@ def prepare_store(space: PacketSpace, loaded: Loaded, jobs: int) -> int:
 
 def packet_space(backend: str, cache: ParseCache | None) -> PacketSpace:
     """A packet space whose compiled long ACLs are kept next to the parse cache."""
-    return PacketSpace(backend, BddStore(cache.directory / "bdd") if cache is not None else None)
+    return PacketSpace(backend, BddStore(cache.directory / "bdd", cache.secret) if cache is not None else None)
 
 
 def analyze_loaded(

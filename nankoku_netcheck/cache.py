@@ -1,22 +1,52 @@
 """Parsed-device cache keyed by content: re-verifying after editing one file of a large
-repository reparses only that file. Entries are pickles of model.Device; the key covers
-the tool version, the vendor asked for, the display path (it is in every Source) and the
-config's SHA-256, so a stale entry can never be returned."""
+repository reparses only that file. The key covers the tool version, the parsers' source,
+the vendor asked for, the display path (it is in every Source) and the config's SHA-256,
+so a stale entry can never be returned.
+
+Whoever can write the cache must not decide the verdict nor run code (issue #14):
+
+- Entries are data only: JSON written by a codec driven by the model's type hints
+  (codec.py), decoded strictly; never pickle.
+- Every entry is authenticated: HMAC-SHA256 under a per-user secret key kept outside the
+  cache folder (`$XDG_CONFIG_HOME/nankoku-netcheck/cache.key`, else
+  `~/.config/nankoku-netcheck/cache.key`; 32 random bytes, created 0600 on first use),
+  over the entry's kind, its key, the code that reads it and its bytes. An entry that
+  fails the check (planted, swapped with another, altered, truncated) is removed and
+  recomputed; it is never loaded.
+- The cache folder, the key file and the key's folder must belong to the user running
+  the tool and not be writable by anyone else (as ssh demands of its keys); otherwise the
+  run stops with an input error (exit 2). The tool creates its folders 0700.
+- Entries are opened without following links and without blocking (a FIFO does not
+  hang), and read only if they are regular files within a size limit (a link to
+  /dev/zero is never read).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import hashlib
+import hmac
 import os
-import pickle
+import stat
 import tempfile
 from pathlib import Path
 
 from . import __version__
-from .model import Device
+from .codec import CODEC_VERSION, Codec, DecodeError, EncodeError
+from .errors import InputError
+from .model import Device, Source
 
 PACKAGE = Path(__file__).resolve().parent
+
+# Format of an entry file: the HMAC-SHA256 (32 bytes) of what `_mac` covers, then the payload.
+MAC_BYTES = 32
+KEY_BYTES = 32
+# The largest parsed device of the 3,000-device benchmark city is well under 1 MiB of JSON;
+# a 100,000-line config makes about 30 MiB. Anything larger is not ours.
+DEVICE_ENTRY_LIMIT = 64 * 1024 * 1024
+HOW_TO_FIX = "use a folder only you can write, or --no-cache"
+REMAKE = "delete it (a new one is made) or use --no-cache"
 
 
 @functools.cache
@@ -39,10 +69,18 @@ def parser_fingerprint() -> str:
 def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder, so that a reader
     sees the old file or the new one, never half of one. Raises OSError."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, path)
+        try:
+            handle.write(data)
+        except OSError:
+            os.unlink(handle.name)
+            raise
+    try:
+        os.replace(handle.name, path)
+    except OSError:  # e.g. a folder planted where the entry goes: leave no temporary behind
+        os.unlink(handle.name)
+        raise
 
 
 def default_cache_dir() -> Path:
@@ -50,11 +88,189 @@ def default_cache_dir() -> Path:
     return Path(base) / "nankoku-netcheck"
 
 
+def default_key_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "nankoku-netcheck" / "cache.key"
+
+
+# --- who may write the cache ---------------------------------------------------------------
+
+
+def private_folder(directory: Path, what: str = "cache folder") -> Path:
+    """`directory`, created 0700 if missing, resolved (a link is followed once, here, and
+    never again). Raises InputError unless it is a folder owned by the current user that
+    nobody else can write: anyone who can write it can replace entries or the key."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        resolved = directory.resolve(strict=True)
+        status = os.stat(resolved)
+    except OSError as error:
+        raise InputError.single(
+            str(directory), 0, f"cannot use this {what}: {error.strerror or error}; {HOW_TO_FIX}"
+        ) from error
+    if not stat.S_ISDIR(status.st_mode):
+        raise InputError.single(str(directory), 0, f"{what} is not a folder; {HOW_TO_FIX}")
+    check_owner(str(directory), status, what, HOW_TO_FIX)
+    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise InputError.single(
+            str(directory),
+            0,
+            f"{what} is writable by group or others (mode {stat.S_IMODE(status.st_mode):04o}); {HOW_TO_FIX}",
+        )
+    return resolved
+
+
+def check_owner(shown: str, status: os.stat_result, what: str, fix: str) -> None:
+    if status.st_uid != os.geteuid():
+        raise InputError.single(
+            shown, 0, f"{what} is owned by uid {status.st_uid}, not by you (uid {os.geteuid()}); {fix}"
+        )
+
+
+def load_key(path: Path | None = None) -> bytes:
+    """The per-user secret that authenticates cache entries, created on first use (two
+    first runs at once agree on one key: it is published with a hard link, which fails if
+    the other run got there first). Raises InputError when the key or its folder could be
+    read or replaced by someone else."""
+    path = path or default_key_path()
+    # "key's", never "key" and a word: messages pass through the redactor, which hides
+    # the word after "key " (it could be a secret in a config line).
+    folder = private_folder(path.parent, "cache key's folder")
+    return _read_key(folder / path.name, str(path))
+
+
+@functools.cache
+def _read_key(path: Path, shown: str) -> bytes:
+    for _ in range(2):
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            _create_key(path, shown)
+            continue
+        except OSError as error:
+            raise InputError.single(shown, 0, f"cannot read the cache key: {error.strerror or error}; {REMAKE}") from (
+                error
+            )
+        try:
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
+                raise InputError.single(shown, 0, f"the cache key's path is not a regular file; {REMAKE}")
+            check_owner(shown, status, "the cache key's file", REMAKE)
+            if status.st_mode & 0o077:
+                mode = stat.S_IMODE(status.st_mode)
+                raise InputError.single(
+                    shown,
+                    0,
+                    f"the cache key's file can be read or written by group or others (mode {mode:04o}); {REMAKE}",
+                )
+            key = os.read(descriptor, KEY_BYTES + 1)
+        except OSError as error:
+            raise InputError.single(shown, 0, f"cannot read the cache key: {error.strerror or error}; {REMAKE}") from (
+                error
+            )
+        finally:
+            os.close(descriptor)
+        if len(key) != KEY_BYTES:
+            raise InputError.single(
+                shown, 0, f"the cache key's file is damaged ({len(key)} bytes, expected {KEY_BYTES}); {REMAKE}"
+            )
+        return key
+    raise InputError.single(shown, 0, "cannot create the cache key; use --no-cache")
+
+
+def _create_key(path: Path, shown: str) -> None:
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache.key.")  # created 0600
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(os.urandom(KEY_BYTES))
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    except OSError as error:
+        raise InputError.single(
+            shown, 0, f"cannot create the cache key: {error.strerror or error}; use --no-cache"
+        ) from error
+
+
+# --- authenticated entries -------------------------------------------------------------------
+
+
+class Rejected(Exception):
+    """An entry is there but is not one this tool wrote for this key."""
+
+
+def read_entry(path: Path, limit: int) -> bytes | None:
+    """The bytes of the entry at `path`, None if there is none. Raises Rejected for
+    anything that is not a regular file of at most `limit` bytes: a link (not followed), a
+    FIFO (not waited on), a device, a folder."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as error:  # ELOOP: a link; ENOTDIR: a file where the entry's folder should be
+        raise Rejected(str(error)) from error
+    try:
+        # Checked before anything else touches it (a file object refuses a folder by raising).
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            os.close(descriptor)
+            raise Rejected("not a regular file within the size limit")
+        with os.fdopen(descriptor, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise Rejected(str(error)) from error
+    if len(data) > limit:
+        raise Rejected("grew beyond the size limit")
+    return data
+
+
+def remove_entry(path: Path) -> None:
+    """Best effort: a corrupt entry left behind is only rejected again next time."""
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _mac(secret: bytes, kind: str, key: str, code: str, payload: bytes) -> bytes:
+    # Every variable-length part but the last is terminated, so no two different
+    # (kind, key, code, payload) give the same message.
+    header = "\0".join(("nankoku-netcheck cache entry", str(CODEC_VERSION), __version__, code, kind, key, ""))
+    digest = hmac.new(secret, header.encode("utf-8"), hashlib.sha256)
+    digest.update(payload)
+    return digest.digest()
+
+
+def seal(secret: bytes, kind: str, key: str, code: str, payload: bytes) -> bytes:
+    """An entry file's bytes: its MAC, then `payload`."""
+    return _mac(secret, kind, key, code, payload) + payload
+
+
+def unseal(secret: bytes, kind: str, key: str, code: str, data: bytes) -> bytes:
+    """The payload of an entry file written by `seal` with the same arguments; raises
+    Rejected for anything else."""
+    payload = data[MAC_BYTES:]
+    if len(data) < MAC_BYTES or not hmac.compare_digest(data[:MAC_BYTES], _mac(secret, kind, key, code, payload)):
+        raise Rejected("authentication failed")
+    return payload
+
+
+@functools.cache
+def device_codec() -> Codec:
+    return Codec(Device, line_type=Source)
+
+
 class ParseCache:
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
+    """Opening one checks the folder and loads (or makes) the key: raises InputError."""
+
+    def __init__(self, directory: Path, secret: bytes | None = None) -> None:
+        self.directory = private_folder(Path(directory))
+        self.secret = secret if secret is not None else load_key()
         self.hits = 0
         self.misses = 0
+        self.rejected = 0  # entries found unusable (and removed)
 
     @staticmethod
     def key(sha256: str, display: str, vendor: str | None) -> str:
@@ -62,22 +278,34 @@ class ParseCache:
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.pickle"
+        return self.directory / key[:2] / f"{key}.json"
+
+    @staticmethod
+    def _code() -> str:
+        return source_fingerprint("model.py", "codec.py", "cache.py")
 
     def get(self, key: str) -> Device | None:
+        path = self._path(key)
         try:
-            with open(self._path(key), "rb") as handle:
-                device = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            self.misses += 1
-            return None
-        if not isinstance(device, Device):
-            self.misses += 1
-            return None
-        self.hits += 1
-        return device
+            data = read_entry(path, DEVICE_ENTRY_LIMIT + MAC_BYTES)
+            if data is not None:
+                device = device_codec().loads(unseal(self.secret, "device", key, self._code(), data))
+                self.hits += 1
+                return device  # type: ignore[no-any-return]
+        except (Rejected, DecodeError):
+            self.rejected += 1
+            remove_entry(path)
+        self.misses += 1
+        return None
 
     def put(self, key: str, device: Device) -> None:
-        """Best effort: a cache that cannot be written only costs time."""
+        """Best effort: a cache that cannot be written only costs time (and a device the
+        codec cannot encode exactly is not cached)."""
+        try:
+            payload = device_codec().dumps(device)
+        except EncodeError:
+            return
+        if len(payload) > DEVICE_ENTRY_LIMIT:
+            return
         with contextlib.suppress(OSError):
-            write_atomically(self._path(key), pickle.dumps(device, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomically(self._path(key), seal(self.secret, "device", key, self._code(), payload))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,16 @@ def rule_fixture_outcome(rule, folder: Path):  # type: ignore[no-untyped-def]
     listed = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8")) or []
     expected = sorted((item["device"], item["file"], item["line"]) for item in listed)
     return found, expected, findings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The cache's secret key (cache.py) made by tests lives in the test run's own folder,
+    not in the user's ~/.config (command-line runs in subprocesses inherit the variable)."""
+    saved = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = saved

@@ -24,11 +24,12 @@ def test_second_run_reads_every_device_from_the_cache(tmp_path: Path) -> None:
 
 def test_corrupt_entries_are_reparsed(tmp_path: Path) -> None:
     analyze(SAMPLE, cache=ParseCache(tmp_path))
-    for entry in tmp_path.rglob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in tmp_path.glob("??/*.json"):
+        entry.write_bytes(b"not an entry")
     cache = ParseCache(tmp_path)
     assert analyze(SAMPLE, cache=cache).verdict == "pass"
-    assert cache.hits == 0
+    assert (cache.hits, cache.rejected) == (0, 9)
+    assert ParseCache(tmp_path).get(ParseCache.key("0" * 64, "absent.cfg", None)) is None
 
 
 def test_a_changed_file_misses(tmp_path: Path) -> None:

@@ -56,8 +56,8 @@ def diff(before: str, after: str | None, base_ref: str | None, output_format: st
     if (after is None) == (base_ref is None):
         raise click.UsageError("give either AFTER or --base-ref REF (not both, not neither)")
     check_output_file(output)
-    cache = open_cache(cache_dir, no_cache)
     try:
+        cache = open_cache(cache_dir, no_cache)  # an unsafe cache folder is an input error
         with input_warnings_shown():
             for topology in (before, after):
                 if topology is not None:

@@ -80,7 +80,7 @@ def run_in_two_processes(space: PacketSpace, work: list[Work], jobs: int) -> int
             theirs_cost += item.cost
     # spawn, not fork: see analyze.parse_many.
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        future = pool.submit(_work_in_store, str(space.store.directory), space.backend, theirs)
+        future = pool.submit(_work_in_store, str(space.store.directory), space.store.secret, space.backend, theirs)
         for item in mine:
             item.run(space, item.acl)
         try:
@@ -90,7 +90,7 @@ def run_in_two_processes(space: PacketSpace, work: list[Work], jobs: int) -> int
     return len(theirs)
 
 
-def _work_in_store(directory: str, backend: str, work: list[Work]) -> None:
-    space = PacketSpace(backend, BddStore(Path(directory)))
+def _work_in_store(directory: str, secret: bytes, backend: str, work: list[Work]) -> None:
+    space = PacketSpace(backend, BddStore(Path(directory), secret))
     for item in work:
         item.run(space, item.acl)

@@ -211,7 +211,7 @@ def stored_unreachable_lines(space: PacketSpace, acl: Acl) -> list[Unreachable]:
     key = _shadow_key(space, acl)
     if space.store is None or key is None:
         return unreachable_lines(space, acl)
-    stored = _read_unreachable(space.store.get_record(key))
+    stored = _read_unreachable(space.store.get_record(key), acl)
     if stored is not None:
         return stored
     found = unreachable_lines(space, acl)
@@ -239,16 +239,23 @@ def _shadow_key(space: PacketSpace, acl: Acl) -> str | None:
     return space.store.key("acl-002", content, space.layout)
 
 
-def _read_unreachable(record: object) -> list[Unreachable] | None:
-    """What `stored_unreachable_lines` wrote, or None for anything else (then recompute)."""
+def _read_unreachable(record: object, acl: Acl) -> list[Unreachable] | None:
+    """What `stored_unreachable_lines` wrote for `acl`, or None for anything else (then
+    recompute). The record is authenticated (reach/store.py), and checked in shape anyway:
+    each index must name a line of this ACL (lines in order, each covered only by earlier
+    lines, an empty line by none), so no record can point a finding at a wrong line."""
     if not isinstance(record, list):
         return None
-    found = []
+    found: list[Unreachable] = []
     for item in record:
         if not (isinstance(item, list) and len(item) == 3 and type(item[0]) is int and isinstance(item[1], list)
                 and all(type(index) is int for index in item[1]) and isinstance(item[2], bool)):
             return None
-        found.append(Unreachable(item[0], tuple(item[1]), item[2]))
+        index, cover, empty = item
+        if not (0 <= index < len(acl.lines) and (not found or found[-1].index < index)
+                and all(0 <= earlier < index for earlier in cover) and not (empty and cover)):
+            return None
+        found.append(Unreachable(index, tuple(cover), empty))
     return found
 
 
