@@ -251,3 +251,9 @@ def test_next_hops_resolve_through_installed_routes_only(space: PacketSpace, unu
                                                          fallback: Route) -> None:
     assert_reaches(space, recursion_network(unusable_route, fallback), LAN_A, tcp("10.0.1.10", "10.0.5.9", 80),
                    {hosts("10.0.5.0/24")})
+
+
+def test_an_acl_with_no_entries_permits_everything(space: PacketSpace) -> None:
+    empty = Acl(name="EMPTY", lines=(), source=Source("r2.cfg", 9, "ip access-list extended EMPTY"))
+    network = network_of(r1(), r2("EMPTY", acls=(empty,)))
+    assert_reaches(space, network, LAN_A, tcp("10.0.1.10", "10.0.3.20", 23), {hosts("10.0.3.0/24")})

@@ -36,7 +36,15 @@ from dataclasses import dataclass, field
 from ..graph import Network, Segment, is_up
 from ..model import Acl, Device, Route, RouteKind, Source
 from .fib import Fib, NextHop, build_fib
-from .filters import SECURITY_LEVELS, accepts_to_the_box, egress_acl, forwards, ingress_acl, security_levels_permit
+from .filters import (
+    SECURITY_LEVELS,
+    accepts_to_the_box,
+    egress_acl,
+    forwards,
+    ingress_acl,
+    permits_everything_when_empty,
+    security_levels_permit,
+)
 from .nat import Owner, Translation, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
 
@@ -178,6 +186,8 @@ class ReachEngine:
             return self.space.valid
         if isinstance(chosen, str):
             return self.space.valid if device.undefined_acl_permits else self.space.false
+        if permits_everything_when_empty(chosen):
+            return self.space.valid
         return self.space.acl_permits_reversed(chosen) if reverse else self.space.acl_permits(chosen)
 
     def session_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
