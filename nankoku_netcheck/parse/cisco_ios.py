@@ -104,6 +104,8 @@ from nankoku_netcheck.parse.common import (
     read_port_operator,
     read_routing_process,
     required_ports,
+    split_words,
+    strip_blanks,
     union_or_any,
     vlan_list,
 )
@@ -755,7 +757,7 @@ _BANNER_TYPES = frozenset({
     "motd", "login", "exec", "incoming", "slip-ppp", "prompt-timeout", "config-save",
 })
 _CLI_PROMPT = re.compile(
-    r"^[A-Za-z0-9_.\-@]+(?:\([a-z0-9\-]+\))?[#>]\s*"
+    r"^[A-Za-z0-9_.\-@]+(?:\([a-z0-9\-]+\))?[#>][ \t]*"
     r"(?:(?:sh|show|more|term|terminal|wr|write|copy|conf|configure|en|enable)\b.*)?$"
 )
 
@@ -764,10 +766,10 @@ def _find_banner_end(lines: Sequence[str], start: int) -> int:
     """Index of the last line of the banner that begins at `start` (IOS: the banner runs
     to the next occurrence of its delimiter). Without a closing delimiter only the
     first line is taken, so that the rest of the file is still read as configuration."""
-    text = lines[start].lstrip()[len("banner"):].lstrip()
+    text = lines[start].lstrip(" \t")[len("banner"):].lstrip(" \t")
     first, _, rest = text.partition(" ")
     if first.lower() in _BANNER_TYPES:
-        text = rest.lstrip() if rest else ""
+        text = rest.lstrip(" \t") if rest else ""
     if not text:
         return start
     delimiter = "^C" if text.startswith("^C") else text[0]
@@ -781,7 +783,7 @@ def _find_banner_end(lines: Sequence[str], start: int) -> int:
 
 def _find_macro_end(lines: Sequence[str], start: int) -> int:
     for index in range(start + 1, len(lines)):
-        if lines[index].strip() == "@":
+        if strip_blanks(lines[index]) == "@":
             return index
     return start
 
@@ -811,6 +813,8 @@ class _IosParser(LineBook):
 
     def run(self) -> Device:
         structure_lines = self.claim_multiline_blocks()
+        free_text = {index for first, last, _ in self.multiline_blocks for index in range(first, last + 1)}
+        self.claim_rejected_lines(structure_lines, free_text, self.outcome_as_typed)
         top_level = [obj for obj in block_tree(structure_lines) if obj.parent is obj]
         for obj in top_level:
             if obj.linenum not in self.outcome and self.first_word(obj.linenum) == "object-group":
@@ -820,6 +824,13 @@ class _IosParser(LineBook):
                 self.top_level(obj)
         self.classify_ipv6()
         return self.build_device()
+
+    def outcome_as_typed(self, lines: list[str]) -> dict[int, Any]:
+        """Every line's outcome when the file is `lines` (see `claim_rejected_lines`)."""
+        copy = _IosParser("", self.path)
+        copy.lines = lines
+        copy.run()
+        return dict(copy.outcome)
 
     def first_word(self, index: int) -> str:
         words = self.words(index)
@@ -834,7 +845,7 @@ class _IosParser(LineBook):
         while index < len(self.lines):
             line = self.lines[index]
             # Cheap prefix test first: this loop sees every line of the file.
-            words = line.split(None, 2) if line[:6].lower() in ("banner", "macro ") else []
+            words = split_words(line) if line[:6].lower() in ("banner", "macro ") else []
             first = words[0].lower() if words else ""
             if first == "banner":
                 end, reason = _find_banner_end(self.lines, index), "banner text"
@@ -893,7 +904,7 @@ class _IosParser(LineBook):
         entry = lookup_prefix(_TOP_LEVEL_COMMANDS, lowered)
         if entry is not None:
             self.mark_block(obj, entry[0], entry[1])
-        elif _CLI_PROMPT.match(self.lines[obj.linenum].strip()):
+        elif _CLI_PROMPT.match(strip_blanks(self.lines[obj.linenum])):
             self.mark_block(obj, HARMLESS, "CLI prompt or command echo")
         else:
             self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:2])}'")
@@ -964,7 +975,7 @@ class _IosParser(LineBook):
         first = lowered[0]
         second = lowered[1] if len(lowered) > 1 else ""
         if first == "description":
-            draft.description = self.lines[index].strip()[len(words[0]):].strip()
+            draft.description = strip_blanks(strip_blanks(self.lines[index])[len(words[0]):])
         elif first == "shutdown" and len(lowered) == 1:
             draft.shutdown = True
         elif lowered[:2] == ["no", "shutdown"]:
@@ -1564,7 +1575,7 @@ class _IosParser(LineBook):
             lines=tuple(self.lines),
             static_arp=list(self.static_arps),
             # Management-plane facts: a separate read-only pass over the same lines.
-            mgmt=read_management(self.lines, self.path, self.multiline_blocks, canonical_interface_name),
+            mgmt=read_management(self.command_lines(), self.path, self.multiline_blocks, canonical_interface_name),
         )
 
 
