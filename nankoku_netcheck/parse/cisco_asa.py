@@ -599,7 +599,7 @@ _NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
     ("established",): "no return connections opened",
     ("vpdn",): "VPDN disabled",
     ("ipv6",): _IPV6_SETTING,
-    ("route",): "static route removed",
+    # No ("route",): the device then forwards by another route, which the model would not.
 }
 
 _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
@@ -643,7 +643,7 @@ _INTERFACE_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
     ("ip", "address"): "",
     ("management-only",): "",
     ("description",): "no description",
-    ("switchport",): "",
+    # No ("switchport",): `no switchport access vlan` changes what the port carries.
     ("policy-route",): "no policy routing",
     ("bridge-group",): "no bridging",
     ("dhcprelay",): "no relay",

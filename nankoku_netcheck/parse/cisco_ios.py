@@ -393,6 +393,13 @@ _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("alias",): (HARMLESS, REASON_MGMT),
     ("menu",): (HARMLESS, REASON_MGMT),
     ("call-home",): (HARMLESS, REASON_MGMT),
+    ("callhome",): (HARMLESS, REASON_MGMT),
+    ("ssh", "server"): (HARMLESS, REASON_MGMT),
+    ("domain", "name"): (HARMLESS, REASON_MGMT),
+    ("domain", "name-server"): (HARMLESS, REASON_MGMT),
+    ("domain", "lookup"): (HARMLESS, REASON_MGMT),
+    ("domain", "vrf"): (HARMLESS, REASON_MGMT),
+    ("role", "name"): (HARMLESS, REASON_MGMT),
     ("file",): (HARMLESS, REASON_MGMT),
     ("hostname",): (HARMLESS, REASON_MGMT),
     ("netconf",): (HARMLESS, REASON_MGMT),
@@ -507,7 +514,11 @@ _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "icmp"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "tcp"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "gratuitous-arps"): (HARMLESS, _DEVICE_ONLY),
-    ("ip", "forward-protocol"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
+    # Which broadcasts `ip helper-address` relays (`nd` is in every default config);
+    # `spanning-tree` / `turbo-flood` flood broadcasts without a helper address: FORWARDING.
+    ("ip", "forward-protocol", "udp"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
+    ("ip", "forward-protocol", "nd"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
+    ("ip", "forward-protocol", "sdns"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
     ("ip", "local", "pool"): (HARMLESS, "address pool for VPN clients (VPN bindings are reported)"),
     ("ip", "explicit-path"): (HARMLESS, REASON_ROUTING_POLICY),
     # routing policy and definitions used elsewhere
@@ -721,6 +732,8 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("mpls", "label"): (HARMLESS, "label distribution setting"),
     ("mpls", "mtu"): (HARMLESS, REASON_PLATFORM),
     ("switchport", "nonegotiate"): (HARMLESS, _L2_CONTROL),
+    # A misspelling IOS rejects; either way DTP can only fail to form a trunk the model already assumes.
+    ("switchport", "nonnegotiate"): (HARMLESS, _L2_CONTROL),
     ("switchport", "port-security"): (HARMLESS, "port security (MAC pinning is checked separately)"),
     ("switchport", "trunk", "encapsulation"): (HARMLESS, _L2_CONTROL),
     ("switchport", "trunk", "pruning"): (HARMLESS, _L2_CONTROL),
@@ -737,7 +750,11 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
 _INTERFACE_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
     ("ip", "address"): "",
     ("shutdown",): "",
-    ("switchport",): "",
+    # No ("switchport",): `no switchport access vlan` or `no switchport trunk allowed vlan`
+    # widen what the port carries; the negation is classified like the command it undoes.
+    ("switchport", "dot1q", "ethertype"): "default 802.1Q ethertype",
+    ("switchport", "monitor"): "SPAN destination disabled",
+    ("switchport", "priority"): "voice priority setting disabled",
     ("mpls",): "MPLS feature disabled",
     ("ip", "pim"): "multicast setting disabled",
     ("ip", "nat"): "NAT disabled",
