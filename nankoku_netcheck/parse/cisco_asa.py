@@ -82,6 +82,7 @@ from nankoku_netcheck.model import (
     Source,
     StaticArp,
     UnknownKind,
+    UnknownLine,
     Wildcard,
     int_to_ip,
     ip_to_int,
@@ -760,7 +761,7 @@ class _AsaParser(LineBook):
         self.classify_ipv6()
         return self.build_device()
 
-    def outcome_as_typed(self, lines: list[str]) -> dict[int, Any]:
+    def outcome_as_typed(self, lines: list[str]) -> dict[int, UnknownLine | None]:
         """Every line's outcome when the file is `lines` (see `claim_rejected_lines`)."""
         copy = _AsaParser("", self.path)
         copy.lines = lines

@@ -68,6 +68,7 @@ from nankoku_netcheck.model import (
     Source,
     StaticArp,
     UnknownKind,
+    UnknownLine,
     Wildcard,
     ip_to_int,
     mask_to_length,
@@ -842,7 +843,7 @@ class _IosParser(LineBook):
         self.classify_ipv6()
         return self.build_device()
 
-    def outcome_as_typed(self, lines: list[str]) -> dict[int, Any]:
+    def outcome_as_typed(self, lines: list[str]) -> dict[int, UnknownLine | None]:
         """Every line's outcome when the file is `lines` (see `claim_rejected_lines`)."""
         copy = _IosParser("", self.path)
         copy.lines = lines

@@ -79,7 +79,7 @@ def _foreign(character: str) -> bool:
 def rejected_character(line: str) -> str | None:
     """Why the device rejects `line`, None when it does not: a command word holds a
     whitespace, control or format character other than ASCII space and tab (e.g.
-    `ip access-group\u3000NAME in` typed with a Japanese input method). The line is split
+    `ip access-group\\u3000NAME in` typed with a Japanese input method). The line is split
     on ASCII space and tab; words after `description`, `remark` or `banner` (and after
     `snmp-server location|contact`) are free text and may hold anything."""
     if line.isascii() and line.replace("\t", " ").isprintable():
