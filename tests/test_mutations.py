@@ -28,12 +28,13 @@ from pathlib import Path
 
 import pytest
 
-from nankoku_netcheck.analyze import Loaded, analyze_loaded, load
+from nankoku_netcheck.analyze import Loaded, applicable_rules, flow_context, load
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.graph import build_network
 from nankoku_netcheck.model import DeviceEntry
 from nankoku_netcheck.parse import parse_config
 from nankoku_netcheck.reach.packets import PacketSpace
+from nankoku_netcheck.result import Result
 from nankoku_netcheck.rules import ZONE_RULES, rule_by_id
 from nankoku_netcheck.topology import check_references
 
@@ -204,7 +205,14 @@ class Sample:
         if check_references(self.loaded.topology, devices):
             return "input-error"
         loaded = replace(self.loaded, devices=devices, network=build_network(self.loaded.topology, devices))
-        return analyze_loaded(loaded, self.space, rules=RULES, timestamp="2026-01-01T00:00:00Z").result.verdict
+        # The rules as analyze_loaded runs them, without the isolation certificates (half the
+        # time of a run; they do not change the verdict).
+        context = flow_context(loaded, self.space)
+        findings = []
+        for rule in applicable_rules(loaded.topology, RULES):
+            context.rules_run.add(rule.id)
+            findings.extend(rule.check(context))
+        return Result("", "", "", "", "", "", "", (), tuple(findings), (), ()).verdict
 
 
 def mutations(sample: Sample) -> list[Mutation]:
