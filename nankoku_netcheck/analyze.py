@@ -54,7 +54,8 @@ ASSUMPTIONS = (
     "and from each upstream interface with any address no zone or external peer owns.",
     "Hosts may send to any router on their segment; a router's own interface addresses belong to "
     "the zone that owns them.",
-    "An interface with no ACL permits everything; an ACL referenced but not defined permits everything (IOS).",
+    "An interface with no ACL permits everything; an ACL referenced but not defined (IOS), or bound with "
+    "no entries, permits everything.",
     "Dynamic routing is not simulated: any prefix may be learned from any neighbour of the same process.",
     "ACL lines with qualifiers that cannot be modelled (time-range, DSCP, fragments) are treated as always "
     "matching when they permit and as never matching when they deny.",

@@ -108,6 +108,8 @@ def filter_permits(device: Device, acl_name: str | None, packet: PacketLike) -> 
     acl = device.acls.get(acl_name)
     if acl is None:
         return device.undefined_acl_permits
+    if not acl.lines:
+        return True  # bound with no entries (only remarks or none): no implicit deny yet
     return acl_permits(acl, packet)
 
 
@@ -423,6 +425,8 @@ def ingress_rules_permit(device: Device, in_if: str, packet: Header) -> bool | N
     if not defined:
         return device.undefined_acl_permits
     lines = tuple(line for acl in defined for line in acl.lines)
+    if not lines:
+        return True  # no entry in either list: chosen to permit, like IOS (more reachability)
     combined = Acl(name="+".join(acl.name for acl in defined), lines=lines, source=defined[0].source)
     return acl_permits(combined, packet)
 

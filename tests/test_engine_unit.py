@@ -37,6 +37,7 @@ from nankoku_netcheck.model import (
 from nankoku_netcheck.reach.engine import ReachEngine, Start
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.reach.trace import Tracer
+from nankoku_netcheck.report import trace_report
 
 SOURCE = Source("unit.cfg", 1, "unit")
 Endpoint = tuple[str, str, str, str]  # (kind, device, interface, segment), as in the oracle
@@ -251,3 +252,19 @@ def test_next_hops_resolve_through_installed_routes_only(space: PacketSpace, unu
                                                          fallback: Route) -> None:
     assert_reaches(space, recursion_network(unusable_route, fallback), LAN_A, tcp("10.0.1.10", "10.0.5.9", 80),
                    {hosts("10.0.5.0/24")})
+
+
+def test_an_acl_with_no_entries_permits_everything(space: PacketSpace) -> None:
+    empty = Acl(name="EMPTY", lines=(), source=Source("r2.cfg", 9, "ip access-list extended EMPTY"))
+    network = network_of(r1(), r2("EMPTY", acls=(empty,)))
+    assert_reaches(space, network, LAN_A, tcp("10.0.1.10", "10.0.3.20", 23), {hosts("10.0.3.0/24")})
+
+
+def test_a_trace_through_an_acl_with_no_entries_says_why_it_passed(space: PacketSpace) -> None:
+    empty = Acl(name="EMPTY", lines=(), source=Source("r2.cfg", 9, "ip access-list extended EMPTY"))
+    engine = ReachEngine(network_of(r1(), r2("EMPTY", acls=(empty,))), space)
+    paths = Tracer(engine).trace(LAN_A, tcp("10.0.1.10", "10.0.3.20", 23))
+    decisions = [hop.ingress for path in paths for hop in path.hops if hop.ingress.acl_name == "EMPTY"]
+    assert decisions and all(d.permitted and d.empty and d.line is None for d in decisions)
+    assert trace_report._decision(decisions[0]) == {"acl": "EMPTY", "permitted": True,
+                                                    "note": "no entries (permits everything)"}

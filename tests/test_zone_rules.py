@@ -168,3 +168,15 @@ def test_dynamic_routing_counterexample_says_it_relies_on_over_approximation(tri
     result = analyze(str(triangle(mn_extra=ospf, core_extra=ospf, lg_extra=ospf)))
     relying = [f for f in findings(result, "ZONE-001") if any("over-approximation" in n for n in f.notes)]
     assert relying
+
+
+def test_an_applied_acl_with_only_remarks_permits_everything_like_ios(triangle) -> None:
+    remarks_only = "ip access-list extended NOTHING-YET\n remark entries to follow\n"
+    topology = triangle(mn_iface="ip access-group NOTHING-YET out\nip access-group BLOCK in",
+                        mn_extra=BLOCK_ACL + remarks_only, lg_iface=DENY_ALL_OUT, lg_extra=BLOCK_ACL)
+    result = analyze(str(topology))
+    leaks = findings(result, "ZONE-001")
+    assert {(f.from_zone, f.to_zone) for f in leaks} == {("mynumber", "internet")}
+    assert any("r-mn: ACL NOTHING-YET has no entries, so it permits everything" in note
+               for f in leaks for note in f.notes)
+    assert any(e.text == "ip access-list extended NOTHING-YET" for f in leaks for e in f.evidence)

@@ -51,7 +51,14 @@ from nankoku_netcheck.model import (
 )
 from nankoku_netcheck.parse.asa_names import ICMP_NAMES, PROTOCOL_NAMES
 from nankoku_netcheck.parse.cisco_ios import canonical_interface_name
-from nankoku_netcheck.parse.common import TextBlock, is_ipv4, looks_like_ipv6, record_user, text_blocks
+from nankoku_netcheck.parse.common import (
+    TextBlock,
+    is_ipv4,
+    looks_like_ipv6,
+    record_user,
+    split_words,
+    text_blocks,
+)
 
 # The ASA's stored form of an empty enable / login password (`enable password … encrypted`).
 EMPTY_PASSWORD_HASH = "8Ry2YjIyt7RRXU24"
@@ -146,7 +153,7 @@ class _Reader:
         return Source(self.path, index + 1, self.lines[index])
 
     def words(self, index: int) -> list[str]:
-        return self.lines[index].split()
+        return split_words(self.lines[index])
 
     # -- driver
 
@@ -600,7 +607,7 @@ class _Reader:
                 return
             if index in self.definition_lines:
                 continue
-            words = line.split()
+            words = split_words(line)
             if not words or words[0].startswith(("!", ":")) or words[0].lower() in ("description", "remark"):
                 continue
             for position, word in enumerate(words):

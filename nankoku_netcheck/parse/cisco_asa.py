@@ -82,6 +82,7 @@ from nankoku_netcheck.model import (
     Source,
     StaticArp,
     UnknownKind,
+    UnknownLine,
     Wildcard,
     int_to_ip,
     ip_to_int,
@@ -132,6 +133,8 @@ from nankoku_netcheck.parse.common import (
     read_port_operator,
     read_routing_process,
     required_ports,
+    split_words,
+    strip_blanks,
     union_or_any,
     vlan_list,
 )
@@ -590,7 +593,7 @@ _NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
     ("established",): "no return connections opened",
     ("vpdn",): "VPDN disabled",
     ("ipv6",): _IPV6_SETTING,
-    ("route",): "static route removed",
+    # No ("route",): the device then forwards by another route, which the model would not.
 }
 
 _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
@@ -634,7 +637,7 @@ _INTERFACE_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
     ("ip", "address"): "",
     ("management-only",): "",
     ("description",): "no description",
-    ("switchport",): "",
+    # No ("switchport",): `no switchport access vlan` changes what the port carries.
     ("policy-route",): "no policy routing",
     ("bridge-group",): "no bridging",
     ("dhcprelay",): "no relay",
@@ -654,7 +657,7 @@ _SWITCH_PORT_TYPES = ("Ethernet",)
 
 
 _CLI_PROMPT = re.compile(
-    r"^[A-Za-z0-9_.\-@/]+(?:\([a-z0-9\-]+\))?[#>]\s*"
+    r"^[A-Za-z0-9_.\-@/]+(?:\([a-z0-9\-]+\))?[#>][ \t]*"
     r"(?:(?:sh|show|more|term|terminal|wr|write|copy|conf|configure|en|enable)\b.*)?$",
     re.IGNORECASE,
 )
@@ -730,11 +733,13 @@ class _AsaParser(LineBook):
 
     def run(self) -> Device:
         logger.disable("ciscoconfparse2")
-        tree = CiscoConfParse(config=list(self.lines), ignore_blank_lines=False, loguru=False)
+        structure = list(self.lines)
+        self.claim_rejected_lines(structure, (), self.outcome_as_typed)
+        tree = CiscoConfParse(config=structure, ignore_blank_lines=False, loguru=False)
         top_level = [obj for obj in tree.objs if obj.parent is obj]
         phased: list[tuple[int, Any]] = []
         for obj in top_level:
-            lowered = [word.lower() for word in self.words(obj.linenum)[:2]]
+            lowered = [word.lower() for word in split_words(structure[obj.linenum])[:2]]
             phased.append((_phase_of(lowered), obj))
             if lowered:
                 self.top_level_firsts.append((obj.linenum, lowered[0]))
@@ -748,6 +753,13 @@ class _AsaParser(LineBook):
             self.object_nat(object_name, index)
         self.classify_ipv6()
         return self.build_device()
+
+    def outcome_as_typed(self, lines: list[str]) -> dict[int, UnknownLine | None]:
+        """Every line's outcome when the file is `lines` (see `claim_rejected_lines`)."""
+        copy = _AsaParser("", self.path)
+        copy.lines = lines
+        copy.run()
+        return dict(copy.outcome)
 
     # -- top level
 
@@ -831,7 +843,7 @@ class _AsaParser(LineBook):
             entry = lookup_prefix(_TOP_LEVEL_COMMANDS, lowered)
             if entry is not None:
                 self.mark_block(obj, entry[0], entry[1])
-            elif _CLI_PROMPT.match(self.lines[index].strip()):
+            elif _CLI_PROMPT.match(strip_blanks(self.lines[index])):
                 self.mark_block(obj, HARMLESS, "CLI prompt or command echo")
             else:
                 self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:2])}'")
@@ -1028,7 +1040,7 @@ class _AsaParser(LineBook):
         first = lowered[0]
         second = lowered[1] if len(lowered) > 1 else ""
         if first == "description":
-            draft.description = self.lines[index].strip()[len(words[0]):].strip()
+            draft.description = strip_blanks(strip_blanks(self.lines[index])[len(words[0]):])
         elif first == "nameif" and len(words) == 2:
             draft.nameif, draft.nameif_index = words[1], index
         elif first == "security-level" and len(words) == 2:
@@ -2123,7 +2135,7 @@ class _AsaParser(LineBook):
             global_acl_source=self.global_acl_source,
             nat_rules=self.nat_rules(),
             static_arp=list(self.static_arps),
-            mgmt=read_management(self.lines, self.path, self.names, interfaces),
+            mgmt=read_management(self.command_lines(), self.path, self.names, interfaces),
         )
 
 

@@ -68,6 +68,7 @@ from nankoku_netcheck.model import (
     Source,
     StaticArp,
     UnknownKind,
+    UnknownLine,
     Wildcard,
     ip_to_int,
     mask_to_length,
@@ -104,6 +105,8 @@ from nankoku_netcheck.parse.common import (
     read_port_operator,
     read_routing_process,
     required_ports,
+    split_words,
+    strip_blanks,
     union_or_any,
     vlan_list,
 )
@@ -397,6 +400,13 @@ _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("alias",): (HARMLESS, REASON_MGMT),
     ("menu",): (HARMLESS, REASON_MGMT),
     ("call-home",): (HARMLESS, REASON_MGMT),
+    ("callhome",): (HARMLESS, REASON_MGMT),
+    ("ssh", "server"): (HARMLESS, REASON_MGMT),
+    ("domain", "name"): (HARMLESS, REASON_MGMT),
+    ("domain", "name-server"): (HARMLESS, REASON_MGMT),
+    ("domain", "lookup"): (HARMLESS, REASON_MGMT),
+    ("domain", "vrf"): (HARMLESS, REASON_MGMT),
+    ("role", "name"): (HARMLESS, REASON_MGMT),
     ("file",): (HARMLESS, REASON_MGMT),
     ("hostname",): (HARMLESS, REASON_MGMT),
     ("netconf",): (HARMLESS, REASON_MGMT),
@@ -511,7 +521,11 @@ _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "icmp"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "tcp"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "gratuitous-arps"): (HARMLESS, _DEVICE_ONLY),
-    ("ip", "forward-protocol"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
+    # Which broadcasts `ip helper-address` relays (`nd` is in every default config);
+    # `spanning-tree` / `turbo-flood` flood broadcasts without a helper address: FORWARDING.
+    ("ip", "forward-protocol", "udp"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
+    ("ip", "forward-protocol", "nd"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
+    ("ip", "forward-protocol", "sdns"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
     ("ip", "local", "pool"): (HARMLESS, "address pool for VPN clients (VPN bindings are reported)"),
     ("ip", "explicit-path"): (HARMLESS, REASON_ROUTING_POLICY),
     # routing policy and definitions used elsewhere
@@ -725,6 +739,8 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("mpls", "label"): (HARMLESS, "label distribution setting"),
     ("mpls", "mtu"): (HARMLESS, REASON_PLATFORM),
     ("switchport", "nonegotiate"): (HARMLESS, _L2_CONTROL),
+    # A misspelling IOS rejects; either way DTP can only fail to form a trunk the model already assumes.
+    ("switchport", "nonnegotiate"): (HARMLESS, _L2_CONTROL),
     ("switchport", "port-security"): (HARMLESS, "port security (MAC pinning is checked separately)"),
     ("switchport", "trunk", "encapsulation"): (HARMLESS, _L2_CONTROL),
     ("switchport", "trunk", "pruning"): (HARMLESS, _L2_CONTROL),
@@ -741,7 +757,11 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
 _INTERFACE_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
     ("ip", "address"): "",
     ("shutdown",): "",
-    ("switchport",): "",
+    # No ("switchport",): `no switchport access vlan` or `no switchport trunk allowed vlan`
+    # widen what the port carries; the negation is classified like the command it undoes.
+    ("switchport", "dot1q", "ethertype"): "default 802.1Q ethertype",
+    ("switchport", "monitor"): "SPAN destination disabled",
+    ("switchport", "priority"): "voice priority setting disabled",
     ("mpls",): "MPLS feature disabled",
     ("ip", "pim"): "multicast setting disabled",
     ("ip", "nat"): "NAT disabled",
@@ -761,7 +781,7 @@ _BANNER_TYPES = frozenset({
     "motd", "login", "exec", "incoming", "slip-ppp", "prompt-timeout", "config-save",
 })
 _CLI_PROMPT = re.compile(
-    r"^[A-Za-z0-9_.\-@]+(?:\([a-z0-9\-]+\))?[#>]\s*"
+    r"^[A-Za-z0-9_.\-@]+(?:\([a-z0-9\-]+\))?[#>][ \t]*"
     r"(?:(?:sh|show|more|term|terminal|wr|write|copy|conf|configure|en|enable)\b.*)?$"
 )
 
@@ -770,10 +790,10 @@ def _find_banner_end(lines: Sequence[str], start: int) -> int:
     """Index of the last line of the banner that begins at `start` (IOS: the banner runs
     to the next occurrence of its delimiter). Without a closing delimiter only the
     first line is taken, so that the rest of the file is still read as configuration."""
-    text = lines[start].lstrip()[len("banner"):].lstrip()
+    text = lines[start].lstrip(" \t")[len("banner"):].lstrip(" \t")
     first, _, rest = text.partition(" ")
     if first.lower() in _BANNER_TYPES:
-        text = rest.lstrip() if rest else ""
+        text = rest.lstrip(" \t") if rest else ""
     if not text:
         return start
     delimiter = "^C" if text.startswith("^C") else text[0]
@@ -787,7 +807,7 @@ def _find_banner_end(lines: Sequence[str], start: int) -> int:
 
 def _find_macro_end(lines: Sequence[str], start: int) -> int:
     for index in range(start + 1, len(lines)):
-        if lines[index].strip() == "@":
+        if strip_blanks(lines[index]) == "@":
             return index
     return start
 
@@ -817,6 +837,8 @@ class _IosParser(LineBook):
 
     def run(self) -> Device:
         structure_lines = self.claim_multiline_blocks()
+        free_text = {index for first, last, _ in self.multiline_blocks for index in range(first, last + 1)}
+        self.claim_rejected_lines(structure_lines, free_text, self.outcome_as_typed)
         top_level = [obj for obj in block_tree(structure_lines) if obj.parent is obj]
         for obj in top_level:
             if obj.linenum not in self.outcome and self.first_word(obj.linenum) == "object-group":
@@ -826,6 +848,13 @@ class _IosParser(LineBook):
                 self.top_level(obj)
         self.classify_ipv6()
         return self.build_device()
+
+    def outcome_as_typed(self, lines: list[str]) -> dict[int, UnknownLine | None]:
+        """Every line's outcome when the file is `lines` (see `claim_rejected_lines`)."""
+        copy = _IosParser("", self.path)
+        copy.lines = lines
+        copy.run()
+        return dict(copy.outcome)
 
     def first_word(self, index: int) -> str:
         words = self.words(index)
@@ -840,7 +869,7 @@ class _IosParser(LineBook):
         while index < len(self.lines):
             line = self.lines[index]
             # Cheap prefix test first: this loop sees every line of the file.
-            words = line.split(None, 2) if line[:6].lower() in ("banner", "macro ") else []
+            words = split_words(line) if line[:6].lower() in ("banner", "macro ") else []
             first = words[0].lower() if words else ""
             if first == "banner":
                 end, reason = _find_banner_end(self.lines, index), "banner text"
@@ -899,7 +928,7 @@ class _IosParser(LineBook):
         entry = lookup_prefix(_TOP_LEVEL_COMMANDS, lowered)
         if entry is not None:
             self.mark_block(obj, entry[0], entry[1])
-        elif _CLI_PROMPT.match(self.lines[obj.linenum].strip()):
+        elif _CLI_PROMPT.match(strip_blanks(self.lines[obj.linenum])):
             self.mark_block(obj, HARMLESS, "CLI prompt or command echo")
         else:
             self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:2])}'")
@@ -970,7 +999,7 @@ class _IosParser(LineBook):
         first = lowered[0]
         second = lowered[1] if len(lowered) > 1 else ""
         if first == "description":
-            draft.description = self.lines[index].strip()[len(words[0]):].strip()
+            draft.description = strip_blanks(strip_blanks(self.lines[index])[len(words[0]):])
         elif first == "shutdown" and len(lowered) == 1:
             draft.shutdown = True
         elif lowered[:2] == ["no", "shutdown"]:
@@ -1595,7 +1624,7 @@ class _IosParser(LineBook):
             lines=tuple(self.lines),
             static_arp=list(self.static_arps),
             # Management-plane facts: a separate read-only pass over the same lines.
-            mgmt=read_management(self.lines, self.path, self.multiline_blocks, canonical_interface_name),
+            mgmt=read_management(self.command_lines(), self.path, self.multiline_blocks, canonical_interface_name),
         )
 
 

@@ -10,6 +10,7 @@ instead of living in a second copy of the reader."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath, PureWindowsPath
@@ -41,6 +42,66 @@ REASON_ROUTING_POLICY = "routing policy object (dynamic routing is over-approxim
 REASON_DROP_ONLY = "security feature that can only drop packets (ignoring it over-approximates)"
 REASON_USED_ELSEWHERE = "definition that matters only where it is bound (bindings are checked there)"
 REASON_MONITORING = "monitoring or accounting setting"
+
+
+REASON_REJECTED = "the device rejects this line"
+
+
+def split_words(line: str) -> list[str]:
+    """The words of a command line. The devices' CLI separates words by ASCII space and tab
+    only (Python's `str.split()` also splits on U+3000, NBSP and friends, which the device
+    keeps inside a word and then rejects the line, see `rejected_character`)."""
+    if "\t" in line:
+        line = line.replace("\t", " ")
+    return [word for word in line.split(" ") if word]
+
+
+def strip_blanks(text: str) -> str:
+    """`text` without leading and trailing ASCII spaces and tabs (the only blanks the CLI skips)."""
+    return text.strip(" \t")
+
+
+# Words after which the rest of the line is free text the device stores as written
+# (Japanese descriptions with full-width spaces are accepted).
+_FREE_TEXT_WORDS = frozenset({"description", "remark", "banner"})
+# `snmp-server location|contact TEXT`: free text after the second word.
+_FREE_TEXT_SECOND_WORDS = frozenset({"location", "contact"})
+
+
+def _foreign(character: str) -> bool:
+    """A character the CLI does not accept between or inside command words: any whitespace
+    but ASCII space and tab, and control or format characters (zero-width space, BOM)."""
+    if character in " \t":
+        return False
+    return character.isspace() or unicodedata.category(character)[0] in ("C", "Z")
+
+
+def rejected_character(line: str) -> str | None:
+    """Why the device rejects `line`, None when it does not: a command word holds a
+    whitespace, control or format character other than ASCII space and tab (e.g.
+    `ip access-group\\u3000NAME in` typed with a Japanese input method). The line is split
+    on ASCII space and tab; words after `description`, `remark` or `banner` (and after
+    `snmp-server location|contact`) are free text and may hold anything."""
+    if line.isascii() and line.replace("\t", " ").isprintable():
+        return None  # the common case, checked without looking at each character
+    words = split_words(line)
+    for position, word in enumerate(words):
+        bad = next((character for character in word if _foreign(character)), None)
+        if bad is not None:
+            name = unicodedata.name(bad, "control character")
+            return f"U+{ord(bad):04X} {name} in '{word}'; only ASCII space and tab separate words"
+        lowered = word.lower()
+        if lowered in _FREE_TEXT_WORDS or (
+            position == 1 and lowered in _FREE_TEXT_SECOND_WORDS and words[0].lower() == "snmp-server"
+        ):
+            return None
+    return None
+
+
+def normalized_command(line: str) -> str:
+    """`line` with every foreign character replaced by an ASCII space: what the command
+    would have been if typed with ordinary spaces (used only to classify a rejected line)."""
+    return "".join(" " if _foreign(character) else character for character in line)
 
 
 class NotUnderstood(Exception):
@@ -307,6 +368,8 @@ class LineBook:
         self.path = path
         self.lines = split_lines(text)
         self.outcome: dict[int, UnknownLine | None] = {}
+        # Lines the device rejects (see `claim_rejected_lines`), with the lines indented under them.
+        self.rejected: set[int] = set()
 
     def source(self, index: int) -> Source:
         return Source(self.path, index + 1, self.lines[index])
@@ -318,7 +381,7 @@ class LineBook:
         self.outcome[index] = UnknownLine(self.source(index), kind, reason)
 
     def words(self, index: int) -> list[str]:
-        return self.lines[index].split()
+        return split_words(self.lines[index])
 
     def mark_block(self, obj: Any, kind: UnknownKind, reason: str) -> None:
         self.unknown(obj.linenum, kind, reason)
@@ -364,7 +427,77 @@ class LineBook:
             if index not in self.outcome and not self.comment_or_blank(index):
                 self.unknown(index, UnknownKind.FORWARDING, "line outside any recognised block")
 
+    def claim_rejected_lines(
+        self,
+        structure: list[str],
+        skipped: Collection[int],
+        classify: Callable[[list[str]], Mapping[int, UnknownLine | None]],
+    ) -> None:
+        """Finds the lines the device rejects (`rejected_character`; `skipped` lines, banner
+        text, are free text) and accounts for them before anything is parsed: the device
+        does not have them, so neither does the model. The lines indented under a rejected
+        line go with it (the device would read them in whatever mode it was left in, which
+        is not modelled). Each is reported as the parser reports the same line typed with
+        ASCII spaces (`classify` parses such a copy of the file and returns every line's
+        outcome): HARMLESS when that copy's line is harmless, FORWARDING otherwise. The
+        lines of `structure`, from which the block structure is built, are blanked."""
+        found = {
+            index: why
+            for index, line in enumerate(self.lines)
+            if index not in skipped and (why := rejected_character(line)) is not None
+        }
+        if not found:
+            return
+        origin: dict[int, int] = {}
+        for index in found:
+            origin[index] = index
+            for child in self._indented_under(index, skipped):
+                origin.setdefault(child, index)
+        retyped = [normalized_command(line) if index in origin else line for index, line in enumerate(self.lines)]
+        outcome = classify(retyped)
+        for index, first in sorted(origin.items()):
+            if index == first:
+                reason = f"{REASON_REJECTED}: {found[first]}"
+            else:
+                reason = f"indented under line {first + 1}, which the device rejects: {found[first]}"
+            as_typed = outcome.get(index)
+            words = [word.lower() for word in split_words(retyped[index])]
+            if not words:
+                self.unknown(index, UnknownKind.HARMLESS, f"{reason}; harmless anyway: blank")
+            elif isinstance(as_typed, UnknownLine) and as_typed.kind is UnknownKind.HARMLESS:
+                self.unknown(index, UnknownKind.HARMLESS, f"{reason}; harmless anyway: {as_typed.reason}")
+            elif words[:1] in (["description"], ["hostname"]) or "remark" in words[:3]:
+                self.unknown(index, UnknownKind.HARMLESS, f"{reason}; harmless anyway: free text")
+            else:
+                self.unknown(index, UnknownKind.FORWARDING, reason)
+            structure[index] = ""
+        self.rejected = set(origin)
+
+    def _indented_under(self, index: int, skipped: Collection[int]) -> list[int]:
+        """The lines after `index` indented deeper than it (blank lines, comments and
+        `skipped` lines are passed over without ending the block)."""
+        line = self.lines[index]
+        depth = len(line) - len(line.lstrip())
+        children: list[int] = []
+        for following in range(index + 1, len(self.lines)):
+            text = self.lines[following]
+            stripped = text.lstrip()
+            if following in skipped or not stripped or (stripped.startswith("!") and text[:1] in " \t"):
+                continue
+            if len(text) - len(stripped) <= depth:
+                break
+            children.append(following)
+        return children
+
+    def command_lines(self) -> list[str]:
+        """The file's lines with those the device rejects blanked (for the management readers)."""
+        if not self.rejected:
+            return list(self.lines)
+        return ["" if index in self.rejected else line for index, line in enumerate(self.lines)]
+
     def comment_or_blank(self, index: int) -> bool:
+        if index in self.rejected:
+            return True  # already accounted for by claim_rejected_lines
         stripped = self.lines[index].strip()
         if not stripped:
             return True

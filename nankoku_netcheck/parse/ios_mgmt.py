@@ -38,7 +38,7 @@ from nankoku_netcheck.model import (
     UserAccount,
     Wlan,
 )
-from nankoku_netcheck.parse.common import TextBlock, record_user, text_blocks
+from nankoku_netcheck.parse.common import TextBlock, record_user, split_words, text_blocks
 
 # Cisco password "types" → storage scheme.
 _SECRET_TYPES = {"0": "plaintext", "4": "sha256-unsalted", "5": "md5", "7": "reversible", "8": "pbkdf2",
@@ -138,7 +138,7 @@ class _Reader:
         return Source(self.path, index + 1, self.lines[index])
 
     def words(self, index: int) -> list[str]:
-        return self.lines[index].split()
+        return split_words(self.lines[index])
 
     # -- driver
 
@@ -711,7 +711,7 @@ class _Reader:
         for index, line in enumerate(self.lines):
             if index in self.skipped or index in self.definition_lines:
                 continue
-            words = line.split()
+            words = split_words(line)
             if not words or words[0].startswith("!") or words[0].lower() in ("description", "remark"):
                 continue
             for position, word in enumerate(words):
@@ -792,7 +792,7 @@ def read_management(
     for first, last, reason in multiline_blocks:
         skipped.update(range(first, last + 1))
         if reason == "banner text":
-            words = lines[first].split()
+            words = split_words(lines[first])
             kind = words[1].lower() if len(words) > 1 and words[1].isalpha() else "motd"
             banners.append((first, kind))
     return _Reader(lines, path, skipped, banners, canonical).run()

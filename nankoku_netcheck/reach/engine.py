@@ -37,7 +37,15 @@ from ..graph import Network, Segment, is_up
 from ..model import Acl, Device, Route, RouteKind, Source
 from .budget import DEFAULT_BUDGET
 from .fib import Fib, NextHop, build_fib, interface_hop
-from .filters import SECURITY_LEVELS, accepts_to_the_box, egress_acl, forwards, ingress_acl, security_levels_permit
+from .filters import (
+    SECURITY_LEVELS,
+    accepts_to_the_box,
+    egress_acl,
+    forwards,
+    ingress_acl,
+    permits_everything_when_empty,
+    security_levels_permit,
+)
 from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
 
@@ -186,6 +194,8 @@ class ReachEngine:
             return self.space.valid
         if isinstance(chosen, str):
             return self.space.valid if device.undefined_acl_permits else self.space.false
+        if permits_everything_when_empty(chosen):
+            return self.space.valid
         return self.space.acl_permits_reversed(chosen) if reverse else self.space.acl_permits(chosen)
 
     def session_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:

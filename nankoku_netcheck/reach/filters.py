@@ -2,7 +2,14 @@
 engine and the concrete tracer apply.
 
 Stateless routers (IOS): the interface's inbound and outbound ACLs; no ACL permits all,
-an undefined ACL permits all.
+an undefined ACL permits all, and so does an applied ACL with no entries (only remarks or
+nothing at all): IOS has the implicit deny only once an ACL holds an entry.
+
+An applied ACL with no entries permits everything on the ASA too. Cisco does not document
+the case (an ASA refuses an `access-group` naming an ACL that does not exist, but one with
+only remarks exists); the choice is the one with more reachability. On an ASA the interface
+ACL and the global ACL are evaluated as one list: only when that list has no entry at all
+does the filter permit everything.
 
 Stateful firewalls (ASA): an interface forwards only with a `nameif`, and a
 management-only interface carries no through traffic. A new connection entering an
@@ -90,6 +97,15 @@ def security_levels_permit(device: Device, in_if: str, out_if: str, acl_bound: b
     if level_in == level_out:
         return device.same_security_inter_interface
     return acl_bound or level_in > level_out
+
+
+def permits_everything_when_empty(acl: Acl) -> bool:
+    """Whether `acl` is bound with no entries, which permits every packet (see above)."""
+    return not acl.lines
+
+
+def empty_acl_note(device_name: str, acl_name: str) -> str:
+    return f"{device_name}: ACL {acl_name} has no entries, so it permits everything"
 
 
 def undefined_permits(device: Device) -> bool:

@@ -34,6 +34,7 @@ from .filters import (
     egress_acl,
     forwards,
     ingress_acl,
+    permits_everything_when_empty,
     security_levels_permit,
 )
 from .nat import Owner, Rewrite, Translation, compose, inbound_steps, new_rewrites, outbound_steps, step_matches
@@ -49,6 +50,7 @@ class AclDecision:
     line: AclLine | None = None  # deciding line; None with an ACL = implicit deny
     line_index: int | None = None
     undefined: bool = False  # referenced but not defined (IOS: permits everything)
+    empty: bool = False  # defined with no entries: permits everything
     reason: str = ""  # firewall semantics that decided instead of (or besides) a line
     acl: Acl | None = None  # the ACL evaluated (for a firewall: interface + global lines)
 
@@ -127,6 +129,8 @@ class Tracer:
             return AclDecision(None, True, reason="no ACL: security levels decide")
         if isinstance(chosen, str):
             return AclDecision(chosen, device.undefined_acl_permits, undefined=True)
+        if permits_everything_when_empty(chosen):
+            return AclDecision(chosen.name, True, empty=True, acl=chosen)
         permitted, index = evaluate_acl(chosen, packet)
         return AclDecision(chosen.name, permitted, chosen.lines[index] if index is not None else None, index,
                            acl=chosen)

@@ -123,9 +123,10 @@ _ASSUMPTIONS_JA = {
     "the zone that owns them.":
         "ホストは同じセグメント上のどのルーターにも送信し得るものとします。ルーター自身のインターフェース"
         "アドレスは、そのアドレスを持つ領域に属します。",
-    "An interface with no ACL permits everything; an ACL referenced but not defined permits everything (IOS).":
-        "ACL のないインターフェースはすべてを許可します。参照されているが定義のない ACL もすべてを許可します"
-        "（IOS の動作）。",
+    "An interface with no ACL permits everything; an ACL referenced but not defined (IOS), or bound with "
+    "no entries, permits everything.":
+        "ACL のないインターフェースはすべてを許可します。参照されているが定義のない ACL（IOS）と、エントリの"
+        "ない ACL もすべてを許可します。",
     "Dynamic routing is not simulated: any prefix may be learned from any neighbour of the same process.":
         "動的ルーティングは模擬しません。同じプロセスの任意の隣接から任意の経路を学習し得るものとします"
         "（過大近似）。",

@@ -18,10 +18,12 @@ def _decision(decision: AclDecision | None) -> dict[str, Any] | None:
     out: dict[str, Any] = {"acl": decision.acl_name, "permitted": decision.permitted}
     if decision.undefined:
         out["note"] = "referenced but not defined (permits everything)"
+    if decision.empty:
+        out["note"] = "no entries (permits everything)"
     if decision.line is not None:
         source = decision.line.source
         out.update({"file": source.file, "line": source.line, "text": redact(source.text.strip())})
-    elif decision.acl_name is not None and not decision.undefined:
+    elif decision.acl_name is not None and not decision.undefined and not decision.empty:
         out["note"] = "implicit deny at the end"
     return out
 

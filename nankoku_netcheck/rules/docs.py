@@ -64,13 +64,21 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         "declared external link (e.g. to the 中間サーバー・プラットフォーム) are the only exception; ZONE-002 "
         "checks those. A zone that nothing in the network stands for (no device interface address in its "
         "prefixes, no upstream) makes the rule inconclusive, never a pass: with no segment, no flow starts "
-        "there and the proof would be empty. The other zone rules treat such a zone the same way.",
+        "there and the proof would be empty. The other zone rules treat such a zone the same way. An ACL "
+        "bound to an interface filters only once it has an entry: one with no entries (only remarks), like "
+        "an undefined one on IOS, lets every packet through. Cisco does not document an ASA access-group "
+        "naming an ACL with only remarks; it is taken to let every packet through too, the reading that can "
+        "only show more flows.",
         "考えられるすべてのパケットについて、マイナンバー利用事務系から他の領域（インターネットを含む）へ、"
         "また他の領域からマイナンバー利用事務系へ、どちらの向きにも到達するパケットがないことを証明します。"
         "例外は宣言された外部接続（中間サーバー・プラットフォーム等）の通信だけで、それは ZONE-002 が確認します。"
         "ネットワーク上に対応するものがない領域（接頭辞に含まれる機器のインターフェースアドレスも上流の宣言も"
         "ない領域）があると、本ルールは合格ではなく「判定不能」になります。セグメントがなければそこから始まる"
-        "通信がなく、証明が空になるためです。他の領域ルールも同様に扱います。",
+        "通信がなく、証明が空になるためです。他の領域ルールも同様に扱います。"
+        "インターフェースに適用した ACL はエントリが 1 行以上あって初めてフィルタします。エントリのない"
+        "（remark だけの）ACL は、IOS の未定義 ACL と同じくすべてのパケットを通します。ASA で remark だけの"
+        " ACL を access-group に指定した場合の動作は Cisco の文書に記載がないため、より多くの通信を示す側"
+        "（すべて通す）として扱います。",
         "The policy requires the mynumber zone to be cut off from other zones so that personal-number data "
         "cannot leak and malware cannot get in. One over-broad ACL line on a shared router is enough to break "
         "that, and such mistakes are invisible in a manual review of one device at a time.",
@@ -301,15 +309,22 @@ _META_DOCS: tuple[RuleDoc, ...] = (
         "Lines that may affect forwarding or filtering were understood",
         "転送・フィルタに影響し得る未解釈の行がないこと",
         "Lists every configuration line that could change forwarding or filtering and that the verifier did "
-        "not understand (NAT, VRFs, policy routing, zone-based firewall, unknown ACL keywords, …). Every "
-        "property the device could affect becomes inconclusive. `trace` names such a line at each hop it may "
-        "affect (a line in the block of an interface the hop uses, in an ACL the hop evaluates, or outside any "
-        "interface, ACL and object block) and says the trace may differ from the device.",
+        "not understand (NAT, VRFs, policy routing, zone-based firewall, unknown ACL keywords, …), and every "
+        "line the device rejects: command words separated by anything but an ASCII space or tab (a "
+        "full-width space U+3000 typed by a Japanese input method, a no-break space, …) make the device "
+        "refuse the line, so it is modelled as absent. Text after `description`, `remark` or `banner` may "
+        "hold any character. Every property the device could affect becomes inconclusive. `trace` names "
+        "such a line at each hop it may affect (a line in the block of an interface the hop uses, in an ACL "
+        "the hop evaluates, or outside any interface, ACL and object block) and says the trace may differ "
+        "from the device.",
         "転送やフィルタを変え得るのに検証ツールが解釈できなかった設定行（NAT、VRF、ポリシールーティング、"
-        "ゾーンベースファイアウォール、未知の ACL キーワード等）をすべて示します。その機器が影響し得る"
-        "性質はすべて「判定不能」になります。`trace` は、そのような行が影響し得るホップ（ホップが使う"
-        "インターフェースのブロック内、ホップで評価する ACL 内、またはインターフェース・ACL・オブジェクトの"
-        "どのブロックにも属さない行）ごとにその行を示し、トレース結果が実機と異なる可能性があると表示します。",
+        "ゾーンベースファイアウォール、未知の ACL キーワード等）と、機器が受け付けない行をすべて示します。"
+        "コマンドの語の区切りが半角スペース・タブ以外（日本語入力の全角スペース U+3000、ノーブレークスペース"
+        "等）の行は機器に拒否されるため、存在しないものとして扱います。`description`・`remark`・`banner` の"
+        "後の文字列にはどの文字を使っても構いません。その機器が影響し得る性質はすべて「判定不能」になります。"
+        "`trace` は、そのような行が影響し得るホップ（ホップが使うインターフェースのブロック内、ホップで評価する"
+        " ACL 内、またはインターフェース・ACL・オブジェクトのどのブロックにも属さない行）ごとにその行を示し、"
+        "トレース結果が実機と異なる可能性があると表示します。",
         "A proof is only a proof if nothing was skipped. The verifier never treats an unknown line as "
         "harmless; it says so instead.",
         "何も読み飛ばしていないときにだけ証明は証明になります。本ツールは未知の行を無害とはみなさず、"

@@ -25,6 +25,7 @@ from ..model import (
     int_to_ip,
 )
 from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
+from ..reach.filters import empty_acl_note
 from ..reach.nat import new_rewrites
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
 from ..reach.trace import Hop, TracePath, Tracer, path_caveats
@@ -446,6 +447,13 @@ class FlowContext:
                 evidence.append(_evidence(reference, "permits"))
             return AclRef(decision.acl_name, reference.file if reference else "", reference.line if reference else 0,
                           redact(reference.text.strip()) if reference else "")
+        if decision.empty and decision.acl is not None:
+            if reference is not None:
+                evidence.append(_evidence(reference, "permits"))
+            evidence.append(_evidence(decision.acl.source, "permits"))
+            notes.append(empty_acl_note(device_name, decision.acl_name))
+            source = reference or decision.acl.source
+            return AclRef(decision.acl_name, source.file, source.line, redact(source.text.strip()))
         if decision.line is None:
             return None
         evidence.append(_evidence(decision.line.source, "permits"))
