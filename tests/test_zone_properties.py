@@ -387,7 +387,7 @@ def path_walkable(network: Network, packet: Packet, source: str, dest: str, step
             return f"{step.device}:{step.out_interface} leads nowhere"
         segment = network.segments[segment_id]
         if last:
-            if not oz.in_prefixes(segment.subnets, packet.dst) or simulation.owned_on(segment_id, packet.dst):
+            if not oracle.is_host(network, segment, packet.dst):
                 return f"hosts on {segment_id} do not receive it"
             endpoint = ("hosts", "", "", segment_id)
             break

@@ -304,6 +304,7 @@ class _InterfaceDraft:
     properties: list[tuple[str, str]] = field(default_factory=list)
     ospf_processes: list[tuple[str, Source]] = field(default_factory=list)
     runs_isis: bool = False
+    directed_broadcast: bool = False
 
     def addresses(self) -> tuple[InterfaceAddress, ...]:
         return ((self.primary,) if self.primary else ()) + tuple(self.secondaries)
@@ -331,6 +332,7 @@ class _InterfaceDraft:
             encapsulation_vlan=self.encapsulation_vlan,
             kind=self.kind,
             properties=tuple(properties),
+            directed_broadcast=self.directed_broadcast,
         )
 
 
@@ -670,7 +672,6 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "mask-reply"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "proxy-arp"): (HARMLESS, "proxy ARP (same-subnet reachability is assumed anyway)"),
     ("ip", "local-proxy-arp"): (HARMLESS, "proxy ARP (same-subnet reachability is assumed anyway)"),
-    ("ip", "directed-broadcast"): (HARMLESS, "directed broadcast reaches the same subnet as unicast"),
     ("ip", "verify"): (HARMLESS, REASON_DROP_ONLY),
     ("ip", "arp"): (HARMLESS, REASON_DROP_ONLY),
     ("ip", "dhcp"): (HARMLESS, "DHCP snooping / relay option setting"),
@@ -971,6 +972,11 @@ class _IosParser(LineBook):
             draft.shutdown = False
         elif lowered[:3] == ["no", "ip", "address"]:
             draft.primary, draft.secondaries = None, []
+        elif lowered[:2] == ["ip", "directed-broadcast"]:
+            # With an ACL argument only matching broadcasts are forwarded; taken as all of them.
+            draft.directed_broadcast = True
+        elif lowered[:3] == ["no", "ip", "directed-broadcast"]:
+            draft.directed_broadcast = False
         elif lowered[:2] == ["no", "switchport"] and len(lowered) == 2:
             draft.layer2, draft.switchport_mode = False, None
         elif first == "ip" and second == "address":
