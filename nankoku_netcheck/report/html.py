@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ..result import Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import rule_doc
-from .common import flow_text, labels, permitting_lines, redacted, zone_name
+from .common import flow_text, labels, permitting_lines, redacted, start_text, zone_name
 from .diagram import render_diagram
 from .json_report import result_sha256
 
@@ -39,6 +39,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "zone boundaries; red lines are the paths of violating packets.",
         "findings": "5. Findings", "no_findings": "No findings: every rule that was run holds.",
         "example": "Example packet", "packet_class": "Every packet of this class", "hops": "Hop-by-hop path",
+        "flow_start": "Flow starts",
         "hop": "#", "in": "In", "out": "Out", "route": "Route", "acl": "Deciding ACL line",
         "permitting": "Permitting lines", "evidence": "Evidence", "notes": "Notes", "no_acl": "no ACL",
         "local": "(delivered)", "src": "Source", "dst": "Destination", "proto": "Protocol",
@@ -86,6 +87,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "領域の境界、赤線が違反するパケットの経路です。",
         "findings": "5. 検出事項", "no_findings": "検出事項はありません。実行したすべてのルールが成立しています。",
         "example": "例示パケット", "packet_class": "該当するパケットの全体", "hops": "経路（ホップごと）",
+        "flow_start": "通信の始点",
         "hop": "#", "in": "入力", "out": "出力", "route": "経路", "acl": "判定した ACL 行",
         "permitting": "許可している行", "evidence": "根拠", "notes": "注記", "no_acl": "ACLなし",
         "local": "（配送）", "src": "送信元", "dst": "宛先", "proto": "プロトコル",
@@ -232,6 +234,7 @@ def _finding_view(result: Result, index: int, finding: Finding, lang: str) -> di
         "flow": finding.flow,
         "flow_text": flow_text(finding.flow) if finding.flow else "",
         "flow_class": finding.flow_class,
+        "flow_start": start_text(finding, lang),
         "hops": [_hop(step) for step in finding.path],
         "permitting": permitting,
         "other_evidence": [e for e in finding.evidence if e not in permitting],
