@@ -26,7 +26,8 @@ class Segment:
     members: tuple[tuple[str, str], ...]  # (device, interface), sorted
     zone: str | None  # zone id owning the primary subnet; None = transit
     # Addresses in the subnets that no host can have: network and broadcast addresses
-    # (unless `ip directed-broadcast` delivers the latter to every host), sorted.
+    # (unless `ip directed-broadcast` on a member configuring the subnet delivers both to
+    # every host: the network address as the old all-zeros broadcast, an over-approximation), sorted.
     reserved: tuple[int, ...] = ()
     # Addresses of the up member interfaces (virtual ones included): the devices', not hosts'.
     device_addresses: frozenset[int] = frozenset()

@@ -175,7 +175,7 @@ class Interface:
     security_level: int | None = None
     management_only: bool = False
     standby_addresses: tuple[int, ...] = ()
-    # `ip directed-broadcast`: the subnet's broadcast address reaches its hosts (IOS default: off).
+    # `ip directed-broadcast`: the subnet's broadcast (and network) address reaches its hosts (IOS default: off).
     directed_broadcast: bool = False
 
 

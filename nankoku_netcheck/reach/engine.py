@@ -5,7 +5,8 @@ the same rules, one packet at a time):
 
 - Hosts: the host addresses of a segment are the usable addresses of its subnets (all
   but the network and broadcast addresses up to /30, both of a /31, none of a /32; the
-  broadcast address too with `ip directed-broadcast`) that no member device owns
+  network and broadcast addresses too with `ip directed-broadcast`, the network address
+  as the old all-zeros broadcast: an over-approximation) that no member device owns
   (`graph.Segment.is_host_address`). A loopback segment, or one whose usable addresses
   all belong to devices, holds no hosts. Packets to a segment's other addresses (network,
   broadcast) reach no host: they are dropped there.

@@ -117,10 +117,21 @@ _WORDS: dict[str, dict[str, str]] = {
 
 # Japanese for the assumptions analyze() states; an assumption without a translation is shown in English.
 _ASSUMPTIONS_JA = {
-    "Flows start on every segment of a zone with any source address the zone owns (longest prefix), "
-    "and from each upstream interface with any address no zone or external peer owns.":
-        "通信は、各領域のすべてのセグメントから、その領域が持つ（最長一致の）任意の送信元アドレスで始まり、"
-        "また各上流インターフェースから、どの領域・外部接続先も持たない任意のアドレスで始まるものとします。",
+    "Flows start on every segment of a zone that can hold hosts, with any source address the zone owns "
+    "(longest prefix: hosts may spoof within their zone), and from each upstream interface with any address "
+    "no zone or external peer owns.":
+        "通信は、各領域のホストが存在し得るすべてのセグメントから、その領域が持つ（最長一致の）任意の送信元"
+        "アドレスで始まり（領域内での送信元詐称を含む）、また各上流インターフェースから、どの領域・外部接続先も"
+        "持たない任意のアドレスで始まるものとします。",
+    "Hosts have the usable addresses of a segment's subnets that no device owns: not the network and "
+    "broadcast addresses (prefix length up to /30; with ip directed-broadcast both reach the hosts), both "
+    "addresses of a /31, none of a /32. Loopbacks and links whose usable addresses are all devices' hold no "
+    "hosts; packets to a network or broadcast address reach no host.":
+        "ホストのアドレスは、セグメントのサブネットのうち機器が持たない使用可能なアドレスです。ネットワーク"
+        "アドレスとブロードキャストアドレス（/30 まで。ip directed-broadcast があれば両方ともホストに届く）は"
+        "含まず、/31 は 2 アドレスとも、/32 は含みません。ループバックと、使用可能なアドレスが"
+        "すべて機器のものであるリンクにはホストはいません。ネットワーク・ブロードキャストアドレス宛ての"
+        "パケットはホストに届きません。",
     "Hosts may send to any router on their segment; a router's own interface addresses belong to "
     "the zone that owns them.":
         "ホストは同じセグメント上のどのルーターにも送信し得るものとします。ルーター自身のインターフェース"
