@@ -175,3 +175,12 @@ def test_zone_008_example_ends_inside_the_named_zone(triangle) -> None:
     for finding in warnings:
         assert finding.flow is not None
         assert ctx.network.zones.zone_of(ip_to_int(finding.flow.dst)) in ("internet", None)
+
+
+def test_packet_class_names_a_subnet_without_its_network_and_broadcast_addresses(triangle) -> None:
+    only_snmp = "ip access-list extended MN-IN\n permit udp host 10.2.1.10 10.1.1.0 0.0.0.255 eq 161\n"
+    result = analyze(str(triangle(mn_iface="ip access-group MN-IN in", mn_extra=only_snmp)))
+    (finding,) = [f for f in violated(result, "ZONE-001") if (f.from_zone, f.to_zone) == ("lgwan", "mynumber")]
+    # 10.1.1.1 (r-mn's own address) is in it; 10.1.1.0 and 10.1.1.255 reach no one.
+    assert finding.flow_class == "udp 10.2.1.10/32 → 10.1.1.0/24 (without network/broadcast addresses) dport 161"
+    assert finding.flow is not None and (finding.flow.src, finding.flow.dst) == ("10.2.1.10", "10.1.1.10")

@@ -23,6 +23,7 @@ from ..model import (
     ZoneKind,
     format_prefix,
     int_to_ip,
+    prefix_mask,
 )
 from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
@@ -56,6 +57,7 @@ class FlowContext:
     _filter_only: tuple[ReachEngine, Tracer] | None = None
     _owned: dict[str, PacketSet] = field(default_factory=dict)
     exception_matches: dict[int, PacketSet] = field(default_factory=dict)
+    _reserved_edges: dict[str, list[tuple[PacketSet, PacketSet]]] = field(default_factory=dict)
 
     # --- approved exceptions (例外措置) --------------------------------------------------
 
@@ -525,13 +527,30 @@ class FlowContext:
 
     # --- describing sets ----------------------------------------------------------------------
 
+    def _reserved(self, field_name: str) -> list[tuple[PacketSet, PacketSet]]:
+        """(subnet, its network and broadcast addresses that are no host's) per segment subnet."""
+        key = f"reserved:{field_name}"
+        if key not in self._reserved_edges:
+            pairs = []
+            for segment in self.network.segments.values():
+                for network, length in segment.subnets:
+                    edges = self.space.false
+                    for address in segment.reserved:
+                        if address & prefix_mask(length) == network:
+                            edges |= self.space.field_equals(field_name, address)
+                    if edges != self.space.false:
+                        pairs.append((self.space.field_prefix(field_name, network, length), edges))
+            self._reserved_edges[key] = pairs
+        return self._reserved_edges[key]
+
     def describe_set(self, packets: PacketSet) -> str:
         space = self.space
         parts = []
         protocols = space.protocols_in(packets)
         proto_text = _protocols_text(protocols)
         parts.append(proto_text)
-        parts.append(_addresses_text(space, packets, "src") + " → " + _addresses_text(space, packets, "dst"))
+        parts.append(_addresses_text(space, packets, "src", self._reserved("src")) + " → "
+                     + _addresses_text(space, packets, "dst", self._reserved("dst")))
         if set(protocols) <= {PROTO_TCP, PROTO_UDP} and protocols:
             dports, truncated = space.field_ranges(packets, "dport", 6)
             if not (len(dports) == 1 and dports[0].low == 0 and dports[0].high == 65535):
@@ -586,12 +605,24 @@ def _protocols_text(protocols: list[int]) -> str:
     return "/".join(protocol_name(p) for p in protocols)
 
 
-def _addresses_text(space: PacketSpace, packets: PacketSet, field_name: str) -> str:
+def _addresses_text(space: PacketSpace, packets: PacketSet, field_name: str,
+                    reserved: list[tuple[PacketSet, PacketSet]]) -> str:
     values = space.project(packets, field_name)
     blocks, truncated = space.field_prefixes(values, field_name, 4)
     if blocks == [(0, 0)]:
         return "any"
     if truncated:
+        # Subnets without their network and broadcast addresses split into many blocks;
+        # named as the subnets when exactly those addresses (all of them) are missing.
+        edges = space.false
+        for subnet, subnet_edges in reserved:
+            if values & subnet != space.false:
+                edges |= subnet_edges
+        widened = values | edges
+        whole, whole_truncated = space.field_prefixes(widened, field_name, 4)
+        if edges != space.false and not whole_truncated and widened & ~values == edges:
+            text = "any" if whole == [(0, 0)] else ", ".join(format_prefix(n, length) for n, length in whole)
+            return text + " (without network/broadcast addresses)"
         missing, missing_truncated = space.field_prefixes(space.project(space.valid, field_name) & ~values,
                                                           field_name, 6)
         if not missing_truncated:
