@@ -9,7 +9,7 @@ A *source class* is a zone id or `peer:<id>`; a *destination class* is a zone id
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..graph import Network
@@ -543,6 +543,10 @@ class FlowContext:
             self._reserved_edges[key] = pairs
         return self._reserved_edges[key]
 
+    def reserved_destinations(self) -> PacketSet:
+        """Packets to a network or broadcast address of a segment's subnet: no host's, no device's."""
+        return _union(self.space, (edges for _, edges in self._reserved("dst")))
+
     def describe_set(self, packets: PacketSet) -> str:
         space = self.space
         parts = []
@@ -570,6 +574,13 @@ class FlowContext:
 
 PUBLIC_EXAMPLE = 0xC6336464  # 198.51.100.100 (TEST-NET-2): a readable public destination
 WELL_KNOWN_PORTS = (443, 80, 22, 25, 3389, 53, 445, 23, 21, 123, 161, 514, 8080, 3306, 1433)
+
+
+def _union(space: PacketSpace, sets: Iterable[PacketSet]) -> PacketSet:
+    result = space.false
+    for packets in sets:
+        result |= packets
+    return result
 
 
 def _prefer(space: PacketSpace, packets: PacketSet, candidates: list[PacketSet]) -> PacketSet:
@@ -620,9 +631,9 @@ def _addresses_text(space: PacketSpace, packets: PacketSet, field_name: str,
                 edges |= subnet_edges
         widened = values | edges
         whole, whole_truncated = space.field_prefixes(widened, field_name, 4)
-        if edges != space.false and not whole_truncated and widened & ~values == edges:
+        if edges != space.false and widened & ~values == edges:
             text = "any" if whole == [(0, 0)] else ", ".join(format_prefix(n, length) for n, length in whole)
-            return text + " (without network/broadcast addresses)"
+            return text + (", …" if whole_truncated else "") + " (without network/broadcast addresses)"
         missing, missing_truncated = space.field_prefixes(space.project(space.valid, field_name) & ~values,
                                                           field_name, 6)
         if not missing_truncated:

@@ -359,7 +359,10 @@ def check_zone_008(ctx: FlowContext) -> list[Finding]:
         if filtered_only is None:
             continue
         routed = ctx.flows(policy.from_zone).get(policy.to_zone, ctx.space.false)
-        exposed = filtered_only & ~routed
+        # With routing, packets to a network or broadcast address reach their segment and stop
+        # there; ignoring routing sends them out of the upstream as well, which no route change
+        # makes a leak of anything: they are left out.
+        exposed = filtered_only & ~routed & ~ctx.reserved_destinations()
         if policy.allow == CHANNELS:
             exposed &= ~sanctioned
         exposed = ctx.exempt("ZONE-008", exposed)
