@@ -131,6 +131,18 @@ def endpoints(network: Network, packet: PacketLike, start: StartPoint, boundary:
     return simulation.endpoints
 
 
+def no_ones_address(network: Network, address: int) -> bool:
+    """A network or broadcast address of a segment's subnet that no subnet of that segment
+    gives to a host: with routing, packets to it stop on its segment."""
+    for segment in network.segments.values():
+        for base, length in segment.subnets:
+            last = base + (1 << (32 - length)) - 1
+            if length <= 30 and address in (base, last) and not any(
+                    oracle.usable_in(network, segment, subnet, address, unicast=False) for subnet in segment.subnets):
+                return True
+    return False
+
+
 # --- zones, peers and classes ---------------------------------------------------------------
 
 
