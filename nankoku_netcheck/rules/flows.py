@@ -58,6 +58,7 @@ class FlowContext:
     _owned: dict[str, PacketSet] = field(default_factory=dict)
     exception_matches: dict[int, PacketSet] = field(default_factory=dict)
     _reserved_edges: dict[str, list[tuple[PacketSet, PacketSet]]] = field(default_factory=dict)
+    _start_reach: dict[tuple[Start, bool], ReachResult] = field(default_factory=dict)
 
     # --- approved exceptions (例外措置) --------------------------------------------------
 
@@ -277,7 +278,10 @@ class FlowContext:
         # No host address of any start works: some start sends these packets only with
         # another source (hosts may spoof within their zone). Find it exactly.
         for start, sources in ordered:
-            result = (self.engine if routing else self.filter_only()[0]).reach([(start, sources)])
+            if (start, routing) not in self._start_reach:
+                engine = self.engine if routing else self.filter_only()[0]
+                self._start_reach[(start, routing)] = engine.reach([(start, sources)])
+            result = self._start_reach[(start, routing)]
             from_here = packets & self._delivered(result, dest_class, endpoint, to_hosts)
             if from_here == self.space.false:
                 continue
