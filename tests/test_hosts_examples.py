@@ -104,7 +104,8 @@ def test_loopbacks_hold_no_hosts_start_no_flow_and_still_receive_traffic(triangl
     (path,) = ctx.tracer.trace(Start(segment="10.1.1.0/24"), to_loopback)
     assert path.endpoint == Endpoint("device", device="r-lg")
     beyond = Packet(src=ip_to_int("10.1.1.10"), dst=ip_to_int("10.2.98.5"), proto=6, sport=49152, dport=22)
-    assert [p.endpoint for p in ctx.tracer.trace(Start(segment="10.1.1.0/24"), beyond)] == []
+    assert [(p.disposition, p.endpoint) for p in ctx.tracer.trace(Start(segment="10.1.1.0/24"), beyond)] == [
+        ("no-host", None)]
 
 
 # --- examples a reader can trust -----------------------------------------------------------------
@@ -184,3 +185,12 @@ def test_packet_class_names_a_subnet_without_its_network_and_broadcast_addresses
     # 10.1.1.1 (r-mn's own address) is in it; 10.1.1.0 and 10.1.1.255 reach no one.
     assert finding.flow_class == "udp 10.2.1.10/32 → 10.1.1.0/24 (without network/broadcast addresses) dport 161"
     assert finding.flow is not None and (finding.flow.src, finding.flow.dst) == ("10.2.1.10", "10.1.1.10")
+
+
+def test_trace_to_a_broadcast_address_ends_with_no_host(triangle) -> None:
+    ctx = rule_context(triangle().parent)
+    broadcast = Packet(src=ip_to_int("10.1.1.10"), dst=ip_to_int("10.2.1.255"), proto=17, sport=49152, dport=137)
+    (path,) = ctx.tracer.trace(Start(segment="10.1.1.0/24"), broadcast)
+    assert (path.disposition, path.endpoint) == ("no-host", None)
+    assert [(hop.device, hop.out_interface) for hop in path.hops] == [
+        ("r-mn", "GigabitEthernet0/1"), ("r-core", "GigabitEthernet0/1"), ("r-lg", "GigabitEthernet0/0")]

@@ -54,7 +54,9 @@ class Hop:
 @dataclass(frozen=True)
 class TracePath:
     hops: tuple[Hop, ...]
-    disposition: str  # delivered | denied-in | denied-out | no-route | null-routed | loop
+    # delivered | denied-in | denied-out | no-route | null-routed | loop | no-host (to an address on a
+    # segment that is no host's and no device's: a network or broadcast address)
+    disposition: str
     endpoint: Endpoint | None = None
 
 
@@ -288,9 +290,9 @@ class Tracer:
             return Branch(walked, TracePath(walked, "delivered", exit_endpoint))
         if segment.contains(packet.dst):
             owners = self.engine.owners(segment, packet.dst, exclude=(device_name, out))
-            # Not a device's and not a host's (network or broadcast address): dropped here.
-            delivered = hosts if segment.is_host_address(packet.dst) else None
-            return Branch(walked, delivered, owners, packet, translation)
+            if owners:
+                return Branch(walked, None, owners, packet, translation)
+            return Branch(walked, hosts if segment.is_host_address(packet.dst) else TracePath(walked, "no-host"))
         return Branch(walked, TracePath(walked, "delivered", exit_endpoint), others, packet, translation)
 
 
