@@ -277,14 +277,25 @@ class ReachEngine:
 
     def host_destinations(self, segment: Segment) -> PacketSet:
         """Packets addressed to a host of the segment (graph.Segment.is_host_address)."""
+        return self._to_hosts_or_reserved(segment) & ~self.reserved_destinations(segment)
+
+    def _to_hosts_or_reserved(self, segment: Segment) -> PacketSet:
+        """Packets to a host of the segment or to one of its network and broadcast addresses:
+        the search delivers these, and `reach` takes the latter out at the end, once per
+        endpoint, which keeps the sets it pushes around smaller."""
         if segment.id not in self._segment_host_dst:
             hosts = self.space.false
             if segment.holds_hosts:
                 hosts = self.segment_destinations(segment) & ~self.segment_member_addresses(segment)
-                for address in segment.reserved:
-                    hosts &= ~self.space.field_equals("dst", address)
             self._segment_host_dst[segment.id] = hosts
         return self._segment_host_dst[segment.id]
+
+    def reserved_destinations(self, segment: Segment) -> PacketSet:
+        """Packets to the segment's network and broadcast addresses that no host has."""
+        result = self.space.false
+        for address in segment.reserved:
+            result |= self.space.field_equals("dst", address)
+        return result
 
     def routing_members(self, segment: Segment) -> list[tuple[str, str]]:
         members = self._routing_members.get(segment.id)
@@ -351,11 +362,21 @@ class ReachEngine:
             key = queue.popleft()
             packets = pending.pop(key)
             self._enter(key, packets, result, visited, enqueue, deliver)
+        for endpoint in sorted(result.delivered):
+            # Hosts never receive packets to a network or broadcast address (see host_destinations).
+            if endpoint.kind == "hosts" and self.network.segments[endpoint.segment].reserved:
+                reserved = self.pre(endpoint.translation,
+                                    self.reserved_destinations(self.network.segments[endpoint.segment]))
+                kept = result.delivered[endpoint] & ~reserved
+                if kept == self.space.false:
+                    del result.delivered[endpoint]
+                else:
+                    result.delivered[endpoint] = kept
         return result
 
     def _inject_on_segment(self, segment: Segment, packets: PacketSet, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
         on_segment = self.segment_destinations(segment)
-        deliver(Endpoint("hosts", segment=segment.id), packets & self.host_destinations(segment))
+        deliver(Endpoint("hosts", segment=segment.id), packets & self._to_hosts_or_reserved(segment))
         off_segment = packets & ~on_segment
         for device_name, if_name in self.routing_members(segment):
             mine = packets & self.local_addresses(device_name)
@@ -476,7 +497,7 @@ class ReachEngine:
             return
         on_segment = packets & pre(translation, self.segment_destinations(segment))
         if hop.any_neighbour:
-            deliver(hosts, packets & pre(translation, self.host_destinations(segment)))
+            deliver(hosts, packets & pre(translation, self._to_hosts_or_reserved(segment)))
             for member in self.routing_members(segment):
                 if member != (device_name, out):
                     enqueue(member[0], member[1], packets, translation)
@@ -485,7 +506,7 @@ class ReachEngine:
             if member != (device_name, out):
                 enqueue(member[0], member[1], on_segment & pre(translation, self.interface_addresses(*member)),
                         translation)
-        deliver(hosts, packets & pre(translation, self.host_destinations(segment)))
+        deliver(hosts, packets & pre(translation, self._to_hosts_or_reserved(segment)))
         off_segment = packets & ~on_segment
         if off_segment != self.space.false:
             # An interface route to a destination off the subnet: whoever answers ARP
