@@ -50,8 +50,13 @@ TOOL_NAME = "nankoku-netcheck"
 Progress = Callable[[str], None]
 
 ASSUMPTIONS = (
-    "Flows start on every segment of a zone with any source address the zone owns (longest prefix), "
-    "and from each upstream interface with any address no zone or external peer owns.",
+    "Flows start on every segment of a zone that can hold hosts, with any source address the zone owns "
+    "(longest prefix: hosts may spoof within their zone), and from each upstream interface with any address "
+    "no zone or external peer owns.",
+    "Hosts have the usable addresses of a segment's subnets that no device owns: not the network and "
+    "broadcast addresses (prefix length up to /30; with ip directed-broadcast both reach the hosts), both "
+    "addresses of a /31, none of a /32. Loopbacks and links whose usable addresses are all devices' hold no "
+    "hosts; packets to a network or broadcast address reach no host.",
     "Hosts may send to any router on their segment; a router's own interface addresses belong to "
     "the zone that owns them.",
     "An interface with no ACL permits everything; an ACL referenced but not defined (IOS), or bound with "

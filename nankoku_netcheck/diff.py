@@ -252,8 +252,7 @@ def _explain_change(passing: FlowContext, other: FlowContext, change: str, sourc
     remaining = packets
     count = 0
     while remaining != passing.space.false and count < MAX_CLASSES:
-        packet = passing.pick_readable(remaining, source)
-        path = passing.replay(source, dest, packet)
+        packet, path, _ = passing.example(source, dest, remaining)
         klass = remaining & passing.path_region(path)
         if not passing.space.contains(klass, packet):
             raise CrossCheckError(f"diff: replay of {packet.describe()} disagrees with the engine")

@@ -25,9 +25,22 @@ class Segment:
     subnets: tuple[tuple[int, int], ...]
     members: tuple[tuple[str, str], ...]  # (device, interface), sorted
     zone: str | None  # zone id owning the primary subnet; None = transit
+    # Addresses in the subnets that no host can have: network and broadcast addresses
+    # (unless `ip directed-broadcast` on a member configuring the subnet delivers both to
+    # every host: the network address as the old all-zeros broadcast, an over-approximation), sorted.
+    reserved: tuple[int, ...] = ()
+    # Addresses of the up member interfaces (virtual ones included): the devices', not hosts'.
+    device_addresses: frozenset[int] = frozenset()
+    # False when no host can sit here: a loopback, or every usable address is a device's.
+    holds_hosts: bool = True
 
     def contains(self, address: int) -> bool:
         return any(address & prefix_mask(length) == network for network, length in self.subnets)
+
+    def is_host_address(self, address: int) -> bool:
+        """Packets to `address` on this segment go to its hosts (not to a device, not dropped)."""
+        return (self.holds_hosts and self.contains(address) and address not in self.device_addresses
+                and address not in self.reserved)
 
 
 @dataclass(frozen=True)
@@ -141,7 +154,9 @@ def build_network(topology: Topology, devices: Mapping[str, Device]) -> Network:
         base_id = format_prefix(*subnets[0]) if subnets else f"l2:{members[0][0]}:{members[0][1]}"
         segment_id = _unique_id(segments, base_id)
         zone = zones.zone_of_subnet(*subnets[0]) if subnets else None
-        segments[segment_id] = Segment(segment_id, tuple(subnets), tuple(members), zone)
+        reserved, device_addresses, holds_hosts = _host_facts(devices, members, subnets)
+        segments[segment_id] = Segment(segment_id, tuple(subnets), tuple(members), zone, reserved,
+                                       device_addresses, holds_hosts)
         for member in members:
             segment_of[member] = segment_id
 
@@ -181,6 +196,58 @@ def _segment_subnets(devices: Mapping[str, Device], members: list[tuple[str, str
             if key not in primary and key not in secondary:
                 target.append(key)
     return primary + secondary
+
+
+def _host_facts(devices: Mapping[str, Device], members: list[tuple[str, str]],
+                subnets: list[tuple[int, int]]) -> tuple[tuple[int, ...], frozenset[int], bool]:
+    """(reserved addresses, device addresses, whether hosts can sit here) of a segment.
+
+    Usable host addresses of a subnet: all but the network and broadcast addresses for
+    prefix lengths up to 30, both for a /31 (RFC 3021), none for a /32. An address usable
+    in any subnet of the segment is a host address unless a device owns it."""
+    interfaces = [devices[d].interfaces[i] for d, i in members]
+    up = [interface for interface in interfaces if is_up(interface)]
+    device_addresses = frozenset(
+        {a.address for interface in up for a in interface.addresses}
+        | {address for interface in up for address in interface.virtual_addresses})
+    directed = {(a.network, a.prefix_length) for interface in up if interface.directed_broadcast
+                for a in interface.addresses}
+
+    def usable(address: int) -> bool:
+        for network, length in subnets:
+            if address & prefix_mask(length) != network or length == 32:
+                continue
+            if length == 31 or (network, length) in directed or address not in (network, _broadcast(network, length)):
+                return True
+        return False
+
+    candidates = {edge for network, length in subnets if length <= 30
+                  for edge in (network, _broadcast(network, length))}
+    reserved = tuple(sorted(address for address in candidates if not usable(address)))
+    loopback = bool(interfaces) and all(interface.kind == "loopback" for interface in interfaces)
+    holds_hosts = not loopback and any(
+        len({a for a in device_addresses if _unicast_host_of(a, network, length)}) < _usable_count(length)
+        for network, length in subnets)
+    return reserved, device_addresses, holds_hosts
+
+
+def _broadcast(network: int, length: int) -> int:
+    return network | (~prefix_mask(length) & 0xFFFFFFFF)
+
+
+def _unicast_host_of(address: int, network: int, length: int) -> bool:
+    if address & prefix_mask(length) != network or length == 32:
+        return False
+    return length == 31 or address not in (network, _broadcast(network, length))
+
+
+def _usable_count(length: int) -> int:
+    """Unicast host addresses of a subnet (a directed broadcast address is no host's)."""
+    if length == 32:
+        return 0
+    if length == 31:
+        return 2
+    return (1 << (32 - length)) - 2
 
 
 def _unique_id(existing: Mapping[str, Segment], base: str) -> str:

@@ -175,6 +175,8 @@ class Interface:
     security_level: int | None = None
     management_only: bool = False
     standby_addresses: tuple[int, ...] = ()
+    # `ip directed-broadcast`: the subnet's broadcast (and network) address reaches its hosts (IOS default: off).
+    directed_broadcast: bool = False
 
 
 @dataclass(frozen=True)

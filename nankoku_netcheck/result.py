@@ -67,6 +67,11 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     notes: tuple[str, ...] = ()
     device: str = ""
+    # Where the example flow starts: kind "segment" (place "10.2.5.0/24 (lg-core:Vlan50)",
+    # the example's source is one of its hosts or spoofed there) or "interface" (it
+    # enters the network there, e.g. from the upstream).
+    flow_start_kind: str = ""
+    flow_start: str = ""
 
     def message(self, lang: str) -> str:
         return self.message_ja if lang == "ja" else self.message_en

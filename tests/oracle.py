@@ -214,6 +214,62 @@ def in_subnets(subnets: Iterable[tuple[int, int]], address: int) -> bool:
     return any(address & prefix_mask(length) == network for network, length in subnets)
 
 
+# --- hosts ---------------------------------------------------------------------------------
+#
+# A host may have an address of a segment's subnet unless it is the subnet's network or
+# broadcast address (prefix length up to 30; the broadcast address is a host address when
+# an up member interface configuring that subnet has `ip directed-broadcast`, taken to
+# cover the network address too), or the subnet is a /32; a /31 has two host addresses.
+# An address an up member interface owns (virtual ones too) is a device's. A segment
+# holds hosts unless all its members are loopbacks or no unicast address is left for one.
+# Packets to a segment's address that is neither a host's nor a device's are dropped.
+
+
+def member_interfaces(network: Network, segment: Segment) -> list:  # type: ignore[type-arg]
+    return [network.devices[d].interfaces[i] for d, i in segment.members]
+
+
+def owned_by_member(network: Network, segment: Segment, address: int) -> bool:
+    return any(not interface.shutdown and (address in interface.virtual_addresses
+                                           or any(a.address == address for a in interface.addresses))
+               for interface in member_interfaces(network, segment))
+
+
+def usable_in(network: Network, segment: Segment, subnet: tuple[int, int], address: int, unicast: bool) -> bool:
+    base, length = subnet
+    if address & prefix_mask(length) != base or length == 32:
+        return False
+    if length == 31:
+        return True
+    last = base + (1 << (32 - length)) - 1
+    if address not in (base, last):
+        return True
+    return not unicast and any(
+        not interface.shutdown and interface.directed_broadcast
+        and any((a.network, a.prefix_length) == subnet for a in interface.addresses)
+        for interface in member_interfaces(network, segment))
+
+
+def holds_hosts(network: Network, segment: Segment) -> bool:
+    interfaces = member_interfaces(network, segment)
+    if interfaces and all(interface.kind == "loopback" for interface in interfaces):
+        return False
+    for subnet in segment.subnets:
+        size = 1 << (32 - subnet[1])
+        taken = {address for interface in interfaces if not interface.shutdown
+                 for address in (*interface.virtual_addresses, *(a.address for a in interface.addresses))
+                 if usable_in(network, segment, subnet, address, unicast=True)}
+        usable = 0 if size == 1 else size if size == 2 else size - 2
+        if len(taken) < usable:
+            return True
+    return False
+
+
+def is_host(network: Network, segment: Segment, address: int) -> bool:
+    return (holds_hosts(network, segment) and not owned_by_member(network, segment, address)
+            and any(usable_in(network, segment, subnet, address, unicast=False) for subnet in segment.subnets))
+
+
 class Simulation:
     """Follows one packet from one start; `endpoints` collects where it can end up."""
 
@@ -243,7 +299,7 @@ class Simulation:
         segment = self.network.segments[segment_id]
         dst = self.packet.dst
         on_segment = in_subnets(segment.subnets, dst)
-        if on_segment and not self.owners(segment, dst, ("", "")):
+        if is_host(self.network, segment, dst):
             self.endpoints.add(("hosts", "", "", segment_id))
         for member in segment.members:
             if self.has_addresses(member) and (not on_segment or self.device_owns(member[0], dst)):
@@ -287,8 +343,10 @@ class Simulation:
         dst = packet.dst
         if exit_.address is not None or in_subnets(segment.subnets, dst):
             owners = self.owners(segment, dst if exit_.address is None else exit_.address, leaving)
-            if not owners:
-                self.endpoints.add(exit_endpoint if exit_.address is not None else ("hosts", "", "", segment_id))
+            if not owners and exit_.address is not None:
+                self.endpoints.add(exit_endpoint)
+            elif not owners and is_host(self.network, segment, dst):
+                self.endpoints.add(("hosts", "", "", segment_id))
             for owner in owners:
                 self.enter(owner[0], owner[1], packet)
             return

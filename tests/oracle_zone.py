@@ -77,7 +77,7 @@ class RoutingIgnored:
         segment = self.network.segments[segment_id]
         dst = self.packet.dst
         on_segment = in_subnets(segment.subnets, dst)
-        if on_segment and not self.owned_on(segment_id, dst):
+        if oracle.is_host(self.network, segment, dst):
             self.endpoints.add(("hosts", "", "", segment_id))
         for member in segment.members:
             if self.has_addresses(member) and (not on_segment or self.device_owns(member[0], dst)):
@@ -109,7 +109,7 @@ class RoutingIgnored:
             self.endpoints.add(("exit", device_name, out, ""))
             return
         segment = self.network.segments[segment_id]
-        if in_subnets(segment.subnets, self.packet.dst) and not self.owned_on(segment_id, self.packet.dst):
+        if oracle.is_host(self.network, segment, self.packet.dst):
             self.endpoints.add(("hosts", "", "", segment_id))
         for member in segment.members:
             if member != leaving and self.has_addresses(member):
@@ -129,6 +129,18 @@ def endpoints(network: Network, packet: PacketLike, start: StartPoint, boundary:
     else:
         simulation.enter(device, interface)
     return simulation.endpoints
+
+
+def no_ones_address(network: Network, address: int) -> bool:
+    """A network or broadcast address of a segment's subnet that no subnet of that segment
+    gives to a host: with routing, packets to it stop on its segment."""
+    for segment in network.segments.values():
+        for base, length in segment.subnets:
+            last = base + (1 << (32 - length)) - 1
+            if length <= 30 and address in (base, last) and not any(
+                    oracle.usable_in(network, segment, subnet, address, unicast=False) for subnet in segment.subnets):
+                return True
+    return False
 
 
 # --- zones, peers and classes ---------------------------------------------------------------
@@ -177,7 +189,9 @@ def class_starts(network: Network, source_class: str, packet: PacketLike) -> lis
     zone: Zone = topology.zone(source_class)
     starts: list[StartPoint] = []
     if zone_of(topology, packet.src) == zone.id:
-        starts += [(segment.id, "", "") for segment in network.segments.values() if segment.zone == zone.id]
+        # Flows start where hosts can sit: not on loopbacks, not on links of devices only.
+        starts += [(segment.id, "", "") for segment in network.segments.values()
+                   if segment.zone == zone.id and oracle.holds_hosts(network, segment)]
     if zone.kind is ZoneKind.INTERNET and is_public(topology, packet.src):
         starts += [("", *ref_key(ref)) for ref in zone.upstream]
     return starts

@@ -62,11 +62,14 @@ WILDCARD_MASKS = (0, 0xFF, 0x7F, 0x03, 0xFFFF, IPV4_MAX, 0xFF00, 0x0F0F, 0x80, 0
 
 # Subnets the random networks put on interfaces; 10.0.0.0/25 overlaps 10.0.0.0/24 on purpose.
 SUBNET_POOL = tuple((ip_to_int(net), length) for net, length in (
-    ("10.0.0.0", 24), ("10.0.1.0", 24), ("10.0.2.0", 24), ("10.0.0.0", 25), ("10.0.3.0", 30)))
+    ("10.0.0.0", 24), ("10.0.1.0", 24), ("10.0.2.0", 24), ("10.0.0.0", 25), ("10.0.3.0", 30), ("10.0.4.0", 31),
+    ("10.0.4.9", 32)))
 VIRTUAL_OFFSET = 10  # first-hop-redundancy address: shared by every interface that has one there
 
 
 def host_offsets(length: int) -> tuple[int, ...]:
+    if length >= 31:
+        return (0, 1) if length == 31 else (0,)
     return (1, 2) if length >= 30 else (1, 2, 3, 4)
 
 
@@ -75,7 +78,8 @@ OFF_NETWORK = tuple(ip_to_int(text) for text in (
 NETWORK_ADDRESSES = tuple(sorted({
     network + offset
     for network, length in SUBNET_POOL
-    for offset in (*host_offsets(length), 99 if length < 30 else 3, VIRTUAL_OFFSET if length < 30 else 1)
+    for offset in (*host_offsets(length), 99 if length < 30 else 3, VIRTUAL_OFFSET if length < 30 else 1,
+                   0, (1 << (32 - length)) - 1)  # network and broadcast addresses: no host's
 } | set(OFF_NETWORK)))
 
 # Default routes three times over: most devices get one, so packets travel further.
@@ -290,7 +294,8 @@ def interfaces(draw: st.DrawFn, name: str) -> Interface:
             network, length = draw(SUBNETS)
             addresses.append(InterfaceAddress(network + draw(HOST_OFFSETS[length]), length, secondary=True))
     return Interface(name=name, source=SOURCE, addresses=tuple(addresses), virtual_addresses=virtual,
-                     shutdown=sometimes(draw, 10), acl_in=draw(ACL_REFERENCES), acl_out=draw(ACL_REFERENCES))
+                     shutdown=sometimes(draw, 10), acl_in=draw(ACL_REFERENCES), acl_out=draw(ACL_REFERENCES),
+                     directed_broadcast=sometimes(draw, 8), kind="loopback" if sometimes(draw, 12) else "physical")
 
 
 ROUTE_PREFIX_CHOICES = st.sampled_from(ROUTE_PREFIXES)

@@ -300,6 +300,7 @@ class _InterfaceDraft:
     routed: bool = False  # explicit `no switchport`
     no_autostate: bool = False
     autostate_exclude: bool = False
+    directed_broadcast: bool = False
 
     def may_carry_vlan(self, vlan: int) -> bool:
         """Whether this port may be an up layer-2 port of `vlan` (autostate). When unsure,
@@ -340,6 +341,7 @@ class _InterfaceDraft:
             encapsulation_vlan=self.encapsulation_vlan,
             kind=self.kind,
             properties=tuple(properties),
+            directed_broadcast=self.directed_broadcast,
         )
 
 
@@ -690,7 +692,6 @@ _INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "mask-reply"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "proxy-arp"): (HARMLESS, "proxy ARP (same-subnet reachability is assumed anyway)"),
     ("ip", "local-proxy-arp"): (HARMLESS, "proxy ARP (same-subnet reachability is assumed anyway)"),
-    ("ip", "directed-broadcast"): (HARMLESS, "directed broadcast reaches the same subnet as unicast"),
     ("ip", "verify"): (HARMLESS, REASON_DROP_ONLY),
     ("ip", "arp"): (HARMLESS, REASON_DROP_ONLY),
     ("ip", "dhcp"): (HARMLESS, "DHCP snooping / relay option setting"),
@@ -1006,6 +1007,11 @@ class _IosParser(LineBook):
             draft.shutdown = False
         elif lowered[:3] == ["no", "ip", "address"]:
             draft.primary, draft.secondaries = None, []
+        elif lowered[:2] == ["ip", "directed-broadcast"]:
+            # With an ACL argument only matching broadcasts are forwarded; taken as all of them.
+            draft.directed_broadcast = True
+        elif lowered[:3] == ["no", "ip", "directed-broadcast"]:
+            draft.directed_broadcast = False
         elif lowered[:2] == ["no", "switchport"] and len(lowered) == 2:
             draft.layer2, draft.switchport_mode, draft.routed = False, None, True
         elif lowered in (["autostate"], ["no", "autostate"]):

@@ -3,11 +3,19 @@
 Forwarding semantics (the concrete tracer in `trace.py` and the test oracle follow
 the same rules, one packet at a time):
 
-- Packets start on a segment, or enter a device through a boundary interface.
-  On a start segment, packets whose destination lies in the segment's subnets are
-  delivered to its hosts, except those addressed to a member device's interface on
-  the segment; every other packet may be sent to any routing member (hosts may use any
-  gateway), and a member also takes packets addressed to any of its own addresses.
+- Hosts: the host addresses of a segment are the usable addresses of its subnets (all
+  but the network and broadcast addresses up to /30, both of a /31, none of a /32; the
+  network and broadcast addresses too with `ip directed-broadcast`, the network address
+  as the old all-zeros broadcast: an over-approximation) that no member device owns
+  (`graph.Segment.is_host_address`). A loopback segment, or one whose usable addresses
+  all belong to devices, holds no hosts. Packets to a segment's other addresses (network,
+  broadcast) reach no host: they are dropped there.
+- Packets start on a segment that can hold hosts (its hosts send them, with any source
+  address their zone owns: spoofing within the zone is kept), or enter a device through
+  a boundary interface. On a start segment, packets to a host address of the segment are
+  delivered to its hosts; every other packet whose destination lies outside the
+  segment's subnets may be sent to any routing member (hosts may use any gateway), and a
+  member also takes packets addressed to any of its own addresses.
 - Entering a device through interface I: I must be up; I's inbound ACL filters
   (no ACL = permit; an ACL referenced but not defined = permit, as on IOS).
   Packets addressed to one of the device's own addresses are delivered to the device.
@@ -24,7 +32,7 @@ the same rules, one packet at a time):
   With a next hop address, the member device owning that address on O's segment
   receives them; if none does, they exit to an unmodelled neighbour. Directly
   connected destinations are delivered to the member owning the address, else to
-  the segment's hosts.
+  the segment's hosts when the address is a host address, else dropped.
 """
 
 from __future__ import annotations
@@ -124,6 +132,7 @@ class Compiled:
     acl_out: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
     segment_dst: dict[str, PacketSet] = field(default_factory=dict)
     segment_member_dst: dict[str, PacketSet] = field(default_factory=dict)
+    segment_host_dst: dict[str, PacketSet] = field(default_factory=dict)
     sessions: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
     replies: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
     routing_members: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
@@ -168,6 +177,7 @@ class ReachEngine:
         self._acl_out = compiled.acl_out
         self._segment_dst = compiled.segment_dst
         self._segment_member_dst = compiled.segment_member_dst
+        self._segment_host_dst = compiled.segment_host_dst
         self._sessions = compiled.sessions
         self._replies = compiled.replies
         self._routing_members = compiled.routing_members
@@ -309,6 +319,28 @@ class ReachEngine:
             self._segment_member_dst[segment.id] = result
         return self._segment_member_dst[segment.id]
 
+    def host_destinations(self, segment: Segment) -> PacketSet:
+        """Packets addressed to a host of the segment (graph.Segment.is_host_address)."""
+        return self._to_hosts_or_reserved(segment) & ~self.reserved_destinations(segment)
+
+    def _to_hosts_or_reserved(self, segment: Segment) -> PacketSet:
+        """Packets to a host of the segment or to one of its network and broadcast addresses:
+        the search delivers these, and `reach` takes the latter out at the end, once per
+        endpoint, which keeps the sets it pushes around smaller."""
+        if segment.id not in self._segment_host_dst:
+            hosts = self.space.false
+            if segment.holds_hosts:
+                hosts = self.segment_destinations(segment) & ~self.segment_member_addresses(segment)
+            self._segment_host_dst[segment.id] = hosts
+        return self._segment_host_dst[segment.id]
+
+    def reserved_destinations(self, segment: Segment) -> PacketSet:
+        """Packets to the segment's network and broadcast addresses that no host has."""
+        result = self.space.false
+        for address in segment.reserved:
+            result |= self.space.field_equals("dst", address)
+        return result
+
     def routing_members(self, segment: Segment) -> list[tuple[str, str]]:
         members = self._routing_members.get(segment.id)
         if members is None:
@@ -377,12 +409,21 @@ class ReachEngine:
             key = queue.popleft()
             packets = pending.pop(key)
             self._enter(key, packets, result, visited, enqueue, deliver)
+        for endpoint in sorted(result.delivered):
+            # Hosts never receive packets to a network or broadcast address (see host_destinations).
+            if endpoint.kind == "hosts" and self.network.segments[endpoint.segment].reserved:
+                reserved = self.pre(endpoint.translation,
+                                    self.reserved_destinations(self.network.segments[endpoint.segment]))
+                kept = result.delivered[endpoint] & ~reserved
+                if kept == self.space.false:
+                    del result.delivered[endpoint]
+                else:
+                    result.delivered[endpoint] = kept
         return result
 
     def _inject_on_segment(self, segment: Segment, packets: PacketSet, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
         on_segment = self.segment_destinations(segment)
-        deliver(Endpoint("hosts", segment=segment.id),
-                packets & on_segment & ~self.segment_member_addresses(segment))
+        deliver(Endpoint("hosts", segment=segment.id), packets & self._to_hosts_or_reserved(segment))
         off_segment = packets & ~on_segment
         for device_name, if_name in self.routing_members(segment):
             mine = packets & self.local_addresses(device_name)
@@ -517,7 +558,7 @@ class ReachEngine:
             return
         on_segment = packets & pre(translation, self.segment_destinations(segment))
         if hop.any_neighbour:
-            deliver(hosts, on_segment & ~pre(translation, self.segment_member_addresses(segment)))
+            deliver(hosts, packets & pre(translation, self._to_hosts_or_reserved(segment)))
             for member in self.routing_members(segment):
                 if member != (device_name, out):
                     enqueue(member[0], member[1], packets, translation)
@@ -526,7 +567,7 @@ class ReachEngine:
             if member != (device_name, out):
                 enqueue(member[0], member[1], on_segment & pre(translation, self.interface_addresses(*member)),
                         translation)
-        deliver(hosts, on_segment & ~pre(translation, self.segment_member_addresses(segment)))
+        deliver(hosts, packets & pre(translation, self._to_hosts_or_reserved(segment)))
         off_segment = packets & ~on_segment
         if off_segment != self.space.false:
             # An interface route to a destination off the subnet: whoever answers ARP

@@ -69,7 +69,9 @@ class Hop:
 @dataclass(frozen=True)
 class TracePath:
     hops: tuple[Hop, ...]
-    disposition: str  # delivered | denied-in | denied-out | no-route | null-routed | loop
+    # delivered | denied-in | denied-out | no-route | null-routed | loop | no-host (to an address on a
+    # segment that is no host's and no device's: a network or broadcast address)
+    disposition: str
     endpoint: Endpoint | None = None
 
 
@@ -169,7 +171,7 @@ class Tracer:
         if not start.segment:
             return [(start.device, start.interface)]
         segment = self.network.segments[start.segment]
-        if segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst):
+        if segment.is_host_address(packet.dst):
             on_delivery(TracePath((), "delivered", Endpoint("hosts", segment=segment.id)))
         return [
             (device_name, if_name) for device_name, if_name in self.engine.routing_members(segment)
@@ -184,10 +186,6 @@ class Tracer:
         interface = self.network.devices[device_name].interfaces[if_name]
         return is_up(interface) and (address in interface.virtual_addresses
                                      or any(a.address == address for a in interface.addresses))
-
-    def _member_owns(self, segment_id: str, address: int) -> bool:
-        segment = self.network.segments[segment_id]
-        return bool(self.engine.owners(segment, address, exclude=("", "")))
 
     def _walk(self, device_name: str, if_name: str, packet: Packet, translation: Translation,
               hops: tuple[Hop, ...], paths: list[TracePath],
@@ -321,8 +319,8 @@ class Tracer:
         hosts = TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id, translation=translation))
         others = [m for m in self.engine.routing_members(segment) if m != (device_name, out)]
         if hop.any_neighbour:
-            on_hosts = segment.contains(packet.dst) and not self._member_owns(segment.id, packet.dst)
-            return Branch(walked, hosts if on_hosts else None, others, packet, translation)
+            return Branch(walked, hosts if segment.is_host_address(packet.dst) else None, others, packet,
+                          translation)
         if hop.address is not None:
             owners = self.engine.owners(segment, hop.address, exclude=(device_name, out))
             return Branch(walked, None if owners else TracePath(walked, "delivered", exit_endpoint), owners, packet,
@@ -331,7 +329,9 @@ class Tracer:
             return Branch(walked, TracePath(walked, "delivered", exit_endpoint))
         if segment.contains(packet.dst):
             owners = self.engine.owners(segment, packet.dst, exclude=(device_name, out))
-            return Branch(walked, None if owners else hosts, owners, packet, translation)
+            if owners:
+                return Branch(walked, None, owners, packet, translation)
+            return Branch(walked, hosts if segment.is_host_address(packet.dst) else TracePath(walked, "no-host"))
         return Branch(walked, TracePath(walked, "delivered", exit_endpoint), others, packet, translation)
 
 

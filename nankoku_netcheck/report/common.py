@@ -40,7 +40,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "violated_count": "Violated", "inconclusive_count": "Inconclusive", "status": "Status",
         "from_zone": "From zone", "to_zone": "To zone", "device": "Device", "message": "Message",
         "src": "Source", "dst": "Destination", "proto": "Protocol", "sport": "Source port",
-        "dport": "Destination port", "flow_class": "Packet class", "file": "File", "line": "Line",
+        "dport": "Destination port", "flow_start": "Flow starts", "flow_class": "Packet class", "file": "File",
+        "line": "Line",
         "text": "Config line", "other_lines": "Other lines", "path": "Path", "no_acl": "no ACL", "local": "(local)",
         "findings": "Findings", "none": "No findings.", "example": "Example packet",
         "permitting": "Permitting lines", "evidence": "Evidence", "notes": "Notes",
@@ -56,7 +57,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "violated_count": "違反", "inconclusive_count": "判定不能", "status": "状態",
         "from_zone": "送信元の領域", "to_zone": "宛先の領域", "device": "機器", "message": "内容",
         "src": "送信元", "dst": "宛先", "proto": "プロトコル", "sport": "送信元ポート",
-        "dport": "宛先ポート", "flow_class": "該当パケット", "file": "ファイル", "line": "行",
+        "dport": "宛先ポート", "flow_start": "通信の始点", "flow_class": "該当パケット", "file": "ファイル",
+        "line": "行",
         "text": "設定行", "other_lines": "その他の行", "path": "経路", "no_acl": "ACLなし", "local": "（自機宛）",
         "findings": "検出事項", "none": "検出事項はありません。", "example": "例示パケット",
         "permitting": "許可している行", "evidence": "根拠", "notes": "注記",
@@ -209,6 +211,16 @@ def json_text(value: Any, **options: Any) -> str:
 
 
 # --- formatting --------------------------------------------------------------------------
+
+
+def start_text(finding: Finding, lang: str) -> str:
+    """Where the example flow starts: `from segment 10.2.5.0/24 (lg-core:Vlan50)`, or
+    `enters at inet-rtr:Gi0/0`; "" when the finding has no example flow."""
+    if not finding.flow_start:
+        return ""
+    if finding.flow_start_kind == "segment":
+        return f"セグメント {finding.flow_start} から" if lang == "ja" else f"from segment {finding.flow_start}"
+    return f"{finding.flow_start} から流入" if lang == "ja" else f"enters at {finding.flow_start}"
 
 
 def flow_text(flow: FlowExample) -> str:

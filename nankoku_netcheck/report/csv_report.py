@@ -10,11 +10,11 @@ import csv
 import io
 
 from ..result import Finding, Result
-from .common import displayable, hop_text, labels, permitting_lines, zone_name
+from .common import displayable, hop_text, labels, permitting_lines, start_text, zone_name
 
 BOM = "\ufeff"
 COLUMNS = ("rule", "severity", "status", "from_zone", "to_zone", "device", "message", "src", "dst", "proto",
-           "sport", "dport", "flow_class", "file", "line", "text", "other_lines", "path")
+           "sport", "dport", "flow_start", "flow_class", "file", "line", "text", "other_lines", "path")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -46,6 +46,7 @@ def _row(result: Result, finding: Finding, lang: str) -> list[str]:
         flow.proto if flow else "",
         _number(flow.sport) if flow else "",
         _number(flow.dport) if flow else "",
+        start_text(finding, lang),
         finding.flow_class,
         evidence[0].file if evidence else "",
         str(evidence[0].line) if evidence else "",

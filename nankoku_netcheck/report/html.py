@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ..result import Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import rule_doc
-from .common import displayable, flow_text, labels, permitting_lines, redacted, zone_name
+from .common import displayable, flow_text, labels, permitting_lines, redacted, start_text, zone_name
 from .diagram import render_diagram
 from .json_report import result_sha256
 
@@ -39,6 +39,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "zone boundaries; red lines are the paths of violating packets.",
         "findings": "5. Findings", "no_findings": "No findings: every rule that was run holds.",
         "example": "Example packet", "packet_class": "Every packet of this class", "hops": "Hop-by-hop path",
+        "flow_start": "Flow starts",
         "hop": "#", "in": "In", "out": "Out", "route": "Route", "acl": "Deciding ACL line",
         "permitting": "Permitting lines", "evidence": "Evidence", "notes": "Notes", "no_acl": "no ACL",
         "local": "(delivered)", "src": "Source", "dst": "Destination", "proto": "Protocol",
@@ -86,6 +87,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "領域の境界、赤線が違反するパケットの経路です。",
         "findings": "5. 検出事項", "no_findings": "検出事項はありません。実行したすべてのルールが成立しています。",
         "example": "例示パケット", "packet_class": "該当するパケットの全体", "hops": "経路（ホップごと）",
+        "flow_start": "通信の始点",
         "hop": "#", "in": "入力", "out": "出力", "route": "経路", "acl": "判定した ACL 行",
         "permitting": "許可している行", "evidence": "根拠", "notes": "注記", "no_acl": "ACLなし",
         "local": "（配送）", "src": "送信元", "dst": "宛先", "proto": "プロトコル",
@@ -115,10 +117,21 @@ _WORDS: dict[str, dict[str, str]] = {
 
 # Japanese for the assumptions analyze() states; an assumption without a translation is shown in English.
 _ASSUMPTIONS_JA = {
-    "Flows start on every segment of a zone with any source address the zone owns (longest prefix), "
-    "and from each upstream interface with any address no zone or external peer owns.":
-        "通信は、各領域のすべてのセグメントから、その領域が持つ（最長一致の）任意の送信元アドレスで始まり、"
-        "また各上流インターフェースから、どの領域・外部接続先も持たない任意のアドレスで始まるものとします。",
+    "Flows start on every segment of a zone that can hold hosts, with any source address the zone owns "
+    "(longest prefix: hosts may spoof within their zone), and from each upstream interface with any address "
+    "no zone or external peer owns.":
+        "通信は、各領域のホストが存在し得るすべてのセグメントから、その領域が持つ（最長一致の）任意の送信元"
+        "アドレスで始まり（領域内での送信元詐称を含む）、また各上流インターフェースから、どの領域・外部接続先も"
+        "持たない任意のアドレスで始まるものとします。",
+    "Hosts have the usable addresses of a segment's subnets that no device owns: not the network and "
+    "broadcast addresses (prefix length up to /30; with ip directed-broadcast both reach the hosts), both "
+    "addresses of a /31, none of a /32. Loopbacks and links whose usable addresses are all devices' hold no "
+    "hosts; packets to a network or broadcast address reach no host.":
+        "ホストのアドレスは、セグメントのサブネットのうち機器が持たない使用可能なアドレスです。ネットワーク"
+        "アドレスとブロードキャストアドレス（/30 まで。ip directed-broadcast があれば両方ともホストに届く）は"
+        "含まず、/31 は 2 アドレスとも、/32 は含みません。ループバックと、使用可能なアドレスが"
+        "すべて機器のものであるリンクにはホストはいません。ネットワーク・ブロードキャストアドレス宛ての"
+        "パケットはホストに届きません。",
     "Hosts may send to any router on their segment; a router's own interface addresses belong to "
     "the zone that owns them.":
         "ホストは同じセグメント上のどのルーターにも送信し得るものとします。ルーター自身のインターフェース"
@@ -251,6 +264,7 @@ def _finding_view(result: Result, index: int, finding: Finding, lang: str) -> di
         "flow": finding.flow,
         "flow_text": flow_text(finding.flow) if finding.flow else "",
         "flow_class": finding.flow_class,
+        "flow_start": start_text(finding, lang),
         "hops": [_hop(step) for step in finding.path],
         "permitting": permitting,
         "other_evidence": [e for e in finding.evidence if e not in permitting],

@@ -97,6 +97,8 @@ def finding_to_dict(finding: Finding, lang: str) -> dict[str, Any]:
         out["flow"] = {key: value for key, value in flow.items()
                        if value is not None and not (key == "established" and not value)}
         out["flow_class"] = finding.flow_class
+    if finding.flow_start:
+        out["flow_start"] = {"kind": finding.flow_start_kind, "at": finding.flow_start}
     if finding.path:
         out["path"] = [
             {"device": step.device, "in_interface": step.in_interface, "out_interface": step.out_interface,

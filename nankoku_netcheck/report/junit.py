@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..result import Finding, Result, RuleVerdict
 from ..rules.docs import ANY, rule_doc
-from .common import displayable, flow_text, hop_text, labels, permitting_lines
+from .common import displayable, flow_text, hop_text, labels, permitting_lines, start_text
 
 NETWORK_CASE = "network"
 
@@ -85,6 +85,8 @@ def finding_text(finding: Finding, lang: str) -> str:
     lines = [f"{finding.rule} {words[finding.severity]}: {finding.message(lang)}"]
     if finding.flow is not None:
         lines.append(f"{words['example']}: {flow_text(finding.flow)}")
+    if finding.flow_start:
+        lines.append(f"{words['flow_start']}: {start_text(finding, lang)}")
     for step in finding.path:
         lines.append(f"  {hop_text(step, lang)}")
     for evidence in permitting_lines(finding):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 
 from ..result import Finding, Result
-from .common import displayable, flow_text, hop_text, labels, permitting_lines, zone_name
+from .common import displayable, flow_text, hop_text, labels, permitting_lines, start_text, zone_name
 from .json_report import result_sha256
 
 MAX_FINDINGS = 50
@@ -82,6 +82,8 @@ def _finding(result: Result, finding: Finding, lang: str) -> list[str]:
     ]
     if finding.flow is not None:
         lines.append(f"- {words['example']}: {_code(flow_text(finding.flow))}")
+    if finding.flow_start:
+        lines.append(f"- {words['flow_start']}: {html.escape(start_text(finding, lang))}")
     if finding.path:
         lines.append(f"- {words['path']}:")
         lines += [f"  - {_code(hop_text(step, lang))}" for step in finding.path]

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from ..result import Evidence, Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import RuleDoc, rule_doc
-from .common import flow_text, hop_text, json_text, labels, permitting_lines, redacted
+from .common import flow_text, hop_text, json_text, labels, permitting_lines, redacted, start_text
 from .json_report import result_sha256
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -145,6 +145,8 @@ def _message(finding: Finding, lang: str) -> str:
     text = finding.message(lang)
     if finding.flow is not None:
         text += f"\n{words['example']}: {flow_text(finding.flow)}"
+    if finding.flow_start:
+        text += f"\n{words['flow_start']}: {start_text(finding, lang)}"
     if finding.path:
         text += f"\n{words['path']}: " + " ⇒ ".join(step.device for step in finding.path)
     return text
@@ -159,6 +161,8 @@ def _properties(finding: Finding) -> dict[str, Any]:
         properties["device"] = finding.device
     if finding.flow_class:
         properties["packetClass"] = finding.flow_class
+    if finding.flow_start:
+        properties["flowStart"] = {"kind": finding.flow_start_kind, "at": finding.flow_start}
     return properties
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..result import Finding, Result
-from .common import displayable, zone_name
+from .common import displayable, labels, start_text, zone_name
 
 _WORDS = {
     "en": {
@@ -108,6 +108,8 @@ def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
         icmp = f" type {flow.icmp_type} code {flow.icmp_code}" if flow.icmp_type is not None else ""
         flags = " established" if flow.established else ""
         lines.append(f"      {w['flow']}: {flow.proto} {flow.src} → {flow.dst}{ports}{icmp}{flags}")
+        if finding.flow_start:
+            lines.append(f"      {labels(lang)['flow_start']}: {start_text(finding, lang)}")
         lines.append(f"      {w['class']}: {finding.flow_class}")
     if finding.path:
         lines.append(f"      {w['path']}:")

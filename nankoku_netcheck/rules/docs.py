@@ -239,9 +239,14 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         "ZONE-009", "error", "対策基準 9.1(9), 9.1(10)④",
         "Hosts reachable from the internet sit behind a firewall",
         "インターネットから到達可能な機器はファイアウォールの内側にあること",
-        "Every host reachable from the public internet sits behind a device whose topology role is firewall.",
+        "Every host reachable from the public internet sits behind a device whose topology role is firewall. "
+        "A host address is a usable address of a segment's subnet that no device owns: network and broadcast "
+        "addresses (unless `ip directed-broadcast`, which is taken to deliver both, an over-approximation), "
+        "loopbacks and links whose usable addresses all belong to routers hold no host.",
         "公衆インターネットから到達できるホストがすべて、トポロジーで role が firewall の機器の内側にある"
-        "ことを確認します。",
+        "ことを確認します。ホストのアドレスは、セグメントのサブネットのうち機器が持たない使用可能なアドレス"
+        "です。ネットワーク・ブロードキャストアドレス（`ip directed-broadcast` があれば両方ともホストに届くものと"
+        "して過大近似）、ループバック、使用可能なアドレスがすべてルーターのものであるリンクにはホストはいません。",
         "The policy requires a firewall at the boundary when a server is published to the internet; a router "
         "ACL alone does not inspect sessions.",
         "ポリシーは、サーバーをインターネットに公開する場合、境界にファイアウォールを設置するよう求めて"

@@ -9,7 +9,7 @@ A *source class* is a zone id or `peer:<id>`; a *destination class* is a zone id
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..graph import Network
@@ -23,6 +23,7 @@ from ..model import (
     ZoneKind,
     format_prefix,
     int_to_ip,
+    prefix_mask,
 )
 from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from ..reach.filters import empty_acl_note
@@ -61,6 +62,8 @@ class FlowContext:
     # The searches (source class, routing) asked for since the last `used.clear()`: a rule
     # that used one that ran out of budget cannot pass (analyze.py).
     used: set[tuple[str, bool]] = field(default_factory=set)
+    _reserved_edges: dict[str, list[tuple[PacketSet, PacketSet]]] = field(default_factory=dict)
+    _start_reach: dict[tuple[Start, bool], ReachResult] = field(default_factory=dict)
 
     # --- approved exceptions (例外措置) --------------------------------------------------
 
@@ -139,10 +142,12 @@ class FlowContext:
         public_only = source_class.startswith("public:")
         zone_id = source_class.removeprefix("public:")
         sources = self.owned(zone_id, "src")
+        # Flows start where hosts sit (not on loopbacks, nor on links of devices only); a host
+        # may send with any source address its zone owns (spoofing within the zone is kept).
         starts = [] if public_only else [
             (Start(segment=segment.id), sources)
             for segment in self.network.segments.values()
-            if segment.zone == zone_id
+            if segment.zone == zone_id and segment.holds_hosts
         ]
         zone = self.network.topology.zone(zone_id)
         if zone.kind is ZoneKind.INTERNET and zone.upstream:
@@ -243,59 +248,123 @@ class FlowContext:
         findings: list[Finding] = []
         remaining = violating
         while remaining != self.space.false and len(findings) < MAX_CLASSES_PER_PAIR:
-            packet = self.pick_readable(remaining, source_class)
-            path = self.replay(source_class, dest_class, packet, endpoint)
+            packet, path, start = self.example(source_class, dest_class, remaining, endpoint=endpoint)
             klass = remaining & self.path_region(path)
             if klass == self.space.false or not self.space.contains(klass, packet):
                 raise CrossCheckError(f"{rule}: replay of {packet.describe()} disagrees with the engine")
             remaining &= ~klass
             more = remaining != self.space.false and len(findings) + 1 == MAX_CLASSES_PER_PAIR
             findings.append(self.build_finding(rule, severity, source_class, dest_class, packet, klass, path,
-                                               describe, more))
+                                               describe, more, start))
         return findings
 
-    def replay(self, source_class: str, dest_class: str, packet: Packet,
-               endpoint: Endpoint | None = None) -> TracePath:
-        """A concrete path of `packet` from the source class to the destination class (and
-        to `endpoint`, when given). Failing to find one means the engine was wrong."""
+    def example(self, source_class: str, dest_class: str, packets: PacketSet, endpoint: Endpoint | None = None,
+                routing: bool = True, to_hosts: bool = False) -> tuple[Packet, TracePath, Start]:
+        """A readable packet of `packets` that one start of the source class really sends to
+        the destination class (at `endpoint`, when given; to a host, with `to_hosts`), the
+        concrete path it takes from there, and that start. The union of every start's
+        packets is no example: a packet another segment may send (a spoofed source) can be
+        blocked from the segment its source address belongs to. So a start is chosen first:
+        its host addresses as sources when one of them violates from there, else any source
+        it sends from. Failing to find one means the engine was wrong."""
+        tracer = self.tracer if routing else self.filter_only()[1]
+
         def wanted(path: TracePath) -> bool:
-            return (path.endpoint is not None and (endpoint is None or path.endpoint == endpoint)
-                    and self.classify_packet(path.endpoint, packet) == dest_class)
+            if path.endpoint is None or (endpoint is not None and path.endpoint != endpoint):
+                return False
+            if to_hosts:
+                return path.endpoint.kind == "hosts"
+            return self.classify_packet(path.endpoint, packet) == dest_class
 
-        return self._first_path(source_class, packet, wanted, f"to {dest_class}")
-
-    def replay_with(self, tracer: Tracer, source_class: str, dest_class: str, packet: Packet) -> TracePath:
-        """Shortest concrete path with another tracer (e.g. routing ignored)."""
-        starts = [start for start, sources in self.starts(source_class) if self.space.contains(sources, packet)]
-        starts.sort(key=lambda start: (not self.start_holds(start, packet.src), start))
-        for start in starts:
-            path = tracer.shortest_path(start, packet, lambda p: p.endpoint is not None and self.classify_packet(
-                p.endpoint, packet) == dest_class)
+        prefer = None if to_hosts else dest_class  # any host will do
+        ordered = self._example_starts(source_class)
+        for start, sources in ordered:
+            candidates = packets & sources
+            if start.segment:
+                candidates &= self.host_sources(start.segment)
+            if candidates == self.space.false:
+                continue
+            packet = self.pick_readable(candidates, source_class, prefer, start)
+            path = self._path_from(tracer, start, packet, wanted, shortest=not routing)
             if path is not None:
-                return path
-        raise CrossCheckError(f"no concrete path from {source_class} to {dest_class} for {packet.describe()}")
+                return packet, path, start
+        # No host address of any start works: some start sends these packets only with
+        # another source (hosts may spoof within their zone). Find it exactly.
+        for start, sources in ordered:
+            if (start, routing) not in self._start_reach:
+                engine = self.engine if routing else self.filter_only()[0]
+                self._start_reach[(start, routing)] = engine.reach([(start, sources)])
+            result = self._start_reach[(start, routing)]
+            from_here = packets & self._delivered(result, dest_class, endpoint, to_hosts)
+            if from_here == self.space.false:
+                continue
+            packet = self.pick_readable(from_here, source_class, prefer, start)
+            path = self._path_from(tracer, start, packet, wanted, shortest=not routing)
+            if path is None:
+                break
+            return packet, path, start
+        raise CrossCheckError(f"no concrete path from {source_class} to {dest_class} for a packet of "
+                              f"{self.describe_set(packets)}")
 
-    def replay_any(self, source_class: str, packet: Packet) -> TracePath:
-        """A concrete path of `packet` that delivers it inside the network (not an exit)."""
-        return self._first_path(source_class, packet,
-                                lambda path: path.endpoint is not None and path.endpoint.kind == "hosts",
-                                "to a host")
+    def _delivered(self, result: ReachResult, dest_class: str, endpoint: Endpoint | None,
+                   to_hosts: bool) -> PacketSet:
+        delivered = self.space.false
+        for where, packets in result.delivered.items():
+            if endpoint is not None and where != endpoint:
+                continue
+            if to_hosts:
+                delivered |= packets if where.kind == "hosts" else self.space.false
+            else:
+                delivered |= self.classify(where, packets).get(dest_class, self.space.false)
+        return delivered
 
-    def _first_path(self, source_class: str, packet: Packet, wanted: Callable[[TracePath], bool],
-                    what: str) -> TracePath:
-        starts = [start for start, sources in self.starts(source_class) if self.space.contains(sources, packet)]
-        starts.sort(key=lambda start: (not self.start_holds(start, packet.src), start))
-        for start in starts:
-            for path in self.tracer.trace(start, packet):
-                if wanted(path):
-                    return path
-            if self.tracer.exhausted:
-                # Enumeration stopped on its budget: the breadth-first search visits each
-                # (device, interface, header) once, so it ends and still finds the path.
-                path = self.tracer.shortest_path(start, packet, wanted)
-                if path is not None:
-                    return path
-        raise CrossCheckError(f"no concrete path from {source_class} {what} for {packet.describe()}")
+    def _path_from(self, tracer: Tracer, start: Start, packet: Packet, wanted: Callable[[TracePath], bool],
+                   shortest: bool) -> TracePath | None:
+        if shortest:
+            return tracer.shortest_path(start, packet, wanted)
+        path = next((path for path in tracer.trace(start, packet) if wanted(path)), None)
+        if path is None and tracer.exhausted:
+            # Enumeration stopped on its budget: the breadth-first search visits each
+            # (device, interface, header) once, so it ends and still finds the path.
+            path = tracer.shortest_path(start, packet, wanted)
+        return path
+
+    def _example_starts(self, source_class: str) -> list[tuple[Start, PacketSet]]:
+        """Starts in the order examples are taken from: LANs before point-to-point links
+        (shortest prefix first), then where packets enter from outside."""
+        starts = self.starts(source_class)
+
+        def order(item: tuple[Start, PacketSet]) -> tuple[int, int, int, Start]:
+            start = item[0]
+            if not start.segment:
+                return (1, 0, 0, start)
+            network, length = self.network.segments[start.segment].subnets[0]
+            return (0, length, network, start)
+
+        return sorted(starts, key=order)
+
+    def host_sources(self, segment_id: str) -> PacketSet:
+        """Packets whose source is a host address of the segment."""
+        key = f"hosts:{segment_id}"
+        if key not in self._owned:
+            segment = self.network.segments[segment_id]
+            hosts = self.space.false
+            if segment.holds_hosts:
+                hosts = self.space.prefixes("src", segment.subnets)
+                for address in sorted(segment.device_addresses | set(segment.reserved)):
+                    if segment.contains(address):
+                        hosts &= ~self.space.field_equals("src", address)
+            self._owned[key] = hosts
+        return self._owned[key]
+
+    def start_text(self, start: Start) -> tuple[str, str]:
+        """Where a flow starts, for people: (kind, place); kind is segment or interface."""
+        if not start.segment:
+            return "interface", f"{start.device}:{start.interface}"
+        segment = self.network.segments[start.segment]
+        members = ", ".join(f"{device}:{interface}" for device, interface in segment.members)
+        return "segment", f"{segment.id} ({members})"
+
 
     def start_holds(self, start: Start, address: int) -> bool:
         return bool(start.segment) and self.network.segments[start.segment].contains(address)
@@ -320,12 +389,15 @@ class FlowContext:
                 self.engine.interface_filter(device_name, if_name, direction)
         return self.space.first_match_region(decision.acl, decision.line_index)
 
-    def pick_readable(self, packets: PacketSet, source_class: str) -> Packet:
-        """A packet of the set that a person reads easily: tcp/udp before other
-        protocols, well-known destination ports, an ephemeral source port, and real host
-        addresses of the source segments."""
+    def pick_readable(self, packets: PacketSet, source_class: str, dest_class: str | None = None,
+                      start: Start | None = None) -> Packet:
+        """A packet of the set that a person reads easily: a destination inside the
+        destination class, tcp/udp before other protocols, well-known destination ports,
+        an ephemeral source port, and real host addresses (of `start`'s segment, when given)."""
         space = self.space
         chosen = packets
+        if dest_class is not None:
+            chosen = _prefer(space, chosen, [self.class_destinations(dest_class)])
         chosen = _prefer(space, chosen, [space.protocol(p) for p in (PROTO_TCP, PROTO_UDP, PROTO_ICMP)])
         chosen = _prefer(space, chosen, [space.field_equals("est", 0)])
         chosen = _prefer(space, chosen, [space.field_equals("dport", p) for p in WELL_KNOWN_PORTS]
@@ -333,7 +405,7 @@ class FlowContext:
         ephemeral = [space.field_range("sport", 49152, 65535), space.field_range("sport", 1024, 65535)]
         chosen = _prefer(space, chosen, ephemeral)
         chosen = _prefer(space, chosen, [space.field_equals("icmp_type", 8) & space.field_equals("icmp_code", 0)])
-        chosen = _prefer(space, chosen, [*self._source_host_candidates(source_class),
+        chosen = _prefer(space, chosen, [*self._source_host_candidates(source_class, start),
                                          space.field_equals("src", PUBLIC_EXAMPLE)])
         chosen = _prefer(space, chosen, [_block_host(space, chosen, "src")])
         chosen = _prefer(space, chosen, [*self._destination_host_candidates(),
@@ -342,39 +414,53 @@ class FlowContext:
         assert packet is not None
         return packet
 
-    def _source_host_candidates(self, source_class: str) -> list[PacketSet]:
-        """Readable source hosts: a host address of each start segment, LANs before
-        point-to-point links, never an address a device owns; then whole subnets."""
-        subnets = sorted(
-            {subnet for start, _ in self.starts(source_class) if start.segment
-             for subnet in self.network.segments[start.segment].subnets},
-            key=lambda subnet: (subnet[1], subnet[0]),
-        )
-        owned = self._device_addresses()
-        hosts = [_readable_host(network, length) for network, length in subnets]
-        candidates = [self.space.field_equals("src", host) for host in hosts if host not in owned]
-        candidates += [self.space.field_prefix("src", network, length) for network, length in subnets]
+    def class_destinations(self, dest_class: str) -> PacketSet:
+        """Destinations inside a destination class: a zone's own addresses (for the internet
+        zone also every address no zone or peer owns), a peer's, or no one's."""
+        key = f"class:{dest_class}"
+        if key not in self._owned:
+            nobody = self.space.valid
+            for zone_id in self.zone_ids():
+                nobody &= ~self.owned(zone_id, "dst")
+            for peer in self.network.topology.external_peers:
+                nobody &= ~self.peer_addresses(peer.id, "dst")
+            if dest_class.startswith("peer:"):
+                result = self.peer_addresses(dest_class[5:], "dst")
+            elif dest_class in (TRANSIT, OUTSIDE):
+                result = nobody
+            else:
+                result = self.owned(dest_class, "dst")
+                if self.network.topology.zone(dest_class).kind is ZoneKind.INTERNET:
+                    result |= nobody
+            self._owned[key] = result
+        return self._owned[key]
+
+    def _source_host_candidates(self, source_class: str, start: Start | None = None) -> list[PacketSet]:
+        """Readable source hosts: a host address of each start segment (or of `start`'s),
+        LANs before point-to-point links; then any host address of those segments."""
+        if start is not None:
+            segment_ids = [start.segment] if start.segment else []
+        else:
+            segment_ids = [s.segment for s, _ in self.starts(source_class) if s.segment]
+        subnets = sorted((length, network, segment_id) for segment_id in segment_ids
+                         for network, length in self.network.segments[segment_id].subnets)
+        candidates = [self.space.field_equals("src", host) for length, network, segment_id in subnets
+                      if self.network.segments[segment_id].is_host_address(host := _readable_host(network, length))]
+        candidates += [self.host_sources(segment_id) for segment_id in dict.fromkeys(s[2] for s in subnets)]
         return candidates
 
     def _destination_host_candidates(self) -> list[PacketSet]:
-        """Readable destinations: a host of each LAN-sized segment (never a device's own
-        address; those are chosen only when nothing else is in the set)."""
-        owned = self._device_addresses()
-        subnets = sorted({subnet for segment in self.network.segments.values() for subnet in segment.subnets
-                          if subnet[1] <= 29}, key=lambda subnet: (subnet[1], subnet[0]))
-        hosts = [_readable_host(network, length) for network, length in subnets]
-        return [self.space.field_equals("dst", host) for host in hosts if host not in owned]
-
-    def _device_addresses(self) -> set[int]:
-        return {
-            address.address
-            for device in self.network.devices.values()
-            for interface in device.interfaces.values()
-            for address in interface.addresses
-        }
+        """Readable destinations: a host of each LAN-sized subnet (never a device's own
+        address, nor a network or broadcast address)."""
+        subnets = sorted((length, network, segment.id) for segment in self.network.segments.values()
+                         for network, length in segment.subnets if length <= 29)
+        return [self.space.field_equals("dst", host) for length, network, segment_id in subnets
+                if self.network.segments[segment_id].is_host_address(host := _readable_host(network, length))]
 
     def build_finding(self, rule: str, severity: str, source_class: str, dest_class: str, packet: Packet,
-                 klass: PacketSet, path: TracePath, describe: MessageBuilder, more: bool) -> Finding:
+                 klass: PacketSet, path: TracePath, describe: MessageBuilder, more: bool,
+                 start: Start | None = None) -> Finding:
+        """`start`: where the example flow starts (named in the finding)."""
         steps, evidence, notes, understood = self._path_steps(path, packet)
         description = self.describe_set(klass)
         status = "violated" if understood else "inconclusive"
@@ -388,7 +474,14 @@ class FlowContext:
             rule=rule, severity=severity, status=status, message_en=message_en, message_ja=message_ja,
             from_zone=source_class, to_zone=dest_class, flow=flow_example(packet), flow_class=description,
             path=steps, evidence=evidence, notes=notes,
+            **self._start_fields(start),
         )
+
+    def _start_fields(self, start: Start | None) -> dict[str, str]:
+        if start is None:
+            return {}
+        kind, place = self.start_text(start)
+        return {"flow_start_kind": kind, "flow_start": place}
 
     def _path_steps(self, path: TracePath, packet: Packet | None = None
                     ) -> tuple[tuple[PathStep, ...], tuple[Evidence, ...], tuple[str, ...], bool]:
@@ -462,13 +555,34 @@ class FlowContext:
 
     # --- describing sets ----------------------------------------------------------------------
 
+    def _reserved(self, field_name: str) -> list[tuple[PacketSet, PacketSet]]:
+        """(subnet, its network and broadcast addresses that are no host's) per segment subnet."""
+        key = f"reserved:{field_name}"
+        if key not in self._reserved_edges:
+            pairs = []
+            for segment in self.network.segments.values():
+                for network, length in segment.subnets:
+                    edges = self.space.false
+                    for address in segment.reserved:
+                        if address & prefix_mask(length) == network:
+                            edges |= self.space.field_equals(field_name, address)
+                    if edges != self.space.false:
+                        pairs.append((self.space.field_prefix(field_name, network, length), edges))
+            self._reserved_edges[key] = pairs
+        return self._reserved_edges[key]
+
+    def reserved_destinations(self) -> PacketSet:
+        """Packets to a network or broadcast address of a segment's subnet: no host's, no device's."""
+        return _union(self.space, (edges for _, edges in self._reserved("dst")))
+
     def describe_set(self, packets: PacketSet) -> str:
         space = self.space
         parts = []
         protocols = space.protocols_in(packets)
         proto_text = _protocols_text(protocols)
         parts.append(proto_text)
-        parts.append(_addresses_text(space, packets, "src") + " → " + _addresses_text(space, packets, "dst"))
+        parts.append(_addresses_text(space, packets, "src", self._reserved("src")) + " → "
+                     + _addresses_text(space, packets, "dst", self._reserved("dst")))
         if set(protocols) <= {PROTO_TCP, PROTO_UDP} and protocols:
             dports, truncated = space.field_ranges(packets, "dport", 6)
             if not (len(dports) == 1 and dports[0].low == 0 and dports[0].high == 65535):
@@ -488,6 +602,13 @@ class FlowContext:
 
 PUBLIC_EXAMPLE = 0xC6336464  # 198.51.100.100 (TEST-NET-2): a readable public destination
 WELL_KNOWN_PORTS = (443, 80, 22, 25, 3389, 53, 445, 23, 21, 123, 161, 514, 8080, 3306, 1433)
+
+
+def _union(space: PacketSpace, sets: Iterable[PacketSet]) -> PacketSet:
+    result = space.false
+    for packets in sets:
+        result |= packets
+    return result
 
 
 def _prefer(space: PacketSpace, packets: PacketSet, candidates: list[PacketSet]) -> PacketSet:
@@ -523,12 +644,24 @@ def _protocols_text(protocols: list[int]) -> str:
     return "/".join(protocol_name(p) for p in protocols)
 
 
-def _addresses_text(space: PacketSpace, packets: PacketSet, field_name: str) -> str:
+def _addresses_text(space: PacketSpace, packets: PacketSet, field_name: str,
+                    reserved: list[tuple[PacketSet, PacketSet]]) -> str:
     values = space.project(packets, field_name)
     blocks, truncated = space.field_prefixes(values, field_name, 4)
     if blocks == [(0, 0)]:
         return "any"
     if truncated:
+        # Subnets without their network and broadcast addresses split into many blocks;
+        # named as the subnets when exactly those addresses (all of them) are missing.
+        edges = space.false
+        for subnet, subnet_edges in reserved:
+            if values & subnet != space.false:
+                edges |= subnet_edges
+        widened = values | edges
+        whole, whole_truncated = space.field_prefixes(widened, field_name, 4)
+        if edges != space.false and widened & ~values == edges:
+            text = "any" if whole == [(0, 0)] else ", ".join(format_prefix(n, length) for n, length in whole)
+            return text + (", …" if whole_truncated else "") + " (without network/broadcast addresses)"
         missing, missing_truncated = space.field_prefixes(space.project(space.valid, field_name) & ~values,
                                                           field_name, 6)
         if not missing_truncated:

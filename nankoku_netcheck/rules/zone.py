@@ -272,8 +272,7 @@ def check_zone_009(ctx: FlowContext) -> list[Finding]:
         remaining = exposed
         listed = 0  # per internet zone: one zone with many classes must not crowd out the others
         while remaining != space.false and listed < MAX_EXPOSED_CLASSES_PER_ZONE:
-            packet = ctx.pick_readable(remaining, public)
-            path = ctx.replay_any(public, packet)
+            packet, path, start = ctx.example(public, zone_id, remaining, to_hosts=True)
             klass = remaining & ctx.path_region(path)
             remaining &= ~klass
             if any(hop.device in firewalls for hop in path.hops):
@@ -282,7 +281,7 @@ def check_zone_009(ctx: FlowContext) -> list[Finding]:
             # At the cap, what is left may hold more unprotected classes: say so.
             more = remaining != space.false and listed == MAX_EXPOSED_CLASSES_PER_ZONE
             findings.append(ctx.build_finding("ZONE-009", "error", public, _dest_label(ctx, path, packet), packet,
-                                              klass, path, _exposure_message, more))
+                                              klass, path, _exposure_message, more, start))
     return findings
 
 
@@ -391,27 +390,28 @@ def check_zone_008(ctx: FlowContext) -> list[Finding]:
     change would open."""
     findings = unmodelled(ctx, "ZONE-008", _policy_zones(ctx, None), severity="warning")
     sanctioned = sanctioned_flows(ctx)
-    _, tracer = ctx.filter_only()
     for policy in pair_policies(ctx.network.topology):
         filtered_only = ctx.flows(policy.from_zone, routing=False).get(policy.to_zone)
         if filtered_only is None:
             continue
         routed = ctx.flows(policy.from_zone).get(policy.to_zone, ctx.space.false)
-        exposed = filtered_only & ~routed
+        # With routing, packets to a network or broadcast address reach their segment and stop
+        # there; ignoring routing sends them out of the upstream as well, which no route change
+        # makes a leak of anything: they are left out.
+        exposed = filtered_only & ~routed & ~ctx.reserved_destinations()
         if policy.allow == CHANNELS:
             exposed &= ~sanctioned
         exposed = ctx.exempt("ZONE-008", exposed)
         remaining = exposed
         listed = 0  # per pair: a pair with many classes must not crowd out the pairs after it
         while remaining != ctx.space.false and listed < MAX_ROUTING_ONLY_CLASSES_PER_PAIR:
-            packet = ctx.pick_readable(remaining, policy.from_zone)
-            path = ctx.replay_with(tracer, policy.from_zone, policy.to_zone, packet)
+            packet, path, start = ctx.example(policy.from_zone, policy.to_zone, remaining, routing=False)
             klass = remaining & ctx.path_region(path)
             remaining &= ~klass
             listed += 1
             more = remaining != ctx.space.false and listed == MAX_ROUTING_ONLY_CLASSES_PER_PAIR
             findings.append(ctx.build_finding("ZONE-008", "warning", policy.from_zone, policy.to_zone, packet,
-                                              klass, path, _routing_only_message, more))
+                                              klass, path, _routing_only_message, more, start))
     return findings
 
 
