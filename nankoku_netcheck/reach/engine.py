@@ -148,6 +148,10 @@ class _Visited:
 
     seen: dict[tuple[str, str, Translation], PacketSet]
     routed: dict[tuple[str, Translation], PacketSet]
+    # Packets such a device has yet to route, gathered from every interface they entered by
+    # until the queue reaches them: one routing pass instead of one per arrival (a core
+    # switch receives pieces of the same flows on dozens of interfaces).
+    to_route: dict[tuple[str, Translation], PacketSet] = field(default_factory=dict)
 
 
 class ReachEngine:
@@ -376,8 +380,17 @@ class ReachEngine:
     def reach(self, injections: Iterable[tuple[Start, PacketSet]]) -> ReachResult:
         result = ReachResult(budget=self.budget)
         pending: dict[tuple[str, str, Translation], PacketSet] = {}
+        # An entry with interface "" routes what `visited.to_route` holds for its device.
         queue: deque[tuple[str, str, Translation]] = deque()
         visited = _Visited({}, {})
+
+        def route_later(device_name: str, packets: PacketSet, translation: Translation) -> None:
+            key = (device_name, translation)
+            if key in visited.to_route:
+                visited.to_route[key] = visited.to_route[key] | packets
+            else:
+                visited.to_route[key] = packets
+                queue.append((device_name, "", translation))
 
         def enqueue(device_name: str, if_name: str, packets: PacketSet, translation: Translation = ()) -> None:
             if packets == self.space.false:
@@ -407,8 +420,13 @@ class ReachEngine:
                 result.exhausted = True
                 break
             key = queue.popleft()
+            device_name, if_name, translation = key
+            if not if_name:
+                self._route(device_name, "", visited.to_route.pop((device_name, translation)), translation,
+                            enqueue, deliver, None)
+                continue
             packets = pending.pop(key)
-            self._enter(key, packets, result, visited, enqueue, deliver)
+            self._enter(key, packets, result, visited, enqueue, deliver, route_later)
         for endpoint in sorted(result.delivered):
             # Hosts never receive packets to a network or broadcast address (see host_destinations).
             if endpoint.kind == "hosts" and self.network.segments[endpoint.segment].reserved:
@@ -430,7 +448,7 @@ class ReachEngine:
             enqueue(device_name, if_name, off_segment | mine)
 
     def _enter(self, key: tuple[str, str, Translation], packets: PacketSet, result: ReachResult,  # type: ignore[no-untyped-def]
-               visited: _Visited, enqueue, deliver, untranslated: bool = False,
+               visited: _Visited, enqueue, deliver, route_later, untranslated: bool = False,
                arrival: Owner | None = None, egress: str | None = None, egress_rule: Source | None = None) -> None:
         """`arrival`: the twice NAT rule that matched the packets on arrival (see nat.py);
         `egress`: the nameif the NAT line `egress_rule` makes them leave by (None: the route lookup)."""
@@ -447,7 +465,7 @@ class ReachEngine:
                 if matched != self.space.false:
                     packets &= ~matched
                     self._enter((device_name, if_name, compose(translation, step.rewrites)), matched, result,
-                                visited, enqueue, deliver, untranslated=True, arrival=step.owner,
+                                visited, enqueue, deliver, route_later, untranslated=True, arrival=step.owner,
                                 egress=step.egress, egress_rule=step.rule)
         pre = self.pre
         local = pre(translation, self.local_addresses(device_name))
@@ -485,6 +503,19 @@ class ReachEngine:
                 if forwarded == self.space.false:
                     return
             visited.routed[routed_key] = forwarded if done is None else done | forwarded
+            # Its forwarding depends neither on the arrival interface nor on a NAT rule.
+            route_later(device_name, forwarded, translation)
+            return
+        self._route(device_name, if_name, forwarded, translation, enqueue, deliver, arrival, egress, egress_rule)
+
+    def _route(self, device_name: str, if_name: str, forwarded: PacketSet, translation: Translation,  # type: ignore[no-untyped-def]
+               enqueue, deliver, arrival: Owner | None, egress: str | None = None,
+               egress_rule: Source | None = None) -> None:
+        """Send packets the device forwards (past its ingress filter) to their next hops.
+        `if_name`: the arrival interface ("" for a stateless device without NAT, whose
+        forwarding does not depend on it)."""
+        device = self.network.devices[device_name]
+        pre = self.pre
         if not self.routing:
             for hop in self.any_neighbour_hops(device_name):
                 self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
