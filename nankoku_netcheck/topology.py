@@ -333,8 +333,11 @@ def _shown_tag(tag: str) -> str:
 def _compose(source: InputFile) -> Node:
     """The YAML node tree; syntax errors become one InputProblem with the line, and so
     does every tag written in the file (the schema has no use for any)."""
-    loader = _TagRecordingLoader(source.text)
+    loader: _TagRecordingLoader | None = None
     try:
+        # Inside the try: PyYAML checks every character of a text stream when the loader is
+        # built, so a control character anywhere in the file raises ReaderError right here.
+        loader = _TagRecordingLoader(source.text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -354,7 +357,8 @@ def _compose(source: InputFile) -> Node:
             source.display, 0, "YAML nested too deeply (expected a small topology file)"
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if loader.written_tags:
         raise InputError([
             InputProblem(source.display, line, f"YAML tag {_shown_tag(tag)} is not supported (expected plain "
