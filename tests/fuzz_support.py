@@ -9,16 +9,15 @@ long run:
     NANKOKU_FUZZ=1 pytest tests/test_fuzz.py                    # 50x the examples, fresh ones
     NANKOKU_FUZZ_EXAMPLES=20000 pytest tests/test_fuzz.py -k ios  # exactly N per target
 
-In a long run every input that breaks a property is written to tests/fuzz_regressions/
-<target>/ before the failure is reported; commit it (after fixing the bug) and
-test_fuzz.py replays it in every normal run.
+In a long run the (shrunk) input that broke a property is written to
+tests/fuzz_regressions/<target>/unreviewed-<pid>.bin; give it a name that says what it
+is, fix the bug and commit it: test_fuzz.py replays every file there in every normal run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import os
 import signal
 import threading
@@ -91,13 +90,15 @@ def time_limit(seconds: float = TIME_LIMIT) -> Iterator[None]:
 
 
 def save_regression(target: str, data: bytes) -> Path | None:
-    """In a long run, keep an input that broke `target`'s property (named by its hash, so a
-    rerun does not duplicate it). Normal runs write nothing into the repository."""
+    """In a long run, keep an input that broke `target`'s property. Hypothesis calls the
+    test again for every smaller failing input it tries and last for the smallest, so each
+    failure overwrites one file per process: what remains is the shrunk example. Rename it
+    after review. Normal runs write nothing into the repository."""
     if not LONG_RUN:
         return None
     folder = REGRESSIONS / target
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"crash-{hashlib.sha256(data).hexdigest()[:16]}.bin"
+    path = folder / f"unreviewed-{os.getpid()}.bin"
     path.write_bytes(data)
     return path
 
@@ -136,6 +137,14 @@ def corpus_texts() -> tuple[str, ...]:
             with contextlib.suppress(OSError):
                 texts.append(decode((CORPUS / relative).read_bytes()))
     return tuple(texts)
+
+
+@functools.cache
+def cisco_corpus_texts() -> tuple[str, ...]:
+    """The small corpus configs that detection reads as a supported vendor."""
+    from nankoku_netcheck.parse import detect_vendor
+
+    return tuple(text for text in corpus_texts() if detect_vendor(text) is not None)
 
 
 @functools.cache

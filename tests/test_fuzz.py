@@ -33,9 +33,11 @@ from click.testing import CliRunner
 from conftest import REPO
 from fuzz_support import (
     SAMPLE_CONFIGS,
+    cisco_corpus_texts,
     decode,
     fuzz_settings,
     regression_files,
+    sample_texts,
     save_regression,
     seed_lines,
     time_limit,
@@ -287,12 +289,20 @@ def mutate_line(draw: st.DrawFn, lines: list[str], operation: str) -> None:
 @st.composite
 def mutated_configs(draw: st.DrawFn) -> str:
     """A sample or corpus config (or a window of one) with a few mutations."""
-    text = draw(st.sampled_from(config_documents()))
+    # Mostly configs the parsers accept (the samples first: failures shrink towards them), so
+    # that mutations reach deep parser branches; now and then any vendor's.
+    text = draw(
+        st.one_of(
+            st.sampled_from(sample_texts()),
+            st.sampled_from(cisco_corpus_texts() or sample_texts()),
+            st.sampled_from(config_documents()),
+        )
+    )
     lines = text.split("\n")
     if draw(st.booleans()):
         start = draw(st.integers(0, max(0, len(lines) - 1)))
         lines = lines[start : start + draw(st.integers(0, 60))]
-    for _ in range(draw(st.integers(1, 6))):
+    for _ in range(draw(st.integers(1, 10))):
         mutate_line(draw, lines, draw(st.sampled_from(OPERATIONS)))
     return "\n".join(lines) + draw(st.sampled_from(("\n", "", "\r\n", "\n\n")))
 
