@@ -575,6 +575,17 @@ def test_topology_regressions(fuzz_city: Path) -> None:
         check_topology(fuzz_city, path.read_bytes())
 
 
+def test_topology_regressions_exit_2_through_the_command_line(fuzz_city: Path) -> None:
+    """Each saved topology is refused by `verify` with exit 2 and `error:` lines only."""
+    files = regression_files("topology")
+    assert files
+    for path in files:
+        result = CliRunner().invoke(main, ["verify", str(path), "--no-cache", "--quiet", "--lang", "en"])
+        assert result.exit_code == 2, (path.name, result.exit_code, result.stderr)
+        lines = result.stderr.splitlines()
+        assert lines and all(line.startswith(("error: ", "warning: ")) for line in lines), (path.name, lines)
+
+
 # --- whole pipeline through the command line --------------------------------------------
 
 PIPELINE_RULES = "ZONE-001,ZONE-005,META-001,META-003"
