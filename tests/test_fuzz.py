@@ -62,8 +62,11 @@ pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 # Characters that have broken text tools before: controls, the ideographic (full-width)
 # space, no-break space, BOM, line and paragraph separators that str.splitlines honours
-# but "\n" splitting does not, bidi overrides, full-width digits and letters.
+# but "\n" splitting does not, bidi overrides, full-width digits and letters, and digits
+# that str.isdigit accepts but int() refuses (superscript, circled).
 ODD_CHARACTERS = (
+    "²",
+    "①",
     "\x00",
     "\x01",
     "\t",
@@ -106,6 +109,8 @@ ODD_CHARACTERS = (
 )
 # Numbers at and past the limits of addresses, masks, ports, VLANs, ACL numbers, sequences.
 ODD_NUMBERS = (
+    "²",
+    "1①",
     "0",
     "-1",
     "1",
