@@ -48,7 +48,7 @@ from hypothesis import strategies as st
 
 from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.cli import main
-from nankoku_netcheck.errors import InputError
+from nankoku_netcheck.errors import InputError, InputProblem
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.parse import SUPPORTED, classify, detect_vendor, parse_config
 from nankoku_netcheck.reach.packets import PacketSpace
@@ -313,13 +313,18 @@ def mutated_configs(draw: st.DrawFn) -> str:
 
 
 def check_problems(error: InputError, file: str, text: str) -> None:
-    """Every problem names `file`, a line of it (0 = the whole file) and fits on one line."""
+    """Every problem names `file`, a line of it (0 = the whole file) and shows as one line."""
     assert error.problems, "an InputError without problems"
     last_line = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
     for problem in error.problems:
         assert problem.file == file, problem
         assert 0 <= problem.line <= last_line, problem
-        assert "\n" not in problem.message and "\r" not in problem.message, problem
+        assert len(str(problem).splitlines()) == 1, problem
+
+
+def test_a_problem_shows_as_one_line_whatever_it_quotes() -> None:
+    problem = InputProblem("t.yaml", 3, "found 'a\nb\u2028c\x1b[31m\td'")
+    assert str(problem) == "t.yaml:3: found 'a\\nb\\u2028c\\x1b[31m\td'"
 
 
 def guarded(target: str, data: bytes, check: Callable[[], None]) -> None:
