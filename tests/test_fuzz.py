@@ -33,6 +33,7 @@ from click.testing import CliRunner
 from conftest import REPO
 from fuzz_support import (
     SAMPLE_CONFIGS,
+    Hang,
     cisco_corpus_texts,
     decode,
     fuzz_settings,
@@ -325,6 +326,14 @@ def check_problems(error: InputError, file: str, text: str) -> None:
 def test_a_problem_shows_as_one_line_whatever_it_quotes() -> None:
     problem = InputProblem("t.yaml", 3, "found 'a\nb\u2028c\x1b[31m\td'")
     assert str(problem) == "t.yaml:3: found 'a\\nb\\u2028c\\x1b[31m\td'"
+
+
+def test_the_time_limit_stops_a_hang() -> None:
+    started = time.monotonic()
+    with pytest.raises(Hang), time_limit(0.2):
+        while True:
+            pass
+    assert time.monotonic() - started < 10
 
 
 def guarded(target: str, data: bytes, check: Callable[[], None]) -> None:
