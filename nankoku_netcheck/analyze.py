@@ -19,7 +19,7 @@ from .cache import ParseCache
 from .errors import InputError, InputProblem
 from .graph import Network, build_network
 from .inputs import InputFile
-from .model import Device, FlowSpec, Topology, format_prefix
+from .model import Device, FlowSpec, Topology, format_prefix, is_decimal
 from .parse import parse_config
 from .profiles import load_profile
 from .reach.budget import DEFAULT_BUDGET
@@ -421,6 +421,6 @@ def _input_records(loaded: Loaded) -> tuple[InputRecord, ...]:
 def timestamp_now() -> str:
     """Now (UTC, whole seconds), or SOURCE_DATE_EPOCH when set: a report's one varying field."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit()
+    moment = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and is_decimal(epoch)
               else dt.datetime.now(dt.UTC).replace(microsecond=0))
     return moment.isoformat().replace("+00:00", "Z")

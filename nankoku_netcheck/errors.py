@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Characters that would break or garble the one line a problem is shown on: every line
+# break str.splitlines knows (a quoted YAML value may hold newlines; a config line may hold
+# a vertical tab or U+2028) and the other C0 controls. Shown escaped, as Python writes them.
+_ONE_LINE = str.maketrans(
+    {code: repr(chr(code))[1:-1] for code in (*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F, 0x85, 0x2028, 0x2029)}
+)
+
 
 @dataclass(frozen=True)
 class InputProblem:
@@ -14,7 +21,8 @@ class InputProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+        shown = f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+        return shown.translate(_ONE_LINE)
 
 
 class InputError(Exception):

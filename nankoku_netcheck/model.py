@@ -466,13 +466,20 @@ def prefix_mask(length: int) -> int:
     return (IPV4_MAX << (32 - length)) & IPV4_MAX if length else 0
 
 
+def is_decimal(text: str) -> bool:
+    """A non-empty run of ASCII digits. str.isdigit alone also says yes to superscripts and
+    circled digits, which int() then refuses (a crash on a one-character typo), and to
+    full-width digits, which int() reads but no device's command line accepts."""
+    return text.isascii() and text.isdigit()
+
+
 def ip_to_int(text: str) -> int:
     parts = text.split(".")
     if len(parts) != 4:
         raise ValueError(f"not an IPv4 address: {text!r}")
     value = 0
     for part in parts:
-        if not part.isdigit() or len(part) > 3 or int(part) > 255:
+        if not is_decimal(part) or len(part) > 3 or int(part) > 255:
             raise ValueError(f"not an IPv4 address: {text!r}")
         value = (value << 8) | int(part)
     return value
@@ -493,7 +500,7 @@ def parse_prefix(text: str) -> tuple[int, int]:
     if "/" not in text:
         raise ValueError(f"not a prefix (expected a.b.c.d/len): {text!r}")
     address_text, length_text = text.split("/", 1)
-    if not length_text.isdigit() or not 0 <= int(length_text) <= 32:
+    if not is_decimal(length_text) or not 0 <= int(length_text) <= 32:
         raise ValueError(f"bad prefix length in {text!r}")
     address = ip_to_int(address_text)
     length = int(length_text)

@@ -15,8 +15,10 @@ from the same directory.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import difflib
+import functools
 import os
 import re
 import warnings
@@ -322,7 +324,7 @@ class _TagRecordingLoader(yaml.SafeLoader):
         # An event's tag is set only when the file writes one (resolved tags are the node's).
         tag = getattr(event, "tag", None)
         if tag is not None:
-            self.written_tags.append((event.start_mark.line + 1, tag))
+            self.written_tags.append((_mark_line(event.start_mark), tag))
         return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
 
@@ -333,12 +335,15 @@ def _shown_tag(tag: str) -> str:
 def _compose(source: InputFile) -> Node:
     """The YAML node tree; syntax errors become one InputProblem with the line, and so
     does every tag written in the file (the schema has no use for any)."""
-    loader = _TagRecordingLoader(source.text)
+    loader: _TagRecordingLoader | None = None
     try:
+        # Inside the try: PyYAML checks every character of a text stream when the loader is
+        # built, so a control character anywhere in the file raises ReaderError right here.
+        loader = _TagRecordingLoader(source.text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 0
+        line = _mark_line(mark) if mark is not None else 0
         problem = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         hint = "YAML indents with spaces, not tabs" if "\\t" in problem else "check indentation and quoting"
         raise InputError.single(
@@ -354,7 +359,8 @@ def _compose(source: InputFile) -> Node:
             source.display, 0, "YAML nested too deeply (expected a small topology file)"
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if loader.written_tags:
         raise InputError([
             InputProblem(source.display, line, f"YAML tag {_shown_tag(tag)} is not supported (expected plain "
@@ -371,7 +377,29 @@ def _compose(source: InputFile) -> Node:
 
 
 def _line(node: Node) -> int:
-    return node.start_mark.line + 1
+    return _mark_line(node.start_mark)
+
+
+# PyYAML also ends lines at U+0085, U+2028 and U+2029; everywhere else (messages, reports,
+# editors' line numbers) only "\n" does, so a mark's own line would point too far down.
+_YAML_ONLY_BREAKS = re.compile("[\u0085\u2028\u2029]")
+
+
+def _mark_line(mark: yaml.Mark) -> int:
+    """1-based line of `mark`, counting "\n" only (the text has been newline-normalised)."""
+    if mark.buffer is None or not _has_yaml_only_breaks(mark.buffer):
+        return int(mark.line) + 1
+    return bisect.bisect_left(_newline_offsets(mark.buffer), mark.pointer) + 1
+
+
+@functools.lru_cache(maxsize=4)
+def _has_yaml_only_breaks(text: str) -> bool:
+    return _YAML_ONLY_BREAKS.search(text) is not None
+
+
+@functools.lru_cache(maxsize=4)
+def _newline_offsets(text: str) -> list[int]:
+    return [match.start() for match in re.finditer("\n", text)]
 
 
 def _node_kind(node: Node) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .analyze import Loaded
 from .errors import InputError
-from .model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, ip_to_int
+from .model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, ip_to_int, is_decimal
 from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import Endpoint, ReachEngine, Start, boundary_interfaces
 from .reach.packets import Packet, PacketSpace
@@ -37,7 +37,7 @@ def make_packet(src: str, dst: str, proto: str, sport: int | None, dport: int | 
         source, destination = ip_to_int(src), ip_to_int(dst)
     except ValueError as error:
         raise InputError.single("--src/--dst", 0, str(error)) from error
-    number = PROTOCOL_NUMBERS.get(proto.lower()) if not proto.isdigit() else int(proto)
+    number = PROTOCOL_NUMBERS.get(proto.lower()) if not is_decimal(proto) else int(proto)
     if number is None or not 0 <= number <= 255:
         raise InputError.single("--proto", 0, f"unknown protocol {proto!r} (expected tcp, udp, icmp or 0-255)")
     has_ports = number in (PROTO_TCP, PROTO_UDP)

@@ -47,6 +47,7 @@ from nankoku_netcheck.model import (
     Source,
     UserAccount,
     ip_to_int,
+    is_decimal,
     mask_to_length,
 )
 from nankoku_netcheck.parse.asa_names import ICMP_NAMES, PROTOCOL_NAMES
@@ -234,7 +235,7 @@ class _Reader:
     # -- sessions and remote access
 
     def timeout(self, what: str, index: int, word: str) -> None:
-        if word.isdigit():
+        if is_decimal(word):
             self.timeouts[what] = (int(word) * 60, self.source(index))
 
     def remote_command(self, index: int, words: list[str], lowered: list[str]) -> None:
@@ -296,7 +297,7 @@ class _Reader:
         """`enable password PW [level N] [encrypted | pbkdf2]`."""
         options = lowered[3:]
         level = None
-        if "level" in options[:-1] and options[options.index("level") + 1].isdigit():
+        if "level" in options[:-1] and is_decimal(options[options.index("level") + 1]):
             level = int(options[options.index("level") + 1])
         scheme = _scheme(words[2], options, empty_hash_possible=True)
         owner = f"level {level}" if level is not None else ""
@@ -320,7 +321,7 @@ class _Reader:
             elif word == "nopassword":
                 scheme = "none"
                 position += 1
-            elif word == "privilege" and position + 1 < len(words) and words[position + 1].isdigit():
+            elif word == "privilege" and position + 1 < len(words) and is_decimal(words[position + 1]):
                 privilege = int(words[position + 1])
                 position += 2
             else:
@@ -612,7 +613,7 @@ class _Reader:
                 continue
             for position, word in enumerate(words):
                 kinds = by_name.get(word)
-                if not kinds or (word.isdigit() and (position == 0 or words[position - 1].lower() not in _ACL_WORDS)):
+                if not kinds or (is_decimal(word) and (position == 0 or words[position - 1].lower() not in _ACL_WORDS)):
                     continue
                 for kind in kinds:
                     self.settings.references.append(NamedReference(kind, word, self.source(index), "",

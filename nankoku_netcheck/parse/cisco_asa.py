@@ -86,6 +86,7 @@ from nankoku_netcheck.model import (
     Wildcard,
     int_to_ip,
     ip_to_int,
+    is_decimal,
     mask_to_length,
     normalize_mac,
     prefix_mask,
@@ -1137,7 +1138,7 @@ class _AsaParser(LineBook):
         """PIX 6: `nameif HARDWARE NAME securityN`."""
         index = obj.linenum
         level_text = words[3].lower() if len(words) == 4 else ""
-        if not level_text.startswith("security") or not level_text[8:].isdigit() or int(level_text[8:]) > 100:
+        if not level_text.startswith("security") or not is_decimal(level_text[8:]) or int(level_text[8:]) > 100:
             self.mark_block(obj, FORWARDING, "nameif command not understood")
             return
         draft = self.interface_draft(canonical_interface_name(words[1]), index)
@@ -1511,7 +1512,7 @@ class _AsaParser(LineBook):
             return
         name, rest = words[1], words[2:]
         position: int | None = None
-        if rest[0].lower() == "line" and len(rest) >= 2 and rest[1].isdigit():
+        if rest[0].lower() == "line" and len(rest) >= 2 and is_decimal(rest[1]):
             position, rest = max(1, int(rest[1])), rest[2:]
         keyword = rest[0].lower() if rest else ""
         self.unexpected_children(obj)
@@ -1816,7 +1817,7 @@ class _AsaParser(LineBook):
         distance, option = 1, ""
         while not cursor.done():
             word = cursor.take_lower("route option")
-            if word.isdigit():
+            if is_decimal(word):
                 distance = number(word, 1, 255, "administrative distance")
             elif word == "track":
                 option = cursor.take("track number")
@@ -1932,12 +1933,12 @@ class _AsaParser(LineBook):
         cursor = Cursor(words)
         real_if, mapped_if = self.nat_interfaces(cursor)
         section, position = 1, None
-        if (cursor.peek() or "").isdigit():
+        if is_decimal(cursor.peek() or ""):
             position = max(1, int(cursor.take("rule number")))
         if cursor.peek() == "after-auto":
             cursor.take("after-auto")
             section = 3
-            if (cursor.peek() or "").isdigit():
+            if is_decimal(cursor.peek() or ""):
                 position = max(1, int(cursor.take("rule number")))
         if cursor.peek() != "source":
             raise NotUnderstood(f"expected 'source', found '{cursor.peek_word() or ''}'")

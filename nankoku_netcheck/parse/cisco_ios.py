@@ -71,6 +71,7 @@ from nankoku_netcheck.model import (
     UnknownLine,
     Wildcard,
     ip_to_int,
+    is_decimal,
     mask_to_length,
     normalize_mac,
     prefix_mask,
@@ -170,7 +171,7 @@ def canonical_interface_name(name: str) -> str:
     """Full IOS interface name for an abbreviation (Gi0/1 → GigabitEthernet0/1,
     po1 → Port-channel1); case-insensitive. Unknown names are returned as given."""
     type_text, number = _split_interface_name(name.strip())
-    if not type_text or not number or not number[0].isdigit():
+    if not type_text or not number or not is_decimal(number[0]):
         return name
     full_type = _interface_type_for(type_text)
     return full_type + number if full_type else name
@@ -958,8 +959,8 @@ class _IosParser(LineBook):
     def interface(self, obj: Any, words: list[str]) -> None:
         index = obj.linenum
         name_words = words[1:]
-        split_number = len(name_words) >= 2 and name_words[1][:1].isdigit()
-        if split_number and not any(character.isdigit() for character in name_words[0]):
+        split_number = len(name_words) >= 2 and is_decimal(name_words[1][:1])
+        if split_number and not any(is_decimal(character) for character in name_words[0]):
             name_words = [name_words[0] + name_words[1], *name_words[2:]]
         extra = [word.lower() for word in name_words[1:]]
         if not name_words or extra not in ([], ["point-to-point"], ["multipoint"]):
@@ -1112,7 +1113,7 @@ class _IosParser(LineBook):
         addresses; every other FHRP setting only decides who owns them."""
         index = obj.linenum
         position = 1
-        if position < len(lowered) and lowered[position].isdigit():
+        if position < len(lowered) and is_decimal(lowered[position]):
             position += 1
         if lowered[position:position + 1] == ["ip"] and position + 1 < len(words):
             if not is_ipv4(words[position + 1]):
@@ -1171,7 +1172,7 @@ class _IosParser(LineBook):
 
     def dot1q(self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
         index = obj.linenum
-        if len(lowered) in (3, 4) and lowered[2].isdigit() and 1 <= int(lowered[2]) <= 4094 and (
+        if len(lowered) in (3, 4) and is_decimal(lowered[2]) and 1 <= int(lowered[2]) <= 4094 and (
             len(lowered) == 3 or lowered[3] == "native"
         ):
             draft.encapsulation_vlan = int(lowered[2])
@@ -1302,7 +1303,7 @@ class _IosParser(LineBook):
 
     def numbered_acl_entry(self, obj: Any, words: list[str]) -> None:
         index = obj.linenum
-        if len(words) < 3 or not words[1].isdigit():
+        if len(words) < 3 or not is_decimal(words[1]):
             if len(words) >= 2 and words[1].lower() in ("compiled", "rate-limit", "dynamic-extended"):
                 self.mark_block(obj, HARMLESS, "ACL engine setting")
             else:
@@ -1340,7 +1341,7 @@ class _IosParser(LineBook):
             return
         words = self.words(index)
         sequence = None
-        if words[0].isdigit():
+        if is_decimal(words[0]):
             sequence, words = int(words[0]), words[1:]
         if words and words[0].lower() == "statistics":
             self.mark_block(obj, HARMLESS, REASON_MONITORING)
@@ -1439,7 +1440,7 @@ class _IosParser(LineBook):
         icmp = read_icmp_type(cursor, _DIALECT) if single_protocol == (PROTO_ICMP,) else None
         notes: list[str] = []
         if single_protocol == (2,) and cursor.peek() is not None and (
-            cursor.peek() in IGMP_NAMES or (cursor.peek() or "").isdigit()
+            cursor.peek() in IGMP_NAMES or is_decimal(cursor.peek() or "")
         ):
             notes.append(f"IGMP type '{cursor.take('IGMP type')}' ignored")
         if not from_group:
@@ -1493,7 +1494,7 @@ class _IosParser(LineBook):
         else:
             # IOS accepts "Tunnel 1" as well as "Tunnel1": a type name has no digit, so a
             # number after it is the interface number, never a distance.
-            if not any(character.isdigit() for character in first) and re.fullmatch(
+            if not any(is_decimal(character) for character in first) and re.fullmatch(
                     r"\d+(/\d+)*(\.\d+)?", cursor.peek() or ""):
                 first += cursor.take("interface number")
             interface = canonical_interface_name(first)
@@ -1502,7 +1503,7 @@ class _IosParser(LineBook):
         distance, tracked = 1, None
         while not cursor.done():
             word = cursor.take_lower("route option")
-            if word.isdigit():
+            if is_decimal(word):
                 distance = number(word, 1, 255, "administrative distance")
             elif word in ("tag", "name"):
                 cursor.take(word)
@@ -1602,7 +1603,7 @@ class _IosParser(LineBook):
             return
         for name, draft in self.interfaces.items():
             number_text = name[len("Vlan"):]
-            if not name.startswith("Vlan") or not number_text.isdigit() or draft.shutdown or draft.no_autostate:
+            if not name.startswith("Vlan") or not is_decimal(number_text) or draft.shutdown or draft.no_autostate:
                 continue
             vlan = int(number_text)
             if not any(port.may_carry_vlan(vlan) for port in ports):
@@ -1642,7 +1643,7 @@ def parse(text: str, path: str) -> Device:
 def _interface_address(arguments: list[str], secondary: bool) -> InterfaceAddress | None:
     if len(arguments) == 1 and "/" in arguments[0]:
         address_text, _, length_text = arguments[0].partition("/")
-        if is_ipv4(address_text) and length_text.isdigit() and int(length_text) <= 32:
+        if is_ipv4(address_text) and is_decimal(length_text) and int(length_text) <= 32:
             return InterfaceAddress(ip_to_int(address_text), int(length_text), secondary)
         return None
     if len(arguments) != 2 or not is_ipv4(arguments[0]) or not is_ipv4(arguments[1]):

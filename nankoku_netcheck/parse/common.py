@@ -32,6 +32,7 @@ from nankoku_netcheck.model import (
     UserAccount,
     Wildcard,
     ip_to_int,
+    is_decimal,
     prefix_mask,
 )
 
@@ -129,7 +130,7 @@ def looks_like_ipv6(word: str) -> bool:
 
 
 def number(word: str, low: int, high: int, what: str) -> int:
-    if not word.isdigit() or not low <= int(word) <= high:
+    if not is_decimal(word) or not low <= int(word) <= high:
         raise NotUnderstood(f"'{word}' is not a valid {what}")
     return int(word)
 
@@ -269,11 +270,11 @@ def port_names_for(dialect: Dialect, protocols: tuple[int, ...]) -> Mapping[str,
 
 
 def is_port_word(word: str, names: Mapping[str, int]) -> bool:
-    return (word.isdigit() and int(word) <= PORT_MAX) or word.lower() in names
+    return (is_decimal(word) and int(word) <= PORT_MAX) or word.lower() in names
 
 
 def port_number(word: str, names: Mapping[str, int]) -> int:
-    if word.isdigit() and int(word) <= PORT_MAX:
+    if is_decimal(word) and int(word) <= PORT_MAX:
         return int(word)
     if word.lower() in names:
         return names[word.lower()]
@@ -325,10 +326,10 @@ def read_icmp_type(cursor: Cursor, dialect: Dialect) -> tuple[IcmpMatch, ...] | 
     if word in dialect.icmp_names:
         cursor.take("ICMP type")
         return (dialect.icmp_names[word],)
-    if word.isdigit():
+    if is_decimal(word):
         icmp_type = number(cursor.take("ICMP type"), 0, 255, "ICMP type")
         code_word = cursor.peek()
-        if code_word is not None and code_word.isdigit():
+        if code_word is not None and is_decimal(code_word):
             return (IcmpMatch(icmp_type, number(cursor.take("ICMP code"), 0, 255, "ICMP code")),)
         return (IcmpMatch(icmp_type),)
     return None
@@ -341,7 +342,7 @@ def protocol_numbers(word: str, dialect: Dialect) -> tuple[int, ...] | None:
         return None
     if lowered in dialect.protocol_names:
         return (dialect.protocol_names[lowered],)
-    if word.isdigit() and int(word) <= 255:
+    if is_decimal(word) and int(word) <= 255:
         return (int(word),)
     raise NotUnderstood(f"unknown protocol '{word}'")
 

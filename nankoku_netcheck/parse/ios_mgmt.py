@@ -37,6 +37,7 @@ from nankoku_netcheck.model import (
     Source,
     UserAccount,
     Wlan,
+    is_decimal,
 )
 from nankoku_netcheck.parse.common import TextBlock, record_user, split_words, text_blocks
 
@@ -251,7 +252,7 @@ class _Reader:
         position += 1
         level = None
         if lowered[position:position + 1] == ["level"] and position + 1 < len(words):
-            level = int(words[position + 1]) if words[position + 1].isdigit() else None
+            level = int(words[position + 1]) if is_decimal(words[position + 1]) else None
             position += 2
         scheme = _scheme(words[position:], what == "secret")
         if scheme is None:
@@ -267,7 +268,7 @@ class _Reader:
         position = 2
         while position < len(words):
             word = lowered[position]
-            if word == "privilege" and position + 1 < len(words) and words[position + 1].isdigit():
+            if word == "privilege" and position + 1 < len(words) and is_decimal(words[position + 1]):
                 privilege = int(words[position + 1])
                 position += 2
             elif word in ("secret", "password"):
@@ -299,7 +300,7 @@ class _Reader:
         kind_word = words[1].lower() if len(words) > 1 else ""
         kind = {"con": "console", "console": "console", "aux": "aux", "vty": "vty", "tty": "tty"}.get(kind_word)
         if kind is None:
-            if not kind_word.isdigit():
+            if not is_decimal(kind_word):
                 return
             kind = "tty"
         draft = _LineDraft(kind, " ".join(words[1:]), self.source(block.header))
@@ -311,8 +312,8 @@ class _Reader:
         words = self.words(index)
         lowered = [word.lower() for word in words]
         context = f"line {draft.name}"
-        if lowered[0] == "exec-timeout" and len(words) >= 2 and words[1].isdigit():
-            seconds = int(words[2]) if len(words) >= 3 and words[2].isdigit() else 0
+        if lowered[0] == "exec-timeout" and len(words) >= 2 and is_decimal(words[1]):
+            seconds = int(words[2]) if len(words) >= 3 and is_decimal(words[2]) else 0
             draft.timeout, draft.timeout_source = int(words[1]) * 60 + seconds, self.source(index)
         elif lowered[:2] == ["no", "exec-timeout"]:
             draft.timeout, draft.timeout_source = 0, self.source(index)
@@ -473,13 +474,13 @@ class _Reader:
         for index in block.children:
             child = self.words(index)
             lowered = [word.lower() for word in child]
-            if lowered[0] == "vlan" and len(child) >= 2 and child[1].isdigit():
+            if lowered[0] == "vlan" and len(child) >= 2 and is_decimal(child[1]):
                 draft.vlan = int(child[1])
             elif lowered[:2] == ["authentication", "key-management"]:
                 draft.key_management = True
                 if "version" in lowered:
                     after = lowered[lowered.index("version") + 1:]
-                    draft.wpa_version = int(after[0]) if after and after[0].isdigit() else None
+                    draft.wpa_version = int(after[0]) if after and is_decimal(after[0]) else None
                 draft.evidence.append(self.source(index))
             elif lowered[0] == "wpa-psk":
                 draft.psk = True
@@ -507,7 +508,7 @@ class _Reader:
 
     def interface_block(self, block: TextBlock, words: list[str]) -> None:
         name_words = words[1:]
-        if len(name_words) >= 2 and name_words[1][:1].isdigit() and not any(c.isdigit() for c in name_words[0]):
+        if len(name_words) >= 2 and is_decimal(name_words[1][:1]) and not any(is_decimal(c) for c in name_words[0]):
             name_words = [name_words[0] + name_words[1], *name_words[2:]]
         name = self.canonical(name_words[0])
         facts = self.settings.interfaces.get(name) or InterfaceMgmt(name, self.source(block.header))
@@ -565,7 +566,7 @@ class _Reader:
         vlan: int | None = None
         if "vlan" in lowered:
             after = lowered[lowered.index("vlan") + 1:]
-            vlan = int(after[0]) if after and after[0].isdigit() else None
+            vlan = int(after[0]) if after and is_decimal(after[0]) else None
         if "ciphers" in lowered:
             self.radio_ciphers.setdefault(vlan, set()).update(lowered[lowered.index("ciphers") + 1:])
 
@@ -585,7 +586,7 @@ class _Reader:
     def definitions_and_references(self, block: TextBlock, words: list[str], lowered: list[str]) -> None:
         index = block.header
         first = lowered[0]
-        if first == "access-list" and len(words) >= 3 and words[1].isdigit():
+        if first == "access-list" and len(words) >= 3 and is_decimal(words[1]):
             number = int(words[1])
             if any(low <= number <= high for low, high in _IPV4_ACL_NUMBERS):
                 self.define("acl", words[1], index)
@@ -718,7 +719,7 @@ class _Reader:
                 kinds = by_name.get(word)
                 if not kinds:
                     continue
-                if word.isdigit() and (position == 0 or not _takes_acl_number(words[position - 1].lower())):
+                if is_decimal(word) and (position == 0 or not _takes_acl_number(words[position - 1].lower())):
                     continue
                 if position >= 1 and words[position - 1].lower() == "remark":
                     continue
@@ -752,7 +753,7 @@ def _scheme(arguments: Sequence[str], secret: bool) -> str | None:
     if not arguments:
         return None
     first = arguments[0]
-    if len(arguments) >= 2 and first.isdigit() and len(first) == 1:
+    if len(arguments) >= 2 and is_decimal(first) and len(first) == 1:
         table = _SECRET_TYPES if secret else _PASSWORD_TYPES
         return table.get(first, "unknown")
     return "plaintext"
@@ -772,7 +773,7 @@ def _takes_acl_number(word: str) -> bool:
 
 def _looks_like_ipv4(word: str) -> bool:
     parts = word.split(".")
-    return len(parts) == 4 and all(part.isdigit() and int(part) <= 255 for part in parts)
+    return len(parts) == 4 and all(is_decimal(part) and int(part) <= 255 for part in parts)
 
 
 def _mac(word: str) -> str:
