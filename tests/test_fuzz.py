@@ -677,7 +677,6 @@ def test_pipeline_regressions(sample_cities: Path) -> None:
 
 # --- cache readers ----------------------------------------------------------------------
 
-UNTIL_AUTHENTICATED = pytest.mark.xfail(strict=False, reason="until the authenticated cache lands")
 DAMAGE = ("truncate", "flip", "random", "append", "empty", "overwrite")
 
 
@@ -720,7 +719,6 @@ def sample_device() -> Device:
     return parse_config(path.read_text(encoding="utf-8"), "inet-fw.cfg")
 
 
-@UNTIL_AUTHENTICATED
 @fuzz_settings(40)
 @given(how=damages())
 def test_parse_cache_damaged_entry_misses(sample_device: Device, how: tuple[int, str, int, bytes]) -> None:
@@ -758,7 +756,6 @@ def stored_set() -> StoredSet:
 
 
 # The checksum file is read as ASCII: a damaged one raises UnicodeDecodeError (store.py).
-@UNTIL_AUTHENTICATED
 @needs_cudd
 @fuzz_settings(40)
 @given(how=damages())
@@ -777,7 +774,6 @@ def test_bdd_store_damaged_entry_misses(stored_set: StoredSet, how: tuple[int, s
 RECORD = [[3, [0, 1], False], [17, [], True], [250, [12, 40, 41], False]]
 
 
-@UNTIL_AUTHENTICATED
 @fuzz_settings(40)
 @given(how=damages())
 def test_bdd_store_damaged_record_misses(how: tuple[int, str, int, bytes]) -> None:
