@@ -75,13 +75,23 @@ class Meter:
 
     def stage(self, name: str) -> None:
         now, cpu = time.perf_counter(), cpu_seconds()
-        self.stages.append({"stage": name, "wall_s": round(now - self._started, 3),
-                            "cpu_s": round(cpu - self._cpu, 3), "peak_rss_mib": peak_rss_mib()})
+        self.stages.append(
+            {
+                "stage": name,
+                "wall_s": round(now - self._started, 3),
+                "cpu_s": round(cpu - self._cpu, 3),
+                "peak_rss_mib": peak_rss_mib(),
+            }
+        )
         self._started, self._cpu = now, cpu
 
     def total(self) -> dict[str, Any]:
-        return {"stage": "total", "wall_s": round(time.perf_counter() - self._wall0, 3),
-                "cpu_s": round(cpu_seconds() - self._cpu0, 3), "peak_rss_mib": peak_rss_mib()}
+        return {
+            "stage": "total",
+            "wall_s": round(time.perf_counter() - self._wall0, 3),
+            "cpu_s": round(cpu_seconds() - self._cpu0, 3),
+            "peak_rss_mib": peak_rss_mib(),
+        }
 
 
 # --- the measured runs (each in its own process) -----------------------------------------------------------
@@ -145,8 +155,9 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     # internet, and with routing ignored (ZONE-008) from each zone of a zone pair.
     classes = [zone.id for zone in topology_model.zones]
     classes += [f"peer:{peer.id}" for peer in topology_model.external_peers]
-    classes += [f"public:{zone.id}" for zone in topology_model.zones
-                if zone.kind is ZoneKind.INTERNET and zone.upstream]
+    classes += [
+        f"public:{zone.id}" for zone in topology_model.zones if zone.kind is ZoneKind.INTERNET and zone.upstream
+    ]
     for source_class in classes:
         context.reach(source_class)
     for source_class in sorted({policy.from_zone for policy in pair_policies(topology_model)}):
@@ -162,8 +173,9 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
             rule_times[family] = rule_times.get(family, 0.0) + now - float(clock["at"])
         clock.update(rule=stage if stage != "reach" else "", at=now)
 
-    result = analyze_loaded(loaded, space, context=context, progress=progress,
-                            timestamp="2026-01-01T00:00:00Z", today=dt.date(2026, 1, 1)).result
+    result = analyze_loaded(
+        loaded, space, context=context, progress=progress, timestamp="2026-01-01T00:00:00Z", today=dt.date(2026, 1, 1)
+    ).result
     progress("")
     meter.stage("rules")
     for output_format in REPORT_FORMATS:
@@ -171,10 +183,17 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     meter.stage("report")
     total = meter.total()
     errors = sorted({f.rule for f in result.findings if f.severity == "error"})
-    return {"stages": meter.stages, "total": total, "rules_by_family": {k: round(v, 3) for k, v in rule_times.items()},
-            "stats": result.stats, "findings": len(result.findings), "error_rules": errors,
-            "cache_hits": cache.hits if cache else 0, "cache_misses": cache.misses if cache else 0,
-            "engine": space.backend}
+    return {
+        "stages": meter.stages,
+        "total": total,
+        "rules_by_family": {k: round(v, 3) for k, v in rule_times.items()},
+        "stats": result.stats,
+        "findings": len(result.findings),
+        "error_rules": errors,
+        "cache_hits": cache.hits if cache else 0,
+        "cache_misses": cache.misses if cache else 0,
+        "engine": space.backend,
+    }
 
 
 def rule_family(rule_id: str) -> str:
@@ -197,11 +216,25 @@ class TimedOut(Exception):
     """A run took longer than --timeout."""
 
 
-def in_fresh_process(kind: str, topology: Path, backend: str, jobs: int | None,
-                     cache_dir: Path | None = None, timeout: float | None = None) -> dict[str, Any]:
+def in_fresh_process(
+    kind: str,
+    topology: Path,
+    backend: str,
+    jobs: int | None,
+    cache_dir: Path | None = None,
+    timeout: float | None = None,
+) -> dict[str, Any]:
     """Run one measurement in a new interpreter: its peak RSS and CPU are its own."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--topology", str(topology),
-               "--backend", backend]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        kind,
+        "--topology",
+        str(topology),
+        "--backend",
+        backend,
+    ]
     if jobs:
         command += ["--jobs", str(jobs)]
     if cache_dir is not None:
@@ -228,12 +261,20 @@ def edit_one_device(topology: Path) -> None:
     path.write_text(text.replace(marker, marker + " deny tcp any host 10.159.255.250 eq 23\n", 1), encoding="utf-8")
 
 
-def measure_size(devices: int, backend: str, jobs: int | None, work: Path, quick: bool,
-                 log: Callable[[str], None], timeout: float | None = None) -> dict[str, Any]:
+def measure_size(
+    devices: int,
+    backend: str,
+    jobs: int | None,
+    work: Path,
+    quick: bool,
+    log: Callable[[str], None],
+    timeout: float | None = None,
+) -> dict[str, Any]:
     from nankoku_netcheck.synth import CitySpec, generate
 
-    spec = CitySpec(devices=devices, acl_lines=ACL_LINES_PER_DEVICE * devices,
-                    segments=SEGMENTS_PER_DEVICE * devices, seed=1)
+    spec = CitySpec(
+        devices=devices, acl_lines=ACL_LINES_PER_DEVICE * devices, segments=SEGMENTS_PER_DEVICE * devices, seed=1
+    )
     started = time.perf_counter()
     topology = generate(spec, work / f"city-{devices}")
     generated = round(time.perf_counter() - started, 2)
@@ -258,8 +299,14 @@ def measure_size(devices: int, backend: str, jobs: int | None, work: Path, quick
             log(f"  N={devices}: {name} {total['wall_s']} s, peak {total['peak_rss_mib']} MiB")
     shutil.rmtree(work / f"city-{devices}", ignore_errors=True)
     shutil.rmtree(cache_dir, ignore_errors=True)
-    return {"devices": devices, "acl_lines_requested": spec.acl_lines, "segments_requested": spec.segments,
-            "generate_s": generated, "config_lines": runs["floor"]["config_lines"], "runs": runs}
+    return {
+        "devices": devices,
+        "acl_lines_requested": spec.acl_lines,
+        "segments_requested": spec.segments,
+        "generate_s": generated,
+        "config_lines": runs["floor"]["config_lines"],
+        "runs": runs,
+    }
 
 
 # --- tables -------------------------------------------------------------------------------------------------
@@ -281,28 +328,42 @@ def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not finished(cold) or not finished(runs.get("ciscoconfparse2")):
             limit = next((run["timed_out_s"] for run in runs.values() if "timed_out_s" in run), "?")
             ccp2_run = runs.get("ciscoconfparse2")
-            rows.append({"devices": size["devices"], "acl_lines": size["acl_lines_requested"],
-                         "segments (all / host)": f"? / {size['segments_requested']}",
-                         "config lines": size["config_lines"],
-                         "floor s": stage(runs["floor"], "floor")["wall_s"],
-                         "ccp2 alone s": stage(ccp2_run, "ciscoconfparse2")["wall_s"] if finished(ccp2_run) else "",
-                         "cold verify s": f"> {limit} (stopped)"})
+            rows.append(
+                {
+                    "devices": size["devices"],
+                    "acl_lines": size["acl_lines_requested"],
+                    "segments (all / host)": f"? / {size['segments_requested']}",
+                    "config lines": size["config_lines"],
+                    "floor s": stage(runs["floor"], "floor")["wall_s"],
+                    "ccp2 alone s": stage(ccp2_run, "ciscoconfparse2")["wall_s"] if finished(ccp2_run) else "",
+                    "cold verify s": f"> {limit} (stopped)",
+                }
+            )
             continue
         floor = stage(runs["floor"], "floor")["wall_s"]
         ccp = stage(runs["ciscoconfparse2"], "ciscoconfparse2")["wall_s"]
         parse = stage(cold, "parse")["wall_s"]
         row = {
-            "devices": size["devices"], "acl_lines": cold["stats"]["acl_lines"],
+            "devices": size["devices"],
+            "acl_lines": cold["stats"]["acl_lines"],
             "segments (all / host)": f"{cold['stats']['segments']} / {size['segments_requested']}",
-            "config lines": size["config_lines"], "floor s": floor, "ccp2 alone s": ccp,
-            "parse cold s": parse, "parse / ccp2": ratio(parse, ccp), "parse / floor": ratio(parse, floor),
-            "cold verify s": cold["total"]["wall_s"], "cold CPU s": cold["total"]["cpu_s"],
+            "config lines": size["config_lines"],
+            "floor s": floor,
+            "ccp2 alone s": ccp,
+            "parse cold s": parse,
+            "parse / ccp2": ratio(parse, ccp),
+            "parse / floor": ratio(parse, floor),
+            "cold verify s": cold["total"]["wall_s"],
+            "cold CPU s": cold["total"]["cpu_s"],
             "cold peak RSS MiB": cold["total"]["peak_rss_mib"],
         }
         for name in ("warm", "edit"):
             if name in runs:
-                row[f"{name} verify s"] = (runs[name]["total"]["wall_s"] if finished(runs[name])
-                                           else f"> {runs[name]['timed_out_s']} (stopped)")
+                row[f"{name} verify s"] = (
+                    runs[name]["total"]["wall_s"]
+                    if finished(runs[name])
+                    else f"> {runs[name]['timed_out_s']} (stopped)"
+                )
         rows.append(row)
     return rows
 
@@ -315,8 +376,16 @@ def stage_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if not finished(run):
                 continue
             for item in [*run["stages"], run["total"]]:
-                rows.append({"devices": size["devices"], "run": run_name, "stage": item["stage"],
-                             "wall s": item["wall_s"], "CPU s": item["cpu_s"], "peak RSS MiB": item["peak_rss_mib"]})
+                rows.append(
+                    {
+                        "devices": size["devices"],
+                        "run": run_name,
+                        "stage": item["stage"],
+                        "wall s": item["wall_s"],
+                        "CPU s": item["cpu_s"],
+                        "peak RSS MiB": item["peak_rss_mib"],
+                    }
+                )
     return rows
 
 
@@ -326,23 +395,35 @@ def family_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not finished(size["runs"].get("cold")):
             continue
         families = size["runs"]["cold"]["rules_by_family"]
-        rows.append({"devices": size["devices"], **{name: families.get(name, 0.0) for name in (
-            "ZONE rules", "ACL rules", "device rules", "META rules", "isolation certificates")}})
+        rows.append(
+            {
+                "devices": size["devices"],
+                **{
+                    name: families.get(name, 0.0)
+                    for name in ("ZONE rules", "ACL rules", "device rules", "META rules", "isolation certificates")
+                },
+            }
+        )
     return rows
 
 
 def growth(sizes: list[dict[str, Any]]) -> list[str]:
     """The exponent k of time ∝ N^k between the smallest size ≥ 300 and the largest,
     next to N log N's over the same range."""
-    measured = sorted((s["devices"], s["runs"]["cold"]["total"]["wall_s"]) for s in sizes
-                      if s["devices"] >= 300 and finished(s["runs"].get("cold")))
+    measured = sorted(
+        (s["devices"], s["runs"]["cold"]["total"]["wall_s"])
+        for s in sizes
+        if s["devices"] >= 300 and finished(s["runs"].get("cold"))
+    )
     if len(measured) < 2:
         return []
     (n_small, t_small), (n_big, t_big) = measured[0], measured[-1]
     exponent = math.log(t_big / t_small) / math.log(n_big / n_small)
     n_log_n = math.log(n_big * math.log(n_big) / (n_small * math.log(n_small))) / math.log(n_big / n_small)
-    return [f"Growth of the cold verify from N={n_small} to N={n_big}: time ∝ N^{exponent:.2f} "
-            f"(N log N over the same range: N^{n_log_n:.2f})."]
+    return [
+        f"Growth of the cold verify from N={n_small} to N={n_big}: time ∝ N^{exponent:.2f} "
+        f"(N log N over the same range: N^{n_log_n:.2f})."
+    ]
 
 
 def ratio(value: float, base: float) -> str:
@@ -373,9 +454,14 @@ def machine() -> dict[str, Any]:
         dd_version = dd.__version__
     except (ImportError, AttributeError):
         dd_version = "?"
-    return {"machine": platform.machine(), "cpus": os.cpu_count(), "memory": memory,
-            "python": platform.python_version(), "system": platform.platform(),
-            "bdd": f"{PacketSpace().backend} (dd {dd_version})"}
+    return {
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "bdd": f"{PacketSpace().backend} (dd {dd_version})",
+    }
 
 
 def render(sizes: list[dict[str, Any]], about: dict[str, Any]) -> str:
@@ -385,10 +471,19 @@ def render(sizes: list[dict[str, Any]], about: dict[str, Any]) -> str:
         "",
         "Times in seconds (wall clock unless marked CPU); peak RSS in MiB, including finished parse workers.",
         "",
-        "## Summary", "", markdown(summary_rows(sizes)), "",
-        *growth(sizes), "",
-        "## Stages", "", markdown(stage_rows(sizes)), "",
-        "## Rules stage of the cold run, by rule family", "", markdown(family_rows(sizes)),
+        "## Summary",
+        "",
+        markdown(summary_rows(sizes)),
+        "",
+        *growth(sizes),
+        "",
+        "## Stages",
+        "",
+        markdown(stage_rows(sizes)),
+        "",
+        "## Rules stage of the cold run, by rule family",
+        "",
+        markdown(family_rows(sizes)),
     ]
     return "\n".join(parts) + "\n"
 
@@ -399,16 +494,30 @@ def main() -> int:
     parser.add_argument("--backend", default="auto", choices=["auto", "cudd", "autoref"])
     parser.add_argument("--jobs", type=int, default=None, help="parse processes (default: one per core)")
     parser.add_argument("--quick", action="store_true", help="CI mode: the first size, cold run only")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out",
-                        help="where results.md and results.json go (default: benchmarks/out)")
-    parser.add_argument("--results", action="store_true",
-                        help="write benchmarks/RESULTS.md and benchmarks/results.json (the committed table)")
-    parser.add_argument("--cold-only-from", type=int, default=None, metavar="N",
-                        help="sizes of N devices and more: the cold run only (no warm and edit runs)")
-    parser.add_argument("--timeout", type=float, default=None,
-                        help="stop a run after this many seconds; the table shows it as stopped")
-    parser.add_argument("--merge", action="store_true",
-                        help="with --results: keep the committed sizes not measured in this run")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "benchmarks" / "out",
+        help="where results.md and results.json go (default: benchmarks/out)",
+    )
+    parser.add_argument(
+        "--results",
+        action="store_true",
+        help="write benchmarks/RESULTS.md and benchmarks/results.json (the committed table)",
+    )
+    parser.add_argument(
+        "--cold-only-from",
+        type=int,
+        default=None,
+        metavar="N",
+        help="sizes of N devices and more: the cold run only (no warm and edit runs)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="stop a run after this many seconds; the table shows it as stopped"
+    )
+    parser.add_argument(
+        "--merge", action="store_true", help="with --results: keep the committed sizes not measured in this run"
+    )
     parser.add_argument("--child", choices=sorted(CHILD_RUNS), help=argparse.SUPPRESS)
     parser.add_argument("--topology", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)

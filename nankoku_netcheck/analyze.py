@@ -84,9 +84,14 @@ class Loaded:
     network: Network
 
 
-def load(topology_path: str, cache: ParseCache | None = None,
-         display_prefix: tuple[str, str] | None = None, jobs: int = 1,
-         allow_paths: Iterable[str] = (), root: str | None = None) -> Loaded:
+def load(
+    topology_path: str,
+    cache: ParseCache | None = None,
+    display_prefix: tuple[str, str] | None = None,
+    jobs: int = 1,
+    allow_paths: Iterable[str] = (),
+    root: str | None = None,
+) -> Loaded:
     """Read and check every input; raise InputError listing every problem found.
     `display_prefix` = (prefix, label) shows config paths under prefix as label + rest
     (a temporary export of a git revision shows as 'REV:path'). `jobs` > 1: parse in up to
@@ -100,8 +105,9 @@ def load(topology_path: str, cache: ParseCache | None = None,
     return Loaded(topology, configs, devices, build_network(topology, devices))
 
 
-def parse_devices(topology: Topology, configs: dict[str, InputFile], cache: ParseCache | None = None,
-                  jobs: int = 1) -> dict[str, Device]:
+def parse_devices(
+    topology: Topology, configs: dict[str, InputFile], cache: ParseCache | None = None, jobs: int = 1
+) -> dict[str, Device]:
     """Every device of the topology, parsed (or from the cache) and checked against the
     topology's references; raise InputError listing every problem found."""
     devices: dict[str, Device] = {}
@@ -124,8 +130,9 @@ def parse_devices(topology: Topology, configs: dict[str, InputFile], cache: Pars
 def _relabel(topology: Topology, prefix: str, label: str) -> Topology:
     prefix = os.path.realpath(prefix) + os.sep
     entries = tuple(
-        replace(entry, config_display=label + os.path.abspath(entry.config_path)[len(prefix):])
-        if os.path.abspath(entry.config_path).startswith(prefix) else entry
+        replace(entry, config_display=label + os.path.abspath(entry.config_path)[len(prefix) :])
+        if os.path.abspath(entry.config_path).startswith(prefix)
+        else entry
         for entry in topology.devices
     )
     return replace(topology, devices=entries)
@@ -140,8 +147,7 @@ ParseTask = tuple[str, str, str | None]  # (config text, display path, vendor)
 Parsed = Device | tuple[InputProblem, ...]  # a parsed config, or why it could not be parsed
 
 
-def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCache | None,
-               jobs: int) -> list[Parsed]:
+def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCache | None, jobs: int) -> list[Parsed]:
     """Each device's parsed config (or its input error), in topology order: from the
     cache when there, else parsed, over a process pool when that pays."""
     outcomes: list[Parsed | None] = []
@@ -152,8 +158,14 @@ def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCa
         outcomes.append(device)
         if device is None:
             misses.append((index, key))
-    tasks = [(configs[topology.devices[index].name].text, topology.devices[index].config_display,
-              topology.devices[index].vendor) for index, _ in misses]
+    tasks = [
+        (
+            configs[topology.devices[index].name].text,
+            topology.devices[index].config_display,
+            topology.devices[index].vendor,
+        )
+        for index, _ in misses
+    ]
     for (index, key), outcome in zip(misses, parse_many(tasks, jobs), strict=True):
         if cache is not None and key is not None and not isinstance(outcome, tuple):
             cache.put(key, outcome)
@@ -248,8 +260,9 @@ def analyze(
     space = packet_space(backend, cache)
     report("compile")
     prepare_store(space, loaded, jobs)
-    return analyze_loaded(loaded, space, rules=rules, timestamp=timestamp, progress=progress,
-                          today=today, budget=budget).result
+    return analyze_loaded(
+        loaded, space, rules=rules, timestamp=timestamp, progress=progress, today=today, budget=budget
+    ).result
 
 
 def prepare_store(space: PacketSpace, loaded: Loaded, jobs: int) -> int:
@@ -322,8 +335,9 @@ def analyze_loaded(
     return Analysis(loaded, context, result)
 
 
-def flow_context(loaded: Loaded, space: PacketSpace, today: dt.date | None = None,
-                 budget: int = DEFAULT_BUDGET) -> FlowContext:
+def flow_context(
+    loaded: Loaded, space: PacketSpace, today: dt.date | None = None, budget: int = DEFAULT_BUDGET
+) -> FlowContext:
     """The shared state of one verification: the reach engine and tracer over the network."""
     engine = ReachEngine(loaded.network, space, boundary_interfaces(loaded.network), budget=budget)
     return FlowContext(loaded.network, space, engine, Tracer(engine), today=today or dt.datetime.now(dt.UTC).date())
@@ -347,12 +361,20 @@ def exception_register(context: FlowContext) -> tuple[ExceptionRecord, ...]:
             state = "unused" if exception.rule in context.rules_run else "not-checked"
         else:
             state = "active"
-        records.append(ExceptionRecord(
-            rule=exception.rule, flow=describe_flow_spec(exception.flow), reason=exception.reason,
-            approved_by=exception.approved_by, ref=exception.ref, expires=exception.expires, state=state,
-            matched=context.describe_set(matched) if matched is not None else "",
-            file=exception.at.file, line=exception.at.line,
-        ))
+        records.append(
+            ExceptionRecord(
+                rule=exception.rule,
+                flow=describe_flow_spec(exception.flow),
+                reason=exception.reason,
+                approved_by=exception.approved_by,
+                ref=exception.ref,
+                expires=exception.expires,
+                state=state,
+                matched=context.describe_set(matched) if matched is not None else "",
+                file=exception.at.file,
+                line=exception.at.line,
+            )
+        )
     return tuple(records)
 
 
@@ -372,17 +394,30 @@ def summarize_network(loaded: Loaded) -> NetworkSummary:
     roles = {entry.name: entry.role or "" for entry in loaded.topology.devices}
     configs = {entry.name: entry.config_display for entry in loaded.topology.devices}
     return NetworkSummary(
-        devices=tuple(DeviceSummary(name, device.vendor, roles.get(name, ""), configs.get(name, ""))
-                      for name, device in sorted(network.devices.items())),
+        devices=tuple(
+            DeviceSummary(name, device.vendor, roles.get(name, ""), configs.get(name, ""))
+            for name, device in sorted(network.devices.items())
+        ),
         segments=tuple(
-            SegmentSummary(segment.id, segment.zone or "", tuple(format_prefix(*s) for s in segment.subnets),
-                           tuple(f"{d}:{i}" for d, i in segment.members))
+            SegmentSummary(
+                segment.id,
+                segment.zone or "",
+                tuple(format_prefix(*s) for s in segment.subnets),
+                tuple(f"{d}:{i}" for d, i in segment.members),
+            )
             for segment in network.segments.values()
         ),
-        upstreams=tuple(sorted("{}:{}".format(*network.interface_ref(ref))
-                               for zone in loaded.topology.zones for ref in zone.upstream)),
-        external_attach=tuple(sorted((peer.id, "{}:{}".format(*network.interface_ref(peer.attach)))
-                                     for peer in loaded.topology.external_peers)),
+        upstreams=tuple(
+            sorted(
+                "{}:{}".format(*network.interface_ref(ref)) for zone in loaded.topology.zones for ref in zone.upstream
+            )
+        ),
+        external_attach=tuple(
+            sorted(
+                (peer.id, "{}:{}".format(*network.interface_ref(peer.attach)))
+                for peer in loaded.topology.external_peers
+            )
+        ),
     )
 
 
@@ -397,8 +432,9 @@ def _verdict(rule: Rule, findings: list[Finding]) -> RuleVerdict:
         verdict = "warn"
     else:
         verdict = "pass"
-    return RuleVerdict(rule.id, rule.severity, rule.clause, rule.title_en, rule.title_ja, verdict,
-                       len(violated), len(inconclusive))
+    return RuleVerdict(
+        rule.id, rule.severity, rule.clause, rule.title_en, rule.title_ja, verdict, len(violated), len(inconclusive)
+    )
 
 
 def _input_records(loaded: Loaded) -> tuple[InputRecord, ...]:
@@ -410,17 +446,27 @@ def _input_records(loaded: Loaded) -> tuple[InputRecord, ...]:
         config = loaded.configs[entry.name]
         device = loaded.devices[entry.name]
         forwarding = len(device.forwarding_unknowns)
-        records.append(InputRecord(
-            entry.config_display, config.sha256, len(config.lines), "config", device=entry.name,
-            vendor=device.vendor, unknown_forwarding=forwarding,
-            unknown_harmless=len(device.unknown_lines) - forwarding,
-        ))
+        records.append(
+            InputRecord(
+                entry.config_display,
+                config.sha256,
+                len(config.lines),
+                "config",
+                device=entry.name,
+                vendor=device.vendor,
+                unknown_forwarding=forwarding,
+                unknown_harmless=len(device.unknown_lines) - forwarding,
+            )
+        )
     return tuple(records)
 
 
 def timestamp_now() -> str:
     """Now (UTC, whole seconds), or SOURCE_DATE_EPOCH when set: a report's one varying field."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and is_decimal(epoch)
-              else dt.datetime.now(dt.UTC).replace(microsecond=0))
+    moment = (
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        if epoch and is_decimal(epoch)
+        else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    )
     return moment.isoformat().replace("+00:00", "Z")

@@ -74,10 +74,18 @@ class DiffResult:
         return 3 if self.exhausted else 0  # 3: nothing found, but not proven either
 
 
-def diff_topologies(before_path: str, after_path: str, *, backend: str = "auto",
-                    cache: ParseCache | None = None, today: dt.date | None = None,
-                    before_display: tuple[str, str] | None = None, before_root: str | None = None,
-                    allow_paths: Iterable[str] = (), budget: int = DEFAULT_BUDGET) -> DiffResult:
+def diff_topologies(
+    before_path: str,
+    after_path: str,
+    *,
+    backend: str = "auto",
+    cache: ParseCache | None = None,
+    today: dt.date | None = None,
+    before_display: tuple[str, str] | None = None,
+    before_root: str | None = None,
+    allow_paths: Iterable[str] = (),
+    budget: int = DEFAULT_BUDGET,
+) -> DiffResult:
     """Compare two topology files (each with its configs). `before_display` maps a path
     prefix to a label (e.g. a temporary checkout to 'HEAD~1:') in what is shown;
     `before_root`: the folder the before side's configs must lie in (an exported revision's
@@ -85,8 +93,9 @@ def diff_topologies(before_path: str, after_path: str, *, backend: str = "auto",
     `budget`: work units each search may spend (see reach/budget.py)."""
     space = packet_space(backend, cache)
     try:
-        loaded_before = load(before_path, cache, display_prefix=before_display, allow_paths=allow_paths,
-                             root=before_root)
+        loaded_before = load(
+            before_path, cache, display_prefix=before_display, allow_paths=allow_paths, root=before_root
+        )
     except InputError as error:
         if before_display is None:
             raise
@@ -105,8 +114,9 @@ def _relabelled(error: InputError, prefix: str, label: str) -> InputError:
     def shown(text: str) -> str:
         return text.replace(folder + os.sep, label).replace(folder, label)
 
-    return InputError([InputProblem(shown(problem.file), problem.line, shown(problem.message))
-                       for problem in error.problems])
+    return InputError(
+        [InputProblem(shown(problem.file), problem.line, shown(problem.message)) for problem in error.problems]
+    )
 
 
 @dataclass(frozen=True)
@@ -124,25 +134,31 @@ def git_revision_tree(topology_path: str, ref: str) -> Iterator[RevisionTree]:
     (read from git objects; the working tree is not touched). Symbolic links that lead out
     of the exported tree are left out (and listed): the revision is someone's proposal, and
     its links must not make the tool read the runner's files."""
-    topology_real = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(topology_path))),
-                                 os.path.basename(topology_path))
+    topology_real = os.path.join(
+        os.path.realpath(os.path.dirname(os.path.abspath(topology_path))), os.path.basename(topology_path)
+    )
     root = os.path.realpath(_git(os.path.dirname(topology_real), "rev-parse", "--show-toplevel").strip())
     _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     relative = os.path.relpath(topology_real, root)
     with tempfile.TemporaryDirectory(prefix="nankoku-base-") as temporary:
         archive = os.path.join(temporary, "tree.tar")
         with open(archive, "wb") as handle:
-            completed = subprocess.run(["git", "-C", root, "archive", "--format=tar", ref], stdout=handle,
-                                       stderr=subprocess.PIPE, check=False)
+            completed = subprocess.run(
+                ["git", "-C", root, "archive", "--format=tar", ref], stdout=handle, stderr=subprocess.PIPE, check=False
+            )
         if completed.returncode != 0:
-            raise InputError.single(topology_path, 0, f"git archive {ref} failed: "
-                                    f"{completed.stderr.decode(errors='replace').strip()}")
+            raise InputError.single(
+                topology_path, 0, f"git archive {ref} failed: {completed.stderr.decode(errors='replace').strip()}"
+            )
         tree = os.path.realpath(os.path.join(temporary, "tree"))
         skipped = _extract_inside(archive, tree, topology_path, ref)
         old_topology = os.path.join(tree, relative)
         if any(link.split(" -> ")[0] == relative for link in skipped):
-            raise InputError.single(topology_path, 0, f"at {ref} the topology is a symbolic link that leads "
-                                    "outside the repository (expected a file in it)")
+            raise InputError.single(
+                topology_path,
+                0,
+                f"at {ref} the topology is a symbolic link that leads outside the repository (expected a file in it)",
+            )
         if not os.path.lexists(old_topology):
             raise InputError.single(topology_path, 0, f"the topology does not exist at {ref}")
         yield RevisionTree(old_topology, tree, tuple(skipped))
@@ -182,8 +198,9 @@ def _extract_inside(archive: str, tree: str, topology_path: str, ref: str) -> li
 def _links(tree: str) -> list[str]:
     found = []
     for folder, folders, files in os.walk(tree):
-        found.extend(os.path.join(folder, name) for name in (*folders, *files)
-                     if os.path.islink(os.path.join(folder, name)))
+        found.extend(
+            os.path.join(folder, name) for name in (*folders, *files) if os.path.islink(os.path.join(folder, name))
+        )
     return sorted(found)
 
 
@@ -216,15 +233,25 @@ def compare(before: Analysis, after: Analysis) -> DiffResult:
         devices_removed=tuple(sorted(devices_before - devices_after)),
         segments_added=tuple(sorted(segments_after - segments_before)),
         segments_removed=tuple(sorted(segments_before - segments_after)),
-        exhausted=tuple((side, source, routing) for side, analysis in (("before", before), ("after", after))
-                        for source, routing, _ in analysis.context.exhausted()),
+        exhausted=tuple(
+            (side, source, routing)
+            for side, analysis in (("before", before), ("after", after))
+            for source, routing, _ in analysis.context.exhausted()
+        ),
     )
 
 
 def _fingerprint(finding: Finding) -> tuple[str, ...]:
     """What identifies a finding across a change: not its line numbers."""
-    return (finding.rule, finding.severity, finding.status, finding.from_zone, finding.to_zone,
-            finding.flow_class, finding.device)
+    return (
+        finding.rule,
+        finding.severity,
+        finding.status,
+        finding.from_zone,
+        finding.to_zone,
+        finding.flow_class,
+        finding.device,
+    )
 
 
 def _flow_changes(before: Analysis, after: Analysis) -> Iterator[FlowChange]:
@@ -247,8 +274,15 @@ def _source_classes(ctx: FlowContext) -> list[str]:
     return ctx.zone_ids() + [f"peer:{p.id}" for p in ctx.network.topology.external_peers]
 
 
-def _explain_change(passing: FlowContext, other: FlowContext, change: str, source: str, dest: str,
-                    packets: PacketSet, edits: dict[tuple[str, int], Evidence]) -> Iterator[FlowChange]:
+def _explain_change(
+    passing: FlowContext,
+    other: FlowContext,
+    change: str,
+    source: str,
+    dest: str,
+    packets: PacketSet,
+    edits: dict[tuple[str, int], Evidence],
+) -> Iterator[FlowChange]:
     remaining = packets
     count = 0
     while remaining != passing.space.false and count < MAX_CLASSES:
@@ -263,9 +297,19 @@ def _explain_change(passing: FlowContext, other: FlowContext, change: str, sourc
         responsible = tuple(edits[key] for key in [*passing_lines, *other_lines] if key in edits)
         violates = _violated_rules(passing, source, dest, klass) if change == "allowed" else ()
         before, after = (other_text, passing_text) if change == "allowed" else (passing_text, other_text)
-        yield FlowChange(change, source, dest, passing.describe_set(klass), flow_example(packet), before, after,
-                         responsible or _edits_on_path(passing, path, edits), violates,
-                         passing.label(source), passing.label(dest))
+        yield FlowChange(
+            change,
+            source,
+            dest,
+            passing.describe_set(klass),
+            flow_example(packet),
+            before,
+            after,
+            responsible or _edits_on_path(passing, path, edits),
+            violates,
+            passing.label(source),
+            passing.label(dest),
+        )
 
 
 def _passed(ctx: FlowContext, path: TracePath) -> tuple[str, list[tuple[str, int]]]:
@@ -298,8 +342,10 @@ def _fate_elsewhere(ctx: FlowContext, source: str, dest: str, packet) -> tuple[s
                 assert decision is not None
                 if decision.line is not None:
                     where = decision.line.source
-                    return (f"denied at {hop.device} access-list {decision.acl_name} ({where.file}:{where.line})",
-                            [(where.file, where.line)])
+                    return (
+                        f"denied at {hop.device} access-list {decision.acl_name} ({where.file}:{where.line})",
+                        [(where.file, where.line)],
+                    )
                 return f"denied at {hop.device} by the implicit deny of {decision.acl_name}", []
             if path.disposition == "no-route":
                 return f"no route at {path.hops[-1].device}", []
@@ -339,17 +385,18 @@ def _edited_lines(before: Analysis, after: Analysis) -> dict[tuple[str, int], Ev
                 continue
             for index in range(a_start, a_end):
                 assert old is not None
-                edits[(old.source_file, index + 1)] = Evidence(old.source_file, index + 1,
-                                                               redact(old_lines[index].strip()), "before")
+                edits[(old.source_file, index + 1)] = Evidence(
+                    old.source_file, index + 1, redact(old_lines[index].strip()), "before"
+                )
             for index in range(b_start, b_end):
                 assert new is not None
-                edits[(new.source_file, index + 1)] = Evidence(new.source_file, index + 1,
-                                                               redact(new_lines[index].strip()), "after")
+                edits[(new.source_file, index + 1)] = Evidence(
+                    new.source_file, index + 1, redact(new_lines[index].strip()), "after"
+                )
     return edits
 
 
-def _edits_on_path(ctx: FlowContext, path: TracePath, edits: dict[tuple[str, int], Evidence]
-                   ) -> tuple[Evidence, ...]:
+def _edits_on_path(ctx: FlowContext, path: TracePath, edits: dict[tuple[str, int], Evidence]) -> tuple[Evidence, ...]:
     """When no deciding line was edited (a route or an interface changed), the edited
     lines of the devices on the path."""
     files = {ctx.network.devices[hop.device].source_file for hop in path.hops}

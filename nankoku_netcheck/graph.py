@@ -39,8 +39,12 @@ class Segment:
 
     def is_host_address(self, address: int) -> bool:
         """Packets to `address` on this segment go to its hosts (not to a device, not dropped)."""
-        return (self.holds_hosts and self.contains(address) and address not in self.device_addresses
-                and address not in self.reserved)
+        return (
+            self.holds_hosts
+            and self.contains(address)
+            and address not in self.device_addresses
+            and address not in self.reserved
+        )
 
 
 @dataclass(frozen=True)
@@ -155,8 +159,9 @@ def build_network(topology: Topology, devices: Mapping[str, Device]) -> Network:
         segment_id = _unique_id(segments, base_id)
         zone = zones.zone_of_subnet(*subnets[0]) if subnets else None
         reserved, device_addresses, holds_hosts = _host_facts(devices, members, subnets)
-        segments[segment_id] = Segment(segment_id, tuple(subnets), tuple(members), zone, reserved,
-                                       device_addresses, holds_hosts)
+        segments[segment_id] = Segment(
+            segment_id, tuple(subnets), tuple(members), zone, reserved, device_addresses, holds_hosts
+        )
         for member in members:
             segment_of[member] = segment_id
 
@@ -198,8 +203,9 @@ def _segment_subnets(devices: Mapping[str, Device], members: list[tuple[str, str
     return primary + secondary
 
 
-def _host_facts(devices: Mapping[str, Device], members: list[tuple[str, str]],
-                subnets: list[tuple[int, int]]) -> tuple[tuple[int, ...], frozenset[int], bool]:
+def _host_facts(
+    devices: Mapping[str, Device], members: list[tuple[str, str]], subnets: list[tuple[int, int]]
+) -> tuple[tuple[int, ...], frozenset[int], bool]:
     """(reserved addresses, device addresses, whether hosts can sit here) of a segment.
 
     Usable host addresses of a subnet: all but the network and broadcast addresses for
@@ -209,9 +215,11 @@ def _host_facts(devices: Mapping[str, Device], members: list[tuple[str, str]],
     up = [interface for interface in interfaces if is_up(interface)]
     device_addresses = frozenset(
         {a.address for interface in up for a in interface.addresses}
-        | {address for interface in up for address in interface.virtual_addresses})
-    directed = {(a.network, a.prefix_length) for interface in up if interface.directed_broadcast
-                for a in interface.addresses}
+        | {address for interface in up for address in interface.virtual_addresses}
+    )
+    directed = {
+        (a.network, a.prefix_length) for interface in up if interface.directed_broadcast for a in interface.addresses
+    }
 
     def usable(address: int) -> bool:
         for network, length in subnets:
@@ -221,13 +229,15 @@ def _host_facts(devices: Mapping[str, Device], members: list[tuple[str, str]],
                 return True
         return False
 
-    candidates = {edge for network, length in subnets if length <= 30
-                  for edge in (network, _broadcast(network, length))}
+    candidates = {
+        edge for network, length in subnets if length <= 30 for edge in (network, _broadcast(network, length))
+    }
     reserved = tuple(sorted(address for address in candidates if not usable(address)))
     loopback = bool(interfaces) and all(interface.kind == "loopback" for interface in interfaces)
     holds_hosts = not loopback and any(
         len({a for a in device_addresses if _unicast_host_of(a, network, length)}) < _usable_count(length)
-        for network, length in subnets)
+        for network, length in subnets
+    )
     return reserved, device_addresses, holds_hosts
 
 
@@ -265,12 +275,10 @@ def _to_networkx(devices: Mapping[str, Device], segments: Mapping[str, Segment])
         device = devices[device_name]
         graph.add_node(("device", device_name), kind="device", vendor=device.vendor)
         for if_name in sorted(device.interfaces):
-            graph.add_node(("interface", device_name, if_name), kind="interface",
-                           up=is_up(device.interfaces[if_name]))
+            graph.add_node(("interface", device_name, if_name), kind="interface", up=is_up(device.interfaces[if_name]))
             graph.add_edge(("device", device_name), ("interface", device_name, if_name))
     for segment in segments.values():
-        graph.add_node(("segment", segment.id), kind="segment", zone=segment.zone,
-                       subnets=segment.subnets)
+        graph.add_node(("segment", segment.id), kind="segment", zone=segment.zone, subnets=segment.subnets)
         for device_name, if_name in segment.members:
             graph.add_edge(("interface", device_name, if_name), ("segment", segment.id))
     return graph

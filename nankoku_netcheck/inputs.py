@@ -227,8 +227,7 @@ def _decode_utf16(raw: bytes, encoding: str, start: int, shown: str, what: str) 
         raise InputError.single(
             shown,
             _text_line_at(decoded_before, len(decoded_before)),
-            f"bytes {bad.hex(' ')} at offset {start + error.start} are not valid {name} "
-            "(save the file as UTF-8)",
+            f"bytes {bad.hex(' ')} at offset {start + error.start} are not valid {name} (save the file as UTF-8)",
         ) from None
     nul_at = text.find("\x00")
     if nul_at >= 0:

@@ -229,7 +229,7 @@ def normalize_mac(text: str) -> str | None:
     digits = "".join(character for character in text.lower() if character in "0123456789abcdef")
     if len(digits) != 12 or len(text) > 17:
         return None
-    return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
 class RouteKind(enum.Enum):
@@ -505,8 +505,9 @@ def parse_prefix(text: str) -> tuple[int, int]:
     address = ip_to_int(address_text)
     length = int(length_text)
     if address & ~prefix_mask(length) & IPV4_MAX:
-        raise ValueError(f"host bits set in prefix {text!r} (did you mean "
-                         f"{int_to_ip(address & prefix_mask(length))}/{length}?)")
+        raise ValueError(
+            f"host bits set in prefix {text!r} (did you mean {int_to_ip(address & prefix_mask(length))}/{length}?)"
+        )
     return address, length
 
 

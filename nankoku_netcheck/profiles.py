@@ -43,8 +43,11 @@ class PairPolicy:
 
 @cache
 def load_profile(profile_id: str) -> Profile:
-    text = resources.files("nankoku_netcheck").joinpath("data", "profiles", f"{profile_id}.yaml").read_text(
-        encoding="utf-8")
+    text = (
+        resources.files("nankoku_netcheck")
+        .joinpath("data", "profiles", f"{profile_id}.yaml")
+        .read_text(encoding="utf-8")
+    )
     data = yaml.safe_load(text)
     return Profile(
         id=data["id"],

@@ -61,8 +61,9 @@ class Settings:
     fail_on: str | None = None
     path: str | None = None  # the settings file read, None = none found
 
-    def overridden(self, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
-                   fail_on: str | None = None) -> Settings:
+    def overridden(
+        self, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None, fail_on: str | None = None
+    ) -> Settings:
         """These settings with the command line's flags applied (None = flag not given).
         Flag values may hold several codes separated by commas."""
         result = self
@@ -72,8 +73,9 @@ class Settings:
             result = replace(result, ignore=tuple(Selector(code) for code in split_codes(ignore)))
         if fail_on is not None:
             if fail_on not in SEVERITIES:
-                raise InputError.single(COMMAND_LINE, 0, f"--fail-on must be one of {', '.join(SEVERITIES)}, "
-                                                         f"not '{fail_on}'")
+                raise InputError.single(
+                    COMMAND_LINE, 0, f"--fail-on must be one of {', '.join(SEVERITIES)}, not '{fail_on}'"
+                )
             result = replace(result, fail_on=fail_on)
         return result
 
@@ -85,15 +87,19 @@ def split_codes(values: Iterable[str]) -> list[str]:
 # --- selecting rules ------------------------------------------------------------------------------
 
 
-def select_rules(registry: Sequence[Rule], select: Sequence[str | Selector] | None = None,
-                 ignore: Sequence[str | Selector] = ()) -> tuple[Rule, ...]:
+def select_rules(
+    registry: Sequence[Rule], select: Sequence[str | Selector] | None = None, ignore: Sequence[str | Selector] = ()
+) -> tuple[Rule, ...]:
     """The rules of `registry` (in registry order) that `select` picks and `ignore` does
     not remove. Raises InputError for selectors that match no rule."""
     selects = [_as_selector(item) for item in select] if select is not None else [Selector(ALL)]
     ignores = [_as_selector(item) for item in ignore]
     ids = [rule.id for rule in registry]
-    problems = [_unknown_selector(selector, ids) for selector in (*selects, *ignores)
-                if not any(_matches(selector.code, rule_id) for rule_id in ids)]
+    problems = [
+        _unknown_selector(selector, ids)
+        for selector in (*selects, *ignores)
+        if not any(_matches(selector.code, rule_id) for rule_id in ids)
+    ]
     if problems:
         raise InputError(problems)
     chosen = []
@@ -155,8 +161,7 @@ def _from_pyproject(path: Path) -> Settings | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"line (\d+)", str(error))
-        raise InputError.single(str(path), int(match.group(1)) if match else 0,
-                                f"not valid TOML: {error}") from None
+        raise InputError.single(str(path), int(match.group(1)) if match else 0, f"not valid TOML: {error}") from None
     table = data.get("tool", {}).get(TOOL_TABLE) if isinstance(data.get("tool"), dict) else None
     if table is None:
         return None
@@ -178,8 +183,10 @@ def _toml_key_lines(text: str) -> dict[str, int]:
     """Line of each key of the [tool.nankoku-netcheck] table ("" = its header line)."""
     lines: dict[str, int] = {}
     inside = False
-    header = re.compile(r"^\s*\[\s*tool\s*\.\s*(?:\"nankoku-netcheck\"|'nankoku-netcheck'|nankoku-netcheck)"
-                        r"\s*(?:\.\s*(?P<sub>[^\]]+?))?\s*\]")
+    header = re.compile(
+        r"^\s*\[\s*tool\s*\.\s*(?:\"nankoku-netcheck\"|'nankoku-netcheck'|nankoku-netcheck)"
+        r"\s*(?:\.\s*(?P<sub>[^\]]+?))?\s*\]"
+    )
     key = re.compile(r"^\s*(?P<quote>[\"']?)(?P<key>[A-Za-z0-9_-]+)(?P=quote)\s*=")
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("["):
@@ -224,8 +231,9 @@ def _yaml_value(node: Node) -> object:
     return node
 
 
-def _collect(key: str, value: object, line: int, values: dict[str, tuple[object, int]],
-             problems: list[InputProblem], path: str) -> None:
+def _collect(
+    key: str, value: object, line: int, values: dict[str, tuple[object, int]], problems: list[InputProblem], path: str
+) -> None:
     name = "fail-on" if key == "fail_on" else key
     if name not in KEYS:
         close = difflib.get_close_matches(key, KEYS, n=1)
@@ -254,8 +262,7 @@ def _settings(values: dict[str, tuple[object, int]], problems: list[InputProblem
     return Settings(select=selectors.get("select"), ignore=selectors.get("ignore", ()), fail_on=fail_on, path=path)
 
 
-def _selectors(key: str, value: object, line: int, path: str, problems: list[InputProblem]
-               ) -> tuple[Selector, ...]:
+def _selectors(key: str, value: object, line: int, path: str, problems: list[InputProblem]) -> tuple[Selector, ...]:
     if not isinstance(value, list):
         problems.append(InputProblem(path, line, f"{key} must be a list of rule IDs or prefixes"))
         return ()

@@ -83,28 +83,33 @@ class Plant:
 PLANTS: dict[str, Plant] = {
     "mynumber-to-lgwan-smb": Plant(
         "mn-fw and lg-fw let SMB from a mynumber LAN into the LGWAN zone",
-        (Expected("ZONE-001", "mynumber", "lgwan", "tcp", 445),)),
+        (Expected("ZONE-001", "mynumber", "lgwan", "tcp", 445),),
+    ),
     "lgwan-to-internet-https": Plant(
         "lg-fw and inet-fw let LGWAN terminals browse the internet zone directly",
-        (Expected("ZONE-005", "lgwan", "internet", "tcp", 443),)),
+        (Expected("ZONE-005", "lgwan", "internet", "tcp", 443),),
+    ),
     "external-link-ssh": Plant(
         "mn-fw lets the 連携サーバー open SSH to the 中間サーバー platform (only HTTPS is declared)",
-        (Expected("ZONE-002", "mynumber", "peer:chukan", "tcp", 22),)),
+        (Expected("ZONE-002", "mynumber", "peer:chukan", "tcp", 22),),
+    ),
     "second-internet-exit": Plant(
         "an internet-zone access switch routes a public prefix to a mobile router of its own",
-        (Expected("ZONE-007", "internet", "outside", "tcp", 443),)),
+        (Expected("ZONE-007", "internet", "outside", "tcp", 443),),
+    ),
     "channel-wrong-direction": Plant(
-        "a file-sanitize channel is declared from the LGWAN zone to the internet zone",
-        (Expected("ZONE-006"),)),
+        "a file-sanitize channel is declared from the LGWAN zone to the internet zone", (Expected("ZONE-006"),)
+    ),
     "telnet-on-access-switch": Plant(
-        "an LGWAN access switch accepts telnet on its vty lines",
-        (Expected("MGMT-001", device="lg-as0001"),)),
+        "an LGWAN access switch accepts telnet on its vty lines", (Expected("MGMT-001", device="lg-as0001"),)
+    ),
     "snmp-public-community": Plant(
-        "the backbone router has SNMP community 'public' with write access",
-        (Expected("MGMT-010", device="bb-rtr"),)),
+        "the backbone router has SNMP community 'public' with write access", (Expected("MGMT-010", device="bb-rtr"),)
+    ),
     "undefined-acl": Plant(
         "an SVI of a mynumber access switch binds an ACL that is not defined",
-        (Expected("ACL-001", device="mn-as0001"),)),
+        (Expected("ACL-001", device="mn-as0001"),),
+    ),
 }
 
 
@@ -134,8 +139,11 @@ class CitySpec:
             problems.append("too many segments")
         if self.acl_lines < 0:
             problems.append("acl_lines must not be negative")
-        problems += [f"unknown planted violation '{name}' (known: {', '.join(PLANTS)})"
-                     for name in self.plant if name not in PLANTS]
+        problems += [
+            f"unknown planted violation '{name}' (known: {', '.join(PLANTS)})"
+            for name in self.plant
+            if name not in PLANTS
+        ]
         return problems
 
 
@@ -244,14 +252,18 @@ def expected_findings(plant: tuple[str, ...]) -> list[Expected]:
 
 def expected_yaml(plant: tuple[str, ...]) -> str:
     """The error findings the planted violations must produce (and nothing else at error)."""
-    lines = ["# Error findings this synthetic city must produce; nothing else at error severity.",
-             "# Empty or null fields match any value.", "findings:"]
+    lines = [
+        "# Error findings this synthetic city must produce; nothing else at error severity.",
+        "# Empty or null fields match any value.",
+        "findings:",
+    ]
     for name in plant:
         for expected in PLANTS[name].expected:
             lines.append(
                 f"  - {{plant: {name}, rule: {expected.rule}, from_zone: '{expected.from_zone}', "
                 f"to_zone: '{expected.to_zone}', proto: {expected.proto or 'null'}, "
-                f"dport: {expected.dport if expected.dport is not None else 'null'}, device: '{expected.device}'}}")
+                f"dport: {expected.dport if expected.dport is not None else 'null'}, device: '{expected.device}'}}"
+            )
     if not plant:
         lines[-1] = "findings: []"
     return "\n".join(lines) + "\n"
@@ -279,8 +291,15 @@ def _plan_access(spec: CitySpec) -> list[_Access]:
 # Entries every city has whatever the budget: per firewall ACL, the named flows and the
 # final deny; the edge filter; one standard ACL line each for vty and SNMP per IOS device.
 _FIREWALL_ACLS = ("MN-INSIDE-IN", "MN-OUTSIDE-IN", "LG-OUT", "LG-IN", "INET-INSIDE-IN", "INET-OUTSIDE-IN")
-_FIXED_FIREWALL_ENTRIES = {"MN-INSIDE-IN": 2, "MN-OUTSIDE-IN": 1, "MN-JLIS-IN": 1, "LG-OUT": 3, "LG-IN": 3,
-                           "INET-INSIDE-IN": 2, "INET-OUTSIDE-IN": 2}
+_FIXED_FIREWALL_ENTRIES = {
+    "MN-INSIDE-IN": 2,
+    "MN-OUTSIDE-IN": 1,
+    "MN-JLIS-IN": 1,
+    "LG-OUT": 3,
+    "LG-IN": 3,
+    "INET-INSIDE-IN": 2,
+    "INET-OUTSIDE-IN": 2,
+}
 _EDGE_ENTRIES = 2
 _STANDARD_PER_DEVICE = 2
 
@@ -295,8 +314,10 @@ def _plan_budget(spec: CitySpec, access: list[_Access]) -> _Budget:
     per_svi = (noise // 2) // svis - 1 if noise // 2 >= svis else -1
     used = (per_svi + 1) * svis
     rest = noise - used
-    firewall = {name: rest // len(_FIREWALL_ACLS) + (1 if i < rest % len(_FIREWALL_ACLS) else 0)
-                for i, name in enumerate(_FIREWALL_ACLS)}
+    firewall = {
+        name: rest // len(_FIREWALL_ACLS) + (1 if i < rest % len(_FIREWALL_ACLS) else 0)
+        for i, name in enumerate(_FIREWALL_ACLS)
+    }
     return _Budget(per_svi, firewall)
 
 
@@ -381,13 +402,11 @@ def _ios_footer(config: _Config, transport: str = "ssh") -> None:
     )
 
 
-def _routed_port(config: _Config, name: str, description: str, address: int, *extra: str,
-                 switch: bool = False) -> None:
+def _routed_port(config: _Config, name: str, description: str, address: int, *extra: str, switch: bool = False) -> None:
     config.add(f"interface {name}", f" description {description}")
     if switch:
         config.add(" no switchport")
-    config.add(f" ip address {int_to_ip(address)} 255.255.255.252", " no ip redirects", " no ip proxy-arp",
-               *extra, "!")
+    config.add(f" ip address {int_to_ip(address)} 255.255.255.252", " no ip redirects", " no ip proxy-arp", *extra, "!")
 
 
 def _unique(rng: random.Random, count: int, population: int) -> list[int]:
@@ -407,8 +426,7 @@ def _server_host(zone: str, number: int) -> int:
 # --- access layer -----------------------------------------------------------------------------------
 
 
-def _access_switch(access: _Access, budget: _Budget, spec: CitySpec, templates: dict[str, list[list[str]]]
-                   ) -> _Config:
+def _access_switch(access: _Access, budget: _Budget, spec: CitySpec, templates: dict[str, list[list[str]]]) -> _Config:
     zone = access.zone
     config = _Config(access.name, zone)
     _ios_header(config)
@@ -420,32 +438,43 @@ def _access_switch(access: _Access, budget: _Budget, spec: CitySpec, templates: 
         if port > ACCESS_PORTS - SPARE_PORTS:
             config.add(" description 未使用", " switchport mode access", " shutdown", "!")
             continue
-        config.add(f" description {ZONE_LABELS[zone]} 端末", f" switchport access vlan {10 + (port - 1) % vlans}",
-                   " switchport mode access", " authentication port-control auto", " dot1x pae authenticator",
-                   " spanning-tree portfast", "!")
+        config.add(
+            f" description {ZONE_LABELS[zone]} 端末",
+            f" switchport access vlan {10 + (port - 1) % vlans}",
+            " switchport mode access",
+            " authentication port-control auto",
+            " dot1x pae authenticator",
+            " spanning-tree portfast",
+            "!",
+        )
     link = uplink(zone, access.index)
-    _routed_port(config, f"GigabitEthernet1/0/{ACCESS_PORTS + 1}", f"uplink {SHORT[zone]}-core", link + 2,
-                 switch=True)
+    _routed_port(config, f"GigabitEthernet1/0/{ACCESS_PORTS + 1}", f"uplink {SHORT[zone]}-core", link + 2, switch=True)
     plant_undefined = "undefined-acl" in spec.plant and access.name == "mn-as0001"
     for position, lan_index in enumerate(access.lans):
         network = lan(zone, lan_index)
-        config.add(f"interface Vlan{10 + position}", f" description {ZONE_LABELS[zone]} LAN {lan_index}",
-                   f" ip address {int_to_ip(network + 1)} 255.255.255.0")
+        config.add(
+            f"interface Vlan{10 + position}",
+            f" description {ZONE_LABELS[zone]} LAN {lan_index}",
+            f" ip address {int_to_ip(network + 1)} 255.255.255.0",
+        )
         if plant_undefined and position == 0:
             config.add(" ip access-group VLAN-UNDEFINED-IN in")
         elif budget.per_svi >= 0:
             config.add(f" ip access-group VLAN{10 + position}-IN in")
         config.add(" no ip redirects", " no ip proxy-arp", "!")
     if "second-internet-exit" in spec.plant and access.name == "inet-as0001":
-        _routed_port(config, f"GigabitEthernet1/0/{ACCESS_PORTS + 2}", "モバイルルーター (保守用)", ROGUE_LINK + 1,
-                     switch=True)
+        _routed_port(
+            config, f"GigabitEthernet1/0/{ACCESS_PORTS + 2}", "モバイルルーター (保守用)", ROGUE_LINK + 1, switch=True
+        )
         config.add(f"ip route {int_to_ip(ROGUE_PREFIX)} 255.255.255.128 {int_to_ip(ROGUE_LINK + 2)}")
     config.add(f"ip route 0.0.0.0 0.0.0.0 {int_to_ip(link + 1)}", "!")
     if budget.per_svi >= 0:
         for position, lan_index in enumerate(access.lans):
-            config.add(f"ip access-list extended VLAN{10 + position}-IN",
-                       *templates[zone][(access.index + position) % SVI_TEMPLATES],
-                       f" permit ip {int_to_ip(lan(zone, lan_index))} 0.0.0.255 any")
+            config.add(
+                f"ip access-list extended VLAN{10 + position}-IN",
+                *templates[zone][(access.index + position) % SVI_TEMPLATES],
+                f" permit ip {int_to_ip(lan(zone, lan_index))} 0.0.0.255 any",
+            )
     telnet = "telnet-on-access-switch" in spec.plant and access.name == "lg-as0001"
     _ios_footer(config, "ssh telnet" if telnet else "ssh")
     return config
@@ -471,13 +500,20 @@ def _svi_templates(count: int, rng: random.Random) -> dict[str, list[list[str]]]
 def _core(zone: str, access: list[_Access]) -> _Config:
     config = _Config(f"{SHORT[zone]}-core", zone)
     _ios_header(config)
-    config.add("interface Vlan99", " description 運用管理セグメント",
-               f" ip address {mgmt_host(zone, 1)} 255.255.255.0", " no ip redirects", " no ip proxy-arp", "!")
+    config.add(
+        "interface Vlan99",
+        " description 運用管理セグメント",
+        f" ip address {mgmt_host(zone, 1)} 255.255.255.0",
+        " no ip redirects",
+        " no ip proxy-arp",
+        "!",
+    )
     for switch in access:
         slot, port = divmod(switch.index, 48)
         link = uplink(zone, switch.index)
-        _routed_port(config, f"TenGigabitEthernet{slot + 1}/1/{port + 1}", f"{switch.name} uplink", link + 1,
-                     switch=True)
+        _routed_port(
+            config, f"TenGigabitEthernet{slot + 1}/1/{port + 1}", f"{switch.name} uplink", link + 1, switch=True
+        )
     firewall_link = uplink(zone, FIREWALL_LINK_INDEX)
     # Slot 0 holds the fixed links: access uplinks take slots 1 and up, 48 ports each.
     _routed_port(config, "TenGigabitEthernet0/1/1", f"{SHORT[zone]}-fw inside", firewall_link + 1, switch=True)
@@ -489,8 +525,10 @@ def _core(zone: str, access: list[_Access]) -> _Config:
         for lan_index in switch.lans:
             config.add(f"ip route {int_to_ip(lan(zone, lan_index))} 255.255.255.0 {int_to_ip(link + 2)}")
     if zone == "internet":
-        config.add(f"ip route 0.0.0.0 0.0.0.0 {int_to_ip(uplink(zone, EDGE_LINK_INDEX) + 2)}",
-                   f"ip route 10.0.0.0 255.0.0.0 {int_to_ip(firewall_link + 2)}")
+        config.add(
+            f"ip route 0.0.0.0 0.0.0.0 {int_to_ip(uplink(zone, EDGE_LINK_INDEX) + 2)}",
+            f"ip route 10.0.0.0 255.0.0.0 {int_to_ip(firewall_link + 2)}",
+        )
     else:
         config.add(f"ip route 0.0.0.0 0.0.0.0 {int_to_ip(firewall_link + 2)}")
     config.add("!")
@@ -544,10 +582,17 @@ def _asa_footer(config: _Config) -> None:
     )
 
 
-def _asa_interface(config: _Config, name: str, nameif: str, level: int, address: int, mask: str,
-                   description: str) -> None:
-    config.add(f"interface {name}", f" description {description}", f" nameif {nameif}",
-               f" security-level {level}", f" ip address {int_to_ip(address)} {mask}", "!")
+def _asa_interface(
+    config: _Config, name: str, nameif: str, level: int, address: int, mask: str, description: str
+) -> None:
+    config.add(
+        f"interface {name}",
+        f" description {description}",
+        f" nameif {nameif}",
+        f" security-level {level}",
+        f" ip address {int_to_ip(address)} {mask}",
+        "!",
+    )
 
 
 def _mn_firewall(budget: _Budget, spec: CitySpec, rng: random.Random) -> _Config:
@@ -557,41 +602,71 @@ def _mn_firewall(budget: _Budget, spec: CitySpec, rng: random.Random) -> _Config
     _asa_header(config)
     inside = uplink(zone, FIREWALL_LINK_INDEX)
     _asa_interface(config, "GigabitEthernet0/0", "inside", 100, inside + 2, "255.255.255.252", "mn-core")
-    _asa_interface(config, "GigabitEthernet0/1", "outside", 0, _transit(zone) + 2, "255.255.255.252",
-                   "基幹 bb-rtr (他の領域との通信は全遮断)")
-    _asa_interface(config, "GigabitEthernet0/2", "jlis", 50, JLIS_LINK + 1, "255.255.255.252",
-                   "中間サーバー・プラットフォーム 専用回線終端装置")
+    _asa_interface(
+        config,
+        "GigabitEthernet0/1",
+        "outside",
+        0,
+        _transit(zone) + 2,
+        "255.255.255.252",
+        "基幹 bb-rtr (他の領域との通信は全遮断)",
+    )
+    _asa_interface(
+        config,
+        "GigabitEthernet0/2",
+        "jlis",
+        50,
+        JLIS_LINK + 1,
+        "255.255.255.252",
+        "中間サーバー・プラットフォーム 専用回線終端装置",
+    )
     _asa_interface_mgmt(config)
-    groups_in, noise_in = _noise(_ASA_NOISE, zone, "MN-INSIDE-IN", budget.firewall["MN-INSIDE-IN"], rng,
-                                 leaving=True)
-    groups_out, noise_out = _noise(_ASA_NOISE, zone, "MN-OUTSIDE-IN", budget.firewall["MN-OUTSIDE-IN"], rng,
-                                   leaving=False)
+    groups_in, noise_in = _noise(_ASA_NOISE, zone, "MN-INSIDE-IN", budget.firewall["MN-INSIDE-IN"], rng, leaving=True)
+    groups_out, noise_out = _noise(
+        _ASA_NOISE, zone, "MN-OUTSIDE-IN", budget.firewall["MN-OUTSIDE-IN"], rng, leaving=False
+    )
     config.add(*groups_in, *groups_out)
-    allowed = [f"access-list MN-INSIDE-IN extended permit tcp host {int_to_ip(renkei())} host {int_to_ip(CHUKAN)} "
-               f"eq https"]
+    allowed = [
+        f"access-list MN-INSIDE-IN extended permit tcp host {int_to_ip(renkei())} host {int_to_ip(CHUKAN)} eq https"
+    ]
     if "external-link-ssh" in spec.plant:
-        allowed.append(f"access-list MN-INSIDE-IN extended permit tcp host {int_to_ip(renkei())} "
-                       f"host {int_to_ip(CHUKAN)} eq ssh")
+        allowed.append(
+            f"access-list MN-INSIDE-IN extended permit tcp host {int_to_ip(renkei())} host {int_to_ip(CHUKAN)} eq ssh"
+        )
     if "mynumber-to-lgwan-smb" in spec.plant:
-        allowed.append(f"access-list MN-INSIDE-IN extended permit tcp {int_to_ip(lan(zone, 1))} 255.255.255.0 "
-                       f"{int_to_ip(ZONE_BASES['lgwan'])} 255.192.0.0 eq 445")
-    config.add(*allowed, *noise_in, "access-list MN-INSIDE-IN extended deny ip any any log",
-               *noise_out, "access-list MN-OUTSIDE-IN extended deny ip any any log",
-               "access-list MN-JLIS-IN extended deny ip any any log",
-               "access-group MN-INSIDE-IN in interface inside",
-               "access-group MN-OUTSIDE-IN in interface outside",
-               "access-group MN-JLIS-IN in interface jlis",
-               f"route outside 0.0.0.0 0.0.0.0 {int_to_ip(_transit(zone) + 1)} 1",
-               f"route inside {int_to_ip(ZONE_BASES[zone])} 255.192.0.0 {int_to_ip(inside + 1)} 1",
-               f"route jlis {int_to_ip(CHUKAN)} 255.255.255.255 {int_to_ip(JLIS_LINK + 2)} 1",
-               f"arp jlis {int_to_ip(JLIS_LINK + 2)} {TERMINATOR_MAC}")
+        allowed.append(
+            f"access-list MN-INSIDE-IN extended permit tcp {int_to_ip(lan(zone, 1))} 255.255.255.0 "
+            f"{int_to_ip(ZONE_BASES['lgwan'])} 255.192.0.0 eq 445"
+        )
+    config.add(
+        *allowed,
+        *noise_in,
+        "access-list MN-INSIDE-IN extended deny ip any any log",
+        *noise_out,
+        "access-list MN-OUTSIDE-IN extended deny ip any any log",
+        "access-list MN-JLIS-IN extended deny ip any any log",
+        "access-group MN-INSIDE-IN in interface inside",
+        "access-group MN-OUTSIDE-IN in interface outside",
+        "access-group MN-JLIS-IN in interface jlis",
+        f"route outside 0.0.0.0 0.0.0.0 {int_to_ip(_transit(zone) + 1)} 1",
+        f"route inside {int_to_ip(ZONE_BASES[zone])} 255.192.0.0 {int_to_ip(inside + 1)} 1",
+        f"route jlis {int_to_ip(CHUKAN)} 255.255.255.255 {int_to_ip(JLIS_LINK + 2)} 1",
+        f"arp jlis {int_to_ip(JLIS_LINK + 2)} {TERMINATOR_MAC}",
+    )
     _asa_footer(config)
     return config
 
 
 def _asa_interface_mgmt(config: _Config) -> None:
-    config.add("interface Management0/0", " description 未使用", " shutdown", " no nameif",
-               " no security-level", " no ip address", "!")
+    config.add(
+        "interface Management0/0",
+        " description 未使用",
+        " shutdown",
+        " no nameif",
+        " no security-level",
+        " no ip address",
+        "!",
+    )
 
 
 def _inet_firewall(budget: _Budget, spec: CitySpec, rng: random.Random) -> _Config:
@@ -601,28 +676,39 @@ def _inet_firewall(budget: _Budget, spec: CitySpec, rng: random.Random) -> _Conf
     _asa_header(config)
     inside = uplink(zone, FIREWALL_LINK_INDEX)
     _asa_interface(config, "GigabitEthernet0/0", "inside", 100, inside + 2, "255.255.255.252", "inet-core")
-    _asa_interface(config, "GigabitEthernet0/1", "outside", 0, _transit(zone) + 2, "255.255.255.252",
-                   "基幹 bb-rtr")
+    _asa_interface(config, "GigabitEthernet0/1", "outside", 0, _transit(zone) + 2, "255.255.255.252", "基幹 bb-rtr")
     _asa_interface_mgmt(config)
-    groups_in, noise_in = _noise(_ASA_NOISE, zone, "INET-INSIDE-IN", budget.firewall["INET-INSIDE-IN"], rng,
-                                 leaving=True)
-    groups_out, noise_out = _noise(_ASA_NOISE, zone, "INET-OUTSIDE-IN", budget.firewall["INET-OUTSIDE-IN"], rng,
-                                       leaving=False)
+    groups_in, noise_in = _noise(
+        _ASA_NOISE, zone, "INET-INSIDE-IN", budget.firewall["INET-INSIDE-IN"], rng, leaving=True
+    )
+    groups_out, noise_out = _noise(
+        _ASA_NOISE, zone, "INET-OUTSIDE-IN", budget.firewall["INET-OUTSIDE-IN"], rng, leaving=False
+    )
     config.add(*groups_in, *groups_out)
-    into = [f"access-list INET-OUTSIDE-IN extended permit tcp {int_to_ip(terminals())} 255.255.255.0 "
-            f"{int_to_ip(desktops())} 255.255.255.0 eq 3389"]
+    into = [
+        f"access-list INET-OUTSIDE-IN extended permit tcp {int_to_ip(terminals())} 255.255.255.0 "
+        f"{int_to_ip(desktops())} 255.255.255.0 eq 3389"
+    ]
     if "lgwan-to-internet-https" in spec.plant:
-        into.insert(0, f"access-list INET-OUTSIDE-IN extended permit tcp {int_to_ip(terminals())} 255.255.255.0 "
-                       f"{int_to_ip(ZONE_BASES[zone])} 255.192.0.0 eq https")
-    config.add(f"access-list INET-INSIDE-IN extended permit tcp host {int_to_ip(relay())} "
-               f"host {int_to_ip(mail_server())} eq smtp",
-               *noise_in, "access-list INET-INSIDE-IN extended deny ip any any log",
-               *into, *noise_out, "access-list INET-OUTSIDE-IN extended deny ip any any log",
-               "access-group INET-INSIDE-IN in interface inside",
-               "access-group INET-OUTSIDE-IN in interface outside",
-               f"route outside 10.0.0.0 255.0.0.0 {int_to_ip(_transit(zone) + 1)} 1",
-               f"route inside {int_to_ip(ZONE_BASES[zone])} 255.192.0.0 {int_to_ip(inside + 1)} 1",
-               f"route inside 0.0.0.0 0.0.0.0 {int_to_ip(inside + 1)} 1")
+        into.insert(
+            0,
+            f"access-list INET-OUTSIDE-IN extended permit tcp {int_to_ip(terminals())} 255.255.255.0 "
+            f"{int_to_ip(ZONE_BASES[zone])} 255.192.0.0 eq https",
+        )
+    config.add(
+        f"access-list INET-INSIDE-IN extended permit tcp host {int_to_ip(relay())} "
+        f"host {int_to_ip(mail_server())} eq smtp",
+        *noise_in,
+        "access-list INET-INSIDE-IN extended deny ip any any log",
+        *into,
+        *noise_out,
+        "access-list INET-OUTSIDE-IN extended deny ip any any log",
+        "access-group INET-INSIDE-IN in interface inside",
+        "access-group INET-OUTSIDE-IN in interface outside",
+        f"route outside 10.0.0.0 255.0.0.0 {int_to_ip(_transit(zone) + 1)} 1",
+        f"route inside {int_to_ip(ZONE_BASES[zone])} 255.192.0.0 {int_to_ip(inside + 1)} 1",
+        f"route inside 0.0.0.0 0.0.0.0 {int_to_ip(inside + 1)} 1",
+    )
     _asa_footer(config)
     return config
 
@@ -640,8 +726,9 @@ _ASA_NOISE = _NoiseSyntax(" network-object host {address}", "access-list {acl} e
 _IOS_NOISE = _NoiseSyntax(" host {address}", " ", service_groups=False)
 
 
-def _noise(syntax: _NoiseSyntax, zone: str, acl: str, count: int, rng: random.Random,
-           leaving: bool) -> tuple[list[str], list[str]]:
+def _noise(
+    syntax: _NoiseSyntax, zone: str, acl: str, count: int, rng: random.Random, leaving: bool
+) -> tuple[list[str], list[str]]:
     """(object-group definitions, ACL entries) in the vendor's syntax; see `_noise_plan`."""
     plan = _noise_plan(count, rng)
     groups: list[str] = []
@@ -653,8 +740,11 @@ def _noise(syntax: _NoiseSyntax, zone: str, acl: str, count: int, rng: random.Ra
         groups += [syntax.member.format(address=int_to_ip(_partner_host(h))) for h in hosts]
     for number in range(plan.services if syntax.service_groups else 0):
         low = 10000 + 20 * number
-        groups += [f"object-group service {acl}-S{number + 1} tcp", f" port-object range {low} {low + 9}",
-                   f" port-object eq {WELL_KNOWN[number % len(WELL_KNOWN)]}"]
+        groups += [
+            f"object-group service {acl}-S{number + 1} tcp",
+            f" port-object range {low} {low + 9}",
+            f" port-object eq {WELL_KNOWN[number % len(WELL_KNOWN)]}",
+        ]
     start = syntax.entry.format(acl=acl)
     lines = []
     for entry in plan.entries:
@@ -703,10 +793,10 @@ def _noise_plan(count: int, rng: random.Random) -> _NoisePlan:
     group_count = -(-count // 20)
     services = max(1, min(count // 20, 50))
     hosts = _unique(rng, group_count * 4, SERVER_HOSTS)
-    server_groups = [hosts[number * 4:number * 4 + 4] for number in range(group_count)]
+    server_groups = [hosts[number * 4 : number * 4 + 4] for number in range(group_count)]
     partner_count = max(1, group_count // 10)
     partners = _unique(rng, partner_count * 4, PARTNER_HOSTS)
-    partner_groups = [partners[number * 4:number * 4 + 4] for number in range(partner_count)]
+    partner_groups = [partners[number * 4 : number * 4 + 4] for number in range(partner_count)]
     # A short block of bogon sources first (as such ACLs start), then the servers' entries.
     bogons = min(count // 100, 16)
     entries = [_NoiseEntry("bogon", number, 0) for number in range(bogons)]
@@ -739,20 +829,40 @@ def _lg_firewall(budget: _Budget, spec: CitySpec, rng: random.Random) -> _Config
     config.add(*groups_out, *groups_in)
     _routed_port(config, "GigabitEthernet0/0", "lg-core", inside + 2, " ip access-group LG-OUT in")
     _routed_port(config, "GigabitEthernet0/1", "基幹 bb-rtr", outside + 2, " ip access-group LG-IN in")
-    config.add("interface GigabitEthernet0/2", " description 未使用", " no ip address", " shutdown", "!",
-               f"ip route {int_to_ip(ZONE_BASES[zone])} 255.192.0.0 {int_to_ip(inside + 1)}",
-               f"ip route 0.0.0.0 0.0.0.0 {int_to_ip(outside + 1)}", "!")
+    config.add(
+        "interface GigabitEthernet0/2",
+        " description 未使用",
+        " no ip address",
+        " shutdown",
+        "!",
+        f"ip route {int_to_ip(ZONE_BASES[zone])} 255.192.0.0 {int_to_ip(inside + 1)}",
+        f"ip route 0.0.0.0 0.0.0.0 {int_to_ip(outside + 1)}",
+        "!",
+    )
     mail, relay_host = int_to_ip(mail_server()), int_to_ip(relay())
-    out = [f" permit tcp {int_to_ip(terminals())} 0.0.0.255 {int_to_ip(desktops())} 0.0.0.255 eq 3389",
-           f" permit tcp host {mail} eq smtp host {relay_host} established"]
-    into = [f" permit tcp host {relay_host} host {mail} eq smtp",
-            f" permit tcp {int_to_ip(desktops())} 0.0.0.255 eq 3389 {int_to_ip(terminals())} 0.0.0.255 established"]
+    out = [
+        f" permit tcp {int_to_ip(terminals())} 0.0.0.255 {int_to_ip(desktops())} 0.0.0.255 eq 3389",
+        f" permit tcp host {mail} eq smtp host {relay_host} established",
+    ]
+    into = [
+        f" permit tcp host {relay_host} host {mail} eq smtp",
+        f" permit tcp {int_to_ip(desktops())} 0.0.0.255 eq 3389 {int_to_ip(terminals())} 0.0.0.255 established",
+    ]
     if "lgwan-to-internet-https" in spec.plant:
         out.insert(0, f" permit tcp {int_to_ip(terminals())} 0.0.0.255 any eq 443")
     if "mynumber-to-lgwan-smb" in spec.plant:
         into.insert(0, f" permit tcp {int_to_ip(lan('mynumber', 1))} 0.0.0.255 any eq 445")
-    config.add("ip access-list extended LG-OUT", *out, *noise_out, " deny ip any any log",
-               "ip access-list extended LG-IN", *into, *noise_in, " deny ip any any log", "!")
+    config.add(
+        "ip access-list extended LG-OUT",
+        *out,
+        *noise_out,
+        " deny ip any any log",
+        "ip access-list extended LG-IN",
+        *into,
+        *noise_in,
+        " deny ip any any log",
+        "!",
+    )
     _ios_footer(config)
     return config
 
@@ -778,15 +888,17 @@ def _edge() -> _Config:
     config = _Config("edge-rtr", "internet")
     _ios_header(config)
     link = uplink("internet", EDGE_LINK_INDEX)
-    _routed_port(config, "GigabitEthernet0/0", "自治体情報セキュリティクラウド", UPSTREAM + 2,
-                 " ip access-group FROM-CLOUD in")
+    _routed_port(
+        config, "GigabitEthernet0/0", "自治体情報セキュリティクラウド", UPSTREAM + 2, " ip access-group FROM-CLOUD in"
+    )
     _routed_port(config, "GigabitEthernet0/1", "inet-core", link + 2)
     config.add(
         f"ip route 0.0.0.0 0.0.0.0 {int_to_ip(UPSTREAM + 1)}",
         f"ip route 10.0.0.0 255.0.0.0 {int_to_ip(link + 1)}",
         "ip access-list extended FROM-CLOUD",
         f" permit tcp any {int_to_ip(ZONE_BASES['internet'])} 0.63.255.255 established",
-        " deny ip any any log", "!",
+        " deny ip any any log",
+        "!",
     )
     _ios_footer(config)
     return config
@@ -808,8 +920,12 @@ def _topology_yaml(spec: CitySpec, names: list[str]) -> str:
         "zones:",
     ]
     for zone, base in ZONE_BASES.items():
-        lines += [f"  {zone}:", f"    kind: {zone}", f"    label: {ZONE_LABELS[zone]}",
-                  f"    prefixes: [{int_to_ip(base)}/10]"]
+        lines += [
+            f"  {zone}:",
+            f"    kind: {zone}",
+            f"    label: {ZONE_LABELS[zone]}",
+            f"    prefixes: [{int_to_ip(base)}/10]",
+        ]
         if zone == "internet":
             lines.append("    upstream: [edge-rtr:GigabitEthernet0/0]")
     mac = TERMINATOR_MAC.replace(".", "")
@@ -819,7 +935,7 @@ def _topology_yaml(spec: CitySpec, names: list[str]) -> str:
         "    label: 中間サーバー・プラットフォーム",
         f"    addresses: [{int_to_ip(CHUKAN)}/32]",
         "    attach: mn-fw:GigabitEthernet0/2",
-        f"    mac: [\"{':'.join(mac[i:i + 2] for i in range(0, 12, 2))}\"]",
+        f'    mac: ["{":".join(mac[i : i + 2] for i in range(0, 12, 2))}"]',
         "    internet_connected: false",
         "    allow:",
         f"      - {{src: [{int_to_ip(renkei())}/32], dst: [{int_to_ip(CHUKAN)}/32], proto: tcp, dport: [443]}}",
@@ -830,6 +946,8 @@ def _topology_yaml(spec: CitySpec, names: list[str]) -> str:
         f"dst: [{int_to_ip(desktops())}/24], proto: tcp, dport: [3389]}}",
     ]
     if "channel-wrong-direction" in spec.plant:
-        lines.append(f"  - {{id: file-upload, kind: file-sanitize, src: [{int_to_ip(mail_server())}/32], "
-                     f"dst: [{int_to_ip(relay())}/32], proto: tcp, dport: [8443]}}")
+        lines.append(
+            f"  - {{id: file-upload, kind: file-sanitize, src: [{int_to_ip(mail_server())}/32], "
+            f"dst: [{int_to_ip(relay())}/32], proto: tcp, dport: [8443]}}"
+        )
     return "\n".join(lines) + "\n"

@@ -182,11 +182,14 @@ def duplicate_hostnames(topology: Topology, devices: Mapping[str, Device]) -> li
             first[device.hostname] = (entry, f"{where[0]}:{where[1]}")
             continue
         other, other_where = first[device.hostname]
-        warnings_found.append(InputProblem(
-            where[0], where[1],
-            f"devices.{entry.name}: hostname '{device.hostname}' is also the hostname of devices.{other.name} "
-            f"({other_where}) (expected one hostname per device: is one config a copy of the other?)",
-        ))
+        warnings_found.append(
+            InputProblem(
+                where[0],
+                where[1],
+                f"devices.{entry.name}: hostname '{device.hostname}' is also the hostname of devices.{other.name} "
+                f"({other_where}) (expected one hostname per device: is one config a copy of the other?)",
+            )
+        )
     return warnings_found
 
 
@@ -294,9 +297,7 @@ def _interface_hints(device: Device, wanted: str) -> list[str]:
 
 def _interface_by_nameif(device: Device, name: str) -> str | None:
     folded = name.casefold()
-    exact = sorted(
-        known for known, interface in device.interfaces.items() if ("nameif", name) in interface.properties
-    )
+    exact = sorted(known for known, interface in device.interfaces.items() if ("nameif", name) in interface.properties)
     if exact:
         return exact[0]
     ignoring_case = sorted(
@@ -329,7 +330,7 @@ class _TagRecordingLoader(yaml.SafeLoader):
 
 
 def _shown_tag(tag: str) -> str:
-    return "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
+    return "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
 
 
 def _compose(source: InputFile) -> Node:
@@ -355,18 +356,21 @@ def _compose(source: InputFile) -> Node:
             source.display, line, f"character U+{error.character:04X} is not allowed in YAML (remove it)"
         ) from None
     except RecursionError:
-        raise InputError.single(
-            source.display, 0, "YAML nested too deeply (expected a small topology file)"
-        ) from None
+        raise InputError.single(source.display, 0, "YAML nested too deeply (expected a small topology file)") from None
     finally:
         if loader is not None:
             loader.dispose()
     if loader.written_tags:
-        raise InputError([
-            InputProblem(source.display, line, f"YAML tag {_shown_tag(tag)} is not supported (expected plain "
-                                               "values: remove the tag)")
-            for line, tag in loader.written_tags
-        ])
+        raise InputError(
+            [
+                InputProblem(
+                    source.display,
+                    line,
+                    f"YAML tag {_shown_tag(tag)} is not supported (expected plain values: remove the tag)",
+                )
+                for line, tag in loader.written_tags
+            ]
+        )
     if root is None:
         raise InputError.single(
             source.display,
@@ -419,9 +423,7 @@ def _is_null(node: Node) -> bool:
 
 def _sorted_problems(problems: list[InputProblem], topology_display: str) -> list[InputProblem]:
     """Topology problems first, by line; then problems inside config files."""
-    return sorted(
-        problems, key=lambda problem: (problem.file != topology_display, problem.file, problem.line)
-    )
+    return sorted(problems, key=lambda problem: (problem.file != topology_display, problem.file, problem.line))
 
 
 @dataclass(frozen=True)
@@ -516,9 +518,7 @@ class _TopologyBuilder:
         result: list[tuple[str, Node, Node]] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                self.problem(
-                    key_node, path, "merge keys (<<) are not supported (expected the keys written out)"
-                )
+                self.problem(key_node, path, "merge keys (<<) are not supported (expected the keys written out)")
                 continue
             key = self.text(key_node, path, "a key")
             if key is None:
@@ -564,9 +564,7 @@ class _TopologyBuilder:
                 )
         return values
 
-    def items(
-        self, node: Node | None, path: str, expected: str, single_allowed: bool = False
-    ) -> list[Node] | None:
+    def items(self, node: Node | None, path: str, expected: str, single_allowed: bool = False) -> list[Node] | None:
         """Items of a list; with `single_allowed` a lone scalar counts as a one-item list."""
         if node is None:
             return None
@@ -633,15 +631,11 @@ class _TopologyBuilder:
         device, separator, interface = value.partition(":")
         device, interface = device.strip(), interface.strip()
         if not separator or not device or not interface:
-            self.problem(
-                node, path, f"'{value}' is not device:interface (expected e.g. edge-rtr:GigabitEthernet0/0)"
-            )
+            self.problem(node, path, f"'{value}' is not device:interface (expected e.g. edge-rtr:GigabitEthernet0/0)")
             return None
         if self.device_names is not None and device not in self.device_names:
             declared = ", ".join(sorted(self.device_names)) or "none"
-            self.problem(
-                node, path, f"device '{device}' is not declared in devices (expected one of: {declared})"
-            )
+            self.problem(node, path, f"device '{device}' is not declared in devices (expected one of: {declared})")
         return InterfaceRef(device, interface, self.located(node))
 
     def located(self, node: Node) -> Located:
@@ -678,8 +672,11 @@ class _TopologyBuilder:
         channels = self.channels(sections["channels"]) if "channels" in sections else ()
         exceptions = self.exceptions(sections["exceptions"]) if "exceptions" in sections else ()
         zone_policy = self.zone_policy(sections["zone_policy"]) if "zone_policy" in sections else ()
-        cloud = (self.flow_list(sections["cloud_destinations"], "cloud_destinations") or ()
-                 if "cloud_destinations" in sections else ())
+        cloud = (
+            self.flow_list(sections["cloud_destinations"], "cloud_destinations") or ()
+            if "cloud_destinations" in sections
+            else ()
+        )
         if self.problems or version is None or self.configs_dir is None:
             return None
         return Topology(
@@ -839,8 +836,7 @@ class _TopologyBuilder:
             self.problem(
                 node,
                 path,
-                f"'{value}' is an absolute path (expected a path relative to the configs folder "
-                f"{folder_display})",
+                f"'{value}' is an absolute path (expected a path relative to the configs folder {folder_display})",
             )
             return None
         written = os.path.normpath(os.path.join(self.configs_dir, value))
@@ -884,15 +880,11 @@ class _TopologyBuilder:
                 zones.append(zone)
         return tuple(zones)
 
-    def zone(
-        self, zone_id: str, key_node: Node, node: Node
-    ) -> tuple[Zone | None, ZoneKind | None, list[_ZonePrefix]]:
+    def zone(self, zone_id: str, key_node: Node, node: Node) -> tuple[Zone | None, ZoneKind | None, list[_ZonePrefix]]:
         """The zone (None if invalid) plus its kind and prefixes as far as they are valid,
         so that the checks across zones still run when something else in it is wrong."""
         path = f"zones.{zone_id}"
-        fields = self.fields(
-            node, path, _ZONE_REQUIRED, _ZONE_OPTIONAL, "a mapping {kind, label, prefixes}", key_node
-        )
+        fields = self.fields(node, path, _ZONE_REQUIRED, _ZONE_OPTIONAL, "a mapping {kind, label, prefixes}", key_node)
         if fields is None:
             return None, None, []
         kinds = [kind.value for kind in ZoneKind]
@@ -951,9 +943,7 @@ class _TopologyBuilder:
             return
         first_of_kind[kind] = (zone_id, _line(key_node))
 
-    def check_prefix_unclaimed(
-        self, zone_prefix: _ZonePrefix, claimed: dict[tuple[int, int], _ZonePrefix]
-    ) -> None:
+    def check_prefix_unclaimed(self, zone_prefix: _ZonePrefix, claimed: dict[tuple[int, int], _ZonePrefix]) -> None:
         key = (zone_prefix.network, zone_prefix.length)
         first = claimed.get(key)
         if first is None:
@@ -1010,9 +1000,7 @@ class _TopologyBuilder:
 
     def external_peer(self, peer_id: str, key_node: Node, node: Node) -> ExternalPeer | None:
         path = f"external_peers.{peer_id}"
-        fields = self.fields(
-            node, path, _PEER_REQUIRED, (), "a mapping {label, addresses, attach, ...}", key_node
-        )
+        fields = self.fields(node, path, _PEER_REQUIRED, (), "a mapping {label, addresses, attach, ...}", key_node)
         if fields is None:
             return None
         label = self.text(fields.get("label"), f"{path}.label", "a label (free text)")
@@ -1025,14 +1013,7 @@ class _TopologyBuilder:
         if "internet_connected" in fields:
             connected = self.boolean(fields["internet_connected"], f"{path}.internet_connected")
         allow = self.flow_list(fields.get("allow"), f"{path}.allow")
-        if (
-            label is None
-            or addresses is None
-            or attach is None
-            or macs is None
-            or connected is None
-            or allow is None
-        ):
+        if label is None or addresses is None or attach is None or macs is None or connected is None or allow is None:
             return None
         return ExternalPeer(
             id=peer_id,
@@ -1176,9 +1157,7 @@ class _TopologyBuilder:
             self.problem(node, path, f"'{value}' is out of range (expected {expected})")
             return None
         if low > high:
-            self.problem(
-                node, path, f"port range '{value}' is backwards (expected low-high, e.g. {high}-{low})"
-            )
+            self.problem(node, path, f"port range '{value}' is backwards (expected low-high, e.g. {high}-{low})")
             return None
         return PortRange(low, high)
 
@@ -1244,19 +1223,10 @@ class _TopologyBuilder:
         reason = self.text(fields.get("reason"), f"{path}.reason", "a reason (free text)")
         approved_by = None
         if "approved_by" in fields:
-            approved_by = self.text(
-                fields["approved_by"], f"{path}.approved_by", "who approved it (free text)"
-            )
+            approved_by = self.text(fields["approved_by"], f"{path}.approved_by", "who approved it (free text)")
         ref = self.text(fields.get("ref"), f"{path}.ref", "the approval's reference")
         expires = self.date(fields.get("expires"), f"{path}.expires")
-        if (
-            rule is None
-            or flow is None
-            or reason is None
-            or approved_by is None
-            or ref is None
-            or expires is None
-        ):
+        if rule is None or flow is None or reason is None or approved_by is None or ref is None or expires is None:
             return None
         return PolicyException(
             rule=rule,

@@ -30,8 +30,16 @@ class PacketTrace:
         return any(hop for path in self.caveats for hop in path)
 
 
-def make_packet(src: str, dst: str, proto: str, sport: int | None, dport: int | None, established: bool,
-                icmp_type: int | None = None, icmp_code: int | None = None) -> Packet:
+def make_packet(
+    src: str,
+    dst: str,
+    proto: str,
+    sport: int | None,
+    dport: int | None,
+    established: bool,
+    icmp_type: int | None = None,
+    icmp_code: int | None = None,
+) -> Packet:
     problems = []
     try:
         source, destination = ip_to_int(src), ip_to_int(dst)
@@ -47,16 +55,21 @@ def make_packet(src: str, dst: str, proto: str, sport: int | None, dport: int | 
         problems.append("--established is only meaningful with tcp")
     if problems:
         raise InputError.single("trace", 0, "; ".join(problems))
-    return Packet(src=source, dst=destination, proto=number,
-                  sport=(sport if sport is not None else 49152) if has_ports else 0,
-                  dport=(dport if dport is not None else 443) if has_ports else 0,
-                  established=established,
-                  icmp_type=(icmp_type if icmp_type is not None else 8) if number == PROTO_ICMP else 0,
-                  icmp_code=(icmp_code or 0) if number == PROTO_ICMP else 0)
+    return Packet(
+        src=source,
+        dst=destination,
+        proto=number,
+        sport=(sport if sport is not None else 49152) if has_ports else 0,
+        dport=(dport if dport is not None else 443) if has_ports else 0,
+        established=established,
+        icmp_type=(icmp_type if icmp_type is not None else 8) if number == PROTO_ICMP else 0,
+        icmp_code=(icmp_code or 0) if number == PROTO_ICMP else 0,
+    )
 
 
-def trace_packet(loaded: Loaded, packet: Packet, enters: str | None = None, backend: str = "auto",
-                 budget: int = DEFAULT_BUDGET) -> PacketTrace:
+def trace_packet(
+    loaded: Loaded, packet: Packet, enters: str | None = None, backend: str = "auto", budget: int = DEFAULT_BUDGET
+) -> PacketTrace:
     """Every path of `packet`. It starts on the segment holding its source address, or
     enters the device:interface given (traffic arriving from outside the model). `budget`:
     devices the enumeration may step through (see reach/budget.py)."""
@@ -67,20 +80,24 @@ def trace_packet(loaded: Loaded, packet: Packet, enters: str | None = None, back
         from .graph import resolve_interface_name
 
         if device not in network.devices or resolve_interface_name(network.devices[device], interface) is None:
-            raise InputError.single("--enters", 0,
-                                    f"no interface {enters!r} in the network (expected device:interface)")
+            raise InputError.single(
+                "--enters", 0, f"no interface {enters!r} in the network (expected device:interface)"
+            )
         start = Start(device=device, interface=resolve_interface_name(network.devices[device], interface) or "")
     else:
         holding = sorted(s.id for s in network.segments.values() if s.contains(packet.src))
         if not holding:
-            raise InputError.single("--src", 0, "no segment of the network holds this source address; "
-                                    "use --enters device:interface for traffic from outside")
+            raise InputError.single(
+                "--src",
+                0,
+                "no segment of the network holds this source address; "
+                "use --enters device:interface for traffic from outside",
+            )
         start = Start(segment=holding[0])
     tracer = Tracer(engine, max_paths=256, budget=budget)
     paths = tuple(tracer.trace(start, packet))
     zones = tuple(
-        (path.endpoint, _endpoint_zone(loaded, path.endpoint, packet))
-        for path in paths if path.endpoint is not None
+        (path.endpoint, _endpoint_zone(loaded, path.endpoint, packet)) for path in paths if path.endpoint is not None
     )
     caveats = tuple(path_caveats(network, path, packet) for path in paths)
     return PacketTrace(packet, start, paths, tuple(dict(zones).items()), caveats, tracer.exhausted, budget)

@@ -149,9 +149,19 @@ def rule_context(folder: Path):  # type: ignore[no-untyped-def]
             device.name = config.stem
             devices[config.stem] = device
             entries.append(DeviceEntry(config.stem, str(config), display, None, None, Located(str(topology_file), 0)))
-        topology = Topology(path=str(topology_file), version=1, name=folder.name, policy="nankoku-2019",
-                            configs_dir=str(folder / "configs"), devices=tuple(entries), links=(), zones=(),
-                            external_peers=(), channels=(), exceptions=())
+        topology = Topology(
+            path=str(topology_file),
+            version=1,
+            name=folder.name,
+            policy="nankoku-2019",
+            configs_dir=str(folder / "configs"),
+            devices=tuple(entries),
+            links=(),
+            zones=(),
+            external_peers=(),
+            channels=(),
+            exceptions=(),
+        )
         network = build_network(topology, devices)
     space = PacketSpace()
     engine = ReachEngine(network, space, boundary_interfaces(network))

@@ -29,8 +29,9 @@ def as_start(start: gen.StartPoint) -> Start:
 
 def oracle_endpoints(case: gen.NetworkCase, start: gen.StartPoint, packet: Packet) -> set[oracle.OracleEndpoint]:
     segment, device, interface = start
-    return oracle.reachable_endpoints(case.network, packet, segment=segment, device=device,
-                                      interface=interface, boundary=case.boundary)
+    return oracle.reachable_endpoints(
+        case.network, packet, segment=segment, device=device, interface=interface, boundary=case.boundary
+    )
 
 
 def runs_on(networks: Callable[[], st.SearchStrategy[gen.NetworkCase]]) -> st.SearchStrategy[NetworkRuns]:
@@ -39,8 +40,9 @@ def runs_on(networks: Callable[[], st.SearchStrategy[gen.NetworkCase]]) -> st.Se
     @st.composite
     def build(draw: st.DrawFn) -> NetworkRuns:
         case = draw(networks())
-        runs = draw(st.lists(st.tuples(st.sampled_from(case.starts), gen.packets(case.addresses)),
-                             min_size=1, max_size=4))
+        runs = draw(
+            st.lists(st.tuples(st.sampled_from(case.starts), gen.packets(case.addresses)), min_size=1, max_size=4)
+        )
         return case, runs
 
     return build()
@@ -71,6 +73,7 @@ def check_tracer(space: PacketSpace, case: gen.NetworkCase, runs: Sequence[tuple
         paths = tracer.trace(as_start(start), packet)
         if len(paths) >= TRACER_PATH_LIMIT:
             continue  # the tracer lists paths, exponentially many with proxy ARP; it stopped early
-        delivered = {as_tuple(path.endpoint) for path in paths
-                     if path.disposition == "delivered" and path.endpoint is not None}
+        delivered = {
+            as_tuple(path.endpoint) for path in paths if path.disposition == "delivered" and path.endpoint is not None
+        }
         assert delivered == oracle_endpoints(case, start, packet), f"start {start}, {packet.describe()}"

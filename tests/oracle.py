@@ -63,8 +63,16 @@ class Header:
 
 
 def header_of(packet: PacketLike) -> Header:
-    return Header(packet.src, packet.dst, packet.proto, packet.sport, packet.dport, packet.established,
-                  packet.icmp_type, packet.icmp_code)
+    return Header(
+        packet.src,
+        packet.dst,
+        packet.proto,
+        packet.sport,
+        packet.dport,
+        packet.established,
+        packet.icmp_type,
+        packet.icmp_code,
+    )
 
 
 # --- ACLs ------------------------------------------------------------------------------
@@ -79,8 +87,16 @@ def match_hits(match: Match, packet: PacketLike) -> bool:
         and (match.src_ports is None or (has_ports and any(r.low <= packet.sport <= r.high for r in match.src_ports)))
         and (match.dst_ports is None or (has_ports and any(r.low <= packet.dport <= r.high for r in match.dst_ports)))
         and (not match.established or (packet.proto == TCP and packet.established))
-        and (match.icmp is None or (packet.proto == ICMP and any(
-            entry.icmp_type == packet.icmp_type and entry.code in (None, packet.icmp_code) for entry in match.icmp)))
+        and (
+            match.icmp is None
+            or (
+                packet.proto == ICMP
+                and any(
+                    entry.icmp_type == packet.icmp_type and entry.code in (None, packet.icmp_code)
+                    for entry in match.icmp
+                )
+            )
+        )
     )
 
 
@@ -141,9 +157,16 @@ def all_routes(device: Device) -> list[Route]:
         if interface.shutdown or management_only(device, name):
             continue
         for address in interface.addresses:
-            routes.append(Route(prefix=address.network, prefix_length=address.prefix_length,
-                                kind=RouteKind.CONNECTED, source=interface.source, interface=name,
-                                distance=0))
+            routes.append(
+                Route(
+                    prefix=address.network,
+                    prefix_length=address.prefix_length,
+                    kind=RouteKind.CONNECTED,
+                    source=interface.source,
+                    interface=name,
+                    distance=0,
+                )
+            )
     return routes
 
 
@@ -175,7 +198,8 @@ def best_exits(device: Device, address: int, target: int | None, chain: tuple[Ro
     for route in all_routes(device):
         if address & prefix_mask(route.prefix_length) == route.prefix and not (route.discard and chain):
             outcomes.setdefault((route.prefix_length, -route.distance), []).append(
-                route_exits(device, route, target, chain))
+                route_exits(device, route, target, chain)
+            )
     for rank in sorted(outcomes, reverse=True):
         exits = [exit_ for found in outcomes[rank] if found for exit_ in found]
         if exits:
@@ -230,9 +254,11 @@ def member_interfaces(network: Network, segment: Segment) -> list:  # type: igno
 
 
 def owned_by_member(network: Network, segment: Segment, address: int) -> bool:
-    return any(not interface.shutdown and (address in interface.virtual_addresses
-                                           or any(a.address == address for a in interface.addresses))
-               for interface in member_interfaces(network, segment))
+    return any(
+        not interface.shutdown
+        and (address in interface.virtual_addresses or any(a.address == address for a in interface.addresses))
+        for interface in member_interfaces(network, segment)
+    )
 
 
 def usable_in(network: Network, segment: Segment, subnet: tuple[int, int], address: int, unicast: bool) -> bool:
@@ -245,9 +271,11 @@ def usable_in(network: Network, segment: Segment, subnet: tuple[int, int], addre
     if address not in (base, last):
         return True
     return not unicast and any(
-        not interface.shutdown and interface.directed_broadcast
+        not interface.shutdown
+        and interface.directed_broadcast
         and any((a.network, a.prefix_length) == subnet for a in interface.addresses)
-        for interface in member_interfaces(network, segment))
+        for interface in member_interfaces(network, segment)
+    )
 
 
 def holds_hosts(network: Network, segment: Segment) -> bool:
@@ -256,9 +284,13 @@ def holds_hosts(network: Network, segment: Segment) -> bool:
         return False
     for subnet in segment.subnets:
         size = 1 << (32 - subnet[1])
-        taken = {address for interface in interfaces if not interface.shutdown
-                 for address in (*interface.virtual_addresses, *(a.address for a in interface.addresses))
-                 if usable_in(network, segment, subnet, address, unicast=True)}
+        taken = {
+            address
+            for interface in interfaces
+            if not interface.shutdown
+            for address in (*interface.virtual_addresses, *(a.address for a in interface.addresses))
+            if usable_in(network, segment, subnet, address, unicast=True)
+        }
         usable = 0 if size == 1 else size if size == 2 else size - 2
         if len(taken) < usable:
             return True
@@ -266,8 +298,11 @@ def holds_hosts(network: Network, segment: Segment) -> bool:
 
 
 def is_host(network: Network, segment: Segment, address: int) -> bool:
-    return (holds_hosts(network, segment) and not owned_by_member(network, segment, address)
-            and any(usable_in(network, segment, subnet, address, unicast=False) for subnet in segment.subnets))
+    return (
+        holds_hosts(network, segment)
+        and not owned_by_member(network, segment, address)
+        and any(usable_in(network, segment, subnet, address, unicast=False) for subnet in segment.subnets)
+    )
 
 
 class Simulation:
@@ -283,11 +318,13 @@ class Simulation:
     def interface_owns(self, device_name: str, if_name: str, address: int) -> bool:
         interface = self.network.devices[device_name].interfaces[if_name]
         return not interface.shutdown and (
-            address in interface.virtual_addresses or any(a.address == address for a in interface.addresses))
+            address in interface.virtual_addresses or any(a.address == address for a in interface.addresses)
+        )
 
     def device_owns(self, device_name: str, address: int) -> bool:
-        return any(self.interface_owns(device_name, name, address)
-                   for name in self.network.devices[device_name].interfaces)
+        return any(
+            self.interface_owns(device_name, name, address) for name in self.network.devices[device_name].interfaces
+        )
 
     def has_addresses(self, member: tuple[str, str]) -> bool:
         return bool(self.network.devices[member[0]].interfaces[member[1]].addresses)
@@ -400,8 +437,9 @@ def within(prefixes: tuple[tuple[int, int], ...] | None, address: int) -> bool:
     return prefixes is None or in_subnets(prefixes, address)
 
 
-def mapped_address(address: int, origin: tuple[tuple[int, int], ...] | None,
-                   target: tuple[tuple[int, int], ...] | None) -> int:
+def mapped_address(
+    address: int, origin: tuple[tuple[int, int], ...] | None, target: tuple[tuple[int, int], ...] | None
+) -> int:
     """`address` (inside `origin`) moved onto `target`: prefix bits replaced, host bits kept."""
     assert origin is not None and target is not None and len(origin) == len(target) == 1, "static 1:1 only"
     (_, length), (network, target_length) = origin[0], target[0]
@@ -421,26 +459,41 @@ def untranslate(device: Device, nameif: str | None, packet: Header) -> tuple[Hea
     return header, rule, direction
 
 
-def untranslate_and_divert(device: Device, nameif: str | None,
-                           packet: Header) -> tuple[Header, NatRule | None, str, str | None]:
+def untranslate_and_divert(
+    device: Device, nameif: str | None, packet: Header
+) -> tuple[Header, NatRule | None, str, str | None]:
     """`untranslate`, and the nameif the matching rule makes the packet leave by: the
     rule's interface on the far side, unless the rule says `route-lookup` (None: routing)."""
     for rule in nat_order(device):
         if rule.kind != "static" or rule.mapped_source is None or rule.interface_pat:
             continue
         if has_destination(rule):
-            if (nat_on(rule.real_interface, nameif) and within(rule.real_source, packet.src)
-                    and within(rule.mapped_destination, packet.dst)):
+            if (
+                nat_on(rule.real_interface, nameif)
+                and within(rule.real_source, packet.src)
+                and within(rule.mapped_destination, packet.dst)
+            ):
                 dst = mapped_address(packet.dst, rule.mapped_destination, rule.real_destination)
                 return replace(packet, dst=dst), rule, "forward", divert(rule, rule.mapped_interface)
-            if (nat_on(rule.mapped_interface, nameif) and within(rule.real_destination, packet.src)
-                    and within(rule.mapped_source, packet.dst)):
-                return replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source)), rule, \
-                    "reverse", divert(rule, rule.real_interface)
+            if (
+                nat_on(rule.mapped_interface, nameif)
+                and within(rule.real_destination, packet.src)
+                and within(rule.mapped_source, packet.dst)
+            ):
+                return (
+                    replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source)),
+                    rule,
+                    "reverse",
+                    divert(rule, rule.real_interface),
+                )
         elif nat_on(rule.mapped_interface, nameif) and within(rule.mapped_source, packet.dst):
             # Object NAT (or source-only twice NAT) from the mapped side: un-NAT the destination.
-            return (replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source)), None, "",
-                    divert(rule, rule.real_interface))
+            return (
+                replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source)),
+                None,
+                "",
+                divert(rule, rule.real_interface),
+            )
     return packet, None, "", None
 
 
@@ -448,8 +501,9 @@ def divert(rule: NatRule, nameif: str | None) -> str | None:
     return None if rule.route_lookup else nameif
 
 
-def translate_source(device: Device, rule: NatRule | None, direction: str, in_nameif: str | None,
-                     out_nameif: str | None, packet: Header) -> Header:
+def translate_source(
+    device: Device, rule: NatRule | None, direction: str, in_nameif: str | None, out_nameif: str | None, packet: Header
+) -> Header:
     """Departure: the source rewrite of the connection's twice NAT rule, or else of the first
     static source rule from the real to the mapped interface."""
     if rule is not None:
@@ -459,9 +513,15 @@ def translate_source(device: Device, rule: NatRule | None, direction: str, in_na
             return replace(packet, src=mapped_address(packet.src, rule.real_destination, rule.mapped_destination))
         return packet
     for candidate in nat_order(device):
-        if (candidate.kind == "static" and candidate.mapped_source is not None and not candidate.interface_pat
-                and not has_destination(candidate) and nat_on(candidate.real_interface, in_nameif)
-                and nat_on(candidate.mapped_interface, out_nameif) and within(candidate.real_source, packet.src)):
+        if (
+            candidate.kind == "static"
+            and candidate.mapped_source is not None
+            and not candidate.interface_pat
+            and not has_destination(candidate)
+            and nat_on(candidate.real_interface, in_nameif)
+            and nat_on(candidate.mapped_interface, out_nameif)
+            and within(candidate.real_source, packet.src)
+        ):
             return replace(packet, src=mapped_address(packet.src, candidate.real_source, candidate.mapped_source))
     return packet
 
@@ -519,8 +579,12 @@ def new_connection_permitted(device: Device, in_if: str, out_if: str, packet: He
 
 def carries_through_traffic(device: Device, if_name: str) -> bool:
     interface = device.interfaces.get(if_name)
-    return (interface is not None and not interface.shutdown and interface.nameif is not None
-            and not interface.management_only)
+    return (
+        interface is not None
+        and not interface.shutdown
+        and interface.nameif is not None
+        and not interface.management_only
+    )
 
 
 def firewall_enter(simulation: Simulation, device: Device, if_name: str, arriving: Header) -> None:
@@ -535,8 +599,9 @@ def firewall_enter(simulation: Simulation, device: Device, if_name: str, arrivin
         return
     if interface.management_only:
         return
-    named = [name for name in sorted(device.interfaces)
-             if egress is not None and device.interfaces[name].nameif == egress]
+    named = [
+        name for name in sorted(device.interfaces) if egress is not None and device.interfaces[name].nameif == egress
+    ]
     exits = exits_via(device, packet.dst, named[0]) if named else forwarding_exits(device, packet.dst)
     for exit_ in exits:
         if exit_.discard or not carries_through_traffic(device, exit_.interface):
@@ -547,12 +612,20 @@ def firewall_enter(simulation: Simulation, device: Device, if_name: str, arrivin
             passes = new_connection_permitted(device, if_name, exit_.interface, packet)
         if passes:
             out_nameif = device.interfaces[exit_.interface].nameif
-            simulation.hand_over(device.name, exit_, translate_source(device, rule, direction, interface.nameif,
-                                                                      out_nameif, packet))
+            simulation.hand_over(
+                device.name, exit_, translate_source(device, rule, direction, interface.nameif, out_nameif, packet)
+            )
 
 
-def reachable_endpoints(network: Network, packet: PacketLike, *, segment: str = "", device: str = "",
-                        interface: str = "", boundary: Iterable[tuple[str, str]] = ()) -> set[OracleEndpoint]:
+def reachable_endpoints(
+    network: Network,
+    packet: PacketLike,
+    *,
+    segment: str = "",
+    device: str = "",
+    interface: str = "",
+    boundary: Iterable[tuple[str, str]] = (),
+) -> set[OracleEndpoint]:
     """Where `packet` can end up when it starts on `segment`, or enters `device` via `interface`."""
     simulation = Simulation(network, packet, frozenset(boundary))
     if segment:

@@ -60,11 +60,13 @@ class RoutingIgnored:
     def interface_owns(self, device_name: str, if_name: str, address: int) -> bool:
         interface = self.network.devices[device_name].interfaces[if_name]
         return not interface.shutdown and (
-            address in interface.virtual_addresses or any(a.address == address for a in interface.addresses))
+            address in interface.virtual_addresses or any(a.address == address for a in interface.addresses)
+        )
 
     def device_owns(self, device_name: str, address: int) -> bool:
-        return any(self.interface_owns(device_name, name, address)
-                   for name in self.network.devices[device_name].interfaces)
+        return any(
+            self.interface_owns(device_name, name, address) for name in self.network.devices[device_name].interfaces
+        )
 
     def has_addresses(self, member: tuple[str, str]) -> bool:
         return bool(self.network.devices[member[0]].interfaces[member[1]].addresses)
@@ -116,13 +118,15 @@ class RoutingIgnored:
                 self.enter(*member)
 
 
-def endpoints(network: Network, packet: PacketLike, start: StartPoint, boundary: Iterable[tuple[str, str]],
-              routing: bool = True) -> set[OracleEndpoint]:
+def endpoints(
+    network: Network, packet: PacketLike, start: StartPoint, boundary: Iterable[tuple[str, str]], routing: bool = True
+) -> set[OracleEndpoint]:
     """Where `packet` can end up from `start`, with today's routes or with routing ignored."""
     segment, device, interface = start
     if routing:
-        return oracle.reachable_endpoints(network, packet, segment=segment, device=device, interface=interface,
-                                          boundary=boundary)
+        return oracle.reachable_endpoints(
+            network, packet, segment=segment, device=device, interface=interface, boundary=boundary
+        )
     simulation = RoutingIgnored(network, packet, frozenset(boundary))
     if segment:
         simulation.start_on_segment(segment)
@@ -137,8 +141,13 @@ def no_ones_address(network: Network, address: int) -> bool:
     for segment in network.segments.values():
         for base, length in segment.subnets:
             last = base + (1 << (32 - length)) - 1
-            if length <= 30 and address in (base, last) and not any(
-                    oracle.usable_in(network, segment, subnet, address, unicast=False) for subnet in segment.subnets):
+            if (
+                length <= 30
+                and address in (base, last)
+                and not any(
+                    oracle.usable_in(network, segment, subnet, address, unicast=False) for subnet in segment.subnets
+                )
+            ):
                 return True
     return False
 
@@ -166,8 +175,10 @@ def ref_key(ref: InterfaceRef) -> tuple[str, str]:
 
 def rule_boundary(topology: Topology) -> frozenset[tuple[str, str]]:
     """Upstream interfaces and external link attaches: where the modelled network ends."""
-    return frozenset({ref_key(ref) for zone in topology.zones for ref in zone.upstream}
-                     | {ref_key(peer.attach) for peer in topology.external_peers})
+    return frozenset(
+        {ref_key(ref) for zone in topology.zones for ref in zone.upstream}
+        | {ref_key(peer.attach) for peer in topology.external_peers}
+    )
 
 
 def peer_by_class(topology: Topology, klass: str) -> ExternalPeer:
@@ -177,7 +188,8 @@ def peer_by_class(topology: Topology, klass: str) -> ExternalPeer:
 def is_public(topology: Topology, address: int) -> bool:
     """An address of the public internet: no zone and no external peer owns it."""
     return zone_of(topology, address) is None and not any(
-        in_prefixes(peer.addresses, address) for peer in topology.external_peers)
+        in_prefixes(peer.addresses, address) for peer in topology.external_peers
+    )
 
 
 def class_starts(network: Network, source_class: str, packet: PacketLike) -> list[StartPoint]:
@@ -190,8 +202,11 @@ def class_starts(network: Network, source_class: str, packet: PacketLike) -> lis
     starts: list[StartPoint] = []
     if zone_of(topology, packet.src) == zone.id:
         # Flows start where hosts can sit: not on loopbacks, not on links of devices only.
-        starts += [(segment.id, "", "") for segment in network.segments.values()
-                   if segment.zone == zone.id and oracle.holds_hosts(network, segment)]
+        starts += [
+            (segment.id, "", "")
+            for segment in network.segments.values()
+            if segment.zone == zone.id and oracle.holds_hosts(network, segment)
+        ]
     if zone.kind is ZoneKind.INTERNET and is_public(topology, packet.src):
         starts += [("", *ref_key(ref)) for ref in zone.upstream]
     return starts
@@ -233,26 +248,33 @@ def in_ports(ranges: Sequence[PortRange] | None, port: int) -> bool:
 
 def flow_contains(flow: FlowSpec, packet: PacketLike) -> bool:
     """The packet is one of the flows the spec names (empty src/dst = any)."""
-    return ((not flow.src or in_prefixes(flow.src, packet.src))
-            and (not flow.dst or in_prefixes(flow.dst, packet.dst))
-            and (flow.proto is None or packet.proto == flow.proto)
-            and in_ports(flow.dport, packet.dport) and in_ports(flow.sport, packet.sport))
+    return (
+        (not flow.src or in_prefixes(flow.src, packet.src))
+        and (not flow.dst or in_prefixes(flow.dst, packet.dst))
+        and (flow.proto is None or packet.proto == flow.proto)
+        and in_ports(flow.dport, packet.dport)
+        and in_ports(flow.sport, packet.sport)
+    )
 
 
 def reply_contains(flow: FlowSpec, packet: PacketLike) -> bool:
     """The packet is a TCP reply (ACK/RST set) of one of the spec's flows."""
-    return (flow.proto in (None, oracle.TCP) and packet.proto == oracle.TCP and packet.established
-            and (not flow.src or in_prefixes(flow.src, packet.dst))
-            and (not flow.dst or in_prefixes(flow.dst, packet.src))
-            and in_ports(flow.dport, packet.sport) and in_ports(flow.sport, packet.dport))
+    return (
+        flow.proto in (None, oracle.TCP)
+        and packet.proto == oracle.TCP
+        and packet.established
+        and (not flow.src or in_prefixes(flow.src, packet.dst))
+        and (not flow.dst or in_prefixes(flow.dst, packet.src))
+        and in_ports(flow.dport, packet.sport)
+        and in_ports(flow.sport, packet.dport)
+    )
 
 
 def link_allows(peer: ExternalPeer, packet: PacketLike) -> bool:
     return any(flow_contains(flow, packet) or reply_contains(flow, packet) for flow in peer.allow)
 
 
-def crosses_link_outside_allow(network: Network, peer: ExternalPeer, source_class: str,
-                               packet: PacketLike) -> set[str]:
+def crosses_link_outside_allow(network: Network, peer: ExternalPeer, source_class: str, packet: PacketLike) -> set[str]:
     """ZONE-002 for one packet: the destination classes through which it crosses the link
     outside the allow entries. From the peer: every class it reaches. To the peer: the peer,
     when the packet leaves through the attach interface to one of the peer's addresses

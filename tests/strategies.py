@@ -61,9 +61,18 @@ ACL_ADDRESSES = tuple(subnet + octet for subnet in ACL_SUBNETS for octet in HOST
 WILDCARD_MASKS = (0, 0xFF, 0x7F, 0x03, 0xFFFF, IPV4_MAX, 0xFF00, 0x0F0F, 0x80, 0x00FF00FF, 0x01000001)
 
 # Subnets the random networks put on interfaces; 10.0.0.0/25 overlaps 10.0.0.0/24 on purpose.
-SUBNET_POOL = tuple((ip_to_int(net), length) for net, length in (
-    ("10.0.0.0", 24), ("10.0.1.0", 24), ("10.0.2.0", 24), ("10.0.0.0", 25), ("10.0.3.0", 30), ("10.0.4.0", 31),
-    ("10.0.4.9", 32)))
+SUBNET_POOL = tuple(
+    (ip_to_int(net), length)
+    for net, length in (
+        ("10.0.0.0", 24),
+        ("10.0.1.0", 24),
+        ("10.0.2.0", 24),
+        ("10.0.0.0", 25),
+        ("10.0.3.0", 30),
+        ("10.0.4.0", 31),
+        ("10.0.4.9", 32),
+    )
+)
 VIRTUAL_OFFSET = 10  # first-hop-redundancy address: shared by every interface that has one there
 
 
@@ -73,22 +82,50 @@ def host_offsets(length: int) -> tuple[int, ...]:
     return (1, 2) if length >= 30 else (1, 2, 3, 4)
 
 
-OFF_NETWORK = tuple(ip_to_int(text) for text in (
-    "10.0.5.1", "10.0.5.77", "10.0.6.9", "10.0.4.20", "10.0.2.200", "10.0.0.200", "8.8.8.8", "172.16.0.1"))
-NETWORK_ADDRESSES = tuple(sorted({
-    network + offset
-    for network, length in SUBNET_POOL
-    for offset in (*host_offsets(length), 99 if length < 30 else 3, VIRTUAL_OFFSET if length < 30 else 1,
-                   0, (1 << (32 - length)) - 1)  # network and broadcast addresses: no host's
-} | set(OFF_NETWORK)))
+OFF_NETWORK = tuple(
+    ip_to_int(text)
+    for text in ("10.0.5.1", "10.0.5.77", "10.0.6.9", "10.0.4.20", "10.0.2.200", "10.0.0.200", "8.8.8.8", "172.16.0.1")
+)
+NETWORK_ADDRESSES = tuple(
+    sorted(
+        {
+            network + offset
+            for network, length in SUBNET_POOL
+            for offset in (
+                *host_offsets(length),
+                99 if length < 30 else 3,
+                VIRTUAL_OFFSET if length < 30 else 1,
+                0,
+                (1 << (32 - length)) - 1,
+            )  # network and broadcast addresses: no host's
+        }
+        | set(OFF_NETWORK)
+    )
+)
 
 # Default routes three times over: most devices get one, so packets travel further.
-ROUTE_PREFIXES = tuple((ip_to_int(net), length) for net, length in (
-    ("0.0.0.0", 0), ("0.0.0.0", 0), ("0.0.0.0", 0), ("10.0.0.0", 16), ("10.0.2.0", 24), ("10.0.2.128", 25),
-    ("10.0.4.0", 23), ("10.0.5.0", 24), ("10.0.6.0", 24), ("8.8.8.8", 32), ("10.0.1.0", 24)))
-NEXT_HOPS = tuple(sorted({
-    network + offset for network, length in SUBNET_POOL for offset in host_offsets(length)
-} | {ip_to_int(text) for text in ("10.0.0.10", "10.0.5.1", "10.0.6.1", "172.16.0.1", "8.8.8.8")}))
+ROUTE_PREFIXES = tuple(
+    (ip_to_int(net), length)
+    for net, length in (
+        ("0.0.0.0", 0),
+        ("0.0.0.0", 0),
+        ("0.0.0.0", 0),
+        ("10.0.0.0", 16),
+        ("10.0.2.0", 24),
+        ("10.0.2.128", 25),
+        ("10.0.4.0", 23),
+        ("10.0.5.0", 24),
+        ("10.0.6.0", 24),
+        ("8.8.8.8", 32),
+        ("10.0.1.0", 24),
+    )
+)
+NEXT_HOPS = tuple(
+    sorted(
+        {network + offset for network, length in SUBNET_POOL for offset in host_offsets(length)}
+        | {ip_to_int(text) for text in ("10.0.0.10", "10.0.5.1", "10.0.6.1", "172.16.0.1", "8.8.8.8")}
+    )
+)
 
 PORT_EDGES = (0, 1, 22, 23, 53, 80, 443, 1023, 1024, 8080, 65534, PORT_MAX)
 PORT_VALUES = tuple(sorted({p + d for p in PORT_EDGES for d in (-1, 0, 1) if 0 <= p + d <= PORT_MAX}))
@@ -96,7 +133,14 @@ ICMP_TYPES = (0, 3, 8, 11)
 ICMP_PACKET_TYPES = (0, 3, 5, 8, 11)
 ICMP_CODES = (0, 1, 3, 4)
 PROTOCOL_CHOICES: tuple[tuple[int, ...] | None, ...] = (
-    None, (PROTO_TCP,), (PROTO_UDP,), (PROTO_TCP, PROTO_UDP), (PROTO_ICMP,), (PROTO_GRE,), (PROTO_ICMP, PROTO_GRE))
+    None,
+    (PROTO_TCP,),
+    (PROTO_UDP,),
+    (PROTO_TCP, PROTO_UDP),
+    (PROTO_ICMP,),
+    (PROTO_GRE,),
+    (PROTO_ICMP, PROTO_GRE),
+)
 PACKET_PROTOCOLS = (PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_GRE, PROTO_OSPF)
 
 SOURCE = Source("random.cfg", 1, "generated")
@@ -178,7 +222,8 @@ PORT_UNIONS = port_unions()
 PROTOCOL_SETS = st.sampled_from(PROTOCOL_CHOICES)
 ICMP_ENTRY_LISTS = st.lists(
     st.builds(IcmpMatch, st.sampled_from(ICMP_TYPES), st.one_of(st.none(), st.sampled_from(ICMP_CODES))),
-    min_size=1, max_size=2,
+    min_size=1,
+    max_size=2,
 ).map(tuple)
 
 
@@ -197,8 +242,15 @@ def matches(universe: Sequence[int] = ACL_ADDRESSES) -> st.SearchStrategy[Match]
         dst_ports = draw(PORT_UNIONS) if with_ports and sometimes(draw, 60) else None
         established = protocols in (None, (PROTO_TCP,)) and sometimes(draw, 25)
         icmp = draw(ICMP_ENTRY_LISTS) if protocols in (None, (PROTO_ICMP,)) and sometimes(draw, 40) else None
-        return Match(protocols=protocols, src=src, dst=dst, src_ports=src_ports, dst_ports=dst_ports,
-                     established=established, icmp=icmp)
+        return Match(
+            protocols=protocols,
+            src=src,
+            dst=dst,
+            src_ports=src_ports,
+            dst_ports=dst_ports,
+            established=established,
+            icmp=icmp,
+        )
 
     return build()
 
@@ -217,8 +269,9 @@ def acl_lines(universe: Sequence[int] = ACL_ADDRESSES) -> st.SearchStrategy[AclL
         matched = draw(conjunctions)
         understood = not sometimes(draw, 15)
         approximation = "time-range ignored" if sometimes(draw, 10) else ""
-        return AclLine(action=action, matches=matched, source=SOURCE, understood=understood,
-                       approximation=approximation)
+        return AclLine(
+            action=action, matches=matched, source=SOURCE, understood=understood, approximation=approximation
+        )
 
     return build()
 
@@ -226,7 +279,8 @@ def acl_lines(universe: Sequence[int] = ACL_ADDRESSES) -> st.SearchStrategy[AclL
 def acls(universe: Sequence[int] = ACL_ADDRESSES, max_lines: int = 6) -> st.SearchStrategy[Acl]:
     """Random ACLs named "A" (rename with dataclasses.replace)."""
     return st.lists(acl_lines(universe), max_size=max_lines).map(
-        lambda lines: Acl(name="A", lines=tuple(lines), source=SOURCE))
+        lambda lines: Acl(name="A", lines=tuple(lines), source=SOURCE)
+    )
 
 
 # --- packets -------------------------------------------------------------------------------
@@ -247,11 +301,22 @@ def packets(universe: Sequence[int] = ACL_ADDRESSES) -> st.SearchStrategy[Packet
         src = draw(addresses)
         dst = draw(addresses)
         if proto in (PROTO_TCP, PROTO_UDP):
-            return Packet(src=src, dst=dst, proto=proto, sport=draw(PORT_NUMBERS), dport=draw(PORT_NUMBERS),
-                          established=proto == PROTO_TCP and draw(st.booleans()))
+            return Packet(
+                src=src,
+                dst=dst,
+                proto=proto,
+                sport=draw(PORT_NUMBERS),
+                dport=draw(PORT_NUMBERS),
+                established=proto == PROTO_TCP and draw(st.booleans()),
+            )
         if proto == PROTO_ICMP:
-            return Packet(src=src, dst=dst, proto=proto, icmp_type=draw(ICMP_PACKET_TYPE_CHOICES),
-                          icmp_code=draw(ICMP_CODE_CHOICES))
+            return Packet(
+                src=src,
+                dst=dst,
+                proto=proto,
+                icmp_type=draw(ICMP_PACKET_TYPE_CHOICES),
+                icmp_code=draw(ICMP_CODE_CHOICES),
+            )
         return Packet(src=src, dst=dst, proto=proto)
 
     return build()
@@ -293,9 +358,17 @@ def interfaces(draw: st.DrawFn, name: str) -> Interface:
         if sometimes(draw, 10):
             network, length = draw(SUBNETS)
             addresses.append(InterfaceAddress(network + draw(HOST_OFFSETS[length]), length, secondary=True))
-    return Interface(name=name, source=SOURCE, addresses=tuple(addresses), virtual_addresses=virtual,
-                     shutdown=sometimes(draw, 10), acl_in=draw(ACL_REFERENCES), acl_out=draw(ACL_REFERENCES),
-                     directed_broadcast=sometimes(draw, 8), kind="loopback" if sometimes(draw, 12) else "physical")
+    return Interface(
+        name=name,
+        source=SOURCE,
+        addresses=tuple(addresses),
+        virtual_addresses=virtual,
+        shutdown=sometimes(draw, 10),
+        acl_in=draw(ACL_REFERENCES),
+        acl_out=draw(ACL_REFERENCES),
+        directed_broadcast=sometimes(draw, 8),
+        kind="loopback" if sometimes(draw, 12) else "physical",
+    )
 
 
 ROUTE_PREFIX_CHOICES = st.sampled_from(ROUTE_PREFIXES)
@@ -313,8 +386,13 @@ def static_routes(interface_names: Sequence[str], next_hops: st.SearchStrategy[i
     def build(draw: st.DrawFn) -> Route:
         network, length = draw(ROUTE_PREFIX_CHOICES)
         kind = draw(ROUTE_KINDS)
-        common = {"prefix": network, "prefix_length": length, "kind": RouteKind.STATIC, "source": SOURCE,
-                  "distance": draw(DISTANCES)}
+        common = {
+            "prefix": network,
+            "prefix_length": length,
+            "kind": RouteKind.STATIC,
+            "source": SOURCE,
+            "distance": draw(DISTANCES),
+        }
         if kind == "null0":
             return Route(**common, interface="Null0", discard=True)
         if kind == "interface":
@@ -356,18 +434,32 @@ def devices(draw: st.DrawFn, name: str) -> Device:
 def neighbour_addresses(device: Device, by_name: dict[str, Device]) -> list[int]:
     """Other routers' addresses inside the subnets of `device`'s interfaces."""
     subnets = {(a.network, a.prefix_length) for i in device.interfaces.values() for a in i.addresses}
-    return sorted({
-        a.address
-        for other in by_name.values() if other is not device
-        for interface in other.interfaces.values()
-        for a in interface.addresses
-        if any(a.address & prefix_mask(length) == network for network, length in subnets)
-    })
+    return sorted(
+        {
+            a.address
+            for other in by_name.values()
+            if other is not device
+            for interface in other.interfaces.values()
+            for a in interface.addresses
+            if any(a.address & prefix_mask(length) == network for network, length in subnets)
+        }
+    )
 
 
 def empty_topology() -> Topology:
-    return Topology(path="random.yaml", version=1, name="random", policy="test", configs_dir=".",
-                    devices=(), links=(), zones=(), external_peers=(), channels=(), exceptions=())
+    return Topology(
+        path="random.yaml",
+        version=1,
+        name="random",
+        policy="test",
+        configs_dir=".",
+        devices=(),
+        links=(),
+        zones=(),
+        external_peers=(),
+        channels=(),
+        exceptions=(),
+    )
 
 
 # Property tests run a fixed, reproducible set of examples; NANKOKU_EXPLORE=1 searches
@@ -376,8 +468,13 @@ EXPLORE = os.environ.get("NANKOKU_EXPLORE") == "1"
 
 
 def examples(count: int) -> settings:
-    return settings(max_examples=count * 10 if EXPLORE else count, deadline=None, derandomize=not EXPLORE,
-                    database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=count * 10 if EXPLORE else count,
+        deadline=None,
+        derandomize=not EXPLORE,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 # Static routes that can never be installed (exit interface shut or missing, next hop
@@ -407,8 +504,10 @@ def networks(draw: st.DrawFn) -> NetworkCase:
     """2–5 routers with 1–4 interfaces each on a few shared subnets, so segments form."""
     device_names = [f"R{index}" for index in range(1, draw(DEVICE_COUNTS) + 1)]
     by_name = {name: draw(devices(name)) for name in device_names}
-    configured = sorted({a.address for d in by_name.values() for i in d.interfaces.values() for a in i.addresses}
-                        | {v for d in by_name.values() for i in d.interfaces.values() for v in i.virtual_addresses})
+    configured = sorted(
+        {a.address for d in by_name.values() for i in d.interfaces.values() for a in i.addresses}
+        | {v for d in by_name.values() for i in d.interfaces.values() for v in i.virtual_addresses}
+    )
     for device in by_name.values():
         # Next hops are mostly neighbours' addresses so that multi-hop paths form.
         choices = [st.sampled_from(pool) for pool in (neighbour_addresses(device, by_name), configured) if pool]
@@ -421,8 +520,12 @@ def networks(draw: st.DrawFn) -> NetworkCase:
     boundary = frozenset(member for member in every_interface if sometimes(draw, 10))
     starts = [(segment_id, "", "") for segment_id in sorted(network.segments)]
     starts += [("", device_name, if_name) for device_name, if_name in every_interface]
-    hosts = {network_ + offset for segment in network.segments.values() for network_, length in segment.subnets
-             for offset in ((1, 2, 3) if length >= 30 else (3, 4, 99))}
+    hosts = {
+        network_ + offset
+        for segment in network.segments.values()
+        for network_, length in segment.subnets
+        for offset in ((1, 2, 3) if length >= 30 else (3, 4, 99))
+    }
     addresses = tuple(sorted(set(configured) | hosts | set(OFF_NETWORK)))
     return NetworkCase(network, boundary, tuple(starts), addresses)
 
@@ -436,22 +539,50 @@ ASA_ACL_OUT = st.sampled_from((None, None, None, None, "B"))
 
 # Static NAT maps one prefix onto one of the same length. Mapped prefixes lie off every
 # interface subnet (routes lead there): proxy ARP for mapped addresses is not modelled.
-NAT_REAL_PREFIXES = tuple((ip_to_int(net), length) for net, length in (
-    ("10.0.0.0", 24), ("10.0.1.0", 24), ("10.0.2.0", 24), ("10.0.0.0", 25), ("10.0.3.0", 30), ("10.0.0.3", 32),
-    ("10.0.1.4", 32), ("10.0.2.99", 32), ("10.0.0.99", 32), ("10.0.3.1", 32), ("10.0.1.1", 32)))
-NAT_MAPPED_PREFIXES = {length: tuple(ip_to_int(net) for net in nets) for length, nets in (
-    (24, ("10.0.5.0", "10.0.6.0", "10.0.8.0")), (25, ("10.0.5.0", "10.0.5.128")), (30, ("10.0.5.8", "10.0.6.0")),
-    (32, ("10.0.5.77", "10.0.6.9", "172.16.0.1", "8.8.8.8", "10.0.5.1", "10.0.4.20")))}
+NAT_REAL_PREFIXES = tuple(
+    (ip_to_int(net), length)
+    for net, length in (
+        ("10.0.0.0", 24),
+        ("10.0.1.0", 24),
+        ("10.0.2.0", 24),
+        ("10.0.0.0", 25),
+        ("10.0.3.0", 30),
+        ("10.0.0.3", 32),
+        ("10.0.1.4", 32),
+        ("10.0.2.99", 32),
+        ("10.0.0.99", 32),
+        ("10.0.3.1", 32),
+        ("10.0.1.1", 32),
+    )
+)
+NAT_MAPPED_PREFIXES = {
+    length: tuple(ip_to_int(net) for net in nets)
+    for length, nets in (
+        (24, ("10.0.5.0", "10.0.6.0", "10.0.8.0")),
+        (25, ("10.0.5.0", "10.0.5.128")),
+        (30, ("10.0.5.8", "10.0.6.0")),
+        (32, ("10.0.5.77", "10.0.6.9", "172.16.0.1", "8.8.8.8", "10.0.5.1", "10.0.4.20")),
+    )
+}
 NAT_REAL_CHOICES = st.sampled_from(NAT_REAL_PREFIXES)
 NAT_MAPPED_CHOICES = {length: st.sampled_from(nets) for length, nets in NAT_MAPPED_PREFIXES.items()}
-NAT_ADDRESSES = tuple(sorted({network + offset for length, nets in NAT_MAPPED_PREFIXES.items() for network in nets
-                              for offset in ((0,) if length == 32 else (1, 2, 3))}))
+NAT_ADDRESSES = tuple(
+    sorted(
+        {
+            network + offset
+            for length, nets in NAT_MAPPED_PREFIXES.items()
+            for network in nets
+            for offset in ((0,) if length == 32 else (1, 2, 3))
+        }
+    )
+)
 
 
 def asa_acl(acl: Acl) -> Acl:
     """ASA ACLs have no `established` keyword."""
-    lines = tuple(dc_replace(line, matches=tuple(dc_replace(m, established=False) for m in line.matches))
-                  for line in acl.lines)
+    lines = tuple(
+        dc_replace(line, matches=tuple(dc_replace(m, established=False) for m in line.matches)) for line in acl.lines
+    )
     return dc_replace(acl, lines=lines)
 
 
@@ -460,9 +591,16 @@ def asa_interfaces(draw: st.DrawFn, name: str, nameif: str) -> Interface:
     """One address (no secondaries, no HSRP on an ASA), mostly with a nameif, a security
     level, sometimes management-only or shut; ACLs in (A, B) and out (B), never undefined."""
     base = draw(interfaces(name))
-    return dc_replace(base, addresses=base.addresses[:1], virtual_addresses=(),
-                      nameif=None if sometimes(draw, 10) else nameif, security_level=draw(SECURITY_LEVEL_CHOICES),
-                      management_only=sometimes(draw, 10), acl_in=draw(ASA_ACL_IN), acl_out=draw(ASA_ACL_OUT))
+    return dc_replace(
+        base,
+        addresses=base.addresses[:1],
+        virtual_addresses=(),
+        nameif=None if sometimes(draw, 10) else nameif,
+        security_level=draw(SECURITY_LEVEL_CHOICES),
+        management_only=sometimes(draw, 10),
+        acl_in=draw(ASA_ACL_IN),
+        acl_out=draw(ASA_ACL_OUT),
+    )
 
 
 @st.composite
@@ -477,14 +615,23 @@ def static_nat_rules(draw: st.DrawFn, nameifs: Sequence[str], order: int, twice:
     destination: dict[str, Any] = {}
     if twice and sometimes(draw, 80):
         real_destination, destination_length = draw(NAT_REAL_CHOICES)
-        mapped_destination = (real_destination if sometimes(draw, 15)
-                              else draw(NAT_MAPPED_CHOICES[destination_length]))
-        destination = {"real_destination": ((real_destination, destination_length),),
-                       "mapped_destination": ((mapped_destination, destination_length),)}
-    return NatRule(source=Source("random.cfg", order, "nat"), section=(draw(st.sampled_from((1, 3))) if twice else 2),
-                   order=order, kind="static", real_interface=draw(interfaces_), mapped_interface=draw(interfaces_),
-                   real_source=((real, length),), mapped_source=((mapped, length),), **destination,
-                   route_lookup=sometimes(draw, 25))
+        mapped_destination = real_destination if sometimes(draw, 15) else draw(NAT_MAPPED_CHOICES[destination_length])
+        destination = {
+            "real_destination": ((real_destination, destination_length),),
+            "mapped_destination": ((mapped_destination, destination_length),),
+        }
+    return NatRule(
+        source=Source("random.cfg", order, "nat"),
+        section=(draw(st.sampled_from((1, 3))) if twice else 2),
+        order=order,
+        kind="static",
+        real_interface=draw(interfaces_),
+        mapped_interface=draw(interfaces_),
+        real_source=((real, length),),
+        mapped_source=((mapped, length),),
+        **destination,
+        route_lookup=sometimes(draw, 25),
+    )
 
 
 @st.composite
@@ -492,14 +639,22 @@ def asa_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
     """A firewall without routes: 2–4 interfaces, ACLs per interface and sometimes a global
     one, same-security settings, 0–3 static NAT rules."""
     names = [f"Gi0/{index}" for index in range(draw(st.integers(2, 4)))]
-    device = Device(name=name, vendor="cisco_asa", source_file=f"{name}.cfg", hostname=name, stateful=True,
-                    undefined_acl_permits=False)
-    device.interfaces = {if_name: draw(asa_interfaces(if_name, ASA_NAMEIFS[index]))
-                         for index, if_name in enumerate(names)}
+    device = Device(
+        name=name,
+        vendor="cisco_asa",
+        source_file=f"{name}.cfg",
+        hostname=name,
+        stateful=True,
+        undefined_acl_permits=False,
+    )
+    device.interfaces = {
+        if_name: draw(asa_interfaces(if_name, ASA_NAMEIFS[index])) for index, if_name in enumerate(names)
+    }
     device.global_acl = "G" if sometimes(draw, 25) else None
     referenced = {n for i in device.interfaces.values() for n in (i.acl_in, i.acl_out)} | {device.global_acl}
-    device.acls = {acl_name: asa_acl(draw(network_acls(acl_name))) for acl_name in ("A", "B", "G")
-                   if acl_name in referenced}
+    device.acls = {
+        acl_name: asa_acl(draw(network_acls(acl_name))) for acl_name in ("A", "B", "G") if acl_name in referenced
+    }
     device.same_security_inter_interface = sometimes(draw, 40)
     device.same_security_intra_interface = sometimes(draw, 30)
     if nat:
@@ -515,8 +670,13 @@ def asa_routes(interface_names: Sequence[str], next_hops: st.SearchStrategy[int]
     @st.composite
     def build(draw: st.DrawFn) -> Route:
         network, length = draw(ROUTE_PREFIX_CHOICES)
-        common = {"prefix": network, "prefix_length": length, "kind": RouteKind.STATIC, "source": SOURCE,
-                  "distance": draw(DISTANCES)}
+        common = {
+            "prefix": network,
+            "prefix_length": length,
+            "kind": RouteKind.STATIC,
+            "source": SOURCE,
+            "distance": draw(DISTANCES),
+        }
         if sometimes(draw, 10):
             return Route(**common, interface="Null0", discard=True)
         return Route(**common, interface=draw(exits), next_hop=draw(next_hops))
@@ -532,8 +692,12 @@ def network_case(by_name: dict[str, Device], draw: st.DrawFn, extra_addresses: S
     starts = [(segment_id, "", "") for segment_id in sorted(network.segments)]
     starts += [("", device_name, if_name) for device_name, if_name in every_interface]
     configured = {a.address for d in by_name.values() for i in d.interfaces.values() for a in i.addresses}
-    hosts = {network_ + offset for segment in network.segments.values() for network_, length in segment.subnets
-             for offset in ((1, 2, 3) if length >= 30 else (3, 4, 99))}
+    hosts = {
+        network_ + offset
+        for segment in network.segments.values()
+        for network_, length in segment.subnets
+        for offset in ((1, 2, 3) if length >= 30 else (3, 4, 99))
+    }
     addresses = tuple(sorted(configured | hosts | set(OFF_NETWORK) | set(extra_addresses)))
     return NetworkCase(network, boundary, tuple(starts), addresses)
 
@@ -545,13 +709,18 @@ def mixed_networks(draw: st.DrawFn, nat: bool = True) -> NetworkCase:
     firewalls = draw(st.integers(1, min(2, count)))
     by_name = {f"F{index}": draw(asa_devices(f"F{index}", nat)) for index in range(1, firewalls + 1)}
     by_name |= {f"R{index}": draw(devices(f"R{index}")) for index in range(1, count - firewalls + 1)}
-    configured = sorted({a.address for d in by_name.values() for i in d.interfaces.values() for a in i.addresses}
-                        | {v for d in by_name.values() for i in d.interfaces.values() for v in i.virtual_addresses})
+    configured = sorted(
+        {a.address for d in by_name.values() for i in d.interfaces.values() for a in i.addresses}
+        | {v for d in by_name.values() for i in d.interfaces.values() for v in i.virtual_addresses}
+    )
     for device in by_name.values():
         choices = [st.sampled_from(pool) for pool in (neighbour_addresses(device, by_name), configured) if pool]
         next_hops = st.one_of(*choices, ANY_NEXT_HOP)
-        routes = asa_routes(list(device.interfaces), next_hops) if device.stateful else static_routes(
-            list(device.interfaces), next_hops)
+        routes = (
+            asa_routes(list(device.interfaces), next_hops)
+            if device.stateful
+            else static_routes(list(device.interfaces), next_hops)
+        )
         device.routes = draw(st.lists(routes, max_size=4))
     return network_case(by_name, draw, NAT_ADDRESSES if nat else ())
 
@@ -561,42 +730,63 @@ def nat_networks(draw: st.DrawFn, twice: bool) -> NetworkCase:
     """Firewall F1 (outside 10.0.0.1/24, inside 10.0.1.1/24, dmz 10.0.2.1/24) behind router R1
     (10.0.0.2, and a boundary link 10.0.3.1/30 to the rest of the world), 1–3 static NAT
     rules (object NAT, or twice NAT with `twice`), random levels, ACLs and routes on F1."""
-    firewall = Device(name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True,
-                      undefined_acl_permits=False)
-    layout = (("Gi0/0", "outside", "10.0.0.1", 24), ("Gi0/1", "inside", "10.0.1.1", 24),
-              ("Gi0/2", "dmz", "10.0.2.1", 24))
+    firewall = Device(
+        name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True, undefined_acl_permits=False
+    )
+    layout = (
+        ("Gi0/0", "outside", "10.0.0.1", 24),
+        ("Gi0/1", "inside", "10.0.1.1", 24),
+        ("Gi0/2", "dmz", "10.0.2.1", 24),
+    )
     firewall.interfaces = {
-        name: Interface(name=name, source=SOURCE, addresses=(InterfaceAddress(ip_to_int(address), length),),
-                        nameif=nameif, security_level=draw(SECURITY_LEVEL_CHOICES), acl_in=draw(ASA_ACL_IN),
-                        acl_out=draw(ASA_ACL_OUT))
-        for name, nameif, address, length in layout}
+        name: Interface(
+            name=name,
+            source=SOURCE,
+            addresses=(InterfaceAddress(ip_to_int(address), length),),
+            nameif=nameif,
+            security_level=draw(SECURITY_LEVEL_CHOICES),
+            acl_in=draw(ASA_ACL_IN),
+            acl_out=draw(ASA_ACL_OUT),
+        )
+        for name, nameif, address, length in layout
+    }
     firewall.global_acl = "G" if sometimes(draw, 25) else None
     referenced = {n for i in firewall.interfaces.values() for n in (i.acl_in, i.acl_out)} | {firewall.global_acl}
-    firewall.acls = {acl_name: asa_acl(draw(network_acls(acl_name))) for acl_name in ("A", "B", "G")
-                     if acl_name in referenced}
+    firewall.acls = {
+        acl_name: asa_acl(draw(network_acls(acl_name))) for acl_name in ("A", "B", "G") if acl_name in referenced
+    }
     firewall.same_security_inter_interface = sometimes(draw, 40)
-    firewall.nat_rules = [draw(static_nat_rules(("outside", "inside", "dmz"), order, twice))
-                          for order in range(draw(st.integers(1, 3)))]
+    firewall.nat_rules = [
+        draw(static_nat_rules(("outside", "inside", "dmz"), order, twice)) for order in range(draw(st.integers(1, 3)))
+    ]
     to_r1 = ip_to_int("10.0.0.2")
-    firewall.routes = [Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=SOURCE, interface="Gi0/0",
-                             next_hop=to_r1)]
+    firewall.routes = [
+        Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=SOURCE, interface="Gi0/0", next_hop=to_r1)
+    ]
     router = Device(name="R1", vendor="cisco_ios", source_file="R1.cfg", hostname="R1")
     router.interfaces = {
         "Gi0/0": Interface(name="Gi0/0", source=SOURCE, addresses=(InterfaceAddress(to_r1, 24),)),
-        "Gi0/1": Interface(name="Gi0/1", source=SOURCE, addresses=(InterfaceAddress(ip_to_int("10.0.3.1"), 30),))}
+        "Gi0/1": Interface(name="Gi0/1", source=SOURCE, addresses=(InterfaceAddress(ip_to_int("10.0.3.1"), 30),)),
+    }
     # Mapped prefixes and the firewall's real networks lie behind F1, the rest of the world beyond Gi0/1.
-    router.routes = [Route(prefix=network, prefix_length=length, kind=RouteKind.STATIC, source=SOURCE,
-                           next_hop=ip_to_int("10.0.0.1"))
-                     for network, length in ((ip_to_int("10.0.0.0"), 16), (ip_to_int("172.16.0.1"), 32),
-                                             (ip_to_int("8.8.8.8"), 32))]
-    router.routes.append(Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=SOURCE,
-                               next_hop=ip_to_int("10.0.3.2")))
+    router.routes = [
+        Route(
+            prefix=network, prefix_length=length, kind=RouteKind.STATIC, source=SOURCE, next_hop=ip_to_int("10.0.0.1")
+        )
+        for network, length in ((ip_to_int("10.0.0.0"), 16), (ip_to_int("172.16.0.1"), 32), (ip_to_int("8.8.8.8"), 32))
+    ]
+    router.routes.append(
+        Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=SOURCE, next_hop=ip_to_int("10.0.3.2"))
+    )
     by_name = {"F1": firewall, "R1": router}
     network = build_network(empty_topology(), by_name)
     starts = [(segment_id, "", "") for segment_id in sorted(network.segments)] + [("", "R1", "Gi0/1")]
     hosts = {ip_to_int(f"10.0.{third}.{fourth}") for third in (0, 1, 2) for fourth in (1, 3, 4, 99)}
-    addresses = tuple(sorted(hosts | set(NAT_ADDRESSES) | {network_ for network_, _ in NAT_REAL_PREFIXES}
-                             | {ip_to_int("198.51.100.7")}))
+    addresses = tuple(
+        sorted(
+            hosts | set(NAT_ADDRESSES) | {network_ for network_, _ in NAT_REAL_PREFIXES} | {ip_to_int("198.51.100.7")}
+        )
+    )
     return NetworkCase(network, frozenset({("R1", "Gi0/1")}), tuple(starts), addresses)
 
 
@@ -618,8 +808,13 @@ class GroupConfig:
 
 
 GROUP_HOSTS = tuple(f"10.0.{third}.{fourth}" for third in (0, 1, 2) for fourth in (3, 4, 99, 130, 200))
-GROUP_SUBNETS = (("10.0.1.0", "255.255.255.128"), ("10.0.2.128", "255.255.255.192"), ("10.0.0.192", "255.255.255.224"),
-                 ("10.0.1.96", "255.255.255.240"), ("10.0.2.0", "255.255.255.0"))
+GROUP_SUBNETS = (
+    ("10.0.1.0", "255.255.255.128"),
+    ("10.0.2.128", "255.255.255.192"),
+    ("10.0.0.192", "255.255.255.224"),
+    ("10.0.1.96", "255.255.255.240"),
+    ("10.0.2.0", "255.255.255.0"),
+)
 GROUP_PORTS = (22, 80, 443, 8080, 1000, 2000)
 
 
@@ -656,9 +851,12 @@ def group_configs(draw: st.DrawFn) -> GroupConfig:
         if earlier and sometimes(draw, 60):
             ports.append(("group", draw(st.sampled_from(earlier))))
         port_groups[f"PORTS{index}"] = tuple(ports)
-    endpoints = st.one_of(st.just(("any",)), st.sampled_from(GROUP_HOSTS).map(lambda a: ("host", a)),
-                          st.sampled_from(sorted(network_groups)).map(lambda g: ("group", g)),
-                          *([st.sampled_from(sorted(objects)).map(lambda o: ("object", o))] if objects else []))
+    endpoints = st.one_of(
+        st.just(("any",)),
+        st.sampled_from(GROUP_HOSTS).map(lambda a: ("host", a)),
+        st.sampled_from(sorted(network_groups)).map(lambda g: ("group", g)),
+        *([st.sampled_from(sorted(objects)).map(lambda o: ("object", o))] if objects else []),
+    )
     entries: list[AclEntry] = []
     for _ in range(draw(st.integers(1, 6))):
         acl = draw(st.sampled_from(("IN-OUTSIDE", "IN-INSIDE", "IN-DMZ", "GLOBAL")))
@@ -674,14 +872,23 @@ def group_configs(draw: st.DrawFn) -> GroupConfig:
 
     def words(member: GroupMember) -> str:
         kind = member[0]
-        return {"any": "any", "host": f"host {member[-1]}", "group": f"object-group {member[-1]}",
-                "object": f"object {member[-1]}"}[kind]
+        return {
+            "any": "any",
+            "host": f"host {member[-1]}",
+            "group": f"object-group {member[-1]}",
+            "object": f"object {member[-1]}",
+        }[kind]
 
     lines = ["ASA Version 9.8(4)", "hostname F1"]
-    for index, (nameif, level, address) in enumerate((("outside", 0, "10.0.0.1"), ("inside", 100, "10.0.1.1"),
-                                                       ("dmz", 50, "10.0.2.1"))):
-        lines += [f"interface GigabitEthernet0/{index}", f" nameif {nameif}", f" security-level {level}",
-                  f" ip address {address} 255.255.255.0"]
+    for index, (nameif, level, address) in enumerate(
+        (("outside", 0, "10.0.0.1"), ("inside", 100, "10.0.1.1"), ("dmz", 50, "10.0.2.1"))
+    ):
+        lines += [
+            f"interface GigabitEthernet0/{index}",
+            f" nameif {nameif}",
+            f" security-level {level}",
+            f" ip address {address} 255.255.255.0",
+        ]
     for name, member in objects.items():
         body = f" host {member[1]}" if member[0] == "host" else f" subnet {member[1]} {member[2]}"
         lines += [f"object network {name}", body]
@@ -716,19 +923,30 @@ def describe_firewalls(case: NetworkCase) -> str:
     for device in case.network.devices.values():
         if not device.stateful:
             continue
-        lines.append(f"{device.name}: global={device.global_acl} same-security inter="
-                     f"{device.same_security_inter_interface} intra={device.same_security_intra_interface}")
+        lines.append(
+            f"{device.name}: global={device.global_acl} same-security inter="
+            f"{device.same_security_inter_interface} intra={device.same_security_intra_interface}"
+        )
         for interface in device.interfaces.values():
-            lines.append(f"  {interface.name} nameif={interface.nameif} level={interface.security_level}"
-                         f"{' management-only' if interface.management_only else ''}")
+            lines.append(
+                f"  {interface.name} nameif={interface.nameif} level={interface.security_level}"
+                f"{' management-only' if interface.management_only else ''}"
+            )
         for rule in device.nat_rules:
+
             def prefixes(value: tuple[tuple[int, int], ...] | None) -> str:
                 return "any" if value is None else ",".join(format_prefix(*p) for p in value)
-            lines.append(f"  nat section {rule.section} ({rule.real_interface},{rule.mapped_interface}) source "
-                         f"{prefixes(rule.real_source)} -> {prefixes(rule.mapped_source)}"
-                         + (f" destination {prefixes(rule.mapped_destination)} -> {prefixes(rule.real_destination)}"
-                            if rule.real_destination is not None else "")
-                         + (" route-lookup" if rule.route_lookup else ""))
+
+            lines.append(
+                f"  nat section {rule.section} ({rule.real_interface},{rule.mapped_interface}) source "
+                f"{prefixes(rule.real_source)} -> {prefixes(rule.mapped_source)}"
+                + (
+                    f" destination {prefixes(rule.mapped_destination)} -> {prefixes(rule.real_destination)}"
+                    if rule.real_destination is not None
+                    else ""
+                )
+                + (" route-lookup" if rule.route_lookup else "")
+            )
     return "\n".join(lines)
 
 
@@ -738,13 +956,19 @@ def describe_network(case: NetworkCase) -> str:
     for device in case.network.devices.values():
         lines.append(f"{device.name} (undefined ACL permits: {device.undefined_acl_permits})")
         for interface in device.interfaces.values():
-            addresses = " ".join(f"{int_to_ip(a.address)}/{a.prefix_length}{' sec' if a.secondary else ''}"
-                                 for a in interface.addresses) or "no address"
+            addresses = (
+                " ".join(
+                    f"{int_to_ip(a.address)}/{a.prefix_length}{' sec' if a.secondary else ''}"
+                    for a in interface.addresses
+                )
+                or "no address"
+            )
             virtual = " ".join(f"vip {int_to_ip(a)}" for a in interface.virtual_addresses)
             state = " shutdown" if interface.shutdown else ""
             edge = " BOUNDARY" if (device.name, interface.name) in case.boundary else ""
-            lines.append(f"  {interface.name} {addresses} {virtual}{state}{edge} "
-                         f"in={interface.acl_in} out={interface.acl_out}")
+            lines.append(
+                f"  {interface.name} {addresses} {virtual}{state}{edge} in={interface.acl_in} out={interface.acl_out}"
+            )
         for route in device.routes:
             lines.append(f"  route {route.describe()} distance {route.distance}")
         for acl in device.acls.values():
@@ -763,8 +987,9 @@ def describe_matches(conjunctions: Sequence[Match]) -> str:
         fields = [f"proto={match.protocols}"]
         for label, wildcards_ in (("src", match.src), ("dst", match.dst)):
             if wildcards_ is not None:
-                fields.append(f"{label}=" + ",".join(f"{int_to_ip(w.address)}/{int_to_ip(w.wildcard)}"
-                                                     for w in wildcards_))
+                fields.append(
+                    f"{label}=" + ",".join(f"{int_to_ip(w.address)}/{int_to_ip(w.wildcard)}" for w in wildcards_)
+                )
         for label, ranges in (("sport", match.src_ports), ("dport", match.dst_ports)):
             if ranges is not None:
                 fields.append(f"{label}=" + ",".join(f"{r.low}-{r.high}" for r in ranges))

@@ -74,8 +74,9 @@ def facts() -> MgmtSettings:
 
 
 def test_sessions_follow_the_asa_timeouts_and_defaults(facts: MgmtSettings) -> None:
-    sessions = {s.kind: (s.accepts_sessions, s.idle_timeout, s.default_idle_timeout, s.source.line)
-                for s in facts.sessions}
+    sessions = {
+        s.kind: (s.accepts_sessions, s.idle_timeout, s.default_idle_timeout, s.source.line) for s in facts.sessions
+    }
     # Minutes become seconds. No telnet line admits anyone, so telnet sessions cannot start.
     assert sessions == {
         "console": (True, 0, None, 47),
@@ -113,19 +114,24 @@ def test_credentials_and_accounts(facts: MgmtSettings) -> None:
     ]
     # `username ope attributes` changes settings of the account, not its privilege.
     assert [(u.name, u.privilege, u.source.line) for u in facts.users] == [
-        ("ope", 15, 19), ("view", 5, 20), ("nopw", None, 21)]
+        ("ope", 15, 19),
+        ("view", 5, 20),
+        ("nopw", None, 21),
+    ]
 
 
 def test_time_logging_and_snmp(facts: MgmtSettings) -> None:
     assert [h.address for h in facts.ntp_servers] == ["10.0.99.11"]
     assert [h.address for h in facts.logging_hosts] == ["10.0.99.10", "10.0.99.11"]
-    assert (facts.log_timestamps, facts.log_timestamps_source and facts.log_timestamps_source.line) == (
-        "datetime", 30)
+    assert (facts.log_timestamps, facts.log_timestamps_source and facts.log_timestamps_source.line) == ("datetime", 30)
     assert [(c.name, c.access, c.source.line) for c in facts.snmp_communities] == [
-        ("Xk9-ro", "ro", 35), ("Xk9-host", "ro", 36)]
+        ("Xk9-ro", "ro", 35),
+        ("Xk9-host", "ro", 36),
+    ]
     assert [(g.name, g.version, g.security) for g in facts.snmp_groups] == [("G", "3", "priv")]
     assert [(u.name, u.group, u.version, u.authenticated, u.encrypted) for u in facts.snmp_users] == [
-        ("u1", "G", "3", True, True)]
+        ("u1", "G", "3", True, True)
+    ]
 
 
 def test_services_record_asa_defaults(facts: MgmtSettings) -> None:
@@ -186,20 +192,28 @@ router ospf 1
 def test_definitions_and_uses() -> None:
     mgmt = parse(USES_CONFIG, "fw1.cfg").mgmt
     assert [(d.kind, d.name, d.source.line) for d in mgmt.definitions] == [
-        ("object", "SRV", 8), ("object", "SRV-PUB", 11), ("object-group", "GRP", 13),
-        ("object-group", "POOL", 15), ("acl", "INSIDE_IN", 17), ("acl", "101", 18), ("route-map", "RM", 22)]
+        ("object", "SRV", 8),
+        ("object", "SRV-PUB", 11),
+        ("object-group", "GRP", 13),
+        ("object-group", "POOL", 15),
+        ("acl", "INSIDE_IN", 17),
+        ("acl", "101", 18),
+        ("route-map", "RM", 22),
+    ]
     uses = sorted((r.kind, r.name, r.source.line, r.mentioned) for r in mgmt.references)
-    assert uses == sorted([
-        ("object", "SRV", 10, False),  # its own object NAT rule
-        ("object", "SRV-PUB", 10, False),  # the mapped object
-        ("object", "SRV", 14, False),
-        ("object-group", "GRP", 17, False),
-        ("acl", "INSIDE_IN", 19, False),
-        ("object-group", "POOL", 20, False),  # a PAT pool given by an object-group
-        ("acl", "101", 21, False),  # pre-8.3 NAT exemption
-        ("acl", "INSIDE_IN", 23, False),
-        ("route-map", "RM", 25, False),
-    ])
+    assert uses == sorted(
+        [
+            ("object", "SRV", 10, False),  # its own object NAT rule
+            ("object", "SRV-PUB", 10, False),  # the mapped object
+            ("object", "SRV", 14, False),
+            ("object-group", "GRP", 17, False),
+            ("acl", "INSIDE_IN", 19, False),
+            ("object-group", "POOL", 20, False),  # a PAT pool given by an object-group
+            ("acl", "101", 21, False),  # pre-8.3 NAT exemption
+            ("acl", "INSIDE_IN", 23, False),
+            ("route-map", "RM", 25, False),
+        ]
+    )
 
 
 PIX_CONFIG = """\
@@ -255,8 +269,10 @@ def test_asa_secrets_never_reach_a_finding(rule_id: str) -> None:
 
 
 def test_asa_wording_names_asa_commands() -> None:
-    by_rule = {rule_id: rule_fixture_outcome(RULES[rule_id], FIXTURES / rule_id / "asa-fail")[2]
-               for rule_id in ("MGMT-006", "MGMT-009", "ACL-001")}
+    by_rule = {
+        rule_id: rule_fixture_outcome(RULES[rule_id], FIXTURES / rule_id / "asa-fail")[2]
+        for rule_id in ("MGMT-006", "MGMT-009", "ACL-001")
+    }
     md5 = [f.message_en for f in by_rule["MGMT-006"] if f.evidence[0].role == "md5"]
     assert md5 and all("'encrypted'" in text and "type 5" not in text for text in md5)
     logging = " ".join(f.message_en for f in by_rule["MGMT-009"])

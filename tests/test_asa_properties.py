@@ -82,8 +82,9 @@ def resolve_addresses(config: gen.GroupConfig, member: gen.GroupMember, trail: t
     if kind == "object":
         return resolve_addresses(config, config.objects[member[1]], trail)
     assert member[1] not in trail, "generated groups are acyclic"
-    return [w for nested in config.network_groups[member[1]] for w in resolve_addresses(config, nested,
-                                                                                        (*trail, member[1]))]
+    return [
+        w for nested in config.network_groups[member[1]] for w in resolve_addresses(config, nested, (*trail, member[1]))
+    ]
 
 
 def resolve_ports(config: gen.GroupConfig, member: gen.GroupMember) -> list[PortRange]:
@@ -94,8 +95,12 @@ def resolve_ports(config: gen.GroupConfig, member: gen.GroupMember) -> list[Port
     return [r for nested in config.port_groups[member[1]] for r in resolve_ports(config, nested)]
 
 
-PROTOCOLS: dict[str, tuple[int, ...] | None] = {"ip": None, "tcp": (PROTO_TCP,), "udp": (PROTO_UDP,),
-                                                "icmp": (PROTO_ICMP,)}
+PROTOCOLS: dict[str, tuple[int, ...] | None] = {
+    "ip": None,
+    "tcp": (PROTO_TCP,),
+    "udp": (PROTO_UDP,),
+    "icmp": (PROTO_ICMP,),
+}
 
 
 def oracle_acls(config: gen.GroupConfig) -> dict[str, Acl]:
@@ -103,26 +108,37 @@ def oracle_acls(config: gen.GroupConfig) -> dict[str, Acl]:
     source = Source("F1.cfg", 0, "oracle")
     lines: dict[str, list[AclLine]] = {}
     for acl, action, proto, src, dst, dport in config.entries:
-        match = Match(protocols=PROTOCOLS[proto],
-                      src=None if src == ("any",) else tuple(resolve_addresses(config, src)),
-                      dst=None if dst == ("any",) else tuple(resolve_addresses(config, dst)),
-                      dst_ports=None if dport is None else tuple(resolve_ports(config, dport)))
+        match = Match(
+            protocols=PROTOCOLS[proto],
+            src=None if src == ("any",) else tuple(resolve_addresses(config, src)),
+            dst=None if dst == ("any",) else tuple(resolve_addresses(config, dst)),
+            dst_ports=None if dport is None else tuple(resolve_ports(config, dport)),
+        )
         lines.setdefault(acl, []).append(AclLine(action=Action(action), matches=(match,), source=source))
     return {name: Acl(name=name, lines=tuple(acl_lines), source=source) for name, acl_lines in lines.items()}
 
 
 GroupRuns = tuple[gen.GroupConfig, list[tuple[str, Packet]]]
-GROUP_ADDRESSES = tuple(sorted({ip_to_int(a) for a in gen.GROUP_HOSTS}
-                               | {ip_to_int(a) + offset for a, _ in gen.GROUP_SUBNETS for offset in (0, 1, 63, 64, 127)}
-                               | {ip_to_int("198.51.100.7")}))
+GROUP_ADDRESSES = tuple(
+    sorted(
+        {ip_to_int(a) for a in gen.GROUP_HOSTS}
+        | {ip_to_int(a) + offset for a, _ in gen.GROUP_SUBNETS for offset in (0, 1, 63, 64, 127)}
+        | {ip_to_int("198.51.100.7")}
+    )
+)
 GROUP_PACKETS = gen.packets(GROUP_ADDRESSES)
 
 
 @st.composite
 def group_runs(draw: st.DrawFn) -> GroupRuns:
     config = draw(gen.group_configs())
-    runs = draw(st.lists(st.tuples(st.sampled_from(("10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24")), GROUP_PACKETS),
-                         min_size=1, max_size=6))
+    runs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(("10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24")), GROUP_PACKETS),
+            min_size=1,
+            max_size=6,
+        )
+    )
     return config, runs
 
 
@@ -213,10 +229,19 @@ def test_interface_acl_does_not_filter_traffic_to_the_firewall(space: PacketSpac
     host → the firewall's own inside address, tcp/22, with an inside ACL that permits nothing
     to it. A real ASA takes the packet (ssh/http/icmp settings, not the access-group, decide
     management access), so the device endpoint is reachable."""
-    firewall = Device(name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True,
-                      undefined_acl_permits=False)
-    firewall.interfaces = {"Gi0/1": Interface(name="Gi0/1", source=gen.SOURCE, nameif="inside", security_level=100,
-                                              addresses=(InterfaceAddress(ip_to_int("10.0.1.1"), 24),), acl_in="A")}
+    firewall = Device(
+        name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True, undefined_acl_permits=False
+    )
+    firewall.interfaces = {
+        "Gi0/1": Interface(
+            name="Gi0/1",
+            source=gen.SOURCE,
+            nameif="inside",
+            security_level=100,
+            addresses=(InterfaceAddress(ip_to_int("10.0.1.1"), 24),),
+            acl_in="A",
+        )
+    }
     firewall.acls = {"A": Acl(name="A", lines=(), source=gen.SOURCE)}  # implicit deny only
     network = build_network(gen.empty_topology(), {"F1": firewall})
     packet = Packet(ip_to_int("10.0.1.5"), ip_to_int("10.0.1.1"), PROTO_TCP, 49152, 22)
@@ -240,20 +265,51 @@ def test_static_route_via_management_only_interface_leaves_data_routes_in_charge
     """Regression (fixed in reach/fib.py): a more specific static route through a
     management-only interface belongs to the management routing table (ASA 9.5+); through
     traffic takes the data default route instead of being dropped."""
-    firewall = Device(name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True,
-                      undefined_acl_permits=False)
+    firewall = Device(
+        name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True, undefined_acl_permits=False
+    )
     firewall.interfaces = {
-        "Gi0/0": Interface(name="Gi0/0", source=gen.SOURCE, nameif="outside", security_level=0,
-                           addresses=(InterfaceAddress(ip_to_int("10.0.0.1"), 24),)),
-        "Gi0/1": Interface(name="Gi0/1", source=gen.SOURCE, nameif="inside", security_level=100,
-                           addresses=(InterfaceAddress(ip_to_int("10.0.1.1"), 24),)),
-        "Ma0/0": Interface(name="Ma0/0", source=gen.SOURCE, nameif="management", security_level=100,
-                           management_only=True, addresses=(InterfaceAddress(ip_to_int("10.0.9.1"), 24),))}
+        "Gi0/0": Interface(
+            name="Gi0/0",
+            source=gen.SOURCE,
+            nameif="outside",
+            security_level=0,
+            addresses=(InterfaceAddress(ip_to_int("10.0.0.1"), 24),),
+        ),
+        "Gi0/1": Interface(
+            name="Gi0/1",
+            source=gen.SOURCE,
+            nameif="inside",
+            security_level=100,
+            addresses=(InterfaceAddress(ip_to_int("10.0.1.1"), 24),),
+        ),
+        "Ma0/0": Interface(
+            name="Ma0/0",
+            source=gen.SOURCE,
+            nameif="management",
+            security_level=100,
+            management_only=True,
+            addresses=(InterfaceAddress(ip_to_int("10.0.9.1"), 24),),
+        ),
+    }
     firewall.routes = [
-        Route(prefix=0, prefix_length=0, kind=RouteKind.STATIC, source=gen.SOURCE, interface="Gi0/0",
-              next_hop=ip_to_int("10.0.0.254")),
-        Route(prefix=ip_to_int("10.5.0.0"), prefix_length=16, kind=RouteKind.STATIC, source=gen.SOURCE,
-              interface="Ma0/0", next_hop=ip_to_int("10.0.9.254"))]
+        Route(
+            prefix=0,
+            prefix_length=0,
+            kind=RouteKind.STATIC,
+            source=gen.SOURCE,
+            interface="Gi0/0",
+            next_hop=ip_to_int("10.0.0.254"),
+        ),
+        Route(
+            prefix=ip_to_int("10.5.0.0"),
+            prefix_length=16,
+            kind=RouteKind.STATIC,
+            source=gen.SOURCE,
+            interface="Ma0/0",
+            next_hop=ip_to_int("10.0.9.254"),
+        ),
+    ]
     network = build_network(gen.empty_topology(), {"F1": firewall})
     packet = Packet(ip_to_int("10.0.1.5"), ip_to_int("10.5.0.9"), PROTO_TCP, 49152, 443)
     expected = {("exit", "F1", "Gi0/0", "")}  # 10.0.0.254 is no modelled device

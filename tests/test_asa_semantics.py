@@ -60,10 +60,17 @@ class Firewall:
         self.engine = ReachEngine(network, self.space, boundary_interfaces(network))
         self.tracer = Tracer(self.engine)
 
-    def endpoints(self, src: str, dst: str, dport: int = 443, established: bool = False,
-                  start: Start | None = None) -> set[Endpoint]:
-        packet = Packet(ip_to_int(src), ip_to_int(dst), 6, 49152 if not established else 443,
-                        dport if not established else 49152, established)
+    def endpoints(
+        self, src: str, dst: str, dport: int = 443, established: bool = False, start: Start | None = None
+    ) -> set[Endpoint]:
+        packet = Packet(
+            ip_to_int(src),
+            ip_to_int(dst),
+            6,
+            49152 if not established else 443,
+            dport if not established else 49152,
+            established,
+        )
         if start is None:
             segment = next(s for s in self.loaded.network.segments.values() if s.contains(packet.src))
             start = Start(segment=segment.id)
@@ -97,12 +104,16 @@ def test_management_only_interface_carries_no_through_traffic(tmp_path: Path) ->
 
 
 def test_interface_acl_alone_decides_then_global(tmp_path: Path) -> None:
-    fw = Firewall(tmp_path, dmz_level=70, extra="""\
+    fw = Firewall(
+        tmp_path,
+        dmz_level=70,
+        extra="""\
         access-list INET-IN extended permit tcp any host 10.2.0.10 eq 443
         access-group INET-IN in interface inet
         access-list GLOBAL extended permit tcp any host 10.9.0.10 eq 443
         access-group GLOBAL global
-        """)
+        """,
+    )
     # A lower level reaches a higher one because the ACL permits it.
     assert fw.endpoints("10.3.0.10", "10.2.0.10") == {hosts("10.2.0.0/24")}
     # Not in INET-IN but in the global ACL.
@@ -190,8 +201,10 @@ def test_twice_nat_leaves_packets_to_the_real_destination_alone(tmp_path: Path) 
     import oracle
 
     firewall = fw.loaded.network.devices["fw"]
-    for src, dst, in_nameif, out_nameif in (("10.2.0.10", "10.9.0.5", "inside", "dmz"),
-                                            ("10.9.0.5", "10.2.0.10", "dmz", "inside")):
+    for src, dst, in_nameif, out_nameif in (
+        ("10.2.0.10", "10.9.0.5", "inside", "dmz"),
+        ("10.9.0.5", "10.2.0.10", "dmz", "inside"),
+    ):
         header = oracle.Header(ip_to_int(src), ip_to_int(dst), 6, 49152, 443)
         arrived, rule, direction = oracle.untranslate(firewall, in_nameif, header)
         assert (arrived, rule) == (header, None)
@@ -212,11 +225,14 @@ def test_same_security_rule_holds_even_when_an_acl_permits(tmp_path: Path) -> No
     assert fw.endpoints("10.3.0.10", "10.9.0.10") == set()  # inet 50 → dmz 50, ACL permits
     assert fw.endpoints("10.3.0.10", "10.2.0.10") == {hosts("10.2.0.0/24")}  # 50 → 100: the ACL decides
     assert fw.endpoints("10.3.0.10", "10.30.0.10") == set()  # hairpin: in and out by inet
-    allowed = Firewall(tmp_path / "allowed", extra=acl + "same-security-traffic permit inter-interface\n"
-                       "same-security-traffic permit intra-interface\n")
+    allowed = Firewall(
+        tmp_path / "allowed",
+        extra=acl + "same-security-traffic permit inter-interface\nsame-security-traffic permit intra-interface\n",
+    )
     assert allowed.endpoints("10.3.0.10", "10.9.0.10") == {hosts("10.9.0.0/24")}
-    assert allowed.endpoints("10.3.0.10", "10.30.0.10") == {Endpoint("exit", device="fw",
-                                                                      interface="GigabitEthernet0/3")}
+    assert allowed.endpoints("10.3.0.10", "10.30.0.10") == {
+        Endpoint("exit", device="fw", interface="GigabitEthernet0/3")
+    }
     # A reply is checked against the reverse connection, same-security rule included.
     assert fw.endpoints("10.9.0.10", "10.3.0.10", established=True) == set()
     assert allowed.endpoints("10.9.0.10", "10.3.0.10", established=True) == {hosts("10.3.0.0/24")}
@@ -251,8 +267,11 @@ def test_a_nat_rule_naming_its_interfaces_chooses_the_egress_interface(tmp_path:
     web = Firewall(tmp_path / "web", extra=published)
     # Un-NAT on the mapped side: out by dmz, the rule's real interface, not by the host route via inet.
     assert [(e.kind, e.segment) for e in web.endpoints("198.51.100.7", "203.0.113.80", dport=80, start=start)] == [
-        ("hosts", "10.9.0.0/24")]
-    lookup = Firewall(tmp_path / "lookup", extra=published.replace("static 203.0.113.80",
-                                                                   "static 203.0.113.80 route-lookup"))
-    assert [(e.kind, e.interface) for e in lookup.endpoints("198.51.100.7", "203.0.113.80", dport=80,
-                                                            start=start)] == [("exit", "GigabitEthernet0/3")]
+        ("hosts", "10.9.0.0/24")
+    ]
+    lookup = Firewall(
+        tmp_path / "lookup", extra=published.replace("static 203.0.113.80", "static 203.0.113.80 route-lookup")
+    )
+    assert [(e.kind, e.interface) for e in lookup.endpoints("198.51.100.7", "203.0.113.80", dport=80, start=start)] == [
+        ("exit", "GigabitEthernet0/3")
+    ]

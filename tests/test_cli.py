@@ -77,8 +77,10 @@ def test_json_is_byte_identical_apart_from_the_timestamp() -> None:
     strip = [line for line in first.splitlines() if '"generated_at"' not in line]
     assert strip == [line for line in second.splitlines() if '"generated_at"' not in line]
     pinned = {"SOURCE_DATE_EPOCH": "1764000000"}
-    assert run("verify", BROKEN, "--format", "json", env=pinned)[1] == run(
-        "verify", BROKEN, "--format", "json", env=pinned)[1]
+    assert (
+        run("verify", BROKEN, "--format", "json", env=pinned)[1]
+        == run("verify", BROKEN, "--format", "json", env=pinned)[1]
+    )
     assert '"generated_at": "2025-11-24T16:00:00Z"' in run("verify", BROKEN, "--format", "json", env=pinned)[1]
 
 
@@ -93,18 +95,29 @@ def test_fail_on_warning_counts_warnings(triangle) -> None:
     lg_out = "ip access-group LG-OUT out"
     acl = "ip access-list extended LG-OUT\n permit tcp 10.2.1.0 0.0.0.255 any established\n deny ip any any"
     block = "ip access-list extended BLOCK\n deny ip any any"
-    topology = str(triangle(mn_iface="ip access-group BLOCK out\nip access-group BLOCK in", mn_extra=block,
-                            lg_iface=lg_out + "\nip access-group BLOCK in", lg_extra=acl + "\n" + block))
+    topology = str(
+        triangle(
+            mn_iface="ip access-group BLOCK out\nip access-group BLOCK in",
+            mn_extra=block,
+            lg_iface=lg_out + "\nip access-group BLOCK in",
+            lg_extra=acl + "\n" + block,
+        )
+    )
     assert run("verify", topology)[0] == 0
     assert run("verify", topology, "--fail-on", "warning")[0] == 1
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("version: 1\nzones: {}\ndevices: {}\nbogus: 1\n", "topology.yaml:4:"),
-    ("version: 2\nzones: {}\ndevices: {}\n", "topology.yaml:1:"),
-    ("version: 1\nzones:\n  lgwan: {kind: lgwan, label: x, prefixes: [10.2.0.0/33]}\ndevices: {}\n",
-     "topology.yaml:3:"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("version: 1\nzones: {}\ndevices: {}\nbogus: 1\n", "topology.yaml:4:"),
+        ("version: 2\nzones: {}\ndevices: {}\n", "topology.yaml:1:"),
+        (
+            "version: 1\nzones:\n  lgwan: {kind: lgwan, label: x, prefixes: [10.2.0.0/33]}\ndevices: {}\n",
+            "topology.yaml:3:",
+        ),
+    ],
+)
 def test_input_errors_exit_2_with_file_and_line(tmp_path: Path, content: str, expected: str) -> None:
     topology = tmp_path / "topology.yaml"
     topology.write_text(content, encoding="utf-8")

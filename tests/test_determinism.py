@@ -18,8 +18,21 @@ EPOCH = "1764000000"  # 2025-11-24T16:00:00Z
 
 
 def run_all_formats(folder: Path, env: dict[str, str]) -> dict[str, bytes]:
-    result = CliRunner().invoke(main, ["verify", str(BROKEN), "--format", ",".join(FILE_NAMES), "--output-dir",
-                                       str(folder), "--lang", "ja", "--quiet"], env=env)
+    result = CliRunner().invoke(
+        main,
+        [
+            "verify",
+            str(BROKEN),
+            "--format",
+            ",".join(FILE_NAMES),
+            "--output-dir",
+            str(folder),
+            "--lang",
+            "ja",
+            "--quiet",
+        ],
+        env=env,
+    )
     assert result.exit_code == 1, result.output
     return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
 

@@ -23,9 +23,11 @@ PLANTED = yaml.safe_load((REPO / "samples" / "expected-broken.yaml").read_text(e
 # The other planted flow mistakes that change what today's routes deliver between two classes
 # (ZONE-008's needs a route change to matter; ZONE-009's starts beyond the upstream, which the
 # diff does not take as a source).
-SEGMENTATION = [item for item in yaml.safe_load((REPO / "samples" / "expected-segmentation.yaml").read_text(
-    encoding="utf-8")) if "packet" in item and item.get("routing") != "ignored" and not item["from_zone"].startswith(
-    "public:")]
+SEGMENTATION = [
+    item
+    for item in yaml.safe_load((REPO / "samples" / "expected-segmentation.yaml").read_text(encoding="utf-8"))
+    if "packet" in item and item.get("routing") != "ignored" and not item["from_zone"].startswith("public:")
+]
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -38,16 +40,23 @@ def test_diff_compliant_to_broken_reports_every_planted_violation_as_newly_allow
     allowed = [c for c in diff.changes if c.change == "allowed"]
     for item in PLANTED:
         permitted_by = (item["permitted_by"]["file"], item["permitted_by"]["line"])
-        matching = [c for c in allowed if (c.from_zone, c.to_zone) == (item["from_zone"], item["to_zone"])
-                    and item["rule"] in c.violates
-                    and permitted_by in {(e.file, e.line) for e in c.responsible if e.role == "after"}]
+        matching = [
+            c
+            for c in allowed
+            if (c.from_zone, c.to_zone) == (item["from_zone"], item["to_zone"])
+            and item["rule"] in c.violates
+            and permitted_by in {(e.file, e.line) for e in c.responsible if e.role == "after"}
+        ]
         assert matching, f"{item['id']} not reported as newly allowed with its edited line"
         assert "denied at" in matching[0].before
     for item in SEGMENTATION:
-        assert [c for c in allowed if (c.from_zone, c.to_zone) == (item["from_zone"], item["to_zone"])
-                and item["rule"] in c.violates
-                and (item["file"], item["line"]) in {(e.file, e.line) for e in c.responsible if e.role == "after"}
-                ], f"{item['id']} not reported as newly allowed with its edited line"
+        assert [
+            c
+            for c in allowed
+            if (c.from_zone, c.to_zone) == (item["from_zone"], item["to_zone"])
+            and item["rule"] in c.violates
+            and (item["file"], item["line"]) in {(e.file, e.line) for e in c.responsible if e.role == "after"}
+        ], f"{item['id']} not reported as newly allowed with its edited line"
     assert not [c for c in diff.changes if c.change == "blocked"]
     assert diff.exit_code() == 1
 
@@ -70,9 +79,19 @@ def test_diff_of_a_state_with_itself_reports_nothing() -> None:
 
 
 def git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.invalid", "HOME": str(folder), "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        ["git", "-C", str(folder), *args],
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.invalid",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.invalid",
+            "HOME": str(folder),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -87,13 +106,15 @@ def test_diff_against_a_git_revision(tmp_path: Path) -> None:
     # The edit: the LGWAN monitoring server may now poll mynumber servers (one line, as in the broken sample).
     mn_gw = repo / "device_configs" / "nankoku" / "mn-gw.cfg"
     lines = mn_gw.read_text(encoding="utf-8").splitlines(keepends=True)
-    broken = (REPO / "device_configs" / "nankoku-broken" / "mn-gw.cfg").read_text(encoding="utf-8").splitlines(
-        keepends=True)
+    broken = (
+        (REPO / "device_configs" / "nankoku-broken" / "mn-gw.cfg").read_text(encoding="utf-8").splitlines(keepends=True)
+    )
     lines[121] = broken[121]
     mn_gw.write_text("".join(lines), encoding="utf-8")
     git(repo, "commit", "-q", "-am", "allow snmp polling")
-    code, out, err = run("diff", str(repo / "topologies" / "city.yaml"), "--base-ref", "HEAD~1", "--no-cache",
-                         "--format", "json")
+    code, out, err = run(
+        "diff", str(repo / "topologies" / "city.yaml"), "--base-ref", "HEAD~1", "--no-cache", "--format", "json"
+    )
     assert code == 1, err
     record = json.loads(out)
     [change] = record["changes"]
@@ -101,8 +122,9 @@ def test_diff_against_a_git_revision(tmp_path: Path) -> None:
     sides = {(e["role"], e["file"].split("/")[-1], e["line"]) for e in change["responsible"]}
     assert ("after", "mn-gw.cfg", 122) in sides
     assert "HEAD~1:" in change["before"]  # the old side's lines are shown as REV:path
-    assert subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True,
-                          text=True).stdout == ""  # nothing the user gave was modified
+    assert (
+        subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True).stdout == ""
+    )  # nothing the user gave was modified
 
 
 def test_diff_needs_after_or_base_ref() -> None:
@@ -124,8 +146,9 @@ def test_trace_shows_the_permitting_and_denying_lines() -> None:
 
 
 def test_trace_cli_json_and_input_errors() -> None:
-    code, out, _ = run("trace", COMPLIANT, "--src", "10.3.20.25", "--dst", "10.2.20.25", "--dport", "25",
-                       "--format", "json")
+    code, out, _ = run(
+        "trace", COMPLIANT, "--src", "10.3.20.25", "--dst", "10.2.20.25", "--dport", "25", "--format", "json"
+    )
     assert code == 0
     record = json.loads(out)
     assert record["paths"][0]["disposition"] == "delivered" and record["paths"][0]["zone"] == "lgwan"
@@ -133,8 +156,21 @@ def test_trace_cli_json_and_input_errors() -> None:
     assert code == 2 and "no segment" in err
     code, _, err = run("trace", COMPLIANT, "--src", "300.1.1.1", "--dst", "10.2.20.25")
     assert code == 2 and "Traceback" not in err
-    code, out, _ = run("trace", COMPLIANT, "--src", "203.0.113.18", "--dst", "10.3.10.20", "--sport", "8080",
-                       "--dport", "49152", "--established", "--enters", "edge-rtr:GigabitEthernet0/0")
+    code, out, _ = run(
+        "trace",
+        COMPLIANT,
+        "--src",
+        "203.0.113.18",
+        "--dst",
+        "10.3.10.20",
+        "--sport",
+        "8080",
+        "--dport",
+        "49152",
+        "--established",
+        "--enters",
+        "edge-rtr:GigabitEthernet0/0",
+    )
     assert code == 0 and "delivered" in out
 
 

@@ -58,15 +58,15 @@ acl_cases = {"acl": gen.acls(), "packets": st.lists(gen.packets(), min_size=1, m
 
 @examples(400)
 @given(**acl_cases)
-def test_acl_permits_agrees_with_first_match_cudd(cudd_space: PacketSpace, acl: Acl,
-                                                  packets: list[Packet]) -> None:
+def test_acl_permits_agrees_with_first_match_cudd(cudd_space: PacketSpace, acl: Acl, packets: list[Packet]) -> None:
     check_acl(cudd_space, acl, packets)
 
 
 @examples(60)
 @given(**acl_cases)
-def test_acl_permits_agrees_with_first_match_autoref(autoref_space: PacketSpace, acl: Acl,
-                                                     packets: list[Packet]) -> None:
+def test_acl_permits_agrees_with_first_match_autoref(
+    autoref_space: PacketSpace, acl: Acl, packets: list[Packet]
+) -> None:
     check_acl(autoref_space, acl, packets)
 
 
@@ -86,6 +86,7 @@ def test_engine_reach_agrees_with_oracle_autoref(autoref_space: PacketSpace, cas
 
 
 # --- (c) the package's concrete tracer --------------------------------------------------------
+
 
 @examples(200)
 @given(runs_on(gen.networks))

@@ -35,8 +35,10 @@ def dmz_city(triangle, mask: str, interface_extra: str = "") -> Path:  # type: i
     """The internet router publishes ssh to a small internet-zone subnet 10.3.2.0 on which a
     second router r-dmz sits at 10.3.2.2; no firewall anywhere."""
     wildcard = ".".join(str(255 - int(octet)) for octet in mask.split("."))
-    inet_extra = (f"interface GigabitEthernet0/3\n ip address 10.3.2.1 {mask}\n{interface_extra}"
-                  f"ip access-list extended FROM-CLOUD\n permit tcp any 10.3.2.0 {wildcard} eq 22\n")
+    inet_extra = (
+        f"interface GigabitEthernet0/3\n ip address 10.3.2.1 {mask}\n{interface_extra}"
+        f"ip access-list extended FROM-CLOUD\n permit tcp any 10.3.2.0 {wildcard} eq 22\n"
+    )
     topology = triangle(mn_extra=BLOCK, lg_extra=BLOCK, inet_extra=inet_extra, **ISOLATED)
     add_device(topology, "r-dmz", f"hostname r-dmz\ninterface GigabitEthernet0/0\n ip address 10.3.2.2 {mask}\n")
     return topology
@@ -61,8 +63,9 @@ def test_29_with_free_addresses_gives_one_zone_009_finding(triangle) -> None:
     assert finding.flow is not None
     assert (finding.flow.proto, finding.flow.dst, finding.flow.dport) == ("tcp", "10.3.2.3", 22)
     # .0 and .7 are network and broadcast, .1 and .2 the routers': only .3-.6 are hosts.
-    assert finding.flow_class == ("tcp any except 10.1.0.0/16, 10.2.0.0/15 → 10.3.2.3/32, 10.3.2.4/31, 10.3.2.6/32 "
-                                  "dport 22 not established")
+    assert finding.flow_class == (
+        "tcp any except 10.1.0.0/16, 10.2.0.0/15 → 10.3.2.3/32, 10.3.2.4/31, 10.3.2.6/32 dport 22 not established"
+    )
     assert (finding.flow_start_kind, finding.flow_start) == ("interface", "r-inet:GigabitEthernet0/2")
     assert [step.device for step in finding.path] == ["r-inet"]
 
@@ -78,21 +81,27 @@ def test_directed_broadcast_delivers_the_broadcast_address_to_hosts(triangle) ->
         expected |= ctx.space.field_equals("dst", ip_to_int(f"10.3.2.{last}"))
     assert hosts == expected
     (finding,) = violated(analyze(str(topology)), "ZONE-009")
-    assert finding.flow_class == ("tcp any except 10.1.0.0/16, 10.2.0.0/15 → 10.3.2.0/32, 10.3.2.3/32, 10.3.2.4/30 "
-                                  "dport 22 not established")
+    assert finding.flow_class == (
+        "tcp any except 10.1.0.0/16, 10.2.0.0/15 → 10.3.2.0/32, 10.3.2.3/32, 10.3.2.4/30 dport 22 not established"
+    )
 
 
 def test_no_ip_directed_broadcast_is_modelled_not_unknown(triangle) -> None:
     topology = dmz_city(triangle, "255.255.255.248", interface_extra=" no ip directed-broadcast\n")
     ctx = rule_context(topology.parent)
     assert not ctx.network.devices["r-inet"].interfaces["GigabitEthernet0/3"].directed_broadcast
-    assert ctx.engine.host_destinations(ctx.network.segments["10.3.2.0/29"]) & ctx.space.field_equals(
-        "dst", ip_to_int("10.3.2.7")) == ctx.space.false
+    assert (
+        ctx.engine.host_destinations(ctx.network.segments["10.3.2.0/29"])
+        & ctx.space.field_equals("dst", ip_to_int("10.3.2.7"))
+        == ctx.space.false
+    )
 
 
 def test_loopbacks_hold_no_hosts_start_no_flow_and_still_receive_traffic(triangle) -> None:
-    loopbacks = ("interface Loopback0\n ip address 10.2.99.1 255.255.255.255\n"
-                 "interface Loopback1\n ip address 10.2.98.1 255.255.255.0\n")
+    loopbacks = (
+        "interface Loopback0\n ip address 10.2.99.1 255.255.255.255\n"
+        "interface Loopback1\n ip address 10.2.98.1 255.255.255.0\n"
+    )
     topology = triangle(lg_extra=loopbacks)
     ctx = rule_context(topology.parent)
     for segment_id in ("10.2.99.1/32", "10.2.98.0/24"):
@@ -105,7 +114,8 @@ def test_loopbacks_hold_no_hosts_start_no_flow_and_still_receive_traffic(triangl
     assert path.endpoint == Endpoint("device", device="r-lg")
     beyond = Packet(src=ip_to_int("10.1.1.10"), dst=ip_to_int("10.2.98.5"), proto=6, sport=49152, dport=22)
     assert [(p.disposition, p.endpoint) for p in ctx.tracer.trace(Start(segment="10.1.1.0/24"), beyond)] == [
-        ("no-host", None)]
+        ("no-host", None)
+    ]
 
 
 # --- examples a reader can trust -----------------------------------------------------------------
@@ -137,8 +147,11 @@ def test_a_leak_only_from_management_is_shown_from_management(triangle) -> None:
     text = render_text(result, "en")
     assert "from segment 10.2.1.0/24 (r-lg:GigabitEthernet0/0)" in text
     assert "セグメント 10.2.1.0/24 (r-lg:GigabitEthernet0/0) から" in render_text(result, "ja")
-    reported = [f for f in json.loads(render_json(result, "en"))["findings"] if f["rule"] == "ZONE-005"
-                and f.get("from_zone") == "lgwan" and f.get("to_zone") == "internet"]
+    reported = [
+        f
+        for f in json.loads(render_json(result, "en"))["findings"]
+        if f["rule"] == "ZONE-005" and f.get("from_zone") == "lgwan" and f.get("to_zone") == "internet"
+    ]
     assert reported[0]["flow_start"] == {"kind": "segment", "at": "10.2.1.0/24 (r-lg:GigabitEthernet0/0)"}
     for render in (render_markdown, render_sarif, render_csv):
         assert "from segment 10.2.1.0/24 (r-lg:GigabitEthernet0/0)" in render(result, "en")
@@ -146,13 +159,16 @@ def test_a_leak_only_from_management_is_shown_from_management(triangle) -> None:
 
 def test_a_leak_only_with_a_spoofed_source_names_the_segment_that_sends_it(triangle) -> None:
     # Management hosts get out only with a terminal address as source; terminals not at all.
-    spoofing = TERMINALS + ("interface GigabitEthernet0/0\n ip access-group MGMT-IN in\n"
-                            "ip access-list extended MGMT-IN\n permit ip 10.2.0.0 0.0.0.255 any\n")
+    spoofing = TERMINALS + (
+        "interface GigabitEthernet0/0\n ip access-group MGMT-IN in\n"
+        "ip access-list extended MGMT-IN\n permit ip 10.2.0.0 0.0.0.255 any\n"
+    )
     result = analyze(str(triangle(mn_iface=BOTH_BLOCKED, mn_extra=BLOCK, lg_extra=spoofing)))
     leaks = [f for f in violated(result, "ZONE-005") if (f.from_zone, f.to_zone) == ("lgwan", "internet")]
     assert leaks
     assert {(f.flow_start, f.flow.src if f.flow else "") for f in leaks} == {
-        ("10.2.1.0/24 (r-lg:GigabitEthernet0/0)", "10.2.0.10")}
+        ("10.2.1.0/24 (r-lg:GigabitEthernet0/0)", "10.2.0.10")
+    }
 
 
 def test_zone_008_example_ends_inside_the_named_zone(triangle) -> None:
@@ -161,8 +177,11 @@ def test_zone_008_example_ends_inside_the_named_zone(triangle) -> None:
     # to a mynumber address included; the example must not be one of those.
     topology = triangle(mn_iface=BOTH_BLOCKED, mn_extra=BLOCK)
     core = topology.parent / "configs" / "r-core.cfg"
-    text = core.read_text().replace("ip route 10.3.0.0 255.255.0.0 192.168.0.10\n", "").replace(
-        "ip route 0.0.0.0 0.0.0.0 192.168.0.10\n", "")
+    text = (
+        core.read_text()
+        .replace("ip route 10.3.0.0 255.255.0.0 192.168.0.10\n", "")
+        .replace("ip route 0.0.0.0 0.0.0.0 192.168.0.10\n", "")
+    )
     core.write_text(text)
     result = analyze(str(topology))
     assert not [f for f in violated(result, "ZONE-005") if f.from_zone == "lgwan"]
@@ -193,4 +212,7 @@ def test_trace_to_a_broadcast_address_ends_with_no_host(triangle) -> None:
     (path,) = ctx.tracer.trace(Start(segment="10.1.1.0/24"), broadcast)
     assert (path.disposition, path.endpoint) == ("no-host", None)
     assert [(hop.device, hop.out_interface) for hop in path.hops] == [
-        ("r-mn", "GigabitEthernet0/1"), ("r-core", "GigabitEthernet0/1"), ("r-lg", "GigabitEthernet0/0")]
+        ("r-mn", "GigabitEthernet0/1"),
+        ("r-core", "GigabitEthernet0/1"),
+        ("r-lg", "GigabitEthernet0/0"),
+    ]

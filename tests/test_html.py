@@ -32,8 +32,9 @@ SAMPLE_DEVICES = {"mn-core", "mn-gw", "lg-core", "lg-gw", "bb-rtr", "inet-fw", "
 
 def render(topology: Path, folder: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[str, dict]:
     """(HTML, JSON record) of one run."""
-    result = CliRunner().invoke(main, ["verify", str(topology), "--format", "html,json", "--output-dir",
-                                       str(folder), *extra], env=env or {})
+    result = CliRunner().invoke(
+        main, ["verify", str(topology), "--format", "html,json", "--output-dir", str(folder), *extra], env=env or {}
+    )
     assert result.exit_code in (0, 1), result.output
     html = (folder / "report.html").read_text(encoding="utf-8")
     return html, json.loads((folder / "report.json").read_text(encoding="utf-8"))
@@ -70,8 +71,18 @@ def test_japanese_by_default_and_english_on_request(broken: tuple[str, dict, Pat
 
 def test_every_section_is_present(broken: tuple[str, dict, Path]) -> None:
     html, record, _ = broken
-    for section in ("cover", "scope", "assumptions", "rules", "diagram", "findings", "certificates", "exceptions",
-                    "unknown", "reproduce"):
+    for section in (
+        "cover",
+        "scope",
+        "assumptions",
+        "rules",
+        "diagram",
+        "findings",
+        "certificates",
+        "exceptions",
+        "unknown",
+        "reproduce",
+    ):
         assert f'id="{section}"' in html, section
     assert record["network"]["name"] in html and record["network"]["policy"] in html
     assert record["tool"]["version"] in html and "2025-11-24" in html
@@ -98,7 +109,7 @@ def test_each_finding_shows_packet_path_and_permitting_lines(broken: tuple[str, 
             assert step["device"] in article
         for evidence in finding["evidence"]:
             if evidence["role"] == "permits":
-                assert f'{evidence["file"]}:{evidence["line"]}' in article
+                assert f"{evidence['file']}:{evidence['line']}" in article
 
 
 def test_print_layout_is_a4_with_a_page_per_section(broken: tuple[str, dict, Path]) -> None:
@@ -128,9 +139,17 @@ def test_diagram_holds_every_device_in_its_zone(broken: tuple[str, dict, Path]) 
     # by the sample's address plan (samples/README.md): each zone's core and gateway, the
     # edge firewall and router on internet-zone links; the backbone router and inet-fw
     # (backbone link and 192.168.253.0/30 to inet-core) on transit links only
-    expected = {"mn-core": "mynumber", "mn-gw": "mynumber", "lg-core": "lgwan", "lg-gw": "lgwan",
-                "inet-core": "internet", "edge-fw": "internet", "edge-rtr": "internet", "inet-fw": "",
-                "bb-rtr": ""}
+    expected = {
+        "mn-core": "mynumber",
+        "mn-gw": "mynumber",
+        "lg-core": "lgwan",
+        "lg-gw": "lgwan",
+        "inet-core": "internet",
+        "edge-fw": "internet",
+        "edge-rtr": "internet",
+        "inet-fw": "",
+        "bb-rtr": "",
+    }
     assert {device: inside(device) for device in expected} == expected
 
 
@@ -138,8 +157,9 @@ def test_diagram_marks_every_violating_path(broken: tuple[str, dict, Path]) -> N
     _, record, _ = broken
     svg = diagram_of(broken[0])
     paths = {p.get("data-finding"): p for p in svg.iter("path") if p.get("class") == "violating-path"}
-    violating = [(index, f) for index, f in enumerate(record["findings"], 1)
-                 if f["status"] == "violated" and f.get("path")]
+    violating = [
+        (index, f) for index, f in enumerate(record["findings"], 1) if f["status"] == "violated" and f.get("path")
+    ]
     assert violating and set(paths) == {str(index) for index, _ in violating}
     for index, finding in violating:
         element = paths[str(index)]
@@ -171,8 +191,9 @@ def chromium_binary() -> str | None:
 
 # Chromium reads DevTools commands on fd 3 and writes answers on fd 4: this trampoline puts the
 # pipe ends there and executes it (a POSIX shell cannot name fds above 9 in a redirection).
-_ON_FDS_3_AND_4 = "import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); " \
-                  "os.execv(sys.argv[3], sys.argv[3:])"
+_ON_FDS_3_AND_4 = (
+    "import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); os.execv(sys.argv[3], sys.argv[3:])"
+)
 
 
 def _high_fds(pair: tuple[int, int]) -> tuple[int, int]:
@@ -190,13 +211,26 @@ def load_in_chromium(binary: str, url: str, timeout: float = 90.0) -> tuple[list
     command_read, command_write = _high_fds(os.pipe())
     answer_read, answer_write = _high_fds(os.pipe())
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--remote-debugging-pipe",
-             "--window-size=1200,900"]
-    process = subprocess.Popen([sys.executable, "-c", _ON_FDS_3_AND_4, str(command_read), str(answer_write),
-                                binary, *flags], pass_fds=(command_read, answer_write),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--remote-debugging-pipe",
+        "--window-size=1200,900",
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "-c", _ON_FDS_3_AND_4, str(command_read), str(answer_write), binary, *flags],
+        pass_fds=(command_read, answer_write),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     os.close(command_read)
     os.close(answer_write)
     deadline = time.monotonic() + timeout
@@ -238,8 +272,7 @@ def load_in_chromium(binary: str, url: str, timeout: float = 90.0) -> tuple[list
         call("Page.navigate", {"url": url}, session=session)
         while not any(event.get("method") == "Page.loadEventFired" for event in events):
             events.append(receive())
-        screenshot = call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
-                          session=session)
+        screenshot = call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session=session)
         call("Browser.close")
     finally:
         os.close(command_write)
@@ -255,14 +288,20 @@ def load_in_chromium(binary: str, url: str, timeout: float = 90.0) -> tuple[list
 def test_renders_in_headless_chromium_without_errors_or_requests(broken: tuple[str, dict, Path]) -> None:
     binary = chromium_binary()
     if binary is None:
-        pytest.skip("headless Chromium is not installed (Debian package 'chromium'; .ci/run installs it "
-                    "when apt-get is available)")
+        pytest.skip(
+            "headless Chromium is not installed (Debian package 'chromium'; .ci/run installs it "
+            "when apt-get is available)"
+        )
     url = broken[2].resolve().as_uri()
     events, screenshot = load_in_chromium(binary, url)
     requests = [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
     assert requests == [url]
-    errors = [e for e in events if e.get("method") == "Runtime.exceptionThrown"
-              or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "warning"))
-              or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] in ("error", "warning"))]
+    errors = [
+        e
+        for e in events
+        if e.get("method") == "Runtime.exceptionThrown"
+        or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "warning"))
+        or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] in ("error", "warning"))
+    ]
     assert errors == []
     assert screenshot.startswith(b"\x89PNG") and len(screenshot) > 50_000

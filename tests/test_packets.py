@@ -61,7 +61,8 @@ def test_field_range_holds_exactly_the_range(space: PacketSpace) -> None:
         for high in EDGES_8_BIT:
             if low <= high:
                 assert field_values(space, space.field_range("icmp_type", low, high), "icmp_type") == set(
-                    range(low, high + 1)), (low, high)
+                    range(low, high + 1)
+                ), (low, high)
 
 
 def test_field_prefix_holds_exactly_the_prefix(space: PacketSpace) -> None:
@@ -73,8 +74,10 @@ def test_field_prefix_holds_exactly_the_prefix(space: PacketSpace) -> None:
 
 
 def test_address_prefix_membership(space: PacketSpace) -> None:
-    probe_addresses = [ip_to_int(a) for a in ("10.1.2.3", "10.1.2.0", "10.1.255.255", "10.2.0.0", "9.255.255.255",
-                                              "0.0.0.0", "255.255.255.255")]
+    probe_addresses = [
+        ip_to_int(a)
+        for a in ("10.1.2.3", "10.1.2.0", "10.1.255.255", "10.2.0.0", "9.255.255.255", "0.0.0.0", "255.255.255.255")
+    ]
     for length in range(33):
         network = ip_to_int("10.1.2.3") & prefix_mask(length)
         block = space.field_prefix("dst", network, length)
@@ -91,18 +94,21 @@ def test_non_contiguous_wildcard_ignores_only_its_dont_care_bits(space: PacketSp
         assert space.contains(pattern, packet) == expected, text
 
 
-@pytest.mark.parametrize(("packet", "valid"), [
-    (Packet(1, 2, PROTO_TCP, sport=1024, dport=80, established=True), True),
-    (Packet(1, 2, PROTO_UDP, sport=53, dport=53), True),
-    (Packet(1, 2, PROTO_ICMP, icmp_type=8, icmp_code=0), True),
-    (Packet(1, 2, 47), True),
-    (Packet(1, 2, 0), True),
-    (Packet(1, 2, PROTO_UDP, sport=53, dport=53, established=True), False),  # ACK bit only on TCP
-    (Packet(1, 2, PROTO_ICMP, sport=1, icmp_type=8), False),  # ports only on TCP/UDP
-    (Packet(1, 2, 47, dport=80), False),
-    (Packet(1, 2, 47, icmp_type=3), False),  # ICMP fields only on ICMP
-    (Packet(1, 2, PROTO_TCP, dport=80, icmp_code=1), False),
-])
+@pytest.mark.parametrize(
+    ("packet", "valid"),
+    [
+        (Packet(1, 2, PROTO_TCP, sport=1024, dport=80, established=True), True),
+        (Packet(1, 2, PROTO_UDP, sport=53, dport=53), True),
+        (Packet(1, 2, PROTO_ICMP, icmp_type=8, icmp_code=0), True),
+        (Packet(1, 2, 47), True),
+        (Packet(1, 2, 0), True),
+        (Packet(1, 2, PROTO_UDP, sport=53, dport=53, established=True), False),  # ACK bit only on TCP
+        (Packet(1, 2, PROTO_ICMP, sport=1, icmp_type=8), False),  # ports only on TCP/UDP
+        (Packet(1, 2, 47, dport=80), False),
+        (Packet(1, 2, 47, icmp_type=3), False),  # ICMP fields only on ICMP
+        (Packet(1, 2, PROTO_TCP, dport=80, icmp_code=1), False),
+    ],
+)
 def test_valid_packet_constraints(space: PacketSpace, packet: Packet, valid: bool) -> None:
     assert space.contains(space.valid, packet) == valid
 
@@ -116,22 +122,30 @@ def test_number_of_valid_headers_between_two_addresses(space: PacketSpace) -> No
     assert space.count(between) == tcp + udp + icmp + other_protocols
 
 
-@pytest.mark.parametrize(("packet", "text"), [
-    (Packet(ip_to_int("10.0.0.1"), ip_to_int("10.0.0.2"), PROTO_TCP, sport=1024, dport=80, established=True),
-     "tcp 10.0.0.1:1024 → 10.0.0.2:80 established"),
-    (Packet(ip_to_int("10.0.0.1"), ip_to_int("8.8.8.8"), PROTO_UDP, sport=5353, dport=53),
-     "udp 10.0.0.1:5353 → 8.8.8.8:53"),
-    (Packet(ip_to_int("10.0.0.1"), ip_to_int("10.0.0.2"), PROTO_ICMP, icmp_type=8, icmp_code=0),
-     "icmp 10.0.0.1 → 10.0.0.2 type 8 code 0"),
-    (Packet(ip_to_int("10.0.0.1"), ip_to_int("10.0.0.2"), 47), "ip proto 47 10.0.0.1 → 10.0.0.2"),
-])
+@pytest.mark.parametrize(
+    ("packet", "text"),
+    [
+        (
+            Packet(ip_to_int("10.0.0.1"), ip_to_int("10.0.0.2"), PROTO_TCP, sport=1024, dport=80, established=True),
+            "tcp 10.0.0.1:1024 → 10.0.0.2:80 established",
+        ),
+        (
+            Packet(ip_to_int("10.0.0.1"), ip_to_int("8.8.8.8"), PROTO_UDP, sport=5353, dport=53),
+            "udp 10.0.0.1:5353 → 8.8.8.8:53",
+        ),
+        (
+            Packet(ip_to_int("10.0.0.1"), ip_to_int("10.0.0.2"), PROTO_ICMP, icmp_type=8, icmp_code=0),
+            "icmp 10.0.0.1 → 10.0.0.2 type 8 code 0",
+        ),
+        (Packet(ip_to_int("10.0.0.1"), ip_to_int("10.0.0.2"), 47), "ip proto 47 10.0.0.1 → 10.0.0.2"),
+    ],
+)
 def test_describe(packet: Packet, text: str) -> None:
     assert packet.describe() == text
 
 
 def line(action: Action, match: Match, understood: bool = True, approximation: str = "") -> AclLine:
-    return AclLine(action=action, matches=(match,), source=SOURCE, understood=understood,
-                   approximation=approximation)
+    return AclLine(action=action, matches=(match,), source=SOURCE, understood=understood, approximation=approximation)
 
 
 WEB = Match(protocols=(PROTO_TCP,), dst_ports=(PortRange(80, 80),))
@@ -148,8 +162,7 @@ def test_first_match_decides_and_the_end_denies(space: PacketSpace) -> None:
 
 
 @pytest.mark.parametrize(("understood", "approximation"), [(False, ""), (True, "time-range ignored")])
-def test_deny_lines_not_fully_understood_are_ignored(space: PacketSpace, understood: bool,
-                                                     approximation: str) -> None:
+def test_deny_lines_not_fully_understood_are_ignored(space: PacketSpace, understood: bool, approximation: str) -> None:
     acl = Acl("T", (line(Action.DENY, WEB, understood, approximation), line(Action.PERMIT, Match())), SOURCE)
     assert space.contains(space.acl_permits(acl), WEB_PACKET)
 
@@ -167,8 +180,9 @@ def test_empty_acl_denies_everything(space: PacketSpace) -> None:
 
 
 @pytest.mark.parametrize("protocols", [None, (PROTO_TCP, 47, PROTO_ICMP)])
-def test_port_constraints_never_match_protocols_without_ports(space: PacketSpace,
-                                                                protocols: tuple[int, ...] | None) -> None:
+def test_port_constraints_never_match_protocols_without_ports(
+    space: PacketSpace, protocols: tuple[int, ...] | None
+) -> None:
     low_ports = Match(protocols=protocols, dst_ports=(PortRange(0, 1023),))
     matched = space.match(low_ports)
     assert space.contains(matched, Packet(1, 2, PROTO_TCP, sport=5, dport=80))

@@ -137,8 +137,13 @@ def test_device_carries_firewall_semantics():
 def test_crlf_input_keeps_line_numbers_and_strips_carriage_returns():
     text = "hostname fw1\r\n!\r\ninterface GigabitEthernet0/1\r\n nameif inside\r\n ip address 10.0.0.1 255.0.0.0\r\n"
     device = parse(text, PATH)
-    assert device.lines == ("hostname fw1", "!", "interface GigabitEthernet0/1", " nameif inside",
-                            " ip address 10.0.0.1 255.0.0.0")
+    assert device.lines == (
+        "hostname fw1",
+        "!",
+        "interface GigabitEthernet0/1",
+        " nameif inside",
+        " ip address 10.0.0.1 255.0.0.0",
+    )
     interface = device.interfaces["GigabitEthernet0/1"]
     assert interface.source == Source(PATH, 3, "interface GigabitEthernet0/1")
     assert interface.addresses == (InterfaceAddress(ip("10.0.0.1"), 8),)
@@ -148,10 +153,10 @@ def test_crlf_input_keeps_line_numbers_and_strips_carriage_returns():
 def test_unknown_lines_are_in_line_order_although_definitions_are_read_first():
     device = parse_lines(
         "access-list ACL extended permit ip any object LATER",  # 1: uses an object defined below
-        "frobnicate now",                                       # 2
-        "object network LATER",                                 # 3
-        " host 10.9.9.9",                                       # 4
-        "crypto map VPN interface outside",                     # 5
+        "frobnicate now",  # 2
+        "object network LATER",  # 3
+        " host 10.9.9.9",  # 4
+        "crypto map VPN interface outside",  # 5
     )
     assert [(u.source.line, u.kind) for u in device.unknown_lines] == [(2, FORWARDING), (5, FORWARDING)]
     assert device.unknown_lines[0].source == Source(PATH, 2, "frobnicate now")
@@ -202,8 +207,10 @@ def test_interface_without_nameif_is_not_marked_shut():
 
 def test_default_security_level_follows_the_name_inside():
     device = parse_lines(
-        "interface GigabitEthernet0/1", " nameif inside",
-        "interface GigabitEthernet0/2", " nameif dmz",
+        "interface GigabitEthernet0/1",
+        " nameif inside",
+        "interface GigabitEthernet0/2",
+        " nameif dmz",
     )
     assert device.interfaces["GigabitEthernet0/1"].security_level == 100
     assert device.interfaces["GigabitEthernet0/2"].security_level == 0
@@ -236,8 +243,10 @@ def test_address_learnt_by_dhcp_is_a_forwarding_unknown():
 
 def test_duplicate_nameif_is_rejected_like_the_asa_does():
     device = parse_lines(
-        "interface GigabitEthernet0/1", " nameif inside",
-        "interface GigabitEthernet0/2", " nameif inside",
+        "interface GigabitEthernet0/1",
+        " nameif inside",
+        "interface GigabitEthernet0/2",
+        " nameif inside",
     )
     assert device.interfaces["GigabitEthernet0/1"].nameif == "inside"
     assert device.interfaces["GigabitEthernet0/2"].nameif is None
@@ -260,10 +269,14 @@ def test_switch_ports_of_a_5505_style_model():
         " ip address 198.51.100.2 255.255.255.0",
     )
     assert (device.interfaces["Ethernet0/0"].switchport_mode, device.interfaces["Ethernet0/0"].access_vlan) == (
-        "access", 2)
+        "access",
+        2,
+    )
     # An unconfigured switch port belongs to VLAN 1 on these models.
     assert (device.interfaces["Ethernet0/1"].switchport_mode, device.interfaces["Ethernet0/1"].access_vlan) == (
-        "access", 1)
+        "access",
+        1,
+    )
     assert device.interfaces["Ethernet0/2"].switchport_mode == "trunk"
     assert device.interfaces["Ethernet0/2"].trunk_vlans == (1, 2, 3)
     assert device.interfaces["Vlan1"].kind == "svi"
@@ -297,8 +310,12 @@ def test_ipv6_is_forwarding_only_between_two_named_interfaces():
     one = parse_lines("interface GigabitEthernet0/1", " nameif inside", " ipv6 address 2001:db8::1/64")
     assert kind_at(one, 3) is HARMLESS
     two = parse_lines(
-        "interface GigabitEthernet0/1", " nameif inside", " ipv6 address 2001:db8::1/64",
-        "interface GigabitEthernet0/2", " nameif dmz", " ipv6 enable",
+        "interface GigabitEthernet0/1",
+        " nameif inside",
+        " ipv6 address 2001:db8::1/64",
+        "interface GigabitEthernet0/2",
+        " nameif dmz",
+        " ipv6 enable",
     )
     assert kind_at(two, 3) is FORWARDING
     assert kind_at(two, 6) is FORWARDING
@@ -324,8 +341,7 @@ def test_names_resolve_in_acl_entries_and_routes():
         "route outside 0.0.0.0 0.0.0.0 isp-gw 1",
     )
     first, second = device.acls["ACL"].lines
-    assert first.matches == (Match(protocols=(6,), src=None, dst=(host("10.1.1.10"),),
-                                   dst_ports=(PortRange(80, 80),)),)
+    assert first.matches == (Match(protocols=(6,), src=None, dst=(host("10.1.1.10"),), dst_ports=(PortRange(80, 80),)),)
     assert second.matches == (Match(protocols=None, src=(host("10.1.1.10"),), dst=None),)
     assert device.routes[0].next_hop == ip("203.0.113.1")
     assert device.unknown_lines == []
@@ -333,24 +349,40 @@ def test_names_resolve_in_acl_entries_and_routes():
 
 def test_network_objects_host_subnet_and_range():
     device = parse_lines(
-        "object network H", " host 10.0.0.9",
-        "object network S", " subnet 10.2.0.0 255.255.0.0", " description branch",
-        "object network R", " range 10.0.0.1 10.0.0.6",
+        "object network H",
+        " host 10.0.0.9",
+        "object network S",
+        " subnet 10.2.0.0 255.255.0.0",
+        " description branch",
+        "object network R",
+        " range 10.0.0.1 10.0.0.6",
         "access-list ACL extended permit ip object H object-group G",
-        "object-group network G", " network-object object S", " network-object object R",
+        "object-group network G",
+        " network-object object S",
+        " network-object object R",
     )
     match = only_match(device)
     assert match.src == (host("10.0.0.9"),)
     # 10.0.0.1-10.0.0.6 is exactly .1/32, .2/31, .4/31, .6/32.
-    assert match.dst == (prefix("10.2.0.0/16"), prefix("10.0.0.1/32"), prefix("10.0.0.2/31"),
-                         prefix("10.0.0.4/31"), prefix("10.0.0.6/32"))
+    assert match.dst == (
+        prefix("10.2.0.0/16"),
+        prefix("10.0.0.1/32"),
+        prefix("10.0.0.2/31"),
+        prefix("10.0.0.4/31"),
+        prefix("10.0.0.6/32"),
+    )
 
 
 def test_nested_groups_expand_and_any_member_means_any():
     device = parse_lines(
-        "object-group network INNER", " network-object 10.1.0.0 255.255.0.0",
-        "object-group network OUTER", " network-object host 10.9.9.9", " group-object INNER",
-        "object-group network WIDE", " group-object OUTER", " network-object 0.0.0.0 0.0.0.0",
+        "object-group network INNER",
+        " network-object 10.1.0.0 255.255.0.0",
+        "object-group network OUTER",
+        " network-object host 10.9.9.9",
+        " group-object INNER",
+        "object-group network WIDE",
+        " group-object OUTER",
+        " network-object 0.0.0.0 0.0.0.0",
         "access-list ACL extended permit ip object-group OUTER object-group WIDE",
     )
     match = only_match(device)
@@ -360,8 +392,10 @@ def test_nested_groups_expand_and_any_member_means_any():
 
 def test_group_cycle_is_reported_and_the_entry_is_not_understood():
     device = parse_lines(
-        "object-group network A", " group-object B",
-        "object-group network B", " group-object A",
+        "object-group network A",
+        " group-object B",
+        "object-group network B",
+        " group-object A",
         "access-list ACL extended deny ip object-group A any",
     )
     line = only_line(device)
@@ -378,13 +412,13 @@ def test_undefined_group_makes_the_entry_not_understood():
 
 def test_fqdn_object_widens_its_side_to_any():
     device = parse_lines(
-        "object network UPDATES", " fqdn v4 updates.example.com",
+        "object network UPDATES",
+        " fqdn v4 updates.example.com",
         "access-list ACL extended permit tcp host 10.1.1.5 object UPDATES eq https",
     )
     line = only_line(device)
     assert line.understood is False
-    assert line.matches == (Match(protocols=(6,), src=(host("10.1.1.5"),), dst=None,
-                                  dst_ports=(PortRange(443, 443),)),)
+    assert line.matches == (Match(protocols=(6,), src=(host("10.1.1.5"),), dst=None, dst_ports=(PortRange(443, 443),)),)
     unknown = unknown_at(device, 3)
     assert unknown.kind is FORWARDING and FQDN_REASON in unknown.reason
     assert unknown_at(device, 2) is None
@@ -392,8 +426,11 @@ def test_fqdn_object_widens_its_side_to_any():
 
 def test_ipv6_members_are_dropped_and_ipv6_only_entries_are_harmless():
     device = parse_lines(
-        "object network V6", " host 2001:db8::5",
-        "object-group network MIXED", " network-object host 10.0.0.5", " network-object 2001:db8::/32",
+        "object network V6",
+        " host 2001:db8::5",
+        "object-group network MIXED",
+        " network-object host 10.0.0.5",
+        " network-object 2001:db8::/32",
         "access-list ACL extended permit ip object-group MIXED any",
         "access-list ACL extended permit ip any6 any6",
         "access-list ACL extended permit ip object V6 any",
@@ -436,8 +473,11 @@ def test_service_group_expands_into_one_match_per_service():
 
 def test_port_groups_in_source_and_destination_positions():
     device = parse_lines(
-        "object-group service WEB tcp", " port-object eq www", " port-object range 8000 8080",
-        "object-group service HIGH tcp-udp", " port-object gt 1023",
+        "object-group service WEB tcp",
+        " port-object eq www",
+        " port-object range 8000 8080",
+        "object-group service HIGH tcp-udp",
+        " port-object gt 1023",
         "access-list ACL extended permit tcp any object-group HIGH host 10.0.0.1 object-group WEB",
     )
     match = only_match(device)
@@ -449,7 +489,8 @@ def test_port_groups_in_source_and_destination_positions():
 
 def test_a_tcp_port_group_cannot_serve_udp():
     device = parse_lines(
-        "object-group service WEB tcp", " port-object eq www",
+        "object-group service WEB tcp",
+        " port-object eq www",
         "access-list ACL extended permit udp any any object-group WEB",
     )
     assert only_line(device).understood is False
@@ -457,9 +498,15 @@ def test_a_tcp_port_group_cannot_serve_udp():
 
 def test_protocol_and_icmp_type_groups_and_nesting():
     device = parse_lines(
-        "object-group protocol TUNNELS", " protocol-object gre", " protocol-object esp",
-        "object-group icmp-type PINGS", " icmp-object echo-reply",
-        "object-group icmp-type DIAG", " icmp-object echo", " group-object PINGS", " icmp-object 3",
+        "object-group protocol TUNNELS",
+        " protocol-object gre",
+        " protocol-object esp",
+        "object-group icmp-type PINGS",
+        " icmp-object echo-reply",
+        "object-group icmp-type DIAG",
+        " icmp-object echo",
+        " group-object PINGS",
+        " icmp-object 3",
         "access-list ACL extended permit object-group TUNNELS any any",
         "access-list ACL extended permit icmp any any object-group DIAG",
     )
@@ -470,7 +517,8 @@ def test_protocol_and_icmp_type_groups_and_nesting():
 
 def test_service_objects_and_predefined_ones():
     device = parse_lines(
-        "object service ALT-HTTPS", " service tcp destination eq 8443",
+        "object service ALT-HTTPS",
+        " service tcp destination eq 8443",
         "access-list ACL extended permit object ALT-HTTPS any any",
         "access-list ACL extended permit object icmp-echo any any",
         "access-list ACL extended permit object ospf any any",
@@ -540,7 +588,9 @@ def test_address_forms():
 
 def test_interface_with_unknown_address_widens_the_entry():
     device = parse_lines(
-        "interface GigabitEthernet0/0", " nameif outside", " ip address dhcp",
+        "interface GigabitEthernet0/0",
+        " nameif outside",
+        " ip address dhcp",
         "access-list ACL extended permit tcp any interface outside eq https",
     )
     line = only_line(device)
@@ -694,7 +744,11 @@ def test_static_routes_exit_through_the_interface_carrying_the_nameif():
     assert (default.prefix, default.prefix_length, default.kind) == (0, 0, RouteKind.STATIC)
     assert (default.interface, default.next_hop, default.distance) == ("GigabitEthernet0/0", ip("203.0.113.1"), 1)
     assert (internal.prefix, internal.prefix_length, internal.interface, internal.distance) == (
-        ip("10.0.0.0"), 8, "GigabitEthernet0/1", 5)
+        ip("10.0.0.0"),
+        8,
+        "GigabitEthernet0/1",
+        5,
+    )
     assert (pix_style.prefix_length, pix_style.next_hop, pix_style.distance) == (0, ip("203.0.113.9"), 10)
     assert default.source == Source(PATH, 9, "route outside 0.0.0.0 0.0.0.0 203.0.113.1 1")
 
@@ -719,8 +773,9 @@ def test_ospf_network_statements_use_netmasks():
         " passive-interface default",
     )
     # Gi0/2 is in the network but has no nameif: it carries nothing on an ASA.
-    assert device.dynamic_routing == [DynamicRouting("ospf", "1", ("GigabitEthernet0/1",), Source(
-        PATH, 11, "router ospf 1"))]
+    assert device.dynamic_routing == [
+        DynamicRouting("ospf", "1", ("GigabitEthernet0/1",), Source(PATH, 11, "router ospf 1"))
+    ]
     assert all(kind_at(device, n) is None for n in (11, 12, 13))
 
 
@@ -756,7 +811,9 @@ def test_object_static_nat():
 
 def test_object_nat_inline_address_keeps_the_real_netmask():
     device = with_interfaces(
-        "object network LAN", " subnet 10.1.1.0 255.255.255.0", " nat (inside,outside) static 198.51.100.77",
+        "object network LAN",
+        " subnet 10.1.1.0 255.255.255.0",
+        " nat (inside,outside) static 198.51.100.77",
     )
     assert device.nat_rules[0].mapped_source == ((ip("198.51.100.0"), 24),)
     assert device.nat_rules[0].approximation == ""
@@ -764,9 +821,14 @@ def test_object_nat_inline_address_keeps_the_real_netmask():
 
 def test_object_dynamic_nat_to_interface_and_to_a_pool():
     device = with_interfaces(
-        "object network POOL", " range 203.0.113.100 203.0.113.103",
-        "object network LAN", " subnet 10.1.0.0 255.255.0.0", " nat (inside,outside) dynamic interface",
-        "object network GUESTS", " subnet 10.2.0.0 255.255.0.0", " nat (inside,outside) dynamic POOL interface",
+        "object network POOL",
+        " range 203.0.113.100 203.0.113.103",
+        "object network LAN",
+        " subnet 10.1.0.0 255.255.0.0",
+        " nat (inside,outside) dynamic interface",
+        "object network GUESTS",
+        " subnet 10.2.0.0 255.255.0.0",
+        " nat (inside,outside) dynamic POOL interface",
     )
     lan, guests = device.nat_rules
     assert (lan.kind, lan.interface_pat, lan.mapped_source) == ("dynamic", True, None)
@@ -777,10 +839,18 @@ def test_object_dynamic_nat_to_interface_and_to_a_pool():
 
 def test_object_nat_order_is_static_first_then_size_then_address():
     device = with_interfaces(
-        "object network A", " subnet 10.5.0.0 255.255.255.0", " nat (inside,outside) dynamic interface",
-        "object network B", " subnet 10.9.0.0 255.255.255.0", " nat (inside,outside) static 198.51.100.0",
-        "object network C", " host 10.7.7.7", " nat (inside,outside) static 198.51.100.200",
-        "object network D", " subnet 10.3.0.0 255.255.255.0", " nat (inside,outside) static 192.0.2.0",
+        "object network A",
+        " subnet 10.5.0.0 255.255.255.0",
+        " nat (inside,outside) dynamic interface",
+        "object network B",
+        " subnet 10.9.0.0 255.255.255.0",
+        " nat (inside,outside) static 198.51.100.0",
+        "object network C",
+        " host 10.7.7.7",
+        " nat (inside,outside) static 198.51.100.200",
+        "object network D",
+        " subnet 10.3.0.0 255.255.255.0",
+        " nat (inside,outside) static 192.0.2.0",
     )
     order = {rule.real_source[0][0]: rule.order for rule in device.nat_rules}
     assert order == {ip("10.7.7.7"): 1, ip("10.3.0.0"): 2, ip("10.9.0.0"): 3, ip("10.5.0.0"): 4}
@@ -788,11 +858,16 @@ def test_object_nat_order_is_static_first_then_size_then_address():
 
 def test_twice_nat_sections_positions_and_destination():
     device = with_interfaces(
-        "object network SRV", " host 10.1.1.10",
-        "object network PUB", " host 203.0.113.10",
-        "object network PARTNER", " subnet 198.51.100.0 255.255.255.0",
-        "object service HTTP", " service tcp destination eq www",
-        "object service ALT", " service tcp destination eq 8080",
+        "object network SRV",
+        " host 10.1.1.10",
+        "object network PUB",
+        " host 203.0.113.10",
+        "object network PARTNER",
+        " subnet 198.51.100.0 255.255.255.0",
+        "object service HTTP",
+        " service tcp destination eq www",
+        "object service ALT",
+        " service tcp destination eq 8080",
         "nat (inside,outside) source static SRV PUB destination static PARTNER PARTNER service ALT HTTP",
         "nat (inside,outside) after-auto source dynamic any interface",
         "nat (any,any) 1 source static SRV SRV inactive",
@@ -812,8 +887,10 @@ def test_twice_nat_sections_positions_and_destination():
 
 def test_twice_nat_port_forward_to_the_interface_address():
     device = with_interfaces(
-        "object network SRV", " host 10.1.1.10",
-        "object service WWW", " service tcp destination eq www",
+        "object network SRV",
+        " host 10.1.1.10",
+        "object service WWW",
+        " service tcp destination eq www",
         "nat (outside,inside) source static any any destination static interface SRV service WWW WWW",
     )
     (rule,) = device.nat_rules
@@ -823,8 +900,10 @@ def test_twice_nat_port_forward_to_the_interface_address():
 
 def test_static_nat_that_is_not_prefix_to_prefix_is_approximated():
     device = with_interfaces(
-        "object network RANGE", " range 10.1.1.10 10.1.1.12",
-        "object network ONE", " host 203.0.113.50",
+        "object network RANGE",
+        " range 10.1.1.10 10.1.1.12",
+        "object network ONE",
+        " host 203.0.113.50",
         "nat (inside,outside) source static RANGE ONE unidirectional",
     )
     (rule,) = device.nat_rules
@@ -850,7 +929,8 @@ def test_pre_8_3_nat_is_a_forwarding_unknown(line: str):
 
 def test_nat_with_undefined_object_or_interface_is_not_modelled():
     device = with_interfaces(
-        "object network SRV", " host 10.1.1.10",
+        "object network SRV",
+        " host 10.1.1.10",
         "nat (inside,outside) source static SRV MISSING",
         "nat (inside,dmz) source static SRV SRV",
     )
@@ -1028,12 +1108,16 @@ def test_protocol_group_with_an_icmp_type_group() -> None:
     line = only_line(device)
     assert line.understood and not line.approximation
     icmp = (IcmpMatch(8, None), IcmpMatch(11, None))
-    assert line.matches == (Match(protocols=(1,), dst=(host("10.1.1.1"),), icmp=icmp),
-                            Match(protocols=(47,), dst=(host("10.1.1.1"),)))
+    assert line.matches == (
+        Match(protocols=(1,), dst=(host("10.1.1.1"),), icmp=icmp),
+        Match(protocols=(47,), dst=(host("10.1.1.1"),)),
+    )
     everything = only_line(device, "ALL")
     assert everything.understood
-    assert everything.matches == (Match(protocols=(1,), icmp=icmp),
-                                  Match(protocols=tuple(p for p in range(256) if p != 1)))
+    assert everything.matches == (
+        Match(protocols=(1,), icmp=icmp),
+        Match(protocols=tuple(p for p in range(256) if p != 1)),
+    )
 
 
 def test_nat_route_lookup_is_recorded() -> None:

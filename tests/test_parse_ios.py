@@ -188,9 +188,7 @@ def test_banner_with_raw_control_c_and_text_after_the_delimiter():
 
 
 def test_single_line_banner_and_unterminated_banner():
-    device = parse_lines(
-        "banner exec #Hello#", "hostname r2", "banner motd %", "ip nat pool P 1.1.1.1 1.1.1.2"
-    )
+    device = parse_lines("banner exec #Hello#", "hostname r2", "banner motd %", "ip nat pool P 1.1.1.1 1.1.1.2")
     assert kind_at(device, 1) is HARMLESS
     assert device.hostname == "r2"
     # Without a closing delimiter only the banner line is taken: the rest is still configuration.
@@ -336,8 +334,9 @@ def test_ipv6_is_forwarding_only_when_the_device_routes_ipv6():
 
 
 def test_route_map_is_harmless_but_nat_using_it_is_not():
-    device = parse_lines("route-map NAT permit 10", " match ip address 1",
-                         "ip nat inside source route-map NAT interface Gi0/0 overload")
+    device = parse_lines(
+        "route-map NAT permit 10", " match ip address 1", "ip nat inside source route-map NAT interface Gi0/0 overload"
+    )
     assert [kind_at(device, line) for line in (1, 2, 3)] == [HARMLESS, HARMLESS, FORWARDING]
 
 
@@ -435,8 +434,12 @@ def test_access_and_trunk_switchports():
 
 def test_trunk_allowed_vlan_except_and_all():
     device = parse_lines(
-        "interface Gi1/0/47", " switchport mode trunk", " switchport trunk allowed vlan except 2-4094",
-        "interface Gi1/0/46", " switchport mode trunk", " switchport trunk allowed vlan all",
+        "interface Gi1/0/47",
+        " switchport mode trunk",
+        " switchport trunk allowed vlan except 2-4094",
+        "interface Gi1/0/46",
+        " switchport mode trunk",
+        " switchport trunk allowed vlan all",
     )
     assert device.interfaces["GigabitEthernet1/0/47"].trunk_vlans == (1,)
     assert device.interfaces["GigabitEthernet1/0/46"].trunk_vlans is None
@@ -566,9 +569,7 @@ def test_source_port_and_established():
 
 
 def test_udp_and_tcp_port_names_are_separate():
-    device = parse_lines(
-        "access-list 101 permit udp any any eq www", "access-list 102 permit tcp any any eq snmp"
-    )
+    device = parse_lines("access-list 101 permit udp any any eq www", "access-list 102 permit tcp any any eq snmp")
     for name, line in (("101", 1), ("102", 2)):
         acl_line = only_acl_line(device, name)
         assert acl_line.understood is False
@@ -606,8 +607,17 @@ def test_icmp_types(entry: str, icmp: tuple[IcmpMatch, ...] | None):
 
 @pytest.mark.parametrize(
     ("protocol", "number"),
-    [("gre", 47), ("esp", 50), ("ahp", 51), ("eigrp", 88), ("ospf", 89), ("pim", 103), ("igmp", 2),
-     ("ipinip", 4), ("112", 112)],
+    [
+        ("gre", 47),
+        ("esp", 50),
+        ("ahp", 51),
+        ("eigrp", 88),
+        ("ospf", 89),
+        ("pim", 103),
+        ("igmp", 2),
+        ("ipinip", 4),
+        ("112", 112),
+    ],
 )
 def test_protocols_by_name_and_number(protocol: str, number: int):
     assert only_match(ace(f"permit {protocol} any any")).protocols == (number,)
@@ -634,8 +644,10 @@ def test_log_keywords_are_ignored():
     ["dscp ef", "precedence critical", "tos 4", "ttl eq 1", "time-range WORKHOURS", "option any-options"],
 )
 def test_narrowing_qualifiers_are_dropped_and_marked(qualifier: str):
-    device = parse_lines(f"access-list 101 permit tcp any host 10.0.0.1 eq 443 {qualifier}",
-                         f"access-list 102 deny tcp any host 10.0.0.1 eq 443 {qualifier}")
+    device = parse_lines(
+        f"access-list 101 permit tcp any host 10.0.0.1 eq 443 {qualifier}",
+        f"access-list 102 deny tcp any host 10.0.0.1 eq 443 {qualifier}",
+    )
     for name in ("101", "102"):
         line = only_acl_line(device, name)
         assert line.understood is True
@@ -730,9 +742,7 @@ OBJECT_GROUPS = (
 
 
 def test_network_object_groups_with_range_and_nesting():
-    device = parse_lines(
-        *OBJECT_GROUPS, "access-list 101 permit ip object-group CLIENTS object-group SERVERS"
-    )
+    device = parse_lines(*OBJECT_GROUPS, "access-list 101 permit ip object-group CLIENTS object-group SERVERS")
     match = only_match(device)
     assert match.dst == (Wildcard(ip("10.0.0.10"), 0), Wildcard(ip("10.0.1.0"), 255))
     # 192.168.0.5-12 is exactly .5/32, .6/31, .8/30, .12/32.
@@ -768,8 +778,11 @@ def test_service_object_group_in_protocol_position_expands_to_several_matches():
 
 
 def test_service_and_network_groups_combine():
-    device = parse_lines(*OBJECT_GROUPS, "ip access-list extended X",
-                         " permit object-group WEB object-group CLIENTS object-group SERVERS")
+    device = parse_lines(
+        *OBJECT_GROUPS,
+        "ip access-list extended X",
+        " permit object-group WEB object-group CLIENTS object-group SERVERS",
+    )
     line = only_acl_line(device, "X")
     assert len(line.matches) == 2
     assert {match.dst_ports for match in line.matches} == {(PortRange(80, 80),), (PortRange(443, 443),)}
@@ -787,8 +800,9 @@ def test_undefined_object_group_makes_the_line_not_understood():
 
 
 def test_object_group_with_bad_entry_poisons_its_users():
-    device = parse_lines("object-group network BAD", " host 10.0.0.300",
-                         "access-list 101 permit ip object-group BAD any")
+    device = parse_lines(
+        "object-group network BAD", " host 10.0.0.300", "access-list 101 permit ip object-group BAD any"
+    )
     assert kind_at(device, 2) is FORWARDING
     assert only_acl_line(device).understood is False
 
@@ -805,7 +819,11 @@ def test_static_routes():
     )
     default, via_interface, floating, discard = device.routes
     assert (default.prefix, default.prefix_length, default.next_hop, default.interface) == (
-        0, 0, ip("203.0.113.1"), None)
+        0,
+        0,
+        ip("203.0.113.1"),
+        None,
+    )
     assert default.kind is RouteKind.STATIC
     assert default.source == Source(PATH, 1, "ip route 0.0.0.0 0.0.0.0 203.0.113.1")
     assert (via_interface.prefix, via_interface.prefix_length) == (ip("10.20.0.0"), 16)
@@ -851,8 +869,13 @@ def routing(device: Device, protocol: str):
 
 
 def test_ospf_network_statements_and_interface_areas():
-    device = parse_lines(*ROUTED_INTERFACES, "router ospf 5", " network 10.0.0.0 0.0.0.255 area 0",
-                         " passive-interface default", " redistribute static subnets")
+    device = parse_lines(
+        *ROUTED_INTERFACES,
+        "router ospf 5",
+        " network 10.0.0.0 0.0.0.255 area 0",
+        " passive-interface default",
+        " redistribute static subnets",
+    )
     process = routing(device, "ospf")
     assert process.process == "5"
     assert process.interfaces == ("GigabitEthernet0/0", "GigabitEthernet0/2")
@@ -873,14 +896,17 @@ def test_eigrp_wildcard_network():
 
 
 def test_bgp_runs_on_the_neighbour_subnet():
-    device = parse_lines(*ROUTED_INTERFACES, "router bgp 65001", " neighbor 172.16.5.2 remote-as 65002",
-                         " address-family ipv4", "  neighbor 172.16.5.2 activate")
+    device = parse_lines(
+        *ROUTED_INTERFACES,
+        "router bgp 65001",
+        " neighbor 172.16.5.2 remote-as 65002",
+        " address-family ipv4",
+        "  neighbor 172.16.5.2 activate",
+    )
     assert routing(device, "bgp").interfaces == ("GigabitEthernet0/1",)
 
 
-@pytest.mark.parametrize(
-    "neighbor", ["neighbor 10.99.0.1 remote-as 65002", "neighbor 10.0.0.2 remote-as 65001"]
-)
+@pytest.mark.parametrize("neighbor", ["neighbor 10.99.0.1 remote-as 65002", "neighbor 10.0.0.2 remote-as 65001"])
 def test_bgp_with_remote_or_internal_neighbour_runs_everywhere(neighbor: str):
     device = parse_lines(*ROUTED_INTERFACES, "router bgp 65001", f" {neighbor}")
     addressed = ("GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2")
@@ -947,8 +973,9 @@ def test_indented_line_under_a_one_line_command_is_not_understood():
 
 
 def test_static_route_interface_name_with_a_space_is_one_interface():
-    device = parse_lines("interface Tunnel1", " ip address 10.9.9.1 255.255.255.252",
-                         "ip route 10.8.0.0 255.255.0.0 tunnel 1")
+    device = parse_lines(
+        "interface Tunnel1", " ip address 10.9.9.1 255.255.255.252", "ip route 10.8.0.0 255.255.0.0 tunnel 1"
+    )
     [route] = device.routes
     assert route.interface == "Tunnel1"
     assert route.distance == 1
@@ -972,8 +999,9 @@ def test_icmp_types_in_a_service_object_group() -> None:
     permit, deny = device.acls["A"].lines
     destination = (Wildcard.host(ip_to_int("10.0.0.1")),)
     assert permit.understood and deny.understood
-    assert permit.matches == tuple(Match(protocols=(1,), dst=destination, icmp=(icmp,))
-                                   for icmp in (IcmpMatch(8), IcmpMatch(0), IcmpMatch(3, 4)))
+    assert permit.matches == tuple(
+        Match(protocols=(1,), dst=destination, icmp=(icmp,)) for icmp in (IcmpMatch(8), IcmpMatch(0), IcmpMatch(3, 4))
+    )
     assert deny.matches == (Match(protocols=(1,)),)
 
 
@@ -1018,22 +1046,37 @@ def test_svi_autostate_is_down_without_a_port_carrying_its_vlan() -> None:
     assert [u for u in device.unknown_lines if u.kind is not UnknownKind.HARMLESS] == []
     # Only the trunk carries VLAN 30 (Gi1/0/3 is excluded from autostate): shut it, and Vlan30 goes down.
     trunk_shut = _svi_switch(
-        "interface GigabitEthernet1/0/2", " switchport mode trunk", " switchport trunk allowed vlan 30", " shutdown",
-        "interface GigabitEthernet1/0/3", " switchport access vlan 30", " switchport autostate exclude",
+        "interface GigabitEthernet1/0/2",
+        " switchport mode trunk",
+        " switchport trunk allowed vlan 30",
+        " shutdown",
+        "interface GigabitEthernet1/0/3",
+        " switchport access vlan 30",
+        " switchport autostate exclude",
     )
     assert {name for name, i in trunk_shut.interfaces.items() if i.shutdown and name.startswith("Vlan")} == {
-        "Vlan10", "Vlan20", "Vlan30", "Vlan40", "Vlan50"}
+        "Vlan10",
+        "Vlan20",
+        "Vlan30",
+        "Vlan40",
+        "Vlan50",
+    }
 
 
 def test_svi_stays_up_when_the_config_is_unsure() -> None:
     # A bare port may be a dynamic switchport (any VLAN): every SVI stays up.
-    bare = _svi_switch("interface GigabitEthernet1/0/1", "interface GigabitEthernet1/0/2", " switchport access vlan 10",
-                       " switchport mode access")
+    bare = _svi_switch(
+        "interface GigabitEthernet1/0/1",
+        "interface GigabitEthernet1/0/2",
+        " switchport access vlan 10",
+        " switchport mode access",
+    )
     assert [name for name, i in bare.interfaces.items() if i.shutdown] == []
     # No physical port in the config at all (an excerpt): nothing is known, SVIs stay up.
     excerpt = _svi_switch()
     assert [name for name, i in excerpt.interfaces.items() if i.shutdown] == []
     # A dynamic (DTP) port can become a trunk carrying any allowed VLAN.
-    dynamic = _svi_switch("interface GigabitEthernet1/0/1", " switchport mode dynamic desirable",
-                          " switchport trunk allowed vlan 10-50")
+    dynamic = _svi_switch(
+        "interface GigabitEthernet1/0/1", " switchport mode dynamic desirable", " switchport trunk allowed vlan 10-50"
+    )
     assert [name for name, i in dynamic.interfaces.items() if i.shutdown] == []

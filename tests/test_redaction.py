@@ -19,13 +19,19 @@ from nankoku_netcheck.report import FILE_NAMES
 
 # (config line, the secret in it, the kind it must be replaced by)
 KINDS = [
-    ("enable secret 9 $9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM",
-     "$9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM", "enable-secret"),
+    (
+        "enable secret 9 $9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM",
+        "$9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM",
+        "enable-secret",
+    ),
     ("enable secret level 15 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0", "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0", "enable-secret"),
     ("enable password 7 0822455D0A16", "0822455D0A16", "enable-password"),
     ("enable password 8Ry2YjIyt7RRXU24 encrypted", "8Ry2YjIyt7RRXU24", "enable-password"),
-    ("username ops privilege 15 secret 8 $8$dsYGNam3K1SIJO$7nv/35M/qr6t.dVc7UY9zrJDWRVqncHub1PE9UlMQFs",
-     "$8$dsYGNam3K1SIJO$7nv/35M/qr6t.dVc7UY9zrJDWRVqncHub1PE9UlMQFs", "secret"),
+    (
+        "username ops privilege 15 secret 8 $8$dsYGNam3K1SIJO$7nv/35M/qr6t.dVc7UY9zrJDWRVqncHub1PE9UlMQFs",
+        "$8$dsYGNam3K1SIJO$7nv/35M/qr6t.dVc7UY9zrJDWRVqncHub1PE9UlMQFs",
+        "secret",
+    ),
     ("username ops password 0 PlainPass1", "PlainPass1", "password"),
     ("username ops password 1 encrypted", "1", "password"),  # ASA: the password is "1"
     ("passwd 2KFQnbNIdI.2KYOU encrypted", "2KFQnbNIdI.2KYOU", "password"),
@@ -53,8 +59,11 @@ KINDS = [
     (" wpa-psk ascii 0 WpaS3cret", "WpaS3cret", "wpa-psk"),
     ("crypto key import rsa K pem terminal passphrase PassphraseS3cret", "PassphraseS3cret", "password"),
     ("-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----", "private-key"),
-    ("MIIEowIBAAKCAQEAplantedPrivateKeyMaterialQmFzZTY0UGxhbnRlZFNlY3Jl",
-     "MIIEowIBAAKCAQEAplantedPrivateKeyMaterialQmFzZTY0UGxhbnRlZFNlY3Jl", "private-key"),
+    (
+        "MIIEowIBAAKCAQEAplantedPrivateKeyMaterialQmFzZTY0UGxhbnRlZFNlY3Jl",
+        "MIIEowIBAAKCAQEAplantedPrivateKeyMaterialQmFzZTY0UGxhbnRlZFNlY3Jl",
+        "private-key",
+    ),
 ]
 
 
@@ -66,17 +75,20 @@ def test_each_kind_of_secret_is_replaced_by_its_kind(line: str, secret: str, kin
     assert secret not in remainder.split()
 
 
-@pytest.mark.parametrize("line", [
-    "permit tcp host 10.1.20.30 any eq www",
-    "service password-encryption",
-    "security passwords min-length 10",
-    "crypto key generate rsa modulus 2048",
-    "key chain OSPF-KEYS",
-    "interface GigabitEthernet0/1",
-    "GigabitEthernet0/1",
-    "ip route 0.0.0.0 0.0.0.0 192.168.255.1 name DEFAULT-TO-BB",
-    "device_configs/nankoku-broken/mn-gw.cfg:128: permit tcp host 10.1.20.30 any eq www",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "permit tcp host 10.1.20.30 any eq www",
+        "service password-encryption",
+        "security passwords min-length 10",
+        "crypto key generate rsa modulus 2048",
+        "key chain OSPF-KEYS",
+        "interface GigabitEthernet0/1",
+        "GigabitEthernet0/1",
+        "ip route 0.0.0.0 0.0.0.0 192.168.255.1 name DEFAULT-TO-BB",
+        "device_configs/nankoku-broken/mn-gw.cfg:128: permit tcp host 10.1.20.30 any eq www",
+    ],
+)
 def test_lines_without_secrets_are_unchanged(line: str) -> None:
     assert redact(line) == line
 
@@ -142,10 +154,23 @@ router bgp 65000
  neighbor 192.168.99.2 password 7 BgpS3cret
 """
 SECRETS = [
-    "S3cretComm", "HostTrapS3cret", "AuthKeyS3cret", "PrivKeyS3cret", "PlantedHashValueXyz0123456789",
-    "0822455D0A165E41", "13061E0108035578", "IsakmpS3cret", "KeyStringS3cret", "TacacsS3cret", "RadiusS3cret",
-    "PassphraseS3cret", "MIIEowIBAAKCAQEAplanted", "QmFzZTY0UGxhbnRlZFNlY3JldEtleUJvZHlMaW5lVHdvMTIzNDU2Nzg5MA",
-    "NhrpS3cret", "OspfMd5S3cret", "BgpS3cret",
+    "S3cretComm",
+    "HostTrapS3cret",
+    "AuthKeyS3cret",
+    "PrivKeyS3cret",
+    "PlantedHashValueXyz0123456789",
+    "0822455D0A165E41",
+    "13061E0108035578",
+    "IsakmpS3cret",
+    "KeyStringS3cret",
+    "TacacsS3cret",
+    "RadiusS3cret",
+    "PassphraseS3cret",
+    "MIIEowIBAAKCAQEAplanted",
+    "QmFzZTY0UGxhbnRlZFNlY3JldEtleUJvZHlMaW5lVHdvMTIzNDU2Nzg5MA",
+    "NhrpS3cret",
+    "OspfMd5S3cret",
+    "BgpS3cret",
 ]
 
 
@@ -168,8 +193,19 @@ def planted_reports(planted_city: Path, tmp_path_factory: pytest.TempPathFactory
     reports: dict[str, str] = {}
     for lang in ("ja", "en"):
         target = out / lang
-        result = CliRunner().invoke(main, ["verify", str(planted_city), "--format", ",".join(FILE_NAMES),
-                                           "--output-dir", str(target), "--lang", lang])
+        result = CliRunner().invoke(
+            main,
+            [
+                "verify",
+                str(planted_city),
+                "--format",
+                ",".join(FILE_NAMES),
+                "--output-dir",
+                str(target),
+                "--lang",
+                lang,
+            ],
+        )
         assert result.exit_code == 1, result.output
         reports |= {f"{lang}/{path.name}": path.read_text(encoding="utf-8") for path in target.iterdir()}
         reports[f"{lang}/stderr"] = result.stderr
@@ -192,8 +228,7 @@ def test_no_planted_secret_in_any_format(planted_reports: dict[str, str]) -> Non
 
 def test_error_messages_are_redacted(tmp_path: Path) -> None:
     topology = tmp_path / "topology.yaml"
-    topology.write_text("version: 1\nzones: {}\ndevices: {}\n'snmp-server community ErrS3cret': 1\n",
-                        encoding="utf-8")
+    topology.write_text("version: 1\nzones: {}\ndevices: {}\n'snmp-server community ErrS3cret': 1\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["verify", str(topology)])
     assert result.exit_code == 2
     assert "topology.yaml:4" in result.stderr
@@ -227,8 +262,20 @@ def sentence_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
     reports = {}
     for lang in ("en", "ja"):
         target = folder / f"out-{lang}"
-        result = CliRunner().invoke(main, ["verify", str(topology), "--no-cache", "--format", "text,json,md,sarif",
-                                           "--output-dir", str(target), "--lang", lang])
+        result = CliRunner().invoke(
+            main,
+            [
+                "verify",
+                str(topology),
+                "--no-cache",
+                "--format",
+                "text,json,md,sarif",
+                "--output-dir",
+                str(target),
+                "--lang",
+                lang,
+            ],
+        )
         assert result.exit_code == 1, result.output
         reports |= {f"{lang}/{path.suffix[1:]}": path.read_text(encoding="utf-8") for path in target.iterdir()}
     return topology.parent / "configs" / "r-mn.cfg", reports
@@ -239,16 +286,21 @@ def _config_line(config: Path, text: str) -> int:
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
-def test_rule_sentences_are_never_redacted_in_any_format(sentence_reports: tuple[Path, dict[str, str]],
-                                                         lang: str) -> None:
+def test_rule_sentences_are_never_redacted_in_any_format(
+    sentence_reports: tuple[Path, dict[str, str]], lang: str
+) -> None:
     config, reports = sentence_reports
     account = f"{config}:{_config_line(config, 'username admin password 0 cisco123')}"
     community = f"{config}:{_config_line(config, 'snmp-server community public RO')}"
     expected = {
-        "en": [f"{account}: the password of account 'admin' is stored in plaintext.",
-               f"{community}: an SNMP community uses a default, well-known name."],
-        "ja": [f"{account}: アカウント「admin」のパスワードが平文で保存されています。",
-               f"{community}: SNMP コミュニティ名が既定の（推測されやすい）名前です。"],
+        "en": [
+            f"{account}: the password of account 'admin' is stored in plaintext.",
+            f"{community}: an SNMP community uses a default, well-known name.",
+        ],
+        "ja": [
+            f"{account}: アカウント「admin」のパスワードが平文で保存されています。",
+            f"{community}: SNMP コミュニティ名が既定の（推測されやすい）名前です。",
+        ],
     }[lang]
     text, markdown = reports[f"{lang}/txt"], reports[f"{lang}/md"]
     findings = json.loads(reports[f"{lang}/json"])["findings"]
@@ -259,8 +311,10 @@ def test_rule_sentences_are_never_redacted_in_any_format(sentence_reports: tuple
         assert message in [f["message"] for f in findings]
         assert message in [r["message"]["text"].split("\n")[0] for r in sarif]
     evidence = {e["text"] for f in findings for e in f["evidence"]}
-    assert {"username admin password 0 [REDACTED:password]", "snmp-server community [REDACTED:snmp-community] RO"} \
-        <= evidence
+    assert {
+        "username admin password 0 [REDACTED:password]",
+        "snmp-server community [REDACTED:snmp-community] RO",
+    } <= evidence
     for name in (f"{lang}/txt", f"{lang}/md", f"{lang}/sarif"):
         assert "username admin password 0 [REDACTED:password]" in reports[name], name
     assert not [name for name, report in reports.items() if "cisco123" in report]
@@ -272,17 +326,21 @@ def test_topology_errors_name_the_missing_key(tmp_path: Path, args: tuple[str, .
     topology.write_text("version: 1\ndevices:\n  r1: {config: r1.cfg}\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["verify", str(topology), "--no-cache", *args])
     assert result.exit_code == 2
-    assert f"error: {topology}:1: missing required key 'zones' (expected keys: version, zones, devices; optional: " \
-           f"name, policy, configs, links, external_peers, channels, exceptions, zone_policy, cloud_destinations)" \
-           in result.stderr.splitlines()
+    assert (
+        f"error: {topology}:1: missing required key 'zones' (expected keys: version, zones, devices; optional: "
+        f"name, policy, configs, links, external_peers, channels, exceptions, zone_policy, cloud_destinations)"
+        in result.stderr.splitlines()
+    )
 
 
 def test_only_quoted_fragments_of_an_input_error_are_redacted() -> None:
-    assert redact_quoted("x.yaml:4: unknown key 'snmp-server community ErrS3cret' (expected one of: key, "
-                         "password)") == ("x.yaml:4: unknown key 'snmp-server community [REDACTED:snmp-community]' "
-                                          "(expected one of: key, password)")
-    assert redact_quoted("missing required key 'zones' (the key password of x)") == \
-        "missing required key 'zones' (the key password of x)"
+    assert redact_quoted(
+        "x.yaml:4: unknown key 'snmp-server community ErrS3cret' (expected one of: key, password)"
+    ) == ("x.yaml:4: unknown key 'snmp-server community [REDACTED:snmp-community]' (expected one of: key, password)")
+    assert (
+        redact_quoted("missing required key 'zones' (the key password of x)")
+        == "missing required key 'zones' (the key password of x)"
+    )
 
 
 def _triangle_city(folder: Path, mn_iface: str = "!", mn_extra: str = "!") -> Path:
@@ -299,27 +357,35 @@ def _triangle_city(folder: Path, mn_iface: str = "!", mn_extra: str = "!") -> Pa
 
 def test_diff_and_trace_quote_config_lines_redacted_and_sentences_whole(tmp_path: Path) -> None:
     before = _triangle_city(tmp_path / "before")
-    after = _triangle_city(tmp_path / "after", mn_iface="ip nhrp authentication NhrpS3cret",
-                           mn_extra="username admin password 0 cisco123")
+    after = _triangle_city(
+        tmp_path / "after", mn_iface="ip nhrp authentication NhrpS3cret", mn_extra="username admin password 0 cisco123"
+    )
     config = after.parent / "configs" / "r-mn.cfg"
     outputs = {}
     for output_format in ("text", "json"):
-        result = CliRunner().invoke(main, ["diff", str(before), str(after), "--no-cache", "--lang", "en",
-                                           "--format", output_format])
+        result = CliRunner().invoke(
+            main, ["diff", str(before), str(after), "--no-cache", "--lang", "en", "--format", output_format]
+        )
         assert result.exit_code == 1, result.output
         outputs[output_format] = result.stdout
-    assert f"  MGMT-006 error {config}:8: the password of account 'admin' is stored in plaintext." \
+    assert (
+        f"  MGMT-006 error {config}:8: the password of account 'admin' is stored in plaintext."
         in outputs["text"].splitlines()
-    assert f"  META-001 error {config}:6: not understood (NHRP (DMVPN) is not modelled): ip nhrp authentication " \
-           f"[REDACTED:routing-key]" in outputs["text"].splitlines()
+    )
+    assert (
+        f"  META-001 error {config}:6: not understood (NHRP (DMVPN) is not modelled): ip nhrp authentication "
+        f"[REDACTED:routing-key]" in outputs["text"].splitlines()
+    )
     new = {f["rule"]: f["message"] for f in json.loads(outputs["json"])["findings"]["new"]}
     assert new["MGMT-006"] == f"{config}:8: the password of account 'admin' is stored in plaintext."
-    trace = CliRunner().invoke(main, ["trace", str(after), "--src", "10.1.1.10", "--dst", "10.2.1.10", "--no-cache",
-                                      "--format", "json"])
+    trace = CliRunner().invoke(
+        main, ["trace", str(after), "--src", "10.1.1.10", "--dst", "10.2.1.10", "--no-cache", "--format", "json"]
+    )
     assert trace.exit_code == 0
     [path] = json.loads(trace.stdout)["paths"]
     assert [c["message_en"] for c in path["hops"][0]["caveats"]] == [
         "line not understood on this device (NHRP (DMVPN) is not modelled): ip nhrp authentication "
-        "[REDACTED:routing-key]"]
+        "[REDACTED:routing-key]"
+    ]
     outputs["trace"] = trace.stdout
     assert not [name for name, text in outputs.items() if "NhrpS3cret" in text or "cisco123" in text]

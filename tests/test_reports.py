@@ -42,10 +42,40 @@ COMPLIANT = REPO / "topologies" / "nankoku.yaml"
 
 # Every rule ID of the design note rules.md, plus ZONE-010 (zone_policy, added with the policy profiles).
 CATALOG_IDS = [
-    "ZONE-001", "ZONE-002", "ZONE-003", "ZONE-004", "ZONE-005", "ZONE-006", "ZONE-007", "ZONE-008", "ZONE-009",
-    "ZONE-010", "ACL-001", "ACL-002", "ACL-003", "ACL-004", "ACL-005", "RT-001", "MGMT-001", "MGMT-002",
-    "MGMT-003", "MGMT-004", "MGMT-005", "MGMT-006", "MGMT-007", "MGMT-008", "MGMT-009", "MGMT-010", "SVC-001",
-    "PORT-001", "PORT-002", "WLAN-001", "AVAIL-001", "META-001", "META-002", "META-003",
+    "ZONE-001",
+    "ZONE-002",
+    "ZONE-003",
+    "ZONE-004",
+    "ZONE-005",
+    "ZONE-006",
+    "ZONE-007",
+    "ZONE-008",
+    "ZONE-009",
+    "ZONE-010",
+    "ACL-001",
+    "ACL-002",
+    "ACL-003",
+    "ACL-004",
+    "ACL-005",
+    "RT-001",
+    "MGMT-001",
+    "MGMT-002",
+    "MGMT-003",
+    "MGMT-004",
+    "MGMT-005",
+    "MGMT-006",
+    "MGMT-007",
+    "MGMT-008",
+    "MGMT-009",
+    "MGMT-010",
+    "SVC-001",
+    "PORT-001",
+    "PORT-002",
+    "WLAN-001",
+    "AVAIL-001",
+    "META-001",
+    "META-002",
+    "META-003",
 ]
 
 
@@ -106,8 +136,17 @@ def test_junit_has_a_failure_per_violating_zone_pair(broken: Result) -> None:
 
 
 def test_junit_marks_inconclusive_findings_as_errors(broken: Result) -> None:
-    unknown = replace(broken.findings[0], rule="META-001", severity="error", status="inconclusive",
-                      from_zone="", to_zone="", device="bb-rtr", flow=None, path=())
+    unknown = replace(
+        broken.findings[0],
+        rule="META-001",
+        severity="error",
+        status="inconclusive",
+        from_zone="",
+        to_zone="",
+        device="bb-rtr",
+        flow=None,
+        path=(),
+    )
     root = ET.fromstring(render_junit(replace(broken, findings=(unknown,)), "en"))
     meta = next(s for s in root.iter("testsuite") if s.get("name").startswith("META-001"))
     case = next(c for c in meta.iter("testcase") if c.get("name") == "bb-rtr")
@@ -152,10 +191,10 @@ def test_csv_opens_in_japanese_excel(broken: Result) -> None:
 
 
 def test_csv_cells_cannot_run_as_formulas(broken: Result) -> None:
-    finding = replace(broken.findings[0], evidence=(Evidence("x.cfg", 3, "=HYPERLINK(\"x\")", "permits"),))
+    finding = replace(broken.findings[0], evidence=(Evidence("x.cfg", 3, '=HYPERLINK("x")', "permits"),))
     rows = list(csv.reader(io.StringIO(render_csv(replace(broken, findings=(finding,)), "en").lstrip("\ufeff"))))
     text_cell = rows[1][rows[0].index("Config line")]
-    assert text_cell == "'=HYPERLINK(\"x\")"
+    assert text_cell == '\'=HYPERLINK("x")'
 
 
 # --- JSON integrity -------------------------------------------------------------------------------
@@ -182,21 +221,41 @@ def test_result_sha256_ties_json_and_html_together(broken: Result, compliant: Re
 def test_json_record_carries_certificates_exceptions_and_network(broken: Result) -> None:
     record = json.loads(render_json(broken, "en"))
     assert {d["name"] for d in record["network"]["devices"]} == {
-        "mn-core", "mn-gw", "lg-core", "lg-gw", "bb-rtr", "inet-fw", "inet-core", "edge-fw", "edge-rtr"}
+        "mn-core",
+        "mn-gw",
+        "lg-core",
+        "lg-gw",
+        "bb-rtr",
+        "inet-fw",
+        "inet-core",
+        "edge-fw",
+        "edge-rtr",
+    }
     assert len(record["certificates"]) == len(broken.certificates)
     # the one exception of the broken topology, expired (samples/expected-segmentation.yaml, META-002)
     assert [(e["rule"], e["ref"], e["expires"], e["state"]) for e in record["exceptions"]] == [
-        ("ZONE-005", "R6-情セ-027", "2025-03-31", "expired")]
+        ("ZONE-005", "R6-情セ-027", "2025-03-31", "expired")
+    ]
 
 
 # --- exceptions and certificates are rendered when present -------------------------------------
 
 
 def test_exception_register_is_rendered(broken: Result) -> None:
-    register = (ExceptionRecord(rule="ZONE-005", flow="tcp 10.2.10.5/32 → 203.0.113.80/32 dport 443",
-                                reason="税務システム更新 (期限付き)", approved_by="CISO 山田", ref="R7-情報-015",
-                                expires="2026-03-31", state="active", matched="tcp 10.2.10.5/32 → … dport 443",
-                                file="topologies/nankoku-broken.yaml", line=60),)
+    register = (
+        ExceptionRecord(
+            rule="ZONE-005",
+            flow="tcp 10.2.10.5/32 → 203.0.113.80/32 dport 443",
+            reason="税務システム更新 (期限付き)",
+            approved_by="CISO 山田",
+            ref="R7-情報-015",
+            expires="2026-03-31",
+            state="active",
+            matched="tcp 10.2.10.5/32 → … dport 443",
+            file="topologies/nankoku-broken.yaml",
+            line=60,
+        ),
+    )
     result = replace(broken, exceptions=register)
     html = render_html(result, "ja")
     for value in ("CISO 山田", "R7-情報-015", "2026-03-31", "税務システム更新", "tcp 10.2.10.5/32 → … dport 443"):
@@ -216,8 +275,9 @@ def test_isolation_certificates_are_rendered(broken: Result) -> None:
 
 
 def test_one_run_writes_every_format(tmp_path: Path) -> None:
-    code, out, err = invoke("verify", str(BROKEN), "--format", ",".join(FILE_NAMES), "--output-dir",
-                            str(tmp_path / "out"))
+    code, out, err = invoke(
+        "verify", str(BROKEN), "--format", ",".join(FILE_NAMES), "--output-dir", str(tmp_path / "out")
+    )
     assert code == 1 and out == ""
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(FILE_NAMES.values())
     assert all(f"{name}: " in err for name in FILE_NAMES)
@@ -232,11 +292,14 @@ def test_single_format_to_a_file_and_quiet(tmp_path: Path) -> None:
     assert json.loads(target.read_text(encoding="utf-8"))["runs"][0]["results"] == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--format", "json,html"], "--output-dir"),
-    (["--format", "json", "--output", "a.json", "--output-dir", "d"], "not both"),
-    (["--format", "pdf"], "unknown format 'pdf'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--format", "json,html"], "--output-dir"),
+        (["--format", "json", "--output", "a.json", "--output-dir", "d"], "not both"),
+        (["--format", "pdf"], "unknown format 'pdf'"),
+    ],
+)
 def test_format_usage_errors_exit_2(args: list[str], message: str) -> None:
     code, out, err = invoke("verify", str(COMPLIANT), *args)
     assert code == 2 and out == ""
@@ -244,11 +307,21 @@ def test_format_usage_errors_exit_2(args: list[str], message: str) -> None:
 
 
 def test_reproducing_command_is_recorded_per_format(tmp_path: Path) -> None:
-    invoke("verify", str(COMPLIANT), "--format", "json,md", "--output-dir", str(tmp_path), "--lang", "en",
-           env={"SOURCE_DATE_EPOCH": "1764000000"})
+    invoke(
+        "verify",
+        str(COMPLIANT),
+        "--format",
+        "json,md",
+        "--output-dir",
+        str(tmp_path),
+        "--lang",
+        "en",
+        env={"SOURCE_DATE_EPOCH": "1764000000"},
+    )
     record = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-    assert record["command"] == f"SOURCE_DATE_EPOCH=1764000000 nankoku-netcheck verify {COMPLIANT} --format json " \
-                                "--lang en"
+    assert (
+        record["command"] == f"SOURCE_DATE_EPOCH=1764000000 nankoku-netcheck verify {COMPLIANT} --format json --lang en"
+    )
     assert "--format md --lang en" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
@@ -275,8 +348,11 @@ def test_registry_rules_match_their_pages() -> None:
 def test_rules_catalog_and_page() -> None:
     code, out, _ = invoke("rules", "--lang", "en")
     assert code == 0
-    assert [line.split()[1] if line.startswith("*") else line.split()[0]
-            for line in out.splitlines() if re.match(r"^[* ] [A-Z]+-\d{3}", line)] == CATALOG_IDS
+    assert [
+        line.split()[1] if line.startswith("*") else line.split()[0]
+        for line in out.splitlines()
+        if re.match(r"^[* ] [A-Z]+-\d{3}", line)
+    ] == CATALOG_IDS
     code, page, _ = invoke("rules", "zone-001", "--lang", "ja")
     assert code == 0
     doc = rule_doc("ZONE-001")

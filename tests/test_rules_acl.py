@@ -31,8 +31,12 @@ SPACE = PacketSpace()
 
 # Every rule has an IOS pass and fail case; rules that apply to Cisco ASA also have
 # asa-pass and asa-fail.
-CASES = [(rule_id, case) for rule_id in sorted(RULES) for case in ("pass", "fail", "asa-pass", "asa-fail")
-         if case in ("pass", "fail") or (FIXTURES / rule_id / case).is_dir()]
+CASES = [
+    (rule_id, case)
+    for rule_id in sorted(RULES)
+    for case in ("pass", "fail", "asa-pass", "asa-fail")
+    if case in ("pass", "fail") or (FIXTURES / rule_id / case).is_dir()
+]
 
 
 @pytest.mark.parametrize(("rule_id", "case"), CASES)
@@ -74,12 +78,15 @@ def test_shadowed_line_names_the_lines_that_cover_it() -> None:
 
 
 def test_a_repeated_line_is_reported_as_redundant() -> None:
-    device = parse(textwrap.dedent("""\
+    device = parse(
+        textwrap.dedent("""\
         hostname r1
         ip access-list extended X
          permit tcp any host 10.0.0.5 eq 443
          permit tcp any host 10.0.0.5 eq 443
-        """), "r1.cfg")
+        """),
+        "r1.cfg",
+    )
     (item,) = unreachable_lines(SPACE, device.acls["X"])
     assert (item.index, item.cover, item.empty) == (1, (0,), False)
 
@@ -88,7 +95,8 @@ def test_a_line_covered_by_narrower_earlier_lines_is_found_through_the_index() -
     """Earlier lines inside the line's destinations (two halves, then a third prefix
     elsewhere that must not be cited) cover it; a line to a host in a half is covered
     by the enclosing half alone."""
-    device = parse(textwrap.dedent("""\
+    device = parse(
+        textwrap.dedent("""\
         hostname r1
         ip access-list extended X
          permit tcp any 10.0.0.0 0.0.0.127 eq 443
@@ -97,7 +105,9 @@ def test_a_line_covered_by_narrower_earlier_lines_is_found_through_the_index() -
          permit tcp any 10.0.0.0 0.0.0.255 eq 443
          permit tcp any host 10.0.0.200 eq 443
          permit tcp any 10.0.0.0 0.0.0.255 eq 22
-        """), "r1.cfg")
+        """),
+        "r1.cfg",
+    )
     found = {item.index: item.cover for item in unreachable_lines(SPACE, device.acls["X"])}
     assert found == {3: (0, 1), 4: (1,)}
 
@@ -146,8 +156,9 @@ def test_unreported_exact_lines_can_be_reached(acl: Acl) -> None:
             witness = SPACE.pick(matched & ~earlier)
             assert witness is not None
             assert any(oracle.match_hits(m, witness) for m in line.matches)
-            assert not any(oracle.match_hits(m, witness) for other in acl.lines[:index] if exact(other)
-                           for m in other.matches)
+            assert not any(
+                oracle.match_hits(m, witness) for other in acl.lines[:index] if exact(other) for m in other.matches
+            )
         if exact(line):
             earlier |= matched
 
@@ -157,11 +168,13 @@ def test_fixture_configs_parse_without_forwarding_unknowns_except_where_intended
     interpret are the ACL-001 entry naming an undefined object-group and the WCCP use of an
     ACL in the ACL-003 fixture, and in the ASA ACL-001 fixture the undefined object-group,
     ACL binding and NAT object (all there on purpose). ASA fixtures must be read as ASA."""
-    allowed = {("ACL-001", "fail", "permit ip object-group NO-SUCH-GROUP any"),
-               ("ACL-003", "pass", "ip wccp web-cache redirect-list WCCP-REDIRECT"),
-               ("ACL-001", "asa-fail", "access-list OUTSIDE_IN extended permit ip object-group NO-SUCH-GROUP any"),
-               ("ACL-001", "asa-fail", "access-group MISSING in interface inside"),
-               ("ACL-001", "asa-fail", "nat (inside,outside) source static NO-SUCH-OBJ NO-SUCH-OBJ")}
+    allowed = {
+        ("ACL-001", "fail", "permit ip object-group NO-SUCH-GROUP any"),
+        ("ACL-003", "pass", "ip wccp web-cache redirect-list WCCP-REDIRECT"),
+        ("ACL-001", "asa-fail", "access-list OUTSIDE_IN extended permit ip object-group NO-SUCH-GROUP any"),
+        ("ACL-001", "asa-fail", "access-group MISSING in interface inside"),
+        ("ACL-001", "asa-fail", "nat (inside,outside) source static NO-SUCH-OBJ NO-SUCH-OBJ"),
+    }
     for config in sorted(FIXTURES.glob("*/*/configs/*.cfg")):
         rule_id, case = config.parts[-4], config.parts[-3]
         device = parse_config(config.read_text(encoding="utf-8"), str(config))
@@ -224,7 +237,8 @@ def test_the_everything_precheck_passes_permit_ip_any_any() -> None:
 def test_rt_001_names_an_interface_down_by_autostate() -> None:
     from nankoku_netcheck.rules.acl import _route_problem
 
-    device = parse(textwrap.dedent("""\
+    device = parse(
+        textwrap.dedent("""\
         hostname r
         interface Vlan50
          ip address 10.0.50.1 255.255.255.0
@@ -233,11 +247,14 @@ def test_rt_001_names_an_interface_down_by_autostate() -> None:
          switchport access vlan 10
         ip route 10.9.0.0 255.255.0.0 Vlan50
         ip route 10.8.0.0 255.255.0.0 10.0.50.9
-        """), "r.cfg")
+        """),
+        "r.cfg",
+    )
     direct, via = (_route_problem(device, route) for route in device.routes)
     assert direct == (
         "exit interface Vlan50 is down (autostate: no port in the config carries VLAN 50); the route is never "
         "installed.",
         "出力インターフェース Vlan50 がリンクダウンしており（autostate: VLAN 50 を運ぶポートが設定にない）、"
-        "経路は登録されません。")
+        "経路は登録されません。",
+    )
     assert via is not None and "Vlan50 (10.0.50.0/24), which is down (autostate" in via[0]

@@ -36,8 +36,19 @@ RULES = DEVICE_RULES + ACL_RULES
 def single_device_context(device: Device, path: str, space: PacketSpace) -> FlowContext:
     device.name = "device"
     entry = DeviceEntry("device", path, path, device.vendor, None, Located("corpus.yaml", 0))
-    topology = Topology(path="corpus.yaml", version=1, name=path, policy="nankoku-2019", configs_dir="",
-                        devices=(entry,), links=(), zones=(), external_peers=(), channels=(), exceptions=())
+    topology = Topology(
+        path="corpus.yaml",
+        version=1,
+        name=path,
+        policy="nankoku-2019",
+        configs_dir="",
+        devices=(entry,),
+        links=(),
+        zones=(),
+        external_peers=(),
+        channels=(),
+        exceptions=(),
+    )
     network = build_network(topology, {"device": device})
     engine = ReachEngine(network, space, boundary_interfaces(network))
     return FlowContext(network, space, engine, Tracer(engine))

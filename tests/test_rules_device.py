@@ -31,8 +31,12 @@ RULES = {rule.id: rule for rule in DEVICE_RULES}
 RULES_MD = REPO.parent / "shared" / "design" / "rules.md"
 # Every rule has an IOS pass and fail case; rules that apply to Cisco ASA also have
 # asa-pass and asa-fail (SVC-001 only asa-pass: the ASA runs none of the services it checks).
-CASES = [(rule_id, case) for rule_id in sorted(RULES) for case in ("pass", "fail", "asa-pass", "asa-fail")
-         if case in ("pass", "fail") or (FIXTURES / rule_id / case).is_dir()]
+CASES = [
+    (rule_id, case)
+    for rule_id in sorted(RULES)
+    for case in ("pass", "fail", "asa-pass", "asa-fail")
+    if case in ("pass", "fail") or (FIXTURES / rule_id / case).is_dir()
+]
 
 
 @pytest.mark.parametrize(("rule_id", "case"), CASES)
@@ -45,7 +49,8 @@ def test_rule_fixture(rule_id: str, case: str) -> None:
         assert (finding.rule, finding.severity, finding.status) == (rule_id, rule.severity, "violated")
         assert finding.message_en and finding.message_ja
         assert finding.message_en.startswith(f"{finding.evidence[0].file}:{finding.evidence[0].line}: ") or (
-            rule_id == "AVAIL-001")
+            rule_id == "AVAIL-001"
+        )
 
 
 def test_severities_and_clauses_follow_the_catalog() -> None:
@@ -72,8 +77,14 @@ def test_every_rule_has_its_documentation() -> None:
 
 
 SECRETS_IN_FIXTURES = {
-    "MGMT-006": ("$1$mERr$hx5rVt7rPNoS4wqbXKX7m0", "0822455D0A16", "Nankoku2025", "Plain-Secret-1",
-                 "045802150C2E", "tnhtc92DXBhelxjYk8LWJrPV36S2i4ntXrpb4RFmfqY"),
+    "MGMT-006": (
+        "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0",
+        "0822455D0A16",
+        "Nankoku2025",
+        "Plain-Secret-1",
+        "045802150C2E",
+        "tnhtc92DXBhelxjYk8LWJrPV36S2i4ntXrpb4RFmfqY",
+    ),
     "MGMT-010": ("public", "n0c-Wr1te", "PRIVATE"),
     "MGMT-005": ("$9$Aa1Bb2Cc3Dd4Ee",),
     "WLAN-001": ("Nankoku-LG-2025", "Nankoku-Old-2010"),
@@ -89,8 +100,12 @@ def test_secrets_never_reach_a_finding(rule_id: str) -> None:
         for secret in SECRETS_IN_FIXTURES[rule_id]:
             assert secret not in shown, f"{secret!r} shown by {rule_id}"
     if rule_id in ("MGMT-006", "MGMT-010"):
-        quoted = [e.text for f in findings for e in f.evidence
-                  if "nopassword" not in e.text and " group " not in e.text and e.text != "no login"]
+        quoted = [
+            e.text
+            for f in findings
+            for e in f.evidence
+            if "nopassword" not in e.text and " group " not in e.text and e.text != "no login"
+        ]
         assert quoted and all("[REDACTED" in text for text in quoted)
 
 
@@ -182,7 +197,9 @@ def test_sessions_and_remote_access(facts) -> None:  # type: ignore[no-untyped-d
 
 def test_credentials_services_and_time(facts) -> None:  # type: ignore[no-untyped-def]
     assert [(c.kind, c.owner, c.scheme) for c in facts.credentials] == [
-        ("enable", "", "scrypt"), ("user", "ope", "md5")]
+        ("enable", "", "scrypt"),
+        ("user", "ope", "md5"),
+    ]
     assert [(u.name, u.privilege) for u in facts.users] == [("ope", 15)]
     assert facts.password_encryption is not None and facts.password_encryption.line == 3
     states = {s.name: (s.enabled, s.source.line if s.source else None) for s in facts.services}
@@ -197,19 +214,29 @@ def test_credentials_services_and_time(facts) -> None:  # type: ignore[no-untype
 
 def test_snmp_facts(facts) -> None:  # type: ignore[no-untyped-def]
     assert [(c.name, c.access, c.access_list) for c in facts.snmp_communities] == [("Xk9-ro", "ro", "10")]
-    assert [(g.name, g.version, g.security, g.read_view, g.write_view, g.access_list)
-            for g in facts.snmp_groups] == [("G", "3", "priv", "V", None, "10")]
+    assert [(g.name, g.version, g.security, g.read_view, g.write_view, g.access_list) for g in facts.snmp_groups] == [
+        ("G", "3", "priv", "V", None, "10")
+    ]
     assert [(u.name, u.group, u.version, u.authenticated, u.encrypted) for u in facts.snmp_users] == [
-        ("u1", "G", "3", True, True)]
+        ("u1", "G", "3", True, True)
+    ]
 
 
 def test_interface_facts(facts) -> None:  # type: ignore[no-untyped-def]
     first = facts.interfaces["GigabitEthernet1/0/1"]
     assert (first.port_security, first.sticky_learning, first.sticky_macs, first.cdp) == (
-        True, True, ("0000.5e00.5301",), False)
+        True,
+        True,
+        ("0000.5e00.5301",),
+        False,
+    )
     second = facts.interfaces["GigabitEthernet1/0/2"]  # "GigabitEthernet 1/0/2" as written
     assert (second.port_security, second.static_macs, second.dot1x, second.mab) == (
-        False, ("0000.5e00.5302",), True, True)
+        False,
+        ("0000.5e00.5302",),
+        True,
+        True,
+    )
     assert facts.interfaces["GigabitEthernet1/0/3"].bare
     assert not first.bare
     assert facts.interfaces["Vlan10"].address_unknown
@@ -229,8 +256,9 @@ def test_wireless_facts() -> None:
 
 
 def test_secret_schemes_are_classified_once() -> None:
-    assert not (SECRET_STRONG & SECRET_WEAK_HASH or SECRET_STRONG & SECRET_READABLE
-                or SECRET_WEAK_HASH & SECRET_READABLE)
+    assert not (
+        SECRET_STRONG & SECRET_WEAK_HASH or SECRET_STRONG & SECRET_READABLE or SECRET_WEAK_HASH & SECRET_READABLE
+    )
 
 
 # --- zone boundaries on the sample city ---------------------------------------------------------
@@ -265,9 +293,14 @@ def test_zone_boundaries_of_the_sample(compliant: FlowContext) -> None:
     # lg-gw spans lgwan and the external zenkoku-lgwan zone: all its legs filter between zones,
     # but CDP only matters where the neighbour is outside the city's own zones.
     assert {i for d, i in boundary if d == "lg-gw"} == {
-        "GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2"}
+        "GigabitEthernet0/0",
+        "GigabitEthernet0/1",
+        "GigabitEthernet0/2",
+    }
     assert {i for d, i in cdp_boundary_interfaces(compliant.network) if d == "lg-gw"} == {
-        "GigabitEthernet0/1", "GigabitEthernet0/2"}
+        "GigabitEthernet0/1",
+        "GigabitEthernet0/2",
+    }
 
 
 # --- the sample city: compliant state clean, broken state has the documented mistakes -----------
@@ -284,7 +317,8 @@ def test_broken_sample_has_exactly_the_documented_hardening_mistakes() -> None:
     expected = sorted((item["rule"], item["device"], item["file"], item["line"]) for item in listed)
     found = sorted(
         (f.rule, f.device, Path(f.evidence[0].file).resolve().relative_to(REPO).as_posix(), f.evidence[0].line)
-        for rule in DEVICE_RULES + ACL_RULES for f in rule.check(context)
+        for rule in DEVICE_RULES + ACL_RULES
+        for f in rule.check(context)
     )
     assert found == expected
     for item in listed:

@@ -46,8 +46,12 @@ def violated(result: Result, rule: str) -> list[Finding]:
 
 def peer_city(triangle, to_peer_line: str, connected: str = "false", allow_src: str = "10.1.1.5/32"):  # type: ignore[no-untyped-def]
     mn_extra = BLOCK + PEER_INTERFACE + f"ip access-list extended TO-PEER\n {to_peer_line}\n deny ip any any\n"
-    return triangle(topology_tail=PEER.format(connected=connected, allow_src=allow_src), mn_extra=mn_extra,
-                    lg_extra=BLOCK, **ISOLATED)
+    return triangle(
+        topology_tail=PEER.format(connected=connected, allow_src=allow_src),
+        mn_extra=mn_extra,
+        lg_extra=BLOCK,
+        **ISOLATED,
+    )
 
 
 # --- ZONE-002 -----------------------------------------------------------------------------
@@ -72,8 +76,9 @@ def test_zone_002_fail_subnet_where_a_host_is_declared(triangle) -> None:
 def test_zone_002_fail_broad_allow_declaration(triangle) -> None:
     topology = peer_city(triangle, "permit tcp host 10.1.1.5 host 192.0.2.10 eq 443", allow_src="10.1.1.0/24")
     leaks = violated(run(topology), "ZONE-002")
-    assert any("broader than host level" in f.message_en and f.evidence[0].file.endswith("topology.yaml")
-               for f in leaks)
+    assert any(
+        "broader than host level" in f.message_en and f.evidence[0].file.endswith("topology.yaml") for f in leaks
+    )
 
 
 # --- ZONE-004 ---------------------------------------------------------------------------------
@@ -98,7 +103,8 @@ def test_zone_006_direction_depends_on_the_profile(triangle) -> None:
     topology = triangle(topology_tail=SCREEN_FROM_INTERNET, mn_extra=BLOCK, lg_extra=BLOCK, **ISOLATED)
     alpha = run(topology)
     assert [f.evidence[0].line for f in violated(alpha, "ZONE-006")] == [
-        topology.read_text().splitlines().index(SCREEN_FROM_INTERNET.splitlines()[1]) + 1]
+        topology.read_text().splitlines().index(SCREEN_FROM_INTERNET.splitlines()[1]) + 1
+    ]
     text = topology.read_text().replace("name: test city\n", "name: test city\npolicy: mic-beta\n")
     topology.write_text(text)
     assert not violated(run(topology), "ZONE-006")
@@ -138,8 +144,10 @@ def test_zone_009_published_server_needs_a_firewall(triangle) -> None:
 def test_zone_009_says_when_it_stops_listing_classes(triangle, monkeypatch) -> None:
     from nankoku_netcheck.rules import zone
 
-    published = ("ip access-list extended FROM-CLOUD\n permit tcp any host 10.3.1.80 eq www\n"
-                 " permit tcp any host 10.3.1.81 eq 443\n")
+    published = (
+        "ip access-list extended FROM-CLOUD\n permit tcp any host 10.3.1.80 eq www\n"
+        " permit tcp any host 10.3.1.81 eq 443\n"
+    )
     topology = triangle(mn_extra=BLOCK, lg_extra=BLOCK, inet_extra=published, **ISOLATED)
     assert len(violated(run(topology), "ZONE-009")) == 2
     monkeypatch.setattr(zone, "MAX_EXPOSED_CLASSES_PER_ZONE", 1)
@@ -160,8 +168,9 @@ NAIBU_ZONE = """\
 def test_zone_010_zone_policy_between_additional_zones(triangle) -> None:
     naibu_lan = BLOCK + "interface GigabitEthernet0/3\n ip address 10.4.1.1 255.255.255.0\n"
     topology = triangle(mn_extra=BLOCK, lg_extra=naibu_lan, **ISOLATED)
-    text = topology.read_text().replace("    upstream: [r-inet:GigabitEthernet0/2]\n",
-                                        "    upstream: [r-inet:GigabitEthernet0/2]\n" + NAIBU_ZONE)
+    text = topology.read_text().replace(
+        "    upstream: [r-inet:GigabitEthernet0/2]\n", "    upstream: [r-inet:GigabitEthernet0/2]\n" + NAIBU_ZONE
+    )
     topology.write_text(text)
     assert not violated(run(topology), "ZONE-010")  # no zone_policy: other zones are unrestricted
     topology.write_text(text + "zone_policy:\n  - {from: lgwan, to: naibu, allow: none}\n")
@@ -189,8 +198,13 @@ exceptions:
 
 
 def test_exception_removes_exactly_its_flow_until_it_expires(triangle) -> None:
-    topology = triangle(topology_tail=EXCEPTION, mn_extra=BLOCK, lg_extra=BLOCK + TWO_LEAKS,
-                        mn_iface=BOTH_BLOCKED, lg_iface="ip access-group LG-OUT out\nip access-group BLOCK in")
+    topology = triangle(
+        topology_tail=EXCEPTION,
+        mn_extra=BLOCK,
+        lg_extra=BLOCK + TWO_LEAKS,
+        mn_iface=BOTH_BLOCKED,
+        lg_iface="ip access-group LG-OUT out\nip access-group BLOCK in",
+    )
     before = run(topology, today=dt.date(2026, 11, 25))
     flows = {(f.flow.src, f.flow.dport) for f in violated(before, "ZONE-005") if f.flow}
     assert flows == {("10.2.1.31", 22)}
@@ -222,8 +236,13 @@ cloud_destinations:
 
 def test_alpha_prime_allows_declared_cloud_breakout_only(triangle) -> None:
     lg = BLOCK + "ip access-list extended LG-OUT\n permit tcp 10.2.1.0 0.0.0.255 host 198.51.100.50 eq 443\n"
-    topology = triangle(topology_tail=CLOUD, mn_extra=BLOCK, lg_extra=lg, mn_iface=BOTH_BLOCKED,
-                        lg_iface="ip access-group LG-OUT out\nip access-group BLOCK in")
+    topology = triangle(
+        topology_tail=CLOUD,
+        mn_extra=BLOCK,
+        lg_extra=lg,
+        mn_iface=BOTH_BLOCKED,
+        lg_iface="ip access-group LG-OUT out\nip access-group BLOCK in",
+    )
     assert [f.flow.dst for f in violated(run(topology), "ZONE-005") if f.flow] == ["198.51.100.50"]
     topology.write_text(topology.read_text().replace("name: test city\n", "name: test city\npolicy: mic-alpha-prime\n"))
     assert not violated(run(topology), "ZONE-005")
@@ -242,8 +261,11 @@ def test_zone_008_warns_when_isolation_rests_on_routing(triangle) -> None:
         ip route 0.0.0.0 0.0.0.0 192.168.0.2
         """
     topology = triangle(lg_iface=BOTH_BLOCKED, lg_extra=BLOCK, mn_extra=no_route)
-    text = (topology.parent / "configs" / "r-core.cfg").read_text().replace(
-        "ip route 10.1.0.0 255.255.0.0 192.168.0.1\n", "")
+    text = (
+        (topology.parent / "configs" / "r-core.cfg")
+        .read_text()
+        .replace("ip route 10.1.0.0 255.255.0.0 192.168.0.1\n", "")
+    )
     (topology.parent / "configs" / "r-core.cfg").write_text(text)
     result = run(topology)
     inbound = [f for f in violated(result, "ZONE-008") if f.to_zone == "mynumber"]
@@ -305,8 +327,10 @@ def test_a_firewall_acl_cuts_through_traffic_but_not_traffic_to_its_arrival_addr
 
     def result_for(zones: str, folder: str):  # type: ignore[no-untyped-def]
         (tmp_path / folder).mkdir()
-        configs = {"r-mn": ROUTER_TO_FIREWALL.format(extra="ip route 10.2.0.0 255.255.0.0 192.168.0.2"),
-                   "fw": FIREWALL_OWNING_LGWAN}
+        configs = {
+            "r-mn": ROUTER_TO_FIREWALL.format(extra="ip route 10.2.0.0 255.255.0.0 192.168.0.2"),
+            "fw": FIREWALL_OWNING_LGWAN,
+        }
         return run(write_network(tmp_path / folder, configs, zones=zones))
 
     far_only = result_for(TWO_ZONES, "far")  # (replies of lgwan's connections pass: a warning at most)
@@ -315,8 +339,9 @@ def test_a_firewall_acl_cuts_through_traffic_but_not_traffic_to_its_arrival_addr
     assert {e.file.rsplit("/", 1)[-1] for e in certificate.lines} == {"fw.cfg"}
     assert any("DENY-ALL" in e.text for e in certificate.lines)
 
-    arrival_owned = result_for(TWO_ZONES.replace("prefixes: [10.2.0.0/16]", "prefixes: [10.2.0.0/16, 192.168.0.2/32]"),
-                               "arrival")
+    arrival_owned = result_for(
+        TWO_ZONES.replace("prefixes: [10.2.0.0/16]", "prefixes: [10.2.0.0/16, 192.168.0.2/32]"), "arrival"
+    )
     to_box = [f for f in violated(arrival_owned, "ZONE-001") if f.to_zone == "lgwan" and f.severity == "error"]
     assert to_box and all(f.flow is not None and f.flow.dst == "192.168.0.2" for f in to_box)
     assert not [c for c in arrival_owned.certificates if (c.from_zone, c.to_zone) == ("mynumber", "lgwan")]
@@ -329,7 +354,7 @@ def mac_city(triangle, pin: str, declared: str):  # type: ignore[no-untyped-def]
     topology = peer_city(triangle, "permit tcp host 10.1.1.5 host 192.0.2.10 eq 443")
     config = topology.parent / "configs" / "r-mn.cfg"
     config.write_text(config.read_text() + pin + "\n")
-    topology.write_text(topology.read_text().replace("    mac: []", f"    mac: [\"{declared}\"]"))
+    topology.write_text(topology.read_text().replace("    mac: []", f'    mac: ["{declared}"]'))
     return topology
 
 
@@ -341,6 +366,5 @@ def test_zone_003_pinned_mac_passes(triangle) -> None:
 def test_zone_003_missing_pin_and_foreign_pin_fail(triangle) -> None:
     missing = violated(run(mac_city(triangle, "!", "00:00:5e:00:53:02")), "ZONE-003")
     assert [f.evidence[0].role for f in missing] == ["declared"] and "00:00:5e:00:53:02" in missing[0].message_en
-    foreign = violated(run(mac_city(triangle, "arp 198.18.0.2 0000.5e00.53ff ARPA", "00:00:5e:00:53:02")),
-                       "ZONE-003")
+    foreign = violated(run(mac_city(triangle, "arp 198.18.0.2 0000.5e00.53ff ARPA", "00:00:5e:00:53:02")), "ZONE-003")
     assert sorted(f.evidence[0].role for f in foreign) == ["declared", "pins"]

@@ -61,17 +61,29 @@ class Sample:
         return {replace(endpoint, translation=()) for endpoint in endpoints}
 
     def oracle_endpoints(self, start: Start, packet: Packet) -> set[Endpoint]:
-        found = oracle.reachable_endpoints(self.network, packet, segment=start.segment, device=start.device,
-                                           interface=start.interface, boundary=self.boundary)
+        found = oracle.reachable_endpoints(
+            self.network,
+            packet,
+            segment=start.segment,
+            device=start.device,
+            interface=start.interface,
+            boundary=self.boundary,
+        )
         return {Endpoint(*raw) for raw in found}
 
 
 def packet_of(spec: dict[str, Any]) -> Packet:
     proto = PROTOCOLS[spec["proto"]]
-    return Packet(src=ip_to_int(spec["src"]), dst=ip_to_int(spec["dst"]), proto=proto,
-                  sport=spec.get("sport", 0), dport=spec.get("dport", 0),
-                  established=bool(spec.get("established", False)), icmp_type=spec.get("icmp_type", 0),
-                  icmp_code=spec.get("icmp_code", 0))
+    return Packet(
+        src=ip_to_int(spec["src"]),
+        dst=ip_to_int(spec["dst"]),
+        proto=proto,
+        sport=spec.get("sport", 0),
+        dport=spec.get("dport", 0),
+        established=bool(spec.get("established", False)),
+        icmp_type=spec.get("icmp_type", 0),
+        icmp_code=spec.get("icmp_code", 0),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -95,18 +107,28 @@ def test_permitted_packets_arrive_by_the_hand_traced_path(compliant: Sample, ite
     expected = compliant.endpoint(item["delivered"])
     if not item.get("firewall_semantics"):
         assert expected in compliant.oracle_endpoints(start, packet)
-    paths = [p for p in compliant.tracer.trace(start, packet)
-             if p.endpoint is not None and compliant.endpoints_reached([p.endpoint]) == {expected}]
+    paths = [
+        p
+        for p in compliant.tracer.trace(start, packet)
+        if p.endpoint is not None and compliant.endpoints_reached([p.endpoint]) == {expected}
+    ]
     assert paths, f"tracer does not deliver {item['id']}"
     path = paths[0]
     assert [hop.device for hop in path.hops] == item["path"]
-    deciding = [(Path(d.line.source.file).name, d.line.source.line)
-                for hop in path.hops for d in (hop.ingress, hop.egress) if d is not None and d.line is not None]
+    deciding = [
+        (Path(d.line.source.file).name, d.line.source.line)
+        for hop in path.hops
+        for d in (hop.ingress, hop.egress)
+        if d is not None and d.line is not None
+    ]
     assert deciding == line_keys(item["acl_lines"])
     space = compliant.engine.space
     delivered = compliant.engine.reach([(start, space.packet(packet))]).delivered
-    assert any(space.contains(packets, packet) for endpoint, packets in delivered.items()
-               if compliant.endpoints_reached([endpoint]) == {expected})
+    assert any(
+        space.contains(packets, packet)
+        for endpoint, packets in delivered.items()
+        if compliant.endpoints_reached([endpoint]) == {expected}
+    )
 
 
 @pytest.mark.parametrize("item", EXPECTED_COMPLIANT["denied"], ids=lambda item: item["id"])
@@ -117,8 +139,11 @@ def test_denied_packets_are_dropped_by_the_hand_traced_line(compliant: Sample, i
         assert compliant.oracle_endpoints(start, packet) <= {Endpoint("hosts", segment=start.segment)}
     space = compliant.engine.space
     delivered = compliant.engine.reach([(start, space.packet(packet))]).delivered
-    assert not [e for e, packets in delivered.items() if space.contains(packets, packet)
-                and e != Endpoint("hosts", segment=start.segment)]
+    assert not [
+        e
+        for e, packets in delivered.items()
+        if space.contains(packets, packet) and e != Endpoint("hosts", segment=start.segment)
+    ]
     paths = compliant.tracer.trace(start, packet)
     assert paths and [hop.device for hop in paths[0].hops] == item["path"]
     dropped_by = item["dropped_by"]
@@ -126,8 +151,10 @@ def test_denied_packets_are_dropped_by_the_hand_traced_line(compliant: Sample, i
     if "route" in dropped_by:  # a discard route (Null0)
         assert all(p.disposition == "null-routed" for p in paths)
         route = last.next_hop.route if last.next_hop is not None else None
-        assert route is not None and (Path(route.source.file).name, route.source.line) == line_keys(
-            [dropped_by["route"]])[0]
+        assert (
+            route is not None
+            and (Path(route.source.file).name, route.source.line) == line_keys([dropped_by["route"]])[0]
+        )
         return
     assert all(p.disposition.startswith("denied") for p in paths)
     decision = last.egress if paths[0].disposition == "denied-out" else last.ingress
@@ -146,8 +173,9 @@ def broken_result():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("item", EXPECTED_BROKEN, ids=lambda item: item["id"])
-def test_every_planted_mistake_is_reported_with_its_line(broken_result, broken: Sample, compliant: Sample,
-                                                         item: dict[str, Any]) -> None:
+def test_every_planted_mistake_is_reported_with_its_line(
+    broken_result, broken: Sample, compliant: Sample, item: dict[str, Any]
+) -> None:
     packet = packet_of(item["packet"])
     start = broken.start(item, packet)
     # The planted packet really crosses in the broken state (oracle) and not in the compliant one.
@@ -156,8 +184,11 @@ def test_every_planted_mistake_is_reported_with_its_line(broken_result, broken: 
     assert expected not in compliant.oracle_endpoints(compliant.start(item, packet), packet)
     permitted_by = line_keys([item["permitted_by"]])[0]
     matching = [
-        f for f in broken_result.findings
-        if f.rule == item["rule"] and f.status == "violated" and f.severity == "error"
+        f
+        for f in broken_result.findings
+        if f.rule == item["rule"]
+        and f.status == "violated"
+        and f.severity == "error"
         and (f.from_zone, f.to_zone) == (item["from_zone"], item["to_zone"])
         and permitted_by in {(Path(e.file).name, e.line) for e in f.evidence if e.role == "permits"}
     ]
@@ -168,20 +199,28 @@ def test_every_planted_mistake_is_reported_with_its_line(broken_result, broken: 
     # The tracer delivers the planted packet by the hand-traced path, every added line permitting it.
     paths = [p for p in broken.tracer.trace(start, packet) if p.endpoint == expected]
     assert paths and [hop.device for hop in paths[0].hops] == item["path"]
-    deciding = {(Path(d.line.source.file).name, d.line.source.line)
-                for hop in paths[0].hops for d in (hop.ingress, hop.egress) if d is not None and d.line is not None}
+    deciding = {
+        (Path(d.line.source.file).name, d.line.source.line)
+        for hop in paths[0].hops
+        for d in (hop.ingress, hop.egress)
+        if d is not None and d.line is not None
+    }
     assert {permitted_by, *line_keys(item["also_permitted_by"])} <= deciding
 
 
-@pytest.mark.parametrize("item", [item for item in EXPECTED_BROKEN if item["also_reports"]],
-                         ids=lambda item: item["id"])
+@pytest.mark.parametrize(
+    "item", [item for item in EXPECTED_BROKEN if item["also_reports"]], ids=lambda item: item["id"]
+)
 def test_side_effects_of_the_planted_mistakes_are_reported(broken_result, item: dict[str, Any]) -> None:
     for other in item["also_reports"]:
         line = line_keys([other["line"]])[0]
-        assert [f for f in broken_result.findings
-                if (f.rule, f.severity, f.status) == (other["rule"], other["severity"], "violated")
-                and (f.from_zone, f.to_zone) == (other["from_zone"], other["to_zone"])
-                and line in {(Path(e.file).name, e.line) for e in f.evidence if e.role == "permits"}], other
+        assert [
+            f
+            for f in broken_result.findings
+            if (f.rule, f.severity, f.status) == (other["rule"], other["severity"], "violated")
+            and (f.from_zone, f.to_zone) == (other["from_zone"], other["to_zone"])
+            and line in {(Path(e.file).name, e.line) for e in f.evidence if e.role == "permits"}
+        ], other
 
 
 def test_compliant_sample_has_no_findings() -> None:
@@ -194,5 +233,6 @@ def test_broken_sample_reports_nothing_but_the_planted_mistakes(broken_result) -
     errors = [f for f in broken_result.findings if f.severity == "error" and f.rule in {"ZONE-001", "ZONE-005"}]
     assert len(errors) == len(EXPECTED_BROKEN)
     warnings = [f for f in broken_result.findings if f.severity == "warning" and f.rule in {"ZONE-001", "ZONE-005"}]
-    assert len(warnings) == sum(1 for item in EXPECTED_BROKEN for other in item["also_reports"]
-                                if other["rule"] in {"ZONE-001", "ZONE-005"})
+    assert len(warnings) == sum(
+        1 for item in EXPECTED_BROKEN for other in item["also_reports"] if other["rule"] in {"ZONE-001", "ZONE-005"}
+    )

@@ -38,8 +38,13 @@ def evidence_lines(finding: Finding) -> set[tuple[str, int]]:
 
 
 def packet_of(spec: dict[str, Any]) -> Packet:
-    return Packet(src=ip_to_int(spec["src"]), dst=ip_to_int(spec["dst"]), proto=PROTOCOLS[spec["proto"]],
-                  sport=spec.get("sport", 0), dport=spec.get("dport", 0))
+    return Packet(
+        src=ip_to_int(spec["src"]),
+        dst=ip_to_int(spec["dst"]),
+        proto=PROTOCOLS[spec["proto"]],
+        sport=spec.get("sport", 0),
+        dport=spec.get("dport", 0),
+    )
 
 
 class City:
@@ -77,8 +82,14 @@ class City:
     def oracle_endpoints(self, item: dict[str, Any]) -> set[Endpoint]:
         packet = packet_of(item["packet"])
         start = self.start(item, packet)
-        found = oracle.reachable_endpoints(self.network, packet, segment=start.segment, device=start.device,
-                                           interface=start.interface, boundary=self.boundary)
+        found = oracle.reachable_endpoints(
+            self.network,
+            packet,
+            segment=start.segment,
+            device=start.device,
+            interface=start.interface,
+            boundary=self.boundary,
+        )
         return {Endpoint(*raw) for raw in found}
 
 
@@ -109,16 +120,21 @@ def test_the_listed_line_holds_the_mistake(item: dict[str, Any]) -> None:
     assert lines[item["line"] - 1].strip() == item["text"]
     if item["was"] is not None:
         compliant_file = REPO / item["file"].replace("nankoku-broken", "nankoku")
-        assert compliant_file.read_text(encoding="utf-8").splitlines()[item["was"]["line"] - 1].strip() == item[
-            "was"]["text"]
+        assert (
+            compliant_file.read_text(encoding="utf-8").splitlines()[item["was"]["line"] - 1].strip()
+            == item["was"]["text"]
+        )
 
 
 @pytest.mark.parametrize("item", EXPECTED, ids=lambda item: item["id"])
 def test_each_mistake_is_reported_by_its_rule_at_its_line(broken_result: Result, item: dict[str, Any]) -> None:
     responsible = (item["file"], item["line"])
-    matching = [f for f in broken_result.findings
-                if (f.rule, f.severity, f.status) == (item["rule"], item["severity"], "violated")
-                and responsible in evidence_lines(f)]
+    matching = [
+        f
+        for f in broken_result.findings
+        if (f.rule, f.severity, f.status) == (item["rule"], item["severity"], "violated")
+        and responsible in evidence_lines(f)
+    ]
     assert matching, f"{item['id']}: no {item['rule']} finding names {item['file']}:{item['line']}"
     finding = matching[0]
     for also in item["also_lines"]:
@@ -127,9 +143,15 @@ def test_each_mistake_is_reported_by_its_rule_at_its_line(broken_result: Result,
         assert (finding.from_zone, finding.to_zone) == (item["from_zone"], item["to_zone"])
         assert finding.flow is not None and item["device"] in {step.device for step in finding.path}
     for other in item.get("also_reports", []):
-        assert [f for f in broken_result.findings if f.rule == item["rule"] and f.status == "violated"
-                and (other["file"], other["line"]) in evidence_lines(f)
-                and any(e.role == other["role"] for e in f.evidence) and other["mac"] in f.message_en]
+        assert [
+            f
+            for f in broken_result.findings
+            if f.rule == item["rule"]
+            and f.status == "violated"
+            and (other["file"], other["line"]) in evidence_lines(f)
+            and any(e.role == other["role"] for e in f.evidence)
+            and other["mac"] in f.message_en
+        ]
 
 
 def test_the_rules_report_nothing_else(broken_result: Result) -> None:
@@ -137,8 +159,9 @@ def test_the_rules_report_nothing_else(broken_result: Result) -> None:
     pins a foreign MAC and leaves a declared one unpinned is two ZONE-003 findings)."""
     expected = {rule: 1 for rule in RULES if rule != "ZONE-008"}
     expected["ZONE-003"] += sum(len(item.get("also_reports", [])) for item in EXPECTED if item["rule"] == "ZONE-003")
-    found = {rule: sum(1 for f in broken_result.findings if f.rule == rule and f.status == "violated")
-             for rule in expected}
+    found = {
+        rule: sum(1 for f in broken_result.findings if f.rule == rule and f.status == "violated") for rule in expected
+    }
     assert found == expected
     # ZONE-008 also warns about the planted ZONE-001/005 crossings (expected-broken.yaml, also_reports).
     broken_list = yaml.safe_load((REPO / "samples" / "expected-broken.yaml").read_text(encoding="utf-8"))
@@ -160,7 +183,9 @@ def test_the_example_packet_takes_the_hand_traced_path(broken: City, compliant: 
         assert routed and all(p.disposition == "null-routed" for p in routed)
         route = routed[0].hops[-1].next_hop.route  # type: ignore[union-attr]
         assert (repo_relative(route.source.file), route.source.line) == (
-            item["discarded_by"]["route"]["file"], item["discarded_by"]["route"]["line"])
+            item["discarded_by"]["route"]["file"],
+            item["discarded_by"]["route"]["line"],
+        )
     else:
         # Stateless routers only on these paths: the independent oracle agrees.
         assert broken.endpoint(item["delivered"]) in broken.oracle_endpoints(item)

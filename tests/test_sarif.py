@@ -84,8 +84,9 @@ def test_fingerprints_are_unique_and_do_not_depend_on_line_numbers(tmp_path: Pat
     shutil.copytree(REPO / "device_configs" / "nankoku-broken", tmp_path / "device_configs" / "nankoku-broken")
     before = sarif_of(tmp_path / "topologies" / "nankoku-broken.yaml")["runs"][0]["results"]
     for config in (tmp_path / "device_configs" / "nankoku-broken").glob("*.cfg"):
-        config.write_text("!\n! three comment lines move every line down\n!\n" + config.read_text(encoding="utf-8"),
-                          encoding="utf-8")
+        config.write_text(
+            "!\n! three comment lines move every line down\n!\n" + config.read_text(encoding="utf-8"), encoding="utf-8"
+        )
     after = sarif_of(tmp_path / "topologies" / "nankoku-broken.yaml")["runs"][0]["results"]
 
     def fingerprints(results: list[dict[str, Any]]) -> list[str]:
@@ -95,8 +96,13 @@ def test_fingerprints_are_unique_and_do_not_depend_on_line_numbers(tmp_path: Pat
     assert fingerprints(before) == fingerprints(after)
 
     def lines(results: list[dict[str, Any]]) -> list[tuple[str, int]]:
-        return [(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                 r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results]
+        return [
+            (
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            )
+            for r in results
+        ]
 
     # Config lines moved down by three; the topology file (declarations, exceptions) did not change.
     assert lines(after) == [(uri, line + 3 if uri.endswith(".cfg") else line) for uri, line in lines(before)]

@@ -47,8 +47,25 @@ def uses_own_tree(lines: list[str]) -> bool:
 
 # --- the block tree ------------------------------------------------------------------------------
 
-PIECES = ["interface Gi0/1", " ip address 10.0.0.1 255.255.255.0", "  nested", "   deeper", " back", "!", " !",
-          "  ! comment", "", "   ", "\tip tab", " \tmixed", "router ospf 1", "hostname r1", "!x", "exit", " exit"]
+PIECES = [
+    "interface Gi0/1",
+    " ip address 10.0.0.1 255.255.255.0",
+    "  nested",
+    "   deeper",
+    " back",
+    "!",
+    " !",
+    "  ! comment",
+    "",
+    "   ",
+    "\tip tab",
+    " \tmixed",
+    "router ospf 1",
+    "hostname r1",
+    "!x",
+    "exit",
+    " exit",
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -72,7 +89,7 @@ def test_block_tree_is_ciscoconfparse2s_on_real_configs() -> None:
         pytest.skip(f"corpus of real configs not found at {CORPUS}")
     paths = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".cfg", ".txt", ".conf", ""))
     compared = 0
-    for path in paths[::max(1, len(paths) // CORPUS_SAMPLE)]:
+    for path in paths[:: max(1, len(paths) // CORPUS_SAMPLE)]:
         lines = structure_lines(path)
         if len(lines) > 3000 or not uses_own_tree(lines):
             continue
@@ -89,14 +106,16 @@ def test_banner_like_lines_still_go_through_ciscoconfparse2() -> None:
     assert own_shape(lines)[0][2] == []
     assert not uses_own_tree(lines)
     assert [(o.linenum, o.parent.linenum, [c.linenum for c in o.children]) for o in block_tree(lines)] == (
-        ccp2_shape(lines))
+        ccp2_shape(lines)
+    )
 
 
 # --- parallel parsing ------------------------------------------------------------------------------
 
 
-def test_parallel_parsing_gives_the_same_devices_in_the_same_order(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_parsing_gives_the_same_devices_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     topology = generate(CitySpec(devices=16, acl_lines=600), tmp_path)
     sequential = load(str(topology), jobs=1)
     monkeypatch.setattr(analyze_module, "PARALLEL_PARSE_MIN_LINES", 0)
@@ -107,8 +126,9 @@ def test_parallel_parsing_gives_the_same_devices_in_the_same_order(tmp_path: Pat
 
 def test_parse_errors_come_back_from_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(analyze_module, "PARALLEL_PARSE_MIN_LINES", 0)
-    outcomes = parse_many([("hostname a\n!\nend\n", "a.cfg", None), ("hostname b\n", "b.cfg", "no-such-vendor")],
-                          jobs=2)
+    outcomes = parse_many(
+        [("hostname a\n!\nend\n", "a.cfg", None), ("hostname b\n", "b.cfg", "no-such-vendor")], jobs=2
+    )
     assert outcomes[0].hostname == "a"  # type: ignore[union-attr]
     assert isinstance(outcomes[1], tuple)
     assert isinstance(outcomes[1][0], InputProblem) and outcomes[1][0].file == "b.cfg"
@@ -130,8 +150,22 @@ def test_batch_verify_writes_one_folder_per_topology_and_exits_with_the_worst(tm
     compliant = generate(CitySpec(devices=14, acl_lines=200), tmp_path / "north")
     violating = generate(CitySpec(devices=14, acl_lines=200, plant=("external-link-ssh",)), tmp_path / "south")
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["verify", str(compliant), str(violating), "--output-dir", str(out),
-                                       "--format", "json,text", "--jobs", "2", "--no-cache", "--quiet"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "verify",
+            str(compliant),
+            str(violating),
+            "--output-dir",
+            str(out),
+            "--format",
+            "json,text",
+            "--jobs",
+            "2",
+            "--no-cache",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert sorted(p.name for p in out.iterdir()) == ["north-topology", "south-topology"]
     north = json.loads((out / "north-topology" / "report.json").read_text(encoding="utf-8"))
@@ -150,8 +184,9 @@ def test_batch_verify_reports_an_input_error_and_carries_on(tmp_path: Path) -> N
     broken = tmp_path / "broken.yaml"
     broken.write_text("version: 1\nname: x\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["verify", str(good), str(broken), "--output-dir", str(out), "--jobs", "1",
-                                       "--no-cache", "--quiet"])
+    result = CliRunner().invoke(
+        main, ["verify", str(good), str(broken), "--output-dir", str(out), "--jobs", "1", "--no-cache", "--quiet"]
+    )
     assert result.exit_code == 2, result.output
     assert "input error" in result.output
     assert (out / "topology" / "report.txt").is_file()
@@ -161,15 +196,30 @@ def test_batch_verify_lists_every_refused_config(tmp_path: Path) -> None:
     good = generate(CitySpec(devices=14, acl_lines=200), tmp_path / "good")
     foreign = tmp_path / "foreign"
     (foreign / "configs").mkdir(parents=True)
-    (foreign / "configs" / "fgt.cfg").write_text("config system global\n    set hostname fgt\nend\n"
-                                                 "config system interface\n    edit \"port1\"\n    next\nend\n",
-                                                 encoding="utf-8")
+    (foreign / "configs" / "fgt.cfg").write_text(
+        'config system global\n    set hostname fgt\nend\nconfig system interface\n    edit "port1"\n    next\nend\n',
+        encoding="utf-8",
+    )
     (foreign / "configs" / "srx.cfg").write_text("set system host-name srx\n", encoding="utf-8")
     (foreign / "topology.yaml").write_text(
         "version: 1\nname: x\nconfigs: configs\nzones:\n  lgwan: {kind: lgwan, label: L, prefixes: [10.2.0.0/16]}\n"
-        "devices:\n  fgt: {config: fgt.cfg}\n  srx: {config: srx.cfg}\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["verify", str(good), str(foreign / "topology.yaml"), "--output-dir",
-                                       str(tmp_path / "out"), "--jobs", "1", "--no-cache", "--quiet"])
+        "devices:\n  fgt: {config: fgt.cfg}\n  srx: {config: srx.cfg}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "verify",
+            str(good),
+            str(foreign / "topology.yaml"),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--jobs",
+            "1",
+            "--no-cache",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 2, result.output
     supported = "(not supported yet; supported: cisco_ios, cisco_asa)"
     topology = foreign / "topology.yaml"
@@ -188,8 +238,7 @@ def test_several_topologies_need_an_output_folder(tmp_path: Path) -> None:
 
 def test_report_folders_are_named_after_the_files_and_kept_apart() -> None:
     assert report_folders(("/x/kochi.yaml", "/x/nankoku.yaml"), "out") == ["out/kochi", "out/nankoku"]
-    assert report_folders(("/x/a/topology.yaml", "/x/b/topology.yaml"), "out") == ["out/a-topology",
-                                                                                   "out/b-topology"]
+    assert report_folders(("/x/a/topology.yaml", "/x/b/topology.yaml"), "out") == ["out/a-topology", "out/b-topology"]
     assert report_folders(("/x/a.yaml", "/x/a.yaml"), "out") == ["out/x-a", "out/x-a-2"]
 
 
@@ -202,8 +251,24 @@ def test_the_batch_exit_code_is_the_worst(codes: tuple[int, ...], worst: int) ->
 
 
 def test_synth_command_writes_a_city(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["synth", "--devices", "15", "--acl-lines", "400", "--segments", "20",
-                                       "--seed", "4", "--plant", "undefined-acl", "--out", str(tmp_path / "city")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "synth",
+            "--devices",
+            "15",
+            "--acl-lines",
+            "400",
+            "--segments",
+            "20",
+            "--seed",
+            "4",
+            "--plant",
+            "undefined-acl",
+            "--out",
+            str(tmp_path / "city"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == str(tmp_path / "city" / "topology.yaml")
     assert len(list((tmp_path / "city" / "device_configs").glob("*.cfg"))) == 15

@@ -15,8 +15,10 @@ def _never(_context):  # type: ignore[no-untyped-def]
     raise AssertionError("selection must not run checks")
 
 
-REGISTRY = tuple(Rule(rule_id, "warning", "", rule_id, rule_id, _never) for rule_id in (
-    "ZONE-001", "ZONE-005", "MGMT-001", "MGMT-002", "MGMT-010", "ACL-001", "ACL-002", "RT-001"))
+REGISTRY = tuple(
+    Rule(rule_id, "warning", "", rule_id, rule_id, _never)
+    for rule_id in ("ZONE-001", "ZONE-005", "MGMT-001", "MGMT-002", "MGMT-010", "ACL-001", "ACL-002", "RT-001")
+)
 
 
 def ids(rules: tuple[Rule, ...]) -> list[str]:
@@ -27,17 +29,20 @@ def test_default_selects_every_rule_in_registry_order() -> None:
     assert ids(select_rules(REGISTRY)) == ids(REGISTRY)
 
 
-@pytest.mark.parametrize(("select", "ignore", "expected"), [
-    (["MGMT"], [], ["MGMT-001", "MGMT-002", "MGMT-010"]),
-    (["MGMT-00"], [], ["MGMT-001", "MGMT-002"]),
-    (["acl-002", "ZONE"], [], ["ZONE-001", "ZONE-005", "ACL-002"]),
-    (None, ["MGMT", "ACL-001"], ["ZONE-001", "ZONE-005", "ACL-002", "RT-001"]),
-    (["ALL"], ["ZONE-005"], ["ZONE-001", "MGMT-001", "MGMT-002", "MGMT-010", "ACL-001", "ACL-002", "RT-001"]),
-    # the more specific selector wins; between equals, ignore wins
-    (["MGMT-001"], ["MGMT"], ["MGMT-001"]),
-    (["MGMT"], ["MGMT-001"], ["MGMT-002", "MGMT-010"]),
-    (["RT-001"], ["RT-001"], []),
-])
+@pytest.mark.parametrize(
+    ("select", "ignore", "expected"),
+    [
+        (["MGMT"], [], ["MGMT-001", "MGMT-002", "MGMT-010"]),
+        (["MGMT-00"], [], ["MGMT-001", "MGMT-002"]),
+        (["acl-002", "ZONE"], [], ["ZONE-001", "ZONE-005", "ACL-002"]),
+        (None, ["MGMT", "ACL-001"], ["ZONE-001", "ZONE-005", "ACL-002", "RT-001"]),
+        (["ALL"], ["ZONE-005"], ["ZONE-001", "MGMT-001", "MGMT-002", "MGMT-010", "ACL-001", "ACL-002", "RT-001"]),
+        # the more specific selector wins; between equals, ignore wins
+        (["MGMT-001"], ["MGMT"], ["MGMT-001"]),
+        (["MGMT"], ["MGMT-001"], ["MGMT-002", "MGMT-010"]),
+        (["RT-001"], ["RT-001"], []),
+    ],
+)
 def test_select_and_ignore_like_ruff(select: list[str] | None, ignore: list[str], expected: list[str]) -> None:
     assert ids(select_rules(REGISTRY, select, ignore)) == expected
 
@@ -47,7 +52,10 @@ def test_unknown_selectors_are_input_errors_with_their_origin() -> None:
         select_rules(REGISTRY, ["MGMT-011", "MGTM"], [Selector("ZONE-9", "pyproject.toml", 7)])
     problems = [(p.file, p.line, p.message) for p in caught.value.problems]
     assert [(file, line) for file, line, _ in problems] == [
-        ("command line", 0), ("command line", 0), ("pyproject.toml", 7)]
+        ("command line", 0),
+        ("command line", 0),
+        ("pyproject.toml", 7),
+    ]
     assert "did you mean" in problems[0][2] and "MGMT-01" in problems[0][2]  # close matches suggested
     assert ids(select_rules(REGISTRY, ["MGMT-01"])) == ["MGMT-010"]  # a prefix, not a typo
 
@@ -66,8 +74,11 @@ def test_no_settings_file_gives_defaults(tmp_path: Path) -> None:
 
 
 def test_pyproject_section_is_found_from_the_topology_folder_upward(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", '[project]\nname = "city"\n\n[tool.nankoku-netcheck]\n'
-                                       'select = ["MGMT", "ACL-002"]\nignore = ["MGMT-010"]\nfail-on = "warning"\n')
+    write(
+        tmp_path / "pyproject.toml",
+        '[project]\nname = "city"\n\n[tool.nankoku-netcheck]\n'
+        'select = ["MGMT", "ACL-002"]\nignore = ["MGMT-010"]\nfail-on = "warning"\n',
+    )
     topology = write(tmp_path / "network" / "topologies" / "city.yaml", "version: 1\n")
     settings = load_settings(topology)
     assert settings.path == str(tmp_path / "pyproject.toml")
@@ -101,13 +112,17 @@ def test_command_line_flags_win_key_by_key(tmp_path: Path) -> None:
 
 
 def test_unknown_keys_and_bad_values_are_reported_with_file_and_line(tmp_path: Path) -> None:
-    pyproject = write(tmp_path / "pyproject.toml", '[tool.nankoku-netcheck]\nselect = "MGMT"\n'
-                                                  'ignored = ["ACL"]\nfail-on = "fatal"\n')
+    pyproject = write(
+        tmp_path / "pyproject.toml", '[tool.nankoku-netcheck]\nselect = "MGMT"\nignored = ["ACL"]\nfail-on = "fatal"\n'
+    )
     with pytest.raises(InputError) as caught:
         load_settings(write(tmp_path / "topology.yaml", "version: 1\n"))
     problems = [(p.file, p.line, p.message) for p in caught.value.problems]
-    assert [(file, line) for file, line, _ in problems] == [(str(pyproject), 3), (str(pyproject), 2),
-                                                          (str(pyproject), 4)]
+    assert [(file, line) for file, line, _ in problems] == [
+        (str(pyproject), 3),
+        (str(pyproject), 2),
+        (str(pyproject), 4),
+    ]
     assert "unknown setting 'ignored'" in problems[0][2] and "did you mean 'ignore'" in problems[0][2]
     assert "must be a list" in problems[1][2]
     assert "fail-on must be one of" in problems[2][2]
@@ -129,7 +144,7 @@ def test_selectors_from_a_file_that_match_nothing_point_at_their_line(tmp_path: 
 
 
 def test_broken_toml_is_an_input_error_with_its_line(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", "[tool.nankoku-netcheck]\nselect = [\"MGMT\"\nignore = []\n")
+    write(tmp_path / "pyproject.toml", '[tool.nankoku-netcheck]\nselect = ["MGMT"\nignore = []\n')
     with pytest.raises(InputError) as caught:
         load_settings(write(tmp_path / "topology.yaml", "version: 1\n"))
     assert caught.value.problems[0].line >= 2

@@ -79,14 +79,15 @@ def test_stored_unreachable_lines_equal_computed_and_survive_garbage(tmp_path: P
     assert stored_unreachable_lines(PacketSpace(store=BddStore(tmp_path)), acl) == expected
     (record,) = tmp_path.rglob("*.json")
     assert stored_unreachable_lines(PacketSpace(store=BddStore(tmp_path)), acl) == expected
-    for garbage in ("[[1, 2]]", "{}", "not json", '[["x", [], false]]', '[[1, [true], false]]'):
+    for garbage in ("[[1, 2]]", "{}", "not json", '[["x", [], false]]', "[[1, [true], false]]"):
         record.write_text(garbage, encoding="utf-8")
         assert stored_unreachable_lines(PacketSpace(store=BddStore(tmp_path)), acl) == expected
 
 
 def test_warm_run_reports_what_the_cold_run_did(tmp_path: Path) -> None:
-    topology = generate(CitySpec(devices=14, acl_lines=5000, seed=4, plant=("lgwan-to-internet-https",)),
-                        tmp_path / "city")
+    topology = generate(
+        CitySpec(devices=14, acl_lines=5000, seed=4, plant=("lgwan-to-internet-https",)), tmp_path / "city"
+    )
     cold = analyze(str(topology), cache=ParseCache(tmp_path / "cache"))
     stored = list((tmp_path / "cache" / "bdd").rglob("*.dddmp"))
     assert stored  # the firewall ACLs are long enough to be kept
@@ -115,7 +116,8 @@ def test_work_shared_over_two_processes_fills_the_store(tmp_path: Path) -> None:
         assert reader.store is not None and reader.store.misses == 0
     for item in shadows:
         assert stored_unreachable_lines(PacketSpace(store=BddStore(tmp_path / "store")), item.acl) == (
-            unreachable_lines(PacketSpace(), item.acl))
+            unreachable_lines(PacketSpace(), item.acl)
+        )
 
 
 def test_without_a_store_or_a_second_job_nothing_is_done_ahead(tmp_path: Path) -> None:
@@ -127,8 +129,9 @@ def test_without_a_store_or_a_second_job_nothing_is_done_ahead(tmp_path: Path) -
 
 
 def test_verify_with_jobs_and_cache_reports_what_a_plain_run_does(tmp_path: Path) -> None:
-    topology = generate(CitySpec(devices=14, acl_lines=5000, seed=2, plant=("mynumber-to-lgwan-smb",)),
-                        tmp_path / "city")
+    topology = generate(
+        CitySpec(devices=14, acl_lines=5000, seed=2, plant=("mynumber-to-lgwan-smb",)), tmp_path / "city"
+    )
     plain = analyze(str(topology))
     parallel = analyze(str(topology), cache=ParseCache(tmp_path / "cache"), jobs=2, timestamp=plain.generated_at)
     assert parallel.findings == plain.findings and parallel.certificates == plain.certificates

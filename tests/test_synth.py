@@ -21,9 +21,14 @@ def findings(topology: Path) -> list[Finding]:
 
 def matches(expected: dict[str, object], finding: Finding) -> bool:
     """An expected.yaml entry matches a finding; empty and null fields match anything."""
-    actual = {"rule": finding.rule, "from_zone": finding.from_zone, "to_zone": finding.to_zone,
-              "proto": finding.flow.proto if finding.flow else None,
-              "dport": finding.flow.dport if finding.flow else None, "device": finding.device}
+    actual = {
+        "rule": finding.rule,
+        "from_zone": finding.from_zone,
+        "to_zone": finding.to_zone,
+        "proto": finding.flow.proto if finding.flow else None,
+        "dport": finding.flow.dport if finding.flow else None,
+        "device": finding.device,
+    }
     return all(expected[key] in ("", None) or expected[key] == actual[key] for key in actual)
 
 
@@ -38,8 +43,11 @@ def test_every_planted_violation_is_found_and_nothing_else_at_error(tmp_path: Pa
     assert {entry["plant"] for entry in expected} == set(PLANTS)
     errors = [f for f in findings(topology) if f.severity == "error"]
     missing = [entry for entry in expected if not any(matches(entry, f) for f in errors)]
-    unexpected = [(f.rule, f.device, f.from_zone, f.to_zone, f.message_en) for f in errors
-                  if not any(matches(entry, f) for entry in expected)]
+    unexpected = [
+        (f.rule, f.device, f.from_zone, f.to_zone, f.message_en)
+        for f in errors
+        if not any(matches(entry, f) for entry in expected)
+    ]
     assert missing == []
     assert unexpected == []
 
@@ -48,15 +56,21 @@ def test_one_plant_changes_only_its_own_findings(tmp_path: Path) -> None:
     topology = generate(CitySpec(devices=20, acl_lines=300, plant=("external-link-ssh",)), tmp_path)
     errors = [f for f in findings(topology) if f.severity == "error"]
     assert {(f.rule, f.from_zone, f.to_zone, f.flow.dport if f.flow else None) for f in errors} == {
-        ("ZONE-002", "mynumber", "peer:chukan", 22)}
+        ("ZONE-002", "mynumber", "peer:chukan", 22)
+    }
 
 
 def test_sizes_follow_the_spec(tmp_path: Path) -> None:
     loaded = load(str(generate(CitySpec(devices=41, acl_lines=3000, segments=100), tmp_path)))
     assert len(loaded.devices) == 41
     assert sum(len(acl.lines) for device in loaded.devices.values() for acl in device.acls.values()) == 3000
-    svis = [name for device_name, device in loaded.devices.items() if "-as" in device_name
-            for name in device.interfaces if name.startswith("Vlan")]
+    svis = [
+        name
+        for device_name, device in loaded.devices.items()
+        if "-as" in device_name
+        for name in device.interfaces
+        if name.startswith("Vlan")
+    ]
     assert len(svis) == 100
     vendors = {name: device.vendor for name, device in loaded.devices.items()}
     assert (vendors["mn-fw"], vendors["inet-fw"], vendors["lg-fw"]) == ("cisco_asa", "cisco_asa", "cisco_ios")
@@ -65,13 +79,25 @@ def test_sizes_follow_the_spec(tmp_path: Path) -> None:
 
 def test_default_segments_are_two_per_access_switch(tmp_path: Path) -> None:
     loaded = load(str(generate(CitySpec(devices=17, acl_lines=0), tmp_path)))
-    svis = [name for device_name, device in loaded.devices.items() if "-as" in device_name
-            for name in device.interfaces if name.startswith("Vlan")]
+    svis = [
+        name
+        for device_name, device in loaded.devices.items()
+        if "-as" in device_name
+        for name in device.interfaces
+        if name.startswith("Vlan")
+    ]
     assert len(svis) == 2 * (17 - 8)
 
 
-@pytest.mark.parametrize("spec", [CitySpec(devices=10), CitySpec(devices=20, segments=5),
-                                  CitySpec(devices=20, plant=("no-such-plant",)), CitySpec(acl_lines=-1)])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        CitySpec(devices=10),
+        CitySpec(devices=20, segments=5),
+        CitySpec(devices=20, plant=("no-such-plant",)),
+        CitySpec(acl_lines=-1),
+    ],
+)
 def test_impossible_specs_are_refused(spec: CitySpec, tmp_path: Path) -> None:
     assert spec.problems()
     with pytest.raises(ValueError):
@@ -96,7 +122,10 @@ def test_large_cities_never_reuse_an_interface_name(tmp_path: Path) -> None:
     topology = generate(CitySpec(devices=8 + 3 * 400, acl_lines=0, seed=1), tmp_path)
     configs = topology.parent / "device_configs"
     for name in ("mn-core", "lg-core", "inet-core"):
-        interfaces = [line for line in (configs / f"{name}.cfg").read_text(encoding="utf-8").splitlines()
-                      if line.startswith("interface ")]
+        interfaces = [
+            line
+            for line in (configs / f"{name}.cfg").read_text(encoding="utf-8").splitlines()
+            if line.startswith("interface ")
+        ]
         assert len(interfaces) == len(set(interfaces)), name
         assert len(interfaces) >= 400

@@ -268,14 +268,8 @@ def test_every_known_policy_is_accepted(network: Callable[[str], str], policy: s
 
 
 def test_optional_later_fields_are_loaded(network: Callable[[str], str]) -> None:
-    text = edit(
-        EXAMPLE, "    prefixes: [10.2.0.0/16]\n", "    prefixes: [10.2.0.0/16]\n    availability: 2\n"
-    )
-    text += (
-        "zone_policy:\n"
-        "  - {from: lgwan, to: core, allow: channels}\n"
-        "  - {from: core, to: lgwan, allow: any}\n"
-    )
+    text = edit(EXAMPLE, "    prefixes: [10.2.0.0/16]\n", "    prefixes: [10.2.0.0/16]\n    availability: 2\n")
+    text += "zone_policy:\n  - {from: lgwan, to: core, allow: channels}\n  - {from: core, to: lgwan, allow: any}\n"
     text = edit(
         text,
         "zones:\n",
@@ -293,9 +287,7 @@ def test_optional_later_fields_are_loaded(network: Callable[[str], str]) -> None
 
 def test_values_yaml_would_convert_are_read_as_written(network: Callable[[str], str]) -> None:
     # 10:20:30:40:50:59 is a base-60 integer in YAML 1.1; a quoted expiry date is a string.
-    text = edit(
-        EXAMPLE, "mac: [00:11:22:33:44:55]", "mac: [10:20:30:40:50:59, 0011.22AA.BBcc, AA:BB:CC:DD:EE:FF]"
-    )
+    text = edit(EXAMPLE, "mac: [00:11:22:33:44:55]", "mac: [10:20:30:40:50:59, 0011.22AA.BBcc, AA:BB:CC:DD:EE:FF]")
     text = edit(text, "expires: 2027-03-31", 'expires: "2027-03-31"')
     topology = load_topology(network(text))
     assert topology.external_peers[0].mac == ("10:20:30:40:50:59", "00:11:22:aa:bb:cc", "aa:bb:cc:dd:ee:ff")
@@ -398,10 +390,7 @@ def test_duplicate_key_names_both_lines(network: Callable[[str], str]) -> None:
     text = edit(EXAMPLE, "    label: LGWAN接続系\n", "    label: LGWAN接続系\n    label: LGWAN\n")
     problem = single_problem(network(text))
     assert problem.line == line_of(text, "label: LGWAN", occurrence=2)
-    assert (
-        f"duplicate key 'label' in zones.lgwan (first at line {line_of(text, 'label: LGWAN')})"
-        in problem.message
-    )
+    assert f"duplicate key 'label' in zones.lgwan (first at line {line_of(text, 'label: LGWAN')})" in problem.message
 
 
 def test_duplicate_zone_id(network: Callable[[str], str]) -> None:
@@ -482,10 +471,7 @@ def test_malformed_prefix(network: Callable[[str], str]) -> None:
     text = edit(EXAMPLE, "prefixes: [10.2.0.0/16]", "prefixes: [10.2.0.0/16, 10.2.0.0/33]")
     problem = single_problem(network(text))
     assert (problem.file, problem.line) == (TOPOLOGY_FILE, line_of(text, "10.2.0.0/33"))
-    assert (
-        problem.message
-        == "zones.lgwan.prefixes[1]: '10.2.0.0/33' is not an IPv4 prefix (expected a.b.c.d/len)"
-    )
+    assert problem.message == "zones.lgwan.prefixes[1]: '10.2.0.0/33' is not an IPv4 prefix (expected a.b.c.d/len)"
 
 
 @pytest.mark.parametrize(
@@ -514,8 +500,7 @@ def test_equal_prefix_in_two_zones_names_both_lines(network: Callable[[str], str
     first_line = line_of(text, "prefixes: [10.1.0.0/16]")
     assert problem.line == line_of(text, "prefixes: [10.3.0.0/16, 10.1.0.0/16]")
     assert problem.message.startswith(
-        "zones.internet.prefixes[1]: 10.1.0.0/16 is already claimed by "
-        f"zones.mynumber.prefixes[0] at line {first_line}"
+        f"zones.internet.prefixes[1]: 10.1.0.0/16 is already claimed by zones.mynumber.prefixes[0] at line {first_line}"
     )
 
 
@@ -523,10 +508,7 @@ def test_same_prefix_twice_in_one_zone(network: Callable[[str], str]) -> None:
     text = edit(EXAMPLE, "prefixes: [10.2.0.0/16]", "prefixes:\n      - 10.2.0.0/16\n      - 10.2.0.0/16")
     problem = single_problem(network(text))
     assert problem.line == line_of(text, "- 10.2.0.0/16", occurrence=2)
-    assert (
-        f"already claimed by zones.lgwan.prefixes[0] at line {line_of(text, '- 10.2.0.0/16')}"
-        in problem.message
-    )
+    assert f"already claimed by zones.lgwan.prefixes[0] at line {line_of(text, '- 10.2.0.0/16')}" in problem.message
 
 
 def test_bad_zone_kind_lists_valid_kinds(network: Callable[[str], str]) -> None:
@@ -562,9 +544,7 @@ def test_upstream_only_on_the_internet_zone(network: Callable[[str], str]) -> No
 
 
 def test_availability_must_be_1_or_2(network: Callable[[str], str]) -> None:
-    text = edit(
-        EXAMPLE, "    prefixes: [10.2.0.0/16]\n", "    prefixes: [10.2.0.0/16]\n    availability: 3\n"
-    )
+    text = edit(EXAMPLE, "    prefixes: [10.2.0.0/16]\n", "    prefixes: [10.2.0.0/16]\n    availability: 3\n")
     problem = single_problem(network(text))
     assert problem.line == line_of(text, "availability")
     assert problem.message == "zones.lgwan.availability: '3' is not valid (expected 1 or 2)"
@@ -591,17 +571,12 @@ def test_zone_policy_names_declared_zones(network: Callable[[str], str]) -> None
         ("attach: mn-fw:jlis", "attach: mn-fw2:jlis", "external_peers.chukan.attach"),
     ],
 )
-def test_device_referenced_but_not_declared(
-    network: Callable[[str], str], old: str, new: str, path: str
-) -> None:
+def test_device_referenced_but_not_declared(network: Callable[[str], str], old: str, new: str, path: str) -> None:
     text = edit(EXAMPLE, old, new)
     problem = single_problem(network(text))
     assert (problem.file, problem.line) == (TOPOLOGY_FILE, line_of(text, new))
     assert problem.message.startswith(f"{path}: device '")
-    assert (
-        "is not declared in devices (expected one of: edge-rtr, jlis-sw, lg-fw, mn-core, mn-fw)"
-        in problem.message
-    )
+    assert "is not declared in devices (expected one of: edge-rtr, jlis-sw, lg-fw, mn-core, mn-fw)" in problem.message
 
 
 def test_reference_without_interface(network: Callable[[str], str]) -> None:
@@ -685,9 +660,7 @@ def test_non_utf8_config_points_into_the_config(network: Callable[[str], str], t
 
 
 def test_binary_config(network: Callable[[str], str], tmp_path: Path) -> None:
-    (tmp_path / "configs" / "lg-fw.cfg").write_bytes(
-        b"hostname lg-fw\n\x7fELF\x02\x01\x01\x00\x00\x00\x00\xff\x13"
-    )
+    (tmp_path / "configs" / "lg-fw.cfg").write_bytes(b"hostname lg-fw\n\x7fELF\x02\x01\x01\x00\x00\x00\x00\xff\x13")
     problem = single_problem(network(EXAMPLE))
     assert (problem.file, problem.line) == (os.path.join("configs", "lg-fw.cfg"), 2)
     assert "binary file" in problem.message
@@ -715,9 +688,7 @@ def test_config_with_absolute_path(network: Callable[[str], str], tmp_path: Path
     text = edit(EXAMPLE, "{config: edge-rtr.cfg}", f"{{config: '{absolute}'}}")
     problem = single_problem(network(text))
     assert problem.line == line_of(text, str(absolute))
-    assert (
-        f"'{absolute}' is an absolute path (expected a path relative to the configs folder" in problem.message
-    )
+    assert f"'{absolute}' is an absolute path (expected a path relative to the configs folder" in problem.message
 
 
 def test_config_symlink_leading_outside(network: Callable[[str], str], tmp_path: Path) -> None:
@@ -758,9 +729,7 @@ def test_read_device_configs(network: Callable[[str], str], tmp_path: Path) -> N
     assert configs["lg-fw"].display == os.path.join("configs", "lg-fw.cfg")
 
 
-def test_read_device_configs_reports_every_broken_config(
-    network: Callable[[str], str], tmp_path: Path
-) -> None:
+def test_read_device_configs_reports_every_broken_config(network: Callable[[str], str], tmp_path: Path) -> None:
     topology = load_topology(network(EXAMPLE))
     (tmp_path / "configs" / "mn-core.cfg").unlink()
     (tmp_path / "configs" / "jlis-sw.cfg").write_bytes(b"hostname jlis-sw\n\xfd\n")
@@ -965,9 +934,7 @@ def test_resolve_interface_exact_case_and_nameif() -> None:
 
 
 def test_resolve_interface_expands_ios_abbreviations() -> None:
-    pytest.importorskip(
-        "nankoku_netcheck.parse.cisco_ios", reason="the IOS parser provides the abbreviations"
-    )
+    pytest.importorskip("nankoku_netcheck.parse.cisco_ios", reason="the IOS parser provides the abbreviations")
     router = device("r", interface("GigabitEthernet0/1"), interface("FastEthernet0/0"), interface("Vlan10"))
     assert resolve_interface(router, "Gi0/1") == "GigabitEthernet0/1"
     assert resolve_interface(router, "fa0/0") == "FastEthernet0/0"

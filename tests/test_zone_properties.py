@@ -70,12 +70,23 @@ def space() -> PacketSpace:
 # --- generated zoned networks ------------------------------------------------------------------
 
 AT = Located("random.yaml", 1)
-ZONE_PREFIX_POOL = tuple((ip_to_int(net), length) for net, length in (
-    ("10.0.0.0", 24), ("10.0.1.0", 24), ("10.0.2.0", 24), ("10.0.0.0", 25), ("10.0.3.0", 30), ("10.0.4.0", 23),
-    ("10.0.0.0", 16)))
+ZONE_PREFIX_POOL = tuple(
+    (ip_to_int(net), length)
+    for net, length in (
+        ("10.0.0.0", 24),
+        ("10.0.1.0", 24),
+        ("10.0.2.0", 24),
+        ("10.0.0.0", 25),
+        ("10.0.3.0", 30),
+        ("10.0.4.0", 23),
+        ("10.0.0.0", 16),
+    )
+)
 # Beyond every zone; 8.8.8.8/32 and 172.16.0.1 are route prefixes and next hops of the strategies.
-PEER_PREFIX_POOL = tuple((ip_to_int(net), length) for net, length in (
-    ("172.16.0.1", 32), ("8.8.8.8", 32), ("172.16.0.0", 24), ("192.0.2.10", 32)))
+PEER_PREFIX_POOL = tuple(
+    (ip_to_int(net), length)
+    for net, length in (("172.16.0.1", 32), ("8.8.8.8", 32), ("172.16.0.0", 24), ("192.0.2.10", 32))
+)
 ZONE_KINDS = ((ZoneKind.MYNUMBER, "mynumber"), (ZoneKind.LGWAN, "lgwan"), (ZoneKind.INTERNET, "internet"))
 PEER_CLASS = "peer:peer1"
 
@@ -110,8 +121,10 @@ def describe_zone_case(case: ZoneCase) -> str:
     text = gen.describe_network(gen.NetworkCase(case.network, boundary, (), ()))
     lines = [text]
     for zone in topology.zones:
-        lines.append(f"zone {zone.id}: {', '.join(format_prefix(*p) for p in zone.prefixes)}"
-                     f" upstream={[str(r) for r in zone.upstream]}")
+        lines.append(
+            f"zone {zone.id}: {', '.join(format_prefix(*p) for p in zone.prefixes)}"
+            f" upstream={[str(r) for r in zone.upstream]}"
+        )
     for peer in topology.external_peers:
         lines.append(f"peer {peer.id} at {peer.attach}: {', '.join(format_prefix(*p) for p in peer.addresses)}")
         for flow in peer.allow:
@@ -126,8 +139,10 @@ def describe_flow(flow: FlowSpec) -> str:
     def ports(ranges: tuple[PortRange, ...] | None) -> str:
         return "any" if ranges is None else ",".join(f"{r.low}-{r.high}" for r in ranges)
 
-    return (f"proto={flow.proto} {prefixes(flow.src)} → {prefixes(flow.dst)} "
-            f"sport={ports(flow.sport)} dport={ports(flow.dport)}")
+    return (
+        f"proto={flow.proto} {prefixes(flow.src)} → {prefixes(flow.dst)} "
+        f"sport={ports(flow.sport)} dport={ports(flow.dport)}"
+    )
 
 
 PREFIX_ORDERS = st.permutations(ZONE_PREFIX_POOL)
@@ -142,8 +157,9 @@ def allow_entries(draw: st.DrawFn, zone_side: Sequence[int], peer_side: Sequence
     """Zone → peer or peer → zone; hosts or whole prefixes or any; ports only with tcp/udp."""
     zone_prefixes = [(a, 32) for a in zone_side] + list(ZONE_PREFIX_POOL)
     near = draw(st.lists(st.sampled_from(zone_prefixes), max_size=2, unique=True)) if zone_prefixes else []
-    far = draw(st.lists(st.sampled_from([(a, 32) for a in hosts_of(peer_side)] + list(peer_side)),
-                        max_size=2, unique=True))
+    far = draw(
+        st.lists(st.sampled_from([(a, 32) for a in hosts_of(peer_side)] + list(peer_side)), max_size=2, unique=True)
+    )
     src, dst = (near, far) if draw(st.booleans()) else (far, near)
     proto = draw(FLOW_PROTOCOLS)
     with_ports = proto in (PROTO_TCP, PROTO_UDP)
@@ -170,8 +186,8 @@ def zoned_networks(draw: st.DrawFn, with_peer: bool) -> ZoneCase:
     zones = []
     taken = 0
     for (kind, zone_id), count in zip(ZONE_KINDS, counts, strict=True):
-        upstream = ((InterfaceRef(*upstream_at, AT),) if kind is ZoneKind.INTERNET and upstream_at else ())
-        zones.append(Zone(zone_id, kind, zone_id, tuple(order[taken:taken + count]), upstream, AT))
+        upstream = (InterfaceRef(*upstream_at, AT),) if kind is ZoneKind.INTERNET and upstream_at else ()
+        zones.append(Zone(zone_id, kind, zone_id, tuple(order[taken : taken + count]), upstream, AT))
         taken += count
     peers: tuple[ExternalPeer, ...] = ()
     if with_peer:
@@ -202,9 +218,16 @@ def packet_between(draw: st.DrawFn, sources: Sequence[int], destinations: Sequen
 
 def as_packet(flow: FlowExample) -> Packet:
     proto = {"tcp": PROTO_TCP, "udp": PROTO_UDP, "icmp": PROTO_ICMP}.get(flow.proto)
-    return Packet(src=ip_to_int(flow.src), dst=ip_to_int(flow.dst), proto=int(flow.proto) if proto is None else proto,
-                  sport=flow.sport or 0, dport=flow.dport or 0, established=flow.established,
-                  icmp_type=flow.icmp_type or 0, icmp_code=flow.icmp_code or 0)
+    return Packet(
+        src=ip_to_int(flow.src),
+        dst=ip_to_int(flow.dst),
+        proto=int(flow.proto) if proto is None else proto,
+        sport=flow.sport or 0,
+        dport=flow.dport or 0,
+        established=flow.established,
+        icmp_type=flow.icmp_type or 0,
+        icmp_code=flow.icmp_code or 0,
+    )
 
 
 def pair_findings(findings: Sequence[Finding], rule: str) -> set[tuple[str, str]]:
@@ -234,14 +257,18 @@ def link_runs(draw: st.DrawFn) -> LinkRuns:
             packet = packet_between(draw, peer_hosts, case.addresses)
         if peer.allow and gen.sometimes(draw, 40):
             packet = inside_flow(draw, draw(st.sampled_from(peer.allow)), packet)
-            source = PEER_CLASS if oz.in_prefixes(peer.addresses, packet.src) else (
-                oz.zone_of(case.network.topology, packet.src) or PEER_CLASS)
+            source = (
+                PEER_CLASS
+                if oz.in_prefixes(peer.addresses, packet.src)
+                else (oz.zone_of(case.network.topology, packet.src) or PEER_CLASS)
+            )
         runs.append((source, packet))
     return case, runs
 
 
 def inside_flow(draw: st.DrawFn, flow: FlowSpec, packet: Packet) -> Packet:
     """`packet` moved inside `flow` (or, for TCP, sometimes its reply), where the spec constrains it."""
+
     def pick(prefixes: tuple[tuple[int, int], ...], current: int) -> int:
         if not prefixes:
             return current
@@ -252,12 +279,16 @@ def inside_flow(draw: st.DrawFn, flow: FlowSpec, packet: Packet) -> Packet:
         return current if ranges is None else draw(st.sampled_from(ranges)).low
 
     proto = flow.proto if flow.proto is not None else packet.proto
-    moved = Packet(src=pick(flow.src, packet.src), dst=pick(flow.dst, packet.dst), proto=proto,
-                   sport=port(flow.sport, packet.sport) if proto in (PROTO_TCP, PROTO_UDP) else 0,
-                   dport=port(flow.dport, packet.dport) if proto in (PROTO_TCP, PROTO_UDP) else 0,
-                   established=proto == PROTO_TCP and draw(st.booleans()),
-                   icmp_type=packet.icmp_type if proto == PROTO_ICMP else 0,
-                   icmp_code=packet.icmp_code if proto == PROTO_ICMP else 0)
+    moved = Packet(
+        src=pick(flow.src, packet.src),
+        dst=pick(flow.dst, packet.dst),
+        proto=proto,
+        sport=port(flow.sport, packet.sport) if proto in (PROTO_TCP, PROTO_UDP) else 0,
+        dport=port(flow.dport, packet.dport) if proto in (PROTO_TCP, PROTO_UDP) else 0,
+        established=proto == PROTO_TCP and draw(st.booleans()),
+        icmp_type=packet.icmp_type if proto == PROTO_ICMP else 0,
+        icmp_code=packet.icmp_code if proto == PROTO_ICMP else 0,
+    )
     if proto == PROTO_TCP and draw(st.booleans()):
         return replace(moved, src=moved.dst, dst=moved.src, sport=moved.dport, dport=moved.sport, established=True)
     return moved
@@ -285,7 +316,8 @@ def test_zone_002_against_oracle(space: PacketSpace, case_and_runs: LinkRuns) ->
         packet = as_packet(finding.flow)
         crossed = oz.crosses_link_outside_allow(network, peer, finding.from_zone, packet)
         assert finding.to_zone in crossed, (
-            f"reported {finding.from_zone} → {finding.to_zone}: {packet.describe()}; oracle: {crossed}")
+            f"reported {finding.from_zone} → {finding.to_zone}: {packet.describe()}; oracle: {crossed}"
+        )
 
 
 # --- ZONE-008: routing ignored, engine against oracle ----------------------------------------------
@@ -314,7 +346,8 @@ def test_routing_ignored_engine_agrees_with_oracle(space: PacketSpace, case_and_
         example = space.pick(packets)
         assert example is not None
         assert as_tuple(endpoint) in oz.endpoints(case.network, example, start, case.boundary, routing=False), (
-            example.describe())
+            example.describe()
+        )
 
 
 # --- ZONE-008: the rule -------------------------------------------------------------------------
@@ -352,10 +385,13 @@ def path_walkable(network: Network, packet: Packet, source: str, dest: str, step
     for segment_id, device, interface in oz.class_starts(network, source, packet):
         if segment_id:
             segment = network.segments[segment_id]
-            entry_ok |= ((first.device, first.in_interface) in segment.members
-                         and simulation.has_addresses((first.device, first.in_interface))
-                         and (not oz.in_prefixes(segment.subnets, packet.dst)
-                              or simulation.device_owns(first.device, packet.dst)))
+            entry_ok |= (
+                (first.device, first.in_interface) in segment.members
+                and simulation.has_addresses((first.device, first.in_interface))
+                and (
+                    not oz.in_prefixes(segment.subnets, packet.dst) or simulation.device_owns(first.device, packet.dst)
+                )
+            )
         else:
             entry_ok |= (device, interface) == (first.device, first.in_interface)
     if not entry_ok:
@@ -375,8 +411,9 @@ def path_walkable(network: Network, packet: Packet, source: str, dest: str, step
             return f"{step.device} owns the destination but forwards"
         leaving = (step.device, step.out_interface)
         segment_id = network.segment_of.get(leaving)
-        if (not oracle.interface_up(device, step.out_interface)
-                or not oracle.filter_permits(device, device.interfaces[step.out_interface].acl_out, packet)):
+        if not oracle.interface_up(device, step.out_interface) or not oracle.filter_permits(
+            device, device.interfaces[step.out_interface].acl_out, packet
+        ):
             return f"{step.device}:{step.out_interface} drops it outbound"
         if leaving in boundary:
             if not last:
@@ -407,8 +444,7 @@ def test_zone_008_against_oracle(space: PacketSpace, case_and_runs: PairRuns) ->
     context = flow_context(space, network)
     findings = check_zone_008(context)
     warned = pair_findings(findings, "ZONE-008")
-    isolation = pair_findings(check_zone_001(context), "ZONE-001") | pair_findings(check_zone_005(context),
-                                                                                    "ZONE-005")
+    isolation = pair_findings(check_zone_001(context), "ZONE-001") | pair_findings(check_zone_005(context), "ZONE-005")
     for source, dest, packet in runs:
         if oz.no_ones_address(network, packet.dst):
             continue  # ZONE-008 leaves these out: no route change delivers them to anyone
@@ -443,7 +479,6 @@ def test_zone_008_against_oracle(space: PacketSpace, case_and_runs: PairRuns) ->
             assert finding.flow_start == f"{first.device}:{first.in_interface}"
 
 
-
 # --- concrete cases -----------------------------------------------------------------------------
 
 
@@ -462,12 +497,20 @@ def two_routers_without_routes(classes: int) -> Network:
 
     r1 = router("R1", "10.1.1.1", "192.168.0.1", "LAN-IN")
     web = (PortRange(80, 80),)
-    lines = tuple(AclLine(Action.PERMIT, (Match(protocols=(PROTO_TCP,), dst=(Wildcard(ip_to_int("10.2.1.10") + i, 0),),
-                                                dst_ports=web),), gen.SOURCE) for i in range(classes))
+    lines = tuple(
+        AclLine(
+            Action.PERMIT,
+            (Match(protocols=(PROTO_TCP,), dst=(Wildcard(ip_to_int("10.2.1.10") + i, 0),), dst_ports=web),),
+            gen.SOURCE,
+        )
+        for i in range(classes)
+    )
     r1.acls = {"LAN-IN": Acl("LAN-IN", lines, gen.SOURCE)}
     r2 = router("R2", "10.2.1.1", "192.168.0.2", None)
-    zones = tuple(Zone(zone_id, kind, zone_id, ((ip_to_int(prefix), 16),), (), AT) for (kind, zone_id), prefix in
-                  zip(ZONE_KINDS, ("10.1.0.0", "10.2.0.0", "10.3.0.0"), strict=True))
+    zones = tuple(
+        Zone(zone_id, kind, zone_id, ((ip_to_int(prefix), 16),), (), AT)
+        for (kind, zone_id), prefix in zip(ZONE_KINDS, ("10.1.0.0", "10.2.0.0", "10.3.0.0"), strict=True)
+    )
     topology = replace(gen.empty_topology(), policy="nankoku-2019", zones=zones)
     return build_network(topology, {"R1": r1, "R2": r2})
 
@@ -495,12 +538,16 @@ def test_zone_008_path_cites_no_route_when_routing_is_ignored(space: PacketSpace
         assert not [e for e in finding.evidence if e.role == "route"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known limit, kept by choice: with routing ignored no packet exits to an unmodelled neighbour (a link in "
-    "no zone with no modelled device on it), although one static route makes the routed engine send traffic "
-    "out of such a line and ZONE-001 count it as reaching the zone owning the destination. Letting such links "
-    "exit made ZONE-008 repeat every stray line already reported by ZONE-007 as a warning for every zone pair "
-    "(tried 2026-11-26 on the sample city)"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known limit, kept by choice: with routing ignored no packet exits to an unmodelled neighbour (a link in "
+        "no zone with no modelled device on it), although one static route makes the routed engine send traffic "
+        "out of such a line and ZONE-001 count it as reaching the zone owning the destination. Letting such links "
+        "exit made ZONE-008 repeat every stray line already reported by ZONE-007 as a warning for every zone pair "
+        "(tried 2026-11-26 on the sample city)"
+    ),
+)
 def test_zone_008_warns_when_one_route_would_send_traffic_to_an_unmodelled_neighbour(space: PacketSpace) -> None:
     from nankoku_netcheck.model import Device, Interface, InterfaceAddress, Route, RouteKind
 
@@ -511,8 +558,10 @@ def test_zone_008_warns_when_one_route_would_send_traffic_to_an_unmodelled_neigh
             "Gi0/1": Interface("Gi0/1", gen.SOURCE, (InterfaceAddress(ip_to_int("198.51.100.1"), 30),)),
         }
         router.routes = routes
-        zones = tuple(Zone(zone_id, kind, zone_id, ((ip_to_int(prefix), 16),), (), AT) for (kind, zone_id), prefix
-                      in zip(ZONE_KINDS, ("10.1.0.0", "10.2.0.0", "10.3.0.0"), strict=True))
+        zones = tuple(
+            Zone(zone_id, kind, zone_id, ((ip_to_int(prefix), 16),), (), AT)
+            for (kind, zone_id), prefix in zip(ZONE_KINDS, ("10.1.0.0", "10.2.0.0", "10.3.0.0"), strict=True)
+        )
         return build_network(replace(gen.empty_topology(), policy="nankoku-2019", zones=zones), {"R1": router})
 
     default = Route(0, 0, RouteKind.STATIC, gen.SOURCE, next_hop=ip_to_int("198.51.100.2"))

@@ -35,8 +35,7 @@ def verdict_of(result: Result, rule: str) -> str:
 def test_unfiltered_city_violates_both_rules_in_both_directions(triangle) -> None:
     result = analyze(str(triangle()))
     pairs = {(f.from_zone, f.to_zone) for f in findings(result, "ZONE-001")}
-    assert {("mynumber", "lgwan"), ("mynumber", "internet"), ("lgwan", "mynumber"),
-            ("internet", "mynumber")} <= pairs
+    assert {("mynumber", "lgwan"), ("mynumber", "internet"), ("lgwan", "mynumber"), ("internet", "mynumber")} <= pairs
     pairs_005 = {(f.from_zone, f.to_zone) for f in findings(result, "ZONE-005")}
     assert pairs_005 == {("lgwan", "internet"), ("internet", "lgwan")}
     assert result.verdict == "fail"
@@ -54,17 +53,22 @@ def test_isolated_city_passes(triangle) -> None:
 
 def test_mynumber_leak_names_the_permitting_line_and_path(triangle) -> None:
     topology = triangle(
-        mn_iface="ip access-group MN-OUT out\nip access-group BLOCK in", mn_extra=BLOCK_ACL + textwrap.dedent("""\
+        mn_iface="ip access-group MN-OUT out\nip access-group BLOCK in",
+        mn_extra=BLOCK_ACL
+        + textwrap.dedent("""\
             ip access-list extended MN-OUT
              permit tcp 10.1.1.0 0.0.0.255 host 10.2.1.30 eq 445
              deny ip any any
             """),
-        lg_iface=DENY_ALL_OUT.replace("BLOCK in", "LG-IN in"), lg_extra=BLOCK_ACL + textwrap.dedent("""\
+        lg_iface=DENY_ALL_OUT.replace("BLOCK in", "LG-IN in"),
+        lg_extra=BLOCK_ACL
+        + textwrap.dedent("""\
             ip access-list extended LG-IN
              permit tcp any host 10.2.1.30 eq 445
              deny ip any any
             """),
-        inet_iface="ip access-group BLOCK in", inet_extra=BLOCK_ACL,
+        inet_iface="ip access-group BLOCK in",
+        inet_extra=BLOCK_ACL,
     )
     result = analyze(str(topology))
     leaks = findings(result, "ZONE-001")
@@ -100,8 +104,9 @@ def test_exact_channels_pass_and_a_widened_channel_fails(triangle) -> None:
     result = analyze(str(triangle(topology_tail=CHANNELS, lg_extra=exact_lg, **common)))
     assert verdict_of(result, "ZONE-005") == "pass", [f.message_en for f in result.findings]
 
-    widened = exact_lg.replace("permit tcp host 10.3.1.25 host 10.2.1.25 eq smtp",
-                               "permit tcp 10.3.1.0 0.0.0.255 host 10.2.1.25 eq smtp")
+    widened = exact_lg.replace(
+        "permit tcp host 10.3.1.25 host 10.2.1.25 eq smtp", "permit tcp 10.3.1.0 0.0.0.255 host 10.2.1.25 eq smtp"
+    )
     result = analyze(str(triangle(topology_tail=CHANNELS, lg_extra=widened, **common)))
     leaks = findings(result, "ZONE-005")
     assert [(f.from_zone, f.to_zone, f.severity) for f in leaks] == [("internet", "lgwan", "error")]
@@ -115,8 +120,12 @@ def test_established_only_leak_is_a_warning_not_an_error(triangle) -> None:
          permit tcp 10.2.1.0 0.0.0.255 any established
          deny ip any any
         """
-    topology = triangle(mn_iface=DENY_ALL_OUT, mn_extra=BLOCK_ACL, lg_iface="ip access-group LG-OUT out\n"
-                        "ip access-group BLOCK in", lg_extra=textwrap.dedent(lg) + BLOCK_ACL)
+    topology = triangle(
+        mn_iface=DENY_ALL_OUT,
+        mn_extra=BLOCK_ACL,
+        lg_iface="ip access-group LG-OUT out\nip access-group BLOCK in",
+        lg_extra=textwrap.dedent(lg) + BLOCK_ACL,
+    )
     result = analyze(str(topology))
     leaks = findings(result, "ZONE-005")
     assert leaks and all(f.severity == "warning" for f in leaks)
@@ -126,8 +135,12 @@ def test_established_only_leak_is_a_warning_not_an_error(triangle) -> None:
 
 
 def test_undefined_acl_permits_everything_like_ios(triangle) -> None:
-    topology = triangle(mn_iface="ip access-group NOT-DEFINED out\nip access-group BLOCK in", mn_extra=BLOCK_ACL,
-                        lg_iface=DENY_ALL_OUT, lg_extra=BLOCK_ACL)
+    topology = triangle(
+        mn_iface="ip access-group NOT-DEFINED out\nip access-group BLOCK in",
+        mn_extra=BLOCK_ACL,
+        lg_iface=DENY_ALL_OUT,
+        lg_extra=BLOCK_ACL,
+    )
     result = analyze(str(topology))
     leaks = findings(result, "ZONE-001")
     assert {(f.from_zone, f.to_zone) for f in leaks} == {("mynumber", "internet")}
@@ -152,8 +165,13 @@ def test_unknown_acl_keyword_makes_a_would_be_pass_inconclusive(triangle) -> Non
 def test_unknown_line_on_an_unreached_device_does_not_block_other_proofs(triangle) -> None:
     # NAT on r-inet: ZONE-001 flows from mynumber never reach r-inet (blocked at r-mn),
     # but flows from the internet start there, so ZONE-001 still depends on it.
-    topology = triangle(mn_iface=DENY_ALL_OUT, mn_extra=BLOCK_ACL, lg_iface=DENY_ALL_OUT, lg_extra=BLOCK_ACL,
-                        inet_extra="ip nat inside source static 10.3.1.5 203.0.113.5")
+    topology = triangle(
+        mn_iface=DENY_ALL_OUT,
+        mn_extra=BLOCK_ACL,
+        lg_iface=DENY_ALL_OUT,
+        lg_extra=BLOCK_ACL,
+        inet_extra="ip nat inside source static 10.3.1.5 203.0.113.5",
+    )
     result = analyze(str(topology))
     assert findings(result, "META-001", "inconclusive")
     assert result.exit_code() == 3
@@ -172,11 +190,16 @@ def test_dynamic_routing_counterexample_says_it_relies_on_over_approximation(tri
 
 def test_an_applied_acl_with_only_remarks_permits_everything_like_ios(triangle) -> None:
     remarks_only = "ip access-list extended NOTHING-YET\n remark entries to follow\n"
-    topology = triangle(mn_iface="ip access-group NOTHING-YET out\nip access-group BLOCK in",
-                        mn_extra=BLOCK_ACL + remarks_only, lg_iface=DENY_ALL_OUT, lg_extra=BLOCK_ACL)
+    topology = triangle(
+        mn_iface="ip access-group NOTHING-YET out\nip access-group BLOCK in",
+        mn_extra=BLOCK_ACL + remarks_only,
+        lg_iface=DENY_ALL_OUT,
+        lg_extra=BLOCK_ACL,
+    )
     result = analyze(str(topology))
     leaks = findings(result, "ZONE-001")
     assert {(f.from_zone, f.to_zone) for f in leaks} == {("mynumber", "internet")}
-    assert any("r-mn: ACL NOTHING-YET has no entries, so it permits everything" in note
-               for f in leaks for note in f.notes)
+    assert any(
+        "r-mn: ACL NOTHING-YET has no entries, so it permits everything" in note for f in leaks for note in f.notes
+    )
     assert any(e.text == "ip access-list extended NOTHING-YET" for f in leaks for e in f.evidence)

@@ -33,9 +33,13 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INCONCLUSIVE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 budget_option = click.option(
-    "--budget", type=click.IntRange(min=1), default=DEFAULT_BUDGET, show_default=True,
+    "--budget",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BUDGET,
+    show_default=True,
     help="Work units one search may spend (packet sets entering a device). A search that runs out "
-         "stops, and what rests on it is inconclusive (META-003).")
+    "stops, and what rests on it is inconclusive (META-003).",
+)
 
 # Runs shorter than this show no progress bar (it would only flicker).
 PROGRESS_DELAY_SECONDS = 1.0
@@ -88,8 +92,7 @@ def fail_internal(error: BaseException) -> None:
     summary = visible(redact(f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__))
     saved = save_traceback(error)
     where = f"; traceback saved to {shown_path(saved)}" if saved else ""
-    click.echo(f"internal error (please report it{' with that file' if saved else ''}): {summary}{where}",
-               err=True)
+    click.echo(f"internal error (please report it{' with that file' if saved else ''}): {summary}{where}", err=True)
     sys.exit(EXIT_INTERNAL)
 
 
@@ -113,10 +116,13 @@ Command = TypeVar("Command", bound=Callable[..., object])
 def allow_path_option(command: Command) -> Command:
     """--allow-path DIR, for every command that loads a topology."""
     return click.option(
-        "--allow-path", "allow_paths", multiple=True, metavar="DIR",
+        "--allow-path",
+        "allow_paths",
+        multiple=True,
+        metavar="DIR",
         type=click.Path(exists=True, file_okay=False),
         help="Also read configs from DIR (repeatable). By default the configs folder and every config must "
-             "lie in the git work tree holding the topology (else the topology's folder).",
+        "lie in the git work tree holding the topology (else the topology's folder).",
     )(command)
 
 
@@ -206,8 +212,9 @@ def check_output_dir(path: str | None) -> None:
     while not os.path.lexists(existing):
         existing = os.path.dirname(existing)
     if not os.path.isdir(existing):
-        problem = ("exists and is not a folder" if existing == target
-                   else f"cannot be created: {existing} is not a folder") + " (expected a folder for the reports)"
+        problem = (
+            "exists and is not a folder" if existing == target else f"cannot be created: {existing} is not a folder"
+        ) + " (expected a folder for the reports)"
     elif not os.access(existing, os.W_OK):
         problem = f"cannot write the reports: permission denied (the folder {existing} is not writable)"
     if problem:
@@ -223,8 +230,9 @@ def _folder_reason(folder: str) -> str:
     return "is not a folder"
 
 
-def write_report(result: Result, output_format: str, output: str | None, lang: str,
-                 create_folder: bool = False) -> None:
+def write_report(
+    result: Result, output_format: str, output: str | None, lang: str, create_folder: bool = False
+) -> None:
     """Render one format to `output`, or to standard output when no file is given;
     `create_folder`: make the file's folder first (an --output-dir)."""
     rendered = RENDERERS[output_format](result, lang)
@@ -273,14 +281,21 @@ class ProgressBar:
     only once the run has taken longer than PROGRESS_DELAY_SECONDS. Use as a context manager;
     the instance is the `progress` callback analyze() takes."""
 
-    def __init__(self, total: int | None = None, console: Console | None = None,
-                 delay: float = PROGRESS_DELAY_SECONDS) -> None:
+    def __init__(
+        self, total: int | None = None, console: Console | None = None, delay: float = PROGRESS_DELAY_SECONDS
+    ) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         console = console or Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
-        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                  TimeElapsedColumn(), console=console, transient=True)
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
         self._task = self._progress.add_task("start", total=total)  # no total: a pulsing bar
         self._lock = threading.Lock()
         self._state = "waiting"  # waiting → shown → stopped
@@ -291,8 +306,9 @@ class ProgressBar:
         self._timer.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self._timer.cancel()
         with self._lock:
             if self._state == "shown":

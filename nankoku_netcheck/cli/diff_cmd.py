@@ -26,22 +26,45 @@ from .common import (
 @click.command("diff")
 @click.argument("before", type=click.Path(dir_okay=False))
 @click.argument("after", type=click.Path(dir_okay=False), required=False)
-@click.option("--base-ref", metavar="REF",
-              help="Compare BEFORE (the working tree's topology) with the same files at git revision REF.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text",
-              show_default=True, help="sarif marks each result new, unchanged or absent (baselineState).")
+@click.option(
+    "--base-ref",
+    metavar="REF",
+    help="Compare BEFORE (the working tree's topology) with the same files at git revision REF.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="sarif marks each result new, unchanged or absent (baselineState).",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None, help="Language (default: from LANG).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True)
 @click.option("--engine", "backend", type=click.Choice(["auto", "cudd", "autoref"]), default="auto")
-@click.option("--cache-dir", type=click.Path(file_okay=False),
-              help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @allow_path_option
 @budget_option
-def diff(before: str, after: str | None, base_ref: str | None, output_format: str, output: str | None,
-         lang: str | None, fail_on: str, backend: str, cache_dir: str | None, no_cache: bool,
-         allow_paths: tuple[str, ...], budget: int) -> None:
+def diff(
+    before: str,
+    after: str | None,
+    base_ref: str | None,
+    output_format: str,
+    output: str | None,
+    lang: str | None,
+    fail_on: str,
+    backend: str,
+    cache_dir: str | None,
+    no_cache: bool,
+    allow_paths: tuple[str, ...],
+    budget: int,
+) -> None:
     """Compare two states of the network: BEFORE and AFTER topology files, or one
     topology against git revision --base-ref (e.g. HEAD~1).
 
@@ -65,15 +88,26 @@ def diff(before: str, after: str | None, base_ref: str | None, output_format: st
             if base_ref is not None:
                 with git_revision_tree(before, base_ref) as old:
                     for link in old.skipped_links:
-                        click.echo(f"warning: {base_ref}: left out the symbolic link {visible(str(link))}: it leads "
-                                   "outside the repository", err=True)
-                    result = diff_topologies(old.topology, before, backend=backend, cache=cache,
-                                             before_display=(old.root, f"{base_ref}:"), before_root=old.root,
-                                             allow_paths=allow_paths, budget=budget)
+                        click.echo(
+                            f"warning: {base_ref}: left out the symbolic link {visible(str(link))}: it leads "
+                            "outside the repository",
+                            err=True,
+                        )
+                    result = diff_topologies(
+                        old.topology,
+                        before,
+                        backend=backend,
+                        cache=cache,
+                        before_display=(old.root, f"{base_ref}:"),
+                        before_root=old.root,
+                        allow_paths=allow_paths,
+                        budget=budget,
+                    )
             else:
                 assert after is not None
-                result = diff_topologies(before, after, backend=backend, cache=cache, allow_paths=allow_paths,
-                                         budget=budget)
+                result = diff_topologies(
+                    before, after, backend=backend, cache=cache, allow_paths=allow_paths, budget=budget
+                )
     except InputError as error:
         fail_input(error)
         return

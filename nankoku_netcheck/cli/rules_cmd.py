@@ -12,16 +12,34 @@ from ..rules.docs import RULE_DOCS, RuleDoc, rule_doc
 from .common import EXIT_INPUT, default_lang
 
 _WORDS = {
-    "en": {"what": "What it checks", "why": "Why", "clause": "Policy clause", "severity": "Severity",
-           "example": "Example violation", "fix": "Fix", "implemented": "checked by this version",
-           "planned": "documented, not yet checked", "unknown": "unknown rule ID '{id}'",
-           "did_you_mean": "did you mean {ids}?", "page": "one rule's page",
-           "list": "see `nankoku-netcheck rules` for the catalog"},
-    "ja": {"what": "確認する内容", "why": "理由", "clause": "根拠条項", "severity": "重大度",
-           "example": "違反の例", "fix": "対処", "implemented": "この版で検査します",
-           "planned": "文書のみ（未実装）", "unknown": "ルール ID '{id}' はありません",
-           "did_you_mean": "{ids} ではありませんか？", "page": "各ルールの説明",
-           "list": "一覧は `nankoku-netcheck rules` で表示できます"},
+    "en": {
+        "what": "What it checks",
+        "why": "Why",
+        "clause": "Policy clause",
+        "severity": "Severity",
+        "example": "Example violation",
+        "fix": "Fix",
+        "implemented": "checked by this version",
+        "planned": "documented, not yet checked",
+        "unknown": "unknown rule ID '{id}'",
+        "did_you_mean": "did you mean {ids}?",
+        "page": "one rule's page",
+        "list": "see `nankoku-netcheck rules` for the catalog",
+    },
+    "ja": {
+        "what": "確認する内容",
+        "why": "理由",
+        "clause": "根拠条項",
+        "severity": "重大度",
+        "example": "違反の例",
+        "fix": "対処",
+        "implemented": "この版で検査します",
+        "planned": "文書のみ（未実装）",
+        "unknown": "ルール ID '{id}' はありません",
+        "did_you_mean": "{ids} ではありませんか？",
+        "page": "各ルールの説明",
+        "list": "一覧は `nankoku-netcheck rules` で表示できます",
+    },
 }
 
 
@@ -74,10 +92,22 @@ def page_text(doc: RuleDoc, lang: str) -> str:
             return ["  " + text]
         return textwrap.wrap(text, width=width, initial_indent="  ", subsequent_indent="  ") or [""]
 
-    lines = [f"{doc.id}  {doc.title(lang)}", "=" * len(doc.id), "",
-             f"{words['severity']}: {doc.severity}    {words['clause']}: {doc.clause}    ({state})", "",
-             f"{words['what']}:", *paragraph(doc.what(lang)), "",
-             f"{words['why']}:", *paragraph(doc.why(lang)), "",
-             f"{words['example']}:", *("    " + line for line in doc.example.splitlines()), "",
-             f"{words['fix']}:", *paragraph(doc.fix(lang))]
+    lines = [
+        f"{doc.id}  {doc.title(lang)}",
+        "=" * len(doc.id),
+        "",
+        f"{words['severity']}: {doc.severity}    {words['clause']}: {doc.clause}    ({state})",
+        "",
+        f"{words['what']}:",
+        *paragraph(doc.what(lang)),
+        "",
+        f"{words['why']}:",
+        *paragraph(doc.why(lang)),
+        "",
+        f"{words['example']}:",
+        *("    " + line for line in doc.example.splitlines()),
+        "",
+        f"{words['fix']}:",
+        *paragraph(doc.fix(lang)),
+    ]
     return "\n".join(lines) + "\n"

@@ -25,18 +25,38 @@ from .common import (
 @click.option("--dport", type=click.IntRange(0, 65535), help="Destination port (default 443).")
 @click.option("--established", is_flag=True, help="TCP with ACK set (a reply).")
 @click.option("--icmp-type", type=click.IntRange(0, 255), help="ICMP type (default 8, echo).")
-@click.option("--enters", metavar="DEVICE:INTERFACE",
-              help="Where the packet enters, when its source is outside the modelled network.")
+@click.option(
+    "--enters",
+    metavar="DEVICE:INTERFACE",
+    help="Where the packet enters, when its source is outside the modelled network.",
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None)
-@click.option("--cache-dir", type=click.Path(file_okay=False),
-              help="Cache folder for parsed configs (default: ~/.cache/nankoku-netcheck).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Cache folder for parsed configs (default: ~/.cache/nankoku-netcheck).",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
 @allow_path_option
 @budget_option
-def trace(topology: str, src: str, dst: str, proto: str, sport: int | None, dport: int | None, established: bool,
-          icmp_type: int | None, enters: str | None, output_format: str, lang: str | None, cache_dir: str | None,
-          no_cache: bool, allow_paths: tuple[str, ...], budget: int) -> None:
+def trace(
+    topology: str,
+    src: str,
+    dst: str,
+    proto: str,
+    sport: int | None,
+    dport: int | None,
+    established: bool,
+    icmp_type: int | None,
+    enters: str | None,
+    output_format: str,
+    lang: str | None,
+    cache_dir: str | None,
+    no_cache: bool,
+    allow_paths: tuple[str, ...],
+    budget: int,
+) -> None:
     """Every path one packet can take (ECMP included): each hop's ingress, route and ACL
     line that decided (file:line), and the final disposition."""
     from ..analyze import load

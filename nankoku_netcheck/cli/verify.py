@@ -50,40 +50,91 @@ PROGRAM = "nankoku-netcheck"
 
 
 @click.command()
-@click.argument("topologies", nargs=-1, required=True, type=click.Path(dir_okay=False),
-                metavar="TOPOLOGY...")
-@click.option("--format", "formats", default="text", show_default=True, metavar="FORMAT[,FORMAT...]",
-              help=f"Output formats, comma-separated: {', '.join(FILE_NAMES)}.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report (one format) to this file instead of standard output.")
-@click.option("--output-dir", type=click.Path(file_okay=False, writable=True),
-              help="Write one file per format into this folder (report.txt, report.json, report.sarif, "
-                   "report.junit.xml, report.md, report.csv, report.html); with several topologies, into "
-                   "one subfolder per topology, named after its file.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
-              help="Language of messages (default: from LANG; the HTML report defaults to Japanese).")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
-              help="Lowest severity of a violation that makes the exit code 1 (default: error, or the "
-                   "settings file's).")
-@click.option("--select", "select", multiple=True, metavar="IDS",
-              help="Run only these rules: IDs or prefixes, comma-separated (e.g. ZONE,MGMT-001). "
-                   "Overrides [tool.nankoku-netcheck] / .nankoku-netcheck.yaml.")
+@click.argument("topologies", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="TOPOLOGY...")
+@click.option(
+    "--format",
+    "formats",
+    default="text",
+    show_default=True,
+    metavar="FORMAT[,FORMAT...]",
+    help=f"Output formats, comma-separated: {', '.join(FILE_NAMES)}.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report (one format) to this file instead of standard output.",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, writable=True),
+    help="Write one file per format into this folder (report.txt, report.json, report.sarif, "
+    "report.junit.xml, report.md, report.csv, report.html); with several topologies, into "
+    "one subfolder per topology, named after its file.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["ja", "en"]),
+    default=None,
+    help="Language of messages (default: from LANG; the HTML report defaults to Japanese).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default=None,
+    help="Lowest severity of a violation that makes the exit code 1 (default: error, or the settings file's).",
+)
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="IDS",
+    help="Run only these rules: IDs or prefixes, comma-separated (e.g. ZONE,MGMT-001). "
+    "Overrides [tool.nankoku-netcheck] / .nankoku-netcheck.yaml.",
+)
 @click.option("--ignore", "ignore", multiple=True, metavar="IDS", help="Skip these rules (IDs or prefixes).")
-@click.option("--cache-dir", type=click.Path(file_okay=False),
-              help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
-@click.option("--engine", "backend", type=click.Choice(["auto", "cudd", "autoref"]), default="auto",
-              show_default=True, help="BDD backend.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes to use (default: one per core): topologies verified at once, or, for one "
-                   "topology, processes that parse its configs.")
+@click.option(
+    "--engine",
+    "backend",
+    type=click.Choice(["auto", "cudd", "autoref"]),
+    default="auto",
+    show_default=True,
+    help="BDD backend.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to use (default: one per core): topologies verified at once, or, for one "
+    "topology, processes that parse its configs.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages on stderr (errors aside).")
 @allow_path_option
 @budget_option
-def verify(topologies: tuple[str, ...], formats: str, output: str | None, output_dir: str | None,
-           lang: str | None, fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-           cache_dir: str | None, no_cache: bool, backend: str, jobs: int | None, quiet: bool,
-           allow_paths: tuple[str, ...], budget: int) -> None:
+def verify(
+    topologies: tuple[str, ...],
+    formats: str,
+    output: str | None,
+    output_dir: str | None,
+    lang: str | None,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    cache_dir: str | None,
+    no_cache: bool,
+    backend: str,
+    jobs: int | None,
+    quiet: bool,
+    allow_paths: tuple[str, ...],
+    budget: int,
+) -> None:
     """Verify TOPOLOGY (a topology YAML file) and report every rule's verdict.
 
     Several topologies (e.g. a prefecture's municipalities) are verified in parallel, each
@@ -94,8 +145,9 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
     With several topologies, the worst of theirs (4, then 2, 1, 3, 0).
     """
     chosen = parse_formats(formats)
-    options = VerifyOptions(chosen, lang, fail_on, select, ignore, cache_dir, no_cache, backend, quiet, allow_paths,
-                            budget)
+    options = VerifyOptions(
+        chosen, lang, fail_on, select, ignore, cache_dir, no_cache, backend, quiet, allow_paths, budget
+    )
     if len(topologies) > 1:
         if output or not output_dir:
             raise click.UsageError("several topologies need --output-dir DIR (one folder per topology)")
@@ -117,13 +169,21 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
 
             silence_library_logging()
             check_topology_file(topology)
-            settings = load_settings(topology).overridden(select=select or None, ignore=ignore or None,
-                                                          fail_on=fail_on)
+            settings = load_settings(topology).overridden(select=select or None, ignore=ignore or None, fail_on=fail_on)
             rules = select_rules(REGISTRY, settings.select, settings.ignore)
             timestamp = timestamp_now()
-            result = analyze(topology, backend=backend, progress=bar, timestamp=timestamp, rules=rules,
-                             today=dt.date.fromisoformat(timestamp[:10]), cache=open_cache(cache_dir, no_cache),
-                             jobs=jobs or available_cores(), allow_paths=allow_paths, budget=budget)
+            result = analyze(
+                topology,
+                backend=backend,
+                progress=bar,
+                timestamp=timestamp,
+                rules=rules,
+                today=dt.date.fromisoformat(timestamp[:10]),
+                cache=open_cache(cache_dir, no_cache),
+                jobs=jobs or available_cores(),
+                allow_paths=allow_paths,
+                budget=budget,
+            )
     except InputError as error:
         fail_input(error)
         return
@@ -132,8 +192,9 @@ def verify(topologies: tuple[str, ...], formats: str, output: str | None, output
         return
     for output_format in chosen:
         language = lang or ("ja" if output_format == "html" else default_lang())
-        stamped = replace(result, command=reproducing_command(topology, output_format, language, backend, timestamp,
-                                                              budget))
+        stamped = replace(
+            result, command=reproducing_command(topology, output_format, language, backend, timestamp, budget)
+        )
         target = output_path(output_dir, output_format) if output_dir else output
         write_report(stamped, output_format, target, language, create_folder=bool(output_dir))
         if target and not quiet:
@@ -239,46 +300,87 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
         # Quiet here: the parent prints the notes with the topology's outcome.
         with input_warnings_shown(quiet=True) as notes:
             check_topology_file(topology)
-            settings = load_settings(topology).overridden(select=options.select or None,
-                                                          ignore=options.ignore or None, fail_on=options.fail_on)
+            settings = load_settings(topology).overridden(
+                select=options.select or None, ignore=options.ignore or None, fail_on=options.fail_on
+            )
             rules = select_rules(REGISTRY, settings.select, settings.ignore)
             timestamp = timestamp_now()
             # Topologies already run in parallel: one process parses each.
-            result = analyze(topology, backend=options.backend, timestamp=timestamp, rules=rules,
-                             today=dt.date.fromisoformat(timestamp[:10]),
-                             cache=open_cache(options.cache_dir, options.no_cache), jobs=1,
-                             allow_paths=options.allow_paths, budget=options.budget)
+            result = analyze(
+                topology,
+                backend=options.backend,
+                timestamp=timestamp,
+                rules=rules,
+                today=dt.date.fromisoformat(timestamp[:10]),
+                cache=open_cache(options.cache_dir, options.no_cache),
+                jobs=1,
+                allow_paths=options.allow_paths,
+                budget=options.budget,
+            )
         for output_format in options.formats:
             language = options.lang or ("ja" if output_format == "html" else default_lang())
-            command = reproducing_command(topology, output_format, language, options.backend, timestamp,
-                                          options.budget)
-            write_file(output_path(folder, output_format), RENDERERS[output_format](
-                replace(result, command=command), language))
+            command = reproducing_command(topology, output_format, language, options.backend, timestamp, options.budget)
+            write_file(
+                output_path(folder, output_format), RENDERERS[output_format](replace(result, command=command), language)
+            )
     except InputError as error:
-        return BatchOutcome(topology, folder, EXIT_INPUT, "input error", seconds=time.perf_counter() - started,
-                            problems=tuple(redact_quoted(str(problem)) for problem in error.problems),
-                            notes=tuple(notes))
+        return BatchOutcome(
+            topology,
+            folder,
+            EXIT_INPUT,
+            "input error",
+            seconds=time.perf_counter() - started,
+            problems=tuple(redact_quoted(str(problem)) for problem in error.problems),
+            notes=tuple(notes),
+        )
     except SystemExit as stop:  # a report that could not be written (already said on stderr)
-        return BatchOutcome(topology, folder, int(stop.code or EXIT_INPUT), "input error",
-                            seconds=time.perf_counter() - started, problems=("cannot write the reports",))
+        return BatchOutcome(
+            topology,
+            folder,
+            int(stop.code or EXIT_INPUT),
+            "input error",
+            seconds=time.perf_counter() - started,
+            problems=("cannot write the reports",),
+        )
     except OSError as error:
         if error.filename is None:
-            return BatchOutcome(topology, folder, EXIT_INTERNAL, "internal error",
-                                seconds=time.perf_counter() - started,
-                                problems=(redact(f"{type(error).__name__}: {error}"),))
-        return BatchOutcome(topology, folder, EXIT_INPUT, "input error", seconds=time.perf_counter() - started,
-                            problems=(redact_quoted(f"{error.filename}: {os_error_reason(error)}"),),
-                            notes=tuple(notes))
+            return BatchOutcome(
+                topology,
+                folder,
+                EXIT_INTERNAL,
+                "internal error",
+                seconds=time.perf_counter() - started,
+                problems=(redact(f"{type(error).__name__}: {error}"),),
+            )
+        return BatchOutcome(
+            topology,
+            folder,
+            EXIT_INPUT,
+            "input error",
+            seconds=time.perf_counter() - started,
+            problems=(redact_quoted(f"{error.filename}: {os_error_reason(error)}"),),
+            notes=tuple(notes),
+        )
     except Exception as error:  # a failed cross-check or any other bug
-        return BatchOutcome(topology, folder, EXIT_INTERNAL, "internal error", seconds=time.perf_counter() - started,
-                            problems=(redact(f"{type(error).__name__}: {error}"),))
+        return BatchOutcome(
+            topology,
+            folder,
+            EXIT_INTERNAL,
+            "internal error",
+            seconds=time.perf_counter() - started,
+            problems=(redact(f"{type(error).__name__}: {error}"),),
+        )
     violated = [f for f in result.findings if f.status == "violated"]
     return BatchOutcome(
-        topology, folder, result.exit_code(settings.fail_on or "error"), result.verdict,
+        topology,
+        folder,
+        result.exit_code(settings.fail_on or "error"),
+        result.verdict,
         errors=sum(1 for f in violated if f.severity == "error"),
         warnings=sum(1 for f in violated if f.severity == "warning"),
         inconclusive=sum(1 for f in result.findings if f.status == "inconclusive"),
-        seconds=time.perf_counter() - started, notes=tuple(notes),
+        seconds=time.perf_counter() - started,
+        notes=tuple(notes),
     )
 
 
@@ -292,14 +394,23 @@ def _announce(outcome: BatchOutcome, quiet: bool) -> None:
 def summary_table(outcomes: list[BatchOutcome]) -> str:
     header = ("topology", "verdict", "errors", "warnings", "inconclusive", "exit", "seconds", "reports")
     rows = [header] + [
-        (shown_path(outcome.topology), outcome.verdict, str(outcome.errors), str(outcome.warnings),
-         str(outcome.inconclusive), str(outcome.exit_code), f"{outcome.seconds:.1f}", outcome.folder)
+        (
+            shown_path(outcome.topology),
+            outcome.verdict,
+            str(outcome.errors),
+            str(outcome.warnings),
+            str(outcome.inconclusive),
+            str(outcome.exit_code),
+            f"{outcome.seconds:.1f}",
+            outcome.folder,
+        )
         for outcome in outcomes
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines += [f"{shown_path(outcome.topology)}: {visible(problem)}" for outcome in outcomes
-              for problem in outcome.problems]
+    lines += [
+        f"{shown_path(outcome.topology)}: {visible(problem)}" for outcome in outcomes for problem in outcome.problems
+    ]
     lines.append(f"{len(outcomes)} topologies; exit code {worst_exit_code(outcomes)} (the worst)")
     return "\n".join(lines) + "\n"
 
@@ -309,8 +420,9 @@ def worst_exit_code(outcomes: list[BatchOutcome]) -> int:
     return next((code for code in EXIT_SEVERITY if code in codes), EXIT_OK)
 
 
-def reproducing_command(topology: str, output_format: str, lang: str, backend: str, timestamp: str,
-                        budget: int = DEFAULT_BUDGET) -> str:
+def reproducing_command(
+    topology: str, output_format: str, lang: str, backend: str, timestamp: str, budget: int = DEFAULT_BUDGET
+) -> str:
     """The command that renders this one report again. When SOURCE_DATE_EPOCH pinned the
     timestamp it is part of the command, which then reproduces the report byte for byte; it is
     left out otherwise, so that the command, like the rest of the report, does not change

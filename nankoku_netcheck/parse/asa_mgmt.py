@@ -84,27 +84,74 @@ _ASA_DEFAULT_SERVICES = {
 # Interface commands that do not put a port to use (PORT-001 "bare" ports). Lower-case
 # word prefixes.
 _BARE_COMMANDS: tuple[tuple[str, ...], ...] = (
-    ("description",), ("shutdown",), ("no", "shutdown"), ("no", "nameif"), ("no", "security-level"),
-    ("no", "ip", "address"), ("speed",), ("duplex",), ("flowcontrol",), ("media-type",), ("mac-address",),
-    ("mtu",), ("delay",), ("no", "ipv6"), ("no", "switchport"), ("no", "management-only"), ("exit",),
+    ("description",),
+    ("shutdown",),
+    ("no", "shutdown"),
+    ("no", "nameif"),
+    ("no", "security-level"),
+    ("no", "ip", "address"),
+    ("speed",),
+    ("duplex",),
+    ("flowcontrol",),
+    ("media-type",),
+    ("mac-address",),
+    ("mtu",),
+    ("delay",),
+    ("no", "ipv6"),
+    ("no", "switchport"),
+    ("no", "management-only"),
+    ("exit",),
 )
 
 # Password keywords after the value and the storage scheme each one means.
 _PASSWORD_FORMS = {"encrypted": "md5", "nt-encrypted": "md5", "pbkdf2": "pbkdf2"}
 
 # Keywords of a twice NAT line that are not object names.
-_NAT_KEYWORDS = frozenset({"any", "interface", "static", "dynamic", "pat-pool", "unidirectional", "no-proxy-arp",
-                           "route-lookup", "dns", "inactive", "net-to-net", "description", "ipv6",
-                           "flat", "include-reserve", "round-robin", "extended", "block-allocation"})
+_NAT_KEYWORDS = frozenset(
+    {
+        "any",
+        "interface",
+        "static",
+        "dynamic",
+        "pat-pool",
+        "unidirectional",
+        "no-proxy-arp",
+        "route-lookup",
+        "dns",
+        "inactive",
+        "net-to-net",
+        "description",
+        "ipv6",
+        "flat",
+        "include-reserve",
+        "round-robin",
+        "extended",
+        "block-allocation",
+    }
+)
 
 # Commands that may use an ACL or a route-map in a way read by generic_references. Others
 # (e.g. `command-alias ... show access-list X`) only mention names.
-_GENERIC_REFERENCE_COMMANDS = frozenset({"static", "capture", "wccp", "router", "interface", "route-map",
-                                         "crypto", "multicast-routing", "pim", "igmp"})
+_GENERIC_REFERENCE_COMMANDS = frozenset(
+    {"static", "capture", "wccp", "router", "interface", "route-map", "crypto", "multicast-routing", "pim", "igmp"}
+)
 
 # Words a numbered ACL name may follow when it is only mentioned (see mentioned_definitions).
-_ACL_WORDS = frozenset({"access-list", "access-group", "address", "match", "value", "network-acl", "appl-acl",
-                        "redirect-list", "group-list", "distribute-list", "filter"})
+_ACL_WORDS = frozenset(
+    {
+        "access-list",
+        "access-group",
+        "address",
+        "match",
+        "value",
+        "network-acl",
+        "appl-acl",
+        "redirect-list",
+        "group-list",
+        "distribute-list",
+        "filter",
+    }
+)
 
 
 @dataclass
@@ -132,8 +179,9 @@ class _Reader:
     """Reads one file; `names` are the file's `name` aliases (None for an IPv6 alias),
     `interfaces` the interfaces the forwarding parser built (keyed by hardware name)."""
 
-    def __init__(self, lines: Sequence[str], path: str, names: Mapping[str, int | None],
-                 interfaces: Mapping[str, Interface]) -> None:
+    def __init__(
+        self, lines: Sequence[str], path: str, names: Mapping[str, int | None], interfaces: Mapping[str, Interface]
+    ) -> None:
         self.lines = lines
         self.path = path
         self.names = names
@@ -281,8 +329,11 @@ class _Reader:
         exact = [name for name, interface in self.interfaces.items() if interface.nameif == nameif]
         if exact:
             return exact[0]
-        folded = [name for name, interface in self.interfaces.items()
-                  if interface.nameif is not None and interface.nameif.casefold() == nameif.casefold()]
+        folded = [
+            name
+            for name, interface in self.interfaces.items()
+            if interface.nameif is not None and interface.nameif.casefold() == nameif.casefold()
+        ]
         return folded[0] if len(folded) == 1 else nameif
 
     def banner(self, index: int, kind: str) -> None:
@@ -316,7 +367,7 @@ class _Reader:
         while position < len(words):
             word = lowered[position]
             if word == "password" and position + 1 < len(words):
-                scheme = _scheme(words[position + 1], lowered[position + 2:], empty_hash_possible=False)
+                scheme = _scheme(words[position + 1], lowered[position + 2 :], empty_hash_possible=False)
                 position += 2
             elif word == "nopassword":
                 scheme = "none"
@@ -353,7 +404,7 @@ class _Reader:
             if name is not None:
                 self.settings.snmp_communities.append(SnmpCommunity(name, "ro", source))
         elif what == "host" and "community" in lowered[3:]:
-            name = _community_value(words[lowered.index("community", 3) + 1:])
+            name = _community_value(words[lowered.index("community", 3) + 1 :])
             if name is not None:
                 self.settings.snmp_communities.append(SnmpCommunity(name, "ro", source))
         elif what == "group" and len(words) >= 4:
@@ -362,10 +413,16 @@ class _Reader:
             self.settings.snmp_groups.append(SnmpGroup(words[2], version, source, security))
         elif what == "user" and len(words) >= 5:
             version = next((word.lstrip("v") for word in lowered[4:] if word in ("v1", "v2c", "v3")), "")
-            self.settings.snmp_users.append(SnmpUser(
-                words[2], words[3], version, source, authenticated="auth" in lowered[4:],
-                encrypted="priv" in lowered[4:],
-            ))
+            self.settings.snmp_users.append(
+                SnmpUser(
+                    words[2],
+                    words[3],
+                    version,
+                    source,
+                    authenticated="auth" in lowered[4:],
+                    encrypted="priv" in lowered[4:],
+                )
+            )
 
     # -- interfaces
 
@@ -382,7 +439,7 @@ class _Reader:
         lowered = [word.lower() for word in self.words(index)]
         if lowered[0].startswith("!"):
             return facts
-        if not any(tuple(lowered[:len(prefix)]) == prefix for prefix in _BARE_COMMANDS):
+        if not any(tuple(lowered[: len(prefix)]) == prefix for prefix in _BARE_COMMANDS):
             facts = replace(facts, bare=False)
         if lowered[:2] == ["ip", "address"] and len(lowered) >= 3:
             return replace(facts, address_unknown=lowered[2] in ("dhcp", "pppoe"))
@@ -467,7 +524,7 @@ class _Reader:
             self.vpn_policy_references(block, words)
         elif first == "aaa" and len(words) >= 4 and lowered[2] == "match":
             self.reference(self.acl_kind(words[3]), words[3], index, " ".join(words[:2]))
-        elif first == "crypto" and "match" in lowered and lowered[lowered.index("match") + 1:][:1] == ["address"]:
+        elif first == "crypto" and "match" in lowered and lowered[lowered.index("match") + 1 :][:1] == ["address"]:
             position = lowered.index("match") + 2
             if position < len(words):
                 self.reference("acl", words[position], index, " ".join(words[:3]))
@@ -518,14 +575,14 @@ class _Reader:
         while position < len(words):
             word = lowered[position]
             if word in ("source", "destination") and position + 1 < len(words):
-                operands = words[position + 2:position + 4]
+                operands = words[position + 2 : position + 4]
                 if len(operands) == 2 and operands[1].lower() == "pat-pool":
-                    operands = [operands[0], *words[position + 4:position + 5]]
+                    operands = [operands[0], *words[position + 4 : position + 5]]
                 for operand in operands:
                     self.nat_operand(operand, index, "nat")
                 position += 4
             elif word == "service":
-                for operand in words[position + 1:position + 3]:
+                for operand in words[position + 1 : position + 3]:
                     self.nat_operand(operand, index, "nat")
                 position += 3
             else:
@@ -567,8 +624,16 @@ class _Reader:
         for index in block.children:
             child = self.words(index)
             lowered = [word.lower() for word in child]
-            if len(child) >= 3 and lowered[1] == "value" and lowered[0] in (
-                "vpn-filter", "split-tunnel-network-list", "ipv6-split-tunnel-network-list", "filter",
+            if (
+                len(child) >= 3
+                and lowered[1] == "value"
+                and lowered[0]
+                in (
+                    "vpn-filter",
+                    "split-tunnel-network-list",
+                    "ipv6-split-tunnel-network-list",
+                    "filter",
+                )
             ):
                 self.reference(self.acl_kind(child[2]), child[2], index, context)
             elif lowered[0] in ("network-acl", "appl-acl") and len(child) == 2:
@@ -616,8 +681,7 @@ class _Reader:
                 if not kinds or (is_decimal(word) and (position == 0 or words[position - 1].lower() not in _ACL_WORDS)):
                     continue
                 for kind in kinds:
-                    self.settings.references.append(NamedReference(kind, word, self.source(index), "",
-                                                                   mentioned=True))
+                    self.settings.references.append(NamedReference(kind, word, self.source(index), "", mentioned=True))
                 del by_name[word]
 
     # -- wrap up
@@ -631,8 +695,7 @@ class _Reader:
             self.settings.services.append(ServiceState(name, enabled))
         self.settings.services.append(ServiceState("https-server", self.http_server.enabled, self.http_server.source))
         self.settings.services.append(ServiceState("logging", self.logging.enabled, self.logging.source))
-        self.settings.services.append(ServiceState("logging-trap", self.logging_trap.enabled,
-                                                   self.logging_trap.source))
+        self.settings.services.append(ServiceState("logging-trap", self.logging_trap.enabled, self.logging_trap.source))
         self.mentioned_definitions()
 
     def finish_remote_access(self) -> None:
@@ -643,10 +706,14 @@ class _Reader:
                 protocol = "https"
             else:
                 protocol = access.protocol
-            self.settings.remote_access.append(RemoteAccess(
-                protocol=protocol, source=access.source, allowed_from=access.allowed_from,
-                interface=access.interface,
-            ))
+            self.settings.remote_access.append(
+                RemoteAccess(
+                    protocol=protocol,
+                    source=access.source,
+                    allowed_from=access.allowed_from,
+                    interface=access.interface,
+                )
+            )
 
     def finish_sessions(self) -> None:
         anchor = self.settings.hostname_source or Source(self.path, 1, self.lines[0] if self.lines else "")
@@ -657,16 +724,30 @@ class _Reader:
                 self.add_session(protocol, protocol, lines[0] if lines else anchor, bool(lines), default)
         if self.http_server.enabled and self.http_server.source is not None:
             admits = any(access.protocol == "http" for access in self.access)
-            self.add_session("https", ASDM_SESSION_NAME, self.http_server.source, admits, ASDM_DEFAULT_IDLE_TIMEOUT,
-                             timeout_key="asdm")
+            self.add_session(
+                "https",
+                ASDM_SESSION_NAME,
+                self.http_server.source,
+                admits,
+                ASDM_DEFAULT_IDLE_TIMEOUT,
+                timeout_key="asdm",
+            )
 
-    def add_session(self, kind: str, name: str, source: Source, accepts: bool, default: int | None,
-                    timeout_key: str | None = None) -> None:
+    def add_session(
+        self, kind: str, name: str, source: Source, accepts: bool, default: int | None, timeout_key: str | None = None
+    ) -> None:
         timeout, timeout_source = self.timeouts.get(timeout_key or kind, (None, None))
-        self.settings.sessions.append(SessionLine(
-            kind=kind, name=name, source=timeout_source or source, accepts_sessions=accepts,
-            idle_timeout=timeout, idle_timeout_source=timeout_source, default_idle_timeout=default,
-        ))
+        self.settings.sessions.append(
+            SessionLine(
+                kind=kind,
+                name=name,
+                source=timeout_source or source,
+                accepts_sessions=accepts,
+                idle_timeout=timeout,
+                idle_timeout_source=timeout_source,
+                default_idle_timeout=default,
+            )
+        )
 
     def finish_interfaces(self) -> None:
         """Every interface gets its facts; one that is named or addressed, carries failover
@@ -675,8 +756,12 @@ class _Reader:
         for name, interface in self.interfaces.items():
             facts = self.settings.interfaces.get(name) or InterfaceMgmt(name, interface.source)
             svi = self.interfaces.get(f"Vlan{interface.access_vlan}") if interface.access_vlan is not None else None
-            in_use = (interface.nameif is not None or bool(interface.addresses) or name in self.interfaces_in_use
-                      or (svi is not None and svi.nameif is not None))
+            in_use = (
+                interface.nameif is not None
+                or bool(interface.addresses)
+                or name in self.interfaces_in_use
+                or (svi is not None and svi.nameif is not None)
+            )
             self.settings.interfaces[name] = replace(facts, bare=facts.bare and not in_use)
 
 

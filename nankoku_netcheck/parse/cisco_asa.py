@@ -243,7 +243,10 @@ def _read_service(cursor: Cursor) -> _Service:
     word = cursor.take_lower("protocol")
     if word in ("tcp", "udp", "tcp-udp", "sctp"):
         protocols = {
-            "tcp": (PROTO_TCP,), "udp": (PROTO_UDP,), "tcp-udp": (PROTO_TCP, PROTO_UDP), "sctp": (PROTO_SCTP,),
+            "tcp": (PROTO_TCP,),
+            "udp": (PROTO_UDP,),
+            "tcp-udp": (PROTO_TCP, PROTO_UDP),
+            "sctp": (PROTO_SCTP,),
         }[word]
         names = port_names_for(_DIALECT, protocols) if word != "sctp" else {}
         src_ports = dst_ports = None
@@ -391,9 +394,7 @@ class _AclDraft:
 
     def freeze(self) -> Acl:
         lines = tuple(
-            replace(line, sequence=position)
-            for position, line in enumerate(self.entries, start=1)
-            if line is not None
+            replace(line, sequence=position) for position, line in enumerate(self.entries, start=1) if line is not None
         )
         return Acl(name=self.name, lines=lines, source=self.source, kind=self.kind or "extended")
 
@@ -694,10 +695,19 @@ class _LegacyNat(NotUnderstood):
 
 
 _PIX_INTERFACE_SETTING = re.compile(r"^(?:auto|aui|bnc|shutdown|\d+(?:base\w*|full|half|auto|sxfull)?)$", re.IGNORECASE)
-_OBJECT_NAT_OPTIONS = frozenset({
-    "dns", "route-lookup", "no-proxy-arp", "net-to-net", "round-robin", "extended", "flat", "include-reserve",
-    "block-allocation",
-})
+_OBJECT_NAT_OPTIONS = frozenset(
+    {
+        "dns",
+        "route-lookup",
+        "no-proxy-arp",
+        "net-to-net",
+        "round-robin",
+        "extended",
+        "flat",
+        "include-reserve",
+        "block-allocation",
+    }
+)
 
 
 # --- the parser -------------------------------------------------------------------------
@@ -834,8 +844,9 @@ class _AsaParser(LineBook):
             mac = normalize_mac(words[3])
             if mac is not None:  # `arp IFNAME IP MAC`: kept for MAC pinning (ZONE-003)
                 draft = self.interface_by_nameif(words[1])
-                self.static_arps.append(StaticArp(ip_to_int(words[2]), mac, draft.name if draft else None,
-                                                  self.source(index)))
+                self.static_arps.append(
+                    StaticArp(ip_to_int(words[2]), mac, draft.name if draft else None, self.source(index))
+                )
         elif first == "no":
             self.negated_top_level(obj, words, lowered)
         elif self._parse_mgmt_line(obj, lowered):
@@ -899,13 +910,19 @@ class _AsaParser(LineBook):
         target = lowered[2]
         ignored = {"clear", "asa", "pix", "fwsm", "names", "hostname", "exit", "!"}
         earlier = [
-            first for line, first in self.top_level_firsts
-            if line < index and first not in ignored and not first.startswith((":", "!", "cryptochecksum"))
+            first
+            for line, first in self.top_level_firsts
+            if line < index
+            and first not in ignored
+            and not first.startswith((":", "!", "cryptochecksum"))
             and (target == "all" or first == target)
         ]
         if earlier:
-            self.mark_block(obj, FORWARDING, f"'clear configure {target}' removes configuration defined earlier "
-                                             "in this file; not modelled")
+            self.mark_block(
+                obj,
+                FORWARDING,
+                f"'clear configure {target}' removes configuration defined earlier in this file; not modelled",
+            )
         else:
             self.mark_block(obj, HARMLESS, "clears configuration loaded before this file's lines")
 
@@ -916,8 +933,11 @@ class _AsaParser(LineBook):
                 continue
             words = self.words(child.linenum)
             if words[0].lower() == "enable" and len(words) >= 2:
-                self.unknown(child.linenum, FORWARDING, f"remote-access SSL VPN enabled on interface '{words[1]}': "
-                                                        "VPN client traffic is not modelled")
+                self.unknown(
+                    child.linenum,
+                    FORWARDING,
+                    f"remote-access SSL VPN enabled on interface '{words[1]}': VPN client traffic is not modelled",
+                )
             else:
                 self.unknown(child.linenum, HARMLESS, _VPN_DEFINITION)
 
@@ -1034,14 +1054,12 @@ class _AsaParser(LineBook):
         else:
             self.unknown(index, entry[0], entry[1])
 
-    def interface_command_known(
-        self, draft: _InterfaceDraft, index: int, words: list[str], lowered: list[str]
-    ) -> bool:
+    def interface_command_known(self, draft: _InterfaceDraft, index: int, words: list[str], lowered: list[str]) -> bool:
         """Commands that feed the model; False when the command is classified by table."""
         first = lowered[0]
         second = lowered[1] if len(lowered) > 1 else ""
         if first == "description":
-            draft.description = strip_blanks(strip_blanks(self.lines[index])[len(words[0]):])
+            draft.description = strip_blanks(strip_blanks(self.lines[index])[len(words[0]) :])
         elif first == "nameif" and len(words) == 2:
             draft.nameif, draft.nameif_index = words[1], index
         elif first == "security-level" and len(words) == 2:
@@ -1067,8 +1085,11 @@ class _AsaParser(LineBook):
             else:
                 self.unknown(index, HARMLESS, _IPV6_SETTING)
             return True
-        elif first == "no" and len(lowered) == 2 and second in ("nameif", "security-level", "shutdown",
-                                                              "management-only", "switchport"):
+        elif (
+            first == "no"
+            and len(lowered) == 2
+            and second in ("nameif", "security-level", "shutdown", "management-only", "switchport")
+        ):
             self.negated_interface_state(draft, second)
         elif lowered[:3] == ["no", "ip", "address"]:
             draft.address, draft.standby, draft.address_unknown = None, None, False
@@ -1182,8 +1203,11 @@ class _AsaParser(LineBook):
                 owners[draft.nameif.casefold()] = draft.name
                 continue
             if draft.nameif_index is not None:
-                self.unknown(draft.nameif_index, FORWARDING,
-                             f"nameif '{draft.nameif}' is already used by {owner}: the ASA rejects it")
+                self.unknown(
+                    draft.nameif_index,
+                    FORWARDING,
+                    f"nameif '{draft.nameif}' is already used by {owner}: the ASA rejects it",
+                )
             draft.nameif = None
 
     def default_switch_ports(self) -> None:
@@ -1193,8 +1217,12 @@ class _AsaParser(LineBook):
             return
         for draft in self.interfaces.values():
             untouched = (
-                draft.kind == "physical" and draft.name.startswith(_SWITCH_PORT_TYPES) and not draft.switchport
-                and draft.nameif is None and draft.address is None and not draft.address_unknown
+                draft.kind == "physical"
+                and draft.name.startswith(_SWITCH_PORT_TYPES)
+                and not draft.switchport
+                and draft.nameif is None
+                and draft.address is None
+                and not draft.address_unknown
                 and not any(key in ("routed_port", "channel_group") for key, _ in draft.properties)
             )
             if untouched:
@@ -1240,8 +1268,9 @@ class _AsaParser(LineBook):
         index = obj.linenum
         kind = words[1].lower() if len(words) > 1 else ""
         if len(words) != 3 or kind not in ("network", "service"):
-            self.mark_block(obj, HARMLESS, f"object type '{kind}' is used only where referenced "
-                                           "(uses are reported there)")
+            self.mark_block(
+                obj, HARMLESS, f"object type '{kind}' is used only where referenced (uses are reported there)"
+            )
             return
         name = words[2]
         self.parsed(index)
@@ -1275,8 +1304,7 @@ class _AsaParser(LineBook):
             if len(words) == 3 and words[1].lower() == "v6":
                 network.value, network.interval = _IPV6_ONLY, None
             else:
-                network.value = _Addresses(None, problem=f"{FQDN_REASON} (object '{network.name}', "
-                                                         f"{words[-1]})")
+                network.value = _Addresses(None, problem=f"{FQDN_REASON} (object '{network.name}', {words[-1]})")
                 network.interval = None
         else:
             raise NotUnderstood(f"'{' '.join(words)}'")
@@ -1359,8 +1387,11 @@ class _AsaParser(LineBook):
         elif declared in ("network", "service", "protocol", "icmp-type") and len(words) == 3:
             kind = declared
         else:
-            self.mark_block(obj, HARMLESS, f"object-group type '{' '.join(words[1:2])}' is used only where "
-                                           "referenced (uses are reported there)")
+            self.mark_block(
+                obj,
+                HARMLESS,
+                f"object-group type '{' '.join(words[1:2])}' is used only where referenced (uses are reported there)",
+            )
             return
         name = words[2]
         group = self.groups.get(name)
@@ -1521,16 +1552,20 @@ class _AsaParser(LineBook):
             self.parsed(index)
         elif keyword in ("webtype", "ethertype"):
             self.non_ip_acls.add(name)
-            reason = ("EtherType ACL: filters only non-IP frames (transparent mode)" if keyword == "ethertype"
-                      else "WebVPN ACL: filters clientless VPN sessions only (VPN is reported where enabled)")
+            reason = (
+                "EtherType ACL: filters only non-IP frames (transparent mode)"
+                if keyword == "ethertype"
+                else "WebVPN ACL: filters clientless VPN sessions only (VPN is reported where enabled)"
+            )
             self.unknown(index, HARMLESS, reason)
         elif keyword in ("extended", "standard", "permit", "deny"):
             kind = keyword if keyword in ("extended", "standard") else "extended"
             body = rest[1:] if keyword in ("extended", "standard") else rest
             draft = self.acl_draft(name, index)
             if draft.kind is not None and draft.kind != kind:
-                self.unknown(index, FORWARDING, f"ACL '{name}' is already a {draft.kind} ACL: the ASA rejects "
-                                                "this entry")
+                self.unknown(
+                    index, FORWARDING, f"ACL '{name}' is already a {draft.kind} ACL: the ASA rejects this entry"
+                )
                 return
             draft.kind = kind
             draft.insert(position, self.acl_line(kind, body, index))
@@ -1542,8 +1577,9 @@ class _AsaParser(LineBook):
         then recorded as HARMLESS)."""
         action_word = words[0].lower() if words else ""
         if action_word not in ("permit", "deny"):
-            return self.not_understood_line(Action.PERMIT, index, f"ACL entry not understood: expected permit or "
-                                                                    f"deny, found '{action_word}'")
+            return self.not_understood_line(
+                Action.PERMIT, index, f"ACL entry not understood: expected permit or deny, found '{action_word}'"
+            )
         action = Action.PERMIT if action_word == "permit" else Action.DENY
         cursor = Cursor(words[1:])
         try:
@@ -1560,8 +1596,13 @@ class _AsaParser(LineBook):
             self.unknown(index, FORWARDING, f"ACL entry widened to any address: {entry.widened}")
         else:
             self.parsed(index)
-        return AclLine(action=action, matches=entry.matches, source=self.source(index),
-                       understood=not entry.widened, approximation=entry.approximation)
+        return AclLine(
+            action=action,
+            matches=entry.matches,
+            source=self.source(index),
+            understood=not entry.widened,
+            approximation=entry.approximation,
+        )
 
     def not_understood_line(self, action: Action, index: int, reason: str) -> AclLine:
         self.unknown(index, FORWARDING, reason)
@@ -1615,12 +1656,19 @@ class _AsaParser(LineBook):
         ipv4_services = list(dict.fromkeys(service for service in services if not service.ipv6_only))
         if source.wildcards == () or destination.wildcards == () or not ipv4_services:
             ipv6 = source.ipv6 or destination.ipv6 or any(service.ipv6_only for service in services)
-            reason = ("IPv6-only entry: matches no IPv4 packet" if ipv6
-                      else "entry matches no packet (empty object-group)")
+            reason = (
+                "IPv6-only entry: matches no IPv4 packet" if ipv6 else "entry matches no packet (empty object-group)"
+            )
             return _Entry((), no_ipv4=reason)
         matches = tuple(
-            Match(protocols=service.protocols, src=source.wildcards, dst=destination.wildcards,
-                  src_ports=service.src_ports, dst_ports=service.dst_ports, icmp=service.icmp)
+            Match(
+                protocols=service.protocols,
+                src=source.wildcards,
+                dst=destination.wildcards,
+                src_ports=service.src_ports,
+                dst_ports=service.dst_ports,
+                icmp=service.icmp,
+            )
             for service in ipv4_services
         )
         widened = "; ".join(dict.fromkeys(problem for problem in (source.problem, destination.problem) if problem))
@@ -1733,8 +1781,11 @@ class _AsaParser(LineBook):
             self.parsed(index)
             return
         options = lowered[5:]
-        if len(words) < 5 or lowered[2] not in ("in", "out") or lowered[3] != "interface" or options not in (
-            [], ["per-user-override"], ["control-plane"]
+        if (
+            len(words) < 5
+            or lowered[2] not in ("in", "out")
+            or lowered[3] != "interface"
+            or options not in ([], ["per-user-override"], ["control-plane"])
         ):
             self.unknown(index, FORWARDING, "access-group command not understood")
             return
@@ -1755,16 +1806,21 @@ class _AsaParser(LineBook):
         else:
             draft.acl_out, draft.acl_out_source = name, self.source(index)
         if options == ["per-user-override"]:
-            self.unknown(index, FORWARDING, "per-user-override: per-user ACLs downloaded for VPN users replace "
-                                            "this ACL for their traffic; not modelled")
+            self.unknown(
+                index,
+                FORWARDING,
+                "per-user-override: per-user ACLs downloaded for VPN users replace "
+                "this ACL for their traffic; not modelled",
+            )
         else:
             self.parsed(index)
 
     def undefined_acl(self, index: int, name: str) -> bool:
         if name in self.acls:
             return False
-        self.unknown(index, FORWARDING, f"ACL '{name}' is not defined: the ASA rejects this access-group, so "
-                                        "no ACL is bound")
+        self.unknown(
+            index, FORWARDING, f"ACL '{name}' is not defined: the ASA rejects this access-group, so no ACL is bound"
+        )
         return True
 
     # -- static routes
@@ -1785,8 +1841,11 @@ class _AsaParser(LineBook):
             return
         self.routes.append(route)
         if option:
-            self.unknown(index, FORWARDING, f"route depends on 'track {option}' and may be withdrawn; object "
-                                            "tracking is not modelled")
+            self.unknown(
+                index,
+                FORWARDING,
+                f"route depends on 'track {option}' and may be withdrawn; object tracking is not modelled",
+            )
         else:
             self.parsed(index)
 
@@ -1825,8 +1884,16 @@ class _AsaParser(LineBook):
                 option = "tunneled"
             else:
                 raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
-        route = Route(prefix=prefix, prefix_length=length, kind=RouteKind.STATIC, source=self.source(index),
-                      next_hop=gateway, interface=exit_name, distance=distance, discard=discard)
+        route = Route(
+            prefix=prefix,
+            prefix_length=length,
+            kind=RouteKind.STATIC,
+            source=self.source(index),
+            next_hop=gateway,
+            interface=exit_name,
+            distance=distance,
+            discard=discard,
+        )
         return route, option
 
     def route_address(self, word: str) -> int:
@@ -1853,7 +1920,8 @@ class _AsaParser(LineBook):
                 names = bgp_interfaces(routing, interfaces, addressed)
             else:
                 names = [
-                    draft.name for draft in named
+                    draft.name
+                    for draft in named
                     if draft.address is not None
                     and any(_network_covers(network, draft.address.address) for network in routing.networks)
                 ]
@@ -1961,8 +2029,11 @@ class _AsaParser(LineBook):
                 mapped_word, real_word = cursor.take("mapped destination"), cursor.take("real destination")
                 has_destination = True
                 real_destination = self.nat_addresses(real_word)
-                mapped_destination = (self.interface_prefixes(real_if, "mapped destination")
-                                      if mapped_word.lower() == "interface" else self.nat_addresses(mapped_word))
+                mapped_destination = (
+                    self.interface_prefixes(real_if, "mapped destination")
+                    if mapped_word.lower() == "interface"
+                    else self.nat_addresses(mapped_word)
+                )
             elif word == "service":
                 services = (cursor.take("real service"), cursor.take("mapped service"))
             elif word == "inactive":
@@ -1982,11 +2053,23 @@ class _AsaParser(LineBook):
             notes.extend(_static_notes(real_source, mapped_source, interface_pat, "source"))
             notes.extend(_static_notes(real_destination, mapped_destination, False, "destination"))
         rule = NatRule(
-            source=self.source(index), section=section, order=0, kind=kind, real_interface=real_if,
-            mapped_interface=mapped_if, real_source=real_source, mapped_source=mapped_source,
-            real_destination=real_destination, mapped_destination=mapped_destination, protocol=protocol,
-            real_port=real_port, mapped_port=mapped_port, interface_pat=interface_pat, inactive=inactive,
-            approximation="; ".join(notes), route_lookup=route_lookup,
+            source=self.source(index),
+            section=section,
+            order=0,
+            kind=kind,
+            real_interface=real_if,
+            mapped_interface=mapped_if,
+            real_source=real_source,
+            mapped_source=mapped_source,
+            real_destination=real_destination,
+            mapped_destination=mapped_destination,
+            protocol=protocol,
+            real_port=real_port,
+            mapped_port=mapped_port,
+            interface_pat=interface_pat,
+            inactive=inactive,
+            approximation="; ".join(notes),
+            route_lookup=route_lookup,
         )
         return section, position, rule
 
@@ -2080,10 +2163,20 @@ class _AsaParser(LineBook):
                 raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
         notes = _static_notes(real_source, mapped_source, interface_pat, "object") if kind == "static" else []
         rule = NatRule(
-            source=self.source(index), section=2, order=0, kind=kind, real_interface=real_if,
-            mapped_interface=mapped_if, real_source=real_source, mapped_source=mapped_source, protocol=protocol,
-            real_port=real_port, mapped_port=mapped_port, interface_pat=interface_pat,
-            approximation="; ".join(notes), route_lookup=route_lookup,
+            source=self.source(index),
+            section=2,
+            order=0,
+            kind=kind,
+            real_interface=real_if,
+            mapped_interface=mapped_if,
+            real_source=real_source,
+            mapped_source=mapped_source,
+            protocol=protocol,
+            real_port=real_port,
+            mapped_port=mapped_port,
+            interface_pat=interface_pat,
+            approximation="; ".join(notes),
+            route_lookup=route_lookup,
         )
         first, last = network.interval
         return _ObjectNat(rule, (0 if kind == "static" else 1, last - first + 1, first, object_name))
@@ -2108,8 +2201,9 @@ class _AsaParser(LineBook):
             if active:
                 self.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
             else:
-                self.unknown(index, HARMLESS, "IPv6 setting on a device that does not forward IPv6 between "
-                                              "named interfaces")
+                self.unknown(
+                    index, HARMLESS, "IPv6 setting on a device that does not forward IPv6 between named interfaces"
+                )
 
     def build_device(self) -> Device:
         self.default_switch_ports()
@@ -2237,8 +2331,9 @@ def _static_notes(
         real is not None and mapped is not None and len(real) == len(mapped) == 1 and real[0][1] == mapped[0][1]
     ):
         return []
-    return [f"static {what} translation is not one prefix onto a prefix of the same size: any mapped address "
-            "is assumed"]
+    return [
+        f"static {what} translation is not one prefix onto a prefix of the same size: any mapped address is assumed"
+    ]
 
 
 def _inline_mapping(interval: tuple[int, int], address: int, kind: str) -> tuple[tuple[int, int], ...]:

@@ -236,11 +236,30 @@ class _GroupDraft:
 
 _STANDARD_ACL_NUMBERS = ((1, 99), (1300, 1999))
 _EXTENDED_ACL_NUMBERS = ((100, 199), (2000, 2699))
-_OPTION_KEYWORDS = frozenset({
-    "log", "log-input", "established", "dscp", "precedence", "tos", "ttl", "time-range", "fragments",
-    "option", "ack", "fin", "psh", "rst", "syn", "urg", "match-all", "match-any", "reflect",
-    "packet-length",
-})
+_OPTION_KEYWORDS = frozenset(
+    {
+        "log",
+        "log-input",
+        "established",
+        "dscp",
+        "precedence",
+        "tos",
+        "ttl",
+        "time-range",
+        "fragments",
+        "option",
+        "ack",
+        "fin",
+        "psh",
+        "rst",
+        "syn",
+        "urg",
+        "match-all",
+        "match-any",
+        "reflect",
+        "packet-length",
+    }
+)
 _TCP_FLAGS = frozenset({"ack", "fin", "psh", "rst", "syn", "urg"})
 
 
@@ -779,9 +798,17 @@ _INTERFACE_NEGATED_HARMLESS: Mapping[tuple[str, ...], str] = {
 }
 
 
-_BANNER_TYPES = frozenset({
-    "motd", "login", "exec", "incoming", "slip-ppp", "prompt-timeout", "config-save",
-})
+_BANNER_TYPES = frozenset(
+    {
+        "motd",
+        "login",
+        "exec",
+        "incoming",
+        "slip-ppp",
+        "prompt-timeout",
+        "config-save",
+    }
+)
 _CLI_PROMPT = re.compile(
     r"^[A-Za-z0-9_.\-@]+(?:\([a-z0-9\-]+\))?[#>][ \t]*"
     r"(?:(?:sh|show|more|term|terminal|wr|write|copy|conf|configure|en|enable)\b.*)?$"
@@ -792,14 +819,14 @@ def _find_banner_end(lines: Sequence[str], start: int) -> int:
     """Index of the last line of the banner that begins at `start` (IOS: the banner runs
     to the next occurrence of its delimiter). Without a closing delimiter only the
     first line is taken, so that the rest of the file is still read as configuration."""
-    text = lines[start].lstrip(" \t")[len("banner"):].lstrip(" \t")
+    text = lines[start].lstrip(" \t")[len("banner") :].lstrip(" \t")
     first, _, rest = text.partition(" ")
     if first.lower() in _BANNER_TYPES:
         text = rest.lstrip(" \t") if rest else ""
     if not text:
         return start
     delimiter = "^C" if text.startswith("^C") else text[0]
-    if delimiter in text[len(delimiter):]:
+    if delimiter in text[len(delimiter) :]:
         return start
     for index in range(start + 1, len(lines)):
         if delimiter in lines[index]:
@@ -938,8 +965,9 @@ class _IosParser(LineBook):
     def negated_top_level(self, obj: Any, lowered: list[str]) -> None:
         rest = lowered[1:]
         if rest[:2] == ["ip", "routing"]:
-            self.mark_block(obj, HARMLESS, "device does not route IPv4; it is modelled as a router "
-                                           "(over-approximation)")
+            self.mark_block(
+                obj, HARMLESS, "device does not route IPv4; it is modelled as a router (over-approximation)"
+            )
             return
         if rest and rest[0] == "ipv6":
             self.mark_block(obj, HARMLESS, _IPV6_SETTING)
@@ -993,15 +1021,13 @@ class _IosParser(LineBook):
         else:
             self.mark_block(obj, entry[0], entry[1])
 
-    def interface_command_known(
-        self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]
-    ) -> bool:
+    def interface_command_known(self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
         """Commands that feed the model; False when the command is classified by table."""
         index = obj.linenum
         first = lowered[0]
         second = lowered[1] if len(lowered) > 1 else ""
         if first == "description":
-            draft.description = strip_blanks(strip_blanks(self.lines[index])[len(words[0]):])
+            draft.description = strip_blanks(strip_blanks(self.lines[index])[len(words[0]) :])
         elif first == "shutdown" and len(lowered) == 1:
             draft.shutdown = True
         elif lowered[:2] == ["no", "shutdown"]:
@@ -1067,9 +1093,7 @@ class _IosParser(LineBook):
             words = self.words(obj.linenum)
             self.mark_block(obj, FORWARDING, f"interface command '{' '.join(words[:3])}' is not modelled")
 
-    def interface_address(
-        self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]
-    ) -> bool:
+    def interface_address(self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
         """`ip address A M [secondary]` (also `A/len`, as IOS-XE prints it on some trains)."""
         index = obj.linenum
         if len(words) >= 3 and lowered[2] in ("dhcp", "negotiated", "pool"):
@@ -1091,9 +1115,7 @@ class _IosParser(LineBook):
         self.unexpected_children(obj)
         return True
 
-    def interface_access_group(
-        self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]
-    ) -> bool:
+    def interface_access_group(self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
         index = obj.linenum
         if len(words) != 4 or lowered[3] not in ("in", "out"):
             self.mark_block(obj, FORWARDING, "ACL binding without a clear direction is not modelled")
@@ -1106,16 +1128,14 @@ class _IosParser(LineBook):
         self.unexpected_children(obj)
         return True
 
-    def first_hop_redundancy(
-        self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]
-    ) -> None:
+    def first_hop_redundancy(self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> None:
         """`standby|vrrp|glbp [N] ip A [secondary]` and VRRPv3 `address A` give virtual
         addresses; every other FHRP setting only decides who owns them."""
         index = obj.linenum
         position = 1
         if position < len(lowered) and is_decimal(lowered[position]):
             position += 1
-        if lowered[position:position + 1] == ["ip"] and position + 1 < len(words):
+        if lowered[position : position + 1] == ["ip"] and position + 1 < len(words):
             if not is_ipv4(words[position + 1]):
                 self.mark_block(obj, FORWARDING, "first-hop redundancy address not understood")
                 return
@@ -1172,8 +1192,11 @@ class _IosParser(LineBook):
 
     def dot1q(self, draft: _InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
         index = obj.linenum
-        if len(lowered) in (3, 4) and is_decimal(lowered[2]) and 1 <= int(lowered[2]) <= 4094 and (
-            len(lowered) == 3 or lowered[3] == "native"
+        if (
+            len(lowered) in (3, 4)
+            and is_decimal(lowered[2])
+            and 1 <= int(lowered[2]) <= 4094
+            and (len(lowered) == 3 or lowered[3] == "native")
         ):
             draft.encapsulation_vlan = int(lowered[2])
             if len(lowered) == 4:
@@ -1365,8 +1388,7 @@ class _IosParser(LineBook):
             line = self.acl_line(draft.kind, action, words[1:], index, effective_sequence)
         elif keyword in ("evaluate", "dynamic"):
             what = "reflexive ACL evaluation" if keyword == "evaluate" else "lock-and-key dynamic entry"
-            line = self.not_understood_line(Action.PERMIT, index, effective_sequence,
-                                            f"{what} is not modelled")
+            line = self.not_understood_line(Action.PERMIT, index, effective_sequence, f"{what} is not modelled")
         else:
             line = self.not_understood_line(
                 Action.PERMIT, index, effective_sequence, f"ACL entry not understood: unexpected '{keyword}'"
@@ -1378,8 +1400,9 @@ class _IosParser(LineBook):
 
     def not_understood_line(self, action: Action, index: int, sequence: int, reason: str) -> AclLine:
         self.unknown(index, FORWARDING, reason)
-        return AclLine(action=action, matches=(Match(),), source=self.source(index), sequence=sequence,
-                       understood=False)
+        return AclLine(
+            action=action, matches=(Match(),), source=self.source(index), sequence=sequence, understood=False
+        )
 
     def acl_line(self, kind: str, action: Action, words: list[str], index: int, sequence: int) -> AclLine:
         cursor = Cursor(words)
@@ -1390,8 +1413,9 @@ class _IosParser(LineBook):
                 matches, approximation = self.extended_entry(cursor)
         except NotUnderstood as problem:
             return self.not_understood_line(action, index, sequence, f"ACL entry not understood: {problem}")
-        return AclLine(action=action, matches=matches, source=self.source(index), sequence=sequence,
-                       approximation=approximation)
+        return AclLine(
+            action=action, matches=matches, source=self.source(index), sequence=sequence, approximation=approximation
+        )
 
     def address(self, cursor: Cursor) -> tuple[Wildcard, ...] | None:
         word = cursor.take("address")
@@ -1439,8 +1463,10 @@ class _IosParser(LineBook):
         dst_ports = read_port_operator(cursor, names, _DIALECT) if takes_ports else None
         icmp = read_icmp_type(cursor, _DIALECT) if single_protocol == (PROTO_ICMP,) else None
         notes: list[str] = []
-        if single_protocol == (2,) and cursor.peek() is not None and (
-            cursor.peek() in IGMP_NAMES or is_decimal(cursor.peek() or "")
+        if (
+            single_protocol == (2,)
+            and cursor.peek() is not None
+            and (cursor.peek() in IGMP_NAMES or is_decimal(cursor.peek() or ""))
         ):
             notes.append(f"IGMP type '{cursor.take('IGMP type')}' ignored")
         if not from_group:
@@ -1472,8 +1498,11 @@ class _IosParser(LineBook):
         if tracked is None:
             self.parsed(index)
         else:
-            self.unknown(index, FORWARDING, f"route depends on 'track {tracked}' and may be withdrawn; "
-                                            "object tracking is not modelled")
+            self.unknown(
+                index,
+                FORWARDING,
+                f"route depends on 'track {tracked}' and may be withdrawn; object tracking is not modelled",
+            )
         self.unexpected_children(obj)
 
     def read_static_route(self, words: list[str], index: int) -> tuple[Route, str | None]:
@@ -1495,7 +1524,8 @@ class _IosParser(LineBook):
             # IOS accepts "Tunnel 1" as well as "Tunnel1": a type name has no digit, so a
             # number after it is the interface number, never a distance.
             if not any(is_decimal(character) for character in first) and re.fullmatch(
-                    r"\d+(/\d+)*(\.\d+)?", cursor.peek() or ""):
+                r"\d+(/\d+)*(\.\d+)?", cursor.peek() or ""
+            ):
                 first += cursor.take("interface number")
             interface = canonical_interface_name(first)
             if cursor.peek() is not None and is_ipv4(cursor.peek() or ""):
@@ -1516,8 +1546,16 @@ class _IosParser(LineBook):
             else:
                 raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
         discard = interface is not None and interface.startswith("Null")
-        route = Route(prefix=prefix, prefix_length=length, kind=RouteKind.STATIC, source=self.source(index),
-                      next_hop=next_hop, interface=interface, distance=distance, discard=discard)
+        route = Route(
+            prefix=prefix,
+            prefix_length=length,
+            kind=RouteKind.STATIC,
+            source=self.source(index),
+            next_hop=next_hop,
+            interface=interface,
+            distance=distance,
+            discard=discard,
+        )
         return route, tracked
 
     # -- dynamic routing
@@ -1541,11 +1579,17 @@ class _IosParser(LineBook):
         for routing in self.routing:
             if routing.protocol in ("ospf", "eigrp", "rip"):
                 names = [
-                    draft.name for draft in drafts
-                    if any(_network_covers(network, address.address)
-                           for network in routing.networks for address in draft.addresses())
-                    or (routing.protocol == "ospf"
-                        and any(process == routing.process for process, _ in draft.ospf_processes))
+                    draft.name
+                    for draft in drafts
+                    if any(
+                        _network_covers(network, address.address)
+                        for network in routing.networks
+                        for address in draft.addresses()
+                    )
+                    or (
+                        routing.protocol == "ospf"
+                        and any(process == routing.process for process, _ in draft.ospf_processes)
+                    )
                 ]
             elif routing.protocol == "isis":
                 names = [draft.name for draft in drafts if draft.runs_isis]
@@ -1558,8 +1602,7 @@ class _IosParser(LineBook):
             for process, source in draft.ospf_processes:
                 if process not in ospf_processes:
                     ospf_processes.add(process)
-                    names = [other.name for other in drafts
-                             if any(p == process for p, _ in other.ospf_processes)]
+                    names = [other.name for other in drafts if any(p == process for p, _ in other.ospf_processes)]
                     result.append(DynamicRouting("ospf", process, tuple(names), source))
         return result
 
@@ -1602,16 +1645,18 @@ class _IosParser(LineBook):
         if not ports:
             return
         for name, draft in self.interfaces.items():
-            number_text = name[len("Vlan"):]
+            number_text = name[len("Vlan") :]
             if not name.startswith("Vlan") or not is_decimal(number_text) or draft.shutdown or draft.no_autostate:
                 continue
             vlan = int(number_text)
             if not any(port.may_carry_vlan(vlan) for port in ports):
                 draft.shutdown = True
-                draft.properties.extend((
-                    ("link", f"down: autostate: no port in the config carries VLAN {vlan}"),
-                    ("link_ja", f"autostate: VLAN {vlan} を運ぶポートが設定にない"),
-                ))
+                draft.properties.extend(
+                    (
+                        ("link", f"down: autostate: no port in the config carries VLAN {vlan}"),
+                        ("link_ja", f"autostate: VLAN {vlan} を運ぶポートが設定にない"),
+                    )
+                )
 
     def build_device(self) -> Device:
         self.autostate()
@@ -1625,9 +1670,7 @@ class _IosParser(LineBook):
             acls={name: draft.freeze() for name, draft in self.acls.items()},
             routes=list(self.routes),
             dynamic_routing=self.resolve_routing(),
-            unknown_lines=[
-                unknown for _, unknown in sorted(self.outcome.items()) if unknown is not None
-            ],
+            unknown_lines=[unknown for _, unknown in sorted(self.outcome.items()) if unknown is not None],
             lines=tuple(self.lines),
             static_arp=list(self.static_arps),
             # Management-plane facts: a separate read-only pass over the same lines.
@@ -1792,9 +1835,12 @@ def _allowed_vlans(current: tuple[int, ...] | None, words: list[str]) -> tuple[i
 # fail-message` anywhere in a line) and `macro name` lines. Those texts still go
 # through ciscoconfparse2. tests/test_scale.py checks that both builders agree.
 
-_CCP_BANNER = re.compile("|".join(
-    [rf"^(set\s+)*banner\s+{kind}" for kind in ("login", "motd", "incoming", "exec", "telnet", "lcd")]
-    + ["aaa authentication fail-message"]))
+_CCP_BANNER = re.compile(
+    "|".join(
+        [rf"^(set\s+)*banner\s+{kind}" for kind in ("login", "motd", "incoming", "exec", "telnet", "lcd")]
+        + ["aaa authentication fail-message"]
+    )
+)
 
 
 class BlockLine:

@@ -174,14 +174,16 @@ def vlan_list(text: str) -> set[int]:
 
 
 # Interface kinds by type name (the part before the number) that both vendors use.
-INTERFACE_KINDS: Mapping[str, str] = MappingProxyType({
-    "Vlan": "svi",
-    "BVI": "svi",
-    "Port-channel": "port-channel",
-    "Loopback": "loopback",
-    "Tunnel": "tunnel",
-    "Null": "null",
-})
+INTERFACE_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "Vlan": "svi",
+        "BVI": "svi",
+        "Port-channel": "port-channel",
+        "Loopback": "loopback",
+        "Tunnel": "tunnel",
+        "Null": "null",
+    }
+)
 
 
 def interface_kind(type_text: str, subinterface: bool, kinds: Mapping[str, str]) -> str:
@@ -232,7 +234,7 @@ class Cursor:
         return self.take(what).lower()
 
     def rest(self) -> list[str]:
-        words = list(self.words[self.position:])
+        words = list(self.words[self.position :])
         self.position = len(self.words)
         return words
 
@@ -281,9 +283,7 @@ def port_number(word: str, names: Mapping[str, int]) -> int:
     raise NotUnderstood(f"unknown port '{word}'")
 
 
-def read_port_operator(
-    cursor: Cursor, names: Mapping[str, int], dialect: Dialect
-) -> tuple[PortRange, ...] | None:
+def read_port_operator(cursor: Cursor, names: Mapping[str, int], dialect: Dialect) -> tuple[PortRange, ...] | None:
     """Reads `eq|neq|lt|gt P` or `range P Q` if present (`eq`/`neq` take a list where the
     dialect allows it); None when there is no operator (any port)."""
     operator = cursor.peek()
@@ -308,9 +308,7 @@ def read_port_operator(
     return (PortRange(first, last),)
 
 
-def required_ports(
-    cursor: Cursor, names: Mapping[str, int], dialect: Dialect, what: str
-) -> tuple[PortRange, ...]:
+def required_ports(cursor: Cursor, names: Mapping[str, int], dialect: Dialect, what: str) -> tuple[PortRange, ...]:
     """A port operator that must follow the keyword `what` (`source`, `port-object`)."""
     ports = read_port_operator(cursor, names, dialect)
     if ports is None:
@@ -606,7 +604,8 @@ def bgp_interfaces(
         if remote_as is None or remote_as == routing.process:
             return addressed
         connected = [
-            name for name, addresses in interfaces
+            name
+            for name, addresses in interfaces
             if any((neighbor & prefix_mask(address.prefix_length)) == address.network for address in addresses)
         ]
         if not connected:

@@ -42,8 +42,15 @@ from nankoku_netcheck.model import (
 from nankoku_netcheck.parse.common import TextBlock, record_user, split_words, text_blocks
 
 # Cisco password "types" → storage scheme.
-_SECRET_TYPES = {"0": "plaintext", "4": "sha256-unsalted", "5": "md5", "7": "reversible", "8": "pbkdf2",
-                 "9": "scrypt", "6": "reversible"}
+_SECRET_TYPES = {
+    "0": "plaintext",
+    "4": "sha256-unsalted",
+    "5": "md5",
+    "7": "reversible",
+    "8": "pbkdf2",
+    "9": "scrypt",
+    "6": "reversible",
+}
 _PASSWORD_TYPES = {"0": "plaintext", "7": "reversible", "6": "reversible"}
 
 _IOS_DEFAULT_SERVICES = {
@@ -63,25 +70,81 @@ _TRANSPORT_ALL = ("telnet", "ssh", "rlogin")
 # Interface commands that do not put a port to use (PORT-001 "bare" ports). Lower-case
 # word prefixes.
 _BARE_COMMANDS: tuple[tuple[str, ...], ...] = (
-    ("description",), ("shutdown",), ("no", "shutdown"), ("no", "ip", "address"), ("duplex",), ("speed",),
-    ("negotiation",), ("no", "negotiation"), ("media-type",), ("mtu",), ("no", "ip", "redirects"),
-    ("no", "ip", "unreachables"), ("no", "ip", "proxy-arp"), ("no", "ip", "route-cache"),
-    ("no", "ip", "mroute-cache"), ("no", "ip", "directed-broadcast"), ("no", "ip", "mask-reply"),
-    ("cdp", "enable"), ("no", "cdp"), ("keepalive",), ("no", "keepalive"), ("load-interval",),
-    ("carrier-delay",), ("no", "mop"), ("no", "lldp"), ("lldp",), ("logging", "event"), ("no", "logging"),
-    ("snmp", "trap"), ("no", "snmp"), ("flowcontrol",), ("no", "switchport"), ("hold-queue",),
-    ("no", "ipv6"), ("no", "fair-queue"), ("exit",), ("no", "nameif"), ("no", "security-level"),
+    ("description",),
+    ("shutdown",),
+    ("no", "shutdown"),
+    ("no", "ip", "address"),
+    ("duplex",),
+    ("speed",),
+    ("negotiation",),
+    ("no", "negotiation"),
+    ("media-type",),
+    ("mtu",),
+    ("no", "ip", "redirects"),
+    ("no", "ip", "unreachables"),
+    ("no", "ip", "proxy-arp"),
+    ("no", "ip", "route-cache"),
+    ("no", "ip", "mroute-cache"),
+    ("no", "ip", "directed-broadcast"),
+    ("no", "ip", "mask-reply"),
+    ("cdp", "enable"),
+    ("no", "cdp"),
+    ("keepalive",),
+    ("no", "keepalive"),
+    ("load-interval",),
+    ("carrier-delay",),
+    ("no", "mop"),
+    ("no", "lldp"),
+    ("lldp",),
+    ("logging", "event"),
+    ("no", "logging"),
+    ("snmp", "trap"),
+    ("no", "snmp"),
+    ("flowcontrol",),
+    ("no", "switchport"),
+    ("hold-queue",),
+    ("no", "ipv6"),
+    ("no", "fair-queue"),
+    ("exit",),
+    ("no", "nameif"),
+    ("no", "security-level"),
 )
 
 # Words after which a number names an ACL in commands this pass does not read in detail.
-_NUMBERED_ACL_CONTEXT = frozenset({
-    "access-group", "access-class", "list", "address", "access", "acl", "distribute-list", "redirect-list",
-    "group-list", "boundary", "ro", "rw", "filter", "access-list", "input", "output", "match",
-})
-_ROUTE_MAP_WORDS = frozenset({
-    "route-map", "advertise-map", "exist-map", "non-exist-map", "inject-map", "suppress-map",
-    "unsuppress-map", "attribute-map", "table-map",
-})
+_NUMBERED_ACL_CONTEXT = frozenset(
+    {
+        "access-group",
+        "access-class",
+        "list",
+        "address",
+        "access",
+        "acl",
+        "distribute-list",
+        "redirect-list",
+        "group-list",
+        "boundary",
+        "ro",
+        "rw",
+        "filter",
+        "access-list",
+        "input",
+        "output",
+        "match",
+    }
+)
+_ROUTE_MAP_WORDS = frozenset(
+    {
+        "route-map",
+        "advertise-map",
+        "exist-map",
+        "non-exist-map",
+        "inject-map",
+        "suppress-map",
+        "unsuppress-map",
+        "attribute-map",
+        "table-map",
+    }
+)
 _IPV4_ACL_NUMBERS = ((1, 199), (1300, 2699))
 
 
@@ -117,8 +180,14 @@ class _Reader:
     """Reads one file; `lines` are the file's lines, `skipped` the indexes of banner and
     macro text, `banners` the (first index, kind) of each banner."""
 
-    def __init__(self, lines: Sequence[str], path: str, skipped: set[int], banners: list[tuple[int, str]],
-                 canonical: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        lines: Sequence[str],
+        path: str,
+        skipped: set[int],
+        banners: list[tuple[int, str]],
+        canonical: Callable[[str], str],
+    ) -> None:
         self.lines = lines
         self.path = path
         self.skipped = skipped
@@ -172,7 +241,7 @@ class _Reader:
         elif rest[:3] == ["ip", "bootp", "server"]:
             self.set_service("bootp-server", not negated, block.header)
         elif rest[:2] == ["ip", "http"]:
-            self.http_command(block.header, words[2 + negated:], rest[2:], negated)
+            self.http_command(block.header, words[2 + negated :], rest[2:], negated)
         elif rest[:2] == ["cdp", "run"]:
             self.set_service("cdp", not negated, block.header)
         elif first == "enable" and not negated:
@@ -244,14 +313,14 @@ class _Reader:
     def enable_command(self, index: int, words: list[str]) -> None:
         lowered = [word.lower() for word in words]
         position = 1
-        if lowered[position:position + 1] == ["algorithm-type"]:
+        if lowered[position : position + 1] == ["algorithm-type"]:
             position += 2
         if position >= len(words) or lowered[position] not in ("secret", "password"):
             return
         what = lowered[position]
         position += 1
         level = None
-        if lowered[position:position + 1] == ["level"] and position + 1 < len(words):
+        if lowered[position : position + 1] == ["level"] and position + 1 < len(words):
             level = int(words[position + 1]) if is_decimal(words[position + 1]) else None
             position += 2
         scheme = _scheme(words[position:], what == "secret")
@@ -272,7 +341,7 @@ class _Reader:
                 privilege = int(words[position + 1])
                 position += 2
             elif word in ("secret", "password"):
-                scheme = _scheme(words[position + 1:], word == "secret")
+                scheme = _scheme(words[position + 1 :], word == "secret")
                 break
             elif word == "nopassword":
                 scheme = "none"
@@ -338,8 +407,9 @@ class _Reader:
                 draft.has_password = True
                 self.settings.credentials.append(Credential("line", draft.name, scheme, self.source(index)))
         elif lowered[0] == "login":
-            draft.login = {"local": "local", "authentication": "list"}.get(lowered[1] if len(lowered) > 1 else "",
-                                                                           "password")
+            draft.login = {"local": "local", "authentication": "list"}.get(
+                lowered[1] if len(lowered) > 1 else "", "password"
+            )
         elif lowered[:2] == ["no", "login"]:
             draft.login = "none"
             if draft.kind == "vty":
@@ -349,11 +419,17 @@ class _Reader:
         for draft in self.line_drafts:
             accepts = draft.exec_enabled and not (draft.kind == "vty" and draft.transport == ())
             accepts = accepts and self.login_possible(draft)
-            self.settings.sessions.append(SessionLine(
-                kind=draft.kind, name=draft.name, source=draft.source, accepts_sessions=accepts,
-                idle_timeout=draft.timeout, idle_timeout_source=draft.timeout_source,
-                default_idle_timeout=_IOS_DEFAULT_IDLE_TIMEOUT,
-            ))
+            self.settings.sessions.append(
+                SessionLine(
+                    kind=draft.kind,
+                    name=draft.name,
+                    source=draft.source,
+                    accepts_sessions=accepts,
+                    idle_timeout=draft.timeout,
+                    idle_timeout_source=draft.timeout_source,
+                    default_idle_timeout=_IOS_DEFAULT_IDLE_TIMEOUT,
+                )
+            )
             if not accepts:
                 continue
             if draft.transport is None:
@@ -362,10 +438,15 @@ class _Reader:
             else:
                 protocols, by_default = draft.transport, False
             for protocol in protocols:
-                self.settings.remote_access.append(RemoteAccess(
-                    protocol=protocol, source=draft.transport_source or draft.source, by_default=by_default,
-                    access_list=draft.access_class, access_list_source=draft.access_class_source,
-                ))
+                self.settings.remote_access.append(
+                    RemoteAccess(
+                        protocol=protocol,
+                        source=draft.transport_source or draft.source,
+                        by_default=by_default,
+                        access_list=draft.access_class,
+                        access_list_source=draft.access_class_source,
+                    )
+                )
 
     def login_possible(self, draft: _LineDraft) -> bool:
         """Whether anyone can log in on a vty line. Without `aaa new-model` a vty line
@@ -436,23 +517,38 @@ class _Reader:
         security = lowered[4] if version == "3" and len(words) > 4 else None
         options = _keyword_values(words, lowered, 4, ("read", "write", "notify", "context", "match"))
         acl = self.snmp_access(index, words, lowered, f"snmp-server group {name}")
-        self.settings.snmp_groups.append(SnmpGroup(
-            name, version, self.source(index), security, options.get("read"), options.get("write"), acl,
-        ))
+        self.settings.snmp_groups.append(
+            SnmpGroup(
+                name,
+                version,
+                self.source(index),
+                security,
+                options.get("read"),
+                options.get("write"),
+                acl,
+            )
+        )
 
     def snmp_user(self, index: int, words: list[str], lowered: list[str]) -> None:
         name, group = words[2], words[3]
         version = next((word.lstrip("v") for word in lowered[4:] if word in ("v1", "v2c", "v3")), "")
         acl = self.snmp_access(index, words, lowered, f"snmp-server user {name}")
-        self.settings.snmp_users.append(SnmpUser(
-            name, group, version, self.source(index), authenticated="auth" in lowered[4:],
-            encrypted="priv" in lowered[4:], access_list=acl,
-        ))
+        self.settings.snmp_users.append(
+            SnmpUser(
+                name,
+                group,
+                version,
+                self.source(index),
+                authenticated="auth" in lowered[4:],
+                encrypted="priv" in lowered[4:],
+                access_list=acl,
+            )
+        )
 
     def snmp_access(self, index: int, words: list[str], lowered: list[str], context: str) -> str | None:
         if "access" not in lowered[3:]:
             return None
-        arguments = words[lowered.index("access", 3) + 1:]
+        arguments = words[lowered.index("access", 3) + 1 :]
         acl = None
         while arguments:
             word = arguments[0].lower()
@@ -479,7 +575,7 @@ class _Reader:
             elif lowered[:2] == ["authentication", "key-management"]:
                 draft.key_management = True
                 if "version" in lowered:
-                    after = lowered[lowered.index("version") + 1:]
+                    after = lowered[lowered.index("version") + 1 :]
                     draft.wpa_version = int(after[0]) if after and is_decimal(after[0]) else None
                 draft.evidence.append(self.source(index))
             elif lowered[0] == "wpa-psk":
@@ -501,8 +597,9 @@ class _Reader:
                 ciphers = self.radio_ciphers.get(draft.vlan) or self.radio_ciphers.get(None) or set()
                 versions = (2,) if ciphers == {"aes-ccm"} else (1, 2)
             auth = "psk" if draft.psk else "8021x" if draft.eap else "unknown" if draft.key_management else "open"
-            self.settings.wlans.append(Wlan(draft.name, draft.source, draft.vlan, versions, auth, (),
-                                            tuple(draft.evidence)))
+            self.settings.wlans.append(
+                Wlan(draft.name, draft.source, draft.vlan, versions, auth, (), tuple(draft.evidence))
+            )
 
     # -- interfaces
 
@@ -523,7 +620,7 @@ class _Reader:
         context = f"interface {facts.name}"
         if lowered[0].startswith("!"):
             return facts
-        if not any(tuple(lowered[:len(prefix)]) == prefix for prefix in _BARE_COMMANDS):
+        if not any(tuple(lowered[: len(prefix)]) == prefix for prefix in _BARE_COMMANDS):
             facts = replace(facts, bare=False)
         if lowered[:2] == ["cdp", "enable"]:
             return replace(facts, cdp=True, cdp_source=source)
@@ -549,8 +646,9 @@ class _Reader:
             self.radio_encryption(lowered)
         return facts
 
-    def port_security(self, facts: InterfaceMgmt, words: list[str], lowered: list[str], source: Source
-                      ) -> InterfaceMgmt:
+    def port_security(
+        self, facts: InterfaceMgmt, words: list[str], lowered: list[str], source: Source
+    ) -> InterfaceMgmt:
         rest = lowered[2:]
         if not rest:
             return replace(facts, port_security=True, port_security_source=source)
@@ -565,10 +663,10 @@ class _Reader:
     def radio_encryption(self, lowered: list[str]) -> None:
         vlan: int | None = None
         if "vlan" in lowered:
-            after = lowered[lowered.index("vlan") + 1:]
+            after = lowered[lowered.index("vlan") + 1 :]
             vlan = int(after[0]) if after and is_decimal(after[0]) else None
         if "ciphers" in lowered:
-            self.radio_ciphers.setdefault(vlan, set()).update(lowered[lowered.index("ciphers") + 1:])
+            self.radio_ciphers.setdefault(vlan, set()).update(lowered[lowered.index("ciphers") + 1 :])
 
     # -- named objects: definitions and uses (ACL-001, ACL-003)
 
@@ -680,8 +778,10 @@ class _Reader:
                     self.reference("route-map", words[position + 1], index, " ".join(words[:2]))
             if lowered[:2] == ["ip", "nat"] and "list" in lowered[:-1]:
                 self.reference("acl", words[lowered.index("list") + 1], index, "ip nat")
-            elif lowered[0] == "distribute-list" and len(words) >= 3 and lowered[1] not in (
-                "prefix", "prefix-list", "route-map", "gateway"
+            elif (
+                lowered[0] == "distribute-list"
+                and len(words) >= 3
+                and lowered[1] not in ("prefix", "prefix-list", "route-map", "gateway")
             ):
                 self.reference(acl_kind, words[1], index, " ".join(self.words(block.header)[:3]))
             elif lowered[0] == "neighbor" and len(words) >= 4 and lowered[2] == "distribute-list":
@@ -724,8 +824,7 @@ class _Reader:
                 if position >= 1 and words[position - 1].lower() == "remark":
                     continue
                 for kind in kinds:
-                    self.settings.references.append(NamedReference(kind, word, self.source(index), "",
-                                                                   mentioned=True))
+                    self.settings.references.append(NamedReference(kind, word, self.source(index), "", mentioned=True))
                 del by_name[word]
             if not by_name:
                 return

@@ -157,9 +157,15 @@ class _Visited:
 class ReachEngine:
     """Holds the per-device compiled state for one network; `reach` runs one search."""
 
-    def __init__(self, network: Network, space: PacketSpace,
-                 boundary: Iterable[tuple[str, str]] = (), routing: bool = True,
-                 share_with: ReachEngine | None = None, budget: int = DEFAULT_BUDGET) -> None:
+    def __init__(
+        self,
+        network: Network,
+        space: PacketSpace,
+        boundary: Iterable[tuple[str, str]] = (),
+        routing: bool = True,
+        share_with: ReachEngine | None = None,
+        budget: int = DEFAULT_BUDGET,
+    ) -> None:
         """`share_with`: an engine over the same network and space whose compiled filters
         this one reuses (and adds to). `budget`: work units one `reach` may spend (a
         safety net: the search space is finite, see nat.compose)."""
@@ -172,7 +178,8 @@ class ReachEngine:
         self.routing = routing
         self.fibs = share_with.fibs if share_with is not None else Fibs(network)
         self._fib_regions: dict[str, list[tuple[PacketSet, tuple[NextHop, ...]]]] = (
-            share_with._fib_regions if share_with is not None else {})
+            share_with._fib_regions if share_with is not None else {}
+        )
         compiled = share_with.compiled if share_with is not None else Compiled()
         self.compiled = compiled
         self._local = compiled.local
@@ -224,8 +231,9 @@ class ReachEngine:
         acl_bound = ingress_acl(device, in_if) != SECURITY_LEVELS
         if not security_levels_permit(device, in_if, out_if, acl_bound):
             return self.space.false
-        permitted = (self._filter_set(device, ingress_acl(device, in_if), reverse)
-                     & self._filter_set(device, egress_acl(device, out_if), reverse))
+        permitted = self._filter_set(device, ingress_acl(device, in_if), reverse) & self._filter_set(
+            device, egress_acl(device, out_if), reverse
+        )
         return permitted & ~self.space.tcp_established()
 
     def reply_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
@@ -237,11 +245,13 @@ class ReachEngine:
         if key not in self._replies:
             reverse = self._session(device_name, out_if, in_if, reverse=True)
             self._replies[key] = self.space.bdd.exist(self.space.bits["est"], reverse & self.space.protocol(6)) & (
-                self.space.tcp_established())
+                self.space.tcp_established()
+            )
         return self._replies[key]
 
-    def _through_stateful(self, device_name: str, in_if: str, out_if: str, packets: PacketSet,
-                          translation: Translation) -> PacketSet:
+    def _through_stateful(
+        self, device_name: str, in_if: str, out_if: str, packets: PacketSet, translation: Translation
+    ) -> PacketSet:
         """`packets & pre(translation, session_filter | reply_filter)` without the union of
         the two filters, which on a long ACL is far larger than either (one is keyed on
         destinations, the other, reversed, on sources)."""
@@ -264,8 +274,7 @@ class ReachEngine:
             self._fib_regions[device_name] = regions
         return self._fib_regions[device_name]
 
-    def egress_regions(self, device_name: str, out: str,
-                       rule: Source) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
+    def egress_regions(self, device_name: str, out: str, rule: Source) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
         """`fib_regions` when the NAT line `rule` fixes the egress interface to `out`
         (`Fib.lookup_via`)."""
         key = (device_name, out, rule)
@@ -349,7 +358,8 @@ class ReachEngine:
         members = self._routing_members.get(segment.id)
         if members is None:
             members = [
-                (device_name, if_name) for device_name, if_name in segment.members
+                (device_name, if_name)
+                for device_name, if_name in segment.members
                 if self.network.devices[device_name].interfaces[if_name].addresses
             ]
             self._routing_members[segment.id] = members
@@ -422,16 +432,24 @@ class ReachEngine:
             key = queue.popleft()
             device_name, if_name, translation = key
             if not if_name:
-                self._route(device_name, "", visited.to_route.pop((device_name, translation)), translation,
-                            enqueue, deliver, None)
+                self._route(
+                    device_name,
+                    "",
+                    visited.to_route.pop((device_name, translation)),
+                    translation,
+                    enqueue,
+                    deliver,
+                    None,
+                )
                 continue
             packets = pending.pop(key)
             self._enter(key, packets, result, visited, enqueue, deliver, route_later)
         for endpoint in sorted(result.delivered):
             # Hosts never receive packets to a network or broadcast address (see host_destinations).
             if endpoint.kind == "hosts" and self.network.segments[endpoint.segment].reserved:
-                reserved = self.pre(endpoint.translation,
-                                    self.reserved_destinations(self.network.segments[endpoint.segment]))
+                reserved = self.pre(
+                    endpoint.translation, self.reserved_destinations(self.network.segments[endpoint.segment])
+                )
                 kept = result.delivered[endpoint] & ~reserved
                 if kept == self.space.false:
                     del result.delivered[endpoint]
@@ -447,9 +465,20 @@ class ReachEngine:
             mine = packets & self.local_addresses(device_name)
             enqueue(device_name, if_name, off_segment | mine)
 
-    def _enter(self, key: tuple[str, str, Translation], packets: PacketSet, result: ReachResult,  # type: ignore[no-untyped-def]
-               visited: _Visited, enqueue, deliver, route_later, untranslated: bool = False,
-               arrival: Owner | None = None, egress: str | None = None, egress_rule: Source | None = None) -> None:
+    def _enter(
+        self,
+        key: tuple[str, str, Translation],
+        packets: PacketSet,
+        result: ReachResult,  # type: ignore[no-untyped-def]
+        visited: _Visited,
+        enqueue,
+        deliver,
+        route_later,
+        untranslated: bool = False,
+        arrival: Owner | None = None,
+        egress: str | None = None,
+        egress_rule: Source | None = None,
+    ) -> None:
         """`arrival`: the twice NAT rule that matched the packets on arrival (see nat.py);
         `egress`: the nameif the NAT line `egress_rule` makes them leave by (None: the route lookup)."""
         device_name, if_name, translation = key
@@ -464,9 +493,19 @@ class ReachEngine:
                 matched = packets & self.pre(translation, step_set(self.space, step))
                 if matched != self.space.false:
                     packets &= ~matched
-                    self._enter((device_name, if_name, compose(translation, step.rewrites)), matched, result,
-                                visited, enqueue, deliver, route_later, untranslated=True, arrival=step.owner,
-                                egress=step.egress, egress_rule=step.rule)
+                    self._enter(
+                        (device_name, if_name, compose(translation, step.rewrites)),
+                        matched,
+                        result,
+                        visited,
+                        enqueue,
+                        deliver,
+                        route_later,
+                        untranslated=True,
+                        arrival=step.owner,
+                        egress=step.egress,
+                        egress_rule=step.rule,
+                    )
         pre = self.pre
         local = pre(translation, self.local_addresses(device_name))
         if device.stateful:
@@ -478,8 +517,9 @@ class ReachEngine:
             own = pre(translation, self.interface_addresses(device_name, if_name))
             packets &= ~local | own
             established = self.space.tcp_established()
-            packets = (packets & ~established & (own | pre(translation, self.interface_filter(
-                device_name, if_name, "in")))) | (packets & established)
+            packets = (
+                packets & ~established & (own | pre(translation, self.interface_filter(device_name, if_name, "in")))
+            ) | (packets & established)
         else:
             packets = packets & pre(translation, self.interface_filter(device_name, if_name, "in"))
         already = visited.seen.get(key, self.space.false)
@@ -508,9 +548,18 @@ class ReachEngine:
             return
         self._route(device_name, if_name, forwarded, translation, enqueue, deliver, arrival, egress, egress_rule)
 
-    def _route(self, device_name: str, if_name: str, forwarded: PacketSet, translation: Translation,  # type: ignore[no-untyped-def]
-               enqueue, deliver, arrival: Owner | None, egress: str | None = None,
-               egress_rule: Source | None = None) -> None:
+    def _route(
+        self,
+        device_name: str,
+        if_name: str,
+        forwarded: PacketSet,
+        translation: Translation,  # type: ignore[no-untyped-def]
+        enqueue,
+        deliver,
+        arrival: Owner | None,
+        egress: str | None = None,
+        egress_rule: Source | None = None,
+    ) -> None:
         """Send packets the device forwards (past its ingress filter) to their next hops.
         `if_name`: the arrival interface ("" for a stateless device without NAT, whose
         forwarding does not depend on it)."""
@@ -539,8 +588,17 @@ class ReachEngine:
         for hop in self.fibs[device_name].dynamic:
             self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
 
-    def _send(self, device_name: str, in_if: str, hop: NextHop, packets: PacketSet,  # type: ignore[no-untyped-def]
-              translation: Translation, enqueue, deliver, arrival: Owner | None = None) -> None:
+    def _send(
+        self,
+        device_name: str,
+        in_if: str,
+        hop: NextHop,
+        packets: PacketSet,  # type: ignore[no-untyped-def]
+        translation: Translation,
+        enqueue,
+        deliver,
+        arrival: Owner | None = None,
+    ) -> None:
         if hop.discard:
             return
         out = hop.interface
@@ -559,12 +617,21 @@ class ReachEngine:
                 matched = packets & self.pre(translation, step_set(self.space, step))
                 if matched != self.space.false:
                     packets &= ~matched
-                    self._hand_over(device_name, out, hop, matched, compose(translation, step.rewrites), enqueue,
-                                    deliver)
+                    self._hand_over(
+                        device_name, out, hop, matched, compose(translation, step.rewrites), enqueue, deliver
+                    )
         self._hand_over(device_name, out, hop, packets, translation, enqueue, deliver)
 
-    def _hand_over(self, device_name: str, out: str, hop: NextHop, packets: PacketSet,  # type: ignore[no-untyped-def]
-                   translation: Translation, enqueue, deliver) -> None:
+    def _hand_over(
+        self,
+        device_name: str,
+        out: str,
+        hop: NextHop,
+        packets: PacketSet,  # type: ignore[no-untyped-def]
+        translation: Translation,
+        enqueue,
+        deliver,
+    ) -> None:
         """Packets leave `out`: to the next device, the segment's hosts, or out of the network."""
         if packets == self.space.false:
             return
@@ -596,8 +663,9 @@ class ReachEngine:
             return
         for member in segment.members:
             if member != (device_name, out):
-                enqueue(member[0], member[1], on_segment & pre(translation, self.interface_addresses(*member)),
-                        translation)
+                enqueue(
+                    member[0], member[1], on_segment & pre(translation, self.interface_addresses(*member)), translation
+                )
         deliver(hosts, packets & pre(translation, self._to_hosts_or_reserved(segment)))
         off_segment = packets & ~on_segment
         if off_segment != self.space.false:
@@ -642,4 +710,3 @@ def boundary_interfaces(network: Network) -> set[tuple[str, str]]:
     for peer in network.topology.external_peers:
         result.add(network.interface_ref(peer.attach))
     return result
-

@@ -85,10 +85,16 @@ def connected_routes(device: Device) -> list[Route]:
         if device.stateful and interface.management_only:
             continue  # a firewall's management interface has a routing table of its own
         for address in interface.addresses:
-            routes.append(Route(
-                prefix=address.network, prefix_length=address.prefix_length, kind=RouteKind.CONNECTED,
-                source=interface.source, interface=name, distance=0,
-            ))
+            routes.append(
+                Route(
+                    prefix=address.network,
+                    prefix_length=address.prefix_length,
+                    kind=RouteKind.CONNECTED,
+                    source=interface.source,
+                    interface=name,
+                    distance=0,
+                )
+            )
     return routes
 
 
@@ -98,7 +104,8 @@ def build_fib(network: Network, device_name: str) -> Fib:
     candidates: dict[tuple[int, int], list[tuple[int, NextHop]]] = {}
     for route in connected:
         candidates.setdefault((route.prefix, route.prefix_length), []).append(
-            (0, NextHop(route=route, interface=route.interface or "")))
+            (0, NextHop(route=route, interface=route.interface or ""))
+        )
     unresolved: list[Route] = []
     index = _RouteIndex(connected + [route for route in device.routes if not route.discard])
     for route in device.routes:
@@ -146,15 +153,17 @@ def _resolve_static(device: Device, route: Route, routes: _RouteIndex) -> list[N
     return [NextHop(route=route, interface=interface, address=address) for interface, address in exits]
 
 
-def _recursive_exits(device: Device, address: int, routes: _RouteIndex, depth: int,
-                     seen: set[int]) -> list[tuple[str, int]]:
+def _recursive_exits(
+    device: Device, address: int, routes: _RouteIndex, depth: int, seen: set[int]
+) -> list[tuple[str, int]]:
     """Exit interfaces (and the neighbour address reached there) for a next hop address,
     following static routes recursively as IOS does; [] when it resolves nowhere."""
     return _resolve_next_hop(device, address, routes, depth, seen) or []
 
 
-def _resolve_next_hop(device: Device, address: int, routes: _RouteIndex, depth: int,
-                      seen: set[int]) -> list[tuple[str, int]] | None:
+def _resolve_next_hop(
+    device: Device, address: int, routes: _RouteIndex, depth: int, seen: set[int]
+) -> list[tuple[str, int]] | None:
     """Like `_recursive_exits`, but None when the resolution loops.
 
     A next hop resolves only through routes the device would install: the longest
@@ -168,7 +177,8 @@ def _resolve_next_hop(device: Device, address: int, routes: _RouteIndex, depth: 
     ranked: dict[tuple[int, int], list[list[tuple[str, int]] | None]] = {}
     for route in routes.holding(address):
         ranked.setdefault((route.prefix_length, -route.distance), []).append(
-            _route_exits(device, route, address, routes, depth, seen))
+            _route_exits(device, route, address, routes, depth, seen)
+        )
     for rank in sorted(ranked, reverse=True):
         exits = [exit_ for found in ranked[rank] if found for exit_ in found]
         if exits:
@@ -196,8 +206,9 @@ class _RouteIndex:
         return found
 
 
-def _route_exits(device: Device, route: Route, address: int, routes: _RouteIndex, depth: int,
-                 seen: set[int]) -> list[tuple[str, int]] | None:
+def _route_exits(
+    device: Device, route: Route, address: int, routes: _RouteIndex, depth: int, seen: set[int]
+) -> list[tuple[str, int]] | None:
     """Exits of one route towards next hop `address`: [] when it cannot be installed,
     None when its own resolution loops."""
     if route.kind is RouteKind.CONNECTED:
@@ -217,8 +228,7 @@ def _dynamic_hops(network: Network, device: Device) -> tuple[NextHop, ...]:
     from any neighbour on any interface the process runs on."""
     hops: list[NextHop] = []
     for process in device.dynamic_routing:
-        route = Route(prefix=0, prefix_length=0, kind=RouteKind.DYNAMIC, source=process.source,
-                      distance=0)
+        route = Route(prefix=0, prefix_length=0, kind=RouteKind.DYNAMIC, source=process.source, distance=0)
         for if_name in process.interfaces:
             interface = device.interfaces.get(if_name)
             if interface is None or not is_up(interface):

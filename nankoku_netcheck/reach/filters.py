@@ -72,8 +72,7 @@ def ingress_acl(device: Device, if_name: str) -> Acl | str | None:
         return own
     if own is None:
         return shared
-    return Acl(name=f"{own.name}+{shared.name}", lines=own.lines + shared.lines, source=own.source,
-               kind=own.kind)
+    return Acl(name=f"{own.name}+{shared.name}", lines=own.lines + shared.lines, source=own.source, kind=own.kind)
 
 
 def egress_acl(device: Device, if_name: str) -> Acl | str | None:

@@ -91,14 +91,24 @@ def compose(translation: Translation, rewrites: Translation) -> Translation:
 
 
 def _then(first: Rewrite, second: Rewrite) -> Rewrite:
-    rules = tuple(sorted({*first.rules, *second.rules, *(r for r in (first.rule, second.rule) if r is not None)},
-                         key=lambda source: (source.file, source.line, source.text)))
+    rules = tuple(
+        sorted(
+            {*first.rules, *second.rules, *(r for r in (first.rule, second.rule) if r is not None)},
+            key=lambda source: (source.file, source.line, source.text),
+        )
+    )
     if second.pool:
         return Rewrite(second.field, second.network, second.length, pool=True, rule=second.rule, rules=rules)
     outer, inner = prefix_mask(second.length), prefix_mask(first.length)
     network = (second.network & outer) | (first.network & inner & ~outer)
-    return Rewrite(second.field, network, max(first.length, second.length), pool=first.pool,
-                   rule=second.rule or first.rule, rules=rules)
+    return Rewrite(
+        second.field,
+        network,
+        max(first.length, second.length),
+        pool=first.pool,
+        rule=second.rule or first.rule,
+        rules=rules,
+    )
 
 
 def _canonical(by_field: dict[str, Rewrite], any_sport: bool) -> Translation:
@@ -108,16 +118,32 @@ def _canonical(by_field: dict[str, Rewrite], any_sport: bool) -> Translation:
         if rewrite is None:
             continue
         rules = rewrite.rules or ((rewrite.rule,) if rewrite.rule is not None else ())
-        result.append(Rewrite(name, rewrite.network & prefix_mask(rewrite.length), rewrite.length, rewrite.pool,
-                              False, rewrite.rule, rules))
+        result.append(
+            Rewrite(
+                name,
+                rewrite.network & prefix_mask(rewrite.length),
+                rewrite.length,
+                rewrite.pool,
+                False,
+                rewrite.rule,
+                rules,
+            )
+        )
     if any_sport:
         # The port is its own field: the flag rides on one rewrite, src by preference.
         holder = next((index for index, rewrite in enumerate(result) if rewrite.field == "src"), len(result) - 1)
         if holder < 0:
             result.append(Rewrite("src", 0, 0, any_sport=True))  # no address bits rewritten
         else:
-            result[holder] = Rewrite(result[holder].field, result[holder].network, result[holder].length,
-                                     result[holder].pool, True, result[holder].rule, result[holder].rules)
+            result[holder] = Rewrite(
+                result[holder].field,
+                result[holder].network,
+                result[holder].length,
+                result[holder].pool,
+                True,
+                result[holder].rule,
+                result[holder].rules,
+            )
     return tuple(result)
 
 
@@ -131,27 +157,33 @@ def preimage(space: PacketSpace, translation: Translation, packets: PacketSet) -
     for rewrite in reversed(translation):
         bits = space.bits[rewrite.field]
         if rewrite.pool:
-            packets = space.bdd.exist(bits, packets & space.field_prefix(rewrite.field, rewrite.network,
-                                                                         rewrite.length))
+            packets = space.bdd.exist(
+                bits, packets & space.field_prefix(rewrite.field, rewrite.network, rewrite.length)
+            )
         else:
-            packets = space.bdd.let({bits[i]: bool((rewrite.network >> (31 - i)) & 1)
-                                     for i in range(rewrite.length)}, packets)
+            packets = space.bdd.let(
+                {bits[i]: bool((rewrite.network >> (31 - i)) & 1) for i in range(rewrite.length)}, packets
+            )
         if rewrite.any_sport:
             packets = space.bdd.exist(space.bits["sport"], packets)
     return packets
 
 
 def active_rules(device: Device) -> list[NatRule]:
-    return sorted((rule for rule in device.nat_rules if not rule.inactive),
-                  key=lambda rule: (rule.section, rule.order))
+    return sorted((rule for rule in device.nat_rules if not rule.inactive), key=lambda rule: (rule.section, rule.order))
 
 
 def _on(interface_name: str | None, nameif: str | None) -> bool:
     return interface_name is None or interface_name == nameif
 
 
-def _mapping(real: tuple[tuple[int, int], ...] | None, mapped: tuple[tuple[int, int], ...] | None,
-             field: str, rule: NatRule, to_real: bool) -> Rewrite | None:
+def _mapping(
+    real: tuple[tuple[int, int], ...] | None,
+    mapped: tuple[tuple[int, int], ...] | None,
+    field: str,
+    rule: NatRule,
+    to_real: bool,
+) -> Rewrite | None:
     """The rewrite that takes `field` from one side of a static mapping to the other."""
     if real is None or mapped is None:
         return None
@@ -218,8 +250,16 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
         if twice and _on(rule.real_interface, interface.nameif):
             divert = _mapping(rule.mapped_destination, rule.real_destination, "dst", rule, to_real=False)
             if divert is not None:
-                steps.append(NatStep(rule.real_source, rule.mapped_destination, (divert,), _owner(rule, "forward"),
-                                     _egress(rule, rule.mapped_interface), rule.source))
+                steps.append(
+                    NatStep(
+                        rule.real_source,
+                        rule.mapped_destination,
+                        (divert,),
+                        _owner(rule, "forward"),
+                        _egress(rule, rule.mapped_interface),
+                        rule.source,
+                    )
+                )
         if rule.kind != "static" or rule.interface_pat or not _on(rule.mapped_interface, interface.nameif):
             continue
         if twice:
@@ -228,19 +268,35 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
             # see real addresses). mapped_source None: identity, the real source matches.
             rewrite = _mapping(rule.real_source, rule.mapped_source, "dst", rule, to_real=True)
             match_dst = rule.mapped_source if rule.mapped_source is not None else rule.real_source
-            steps.append(NatStep(rule.real_destination, match_dst, (rewrite,) if rewrite else (),
-                                 _owner(rule, "reverse"), _egress(rule, rule.real_interface), rule.source))
+            steps.append(
+                NatStep(
+                    rule.real_destination,
+                    match_dst,
+                    (rewrite,) if rewrite else (),
+                    _owner(rule, "reverse"),
+                    _egress(rule, rule.real_interface),
+                    rule.source,
+                )
+            )
             continue
         if rule.mapped_source is None or rule.real_source is None:
             continue
         rewrite = _mapping(rule.real_source, rule.mapped_source, "dst", rule, to_real=True)
-        steps.append(NatStep(None, rule.mapped_source, (rewrite,) if rewrite else (),
-                             egress=_egress(rule, rule.real_interface), rule=rule.source))
+        steps.append(
+            NatStep(
+                None,
+                rule.mapped_source,
+                (rewrite,) if rewrite else (),
+                egress=_egress(rule, rule.real_interface),
+                rule=rule.source,
+            )
+        )
     return steps
 
 
-def outbound_steps(device: Device, in_interface: Interface, out_interface: Interface,
-                   arrival: Owner | None = None) -> list[NatStep]:
+def outbound_steps(
+    device: Device, in_interface: Interface, out_interface: Interface, arrival: Owner | None = None
+) -> list[NatStep]:
     """Source translations for packets leaving `out_interface` (the mapped side) that
     came in on the real side; twice NAT also translates the destination. `arrival`: the
     owner of the inbound step that matched the packet (None: none with an owner); only
@@ -259,9 +315,11 @@ def outbound_steps(device: Device, in_interface: Interface, out_interface: Inter
                 continue
             rewrites.append(Rewrite("src", address, 32, pool=True, any_sport=True, rule=rule.source))
         elif rule.mapped_source is not None:
-            rewrite = (_mapping(rule.real_source, rule.mapped_source, "src", rule, to_real=False)
-                       if rule.kind == "static" else Rewrite("src", *_covering(rule.mapped_source), pool=True,
-                                                             any_sport=True, rule=rule.source))
+            rewrite = (
+                _mapping(rule.real_source, rule.mapped_source, "src", rule, to_real=False)
+                if rule.kind == "static"
+                else Rewrite("src", *_covering(rule.mapped_source), pool=True, any_sport=True, rule=rule.source)
+            )
             if rewrite is not None:
                 rewrites.append(rewrite)
         # Twice NAT's destination was translated on arrival: match the real destination now.

@@ -90,10 +90,9 @@ class Packet:
         if self.proto in (PROTO_TCP, PROTO_UDP):
             name = "tcp" if self.proto == PROTO_TCP else "udp"
             flags = " established" if self.established else ""
-            return (f"{name} {int_to_ip(self.src)}:{self.sport} → {int_to_ip(self.dst)}:{self.dport}{flags}")
+            return f"{name} {int_to_ip(self.src)}:{self.sport} → {int_to_ip(self.dst)}:{self.dport}{flags}"
         if self.proto == PROTO_ICMP:
-            return (f"icmp {int_to_ip(self.src)} → {int_to_ip(self.dst)} "
-                    f"type {self.icmp_type} code {self.icmp_code}")
+            return f"icmp {int_to_ip(self.src)} → {int_to_ip(self.dst)} type {self.icmp_type} code {self.icmp_code}"
         return f"ip proto {self.proto} {int_to_ip(self.src)} → {int_to_ip(self.dst)}"
 
 
@@ -206,11 +205,7 @@ class PacketSpace:
         icmp = self.protocol(PROTO_ICMP)
         no_ports = self.field_equals("sport", 0) & self.field_equals("dport", 0)
         no_icmp = self.field_equals("icmp_type", 0) & self.field_equals("icmp_code", 0)
-        return (
-            (tcp | udp | no_ports)
-            & (icmp | no_icmp)
-            & (tcp | self.field_equals("est", 0))
-        )
+        return (tcp | udp | no_ports) & (icmp | no_icmp) & (tcp | self.field_equals("est", 0))
 
     # --- ACLs ----------------------------------------------------------------------------
 
@@ -285,7 +280,8 @@ class PacketSpace:
         cached = self._reversed_acl_cache.get(key)
         if cached is None:
             cached = self._reversed_acl_cache[key] = self._stored(
-                "reversed", acl, key, lambda: self.reversed_direction(self.acl_permits(acl)))
+                "reversed", acl, key, lambda: self.reversed_direction(self.acl_permits(acl))
+            )
         return cached
 
     def is_stored(self, acl: Acl, reverse: bool) -> bool:
@@ -369,8 +365,13 @@ class PacketSpace:
                 value = (value << 1) | int(bool(assignment.get(bit, False)))
             values[name] = value
         return Packet(
-            src=values["src"], dst=values["dst"], proto=values["proto"], sport=values["sport"],
-            dport=values["dport"], established=bool(values["est"]), icmp_type=values["icmp_type"],
+            src=values["src"],
+            dst=values["dst"],
+            proto=values["proto"],
+            sport=values["sport"],
+            dport=values["dport"],
+            established=bool(values["est"]),
+            icmp_type=values["icmp_type"],
             icmp_code=values["icmp_code"],
         )
 
@@ -396,8 +397,9 @@ class PacketSpace:
         truncated = self._collect_blocks(projected, field, 0, 0, blocks, limit)
         return blocks, truncated
 
-    def _collect_blocks(self, node: PacketSet, field: str, depth: int, value: int,
-                        out: list[tuple[int, int]], limit: int) -> bool:
+    def _collect_blocks(
+        self, node: PacketSet, field: str, depth: int, value: int, out: list[tuple[int, int]], limit: int
+    ) -> bool:
         width = FIELD_WIDTH[field]
         if node == self.false:
             return False
@@ -444,9 +446,7 @@ def counts_as_match(line: AclLine) -> bool:
 
 
 def acl_key(acl: Acl) -> tuple[Any, ...]:
-    return tuple(
-        (line.action, line.matches, counts_as_match(line)) for line in acl.lines
-    )
+    return tuple((line.action, line.matches, counts_as_match(line)) for line in acl.lines)
 
 
 def range_to_prefixes(low: int, high: int, width: int) -> Iterator[tuple[int, int]]:

@@ -56,9 +56,13 @@ def filter_work(space: PacketSpace, network: Network) -> list[Work]:
                     continue
                 key = acl_key(chosen)
                 found[key] = (chosen, device.stateful or (key in found and found[key][1]))
-    return [Work(compile_filter_and_reverse, acl, 3 * len(acl.lines)) if reverse
-            else Work(compile_filter, acl, len(acl.lines))
-            for acl, reverse in found.values() if not space.is_stored(acl, reverse)]
+    return [
+        Work(compile_filter_and_reverse, acl, 3 * len(acl.lines))
+        if reverse
+        else Work(compile_filter, acl, len(acl.lines))
+        for acl, reverse in found.values()
+        if not space.is_stored(acl, reverse)
+    ]
 
 
 def run_in_two_processes(space: PacketSpace, work: list[Work], jobs: int) -> int:

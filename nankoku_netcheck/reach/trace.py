@@ -134,8 +134,9 @@ class Tracer:
         if permits_everything_when_empty(chosen):
             return AclDecision(chosen.name, True, empty=True, acl=chosen)
         permitted, index = evaluate_acl(chosen, packet)
-        return AclDecision(chosen.name, permitted, chosen.lines[index] if index is not None else None, index,
-                           acl=chosen)
+        return AclDecision(
+            chosen.name, permitted, chosen.lines[index] if index is not None else None, index, acl=chosen
+        )
 
     def decide_egress(self, device_name: str, in_if: str, out_if: str, packet: Packet) -> AclDecision:
         """On a firewall: security levels for a new connection that no ACL decided, and the
@@ -147,14 +148,28 @@ class Tracer:
             egress = self.decide(device_name, in_if, "out", reverse)
             levels = security_levels_permit(device, out_if, in_if, ingress_acl(device, out_if) != SECURITY_LEVELS)
             permitted = ingress.permitted and egress.permitted and levels
-            return AclDecision(ingress.acl_name, permitted, ingress.line, ingress.line_index,
-                               reason=("reply of a connection permitted from " if permitted else
-                                       "no connection could have been opened from ") + out_if, acl=ingress.acl)
-        if device.stateful and not security_levels_permit(device, in_if, out_if,
-                                                          ingress_acl(device, in_if) != SECURITY_LEVELS):
+            return AclDecision(
+                ingress.acl_name,
+                permitted,
+                ingress.line,
+                ingress.line_index,
+                reason=(
+                    "reply of a connection permitted from "
+                    if permitted
+                    else "no connection could have been opened from "
+                )
+                + out_if,
+                acl=ingress.acl,
+            )
+        if device.stateful and not security_levels_permit(
+            device, in_if, out_if, ingress_acl(device, in_if) != SECURITY_LEVELS
+        ):
             if in_if == out_if:
-                return AclDecision(None, False, reason="in and out the same interface: needs "
-                                   "same-security-traffic permit intra-interface")
+                return AclDecision(
+                    None,
+                    False,
+                    reason="in and out the same interface: needs same-security-traffic permit intra-interface",
+                )
             levels = (device.interfaces[in_if].security_level, device.interfaces[out_if].security_level)
             return AclDecision(None, False, reason=f"security level {levels[0]} → {levels[1]} is not permitted")
         return self.decide(device_name, out_if, "out", packet)
@@ -166,15 +181,17 @@ class Tracer:
             self._walk(device_name, if_name, packet, (), (), paths)
         return paths
 
-    def _first_devices(self, start: Start, packet: Packet,
-                       on_delivery: Callable[[TracePath], None]) -> list[tuple[str, str]]:
+    def _first_devices(
+        self, start: Start, packet: Packet, on_delivery: Callable[[TracePath], None]
+    ) -> list[tuple[str, str]]:
         if not start.segment:
             return [(start.device, start.interface)]
         segment = self.network.segments[start.segment]
         if segment.is_host_address(packet.dst):
             on_delivery(TracePath((), "delivered", Endpoint("hosts", segment=segment.id)))
         return [
-            (device_name, if_name) for device_name, if_name in self.engine.routing_members(segment)
+            (device_name, if_name)
+            for device_name, if_name in self.engine.routing_members(segment)
             if not segment.contains(packet.dst) or self._device_owns(device_name, packet.dst)
         ]
 
@@ -184,12 +201,20 @@ class Tracer:
 
     def _interface_owns(self, device_name: str, if_name: str, address: int) -> bool:
         interface = self.network.devices[device_name].interfaces[if_name]
-        return is_up(interface) and (address in interface.virtual_addresses
-                                     or any(a.address == address for a in interface.addresses))
+        return is_up(interface) and (
+            address in interface.virtual_addresses or any(a.address == address for a in interface.addresses)
+        )
 
-    def _walk(self, device_name: str, if_name: str, packet: Packet, translation: Translation,
-              hops: tuple[Hop, ...], paths: list[TracePath],
-              entered: frozenset[tuple[str, str, Packet]] = frozenset()) -> None:
+    def _walk(
+        self,
+        device_name: str,
+        if_name: str,
+        packet: Packet,
+        translation: Translation,
+        hops: tuple[Hop, ...],
+        paths: list[TracePath],
+        entered: frozenset[tuple[str, str, Packet]] = frozenset(),
+    ) -> None:
         """`entered`: (device, in-interface, header) on the path so far. A loop is the same
         header entering the same interface again; NAT may bring a packet back with another
         header, which may lead elsewhere (as in the oracle)."""
@@ -210,8 +235,7 @@ class Tracer:
             for device, interface in branch.successors:
                 self._walk(device, interface, branch.packet, branch.translation, branch.hops, paths, entered)
 
-    def shortest_path(self, start: Start, packet: Packet,
-                      wanted: Callable[[TracePath], bool]) -> TracePath | None:
+    def shortest_path(self, start: Start, packet: Packet, wanted: Callable[[TracePath], bool]) -> TracePath | None:
         """Breadth-first: the shortest path of `packet` from `start` that `wanted` accepts.
         Visits each (device, in-interface, header) once, so it stays cheap where enumerating every
         path would not (routing ignored, meshes)."""
@@ -220,7 +244,8 @@ class Tracer:
         if found:
             return found[0]
         queue: deque[tuple[str, str, Packet, Translation, tuple[Hop, ...]]] = deque(
-            (device, interface, packet, (), ()) for device, interface in first)
+            (device, interface, packet, (), ()) for device, interface in first
+        )
         seen: set[tuple[str, str, Packet | None]] = {(device, interface, packet) for device, interface in first}
         while queue:
             device_name, if_name, current, translation, hops = queue.popleft()
@@ -234,8 +259,9 @@ class Tracer:
                         queue.append((*successor, branch.packet, branch.translation, branch.hops))
         return None
 
-    def _step(self, device_name: str, if_name: str, packet: Packet, translation: Translation,
-              hops: tuple[Hop, ...]) -> list[Branch]:
+    def _step(
+        self, device_name: str, if_name: str, packet: Packet, translation: Translation, hops: tuple[Hop, ...]
+    ) -> list[Branch]:
         """What happens to `packet` (its current header) entering a device: one branch per
         next hop, each with the hops so far, a finished path (delivered or dropped) if the
         branch ends, and the interfaces it enters next with the header it has then."""
@@ -259,16 +285,29 @@ class Tracer:
             # To the firewall itself: its interface and global ACLs do not apply (see filters.py).
             if not self._interface_owns(device_name, if_name, packet.dst):
                 far = AclDecision(None, False, reason="to another interface's address: the firewall drops it")
-                return [Branch(hops, TracePath((*hops, Hop(device_name, if_name, far, translation=translation)),
-                                               "denied-in"))]
+                return [
+                    Branch(
+                        hops, TracePath((*hops, Hop(device_name, if_name, far, translation=translation)), "denied-in")
+                    )
+                ]
             if _is_reply(packet):
                 refused = AclDecision(None, False, reason="state check: no such connection")
-                return [Branch(hops, TracePath((*hops, Hop(device_name, if_name, refused, translation=translation)),
-                                               "denied-in"))]
+                return [
+                    Branch(
+                        hops,
+                        TracePath((*hops, Hop(device_name, if_name, refused, translation=translation)), "denied-in"),
+                    )
+                ]
             to_box = AclDecision(None, True, reason="to the box: management access, no access rule applies")
             here = Hop(device_name, if_name, to_box, translation=translation)
-            return [Branch(hops, TracePath((*hops, here), "delivered",
-                                           Endpoint("device", device=device_name, translation=translation)))]
+            return [
+                Branch(
+                    hops,
+                    TracePath(
+                        (*hops, here), "delivered", Endpoint("device", device=device_name, translation=translation)
+                    ),
+                )
+            ]
         if device.stateful and _is_reply(packet):
             ingress = AclDecision(None, True, reason="reply: checked against the reverse connection")
         else:
@@ -277,13 +316,20 @@ class Tracer:
         if not ingress.permitted:
             return [Branch(hops, TracePath((*hops, here), "denied-in"))]
         if self._device_owns(device_name, packet.dst):
-            return [Branch(hops, TracePath((*hops, here), "delivered",
-                                           Endpoint("device", device=device_name, translation=translation)))]
+            return [
+                Branch(
+                    hops,
+                    TracePath(
+                        (*hops, here), "delivered", Endpoint("device", device=device_name, translation=translation)
+                    ),
+                )
+            ]
         if not forwards(device, interface):
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
         if self.engine.routing and egress is not None:
             next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup_via(
-                packet.dst, egress, egress_rule)
+                packet.dst, egress, egress_rule
+            )
         elif self.engine.routing:
             next_hops = self.engine.fibs[device_name].lookup(packet.dst)
         else:
@@ -292,8 +338,9 @@ class Tracer:
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
         return [self._forward(here, hop, packet, hops, arrival) for hop in next_hops]
 
-    def _forward(self, here: Hop, hop: NextHop, packet: Packet, hops: tuple[Hop, ...],
-                 arrival: Owner | None = None) -> Branch:
+    def _forward(
+        self, here: Hop, hop: NextHop, packet: Packet, hops: tuple[Hop, ...], arrival: Owner | None = None
+    ) -> Branch:
         device_name, if_name, translation = here.device, here.in_interface, here.translation
         if hop.discard:
             return Branch(hops, TracePath((*hops, replace(here, next_hop=hop)), "null-routed"))
@@ -319,12 +366,12 @@ class Tracer:
         hosts = TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id, translation=translation))
         others = [m for m in self.engine.routing_members(segment) if m != (device_name, out)]
         if hop.any_neighbour:
-            return Branch(walked, hosts if segment.is_host_address(packet.dst) else None, others, packet,
-                          translation)
+            return Branch(walked, hosts if segment.is_host_address(packet.dst) else None, others, packet, translation)
         if hop.address is not None:
             owners = self.engine.owners(segment, hop.address, exclude=(device_name, out))
-            return Branch(walked, None if owners else TracePath(walked, "delivered", exit_endpoint), owners, packet,
-                          translation)
+            return Branch(
+                walked, None if owners else TracePath(walked, "delivered", exit_endpoint), owners, packet, translation
+            )
         if hop.dynamic is not None:
             return Branch(walked, TracePath(walked, "delivered", exit_endpoint))
         if segment.contains(packet.dst):
@@ -357,8 +404,9 @@ def _is_reply(packet: Packet) -> bool:
 
 
 def _reversed(packet: Packet) -> Packet:
-    return Packet(src=packet.dst, dst=packet.src, proto=packet.proto, sport=packet.dport, dport=packet.sport,
-                  established=False)
+    return Packet(
+        src=packet.dst, dst=packet.src, proto=packet.proto, sport=packet.dport, dport=packet.sport, established=False
+    )
 
 
 # --- caveats: where a hop rests on something not understood or over-approximated ----------
@@ -384,8 +432,9 @@ class Caveat:
 _DEFINITION_BLOCKS = ("object-group ", "object ")
 
 
-def hop_caveats(network: Network, hop: Hop, rewrites: Translation = (), header: Packet | None = None
-                ) -> tuple[Caveat, ...]:
+def hop_caveats(
+    network: Network, hop: Hop, rewrites: Translation = (), header: Packet | None = None
+) -> tuple[Caveat, ...]:
     """Everything at `hop` the trace may get wrong. `rewrites`: the NAT rewrites this hop's
     device applied; `header`: the packet as it enters the hop, when known (it narrows which
     skipped deny lines matter).
@@ -416,13 +465,17 @@ def hop_caveats(network: Network, hop: Hop, rewrites: Translation = (), header: 
     caveats += _unknown_line_caveats(device, interfaces, evaluated, acl_lines)
     if hop.next_hop is not None and hop.next_hop.dynamic is not None:
         dynamic = hop.next_hop.dynamic
-        caveats.append(Caveat(
-            dynamic.source.file, dynamic.source.line, "dynamic-route",
-            f"next hop from dynamic routing ({dynamic.protocol} {dynamic.process}), an over-approximation: any "
-            f"prefix may be learned from any neighbour",
-            f"動的ルーティング（{dynamic.protocol} {dynamic.process}）によるネクストホップです。近似として、"
-            f"どの隣接機器からもどの経路も学習されうるものとしています",
-        ))
+        caveats.append(
+            Caveat(
+                dynamic.source.file,
+                dynamic.source.line,
+                "dynamic-route",
+                f"next hop from dynamic routing ({dynamic.protocol} {dynamic.process}), an over-approximation: any "
+                f"prefix may be learned from any neighbour",
+                f"動的ルーティング（{dynamic.protocol} {dynamic.process}）によるネクストホップです。近似として、"
+                f"どの隣接機器からもどの経路も学習されうるものとしています",
+            )
+        )
     caveats += [_pool_caveat(rewrite) for rewrite in rewrites if rewrite.pool]
     return tuple(sorted(set(caveats)))
 
@@ -436,39 +489,57 @@ def path_caveats(network: Network, path: TracePath, packet: Packet | None = None
         for rewrite in new_rewrites(earlier, hop.translation):
             # `Hop.translation` also holds what the previous device rewrote on its way out.
             previous = network.devices[hops[number - 1].device] if number else None
-            by_previous = previous is not None and rewrite.rule is not None and \
-                rewrite.rule.file == previous.source_file
+            by_previous = (
+                previous is not None and rewrite.rule is not None and rewrite.rule.file == previous.source_file
+            )
             rewrites[number - 1 if by_previous else number].append(rewrite)
         earlier = hop.translation
     if hops and path.endpoint is not None:
         rewrites[-1] += new_rewrites(earlier, path.endpoint.translation)
     return tuple(
-        hop_caveats(network, hop, tuple(rewrites[number]),
-                    None if packet is None else _rewritten(packet, hop.translation))
+        hop_caveats(
+            network, hop, tuple(rewrites[number]), None if packet is None else _rewritten(packet, hop.translation)
+        )
         for number, hop in enumerate(hops)
     )
 
 
-def _decision_caveats(device: Device, hop: Hop, direction: str, decision: AclDecision,
-                      reasons: dict[tuple[str, int], str], header: Packet | None) -> list[Caveat]:
+def _decision_caveats(
+    device: Device,
+    hop: Hop,
+    direction: str,
+    decision: AclDecision,
+    reasons: dict[tuple[str, int], str],
+    header: Packet | None,
+) -> list[Caveat]:
     if not decision.permitted:
         return []  # over-approximation only widens permits: a drop is certain
     if decision.undefined:
         interface = device.interfaces.get(hop.in_interface if direction == "in" else hop.out_interface)
-        reference = None if interface is None else (
-            interface.acl_in_source if direction == "in" else interface.acl_out_source)
+        reference = (
+            None if interface is None else (interface.acl_in_source if direction == "in" else interface.acl_out_source)
+        )
         file, line = (reference.file, reference.line) if reference else (device.source_file, 0)
-        return [Caveat(file, line, "undefined-acl",
-                       f"ACL {decision.acl_name} is referenced but not defined: assumed to permit everything",
-                       f"ACL {decision.acl_name} は参照されていますが定義がないため、すべて許可するものとしています")]
+        return [
+            Caveat(
+                file,
+                line,
+                "undefined-acl",
+                f"ACL {decision.acl_name} is referenced but not defined: assumed to permit everything",
+                f"ACL {decision.acl_name} は参照されていますが定義がないため、すべて許可するものとしています",
+            )
+        ]
     if decision.acl is None or decision.line_index is None:
         return []
     caveats = []
     for index, line in enumerate(decision.acl.lines[: decision.line_index + 1]):
         deciding = index == decision.line_index
         # `matches` of such a line is a superset of the device's: no match there, none on the device.
-        skipped = not deciding and not counts_as_match(line) and (header is None or any(
-            match_packet(m, h) for m in line.matches for h in (header, _reversed(header))))
+        skipped = (
+            not deciding
+            and not counts_as_match(line)
+            and (header is None or any(match_packet(m, h) for m in line.matches for h in (header, _reversed(header))))
+        )
         if not (deciding or skipped):
             continue
         text = redact(line.source.text.strip())
@@ -476,25 +547,36 @@ def _decision_caveats(device: Device, hop: Hop, direction: str, decision: AclDec
         name = decision.acl_name
         if not line.understood:
             reason = redact(reasons.get(where, "not understood"))
-            en, ja = ((f"the permitting line was not understood ({reason})", f"許可した行を解釈できません（{reason}）")
-                      if deciding else
-                      (f"a deny line that may match was ignored, not understood ({reason})",
-                       f"一致しうる deny 行を解釈できないため無視しました（{reason}）"))
+            en, ja = (
+                (f"the permitting line was not understood ({reason})", f"許可した行を解釈できません（{reason}）")
+                if deciding
+                else (
+                    f"a deny line that may match was ignored, not understood ({reason})",
+                    f"一致しうる deny 行を解釈できないため無視しました（{reason}）",
+                )
+            )
         elif line.approximation:
             approximation = redact(line.approximation)
-            en, ja = ((f"the permitting line is over-approximated ({approximation})",
-                       f"許可した行は近似で扱っています（{approximation}）")
-                      if deciding else
-                      (f"a deny line that may match was ignored, over-approximated ({approximation})",
-                       f"一致しうる deny 行を近似のため無視しました（{approximation}）"))
+            en, ja = (
+                (
+                    f"the permitting line is over-approximated ({approximation})",
+                    f"許可した行は近似で扱っています（{approximation}）",
+                )
+                if deciding
+                else (
+                    f"a deny line that may match was ignored, over-approximated ({approximation})",
+                    f"一致しうる deny 行を近似のため無視しました（{approximation}）",
+                )
+            )
         else:
             continue
         caveats.append(Caveat(*where, "acl-line", f"ACL {name}: {en}: {text}", f"ACL {name}: {ja}: {text}"))
     return caveats
 
 
-def _unknown_line_caveats(device: Device, interfaces: set[str], evaluated: set[str],
-                          acl_lines: set[tuple[str, int]]) -> list[Caveat]:
+def _unknown_line_caveats(
+    device: Device, interfaces: set[str], evaluated: set[str], acl_lines: set[tuple[str, int]]
+) -> list[Caveat]:
     """The device's FORWARDING unknown lines that may affect a hop through `interfaces`
     evaluating the ACLs named `evaluated` (see `hop_caveats`)."""
     interface_heads = {device.interfaces[name].source.line: name for name in device.interfaces}
@@ -516,9 +598,15 @@ def _unknown_line_caveats(device: Device, interfaces: set[str], evaluated: set[s
             if head_text.startswith(_DEFINITION_BLOCKS):
                 continue
         text, reason = redact(source.text.strip()), redact(unknown.reason)
-        caveats.append(Caveat(source.file, source.line, "unknown-line",
-                              f"line not understood on this device ({reason}): {text}",
-                              f"この機器の解釈できない行です（{reason}）: {text}"))
+        caveats.append(
+            Caveat(
+                source.file,
+                source.line,
+                "unknown-line",
+                f"line not understood on this device ({reason}): {text}",
+                f"この機器の解釈できない行です（{reason}）: {text}",
+            )
+        )
     return caveats
 
 
@@ -538,14 +626,21 @@ def _pool_caveat(rewrite: Rewrite) -> Caveat:
     pool = format_prefix(rewrite.network, rewrite.length)
     file, line = (rewrite.rule.file, rewrite.rule.line) if rewrite.rule else ("", 0)
     if rewrite.any_sport:
-        return Caveat(file, line, "nat-pool",
-                      f"PAT to {pool}: the device picks the source port (and the address when the pool holds "
-                      f"several); the trace keeps the original port",
-                      f"{pool} への PAT: 実機は送信元ポート（プールに複数あればアドレスも）を選びます。"
-                      f"トレースでは元のポートのままです")
+        return Caveat(
+            file,
+            line,
+            "nat-pool",
+            f"PAT to {pool}: the device picks the source port (and the address when the pool holds "
+            f"several); the trace keeps the original port",
+            f"{pool} への PAT: 実機は送信元ポート（プールに複数あればアドレスも）を選びます。"
+            f"トレースでは元のポートのままです",
+        )
     first = int_to_ip(rewrite.network)
-    return Caveat(file, line, "nat-pool",
-                  f"NAT to pool {pool}: the device picks the {rewrite.field} address; the trace shows the first, "
-                  f"{first}",
-                  f"プール {pool} への NAT: 実機が {rewrite.field} アドレスを選びます。トレースでは先頭の {first} "
-                  f"を表示しています")
+    return Caveat(
+        file,
+        line,
+        "nat-pool",
+        f"NAT to pool {pool}: the device picks the {rewrite.field} address; the trace shows the first, {first}",
+        f"プール {pool} への NAT: 実機が {rewrite.field} アドレスを選びます。トレースでは先頭の {first} "
+        f"を表示しています",
+    )

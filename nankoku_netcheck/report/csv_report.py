@@ -13,8 +13,27 @@ from ..result import Finding, Result
 from .common import displayable, hop_text, labels, permitting_lines, start_text, zone_name
 
 BOM = "\ufeff"
-COLUMNS = ("rule", "severity", "status", "from_zone", "to_zone", "device", "message", "src", "dst", "proto",
-           "sport", "dport", "flow_start", "flow_class", "file", "line", "text", "other_lines", "path")
+COLUMNS = (
+    "rule",
+    "severity",
+    "status",
+    "from_zone",
+    "to_zone",
+    "device",
+    "message",
+    "src",
+    "dst",
+    "proto",
+    "sport",
+    "dport",
+    "flow_start",
+    "flow_class",
+    "file",
+    "line",
+    "text",
+    "other_lines",
+    "path",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

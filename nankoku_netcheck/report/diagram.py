@@ -52,12 +52,24 @@ TRANSIT_COLOURS = ("#f8fafc", "#64748b", "#e2e8f0")
 VIOLATION = "#dc2626"
 
 _WORDS = {
-    "en": {"transit": "Transit (no zone)", "upstream": "Internet (upstream)", "violating": "violating path",
-           "violating_warning": "violating path (warning)", "number": "n = finding number",
-           "external": "upstream / external peer", "title": "Zone diagram"},
-    "ja": {"transit": "中継（どの領域にも属さない）", "upstream": "インターネット（上流）", "violating": "違反経路",
-           "violating_warning": "違反経路（警告）", "number": "n = 検出事項の番号",
-           "external": "上流・外部接続先", "title": "領域構成図"},
+    "en": {
+        "transit": "Transit (no zone)",
+        "upstream": "Internet (upstream)",
+        "violating": "violating path",
+        "violating_warning": "violating path (warning)",
+        "number": "n = finding number",
+        "external": "upstream / external peer",
+        "title": "Zone diagram",
+    },
+    "ja": {
+        "transit": "中継（どの領域にも属さない）",
+        "upstream": "インターネット（上流）",
+        "violating": "違反経路",
+        "violating_warning": "違反経路（警告）",
+        "number": "n = 検出事項の番号",
+        "external": "上流・外部接続先",
+        "title": "領域構成図",
+    },
 }
 
 
@@ -97,8 +109,8 @@ def render_diagram(result: Result, lang: str = "en", standalone: bool = False) -
     parts = [
         f'<svg{_SVG_NAMESPACE if standalone else ""} class="zone-diagram" viewBox="0 0 {_n(layout.width)} '
         f'{_n(layout.height)}" width="{_n(layout.width)}" height="{_n(layout.height)}" role="img" '
-        f'aria-label="{_e(words["title"])}" font-family="\'Noto Sans CJK JP\', \'Noto Sans JP\', '
-        f'\'Hiragino Sans\', \'Yu Gothic\', Meiryo, sans-serif">',
+        f"aria-label=\"{_e(words['title'])}\" font-family=\"'Noto Sans CJK JP', 'Noto Sans JP', "
+        f"'Hiragino Sans', 'Yu Gothic', Meiryo, sans-serif\">",
         "<defs>"
         f'<marker id="nk-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" markerHeight="11" '
         f'markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
@@ -135,11 +147,13 @@ def _layout(result: Result) -> _Layout:
         layout.home[device] = _home_zone(segments_of[device], zone_order)
     neighbours = _neighbours(result)
     attached = {where.split(":", 1)[0] for where in result.network.upstreams} | {
-        where.split(":", 1)[0] for _, where in result.network.external_attach}
+        where.split(":", 1)[0] for _, where in result.network.external_attach
+    }
     external_interfaces = set(result.network.upstreams) | {where for _, where in result.network.external_attach}
     for device in devices:
-        layout.stubs[device] = [s for s in segments_of[device]
-                                if len(s.members) == 1 and s.members[0] not in external_interfaces]
+        layout.stubs[device] = [
+            s for s in segments_of[device] if len(s.members) == 1 and s.members[0] not in external_interfaces
+        ]
     top_externals, bottom_externals = _split_externals(result, layout, devices, zone_order, neighbours)
     top = MARGIN + (EXTERNAL_HEIGHT + ROW_GAP if top_externals else 0)
     column_height = HEADER_HEIGHT + 12
@@ -147,8 +161,9 @@ def _layout(result: Result) -> _Layout:
     for zone_id in zone_order:
         members = [d for d in devices if layout.home[d] == zone_id]
         rows_by_zone[zone_id] = _column_order(members, layout.home, neighbours, attached)
-        column_height = max(column_height, HEADER_HEIGHT + sum(_row_height(layout, d) + ROW_GAP
-                                                               for d in rows_by_zone[zone_id]) + 4)
+        column_height = max(
+            column_height, HEADER_HEIGHT + sum(_row_height(layout, d) + ROW_GAP for d in rows_by_zone[zone_id]) + 4
+        )
     x = float(MARGIN)
     for zone_id, kind, label in result.zones:
         # A zone without devices (a remote network such as 全国LGWAN) needs room for its name only.
@@ -191,8 +206,12 @@ def _neighbours(result: Result) -> dict[str, list[tuple[str, SegmentSummary]]]:
     return out
 
 
-def _column_order(members: list[str], home: dict[str, str],
-                  neighbours: dict[str, list[tuple[str, SegmentSummary]]], attached: set[str]) -> list[str]:
+def _column_order(
+    members: list[str],
+    home: dict[str, str],
+    neighbours: dict[str, list[tuple[str, SegmentSummary]]],
+    attached: set[str],
+) -> list[str]:
     """Boundary devices (linked outside the column) at the bottom, the rest above by hop distance."""
     zone = home[members[0]] if members else TRANSIT
     boundary = sorted(d for d in members if any(home.get(other) != zone for other, _ in neighbours[d]))
@@ -213,9 +232,13 @@ def _row_height(layout: _Layout, device: str) -> float:
     return max(DEVICE_HEIGHT, pills * (PILL_HEIGHT + PILL_GAP) - PILL_GAP)
 
 
-def _split_externals(result: Result, layout: _Layout, devices: list[str], zone_order: list[str],
-                     neighbours: dict[str, list[tuple[str, SegmentSummary]]]
-                     ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+def _split_externals(
+    result: Result,
+    layout: _Layout,
+    devices: list[str],
+    zone_order: list[str],
+    neighbours: dict[str, list[tuple[str, SegmentSummary]]],
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
     """(kind, name, device) of each upstream and external peer: above the columns when the
     device is in the upper half of its column, else in the band below."""
     items = [("upstream", where, where.split(":", 1)[0]) for where in result.network.upstreams]
@@ -232,8 +255,14 @@ def _split_externals(result: Result, layout: _Layout, devices: list[str], zone_o
     return top, bottom
 
 
-def _place_band(layout: _Layout, transit: list[str], externals: list[tuple[str, str, str]],
-                neighbours: dict[str, list[tuple[str, SegmentSummary]]], y: float, width: float) -> float:
+def _place_band(
+    layout: _Layout,
+    transit: list[str],
+    externals: list[tuple[str, str, str]],
+    neighbours: dict[str, list[tuple[str, SegmentSummary]]],
+    y: float,
+    width: float,
+) -> float:
     """Transit devices under the mean of their neighbours, externals under their device;
     overlaps pushed right. Returns the (possibly widened) canvas width."""
     wanted: list[tuple[float, int, str, str, str, float]] = []  # (x, order, kind, name, device, width)
@@ -286,7 +315,7 @@ def _columns(layout: _Layout) -> list[str]:
             f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.width)}" height="30" rx="10" fill="{stroke}"/>'
             f'<rect x="{_n(box.x)}" y="{_n(box.y + 20)}" width="{_n(box.width)}" height="10" fill="{stroke}"/>'
             f'<text x="{_n(box.x + 12)}" y="{_n(box.y + 20)}" font-size="14" font-weight="700" fill="#ffffff">'
-            f'{_e(label or zone_id)}</text>'
+            f"{_e(label or zone_id)}</text>"
             f'<text x="{_n(box.x + 12)}" y="{_n(box.y + 46)}" font-size="10" fill="{stroke}" '
             f'font-family="monospace">{_e(zone_id if zone_id == kind else f"{zone_id} ({kind})")}</text></g>'
         )
@@ -346,8 +375,10 @@ def _external_links(layout: _Layout) -> list[str]:
         if anchor is None:
             continue
         (x1, y1), (x2, y2) = box.centre, anchor.centre
-        out.append(f'<line class="external-link" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
-                   f'stroke="#475569" stroke-width="1.5" stroke-dasharray="5 4"/>')
+        out.append(
+            f'<line class="external-link" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
+            f'stroke="#475569" stroke-width="1.5" stroke-dasharray="5 4"/>'
+        )
     return out
 
 
@@ -397,9 +428,11 @@ def _path_numbers(layout: _Layout, violating: list[tuple[int, Finding]]) -> list
 
 
 def _number_badge(x: float, y: float, text: str) -> str:
-    return (f'<circle cx="{_n(x)}" cy="{_n(y)}" r="8.5" fill="{VIOLATION}" stroke="#ffffff" stroke-width="1.5"/>'
-            f'<text x="{_n(x)}" y="{_n(y + 3.5)}" font-size="10" font-weight="700" text-anchor="middle" '
-            f'fill="#ffffff">{_e(text)}</text>')
+    return (
+        f'<circle cx="{_n(x)}" cy="{_n(y)}" r="8.5" fill="{VIOLATION}" stroke="#ffffff" stroke-width="1.5"/>'
+        f'<text x="{_n(x)}" y="{_n(y + 3.5)}" font-size="10" font-weight="700" text-anchor="middle" '
+        f'fill="#ffffff">{_e(text)}</text>'
+    )
 
 
 def _border_point(start: tuple[float, float], end: tuple[float, float], box: _Box) -> tuple[float, float]:
@@ -473,21 +506,36 @@ def _legend(result: Result, layout: _Layout, words: dict[str, str]) -> list[str]
         _, stroke, pill = _colours(kind)
         swatches.append((_swatch(pill, stroke), label or zone_id))
     swatches.append((_swatch(TRANSIT_COLOURS[2], TRANSIT_COLOURS[1]), words["transit"]))
-    swatches.append((f'<line x1="0" y1="7" x2="22" y2="7" stroke="{VIOLATION}" stroke-width="3" '
-                     f'marker-end="url(#nk-arrow)"/>', words["violating"]))
-    swatches.append((f'<line x1="0" y1="7" x2="22" y2="7" stroke="{VIOLATION}" stroke-width="3" '
-                     f'stroke-dasharray="8 5" marker-end="url(#nk-arrow)"/>', words["violating_warning"]))
+    swatches.append(
+        (
+            f'<line x1="0" y1="7" x2="22" y2="7" stroke="{VIOLATION}" stroke-width="3" marker-end="url(#nk-arrow)"/>',
+            words["violating"],
+        )
+    )
+    swatches.append(
+        (
+            f'<line x1="0" y1="7" x2="22" y2="7" stroke="{VIOLATION}" stroke-width="3" '
+            f'stroke-dasharray="8 5" marker-end="url(#nk-arrow)"/>',
+            words["violating_warning"],
+        )
+    )
     swatches.append((_number_badge(11, 7, "n"), words["number"]))
-    swatches.append(('<line x1="0" y1="7" x2="22" y2="7" stroke="#475569" stroke-width="1.5" '
-                     'stroke-dasharray="5 4"/>', words["external"]))
+    swatches.append(
+        (
+            '<line x1="0" y1="7" x2="22" y2="7" stroke="#475569" stroke-width="1.5" stroke-dasharray="5 4"/>',
+            words["external"],
+        )
+    )
     out = ['<g class="legend">']
     x, y = float(MARGIN), layout.height + 4
     for shape, text in swatches:
         width = 44 + _text_width(text, 11)
         if x > MARGIN and x + width > layout.width - MARGIN:
             x, y = float(MARGIN), y + LEGEND_ROW_HEIGHT
-        out.append(f'<g transform="translate({_n(x)},{_n(y)})">{shape}<text x="28" y="11" font-size="11" '
-                   f'fill="#334155">{_e(text)}</text></g>')
+        out.append(
+            f'<g transform="translate({_n(x)},{_n(y)})">{shape}<text x="28" y="11" font-size="11" '
+            f'fill="#334155">{_e(text)}</text></g>'
+        )
         x += width
     out.append("</g>")
     layout.height = y + LEGEND_ROW_HEIGHT + 8

@@ -19,12 +19,16 @@ def render_diff_text(diff: DiffResult, lang: str = "en") -> str:
     for side, source, routing in diff.exhausted:
         if ja:
             when, how = "変更前" if side == "before" else "変更後", "経路どおり" if routing else "経路を無視"
-            lines.append(f"判定不能: {when}の {source} からの探索（{how}）が作業量の上限に達しました。"
-                         "変化の一部しか示せていません（META-003、--budget を参照）。")
+            lines.append(
+                f"判定不能: {when}の {source} からの探索（{how}）が作業量の上限に達しました。"
+                "変化の一部しか示せていません（META-003、--budget を参照）。"
+            )
         else:
             how = "routing followed" if routing else "routing ignored"
-            lines.append(f"INCONCLUSIVE: the search from {source} ({how}) {side} the change ran out of budget: "
-                         "the changes below may be incomplete (see META-003, --budget).")
+            lines.append(
+                f"INCONCLUSIVE: the search from {source} ({how}) {side} the change ran out of budget: "
+                "the changes below may be incomplete (see META-003, --budget)."
+            )
     if not diff.changes and not diff.exhausted:
         lines.append("ゾーン間の通信に変化はありません" if ja else "No change in what crosses between zones.")
     for change in diff.changes:
@@ -34,13 +38,16 @@ def render_diff_text(diff: DiffResult, lang: str = "en") -> str:
             f"{words[change.change]:<14} {change.from_label} → {change.to_label}  "
             f"{change.flow_class}  ({before}: {change.before}; {after}: {change.after})"
         )
-        lines.append(f"    {'例' if ja else 'example'}: {change.example.proto} {change.example.src} → "
-                     f"{change.example.dst}" + (f":{change.example.dport}" if change.example.dport is not None else ""))
+        lines.append(
+            f"    {'例' if ja else 'example'}: {change.example.proto} {change.example.src} → "
+            f"{change.example.dst}" + (f":{change.example.dport}" if change.example.dport is not None else "")
+        )
         if change.violates:
             lines.append(f"    {'違反' if ja else 'violates'}: {', '.join(change.violates)}")
         for evidence in change.responsible:
-            side = {"before": "変更前" if ja else "before", "after": "変更後" if ja else "after"}.get(evidence.role,
-                                                                                                    evidence.role)
+            side = {"before": "変更前" if ja else "before", "after": "変更後" if ja else "after"}.get(
+                evidence.role, evidence.role
+            )
             lines.append(f"    {side} {evidence.file}:{evidence.line}  {evidence.text}")
     for title_en, title_ja, items in (
         ("devices added", "追加された機器", diff.devices_added),
@@ -68,24 +75,36 @@ def diff_to_dict(diff: DiffResult, lang: str = "en") -> dict[str, Any]:
     return {
         "tool": {"name": diff.after.tool_name, "version": diff.after.tool_version},
         "generated_at": diff.after.generated_at,
-        "before": {"topology": diff.before.topology, "verdict": diff.before.verdict,
-                   "inputs": [{"path": i.path, "sha256": i.sha256} for i in diff.before.inputs]},
-        "after": {"topology": diff.after.topology, "verdict": diff.after.verdict,
-                  "inputs": [{"path": i.path, "sha256": i.sha256} for i in diff.after.inputs]},
+        "before": {
+            "topology": diff.before.topology,
+            "verdict": diff.before.verdict,
+            "inputs": [{"path": i.path, "sha256": i.sha256} for i in diff.before.inputs],
+        },
+        "after": {
+            "topology": diff.after.topology,
+            "verdict": diff.after.verdict,
+            "inputs": [{"path": i.path, "sha256": i.sha256} for i in diff.after.inputs],
+        },
         "changes": [
-            {**{k: v for k, v in asdict(change).items() if k not in ("example", "responsible")},
-             "example": {k: v for k, v in asdict(change.example).items() if v is not None},
-             "responsible": [asdict(e) for e in change.responsible]}
+            {
+                **{k: v for k, v in asdict(change).items() if k not in ("example", "responsible")},
+                "example": {k: v for k, v in asdict(change.example).items() if v is not None},
+                "responsible": [asdict(e) for e in change.responsible],
+            }
             for change in diff.changes
         ],
         "devices_added": list(diff.devices_added),
         "devices_removed": list(diff.devices_removed),
         "segments_added": list(diff.segments_added),
         "segments_removed": list(diff.segments_removed),
-        "exhausted_searches": [{"side": side, "from": source, "routing": routing}
-                               for side, source, routing in diff.exhausted],
-        "findings": {"new": findings(diff.new_findings), "fixed": findings(diff.fixed_findings),
-                     "unchanged": len(diff.unchanged_findings)},
+        "exhausted_searches": [
+            {"side": side, "from": source, "routing": routing} for side, source, routing in diff.exhausted
+        ],
+        "findings": {
+            "new": findings(diff.new_findings),
+            "fixed": findings(diff.fixed_findings),
+            "unchanged": len(diff.unchanged_findings),
+        },
     }
 
 
@@ -100,8 +119,11 @@ def render_diff_sarif(diff: DiffResult, lang: str = "en") -> str:
 
     from .sarif import sarif_log
 
-    states = (["new"] * len(diff.new_findings) + ["unchanged"] * len(diff.unchanged_findings)
-              + ["absent"] * len(diff.fixed_findings))
+    states = (
+        ["new"] * len(diff.new_findings)
+        + ["unchanged"] * len(diff.unchanged_findings)
+        + ["absent"] * len(diff.fixed_findings)
+    )
     combined = replace(diff.after, findings=diff.new_findings + diff.unchanged_findings + diff.fixed_findings)
     log = sarif_log(combined, lang)
     for result, state in zip(log["runs"][0]["results"], states, strict=True):

@@ -29,27 +29,53 @@ def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
         "verdict": result.verdict,
         "generated_at": result.generated_at,
         "command": result.command,
-        "network": {"name": result.network_name, "topology": result.topology, "policy": result.policy,
-                    **network_to_dict(result.network)},
+        "network": {
+            "name": result.network_name,
+            "topology": result.topology,
+            "policy": result.policy,
+            **network_to_dict(result.network),
+        },
         "engine": result.engine,
         "inputs": [
-            {"path": record.path, "sha256": record.sha256, "kind": record.kind, "lines": record.lines,
-             **({"device": record.device, "vendor": record.vendor,
-                 "unrecognised_forwarding_lines": record.unknown_forwarding,
-                 "unrecognised_harmless_lines": record.unknown_harmless} if record.kind == "config" else {})}
+            {
+                "path": record.path,
+                "sha256": record.sha256,
+                "kind": record.kind,
+                "lines": record.lines,
+                **(
+                    {
+                        "device": record.device,
+                        "vendor": record.vendor,
+                        "unrecognised_forwarding_lines": record.unknown_forwarding,
+                        "unrecognised_harmless_lines": record.unknown_harmless,
+                    }
+                    if record.kind == "config"
+                    else {}
+                ),
+            }
             for record in result.inputs
         ],
         "zones": [{"id": zone_id, "kind": kind, "label": label} for zone_id, kind, label in result.zones],
         "rules": [
-            {"id": v.rule, "severity": v.severity, "clause": v.clause,
-             "title": v.title_ja if lang == "ja" else v.title_en, "verdict": v.verdict,
-             "violated": v.violated, "inconclusive": v.inconclusive}
+            {
+                "id": v.rule,
+                "severity": v.severity,
+                "clause": v.clause,
+                "title": v.title_ja if lang == "ja" else v.title_en,
+                "verdict": v.verdict,
+                "violated": v.violated,
+                "inconclusive": v.inconclusive,
+            }
             for v in result.rules
         ],
         "findings": [finding_to_dict(f, lang) for f in result.findings],
         "certificates": [
-            {"from_zone": c.from_zone, "to_zone": c.to_zone, "lines": [asdict(e) for e in c.lines],
-             "route_absences": list(c.route_absences)}
+            {
+                "from_zone": c.from_zone,
+                "to_zone": c.to_zone,
+                "lines": [asdict(e) for e in c.lines],
+                "route_absences": list(c.route_absences),
+            }
             for c in result.certificates
         ],
         "exceptions": [asdict(record) for record in result.exceptions],
@@ -61,8 +87,10 @@ def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
 def network_to_dict(network: NetworkSummary) -> dict[str, Any]:
     return {
         "devices": [asdict(device) for device in network.devices],
-        "segments": [{"id": s.id, "zone": s.zone, "subnets": list(s.subnets), "members": list(s.members)}
-                     for s in network.segments],
+        "segments": [
+            {"id": s.id, "zone": s.zone, "subnets": list(s.subnets), "members": list(s.members)}
+            for s in network.segments
+        ],
         "upstreams": list(network.upstreams),
         "external_attach": [{"peer": peer, "interface": where} for peer, where in network.external_attach],
     }
@@ -94,18 +122,23 @@ def finding_to_dict(finding: Finding, lang: str) -> dict[str, Any]:
         out["device"] = finding.device
     if finding.flow is not None:
         flow = asdict(finding.flow)
-        out["flow"] = {key: value for key, value in flow.items()
-                       if value is not None and not (key == "established" and not value)}
+        out["flow"] = {
+            key: value for key, value in flow.items() if value is not None and not (key == "established" and not value)
+        }
         out["flow_class"] = finding.flow_class
     if finding.flow_start:
         out["flow_start"] = {"kind": finding.flow_start_kind, "at": finding.flow_start}
     if finding.path:
         out["path"] = [
-            {"device": step.device, "in_interface": step.in_interface, "out_interface": step.out_interface,
-             "route": step.route,
-             "acl": asdict(step.acl) if step.acl else None,
-             **({"acl_out": asdict(step.acl_out)} if step.acl_out else {}),
-             **({"note": step.note} if step.note else {})}
+            {
+                "device": step.device,
+                "in_interface": step.in_interface,
+                "out_interface": step.out_interface,
+                "route": step.route,
+                "acl": asdict(step.acl) if step.acl else None,
+                **({"acl_out": asdict(step.acl_out)} if step.acl_out else {}),
+                **({"note": step.note} if step.note else {}),
+            }
             for step in finding.path
         ]
     out["evidence"] = [asdict(e) for e in finding.evidence]

@@ -45,16 +45,22 @@ def render_junit(result: Result, lang: str = "en") -> str:
 def _suite(result: Result, verdict: RuleVerdict, lang: str) -> ET.Element:
     cases = junit_cases(result, verdict.rule)
     title = verdict.title_ja if lang == "ja" else verdict.title_en
-    suite = ET.Element("testsuite", name=f"{verdict.rule} {title}", timestamp=_junit_timestamp(result.generated_at),
-                       time="0")
+    suite = ET.Element(
+        "testsuite", name=f"{verdict.rule} {title}", timestamp=_junit_timestamp(result.generated_at), time="0"
+    )
     properties = ET.SubElement(suite, "properties")
-    for name, value in (("rule", verdict.rule), ("severity", verdict.severity), ("clause", verdict.clause),
-                        ("verdict", verdict.verdict)):
+    for name, value in (
+        ("rule", verdict.rule),
+        ("severity", verdict.severity),
+        ("clause", verdict.clause),
+        ("verdict", verdict.verdict),
+    ):
         ET.SubElement(properties, "property", name=name, value=value)
     failures = errors = 0
     for case in cases:
-        element = ET.SubElement(suite, "testcase", name=case.name, classname=f"{result.tool_name}.{verdict.rule}",
-                                time="0")
+        element = ET.SubElement(
+            suite, "testcase", name=case.name, classname=f"{result.tool_name}.{verdict.rule}", time="0"
+        )
         failing = [f for f in case.findings if f.status == "violated" and f.severity in ("error", "warning")]
         inconclusive = [f for f in case.findings if f.status == "inconclusive"]
         notes = [f for f in case.findings if f not in failing and f not in inconclusive]
@@ -75,8 +81,9 @@ def _suite(result: Result, verdict: RuleVerdict, lang: str) -> ET.Element:
 
 
 def _problem(case: ET.Element, tag: str, findings: list[Finding], lang: str) -> None:
-    element = ET.SubElement(case, tag, message=findings[0].message(lang),
-                            type=findings[0].severity if tag == "failure" else "inconclusive")
+    element = ET.SubElement(
+        case, tag, message=findings[0].message(lang), type=findings[0].severity if tag == "failure" else "inconclusive"
+    )
     element.text = "\n\n".join(finding_text(f, lang) for f in findings)
 
 
@@ -119,8 +126,9 @@ def _declared_cases(result: Result, rule_id: str) -> list[str]:
         names = []
         for from_id, from_kind, _ in result.zones:
             for to_id, to_kind, _ in result.zones:
-                if from_id != to_id and any(_kind_matches(from_kind, a) and _kind_matches(to_kind, b)
-                                            for a, b in doc.zone_pairs):
+                if from_id != to_id and any(
+                    _kind_matches(from_kind, a) and _kind_matches(to_kind, b) for a, b in doc.zone_pairs
+                ):
                     names.append(_pair_name(from_id, to_id))
         return names or [NETWORK_CASE]
     return [NETWORK_CASE]

@@ -16,10 +16,14 @@ MAX_LINES_PER_FINDING = 12
 _ICONS = {"pass": "✅", "fail": "❌", "inconclusive": "⚠️", "warn": "⚠️"}
 
 _WORDS = {
-    "en": {"summary": "**{violated}** violated, **{inconclusive}** inconclusive",
-           "unknown": "{count} config lines not understood (META-001)"},
-    "ja": {"summary": "違反 **{violated}** 件、判定不能 **{inconclusive}** 件",
-           "unknown": "解釈できない設定行 {count} 行（META-001）"},
+    "en": {
+        "summary": "**{violated}** violated, **{inconclusive}** inconclusive",
+        "unknown": "{count} config lines not understood (META-001)",
+    },
+    "ja": {
+        "summary": "違反 **{violated}** 件、判定不能 **{inconclusive}** 件",
+        "unknown": "解釈できない設定行 {count} 行（META-001）",
+    },
 }
 
 
@@ -32,12 +36,14 @@ def render_markdown(result: Result, lang: str = "en") -> str:
     out = [
         f"## {_ICONS[result.verdict]} {result.tool_name}: {words[result.verdict]} — {_inline(result.network_name)}",
         "",
-        " · ".join([
-            extra["summary"].format(violated=violated, inconclusive=inconclusive),
-            f"{words['policy']} `{result.policy}`",
-            f"{result.tool_name} {result.tool_version}",
-            result.generated_at,
-        ]),
+        " · ".join(
+            [
+                extra["summary"].format(violated=violated, inconclusive=inconclusive),
+                f"{words['policy']} `{result.policy}`",
+                f"{result.tool_name} {result.tool_version}",
+                result.generated_at,
+            ]
+        ),
         "",
     ]
     unknown = sum(record.unknown_forwarding for record in result.inputs)
@@ -50,8 +56,10 @@ def render_markdown(result: Result, lang: str = "en") -> str:
     ]
     for verdict in result.rules:
         title = verdict.title_ja if lang == "ja" else verdict.title_en
-        out.append(f"| {verdict.rule} | {_ICONS[verdict.verdict]} {words[verdict.verdict]} | {verdict.violated} "
-                   f"| {verdict.inconclusive} | {_cell(title)} | {_cell(verdict.clause)} |")
+        out.append(
+            f"| {verdict.rule} | {_ICONS[verdict.verdict]} {words[verdict.verdict]} | {verdict.violated} "
+            f"| {verdict.inconclusive} | {_cell(title)} | {_cell(verdict.clause)} |"
+        )
     out += ["", f"### {words['findings']}", ""]
     if not result.findings:
         out.append(words["none"])
@@ -69,8 +77,10 @@ def _finding(result: Result, finding: Finding, lang: str) -> list[str]:
     words = labels(lang)
     where = ""
     if finding.from_zone or finding.to_zone:
-        where = (f" · {html.escape(zone_name(result, finding.from_zone, lang))} → "
-                 f"{html.escape(zone_name(result, finding.to_zone, lang))}")
+        where = (
+            f" · {html.escape(zone_name(result, finding.from_zone, lang))} → "
+            f"{html.escape(zone_name(result, finding.to_zone, lang))}"
+        )
     elif finding.device:
         where = f" · {html.escape(finding.device)}"
     status = words["violated"] if finding.status == "violated" else words["status_inconclusive"]

@@ -39,21 +39,32 @@ def sarif_log(result: Result, lang: str = "en") -> dict[str, Any]:
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": result.tool_name,
-                "version": result.tool_version,
-                "semanticVersion": result.tool_version,
-                "rules": [_rule(verdict, lang) for verdict in result.rules],
-            }},
-            "invocations": [{"executionSuccessful": True,
-                             **({"commandLine": result.command} if result.command else {})}],
-            "artifacts": [{"location": artifact_location(record.path), "hashes": {"sha-256": record.sha256}}
-                          for record in result.inputs],
-            "results": _results(result, rule_index, lang),
-            "properties": {"verdict": result.verdict, "resultSha256": result_sha256(result),
-                           "network": result.network_name, "policy": result.policy},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": result.tool_name,
+                        "version": result.tool_version,
+                        "semanticVersion": result.tool_version,
+                        "rules": [_rule(verdict, lang) for verdict in result.rules],
+                    }
+                },
+                "invocations": [
+                    {"executionSuccessful": True, **({"commandLine": result.command} if result.command else {})}
+                ],
+                "artifacts": [
+                    {"location": artifact_location(record.path), "hashes": {"sha-256": record.sha256}}
+                    for record in result.inputs
+                ],
+                "results": _results(result, rule_index, lang),
+                "properties": {
+                    "verdict": result.verdict,
+                    "resultSha256": result_sha256(result),
+                    "network": result.network_name,
+                    "policy": result.policy,
+                },
+            }
+        ],
     }
 
 
@@ -88,18 +99,28 @@ def help_text(verdict: RuleVerdict, doc: RuleDoc | None, lang: str) -> str:
     words = _HELP_WORDS["ja" if lang == "ja" else "en"]
     parts = [f"{verdict.rule}: {doc.title(lang) if doc else verdict.title_en}", f"{words['clause']}: {verdict.clause}"]
     if doc:
-        parts += [doc.what(lang), f"{words['why']}: {doc.why(lang)}", f"{words['example']}:\n{doc.example}",
-                  f"{words['fix']}: {doc.fix(lang)}"]
+        parts += [
+            doc.what(lang),
+            f"{words['why']}: {doc.why(lang)}",
+            f"{words['example']}:\n{doc.example}",
+            f"{words['fix']}: {doc.fix(lang)}",
+        ]
     return "\n\n".join(parts)
 
 
 def help_markdown(verdict: RuleVerdict, doc: RuleDoc | None, lang: str) -> str:
     words = _HELP_WORDS["ja" if lang == "ja" else "en"]
-    parts = [f"**{verdict.rule}** — {doc.title(lang) if doc else verdict.title_en}",
-             f"**{words['clause']}:** {verdict.clause}"]
+    parts = [
+        f"**{verdict.rule}** — {doc.title(lang) if doc else verdict.title_en}",
+        f"**{words['clause']}:** {verdict.clause}",
+    ]
     if doc:
-        parts += [doc.what(lang), f"**{words['why']}:** {doc.why(lang)}",
-                  f"**{words['example']}:**\n\n```\n{doc.example}\n```", f"**{words['fix']}:** {doc.fix(lang)}"]
+        parts += [
+            doc.what(lang),
+            f"**{words['why']}:** {doc.why(lang)}",
+            f"**{words['example']}:**\n\n```\n{doc.example}\n```",
+            f"**{words['fix']}:** {doc.fix(lang)}",
+        ]
     return "\n\n".join(parts)
 
 
@@ -118,8 +139,9 @@ def _results(result: Result, rule_index: dict[str, int], lang: str) -> list[dict
     return out
 
 
-def _result(result: Result, finding: Finding, rule_index: dict[str, int], fingerprint: str,
-            lang: str) -> dict[str, Any]:
+def _result(
+    result: Result, finding: Finding, rule_index: dict[str, int], fingerprint: str, lang: str
+) -> dict[str, Any]:
     lines = permitting_lines(finding)
     primary = lines[0] if lines else None
     entry: dict[str, Any] = {
@@ -132,11 +154,13 @@ def _result(result: Result, finding: Finding, rule_index: dict[str, int], finger
         "properties": _properties(finding),
     }
     if len(lines) > 1:
-        entry["relatedLocations"] = [{"id": index, **_location(evidence)}
-                                     for index, evidence in enumerate(lines[1:], 1)]
+        entry["relatedLocations"] = [
+            {"id": index, **_location(evidence)} for index, evidence in enumerate(lines[1:], 1)
+        ]
     if finding.path:
-        entry["codeFlows"] = [{"threadFlows": [{"locations": [
-            {"location": _hop_location(result, step, lang)} for step in finding.path]}]}]
+        entry["codeFlows"] = [
+            {"threadFlows": [{"locations": [{"location": _hop_location(result, step, lang)} for step in finding.path]}]}
+        ]
     return entry
 
 
@@ -184,8 +208,7 @@ def _fallback_location(result: Result, finding: Finding) -> dict[str, Any]:
     for device in result.network.devices:
         if device.name == finding.device and device.config:
             return {"physicalLocation": {"artifactLocation": artifact_location(device.config)}}
-    return {"physicalLocation": {"artifactLocation": artifact_location(result.topology),
-                                 "region": {"startLine": 1}}}
+    return {"physicalLocation": {"artifactLocation": artifact_location(result.topology), "region": {"startLine": 1}}}
 
 
 def _hop_location(result: Result, step: PathStep, lang: str) -> dict[str, Any]:
@@ -213,6 +236,5 @@ def finding_fingerprint(finding: Finding) -> str:
     """Stable across line moves: rule, zones, device and the text (not the number) of the
     lines that permit the flow."""
     lines = sorted({(e.file, " ".join(e.text.split())) for e in permitting_lines(finding)})
-    key = json.dumps([finding.rule, finding.from_zone, finding.to_zone, finding.device, lines],
-                     ensure_ascii=False)
+    key = json.dumps([finding.rule, finding.from_zone, finding.to_zone, finding.device, lines], ensure_ascii=False)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()

@@ -20,7 +20,10 @@ _WORDS = {
         "note": "note",
         "verdict": "VERDICT: {verdict}",
         "summary": "{violated} violated, {inconclusive} inconclusive ({errors} errors, {warnings} warnings)",
-        "pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE", "warn": "WARN",
+        "pass": "PASS",
+        "fail": "FAIL",
+        "inconclusive": "INCONCLUSIVE",
+        "warn": "WARN",
         "violated": "violated",
         "no_acl": "no ACL",
         "certificates": "Isolation certificates (filter lines that cut every path)",
@@ -43,7 +46,9 @@ _WORDS = {
         "note": "注記",
         "verdict": "判定: {verdict}",
         "summary": "違反 {violated} 件、判定不能 {inconclusive} 件（エラー {errors} 件、警告 {warnings} 件）",
-        "pass": "合格 (PASS)", "fail": "不合格 (FAIL)", "inconclusive": "判定不能 (INCONCLUSIVE)",
+        "pass": "合格 (PASS)",
+        "fail": "不合格 (FAIL)",
+        "inconclusive": "判定不能 (INCONCLUSIVE)",
         "warn": "警告 (WARN)",
         "violated": "違反",
         "no_acl": "ACLなし",
@@ -158,8 +163,16 @@ def _exception_lines(result: Result, lang: str) -> list[str]:
     w = words(lang)
     lines = ["", w["exceptions"]]
     for record in result.exceptions:
-        lines.append(w["exception"].format(rule=record.rule, state=record.state, flow=record.flow,
-                                           approved_by=record.approved_by, ref=record.ref, expires=record.expires))
+        lines.append(
+            w["exception"].format(
+                rule=record.rule,
+                state=record.state,
+                flow=record.flow,
+                approved_by=record.approved_by,
+                ref=record.ref,
+                expires=record.expires,
+            )
+        )
         if record.matched:
             lines.append(w["matched"].format(matched=record.matched))
     return lines

@@ -37,15 +37,25 @@ def _hop(hop: Hop) -> dict[str, Any]:
             route.update({"file": source.file, "line": source.line})
         if hop.next_hop.dynamic is not None:
             route["note"] = "dynamic routing, over-approximated"
-    return {"device": hop.device, "in_interface": hop.in_interface, "out_interface": hop.out_interface or None,
-            "ingress": _decision(hop.ingress), "route": route, "egress": _decision(hop.egress)}
+    return {
+        "device": hop.device,
+        "in_interface": hop.in_interface,
+        "out_interface": hop.out_interface or None,
+        "ingress": _decision(hop.ingress),
+        "route": route,
+        "egress": _decision(hop.egress),
+    }
 
 
 def _rewrites(previous: tuple, hop: Hop) -> list[dict[str, Any]]:  # type: ignore[type-arg]
     """NAT rewrites first applied at this hop."""
     return [
-        {"field": r.field, "to": format_prefix(r.network, r.length), "pool": r.pool,
-         **({"file": r.rule.file, "line": r.rule.line} if r.rule else {})}
+        {
+            "field": r.field,
+            "to": format_prefix(r.network, r.length),
+            "pool": r.pool,
+            **({"file": r.rule.file, "line": r.rule.line} if r.rule else {}),
+        }
         for r in new_rewrites(previous, hop.translation)
     ]
 
@@ -67,9 +77,11 @@ def _hops(hops: tuple[Hop, ...], caveats: tuple[tuple[Caveat, ...], ...]) -> lis
 
 
 # The summary when any hop has a caveat (en, ja).
-MAY_DIFFER = ("the trace may differ from the device: some hops rest on lines not understood or on "
-              "over-approximations (marked '!')",
-              "トレース結果は実機と異なる可能性があります。解釈できない行や近似に基づくホップがあります（「!」の行）")
+MAY_DIFFER = (
+    "the trace may differ from the device: some hops rest on lines not understood or on "
+    "over-approximations (marked '!')",
+    "トレース結果は実機と異なる可能性があります。解釈できない行や近似に基づくホップがあります（「!」の行）",
+)
 
 
 def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
@@ -82,12 +94,16 @@ def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
         "caveat_en": MAY_DIFFER[0] if differ else None,
         "caveat_ja": MAY_DIFFER[1] if differ else None,
         "paths": [
-            {"disposition": path.disposition,
-             "endpoint": path.endpoint.describe() if path.endpoint else None,
-             "zone": zones.get(path.endpoint, "") if path.endpoint else None,
-             "hops": _hops(path.hops, trace.caveats[number] if number < len(trace.caveats) else ()),
-             "nat_at_end": [{"field": r.field, "to": format_prefix(r.network, r.length)}
-                            for r in (path.endpoint.translation if path.endpoint else ())]}
+            {
+                "disposition": path.disposition,
+                "endpoint": path.endpoint.describe() if path.endpoint else None,
+                "zone": zones.get(path.endpoint, "") if path.endpoint else None,
+                "hops": _hops(path.hops, trace.caveats[number] if number < len(trace.caveats) else ()),
+                "nat_at_end": [
+                    {"field": r.field, "to": format_prefix(r.network, r.length)}
+                    for r in (path.endpoint.translation if path.endpoint else ())
+                ],
+            }
             for number, path in enumerate(trace.paths)
         ],
         **({"exhausted": True, "budget": trace.budget} if trace.exhausted else {}),
@@ -101,8 +117,7 @@ def render_trace_json(trace: PacketTrace) -> str:
 def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
     ja = lang == "ja"
     record = displayable_value(trace_to_dict(trace))
-    lines = [f"{'パケット' if ja else 'packet'}: {record['packet']}",
-             f"{'開始' if ja else 'start'}: {record['start']}"]
+    lines = [f"{'パケット' if ja else 'packet'}: {record['packet']}", f"{'開始' if ja else 'start'}: {record['start']}"]
     if not record["paths"] and not record.get("exhausted"):
         lines.append("どこにも届きません" if ja else "reaches nothing")
     for number, path in enumerate(record["paths"], 1):
@@ -128,10 +143,12 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
     if record["may_differ_from_device"]:
         lines.append(("注意: " if ja else "caveat: ") + record["caveat_ja" if ja else "caveat_en"])
     if record.get("exhausted"):
-        lines.append(f"判定不能: 作業量の上限（{record['budget']}）に達したため、経路の一部しか示していません"
-                     "（--budget を参照）" if ja else
-                     f"INCONCLUSIVE: the path enumeration ran out of budget ({record['budget']} work units); "
-                     "these are only some of the paths (see --budget)")
+        lines.append(
+            f"判定不能: 作業量の上限（{record['budget']}）に達したため、経路の一部しか示していません（--budget を参照）"
+            if ja
+            else f"INCONCLUSIVE: the path enumeration ran out of budget ({record['budget']} work units); "
+            "these are only some of the paths (see --budget)"
+        )
     return "\n".join(lines) + "\n"
 
 

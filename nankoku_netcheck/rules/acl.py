@@ -37,16 +37,36 @@ from .flows import FlowContext
 
 CLAUSE = "対策基準 9.1(8)①"
 RULE_INFO: dict[str, tuple[str, str, str, str]] = {
-    "ACL-001": ("error", CLAUSE, "Every ACL and object referenced is defined",
-                "参照している ACL・オブジェクトがすべて定義されていること"),
-    "ACL-002": ("warning", CLAUSE, "No ACL line is unreachable (shadowed by earlier lines)",
-                "先行する行に隠されて効かない ACL の行がないこと"),
-    "ACL-003": ("info", CLAUSE, "No ACL or object is defined and never used",
-                "定義されたまま使われていない ACL・オブジェクトがないこと"),
-    "ACL-004": ("warning", CLAUSE, "No 'permit ip any any' on a zone-boundary interface",
-                "領域の境界のインターフェースに permit ip any any がないこと"),
-    "RT-001": ("warning", CLAUSE, "Every static route's next hop is reachable",
-               "スタティックルートのネクストホップに到達できること"),
+    "ACL-001": (
+        "error",
+        CLAUSE,
+        "Every ACL and object referenced is defined",
+        "参照している ACL・オブジェクトがすべて定義されていること",
+    ),
+    "ACL-002": (
+        "warning",
+        CLAUSE,
+        "No ACL line is unreachable (shadowed by earlier lines)",
+        "先行する行に隠されて効かない ACL の行がないこと",
+    ),
+    "ACL-003": (
+        "info",
+        CLAUSE,
+        "No ACL or object is defined and never used",
+        "定義されたまま使われていない ACL・オブジェクトがないこと",
+    ),
+    "ACL-004": (
+        "warning",
+        CLAUSE,
+        "No 'permit ip any any' on a zone-boundary interface",
+        "領域の境界のインターフェースに permit ip any any がないこと",
+    ),
+    "RT-001": (
+        "warning",
+        CLAUSE,
+        "Every static route's next hop is reachable",
+        "スタティックルートのネクストホップに到達できること",
+    ),
 }
 KIND_LABELS: dict[str, tuple[str, str]] = {
     "acl": ("ACL", "ACL"),
@@ -92,15 +112,20 @@ def uses(device: Device) -> list[Use]:
             found[key] = Use(ref.kind, ref.name, ref.source, ref.context, ref.mentioned)
     for if_name in sorted(device.interfaces):
         interface = device.interfaces[if_name]
-        for name, source, direction in ((interface.acl_in, interface.acl_in_source, "in"),
-                                        (interface.acl_out, interface.acl_out_source, "out")):
+        for name, source, direction in (
+            (interface.acl_in, interface.acl_in_source, "in"),
+            (interface.acl_out, interface.acl_out_source, "out"),
+        ):
             if name is not None and source is not None:
-                found.setdefault(("acl", name, source.file, source.line),
-                                 Use("acl", name, source, f"interface {if_name} {direction}"))
+                found.setdefault(
+                    ("acl", name, source.file, source.line),
+                    Use("acl", name, source, f"interface {if_name} {direction}"),
+                )
     if device.global_acl is not None and device.global_acl_source is not None:
         source = device.global_acl_source
-        found.setdefault(("acl", device.global_acl, source.file, source.line),
-                         Use("acl", device.global_acl, source, "global"))
+        found.setdefault(
+            ("acl", device.global_acl, source.file, source.line), Use("acl", device.global_acl, source, "global")
+        )
     return sorted(found.values(), key=lambda use: (use.source.line, use.kind, use.name))
 
 
@@ -127,20 +152,35 @@ def _undefined_finding(device_name: str, device: Device, kind: str, name: str, p
     label_en, label_ja = KIND_LABELS.get(kind, (kind, kind))
     first = places[0].source.where()
     contexts = ", ".join(dict.fromkeys(use.context for use in places if use.context))
-    permits_all = kind == "acl" and device.undefined_acl_permits and any(
-        use.context.startswith(("interface ", "line ")) or use.context == "global" for use in places
+    permits_all = (
+        kind == "acl"
+        and device.undefined_acl_permits
+        and any(use.context.startswith(("interface ", "line ")) or use.context == "global" for use in places)
     )
     # A device that refuses to bind an undefined ACL (ASA `access-group`) filters there as if
     # no ACL were written, which is rarely what the author meant either.
-    refused = kind == "acl" and not device.undefined_acl_permits and any(
-        use.context.startswith("access-group") for use in places
+    refused = (
+        kind == "acl"
+        and not device.undefined_acl_permits
+        and any(use.context.startswith("access-group") for use in places)
     )
-    consequence_en = (" The device treats a missing ACL as permitting everything there." if permits_all else
-                      " The device refuses the binding: no ACL filters there." if refused else "")
-    consequence_ja = (" 未定義の ACL はすべてを許可するものとして扱われます。" if permits_all else
-                      " 機器はこの適用を受け付けず、そこでは ACL によるフィルタが行われません。" if refused else "")
+    consequence_en = (
+        " The device treats a missing ACL as permitting everything there."
+        if permits_all
+        else " The device refuses the binding: no ACL filters there."
+        if refused
+        else ""
+    )
+    consequence_ja = (
+        " 未定義の ACL はすべてを許可するものとして扱われます。"
+        if permits_all
+        else " 機器はこの適用を受け付けず、そこでは ACL によるフィルタが行われません。"
+        if refused
+        else ""
+    )
     return _violation(
-        "ACL-001", device_name,
+        "ACL-001",
+        device_name,
         f"{first}: {label_en} '{name}' is used ({contexts or 'see evidence'}) but never defined.{consequence_en}",
         f"{first}: {label_ja}「{name}」が参照されています（{contexts or '根拠を参照'}）が、定義がありません。"
         f"{consequence_ja}",
@@ -158,11 +198,15 @@ def check_acl_003(ctx: FlowContext) -> list[Finding]:
                 continue
             label_en, label_ja = KIND_LABELS.get(definition.kind, (definition.kind, definition.kind))
             where = definition.source.where()
-            findings.append(_violation(
-                "ACL-003", name, f"{where}: {label_en} '{definition.name}' is defined but never used.",
-                f"{where}: {label_ja}「{definition.name}」は定義されていますが、どこからも使われていません。",
-                [(definition.source, "defined, unused")],
-            ))
+            findings.append(
+                _violation(
+                    "ACL-003",
+                    name,
+                    f"{where}: {label_en} '{definition.name}' is defined but never used.",
+                    f"{where}: {label_ja}「{definition.name}」は定義されていますが、どこからも使われていません。",
+                    [(definition.source, "defined, unused")],
+                )
+            )
     return findings
 
 
@@ -234,8 +278,10 @@ def shadow_work(space: PacketSpace, devices: Iterable[Device]) -> list[Work]:
 def _shadow_key(space: PacketSpace, acl: Acl) -> str | None:
     if space.store is None or len(acl.lines) < STORE_MIN_LINES:
         return None
-    content = (source_fingerprint("rules/acl.py", "rules/acl_overlap.py"),
-               tuple((line.action, line.matches, exact(line)) for line in acl.lines))
+    content = (
+        source_fingerprint("rules/acl.py", "rules/acl_overlap.py"),
+        tuple((line.action, line.matches, exact(line)) for line in acl.lines),
+    )
     return space.store.key("acl-002", content, space.layout)
 
 
@@ -248,12 +294,22 @@ def _read_unreachable(record: object, acl: Acl) -> list[Unreachable] | None:
         return None
     found: list[Unreachable] = []
     for item in record:
-        if not (isinstance(item, list) and len(item) == 3 and type(item[0]) is int and isinstance(item[1], list)
-                and all(type(index) is int for index in item[1]) and isinstance(item[2], bool)):
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and type(item[0]) is int
+            and isinstance(item[1], list)
+            and all(type(index) is int for index in item[1])
+            and isinstance(item[2], bool)
+        ):
             return None
         index, cover, empty = item
-        if not (0 <= index < len(acl.lines) and (not found or found[-1].index < index)
-                and all(0 <= earlier < index for earlier in cover) and not (empty and cover)):
+        if not (
+            0 <= index < len(acl.lines)
+            and (not found or found[-1].index < index)
+            and all(0 <= earlier < index for earlier in cover)
+            and not (empty and cover)
+        ):
             return None
         found.append(Unreachable(index, tuple(cover), empty))
     return found
@@ -292,8 +348,9 @@ def unreachable_lines(space: PacketSpace, acl: Acl, limit: int = MAX_OVERLAP_CAN
     return result
 
 
-def _cover_by_witnesses(space: PacketSpace, matched: PacketSet, index: OverlapIndex,
-                        earlier: list[tuple[int, PacketSet]], rounds: int = 8) -> list[int] | None:
+def _cover_by_witnesses(
+    space: PacketSpace, matched: PacketSet, index: OverlapIndex, earlier: list[tuple[int, PacketSet]], rounds: int = 8
+) -> list[int] | None:
     """For a line whose destinations too many earlier lines share (a final `deny ip any
     any`): take a packet of the line not yet accounted for, add the earlier lines that
     match it, and repeat. Returns the positions of those lines once they cover the line
@@ -307,8 +364,11 @@ def _cover_by_witnesses(space: PacketSpace, matched: PacketSet, index: OverlapIn
         if packet is None:
             return sorted(chosen)
         point = space.packet(packet)
-        hits = [position for position in index.containing(packet.dst)
-                if position not in chosen and earlier[position][1] & point != space.false]
+        hits = [
+            position
+            for position in index.containing(packet.dst)
+            if position not in chosen and earlier[position][1] & point != space.false
+        ]
         if not hits:
             return sorted(chosen)
         chosen.update(hits)
@@ -362,22 +422,27 @@ def _unreachable_finding(device: str, acl: Acl, line: AclLine, cover: list[AclLi
     evidence = [(line.source, "unreachable")] + [(c.source, "matches first") for c in cover[:MAX_COVER_EVIDENCE]]
     if empty:
         return _violation(
-            "ACL-002", device, f"{where}: ACL '{acl.name}': '{text}' matches no packet at all (e.g. an empty "
-                               f"object-group or port range).",
+            "ACL-002",
+            device,
+            f"{where}: ACL '{acl.name}': '{text}' matches no packet at all (e.g. an empty object-group or port range).",
             f"{where}: ACL「{acl.name}」の「{text}」は、どのパケットにも一致しません（空の object-group や"
-            f"ポート範囲など）。", evidence,
+            f"ポート範囲など）。",
+            evidence,
         )
     lines = ", ".join(str(c.source.line) for c in cover[:MAX_COVER_EVIDENCE])
     conflicting = any(c.action is not line.action for c in cover)
     if conflicting:
-        tail_en = (f" Some of them {_verb(_opposite(line.action))} what this line would {_verb(line.action)}: "
-                   f"its intent is not applied.")
+        tail_en = (
+            f" Some of them {_verb(_opposite(line.action))} what this line would {_verb(line.action)}: "
+            f"its intent is not applied."
+        )
         tail_ja = f" その中には逆の動作（{_opposite(line.action).value}）の行があり、この行の意図は反映されません。"
     else:
         tail_en = " The line is redundant."
         tail_ja = " この行は冗長です。"
     return _violation(
-        "ACL-002", device,
+        "ACL-002",
+        device,
         f"{where}: ACL '{acl.name}': '{text}' is never reached; every packet it matches is decided earlier "
         f"(line {lines}).{tail_en}",
         f"{where}: ACL「{acl.name}」の「{text}」は効きません。一致するパケットはすべて先行する行（{lines} 行目）で"
@@ -408,27 +473,41 @@ def check_acl_004(ctx: FlowContext) -> list[Finding]:
         interface = device.interfaces.get(if_name)
         if interface is None:
             continue
-        for acl_name, binding, direction in ((interface.acl_in, interface.acl_in_source, "in"),
-                                             (interface.acl_out, interface.acl_out_source, "out")):
+        for acl_name, binding, direction in (
+            (interface.acl_in, interface.acl_in_source, "in"),
+            (interface.acl_out, interface.acl_out_source, "out"),
+        ):
             acl = device.acls.get(acl_name) if acl_name is not None else None
             if acl is None or binding is None:
                 continue
             found = _permit_all(space, acl)
             if found is not None:
-                findings.append(_permit_all_finding(device_name, if_name, acl, direction, found, binding,
-                                                    "bound at zone boundary"))
+                findings.append(
+                    _permit_all_finding(device_name, if_name, acl, direction, found, binding, "bound at zone boundary")
+                )
         found_global = _global_permit_all(space, device, interface)
         if found_global is not None and device.global_acl_source is not None:
-            findings.append(_permit_all_finding(device_name, if_name, device.acls[device.global_acl or ""], "in",
-                                                found_global, device.global_acl_source, "bound globally"))
+            findings.append(
+                _permit_all_finding(
+                    device_name,
+                    if_name,
+                    device.acls[device.global_acl or ""],
+                    "in",
+                    found_global,
+                    device.global_acl_source,
+                    "bound globally",
+                )
+            )
     return findings
 
 
-def _permit_all_finding(device_name: str, if_name: str, acl: Acl, direction: str, found: Source, binding: Source,
-                        binding_role: str) -> Finding:
+def _permit_all_finding(
+    device_name: str, if_name: str, acl: Acl, direction: str, found: Source, binding: Source, binding_role: str
+) -> Finding:
     where, text = found.where(), redact(found.text.strip())
     return _violation(
-        "ACL-004", device_name,
+        "ACL-004",
+        device_name,
         f"{where}: ACL '{acl.name}' on zone-boundary interface {if_name} ({direction}) permits every packet "
         f"that reaches '{text}'.",
         f"{where}: 領域の境界のインターフェース {if_name}（{direction}）の ACL「{acl.name}」が、"
@@ -464,8 +543,10 @@ def may_match_everything(line: AclLine) -> bool:
         return False
     for field in ("src", "dst"):
         patterns = [getattr(m, field) for m in matches]
-        if all(p is not None for p in patterns) and sum(
-                1 << bin(w.wildcard).count("1") for p in patterns for w in p or ()) < 1 << 32:
+        if (
+            all(p is not None for p in patterns)
+            and sum(1 << bin(w.wildcard).count("1") for p in patterns for w in p or ()) < 1 << 32
+        ):
             return False
     return True
 
@@ -474,8 +555,12 @@ def _permit_all(space: PacketSpace, acl: Acl) -> Source | None:
     """The reachable exact line that permits every packet, else the ACL's own line when
     its exact lines together permit everything; None otherwise."""
     for index, line in enumerate(acl.lines):
-        permits_all = (line.action is Action.PERMIT and exact(line) and may_match_everything(line)
-                       and line_set(space, line) == space.valid)
+        permits_all = (
+            line.action is Action.PERMIT
+            and exact(line)
+            and may_match_everything(line)
+            and line_set(space, line) == space.valid
+        )
         if permits_all and space.first_match_region(acl, index) != space.false:
             return line.source
     if acl.lines and all(exact(line) for line in acl.lines) and space.acl_permits(acl) == space.valid:
@@ -498,9 +583,15 @@ def check_rt_001(ctx: FlowContext) -> list[Finding]:
             if problem is not None:
                 en, ja = problem
                 where = route.source.where()
-                findings.append(_violation("RT-001", name, f"{where}: static route {route.describe()}: {en}",
-                                           f"{where}: スタティックルート {route.describe()}: {ja}",
-                                           [(route.source, "static route")]))
+                findings.append(
+                    _violation(
+                        "RT-001",
+                        name,
+                        f"{where}: static route {route.describe()}: {en}",
+                        f"{where}: スタティックルート {route.describe()}: {ja}",
+                        [(route.source, "static route")],
+                    )
+                )
     return findings
 
 
@@ -508,12 +599,16 @@ def _route_problem(device: Device, route: Route) -> tuple[str, str] | None:
     if route.interface is not None:
         interface = device.interfaces.get(route.interface)
         if interface is None:
-            return (f"exit interface {route.interface} is not defined; the route is never installed.",
-                    f"出力インターフェース {route.interface} が定義されておらず、経路は登録されません。")
+            return (
+                f"exit interface {route.interface} is not defined; the route is never installed.",
+                f"出力インターフェース {route.interface} が定義されておらず、経路は登録されません。",
+            )
         if interface.shutdown:
             state_en, state_ja = _down_state(interface)
-            return (f"exit interface {route.interface} is {state_en}; the route is never installed.",
-                    f"出力インターフェース {route.interface} が{state_ja}、経路は登録されません。")
+            return (
+                f"exit interface {route.interface} is {state_en}; the route is never installed.",
+                f"出力インターフェース {route.interface} が{state_ja}、経路は登録されません。",
+            )
         return None
     if route.next_hop is None:
         return None
@@ -522,15 +617,19 @@ def _route_problem(device: Device, route: Route) -> tuple[str, str] | None:
         return None
     hop = int_to_ip(route.next_hop)
     if status == "discard":
-        return (f"next hop {hop} resolves only through a discard (Null0) route: traffic is dropped.",
-                f"ネクストホップ {hop} は破棄ルート（Null0）でしか解決されず、通信は破棄されます。")
+        return (
+            f"next hop {hop} resolves only through a discard (Null0) route: traffic is dropped.",
+            f"ネクストホップ {hop} は破棄ルート（Null0）でしか解決されず、通信は破棄されます。",
+        )
     shut = _shut_interface_on(device, route.next_hop)
     hint_en = f" (it lies on the subnet of {shut[0]}, which is {shut[1]})" if shut else ""
     hint_ja = f"（{shut[2]} {shut[0]} のサブネット上です）" if shut else ""
-    return (f"next hop {hop} is on no connected subnet and no other route leads to it{hint_en}; "
-            f"the route is never installed.",
-            f"ネクストホップ {hop} は直接接続のサブネット上になく、他の経路でも到達できません{hint_ja}。"
-            f"経路は登録されません。")
+    return (
+        f"next hop {hop} is on no connected subnet and no other route leads to it{hint_en}; "
+        f"the route is never installed.",
+        f"ネクストホップ {hop} は直接接続のサブネット上になく、他の経路でも到達できません{hint_ja}。"
+        f"経路は登録されません。",
+    )
 
 
 def _connected(device: Device) -> Iterator[tuple[int, int]]:
@@ -554,8 +653,10 @@ def _resolve(device: Device, route: Route, visited: frozenset[int]) -> str:
         return "ok"
     visited = visited | {id(route)}
     candidates = [
-        other for other in device.routes
-        if id(other) not in visited and other.kind is RouteKind.STATIC
+        other
+        for other in device.routes
+        if id(other) not in visited
+        and other.kind is RouteKind.STATIC
         and hop & prefix_mask(other.prefix_length) == other.prefix
     ]
     # The longest installed match decides; a route that does not resolve is not installed.
@@ -572,7 +673,8 @@ def _may_resolve_elsewhere(device: Device) -> bool:
         return True
     return any(
         facts.address_unknown and not device.interfaces[name].shutdown
-        for name, facts in device.mgmt.interfaces.items() if name in device.interfaces
+        for name, facts in device.mgmt.interfaces.items()
+        if name in device.interfaces
     )
 
 
@@ -580,9 +682,7 @@ def _shut_interface_on(device: Device, address: int) -> tuple[str, str, str] | N
     """(interface and subnet, why it is down in English, the same as a Japanese modifier)."""
     for name in sorted(device.interfaces):
         interface = device.interfaces[name]
-        if interface.shutdown and any(
-            address & prefix_mask(a.prefix_length) == a.network for a in interface.addresses
-        ):
+        if interface.shutdown and any(address & prefix_mask(a.prefix_length) == a.network for a in interface.addresses):
             where = f"{name} ({format_prefix(interface.addresses[0].network, interface.addresses[0].prefix_length)})"
             state_en, _ = _down_state(interface)
             link = dict(interface.properties).get("link_ja")

@@ -41,8 +41,12 @@ def matches_overlap(a: Match, b: Match) -> bool:
     not looked at: they can only make two matches disjoint, never overlapping)."""
     if a.protocols is not None and b.protocols is not None and not set(a.protocols) & set(b.protocols):
         return False
-    return (addresses_overlap(a.dst, b.dst) and addresses_overlap(a.src, b.src)
-            and _ports_overlap(a.dst_ports, b.dst_ports) and _ports_overlap(a.src_ports, b.src_ports))
+    return (
+        addresses_overlap(a.dst, b.dst)
+        and addresses_overlap(a.src, b.src)
+        and _ports_overlap(a.dst_ports, b.dst_ports)
+        and _ports_overlap(a.src_ports, b.src_ports)
+    )
 
 
 def lines_overlap(a: AclLine, b: AclLine) -> bool:
@@ -113,7 +117,7 @@ class OverlapIndex:
                 continue
             last = network | (IPV4_MAX >> length if length else IPV4_MAX)
             start = bisect.bisect_left(networks, network)
-            for inside in networks[start:bisect.bisect_right(networks, last, lo=start)]:
+            for inside in networks[start : bisect.bisect_right(networks, last, lo=start)]:
                 yield from self._by_prefix[(inside, other_length)]
 
     @staticmethod

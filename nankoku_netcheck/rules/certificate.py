@@ -54,9 +54,15 @@ def _certificate(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet)
     except nx.NetworkXUnbounded:
         value, reachable = float("inf"), set()
     if value == float("inf"):
-        return IsolationCertificate(source, dest, (), (
-            "no set of whole filters cuts every path: isolation rests on routing or on several partial filters "
-            "together (see ZONE-008)",))
+        return IsolationCertificate(
+            source,
+            dest,
+            (),
+            (
+                "no set of whole filters cuts every path: isolation rests on routing or on several partial filters "
+                "together (see ZONE-008)",
+            ),
+        )
     lines: list[Evidence] = []
     for node_a, node_b in sorted(graph.edges()):
         if node_a in reachable and node_b not in reachable and graph.edges[node_a, node_b].get("filter"):
@@ -90,13 +96,11 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -
             if segment_id is None and key not in engine.boundary:
                 continue
             _add_filter_edge(ctx, graph, ("in", device_name, if_name), ("device", device_name), key, "in", forbidden)
-            if device.stateful and accepts_to_the_box(device, interface) and _owns_address_in(
-                    network, interface, dest):
+            if device.stateful and accepts_to_the_box(device, interface) and _owns_address_in(network, interface, dest):
                 # A firewall's ACLs do not filter traffic to the box (to the address of the
                 # interface a packet comes in by): they cannot cut it.
                 graph.add_edge(("in", device_name, if_name), SINK)
-            _add_filter_edge(ctx, graph, ("device", device_name), ("out", device_name, if_name), key, "out",
-                             forbidden)
+            _add_filter_edge(ctx, graph, ("device", device_name), ("out", device_name, if_name), key, "out", forbidden)
             if key in boundary_sinks:
                 graph.add_edge(("out", device_name, if_name), SINK)
             if segment_id is not None:
@@ -107,12 +111,21 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -
 
 
 def _owns_address_in(network: Network, interface: Interface, zone: str) -> bool:
-    return any(network.zones.zone_of(address) == zone
-               for address in (*(a.address for a in interface.addresses), *interface.virtual_addresses))
+    return any(
+        network.zones.zone_of(address) == zone
+        for address in (*(a.address for a in interface.addresses), *interface.virtual_addresses)
+    )
 
 
-def _add_filter_edge(ctx: FlowContext, graph: nx.DiGraph, node_a: tuple[str, ...], node_b: tuple[str, ...],
-                     key: tuple[str, str], direction: str, forbidden: PacketSet) -> None:
+def _add_filter_edge(
+    ctx: FlowContext,
+    graph: nx.DiGraph,
+    node_a: tuple[str, ...],
+    node_b: tuple[str, ...],
+    key: tuple[str, str],
+    direction: str,
+    forbidden: PacketSet,
+) -> None:
     permitted = ctx.engine.interface_filter(key[0], key[1], direction)
     if permitted & forbidden == ctx.space.false:
         graph.add_edge(node_a, node_b, capacity=1, filter=(key[0], key[1], direction))
@@ -127,8 +140,9 @@ def _boundary_reaches(ctx: FlowContext, device_name: str, if_name: str, dest: st
     return False
 
 
-def _dropping_lines(ctx: FlowContext, device_name: str, if_name: str, direction: str,
-                    forbidden: PacketSet) -> list[Evidence]:
+def _dropping_lines(
+    ctx: FlowContext, device_name: str, if_name: str, direction: str, forbidden: PacketSet
+) -> list[Evidence]:
     """The lines of the filter that drop the forbidden packets, and the binding line."""
     device = ctx.network.devices[device_name]
     interface = device.interfaces[if_name]
@@ -136,8 +150,14 @@ def _dropping_lines(ctx: FlowContext, device_name: str, if_name: str, direction:
     binding = interface.acl_in_source if direction == "in" else interface.acl_out_source
     evidence = []
     if binding is not None:
-        evidence.append(Evidence(binding.file, binding.line, redact(binding.text.strip()),
-                                 f"binds {name} ({direction}) on {device_name} {if_name}"))
+        evidence.append(
+            Evidence(
+                binding.file,
+                binding.line,
+                redact(binding.text.strip()),
+                f"binds {name} ({direction}) on {device_name} {if_name}",
+            )
+        )
     acl = device.acls.get(name) if name else None
     if acl is None:
         return evidence
@@ -150,16 +170,19 @@ def _dropping_lines(ctx: FlowContext, device_name: str, if_name: str, direction:
     for line in acl.lines:
         if undecided == ctx.space.false:
             break
-        if not any(addresses_overlap(match.src, sources) and addresses_overlap(match.dst, destinations)
-                   for match in line.matches):
+        if not any(
+            addresses_overlap(match.src, sources) and addresses_overlap(match.dst, destinations)
+            for match in line.matches
+        ):
             continue
         matched = ctx.space.line_match(line)
         if matched & undecided != ctx.space.false:
             evidence.append(Evidence(line.source.file, line.source.line, redact(line.source.text.strip()), "drops"))
             undecided &= ~matched
     if undecided & ctx.space.valid != ctx.space.false:  # = implicit_deny_region(acl) & forbidden
-        evidence.append(Evidence(acl.source.file, acl.source.line, redact(acl.source.text.strip()),
-                                 "implicit deny at the end"))
+        evidence.append(
+            Evidence(acl.source.file, acl.source.line, redact(acl.source.text.strip()), "implicit deny at the end")
+        )
     return evidence
 
 

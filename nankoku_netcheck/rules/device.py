@@ -33,47 +33,126 @@ from .flows import FlowContext
 
 # (severity, policy clause, title en, title ja) per rule, as in rules.md.
 RULE_INFO: dict[str, tuple[str, str, str, str]] = {
-    "MGMT-001": ("error", "対策基準 9.2(2)④, 9.1(13)②",
-                 "Remote administration only over encrypted protocols (SSH, HTTPS)",
-                 "遠隔管理は暗号化された通信 (SSH, HTTPS) のみ"),
+    "MGMT-001": (
+        "error",
+        "対策基準 9.2(2)④, 9.1(13)②",
+        "Remote administration only over encrypted protocols (SSH, HTTPS)",
+        "遠隔管理は暗号化された通信 (SSH, HTTPS) のみ",
+    ),
     "MGMT-002": ("warning", "対策基準 9.2(4)", "Failed logins are limited", "ログイン試行回数の制限"),
-    "MGMT-003": ("warning", "対策基準 9.2(4)", "Idle sessions time out within 10 minutes",
-                 "無操作時のセッションタイムアウト (10 分以内)"),
+    "MGMT-003": (
+        "warning",
+        "対策基準 9.2(4)",
+        "Idle sessions time out within 10 minutes",
+        "無操作時のセッションタイムアウト (10 分以内)",
+    ),
     "MGMT-004": ("info", "対策基準 9.2(4)", "A login banner is shown", "ログイン時のメッセージ表示"),
-    "MGMT-005": ("warning", "対策基準 9.2(1)③(カ)", "No privileged account with a default name",
-                 "特権 ID を初期設定の名前のまま使わない"),
-    "MGMT-006": ("error", "対策基準 9.2(5)①, 8.7(3)⑧", "Secrets are stored as strong hashes",
-                 "パスワードは強いハッシュで保存 (平文・可逆暗号化の禁止)"),
-    "MGMT-007": ("warning", "対策基準 9.2(1)①", "Management access is restricted by source address",
-                 "管理アクセスの接続元を制限"),
-    "MGMT-008": ("warning", "対策基準 10.1(2)", "Time is synchronised with two or more NTP servers",
-                 "時刻同期 (NTP サーバー 2 台以上)"),
-    "MGMT-009": ("warning", "対策基準 9.1(6)①", "Logs go to a remote host with date and time stamps",
-                 "ログを日時付きで外部のログサーバーへ送信"),
-    "MGMT-010": ("error", "対策基準 9.2(5)①", "No default SNMP community, no SNMPv1/v2c write access",
-                 "SNMP の既定コミュニティ名と v1/v2c の書込み権限の禁止"),
-    "SVC-001": ("warning", "対策基準 9.5(1)②", "Unneeded services are off",
-                "不要なサービスの停止"),
-    "PORT-001": ("warning", "対策基準 9.5(1)①, 7.1(4)③", "Unused interfaces are shut down",
-                 "使用していないポートの閉鎖"),
-    "PORT-002": ("warning", "対策基準 9.2(3), 7.1(4)③", "Access ports identify devices (802.1X or port security)",
-                 "アクセスポートでの機器の自動識別 (802.1X またはポートセキュリティ)"),
-    "WLAN-001": ("error", "対策基準 9.1(13)①",
-                 "Wireless uses WPA2/WPA3; LGWAN and mynumber WLANs use WPA2/3-Enterprise with EAP-TLS",
-                 "無線 LAN は WPA2/WPA3、LGWAN接続系・マイナンバー利用事務系は Enterprise (EAP-TLS)"),
-    "AVAIL-001": ("warning", "対策基準 7.3(6), 7.1(2)",
-                  "Segments of availability-2 zones have two node-disjoint paths to their gateways",
-                  "可用性 2 の領域のセグメントは独立した 2 経路でゲートウェイに到達"),
+    "MGMT-005": (
+        "warning",
+        "対策基準 9.2(1)③(カ)",
+        "No privileged account with a default name",
+        "特権 ID を初期設定の名前のまま使わない",
+    ),
+    "MGMT-006": (
+        "error",
+        "対策基準 9.2(5)①, 8.7(3)⑧",
+        "Secrets are stored as strong hashes",
+        "パスワードは強いハッシュで保存 (平文・可逆暗号化の禁止)",
+    ),
+    "MGMT-007": (
+        "warning",
+        "対策基準 9.2(1)①",
+        "Management access is restricted by source address",
+        "管理アクセスの接続元を制限",
+    ),
+    "MGMT-008": (
+        "warning",
+        "対策基準 10.1(2)",
+        "Time is synchronised with two or more NTP servers",
+        "時刻同期 (NTP サーバー 2 台以上)",
+    ),
+    "MGMT-009": (
+        "warning",
+        "対策基準 9.1(6)①",
+        "Logs go to a remote host with date and time stamps",
+        "ログを日時付きで外部のログサーバーへ送信",
+    ),
+    "MGMT-010": (
+        "error",
+        "対策基準 9.2(5)①",
+        "No default SNMP community, no SNMPv1/v2c write access",
+        "SNMP の既定コミュニティ名と v1/v2c の書込み権限の禁止",
+    ),
+    "SVC-001": ("warning", "対策基準 9.5(1)②", "Unneeded services are off", "不要なサービスの停止"),
+    "PORT-001": (
+        "warning",
+        "対策基準 9.5(1)①, 7.1(4)③",
+        "Unused interfaces are shut down",
+        "使用していないポートの閉鎖",
+    ),
+    "PORT-002": (
+        "warning",
+        "対策基準 9.2(3), 7.1(4)③",
+        "Access ports identify devices (802.1X or port security)",
+        "アクセスポートでの機器の自動識別 (802.1X またはポートセキュリティ)",
+    ),
+    "WLAN-001": (
+        "error",
+        "対策基準 9.1(13)①",
+        "Wireless uses WPA2/WPA3; LGWAN and mynumber WLANs use WPA2/3-Enterprise with EAP-TLS",
+        "無線 LAN は WPA2/WPA3、LGWAN接続系・マイナンバー利用事務系は Enterprise (EAP-TLS)",
+    ),
+    "AVAIL-001": (
+        "warning",
+        "対策基準 7.3(6), 7.1(2)",
+        "Segments of availability-2 zones have two node-disjoint paths to their gateways",
+        "可用性 2 の領域のセグメントは独立した 2 経路でゲートウェイに到達",
+    ),
 }
 
-DEFAULT_ADMIN_NAMES = frozenset({
-    "admin", "administrator", "cisco", "root", "manager", "superuser", "supervisor", "guest", "test", "user",
-    "default", "support", "service", "enable_15", "pix",
-})
-WELL_KNOWN_COMMUNITIES = frozenset({
-    "public", "private", "cisco", "community", "snmp", "snmpd", "admin", "default", "secret", "manager",
-    "monitor", "write", "read", "test", "ilmi", "security", "router", "switch", "system", "all private",
-})
+DEFAULT_ADMIN_NAMES = frozenset(
+    {
+        "admin",
+        "administrator",
+        "cisco",
+        "root",
+        "manager",
+        "superuser",
+        "supervisor",
+        "guest",
+        "test",
+        "user",
+        "default",
+        "support",
+        "service",
+        "enable_15",
+        "pix",
+    }
+)
+WELL_KNOWN_COMMUNITIES = frozenset(
+    {
+        "public",
+        "private",
+        "cisco",
+        "community",
+        "snmp",
+        "snmpd",
+        "admin",
+        "default",
+        "secret",
+        "manager",
+        "monitor",
+        "write",
+        "read",
+        "test",
+        "ilmi",
+        "security",
+        "router",
+        "switch",
+        "system",
+        "all private",
+    }
+)
 UNENCRYPTED_PROTOCOLS = frozenset({"telnet", "rlogin", "http"})
 MAX_IDLE_SECONDS = 600
 UNUSED_DESCRIPTION = re.compile(r"未使用|空き|予備|unused|not[ _-]?used|not in use|spare", re.IGNORECASE)
@@ -96,20 +175,27 @@ ETHERNET_PORT = re.compile(r"^[A-Za-z-]*(?:Ethernet|GigE|Gig|Management)[0-9]", 
 # --- shared helpers -----------------------------------------------------------------------
 
 
-def finding(rule: str, device: str, message_en: str, message_ja: str,
-            evidence: Iterable[tuple[Source, str]]) -> Finding:
+def finding(
+    rule: str, device: str, message_en: str, message_ja: str, evidence: Iterable[tuple[Source, str]]
+) -> Finding:
     """A violation of one of this module's rules on `device`."""
     return violation(rule, RULE_INFO[rule][0], device, message_en, message_ja, evidence)
 
 
-def violation(rule: str, severity: str, device: str, message_en: str, message_ja: str,
-              evidence: Iterable[tuple[Source, str]]) -> Finding:
+def violation(
+    rule: str, severity: str, device: str, message_en: str, message_ja: str, evidence: Iterable[tuple[Source, str]]
+) -> Finding:
     """A violation on `device`; evidence lines are redacted here."""
     return Finding(
-        rule=rule, severity=severity, status="violated", device=device,
-        message_en=message_en, message_ja=message_ja,
-        evidence=tuple(Evidence(source.file, source.line, redact(source.text.strip()), role)
-                       for source, role in evidence),
+        rule=rule,
+        severity=severity,
+        status="violated",
+        device=device,
+        message_en=message_en,
+        message_ja=message_ja,
+        evidence=tuple(
+            Evidence(source.file, source.line, redact(source.text.strip()), role) for source, role in evidence
+        ),
     )
 
 
@@ -153,10 +239,14 @@ def check_mgmt_001(ctx: FlowContext) -> list[Finding]:
             where = source.where()
             if all(entry.by_default for entry in entries):
                 line = redact(source.text.strip())
-                en = (f"{where}: '{line}' has no 'transport input': the device accepts {protocols} "
-                      f"(unencrypted) by default.")
-                ja = (f"{where}: 「{line}」に transport input の指定がなく、既定で暗号化されない "
-                      f"{protocols} を受け付けます。")
+                en = (
+                    f"{where}: '{line}' has no 'transport input': the device accepts {protocols} "
+                    f"(unencrypted) by default."
+                )
+                ja = (
+                    f"{where}: 「{line}」に transport input の指定がなく、既定で暗号化されない "
+                    f"{protocols} を受け付けます。"
+                )
                 role = "accepts telnet by default"
             else:
                 en = f"{where}: administration over {protocols}, which sends passwords unencrypted."
@@ -174,14 +264,17 @@ def check_mgmt_002(ctx: FlowContext) -> list[Finding]:
         if mgmt.login_failure_limits or not mgmt.remote_access:
             continue
         where = anchor(device)
-        findings.append(finding(
-            "MGMT-002", name,
-            f"{where.where()}: {name} accepts remote logins but limits no failed attempts "
-            f"(no 'login block-for' or 'aaa local authentication attempts max-fail').",
-            f"{where.where()}: {name} は遠隔ログインを受け付けますが、ログイン失敗回数の制限がありません"
-            f"（login block-for / aaa local authentication attempts max-fail がありません）。",
-            [(where, "device (setting missing)")],
-        ))
+        findings.append(
+            finding(
+                "MGMT-002",
+                name,
+                f"{where.where()}: {name} accepts remote logins but limits no failed attempts "
+                f"(no 'login block-for' or 'aaa local authentication attempts max-fail').",
+                f"{where.where()}: {name} は遠隔ログインを受け付けますが、ログイン失敗回数の制限がありません"
+                f"（login block-for / aaa local authentication attempts max-fail がありません）。",
+                [(where, "device (setting missing)")],
+            )
+        )
     return findings
 
 
@@ -197,10 +290,15 @@ def check_mgmt_003(ctx: FlowContext) -> list[Finding]:
                 continue
             en, ja = problem
             source = session.idle_timeout_source or session.source
-            findings.append(finding(
-                "MGMT-003", name, f"{source.where()}: {session.kind} '{session.name}': {en}",
-                f"{source.where()}: {session.kind} 「{session.name}」: {ja}", [(source, "idle timeout")],
-            ))
+            findings.append(
+                finding(
+                    "MGMT-003",
+                    name,
+                    f"{source.where()}: {session.kind} '{session.name}': {en}",
+                    f"{source.where()}: {session.kind} 「{session.name}」: {ja}",
+                    [(source, "idle timeout")],
+                )
+            )
     return findings
 
 
@@ -209,14 +307,20 @@ def _timeout_problem(session: SessionLine) -> tuple[str, str] | None:
     configured = session.idle_timeout is not None
     if timeout is None or timeout == 0:
         if configured:
-            return ("idle sessions never time out (timeout disabled).",
-                    "無操作のセッションがタイムアウトしません（無効化されています）。")
-        return ("no idle timeout is configured and the device default is never.",
-                "タイムアウトの設定がなく、機器の既定ではタイムアウトしません。")
+            return (
+                "idle sessions never time out (timeout disabled).",
+                "無操作のセッションがタイムアウトしません（無効化されています）。",
+            )
+        return (
+            "no idle timeout is configured and the device default is never.",
+            "タイムアウトの設定がなく、機器の既定ではタイムアウトしません。",
+        )
     if timeout > MAX_IDLE_SECONDS:
         minutes = f"{timeout / 60:g}"
-        return (f"idle sessions time out only after {minutes} minutes (at most 10 allowed).",
-                f"無操作のセッションのタイムアウトが {minutes} 分です（10 分以内にしてください）。")
+        return (
+            f"idle sessions time out only after {minutes} minutes (at most 10 allowed).",
+            f"無操作のセッションのタイムアウトが {minutes} 分です（10 分以内にしてください）。",
+        )
     return None
 
 
@@ -227,12 +331,15 @@ def check_mgmt_004(ctx: FlowContext) -> list[Finding]:
         if any(banner.kind in ("motd", "login") for banner in device.mgmt.banners):
             continue
         where = anchor(device)
-        findings.append(finding(
-            "MGMT-004", name,
-            f"{where.where()}: {name} shows no login banner (banner motd / banner login).",
-            f"{where.where()}: {name} にログイン時のメッセージ（banner motd / banner login）がありません。",
-            [(where, "device (setting missing)")],
-        ))
+        findings.append(
+            finding(
+                "MGMT-004",
+                name,
+                f"{where.where()}: {name} shows no login banner (banner motd / banner login).",
+                f"{where.where()}: {name} にログイン時のメッセージ（banner motd / banner login）がありません。",
+                [(where, "device (setting missing)")],
+            )
+        )
     return findings
 
 
@@ -243,33 +350,43 @@ def check_mgmt_005(ctx: FlowContext) -> list[Finding]:
         for user in device.mgmt.users:
             if (user.privilege or 0) >= 15 and user.name.lower() in DEFAULT_ADMIN_NAMES:
                 where = user.source.where()
-                findings.append(finding(
-                    "MGMT-005", name,
-                    f"{where}: privileged account '{user.name}' keeps a default or well-known name.",
-                    f"{where}: 特権 ID「{user.name}」が初期設定・推測されやすい名前のままです。",
-                    [(user.source, "privileged account")],
-                ))
+                findings.append(
+                    finding(
+                        "MGMT-005",
+                        name,
+                        f"{where}: privileged account '{user.name}' keeps a default or well-known name.",
+                        f"{where}: 特権 ID「{user.name}」が初期設定・推測されやすい名前のままです。",
+                        [(user.source, "privileged account")],
+                    )
+                )
     return findings
 
 
 _SCHEME_TEXT: dict[str, tuple[str, str]] = {
     "plaintext": ("is stored in plaintext", "が平文で保存されています"),
-    "reversible": ("is stored with reversible encryption (e.g. Cisco type 7): anyone with the config can "
-                   "recover it", "が可逆暗号化（Cisco type 7 等）で保存されており、設定を見た人が復元できます"),
+    "reversible": (
+        "is stored with reversible encryption (e.g. Cisco type 7): anyone with the config can recover it",
+        "が可逆暗号化（Cisco type 7 等）で保存されており、設定を見た人が復元できます",
+    ),
     "none": ("has no password at all", "にパスワードがありません"),
-    "md5": ("is stored as an MD5 hash (type 5), which is quick to crack offline",
-            "が MD5 ハッシュ（type 5）で保存されており、容易に解読されます"),
-    "sha256-unsalted": ("is stored as an unsalted SHA-256 hash (type 4, withdrawn by Cisco)",
-                        "がソルトなしの SHA-256（type 4、Cisco が廃止）で保存されています"),
+    "md5": (
+        "is stored as an MD5 hash (type 5), which is quick to crack offline",
+        "が MD5 ハッシュ（type 5）で保存されており、容易に解読されます",
+    ),
+    "sha256-unsalted": (
+        "is stored as an unsalted SHA-256 hash (type 4, withdrawn by Cisco)",
+        "がソルトなしの SHA-256（type 4、Cisco が廃止）で保存されています",
+    ),
 }
 
 
 # The ASA's own words for its schemes: `encrypted` (and `nt-encrypted`) are MD5/MD4-based
 # and have no IOS type number; an empty password is stored as a hash too.
 _ASA_SCHEME_TEXT: dict[str, tuple[str, str]] = {
-    "md5": ("is stored with the ASA 'encrypted' (MD5-based) hash, which is quick to crack offline; use 'pbkdf2'",
-            "が ASA の encrypted（MD5 ベース）ハッシュで保存されており、容易に解読されます"
-            "（pbkdf2 を使用してください）"),
+    "md5": (
+        "is stored with the ASA 'encrypted' (MD5-based) hash, which is quick to crack offline; use 'pbkdf2'",
+        "が ASA の encrypted（MD5 ベース）ハッシュで保存されており、容易に解読されます（pbkdf2 を使用してください）",
+    ),
     "none": ("is empty", "が空です"),
 }
 
@@ -286,10 +403,15 @@ def check_mgmt_006(ctx: FlowContext) -> list[Finding]:
             texts = _ASA_SCHEME_TEXT if device.vendor == "cisco_asa" else {}
             text_en, text_ja = texts.get(credential.scheme) or _SCHEME_TEXT[credential.scheme]
             where = credential.source.where()
-            findings.append(finding(
-                "MGMT-006", name, f"{where}: {what_en} {text_en}.", f"{where}: {what_ja}{text_ja}。",
-                [(credential.source, credential.scheme)],
-            ))
+            findings.append(
+                finding(
+                    "MGMT-006",
+                    name,
+                    f"{where}: {what_en} {text_en}.",
+                    f"{where}: {what_ja}{text_ja}。",
+                    [(credential.source, credential.scheme)],
+                )
+            )
     return findings
 
 
@@ -317,32 +439,42 @@ def check_mgmt_007(ctx: FlowContext) -> list[Finding]:
             if problem is None:
                 continue
             en, ja, evidence = problem
-            findings.append(finding("MGMT-007", name, f"{access.source.where()}: {en}",
-                                    f"{access.source.where()}: {ja}", evidence))
+            findings.append(
+                finding("MGMT-007", name, f"{access.source.where()}: {en}", f"{access.source.where()}: {ja}", evidence)
+            )
     return findings
 
 
-def _source_restriction_problem(ctx: FlowContext, device: Device, access: RemoteAccess
-                                ) -> tuple[str, str, list[tuple[Source, str]]] | None:
+def _source_restriction_problem(
+    ctx: FlowContext, device: Device, access: RemoteAccess
+) -> tuple[str, str, list[tuple[Source, str]]] | None:
     what = f"{access.protocol} access '{redact(access.source.text.strip())}'"
     evidence: list[tuple[Source, str]] = [(access.source, "management access")]
     if access.allowed_from is not None:
         if any(length == 0 for _, length in access.allowed_from):
-            return (f"{what} is allowed from any address.", f"{what} がすべての接続元から許可されています。",
-                    evidence)
+            return (f"{what} is allowed from any address.", f"{what} がすべての接続元から許可されています。", evidence)
         return None
     if access.access_list is None:
-        return (f"{what} is not restricted by source address (no access-class).",
-                f"{what} に接続元の制限（access-class）がありません。", evidence)
+        return (
+            f"{what} is not restricted by source address (no access-class).",
+            f"{what} に接続元の制限（access-class）がありません。",
+            evidence,
+        )
     if access.access_list_source is not None:
         evidence.append((access.access_list_source, "source restriction"))
     acl = access.access_list
     if acl not in device.acls:
-        return (f"{what} refers to ACL '{acl}', which is not defined: no source is refused.",
-                f"{what} が参照する ACL「{acl}」が定義されておらず、接続元が制限されていません。", evidence)
+        return (
+            f"{what} refers to ACL '{acl}', which is not defined: no source is refused.",
+            f"{what} が参照する ACL「{acl}」が定義されておらず、接続元が制限されていません。",
+            evidence,
+        )
     if acl_permits_most_sources(ctx, device, acl):
-        return (f"{what}: ACL '{acl}' permits every source address, or nearly (half of all addresses or more).",
-                f"{what}: ACL「{acl}」がすべて（または半数以上）の接続元アドレスを許可しています。", evidence)
+        return (
+            f"{what}: ACL '{acl}' permits every source address, or nearly (half of all addresses or more).",
+            f"{what}: ACL「{acl}」がすべて（または半数以上）の接続元アドレスを許可しています。",
+            evidence,
+        )
     return None
 
 
@@ -371,8 +503,10 @@ def check_mgmt_008(ctx: FlowContext) -> list[Finding]:
 # ASA `logging enable` and `logging trap LEVEL`.
 _LOGGING_SWITCHES: dict[str, tuple[str, str]] = {
     "logging": ("logging is not enabled (logging enable)", "ログ出力が有効になっていません（logging enable）"),
-    "logging-trap": ("no severity level is set for log servers (logging trap)",
-                     "ログサーバーへ送る重要度が設定されていません（logging trap）"),
+    "logging-trap": (
+        "no severity level is set for log servers (logging trap)",
+        "ログサーバーへ送る重要度が設定されていません（logging trap）",
+    ),
 }
 # The command that stamps log messages with the date and time, where it is not IOS's.
 _TIMESTAMP_COMMAND = {"cisco_asa": "logging timestamp"}
@@ -385,11 +519,16 @@ def check_mgmt_009(ctx: FlowContext) -> list[Finding]:
         mgmt = device.mgmt
         where = anchor(device)
         if not mgmt.logging_hosts:
-            findings.append(finding(
-                "MGMT-009", name, f"{where.where()}: {name} sends no logs to a remote log server (no 'logging host').",
-                f"{where.where()}: {name} はログを外部のログサーバーへ送信していません（logging host がありません）。",
-                [(where, "device (setting missing)")],
-            ))
+            findings.append(
+                finding(
+                    "MGMT-009",
+                    name,
+                    f"{where.where()}: {name} sends no logs to a remote log server (no 'logging host').",
+                    f"{where.where()}: {name} はログを外部のログサーバーへ送信していません"
+                    f"（logging host がありません）。",
+                    [(where, "device (setting missing)")],
+                )
+            )
         else:
             findings += _logging_switched_off(name, device)
         if mgmt.log_timestamps != "datetime":
@@ -397,19 +536,25 @@ def check_mgmt_009(ctx: FlowContext) -> list[Finding]:
             state_en = {"uptime": "time since boot", "none": "no time stamp"}.get(mgmt.log_timestamps, "")
             state_ja = {"uptime": "起動からの経過時間", "none": "時刻なし"}.get(mgmt.log_timestamps, "")
             command = _TIMESTAMP_COMMAND.get(device.vendor, "service timestamps log datetime")
-            findings.append(finding(
-                "MGMT-009", name,
-                f"{source.where()}: log messages carry {state_en}, not the date and time ({command}).",
-                f"{source.where()}: ログの時刻が{state_ja}で、日時が記録されません（{command}）。",
-                [(source, "log time stamps")],
-            ))
+            findings.append(
+                finding(
+                    "MGMT-009",
+                    name,
+                    f"{source.where()}: log messages carry {state_en}, not the date and time ({command}).",
+                    f"{source.where()}: ログの時刻が{state_ja}で、日時が記録されません（{command}）。",
+                    [(source, "log time stamps")],
+                )
+            )
     return findings
 
 
 def _logging_switched_off(name: str, device: Device) -> list[Finding]:
     """Log servers are configured but a switch the device needs to send to them is off."""
-    off = [state for state in (device.mgmt.service(switch) for switch in _LOGGING_SWITCHES)
-           if state is not None and not state.enabled]
+    off = [
+        state
+        for state in (device.mgmt.service(switch) for switch in _LOGGING_SWITCHES)
+        if state is not None and not state.enabled
+    ]
     if not off:
         return []
     hosts = device.mgmt.logging_hosts
@@ -418,12 +563,15 @@ def _logging_switched_off(name: str, device: Device) -> list[Finding]:
     evidence = [(host.source, "log server") for host in hosts]
     evidence += [(state.source, "disables") for state in off if state.source is not None]
     first = hosts[0].source.where()
-    return [finding(
-        "MGMT-009", name,
-        f"{first}: log servers are configured but receive nothing: {reasons_en}.",
-        f"{first}: ログサーバーが設定されていますが、ログは送信されません: {reasons_ja}。",
-        evidence,
-    )]
+    return [
+        finding(
+            "MGMT-009",
+            name,
+            f"{first}: log servers are configured but receive nothing: {reasons_en}.",
+            f"{first}: ログサーバーが設定されていますが、ログは送信されません: {reasons_ja}。",
+            evidence,
+        )
+    ]
 
 
 def check_mgmt_010(ctx: FlowContext) -> list[Finding]:
@@ -434,26 +582,38 @@ def check_mgmt_010(ctx: FlowContext) -> list[Finding]:
         for community in mgmt.snmp_communities:
             where = community.source.where()
             if community.name.lower() in WELL_KNOWN_COMMUNITIES:
-                findings.append(finding(
-                    "MGMT-010", name, f"{where}: an SNMP community uses a default, well-known name.",
-                    f"{where}: SNMP コミュニティ名が既定の（推測されやすい）名前です。",
-                    [(community.source, "default community")],
-                ))
+                findings.append(
+                    finding(
+                        "MGMT-010",
+                        name,
+                        f"{where}: an SNMP community uses a default, well-known name.",
+                        f"{where}: SNMP コミュニティ名が既定の（推測されやすい）名前です。",
+                        [(community.source, "default community")],
+                    )
+                )
             if community.access == "rw":
-                findings.append(finding(
-                    "MGMT-010", name,
-                    f"{where}: an SNMPv1/v2c community grants write access (RW); the community travels in clear.",
-                    f"{where}: SNMPv1/v2c のコミュニティに書込み権限（RW）があります。コミュニティ名は平文で流れます。",
-                    [(community.source, "write access")],
-                ))
+                findings.append(
+                    finding(
+                        "MGMT-010",
+                        name,
+                        f"{where}: an SNMPv1/v2c community grants write access (RW); the community travels in clear.",
+                        f"{where}: SNMPv1/v2c のコミュニティに書込み権限（RW）があります。"
+                        f"コミュニティ名は平文で流れます。",
+                        [(community.source, "write access")],
+                    )
+                )
         for group in mgmt.snmp_groups:
             if group.version in ("1", "2c") and group.write_view:
                 where = group.source.where()
-                findings.append(finding(
-                    "MGMT-010", name, f"{where}: SNMPv{group.version} group '{group.name}' has write access.",
-                    f"{where}: SNMPv{group.version} のグループ「{group.name}」に書込み権限があります。",
-                    [(group.source, "write access")],
-                ))
+                findings.append(
+                    finding(
+                        "MGMT-010",
+                        name,
+                        f"{where}: SNMPv{group.version} group '{group.name}' has write access.",
+                        f"{where}: SNMPv{group.version} のグループ「{group.name}」に書込み権限があります。",
+                        [(group.source, "write access")],
+                    )
+                )
     return findings
 
 
@@ -496,14 +656,18 @@ def _cdp_on_boundary(name: str, device: Device, boundary: set[tuple[str, str]]) 
         if not globally_on or (facts is not None and facts.cdp is False):
             continue
         source = facts.cdp_source if facts is not None and facts.cdp_source is not None else interface.source
-        findings.append(finding(
-            "SVC-001", name,
-            f"{source.where()}: CDP runs on zone-boundary interface {if_name}: it tells the other side the device "
-            f"model, software version and addresses.",
-            f"{source.where()}: 領域の境界にあるインターフェース {if_name} で CDP が動作しており、機種・ソフトウェア"
-            f"バージョン・アドレスを相手側に知らせます。",
-            [(source, "CDP enabled")],
-        ))
+        findings.append(
+            finding(
+                "SVC-001",
+                name,
+                f"{source.where()}: CDP runs on zone-boundary interface {if_name}: it tells the other side the device "
+                f"model, software version and addresses.",
+                f"{source.where()}: 領域の境界にあるインターフェース {if_name} で CDP が動作しており、"
+                f"機種・ソフトウェア"
+                f"バージョン・アドレスを相手側に知らせます。",
+                [(source, "CDP enabled")],
+            )
+        )
     return findings
 
 
@@ -590,12 +754,16 @@ def check_port_001(ctx: FlowContext) -> list[Finding]:
                 continue
             reason_en = "is described as unused" if described_unused else "has no link, no address and no use"
             reason_ja = "は説明が「未使用」" if described_unused else "はリンク・アドレス・用途のいずれもない"
-            findings.append(finding(
-                "PORT-001", name,
-                f"{interface.source.where()}: interface {if_name} {reason_en} but is not shut down.",
-                f"{interface.source.where()}: インターフェース {if_name} {reason_ja}のに、shutdown されていません。",
-                [(interface.source, "not shut down")],
-            ))
+            findings.append(
+                finding(
+                    "PORT-001",
+                    name,
+                    f"{interface.source.where()}: interface {if_name} {reason_en} but is not shut down.",
+                    f"{interface.source.where()}: インターフェース {if_name} {reason_ja}のに、"
+                    f"shutdown されていません。",
+                    [(interface.source, "not shut down")],
+                )
+            )
     return findings
 
 
@@ -621,14 +789,17 @@ def check_port_002(ctx: FlowContext) -> list[Finding]:
                 continue
             if (name, if_name) in linked or facts.port_security or facts.dot1x or facts.mab:
                 continue
-            findings.append(finding(
-                "PORT-002", name,
-                f"{interface.source.where()}: access port {if_name} accepts any device: no 802.1X, MAB or "
-                f"port security.",
-                f"{interface.source.where()}: アクセスポート {if_name} に 802.1X・MAB・ポートセキュリティのいずれも"
-                f"なく、どの機器でも接続できます。",
-                [(interface.source, "access port")],
-            ))
+            findings.append(
+                finding(
+                    "PORT-002",
+                    name,
+                    f"{interface.source.where()}: access port {if_name} accepts any device: no 802.1X, MAB or "
+                    f"port security.",
+                    f"{interface.source.where()}: アクセスポート {if_name} に 802.1X・MAB・ポートセキュリティのいずれも"
+                    f"なく、どの機器でも接続できます。",
+                    [(interface.source, "access port")],
+                )
+            )
     return findings
 
 
@@ -647,25 +818,35 @@ def check_wlan_001(ctx: FlowContext) -> list[Finding]:
                 no_wpa = not wlan.wpa_versions
                 state_en = "no WPA (open or WEP)" if no_wpa else "WPA version 1 (TKIP) allowed"
                 state_ja = "WPA なし（オープンまたは WEP）" if no_wpa else "WPA（バージョン 1, TKIP）を許可"
-                findings.append(finding(
-                    "WLAN-001", name, f"{where}: SSID '{wlan.ssid}' uses {state_en}; WPA2 or WPA3 is required.",
-                    f"{where}: SSID「{wlan.ssid}」が{state_ja}です。WPA2 または WPA3 が必要です。", evidence,
-                ))
-            strict = sorted(_wlan_zone_kinds(ctx, name, device, wlan) & {ZoneKind.LGWAN, ZoneKind.MYNUMBER},
-                            key=lambda kind: kind.value)
+                findings.append(
+                    finding(
+                        "WLAN-001",
+                        name,
+                        f"{where}: SSID '{wlan.ssid}' uses {state_en}; WPA2 or WPA3 is required.",
+                        f"{where}: SSID「{wlan.ssid}」が{state_ja}です。WPA2 または WPA3 が必要です。",
+                        evidence,
+                    )
+                )
+            strict = sorted(
+                _wlan_zone_kinds(ctx, name, device, wlan) & {ZoneKind.LGWAN, ZoneKind.MYNUMBER},
+                key=lambda kind: kind.value,
+            )
             if not strict:
                 continue
             zones = ", ".join(kind.value for kind in strict)
             problem = _enterprise_problem(wlan)
             if problem is not None:
-                findings.append(finding(
-                    "WLAN-001", name,
-                    f"{where}: SSID '{wlan.ssid}' serves the {zones} zone with {problem[0]}; WPA2/3-Enterprise "
-                    f"with EAP-TLS is required there.",
-                    f"{where}: {zones} の SSID「{wlan.ssid}」が{problem[1]}です。WPA2/3-Enterprise（EAP-TLS）が"
-                    f"必要です。",
-                    evidence,
-                ))
+                findings.append(
+                    finding(
+                        "WLAN-001",
+                        name,
+                        f"{where}: SSID '{wlan.ssid}' serves the {zones} zone with {problem[0]}; WPA2/3-Enterprise "
+                        f"with EAP-TLS is required there.",
+                        f"{where}: {zones} の SSID「{wlan.ssid}」が{problem[1]}です。WPA2/3-Enterprise（EAP-TLS）が"
+                        f"必要です。",
+                        evidence,
+                    )
+                )
     return findings
 
 
@@ -698,7 +879,8 @@ def _wlan_zone_kinds(ctx: FlowContext, device_name: str, device: Device, wlan: W
 
     if wlan.vlan is not None:
         vlan_interfaces = [
-            if_name for if_name, interface in device.interfaces.items()
+            if_name
+            for if_name, interface in device.interfaces.items()
             if interface.encapsulation_vlan == wlan.vlan or if_name == f"Vlan{wlan.vlan}"
         ]
         found = zone_kinds(vlan_interfaces)
@@ -731,8 +913,9 @@ def check_avail_001(ctx: FlowContext) -> list[Finding]:
             if paths >= 2:
                 continue
             cut = nx.minimum_node_cut(graph, source, _SINK) if paths == 1 else set()
-            findings.append(_avail_finding(network, zone.id, zone.at.file, zone.at.line, segment.id,
-                                           segment.members, paths, cut))
+            findings.append(
+                _avail_finding(network, zone.id, zone.at.file, zone.at.line, segment.id, segment.members, paths, cut)
+            )
     return findings
 
 
@@ -742,11 +925,14 @@ _SINK = ("sink",)
 def _zone_gateways(network: Network, zone_id: str) -> set[tuple[str, str]]:
     """Interfaces of the zone's devices on segments outside the zone (transit or another
     zone), and the zone's upstream interfaces."""
-    devices_in_zone = {device for (device, _), segment in network.segment_of.items()
-                       if network.segments[segment].zone == zone_id}
+    devices_in_zone = {
+        device for (device, _), segment in network.segment_of.items() if network.segments[segment].zone == zone_id
+    }
     gateways = {
-        (device, if_name) for (device, if_name), segment in network.segment_of.items()
-        if device in devices_in_zone and network.segments[segment].zone != zone_id
+        (device, if_name)
+        for (device, if_name), segment in network.segment_of.items()
+        if device in devices_in_zone
+        and network.segments[segment].zone != zone_id
         and network.devices[device].interfaces[if_name].kind not in ("loopback", "null")
     }
     zone = network.topology.zone(zone_id)
@@ -756,8 +942,13 @@ def _zone_gateways(network: Network, zone_id: str) -> set[tuple[str, str]]:
 
 def _availability_graph(network: Network, gateways: set[tuple[str, str]]) -> nx.Graph:
     graph = nx.Graph(network.graph)
-    graph.remove_nodes_from([node for node, data in network.graph.nodes(data=True)
-                             if data.get("kind") == "interface" and not data.get("up", True)])
+    graph.remove_nodes_from(
+        [
+            node
+            for node, data in network.graph.nodes(data=True)
+            if data.get("kind") == "interface" and not data.get("up", True)
+        ]
+    )
     graph.add_node(_SINK)
     for device, if_name in gateways:
         node = ("interface", device, if_name)
@@ -766,8 +957,16 @@ def _availability_graph(network: Network, gateways: set[tuple[str, str]]) -> nx.
     return graph
 
 
-def _avail_finding(network: Network, zone_id: str, zone_file: str, zone_line: int, segment_id: str,
-                   members: tuple[tuple[str, str], ...], paths: int, cut: set[object]) -> Finding:
+def _avail_finding(
+    network: Network,
+    zone_id: str,
+    zone_file: str,
+    zone_line: int,
+    segment_id: str,
+    members: tuple[tuple[str, str], ...],
+    paths: int,
+    cut: set[object],
+) -> Finding:
     spof = sorted(_describe_node(node) for node in cut)
     segment = network.segments[segment_id]
     subnets = ", ".join(format_prefix(*subnet) for subnet in segment.subnets) or segment_id
@@ -781,10 +980,14 @@ def _avail_finding(network: Network, zone_id: str, zone_file: str, zone_line: in
         ja = f"可用性 2 の領域 {zone_id} のセグメント {subnets} から領域のゲートウェイへの経路がありません。"
     else:
         point = ", ".join(spof)
-        en = (f"segment {subnets} of zone {zone_id} (availability 2) has a single path to the zone's gateways: "
-              f"a failure of {point} cuts it off.")
-        ja = (f"可用性 2 の領域 {zone_id} のセグメント {subnets} からゲートウェイへの経路が 1 系統のみで、"
-              f"{point} の障害で切り離されます。")
+        en = (
+            f"segment {subnets} of zone {zone_id} (availability 2) has a single path to the zone's gateways: "
+            f"a failure of {point} cuts it off."
+        )
+        ja = (
+            f"可用性 2 の領域 {zone_id} のセグメント {subnets} からゲートウェイへの経路が 1 系統のみで、"
+            f"{point} の障害で切り離されます。"
+        )
     return finding("AVAIL-001", device, en, ja, evidence)
 
 

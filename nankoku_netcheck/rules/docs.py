@@ -56,7 +56,9 @@ _LGWAN_INTERNET_PAIRS = ((LGWAN, INTERNET), (INTERNET, LGWAN))
 
 _ZONE_DOCS: tuple[RuleDoc, ...] = (
     RuleDoc(
-        "ZONE-001", "error", "基本方針 7(3)①; 対策基準 6(1)①",
+        "ZONE-001",
+        "error",
+        "基本方針 7(3)①; 対策基準 6(1)①",
         "No flow between the mynumber zone and any other zone",
         "マイナンバー利用事務系と他の領域との通信の禁止",
         "Proves, over every possible packet, that no packet from the mynumber zone reaches another zone "
@@ -94,10 +96,13 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         "許可している行（レポートがファイルと行番号を示します）を削除するか、宣言済みの外部接続の"
         "アドレスとポートだけに絞ってください。再実行して、越境するパケットが一つもなくなったときにだけ"
         "検出事項が消えます。",
-        scope="zone-pair", zone_pairs=_MYNUMBER_PAIRS,
+        scope="zone-pair",
+        zone_pairs=_MYNUMBER_PAIRS,
     ),
     RuleDoc(
-        "ZONE-002", "error", "対策基準 6(1)①",
+        "ZONE-002",
+        "error",
+        "対策基準 6(1)①",
         "External links carry only their declared host-level flows",
         "外部接続は宣言したホスト・ポート単位の通信のみ",
         "For each external peer of the mynumber zone (topology `external_peers`), every flow that crosses "
@@ -118,7 +123,9 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         scope="network",
     ),
     RuleDoc(
-        "ZONE-003", "error", "対策基準 6(1)①",
+        "ZONE-003",
+        "error",
+        "対策基準 6(1)①",
         "MAC addresses of each external link are pinned",
         "外部接続の MAC アドレスの固定",
         "The MAC addresses declared for an external link (`mac:` of the peer) are pinned on its path: static "
@@ -139,7 +146,9 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         scope="network",
     ),
     RuleDoc(
-        "ZONE-004", "error", "対策基準 6(1)① なお書き",
+        "ZONE-004",
+        "error",
+        "対策基準 6(1)① なお書き",
         "External peers are not internet-connected",
         "外部接続先はインターネットに接続されていないこと",
         "Each external peer is declared `internet_connected: false`, and no flow exists between the peer and "
@@ -158,7 +167,9 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         scope="network",
     ),
     RuleDoc(
-        "ZONE-005", "error", "基本方針 2(12)(13), 7(3)②; 対策基準 6(2)①",
+        "ZONE-005",
+        "error",
+        "基本方針 2(12)(13), 7(3)②; 対策基準 6(2)①",
         "LGWAN ↔ internet only through declared sanitised channels",
         "LGWAN接続系とインターネット接続系の間は無害化通信のみ",
         "Proves that every flow between the LGWAN zone and the internet zone, in either direction, lies inside "
@@ -177,10 +188,13 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         "desktops) and declare that channel in the topology.",
         "その行を削除するか、必要な業務は宣言済みの無害化経路（例: 仮想デスクトップへの画面転送）を通し、"
         "その経路をトポロジーに宣言してください。",
-        scope="zone-pair", zone_pairs=_LGWAN_INTERNET_PAIRS,
+        scope="zone-pair",
+        zone_pairs=_LGWAN_INTERNET_PAIRS,
     ),
     RuleDoc(
-        "ZONE-006", "error", "対策基準 6(2)①(ア)(イ)",
+        "ZONE-006",
+        "error",
+        "対策基準 6(2)①(ア)(イ)",
         "Sanitised channels run one way",
         "無害化通信は一方向であること",
         "A mail-text or file-sanitize channel carries traffic only from the internet zone to the LGWAN zone; "
@@ -193,10 +207,13 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         "proto: tcp, dport: [25]}",
         "Declare the channel in its sanitising direction and drop the reverse direction at the boundary.",
         "経路を無害化の向きで宣言し、逆向きの通信は境界で遮断してください。",
-        scope="zone-pair", zone_pairs=_LGWAN_INTERNET_PAIRS,
+        scope="zone-pair",
+        zone_pairs=_LGWAN_INTERNET_PAIRS,
     ),
     RuleDoc(
-        "ZONE-007", "error", "対策基準 6(3)②, 7.3(2)",
+        "ZONE-007",
+        "error",
+        "対策基準 6(3)②, 7.3(2)",
         "Internet egress only through the declared upstream (security cloud)",
         "インターネットへの出口は自治体情報セキュリティクラウドのみ",
         "The public internet is reached only through the declared `upstream` interfaces (the 自治体情報"
@@ -211,12 +228,13 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         "ip route 0.0.0.0 0.0.0.0 198.51.100.1 250",
         "Remove the extra exit and its default route, or declare it as an upstream if it is part of the "
         "security cloud.",
-        "余分な出口とその既定経路を削除するか、セキュリティクラウドの一部であれば upstream として宣言して"
-        "ください。",
+        "余分な出口とその既定経路を削除するか、セキュリティクラウドの一部であれば upstream として宣言してください。",
         scope="network",
     ),
     RuleDoc(
-        "ZONE-008", "warning", "対策基準 9.1(8)",
+        "ZONE-008",
+        "warning",
+        "対策基準 9.1(8)",
         "Isolation holds whatever the routing (filters alone separate the zones)",
         "経路設定に依存せずフィルタで分離されていること",
         "Every physical path between isolated zones crosses a filter that drops the traffic. When isolation "
@@ -233,10 +251,13 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
         "unfiltered path).",
         "境界インターフェースに領域間の通信を拒否する ACL を設定してください（レポートがフィルタのない"
         "経路を示します）。",
-        scope="zone-pair", zone_pairs=(*_MYNUMBER_PAIRS, *_LGWAN_INTERNET_PAIRS),
+        scope="zone-pair",
+        zone_pairs=(*_MYNUMBER_PAIRS, *_LGWAN_INTERNET_PAIRS),
     ),
     RuleDoc(
-        "ZONE-009", "error", "対策基準 9.1(9), 9.1(10)④",
+        "ZONE-009",
+        "error",
+        "対策基準 9.1(9), 9.1(10)④",
         "Hosts reachable from the internet sit behind a firewall",
         "インターネットから到達可能な機器はファイアウォールの内側にあること",
         "Every host reachable from the public internet sits behind a device whose topology role is firewall. "
@@ -259,7 +280,9 @@ _ZONE_DOCS: tuple[RuleDoc, ...] = (
 )
 
 _ZONE_010 = RuleDoc(
-    "ZONE-010", "error", "対策基準 6",
+    "ZONE-010",
+    "error",
+    "対策基準 6",
     "Flows between additional zones follow the topology's zone_policy",
     "追加の領域間の通信は zone_policy に従うこと",
     "For cities with more than the three standard zones (a 内部情報系 or コア系 zone, the 全国LGWAN side), "
@@ -272,8 +295,7 @@ _ZONE_010 = RuleDoc(
     "limited to what is needed; the city's own zone_policy says what is needed between its extra zones.",
     "対策基準 6 は環境間の通信を分離し必要な通信だけに限ることを求めています。追加の領域間で何が"
     "必要かは、市の zone_policy が定めます。",
-    "zone_policy:\n  - {from: naibu, to: internet, allow: none}\n"
-    "! but lg-gw: permit ip 10.4.0.0 0.0.255.255 any",
+    "zone_policy:\n  - {from: naibu, to: internet, allow: none}\n! but lg-gw: permit ip 10.4.0.0 0.0.255.255 any",
     "Remove the permitting line, or change the zone_policy entry if the flow is approved.",
     "許可している行を削除するか、承認された通信であれば zone_policy を改めてください。",
     scope="network",
@@ -282,13 +304,14 @@ _ZONE_010 = RuleDoc(
 # ACL-005 has no page in rules/docs_device.py (the device-rule engineers' file); the other
 # filtering and hardening rules take theirs, see _device_doc below.
 _ACL_005 = RuleDoc(
-    "ACL-005", "warning", "対策基準 9.1(8)①",
+    "ACL-005",
+    "warning",
+    "対策基準 9.1(8)①",
     "Redundant paths filter the same way",
     "冗長経路のフィルタが同一であること",
     "Where two paths connect the same zones (a redundant pair), no flow passes one path and not its twin.",
     "同じ領域間を結ぶ 2 つの経路（冗長構成）で、一方だけを通過する通信がないことを確認します。",
-    "Filters on redundant devices drift apart over time; after a failover, traffic suddenly takes the "
-    "weaker path.",
+    "Filters on redundant devices drift apart over time; after a failover, traffic suddenly takes the weaker path.",
     "冗長機器のフィルタは時間とともに食い違います。切替えが起きた途端、通信は弱い方の経路を通ります。",
     "! gw-a: deny tcp any any eq 445\n! gw-b: (line missing)",
     "Keep the ACLs of redundant devices identical (generate them from one source).",
@@ -300,17 +323,35 @@ def _device_doc(rule_id: str, info: tuple[str, str, str, str], page: dict[str, s
     """A page from rules/docs_device.py, with severity, clause and titles from the rule module
     that registers the rule (so the catalog and the registry cannot disagree)."""
     severity, clause, title_en, title_ja = info
-    return RuleDoc(rule_id, severity, clause, title_en, title_ja, page["what_en"], page["what_ja"], page["why_en"],
-                   page["why_ja"], page["example"], page["fix_en"], page["fix_ja"], scope="device")
+    return RuleDoc(
+        rule_id,
+        severity,
+        clause,
+        title_en,
+        title_ja,
+        page["what_en"],
+        page["what_ja"],
+        page["why_en"],
+        page["why_ja"],
+        page["example"],
+        page["fix_en"],
+        page["fix_ja"],
+        scope="device",
+    )
 
 
 _DEVICE_INFO: dict[str, tuple[str, str, str, str]] = {**ACL_RULE_INFO, **DEVICE_RULE_INFO}
-_DEVICE_DOCS: dict[str, RuleDoc] = {rule_id: _device_doc(rule_id, _DEVICE_INFO[rule_id], page)
-                                    for rule_id, page in DEVICE_RULE_DOCS.items() if rule_id in _DEVICE_INFO}
+_DEVICE_DOCS: dict[str, RuleDoc] = {
+    rule_id: _device_doc(rule_id, _DEVICE_INFO[rule_id], page)
+    for rule_id, page in DEVICE_RULE_DOCS.items()
+    if rule_id in _DEVICE_INFO
+}
 
 _META_DOCS: tuple[RuleDoc, ...] = (
     RuleDoc(
-        "META-001", "error", "—",
+        "META-001",
+        "error",
+        "—",
         "Lines that may affect forwarding or filtering were understood",
         "転送・フィルタに影響し得る未解釈の行がないこと",
         "Lists every configuration line that could change forwarding or filtering and that the verifier did "
@@ -340,7 +381,9 @@ _META_DOCS: tuple[RuleDoc, ...] = (
         "その行を手作業で確認してください。必要な設定なら対応追加を依頼し、残骸なら削除してください。",
     ),
     RuleDoc(
-        "META-002", "warning", "対策基準 10.4",
+        "META-002",
+        "warning",
+        "対策基準 10.4",
         "Exceptions are current and used",
         "例外措置が有効期限内で実際に使われていること",
         "Every approved exception (topology `exceptions`, 例外措置 under 対策基準 10.4) is within its expiry "
@@ -357,12 +400,14 @@ _META_DOCS: tuple[RuleDoc, ...] = (
         scope="network",
     ),
     RuleDoc(
-        "META-003", "error", "—",
+        "META-003",
+        "error",
+        "—",
         "Every search finished within its work budget",
         "すべての探索が作業量の上限内で終わったこと",
         "Lists every reachability search (one per source zone or peer, with routing followed or ignored) that "
         "stopped because it ran out of its work budget (`--budget`, counted in packet sets entering a device), "
-        "with how far it got. Every rule that used such a search is inconclusive, never \"pass\": the search "
+        'with how far it got. Every rule that used such a search is inconclusive, never "pass": the search '
         "did not see every packet.",
         "作業量の上限（`--budget`、機器に入るパケット集合の数で数えます）に達して途中で止まった到達性の探索"
         "（送信元の領域・接続先ごと、経路どおり／経路を無視）を、どこまで進んだかとともにすべて示します。"
@@ -370,7 +415,7 @@ _META_DOCS: tuple[RuleDoc, ...] = (
         "調べ終えていないためです。",
         "Every search ends by construction (NAT rewrites are combined per field, so a packet circling a loop "
         "through a NAT device comes back to a state already seen); the budget is a safety net that turns an "
-        "unexpectedly long search into an honest \"not proven\" instead of a run that never finishes.",
+        'unexpectedly long search into an honest "not proven" instead of a run that never finishes.',
         "探索は構成上必ず終わります（NAT の書き換えはフィールドごとに合成されるため、NAT 機器を通るループを"
         "回るパケットも既に調べた状態に戻ります）。上限は安全網で、想定外に長い探索を終わらない実行ではなく"
         "正直な「証明できない」に変えます。",
@@ -388,10 +433,40 @@ _META_DOCS: tuple[RuleDoc, ...] = (
 
 # Catalog order: rules.md's tables, ZONE-010 after the zone rules.
 CATALOG_ORDER: tuple[str, ...] = (
-    "ZONE-001", "ZONE-002", "ZONE-003", "ZONE-004", "ZONE-005", "ZONE-006", "ZONE-007", "ZONE-008", "ZONE-009",
-    "ZONE-010", "ACL-001", "ACL-002", "ACL-003", "ACL-004", "ACL-005", "RT-001", "MGMT-001", "MGMT-002",
-    "MGMT-003", "MGMT-004", "MGMT-005", "MGMT-006", "MGMT-007", "MGMT-008", "MGMT-009", "MGMT-010", "SVC-001",
-    "PORT-001", "PORT-002", "WLAN-001", "AVAIL-001", "META-001", "META-002", "META-003",
+    "ZONE-001",
+    "ZONE-002",
+    "ZONE-003",
+    "ZONE-004",
+    "ZONE-005",
+    "ZONE-006",
+    "ZONE-007",
+    "ZONE-008",
+    "ZONE-009",
+    "ZONE-010",
+    "ACL-001",
+    "ACL-002",
+    "ACL-003",
+    "ACL-004",
+    "ACL-005",
+    "RT-001",
+    "MGMT-001",
+    "MGMT-002",
+    "MGMT-003",
+    "MGMT-004",
+    "MGMT-005",
+    "MGMT-006",
+    "MGMT-007",
+    "MGMT-008",
+    "MGMT-009",
+    "MGMT-010",
+    "SVC-001",
+    "PORT-001",
+    "PORT-002",
+    "WLAN-001",
+    "AVAIL-001",
+    "META-001",
+    "META-002",
+    "META-003",
 )
 
 _ALL: dict[str, RuleDoc] = {doc.id: doc for doc in (*_ZONE_DOCS, _ZONE_010, _ACL_005, *_META_DOCS)} | _DEVICE_DOCS

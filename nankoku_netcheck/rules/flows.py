@@ -144,11 +144,15 @@ class FlowContext:
         sources = self.owned(zone_id, "src")
         # Flows start where hosts sit (not on loopbacks, nor on links of devices only); a host
         # may send with any source address its zone owns (spoofing within the zone is kept).
-        starts = [] if public_only else [
-            (Start(segment=segment.id), sources)
-            for segment in self.network.segments.values()
-            if segment.zone == zone_id and segment.holds_hosts
-        ]
+        starts = (
+            []
+            if public_only
+            else [
+                (Start(segment=segment.id), sources)
+                for segment in self.network.segments.values()
+                if segment.zone == zone_id and segment.holds_hosts
+            ]
+        )
         zone = self.network.topology.zone(zone_id)
         if zone.kind is ZoneKind.INTERNET and zone.upstream:
             public = self.space.valid
@@ -172,17 +176,25 @@ class FlowContext:
     def filter_only(self) -> tuple[ReachEngine, Tracer]:
         """An engine and tracer that ignore routing: only filters decide (ZONE-008)."""
         if self._filter_only is None:
-            engine = ReachEngine(self.network, self.space, self.engine.boundary, routing=False,
-                                 share_with=self.engine, budget=self.engine.budget)
+            engine = ReachEngine(
+                self.network,
+                self.space,
+                self.engine.boundary,
+                routing=False,
+                share_with=self.engine,
+                budget=self.engine.budget,
+            )
             self._filter_only = (engine, Tracer(engine))
         return self._filter_only
 
     def exhausted(self, keys: set[tuple[str, bool]] | None = None) -> list[tuple[str, bool, ReachResult]]:
         """The searches (of `keys`, default all run so far) that ran out of budget, in order."""
         chosen = self._reach.keys() if keys is None else keys
-        return [(source, routing, self._reach[source, routing])
-                for source, routing in sorted(chosen, key=lambda key: (key[0], not key[1]))
-                if (source, routing) in self._reach and self._reach[source, routing].exhausted]
+        return [
+            (source, routing, self._reach[source, routing])
+            for source, routing in sorted(chosen, key=lambda key: (key[0], not key[1]))
+            if (source, routing) in self._reach and self._reach[source, routing].exhausted
+        ]
 
     # --- destinations ----------------------------------------------------------------------
 
@@ -242,8 +254,16 @@ class FlowContext:
 
     # --- explaining violations ----------------------------------------------------------
 
-    def explain(self, rule: str, severity: str, source_class: str, dest_class: str,
-                violating: PacketSet, describe: MessageBuilder, endpoint: Endpoint | None = None) -> list[Finding]:
+    def explain(
+        self,
+        rule: str,
+        severity: str,
+        source_class: str,
+        dest_class: str,
+        violating: PacketSet,
+        describe: MessageBuilder,
+        endpoint: Endpoint | None = None,
+    ) -> list[Finding]:
         """One finding per class of violating packets that share a path and deciding lines."""
         findings: list[Finding] = []
         remaining = violating
@@ -254,12 +274,20 @@ class FlowContext:
                 raise CrossCheckError(f"{rule}: replay of {packet.describe()} disagrees with the engine")
             remaining &= ~klass
             more = remaining != self.space.false and len(findings) + 1 == MAX_CLASSES_PER_PAIR
-            findings.append(self.build_finding(rule, severity, source_class, dest_class, packet, klass, path,
-                                               describe, more, start))
+            findings.append(
+                self.build_finding(rule, severity, source_class, dest_class, packet, klass, path, describe, more, start)
+            )
         return findings
 
-    def example(self, source_class: str, dest_class: str, packets: PacketSet, endpoint: Endpoint | None = None,
-                routing: bool = True, to_hosts: bool = False) -> tuple[Packet, TracePath, Start]:
+    def example(
+        self,
+        source_class: str,
+        dest_class: str,
+        packets: PacketSet,
+        endpoint: Endpoint | None = None,
+        routing: bool = True,
+        to_hosts: bool = False,
+    ) -> tuple[Packet, TracePath, Start]:
         """A readable packet of `packets` that one start of the source class really sends to
         the destination class (at `endpoint`, when given; to a host, with `to_hosts`), the
         concrete path it takes from there, and that start. The union of every start's
@@ -303,11 +331,11 @@ class FlowContext:
             if path is None:
                 break
             return packet, path, start
-        raise CrossCheckError(f"no concrete path from {source_class} to {dest_class} for a packet of "
-                              f"{self.describe_set(packets)}")
+        raise CrossCheckError(
+            f"no concrete path from {source_class} to {dest_class} for a packet of {self.describe_set(packets)}"
+        )
 
-    def _delivered(self, result: ReachResult, dest_class: str, endpoint: Endpoint | None,
-                   to_hosts: bool) -> PacketSet:
+    def _delivered(self, result: ReachResult, dest_class: str, endpoint: Endpoint | None, to_hosts: bool) -> PacketSet:
         delivered = self.space.false
         for where, packets in result.delivered.items():
             if endpoint is not None and where != endpoint:
@@ -318,8 +346,9 @@ class FlowContext:
                 delivered |= self.classify(where, packets).get(dest_class, self.space.false)
         return delivered
 
-    def _path_from(self, tracer: Tracer, start: Start, packet: Packet, wanted: Callable[[TracePath], bool],
-                   shortest: bool) -> TracePath | None:
+    def _path_from(
+        self, tracer: Tracer, start: Start, packet: Packet, wanted: Callable[[TracePath], bool], shortest: bool
+    ) -> TracePath | None:
         if shortest:
             return tracer.shortest_path(start, packet, wanted)
         path = next((path for path in tracer.trace(start, packet) if wanted(path)), None)
@@ -365,7 +394,6 @@ class FlowContext:
         members = ", ".join(f"{device}:{interface}" for device, interface in segment.members)
         return "segment", f"{segment.id} ({members})"
 
-
     def start_holds(self, start: Start, address: int) -> bool:
         return bool(start.segment) and self.network.segments[start.segment].contains(address)
 
@@ -385,12 +413,16 @@ class FlowContext:
         decision = hop.ingress if direction == "in" else hop.egress
         if decision is None or decision.reason or decision.acl is None or decision.line_index is None:
             # Firewall state and security levels: the class is not narrowed at this hop.
-            return self.space.valid if (decision is None or decision.reason) else \
-                self.engine.interface_filter(device_name, if_name, direction)
+            return (
+                self.space.valid
+                if (decision is None or decision.reason)
+                else self.engine.interface_filter(device_name, if_name, direction)
+            )
         return self.space.first_match_region(decision.acl, decision.line_index)
 
-    def pick_readable(self, packets: PacketSet, source_class: str, dest_class: str | None = None,
-                      start: Start | None = None) -> Packet:
+    def pick_readable(
+        self, packets: PacketSet, source_class: str, dest_class: str | None = None, start: Start | None = None
+    ) -> Packet:
         """A packet of the set that a person reads easily: a destination inside the
         destination class, tcp/udp before other protocols, well-known destination ports,
         an ephemeral source port, and real host addresses (of `start`'s segment, when given)."""
@@ -400,16 +432,29 @@ class FlowContext:
             chosen = _prefer(space, chosen, [self.class_destinations(dest_class)])
         chosen = _prefer(space, chosen, [space.protocol(p) for p in (PROTO_TCP, PROTO_UDP, PROTO_ICMP)])
         chosen = _prefer(space, chosen, [space.field_equals("est", 0)])
-        chosen = _prefer(space, chosen, [space.field_equals("dport", p) for p in WELL_KNOWN_PORTS]
-                         + [space.field_range("dport", 1, 1023)])
+        chosen = _prefer(
+            space,
+            chosen,
+            [space.field_equals("dport", p) for p in WELL_KNOWN_PORTS] + [space.field_range("dport", 1, 1023)],
+        )
         ephemeral = [space.field_range("sport", 49152, 65535), space.field_range("sport", 1024, 65535)]
         chosen = _prefer(space, chosen, ephemeral)
         chosen = _prefer(space, chosen, [space.field_equals("icmp_type", 8) & space.field_equals("icmp_code", 0)])
-        chosen = _prefer(space, chosen, [*self._source_host_candidates(source_class, start),
-                                         space.field_equals("src", PUBLIC_EXAMPLE)])
+        chosen = _prefer(
+            space,
+            chosen,
+            [*self._source_host_candidates(source_class, start), space.field_equals("src", PUBLIC_EXAMPLE)],
+        )
         chosen = _prefer(space, chosen, [_block_host(space, chosen, "src")])
-        chosen = _prefer(space, chosen, [*self._destination_host_candidates(),
-                                         space.field_equals("dst", PUBLIC_EXAMPLE), _block_host(space, chosen, "dst")])
+        chosen = _prefer(
+            space,
+            chosen,
+            [
+                *self._destination_host_candidates(),
+                space.field_equals("dst", PUBLIC_EXAMPLE),
+                _block_host(space, chosen, "dst"),
+            ],
+        )
         packet = space.pick(chosen)
         assert packet is not None
         return packet
@@ -442,24 +487,47 @@ class FlowContext:
             segment_ids = [start.segment] if start.segment else []
         else:
             segment_ids = [s.segment for s, _ in self.starts(source_class) if s.segment]
-        subnets = sorted((length, network, segment_id) for segment_id in segment_ids
-                         for network, length in self.network.segments[segment_id].subnets)
-        candidates = [self.space.field_equals("src", host) for length, network, segment_id in subnets
-                      if self.network.segments[segment_id].is_host_address(host := _readable_host(network, length))]
+        subnets = sorted(
+            (length, network, segment_id)
+            for segment_id in segment_ids
+            for network, length in self.network.segments[segment_id].subnets
+        )
+        candidates = [
+            self.space.field_equals("src", host)
+            for length, network, segment_id in subnets
+            if self.network.segments[segment_id].is_host_address(host := _readable_host(network, length))
+        ]
         candidates += [self.host_sources(segment_id) for segment_id in dict.fromkeys(s[2] for s in subnets)]
         return candidates
 
     def _destination_host_candidates(self) -> list[PacketSet]:
         """Readable destinations: a host of each LAN-sized subnet (never a device's own
         address, nor a network or broadcast address)."""
-        subnets = sorted((length, network, segment.id) for segment in self.network.segments.values()
-                         for network, length in segment.subnets if length <= 29)
-        return [self.space.field_equals("dst", host) for length, network, segment_id in subnets
-                if self.network.segments[segment_id].is_host_address(host := _readable_host(network, length))]
+        subnets = sorted(
+            (length, network, segment.id)
+            for segment in self.network.segments.values()
+            for network, length in segment.subnets
+            if length <= 29
+        )
+        return [
+            self.space.field_equals("dst", host)
+            for length, network, segment_id in subnets
+            if self.network.segments[segment_id].is_host_address(host := _readable_host(network, length))
+        ]
 
-    def build_finding(self, rule: str, severity: str, source_class: str, dest_class: str, packet: Packet,
-                 klass: PacketSet, path: TracePath, describe: MessageBuilder, more: bool,
-                 start: Start | None = None) -> Finding:
+    def build_finding(
+        self,
+        rule: str,
+        severity: str,
+        source_class: str,
+        dest_class: str,
+        packet: Packet,
+        klass: PacketSet,
+        path: TracePath,
+        describe: MessageBuilder,
+        more: bool,
+        start: Start | None = None,
+    ) -> Finding:
         """`start`: where the example flow starts (named in the finding)."""
         steps, evidence, notes, understood = self._path_steps(path, packet)
         description = self.describe_set(klass)
@@ -467,13 +535,27 @@ class FlowContext:
         if more:
             notes = (*notes, "further packet classes between these zones are not listed separately")
         where = ", ".join(f"{e.file}:{e.line}" for e in evidence if e.role == "permits") or "no filter on the path"
-        message_en, message_ja = describe(self.label(source_class, "en"), self.label(dest_class, "en"),
-                                          self.label(source_class, "ja"), self.label(dest_class, "ja"),
-                                          description, where)
+        message_en, message_ja = describe(
+            self.label(source_class, "en"),
+            self.label(dest_class, "en"),
+            self.label(source_class, "ja"),
+            self.label(dest_class, "ja"),
+            description,
+            where,
+        )
         return Finding(
-            rule=rule, severity=severity, status=status, message_en=message_en, message_ja=message_ja,
-            from_zone=source_class, to_zone=dest_class, flow=flow_example(packet), flow_class=description,
-            path=steps, evidence=evidence, notes=notes,
+            rule=rule,
+            severity=severity,
+            status=status,
+            message_en=message_en,
+            message_ja=message_ja,
+            from_zone=source_class,
+            to_zone=dest_class,
+            flow=flow_example(packet),
+            flow_class=description,
+            path=steps,
+            evidence=evidence,
+            notes=notes,
             **self._start_fields(start),
         )
 
@@ -483,8 +565,9 @@ class FlowContext:
         kind, place = self.start_text(start)
         return {"flow_start_kind": kind, "flow_start": place}
 
-    def _path_steps(self, path: TracePath, packet: Packet | None = None
-                    ) -> tuple[tuple[PathStep, ...], tuple[Evidence, ...], tuple[str, ...], bool]:
+    def _path_steps(
+        self, path: TracePath, packet: Packet | None = None
+    ) -> tuple[tuple[PathStep, ...], tuple[Evidence, ...], tuple[str, ...], bool]:
         steps: list[PathStep] = []
         evidence: list[Evidence] = []
         notes: list[str] = []
@@ -497,8 +580,10 @@ class FlowContext:
             if hop.translation != translation:
                 for rewrite in new_rewrites(translation, hop.translation):
                     where = rewrite.rule.where() if rewrite.rule else hop.device
-                    notes.append(f"{hop.device}: NAT rewrites {rewrite.field} to "
-                                 f"{format_prefix(rewrite.network, rewrite.length)} ({where})")
+                    notes.append(
+                        f"{hop.device}: NAT rewrites {rewrite.field} to "
+                        f"{format_prefix(rewrite.network, rewrite.length)} ({where})"
+                    )
                     if rewrite.rule is not None:
                         evidence.append(_evidence(rewrite.rule, "translates"))
                 translation = hop.translation
@@ -515,20 +600,33 @@ class FlowContext:
                 route_text = "any neighbour (routing ignored)"  # no route line: none was used
             elif hop.next_hop is not None:
                 route = hop.next_hop.route
-                route_text = route.describe() if hop.next_hop.dynamic is None else (
-                    f"dynamic ({hop.next_hop.dynamic.protocol} {hop.next_hop.dynamic.process}, over-approximated)")
+                route_text = (
+                    route.describe()
+                    if hop.next_hop.dynamic is None
+                    else (
+                        f"dynamic ({hop.next_hop.dynamic.protocol} {hop.next_hop.dynamic.process}, over-approximated)"
+                    )
+                )
                 if route.kind.value == "static" or hop.next_hop.dynamic is not None:
                     evidence.append(_evidence(route.source, "route"))
             elif path.endpoint is not None and path.endpoint.kind == "device":
                 route_text = "local (addressed to the device)"
-            steps.append(PathStep(device=device.name, in_interface=hop.in_interface,
-                                  out_interface=hop.out_interface, route=route_text,
-                                  acl=acl_in, acl_out=acl_out,
-                                  note="; ".join(f"{c.where()}: {c.message_en}" for c in hop_caveats)))
+            steps.append(
+                PathStep(
+                    device=device.name,
+                    in_interface=hop.in_interface,
+                    out_interface=hop.out_interface,
+                    route=route_text,
+                    acl=acl_in,
+                    acl_out=acl_out,
+                    note="; ".join(f"{c.where()}: {c.message_en}" for c in hop_caveats),
+                )
+            )
         return tuple(steps), tuple(_dedupe(evidence)), tuple(dict.fromkeys(notes)), understood
 
-    def _acl_ref(self, device_name: str, if_name: str, direction: str, hop: Hop,
-                 evidence: list[Evidence], notes: list[str]) -> AclRef | None:
+    def _acl_ref(
+        self, device_name: str, if_name: str, direction: str, hop: Hop, evidence: list[Evidence], notes: list[str]
+    ) -> AclRef | None:
         decision = hop.ingress if direction == "in" else hop.egress
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
@@ -538,8 +636,12 @@ class FlowContext:
         if decision.undefined:
             if reference is not None:
                 evidence.append(_evidence(reference, "permits"))
-            return AclRef(decision.acl_name, reference.file if reference else "", reference.line if reference else 0,
-                          redact(reference.text.strip()) if reference else "")
+            return AclRef(
+                decision.acl_name,
+                reference.file if reference else "",
+                reference.line if reference else 0,
+                redact(reference.text.strip()) if reference else "",
+            )
         if decision.empty and decision.acl is not None:
             if reference is not None:
                 evidence.append(_evidence(reference, "permits"))
@@ -581,8 +683,11 @@ class FlowContext:
         protocols = space.protocols_in(packets)
         proto_text = _protocols_text(protocols)
         parts.append(proto_text)
-        parts.append(_addresses_text(space, packets, "src", self._reserved("src")) + " → "
-                     + _addresses_text(space, packets, "dst", self._reserved("dst")))
+        parts.append(
+            _addresses_text(space, packets, "src", self._reserved("src"))
+            + " → "
+            + _addresses_text(space, packets, "dst", self._reserved("dst"))
+        )
         if set(protocols) <= {PROTO_TCP, PROTO_UDP} and protocols:
             dports, truncated = space.field_ranges(packets, "dport", 6)
             if not (len(dports) == 1 and dports[0].low == 0 and dports[0].high == 65535):
@@ -597,7 +702,6 @@ class FlowContext:
             elif established == space.field_equals("est", 0):
                 parts.append("not established")
         return " ".join(parts)
-
 
 
 PUBLIC_EXAMPLE = 0xC6336464  # 198.51.100.100 (TEST-NET-2): a readable public destination
@@ -632,8 +736,11 @@ def _block_host(space: PacketSpace, packets: PacketSet, field_name: str) -> Pack
     if not blocks:
         return space.false
     network, length = blocks[0]
-    return space.field_equals(field_name, _readable_host(network, length)) if length < 32 else space.field_equals(
-        field_name, network)
+    return (
+        space.field_equals(field_name, _readable_host(network, length))
+        if length < 32
+        else space.field_equals(field_name, network)
+    )
 
 
 def _protocols_text(protocols: list[int]) -> str:
@@ -644,8 +751,9 @@ def _protocols_text(protocols: list[int]) -> str:
     return "/".join(protocol_name(p) for p in protocols)
 
 
-def _addresses_text(space: PacketSpace, packets: PacketSet, field_name: str,
-                    reserved: list[tuple[PacketSet, PacketSet]]) -> str:
+def _addresses_text(
+    space: PacketSpace, packets: PacketSet, field_name: str, reserved: list[tuple[PacketSet, PacketSet]]
+) -> str:
     values = space.project(packets, field_name)
     blocks, truncated = space.field_prefixes(values, field_name, 4)
     if blocks == [(0, 0)]:
@@ -662,8 +770,9 @@ def _addresses_text(space: PacketSpace, packets: PacketSet, field_name: str,
         if edges != space.false and widened & ~values == edges:
             text = "any" if whole == [(0, 0)] else ", ".join(format_prefix(n, length) for n, length in whole)
             return text + (", …" if whole_truncated else "") + " (without network/broadcast addresses)"
-        missing, missing_truncated = space.field_prefixes(space.project(space.valid, field_name) & ~values,
-                                                          field_name, 6)
+        missing, missing_truncated = space.field_prefixes(
+            space.project(space.valid, field_name) & ~values, field_name, 6
+        )
         if not missing_truncated:
             return "any except " + ", ".join(format_prefix(network, length) for network, length in missing)
     text = ", ".join(format_prefix(network, length) for network, length in blocks)
@@ -679,10 +788,14 @@ def flow_example(packet: Packet) -> FlowExample:
     has_ports = packet.proto in (PROTO_TCP, PROTO_UDP)
     is_icmp = packet.proto == PROTO_ICMP
     return FlowExample(
-        src=int_to_ip(packet.src), dst=int_to_ip(packet.dst), proto=protocol_name(packet.proto),
-        sport=packet.sport if has_ports else None, dport=packet.dport if has_ports else None,
+        src=int_to_ip(packet.src),
+        dst=int_to_ip(packet.dst),
+        proto=protocol_name(packet.proto),
+        sport=packet.sport if has_ports else None,
+        dport=packet.dport if has_ports else None,
         established=packet.established,
-        icmp_type=packet.icmp_type if is_icmp else None, icmp_code=packet.icmp_code if is_icmp else None,
+        icmp_type=packet.icmp_type if is_icmp else None,
+        icmp_code=packet.icmp_code if is_icmp else None,
     )
 
 
@@ -695,7 +808,6 @@ def _dedupe(items: list[Evidence]) -> list[Evidence]:
     for item in items:
         seen.setdefault((item.file, item.line), item)
     return list(seen.values())
-
 
 
 def flow_set(space: PacketSpace, flow: FlowSpec) -> PacketSet:

@@ -21,8 +21,9 @@ def check_zone_001(ctx: FlowContext) -> list[Finding]:
     for mynumber in ctx.zone_ids_of_kind(ZoneKind.MYNUMBER):
         outside = ctx.flows(mynumber).get(OUTSIDE)
         if outside is not None:
-            findings += explain_split(ctx, "ZONE-001", mynumber, OUTSIDE, ctx.exempt("ZONE-001", outside),
-                                      _isolation_message)
+            findings += explain_split(
+                ctx, "ZONE-001", mynumber, OUTSIDE, ctx.exempt("ZONE-001", outside), _isolation_message
+            )
     if ctx.zone_ids_of_kind(ZoneKind.MYNUMBER):
         findings += unproven(ctx, "ZONE-001", ctx.zone_ids())
     return findings
@@ -43,8 +44,9 @@ def check_zone_010(ctx: FlowContext) -> list[Finding]:
     """ZONE-010: the topology's `zone_policy` between additional zones holds."""
     findings = unmodelled(ctx, "ZONE-010", _policy_zones(ctx, "ZONE-010"))
     findings += _check_pairs(ctx, "ZONE-010", _channel_message)
-    involved = sorted({zone for p in pair_policies(ctx.network.topology) if p.rule == "ZONE-010"
-                       for zone in (p.from_zone, p.to_zone)})
+    involved = sorted(
+        {zone for p in pair_policies(ctx.network.topology) if p.rule == "ZONE-010" for zone in (p.from_zone, p.to_zone)}
+    )
     if involved:
         findings += unproven(ctx, "ZONE-010", involved)
     return findings
@@ -66,20 +68,16 @@ def _check_pairs(ctx: FlowContext, rule: str, describe: MessageBuilder) -> list[
     return findings
 
 
-def _isolation_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
-                       where: str) -> tuple[str, str]:
+def _isolation_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str, where: str) -> tuple[str, str]:
     return (
-        f"{src_en} → {dst_en}: {packets} gets through (permitted at {where}). "
-        f"These zones must not communicate.",
+        f"{src_en} → {dst_en}: {packets} gets through (permitted at {where}). These zones must not communicate.",
         f"{src_ja} → {dst_ja}: {packets} が到達します（許可箇所: {where}）。これらの領域間の通信は禁止です。",
     )
 
 
-def _channel_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
-                     where: str) -> tuple[str, str]:
+def _channel_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str, where: str) -> tuple[str, str]:
     return (
-        f"{src_en} → {dst_en}: {packets} gets through outside every declared sanitised channel "
-        f"(permitted at {where}).",
+        f"{src_en} → {dst_en}: {packets} gets through outside every declared sanitised channel (permitted at {where}).",
         f"{src_ja} → {dst_ja}: 無害化通信として宣言された経路以外で {packets} が到達します（許可箇所: {where}）。",
     )
 
@@ -115,17 +113,20 @@ def check_zone_002(ctx: FlowContext) -> list[Finding]:
         for source in ctx.zone_ids():
             packets = ctx.flows(source).get(klass)
             if packets is not None:
-                findings += explain_split(ctx, "ZONE-002", source, klass,
-                                          ctx.exempt("ZONE-002", packets & ~allowed), _link_message)
+                findings += explain_split(
+                    ctx, "ZONE-002", source, klass, ctx.exempt("ZONE-002", packets & ~allowed), _link_message
+                )
         link_end = _link_end_addresses(ctx, peer)
         for dest, packets in sorted(ctx.flows(klass).items()):
             if dest == klass:
                 continue
-            findings += explain_split(ctx, "ZONE-002", klass, dest,
-                                      ctx.exempt("ZONE-002", packets & ~allowed & ~link_end), _link_message)
+            findings += explain_split(
+                ctx, "ZONE-002", klass, dest, ctx.exempt("ZONE-002", packets & ~allowed & ~link_end), _link_message
+            )
     if ctx.network.topology.external_peers:
-        findings += unproven(ctx, "ZONE-002", [*ctx.zone_ids(), *(f"peer:{p.id}" for p in
-                                                                   ctx.network.topology.external_peers)])
+        findings += unproven(
+            ctx, "ZONE-002", [*ctx.zone_ids(), *(f"peer:{p.id}" for p in ctx.network.topology.external_peers)]
+        )
     return findings
 
 
@@ -150,17 +151,23 @@ def _broad_allow_entry(peer: ExternalPeer, flow: FlowSpec) -> list[Finding]:
     if not problems:
         return []
     what = ", ".join(problems)
-    return [Finding(
-        rule="ZONE-002", severity="error", status="violated", from_zone="", to_zone=f"peer:{peer.id}",
-        message_en=(f"External link {peer.id}: an allow entry is broader than host level with explicit ports "
-                    f"({what})."),
-        message_ja=f"外部接続 {peer.id}: allow の指定がホスト単位・ポート指定より広くなっています（{what}）。",
-        evidence=(Evidence(flow.at.file, flow.at.line, "", "declared"),),
-    )]
+    return [
+        Finding(
+            rule="ZONE-002",
+            severity="error",
+            status="violated",
+            from_zone="",
+            to_zone=f"peer:{peer.id}",
+            message_en=(
+                f"External link {peer.id}: an allow entry is broader than host level with explicit ports ({what})."
+            ),
+            message_ja=f"外部接続 {peer.id}: allow の指定がホスト単位・ポート指定より広くなっています（{what}）。",
+            evidence=(Evidence(flow.at.file, flow.at.line, "", "declared"),),
+        )
+    ]
 
 
-def _link_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
-                  where: str) -> tuple[str, str]:
+def _link_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str, where: str) -> tuple[str, str]:
     return (
         f"{src_en} → {dst_en}: {packets} crosses the external link outside its declared allow flows "
         f"(permitted at {where}).",
@@ -178,19 +185,28 @@ def check_zone_004(ctx: FlowContext) -> list[Finding]:
     for peer in ctx.network.topology.external_peers:
         klass = f"peer:{peer.id}"
         if peer.internet_connected:
-            findings.append(Finding(
-                rule="ZONE-004", severity="error", status="violated", to_zone=klass,
-                message_en=f"External peer {peer.id} is declared internet-connected; mynumber-zone peers must not be.",
-                message_ja=f"外部接続先 {peer.id} がインターネット接続ありと宣言されています。マイナンバー利用事務系の"
-                           f"接続先はインターネットに接続してはなりません。",
-                evidence=(Evidence(peer.at.file, peer.at.line, "internet_connected: true", "declared"),),
-            ))
+            findings.append(
+                Finding(
+                    rule="ZONE-004",
+                    severity="error",
+                    status="violated",
+                    to_zone=klass,
+                    message_en=(
+                        f"External peer {peer.id} is declared internet-connected; mynumber-zone peers must not be."
+                    ),
+                    message_ja=f"外部接続先 {peer.id} がインターネット接続ありと宣言されています。"
+                    f"マイナンバー利用事務系の"
+                    f"接続先はインターネットに接続してはなりません。",
+                    evidence=(Evidence(peer.at.file, peer.at.line, "internet_connected: true", "declared"),),
+                )
+            )
         for internet in internet_zones:
             for source, dest in ((klass, internet), (internet, klass)):
                 packets = ctx.flows(source).get(dest)
                 if packets is not None:
-                    findings += explain_split(ctx, "ZONE-004", source, dest, ctx.exempt("ZONE-004", packets),
-                                              _isolation_message)
+                    findings += explain_split(
+                        ctx, "ZONE-004", source, dest, ctx.exempt("ZONE-004", packets), _isolation_message
+                    )
     return findings
 
 
@@ -205,14 +221,22 @@ def check_zone_006(ctx: FlowContext) -> list[Finding]:
         expected = profile.direction(channel.kind)
         actual = _channel_direction(ctx, channel)
         if expected and actual != expected:
-            findings.append(Finding(
-                rule="ZONE-006", severity="error", status="violated",
-                message_en=(f"Channel {channel.id} ({channel.kind}) runs {actual or 'between unexpected zones'}; "
-                            f"the {profile.id} profile allows only {expected}."),
-                message_ja=(f"無害化通信 {channel.id}（{channel.kind}）の向きが {actual or '想定外の領域間'} です。"
-                            f"{profile.id} では {expected} のみ認められます。"),
-                evidence=(Evidence(channel.at.file, channel.at.line, f"id: {channel.id}", "declared"),),
-            ))
+            findings.append(
+                Finding(
+                    rule="ZONE-006",
+                    severity="error",
+                    status="violated",
+                    message_en=(
+                        f"Channel {channel.id} ({channel.kind}) runs {actual or 'between unexpected zones'}; "
+                        f"the {profile.id} profile allows only {expected}."
+                    ),
+                    message_ja=(
+                        f"無害化通信 {channel.id}（{channel.kind}）の向きが {actual or '想定外の領域間'} です。"
+                        f"{profile.id} では {expected} のみ認められます。"
+                    ),
+                    evidence=(Evidence(channel.at.file, channel.at.line, f"id: {channel.id}", "declared"),),
+                )
+            )
     return findings
 
 
@@ -245,8 +269,7 @@ def check_zone_007(ctx: FlowContext) -> list[Finding]:
     return findings
 
 
-def _egress_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
-                    where: str) -> tuple[str, str]:
+def _egress_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str, where: str) -> tuple[str, str]:
     return (
         f"{src_en}: {packets} leaves the network through an exit that is not the declared upstream "
         f"(permitted at {where}). Internet egress must go through the security cloud.",
@@ -280,8 +303,20 @@ def check_zone_009(ctx: FlowContext) -> list[Finding]:
             listed += 1
             # At the cap, what is left may hold more unprotected classes: say so.
             more = remaining != space.false and listed == MAX_EXPOSED_CLASSES_PER_ZONE
-            findings.append(ctx.build_finding("ZONE-009", "error", public, _dest_label(ctx, path, packet), packet,
-                                              klass, path, _exposure_message, more, start))
+            findings.append(
+                ctx.build_finding(
+                    "ZONE-009",
+                    "error",
+                    public,
+                    _dest_label(ctx, path, packet),
+                    packet,
+                    klass,
+                    path,
+                    _exposure_message,
+                    more,
+                    start,
+                )
+            )
     return findings
 
 
@@ -292,8 +327,7 @@ def _dest_label(ctx: FlowContext, path: TracePath, packet: Packet) -> str:
     return ctx.classify_packet(path.endpoint, packet) if path.endpoint is not None else "transit"
 
 
-def _exposure_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
-                      where: str) -> tuple[str, str]:
+def _exposure_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str, where: str) -> tuple[str, str]:
     return (
         f"{packets} from the public internet reaches a host without crossing a device with role firewall "
         f"(permitted at {where}).",
@@ -305,8 +339,9 @@ def _exposure_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packet
 # --- shared pieces ------------------------------------------------------------------------------
 
 
-def explain_split(ctx: FlowContext, rule: str, source: str, dest: str, packets: PacketSet,
-                  describe: MessageBuilder) -> list[Finding]:
+def explain_split(
+    ctx: FlowContext, rule: str, source: str, dest: str, packets: PacketSet, describe: MessageBuilder
+) -> list[Finding]:
     """Session-starting packets are errors; leakage of TCP packets with ACK/RST set only
     (what stateless `established` lets through) is a warning, reported, not hidden."""
     space = ctx.space
@@ -323,15 +358,24 @@ def explain_split(ctx: FlowContext, rule: str, source: str, dest: str, packets: 
 def _established_only(describe: MessageBuilder) -> MessageBuilder:
     def message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str, where: str) -> tuple[str, str]:
         en, ja = describe(src_en, dst_en, src_ja, dst_ja, packets, where)
-        return (f"{en} Only TCP packets with ACK or RST set pass (stateless 'established').",
-                f"{ja} 通過するのは ACK/RST 付きの TCP パケットのみです（ステートレスな established）。")
+        return (
+            f"{en} Only TCP packets with ACK or RST set pass (stateless 'established').",
+            f"{ja} 通過するのは ACK/RST 付きの TCP パケットのみです（ステートレスな established）。",
+        )
+
     return message
 
 
 def _policy_zones(ctx: FlowContext, rule: str | None) -> list[str]:
     """Zones on either side of a restricted pair checked by `rule` (None: by any rule)."""
-    return sorted({zone for policy in pair_policies(ctx.network.topology) if rule is None or policy.rule == rule
-                   for zone in (policy.from_zone, policy.to_zone)})
+    return sorted(
+        {
+            zone
+            for policy in pair_policies(ctx.network.topology)
+            if rule is None or policy.rule == rule
+            for zone in (policy.from_zone, policy.to_zone)
+        }
+    )
 
 
 def unmodelled(ctx: FlowContext, rule: str, zones: list[str], severity: str = "error") -> list[Finding]:
@@ -346,14 +390,23 @@ def unmodelled(ctx: FlowContext, rule: str, zones: list[str], severity: str = "e
         zone = ctx.network.topology.zone(zone_id)
         if zone_id in with_segments or zone.upstream:
             continue
-        findings.append(Finding(
-            rule=rule, severity=severity, status="inconclusive", from_zone=zone_id,
-            message_en=(f"zone '{zone_id}' has no modelled segment: nothing can be proved about it "
-                        f"(no device interface address lies in its prefixes and it has no upstream)."),
-            message_ja=(f"領域 '{zone_id}' にはモデル化されたセグメントがありません。"
-                        f"この領域については何も証明できません（どの機器のインターフェースアドレスもその接頭辞に含まれず、上流の宣言もありません）。"),
-            evidence=(Evidence(zone.at.file, zone.at.line, f"{zone_id}:", "declared"),),
-        ))
+        findings.append(
+            Finding(
+                rule=rule,
+                severity=severity,
+                status="inconclusive",
+                from_zone=zone_id,
+                message_en=(
+                    f"zone '{zone_id}' has no modelled segment: nothing can be proved about it "
+                    f"(no device interface address lies in its prefixes and it has no upstream)."
+                ),
+                message_ja=(
+                    f"領域 '{zone_id}' にはモデル化されたセグメントがありません。"
+                    f"この領域については何も証明できません（どの機器のインターフェースアドレスもその接頭辞に含まれず、上流の宣言もありません）。"
+                ),
+                evidence=(Evidence(zone.at.file, zone.at.line, f"{zone_id}:", "declared"),),
+            )
+        )
     return findings
 
 
@@ -368,17 +421,26 @@ def unproven(ctx: FlowContext, rule: str, sources: list[str]) -> list[Finding]:
         return []
     evidence = tuple(
         Evidence(u.source.file, u.source.line, "", "not understood")
-        for name in affected for u in ctx.network.devices[name].forwarding_unknowns
+        for name in affected
+        for u in ctx.network.devices[name].forwarding_unknowns
     )
     names = ", ".join(affected)
-    return [Finding(
-        rule=rule, severity="error", status="inconclusive",
-        message_en=(f"{rule} cannot be proven: {len(evidence)} line(s) on {names}, which the analysed flows "
-                    f"reach, may change forwarding or filtering and were not understood (see META-001)."),
-        message_ja=(f"{rule} を証明できません: 解析対象の通信が通過する {names} に、転送やフィルタに影響し得る"
-                    f"未解釈の行が {len(evidence)} 行あります（META-001 を参照）。"),
-        evidence=evidence,
-    )]
+    return [
+        Finding(
+            rule=rule,
+            severity="error",
+            status="inconclusive",
+            message_en=(
+                f"{rule} cannot be proven: {len(evidence)} line(s) on {names}, which the analysed flows "
+                f"reach, may change forwarding or filtering and were not understood (see META-001)."
+            ),
+            message_ja=(
+                f"{rule} を証明できません: 解析対象の通信が通過する {names} に、転送やフィルタに影響し得る"
+                f"未解釈の行が {len(evidence)} 行あります（META-001 を参照）。"
+            ),
+            evidence=evidence,
+        )
+    ]
 
 
 # --- isolation that does not rest on routing ----------------------------------------------------
@@ -410,16 +472,29 @@ def check_zone_008(ctx: FlowContext) -> list[Finding]:
             remaining &= ~klass
             listed += 1
             more = remaining != ctx.space.false and listed == MAX_ROUTING_ONLY_CLASSES_PER_PAIR
-            findings.append(ctx.build_finding("ZONE-008", "warning", policy.from_zone, policy.to_zone, packet,
-                                              klass, path, _routing_only_message, more, start))
+            findings.append(
+                ctx.build_finding(
+                    "ZONE-008",
+                    "warning",
+                    policy.from_zone,
+                    policy.to_zone,
+                    packet,
+                    klass,
+                    path,
+                    _routing_only_message,
+                    more,
+                    start,
+                )
+            )
     return findings
 
 
 MAX_ROUTING_ONLY_CLASSES_PER_PAIR = 32
 
 
-def _routing_only_message(src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str,
-                          where: str) -> tuple[str, str]:
+def _routing_only_message(
+    src_en: str, dst_en: str, src_ja: str, dst_ja: str, packets: str, where: str
+) -> tuple[str, str]:
     return (
         f"{src_en} → {dst_en}: isolation rests on routing alone. No filter stops {packets}; "
         f"a route change would open this path (filters passed: {where}).",
@@ -440,35 +515,56 @@ def check_zone_003(ctx: FlowContext) -> list[Finding]:
         devices = _devices_on_link_path(ctx, peer)
         pins = _mac_pins(ctx, devices)
         attach_device, attach_interface = ctx.network.interface_ref(peer.attach)
-        subnets = [(a.network, a.prefix_length) for a in
-                   ctx.network.devices[attach_device].interfaces[attach_interface].addresses]
+        subnets = [
+            (a.network, a.prefix_length)
+            for a in ctx.network.devices[attach_device].interfaces[attach_interface].addresses
+        ]
         wanted = {normalize_mac(mac) or mac for mac in peer.mac}
         where = ", ".join(sorted(devices))
         for mac in sorted(wanted):
             if not any(pin_mac == mac for pin_mac, _, _ in pins):
-                findings.append(Finding(
-                    rule="ZONE-003", severity="error", status="violated", to_zone=f"peer:{peer.id}",
-                    message_en=(f"External link {peer.id}: declared MAC {mac} is not pinned on the path to "
-                                f"{attach_device}:{attach_interface} (devices checked: {where}); add a static ARP "
-                                f"entry or a port-security static MAC."),
-                    message_ja=(f"外部接続 {peer.id}: 宣言された MAC {mac} が {attach_device}:{attach_interface} "
-                                f"までの経路上で固定されていません（確認した機器: {where}）。"
-                                f"静的 ARP またはポートセキュリティの静的 MAC で固定してください。"),
-                    evidence=(Evidence(peer.at.file, peer.at.line, f"mac: {mac}", "declared"),),
-                ))
+                findings.append(
+                    Finding(
+                        rule="ZONE-003",
+                        severity="error",
+                        status="violated",
+                        to_zone=f"peer:{peer.id}",
+                        message_en=(
+                            f"External link {peer.id}: declared MAC {mac} is not pinned on the path to "
+                            f"{attach_device}:{attach_interface} (devices checked: {where}); add a static ARP "
+                            f"entry or a port-security static MAC."
+                        ),
+                        message_ja=(
+                            f"外部接続 {peer.id}: 宣言された MAC {mac} が {attach_device}:{attach_interface} "
+                            f"までの経路上で固定されていません（確認した機器: {where}）。"
+                            f"静的 ARP またはポートセキュリティの静的 MAC で固定してください。"
+                        ),
+                        evidence=(Evidence(peer.at.file, peer.at.line, f"mac: {mac}", "declared"),),
+                    )
+                )
         for mac, address, source in pins:
             on_link = address is not None and (
                 any(address & prefix_mask(length) == network for network, length in subnets)
-                or any(address & prefix_mask(length) == network for network, length in peer.addresses))
+                or any(address & prefix_mask(length) == network for network, length in peer.addresses)
+            )
             if on_link and mac not in wanted:
-                findings.append(Finding(
-                    rule="ZONE-003", severity="error", status="violated", to_zone=f"peer:{peer.id}",
-                    message_en=(f"External link {peer.id}: {source.where()} pins {int_to_ip(address or 0)} to MAC "
-                                f"{mac}, which is not a declared MAC of the link."),
-                    message_ja=(f"外部接続 {peer.id}: {source.where()} が {int_to_ip(address or 0)} を宣言外の MAC "
-                                f"{mac} に固定しています。"),
-                    evidence=(Evidence(source.file, source.line, redact(source.text.strip()), "pins"),),
-                ))
+                findings.append(
+                    Finding(
+                        rule="ZONE-003",
+                        severity="error",
+                        status="violated",
+                        to_zone=f"peer:{peer.id}",
+                        message_en=(
+                            f"External link {peer.id}: {source.where()} pins {int_to_ip(address or 0)} to MAC "
+                            f"{mac}, which is not a declared MAC of the link."
+                        ),
+                        message_ja=(
+                            f"外部接続 {peer.id}: {source.where()} が {int_to_ip(address or 0)} を宣言外の MAC "
+                            f"{mac} に固定しています。"
+                        ),
+                        evidence=(Evidence(source.file, source.line, redact(source.text.strip()), "pins"),),
+                    )
+                )
     return findings
 
 
@@ -483,8 +579,13 @@ def _devices_on_link_path(ctx: FlowContext, peer: ExternalPeer) -> set[str]:
         src, dst = flow.src[0][0], flow.dst[0][0]
         proto = flow.proto if flow.proto is not None else 6
         dport = flow.dport[0].low if flow.dport else 0
-        packet = Packet(src=src, dst=dst, proto=proto, dport=dport if proto in (6, 17) else 0,
-                        sport=49152 if proto in (6, 17) else 0)
+        packet = Packet(
+            src=src,
+            dst=dst,
+            proto=proto,
+            dport=dport if proto in (6, 17) else 0,
+            sport=49152 if proto in (6, 17) else 0,
+        )
         for segment in ctx.network.segments.values():
             if not segment.contains(src):
                 continue
