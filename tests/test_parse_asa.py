@@ -1132,3 +1132,25 @@ def test_nat_route_lookup_is_recorded() -> None:
     )
     assert [rule.route_lookup for rule in device.nat_rules] == [True, False, True]
     assert all(u.kind is HARMLESS for u in device.unknown_lines)
+
+
+def test_a_global_command_indented_under_a_one_line_command_is_never_harmless() -> None:
+    # The ASA reads an indented line as a global command after a one-line command such as
+    # `ntp server`: its route and access-group must not be inherited as harmless.
+    text = (
+        "ASA Version 9.8(2)\n"
+        "hostname fw1\n"
+        "ntp server 10.0.0.1\n"
+        " route outside 0.0.0.0 0.0.0.0 192.168.0.2\n"
+        "logging host inside 10.0.0.5\n"
+        " access-group OUT in interface outside\n"
+    )
+    device = parse(text, "fw1.cfg")
+    kinds = {unknown.source.line: (unknown.kind, unknown.reason) for unknown in device.unknown_lines}
+    assert kinds[4] == (FORWARDING, "global command 'route outside' indented under a line that opens no block for it")
+    assert kinds[6] == (
+        FORWARDING,
+        "global command 'access-group OUT' indented under a line that opens no block for it",
+    )
+    assert kinds[3][0] is HARMLESS and kinds[5][0] is HARMLESS
+    assert device.routes == [] and device.global_acl is None

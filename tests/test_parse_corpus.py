@@ -19,7 +19,7 @@ from nankoku_netcheck.parse.cisco_ios import parse
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # Measured on the corpus files detected as IOS; most are VRF and NAT lines (issue #17).
-FORWARDING_CEILING = 3244
+FORWARDING_CEILING = 3245  # +1: an `interface` line indented under `mpls ldp` (IOS-XR syntax) counts as global
 
 
 def decode(data: bytes) -> str:

@@ -1080,3 +1080,38 @@ def test_svi_stays_up_when_the_config_is_unsure() -> None:
         "interface GigabitEthernet1/0/1", " switchport mode dynamic desirable", " switchport trunk allowed vlan 10-50"
     )
     assert [name for name, i in dynamic.interfaces.items() if i.shutdown] == []
+
+
+def test_a_global_command_indented_under_a_one_line_command_is_never_harmless() -> None:
+    # IOS reads an indented line in the current mode: after `ntp server` and a one-line banner
+    # this `ip route` is a global command, which the parser must not inherit as harmless.
+    text = (
+        "hostname r1\n"
+        "ntp server 10.0.0.1\n"
+        "banner motd ^C Authorized only ^C\n"
+        " ip route 10.9.0.0 255.255.0.0 192.168.0.2\n"
+        " ip access-list extended X\n"
+        "logging host 10.0.0.2\n"
+        " interface GigabitEthernet0/1\n"
+        "interface GigabitEthernet0/0\n"
+        " ip address 192.168.0.1 255.255.255.0\n"
+        "line vty 0 4\n"
+        " transport input ssh\n"
+    )
+    device = parse(text, "r1.cfg")
+    kinds = {unknown.source.line: (unknown.kind, unknown.reason) for unknown in device.unknown_lines}
+    assert kinds[4] == (
+        UnknownKind.FORWARDING,
+        "global command 'ip route' indented under a line that opens no block for it",
+    )
+    assert kinds[5] == (
+        UnknownKind.FORWARDING,
+        "global command 'ip access-list' indented under a line that opens no block for it",
+    )
+    assert kinds[7] == (
+        UnknownKind.FORWARDING,
+        "global command 'interface GigabitEthernet0/1' indented under a line that opens no block for it",
+    )
+    assert kinds[2][0] is UnknownKind.HARMLESS and kinds[6][0] is UnknownKind.HARMLESS
+    assert 11 not in kinds or kinds[11][0] is UnknownKind.HARMLESS  # a real sub-mode line stays as it was
+    assert not [route for route in device.routes if route.kind.value == "static"]

@@ -713,8 +713,30 @@ _OBJECT_NAT_OPTIONS = frozenset(
 # --- the parser -------------------------------------------------------------------------
 
 
+# Global commands the parser models itself (see `top_level`; LineBook.global_forwarding_starts).
+_GLOBAL_FORWARDING_STARTS: frozenset[tuple[str, ...]] = frozenset(
+    {
+        ("interface",),
+        ("access-list",),
+        ("access-group",),
+        ("route",),
+        ("nat",),
+        ("static",),
+        ("global",),
+        ("object",),
+        ("object-group",),
+        ("router",),
+        ("same-security-traffic",),
+        ("arp",),
+        ("ipv6", "route"),
+    }
+)
+
+
 class _AsaParser(LineBook):
     """Builds one Device; the state of one file."""
+
+    global_forwarding_starts = _GLOBAL_FORWARDING_STARTS
 
     def __init__(self, text: str, path: str) -> None:
         super().__init__(text, path)

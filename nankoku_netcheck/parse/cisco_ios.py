@@ -384,6 +384,22 @@ _MULTICAST = "multicast routing is not modelled"
 _TUNNEL = "tunnel option is not modelled"
 _BRIDGING = "bridging / layer-2 transport is not modelled"
 
+# Global commands the parser models itself (see `top_level`; LineBook.global_forwarding_starts).
+_GLOBAL_FORWARDING_STARTS: frozenset[tuple[str, ...]] = frozenset(
+    {
+        ("interface",),
+        ("int",),
+        ("access-list",),
+        ("router",),
+        ("arp",),
+        ("ip", "access-list"),
+        ("ip", "route"),
+        ("ip", "routing"),
+        ("ipv6", "route"),
+        ("ipv6", "unicast-routing"),
+    }
+)
+
 _TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     # headers, footers and markers
     ("building",): (HARMLESS, "show command output header"),
@@ -846,6 +862,8 @@ def _find_macro_end(lines: Sequence[str], start: int) -> int:
 
 class _IosParser(LineBook):
     """Builds one Device; the state of one file."""
+
+    global_forwarding_starts = _GLOBAL_FORWARDING_STARTS
 
     def __init__(self, text: str, path: str) -> None:
         super().__init__(text, path)

@@ -363,6 +363,13 @@ class LineBook:
     """Where each line of one file ended up: parsed into the model (None) or an
     UnknownLine. Both vendor parsers keep this account the same way, so it lives here."""
 
+    # First words (one or two) of the global commands a vendor's parser models because they
+    # forward or filter. The device reads an indented line in the current mode and falls back
+    # to the global mode for a command the mode does not know, so such a line indented under
+    # a harmless command (`ntp server`, a one-line banner, `line vty`) is still a global
+    # command: it is never harmless by inheritance (see `mark_block`).
+    global_forwarding_starts: frozenset[tuple[str, ...]] = frozenset()
+
     def __init__(self, text: str, path: str) -> None:
         self.path = path
         self.lines = split_lines(text)
@@ -385,8 +392,21 @@ class LineBook:
     def mark_block(self, obj: Any, kind: UnknownKind, reason: str) -> None:
         self.unknown(obj.linenum, kind, reason)
         for child in descendants(obj):
-            if child.linenum not in self.outcome:
+            if child.linenum in self.outcome:
+                continue
+            if kind is UnknownKind.HARMLESS and self.reads_as_global_command(child.linenum):
+                first_words = " ".join(self.words(child.linenum)[:2])
+                self.unknown(
+                    child.linenum,
+                    UnknownKind.FORWARDING,
+                    f"global command '{first_words}' indented under a line that opens no block for it",
+                )
+            else:
                 self.mark_plain_line(child.linenum, kind, reason)
+
+    def reads_as_global_command(self, index: int) -> bool:
+        lowered = tuple(word.lower() for word in self.words(index)[:2])
+        return lowered[:1] in self.global_forwarding_starts or lowered in self.global_forwarding_starts
 
     def mark_plain_line(self, index: int, kind: UnknownKind, reason: str) -> None:
         """Comments and blank lines keep their own classification inside any block."""
