@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import REPO, git
 
 from nankoku_netcheck.analyze import load
 from nankoku_netcheck.cli import main
@@ -76,22 +76,6 @@ def test_diff_of_a_state_with_itself_reports_nothing() -> None:
     assert "No change" in out
     record = json.loads(run("diff", BROKEN, BROKEN, "--format", "json")[1])
     assert record["changes"] == [] and record["findings"]["new"] == [] and record["findings"]["fixed"] == []
-
-
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(folder), *args],
-        check=True,
-        capture_output=True,
-        env={
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.invalid",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.invalid",
-            "HOME": str(folder),
-            "PATH": "/usr/bin:/bin",
-        },
-    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -12,7 +12,6 @@ import io
 import os
 import shutil
 import stat
-import subprocess
 import tarfile
 import tempfile
 import textwrap
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, TRIANGLE, write_network
+from conftest import REPO, TRIANGLE, git, write_network
 
 from nankoku_netcheck.cli import main
 from nankoku_netcheck.errors import InputError
@@ -201,22 +200,6 @@ def test_the_bundled_samples_still_load() -> None:
 
 
 # --- git revisions with symbolic links ------------------------------------------------------------
-
-
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(folder), *args],
-        check=True,
-        capture_output=True,
-        env={
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.invalid",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.invalid",
-            "HOME": str(folder),
-            "PATH": "/usr/bin:/bin",
-        },
-    )
 
 
 @pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
