@@ -133,8 +133,6 @@ def load_key(path: Path | None = None) -> bytes:
     the other run got there first). Raises InputError when the key or its folder could be
     read or replaced by someone else."""
     path = path or default_key_path()
-    # "key's", never "key" and a word: messages pass through the redactor, which hides
-    # the word after "key " (it could be a secret in a config line).
     folder = private_folder(path.parent, "cache key's folder")
     return _read_key(folder / path.name, str(path))
 
