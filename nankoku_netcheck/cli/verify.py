@@ -342,26 +342,17 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
             seconds=time.perf_counter() - started,
             problems=("cannot write the reports",),
         )
-    except OSError as error:
-        if error.filename is None:
+    except Exception as error:  # a file that could not be read or written, or a bug (as fail_unexpected)
+        if isinstance(error, OSError) and error.filename is not None:
             return BatchOutcome(
                 topology,
                 folder,
-                EXIT_INTERNAL,
-                "internal error",
+                EXIT_INPUT,
+                "input error",
                 seconds=time.perf_counter() - started,
-                problems=(redact(f"{type(error).__name__}: {error}"),),
+                problems=(redact_quoted(f"{error.filename}: {os_error_reason(error)}"),),
+                notes=tuple(notes),
             )
-        return BatchOutcome(
-            topology,
-            folder,
-            EXIT_INPUT,
-            "input error",
-            seconds=time.perf_counter() - started,
-            problems=(redact_quoted(f"{error.filename}: {os_error_reason(error)}"),),
-            notes=tuple(notes),
-        )
-    except Exception as error:  # a failed cross-check or any other bug
         return BatchOutcome(
             topology,
             folder,
