@@ -61,8 +61,13 @@ def source_fingerprint(*relative_paths: str) -> str:
 
 
 def parser_fingerprint() -> str:
-    """A hash of the model and the parsers' source."""
-    parsers = sorted(path.relative_to(PACKAGE).as_posix() for path in (PACKAGE / "parse").glob("*.py"))
+    """A hash of the model and the parsers' source: the parse stage and every vendor plugin
+    (subpackages included, so a plugin's split into modules is covered too)."""
+    parsers = sorted(
+        path.relative_to(PACKAGE).as_posix()
+        for folder in ("parse", "vendors")
+        for path in (PACKAGE / folder).rglob("*.py")
+    )
     return source_fingerprint("model.py", *parsers)
 
 

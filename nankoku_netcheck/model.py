@@ -140,6 +140,33 @@ class Acl:
 
 
 @dataclass(frozen=True)
+class PolicyRule:
+    """One entry of a stateful device's ordered policy between interfaces: a FortiGate
+    `config firewall policy` entry, a PAN-OS security rule, an IOS zone-pair policy, and the
+    ASA's access-groups and security levels as its plugin expresses them.
+
+    A new connection entering interface `in` and leaving by `out` is decided by the rules
+    that apply to that pair (`from_interfaces` holds `in` or is None = any interface;
+    `to_interfaces` holds `out` or is None), in order: the first line (of the first rule
+    that has a line matching the packet) decides with its action; a packet no line of a
+    rule matches falls through to the next rule; after the last rule comes the implicit
+    deny. A rule's lines are `lines`, or those of the named ACL `acl` in `Device.acls` when
+    set (an undefined name counts as `Device.undefined_acl_permits` says). `source`: the
+    line that defines the rule (FortiOS `edit 12`, ASA `access-group ... in interface x`);
+    `name`: what reports call it ("policy 12", "access-group OUTSIDE_IN").
+    """
+
+    name: str
+    source: Source
+    from_interfaces: tuple[str, ...] | None = None
+    to_interfaces: tuple[str, ...] | None = None
+    lines: tuple[AclLine, ...] = ()
+    acl: str | None = None
+    # Whether the device logs the sessions this rule permits (FortiOS `logtraffic`).
+    logged: bool = True
+
+
+@dataclass(frozen=True)
 class InterfaceAddress:
     address: int
     prefix_length: int
@@ -311,6 +338,9 @@ class Device:
     global_acl_source: Source | None = None
     nat_rules: list[NatRule] = field(default_factory=list)
     static_arp: list[StaticArp] = field(default_factory=list)
+    # Ordered policy between interfaces (see PolicyRule); None: no policy, only the
+    # interfaces' own ACLs filter. Being migrated to: the ASA fields above become rules.
+    policy: tuple[PolicyRule, ...] | None = None
     # Management-plane facts (hardening rules); defined at the end of this module.
     mgmt: MgmtSettings = field(default_factory=lambda: MgmtSettings())
 

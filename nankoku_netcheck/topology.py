@@ -52,12 +52,11 @@ from nankoku_netcheck.model import (
     format_prefix,
     prefix_mask,
 )
-from nankoku_netcheck.parse.cisco_ios import canonical_interface_name
+from nankoku_netcheck.vendors import SUPPORTED, resolve_interface
 
 SCHEMA_VERSION = 1
 DEFAULT_POLICY = "nankoku-2019"
 POLICIES = ("nankoku-2019", "mic-beta", "mic-beta-prime", "mic-alpha-prime")
-VENDORS = ("cisco_ios", "cisco_asa")
 CHANNEL_KINDS = ("mail-text", "screen-transfer", "file-sanitize")
 ZONE_POLICY_ALLOW = ("none", "channels", "any")
 # The three zones of the 三層の対策 exist once per network; external and other zones may repeat.
@@ -199,27 +198,6 @@ def warn_duplicate_hostnames(topology: Topology, devices: Mapping[str, Device]) 
         warnings.warn(InputWarning(problem), stacklevel=2)
 
 
-def resolve_interface(device: Device, name: str) -> str | None:
-    """The name of `device`'s interface that `name` refers to, or None.
-
-    Tries, in order: exact name, name ignoring case, IOS abbreviation (Gi0/1 for
-    GigabitEthernet0/1), ASA `nameif` (exact, then ignoring case).
-    """
-    if name in device.interfaces:
-        return name
-    folded = name.casefold()
-    same_but_case = sorted(known for known in device.interfaces if known.casefold() == folded)
-    if same_but_case:
-        return same_but_case[0]
-    expanded = canonical_interface_name(name).casefold()
-    same_expanded = sorted(
-        known for known in device.interfaces if canonical_interface_name(known).casefold() == expanded
-    )
-    if same_expanded:
-        return same_expanded[0]
-    return _interface_by_nameif(device, name)
-
-
 def zone_of_address(topology: Topology, address: int) -> Zone | None:
     """The zone owning `address` by longest prefix over all zones, None if no zone claims it."""
     best: tuple[int, Zone] | None = None
@@ -293,19 +271,6 @@ def _interface_hints(device: Device, wanted: str) -> list[str]:
     close = difflib.get_close_matches(wanted, names, n=_INTERFACE_HINTS, cutoff=0.5)
     rest = [name for name in names if name not in close]
     return (close + rest)[:_INTERFACE_HINTS]
-
-
-def _interface_by_nameif(device: Device, name: str) -> str | None:
-    folded = name.casefold()
-    exact = sorted(known for known, interface in device.interfaces.items() if ("nameif", name) in interface.properties)
-    if exact:
-        return exact[0]
-    ignoring_case = sorted(
-        known
-        for known, interface in device.interfaces.items()
-        if any(key == "nameif" and value.casefold() == folded for key, value in interface.properties)
-    )
-    return ignoring_case[0] if ignoring_case else None
 
 
 # --- YAML ----------------------------------------------------------------------------
@@ -805,7 +770,7 @@ class _TopologyBuilder:
         )
         if fields is None:
             return None
-        vendor = self.choice(fields.get("vendor"), f"{path}.vendor", "vendor", VENDORS)
+        vendor = self.choice(fields.get("vendor"), f"{path}.vendor", "vendor", SUPPORTED)
         role = self.text(fields.get("role"), f"{path}.role", "a role (free text)")
         if "config" not in fields:
             return None

@@ -8,9 +8,9 @@ import pytest
 from conftest import REPO, rule_fixture_outcome
 
 from nankoku_netcheck.model import MgmtSettings, UnknownKind, ip_to_int
-from nankoku_netcheck.parse.cisco_asa import parse
 from nankoku_netcheck.rules.acl import ACL_RULES
 from nankoku_netcheck.rules.device import DEVICE_RULES
+from nankoku_netcheck.vendors.cisco_asa.parser import parse
 
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
 RULES = {rule.id: rule for rule in DEVICE_RULES + ACL_RULES}

@@ -40,10 +40,10 @@ from nankoku_netcheck.model import (
     ip_to_int,
     prefix_mask,
 )
-from nankoku_netcheck.parse.cisco_asa import parse
 from nankoku_netcheck.reach.engine import ReachEngine, Start
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.reach.trace import Tracer
+from nankoku_netcheck.vendors.cisco_asa.parser import parse
 
 examples = gen.examples
 

@@ -232,8 +232,8 @@ def test_rewritten_acl_002_records_change_nothing(city: Any, tmp_path: Path) -> 
 
 def test_a_record_of_another_acl_is_refused_by_its_shape() -> None:
     """Authenticated records are checked against the ACL anyway (rules/acl.py)."""
-    from nankoku_netcheck.parse.cisco_ios import parse
     from nankoku_netcheck.rules.acl import Unreachable, _read_unreachable
+    from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
     acl = parse("ip access-list extended A\n permit ip any any\n permit tcp any any\n deny ip any any\n", "r.cfg").acls[
         "A"
@@ -554,7 +554,7 @@ def test_the_codec_rejects_anything_but_its_own_types() -> None:
     from nankoku_netcheck.cache import device_codec
     from nankoku_netcheck.codec import DecodeError, EncodeError
     from nankoku_netcheck.model import Device, Interface, Source
-    from nankoku_netcheck.parse.cisco_ios import parse
+    from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
     codec = device_codec()
     device = parse(

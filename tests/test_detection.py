@@ -21,7 +21,7 @@ from nankoku_netcheck.inputs import read_input
 from nankoku_netcheck.parse import DETECTION_ORDER, VENDORS, classify, detect_vendor
 from nankoku_netcheck.parse import SUPPORTED as SUPPORTED_VENDORS
 
-SUPPORTED = "supported: cisco_ios, cisco_asa"
+SUPPORTED = "supported: " + ", ".join(sorted(SUPPORTED_VENDORS))
 UNRECOGNISED = f"not a recognised network config ({SUPPORTED})"
 
 

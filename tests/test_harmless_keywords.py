@@ -10,7 +10,8 @@ from collections.abc import Mapping
 import pytest
 
 from nankoku_netcheck.model import Device, UnknownKind
-from nankoku_netcheck.parse import cisco_asa, cisco_ios
+from nankoku_netcheck.vendors.cisco_asa import parser as cisco_asa
+from nankoku_netcheck.vendors.cisco_ios import parser as cisco_ios
 
 IOS_TOP_LEVEL = [
     "ip route 10.0.0.0 255.0.0.0 192.0.2.1",

@@ -20,9 +20,9 @@ from nankoku_netcheck.model import (
     Wildcard,
     ip_to_int,
 )
-from nankoku_netcheck.parse import DETECTION_ORDER, VENDORS, cisco_ios, detect_vendor, parse_config
-from nankoku_netcheck.parse.cisco_asa import FQDN_REASON, STATIC_ARP_REASON, parse
-from nankoku_netcheck.topology import resolve_interface
+from nankoku_netcheck.parse import DETECTION_ORDER, VENDORS, detect_vendor, parse_config
+from nankoku_netcheck.vendors import classify, resolve_interface
+from nankoku_netcheck.vendors.cisco_asa.parser import FQDN_REASON, STATIC_ARP_REASON, parse
 
 PATH = "configs/fw1.cfg"
 HARMLESS = UnknownKind.HARMLESS
@@ -91,7 +91,7 @@ def only_match(device: Device, name: str = "ACL") -> Match:
 
 
 def test_registry_tries_asa_before_ios():
-    assert VENDORS["cisco_asa"].parse is parse
+    assert VENDORS["cisco_asa"].name == "cisco_asa"
     assert DETECTION_ORDER.index("cisco_asa") < DETECTION_ORDER.index("cisco_ios")
 
 
@@ -99,7 +99,7 @@ def test_registry_tries_asa_before_ios():
 def test_version_header_selects_asa_and_ios_refuses_it(header: str):
     text = config(": Saved", header, "hostname fw1", "interface GigabitEthernet0/0")
     assert detect_vendor(text) == "cisco_asa"
-    assert cisco_ios.detect(text) is False
+    assert classify(text).vendor != "cisco_ios"
 
 
 def test_asa_without_header_is_detected_by_nameif_and_security_level():

@@ -15,7 +15,7 @@ import pytest
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Device, UnknownKind
 from nankoku_netcheck.parse import detect_vendor
-from nankoku_netcheck.parse.cisco_ios import parse
+from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # Measured on the corpus files detected as IOS; most are VRF and NAT lines (issue #17).

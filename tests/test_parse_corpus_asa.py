@@ -15,7 +15,7 @@ import pytest
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Device, UnknownKind
 from nankoku_netcheck.parse import detect_vendor
-from nankoku_netcheck.parse.cisco_asa import parse
+from nankoku_netcheck.vendors.cisco_asa.parser import parse
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # Measured on the corpus of 77 files (most are pre-8.3 NAT lines, objects that the

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from nankoku_netcheck.model import Device, UnknownKind, UnknownLine
-from nankoku_netcheck.parse import cisco_asa, cisco_ios
-from nankoku_netcheck.parse.common import rejected_character, split_words
+from nankoku_netcheck.vendors.cisco_asa import parser as cisco_asa
+from nankoku_netcheck.vendors.cisco_ios import parser as cisco_ios
+from nankoku_netcheck.vendors.common import rejected_character, split_words
 
 HARMLESS = UnknownKind.HARMLESS
 FORWARDING = UnknownKind.FORWARDING

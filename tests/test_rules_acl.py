@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from nankoku_netcheck.model import Acl, AclLine
 from nankoku_netcheck.parse import parse_config
-from nankoku_netcheck.parse.cisco_ios import parse
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.rules.acl import ACL_RULES, exact, line_set, may_match_everything, unreachable_lines
 from nankoku_netcheck.rules.acl_overlap import lines_overlap
+from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
 RULES = {rule.id: rule for rule in ACL_RULES}

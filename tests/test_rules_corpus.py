@@ -19,8 +19,6 @@ import test_parse_corpus_asa as asa_corpus_files
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.graph import build_network
 from nankoku_netcheck.model import Device, DeviceEntry, Located, Topology
-from nankoku_netcheck.parse import cisco_asa
-from nankoku_netcheck.parse.cisco_ios import parse
 from nankoku_netcheck.reach.engine import ReachEngine, boundary_interfaces
 from nankoku_netcheck.reach.packets import PacketSpace
 from nankoku_netcheck.reach.trace import Tracer
@@ -29,6 +27,8 @@ from nankoku_netcheck.result import Finding
 from nankoku_netcheck.rules.acl import ACL_RULES
 from nankoku_netcheck.rules.device import DEVICE_RULES
 from nankoku_netcheck.rules.flows import FlowContext
+from nankoku_netcheck.vendors.cisco_asa import parser as cisco_asa
+from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
 RULES = DEVICE_RULES + ACL_RULES
 

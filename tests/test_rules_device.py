@@ -17,7 +17,6 @@ from conftest import REPO, rule_fixture_outcome
 
 from nankoku_netcheck.analyze import load
 from nankoku_netcheck.model import SECRET_READABLE, SECRET_STRONG, SECRET_WEAK_HASH
-from nankoku_netcheck.parse.cisco_ios import parse
 from nankoku_netcheck.reach.engine import ReachEngine, boundary_interfaces
 from nankoku_netcheck.reach.packets import PacketSpace
 from nankoku_netcheck.reach.trace import Tracer
@@ -25,6 +24,7 @@ from nankoku_netcheck.rules.acl import ACL_RULES
 from nankoku_netcheck.rules.device import DEVICE_RULES, cdp_boundary_interfaces, zone_boundary_interfaces
 from nankoku_netcheck.rules.docs_device import DEVICE_RULE_DOCS
 from nankoku_netcheck.rules.flows import FlowContext
+from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
 RULES = {rule.id: rule for rule in DEVICE_RULES}

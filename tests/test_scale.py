@@ -18,8 +18,9 @@ from nankoku_netcheck.analyze import load, parse_many
 from nankoku_netcheck.cli import main
 from nankoku_netcheck.cli.verify import BatchOutcome, report_folders, worst_exit_code
 from nankoku_netcheck.errors import InputProblem
-from nankoku_netcheck.parse.cisco_ios import BlockLine, _IosParser, block_tree, build_block_tree
 from nankoku_netcheck.synth import CitySpec, generate
+from nankoku_netcheck.vendors import SUPPORTED
+from nankoku_netcheck.vendors.cisco_ios.parser import BlockLine, _IosParser, block_tree, build_block_tree
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -221,7 +222,7 @@ def test_batch_verify_lists_every_refused_config(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2, result.output
-    supported = "(not supported yet; supported: cisco_ios, cisco_asa)"
+    supported = "(not supported yet; supported: " + ", ".join(sorted(SUPPORTED)) + ")"
     topology = foreign / "topology.yaml"
     assert result.output.splitlines()[-3:] == [
         f"{topology}: {foreign / 'configs' / 'fgt.cfg'}: looks like FortiOS {supported}",

@@ -30,6 +30,7 @@ from nankoku_netcheck.topology import (
     resolve_interface,
     zone_of_address,
 )
+from nankoku_netcheck.vendors import SUPPORTED
 
 TOPOLOGY_FILE = "topology.yaml"
 DEVICE_NAMES = ("mn-core", "lg-fw", "edge-rtr", "mn-fw", "jlis-sw")
@@ -154,9 +155,11 @@ def interface(name: str, *properties: tuple[str, str]) -> Interface:
 
 
 def device(name: str, *interfaces: Interface) -> Device:
+    """A firewall (ASA) when an interface has a nameif, else a router (IOS)."""
+    firewall = any(key == "nameif" for item in interfaces for key, _ in item.properties)
     return Device(
         name=name,
-        vendor="cisco_ios",
+        vendor="cisco_asa" if firewall else "cisco_ios",
         source_file=f"configs/{name}.cfg",
         interfaces={item.name: item for item in interfaces},
     )
@@ -597,7 +600,7 @@ def test_unknown_vendor(network: Callable[[str], str]) -> None:
     assert problem.line == line_of(text, "vendor: juniper")
     assert (
         problem.message
-        == "devices.lg-fw.vendor: 'juniper' is not a valid vendor (expected one of: cisco_ios, cisco_asa)"
+        == f"devices.lg-fw.vendor: 'juniper' is not a valid vendor (expected one of: {', '.join(SUPPORTED)})"
     )
 
 
@@ -934,7 +937,7 @@ def test_resolve_interface_exact_case_and_nameif() -> None:
 
 
 def test_resolve_interface_expands_ios_abbreviations() -> None:
-    pytest.importorskip("nankoku_netcheck.parse.cisco_ios", reason="the IOS parser provides the abbreviations")
+    pytest.importorskip("nankoku_netcheck.vendors.cisco_ios.parser", reason="the IOS parser provides the abbreviations")
     router = device("r", interface("GigabitEthernet0/1"), interface("FastEthernet0/0"), interface("Vlan10"))
     assert resolve_interface(router, "Gi0/1") == "GigabitEthernet0/1"
     assert resolve_interface(router, "fa0/0") == "FastEthernet0/0"

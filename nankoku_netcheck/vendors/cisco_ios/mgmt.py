@@ -39,7 +39,7 @@ from nankoku_netcheck.model import (
     Wlan,
     is_decimal,
 )
-from nankoku_netcheck.parse.common import TextBlock, record_user, split_words, text_blocks
+from nankoku_netcheck.vendors.common import TextBlock, record_user, split_words, text_blocks
 
 # Cisco password "types" → storage scheme.
 _SECRET_TYPES = {

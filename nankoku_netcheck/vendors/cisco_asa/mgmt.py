@@ -50,9 +50,9 @@ from nankoku_netcheck.model import (
     is_decimal,
     mask_to_length,
 )
-from nankoku_netcheck.parse.asa_names import ICMP_NAMES, PROTOCOL_NAMES
-from nankoku_netcheck.parse.cisco_ios import canonical_interface_name
-from nankoku_netcheck.parse.common import (
+from nankoku_netcheck.vendors.cisco_asa.names import ICMP_NAMES, PROTOCOL_NAMES
+from nankoku_netcheck.vendors.cisco_ios.parser import canonical_interface_name
+from nankoku_netcheck.vendors.common import (
     TextBlock,
     is_ipv4,
     looks_like_ipv6,

@@ -91,8 +91,8 @@ from nankoku_netcheck.model import (
     normalize_mac,
     prefix_mask,
 )
-from nankoku_netcheck.parse.asa_mgmt import read_management
-from nankoku_netcheck.parse.asa_names import (
+from nankoku_netcheck.vendors.cisco_asa.mgmt import read_management
+from nankoku_netcheck.vendors.cisco_asa.names import (
     ICMP_NAMES,
     LOG_LEVELS,
     PROTO_ICMP6,
@@ -100,8 +100,8 @@ from nankoku_netcheck.parse.asa_names import (
     TCP_PORT_NAMES,
     UDP_PORT_NAMES,
 )
-from nankoku_netcheck.parse.cisco_ios import canonical_interface_name
-from nankoku_netcheck.parse.common import (
+from nankoku_netcheck.vendors.cisco_ios.parser import canonical_interface_name
+from nankoku_netcheck.vendors.common import (
     INTERFACE_KINDS,
     PORT_OPERATORS,
     REASON_DROP_ONLY,
@@ -139,7 +139,6 @@ from nankoku_netcheck.parse.common import (
     union_or_any,
     vlan_list,
 )
-from nankoku_netcheck.parse.detect import classify
 
 VENDOR = "cisco_asa"
 
@@ -162,11 +161,6 @@ STATIC_ARP_REASON = "static ARP entry (MAC pinning is checked separately)"
 FQDN_REASON = "FQDN objects resolve at run time"
 
 # --- vendor detection -------------------------------------------------------------
-
-
-def detect(text: str) -> bool:
-    """True when detect.py recognises the text as ASA / PIX / FWSM (header or not)."""
-    return classify(text).vendor == VENDOR
 
 
 # --- address sets and services -------------------------------------------------------

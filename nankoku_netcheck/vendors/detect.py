@@ -1,6 +1,6 @@
 """Which syntax a configuration is written in, decided positively from its own lines.
 
-A config is only parsed when it is recognised as a supported vendor (cisco_ios, cisco_asa).
+A config is only parsed when it is recognised as a supported vendor (a plugin in the registry).
 Anything else is refused with one line that names what it looks like: reading a FortiOS or
 Junos file with the IOS parser gives nonsense findings and, worse, zone verdicts built on
 nothing (a file whose every line is unknown models no segment at all).
@@ -21,9 +21,9 @@ A label is *recognised* at `THRESHOLD` points; a single pattern worth `DECISIVE`
 
 Deciding
 --------
-1. The supported candidate is cisco_asa when ASA scores at least `THRESHOLD`, else
-   cisco_ios when IOS does (ASA text also carries IOS-like lines such as `hostname` and
-   `interface`, so ASA is asked first, as before).
+1. The supported candidate is the first plugin, in the registry's order, that scores at
+   least `THRESHOLD` (ASA text also carries IOS-like lines such as `hostname` and
+   `interface`, so the registry asks ASA before IOS).
 2. No foreign label recognised: the supported candidate, or "not a recognised network
    config" when there is none.
 3. A foreign label recognised as well (the ambiguous case): the file is refused, naming
@@ -36,15 +36,14 @@ Ties between foreign labels go to the one listed first in `SIGNATURES`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-SUPPORTED: tuple[str, ...] = ("cisco_ios", "cisco_asa")
 THRESHOLD = 3
 DECISIVE = 10
 HEAD_LINES = 60
 
-_IP = r"\d{1,3}(?:\.\d{1,3}){3}"
+IP_PATTERN = r"\d{1,3}(?:\.\d{1,3}){3}"
 
 
 @dataclass(frozen=True)
@@ -57,73 +56,29 @@ class Signature:
     weight: int
 
 
-def _signatures(*rows: tuple[str, str, int]) -> tuple[Signature, ...]:
+Candidate = tuple[str, tuple[Signature, ...]]
+
+
+def signatures(*rows: tuple[str, str, int]) -> tuple[Signature, ...]:
+    """Signatures from (first words, pattern, weight) rows."""
     return tuple(
         Signature(frozenset(words.split()), re.compile(pattern, re.MULTILINE), weight)
         for words, pattern, weight in rows
     )
 
 
-_IOS_INTERFACE_TYPES = (
-    "GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet|Serial|Loopback|Vlan|Tunnel|"
-    "Port-channel|Dialer|BVI|Virtual-Template"
-)
-
-# Vendor label → signatures (first words, pattern, weight). Labels of supported vendors are
-# their parser names; the others are what the refusal message shows. Foreign labels are
-# listed in the order that breaks ties.
-SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
-    "cisco_asa": _signatures(
-        ("ASA PIX FWSM", r"^(?:ASA|PIX|FWSM) Version \S", DECISIVE),
-        (":", r"^: Saved\s*$", DECISIVE),
-        (":", r"^: Hardware: ", DECISIVE),
-        ("nameif", r"^[ \t]+nameif \S", 2),
-        ("security-level", r"^[ \t]+security-level \d", 2),
-        ("access-group", r"^access-group \S+ (?:(?:in|out) interface \S|global\b)", 3),
-        ("access-list", r"^access-list \S+ extended (?:permit|deny) ", 2),
-        ("same-security-traffic", r"^same-security-traffic ", 3),
-        # Not `object-group network`: IOS 15 has it too.
-        ("object", r"^object network \S", 2),
-        ("route", rf"^route (?!map\b)[A-Za-z][\w.-]* {_IP} {_IP} {_IP}", 3),
-        ("nat", r"^nat \([\w.-]+,[\w.-]+\) ", 3),
-    ),
-    "cisco_ios": _signatures(
-        ("version", r"^version 1\d\.\d+\s*$", DECISIVE),
-        ("boot-start-marker", r"^boot-start-marker\s*$", DECISIVE),
-        ("Current", r"^Current configuration : \d+ bytes", 5),
-        ("", r"^!RANCID-CONTENT-TYPE: cisco\s*$", 2),
-        ("hostname", r"^hostname \S+\s*$", 2),
-        ("!", r"^!\s*$", 1),
-        ("end", r"^end\s*$", 1),
-        ("interface", rf"^interface (?:{_IOS_INTERFACE_TYPES})\s?\d+(?:/\d+){{0,2}}(?:\.\d+)?\s*$", 2),
-        ("ip", rf"^[ \t]+ip address {_IP} {_IP}(?: secondary)?\s*$", 2),
-        ("ip", rf"^ip route (?:vrf \S+ )?{_IP} {_IP} \S", 2),
-        ("ip", r"^ip access-list (?:extended|standard) \S", 2),
-        # Standard and extended numbered ranges only: 3000-3699 is an AlliedWare Plus ACL.
-        ("access-list", r"^access-list (?:[1-9]\d?|1\d\d|1[3-9]\d\d|2[0-6]\d\d) (?:permit|deny|remark) ", 3),
-        ("permit deny", r"^[ \t]+(?:permit|deny) (?:ip|tcp|udp|icmp|\d+) ", 1),
-        ("router", r"^router (?:ospf|eigrp|bgp|rip|isis)\b", 2),
-        ("line", r"^line (?:vty|con|aux) \d", 2),
-        ("service no", r"^(?:no )?service (?:timestamps|password-encryption|pad|config)\b", 1),
-        ("enable", r"^enable (?:secret|password) ", 2),
-        ("ip", r"^ip (?:cef|routing|domain[- ]name|domain lookup|classless|subnet-zero|http server|ssh version)\b", 1),
-        (
-            "snmp-server logging ntp banner aaa crypto spanning-tree class-map policy-map",
-            r"^(?:snmp-server|logging|ntp|banner|aaa|crypto|spanning-tree|class-map|policy-map) ",
-            1,
-        ),
-        ("route-map", r"^route-map \S+ (?:permit|deny)\b", 2),
-        ("ip", r"^ip (?:prefix-list|as-path access-list|community-list|nat inside|dhcp pool|sla) ", 1),
-        ("control-plane", r"^control-plane\s*$", 2),
-    ),
-    "FortiOS": _signatures(
+# Foreign label → signatures (first words, pattern, weight): syntaxes no plugin reads, so
+# that a refusal can say what a file looks like. Supported vendors' signatures live in their
+# plugins. Foreign labels are listed in the order that breaks ties.
+FOREIGN_SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
+    "FortiOS": signatures(
         ("", r"^#config-version=", DECISIVE),
         ("config", r"^config (?:system|firewall|router|vpn|user|log|vdom|global)\b", 3),
         ("edit", r"^[ \t]*edit (?:\"[^\"]*\"|\d+)\s*$", 2),
         ("set", r"^[ \t]+set \S+ ", 1),
         ("next", r"^[ \t]*next\s*$", 2),
     ),
-    "Junos": _signatures(
+    "Junos": signatures(
         ("", r"^#?\s*RANCID-CONTENT-TYPE: juniper", DECISIVE),
         ("set version", r"^(?:set )?version \d+\.\d+[RXDI]\d", DECISIVE),
         ("##", r"^## Last (?:commit|changed): ", 5),
@@ -145,14 +100,14 @@ SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
         ("set", r"^set interfaces \S+ unit \d+ family ", 3),
         ("deactivate", r"^deactivate \S", 2),
     ),
-    "PAN-OS": _signatures(
+    "PAN-OS": signatures(
         ("", r"<config version=\"[^\"]*\" urldb=", DECISIVE),
         ("set", r"^set deviceconfig system ", 5),
         ("set", r"^set network (?:interface|virtual-router|zone) ", 3),
         ("set", r"^set (?:rulebase|vsys|zone|address|address-group|service|mgt-config|shared) ", 2),
         ("", r"<deviceconfig>|<devices>|<vsys>|<rulebase>", 3),
     ),
-    "Yamaha RTX": _signatures(
+    "Yamaha RTX": signatures(
         ("ip", r"^ip (?:lan|pp|tunnel|bridge|loopback)\d* (?:address|secure filter|nat descriptor|mtu)\b", 3),
         ("ip", r"^ip lan\d+ ", 3),
         ("ip", r"^ip filter (?:dynamic )?\d+ (?:pass|reject|restrict)", 3),
@@ -169,7 +124,7 @@ SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
         ("l2tp ipsec dhcp", r"^(?:l2tp|ipsec|dhcp) service ", 2),
         ("", r"^#\s*(?:RTX|NVR|Rev\.)", 3),
     ),
-    "NEC IX": _signatures(
+    "NEC IX": signatures(
         ("!", r"^! NEC Portable Internetwork Core Operating System", DECISIVE),
         ("ip", r"^ip ufs-cache\b", 3),
         ("interface", r"^interface (?:GigaEthernet|FastEthernet|Tunnel|Loopback|BVI)\d+\.\d+\s*$", 3),
@@ -184,16 +139,16 @@ SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
         ("username", r"^username \S+ password (?:hash|plain) ", 3),
         ("timezone", r"^timezone [+-]\d\d \d\d\s*$", 3),
         ("logging", r"^logging subsystem ", 2),
-        ("ip", rf"^ip route {_IP}/\d+ ", 1),
+        ("ip", rf"^ip route {IP_PATTERN}/\d+ ", 1),
     ),
-    "AlliedWare Plus": _signatures(
+    "AlliedWare Plus": signatures(
         ("interface", r"^interface port\d+\.\d+\.\d+", 5),
         ("", r"awplus", 3),
         ("access-list", r"^access-list (?:3\d{3}|4\d{3}) (?:permit|deny) ", 3),
         ("stack", r"^stack virtual-chassis", 3),
         ("ip", r"^ip dhcp-snooping\b", 2),
     ),
-    "NX-OS": _signatures(
+    "NX-OS": signatures(
         ("boot", r"^boot nxos ", DECISIVE),
         ("", r"^!Command: show running-config", DECISIVE),
         ("feature", r"^feature \S", 3),
@@ -201,14 +156,14 @@ SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
         ("vrf", r"^vrf context \S", 3),
         ("version", r"^version \d+\.\d+\(\d+\)\S*", 3),
         ("username", r"^username \S+ .*role network-(?:admin|operator)", 2),
-        ("ip", rf"^[ \t]+ip address {_IP}/\d+", 1),
+        ("ip", rf"^[ \t]+ip address {IP_PATTERN}/\d+", 1),
         ("interface", r"^interface Ethernet\d+/\d+", 1),
     ),
-    "IOS-XR": _signatures(
+    "IOS-XR": signatures(
         ("!!", r"^!! IOS XR", DECISIVE),
         ("", r"^RP/\d+/\S+:\S+#", DECISIVE),
         ("interface", r"^interface \S+?\d+/\d+/\d+/\d+", 3),
-        ("ipv4", rf"^[ \t]+ipv4 address {_IP}", 3),
+        ("ipv4", rf"^[ \t]+ipv4 address {IP_PATTERN}", 3),
         ("router", r"^router static\s*$", 3),
         (
             "route-policy end-policy prefix-set end-set",
@@ -217,20 +172,18 @@ SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
         ),
         ("commit", r"^commit\b", 1),
     ),
-    "Arista EOS": _signatures(
+    "Arista EOS": signatures(
         ("!", r"^! device: \S+ \(.*EOS", DECISIVE),
         ("", r"^!RANCID-CONTENT-TYPE: arista", DECISIVE),
         ("transceiver", r"^transceiver qsfp ", 3),
         ("daemon", r"^daemon TerminAttr\b", 3),
         ("management", r"^management api http-commands\b", 3),
         ("service", r"^service routing protocols model ", 3),
-        ("ip", rf"^[ \t]+ip address {_IP}/\d+", 1),
+        ("ip", rf"^[ \t]+ip address {IP_PATTERN}/\d+", 1),
     ),
 }
 
-# Asked in this order (see "Deciding" above).
-DETECTION_ORDER: tuple[str, ...] = ("cisco_asa", "cisco_ios")
-FOREIGN: tuple[str, ...] = tuple(label for label in SIGNATURES if label not in SUPPORTED)
+FOREIGN: tuple[str, ...] = tuple(FOREIGN_SIGNATURES)
 
 
 class _Lines:
@@ -254,12 +207,13 @@ class _Lines:
         return self._joined[words]
 
 
-def scores(text: str) -> dict[str, tuple[int, bool]]:
+def scores(text: str, supported: Sequence[Candidate]) -> dict[str, tuple[int, bool]]:
     """Each label's (score, decisive): the summed weights of its patterns found in the text,
     and whether one of them is worth DECISIVE points on its own."""
     lines = _Lines(text)
     found: dict[str, tuple[int, bool]] = {}
-    for label, signatures in SIGNATURES.items():
+    labelled = [*supported, *FOREIGN_SIGNATURES.items()]
+    for label, signatures in labelled:
         total = 0
         decisive = False
         for signature in signatures:
@@ -277,25 +231,25 @@ class Detection:
 
     vendor: str | None
     looks_like: str = ""
+    supported: tuple[str, ...] = ()
 
     def message(self) -> str:
-        supported = ", ".join(SUPPORTED)
+        supported = ", ".join(sorted(self.supported))
         if self.looks_like:
             return f"looks like {self.looks_like} (not supported yet; supported: {supported})"
         return f"not a recognised network config (supported: {supported})"
 
 
-def classify(text: str) -> Detection:
-    """The decision described in the module docstring."""
-    found = scores(text)
-    candidate = next(
-        (name for name in DETECTION_ORDER if found[name][0] >= THRESHOLD),
-        None,
-    )
+def classify(text: str, supported: Sequence[Candidate]) -> Detection:
+    """The decision described in the module docstring; `supported`: the plugins' (name,
+    signatures) in the order they are asked."""
+    found = scores(text, supported)
+    names = tuple(name for name, _ in supported)
+    candidate = next((name for name in names if found[name][0] >= THRESHOLD), None)
     foreign = [label for label in FOREIGN if found[label][0] >= THRESHOLD]
     if not foreign:
-        return Detection(candidate)
+        return Detection(candidate, supported=names)
     best = max(foreign, key=lambda label: (found[label][0], -FOREIGN.index(label)))
     if candidate is not None and found[candidate][1] and not any(found[label][1] for label in foreign):
-        return Detection(candidate)
-    return Detection(None, best)
+        return Detection(candidate, supported=names)
+    return Detection(None, best, names)

@@ -76,7 +76,17 @@ from nankoku_netcheck.model import (
     normalize_mac,
     prefix_mask,
 )
-from nankoku_netcheck.parse.common import (
+from nankoku_netcheck.vendors.cisco_ios.mgmt import read_management
+from nankoku_netcheck.vendors.cisco_ios.names import (
+    ICMP_NAMES,
+    IGMP_NAMES,
+    INTERFACE_ABBREVIATIONS,
+    INTERFACE_TYPES,
+    PROTOCOL_NAMES,
+    TCP_PORT_NAMES,
+    UDP_PORT_NAMES,
+)
+from nankoku_netcheck.vendors.common import (
     INTERFACE_KINDS,
     REASON_DROP_ONLY,
     REASON_MGMT,
@@ -111,17 +121,6 @@ from nankoku_netcheck.parse.common import (
     union_or_any,
     vlan_list,
 )
-from nankoku_netcheck.parse.detect import classify
-from nankoku_netcheck.parse.ios_mgmt import read_management
-from nankoku_netcheck.parse.ios_names import (
-    ICMP_NAMES,
-    IGMP_NAMES,
-    INTERFACE_ABBREVIATIONS,
-    INTERFACE_TYPES,
-    PROTOCOL_NAMES,
-    TCP_PORT_NAMES,
-    UDP_PORT_NAMES,
-)
 
 VENDOR = "cisco_ios"
 
@@ -138,11 +137,6 @@ _DIALECT = Dialect(
 )
 
 # --- vendor detection -------------------------------------------------------------
-
-
-def detect(text: str) -> bool:
-    """True when detect.py recognises the text as IOS / IOS-XE (and not as ASA or a foreign syntax)."""
-    return classify(text).vendor == VENDOR
 
 
 # --- interface names --------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""The vendor registry: the one table of supported configuration syntaxes.
+
+Each vendor is a subpackage with one `VendorPlugin` (see base.py). Adding a vendor means
+adding its subpackage and one row to `PLUGINS`; nothing outside `vendors/` names a vendor.
+The row order is the order detection asks the plugins in (see detect.py): a syntax whose
+files also match another plugin's evidence comes first (ASA before IOS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from nankoku_netcheck.errors import InputError
+from nankoku_netcheck.model import Device
+from nankoku_netcheck.vendors import detect
+from nankoku_netcheck.vendors.base import VendorPlugin
+from nankoku_netcheck.vendors.cisco_asa import CiscoAsa
+from nankoku_netcheck.vendors.cisco_ios import CiscoIos
+from nankoku_netcheck.vendors.detect import Detection
+
+PLUGINS: tuple[VendorPlugin, ...] = (CiscoAsa(), CiscoIos())
+
+VENDORS: Mapping[str, VendorPlugin] = MappingProxyType({plugin.name: plugin for plugin in PLUGINS})
+SUPPORTED: tuple[str, ...] = tuple(plugin.name for plugin in PLUGINS)
+DETECTION_ORDER: tuple[str, ...] = SUPPORTED
+_CANDIDATES = tuple((plugin.name, plugin.signatures) for plugin in PLUGINS)
+
+
+def classify(text: str) -> Detection:
+    """Which supported syntax `text` is written in, or what it looks like (see detect.py)."""
+    return detect.classify(text, _CANDIDATES)
+
+
+def detect_vendor(text: str) -> str | None:
+    """The supported vendor `text` is recognised as, else None."""
+    return classify(text).vendor
+
+
+def plugin_for(vendor: str) -> VendorPlugin:
+    """The plugin named `vendor` (KeyError when none is)."""
+    return VENDORS[vendor]
+
+
+def parse_config(text: str, path: str, vendor: str | None = None) -> Device:
+    """Parse one configuration. `vendor` overrides detection; an unknown vendor name is
+    an input error, and so is a text that detection does not recognise as a supported
+    vendor (the message says what it looks like)."""
+    if vendor is None:
+        detection = classify(text)
+        if detection.vendor is None:
+            raise InputError.single(path, 0, detection.message())
+        vendor = detection.vendor
+    plugin = VENDORS.get(vendor)
+    if plugin is None:
+        known = ", ".join(sorted(VENDORS))
+        raise InputError.single(path, 0, f"unknown vendor '{vendor}' (known: {known})")
+    return plugin.parse(text, path)
+
+
+def resolve_interface(device: Device, name: str) -> str | None:
+    """The name of `device`'s interface that `name` refers to, or None: the exact name, the
+    name ignoring case, then the vendor's own shorthand (its plugin's `interface_alias`)."""
+    if name in device.interfaces:
+        return name
+    folded = name.casefold()
+    same_but_case = sorted(known for known in device.interfaces if known.casefold() == folded)
+    if same_but_case:
+        return same_but_case[0]
+    plugin = VENDORS.get(device.vendor)
+    return plugin.interface_alias(device, name) if plugin is not None else None
+
+
+__all__ = [
+    "DETECTION_ORDER",
+    "PLUGINS",
+    "SUPPORTED",
+    "VENDORS",
+    "Detection",
+    "VendorPlugin",
+    "classify",
+    "detect_vendor",
+    "parse_config",
+    "plugin_for",
+    "resolve_interface",
+]

@@ -1,0 +1,48 @@
+"""The one base class every vendor plugin implements.
+
+A plugin is a frozen description of one configuration syntax: how to recognise it
+(`signatures`, scored by detect.py), how to read it into the vendor-neutral model
+(`parse`), how the topology file may name its interfaces (`interface_alias`), and the
+vendor's own command text that the hardening rules quote (`remediation`). Plugins do not
+register themselves: `vendors/__init__.py` lists them in one table.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from nankoku_netcheck.model import Device
+from nankoku_netcheck.vendors.detect import Signature
+
+NO_REMEDIATION: Mapping[str, tuple[str, str]] = MappingProxyType({})
+
+
+class VendorPlugin(abc.ABC):
+    """One supported configuration syntax. Subclasses set the class attributes and
+    implement `parse`; they hold no per-run state (one instance serves every run)."""
+
+    #: Registry key, also the `vendor:` value in the topology file (e.g. "cisco_ios").
+    name: str
+    #: What users call it (e.g. "Cisco IOS / IOS-XE").
+    label: str
+    #: Positive evidence that a text is written in this syntax (see detect.py).
+    signatures: tuple[Signature, ...]
+    #: Vendor command text quoted by hardening rules, keyed by the rule's fix key:
+    #: (English, Japanese). A key a plugin does not define falls back to the rule's default.
+    remediation: Mapping[str, tuple[str, str]] = NO_REMEDIATION
+
+    @abc.abstractmethod
+    def parse(self, text: str, path: str) -> Device:
+        """Read one configuration; `path` is the display path used in every Source."""
+
+    def interface_alias(self, device: Device, name: str) -> str | None:
+        """The interface that `name` names in this vendor's own shorthand (an abbreviation,
+        a firewall's logical name, ...), or None. Exact and case-insensitive matches are
+        tried before this, for every vendor."""
+        return None
+
+    def fix(self, key: str, default: tuple[str, str]) -> tuple[str, str]:
+        """The vendor's command text for `key` (English, Japanese), else `default`."""
+        return self.remediation.get(key, default)
