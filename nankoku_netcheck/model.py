@@ -204,6 +204,9 @@ class Interface:
     standby_addresses: tuple[int, ...] = ()
     # `ip directed-broadcast`: the subnet's broadcast (and network) address reaches its hosts (IOS default: off).
     directed_broadcast: bool = False
+    # False: the interface neither forwards nor accepts packets although it is up (an ASA
+    # interface without a `nameif`). Being migrated to: replaces the nameif test in reach.
+    passes_traffic: bool = True
 
 
 @dataclass(frozen=True)
@@ -341,6 +344,9 @@ class Device:
     # Ordered policy between interfaces (see PolicyRule); None: no policy, only the
     # interfaces' own ACLs filter. Being migrated to: the ASA fields above become rules.
     policy: tuple[PolicyRule, ...] | None = None
+    # Whether the interface ACLs and the policy also filter packets addressed to the device
+    # itself (IOS: yes; ASA and FortiGate: no, management access rules decide instead).
+    filters_to_the_box: bool = True
     # Management-plane facts (hardening rules); defined at the end of this module.
     mgmt: MgmtSettings = field(default_factory=lambda: MgmtSettings())
 
