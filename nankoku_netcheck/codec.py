@@ -91,15 +91,16 @@ def _line_source(line: int, memo: dict[Any, Any], line_type: type) -> Any:
 def _line_number(value: Any, ctx: dict[str, Any], line_type: type, full: Callable[[Any, dict[str, Any]], Any]) -> Any:
     """A source that quotes the root's own file at its line is written as that line's number."""
     lines = ctx.get("lines")
+    line = getattr(value, "line", None)
     if (
         lines is not None
         and type(value) is line_type
-        and type(value.line) is int
-        and 0 < value.line <= len(lines)
-        and lines[value.line - 1] == value.text
-        and value.file == ctx["file"]
+        and type(line) is int
+        and 0 < line <= len(lines)
+        and lines[line - 1] == getattr(value, "text", None)
+        and getattr(value, "file", None) == ctx["file"]
     ):
-        return value.line
+        return line
     return full(value, ctx)
 
 

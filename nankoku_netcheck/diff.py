@@ -196,7 +196,7 @@ def _extract_inside(archive: str, tree: str, topology_path: str, ref: str) -> li
 
 
 def _links(tree: str) -> list[str]:
-    found = []
+    found: list[str] = []
     for folder, folders, files in os.walk(tree):
         found.extend(
             os.path.join(folder, name) for name in (*folders, *files) if os.path.islink(os.path.join(folder, name))

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import networkx as nx
 
 from .model import Device, Interface, InterfaceRef, Topology, Zone, format_prefix, prefix_mask
+
+# Nodes are tuples of strings: ("device", name), ("segment", id), ...
+NetworkGraph: TypeAlias = "nx.MultiGraph[tuple[str, ...]]"
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ class Network:
     segments: dict[str, Segment]
     segment_of: dict[tuple[str, str], str]
     zones: ZoneTable
-    graph: nx.MultiGraph
+    graph: NetworkGraph
 
     def interface(self, device: str, name: str) -> Interface:
         return self.devices[device].interfaces[name]
@@ -93,7 +97,7 @@ class Network:
 
 def resolve_interface_name(device: Device, name: str) -> str | None:
     # Local import keeps graph independent of the parser package at import time.
-    from .topology import resolve_interface
+    from .vendors import resolve_interface
 
     return resolve_interface(device, name)
 
@@ -269,8 +273,8 @@ def _unique_id(existing: Mapping[str, Segment], base: str) -> str:
     return f"{base}#{counter}"
 
 
-def _to_networkx(devices: Mapping[str, Device], segments: Mapping[str, Segment]) -> nx.MultiGraph:
-    graph = nx.MultiGraph()
+def _to_networkx(devices: Mapping[str, Device], segments: Mapping[str, Segment]) -> NetworkGraph:
+    graph: NetworkGraph = nx.MultiGraph()
     for device_name in sorted(devices):
         device = devices[device_name]
         graph.add_node(("device", device_name), kind="device", vendor=device.vendor)

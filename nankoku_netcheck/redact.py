@@ -20,6 +20,7 @@ their keywords.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _GAP = r"[ \t]+"
@@ -266,7 +267,7 @@ def redact_every_pattern(text: str) -> str:
     text = _BASE64_LINE.sub(_redact_base64_line, text)
     text = _BASE64_TOKEN.sub(_redact_base64_token, text)
     for pattern, kind in _VALUE_PATTERNS:
-        text = pattern.sub(lambda m, kind=kind: _replace(m, kind), text)
+        text = pattern.sub(functools.partial(_replace, kind=kind), text)
     text = _IPSEC_SPI.sub(_redact_ipsec, text)
     return _HASH.sub("[REDACTED:hash]", text)
 

@@ -191,9 +191,10 @@ def _toml_key_lines(text: str) -> dict[str, int]:
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("["):
             found = header.match(line)
-            inside = bool(found) and found.group("sub") is None
-            if found and found.group("sub") is not None:
-                lines.setdefault(found.group("sub").strip().strip("\"'"), number)
+            sub = found.group("sub") if found else None
+            inside = bool(found) and sub is None
+            if sub is not None:
+                lines.setdefault(sub.strip().strip("\"'"), number)
             elif found:
                 lines.setdefault("", number)
             continue

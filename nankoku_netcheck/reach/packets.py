@@ -328,15 +328,15 @@ class PacketSpace:
     # --- reading sets back -----------------------------------------------------------------
 
     def is_empty(self, packets: PacketSet) -> bool:
-        return packets == self.false
+        return bool(packets == self.false)
 
     def subset(self, inner: PacketSet, outer: PacketSet) -> bool:
         """`inner` ⊆ `outer`. (dd's `inner <= outer` builds `outer | ~inner`, a BDD as large
         as `outer`; the difference stays within `inner`, usually a small set.)"""
-        return inner & ~outer == self.false
+        return bool(inner & ~outer == self.false)
 
     def contains(self, packets: PacketSet, packet: Packet) -> bool:
-        return (packets & self.packet(packet)) != self.false
+        return bool((packets & self.packet(packet)) != self.false)
 
     def packet(self, packet: Packet) -> PacketSet:
         return (

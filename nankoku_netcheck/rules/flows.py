@@ -27,7 +27,7 @@ from ..model import (
 )
 from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from ..reach.filters import empty_acl_note
-from ..reach.nat import new_rewrites
+from ..reach.nat import Translation, new_rewrites
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
 from ..reach.trace import Hop, TracePath, Tracer, path_caveats
 from ..redact import redact
@@ -572,7 +572,7 @@ class FlowContext:
         evidence: list[Evidence] = []
         notes: list[str] = []
         understood = True
-        translation: tuple = ()
+        translation: Translation = ()
         # The same caveats `trace` prints at each hop (reach/trace.py `hop_caveats`).
         caveats = path_caveats(self.network, path, packet)
         for hop, hop_caveats in zip(path.hops, caveats, strict=True):
