@@ -21,6 +21,8 @@ from ..reach.budget import DEFAULT_BUDGET
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
 from ..report.common import shown_path, visible
+from ..report.text import verdict_lines
+from ..wording import count_of
 from .caching import open_cache
 from .common import (
     EXIT_INCONCLUSIVE,
@@ -199,6 +201,10 @@ def verify(
         write_report(stamped, output_format, target, language, create_folder=bool(output_dir))
         if target and not quiet:
             click.echo(f"{output_format}: {shown_path(target)}", err=True)
+    if (output or output_dir) and not quiet:
+        # The reports went to files: the terminal (or CI log) still gets the verdict.
+        for line in verdict_lines(result, lang or default_lang()):
+            click.echo(line, err=True)
     sys.exit(result.exit_code(settings.fail_on or "error"))
 
 
@@ -402,7 +408,9 @@ def summary_table(outcomes: list[BatchOutcome]) -> str:
     lines += [
         f"{shown_path(outcome.topology)}: {visible(problem)}" for outcome in outcomes for problem in outcome.problems
     ]
-    lines.append(f"{len(outcomes)} topologies; exit code {worst_exit_code(outcomes)} (the worst)")
+    lines.append(
+        f"{count_of(len(outcomes), 'topology', 'topologies')}; exit code {worst_exit_code(outcomes)} (the worst)"
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 
 from ..result import Finding, Result
+from ..wording import count_of
 from .common import displayable, flow_text, hop_text, labels, permitting_lines, start_text, zone_name
 from .json_report import result_sha256
 
@@ -18,7 +19,7 @@ _ICONS = {"pass": "✅", "fail": "❌", "inconclusive": "⚠️", "warn": "⚠�
 _WORDS = {
     "en": {
         "summary": "**{violated}** violated, **{inconclusive}** inconclusive",
-        "unknown": "{count} config lines not understood (META-001)",
+        "unknown": "{count} not understood (META-001)",
     },
     "ja": {
         "summary": "違反 **{violated}** 件、判定不能 **{inconclusive}** 件",
@@ -48,7 +49,8 @@ def render_markdown(result: Result, lang: str = "en") -> str:
     ]
     unknown = sum(record.unknown_forwarding for record in result.inputs)
     if unknown:
-        out += [f"> {extra['unknown'].format(count=unknown)}", ""]
+        shown = str(unknown) if lang == "ja" else count_of(unknown, "config line")
+        out += [f"> {extra['unknown'].format(count=shown)}", ""]
     out += [
         f"| {words['rule']} | {words['verdict']} | {words['violated_count']} | {words['inconclusive_count']} "
         f"| {words['title']} | {words['clause']} |",

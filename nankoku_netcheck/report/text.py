@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ..result import Finding, Result
+from ..wording import count_of
 from .common import displayable, labels, start_text, zone_name
 
 _WORDS = {
     "en": {
         "title": "nankoku-netcheck {version} — {name}",
         "policy": "policy profile: {policy}   engine: {engine}   generated: {when}",
-        "inputs": "inputs: {count} files ({devices} devices, {lines} config lines, {unknown} not understood)",
+        "inputs": "inputs: {count} ({devices}, {lines}, {unknown} not understood)",
         "rules": "Rules",
         "findings": "Findings",
         "none": "no findings",
@@ -19,7 +20,7 @@ _WORDS = {
         "evidence": "evidence",
         "note": "note",
         "verdict": "VERDICT: {verdict}",
-        "summary": "{violated} violated, {inconclusive} inconclusive ({errors} errors, {warnings} warnings)",
+        "summary": "{violated} violated, {inconclusive} inconclusive ({errors}, {warnings})",
         "pass": "PASS",
         "fail": "FAIL",
         "inconclusive": "INCONCLUSIVE",
@@ -72,9 +73,9 @@ def render_text(result: Result, lang: str = "en") -> str:
         w["title"].format(version=result.tool_version, name=result.network_name),
         w["policy"].format(policy=result.policy, engine=result.engine, when=result.generated_at),
         w["inputs"].format(
-            count=len(result.inputs),
-            devices=result.stats.get("devices", 0),
-            lines=result.stats.get("config_lines", 0),
+            count=_counted(lang, len(result.inputs), "file"),
+            devices=_counted(lang, result.stats.get("devices", 0), "device"),
+            lines=_counted(lang, result.stats.get("config_lines", 0), "config line"),
             unknown=sum(record.unknown_forwarding for record in result.inputs),
         ),
         "",
@@ -89,18 +90,29 @@ def render_text(result: Result, lang: str = "en") -> str:
     for index, finding in enumerate(result.findings, 1):
         lines += _finding_lines(index, finding, lang)
     lines += _certificate_lines(result, lang) + _exception_lines(result, lang)
+    lines += ["", *verdict_lines(result, lang)]
+    return "\n".join(lines) + "\n"
+
+
+def verdict_lines(result: Result, lang: str = "en") -> list[str]:
+    """The closing lines of the text report: the counts and the verdict (also printed when the
+    reports go to files)."""
+    w = words(lang)
     violated = [f for f in result.findings if f.status == "violated"]
-    lines += [
-        "",
+    return [
         w["summary"].format(
             violated=len(violated),
             inconclusive=sum(1 for f in result.findings if f.status == "inconclusive"),
-            errors=sum(1 for f in violated if f.severity == "error"),
-            warnings=sum(1 for f in violated if f.severity == "warning"),
+            errors=_counted(lang, sum(1 for f in violated if f.severity == "error"), "error"),
+            warnings=_counted(lang, sum(1 for f in violated if f.severity == "warning"), "warning"),
         ),
         w["verdict"].format(verdict=w[result.verdict]),
     ]
-    return "\n".join(lines) + "\n"
+
+
+def _counted(lang: str, count: int, noun: str) -> str:
+    """The number alone for Japanese (its template holds the counter word), with the noun in English."""
+    return str(count) if lang == "ja" else count_of(count, noun)
 
 
 def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
