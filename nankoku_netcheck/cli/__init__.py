@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from .common import fail_unexpected
+from .common import INVOCATION_KEY, fail_unexpected
 from .diff_cmd import diff
 from .rules_cmd import rules
 from .synth_cmd import synth
@@ -21,6 +21,11 @@ class _Guarded(click.Group):
     """Every command's unexpected exception ends as exit 4 with one line and a saved
     traceback file (never a raw trace, never exit 1, which means "violation"); a file
     that cannot be read or written ends as exit 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The words as typed, before parsing, for the reports that record the command line.
+        ctx.meta[INVOCATION_KEY] = tuple(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -20,10 +20,13 @@ _WORDS = {
     "en": {
         "summary": "**{violated}** violated, **{inconclusive}** inconclusive",
         "unknown": "{count} not understood (META-001)",
+        "baseline": "baseline `{file}`: **{accepted}** accepted (baseline), **{new}** new, {absent} no longer found",
     },
     "ja": {
         "summary": "違反 **{violated}** 件、判定不能 **{inconclusive}** 件",
         "unknown": "解釈できない設定行 {count} 行（META-001）",
+        "baseline": "ベースライン `{file}`: 受入済み（ベースライン） **{accepted}** 件、新規 **{new}** 件、"
+        "見つからなくなったもの {absent} 件",
     },
 }
 
@@ -47,6 +50,12 @@ def render_markdown(result: Result, lang: str = "en") -> str:
         ),
         "",
     ]
+    if result.baseline is not None:
+        use = result.baseline
+        shown = extra["baseline"].format(
+            file=use.file.replace("`", "'"), accepted=use.accepted, new=use.new, absent=use.absent
+        )
+        out += [f"> {shown}", ""]
     unknown = sum(record.unknown_forwarding for record in result.inputs)
     if unknown:
         shown = str(unknown) if lang == "ja" else count_of(unknown, "config line")
@@ -86,6 +95,8 @@ def _finding(result: Result, finding: Finding, lang: str) -> list[str]:
     elif finding.device:
         where = f" · {html.escape(finding.device)}"
     status = words["violated"] if finding.status == "violated" else words["status_inconclusive"]
+    if not finding.counts:
+        status += f", {words['accepted_baseline']}"
     lines = [
         f"<details><summary><b>{finding.rule}</b> {words[finding.severity]} ({status}){where}</summary>",
         "",

@@ -32,6 +32,8 @@ _WORDS = {
         "exception": "  {rule} {state}: {flow} — approved by {approved_by}, ref {ref}, expires {expires}",
         "matched": "      matched: {matched}",
         "absences": "      also rests on: {absences}",
+        "baseline": "baseline {file}: {accepted} accepted (baseline), {new}, {absent} no longer found; "
+        "only new findings decide the exit code",
     },
     "ja": {
         "title": "nankoku-netcheck {version} — {name}",
@@ -58,6 +60,8 @@ _WORDS = {
         "exception": "  {rule} {state}: {flow} — 承認者 {approved_by}、文書番号 {ref}、有効期限 {expires}",
         "matched": "      一致した通信: {matched}",
         "absences": "      経路の不在にも依存: {absences}",
+        "baseline": "ベースライン {file}: 受入済み（ベースライン） {accepted} 件、新規 {new} 件、"
+        "見つからなくなったもの {absent} 件。終了コードは新規の検出事項だけで決まります",
     },
 }
 
@@ -100,6 +104,7 @@ def verdict_lines(result: Result, lang: str = "en") -> list[str]:
     w = words(lang)
     violated = [f for f in result.findings if f.status == "violated"]
     return [
+        *_baseline_lines(result, lang),
         w["summary"].format(
             violated=len(violated),
             inconclusive=sum(1 for f in result.findings if f.status == "inconclusive"),
@@ -107,6 +112,20 @@ def verdict_lines(result: Result, lang: str = "en") -> list[str]:
             warnings=_counted(lang, sum(1 for f in violated if f.severity == "warning"), "warning"),
         ),
         w["verdict"].format(verdict=w[result.verdict]),
+    ]
+
+
+def _baseline_lines(result: Result, lang: str) -> list[str]:
+    use = result.baseline
+    if use is None:
+        return []
+    return [
+        words(lang)["baseline"].format(
+            file=use.file,
+            accepted=use.accepted,
+            new=use.new if lang == "ja" else count_of(use.new, "new finding"),
+            absent=use.absent if lang == "ja" else count_of(use.absent, "entry", "entries"),
+        )
     ]
 
 
@@ -118,7 +137,12 @@ def _counted(lang: str, count: int, noun: str) -> str:
 def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
     w = words(lang)
     status = w["violated"] if finding.status == "violated" else w["inconclusive"]
-    lines = ["", f"  [{index}] {finding.rule} {finding.severity} {status}", f"      {finding.message(lang)}"]
+    accepted = f" — {labels(lang)['accepted_baseline']}" if not finding.counts else ""
+    lines = [
+        "",
+        f"  [{index}] {finding.rule} {finding.severity} {status}{accepted}",
+        f"      {finding.message(lang)}",
+    ]
     if finding.flow is not None:
         flow = finding.flow
         ports = f" {flow.sport} → {flow.dport}" if flow.dport is not None else ""
