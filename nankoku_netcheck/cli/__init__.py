@@ -12,6 +12,7 @@ from .. import __version__
 from .common import INVOCATION_KEY, fail_unexpected
 from .diff_cmd import diff
 from .rules_cmd import rules
+from .schema_cmd import schema
 from .synth_cmd import synth
 from .trace_cmd import trace
 from .verify import verify
@@ -48,5 +49,6 @@ main.add_command(diff)
 main.add_command(trace)
 main.add_command(rules)
 main.add_command(synth)
+main.add_command(schema)
 
 __all__ = ["main"]
