@@ -76,9 +76,9 @@ class Finding:
     baseline: str = ""
 
     @property
-    def counts(self) -> bool:
-        """Whether the finding decides the exit code: every finding but those a baseline accepts."""
-        return self.baseline != "unchanged"
+    def accepted(self) -> bool:
+        """A baseline accepts it: it stays in the reports but leaves the exit code."""
+        return self.baseline == "unchanged"
 
     def message(self, lang: str) -> str:
         return self.message_ja if lang == "ja" else self.message_en
@@ -208,7 +208,7 @@ class Result:
     def exit_code(self, fail_on: str = "error") -> int:
         """1 for a violation at or above `fail_on`, else 3 for an inconclusive finding, else 0;
         findings a baseline accepts do not count (the verdict still does: it describes the network)."""
-        counted = [f for f in self.findings if f.counts]
+        counted = [f for f in self.findings if not f.accepted]
         threshold = severity_rank(fail_on)
         if any(f.status == "violated" and severity_rank(f.severity) >= threshold for f in counted):
             return 1

@@ -234,3 +234,13 @@ def test_baselined_sarif_validates_against_the_official_schema(recorded: Path) -
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
     assert sorted(validator.iter_errors(json.loads(run.stdout)), key=str) == []
+
+
+def test_the_diff_sarif_records_its_command_line() -> None:
+    compliant = REPO / "topologies" / "nankoku.yaml"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        run = CliRunner().invoke(main, ["diff", str(compliant), str(BROKEN), "--format", "sarif"])
+    assert run.exit_code == 1, run.output
+    invocation = json.loads(run.stdout)["runs"][0]["invocations"][0]
+    assert invocation["commandLine"] == f"nankoku-netcheck diff {compliant} {BROKEN} --format sarif"

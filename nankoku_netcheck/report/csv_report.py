@@ -81,7 +81,7 @@ def _baseline_cell(finding: Finding, lang: str) -> str:
     """Empty without a baseline; else whether the baseline accepts the finding or it is new."""
     if not finding.baseline:
         return ""
-    return labels(lang)["accepted_baseline" if not finding.counts else "new_baseline"]
+    return labels(lang)["accepted_baseline" if finding.accepted else "new_baseline"]
 
 
 def _number(value: int | None) -> str:

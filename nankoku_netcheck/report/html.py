@@ -374,7 +374,7 @@ def _finding_view(result: Result, index: int, finding: Finding, lang: str) -> di
         "severity_label": common.get(finding.severity, finding.severity),
         "status": finding.status,
         "status_label": (common["violated"] if finding.status == "violated" else common["status_inconclusive"])
-        + ("" if finding.counts else f" · {common['accepted_baseline']}"),
+        + (f" · {common['accepted_baseline']}" if finding.accepted else ""),
         "where": where,
         "message": finding.message(lang),
         "flow": finding.flow,

@@ -4,9 +4,10 @@ documentation page declares (rules/docs.py `scope`).
 
 A violation of severity error or warning is a <failure>; an inconclusive finding is an
 <error> (the property could not be established); an info finding leaves the test case
-passing and is printed in its <system-out>. A test case whose only problems a baseline
-accepts is <skipped> ("accepted (baseline)"), its findings in <system-out>. Every finding lands in some test case: one
-whose zones or device are outside the declared scope gets a test case of its own.
+passing and is printed in its <system-out>. Findings a baseline accepts are printed in
+<system-out> too; a test case with no other problem is <skipped> ("accepted (baseline)").
+Every finding lands in some test case: one whose zones or device are outside the declared
+scope gets a test case of its own.
 """
 
 from __future__ import annotations
@@ -62,10 +63,10 @@ def _suite(result: Result, verdict: RuleVerdict, lang: str) -> ET.Element:
         element = ET.SubElement(
             suite, "testcase", name=case.name, classname=f"{result.tool_name}.{verdict.rule}", time="0"
         )
-        counted = [f for f in case.findings if f.counts]
+        counted = [f for f in case.findings if not f.accepted]
         failing = [f for f in counted if f.status == "violated" and f.severity in ("error", "warning")]
         inconclusive = [f for f in counted if f.status == "inconclusive"]
-        accepted = [f for f in case.findings if not f.counts and f.severity != "info"]
+        accepted = [f for f in case.findings if f.accepted and f.severity != "info"]
         notes = [f for f in case.findings if f not in failing and f not in inconclusive]
         if failing:
             failures += 1
@@ -96,7 +97,7 @@ def _problem(case: ET.Element, tag: str, findings: list[Finding], lang: str) -> 
 
 def finding_text(finding: Finding, lang: str) -> str:
     words = labels(lang)
-    accepted = f" ({words['accepted_baseline']})" if not finding.counts else ""
+    accepted = f" ({words['accepted_baseline']})" if finding.accepted else ""
     lines = [f"{finding.rule} {words[finding.severity]}{accepted}: {finding.message(lang)}"]
     if finding.flow is not None:
         lines.append(f"{words['example']}: {flow_text(finding.flow)}")

@@ -95,7 +95,7 @@ def _finding(result: Result, finding: Finding, lang: str) -> list[str]:
     elif finding.device:
         where = f" · {html.escape(finding.device)}"
     status = words["violated"] if finding.status == "violated" else words["status_inconclusive"]
-    if not finding.counts:
+    if finding.accepted:
         status += f", {words['accepted_baseline']}"
     lines = [
         f"<details><summary><b>{finding.rule}</b> {words[finding.severity]} ({status}){where}</summary>",

@@ -137,7 +137,7 @@ def _counted(lang: str, count: int, noun: str) -> str:
 def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
     w = words(lang)
     status = w["violated"] if finding.status == "violated" else w["inconclusive"]
-    accepted = f" — {labels(lang)['accepted_baseline']}" if not finding.counts else ""
+    accepted = f" — {labels(lang)['accepted_baseline']}" if finding.accepted else ""
     lines = [
         "",
         f"  [{index}] {finding.rule} {finding.severity} {status}{accepted}",
