@@ -17,7 +17,8 @@ the same for every run on the same topology (code scanning's "category"), no run
 renders this one report again is kept in the run's properties.
 
 With a baseline, every result has a `baselineState` (new or unchanged) and the accepted ones
-carry an external, accepted suppression, so that viewers show them as accepted, not open.
+carry an external, accepted suppression: viewers that honour suppressions show them as accepted,
+not open (GitHub code scanning may not: there, dismiss the alerts or leave them to the exit code).
 """
 
 from __future__ import annotations
