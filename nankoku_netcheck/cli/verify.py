@@ -166,7 +166,8 @@ def verify(
 
     Exit codes: 0 proven pass, 1 violations at or above --fail-on, 2 usage or input
     error, 3 no violation found but some property is inconclusive, 4 internal error.
-    With several topologies, the worst of theirs (4, then 2, 1, 3, 0).
+    With several topologies, the worst of theirs (4, then 2, 1, 3, 0). Findings that
+    --baseline accepts do not count.
     """
     chosen = parse_formats(formats)
     check_docs_url(docs_url)
