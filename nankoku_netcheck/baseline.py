@@ -122,34 +122,45 @@ def read_baseline(path: str) -> Baseline:
         record = json.loads(source.text)
     except json.JSONDecodeError as error:
         raise InputError.single(path, error.lineno, f"not valid JSON: {error.msg} (expected a baseline file)") from None
-    entries = _entries(record, path)
-    return Baseline(path, source.sha256, len(source.lines), entries)
+    except (ValueError, RecursionError):  # an integer too long to convert, nesting too deep
+        raise InputError.single(path, 0, "not a baseline file: a value cannot be read") from None
+    return Baseline(path, source.sha256, len(source.lines), _entries(record, path))
 
 
 def _entries(record: Any, path: str) -> tuple[BaselineEntry, ...]:
-    def fail(message: str) -> InputError:
-        return InputError.single(path, 0, message + " (write one with verify --write-baseline FILE)")
-
     if not isinstance(record, dict):
-        raise fail("not a baseline file: expected a JSON object")
+        raise _bad(path, "not a baseline file: expected a JSON object")
     version = record.get("schema_version")
-    if version != BASELINE_SCHEMA_VERSION:
-        raise fail(f"unsupported baseline schema_version {json.dumps(version)} (this version reads 1)")
+    if type(version) is not int or version != BASELINE_SCHEMA_VERSION:
+        raise _bad(path, f"unsupported baseline schema_version {_shown(version)} (this version reads 1)")
     if record.get("fingerprint") != FINGERPRINT_KEY:
-        raise fail(f'fingerprint must be "{FINGERPRINT_KEY}", not {json.dumps(record.get("fingerprint"))}')
+        raise _bad(path, f'fingerprint must be "{FINGERPRINT_KEY}", not {_shown(record.get("fingerprint"))}')
     findings = record.get("findings")
     if not isinstance(findings, list):
-        raise fail("findings must be a list")
-    entries = []
-    for index, item in enumerate(findings):
-        if not isinstance(item, dict) or not _is_text(item.get("fingerprint")) or not _is_text(item.get("rule")):
-            raise fail(f"findings[{index}] needs a text fingerprint and rule")
-        fields = {key: item.get(key, "") for key in ("severity", "status", "where")}
-        lines = item.get("lines", [])
-        if not all(isinstance(value, str) for value in [*fields.values(), *lines]) or not isinstance(lines, list):
-            raise fail(f"findings[{index}]: severity, status and where must be text, lines a list of text")
-        entries.append(BaselineEntry(item["fingerprint"], item["rule"], lines=tuple(lines), **fields))
-    return tuple(entries)
+        raise _bad(path, "findings must be a list")
+    return tuple(_entry(item, f"findings[{index}]", path) for index, item in enumerate(findings))
+
+
+def _entry(item: Any, where: str, path: str) -> BaselineEntry:
+    if not isinstance(item, dict) or not _is_text(item.get("fingerprint")) or not _is_text(item.get("rule")):
+        raise _bad(path, f"{where} needs a text fingerprint and rule")
+    fields = {key: item.get(key, "") for key in ("severity", "status", "where")}
+    lines = item.get("lines", [])
+    if not all(isinstance(value, str) for value in fields.values()):
+        raise _bad(path, f"{where}: severity, status and where must be text")
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        raise _bad(path, f"{where}: lines must be a list of text")
+    return BaselineEntry(item["fingerprint"], item["rule"], lines=tuple(lines), **fields)
+
+
+def _bad(path: str, message: str) -> InputError:
+    return InputError.single(path, 0, message + " (write one with verify --write-baseline FILE)")
+
+
+def _shown(value: Any) -> str:
+    """A JSON value quoted in a message, cut short: the file may hold anything."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _is_text(value: Any) -> bool:

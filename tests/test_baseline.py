@@ -144,7 +144,16 @@ def test_accepted_inconclusive_findings_do_not_make_exit_code_3() -> None:
             '{"schema_version": 1, "fingerprint": "nankokuFinding/v1", "findings": {}}',
             "bad.json: findings must be a list",
         ),
+        (
+            '{"schema_version": 1, "fingerprint": "nankokuFinding/v1", "findings": [{"fingerprint": "f", '
+            '"rule": "ZONE-001", "lines": 3}]}',
+            "bad.json: findings[0]: lines must be a list of text",
+        ),
+        ('{"schema_version": true}', "bad.json: unsupported baseline schema_version true"),
+        ("[" * 100_000 + "]" * 100_000, "bad.json: not a baseline file: a value cannot be read"),
+        ('{"schema_version": ' + "9" * 5000 + "}", "bad.json: not a baseline file: a value cannot be read"),
     ],
+    ids=["syntax", "array", "version", "fingerprint", "entry", "findings", "lines", "boolean", "deep", "long-int"],
 )
 def test_a_bad_baseline_is_an_input_error(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / "bad.json").write_text(content, encoding="utf-8")
