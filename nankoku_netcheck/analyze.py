@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 from . import __version__
+from .baseline import Baseline, apply_baseline, read_baseline, source_root
 from .cache import ParseCache
 from .errors import InputError, InputProblem
 from .graph import Network, build_network
@@ -248,21 +249,34 @@ def analyze(
     jobs: int = 1,
     allow_paths: Iterable[str] = (),
     budget: int = DEFAULT_BUDGET,
+    baseline: str | Baseline | None = None,
 ) -> Result:
     """Verify one topology. Raises InputError for bad input (never returns partial results).
     `jobs`: processes for parsing (see `load`) and, with a cache, for compiling long ACLs
     (see reach/precompile.py). `allow_paths`: folders outside the topology's work tree
     that configs may be read from (see load_topology). `budget`: work units each search may
-    spend; a search that runs out makes the rules resting on it inconclusive (META-003)."""
+    spend; a search that runs out makes the rules resting on it inconclusive (META-003).
+    `baseline`: a baseline file (or one read with `read_baseline`) whose findings are marked
+    accepted and leave the exit code (see baseline.py)."""
+    # Read first: a bad baseline file fails before minutes of analysis.
+    accepted = read_baseline(baseline) if isinstance(baseline, str) else baseline
     report = progress or (lambda _stage: None)
     report("parse")
     loaded = load(topology_path, cache, jobs=jobs, allow_paths=allow_paths)
     space = packet_space(backend, cache)
     report("compile")
     prepare_store(space, loaded, jobs)
-    return analyze_loaded(
+    result = analyze_loaded(
         loaded, space, rules=rules, timestamp=timestamp, progress=progress, today=today, budget=budget
     ).result
+    if accepted is None:
+        return result
+    return apply_baseline(replace(result, inputs=(*result.inputs, baseline_input(accepted))), accepted)
+
+
+def baseline_input(baseline: Baseline) -> InputRecord:
+    """The baseline is an input: it changes which findings count."""
+    return InputRecord(baseline.path, baseline.sha256, baseline.lines, "baseline")
 
 
 def prepare_store(space: PacketSpace, loaded: Loaded, jobs: int) -> int:
@@ -325,6 +339,7 @@ def analyze_loaded(
         network=summarize_network(loaded),
         exceptions=exceptions,
         certificates=certificates,
+        source_root=source_root(loaded.topology.path),
         stats={
             "devices": len(loaded.devices),
             "segments": len(loaded.network.segments),

@@ -36,6 +36,7 @@ from . import __version__
 from .codec import CODEC_VERSION, Codec, DecodeError, EncodeError
 from .errors import InputError
 from .model import Device, Source
+from .wording import count_of
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -174,8 +175,9 @@ def _read_key(path: Path, shown: str) -> bytes:
         finally:
             os.close(descriptor)
         if len(key) != KEY_BYTES:
+            size = count_of(len(key), "byte")
             raise InputError.single(
-                shown, 0, f"the cache key's file is damaged ({len(key)} bytes, expected {KEY_BYTES}); {REMAKE}"
+                shown, 0, f"the cache key's file is damaged ({size}, expected {KEY_BYTES}); {REMAKE}"
             )
         return key
     raise InputError.single(shown, 0, "cannot create the cache key; use --no-cache")

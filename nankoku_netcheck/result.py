@@ -72,6 +72,13 @@ class Finding:
     # enters the network there, e.g. from the upstream).
     flow_start_kind: str = ""
     flow_start: str = ""
+    # Against a baseline (baseline.py): "unchanged" = accepted in it, "new" = not in it; "" = no baseline.
+    baseline: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        """A baseline accepts it: it stays in the reports but leaves the exit code."""
+        return self.baseline == "unchanged"
 
     def message(self, lang: str) -> str:
         return self.message_ja if lang == "ja" else self.message_en
@@ -155,6 +162,16 @@ class ExceptionRecord:
 
 
 @dataclass(frozen=True)
+class BaselineUse:
+    """The baseline a run was checked against (baseline.py)."""
+
+    file: str
+    accepted: int  # findings found in the baseline
+    new: int  # findings not in it
+    absent: int  # baseline entries no finding matched any more (fixed, or changed)
+
+
+@dataclass(frozen=True)
 class Result:
     tool_name: str
     tool_version: str
@@ -173,6 +190,12 @@ class Result:
     certificates: tuple[IsolationCertificate, ...] = ()
     exceptions: tuple[ExceptionRecord, ...] = ()
     command: str = ""  # the command line that reproduces this result
+    invocation: str = ""  # the command line this run was started with (SARIF's commandLine)
+    # The repository root (absolute): the git work tree holding the topology, else its folder.
+    # SARIF locations and fingerprints are relative to it; never written out as such.
+    source_root: str = ""
+    baseline: BaselineUse | None = None
+    docs_url: str = ""  # where the rendered rule pages are published (absolute URL), "" = unknown
 
     @property
     def verdict(self) -> str:
@@ -183,9 +206,12 @@ class Result:
         return "pass"
 
     def exit_code(self, fail_on: str = "error") -> int:
+        """1 for a violation at or above `fail_on`, else 3 for an inconclusive finding, else 0;
+        findings a baseline accepts do not count (the verdict still does: it describes the network)."""
+        counted = [f for f in self.findings if not f.accepted]
         threshold = severity_rank(fail_on)
-        if any(f.status == "violated" and severity_rank(f.severity) >= threshold for f in self.findings):
+        if any(f.status == "violated" and severity_rank(f.severity) >= threshold for f in counted):
             return 1
-        if any(f.status == "inconclusive" for f in self.findings):
+        if any(f.status == "inconclusive" for f in counted):
             return 3
         return 0

@@ -1,5 +1,7 @@
-"""Same input, same bytes: two runs with the same SOURCE_DATE_EPOCH give identical files in
-every format, whatever the output folder; the one timestamp comes from SOURCE_DATE_EPOCH."""
+"""Same input, same bytes: two runs of the same command with the same SOURCE_DATE_EPOCH give
+identical files in every format, whatever the working directory; the one timestamp comes from
+SOURCE_DATE_EPOCH. (The SARIF records the command line, output folder included: the runs give
+the same relative --output-dir from different folders.)"""
 
 from __future__ import annotations
 
@@ -18,23 +20,26 @@ EPOCH = "1764000000"  # 2025-11-24T16:00:00Z
 
 
 def run_all_formats(folder: Path, env: dict[str, str]) -> dict[str, bytes]:
-    result = CliRunner().invoke(
-        main,
-        [
-            "verify",
-            str(BROKEN),
-            "--format",
-            ",".join(FILE_NAMES),
-            "--output-dir",
-            str(folder),
-            "--lang",
-            "ja",
-            "--quiet",
-        ],
-        env=env,
-    )
+    """Run in `folder`, writing into its subfolder `reports`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        result = CliRunner().invoke(
+            main,
+            [
+                "verify",
+                str(BROKEN),
+                "--format",
+                ",".join(FILE_NAMES),
+                "--output-dir",
+                "reports",
+                "--lang",
+                "ja",
+                "--quiet",
+            ],
+            env=env,
+        )
     assert result.exit_code == 1, result.output
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    return {path.name: path.read_bytes() for path in sorted((folder / "reports").iterdir())}
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +66,8 @@ def test_the_timestamp_comes_from_source_date_epoch(pinned_runs: tuple[dict[str,
 
 
 def test_without_source_date_epoch_the_result_hash_is_still_stable(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
     first = run_all_formats(tmp_path / "a", {})
     second = run_all_formats(tmp_path / "b", {})
     digests = {json.loads(run["report.json"])["result_sha256"] for run in (first, second)}

@@ -28,7 +28,7 @@ def sarif_of(topology: Path, *extra: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def broken_sarif() -> dict[str, Any]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(REPO)  # URIs are relative to the working directory: run from the repository root
+        patch.chdir(REPO)  # URIs are from the repository root whatever the folder (test_baseline.py checks)
         return sarif_of(Path("topologies/nankoku-broken.yaml"), "--lang", "en")
 
 

@@ -9,9 +9,10 @@ from typing import Any
 import click
 
 from .. import __version__
-from .common import fail_unexpected
+from .common import INVOCATION_KEY, fail_unexpected
 from .diff_cmd import diff
 from .rules_cmd import rules
+from .schema_cmd import schema
 from .synth_cmd import synth
 from .trace_cmd import trace
 from .verify import verify
@@ -21,6 +22,11 @@ class _Guarded(click.Group):
     """Every command's unexpected exception ends as exit 4 with one line and a saved
     traceback file (never a raw trace, never exit 1, which means "violation"); a file
     that cannot be read or written ends as exit 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The words as typed, before parsing, for the reports that record the command line.
+        ctx.meta[INVOCATION_KEY] = tuple(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -43,5 +49,6 @@ main.add_command(diff)
 main.add_command(trace)
 main.add_command(rules)
 main.add_command(synth)
+main.add_command(schema)
 
 __all__ = ["main"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 import sys
 import tempfile
 import threading
@@ -31,6 +32,21 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INCONCLUSIVE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+PROGRAM = "nankoku-netcheck"
+# Where the command group keeps the arguments as typed (click.Context.meta, shared with subcommands).
+INVOCATION_KEY = "nankoku_netcheck.arguments"
+
+
+def invocation() -> str:
+    """The command line this run was started with, as a shell would take it back
+    (`nankoku-netcheck verify …`); "" outside a command."""
+    context = click.get_current_context(silent=True)
+    arguments = context.meta.get(INVOCATION_KEY) if context is not None else None
+    if arguments is None:
+        return ""
+    return shlex.join([PROGRAM, *arguments])
+
 
 budget_option = click.option(
     "--budget",

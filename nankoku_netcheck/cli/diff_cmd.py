@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import click
 
@@ -18,6 +19,7 @@ from .common import (
     fail_input,
     fail_unexpected,
     input_warnings_shown,
+    invocation,
     silence_library_logging,
     write_file,
 )
@@ -115,6 +117,7 @@ def diff(
         fail_unexpected(error)
         return
     language = lang or default_lang()
+    result = replace(result, after=replace(result.after, invocation=invocation()))
     renderers = {"json": render_diff_json, "sarif": render_diff_sarif, "text": render_diff_text}
     rendered = renderers[output_format](result, language)
     if output:

@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -21,6 +22,8 @@ from ..reach.budget import DEFAULT_BUDGET
 from ..redact import redact, redact_quoted
 from ..report import FILE_NAMES, RENDERERS
 from ..report.common import shown_path, visible
+from ..report.text import verdict_lines
+from ..wording import count_of
 from .caching import open_cache
 from .common import (
     EXIT_INCONCLUSIVE,
@@ -28,6 +31,7 @@ from .common import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_VIOLATION,
+    PROGRAM,
     allow_path_option,
     budget_option,
     check_output_dir,
@@ -38,6 +42,7 @@ from .common import (
     fail_input,
     fail_unexpected,
     input_warnings_shown,
+    invocation,
     output_path,
     parse_formats,
     progress_bar,
@@ -45,8 +50,6 @@ from .common import (
     write_file,
     write_report,
 )
-
-PROGRAM = "nankoku-netcheck"
 
 
 @click.command()
@@ -116,6 +119,24 @@ PROGRAM = "nankoku-netcheck"
     "topology, processes that parse its configs.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages on stderr (errors aside).")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Accept the findings recorded in FILE (see --write-baseline): the reports still show them, "
+    "marked accepted (baseline), but only findings not in FILE decide the exit code.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Record every finding of this run in FILE (JSON, sorted, no timestamp), to pass later as --baseline.",
+)
+@click.option(
+    "--docs-url",
+    metavar="URL",
+    help="Absolute URL of the published rule pages (the docs/rules folder): SARIF rules link to URL/RULE-ID.md.",
+)
 @allow_path_option
 @budget_option
 def verify(
@@ -132,6 +153,9 @@ def verify(
     backend: str,
     jobs: int | None,
     quiet: bool,
+    baseline: str | None,
+    write_baseline: str | None,
+    docs_url: str | None,
     allow_paths: tuple[str, ...],
     budget: int,
 ) -> None:
@@ -142,15 +166,31 @@ def verify(
 
     Exit codes: 0 proven pass, 1 violations at or above --fail-on, 2 usage or input
     error, 3 no violation found but some property is inconclusive, 4 internal error.
-    With several topologies, the worst of theirs (4, then 2, 1, 3, 0).
+    With several topologies, the worst of theirs (4, then 2, 1, 3, 0). Findings that
+    --baseline accepts do not count.
     """
     chosen = parse_formats(formats)
+    check_docs_url(docs_url)
     options = VerifyOptions(
-        chosen, lang, fail_on, select, ignore, cache_dir, no_cache, backend, quiet, allow_paths, budget
+        chosen,
+        lang,
+        fail_on,
+        select,
+        ignore,
+        cache_dir,
+        no_cache,
+        backend,
+        quiet,
+        allow_paths,
+        budget,
+        docs_url or "",
+        invocation(),
     )
     if len(topologies) > 1:
         if output or not output_dir:
             raise click.UsageError("several topologies need --output-dir DIR (one folder per topology)")
+        if baseline or write_baseline:
+            raise click.UsageError("--baseline and --write-baseline take one topology (a baseline per network)")
         check_output_dir(output_dir)
         verify_batch(topologies, output_dir, options, jobs)
         return
@@ -158,6 +198,7 @@ def verify(
     check_outputs(chosen, output, output_dir)
     # Before the analysis, which may take minutes, and before it could publish anything.
     check_output_file(output)
+    check_output_file(write_baseline)
     check_output_dir(output_dir)
     bar = progress_bar(quiet)
     try:
@@ -183,6 +224,7 @@ def verify(
                 jobs=jobs or available_cores(),
                 allow_paths=allow_paths,
                 budget=budget,
+                baseline=baseline,
             )
     except InputError as error:
         fail_input(error)
@@ -190,6 +232,7 @@ def verify(
     except Exception as error:  # a failed cross-check or any other bug: report it (redacted), exit 4
         fail_unexpected(error)
         return
+    result = replace(result, invocation=invocation(), docs_url=docs_url or "")
     for output_format in chosen:
         language = lang or ("ja" if output_format == "html" else default_lang())
         stamped = replace(
@@ -199,7 +242,29 @@ def verify(
         write_report(stamped, output_format, target, language, create_folder=bool(output_dir))
         if target and not quiet:
             click.echo(f"{output_format}: {shown_path(target)}", err=True)
+    if write_baseline:
+        from ..baseline import baseline_text
+
+        write_file(write_baseline, baseline_text(result), create_folder=False)
+        if not quiet:
+            click.echo(f"baseline: {shown_path(write_baseline)}", err=True)
+    if (output or output_dir) and not quiet:
+        # The reports went to files: the terminal (or CI log) still gets the verdict.
+        for line in verdict_lines(result, lang or default_lang()):
+            click.echo(line, err=True)
     sys.exit(result.exit_code(settings.fail_on or "error"))
+
+
+def check_docs_url(url: str | None) -> None:
+    """SARIF's helpUri must be an absolute URI (SARIF 2.1.0 §3.49.12)."""
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if not parts.scheme or not (parts.netloc or parts.scheme == "file") or any(c.isspace() for c in url):
+        raise click.BadParameter(
+            f"'{visible(url)}' is not an absolute URL (e.g. https://example.org/nankoku-netcheck/docs/rules)",
+            param_hint="'--docs-url'",
+        )
 
 
 # --- several topologies ----------------------------------------------------------------------
@@ -222,6 +287,8 @@ class VerifyOptions:
     quiet: bool
     allow_paths: tuple[str, ...] = ()
     budget: int = DEFAULT_BUDGET
+    docs_url: str = ""
+    invocation: str = ""  # the command line of the whole run (each worker is a fresh process)
 
 
 @dataclass(frozen=True)
@@ -320,9 +387,8 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
         for output_format in options.formats:
             language = options.lang or ("ja" if output_format == "html" else default_lang())
             command = reproducing_command(topology, output_format, language, options.backend, timestamp, options.budget)
-            write_file(
-                output_path(folder, output_format), RENDERERS[output_format](replace(result, command=command), language)
-            )
+            stamped = replace(result, command=command, invocation=options.invocation, docs_url=options.docs_url)
+            write_file(output_path(folder, output_format), RENDERERS[output_format](stamped, language))
     except InputError as error:
         return BatchOutcome(
             topology,
@@ -402,7 +468,9 @@ def summary_table(outcomes: list[BatchOutcome]) -> str:
     lines += [
         f"{shown_path(outcome.topology)}: {visible(problem)}" for outcome in outcomes for problem in outcome.problems
     ]
-    lines.append(f"{len(outcomes)} topologies; exit code {worst_exit_code(outcomes)} (the worst)")
+    lines.append(
+        f"{count_of(len(outcomes), 'topology', 'topologies')}; exit code {worst_exit_code(outcomes)} (the worst)"
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -83,6 +83,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "command": "Reproduce with",
         "integrity": "Result SHA-256",
         "more": "… {count} more (see the JSON or HTML report)",
+        "accepted_baseline": "accepted (baseline)",
+        "new_baseline": "new",
+        "baseline": "Baseline",
     },
     "ja": {
         "pass": "合格",
@@ -135,6 +138,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "command": "再現コマンド",
         "integrity": "結果の SHA-256",
         "more": "… ほか {count} 件（JSON または HTML レポートを参照）",
+        "accepted_baseline": "受入済み（ベースライン）",
+        "new_baseline": "新規",
+        "baseline": "ベースライン",
     },
 }
 

@@ -33,6 +33,7 @@ COLUMNS = (
     "text",
     "other_lines",
     "path",
+    "baseline",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -72,7 +73,15 @@ def _row(result: Result, finding: Finding, lang: str) -> list[str]:
         evidence[0].text if evidence else "",
         "\n".join(f"{e.file}:{e.line}: {e.text}" for e in evidence[1:]),
         "\n".join(hop_text(step, lang) for step in finding.path),
+        _baseline_cell(finding, lang),
     ]
+
+
+def _baseline_cell(finding: Finding, lang: str) -> str:
+    """Empty without a baseline; else whether the baseline accepts the finding or it is new."""
+    if not finding.baseline:
+        return ""
+    return labels(lang)["accepted_baseline" if finding.accepted else "new_baseline"]
 
 
 def _number(value: int | None) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from ..diff import DiffResult
 from ..result import Finding
 from .common import displayable_value, json_text
-from .json_report import finding_to_dict
+from .json_report import SCHEMA_VERSION, finding_to_dict
 
 
 def render_diff_text(diff: DiffResult, lang: str = "en") -> str:
@@ -73,6 +73,7 @@ def diff_to_dict(diff: DiffResult, lang: str = "en") -> dict[str, Any]:
         return [finding_to_dict(f, lang) for f in items]
 
     return {
+        "schema_version": SCHEMA_VERSION,
         "tool": {"name": diff.after.tool_name, "version": diff.after.tool_version},
         "generated_at": diff.after.generated_at,
         "before": {

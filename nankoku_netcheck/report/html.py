@@ -373,7 +373,8 @@ def _finding_view(result: Result, index: int, finding: Finding, lang: str) -> di
         "severity": finding.severity,
         "severity_label": common.get(finding.severity, finding.severity),
         "status": finding.status,
-        "status_label": common["violated"] if finding.status == "violated" else common["status_inconclusive"],
+        "status_label": (common["violated"] if finding.status == "violated" else common["status_inconclusive"])
+        + (f" · {common['accepted_baseline']}" if finding.accepted else ""),
         "where": where,
         "message": finding.message(lang),
         "flow": finding.flow,

@@ -14,17 +14,24 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from ..baseline import fingerprints
 from ..result import Finding, NetworkSummary, Result
 from .common import json_text, redacted
 
 # Keys that describe the run rather than the result; the integrity hash leaves them out.
 RUN_KEYS = ("generated_at", "command", "result_sha256")
 
+# The version of the record's layout, checked by data/report.schema.json (`nankoku-netcheck schema`):
+# a new optional key keeps it, a removed or changed key raises it.
+SCHEMA_VERSION = 1
+
 
 def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
     """The JSON record without `result_sha256` (see `render_json`)."""
     result = redacted(result)
+    found = fingerprints(result.findings, result.source_root)
     return {
+        "schema_version": SCHEMA_VERSION,
         "tool": {"name": result.tool_name, "version": result.tool_version},
         "verdict": result.verdict,
         "generated_at": result.generated_at,
@@ -68,7 +75,10 @@ def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
             }
             for v in result.rules
         ],
-        "findings": [finding_to_dict(f, lang) for f in result.findings],
+        "findings": [
+            {**finding_to_dict(f, lang), "fingerprint": fingerprint}
+            for f, fingerprint in zip(result.findings, found, strict=True)
+        ],
         "certificates": [
             {
                 "from_zone": c.from_zone,
@@ -80,6 +90,7 @@ def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
         ],
         "exceptions": [asdict(record) for record in result.exceptions],
         "assumptions": list(result.assumptions),
+        **({"baseline": asdict(result.baseline)} if result.baseline is not None else {}),
         "summary": summary(result),
     }
 
@@ -144,6 +155,8 @@ def finding_to_dict(finding: Finding, lang: str) -> dict[str, Any]:
     out["evidence"] = [asdict(e) for e in finding.evidence]
     if finding.notes:
         out["notes"] = list(finding.notes)
+    if finding.baseline:
+        out["baseline"] = finding.baseline
     return out
 
 

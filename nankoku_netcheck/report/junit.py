@@ -4,8 +4,10 @@ documentation page declares (rules/docs.py `scope`).
 
 A violation of severity error or warning is a <failure>; an inconclusive finding is an
 <error> (the property could not be established); an info finding leaves the test case
-passing and is printed in its <system-out>. Every finding lands in some test case: one
-whose zones or device are outside the declared scope gets a test case of its own.
+passing and is printed in its <system-out>. Findings a baseline accepts are printed in
+<system-out> too; a test case with no other problem is <skipped> ("accepted (baseline)").
+Every finding lands in some test case: one whose zones or device are outside the declared
+scope gets a test case of its own.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class _Case:
 def render_junit(result: Result, lang: str = "en") -> str:
     result = displayable(result)
     suites = ET.Element("testsuites", name=f"{result.tool_name} {result.network_name}")
-    totals = {"tests": 0, "failures": 0, "errors": 0}
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for verdict in result.rules:
         suite = _suite(result, verdict, lang)
         suites.append(suite)
@@ -56,13 +58,15 @@ def _suite(result: Result, verdict: RuleVerdict, lang: str) -> ET.Element:
         ("verdict", verdict.verdict),
     ):
         ET.SubElement(properties, "property", name=name, value=value)
-    failures = errors = 0
+    failures = errors = skipped = 0
     for case in cases:
         element = ET.SubElement(
             suite, "testcase", name=case.name, classname=f"{result.tool_name}.{verdict.rule}", time="0"
         )
-        failing = [f for f in case.findings if f.status == "violated" and f.severity in ("error", "warning")]
-        inconclusive = [f for f in case.findings if f.status == "inconclusive"]
+        counted = [f for f in case.findings if not f.accepted]
+        failing = [f for f in counted if f.status == "violated" and f.severity in ("error", "warning")]
+        inconclusive = [f for f in counted if f.status == "inconclusive"]
+        accepted = [f for f in case.findings if f.accepted and f.severity != "info"]
         notes = [f for f in case.findings if f not in failing and f not in inconclusive]
         if failing:
             failures += 1
@@ -70,13 +74,17 @@ def _suite(result: Result, verdict: RuleVerdict, lang: str) -> ET.Element:
         elif inconclusive:
             errors += 1
             _problem(element, "error", inconclusive, lang)
+        elif accepted:
+            # Known and accepted: neither a pass nor a new failure.
+            skipped += 1
+            ET.SubElement(element, "skipped", message=labels(lang)["accepted_baseline"])
         if notes or (failing and inconclusive):
             shown = notes + (inconclusive if failing else [])
             ET.SubElement(element, "system-out").text = "\n\n".join(finding_text(f, lang) for f in shown)
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))
-    suite.set("skipped", "0")
+    suite.set("skipped", str(skipped))
     return suite
 
 
@@ -89,7 +97,8 @@ def _problem(case: ET.Element, tag: str, findings: list[Finding], lang: str) -> 
 
 def finding_text(finding: Finding, lang: str) -> str:
     words = labels(lang)
-    lines = [f"{finding.rule} {words[finding.severity]}: {finding.message(lang)}"]
+    accepted = f" ({words['accepted_baseline']})" if finding.accepted else ""
+    lines = [f"{finding.rule} {words[finding.severity]}{accepted}: {finding.message(lang)}"]
     if finding.flow is not None:
         lines.append(f"{words['example']}: {flow_text(finding.flow)}")
     if finding.flow_start:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 
 from ..result import Finding, Result
+from ..wording import count_of
 from .common import displayable, flow_text, hop_text, labels, permitting_lines, start_text, zone_name
 from .json_report import result_sha256
 
@@ -18,11 +19,14 @@ _ICONS = {"pass": "✅", "fail": "❌", "inconclusive": "⚠️", "warn": "⚠�
 _WORDS = {
     "en": {
         "summary": "**{violated}** violated, **{inconclusive}** inconclusive",
-        "unknown": "{count} config lines not understood (META-001)",
+        "unknown": "{count} not understood (META-001)",
+        "baseline": "baseline `{file}`: **{accepted}** accepted (baseline), **{new}** new, {absent} no longer found",
     },
     "ja": {
         "summary": "違反 **{violated}** 件、判定不能 **{inconclusive}** 件",
         "unknown": "解釈できない設定行 {count} 行（META-001）",
+        "baseline": "ベースライン `{file}`: 受入済み（ベースライン） **{accepted}** 件、新規 **{new}** 件、"
+        "見つからなくなったもの {absent} 件",
     },
 }
 
@@ -46,9 +50,16 @@ def render_markdown(result: Result, lang: str = "en") -> str:
         ),
         "",
     ]
+    if result.baseline is not None:
+        use = result.baseline
+        shown = extra["baseline"].format(
+            file=use.file.replace("`", "'"), accepted=use.accepted, new=use.new, absent=use.absent
+        )
+        out += [f"> {shown}", ""]
     unknown = sum(record.unknown_forwarding for record in result.inputs)
     if unknown:
-        out += [f"> {extra['unknown'].format(count=unknown)}", ""]
+        shown = str(unknown) if lang == "ja" else count_of(unknown, "config line")
+        out += [f"> {extra['unknown'].format(count=shown)}", ""]
     out += [
         f"| {words['rule']} | {words['verdict']} | {words['violated_count']} | {words['inconclusive_count']} "
         f"| {words['title']} | {words['clause']} |",
@@ -84,6 +95,8 @@ def _finding(result: Result, finding: Finding, lang: str) -> list[str]:
     elif finding.device:
         where = f" · {html.escape(finding.device)}"
     status = words["violated"] if finding.status == "violated" else words["status_inconclusive"]
+    if finding.accepted:
+        status += f", {words['accepted_baseline']}"
     lines = [
         f"<details><summary><b>{finding.rule}</b> {words[finding.severity]} ({status}){where}</summary>",
         "",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ..result import Finding, Result
+from ..wording import count_of
 from .common import displayable, labels, start_text, zone_name
 
 _WORDS = {
     "en": {
         "title": "nankoku-netcheck {version} — {name}",
         "policy": "policy profile: {policy}   engine: {engine}   generated: {when}",
-        "inputs": "inputs: {count} files ({devices} devices, {lines} config lines, {unknown} not understood)",
+        "inputs": "inputs: {count} ({devices}, {lines}, {unknown} not understood)",
         "rules": "Rules",
         "findings": "Findings",
         "none": "no findings",
@@ -19,7 +20,7 @@ _WORDS = {
         "evidence": "evidence",
         "note": "note",
         "verdict": "VERDICT: {verdict}",
-        "summary": "{violated} violated, {inconclusive} inconclusive ({errors} errors, {warnings} warnings)",
+        "summary": "{violated} violated, {inconclusive} inconclusive ({errors}, {warnings})",
         "pass": "PASS",
         "fail": "FAIL",
         "inconclusive": "INCONCLUSIVE",
@@ -31,6 +32,8 @@ _WORDS = {
         "exception": "  {rule} {state}: {flow} — approved by {approved_by}, ref {ref}, expires {expires}",
         "matched": "      matched: {matched}",
         "absences": "      also rests on: {absences}",
+        "baseline": "baseline {file}: {accepted} accepted (baseline), {new}, {absent} no longer found; "
+        "only new findings decide the exit code",
     },
     "ja": {
         "title": "nankoku-netcheck {version} — {name}",
@@ -57,6 +60,8 @@ _WORDS = {
         "exception": "  {rule} {state}: {flow} — 承認者 {approved_by}、文書番号 {ref}、有効期限 {expires}",
         "matched": "      一致した通信: {matched}",
         "absences": "      経路の不在にも依存: {absences}",
+        "baseline": "ベースライン {file}: 受入済み（ベースライン） {accepted} 件、新規 {new} 件、"
+        "見つからなくなったもの {absent} 件。終了コードは新規の検出事項だけで決まります",
     },
 }
 
@@ -72,9 +77,9 @@ def render_text(result: Result, lang: str = "en") -> str:
         w["title"].format(version=result.tool_version, name=result.network_name),
         w["policy"].format(policy=result.policy, engine=result.engine, when=result.generated_at),
         w["inputs"].format(
-            count=len(result.inputs),
-            devices=result.stats.get("devices", 0),
-            lines=result.stats.get("config_lines", 0),
+            count=_counted(lang, len(result.inputs), "file"),
+            devices=_counted(lang, result.stats.get("devices", 0), "device"),
+            lines=_counted(lang, result.stats.get("config_lines", 0), "config line"),
             unknown=sum(record.unknown_forwarding for record in result.inputs),
         ),
         "",
@@ -89,24 +94,55 @@ def render_text(result: Result, lang: str = "en") -> str:
     for index, finding in enumerate(result.findings, 1):
         lines += _finding_lines(index, finding, lang)
     lines += _certificate_lines(result, lang) + _exception_lines(result, lang)
+    lines += ["", *verdict_lines(result, lang)]
+    return "\n".join(lines) + "\n"
+
+
+def verdict_lines(result: Result, lang: str = "en") -> list[str]:
+    """The closing lines of the text report: the counts and the verdict (also printed when the
+    reports go to files)."""
+    w = words(lang)
     violated = [f for f in result.findings if f.status == "violated"]
-    lines += [
-        "",
+    return [
+        *_baseline_lines(result, lang),
         w["summary"].format(
             violated=len(violated),
             inconclusive=sum(1 for f in result.findings if f.status == "inconclusive"),
-            errors=sum(1 for f in violated if f.severity == "error"),
-            warnings=sum(1 for f in violated if f.severity == "warning"),
+            errors=_counted(lang, sum(1 for f in violated if f.severity == "error"), "error"),
+            warnings=_counted(lang, sum(1 for f in violated if f.severity == "warning"), "warning"),
         ),
         w["verdict"].format(verdict=w[result.verdict]),
     ]
-    return "\n".join(lines) + "\n"
+
+
+def _baseline_lines(result: Result, lang: str) -> list[str]:
+    use = result.baseline
+    if use is None:
+        return []
+    return [
+        words(lang)["baseline"].format(
+            file=use.file,
+            accepted=use.accepted,
+            new=use.new if lang == "ja" else count_of(use.new, "new finding"),
+            absent=use.absent if lang == "ja" else count_of(use.absent, "entry", "entries"),
+        )
+    ]
+
+
+def _counted(lang: str, count: int, noun: str) -> str:
+    """The number alone for Japanese (its template holds the counter word), with the noun in English."""
+    return str(count) if lang == "ja" else count_of(count, noun)
 
 
 def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
     w = words(lang)
     status = w["violated"] if finding.status == "violated" else w["inconclusive"]
-    lines = ["", f"  [{index}] {finding.rule} {finding.severity} {status}", f"      {finding.message(lang)}"]
+    accepted = f" — {labels(lang)['accepted_baseline']}" if finding.accepted else ""
+    lines = [
+        "",
+        f"  [{index}] {finding.rule} {finding.severity} {status}{accepted}",
+        f"      {finding.message(lang)}",
+    ]
     if finding.flow is not None:
         flow = finding.flow
         ports = f" {flow.sport} → {flow.dport}" if flow.dport is not None else ""

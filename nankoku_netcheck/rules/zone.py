@@ -9,6 +9,7 @@ from ..reach.packets import Packet, PacketSet
 from ..reach.trace import TracePath
 from ..redact import redact
 from ..result import Evidence, Finding
+from ..wording import count_of
 from .flows import OUTSIDE, FlowContext, MessageBuilder, flow_set, reply_set
 
 
@@ -431,7 +432,7 @@ def unproven(ctx: FlowContext, rule: str, sources: list[str]) -> list[Finding]:
             severity="error",
             status="inconclusive",
             message_en=(
-                f"{rule} cannot be proven: {len(evidence)} line(s) on {names}, which the analysed flows "
+                f"{rule} cannot be proven: {count_of(len(evidence), 'line')} on {names}, which the analysed flows "
                 f"reach, may change forwarding or filtering and were not understood (see META-001)."
             ),
             message_ja=(
