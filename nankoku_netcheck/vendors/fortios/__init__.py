@@ -20,7 +20,6 @@ class FortiOS(VendorPlugin):
     name = VENDOR
     label = "Fortinet FortiGate (FortiOS)"
     signatures = SIGNATURES
-    supports_instances = True
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         return parse(text, path, instance)

@@ -523,7 +523,6 @@ POLICY_HARMLESS: frozenset[str] = frozenset(
         "natoutbound",
         "vpn_src_node",
         "vpn_dst_node",
-        "timeout-send-rst",
         "srcaddr6",
         "dstaddr6",
         "srcaddr6-negate",

@@ -56,7 +56,8 @@ Sections = dict[tuple[str, ...], list[Section]]
 
 
 def read_management(ledger: Ledger, sections: Sections, access: Sequence[Access]) -> MgmtSettings:
-    mgmt = MgmtSettings()
+    # FortiOS log messages always carry the date and time (`date=... time=...` fields).
+    mgmt = MgmtSettings(log_timestamps="datetime")
     global_settings = settings_of(node for section in sections.get(("system", "global"), []) for node in section.items)
     hostname_line = global_settings.line("hostname")
     if hostname_line is not None:
