@@ -73,6 +73,7 @@ _POLICY_KEYS = (
     "users",
     "groups",
     "fsso-groups",
+    "name",
 )
 
 
