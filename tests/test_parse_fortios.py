@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import netaddr
 import pytest
 
 from nankoku_netcheck.errors import InputError
@@ -227,8 +226,10 @@ def test_negated_destination_is_the_exact_complement_and_deny_is_the_default_act
     assert line.action is Action.DENY and line.understood
     (match,) = line.matches
     assert match.dst is not None
-    covered = netaddr.IPSet(netaddr.IPNetwork((w.address, 32 - w.wildcard.bit_length())) for w in match.dst)
-    assert covered == netaddr.IPSet(["0.0.0.0/0"]) - netaddr.IPSet(["10.1.0.10/32"])
+    server = ip_to_int("10.1.0.10")
+    # Everything but one address: for each length, the prefix that differs from it in its last bit.
+    expected = {Wildcard.prefix(server ^ (1 << (32 - length)), length) for length in range(1, 33)}
+    assert set(match.dst) == expected and len(match.dst) == 32
     assert policy.logged is False
 
 
@@ -518,7 +519,8 @@ end
 
 
 def test_policy_routes_are_meta_001() -> None:
-    text = "config router policy\n    edit 1\n        set input-device port2\n        set gateway 192.0.2.253\n    next\nend\n"
+    text = "config router policy\n    edit 1\n        set input-device port2\n        set gateway 192.0.2.253\n"
+    text += "    next\nend\n"
     reason = "policy route (config router policy) is not modelled yet"
     assert forwarding(fgt(text)) == [(2, reason), (3, reason), (4, reason)]
 

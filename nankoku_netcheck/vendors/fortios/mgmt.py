@@ -174,9 +174,9 @@ def _ntp(ledger: Ledger, sections: Sequence[Section], mgmt: MgmtSettings) -> Non
             continue
         for record in table_of([section]).records:
             server = record.settings()
-            line = server.line("server")
-            if server.get("server") and line is not None:
-                mgmt.ntp_servers.append(HostReference(server.get("server"), ledger.source(line)))
+            at = server.line("server")
+            if server.get("server") and at is not None:
+                mgmt.ntp_servers.append(HostReference(server.get("server"), ledger.source(at)))
 
 
 def _log_server(ledger: Ledger, sections: Sequence[Section], mgmt: MgmtSettings) -> None:

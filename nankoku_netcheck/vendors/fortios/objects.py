@@ -7,8 +7,7 @@ Addresses: `ipmask` (the default type; `subnet A M` or `A/len`, default 0.0.0.0/
 geography, dynamic, interface-subnet, mac, ...) is not known from the config alone: its
 definition is a FORWARDING unknown and every use of it matches any address (an
 over-approximation the policy reader marks). Groups: `member` (nested groups resolved,
-cycles reported), `exclude enable` + `exclude-member` subtracted exactly when the
-addresses are prefixes.
+cycles reported), `exclude enable` + `exclude-member` subtracted exactly.
 
 Services: `protocol TCP/UDP/SCTP` (the default) with `tcp-portrange`/`udp-portrange`/
 `sctp-portrange` entries `DST[-DST][:SRC[-SRC]]` (no source part: any source port),
@@ -23,8 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import netaddr
 
 from nankoku_netcheck.model import (
     IPV4_MAX,
@@ -161,15 +158,22 @@ def union_services(parts: Sequence[Service]) -> Service:
     return Service(tuple(dict.fromkeys(piece for part in parts for piece in part.parts)), "", approximation)
 
 
-def to_ipset(addresses: Addresses) -> netaddr.IPSet | None:
-    """The exact set, None when a non-contiguous wildcard expands to too many prefixes."""
-    cidrs: list[netaddr.IPNetwork] = []
+def intervals(addresses: Addresses) -> list[tuple[int, int]] | None:
+    """The exact set as sorted, merged (first, last) intervals; None when a non-contiguous
+    wildcard expands to too many prefixes."""
+    pieces: list[tuple[int, int]] = []
     for wildcard in addresses.wildcards:
         prefixes = _expand(wildcard)
         if prefixes is None:
             return None
-        cidrs.extend(netaddr.IPNetwork((network, length)) for network, length in prefixes)
-    return netaddr.IPSet(cidrs)
+        pieces.extend((network, network | (~prefix_mask(length) & IPV4_MAX)) for network, length in prefixes)
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(pieces):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
 
 
 def _expand(wildcard: Wildcard) -> list[tuple[int, int]] | None:
@@ -192,8 +196,23 @@ def _expand(wildcard: Wildcard) -> list[tuple[int, int]] | None:
     return result
 
 
-def from_ipset(ipset: netaddr.IPSet) -> Addresses:
-    return Addresses(tuple(Wildcard.prefix(int(cidr.network), cidr.prefixlen) for cidr in ipset.iter_cidrs()))
+def from_intervals(parts: Sequence[tuple[int, int]]) -> Addresses:
+    return Addresses(tuple(wildcard for first, last in parts for wildcard in range_to_wildcards(first, last)))
+
+
+def _subtract(kept: list[tuple[int, int]], dropped: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    result: list[tuple[int, int]] = []
+    for first, last in kept:
+        start = first
+        for low, high in dropped:
+            if high < start or low > last:
+                continue
+            if low > start:
+                result.append((start, low - 1))
+            start = max(start, high + 1)
+        if start <= last:
+            result.append((start, last))
+    return result
 
 
 def difference(members: Addresses, excluded: Addresses) -> Addresses:
@@ -201,20 +220,20 @@ def difference(members: Addresses, excluded: Addresses) -> Addresses:
         return members
     if excluded.problem:
         return members  # excluding an unknown set: keep every member (more reachable)
-    kept, dropped = to_ipset(members), to_ipset(excluded)
+    kept, dropped = intervals(members), intervals(excluded)
     if kept is None or dropped is None:
         return members
-    return from_ipset(kept - dropped)
+    return from_intervals(_subtract(kept, dropped))
 
 
 def complement(addresses: Addresses) -> Addresses | None:
     """Every address not in `addresses`; None when that cannot be computed exactly."""
     if addresses.problem:
         return None
-    exact = to_ipset(addresses)
+    exact = intervals(addresses)
     if exact is None:
         return None
-    return from_ipset(netaddr.IPSet([netaddr.IPNetwork("0.0.0.0/0")]) - exact)
+    return from_intervals(_subtract([(0, IPV4_MAX)], exact))
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -230,11 +249,10 @@ def _address_words(words: Sequence[str]) -> tuple[int, int]:
         return ip_word(address_text) & prefix_mask(length), length
     if len(words) != 2:
         raise NotUnderstood(f"'{' '.join(words)}' is not 'address mask'")
-    mask = ip_word(words[1])
-    length = mask_to_length(mask)
-    if length is None:
+    contiguous = mask_to_length(ip_word(words[1]))
+    if contiguous is None:
         raise NotUnderstood(f"'{words[1]}' is not a contiguous netmask")
-    return ip_word(words[0]) & prefix_mask(length), length
+    return ip_word(words[0]) & prefix_mask(contiguous), contiguous
 
 
 def ip_word(word: str) -> int:

@@ -286,7 +286,7 @@ def _nat_rules(
             return []
         mapped = tuple(prefix for pool in chosen if pool is not None for prefix in pool.prefixes)
         interface_pat = False
-    rules = []
+    rules: list[NatRule] = []
     for real_interface in from_interfaces or (None,):
         for mapped_interface in to_interfaces or (None,):
             rules.append(
