@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from nankoku_netcheck.model import Interface, InterfaceAddress, Source, UnknownKind
+from nankoku_netcheck.model import Interface, InterfaceAddress, Source, UnknownKind, is_decimal
 from nankoku_netcheck.vendors.common import NotUnderstood
 from nankoku_netcheck.vendors.fortios.blocks import Ledger, Record, Section, Settings, account_settings, table_of
 from nankoku_netcheck.vendors.fortios.keywords import (
@@ -141,7 +141,7 @@ def _interface(ledger: Ledger, record: Record, settings: Settings, facts: Interf
         shutdown=settings.lower("status", "up") == "down",
         description=settings.get("description") or settings.get("alias"),
         kind=_KINDS.get(kind_text, "physical"),
-        encapsulation_vlan=int(vlan) if kind_text == "vlan" and vlan.isdigit() else None,
+        encapsulation_vlan=int(vlan) if kind_text == "vlan" and is_decimal(vlan) and int(vlan) <= 4094 else None,
         properties=tuple(properties),
     )
 

@@ -33,6 +33,7 @@ from nankoku_netcheck.model import (
     SnmpCommunity,
     Source,
     UserAccount,
+    is_decimal,
 )
 from nankoku_netcheck.vendors.common import NotUnderstood
 from nankoku_netcheck.vendors.fortios.blocks import Ledger, Section, Settings, settings_of, table_of
@@ -136,7 +137,7 @@ def _global_facts(ledger: Ledger, settings: Settings, sections: Sequence[Section
     anchor = ledger.source(sections[0].first) if sections else None
     timeout_line = settings.line("admintimeout")
     timeout_text = settings.get("admintimeout")
-    timeout = int(timeout_text) * 60 if timeout_text.isdigit() else None
+    timeout = int(timeout_text) * 60 if is_decimal(timeout_text) else None
     if (mgmt.remote_access and anchor is not None) or timeout_line is not None:
         source = ledger.source(timeout_line) if timeout_line is not None else anchor
         if source is not None:

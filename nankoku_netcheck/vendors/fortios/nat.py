@@ -28,7 +28,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nankoku_netcheck.model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, NatRule, PortRange, Source, UnknownKind, Wildcard
+from nankoku_netcheck.model import (
+    PROTO_ICMP,
+    PROTO_TCP,
+    PROTO_UDP,
+    NatRule,
+    PortRange,
+    Source,
+    UnknownKind,
+    Wildcard,
+    is_decimal,
+)
 from nankoku_netcheck.vendors.common import NotUnderstood, range_to_wildcards
 from nankoku_netcheck.vendors.fortios.blocks import Ledger, Section, Settings, account_settings, table_of
 from nankoku_netcheck.vendors.fortios.keywords import GROUP_HARMLESS, POOL_HARMLESS, VIP_HARMLESS
@@ -51,7 +61,7 @@ def range_prefixes(text: str) -> Prefixes:
     """`A`, `A-B` or `A/len` → the exact prefixes covering it."""
     if "/" in text:
         address_text, _, length_text = text.partition("/")
-        if not length_text.isdigit() or int(length_text) > 32:
+        if not is_decimal(length_text) or int(length_text) > 32:
             raise NotUnderstood(f"'{text}' is not an address range")
         length = int(length_text)
         first = ip_word(address_text) & (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF if length else 0
@@ -147,7 +157,7 @@ def _vip_rule(settings: Settings, source: Source, order: int) -> tuple[NatRule, 
 def _ports(text: str) -> PortRange:
     low_text, _, high_text = text.partition("-")
     high_text = high_text or low_text
-    if not (low_text.isdigit() and high_text.isdigit()) or int(high_text) > 65535 or int(high_text) < int(low_text):
+    if not (is_decimal(low_text) and is_decimal(high_text)) or int(high_text) > 65535 or int(high_text) < int(low_text):
         raise NotUnderstood(f"'{text}' is not a port range")
     return PortRange(int(low_text), int(high_text))
 

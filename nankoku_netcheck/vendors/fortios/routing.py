@@ -22,7 +22,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from nankoku_netcheck.model import DynamicRouting, Interface, InterfaceAddress, Route, RouteKind, UnknownKind
+from nankoku_netcheck.model import (
+    DynamicRouting,
+    Interface,
+    InterfaceAddress,
+    Route,
+    RouteKind,
+    UnknownKind,
+    is_decimal,
+)
 from nankoku_netcheck.vendors.common import NotUnderstood, RoutingDraft, bgp_interfaces
 from nankoku_netcheck.vendors.fortios.blocks import Ledger, Node, Section, Statement, account_settings, table_of
 from nankoku_netcheck.vendors.fortios.keywords import STATIC_HARMLESS, STATIC_SAFE_VALUES
@@ -54,7 +62,7 @@ def read_static(ledger: Ledger, sections: Sequence[Section]) -> list[Route]:
             network, length = address_prefix(settings.words("dst") or ("0.0.0.0", "0.0.0.0"))
             gateway = ip_word(settings.get("gateway", "0.0.0.0"))
             distance_text = settings.get("distance", str(DEFAULT_STATIC_DISTANCE))
-            if not distance_text.isdigit():
+            if not is_decimal(distance_text) or int(distance_text) > 255:
                 raise NotUnderstood(f"'{distance_text}' is not a distance")
         except NotUnderstood as problem:
             ledger.outcome.pop(record.first, None)
