@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from nankoku_netcheck.analyze import load
+from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import (
     PROTO_ICMP,
@@ -749,3 +754,65 @@ def test_fortios_secrets_are_redacted(line: str, visible: str) -> None:
     secret = line.split(visible, 1)[1].strip()
     assert secret not in redacted and "[REDACTED:" in redacted
     assert redacted.strip().startswith(visible)
+
+
+# --- VDOMs through the topology --------------------------------------------------------
+
+VDOM_TOPOLOGY = """\
+version: 1
+name: vdoms
+configs: configs
+zones:
+  lgwan: {kind: lgwan, label: LGWAN, prefixes: [10.5.0.0/24]}
+devices:
+"""
+
+
+def write_vdom_network(folder: Path, devices: str) -> str:
+    (folder / "configs").mkdir()
+    (folder / "configs" / "fgt.conf").write_text(VDOMS, encoding="utf-8")
+    (folder / "topology.yaml").write_text(VDOM_TOPOLOGY + devices, encoding="utf-8")
+    return str(folder / "topology.yaml")
+
+
+def test_topology_instances_make_one_device_per_vdom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write_vdom_network(
+        tmp_path, "  fw-root: {config: fgt.conf, instance: root}\n  fw-dmz: {config: fgt.conf, instance: dmz}\n"
+    )
+    loaded = load(path)
+    assert [entry.instance for entry in loaded.topology.devices] == ["root", "dmz"]
+    assert {name: list(device.interfaces) for name, device in loaded.devices.items()} == {
+        "fw-root": ["port1"],
+        "fw-dmz": ["port2"],
+    }
+
+
+def test_a_multi_vdom_config_without_instance_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write_vdom_network(tmp_path, "  fw: {config: fgt.conf}\n")
+    with pytest.raises(InputError) as refused:
+        load(path)
+    assert [(problem.file, problem.message) for problem in refused.value.problems] == [
+        (
+            os.path.join("configs", "fgt.conf"),
+            "this config holds several VDOMs (root, dmz): name one with 'instance:' in the topology",
+        )
+    ]
+
+
+def test_the_same_vdom_twice_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write_vdom_network(
+        tmp_path, "  a: {config: fgt.conf, instance: dmz}\n  b: {config: fgt.conf, instance: dmz}\n"
+    )
+    with pytest.raises(InputError) as refused:
+        load(path)
+    assert any("expected one config file per device" in problem.message for problem in refused.value.problems)
+
+
+def test_the_cache_key_includes_the_instance() -> None:
+    keys = {ParseCache.key("a" * 64, "fgt.conf", None, instance) for instance in (None, "", "root", "dmz")}
+    assert len(keys) == 4
