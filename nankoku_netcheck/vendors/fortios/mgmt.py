@@ -13,6 +13,9 @@ account settings" and `config system global`):
 - idle administrator sessions time out after `admintimeout` minutes (default 5);
 - failed logins lock the source out after `admin-lockout-threshold` attempts (default
   3): the limit always exists, it is quoted from the line that sets it when written;
+- FortiOS runs no CDP, TCP/UDP small servers, finger, BOOTP server or PAD, and drops
+  source-routed packets; plain-HTTP administration only exists where an interface allows
+  `http` while `admin-https-redirect` is disabled;
 - `accprofile super_admin` is the privileged profile (privilege 15 in the model's terms,
   every other profile 1); `set password ENC PB2...` is a PBKDF2 hash, other `ENC` forms
   (SH2, AK1: fast salted hashes) are recorded as "unknown", a password not prefixed by
@@ -21,7 +24,7 @@ account settings" and `config system global`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from nankoku_netcheck.model import (
     Banner,
@@ -29,9 +32,9 @@ from nankoku_netcheck.model import (
     HostReference,
     MgmtSettings,
     RemoteAccess,
+    ServiceState,
     SessionLine,
     SnmpCommunity,
-    Source,
     UserAccount,
     is_decimal,
 )
@@ -42,6 +45,7 @@ from nankoku_netcheck.vendors.fortios.objects import address_prefix
 
 DEFAULT_ADMIN_TIMEOUT_MINUTES = 5
 PRIVILEGED_PROFILE = "super_admin"
+_ABSENT_SERVICES = ("tcp-small-servers", "udp-small-servers", "finger", "bootp-server", "source-route", "cdp", "pad")
 _REMOTE_PROTOCOLS = ("telnet", "ssh", "http", "https")
 _LOG_SERVERS = (
     ("log", "syslogd", "setting"),
@@ -70,6 +74,10 @@ def read_management(ledger: Ledger, sections: Sections, access: Sequence[Access]
     for path in _LOG_SERVERS:
         _log_server(ledger, sections.get(path, []), mgmt)
     _snmp(ledger, sections.get(("system", "snmp", "community"), []), mgmt)
+    mgmt.services.extend(ServiceState(name, False) for name in _ABSENT_SERVICES)
+    plain_http = any(access.protocol == "http" for access in mgmt.remote_access)
+    mgmt.services.append(ServiceState("http-server", plain_http))
+    mgmt.services.append(ServiceState("https-server", any(access.protocol == "https" for access in mgmt.remote_access)))
     return mgmt
 
 
@@ -188,28 +196,10 @@ def _log_server(ledger: Ledger, sections: Sequence[Section], mgmt: MgmtSettings)
 
 
 def _snmp(ledger: Ledger, sections: Sequence[Section], mgmt: MgmtSettings) -> None:
+    """Communities, placed at their `edit` line: the `set name` line holds the community,
+    a secret that no finding may quote."""
     for record in table_of(sections).records:
         settings = record.settings()
         if settings.lower("status", "enable") != "enable" or not settings.get("name"):
             continue
-        line = settings.line("name")
-        source: Source = ledger.source(line if line is not None else record.first)
-        hosts = [section for section in settings.sections if section.path == ("hosts",)]
-        restricted = any(_host_restricts(entry) for entry in _records(hosts))
-        mgmt.snmp_communities.append(
-            SnmpCommunity(settings.get("name"), "ro", source, access_list="hosts" if restricted else None)
-        )
-
-
-def _records(sections: Sequence[Section]) -> Iterable[Settings]:
-    return (record.settings() for record in table_of(sections).records)
-
-
-def _host_restricts(settings: Settings) -> bool:
-    words = settings.words("ip")
-    if not words:
-        return False
-    try:
-        return address_prefix(words)[1] > 0
-    except NotUnderstood:
-        return False
+        mgmt.snmp_communities.append(SnmpCommunity(settings.get("name"), "ro", ledger.source(record.first)))
