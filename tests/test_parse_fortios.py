@@ -732,7 +732,12 @@ def test_hardening_facts() -> None:
     assert [(c.owner, c.scheme) for c in mgmt.credentials] == [("admin", "pbkdf2"), ("ops", "plaintext")]
     assert [h.address for h in mgmt.ntp_servers] == ["10.9.0.123"]
     assert [h.address for h in mgmt.logging_hosts] == ["10.9.0.514"]
-    assert [(c.name, c.access_list) for c in mgmt.snmp_communities] == [("public", None)]
+    assert [(c.name, c.source.text) for c in mgmt.snmp_communities] == [("public", "    edit 1")]
+    assert [(s.name, s.enabled) for s in mgmt.services if s.name in ("cdp", "http-server", "https-server")] == [
+        ("cdp", False),
+        ("http-server", False),
+        ("https-server", True),
+    ]
     assert mgmt.hostname_source is not None and mgmt.hostname_source.line == line_of(MGMT, "set hostname")
 
 
@@ -816,3 +821,29 @@ def test_the_same_vdom_twice_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
 def test_the_cache_key_includes_the_instance() -> None:
     keys = {ParseCache.key("a" * 64, "fgt.conf", None, instance) for instance in (None, "", "root", "dmz")}
     assert len(keys) == 4
+
+
+def test_zone_members_in_the_fortios_6_0_table_form() -> None:
+    text = (
+        INTERFACES
+        + """\
+config system zone
+    edit "lan"
+        config interface
+            edit "port2"
+            next
+            edit "port3"
+            next
+        end
+        set intrazone allow
+    next
+end
+"""
+    )
+    device = fgt(text)
+    assert device.policy is not None
+    (intrazone,) = device.policy
+    assert intrazone.name == "zone lan (intrazone allow)"
+    assert (intrazone.from_interfaces, intrazone.to_interfaces) == (("port2", "port3"), ("port2", "port3"))
+    assert intrazone.source.line == line_of(text, "intrazone allow")
+    assert forwarding(device) == []

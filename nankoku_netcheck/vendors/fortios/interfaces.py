@@ -206,9 +206,24 @@ def read_zones(ledger: Ledger, sections: Sequence[Section]) -> dict[str, Zone]:
             ledger.frame(entry)
         settings = record.settings()
         account_settings(ledger, settings, f"zone {record.name}", ("interface", "intrazone"), ZONE_HARMLESS)
+        members = list(settings.words("interface"))
         for section in settings.sections:
-            ledger.mark(section, UnknownKind.HARMLESS, "descriptive setting")
+            if section.path == ("interface",):
+                members.extend(_member_table(ledger, section))  # FortiOS 6.0: `config interface` / `edit NAME`
+            else:
+                ledger.mark(section, UnknownKind.HARMLESS, "descriptive setting")
         allow = settings.lower("intrazone", "deny") == "allow"
         line = settings.line("intrazone") if allow else record.first
-        zones[record.name] = Zone(record.name, settings.words("interface"), allow, ledger.source(line or record.first))
+        zones[record.name] = Zone(record.name, tuple(members), allow, ledger.source(line or record.first))
     return zones
+
+
+def _member_table(ledger: Ledger, section: Section) -> list[str]:
+    members = []
+    for record in table_of([section], ledger, "system zone interface").records:
+        for entry in record.entries:
+            ledger.frame(entry)
+        settings = record.settings()
+        account_settings(ledger, settings, "system zone interface", ("interface-name",), ZONE_HARMLESS)
+        members.append(settings.get("interface-name") or record.name)
+    return members
