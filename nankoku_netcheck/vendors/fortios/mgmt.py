@@ -142,7 +142,8 @@ def _remote_access(
 
 
 def _global_facts(ledger: Ledger, settings: Settings, sections: Sequence[Section], mgmt: MgmtSettings) -> None:
-    anchor = ledger.source(sections[0].first) if sections else None
+    # The lockout limit exists whether or not it is written: quote the global settings, else line 1.
+    anchor = ledger.source(sections[0].first) if sections else (ledger.source(0) if ledger.lines else None)
     timeout_line = settings.line("admintimeout")
     timeout_text = settings.get("admintimeout")
     timeout = int(timeout_text) * 60 if is_decimal(timeout_text) else None
