@@ -145,26 +145,48 @@ def _policy(
 ) -> None:
     for entry in record.entries:
         ledger.frame(entry)
-    problems = account_settings(
-        ledger, settings, f"policy {record.name}", _POLICY_KEYS, POLICY_HARMLESS, POLICY_SAFE_VALUES
-    )
-    for section in settings.sections:
-        ledger.mark(
-            section, UnknownKind.FORWARDING, f"policy {record.name}: 'config {' '.join(section.path)}' is not modelled"
-        )
-        problems.append(f"config {' '.join(section.path)}")
+    problems = _account(ledger, record, settings)
     source = ledger.source(record.first)
+    action = Action.DENY if settings.lower("action", "deny") == "deny" else Action.PERMIT
+    line, src = _acl_line(ledger, record.name, settings, objects, action, source, understood=not problems)
+    name = f"policy {record.name}"
+    if settings.get("name"):
+        name = f"{name} ({settings.get('name')})"
+    from_interfaces = interfaces.expand(settings.words("srcintf"))
+    to_interfaces = interfaces.expand(settings.words("dstintf"))
+    logged = settings.lower("logtraffic", "utm") != "disable"
+    facts.rules.append(PolicyRule(name, source, from_interfaces, to_interfaces, (line,), logged=logged))
+    if action is Action.PERMIT and settings.lower("nat") == "enable":
+        facts.nat_rules.extend(_nat_rules(ledger, settings, src, from_interfaces, to_interfaces, pools, source, facts))
+
+
+def _account(ledger: Ledger, record: Record, settings: Settings) -> list[str]:
+    """The policy's lines accounted for; the reasons it is not fully understood."""
+    what = f"policy {record.name}"
+    problems = account_settings(ledger, settings, what, _POLICY_KEYS, POLICY_HARMLESS, POLICY_SAFE_VALUES)
+    for section in settings.sections:
+        ledger.mark(section, UnknownKind.FORWARDING, f"{what}: 'config {' '.join(section.path)}' is not modelled")
+        problems.append(f"config {' '.join(section.path)}")
     action_text = settings.lower("action", "deny")
     if action_text not in ("accept", "deny"):
-        _forwarding(
-            ledger, settings, "action", f"policy {record.name}: action '{action_text}' is not modelled (read as accept)"
-        )
+        _forwarding(ledger, settings, "action", f"{what}: action '{action_text}' is not modelled (read as accept)")
         problems.append(f"action {action_text}")
-    action = Action.DENY if action_text == "deny" else Action.PERMIT
+    return problems
+
+
+def _acl_line(
+    ledger: Ledger,
+    policy: str,
+    settings: Settings,
+    objects: Objects,
+    action: Action,
+    source: Source,
+    understood: bool,
+) -> tuple[AclLine, Addresses]:
+    """The policy's one AclLine, and its source addresses (for its NAT rules)."""
     notes: list[str] = []
-    understood = not problems
-    src = _addresses(ledger, settings, "srcaddr", objects, record.name)
-    dst = _addresses(ledger, settings, "dstaddr", objects, record.name)
+    src = _addresses(ledger, settings, "srcaddr", objects, policy)
+    dst = _addresses(ledger, settings, "dstaddr", objects, policy)
     if settings.lower("internet-service-src") == "enable":
         src = ANY
     if settings.lower("internet-service") == "enable":
@@ -172,7 +194,7 @@ def _policy(
     understood = understood and not src.problem and not dst.problem
     src, understood = _negated(settings, "srcaddr-negate", src, notes, understood)
     dst, understood = _negated(settings, "dstaddr-negate", dst, notes, understood)
-    service = _service(ledger, settings, objects, record.name)
+    service = _service(ledger, settings, objects, policy)
     understood = understood and not service.problem
     if service.approximation:
         notes.append(service.approximation)
@@ -186,25 +208,8 @@ def _policy(
         notes.append("the user/group restriction is ignored: the policy is treated as applying to anyone")
     if action is Action.DENY and notes:
         understood = False  # a deny read wider would hide reachability: the engine ignores it
-    matches = _matches(src, dst, service)
-    line = AclLine(action, matches, source, understood=understood, approximation="; ".join(notes))
-    name = f"policy {record.name}"
-    if settings.get("name"):
-        name = f"{name} ({settings.get('name')})"
-    from_interfaces = interfaces.expand(settings.words("srcintf"))
-    to_interfaces = interfaces.expand(settings.words("dstintf"))
-    facts.rules.append(
-        PolicyRule(
-            name,
-            source,
-            from_interfaces,
-            to_interfaces,
-            (line,),
-            logged=settings.lower("logtraffic", "utm") != "disable",
-        )
-    )
-    if action is Action.PERMIT and settings.lower("nat") == "enable":
-        facts.nat_rules.extend(_nat_rules(ledger, settings, src, from_interfaces, to_interfaces, pools, source, facts))
+    line = AclLine(action, _matches(src, dst, service), source, understood=understood, approximation="; ".join(notes))
+    return line, src
 
 
 def _forwarding(ledger: Ledger, settings: Settings, key: str, reason: str) -> None:
