@@ -847,3 +847,72 @@ end
     assert (intrazone.from_interfaces, intrazone.to_interfaces) == (("port2", "port3"), ("port2", "port3"))
     assert intrazone.source.line == line_of(text, "intrazone allow")
     assert forwarding(device) == []
+
+
+EXCLUDING = (
+    INTERFACES
+    + """\
+config firewall address
+    edit "lan"
+        set subnet 10.1.0.0 255.255.255.0
+    next
+    edit "srv"
+        set subnet 10.1.0.10 255.255.255.255
+    next
+    edit "www"
+        set type fqdn
+        set fqdn "www.example.jp"
+    next
+end
+config firewall addrgrp
+    edit "lan-but-srv"
+        set member "lan"
+        set exclude enable
+        set exclude-member "srv"
+    next
+    edit "lan-but-www"
+        set member "lan"
+        set exclude enable
+        set exclude-member "www"
+    next
+end
+config firewall policy
+    edit 1
+        set srcintf "port2"
+        set dstintf "port1"
+        set srcaddr "lan-but-srv"
+        set dstaddr "all"
+        set service "ALL"
+    next
+    edit 2
+        set srcintf "port2"
+        set dstintf "port1"
+        set srcaddr "lan-but-www"
+        set dstaddr "all"
+        set service "ALL"
+    next
+end
+"""
+)
+
+
+def test_group_exclusion_is_exact_and_an_unknown_exclusion_leaves_a_deny_unused() -> None:
+    device = fgt(EXCLUDING)
+    (exact,) = rule(device, "policy 1").lines
+    assert exact.understood and exact.matches == (
+        Match(
+            src=(
+                net("10.1.0.0/29"),
+                net("10.1.0.8/31"),
+                host("10.1.0.11"),
+                net("10.1.0.12/30"),
+                net("10.1.0.16/28"),
+                net("10.1.0.32/27"),
+                net("10.1.0.64/26"),
+                net("10.1.0.128/25"),
+            )
+        ),
+    )
+    (unknown,) = rule(device, "policy 2").lines
+    assert unknown.action is Action.DENY and not unknown.understood
+    assert [number for number, _ in forwarding(device)] == [line_of(EXCLUDING, 'set srcaddr "lan-but-www"')]

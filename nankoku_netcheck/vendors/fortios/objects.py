@@ -218,11 +218,14 @@ def _subtract(kept: list[tuple[int, int]], dropped: list[tuple[int, int]]) -> li
 def difference(members: Addresses, excluded: Addresses) -> Addresses:
     if members.problem:
         return members
+    # An exclusion that is not known exactly makes the group unknown (any address): keeping
+    # every member would be wider than the device for an accept policy, but narrower for none
+    # of them only if the group is never used in a deny policy.
     if excluded.problem:
-        return members  # excluding an unknown set: keep every member (more reachable)
+        return unknown_addresses(f"{excluded.problem} (excluded from a group)")
     kept, dropped = intervals(members), intervals(excluded)
     if kept is None or dropped is None:
-        return members
+        return unknown_addresses("the exclusion of a group with a sparse wildcard is not computed")
     return from_intervals(_subtract(kept, dropped))
 
 
