@@ -218,9 +218,8 @@ def _subtract(kept: list[tuple[int, int]], dropped: list[tuple[int, int]]) -> li
 def difference(members: Addresses, excluded: Addresses) -> Addresses:
     if members.problem:
         return members
-    # An exclusion that is not known exactly makes the group unknown (any address): keeping
-    # every member would be wider than the device for an accept policy, but narrower for none
-    # of them only if the group is never used in a deny policy.
+    # Keeping every member when the exclusion is not known would read a deny policy wider
+    # than the device: the group is unknown instead (any address; its policies are marked).
     if excluded.problem:
         return unknown_addresses(f"{excluded.problem} (excluded from a group)")
     kept, dropped = intervals(members), intervals(excluded)
