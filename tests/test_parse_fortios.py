@@ -916,3 +916,54 @@ def test_group_exclusion_is_exact_and_an_unknown_exclusion_leaves_a_deny_unused(
     (unknown,) = rule(device, "policy 2").lines
     assert unknown.action is Action.DENY and not unknown.understood
     assert [number for number, _ in forwarding(device)] == [line_of(EXCLUDING, 'set srcaddr "lan-but-www"')]
+
+
+def test_dynamic_routing_runs_over_the_interfaces_of_its_networks_and_neighbours() -> None:
+    text = (
+        INTERFACES
+        + """\
+config router ospf
+    set router-id 10.1.0.1
+    config network
+        edit 1
+            set prefix 10.1.0.0 255.255.0.0
+        next
+    end
+end
+config router bgp
+    set as 65001
+    config neighbor
+        edit "192.0.2.2"
+            set remote-as 65002
+        next
+    end
+end
+config router rip
+end
+"""
+    )
+    device = fgt(text)
+    assert [(d.protocol, d.interfaces, d.source.line) for d in device.dynamic_routing] == [
+        ("ospf", ("port2",), line_of(text, "config router ospf")),
+        ("bgp", ("port1",), line_of(text, "config router bgp")),
+    ]
+    assert forwarding(device) == []
+
+
+def test_a_bgp_neighbour_range_may_peer_on_any_addressed_interface() -> None:
+    text = (
+        INTERFACES
+        + """\
+config router bgp
+    set as 65001
+    config neighbor-range
+        edit 1
+            set prefix 10.2.0.0 255.255.255.0
+            set neighbor-group "spokes"
+        next
+    end
+end
+"""
+    )
+    (bgp,) = fgt(text).dynamic_routing
+    assert bgp.interfaces == ("port1", "port2", "port3")

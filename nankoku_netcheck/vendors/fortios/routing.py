@@ -32,7 +32,15 @@ from nankoku_netcheck.model import (
     is_decimal,
 )
 from nankoku_netcheck.vendors.common import NotUnderstood, RoutingDraft, bgp_interfaces
-from nankoku_netcheck.vendors.fortios.blocks import Ledger, Node, Section, Statement, account_settings, table_of
+from nankoku_netcheck.vendors.fortios.blocks import (
+    Entry,
+    Ledger,
+    Node,
+    Section,
+    Statement,
+    account_settings,
+    table_of,
+)
 from nankoku_netcheck.vendors.fortios.keywords import STATIC_HARMLESS, STATIC_SAFE_VALUES
 from nankoku_netcheck.vendors.fortios.objects import address_prefix, ip_word
 
@@ -119,12 +127,21 @@ def _walk(ledger: Ledger, node: Node, draft: DynamicDraft, path: tuple[str, ...]
         return
     ledger.frame(node)
     inner = (*path, *node.path) if isinstance(node, Section) else (*path, f"edit:{node.name}")
-    if not isinstance(node, Section) and path[-1:] == ("neighbor",):
-        _note_neighbor(node.name, draft)
-    if not isinstance(node, Section) and path[-1:] == ("interface",):
-        draft.interfaces.append(node.name)
+    if isinstance(node, Entry):
+        _note_entry(node, draft, path[-1:])
     for child in node.items:
         _walk(ledger, child, draft, inner)
+
+
+def _note_entry(entry: Entry, draft: DynamicDraft, table: tuple[str, ...]) -> None:
+    """An entry of a process's table: a BGP neighbour; a neighbour range or group (peers
+    that are not listed: any addressed interface may have one); an interface by name."""
+    if table == ("neighbor",):
+        _note_neighbor(entry.name, draft)
+    elif table in (("neighbor-range",), ("neighbor-group",)) and draft.bgp is not None:
+        draft.bgp.bgp_neighbors.append((0, None))
+    elif table in (("interface",), ("isis-interface",)):
+        draft.interfaces.append(entry.name)
 
 
 def _note(statement: Statement, draft: DynamicDraft, path: tuple[str, ...]) -> None:
