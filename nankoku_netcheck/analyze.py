@@ -144,7 +144,7 @@ def _relabel(topology: Topology, prefix: str, label: str) -> Topology:
 # is faster.
 PARALLEL_PARSE_MIN_LINES = 60_000
 
-ParseTask = tuple[str, str, str | None]  # (config text, display path, vendor)
+ParseTask = tuple[str, str, str | None, str | None]  # (config text, display path, vendor, instance)
 Parsed = Device | tuple[InputProblem, ...]  # a parsed config, or why it could not be parsed
 
 
@@ -154,7 +154,11 @@ def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCa
     outcomes: list[Parsed | None] = []
     misses: list[tuple[int, str | None]] = []  # (index in topology order, cache key)
     for index, entry in enumerate(topology.devices):
-        key = cache.key(configs[entry.name].sha256, entry.config_display, entry.vendor) if cache is not None else None
+        key = (
+            cache.key(configs[entry.name].sha256, entry.config_display, entry.vendor, entry.instance)
+            if cache is not None
+            else None
+        )
         device = cache.get(key) if cache is not None and key is not None else None
         outcomes.append(device)
         if device is None:
@@ -164,6 +168,7 @@ def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCa
             configs[topology.devices[index].name].text,
             topology.devices[index].config_display,
             topology.devices[index].vendor,
+            topology.devices[index].instance,
         )
         for index, _ in misses
     ]
@@ -180,7 +185,7 @@ def parse_many(tasks: list[ParseTask], jobs: int = 1) -> list[Parsed]:
     script that asks for jobs > 1 must guard its main code with `if __name__ == "__main__":`
     (the command line does)."""
     workers = min(jobs, len(tasks))
-    if workers < 2 or sum(text.count("\n") for text, _, _ in tasks) < PARALLEL_PARSE_MIN_LINES:
+    if workers < 2 or sum(task[0].count("\n") for task in tasks) < PARALLEL_PARSE_MIN_LINES:
         return [parse_outcome(*task) for task in tasks]
     results: list[Parsed | None] = [None] * len(tasks)
     # Longest first, so that the workers finish together.
@@ -194,12 +199,12 @@ def parse_many(tasks: list[ParseTask], jobs: int = 1) -> list[Parsed]:
     return [result for result in results if result is not None]
 
 
-def parse_outcome(text: str, display: str, vendor: str | None) -> Parsed:
+def parse_outcome(text: str, display: str, vendor: str | None, instance: str | None = None) -> Parsed:
     """A parsed config, or the problems of the input error it raised (returned, so that a
     worker process hands them back like a result)."""
     try:
         with collector_paused():
-            return parse_config(text, display, vendor)
+            return parse_config(text, display, vendor, instance)
     except InputError as error:
         return tuple(error.problems)
 

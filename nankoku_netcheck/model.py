@@ -462,6 +462,9 @@ class DeviceEntry:
     vendor: str | None
     role: str | None
     at: Located
+    # The virtual device inside the config (a FortiGate VDOM, an ASA context); None: the
+    # config's only one.
+    instance: str | None = None
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,15 @@ _PASSWORD_TAIL = (
 _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # userinfo of any URL (`archive path ftp://user:pass@host/…`, kron, call-home)
     (re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]*:(?P<secret>\S*)@"), "url-password"),
+    # FortiOS `set psksecret ENC …`, `set auth-pwd …`, `set secondary-secret …`, `set passwd …`: any
+    # `set` key ending in a secret word; `ENC` (how FortiOS marks a stored secret) stays visible.
+    (
+        re.compile(
+            r"(?im)^[ \t]*set[ \t]+[\w-]*(?:secret|psk|pwd|passwd|password|passphrase)[ \t]+(?:ENC[ \t]+)?"
+            r"(?P<secret>\S(?:.*\S)?)[ \t]*$"
+        ),
+        "password",
+    ),
     (_rest_pattern(r"\benable" + _GAP + r"secret(?:" + _GAP + r"level" + _GAP + r"\d+)?"), "enable-secret"),
     (
         _rest_pattern(r"\benable" + _GAP + r"password(?:" + _GAP + r"level" + _GAP + r"\d+)?", *_PASSWORD_TAIL),
@@ -240,7 +249,8 @@ _MARK = "[REDACTED:"
 # base64 line or token is a run of 16+ such characters). Most config lines hold none, and
 # the reports of a large city quote hundreds of thousands of lines: they skip the patterns.
 _MAY_HOLD_A_SECRET = re.compile(
-    r"(?i)secret|passw|passphrase|community|snmp|auth|priv|key|wpa|-pw\b|pkcs12|ipsec|aaa-server|://|\$|[A-Za-z0-9+/]{16}"
+    r"(?i)secret|passw|passphrase|community|snmp|auth|priv|key|wpa|-pw\b|psk|pwd|pkcs12|ipsec|aaa-server|://|\$"
+    r"|[A-Za-z0-9+/]{16}"
 )
 
 

@@ -87,7 +87,7 @@ _TOP_OPTIONAL = (
 _ZONE_REQUIRED = ("kind", "label", "prefixes")
 _ZONE_OPTIONAL = ("upstream", "availability")
 _DEVICE_REQUIRED = ("config",)
-_DEVICE_OPTIONAL = ("vendor", "role")
+_DEVICE_OPTIONAL = ("vendor", "role", "instance")
 _PEER_REQUIRED = ("label", "addresses", "attach", "mac", "internet_connected", "allow")
 _FLOW_REQUIRED = ("src", "dst", "proto")
 _FLOW_OPTIONAL = ("dport", "sport")
@@ -738,12 +738,13 @@ class _TopologyBuilder:
             self.problem(node, "devices", "expected at least one device (name: {config: file})")
         self.device_names = {name for name, _, _ in entries}
         result: list[DeviceEntry] = []
-        device_of_config: dict[str, DeviceEntry] = {}
+        # One device per config file, or per virtual device inside one (`instance:`).
+        device_of_config: dict[tuple[str, str | None], DeviceEntry] = {}
         for name, key_node, value_node in entries:
             entry = self.device(name, key_node, value_node)
             if entry is None:
                 continue
-            first = device_of_config.get(entry.config_path)
+            first = device_of_config.get((entry.config_path, entry.instance))
             if first is not None:
                 self.problem(
                     key_node,
@@ -752,7 +753,7 @@ class _TopologyBuilder:
                     f"devices.{first.name} at line {first.at.line} (expected one config file per device)",
                 )
                 continue
-            device_of_config[entry.config_path] = entry
+            device_of_config[(entry.config_path, entry.instance)] = entry
             result.append(entry)
         return tuple(result)
 
@@ -772,6 +773,9 @@ class _TopologyBuilder:
             return None
         vendor = self.choice(fields.get("vendor"), f"{path}.vendor", "vendor", SUPPORTED)
         role = self.text(fields.get("role"), f"{path}.role", "a role (free text)")
+        instance = self.text(
+            fields.get("instance"), f"{path}.instance", "the virtual device inside the config (FortiGate VDOM name)"
+        )
         if "config" not in fields:
             return None
         config_node = fields["config"]
@@ -785,6 +789,7 @@ class _TopologyBuilder:
             vendor=vendor,
             role=role,
             at=self.located(key_node),
+            instance=instance,
         )
         result = _read_device_config(entry, _line(config_node))
         if not isinstance(result, InputFile):

@@ -18,7 +18,7 @@ from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.cli import main
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.inputs import read_input
-from nankoku_netcheck.parse import DETECTION_ORDER, VENDORS, classify, detect_vendor
+from nankoku_netcheck.parse import DETECTION_ORDER, VENDORS, Detection, classify, detect_vendor
 from nankoku_netcheck.parse import SUPPORTED as SUPPORTED_VENDORS
 
 SUPPORTED = "supported: " + ", ".join(sorted(SUPPORTED_VENDORS))
@@ -64,12 +64,7 @@ def write_network(folder: Path, configs: dict[str, str], head: str = TOPOLOGY_HE
     return "topology.yaml"
 
 
-# --- small realistic snippets, one per syntax ------------------------------------------------
-
-FOREIGN_SNIPPETS: dict[str, tuple[str, str]] = {
-    "fortios": (
-        "FortiOS",
-        """\
+FORTIOS_SNIPPET = """\
 #config-version=FGT60F-7.2.5-FW-build1517-230606:opmode=0:vdom=0:user=admin
 config system global
     set hostname "fgt-edge"
@@ -80,8 +75,17 @@ config system interface
         set allowaccess ping https
     next
 end
-""",
-    ),
+"""
+
+
+def test_fortios_is_recognised() -> None:
+    assert classify(FORTIOS_SNIPPET) == Detection("fortios", supported=SUPPORTED_VENDORS)
+    assert classify(FORTIOS_SNIPPET.split("\n", 1)[1]).vendor == "fortios"  # without the version header
+
+
+# --- small realistic snippets, one per syntax ------------------------------------------------
+
+FOREIGN_SNIPPETS: dict[str, tuple[str, str]] = {
     "junos-curly": (
         "Junos",
         """\
@@ -284,7 +288,7 @@ def test_every_refused_file_is_reported_in_one_run(tmp_path: Path, monkeypatch: 
     topology = write_network(
         tmp_path,
         {
-            "fgt": FOREIGN_SNIPPETS["fortios"][1],
+            "pa1": FOREIGN_SNIPPETS["panos-set"][1],
             "r1": IOS_ROUTER,
             "notes": NOT_CONFIGS["readme"],
             "srx": FOREIGN_SNIPPETS["junos-set"][1],
@@ -293,7 +297,7 @@ def test_every_refused_file_is_reported_in_one_run(tmp_path: Path, monkeypatch: 
     code, _, err = run("verify", topology, "--lang", "en", "--no-cache")
     assert code == 2
     assert err.splitlines() == [
-        f"error: configs/fgt.cfg: {looks_like('FortiOS')}",
+        f"error: configs/pa1.cfg: {looks_like('PAN-OS')}",
         f"error: configs/notes.cfg: {UNRECOGNISED}",
         f"error: configs/srx.cfg: {looks_like('Junos')}",
     ]
@@ -431,7 +435,7 @@ def expected_vendor(path: str, text: str) -> str:
     if "iosxr" in lowered:
         return "IOS-XR"
     if "fortios" in lowered or "fortinet" in lowered:
-        return "FortiOS"
+        return "fortios"
     if "junos" in lowered or "juniper" in lowered:
         return "Junos"
     # Every ASA / PIX / FWSM file of the corpus carries its version header.
@@ -470,7 +474,7 @@ def test_corpus_files_are_classified_as_expected() -> None:
             refused[detection.looks_like or "unrecognised"] += 1
     print(f"\ncorpus: parsed {dict(sorted(parsed.items()))}, refused {dict(sorted(refused.items()))}")
     assert not wrong, "\n".join(wrong)
-    assert set(refused) == {"FortiOS", "Junos", "Yamaha RTX", "NEC IX", "NX-OS", "IOS-XR", "Arista EOS", "unrecognised"}
+    assert set(refused) == {"Junos", "Yamaha RTX", "NEC IX", "NX-OS", "IOS-XR", "Arista EOS", "unrecognised"}
 
 
 def test_every_foreign_corpus_file_is_refused_in_one_cli_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -481,7 +485,7 @@ def test_every_foreign_corpus_file_is_refused_in_one_cli_run(tmp_path: Path, mon
     foreign = [
         (path, expected_vendor(path, text))
         for path, text in corpus_files()
-        if expected_vendor(path, text) not in ("cisco_ios", "cisco_asa")
+        if expected_vendor(path, text) not in SUPPORTED_VENDORS
     ]
     lines = [
         f"version: 1\nname: corpus\nconfigs: {json.dumps(str(CORPUS))}\n",

@@ -5,7 +5,7 @@ Targets and their property:
   return or raise InputError (whose problems point into the file and show as one line);
   never another exception, never a hang; YAML aliases are never expanded (billion laughs
   stays small). Saved inputs are also replayed through `verify`: exit 2, `error:` lines.
-- parse-auto / parse-cisco_ios / parse-cisco_asa: mutated configs (lines of the bundled
+- parse-auto / parse-cisco_ios / parse-cisco_asa / parse-fortios: mutated configs (lines of the bundled
   samples and of the public corpus, inserted, deleted, duplicated, re-indented, made very
   long, salted with odd numbers and unicode) → detection returns, `parse_config` returns a
   Device or raises InputError; nothing else.
@@ -350,7 +350,12 @@ def guarded(target: str, data: bytes, check: Callable[[], None]) -> None:
 
 # --- parsers and detection --------------------------------------------------------------
 
-PARSE_TARGETS = {"parse-auto": None, "parse-cisco_ios": "cisco_ios", "parse-cisco_asa": "cisco_asa"}
+PARSE_TARGETS = {
+    "parse-auto": None,
+    "parse-cisco_ios": "cisco_ios",
+    "parse-cisco_asa": "cisco_asa",
+    "parse-fortios": "fortios",
+}
 
 
 def check_config(text: str, vendor: str | None) -> None:

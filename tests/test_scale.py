@@ -197,14 +197,14 @@ def test_batch_verify_lists_every_refused_config(tmp_path: Path) -> None:
     good = generate(CitySpec(devices=14, acl_lines=200), tmp_path / "good")
     foreign = tmp_path / "foreign"
     (foreign / "configs").mkdir(parents=True)
-    (foreign / "configs" / "fgt.cfg").write_text(
-        'config system global\n    set hostname fgt\nend\nconfig system interface\n    edit "port1"\n    next\nend\n',
+    (foreign / "configs" / "pa1.cfg").write_text(
+        "set deviceconfig system hostname pa1\nset network interface ethernet ethernet1/1 layer3 ip 10.2.0.1/24\n",
         encoding="utf-8",
     )
     (foreign / "configs" / "srx.cfg").write_text("set system host-name srx\n", encoding="utf-8")
     (foreign / "topology.yaml").write_text(
         "version: 1\nname: x\nconfigs: configs\nzones:\n  lgwan: {kind: lgwan, label: L, prefixes: [10.2.0.0/16]}\n"
-        "devices:\n  fgt: {config: fgt.cfg}\n  srx: {config: srx.cfg}\n",
+        "devices:\n  pa1: {config: pa1.cfg}\n  srx: {config: srx.cfg}\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(
@@ -225,7 +225,7 @@ def test_batch_verify_lists_every_refused_config(tmp_path: Path) -> None:
     supported = "(not supported yet; supported: " + ", ".join(sorted(SUPPORTED)) + ")"
     topology = foreign / "topology.yaml"
     assert result.output.splitlines()[-3:] == [
-        f"{topology}: {foreign / 'configs' / 'fgt.cfg'}: looks like FortiOS {supported}",
+        f"{topology}: {foreign / 'configs' / 'pa1.cfg'}: looks like PAN-OS {supported}",
         f"{topology}: {foreign / 'configs' / 'srx.cfg'}: looks like Junos {supported}",
         "2 topologies; exit code 2 (the worst)",
     ]

@@ -3,7 +3,8 @@
 Each vendor is a subpackage with one `VendorPlugin` (see base.py). Adding a vendor means
 adding its subpackage and one row to `PLUGINS`; nothing outside `vendors/` names a vendor.
 The row order is the order detection asks the plugins in (see detect.py): a syntax whose
-files also match another plugin's evidence comes first (ASA before IOS).
+files also match another plugin's evidence comes first (ASA before IOS); FortiOS's
+evidence (`config`/`edit`/`next`) is like no other's, so it is asked first.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.cisco_asa import CiscoAsa
 from nankoku_netcheck.vendors.cisco_ios import CiscoIos
 from nankoku_netcheck.vendors.detect import Detection
+from nankoku_netcheck.vendors.fortios import FortiOS
 
-PLUGINS: tuple[VendorPlugin, ...] = (CiscoAsa(), CiscoIos())
+PLUGINS: tuple[VendorPlugin, ...] = (FortiOS(), CiscoAsa(), CiscoIos())
 
 VENDORS: Mapping[str, VendorPlugin] = MappingProxyType({plugin.name: plugin for plugin in PLUGINS})
 SUPPORTED: tuple[str, ...] = tuple(plugin.name for plugin in PLUGINS)
@@ -42,10 +44,11 @@ def plugin_for(vendor: str) -> VendorPlugin:
     return VENDORS[vendor]
 
 
-def parse_config(text: str, path: str, vendor: str | None = None) -> Device:
+def parse_config(text: str, path: str, vendor: str | None = None, instance: str | None = None) -> Device:
     """Parse one configuration. `vendor` overrides detection; an unknown vendor name is
     an input error, and so is a text that detection does not recognise as a supported
-    vendor (the message says what it looks like)."""
+    vendor (the message says what it looks like). `instance`: the virtual device inside
+    the config (see VendorPlugin.parse)."""
     if vendor is None:
         detection = classify(text)
         if detection.vendor is None:
@@ -55,7 +58,7 @@ def parse_config(text: str, path: str, vendor: str | None = None) -> Device:
     if plugin is None:
         known = ", ".join(sorted(VENDORS))
         raise InputError.single(path, 0, f"unknown vendor '{vendor}' (known: {known})")
-    return plugin.parse(text, path)
+    return plugin.parse(text, path, instance)
 
 
 def resolve_interface(device: Device, name: str) -> str | None:

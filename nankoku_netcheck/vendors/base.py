@@ -13,6 +13,7 @@ import abc
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.detect import Signature
 
@@ -34,14 +35,25 @@ class VendorPlugin(abc.ABC):
     remediation: Mapping[str, tuple[str, str]] = NO_REMEDIATION
 
     @abc.abstractmethod
-    def parse(self, text: str, path: str) -> Device:
-        """Read one configuration; `path` is the display path used in every Source."""
+    def parse(self, text: str, path: str, instance: str | None = None) -> Device:
+        """Read one configuration; `path` is the display path used in every Source.
+        `instance`: the virtual device inside the config to read (a FortiGate VDOM, an ASA
+        context), from the topology's `instance:`; a plugin whose syntax has none refuses
+        a name with `refuse_instance`."""
 
     def interface_alias(self, device: Device, name: str) -> str | None:
         """The interface that `name` names in this vendor's own shorthand (an abbreviation,
         a firewall's logical name, ...), or None. Exact and case-insensitive matches are
         tried before this, for every vendor."""
         return None
+
+    @staticmethod
+    def refuse_instance(path: str, instance: str | None) -> None:
+        """An input error when an instance is named for a syntax without virtual devices."""
+        if instance is not None:
+            raise InputError.single(
+                path, 0, f"instance '{instance}': this config type holds one device (remove 'instance:')"
+            )
 
     def fix(self, key: str, default: tuple[str, str]) -> tuple[str, str]:
         """The vendor's command text for `key` (English, Japanese), else `default`."""

@@ -1,8 +1,8 @@
 """Which syntax a configuration is written in, decided positively from its own lines.
 
 A config is only parsed when it is recognised as a supported vendor (a plugin in the registry).
-Anything else is refused with one line that names what it looks like: reading a FortiOS or
-Junos file with the IOS parser gives nonsense findings and, worse, zone verdicts built on
+Anything else is refused with one line that names what it looks like: reading a Junos or
+PAN-OS file with the IOS parser gives nonsense findings and, worse, zone verdicts built on
 nothing (a file whose every line is unknown models no segment at all).
 
 How a file is scored
@@ -71,13 +71,6 @@ def signatures(*rows: tuple[str, str, int]) -> tuple[Signature, ...]:
 # that a refusal can say what a file looks like. Supported vendors' signatures live in their
 # plugins. Foreign labels are listed in the order that breaks ties.
 FOREIGN_SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
-    "FortiOS": signatures(
-        ("", r"^#config-version=", DECISIVE),
-        ("config", r"^config (?:system|firewall|router|vpn|user|log|vdom|global)\b", 3),
-        ("edit", r"^[ \t]*edit (?:\"[^\"]*\"|\d+)\s*$", 2),
-        ("set", r"^[ \t]+set \S+ ", 1),
-        ("next", r"^[ \t]*next\s*$", 2),
-    ),
     "Junos": signatures(
         ("", r"^#?\s*RANCID-CONTENT-TYPE: juniper", DECISIVE),
         ("set version", r"^(?:set )?version \d+\.\d+[RXDI]\d", DECISIVE),

@@ -29,7 +29,8 @@ class CiscoAsa(VendorPlugin):
     label = "Cisco ASA / PIX / FWSM"
     signatures = SIGNATURES
 
-    def parse(self, text: str, path: str) -> Device:
+    def parse(self, text: str, path: str, instance: str | None = None) -> Device:
+        self.refuse_instance(path, instance)
         return parse(text, path)
 
     def interface_alias(self, device: Device, name: str) -> str | None:

@@ -48,7 +48,8 @@ class CiscoIos(VendorPlugin):
     label = "Cisco IOS / IOS-XE"
     signatures = SIGNATURES
 
-    def parse(self, text: str, path: str) -> Device:
+    def parse(self, text: str, path: str, instance: str | None = None) -> Device:
+        self.refuse_instance(path, instance)
         return parse(text, path)
 
     def interface_alias(self, device: Device, name: str) -> str | None:

@@ -1,0 +1,28 @@
+"""Fortinet FortiGate (FortiOS): the plugin (detection, parser, interface names)."""
+
+from __future__ import annotations
+
+from nankoku_netcheck.model import Device
+from nankoku_netcheck.vendors.base import VendorPlugin
+from nankoku_netcheck.vendors.detect import DECISIVE, Signature, signatures
+from nankoku_netcheck.vendors.fortios.parser import VENDOR, parse
+
+SIGNATURES: tuple[Signature, ...] = signatures(
+    ("", r"^#config-version=", DECISIVE),
+    ("config", r"^config (?:system|firewall|router|vpn|user|log|vdom|global)\b", 3),
+    ("edit", r"^[ \t]*edit (?:\"[^\"]*\"|\d+)\s*$", 2),
+    ("set", r"^[ \t]+set \S+ ", 1),
+    ("next", r"^[ \t]*next\s*$", 2),
+)
+
+
+class FortiOS(VendorPlugin):
+    name = VENDOR
+    label = "Fortinet FortiGate (FortiOS)"
+    signatures = SIGNATURES
+
+    def parse(self, text: str, path: str, instance: str | None = None) -> Device:
+        return parse(text, path, instance)
+
+
+__all__ = ["SIGNATURES", "FortiOS"]
