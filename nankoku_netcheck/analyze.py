@@ -153,7 +153,8 @@ def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCa
     outcomes: list[Parsed | None] = []
     misses: list[tuple[int, str | None]] = []  # (index in topology order, cache key)
     for index, entry in enumerate(topology.devices):
-        key = cache.key(configs[entry.name].sha256, entry.config_display, entry.vendor) if cache is not None else None
+        config = configs[entry.name]
+        key = None if cache is None else cache.key(config.sha256, entry.config_display, entry.vendor, config.encoding)
         device = cache.get(key) if cache is not None and key is not None else None
         outcomes.append(device)
         if device is None:

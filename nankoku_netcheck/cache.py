@@ -276,8 +276,9 @@ class ParseCache:
         self.rejected = 0  # entries found unusable (and removed)
 
     @staticmethod
-    def key(sha256: str, display: str, vendor: str | None) -> str:
-        material = "\0".join((__version__, parser_fingerprint(), vendor or "", display, sha256))
+    def key(sha256: str, display: str, vendor: str | None, encoding: str = "utf-8") -> str:
+        # The same bytes read with another `encoding:` are another text.
+        material = "\0".join((__version__, parser_fingerprint(), vendor or "", display, sha256, encoding))
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def _path(self, key: str) -> Path:

@@ -462,6 +462,7 @@ class DeviceEntry:
     vendor: str | None
     role: str | None
     at: Located
+    encoding: str | None = None  # the topology's `encoding:` (a Python codec name); None: detected
 
 
 @dataclass(frozen=True)

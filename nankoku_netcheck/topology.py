@@ -24,12 +24,21 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from nankoku_netcheck.errors import InputError, InputProblem, InputWarning
-from nankoku_netcheck.inputs import InputArea, InputFile, input_area, is_inside, missing_path_reason, read_input
+from nankoku_netcheck.inputs import (
+    InputArea,
+    InputFile,
+    encoding_name,
+    input_area,
+    is_inside,
+    missing_path_reason,
+    read_input,
+)
 from nankoku_netcheck.model import (
     PORT_MAX,
     PROTO_ICMP,
@@ -87,7 +96,7 @@ _TOP_OPTIONAL = (
 _ZONE_REQUIRED = ("kind", "label", "prefixes")
 _ZONE_OPTIONAL = ("upstream", "availability")
 _DEVICE_REQUIRED = ("config",)
-_DEVICE_OPTIONAL = ("vendor", "role")
+_DEVICE_OPTIONAL = ("vendor", "role", "encoding")
 _PEER_REQUIRED = ("label", "addresses", "attach", "mac", "internet_connected", "allow")
 _FLOW_REQUIRED = ("src", "dst", "proto")
 _FLOW_OPTIONAL = ("dport", "sport")
@@ -222,7 +231,7 @@ def display_path(path: str) -> str:
 
 def _read_device_config(entry: DeviceEntry, line: int) -> InputFile | list[InputProblem]:
     try:
-        return read_input(entry.config_path, entry.config_display, what="device config")
+        return read_input(entry.config_path, entry.config_display, what="device config", encoding=entry.encoding)
     except InputError as error:
         return [_locate_config_problem(problem, entry, line) for problem in error.problems]
 
@@ -772,6 +781,7 @@ class _TopologyBuilder:
             return None
         vendor = self.choice(fields.get("vendor"), f"{path}.vendor", "vendor", SUPPORTED)
         role = self.text(fields.get("role"), f"{path}.role", "a role (free text)")
+        encoding = self.encoding(fields.get("encoding"), f"{path}.encoding")
         if "config" not in fields:
             return None
         config_node = fields["config"]
@@ -785,11 +795,31 @@ class _TopologyBuilder:
             vendor=vendor,
             role=role,
             at=self.located(key_node),
+            encoding=encoding if encoding is not False else None,
         )
-        result = _read_device_config(entry, _line(config_node))
-        if not isinstance(result, InputFile):
+        # With an encoding: that is no encoding, reading the file would only add a second problem.
+        result = _read_device_config(entry, _line(config_node)) if encoding is not False else entry
+        if isinstance(result, list):
             self.problems.extend(result)
         return entry
+
+    def encoding(self, node: Node | None, path: str) -> str | Literal[False] | None:
+        """The codec an `encoding:` names (None when absent), False after reporting a problem."""
+        if node is None:
+            return None
+        value = self.text(node, path, "an encoding name such as cp932")
+        if value is None:
+            return False
+        name = encoding_name(value)
+        if name is None:
+            self.problem(
+                node,
+                path,
+                f"'{value}' is not a text encoding Python knows (expected a name such as utf-8, cp932, "
+                "shift_jis, euc_jp, utf-16-le or utf-16-be; leave encoding: out to let it be detected)",
+            )
+            return False
+        return name
 
     def config_path(self, node: Node, path: str) -> str | None:
         """Absolute, symlink-resolved path of a config; it must lie inside the configs folder."""
