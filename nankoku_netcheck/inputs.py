@@ -271,15 +271,19 @@ def _decode_cp932(raw: bytes, utf8_bad: int, shown: str, what: str) -> str:
         message = f"{not_utf8}, though the lines before it are UTF-8 ({_save_hint(what)})"
         raise InputError.single(shown, line, message)
     cp932_bad = _cp932_failure(raw)
-    if cp932_bad == utf8_bad:
-        raise InputError.single(shown, line, f"{not_utf8} nor CP932 (Shift_JIS) ({_save_hint(what)})")
+    euc_jp = _decodes(raw, _EUC_JP)
     if cp932_bad is not None:
+        # Only a name: EUC-JP is not detected, as it is rare on the PCs that hold configs.
+        reads_as = "; the file reads as EUC-JP" if euc_jp else ""
+        hint = _save_hint(what, "euc_jp" if euc_jp else CP932)
+        if cp932_bad == utf8_bad:
+            raise InputError.single(shown, line, f"{not_utf8} nor CP932 (Shift_JIS){reads_as} ({hint})")
         message = (
             f"{not_utf8}, and byte 0x{raw[cp932_bad]:02x} on line {_line_at(raw, cp932_bad)} "
-            f"is not valid CP932 (Shift_JIS) ({_save_hint(what)})"
+            f"is not valid CP932 (Shift_JIS){reads_as} ({hint})"
         )
         raise InputError.single(shown, line, message)
-    if _decodes(raw, _EUC_JP):
+    if euc_jp:
         message = (
             f"{not_utf8}, and the file reads both as CP932 (Shift_JIS) and as EUC-JP "
             f"({_save_hint(what, 'cp932 or euc_jp')})"

@@ -135,7 +135,9 @@ def test_damaged_utf8_is_not_read_as_cp932(tmp_path: Path) -> None:
     data = "hostname r1\n description 庁内\n".encode() + b" description \x92\xa1\n"
     problem = refused(write(tmp_path, data), what="topology file")
     assert problem.line == 3
-    assert problem.message == "byte 0x92 is not valid UTF-8, though the lines before it are UTF-8 (save the file as UTF-8)"
+    assert (
+        problem.message == "byte 0x92 is not valid UTF-8, though the lines before it are UTF-8 (save the file as UTF-8)"
+    )
 
 
 def test_euc_jp_is_refused_as_ambiguous(tmp_path: Path) -> None:

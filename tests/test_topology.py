@@ -691,7 +691,9 @@ def test_encoding_key_that_does_not_fit_the_file(network: Callable[[str], str], 
 
 @pytest.mark.parametrize("written", ["sjis2", "base64", "'  '", "[cp932]"])
 def test_unknown_encoding_name_is_reported_at_its_key(network: Callable[[str], str], written: str) -> None:
-    text = edit(EXAMPLE, "  mn-core:   {config: mn-core.cfg}", f"  mn-core:   {{config: mn-core.cfg,\n    encoding: {written}}}")
+    text = edit(
+        EXAMPLE, "  mn-core:   {config: mn-core.cfg}", f"  mn-core:   {{config: mn-core.cfg,\n    encoding: {written}}}"
+    )
     problem = single_problem(network(text))
     assert (problem.file, problem.line) == (TOPOLOGY_FILE, line_of(text, "encoding:"))
     if written.startswith(("'", "[")):
