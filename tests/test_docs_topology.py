@@ -1,5 +1,6 @@
 """docs/topology.md tells the truth: its complete example loads, and every error line it shows
-is exactly what the loader says for the one-line change the text describes (and no other)."""
+is exactly what the loader says for the one-line change the text describes (and no other); the
+README and docs/ link only to documents that are in the repository."""
 
 from __future__ import annotations
 
@@ -108,3 +109,29 @@ def test_the_documented_encoding_error(city: Path) -> None:
     )
     topology = load_topology(TOPOLOGY)
     assert read_device_configs(topology)["bb-rtr"].text == sample
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+# The project's design notes live outside the repository: users cannot open them.
+DESIGN_NOTES = ("architecture.md", "filter-model.md", "rules.md", "topology-schema.md")
+
+
+def local_references(document: Path) -> list[str]:
+    text = document.read_text(encoding="utf-8")
+    links = [target.split("#", 1)[0] for target in LINK.findall(text) if "://" not in target]
+    notes = [note for note in DESIGN_NOTES if re.search(rf"(?<![\w/-]){re.escape(note)}", text)]
+    return [target for target in links if target] + notes
+
+
+def test_local_links_and_named_documents_exist() -> None:
+    documents = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    for document in documents:
+        for target in local_references(document):
+            assert (document.parent / target).exists() or (REPO / target).exists(), f"{document.name}: {target}"
+
+
+def test_the_link_check_finds_a_missing_document(tmp_path: Path) -> None:
+    document = tmp_path / "README.md"
+    text = "see [x](docs/x.md#part), `topology-schema.md`, docs/rules.md-like and [web](https://example.org/a.md)\n"
+    document.write_text(text, encoding="utf-8")
+    assert local_references(document) == ["docs/x.md", "topology-schema.md"]
