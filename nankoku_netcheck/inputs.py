@@ -11,8 +11,8 @@ A file that is none of these, or that could be read more than one way, is refuse
 than guessed at, because a mis-decoded file can silently change what a config line means:
 EUC-JP bytes read as CP932, for one, swallow the ASCII letter after some kanji. So CP932 is
 taken only when
-- the file is not UTF-8 and nothing before its first non-UTF-8 byte was UTF-8 beyond ASCII
-  (else it is UTF-8 with a damaged byte),
+- the file is not UTF-8, and no UTF-8 character of three bytes or more (kana, kanji) comes
+  before its first non-UTF-8 byte (else it is UTF-8 with a damaged byte),
 - it decodes as CP932 without bytes CP932 leaves unassigned (0x80, 0xA0, 0xFD-0xFF) or
   user-defined characters (外字, private use), which in practice mean another encoding,
 - and it does not decode as EUC-JP as well (ambiguous).
@@ -295,7 +295,7 @@ def _decode_cp932(raw: bytes, utf8_bad: int, shown: str, what: str) -> str:
 def _has_long_utf8_sequence(valid_utf8: bytes) -> bool:
     """A character of three or more bytes (all kana and kanji): UTF-8 by intent. Two-byte
     sequences are not evidence, as CP932 and EUC-JP byte pairs often form them by chance."""
-    return any(byte >= 0xE0 for byte in valid_utf8)
+    return max(valid_utf8, default=0) >= 0xE0
 
 
 def _cp932_failure(raw: bytes) -> int | None:
