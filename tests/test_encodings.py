@@ -15,10 +15,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from nankoku_netcheck.analyze import analyze
+from nankoku_netcheck.analyze import analyze, parse_devices
+from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.cli import main
 from nankoku_netcheck.report import render_html, render_text
 from nankoku_netcheck.result import Result
+from nankoku_netcheck.topology import load_topology, read_device_configs
 
 TIMESTAMP = "2025-11-24T16:00:00Z"
 SAMPLE = "nankoku-broken"
@@ -168,3 +170,26 @@ def test_unknown_encoding_name_is_an_input_error(tmp_path: Path, monkeypatch: py
         "Python knows (expected a name such as utf-8, cp932, shift_jis, euc_jp, utf-16-le or utf-16-be; "
         "leave encoding: out to let it be detected)"
     ]
+
+
+def test_the_parse_cache_tells_encodings_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bytes read with another `encoding:` are another text: parsed anew, not
+    taken from the cache."""
+    topology_path = write_sample(tmp_path / "city", lambda text: text.encode("utf-8"))
+    config = topology_path.parent.parent / "device_configs" / SAMPLE / "bb-rtr.cfg"
+    config.write_bytes(config.read_text(encoding="utf-8").encode("euc_jp"))
+    written = topology_path.read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "city")
+
+    def parse_with(encoding: str) -> ParseCache:
+        topology_path.write_text(
+            written.replace("{config: bb-rtr.cfg}", f"{{config: bb-rtr.cfg, encoding: {encoding}}}"), encoding="utf-8"
+        )
+        cache = ParseCache(tmp_path / "cache")
+        topology = load_topology(f"topologies/{SAMPLE}.yaml")
+        parse_devices(topology, read_device_configs(topology), cache)
+        return cache
+
+    assert (parse_with("euc_jp").hits, parse_with("euc_jp").hits) == (0, 9)
+    latin = parse_with("latin-1")
+    assert (latin.hits, latin.misses) == (8, 1)
