@@ -154,10 +154,11 @@ def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCa
     outcomes: list[Parsed | None] = []
     misses: list[tuple[int, str | None]] = []  # (index in topology order, cache key)
     for index, entry in enumerate(topology.devices):
+        config = configs[entry.name]
         key = (
-            cache.key(configs[entry.name].sha256, entry.config_display, entry.vendor, entry.instance)
-            if cache is not None
-            else None
+            None
+            if cache is None
+            else cache.key(config.sha256, entry.config_display, entry.vendor, config.encoding, entry.instance)
         )
         device = cache.get(key) if cache is not None and key is not None else None
         outcomes.append(device)

@@ -278,10 +278,11 @@ class ParseCache:
         self.rejected = 0  # entries found unusable (and removed)
 
     @staticmethod
-    def key(sha256: str, display: str, vendor: str | None, instance: str | None = None) -> str:
-        # The instance is written with a marker so that "no instance" and "" never collide.
+    def key(sha256: str, display: str, vendor: str | None, encoding: str = "utf-8", instance: str | None = None) -> str:
+        # The same bytes read with another `encoding:` are another text. The instance is
+        # written with a marker so that "no instance" and "" never collide.
         chosen = f"={instance}" if instance is not None else ""
-        material = "\0".join((__version__, parser_fingerprint(), vendor or "", display, sha256, chosen))
+        material = "\0".join((__version__, parser_fingerprint(), vendor or "", display, sha256, encoding, chosen))
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def _path(self, key: str) -> Path:

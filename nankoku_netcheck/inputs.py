@@ -2,9 +2,22 @@
 
 Every file the tool reads goes through `read_input`, so that all of them fail the same
 way: one `InputError` whose problems say what was wrong and what was expected, never a
-traceback. Configs exported from Windows tools arrive as UTF-16 or with CRLF endings, so
-both are accepted; anything else that is not UTF-8 is refused rather than guessed at,
-because a mis-decoded line could silently change what a config line means.
+traceback.
+
+Encodings, detected from the bytes: UTF-8 (with or without BOM); UTF-16 (a BOM, or without
+one the NUL bytes of ASCII text falling in one half of each byte pair); CP932, the Windows
+form of Shift_JIS that Japanese Windows PCs save configs in. CRLF and CR endings become LF.
+A file that is none of these, or that could be read more than one way, is refused rather
+than guessed at, because a mis-decoded file can silently change what a config line means:
+EUC-JP bytes read as CP932, for one, swallow the ASCII letter after some kanji. So CP932 is
+taken only when
+- the file is not UTF-8, and no UTF-8 character of three bytes or more (kana, kanji) comes
+  before its first non-UTF-8 byte (else it is UTF-8 with a damaged byte),
+- it decodes as CP932 without bytes CP932 leaves unassigned (0x80, 0xA0, 0xFD-0xFF) or
+  user-defined characters (外字, private use), which in practice mean another encoding,
+- and it does not decode as EUC-JP as well (ambiguous).
+An explicit encoding (the topology's per-device `encoding:`) replaces all of this: the file
+is decoded with that codec, strictly.
 """
 
 from __future__ import annotations
@@ -13,6 +26,7 @@ import codecs
 import errno
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +38,17 @@ _UTF16_SAMPLE_BYTES = 4096
 # Share of byte pairs that must have a NUL in the same half for the file to count as UTF-16.
 _UTF16_NUL_SHARE = 0.3
 
+UTF8 = "utf-8"
+CP932 = "cp932"
+_EUC_JP = "euc_jp"
+# Names Windows and IANA use that Python's codec registry does not know.
+_ENCODING_ALIASES = {"windows-31j": CP932, "x-sjis": "shift_jis"}
+# Text codecs for host names and escapes, not for files: they fail on ordinary config bytes.
+_NOT_FILE_ENCODINGS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape"})
+# Characters a CP932 decode yields only for bytes a Japanese text would not hold: C1 controls
+# (byte 0x80) and the private use area (外字 F040-F9FC, and 0xA0, 0xFD-0xFF).
+_NOT_CP932_TEXT = re.compile("[\u0080-\u009f\ue000-\uf8ff]")
+
 
 @dataclass(frozen=True)
 class InputFile:
@@ -33,6 +58,7 @@ class InputFile:
     display: str
     sha256: str
     text: str
+    encoding: str = UTF8  # the codec the text was decoded with (a Python codec name)
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -45,18 +71,37 @@ class InputFile:
         return tuple(parts)
 
 
-def read_input(path: str, display: str | None = None, what: str = "file") -> InputFile:
+def read_input(path: str, display: str | None = None, what: str = "file", encoding: str | None = None) -> InputFile:
     """Read and decode one input file; `what` names it in messages ("topology file", ...).
+    `encoding` (a name `encoding_name` accepted) overrides the detection.
 
     Raises InputError for a missing, unreadable, empty, binary or undecodable file.
     """
     shown = display if display is not None else path
     raw = _read_bytes(path, shown, what)
-    text = _decode(raw, shown, what)
+    if encoding is None:
+        text, used = _decode(raw, shown, what)
+    else:
+        text, used = _decode_as(raw, encoding, shown, what), encoding
     text = normalize_newlines(text)
     if not text.strip():
         raise InputError.single(shown, 0, f"{what} is empty (expected {_expected_content(what)})")
-    return InputFile(path=path, display=shown, sha256=hashlib.sha256(raw).hexdigest(), text=text)
+    return InputFile(path=path, display=shown, sha256=hashlib.sha256(raw).hexdigest(), text=text, encoding=used)
+
+
+def encoding_name(name: str) -> str | None:
+    """Python's name for the text encoding `name` ("Shift_JIS" -> "shift_jis", "CP932" ->
+    "cp932"), or None when there is no such text encoding (bytes-to-bytes codecs such as
+    base64 are not text encodings)."""
+    probe = "hostname r1\n"
+    try:
+        codec = codecs.lookup(_ENCODING_ALIASES.get(name.strip().lower(), name.strip()))
+        # str.encode refuses bytes-to-bytes codecs; the round trip refuses codecs such as
+        # "undefined" that cannot hold a config line at all.
+        round_trip = probe.encode(codec.name).decode(codec.name)
+    except (LookupError, UnicodeError):
+        return None
+    return codec.name if round_trip == probe and codec.name not in _NOT_FILE_ENCODINGS else None
 
 
 def normalize_newlines(text: str) -> str:
@@ -183,16 +228,17 @@ def is_inside(path: str, folder: str) -> bool:
         return False
 
 
-def _decode(raw: bytes, shown: str, what: str) -> str:
+def _decode(raw: bytes, shown: str, what: str) -> tuple[str, str]:
+    """The text and the codec it was decoded with, detected from the bytes (module docstring)."""
     if raw.startswith(codecs.BOM_UTF8):
-        return _decode_utf8(raw, len(codecs.BOM_UTF8), shown)
+        return _decode_utf8(raw, len(codecs.BOM_UTF8), shown, what), UTF8
     if raw.startswith(codecs.BOM_UTF16_LE):
-        return _decode_utf16(raw, "utf-16-le", len(codecs.BOM_UTF16_LE), shown, what)
+        return _decode_utf16(raw, "utf-16-le", len(codecs.BOM_UTF16_LE), shown, what), "utf-16-le"
     if raw.startswith(codecs.BOM_UTF16_BE):
-        return _decode_utf16(raw, "utf-16-be", len(codecs.BOM_UTF16_BE), shown, what)
+        return _decode_utf16(raw, "utf-16-be", len(codecs.BOM_UTF16_BE), shown, what), "utf-16-be"
     utf16_without_bom = _guess_utf16_without_bom(raw)
     if utf16_without_bom is not None:
-        return _decode_utf16(raw, utf16_without_bom, 0, shown, what)
+        return _decode_utf16(raw, utf16_without_bom, 0, shown, what), utf16_without_bom
     nul_at = raw.find(b"\x00")
     if nul_at >= 0:
         raise InputError.single(
@@ -200,20 +246,128 @@ def _decode(raw: bytes, shown: str, what: str) -> str:
             _line_at(raw, nul_at),
             f"byte 0x00 (NUL): this looks like a binary file (expected {_expected_content(what)})",
         )
-    return _decode_utf8(raw, 0, shown)
+    try:
+        return raw.decode(UTF8), UTF8
+    except UnicodeDecodeError as error:
+        return _decode_cp932(raw, error.start, shown, what), CP932
 
 
-def _decode_utf8(raw: bytes, start: int, shown: str) -> str:
+def _decode_utf8(raw: bytes, start: int, shown: str, what: str) -> str:
     body = raw[start:]
     try:
-        return body.decode("utf-8")
+        return body.decode(UTF8)
     except UnicodeDecodeError as error:
         offset = start + error.start
         raise InputError.single(
-            shown,
-            _line_at(raw, offset),
-            f"byte 0x{raw[offset]:02x} is not valid UTF-8 (save the file as UTF-8)",
+            shown, _line_at(raw, offset), f"byte 0x{raw[offset]:02x} is not valid UTF-8 ({_save_hint(what)})"
         ) from None
+
+
+def _decode_cp932(raw: bytes, utf8_bad: int, shown: str, what: str) -> str:
+    """`raw` (not UTF-8 from byte `utf8_bad` on) as CP932, or InputError saying why not."""
+    line = _line_at(raw, utf8_bad)
+    not_utf8 = f"byte 0x{raw[utf8_bad]:02x} is not valid UTF-8"
+    if _has_long_utf8_sequence(raw[:utf8_bad]):
+        message = f"{not_utf8}, though the lines before it are UTF-8 ({_save_hint(what)})"
+        raise InputError.single(shown, line, message)
+    cp932_bad = _cp932_failure(raw)
+    euc_jp = _decodes(raw, _EUC_JP)
+    if cp932_bad is not None:
+        # Only a name: EUC-JP is not detected, as it is rare on the PCs that hold configs.
+        reads_as = "; the file reads as EUC-JP" if euc_jp else ""
+        hint = _save_hint(what, "euc_jp" if euc_jp else CP932)
+        if cp932_bad == utf8_bad:
+            raise InputError.single(shown, line, f"{not_utf8} nor CP932 (Shift_JIS){reads_as} ({hint})")
+        message = (
+            f"{not_utf8}, and byte 0x{raw[cp932_bad]:02x} on line {_line_at(raw, cp932_bad)} "
+            f"is not valid CP932 (Shift_JIS){reads_as} ({hint})"
+        )
+        raise InputError.single(shown, line, message)
+    if euc_jp:
+        message = (
+            f"{not_utf8}, and the file reads both as CP932 (Shift_JIS) and as EUC-JP "
+            f"({_save_hint(what, 'cp932 or euc_jp')})"
+        )
+        raise InputError.single(shown, line, message)
+    return raw.decode(CP932)
+
+
+def _has_long_utf8_sequence(valid_utf8: bytes) -> bool:
+    """A character of three or more bytes (all kana and kanji): UTF-8 by intent. Two-byte
+    sequences are not evidence, as CP932 and EUC-JP byte pairs often form them by chance."""
+    return max(valid_utf8, default=0) >= 0xE0
+
+
+def _cp932_failure(raw: bytes) -> int | None:
+    """Offset of the first byte that keeps `raw` from being CP932 text, None if it is."""
+    try:
+        text = raw.decode(CP932)
+    except UnicodeDecodeError as error:
+        return error.start
+    odd = _NOT_CP932_TEXT.search(text)
+    if odd is None:
+        return None
+    return len(text[: odd.start()].encode(CP932))
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _save_hint(what: str, names: str = "cp932") -> str:
+    """What to do about a file that cannot be decoded; only device configs have `encoding:`."""
+    if what == "device config":
+        return f"save the file as UTF-8, or name its encoding in the topology: encoding: {names}"
+    return "save the file as UTF-8"
+
+
+def _line_before(raw: bytes, offset: int, encoding: str) -> int:
+    """The line holding byte `offset` of `raw` decoded with `encoding` (0 when the bytes
+    before it cannot be decoded either, as with a stateful codec cut mid-sequence)."""
+    try:
+        decoded_before = raw[:offset].decode(encoding, errors="replace")
+    except UnicodeError:
+        return 0
+    return _text_line_at(decoded_before, len(decoded_before))
+
+
+def _codec_hint(encoding: str) -> str:
+    if encoding == "shift_jis":
+        return "; Windows saves Shift_JIS as cp932, which adds NEC and IBM characters such as ①"
+    return ""
+
+
+def _decode_as(raw: bytes, encoding: str, shown: str, what: str) -> str:
+    """`raw` decoded strictly with the `encoding:` the user named; a BOM is dropped."""
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        bad = raw[error.start : error.end]
+        raise InputError.single(
+            shown,
+            _line_before(raw, error.start, encoding),
+            f"bytes {bad.hex(' ')} at offset {error.start} are not valid {encoding} "
+            f"(the encoding: named for this file in the topology{_codec_hint(encoding)}; "
+            "remove it to let the encoding be detected)",
+        ) from None
+    except UnicodeError as error:  # codecs such as punycode name no offset
+        raise InputError.single(
+            shown, 0, f"cannot be read as {encoding}: {error} (the encoding: named for this file in the topology)"
+        ) from None
+    text = text.removeprefix("\ufeff")
+    nul_at = text.find("\x00")
+    if nul_at >= 0:
+        raise InputError.single(
+            shown,
+            _text_line_at(text, nul_at),
+            f"character U+0000 (NUL) read as {encoding}: this looks like a binary file "
+            f"(expected {_expected_content(what)})",
+        )
+    return text
 
 
 def _decode_utf16(raw: bytes, encoding: str, start: int, shown: str, what: str) -> str:

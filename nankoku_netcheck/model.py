@@ -465,6 +465,7 @@ class DeviceEntry:
     # The virtual device inside the config (a FortiGate VDOM, an ASA context); None: the
     # config's only one.
     instance: str | None = None
+    encoding: str | None = None  # the topology's `encoding:` (a Python codec name); None: detected
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,21 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from nankoku_netcheck.errors import InputError, InputProblem, InputWarning
-from nankoku_netcheck.inputs import InputArea, InputFile, input_area, is_inside, missing_path_reason, read_input
+from nankoku_netcheck.inputs import (
+    InputArea,
+    InputFile,
+    encoding_name,
+    input_area,
+    is_inside,
+    missing_path_reason,
+    read_input,
+)
 from nankoku_netcheck.model import (
     PORT_MAX,
     PROTO_ICMP,
@@ -87,7 +96,7 @@ _TOP_OPTIONAL = (
 _ZONE_REQUIRED = ("kind", "label", "prefixes")
 _ZONE_OPTIONAL = ("upstream", "availability")
 _DEVICE_REQUIRED = ("config",)
-_DEVICE_OPTIONAL = ("vendor", "role", "instance")
+_DEVICE_OPTIONAL = ("vendor", "role", "instance", "encoding")
 _PEER_REQUIRED = ("label", "addresses", "attach", "mac", "internet_connected", "allow")
 _FLOW_REQUIRED = ("src", "dst", "proto")
 _FLOW_OPTIONAL = ("dport", "sport")
@@ -222,7 +231,7 @@ def display_path(path: str) -> str:
 
 def _read_device_config(entry: DeviceEntry, line: int) -> InputFile | list[InputProblem]:
     try:
-        return read_input(entry.config_path, entry.config_display, what="device config")
+        return read_input(entry.config_path, entry.config_display, what="device config", encoding=entry.encoding)
     except InputError as error:
         return [_locate_config_problem(problem, entry, line) for problem in error.problems]
 
@@ -776,6 +785,7 @@ class _TopologyBuilder:
         instance = self.text(
             fields.get("instance"), f"{path}.instance", "the virtual device inside the config (FortiGate VDOM name)"
         )
+        encoding = self.encoding(fields.get("encoding"), f"{path}.encoding")
         if "config" not in fields:
             return None
         config_node = fields["config"]
@@ -790,11 +800,31 @@ class _TopologyBuilder:
             role=role,
             at=self.located(key_node),
             instance=instance,
+            encoding=encoding if encoding is not False else None,
         )
-        result = _read_device_config(entry, _line(config_node))
-        if not isinstance(result, InputFile):
+        # With an encoding: that is no encoding, reading the file would only add a second problem.
+        result = _read_device_config(entry, _line(config_node)) if encoding is not False else entry
+        if isinstance(result, list):
             self.problems.extend(result)
         return entry
+
+    def encoding(self, node: Node | None, path: str) -> str | Literal[False] | None:
+        """The codec an `encoding:` names (None when absent), False after reporting a problem."""
+        if node is None:
+            return None
+        value = self.text(node, path, "an encoding name such as cp932")
+        if value is None:
+            return False
+        name = encoding_name(value)
+        if name is None:
+            self.problem(
+                node,
+                path,
+                f"'{value}' is not a text encoding Python knows (expected a name such as utf-8, cp932, "
+                "shift_jis, euc_jp, utf-16-le or utf-16-be; leave encoding: out to let it be detected)",
+            )
+            return False
+        return name
 
     def config_path(self, node: Node, path: str) -> str | None:
         """Absolute, symlink-resolved path of a config; it must lie inside the configs folder."""

@@ -80,19 +80,129 @@ def test_utf16_big_endian_with_bom(tmp_path: Path) -> None:
     assert read_input(write(tmp_path, data)).text == CONFIG_TEXT
 
 
-def test_not_utf8_names_line_and_byte(tmp_path: Path) -> None:
-    data = b"hostname r1\n!\n" + "description 本庁舎\n".encode("shift_jis")
-    problem = refused(write(tmp_path, data), display="configs/r1.cfg")
-    first_sjis_byte = "本".encode("shift_jis")[0]
+def test_cp932_config_is_read(tmp_path: Path) -> None:
+    # NEC and IBM characters (①, ㈱) are CP932, not JIS Shift_JIS: Windows saves them so.
+    text = CONFIG_TEXT + " description ①㈱～ 表示\n"
+    data = text.replace("\n", "\r\n").encode("cp932")
+    read = read_input(write(tmp_path, data))
+    assert read.text == text
+    assert read.encoding == "cp932"
+    assert read.lines[3] == " description 庁内LAN\u3000本庁舎"
+    assert read.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_cp932_half_width_katakana(tmp_path: Path) -> None:
+    read = read_input(write(tmp_path, "hostname r1\n description ﾃｽﾄ\n".encode("cp932")))
+    assert (read.text, read.encoding) == ("hostname r1\n description ﾃｽﾄ\n", "cp932")
+
+
+def test_detected_encodings_are_recorded(tmp_path: Path) -> None:
+    assert read_input(write(tmp_path, b"hostname r1\n")).encoding == "utf-8"
+    assert read_input(write(tmp_path, CONFIG_TEXT.encode("utf-16-be"))).encoding == "utf-16-be"
+    assert read_input(write(tmp_path, codecs.BOM_UTF16_LE + CONFIG_TEXT.encode("utf-16-le"))).encoding == "utf-16-le"
+
+
+def test_neither_utf8_nor_cp932_names_line_and_byte(tmp_path: Path) -> None:
+    problem = refused(write(tmp_path, b"a\r\nb\r\ncaf\xe9\r\n"), display="configs/r1.cfg")
     assert (problem.file, problem.line) == ("configs/r1.cfg", 3)
-    assert problem.message == f"byte 0x{first_sjis_byte:02x} is not valid UTF-8 (save the file as UTF-8)"
+    assert problem.message == (
+        "byte 0xe9 is not valid UTF-8 nor CP932 (Shift_JIS) "
+        "(save the file as UTF-8, or name its encoding in the topology: encoding: cp932)"
+    )
     assert str(problem) == f"configs/r1.cfg:3: {problem.message}"
 
 
-def test_not_utf8_after_crlf_lines(tmp_path: Path) -> None:
-    problem = refused(write(tmp_path, b"a\r\nb\r\ncaf\xe9\r\n"))
+def test_cp932_broken_later_names_both_places(tmp_path: Path) -> None:
+    data = "description 本庁舎\n!\n".encode("cp932") + b"end \x80\n"
+    problem = refused(write(tmp_path, data))
+    assert problem.line == 1
+    assert problem.message == (
+        f"byte 0x{'本'.encode('cp932')[0]:02x} is not valid UTF-8, and byte 0x80 on line 3 is not valid CP932 "
+        "(Shift_JIS) (save the file as UTF-8, or name its encoding in the topology: encoding: cp932)"
+    )
+
+
+@pytest.mark.parametrize("odd", [b"\xa0", b"\xfd", b"\xf0\x40"])
+def test_cp932_unassigned_or_private_use_is_refused(tmp_path: Path, odd: bytes) -> None:
+    # Decodable, but into characters (U+F8F0, 外字 U+E000) that mean another encoding.
+    data = "description 本庁舎 ".encode("cp932") + odd + b"\n"
+    problem = refused(write(tmp_path, data))
+    assert f"byte 0x{odd[0]:02x} on line 1 is not valid CP932 (Shift_JIS)" in problem.message
+
+
+def test_damaged_utf8_is_not_read_as_cp932(tmp_path: Path) -> None:
+    # UTF-8 kana first, then a byte pair that is CP932 (庁): a damaged UTF-8 file, not CP932.
+    data = "hostname r1\n description 庁内\n".encode() + b" description \x92\xa1\n"
+    problem = refused(write(tmp_path, data), what="topology file")
     assert problem.line == 3
-    assert problem.message.startswith("byte 0xe9 is not valid UTF-8")
+    assert (
+        problem.message == "byte 0x92 is not valid UTF-8, though the lines before it are UTF-8 (save the file as UTF-8)"
+    )
+
+
+def test_euc_jp_is_refused_as_ambiguous(tmp_path: Path) -> None:
+    # EUC-JP bytes also decode as CP932, into half-width katakana that swallow the L of LAN.
+    data = CONFIG_TEXT.encode("euc_jp")
+    assert "LAN" not in data.decode("cp932")
+    problem = refused(write(tmp_path, data))
+    assert problem.line == 4
+    assert problem.message.endswith(
+        "and the file reads both as CP932 (Shift_JIS) and as EUC-JP "
+        "(save the file as UTF-8, or name its encoding in the topology: encoding: cp932 or euc_jp)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "data"),
+    [
+        ("euc_jp", CONFIG_TEXT.encode("euc_jp")),
+        ("cp932", "hostname r1\n description ﾃｽ\n".encode("cp932")),  # valid UTF-8 too ("ý")
+        ("utf-16-le", codecs.BOM_UTF16_LE + CONFIG_TEXT.encode("utf-16-le")),
+        ("utf-8", codecs.BOM_UTF8 + CONFIG_TEXT.encode("utf-8")),
+        ("latin-1", b"hostname r1\n description caf\xe9\n"),
+    ],
+)
+def test_explicit_encoding_overrides_detection(tmp_path: Path, encoding: str, data: bytes) -> None:
+    name = inputs.encoding_name(encoding)
+    assert name is not None
+    read = read_input(write(tmp_path, data), encoding=name)
+    assert read.text == data.decode(encoding).removeprefix("\ufeff")
+    assert read.encoding == name
+
+
+def test_explicit_encoding_that_does_not_fit(tmp_path: Path) -> None:
+    data = ("hostname r1\n!\n description ①\n").encode("cp932")
+    with pytest.raises(InputError) as raised:
+        read_input(write(tmp_path, data), "r1.cfg", "device config", encoding="shift_jis")
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.line) == ("r1.cfg", 3)
+    assert problem.message == (
+        "bytes 87 at offset 27 are not valid shift_jis (the encoding: named for this file in the topology; "
+        "Windows saves Shift_JIS as cp932, which adds NEC and IBM characters such as ①; "
+        "remove it to let the encoding be detected)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("cp932", "cp932"),
+        ("CP932", "cp932"),
+        ("Shift_JIS", "shift_jis"),
+        ("sjis", "shift_jis"),
+        ("Windows-31J", "cp932"),
+        ("EUC-JP", "euc_jp"),
+        ("UTF-16LE", "utf-16-le"),
+        ("utf8", "utf-8"),
+    ],
+)
+def test_encoding_names(written: str, name: str) -> None:
+    assert inputs.encoding_name(written) == name
+
+
+@pytest.mark.parametrize("written", ["sjis2", "base64", "rot13", "zlib", "undefined", "idna", "punycode", ""])
+def test_not_encoding_names(written: str) -> None:
+    assert inputs.encoding_name(written) is None
 
 
 def test_binary_file(tmp_path: Path) -> None:

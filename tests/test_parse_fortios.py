@@ -819,7 +819,7 @@ def test_the_same_vdom_twice_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_the_cache_key_includes_the_instance() -> None:
-    keys = {ParseCache.key("a" * 64, "fgt.conf", None, instance) for instance in (None, "", "root", "dmz")}
+    keys = {ParseCache.key("a" * 64, "fgt.conf", None, instance=instance) for instance in (None, "", "root", "dmz")}
     assert len(keys) == 4
 
 

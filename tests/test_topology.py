@@ -655,11 +655,54 @@ def test_empty_config(network: Callable[[str], str], tmp_path: Path, content: by
     assert problem.message.endswith("device config is empty (expected a text device config)")
 
 
-def test_non_utf8_config_points_into_the_config(network: Callable[[str], str], tmp_path: Path) -> None:
+def test_undecodable_config_points_into_the_config(network: Callable[[str], str], tmp_path: Path) -> None:
     (tmp_path / "configs" / "lg-fw.cfg").write_bytes(b"hostname lg-fw\n!\ndescription caf\xe9\n")
     problem = single_problem(network(EXAMPLE))
     assert (problem.file, problem.line) == (os.path.join("configs", "lg-fw.cfg"), 3)
-    assert problem.message == "byte 0xe9 is not valid UTF-8 (save the file as UTF-8)"
+    assert problem.message == (
+        "byte 0xe9 is not valid UTF-8 nor CP932 (Shift_JIS) "
+        "(save the file as UTF-8, or name its encoding in the topology: encoding: cp932)"
+    )
+
+
+EUC_JP_CONFIG = "hostname lg-fw\n!\ninterface Vlan10\n description 庁内LAN\n".encode("euc_jp")
+
+
+def test_encoding_key_reads_an_ambiguous_config(network: Callable[[str], str], tmp_path: Path) -> None:
+    (tmp_path / "configs" / "lg-fw.cfg").write_bytes(EUC_JP_CONFIG)
+    ambiguous = single_problem(network(EXAMPLE))
+    assert (ambiguous.file, ambiguous.line) == (os.path.join("configs", "lg-fw.cfg"), 4)
+    assert "reads both as CP932 (Shift_JIS) and as EUC-JP" in ambiguous.message
+    text = edit(EXAMPLE, "vendor: cisco_asa, role: firewall}", "vendor: cisco_asa, role: firewall, encoding: EUC-JP}")
+    topology = load_topology(network(text))
+    (entry,) = [entry for entry in topology.devices if entry.name == "lg-fw"]
+    assert entry.encoding == "euc_jp"
+    assert read_device_configs(topology)["lg-fw"].lines[3] == " description 庁内LAN"
+    assert read_device_configs(topology)["mn-core"].encoding == "utf-8"
+
+
+def test_encoding_key_that_does_not_fit_the_file(network: Callable[[str], str], tmp_path: Path) -> None:
+    (tmp_path / "configs" / "lg-fw.cfg").write_bytes("hostname lg-fw\n description ①\n".encode("cp932"))
+    text = edit(EXAMPLE, "role: firewall}", "role: firewall, encoding: utf-8}")
+    problem = single_problem(network(text))
+    assert (problem.file, problem.line) == (os.path.join("configs", "lg-fw.cfg"), 2)
+    assert problem.message.startswith("bytes 87 at offset 28 are not valid utf-8 (the encoding: named for this file")
+
+
+@pytest.mark.parametrize("written", ["sjis2", "base64", "'  '", "[cp932]"])
+def test_unknown_encoding_name_is_reported_at_its_key(network: Callable[[str], str], written: str) -> None:
+    text = edit(
+        EXAMPLE, "  mn-core:   {config: mn-core.cfg}", f"  mn-core:   {{config: mn-core.cfg,\n    encoding: {written}}}"
+    )
+    problem = single_problem(network(text))
+    assert (problem.file, problem.line) == (TOPOLOGY_FILE, line_of(text, "encoding:"))
+    if written.startswith(("'", "[")):
+        assert problem.message.startswith("devices.mn-core.encoding: expected an encoding name such as cp932, found")
+    else:
+        assert problem.message == (
+            f"devices.mn-core.encoding: '{written}' is not a text encoding Python knows (expected a name such as "
+            "utf-8, cp932, shift_jis, euc_jp, utf-16-le or utf-16-be; leave encoding: out to let it be detected)"
+        )
 
 
 def test_binary_config(network: Callable[[str], str], tmp_path: Path) -> None:
