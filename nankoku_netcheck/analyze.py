@@ -21,7 +21,7 @@ from .graph import Network, build_network
 from .inputs import InputFile
 from .model import Device, FlowSpec, Topology, format_prefix, is_decimal
 from .parse import parse_config
-from .profiles import load_profile
+from .profiles import city_clause, load_profile
 from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import ReachEngine, boundary_interfaces
 from .reach.packets import PacketSpace
@@ -305,7 +305,7 @@ def analyze_loaded(
         context.used.clear()
         found = [*rule.check(context), *budget_findings(rule.id, rule.severity, context, context.used)]
         findings.extend(found)
-        verdicts.append(_verdict(rule, found))
+        verdicts.append(_verdict(rule, found, loaded.topology))
     exceptions = exception_register(context)
     report("certificates")
     certificates = isolation_certificates(context) if any(r.id.startswith("ZONE-") for r in ran) else ()
@@ -344,11 +344,11 @@ def flow_context(
 
 
 def applicable_rules(topology: Topology, rules: Iterable[Rule] | None) -> list[Rule]:
-    """The rules to run: those given (default: the registry), minus zone rules the
-    topology's policy profile does not apply."""
+    """The rules to run: those given (default: the registry) that the topology's policy
+    profile selects (by family, minus its exclusions)."""
     profile = load_profile(topology.policy)
     chosen = list(rules) if rules is not None else list(REGISTRY)
-    return [rule for rule in chosen if not rule.id.startswith("ZONE-") or rule.id in profile.rules]
+    return [rule for rule in chosen if profile.selects(rule.id)]
 
 
 def exception_register(context: FlowContext) -> tuple[ExceptionRecord, ...]:
@@ -421,7 +421,7 @@ def summarize_network(loaded: Loaded) -> NetworkSummary:
     )
 
 
-def _verdict(rule: Rule, findings: list[Finding]) -> RuleVerdict:
+def _verdict(rule: Rule, findings: list[Finding], topology: Topology) -> RuleVerdict:
     violated = [f for f in findings if f.status == "violated"]
     inconclusive = [f for f in findings if f.status == "inconclusive"]
     if any(f.severity == "error" for f in violated):
@@ -433,7 +433,15 @@ def _verdict(rule: Rule, findings: list[Finding]) -> RuleVerdict:
     else:
         verdict = "pass"
     return RuleVerdict(
-        rule.id, rule.severity, rule.clause, rule.title_en, rule.title_ja, verdict, len(violated), len(inconclusive)
+        rule.id,
+        rule.severity,
+        city_clause(topology, rule.id, rule.clause),
+        rule.title_en,
+        rule.title_ja,
+        verdict,
+        len(violated),
+        len(inconclusive),
+        rule.guideline,
     )
 
 

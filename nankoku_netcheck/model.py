@@ -487,6 +487,8 @@ class Topology:
     zone_policy: tuple[ZonePolicy, ...] = ()
     # α' model (mic-alpha-prime): flows LGWAN terminals may send straight to approved clouds.
     cloud_destinations: tuple[FlowSpec, ...] = ()
+    # The city's own clause per rule ID (topology `clauses:` file), sorted by rule ID.
+    clauses: tuple[tuple[str, str], ...] = ()
 
     def zone(self, zone_id: str) -> Zone:
         for zone in self.zones:

@@ -93,12 +93,13 @@ class InputRecord:
 class RuleVerdict:
     rule: str
     severity: str
-    clause: str
+    clause: str  # the city's own clause ("" = none given; see profiles.city_clause)
     title_en: str
     title_ja: str
     verdict: str  # pass | fail | inconclusive | warn
     violated: int
     inconclusive: int
+    guideline: str = ""  # the 総務省 guideline section the rule follows
 
 
 @dataclass(frozen=True)

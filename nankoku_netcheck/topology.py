@@ -56,7 +56,7 @@ from nankoku_netcheck.vendors import SUPPORTED, resolve_interface
 
 SCHEMA_VERSION = 1
 DEFAULT_POLICY = "nankoku-2019"
-POLICIES = ("nankoku-2019", "mic-beta", "mic-beta-prime", "mic-alpha-prime")
+POLICIES = ("nankoku-2019", "mic-alpha", "mic-alpha-prime", "mic-beta", "mic-beta-prime")
 CHANNEL_KINDS = ("mail-text", "screen-transfer", "file-sanitize")
 ZONE_POLICY_ALLOW = ("none", "channels", "any")
 # The three zones of the 三層の対策 exist once per network; external and other zones may repeat.
@@ -83,6 +83,7 @@ _TOP_OPTIONAL = (
     "exceptions",
     "zone_policy",
     "cloud_destinations",
+    "clauses",
 )
 _ZONE_REQUIRED = ("kind", "label", "prefixes")
 _ZONE_OPTIONAL = ("upstream", "availability")
@@ -298,7 +299,9 @@ def _shown_tag(tag: str) -> str:
     return "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
 
 
-def _compose(source: InputFile) -> Node:
+def _compose(
+    source: InputFile, what: str = "topology file", expected: str = "a mapping with version, zones and devices"
+) -> Node:
     """The YAML node tree; syntax errors become one InputProblem with the line, and so
     does every tag written in the file (the schema has no use for any)."""
     loader: _TagRecordingLoader | None = None
@@ -321,7 +324,7 @@ def _compose(source: InputFile) -> Node:
             source.display, line, f"character U+{error.character:04X} is not allowed in YAML (remove it)"
         ) from None
     except RecursionError:
-        raise InputError.single(source.display, 0, "YAML nested too deeply (expected a small topology file)") from None
+        raise InputError.single(source.display, 0, f"YAML nested too deeply (expected a small {what})") from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -340,7 +343,7 @@ def _compose(source: InputFile) -> Node:
         raise InputError.single(
             source.display,
             0,
-            "topology file has no content (expected a mapping with version, zones and devices)",
+            f"{what} has no content (expected {expected})",
         )
     return root
 
@@ -397,6 +400,16 @@ class _ZonePrefix:
     length: int
     path: str
     line: int
+
+
+CLAUSE_MAP_EXPECTED = "a mapping of rule ID to the city's clause, e.g. ZONE-001: 対策基準 3(1)①"
+
+
+def _catalogue_ids() -> frozenset[str]:
+    # Imported here: the rules import the graph, which imports this module.
+    from nankoku_netcheck.rules import CATALOG
+
+    return frozenset(rule.id for rule in CATALOG)
 
 
 # --- the builder ---------------------------------------------------------------------
@@ -642,6 +655,7 @@ class _TopologyBuilder:
             if "cloud_destinations" in sections
             else ()
         )
+        clauses = self.clauses(sections["clauses"]) if "clauses" in sections else ()
         if self.problems or version is None or self.configs_dir is None:
             return None
         return Topology(
@@ -658,6 +672,7 @@ class _TopologyBuilder:
             exceptions=exceptions,
             zone_policy=zone_policy,
             cloud_destinations=cloud,
+            clauses=clauses,
         )
 
     def version(self, node: Node | None) -> int | None:
@@ -727,6 +742,55 @@ class _TopologyBuilder:
             )
             return None
         return folder
+
+    # the city's clause map
+
+    def clauses(self, node: Node) -> tuple[tuple[str, str], ...]:
+        """The clause map file named by `clauses:`: rule ID → the city's own clause. Confined
+        like the configs; its problems carry its own file and line."""
+        value = self.text(node, "clauses", "a clause map file (rule ID: clause), relative to this file")
+        if value is None:
+            return ()
+        written = os.path.normpath(os.path.join(os.path.realpath(self.topology_dir), value))
+        real = os.path.realpath(written)
+        if not self.area.contains(written) or not self.area.contains(real):
+            self.problem(
+                node,
+                "clauses",
+                f"'{value}' is outside {self.area.describe()} (expected a file inside it, relative to this file)",
+            )
+            return ()
+        try:
+            source = read_input(real, display_path(written), what="clause map")
+            root = _compose(source, "clause map", CLAUSE_MAP_EXPECTED)
+        except InputError as error:
+            for problem in error.problems:
+                if problem.line:
+                    self.problems.append(problem)
+                else:
+                    self.problem(node, "clauses", f"{problem.file}: {problem.message}")
+            return ()
+        reader = _TopologyBuilder(source, self.area)
+        clauses = reader.clause_map(root)
+        self.problems.extend(reader.problems)
+        return clauses
+
+    def clause_map(self, root: Node) -> tuple[tuple[str, str], ...]:
+        entries = self.entries(root, "", CLAUSE_MAP_EXPECTED)
+        if entries is None:
+            return ()
+        known = _catalogue_ids()
+        result: list[tuple[str, str]] = []
+        for rule_id, key_node, value_node in entries:
+            if rule_id not in known:
+                close = difflib.get_close_matches(rule_id.upper(), sorted(known), n=3)
+                hint = f"did you mean {', '.join(close)}?" if close else "see `nankoku-netcheck rules`"
+                self.problem(key_node, "", f"unknown rule ID '{rule_id}' (expected a rule ID of the catalogue; {hint})")
+                continue
+            clause = self.text(value_node, rule_id, "the city's clause for this rule (text)")
+            if clause is not None:
+                result.append((rule_id, clause))
+        return tuple(sorted(result))
 
     # devices
 
