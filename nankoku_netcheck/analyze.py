@@ -21,7 +21,7 @@ from .graph import Network, build_network
 from .inputs import InputFile
 from .model import Device, FlowSpec, Topology, format_prefix, is_decimal
 from .parse import parse_config
-from .profiles import city_clause, load_profile
+from .profiles import city_clause, effective_profile, profile_name
 from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import ReachEngine, boundary_interfaces
 from .reach.packets import PacketSpace
@@ -314,7 +314,7 @@ def analyze_loaded(
         tool_version=__version__,
         topology=loaded.topology.path,
         network_name=loaded.topology.name,
-        policy=loaded.topology.policy,
+        policy=profile_name(loaded.topology),
         generated_at=timestamp or timestamp_now(),
         engine=f"bdd:{space.backend}",
         inputs=_input_records(loaded),
@@ -346,7 +346,7 @@ def flow_context(
 def applicable_rules(topology: Topology, rules: Iterable[Rule] | None) -> list[Rule]:
     """The rules to run: those given (default: the registry) that the topology's policy
     profile selects (by family, minus its exclusions)."""
-    profile = load_profile(topology.policy)
+    profile = effective_profile(topology)
     chosen = list(rules) if rules is not None else list(REGISTRY)
     return [rule for rule in chosen if profile.selects(rule.id)]
 

@@ -472,6 +472,20 @@ class Link:
 
 
 @dataclass(frozen=True)
+class CustomProfile:
+    """A city's own profile file (topology `policy: FILE.yaml`): a shipped profile (`base`,
+    whose zone expectations it keeps) with its own rule selection, labels and clauses."""
+
+    path: str  # as displayed
+    base: str
+    label_ja: str = ""
+    label_en: str = ""
+    families: tuple[str, ...] | None = None  # None = the base profile's
+    exclude: tuple[str, ...] | None = None
+    clauses: tuple[tuple[str, str], ...] = ()  # (rule ID, the city's clause), sorted
+
+
+@dataclass(frozen=True)
 class Topology:
     path: str
     version: int
@@ -489,6 +503,7 @@ class Topology:
     cloud_destinations: tuple[FlowSpec, ...] = ()
     # The city's own clause per rule ID (topology `clauses:` file), sorted by rule ID.
     clauses: tuple[tuple[str, str], ...] = ()
+    custom_profile: CustomProfile | None = None  # `policy` is then its base profile
 
     def zone(self, zone_id: str) -> Zone:
         for zone in self.zones:

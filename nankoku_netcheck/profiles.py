@@ -15,7 +15,7 @@ section always comes from the record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
@@ -83,14 +83,39 @@ def load_profile(profile_id: str) -> Profile:
     )
 
 
+def effective_profile(topology: Topology) -> Profile:
+    """The topology's profile: the shipped one it names, or its base with the city's own
+    profile file (`policy: FILE.yaml`) applied."""
+    base = load_profile(topology.policy)
+    custom = topology.custom_profile
+    if custom is None:
+        return base
+    return replace(
+        base,
+        id=custom.path,
+        label_ja=custom.label_ja or base.label_ja,
+        label_en=custom.label_en or base.label_en,
+        families=base.families if custom.families is None else custom.families,
+        exclude=base.exclude if custom.exclude is None else custom.exclude,
+        clauses=custom.clauses or base.clauses,
+    )
+
+
+def profile_name(topology: Topology) -> str:
+    """How reports name the profile: its ID, or the city's file with its base."""
+    custom = topology.custom_profile
+    return topology.policy if custom is None else f"{custom.path} ({custom.base})"
+
+
 def city_clause(topology: Topology, rule_id: str, sample_clause: str) -> str:
     """The clause of the city's own policy a rule enforces ("" = none given): the topology's
     clause map, else the profile's, else `sample_clause` under the sample city's profile."""
-    for mapping in (topology.clauses, load_profile(topology.policy).clauses):
+    profile = effective_profile(topology)
+    for mapping in (topology.clauses, profile.clauses):
         for mapped_id, text in mapping:
             if mapped_id == rule_id:
                 return text
-    return sample_clause if load_profile(topology.policy).sample_city_clauses else ""
+    return sample_clause if profile.sample_city_clauses else ""
 
 
 def pair_policies(topology: Topology) -> list[PairPolicy]:

@@ -36,6 +36,7 @@ from nankoku_netcheck.model import (
     PROTO_TCP,
     PROTO_UDP,
     Channel,
+    CustomProfile,
     Device,
     DeviceEntry,
     ExternalPeer,
@@ -403,6 +404,11 @@ class _ZonePrefix:
 
 
 CLAUSE_MAP_EXPECTED = "a mapping of rule ID to the city's clause, e.g. ZONE-001: 対策基準 3(1)①"
+PROFILE_EXPECTED = (
+    "a mapping with base (a shipped profile) and optionally families, exclude, clauses, label_ja, label_en"
+)
+_PROFILE_OPTIONAL = ("families", "exclude", "clauses", "label_ja", "label_en")
+_PROFILE_SUFFIXES = (".yaml", ".yml")
 
 
 def _catalogue_ids() -> frozenset[str]:
@@ -410,6 +416,12 @@ def _catalogue_ids() -> frozenset[str]:
     from nankoku_netcheck.rules import CATALOG
 
     return frozenset(rule.id for rule in CATALOG)
+
+
+def _catalogue_families() -> tuple[str, ...]:
+    from nankoku_netcheck.rules import FAMILIES
+
+    return FAMILIES
 
 
 # --- the builder ---------------------------------------------------------------------
@@ -428,6 +440,7 @@ class _TopologyBuilder:
         # then, so one mistake does not multiply into one error per reference.
         self.device_names: set[str] | None = None
         self.zone_ids: set[str] | None = None
+        self.custom_profile: CustomProfile | None = None
 
     # problems and scalars
 
@@ -673,6 +686,7 @@ class _TopologyBuilder:
             zone_policy=zone_policy,
             cloud_destinations=cloud,
             clauses=clauses,
+            custom_profile=self.custom_profile,
         )
 
     def version(self, node: Node | None) -> int | None:
@@ -696,7 +710,68 @@ class _TopologyBuilder:
     def policy(self, node: Node | None) -> str | None:
         if node is None:
             return DEFAULT_POLICY
+        value = self.text(node, "policy", f"a policy profile, one of: {', '.join(POLICIES)}, or a profile file")
+        if value is None:
+            return None
+        if value.endswith(_PROFILE_SUFFIXES):
+            self.custom_profile = self.profile_file(node, value)
+            return self.custom_profile.base if self.custom_profile is not None else None
         return self.choice(node, "policy", "policy profile", POLICIES)
+
+    def profile_file(self, node: Node, value: str) -> CustomProfile | None:
+        """The city's own profile file named by `policy:`; its problems carry its own file and line."""
+        loaded = self.yaml_file(node, "policy", value, "profile file", PROFILE_EXPECTED)
+        if loaded is None:
+            return None
+        source, root = loaded
+        reader = _TopologyBuilder(source, self.area)
+        profile = reader.profile(root, source.display)
+        self.problems.extend(reader.problems)
+        return profile
+
+    def profile(self, root: Node, display: str) -> CustomProfile | None:
+        fields = self.fields(root, "", ("base",), _PROFILE_OPTIONAL, PROFILE_EXPECTED)
+        if fields is None:
+            return None
+        base = self.choice(fields.get("base"), "base", "base profile", POLICIES)
+        labels = {key: self.text(fields.get(key), key, "a label (text)") or "" for key in ("label_ja", "label_en")}
+        families = self.families(fields["families"]) if "families" in fields else None
+        exclude = self.rule_ids(fields["exclude"], "exclude") if "exclude" in fields else None
+        clauses = self.clause_map(fields["clauses"], "clauses") if "clauses" in fields else ()
+        if base is None:
+            return None
+        return CustomProfile(display, base, labels["label_ja"], labels["label_en"], families, exclude, clauses)
+
+    def families(self, node: Node) -> tuple[str, ...]:
+        known = _catalogue_families()
+        result = []
+        for item in self.items(node, "families", "a list of rule families, e.g. [ZONE, META, MGMT]") or []:
+            family = self.text(item, "families", "a rule family")
+            if family is None:
+                continue
+            if family not in known:
+                self.problem(item, "families", f"unknown rule family '{family}' (expected one of: {', '.join(known)})")
+                continue
+            result.append(family)
+        return tuple(result)
+
+    def rule_ids(self, node: Node, path: str) -> tuple[str, ...]:
+        known = _catalogue_ids()
+        result = []
+        for item in self.items(node, path, "a list of rule IDs, e.g. [ZONE-008]") or []:
+            rule_id = self.text(item, path, "a rule ID")
+            if rule_id is None:
+                continue
+            if rule_id not in known:
+                self.unknown_rule(item, path, rule_id, known)
+                continue
+            result.append(rule_id)
+        return tuple(result)
+
+    def unknown_rule(self, node: Node, path: str, rule_id: str, known: frozenset[str]) -> None:
+        close = difflib.get_close_matches(rule_id.upper(), sorted(known), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "see `nankoku-netcheck rules`"
+        self.problem(node, path, f"unknown rule ID '{rule_id}' (expected a rule ID of the catalogue; {hint})")
 
     def configs(self, node: Node | None) -> str | None:
         if node is None:
@@ -746,48 +821,54 @@ class _TopologyBuilder:
     # the city's clause map
 
     def clauses(self, node: Node) -> tuple[tuple[str, str], ...]:
-        """The clause map file named by `clauses:`: rule ID → the city's own clause. Confined
-        like the configs; its problems carry its own file and line."""
+        """The clause map file named by `clauses:`: rule ID → the city's own clause; its
+        problems carry its own file and line."""
         value = self.text(node, "clauses", "a clause map file (rule ID: clause), relative to this file")
-        if value is None:
+        loaded = None if value is None else self.yaml_file(node, "clauses", value, "clause map", CLAUSE_MAP_EXPECTED)
+        if loaded is None:
             return ()
+        source, root = loaded
+        reader = _TopologyBuilder(source, self.area)
+        clauses = reader.clause_map(root, "")
+        self.problems.extend(reader.problems)
+        return clauses
+
+    def yaml_file(self, node: Node, key: str, value: str, what: str, expected: str) -> tuple[InputFile, Node] | None:
+        """A further YAML input named at `node`, relative to this file and confined like the
+        configs; a problem with the whole file is reported at `node`."""
         written = os.path.normpath(os.path.join(os.path.realpath(self.topology_dir), value))
         real = os.path.realpath(written)
         if not self.area.contains(written) or not self.area.contains(real):
             self.problem(
                 node,
-                "clauses",
+                key,
                 f"'{value}' is outside {self.area.describe()} (expected a file inside it, relative to this file)",
             )
-            return ()
+            return None
         try:
-            source = read_input(real, display_path(written), what="clause map")
-            root = _compose(source, "clause map", CLAUSE_MAP_EXPECTED)
+            source = read_input(real, display_path(written), what=what)
+            return source, _compose(source, what, expected)
         except InputError as error:
             for problem in error.problems:
                 if problem.line:
                     self.problems.append(problem)
                 else:
-                    self.problem(node, "clauses", f"{problem.file}: {problem.message}")
-            return ()
-        reader = _TopologyBuilder(source, self.area)
-        clauses = reader.clause_map(root)
-        self.problems.extend(reader.problems)
-        return clauses
+                    self.problem(node, key, f"{problem.file}: {problem.message}")
+            return None
 
-    def clause_map(self, root: Node) -> tuple[tuple[str, str], ...]:
-        entries = self.entries(root, "", CLAUSE_MAP_EXPECTED)
+    def clause_map(self, root: Node, path: str) -> tuple[tuple[str, str], ...]:
+        entries = self.entries(root, path, CLAUSE_MAP_EXPECTED)
         if entries is None:
             return ()
         known = _catalogue_ids()
         result: list[tuple[str, str]] = []
         for rule_id, key_node, value_node in entries:
             if rule_id not in known:
-                close = difflib.get_close_matches(rule_id.upper(), sorted(known), n=3)
-                hint = f"did you mean {', '.join(close)}?" if close else "see `nankoku-netcheck rules`"
-                self.problem(key_node, "", f"unknown rule ID '{rule_id}' (expected a rule ID of the catalogue; {hint})")
+                self.unknown_rule(key_node, path, rule_id, known)
                 continue
-            clause = self.text(value_node, rule_id, "the city's clause for this rule (text)")
+            clause = self.text(
+                value_node, f"{path}.{rule_id}" if path else rule_id, "the city's clause for this rule (text)"
+            )
             if clause is not None:
                 result.append((rule_id, clause))
         return tuple(sorted(result))

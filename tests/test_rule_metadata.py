@@ -16,7 +16,14 @@ from nankoku_netcheck.cli import main
 from nankoku_netcheck.cli.rules_cmd import rendered_docs
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Topology
-from nankoku_netcheck.profiles import Profile, load_profile, shipped_profiles
+from nankoku_netcheck.profiles import (
+    Profile,
+    city_clause,
+    effective_profile,
+    load_profile,
+    profile_name,
+    shipped_profiles,
+)
 from nankoku_netcheck.report import RENDERERS
 from nankoku_netcheck.result import Result
 from nankoku_netcheck.rules import CATALOG, FAMILIES, PLANNED, REGISTRY
@@ -111,7 +118,7 @@ def test_docs_profiles_page_covers_every_shipped_profile() -> None:
 
 
 def _city(
-    tmp_path: Path, clauses: str | None, policy: str = "mic-alpha", clause_file: str = "city-clauses.yaml"
+    tmp_path: Path, clauses: str | None, policy: str = "mic-alpha", clause_file: str | None = "city-clauses.yaml"
 ) -> Path:
     """The broken sample copied into a git repository at tmp_path (the inputs' area), with
     another policy and a clause map."""
@@ -120,7 +127,8 @@ def _city(
     shutil.copytree(REPO / "device_configs" / "nankoku-broken", tmp_path / "device_configs" / "nankoku-broken")
     (tmp_path / "topologies").mkdir()
     text = (REPO / "topologies" / "nankoku-broken.yaml").read_text(encoding="utf-8")
-    text = text.replace("policy: nankoku-2019\n", f"policy: {policy}\nclauses: {clause_file}\n")
+    clause_line = f"clauses: {clause_file}\n" if clause_file else ""
+    text = text.replace("policy: nankoku-2019\n", f"policy: {policy}\n{clause_line}")
     topology = tmp_path / "topologies" / "nankoku-broken.yaml"
     topology.write_text(text, encoding="utf-8")
     if clauses is not None:
@@ -156,8 +164,6 @@ def test_clause_map_changes_the_clause_shown_in_every_format(mapped: Result, nam
 def test_sample_city_profile_keeps_the_sample_clauses(tmp_path: Path) -> None:
     topology = load_topology(str(_city(tmp_path, f"ZONE-005: {CITY_CLAUSE}\n", policy="nankoku-2019")))
     assert topology.clauses == (("ZONE-005", CITY_CLAUSE),)
-    from nankoku_netcheck.profiles import city_clause
-
     assert city_clause(topology, "ZONE-005", "対策基準 6(2)①") == CITY_CLAUSE
     assert city_clause(topology, "ZONE-001", "対策基準 6(1)①") == "対策基準 6(1)①"
 
@@ -204,6 +210,59 @@ def test_verify_with_a_bad_clause_file_exits_2(tmp_path: Path) -> None:
     assert code == 2
     assert "city-clauses.yaml:1:" in err and "unknown rule ID 'ZONE-999'" in err
     assert "Traceback" not in err + out
+
+
+# --- the city's own profile file ------------------------------------------------------------------
+
+CITY_PROFILE = """\
+base: mic-beta
+label_ja: 架空市 β モデル
+families: [ZONE, META]
+exclude: [ZONE-008]
+clauses:
+  ZONE-001: 架空市 第5条
+  ZONE-005: 架空市 第6条
+"""
+
+
+def test_city_profile_file_selects_rules_and_sets_clauses(tmp_path: Path) -> None:
+    topology_path = _city(tmp_path, f"ZONE-005: {CITY_CLAUSE}\n", policy="city-profile.yaml")
+    (topology_path.parent / "city-profile.yaml").write_text(CITY_PROFILE, encoding="utf-8")
+    topology = load_topology(str(topology_path))
+    assert topology.policy == "mic-beta" and topology.custom_profile is not None
+    assert topology.custom_profile.families == ("ZONE", "META") and topology.custom_profile.exclude == ("ZONE-008",)
+    profile = effective_profile(topology)
+    assert profile.direction("screen-transfer") == "internet->lgwan" and profile.label_ja == "架空市 β モデル"
+    ran = [rule.id for rule in applicable_rules(topology, None)]
+    assert ran == [*(f"ZONE-{n:03d}" for n in (1, 2, 3, 4, 5, 6, 7, 9, 10)), "META-001", "META-003", "META-002"]
+    # The topology's clause map wins over the profile's; the profile's over the guideline-only default.
+    assert city_clause(topology, "ZONE-005", "x") == CITY_CLAUSE
+    assert city_clause(topology, "ZONE-001", "x") == "架空市 第5条"
+    assert city_clause(topology, "ZONE-002", "x") == ""
+    assert profile_name(topology).endswith("city-profile.yaml (mic-beta)")
+
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("base: mic-gamma\n", 1, "base: 'mic-gamma' is not a valid base profile"),
+        ("base: mic-beta\nfamilies: [ZONE, FW]\n", 2, "families: unknown rule family 'FW' (expected one of: ZONE,"),
+        ("base: mic-beta\nexclude: [ZONE-08]\n", 2, "exclude: unknown rule ID 'ZONE-08'"),
+        ("base: mic-beta\nclauses:\n  ZONE-000: x\n", 3, "clauses: unknown rule ID 'ZONE-000'"),
+        ("families: [ZONE]\n", 1, "missing required key 'base'"),
+        ("base: mic-beta\nrules: [ZONE-001]\n", 2, "unknown key 'rules'"),
+    ],
+)
+def test_bad_city_profile_files_are_input_errors_at_their_line(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
+    topology_path = _city(tmp_path, None, policy="city-profile.yaml", clause_file=None)
+    (topology_path.parent / "city-profile.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_topology(str(topology_path))
+    (problem,) = caught.value.problems
+    assert problem.file.endswith("city-profile.yaml") and problem.line == line
+    assert message in problem.message
 
 
 # --- the rules command ----------------------------------------------------------------------------
