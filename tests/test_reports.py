@@ -318,7 +318,7 @@ def test_every_catalog_rule_has_a_complete_page_in_both_languages() -> None:
             for lang in ("ja", "en"):
                 assert getattr(doc.page, f"{field}_{lang}").strip(), (doc.id, field, lang)
         assert doc.title_en.strip() and doc.title_ja.strip(), doc.id
-        assert doc.example.strip() and doc.clause and doc.guideline, doc.id
+        assert doc.example.strip() and doc.example_pass.strip() and doc.clause and doc.guideline, doc.id
         assert doc.severity in ("error", "warning", "info"), doc.id
         assert re.search(r"[ぁ-んァ-ン一-龯]", doc.what("ja")), doc.id
 

@@ -161,7 +161,7 @@ def page_text(doc: Rule, lang: str) -> str:
         f"{doc.id}  {doc.title(lang)}",
         "=" * len(doc.id),
         "",
-        f"{words['severity']}: {doc.severity}    {words['clause']}: {doc.clause}    ({state})",
+        f"{words['severity']}: {doc.severity}    {words['sample_clause']}: {doc.clause}    ({state})",
         f"{words['guideline']}: {doc.guideline}",
         "",
         f"{words['what']}:",
@@ -173,6 +173,11 @@ def page_text(doc: Rule, lang: str) -> str:
         f"{words['example']}:",
         *("    " + line for line in doc.example.splitlines()),
         "",
+        *(
+            [f"{words['example_pass']}:", *("    " + line for line in doc.example_pass.splitlines()), ""]
+            if doc.example_pass
+            else []
+        ),
         f"{words['fix']}:",
         *paragraph(doc.fix(lang)),
     ]

@@ -9,6 +9,8 @@ pages come from rules/docs_device.py, written with those rules.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .base import ANY, INTERNET, LGWAN, MYNUMBER, RulePage
 from .docs_device import DEVICE_RULE_DOCS
 
@@ -301,7 +303,65 @@ def _device_page(page: dict[str, str]) -> RulePage:
     )
 
 
-PAGES: dict[str, RulePage] = {
+_ALL_PAGES: dict[str, RulePage] = {
     **_WRITTEN_HERE,
     **{rule_id: _device_page(page) for rule_id, page in DEVICE_RULE_DOCS.items()},
+}
+
+# The failing example of each page, corrected (rendered as "Passing example"). Kept apart
+# from rules/docs_device.py so that file stays the device-rule engineers' own.
+PASSING_EXAMPLES: dict[str, str] = {
+    "ZONE-001": "ip access-list extended MN-BB-OUT\n deny   ip any any",
+    "ZONE-002": "external_peers:\n  chukan:\n    allow:\n"
+    "      - {src: [10.1.20.5/32], dst: [192.0.2.10/32], proto: tcp, dport: [443]}",
+    "ZONE-003": "interface GigabitEthernet0/2\n description to 中間サーバー\n"
+    " ip address 192.168.250.1 255.255.255.252\n"
+    "arp 192.168.250.2 0000.5e00.53a0 ARPA",
+    "ZONE-004": "external_peers:\n  vendor:\n    internet_connected: false",
+    "ZONE-005": "ip access-list extended LG-BB-OUT\n"
+    " permit tcp host 10.2.20.25 host 10.3.20.25 eq smtp   ! the declared mail-text channel\n deny   ip any any",
+    "ZONE-006": "channels:\n"
+    "  - {id: mail-text, kind: mail-text, src: [10.3.20.25/32], dst: [10.2.20.25/32], proto: tcp, dport: [25]}",
+    "ZONE-007": "ip route 0.0.0.0 0.0.0.0 192.168.0.9   ! only towards the security cloud (the zone's upstream)",
+    "ZONE-008": "! bb-rtr: an ACL on the mynumber link drops everything to and from 10.2.0.0/16\n"
+    "ip access-list extended MN-LINK-IN\n deny ip 10.1.0.0 0.0.255.255 10.2.0.0 0.0.255.255",
+    "ZONE-009": "! inet-fw (role: firewall) publishes 10.3.10.80; the router in front permits only to the firewall\n"
+    "ip access-list extended FROM-INTERNET\n permit tcp any host 203.0.113.80 eq www",
+    "ZONE-010": "zone_policy:\n  - {from: naibu, to: internet, allow: none}\n! lg-gw: deny ip 10.4.0.0 0.0.255.255 any",
+    "ACL-001": "interface GigabitEthernet0/1\n ip access-group MN-BB-IN in\n"
+    "ip access-list extended MN-BB-IN\n deny ip any any",
+    "ACL-002": "ip access-list extended IN\n deny tcp 10.2.10.0 0.0.0.255 any eq 445\n"
+    " permit ip 10.2.0.0 0.0.255.255 any",
+    "ACL-003": "! OLD-TEMP removed (or bound where it is meant to filter)",
+    "ACL-004": "ip access-list extended BB-IN\n deny ip 10.3.0.0 0.0.255.255 any\n"
+    " permit tcp 10.2.0.0 0.0.255.255 host 10.9.0.10 eq 443",
+    "ACL-005": "! gw-a: deny tcp any any eq 445\n! gw-b: deny tcp any any eq 445",
+    "RT-001": "interface GigabitEthernet0/1\n ip address 192.168.255.2 255.255.255.252\n"
+    "ip route 0.0.0.0 0.0.0.0 192.168.255.1",
+    "MGMT-001": "line vty 0 4\n transport input ssh\nno ip http server",
+    "MGMT-002": "login block-for 120 attempts 3 within 60\nline vty 0 4\n transport input ssh",
+    "MGMT-003": "line vty 0 4\n exec-timeout 10 0",
+    "MGMT-004": "hostname rtr1\nbanner login ^C 権限のない利用を禁止します / Authorised use only ^C",
+    "MGMT-005": "username netadm-01 privilege 15 secret 9 $9$...",
+    "MGMT-006": "enable secret 9 $9$...\nusername ope secret 9 $9$...",
+    "MGMT-007": "line vty 0 4\n transport input ssh\n access-class MGMT-ONLY in",
+    "MGMT-008": "ntp server 10.2.99.11\nntp server 10.2.99.12",
+    "MGMT-009": "service timestamps log datetime msec localtime\nlogging host 10.2.99.20",
+    "MGMT-010": "snmp-server community n0c-r3ad RO 10",
+    "SVC-001": "no ip http server\nno service tcp-small-servers\nno ip source-route",
+    "PORT-001": "interface GigabitEthernet1/0/12\n description 未使用\n switchport access vlan 999\n shutdown",
+    "PORT-002": "interface GigabitEthernet1/0/5\n switchport access vlan 10\n switchport mode access\n"
+    " authentication port-control auto\n dot1x pae authenticator",
+    "WLAN-001": "dot11 ssid LG-STAFF\n vlan 20\n authentication open eap EAP-TLS\n"
+    " authentication key-management wpa version 2",
+    "AVAIL-001": "! mn-core reaches its gateways over two links through different switches\n"
+    "interface Port-channel1\n description to mn-gw-a\ninterface Port-channel2\n description to mn-gw-b",
+    "META-001": "! every line understood: no policy routing, or a construct the verifier models",
+    "META-002": "exceptions:\n  - {rule: ZONE-005, flow: …, approved_by: CISO, ref: R7-003, expires: 2027-03-31}",
+    "META-003": "nankoku-netcheck verify city.yaml\n  [..] META-003 pass",
+}
+
+PAGES: dict[str, RulePage] = {
+    rule_id: replace(page, example_pass=PASSING_EXAMPLES.get(rule_id, page.example_pass))
+    for rule_id, page in _ALL_PAGES.items()
 }
