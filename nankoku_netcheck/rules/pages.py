@@ -131,9 +131,15 @@ _WRITTEN_HERE: dict[str, RulePage] = {
     ),
     "ZONE-006": RulePage(
         "A mail-text or file-sanitize channel carries traffic only from the internet zone to the LGWAN zone; "
-        "a screen-transfer channel is only started from the LGWAN zone.",
+        "a screen-transfer channel is only started from the side the policy profile names: the LGWAN zone "
+        "under the α models (nankoku-2019, mic-alpha, mic-alpha-prime: LGWAN terminals view an internet "
+        "browser), the internet zone under the β models (mic-beta, mic-beta-prime: terminals on the internet "
+        "side view LGWAN systems).",
         "メール本文テキスト化・ファイル無害化の経路はインターネット接続系から LGWAN接続系への向きだけ、"
-        "画面転送の経路は LGWAN接続系から開始する向きだけであることを確認します。",
+        "画面転送の経路はポリシープロファイルが定める側から開始する向きだけであることを確認します。α モデル"
+        "（nankoku-2019、mic-alpha、mic-alpha-prime）では LGWAN接続系の端末からインターネットの画面を見るため"
+        " LGWAN接続系から、β モデル（mic-beta、mic-beta-prime）ではインターネット接続系の端末から LGWAN接続系の"
+        "システムを使うためインターネット接続系から開始します。",
         "A sanitising channel that also opens in the other direction is an unsanitised path.",
         "逆向きにも開いている無害化経路は、無害化されない経路になります。",
         "channels:\n  - {id: mail-text, kind: mail-text, src: [10.2.20.25/32], dst: [10.3.20.25/32], "
