@@ -450,6 +450,9 @@ def _input_records(loaded: Loaded) -> tuple[InputRecord, ...]:
 
     topology_file = read_input(loaded.topology.path)
     records = [InputRecord(loaded.topology.path, topology_file.sha256, len(topology_file.lines), "topology")]
+    for kind, path, display in loaded.topology.extra_inputs:
+        extra = read_input(path, display)
+        records.append(InputRecord(display, extra.sha256, len(extra.lines), kind))
     for entry in loaded.topology.devices:
         config = loaded.configs[entry.name]
         device = loaded.devices[entry.name]

@@ -504,6 +504,8 @@ class Topology:
     # The city's own clause per rule ID (topology `clauses:` file), sorted by rule ID.
     clauses: tuple[tuple[str, str], ...] = ()
     custom_profile: CustomProfile | None = None  # `policy` is then its base profile
+    # Further files the topology names: (kind "clauses" | "profile", path read, path shown).
+    extra_inputs: tuple[tuple[str, str, str], ...] = ()
 
     def zone(self, zone_id: str) -> Zone:
         for zone in self.zones:

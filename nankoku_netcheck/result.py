@@ -82,7 +82,7 @@ class InputRecord:
     path: str
     sha256: str
     lines: int
-    kind: str  # topology | config
+    kind: str  # topology | config | clauses (the city's clause map) | profile (the city's profile file)
     device: str = ""
     vendor: str = ""
     unknown_forwarding: int = 0

@@ -441,6 +441,7 @@ class _TopologyBuilder:
         self.device_names: set[str] | None = None
         self.zone_ids: set[str] | None = None
         self.custom_profile: CustomProfile | None = None
+        self.extra_inputs: list[tuple[str, str, str]] = []
 
     # problems and scalars
 
@@ -687,6 +688,7 @@ class _TopologyBuilder:
             cloud_destinations=cloud,
             clauses=clauses,
             custom_profile=self.custom_profile,
+            extra_inputs=tuple(self.extra_inputs),
         )
 
     def version(self, node: Node | None) -> int | None:
@@ -720,7 +722,7 @@ class _TopologyBuilder:
 
     def profile_file(self, node: Node, value: str) -> CustomProfile | None:
         """The city's own profile file named by `policy:`; its problems carry its own file and line."""
-        loaded = self.yaml_file(node, "policy", value, "profile file", PROFILE_EXPECTED)
+        loaded = self.yaml_file(node, "policy", value, "profile file", PROFILE_EXPECTED, "profile")
         if loaded is None:
             return None
         source, root = loaded
@@ -824,7 +826,11 @@ class _TopologyBuilder:
         """The clause map file named by `clauses:`: rule ID → the city's own clause; its
         problems carry its own file and line."""
         value = self.text(node, "clauses", "a clause map file (rule ID: clause), relative to this file")
-        loaded = None if value is None else self.yaml_file(node, "clauses", value, "clause map", CLAUSE_MAP_EXPECTED)
+        loaded = (
+            None
+            if value is None
+            else self.yaml_file(node, "clauses", value, "clause map", CLAUSE_MAP_EXPECTED, "clauses")
+        )
         if loaded is None:
             return ()
         source, root = loaded
@@ -833,9 +839,11 @@ class _TopologyBuilder:
         self.problems.extend(reader.problems)
         return clauses
 
-    def yaml_file(self, node: Node, key: str, value: str, what: str, expected: str) -> tuple[InputFile, Node] | None:
+    def yaml_file(
+        self, node: Node, key: str, value: str, what: str, expected: str, kind: str
+    ) -> tuple[InputFile, Node] | None:
         """A further YAML input named at `node`, relative to this file and confined like the
-        configs; a problem with the whole file is reported at `node`."""
+        configs, recorded as an input of `kind`; a problem with the whole file is reported at `node`."""
         written = os.path.normpath(os.path.join(os.path.realpath(self.topology_dir), value))
         real = os.path.realpath(written)
         if not self.area.contains(written) or not self.area.contains(real):
@@ -847,7 +855,7 @@ class _TopologyBuilder:
             return None
         try:
             source = read_input(real, display_path(written), what=what)
-            return source, _compose(source, what, expected)
+            root = _compose(source, what, expected)
         except InputError as error:
             for problem in error.problems:
                 if problem.line:
@@ -855,6 +863,8 @@ class _TopologyBuilder:
                 else:
                     self.problem(node, key, f"{problem.file}: {problem.message}")
             return None
+        self.extra_inputs.append((kind, real, source.display))
+        return source, root
 
     def clause_map(self, root: Node, path: str) -> tuple[tuple[str, str], ...]:
         entries = self.entries(root, path, CLAUSE_MAP_EXPECTED)

@@ -150,6 +150,9 @@ def test_clause_map_sets_the_clause_of_each_rule(mapped: Result) -> None:
     # Under a guideline profile, a rule the city did not map cites the guideline only.
     assert verdicts["ZONE-005"].clause == ""
     assert any(f.rule == "ZONE-001" for f in mapped.findings)
+    # The clause map is an input of the report like the topology and the configs.
+    (record,) = [r for r in mapped.inputs if r.kind == "clauses"]
+    assert record.path.endswith("topologies/city-clauses.yaml") and record.lines == 3
 
 
 @pytest.mark.parametrize("name", sorted(RENDERERS))
@@ -240,6 +243,10 @@ def test_city_profile_file_selects_rules_and_sets_clauses(tmp_path: Path) -> Non
     assert city_clause(topology, "ZONE-001", "x") == "架空市 第5条"
     assert city_clause(topology, "ZONE-002", "x") == ""
     assert profile_name(topology).endswith("city-profile.yaml (mic-beta)")
+    assert [(kind, Path(shown).name) for kind, _, shown in topology.extra_inputs] == [
+        ("profile", "city-profile.yaml"),
+        ("clauses", "city-clauses.yaml"),
+    ]
 
 
 @pytest.mark.parametrize(
