@@ -22,7 +22,7 @@ from .graph import Network, build_network
 from .inputs import InputFile
 from .model import Device, FlowSpec, Topology, format_prefix, is_decimal
 from .parse import parse_config
-from .profiles import load_profile
+from .profiles import city_clause, effective_profile, profile_name
 from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import ReachEngine, boundary_interfaces
 from .reach.packets import PacketSpace
@@ -325,7 +325,7 @@ def analyze_loaded(
         context.used.clear()
         found = [*rule.check(context), *budget_findings(rule.id, rule.severity, context, context.used)]
         findings.extend(found)
-        verdicts.append(_verdict(rule, found))
+        verdicts.append(_verdict(rule, found, loaded.topology))
     exceptions = exception_register(context)
     report("certificates")
     certificates = isolation_certificates(context) if any(r.id.startswith("ZONE-") for r in ran) else ()
@@ -334,7 +334,7 @@ def analyze_loaded(
         tool_version=__version__,
         topology=loaded.topology.path,
         network_name=loaded.topology.name,
-        policy=loaded.topology.policy,
+        policy=profile_name(loaded.topology),
         generated_at=timestamp or timestamp_now(),
         engine=f"bdd:{space.backend}",
         inputs=_input_records(loaded),
@@ -365,11 +365,11 @@ def flow_context(
 
 
 def applicable_rules(topology: Topology, rules: Iterable[Rule] | None) -> list[Rule]:
-    """The rules to run: those given (default: the registry), minus zone rules the
-    topology's policy profile does not apply."""
-    profile = load_profile(topology.policy)
+    """The rules to run: those given (default: the registry) that the topology's policy
+    profile selects (by family, minus its exclusions)."""
+    profile = effective_profile(topology)
     chosen = list(rules) if rules is not None else list(REGISTRY)
-    return [rule for rule in chosen if not rule.id.startswith("ZONE-") or rule.id in profile.rules]
+    return [rule for rule in chosen if profile.selects(rule.id)]
 
 
 def exception_register(context: FlowContext) -> tuple[ExceptionRecord, ...]:
@@ -442,7 +442,7 @@ def summarize_network(loaded: Loaded) -> NetworkSummary:
     )
 
 
-def _verdict(rule: Rule, findings: list[Finding]) -> RuleVerdict:
+def _verdict(rule: Rule, findings: list[Finding], topology: Topology) -> RuleVerdict:
     violated = [f for f in findings if f.status == "violated"]
     inconclusive = [f for f in findings if f.status == "inconclusive"]
     if any(f.severity == "error" for f in violated):
@@ -454,7 +454,15 @@ def _verdict(rule: Rule, findings: list[Finding]) -> RuleVerdict:
     else:
         verdict = "pass"
     return RuleVerdict(
-        rule.id, rule.severity, rule.clause, rule.title_en, rule.title_ja, verdict, len(violated), len(inconclusive)
+        rule.id,
+        rule.severity,
+        city_clause(topology, rule.id, rule.clause),
+        rule.title_en,
+        rule.title_ja,
+        verdict,
+        len(violated),
+        len(inconclusive),
+        rule.guideline,
     )
 
 
@@ -463,6 +471,9 @@ def _input_records(loaded: Loaded) -> tuple[InputRecord, ...]:
 
     topology_file = read_input(loaded.topology.path)
     records = [InputRecord(loaded.topology.path, topology_file.sha256, len(topology_file.lines), "topology")]
+    for kind, path, display in loaded.topology.extra_inputs:
+        extra = read_input(path, display)
+        records.append(InputRecord(display, extra.sha256, len(extra.lines), kind))
     for entry in loaded.topology.devices:
         config = loaded.configs[entry.name]
         device = loaded.devices[entry.name]

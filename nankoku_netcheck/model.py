@@ -476,6 +476,20 @@ class Link:
 
 
 @dataclass(frozen=True)
+class CustomProfile:
+    """A city's own profile file (topology `policy: FILE.yaml`): a shipped profile (`base`,
+    whose zone expectations it keeps) with its own rule selection, labels and clauses."""
+
+    path: str  # as displayed
+    base: str
+    label_ja: str = ""
+    label_en: str = ""
+    families: tuple[str, ...] | None = None  # None = the base profile's
+    exclude: tuple[str, ...] | None = None
+    clauses: tuple[tuple[str, str], ...] = ()  # (rule ID, the city's clause), sorted
+
+
+@dataclass(frozen=True)
 class Topology:
     path: str
     version: int
@@ -491,6 +505,11 @@ class Topology:
     zone_policy: tuple[ZonePolicy, ...] = ()
     # α' model (mic-alpha-prime): flows LGWAN terminals may send straight to approved clouds.
     cloud_destinations: tuple[FlowSpec, ...] = ()
+    # The city's own clause per rule ID (topology `clauses:` file), sorted by rule ID.
+    clauses: tuple[tuple[str, str], ...] = ()
+    custom_profile: CustomProfile | None = None  # `policy` is then its base profile
+    # Further files the topology names: (kind "clauses" | "profile", path read, path shown).
+    extra_inputs: tuple[tuple[str, str, str], ...] = ()
 
     def zone(self, zone_id: str) -> Zone:
         for zone in self.zones:

@@ -89,7 +89,7 @@ class InputRecord:
     path: str
     sha256: str
     lines: int
-    kind: str  # topology | config
+    kind: str  # topology | config | clauses (the city's clause map) | profile (the city's profile file)
     device: str = ""
     vendor: str = ""
     unknown_forwarding: int = 0
@@ -100,12 +100,13 @@ class InputRecord:
 class RuleVerdict:
     rule: str
     severity: str
-    clause: str
+    clause: str  # the city's own clause ("" = none given; see profiles.city_clause)
     title_en: str
     title_ja: str
     verdict: str  # pass | fail | inconclusive | warn
     violated: int
     inconclusive: int
+    guideline: str = ""  # the 総務省 guideline section the rule follows
 
 
 @dataclass(frozen=True)

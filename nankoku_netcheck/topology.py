@@ -45,6 +45,7 @@ from nankoku_netcheck.model import (
     PROTO_TCP,
     PROTO_UDP,
     Channel,
+    CustomProfile,
     Device,
     DeviceEntry,
     ExternalPeer,
@@ -65,7 +66,7 @@ from nankoku_netcheck.vendors import SUPPORTED, resolve_interface
 
 SCHEMA_VERSION = 1
 DEFAULT_POLICY = "nankoku-2019"
-POLICIES = ("nankoku-2019", "mic-beta", "mic-beta-prime", "mic-alpha-prime")
+POLICIES = ("nankoku-2019", "mic-alpha", "mic-alpha-prime", "mic-beta", "mic-beta-prime")
 CHANNEL_KINDS = ("mail-text", "screen-transfer", "file-sanitize")
 ZONE_POLICY_ALLOW = ("none", "channels", "any")
 # The three zones of the 三層の対策 exist once per network; external and other zones may repeat.
@@ -92,6 +93,7 @@ _TOP_OPTIONAL = (
     "exceptions",
     "zone_policy",
     "cloud_destinations",
+    "clauses",
 )
 _ZONE_REQUIRED = ("kind", "label", "prefixes")
 _ZONE_OPTIONAL = ("upstream", "availability")
@@ -307,7 +309,9 @@ def _shown_tag(tag: str) -> str:
     return "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
 
 
-def _compose(source: InputFile) -> Node:
+def _compose(
+    source: InputFile, what: str = "topology file", expected: str = "a mapping with version, zones and devices"
+) -> Node:
     """The YAML node tree; syntax errors become one InputProblem with the line, and so
     does every tag written in the file (the schema has no use for any)."""
     loader: _TagRecordingLoader | None = None
@@ -330,7 +334,7 @@ def _compose(source: InputFile) -> Node:
             source.display, line, f"character U+{error.character:04X} is not allowed in YAML (remove it)"
         ) from None
     except RecursionError:
-        raise InputError.single(source.display, 0, "YAML nested too deeply (expected a small topology file)") from None
+        raise InputError.single(source.display, 0, f"YAML nested too deeply (expected a small {what})") from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -349,7 +353,7 @@ def _compose(source: InputFile) -> Node:
         raise InputError.single(
             source.display,
             0,
-            "topology file has no content (expected a mapping with version, zones and devices)",
+            f"{what} has no content (expected {expected})",
         )
     return root
 
@@ -408,6 +412,27 @@ class _ZonePrefix:
     line: int
 
 
+CLAUSE_MAP_EXPECTED = "a mapping of rule ID to the city's clause, e.g. ZONE-001: 対策基準 3(1)①"
+PROFILE_EXPECTED = (
+    "a mapping with base (a shipped profile) and optionally families, exclude, clauses, label_ja, label_en"
+)
+_PROFILE_OPTIONAL = ("families", "exclude", "clauses", "label_ja", "label_en")
+_PROFILE_SUFFIXES = (".yaml", ".yml")
+
+
+def _catalogue_ids() -> frozenset[str]:
+    # Imported here: the rules import the graph, which imports this module.
+    from nankoku_netcheck.rules import CATALOG
+
+    return frozenset(rule.id for rule in CATALOG)
+
+
+def _catalogue_families() -> tuple[str, ...]:
+    from nankoku_netcheck.rules import FAMILIES
+
+    return FAMILIES
+
+
 # --- the builder ---------------------------------------------------------------------
 
 
@@ -424,6 +449,8 @@ class _TopologyBuilder:
         # then, so one mistake does not multiply into one error per reference.
         self.device_names: set[str] | None = None
         self.zone_ids: set[str] | None = None
+        self.custom_profile: CustomProfile | None = None
+        self.extra_inputs: list[tuple[str, str, str]] = []
 
     # problems and scalars
 
@@ -651,6 +678,7 @@ class _TopologyBuilder:
             if "cloud_destinations" in sections
             else ()
         )
+        clauses = self.clauses(sections["clauses"]) if "clauses" in sections else ()
         if self.problems or version is None or self.configs_dir is None:
             return None
         return Topology(
@@ -667,6 +695,9 @@ class _TopologyBuilder:
             exceptions=exceptions,
             zone_policy=zone_policy,
             cloud_destinations=cloud,
+            clauses=clauses,
+            custom_profile=self.custom_profile,
+            extra_inputs=tuple(self.extra_inputs),
         )
 
     def version(self, node: Node | None) -> int | None:
@@ -690,7 +721,68 @@ class _TopologyBuilder:
     def policy(self, node: Node | None) -> str | None:
         if node is None:
             return DEFAULT_POLICY
+        value = self.text(node, "policy", f"a policy profile, one of: {', '.join(POLICIES)}, or a profile file")
+        if value is None:
+            return None
+        if value.endswith(_PROFILE_SUFFIXES):
+            self.custom_profile = self.profile_file(node, value)
+            return self.custom_profile.base if self.custom_profile is not None else None
         return self.choice(node, "policy", "policy profile", POLICIES)
+
+    def profile_file(self, node: Node, value: str) -> CustomProfile | None:
+        """The city's own profile file named by `policy:`; its problems carry its own file and line."""
+        loaded = self.yaml_file(node, "policy", value, "profile file", PROFILE_EXPECTED, "profile")
+        if loaded is None:
+            return None
+        source, root = loaded
+        reader = _TopologyBuilder(source, self.area)
+        profile = reader.profile(root, source.display)
+        self.problems.extend(reader.problems)
+        return profile
+
+    def profile(self, root: Node, display: str) -> CustomProfile | None:
+        fields = self.fields(root, "", ("base",), _PROFILE_OPTIONAL, PROFILE_EXPECTED)
+        if fields is None:
+            return None
+        base = self.choice(fields.get("base"), "base", "base profile", POLICIES)
+        labels = {key: self.text(fields.get(key), key, "a label (text)") or "" for key in ("label_ja", "label_en")}
+        families = self.families(fields["families"]) if "families" in fields else None
+        exclude = self.rule_ids(fields["exclude"], "exclude") if "exclude" in fields else None
+        clauses = self.clause_map(fields["clauses"], "clauses") if "clauses" in fields else ()
+        if base is None:
+            return None
+        return CustomProfile(display, base, labels["label_ja"], labels["label_en"], families, exclude, clauses)
+
+    def families(self, node: Node) -> tuple[str, ...]:
+        known = _catalogue_families()
+        result = []
+        for item in self.items(node, "families", "a list of rule families, e.g. [ZONE, META, MGMT]") or []:
+            family = self.text(item, "families", "a rule family")
+            if family is None:
+                continue
+            if family not in known:
+                self.problem(item, "families", f"unknown rule family '{family}' (expected one of: {', '.join(known)})")
+                continue
+            result.append(family)
+        return tuple(result)
+
+    def rule_ids(self, node: Node, path: str) -> tuple[str, ...]:
+        known = _catalogue_ids()
+        result = []
+        for item in self.items(node, path, "a list of rule IDs, e.g. [ZONE-008]") or []:
+            rule_id = self.text(item, path, "a rule ID")
+            if rule_id is None:
+                continue
+            if rule_id not in known:
+                self.unknown_rule(item, path, rule_id, known)
+                continue
+            result.append(rule_id)
+        return tuple(result)
+
+    def unknown_rule(self, node: Node, path: str, rule_id: str, known: frozenset[str]) -> None:
+        close = difflib.get_close_matches(rule_id.upper(), sorted(known), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "see `nankoku-netcheck rules`"
+        self.problem(node, path, f"unknown rule ID '{rule_id}' (expected a rule ID of the catalogue; {hint})")
 
     def configs(self, node: Node | None) -> str | None:
         if node is None:
@@ -736,6 +828,69 @@ class _TopologyBuilder:
             )
             return None
         return folder
+
+    # the city's clause map
+
+    def clauses(self, node: Node) -> tuple[tuple[str, str], ...]:
+        """The clause map file named by `clauses:`: rule ID → the city's own clause; its
+        problems carry its own file and line."""
+        value = self.text(node, "clauses", "a clause map file (rule ID: clause), relative to this file")
+        loaded = (
+            None
+            if value is None
+            else self.yaml_file(node, "clauses", value, "clause map", CLAUSE_MAP_EXPECTED, "clauses")
+        )
+        if loaded is None:
+            return ()
+        source, root = loaded
+        reader = _TopologyBuilder(source, self.area)
+        clauses = reader.clause_map(root, "")
+        self.problems.extend(reader.problems)
+        return clauses
+
+    def yaml_file(
+        self, node: Node, key: str, value: str, what: str, expected: str, kind: str
+    ) -> tuple[InputFile, Node] | None:
+        """A further YAML input named at `node`, relative to this file and confined like the
+        configs, recorded as an input of `kind`; a problem with the whole file is reported at `node`."""
+        written = os.path.normpath(os.path.join(os.path.realpath(self.topology_dir), value))
+        real = os.path.realpath(written)
+        if not self.area.contains(written) or not self.area.contains(real):
+            self.problem(
+                node,
+                key,
+                f"'{value}' is outside {self.area.describe()} (expected a file inside it, relative to this file)",
+            )
+            return None
+        try:
+            source = read_input(real, display_path(written), what=what)
+            root = _compose(source, what, expected)
+        except InputError as error:
+            for problem in error.problems:
+                if problem.line:
+                    self.problems.append(problem)
+                else:
+                    self.problem(node, key, f"{problem.file}: {problem.message}")
+            return None
+        self.extra_inputs.append((kind, real, source.display))
+        return source, root
+
+    def clause_map(self, root: Node, path: str) -> tuple[tuple[str, str], ...]:
+        entries = self.entries(root, path, CLAUSE_MAP_EXPECTED)
+        if entries is None:
+            return ()
+        known = _catalogue_ids()
+        result: list[tuple[str, str]] = []
+        for rule_id, key_node, value_node in entries:
+            if rule_id not in known:
+                self.unknown_rule(key_node, path, rule_id, known)
+                continue
+            clause = self.text(
+                value_node, f"{path}.{rule_id}" if path else rule_id, "the city's clause for this rule (text)"
+            )
+            if clause is not None:
+                result.append((rule_id, clause))
+        return tuple(sorted(result))
 
     # devices
 

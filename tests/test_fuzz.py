@@ -458,6 +458,7 @@ TOPOLOGY_KEYS = (
     "exceptions",
     "zone_policy",
     "cloud_destinations",
+    "clauses",
     "kind",
     "label",
     "prefixes",

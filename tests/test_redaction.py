@@ -328,7 +328,7 @@ def test_topology_errors_name_the_missing_key(tmp_path: Path, args: tuple[str, .
     assert result.exit_code == 2
     assert (
         f"error: {topology}:1: missing required key 'zones' (expected keys: version, zones, devices; optional: "
-        f"name, policy, configs, links, external_peers, channels, exceptions, zone_policy, cloud_destinations)"
+        f"name, policy, configs, links, external_peers, channels, exceptions, zone_policy, cloud_destinations, clauses)"
         in result.stderr.splitlines()
     )
 

@@ -50,7 +50,7 @@ def test_rules_carry_documentation_clause_and_severity(broken_sarif: dict[str, A
         doc = rule_doc(rule["id"])
         assert doc is not None, rule["id"]
         assert rule["shortDescription"]["text"]
-        assert rule["fullDescription"]["text"] == doc.what_en
+        assert rule["fullDescription"]["text"] == doc.what("en")
         assert doc.clause in rule["help"]["text"] and doc.clause in rule["help"]["markdown"]
         assert doc.fix_en in rule["help"]["text"]
         assert rule["defaultConfiguration"]["level"] == levels[doc.severity]

@@ -422,7 +422,7 @@ def test_missing_required_top_level_keys(network: Callable[[str], str]) -> None:
     ]
     assert found[0].message.endswith(
         "(expected keys: version, zones, devices; optional: name, policy, "
-        "configs, links, external_peers, channels, exceptions, zone_policy, cloud_destinations)"
+        "configs, links, external_peers, channels, exceptions, zone_policy, cloud_destinations, clauses)"
     )
     assert {problem.line for problem in found} == {1}
 
@@ -458,7 +458,7 @@ def test_unknown_policy_lists_the_valid_ones(network: Callable[[str], str]) -> N
     assert problem.line == line_of(text, "policy:")
     assert problem.message == (
         "policy: 'mic-gamma' is not a valid policy profile "
-        "(expected one of: nankoku-2019, mic-beta, mic-beta-prime, mic-alpha-prime)"
+        "(expected one of: nankoku-2019, mic-alpha, mic-alpha-prime, mic-beta, mic-beta-prime)"
     )
 
 
@@ -910,7 +910,7 @@ def test_every_problem_is_reported_in_line_order(network: Callable[[str], str], 
     ]
     assert str(found[0]) == (
         f"{TOPOLOGY_FILE}:3: policy: 'nankoku' is not a valid policy profile "
-        "(expected one of: nankoku-2019, mic-beta, mic-beta-prime, mic-alpha-prime)"
+        "(expected one of: nankoku-2019, mic-alpha, mic-alpha-prime, mic-beta, mic-beta-prime)"
     )
 
 

@@ -45,6 +45,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "rule": "Rule",
         "title": "Title",
         "clause": "Clause",
+        "guideline": "MIC GL",
         "severity": "Severity",
         "verdict": "Verdict",
         "violated_count": "Violated",
@@ -100,6 +101,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "rule": "ルール",
         "title": "名称",
         "clause": "根拠条項",
+        "guideline": "総務省GL",
         "severity": "重大度",
         "verdict": "判定",
         "violated_count": "違反",
@@ -147,6 +149,20 @@ _LABELS: dict[str, dict[str, str]] = {
 
 def labels(lang: str) -> dict[str, str]:
     return _LABELS["ja" if lang == "ja" else "en"]
+
+
+def clause_text(clause: str, guideline: str, lang: str) -> str:
+    """A rule's clause as reports show it: the city's own clause, with the 総務省 guideline
+    section alongside ("—" when the rule cites neither)."""
+    parts = [clause] if clause and clause != "—" else []
+    if guideline and guideline != "—":
+        parts.append(f"{labels(lang)['guideline']} {guideline}")
+    return " / ".join(parts) or "—"
+
+
+def rule_clauses(result: Result) -> dict[str, tuple[str, str]]:
+    """Rule ID → (the city's clause, the guideline section), for the rules that ran."""
+    return {verdict.rule: (verdict.clause, verdict.guideline) for verdict in result.rules}
 
 
 def status_label(finding: Finding, lang: str) -> str:

@@ -10,7 +10,16 @@ import csv
 import io
 
 from ..result import Finding, Result
-from .common import displayable, hop_text, labels, permitting_lines, start_text, zone_name
+from .common import (
+    clause_text,
+    displayable,
+    hop_text,
+    labels,
+    permitting_lines,
+    rule_clauses,
+    start_text,
+    zone_name,
+)
 
 BOM = "\ufeff"
 COLUMNS = (
@@ -34,6 +43,7 @@ COLUMNS = (
     "other_lines",
     "path",
     "baseline",
+    "clause",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,8 +54,10 @@ def render_csv(result: Result, lang: str = "en") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([words[column] for column in COLUMNS])
+    clauses = rule_clauses(result)
     for finding in result.findings:
-        writer.writerow([_safe(cell) for cell in _row(result, finding, lang)])
+        clause = clause_text(*clauses.get(finding.rule, ("", "")), lang)
+        writer.writerow([_safe(cell) for cell in [*_row(result, finding, lang), clause]])
     return BOM + buffer.getvalue()
 
 

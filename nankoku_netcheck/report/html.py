@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ..result import Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import rule_doc
-from .common import displayable, flow_text, labels, permitting_lines, redacted, start_text, zone_name
+from .common import clause_text, displayable, flow_text, labels, permitting_lines, redacted, start_text, zone_name
 from .diagram import render_diagram
 from .json_report import result_sha256
 
@@ -349,7 +349,7 @@ def _rule_row(verdict: RuleVerdict, lang: str) -> dict[str, Any]:
         "id": verdict.rule,
         "title": verdict.title_ja if lang == "ja" else verdict.title_en,
         "what": with_code(doc.what(lang)) if doc else "",
-        "clause": verdict.clause,
+        "clause": clause_text(verdict.clause, verdict.guideline, lang),
         "severity": verdict.severity,
         "severity_label": common.get(verdict.severity, verdict.severity),
         "verdict": verdict.verdict,

@@ -68,6 +68,7 @@ def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
                 "id": v.rule,
                 "severity": v.severity,
                 "clause": v.clause,
+                "guideline": v.guideline,
                 "title": v.title_ja if lang == "ja" else v.title_en,
                 "verdict": v.verdict,
                 "violated": v.violated,

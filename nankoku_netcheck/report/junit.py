@@ -55,6 +55,7 @@ def _suite(result: Result, verdict: RuleVerdict, lang: str) -> ET.Element:
         ("rule", verdict.rule),
         ("severity", verdict.severity),
         ("clause", verdict.clause),
+        ("guideline", verdict.guideline),
         ("verdict", verdict.verdict),
     ):
         ET.SubElement(properties, "property", name=name, value=value)

@@ -8,7 +8,7 @@ import html
 
 from ..result import Finding, Result
 from ..wording import count_of
-from .common import displayable, flow_text, hop_text, labels, permitting_lines, start_text, zone_name
+from .common import clause_text, displayable, flow_text, hop_text, labels, permitting_lines, start_text, zone_name
 from .json_report import result_sha256
 
 MAX_FINDINGS = 50
@@ -67,9 +67,10 @@ def render_markdown(result: Result, lang: str = "en") -> str:
     ]
     for verdict in result.rules:
         title = verdict.title_ja if lang == "ja" else verdict.title_en
+        clause = clause_text(verdict.clause, verdict.guideline, lang)
         out.append(
             f"| {verdict.rule} | {_ICONS[verdict.verdict]} {words[verdict.verdict]} | {verdict.violated} "
-            f"| {verdict.inconclusive} | {_cell(title)} | {_cell(verdict.clause)} |"
+            f"| {verdict.inconclusive} | {_cell(title)} | {_cell(clause)} |"
         )
     out += ["", f"### {words['findings']}", ""]
     if not result.findings:

@@ -30,7 +30,7 @@ from urllib.parse import quote
 from ..baseline import ACCEPTED, FINGERPRINT_KEY, fingerprints, root_relative
 from ..result import Evidence, Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import RuleDoc, rule_doc
-from .common import flow_text, hop_text, json_text, labels, permitting_lines, redacted, start_text
+from .common import clause_text, flow_text, hop_text, json_text, labels, permitting_lines, redacted, start_text
 from .json_report import result_sha256
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -127,6 +127,7 @@ def _rule(verdict: RuleVerdict, lang: str, docs_url: str) -> dict[str, Any]:
             "security-severity": SECURITY_SEVERITY.get(verdict.severity, "5.0"),
             "tags": ["security", "network-segmentation", verdict.rule.split("-")[0].lower()],
             "clause": verdict.clause,
+            "guideline": verdict.guideline,
             "precision": "very-high",
         },
     }
@@ -162,7 +163,8 @@ def _page_line(rule: str, lang: str) -> str:
 
 def help_text(verdict: RuleVerdict, doc: RuleDoc | None, lang: str) -> str:
     words = _HELP_WORDS["ja" if lang == "ja" else "en"]
-    parts = [f"{verdict.rule}: {doc.title(lang) if doc else verdict.title_en}", f"{words['clause']}: {verdict.clause}"]
+    clause = clause_text(verdict.clause, verdict.guideline, lang)
+    parts = [f"{verdict.rule}: {doc.title(lang) if doc else verdict.title_en}", f"{words['clause']}: {clause}"]
     if doc:
         parts += [
             doc.what(lang),
@@ -177,7 +179,7 @@ def help_markdown(verdict: RuleVerdict, doc: RuleDoc | None, lang: str) -> str:
     words = _HELP_WORDS["ja" if lang == "ja" else "en"]
     parts = [
         f"**{verdict.rule}** — {doc.title(lang) if doc else verdict.title_en}",
-        f"**{words['clause']}:** {verdict.clause}",
+        f"**{words['clause']}:** {clause_text(verdict.clause, verdict.guideline, lang)}",
     ]
     if doc:
         parts += [

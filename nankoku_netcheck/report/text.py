@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..result import Finding, Result
 from ..wording import count_of
-from .common import displayable, labels, start_text, zone_name
+from .common import clause_text, displayable, labels, start_text, zone_name
 
 _WORDS = {
     "en": {
@@ -87,7 +87,8 @@ def render_text(result: Result, lang: str = "en") -> str:
     ]
     for verdict in result.rules:
         title = verdict.title_ja if lang == "ja" else verdict.title_en
-        lines.append(f"  {verdict.rule:<9} {w[verdict.verdict]:<14} {title}  [{verdict.clause}]")
+        clause = clause_text(verdict.clause, verdict.guideline, lang)
+        lines.append(f"  {verdict.rule:<9} {w[verdict.verdict]:<14} {title}  [{clause}]")
     lines += ["", w["findings"]]
     if not result.findings:
         lines.append(f"  {w['none']}")

@@ -1,14 +1,35 @@
-"""The rule registry: one table, looked up by ID. Order is the report order.
+"""The rule registry: one record per rule (rules/base.py `Rule`), looked up by ID. Order
+is the run order, the report order and the catalogue order.
 
 META-002 comes last: it reads what the exceptions matched while the other rules ran;
-META-003 comes after the rules whose searches it reports on."""
+META-003 comes after the rules whose searches it reports on. Rules documented but not yet
+checked (PLANNED) follow the registry in the catalogue and never run.
+
+Each record's documentation page comes from rules/pages.py by ID (`_with_page`); a test
+proves every rule has exactly one page and every page a rule.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .acl import ACL_RULES
-from .base import Rule
+from .acl import CLAUSE as ACL_CLAUSE
+from .base import (
+    GL_EXCEPTIONS,
+    GL_INTERNET,
+    GL_LGWAN,
+    GL_MYNUMBER,
+    GL_NETWORK,
+    GL_NONE,
+    GL_RESILIENCE,
+    Rule,
+    family_of,
+    not_yet_checked,
+)
 from .device import DEVICE_RULES
 from .meta import check_meta_001, check_meta_002, check_meta_003
+from .pages import PAGES
 from .zone import (
     check_zone_001,
     check_zone_002,
@@ -30,6 +51,7 @@ ZONE_RULES: tuple[Rule, ...] = (
         "No flow between the mynumber zone and any other zone",
         "マイナンバー利用事務系と他の領域との通信の禁止",
         check_zone_001,
+        guideline=f"{GL_MYNUMBER}（他の領域との分離）",
     ),
     Rule(
         "ZONE-002",
@@ -38,6 +60,7 @@ ZONE_RULES: tuple[Rule, ...] = (
         "External links carry only their declared host-level flows",
         "外部接続は宣言したホスト・ポート単位の通信のみ",
         check_zone_002,
+        guideline=f"{GL_MYNUMBER}（通信経路・ポート番号の限定）",
     ),
     Rule(
         "ZONE-003",
@@ -46,6 +69,7 @@ ZONE_RULES: tuple[Rule, ...] = (
         "External links' MAC addresses are pinned on their path",
         "外部接続の MAC アドレスが経路上で固定されていること",
         check_zone_003,
+        guideline=f"{GL_MYNUMBER}（MAC アドレスによる通信経路の限定）",
     ),
     Rule(
         "ZONE-004",
@@ -54,6 +78,7 @@ ZONE_RULES: tuple[Rule, ...] = (
         "External peers are not internet-connected",
         "外部接続先はインターネットに接続されていないこと",
         check_zone_004,
+        guideline=f"{GL_MYNUMBER}（外部接続先のインターネット接続の禁止）",
     ),
     Rule(
         "ZONE-005",
@@ -62,6 +87,7 @@ ZONE_RULES: tuple[Rule, ...] = (
         "LGWAN ↔ internet only through declared sanitised channels",
         "LGWAN接続系とインターネット接続系の間は無害化通信のみ",
         check_zone_005,
+        guideline=f"{GL_LGWAN}（インターネット接続系との分割・無害化通信）",
     ),
     Rule(
         "ZONE-006",
@@ -70,6 +96,7 @@ ZONE_RULES: tuple[Rule, ...] = (
         "Sanitised channels run one way",
         "無害化通信は一方向であること",
         check_zone_006,
+        guideline=f"{GL_LGWAN}（無害化通信の方式）",
     ),
     Rule(
         "ZONE-007",
@@ -78,6 +105,7 @@ ZONE_RULES: tuple[Rule, ...] = (
         "Internet egress only through the declared upstream (security cloud)",
         "インターネットへの出口は自治体情報セキュリティクラウドのみ",
         check_zone_007,
+        guideline=f"{GL_INTERNET}（自治体情報セキュリティクラウド）",
     ),
     Rule(
         "ZONE-008",
@@ -86,6 +114,7 @@ ZONE_RULES: tuple[Rule, ...] = (
         "Isolation holds whatever the routing (filters alone separate the zones)",
         "経路設定に依存せずフィルタで分離されていること",
         check_zone_008,
+        guideline=f"{GL_NETWORK}（ネットワークの接続制御、経路制御等）",
     ),
     Rule(
         "ZONE-009",
@@ -94,6 +123,7 @@ ZONE_RULES: tuple[Rule, ...] = (
         "Hosts reachable from the internet sit behind a firewall",
         "インターネットから到達可能な機器はファイアウォールの内側にあること",
         check_zone_009,
+        guideline=f"{GL_NETWORK}（外部の者が利用できるシステムの分離等）",
     ),
     Rule(
         "ZONE-010",
@@ -102,6 +132,7 @@ ZONE_RULES: tuple[Rule, ...] = (
         "Flows between additional zones follow the topology's zone_policy",
         "追加の領域間の通信は zone_policy に従うこと",
         check_zone_010,
+        guideline=GL_RESILIENCE,
     ),
 )
 
@@ -113,6 +144,7 @@ META_RULES: tuple[Rule, ...] = (
         "Lines that may affect forwarding or filtering were understood",
         "転送・フィルタに影響し得る未解釈の行がないこと",
         check_meta_001,
+        guideline=GL_NONE,
     ),
     Rule(
         "META-003",
@@ -121,6 +153,7 @@ META_RULES: tuple[Rule, ...] = (
         "Every search finished within its work budget",
         "すべての探索が作業量の上限内で終わったこと",
         check_meta_003,
+        guideline=GL_NONE,
     ),
     Rule(
         "META-002",
@@ -129,17 +162,66 @@ META_RULES: tuple[Rule, ...] = (
         "Exceptions are current and used",
         "例外措置が有効期限内で実際に使われていること",
         check_meta_002,
+        guideline=GL_EXCEPTIONS,
     ),
 )
 
-REGISTRY: tuple[Rule, ...] = ZONE_RULES + ACL_RULES + DEVICE_RULES + META_RULES
+
+def _with_page(rule: Rule) -> Rule:
+    return replace(rule, page=PAGES.get(rule.id))
+
+
+REGISTRY: tuple[Rule, ...] = tuple(_with_page(rule) for rule in ZONE_RULES + ACL_RULES + DEVICE_RULES + META_RULES)
+
+# Documented, not yet checked: listed in the catalogue (marked as such), never run.
+PLANNED: tuple[Rule, ...] = tuple(
+    _with_page(rule)
+    for rule in (
+        Rule(
+            "ACL-005",
+            "warning",
+            ACL_CLAUSE,
+            "Redundant paths filter the same way",
+            "冗長経路のフィルタが同一であること",
+            not_yet_checked,
+            guideline=f"{GL_NETWORK}（ネットワークの接続制御、経路制御等）",
+        ),
+    )
+)
+
+CATALOG: tuple[Rule, ...] = REGISTRY + PLANNED
+FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(rule.family for rule in CATALOG))
 
 
 def rule_by_id(rule_id: str) -> Rule:
+    """The registered rule with this ID (KeyError for planned or unknown IDs)."""
     for rule in REGISTRY:
         if rule.id == rule_id:
             return rule
     raise KeyError(rule_id)
 
 
-__all__ = ["REGISTRY", "Rule", "rule_by_id"]
+def catalog_rule(rule_id: str) -> Rule | None:
+    """Any catalogue rule, planned ones included, by ID (any case); None when unknown."""
+    wanted = rule_id.upper()
+    for rule in CATALOG:
+        if rule.id == wanted:
+            return rule
+    return None
+
+
+def is_implemented(rule: Rule) -> bool:
+    return rule in REGISTRY
+
+
+__all__ = [
+    "CATALOG",
+    "FAMILIES",
+    "PLANNED",
+    "REGISTRY",
+    "Rule",
+    "catalog_rule",
+    "family_of",
+    "is_implemented",
+    "rule_by_id",
+]

@@ -31,11 +31,12 @@ from ..reach.precompile import Work
 from ..redact import redact
 from ..result import Finding
 from .acl_overlap import OverlapIndex
-from .base import Check, Rule
+from .base import GL_NETWORK, Check, Rule
 from .device import devices, violation, zone_boundary_interfaces
 from .flows import FlowContext
 
 CLAUSE = "対策基準 9.1(8)①"
+GUIDELINE = f"{GL_NETWORK}（ネットワークの接続制御、経路制御等）"
 RULE_INFO: dict[str, tuple[str, str, str, str]] = {
     "ACL-001": (
         "error",
@@ -701,9 +702,9 @@ def _down_state(interface: Interface) -> tuple[str, str]:
     return "shut down", " shutdown されており"
 
 
-def _rule(rule_id: str, check: Check) -> Rule:
+def _rule(rule_id: str, check: Check, guideline: str = GUIDELINE) -> Rule:
     severity, clause, title_en, title_ja = RULE_INFO[rule_id]
-    return Rule(rule_id, severity, clause, title_en, title_ja, check)
+    return Rule(rule_id, severity, clause, title_en, title_ja, check, guideline)
 
 
 ACL_RULES: tuple[Rule, ...] = (
@@ -714,4 +715,4 @@ ACL_RULES: tuple[Rule, ...] = (
     _rule("RT-001", check_rt_001),
 )
 
-__all__ = ["ACL_RULES", "RULE_INFO"]
+__all__ = ["ACL_RULES", "CLAUSE", "RULE_INFO"]

@@ -28,7 +28,7 @@ from ..model import (
 )
 from ..redact import redact
 from ..result import Evidence, Finding
-from .base import Check, Rule
+from .base import GL_ACCESS, GL_INTRUSION, GL_LINES, GL_MONITORING, GL_NETWORK, GL_SERVERS, Check, Rule
 from .flows import FlowContext
 
 # (severity, policy clause, title en, title ja) per rule, as in rules.md.
@@ -1001,27 +1001,31 @@ def _describe_node(node: object) -> str:
     return str(node)
 
 
-def _rule(rule_id: str, check: Check) -> Rule:
+def _rule(rule_id: str, check: Check, guideline: str = "") -> Rule:
     severity, clause, title_en, title_ja = RULE_INFO[rule_id]
-    return Rule(rule_id, severity, clause, title_en, title_ja, check)
+    return Rule(rule_id, severity, clause, title_en, title_ja, check, guideline)
 
 
 DEVICE_RULES: tuple[Rule, ...] = (
-    _rule("MGMT-001", check_mgmt_001),
-    _rule("MGMT-002", check_mgmt_002),
-    _rule("MGMT-003", check_mgmt_003),
-    _rule("MGMT-004", check_mgmt_004),
-    _rule("MGMT-005", check_mgmt_005),
-    _rule("MGMT-006", check_mgmt_006),
-    _rule("MGMT-007", check_mgmt_007),
-    _rule("MGMT-008", check_mgmt_008),
-    _rule("MGMT-009", check_mgmt_009),
-    _rule("MGMT-010", check_mgmt_010),
-    _rule("SVC-001", check_svc_001),
-    _rule("PORT-001", check_port_001),
-    _rule("PORT-002", check_port_002),
-    _rule("WLAN-001", check_wlan_001),
-    _rule("AVAIL-001", check_avail_001),
+    _rule(
+        "MGMT-001",
+        check_mgmt_001,
+        f"{GL_ACCESS}（職員等による外部からのアクセス等の制限）; {GL_NETWORK}（無線 LAN 及びネットワークの盗聴対策）",
+    ),
+    _rule("MGMT-002", check_mgmt_002, f"{GL_ACCESS}（ログイン時の表示等）"),
+    _rule("MGMT-003", check_mgmt_003, f"{GL_ACCESS}（ログイン時の表示等）"),
+    _rule("MGMT-004", check_mgmt_004, f"{GL_ACCESS}（ログイン時の表示等）"),
+    _rule("MGMT-005", check_mgmt_005, f"{GL_ACCESS}（特権を付与された ID の管理）"),
+    _rule("MGMT-006", check_mgmt_006, f"{GL_ACCESS}（認証情報の管理）"),
+    _rule("MGMT-007", check_mgmt_007, f"{GL_ACCESS}（アクセス制御）"),
+    _rule("MGMT-008", check_mgmt_008, f"{GL_MONITORING}（時刻同期）"),
+    _rule("MGMT-009", check_mgmt_009, f"{GL_NETWORK}（ログの取得等）"),
+    _rule("MGMT-010", check_mgmt_010, f"{GL_ACCESS}（認証情報の管理）"),
+    _rule("SVC-001", check_svc_001, GL_INTRUSION),
+    _rule("PORT-001", check_port_001, f"{GL_INTRUSION}; {GL_SERVERS}（通信ケーブル等の配線）"),
+    _rule("PORT-002", check_port_002, f"{GL_ACCESS}（自動識別の設定）; {GL_SERVERS}（通信ケーブル等の配線）"),
+    _rule("WLAN-001", check_wlan_001, f"{GL_NETWORK}（無線 LAN 及びネットワークの盗聴対策）"),
+    _rule("AVAIL-001", check_avail_001, f"{GL_LINES}（可用性の確保）; {GL_SERVERS}（サーバの冗長化）"),
 )
 
 __all__ = ["DEVICE_RULES", "RULE_INFO", "anchor", "devices", "violation", "zone_boundary_interfaces"]

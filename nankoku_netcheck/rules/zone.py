@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Channel, ExternalPeer, FlowSpec, Source, ZoneKind, int_to_ip, normalize_mac, prefix_mask
-from ..profiles import CHANNELS, NONE, load_profile, pair_policies
+from ..profiles import CHANNELS, NONE, effective_profile, pair_policies
 from ..reach.engine import Start
 from ..reach.packets import Packet, PacketSet
 from ..reach.trace import TracePath
@@ -89,7 +89,7 @@ def sanctioned_flows(ctx: FlowContext) -> PacketSet:
     space = ctx.space
     result = space.false
     flows = [channel.flow for channel in ctx.network.topology.channels]
-    if load_profile(ctx.network.topology.policy).local_breakout:
+    if effective_profile(ctx.network.topology).local_breakout:
         flows += list(ctx.network.topology.cloud_destinations)
     for flow in flows:
         result |= flow_set(space, flow) | reply_set(space, flow)
@@ -216,7 +216,7 @@ def check_zone_004(ctx: FlowContext) -> list[Finding]:
 
 def check_zone_006(ctx: FlowContext) -> list[Finding]:
     """ZONE-006: channels run one way — as the policy profile says for their kind."""
-    profile = load_profile(ctx.network.topology.policy)
+    profile = effective_profile(ctx.network.topology)
     findings = []
     for channel in ctx.network.topology.channels:
         expected = profile.direction(channel.kind)
