@@ -582,11 +582,16 @@ class Credential:
 
 @dataclass(frozen=True)
 class UserAccount:
-    """A local account. `privilege` None = not written (vendor default, 1 on IOS)."""
+    """A local account. `privilege` None = not written (vendor default, 1 on IOS); 15 = may
+    do everything (a syntax with named roles maps its all-powerful role to 15).
+    `allowed_from`: the prefixes the account may log in from, for a syntax that restricts
+    each account on its own (FortiOS `trusthost1..10`); ((0, 0),) when such a syntax leaves
+    the account unrestricted; None when the syntax has no per-account restriction."""
 
     name: str
     source: Source
     privilege: int | None = None
+    allowed_from: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -752,6 +757,8 @@ class MgmtSettings:
     sessions: list[SessionLine] = field(default_factory=list)
     remote_access: list[RemoteAccess] = field(default_factory=list)
     login_failure_limits: list[Source] = field(default_factory=list)  # login block-for, max-fail
+    # The device limits failed logins even when nothing is written (FortiOS: 3 attempts).
+    login_failures_limited_by_default: bool = False
     aaa: list[Source] = field(default_factory=list)
     banners: list[Banner] = field(default_factory=list)
     users: list[UserAccount] = field(default_factory=list)
