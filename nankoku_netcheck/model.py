@@ -162,8 +162,10 @@ class PolicyRule:
     to_interfaces: tuple[str, ...] | None = None
     lines: tuple[AclLine, ...] = ()
     acl: str | None = None
-    # Whether the device logs the sessions this rule permits (FortiOS `logtraffic`).
+    # Whether the device logs the sessions this rule permits (FortiOS `logtraffic`), and the
+    # line that says so when one does (None: the vendor default decides).
     logged: bool = True
+    logged_source: Source | None = None
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ CATALOG_IDS = [
     "ACL-003",
     "ACL-004",
     "ACL-005",
+    "ACL-006",
+    "ACL-007",
     "RT-001",
     "MGMT-001",
     "MGMT-002",

@@ -30,6 +30,7 @@ from ..redact import redact
 from ..result import Evidence, Finding
 from .base import Check, Rule
 from .flows import FlowContext
+from .policies import edge_interfaces
 from .remediation import appended, fix_text, in_parentheses
 
 # (severity, policy clause, title en, title ja) per rule, as in rules.md.
@@ -686,23 +687,12 @@ def cdp_boundary_interfaces(network: Network) -> set[tuple[str, str]]:
     multi-zone device that faces its own zone's core is a boundary for filtering, but
     CDP there only talks to the same administration.)"""
     kinds = {zone.id: zone.kind for zone in network.topology.zones}
-    result = _edge_interfaces(network)
+    result = edge_interfaces(network)
     for pair in zone_boundary_interfaces(network):
         segment = network.segment_of.get(pair)
         zone = network.segments[segment].zone if segment is not None else None
         if zone is None or kinds.get(zone) is ZoneKind.EXTERNAL:
             result.add(pair)
-    return result
-
-
-def _edge_interfaces(network: Network) -> set[tuple[str, str]]:
-    """Upstream and external-link interfaces."""
-    result: set[tuple[str, str]] = set()
-    for zone in network.topology.zones:
-        result.update(network.interface_ref(ref) for ref in zone.upstream if ref.device in network.devices)
-    for peer in network.topology.external_peers:
-        if peer.attach.device in network.devices:
-            result.add(network.interface_ref(peer.attach))
     return result
 
 
@@ -712,7 +702,7 @@ def zone_boundary_interfaces(network: Network) -> set[tuple[str, str]]:
     zones, every such interface; on a device in one zone, the interfaces on transit
     segments; on a transit-only device, the interfaces whose segment holds a device of
     some zone. Without zones no interface is a boundary."""
-    result = _edge_interfaces(network)
+    result = edge_interfaces(network)
     homes = _home_zones(network)
     for (device, if_name), segment_id in network.segment_of.items():
         interface = network.devices[device].interfaces.get(if_name)
@@ -777,7 +767,7 @@ def check_port_001(ctx: FlowContext) -> list[Finding]:
 
 
 def _linked_interfaces(network: Network) -> set[tuple[str, str]]:
-    result = _edge_interfaces(network)
+    result = edge_interfaces(network)
     for link in network.topology.links:
         for ref in (link.a, link.b):
             if ref.device in network.devices:

@@ -275,10 +275,16 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "what_en": "No ACL line is unreachable: computed on exact packet sets, a line is reported when every "
         "packet it matches is already matched by earlier lines, with those earlier lines as evidence "
         "(and whether one of them has the opposite action). Lines that match no packet at all (an "
-        "empty object-group) are reported too.",
+        "empty object-group) are reported too. On an ordered policy between interfaces (FortiGate "
+        "firewall policies, zone-based firewalls) a line is unreachable when, on every pair of "
+        "interfaces its rule applies to, the earlier rules for that pair and the rule's own earlier "
+        "lines match all its packets; a rule that applies to no pair of forwarding interfaces is "
+        "reported too.",
         "what_ja": "到達しない ACL の行がないこと。パケット集合を正確に計算し、一致するパケットがすべて先行する行で"
         "判定済みの行を、その先行行（逆の動作の行が含まれるか）とともに報告します。どのパケットにも一致しない行"
-        "（空の object-group など）も報告します。",
+        "（空の object-group など）も報告します。インターフェース間の順序付きポリシー（FortiGate のファイアウォール"
+        "ポリシーなど）では、ルールが適用されるどのインターフェースの組でも、その組に適用される先行ルールと同じルールの"
+        "先行行ですべて判定済みの行、および転送するインターフェースの組に一つも適用されないルールを報告します。",
         "why_en": "A shadowed line usually means the ACL does not do what its author intended, e.g. a deny "
         "placed after a broader permit (対策基準 9.1(8)①).",
         "why_ja": "隠された行は、多くの場合 ACL が作成者の意図どおりに動いていないことを示します（広い permit の後の "
@@ -303,9 +309,14 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "`permit ip any any` (or equivalent) line or as a whole. Zone-boundary interfaces: the "
         "upstream and external-link interfaces, every interface of a device with interfaces in two "
         "or more zones, the transit-facing interfaces of a device in one zone, and interfaces of "
-        "transit devices next to a zone's device.",
+        "transit devices next to a zone's device. On an ordered policy between interfaces, a rule "
+        "whose interfaces lie in different zones (or on a transit segment, the upstream or an "
+        "external link) must not have a reachable line that permits every packet (a FortiGate "
+        "policy with srcaddr all, dstaddr all, service ALL).",
         "what_ja": "領域の境界のインターフェースに適用した ACL が、到達可能な `permit ip any any`（同等の行）や ACL "
-        "全体としてすべてのパケットを許可していないこと。",
+        "全体としてすべてのパケットを許可していないこと。インターフェース間の順序付きポリシーでは、異なる領域（中継区間・"
+        "上流・外部接続を含む）の間に適用されるルールに、すべてのパケットを許可する到達可能な行（srcaddr all・"
+        "dstaddr all・service ALL の FortiGate ポリシーなど）がないこと。",
         "why_en": "A catch-all permit at a zone boundary makes the filter meaningless for everything its earlier "
         "lines do not deny (対策基準 9.1(8)①②).",
         "why_ja": "境界での全許可は、それより前の行で拒否していないすべての通信を通してしまいます（対策基準 "
@@ -314,6 +325,51 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "`deny ip any any log`.",
         "fix_ja": "全許可の行を必要な通信だけの許可に置き換え、最後を `deny ip any any log` にします。",
         "example": "ip access-list extended BB-IN\n deny ip 10.3.0.0 0.0.255.255 any\n permit ip any any",
+    },
+    "ACL-006": {
+        "what_en": "No policy rule between zones permits any source, any destination or any service. A rule of an "
+        "ordered policy between interfaces (a FortiGate firewall policy, a zone-based firewall rule) is "
+        "between zones when one of the interface pairs it applies to joins two different zones, a zone "
+        "and a transit segment, or the upstream or an external link. A reachable permit line whose "
+        "sources are every address, whose destinations are every address, or whose services are every "
+        "protocol and port (FortiGate `srcaddr all`, `dstaddr all`, `service ALL`) violates; a line that "
+        "permits everything is ACL-004's. Lines the parser could not read exactly are not judged.",
+        "what_ja": "領域間のポリシーのルールで、送信元・宛先・サービスのいずれかを「すべて」にしないこと。"
+        "インターフェース間の順序付きポリシー（FortiGate のファイアウォールポリシー、ゾーンベースファイアウォール）の"
+        "ルールは、適用されるインターフェースの組が異なる領域どうし、領域と中継区間、または上流・外部接続を結ぶとき"
+        "領域間とみなします。送信元"
+        "がすべてのアドレス、宛先がすべてのアドレス、またはサービスがすべてのプロトコル・ポート（FortiGate の "
+        "`srcaddr all`・`dstaddr all`・`service ALL`）の到達可能な許可行は違反です（すべてを許可する行は ACL-004 で"
+        "報告します）。正確に読み取れなかった行は判定しません。",
+        "why_en": "A boundary between zones must let through only the communication that is needed "
+        "(対策基準 6, 9.1(8)①); `all` on any side opens the boundary to flows nobody reviewed.",
+        "why_ja": "領域の境界では必要な通信だけを通す必要があります（対策基準 6、9.1(8)①）。いずれかを all にすると、"
+        "誰も確認していない通信まで境界を通ります。",
+        "fix_en": "Replace `all` by address objects of the hosts or subnets that need the flow and by the services "
+        'they use (e.g. `set srcaddr "LG-STAFF"`, `set dstaddr "PROXY"`, `set service "HTTPS"`).',
+        "fix_ja": "all を、通信が必要なホスト・サブネットのアドレスオブジェクトと使うサービスに置き換えます（例: "
+        '`set srcaddr "LG-STAFF"`、`set dstaddr "PROXY"`、`set service "HTTPS"`）。',
+        "example": 'config firewall policy\n    edit 12\n        set srcintf "lgwan"\n        set dstintf '
+        '"internet"\n        set srcaddr "all"\n        set dstaddr "PROXY"\n        set action accept\n'
+        '        set service "HTTPS"\n    next\nend',
+    },
+    "ACL-007": {
+        "what_en": "A policy rule between zones that permits traffic logs the sessions it permits. Between zones as "
+        "for ACL-006; a rule with logging turned off (FortiGate `set logtraffic disable`) that has a "
+        "permit line violates. Rules that only deny are not judged.",
+        "what_ja": "通信を許可する領域間のポリシーのルールは、許可した通信のログを記録すること。"
+        "領域間の判定は ACL-006 と同じです。ログを無効にした（FortiGate の `set logtraffic disable`）"
+        "許可行のあるルールは違反です。拒否だけのルールは判定しません。",
+        "why_en": "Logs of what crossed a zone boundary are what an incident investigation starts from "
+        "(対策基準 9.1(6)① ログの取得).",
+        "why_ja": "領域の境界を越えた通信のログは、インシデント調査の出発点です（対策基準 9.1(6)① ログの取得）。",
+        "fix_en": "Set `set logtraffic all` (or at least `utm`) on the policy and send the logs to the log server "
+        "(MGMT-009).",
+        "fix_ja": "ポリシーに `set logtraffic all`（少なくとも `utm`）を設定し、ログをログサーバーへ送ります"
+        "（MGMT-009）。",
+        "example": 'config firewall policy\n    edit 20\n        set srcintf "lgwan"\n        set dstintf '
+        '"internet"\n        set srcaddr "LG-STAFF"\n        set dstaddr "PROXY"\n        set action '
+        'accept\n        set service "HTTPS"\n        set logtraffic disable\n    next\nend',
     },
     "RT-001": {
         "what_en": "Every static route can be installed: its next hop lies on a connected subnet of an interface "
