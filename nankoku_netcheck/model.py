@@ -166,6 +166,10 @@ class PolicyRule:
     # line that says so when one does (None: the vendor default decides).
     logged: bool = True
     logged_source: Source | None = None
+    # False: the rule states the device's built-in behaviour rather than an entry someone
+    # wrote (the ASA's security levels and same-security gates); it decides packets all the
+    # same, but the consistency rules (shadowed, over-broad, not logged) do not judge it.
+    configured: bool = True
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,7 @@ def test_acl_006_fail_any_source_any_destination_any_service() -> None:
     built = firewall(
         rule(1, ("port1",), ("port2",), permit(1, dst=prefix("10.3.0.5/32"), **WEB)),
         rule(2, ("port2",), ("port3",), permit(2, src=prefix("10.3.0.0/24"), dst=prefix("192.168.255.2/32"))),
-        rule(3, ("port1", "port4"), ("port2",), permit(3, src=prefix("10.1.0.0/24"), **WEB)),
+        rule(3, ("port1", "port4"), ("port3",), permit(3, src=prefix("10.1.0.0/24"), **WEB)),
         rule(4, ("port1",), ("port2",), permit(4, src=prefix("10.1.0.0/24"), dst=prefix("10.3.0.0/24"), **WEB)),
     )
     findings = check("ACL-006", built)
@@ -206,6 +206,9 @@ def test_acl_006_fail_any_source_any_destination_any_service() -> None:
 def test_acl_006_pass_specific_permits_or_any_inside_a_zone() -> None:
     built = firewall(
         rule(1, ("port1",), ("port2",), permit(1, **STAFF_TO_PROXY)),
+        # Internet addresses are anyone's: any destination there, any source from there.
+        rule(5, ("port1",), ("port2",), permit(5, src=prefix("10.1.0.0/24"), **WEB)),
+        rule(6, ("port2",), ("port1",), permit(6, dst=prefix("10.1.0.10/32"), **WEB)),
         rule(2, ("port1",), ("port4",), permit(2)),
         rule(3, ("port1",), ("port2",), deny(3)),
         # Permits everything: ACL-004's, not reported twice; reachable from port4 only.
@@ -255,3 +258,20 @@ def test_new_rules_have_their_pages() -> None:
         page = rule_doc(rule_id)
         assert page is not None and page.title_en == dict((r.id, r.title_en) for r in ACL_RULES)[rule_id]
         assert "policy" in page.what_en and page.example.strip()
+
+
+def test_rules_stating_built_in_behaviour_are_not_judged_but_still_decide() -> None:
+    """A rule nobody wrote (configured=False: an ASA security level) is not reported as
+    permitting everything, yet a written rule after it that it decides is unreachable."""
+    levels = PolicyRule(
+        "security-level 100 (inside)",
+        source("fw", 3, " security-level 100"),
+        ("port1",),
+        ("port2",),
+        (permit(3),),
+        configured=False,
+    )
+    built = firewall(levels, rule(9, ("port1",), ("port2",), deny(9, src=prefix("10.1.0.9/32"))))
+    assert check("ACL-004", built) == []
+    (finding,) = check("ACL-002", built)
+    assert [(e.line, e.role) for e in finding.evidence] == [(9, "unreachable"), (3, "matches first")]

@@ -43,7 +43,16 @@ from .acl_overlap import OverlapIndex
 from .base import Check, Rule
 from .device import devices, violation, zone_boundary_interfaces
 from .flows import FlowContext
-from .policies import crossing_zone_pairs, describe_crossings, pair_groups, policy_devices, positions, rule_lines
+from .policies import (
+    crossing_zone_pairs,
+    describe_crossings,
+    judged,
+    open_side,
+    pair_groups,
+    policy_devices,
+    positions,
+    rule_lines,
+)
 
 CLAUSE = "対策基準 9.1(8)①"
 RULE_INFO: dict[str, tuple[str, str, str, str]] = {
@@ -805,7 +814,7 @@ def unreachable_policy_lines(ctx: FlowContext) -> list[Finding]:
         sets = _PolicySets(ctx.space, device)
         for position, rule in enumerate(policy):
             lines = rule_lines(device, rule)
-            if lines is None:
+            if lines is None or not judged(rule):
                 continue
             if not sets.groups[position]:
                 findings.append(_policy_nowhere_finding(name, rule))
@@ -879,7 +888,9 @@ def _earlier_policy_lines(sets: _PolicySets, position: int, index: int) -> list[
 
 def check_acl_006(ctx: FlowContext) -> list[Finding]:
     """ACL-006: no reachable exact permit line of a policy rule between zones permits any
-    source, any destination or any service (one that permits everything is ACL-004's)."""
+    source, any destination or any service (one that permits everything is ACL-004's).
+    Any source from the internet, an external zone or beyond the modelled network is what
+    that side is, and so is any destination there: those are not reported."""
     findings = []
     space = ctx.space
     for name, device, policy in policy_devices(ctx.network):
@@ -887,15 +898,24 @@ def check_acl_006(ctx: FlowContext) -> list[Finding]:
         for position, rule in enumerate(policy):
             crossings = crossing_zone_pairs(ctx.network, name, rule)
             lines = rule_lines(device, rule)
-            if not crossings or lines is None:
+            if not crossings or lines is None or not judged(rule):
                 continue
             for item in _policy_lines(sets, position, lines):
                 if item.line.action is not Action.PERMIT or not exact(item.line) or item.packets == space.valid:
                     continue
                 broad = _broad_fields(space, item.packets)
-                if broad and item.reachable(space):
-                    findings.append(_broad_finding(name, rule, item.line, crossings, broad))
+                shown = [pair for pair in crossings if _too_broad(ctx, broad, pair)]
+                if shown and item.reachable(space):
+                    fields = [field for field in broad if any(field in _too_broad(ctx, broad, pair) for pair in shown)]
+                    findings.append(_broad_finding(name, rule, item.line, shown, fields))
     return findings
+
+
+def _too_broad(ctx: FlowContext, broad: list[str], pair: tuple[str, str]) -> list[str]:
+    """The fields of `broad` that are too broad for a rule from zone pair[0] to pair[1]."""
+    natural = {"src"} if open_side(ctx.network, pair[0]) else set()
+    natural |= {"dst"} if open_side(ctx.network, pair[1]) else set()
+    return [field for field in broad if field not in natural]
 
 
 # Which header fields a field of "any" leaves free: any service = every protocol, port and
@@ -946,16 +966,17 @@ def _policy_evidence(line: Source, rule: Source, role: str) -> list[tuple[Source
 
 
 def _policy_permits_all(ctx: FlowContext) -> list[Finding]:
-    """ACL-004 on policies: a reachable exact line of a rule between zones permits every packet."""
+    """ACL-004 on policies: a reachable exact line of a rule between zones permits every
+    packet. A rule that names an ACL is left to the check of that ACL where it is bound."""
     findings = []
     space = ctx.space
     for name, device, policy in policy_devices(ctx.network):
         sets = _PolicySets(space, device)
         for position, rule in enumerate(policy):
             crossings = crossing_zone_pairs(ctx.network, name, rule)
-            lines = rule_lines(device, rule)
-            if not crossings or lines is None:
+            if not crossings or rule.acl is not None or not judged(rule):
                 continue
+            lines = rule.lines
             for item in _policy_lines(sets, position, lines):
                 everything = item.line.action is Action.PERMIT and exact(item.line) and item.packets == space.valid
                 if everything and item.reachable(space):
@@ -983,7 +1004,7 @@ def check_acl_007(ctx: FlowContext) -> list[Finding]:
     findings = []
     for name, device, policy in policy_devices(ctx.network):
         for rule in policy:
-            if rule.logged or not _may_permit(device, rule):
+            if rule.logged or not judged(rule) or not _may_permit(device, rule):
                 continue
             crossings = crossing_zone_pairs(ctx.network, name, rule)
             if not crossings:

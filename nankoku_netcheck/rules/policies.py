@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..graph import Network
-from ..model import AclLine, Device, PolicyRule
+from ..model import AclLine, Device, PolicyRule, ZoneKind
 
-# How a pair's end is described: a zone id, TRANSIT, or an edge of the modelled network.
+# How a pair's end is described: a zone id, TRANSIT, or EDGE (an upstream or external-link
+# interface, beyond which the modelled network ends).
 TRANSIT = "transit"
-EDGE = "outside the city (upstream or external link)"
+EDGE = "outside"
 
 
 def forwarding_interfaces(device: Device) -> tuple[str, ...]:
@@ -127,6 +128,22 @@ def crossing_zone_pairs(network: Network, device_name: str, rule: PolicyRule) ->
     return sorted(found)
 
 
+def open_side(network: Network, label: str) -> bool:
+    """Whether addresses on this side are anyone's: the internet or an external zone, or
+    beyond the modelled network. "Any source" from there, or "any destination" there, is
+    what such a side means, not a policy written too broadly."""
+    if label == EDGE:
+        return True
+    kinds = {zone.id: zone.kind for zone in network.topology.zones}
+    return kinds.get(label) in (ZoneKind.INTERNET, ZoneKind.EXTERNAL)
+
+
+def judged(rule: PolicyRule) -> bool:
+    """Consistency rules judge the rules someone wrote, not those stating the device's
+    built-in behaviour (which still decide packets, and so still shadow later lines)."""
+    return rule.configured
+
+
 def describe_crossings(crossings: list[tuple[str, str]], limit: int = 3) -> tuple[str, str]:
     """'lgwan → internet, transit → lgwan' (and how many more), in English and Japanese."""
     shown = ", ".join(f"{source} → {destination}" for source, destination in crossings[:limit])
@@ -151,6 +168,8 @@ __all__ = [
     "describe_crossings",
     "edge_interfaces",
     "forwarding_interfaces",
+    "judged",
+    "open_side",
     "pair_groups",
     "policy_devices",
     "positions",
