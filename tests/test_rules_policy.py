@@ -275,3 +275,13 @@ def test_rules_stating_built_in_behaviour_are_not_judged_but_still_decide() -> N
     assert check("ACL-004", built) == []
     (finding,) = check("ACL-002", built)
     assert [(e.line, e.role) for e in finding.evidence] == [(9, "unreachable"), (3, "matches first")]
+
+
+def test_pairs_the_device_never_forwards_are_not_judged() -> None:
+    """A written rule whose only pair a built-in rule closes (the ASA's gate between
+    interfaces of one level) is not reported: the device forwards nothing there anyway."""
+    gate = PolicyRule("same-security gate", source("fw", 2, " security-level 0"), ("port1",), ("port2",), (deny(2),))
+    unjudged = PolicyRule(gate.name, gate.source, ("port1",), ("port2",), gate.lines, configured=False)
+    written = rule(9, ("port1",), ("port2",), permit(9, **STAFF_TO_PROXY))
+    assert lines_of(check("ACL-002", firewall(gate, written))) == [9]
+    assert check("ACL-002", firewall(unjudged, written)) == []

@@ -44,6 +44,7 @@ from .base import Check, Rule
 from .device import devices, violation, zone_boundary_interfaces
 from .flows import FlowContext
 from .policies import (
+    PairGroup,
     crossing_zone_pairs,
     describe_crossings,
     judged,
@@ -750,6 +751,7 @@ class _PolicySets:
         self.groups = pair_groups(device)
         self._lines: dict[int, list[tuple[AclLine, PacketSet]]] = {}
         self._unions: dict[int, PacketSet] = {0: space.false}
+        self._built_in: dict[int, bool] = {}
 
     def exact_lines(self, position: int) -> list[tuple[AclLine, PacketSet]]:
         """The rule's exact lines with their packets; none for a rule whose ACL is not
@@ -758,6 +760,23 @@ class _PolicySets:
             lines = rule_lines(self.device, (self.device.policy or ())[position]) or ()
             self._lines[position] = [(line, line_set(self.space, line)) for line in lines if exact(line)]
         return self._lines[position]
+
+    def live_groups(self, position: int) -> list[PairGroup]:
+        """The rule's pair groups, without those where rules stating the device's built-in
+        behaviour deny every packet first (the ASA's gate between two interfaces of the same
+        level): nothing anyone wrote is judged on a pair the device never forwards."""
+        return [group for group in self.groups[position] if not self._closed(group.earlier)]
+
+    def _closed(self, mask: int) -> bool:
+        if mask not in self._built_in:
+            policy = self.device.policy or ()
+            built_in = [line for at in positions(mask) if not policy[at].configured for line in self.exact_lines(at)]
+            denied = self.space.false
+            for _, packets in built_in:
+                denied |= packets
+            closed = denied == self.space.valid and all(line.action is Action.DENY for line, _ in built_in)
+            self._built_in[mask] = closed
+        return self._built_in[mask]
 
     def union(self, mask: int) -> PacketSet:
         """The packets the rules of a bit mask match. A rule's groups mostly extend the
@@ -796,7 +815,7 @@ class _PolicyLine:
 
 def _policy_lines(sets: _PolicySets, position: int, lines: tuple[AclLine, ...]) -> Iterator[_PolicyLine]:
     space = sets.space
-    unions = tuple(sets.union(group.earlier) for group in sets.groups[position])
+    unions = tuple(sets.union(group.earlier) for group in sets.live_groups(position))
     own = space.false
     for index, line in enumerate(lines):
         packets = line_set(space, line)
@@ -818,6 +837,8 @@ def unreachable_policy_lines(ctx: FlowContext) -> list[Finding]:
                 continue
             if not sets.groups[position]:
                 findings.append(_policy_nowhere_finding(name, rule))
+                continue
+            if not sets.live_groups(position):
                 continue
             for item in _policy_lines(sets, position, lines):
                 if item.reachable(ctx.space) or (rule.acl is not None and ctx.space.subset(item.packets, item.own)):
@@ -877,7 +898,7 @@ def _earlier_policy_lines(sets: _PolicySets, position: int, index: int) -> list[
     """The exact lines that may decide before line `index` of rule `position`: those of
     every earlier rule that applies to one of its pairs, then its own earlier ones."""
     mask = 0
-    for group in sets.groups[position]:
+    for group in sets.live_groups(position):
         mask |= group.earlier
     found = [entry for earlier in positions(mask) for entry in sets.exact_lines(earlier)]
     own = sets.exact_lines(position)
