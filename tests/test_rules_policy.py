@@ -249,7 +249,9 @@ def test_acl_007_pass_logged_or_denying_or_inside_one_zone() -> None:
 def test_acl_001_a_policy_rule_naming_an_undefined_acl() -> None:
     built = firewall(rule(5, ("port1",), ANY, acl="MISSING"))
     (finding,) = check("ACL-001", built)
-    assert finding.message_en == "fw.conf:5: ACL 'MISSING' is used (policy 5) but never defined."
+    assert finding.message_en.startswith("fw.conf:5: ACL 'MISSING' is used (")
+    assert "but never defined." in finding.message_en
+    assert [(e.line, e.role) for e in finding.evidence] == [(5, "uses undefined")]
     assert check("ACL-002", built) == []
 
 
