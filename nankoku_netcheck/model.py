@@ -753,6 +753,18 @@ class NamedReference:
     mentioned: bool = False
 
 
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """The rules a device enforces on administrators' passwords (FortiOS `config system
+    password-policy`). `source`: the line that turns it on or off (None: nothing written,
+    the vendor default decides `enabled`); `min_length` None = not written and no default."""
+
+    enabled: bool
+    source: Source | None = None
+    min_length: int | None = None
+    min_length_source: Source | None = None
+
+
 @dataclass
 class MgmtSettings:
     """Management-plane facts of one device. Parsers fill what their syntax has; an
@@ -780,6 +792,8 @@ class MgmtSettings:
     services: list[ServiceState] = field(default_factory=list)
     interfaces: dict[str, InterfaceMgmt] = field(default_factory=dict)
     wlans: list[Wlan] = field(default_factory=list)
+    # None: the parser of this syntax records no password policy, and MGMT-011 does not apply.
+    password_policy: PasswordPolicy | None = None
     definitions: list[NamedObject] = field(default_factory=list)
     references: list[NamedReference] = field(default_factory=list)
 

@@ -70,6 +70,7 @@ CATALOG_IDS = [
     "MGMT-008",
     "MGMT-009",
     "MGMT-010",
+    "MGMT-011",
     "SVC-001",
     "PORT-001",
     "PORT-002",

@@ -19,6 +19,7 @@ from nankoku_netcheck.model import (
     Credential,
     Device,
     HostReference,
+    PasswordPolicy,
     RemoteAccess,
     ServiceState,
     SessionLine,
@@ -390,6 +391,40 @@ def test_accounts_restricted_one_by_one_restrict_every_path() -> None:
     # Without per-account restriction the same paths are unrestricted.
     built.mgmt.users[:] = [UserAccount("admin", source("fgt1", 30, 'edit "admin"'), 15)]
     assert {message.split(":")[1] for _, message, _ in run(built, "MGMT-007")} == {"20"}
+
+
+def test_mgmt_011_pass_a_policy_of_8_characters_or_none_recorded() -> None:
+    built = fortigate()
+    assert run(built, "MGMT-011") == set()  # the syntax records no password policy
+    status = source("fgt1", 80, "set status enable")
+    built.mgmt.password_policy = PasswordPolicy(True, status, 8, source("fgt1", 81, "set minimum-length 8"))
+    assert run(built, "MGMT-011") == set()
+
+
+@pytest.mark.usefixtures("fortios_registered")
+def test_mgmt_011_fail_no_policy_policy_off_or_too_short() -> None:
+    built = fortigate()
+    built.mgmt.password_policy = PasswordPolicy(False)
+    assert run(built, "MGMT-011") == {
+        (
+            "MGMT-011",
+            "fgt1.conf:1: fgt1 enforces no password policy: administrators may choose any password. Set "
+            "'set status enable', 'set apply-to admin-password' and 'set minimum-length 8' (or more) under "
+            "config system password-policy.",
+            "fgt1.conf:1: fgt1 にパスワードポリシーがなく、管理者は任意のパスワードを設定できます。"
+            "config system password-policy で set status enable、set apply-to admin-password、"
+            "set minimum-length 8（以上）を設定してください。",
+        )
+    }
+    built.mgmt.password_policy = PasswordPolicy(False, source("fgt1", 80, "set status disable"))
+    assert [message.split(" Set ")[0] for _, message, _ in run(built, "MGMT-011")] == [
+        "fgt1.conf:80: the password policy is turned off: administrators may choose any password."
+    ]
+    short = PasswordPolicy(True, source("fgt1", 80, "set status enable"), 6, source("fgt1", 81, "set minimum-length 6"))
+    built.mgmt.password_policy = short
+    assert [message.split(" Set ")[0] for _, message, _ in run(built, "MGMT-011")] == [
+        "fgt1.conf:81: the password policy asks for only 6 characters; at least 8 are required."
+    ]
 
 
 def remediation_tables() -> dict[str, dict[str, tuple[str, str]]]:

@@ -19,6 +19,7 @@ from ..model import (
     SECRET_READABLE,
     SECRET_WEAK_HASH,
     Device,
+    PasswordPolicy,
     RemoteAccess,
     SessionLine,
     Source,
@@ -84,6 +85,12 @@ RULE_INFO: dict[str, tuple[str, str, str, str]] = {
         "対策基準 9.2(5)①",
         "No default SNMP community, no SNMPv1/v2c write access",
         "SNMP の既定コミュニティ名と v1/v2c の書込み権限の禁止",
+    ),
+    "MGMT-011": (
+        "warning",
+        "対策基準 8.7(3)③, 9.2(1)③(オ)",
+        "Administrator passwords must follow a password policy (at least 8 characters)",
+        "管理者パスワードにパスワードポリシー（8 文字以上）を適用",
     ),
     "SVC-001": ("warning", "対策基準 9.5(1)②", "Unneeded services are off", "不要なサービスの停止"),
     "PORT-001": (
@@ -627,6 +634,58 @@ def check_mgmt_010(ctx: FlowContext) -> list[Finding]:
     return findings
 
 
+MIN_PASSWORD_LENGTH = 8
+
+
+def check_mgmt_011(ctx: FlowContext) -> list[Finding]:
+    """MGMT-011: on a device whose syntax has a password policy, it is on and asks for at
+    least MIN_PASSWORD_LENGTH characters."""
+    findings = []
+    for name, device in devices(ctx):
+        policy = device.mgmt.password_policy
+        if policy is None:
+            continue
+        problem = _password_policy_problem(device, policy)
+        if problem is None:
+            continue
+        source, role, en, ja = problem
+        fix_en, fix_ja = appended(fix_text(device, "password-policy.fix"))
+        where = source.where()
+        findings.append(finding("MGMT-011", name, f"{where}: {en}{fix_en}", f"{where}: {ja}{fix_ja}", [(source, role)]))
+    return findings
+
+
+def _password_policy_problem(device: Device, policy: PasswordPolicy) -> tuple[Source, str, str, str] | None:
+    name = device.name
+    if not policy.enabled:
+        if policy.source is None:
+            where = anchor(device)
+            return (
+                where,
+                "device (setting missing)",
+                f"{name} enforces no password policy: administrators may choose any password.",
+                f"{name} にパスワードポリシーがなく、管理者は任意のパスワードを設定できます。",
+            )
+        return (
+            policy.source,
+            "disables",
+            "the password policy is turned off: administrators may choose any password.",
+            "パスワードポリシーが無効で、管理者は任意のパスワードを設定できます。",
+        )
+    length = policy.min_length
+    if length is not None and length >= MIN_PASSWORD_LENGTH:
+        return None
+    source = policy.min_length_source or policy.source or anchor(device)
+    shown_en = f"only {length} characters" if length is not None else "no minimum length"
+    shown_ja = f"{length} 文字以上" if length is not None else "最小文字数の指定なし"
+    return (
+        source,
+        "minimum length",
+        f"the password policy asks for {shown_en}; at least {MIN_PASSWORD_LENGTH} are required.",
+        f"パスワードポリシーが {shown_ja}です。{MIN_PASSWORD_LENGTH} 文字以上にしてください。",
+    )
+
+
 # --- SVC-001 -----------------------------------------------------------------------------------
 
 
@@ -908,10 +967,10 @@ def check_avail_001(ctx: FlowContext) -> list[Finding]:
             if segment.zone != zone.id:
                 continue
             source = ("segment", segment.id)
-            paths = nx.algorithms.connectivity.local_node_connectivity(graph, source, _SINK)
+            paths = int(nx.algorithms.connectivity.local_node_connectivity(graph, source, _SINK))
             if paths >= 2:
                 continue
-            cut = nx.minimum_node_cut(graph, source, _SINK) if paths == 1 else set()
+            cut: set[object] = set(nx.minimum_node_cut(graph, source, _SINK)) if paths == 1 else set()
             findings.append(
                 _avail_finding(network, zone.id, zone.at.file, zone.at.line, segment.id, segment.members, paths, cut)
             )
@@ -939,8 +998,8 @@ def _zone_gateways(network: Network, zone_id: str) -> set[tuple[str, str]]:
     return gateways
 
 
-def _availability_graph(network: Network, gateways: set[tuple[str, str]]) -> nx.Graph:
-    graph = nx.Graph(network.graph)
+def _availability_graph(network: Network, gateways: set[tuple[str, str]]) -> nx.Graph[object]:
+    graph: nx.Graph[object] = nx.Graph(network.graph)
     graph.remove_nodes_from(
         [
             node
@@ -1016,6 +1075,7 @@ DEVICE_RULES: tuple[Rule, ...] = (
     _rule("MGMT-008", check_mgmt_008),
     _rule("MGMT-009", check_mgmt_009),
     _rule("MGMT-010", check_mgmt_010),
+    _rule("MGMT-011", check_mgmt_011),
     _rule("SVC-001", check_svc_001),
     _rule("PORT-001", check_port_001),
     _rule("PORT-002", check_port_002),

@@ -158,6 +158,24 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "読み取り専用を使います。",
         "example": "snmp-server community public RO\nsnmp-server community n0c-wr1te RW",
     },
+    "MGMT-011": {
+        "what_en": "On a device whose configuration has a password policy for administrators (FortiOS "
+        "`config system password-policy`), the policy is turned on and asks for at least 8 characters. "
+        "FortiOS leaves it off by default, so a configuration without the section violates. Devices "
+        "whose syntax has no such setting (Cisco IOS, ASA as read today) are not checked.",
+        "what_ja": "管理者パスワードのパスワードポリシーを持つ機器（FortiOS の `config system password-policy`）では、"
+        "ポリシーを有効にし 8 文字以上を求めること。FortiOS の既定では無効なので、この設定がない場合は違反です。"
+        "この設定を持たない機器（現在読み取る Cisco IOS・ASA）は対象外です。",
+        "why_en": "Passwords must be long enough and hard to guess, and privileged IDs need stronger "
+        "protection than ordinary ones (対策基準 8.7(3)③, 9.2(1)③(オ)).",
+        "why_ja": "パスワードは十分な長さとし推測されにくいものにする必要があり、特権 ID は通常の ID より強い保護が"
+        "求められています（対策基準 8.7(3)③、9.2(1)③(オ)）。",
+        "fix_en": "Under `config system password-policy` set `status enable`, `apply-to admin-password` and "
+        "`minimum-length 8` (or more), with character-class requirements (`min-upper-case-letter` ...).",
+        "fix_ja": "`config system password-policy` で `status enable`、`apply-to admin-password`、"
+        "`minimum-length 8`（以上）と文字種の条件（`min-upper-case-letter` など）を設定します。",
+        "example": "config system password-policy\n    set status enable\n    set minimum-length 6\nend",
+    },
     "SVC-001": {
         "what_en": "Services nobody needs are off: the HTTP server, TCP/UDP small servers, finger, the BOOTP "
         "server and IP source routing (the last two are on by default on IOS and must be turned off "

@@ -63,6 +63,7 @@ FIX_DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "logging-switch.logging.command": NONE,
         "logging-switch.logging-trap.command": NONE,
         "snmp-community.fix": NONE,  # MGMT-010
+        "password-policy.fix": NONE,  # MGMT-011
     }
 )
 

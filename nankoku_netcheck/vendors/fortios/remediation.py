@@ -78,6 +78,12 @@ REMEDIATION: Mapping[str, tuple[str, str]] = MappingProxyType(
             "config system snmp community からコミュニティを削除し、監視には SNMPv3（config system snmp user の "
             "set security-level auth-priv）を使ってください。",
         ),
+        "password-policy.fix": (
+            "Set 'set status enable', 'set apply-to admin-password' and 'set minimum-length 8' (or more) under "
+            "config system password-policy.",
+            "config system password-policy で set status enable、set apply-to admin-password、"
+            "set minimum-length 8（以上）を設定してください。",
+        ),
     }
 )
 
