@@ -24,10 +24,14 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "（対策基準 9.2(2)④、9.1(13)②）。",
         "fix_en": "Generate an RSA key, enable SSH version 2, set `transport input ssh` on every vty line, and "
         "replace `ip http server` by `no ip http server` (keep `ip http secure-server` only if the web "
-        "interface is needed, with `ip http access-class`).",
+        "interface is needed, with `ip http access-class`)."
+        " FortiOS: keep only `https` and `ssh` in `set allowaccess` of each interface and set `admin-telnet disable`"
+        " under `config system global`.",
         "fix_ja": "RSA 鍵を生成して SSH バージョン 2 を有効にし、すべての vty に `transport input ssh` を設定します。"
         "`ip http server` は `no ip http server` にします（Web 管理が必要なら `ip http secure-server` と "
-        "`ip http access-class` のみ）。",
+        "`ip http access-class` のみ）。"
+        "FortiOS では各インターフェースの `set allowaccess` を `https` と `ssh` のみにし、`config system global`"
+        " で `admin-telnet disable` を設定します。",
         "example": "line vty 0 4\n transport input telnet ssh\nip http server",
     },
     "MGMT-002": {
@@ -37,8 +41,12 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "`aaa local authentication attempts max-fail`）。",
         "why_en": "Without a limit, passwords can be guessed at line speed (対策基準 9.2(4) ログイン試行回数の制限).",
         "why_ja": "制限がないと、パスワードを総当たりで試され続けます（対策基準 9.2(4) ログイン試行回数の制限）。",
-        "fix_en": "Add `login block-for 120 attempts 3 within 60` (and `login on-failure log`).",
-        "fix_ja": "`login block-for 120 attempts 3 within 60`（と `login on-failure log`）を追加します。",
+        "fix_en": "Add `login block-for 120 attempts 3 within 60` (and `login on-failure log`)."
+        " FortiOS limits failed logins by default (`admin-lockout-threshold 3`); keep `set admin-lockout-threshold`"
+        " at 3 or less under `config system global`.",
+        "fix_ja": "`login block-for 120 attempts 3 within 60`（と `login on-failure log`）を追加します。"
+        "FortiOS は既定で失敗回数を制限します（`admin-lockout-threshold 3`）。"
+        "`config system global` の `set admin-lockout-threshold` は 3 以下にします。",
         "example": "line vty 0 4\n transport input ssh\n! no login block-for anywhere",
     },
     "MGMT-003": {
@@ -50,8 +58,10 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "未設定なら IOS の既定 10 分で適合します。",
         "why_en": "An unattended logged-in session is an open door (対策基準 9.2(4) アクセスタイムアウトの設定).",
         "why_ja": "ログインしたまま放置された端末は誰でも操作できます（対策基準 9.2(4) アクセスタイムアウトの設定）。",
-        "fix_en": "Set `exec-timeout 10 0` (or less) on `line con 0` and every `line vty`.",
-        "fix_ja": "`line con 0` とすべての `line vty` に `exec-timeout 10 0`（以下）を設定します。",
+        "fix_en": "Set `exec-timeout 10 0` (or less) on `line con 0` and every `line vty`."
+        " FortiOS: `set admintimeout 10` (minutes) or less under `config system global`.",
+        "fix_ja": "`line con 0` とすべての `line vty` に `exec-timeout 10 0`（以下）を設定します。"
+        "FortiOS では `config system global` で `set admintimeout 10`（分）以下にします。",
         "example": "line vty 0 4\n exec-timeout 0 0",
     },
     "MGMT-004": {
@@ -61,8 +71,12 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "(対策基準 9.2(4) ログイン時におけるメッセージ).",
         "why_ja": "許可された者だけが使えること・記録されていることを示すため、ログイン時のメッセージが求められています"
         "（対策基準 9.2(4)）。",
-        "fix_en": "Add a `banner motd` (or `banner login`) stating that access is restricted and logged.",
-        "fix_ja": "アクセスが制限・記録されていることを示す `banner motd`（または `banner login`）を追加します。",
+        "fix_en": "Add a `banner motd` (or `banner login`) stating that access is restricted and logged."
+        " FortiOS: `set pre-login-banner enable` under `config system global` (the post-login banner is shown only"
+        " after login and does not count).",
+        "fix_ja": "アクセスが制限・記録されていることを示す `banner motd`（または `banner login`）を追加します。"
+        "FortiOS では `config system global` で `set pre-login-banner enable` を設定します（ログイン後に表示さ"
+        "れる post-login-banner は対象外）。",
         "example": "hostname rtr1\n! no banner",
     },
     "MGMT-005": {
@@ -75,9 +89,13 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "why_ja": "攻撃者はまずこれらの名前を試します。特権 ID は初期設定以外のものに変更することが求められています"
         "（対策基準 9.2(1)③(カ)）。",
         "fix_en": "Create a personal or role account with a non-obvious name, move the privilege to it, and "
-        "remove the default one (`no username admin`).",
+        "remove the default one (`no username admin`)."
+        " FortiOS: create an administrator with a personal name and `accprofile super_admin` under `config system"
+        " admin`, then delete `admin`.",
         "fix_ja": "推測されにくい名前の個人別・役割別アカウントを作成して特権を移し、既定名のアカウントを削除します"
-        "（`no username admin`）。",
+        "（`no username admin`）。"
+        "FortiOS では `config system admin` で個人別の名前の管理者（`accprofile super_admin`）を作成し、`admin`"
+        " を削除します。",
         "example": "username admin privilege 15 secret 9 $9$...",
     },
     "MGMT-006": {
@@ -94,10 +112,14 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "解読されます（対策基準 9.2(5)①、8.7(3)⑧）。",
         "fix_en": "Use `enable algorithm-type scrypt secret ...` and `username NAME privilege 15 algorithm-type "
         "scrypt secret ...`; remove `enable password` and line `password` lines (use `login local` "
-        "or AAA instead).",
+        "or AAA instead)."
+        " FortiOS: `set private-data-encryption enable` under `config system global`, so that secrets stored with"
+        " `ENC` are encrypted with a key of your own.",
         "fix_ja": "`enable algorithm-type scrypt secret ...` と `username 名前 privilege 15 algorithm-type scrypt "
         "secret ...` を使い、`enable password` と line の `password` を削除します（`login local` か "
-        "AAA で認証）。",
+        "AAA で認証）。"
+        "FortiOS では `config system global` で `set private-data-encryption enable` を設定し、`ENC` で保存され"
+        "る秘密情報を独自の鍵で暗号化します。",
         "example": "enable password 7 0822455D0A16\nusername ope password 0 ope123",
     },
     "MGMT-007": {
@@ -112,9 +134,13 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "why_en": "Only the administrators' segment should reach the management plane (対策基準 9.2(1)① アクセス制御).",
         "why_ja": "管理用のセグメントからだけ管理機能に接続できるようにします（対策基準 9.2(1)① アクセス制御）。",
         "fix_en": "Define a standard ACL of the management segment and apply `access-class NAME in` to every "
-        "vty line (and `ip http access-class NAME`).",
+        "vty line (and `ip http access-class NAME`)."
+        " FortiOS restricts each administrator on its own: set `trusthost1` (to `trusthost10`) of every entry of"
+        " `config system admin` to the management segment; an administrator without one may log in from any address.",
         "fix_ja": "運用管理セグメントだけを許可する標準 ACL を定義し、すべての vty に `access-class 名前 in` を"
-        "適用します（Web 管理には `ip http access-class 名前`）。",
+        "適用します（Web 管理には `ip http access-class 名前`）。"
+        "FortiOS は管理者ごとに制限します。`config system admin` のすべての管理者の `trusthost1`（〜`trusthost10`"
+        "）に運用管理セグメントを設定します（未設定の管理者はすべての接続元からログインできます）。",
         "example": "line vty 0 4\n transport input ssh\n! no access-class",
     },
     "MGMT-008": {
@@ -124,8 +150,12 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "a single point of failure (対策基準 10.1(2) 時刻同期).",
         "why_ja": "インシデント調査では複数機器のログの時刻がそろっている必要があり、1 台では障害時に同期が止まります"
         "（対策基準 10.1(2) 時刻同期）。",
-        "fix_en": "Configure two or more `ntp server` lines pointing at the city's NTP servers.",
-        "fix_ja": "庁内の NTP サーバーを指す `ntp server` を 2 行以上設定します。",
+        "fix_en": "Configure two or more `ntp server` lines pointing at the city's NTP servers."
+        " FortiOS: `config system ntp` with `set ntpsync enable`, `set type custom` and two or more entries under"
+        " `config ntpserver`.",
+        "fix_ja": "庁内の NTP サーバーを指す `ntp server` を 2 行以上設定します。"
+        "FortiOS では `config system ntp` で `set ntpsync enable`、`set type custom` とし、`config ntpserver` "
+        "に 2 台以上を設定します。",
         "example": "ntp server 10.2.99.11",
     },
     "MGMT-009": {
@@ -138,9 +168,13 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "why_ja": "機器内のバッファだけのログは再起動で消え、侵入者に消去もされます。起動からの経過時間では実際の時刻と"
         "突き合わせられません（対策基準 9.1(6)① ログの取得）。",
         "fix_en": "Add `logging host ADDRESS` for the log server and `service timestamps log datetime msec "
-        "localtime show-timezone`.",
+        "localtime show-timezone`."
+        " FortiOS: `config log syslogd setting` (or `config log fortianalyzer setting`) with `set status enable`"
+        " and `set server`; FortiOS logs always carry the date and time.",
         "fix_ja": "ログサーバーへの `logging host アドレス` と `service timestamps log datetime msec localtime "
-        "show-timezone` を追加します。",
+        "show-timezone` を追加します。"
+        "FortiOS では `config log syslogd setting`（または `config log fortianalyzer setting`）で `set status enable`"
+        " と `set server` を設定します（FortiOS のログには常に日時が付きます）。",
         "example": "service timestamps log uptime\n! no logging host",
     },
     "MGMT-010": {
@@ -153,9 +187,13 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "why_ja": "v1/v2c のコミュニティ名は平文で流れ、既定名は真っ先に試されます。書込み権限があるとコミュニティ名を"
         "知る者が設定を変更できます（対策基準 9.2(5)①）。",
         "fix_en": "Remove the community (`no snmp-server community ...`) and use SNMPv3 with `priv` for "
-        "read-only monitoring, restricted by an ACL.",
+        "read-only monitoring, restricted by an ACL."
+        " FortiOS: delete the community under `config system snmp community` and use `config system snmp user` "
+        "with `set security-level auth-priv`.",
         "fix_ja": "コミュニティを削除し（`no snmp-server community ...`）、監視には ACL で制限した SNMPv3（priv）の"
-        "読み取り専用を使います。",
+        "読み取り専用を使います。"
+        "FortiOS では `config system snmp community` のコミュニティを削除し、`config system snmp user` で `set "
+        "security-level auth-priv` を使います。",
         "example": "snmp-server community public RO\nsnmp-server community n0c-wr1te RW",
     },
     "MGMT-011": {
