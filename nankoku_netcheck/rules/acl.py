@@ -48,7 +48,7 @@ from .policies import (
     crossing_zone_pairs,
     describe_crossings,
     judged,
-    open_side,
+    open_sides,
     pair_groups,
     policy_devices,
     positions,
@@ -743,15 +743,50 @@ def _down_state(interface: Interface) -> tuple[str, str]:
 
 class _PolicySets:
     """Packet sets of one device's policy rules: each rule's exact lines, and the union of
-    the lines of a set of rules, kept because many pairs meet the same earlier rules."""
+    the lines of a set of rules, kept because many pairs meet the same earlier rules. Only
+    earlier rules with a line that can overlap the line under test can decide its packets
+    first (`OverlapIndex`, as for ACL-002 on ACLs), so unions are built of those alone."""
 
     def __init__(self, space: PacketSpace, device: Device) -> None:
         self.space = space
         self.device = device
-        self.groups = pair_groups(device)
+        self.pairs = pair_groups(device)
+        self._groups: dict[int, list[PairGroup]] = {}
         self._lines: dict[int, list[tuple[AclLine, PacketSet]]] = {}
         self._unions: dict[int, PacketSet] = {0: space.false}
         self._built_in: dict[int, bool] = {}
+        self._built_in_rules = sum(1 << at for at, rule in enumerate(device.policy or ()) if not rule.configured)
+        self._live: dict[int, list[PairGroup]] = {}
+        self._index = OverlapIndex(MAX_OVERLAP_CANDIDATES)
+        self._owners: list[int] = []  # the rule of each line in the index
+        self._indexed = 0  # rules whose exact lines are in the index
+
+    def overlapping(self, position: int, line: AclLine) -> int | None:
+        """A bit mask of the rules before `position` with an exact line that may overlap
+        `line`; None when too many do to tell (then every earlier rule counts)."""
+        while self._indexed < position:
+            for indexed, _ in self.exact_lines(self._indexed):
+                self._index.add(indexed)
+                self._owners.append(self._indexed)
+            self._indexed += 1
+        candidates = self._index.candidates(line)
+        if candidates is None:
+            return None
+        mask = 0
+        for candidate in candidates:
+            owner = self._owners[candidate]
+            if owner < position:
+                mask |= 1 << owner
+        return mask
+
+    def reachable(self, position: int, item: _PolicyLine) -> bool:
+        """Some packet of the line meets no earlier rule's line first on some pair it decides."""
+        overlap = self.overlapping(position, item.line)
+        for group in self.live_groups(position):
+            mask = group.earlier if overlap is None else group.earlier & overlap
+            if not self.space.subset(item.packets, self.union(mask) | item.own):
+                return True
+        return False
 
     def exact_lines(self, position: int) -> list[tuple[AclLine, PacketSet]]:
         """The rule's exact lines with their packets; none for a rule whose ACL is not
@@ -761,13 +796,23 @@ class _PolicySets:
             self._lines[position] = [(line, line_set(self.space, line)) for line in lines if exact(line)]
         return self._lines[position]
 
+    def groups(self, position: int) -> list[PairGroup]:
+        if position not in self._groups:
+            self._groups[position] = self.pairs.groups(position)
+        return self._groups[position]
+
     def live_groups(self, position: int) -> list[PairGroup]:
         """The rule's pair groups, without those where rules stating the device's built-in
         behaviour deny every packet first (the ASA's gate between two interfaces of the same
         level): nothing anyone wrote is judged on a pair the device never forwards."""
-        return [group for group in self.groups[position] if not self._closed(group.earlier)]
+        if position not in self._live:
+            self._live[position] = [group for group in self.groups(position) if not self._closed(group.earlier)]
+        return self._live[position]
 
     def _closed(self, mask: int) -> bool:
+        mask &= self._built_in_rules
+        if not mask:
+            return False
         if mask not in self._built_in:
             policy = self.device.policy or ()
             built_in = [line for at in positions(mask) if not policy[at].configured for line in self.exact_lines(at)]
@@ -799,27 +844,19 @@ class _PolicySets:
 
 @dataclass(frozen=True)
 class _PolicyLine:
-    """One line of a policy rule with what decides before it: `unions`, per group of pairs
-    the rule decides, the packets the earlier rules for those pairs match; `own`, the
-    packets of the rule's earlier exact lines."""
+    """One line of a policy rule, with `own`: the packets of the rule's earlier exact lines."""
 
     index: int
     line: AclLine
     packets: PacketSet
-    unions: tuple[PacketSet, ...]
     own: PacketSet
 
-    def reachable(self, space: PacketSpace) -> bool:
-        return any(not space.subset(self.packets, union | self.own) for union in self.unions)
 
-
-def _policy_lines(sets: _PolicySets, position: int, lines: tuple[AclLine, ...]) -> Iterator[_PolicyLine]:
-    space = sets.space
-    unions = tuple(sets.union(group.earlier) for group in sets.live_groups(position))
-    own = space.false
+def _policy_lines(sets: _PolicySets, lines: tuple[AclLine, ...]) -> Iterator[_PolicyLine]:
+    own = sets.space.false
     for index, line in enumerate(lines):
-        packets = line_set(space, line)
-        yield _PolicyLine(index, line, packets, unions, own)
+        packets = line_set(sets.space, line)
+        yield _PolicyLine(index, line, packets, own)
         if exact(line):
             own |= packets
 
@@ -835,13 +872,14 @@ def unreachable_policy_lines(ctx: FlowContext) -> list[Finding]:
             lines = rule_lines(device, rule)
             if lines is None or not judged(rule):
                 continue
-            if not sets.groups[position]:
+            if not sets.groups(position):
                 findings.append(_policy_nowhere_finding(name, rule))
                 continue
             if not sets.live_groups(position):
                 continue
-            for item in _policy_lines(sets, position, lines):
-                if item.reachable(ctx.space) or (rule.acl is not None and ctx.space.subset(item.packets, item.own)):
+            for item in _policy_lines(sets, lines):
+                shadowed_by_itself = rule.acl is not None and ctx.space.subset(item.packets, item.own)
+                if shadowed_by_itself or sets.reachable(position, item):
                     continue
                 findings.append(_policy_unreachable_finding(ctx.space, sets, name, position, item))
     return findings
@@ -896,15 +934,18 @@ def _policy_unreachable_finding(
 
 def _earlier_policy_lines(sets: _PolicySets, position: int, index: int) -> list[tuple[AclLine, PacketSet]]:
     """The exact lines that may decide before line `index` of rule `position`: those of
-    every earlier rule that applies to one of its pairs, then its own earlier ones."""
+    the earlier rules that apply to one of its pairs and may overlap it, then its own
+    earlier ones."""
+    lines = rule_lines(sets.device, (sets.device.policy or ())[position]) or ()
     mask = 0
     for group in sets.live_groups(position):
         mask |= group.earlier
+    overlap = sets.overlapping(position, lines[index])
+    if overlap is not None:
+        mask &= overlap
     found = [entry for earlier in positions(mask) for entry in sets.exact_lines(earlier)]
-    own = sets.exact_lines(position)
-    lines = rule_lines(sets.device, (sets.device.policy or ())[position]) or ()
     before = {id(line) for line in lines[:index]}
-    return found + [(line, packets) for line, packets in own if id(line) in before]
+    return found + [(line, packets) for line, packets in sets.exact_lines(position) if id(line) in before]
 
 
 def check_acl_006(ctx: FlowContext) -> list[Finding]:
@@ -914,6 +955,7 @@ def check_acl_006(ctx: FlowContext) -> list[Finding]:
     that side is, and so is any destination there: those are not reported."""
     findings = []
     space = ctx.space
+    open_ = open_sides(ctx.network)
     for name, device, policy in policy_devices(ctx.network):
         sets = _PolicySets(space, device)
         for position, rule in enumerate(policy):
@@ -921,21 +963,21 @@ def check_acl_006(ctx: FlowContext) -> list[Finding]:
             lines = rule_lines(device, rule)
             if not crossings or lines is None or not judged(rule):
                 continue
-            for item in _policy_lines(sets, position, lines):
+            for item in _policy_lines(sets, lines):
                 if item.line.action is not Action.PERMIT or not exact(item.line) or item.packets == space.valid:
                     continue
                 broad = _broad_fields(space, item.packets)
-                shown = [pair for pair in crossings if _too_broad(ctx, broad, pair)]
-                if shown and item.reachable(space):
-                    fields = [field for field in broad if any(field in _too_broad(ctx, broad, pair) for pair in shown)]
+                shown = [pair for pair in crossings if _too_broad(open_, broad, pair)]
+                if shown and sets.reachable(position, item):
+                    fields = [field for field in broad if any(_too_broad(open_, [field], pair) for pair in shown)]
                     findings.append(_broad_finding(name, rule, item.line, shown, fields))
     return findings
 
 
-def _too_broad(ctx: FlowContext, broad: list[str], pair: tuple[str, str]) -> list[str]:
+def _too_broad(open_: frozenset[str], broad: list[str], pair: tuple[str, str]) -> list[str]:
     """The fields of `broad` that are too broad for a rule from zone pair[0] to pair[1]."""
-    natural = {"src"} if open_side(ctx.network, pair[0]) else set()
-    natural |= {"dst"} if open_side(ctx.network, pair[1]) else set()
+    natural = {"src"} if pair[0] in open_ else set()
+    natural |= {"dst"} if pair[1] in open_ else set()
     return [field for field in broad if field not in natural]
 
 
@@ -998,9 +1040,9 @@ def _policy_permits_all(ctx: FlowContext) -> list[Finding]:
             if not crossings or rule.acl is not None or not judged(rule):
                 continue
             lines = rule.lines
-            for item in _policy_lines(sets, position, lines):
+            for item in _policy_lines(sets, lines):
                 everything = item.line.action is Action.PERMIT and exact(item.line) and item.packets == space.valid
-                if everything and item.reachable(space):
+                if everything and sets.reachable(position, item):
                     findings.append(_policy_permit_all_finding(name, rule, item.line, crossings))
                     break
     return findings

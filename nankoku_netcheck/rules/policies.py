@@ -63,32 +63,52 @@ class PairGroup:
 
 def positions(mask: int) -> list[int]:
     """The rule positions a bit mask holds, in policy order."""
-    return [index for index in range(mask.bit_length()) if mask >> index & 1]
+    found = []
+    while mask:
+        lowest = mask & -mask
+        found.append(lowest.bit_length() - 1)
+        mask ^= lowest
+    return found
 
 
-def pair_groups(device: Device) -> list[list[PairGroup]]:
-    """For each rule of the device's policy, the pairs it decides grouped by the earlier rules
-    that apply to them (empty: the rule decides no pair). The many pairs of an `any` rule
-    share a handful of groups: interfaces that the same earlier rules take connections from
-    (or send them to) behave alike, so one interface of each kind stands for the others."""
-    forwarding = forwarding_interfaces(device)
-    from_masks = dict.fromkeys(forwarding, 0)
-    to_masks = dict.fromkeys(forwarding, 0)
-    result = []
-    for position, rule in enumerate(device.policy or ()):
-        ins, outs = rule_ends(device, rule)
-        in_kinds = {from_masks[name]: name for name in reversed(ins)}
-        out_kinds = {to_masks[name]: name for name in reversed(outs)}
+@dataclass(frozen=True)
+class PolicyPairs:
+    """Which rules of a device's policy take connections from (`from_masks`) and send them
+    to (`to_masks`) each forwarding interface, as bit masks, so that the groups of one
+    rule are found when asked for, without walking every rule's pairs."""
+
+    device: Device
+    from_masks: dict[str, int]
+    to_masks: dict[str, int]
+
+    def groups(self, position: int) -> list[PairGroup]:
+        """The pairs rule `position` decides, grouped by the earlier rules that apply to them
+        (empty: the rule decides no pair). The many pairs of an `any` rule share a handful
+        of groups: interfaces that the same earlier rules take connections from (or send
+        them to) behave alike, so one interface of each kind stands for the others."""
+        ins, outs = rule_ends(self.device, (self.device.policy or ())[position])
+        earlier = (1 << position) - 1
+        in_kinds = {self.from_masks[name] & earlier: name for name in reversed(ins)}
+        out_kinds = {self.to_masks[name] & earlier: name for name in reversed(outs)}
         groups: dict[int, tuple[str, str]] = {}
         for in_mask, in_example in sorted(in_kinds.items()):
             for out_mask, out_example in sorted(out_kinds.items()):
                 groups.setdefault(in_mask & out_mask, (in_example, out_example))
-        result.append([PairGroup(mask, example) for mask, example in sorted(groups.items())])
+        return [PairGroup(mask, example) for mask, example in sorted(groups.items())]
+
+
+def pair_groups(device: Device) -> PolicyPairs:
+    """The interface masks of the device's policy (see PolicyPairs)."""
+    forwarding = forwarding_interfaces(device)
+    from_masks = dict.fromkeys(forwarding, 0)
+    to_masks = dict.fromkeys(forwarding, 0)
+    for position, rule in enumerate(device.policy or ()):
+        ins, outs = rule_ends(device, rule)
         for name in ins:
             from_masks[name] |= 1 << position
         for name in outs:
             to_masks[name] |= 1 << position
-    return result
+    return PolicyPairs(device, from_masks, to_masks)
 
 
 def zone_label(network: Network, device_name: str, interface: str, edges: set[tuple[str, str]]) -> str | None:
@@ -128,14 +148,12 @@ def crossing_zone_pairs(network: Network, device_name: str, rule: PolicyRule) ->
     return sorted(found)
 
 
-def open_side(network: Network, label: str) -> bool:
-    """Whether addresses on this side are anyone's: the internet or an external zone, or
-    beyond the modelled network. "Any source" from there, or "any destination" there, is
+def open_sides(network: Network) -> frozenset[str]:
+    """The sides whose addresses are anyone's: the internet and external zones, and EDGE
+    (beyond the modelled network). "Any source" from there, or "any destination" there, is
     what such a side means, not a policy written too broadly."""
-    if label == EDGE:
-        return True
-    kinds = {zone.id: zone.kind for zone in network.topology.zones}
-    return kinds.get(label) in (ZoneKind.INTERNET, ZoneKind.EXTERNAL)
+    kinds = (ZoneKind.INTERNET, ZoneKind.EXTERNAL)
+    return frozenset({EDGE} | {zone.id for zone in network.topology.zones if zone.kind in kinds})
 
 
 def judged(rule: PolicyRule) -> bool:
@@ -164,12 +182,13 @@ __all__ = [
     "EDGE",
     "TRANSIT",
     "PairGroup",
+    "PolicyPairs",
     "crossing_zone_pairs",
     "describe_crossings",
     "edge_interfaces",
     "forwarding_interfaces",
     "judged",
-    "open_side",
+    "open_sides",
     "pair_groups",
     "policy_devices",
     "positions",
