@@ -162,8 +162,14 @@ class PolicyRule:
     to_interfaces: tuple[str, ...] | None = None
     lines: tuple[AclLine, ...] = ()
     acl: str | None = None
-    # Whether the device logs the sessions this rule permits (FortiOS `logtraffic`).
+    # Whether the device logs the sessions this rule permits (FortiOS `logtraffic`), and the
+    # line that says so when one does (None: the vendor default decides).
     logged: bool = True
+    logged_source: Source | None = None
+    # False: the rule states the device's built-in behaviour rather than an entry someone
+    # wrote (the ASA's security levels and same-security gates); it decides packets all the
+    # same, but the consistency rules (shadowed, over-broad, not logged) do not judge it.
+    configured: bool = True
 
 
 @dataclass(frozen=True)
@@ -605,11 +611,16 @@ class Credential:
 
 @dataclass(frozen=True)
 class UserAccount:
-    """A local account. `privilege` None = not written (vendor default, 1 on IOS)."""
+    """A local account. `privilege` None = not written (vendor default, 1 on IOS); 15 = may
+    do everything (a syntax with named roles maps its all-powerful role to 15).
+    `allowed_from`: the prefixes the account may log in from, for a syntax that restricts
+    each account on its own (FortiOS `trusthost1..10`); ((0, 0),) when such a syntax leaves
+    the account unrestricted; None when the syntax has no per-account restriction."""
 
     name: str
     source: Source
     privilege: int | None = None
+    allowed_from: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -765,6 +776,18 @@ class NamedReference:
     mentioned: bool = False
 
 
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """The rules a device enforces on administrators' passwords (FortiOS `config system
+    password-policy`). `source`: the line that turns it on or off (None: nothing written,
+    the vendor default decides `enabled`); `min_length` None = not written and no default."""
+
+    enabled: bool
+    source: Source | None = None
+    min_length: int | None = None
+    min_length_source: Source | None = None
+
+
 @dataclass
 class MgmtSettings:
     """Management-plane facts of one device. Parsers fill what their syntax has; an
@@ -775,6 +798,8 @@ class MgmtSettings:
     sessions: list[SessionLine] = field(default_factory=list)
     remote_access: list[RemoteAccess] = field(default_factory=list)
     login_failure_limits: list[Source] = field(default_factory=list)  # login block-for, max-fail
+    # The device limits failed logins even when nothing is written (FortiOS: 3 attempts).
+    login_failures_limited_by_default: bool = False
     aaa: list[Source] = field(default_factory=list)
     banners: list[Banner] = field(default_factory=list)
     users: list[UserAccount] = field(default_factory=list)
@@ -790,6 +815,8 @@ class MgmtSettings:
     services: list[ServiceState] = field(default_factory=list)
     interfaces: dict[str, InterfaceMgmt] = field(default_factory=dict)
     wlans: list[Wlan] = field(default_factory=list)
+    # None: the parser of this syntax records no password policy, and MGMT-011 does not apply.
+    password_policy: PasswordPolicy | None = None
     definitions: list[NamedObject] = field(default_factory=list)
     references: list[NamedReference] = field(default_factory=list)
 

@@ -41,12 +41,13 @@ from nankoku_netcheck.rules.pages import PAGES
 BROKEN = REPO / "topologies" / "nankoku-broken.yaml"
 COMPLIANT = REPO / "topologies" / "nankoku.yaml"
 
-# Every rule ID of the design note rules.md, plus ZONE-010 (zone_policy, added with the policy profiles).
+# Every rule ID of the design note rules.md, plus ZONE-010 (zone_policy, added with the policy profiles)
+# and ACL-006, ACL-007, MGMT-011 (zone-based firewall policies and password policy, issue #15).
 DESIGNED_IDS = {
     *(f"ZONE-{n:03d}" for n in range(1, 11)),
-    *(f"ACL-{n:03d}" for n in range(1, 6)),
+    *(f"ACL-{n:03d}" for n in range(1, 8)),
     "RT-001",
-    *(f"MGMT-{n:03d}" for n in range(1, 11)),
+    *(f"MGMT-{n:03d}" for n in range(1, 12)),
     "SVC-001",
     "PORT-001",
     "PORT-002",

@@ -31,9 +31,11 @@ RULES = {rule.id: rule for rule in DEVICE_RULES}
 RULES_MD = REPO.parent / "shared" / "design" / "rules.md"
 # Every rule has an IOS pass and fail case; rules that apply to Cisco ASA also have
 # asa-pass and asa-fail (SVC-001 only asa-pass: the ASA runs none of the services it checks).
+# MGMT-011 applies only where a parser records a password policy, which the IOS and ASA
+# parsers do not: its pass and fail cases are built by hand in test_rules_remediation.py.
 CASES = [
     (rule_id, case)
-    for rule_id in sorted(RULES)
+    for rule_id in sorted(set(RULES) - {"MGMT-011"})
     for case in ("pass", "fail", "asa-pass", "asa-fail")
     if case in ("pass", "fail") or (FIXTURES / rule_id / case).is_dir()
 ]
@@ -62,6 +64,10 @@ def test_severities_and_clauses_follow_the_catalog() -> None:
         if cells and re.fullmatch(r"[A-Z]+-\d{3}", cells[0]):
             table[cells[0]] = (cells[-1], cells[2] if len(cells) == 4 else "")
     for rule in DEVICE_RULES + ACL_RULES:
+        if rule.id not in table:
+            # Rules newer than the shared design note (its rows are the lead's to add).
+            assert rule.id in ("ACL-006", "ACL-007", "MGMT-011"), rule.id
+            continue
         severity, clause = table[rule.id]
         assert rule.severity == severity, rule.id
         if clause:

@@ -1,10 +1,18 @@
-"""Filtering and routing consistency rules (rules.md, 対策基準 9.1(8)①): ACL-001..004, RT-001.
+"""Filtering and routing consistency rules (rules.md, 対策基準 9.1(8)①): ACL-001..004,
+ACL-006, ACL-007, RT-001.
 
 ACL-002 is computed on exact packet sets (reach/packets.py): a line is unreachable when
 every packet it matches is matched by earlier lines. Only lines the parser understood
 exactly count as covering (an approximated line may match less than its stored superset);
 the line under test may be approximated, because a superset that is covered proves its
 real match is covered too.
+
+A device's ordered policy (model.PolicyRule, rules/policies.py) is checked with the same
+machinery: a policy line is unreachable when, on every interface pair its rule decides,
+the earlier rules for that pair and the rule's own earlier lines match all its packets
+(ACL-002); a reachable line that permits everything between zones is ACL-004; one that
+permits any source, any destination or any service between zones is ACL-006; a rule that
+permits sessions between zones without logging them is ACL-007.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from ..model import (
     Action,
     Device,
     Interface,
+    PolicyRule,
     Route,
     RouteKind,
     Source,
@@ -34,6 +43,17 @@ from .acl_overlap import OverlapIndex
 from .base import GL_NETWORK, Check, Rule
 from .device import devices, violation, zone_boundary_interfaces
 from .flows import FlowContext
+from .policies import (
+    PairGroup,
+    crossing_zone_pairs,
+    describe_crossings,
+    judged,
+    open_sides,
+    pair_groups,
+    policy_devices,
+    positions,
+    rule_lines,
+)
 
 CLAUSE = "対策基準 9.1(8)①"
 GUIDELINE = f"{GL_NETWORK}（ネットワークの接続制御、経路制御等）"
@@ -61,6 +81,18 @@ RULE_INFO: dict[str, tuple[str, str, str, str]] = {
         CLAUSE,
         "No 'permit ip any any' on a zone-boundary interface",
         "領域の境界のインターフェースに permit ip any any がないこと",
+    ),
+    "ACL-006": (
+        "warning",
+        CLAUSE,
+        "No policy between zones permits any source, any destination or any service",
+        "領域間のポリシーで送信元・宛先・サービスのいずれかを「すべて」にしないこと",
+    ),
+    "ACL-007": (
+        "warning",
+        "対策基準 9.1(6)①",
+        "Policies that permit traffic between zones log it",
+        "領域間の通信を許可するポリシーではログを記録すること",
     ),
     "RT-001": (
         "warning",
@@ -127,6 +159,10 @@ def uses(device: Device) -> list[Use]:
         found.setdefault(
             ("acl", device.global_acl, source.file, source.line), Use("acl", device.global_acl, source, "global")
         )
+    for rule in device.policy or ():
+        if rule.acl is not None:
+            key = ("acl", rule.acl, rule.source.file, rule.source.line)
+            found.setdefault(key, Use("acl", rule.acl, rule.source, rule.name))
     return sorted(found.values(), key=lambda use: (use.source.line, use.kind, use.name))
 
 
@@ -247,7 +283,7 @@ def check_acl_002(ctx: FlowContext) -> list[Finding]:
             for item in stored_unreachable_lines(ctx.space, acl):
                 cover = [acl.lines[index] for index in item.cover]
                 findings.append(_unreachable_finding(name, acl, acl.lines[item.index], cover, item.empty))
-    return findings
+    return findings + unreachable_policy_lines(ctx)
 
 
 def stored_unreachable_lines(space: PacketSpace, acl: Acl) -> list[Unreachable]:
@@ -431,16 +467,7 @@ def _unreachable_finding(device: str, acl: Acl, line: AclLine, cover: list[AclLi
             evidence,
         )
     lines = ", ".join(str(c.source.line) for c in cover[:MAX_COVER_EVIDENCE])
-    conflicting = any(c.action is not line.action for c in cover)
-    if conflicting:
-        tail_en = (
-            f" Some of them {_verb(_opposite(line.action))} what this line would {_verb(line.action)}: "
-            f"its intent is not applied."
-        )
-        tail_ja = f" その中には逆の動作（{_opposite(line.action).value}）の行があり、この行の意図は反映されません。"
-    else:
-        tail_en = " The line is redundant."
-        tail_ja = " この行は冗長です。"
+    tail_en, tail_ja = _shadow_consequence(line, cover)
     return _violation(
         "ACL-002",
         device,
@@ -450,6 +477,16 @@ def _unreachable_finding(device: str, acl: Acl, line: AclLine, cover: list[AclLi
         f"判定済みです。{tail_ja}",
         evidence,
     )
+
+
+def _shadow_consequence(line: AclLine, cover: list[AclLine]) -> tuple[str, str]:
+    if any(c.action is not line.action for c in cover):
+        return (
+            f" Some of them {_verb(_opposite(line.action))} what this line would {_verb(line.action)}: "
+            f"its intent is not applied.",
+            f" その中には逆の動作（{_opposite(line.action).value}）の行があり、この行の意図は反映されません。",
+        )
+    return " The line is redundant.", " この行は冗長です。"
 
 
 def _opposite(action: Action) -> Action:
@@ -499,7 +536,7 @@ def check_acl_004(ctx: FlowContext) -> list[Finding]:
                     "bound globally",
                 )
             )
-    return findings
+    return findings + _policy_permits_all(ctx)
 
 
 def _permit_all_finding(
@@ -702,6 +739,363 @@ def _down_state(interface: Interface) -> tuple[str, str]:
     return "shut down", " shutdown されており"
 
 
+# --- policies: ACL-002 (unreachable lines), ACL-004, ACL-006, ACL-007 ------------------------
+
+
+class _PolicySets:
+    """Packet sets of one device's policy rules: each rule's exact lines, and the union of
+    the lines of a set of rules, kept because many pairs meet the same earlier rules. Only
+    earlier rules with a line that can overlap the line under test can decide its packets
+    first (`OverlapIndex`, as for ACL-002 on ACLs), so unions are built of those alone."""
+
+    def __init__(self, space: PacketSpace, device: Device) -> None:
+        self.space = space
+        self.device = device
+        self.pairs = pair_groups(device)
+        self._groups: dict[int, list[PairGroup]] = {}
+        self._lines: dict[int, list[tuple[AclLine, PacketSet]]] = {}
+        self._unions: dict[int, PacketSet] = {0: space.false}
+        self._built_in: dict[int, bool] = {}
+        self._built_in_rules = sum(1 << at for at, rule in enumerate(device.policy or ()) if not rule.configured)
+        self._live: dict[int, list[PairGroup]] = {}
+        self._index = OverlapIndex(MAX_OVERLAP_CANDIDATES)
+        self._owners: list[int] = []  # the rule of each line in the index
+        self._indexed = 0  # rules whose exact lines are in the index
+
+    def overlapping(self, position: int, line: AclLine) -> int | None:
+        """A bit mask of the rules before `position` with an exact line that may overlap
+        `line`; None when too many do to tell (then every earlier rule counts)."""
+        while self._indexed < position:
+            for indexed, _ in self.exact_lines(self._indexed):
+                self._index.add(indexed)
+                self._owners.append(self._indexed)
+            self._indexed += 1
+        candidates = self._index.candidates(line)
+        if candidates is None:
+            return None
+        mask = 0
+        for candidate in candidates:
+            owner = self._owners[candidate]
+            if owner < position:
+                mask |= 1 << owner
+        return mask
+
+    def reachable(self, position: int, item: _PolicyLine) -> bool:
+        """Some packet of the line meets no earlier rule's line first on some pair it decides."""
+        overlap = self.overlapping(position, item.line)
+        for group in self.live_groups(position):
+            mask = group.earlier if overlap is None else group.earlier & overlap
+            if not self.space.subset(item.packets, self.union(mask) | item.own):
+                return True
+        return False
+
+    def exact_lines(self, position: int) -> list[tuple[AclLine, PacketSet]]:
+        """The rule's exact lines with their packets; none for a rule whose ACL is not
+        defined (what it matches is not known here, so it is never taken to cover)."""
+        if position not in self._lines:
+            lines = rule_lines(self.device, (self.device.policy or ())[position]) or ()
+            self._lines[position] = [(line, line_set(self.space, line)) for line in lines if exact(line)]
+        return self._lines[position]
+
+    def groups(self, position: int) -> list[PairGroup]:
+        if position not in self._groups:
+            self._groups[position] = self.pairs.groups(position)
+        return self._groups[position]
+
+    def live_groups(self, position: int) -> list[PairGroup]:
+        """The rule's pair groups, without those where rules stating the device's built-in
+        behaviour deny every packet first (the ASA's gate between two interfaces of the same
+        level): nothing anyone wrote is judged on a pair the device never forwards."""
+        if position not in self._live:
+            self._live[position] = [group for group in self.groups(position) if not self._closed(group.earlier)]
+        return self._live[position]
+
+    def _closed(self, mask: int) -> bool:
+        mask &= self._built_in_rules
+        if not mask:
+            return False
+        if mask not in self._built_in:
+            policy = self.device.policy or ()
+            built_in = [line for at in positions(mask) if not policy[at].configured for line in self.exact_lines(at)]
+            denied = self.space.false
+            for _, packets in built_in:
+                denied |= packets
+            closed = denied == self.space.valid and all(line.action is Action.DENY for line, _ in built_in)
+            self._built_in[mask] = closed
+        return self._built_in[mask]
+
+    def union(self, mask: int) -> PacketSet:
+        """The packets the rules of a bit mask match. A rule's groups mostly extend the
+        previous rule's by that rule, so the mask without its last rule is usually known."""
+        known = self._unions.get(mask)
+        if known is not None:
+            return known
+        last = mask.bit_length() - 1
+        rest = mask & ~(1 << last)
+        known = self._unions.get(rest)
+        chosen = [last] if known is not None else positions(mask)
+        if known is None:
+            known = self.space.false
+        for position in chosen:
+            for _, packets in self.exact_lines(position):
+                known |= packets
+        self._unions[mask] = known
+        return known
+
+
+@dataclass(frozen=True)
+class _PolicyLine:
+    """One line of a policy rule, with `own`: the packets of the rule's earlier exact lines."""
+
+    index: int
+    line: AclLine
+    packets: PacketSet
+    own: PacketSet
+
+
+def _policy_lines(sets: _PolicySets, lines: tuple[AclLine, ...]) -> Iterator[_PolicyLine]:
+    own = sets.space.false
+    for index, line in enumerate(lines):
+        packets = line_set(sets.space, line)
+        yield _PolicyLine(index, line, packets, own)
+        if exact(line):
+            own |= packets
+
+
+def unreachable_policy_lines(ctx: FlowContext) -> list[Finding]:
+    """ACL-002 on policies: rules that decide no interface pair, and lines no packet of any
+    pair their rule decides reaches. A line of a named ACL that the ACL's own earlier lines
+    already shadow is left to ACL-002 on the ACL."""
+    findings = []
+    for name, device, policy in policy_devices(ctx.network):
+        sets = _PolicySets(ctx.space, device)
+        for position, rule in enumerate(policy):
+            lines = rule_lines(device, rule)
+            if lines is None or not judged(rule):
+                continue
+            if not sets.groups(position):
+                findings.append(_policy_nowhere_finding(name, rule))
+                continue
+            if not sets.live_groups(position):
+                continue
+            for item in _policy_lines(sets, lines):
+                shadowed_by_itself = rule.acl is not None and ctx.space.subset(item.packets, item.own)
+                if shadowed_by_itself or sets.reachable(position, item):
+                    continue
+                findings.append(_policy_unreachable_finding(ctx.space, sets, name, position, item))
+    return findings
+
+
+def _policy_nowhere_finding(device: str, rule: PolicyRule) -> Finding:
+    where = rule.source.where()
+    return _violation(
+        "ACL-002",
+        device,
+        f"{where}: {rule.name} applies to no pair of forwarding interfaces (its interfaces are shut down, do not "
+        f"forward or are not defined): it never decides a packet.",
+        f"{where}: {rule.name} は転送するインターフェースの組に一つも適用されません（インターフェースが shutdown・"
+        f"転送しない・未定義のいずれか）。どのパケットも判定しません。",
+        [(rule.source, "applies to no interface pair")],
+    )
+
+
+def _policy_unreachable_finding(
+    space: PacketSpace, sets: _PolicySets, device: str, position: int, item: _PolicyLine
+) -> Finding:
+    policy = sets.device.policy or ()
+    rule = policy[position]
+    where = item.line.source.where()
+    text = redact(item.line.source.text.strip())
+    head_en = f"{where}: {rule.name}: '{text}'"
+    head_ja = f"{where}: {rule.name} の「{text}」"
+    if item.packets == space.false:
+        return _violation(
+            "ACL-002",
+            device,
+            f"{head_en} matches no packet at all (e.g. an empty address group or service).",
+            f"{head_ja}は、どのパケットにも一致しません（空のアドレスグループやサービスなど）。",
+            [(item.line.source, "unreachable")],
+        )
+    earlier = _earlier_policy_lines(sets, position, item.index)
+    chosen = covering_lines(space, item.packets, [(number, packets) for number, (_, packets) in enumerate(earlier)])
+    cover = [earlier[number][0] for number in chosen]
+    lines = ", ".join(str(c.source.line) for c in cover[:MAX_COVER_EVIDENCE])
+    tail_en, tail_ja = _shadow_consequence(item.line, cover)
+    evidence = [(item.line.source, "unreachable")] + [(c.source, "matches first") for c in cover[:MAX_COVER_EVIDENCE]]
+    return _violation(
+        "ACL-002",
+        device,
+        f"{head_en} is never reached on any interface pair the rule applies to; every packet it matches is "
+        f"decided earlier (line {lines}).{tail_en}",
+        f"{head_ja}は、適用されるどのインターフェースの組でも効きません。一致するパケットはすべて先行する行"
+        f"（{lines} 行目）で判定済みです。{tail_ja}",
+        evidence,
+    )
+
+
+def _earlier_policy_lines(sets: _PolicySets, position: int, index: int) -> list[tuple[AclLine, PacketSet]]:
+    """The exact lines that may decide before line `index` of rule `position`: those of
+    the earlier rules that apply to one of its pairs and may overlap it, then its own
+    earlier ones."""
+    lines = rule_lines(sets.device, (sets.device.policy or ())[position]) or ()
+    mask = 0
+    for group in sets.live_groups(position):
+        mask |= group.earlier
+    overlap = sets.overlapping(position, lines[index])
+    if overlap is not None:
+        mask &= overlap
+    found = [entry for earlier in positions(mask) for entry in sets.exact_lines(earlier)]
+    before = {id(line) for line in lines[:index]}
+    return found + [(line, packets) for line, packets in sets.exact_lines(position) if id(line) in before]
+
+
+def check_acl_006(ctx: FlowContext) -> list[Finding]:
+    """ACL-006: no reachable exact permit line of a policy rule between zones permits any
+    source, any destination or any service (one that permits everything is ACL-004's).
+    Any source from the internet, an external zone or beyond the modelled network is what
+    that side is, and so is any destination there: those are not reported."""
+    findings = []
+    space = ctx.space
+    open_ = open_sides(ctx.network)
+    for name, device, policy in policy_devices(ctx.network):
+        sets = _PolicySets(space, device)
+        for position, rule in enumerate(policy):
+            crossings = crossing_zone_pairs(ctx.network, name, rule)
+            lines = rule_lines(device, rule)
+            if not crossings or lines is None or not judged(rule):
+                continue
+            for item in _policy_lines(sets, lines):
+                if item.line.action is not Action.PERMIT or not exact(item.line) or item.packets == space.valid:
+                    continue
+                broad = _broad_fields(space, item.packets)
+                shown = [pair for pair in crossings if _too_broad(open_, broad, pair)]
+                if shown and sets.reachable(position, item):
+                    fields = [field for field in broad if any(_too_broad(open_, [field], pair) for pair in shown)]
+                    findings.append(_broad_finding(name, rule, item.line, shown, fields))
+    return findings
+
+
+def _too_broad(open_: frozenset[str], broad: list[str], pair: tuple[str, str]) -> list[str]:
+    """The fields of `broad` that are too broad for a rule from zone pair[0] to pair[1]."""
+    natural = {"src"} if pair[0] in open_ else set()
+    natural |= {"dst"} if pair[1] in open_ else set()
+    return [field for field in broad if field not in natural]
+
+
+# Which header fields a field of "any" leaves free: any service = every protocol, port and
+# ICMP type whatever the addresses; any source / destination = every address.
+_SERVICE_FIELDS = ("proto", "dport", "icmp_type", "icmp_code")
+_BROAD_LABELS = {
+    "src": ("any source", "すべての送信元"),
+    "dst": ("any destination", "すべての宛先"),
+    "service": ("any service", "すべてのサービス"),
+}
+
+
+def _broad_fields(space: PacketSpace, packets: PacketSet) -> list[str]:
+    found = [field for field in ("src", "dst") if space.project(packets, field) == space.project(space.valid, field)]
+    if _keep_only(space, packets, _SERVICE_FIELDS) == _keep_only(space, space.valid, _SERVICE_FIELDS):
+        found.append("service")
+    return found
+
+
+def _keep_only(space: PacketSpace, packets: PacketSet, fields: tuple[str, ...]) -> PacketSet:
+    others = [bit for name, bits in space.bits.items() if name not in fields for bit in bits]
+    return space.bdd.exist(others, packets)
+
+
+def _broad_finding(
+    device: str, rule: PolicyRule, line: AclLine, crossings: list[tuple[str, str]], broad: list[str]
+) -> Finding:
+    where = line.source.where()
+    zones_en, zones_ja = describe_crossings(crossings)
+    what_en = ", ".join(_BROAD_LABELS[field][0] for field in broad)
+    what_ja = "・".join(_BROAD_LABELS[field][1] for field in broad)
+    return _violation(
+        "ACL-006",
+        device,
+        f"{where}: {rule.name} ({zones_en}) permits {what_en} across a zone boundary; permit only the sources, "
+        f"destinations and services that are needed.",
+        f"{where}: {rule.name}（{zones_ja}）が領域の境界を越えて{what_ja}を許可しています。必要な送信元・宛先・"
+        f"サービスだけを許可してください。",
+        _policy_evidence(line.source, rule.source, f"permits {what_en}"),
+    )
+
+
+def _policy_evidence(line: Source, rule: Source, role: str) -> list[tuple[Source, str]]:
+    evidence = [(line, role)]
+    if rule != line:
+        evidence.append((rule, "policy at a zone boundary"))
+    return evidence
+
+
+def _policy_permits_all(ctx: FlowContext) -> list[Finding]:
+    """ACL-004 on policies: a reachable exact line of a rule between zones permits every
+    packet. A rule that names an ACL is left to the check of that ACL where it is bound."""
+    findings = []
+    space = ctx.space
+    for name, device, policy in policy_devices(ctx.network):
+        sets = _PolicySets(space, device)
+        for position, rule in enumerate(policy):
+            crossings = crossing_zone_pairs(ctx.network, name, rule)
+            if not crossings or rule.acl is not None or not judged(rule):
+                continue
+            lines = rule.lines
+            for item in _policy_lines(sets, lines):
+                everything = item.line.action is Action.PERMIT and exact(item.line) and item.packets == space.valid
+                if everything and sets.reachable(position, item):
+                    findings.append(_policy_permit_all_finding(name, rule, item.line, crossings))
+                    break
+    return findings
+
+
+def _policy_permit_all_finding(
+    device: str, rule: PolicyRule, line: AclLine, crossings: list[tuple[str, str]]
+) -> Finding:
+    where, text = line.source.where(), redact(line.source.text.strip())
+    zones_en, zones_ja = describe_crossings(crossings)
+    return _violation(
+        "ACL-004",
+        device,
+        f"{where}: {rule.name} between zones ({zones_en}) permits every packet that reaches '{text}'.",
+        f"{where}: 領域間（{zones_ja}）の {rule.name} が、「{text}」に達したすべてのパケットを許可しています。",
+        _policy_evidence(line.source, rule.source, "permits everything"),
+    )
+
+
+def check_acl_007(ctx: FlowContext) -> list[Finding]:
+    """ACL-007: a policy rule that permits sessions between zones logs them."""
+    findings = []
+    for name, device, policy in policy_devices(ctx.network):
+        for rule in policy:
+            if rule.logged or not judged(rule) or not _may_permit(device, rule):
+                continue
+            crossings = crossing_zone_pairs(ctx.network, name, rule)
+            if not crossings:
+                continue
+            where = (rule.logged_source or rule.source).where()
+            zones_en, zones_ja = describe_crossings(crossings)
+            evidence = _policy_evidence(rule.logged_source or rule.source, rule.source, "logging off")
+            findings.append(
+                _violation(
+                    "ACL-007",
+                    name,
+                    f"{where}: {rule.name} ({zones_en}) permits sessions across a zone boundary without logging them.",
+                    f"{where}: {rule.name}（{zones_ja}）は領域の境界を越える通信を許可していますが、"
+                    f"ログを記録しません。",
+                    evidence,
+                )
+            )
+    return findings
+
+
+def _may_permit(device: Device, rule: PolicyRule) -> bool:
+    lines = rule_lines(device, rule)
+    if lines is None:
+        return device.undefined_acl_permits
+    return any(line.action is Action.PERMIT for line in lines)
+
+
 def _rule(rule_id: str, check: Check, guideline: str = GUIDELINE) -> Rule:
     severity, clause, title_en, title_ja = RULE_INFO[rule_id]
     return Rule(rule_id, severity, clause, title_en, title_ja, check, guideline)
@@ -712,6 +1106,8 @@ ACL_RULES: tuple[Rule, ...] = (
     _rule("ACL-002", check_acl_002),
     _rule("ACL-003", check_acl_003),
     _rule("ACL-004", check_acl_004),
+    _rule("ACL-006", check_acl_006),
+    _rule("ACL-007", check_acl_007),
     _rule("RT-001", check_rt_001),
 )
 

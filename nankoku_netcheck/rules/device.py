@@ -19,6 +19,7 @@ from ..model import (
     SECRET_READABLE,
     SECRET_WEAK_HASH,
     Device,
+    PasswordPolicy,
     RemoteAccess,
     SessionLine,
     Source,
@@ -30,6 +31,8 @@ from ..redact import redact
 from ..result import Evidence, Finding
 from .base import GL_ACCESS, GL_INTRUSION, GL_LINES, GL_MONITORING, GL_NETWORK, GL_SERVERS, Check, Rule
 from .flows import FlowContext
+from .policies import edge_interfaces
+from .remediation import appended, fix_text, in_parentheses
 
 # (severity, policy clause, title en, title ja) per rule, as in rules.md.
 RULE_INFO: dict[str, tuple[str, str, str, str]] = {
@@ -83,6 +86,12 @@ RULE_INFO: dict[str, tuple[str, str, str, str]] = {
         "No default SNMP community, no SNMPv1/v2c write access",
         "SNMP の既定コミュニティ名と v1/v2c の書込み権限の禁止",
     ),
+    "MGMT-011": (
+        "warning",
+        "対策基準 8.7(3)③, 9.2(1)③(オ)",
+        "Administrator passwords must follow a password policy (at least 8 characters)",
+        "管理者パスワードにパスワードポリシー（8 文字以上）を適用",
+    ),
     "SVC-001": ("warning", "対策基準 9.5(1)②", "Unneeded services are off", "不要なサービスの停止"),
     "PORT-001": (
         "warning",
@@ -110,6 +119,7 @@ RULE_INFO: dict[str, tuple[str, str, str, str]] = {
     ),
 }
 
+# Names tried first on any device, whatever its make (factory accounts of every vendor).
 DEFAULT_ADMIN_NAMES = frozenset(
     {
         "admin",
@@ -239,39 +249,35 @@ def check_mgmt_001(ctx: FlowContext) -> list[Finding]:
             where = source.where()
             if all(entry.by_default for entry in entries):
                 line = redact(source.text.strip())
-                en = (
-                    f"{where}: '{line}' has no 'transport input': the device accepts {protocols} "
-                    f"(unencrypted) by default."
-                )
-                ja = (
-                    f"{where}: 「{line}」に transport input の指定がなく、既定で暗号化されない "
-                    f"{protocols} を受け付けます。"
-                )
+                missing_en, missing_ja = fix_text(device, "admin-protocols.unrestricted")
+                en = f"{where}: '{line}' {missing_en}: the device accepts {protocols} (unencrypted) by default."
+                ja = f"{where}: 「{line}」{missing_ja}、既定で暗号化されない {protocols} を受け付けます。"
                 role = "accepts telnet by default"
             else:
                 en = f"{where}: administration over {protocols}, which sends passwords unencrypted."
                 ja = f"{where}: 暗号化されない {protocols} で管理アクセスできます（パスワードが平文で流れます）。"
                 role = "enables"
-            findings.append(finding("MGMT-001", name, en, ja, [(source, role)]))
+            fix_en, fix_ja = appended(fix_text(device, "admin-protocols.fix"))
+            findings.append(finding("MGMT-001", name, en + fix_en, ja + fix_ja, [(source, role)]))
     return findings
 
 
 def check_mgmt_002(ctx: FlowContext) -> list[Finding]:
-    """MGMT-002: failed remote logins are limited (login block-for, aaa ... max-fail)."""
+    """MGMT-002: failed remote logins are limited, by a setting or by the device's default."""
     findings = []
     for name, device in devices(ctx):
         mgmt = device.mgmt
-        if mgmt.login_failure_limits or not mgmt.remote_access:
+        if mgmt.login_failure_limits or mgmt.login_failures_limited_by_default or not mgmt.remote_access:
             continue
         where = anchor(device)
+        missing_en, missing_ja = in_parentheses(fix_text(device, "login-failure-limit.missing"))
         findings.append(
             finding(
                 "MGMT-002",
                 name,
-                f"{where.where()}: {name} accepts remote logins but limits no failed attempts "
-                f"(no 'login block-for' or 'aaa local authentication attempts max-fail').",
-                f"{where.where()}: {name} は遠隔ログインを受け付けますが、ログイン失敗回数の制限がありません"
-                f"（login block-for / aaa local authentication attempts max-fail がありません）。",
+                f"{where.where()}: {name} accepts remote logins but limits no failed attempts{missing_en}.",
+                f"{where.where()}: {name} は遠隔ログインを受け付けますが、"
+                f"ログイン失敗回数の制限がありません{missing_ja}。",
                 [(where, "device (setting missing)")],
             )
         )
@@ -290,12 +296,13 @@ def check_mgmt_003(ctx: FlowContext) -> list[Finding]:
                 continue
             en, ja = problem
             source = session.idle_timeout_source or session.source
+            fix_en, fix_ja = appended(fix_text(device, "idle-timeout.fix"))
             findings.append(
                 finding(
                     "MGMT-003",
                     name,
-                    f"{source.where()}: {session.kind} '{session.name}': {en}",
-                    f"{source.where()}: {session.kind} 「{session.name}」: {ja}",
+                    f"{source.where()}: {session.kind} '{session.name}': {en}{fix_en}",
+                    f"{source.where()}: {session.kind} 「{session.name}」: {ja}{fix_ja}",
                     [(source, "idle timeout")],
                 )
             )
@@ -331,12 +338,13 @@ def check_mgmt_004(ctx: FlowContext) -> list[Finding]:
         if any(banner.kind in ("motd", "login") for banner in device.mgmt.banners):
             continue
         where = anchor(device)
+        command_en, command_ja = in_parentheses(fix_text(device, "login-banner.command"))
         findings.append(
             finding(
                 "MGMT-004",
                 name,
-                f"{where.where()}: {name} shows no login banner (banner motd / banner login).",
-                f"{where.where()}: {name} にログイン時のメッセージ（banner motd / banner login）がありません。",
+                f"{where.where()}: {name} shows no login banner{command_en}.",
+                f"{where.where()}: {name} にログイン時のメッセージ{command_ja}がありません。",
                 [(where, "device (setting missing)")],
             )
         )
@@ -344,97 +352,76 @@ def check_mgmt_004(ctx: FlowContext) -> list[Finding]:
 
 
 def check_mgmt_005(ctx: FlowContext) -> list[Finding]:
-    """MGMT-005: no privilege-15 account named admin, cisco, root, ..."""
+    """MGMT-005: no privilege-15 account named admin, root, ..."""
     findings = []
     for name, device in devices(ctx):
         for user in device.mgmt.users:
             if (user.privilege or 0) >= 15 and user.name.lower() in DEFAULT_ADMIN_NAMES:
                 where = user.source.where()
+                fix_en, fix_ja = appended(fix_text(device, "default-admin.fix"))
                 findings.append(
                     finding(
                         "MGMT-005",
                         name,
-                        f"{where}: privileged account '{user.name}' keeps a default or well-known name.",
-                        f"{where}: 特権 ID「{user.name}」が初期設定・推測されやすい名前のままです。",
+                        f"{where}: privileged account '{user.name}' keeps a default or well-known name.{fix_en}",
+                        f"{where}: 特権 ID「{user.name}」が初期設定・推測されやすい名前のままです。{fix_ja}",
                         [(user.source, "privileged account")],
                     )
                 )
     return findings
 
 
-_SCHEME_TEXT: dict[str, tuple[str, str]] = {
-    "plaintext": ("is stored in plaintext", "が平文で保存されています"),
-    "reversible": (
-        "is stored with reversible encryption (e.g. Cisco type 7): anyone with the config can recover it",
-        "が可逆暗号化（Cisco type 7 等）で保存されており、設定を見た人が復元できます",
-    ),
-    "none": ("has no password at all", "にパスワードがありません"),
-    "md5": (
-        "is stored as an MD5 hash (type 5), which is quick to crack offline",
-        "が MD5 ハッシュ（type 5）で保存されており、容易に解読されます",
-    ),
-    "sha256-unsalted": (
-        "is stored as an unsalted SHA-256 hash (type 4, withdrawn by Cisco)",
-        "がソルトなしの SHA-256（type 4、Cisco が廃止）で保存されています",
-    ),
-}
-
-
-# The ASA's own words for its schemes: `encrypted` (and `nt-encrypted`) are MD5/MD4-based
-# and have no IOS type number; an empty password is stored as a hash too.
-_ASA_SCHEME_TEXT: dict[str, tuple[str, str]] = {
-    "md5": (
-        "is stored with the ASA 'encrypted' (MD5-based) hash, which is quick to crack offline; use 'pbkdf2'",
-        "が ASA の encrypted（MD5 ベース）ハッシュで保存されており、容易に解読されます（pbkdf2 を使用してください）",
-    ),
-    "none": ("is empty", "が空です"),
-}
-
-
 def check_mgmt_006(ctx: FlowContext) -> list[Finding]:
-    """MGMT-006: passwords and secrets stored as strong hashes (type 8/9); no plaintext,
-    no reversible type 7, no weak hashes, no account without a password."""
+    """MGMT-006: passwords and secrets stored as strong hashes; no plaintext, no reversible
+    encryption, no weak hashes, no account without a password."""
     findings = []
     for name, device in devices(ctx):
+        fix_en, fix_ja = appended(fix_text(device, "secret.fix"))
         for credential in device.mgmt.credentials:
             if credential.scheme not in SECRET_READABLE | SECRET_WEAK_HASH:
                 continue
-            what_en, what_ja = _credential_label(credential.kind, credential.owner)
-            texts = _ASA_SCHEME_TEXT if device.vendor == "cisco_asa" else {}
-            text_en, text_ja = texts.get(credential.scheme) or _SCHEME_TEXT[credential.scheme]
+            what_en, what_ja = _credential_label(device, credential.kind, credential.owner)
+            text_en, text_ja = fix_text(device, f"secret.{credential.scheme}")
             where = credential.source.where()
             findings.append(
                 finding(
                     "MGMT-006",
                     name,
-                    f"{where}: {what_en} {text_en}.",
-                    f"{where}: {what_ja}{text_ja}。",
+                    f"{where}: {what_en} {text_en}.{fix_en}",
+                    f"{where}: {what_ja}{text_ja}。{fix_ja}",
                     [(credential.source, credential.scheme)],
                 )
             )
     return findings
 
 
-def _credential_label(kind: str, owner: str) -> tuple[str, str]:
+def _credential_label(device: Device, kind: str, owner: str) -> tuple[str, str]:
     if kind == "enable":
         suffix = f" ({owner})" if owner else ""
-        return f"the enable password{suffix}", f"enable パスワード{suffix}"
+        label_en, label_ja = fix_text(device, "credential.enable")
+        return f"{label_en}{suffix}", f"{label_ja}{suffix}"
     if kind == "user":
         return f"the password of account '{owner}'", f"アカウント「{owner}」のパスワード"
     if kind == "login":
-        return "the login password (passwd)", "ログインパスワード（passwd）"
+        return fix_text(device, "credential.login")
     return f"the password of line '{owner}'", f"line「{owner}」のパスワード"
 
 
 def check_mgmt_007(ctx: FlowContext) -> list[Finding]:
-    """MGMT-007: every remote administration path is restricted by source address."""
+    """MGMT-007: every remote administration path is restricted by source address, on the
+    path itself or, where the syntax restricts each account on its own, on every account."""
     findings = []
     for name, device in devices(ctx):
+        findings += _unrestricted_accounts(name, device)
+        per_account = any(user.allowed_from is not None for user in device.mgmt.users)
         seen: set[Source] = set()
         for access in device.mgmt.remote_access:
             if access.source in seen:
                 continue
             seen.add(access.source)
+            if per_account and access.access_list is None and access.allowed_from is None:
+                # Whoever logs in over this path is held to their own account's addresses.
+                continue
             problem = _source_restriction_problem(ctx, device, access)
             if problem is None:
                 continue
@@ -445,6 +432,25 @@ def check_mgmt_007(ctx: FlowContext) -> list[Finding]:
     return findings
 
 
+def _unrestricted_accounts(name: str, device: Device) -> list[Finding]:
+    findings = []
+    fix_en, fix_ja = appended(fix_text(device, "admin-source.fix"))
+    for user in device.mgmt.users:
+        if user.allowed_from is None or not any(length == 0 for _, length in user.allowed_from):
+            continue
+        where = user.source.where()
+        findings.append(
+            finding(
+                "MGMT-007",
+                name,
+                f"{where}: account '{user.name}' may log in from any address.{fix_en}",
+                f"{where}: アカウント「{user.name}」はすべての接続元からログインできます。{fix_ja}",
+                [(user.source, "account without source restriction")],
+            )
+        )
+    return findings
+
+
 def _source_restriction_problem(
     ctx: FlowContext, device: Device, access: RemoteAccess
 ) -> tuple[str, str, list[tuple[Source, str]]] | None:
@@ -452,12 +458,18 @@ def _source_restriction_problem(
     evidence: list[tuple[Source, str]] = [(access.source, "management access")]
     if access.allowed_from is not None:
         if any(length == 0 for _, length in access.allowed_from):
-            return (f"{what} is allowed from any address.", f"{what} がすべての接続元から許可されています。", evidence)
+            fix_en, fix_ja = appended(fix_text(device, "admin-source.fix"))
+            return (
+                f"{what} is allowed from any address.{fix_en}",
+                f"{what} がすべての接続元から許可されています。{fix_ja}",
+                evidence,
+            )
         return None
     if access.access_list is None:
+        missing_en, missing_ja = in_parentheses(fix_text(device, "admin-source.missing"))
         return (
-            f"{what} is not restricted by source address (no access-class).",
-            f"{what} に接続元の制限（access-class）がありません。",
+            f"{what} is not restricted by source address{missing_en}.",
+            f"{what} に接続元の制限{missing_ja}がありません。",
             evidence,
         )
     if access.access_list_source is not None:
@@ -495,21 +507,17 @@ def check_mgmt_008(ctx: FlowContext) -> list[Finding]:
             evidence = [(where, "device (setting missing)")]
             en = f"{where.where()}: {name} has no NTP server; its clock is not synchronised."
             ja = f"{where.where()}: {name} に NTP サーバーの設定がなく、時刻が同期されません。"
-        findings.append(finding("MGMT-008", name, en, ja, evidence))
+        fix_en, fix_ja = appended(fix_text(device, "ntp.fix"))
+        findings.append(finding("MGMT-008", name, en + fix_en, ja + fix_ja, evidence))
     return findings
 
 
-# Switches without which configured log servers receive nothing (ServiceState names):
-# ASA `logging enable` and `logging trap LEVEL`.
+# Switches without which configured log servers receive nothing (ServiceState names); the
+# command that turns each on is the fix key `logging-switch.<name>.command`.
 _LOGGING_SWITCHES: dict[str, tuple[str, str]] = {
-    "logging": ("logging is not enabled (logging enable)", "ログ出力が有効になっていません（logging enable）"),
-    "logging-trap": (
-        "no severity level is set for log servers (logging trap)",
-        "ログサーバーへ送る重要度が設定されていません（logging trap）",
-    ),
+    "logging": ("logging is not enabled", "ログ出力が有効になっていません"),
+    "logging-trap": ("no severity level is set for log servers", "ログサーバーへ送る重要度が設定されていません"),
 }
-# The command that stamps log messages with the date and time, where it is not IOS's.
-_TIMESTAMP_COMMAND = {"cisco_asa": "logging timestamp"}
 
 
 def check_mgmt_009(ctx: FlowContext) -> list[Finding]:
@@ -519,13 +527,13 @@ def check_mgmt_009(ctx: FlowContext) -> list[Finding]:
         mgmt = device.mgmt
         where = anchor(device)
         if not mgmt.logging_hosts:
+            missing_en, missing_ja = in_parentheses(fix_text(device, "remote-logging.missing"))
             findings.append(
                 finding(
                     "MGMT-009",
                     name,
-                    f"{where.where()}: {name} sends no logs to a remote log server (no 'logging host').",
-                    f"{where.where()}: {name} はログを外部のログサーバーへ送信していません"
-                    f"（logging host がありません）。",
+                    f"{where.where()}: {name} sends no logs to a remote log server{missing_en}.",
+                    f"{where.where()}: {name} はログを外部のログサーバーへ送信していません{missing_ja}。",
                     [(where, "device (setting missing)")],
                 )
             )
@@ -535,13 +543,13 @@ def check_mgmt_009(ctx: FlowContext) -> list[Finding]:
             source = mgmt.log_timestamps_source or where
             state_en = {"uptime": "time since boot", "none": "no time stamp"}.get(mgmt.log_timestamps, "")
             state_ja = {"uptime": "起動からの経過時間", "none": "時刻なし"}.get(mgmt.log_timestamps, "")
-            command = _TIMESTAMP_COMMAND.get(device.vendor, "service timestamps log datetime")
+            command_en, command_ja = in_parentheses(fix_text(device, "log-timestamps.command"))
             findings.append(
                 finding(
                     "MGMT-009",
                     name,
-                    f"{source.where()}: log messages carry {state_en}, not the date and time ({command}).",
-                    f"{source.where()}: ログの時刻が{state_ja}で、日時が記録されません（{command}）。",
+                    f"{source.where()}: log messages carry {state_en}, not the date and time{command_en}.",
+                    f"{source.where()}: ログの時刻が{state_ja}で、日時が記録されません{command_ja}。",
                     [(source, "log time stamps")],
                 )
             )
@@ -558,8 +566,9 @@ def _logging_switched_off(name: str, device: Device) -> list[Finding]:
     if not off:
         return []
     hosts = device.mgmt.logging_hosts
-    reasons_en = "; ".join(_LOGGING_SWITCHES[state.name][0] for state in off)
-    reasons_ja = "、".join(_LOGGING_SWITCHES[state.name][1] for state in off)
+    reasons = [_switch_reason(device, state.name) for state in off]
+    reasons_en = "; ".join(en for en, _ in reasons)
+    reasons_ja = "、".join(ja for _, ja in reasons)
     evidence = [(host.source, "log server") for host in hosts]
     evidence += [(state.source, "disables") for state in off if state.source is not None]
     first = hosts[0].source.where()
@@ -574,11 +583,18 @@ def _logging_switched_off(name: str, device: Device) -> list[Finding]:
     ]
 
 
+def _switch_reason(device: Device, switch: str) -> tuple[str, str]:
+    reason_en, reason_ja = _LOGGING_SWITCHES[switch]
+    command_en, command_ja = in_parentheses(fix_text(device, f"logging-switch.{switch}.command"))
+    return reason_en + command_en, reason_ja + command_ja
+
+
 def check_mgmt_010(ctx: FlowContext) -> list[Finding]:
     """MGMT-010: no well-known SNMP community, no SNMPv1/v2c write access."""
     findings = []
     for name, device in devices(ctx):
         mgmt = device.mgmt
+        fix_en, fix_ja = appended(fix_text(device, "snmp-community.fix"))
         for community in mgmt.snmp_communities:
             where = community.source.where()
             if community.name.lower() in WELL_KNOWN_COMMUNITIES:
@@ -586,8 +602,8 @@ def check_mgmt_010(ctx: FlowContext) -> list[Finding]:
                     finding(
                         "MGMT-010",
                         name,
-                        f"{where}: an SNMP community uses a default, well-known name.",
-                        f"{where}: SNMP コミュニティ名が既定の（推測されやすい）名前です。",
+                        f"{where}: an SNMP community uses a default, well-known name.{fix_en}",
+                        f"{where}: SNMP コミュニティ名が既定の（推測されやすい）名前です。{fix_ja}",
                         [(community.source, "default community")],
                     )
                 )
@@ -596,9 +612,10 @@ def check_mgmt_010(ctx: FlowContext) -> list[Finding]:
                     finding(
                         "MGMT-010",
                         name,
-                        f"{where}: an SNMPv1/v2c community grants write access (RW); the community travels in clear.",
+                        f"{where}: an SNMPv1/v2c community grants write access (RW); the community travels in clear."
+                        f"{fix_en}",
                         f"{where}: SNMPv1/v2c のコミュニティに書込み権限（RW）があります。"
-                        f"コミュニティ名は平文で流れます。",
+                        f"コミュニティ名は平文で流れます。{fix_ja}",
                         [(community.source, "write access")],
                     )
                 )
@@ -615,6 +632,58 @@ def check_mgmt_010(ctx: FlowContext) -> list[Finding]:
                     )
                 )
     return findings
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def check_mgmt_011(ctx: FlowContext) -> list[Finding]:
+    """MGMT-011: on a device whose syntax has a password policy, it is on and asks for at
+    least MIN_PASSWORD_LENGTH characters."""
+    findings = []
+    for name, device in devices(ctx):
+        policy = device.mgmt.password_policy
+        if policy is None:
+            continue
+        problem = _password_policy_problem(device, policy)
+        if problem is None:
+            continue
+        source, role, en, ja = problem
+        fix_en, fix_ja = appended(fix_text(device, "password-policy.fix"))
+        where = source.where()
+        findings.append(finding("MGMT-011", name, f"{where}: {en}{fix_en}", f"{where}: {ja}{fix_ja}", [(source, role)]))
+    return findings
+
+
+def _password_policy_problem(device: Device, policy: PasswordPolicy) -> tuple[Source, str, str, str] | None:
+    name = device.name
+    if not policy.enabled:
+        if policy.source is None:
+            where = anchor(device)
+            return (
+                where,
+                "device (setting missing)",
+                f"{name} enforces no password policy: administrators may choose any password.",
+                f"{name} にパスワードポリシーがなく、管理者は任意のパスワードを設定できます。",
+            )
+        return (
+            policy.source,
+            "disables",
+            "the password policy is turned off: administrators may choose any password.",
+            "パスワードポリシーが無効で、管理者は任意のパスワードを設定できます。",
+        )
+    length = policy.min_length
+    if length is not None and length >= MIN_PASSWORD_LENGTH:
+        return None
+    source = policy.min_length_source or policy.source or anchor(device)
+    shown_en = f"only {length} characters" if length is not None else "no minimum length"
+    shown_ja = f"{length} 文字以上" if length is not None else "最小文字数の指定なし"
+    return (
+        source,
+        "minimum length",
+        f"the password policy asks for {shown_en}; at least {MIN_PASSWORD_LENGTH} are required.",
+        f"パスワードポリシーが {shown_ja}です。{MIN_PASSWORD_LENGTH} 文字以上にしてください。",
+    )
 
 
 # --- SVC-001 -----------------------------------------------------------------------------------
@@ -677,23 +746,12 @@ def cdp_boundary_interfaces(network: Network) -> set[tuple[str, str]]:
     multi-zone device that faces its own zone's core is a boundary for filtering, but
     CDP there only talks to the same administration.)"""
     kinds = {zone.id: zone.kind for zone in network.topology.zones}
-    result = _edge_interfaces(network)
+    result = edge_interfaces(network)
     for pair in zone_boundary_interfaces(network):
         segment = network.segment_of.get(pair)
         zone = network.segments[segment].zone if segment is not None else None
         if zone is None or kinds.get(zone) is ZoneKind.EXTERNAL:
             result.add(pair)
-    return result
-
-
-def _edge_interfaces(network: Network) -> set[tuple[str, str]]:
-    """Upstream and external-link interfaces."""
-    result: set[tuple[str, str]] = set()
-    for zone in network.topology.zones:
-        result.update(network.interface_ref(ref) for ref in zone.upstream if ref.device in network.devices)
-    for peer in network.topology.external_peers:
-        if peer.attach.device in network.devices:
-            result.add(network.interface_ref(peer.attach))
     return result
 
 
@@ -703,7 +761,7 @@ def zone_boundary_interfaces(network: Network) -> set[tuple[str, str]]:
     zones, every such interface; on a device in one zone, the interfaces on transit
     segments; on a transit-only device, the interfaces whose segment holds a device of
     some zone. Without zones no interface is a boundary."""
-    result = _edge_interfaces(network)
+    result = edge_interfaces(network)
     homes = _home_zones(network)
     for (device, if_name), segment_id in network.segment_of.items():
         interface = network.devices[device].interfaces.get(if_name)
@@ -768,7 +826,7 @@ def check_port_001(ctx: FlowContext) -> list[Finding]:
 
 
 def _linked_interfaces(network: Network) -> set[tuple[str, str]]:
-    result = _edge_interfaces(network)
+    result = edge_interfaces(network)
     for link in network.topology.links:
         for ref in (link.a, link.b):
             if ref.device in network.devices:
@@ -909,10 +967,10 @@ def check_avail_001(ctx: FlowContext) -> list[Finding]:
             if segment.zone != zone.id:
                 continue
             source = ("segment", segment.id)
-            paths = nx.algorithms.connectivity.local_node_connectivity(graph, source, _SINK)
+            paths = int(nx.algorithms.connectivity.local_node_connectivity(graph, source, _SINK))
             if paths >= 2:
                 continue
-            cut = nx.minimum_node_cut(graph, source, _SINK) if paths == 1 else set()
+            cut: set[object] = set(nx.minimum_node_cut(graph, source, _SINK)) if paths == 1 else set()
             findings.append(
                 _avail_finding(network, zone.id, zone.at.file, zone.at.line, segment.id, segment.members, paths, cut)
             )
@@ -940,8 +998,8 @@ def _zone_gateways(network: Network, zone_id: str) -> set[tuple[str, str]]:
     return gateways
 
 
-def _availability_graph(network: Network, gateways: set[tuple[str, str]]) -> nx.Graph:
-    graph = nx.Graph(network.graph)
+def _availability_graph(network: Network, gateways: set[tuple[str, str]]) -> nx.Graph[object]:
+    graph: nx.Graph[object] = nx.Graph(network.graph)
     graph.remove_nodes_from(
         [
             node
@@ -1021,6 +1079,7 @@ DEVICE_RULES: tuple[Rule, ...] = (
     _rule("MGMT-008", check_mgmt_008, f"{GL_MONITORING}（時刻同期）"),
     _rule("MGMT-009", check_mgmt_009, f"{GL_NETWORK}（ログの取得等）"),
     _rule("MGMT-010", check_mgmt_010, f"{GL_ACCESS}（認証情報の管理）"),
+    _rule("MGMT-011", check_mgmt_011, f"{GL_ACCESS}（認証情報の管理）"),
     _rule("SVC-001", check_svc_001, GL_INTRUSION),
     _rule("PORT-001", check_port_001, f"{GL_INTRUSION}; {GL_SERVERS}（通信ケーブル等の配線）"),
     _rule("PORT-002", check_port_002, f"{GL_ACCESS}（自動識別の設定）; {GL_SERVERS}（通信ケーブル等の配線）"),

@@ -24,10 +24,14 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "（対策基準 9.2(2)④、9.1(13)②）。",
         "fix_en": "Generate an RSA key, enable SSH version 2, set `transport input ssh` on every vty line, and "
         "replace `ip http server` by `no ip http server` (keep `ip http secure-server` only if the web "
-        "interface is needed, with `ip http access-class`).",
+        "interface is needed, with `ip http access-class`)."
+        " FortiOS: keep only `https` and `ssh` in `set allowaccess` of each interface and set `admin-telnet disable`"
+        " under `config system global`.",
         "fix_ja": "RSA 鍵を生成して SSH バージョン 2 を有効にし、すべての vty に `transport input ssh` を設定します。"
         "`ip http server` は `no ip http server` にします（Web 管理が必要なら `ip http secure-server` と "
-        "`ip http access-class` のみ）。",
+        "`ip http access-class` のみ）。"
+        "FortiOS では各インターフェースの `set allowaccess` を `https` と `ssh` のみにし、`config system global`"
+        " で `admin-telnet disable` を設定します。",
         "example": "line vty 0 4\n transport input telnet ssh\nip http server",
     },
     "MGMT-002": {
@@ -37,8 +41,12 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "`aaa local authentication attempts max-fail`）。",
         "why_en": "Without a limit, passwords can be guessed at line speed (対策基準 9.2(4) ログイン試行回数の制限).",
         "why_ja": "制限がないと、パスワードを総当たりで試され続けます（対策基準 9.2(4) ログイン試行回数の制限）。",
-        "fix_en": "Add `login block-for 120 attempts 3 within 60` (and `login on-failure log`).",
-        "fix_ja": "`login block-for 120 attempts 3 within 60`（と `login on-failure log`）を追加します。",
+        "fix_en": "Add `login block-for 120 attempts 3 within 60` (and `login on-failure log`)."
+        " FortiOS limits failed logins by default (`admin-lockout-threshold 3`); keep `set admin-lockout-threshold`"
+        " at 3 or less under `config system global`.",
+        "fix_ja": "`login block-for 120 attempts 3 within 60`（と `login on-failure log`）を追加します。"
+        "FortiOS は既定で失敗回数を制限します（`admin-lockout-threshold 3`）。"
+        "`config system global` の `set admin-lockout-threshold` は 3 以下にします。",
         "example": "line vty 0 4\n transport input ssh\n! no login block-for anywhere",
     },
     "MGMT-003": {
@@ -50,8 +58,10 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "未設定なら IOS の既定 10 分で適合します。",
         "why_en": "An unattended logged-in session is an open door (対策基準 9.2(4) アクセスタイムアウトの設定).",
         "why_ja": "ログインしたまま放置された端末は誰でも操作できます（対策基準 9.2(4) アクセスタイムアウトの設定）。",
-        "fix_en": "Set `exec-timeout 10 0` (or less) on `line con 0` and every `line vty`.",
-        "fix_ja": "`line con 0` とすべての `line vty` に `exec-timeout 10 0`（以下）を設定します。",
+        "fix_en": "Set `exec-timeout 10 0` (or less) on `line con 0` and every `line vty`."
+        " FortiOS: `set admintimeout 10` (minutes) or less under `config system global`.",
+        "fix_ja": "`line con 0` とすべての `line vty` に `exec-timeout 10 0`（以下）を設定します。"
+        "FortiOS では `config system global` で `set admintimeout 10`（分）以下にします。",
         "example": "line vty 0 4\n exec-timeout 0 0",
     },
     "MGMT-004": {
@@ -61,8 +71,12 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "(対策基準 9.2(4) ログイン時におけるメッセージ).",
         "why_ja": "許可された者だけが使えること・記録されていることを示すため、ログイン時のメッセージが求められています"
         "（対策基準 9.2(4)）。",
-        "fix_en": "Add a `banner motd` (or `banner login`) stating that access is restricted and logged.",
-        "fix_ja": "アクセスが制限・記録されていることを示す `banner motd`（または `banner login`）を追加します。",
+        "fix_en": "Add a `banner motd` (or `banner login`) stating that access is restricted and logged."
+        " FortiOS: `set pre-login-banner enable` under `config system global` (the post-login banner is shown only"
+        " after login and does not count).",
+        "fix_ja": "アクセスが制限・記録されていることを示す `banner motd`（または `banner login`）を追加します。"
+        "FortiOS では `config system global` で `set pre-login-banner enable` を設定します（ログイン後に表示さ"
+        "れる post-login-banner は対象外）。",
         "example": "hostname rtr1\n! no banner",
     },
     "MGMT-005": {
@@ -75,9 +89,13 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "why_ja": "攻撃者はまずこれらの名前を試します。特権 ID は初期設定以外のものに変更することが求められています"
         "（対策基準 9.2(1)③(カ)）。",
         "fix_en": "Create a personal or role account with a non-obvious name, move the privilege to it, and "
-        "remove the default one (`no username admin`).",
+        "remove the default one (`no username admin`)."
+        " FortiOS: create an administrator with a personal name and `accprofile super_admin` under `config system"
+        " admin`, then delete `admin`.",
         "fix_ja": "推測されにくい名前の個人別・役割別アカウントを作成して特権を移し、既定名のアカウントを削除します"
-        "（`no username admin`）。",
+        "（`no username admin`）。"
+        "FortiOS では `config system admin` で個人別の名前の管理者（`accprofile super_admin`）を作成し、`admin`"
+        " を削除します。",
         "example": "username admin privilege 15 secret 9 $9$...",
     },
     "MGMT-006": {
@@ -94,10 +112,14 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "解読されます（対策基準 9.2(5)①、8.7(3)⑧）。",
         "fix_en": "Use `enable algorithm-type scrypt secret ...` and `username NAME privilege 15 algorithm-type "
         "scrypt secret ...`; remove `enable password` and line `password` lines (use `login local` "
-        "or AAA instead).",
+        "or AAA instead)."
+        " FortiOS: `set private-data-encryption enable` under `config system global`, so that secrets stored with"
+        " `ENC` are encrypted with a key of your own.",
         "fix_ja": "`enable algorithm-type scrypt secret ...` と `username 名前 privilege 15 algorithm-type scrypt "
         "secret ...` を使い、`enable password` と line の `password` を削除します（`login local` か "
-        "AAA で認証）。",
+        "AAA で認証）。"
+        "FortiOS では `config system global` で `set private-data-encryption enable` を設定し、`ENC` で保存され"
+        "る秘密情報を独自の鍵で暗号化します。",
         "example": "enable password 7 0822455D0A16\nusername ope password 0 ope123",
     },
     "MGMT-007": {
@@ -112,9 +134,13 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "why_en": "Only the administrators' segment should reach the management plane (対策基準 9.2(1)① アクセス制御).",
         "why_ja": "管理用のセグメントからだけ管理機能に接続できるようにします（対策基準 9.2(1)① アクセス制御）。",
         "fix_en": "Define a standard ACL of the management segment and apply `access-class NAME in` to every "
-        "vty line (and `ip http access-class NAME`).",
+        "vty line (and `ip http access-class NAME`)."
+        " FortiOS restricts each administrator on its own: set `trusthost1` (to `trusthost10`) of every entry of"
+        " `config system admin` to the management segment; an administrator without one may log in from any address.",
         "fix_ja": "運用管理セグメントだけを許可する標準 ACL を定義し、すべての vty に `access-class 名前 in` を"
-        "適用します（Web 管理には `ip http access-class 名前`）。",
+        "適用します（Web 管理には `ip http access-class 名前`）。"
+        "FortiOS は管理者ごとに制限します。`config system admin` のすべての管理者の `trusthost1`（〜`trusthost10`"
+        "）に運用管理セグメントを設定します（未設定の管理者はすべての接続元からログインできます）。",
         "example": "line vty 0 4\n transport input ssh\n! no access-class",
     },
     "MGMT-008": {
@@ -124,8 +150,12 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "a single point of failure (対策基準 10.1(2) 時刻同期).",
         "why_ja": "インシデント調査では複数機器のログの時刻がそろっている必要があり、1 台では障害時に同期が止まります"
         "（対策基準 10.1(2) 時刻同期）。",
-        "fix_en": "Configure two or more `ntp server` lines pointing at the city's NTP servers.",
-        "fix_ja": "庁内の NTP サーバーを指す `ntp server` を 2 行以上設定します。",
+        "fix_en": "Configure two or more `ntp server` lines pointing at the city's NTP servers."
+        " FortiOS: `config system ntp` with `set ntpsync enable`, `set type custom` and two or more entries under"
+        " `config ntpserver`.",
+        "fix_ja": "庁内の NTP サーバーを指す `ntp server` を 2 行以上設定します。"
+        "FortiOS では `config system ntp` で `set ntpsync enable`、`set type custom` とし、`config ntpserver` "
+        "に 2 台以上を設定します。",
         "example": "ntp server 10.2.99.11",
     },
     "MGMT-009": {
@@ -138,9 +168,13 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "why_ja": "機器内のバッファだけのログは再起動で消え、侵入者に消去もされます。起動からの経過時間では実際の時刻と"
         "突き合わせられません（対策基準 9.1(6)① ログの取得）。",
         "fix_en": "Add `logging host ADDRESS` for the log server and `service timestamps log datetime msec "
-        "localtime show-timezone`.",
+        "localtime show-timezone`."
+        " FortiOS: `config log syslogd setting` (or `config log fortianalyzer setting`) with `set status enable`"
+        " and `set server`; FortiOS logs always carry the date and time.",
         "fix_ja": "ログサーバーへの `logging host アドレス` と `service timestamps log datetime msec localtime "
-        "show-timezone` を追加します。",
+        "show-timezone` を追加します。"
+        "FortiOS では `config log syslogd setting`（または `config log fortianalyzer setting`）で `set status enable`"
+        " と `set server` を設定します（FortiOS のログには常に日時が付きます）。",
         "example": "service timestamps log uptime\n! no logging host",
     },
     "MGMT-010": {
@@ -153,10 +187,32 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "why_ja": "v1/v2c のコミュニティ名は平文で流れ、既定名は真っ先に試されます。書込み権限があるとコミュニティ名を"
         "知る者が設定を変更できます（対策基準 9.2(5)①）。",
         "fix_en": "Remove the community (`no snmp-server community ...`) and use SNMPv3 with `priv` for "
-        "read-only monitoring, restricted by an ACL.",
+        "read-only monitoring, restricted by an ACL."
+        " FortiOS: delete the community under `config system snmp community` and use `config system snmp user` "
+        "with `set security-level auth-priv`.",
         "fix_ja": "コミュニティを削除し（`no snmp-server community ...`）、監視には ACL で制限した SNMPv3（priv）の"
-        "読み取り専用を使います。",
+        "読み取り専用を使います。"
+        "FortiOS では `config system snmp community` のコミュニティを削除し、`config system snmp user` で `set "
+        "security-level auth-priv` を使います。",
         "example": "snmp-server community public RO\nsnmp-server community n0c-wr1te RW",
+    },
+    "MGMT-011": {
+        "what_en": "On a device whose configuration has a password policy for administrators (FortiOS "
+        "`config system password-policy`), the policy is turned on and asks for at least 8 characters. "
+        "FortiOS leaves it off by default, so a configuration without the section violates. Devices "
+        "whose syntax has no such setting (Cisco IOS, ASA as read today) are not checked.",
+        "what_ja": "管理者パスワードのパスワードポリシーを持つ機器（FortiOS の `config system password-policy`）では、"
+        "ポリシーを有効にし 8 文字以上を求めること。FortiOS の既定では無効なので、この設定がない場合は違反です。"
+        "この設定を持たない機器（現在読み取る Cisco IOS・ASA）は対象外です。",
+        "why_en": "Passwords must be long enough and hard to guess, and privileged IDs need stronger "
+        "protection than ordinary ones (対策基準 8.7(3)③, 9.2(1)③(オ)).",
+        "why_ja": "パスワードは十分な長さとし推測されにくいものにする必要があり、特権 ID は通常の ID より強い保護が"
+        "求められています（対策基準 8.7(3)③、9.2(1)③(オ)）。",
+        "fix_en": "Under `config system password-policy` set `status enable`, `apply-to admin-password` and "
+        "`minimum-length 8` (or more), with character-class requirements (`min-upper-case-letter` ...).",
+        "fix_ja": "`config system password-policy` で `status enable`、`apply-to admin-password`、"
+        "`minimum-length 8`（以上）と文字種の条件（`min-upper-case-letter` など）を設定します。",
+        "example": "config system password-policy\n    set status enable\n    set minimum-length 6\nend",
     },
     "SVC-001": {
         "what_en": "Services nobody needs are off: the HTTP server, TCP/UDP small servers, finger, the BOOTP "
@@ -275,10 +331,16 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "what_en": "No ACL line is unreachable: computed on exact packet sets, a line is reported when every "
         "packet it matches is already matched by earlier lines, with those earlier lines as evidence "
         "(and whether one of them has the opposite action). Lines that match no packet at all (an "
-        "empty object-group) are reported too.",
+        "empty object-group) are reported too. On an ordered policy between interfaces (FortiGate "
+        "firewall policies, zone-based firewalls) a line is unreachable when, on every pair of "
+        "interfaces its rule applies to, the earlier rules for that pair and the rule's own earlier "
+        "lines match all its packets; a rule that applies to no pair of forwarding interfaces is "
+        "reported too.",
         "what_ja": "到達しない ACL の行がないこと。パケット集合を正確に計算し、一致するパケットがすべて先行する行で"
         "判定済みの行を、その先行行（逆の動作の行が含まれるか）とともに報告します。どのパケットにも一致しない行"
-        "（空の object-group など）も報告します。",
+        "（空の object-group など）も報告します。インターフェース間の順序付きポリシー（FortiGate のファイアウォール"
+        "ポリシーなど）では、ルールが適用されるどのインターフェースの組でも、その組に適用される先行ルールと同じルールの"
+        "先行行ですべて判定済みの行、および転送するインターフェースの組に一つも適用されないルールを報告します。",
         "why_en": "A shadowed line usually means the ACL does not do what its author intended, e.g. a deny "
         "placed after a broader permit (対策基準 9.1(8)①).",
         "why_ja": "隠された行は、多くの場合 ACL が作成者の意図どおりに動いていないことを示します（広い permit の後の "
@@ -303,9 +365,14 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "`permit ip any any` (or equivalent) line or as a whole. Zone-boundary interfaces: the "
         "upstream and external-link interfaces, every interface of a device with interfaces in two "
         "or more zones, the transit-facing interfaces of a device in one zone, and interfaces of "
-        "transit devices next to a zone's device.",
+        "transit devices next to a zone's device. On an ordered policy between interfaces, a rule "
+        "whose interfaces lie in different zones (or on a transit segment, the upstream or an "
+        "external link) must not have a reachable line that permits every packet (a FortiGate "
+        "policy with srcaddr all, dstaddr all, service ALL).",
         "what_ja": "領域の境界のインターフェースに適用した ACL が、到達可能な `permit ip any any`（同等の行）や ACL "
-        "全体としてすべてのパケットを許可していないこと。",
+        "全体としてすべてのパケットを許可していないこと。インターフェース間の順序付きポリシーでは、異なる領域（中継区間・"
+        "上流・外部接続を含む）の間に適用されるルールに、すべてのパケットを許可する到達可能な行（srcaddr all・"
+        "dstaddr all・service ALL の FortiGate ポリシーなど）がないこと。",
         "why_en": "A catch-all permit at a zone boundary makes the filter meaningless for everything its earlier "
         "lines do not deny (対策基準 9.1(8)①②).",
         "why_ja": "境界での全許可は、それより前の行で拒否していないすべての通信を通してしまいます（対策基準 "
@@ -314,6 +381,56 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
         "`deny ip any any log`.",
         "fix_ja": "全許可の行を必要な通信だけの許可に置き換え、最後を `deny ip any any log` にします。",
         "example": "ip access-list extended BB-IN\n deny ip 10.3.0.0 0.0.255.255 any\n permit ip any any",
+    },
+    "ACL-006": {
+        "what_en": "No policy rule between zones permits any source, any destination or any service. A rule of an "
+        "ordered policy between interfaces (a FortiGate firewall policy, a zone-based firewall rule) is "
+        "between zones when one of the interface pairs it applies to joins two different zones, a zone "
+        "and a transit segment, or the upstream or an external link. A reachable permit line whose "
+        "sources are every address, whose destinations are every address, or whose services are every "
+        "protocol and port (FortiGate `srcaddr all`, `dstaddr all`, `service ALL`) violates; a line that "
+        "permits everything is ACL-004's. Any source from the internet zone, an external zone or beyond the "
+        "modelled network (upstream, external link) is what that side is, and so is any destination "
+        "there: those are not reported. Lines the parser could not read exactly, and rules that state "
+        "the device's built-in behaviour (ASA security levels), are not judged.",
+        "what_ja": "領域間のポリシーのルールで、送信元・宛先・サービスのいずれかを「すべて」にしないこと。"
+        "インターフェース間の順序付きポリシー（FortiGate のファイアウォールポリシー、ゾーンベースファイアウォール）の"
+        "ルールは、適用されるインターフェースの組が異なる領域どうし、領域と中継区間、または上流・外部接続を結ぶとき"
+        "領域間とみなします。送信元"
+        "がすべてのアドレス、宛先がすべてのアドレス、またはサービスがすべてのプロトコル・ポート（FortiGate の "
+        "`srcaddr all`・`dstaddr all`・`service ALL`）の到達可能な許可行は違反です（すべてを許可する行は ACL-004 で"
+        "報告します）。インターネット接続系・外部の領域・モデル外（上流・外部接続）からの送信元「すべて」と、そこへの"
+        "宛先「すべて」はその側の性質なので報告しません。正確に読み取れなかった行と、機器の組込みの動作を表すルール"
+        "（ASA のセキュリティレベル）は判定しません。",
+        "why_en": "A boundary between zones must let through only the communication that is needed "
+        "(対策基準 6, 9.1(8)①); `all` on any side opens the boundary to flows nobody reviewed.",
+        "why_ja": "領域の境界では必要な通信だけを通す必要があります（対策基準 6、9.1(8)①）。いずれかを all にすると、"
+        "誰も確認していない通信まで境界を通ります。",
+        "fix_en": "Replace `all` by address objects of the hosts or subnets that need the flow and by the services "
+        'they use (e.g. `set srcaddr "LG-STAFF"`, `set dstaddr "PROXY"`, `set service "HTTPS"`).',
+        "fix_ja": "all を、通信が必要なホスト・サブネットのアドレスオブジェクトと使うサービスに置き換えます（例: "
+        '`set srcaddr "LG-STAFF"`、`set dstaddr "PROXY"`、`set service "HTTPS"`）。',
+        "example": 'config firewall policy\n    edit 12\n        set srcintf "lgwan"\n        set dstintf '
+        '"internet"\n        set srcaddr "all"\n        set dstaddr "PROXY"\n        set action accept\n'
+        '        set service "HTTPS"\n    next\nend',
+    },
+    "ACL-007": {
+        "what_en": "A policy rule between zones that permits traffic logs the sessions it permits. Between zones as "
+        "for ACL-006; a rule with logging turned off (FortiGate `set logtraffic disable`) that has a "
+        "permit line violates. Rules that only deny are not judged.",
+        "what_ja": "通信を許可する領域間のポリシーのルールは、許可した通信のログを記録すること。"
+        "領域間の判定は ACL-006 と同じです。ログを無効にした（FortiGate の `set logtraffic disable`）"
+        "許可行のあるルールは違反です。拒否だけのルールは判定しません。",
+        "why_en": "Logs of what crossed a zone boundary are what an incident investigation starts from "
+        "(対策基準 9.1(6)① ログの取得).",
+        "why_ja": "領域の境界を越えた通信のログは、インシデント調査の出発点です（対策基準 9.1(6)① ログの取得）。",
+        "fix_en": "Set `set logtraffic all` (or at least `utm`) on the policy and send the logs to the log server "
+        "(MGMT-009).",
+        "fix_ja": "ポリシーに `set logtraffic all`（少なくとも `utm`）を設定し、ログをログサーバーへ送ります"
+        "（MGMT-009）。",
+        "example": 'config firewall policy\n    edit 20\n        set srcintf "lgwan"\n        set dstintf '
+        '"internet"\n        set srcaddr "LG-STAFF"\n        set dstaddr "PROXY"\n        set action '
+        'accept\n        set service "HTTPS"\n        set logtraffic disable\n    next\nend',
     },
     "RT-001": {
         "what_en": "Every static route can be installed: its next hop lies on a connected subnet of an interface "

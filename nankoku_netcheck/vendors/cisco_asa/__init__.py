@@ -5,6 +5,7 @@ from __future__ import annotations
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.cisco_asa.parser import parse
+from nankoku_netcheck.vendors.cisco_asa.remediation import REMEDIATION
 from nankoku_netcheck.vendors.cisco_ios.parser import canonical_interface_name
 from nankoku_netcheck.vendors.detect import DECISIVE, IP_PATTERN, Signature, signatures
 
@@ -28,6 +29,7 @@ class CiscoAsa(VendorPlugin):
     name = "cisco_asa"
     label = "Cisco ASA / PIX / FWSM"
     signatures = SIGNATURES
+    remediation = REMEDIATION
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.cisco_ios.parser import canonical_interface_name, parse
+from nankoku_netcheck.vendors.cisco_ios.remediation import REMEDIATION
 from nankoku_netcheck.vendors.detect import DECISIVE, IP_PATTERN, Signature, signatures
 
 _INTERFACE_TYPES = (
@@ -47,6 +48,7 @@ class CiscoIos(VendorPlugin):
     name = "cisco_ios"
     label = "Cisco IOS / IOS-XE"
     signatures = SIGNATURES
+    remediation = REMEDIATION
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)

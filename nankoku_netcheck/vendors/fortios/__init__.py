@@ -1,4 +1,4 @@
-"""Fortinet FortiGate (FortiOS): the plugin (detection, parser, interface names)."""
+"""Fortinet FortiGate (FortiOS): the plugin (detection, parser, interface names, command text)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.detect import DECISIVE, Signature, signatures
 from nankoku_netcheck.vendors.fortios.parser import VENDOR, parse
+from nankoku_netcheck.vendors.fortios.remediation import REMEDIATION
 
 SIGNATURES: tuple[Signature, ...] = signatures(
     ("", r"^#config-version=", DECISIVE),
@@ -20,6 +21,7 @@ class FortiOS(VendorPlugin):
     name = VENDOR
     label = "Fortinet FortiGate (FortiOS)"
     signatures = SIGNATURES
+    remediation = REMEDIATION
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         return parse(text, path, instance)
