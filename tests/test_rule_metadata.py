@@ -77,7 +77,7 @@ def test_profiles_select_families_minus_exclusions() -> None:
     chosen = [rule.id for rule in REGISTRY if custom.selects(rule.id)]
     assert chosen == [
         *(f"ZONE-{n:03d}" for n in (1, 2, 3, 4, 5, 6, 7, 9, 10)),
-        *(f"MGMT-{n:03d}" for n in range(1, 11)),
+        *(f"MGMT-{n:03d}" for n in range(1, 12)),
         "META-001",
         "META-003",
         "META-002",

@@ -339,6 +339,10 @@ PASSING_EXAMPLES: dict[str, str] = {
     "ACL-002": "ip access-list extended IN\n deny tcp 10.2.10.0 0.0.0.255 any eq 445\n"
     " permit ip 10.2.0.0 0.0.255.255 any",
     "ACL-003": "! OLD-TEMP removed (or bound where it is meant to filter)",
+    "ACL-006": "config firewall policy\n    edit 20\n        set srcintf \"lgwan\"\n        set dstintf \"dmz\"\n"
+    "        set srcaddr \"LG-STAFF\"\n        set dstaddr \"PROXY\"\n        set service \"HTTPS\"\n"
+    "        set action accept\n    next\nend",
+    "ACL-007": "config firewall policy\n    edit 20\n        set action accept\n        set logtraffic all\n    next\nend",
     "ACL-004": "ip access-list extended BB-IN\n deny ip 10.3.0.0 0.0.255.255 any\n"
     " permit tcp 10.2.0.0 0.0.255.255 host 10.9.0.10 eq 443",
     "ACL-005": "! gw-a: deny tcp any any eq 445\n! gw-b: deny tcp any any eq 445",
@@ -354,6 +358,7 @@ PASSING_EXAMPLES: dict[str, str] = {
     "MGMT-008": "ntp server 10.2.99.11\nntp server 10.2.99.12",
     "MGMT-009": "service timestamps log datetime msec localtime\nlogging host 10.2.99.20",
     "MGMT-010": "snmp-server community n0c-r3ad RO 10",
+    "MGMT-011": "config system password-policy\n    set status enable\n    set minimum-length 12\nend",
     "SVC-001": "no ip http server\nno service tcp-small-servers\nno ip source-route",
     "PORT-001": "interface GigabitEthernet1/0/12\n description 未使用\n switchport access vlan 999\n shutdown",
     "PORT-002": "interface GigabitEthernet1/0/5\n switchport access vlan 10\n switchport mode access\n"
