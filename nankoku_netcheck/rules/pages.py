@@ -339,10 +339,11 @@ PASSING_EXAMPLES: dict[str, str] = {
     "ACL-002": "ip access-list extended IN\n deny tcp 10.2.10.0 0.0.0.255 any eq 445\n"
     " permit ip 10.2.0.0 0.0.255.255 any",
     "ACL-003": "! OLD-TEMP removed (or bound where it is meant to filter)",
-    "ACL-006": "config firewall policy\n    edit 20\n        set srcintf \"lgwan\"\n        set dstintf \"dmz\"\n"
-    "        set srcaddr \"LG-STAFF\"\n        set dstaddr \"PROXY\"\n        set service \"HTTPS\"\n"
+    "ACL-006": 'config firewall policy\n    edit 20\n        set srcintf "lgwan"\n        set dstintf "dmz"\n'
+    '        set srcaddr "LG-STAFF"\n        set dstaddr "PROXY"\n        set service "HTTPS"\n'
     "        set action accept\n    next\nend",
-    "ACL-007": "config firewall policy\n    edit 20\n        set action accept\n        set logtraffic all\n    next\nend",
+    "ACL-007": "config firewall policy\n    edit 20\n        set action accept\n"
+    "        set logtraffic all\n    next\nend",
     "ACL-004": "ip access-list extended BB-IN\n deny ip 10.3.0.0 0.0.255.255 any\n"
     " permit tcp 10.2.0.0 0.0.255.255 host 10.9.0.10 eq 443",
     "ACL-005": "! gw-a: deny tcp any any eq 445\n! gw-b: deny tcp any any eq 445",
