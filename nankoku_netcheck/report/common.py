@@ -268,6 +268,47 @@ def displayable_value(value: Any) -> Any:
     return _displayed(value, "")
 
 
+def common_folder(result: Result) -> str:
+    """The deepest folder holding every input file ("" when they share none, or there is one
+    file): the HTML report names files relative to it, the scope section names it once."""
+    folders = [record.path.replace("\\", "/").rsplit("/", 1)[0] + "/" for record in result.inputs if "/" in record.path]
+    if len(folders) < 2 or len(folders) != len(result.inputs):
+        return ""
+    prefix = folders[0]
+    for folder in folders[1:]:
+        while not folder.startswith(prefix):
+            prefix = prefix[: prefix.rstrip("/").rfind("/") + 1]
+    return prefix if prefix.strip("/") else ""
+
+
+_MESSAGE_FIELDS = frozenset({"message_en", "message_ja"})
+
+
+def relative_files(value: Any, folder: str) -> Any:
+    """`value` (a Result or any part of it) with every `file` field under `folder` written
+    relative to it. Only the field named `file`: input records keep their whole path."""
+    if not folder:
+        return value
+    if isinstance(value, tuple):
+        return tuple(relative_files(item, folder) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes: dict[str, Any] = {}
+        for field_name in _init_fields(type(value)):
+            before = getattr(value, field_name)
+            if field_name == "file" and isinstance(before, str):
+                after: Any = before[len(folder) :] if before.startswith(folder) else before
+            elif field_name in _MESSAGE_FIELDS and isinstance(before, str):
+                after = before.replace(folder, "")  # the file:line lists messages carry
+            elif isinstance(before, tuple) or (is_dataclass(before) and not isinstance(before, type)):
+                after = relative_files(before, folder)
+            else:
+                continue
+            if after != before:
+                changes[field_name] = after
+        return replace(value, **changes) if changes else value
+    return value
+
+
 # Characters JSON allows raw in a string but a terminal or a JavaScript parser may act on.
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 

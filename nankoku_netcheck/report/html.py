@@ -11,9 +11,20 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from ..result import Finding, PathStep, Result, RuleVerdict
+from ..result import Evidence, Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import rule_doc
-from .common import displayable, flow_text, labels, permitting_lines, redacted, start_text, zone_name
+from .common import (
+    common_folder,
+    displayable,
+    flow_text,
+    labels,
+    permitting_lines,
+    redacted,
+    relative_files,
+    start_text,
+    visible,
+    zone_name,
+)
 from .diagram import render_diagram
 from .json_report import result_sha256
 
@@ -31,6 +42,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "topology": "Topology file",
         "contents": "Contents",
         "scope": "1. Scope: input files",
+        "files_under": "Findings name files relative to",
+        "files_under_end": ".",
         "scope_note": "Every file read, with its SHA-256. Lines not understood are "
         "split into those that may affect forwarding or filtering (reported as META-001) and harmless ones.",
         "path": "File",
@@ -45,7 +58,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "assumptions": "2. Assumptions",
         "assumptions_note": "What the proof assumes, and where it over-approximates "
         "(reports more reachable packets than may exist, never fewer).",
-        "rules": "3. Rules",
+        "rules": "4. Rules",
         "rules_note": "Every rule that was run, with the policy clause it enforces.",
         "rule": "Rule",
         "clause": "Clause",
@@ -53,7 +66,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "verdict": "Verdict",
         "violated": "Violated",
         "inconclusive": "Inconclusive",
-        "diagram": "4. Zone diagram",
+        "diagram": "3. Zone diagram",
         "diagram_note": "Devices and segments coloured by zone; dashed frames are "
         "zone boundaries; red lines are the paths of violating packets.",
         "findings": "5. Findings",
@@ -122,6 +135,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "topology": "トポロジーファイル",
         "contents": "目次",
         "scope": "1. 検証範囲（入力ファイル）",
+        "files_under": "検出事項のファイル名は",
+        "files_under_end": "からの相対パスです。",
         "scope_note": "読み込んだすべてのファイルと SHA-256 です。"
         "解釈できなかった行は、転送・フィルタに影響し得るもの（META-001 として報告）と無害なものに分けて"
         "数えています。",
@@ -137,7 +152,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "assumptions": "2. 前提条件",
         "assumptions_note": "証明の前提と、過大近似（到達し得るパケットを実際より"
         "多く見積もる。少なく見積もることはない）を用いている箇所です。",
-        "rules": "3. ルール別の判定",
+        "rules": "4. ルール別の判定",
         "rules_note": "実行したすべてのルールと、その根拠となるポリシーの条項です。",
         "rule": "ルール",
         "clause": "根拠条項",
@@ -145,7 +160,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "verdict": "判定",
         "violated": "違反",
         "inconclusive": "判定不能",
-        "diagram": "4. 領域構成図",
+        "diagram": "3. 領域構成図",
         "diagram_note": "機器とセグメントを領域ごとに色分けしています。破線の枠が"
         "領域の境界、赤線が違反するパケットの経路です。",
         "findings": "5. 検出事項",
@@ -292,7 +307,10 @@ def render_html(result: Result, lang: str = "ja") -> str:
         keep_trailing_newline=True,
     )
     template = environment.get_template("report.html.j2")
-    view = _view(displayable(result), "ja" if lang == "ja" else "en")
+    folder = common_folder(result)
+    # findings name files relative to the folder that holds every input (named once, in the scope)
+    view = _view(displayable(relative_files(result, folder)), "ja" if lang == "ja" else "en")
+    view["files_under"] = visible(folder)
     # the digest is the JSON report's: of the exact (redacted) values, not of their escaped display
     view["sha256"] = result_sha256(redacted(result))
     return template.render(**view)
@@ -381,10 +399,16 @@ def _finding_view(result: Result, index: int, finding: Finding, lang: str) -> di
         "flow_class": finding.flow_class,
         "flow_start": start_text(finding, lang),
         "hops": [_hop(step) for step in finding.path],
-        "permitting": permitting,
+        # the hop table quotes the lines that let the packet through; listed again only when it does not
+        "permitting": () if _in_hops(permitting, finding.path) else permitting,
         "other_evidence": [e for e in finding.evidence if e not in permitting],
         "notes": finding.notes,
     }
+
+
+def _in_hops(lines: tuple[Evidence, ...], path: tuple[PathStep, ...]) -> bool:
+    shown = {(acl.file, acl.line) for step in path for acl in (step.acl, step.acl_out) if acl}
+    return all((e.file, e.line) in shown for e in lines)
 
 
 def _hop(step: PathStep) -> dict[str, Any]:
