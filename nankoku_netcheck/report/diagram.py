@@ -16,6 +16,7 @@ Nothing is random and nothing depends on dict or set iteration order: same Resul
 from __future__ import annotations
 
 import html
+import itertools
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
@@ -160,7 +161,7 @@ def _layout(result: Result, lanes: int = 0) -> _Layout:
         ]
     top_externals, bottom_externals = _split_externals(result, layout, devices, zone_order, neighbours)
     top = MARGIN + (EXTERNAL_HEIGHT + ROW_GAP if top_externals else 0)
-    column_height = HEADER_HEIGHT + 12
+    column_height: float = HEADER_HEIGHT + 12
     rows_by_zone: dict[str, list[str]] = {}
     for zone_id in zone_order:
         members = [d for d in devices if layout.home[d] == zone_id]
@@ -174,7 +175,7 @@ def _layout(result: Result, lanes: int = 0) -> _Layout:
         column_width = COLUMN_WIDTH if rows_by_zone[zone_id] else EMPTY_COLUMN_WIDTH
         box = _Box(x, top, column_width, column_height)
         layout.columns.append((zone_id, kind, label, box))
-        y = top + HEADER_HEIGHT
+        y: float = top + HEADER_HEIGHT
         for device in rows_by_zone[zone_id]:
             layout.devices[device] = _Box(box.x + DEVICE_INSET, y, DEVICE_WIDTH, DEVICE_HEIGHT)
             y += _row_height(layout, device) + ROW_GAP
@@ -249,7 +250,8 @@ def _split_externals(
     device is in the upper half of its column, else in the band below."""
     items = [("upstream", where, where.split(":", 1)[0]) for where in result.network.upstreams]
     items += [("peer", peer, where.split(":", 1)[0]) for peer, where in result.network.external_attach]
-    top, bottom = [], []
+    top: list[tuple[str, str, str]] = []
+    bottom: list[tuple[str, str, str]] = []
     attached = {device for _, _, device in items}
     for kind, name, device in items:
         zone = layout.home.get(device, TRANSIT)
@@ -280,7 +282,7 @@ def _place_band(
         anchor = layout.devices.get(device)
         centre = anchor.centre[0] if anchor else width / 2
         wanted.append((centre - EXTERNAL_WIDTH / 2, 1, kind, name, device, EXTERNAL_WIDTH))
-    cursor = MARGIN + 8
+    cursor: float = MARGIN + 8
     for x, _, kind, name, device, item_width in sorted(wanted):
         x = max(x, cursor)
         if kind == "device":
@@ -292,7 +294,7 @@ def _place_band(
 
 
 def _place_top_externals(layout: _Layout, externals: list[tuple[str, str, str]]) -> None:
-    cursor = MARGIN
+    cursor: float = MARGIN
     for kind, name, device in sorted(externals, key=lambda item: (layout.devices[item[2]].x, item[1])):
         anchor = layout.devices[device]
         x = max(cursor, anchor.centre[0] - EXTERNAL_WIDTH / 2)
@@ -431,7 +433,7 @@ def _route(layout: _Layout, devices: list[str], offset: float, channel: float) -
     the zones of the devices it passes through."""
     first = layout.devices[devices[0]].centre
     points = [(first[0] + offset, first[1])]
-    for here, there in zip(devices, devices[1:], strict=False):
+    for here, there in itertools.pairwise(devices):
         (x1, _), (x2, y2) = layout.devices[here].centre, layout.devices[there].centre
         same_column = layout.home.get(here) == layout.home.get(there) and layout.home.get(here) != TRANSIT
         if same_column:
