@@ -6,6 +6,7 @@ present the Result."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -14,19 +15,26 @@ from markupsafe import Markup, escape
 from ..result import Evidence, Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import rule_doc
 from .common import (
+    CutFilter,
     common_folder,
+    cut_filter_title,
+    cut_filters,
+    cut_more,
     displayable,
     flow_text,
     labels,
     permitting_lines,
     redacted,
     relative_files,
+    severity_label,
     start_text,
+    verdict_label,
     visible,
     zone_name,
 )
 from .diagram import render_diagram
 from .json_report import result_sha256
+from .wording import absence_text, localized, role_text
 
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -48,6 +56,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "split into those that may affect forwarding or filtering (reported as META-001) and harmless ones.",
         "path": "File",
         "kind": "Kind",
+        "kind_config": "config",
+        "kind_topology": "topology",
         "device": "Device",
         "vendor": "Vendor",
         "lines": "Lines",
@@ -142,6 +152,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "数えています。",
         "path": "ファイル",
         "kind": "種別",
+        "kind_config": "機器設定",
+        "kind_topology": "トポロジー",
         "device": "機器",
         "vendor": "ベンダー",
         "lines": "行数",
@@ -309,7 +321,8 @@ def render_html(result: Result, lang: str = "ja") -> str:
     template = environment.get_template("report.html.j2")
     folder = common_folder(result)
     # findings name files relative to the folder that holds every input (named once, in the scope)
-    view = _view(displayable(relative_files(result, folder)), "ja" if lang == "ja" else "en")
+    lang = "ja" if lang == "ja" else "en"
+    view = _view(localized(displayable(relative_files(result, folder)), lang), lang)
     view["files_under"] = visible(folder)
     # the digest is the JSON report's: of the exact (redacted) values, not of their escaped display
     view["sha256"] = result_sha256(redacted(result))
@@ -342,14 +355,14 @@ def _view(result: Result, lang: str) -> dict[str, Any]:
         "total_unknown_forwarding": sum(record.unknown_forwarding for record in result.inputs),
         "total_unknown_harmless": sum(record.unknown_harmless for record in result.inputs),
         "assumptions": [_ASSUMPTIONS_JA.get(text, text) if lang == "ja" else text for text in result.assumptions],
-        "rules": [_rule_row(verdict, lang) for verdict in result.rules],
+        "rules": [_rule_row(result, verdict, lang) for verdict in result.rules],
         "findings": [_finding_view(result, index, finding, lang) for index, finding in enumerate(result.findings, 1)],
         "certificates": [
             {
                 "from": zone_name(result, c.from_zone, lang),
                 "to": zone_name(result, c.to_zone, lang),
-                "lines": c.lines,
-                "route_absences": c.route_absences,
+                "filters": [_cut_view(cut, lang) for cut in cut_filters(c)],
+                "route_absences": [absence_text(a, lang) for a in c.route_absences],
             }
             for c in result.certificates
         ],
@@ -360,18 +373,28 @@ def _view(result: Result, lang: str) -> dict[str, Any]:
     }
 
 
-def _rule_row(verdict: RuleVerdict, lang: str) -> dict[str, Any]:
+def _cut_view(cut: CutFilter, lang: str) -> dict[str, Any]:
+    return {
+        "title": cut_filter_title(cut, lang),
+        "lines": [
+            {"evidence": e, "role": role_text(e.role, lang)}
+            for e in ((cut.binding, *cut.shown) if cut.binding else cut.shown)
+        ],
+        "more": cut_more(cut, lang),
+    }
+
+
+def _rule_row(result: Result, verdict: RuleVerdict, lang: str) -> dict[str, Any]:
     doc = rule_doc(verdict.rule)
-    common = labels(lang)
     return {
         "id": verdict.rule,
         "title": verdict.title_ja if lang == "ja" else verdict.title_en,
         "what": with_code(doc.what(lang)) if doc else "",
         "clause": verdict.clause,
         "severity": verdict.severity,
-        "severity_label": common.get(verdict.severity, verdict.severity),
+        "severity_label": severity_label(verdict.severity, lang),
         "verdict": verdict.verdict,
-        "verdict_label": common.get(verdict.verdict, verdict.verdict),
+        "verdict_label": verdict_label(result, verdict, lang),
         "violated": verdict.violated,
         "inconclusive": verdict.inconclusive,
     }
@@ -389,7 +412,7 @@ def _finding_view(result: Result, index: int, finding: Finding, lang: str) -> di
         "index": index,
         "rule": finding.rule,
         "severity": finding.severity,
-        "severity_label": common.get(finding.severity, finding.severity),
+        "severity_label": severity_label(finding.severity, lang),
         "status": finding.status,
         "status_label": common["violated"] if finding.status == "violated" else common["status_inconclusive"],
         "where": where,
@@ -398,10 +421,10 @@ def _finding_view(result: Result, index: int, finding: Finding, lang: str) -> di
         "flow_text": flow_text(finding.flow) if finding.flow else "",
         "flow_class": finding.flow_class,
         "flow_start": start_text(finding, lang),
-        "hops": [_hop(step) for step in finding.path],
+        "hops": [_hop(step, lang) for step in finding.path],
         # the hop table quotes the lines that let the packet through; listed again only when it does not
         "permitting": () if _in_hops(permitting, finding.path) else permitting,
-        "other_evidence": [e for e in finding.evidence if e not in permitting],
+        "other_evidence": [replace(e, role=role_text(e.role, lang)) for e in finding.evidence if e not in permitting],
         "notes": finding.notes,
     }
 
@@ -411,10 +434,11 @@ def _in_hops(lines: tuple[Evidence, ...], path: tuple[PathStep, ...]) -> bool:
     return all((e.file, e.line) in shown for e in lines)
 
 
-def _hop(step: PathStep) -> dict[str, Any]:
-    acls = [("in", step.acl)] if step.acl else []
+def _hop(step: PathStep, lang: str) -> dict[str, Any]:
+    words = labels(lang)
+    acls = [(words["in"], step.acl)] if step.acl else []
     if step.acl_out:
-        acls.append(("out", step.acl_out))
+        acls.append((words["out"], step.acl_out))
     return {"step": step, "acls": acls}
 
 

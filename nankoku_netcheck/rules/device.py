@@ -449,15 +449,16 @@ def _source_restriction_problem(
     ctx: FlowContext, device: Device, access: RemoteAccess
 ) -> tuple[str, str, list[tuple[Source, str]]] | None:
     what = f"{access.protocol} access '{redact(access.source.text.strip())}'"
+    what_ja = f"{access.protocol} の管理アクセス '{redact(access.source.text.strip())}'"
     evidence: list[tuple[Source, str]] = [(access.source, "management access")]
     if access.allowed_from is not None:
         if any(length == 0 for _, length in access.allowed_from):
-            return (f"{what} is allowed from any address.", f"{what} がすべての接続元から許可されています。", evidence)
+            return (f"{what} is allowed from any address.", f"{what_ja} がすべての接続元から許可されています。", evidence)
         return None
     if access.access_list is None:
         return (
             f"{what} is not restricted by source address (no access-class).",
-            f"{what} に接続元の制限（access-class）がありません。",
+            f"{what_ja} に接続元の制限（access-class）がありません。",
             evidence,
         )
     if access.access_list_source is not None:
@@ -466,13 +467,13 @@ def _source_restriction_problem(
     if acl not in device.acls:
         return (
             f"{what} refers to ACL '{acl}', which is not defined: no source is refused.",
-            f"{what} が参照する ACL「{acl}」が定義されておらず、接続元が制限されていません。",
+            f"{what_ja} が参照する ACL「{acl}」が定義されておらず、接続元が制限されていません。",
             evidence,
         )
     if acl_permits_most_sources(ctx, device, acl):
         return (
             f"{what}: ACL '{acl}' permits every source address, or nearly (half of all addresses or more).",
-            f"{what}: ACL「{acl}」がすべて（または半数以上）の接続元アドレスを許可しています。",
+            f"{what_ja}: ACL「{acl}」がすべて（または半数以上）の接続元アドレスを許可しています。",
             evidence,
         )
     return None
