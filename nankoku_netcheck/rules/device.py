@@ -453,7 +453,11 @@ def _source_restriction_problem(
     evidence: list[tuple[Source, str]] = [(access.source, "management access")]
     if access.allowed_from is not None:
         if any(length == 0 for _, length in access.allowed_from):
-            return (f"{what} is allowed from any address.", f"{what_ja} がすべての接続元から許可されています。", evidence)
+            return (
+                f"{what} is allowed from any address.",
+                f"{what_ja} がすべての接続元から許可されています。",
+                evidence,
+            )
         return None
     if access.access_list is None:
         return (
