@@ -111,6 +111,9 @@ def test_each_finding_shows_packet_path_and_permitting_lines(broken: tuple[str, 
         for evidence in finding["evidence"]:
             if evidence["role"] == "permits":
                 assert f"{evidence['file']}:{evidence['line']}" in article
+        # the other evidence (routes, NAT rules) is listed apart, without the permitting lines again
+        others = re.search(r'<ul class="permit-list small">.*?</ul>', article, re.S)
+        assert others is None or '<span class="muted">許可</span>' not in others.group(0)
 
 
 def test_print_layout_is_a4_portrait_and_findings_flow(broken: tuple[str, dict, Path]) -> None:

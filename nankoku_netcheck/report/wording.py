@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..result import Evidence, ExceptionRecord, Finding, PathStep, Result
+from ..result import ExceptionRecord, Finding, PathStep, Result
 
 # --- evidence roles -------------------------------------------------------------------------
 
@@ -208,7 +208,8 @@ def state_text(state: str, lang: str) -> str:
 
 def localized(result: Result, lang: str) -> Result:
     """`result` with the analysis' English fragments in Japanese when `lang` is ja; unchanged
-    otherwise. Only tool-written fields change; quoted config text never does."""
+    otherwise. Only tool-written fields change; quoted config text never does. Evidence roles
+    stay as they are (renderers pick lines by role, e.g. `permits`): shown through `role_text`."""
     if lang != "ja":
         return result
     return replace(
@@ -227,17 +228,12 @@ def _finding_ja(finding: Finding) -> Finding:
         message_ja=message.replace(_NO_FILTER, "経路上にフィルタなし"),
         flow_class=packet_class_ja(finding.flow_class),
         path=tuple(_step_ja(step) for step in finding.path),
-        evidence=tuple(_evidence_ja(e) for e in finding.evidence),
         notes=tuple(note_ja(note) for note in finding.notes),
     )
 
 
 def _step_ja(step: PathStep) -> PathStep:
     return replace(step, route=route_ja(step.route), note="; ".join(note_ja(n) for n in step.note.split("; ") if n))
-
-
-def _evidence_ja(evidence: Evidence) -> Evidence:
-    return replace(evidence, role=role_ja(evidence.role))
 
 
 def _exception_ja(record: ExceptionRecord) -> ExceptionRecord:
