@@ -49,7 +49,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "engine": "Engine",
         "topology": "Topology file",
         "contents": "Contents",
-        "scope": "1. Scope: input files",
+        "scope": "2. Scope: input files",
         "files_under": "Findings name files relative to",
         "files_under_end": ".",
         "scope_note": "Every file read, with its SHA-256. Lines not understood are "
@@ -65,7 +65,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "unknown_harmless": "Not understood (harmless)",
         "sha256": "SHA-256",
         "total": "Total",
-        "assumptions": "2. Assumptions",
+        "assumptions": "3. Assumptions",
         "assumptions_note": "What the proof assumes, and where it over-approximates "
         "(reports more reachable packets than may exist, never fewer).",
         "rules": "4. Rules",
@@ -76,7 +76,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "verdict": "Verdict",
         "violated": "Violated",
         "inconclusive": "Inconclusive",
-        "diagram": "3. Zone diagram",
+        "diagram": "1. Zone diagram",
         "diagram_note": "Devices and segments coloured by zone; dashed frames are "
         "zone boundaries; red lines are the paths of violating packets.",
         "findings": "5. Findings",
@@ -144,7 +144,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "engine": "エンジン",
         "topology": "トポロジーファイル",
         "contents": "目次",
-        "scope": "1. 検証範囲（入力ファイル）",
+        "scope": "2. 検証範囲（入力ファイル）",
         "files_under": "検出事項のファイル名は",
         "files_under_end": "からの相対パスです。",
         "scope_note": "読み込んだすべてのファイルと SHA-256 です。"
@@ -161,7 +161,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "unknown_harmless": "未解釈（無害）",
         "sha256": "SHA-256",
         "total": "合計",
-        "assumptions": "2. 前提条件",
+        "assumptions": "3. 前提条件",
         "assumptions_note": "証明の前提と、過大近似（到達し得るパケットを実際より"
         "多く見積もる。少なく見積もることはない）を用いている箇所です。",
         "rules": "4. ルール別の判定",
@@ -172,7 +172,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "verdict": "判定",
         "violated": "違反",
         "inconclusive": "判定不能",
-        "diagram": "3. 領域構成図",
+        "diagram": "1. 領域構成図",
         "diagram_note": "機器とセグメントを領域ごとに色分けしています。破線の枠が"
         "領域の境界、赤線が違反するパケットの経路です。",
         "findings": "5. 検出事項",
