@@ -12,10 +12,14 @@ from html.parser import HTMLParser
 import pytest
 from conftest import REPO
 
-from nankoku_netcheck.analyze import analyze
+from nankoku_netcheck.analyze import analyze, load
+from nankoku_netcheck.diff import diff_topologies
 from nankoku_netcheck.report import render_html, render_markdown, render_text
 from nankoku_netcheck.report.common import labels
+from nankoku_netcheck.report.diff_report import render_diff_text
+from nankoku_netcheck.report.trace_report import render_trace_text
 from nankoku_netcheck.result import Finding, Result
+from nankoku_netcheck.tracing import make_packet, trace_packet
 
 BROKEN = REPO / "topologies" / "nankoku-broken.yaml"
 COMPLIANT = REPO / "topologies" / "nankoku.yaml"
@@ -163,3 +167,22 @@ def test_a_rule_with_only_info_violations_does_not_read_as_a_warning(result: Res
         assert f"| {verdict.rule} | ⚠️ {shown} |" in render_markdown(noted, lang)
     warned = replace(noted, findings=(replace(finding, severity="warning"),))
     assert re.search(rf"{verdict.rule}\s+WARN\s", render_text(warned, "en"))
+
+
+def test_trace_and_diff_speak_japanese() -> None:
+    """The `trace` paths and the `diff` fates: what the English text writes around the quoted
+    lines is gone from the Japanese one."""
+    packet = make_packet("10.1.10.21", "10.2.20.30", "tcp", None, 445, False)
+    english_words = re.compile(r"\b(delivered|denied|hosts on|route|permitted by|denied at|in|out|permit|DENY)\b")
+    for topology, expected in ((BROKEN, "配送 → 10.2.20.0/24 のホスト"), (COMPLIANT, "出力で拒否")):
+        trace = trace_packet(load(topology), packet)
+        english, japanese = render_trace_text(trace, "en"), render_trace_text(trace, "ja")
+        assert english_words.search(english)
+        assert expected in japanese and "次ホップ" in japanese and "入力" in japanese
+        assert not english_words.search(re.sub(r"\S+\.cfg:\d+", "", japanese)), japanese
+    diff = diff_topologies(COMPLIANT, BROKEN)
+    english, japanese = render_diff_text(diff, "en"), render_diff_text(diff, "ja")
+    assert "permitted by" in english and "denied at" in english
+    assert "で許可" in japanese and "で拒否" in japanese
+    for phrase in ("permitted by", "denied at", "not delivered", "dport", "not established", "no route at"):
+        assert phrase not in japanese

@@ -191,6 +191,10 @@ def absence_ja(absence: str) -> str:
     return _ABSENCES_JA.get(absence, absence)
 
 
+def packet_class_text(text: str, lang: str) -> str:
+    return packet_class_ja(text) if lang == "ja" else text
+
+
 def role_text(role: str, lang: str) -> str:
     return role_ja(role) if lang == "ja" else role
 
@@ -201,6 +205,64 @@ def absence_text(absence: str, lang: str) -> str:
 
 def state_text(state: str, lang: str) -> str:
     return state_ja(state) if lang == "ja" else state
+
+
+# --- trace and diff -------------------------------------------------------------------------
+
+_DISPOSITIONS_JA = {
+    "delivered": "配送",
+    "denied-in": "入力で拒否",
+    "denied-out": "出力で拒否",
+    "no-route": "経路なし",
+    "null-routed": "破棄（null ルート）",
+    "loop": "ループ",
+    "no-host": "該当ホストなし",
+}
+_ENDPOINTS_JA: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"hosts on (\S+)"), r"\1 のホスト"),
+    (re.compile(r"device (\S+)"), r"機器 \1"),
+    (re.compile(r"exit (\S+)"), r"\1 から外部へ"),
+)
+_ACL_NOTES_JA = {
+    "referenced but not defined (permits everything)": "参照されているが未定義（すべて許可）",
+    "no entries (permits everything)": "エントリなし（すべて許可）",
+    "implicit deny at the end": "末尾の暗黙の拒否",
+    "dynamic routing, over-approximated": "動的ルーティング（過大近似）",
+}
+_FATES_JA: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"permitted by (.+)"), r"\1 で許可"),
+    (re.compile(r"passes with no filter on the path"), "経路上にフィルタなしで通過"),
+    (re.compile(r"denied at (\S+) access-list (\S+) \((.+)\)"), r"\1 の access-list \2 で拒否（\3）"),
+    (re.compile(r"denied at (\S+) by the implicit deny of (\S+)"), r"\1 で \2 の末尾の暗黙の拒否により拒否"),
+    (re.compile(r"no route at (\S+)"), r"\1 に経路なし"),
+    (re.compile(r"null-routed at (\S+)"), r"\1 で破棄（null ルート）"),
+    (re.compile(r"its start point did not exist"), "始点が存在しません"),
+    (re.compile(r"not delivered there"), "そこには届きません"),
+)
+
+
+def disposition_text(disposition: str, lang: str) -> str:
+    return _DISPOSITIONS_JA.get(disposition, disposition) if lang == "ja" else disposition
+
+
+def endpoint_text(endpoint: str, lang: str) -> str:
+    return _substituted(endpoint, _ENDPOINTS_JA) if lang == "ja" else endpoint
+
+
+def acl_note_text(note: str, lang: str) -> str:
+    return _ACL_NOTES_JA.get(note, note) if lang == "ja" else note
+
+
+def fate_text(fate: str, lang: str) -> str:
+    """What a state of a `diff` does with a packet (`permitted by a.cfg:12`, `denied at ...`)."""
+    return _substituted(fate, _FATES_JA) if lang == "ja" else fate
+
+
+def _substituted(text: str, table: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    for pattern, replacement in table:
+        if pattern.fullmatch(text):
+            return pattern.sub(replacement, text)
+    return text
 
 
 # --- the whole Result -----------------------------------------------------------------------
@@ -217,6 +279,10 @@ def localized(result: Result, lang: str) -> Result:
         findings=tuple(_finding_ja(f) for f in result.findings),
         exceptions=tuple(_exception_ja(e) for e in result.exceptions),
     )
+
+
+def localized_finding(finding: Finding, lang: str) -> Finding:
+    return _finding_ja(finding) if lang == "ja" else finding
 
 
 def _finding_ja(finding: Finding) -> Finding:
