@@ -30,7 +30,7 @@ def _decision(decision: AclDecision | None) -> dict[str, Any] | None:
 
 
 def _hop(hop: Hop) -> dict[str, Any]:
-    route = None
+    route: dict[str, Any] | None = None
     if hop.next_hop is not None:
         source = hop.next_hop.route.source
         route = {"route": hop.next_hop.route.describe(), "kind": hop.next_hop.route.kind.value}
