@@ -103,7 +103,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "flags": "Flags",
         "certificates": "6. Isolation certificates",
         "certificates_note": "For each isolated zone pair, the filter "
-        "lines that together cut every path between the zones (a minimum cut).",
+        "lines that together cut every path between the zones (a minimum cut), grouped by filter: where it is "
+        "bound, then the lines that drop the most of the forbidden packets; the rest are counted (the JSON report "
+        "lists every line).",
         "no_certificates": "No isolation certificate in this result.",
         "route_absences": "Also rests on",
         "exceptions": "7. Exception register (例外措置, 対策基準 10.4)",
@@ -199,7 +201,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "flags": "フラグ",
         "certificates": "6. 分離の証明（遮断箇所）",
         "certificates_note": "分離すべき領域の組ごとに、領域間の"
-        "すべての経路を断っているフィルタ行の組（最小カット）です。",
+        "すべての経路を断っているフィルタ行の組（最小カット）です。フィルタごとに、適用箇所と、禁止するパケットを"
+        "多く遮断している行を示し、残りは行数だけを示します（全行は JSON レポートに記載）。",
         "no_certificates": "この結果には分離の証明がありません。",
         "route_absences": "経路の不在にも依存",
         "exceptions": "7. 例外措置の登録簿（対策基準 10.4）",
