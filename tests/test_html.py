@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import itertools
 import json
 import os
 import re
@@ -110,12 +111,20 @@ def test_each_finding_shows_packet_path_and_permitting_lines(broken: tuple[str, 
         for evidence in finding["evidence"]:
             if evidence["role"] == "permits":
                 assert f"{evidence['file']}:{evidence['line']}" in article
+        # the other evidence (routes, NAT rules) is listed apart, without the permitting lines again
+        others = re.search(r'<ul class="permit-list small">.*?</ul>', article, re.S)
+        assert others is None or '<span class="muted">許可</span>' not in others.group(0)
 
 
-def test_print_layout_is_a4_with_a_page_per_section(broken: tuple[str, dict, Path]) -> None:
+def test_print_layout_is_a4_portrait_and_findings_flow(broken: tuple[str, dict, Path]) -> None:
     html = broken[0]
-    assert re.search(r"@page\s*\{\s*size:\s*A4", html)
-    assert "break-before: page" in html
+    assert re.search(r"@page\s*\{\s*size:\s*A4 portrait", html)
+    assert "counter(page)" in html
+    # only the diagram (right after the cover) forces page breaks; a finding may run on over a page break
+    print_css = re.sub(r"/\*.*?\*/", "", html[html.index("@media print") : html.index("</style>")], flags=re.S)
+    forced = re.findall(r"([^{}]+)\{[^}]*break-(?:before|after): page", print_css)
+    assert [selector.strip() for selector in forced] == ["section.diagram-section"]
+    assert not re.search(r"\.finding[^{]*\{[^}]*break-inside: avoid", print_css)
 
 
 def test_diagram_holds_every_device_in_its_zone(broken: tuple[str, dict, Path]) -> None:
@@ -168,6 +177,55 @@ def test_diagram_marks_every_violating_path(broken: tuple[str, dict, Path]) -> N
         assert element.get("stroke") == "#dc2626"
     marked = {g.get("data-device") for g in svg.iter("g") if "on-violating-path" in (g.get("class") or "")}
     assert marked == {step["device"] for _, f in violating for step in f["path"]}
+
+
+def _rectangle(element: ET.Element) -> tuple[float, float, float, float]:
+    x, y = float(element.get("x", 0)), float(element.get("y", 0))
+    return x, y, x + float(element.get("width", 0)), y + float(element.get("height", 0))
+
+
+def _crosses(segment: tuple[tuple[float, float], tuple[float, float]], box: tuple[float, float, float, float]) -> bool:
+    """Whether the segment passes through the inside of `box` (running along its edge does not
+    count): Liang-Barsky clipping against the box shrunk by half a pixel."""
+    (x1, y1), (x2, y2) = segment
+    left, top, right, bottom = box[0] + 0.5, box[1] + 0.5, box[2] - 0.5, box[3] - 0.5
+    low, high = 0.0, 1.0
+    for p, q in ((x1 - x2, x1 - left), (x2 - x1, right - x1), (y1 - y2, y1 - top), (y2 - y1, bottom - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+    return low < high
+
+
+def test_violating_paths_cross_no_zone_they_do_not_enter(broken: tuple[str, dict, Path]) -> None:
+    svg = diagram_of(broken[0])
+    columns = {g.get("data-zone"): _rectangle(g.find("rect")) for g in svg.iter("g") if g.get("class") == "zone"}
+    devices = {
+        g.get("data-device"): _rectangle(g.find("rect"))
+        for g in svg.iter("g")
+        if "device" in (g.get("class") or "").split()
+    }
+
+    def home(device: str) -> str:
+        left, top, _, _ = devices[device]
+        inside = [z for z, (x1, y1, x2, y2) in columns.items() if x1 <= left <= x2 and y1 <= top <= y2]
+        return inside[0] if inside else ""
+
+    paths = [p for p in svg.iter("path") if p.get("class") == "violating-path"]
+    assert paths
+    for path in paths:
+        entered = {home(device) for device in path.get("data-devices").split()}
+        points = [tuple(map(float, pair.split(","))) for pair in re.findall(r"[-\d.]+,[-\d.]+", path.get("d"))]
+        segments = list(itertools.pairwise(points))
+        for zone, box in columns.items():
+            if zone not in entered:
+                assert not any(_crosses(segment, box) for segment in segments), (path.get("data-finding"), zone)
 
 
 def test_compliant_sample_has_no_violating_path(tmp_path: Path) -> None:
@@ -305,3 +363,62 @@ def test_renders_in_headless_chromium_without_errors_or_requests(broken: tuple[s
     ]
     assert errors == []
     assert screenshot.startswith(b"\x89PNG") and len(screenshot) > 50_000
+
+
+# --- printing -------------------------------------------------------------------------------
+
+# Pages of the two samples printed on A4 by headless Chromium (Noto CJK installed). Fonts change the
+# count a little; the bound keeps the issue's limit (the broken sample printed 28 pages before).
+PAGE_LIMITS = {"nankoku.yaml": 8, "nankoku-broken.yaml": 15}
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """The page count of a PDF Chromium wrote: the /Count of its root page tree (the largest)."""
+    counts = [int(count) for count in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)]
+    counts += [int(count) for count in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)]
+    assert counts, "no page tree in the PDF"
+    return max(counts)
+
+
+def print_to_pdf(binary: str, page: Path, pdf: Path) -> bytes:
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    try:
+        subprocess.run(
+            [
+                binary,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-dev-shm-usage",
+                f"--user-data-dir={profile}",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={pdf}",
+                page.resolve().as_uri(),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=180,
+            check=True,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return pdf.read_bytes()
+
+
+@pytest.mark.parametrize("topology", [COMPLIANT, BROKEN], ids=["compliant", "broken"])
+def test_samples_print_on_few_a4_pages(topology: Path, tmp_path: Path) -> None:
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip(
+            "headless Chromium is not installed (Debian package 'chromium'; .ci/run installs it "
+            "when apt-get is available)"
+        )
+    render(topology, tmp_path, env={"LANG": "C.UTF-8", "SOURCE_DATE_EPOCH": "1764000000"})
+    pdf = print_to_pdf(binary, tmp_path / "report.html", tmp_path / "report.pdf")
+    assert pdf.startswith(b"%PDF")
+    pages = pdf_pages(pdf)
+    print(f"{topology.name}: {pages} pages")  # the number the issue asks for, visible with -s
+    assert 3 <= pages <= PAGE_LIMITS[topology.name]

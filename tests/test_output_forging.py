@@ -139,7 +139,7 @@ def test_no_forged_line_in_plain_text(outputs: dict[str, str], name: str) -> Non
     lines = outputs[name].splitlines()
     verdicts = [line for line in lines if line.startswith(("VERDICT", "判定"))]
     assert verdicts == (
-        {"report.txt": ["VERDICT: FAIL"], "terminal-en": ["VERDICT: FAIL"], "terminal-ja": ["判定: 不合格 (FAIL)"]}.get(
+        {"report.txt": ["VERDICT: FAIL"], "terminal-en": ["VERDICT: FAIL"], "terminal-ja": ["判定: 不合格"]}.get(
             name, []
         )
     )

@@ -32,6 +32,7 @@ from nankoku_netcheck.report import (
     render_text,
     result_sha256,
 )
+from nankoku_netcheck.report.common import common_folder, relative_files
 from nankoku_netcheck.report.markdown import MAX_FINDINGS
 from nankoku_netcheck.result import Evidence, ExceptionRecord, Result
 from nankoku_netcheck.rules import PLANNED, REGISTRY
@@ -240,8 +241,10 @@ def test_exception_register_is_rendered(broken: Result) -> None:
     )
     result = replace(broken, exceptions=register)
     html = render_html(result, "ja")
-    for value in ("CISO 山田", "R7-情報-015", "2026-03-31", "税務システム更新", "tcp 10.2.10.5/32 → … dport 443"):
+    # the packets it matched in the report's language (the JSON keeps the analysis' notation)
+    for value in ("CISO 山田", "R7-情報-015", "2026-03-31", "税務システム更新", "tcp 10.2.10.5/32 → … 宛先ポート 443"):
         assert value in html
+    assert "tcp 10.2.10.5/32 → … dport 443" in render_html(result, "en")
     assert "R7-情報-015" in render_text(result, "en")
     assert json.loads(render_json(result, "en"))["exceptions"][0]["approved_by"] == "CISO 山田"
 
@@ -249,8 +252,30 @@ def test_exception_register_is_rendered(broken: Result) -> None:
 def test_isolation_certificates_are_rendered(broken: Result) -> None:
     assert broken.certificates, "the sample's isolated pairs carry certificates"
     line = broken.certificates[0].lines[0]
-    for rendered in (render_html(broken, "ja"), render_text(broken, "en")):
-        assert f"{line.file}:{line.line}" in rendered and line.text in rendered
+    assert f"{line.file}:{line.line}" in render_text(broken, "en") and line.text in render_text(broken, "en")
+    # the HTML names files relative to the folder that holds every input (if any), and names that folder
+    html = render_html(broken, "ja")
+    folder = common_folder(broken)
+    assert not folder or f"<code>{folder}</code>" in html
+    assert f"{line.file.removeprefix(folder)}:{line.line}" in html and line.text in html
+
+
+def test_html_names_files_relative_to_the_folder_holding_every_input(broken: Result) -> None:
+    moved = relative_files(broken, "")  # unchanged without a folder
+    assert moved is broken
+    rooted = replace(
+        broken,
+        inputs=tuple(replace(record, path="/srv/audit/" + record.path.lstrip("/")) for record in broken.inputs),
+    )
+    assert common_folder(rooted) == "/srv/audit/"
+    finding = next(f for f in broken.findings if f.evidence)
+    evidence = finding.evidence[0]
+    absolute = replace(
+        rooted, findings=(replace(finding, evidence=(replace(evidence, file="/srv/audit/" + evidence.file),)),)
+    )
+    html = render_html(absolute, "en")
+    assert f"{evidence.file}:{evidence.line}" in html and f"/srv/audit/{evidence.file}:" not in html
+    assert "<code>/srv/audit/</code>" in html
 
 
 # --- the CLI: formats and outputs -----------------------------------------------------------------

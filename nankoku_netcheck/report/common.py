@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
 from ..redact import redact
@@ -18,6 +18,7 @@ from ..result import (
     IsolationCertificate,
     PathStep,
     Result,
+    RuleVerdict,
 )
 
 # Default output file name per format, used with --output-dir.
@@ -87,6 +88,17 @@ _LABELS: dict[str, dict[str, str]] = {
         "accepted_baseline": "accepted (baseline)",
         "new_baseline": "new",
         "baseline": "Baseline",
+        "severity_error": "error",
+        "severity_warning": "warning",
+        "severity_info": "info",
+        "verdict_info": "INFO",
+        "in": "in",
+        "out": "out",
+        "route_label": "route",
+        "cut_filter": "{acl} ({direction}) on {device} {interface}",
+        "cut_filter_unbound": "{file}",
+        "cut_more": "… and {count} more lines in {acl} (every line in the JSON report)",
+        "cut_note": "lines that drop the most of the forbidden packets first",
     },
     "ja": {
         "pass": "合格",
@@ -143,6 +155,17 @@ _LABELS: dict[str, dict[str, str]] = {
         "accepted_baseline": "受入済み（ベースライン）",
         "new_baseline": "新規",
         "baseline": "ベースライン",
+        "severity_error": "エラー",
+        "severity_warning": "警告",
+        "severity_info": "情報",
+        "verdict_info": "情報あり",
+        "in": "入力",
+        "out": "出力",
+        "route_label": "経路",
+        "cut_filter": "{device} {interface} の{direction}方向の {acl}",
+        "cut_filter_unbound": "{file}",
+        "cut_more": "… ほか {count} 行（{acl}。全行は JSON レポートに記載）",
+        "cut_note": "禁止するパケットを多く遮断している行から順に表示",
     },
 }
 
@@ -168,6 +191,83 @@ def rule_clauses(result: Result) -> dict[str, tuple[str, str]]:
 def status_label(finding: Finding, lang: str) -> str:
     words = labels(lang)
     return words["violated"] if finding.status == "violated" else words["status_inconclusive"]
+
+
+def severity_label(severity: str, lang: str) -> str:
+    """One label per severity, the same in every table and format."""
+    return labels(lang).get(f"severity_{severity}", severity)
+
+
+def verdict_label(result: Result, verdict: RuleVerdict, lang: str) -> str:
+    """A rule's verdict; a rule whose violations are all of severity info reads as such, not
+    as a warning."""
+    words = labels(lang)
+    if verdict.verdict == "warn" and not any(
+        f.rule == verdict.rule and f.status == "violated" and f.severity != "info" for f in result.findings
+    ):
+        return words["verdict_info"]
+    return words[verdict.verdict]
+
+
+# --- isolation certificates ----------------------------------------------------------------
+
+# How many dropping lines of one filter a human-readable report shows; the JSON keeps them all.
+CUT_LINES_SHOWN = 3
+_BINDS = re.compile(r"binds (?P<acl>.+) \((?P<direction>in|out)\) on (?P<device>\S+) (?P<interface>\S+)")
+
+
+@dataclass(frozen=True)
+class CutFilter:
+    """One filter of an isolation certificate's cut: where it is bound, the lines that drop
+    the most of the forbidden packets (in that order) and how many more lines it needed."""
+
+    device: str
+    interface: str
+    acl: str
+    direction: str
+    binding: Evidence | None
+    shown: tuple[Evidence, ...]
+    more: int
+
+
+def cut_filters(certificate: IsolationCertificate) -> tuple[CutFilter, ...]:
+    """The certificate's lines grouped by the filter they belong to (each filter's lines start
+    with its binding line: rules/certificate.py)."""
+    groups: list[tuple[Evidence | None, list[Evidence]]] = []
+    for line in certificate.lines:
+        if _BINDS.fullmatch(line.role) or not groups:
+            groups.append((line, []) if _BINDS.fullmatch(line.role) else (None, [line]))
+        else:
+            groups[-1][1].append(line)
+    return tuple(_cut_filter(binding, lines) for binding, lines in groups)
+
+
+def _cut_filter(binding: Evidence | None, lines: list[Evidence]) -> CutFilter:
+    bound = _BINDS.fullmatch(binding.role) if binding else None
+    if bound is None:
+        acl = lines[0].file if lines else ""
+        return CutFilter("", "", acl, "", binding, tuple(lines[:CUT_LINES_SHOWN]), max(len(lines) - CUT_LINES_SHOWN, 0))
+    return CutFilter(
+        bound["device"],
+        bound["interface"],
+        bound["acl"],
+        bound["direction"],
+        binding,
+        tuple(lines[:CUT_LINES_SHOWN]),
+        max(len(lines) - CUT_LINES_SHOWN, 0),
+    )
+
+
+def cut_filter_title(cut: CutFilter, lang: str) -> str:
+    words = labels(lang)
+    if not cut.device:
+        return words["cut_filter_unbound"].format(file=cut.acl)
+    direction = words.get(cut.direction, cut.direction)
+    return words["cut_filter"].format(acl=cut.acl, direction=direction, device=cut.device, interface=cut.interface)
+
+
+def cut_more(cut: CutFilter, lang: str) -> str:
+    return labels(lang)["cut_more"].format(count=cut.more, acl=cut.acl) if cut.more else ""
 
 
 # --- redaction ---------------------------------------------------------------------------
@@ -290,6 +390,47 @@ def displayable_value(value: Any) -> Any:
     return _displayed(value, "")
 
 
+def common_folder(result: Result) -> str:
+    """The deepest folder holding every input file ("" when they share none, or there is one
+    file): the HTML report names files relative to it, the scope section names it once."""
+    folders = [record.path.replace("\\", "/").rsplit("/", 1)[0] + "/" for record in result.inputs if "/" in record.path]
+    if len(folders) < 2 or len(folders) != len(result.inputs):
+        return ""
+    prefix = folders[0]
+    for folder in folders[1:]:
+        while not folder.startswith(prefix):
+            prefix = prefix[: prefix.rstrip("/").rfind("/") + 1]
+    return prefix if prefix.strip("/") else ""
+
+
+_MESSAGE_FIELDS = frozenset({"message_en", "message_ja"})
+
+
+def relative_files(value: Any, folder: str) -> Any:
+    """`value` (a Result or any part of it) with every `file` field under `folder` written
+    relative to it. Only the field named `file`: input records keep their whole path."""
+    if not folder:
+        return value
+    if isinstance(value, tuple):
+        return tuple(relative_files(item, folder) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes: dict[str, Any] = {}
+        for field_name in _init_fields(type(value)):
+            before = getattr(value, field_name)
+            if field_name == "file" and isinstance(before, str):
+                after: Any = before[len(folder) :] if before.startswith(folder) else before
+            elif field_name in _MESSAGE_FIELDS and isinstance(before, str):
+                after = before.replace(folder, "")  # the file:line lists messages carry
+            elif isinstance(before, tuple) or (is_dataclass(before) and not isinstance(before, type)):
+                after = relative_files(before, folder)
+            else:
+                continue
+            if after != before:
+                changes[field_name] = after
+        return replace(value, **changes) if changes else value
+    return value
+
+
 # Characters JSON allows raw in a string but a terminal or a JavaScript parser may act on.
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -338,12 +479,21 @@ def permitting_lines(finding: Finding) -> tuple[Evidence, ...]:
     return on_a_line or finding.evidence
 
 
+# The classes of addresses a finding may name that are not zones (rules/flows.py), with their id.
+_CLASS_NAMES = {
+    "en": {"transit": "transit (no zone)", "outside": "outside the modelled network", "public": "the public internet"},
+    "ja": {"transit": "中継区間", "outside": "モデル外のネットワーク", "public": "インターネット", "peer": "外部接続"},
+}
+
+
 def zone_name(result: Result, zone_id: str, lang: str) -> str:
-    """The zone's label with its id (`LGWAN接続系 (lgwan)`); the id alone for unknown zones."""
+    """The zone's label with its id (`LGWAN接続系 (lgwan)`); an address class that is not a zone
+    named with its id (`中継区間 (transit)`, `外部接続 (peer:chukan)`); else the id alone."""
     for candidate, _kind, label in result.zones:
         if candidate == zone_id:
             return f"{label} ({zone_id})" if label and label != zone_id else zone_id
-    return zone_id
+    name = _CLASS_NAMES["ja" if lang == "ja" else "en"].get(zone_id.split(":", 1)[0])
+    return f"{name} ({zone_id})" if name else zone_id
 
 
 def zone_kind(result: Result, zone_id: str) -> str:
@@ -358,9 +508,9 @@ def hop_text(step: PathStep, lang: str) -> str:
     text = f"{step.device}: {step.in_interface or '-'} → {step.out_interface or words['local']}"
     if step.route:
         text += f" [{step.route}]"
-    acls = [f"in {step.acl.name} ({step.acl.file}:{step.acl.line})" if step.acl else ""]
+    acls = [f"{words['in']} {step.acl.name} ({step.acl.file}:{step.acl.line})" if step.acl else ""]
     if step.acl_out:
-        acls.append(f"out {step.acl_out.name} ({step.acl_out.file}:{step.acl_out.line})")
+        acls.append(f"{words['out']} {step.acl_out.name} ({step.acl_out.file}:{step.acl_out.line})")
     shown = [a for a in acls if a]
     text += " " + ", ".join(shown) if shown else f" {words['no_acl']}"
     return text + (f" ! {step.note}" if step.note else "")

@@ -7,7 +7,8 @@ columns sit at the bottom and the others above them by hop distance, so a zone r
 interior (top) to its boundary (bottom). Segments are coloured by zone: a segment shared by
 devices is a line between them, a segment of one device a label beside it. The upstream
 (internet) and external peers are dashed boxes. Each violating path is a red line through the
-devices it crosses, with an arrow at its destination.
+devices it crosses, with an arrow at its destination, drawn in right angles: between columns it
+runs along a lane of the channel under them, so it never crosses a zone it does not enter.
 
 Nothing is random and nothing depends on dict or set iteration order: same Result, same SVG.
 """
@@ -15,6 +16,7 @@ Nothing is random and nothing depends on dict or set iteration order: same Resul
 from __future__ import annotations
 
 import html
+import itertools
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
@@ -37,6 +39,7 @@ EXTERNAL_WIDTH = 150
 EXTERNAL_HEIGHT = 34
 LEGEND_ROW_HEIGHT = 22
 PATH_SPACING = 5
+CHANNEL_PAD = 14  # from the bottom of the zone columns to the first lane of the channel under them
 
 TRANSIT = ""
 _SVG_NAMESPACE = ' xmlns="http://www.w3.org/2000/svg"'
@@ -101,9 +104,9 @@ def render_diagram(result: Result, lang: str = "en", standalone: bool = False) -
     """The diagram as an <svg> element, ready to inline in HTML; `standalone` adds the SVG
     namespace a separate .svg file needs (HTML does not, and the report then names no URL)."""
     words = _WORDS["ja" if lang == "ja" else "en"]
-    layout = _layout(result)
-    zone_kind = {zone_id: kind for zone_id, kind, _ in result.zones}
     violating = [(index, f) for index, f in enumerate(result.findings, 1) if f.status == "violated" and f.path]
+    layout = _layout(result, len(violating))
+    zone_kind = {zone_id: kind for zone_id, kind, _ in result.zones}
     on_path = {step.device for _, finding in violating for step in finding.path}
     legend = _legend(result, layout, words)  # may wrap onto more rows, making the drawing taller
     parts = [
@@ -135,8 +138,10 @@ def render_diagram(result: Result, lang: str = "en", standalone: bool = False) -
 # --- layout ---------------------------------------------------------------------------------
 
 
-def _layout(result: Result) -> _Layout:
+def _layout(result: Result, lanes: int = 0) -> _Layout:
+    """`lanes`: violating paths, each with its own lane in the channel under the columns."""
     layout = _Layout()
+    channel_height = 2 * CHANNEL_PAD + max(lanes - 1, 0) * PATH_SPACING
     zone_order = [zone_id for zone_id, _, _ in result.zones]
     devices = sorted(d.name for d in result.network.devices)
     segments_of: dict[str, list[SegmentSummary]] = defaultdict(list)
@@ -156,7 +161,7 @@ def _layout(result: Result) -> _Layout:
         ]
     top_externals, bottom_externals = _split_externals(result, layout, devices, zone_order, neighbours)
     top = MARGIN + (EXTERNAL_HEIGHT + ROW_GAP if top_externals else 0)
-    column_height = HEADER_HEIGHT + 12
+    column_height: float = HEADER_HEIGHT + 12
     rows_by_zone: dict[str, list[str]] = {}
     for zone_id in zone_order:
         members = [d for d in devices if layout.home[d] == zone_id]
@@ -170,7 +175,7 @@ def _layout(result: Result) -> _Layout:
         column_width = COLUMN_WIDTH if rows_by_zone[zone_id] else EMPTY_COLUMN_WIDTH
         box = _Box(x, top, column_width, column_height)
         layout.columns.append((zone_id, kind, label, box))
-        y = top + HEADER_HEIGHT
+        y: float = top + HEADER_HEIGHT
         for device in rows_by_zone[zone_id]:
             layout.devices[device] = _Box(box.x + DEVICE_INSET, y, DEVICE_WIDTH, DEVICE_HEIGHT)
             y += _row_height(layout, device) + ROW_GAP
@@ -179,11 +184,13 @@ def _layout(result: Result) -> _Layout:
     bottom = top + column_height
     transit = [d for d in devices if layout.home[d] == TRANSIT]
     if transit or bottom_externals:
-        band_top = bottom + BAND_GAP
+        band_top = bottom + max(BAND_GAP, channel_height)
         width = _place_band(layout, transit, bottom_externals, neighbours, band_top + 30, width)
         band_height = 30 + max([_row_height(layout, d) for d in transit] + [EXTERNAL_HEIGHT]) + 16
         layout.band = _Box(MARGIN, band_top, width - 2 * MARGIN, band_height)
         bottom = band_top + band_height
+    elif lanes:
+        bottom += channel_height
     _place_top_externals(layout, top_externals)
     layout.width = width
     layout.height = bottom + 16
@@ -243,7 +250,8 @@ def _split_externals(
     device is in the upper half of its column, else in the band below."""
     items = [("upstream", where, where.split(":", 1)[0]) for where in result.network.upstreams]
     items += [("peer", peer, where.split(":", 1)[0]) for peer, where in result.network.external_attach]
-    top, bottom = [], []
+    top: list[tuple[str, str, str]] = []
+    bottom: list[tuple[str, str, str]] = []
     attached = {device for _, _, device in items}
     for kind, name, device in items:
         zone = layout.home.get(device, TRANSIT)
@@ -274,7 +282,7 @@ def _place_band(
         anchor = layout.devices.get(device)
         centre = anchor.centre[0] if anchor else width / 2
         wanted.append((centre - EXTERNAL_WIDTH / 2, 1, kind, name, device, EXTERNAL_WIDTH))
-    cursor = MARGIN + 8
+    cursor: float = MARGIN + 8
     for x, _, kind, name, device, item_width in sorted(wanted):
         x = max(x, cursor)
         if kind == "device":
@@ -286,7 +294,7 @@ def _place_band(
 
 
 def _place_top_externals(layout: _Layout, externals: list[tuple[str, str, str]]) -> None:
-    cursor = MARGIN
+    cursor: float = MARGIN
     for kind, name, device in sorted(externals, key=lambda item: (layout.devices[item[2]].x, item[1])):
         anchor = layout.devices[device]
         x = max(cursor, anchor.centre[0] - EXTERNAL_WIDTH / 2)
@@ -389,11 +397,11 @@ def _violating_paths(layout: _Layout, violating: list[tuple[int, Finding]]) -> l
         devices = [step.device for step in finding.path if step.device in layout.devices]
         devices = [d for position, d in enumerate(devices) if position == 0 or devices[position - 1] != d]
         offset = (order - (count - 1) / 2) * PATH_SPACING
-        points = [layout.devices[d].centre for d in devices]
-        if len(points) == 1:  # a flow that enters and leaves one device: a loop around it
-            x, y = points[0]
-            points = [(x - 30, y - 26), (x + 30, y - 26)]
-        points = [(x + offset, y + offset) for x, y in points]
+        if len(devices) == 1:  # a flow that enters and leaves one device: a loop around it
+            x, y = layout.devices[devices[0]].centre
+            points = [(x - 30 + offset, y - 26 + offset), (x + 30 + offset, y - 26 + offset)]
+        else:
+            points = _route(layout, devices, offset, _channel_y(layout) + order * PATH_SPACING)
         last = layout.devices[devices[-1]]
         if len(devices) > 1:  # end the arrow on the border of the destination device, not under it
             points[-1] = _border_point(points[-2], points[-1], last)
@@ -409,6 +417,41 @@ def _violating_paths(layout: _Layout, violating: list[tuple[int, Finding]]) -> l
             f"<title>{_e(title)}</title></path>"
         )
     return out
+
+
+def _channel_y(layout: _Layout) -> float:
+    """The top lane of the channel under the zone columns (above the transit band), where paths
+    run from one column to another: it crosses no zone."""
+    bottom = max((box.y + box.height for _, _, _, box in layout.columns), default=float(MARGIN))
+    return bottom + CHANNEL_PAD
+
+
+def _route(layout: _Layout, devices: list[str], offset: float, channel: float) -> list[tuple[float, float]]:
+    """Orthogonal points through `devices`: within a column (or within the band) straight from
+    one device to the next; between columns, or between a column and the band, down (or up) to
+    the channel, along it, and up (or down) to the next device. A path thus only ever crosses
+    the zones of the devices it passes through."""
+    first = layout.devices[devices[0]].centre
+    points = [(first[0] + offset, first[1])]
+    for here, there in itertools.pairwise(devices):
+        (x1, _), (x2, y2) = layout.devices[here].centre, layout.devices[there].centre
+        same_column = layout.home.get(here) == layout.home.get(there) and layout.home.get(here) != TRANSIT
+        if same_column:
+            points.append((x2 + offset, y2))
+        elif layout.home.get(here) == TRANSIT and layout.home.get(there) == TRANSIT:
+            band_lane = y2 + offset / 2  # along the band, a lane per path
+            points += [(points[-1][0], band_lane), (x2 + offset, band_lane), (x2 + offset, y2)]
+        else:
+            points += [(x1 + offset, channel), (x2 + offset, channel), (x2 + offset, y2)]
+    return _without_repeats(points)
+
+
+def _without_repeats(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    kept = [points[0]]
+    for point in points[1:]:
+        if point != kept[-1]:
+            kept.append(point)
+    return kept
 
 
 def _path_numbers(layout: _Layout, violating: list[tuple[int, Finding]]) -> list[str]:

@@ -7,8 +7,9 @@ from typing import Any
 
 from ..diff import DiffResult
 from ..result import Finding
-from .common import displayable_value, json_text
+from .common import displayable_value, json_text, severity_label
 from .json_report import SCHEMA_VERSION, finding_to_dict
+from .wording import fate_text, localized_finding, packet_class_text
 
 
 def render_diff_text(diff: DiffResult, lang: str = "en") -> str:
@@ -36,7 +37,8 @@ def render_diff_text(diff: DiffResult, lang: str = "en") -> str:
         after = "変更後" if ja else "after"
         lines.append(
             f"{words[change.change]:<14} {change.from_label} → {change.to_label}  "
-            f"{change.flow_class}  ({before}: {change.before}; {after}: {change.after})"
+            f"{packet_class_text(change.flow_class, lang)}  "
+            f"({before}: {fate_text(change.before, lang)}; {after}: {fate_text(change.after, lang)})"
         )
         lines.append(
             f"    {'例' if ja else 'example'}: {change.example.proto} {change.example.src} → "
@@ -63,7 +65,8 @@ def render_diff_text(diff: DiffResult, lang: str = "en") -> str:
         ("fixed findings", "解消した検出事項", diff.fixed_findings),
     ):
         lines.append(f"{title_ja if ja else title_en}: {len(findings)}")
-        lines += [f"  {f.rule} {f.severity} {f.message(lang)}" for f in findings]
+        shown = [localized_finding(f, lang) for f in findings]
+        lines += [f"  {f.rule} {severity_label(f.severity, lang)} {f.message(lang)}" for f in shown]
     lines.append(f"{'変化なしの検出事項' if ja else 'unchanged findings'}: {len(diff.unchanged_findings)}")
     return "\n".join(lines) + "\n"
 

@@ -6,16 +6,36 @@ present the Result."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from ..result import Finding, PathStep, Result, RuleVerdict
+from ..result import Evidence, Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import rule_doc
-from .common import clause_text, displayable, flow_text, labels, permitting_lines, redacted, start_text, zone_name
+from .common import (
+    CutFilter,
+    clause_text,
+    common_folder,
+    cut_filter_title,
+    cut_filters,
+    cut_more,
+    displayable,
+    flow_text,
+    labels,
+    permitting_lines,
+    redacted,
+    relative_files,
+    severity_label,
+    start_text,
+    verdict_label,
+    visible,
+    zone_name,
+)
 from .diagram import render_diagram
 from .json_report import result_sha256
+from .wording import absence_text, localized, role_text
 
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -30,11 +50,15 @@ _WORDS: dict[str, dict[str, str]] = {
         "engine": "Engine",
         "topology": "Topology file",
         "contents": "Contents",
-        "scope": "1. Scope: input files",
+        "scope": "2. Scope: input files",
+        "files_under": "Findings name files relative to",
+        "files_under_end": ".",
         "scope_note": "Every file read, with its SHA-256. Lines not understood are "
         "split into those that may affect forwarding or filtering (reported as META-001) and harmless ones.",
         "path": "File",
         "kind": "Kind",
+        "kind_config": "config",
+        "kind_topology": "topology",
         "device": "Device",
         "vendor": "Vendor",
         "lines": "Lines",
@@ -42,10 +66,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "unknown_harmless": "Not understood (harmless)",
         "sha256": "SHA-256",
         "total": "Total",
-        "assumptions": "2. Assumptions",
+        "assumptions": "3. Assumptions",
         "assumptions_note": "What the proof assumes, and where it over-approximates "
         "(reports more reachable packets than may exist, never fewer).",
-        "rules": "3. Rules",
+        "rules": "4. Rules",
         "rules_note": "Every rule that was run, with the policy clause it enforces.",
         "rule": "Rule",
         "clause": "Clause",
@@ -53,7 +77,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "verdict": "Verdict",
         "violated": "Violated",
         "inconclusive": "Inconclusive",
-        "diagram": "4. Zone diagram",
+        "diagram": "1. Zone diagram",
         "diagram_note": "Devices and segments coloured by zone; dashed frames are "
         "zone boundaries; red lines are the paths of violating packets.",
         "findings": "5. Findings",
@@ -80,7 +104,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "flags": "Flags",
         "certificates": "6. Isolation certificates",
         "certificates_note": "For each isolated zone pair, the filter "
-        "lines that together cut every path between the zones (a minimum cut).",
+        "lines that together cut every path between the zones (a minimum cut), grouped by filter: where it is "
+        "bound, then the lines that drop the most of the forbidden packets; the rest are counted (the JSON report "
+        "lists every line).",
         "no_certificates": "No isolation certificate in this result.",
         "route_absences": "Also rests on",
         "exceptions": "7. Exception register (例外措置, 対策基準 10.4)",
@@ -121,12 +147,16 @@ _WORDS: dict[str, dict[str, str]] = {
         "engine": "エンジン",
         "topology": "トポロジーファイル",
         "contents": "目次",
-        "scope": "1. 検証範囲（入力ファイル）",
+        "scope": "2. 検証範囲（入力ファイル）",
+        "files_under": "検出事項のファイル名は",
+        "files_under_end": "からの相対パスです。",
         "scope_note": "読み込んだすべてのファイルと SHA-256 です。"
         "解釈できなかった行は、転送・フィルタに影響し得るもの（META-001 として報告）と無害なものに分けて"
         "数えています。",
         "path": "ファイル",
         "kind": "種別",
+        "kind_config": "機器設定",
+        "kind_topology": "トポロジー",
         "device": "機器",
         "vendor": "ベンダー",
         "lines": "行数",
@@ -134,10 +164,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "unknown_harmless": "未解釈（無害）",
         "sha256": "SHA-256",
         "total": "合計",
-        "assumptions": "2. 前提条件",
+        "assumptions": "3. 前提条件",
         "assumptions_note": "証明の前提と、過大近似（到達し得るパケットを実際より"
         "多く見積もる。少なく見積もることはない）を用いている箇所です。",
-        "rules": "3. ルール別の判定",
+        "rules": "4. ルール別の判定",
         "rules_note": "実行したすべてのルールと、その根拠となるポリシーの条項です。",
         "rule": "ルール",
         "clause": "根拠条項",
@@ -145,7 +175,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "verdict": "判定",
         "violated": "違反",
         "inconclusive": "判定不能",
-        "diagram": "4. 領域構成図",
+        "diagram": "1. 領域構成図",
         "diagram_note": "機器とセグメントを領域ごとに色分けしています。破線の枠が"
         "領域の境界、赤線が違反するパケットの経路です。",
         "findings": "5. 検出事項",
@@ -172,7 +202,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "flags": "フラグ",
         "certificates": "6. 分離の証明（遮断箇所）",
         "certificates_note": "分離すべき領域の組ごとに、領域間の"
-        "すべての経路を断っているフィルタ行の組（最小カット）です。",
+        "すべての経路を断っているフィルタ行の組（最小カット）です。フィルタごとに、適用箇所と、禁止するパケットを"
+        "多く遮断している行を示し、残りは行数だけを示します（全行は JSON レポートに記載）。",
         "no_certificates": "この結果には分離の証明がありません。",
         "route_absences": "経路の不在にも依存",
         "exceptions": "7. 例外措置の登録簿（対策基準 10.4）",
@@ -292,7 +323,11 @@ def render_html(result: Result, lang: str = "ja") -> str:
         keep_trailing_newline=True,
     )
     template = environment.get_template("report.html.j2")
-    view = _view(displayable(result), "ja" if lang == "ja" else "en")
+    folder = common_folder(result)
+    # findings name files relative to the folder that holds every input (named once, in the scope)
+    lang = "ja" if lang == "ja" else "en"
+    view = _view(localized(displayable(relative_files(result, folder)), lang), lang)
+    view["files_under"] = visible(folder)
     # the digest is the JSON report's: of the exact (redacted) values, not of their escaped display
     view["sha256"] = result_sha256(redacted(result))
     return template.render(**view)
@@ -324,14 +359,14 @@ def _view(result: Result, lang: str) -> dict[str, Any]:
         "total_unknown_forwarding": sum(record.unknown_forwarding for record in result.inputs),
         "total_unknown_harmless": sum(record.unknown_harmless for record in result.inputs),
         "assumptions": [_ASSUMPTIONS_JA.get(text, text) if lang == "ja" else text for text in result.assumptions],
-        "rules": [_rule_row(verdict, lang) for verdict in result.rules],
+        "rules": [_rule_row(result, verdict, lang) for verdict in result.rules],
         "findings": [_finding_view(result, index, finding, lang) for index, finding in enumerate(result.findings, 1)],
         "certificates": [
             {
                 "from": zone_name(result, c.from_zone, lang),
                 "to": zone_name(result, c.to_zone, lang),
-                "lines": c.lines,
-                "route_absences": c.route_absences,
+                "filters": [_cut_view(cut, lang) for cut in cut_filters(c)],
+                "route_absences": [absence_text(a, lang) for a in c.route_absences],
             }
             for c in result.certificates
         ],
@@ -342,18 +377,28 @@ def _view(result: Result, lang: str) -> dict[str, Any]:
     }
 
 
-def _rule_row(verdict: RuleVerdict, lang: str) -> dict[str, Any]:
+def _cut_view(cut: CutFilter, lang: str) -> dict[str, Any]:
+    return {
+        "title": cut_filter_title(cut, lang),
+        "lines": [
+            {"evidence": e, "role": role_text(e.role, lang)}
+            for e in ((cut.binding, *cut.shown) if cut.binding else cut.shown)
+        ],
+        "more": cut_more(cut, lang),
+    }
+
+
+def _rule_row(result: Result, verdict: RuleVerdict, lang: str) -> dict[str, Any]:
     doc = rule_doc(verdict.rule)
-    common = labels(lang)
     return {
         "id": verdict.rule,
         "title": verdict.title_ja if lang == "ja" else verdict.title_en,
         "what": with_code(doc.what(lang)) if doc else "",
         "clause": clause_text(verdict.clause, verdict.guideline, lang),
         "severity": verdict.severity,
-        "severity_label": common.get(verdict.severity, verdict.severity),
+        "severity_label": severity_label(verdict.severity, lang),
         "verdict": verdict.verdict,
-        "verdict_label": common.get(verdict.verdict, verdict.verdict),
+        "verdict_label": verdict_label(result, verdict, lang),
         "violated": verdict.violated,
         "inconclusive": verdict.inconclusive,
     }
@@ -371,7 +416,7 @@ def _finding_view(result: Result, index: int, finding: Finding, lang: str) -> di
         "index": index,
         "rule": finding.rule,
         "severity": finding.severity,
-        "severity_label": common.get(finding.severity, finding.severity),
+        "severity_label": severity_label(finding.severity, lang),
         "status": finding.status,
         "status_label": (common["violated"] if finding.status == "violated" else common["status_inconclusive"])
         + (f" · {common['accepted_baseline']}" if finding.accepted else ""),
@@ -381,17 +426,24 @@ def _finding_view(result: Result, index: int, finding: Finding, lang: str) -> di
         "flow_text": flow_text(finding.flow) if finding.flow else "",
         "flow_class": finding.flow_class,
         "flow_start": start_text(finding, lang),
-        "hops": [_hop(step) for step in finding.path],
-        "permitting": permitting,
-        "other_evidence": [e for e in finding.evidence if e not in permitting],
+        "hops": [_hop(step, lang) for step in finding.path],
+        # the hop table quotes the lines that let the packet through; listed again only when it does not
+        "permitting": () if _in_hops(permitting, finding.path) else permitting,
+        "other_evidence": [replace(e, role=role_text(e.role, lang)) for e in finding.evidence if e not in permitting],
         "notes": finding.notes,
     }
 
 
-def _hop(step: PathStep) -> dict[str, Any]:
-    acls = [("in", step.acl)] if step.acl else []
+def _in_hops(lines: tuple[Evidence, ...], path: tuple[PathStep, ...]) -> bool:
+    shown = {(acl.file, acl.line) for step in path for acl in (step.acl, step.acl_out) if acl}
+    return all((e.file, e.line) in shown for e in lines)
+
+
+def _hop(step: PathStep, lang: str) -> dict[str, Any]:
+    words = labels(lang)
+    acls = [(words["in"], step.acl)] if step.acl else []
     if step.acl_out:
-        acls.append(("out", step.acl_out))
+        acls.append((words["out"], step.acl_out))
     return {"step": step, "acls": acls}
 
 

@@ -8,8 +8,20 @@ import html
 
 from ..result import Finding, Result
 from ..wording import count_of
-from .common import clause_text, displayable, flow_text, hop_text, labels, permitting_lines, start_text, zone_name
+from .common import (
+    clause_text,
+    displayable,
+    flow_text,
+    hop_text,
+    labels,
+    permitting_lines,
+    severity_label,
+    start_text,
+    verdict_label,
+    zone_name,
+)
 from .json_report import result_sha256
+from .wording import localized
 
 MAX_FINDINGS = 50
 MAX_LINES_PER_FINDING = 12
@@ -32,7 +44,9 @@ _WORDS = {
 
 
 def render_markdown(result: Result, lang: str = "en") -> str:
-    result = displayable(result)
+    # the digest is of the result as analysed, not as translated for display
+    digest = result_sha256(displayable(result))
+    result = localized(displayable(result), lang)
     words = labels(lang)
     extra = _WORDS["ja" if lang == "ja" else "en"]
     violated = sum(1 for f in result.findings if f.status == "violated")
@@ -69,7 +83,7 @@ def render_markdown(result: Result, lang: str = "en") -> str:
         title = verdict.title_ja if lang == "ja" else verdict.title_en
         clause = clause_text(verdict.clause, verdict.guideline, lang)
         out.append(
-            f"| {verdict.rule} | {_ICONS[verdict.verdict]} {words[verdict.verdict]} | {verdict.violated} "
+            f"| {verdict.rule} | {_ICONS[verdict.verdict]} {verdict_label(result, verdict, lang)} | {verdict.violated} "
             f"| {verdict.inconclusive} | {_cell(title)} | {_cell(clause)} |"
         )
     out += ["", f"### {words['findings']}", ""]
@@ -79,7 +93,7 @@ def render_markdown(result: Result, lang: str = "en") -> str:
         out += _finding(result, finding, lang)
     if len(result.findings) > MAX_FINDINGS:
         out.append(words["more"].format(count=len(result.findings) - MAX_FINDINGS))
-    out += ["", f"<sub>{words['integrity']}: <code>{result_sha256(result)}</code></sub>"]
+    out += ["", f"<sub>{words['integrity']}: <code>{digest}</code></sub>"]
     if result.command:
         out += ["", f"<sub>{words['command']}: <code>{html.escape(result.command)}</code></sub>"]
     return "\n".join(out) + "\n"
@@ -99,7 +113,7 @@ def _finding(result: Result, finding: Finding, lang: str) -> list[str]:
     if finding.accepted:
         status += f", {words['accepted_baseline']}"
     lines = [
-        f"<details><summary><b>{finding.rule}</b> {words[finding.severity]} ({status}){where}</summary>",
+        f"<details><summary><b>{finding.rule}</b> {severity_label(finding.severity, lang)} ({status}){where}</summary>",
         "",
         _inline(finding.message(lang)),
         "",

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from ..result import Finding, Result
 from ..wording import count_of
-from .common import clause_text, displayable, labels, start_text, zone_name
+from .common import (
+    clause_text,
+    cut_filter_title,
+    cut_filters,
+    cut_more,
+    displayable,
+    labels,
+    severity_label,
+    start_text,
+    verdict_label,
+    zone_name,
+)
+from .wording import absence_text, localized, role_text, state_text
 
 _WORDS = {
     "en": {
@@ -21,13 +33,20 @@ _WORDS = {
         "note": "note",
         "verdict": "VERDICT: {verdict}",
         "summary": "{violated} violated, {inconclusive} inconclusive ({errors}, {warnings})",
+        "errors": "{count} error|{count} errors",
+        "warnings": "{count} warning|{count} warnings",
+        "local": "(local)",
+        "route": "route",
+        "in": "in",
+        "out": "out",
         "pass": "PASS",
         "fail": "FAIL",
         "inconclusive": "INCONCLUSIVE",
         "warn": "WARN",
         "violated": "violated",
         "no_acl": "no ACL",
-        "certificates": "Isolation certificates (filter lines that cut every path)",
+        "certificates": "Isolation certificates (filter lines that cut every path; per filter, the lines that drop "
+        "the most first)",
         "exceptions": "Exception register",
         "exception": "  {rule} {state}: {flow} — approved by {approved_by}, ref {ref}, expires {expires}",
         "matched": "      matched: {matched}",
@@ -48,14 +67,20 @@ _WORDS = {
         "evidence": "根拠",
         "note": "注記",
         "verdict": "判定: {verdict}",
-        "summary": "違反 {violated} 件、判定不能 {inconclusive} 件（エラー {errors} 件、警告 {warnings} 件）",
-        "pass": "合格 (PASS)",
-        "fail": "不合格 (FAIL)",
-        "inconclusive": "判定不能 (INCONCLUSIVE)",
-        "warn": "警告 (WARN)",
+        "summary": "違反 {violated} 件、判定不能 {inconclusive} 件（{errors}、{warnings}）",
+        "errors": "エラー {count} 件|エラー {count} 件",
+        "warnings": "警告 {count} 件|警告 {count} 件",
+        "local": "（自機宛）",
+        "route": "経路",
+        "in": "入力",
+        "out": "出力",
+        "pass": "合格",
+        "fail": "不合格",
+        "inconclusive": "判定不能",
+        "warn": "警告",
         "violated": "違反",
         "no_acl": "ACLなし",
-        "certificates": "分離の証明（すべての経路を断つフィルタ行）",
+        "certificates": "分離の証明（すべての経路を断つフィルタ行。フィルタごとに、多く遮断している行から順に表示）",
         "exceptions": "例外措置の登録簿",
         "exception": "  {rule} {state}: {flow} — 承認者 {approved_by}、文書番号 {ref}、有効期限 {expires}",
         "matched": "      一致した通信: {matched}",
@@ -70,8 +95,13 @@ def words(lang: str) -> dict[str, str]:
     return _WORDS["ja" if lang == "ja" else "en"]
 
 
+def _plural(template: str, count: int) -> str:
+    one, many = template.split("|")
+    return (one if count == 1 else many).format(count=count)
+
+
 def render_text(result: Result, lang: str = "en") -> str:
-    result = displayable(result)
+    result = localized(displayable(result), lang)
     w = words(lang)
     lines = [
         w["title"].format(version=result.tool_version, name=result.network_name),
@@ -88,7 +118,9 @@ def render_text(result: Result, lang: str = "en") -> str:
     for verdict in result.rules:
         title = verdict.title_ja if lang == "ja" else verdict.title_en
         clause = clause_text(verdict.clause, verdict.guideline, lang)
-        lines.append(f"  {verdict.rule:<9} {w[verdict.verdict]:<14} {title}  [{clause}]")
+        verdict_text = verdict_label(result, verdict, lang) if verdict.verdict == "warn" else w[verdict.verdict]
+        severity = severity_label(verdict.severity, lang)
+        lines.append(f"  {verdict.rule:<9} {verdict_text:<8} {severity:<8} {title}  [{clause}]")
     lines += ["", w["findings"]]
     if not result.findings:
         lines.append(f"  {w['none']}")
@@ -109,8 +141,8 @@ def verdict_lines(result: Result, lang: str = "en") -> list[str]:
         w["summary"].format(
             violated=len(violated),
             inconclusive=sum(1 for f in result.findings if f.status == "inconclusive"),
-            errors=_counted(lang, sum(1 for f in violated if f.severity == "error"), "error"),
-            warnings=_counted(lang, sum(1 for f in violated if f.severity == "warning"), "warning"),
+            errors=_plural(w["errors"], sum(1 for f in violated if f.severity == "error")),
+            warnings=_plural(w["warnings"], sum(1 for f in violated if f.severity == "warning")),
         ),
         w["verdict"].format(verdict=w[result.verdict]),
     ]
@@ -138,12 +170,9 @@ def _counted(lang: str, count: int, noun: str) -> str:
 def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
     w = words(lang)
     status = w["violated"] if finding.status == "violated" else w["inconclusive"]
+    severity = severity_label(finding.severity, lang)
     accepted = f" — {labels(lang)['accepted_baseline']}" if finding.accepted else ""
-    lines = [
-        "",
-        f"  [{index}] {finding.rule} {finding.severity} {status}{accepted}",
-        f"      {finding.message(lang)}",
-    ]
+    lines = ["", f"  [{index}] {finding.rule} {severity} {status}{accepted}", f"      {finding.message(lang)}"]
     if finding.flow is not None:
         flow = finding.flow
         ports = f" {flow.sport} → {flow.dport}" if flow.dport is not None else ""
@@ -157,12 +186,12 @@ def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
         lines.append(f"      {w['path']}:")
         for step in finding.path:
             acl = f"{step.acl.name} {step.acl.file}:{step.acl.line}" if step.acl else w["no_acl"]
-            hop = f"        {step.device}: {step.in_interface} → {step.out_interface or '(local)'}"
+            hop = f"        {step.device}: {step.in_interface} → {step.out_interface or w['local']}"
             if step.route:
-                hop += f"  route {step.route}"
-            hop += f"  in: {acl}"
+                hop += f"  {w['route']} {step.route}"
+            hop += f"  {w['in']}: {acl}"
             if step.acl_out:
-                hop += f"  out: {step.acl_out.name} {step.acl_out.file}:{step.acl_out.line}"
+                hop += f"  {w['out']}: {step.acl_out.name} {step.acl_out.file}:{step.acl_out.line}"
             lines.append(hop)
             if step.note:
                 lines.append(f"          ! {step.note}")
@@ -170,7 +199,11 @@ def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
         lines.append(f"      {w['evidence']}:")
         for evidence in finding.evidence[:12]:
             text = f"  {evidence.text}" if evidence.text else ""
-            where = f"{evidence.file}:{evidence.line}" if evidence.line else f"{evidence.file} ({evidence.role})"
+            where = (
+                f"{evidence.file}:{evidence.line}"
+                if evidence.line
+                else f"{evidence.file} ({role_text(evidence.role, lang)})"
+            )
             lines.append(f"        {where}{text}")
         if len(finding.evidence) > 12:
             lines.append(f"        … (+{len(finding.evidence) - 12})")
@@ -187,10 +220,17 @@ def _certificate_lines(result: Result, lang: str) -> list[str]:
     for certificate in result.certificates:
         pair = f"{zone_name(result, certificate.from_zone, lang)} → {zone_name(result, certificate.to_zone, lang)}"
         lines.append(f"  {pair}")
-        for evidence in certificate.lines:
-            lines.append(f"      {evidence.file}:{evidence.line}  {evidence.text}  ({evidence.role})")
+        for cut in cut_filters(certificate):
+            lines.append(f"    {cut_filter_title(cut, lang)}")
+            for evidence in (cut.binding, *cut.shown) if cut.binding else cut.shown:
+                lines.append(
+                    f"      {evidence.file}:{evidence.line}  {evidence.text}  ({role_text(evidence.role, lang)})"
+                )
+            if cut.more:
+                lines.append(f"      {cut_more(cut, lang)}")
         if certificate.route_absences:
-            lines.append(w["absences"].format(absences="; ".join(certificate.route_absences)))
+            absences = "; ".join(absence_text(a, lang) for a in certificate.route_absences)
+            lines.append(w["absences"].format(absences=absences))
     return lines
 
 
@@ -203,7 +243,7 @@ def _exception_lines(result: Result, lang: str) -> list[str]:
         lines.append(
             w["exception"].format(
                 rule=record.rule,
-                state=record.state,
+                state=state_text(record.state, lang),
                 flow=record.flow,
                 approved_by=record.approved_by,
                 ref=record.ref,

@@ -10,6 +10,7 @@ from ..reach.trace import AclDecision, Caveat, Hop
 from ..redact import redact
 from ..tracing import PacketTrace
 from .common import displayable_value, json_text
+from .wording import acl_note_text, disposition_text, endpoint_text, route_ja
 
 
 def _decision(decision: AclDecision | None) -> dict[str, Any] | None:
@@ -121,21 +122,23 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
     if not record["paths"] and not record.get("exhausted"):
         lines.append("どこにも届きません" if ja else "reaches nothing")
     for number, path in enumerate(record["paths"], 1):
-        outcome = path["disposition"] + (f" → {path['endpoint']}" if path["endpoint"] else "")
+        endpoint = f" → {endpoint_text(path['endpoint'], lang)}" if path["endpoint"] else ""
+        outcome = disposition_text(path["disposition"], lang) + endpoint
         if path["zone"]:
             outcome += f" [{path['zone']}]"
         lines.append(f"{'経路' if ja else 'path'} {number}: {outcome}")
         for hop in path["hops"]:
-            text = f"  {hop['device']}: in {hop['in_interface']}"
-            text += _decision_text(hop["ingress"])
+            text = f"  {hop['device']}: {'入力' if ja else 'in'} {hop['in_interface']}"
+            text += _decision_text(hop["ingress"], lang)
             if hop["route"]:
                 route = hop["route"]
                 where = f" ({route['file']}:{route['line']})" if "file" in route else ""
-                text += f"; route {route['route']}{where}"
+                shown = route_ja(route["route"]) if ja else route["route"]
+                text += f"; {'経路' if ja else 'route'} {shown}{where}"
             for rewrite in hop.get("nat", []):
                 text += f"; NAT {rewrite['field']} → {rewrite['to']}"
             if hop["out_interface"]:
-                text += f"; out {hop['out_interface']}" + _decision_text(hop["egress"])
+                text += f"; {'出力' if ja else 'out'} {hop['out_interface']}" + _decision_text(hop["egress"], lang)
             lines.append(text)
             for caveat in hop["caveats"]:
                 where = f"{caveat['file']}:{caveat['line']}" if caveat["line"] else caveat["file"]
@@ -152,9 +155,13 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _decision_text(decision: dict[str, Any] | None) -> str:
+def _decision_text(decision: dict[str, Any] | None, lang: str) -> str:
     if decision is None or decision["acl"] is None:
         return ""
-    verdict = "permit" if decision["permitted"] else "DENY"
-    where = f" {decision['file']}:{decision['line']}" if "file" in decision else f" ({decision.get('note', '')})"
+    if lang == "ja":
+        verdict = "許可" if decision["permitted"] else "拒否"
+    else:
+        verdict = "permit" if decision["permitted"] else "DENY"
+    note = acl_note_text(decision.get("note", ""), lang)
+    where = f" {decision['file']}:{decision['line']}" if "file" in decision else f" ({note})"
     return f" [{decision['acl']} {verdict}{where}]"

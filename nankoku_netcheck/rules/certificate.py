@@ -143,7 +143,8 @@ def _boundary_reaches(ctx: FlowContext, device_name: str, if_name: str, dest: st
 def _dropping_lines(
     ctx: FlowContext, device_name: str, if_name: str, direction: str, forbidden: PacketSet
 ) -> list[Evidence]:
-    """The lines of the filter that drop the forbidden packets, and the binding line."""
+    """The binding line, then the lines of the filter that drop the forbidden packets, those that
+    drop the most of them first (ties in the filter's order)."""
     device = ctx.network.devices[device_name]
     interface = device.interfaces[if_name]
     name = interface.acl_in if direction == "in" else interface.acl_out
@@ -167,6 +168,9 @@ def _dropping_lines(
     # Lines whose addresses miss the forbidden packets' are passed over without a BDD.
     sources, destinations = (_address_blocks(ctx, forbidden, field) for field in ("src", "dst"))
     undecided = forbidden
+    # (packets it drops first, position, line): the lines that drop most come first, so that a
+    # report can show those and count the rest
+    dropping: list[tuple[int, int, Evidence]] = []
     for line in acl.lines:
         if undecided == ctx.space.false:
             break
@@ -177,13 +181,17 @@ def _dropping_lines(
             continue
         matched = ctx.space.line_match(line)
         if matched & undecided != ctx.space.false:
-            evidence.append(Evidence(line.source.file, line.source.line, redact(line.source.text.strip()), "drops"))
+            text = redact(line.source.text.strip())
+            share = ctx.space.count(matched & undecided & ctx.space.valid)
+            dropping.append((share, len(dropping), Evidence(line.source.file, line.source.line, text, "drops")))
             undecided &= ~matched
     if undecided & ctx.space.valid != ctx.space.false:  # = implicit_deny_region(acl) & forbidden
-        evidence.append(
-            Evidence(acl.source.file, acl.source.line, redact(acl.source.text.strip()), "implicit deny at the end")
+        text = redact(acl.source.text.strip())
+        share = ctx.space.count(undecided & ctx.space.valid)
+        dropping.append(
+            (share, len(dropping), Evidence(acl.source.file, acl.source.line, text, "implicit deny at the end"))
         )
-    return evidence
+    return evidence + [line for _, _, line in sorted(dropping, key=lambda item: (-item[0], item[1]))]
 
 
 def _address_blocks(ctx: FlowContext, packets: PacketSet, field: str) -> tuple[Wildcard, ...] | None:

@@ -455,13 +455,14 @@ def _source_restriction_problem(
     ctx: FlowContext, device: Device, access: RemoteAccess
 ) -> tuple[str, str, list[tuple[Source, str]]] | None:
     what = f"{access.protocol} access '{redact(access.source.text.strip())}'"
+    what_ja = f"{access.protocol} の管理アクセス '{redact(access.source.text.strip())}'"
     evidence: list[tuple[Source, str]] = [(access.source, "management access")]
     if access.allowed_from is not None:
         if any(length == 0 for _, length in access.allowed_from):
             fix_en, fix_ja = appended(fix_text(device, "admin-source.fix"))
             return (
                 f"{what} is allowed from any address.{fix_en}",
-                f"{what} がすべての接続元から許可されています。{fix_ja}",
+                f"{what_ja} がすべての接続元から許可されています。{fix_ja}",
                 evidence,
             )
         return None
@@ -469,7 +470,7 @@ def _source_restriction_problem(
         missing_en, missing_ja = in_parentheses(fix_text(device, "admin-source.missing"))
         return (
             f"{what} is not restricted by source address{missing_en}.",
-            f"{what} に接続元の制限{missing_ja}がありません。",
+            f"{what_ja} に接続元の制限{missing_ja}がありません。",
             evidence,
         )
     if access.access_list_source is not None:
@@ -478,13 +479,13 @@ def _source_restriction_problem(
     if acl not in device.acls:
         return (
             f"{what} refers to ACL '{acl}', which is not defined: no source is refused.",
-            f"{what} が参照する ACL「{acl}」が定義されておらず、接続元が制限されていません。",
+            f"{what_ja} が参照する ACL「{acl}」が定義されておらず、接続元が制限されていません。",
             evidence,
         )
     if acl_permits_most_sources(ctx, device, acl):
         return (
             f"{what}: ACL '{acl}' permits every source address, or nearly (half of all addresses or more).",
-            f"{what}: ACL「{acl}」がすべて（または半数以上）の接続元アドレスを許可しています。",
+            f"{what_ja}: ACL「{acl}」がすべて（または半数以上）の接続元アドレスを許可しています。",
             evidence,
         )
     return None
