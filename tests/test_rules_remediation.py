@@ -70,7 +70,7 @@ QUOTED = {
         (
             "MGMT-007",
             "configs/r1.cfg:5: http access 'ip http server' is not restricted by source address (no access-class).",
-            "configs/r1.cfg:5: http access 'ip http server' に接続元の制限（access-class）がありません。",
+            "configs/r1.cfg:5: http の管理アクセス 'ip http server' に接続元の制限（access-class）がありません。",
         ),
         (
             "MGMT-009",
@@ -214,12 +214,12 @@ def test_a_device_without_a_plugin_gets_neutral_wording() -> None:
         (
             "MGMT-007",
             "fw1.conf:5: telnet access 'line vty 0 4' is not restricted by source address.",
-            "fw1.conf:5: telnet access 'line vty 0 4' に接続元の制限がありません。",
+            "fw1.conf:5: telnet の管理アクセス 'line vty 0 4' に接続元の制限がありません。",
         ),
         (
             "MGMT-007",
             "fw1.conf:6: telnet access 'set allowaccess ping https http telnet' is not restricted by source address.",
-            "fw1.conf:6: telnet access 'set allowaccess ping https http telnet' に接続元の制限がありません。",
+            "fw1.conf:6: telnet の管理アクセス 'set allowaccess ping https http telnet' に接続元の制限がありません。",
         ),
         (
             "MGMT-009",
