@@ -71,17 +71,23 @@ HARMLESS = UnknownKind.HARMLESS
 FORWARDING = UnknownKind.FORWARDING
 
 
-class _IosParser(LineBook):
-    """Builds one Device; the state of one file."""
+class _IosBook(LineBook):
+    """Where each line of one IOS file ended up (see LineBook)."""
 
     global_forwarding_starts = GLOBAL_FORWARDING_STARTS
 
+
+class _IosParser:
+    """Builds one Device: walks the file's blocks and hands each to the reader of its part.
+    The readers share `book`, the account of every line; nothing refers back to the parser,
+    so a finished parse is freed at once instead of waiting for the cycle collector."""
+
     def __init__(self, text: str, path: str) -> None:
-        super().__init__(text, path)
+        self.book = _IosBook(text, path)
         self.hostname = ""
-        self.interfaces = InterfaceReader(self)
-        self.groups = ObjectGroups(self)
-        self.acls = AclReader(self, self.groups)
+        self.interfaces = InterfaceReader(self.book)
+        self.groups = ObjectGroups(self.book)
+        self.acls = AclReader(self.book, self.groups)
         self.routes: list[Route] = []
         self.routing: list[RoutingDraft] = []
         self.ipv6_routing_lines: list[int] = []
@@ -91,28 +97,29 @@ class _IosParser(LineBook):
     # -- driver
 
     def run(self) -> Device:
+        book = self.book
         structure_lines = self.claim_multiline_blocks()
         free_text = {index for first, last, _ in self.multiline_blocks for index in range(first, last + 1)}
-        self.claim_rejected_lines(structure_lines, free_text, self.outcome_as_typed)
+        book.claim_rejected_lines(structure_lines, free_text, self.outcome_as_typed)
         top_level = [obj for obj in block_tree(structure_lines) if obj.parent is obj]
         for obj in top_level:
-            if obj.linenum not in self.outcome and self.first_word(obj.linenum) == "object-group":
+            if obj.linenum not in book.outcome and self.first_word(obj.linenum) == "object-group":
                 self.groups.object_group(obj)
         for obj in top_level:
-            if obj.linenum not in self.outcome:
+            if obj.linenum not in book.outcome:
                 self.top_level(obj)
         self.classify_ipv6()
         return self.build_device()
 
     def outcome_as_typed(self, lines: list[str]) -> dict[int, UnknownLine | None]:
         """Every line's outcome when the file is `lines` (see `claim_rejected_lines`)."""
-        copy = _IosParser("", self.path)
-        copy.lines = lines
+        copy = _IosParser("", self.book.path)
+        copy.book.lines = lines
         copy.run()
-        return dict(copy.outcome)
+        return dict(copy.book.outcome)
 
     def first_word(self, index: int) -> str:
-        words = self.words(index)
+        words = self.book.words(index)
         return words[0].lower() if words else ""
 
     def claim_multiline_blocks(self) -> list[str]:
@@ -120,31 +127,33 @@ class _IosParser(LineBook):
         here and hidden from ciscoconfparse2 (as comments) so that no text inside them is
         ever read as configuration and line numbers stay those of the file. Returns the
         lines the block tree is built from."""
-        structure = list(self.lines)
-        self.multiline_blocks = find_multiline_blocks(self.lines)
+        book = self.book
+        structure = list(book.lines)
+        self.multiline_blocks = find_multiline_blocks(book.lines)
         for first, last, reason in self.multiline_blocks:
             for index in range(first, last + 1):
-                self.unknown(index, HARMLESS, reason)
+                book.unknown(index, HARMLESS, reason)
                 structure[index] = "!"
         return structure
 
     # -- top level
 
     def top_level(self, obj: Any) -> None:
+        book = self.book
         index = obj.linenum
-        if self.comment_or_blank(index):
+        if book.comment_or_blank(index):
             return
-        words = self.words(index)
+        words = book.words(index)
         lowered = [word.lower() for word in words[:4]]
         first = lowered[0]
         second = lowered[1] if len(lowered) > 1 else ""
         if first == "hostname" and len(words) > 1:
             self.hostname = words[1].strip('"')
-            self.parsed(index)
-            self.unexpected_children(obj)
+            book.parsed(index)
+            book.unexpected_children(obj)
         elif first == "ip" and second == "routing":
-            self.parsed(index)
-            self.unexpected_children(obj)
+            book.parsed(index)
+            book.unexpected_children(obj)
         elif first in ("interface", "int"):
             self.interfaces.interface(obj, words)
         elif first == "access-list":
@@ -152,92 +161,95 @@ class _IosParser(LineBook):
         elif first == "ip" and second == "access-list":
             self.acls.named_acl(obj, words)
         elif first == "ip" and second == "route":
-            route = static_route(self, obj, words)
+            route = static_route(book, obj, words)
             if route is not None:
                 self.routes.append(route)
         elif first == "arp":
-            arp = static_arp_entry(self, index, words)
+            arp = static_arp_entry(book, index, words)
             if arp is not None:
                 self.static_arps.append(arp)
             self.classify_top_level(obj, words, lowered)
         elif first == "router":
-            routing = routing_process(self, obj, words)
+            routing = routing_process(book, obj, words)
             if routing is not None:
                 self.routing.append(routing)
         elif first == "ipv6":
             if second == "unicast-routing":
                 self.ipv6_routing_lines.append(index)
-            self.mark_block(obj, HARMLESS, IPV6_SETTING)
+            book.mark_block(obj, HARMLESS, IPV6_SETTING)
         elif first == "no":
             self.negated_top_level(obj, lowered)
         else:
             self.classify_top_level(obj, words, lowered)
 
     def classify_top_level(self, obj: Any, words: list[str], lowered: list[str]) -> None:
+        book = self.book
         entry = lookup_prefix(TOP_LEVEL_COMMANDS, lowered)
         if entry is not None:
-            self.mark_block(obj, entry[0], entry[1])
-        elif CLI_PROMPT.match(strip_blanks(self.lines[obj.linenum])):
-            self.mark_block(obj, HARMLESS, "CLI prompt or command echo")
+            book.mark_block(obj, entry[0], entry[1])
+        elif CLI_PROMPT.match(strip_blanks(book.lines[obj.linenum])):
+            book.mark_block(obj, HARMLESS, "CLI prompt or command echo")
         else:
-            self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:2])}'")
+            book.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:2])}'")
 
     def negated_top_level(self, obj: Any, lowered: list[str]) -> None:
+        book = self.book
         rest = lowered[1:]
         if rest[:2] == ["ip", "routing"]:
-            self.mark_block(
+            book.mark_block(
                 obj, HARMLESS, "device does not route IPv4; it is modelled as a router (over-approximation)"
             )
             return
         if rest and rest[0] == "ipv6":
-            self.mark_block(obj, HARMLESS, IPV6_SETTING)
+            book.mark_block(obj, HARMLESS, IPV6_SETTING)
             return
         negated_reason = lookup_prefix(NEGATED_HARMLESS, rest)
         entry = lookup_prefix(TOP_LEVEL_COMMANDS, rest)
         if negated_reason is not None:
-            self.mark_block(obj, HARMLESS, negated_reason)
+            book.mark_block(obj, HARMLESS, negated_reason)
         elif entry is not None and entry[0] is HARMLESS:
-            self.mark_block(obj, HARMLESS, entry[1])
+            book.mark_block(obj, HARMLESS, entry[1])
         else:
-            words = self.words(obj.linenum)
-            self.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:3])}'")
+            words = book.words(obj.linenum)
+            book.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:3])}'")
 
     # -- results
 
     def classify_ipv6(self) -> None:
         """IPv6 forwarding needs both `ipv6 unicast-routing` and an IPv6 interface; only
         then can IPv6 paths bypass the IPv4 filters we check."""
+        book = self.book
         interface_lines = self.interfaces.ipv6_lines
         active = bool(self.ipv6_routing_lines) and bool(interface_lines)
         for index in self.ipv6_routing_lines:
             if active:
-                self.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
+                book.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
             else:
-                self.unknown(index, HARMLESS, "IPv6 routing enabled but no interface has IPv6")
+                book.unknown(index, HARMLESS, "IPv6 routing enabled but no interface has IPv6")
         for index in interface_lines:
             if active:
-                self.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
+                book.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
             else:
-                self.unknown(index, HARMLESS, "IPv6 address on a device that does not route IPv6")
+                book.unknown(index, HARMLESS, "IPv6 address on a device that does not route IPv6")
 
     def build_device(self) -> Device:
-        drafts = self.interfaces.drafts
+        book, drafts = self.book, self.interfaces.drafts
         apply_autostate(drafts)
-        self.sweep_unvisited_lines()
+        book.sweep_unvisited_lines()
         return Device(
-            name=self.hostname or file_stem(self.path),
+            name=self.hostname or file_stem(book.path),
             vendor=VENDOR,
-            source_file=self.path,
+            source_file=book.path,
             hostname=self.hostname,
             interfaces={name: draft.freeze() for name, draft in drafts.items()},
             acls=self.acls.frozen(),
             routes=list(self.routes),
             dynamic_routing=resolve_routing(self.routing, list(drafts.values())),
-            unknown_lines=[unknown for _, unknown in sorted(self.outcome.items()) if unknown is not None],
-            lines=tuple(self.lines),
+            unknown_lines=[unknown for _, unknown in sorted(book.outcome.items()) if unknown is not None],
+            lines=tuple(book.lines),
             static_arp=list(self.static_arps),
             # Management-plane facts: a separate read-only pass over the same lines.
-            mgmt=read_management(self.command_lines(), self.path, self.multiline_blocks, canonical_interface_name),
+            mgmt=read_management(book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name),
         )
 
 
