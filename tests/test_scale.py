@@ -20,7 +20,8 @@ from nankoku_netcheck.cli.verify import BatchOutcome, report_folders, worst_exit
 from nankoku_netcheck.errors import InputProblem
 from nankoku_netcheck.synth import CitySpec, generate
 from nankoku_netcheck.vendors import SUPPORTED
-from nankoku_netcheck.vendors.cisco_ios.parser import BlockLine, _IosParser, block_tree, build_block_tree
+from nankoku_netcheck.vendors.cisco_ios.blocks import BlockLine, block_tree, build_block_tree
+from nankoku_netcheck.vendors.cisco_ios.parser import _IosParser
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
-from nankoku_netcheck.vendors.cisco_ios.parser import canonical_interface_name, parse
+from nankoku_netcheck.vendors.cisco_ios.interfaces import canonical_interface_name
+from nankoku_netcheck.vendors.cisco_ios.parser import parse
 from nankoku_netcheck.vendors.cisco_ios.remediation import REMEDIATION
 from nankoku_netcheck.vendors.detect import DECISIVE, IP_PATTERN, Signature, signatures
 

@@ -1,0 +1,148 @@
+"""IOS block structure: the parent/child tree of a file's lines, and the free-text blocks
+(banners, smartport macros) that must be kept out of it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ciscoconfparse2 import CiscoConfParse  # type: ignore[import-untyped]
+from loguru import logger
+
+from nankoku_netcheck.vendors.common import split_words, strip_blanks
+
+_BANNER_TYPES = frozenset(
+    {
+        "motd",
+        "login",
+        "exec",
+        "incoming",
+        "slip-ppp",
+        "prompt-timeout",
+        "config-save",
+    }
+)
+
+
+def _find_banner_end(lines: Sequence[str], start: int) -> int:
+    """Index of the last line of the banner that begins at `start` (IOS: the banner runs
+    to the next occurrence of its delimiter). Without a closing delimiter only the
+    first line is taken, so that the rest of the file is still read as configuration."""
+    text = lines[start].lstrip(" \t")[len("banner") :].lstrip(" \t")
+    first, _, rest = text.partition(" ")
+    if first.lower() in _BANNER_TYPES:
+        text = rest.lstrip(" \t") if rest else ""
+    if not text:
+        return start
+    delimiter = "^C" if text.startswith("^C") else text[0]
+    if delimiter in text[len(delimiter) :]:
+        return start
+    for index in range(start + 1, len(lines)):
+        if delimiter in lines[index]:
+            return index
+    return start
+
+
+def _find_macro_end(lines: Sequence[str], start: int) -> int:
+    for index in range(start + 1, len(lines)):
+        if strip_blanks(lines[index]) == "@":
+            return index
+    return start
+
+
+def find_multiline_blocks(lines: Sequence[str]) -> list[tuple[int, int, str]]:
+    """The banners and smartport macros of a file as (first, last, reason): free text up
+    to a delimiter, in which no line may be read as configuration."""
+    blocks: list[tuple[int, int, str]] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        # Cheap prefix test first: this loop sees every line of the file.
+        words = split_words(line) if line[:6].lower() in ("banner", "macro ") else []
+        first = words[0].lower() if words else ""
+        if first == "banner":
+            end, reason = _find_banner_end(lines, index), "banner text"
+        elif first == "macro" and len(words) > 1 and words[1].lower() == "name":
+            end, reason = _find_macro_end(lines, index), "smartport macro definition"
+        else:
+            index += 1
+            continue
+        blocks.append((index, end, reason))
+        index = end + 1
+    return blocks
+
+
+# --- block structure ---------------------------------------------------------------------------
+#
+# ciscoconfparse2 builds the parent/child tree from indentation. Building its objects
+# costs about ten times more than reading the file, so the same tree is built here with
+# its exact rules (`ConfigList.bootstrap`: the parent cache, the backward walk, the
+# comment exception), for every text without the two constructs it post-processes:
+# banner-like lines (`_banner_mark_regex`, which includes `aaa authentication
+# fail-message` anywhere in a line) and `macro name` lines. Those texts still go
+# through ciscoconfparse2. tests/test_scale.py checks that both builders agree.
+
+_CCP_BANNER = re.compile(
+    "|".join(
+        [rf"^(set\s+)*banner\s+{kind}" for kind in ("login", "motd", "incoming", "exec", "telnet", "lcd")]
+        + ["aaa authentication fail-message"]
+    )
+)
+
+
+class BlockLine:
+    """One line of the block tree: `linenum` (0-based), `parent` (itself at top level),
+    `children` in file order."""
+
+    __slots__ = ("children", "indent", "is_comment", "is_config_line", "linenum", "parent")
+
+    def __init__(self, linenum: int, text: str) -> None:
+        stripped = text.lstrip()
+        self.linenum = linenum
+        self.indent = len(text) - len(stripped)
+        self.is_comment = stripped[:1] == "!"
+        self.is_config_line = bool(stripped) and not self.is_comment
+        self.parent: BlockLine = self
+        self.children: list[BlockLine] = []
+
+
+def block_tree(lines: Sequence[str]) -> list[Any]:
+    """Every line as an object with `linenum`, `parent` and `children`, exactly as
+    ciscoconfparse2 (syntax ios) would build them."""
+    if any(_CCP_BANNER.search(line) or line[:11] == "macro name " for line in lines):
+        logger.disable("ciscoconfparse2")
+        return list(CiscoConfParse(config=list(lines), ignore_blank_lines=False).objs)
+    return build_block_tree(lines)
+
+
+def build_block_tree(lines: Sequence[str]) -> list[BlockLine]:
+    """ciscoconfparse2's `ConfigList.bootstrap` parent/child assignment, without banners
+    and macros (see `block_tree`)."""
+    objs: list[BlockLine] = []
+    parents_cache: dict[int, BlockLine] = {}
+    max_indent = 0
+    for linenum, text in enumerate(lines):
+        obj = BlockLine(linenum, text)
+        indent = obj.indent
+        parent: BlockLine | None = None
+        if obj.is_config_line and indent < max_indent:
+            for cached in [level for level in parents_cache if level >= indent]:
+                del parents_cache[cached]
+        else:
+            parent = parents_cache.get(indent)
+        if indent > 0:
+            if parent is None:
+                for candidate in reversed(objs):
+                    if candidate.indent < indent and candidate.is_config_line:
+                        parent = parents_cache[indent] = candidate
+                        break
+            if parent is not None and not (obj.is_comment and objs[-1].indent > indent):
+                parent.children.append(obj)
+                obj.parent = parent
+        if indent == 0 and obj.is_config_line:
+            max_indent = 0
+        elif indent > max_indent:
+            max_indent = indent
+        objs.append(obj)
+    return objs
