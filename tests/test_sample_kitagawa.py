@@ -252,3 +252,22 @@ def test_broken_kitagawa_config_lines_are_the_documented_ones() -> None:
         if item["was"] is not None:
             before = (REPO / item["file"].replace("kitagawa-broken", "kitagawa")).read_text(encoding="utf-8")
             assert before.splitlines()[item["was"]["line"] - 1].strip() == item["was"]["text"], item["id"]
+
+
+def test_broken_kitagawa_cli_quotes_the_management_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out = verify("kitagawa-broken.yaml", monkeypatch)
+    assert "inputs: 6 files (5 devices, 1195 config lines, 0 not understood)" in out
+    assert "device_configs/kitagawa-broken/kita-fgt.conf:39  set allowaccess ping https ssh http telnet" in out
+    assert "  MGMT-001  FAIL" in out
+    assert code == 1
+
+
+@NEEDS_POLICY_ENGINE
+def test_broken_kitagawa_cli_quotes_each_deciding_policy_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, out = verify("kitagawa-broken.yaml", monkeypatch)
+    findings = out.split("\n  [")[1:]
+    for item in EXPECTED_BROKEN["flows"]:
+        where = f"{item['permitted_by']['file']}:{item['permitted_by']['line']}"
+        quoted = [text for text in findings if text.split(" ", 2)[1] == item["rule"] and f"{where}  edit " in text]
+        assert quoted, item["id"]
+        assert "\n      path:\n" in quoted[0]
