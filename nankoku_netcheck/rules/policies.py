@@ -111,14 +111,36 @@ def pair_groups(device: Device) -> PolicyPairs:
     return PolicyPairs(device, from_masks, to_masks)
 
 
-def zone_label(network: Network, device_name: str, interface: str, edges: set[tuple[str, str]]) -> str | None:
-    """Where an interface leads: EDGE, a zone id, TRANSIT, or None (on no segment)."""
+def zones_behind(network: Network, device_name: str, interface: str, edges: set[tuple[str, str]]) -> tuple[str, ...]:
+    """Where an interface leads, sorted: (EDGE,) beyond an upstream or external link; the
+    segment's zone; for a transit segment, the zones of every segment reachable through it
+    without passing back through the device, and EDGE when an upstream or external link is
+    (a firewall on transit links to one switch per zone faces one zone per interface), or
+    (TRANSIT,) when none; () when on no segment."""
     if (device_name, interface) in edges:
-        return EDGE
+        return (EDGE,)
     segment = network.segment_of.get((device_name, interface))
     if segment is None:
-        return None
-    return network.segments[segment].zone or TRANSIT
+        return ()
+    zone = network.segments[segment].zone
+    if zone is not None:
+        return (zone,)
+    graph = network.graph
+    blocked = ("device", device_name)
+    seen = {blocked, ("segment", segment)}
+    queue = [("segment", segment)]
+    found: set[str] = set()
+    while queue:
+        node = queue.pop()
+        if node[0] == "segment" and network.segments[node[1]].zone is not None:
+            found.add(network.segments[node[1]].zone or TRANSIT)
+        elif node[0] == "interface" and (node[1], node[2]) in edges:
+            found.add(EDGE)
+        for neighbour in graph.neighbors(node):
+            if neighbour not in seen:
+                seen.add(neighbour)
+                queue.append(neighbour)
+    return tuple(sorted(found)) or (TRANSIT,)
 
 
 def edge_interfaces(network: Network) -> set[tuple[str, str]]:
@@ -139,10 +161,10 @@ def crossing_zone_pairs(network: Network, device_name: str, rule: PolicyRule) ->
     edges = edge_interfaces(network)
     ins, outs = rule_ends(device, rule)
     found: set[tuple[str, str]] = set()
-    for in_zone in {zone_label(network, device_name, name, edges) for name in ins}:
-        for out_zone in {zone_label(network, device_name, name, edges) for name in outs}:
-            if in_zone is None or out_zone is None:
-                continue
+    in_zones = {zone for name in ins for zone in zones_behind(network, device_name, name, edges)}
+    out_zones = {zone for name in outs for zone in zones_behind(network, device_name, name, edges)}
+    for in_zone in in_zones:
+        for out_zone in out_zones:
             if in_zone != out_zone or in_zone == EDGE:
                 found.add((in_zone, out_zone))
     return sorted(found)
@@ -194,5 +216,5 @@ __all__ = [
     "positions",
     "rule_ends",
     "rule_lines",
-    "zone_label",
+    "zones_behind",
 ]
