@@ -20,6 +20,7 @@ from nankoku_netcheck.model import (
     InterfaceAddress,
     Match,
     NatRule,
+    PasswordPolicy,
     PolicyRule,
     PortRange,
     Route,
@@ -719,25 +720,33 @@ end
 
 def test_hardening_facts() -> None:
     mgmt = fgt(MGMT).mgmt
+    # Each administrator is held to its own trusted hosts; the access paths list none.
     assert [(a.protocol, a.interface, a.allowed_from) for a in mgmt.remote_access] == [
-        ("https", "port1", ((0, 0), (ip_to_int("10.9.0.0"), 24))),
-        ("ssh", "port1", ((0, 0), (ip_to_int("10.9.0.0"), 24))),
+        ("https", "port1", None),
+        ("ssh", "port1", None),
     ]
-    assert [(s.idle_timeout, s.idle_timeout_source and s.idle_timeout_source.line) for s in mgmt.sessions] == [
-        (1800, line_of(MGMT, "admintimeout"))
+    assert [(u.name, u.privilege, u.allowed_from) for u in mgmt.users] == [
+        ("admin", 15, ((ip_to_int("10.9.0.0"), 24),)),
+        ("ops", 1, ((0, 0),)),
     ]
+    assert [
+        (s.kind, s.name, s.source.line, s.idle_timeout, s.idle_timeout_source and s.idle_timeout_source.line)
+        for s in mgmt.sessions
+    ] == [("admin", "admintimeout", line_of(MGMT, "config system global"), 1800, line_of(MGMT, "admintimeout"))]
+    assert mgmt.login_failures_limited_by_default
     assert [source.line for source in mgmt.login_failure_limits] == [line_of(MGMT, "admin-lockout-threshold")]
     assert [(b.kind, b.source.line) for b in mgmt.banners] == [("login", line_of(MGMT, "pre-login-banner"))]
-    assert [(u.name, u.privilege) for u in mgmt.users] == [("admin", 15), ("ops", 1)]
     assert [(c.owner, c.scheme) for c in mgmt.credentials] == [("admin", "pbkdf2"), ("ops", "plaintext")]
     assert [h.address for h in mgmt.ntp_servers] == ["10.9.0.123"]
     assert [h.address for h in mgmt.logging_hosts] == ["10.9.0.514"]
-    assert [(c.name, c.source.text) for c in mgmt.snmp_communities] == [("public", "    edit 1")]
+    assert mgmt.log_timestamps == "datetime"
+    assert [(c.name, c.access, c.source.text) for c in mgmt.snmp_communities] == [("public", "ro", "    edit 1")]
     assert [(s.name, s.enabled) for s in mgmt.services if s.name in ("cdp", "http-server", "https-server")] == [
         ("cdp", False),
         ("http-server", False),
         ("https-server", True),
     ]
+    assert mgmt.password_policy == PasswordPolicy(False)
     assert mgmt.hostname_source is not None and mgmt.hostname_source.line == line_of(MGMT, "set hostname")
 
 
