@@ -750,6 +750,115 @@ def test_hardening_facts() -> None:
     assert mgmt.hostname_source is not None and mgmt.hostname_source.line == line_of(MGMT, "set hostname")
 
 
+NAMES = (
+    INTERFACES
+    + """\
+config firewall address
+    edit "FIREWALL_AUTH_PORTAL_ADDRESS"
+    next
+    edit "gmail.com"
+        set type fqdn
+        set fqdn "gmail.com"
+    next
+    edit "LAN"
+        set subnet 192.0.2.0 255.255.255.0
+    next
+    edit "SPARE"
+        set subnet 192.0.2.128 255.255.255.128
+    next
+end
+config firewall addrgrp
+    edit "G Suite"
+        set member "gmail.com"
+    next
+end
+config firewall service custom
+    edit "HTTPS"
+        set tcp-portrange 443
+    next
+end
+config firewall ippool
+    edit "POOL1"
+        set startip 198.51.100.10
+        set endip 198.51.100.10
+    next
+end
+config firewall policy
+    edit 1
+        set srcintf "port1"
+        set dstintf "port2"
+        set srcaddr "LAN"
+        set dstaddr "all" "WEB"
+        set action accept
+        set schedule "always"
+        set service "HTTPS" "WEB-8443"
+    next
+end
+"""
+)
+
+
+def test_definitions_and_uses_of_firewall_objects() -> None:
+    """Factory objects and built-in names are neither definitions nor undefined uses."""
+    mgmt = fgt(NAMES).mgmt
+    assert [(d.kind, d.name, d.source.line) for d in mgmt.definitions] == [
+        ("address", "LAN", line_of(NAMES, 'edit "LAN"')),
+        ("address", "SPARE", line_of(NAMES, 'edit "SPARE"')),
+        ("ip pool", "POOL1", line_of(NAMES, 'edit "POOL1"')),
+    ]
+    assert [(r.kind, r.name, r.context, r.source.line, r.mentioned) for r in mgmt.references] == [
+        ("address", "LAN", "policy 1 srcaddr", line_of(NAMES, 'srcaddr "LAN"'), False),
+        ("address", "all", "policy 1 dstaddr", line_of(NAMES, "dstaddr"), True),
+        ("address", "WEB", "policy 1 dstaddr", line_of(NAMES, "dstaddr"), False),
+        ("service", "HTTPS", "policy 1 service", line_of(NAMES, 'service "HTTPS"'), True),
+        ("service", "WEB-8443", "policy 1 service", line_of(NAMES, 'service "HTTPS"'), False),
+        ("address", "gmail.com", "addrgrp G Suite member", line_of(NAMES, 'member "gmail.com"'), True),
+    ]
+
+
+def test_a_renamed_table_leaves_its_names_unsure() -> None:
+    text = NAMES.replace("config firewall addrgrp\n", 'config firewall addrgrp\n    rename "G Suite" to "WEB"\n')
+    mgmt = fgt(text).mgmt
+    assert [(r.name, r.mentioned) for r in mgmt.references if r.kind == "address"] == [
+        ("LAN", True),
+        ("all", True),
+        ("WEB", True),
+        ("gmail.com", True),
+    ]
+
+
+def test_log_servers_switched_off_and_secrets_under_a_key_of_ones_own() -> None:
+    text = (
+        INTERFACES
+        + """\
+config system global
+    set private-data-encryption enable
+end
+config user local
+    edit "vpn1"
+        set passwd ENC c2VjcmV0
+    next
+end
+config log syslogd setting
+    set status disable
+    set server "192.0.2.10"
+end
+config log fortianalyzer setting
+    set server "192.0.2.11"
+end
+"""
+    )
+    mgmt = fgt(text).mgmt
+    assert [(c.kind, c.owner, c.scheme) for c in mgmt.credentials] == [("user", "vpn1", "unknown")]
+    assert [(h.address, h.source.line) for h in mgmt.logging_hosts] == [
+        ("192.0.2.10", line_of(text, '"192.0.2.10"')),
+        ("192.0.2.11", line_of(text, '"192.0.2.11"')),
+    ]
+    (logging,) = [state for state in mgmt.services if state.name == "logging"]
+    assert not logging.enabled and logging.source is not None
+    assert logging.source.line == line_of(text, "status disable")
+
+
 @pytest.mark.parametrize(
     "line, visible",
     [

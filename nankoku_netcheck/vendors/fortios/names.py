@@ -7,9 +7,10 @@ srcaddr, dstaddr, service and poolname (disabled policies included: they are wri
 the configuration), group members. The forwarding parser reads an undefined name as any
 address or every service and marks that line META-001; ACL-001 reports it here as well.
 
-Names FortiOS knows without a definition (`all`, `none`, the predefined services) count
-as used but are never undefined; the factory objects a full configuration lists are not
-recorded as definitions, so that ACL-003 reports only the objects someone wrote.
+Names FortiOS knows without a definition (`all`, `none`, the predefined services) and the
+factory objects a full configuration lists (and whose groups name each other) count as
+used but are never undefined, and are not recorded as definitions: ACL-003 reports only
+the objects someone wrote.
 """
 
 from __future__ import annotations
@@ -63,15 +64,51 @@ _FACTORY = frozenset(
         "Web Access",
         "Windows AD",
         "Exchange Server",
+        "webproxy",
+        # The wildcard-FQDN addresses FortiOS 5.6/6.0 ship for the explicit web proxy.
+        "Adobe Login",
+        "Gotomeeting",
+        "Windows update 2",
+        "adobe",
+        "android",
+        "apple",
+        "appstore",
+        "auth.gfx.ms",
+        "autoupdate.opera.com",
+        "citrix",
+        "dropbox.com",
+        "eease",
+        "firefox update server",
+        "fortinet",
+        "google-drive",
+        "google-play",
+        "google-play2",
+        "google-play3",
+        "googleapis.com",
+        "icloud",
+        "itunes",
+        "live.com",
+        "microsoft",
+        "skype",
+        "softwareupdate.vmware.com",
+        "swscan.apple.com",
+        "update.microsoft.com",
+        "verisign",
     }
 )
 
 
 def read_names(ledger: Ledger, sections: Sections) -> tuple[list[NamedObject], list[NamedReference]]:
     definitions = []
+    # A table changed by a command the parser does not model (`rename`, `clone`: META-001)
+    # may define names it cannot see: uses of that kind are then never undefined.
+    unsure: set[str] = set()
     for path, kind in _DEFINED:
-        for record in table_of(sections.get(path, [])).records:
-            if not _built_in(kind, record.name) and record.name not in _FACTORY:
+        table = table_of(sections.get(path, []))
+        if table.unsupported:
+            unsure.add(kind)
+        for record in table.records:
+            if not _built_in(kind, record.name):
                 definitions.append(NamedObject(kind, record.name, ledger.source(record.first)))
     references = []
     for path, key, kind in _USES:
@@ -82,12 +119,14 @@ def read_names(ledger: Ledger, sections: Sections) -> tuple[list[NamedObject], l
                 continue
             context = f"{' '.join(path[1:])} {record.name} {key}"
             for name in settings.words(key):
-                built_in = _built_in(kind, name)
-                references.append(NamedReference(kind, name, ledger.source(line), context, mentioned=built_in))
+                mentioned = kind in unsure or _built_in(kind, name)
+                references.append(NamedReference(kind, name, ledger.source(line), context, mentioned=mentioned))
     return definitions, references
 
 
 def _built_in(kind: str, name: str) -> bool:
+    if name in _FACTORY:
+        return True
     if kind == "address":
         return name.lower() in _BUILT_IN_ADDRESSES
     return kind == "service" and name in PREDEFINED_SERVICES
