@@ -51,8 +51,9 @@ REMEDIATION: Mapping[str, tuple[str, str]] = MappingProxyType(
             "Give every administrator a password under config system admin (FortiOS stores it as a hash) and set "
             "'set private-data-encryption enable' under config system global so that other secrets are encrypted "
             "with a key of your own.",
-            "config system admin ですべての管理者にパスワードを設定し（ハッシュで保存されます）、config system global で "
-            "set private-data-encryption enable を設定してその他の秘密情報を独自の鍵で暗号化してください。",
+            "config system admin ですべての管理者にパスワードを設定し（ハッシュで保存されます）、"
+            "config system global で set private-data-encryption enable を設定して"
+            "その他の秘密情報を独自の鍵で暗号化してください。",
         ),
         "admin-source.missing": (
             "no 'set trusthost1' under config system admin",
