@@ -1085,3 +1085,23 @@ end
     )
     (bgp,) = fgt(text).dynamic_routing
     assert bgp.interfaces == ("port1", "port2", "port3")
+
+
+def test_the_factory_admin_is_privileged_unless_its_profile_says_otherwise() -> None:
+    text = """\
+config system admin
+    edit "admin"
+    next
+    edit "ops"
+    next
+    edit "audit"
+        set accprofile "prof_admin"
+    next
+end
+"""
+    users = fgt(text).mgmt.users
+    assert [(user.name, user.privilege, user.allowed_from) for user in users] == [
+        ("admin", 15, ((0, 0),)),
+        ("ops", 1, ((0, 0),)),
+        ("audit", 1, ((0, 0),)),
+    ]

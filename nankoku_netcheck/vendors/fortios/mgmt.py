@@ -22,8 +22,11 @@ account settings" and `config system global`):
 - FortiOS runs no CDP, TCP/UDP small servers, finger, BOOTP server or PAD, and drops
   source-routed packets; the HTTP server runs where an interface allows `http`;
 - `accprofile super_admin` is the privileged profile (privilege 15 in the model's terms,
-  every other profile 1). How secrets are stored: credentials.py; NTP, log servers and
-  SNMP: servers.py; object definitions and uses: names.py.
+  every other profile 1); the factory `admin` has it when a partial configuration does not
+  say (a full configuration always lists the profile).
+
+How secrets are stored: credentials.py; NTP, log servers and SNMP: servers.py; object
+definitions and uses: names.py.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from nankoku_netcheck.vendors.fortios.servers import log_servers, ntp_servers, s
 
 DEFAULT_ADMIN_TIMEOUT_MINUTES = 5
 PRIVILEGED_PROFILE = "super_admin"
+FACTORY_ADMIN = "admin"
 _ABSENT_SERVICES = ("tcp-small-servers", "udp-small-servers", "finger", "bootp-server", "source-route", "cdp", "pad")
 _REMOTE_PROTOCOLS = ("telnet", "ssh", "http", "https")
 
@@ -91,7 +95,8 @@ def _admins(ledger: Ledger, sections: Sequence[Section], mgmt: MgmtSettings) -> 
     for record in table_of(sections).records:
         settings = record.settings()
         source = ledger.source(record.first)
-        privilege = 15 if settings.get("accprofile") == PRIVILEGED_PROFILE else 1
+        profile = settings.get("accprofile", PRIVILEGED_PROFILE if record.name == FACTORY_ADMIN else "")
+        privilege = 15 if profile == PRIVILEGED_PROFILE else 1
         hosts = _trusted_hosts(settings)
         mgmt.users.append(UserAccount(record.name, source, privilege, hosts or ((0, 0),)))
         mgmt.credentials.append(admin_credential(ledger, record.name, settings, source, privilege))
