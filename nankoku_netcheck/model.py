@@ -598,8 +598,9 @@ SECRET_READABLE = frozenset({"plaintext", "reversible", "none"})
 
 @dataclass(frozen=True)
 class Credential:
-    """One stored password or secret. `kind`: enable | user | line; `owner` names the
-    user or line ("" for enable). `scheme`: plaintext | reversible | md5 |
+    """One stored password or secret. `kind`: enable | user | line | secret (a key the
+    device uses again, e.g. a VPN pre-shared key); `owner` names the user, line or secret
+    ("" for enable). `scheme`: plaintext | reversible | md5 |
     sha256-unsalted | pbkdf2 | scrypt | bcrypt | sha512-crypt | none | unknown."""
 
     kind: str

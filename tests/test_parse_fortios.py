@@ -20,6 +20,7 @@ from nankoku_netcheck.model import (
     InterfaceAddress,
     Match,
     NatRule,
+    PasswordPolicy,
     PolicyRule,
     PortRange,
     Route,
@@ -719,26 +720,143 @@ end
 
 def test_hardening_facts() -> None:
     mgmt = fgt(MGMT).mgmt
+    # Each administrator is held to its own trusted hosts; the access paths list none.
     assert [(a.protocol, a.interface, a.allowed_from) for a in mgmt.remote_access] == [
-        ("https", "port1", ((0, 0), (ip_to_int("10.9.0.0"), 24))),
-        ("ssh", "port1", ((0, 0), (ip_to_int("10.9.0.0"), 24))),
+        ("https", "port1", None),
+        ("ssh", "port1", None),
     ]
-    assert [(s.idle_timeout, s.idle_timeout_source and s.idle_timeout_source.line) for s in mgmt.sessions] == [
-        (1800, line_of(MGMT, "admintimeout"))
+    assert [(u.name, u.privilege, u.allowed_from) for u in mgmt.users] == [
+        ("admin", 15, ((ip_to_int("10.9.0.0"), 24),)),
+        ("ops", 1, ((0, 0),)),
     ]
+    assert [
+        (s.kind, s.name, s.source.line, s.idle_timeout, s.idle_timeout_source and s.idle_timeout_source.line)
+        for s in mgmt.sessions
+    ] == [("admin", "admintimeout", line_of(MGMT, "config system global"), 1800, line_of(MGMT, "admintimeout"))]
+    assert mgmt.login_failures_limited_by_default
     assert [source.line for source in mgmt.login_failure_limits] == [line_of(MGMT, "admin-lockout-threshold")]
     assert [(b.kind, b.source.line) for b in mgmt.banners] == [("login", line_of(MGMT, "pre-login-banner"))]
-    assert [(u.name, u.privilege) for u in mgmt.users] == [("admin", 15), ("ops", 1)]
     assert [(c.owner, c.scheme) for c in mgmt.credentials] == [("admin", "pbkdf2"), ("ops", "plaintext")]
     assert [h.address for h in mgmt.ntp_servers] == ["10.9.0.123"]
     assert [h.address for h in mgmt.logging_hosts] == ["10.9.0.514"]
-    assert [(c.name, c.source.text) for c in mgmt.snmp_communities] == [("public", "    edit 1")]
+    assert mgmt.log_timestamps == "datetime"
+    assert [(c.name, c.access, c.source.text) for c in mgmt.snmp_communities] == [("public", "ro", "    edit 1")]
     assert [(s.name, s.enabled) for s in mgmt.services if s.name in ("cdp", "http-server", "https-server")] == [
         ("cdp", False),
         ("http-server", False),
         ("https-server", True),
     ]
+    assert mgmt.password_policy == PasswordPolicy(False)
     assert mgmt.hostname_source is not None and mgmt.hostname_source.line == line_of(MGMT, "set hostname")
+
+
+NAMES = (
+    INTERFACES
+    + """\
+config firewall address
+    edit "FIREWALL_AUTH_PORTAL_ADDRESS"
+    next
+    edit "gmail.com"
+        set type fqdn
+        set fqdn "gmail.com"
+    next
+    edit "LAN"
+        set subnet 192.0.2.0 255.255.255.0
+    next
+    edit "SPARE"
+        set subnet 192.0.2.128 255.255.255.128
+    next
+end
+config firewall addrgrp
+    edit "G Suite"
+        set member "gmail.com"
+    next
+end
+config firewall service custom
+    edit "HTTPS"
+        set tcp-portrange 443
+    next
+end
+config firewall ippool
+    edit "POOL1"
+        set startip 198.51.100.10
+        set endip 198.51.100.10
+    next
+end
+config firewall policy
+    edit 1
+        set srcintf "port1"
+        set dstintf "port2"
+        set srcaddr "LAN"
+        set dstaddr "all" "WEB"
+        set action accept
+        set schedule "always"
+        set service "HTTPS" "WEB-8443"
+    next
+end
+"""
+)
+
+
+def test_definitions_and_uses_of_firewall_objects() -> None:
+    """Factory objects and built-in names are neither definitions nor undefined uses."""
+    mgmt = fgt(NAMES).mgmt
+    assert [(d.kind, d.name, d.source.line) for d in mgmt.definitions] == [
+        ("address", "LAN", line_of(NAMES, 'edit "LAN"')),
+        ("address", "SPARE", line_of(NAMES, 'edit "SPARE"')),
+        ("ip pool", "POOL1", line_of(NAMES, 'edit "POOL1"')),
+    ]
+    assert [(r.kind, r.name, r.context, r.source.line, r.mentioned) for r in mgmt.references] == [
+        ("address", "LAN", "policy 1 srcaddr", line_of(NAMES, 'srcaddr "LAN"'), False),
+        ("address", "all", "policy 1 dstaddr", line_of(NAMES, "dstaddr"), True),
+        ("address", "WEB", "policy 1 dstaddr", line_of(NAMES, "dstaddr"), False),
+        ("service", "HTTPS", "policy 1 service", line_of(NAMES, 'service "HTTPS"'), True),
+        ("service", "WEB-8443", "policy 1 service", line_of(NAMES, 'service "HTTPS"'), False),
+        ("address", "gmail.com", "addrgrp G Suite member", line_of(NAMES, 'member "gmail.com"'), True),
+    ]
+
+
+def test_a_renamed_table_leaves_its_names_unsure() -> None:
+    text = NAMES.replace("config firewall addrgrp\n", 'config firewall addrgrp\n    rename "G Suite" to "WEB"\n')
+    mgmt = fgt(text).mgmt
+    assert [(r.name, r.mentioned) for r in mgmt.references if r.kind == "address"] == [
+        ("LAN", True),
+        ("all", True),
+        ("WEB", True),
+        ("gmail.com", True),
+    ]
+
+
+def test_log_servers_switched_off_and_secrets_under_a_key_of_ones_own() -> None:
+    text = (
+        INTERFACES
+        + """\
+config system global
+    set private-data-encryption enable
+end
+config user local
+    edit "vpn1"
+        set passwd ENC c2VjcmV0
+    next
+end
+config log syslogd setting
+    set status disable
+    set server "192.0.2.10"
+end
+config log fortianalyzer setting
+    set server "192.0.2.11"
+end
+"""
+    )
+    mgmt = fgt(text).mgmt
+    assert [(c.kind, c.owner, c.scheme) for c in mgmt.credentials] == [("user", "vpn1", "unknown")]
+    assert [(h.address, h.source.line) for h in mgmt.logging_hosts] == [
+        ("192.0.2.10", line_of(text, '"192.0.2.10"')),
+        ("192.0.2.11", line_of(text, '"192.0.2.11"')),
+    ]
+    (logging,) = [state for state in mgmt.services if state.name == "logging"]
+    assert not logging.enabled and logging.source is not None
+    assert logging.source.line == line_of(text, "status disable")
 
 
 @pytest.mark.parametrize(
@@ -967,3 +1085,23 @@ end
     )
     (bgp,) = fgt(text).dynamic_routing
     assert bgp.interfaces == ("port1", "port2", "port3")
+
+
+def test_the_factory_admin_is_privileged_unless_its_profile_says_otherwise() -> None:
+    text = """\
+config system admin
+    edit "admin"
+    next
+    edit "ops"
+    next
+    edit "audit"
+        set accprofile "prof_admin"
+    next
+end
+"""
+    users = fgt(text).mgmt.users
+    assert [(user.name, user.privilege, user.allowed_from) for user in users] == [
+        ("admin", 15, ((0, 0),)),
+        ("ops", 1, ((0, 0),)),
+        ("audit", 1, ((0, 0),)),
+    ]

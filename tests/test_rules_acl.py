@@ -169,13 +169,19 @@ def test_fixture_configs_parse_without_forwarding_unknowns_except_where_intended
     """The fixtures exercise the rules, not the parser: the only lines the parser may not
     interpret are the ACL-001 entry naming an undefined object-group and the WCCP use of an
     ACL in the ACL-003 fixture, and in the ASA ACL-001 fixture the undefined object-group,
-    ACL binding and NAT object (all there on purpose). ASA fixtures must be read as ASA."""
+    ACL binding and NAT object, and in the FortiOS ACL-001 fixture the lines naming undefined
+    objects (all there on purpose). ASA fixtures must be read as ASA."""
     allowed = {
         ("ACL-001", "fail", "permit ip object-group NO-SUCH-GROUP any"),
         ("ACL-003", "pass", "ip wccp web-cache redirect-list WCCP-REDIRECT"),
         ("ACL-001", "asa-fail", "access-list OUTSIDE_IN extended permit ip object-group NO-SUCH-GROUP any"),
         ("ACL-001", "asa-fail", "access-group MISSING in interface inside"),
         ("ACL-001", "asa-fail", "nat (inside,outside) source static NO-SUCH-OBJ NO-SUCH-OBJ"),
+        ("ACL-001", "fortios-fail", 'set member "MAIL-RELAY" "MAIL-RELAY2"'),
+        ("ACL-001", "fortios-fail", 'set dstaddr "RELAYS"'),
+        ("ACL-001", "fortios-fail", 'set srcaddr "LGWAN-NETS"'),
+        ("ACL-001", "fortios-fail", 'set service "HTTPS-ALT"'),
+        ("ACL-001", "fortios-fail", 'set poolname "POOL9"'),
     }
     for config in sorted(FIXTURES.glob("*/*/configs/*.cfg")):
         rule_id, case = config.parts[-4], config.parts[-3]

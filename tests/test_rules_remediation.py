@@ -316,12 +316,14 @@ def test_fortios_messages_quote_fortios_commands() -> None:
         (
             "MGMT-006",
             "fgt1.conf:60: the password of account 'vpn1' is stored with FortiOS reversible encryption (ENC with "
-            "the built-in key): anyone with the config can recover it. Set 'set private-data-encryption enable' "
-            "under config system global so that secrets are encrypted with a key of your own.",
+            "the built-in key): anyone with the config can recover it. Give every administrator a password under "
+            "config system admin (FortiOS stores it as a hash) and set 'set private-data-encryption enable' under "
+            "config system global so that other secrets are encrypted with a key of your own.",
             "fgt1.conf:60: アカウント「vpn1」のパスワードが FortiOS の可逆暗号化（組込み鍵による ENC）で"
             "保存されており、"
-            "設定を見た人が復元できます。config system global で set private-data-encryption enable を設定し、"
-            "独自の鍵で暗号化してください。",
+            "設定を見た人が復元できます。config system admin ですべての管理者にパスワードを設定し（ハッシュで"
+            "保存されます）、config system global で set private-data-encryption enable を設定してその他の"
+            "秘密情報を独自の鍵で暗号化してください。",
         ),
         (
             "MGMT-007",

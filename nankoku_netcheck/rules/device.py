@@ -404,6 +404,10 @@ def _credential_label(device: Device, kind: str, owner: str) -> tuple[str, str]:
         return f"the password of account '{owner}'", f"アカウント「{owner}」のパスワード"
     if kind == "login":
         return fix_text(device, "credential.login")
+    if kind == "secret":
+        # A key or shared secret the device must use again (a VPN pre-shared key, a RADIUS
+        # secret): `owner` says which, in the configuration's own words.
+        return f"the secret {owner}", f"シークレット {owner} "
     return f"the password of line '{owner}'", f"line「{owner}」のパスワード"
 
 

@@ -38,6 +38,7 @@ from nankoku_netcheck.vendors.fortios.blocks import (
 from nankoku_netcheck.vendors.fortios.interfaces import InterfaceFacts, read_interfaces, read_zones
 from nankoku_netcheck.vendors.fortios.keywords import REASON_EMPTY, SETTINGS_SAFE_VALUES, harmless_section
 from nankoku_netcheck.vendors.fortios.mgmt import read_management
+from nankoku_netcheck.vendors.fortios.names import read_names
 from nankoku_netcheck.vendors.fortios.nat import read_pools, read_vip_groups, read_vips
 from nankoku_netcheck.vendors.fortios.objects import Objects, read_addresses, read_groups, read_services
 from nankoku_netcheck.vendors.fortios.policy import Interfaces, intrazone_rules, read_policies
@@ -148,10 +149,13 @@ class _Reader:
         self.sections = sections
         self.vdom = vdom
         self.objects = Objects()
+        # What `take` handed out, for the readers that run after the forwarding ones.
+        self.taken: Sections = {}
 
     def take(self, *path: str) -> list[Section]:
         """The sections of `path`, their frames accounted for."""
         found = self.sections.pop(tuple(path), [])
+        self.taken[tuple(path)] = found
         for section in found:
             self.ledger.frame(section)
         return found
@@ -199,6 +203,9 @@ class _Reader:
             dynamic.append(_sdwan_routing(self.ledger, sdwan, facts))
         self.ledger.sweep()
         mgmt = read_management(self.ledger, management, facts.access)
+        definitions, references = read_names(self.ledger, self.taken)
+        mgmt.definitions.extend(definitions)
+        mgmt.references.extend(references)
         global_settings = settings_of(
             node for section in management.get(("system", "global"), []) for node in section.items
         )

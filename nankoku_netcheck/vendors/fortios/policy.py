@@ -154,8 +154,13 @@ def _policy(
         name = f"{name} ({settings.get('name')})"
     from_interfaces = interfaces.expand(settings.words("srcintf"))
     to_interfaces = interfaces.expand(settings.words("dstintf"))
+    # `logtraffic utm` (the default) and `all` log the sessions; `disable` logs none.
     logged = settings.lower("logtraffic", "utm") != "disable"
-    facts.rules.append(PolicyRule(name, source, from_interfaces, to_interfaces, (line,), logged=logged))
+    logtraffic = settings.line("logtraffic")
+    logged_source = ledger.source(logtraffic) if logtraffic is not None else None
+    facts.rules.append(
+        PolicyRule(name, source, from_interfaces, to_interfaces, (line,), logged=logged, logged_source=logged_source)
+    )
     if action is Action.PERMIT and settings.lower("nat") == "enable":
         facts.nat_rules.extend(_nat_rules(ledger, settings, src, from_interfaces, to_interfaces, pools, source, facts))
 

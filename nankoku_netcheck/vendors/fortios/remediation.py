@@ -45,10 +45,15 @@ REMEDIATION: Mapping[str, tuple[str, str]] = MappingProxyType(
             "recover it",
             "が FortiOS の可逆暗号化（組込み鍵による ENC）で保存されており、設定を見た人が復元できます",
         ),
+        # One sentence for every finding of a device: an administrator without a password or
+        # with a plaintext one needs `set password` (stored as a hash), other secrets the key.
         "secret.fix": (
-            "Set 'set private-data-encryption enable' under config system global so that secrets are encrypted "
+            "Give every administrator a password under config system admin (FortiOS stores it as a hash) and set "
+            "'set private-data-encryption enable' under config system global so that other secrets are encrypted "
             "with a key of your own.",
-            "config system global で set private-data-encryption enable を設定し、独自の鍵で暗号化してください。",
+            "config system admin ですべての管理者にパスワードを設定し（ハッシュで保存されます）、"
+            "config system global で set private-data-encryption enable を設定して"
+            "その他の秘密情報を独自の鍵で暗号化してください。",
         ),
         "admin-source.missing": (
             "no 'set trusthost1' under config system admin",
