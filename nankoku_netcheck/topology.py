@@ -22,7 +22,7 @@ import functools
 import os
 import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -296,13 +296,15 @@ class _TagRecordingLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.written_tags: list[tuple[int, str]] = []
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        peek: Callable[[], object] = self.peek_event  # untyped in the stubs
+        event = peek()
         # An event's tag is set only when the file writes one (resolved tags are the node's).
         tag = getattr(event, "tag", None)
-        if tag is not None:
-            self.written_tags.append((_mark_line(event.start_mark), tag))
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        mark = getattr(event, "start_mark", None)
+        if tag is not None and isinstance(mark, yaml.Mark):
+            self.written_tags.append((_mark_line(mark), tag))
+        return super().compose_node(parent, index)
 
 
 def _shown_tag(tag: str) -> str:
@@ -470,7 +472,7 @@ class _TopologyBuilder:
         if node.tag not in _SCALAR_TAGS:
             self.problem(node, path, f"unsupported YAML tag {node.tag} (expected {expected})")
             return None
-        value = node.value.strip()
+        value = str(node.value).strip()
         if not value:
             self.problem(node, path, f"expected {expected}, found an empty text")
             return None

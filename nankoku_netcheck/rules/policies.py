@@ -127,8 +127,8 @@ def zones_behind(network: Network, device_name: str, interface: str, edges: set[
         return (zone,)
     graph = network.graph
     blocked = ("device", device_name)
-    seen = {blocked, ("segment", segment)}
-    queue = [("segment", segment)]
+    seen: set[tuple[str, ...]] = {blocked, ("segment", segment)}
+    queue: list[tuple[str, ...]] = [("segment", segment)]
     found: set[str] = set()
     while queue:
         node = queue.pop()
