@@ -768,7 +768,7 @@ def mixed_networks(draw: st.DrawFn, nat: bool = True) -> NetworkCase:
 # --- devices with an ordered policy between interfaces (zone-based firewalls) -----------------
 
 POLICY_ACL_NAMES = ("P", "Q", "P", "UNDEFINED")
-POLICY_LINES = st.lists(acl_lines(NETWORK_ADDRESSES), max_size=3)
+POLICY_LINES = st.lists(acl_lines(NETWORK_ADDRESSES), max_size=2)
 
 
 def interface_sets(names: Sequence[str]) -> st.SearchStrategy[tuple[str, ...] | None]:
@@ -792,8 +792,9 @@ def policy_rules(draw: st.DrawFn, names: Sequence[str], number: int) -> PolicyRu
             f"policy {number}", source, draw(sets), draw(sets), acl=draw(st.sampled_from(POLICY_ACL_NAMES))
         )
     lines = tuple(draw(POLICY_LINES))
-    if sometimes(draw, 30):
-        lines += (AclLine(action=draw(ACTIONS), matches=(Match(),), source=source),)
+    if sometimes(draw, 50):
+        action = Action.PERMIT if sometimes(draw, 70) else Action.DENY
+        lines += (AclLine(action=action, matches=(Match(),), source=source),)
     return PolicyRule(f"policy {number}", source, draw(sets), draw(sets), lines=lines)
 
 
@@ -809,10 +810,10 @@ def policy_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
         base = draw(interfaces(if_name))
         device.interfaces[if_name] = dc_replace(
             base,
-            acl_in=base.acl_in if sometimes(draw, 30) else None,
+            acl_in=base.acl_in if sometimes(draw, 50) else None,
             acl_out=base.acl_out if sometimes(draw, 30) else None,
-            passes_traffic=not sometimes(draw, 10),
-            management_only=sometimes(draw, 10),
+            passes_traffic=not sometimes(draw, 5),
+            management_only=sometimes(draw, 5),
         )
     device.policy = tuple(draw(policy_rules(names, number)) for number in range(draw(st.integers(0, 4))))
     referenced = {n for i in device.interfaces.values() for n in (i.acl_in, i.acl_out)}
@@ -827,6 +828,36 @@ def policy_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
     if nat and sometimes(draw, 30):
         device.nat_rules = [draw(static_nat_rules(names, order)) for order in range(draw(st.integers(1, 2)))]
     return device
+
+
+def crossing_packets(case: NetworkCase, device_name: str) -> st.SearchStrategy[tuple[StartPoint, Packet]]:
+    """Packets that enter `device_name` by one interface, addressed to a host on the subnet of
+    another (or beyond it: any address of the universe), so that its filters between the two decide."""
+    device = case.network.devices[device_name]
+    numbered = sorted(name for name, interface in device.interfaces.items() if interface.addresses)
+    if not numbered:
+        return st.tuples(st.sampled_from(case.starts), packets(case.addresses))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[StartPoint, Packet]:
+        entering = draw(st.sampled_from(numbered))
+        target = device.interfaces[draw(st.sampled_from(numbered))].addresses[0]
+        segment = case.network.segment_of.get((device_name, entering))
+        start: StartPoint = (segment, "", "") if segment and draw(st.booleans()) else ("", device_name, entering)
+        packet = draw(packets(case.addresses))
+        owned = {a.address for interface in device.interfaces.values() for a in interface.addresses}
+        offsets = [o for o in ((3, 4, 99) if target.prefix_length < 30 else host_offsets(target.prefix_length))]
+        hosts = [target.network + o for o in offsets if target.network + o not in owned]
+        if sometimes(draw, 15):
+            packet = dc_replace(packet, dst=draw(st.sampled_from(sorted(owned))))  # to the box
+        elif hosts and sometimes(draw, 80):
+            packet = dc_replace(packet, dst=draw(st.sampled_from(hosts)))
+        if segment and start[0]:
+            source = device.interfaces[entering].addresses[0]
+            packet = dc_replace(packet, src=source.network + draw(st.sampled_from(host_offsets(source.prefix_length))))
+        return start, packet
+
+    return build()
 
 
 @st.composite

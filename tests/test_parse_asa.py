@@ -12,8 +12,8 @@ from nankoku_netcheck.model import (
     IcmpMatch,
     Interface,
     InterfaceAddress,
-    PolicyRule,
     Match,
+    PolicyRule,
     PortRange,
     RouteKind,
     Source,
@@ -763,11 +763,14 @@ def test_same_security_traffic_flags():
     intra = [f"same-security-traffic: not permitted intra-interface ({name})" for name in ("outside", "inside", "dmz")]
     inter = "same-security-traffic: not permitted between level 0 interfaces"
     assert gates() == [intra[0], inter, intra[1], intra[2], inter]
-    assert gates(
-        "same-security-traffic permit inter-interface",
-        "same-security-traffic permit intra-interface",
-        "no same-security-traffic permit intra-interface",
-    ) == intra
+    assert (
+        gates(
+            "same-security-traffic permit inter-interface",
+            "same-security-traffic permit intra-interface",
+            "no same-security-traffic permit intra-interface",
+        )
+        == intra
+    )
 
 
 # --- routes -------------------------------------------------------------------------------

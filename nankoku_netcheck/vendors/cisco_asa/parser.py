@@ -12,10 +12,14 @@ and exact.
 
 Modelling choices (the engine may only ever see *more* reachability than the device):
 
-- Interfaces are keyed by their hardware name (`GigabitEthernet0/1.10`); `nameif`,
-  security level (ASA default when absent: 100 for `inside`, else 0), standby address,
-  `management-only` and the sub-interface `vlan` are kept. An interface without
-  `nameif` forwards nothing on an ASA: its nameif stays None (it is not marked shut).
+- Interfaces are keyed by their hardware name (`GigabitEthernet0/1.10`); `nameif` (as the
+  ("nameif", NAME) property the topology resolves), standby address, `management-only` and
+  the sub-interface `vlan` are kept. An interface without `nameif` forwards nothing on an
+  ASA: `passes_traffic=False` (it is not marked shut).
+- Access rules (policy.py): the security levels (ASA default when absent: 100 for
+  `inside`, else 0), `same-security-traffic`, `access-group ... in interface` and
+  `access-group ... global` become the ordered `Device.policy`; `access-group ... out`
+  stays `Interface.acl_out`.
   On a switch-port model (ASA 5505 style: the config has `interface VlanN`), an
   Ethernet port with no configuration is an access port of VLAN 1, as on the device.
 - ACL entries: names, objects and object-groups (nested, cycles reported) are expanded;
@@ -29,7 +33,8 @@ Modelling choices (the engine may only ever see *more* reachability than the dev
   `approximation` note, as in the IOS parser.
 - `access-group` of an ACL that is not defined is rejected by the ASA: the binding is
   not made and the line is a FORWARDING unknown.
-- NAT (8.3+ syntax) becomes NatRule header rewrites; see `NatRule` in the model. Twice
+- NAT (8.3+ syntax) becomes NatRule header rewrites; see `NatRule` in the model (its
+  interfaces are the hardware names the nameifs resolve to). Twice
   NAT is section 1 (or 3 with `after-auto`) in file order; object NAT is section 2,
   ordered as the ASA does (static before dynamic, then fewer real addresses first, then
   lower address, then object name). `interface_pat` means "the mapped interface's own
