@@ -154,12 +154,3 @@ def permits_everything_when_empty(acl: Acl) -> bool:
 
 def empty_acl_note(device_name: str, acl_name: str) -> str:
     return f"{device_name}: ACL {acl_name} has no entries, so it permits everything"
-
-
-def undefined_permits(device: Device) -> bool:
-    return device.undefined_acl_permits
-
-
-def binding_source(device: Device, if_name: str, direction: str) -> Source | None:
-    interface = device.interfaces[if_name]
-    return interface.acl_in_source if direction == "in" else interface.acl_out_source
