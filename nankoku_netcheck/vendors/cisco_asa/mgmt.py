@@ -326,13 +326,13 @@ class _Reader:
 
     def hardware_name(self, nameif: str) -> str:
         """The interface a nameif names (as in `Device.interfaces`), else the word as written."""
-        exact = [name for name, interface in self.interfaces.items() if interface.nameif == nameif]
+        exact = [name for name, interface in self.interfaces.items() if _nameif(interface) == nameif]
         if exact:
             return exact[0]
         folded = [
             name
             for name, interface in self.interfaces.items()
-            if interface.nameif is not None and interface.nameif.casefold() == nameif.casefold()
+            if (_nameif(interface) or "").casefold() == nameif.casefold()
         ]
         return folded[0] if len(folded) == 1 else nameif
 
@@ -757,12 +757,16 @@ class _Reader:
             facts = self.settings.interfaces.get(name) or InterfaceMgmt(name, interface.source)
             svi = self.interfaces.get(f"Vlan{interface.access_vlan}") if interface.access_vlan is not None else None
             in_use = (
-                interface.nameif is not None
+                _nameif(interface) is not None
                 or bool(interface.addresses)
                 or name in self.interfaces_in_use
-                or (svi is not None and svi.nameif is not None)
+                or (svi is not None and _nameif(svi) is not None)
             )
             self.settings.interfaces[name] = replace(facts, bare=facts.bare and not in_use)
+
+
+def _nameif(interface: Interface) -> str | None:
+    return dict(interface.properties).get("nameif")
 
 
 def _scheme(value: str, options: Sequence[str], empty_hash_possible: bool) -> str:

@@ -12,10 +12,14 @@ and exact.
 
 Modelling choices (the engine may only ever see *more* reachability than the device):
 
-- Interfaces are keyed by their hardware name (`GigabitEthernet0/1.10`); `nameif`,
-  security level (ASA default when absent: 100 for `inside`, else 0), standby address,
-  `management-only` and the sub-interface `vlan` are kept. An interface without
-  `nameif` forwards nothing on an ASA: its nameif stays None (it is not marked shut).
+- Interfaces are keyed by their hardware name (`GigabitEthernet0/1.10`); `nameif` (as the
+  ("nameif", NAME) property the topology resolves), standby address, `management-only` and
+  the sub-interface `vlan` are kept. An interface without `nameif` forwards nothing on an
+  ASA: `passes_traffic=False` (it is not marked shut).
+- Access rules (policy.py): the security levels (ASA default when absent: 100 for
+  `inside`, else 0), `same-security-traffic`, `access-group ... in interface` and
+  `access-group ... global` become the ordered `Device.policy`; `access-group ... out`
+  stays `Interface.acl_out`.
   On a switch-port model (ASA 5505 style: the config has `interface VlanN`), an
   Ethernet port with no configuration is an access port of VLAN 1, as on the device.
 - ACL entries: names, objects and object-groups (nested, cycles reported) are expanded;
@@ -29,7 +33,8 @@ Modelling choices (the engine may only ever see *more* reachability than the dev
   `approximation` note, as in the IOS parser.
 - `access-group` of an ACL that is not defined is rejected by the ASA: the binding is
   not made and the line is a FORWARDING unknown.
-- NAT (8.3+ syntax) becomes NatRule header rewrites; see `NatRule` in the model. Twice
+- NAT (8.3+ syntax) becomes NatRule header rewrites; see `NatRule` in the model (its
+  interfaces are the hardware names the nameifs resolve to). Twice
   NAT is section 1 (or 3 with `after-auto`) in file order; object NAT is section 2,
   ordered as the ASA does (static before dynamic, then fewer real addresses first, then
   lower address, then object name). `interface_pat` means "the mapped interface's own
@@ -76,6 +81,7 @@ from nankoku_netcheck.model import (
     InterfaceAddress,
     Match,
     NatRule,
+    PolicyRule,
     PortRange,
     Route,
     RouteKind,
@@ -100,6 +106,7 @@ from nankoku_netcheck.vendors.cisco_asa.names import (
     TCP_PORT_NAMES,
     UDP_PORT_NAMES,
 )
+from nankoku_netcheck.vendors.cisco_asa.policy import GlobalBinding, NamedInterface, asa_policy
 from nankoku_netcheck.vendors.cisco_ios.parser import canonical_interface_name
 from nankoku_netcheck.vendors.common import (
     INTERFACE_KINDS,
@@ -281,6 +288,7 @@ class _InterfaceDraft:
     nameif: str | None = None
     nameif_index: int | None = None
     security_level: int | None = None
+    level_index: int | None = None  # the line that set `security_level`
     address: InterfaceAddress | None = None
     address_unknown: bool = False  # learnt by DHCP / PPPoE
     standby: int | None = None
@@ -316,9 +324,7 @@ class _InterfaceDraft:
             addresses=(self.address,) if self.address else (),
             shutdown=self.shutdown,
             description=self.description,
-            acl_in=self.acl_in,
             acl_out=self.acl_out,
-            acl_in_source=self.acl_in_source,
             acl_out_source=self.acl_out_source,
             switchport_mode=self.switchport_mode if self.switchport else None,
             access_vlan=self.access_vlan if self.switchport else None,
@@ -326,9 +332,8 @@ class _InterfaceDraft:
             encapsulation_vlan=self.vlan,
             kind=self.kind,
             properties=tuple(properties),
-            nameif=self.nameif,
-            security_level=self.effective_security_level(),
             management_only=self.management_only,
+            passes_traffic=self.nameif is not None,
             standby_addresses=(self.standby,) if self.standby is not None else (),
         )
 
@@ -1080,6 +1085,7 @@ class _AsaParser(LineBook):
             draft.nameif, draft.nameif_index = words[1], index
         elif first == "security-level" and len(words) == 2:
             draft.security_level = number(words[1], 0, 100, "security level")
+            draft.level_index = index
         elif first == "ip" and second == "address":
             self.interface_address(draft, index, words)
             return True
@@ -1119,7 +1125,7 @@ class _AsaParser(LineBook):
         if command == "nameif":
             draft.nameif, draft.nameif_index = None, None
         elif command == "security-level":
-            draft.security_level = None
+            draft.security_level, draft.level_index = None, None
         elif command == "shutdown":
             draft.shutdown = False
         elif command == "management-only":
@@ -1180,7 +1186,7 @@ class _AsaParser(LineBook):
             return
         draft = self.interface_draft(canonical_interface_name(words[1]), index)
         draft.nameif, draft.nameif_index = words[2], index
-        draft.security_level = int(level_text[8:])
+        draft.security_level, draft.level_index = int(level_text[8:]), index
         self.parsed(index)
         self.unexpected_children(obj)
 
@@ -1968,7 +1974,7 @@ class _AsaParser(LineBook):
         draft = self.interface_by_nameif(name)
         if draft is None or draft.nameif is None:
             raise NotUnderstood(f"no interface is named '{name}'")
-        return draft.nameif
+        return draft.name
 
     def nat_addresses(self, word: str) -> tuple[tuple[int, int], ...] | None:
         """A twice-NAT operand: `any`, a network object or a network object-group."""
@@ -1982,12 +1988,12 @@ class _AsaParser(LineBook):
             raise NotUnderstood(f"network object or object-group '{word}' is not defined")
         return _nat_prefixes(addresses)
 
-    def interface_prefixes(self, nameif: str | None, role: str) -> tuple[tuple[int, int], ...]:
-        if nameif is None:
+    def interface_prefixes(self, name: str | None, role: str) -> tuple[tuple[int, int], ...]:
+        if name is None:
             raise NotUnderstood(f"'interface' as {role} needs a named interface, not 'any'")
-        draft = self.interface_by_nameif(nameif)
+        draft = self.interfaces.get(name)
         if draft is None or draft.address is None:
-            raise NotUnderstood(f"the address of interface '{nameif}' is not known")
+            raise NotUnderstood(f"the address of interface '{draft.nameif if draft else name}' is not known")
         return ((draft.address.address, 32),)
 
     def nat_not_understood(self, index: int, problem: NotUnderstood) -> None:
@@ -2221,18 +2227,37 @@ class _AsaParser(LineBook):
                     index, HARMLESS, "IPv6 setting on a device that does not forward IPv6 between named interfaces"
                 )
 
+    def policy(self, acls: Mapping[str, Acl]) -> tuple[PolicyRule, ...]:
+        named = [
+            NamedInterface(
+                draft.name,
+                draft.nameif,
+                draft.effective_security_level() or 0,
+                self.source(draft.level_index if draft.level_index is not None else draft.nameif_index or 0),
+                draft.acl_in,
+                draft.acl_in_source,
+            )
+            for draft in self.interfaces.values()
+            if draft.nameif is not None
+        ]
+        shared = None
+        if self.global_acl is not None and self.global_acl_source is not None:
+            shared = GlobalBinding(self.global_acl, self.global_acl_source)
+        return asa_policy(named, acls, self.same_security_inter, self.same_security_intra, shared)
+
     def build_device(self) -> Device:
         self.default_switch_ports()
         self.link_redundant_members()
         self.sweep_unvisited_lines()
         interfaces = {name: draft.freeze() for name, draft in self.interfaces.items()}
+        acls = {name: draft.freeze() for name, draft in self.acls.items()}
         return Device(
             name=self.hostname or file_stem(self.path),
             vendor=VENDOR,
             source_file=self.path,
             hostname=self.hostname,
             interfaces=interfaces,
-            acls={name: draft.freeze() for name, draft in self.acls.items()},
+            acls=acls,
             routes=list(self.routes),
             dynamic_routing=self.resolve_routing(),
             unknown_lines=[unknown for _, unknown in sorted(self.outcome.items()) if unknown is not None],
@@ -2240,10 +2265,9 @@ class _AsaParser(LineBook):
             default_permit_without_acl=False,
             undefined_acl_permits=False,
             stateful=True,
-            same_security_inter_interface=self.same_security_inter,
-            same_security_intra_interface=self.same_security_intra,
-            global_acl=self.global_acl,
-            global_acl_source=self.global_acl_source,
+            policy=self.policy(acls),
+            filters_to_the_box=False,
+            answers_on_arrival_interface_only=True,
             nat_rules=self.nat_rules(),
             static_arp=list(self.static_arps),
             mgmt=read_management(self.command_lines(), self.path, self.names, interfaces),
