@@ -962,13 +962,17 @@ def check_acl_006(ctx: FlowContext) -> list[Finding]:
     """ACL-006: no reachable exact permit line of a policy rule between zones permits any
     source, any destination or any service (one that permits everything is ACL-004's).
     Any source from the internet, an external zone or beyond the modelled network is what
-    that side is, and so is any destination there: those are not reported."""
+    that side is, and so is any destination there: those are not reported. Only rules with
+    lines of their own (a zone-based firewall's policies) are judged: a rule that applies an
+    interface's named ACL (the ASA's access-groups) is an ACL, judged by the ACL rules."""
     findings = []
     space = ctx.space
     open_ = open_sides(ctx.network)
     for name, device, policy in policy_devices(ctx.network):
         sets = _PolicySets(space, device)
         for position, rule in enumerate(policy):
+            if rule.acl is not None:
+                continue
             crossings = crossing_zone_pairs(ctx.network, name, rule)
             lines = written_lines(device, rule)
             if not crossings or lines is None or not judged(rule):
