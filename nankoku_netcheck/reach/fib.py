@@ -112,11 +112,11 @@ def build_fib(network: Network, device_name: str) -> Fib:
         exit_interface = device.interfaces.get(route.interface or "")
         if exit_interface is not None and exit_interface.management_only:
             continue  # in the management routing table too (ASA 9.5+): never used by through traffic
-        hops = _resolve_static(device, route, index)
-        if hops is None:
+        resolved = _resolve_static(device, route, index)
+        if resolved is None:
             unresolved.append(route)
             continue
-        for hop in hops:
+        for hop in resolved:
             candidates.setdefault((route.prefix, route.prefix_length), []).append((route.distance, hop))
     entries = []
     for (network_address, length), options in candidates.items():
