@@ -262,7 +262,7 @@ class _AsaParser:
     def _parse_mgmt_line(self, obj: Any, lowered: list[str]) -> bool:
         """Management-plane commands (remote access sources, AAA, logging, time, SNMP,
         `no` forms included). They do not forward transit traffic: HARMLESS. Their facts
-        are read into `Device.mgmt` by asa_mgmt.read_management, a separate read-only pass
+        are read into `Device.mgmt` by mgmt.read_management, a separate read-only pass
         over the whole file (definitions and uses of named objects span every section)."""
         command = lowered[1:] if lowered[:1] == ["no"] else lowered
         reason = lookup_prefix(MANAGEMENT_COMMANDS, command)
@@ -365,6 +365,3 @@ class _AsaParser:
 def parse(text: str, path: str) -> Device:
     """Parse an ASA / PIX / FWSM configuration. `path` is the display path used in every Source."""
     return _AsaParser(text, path).run()
-
-
-# --- helpers ----------------------------------------------------------------------------
