@@ -203,15 +203,14 @@ class Interface:
     encapsulation_vlan: int | None = None  # dot1Q subinterfaces
     kind: str = "physical"  # physical | svi | subinterface | port-channel | loopback | tunnel | null
     properties: tuple[tuple[str, str], ...] = ()  # extra vendor-neutral facts, e.g. ("nameif", "inside")
-    # Firewall (ASA-style) facts. An interface with a firewall `nameif` forwards only when named.
-    nameif: str | None = None
-    security_level: int | None = None
+    # Takes packets to the device only: carries no through traffic and its routes are not
+    # used for it (a firewall's management interface, with a routing table of its own).
     management_only: bool = False
     standby_addresses: tuple[int, ...] = ()
     # `ip directed-broadcast`: the subnet's broadcast (and network) address reaches its hosts (IOS default: off).
     directed_broadcast: bool = False
     # False: the interface neither forwards nor accepts packets although it is up (an ASA
-    # interface without a `nameif`). Being migrated to: replaces the nameif test in reach.
+    # interface without a `nameif`).
     passes_traffic: bool = True
 
 
@@ -233,7 +232,7 @@ class NatRule:
     section: int
     order: int
     kind: str  # static | dynamic
-    real_interface: str | None  # nameif; None = any
+    real_interface: str | None  # interface name (Interface.name); None = any
     mapped_interface: str | None
     real_source: tuple[tuple[int, int], ...] | None
     mapped_source: tuple[tuple[int, int], ...] | None  # None = untranslated (identity)
@@ -339,20 +338,21 @@ class Device:
     default_permit_without_acl: bool = True
     # An interface that references an ACL that is not defined: IOS permits all.
     undefined_acl_permits: bool = True
-    # Firewall semantics (ASA): stateful inspection, security levels, global ACL, NAT.
+    # Stateful inspection: a TCP packet with ACK/RST passes only as the reply of a connection
+    # the device would pass the other way (reach/filters.py).
     stateful: bool = False
-    same_security_inter_interface: bool = False
-    same_security_intra_interface: bool = False
-    global_acl: str | None = None
-    global_acl_source: Source | None = None
     nat_rules: list[NatRule] = field(default_factory=list)
     static_arp: list[StaticArp] = field(default_factory=list)
     # Ordered policy between interfaces (see PolicyRule); None: no policy, only the
-    # interfaces' own ACLs filter. Being migrated to: the ASA fields above become rules.
+    # interfaces' own ACLs filter.
     policy: tuple[PolicyRule, ...] | None = None
-    # Whether the interface ACLs and the policy also filter packets addressed to the device
-    # itself (IOS: yes; ASA and FortiGate: no, management access rules decide instead).
+    # Whether the interface ACLs also filter packets addressed to the device itself (IOS:
+    # yes; ASA and FortiGate: no, management access rules decide instead). The policy never
+    # does: it decides between an interface in and an interface out.
     filters_to_the_box: bool = True
+    # The device answers only on the address of the interface a packet comes in by and drops
+    # packets to its other interfaces' addresses (ASA); False: any of its addresses answers.
+    answers_on_arrival_interface_only: bool = False
     # Management-plane facts (hardening rules); defined at the end of this module.
     mgmt: MgmtSettings = field(default_factory=lambda: MgmtSettings())
 

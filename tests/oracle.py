@@ -7,15 +7,13 @@ Each (device, in-interface, header) is entered at most once per packet: a second
 with the same header reaches nothing new (per-path loop detection gives the same endpoints
 but enumerates exponentially many paths when routers proxy-ARP on a shared segment).
 
-Stateless routers (IOS) and stateful firewalls (Cisco ASA 8.3+, `Device.stateful`) are
-simulated. Firewalls: `nameif` required, management-only interfaces (to the box only,
-their routes out of the data table), security levels and same-security traffic, interface
-+ global ACLs (which then alone decide) and egress ACLs, implicit deny, TCP ACK/RST
-packets passing only as the reply of a connection the firewall would open the other way,
-traffic to the firewall itself never filtered by ACLs (ACK/RST to it dropped), and static
-NAT as exact header rewrites (object NAT and twice NAT, both directions; ACLs see real
-addresses). See the section "stateful
-firewalls" below for the exact rules.
+Every device follows the vendor-neutral semantics of `reach/filters.py`: interfaces that
+pass traffic, management-only interfaces (to the box only, their routes out of the data
+table), inbound ACL, the ordered policy between interfaces (`Device.policy`) and outbound
+ACL, stateful inspection (TCP ACK/RST packets pass only as the reply of a connection the
+device would open the other way), what filters traffic to the box, and static NAT as exact
+header rewrites (object NAT and twice NAT, both directions; filters see real addresses).
+See the section "filters and NAT" below for the exact rules.
 
 Endpoints are (kind, device, interface, segment) tuples, the field order of
 `reach.engine.Endpoint`. Dynamic routing, dynamic NAT/PAT and NAT proxy ARP are not
@@ -146,7 +144,7 @@ def interface_up(device: Device, name: str | None) -> bool:
 
 
 def management_only(device: Device, if_name: str | None) -> bool:
-    return device.stateful and if_name in device.interfaces and device.interfaces[if_name].management_only
+    return if_name in device.interfaces and device.interfaces[if_name].management_only
 
 
 def all_routes(device: Device) -> list[Route]:
@@ -347,26 +345,7 @@ class Simulation:
         if (device_name, if_name, packet) in self.entered:
             return
         self.entered.add((device_name, if_name, packet))
-        device = self.network.devices[device_name]
-        if device.stateful:
-            firewall_enter(self, device, if_name, packet)
-            return
-        interface = device.interfaces[if_name]
-        if interface.shutdown or not filter_permits(device, interface.acl_in, packet):
-            return
-        if self.device_owns(device_name, packet.dst):
-            self.endpoints.add(("device", device_name, "", ""))
-            return
-        for exit_ in forwarding_exits(device, packet.dst):
-            self.send(device_name, exit_, packet)
-
-    def send(self, device_name: str, exit_: Exit, packet: Header) -> None:
-        device = self.network.devices[device_name]
-        if exit_.discard or not interface_up(device, exit_.interface):
-            return
-        if not filter_permits(device, device.interfaces[exit_.interface].acl_out, packet):
-            return
-        self.hand_over(device_name, exit_, packet)
+        device_enter(self, device_name, self.network.devices[device_name], if_name, packet)
 
     def hand_over(self, device_name: str, exit_: Exit, packet: Header) -> None:
         """`packet` leaves through `exit_`: to the next device, the segment's hosts, or out."""
@@ -394,28 +373,27 @@ class Simulation:
                 self.enter(member[0], member[1], packet)
 
 
-# --- stateful firewalls (Cisco ASA 8.3+) -------------------------------------------------------
+# --- filters and NAT ---------------------------------------------------------------------------
 #
-# Written from the ASA's documented behaviour, one packet at a time:
-# - An interface without `nameif` takes no packet at all; a `management-only` one takes
-#   packets to the box only and its routes are not used for through traffic.
+# Written from the semantics of reach/filters.py, one packet at a time:
+# - An interface that is shut or does not pass traffic takes no packet at all; a
+#   management-only one takes packets to the box only and its routes are not used for
+#   through traffic.
 # - NAT first (un-NAT): a packet to a mapped address is rewritten to the real one before
-#   the ACL and the route lookup (ACLs name real addresses). Twice NAT binds both ends of
-#   the connection; object NAT translates source and destination independently.
-# - A new connection entering I and leaving O: if I has an ACL or a global ACL is bound,
-#   the interface ACL then the global ACL decide (first match, one implicit deny at the
-#   end); otherwise security levels: I higher than O passes, lower is dropped. Equal
-#   levels pass only with `same-security-traffic permit inter-interface` (I == O:
-#   `intra-interface`), with or without an ACL.
-#   Then O's outbound ACL, if any.
-# - A TCP packet with ACK/RST is never a new connection: it passes iff its reverse (the
-#   real-address header, reversed) would pass as a new connection from O to I.
-# - To the box (after un-NAT, the address of the interface it comes in by, also on a
-#   management-only interface; another interface's address is dropped): dropped if it is an
-#   ACK/RST (the firewall opened nothing); otherwise delivered. Neither the interface ACL
-#   nor the global ACL filters traffic to the box (the
-#   configuration guide: management access needs no access rule; the ssh/telnet/http/icmp
-#   commands decide, taken as permitting everything).
+#   the filters and the route lookup (filters name real addresses). Twice NAT binds both
+#   ends of the connection; object NAT translates source and destination independently.
+# - A new connection entering I and leaving O passes when I's inbound ACL permits it, the
+#   policy (if the device has one) permits it from I to O, and O's outbound ACL permits it.
+#   The policy: the rules whose from-set holds I (or is None) and whose to-set holds O (or
+#   is None), in order; the first line of them that matches decides; a rule naming an
+#   undefined ACL permits when undefined ACLs permit, else is passed over; an implicit deny.
+# - With stateful inspection a TCP packet with ACK/RST is never a new connection: it passes
+#   iff its reverse (the real-address header, reversed) would pass as a new connection from
+#   O to I. Without it every packet is a new connection.
+# - To the box (after un-NAT; with `answers_on_arrival_interface_only` only the address of
+#   the interface it comes in by, another interface's address is dropped): an ACK/RST is
+#   dropped on a stateful device (it opened nothing); otherwise the inbound ACL decides when
+#   the device filters traffic to the box, else the packet is delivered.
 # - A packet un-translated by a rule that names the interface on the far side leaves by that
 #   interface (configuration guide, "Determining the Egress Interface"), unless the rule
 #   says `route-lookup`: the longest installed route through it, or the interface as if
@@ -429,8 +407,8 @@ def nat_order(device: Device) -> list[NatRule]:
     return sorted((rule for rule in device.nat_rules if not rule.inactive), key=lambda r: (r.section, r.order))
 
 
-def nat_on(rule_interface: str | None, nameif: str | None) -> bool:
-    return rule_interface is None or rule_interface == nameif
+def nat_on(rule_interface: str | None, if_name: str | None) -> bool:
+    return rule_interface is None or rule_interface == if_name
 
 
 def within(prefixes: tuple[tuple[int, int], ...] | None, address: int) -> bool:
@@ -452,31 +430,31 @@ def has_destination(rule: NatRule) -> bool:
     return rule.real_destination is not None and rule.mapped_destination is not None
 
 
-def untranslate(device: Device, nameif: str | None, packet: Header) -> tuple[Header, NatRule | None, str]:
+def untranslate(device: Device, if_name: str | None, packet: Header) -> tuple[Header, NatRule | None, str]:
     """Arrival: the header the firewall decides on, the twice NAT rule that now owns the
     connection (None: none does) and its direction (forward: from the real side)."""
-    header, rule, direction, _ = untranslate_and_divert(device, nameif, packet)
+    header, rule, direction, _ = untranslate_and_divert(device, if_name, packet)
     return header, rule, direction
 
 
 def untranslate_and_divert(
-    device: Device, nameif: str | None, packet: Header
+    device: Device, if_name: str | None, packet: Header
 ) -> tuple[Header, NatRule | None, str, str | None]:
-    """`untranslate`, and the nameif the matching rule makes the packet leave by: the
+    """`untranslate`, and the if_name the matching rule makes the packet leave by: the
     rule's interface on the far side, unless the rule says `route-lookup` (None: routing)."""
     for rule in nat_order(device):
         if rule.kind != "static" or rule.mapped_source is None or rule.interface_pat:
             continue
         if has_destination(rule):
             if (
-                nat_on(rule.real_interface, nameif)
+                nat_on(rule.real_interface, if_name)
                 and within(rule.real_source, packet.src)
                 and within(rule.mapped_destination, packet.dst)
             ):
                 dst = mapped_address(packet.dst, rule.mapped_destination, rule.real_destination)
                 return replace(packet, dst=dst), rule, "forward", divert(rule, rule.mapped_interface)
             if (
-                nat_on(rule.mapped_interface, nameif)
+                nat_on(rule.mapped_interface, if_name)
                 and within(rule.real_destination, packet.src)
                 and within(rule.mapped_source, packet.dst)
             ):
@@ -486,7 +464,7 @@ def untranslate_and_divert(
                     "reverse",
                     divert(rule, rule.real_interface),
                 )
-        elif nat_on(rule.mapped_interface, nameif) and within(rule.mapped_source, packet.dst):
+        elif nat_on(rule.mapped_interface, if_name) and within(rule.mapped_source, packet.dst):
             # Object NAT (or source-only twice NAT) from the mapped side: un-NAT the destination.
             return (
                 replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source)),
@@ -497,19 +475,24 @@ def untranslate_and_divert(
     return packet, None, "", None
 
 
-def divert(rule: NatRule, nameif: str | None) -> str | None:
-    return None if rule.route_lookup else nameif
+def divert(rule: NatRule, if_name: str | None) -> str | None:
+    return None if rule.route_lookup else if_name
 
 
 def translate_source(
-    device: Device, rule: NatRule | None, direction: str, in_nameif: str | None, out_nameif: str | None, packet: Header
+    device: Device,
+    rule: NatRule | None,
+    direction: str,
+    in_if_name: str | None,
+    out_if_name: str | None,
+    packet: Header,
 ) -> Header:
     """Departure: the source rewrite of the connection's twice NAT rule, or else of the first
     static source rule from the real to the mapped interface."""
     if rule is not None:
-        if direction == "forward" and nat_on(rule.mapped_interface, out_nameif):
+        if direction == "forward" and nat_on(rule.mapped_interface, out_if_name):
             return replace(packet, src=mapped_address(packet.src, rule.real_source, rule.mapped_source))
-        if direction == "reverse" and nat_on(rule.real_interface, out_nameif):
+        if direction == "reverse" and nat_on(rule.real_interface, out_if_name):
             return replace(packet, src=mapped_address(packet.src, rule.real_destination, rule.mapped_destination))
         return packet
     for candidate in nat_order(device):
@@ -518,8 +501,8 @@ def translate_source(
             and candidate.mapped_source is not None
             and not candidate.interface_pat
             and not has_destination(candidate)
-            and nat_on(candidate.real_interface, in_nameif)
-            and nat_on(candidate.mapped_interface, out_nameif)
+            and nat_on(candidate.real_interface, in_if_name)
+            and nat_on(candidate.mapped_interface, out_if_name)
             and within(candidate.real_source, packet.src)
         ):
             return replace(packet, src=mapped_address(packet.src, candidate.real_source, candidate.mapped_source))
@@ -534,86 +517,75 @@ def reversed_header(packet: Header) -> Header:
     return Header(packet.dst, packet.src, packet.proto, packet.dport, packet.sport, False)
 
 
-def ingress_rules_permit(device: Device, in_if: str, packet: Header) -> bool | None:
-    """The interface ACL followed by the global ACL; None when neither is bound."""
-    names = [name for name in (device.interfaces[in_if].acl_in, device.global_acl) if name is not None]
-    if not names:
-        return None
-    defined = [device.acls[name] for name in names if name in device.acls]
-    if not defined:
-        return device.undefined_acl_permits
-    lines = tuple(line for acl in defined for line in acl.lines)
-    if not lines:
-        return True  # no entry in either list: chosen to permit, like IOS (more reachability)
-    combined = Acl(name="+".join(acl.name for acl in defined), lines=lines, source=defined[0].source)
-    return acl_permits(combined, packet)
+def policy_permits(device: Device, in_if: str, out_if: str, packet: PacketLike) -> bool:
+    if device.policy is None:
+        return True
+    for rule in device.policy:
+        if rule.from_interfaces is not None and in_if not in rule.from_interfaces:
+            continue
+        if rule.to_interfaces is not None and out_if not in rule.to_interfaces:
+            continue
+        lines = rule.lines
+        if rule.acl is not None:
+            acl = device.acls.get(rule.acl)
+            if acl is None:
+                if device.undefined_acl_permits:
+                    return True
+                continue
+            lines = acl.lines
+        for line in lines:
+            if line_may_match(line) and any(match_hits(m, packet) for m in line.matches):
+                return line.action is Action.PERMIT
+    return False
 
 
-def levels_permit(device: Device, in_if: str, out_if: str) -> bool:
-    if in_if == out_if:
-        return device.same_security_intra_interface
-    level_in = device.interfaces[in_if].security_level or 0
-    level_out = device.interfaces[out_if].security_level or 0
-    if level_in == level_out:
-        return device.same_security_inter_interface
-    return level_in > level_out
-
-
-def same_security_permits(device: Device, in_if: str, out_if: str) -> bool:
-    """The same-security rules, which hold whether or not an ACL is bound."""
-    if in_if == out_if:
-        return device.same_security_intra_interface
-    if (device.interfaces[in_if].security_level or 0) == (device.interfaces[out_if].security_level or 0):
-        return device.same_security_inter_interface
-    return True
-
-
-def new_connection_permitted(device: Device, in_if: str, out_if: str, packet: Header) -> bool:
-    if not same_security_permits(device, in_if, out_if):
-        return False
-    decided = ingress_rules_permit(device, in_if, packet)
-    if decided is None:
-        decided = levels_permit(device, in_if, out_if)
-    return decided and filter_permits(device, device.interfaces[out_if].acl_out, packet)
+def connection_permitted(device: Device, in_if: str, out_if: str, packet: PacketLike) -> bool:
+    return (
+        filter_permits(device, device.interfaces[in_if].acl_in, packet)
+        and policy_permits(device, in_if, out_if, packet)
+        and filter_permits(device, device.interfaces[out_if].acl_out, packet)
+    )
 
 
 def carries_through_traffic(device: Device, if_name: str) -> bool:
     interface = device.interfaces.get(if_name)
     return (
-        interface is not None
-        and not interface.shutdown
-        and interface.nameif is not None
-        and not interface.management_only
+        interface is not None and not interface.shutdown and interface.passes_traffic and not interface.management_only
     )
 
 
-def firewall_enter(simulation: Simulation, device: Device, if_name: str, arriving: Header) -> None:
+def device_enter(simulation: Simulation, name: str, device: Device, if_name: str, arriving: Header) -> None:
     interface = device.interfaces[if_name]
-    if interface.shutdown or interface.nameif is None:
+    if interface.shutdown or not interface.passes_traffic:
         return
-    packet, rule, direction, egress = untranslate_and_divert(device, interface.nameif, arriving)
-    if simulation.device_owns(device.name, packet.dst):
-        if is_reply(packet) or not simulation.interface_owns(device.name, if_name, packet.dst):
-            return  # an ASA answers only on the address of the interface a packet comes in by
-        simulation.endpoints.add(("device", device.name, "", ""))
+    packet, rule, direction, egress = untranslate_and_divert(device, if_name, arriving)
+    reply = device.stateful and is_reply(packet)
+    if simulation.device_owns(name, packet.dst):
+        if device.answers_on_arrival_interface_only and not simulation.interface_owns(name, if_name, packet.dst):
+            return
+        if reply:
+            return  # the device opened no connection
+        if device.filters_to_the_box and not filter_permits(device, interface.acl_in, packet):
+            return
+        simulation.endpoints.add(("device", name, "", ""))
+        return
+    if not reply and not filter_permits(device, interface.acl_in, packet):
         return
     if interface.management_only:
         return
-    named = [
-        name for name in sorted(device.interfaces) if egress is not None and device.interfaces[name].nameif == egress
-    ]
-    exits = exits_via(device, packet.dst, named[0]) if named else forwarding_exits(device, packet.dst)
+    exits = (
+        exits_via(device, packet.dst, egress) if egress in device.interfaces else forwarding_exits(device, packet.dst)
+    )
     for exit_ in exits:
         if exit_.discard or not carries_through_traffic(device, exit_.interface):
             continue
-        if is_reply(packet):
-            passes = new_connection_permitted(device, exit_.interface, if_name, reversed_header(packet))
+        if reply:
+            passes = connection_permitted(device, exit_.interface, if_name, reversed_header(packet))
         else:
-            passes = new_connection_permitted(device, if_name, exit_.interface, packet)
+            passes = connection_permitted(device, if_name, exit_.interface, packet)
         if passes:
-            out_nameif = device.interfaces[exit_.interface].nameif
             simulation.hand_over(
-                device.name, exit_, translate_source(device, rule, direction, interface.nameif, out_nameif, packet)
+                name, exit_, translate_source(device, rule, direction, if_name, exit_.interface, packet)
             )
 
 

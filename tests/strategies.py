@@ -10,7 +10,7 @@ readable networks.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from typing import Any
@@ -35,6 +35,7 @@ from nankoku_netcheck.model import (
     InterfaceAddress,
     Match,
     NatRule,
+    PolicyRule,
     PortRange,
     Route,
     RouteKind,
@@ -47,6 +48,7 @@ from nankoku_netcheck.model import (
     prefix_mask,
 )
 from nankoku_netcheck.reach.packets import Packet
+from nankoku_netcheck.vendors.cisco_asa.policy import GlobalBinding, NamedInterface, asa_policy
 
 PROTO_GRE = 47
 PROTO_OSPF = 89
@@ -586,28 +588,67 @@ def asa_acl(acl: Acl) -> Acl:
     return dc_replace(acl, lines=lines)
 
 
+@dataclass(frozen=True)
+class AsaPort:
+    """An ASA interface as its config says it: nameif (None: unnamed), level, inbound ACL."""
+
+    nameif: str | None
+    level: int
+    acl_in: str | None = None
+
+
 @st.composite
-def asa_interfaces(draw: st.DrawFn, name: str, nameif: str) -> Interface:
+def asa_interfaces(draw: st.DrawFn, name: str, nameif: str) -> tuple[Interface, AsaPort]:
     """One address (no secondaries, no HSRP on an ASA), mostly with a nameif, a security
     level, sometimes management-only or shut; ACLs in (A, B) and out (B), never undefined."""
     base = draw(interfaces(name))
-    return dc_replace(
+    interface = dc_replace(
         base,
         addresses=base.addresses[:1],
         virtual_addresses=(),
-        nameif=None if sometimes(draw, 10) else nameif,
-        security_level=draw(SECURITY_LEVEL_CHOICES),
         management_only=sometimes(draw, 10),
-        acl_in=draw(ASA_ACL_IN),
+        acl_in=None,
         acl_out=draw(ASA_ACL_OUT),
     )
+    port = AsaPort(None if sometimes(draw, 10) else nameif, draw(SECURITY_LEVEL_CHOICES), draw(ASA_ACL_IN))
+    return interface, port
+
+
+def make_asa(
+    device: Device,
+    ports: Mapping[str, AsaPort],
+    global_acl: str | None = None,
+    inter: bool = False,
+    intra: bool = False,
+) -> Device:
+    """Make `device` an ASA as its parser would: the ports' nameifs, levels and inbound
+    ACLs, the global ACL and the same-security settings become its policy (the plugin's
+    own translation, vendors/cisco_asa/policy.py)."""
+    named = []
+    for number, (name, port) in enumerate(sorted(ports.items()), start=1):
+        interface = device.interfaces[name]
+        properties = ((("nameif", port.nameif),) if port.nameif else ()) + interface.properties
+        device.interfaces[name] = dc_replace(
+            interface, passes_traffic=port.nameif is not None, acl_in=None, acl_in_source=None, properties=properties
+        )
+        if port.nameif is not None:
+            level = Source(device.source_file, number * 10, f" security-level {port.level}")
+            binding = Source(device.source_file, number * 10 + 1, f"access-group {port.acl_in} in interface x")
+            named.append(NamedInterface(name, port.nameif, port.level, level, port.acl_in, binding))
+    shared = GlobalBinding(global_acl, Source(device.source_file, 999, f"access-group {global_acl} global"))
+    device.policy = asa_policy(named, device.acls, inter, intra, shared if global_acl else None)
+    device.stateful = True
+    device.filters_to_the_box = False
+    device.answers_on_arrival_interface_only = True
+    device.undefined_acl_permits = False
+    return device
 
 
 @st.composite
-def static_nat_rules(draw: st.DrawFn, nameifs: Sequence[str], order: int, twice: bool | None = None) -> NatRule:
+def static_nat_rules(draw: st.DrawFn, names: Sequence[str], order: int, twice: bool | None = None) -> NatRule:
     """A static object NAT rule, a source-only twice NAT rule or a twice NAT rule with a
     static destination; (real, mapped) interfaces named or `any`; sometimes `route-lookup`."""
-    interfaces_ = st.sampled_from((*nameifs, None))
+    interfaces_ = st.sampled_from((*names, None))
     real, length = draw(NAT_REAL_CHOICES)
     mapped = draw(NAT_MAPPED_CHOICES[length])
     if twice is None:
@@ -647,19 +688,18 @@ def asa_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
         stateful=True,
         undefined_acl_permits=False,
     )
-    device.interfaces = {
-        if_name: draw(asa_interfaces(if_name, ASA_NAMEIFS[index])) for index, if_name in enumerate(names)
-    }
-    device.global_acl = "G" if sometimes(draw, 25) else None
-    referenced = {n for i in device.interfaces.values() for n in (i.acl_in, i.acl_out)} | {device.global_acl}
+    drawn = {if_name: draw(asa_interfaces(if_name, ASA_NAMEIFS[index])) for index, if_name in enumerate(names)}
+    device.interfaces = {if_name: interface for if_name, (interface, _) in drawn.items()}
+    ports = {if_name: port for if_name, (_, port) in drawn.items()}
+    global_acl = "G" if sometimes(draw, 25) else None
+    referenced = {i.acl_out for i in device.interfaces.values()} | {p.acl_in for p in ports.values()} | {global_acl}
     device.acls = {
         acl_name: asa_acl(draw(network_acls(acl_name))) for acl_name in ("A", "B", "G") if acl_name in referenced
     }
-    device.same_security_inter_interface = sometimes(draw, 40)
-    device.same_security_intra_interface = sometimes(draw, 30)
+    make_asa(device, ports, global_acl, inter=sometimes(draw, 40), intra=sometimes(draw, 30))
     if nat:
-        nameifs = [i.nameif for i in device.interfaces.values() if i.nameif]
-        device.nat_rules = [draw(static_nat_rules(nameifs, order)) for order in range(draw(st.integers(0, 3)))]
+        named = [name for name, port in sorted(ports.items()) if port.nameif]
+        device.nat_rules = [draw(static_nat_rules(named, order)) for order in range(draw(st.integers(0, 3)))]
     return device
 
 
@@ -725,6 +765,121 @@ def mixed_networks(draw: st.DrawFn, nat: bool = True) -> NetworkCase:
     return network_case(by_name, draw, NAT_ADDRESSES if nat else ())
 
 
+# --- devices with an ordered policy between interfaces (zone-based firewalls) -----------------
+
+POLICY_ACL_NAMES = ("P", "Q", "P", "UNDEFINED")
+POLICY_LINES = st.lists(acl_lines(NETWORK_ADDRESSES), max_size=2)
+
+
+def interface_sets(names: Sequence[str]) -> st.SearchStrategy[tuple[str, ...] | None]:
+    """None (any interface) or a non-empty subset of `names` (sometimes naming one that does not exist)."""
+    return st.one_of(
+        st.none(),
+        st.lists(st.sampled_from((*names, "Gi9/9")), min_size=1, max_size=3, unique=True).map(
+            lambda chosen: tuple(sorted(chosen))
+        ),
+    )
+
+
+@st.composite
+def policy_rules(draw: st.DrawFn, names: Sequence[str], number: int) -> PolicyRule:
+    """A rule between random interface sets with inline lines or a named ACL (some
+    undefined, some with no entries), often ending in "permit ip any any"."""
+    sets = interface_sets(names)
+    source = Source("random.cfg", 100 + number, f"policy {number}")
+    if sometimes(draw, 40):
+        return PolicyRule(
+            f"policy {number}", source, draw(sets), draw(sets), acl=draw(st.sampled_from(POLICY_ACL_NAMES))
+        )
+    lines = tuple(draw(POLICY_LINES))
+    if sometimes(draw, 50):
+        action = Action.PERMIT if sometimes(draw, 70) else Action.DENY
+        lines += (AclLine(action=action, matches=(Match(),), source=source),)
+    return PolicyRule(f"policy {number}", source, draw(sets), draw(sets), lines=lines)
+
+
+@st.composite
+def policy_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
+    """A device with 2–4 interfaces (some passing no traffic or management-only), interface
+    ACLs sometimes, 0–4 policy rules, stateful or not, filtering traffic to the box or not,
+    answering on any address or the arrival interface's only, sometimes static NAT."""
+    names = [f"Gi0/{index}" for index in range(draw(st.integers(2, 4)))]
+    device = Device(name=name, vendor="policy", source_file=f"{name}.cfg", hostname=name)
+    device.interfaces = {}
+    for if_name in names:
+        base = draw(interfaces(if_name))
+        device.interfaces[if_name] = dc_replace(
+            base,
+            acl_in=base.acl_in if sometimes(draw, 50) else None,
+            acl_out=base.acl_out if sometimes(draw, 30) else None,
+            passes_traffic=not sometimes(draw, 5),
+            management_only=sometimes(draw, 5),
+        )
+    device.policy = tuple(draw(policy_rules(names, number)) for number in range(draw(st.integers(0, 4))))
+    referenced = {n for i in device.interfaces.values() for n in (i.acl_in, i.acl_out)}
+    referenced |= {rule.acl for rule in device.policy}
+    device.acls = {
+        acl_name: draw(network_acls(acl_name)) for acl_name in ("A", "B", "P", "Q") if acl_name in referenced
+    }
+    device.stateful = sometimes(draw, 70)
+    device.filters_to_the_box = sometimes(draw, 40)
+    device.answers_on_arrival_interface_only = sometimes(draw, 30)
+    device.undefined_acl_permits = sometimes(draw, 50)
+    if nat and sometimes(draw, 30):
+        device.nat_rules = [draw(static_nat_rules(names, order)) for order in range(draw(st.integers(1, 2)))]
+    return device
+
+
+def crossing_packets(case: NetworkCase, device_name: str) -> st.SearchStrategy[tuple[StartPoint, Packet]]:
+    """Packets that enter `device_name` by one interface, addressed to a host on the subnet of
+    another (or beyond it: any address of the universe), so that its filters between the two decide."""
+    device = case.network.devices[device_name]
+    numbered = sorted(name for name, interface in device.interfaces.items() if interface.addresses)
+    if not numbered:
+        return st.tuples(st.sampled_from(case.starts), packets(case.addresses))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[StartPoint, Packet]:
+        entering = draw(st.sampled_from(numbered))
+        target = device.interfaces[draw(st.sampled_from(numbered))].addresses[0]
+        segment = case.network.segment_of.get((device_name, entering))
+        start: StartPoint = (segment, "", "") if segment and draw(st.booleans()) else ("", device_name, entering)
+        packet = draw(packets(case.addresses))
+        owned = {a.address for interface in device.interfaces.values() for a in interface.addresses}
+        offsets = [o for o in ((3, 4, 99) if target.prefix_length < 30 else host_offsets(target.prefix_length))]
+        hosts = [target.network + o for o in offsets if target.network + o not in owned]
+        if sometimes(draw, 15):
+            packet = dc_replace(packet, dst=draw(st.sampled_from(sorted(owned))))  # to the box
+        elif hosts and sometimes(draw, 80):
+            packet = dc_replace(packet, dst=draw(st.sampled_from(hosts)))
+        if segment and start[0]:
+            source = device.interfaces[entering].addresses[0]
+            packet = dc_replace(packet, src=source.network + draw(st.sampled_from(host_offsets(source.prefix_length))))
+        return start, packet
+
+    return build()
+
+
+@st.composite
+def policy_networks(draw: st.DrawFn) -> NetworkCase:
+    """2–4 devices on shared subnets: 1–2 policy devices (P1, P2), and IOS routers and ASA
+    firewalls for the rest."""
+    count = draw(st.integers(2, 4))
+    with_policy = draw(st.integers(1, min(2, count)))
+    by_name = {f"P{index}": draw(policy_devices(f"P{index}")) for index in range(1, with_policy + 1)}
+    for index in range(1, count - with_policy + 1):
+        by_name[f"X{index}"] = draw(asa_devices(f"X{index}")) if draw(st.booleans()) else draw(devices(f"X{index}"))
+    configured = sorted(
+        {a.address for d in by_name.values() for i in d.interfaces.values() for a in i.addresses}
+        | {v for d in by_name.values() for i in d.interfaces.values() for v in i.virtual_addresses}
+    )
+    for device in by_name.values():
+        choices = [st.sampled_from(pool) for pool in (neighbour_addresses(device, by_name), configured) if pool]
+        next_hops = st.one_of(*choices, ANY_NEXT_HOP)
+        device.routes = draw(st.lists(static_routes(list(device.interfaces), next_hops), max_size=4))
+    return network_case(by_name, draw, NAT_ADDRESSES)
+
+
 @st.composite
 def nat_networks(draw: st.DrawFn, twice: bool) -> NetworkCase:
     """Firewall F1 (outside 10.0.0.1/24, inside 10.0.1.1/24, dmz 10.0.2.1/24) behind router R1
@@ -743,21 +898,19 @@ def nat_networks(draw: st.DrawFn, twice: bool) -> NetworkCase:
             name=name,
             source=SOURCE,
             addresses=(InterfaceAddress(ip_to_int(address), length),),
-            nameif=nameif,
-            security_level=draw(SECURITY_LEVEL_CHOICES),
-            acl_in=draw(ASA_ACL_IN),
             acl_out=draw(ASA_ACL_OUT),
         )
-        for name, nameif, address, length in layout
+        for name, _, address, length in layout
     }
-    firewall.global_acl = "G" if sometimes(draw, 25) else None
-    referenced = {n for i in firewall.interfaces.values() for n in (i.acl_in, i.acl_out)} | {firewall.global_acl}
+    ports = {name: AsaPort(nameif, draw(SECURITY_LEVEL_CHOICES), draw(ASA_ACL_IN)) for name, nameif, _, _ in layout}
+    global_acl = "G" if sometimes(draw, 25) else None
+    referenced = {i.acl_out for i in firewall.interfaces.values()} | {p.acl_in for p in ports.values()} | {global_acl}
     firewall.acls = {
         acl_name: asa_acl(draw(network_acls(acl_name))) for acl_name in ("A", "B", "G") if acl_name in referenced
     }
-    firewall.same_security_inter_interface = sometimes(draw, 40)
+    make_asa(firewall, ports, global_acl, inter=sometimes(draw, 40))
     firewall.nat_rules = [
-        draw(static_nat_rules(("outside", "inside", "dmz"), order, twice)) for order in range(draw(st.integers(1, 3)))
+        draw(static_nat_rules(("Gi0/0", "Gi0/1", "Gi0/2"), order, twice)) for order in range(draw(st.integers(1, 3)))
     ]
     to_r1 = ip_to_int("10.0.0.2")
     firewall.routes = [
@@ -918,19 +1071,25 @@ def group_configs(draw: st.DrawFn) -> GroupConfig:
 
 
 def describe_firewalls(case: NetworkCase) -> str:
-    """What `describe_network` leaves out for firewalls: nameif, levels, global ACL, NAT."""
+    """What `describe_network` leaves out for stateful and policy devices: flags, interfaces
+    that pass no traffic, the policy, NAT."""
     lines = []
     for device in case.network.devices.values():
-        if not device.stateful:
+        if not device.stateful and device.policy is None:
             continue
         lines.append(
-            f"{device.name}: global={device.global_acl} same-security inter="
-            f"{device.same_security_inter_interface} intra={device.same_security_intra_interface}"
+            f"{device.name}: stateful={device.stateful} filters_to_the_box={device.filters_to_the_box} "
+            f"arrival_only={device.answers_on_arrival_interface_only}"
         )
         for interface in device.interfaces.values():
             lines.append(
-                f"  {interface.name} nameif={interface.nameif} level={interface.security_level}"
+                f"  {interface.name} passes_traffic={interface.passes_traffic}"
                 f"{' management-only' if interface.management_only else ''}"
+            )
+        for rule in device.policy or ():
+            lines.append(
+                f"  rule {rule.name!r} from={rule.from_interfaces} to={rule.to_interfaces} acl={rule.acl} "
+                f"lines={describe_lines(rule.lines)}"
             )
         for rule in device.nat_rules:
 
@@ -979,6 +1138,14 @@ def describe_network(case: NetworkCase) -> str:
         subnets = ", ".join(format_prefix(*subnet) for subnet in segment.subnets)
         lines.append(f"segment {segment.id} [{subnets}]: {segment.members}")
     return "\n".join(lines)
+
+
+def describe_lines(lines: Sequence[AclLine]) -> str:
+    return "; ".join(
+        f"{line.action.value}{'' if line.understood else ' NOT-UNDERSTOOD'}{' APPROX' if line.approximation else ''} "
+        f"{describe_matches(line.matches)}"
+        for line in lines
+    )
 
 
 def describe_matches(conjunctions: Sequence[Match]) -> str:

@@ -200,8 +200,8 @@ def nat_runs(draw: st.DrawFn, twice: bool) -> NetworkRuns:
 def nat_events(case: gen.NetworkCase, runs: Sequence[tuple[gen.StartPoint, Packet]]) -> None:
     firewall = case.network.devices["F1"]
     for _, packet in runs:
-        for nameif in ("outside", "inside", "dmz"):
-            if oracle.untranslate(firewall, nameif, oracle.header_of(packet))[0] != oracle.header_of(packet):
+        for name in ("Gi0/0", "Gi0/1", "Gi0/2"):
+            if oracle.untranslate(firewall, name, oracle.header_of(packet))[0] != oracle.header_of(packet):
                 event("a run is un-NATed on arrival at some interface")
 
 
@@ -233,16 +233,11 @@ def test_interface_acl_does_not_filter_traffic_to_the_firewall(space: PacketSpac
         name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True, undefined_acl_permits=False
     )
     firewall.interfaces = {
-        "Gi0/1": Interface(
-            name="Gi0/1",
-            source=gen.SOURCE,
-            nameif="inside",
-            security_level=100,
-            addresses=(InterfaceAddress(ip_to_int("10.0.1.1"), 24),),
-            acl_in="A",
-        )
+        "Gi0/1": Interface(name="Gi0/1", source=gen.SOURCE, addresses=(InterfaceAddress(ip_to_int("10.0.1.1"), 24),))
     }
-    firewall.acls = {"A": Acl(name="A", lines=(), source=gen.SOURCE)}  # implicit deny only
+    deny = AclLine(action=Action.DENY, matches=(Match(dst=(Wildcard.host(ip_to_int("10.0.1.1")),)),), source=gen.SOURCE)
+    firewall.acls = {"A": Acl(name="A", lines=(deny,), source=gen.SOURCE)}  # nothing to the firewall
+    gen.make_asa(firewall, {"Gi0/1": gen.AsaPort("inside", 100, "A")})
     network = build_network(gen.empty_topology(), {"F1": firewall})
     packet = Packet(ip_to_int("10.0.1.5"), ip_to_int("10.0.1.1"), PROTO_TCP, 49152, 22)
     asa = oracle.reachable_endpoints(network, packet, segment="10.0.1.0/24")
@@ -269,29 +264,21 @@ def test_static_route_via_management_only_interface_leaves_data_routes_in_charge
         name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True, undefined_acl_permits=False
     )
     firewall.interfaces = {
-        "Gi0/0": Interface(
-            name="Gi0/0",
-            source=gen.SOURCE,
-            nameif="outside",
-            security_level=0,
-            addresses=(InterfaceAddress(ip_to_int("10.0.0.1"), 24),),
-        ),
-        "Gi0/1": Interface(
-            name="Gi0/1",
-            source=gen.SOURCE,
-            nameif="inside",
-            security_level=100,
-            addresses=(InterfaceAddress(ip_to_int("10.0.1.1"), 24),),
-        ),
+        "Gi0/0": Interface(name="Gi0/0", source=gen.SOURCE, addresses=(InterfaceAddress(ip_to_int("10.0.0.1"), 24),)),
+        "Gi0/1": Interface(name="Gi0/1", source=gen.SOURCE, addresses=(InterfaceAddress(ip_to_int("10.0.1.1"), 24),)),
         "Ma0/0": Interface(
             name="Ma0/0",
             source=gen.SOURCE,
-            nameif="management",
-            security_level=100,
             management_only=True,
             addresses=(InterfaceAddress(ip_to_int("10.0.9.1"), 24),),
         ),
     }
+    ports = {
+        "Gi0/0": gen.AsaPort("outside", 0),
+        "Gi0/1": gen.AsaPort("inside", 100),
+        "Ma0/0": gen.AsaPort("management", 100),
+    }
+    gen.make_asa(firewall, ports)
     firewall.routes = [
         Route(
             prefix=0,

@@ -104,11 +104,6 @@ def test_compliant_fortigate_network_verifies(tmp_path: Path, monkeypatch: pytes
     assert code == 0, out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine reads Device.policy only with the policy model of branch h-policy; remove this mark "
-    "when it is merged",
-)
 def test_broken_fortigate_policy_fails_zone_001_at_the_policy_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

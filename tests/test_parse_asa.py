@@ -10,8 +10,10 @@ from nankoku_netcheck.model import (
     Device,
     DynamicRouting,
     IcmpMatch,
+    Interface,
     InterfaceAddress,
     Match,
+    PolicyRule,
     PortRange,
     RouteKind,
     Source,
@@ -56,6 +58,28 @@ def with_interfaces(*lines: str) -> Device:
 
 def ip(text: str) -> int:
     return ip_to_int(text)
+
+
+def nameif(interface: Interface) -> str | None:
+    """The interface's nameif, as the topology reads it; None for one that passes no traffic."""
+    named = dict(interface.properties).get("nameif")
+    assert (named is not None) == interface.passes_traffic
+    return named
+
+
+def level(device: Device, name: str) -> int | None:
+    """The security level of an interface without ACL, as its rule in the policy says."""
+    rules = [
+        rule
+        for rule in device.policy or ()
+        if rule.from_interfaces == (name,) and rule.name.startswith("security-level ")
+    ]
+    return int(rules[0].name.split()[1]) if rules else None
+
+
+def bindings(device: Device) -> list[tuple[str | None, tuple[str, ...] | None, int]]:
+    """(ACL, from interfaces, line) of the policy rules that name an ACL."""
+    return [(rule.acl, rule.from_interfaces, rule.source.line) for rule in device.policy or () if rule.acl]
 
 
 def host(text: str) -> Wildcard:
@@ -129,9 +153,9 @@ def test_device_carries_firewall_semantics():
     assert device.vendor == "cisco_asa"
     assert device.name == device.hostname == "edge-fw"
     assert device.stateful is True
-    assert device.default_permit_without_acl is False
     assert device.undefined_acl_permits is False
-    assert device.global_acl is None
+    assert (device.filters_to_the_box, device.answers_on_arrival_interface_only) == (False, True)
+    assert device.policy == ()
     assert parse("names\n", "configs/branch-fw.cfg").name == "branch-fw"
 
 
@@ -187,22 +211,27 @@ def test_interface_firewall_facts():
         " no ip address",
     )
     inside = device.interfaces["GigabitEthernet0/1"]
-    assert (inside.nameif, inside.security_level, inside.description) == ("inside", 90, "Office LAN")
+    assert (nameif(inside), level(device, "GigabitEthernet0/1"), inside.description) == ("inside", 90, "Office LAN")
     assert inside.addresses == (InterfaceAddress(ip("10.1.1.1"), 24),)
     assert inside.standby_addresses == (ip("10.1.1.2"),)
     assert ("nameif", "inside") in inside.properties
     assert not inside.management_only and not inside.shutdown
     management = device.interfaces["Management0/0"]
-    assert management.management_only and management.nameif == "management"
+    assert management.management_only and nameif(management) == "management"
     unnamed = device.interfaces["GigabitEthernet0/2"]
-    assert (unnamed.nameif, unnamed.security_level, unnamed.addresses, unnamed.shutdown) == (None, None, (), True)
+    assert (nameif(unnamed), level(device, "GigabitEthernet0/2"), unnamed.addresses, unnamed.shutdown) == (
+        None,
+        None,
+        (),
+        True,
+    )
     assert device.unknown_lines == []
 
 
 def test_interface_without_nameif_is_not_marked_shut():
     device = parse_lines("interface GigabitEthernet0/3", " ip address 10.3.3.1 255.255.255.0")
     interface = device.interfaces["GigabitEthernet0/3"]
-    assert interface.nameif is None
+    assert nameif(interface) is None and not interface.passes_traffic
     assert interface.shutdown is False
 
 
@@ -213,8 +242,10 @@ def test_default_security_level_follows_the_name_inside():
         "interface GigabitEthernet0/2",
         " nameif dmz",
     )
-    assert device.interfaces["GigabitEthernet0/1"].security_level == 100
-    assert device.interfaces["GigabitEthernet0/2"].security_level == 0
+    assert level(device, "GigabitEthernet0/1") == 100
+    assert level(device, "GigabitEthernet0/2") == 0
+    # With no `security-level` line, the rule cites the `nameif` line that set the default.
+    assert [rule.source.line for rule in device.policy or () if rule.name.startswith("security-level ")] == [2, 4]
 
 
 def test_vlan_subinterface():
@@ -226,7 +257,7 @@ def test_vlan_subinterface():
         " ip address 10.10.0.1 255.255.0.0",
     )
     interface = device.interfaces["GigabitEthernet0/1.10"]
-    assert (interface.kind, interface.encapsulation_vlan, interface.nameif) == ("subinterface", 10, "staff")
+    assert (interface.kind, interface.encapsulation_vlan, nameif(interface)) == ("subinterface", 10, "staff")
 
 
 def test_topology_resolves_an_interface_by_its_nameif():
@@ -249,8 +280,8 @@ def test_duplicate_nameif_is_rejected_like_the_asa_does():
         "interface GigabitEthernet0/2",
         " nameif inside",
     )
-    assert device.interfaces["GigabitEthernet0/1"].nameif == "inside"
-    assert device.interfaces["GigabitEthernet0/2"].nameif is None
+    assert nameif(device.interfaces["GigabitEthernet0/1"]) == "inside"
+    assert nameif(device.interfaces["GigabitEthernet0/2"]) is None
     assert kind_at(device, 4) is FORWARDING
 
 
@@ -300,9 +331,9 @@ def test_pix6_interface_syntax():
         "failover ip address inside 10.0.0.2",
     )
     outside, inside = device.interfaces["Ethernet0"], device.interfaces["Ethernet1"]
-    assert (outside.nameif, outside.security_level, outside.shutdown) == ("outside", 0, False)
+    assert (nameif(outside), level(device, "Ethernet0"), outside.shutdown) == ("outside", 0, False)
     assert outside.addresses == (InterfaceAddress(ip("198.51.100.2"), 24),)
-    assert (inside.nameif, inside.security_level, inside.shutdown) == ("inside", 100, True)
+    assert (nameif(inside), level(device, "Ethernet1"), inside.shutdown) == ("inside", 100, True)
     assert inside.standby_addresses == (ip("10.0.0.2"),)
     assert [u.source.line for u in device.unknown_lines] == [1]
 
@@ -690,16 +721,19 @@ def test_access_groups_bind_by_nameif_and_global():
         "access-group ALL global",
     )
     inside, outside = device.interfaces["GigabitEthernet0/1"], device.interfaces["GigabitEthernet0/0"]
-    assert (inside.acl_in, inside.acl_in_source) == ("IN", Source(PATH, 12, "access-group IN in interface inside"))
+    assert (inside.acl_in, inside.acl_in_source) == (None, None)  # a policy rule: the global ACL follows it
+    rule = PolicyRule(
+        "access-group IN", Source(PATH, 12, "access-group IN in interface inside"), ("GigabitEthernet0/1",), acl="IN"
+    )
+    assert rule in (device.policy or ())
+    assert bindings(device) == [("IN", ("GigabitEthernet0/1",), 12), ("ALL", None, 14)]
     assert (outside.acl_out, outside.acl_out_source.line) == ("OUT", 13)
-    assert (device.global_acl, device.global_acl_source.line) == ("ALL", 14)
     assert device.unknown_lines == []
 
 
 def test_binding_an_undefined_acl_is_rejected():
     device = with_interfaces("access-group MISSING in interface inside", "access-group MISSING global")
-    assert device.interfaces["GigabitEthernet0/1"].acl_in is None
-    assert device.global_acl is None
+    assert bindings(device) == []
     assert [kind_at(device, n) for n in (9, 10)] == [FORWARDING, FORWARDING]
     assert "not defined" in unknown_at(device, 9).reason
 
@@ -712,24 +746,32 @@ def test_binding_to_an_unknown_nameif_and_control_plane():
     )
     assert kind_at(device, 10) is FORWARDING
     assert kind_at(device, 11) is HARMLESS
-    assert device.interfaces["GigabitEthernet0/0"].acl_in is None
+    assert bindings(device) == []
 
 
 def test_acl_with_only_remarks_is_defined():
     device = with_interfaces("access-list EMPTY remark nothing yet", "access-group EMPTY in interface inside")
     assert device.acls["EMPTY"].lines == ()
-    assert device.interfaces["GigabitEthernet0/1"].acl_in == "EMPTY"
+    assert bindings(device) == [("EMPTY", ("GigabitEthernet0/1",), 10)]
 
 
 def test_same_security_traffic_flags():
-    device = parse_lines(
-        "same-security-traffic permit inter-interface",
-        "same-security-traffic permit intra-interface",
-        "no same-security-traffic permit intra-interface",
+    def gates(*lines: str) -> list[str]:
+        device = with_interfaces("interface GigabitEthernet0/2", " nameif dmz", " security-level 0", *lines)
+        assert device.unknown_lines == []
+        return [rule.name for rule in device.policy or () if rule.name.startswith("same-security")]
+
+    intra = [f"same-security-traffic: not permitted intra-interface ({name})" for name in ("outside", "inside", "dmz")]
+    inter = "same-security-traffic: not permitted between level 0 interfaces"
+    assert gates() == [intra[0], inter, intra[1], intra[2], inter]
+    assert (
+        gates(
+            "same-security-traffic permit inter-interface",
+            "same-security-traffic permit intra-interface",
+            "no same-security-traffic permit intra-interface",
+        )
+        == intra
     )
-    assert device.same_security_inter_interface is True
-    assert device.same_security_intra_interface is False
-    assert device.unknown_lines == []
 
 
 # --- routes -------------------------------------------------------------------------------
@@ -802,7 +844,7 @@ def test_object_static_nat():
     )
     (rule,) = device.nat_rules
     assert (rule.section, rule.order, rule.kind) == (2, 1, "static")
-    assert (rule.real_interface, rule.mapped_interface) == ("inside", "outside")
+    assert (rule.real_interface, rule.mapped_interface) == ("GigabitEthernet0/1", "GigabitEthernet0/0")
     assert rule.real_source == ((ip("10.1.1.10"), 32),)
     assert rule.mapped_source == ((ip("203.0.113.10"), 32),)
     assert (rule.protocol, rule.real_port, rule.mapped_port) == (6, PortRange(80, 80), PortRange(8080, 8080))
@@ -1046,7 +1088,7 @@ def test_every_line_of_a_full_config_is_accounted_for():
     assert unknown == {1, 2, 20, 21, 22}
     assert all(u.kind is HARMLESS for u in device.unknown_lines)
     assert only_match(device, "OUTSIDE_IN").dst == (host("10.1.1.10"),)
-    assert device.interfaces["GigabitEthernet0/0"].acl_in == "OUTSIDE_IN"
+    assert ("OUTSIDE_IN", ("GigabitEthernet0/0",)) in [binding[:2] for binding in bindings(device)]
 
 
 def test_a_redundant_interface_without_members_is_down() -> None:
@@ -1154,4 +1196,4 @@ def test_a_global_command_indented_under_a_one_line_command_is_never_harmless() 
         "global command 'access-group OUT' indented under a line that opens no block for it",
     )
     assert kinds[3][0] is HARMLESS and kinds[5][0] is HARMLESS
-    assert device.routes == [] and device.global_acl is None
+    assert device.routes == [] and bindings(device) == []

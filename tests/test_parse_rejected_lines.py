@@ -139,7 +139,7 @@ def test_ios_banner_text_may_hold_any_character() -> None:
 @pytest.mark.parametrize("space", SPACES)
 def test_asa_access_group_with_a_unicode_space_is_not_bound(space: str) -> None:
     device = cisco_asa.parse(replace_line(ASA, 9, f"access-group IN in{space}interface inside"), "fw.cfg")
-    assert device.interfaces["GigabitEthernet0/1"].acl_in is None
+    assert [rule.acl for rule in device.policy or () if rule.acl] == []
     unknown = unknown_at(device, 9)
     assert unknown.kind is FORWARDING
     assert unknown.reason.startswith(f"the device rejects this line: U+{ord(space):04X}")
@@ -147,7 +147,9 @@ def test_asa_access_group_with_a_unicode_space_is_not_bound(space: str) -> None:
 
 def test_asa_remark_with_a_full_width_space_is_free_text() -> None:
     device = cisco_asa.parse(ASA, "fw.cfg")
-    assert device.interfaces["GigabitEthernet0/1"].acl_in == "IN"
+    assert [(rule.acl, rule.from_interfaces) for rule in device.policy or () if rule.acl] == [
+        ("IN", ("GigabitEthernet0/1",))
+    ]
     assert device.forwarding_unknowns == []
 
 

@@ -5,10 +5,6 @@ Hand-traced packets of the compliant state go through the tracer (which names th
 policy's `edit N` line) and the engine, and through the test oracle unless their fate depends
 on connection state or NAT. Every planted mistake of the broken state must be reported by its
 rule, with a path and the FortiOS line that decides it.
-
-Until the engine reads `Device.policy` (branch h-policy), the FortiGate's policy decides
-nothing and the tests that need it are strict xfails (NEEDS_POLICY_ENGINE): remove the mark
-when that branch is merged.
 """
 
 from __future__ import annotations
@@ -30,12 +26,6 @@ from nankoku_netcheck.result import Finding, Result
 EXPECTED = yaml.safe_load((REPO / "samples" / "expected-kitagawa.yaml").read_text(encoding="utf-8"))
 EXPECTED_BROKEN = yaml.safe_load((REPO / "samples" / "expected-kitagawa-broken.yaml").read_text(encoding="utf-8"))
 FLOW_RULES = {"ZONE-001", "ZONE-005"}
-
-NEEDS_POLICY_ENGINE = pytest.mark.xfail(
-    strict=True,
-    reason="the engine reads Device.policy only with the policy model of branch h-policy; remove this mark "
-    "when it is merged",
-)
 
 
 def pending(item: dict[str, Any]) -> Any:
@@ -77,7 +67,6 @@ def test_compliant_kitagawa_verifies_pass(monkeypatch: pytest.MonkeyPatch) -> No
     assert code == 0, out
 
 
-@NEEDS_POLICY_ENGINE
 def test_compliant_kitagawa_isolation_rests_on_the_deny_all_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     _, out = verify("kitagawa.yaml", monkeypatch)
     assert "device_configs/kitagawa/kita-fgt.conf:239  edit 999  (policy 999 (deny-all) on kita-fgt internal1)" in out
@@ -89,7 +78,6 @@ def test_broken_kitagawa_changes_only_the_fortigate() -> None:
         assert (REPO / "device_configs" / "kitagawa-broken" / name).read_bytes() == compliant, name
 
 
-@NEEDS_POLICY_ENGINE
 @pytest.mark.parametrize("item", EXPECTED["permitted"], ids=lambda item: item["id"])
 def test_kitagawa_permitted_packets_arrive_by_the_hand_traced_path(compliant: Sample, item: dict[str, Any]) -> None:
     packet = packet_of(item["packet"])
@@ -121,9 +109,7 @@ def test_kitagawa_permitted_packets_arrive_by_the_hand_traced_path(compliant: Sa
 
 
 def denied_param(item: dict[str, Any]) -> Any:
-    # Packets that edge-rtr's ACL drops before the FortiGate need no policy engine.
-    marks = [NEEDS_POLICY_ENGINE] if "kita-fgt" in item["path"] else []
-    return pytest.param(item, id=item["id"], marks=marks)
+    return pytest.param(item, id=item["id"])
 
 
 @pytest.mark.parametrize("item", [denied_param(item) for item in EXPECTED["denied"]])
@@ -148,7 +134,6 @@ def evidence_of(finding: Finding, role: str | None = None) -> set[tuple[str, int
     return {(Path(e.file).name, e.line) for e in finding.evidence if role is None or e.role == role}
 
 
-@NEEDS_POLICY_ENGINE
 @pytest.mark.parametrize("item", EXPECTED_BROKEN["flows"], ids=lambda item: item["id"])
 def test_every_planted_fortigate_flow_mistake_is_reported_with_its_line(
     broken_result: Result, broken: Sample, compliant: Sample, item: dict[str, Any]
@@ -192,7 +177,6 @@ def test_every_planted_fortigate_flow_mistake_is_reported_with_its_line(
     ]
 
 
-@NEEDS_POLICY_ENGINE
 @pytest.mark.parametrize("item", EXPECTED_BROKEN["flows"], ids=lambda item: item["id"])
 def test_side_effects_of_the_planted_fortigate_mistakes_are_reported(
     broken_result: Result, item: dict[str, Any]
@@ -208,7 +192,6 @@ def test_side_effects_of_the_planted_fortigate_mistakes_are_reported(
         ], other
 
 
-@NEEDS_POLICY_ENGINE
 def test_broken_kitagawa_reports_no_flow_beyond_the_planted_mistakes(broken_result: Result) -> None:
     expected = sorted(
         [(item["rule"], "error", item["from_zone"], item["to_zone"]) for item in EXPECTED_BROKEN["flows"]]
@@ -262,7 +245,6 @@ def test_broken_kitagawa_cli_quotes_the_management_lines(monkeypatch: pytest.Mon
     assert code == 1
 
 
-@NEEDS_POLICY_ENGINE
 def test_broken_kitagawa_cli_quotes_each_deciding_policy_line(monkeypatch: pytest.MonkeyPatch) -> None:
     _, out = verify("kitagawa-broken.yaml", monkeypatch)
     findings = out.split("\n  [")[1:]

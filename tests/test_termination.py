@@ -362,17 +362,8 @@ def test_diff_and_trace_with_a_tiny_budget_say_so(loop_city: Path) -> None:
 # --- random networks with NAT on routing loops --------------------------------------------------
 
 
-def _interface(
-    name: str, address: str, nameif: str = "", level: int | None = None, acl_in: str | None = None
-) -> Interface:
-    return Interface(
-        name=name,
-        source=gen.SOURCE,
-        addresses=(InterfaceAddress(ip_to_int(address), 24),),
-        nameif=nameif or None,
-        security_level=level,
-        acl_in=acl_in,
-    )
+def _interface(name: str, address: str) -> Interface:
+    return Interface(name=name, source=gen.SOURCE, addresses=(InterfaceAddress(ip_to_int(address), 24),))
 
 
 def _default(via: str, interface: str | None = None) -> Route:
@@ -397,19 +388,19 @@ def looping_nat_networks(draw: st.DrawFn) -> gen.NetworkCase:
     firewall = Device(
         name="F1", vendor="cisco_asa", source_file="F1.cfg", hostname="F1", stateful=True, undefined_acl_permits=False
     )
-    acl_in = {nameif: draw(st.sampled_from((None, "A", "P"))) for nameif in ("outside", "inside")}
-    firewall.interfaces = {
-        "Gi0/0": _interface("Gi0/0", "10.0.0.1", "outside", draw(gen.SECURITY_LEVEL_CHOICES), acl_in["outside"]),
-        "Gi0/1": _interface("Gi0/1", "10.0.1.1", "inside", draw(gen.SECURITY_LEVEL_CHOICES), acl_in["inside"]),
+    ports = {
+        name: gen.AsaPort(nameif, draw(gen.SECURITY_LEVEL_CHOICES), draw(st.sampled_from((None, "A", "P"))))
+        for name, nameif in (("Gi0/0", "outside"), ("Gi0/1", "inside"))
     }
+    firewall.interfaces = {"Gi0/0": _interface("Gi0/0", "10.0.0.1"), "Gi0/1": _interface("Gi0/1", "10.0.1.1")}
     permit_all = Acl(
         name="P", lines=(AclLine(action=Action.PERMIT, matches=(Match(),), source=gen.SOURCE),), source=gen.SOURCE
     )
     firewall.acls = {"A": gen.asa_acl(draw(gen.network_acls("A"))), "P": permit_all}
-    firewall.same_security_inter_interface = gen.sometimes(draw, 50)
+    gen.make_asa(firewall, ports, inter=gen.sometimes(draw, 50))
     rules = []
     for order in range(draw(st.integers(1, 3))):
-        rule = draw(gen.static_nat_rules(("outside", "inside"), order, twice=False))
+        rule = draw(gen.static_nat_rules(("Gi0/0", "Gi0/1"), order, twice=False))
         if gen.sometimes(draw, 60):
             rule = dataclasses.replace(rule, mapped_source=rule.real_source)  # identity: a NAT exemption
         rules.append(rule)

@@ -16,19 +16,15 @@ the same rules, one packet at a time):
   delivered to its hosts; every other packet whose destination lies outside the
   segment's subnets may be sent to any routing member (hosts may use any gateway), and a
   member also takes packets addressed to any of its own addresses.
-- Entering a device through interface I: I must be up; I's inbound ACL filters
-  (no ACL = permit; an ACL referenced but not defined = permit, as on IOS).
-  Packets addressed to one of the device's own addresses are delivered to the device.
-  On a stateful firewall (ASA) the interface and global ACLs do not filter packets to
-  the box (management access needs no access rule; the ssh/telnet/http/icmp commands
-  decide, and are over-approximated as permitting everything); only a TCP ACK/RST to the
-  box is dropped (no connection). Only the address of the interface a packet comes in by
-  counts: an ASA drops packets to its other interfaces' addresses (`management-access`,
-  which lifts that for VPN clients only, is not modelled: no VPN is).
+- Entering a device through interface I, leaving by O: the filters of `filters.py` (I's
+  inbound ACL, the device's policy from I to O, O's outbound ACL; stateful inspection;
+  what applies to packets to the box). Packets addressed to one of the device's own
+  addresses are delivered to the device (ASA: only the address of I counts; its
+  `management-access`, which lifts that for VPN clients only, is not modelled: no VPN is).
   The rest are forwarded by longest prefix match; equal-cost next hops all apply;
   over-approximated dynamic routes apply to every destination.
-- Leaving through interface O: O must be up; O's outbound ACL filters. Through a
-  boundary interface (upstream, external link attach), packets exit the network.
+- Leaving through interface O: through a boundary interface (upstream, external link
+  attach), packets exit the network.
   With a next hop address, the member device owning that address on O's segment
   receives them; if none does, they exit to an unmodelled neighbour. Directly
   connected destinations are delivered to the member owning the address, else to
@@ -46,13 +42,14 @@ from ..model import Acl, Device, Route, RouteKind, Source
 from .budget import DEFAULT_BUDGET
 from .fib import Fib, NextHop, build_fib, interface_hop
 from .filters import (
-    SECURITY_LEVELS,
-    accepts_to_the_box,
+    accepts,
+    applicable_rules,
+    decides_per_pair,
     egress_acl,
     forwards,
     ingress_acl,
     permits_everything_when_empty,
-    security_levels_permit,
+    policy_list,
 )
 from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
@@ -130,6 +127,10 @@ class Compiled:
     iface_addresses: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
     acl_in: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
     acl_out: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+    entry: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+    # A pair's policy: the rules that apply, and per (device, rules, reversed) their set.
+    pair_rules: dict[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
+    policies: dict[tuple[str, tuple[int, ...], bool], PacketSet] = field(default_factory=dict)
     segment_dst: dict[str, PacketSet] = field(default_factory=dict)
     segment_member_dst: dict[str, PacketSet] = field(default_factory=dict)
     segment_host_dst: dict[str, PacketSet] = field(default_factory=dict)
@@ -186,6 +187,9 @@ class ReachEngine:
         self._iface_addresses = compiled.iface_addresses
         self._acl_in = compiled.acl_in
         self._acl_out = compiled.acl_out
+        self._entry = compiled.entry
+        self._pair_rules = compiled.pair_rules
+        self._policies = compiled.policies
         self._segment_dst = compiled.segment_dst
         self._segment_member_dst = compiled.segment_member_dst
         self._segment_host_dst = compiled.segment_host_dst
@@ -198,8 +202,8 @@ class ReachEngine:
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
     def interface_filter(self, device_name: str, if_name: str, direction: str) -> PacketSet:
-        """New connections the interface's filter lets through in `direction` (security
-        levels, which depend on the egress interface, are applied when sending)."""
+        """What the interface's own ACL lets through in `direction` (the policy, which
+        depends on the pair of interfaces, is applied when sending)."""
         cache = self._acl_in if direction == "in" else self._acl_out
         key = (device_name, if_name)
         if key not in cache:
@@ -208,10 +212,46 @@ class ReachEngine:
             cache[key] = self._filter_set(device, chosen)
         return cache[key]
 
+    def entry_filter(self, device_name: str, if_name: str) -> PacketSet:
+        """New connections that may pass the device entering by `if_name`: its inbound ACL,
+        and with a policy, the union over every interface out of the pair's policy. Packets
+        to the box are not told apart here (see `_enter`)."""
+        key = (device_name, if_name)
+        if key not in self._entry:
+            device = self.network.devices[device_name]
+            permitted = self.interface_filter(device_name, if_name, "in")
+            if device.policy is not None and permitted != self.space.false:
+                union = self.space.false
+                for out in sorted(device.interfaces):
+                    if forwards(device.interfaces[out]):
+                        union |= self.policy_filter(device_name, if_name, out)
+                permitted &= union
+            self._entry[key] = permitted
+        return self._entry[key]
+
+    def policy_filter(self, device_name: str, in_if: str, out_if: str, reverse: bool = False) -> PacketSet:
+        """What the device's policy permits from `in_if` to `out_if` (everything without a
+        policy). Pairs to which the same rules apply share one set."""
+        device = self.network.devices[device_name]
+        if device.policy is None:
+            return self.space.valid
+        pair = (device_name, in_if, out_if)
+        rules = self._pair_rules.get(pair)
+        if rules is None:
+            rules = self._pair_rules[pair] = applicable_rules(device, in_if, out_if)
+        key = (device_name, rules, reverse)
+        if key not in self._policies:
+            acl = policy_list(device, rules).acl
+            if not acl.lines:
+                self._policies[key] = self.space.false
+            else:
+                self._policies[key] = self.space.acl_permits_reversed(acl) if reverse else self.space.acl_permits(acl)
+        return self._policies[key]
+
     def _filter_set(self, device: Device, chosen: Acl | str | None, reverse: bool = False) -> PacketSet:
         """`reverse`: the same filter with sources and destinations swapped (every set
         but a compiled ACL is its own reverse: `valid` treats both directions alike)."""
-        if chosen is None or chosen == SECURITY_LEVELS:
+        if chosen is None:
             return self.space.valid
         if isinstance(chosen, str):
             return self.space.valid if device.undefined_acl_permits else self.space.false
@@ -220,7 +260,8 @@ class ReachEngine:
         return self.space.acl_permits_reversed(chosen) if reverse else self.space.acl_permits(chosen)
 
     def session_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
-        """New connections a stateful device passes from `in_if` to `out_if`."""
+        """New connections the device passes from `in_if` to `out_if` (on a stateful device,
+        no TCP packet with ACK/RST is one)."""
         key = (device_name, in_if, out_if)
         if key not in self._sessions:
             self._sessions[key] = self._session(device_name, in_if, out_if, reverse=False)
@@ -228,13 +269,12 @@ class ReachEngine:
 
     def _session(self, device_name: str, in_if: str, out_if: str, reverse: bool) -> PacketSet:
         device = self.network.devices[device_name]
-        acl_bound = ingress_acl(device, in_if) != SECURITY_LEVELS
-        if not security_levels_permit(device, in_if, out_if, acl_bound):
-            return self.space.false
-        permitted = self._filter_set(device, ingress_acl(device, in_if), reverse) & self._filter_set(
-            device, egress_acl(device, out_if), reverse
-        )
-        return permitted & ~self.space.tcp_established()
+        permitted = self.policy_filter(device_name, in_if, out_if, reverse)
+        if permitted == self.space.false:
+            return permitted
+        permitted &= self._filter_set(device, ingress_acl(device, in_if), reverse)
+        permitted &= self._filter_set(device, egress_acl(device, out_if), reverse)
+        return permitted & ~self.space.tcp_established() if device.stateful else permitted
 
     def reply_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
         """TCP replies a stateful device passes from `in_if` to `out_if`: packets with
@@ -249,13 +289,15 @@ class ReachEngine:
             )
         return self._replies[key]
 
-    def _through_stateful(
+    def _through_pair(
         self, device_name: str, in_if: str, out_if: str, packets: PacketSet, translation: Translation
     ) -> PacketSet:
         """`packets & pre(translation, session_filter | reply_filter)` without the union of
         the two filters, which on a long ACL is far larger than either (one is keyed on
         destinations, the other, reversed, on sources)."""
         passed = packets & self.pre(translation, self.session_filter(device_name, in_if, out_if))
+        if not self.network.devices[device_name].stateful:
+            return passed
         replies = packets & self.pre(translation, self.space.tcp_established())
         if replies == self.space.false:
             return passed
@@ -480,12 +522,12 @@ class ReachEngine:
         egress_rule: Source | None = None,
     ) -> None:
         """`arrival`: the twice NAT rule that matched the packets on arrival (see nat.py);
-        `egress`: the nameif the NAT line `egress_rule` makes them leave by (None: the route lookup)."""
+        `egress`: the interface the NAT line `egress_rule` makes them leave by (None: the route lookup)."""
         device_name, if_name, translation = key
         result.work += 1
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
-        if not accepts_to_the_box(device, interface):
+        if not accepts(interface):
             return
         if device.nat_rules and not untranslated:
             # Static NAT: a packet to a mapped address continues as one to the real address.
@@ -508,20 +550,9 @@ class ReachEngine:
                     )
         pre = self.pre
         local = pre(translation, self.local_addresses(device_name))
-        if device.stateful:
-            # Replies are checked against the reverse connection when the egress is known.
-            # To the box, the interface and global ACLs do not apply (ASA: management access
-            # needs no access rule; ssh/http/icmp settings decide, over-approximated as
-            # "permit"), so packets to the firewall's own addresses pass unfiltered here.
-            # Only the arrival interface's own address answers; the others' are dropped.
-            own = pre(translation, self.interface_addresses(device_name, if_name))
-            packets &= ~local | own
-            established = self.space.tcp_established()
-            packets = (
-                packets & ~established & (own | pre(translation, self.interface_filter(device_name, if_name, "in")))
-            ) | (packets & established)
-        else:
-            packets = packets & pre(translation, self.interface_filter(device_name, if_name, "in"))
+        if device.answers_on_arrival_interface_only:
+            packets &= ~local | pre(translation, self.interface_addresses(device_name, if_name))
+        packets = self._admitted(device_name, if_name, packets, translation, local)
         already = visited.seen.get(key, self.space.false)
         new = packets & ~already
         if new == self.space.false:
@@ -529,13 +560,13 @@ class ReachEngine:
         visited.seen[key] = already | new
         arrived = result.arrived.get((device_name, if_name), self.space.false)
         result.arrived[(device_name, if_name)] = arrived | new
-        # A firewall's state check drops replies to connections it never saw, itself included.
+        # The state check drops replies to connections the device never saw, to itself included.
         to_box = new & local & ~self.space.tcp_established() if device.stateful else new & local
         deliver(Endpoint("device", device=device_name, translation=translation), to_box)
         forwarded = new & ~local
-        if forwarded == self.space.false or not forwards(device, interface):
+        if forwarded == self.space.false or not forwards(interface):
             return
-        if not device.stateful and not device.nat_rules:
+        if not decides_per_pair(device) and not device.nat_rules:
             routed_key = (device_name, translation)
             done = visited.routed.get(routed_key)
             if done is not None:
@@ -547,6 +578,24 @@ class ReachEngine:
             route_later(device_name, forwarded, translation)
             return
         self._route(device_name, if_name, forwarded, translation, enqueue, deliver, arrival, egress, egress_rule)
+
+    def _admitted(
+        self, device_name: str, if_name: str, packets: PacketSet, translation: Translation, local: PacketSet
+    ) -> PacketSet:
+        """What passes the entry of `if_name`: new connections its filters may let through
+        (`entry_filter`), to the box only what `filters_to_the_box` says, and with stateful
+        inspection every TCP ACK/RST (checked against the reverse connection on the way out,
+        dropped at the box)."""
+        device = self.network.devices[device_name]
+        entry = self.pre(translation, self.entry_filter(device_name, if_name))
+        if not device.filters_to_the_box:
+            entry |= local
+        elif device.policy is not None:
+            entry |= local & self.pre(translation, self.interface_filter(device_name, if_name, "in"))
+        if not device.stateful:
+            return packets & entry
+        established = self.space.tcp_established()
+        return (packets & ~established & entry) | (packets & established)
 
     def _route(
         self,
@@ -569,7 +618,7 @@ class ReachEngine:
             for hop in self.any_neighbour_hops(device_name):
                 self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
             return
-        out = nameif_interface(device, egress)
+        out = egress if egress in device.interfaces else None
         if out is not None:
             rule = egress_rule or Source(device.source_file, 0, "")
             for region, next_hops in self.egress_regions(device_name, out, rule):
@@ -604,10 +653,10 @@ class ReachEngine:
         out = hop.interface
         device = self.network.devices[device_name]
         interface = device.interfaces.get(out)
-        if interface is None or not forwards(device, interface):
+        if interface is None or not forwards(interface):
             return
-        if device.stateful:
-            packets = self._through_stateful(device_name, in_if, out, packets, translation)
+        if decides_per_pair(device):
+            packets = self._through_pair(device_name, in_if, out, packets, translation)
         else:
             packets = packets & self.pre(translation, self.interface_filter(device_name, out, "out"))
         if packets == self.space.false:
@@ -682,7 +731,7 @@ class ReachEngine:
         return [
             NextHop(route=route, interface=name, any_neighbour=True)
             for name in sorted(device.interfaces)
-            if forwards(device, device.interfaces[name])
+            if forwards(device.interfaces[name])
             and ((device_name, name) in self.boundary or (device_name, name) in self.network.segment_of)
         ]
 
@@ -692,13 +741,6 @@ class ReachEngine:
             if region & self.space.field_equals("dst", dst) != self.space.false:
                 return region
         return self.space.valid
-
-
-def nameif_interface(device: Device, nameif: str | None) -> str | None:
-    """The interface named `nameif` (None when no interface has that name)."""
-    if nameif is None:
-        return None
-    return next((name for name in sorted(device.interfaces) if device.interfaces[name].nameif == nameif), None)
 
 
 def boundary_interfaces(network: Network) -> set[tuple[str, str]]:

@@ -82,7 +82,7 @@ def connected_routes(device: Device) -> list[Route]:
         interface = device.interfaces[name]
         if not is_up(interface):
             continue
-        if device.stateful and interface.management_only:
+        if interface.management_only:
             continue  # a firewall's management interface has a routing table of its own
         for address in interface.addresses:
             routes.append(
@@ -110,7 +110,7 @@ def build_fib(network: Network, device_name: str) -> Fib:
     index = _RouteIndex(connected + [route for route in device.routes if not route.discard])
     for route in device.routes:
         exit_interface = device.interfaces.get(route.interface or "")
-        if device.stateful and exit_interface is not None and exit_interface.management_only:
+        if exit_interface is not None and exit_interface.management_only:
             continue  # in the management routing table too (ASA 9.5+): never used by through traffic
         hops = _resolve_static(device, route, index)
         if hops is None:

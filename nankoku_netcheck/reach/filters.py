@@ -1,78 +1,78 @@
-"""Which filter decides at an interface: the vendor-neutral semantics both the symbolic
-engine and the concrete tracer apply.
+"""Which filters decide a packet on a device: the vendor-neutral semantics the symbolic
+engine, the concrete tracer and the test oracle apply alike.
 
-Stateless routers (IOS): the interface's inbound and outbound ACLs; no ACL permits all,
-an undefined ACL permits all, and so does an applied ACL with no entries (only remarks or
-nothing at all): IOS has the implicit deny only once an ACL holds an entry.
+Interfaces. An interface takes packets when it is up and `passes_traffic` (an ASA interface
+without `nameif` does not). It carries through traffic when it also is not
+`management_only` (to the box only; its routes are not used for through traffic).
 
-An applied ACL with no entries permits everything on the ASA too. Cisco does not document
-the case (an ASA refuses an `access-group` naming an ACL that does not exist, but one with
-only remarks exists); the choice is the one with more reachability. On an ASA the interface
-ACL and the global ACL are evaluated as one list: only when that list has no entry at all
-does the filter permit everything.
+A packet entering interface I and leaving by O (through traffic) passes when both carry
+through traffic and
+1. I's inbound ACL (`acl_in`) permits it,
+2. the device's policy, when it has one (`Device.policy`), permits it from I to O, and
+3. O's outbound ACL (`acl_out`) permits it.
+An interface ACL: none bound permits all; an undefined one permits all when
+`Device.undefined_acl_permits` (IOS) and nothing otherwise; one with no entries (only remarks
+or nothing at all) permits all: IOS has the implicit deny only once an ACL holds an entry.
 
-Stateful firewalls (ASA): an interface forwards only with a `nameif`, and a
-management-only interface carries no through traffic. A new connection entering an
-interface is decided by the interface's ACL followed by the global ACL (one implicit
-deny at the end); with neither, by security levels: to a lower level passes, to a higher
-one is dropped. Whether or not an ACL is bound, traffic to an interface of equal level
-passes only with `same-security-traffic permit inter-interface`, and traffic leaving by
-the interface it came in by only with `intra-interface`. Outbound ACLs apply to new
-connections.
-A TCP packet with ACK/RST set passes only as the reply of a connection the firewall
-would have permitted the other way; anything else with ACK/RST is dropped by the state
-check. Traffic to the box (any of the firewall's own addresses, entering an interface
-with a `nameif`, management-only included) is not filtered by the interface or global
-ACL: on an ASA management access needs no access rule (`ssh`/`telnet`/`http`/`icmp` and
-control-plane ACLs decide, which are over-approximated as permitting everything); only
-ACK/RST to the box is dropped. Routers (IOS) filter to-the-box traffic with the inbound
-ACL like any other packet.
+The policy (PolicyRule): the rules whose `from_interfaces` holds I (or is None) and whose
+`to_interfaces` holds O (or is None) apply, in order; their lines (`lines`, or those of the
+named ACL `acl`) form one list, first match decides, one implicit deny at the end. A rule
+naming an ACL with no entries adds no line; one naming an undefined ACL permits everything
+that reaches it when `undefined_acl_permits`, else adds no line (falls through: the wider of
+"deny" and "fall through", since the device's behaviour is not known). The list is cut after
+the first line that matches every packet: nothing after it decides anything.
+
+Stateful inspection (`Device.stateful`): the three filters decide new connections. A TCP
+packet with ACK/RST is never a new connection: it passes from I to O iff its reverse (source
+and destination swapped) would pass as a new connection from O to I, and it is not filtered
+otherwise; anything else with ACK/RST is dropped by the state check, to the box included.
+Without stateful inspection every packet is decided as a new connection.
+
+To the box (a packet addressed to one of the device's own addresses): the policy never
+applies (there is no O); I's inbound ACL applies only when `Device.filters_to_the_box`
+(IOS: yes; ASA, FortiGate: management access rules decide, over-approximated as permitting
+everything). With `Device.answers_on_arrival_interface_only` only the address of I answers
+and packets to the device's other addresses are dropped (ASA).
+
+How the ASA maps onto this (vendors/cisco_asa/policy.py): interface without `nameif` →
+`passes_traffic=False`; `management-only` → `management_only`; the same-security gates →
+leading deny rules for the pairs they forbid (sourced at the `security-level` line);
+`access-group X in interface I` → a rule from I with acl X, `access-group G global` → a rule
+from any interface with acl G after them; no access list for I → a rule permitting to
+interfaces of lower level (a synthetic permit line sourced at the `security-level` line); an
+applied list with no entry at all → a synthetic permit-any line with `approximation` (Cisco
+does not document the case: an ASA refuses an `access-group` naming an ACL that does not
+exist, but one with only remarks exists; permitting is the choice with more reachability);
+`access-group X out interface O` stays `acl_out`; `filters_to_the_box=False`,
+`answers_on_arrival_interface_only=True`, `stateful=True`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..graph import is_up
-from ..model import Acl, Device, Interface, Source
+from ..model import Acl, AclLine, Action, Device, Interface, Match, PolicyRule, Source
+from .packets import counts_as_match
 
-SECURITY_LEVELS = "security-level"
+
+def accepts(interface: Interface) -> bool:
+    """Whether the interface takes packets at all (to the box, and to forward if `forwards`)."""
+    return is_up(interface) and interface.passes_traffic
 
 
-def forwards(device: Device, interface: Interface) -> bool:
+def forwards(interface: Interface) -> bool:
     """Whether through traffic may enter or leave by this interface."""
-    if not is_up(interface):
-        return False
-    if device.stateful:
-        return interface.nameif is not None and not interface.management_only
-    return True
-
-
-def accepts_to_the_box(device: Device, interface: Interface) -> bool:
-    """Whether the interface takes packets at all (to the box, and to forward if `forwards`).
-    Says nothing about filters: a firewall's ACLs do not apply to traffic to the box."""
-    return is_up(interface) and (not device.stateful or interface.nameif is not None)
+    return accepts(interface) and not interface.management_only
 
 
 def ingress_acl(device: Device, if_name: str) -> Acl | str | None:
-    """The ACL deciding new connections entering `if_name`: an Acl, SECURITY_LEVELS
-    (stateful device with no ACL: decided per egress interface), None (no ACL bound:
-    permit), or the name of an undefined ACL (str)."""
-    interface = device.interfaces[if_name]
-    name = interface.acl_in
-    if not device.stateful:
-        if name is None:
-            return None
-        return device.acls.get(name, name)
-    own = device.acls.get(name) if name else None
-    shared = device.acls.get(device.global_acl) if device.global_acl else None
-    if own is None and shared is None:
-        if name is not None or device.global_acl is not None:
-            return name or device.global_acl
-        return SECURITY_LEVELS
-    if shared is None:
-        return own
-    if own is None:
-        return shared
-    return Acl(name=f"{own.name}+{shared.name}", lines=own.lines + shared.lines, source=own.source, kind=own.kind)
+    """The inbound ACL of `if_name`: an Acl, None (none bound: permit), or the name of an
+    undefined ACL (str)."""
+    name = device.interfaces[if_name].acl_in
+    if name is None:
+        return None
+    return device.acls.get(name, name)
 
 
 def egress_acl(device: Device, if_name: str) -> Acl | str | None:
@@ -82,38 +82,75 @@ def egress_acl(device: Device, if_name: str) -> Acl | str | None:
     return device.acls.get(name, name)
 
 
-def security_levels_permit(device: Device, in_if: str, out_if: str, acl_bound: bool = False) -> bool:
-    """Whether security levels let a new connection from `in_if` to `out_if` pass.
-    `acl_bound`: an interface or global ACL decides instead of the levels, except for the
-    same-security rules: traffic between interfaces of equal level and traffic leaving by
-    the interface it came in by need `same-security-traffic permit inter-interface` /
-    `intra-interface` whatever the ACL says (command reference: intra-interface traffic
-    "is normally not allowed"; an access rule does not lift either rule)."""
-    level_in = device.interfaces[in_if].security_level or 0
-    level_out = device.interfaces[out_if].security_level or 0
-    if in_if == out_if:
-        return device.same_security_intra_interface
-    if level_in == level_out:
-        return device.same_security_inter_interface
-    return acl_bound or level_in > level_out
+def decides_per_pair(device: Device) -> bool:
+    """Whether a packet's fate on the device depends on the pair of interfaces it crosses."""
+    return device.stateful or device.policy is not None
+
+
+def applicable_rules(device: Device, in_if: str, out_if: str) -> tuple[int, ...]:
+    """Indexes in `device.policy` of the rules that apply from `in_if` to `out_if`, in order."""
+    return tuple(
+        index
+        for index, rule in enumerate(device.policy or ())
+        if (rule.from_interfaces is None or in_if in rule.from_interfaces)
+        and (rule.to_interfaces is None or out_if in rule.to_interfaces)
+    )
+
+
+@dataclass(frozen=True)
+class PolicyList:
+    """The one list a pair's policy evaluates: `acl.lines`, and for each line the rule it
+    comes from (`owners[i]` is the rule of `acl.lines[i]`)."""
+
+    acl: Acl
+    owners: tuple[PolicyRule, ...]
+
+
+# The line a rule naming an undefined ACL stands for when undefined ACLs permit.
+_UNDEFINED_PERMITS = "an undefined ACL is taken to permit everything"
+
+
+def policy_list(device: Device, indexes: tuple[int, ...]) -> PolicyList:
+    """The lines of the rules `indexes` of `device.policy` as one list (see the module
+    docstring), cut after the first line that matches every packet."""
+    rules = device.policy or ()
+    lines: list[AclLine] = []
+    owners: list[PolicyRule] = []
+    for index in indexes:
+        rule = rules[index]
+        for line in rule_lines(device, rule):
+            lines.append(line)
+            owners.append(rule)
+            if matches_everything(line):
+                return PolicyList(_as_acl(device, lines), tuple(owners))
+    return PolicyList(_as_acl(device, lines), tuple(owners))
+
+
+def rule_lines(device: Device, rule: PolicyRule) -> tuple[AclLine, ...]:
+    if rule.acl is None:
+        return rule.lines
+    acl = device.acls.get(rule.acl)
+    if acl is not None:
+        return acl.lines
+    if device.undefined_acl_permits:
+        return (AclLine(Action.PERMIT, (Match(),), rule.source, approximation=_UNDEFINED_PERMITS),)
+    return ()
+
+
+def matches_everything(line: AclLine) -> bool:
+    """A line that decides every packet reaching it (`permit ip any any`, `deny ip any any`)."""
+    return counts_as_match(line) and Match() in line.matches
+
+
+def _as_acl(device: Device, lines: list[AclLine]) -> Acl:
+    return Acl(name="policy", lines=tuple(lines), source=Source(device.source_file, 0, ""))
 
 
 def permits_everything_when_empty(acl: Acl) -> bool:
-    """Whether `acl` is bound with no entries, which permits every packet (see above)."""
+    """Whether the interface ACL `acl` is bound with no entries, which permits every packet
+    (see above). Not for a policy's list: there an empty list is the implicit deny."""
     return not acl.lines
 
 
 def empty_acl_note(device_name: str, acl_name: str) -> str:
     return f"{device_name}: ACL {acl_name} has no entries, so it permits everything"
-
-
-def undefined_permits(device: Device) -> bool:
-    return device.undefined_acl_permits
-
-
-def binding_source(device: Device, if_name: str, direction: str) -> Source | None:
-    interface = device.interfaces[if_name]
-    source = interface.acl_in_source if direction == "in" else interface.acl_out_source
-    if source is None and direction == "in" and device.stateful and device.global_acl:
-        return device.global_acl_source
-    return source

@@ -173,8 +173,8 @@ def active_rules(device: Device) -> list[NatRule]:
     return sorted((rule for rule in device.nat_rules if not rule.inactive), key=lambda rule: (rule.section, rule.order))
 
 
-def _on(interface_name: str | None, nameif: str | None) -> bool:
-    return interface_name is None or interface_name == nameif
+def _on(rule_interface: str | None, interface: Interface) -> bool:
+    return rule_interface is None or rule_interface == interface.name
 
 
 def _mapping(
@@ -220,7 +220,7 @@ def _has_destination(rule: NatRule) -> bool:
 class NatStep:
     """Packets matching `match` (current header space) get `rewrites`. `owner`: the twice
     NAT rule with a destination (and direction) the step belongs to; None for the others.
-    `egress`: on arrival, the nameif the packet must leave by (the rule names it and has no
+    `egress`: on arrival, the interface the packet must leave by (the rule names it and has no
     `route-lookup`); None: the route lookup decides. `rule`: the NAT line that chose it."""
 
     match_src: tuple[tuple[int, int], ...] | None
@@ -231,11 +231,11 @@ class NatStep:
     rule: Source | None = None
 
 
-def _egress(rule: NatRule, nameif: str | None) -> str | None:
+def _egress(rule: NatRule, interface: str | None) -> str | None:
     """ASA configuration guide, "Determining the Egress Interface" (routed mode): when the
     NAT rule names the interface, the ASA uses the rule, not the route lookup, to choose the
     egress interface of a packet it un-translates; `route-lookup` restores the route lookup."""
-    return None if rule.route_lookup else nameif
+    return None if rule.route_lookup else interface
 
 
 def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
@@ -247,7 +247,7 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
     steps = []
     for rule in active_rules(device):
         twice = _has_destination(rule)
-        if twice and _on(rule.real_interface, interface.nameif):
+        if twice and _on(rule.real_interface, interface):
             divert = _mapping(rule.mapped_destination, rule.real_destination, "dst", rule, to_real=False)
             if divert is not None:
                 steps.append(
@@ -260,7 +260,7 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
                         rule.source,
                     )
                 )
-        if rule.kind != "static" or rule.interface_pat or not _on(rule.mapped_interface, interface.nameif):
+        if rule.kind != "static" or rule.interface_pat or not _on(rule.mapped_interface, interface):
             continue
         if twice:
             # Only traffic from the real destination to the mapped source is the rule's
@@ -306,7 +306,7 @@ def outbound_steps(
         reverse = _twice_reverse(rule, in_interface, out_interface)
         if reverse is not None:
             steps.append(reverse)
-        if not (_on(rule.real_interface, in_interface.nameif) and _on(rule.mapped_interface, out_interface.nameif)):
+        if not (_on(rule.real_interface, in_interface) and _on(rule.mapped_interface, out_interface)):
             continue
         rewrites: list[Rewrite] = []
         if rule.interface_pat:
@@ -334,7 +334,7 @@ def _twice_reverse(rule: NatRule, in_interface: Interface, out_interface: Interf
     destination's address becomes its mapped one as it leaves."""
     if rule.kind != "static" or rule.mapped_destination is None or rule.real_destination is None:
         return None
-    if not (_on(rule.mapped_interface, in_interface.nameif) and _on(rule.real_interface, out_interface.nameif)):
+    if not (_on(rule.mapped_interface, in_interface) and _on(rule.real_interface, out_interface)):
         return None
     rewrite = _mapping(rule.mapped_destination, rule.real_destination, "src", rule, to_real=True)
     return NatStep(rule.real_destination, rule.real_source, (rewrite,) if rewrite else (), _owner(rule, "reverse"))

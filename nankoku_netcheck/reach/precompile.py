@@ -1,7 +1,8 @@
 """Long ACLs compiled on two cores before the search starts.
 
-On a cold run the firewalls' long ACLs dominate: each is compiled into a BDD and, on a
-stateful firewall, reversed for the reply check, and later stages ask more of them (the
+On a cold run the firewalls' long ACLs dominate: each is compiled into a BDD (an interface
+ACL, or the one list of the policy rules that apply to a pair of interfaces) and, on a
+stateful device, reversed for the reply check, and later stages ask more of them (the
 unreachable-line analysis). These pieces of work are independent of each other, so with
 a store (reach/store.py) and more than one job, a worker process does about half of them
 into the store while this process does the rest; the search and the rules then find all
@@ -19,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..graph import Network
-from ..model import Acl
-from .filters import egress_acl, ingress_acl
+from ..model import Acl, Device
+from .filters import applicable_rules, egress_acl, forwards, ingress_acl, policy_list
 from .packets import STORE_MIN_LINES, PacketSpace, acl_key
 from .store import BddStore
 
@@ -50,12 +51,16 @@ def filter_work(space: PacketSpace, network: Network) -> list[Work]:
     (with its reverse when a stateful device uses it)."""
     found: dict[tuple[object, ...], tuple[Acl, bool]] = {}
     for _, device in sorted(network.devices.items()):
-        for if_name in sorted(device.interfaces):
-            for chosen in (ingress_acl(device, if_name), egress_acl(device, if_name)):
-                if not isinstance(chosen, Acl) or len(chosen.lines) < STORE_MIN_LINES:
-                    continue
-                key = acl_key(chosen)
-                found[key] = (chosen, device.stateful or (key in found and found[key][1]))
+        chosen_acls = [
+            chosen
+            for if_name in sorted(device.interfaces)
+            for chosen in (ingress_acl(device, if_name), egress_acl(device, if_name))
+        ]
+        for chosen in [*chosen_acls, *_policy_lists(device)]:
+            if not isinstance(chosen, Acl) or len(chosen.lines) < STORE_MIN_LINES:
+                continue
+            key = acl_key(chosen)
+            found[key] = (chosen, device.stateful or (key in found and found[key][1]))
     return [
         Work(compile_filter_and_reverse, acl, 3 * len(acl.lines))
         if reverse
@@ -63,6 +68,15 @@ def filter_work(space: PacketSpace, network: Network) -> list[Work]:
         for acl, reverse in found.values()
         if not space.is_stored(acl, reverse)
     ]
+
+
+def _policy_lists(device: Device) -> list[Acl]:
+    """The distinct lists the device's policy evaluates between interfaces carrying traffic."""
+    if device.policy is None:
+        return []
+    names = [name for name in sorted(device.interfaces) if forwards(device.interfaces[name])]
+    distinct = {applicable_rules(device, in_if, out_if) for in_if in names for out_if in names}
+    return [policy_list(device, rules).acl for rules in sorted(distinct)]
 
 
 def run_in_two_processes(space: PacketSpace, work: list[Work], jobs: int) -> int:

@@ -21,21 +21,22 @@ from ..model import (
     Action,
     Device,
     Match,
+    PolicyRule,
     Source,
     format_prefix,
     int_to_ip,
 )
 from ..redact import redact
-from .engine import Endpoint, ReachEngine, Start, nameif_interface
+from .engine import Endpoint, ReachEngine, Start
 from .fib import NextHop
 from .filters import (
-    SECURITY_LEVELS,
-    accepts_to_the_box,
+    accepts,
+    applicable_rules,
     egress_acl,
     forwards,
     ingress_acl,
     permits_everything_when_empty,
-    security_levels_permit,
+    policy_list,
 )
 from .nat import Owner, Rewrite, Translation, compose, inbound_steps, new_rewrites, outbound_steps, step_matches
 from .packets import Packet, counts_as_match
@@ -52,7 +53,9 @@ class AclDecision:
     undefined: bool = False  # referenced but not defined (IOS: permits everything)
     empty: bool = False  # defined with no entries: permits everything
     reason: str = ""  # firewall semantics that decided instead of (or besides) a line
-    acl: Acl | None = None  # the ACL evaluated (for a firewall: interface + global lines)
+    acl: Acl | None = None  # the list evaluated (for a policy: the lines of the rules that apply)
+    rule: PolicyRule | None = None  # the policy rule whose line decided
+    evaluated: tuple[str, ...] = ()  # named ACLs the policy's list holds
 
 
 @dataclass(frozen=True)
@@ -122,13 +125,11 @@ class Tracer:
         self.exhausted = False
 
     def decide(self, device_name: str, if_name: str, direction: str, packet: Packet) -> AclDecision:
-        """The filter's decision for a new connection (or any packet on a router)."""
+        """The interface ACL's decision in `direction`."""
         device = self.network.devices[device_name]
         chosen = ingress_acl(device, if_name) if direction == "in" else egress_acl(device, if_name)
         if chosen is None:
-            return AclDecision(None, device.default_permit_without_acl or device.stateful)
-        if chosen == SECURITY_LEVELS:
-            return AclDecision(None, True, reason="no ACL: security levels decide")
+            return AclDecision(None, True)
         if isinstance(chosen, str):
             return AclDecision(chosen, device.undefined_acl_permits, undefined=True)
         if permits_everything_when_empty(chosen):
@@ -138,41 +139,54 @@ class Tracer:
             chosen.name, permitted, chosen.lines[index] if index is not None else None, index, acl=chosen
         )
 
-    def decide_egress(self, device_name: str, in_if: str, out_if: str, packet: Packet) -> AclDecision:
-        """On a firewall: security levels for a new connection that no ACL decided, and the
-        state check for replies; then the outbound ACL."""
+    def decide_policy(self, device_name: str, in_if: str, out_if: str, packet: Packet) -> AclDecision | None:
+        """The policy's decision from `in_if` to `out_if`; None when the device has none."""
         device = self.network.devices[device_name]
-        if device.stateful and _is_reply(packet):
-            reverse = _reversed(packet)
-            ingress = self.decide(device_name, out_if, "in", reverse)
-            egress = self.decide(device_name, in_if, "out", reverse)
-            levels = security_levels_permit(device, out_if, in_if, ingress_acl(device, out_if) != SECURITY_LEVELS)
-            permitted = ingress.permitted and egress.permitted and levels
+        if device.policy is None:
+            return None
+        listed = policy_list(device, applicable_rules(device, in_if, out_if))
+        evaluated = tuple(dict.fromkeys(rule.acl for rule in listed.owners if rule.acl is not None))
+        permitted, index = evaluate_acl(listed.acl, packet)
+        if index is not None:
+            rule = listed.owners[index]
             return AclDecision(
-                ingress.acl_name,
+                rule.acl or rule.name,
                 permitted,
-                ingress.line,
-                ingress.line_index,
-                reason=(
-                    "reply of a connection permitted from "
-                    if permitted
-                    else "no connection could have been opened from "
-                )
-                + out_if,
-                acl=ingress.acl,
+                listed.acl.lines[index],
+                index,
+                acl=listed.acl,
+                rule=rule,
+                evaluated=evaluated,
             )
-        if device.stateful and not security_levels_permit(
-            device, in_if, out_if, ingress_acl(device, in_if) != SECURITY_LEVELS
-        ):
-            if in_if == out_if:
-                return AclDecision(
-                    None,
-                    False,
-                    reason="in and out the same interface: needs same-security-traffic permit intra-interface",
-                )
-            levels = (device.interfaces[in_if].security_level, device.interfaces[out_if].security_level)
-            return AclDecision(None, False, reason=f"security level {levels[0]} → {levels[1]} is not permitted")
-        return self.decide(device_name, out_if, "out", packet)
+        reason = "" if listed.acl.lines else f"no policy rule applies from {in_if} to {out_if}: implicit deny"
+        return AclDecision("+".join(evaluated) or "policy", False, reason=reason, acl=listed.acl, evaluated=evaluated)
+
+    def decide_connection(
+        self, device_name: str, in_if: str, out_if: str, packet: Packet
+    ) -> tuple[AclDecision, AclDecision | None, AclDecision]:
+        """A new connection from `in_if` to `out_if`: the inbound ACL's, the policy's and the
+        outbound ACL's decisions."""
+        return (
+            self.decide(device_name, in_if, "in", packet),
+            self.decide_policy(device_name, in_if, out_if, packet),
+            self.decide(device_name, out_if, "out", packet),
+        )
+
+    def decide_reply(self, device_name: str, in_if: str, out_if: str, packet: Packet) -> AclDecision:
+        """A TCP ACK/RST on a stateful device: passes iff its reverse would pass as a new
+        connection from `out_if` to `in_if`."""
+        ingress, policy, egress = self.decide_connection(device_name, out_if, in_if, _reversed(packet))
+        failed = next((d for d in (ingress, policy, egress) if d is not None and not d.permitted), None)
+        shown = failed or (policy if policy is not None and policy.line is not None else ingress)
+        permitted = failed is None
+        return replace(
+            shown,
+            permitted=permitted,
+            reason=(
+                "reply of a connection permitted from " if permitted else "no connection could have been opened from "
+            )
+            + out_if,
+        )
 
     def trace(self, start: Start, packet: Packet) -> list[TracePath]:
         paths: list[TracePath] = []
@@ -267,7 +281,7 @@ class Tracer:
         branch ends, and the interfaces it enters next with the header it has then."""
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
-        if not accepts_to_the_box(device, interface):
+        if not accepts(interface):
             return []
         arrival: Owner | None = None  # the twice NAT rule that owns the packet (nat.py)
         egress: str | None = None  # the interface a NAT rule makes the packet leave by
@@ -278,36 +292,12 @@ class Tracer:
                     packet = _rewritten(packet, step.rewrites)
                     translation = compose(translation, step.rewrites)
                     arrival = step.owner
-                    egress = nameif_interface(device, step.egress)
+                    egress = step.egress if step.egress in device.interfaces else None
                     egress_rule = step.rule or egress_rule
                     break
-        if device.stateful and self._device_owns(device_name, packet.dst):
-            # To the firewall itself: its interface and global ACLs do not apply (see filters.py).
-            if not self._interface_owns(device_name, if_name, packet.dst):
-                far = AclDecision(None, False, reason="to another interface's address: the firewall drops it")
-                return [
-                    Branch(
-                        hops, TracePath((*hops, Hop(device_name, if_name, far, translation=translation)), "denied-in")
-                    )
-                ]
-            if _is_reply(packet):
-                refused = AclDecision(None, False, reason="state check: no such connection")
-                return [
-                    Branch(
-                        hops,
-                        TracePath((*hops, Hop(device_name, if_name, refused, translation=translation)), "denied-in"),
-                    )
-                ]
-            to_box = AclDecision(None, True, reason="to the box: management access, no access rule applies")
-            here = Hop(device_name, if_name, to_box, translation=translation)
-            return [
-                Branch(
-                    hops,
-                    TracePath(
-                        (*hops, here), "delivered", Endpoint("device", device=device_name, translation=translation)
-                    ),
-                )
-            ]
+        to_box = self._to_the_box(device_name, if_name, packet, translation, hops)
+        if to_box is not None:
+            return to_box
         if device.stateful and _is_reply(packet):
             ingress = AclDecision(None, True, reason="reply: checked against the reverse connection")
         else:
@@ -316,6 +306,9 @@ class Tracer:
         if not ingress.permitted:
             return [Branch(hops, TracePath((*hops, here), "denied-in"))]
         if self._device_owns(device_name, packet.dst):
+            if device.stateful and _is_reply(packet):
+                refused = AclDecision(None, False, reason="state check: no such connection")
+                return [Branch(hops, TracePath((*hops, replace(here, ingress=refused)), "denied-in"))]
             return [
                 Branch(
                     hops,
@@ -324,7 +317,7 @@ class Tracer:
                     ),
                 )
             ]
-        if not forwards(device, interface):
+        if not forwards(interface):
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
         if self.engine.routing and egress is not None:
             next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup_via(
@@ -338,6 +331,45 @@ class Tracer:
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
         return [self._forward(here, hop, packet, hops, arrival) for hop in next_hops]
 
+    def _to_the_box(
+        self, name: str, if_name: str, packet: Packet, translation: Translation, hops: tuple[Hop, ...]
+    ) -> list[Branch] | None:
+        """The fate of a packet to the device's own address when its interface ACL does not
+        decide it (`filters_to_the_box` off, or an address that does not answer); None else."""
+        device = self.network.devices[name]
+        if not self._device_owns(name, packet.dst):
+            return None
+        decision: AclDecision | None = None
+        disposition = "denied-in"
+        if device.answers_on_arrival_interface_only and not self._interface_owns(name, if_name, packet.dst):
+            decision = AclDecision(None, False, reason="to another interface's address: the device drops it")
+        elif device.filters_to_the_box:
+            return None
+        elif device.stateful and _is_reply(packet):
+            decision = AclDecision(None, False, reason="state check: no such connection")
+        else:
+            decision = AclDecision(None, True, reason="to the box: management access, no access rule applies")
+            disposition = "delivered"
+        here = Hop(name, if_name, decision, translation=translation)
+        endpoint = Endpoint("device", device=name, translation=translation) if decision.permitted else None
+        return [Branch(hops, TracePath((*hops, here), disposition, endpoint))]
+
+    def _pair_decisions(self, here: Hop, out: str, packet: Packet) -> tuple[AclDecision, AclDecision | None]:
+        """The hop's ingress decision once the interface out is known (the policy's, on a
+        device with one, unless the inbound ACL decided by a line) and its egress decision
+        (None: the ingress decision dropped the packet)."""
+        device_name, in_if = here.device, here.in_interface
+        device = self.network.devices[device_name]
+        if device.stateful and _is_reply(packet):
+            return here.ingress, self.decide_reply(device_name, in_if, out, packet)
+        policy = self.decide_policy(device_name, in_if, out, packet)
+        ingress = here.ingress
+        if policy is not None and (not policy.permitted or ingress.line is None):
+            ingress = policy
+        if not ingress.permitted:
+            return ingress, None
+        return ingress, self.decide(device_name, out, "out", packet)
+
     def _forward(
         self, here: Hop, hop: NextHop, packet: Packet, hops: tuple[Hop, ...], arrival: Owner | None = None
     ) -> Branch:
@@ -346,11 +378,13 @@ class Tracer:
             return Branch(hops, TracePath((*hops, replace(here, next_hop=hop)), "null-routed"))
         out = hop.interface
         device = self.network.devices[device_name]
-        if out not in device.interfaces or not forwards(device, device.interfaces[out]):
+        if out not in device.interfaces or not forwards(device.interfaces[out]):
             return Branch(hops)
-        egress = self.decide_egress(device_name, if_name, out, packet)
-        walked = (*hops, replace(here, out_interface=out, next_hop=hop, egress=egress))
-        if not egress.permitted:
+        ingress, egress = self._pair_decisions(here, out, packet)
+        walked = (*hops, replace(here, ingress=ingress, out_interface=out, next_hop=hop, egress=egress))
+        if not ingress.permitted:
+            return Branch(walked, TracePath(walked, "denied-in"))
+        if egress is None or not egress.permitted:
             return Branch(walked, TracePath(walked, "denied-out"))
         if device.nat_rules:
             for step in outbound_steps(device, device.interfaces[if_name], device.interfaces[out], arrival):
@@ -458,6 +492,7 @@ def hop_caveats(
             continue
         if decision.acl_name is not None:
             evaluated.update(decision.acl_name.split("+"))
+        evaluated.update(decision.evaluated)
         if decision.acl is not None:
             acl_lines.update((line.source.file, line.source.line) for line in decision.acl.lines)
         caveats += _decision_caveats(device, hop, direction, decision, reasons, header)

@@ -35,6 +35,7 @@ from ..model import (
     int_to_ip,
     prefix_mask,
 )
+from ..reach.filters import rule_lines
 from ..reach.packets import STORE_MIN_LINES, PacketSet, PacketSpace
 from ..reach.precompile import Work
 from ..redact import redact
@@ -52,7 +53,7 @@ from .policies import (
     pair_groups,
     policy_devices,
     positions,
-    rule_lines,
+    written_lines,
 )
 
 CLAUSE = "対策基準 9.1(8)①"
@@ -154,16 +155,20 @@ def uses(device: Device) -> list[Use]:
                     ("acl", name, source.file, source.line),
                     Use("acl", name, source, f"interface {if_name} {direction}"),
                 )
-    if device.global_acl is not None and device.global_acl_source is not None:
-        source = device.global_acl_source
-        found.setdefault(
-            ("acl", device.global_acl, source.file, source.line), Use("acl", device.global_acl, source, "global")
-        )
     for rule in device.policy or ():
         if rule.acl is not None:
-            key = ("acl", rule.acl, rule.source.file, rule.source.line)
-            found.setdefault(key, Use("acl", rule.acl, rule.source, rule.name))
+            source = rule.source
+            found.setdefault(("acl", rule.acl, source.file, source.line), Use("acl", rule.acl, source, _context(rule)))
     return sorted(found.values(), key=lambda use: (use.source.line, use.kind, use.name))
+
+
+def _context(rule: PolicyRule) -> str:
+    """Where a policy rule uses its ACL, in the words of interface bindings when it is one."""
+    if rule.to_interfaces is None and rule.from_interfaces is None:
+        return "global"
+    if rule.to_interfaces is None and rule.from_interfaces is not None and len(rule.from_interfaces) == 1:
+        return f"interface {rule.from_interfaces[0]} in"
+    return f"policy {rule.name}"
 
 
 def defined_names(device: Device) -> set[tuple[str, str]]:
@@ -523,19 +528,11 @@ def check_acl_004(ctx: FlowContext) -> list[Finding]:
                 findings.append(
                     _permit_all_finding(device_name, if_name, acl, direction, found, binding, "bound at zone boundary")
                 )
-        found_global = _global_permit_all(space, device, interface)
-        if found_global is not None and device.global_acl_source is not None:
-            findings.append(
-                _permit_all_finding(
-                    device_name,
-                    if_name,
-                    device.acls[device.global_acl or ""],
-                    "in",
-                    found_global,
-                    device.global_acl_source,
-                    "bound globally",
-                )
-            )
+        found_policy = _policy_permit_all(space, device, if_name)
+        if found_policy is not None:
+            rule, acl, found = found_policy
+            role = "bound globally" if rule.from_interfaces is None else "bound at zone boundary"
+            findings.append(_permit_all_finding(device_name, if_name, acl, "in", found, rule.source, role))
     return findings + _policy_permits_all(ctx)
 
 
@@ -554,20 +551,32 @@ def _permit_all_finding(
     )
 
 
-def _global_permit_all(space: PacketSpace, device: Device, interface: Interface) -> Source | None:
-    """The line of the device's global ACL that permits everything arriving on a named
-    `interface`, evaluated after the interface's own inbound ACL; None when there is none
-    or when the interface's ACL already permits everything (reported for that ACL)."""
-    global_acl = device.acls.get(device.global_acl) if device.global_acl is not None else None
-    if global_acl is None or interface.nameif is None:
+def _policy_permit_all(space: PacketSpace, device: Device, if_name: str) -> tuple[PolicyRule, Acl, Source] | None:
+    """The first line of the policy rules from `if_name` to any interface that permits every
+    packet reaching it, with its rule and the list it is reported in (the lines of the rules
+    before and of its own, named after its ACL); None when there is none. Rules restricted to
+    some interfaces out do not permit everything from `if_name`; rules with inline lines
+    (zone-based firewalls) are judged by `_policy_permits_all` instead."""
+    interface = device.interfaces[if_name]
+    if device.policy is None or not interface.passes_traffic:
         return None
-    own = device.acls.get(interface.acl_in) if interface.acl_in is not None else None
-    if own is not None and _permit_all(space, own) is not None:
-        return None
-    lines = (own.lines if own is not None else ()) + global_acl.lines
-    found = _permit_all(space, Acl(global_acl.name, lines, global_acl.source, global_acl.kind))
-    own_sources = {line.source for line in own.lines} if own is not None else set()
-    return found if found is not None and found not in own_sources else None
+    earlier: tuple[AclLine, ...] = ()
+    for rule in device.policy:
+        if rule.to_interfaces is not None or (rule.from_interfaces is not None and if_name not in rule.from_interfaces):
+            continue
+        acl = device.acls.get(rule.acl) if rule.acl is not None else None
+        lines = rule_lines(device, rule)
+        if rule.acl is None:
+            # Inline policy lines are judged between zones (`_policy_permits_all`).
+            earlier += lines or ()
+            continue
+        name, source = (acl.name, acl.source) if acl is not None else (rule.name, rule.source)
+        combined = Acl(name, earlier + lines, source, acl.kind if acl is not None else "extended")
+        found = _permit_all(space, combined)
+        if found is not None:
+            return None if found in {line.source for line in earlier} else (rule, combined, found)
+        earlier += lines
+    return None
 
 
 def may_match_everything(line: AclLine) -> bool:
@@ -793,7 +802,7 @@ class _PolicySets:
         """The rule's exact lines with their packets; none for a rule whose ACL is not
         defined (what it matches is not known here, so it is never taken to cover)."""
         if position not in self._lines:
-            lines = rule_lines(self.device, (self.device.policy or ())[position]) or ()
+            lines = written_lines(self.device, (self.device.policy or ())[position]) or ()
             self._lines[position] = [(line, line_set(self.space, line)) for line in lines if exact(line)]
         return self._lines[position]
 
@@ -870,7 +879,7 @@ def unreachable_policy_lines(ctx: FlowContext) -> list[Finding]:
     for name, device, policy in policy_devices(ctx.network):
         sets = _PolicySets(ctx.space, device)
         for position, rule in enumerate(policy):
-            lines = rule_lines(device, rule)
+            lines = written_lines(device, rule)
             if lines is None or not judged(rule):
                 continue
             if not sets.groups(position):
@@ -937,7 +946,7 @@ def _earlier_policy_lines(sets: _PolicySets, position: int, index: int) -> list[
     """The exact lines that may decide before line `index` of rule `position`: those of
     the earlier rules that apply to one of its pairs and may overlap it, then its own
     earlier ones."""
-    lines = rule_lines(sets.device, (sets.device.policy or ())[position]) or ()
+    lines = written_lines(sets.device, (sets.device.policy or ())[position]) or ()
     mask = 0
     for group in sets.live_groups(position):
         mask |= group.earlier
@@ -953,15 +962,19 @@ def check_acl_006(ctx: FlowContext) -> list[Finding]:
     """ACL-006: no reachable exact permit line of a policy rule between zones permits any
     source, any destination or any service (one that permits everything is ACL-004's).
     Any source from the internet, an external zone or beyond the modelled network is what
-    that side is, and so is any destination there: those are not reported."""
+    that side is, and so is any destination there: those are not reported. Only rules with
+    lines of their own (a zone-based firewall's policies) are judged: a rule that applies an
+    interface's named ACL (the ASA's access-groups) is an ACL, judged by the ACL rules."""
     findings = []
     space = ctx.space
     open_ = open_sides(ctx.network)
     for name, device, policy in policy_devices(ctx.network):
         sets = _PolicySets(space, device)
         for position, rule in enumerate(policy):
+            if rule.acl is not None:
+                continue
             crossings = crossing_zone_pairs(ctx.network, name, rule)
-            lines = rule_lines(device, rule)
+            lines = written_lines(device, rule)
             if not crossings or lines is None or not judged(rule):
                 continue
             for item in _policy_lines(sets, lines):
@@ -1090,7 +1103,7 @@ def check_acl_007(ctx: FlowContext) -> list[Finding]:
 
 
 def _may_permit(device: Device, rule: PolicyRule) -> bool:
-    lines = rule_lines(device, rule)
+    lines = written_lines(device, rule)
     if lines is None:
         return device.undefined_acl_permits
     return any(line.action is Action.PERMIT for line in lines)

@@ -1,11 +1,13 @@
 """Isolation certificates: for each isolated zone pair, the filter lines that together cut
 every path, found as a minimum cut of the interface graph.
 
-A filter point (an interface's inbound or outbound ACL) can be part of the cut when it
-drops *every* packet of the pair's forbidden class; all other hops have infinite
-capacity. A firewall's inbound filter cannot cut traffic to the firewall's own
-addresses (its ACLs do not apply to the box), so when it owns an address of the
-destination zone its inbound points lead to the sink whatever the filter. Routing is
+A filter point (an interface's inbound or outbound ACL; on a device with a policy, the
+inbound point holds the inbound ACL and the policy from that interface to any other) can
+be part of the cut when it drops *every* packet of the pair's forbidden class; all other
+hops have infinite capacity. The filters of a device that does not filter traffic to the
+box cannot cut traffic to its own addresses, so when it owns an address of the
+destination zone its inbound points (only the owning interface's when only that address
+answers) lead to the sink whatever the filter. Routing is
 ignored, so a certificate holds whatever the routes are. When no
 set of whole filters cuts every path (isolation rests on routing, or on several partial
 filters together), the certificate says so instead of listing lines.
@@ -13,13 +15,15 @@ filters together), the certificate says so instead of listing lines.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import networkx as nx
 from networkx.algorithms.flow import boykov_kolmogorov
 
 from ..graph import Network
-from ..model import Interface, Wildcard
+from ..model import AclLine, Device, Interface, Source, Wildcard
 from ..profiles import CHANNELS, pair_policies
-from ..reach.filters import accepts_to_the_box
+from ..reach.filters import accepts, rule_lines
 from ..reach.packets import PacketSet
 from ..redact import redact
 from ..result import Evidence, IsolationCertificate
@@ -96,9 +100,11 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -
             if segment_id is None and key not in engine.boundary:
                 continue
             _add_filter_edge(ctx, graph, ("in", device_name, if_name), ("device", device_name), key, "in", forbidden)
-            if device.stateful and accepts_to_the_box(device, interface) and _owns_address_in(network, interface, dest):
-                # A firewall's ACLs do not filter traffic to the box (to the address of the
-                # interface a packet comes in by): they cannot cut it.
+            answers = (
+                _owns_address_in(network, interface, dest) if device.answers_on_arrival_interface_only else owns_dest
+            )
+            if not device.filters_to_the_box and accepts(interface) and answers:
+                # Its filters do not apply to traffic to the box: they cannot cut it.
                 graph.add_edge(("in", device_name, if_name), SINK)
             _add_filter_edge(ctx, graph, ("device", device_name), ("out", device_name, if_name), key, "out", forbidden)
             if key in boundary_sinks:
@@ -126,7 +132,12 @@ def _add_filter_edge(
     direction: str,
     forbidden: PacketSet,
 ) -> None:
-    permitted = ctx.engine.interface_filter(key[0], key[1], direction)
+    device = ctx.network.devices[key[0]]
+    if direction == "out" or (device.filters_to_the_box and device.policy is not None):
+        # The policy does not filter traffic to the box of a device whose inbound ACL does.
+        permitted = ctx.engine.interface_filter(key[0], key[1], direction)
+    else:
+        permitted = ctx.engine.entry_filter(key[0], key[1])
     if permitted & forbidden == ctx.space.false:
         graph.add_edge(node_a, node_b, capacity=1, filter=(key[0], key[1], direction))
     else:
@@ -160,8 +171,45 @@ def _dropping_lines(
             )
         )
     acl = device.acls.get(name) if name else None
+    if direction == "in" and device.policy is not None:
+        evidence += _policy_dropping_lines(ctx, device_name, device, if_name, forbidden)
     if acl is None:
         return evidence
+    return evidence + _dropping(ctx, acl.lines, forbidden, acl.source)
+
+
+def _policy_dropping_lines(
+    ctx: FlowContext, device_name: str, device: Device, if_name: str, forbidden: PacketSet
+) -> list[Evidence]:
+    """The policy rules from `if_name` to any interface (and their lines that drop the
+    forbidden packets); when none is that wide, every rule from `if_name`."""
+    rules = [rule for rule in device.policy or () if rule.from_interfaces is None or if_name in rule.from_interfaces]
+    wide = [rule for rule in rules if rule.to_interfaces is None]
+    evidence = [
+        Evidence(
+            rule.source.file,
+            rule.source.line,
+            redact(rule.source.text.strip()),
+            f"binds {rule.acl} (in) on {device_name} {if_name}"
+            if rule.acl
+            else f"{rule.name} on {device_name} {if_name}",
+        )
+        for rule in (wide or rules)
+    ]
+    if not wide:
+        return evidence
+    last = device.acls.get(wide[-1].acl or "")
+    lines = [line for rule in wide for line in rule_lines(device, rule)]
+    return evidence + _dropping(ctx, lines, forbidden, last.source if last is not None else None)
+
+
+def _dropping(
+    ctx: FlowContext, lines: Sequence[AclLine], forbidden: PacketSet, implicit: Source | None
+) -> list[Evidence]:
+    """The lines that drop some of the forbidden packets, and the implicit deny at `implicit`
+    (the list's own line) when the forbidden packets no line matched are dropped there: those
+    that drop the most first (ties in the filter's order), so a report can show those and count
+    the rest."""
     # The forbidden packets no earlier line matched: a line drops some of them when it
     # matches any. Kept inside `forbidden`, the set stays small whatever the ACL's length
     # (the union of every earlier line does not), and once empty no later line can match.
@@ -171,7 +219,7 @@ def _dropping_lines(
     # (packets it drops first, position, line): the lines that drop most come first, so that a
     # report can show those and count the rest
     dropping: list[tuple[int, int, Evidence]] = []
-    for line in acl.lines:
+    for line in lines:
         if undecided == ctx.space.false:
             break
         if not any(
@@ -185,13 +233,13 @@ def _dropping_lines(
             share = ctx.space.count(matched & undecided & ctx.space.valid)
             dropping.append((share, len(dropping), Evidence(line.source.file, line.source.line, text, "drops")))
             undecided &= ~matched
-    if undecided & ctx.space.valid != ctx.space.false:  # = implicit_deny_region(acl) & forbidden
-        text = redact(acl.source.text.strip())
+    if implicit is not None and undecided & ctx.space.valid != ctx.space.false:  # the implicit deny's share
+        text = redact(implicit.text.strip())
         share = ctx.space.count(undecided & ctx.space.valid)
         dropping.append(
-            (share, len(dropping), Evidence(acl.source.file, acl.source.line, text, "implicit deny at the end"))
+            (share, len(dropping), Evidence(implicit.file, implicit.line, text, "implicit deny at the end"))
         )
-    return evidence + [line for _, _, line in sorted(dropping, key=lambda item: (-item[0], item[1]))]
+    return [line for _, _, line in sorted(dropping, key=lambda item: (-item[0], item[1]))]
 
 
 def _address_blocks(ctx: FlowContext, packets: PacketSet, field: str) -> tuple[Wildcard, ...] | None:

@@ -385,23 +385,26 @@ DEVICE_RULE_DOCS: dict[str, dict[str, str]] = {
     "ACL-006": {
         "what_en": "No policy rule between zones permits any source, any destination or any service. A rule of an "
         "ordered policy between interfaces (a FortiGate firewall policy, a zone-based firewall rule) is "
-        "between zones when one of the interface pairs it applies to joins two different zones, a zone "
-        "and a transit segment, or the upstream or an external link. A reachable permit line whose "
+        "between zones when one of the interface pairs it applies to leads to two different zones, to a "
+        "zone and the upstream or an external link (an interface on a transit segment leads to the zones "
+        "reachable through it without passing back through the device). A reachable permit line whose "
         "sources are every address, whose destinations are every address, or whose services are every "
         "protocol and port (FortiGate `srcaddr all`, `dstaddr all`, `service ALL`) violates; a line that "
         "permits everything is ACL-004's. Any source from the internet zone, an external zone or beyond the "
         "modelled network (upstream, external link) is what that side is, and so is any destination "
-        "there: those are not reported. Lines the parser could not read exactly, and rules that state "
-        "the device's built-in behaviour (ASA security levels), are not judged.",
+        "there: those are not reported. Lines the parser could not read exactly, rules that state "
+        "the device's built-in behaviour (ASA security levels) and rules that apply an interface's named "
+        "ACL (ASA access-groups: the ACL rules judge those) are not judged.",
         "what_ja": "領域間のポリシーのルールで、送信元・宛先・サービスのいずれかを「すべて」にしないこと。"
         "インターフェース間の順序付きポリシー（FortiGate のファイアウォールポリシー、ゾーンベースファイアウォール）の"
-        "ルールは、適用されるインターフェースの組が異なる領域どうし、領域と中継区間、または上流・外部接続を結ぶとき"
-        "領域間とみなします。送信元"
+        "ルールは、適用されるインターフェースの組の先が異なる領域どうし、または領域と上流・外部接続であるとき"
+        "領域間とみなします（中継区間にあるインターフェースの先は、その機器を通らずにたどり着ける領域です）。送信元"
         "がすべてのアドレス、宛先がすべてのアドレス、またはサービスがすべてのプロトコル・ポート（FortiGate の "
         "`srcaddr all`・`dstaddr all`・`service ALL`）の到達可能な許可行は違反です（すべてを許可する行は ACL-004 で"
         "報告します）。インターネット接続系・外部の領域・モデル外（上流・外部接続）からの送信元「すべて」と、そこへの"
-        "宛先「すべて」はその側の性質なので報告しません。正確に読み取れなかった行と、機器の組込みの動作を表すルール"
-        "（ASA のセキュリティレベル）は判定しません。",
+        "宛先「すべて」はその側の性質なので報告しません。正確に読み取れなかった行、機器の組込みの動作を表すルール"
+        "（ASA のセキュリティレベル）、インターフェースの名前付き ACL を適用するルール（ASA の access-group。"
+        "ACL の規則で判定します）は判定しません。",
         "why_en": "A boundary between zones must let through only the communication that is needed "
         "(対策基準 6, 9.1(8)①); `all` on any side opens the boundary to flows nobody reviewed.",
         "why_ja": "領域の境界では必要な通信だけを通す必要があります（対策基準 6、9.1(8)①）。いずれかを all にすると、"

@@ -44,7 +44,7 @@ def _chosen(forwarding: tuple[str, ...], named: tuple[str, ...] | None) -> tuple
     return forwarding if named is None else tuple(name for name in forwarding if name in named)
 
 
-def rule_lines(device: Device, rule: PolicyRule) -> tuple[AclLine, ...] | None:
+def written_lines(device: Device, rule: PolicyRule) -> tuple[AclLine, ...] | None:
     """The rule's lines: inline, or those of its named ACL; None when that ACL is not defined."""
     if rule.acl is None:
         return rule.lines
@@ -215,6 +215,6 @@ __all__ = [
     "policy_devices",
     "positions",
     "rule_ends",
-    "rule_lines",
+    "written_lines",
     "zones_behind",
 ]

@@ -54,6 +54,7 @@ class InterfaceDraft:
     nameif: str | None = None
     nameif_index: int | None = None
     security_level: int | None = None
+    level_index: int | None = None  # the line that set `security_level`
     address: InterfaceAddress | None = None
     address_unknown: bool = False  # learnt by DHCP / PPPoE
     standby: int | None = None
@@ -89,9 +90,7 @@ class InterfaceDraft:
             addresses=(self.address,) if self.address else (),
             shutdown=self.shutdown,
             description=self.description,
-            acl_in=self.acl_in,
             acl_out=self.acl_out,
-            acl_in_source=self.acl_in_source,
             acl_out_source=self.acl_out_source,
             switchport_mode=self.switchport_mode if self.switchport else None,
             access_vlan=self.access_vlan if self.switchport else None,
@@ -99,9 +98,8 @@ class InterfaceDraft:
             encapsulation_vlan=self.vlan,
             kind=self.kind,
             properties=tuple(properties),
-            nameif=self.nameif,
-            security_level=self.effective_security_level(),
             management_only=self.management_only,
+            passes_traffic=self.nameif is not None,
             standby_addresses=(self.standby,) if self.standby is not None else (),
         )
 
@@ -182,6 +180,7 @@ class InterfaceReader:
             draft.nameif, draft.nameif_index = words[1], index
         elif first == "security-level" and len(words) == 2:
             draft.security_level = number(words[1], 0, 100, "security level")
+            draft.level_index = index
         elif first == "ip" and second == "address":
             self.interface_address(draft, index, words)
             return True
@@ -221,7 +220,7 @@ class InterfaceReader:
         if command == "nameif":
             draft.nameif, draft.nameif_index = None, None
         elif command == "security-level":
-            draft.security_level = None
+            draft.security_level, draft.level_index = None, None
         elif command == "shutdown":
             draft.shutdown = False
         elif command == "management-only":
@@ -282,7 +281,7 @@ class InterfaceReader:
             return
         draft = self.interface_draft(canonical_interface_name(words[1]), index)
         draft.nameif, draft.nameif_index = words[2], index
-        draft.security_level = int(level_text[8:])
+        draft.security_level, draft.level_index = int(level_text[8:]), index
         self.book.parsed(index)
         self.book.unexpected_children(obj)
 

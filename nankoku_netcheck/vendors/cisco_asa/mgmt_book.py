@@ -49,12 +49,16 @@ class MgmtBook:
 
     def hardware_name(self, nameif: str) -> str:
         """The interface a nameif names (as in `Device.interfaces`), else the word as written."""
-        exact = [name for name, interface in self.interfaces.items() if interface.nameif == nameif]
+        exact = [name for name, interface in self.interfaces.items() if nameif_of(interface) == nameif]
         if exact:
             return exact[0]
         folded = [
             name
             for name, interface in self.interfaces.items()
-            if interface.nameif is not None and interface.nameif.casefold() == nameif.casefold()
+            if (nameif_of(interface) or "").casefold() == nameif.casefold()
         ]
         return folded[0] if len(folded) == 1 else nameif
+
+
+def nameif_of(interface: Interface) -> str | None:
+    return dict(interface.properties).get("nameif")

@@ -7,7 +7,7 @@ from dataclasses import replace
 from nankoku_netcheck.model import (
     InterfaceMgmt,
 )
-from nankoku_netcheck.vendors.cisco_asa.mgmt_book import MgmtBook
+from nankoku_netcheck.vendors.cisco_asa.mgmt_book import MgmtBook, nameif_of
 from nankoku_netcheck.vendors.cisco_ios.parser import canonical_interface_name
 from nankoku_netcheck.vendors.common import (
     TextBlock,
@@ -92,9 +92,9 @@ class PortReader:
                 self.book.interfaces.get(f"Vlan{interface.access_vlan}") if interface.access_vlan is not None else None
             )
             in_use = (
-                interface.nameif is not None
+                nameif_of(interface) is not None
                 or bool(interface.addresses)
                 or name in self.interfaces_in_use
-                or (svi is not None and svi.nameif is not None)
+                or (svi is not None and nameif_of(svi) is not None)
             )
             self.book.settings.interfaces[name] = replace(facts, bare=facts.bare and not in_use)

@@ -88,7 +88,7 @@ class NatReader:
         draft = self.interfaces.interface_by_nameif(name)
         if draft is None or draft.nameif is None:
             raise NotUnderstood(f"no interface is named '{name}'")
-        return draft.nameif
+        return draft.name
 
     def nat_addresses(self, word: str) -> tuple[tuple[int, int], ...] | None:
         """A twice-NAT operand: `any`, a network object or a network object-group."""
@@ -102,12 +102,12 @@ class NatReader:
             raise NotUnderstood(f"network object or object-group '{word}' is not defined")
         return _nat_prefixes(addresses)
 
-    def interface_prefixes(self, nameif: str | None, role: str) -> tuple[tuple[int, int], ...]:
-        if nameif is None:
+    def interface_prefixes(self, name: str | None, role: str) -> tuple[tuple[int, int], ...]:
+        if name is None:
             raise NotUnderstood(f"'interface' as {role} needs a named interface, not 'any'")
-        draft = self.interfaces.interface_by_nameif(nameif)
+        draft = self.interfaces.drafts.get(name)
         if draft is None or draft.address is None:
-            raise NotUnderstood(f"the address of interface '{nameif}' is not known")
+            raise NotUnderstood(f"the address of interface '{draft.nameif if draft else name}' is not known")
         return ((draft.address.address, 32),)
 
     def nat_not_understood(self, index: int, problem: NotUnderstood) -> None:

@@ -12,10 +12,14 @@ and exact.
 
 Modelling choices (the engine may only ever see *more* reachability than the device):
 
-- Interfaces are keyed by their hardware name (`GigabitEthernet0/1.10`); `nameif`,
-  security level (ASA default when absent: 100 for `inside`, else 0), standby address,
-  `management-only` and the sub-interface `vlan` are kept. An interface without
-  `nameif` forwards nothing on an ASA: its nameif stays None (it is not marked shut).
+- Interfaces are keyed by their hardware name (`GigabitEthernet0/1.10`); `nameif` (as the
+  ("nameif", NAME) property the topology resolves), standby address, `management-only` and
+  the sub-interface `vlan` are kept. An interface without `nameif` forwards nothing on an
+  ASA: `passes_traffic=False` (it is not marked shut).
+- Access rules (policy.py): the security levels (ASA default when absent: 100 for
+  `inside`, else 0), `same-security-traffic`, `access-group ... in interface` and
+  `access-group ... global` become the ordered `Device.policy`; `access-group ... out`
+  stays `Interface.acl_out`.
   On a switch-port model (ASA 5505 style: the config has `interface VlanN`), an
   Ethernet port with no configuration is an access port of VLAN 1, as on the device.
 - ACL entries: names, objects and object-groups (nested, cycles reported) are expanded;
@@ -29,7 +33,8 @@ Modelling choices (the engine may only ever see *more* reachability than the dev
   `approximation` note, as in the IOS parser.
 - `access-group` of an ACL that is not defined is rejected by the ASA: the binding is
   not made and the line is a FORWARDING unknown.
-- NAT (8.3+ syntax) becomes NatRule header rewrites; see `NatRule` in the model. Twice
+- NAT (8.3+ syntax) becomes NatRule header rewrites; see `NatRule` in the model (its
+  interfaces are the hardware names the nameifs resolve to). Twice
   NAT is section 1 (or 3 with `after-auto`) in file order; object NAT is section 2,
   ordered as the ASA does (static before dynamic, then fewer real addresses first, then
   lower address, then object name). `interface_pat` means "the mapped interface's own
@@ -59,13 +64,13 @@ plane in a separate pass.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ciscoconfparse2 import CiscoConfParse  # type: ignore[import-untyped]
 from loguru import logger
 
-from nankoku_netcheck.model import Device, StaticArp, UnknownLine, ip_to_int, normalize_mac
+from nankoku_netcheck.model import Acl, Device, PolicyRule, StaticArp, UnknownLine, ip_to_int, normalize_mac
 from nankoku_netcheck.vendors.cisco_asa.acls import AccessGroups, AclReader
 from nankoku_netcheck.vendors.cisco_asa.book import AsaBook
 from nankoku_netcheck.vendors.cisco_asa.groups import ObjectGroups
@@ -84,6 +89,7 @@ from nankoku_netcheck.vendors.cisco_asa.keywords import (
 from nankoku_netcheck.vendors.cisco_asa.mgmt import read_management
 from nankoku_netcheck.vendors.cisco_asa.nat import NatReader
 from nankoku_netcheck.vendors.cisco_asa.objects import ObjectTable
+from nankoku_netcheck.vendors.cisco_asa.policy import GlobalBinding, NamedInterface, asa_policy
 from nankoku_netcheck.vendors.cisco_asa.routing import RouteReader
 from nankoku_netcheck.vendors.cisco_asa.sections import clear, group_policy, policy_map, webvpn
 from nankoku_netcheck.vendors.common import (
@@ -333,18 +339,38 @@ class _AsaParser:
                     index, HARMLESS, "IPv6 setting on a device that does not forward IPv6 between named interfaces"
                 )
 
+    def policy(self, acls: Mapping[str, Acl]) -> tuple[PolicyRule, ...]:
+        named = [
+            NamedInterface(
+                draft.name,
+                draft.nameif,
+                draft.effective_security_level() or 0,
+                self.book.source(draft.level_index if draft.level_index is not None else draft.nameif_index or 0),
+                draft.acl_in,
+                draft.acl_in_source,
+            )
+            for draft in self.interfaces.drafts.values()
+            if draft.nameif is not None
+        ]
+        shared = None
+        bindings = self.bindings
+        if bindings.global_acl is not None and bindings.global_acl_source is not None:
+            shared = GlobalBinding(bindings.global_acl, bindings.global_acl_source)
+        return asa_policy(named, acls, self.same_security_inter, self.same_security_intra, shared)
+
     def build_device(self) -> Device:
         self.interfaces.default_switch_ports()
         self.interfaces.link_redundant_members()
         self.book.sweep_unvisited_lines()
         interfaces = {name: draft.freeze() for name, draft in self.interfaces.drafts.items()}
+        acls = {name: draft.freeze() for name, draft in self.acls.drafts.items()}
         return Device(
             name=self.hostname or file_stem(self.book.path),
             vendor=VENDOR,
             source_file=self.book.path,
             hostname=self.hostname,
             interfaces=interfaces,
-            acls={name: draft.freeze() for name, draft in self.acls.drafts.items()},
+            acls=acls,
             routes=list(self.routes.routes),
             dynamic_routing=self.routes.resolve_routing(),
             unknown_lines=[unknown for _, unknown in sorted(self.book.outcome.items()) if unknown is not None],
@@ -352,10 +378,9 @@ class _AsaParser:
             default_permit_without_acl=False,
             undefined_acl_permits=False,
             stateful=True,
-            same_security_inter_interface=self.same_security_inter,
-            same_security_intra_interface=self.same_security_intra,
-            global_acl=self.bindings.global_acl,
-            global_acl_source=self.bindings.global_acl_source,
+            policy=self.policy(acls),
+            filters_to_the_box=False,
+            answers_on_arrival_interface_only=True,
             nat_rules=self.nat.rules(),
             static_arp=list(self.static_arps),
             mgmt=read_management(self.book.command_lines(), self.book.path, self.book.names, interfaces),
