@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import pytest
 
 from nankoku_netcheck.model import Device, UnknownKind
+from nankoku_netcheck.vendors.cisco_asa import keywords as cisco_asa_keywords
 from nankoku_netcheck.vendors.cisco_asa import parser as cisco_asa
 from nankoku_netcheck.vendors.cisco_ios import keywords as cisco_ios_keywords
 from nankoku_netcheck.vendors.cisco_ios import parser as cisco_ios
@@ -198,11 +199,11 @@ def test_misspelt_dtp_line_and_remote_management_lines_are_harmless() -> None:
 def harmless_keys() -> list[tuple[str, str, tuple[str, ...]]]:
     """(module, table, key) of every HARMLESS entry of the parsers' keyword tables."""
     keys = []
-    for module, prefix in ((cisco_ios_keywords, ""), (cisco_asa, "_")):
-        for table_name in (f"{prefix}TOP_LEVEL_COMMANDS", f"{prefix}INTERFACE_COMMANDS"):
+    for module in (cisco_ios_keywords, cisco_asa_keywords):
+        for table_name in ("TOP_LEVEL_COMMANDS", "INTERFACE_COMMANDS"):
             table: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = getattr(module, table_name)
             keys += [(module.__name__, table_name, k) for k, (kind, _) in table.items() if kind is UnknownKind.HARMLESS]
-        for table_name in (f"{prefix}NEGATED_HARMLESS", f"{prefix}INTERFACE_NEGATED_HARMLESS"):
+        for table_name in ("NEGATED_HARMLESS", "INTERFACE_NEGATED_HARMLESS"):
             keys += [(module.__name__, table_name, k) for k in getattr(module, table_name)]
     return keys
 

@@ -24,7 +24,8 @@ from nankoku_netcheck.model import (
 )
 from nankoku_netcheck.parse import DETECTION_ORDER, VENDORS, detect_vendor, parse_config
 from nankoku_netcheck.vendors import classify, resolve_interface
-from nankoku_netcheck.vendors.cisco_asa.parser import FQDN_REASON, STATIC_ARP_REASON, parse
+from nankoku_netcheck.vendors.cisco_asa.keywords import FQDN_REASON, STATIC_ARP_REASON
+from nankoku_netcheck.vendors.cisco_asa.parser import parse
 
 PATH = "configs/fw1.cfg"
 HARMLESS = UnknownKind.HARMLESS
