@@ -34,6 +34,8 @@ MGMT_STARTS: tuple[tuple[str, ...], ...] = (
     ("ntp",),
     ("snmp-agent",),
 )
+# Cisco services the IX does not have at all (no CDP, small servers, finger or PAD).
+_ABSENT_SERVICES = ("cdp", "tcp-small-servers", "udp-small-servers", "finger", "pad")
 _SERVERS = {"telnet-server": "telnet", "ssh-server": "ssh", "http-server": "http"}
 REASON_MGMT = "management-plane setting (does not forward or filter transit traffic)"
 
@@ -74,6 +76,7 @@ class Management:
         self.mgmt.hostname_source = hostname
         for protocol, source in sorted(self.servers.items()):
             self.mgmt.remote_access.append(RemoteAccess(protocol, source))
+        self.mgmt.services.extend(ServiceState(name, False) for name in _ABSENT_SERVICES)
         http = self.servers.get("http")
         self.mgmt.services.append(ServiceState("http-server", http is not None, http))
         return self.mgmt

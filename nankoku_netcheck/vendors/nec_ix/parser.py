@@ -31,6 +31,8 @@ from nankoku_netcheck.model import (
     DynamicRouting,
     Interface,
     InterfaceAddress,
+    NamedObject,
+    NamedReference,
     NatRule,
     Route,
     RouteKind,
@@ -145,6 +147,10 @@ class _Parser:
         if _starts(lowered, _HARMLESS_STARTS):
             self.mark([header, *children], UnknownKind.HARMLESS, REASON_HARMLESS)
         elif _starts(lowered, _TUNNEL_STARTS):
+            if lowered[:2] == ("ipsec", "autokey-map") and len(words) > 3:
+                # The list selects what the tunnel carries: a use, not a filter of the model.
+                reference = NamedReference("acl", words[3], self.book.source(header), "ipsec autokey-map", True)
+                self.mgmt.mgmt.references.append(reference)
             self.mark([header, *children], UnknownKind.HARMLESS, REASON_TUNNEL)
         elif _starts(lowered, MGMT_STARTS):
             self.mgmt.read(header, words)
@@ -181,6 +187,8 @@ class _Parser:
             self.book.unknown(header, UnknownKind.FORWARDING, "access list form not modelled (dynamic or unknown)")
             return
         source = self.book.source(header)
+        if words[2] not in self.lists:
+            self.mgmt.mgmt.definitions.append(NamedObject("acl", words[2], source))
         entries = self.lists.setdefault(words[2], [])
         try:
             action, match = read_entry(words[3:])
@@ -269,6 +277,10 @@ class _Parser:
             bindings = draft.filters[direction]
             if not bindings:
                 continue
+            context = f"interface {draft.name} {direction}"
+            self.mgmt.mgmt.references.extend(
+                NamedReference("acl", binding.name, binding.source, context) for binding in bindings
+            )
             acl = bound_acl(draft.name, direction, bindings, self.lists)
             self.device.acls[acl.name] = acl
             if direction == "in":
