@@ -134,3 +134,39 @@ def test_a_dynamic_list_is_not_understood(tmp_path: Path, monkeypatch: pytest.Mo
     assert "  META-001  INCONCLUSIVE" in out, out
     assert "configs/ix.cfg:6: not understood (access list form not modelled (dynamic or unknown))" in out, out
     assert code == EXIT["INCONCLUSIVE"]
+
+
+# The router drops the LGWAN prefix arriving from the IX; it cannot see it once the IX
+# translates the sources to its own address.
+ROUTER_DROPPING_LGWAN = """\
+hostname r1
+interface GigabitEthernet0/0
+ ip address 10.9.0.2 255.255.255.252
+ ip access-group FROM-IX in
+interface GigabitEthernet0/1
+ ip address 10.1.0.1 255.255.255.0
+ ip access-group MN-IN in
+ip route 10.2.0.0 255.255.255.0 10.9.0.1
+ip access-list extended FROM-IX
+ deny ip 10.2.0.0 0.0.0.255 any
+ permit ip any any
+ip access-list extended MN-IN
+ deny ip any 10.2.0.0 0.0.0.255
+ permit ip any any
+end
+"""
+
+
+@pytest.mark.parametrize(("napt", "status"), [("", "PASS"), ("  ip napt enable\n", "FAIL")])
+def test_napt_on_the_wan_interface_hides_the_lgwan_sources(
+    napt: str, status: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "r1.cfg").write_text(ROUTER_DROPPING_LGWAN, encoding="utf-8")
+    (tmp_path / "configs" / "ix.cfg").write_text(ix_config(napt, ""), encoding="utf-8")
+    (tmp_path / "topology.yaml").write_text(TOPOLOGY, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["verify", "topology.yaml", "--lang", "en", "--no-cache"], env={})
+    assert zone_001(result.stdout) == status, result.stdout
+    if napt:
+        assert "configs/ix.cfg:8  ip napt enable" in result.stdout, result.stdout
