@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracle import Header, filter_permits
+from oracle import filter_permits
 
 from nankoku_netcheck.model import UnknownKind, ip_to_int
 from nankoku_netcheck.vendors.nec_ix.parser import parse
@@ -38,6 +38,20 @@ class Entry:
         if self.dport:
             words += ["dport", *self.dport]
         return " ".join(words)
+
+
+@dataclass
+class Probe:
+    """A packet as the oracle reads one (its PacketLike protocol)."""
+
+    src: int
+    dst: int
+    proto: int
+    sport: int
+    dport: int
+    established: bool = False
+    icmp_type: int = 0
+    icmp_code: int = 0
 
 
 def port_spec() -> st.SearchStrategy[tuple[str, ...]]:
@@ -88,7 +102,7 @@ def port_hits(spec: tuple[str, ...], port: int) -> bool:
     return value <= port <= int(spec[2])
 
 
-def entry_hits(entry: Entry, packet: Header) -> bool:
+def entry_hits(entry: Entry, packet: Probe) -> bool:
     protocol = PROTOCOLS[entry.protocol]
     return (
         (protocol is None or packet.proto == protocol)
@@ -99,7 +113,7 @@ def entry_hits(entry: Entry, packet: Header) -> bool:
     )
 
 
-def ix_permits(lists: dict[str, list[Entry]], bindings: list[tuple[str, int]], packet: Header) -> bool:
+def ix_permits(lists: dict[str, list[Entry]], bindings: list[tuple[str, int]], packet: Probe) -> bool:
     if not bindings:
         return True
     for name, _ in sorted(bindings, key=lambda binding: binding[1]):
@@ -111,7 +125,7 @@ def ix_permits(lists: dict[str, list[Entry]], bindings: list[tuple[str, int]], p
 
 ADDRESSES = st.sampled_from(["10.1.2.3", "10.1.2.4", "10.1.9.9", "10.2.0.1", "192.0.2.1"]).map(ip_to_int)
 packets = st.builds(
-    Header,
+    Probe,
     src=ADDRESSES,
     dst=ADDRESSES,
     proto=st.sampled_from([6, 17, 1, 50, 47]),
@@ -128,7 +142,7 @@ packets = st.builds(
     probes=st.lists(packets, min_size=1, max_size=20),
 )
 def test_parsed_ix_filters_decide_as_the_ix_does(
-    lists: dict[str, list[Entry]], sequences: list[int], direction: str, probes: list[Header]
+    lists: dict[str, list[Entry]], sequences: list[int], direction: str, probes: list[Probe]
 ) -> None:
     names = sorted(lists)
     bindings = [(names[index % len(names)], sequence) for index, sequence in enumerate(sequences)] if names else []
