@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nankoku_netcheck.analyze import analyze, load
 from nankoku_netcheck.cli import main
+from nankoku_netcheck.report import render_html
 
 IX_HEAD = """\
 hostname ix1
@@ -170,3 +172,21 @@ def test_napt_on_the_wan_interface_hides_the_lgwan_sources(
     assert zone_001(result.stdout) == status, result.stdout
     if napt:
         assert "configs/ix.cfg:8  ip napt enable" in result.stdout, result.stdout
+
+
+def test_a_cp932_ix_export_verifies_and_its_japanese_lines_show_in_the_html_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ix = "! 本庁舎 IX（LGWAN 境界）\n" + ix_config("", "  description LGWAN接続系セグメント\n  ip filter asp 10 in\n")
+    ix = ix.replace("hostname ix1", "hostname 本庁舎IX")
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "ix.cfg").write_bytes(ix.replace("\n", "\r\n").encode("cp932"))
+    (tmp_path / "configs" / "r1.cfg").write_text(ROUTER, encoding="utf-8")
+    (tmp_path / "topology.yaml").write_text(TOPOLOGY, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = analyze("topology.yaml", timestamp="2026-01-01T00:00:00Z")
+    assert result.verdict == "pass"
+    device = load("topology.yaml").network.devices["ix"]
+    assert device.interfaces["GigaEthernet1.0"].description == "LGWAN接続系セグメント"
+    html = render_html(result, "ja")
+    assert "configs/ix.cfg:2" in html and "hostname 本庁舎IX" in html
