@@ -246,6 +246,24 @@ def test_forwarding_unknowns_name_their_lines() -> None:
     ]
 
 
+def test_a_pppoe_uplink_as_in_public_interop_examples() -> None:
+    text = (
+        "ip route default GigaEthernet0.1\n"
+        "ppp profile pppprof\n"
+        "  authentication myname user@example.jp\n"
+        "interface GigaEthernet0.1\n"
+        "  encapsulation pppoe\n"
+        "  auto-connect\n"
+        "  ppp binding pppprof\n"
+        "  ip address 192.0.2.1/32\n"
+        "  no shutdown\n"
+    )
+    device = parse(text, PATH)
+    assert forwarding(text) == []
+    assert [route.describe() for route in device.routes] == ["0.0.0.0/0 dev GigaEthernet0.1"]
+    assert device.interfaces["GigaEthernet0.1"].addresses == (InterfaceAddress(ip_to_int("192.0.2.1"), 32),)
+
+
 def test_management_facts() -> None:
     text = (
         "hostname ix9\n"

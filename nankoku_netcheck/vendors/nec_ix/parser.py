@@ -70,6 +70,7 @@ _HARMLESS_STARTS: tuple[tuple[str, ...], ...] = (
     ("end",),
     ("clock",),
     ("supervisor-mode",),
+    ("ppp", "profile"),
 )
 _TUNNEL_STARTS: tuple[tuple[str, ...], ...] = (("ike",), ("ipsec",))
 _INTERFACE_HARMLESS: tuple[tuple[str, ...], ...] = (
