@@ -294,6 +294,29 @@ def test_management_facts() -> None:
     assert forwarding(text) == []
 
 
+@pytest.mark.parametrize(
+    ("written", "resolved"),
+    [
+        ("GigaEthernet0.0", "GigaEthernet0.0"),
+        ("gigaethernet0.1", "GigaEthernet0.1"),
+        ("Gi0.0", "GigaEthernet0.0"),
+        ("GigaEthernet0", "GigaEthernet0.0"),
+        ("Tu0", "Tunnel0.0"),
+        ("Fa1/0.0", "FastEthernet1/0.0"),
+        ("Gi0.2", None),
+        ("Lo0", None),
+        ("0.0", None),
+    ],
+)
+def test_topology_names_resolve_to_ix_interfaces(written: str, resolved: str | None) -> None:
+    from nankoku_netcheck.vendors import resolve_interface
+
+    text = "".join(
+        f"interface {name}\n" for name in ("GigaEthernet0.0", "GigaEthernet0.1", "Tunnel0.0", "FastEthernet1/0.0")
+    )
+    assert resolve_interface(parse(text, PATH), written) == resolved
+
+
 def test_an_instance_is_refused() -> None:
     from nankoku_netcheck.errors import InputError
 

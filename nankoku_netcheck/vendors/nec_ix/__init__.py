@@ -1,10 +1,11 @@
-"""NEC UNIVERGE IX (IX2000/IX3000): the plugin (detection, parser, command text)."""
+"""NEC UNIVERGE IX (IX2000/IX3000): the plugin (detection, parser, interface names, command text)."""
 
 from __future__ import annotations
 
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.detect import DECISIVE, IP_PATTERN, Signature, signatures
+from nankoku_netcheck.vendors.nec_ix.names import interface_alias
 from nankoku_netcheck.vendors.nec_ix.parser import VENDOR, parse
 from nankoku_netcheck.vendors.nec_ix.remediation import REMEDIATION
 
@@ -36,6 +37,9 @@ class NecIx(VendorPlugin):
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)
         return parse(text, path, instance)
+
+    def interface_alias(self, device: Device, name: str) -> str | None:
+        return interface_alias(device, name)
 
 
 __all__ = ["SIGNATURES", "NecIx"]
