@@ -174,6 +174,16 @@ def test_entry_not_understood_is_meta_001_and_an_over_approximation() -> None:
     assert device.mgmt.definitions[0].name == "x"
 
 
+def test_a_filter_naming_a_dynamic_list_permits_and_is_not_an_undefined_reference() -> None:
+    text = "ip access-list dynamic dyn access src any dest any\ninterface GigaEthernet0.0\n  ip filter dyn 10 out\n"
+    device = parse(text, PATH)
+    assert forwarding(text) == [(1, "access list form not modelled (dynamic or unknown)")]
+    assert [(d.kind, d.name, d.source.line) for d in device.mgmt.definitions] == [("acl", "dyn", 1)]
+    assert device.acls["ip filter GigaEthernet0.0 out"].lines == (
+        AclLine(Action.PERMIT, (Match(),), src(3, "  ip filter dyn 10 out"), 10, understood=False),
+    )
+
+
 def test_routes() -> None:
     text = (
         "ip route default 203.0.113.1\n"

@@ -113,6 +113,7 @@ class _Parser:
         self.book = LineBook(text, path)
         self.device = Device(name=file_stem(path), vendor=VENDOR, source_file=path, lines=tuple(self.book.lines))
         self.lists: dict[str, list[AclLine]] = {}
+        self.unmodelled: set[str] = set()
         self.drafts: list[_Draft] = []
         self.dynamic: list[tuple[str, int]] = []
         self.mgmt = Management(self.book)
@@ -186,6 +187,7 @@ class _Parser:
         self.mark(children, UnknownKind.FORWARDING, "line indented under 'ip access-list'")
         if len(words) < 4 or words[2].lower() == "dynamic" or words[3].lower() not in ("permit", "deny"):
             self.book.unknown(header, UnknownKind.FORWARDING, "access list form not modelled (dynamic or unknown)")
+            self._define_unmodelled(words, header)
             return
         source = self.book.source(header)
         if words[2] not in self.lists:
@@ -199,6 +201,14 @@ class _Parser:
             return
         entries.append(AclLine(action, (match,), source))
         self.book.parsed(header)
+
+    def _define_unmodelled(self, words: list[str], header: int) -> None:
+        """A dynamic list still exists: a filter naming it is no undefined reference (ACL-001),
+        and it filters as a permit-any entry (bound_acl), the META-001 line saying why."""
+        name = words[3] if len(words) > 3 and words[2].lower() == "dynamic" else None
+        if name is not None and name not in self.unmodelled:
+            self.unmodelled.add(name)
+            self.mgmt.mgmt.definitions.append(NamedObject("acl", name, self.book.source(header)))
 
     def route(self, header: int, children: list[int], words: list[str]) -> None:
         self.mark(children, UnknownKind.FORWARDING, "line indented under 'ip route'")
