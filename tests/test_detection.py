@@ -147,19 +147,6 @@ pp select 1
 nat descriptor type 1000 masquerade
 """,
     ),
-    "nec-ix": (
-        "NEC IX",
-        """\
-! NEC Portable Internetwork Core Operating System Software
-hostname ix1
-timezone +09 00
-ip ufs-cache enable
-ip access-list web permit tcp src any sport any dest 10.2.0.10/32 dport eq 80
-interface GigaEthernet0.0
-  ip address 10.2.0.1/24
-  ip napt enable
-""",
-    ),
     "alliedware": (
         "AlliedWare Plus",
         """\
@@ -305,8 +292,8 @@ def test_every_refused_file_is_reported_in_one_run(tmp_path: Path, monkeypatch: 
 
 def test_trace_and_diff_refuse_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    topology = write_network(tmp_path, {"r1": IOS_ROUTER, "ix": FOREIGN_SNIPPETS["nec-ix"][1]})
-    expected = [f"error: configs/ix.cfg: {looks_like('NEC IX')}"]
+    topology = write_network(tmp_path, {"r1": IOS_ROUTER, "aw": FOREIGN_SNIPPETS["alliedware"][1]})
+    expected = [f"error: configs/aw.cfg: {looks_like('AlliedWare Plus')}"]
     code, _, err = run("trace", topology, "--src", "10.2.0.5", "--dst", "10.2.0.1", "--no-cache")
     assert (code, err.splitlines()) == (2, expected)
     code, _, err = run("diff", topology, topology, "--no-cache")
@@ -431,7 +418,7 @@ def expected_vendor(path: str, text: str) -> str:
     if path.startswith(("terraform-provider-rtx/", "vscode-yamahart/")):
         return "Yamaha RTX"
     if path.startswith("ix2025-vpn-config/"):
-        return "NEC IX"
+        return "nec_ix"
     if "iosxr" in lowered:
         return "IOS-XR"
     if "fortios" in lowered or "fortinet" in lowered:
@@ -474,7 +461,7 @@ def test_corpus_files_are_classified_as_expected() -> None:
             refused[detection.looks_like or "unrecognised"] += 1
     print(f"\ncorpus: parsed {dict(sorted(parsed.items()))}, refused {dict(sorted(refused.items()))}")
     assert not wrong, "\n".join(wrong)
-    assert set(refused) == {"Junos", "Yamaha RTX", "NEC IX", "NX-OS", "IOS-XR", "Arista EOS", "unrecognised"}
+    assert set(refused) == {"Junos", "Yamaha RTX", "NX-OS", "IOS-XR", "Arista EOS", "unrecognised"}
 
 
 def test_every_foreign_corpus_file_is_refused_in_one_cli_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -558,3 +545,20 @@ def test_zone_with_a_segment_has_no_such_finding(tmp_path: Path, monkeypatch: py
     topology = write_network(tmp_path, {"r1": router}, head=ZONE_WITHOUT_SEGMENT)
     result = analyze(topology, timestamp="2026-01-01T00:00:00Z")
     assert not [f for f in result.findings if "no modelled segment" in f.message_en]
+
+
+NEC_IX_SNIPPET = """\
+! NEC Portable Internetwork Core Operating System Software
+hostname ix1
+timezone +09 00
+ip ufs-cache enable
+ip access-list web permit tcp src any sport any dest 10.2.0.10/32 dport eq 80
+interface GigaEthernet0.0
+  ip address 10.2.0.1/24
+  ip napt enable
+"""
+
+
+def test_an_nec_ix_config_is_read_by_its_plugin_not_refused() -> None:
+    assert classify(NEC_IX_SNIPPET).vendor == "nec_ix"
+    assert classify(NEC_IX_SNIPPET.split("\n", 1)[1]).vendor == "nec_ix"

@@ -117,23 +117,6 @@ FOREIGN_SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
         ("l2tp ipsec dhcp", r"^(?:l2tp|ipsec|dhcp) service ", 2),
         ("", r"^#\s*(?:RTX|NVR|Rev\.)", 3),
     ),
-    "NEC IX": signatures(
-        ("!", r"^! NEC Portable Internetwork Core Operating System", DECISIVE),
-        ("ip", r"^ip ufs-cache\b", 3),
-        ("interface", r"^interface (?:GigaEthernet|FastEthernet|Tunnel|Loopback|BVI)\d+\.\d+\s*$", 3),
-        ("ip", r"^[ \t]+ip napt ", 3),
-        ("ip", r"^ip access-list \S+ (?:permit|deny) .* src \S+ .*dest ", 3),
-        (
-            "proxy-dns telnet-server ssh-server http-server",
-            r"^(?:proxy-dns|telnet-server|ssh-server|http-server) ip enable",
-            3,
-        ),
-        ("ipsec", r"^ipsec autokey-(?:map|proposal) ", 3),
-        ("username", r"^username \S+ password (?:hash|plain) ", 3),
-        ("timezone", r"^timezone [+-]\d\d \d\d\s*$", 3),
-        ("logging", r"^logging subsystem ", 2),
-        ("ip", rf"^ip route {IP_PATTERN}/\d+ ", 1),
-    ),
     "AlliedWare Plus": signatures(
         ("interface", r"^interface port\d+\.\d+\.\d+", 5),
         ("", r"awplus", 3),
