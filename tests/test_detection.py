@@ -160,23 +160,6 @@ interface GigaEthernet0.0
   ip napt enable
 """,
     ),
-    "alliedware": (
-        "AlliedWare Plus",
-        """\
-!
-service password-encryption
-!
-hostname awplus
-!
-access-list 3000 permit ip 10.2.0.0/24 any
-!
-interface port1.0.1
- switchport
- switchport mode access
-!
-end
-""",
-    ),
     "nxos": (
         "NX-OS",
         """\
@@ -376,7 +359,9 @@ def test_decisive_ios_header_outweighs_stray_foreign_lines() -> None:
 
 def test_alliedware_numbered_acl_is_not_taken_for_ios() -> None:
     text = "hostname sw1\n!\naccess-list 3000 permit ip 10.2.0.0/24 any\n!\ninterface port1.0.1\n!\nend\n"
-    assert classify(text).message() == looks_like("AlliedWare Plus")
+    assert classify(text) == Detection("alliedware_plus", supported=tuple(DETECTION_ORDER))
+    # The hardware ACL number alone is evidence enough; IOS numbered lists stop at 2699.
+    assert detect_vendor("hostname sw1\naccess-list 3000 permit ip any any\nend\n") == "alliedware_plus"
 
 
 def test_refused_file_is_not_served_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

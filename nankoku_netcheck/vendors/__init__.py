@@ -4,7 +4,9 @@ Each vendor is a subpackage with one `VendorPlugin` (see base.py). Adding a vend
 adding its subpackage and one row to `PLUGINS`; nothing outside `vendors/` names a vendor.
 The row order is the order detection asks the plugins in (see detect.py): a syntax whose
 files also match another plugin's evidence comes first (ASA before IOS); FortiOS's
-evidence (`config`/`edit`/`next`) is like no other's, so it is asked first.
+evidence (`config`/`edit`/`next`) is like no other's, so it is asked first. AlliedWare Plus
+text also carries IOS-like lines (`hostname`, `interface`, `!`), so it is asked before the
+Cisco plugins; its own evidence (`portM.S.P`, hardware ACL numbers) never occurs in theirs.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from types import MappingProxyType
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors import detect
+from nankoku_netcheck.vendors.alliedware_plus import AlliedWarePlus
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.cisco_asa import CiscoAsa
 from nankoku_netcheck.vendors.cisco_ios import CiscoIos
 from nankoku_netcheck.vendors.detect import Detection
 from nankoku_netcheck.vendors.fortios import FortiOS
 
-PLUGINS: tuple[VendorPlugin, ...] = (FortiOS(), CiscoAsa(), CiscoIos())
+PLUGINS: tuple[VendorPlugin, ...] = (FortiOS(), AlliedWarePlus(), CiscoAsa(), CiscoIos())
 
 VENDORS: Mapping[str, VendorPlugin] = MappingProxyType({plugin.name: plugin for plugin in PLUGINS})
 SUPPORTED: tuple[str, ...] = tuple(plugin.name for plugin in PLUGINS)

@@ -134,13 +134,6 @@ FOREIGN_SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
         ("logging", r"^logging subsystem ", 2),
         ("ip", rf"^ip route {IP_PATTERN}/\d+ ", 1),
     ),
-    "AlliedWare Plus": signatures(
-        ("interface", r"^interface port\d+\.\d+\.\d+", 5),
-        ("", r"awplus", 3),
-        ("access-list", r"^access-list (?:3\d{3}|4\d{3}) (?:permit|deny) ", 3),
-        ("stack", r"^stack virtual-chassis", 3),
-        ("ip", r"^ip dhcp-snooping\b", 2),
-    ),
     "NX-OS": signatures(
         ("boot", r"^boot nxos ", DECISIVE),
         ("", r"^!Command: show running-config", DECISIVE),
