@@ -15,6 +15,9 @@ from nankoku_netcheck.vendors.detect import Signature, signatures
 # DHCP-snooping spellings, and the default `awplus` prompt around a pasted capture.
 SIGNATURES: tuple[Signature, ...] = signatures(
     ("interface", r"^interface port\d+\.\d+\.\d+", 5),
+    # Lower-case `vlan`: IOS and NX-OS print `Vlan10`.
+    ("interface", r"^interface vlan\d+\s*$", 2),
+    ("ip", r"^[ \t]+ip address \d{1,3}(?:\.\d{1,3}){3}/\d+", 1),
     ("", r"^awplus(?:[#>]|\(config)", 3),
     ("access-list", r"^access-list (?:3[0-6]\d\d|4[0-6]\d\d) (?:permit|deny|copy-to-\S+|send-to-\S+) ", 3),
     ("access-list", r"^access-list hardware \S+", 3),
