@@ -188,10 +188,14 @@ class MgmtReader:
         ]
 
 
+# crypt(3) prefixes of the stored form.
+_HASHES = {"$1$": "md5", "$6$": "sha512-crypt"}
+
+
 def _scheme(words: tuple[str, ...]) -> str:
     """How a password given as `[8] SECRET` is stored."""
     if not words:
         return "none"
     if words[0] == "8" and len(words) >= 2:
-        return "md5" if words[1].startswith("$1$") else "unknown"
+        return _HASHES.get(words[1][:3], "unknown")
     return "plaintext"

@@ -42,8 +42,12 @@ REMEDIATION: Mapping[str, tuple[str, str]] = MappingProxyType(
             "が平文で保存されています（パスワードの前に 8 がありません）",
         ),
         "secret.fix": (
-            "Enter the password again with 'username NAME privilege 15 password' (AlliedWare Plus stores it hashed).",
-            "username 名前 privilege 15 password でパスワードを設定し直してください（ハッシュで保存されます）。",
+            "Enter the password again with 'username NAME privilege 15 password PASSWORD'; AlliedWare Plus keeps it "
+            "as an MD5-crypt hash, so also protect the configuration file and prefer RADIUS/TACACS+ accounts "
+            "('aaa authentication login').",
+            "username 名前 privilege 15 password パスワード で設定し直してください。AlliedWare Plus は "
+            "MD5-crypt ハッシュで保存するため、設定ファイルを保護し、RADIUS/TACACS+ のアカウント"
+            "（aaa authentication login）を優先してください。",
         ),
         "admin-source.missing": ("no 'access-class' under line vty", "line vty の access-class"),
         "ntp.fix": ("Add two servers with 'ntp server ADDRESS'.", "ntp server でサーバーを 2 台設定してください。"),
