@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import REPO
+
 from nankoku_netcheck.inputs import read_input
 from nankoku_netcheck.model import (
     PROTO_TCP,
@@ -354,3 +356,16 @@ def test_telnet_and_http_are_on_by_default() -> None:
         ("telnet", 2, True),
         ("http", 1, True),
     ]
+
+
+def test_every_truncated_line_is_read_without_an_error() -> None:
+    """Each line of the fixtures cut after each of its words still parses: a line the parser
+    cannot read is an UnknownLine at its own number, never an exception."""
+    text = HARDWARE + (REPO / "tests/fixtures/rules/MGMT-001/alliedware-fail/configs/sw1.cfg").read_text("utf-8")
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        words = line.split(" ")
+        for cut in range(1, len(words)):
+            truncated = "\n".join([*lines[:index], " ".join(words[:cut]), *lines[index + 1 :]])
+            device = parse_config(truncated, "sw.cfg")
+            assert device.vendor == "alliedware_plus"

@@ -85,7 +85,7 @@ class MgmtReader:
             if words[1] == "password-encryption" and not negated:
                 self.settings.password_encryption = source
             return True
-        if first == "username" and not negated:
+        if first == "username" and len(words) >= 2 and not negated:
             return self._user(command, source)
         if first == "enable" and len(words) >= 3 and words[1] in ("secret", "password") and not negated:
             self.settings.credentials.append(Credential("enable", "", _scheme(command.words[2:]), source))

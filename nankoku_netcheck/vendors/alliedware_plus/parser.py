@@ -178,6 +178,9 @@ class _Parser:
             kind, name, inline = lowered[1], command.words[2], command.words[3:]
         else:
             numbered = numbered_kind(command.words[1])
+            if numbered is None and lowered[1] in ("hardware", "standard", "extended"):
+                ledger.block(command, FORWARDING, "access list without a name")
+                return
             if numbered is None:
                 reason = "MAC or IPv6 access list: not modelled; where bound it is read as permitting"
                 ledger.block(command, HARMLESS, f"{reason} ({REASON_DROP_ONLY})")
