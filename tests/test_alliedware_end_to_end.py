@@ -137,3 +137,79 @@ def test_first_match_decides(tmp_path: Path) -> None:
 def test_no_list_or_an_undefined_one_filters_nothing(tmp_path: Path, binding: str) -> None:
     result = run(tmp_path, HARDWARE_DENY, port=binding)
     assert verdict(result, "ZONE-001") == "fail"
+
+
+# --- an AR-series firewall in place of the switch ---------------------------------------------
+
+AR = """\
+hostname sw1
+!
+zone private
+ network lan
+  ip subnet 10.2.0.0/24 interface vlan20
+zone mn
+ network net
+  ip subnet 10.1.0.0/24 interface vlan99
+zone public
+ network asp
+  ip subnet 203.0.113.0/24 interface vlan99
+ network all
+  ip subnet 0.0.0.0/0 interface vlan99
+!
+firewall
+RULES
+!
+interface port1.0.1
+ switchport
+ switchport access vlan 20
+interface port1.0.24
+ switchport
+ switchport access vlan 99
+interface vlan20
+ ip address 10.2.0.1/24
+interface vlan99
+ ip address 10.9.0.1/30
+ip route 0.0.0.0/0 10.9.0.2
+end
+"""
+
+
+def run_ar(folder: Path, rules: str) -> Result:
+    (folder / "configs").mkdir()
+    (folder / "configs" / "sw1.cfg").write_text(AR.replace("RULES", rules), encoding="utf-8")
+    (folder / "configs" / "r1.cfg").write_text(ROUTER, encoding="utf-8")
+    (folder / "topology.yaml").write_text(TOPOLOGY, encoding="utf-8")
+    return analyze(str(folder / "topology.yaml"))
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        " rule 10 permit any from private to public.asp\n protect",
+        " rule 10 deny any from private to mn\n rule 20 permit any from private to public.all\n protect",
+    ],
+)
+def test_ar_firewall_that_keeps_lgwan_off_mynumber_passes(tmp_path: Path, rules: str) -> None:
+    result = run_ar(tmp_path, rules)
+    assert verdict(result, "ZONE-001") == "pass"
+    assert verdict(result, "META-001") == "pass"
+
+
+@pytest.mark.parametrize(
+    ("rules", "line"),
+    [
+        (" rule 10 permit any from private to public.all\n protect", 16),
+        (" rule 30 deny any from private to mn\n rule 20 permit any from private to public.all\n protect", 17),
+    ],
+)
+def test_ar_firewall_rule_that_lets_lgwan_reach_mynumber_fails_at_its_line(
+    tmp_path: Path, rules: str, line: int
+) -> None:
+    result = run_ar(tmp_path, rules)
+    assert verdict(result, "ZONE-001") == "fail"
+    assert line in {number for _, number, _ in deciding_lines(result)}
+
+
+def test_ar_firewall_without_protect_filters_nothing(tmp_path: Path) -> None:
+    result = run_ar(tmp_path, " rule 10 permit any from private to public.asp")
+    assert verdict(result, "ZONE-001") == "fail"

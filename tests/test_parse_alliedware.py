@@ -266,7 +266,7 @@ access-list 3000 deny tcp any any established
     assert [line for line, _ in forwarding(device)] == [2, 3, 5]
 
 
-def test_unknown_global_commands_are_meta_001_and_utm_rules_too() -> None:
+def test_unknown_global_commands_are_meta_001_and_nat_too() -> None:
     device = parse(
         "interface port1.0.1\n switchport\n"
         "firewall\n protect\n"
@@ -275,12 +275,68 @@ def test_unknown_global_commands_are_meta_001_and_utm_rules_too() -> None:
         "spanning-tree mode rstp\n"
     )
     assert forwarding(device) == [
-        (3, "AR-series firewall/NAT entity or rule: not modelled yet"),
-        (4, "AR-series firewall/NAT entity or rule: not modelled yet"),
-        (5, "AR-series firewall/NAT entity or rule: not modelled yet"),
-        (6, "AR-series firewall/NAT entity or rule: not modelled yet"),
+        (5, "AR-series NAT or UTM feature: not modelled yet"),
+        (6, "AR-series NAT or UTM feature: not modelled yet"),
         (7, "command 'ip policy-route' is not modelled"),
     ]
+    # A protecting firewall without rules drops every connection through the device.
+    assert (device.policy, device.stateful) == ((), True)
+
+
+FIREWALL = """\
+zone private
+ network lan
+  ip subnet 10.2.0.0/24 interface vlan1
+  host server
+   ip address 10.2.0.10
+zone public
+ network wan
+  ip subnet 0.0.0.0/0 interface eth1
+application web8080
+ protocol tcp
+ dport 8080 to 8081
+firewall
+ rule 20 deny web8080 from private.lan to public
+ rule 10 permit any from private to private
+ rule 30 permit https from private.lan.server to public log
+ rule 40 log any from public to private
+ protect
+interface eth1
+ ip address 203.0.113.2/30
+interface vlan1
+ ip address 10.2.0.1/24
+"""
+
+
+def test_ar_firewall_rules_are_the_policy_in_rule_order() -> None:
+    device = parse(FIREWALL)
+    lan = (net("10.2.0.0/24"), Wildcard.host(ip_to_int("10.2.0.10")))
+    assert device.stateful
+    assert [
+        (rule.name, rule.from_interfaces, rule.to_interfaces, rule.source.line, line.action, line.matches)
+        for rule in device.policy or ()
+        for line in rule.lines
+    ] == [
+        ("rule 10", None, None, 14, Action.PERMIT, (Match(src=lan, dst=lan),)),
+        (
+            "rule 20",
+            ("Vlan1",),
+            ("eth1",),
+            13,
+            Action.DENY,
+            (Match(protocols=(PROTO_TCP,), src=lan, dst_ports=(PortRange(8080, 8081),)),),
+        ),
+        ("rule 30", None, None, 15, Action.PERMIT, (Match(src=(Wildcard.host(ip_to_int("10.2.0.10")),)),)),
+    ]
+    assert forwarding(device) == [(15, "application 'https' is predefined or not understood: read as any traffic")]
+    assert [(u.source.line, u.reason) for u in device.unknown_lines if u.source.line == 16] == [
+        (16, "a log rule decides nothing: the next rule does")
+    ]
+
+
+def test_ar_firewall_without_protect_decides_nothing() -> None:
+    device = parse(FIREWALL.replace(" protect\n", ""))
+    assert (device.policy, device.stateful) == (None, False)
 
 
 def test_cp932_config_with_japanese_descriptions(tmp_path: Path) -> None:

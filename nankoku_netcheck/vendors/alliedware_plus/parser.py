@@ -3,16 +3,16 @@
 Reads `show running-config` output. Every non-blank line ends up parsed into the model, a
 HARMLESS UnknownLine or a FORWARDING UnknownLine (META-001), with its 1-based line number.
 
-The device filters with its interfaces' inbound ACLs (acls.py, interfaces.py); it keeps no
-connection state (hardware and software ACLs are stateless: `stateful=False`), and a port's
-filter also sees packets to the switch itself (`filters_to_the_box=True`). An ACL name
+The device filters with its interfaces' inbound ACLs (acls.py, interfaces.py); they keep no
+connection state, and a port's filter also sees packets to the switch itself
+(`filters_to_the_box=True`). An AR-series firewall with `protect` is the device's policy and
+makes it stateful (firewall.py); without a protecting firewall `stateful=False`. An ACL name
 bound but not defined is read as permitting everything (AW+ hardware lists permit what no
 entry denies; for a name that is not there, the wider reading).
 
 Not modelled yet, META-001 (FORWARDING) wherever they appear: VRF-lite (`ip vrf`, `ip vrf
-forwarding`, `ip route vrf`; VRFs come with a later issue), the AR series' UTM firewall and
-NAT (`firewall`, `zone`, `application`, `entity`, `nat`: their rule syntax was not found in
-the documentation at hand), policy-based routing, and any command not listed as harmless.
+forwarding`, `ip route vrf`; VRFs come with a later issue), the AR series' NAT (`nat`) and
+UTM features, policy-based routing, and any command not listed as harmless.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 from nankoku_netcheck.model import Device, DynamicRouting, Route, UnknownKind
 from nankoku_netcheck.vendors.alliedware_plus.acls import HARDWARE, AclDraft, numbered_kind, read_entry
 from nankoku_netcheck.vendors.alliedware_plus.blocks import Command, Ledger, read_commands
+from nankoku_netcheck.vendors.alliedware_plus.firewall import Firewall
 from nankoku_netcheck.vendors.alliedware_plus.interfaces import REASON_VRF, InterfaceReader
 from nankoku_netcheck.vendors.alliedware_plus.mgmt import MgmtReader
 from nankoku_netcheck.vendors.alliedware_plus.routing import DYNAMIC, read_static
@@ -30,7 +31,7 @@ VENDOR = "alliedware_plus"
 FORWARDING = UnknownKind.FORWARDING
 HARMLESS = UnknownKind.HARMLESS
 
-REASON_UTM = "AR-series firewall/NAT entity or rule: not modelled yet"
+REASON_UTM = "AR-series NAT or UTM feature: not modelled yet"
 
 # Global commands that neither forward nor filter transit traffic.
 _HARMLESS = frozenset(
@@ -89,7 +90,7 @@ _HARMLESS_IP = frozenset(
         "source-route",
     }
 )
-_UTM = frozenset({"firewall", "zone", "application", "entity", "nat", "url-filter", "ip-reputation", "antivirus"})
+_UTM = frozenset({"nat", "url-filter", "ip-reputation", "antivirus", "malware-protection", "ips", "dpi"})
 
 
 class _Parser:
@@ -101,6 +102,7 @@ class _Parser:
         self.routes: list[Route] = []
         self.dynamic: list[Command] = []
         self.hostname = ""
+        self.firewall = Firewall(self.ledger)
 
     def run(self) -> Device:
         commands = read_commands(self.ledger.lines)
@@ -115,6 +117,7 @@ class _Parser:
             for command in self.dynamic
         ]
         mgmt = self.mgmt.finish(port_facts)
+        policy = self.firewall.policy()
         return Device(
             name=self.hostname or file_stem(self.ledger.path),
             vendor=VENDOR,
@@ -127,6 +130,8 @@ class _Parser:
             unknown_lines=self.ledger.unknowns(),
             lines=tuple(self.ledger.lines),
             mgmt=mgmt,
+            policy=policy,
+            stateful=policy is not None,
         )
 
     def _command(self, command: Command) -> None:
@@ -153,6 +158,12 @@ class _Parser:
                 )
         elif self.mgmt.read(command):
             return
+        elif first == "zone" and len(lowered) == 2:
+            self.firewall.zone(command)
+        elif first == "application" and len(lowered) == 2:
+            self.firewall.application(command)
+        elif lowered == ("firewall",):
+            self.firewall.firewall(command)
         elif first in _UTM:
             ledger.block(command, FORWARDING, REASON_UTM)
         elif _harmless(lowered):
