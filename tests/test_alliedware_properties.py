@@ -157,7 +157,7 @@ def entries(draw: st.DrawFn) -> Entry:
 @st.composite
 def packets(draw: st.DrawFn) -> Probe:
     def address() -> int:
-        return draw(st.sampled_from(BASES)) | draw(st.sampled_from((0, 1, 2, 3, 0x100, 0x1FF)))
+        return draw(st.sampled_from(BASES)) | draw(st.sampled_from((0, 1, 2, 3, 10, 0x100, 0x1FF)))
 
     proto = draw(st.sampled_from((1, 6, 17, 89)))
     ported = proto in (6, 17)
@@ -199,3 +199,109 @@ def test_parsed_lists_decide_packets_as_the_documented_semantics(
     acl = device.interfaces["port1.0.1"].acl_in
     for packet in sample:
         assert oracle.filter_permits(device, acl, packet) == expected(hardware, listed, packet), (packet, listed)
+
+
+# --- AR-series firewall rules ---------------------------------------------------------------
+
+# Entity → (addresses as (network, length), the interface its subnets name).
+ENTITIES = {
+    "private": ((0x0A020000, 24), "Vlan20"),
+    "private.lan": ((0x0A020000, 24), "Vlan20"),
+    "private.lan.srv": ((0x0A02000A, 32), "Vlan20"),
+    "mn": ((0x0A010000, 24), "Vlan99"),
+    "public": ((0, 0), "Vlan99"),
+}
+ZONES = """\
+zone private
+ network lan
+  ip subnet 10.2.0.0/24 interface vlan20
+  host srv
+   ip address 10.2.0.10
+zone mn
+ network net
+  ip subnet 10.1.0.0/24 interface vlan99
+zone public
+ network wan
+  ip subnet 0.0.0.0/0 interface vlan99
+application app-tcp
+ protocol tcp
+ dport 80 to 443
+application app-udp
+ protocol udp
+ dport 53
+interface vlan20
+ ip address 10.2.0.1/24
+interface vlan99
+ ip address 10.9.0.1/30
+"""
+APPLICATIONS = {"any": None, "app-tcp": (6, 80, 443), "app-udp": (17, 53, 53)}
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: int
+    action: str  # permit | deny | reject | log
+    application: str
+    source: str
+    destination: str
+
+    def text(self) -> str:
+        return f" rule {self.rule_id} {self.action} {self.application} from {self.source} to {self.destination}\n"
+
+    def hits(self, packet: Probe, in_if: str, out_if: str) -> bool:
+        application = APPLICATIONS[self.application]
+        if application is not None:
+            protocol, low, high = application
+            if packet.proto != protocol or not low <= packet.dport <= high:
+                return False
+        if not (_inside(ENTITIES[self.source][0], packet.src) and _inside(ENTITIES[self.destination][0], packet.dst)):
+            return False
+        # Chosen reading (firewall.py): deny rules only between their entities' interfaces.
+        if self.action in ("deny", "reject"):
+            return ENTITIES[self.source][1] == in_if and ENTITIES[self.destination][1] == out_if
+        return True
+
+
+def _inside(prefix: tuple[int, int], address: int) -> bool:
+    network, length = prefix
+    return length == 0 or (address >> (32 - length)) == (network >> (32 - length))
+
+
+@st.composite
+def rule_sets(draw: st.DrawFn) -> list[Rule]:
+    identifiers = draw(st.lists(st.integers(1, 200), min_size=0, max_size=6, unique=True))
+    return [
+        Rule(
+            identifier,
+            draw(st.sampled_from(("permit", "deny", "reject", "log"))),
+            draw(st.sampled_from(sorted(APPLICATIONS))),
+            draw(st.sampled_from(sorted(ENTITIES))),
+            draw(st.sampled_from(sorted(ENTITIES))),
+        )
+        for identifier in identifiers
+    ]
+
+
+def firewall_expected(rules: list[Rule], packet: Probe, in_if: str, out_if: str) -> bool:
+    for rule in sorted(rules, key=lambda each: each.rule_id):
+        if rule.action != "log" and rule.hits(packet, in_if, out_if):
+            return rule.action == "permit"
+    return False
+
+
+@examples(150)
+@given(
+    rule_sets(),
+    st.lists(packets(), min_size=1, max_size=12),
+    st.sampled_from((("Vlan20", "Vlan99"), ("Vlan99", "Vlan20"))),
+)
+def test_ar_firewall_rules_decide_connections_as_documented(
+    rules: list[Rule], sample: list[Probe], pair: tuple[str, str]
+) -> None:
+    text = "hostname ar1\n" + ZONES + "firewall\n" + "".join(rule.text() for rule in rules) + " protect\n"
+    device = parse_config(text, "ar1.cfg")
+    assert device.forwarding_unknowns == []
+    in_if, out_if = pair
+    for packet in sample:
+        decided = oracle.policy_permits(device, in_if, out_if, packet)
+        assert decided == firewall_expected(rules, packet, in_if, out_if), (packet, rules)
