@@ -390,6 +390,7 @@ interface port1.0.1
         ("telnet-server", False, 5),
         ("http-server", False, 7),
         ("ssh-server", True, 6),
+        ("cdp", False, None),
     ]
     assert [(a.protocol, a.source.line, a.by_default, a.access_list) for a in mgmt.remote_access] == [
         ("ssh", 6, False, "10")

@@ -158,6 +158,8 @@ class MgmtReader:
             ServiceState("telnet-server", telnet, telnet_source),
             ServiceState("http-server", http, http_source),
             ServiceState("ssh-server", ssh, ssh_source),
+            # AW+ speaks LLDP, not CDP.
+            ServiceState("cdp", False),
         ]
         vtys = [line for line in self.lines if line.kind == "vty"]
         for line in self.lines:
