@@ -147,23 +147,6 @@ pp select 1
 nat descriptor type 1000 masquerade
 """,
     ),
-    "alliedware": (
-        "AlliedWare Plus",
-        """\
-!
-service password-encryption
-!
-hostname awplus
-!
-access-list 3000 permit ip 10.2.0.0/24 any
-!
-interface port1.0.1
- switchport
- switchport mode access
-!
-end
-""",
-    ),
     "nxos": (
         "NX-OS",
         """\
@@ -292,8 +275,8 @@ def test_every_refused_file_is_reported_in_one_run(tmp_path: Path, monkeypatch: 
 
 def test_trace_and_diff_refuse_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    topology = write_network(tmp_path, {"r1": IOS_ROUTER, "aw": FOREIGN_SNIPPETS["alliedware"][1]})
-    expected = [f"error: configs/aw.cfg: {looks_like('AlliedWare Plus')}"]
+    topology = write_network(tmp_path, {"r1": IOS_ROUTER, "nx": FOREIGN_SNIPPETS["nxos"][1]})
+    expected = [f"error: configs/nx.cfg: {looks_like('NX-OS')}"]
     code, _, err = run("trace", topology, "--src", "10.2.0.5", "--dst", "10.2.0.1", "--no-cache")
     assert (code, err.splitlines()) == (2, expected)
     code, _, err = run("diff", topology, topology, "--no-cache")
@@ -363,7 +346,9 @@ def test_decisive_ios_header_outweighs_stray_foreign_lines() -> None:
 
 def test_alliedware_numbered_acl_is_not_taken_for_ios() -> None:
     text = "hostname sw1\n!\naccess-list 3000 permit ip 10.2.0.0/24 any\n!\ninterface port1.0.1\n!\nend\n"
-    assert classify(text).message() == looks_like("AlliedWare Plus")
+    assert classify(text) == Detection("alliedware_plus", supported=tuple(DETECTION_ORDER))
+    # The hardware ACL number alone is evidence enough; IOS numbered lists stop at 2699.
+    assert detect_vendor("hostname sw1\naccess-list 3000 permit ip any any\nend\n") == "alliedware_plus"
 
 
 def test_refused_file_is_not_served_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,9 @@ adding its subpackage and one row to `PLUGINS`; nothing outside `vendors/` names
 The row order is the order detection asks the plugins in (see detect.py): a syntax whose
 files also match another plugin's evidence comes first (ASA before IOS); FortiOS's
 evidence (`config`/`edit`/`next`) is like no other's, so it is asked first; NEC IX
-(`interface GigaEthernet0.0`, `ip access-list N permit ... src ... dest`) before the Cisco plugins.
+(`interface GigaEthernet0.0`, `ip access-list N permit ... src ... dest`) and AlliedWare Plus
+(`portM.S.P`, hardware ACL numbers; its text also carries IOS-like lines such as `hostname`,
+`interface`, `!`) before the Cisco plugins: their own evidence never occurs in Cisco configs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from types import MappingProxyType
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors import detect
+from nankoku_netcheck.vendors.alliedware_plus import AlliedWarePlus
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.cisco_asa import CiscoAsa
 from nankoku_netcheck.vendors.cisco_ios import CiscoIos
@@ -23,7 +26,7 @@ from nankoku_netcheck.vendors.detect import Detection
 from nankoku_netcheck.vendors.fortios import FortiOS
 from nankoku_netcheck.vendors.nec_ix import NecIx
 
-PLUGINS: tuple[VendorPlugin, ...] = (FortiOS(), NecIx(), CiscoAsa(), CiscoIos())
+PLUGINS: tuple[VendorPlugin, ...] = (FortiOS(), NecIx(), AlliedWarePlus(), CiscoAsa(), CiscoIos())
 
 VENDORS: Mapping[str, VendorPlugin] = MappingProxyType({plugin.name: plugin for plugin in PLUGINS})
 SUPPORTED: tuple[str, ...] = tuple(plugin.name for plugin in PLUGINS)

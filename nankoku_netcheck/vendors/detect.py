@@ -117,13 +117,6 @@ FOREIGN_SIGNATURES: Mapping[str, tuple[Signature, ...]] = {
         ("l2tp ipsec dhcp", r"^(?:l2tp|ipsec|dhcp) service ", 2),
         ("", r"^#\s*(?:RTX|NVR|Rev\.)", 3),
     ),
-    "AlliedWare Plus": signatures(
-        ("interface", r"^interface port\d+\.\d+\.\d+", 5),
-        ("", r"awplus", 3),
-        ("access-list", r"^access-list (?:3\d{3}|4\d{3}) (?:permit|deny) ", 3),
-        ("stack", r"^stack virtual-chassis", 3),
-        ("ip", r"^ip dhcp-snooping\b", 2),
-    ),
     "NX-OS": signatures(
         ("boot", r"^boot nxos ", DECISIVE),
         ("", r"^!Command: show running-config", DECISIVE),

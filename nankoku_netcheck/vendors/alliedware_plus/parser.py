@@ -1,0 +1,239 @@
+"""AlliedWare Plus (Allied Telesis AT-x switches, AR routers) parser: `parse(text, path) -> Device`.
+
+Reads `show running-config` output. Every non-blank line ends up parsed into the model, a
+HARMLESS UnknownLine or a FORWARDING UnknownLine (META-001), with its 1-based line number.
+
+The device filters with its interfaces' inbound ACLs (acls.py, interfaces.py); they keep no
+connection state, and a port's filter also sees packets to the switch itself
+(`filters_to_the_box=True`). An AR-series firewall with `protect` is the device's policy and
+makes it stateful (firewall.py); without a protecting firewall `stateful=False`. An ACL name
+bound but not defined is read as permitting everything (AW+ hardware lists permit what no
+entry denies; for a name that is not there, the wider reading).
+
+Not modelled yet, META-001 (FORWARDING) wherever they appear: VRF-lite (`ip vrf`, `ip vrf
+forwarding`, `ip route vrf`; VRFs come with a later issue), the AR series' NAT (`nat`) and
+UTM features, policy-based routing, and any command not listed as harmless.
+"""
+
+from __future__ import annotations
+
+from nankoku_netcheck.model import Device, DynamicRouting, Route, UnknownKind
+from nankoku_netcheck.vendors.alliedware_plus.acls import HARDWARE, AclDraft, numbered_kind, read_entry
+from nankoku_netcheck.vendors.alliedware_plus.blocks import Command, Ledger, read_commands
+from nankoku_netcheck.vendors.alliedware_plus.firewall import Firewall
+from nankoku_netcheck.vendors.alliedware_plus.interfaces import REASON_VRF, InterfaceReader
+from nankoku_netcheck.vendors.alliedware_plus.mgmt import MgmtReader
+from nankoku_netcheck.vendors.alliedware_plus.routing import DYNAMIC, read_static
+from nankoku_netcheck.vendors.common import REASON_DROP_ONLY, REASON_PLATFORM, NotUnderstood, file_stem
+
+VENDOR = "alliedware_plus"
+
+FORWARDING = UnknownKind.FORWARDING
+HARMLESS = UnknownKind.HARMLESS
+
+REASON_UTM = "AR-series NAT or UTM feature: not modelled yet"
+
+# Global commands that neither forward nor filter transit traffic.
+_HARMLESS = frozenset(
+    {
+        "end",
+        "clock",
+        "stack",
+        "spanning-tree",
+        "lldp",
+        "vlan",
+        "atmf",
+        "power-inline",
+        "platform",
+        "mls",
+        "ecofriendly",
+        "dot1x",
+        "radius-server",
+        "auth-mac",
+        "auth-web",
+        "exception",
+        "errdisable",
+        "loop-protection",
+        "sflow",
+        "mail",
+        "time-range",
+        "class-map",
+        "policy-map",
+        "lacp",
+        "mirror",
+        "crypto",
+        "ipv6",
+        "system",
+        "feature",
+        "bootp",
+        "trigger",
+        "script",
+        "epsr",
+        "udld",
+        "http-proxy",
+        "thrash-limiting",
+    }
+)
+_HARMLESS_IP = frozenset(
+    {
+        "domain-lookup",
+        "domain-name",
+        "domain-list",
+        "name-server",
+        "dhcp-snooping",
+        "igmp",
+        "multicast-routing",
+        "dns",
+        "dhcp",
+        "tftp",
+        "http",
+        "source-route",
+    }
+)
+_UTM = frozenset({"nat", "url-filter", "ip-reputation", "antivirus", "malware-protection", "ips", "dpi"})
+
+
+class _Parser:
+    def __init__(self, text: str, path: str) -> None:
+        self.ledger = Ledger(text, path)
+        self.interfaces = InterfaceReader(self.ledger)
+        self.mgmt = MgmtReader(self.ledger)
+        self.acls: dict[str, AclDraft] = {}
+        self.routes: list[Route] = []
+        self.dynamic: list[Command] = []
+        self.hostname = ""
+        self.firewall = Firewall(self.ledger)
+
+    def run(self) -> Device:
+        commands = read_commands(self.ledger.lines)
+        for command in commands:
+            self._command(command)
+        interfaces, combined, port_facts = self.interfaces.finish(self.acls)
+        acls = {name: draft.finish() for name, draft in self.acls.items()}
+        acls.update(combined)
+        routed = tuple(name for name, interface in interfaces.items() if interface.addresses)
+        dynamic = [
+            DynamicRouting(command.lowered[1], " ".join(command.words[2:]), routed, self.ledger.source(command.index))
+            for command in self.dynamic
+        ]
+        mgmt = self.mgmt.finish(port_facts)
+        policy = self.firewall.policy()
+        return Device(
+            name=self.hostname or file_stem(self.ledger.path),
+            vendor=VENDOR,
+            source_file=self.ledger.path,
+            hostname=self.hostname,
+            interfaces=interfaces,
+            acls=acls,
+            routes=self.routes,
+            dynamic_routing=dynamic,
+            unknown_lines=self.ledger.unknowns(),
+            lines=tuple(self.ledger.lines),
+            mgmt=mgmt,
+            policy=policy,
+            stateful=policy is not None,
+        )
+
+    def _command(self, command: Command) -> None:
+        lowered = command.lowered
+        first = lowered[0]
+        ledger = self.ledger
+        if first == "hostname" and len(lowered) == 2:
+            self.hostname = command.words[1]
+            self.mgmt.hostname(command)
+        elif first == "interface" and len(lowered) >= 2:
+            self.interfaces.read(command)
+        elif first == "access-list" and len(lowered) >= 2:
+            self._access_list(command)
+        elif lowered[:2] == ("ip", "route"):
+            self._route(command)
+        elif lowered[:2] == ("ip", "vrf") or first == "vrf":
+            ledger.block(command, FORWARDING, REASON_VRF)
+        elif first == "router" and len(lowered) >= 2 and lowered[1] in DYNAMIC:
+            self.dynamic.append(command)
+            ledger.parsed(command.index)
+            for child in command.children:
+                ledger.unknown(
+                    child.index, HARMLESS, "dynamic routing is over-approximated (any prefix, any interface)"
+                )
+        elif self.mgmt.read(command):
+            return
+        elif first == "zone" and len(lowered) == 2:
+            self.firewall.zone(command)
+        elif first == "application" and len(lowered) == 2:
+            self.firewall.application(command)
+        elif lowered == ("firewall",):
+            self.firewall.firewall(command)
+        elif first in _UTM:
+            ledger.block(command, FORWARDING, REASON_UTM)
+        elif _harmless(lowered):
+            ledger.block(command, HARMLESS, REASON_PLATFORM)
+        else:
+            ledger.block(command, FORWARDING, f"command '{' '.join(lowered[:2])}' is not modelled")
+
+    def _route(self, command: Command) -> None:
+        if len(command.lowered) > 2 and command.lowered[2] == "vrf":
+            self.ledger.block(command, FORWARDING, REASON_VRF)
+            return
+        try:
+            self.routes.append(read_static(command.words[2:], self.ledger.source(command.index)))
+        except NotUnderstood as problem:
+            self.ledger.block(command, FORWARDING, f"static route not understood: {problem}")
+            return
+        self.ledger.parsed(command.index)
+
+    def _access_list(self, command: Command) -> None:
+        ledger = self.ledger
+        lowered = command.lowered
+        if lowered[1] in ("hardware", "standard", "extended") and len(lowered) >= 3:
+            kind, name, inline = lowered[1], command.words[2], command.words[3:]
+        else:
+            numbered = numbered_kind(command.words[1])
+            if numbered is None and lowered[1] in ("hardware", "standard", "extended"):
+                ledger.block(command, FORWARDING, "access list without a name")
+                return
+            if numbered is None:
+                reason = "MAC or IPv6 access list: not modelled; where bound it is read as permitting"
+                ledger.block(command, HARMLESS, f"{reason} ({REASON_DROP_ONLY})")
+                return
+            kind, name, inline = numbered, command.words[1], command.words[2:]
+        source = ledger.source(command.index)
+        draft = self.acls.setdefault(name, AclDraft(name, kind, source, []))
+        if draft.kind != kind:
+            ledger.block(command, FORWARDING, f"access list '{name}' is defined as {draft.kind} and as {kind}")
+            return
+        ledger.parsed(command.index)
+        if inline:
+            self._entry(draft, command.index, inline)
+        for child in command.children:
+            self._entry(draft, child.index, child.words)
+
+    def _entry(self, draft: AclDraft, index: int, words: tuple[str, ...]) -> None:
+        ledger = self.ledger
+        if words[0].lower() == "remark":
+            ledger.unknown(index, HARMLESS, "remark")
+            return
+        try:
+            entry = read_entry(words, draft.kind, ledger.source(index))
+        except NotUnderstood as problem:
+            ledger.unknown(index, FORWARDING, f"access list entry not understood: {problem}")
+            return
+        draft.lines.append(entry.line)
+        if not entry.line.understood:
+            ledger.unknown(index, FORWARDING, f"access list entry not understood: {entry.line.approximation}")
+        elif entry.redirects:
+            ledger.unknown(index, FORWARDING, "send-to-vlan-port redirects packets to a port routing does not choose")
+        elif draft.kind == HARDWARE or entry.line.understood:
+            ledger.parsed(index)
+
+
+def _harmless(lowered: tuple[str, ...]) -> bool:
+    words = lowered[1:] if lowered[0] == "no" else lowered
+    if not words:
+        return False
+    return words[0] in _HARMLESS or (words[0] == "ip" and len(words) > 1 and words[1] in _HARMLESS_IP)
+
+
+def parse(text: str, path: str) -> Device:
+    """Parse an AlliedWare Plus running-config. `path` is the display path used in every Source."""
+    return _Parser(text, path).run()
