@@ -5,7 +5,9 @@ address plan and the words in the configs (init_plan.py, init_words.py) and retu
 text: every proposal commented with the config lines it rests on, groups without evidence left
 as `TODO` (the loader refuses the file until each is resolved), upstream, external-peer and
 channel candidates commented out. `check_draft` then verifies the draft with the proposals
-applied (TODO zones left out, the upstream candidates with a default route out uncommented).
+applied (TODO zones left out; the upstream candidates with a default route out and the channel
+candidates uncommented; external peers stay out, they need MAC addresses and flows only the
+user knows).
 """
 
 from __future__ import annotations
@@ -53,9 +55,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "evidence": {"en": "proposed from:", "ja": "提案の根拠:"},
     "more": {"en": "... and {count} more lines", "ja": "... ほか {count} 行"},
     "todo": {
-        "en": "TODO: no evidence or conflicting evidence for {prefix}. Set kind (mynumber, lgwan, internet,\n"
-        "external, other) and label, or delete this zone to leave the addresses transit.",
-        "ja": "TODO: {prefix} の系統を示す根拠がない (または食い違う)。kind (mynumber, lgwan, internet,\n"
+        "en": "TODO: no (or conflicting) evidence for {prefix}: set kind (mynumber, lgwan, internet, external,\n"
+        "other) and label, or delete this zone to leave the addresses transit.",
+        "ja": "TODO: {prefix} の系統を示す根拠がない (または食い違う): kind (mynumber, lgwan, internet,\n"
         "external, other) と label を書くか、経由のみのアドレスならこのゾーンを削除してください。",
     },
     "transit": {
@@ -63,8 +65,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "ja": "経由のみ (対向リンクとループバックだけ。どのゾーンにも属さない):",
     },
     "upstream": {
-        "en": "Upstream candidates (the public internet begins beyond them); confirm, then uncomment:",
-        "ja": "上流 (この先がインターネット) の候補。確認してからコメントを外してください:",
+        "en": "Upstream candidates (the public internet begins beyond them); confirm, then uncomment\n"
+        "under the internet zone:",
+        "ja": "上流 (この先がインターネット) の候補。確認してからインターネット接続系のゾーンの下で\n"
+        "コメントを外してください:",
     },
     "default_out": {"en": "default route out", "ja": "外向きの既定経路"},
     "hint": {"en": "public address or outside/wan name", "ja": "グローバルアドレス または outside/wan の名前"},
@@ -189,7 +193,7 @@ def render(plan: Plan, configs_key: str, lang: str, applied: bool) -> str:
         lines += ["", *_comment_block(_say("transit", lang), 0)]
         lines += [_comment(f"  {format_prefix(*group.prefix)}", 0) for group in transit]
     lines += _peers(plan, lang)
-    lines += _channels(plan, lang)
+    lines += _channels(plan, lang, applied)
     return "\n".join(lines) + "\n"
 
 
@@ -214,8 +218,10 @@ def _zones(plan: Plan, lang: str, applied: bool) -> list[str]:
             lines += _todo_zone(zone_id, group, lang)
         else:
             lines += _zone(zone_id, group.kind, (group.prefix,), [group], lang)
-    if not lines:
-        lines += ["  {}"]
+    if "internet" not in singles and plan.upstream and not applied:
+        lines += _upstream(plan.upstream, lang, applied)
+    if not any(line.strip() and not line.strip().startswith("#") for line in lines):
+        lines.insert(0, "  {}")
     return lines
 
 
@@ -269,16 +275,17 @@ def _peers(plan: Plan, lang: str) -> list[str]:
     return lines
 
 
-def _channels(plan: Plan, lang: str) -> list[str]:
+def _channels(plan: Plan, lang: str, applied: bool) -> list[str]:
     if not plan.channels:
         return []
-    lines = ["", *_comment_block(_say("channels", lang), 0), _comment("channels:", 0)]
+    lines = ["", *_comment_block(_say("channels", lang), 0), "channels:" if applied else _comment("channels:", 0)]
     for number, channel in enumerate(plan.channels, start=1):
         kind = CHANNEL_PORTS.get(channel.dport or -1, "file-sanitize")
         proto = _PROTOCOLS.get(channel.proto, str(channel.proto))
         port = f", dport: [{channel.dport}]" if channel.dport is not None and proto in ("tcp", "udp") else ""
         flow = f"src: [{format_prefix(*channel.src)}], dst: [{format_prefix(*channel.dst)}], proto: {proto}{port}"
-        lines.append(_comment(f"  - {{id: channel-{number}, kind: {kind}, {flow}}}   # {_quote(channel.source)}", 0))
+        entry = f"  - {{id: channel-{number}, kind: {kind}, {flow}}}"
+        lines.append(entry if applied else _comment(f"{entry}   # {_quote(channel.source)}", 0))
     return lines
 
 
@@ -299,7 +306,8 @@ def _quote(source: Source) -> str:
     text = "".join(character if _printable(character) else "?" for character in source.text.strip())
     if len(text) > _COMMENT_WIDTH:
         text = text[: _COMMENT_WIDTH - 3] + "..."
-    return f"{source.file}:{source.line}: {text}"
+    # The file name alone: configs are read from one folder, and the draft must not depend on the cwd.
+    return f"{os.path.basename(source.file)}:{source.line}: {text}"
 
 
 def _printable(character: str) -> bool:

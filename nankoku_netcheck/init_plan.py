@@ -261,7 +261,8 @@ def _weak_upstream_reason(config: ConfigFile, interface: Interface) -> Source | 
     for line in interface_block(config, interface)[1:]:
         if tokens(line.text) & UPSTREAM_WORDS and not line.text.casefold().startswith("description"):
             return line
-    if any(not is_private(address.address) for address in interface.addresses):
+    # A public address on a point-to-point link: a line to a provider (on a LAN it is just public space).
+    if any(not is_private(a.address) and a.prefix_length >= _POINT_TO_POINT for a in interface.addresses):
         return interface.source
     return None
 
