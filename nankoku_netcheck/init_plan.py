@@ -83,7 +83,7 @@ def is_private(address: int) -> bool:
 def live_interfaces(device: Device) -> Iterator[Interface]:
     for name in sorted(device.interfaces):
         interface = device.interfaces[name]
-        if interface.addresses and not interface.shutdown and interface.passes_traffic:
+        if interface.addresses and not interface.shutdown and interface.passes_traffic and interface.kind != "loopback":
             if not interface.management_only:
                 yield interface
 
