@@ -179,7 +179,7 @@ def render(plan: Plan, configs_key: str, lang: str, applied: bool) -> str:
     lines = [*_comment_block(_say("head", lang, folder=configs_key, count=len(plan.folder.configs)), 0)]
     if plan.folder.skipped:
         lines += _comment_block(_say("skipped", lang), 0)
-        lines += [_comment(f"  {item.display}: {item.reason}", 0) for item in plan.folder.skipped]
+        lines += [_comment(f"  {os.path.basename(item.display)}: {item.reason}", 0) for item in plan.folder.skipped]
     lines += ["version: 1", f"name: {_scalar(os.path.basename(plan.folder.path))}", "policy: nankoku-2019"]
     lines += [f"configs: {_scalar(configs_key)}", "", "devices:"]
     for config in plan.folder.configs:
