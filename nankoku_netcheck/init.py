@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nankoku_netcheck.errors import InputError, InputProblem
 from nankoku_netcheck.init_plan import (
@@ -27,6 +27,7 @@ from nankoku_netcheck.init_plan import (
     PeerCandidate,
     Prefix,
     channel_candidates,
+    contains,
     peer_candidates,
     plan_groups,
     upstream_candidates,
@@ -151,8 +152,6 @@ def zone_prefixes(groups: tuple[Group, ...]) -> dict[str, tuple[Prefix, ...]]:
 
 
 def _outermost(prefixes: list[Prefix]) -> tuple[Prefix, ...]:
-    from nankoku_netcheck.init_plan import contains
-
     kept = [p for p in prefixes if not any(q != p and contains(q, p) for q in prefixes)]
     return tuple(sorted(set(kept)))
 
@@ -228,8 +227,10 @@ def _zones(plan: Plan, lang: str, applied: bool) -> list[str]:
 def _zone(zone_id: str, kind: str, prefixes: tuple[Prefix, ...], groups: list[Group], lang: str) -> list[str]:
     shown = ", ".join(format_prefix(*prefix) for prefix in prefixes)
     lines = [f"  {zone_id}:", f"    kind: {kind}", f"    label: {KIND_LABELS[kind][lang]}", f"    prefixes: [{shown}]"]
-    votes = sorted({(v.source.file, v.source.line): v for g in groups for v in g.votes if v.kind == kind}.values(),
-                   key=lambda v: (-v.weight, v.source.file, v.source.line))
+    votes = sorted(
+        {(v.source.file, v.source.line): v for g in groups for v in g.votes if v.kind == kind}.values(),
+        key=lambda v: (-v.weight, v.source.file, v.source.line),
+    )
     lines.append(_comment(_say("evidence", lang), 4))
     lines += [_comment("  " + _quote(vote.source), 4) for vote in votes[:_EVIDENCE_SHOWN]]
     if len(votes) > _EVIDENCE_SHOWN:
@@ -270,7 +271,9 @@ def _peers(plan: Plan, lang: str) -> list[str]:
             _comment(f"    attach: {peer.attach}", 0),
             _comment("    mac: [TODO]", 0),
             _comment("    internet_connected: false", 0),
-            _comment(f"    allow: [{{src: [TODO], dst: [{format_prefix(*peer.prefix)}], proto: tcp, dport: [TODO]}}]", 0),
+            _comment(
+                f"    allow: [{{src: [TODO], dst: [{format_prefix(*peer.prefix)}], proto: tcp, dport: [TODO]}}]", 0
+            ),
         ]
     return lines
 
@@ -316,7 +319,9 @@ def _printable(character: str) -> bool:
 
 
 def _scalar(text: str) -> str:
-    return text if _SAFE_SCALAR.match(text) and text.lower() not in ("true", "false", "null", "todo") else json.dumps(text)
+    return (
+        text if _SAFE_SCALAR.match(text) and text.lower() not in ("true", "false", "null", "todo") else json.dumps(text)
+    )
 
 
 # --- checking -------------------------------------------------------------------------------
@@ -343,6 +348,4 @@ def check_draft(draft: Draft, folder: str) -> Draft:
 
 
 def _with_summary(draft: Draft, **changes: object) -> Draft:
-    from dataclasses import replace
-
     return replace(draft, summary=replace(draft.summary, **changes))  # type: ignore[arg-type]

@@ -81,11 +81,12 @@ def is_private(address: int) -> bool:
 
 
 def live_interfaces(device: Device) -> Iterator[Interface]:
+    """Interfaces that carry traffic on a subnet (loopbacks hold no link to group)."""
     for name in sorted(device.interfaces):
         interface = device.interfaces[name]
-        if interface.addresses and not interface.shutdown and interface.passes_traffic and interface.kind != "loopback":
-            if not interface.management_only:
-                yield interface
+        carries = interface.passes_traffic and not interface.shutdown and not interface.management_only
+        if interface.addresses and carries and interface.kind != "loopback":
+            yield interface
 
 
 def subnets_of(configs: Iterable[ConfigFile]) -> dict[Prefix, list[tuple[ConfigFile, Interface]]]:
@@ -303,7 +304,11 @@ def _line_candidates(line: AclLine, sides: tuple[tuple[Prefix, ...], tuple[Prefi
         if match.established or match.protocols is None or len(match.protocols) != 1 or not match.src or not match.dst:
             continue
         dport = None
-        if match.dst_ports is not None and len(match.dst_ports) == 1 and match.dst_ports[0].low == match.dst_ports[0].high:
+        if (
+            match.dst_ports is not None
+            and len(match.dst_ports) == 1
+            and match.dst_ports[0].low == match.dst_ports[0].high
+        ):
             dport = match.dst_ports[0].low
         for src in filter(None, map(_as_prefix, match.src)):
             for dst in filter(None, map(_as_prefix, match.dst)):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from nankoku_netcheck.errors import InputError, InputProblem
 from nankoku_netcheck.inputs import InputFile, is_inside, read_input
 from nankoku_netcheck.model import Device
-from nankoku_netcheck.parse import classify, parse_config
+from nankoku_netcheck.parse import SUPPORTED, classify, parse_config
 from nankoku_netcheck.topology import display_path
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -61,7 +61,9 @@ def read_folder(folder: str) -> Folder:
             skipped.append(outcome)
     if not configs:
         raise InputError.single(
-            shown, 0, f"no device config recognised among {len(names)} file(s) (expected Cisco IOS, ASA or FortiOS)"
+            shown,
+            0,
+            f"no device config recognised among {len(names)} file(s) (supported: {', '.join(sorted(SUPPORTED))})",
         )
     return Folder(real, tuple(configs), tuple(skipped), tuple(_duplicate_hostnames(configs)))
 
@@ -74,7 +76,8 @@ def _refuse_links_out(folder: str, real: str, names: list[str]) -> None:
             "is a symbolic link to a file outside the folder (expected the config itself: copy it into the folder)",
         )
         for name in names
-        if os.path.islink(os.path.join(folder, name)) and not is_inside(os.path.realpath(os.path.join(folder, name)), real)
+        if os.path.islink(os.path.join(folder, name))
+        and not is_inside(os.path.realpath(os.path.join(folder, name)), real)
     ]
     if problems:
         raise InputError(problems)

@@ -132,7 +132,7 @@ def test_files_that_are_not_configs_are_listed_and_duplicate_hostnames_warned(
         ("empty", "error: configs: the folder is empty (expected one config file per device)"),
         (
             "junk",
-            "error: configs: no device config recognised among 1 file(s) (expected Cisco IOS, ASA or FortiOS)",
+            "error: configs: no device config recognised among 1 file(s) (supported: cisco_asa, cisco_ios, fortios)",
         ),
         (
             "link",

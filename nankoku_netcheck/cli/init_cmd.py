@@ -55,7 +55,9 @@ def summary_text(draft: Draft, output: str) -> str:
     elif s.verdict:
         detail = f"; violated: {', '.join(s.violated)}" if s.violated else ""
         detail += f"; inconclusive: {', '.join(s.inconclusive)}" if s.inconclusive else ""
-        lines.append(f"verify (proposals, upstream and channel candidates applied; TODO zones left out): {s.verdict}{detail}")
+        lines.append(
+            f"verify (proposals, upstream and channel candidates applied; TODO zones left out): {s.verdict}{detail}"
+        )
     if s.todos:
         lines.append(f"next: resolve the {s.todos} TODO zone(s) in {output}, then: nankoku-netcheck verify {output}")
     else:
