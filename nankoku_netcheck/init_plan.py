@@ -110,11 +110,11 @@ def summary_routes(configs: Iterable[ConfigFile]) -> list[Route]:
 def plan_groups(configs: tuple[ConfigFile, ...]) -> list[Group]:
     subnets = subnets_of(configs)
     routes = summary_routes(configs)
+    summaries = {(route.prefix, route.prefix_length) for route in routes}
     keyed: dict[tuple[Prefix, bool], list[Prefix]] = {}
     for subnet in sorted(subnets):
-        covering = [(r.prefix, r.prefix_length) for r in routes if r.prefix_length < subnet[1]]
-        covering = [prefix for prefix in covering if contains(prefix, subnet)]
-        key = (max(covering, key=lambda prefix: prefix[1]), True) if covering else (_natural_block(subnet), False)
+        summary = _longest_summary(subnet, summaries)
+        key = (summary, True) if summary is not None else (_natural_block(subnet), False)
         keyed.setdefault(key, []).append(subnet)
     owned = device_addresses(configs)
     out = {(r.prefix, r.prefix_length) for r in routes if not r.discard and r.next_hop not in owned}
@@ -124,6 +124,15 @@ def plan_groups(configs: tuple[ConfigFile, ...]) -> list[Group]:
         votes = tuple(_votes(prefix, members, subnets, routes, configs))
         groups.append(Group(prefix, tuple(members), routed, routed and prefix in out, votes, _winner(votes)))
     return groups
+
+
+def _longest_summary(subnet: Prefix, summaries: set[Prefix]) -> Prefix | None:
+    """The most specific summary route strictly shorter than `subnet` that covers it."""
+    for length in range(subnet[1] - 1, 7, -1):
+        candidate = (subnet[0] & prefix_mask(length), length)
+        if candidate in summaries:
+            return candidate
+    return None
 
 
 def _natural_block(subnet: Prefix) -> Prefix:
