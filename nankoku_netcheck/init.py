@@ -331,6 +331,8 @@ def check_draft(draft: Draft, folder: str) -> Draft:
     """`draft` with its summary saying what verify finds with the proposals applied."""
     from nankoku_netcheck.analyze import analyze
 
+    if draft.summary.proposals == 0:
+        return _with_summary(draft, check_problem="no zone proposed: resolve the TODO zones first")
     with tempfile.TemporaryDirectory(prefix="nankoku-init-") as scratch:
         path = os.path.join(scratch, "topology.yaml")
         with open(path, "w", encoding="utf-8") as handle:

@@ -256,15 +256,27 @@ def routes_out(configs: tuple[ConfigFile, ...]) -> Iterator[tuple[ConfigFile, Ro
 def upstream_candidates(configs: tuple[ConfigFile, ...]) -> list[Candidate]:
     strong = {ref: route.source for _, route, ref in routes_out(configs) if route.prefix_length == 0}
     found = [Candidate(ref, source, True) for ref, source in sorted(strong.items())]
+    subnets = subnets_of(configs)
     for config in configs:
         for interface in live_interfaces(config.device):
             ref = f"{config.name}:{interface.name}"
-            if ref in strong:
+            if ref in strong or _faces_a_known_device(config, interface, subnets):
                 continue
             reason = _weak_upstream_reason(config, interface)
             if reason is not None:
                 found.append(Candidate(ref, reason, False))
     return found
+
+
+def _faces_a_known_device(
+    config: ConfigFile, interface: Interface, subnets: dict[Prefix, list[tuple[ConfigFile, Interface]]]
+) -> bool:
+    """Another device of the folder shares a subnet with it: the internet is not right beyond."""
+    for address in interface.addresses:
+        members = subnets.get((address.network, address.prefix_length), [])
+        if any(other.name != config.name for other, _ in members):
+            return True
+    return False
 
 
 def _weak_upstream_reason(config: ConfigFile, interface: Interface) -> Source | None:

@@ -40,26 +40,63 @@ def init(config_dir: str, output: str, lang: str | None, force: bool, no_check: 
     for line in draft.skipped:
         click.echo(f"skipped: {visible(redact_quoted(line))}", err=True)
     write_file(output, draft.text, create_folder=False)
-    click.echo(summary_text(draft, output))
+    click.echo(summary_text(draft, output, language))
 
 
-def summary_text(draft: Draft, output: str) -> str:
+_SUMMARY: dict[str, dict[str, str]] = {
+    "wrote": {
+        "en": "wrote {output}: {devices} devices ({skipped} files skipped), {segments} address groups: "
+        "{proposals} zone proposals, {todos} TODO, {transit} transit",
+        "ja": "{output} を書きました: 機器 {devices} 台 (読まなかったファイル {skipped})、アドレスのまとまり "
+        "{segments}: ゾーンの提案 {proposals}、TODO {todos}、経由のみ {transit}",
+    },
+    "candidates": {
+        "en": "candidates (commented out): {upstream} upstream, {peers} external peers, {channels} channels",
+        "ja": "候補 (コメント): 上流 {upstream}、外部接続先 {peers}、無害化通信 {channels}",
+    },
+    "unchecked": {
+        "en": "verify (proposals applied): not run: {problem}",
+        "ja": "検証 (提案を適用): 実行せず: {problem}",
+    },
+    "checked": {
+        "en": "verify (proposals, upstream and channel candidates applied; TODO zones left out): {verdict}{detail}",
+        "ja": "検証 (提案・上流と無害化通信の候補を適用、TODO のゾーンは除外): {verdict}{detail}",
+    },
+    "next_todo": {
+        "en": "next: resolve the {todos} TODO zone(s) in {output}, then: nankoku-netcheck verify {output}",
+        "ja": "次に: {output} の TODO ({todos} 件) を解消して nankoku-netcheck verify {output}",
+    },
+    "next": {
+        "en": "next: check the proposals in {output}, then: nankoku-netcheck verify {output}",
+        "ja": "次に: {output} の提案を確認して nankoku-netcheck verify {output}",
+    },
+}
+
+
+def summary_text(draft: Draft, output: str, lang: str = "en") -> str:
     s: InitSummary = draft.summary
+    language = "ja" if lang == "ja" else "en"
+
+    def say(key: str, **values: object) -> str:
+        return _SUMMARY[key][language].format(output=output, **values)
+
     lines = [
-        f"wrote {output}: {s.devices} devices ({s.skipped} files skipped), {s.segments} address groups: "
-        f"{s.proposals} zone proposals, {s.todos} TODO, {s.transit} transit",
-        f"candidates (commented out): {s.upstream} upstream, {s.peers} external peers, {s.channels} channels",
+        say(
+            "wrote",
+            devices=s.devices,
+            skipped=s.skipped,
+            segments=s.segments,
+            proposals=s.proposals,
+            todos=s.todos,
+            transit=s.transit,
+        ),
+        say("candidates", upstream=s.upstream, peers=s.peers, channels=s.channels),
     ]
     if s.check_problem:
-        lines.append(f"verify (proposals applied): could not load the draft: {s.check_problem}")
+        lines.append(say("unchecked", problem=s.check_problem))
     elif s.verdict:
         detail = f"; violated: {', '.join(s.violated)}" if s.violated else ""
         detail += f"; inconclusive: {', '.join(s.inconclusive)}" if s.inconclusive else ""
-        lines.append(
-            f"verify (proposals, upstream and channel candidates applied; TODO zones left out): {s.verdict}{detail}"
-        )
-    if s.todos:
-        lines.append(f"next: resolve the {s.todos} TODO zone(s) in {output}, then: nankoku-netcheck verify {output}")
-    else:
-        lines.append(f"next: check the proposals in {output}, then: nankoku-netcheck verify {output}")
+        lines.append(say("checked", verdict=s.verdict, detail=detail))
+    lines.append(say("next_todo", todos=s.todos) if s.todos else say("next"))
     return "\n".join(lines)
