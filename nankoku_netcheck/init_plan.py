@@ -161,6 +161,9 @@ def _votes(
     for subnet in members:
         for config, interface in subnets[subnet]:
             lines.extend((line, 2) for line in interface_block(config, interface))
+            # Where the binding is not inside the interface's block (a firewall's access-group line).
+            bindings = (interface.acl_in_source, interface.acl_out_source)
+            lines.extend((binding, 2) for binding in bindings if binding is not None)
             hostname = config.device.mgmt.hostname_source
             if hostname is not None:
                 lines.append((hostname, 1))

@@ -16,6 +16,7 @@ from conftest import REPO
 from nankoku_netcheck.cli import main
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.init import check_draft, draft_topology
+from nankoku_netcheck.init_plan import kind_of
 from nankoku_netcheck.model import format_prefix
 from nankoku_netcheck.synth import CitySpec, generate
 from nankoku_netcheck.topology import load_topology
@@ -188,3 +189,50 @@ def test_a_draft_with_todo_does_not_load_and_names_each_line(tmp_path: Path) -> 
         f"{path}:{kind_line}: zones.todo-1.kind: {resolve}",
         f"{path}:{kind_line + 1}: zones.todo-1.label: {resolve}",
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("description 全国LGWAN: LGWAN接続ルーター", "external"),
+        ("ip route 172.16.0.0 255.240.0.0 172.16.0.1 name ZENKOKU-LGWAN", "external"),
+        ("ip vrf forwarding LGWAN", "lgwan"),
+        ("hostname lg-core", "lgwan"),
+        ("description エルジーワン端末", "lgwan"),
+        ("description マイナンバー利用事務系", "mynumber"),
+        ("hostname mn-core", "mynumber"),
+        ('set alias "MYNUMBER"', "mynumber"),
+        ("description kikan server", "mynumber"),
+        ("description 基幹系 サーバー", "mynumber"),
+        ("description インターネット接続系", "internet"),
+        ("nameif dmz", "internet"),
+        ("hostname inet-core", "internet"),
+        ("description 内部情報系 端末", "other"),
+        ("description jouhou LAN", "other"),
+        # A bare 基幹 is the backbone as often as 基幹系; words inside other words do not count.
+        ("description 基幹: bb-rtr Gi0/0", None),
+        ("description mnemonic inetd lgx", None),
+    ],
+)
+def test_the_zone_words_in_english_and_japanese(line: str, kind: str | None) -> None:
+    assert kind_of(line) == kind
+
+
+def test_a_group_with_words_of_two_zones_is_left_todo(tmp_path: Path) -> None:
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    (folder / "r1.cfg").write_text(
+        "hostname r1\n!\ninterface GigabitEthernet0/0\n description LGWAN\n ip access-group INET-IN in\n"
+        " ip address 10.9.1.1 255.255.255.0\n!\ninterface GigabitEthernet0/1\n description mynumber LAN\n"
+        " ip address 10.8.1.1 255.255.255.0\n!\nip access-list extended INET-IN\n permit ip any any\n!\nend\n"
+    )
+    draft = draft_topology(str(folder), str(tmp_path / "t.yaml"))
+    zones = yaml.safe_load(draft.text)["zones"]
+    assert zones == {
+        "mynumber": {
+            "kind": "mynumber",
+            "label": "My Number use (マイナンバー利用事務系)",
+            "prefixes": ["10.8.1.0/24"],
+        },
+        "todo-1": {"kind": "TODO", "label": "TODO", "prefixes": ["10.9.1.0/24"]},
+    }
