@@ -140,7 +140,7 @@ def load_topology(path: str, allow_paths: Iterable[str] = (), root: str | None =
     source = read_input(path, what="topology file")
     area = input_area(path, allow_paths, root)
     root_node = _compose(source)
-    todos = _todo_problems(root_node, "", source.display)
+    todos = _todo_problems(root_node, source.display)
     if todos:
         # The rest would only repeat them ("'TODO' is not a valid zone kind").
         raise InputError(todos)
@@ -371,24 +371,29 @@ def _line(node: Node) -> int:
 TODO_VALUE = "TODO"
 
 
-def _todo_problems(node: Node, path: str, display: str) -> list[InputProblem]:
-    """One problem per value written `TODO` (what `init` leaves where the configs said nothing)."""
-    if isinstance(node, ScalarNode):
-        if str(node.value).strip() != TODO_VALUE:
-            return []
-        where = f"{path}: " if path else ""
-        message = f"{where}resolve the TODO (write the value; init left it where the configs gave no evidence)"
-        return [InputProblem(display, _line(node), message)]
+def _todo_problems(root: Node, display: str) -> list[InputProblem]:
+    """One problem per value written `TODO` (what `init` leaves where the configs said nothing).
+    A node reached again through an alias is walked once: aliases can nest exponentially."""
     found: list[InputProblem] = []
-    if isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            found.extend(_todo_problems(item, f"{path}[{index}]", display))
-    elif isinstance(node, MappingNode):
-        for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
-            found.extend(_todo_problems(key_node, path, display))
-            found.extend(_todo_problems(value_node, f"{path}.{key}" if path else key, display))
-    return found
+    seen: set[int] = set()
+    pending: list[tuple[Node, str]] = [(root, "")]
+    while pending:
+        node, path = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode) and str(node.value).strip() == TODO_VALUE:
+            where = f"{path}: " if path else ""
+            message = f"{where}resolve the TODO (write the value; init left it where the configs gave no evidence)"
+            found.append(InputProblem(display, _line(node), message))
+        elif isinstance(node, SequenceNode):
+            pending.extend((item, f"{path}[{index}]") for index, item in enumerate(node.value))
+        elif isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                key = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
+                pending.append((key_node, path))
+                pending.append((value_node, f"{path}.{key}" if path else key))
+    return sorted(found, key=lambda problem: problem.line)
 
 
 # PyYAML also ends lines at U+0085, U+2028 and U+2029; everywhere else (messages, reports,
