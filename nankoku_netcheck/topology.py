@@ -140,6 +140,10 @@ def load_topology(path: str, allow_paths: Iterable[str] = (), root: str | None =
     source = read_input(path, what="topology file")
     area = input_area(path, allow_paths, root)
     root_node = _compose(source)
+    todos = _todo_problems(root_node, source.display)
+    if todos:
+        # The rest would only repeat them ("'TODO' is not a valid zone kind").
+        raise InputError(todos)
     builder = _TopologyBuilder(source, area)
     topology = builder.build(root_node)
     if builder.problems or topology is None:
@@ -362,6 +366,34 @@ def _compose(
 
 def _line(node: Node) -> int:
     return _mark_line(node.start_mark)
+
+
+TODO_VALUE = "TODO"
+
+
+def _todo_problems(root: Node, display: str) -> list[InputProblem]:
+    """One problem per value written `TODO` (what `init` leaves where the configs said nothing).
+    A node reached again through an alias is walked once: aliases can nest exponentially."""
+    found: list[InputProblem] = []
+    seen: set[int] = set()
+    pending: list[tuple[Node, str]] = [(root, "")]
+    while pending:
+        node, path = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode) and str(node.value).strip() == TODO_VALUE:
+            where = f"{path}: " if path else ""
+            message = f"{where}resolve the TODO (write the value; init left it where the configs gave no evidence)"
+            found.append(InputProblem(display, _line(node), message))
+        elif isinstance(node, SequenceNode):
+            pending.extend((item, f"{path}[{index}]") for index, item in enumerate(node.value))
+        elif isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                key = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
+                pending.append((key_node, path))
+                pending.append((value_node, f"{path}.{key}" if path else key))
+    return sorted(found, key=lambda problem: problem.line)
 
 
 # PyYAML also ends lines at U+0085, U+2028 and U+2029; everywhere else (messages, reports,

@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from .common import INVOCATION_KEY, fail_unexpected
 from .diff_cmd import diff
+from .init_cmd import init
 from .rules_cmd import rules
 from .schema_cmd import schema
 from .synth_cmd import synth
@@ -50,5 +51,6 @@ main.add_command(trace)
 main.add_command(rules)
 main.add_command(synth)
 main.add_command(schema)
+main.add_command(init)
 
 __all__ = ["main"]
