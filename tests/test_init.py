@@ -20,8 +20,10 @@ from nankoku_netcheck.init_plan import kind_of
 from nankoku_netcheck.model import format_prefix
 from nankoku_netcheck.synth import CitySpec, generate
 from nankoku_netcheck.topology import load_topology
+from nankoku_netcheck.vendors import SUPPORTED
 
 ZoneSet = set[tuple[str, tuple[str, ...]]]
+SUPPORTED_LIST = ", ".join(sorted(SUPPORTED))
 
 
 def proposed_zones(text: str) -> ZoneSet:
@@ -117,13 +119,13 @@ def test_files_that_are_not_configs_are_listed_and_duplicate_hostnames_warned(
         "warning: configs/b.cfg:13: hostname 'mn-sw' is also the hostname of configs/a.cfg "
         "(expected one hostname per device: is one config a copy of the other?)",
         "skipped: configs/blob.bin: byte 0x00 (NUL): this looks like a binary file (expected a text device config)",
-        "skipped: configs/junos.conf: looks like Junos (not supported yet; supported: cisco_asa, cisco_ios, fortios)",
+        f"skipped: configs/junos.conf: looks like Junos (not supported yet; supported: {SUPPORTED_LIST})",
     ]
     assert out.splitlines()[0] == (
         "wrote t.yaml: 2 devices (2 files skipped), 2 address groups: 1 zone proposals, 0 TODO, 1 transit"
     )
     text = (tmp_path / "t.yaml").read_text(encoding="utf-8")
-    assert "#   junos.conf: looks like Junos (not supported yet; supported: cisco_asa, cisco_ios, fortios)\n" in text
+    assert f"#   junos.conf: looks like Junos (not supported yet; supported: {SUPPORTED_LIST})\n" in text
     assert list(yaml.safe_load(text)["devices"]) == ["a", "b"]
 
 
@@ -133,7 +135,7 @@ def test_files_that_are_not_configs_are_listed_and_duplicate_hostnames_warned(
         ("empty", "error: configs: the folder is empty (expected one config file per device)"),
         (
             "junk",
-            "error: configs: no device config recognised among 1 file(s) (supported: cisco_asa, cisco_ios, fortios)",
+            f"error: configs: no device config recognised among 1 file(s) (supported: {SUPPORTED_LIST})",
         ),
         (
             "link",
