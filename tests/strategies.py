@@ -41,6 +41,7 @@ from nankoku_netcheck.model import (
     RouteKind,
     Source,
     Topology,
+    ToTheBox,
     Wildcard,
     format_prefix,
     int_to_ip,
@@ -638,8 +639,7 @@ def make_asa(
     shared = GlobalBinding(global_acl, Source(device.source_file, 999, f"access-group {global_acl} global"))
     device.policy = asa_policy(named, device.acls, inter, intra, shared if global_acl else None)
     device.stateful = True
-    device.filters_to_the_box = False
-    device.answers_on_arrival_interface_only = True
+    device.to_the_box = ToTheBox.ARRIVAL_ONLY
     device.undefined_acl_permits = False
     return device
 
@@ -801,8 +801,8 @@ def policy_rules(draw: st.DrawFn, names: Sequence[str], number: int) -> PolicyRu
 @st.composite
 def policy_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
     """A device with 2–4 interfaces (some passing no traffic or management-only), interface
-    ACLs sometimes, 0–4 policy rules, stateful or not, filtering traffic to the box or not,
-    answering on any address or the arrival interface's only, sometimes static NAT."""
+    ACLs sometimes, 0–4 policy rules, stateful or not, any way of deciding traffic to the box
+    (`ToTheBox`), sometimes static NAT."""
     names = [f"Gi0/{index}" for index in range(draw(st.integers(2, 4)))]
     device = Device(name=name, vendor="policy", source_file=f"{name}.cfg", hostname=name)
     device.interfaces = {}
@@ -822,8 +822,7 @@ def policy_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
         acl_name: draw(network_acls(acl_name)) for acl_name in ("A", "B", "P", "Q") if acl_name in referenced
     }
     device.stateful = sometimes(draw, 70)
-    device.filters_to_the_box = sometimes(draw, 40)
-    device.answers_on_arrival_interface_only = sometimes(draw, 30)
+    device.to_the_box = draw(st.sampled_from(list(ToTheBox)))
     device.undefined_acl_permits = sometimes(draw, 50)
     if nat and sometimes(draw, 30):
         device.nat_rules = [draw(static_nat_rules(names, order)) for order in range(draw(st.integers(1, 2)))]
@@ -1078,8 +1077,7 @@ def describe_firewalls(case: NetworkCase) -> str:
         if not device.stateful and device.policy is None:
             continue
         lines.append(
-            f"{device.name}: stateful={device.stateful} filters_to_the_box={device.filters_to_the_box} "
-            f"arrival_only={device.answers_on_arrival_interface_only}"
+            f"{device.name}: stateful={device.stateful} to_the_box={device.to_the_box.value}"
         )
         for interface in device.interfaces.values():
             lines.append(
