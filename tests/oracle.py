@@ -47,14 +47,23 @@ OracleEndpoint = tuple[str, str, str, str]
 
 
 class PacketLike(Protocol):
-    src: int
-    dst: int
-    proto: int
-    sport: int
-    dport: int
-    established: bool
-    icmp_type: int
-    icmp_code: int
+    # Read-only: the engine's Packet and the oracle's Header are frozen dataclasses.
+    @property
+    def src(self) -> int: ...
+    @property
+    def dst(self) -> int: ...
+    @property
+    def proto(self) -> int: ...
+    @property
+    def sport(self) -> int: ...
+    @property
+    def dport(self) -> int: ...
+    @property
+    def established(self) -> bool: ...
+    @property
+    def icmp_type(self) -> int: ...
+    @property
+    def icmp_code(self) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -1076,9 +1076,7 @@ def describe_firewalls(case: NetworkCase) -> str:
     for device in case.network.devices.values():
         if not device.stateful and device.policy is None:
             continue
-        lines.append(
-            f"{device.name}: stateful={device.stateful} to_the_box={device.to_the_box.value}"
-        )
+        lines.append(f"{device.name}: stateful={device.stateful} to_the_box={device.to_the_box.value}")
         for interface in device.interfaces.values():
             lines.append(
                 f"  {interface.name} passes_traffic={interface.passes_traffic}"

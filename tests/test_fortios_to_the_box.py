@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.cli import main
 
 FORTIGATE = """\
@@ -117,9 +118,34 @@ def test_policy_to_another_zones_fortigate_address_is_a_finding(
     code, out = verify(tmp_path, TO_THE_MYNUMBER_ADDRESS, monkeypatch)
     assert "  ZONE-001  FAIL" in out and "  ZONE-005  PASS" in out
     assert (
-        "LGWAN接続系 (lgwan) → マイナンバー利用事務系 (mynumber): tcp 10.2.0.0/24 → 10.1.0.1/32 dport 443 not established "
-        "gets through (permitted at configs/fgt.conf:36)."
+        "LGWAN接続系 (lgwan) → マイナンバー利用事務系 (mynumber): tcp 10.2.0.0/24 → 10.1.0.1/32 dport 443 "
+        "not established gets through (permitted at configs/fgt.conf:36)."
     ) in out
     assert "fgt: port2 → (local)  route local (addressed to the device)  in: policy 2 configs/fgt.conf:36" in out
     assert "configs/fgt.conf:36  edit 2" in out
     assert code == 1, out
+
+
+def test_certificates_cut_at_the_policy_when_only_the_policy_lets_zones_reach_the_fortigate(tmp_path: Path) -> None:
+    """The FortiGate's mynumber and LGWAN addresses do not answer the other zones, so its
+    filters between them form a whole cut (where every address answered, nothing could cut the
+    way to its own addresses). From the internet zone the policy to wan1 permits any destination
+    and the cut, which ignores routing, cannot tell that apart from the way to the mynumber zone."""
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "fgt.conf").write_text(FORTIGATE.replace("EXTRA\n", ""), encoding="utf-8")
+    (tmp_path / "topology.yaml").write_text(TOPOLOGY, encoding="utf-8")
+    result = analyze(str(tmp_path / "topology.yaml"))
+    absences = {(c.from_zone, c.to_zone): c.route_absences for c in result.certificates}
+    whole = ()
+    partial = (
+        "no set of whole filters cuts every path: isolation rests on routing or on several partial filters together "
+        "(see ZONE-008)",
+    )
+    assert absences == {
+        ("mynumber", "lgwan"): whole,
+        ("mynumber", "internet"): whole,
+        ("lgwan", "mynumber"): whole,
+        ("lgwan", "internet"): whole,
+        ("internet", "mynumber"): partial,
+        ("internet", "lgwan"): partial,
+    }

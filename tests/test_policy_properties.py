@@ -84,11 +84,21 @@ def tcp(port: int) -> Match:
 
 
 def zone_firewall(
-    policy: tuple[PolicyRule, ...] | None, to_the_box: ToTheBox = ToTheBox.FILTERED, **flags: bool
+    policy: tuple[PolicyRule, ...] | None,
+    to_the_box: ToTheBox = ToTheBox.FILTERED,
+    stateful: bool = False,
+    undefined_acl_permits: bool = True,
 ) -> Device:
     """Z1: lan Gi0/0 10.0.1.1/24, wan Gi0/1 10.0.2.1/24, dmz Gi0/2 10.0.3.1/24."""
     device = Device(
-        name="Z1", vendor="policy", source_file="Z1.cfg", hostname="Z1", policy=policy, to_the_box=to_the_box, **flags
+        name="Z1",
+        vendor="policy",
+        source_file="Z1.cfg",
+        hostname="Z1",
+        policy=policy,
+        to_the_box=to_the_box,
+        stateful=stateful,
+        undefined_acl_permits=undefined_acl_permits,
     )
     for index in range(3):
         name = f"Gi0/{index}"

@@ -622,9 +622,7 @@ class ReachEngine:
             return
         self._route(device_name, if_name, forwarded, translation, enqueue, deliver, arrival, egress, egress_rule)
 
-    def _admitted(
-        self, device_name: str, if_name: str, packets: PacketSet, translation: Translation
-    ) -> PacketSet:
+    def _admitted(self, device_name: str, if_name: str, packets: PacketSet, translation: Translation) -> PacketSet:
         """What passes the entry of `if_name`: new connections its filters may let through
         (`entry_filter`) to other addresses than the device's, to the box what `box_filter`
         says, and with stateful inspection every TCP ACK/RST (checked against the reverse

@@ -102,7 +102,9 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -
             if segment_id is None and key not in engine.boundary:
                 continue
             _add_filter_edge(ctx, graph, ("in", device_name, if_name), ("device", device_name), key, "in", forbidden)
-            answers = owns_dest if device.to_the_box is ToTheBox.ANY_ADDRESS else _owns_address_in(network, interface, dest)
+            answers = (
+                owns_dest if device.to_the_box is ToTheBox.ANY_ADDRESS else _owns_address_in(network, interface, dest)
+            )
             if device.to_the_box is not ToTheBox.FILTERED and accepts(interface) and answers:
                 # Its filters do not apply to traffic to the box: they cannot cut it.
                 graph.add_edge(("in", device_name, if_name), SINK)
