@@ -822,7 +822,20 @@ def policy_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
         acl_name: draw(network_acls(acl_name)) for acl_name in ("A", "B", "P", "Q") if acl_name in referenced
     }
     device.stateful = sometimes(draw, 70)
-    device.to_the_box = draw(st.sampled_from(list(ToTheBox)))
+    # VIA_POLICY twice: its answers depend on the policy, the most to get wrong.
+    device.to_the_box = draw(st.sampled_from([*ToTheBox, ToTheBox.VIA_POLICY]))
+    if device.to_the_box is ToTheBox.VIA_POLICY and sometimes(draw, 50):
+        # An administration rule from one interface to another (random rules seldom permit a pair).
+        pair = tuple(draw(st.permutations(names))[:2])
+        admin = PolicyRule(
+            "policy admin",
+            Source(device.source_file, 99, "policy admin"),
+            None if sometimes(draw, 50) else pair[:1],
+            None if sometimes(draw, 50) else pair[1:],
+            lines=(AclLine(Action.PERMIT, (Match(),), Source(device.source_file, 99, "policy admin")),),
+        )
+        position = draw(st.integers(0, len(device.policy)))
+        device.policy = (*device.policy[:position], admin, *device.policy[position:])
     device.undefined_acl_permits = sometimes(draw, 50)
     if nat and sometimes(draw, 30):
         device.nat_rules = [draw(static_nat_rules(names, order)) for order in range(draw(st.integers(1, 2)))]
@@ -847,8 +860,10 @@ def crossing_packets(case: NetworkCase, device_name: str) -> st.SearchStrategy[t
         owned = {a.address for interface in device.interfaces.values() for a in interface.addresses}
         offsets = [o for o in ((3, 4, 99) if target.prefix_length < 30 else host_offsets(target.prefix_length))]
         hosts = [target.network + o for o in offsets if target.network + o not in owned]
-        if sometimes(draw, 15):
-            packet = dc_replace(packet, dst=draw(st.sampled_from(sorted(owned))))  # to the box
+        if sometimes(draw, 25):
+            # To the box: mostly to the address of the other interface, which decides how it answers.
+            mine = target.address if sometimes(draw, 60) else draw(st.sampled_from(sorted(owned)))
+            packet = dc_replace(packet, dst=mine)
         elif hosts and sometimes(draw, 80):
             packet = dc_replace(packet, dst=draw(st.sampled_from(hosts)))
         if segment and start[0]:
