@@ -363,11 +363,12 @@ class Tracer:
                 continue
             decision = self.decide_policy(name, if_name, owner, packet)
             if decision is None:
-                return AclDecision(None, True, reason="to the box: no policy, no access rule applies")
+                return AclDecision(None, True, reason="to the box: management access, no access rule applies")
             if decision.permitted:
                 return decision
             refusal = refusal or decision
-        return refusal or AclDecision(None, False, reason="to an address no other interface holds")
+        # Not reached: the device owns the address, and not on `if_name`.
+        return refusal or AclDecision(None, False, reason="to another interface's address: the device drops it")
 
     def _pair_decisions(self, here: Hop, out: str, packet: Packet) -> tuple[AclDecision, AclDecision | None]:
         """The hop's ingress decision once the interface out is known (the policy's, on a
