@@ -319,6 +319,27 @@ class UnknownLine:
     reason: str
 
 
+class ToTheBox(enum.Enum):
+    """What decides a packet addressed to one of the device's own addresses, arriving on
+    interface I (reach/filters.py). The policy never decides it as through traffic: there is
+    no interface out.
+
+    - FILTERED: I's inbound ACL, as for any packet (IOS).
+    - ARRIVAL_ONLY: only the addresses of I answer, unfiltered (management access rules
+      decide, over-approximated as permitting everything); the device drops packets to its
+      other interfaces' addresses (ASA).
+    - ANY_ADDRESS: every address of the device answers, unfiltered.
+    - VIA_POLICY: an address of I answers unfiltered; an address of another interface J
+      answers only to what the policy permits from I to J, as if the packet went on through
+      J (FortiOS).
+    """
+
+    FILTERED = "filtered"
+    ARRIVAL_ONLY = "arrival-only"
+    ANY_ADDRESS = "any-address"
+    VIA_POLICY = "via-policy"
+
+
 @dataclass
 class Device:
     """A parsed device. Mutable while a parser builds it; treated as read-only after."""
@@ -346,13 +367,8 @@ class Device:
     # Ordered policy between interfaces (see PolicyRule); None: no policy, only the
     # interfaces' own ACLs filter.
     policy: tuple[PolicyRule, ...] | None = None
-    # Whether the interface ACLs also filter packets addressed to the device itself (IOS:
-    # yes; ASA and FortiGate: no, management access rules decide instead). The policy never
-    # does: it decides between an interface in and an interface out.
-    filters_to_the_box: bool = True
-    # The device answers only on the address of the interface a packet comes in by and drops
-    # packets to its other interfaces' addresses (ASA); False: any of its addresses answers.
-    answers_on_arrival_interface_only: bool = False
+    # What decides packets addressed to one of the device's own addresses (see ToTheBox).
+    to_the_box: ToTheBox = ToTheBox.FILTERED
     # Management-plane facts (hardening rules); defined at the end of this module.
     mgmt: MgmtSettings = field(default_factory=lambda: MgmtSettings())
 

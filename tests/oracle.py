@@ -27,7 +27,18 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from nankoku_netcheck.graph import Network, Segment
-from nankoku_netcheck.model import Acl, AclLine, Action, Device, Match, NatRule, Route, RouteKind, prefix_mask
+from nankoku_netcheck.model import (
+    Acl,
+    AclLine,
+    Action,
+    Device,
+    Match,
+    NatRule,
+    Route,
+    RouteKind,
+    ToTheBox,
+    prefix_mask,
+)
 
 TCP, UDP, ICMP = 6, 17, 1
 ALL_BITS = 0xFFFFFFFF
@@ -36,14 +47,23 @@ OracleEndpoint = tuple[str, str, str, str]
 
 
 class PacketLike(Protocol):
-    src: int
-    dst: int
-    proto: int
-    sport: int
-    dport: int
-    established: bool
-    icmp_type: int
-    icmp_code: int
+    # Read-only: the engine's Packet and the oracle's Header are frozen dataclasses.
+    @property
+    def src(self) -> int: ...
+    @property
+    def dst(self) -> int: ...
+    @property
+    def proto(self) -> int: ...
+    @property
+    def sport(self) -> int: ...
+    @property
+    def dport(self) -> int: ...
+    @property
+    def established(self) -> bool: ...
+    @property
+    def icmp_type(self) -> int: ...
+    @property
+    def icmp_code(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -390,10 +410,11 @@ class Simulation:
 # - With stateful inspection a TCP packet with ACK/RST is never a new connection: it passes
 #   iff its reverse (the real-address header, reversed) would pass as a new connection from
 #   O to I. Without it every packet is a new connection.
-# - To the box (after un-NAT; with `answers_on_arrival_interface_only` only the address of
-#   the interface it comes in by, another interface's address is dropped): an ACK/RST is
-#   dropped on a stateful device (it opened nothing); otherwise the inbound ACL decides when
-#   the device filters traffic to the box, else the packet is delivered.
+# - To the box (after un-NAT): with ARRIVAL_ONLY only an address of the interface it comes
+#   in by answers, another interface's address is dropped; an ACK/RST is dropped on a
+#   stateful device (it opened nothing); otherwise FILTERED: the inbound ACL decides;
+#   VIA_POLICY: an address of the arrival interface is delivered, another one when the policy
+#   from the arrival interface to some interface holding it permits the packet; else delivered.
 # - A packet un-translated by a rule that names the interface on the far side leaves by that
 #   interface (configuration guide, "Determining the Egress Interface"), unless the rule
 #   says `route-lookup`: the longest installed route through it, or the interface as if
@@ -554,6 +575,24 @@ def carries_through_traffic(device: Device, if_name: str) -> bool:
     )
 
 
+def box_accepts(simulation: Simulation, name: str, device: Device, if_name: str, packet: Header) -> bool:
+    """Whether a packet to one of the device's addresses, arriving on `if_name`, reaches it."""
+    on_arrival = simulation.interface_owns(name, if_name, packet.dst)
+    if device.to_the_box is ToTheBox.ARRIVAL_ONLY and not on_arrival:
+        return False
+    if device.stateful and is_reply(packet):
+        return False  # the device opened no connection
+    if device.to_the_box is ToTheBox.FILTERED:
+        return filter_permits(device, device.interfaces[if_name].acl_in, packet)
+    if device.to_the_box is ToTheBox.VIA_POLICY and not on_arrival:
+        return any(
+            simulation.interface_owns(name, other, packet.dst) and policy_permits(device, if_name, other, packet)
+            for other in device.interfaces
+            if other != if_name
+        )
+    return True
+
+
 def device_enter(simulation: Simulation, name: str, device: Device, if_name: str, arriving: Header) -> None:
     interface = device.interfaces[if_name]
     if interface.shutdown or not interface.passes_traffic:
@@ -561,13 +600,8 @@ def device_enter(simulation: Simulation, name: str, device: Device, if_name: str
     packet, rule, direction, egress = untranslate_and_divert(device, if_name, arriving)
     reply = device.stateful and is_reply(packet)
     if simulation.device_owns(name, packet.dst):
-        if device.answers_on_arrival_interface_only and not simulation.interface_owns(name, if_name, packet.dst):
-            return
-        if reply:
-            return  # the device opened no connection
-        if device.filters_to_the_box and not filter_permits(device, interface.acl_in, packet):
-            return
-        simulation.endpoints.add(("device", name, "", ""))
+        if box_accepts(simulation, name, device, if_name, packet):
+            simulation.endpoints.add(("device", name, "", ""))
         return
     if not reply and not filter_permits(device, interface.acl_in, packet):
         return

@@ -41,6 +41,7 @@ from nankoku_netcheck.model import (
     RouteKind,
     Source,
     Topology,
+    ToTheBox,
     Wildcard,
     format_prefix,
     int_to_ip,
@@ -638,8 +639,7 @@ def make_asa(
     shared = GlobalBinding(global_acl, Source(device.source_file, 999, f"access-group {global_acl} global"))
     device.policy = asa_policy(named, device.acls, inter, intra, shared if global_acl else None)
     device.stateful = True
-    device.filters_to_the_box = False
-    device.answers_on_arrival_interface_only = True
+    device.to_the_box = ToTheBox.ARRIVAL_ONLY
     device.undefined_acl_permits = False
     return device
 
@@ -801,8 +801,8 @@ def policy_rules(draw: st.DrawFn, names: Sequence[str], number: int) -> PolicyRu
 @st.composite
 def policy_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
     """A device with 2–4 interfaces (some passing no traffic or management-only), interface
-    ACLs sometimes, 0–4 policy rules, stateful or not, filtering traffic to the box or not,
-    answering on any address or the arrival interface's only, sometimes static NAT."""
+    ACLs sometimes, 0–4 policy rules, stateful or not, any way of deciding traffic to the box
+    (`ToTheBox`), sometimes static NAT."""
     names = [f"Gi0/{index}" for index in range(draw(st.integers(2, 4)))]
     device = Device(name=name, vendor="policy", source_file=f"{name}.cfg", hostname=name)
     device.interfaces = {}
@@ -822,8 +822,20 @@ def policy_devices(draw: st.DrawFn, name: str, nat: bool = True) -> Device:
         acl_name: draw(network_acls(acl_name)) for acl_name in ("A", "B", "P", "Q") if acl_name in referenced
     }
     device.stateful = sometimes(draw, 70)
-    device.filters_to_the_box = sometimes(draw, 40)
-    device.answers_on_arrival_interface_only = sometimes(draw, 30)
+    # VIA_POLICY twice: its answers depend on the policy, the most to get wrong.
+    device.to_the_box = draw(st.sampled_from([*ToTheBox, ToTheBox.VIA_POLICY]))
+    if device.to_the_box is ToTheBox.VIA_POLICY and sometimes(draw, 50):
+        # An administration rule from one interface to another (random rules seldom permit a pair).
+        pair = tuple(draw(st.permutations(names))[:2])
+        admin = PolicyRule(
+            "policy admin",
+            Source(device.source_file, 99, "policy admin"),
+            None if sometimes(draw, 50) else pair[:1],
+            None if sometimes(draw, 50) else pair[1:],
+            lines=(AclLine(Action.PERMIT, (Match(),), Source(device.source_file, 99, "policy admin")),),
+        )
+        position = draw(st.integers(0, len(device.policy)))
+        device.policy = (*device.policy[:position], admin, *device.policy[position:])
     device.undefined_acl_permits = sometimes(draw, 50)
     if nat and sometimes(draw, 30):
         device.nat_rules = [draw(static_nat_rules(names, order)) for order in range(draw(st.integers(1, 2)))]
@@ -848,8 +860,10 @@ def crossing_packets(case: NetworkCase, device_name: str) -> st.SearchStrategy[t
         owned = {a.address for interface in device.interfaces.values() for a in interface.addresses}
         offsets = [o for o in ((3, 4, 99) if target.prefix_length < 30 else host_offsets(target.prefix_length))]
         hosts = [target.network + o for o in offsets if target.network + o not in owned]
-        if sometimes(draw, 15):
-            packet = dc_replace(packet, dst=draw(st.sampled_from(sorted(owned))))  # to the box
+        if sometimes(draw, 25):
+            # To the box: mostly to the address of the other interface, which decides how it answers.
+            mine = target.address if sometimes(draw, 60) else draw(st.sampled_from(sorted(owned)))
+            packet = dc_replace(packet, dst=mine)
         elif hosts and sometimes(draw, 80):
             packet = dc_replace(packet, dst=draw(st.sampled_from(hosts)))
         if segment and start[0]:
@@ -1077,10 +1091,7 @@ def describe_firewalls(case: NetworkCase) -> str:
     for device in case.network.devices.values():
         if not device.stateful and device.policy is None:
             continue
-        lines.append(
-            f"{device.name}: stateful={device.stateful} filters_to_the_box={device.filters_to_the_box} "
-            f"arrival_only={device.answers_on_arrival_interface_only}"
-        )
+        lines.append(f"{device.name}: stateful={device.stateful} to_the_box={device.to_the_box.value}")
         for interface in device.interfaces.values():
             lines.append(
                 f"  {interface.name} passes_traffic={interface.passes_traffic}"

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nankoku_netcheck.graph import build_network
-from nankoku_netcheck.model import Acl, Device, Interface, PolicyRule, ip_to_int
+from nankoku_netcheck.model import Acl, Device, Interface, PolicyRule, ToTheBox, ip_to_int
 from nankoku_netcheck.reach.engine import ReachEngine, Start
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.reach.trace import Tracer, path_caveats
@@ -71,11 +71,7 @@ def test_security_levels_and_gates_become_rules_citing_their_lines() -> None:
         ("security-level 0 (dmz)", 10, (DMZ,), (OUT, DMZ), None, (10,)),
     ]
     assert not device.interfaces["GigabitEthernet0/3"].passes_traffic
-    assert (device.filters_to_the_box, device.answers_on_arrival_interface_only, device.stateful) == (
-        False,
-        True,
-        True,
-    )
+    assert (device.to_the_box, device.stateful) == (ToTheBox.ARRIVAL_ONLY, True)
 
 
 def test_access_groups_and_the_global_acl_replace_the_levels() -> None:

@@ -23,6 +23,7 @@ from nankoku_netcheck.model import (
     Route,
     RouteKind,
     Source,
+    ToTheBox,
     Wildcard,
     ip_to_int,
 )
@@ -91,7 +92,7 @@ def test_numbered_hardware_acl_ends_with_an_implicit_permit_and_reaches_the_vlan
     assert device.interfaces["Vlan10"].acl_in_source == src("10: access-group 3000")
     assert device.interfaces["port1.0.2"].access_vlan == 10
     assert device.interfaces["Vlan10"].addresses == (InterfaceAddress(ip_to_int("10.1.0.1"), 24),)
-    assert (device.stateful, device.filters_to_the_box, device.undefined_acl_permits) == (False, True, True)
+    assert (device.stateful, device.to_the_box, device.undefined_acl_permits) == (False, ToTheBox.FILTERED, True)
     assert forwarding(device) == []
 
 

@@ -17,6 +17,7 @@ from nankoku_netcheck.model import (
     PortRange,
     RouteKind,
     Source,
+    ToTheBox,
     UnknownKind,
     UnknownLine,
     Wildcard,
@@ -154,7 +155,7 @@ def test_device_carries_firewall_semantics():
     assert device.name == device.hostname == "edge-fw"
     assert device.stateful is True
     assert device.undefined_acl_permits is False
-    assert (device.filters_to_the_box, device.answers_on_arrival_interface_only) == (False, True)
+    assert device.to_the_box is ToTheBox.ARRIVAL_ONLY
     assert device.policy == ()
     assert parse("names\n", "configs/branch-fw.cfg").name == "branch-fw"
 

@@ -26,6 +26,7 @@ from nankoku_netcheck.model import (
     Route,
     RouteKind,
     Source,
+    ToTheBox,
     UnknownKind,
     Wildcard,
     ip_to_int,
@@ -119,7 +120,7 @@ end
     assert agg1.kind == "port-channel" and agg1.addresses == ()
     assert not port2.shutdown
     assert forwarding(device) == []
-    assert device.stateful and not device.filters_to_the_box and device.vendor == "fortios"
+    assert device.stateful and device.to_the_box is ToTheBox.VIA_POLICY and device.vendor == "fortios"
 
 
 def test_an_address_obtained_at_run_time_is_forwarding_unknown() -> None:

@@ -29,6 +29,7 @@ from nankoku_netcheck.model import (
     RouteKind,
     SnmpCommunity,
     Source,
+    ToTheBox,
     UnknownKind,
     UserAccount,
     Wildcard,
@@ -154,7 +155,7 @@ def test_filters_of_one_direction_join_in_sequence_order() -> None:
     assert [(line.action, line.source.line) for line in acl.lines] == [(Action.PERMIT, 1), (Action.DENY, 2)]
     assert acl.source == src(5, "  ip filter a 100 out")
     assert device.interfaces["GigaEthernet0.0"].acl_out_source == acl.source
-    assert device.filters_to_the_box and not device.stateful
+    assert device.to_the_box is ToTheBox.FILTERED and not device.stateful
 
 
 def test_undefined_list_is_a_not_understood_permit_at_the_filter_line() -> None:

@@ -31,6 +31,7 @@ from nankoku_netcheck.model import (
     PolicyRule,
     PortRange,
     Source,
+    ToTheBox,
     ip_to_int,
 )
 from nankoku_netcheck.reach.engine import ReachEngine, Start
@@ -82,9 +83,23 @@ def tcp(port: int) -> Match:
     return Match(protocols=(PROTO_TCP,), dst_ports=(PortRange(port, port),))
 
 
-def zone_firewall(policy: tuple[PolicyRule, ...] | None, **flags: bool) -> Device:
+def zone_firewall(
+    policy: tuple[PolicyRule, ...] | None,
+    to_the_box: ToTheBox = ToTheBox.FILTERED,
+    stateful: bool = False,
+    undefined_acl_permits: bool = True,
+) -> Device:
     """Z1: lan Gi0/0 10.0.1.1/24, wan Gi0/1 10.0.2.1/24, dmz Gi0/2 10.0.3.1/24."""
-    device = Device(name="Z1", vendor="policy", source_file="Z1.cfg", hostname="Z1", policy=policy, **flags)
+    device = Device(
+        name="Z1",
+        vendor="policy",
+        source_file="Z1.cfg",
+        hostname="Z1",
+        policy=policy,
+        to_the_box=to_the_box,
+        stateful=stateful,
+        undefined_acl_permits=undefined_acl_permits,
+    )
     for index in range(3):
         name = f"Gi0/{index}"
         address = InterfaceAddress(ip_to_int(f"10.0.{index + 1}.1"), 24)
@@ -211,22 +226,58 @@ def test_replies_of_permitted_connections_return_on_a_stateful_device(space: Pac
 
 
 def test_traffic_to_the_box(space: PacketSpace) -> None:
-    """The policy never filters traffic to the box; the inbound ACL does when the device
-    filters traffic to the box; with `answers_on_arrival_interface_only` only the arrival
-    interface's address answers."""
+    """The policy never filters traffic to the box as through traffic; the inbound ACL does
+    when the device filters it; ARRIVAL_ONLY answers on the arrival interface's address only."""
     deny_all = Acl("IN", (line(5, Action.DENY, Match()),), Source("Z1.cfg", 5, "access-list IN"))
     to_wan_address = packet("10.0.2.1", PROTO_UDP, 161)
-    for filters, arrival_only, expected in (
-        (True, False, set()),
-        (False, False, {("device", "Z1", "", "")}),
-        (False, True, set()),
+    for mode, expected in (
+        (ToTheBox.FILTERED, set()),
+        (ToTheBox.ANY_ADDRESS, {("device", "Z1", "", "")}),
+        (ToTheBox.ARRIVAL_ONLY, set()),
+        (ToTheBox.VIA_POLICY, set()),  # the empty policy denies lan → wan
     ):
-        device = zone_firewall((), filters_to_the_box=filters, answers_on_arrival_interface_only=arrival_only)
+        device = zone_firewall((), mode)
         device.acls = {"IN": deny_all}
         device.interfaces["Gi0/0"] = Interface(
             "Gi0/0", Source("Z1.cfg", 1, "Gi0/0"), (InterfaceAddress(ip_to_int("10.0.1.1"), 24),), acl_in="IN"
         )
-        assert endpoints(space, device, LAN, to_wan_address) == expected, (filters, arrival_only)
+        assert endpoints(space, device, LAN, to_wan_address) == expected, mode
     own = packet("10.0.1.1", PROTO_UDP, 161)
-    device = zone_firewall((), filters_to_the_box=False, answers_on_arrival_interface_only=True)
-    assert endpoints(space, device, LAN, own) == {("device", "Z1", "", "")}
+    for mode in (ToTheBox.ARRIVAL_ONLY, ToTheBox.VIA_POLICY, ToTheBox.ANY_ADDRESS):
+        assert endpoints(space, zone_firewall((), mode), LAN, own) == {("device", "Z1", "", "")}, mode
+
+
+def test_another_interfaces_address_answers_through_the_policy(space: PacketSpace) -> None:
+    """VIA_POLICY: the policy from the arrival interface to the interface owning the address
+    decides, as for a packet going on through it; the tracer shows the deciding policy line."""
+    source = Source("Z1.cfg", 10, "edit 1")
+    policy = (
+        PolicyRule("policy 1", source, ("Gi0/0",), ("Gi0/1",), (line(11, Action.PERMIT, tcp(443)),)),
+        PolicyRule(
+            "policy 2", Source("Z1.cfg", 20, "edit 2"), ("Gi0/0",), ("Gi0/2",), (line(21, Action.DENY, tcp(443)),)
+        ),
+    )
+    device = zone_firewall(policy, ToTheBox.VIA_POLICY, stateful=True)
+    box = {("device", "Z1", "", "")}
+    assert endpoints(space, device, LAN, packet("10.0.2.1", dport=443)) == box
+    assert endpoints(space, device, LAN, packet("10.0.2.1", dport=22)) == set()  # policy 1 is https only
+    assert endpoints(space, device, LAN, packet("10.0.3.1", dport=443)) == set()  # policy 2 denies
+    # The same rule lets the packet through to the wan's hosts; the dmz's address is not the wan's.
+    assert endpoints(space, device, LAN, packet("10.0.2.9", dport=443)) == {TO_WAN}
+    # An ACK to the box is no connection the device opened, whatever the policy.
+    assert endpoints(space, device, LAN, packet("10.0.2.1", dport=443, established=True)) == set()
+    network = build_network(gen.empty_topology(), {"Z1": device})
+    tracer = Tracer(ReachEngine(network, space))
+    [path] = tracer.trace(Start(segment=LAN), packet("10.0.2.1", dport=443))
+    decision = path.hops[0].ingress
+    assert (path.disposition, decision.rule, decision.reason) == ("delivered", policy[0], "")
+    assert decision.line is not None and decision.line.source.line == 11
+    [denied] = tracer.trace(Start(segment=LAN), packet("10.0.3.1", dport=443))
+    assert denied.disposition == "denied-in" and denied.hops[0].ingress.rule == policy[1]
+    [other] = tracer.trace(Start(segment=LAN), packet("10.0.2.1", dport=22))
+    # Policy 1 applies but no line of it matches: the implicit deny, no line.
+    assert (other.disposition, other.hops[0].ingress.line, other.hops[0].ingress.permitted) == (
+        "denied-in",
+        None,
+        False,
+    )

@@ -19,8 +19,9 @@ the same rules, one packet at a time):
 - Entering a device through interface I, leaving by O: the filters of `filters.py` (I's
   inbound ACL, the device's policy from I to O, O's outbound ACL; stateful inspection;
   what applies to packets to the box). Packets addressed to one of the device's own
-  addresses are delivered to the device (ASA: only the address of I counts; its
-  `management-access`, which lifts that for VPN clients only, is not modelled: no VPN is).
+  addresses are delivered to the device as `Device.to_the_box` says (ASA: only the address
+  of I answers; its `management-access`, which lifts that for VPN clients only, is not
+  modelled: no VPN is; FortiOS: another interface's address through the policy).
   The rest are forwarded by longest prefix match; equal-cost next hops all apply;
   over-approximated dynamic routes apply to every destination.
 - Leaving through interface O: through a boundary interface (upstream, external link
@@ -38,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..graph import Network, Segment, is_up
-from ..model import Acl, Device, Route, RouteKind, Source
+from ..model import Acl, Device, Route, RouteKind, Source, ToTheBox
 from .budget import DEFAULT_BUDGET
 from .fib import Fib, NextHop, build_fib, interface_hop
 from .filters import (
@@ -128,6 +129,8 @@ class Compiled:
     acl_in: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
     acl_out: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
     entry: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+    box: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+    admission: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
     # A pair's policy: the rules that apply, and per (device, rules, reversed) their set.
     pair_rules: dict[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
     policies: dict[tuple[str, tuple[int, ...], bool], PacketSet] = field(default_factory=dict)
@@ -188,6 +191,8 @@ class ReachEngine:
         self._acl_in = compiled.acl_in
         self._acl_out = compiled.acl_out
         self._entry = compiled.entry
+        self._box = compiled.box
+        self._admission = compiled.admission
         self._pair_rules = compiled.pair_rules
         self._policies = compiled.policies
         self._segment_dst = compiled.segment_dst
@@ -228,6 +233,43 @@ class ReachEngine:
                 permitted &= union
             self._entry[key] = permitted
         return self._entry[key]
+
+    def admission(self, device_name: str, if_name: str) -> PacketSet:
+        """New connections the device takes in by `if_name`: through it as `entry_filter`
+        says, to itself as `box_filter` says."""
+        key = (device_name, if_name)
+        if key not in self._admission:
+            device = self.network.devices[device_name]
+            entry = self.entry_filter(device_name, if_name)
+            if device.to_the_box is not ToTheBox.FILTERED or device.policy is not None:
+                # Without a policy a filtering device's entry filter already decides both.
+                local = self.local_addresses(device_name)
+                entry = (entry & ~local) | self.box_filter(device_name, if_name)
+            self._admission[key] = entry
+        return self._admission[key]
+
+    def box_filter(self, device_name: str, if_name: str) -> PacketSet:
+        """Packets to the device's own addresses that it takes in by `if_name` as new
+        connections (`Device.to_the_box`, see filters.py)."""
+        key = (device_name, if_name)
+        if key not in self._box:
+            self._box[key] = self._box_set(device_name, if_name)
+        return self._box[key]
+
+    def _box_set(self, device_name: str, if_name: str) -> PacketSet:
+        mode = self.network.devices[device_name].to_the_box
+        if mode is ToTheBox.FILTERED:
+            return self.local_addresses(device_name) & self.interface_filter(device_name, if_name, "in")
+        if mode is ToTheBox.ANY_ADDRESS:
+            return self.local_addresses(device_name)
+        answered = self.interface_addresses(device_name, if_name)
+        if mode is ToTheBox.VIA_POLICY:
+            for owner in sorted(self.network.devices[device_name].interfaces):
+                if owner != if_name:
+                    owned = self.interface_addresses(device_name, owner)
+                    if owned != self.space.false:
+                        answered |= owned & self.policy_filter(device_name, if_name, owner)
+        return answered
 
     def policy_filter(self, device_name: str, in_if: str, out_if: str, reverse: bool = False) -> PacketSet:
         """What the device's policy permits from `in_if` to `out_if` (everything without a
@@ -550,9 +592,10 @@ class ReachEngine:
                     )
         pre = self.pre
         local = pre(translation, self.local_addresses(device_name))
-        if device.answers_on_arrival_interface_only:
+        if device.to_the_box is ToTheBox.ARRIVAL_ONLY:
+            # Its other addresses do not answer at all, not even to be refused by the state check.
             packets &= ~local | pre(translation, self.interface_addresses(device_name, if_name))
-        packets = self._admitted(device_name, if_name, packets, translation, local)
+        packets = self._admitted(device_name, if_name, packets, translation)
         already = visited.seen.get(key, self.space.false)
         new = packets & ~already
         if new == self.space.false:
@@ -579,19 +622,13 @@ class ReachEngine:
             return
         self._route(device_name, if_name, forwarded, translation, enqueue, deliver, arrival, egress, egress_rule)
 
-    def _admitted(
-        self, device_name: str, if_name: str, packets: PacketSet, translation: Translation, local: PacketSet
-    ) -> PacketSet:
+    def _admitted(self, device_name: str, if_name: str, packets: PacketSet, translation: Translation) -> PacketSet:
         """What passes the entry of `if_name`: new connections its filters may let through
-        (`entry_filter`), to the box only what `filters_to_the_box` says, and with stateful
-        inspection every TCP ACK/RST (checked against the reverse connection on the way out,
-        dropped at the box)."""
+        (`entry_filter`) to other addresses than the device's, to the box what `box_filter`
+        says, and with stateful inspection every TCP ACK/RST (checked against the reverse
+        connection on the way out, dropped at the box)."""
         device = self.network.devices[device_name]
-        entry = self.pre(translation, self.entry_filter(device_name, if_name))
-        if not device.filters_to_the_box:
-            entry |= local
-        elif device.policy is not None:
-            entry |= local & self.pre(translation, self.interface_filter(device_name, if_name, "in"))
+        entry = self.pre(translation, self.admission(device_name, if_name))
         if not device.stateful:
             return packets & entry
         established = self.space.tcp_established()

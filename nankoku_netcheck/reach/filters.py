@@ -28,11 +28,22 @@ and destination swapped) would pass as a new connection from O to I, and it is n
 otherwise; anything else with ACK/RST is dropped by the state check, to the box included.
 Without stateful inspection every packet is decided as a new connection.
 
-To the box (a packet addressed to one of the device's own addresses): the policy never
-applies (there is no O); I's inbound ACL applies only when `Device.filters_to_the_box`
-(IOS: yes; ASA, FortiGate: management access rules decide, over-approximated as permitting
-everything). With `Device.answers_on_arrival_interface_only` only the address of I answers
-and packets to the device's other addresses are dropped (ASA).
+To the box (a packet addressed to one of the device's own addresses, arriving on I): the
+policy never applies as to through traffic (there is no O); `Device.to_the_box` says what does
+(model.ToTheBox):
+- FILTERED (IOS): I's inbound ACL, as for any packet.
+- ARRIVAL_ONLY (ASA): an address of I answers, unfiltered (management access rules decide,
+  over-approximated as permitting everything); packets to the device's other addresses are
+  dropped.
+- ANY_ADDRESS: every address answers, unfiltered.
+- VIA_POLICY (FortiOS): an address of I answers, unfiltered (`allowaccess` and local-in
+  policies decide: over-approximated as accepting); an address owned only by other interfaces
+  answers when, for one of those interfaces J, the policy from I to J permits the packet. Only
+  the policy: the interface ACLs do not apply to traffic to the box, and J's state beyond being
+  up does not matter (over-approximated: J's own `allowaccess` is taken to accept). A device
+  without a policy then answers on every address.
+An address counts as an interface's when the interface is up and holds it (primary, secondary
+or first-hop redundancy virtual address).
 
 How the ASA maps onto this (vendors/cisco_asa/policy.py): interface without `nameif` →
 `passes_traffic=False`; `management-only` → `management_only`; the same-security gates →
@@ -43,8 +54,7 @@ interfaces of lower level (a synthetic permit line sourced at the `security-leve
 applied list with no entry at all → a synthetic permit-any line with `approximation` (Cisco
 does not document the case: an ASA refuses an `access-group` naming an ACL that does not
 exist, but one with only remarks exists; permitting is the choice with more reachability);
-`access-group X out interface O` stays `acl_out`; `filters_to_the_box=False`,
-`answers_on_arrival_interface_only=True`, `stateful=True`.
+`access-group X out interface O` stays `acl_out`; `to_the_box=ARRIVAL_ONLY`, `stateful=True`.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from ..model import (
     Match,
     PolicyRule,
     Source,
+    ToTheBox,
     format_prefix,
     int_to_ip,
 )
@@ -335,24 +336,39 @@ class Tracer:
         self, name: str, if_name: str, packet: Packet, translation: Translation, hops: tuple[Hop, ...]
     ) -> list[Branch] | None:
         """The fate of a packet to the device's own address when its interface ACL does not
-        decide it (`filters_to_the_box` off, or an address that does not answer); None else."""
+        decide it (`to_the_box` other than FILTERED); None else."""
         device = self.network.devices[name]
-        if not self._device_owns(name, packet.dst):
+        if not self._device_owns(name, packet.dst) or device.to_the_box is ToTheBox.FILTERED:
             return None
-        decision: AclDecision | None = None
-        disposition = "denied-in"
-        if device.answers_on_arrival_interface_only and not self._interface_owns(name, if_name, packet.dst):
+        arrival_owns = self._interface_owns(name, if_name, packet.dst)
+        if device.to_the_box is ToTheBox.ARRIVAL_ONLY and not arrival_owns:
             decision = AclDecision(None, False, reason="to another interface's address: the device drops it")
-        elif device.filters_to_the_box:
-            return None
         elif device.stateful and _is_reply(packet):
             decision = AclDecision(None, False, reason="state check: no such connection")
+        elif device.to_the_box is ToTheBox.VIA_POLICY and not arrival_owns:
+            decision = self._via_policy(name, if_name, packet)
         else:
             decision = AclDecision(None, True, reason="to the box: management access, no access rule applies")
-            disposition = "delivered"
         here = Hop(name, if_name, decision, translation=translation)
+        disposition = "delivered" if decision.permitted else "denied-in"
         endpoint = Endpoint("device", device=name, translation=translation) if decision.permitted else None
         return [Branch(hops, TracePath((*hops, here), disposition, endpoint))]
+
+    def _via_policy(self, name: str, if_name: str, packet: Packet) -> AclDecision:
+        """A packet to the address of another interface: the policy from `if_name` to an
+        interface owning it decides (the first that permits; else the first owner's refusal)."""
+        refusal: AclDecision | None = None
+        for owner in sorted(self.network.devices[name].interfaces):
+            if owner == if_name or not self._interface_owns(name, owner, packet.dst):
+                continue
+            decision = self.decide_policy(name, if_name, owner, packet)
+            if decision is None:
+                return AclDecision(None, True, reason="to the box: management access, no access rule applies")
+            if decision.permitted:
+                return decision
+            refusal = refusal or decision
+        # Not reached: the device owns the address, and not on `if_name`.
+        return refusal or AclDecision(None, False, reason="to another interface's address: the device drops it")
 
     def _pair_decisions(self, here: Hop, out: str, packet: Packet) -> tuple[AclDecision, AclDecision | None]:
         """The hop's ingress decision once the interface out is known (the policy's, on a

@@ -6,8 +6,10 @@ inbound point holds the inbound ACL and the policy from that interface to any ot
 be part of the cut when it drops *every* packet of the pair's forbidden class; all other
 hops have infinite capacity. The filters of a device that does not filter traffic to the
 box cannot cut traffic to its own addresses, so when it owns an address of the
-destination zone its inbound points (only the owning interface's when only that address
-answers) lead to the sink whatever the filter. Routing is
+destination zone its inbound points lead to the sink whatever the filter: every one when
+any of its addresses answers, else the owning interface's (`Device.to_the_box`). On a
+device whose other addresses answer through the policy, the inbound point also holds what
+the policy from that interface lets through to them (the device node leads to the sink). Routing is
 ignored, so a certificate holds whatever the routes are. When no
 set of whole filters cuts every path (isolation rests on routing, or on several partial
 filters together), the certificate says so instead of listing lines.
@@ -21,7 +23,7 @@ import networkx as nx
 from networkx.algorithms.flow import boykov_kolmogorov
 
 from ..graph import Network
-from ..model import AclLine, Device, Interface, Source, Wildcard
+from ..model import AclLine, Device, Interface, Source, ToTheBox, Wildcard
 from ..profiles import CHANNELS, pair_policies
 from ..reach.filters import accepts, rule_lines
 from ..reach.packets import PacketSet
@@ -101,9 +103,9 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -
                 continue
             _add_filter_edge(ctx, graph, ("in", device_name, if_name), ("device", device_name), key, "in", forbidden)
             answers = (
-                _owns_address_in(network, interface, dest) if device.answers_on_arrival_interface_only else owns_dest
+                owns_dest if device.to_the_box is ToTheBox.ANY_ADDRESS else _owns_address_in(network, interface, dest)
             )
-            if not device.filters_to_the_box and accepts(interface) and answers:
+            if device.to_the_box is not ToTheBox.FILTERED and accepts(interface) and answers:
                 # Its filters do not apply to traffic to the box: they cannot cut it.
                 graph.add_edge(("in", device_name, if_name), SINK)
             _add_filter_edge(ctx, graph, ("device", device_name), ("out", device_name, if_name), key, "out", forbidden)
@@ -133,11 +135,14 @@ def _add_filter_edge(
     forbidden: PacketSet,
 ) -> None:
     device = ctx.network.devices[key[0]]
-    if direction == "out" or (device.filters_to_the_box and device.policy is not None):
+    if direction == "out" or (device.to_the_box is ToTheBox.FILTERED and device.policy is not None):
         # The policy does not filter traffic to the box of a device whose inbound ACL does.
         permitted = ctx.engine.interface_filter(key[0], key[1], direction)
     else:
         permitted = ctx.engine.entry_filter(key[0], key[1])
+    if direction == "in" and device.to_the_box is ToTheBox.VIA_POLICY:
+        # Its addresses on other interfaces answer to what the policy towards them permits.
+        permitted |= ctx.engine.box_filter(key[0], key[1])
     if permitted & forbidden == ctx.space.false:
         graph.add_edge(node_a, node_b, capacity=1, filter=(key[0], key[1], direction))
     else:

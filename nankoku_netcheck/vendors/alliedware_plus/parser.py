@@ -5,7 +5,7 @@ HARMLESS UnknownLine or a FORWARDING UnknownLine (META-001), with its 1-based li
 
 The device filters with its interfaces' inbound ACLs (acls.py, interfaces.py); they keep no
 connection state, and a port's filter also sees packets to the switch itself
-(`filters_to_the_box=True`). An AR-series firewall with `protect` is the device's policy and
+(`to_the_box=ToTheBox.FILTERED`, the default). An AR-series firewall with `protect` is the device's policy and
 makes it stateful (firewall.py); without a protecting firewall `stateful=False`. An ACL name
 bound but not defined is read as permitting everything (AW+ hardware lists permit what no
 entry denies; for a name that is not there, the wider reading).

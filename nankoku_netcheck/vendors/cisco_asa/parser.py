@@ -70,7 +70,7 @@ from typing import Any
 from ciscoconfparse2 import CiscoConfParse  # type: ignore[import-untyped]
 from loguru import logger
 
-from nankoku_netcheck.model import Acl, Device, PolicyRule, StaticArp, UnknownLine, ip_to_int, normalize_mac
+from nankoku_netcheck.model import Acl, Device, PolicyRule, StaticArp, ToTheBox, UnknownLine, ip_to_int, normalize_mac
 from nankoku_netcheck.vendors.cisco_asa.acls import AccessGroups, AclReader
 from nankoku_netcheck.vendors.cisco_asa.book import AsaBook
 from nankoku_netcheck.vendors.cisco_asa.groups import ObjectGroups
@@ -379,8 +379,7 @@ class _AsaParser:
             undefined_acl_permits=False,
             stateful=True,
             policy=self.policy(acls),
-            filters_to_the_box=False,
-            answers_on_arrival_interface_only=True,
+            to_the_box=ToTheBox.ARRIVAL_ONLY,
             nat_rules=self.nat.rules(),
             static_arp=list(self.static_arps),
             mgmt=read_management(self.book.command_lines(), self.book.path, self.book.names, interfaces),

@@ -11,9 +11,15 @@ plus that VDOM's own sections, and the interfaces whose `vdom` is that VDOM. Sev
 VDOMs and no `instance` is an input error listing them; a config without VDOMs is the
 single VDOM `root`. The other VDOMs' lines are HARMLESS here (they are other devices).
 
-The device is stateful, its policy (policy.py) decides transit traffic between
-interfaces, and traffic to the device itself is decided by `allowaccess` and
-local-in policies, not by the policy (`filters_to_the_box=False`). Central NAT
+The device is stateful and its policy (policy.py) decides transit traffic between
+interfaces. Traffic to the device itself (`to_the_box=VIA_POLICY`, reach/filters.py): to the
+address of the interface it arrives on, `allowaccess` and local-in policies decide, which
+are over-approximated as accepting; to the address of another interface, the FortiGate
+needs a firewall policy from the arrival interface to that interface as if the packet went
+through (Fortinet community "Technical Tip: Accessing the FortiGate administrative GUI/CLI"
+from other interfaces and subnets), then that interface's `allowaccess` and local-in
+policies decide, again taken as accepting. So a FortiGate that is the gateway of every zone
+answers another zone only where a policy lets that zone through. Central NAT
 (`central-nat enable`) is a FORWARDING unknown: the policies' own NAT settings are then
 not what the device applies.
 """
@@ -23,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nankoku_netcheck.errors import InputError
-from nankoku_netcheck.model import Device, DynamicRouting, NatRule, PolicyRule, Route, UnknownKind
+from nankoku_netcheck.model import Device, DynamicRouting, NatRule, PolicyRule, Route, ToTheBox, UnknownKind
 from nankoku_netcheck.vendors.common import file_stem
 from nankoku_netcheck.vendors.fortios.blocks import (
     Entry,
@@ -227,7 +233,7 @@ class _Reader:
             stateful=True,
             nat_rules=nat_rules,
             policy=tuple(rules),
-            filters_to_the_box=False,
+            to_the_box=ToTheBox.VIA_POLICY,
             mgmt=mgmt,
         )
 

@@ -12,7 +12,7 @@ packet no entry matches is dropped once at least one filter is bound in that dir
 and direction (`ip filter <interface> <in|out>`) whose lines are the named lists' entries
 concatenated in SEQ order: an ACL with entries has the implicit deny, none bound permits all.
 IX filters also see packets addressed to the router itself (the corpus configs open IKE and
-ESP in their `in` filters for that reason), so `filters_to_the_box` stays True.
+ESP in their `in` filters for that reason), so `to_the_box` stays `ToTheBox.FILTERED`.
 
 Where the documentation available here is not explicit we choose more reachability: a filter
 naming an undefined list counts as a permit-any entry (`understood=False`), and an entry
