@@ -4,7 +4,8 @@ Each vendor is a subpackage with one `VendorPlugin` (see base.py). Adding a vend
 adding its subpackage and one row to `PLUGINS`; nothing outside `vendors/` names a vendor.
 The row order is the order detection asks the plugins in (see detect.py): a syntax whose
 files also match another plugin's evidence comes first (ASA before IOS); FortiOS's
-evidence (`config`/`edit`/`next`) is like no other's, so it is asked first.
+evidence (`config`/`edit`/`next`) is like no other's, so it is asked first; the YAMAHA RTX's
+(`ip lanN`, `pp select`, `ip filter N pass`) shares no line shape with the Cisco syntaxes.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from nankoku_netcheck.vendors.cisco_asa import CiscoAsa
 from nankoku_netcheck.vendors.cisco_ios import CiscoIos
 from nankoku_netcheck.vendors.detect import Detection
 from nankoku_netcheck.vendors.fortios import FortiOS
+from nankoku_netcheck.vendors.yamaha_rtx import YamahaRtx
 
-PLUGINS: tuple[VendorPlugin, ...] = (FortiOS(), CiscoAsa(), CiscoIos())
+PLUGINS: tuple[VendorPlugin, ...] = (FortiOS(), YamahaRtx(), CiscoAsa(), CiscoIos())
 
 VENDORS: Mapping[str, VendorPlugin] = MappingProxyType({plugin.name: plugin for plugin in PLUGINS})
 SUPPORTED: tuple[str, ...] = tuple(plugin.name for plugin in PLUGINS)
