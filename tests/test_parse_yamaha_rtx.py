@@ -10,6 +10,7 @@ from nankoku_netcheck.model import (
     IcmpMatch,
     InterfaceAddress,
     Match,
+    NatRule,
     PortRange,
     Route,
     RouteKind,
@@ -19,7 +20,9 @@ from nankoku_netcheck.model import (
     ip_to_int,
 )
 from nankoku_netcheck.vendors import detect_vendor, parse_config
+from nankoku_netcheck.vendors.common import range_to_wildcards
 from nankoku_netcheck.vendors.yamaha_rtx.filters import RESTRICT_NOTE
+from nankoku_netcheck.vendors.yamaha_rtx.nat import ALL_PORTS
 
 PATH = "rtx.cfg"
 
@@ -267,3 +270,76 @@ def test_cp932_config_with_japanese_descriptions(tmp_path) -> None:  # type: ign
     assert detect_vendor(read.text) == "yamaha_rtx"
     device = parse_config(read.text, str(path))
     assert device.interfaces["lan1"].description == "ＬＧＷＡＮ接続系"
+
+
+def test_nat_descriptor_masquerade_and_port_forward() -> None:
+    text = """\
+ip lan1 address 192.168.100.1/24
+ip lan2 address 203.0.113.2/29
+ip lan2 nat descriptor 1000
+nat descriptor type 1000 masquerade
+nat descriptor address outer 1000 203.0.113.3
+nat descriptor address inner 1000 192.168.100.1-192.168.100.254
+nat descriptor masquerade static 1000 1 192.168.100.10 tcp 8080=80
+nat descriptor masquerade incoming 1000 reject
+"""
+    device = parse(text)
+    lines = text.splitlines()
+    inner = tuple(
+        (w.address, 32 - w.wildcard.bit_length())
+        for w in range_to_wildcards(ip_to_int("192.168.100.1"), ip_to_int("192.168.100.254"))
+    )
+    assert device.nat_rules == [
+        NatRule(
+            source=src(7, lines[6]),
+            section=1,
+            order=0,
+            kind="static",
+            real_interface=None,
+            mapped_interface="lan2",
+            real_source=((ip_to_int("192.168.100.10"), 32),),
+            mapped_source=((ip_to_int("203.0.113.3"), 32),),
+            protocol=6,
+            real_port=PortRange(80, 80),
+            mapped_port=PortRange(8080, 8080),
+            approximation=ALL_PORTS,
+        ),
+        NatRule(
+            source=src(3, lines[2]),
+            section=2,
+            order=1,
+            kind="dynamic",
+            real_interface=None,
+            mapped_interface="lan2",
+            real_source=inner,
+            mapped_source=((ip_to_int("203.0.113.3"), 32),),
+        ),
+    ]
+    assert forwarding(device) == []
+
+
+def test_masquerade_on_the_interface_address_and_forwards_it_cannot_express() -> None:
+    text = """\
+ip lan1 address 192.168.100.1/24
+pp select 1
+ ip pp nat descriptor 1
+ pp enable 1
+pp select none
+nat descriptor type 1 masquerade
+nat descriptor address outer 1 ipcp
+nat descriptor masquerade static 1 1 192.168.100.10 tcp www
+nat descriptor static 2 1 198.51.100.1=192.168.100.20 4
+"""
+    device = parse(text)
+    [rule] = device.nat_rules
+    assert (rule.kind, rule.mapped_interface, rule.interface_pat, rule.real_source, rule.mapped_source) == (
+        "dynamic",
+        "pp1",
+        True,
+        None,
+        None,
+    )
+    assert forwarding(device) == [
+        (8, "port forwarding on an outer address not known from the config"),
+        (9, "not understood: a static NAT block of several addresses is not modelled"),
+    ]

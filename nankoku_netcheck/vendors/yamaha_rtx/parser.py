@@ -14,8 +14,8 @@ whose first words are not known, or a known command this parser cannot read. Fil
 their binding: filters.py (with how the RTX semantics map onto the engine's). Routes:
 `ip route` (every gateway of a line is a route; `filter` conditions, `hide` and `keepalive`
 only narrow when a gateway is used, so ignoring them gives more reachability); RIP, OSPF
-and BGP are over-approximated as dynamic routing on every interface. NAT descriptors are
-not modelled yet: their lines are FORWARDING unknowns.
+and BGP are over-approximated as dynamic routing on every interface. NAT descriptors:
+nat.py.
 """
 
 from __future__ import annotations
@@ -41,10 +41,11 @@ from nankoku_netcheck.model import (
 from nankoku_netcheck.vendors.common import NotUnderstood, file_stem, ipv4, number, split_lines
 from nankoku_netcheck.vendors.yamaha_rtx import filters as f
 from nankoku_netcheck.vendors.yamaha_rtx.mgmt import MGMT_STARTS, read_mgmt
+from nankoku_netcheck.vendors.yamaha_rtx.nat import NatBook
 
 VENDOR = "yamaha_rtx"
 
-_INTERFACE = re.compile(r"^(?:lan\d+(?:/\d+)?|vlan\d+|bridge\d+|loopback\d+|pp|tunnel)$", re.IGNORECASE)
+_INTERFACE = re.compile(r"^(?:lan\d+(?:/\d+)?|vlan\d+|bridge\d+|loopback\d+|tunnel\d+|pp|tunnel)$", re.IGNORECASE)
 
 # First words (one or two) of commands that never change how packets are forwarded or filtered.
 _HARMLESS: frozenset[tuple[str, ...]] = frozenset(
@@ -79,7 +80,6 @@ _HARMLESS: frozenset[tuple[str, ...]] = frozenset(
         ("bridge",),
         ("netvolante-dns",),
         ("upnp",),
-        ("nat",),
         ("ip", "host"),
         ("ip", "filter", "source-route"),
         ("ip", "filter", "directed-broadcast"),
@@ -105,7 +105,6 @@ _HARMLESS: frozenset[tuple[str, ...]] = frozenset(
         ("account",),
     }
 )
-_NAT = frozenset({("nat",)})
 _DYNAMIC = {"rip": "rip", "ospf": "ospf", "bgp": "bgp"}
 _IF_HARMLESS = {"mtu", "proxyarp", "intrusion", "tcp", "forward", "traffic", "routing", "remote", "rip", "ospf"}
 
@@ -147,6 +146,7 @@ class _Reader:
     routes: list[Route] = field(default_factory=list)
     dynamic_routing: list[tuple[str, Source]] = field(default_factory=list)
     mgmt_lines: list[int] = field(default_factory=list)
+    nat: NatBook = field(default_factory=NatBook)
     context: tuple[str, str] | None = None  # ("pp" | "tunnel", "N") after `pp select N`; "anonymous" too
 
     def read(self) -> None:
@@ -187,8 +187,10 @@ class _Reader:
             self.dynamic_routing.append((_DYNAMIC[first], source))
         elif first in _DYNAMIC:
             self.ledger.unknown(index, UnknownKind.HARMLESS, "dynamic routing detail (over-approximated)")
-        elif (first,) in _NAT:
-            self.ledger.unknown(index, UnknownKind.FORWARDING, "NAT descriptors are not modelled yet")
+        elif first == "nat" and len(lowered) >= 2 and lowered[1] == "descriptor":
+            note = self.nat.read(words[2:], source)
+            if note is not None:
+                self.ledger.unknown(index, UnknownKind.HARMLESS, note)
         elif first == "description" and len(words) >= 3 and _INTERFACE.match(lowered[1]):
             self.iface(self.resolve(lowered[1]), source, _kind_of(self.resolve(lowered[1]))).description = _text(
                 self.ledger.lines[index], words[1]
@@ -266,7 +268,7 @@ class _Reader:
             binding = f.read_binding(name, words[2:], source)
             self.bindings[(name, binding.direction)] = binding
         elif lowered[:2] == ["nat", "descriptor"]:
-            self.ledger.unknown(index, UnknownKind.FORWARDING, "NAT descriptors are not modelled yet")
+            self.nat.bind(name, words[2:], source)
         elif lowered[0] in _IF_HARMLESS:
             self.ledger.unknown(index, UnknownKind.HARMLESS, f"'ip {written} {words[0]}' does not affect forwarding")
         else:
@@ -368,6 +370,9 @@ class _Reader:
                 interface = replace(interface, acl_out=acl_name, acl_out_source=binding.source)
             device.interfaces[name] = interface
         device.routes = list(self.routes)
+        device.nat_rules, problems = self.nat.rules(device.interfaces)
+        for source, reason in problems:
+            self.ledger.unknowns.append(UnknownLine(source, UnknownKind.FORWARDING, reason))
         everywhere = tuple(sorted(device.interfaces))
         device.dynamic_routing = [
             DynamicRouting(protocol, protocol, everywhere, source) for protocol, source in self.dynamic_routing
