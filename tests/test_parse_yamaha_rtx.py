@@ -14,6 +14,7 @@ from nankoku_netcheck.model import (
     PortRange,
     Route,
     RouteKind,
+    ServiceState,
     Source,
     UnknownKind,
     Wildcard,
@@ -247,8 +248,24 @@ sshd service on
     assert mgmt.logging_hosts == [HostReference("192.168.1.20", src(4, lines[3]))]
     assert mgmt.ntp_servers == [HostReference("192.168.1.21", src(5, lines[4]))]
     assert [(c.name, c.access) for c in mgmt.snmp_communities] == [("private", "rw")]
-    assert [(r.protocol, r.source.line) for r in mgmt.remote_access] == [("telnet", 7)]
-    assert [(s.name, s.enabled) for s in mgmt.services] == [("ssh-server", True)]
+    assert [(r.protocol, r.source.line, r.by_default, r.allowed_from) for r in mgmt.remote_access] == [
+        ("telnet", 7, False, None),
+        ("ssh", 8, False, None),
+    ]
+    assert mgmt.service("ssh-server") == ServiceState("ssh-server", True, src(8, lines[7]))
+    assert mgmt.service("cdp") == ServiceState("cdp", False)
+
+
+def test_remote_access_defaults_and_host_lists() -> None:
+    text = "ip lan1 address 10.0.0.1/24\nsshd service on\nsshd host 10.0.0.10-10.0.0.11\nhttpd host any\n"
+    mgmt = parse(text).mgmt
+    assert [(r.protocol, r.source.line, r.by_default, r.allowed_from) for r in mgmt.remote_access] == [
+        ("telnet", 1, True, None),
+        ("ssh", 3, False, ((ip_to_int("10.0.0.10"), 31),)),
+        ("http", 4, False, ((0, 0),)),
+    ]
+    assert parse("telnetd service off\n").mgmt.remote_access == []
+    assert parse("telnetd host none\n").mgmt.remote_access == []
 
 
 def test_unknown_commands_and_comments() -> None:
