@@ -231,7 +231,7 @@ login password secret1
 administrator password encrypted $1$abcdefgh$ijklmnop
 login user ops encrypted XXXX
 syslog host 192.168.1.20
-ntpdate server 192.168.1.21
+schedule at 1 */* 00:00 * ntpdate 192.168.1.21 syslog
 snmp community read-write private
 telnetd host lan1
 sshd service on
@@ -266,6 +266,11 @@ def test_remote_access_defaults_and_host_lists() -> None:
     ]
     assert parse("telnetd service off\n").mgmt.remote_access == []
     assert parse("telnetd host none\n").mgmt.remote_access == []
+
+
+def test_scheduled_commands_other_than_ntpdate_are_meta() -> None:
+    device = parse("schedule at 2 */* 08:00 * ip lan1 secure filter in 1\n")
+    assert forwarding(device) == [(1, "a scheduled command may change forwarding")]
 
 
 def test_unknown_commands_and_comments() -> None:

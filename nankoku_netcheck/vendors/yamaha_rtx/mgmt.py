@@ -1,6 +1,7 @@
 """YAMAHA RTX management-plane facts for the hardening rules: passwords (`login password`,
 `administrator password`, `login user`), remote access (`telnetd`, `sshd`, `sftpd`,
-`httpd`: `service on|off` and `host ...`), `syslog host`, `ntpdate server`, `snmp`/`snmpv2c
+`httpd`: `service on|off` and `host ...`), `syslog host`, NTP servers (`schedule at ...
+ntpdate HOST`: the RTX sets its clock by running `ntpdate` on a schedule), `snmp`/`snmpv2c
 community`.
 
 Passwords: `encrypted` followed by `$1$...` is an MD5-crypt hash; any other `encrypted`
@@ -37,9 +38,7 @@ from nankoku_netcheck.model import (
 )
 from nankoku_netcheck.vendors.common import NotUnderstood, ipv4, range_to_wildcards
 
-MGMT_STARTS = frozenset(
-    {"login", "administrator", "telnetd", "sshd", "sftpd", "httpd", "syslog", "ntpdate", "snmp", "snmpv2c"}
-)
+MGMT_STARTS = frozenset({"login", "administrator", "telnetd", "sshd", "sftpd", "httpd", "syslog", "snmp", "snmpv2c"})
 # Services the hardening rules ask about that the RTX does not have.
 _ABSENT_SERVICES = ("tcp-small-servers", "udp-small-servers", "finger", "bootp-server", "cdp", "pad")
 _PROTOCOL = {"telnetd": "telnet", "sshd": "ssh", "sftpd": "other", "httpd": "http"}
@@ -119,8 +118,8 @@ def _read_one(mgmt: MgmtSettings, servers: _Servers, words: list[str], lowered: 
         servers.hosts.setdefault(lowered[0], []).append((source, lowered[2:]))
     elif head == ["syslog", "host"] and len(words) >= 3:
         mgmt.logging_hosts.append(HostReference(words[2], source))
-    elif lowered[0] == "ntpdate" and len(words) >= 3 and lowered[1] == "server":
-        mgmt.ntp_servers.append(HostReference(words[2], source))
+    elif head == ["schedule", "at"] and "ntpdate" in lowered[:-1]:
+        mgmt.ntp_servers.append(HostReference(words[lowered.index("ntpdate") + 1], source))
     elif lowered[0] in {"snmp", "snmpv2c"} and len(words) >= 4 and lowered[1] == "community":
         access = "rw" if lowered[2] == "read-write" else "ro"
         mgmt.snmp_communities.append(SnmpCommunity(words[3], access, source))

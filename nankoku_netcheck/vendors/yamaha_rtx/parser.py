@@ -195,6 +195,10 @@ class _Reader:
             self.iface(self.resolve(lowered[1]), source, _kind_of(self.resolve(lowered[1]))).description = _text(
                 self.ledger.lines[index], words[1]
             )
+        elif first == "schedule" and "ntpdate" in lowered:
+            self.mgmt_lines.append(index)
+        elif first == "schedule":
+            self.ledger.unknown(index, UnknownKind.FORWARDING, "a scheduled command may change forwarding")
         elif first in MGMT_STARTS:
             self.mgmt_lines.append(index)
         elif (first,) in _HARMLESS or tuple(lowered[:2]) in _HARMLESS or tuple(lowered[:3]) in _HARMLESS:
