@@ -240,7 +240,7 @@ sshd service on
     mgmt = device.mgmt
     lines = text.splitlines()
     assert mgmt.credentials == [
-        Credential("line", "login", "plaintext", src(1, lines[0])),
+        Credential("login", "", "plaintext", src(1, lines[0])),
         Credential("enable", "", "md5", src(2, lines[1])),
         Credential("user", "ops", "unknown", src(3, lines[2])),
     ]

@@ -104,7 +104,7 @@ def _first_line(ledger: _Ledger) -> Source | None:
 def _read_one(mgmt: MgmtSettings, servers: _Servers, words: list[str], lowered: list[str], source: Source) -> bool:
     head = lowered[:2]
     if head == ["login", "password"]:
-        mgmt.credentials.append(Credential("line", "login", _scheme(words[2:]), source))
+        mgmt.credentials.append(Credential("login", "", _scheme(words[2:]), source))
     elif head == ["administrator", "password"]:
         mgmt.credentials.append(Credential("enable", "", _scheme(words[2:]), source))
     elif head == ["login", "user"] and len(words) >= 3:
