@@ -32,7 +32,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     f"{TP}import_fidelity/l2tp_tunnel_auth.txt": {},
     f"{TP}import_fidelity/static_route_multi_gateway.txt": {},
     # A syntax-highlighting sample: prose headings, placeholders in parentheses, Lua, macros,
-    # URL filters, port-to-VLAN mapping, TCP-flag rejects and an outer address `hb46pp`.
+    # URL filters, port-to-VLAN and port-to-LAN mapping (`lan flexible-port`), a switch port shut
+    # (`lan port shutdown`), `lan backup`, TCP-flag rejects and an outer address `hb46pp`.
     "vscode-yamahart/sample/RTXConfigサンプル.rtx": {
         "url filter": 2,
         "luac": 1,
@@ -50,6 +51,9 @@ EXPECTED: dict[str, dict[str, int]] = {
         "【NGNとの接続設定】": 1,
         "【タグVLAN設定】": 1,
         "vlan port": 1,
+        "lan port": 1,
+        "lan backup": 1,
+        "lan flexible-port": 1,
         "・TEL1ポートのみ使用、自己SIPアドレスへのみ着信許可、発信時のプレフィックス無し": 1,
         "・IP電話サーバーの設定": 1,
         "・ナンバーディスプレイ機能を有効化": 1,

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.cli import main
+from nankoku_netcheck.report import render_html
 
 HEAD = """\
 # RTX1210 Rev.14.01.38
@@ -141,3 +143,41 @@ def test_broken_variant_fails_zone_001_at_the_deciding_line(
     line = (HEAD + body).splitlines().index(deciding) + 1
     assert f"configs/rtx.cfg:{line}  {deciding}" in out, out
     assert code == 1
+
+
+SPARE_PORT = 'description lan3 "予備ポート（未使用）"\n'
+
+
+def cp932_network(folder: Path, body: str) -> None:
+    """The filter-order compliant network with the RTX config saved as CP932 with CRLF."""
+    (folder / "configs").mkdir()
+    text = (HEAD + body).replace("\n", "\r\n")
+    (folder / "configs" / "rtx.cfg").write_bytes(text.encode("cp932"))
+    (folder / "configs" / "r1.cfg").write_text(ROUTER.replace(" ACCESS_GROUP", " no shutdown"), encoding="utf-8")
+    (folder / "topology.yaml").write_text(TOPOLOGY.replace("RTX_PORT", "lan1"), encoding="utf-8")
+
+
+def test_cp932_rtx_config_verifies_and_its_japanese_description_reaches_the_html_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compliant = CASES["filter order"][0]
+    cp932_network(tmp_path, compliant + SPARE_PORT)
+    monkeypatch.chdir(tmp_path)
+    result = analyze("topology.yaml", timestamp="2026-12-06T00:00:00Z")
+    [spare] = [finding for finding in result.findings if finding.rule == "PORT-001"]
+    line = (HEAD + compliant + SPARE_PORT).splitlines().index(SPARE_PORT.strip()) + 1
+    assert (
+        spare.message_ja
+        == f"configs/rtx.cfg:{line}: インターフェース lan3 は説明が「未使用」のに、shutdown されていません。"
+    )
+    assert "ZONE-001" not in {finding.rule for finding in result.findings}
+    html = render_html(result, "ja")
+    assert "予備ポート（未使用）" in html
+    assert "rtx.cfg:" in html
+
+
+def test_lan_shutdown_closes_the_spare_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cp932_network(tmp_path, CASES["filter order"][0] + SPARE_PORT + "lan shutdown lan3\n")
+    monkeypatch.chdir(tmp_path)
+    result = analyze("topology.yaml", timestamp="2026-12-06T00:00:00Z")
+    assert "PORT-001" not in {finding.rule for finding in result.findings}

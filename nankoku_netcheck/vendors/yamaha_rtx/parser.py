@@ -30,6 +30,7 @@ from nankoku_netcheck.model import (
     DynamicRouting,
     Interface,
     InterfaceAddress,
+    InterfaceMgmt,
     MgmtSettings,
     Route,
     RouteKind,
@@ -66,7 +67,9 @@ _HARMLESS: frozenset[tuple[str, ...]] = frozenset(
         ("l2tp",),
         ("ipsec",),
         ("ipv6",),
-        ("lan",),
+        ("lan", "type"),
+        ("lan", "port-mirroring"),
+        ("lan", "port", "type"),
         ("description",),
         ("operation",),
         ("show",),
@@ -134,6 +137,7 @@ class _Iface:
     shutdown: bool = False
     description: str = ""
     vlan: int | None = None
+    used: bool = False  # a filter list, NAT descriptor or VLAN puts it to use
 
 
 @dataclass
@@ -167,6 +171,11 @@ class _Reader:
         lowered = [word.lower() for word in words]
         source = self.ledger.source(index)
         first = lowered[0]
+        if first in {"pppoe", "bridge"}:
+            # `pppoe use lan2`, `bridge member bridge1 lan1 ...` put LAN ports to use.
+            for word in lowered[1:]:
+                if re.match(r"^lan\d+$", word):
+                    self.iface(word, source, "physical").used = True
         if first in {"pp", "tunnel"} and len(lowered) >= 3 and lowered[1] in {"select", "enable", "disable"}:
             self.select_or_enable(first, lowered[1], lowered[2], source)
         elif first == "vlan" and len(lowered) >= 4 and lowered[2] == "802.1q":
@@ -195,6 +204,8 @@ class _Reader:
             self.iface(self.resolve(lowered[1]), source, _kind_of(self.resolve(lowered[1]))).description = _text(
                 self.ledger.lines[index], words[1]
             )
+        elif first == "lan" and len(lowered) >= 3 and lowered[1] == "shutdown" and _INTERFACE.match(lowered[2]):
+            self.iface(lowered[2], source, _kind_of(lowered[2])).shutdown = True
         elif first == "schedule" and "ntpdate" in lowered:
             self.mgmt_lines.append(index)
         elif first == "schedule":
@@ -260,10 +271,13 @@ class _Reader:
             raise NotUnderstood("no 'vid='")
         iface = self.iface(name, source, "subinterface")
         iface.vlan = number(vid, 1, 4094, "VLAN ID")
+        parent = name.split("/", 1)[0]
+        self.iface(parent, source, "physical").used = True
 
     def interface_command(self, index: int, written: str, lowered: list[str], words: list[str], source: Source) -> None:
         name = self.resolve(written)
         iface = self.iface(name, source, _kind_of(name))
+        iface.used = iface.used or lowered[0] not in {"address", "secondary"}
         if lowered[0] == "address":
             self.address(iface, words[1:], secondary=False)
         elif lowered[:2] == ["secondary", "address"]:
@@ -360,6 +374,9 @@ class _Reader:
         )
         for name, draft in sorted(self.interfaces.items()):
             device.interfaces[name] = self.interface(draft)
+            # A port only described (no address, filter or NAT on it) is bare: PORT-001 judges it.
+            bare = not draft.addresses and not draft.address_unknown and not draft.used
+            mgmt.interfaces[name] = InterfaceMgmt(name, draft.source, bare=bare, address_unknown=draft.address_unknown)
         for (name, direction), binding in sorted(self.bindings.items()):
             if name not in device.interfaces:
                 continue
