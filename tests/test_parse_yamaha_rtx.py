@@ -365,3 +365,12 @@ nat descriptor static 2 1 198.51.100.1=192.168.100.20 4
         (8, "port forwarding on an outer address not known from the config"),
         (9, "not understood: a static NAT block of several addresses is not modelled"),
     ]
+
+
+def test_topology_may_name_pp_and_tunnel_as_the_cli_writes_them() -> None:
+    from nankoku_netcheck.vendors import resolve_interface
+
+    device = parse("pp select 1\n pp enable 1\npp select none\ntunnel select 2\ntunnel select none\n")
+    assert resolve_interface(device, "pp 1") == "pp1"
+    assert resolve_interface(device, "TUNNEL 2") == "tunnel2"
+    assert resolve_interface(device, "pp 3") is None
