@@ -110,7 +110,18 @@ _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # ASA `crypto ca import TP pkcs12 PASSPHRASE [nointeractive]`
     (_rest_pattern(r"\bpkcs12", r"nointeractive"), "password"),
-    (_value_pattern(r"\bcommunity"), "snmp-community"),
+    # `community NAME`, and `community read-only|read-write NAME` where the access comes first
+    (_value_pattern(r"\bcommunity(?:" + _GAP + r"(?:read-only|read-write)(?=" + _GAP + r"\S))?"), "snmp-community"),
+    # `login user NAME [encrypted] PASSWORD`: the password follows the account name
+    (
+        re.compile(
+            r"(?im)^[ \t]*login" + _GAP + r"user" + _GAP + r"\S+" + _GAP + r"(?:encrypted" + _GAP + r")?" + _VALUE
+        ),
+        "password",
+    ),
+    # PPP and L2TP authentication: `pp auth myname|username NAME PASSWORD`, `l2tp tunnel auth on SECRET`
+    (re.compile(r"(?i)\bauth" + _GAP + r"(?:myname|username)" + _GAP + r"\S+" + _GAP + _VALUE), "password"),
+    (re.compile(r"(?i)\btunnel" + _GAP + r"auth" + _GAP + r"on" + _GAP + _VALUE), "password"),
     (
         re.compile(
             # ASA names the interface before the address (`snmp-server host inside 10.1.99.50 …`)
@@ -250,6 +261,7 @@ _MARK = "[REDACTED:"
 # the reports of a large city quote hundreds of thousands of lines: they skip the patterns.
 _MAY_HOLD_A_SECRET = re.compile(
     r"(?i)secret|passw|passphrase|community|snmp|auth|priv|key|wpa|-pw\b|psk|pwd|pkcs12|ipsec|aaa-server|://|\$"
+    r"|login[ \t]+user"
     r"|[A-Za-z0-9+/]{16}"
 )
 

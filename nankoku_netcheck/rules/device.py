@@ -179,7 +179,8 @@ UNNEEDED_SERVICES: dict[str, tuple[str, str]] = {
 PORT_KINDS = frozenset({"physical", "subinterface", "port-channel"})
 # Interface names of Ethernet jacks (PORT-001): a "physical" interface of another type
 # (Virtual-Template, Dialer, Serial, Cellular, ...) is not a port someone can plug into.
-ETHERNET_PORT = re.compile(r"^[A-Za-z-]*(?:Ethernet|GigE|Gig|Management)[0-9]", re.IGNORECASE)
+# `lanN`: the numbered LAN ports of routers that name them so (their VLANs are `lanN/M`).
+ETHERNET_PORT = re.compile(r"^(?:[A-Za-z-]*(?:Ethernet|GigE|Gig|Management)[0-9]|lan[0-9]+$)", re.IGNORECASE)
 
 
 # --- shared helpers -----------------------------------------------------------------------

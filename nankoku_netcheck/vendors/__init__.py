@@ -4,7 +4,8 @@ Each vendor is a subpackage with one `VendorPlugin` (see base.py). Adding a vend
 adding its subpackage and one row to `PLUGINS`; nothing outside `vendors/` names a vendor.
 The row order is the order detection asks the plugins in (see detect.py): a syntax whose
 files also match another plugin's evidence comes first (ASA before IOS); FortiOS's
-evidence (`config`/`edit`/`next`) is like no other's, so it is asked first; NEC IX
+evidence (`config`/`edit`/`next`) is like no other's, so it is asked first; the YAMAHA RTX's
+(`ip lanN`, `pp select`, `ip filter N pass`) shares no line shape with the Cisco syntaxes; NEC IX
 (`interface GigaEthernet0.0`, `ip access-list N permit ... src ... dest`) and AlliedWare Plus
 (`portM.S.P`, hardware ACL numbers; its text also carries IOS-like lines such as `hostname`,
 `interface`, `!`) before the Cisco plugins: their own evidence never occurs in Cisco configs.
@@ -25,8 +26,9 @@ from nankoku_netcheck.vendors.cisco_ios import CiscoIos
 from nankoku_netcheck.vendors.detect import Detection
 from nankoku_netcheck.vendors.fortios import FortiOS
 from nankoku_netcheck.vendors.nec_ix import NecIx
+from nankoku_netcheck.vendors.yamaha_rtx import YamahaRtx
 
-PLUGINS: tuple[VendorPlugin, ...] = (FortiOS(), NecIx(), AlliedWarePlus(), CiscoAsa(), CiscoIos())
+PLUGINS: tuple[VendorPlugin, ...] = (FortiOS(), YamahaRtx(), NecIx(), AlliedWarePlus(), CiscoAsa(), CiscoIos())
 
 VENDORS: Mapping[str, VendorPlugin] = MappingProxyType({plugin.name: plugin for plugin in PLUGINS})
 SUPPORTED: tuple[str, ...] = tuple(plugin.name for plugin in PLUGINS)
