@@ -310,3 +310,162 @@ def test_a_vip_exposing_an_lgwan_host_to_the_internet_side_fails(tmp_path: Path)
     assert finding.flow is not None and (finding.flow.dst, finding.flow.dport) == ("10.2.0.50", 443)
     assert delivered(result, "10.3.0.10", "192.0.2.10") == {("hosts", "10.2.0.0/24")}
     assert delivered(result, "10.3.0.10", "192.0.2.10", dport=80) == set()
+
+
+# --- IP pool / nat enable -------------------------------------------------------------------------
+
+# The internet-side router drops everything from and to the LGWAN addresses; a FortiGate that
+# translates the LGWAN sources hides them from it (the replies go to the translated address,
+# which the router lets back).
+FILTERING_RI = """\
+hostname ri
+interface GigabitEthernet0/0
+ ip address 10.8.3.2 255.255.255.252
+ ip access-group FROM-FGT in
+ ip access-group TO-FGT out
+interface GigabitEthernet0/1
+ ip address 10.3.0.1 255.255.255.0
+interface GigabitEthernet0/2
+ ip address 10.4.0.1 255.255.255.0
+ip route 0.0.0.0 0.0.0.0 10.8.3.1
+ip access-list extended FROM-FGT
+ deny ip 10.2.0.0 0.0.255.255 any
+ permit ip any any
+ip access-list extended TO-FGT
+ deny ip any 10.2.0.0 0.0.255.255
+ permit ip any any
+end
+"""
+
+
+def pool(address: str) -> str:
+    return (
+        'config firewall ippool\n    edit "P"\n'
+        f"        set startip {address}\n        set endip {address}\n    next\nend\n"
+    )
+
+
+def natted(*settings: str) -> str:
+    return policy(1, '"port2"', '"port3"', "accept", *settings, srcaddr='"lgwan-net"')
+
+
+def test_without_nat_the_internet_router_drops_the_lgwan_sources(tmp_path: Path) -> None:
+    result = run(tmp_path, fortigate(natted()), changed={"ri": FILTERING_RI})
+    passes(result)
+    assert delivered(result, "10.2.0.10", "10.3.0.10") == set()
+
+
+def test_nat_to_the_interface_address_opens_the_internet_both_ways(tmp_path: Path) -> None:
+    result = run(tmp_path, fortigate(natted("set nat enable")), changed={"ri": FILTERING_RI})
+    violation(result, "ZONE-005", "lgwan", "internet", 1, ("port2", "port3"))
+    assert delivered(result, "10.2.0.10", "10.3.0.10") == {("hosts", "10.3.0.0/24")}
+
+
+def test_an_ip_pool_the_internet_router_filters_keeps_the_lgwan_closed(tmp_path: Path) -> None:
+    policies = natted("set nat enable", "set ippool enable", 'set poolname "P"')
+    result = run(tmp_path, fortigate(policies, before=pool("10.2.255.100")), changed={"ri": FILTERING_RI})
+    passes(result)
+
+
+def test_an_ip_pool_outside_the_filtered_range_opens_the_internet(tmp_path: Path) -> None:
+    policies = natted("set nat enable", "set ippool enable", 'set poolname "P"')
+    result = run(tmp_path, fortigate(policies, before=pool("192.0.2.100")), changed={"ri": FILTERING_RI})
+    violation(result, "ZONE-005", "lgwan", "internet", 1, ("port2", "port3"))
+    assert delivered(result, "10.2.0.10", "10.3.0.10") == {("hosts", "10.3.0.0/24")}
+
+
+# --- static routes ------------------------------------------------------------------------------
+
+LGWAN_TO_MN = policy(1, '"port2"', '"port1"')
+
+# The mynumber router without a route back: so that the FortiGate's stateful replies (which
+# the engine lets through whatever the FortiGate's own routes) do not decide these cases.
+RM_NO_ROUTE = ROUTER.format(name="rm", link=1, zone=1, more="").replace("ip route 0.0.0.0 0.0.0.0 10.8.1.1\n", "")
+
+
+def routed(tmp_path: Path, config: str) -> Run:
+    return run(tmp_path, config, changed={"rm": RM_NO_ROUTE})
+
+
+def test_a_blackhole_route_keeps_the_mynumber_zone_unreachable(tmp_path: Path) -> None:
+    passes(routed(tmp_path, fortigate(LGWAN_TO_MN, routes=static_routes(port1="        set blackhole enable\n"))))
+
+
+def test_a_missing_route_keeps_the_mynumber_zone_unreachable(tmp_path: Path) -> None:
+    passes(routed(tmp_path, fortigate(LGWAN_TO_MN, routes=static_routes(port1="missing"))))
+
+
+def test_a_route_to_the_mynumber_zone_opens_it(tmp_path: Path) -> None:
+    result = routed(tmp_path, fortigate(LGWAN_TO_MN))
+    finding = violation(result, "ZONE-001", "lgwan", "mynumber", 1, ("port2", "port1"))
+    route = result.line_of("edit 10", after="config router static")
+    assert (route, "edit 10", "route") in [(e.line, e.text, e.role) for e in finding.evidence]
+    [step] = [step for step in finding.path if step.device == "fgt"]
+    assert step.route == "10.1.0.0/16 via 10.8.1.2 dev port1"
+
+
+# --- policy routes ------------------------------------------------------------------------------
+
+POLICY_ROUTE = """\
+config router policy
+    edit 1
+        set input-device "port2"
+        set dst "10.1.0.0/255.255.0.0"
+        set gateway 10.8.1.2
+        set output-device "port1"
+    next
+end
+"""
+
+
+def test_without_policy_routes_the_static_routes_decide(tmp_path: Path) -> None:
+    passes(routed(tmp_path, fortigate(LGWAN_TO_MN, routes=static_routes(port1="missing"))))
+
+
+def test_a_policy_route_is_not_understood_and_names_its_line(tmp_path: Path) -> None:
+    config = fortigate(LGWAN_TO_MN, routes=static_routes(port1="missing"), after=POLICY_ROUTE)
+    result = routed(tmp_path, config)
+    assert result.verdict("META-001") == "inconclusive"
+    start = result.line_of("config router policy")
+    lines = {(e.line, e.text) for f in result.findings("META-001") for e in f.evidence}
+    assert (start + 1, "edit 1") in lines and (start + 5, 'set output-device "port1"') in lines
+    assert result.verdict("ZONE-001") == "inconclusive"
+
+
+# --- status disable -----------------------------------------------------------------------------
+
+
+def test_a_disabled_policy_decides_nothing(tmp_path: Path) -> None:
+    passes(run(tmp_path, fortigate(policy(1, '"port2"', '"port1"', status="disable"))))
+
+
+def test_the_same_policy_enabled_opens_the_mynumber_zone(tmp_path: Path) -> None:
+    result = run(tmp_path, fortigate(policy(1, '"port2"', '"port1"', status="enable")))
+    violation(result, "ZONE-001", "lgwan", "mynumber", 1, ("port2", "port1"))
+
+
+# --- service port ranges ------------------------------------------------------------------------
+
+SCREEN_CHANNEL = """\
+channels:
+  - {id: screen, kind: screen-transfer, src: [10.2.0.0/16], dst: [10.3.0.0/16], proto: tcp, dport: [3389]}
+"""
+
+
+def rdp(ports: str) -> str:
+    return f'config firewall service custom\n    edit "RDP"\n        set tcp-portrange {ports}\n    next\nend\n'
+
+
+SCREEN = policy(1, '"port2"', '"port3"', srcaddr='"lgwan-net"', dstaddr='"inet-net"', service='"RDP"')
+
+
+def test_a_service_inside_the_channel_port_passes(tmp_path: Path) -> None:
+    passes(run(tmp_path, fortigate(SCREEN, before=rdp("3389")), tail=SCREEN_CHANNEL))
+
+
+def test_a_service_range_wider_than_the_channel_port_fails(tmp_path: Path) -> None:
+    result = run(tmp_path, fortigate(SCREEN, before=rdp("3380-3390")), tail=SCREEN_CHANNEL)
+    finding = violation(result, "ZONE-005", "lgwan", "internet", 1, ("port2", "port3"))
+    assert finding.flow is not None and finding.flow.dport in set(range(3380, 3391)) - {3389}
+    assert delivered(result, "10.2.0.10", "10.3.0.10", dport=3391) == set()
+    assert delivered(result, "10.2.0.10", "10.3.0.10", dport=3390) == {("hosts", "10.3.0.0/24")}
