@@ -469,3 +469,88 @@ def test_a_service_range_wider_than_the_channel_port_fails(tmp_path: Path) -> No
     assert finding.flow is not None and finding.flow.dport in set(range(3380, 3391)) - {3389}
     assert delivered(result, "10.2.0.10", "10.3.0.10", dport=3391) == set()
     assert delivered(result, "10.2.0.10", "10.3.0.10", dport=3390) == {("hosts", "10.3.0.0/24")}
+
+
+# --- VDOMs --------------------------------------------------------------------------------------
+
+
+def vdom_interface(name: str, vdom: str, address: str, kind: str = "") -> str:
+    kind_line = f"        set type {kind}\n" if kind else ""
+    return (
+        f'    edit "{name}"\n        set vdom "{vdom}"\n{kind_line}        set ip {address} 255.255.255.252\n    next\n'
+    )
+
+
+def vdom_route(number: int, dst: str, gateway: str, device: str) -> str:
+    return (
+        f"    edit {number}\n        set dst {dst}\n        set gateway {gateway}\n"
+        f'        set device "{device}"\n    next\n'
+    )
+
+
+def two_vdoms(vd2_action: str) -> str:
+    """root holds the lgwan, internet and DMZ ports, vd2 the mynumber port; an inter-VDOM
+    link joins them. root lets the lgwan into the link; vd2's policy decides."""
+    interfaces = (
+        vdom_interface("port1", "vd2", "10.8.1.1")
+        + vdom_interface("port2", "root", "10.8.2.1")
+        + vdom_interface("port3", "root", "10.8.3.1")
+        + vdom_interface("port4", "root", "10.8.9.1")
+        + vdom_interface("vlink0", "root", "10.7.0.1", "vdom-link")
+        + vdom_interface("vlink1", "vd2", "10.7.0.2", "vdom-link")
+    )
+    root_routes = (
+        vdom_route(1, "10.1.0.0 255.255.0.0", "10.7.0.2", "vlink0")
+        + vdom_route(2, "10.2.0.0 255.255.0.0", "10.8.2.2", "port2")
+        + vdom_route(3, "10.3.0.0 255.255.0.0", "10.8.3.2", "port3")
+        + vdom_route(4, "10.4.0.0 255.255.0.0", "10.8.3.2", "port3")
+        + vdom_route(5, "10.9.0.0 255.255.0.0", "10.8.9.2", "port4")
+    )
+    vd2_routes = vdom_route(1, "10.1.0.0 255.255.0.0", "10.8.1.2", "port1") + vdom_route(
+        2, "0.0.0.0 0.0.0.0", "10.7.0.1", "vlink1"
+    )
+    root_policy = policy(1, '"port2"', '"vlink0"')
+    vd2_policy = policy(1, '"vlink1"', '"port1"', vd2_action)
+    return (
+        "#config-version=FGT60F-7.2.5-FW-build1517-230606:opmode=0:vdom=1:user=admin\n"
+        "config vdom\nedit root\nnext\nedit vd2\nnext\nend\n"
+        'config global\nconfig system global\n    set hostname "fgt"\nend\n'
+        f"config system interface\n{interfaces}end\nend\n"
+        "config vdom\nedit root\n"
+        f"config firewall policy\n{root_policy}end\n"
+        f"config router static\n{root_routes}end\nnext\n"
+        "edit vd2\n"
+        f"config firewall policy\n{vd2_policy}end\n"
+        f"config router static\n{vd2_routes}end\nnext\nend\n"
+    )
+
+
+VDOM_DEVICES = "  fgt-root: {config: fgt.conf, instance: root}\n  fgt-vd2: {config: fgt.conf, instance: vd2}\n"
+VDOM_LINK = "links:\n  - [fgt-root:vlink0, fgt-vd2:vlink1]\n"
+
+
+def test_the_mynumber_vdom_denying_the_inter_vdom_link_holds(tmp_path: Path) -> None:
+    passes(run(tmp_path, two_vdoms("deny"), tail=VDOM_LINK, devices=VDOM_DEVICES))
+
+
+def test_the_mynumber_vdom_accepting_the_inter_vdom_link_leaks(tmp_path: Path) -> None:
+    result = run(tmp_path, two_vdoms("accept"), tail=VDOM_LINK, devices=VDOM_DEVICES)
+    lines = result.config.splitlines()
+    vd2_policy = lines.index("edit vd2", lines.index("config vdom", 2)) + 3  # `edit 1` of vd2's policy
+    assert lines[vd2_policy - 1].strip() == "edit 1"
+    root_policy = result.line_of("edit 1", after="config firewall policy")
+    [finding] = [f for f in result.findings("ZONE-001") if (f.from_zone, f.to_zone) == ("lgwan", "mynumber")]
+    assert finding.status == "violated"
+    hops = [(step.device, step.in_interface, step.out_interface, step.acl) for step in finding.path]
+    assert [hop[:3] for hop in hops] == [
+        ("rl", "GigabitEthernet0/1", "GigabitEthernet0/0"),
+        ("fgt-root", "port2", "vlink0"),
+        ("fgt-vd2", "vlink1", "port1"),
+        ("rm", "GigabitEthernet0/0", "GigabitEthernet0/1"),
+    ]
+    assert [(acl.line, acl.text) for *_, acl in hops[1:3] if acl is not None] == [
+        (root_policy, "edit 1"),
+        (vd2_policy, "edit 1"),
+    ]
+    permits = {(e.line, e.text) for e in finding.evidence if e.role == "permits"}
+    assert permits == {(root_policy, "edit 1"), (vd2_policy, "edit 1")}
