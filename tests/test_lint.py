@@ -1,9 +1,11 @@
-"""The codebase stays `ruff check` and `ruff format` clean (ruff is a test dependency)."""
+"""The codebase stays `ruff check`, `ruff format` and `mypy --strict` clean (all three are test dependencies)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 from conftest import REPO
@@ -25,4 +27,17 @@ def test_ruff_check_is_clean() -> None:
 
 def test_ruff_format_is_clean() -> None:
     result = ruff("format", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_is_clean() -> None:
+    """`mypy --strict nankoku_netcheck` (mypy and the stubs are test dependencies)."""
+    pytest.importorskip("mypy", reason="mypy is not installed (pip install -e '.[test]')")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull, "nankoku_netcheck"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -35,8 +35,9 @@ the same rules, one packet at a time):
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..graph import Network, Segment, is_up
 from ..model import Acl, Device, Route, RouteKind, Source, ToTheBox
@@ -54,6 +55,17 @@ from .filters import (
 )
 from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
+
+
+class Enqueue(Protocol):
+    """Queues packets arriving at a device's interface (with the translation they carry)."""
+
+    def __call__(self, device_name: str, if_name: str, packets: PacketSet, translation: Translation = ()) -> None: ...
+
+
+# Records packets delivered at an endpoint; routes a stateless device's gathered packets once.
+Deliver = Callable[["Endpoint", PacketSet], None]
+RouteLater = Callable[[str, PacketSet, Translation], None]
 
 
 @dataclass(frozen=True, order=True)
@@ -180,12 +192,12 @@ class ReachEngine:
         # With routing off, a device may send a packet out of any interface: what remains
         # reachable is what the filters alone allow (ZONE-008).
         self.routing = routing
-        self.fibs = share_with.fibs if share_with is not None else Fibs(network)
+        self.fibs: Fibs = share_with.fibs if share_with is not None else Fibs(network)
         self._fib_regions: dict[str, list[tuple[PacketSet, tuple[NextHop, ...]]]] = (
             share_with._fib_regions if share_with is not None else {}
         )
-        compiled = share_with.compiled if share_with is not None else Compiled()
-        self.compiled = compiled
+        compiled: Compiled = share_with.compiled if share_with is not None else Compiled()
+        self.compiled: Compiled = compiled
         self._local = compiled.local
         self._iface_addresses = compiled.iface_addresses
         self._acl_in = compiled.acl_in
@@ -390,8 +402,8 @@ class ReachEngine:
             if is_up(interface):
                 for address in interface.addresses:
                     result |= self.space.field_equals("dst", address.address)
-                for address in interface.virtual_addresses:
-                    result |= self.space.field_equals("dst", address)
+                for virtual in interface.virtual_addresses:
+                    result |= self.space.field_equals("dst", virtual)
             self._iface_addresses[key] = result
         return self._iface_addresses[key]
 
@@ -541,7 +553,7 @@ class ReachEngine:
                     result.delivered[endpoint] = kept
         return result
 
-    def _inject_on_segment(self, segment: Segment, packets: PacketSet, enqueue, deliver) -> None:  # type: ignore[no-untyped-def]
+    def _inject_on_segment(self, segment: Segment, packets: PacketSet, enqueue: Enqueue, deliver: Deliver) -> None:
         on_segment = self.segment_destinations(segment)
         deliver(Endpoint("hosts", segment=segment.id), packets & self._to_hosts_or_reserved(segment))
         off_segment = packets & ~on_segment
@@ -553,11 +565,11 @@ class ReachEngine:
         self,
         key: tuple[str, str, Translation],
         packets: PacketSet,
-        result: ReachResult,  # type: ignore[no-untyped-def]
+        result: ReachResult,
         visited: _Visited,
-        enqueue,
-        deliver,
-        route_later,
+        enqueue: Enqueue,
+        deliver: Deliver,
+        route_later: RouteLater,
         untranslated: bool = False,
         arrival: Owner | None = None,
         egress: str | None = None,
@@ -639,9 +651,9 @@ class ReachEngine:
         device_name: str,
         if_name: str,
         forwarded: PacketSet,
-        translation: Translation,  # type: ignore[no-untyped-def]
-        enqueue,
-        deliver,
+        translation: Translation,
+        enqueue: Enqueue,
+        deliver: Deliver,
         arrival: Owner | None,
         egress: str | None = None,
         egress_rule: Source | None = None,
@@ -679,10 +691,10 @@ class ReachEngine:
         device_name: str,
         in_if: str,
         hop: NextHop,
-        packets: PacketSet,  # type: ignore[no-untyped-def]
+        packets: PacketSet,
         translation: Translation,
-        enqueue,
-        deliver,
+        enqueue: Enqueue,
+        deliver: Deliver,
         arrival: Owner | None = None,
     ) -> None:
         if hop.discard:
@@ -713,10 +725,10 @@ class ReachEngine:
         device_name: str,
         out: str,
         hop: NextHop,
-        packets: PacketSet,  # type: ignore[no-untyped-def]
+        packets: PacketSet,
         translation: Translation,
-        enqueue,
-        deliver,
+        enqueue: Enqueue,
+        deliver: Deliver,
     ) -> None:
         """Packets leave `out`: to the next device, the segment's hosts, or out of the network."""
         if packets == self.space.false:

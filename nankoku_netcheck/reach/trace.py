@@ -247,8 +247,9 @@ class Tracer:
         for branch in self._step(device_name, if_name, packet, translation, hops):
             if branch.terminal is not None:
                 paths.append(branch.terminal)
+            onward = packet if branch.packet is None else branch.packet
             for device, interface in branch.successors:
-                self._walk(device, interface, branch.packet, branch.translation, branch.hops, paths, entered)
+                self._walk(device, interface, onward, branch.translation, branch.hops, paths, entered)
 
     def shortest_path(self, start: Start, packet: Packet, wanted: Callable[[TracePath], bool]) -> TracePath | None:
         """Breadth-first: the shortest path of `packet` from `start` that `wanted` accepts.
@@ -267,11 +268,12 @@ class Tracer:
             for branch in self._step(device_name, if_name, current, translation, hops):
                 if branch.terminal is not None and wanted(branch.terminal):
                     return branch.terminal
+                onward = current if branch.packet is None else branch.packet
                 for successor in branch.successors:
                     # Keyed by header too: NAT may bring the packet back changed.
-                    if (*successor, branch.packet) not in seen:
-                        seen.add((*successor, branch.packet))
-                        queue.append((*successor, branch.packet, branch.translation, branch.hops))
+                    if (*successor, onward) not in seen:
+                        seen.add((*successor, onward))
+                        queue.append((*successor, onward, branch.translation, branch.hops))
         return None
 
     def _step(
@@ -583,20 +585,22 @@ def _decision_caveats(
     if decision.acl is None or decision.line_index is None:
         return []
     caveats = []
-    for index, line in enumerate(decision.acl.lines[: decision.line_index + 1]):
+    for index, acl_line in enumerate(decision.acl.lines[: decision.line_index + 1]):
         deciding = index == decision.line_index
         # `matches` of such a line is a superset of the device's: no match there, none on the device.
         skipped = (
             not deciding
-            and not counts_as_match(line)
-            and (header is None or any(match_packet(m, h) for m in line.matches for h in (header, _reversed(header))))
+            and not counts_as_match(acl_line)
+            and (
+                header is None or any(match_packet(m, h) for m in acl_line.matches for h in (header, _reversed(header)))
+            )
         )
         if not (deciding or skipped):
             continue
-        text = redact(line.source.text.strip())
-        where = (line.source.file, line.source.line)
+        text = redact(acl_line.source.text.strip())
+        where = (acl_line.source.file, acl_line.source.line)
         name = decision.acl_name
-        if not line.understood:
+        if not acl_line.understood:
             reason = redact(reasons.get(where, "not understood"))
             en, ja = (
                 (f"the permitting line was not understood ({reason})", f"許可した行を解釈できません（{reason}）")
@@ -606,8 +610,8 @@ def _decision_caveats(
                     f"一致しうる deny 行を解釈できないため無視しました（{reason}）",
                 )
             )
-        elif line.approximation:
-            approximation = redact(line.approximation)
+        elif acl_line.approximation:
+            approximation = redact(acl_line.approximation)
             en, ja = (
                 (
                     f"the permitting line is over-approximated ({approximation})",

@@ -18,6 +18,7 @@ filters together), the certificate says so instead of listing lines.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import networkx as nx
 from networkx.algorithms.flow import boykov_kolmogorov
@@ -34,6 +35,8 @@ from .flows import FlowContext
 from .zone import sanctioned_flows
 
 SOURCE, SINK = ("source",), ("sink",)
+# Nodes: SOURCE, SINK, ("segment", id), ("device", name), ("in" | "out", device, interface).
+CutGraph: TypeAlias = "nx.DiGraph[tuple[str, ...]]"
 
 
 def isolation_certificates(ctx: FlowContext) -> tuple[IsolationCertificate, ...]:
@@ -77,12 +80,12 @@ def _certificate(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet)
     return IsolationCertificate(source, dest, tuple(lines))
 
 
-def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -> nx.DiGraph:
+def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -> CutGraph:
     """Nodes: segments, and per interface an inbound and an outbound point; edges without
     `capacity` are infinite."""
     network = ctx.network
     engine = ctx.engine
-    graph = nx.DiGraph()
+    graph: CutGraph = nx.DiGraph()
     graph.add_nodes_from((SOURCE, SINK))
     for start, _ in ctx.starts(source):
         graph.add_edge(SOURCE, ("segment", start.segment) if start.segment else ("in", start.device, start.interface))
@@ -127,7 +130,7 @@ def _owns_address_in(network: Network, interface: Interface, zone: str) -> bool:
 
 def _add_filter_edge(
     ctx: FlowContext,
-    graph: nx.DiGraph,
+    graph: CutGraph,
     node_a: tuple[str, ...],
     node_b: tuple[str, ...],
     key: tuple[str, str],
