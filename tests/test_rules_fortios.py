@@ -12,11 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import REPO, rule_context
+from vendor_rule_fixtures import check_rule_fixture
 
 from nankoku_netcheck.parse import parse_config
-from nankoku_netcheck.result import Finding
 from nankoku_netcheck.rules.acl import ACL_RULES
 from nankoku_netcheck.rules.device import DEVICE_RULES
 
@@ -37,26 +36,6 @@ CASES = sorted(
     (folder.parent.name, folder.name) for folder in FIXTURES.glob("*/fortios-*") if folder.parent.name in RULES
 )
 
-Row = tuple[str, str, int, str, str]
-
-
-def found_rows(findings: list[Finding]) -> list[Row]:
-    rows = []
-    for finding in findings:
-        first = finding.evidence[0]
-        prefix = f"{first.file}:{first.line}: "
-        assert finding.message_en.startswith(prefix) and finding.message_ja.startswith(prefix), finding
-        en, ja = finding.message_en[len(prefix) :], finding.message_ja[len(prefix) :]
-        rows.append((finding.device, Path(first.file).name, first.line, en, ja))
-    return sorted(rows)
-
-
-def expected_rows(folder: Path) -> list[Row]:
-    listed = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8")) or []
-    return sorted(
-        (item["device"], item["file"], item["line"], item["message_en"], item["message_ja"]) for item in listed
-    )
-
 
 def test_every_rule_that_applies_to_fortios_has_its_cases() -> None:
     expected = {(rule_id, f"fortios-{case}") for rule_id in COVERED for case in ("pass", "fail")}
@@ -66,14 +45,7 @@ def test_every_rule_that_applies_to_fortios_has_its_cases() -> None:
 
 @pytest.mark.parametrize(("rule_id", "case"), CASES)
 def test_fortios_rule_fixture(rule_id: str, case: str) -> None:
-    rule = RULES[rule_id]
-    folder = FIXTURES / rule_id / case
-    findings = rule.check(rule_context(folder))
-    expected = expected_rows(folder)
-    assert found_rows(findings) == expected
-    assert case.endswith("fail") == bool(expected), "a fail fixture must list findings, a pass fixture none"
-    for finding in findings:
-        assert (finding.rule, finding.severity, finding.status) == (rule_id, rule.severity, "violated")
+    check_rule_fixture(RULES[rule_id], FIXTURES / rule_id / case)
 
 
 @pytest.mark.parametrize("config", sorted(FIXTURES.glob("*/fortios-*/configs/*.cfg")), ids=lambda path: path.name)

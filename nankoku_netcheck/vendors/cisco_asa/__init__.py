@@ -6,7 +6,7 @@ from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.cisco_asa.parser import parse
 from nankoku_netcheck.vendors.cisco_asa.remediation import REMEDIATION
-from nankoku_netcheck.vendors.cisco_ios.parser import canonical_interface_name
+from nankoku_netcheck.vendors.cisco_ios import abbreviated_interface
 from nankoku_netcheck.vendors.detect import DECISIVE, IP_PATTERN, Signature, signatures
 
 SIGNATURES: tuple[Signature, ...] = signatures(
@@ -37,11 +37,7 @@ class CiscoAsa(VendorPlugin):
 
     def interface_alias(self, device: Device, name: str) -> str | None:
         """Abbreviated hardware names (Gi0/1), then the `nameif` (exact, then ignoring case)."""
-        expanded = canonical_interface_name(name).casefold()
-        matches = sorted(known for known in device.interfaces if canonical_interface_name(known).casefold() == expanded)
-        if matches:
-            return matches[0]
-        return _interface_by_nameif(device, name)
+        return abbreviated_interface(device, name) or _interface_by_nameif(device, name)
 
 
 def _interface_by_nameif(device: Device, name: str) -> str | None:

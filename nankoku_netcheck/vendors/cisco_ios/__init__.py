@@ -56,10 +56,14 @@ class CiscoIos(VendorPlugin):
         return parse(text, path)
 
     def interface_alias(self, device: Device, name: str) -> str | None:
-        """IOS abbreviations: Gi0/1 for GigabitEthernet0/1, po1 for Port-channel1."""
-        expanded = canonical_interface_name(name).casefold()
-        matches = sorted(known for known in device.interfaces if canonical_interface_name(known).casefold() == expanded)
-        return matches[0] if matches else None
+        return abbreviated_interface(device, name)
 
 
-__all__ = ["SIGNATURES", "CiscoIos", "canonical_interface_name"]
+def abbreviated_interface(device: Device, name: str) -> str | None:
+    """The interface a Cisco abbreviation names: Gi0/1 for GigabitEthernet0/1, po1 for Port-channel1."""
+    expanded = canonical_interface_name(name).casefold()
+    matches = sorted(known for known in device.interfaces if canonical_interface_name(known).casefold() == expanded)
+    return matches[0] if matches else None
+
+
+__all__ = ["SIGNATURES", "CiscoIos", "abbreviated_interface", "canonical_interface_name"]
