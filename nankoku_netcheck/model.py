@@ -355,8 +355,6 @@ class Device:
     unknown_lines: list[UnknownLine] = field(default_factory=list)
     # Raw config lines (decoded) so later stages can quote evidence.
     lines: tuple[str, ...] = ()
-    # Vendor-neutral semantics of an interface with no ACL bound: IOS permits all.
-    default_permit_without_acl: bool = True
     # An interface that references an ACL that is not defined: IOS permits all.
     undefined_acl_permits: bool = True
     # Stateful inspection: a TCP packet with ACK/RST passes only as the reply of a connection

@@ -375,7 +375,6 @@ class _AsaParser:
             dynamic_routing=self.routes.resolve_routing(),
             unknown_lines=[unknown for _, unknown in sorted(self.book.outcome.items()) if unknown is not None],
             lines=tuple(self.book.lines),
-            default_permit_without_acl=False,
             undefined_acl_permits=False,
             stateful=True,
             policy=self.policy(acls),

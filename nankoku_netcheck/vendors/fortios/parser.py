@@ -228,7 +228,6 @@ class _Reader:
             dynamic_routing=dynamic,
             unknown_lines=self.ledger.unknowns(),
             lines=tuple(self.ledger.lines),
-            default_permit_without_acl=False,
             undefined_acl_permits=False,
             stateful=True,
             nat_rules=nat_rules,

@@ -367,7 +367,6 @@ class _Reader:
             vendor=VENDOR,
             source_file=self.ledger.path,
             lines=tuple(self.ledger.lines),
-            default_permit_without_acl=True,
             undefined_acl_permits=True,
             stateful=False,
             to_the_box=ToTheBox.FILTERED,
