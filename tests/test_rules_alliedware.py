@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, rule_context
-from test_rules_fortios import expected_rows, found_rows
+from vendor_rule_fixtures import check_rule_fixture
 
 from nankoku_netcheck.parse import parse_config
 from nankoku_netcheck.rules.acl import ACL_RULES
@@ -38,14 +38,7 @@ def test_every_covered_rule_has_its_cases() -> None:
 
 @pytest.mark.parametrize(("rule_id", "case"), CASES)
 def test_alliedware_rule_fixture(rule_id: str, case: str) -> None:
-    rule = RULES[rule_id]
-    folder = FIXTURES / rule_id / case
-    findings = rule.check(rule_context(folder))
-    expected = expected_rows(folder)
-    assert found_rows(findings) == expected
-    assert case.endswith("fail") == bool(expected), "a fail fixture must list findings, a pass fixture none"
-    for finding in findings:
-        assert (finding.rule, finding.severity, finding.status) == (rule_id, rule.severity, "violated")
+    check_rule_fixture(RULES[rule_id], FIXTURES / rule_id / case)
 
 
 @pytest.mark.parametrize("config", sorted(FIXTURES.glob("*/alliedware-*/configs/*.cfg")), ids=lambda path: path.name)
