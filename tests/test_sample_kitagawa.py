@@ -16,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import REPO
-from test_sample import Sample, line_keys, packet_of
+from test_sample import Sample, assert_arrives_by_hand_traced_path, line_keys, packet_of
 
 from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.cli import main
@@ -80,32 +80,7 @@ def test_broken_kitagawa_changes_only_the_fortigate() -> None:
 
 @pytest.mark.parametrize("item", EXPECTED["permitted"], ids=lambda item: item["id"])
 def test_kitagawa_permitted_packets_arrive_by_the_hand_traced_path(compliant: Sample, item: dict[str, Any]) -> None:
-    packet = packet_of(item["packet"])
-    start = compliant.start(item, packet)
-    expected = compliant.endpoint(item["delivered"])
-    if not item.get("firewall_semantics"):
-        assert expected in compliant.oracle_endpoints(start, packet)
-    paths = [
-        p
-        for p in compliant.tracer.trace(start, packet)
-        if p.endpoint is not None and compliant.endpoints_reached([p.endpoint]) == {expected}
-    ]
-    assert paths, f"tracer does not deliver {item['id']}"
-    assert [hop.device for hop in paths[0].hops] == item["path"]
-    deciding = [
-        (Path(d.line.source.file).name, d.line.source.line)
-        for hop in paths[0].hops
-        for d in (hop.ingress, hop.egress)
-        if d is not None and d.line is not None
-    ]
-    assert deciding == line_keys(item["acl_lines"])
-    space = compliant.engine.space
-    delivered = compliant.engine.reach([(start, space.packet(packet))]).delivered
-    assert any(
-        space.contains(packets, packet)
-        for endpoint, packets in delivered.items()
-        if compliant.endpoints_reached([endpoint]) == {expected}
-    )
+    assert_arrives_by_hand_traced_path(compliant, item)
 
 
 def denied_param(item: dict[str, Any]) -> Any:
