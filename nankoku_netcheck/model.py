@@ -173,6 +173,64 @@ class PolicyRule:
 
 
 @dataclass(frozen=True)
+class PolicyRouteEntry:
+    """One entry of a policy-routing table (IOS `route-map NAME permit|deny SEQ` used by
+    `ip policy route-map NAME`). The contract the engine, the tracer and the test oracle
+    implement (reach/pbr.py says it in full):
+
+    - The entry matches a packet when `match_acls` is None (no match clause: every packet)
+      or one of the named ACLs permits it (ACL semantics as for an interface; a deny line or
+      the implicit deny is no match). An ACL name that is not in `Device.acls` may match or
+      not: both outcomes are followed (an over-approximation: the device's behaviour with an
+      undefined ACL in a policy-routing match is not documented).
+    - A matching entry with `permit` False, or without any usable choice below, leaves the
+      packet to normal routing.
+    - A matching permit entry chooses, in this order (Cisco's documented precedence): the
+      first usable address of `next_hops` (one inside a connected subnet of an interface
+      that is up and forwards; with `verify` every usable one, and normal routing as well,
+      since tracking decides at run time); the first usable interface of `interfaces` (up
+      and forwarding: out of it towards the packet's own destination; one of kind "null"
+      discards the packet); the first usable address of `default_next_hops`, then the
+      first usable interface of `default_interfaces`, these two only for destinations
+      without an explicit route (a route of prefix length > 0; a default route does not
+      count; with dynamic routing any destination may have one, so normal routing applies
+      as well).
+
+    `set_sources` names the line of each set clause, so that paths show the line that
+    chose a hop."""
+
+    sequence: int
+    permit: bool
+    source: Source
+    match_acls: tuple[str, ...] | None = None
+    next_hops: tuple[int, ...] = ()
+    default_next_hops: tuple[int, ...] = ()
+    interfaces: tuple[str, ...] = ()
+    default_interfaces: tuple[str, ...] = ()
+    verify: bool = False
+    # The line each set clause came from: (clause kind, Source), kind one of "next-hop",
+    # "interface", "default next-hop", "default interface".
+    set_sources: tuple[tuple[str, Source], ...] = ()
+
+    def set_source(self, kind: str) -> Source:
+        """The line of the `kind` set clause (the entry's own line when there is none)."""
+        return next((source for found, source in self.set_sources if found == kind), self.source)
+
+
+@dataclass(frozen=True)
+class PolicyRoute:
+    """A policy-routing table: its entries are tried in `sequence` order, the first that
+    matches decides (see PolicyRouteEntry); none matching leaves the packet to normal routing."""
+
+    name: str
+    source: Source
+    entries: tuple[PolicyRouteEntry, ...] = ()
+
+    def ordered(self) -> tuple[PolicyRouteEntry, ...]:
+        return tuple(sorted(self.entries, key=lambda entry: entry.sequence))
+
+
+@dataclass(frozen=True)
 class InterfaceAddress:
     address: int
     prefix_length: int
@@ -212,6 +270,10 @@ class Interface:
     # False: the interface neither forwards nor accepts packets although it is up (an ASA
     # interface without a `nameif`).
     passes_traffic: bool = True
+    # Policy routing of packets arriving on this interface (`Device.policy_routes`); a name
+    # not defined there leaves them to normal routing (IOS: the route-map has no entry).
+    policy_route: str | None = None
+    policy_route_source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -283,9 +345,14 @@ class Route:
     interface: str | None = None  # exit interface; "Null0" style discard when `discard`
     distance: int = 1
     discard: bool = False
+    # Not a route of the table but a hop policy routing chose: what chose it
+    # (e.g. "route-map PBR permit 10"); `describe` then says that instead of a prefix.
+    chosen_by: str = ""
 
     def describe(self) -> str:
         text = f"{int_to_ip(self.prefix)}/{self.prefix_length}"
+        if self.chosen_by:
+            text = f"policy {self.chosen_by}:"
         if self.discard:
             return f"{text} → discard"
         parts = [text]
@@ -367,6 +434,8 @@ class Device:
     policy: tuple[PolicyRule, ...] | None = None
     # What decides packets addressed to one of the device's own addresses (see ToTheBox).
     to_the_box: ToTheBox = ToTheBox.FILTERED
+    # Policy-routing tables by name, used by `Interface.policy_route` (see PolicyRouteEntry).
+    policy_routes: dict[str, PolicyRoute] = field(default_factory=dict)
     # Management-plane facts (hardening rules); defined at the end of this module.
     mgmt: MgmtSettings = field(default_factory=lambda: MgmtSettings())
 

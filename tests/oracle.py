@@ -34,6 +34,7 @@ from nankoku_netcheck.model import (
     Device,
     Match,
     NatRule,
+    PolicyRouteEntry,
     Route,
     RouteKind,
     ToTheBox,
@@ -593,6 +594,87 @@ def box_accepts(simulation: Simulation, name: str, device: Device, if_name: str,
     return True
 
 
+# --- policy routing ----------------------------------------------------------------------------
+#
+# Written from model.PolicyRouteEntry, one packet at a time: entries in sequence order; one
+# matches when it has no match clause or one of its ACLs permits the packet (interface ACL
+# semantics); an ACL the device lacks may match or not (both followed). The first surely
+# matching entry decides; none: normal routing. A permit entry sends the packet to its first
+# next hop inside a connected subnet of an up interface carrying through traffic (every such
+# one plus normal routing with `verify`), else out of its first such interface towards the
+# destination (a null interface drops it), else, when no route of prefix length > 0 is
+# installed for the destination, to the first such default next hop, then default interface
+# (normal routing too when the device runs dynamic routing); else, and for a deny entry,
+# normal routing.
+
+
+def connected_exits(device: Device, address: int) -> list[Exit]:
+    return [
+        Exit(name, address)
+        for name, interface in device.interfaces.items()
+        if carries_through_traffic(device, name)
+        and any(address & prefix_mask(a.prefix_length) == a.network for a in interface.addresses)
+    ]
+
+
+def towards_destination(device: Device, name: str) -> Exit:
+    """Out of `name` to the packet's own destination; a null interface drops the packet."""
+    return Exit("", None, discard=True) if device.interfaces[name].kind == "null" else Exit(name, None)
+
+
+def has_explicit_route(device: Device, destination: int) -> bool:
+    return any(
+        route.prefix_length > 0
+        and destination & prefix_mask(route.prefix_length) == route.prefix
+        and route_exits(device, route, None, ())
+        for route in all_routes(device)
+    )
+
+
+def entry_outcome(device: Device, entry: PolicyRouteEntry, packet: Header) -> tuple[list[Exit], bool]:
+    """(exits the entry chooses, whether normal routing applies too)."""
+    if not entry.permit:
+        return [], True
+    usable = [exits for exits in (connected_exits(device, a) for a in entry.next_hops) if exits]
+    if usable and entry.verify:
+        return [exit_ for exits in usable for exit_ in exits], True
+    if usable:
+        return usable[0], False
+    for name in entry.interfaces:
+        if carries_through_traffic(device, name):
+            return [towards_destination(device, name)], False
+    if has_explicit_route(device, packet.dst):
+        return [], True
+    for address in entry.default_next_hops:
+        if connected_exits(device, address):
+            return connected_exits(device, address), bool(device.dynamic_routing)
+    for name in entry.default_interfaces:
+        if carries_through_traffic(device, name):
+            return [towards_destination(device, name)], bool(device.dynamic_routing)
+    return [], True
+
+
+def routing_exits(device: Device, if_name: str, packet: Header) -> list[Exit]:
+    """Normal routing, after the policy route of `if_name` if it has one."""
+    normal = forwarding_exits(device, packet.dst)
+    name = device.interfaces[if_name].policy_route
+    table = device.policy_routes.get(name) if name is not None else None
+    if table is None:
+        return normal
+    exits: list[Exit] = []
+    for entry in sorted(table.entries, key=lambda e: e.sequence):
+        names = entry.match_acls
+        surely = names is None or any(n in device.acls and filter_permits(device, n, packet) for n in names)
+        maybe = names is not None and any(n not in device.acls for n in names)
+        if not (surely or maybe):
+            continue
+        chosen, also_normal = entry_outcome(device, entry, packet)
+        exits += chosen + (normal if also_normal else [])
+        if surely:
+            return exits
+    return exits + normal
+
+
 def device_enter(simulation: Simulation, name: str, device: Device, if_name: str, arriving: Header) -> None:
     interface = device.interfaces[if_name]
     if interface.shutdown or not interface.passes_traffic:
@@ -608,7 +690,7 @@ def device_enter(simulation: Simulation, name: str, device: Device, if_name: str
     if interface.management_only:
         return
     exits = (
-        exits_via(device, packet.dst, egress) if egress in device.interfaces else forwarding_exits(device, packet.dst)
+        exits_via(device, packet.dst, egress) if egress in device.interfaces else routing_exits(device, if_name, packet)
     )
     for exit_ in exits:
         if exit_.discard or not carries_through_traffic(device, exit_.interface):

@@ -271,8 +271,12 @@ def test_comments_are_harmless_and_blank_lines_are_not_recorded():
     [
         (("ip nat inside source list 1 interface Gi0/0 overload",), 1, "NAT"),
         (("interface Gi0/0", " ip nat outside"), 2, "NAT"),
-        (("interface Gi0/0", " ip policy route-map PBR"), 2, "policy-based routing"),
-        (("ip local policy route-map PBR",), 1, "policy-based routing"),
+        (
+            ("interface Gi0/0", " ip policy route-map PBR", "route-map PBR", " set ip next-hop recursive 10.9.9.9"),
+            2,
+            "recursive",
+        ),
+        (("ip local policy route-map PBR",), 1, "ip local policy"),
         (("zone security INSIDE",), 1, "zone-based firewall"),
         (("zone-pair security IN-OUT source INSIDE destination OUTSIDE",), 1, "zone-based firewall"),
         (("interface Gi0/0", " zone-member security INSIDE"), 2, "zone-based firewall"),

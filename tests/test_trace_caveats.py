@@ -21,8 +21,11 @@ SUMMARY_EN = (
 SUMMARY_JA = (
     "注意: トレース結果は実機と異なる可能性があります。解釈できない行や近似に基づくホップがあります（「!」の行）"
 )
-PBR_EN = "line not understood on this device (policy-based routing is not modelled): ip policy route-map PBR"
-PBR_JA = "この機器の解釈できない行です（policy-based routing is not modelled）: ip policy route-map PBR"
+PBR_REASON = "route-map PBR: line 9: 'set ip next-hop recursive' is not modelled"
+PBR_EN = f"line not understood on this device ({PBR_REASON}): ip policy route-map PBR"
+PBR_JA = f"この機器の解釈できない行です（{PBR_REASON}）: ip policy route-map PBR"
+# Policy routing reads this route-map, and not its recursive next hop: the `ip policy` line is META-001.
+UNMODELLED_PBR = "route-map PBR permit 10\n set ip next-hop recursive 10.9.9.9"
 OSPF_EN = "next hop from dynamic routing (ospf 1), an over-approximation: any prefix may be learned from any neighbour"
 OSPF_JA = (
     "動的ルーティング（ospf 1）によるネクストホップです。近似として、どの隣接機器からもどの経路も"
@@ -51,7 +54,9 @@ def test_a_meta_001_line_on_the_hop_is_named_at_that_hop(triangle: NetworkWriter
     # The PBR line sits in r-mn's egress interface; the one in r-core's Loopback0 is on no hop.
     topology = triangle(
         mn_iface="ip policy route-map PBR",
-        core_extra="interface Loopback0\n ip address 10.9.9.9 255.255.255.255\n ip policy route-map PBR",
+        mn_extra=UNMODELLED_PBR,
+        core_extra=UNMODELLED_PBR
+        + "\ninterface Loopback0\n ip address 10.9.9.9 255.255.255.255\n ip policy route-map PBR",
     )
     where = f"{topology.parent / 'configs' / 'r-mn.cfg'}:6"
     text = trace(topology, *MN_TO_LG)
@@ -178,7 +183,7 @@ def test_a_clean_trace_has_no_caveat(triangle: NetworkWriter) -> None:
 
 def test_a_finding_path_carries_the_same_caveat(triangle: NetworkWriter) -> None:
     # No ACL anywhere: my number → LGWAN is a violation whose path crosses r-mn's PBR line.
-    topology = triangle(mn_iface="ip policy route-map PBR")
+    topology = triangle(mn_iface="ip policy route-map PBR", mn_extra=UNMODELLED_PBR)
     where = f"{topology.parent / 'configs' / 'r-mn.cfg'}:6"
     result = analyze(str(topology))
     through = [

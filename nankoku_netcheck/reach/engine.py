@@ -23,7 +23,9 @@ the same rules, one packet at a time):
   of I answers; its `management-access`, which lifts that for VPN clients only, is not
   modelled: no VPN is; FortiOS: another interface's address through the policy).
   The rest are forwarded by longest prefix match; equal-cost next hops all apply;
-  over-approximated dynamic routes apply to every destination.
+  over-approximated dynamic routes apply to every destination. Before that, the policy
+  route of the arrival interface (`Interface.policy_route`, reach/pbr.py) may choose other
+  hops: routing then depends on the arrival interface.
 - Leaving through interface O: through a boundary interface (upstream, external link
   attach), packets exit the network.
   With a next hop address, the member device owning that address on O's segment
@@ -55,6 +57,7 @@ from .filters import (
 )
 from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
+from .pbr import entry_choice, matched_acls
 
 
 class Enqueue(Protocol):
@@ -215,6 +218,7 @@ class ReachEngine:
         self._routing_members = compiled.routing_members
         self._owners = compiled.owners
         self._egress_regions: dict[tuple[str, str, Source], list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
+        self._policy_routes: dict[tuple[str, str], tuple[list[tuple[PacketSet, tuple[NextHop, ...]]], PacketSet]] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -621,7 +625,7 @@ class ReachEngine:
         forwarded = new & ~local
         if forwarded == self.space.false or not forwards(interface):
             return
-        if not decides_per_pair(device) and not device.nat_rules:
+        if not decides_per_pair(device) and not device.nat_rules and interface.policy_route is None:
             routed_key = (device_name, translation)
             done = visited.routed.get(routed_key)
             if done is not None:
@@ -668,6 +672,10 @@ class ReachEngine:
                 self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
             return
         out = egress if egress in device.interfaces else None
+        if out is None and if_name:
+            forwarded = self._policy_routed(device_name, if_name, forwarded, translation, enqueue, deliver, arrival)
+            if forwarded == self.space.false:
+                return
         if out is not None:
             rule = egress_rule or Source(device.source_file, 0, "")
             for region, next_hops in self.egress_regions(device_name, out, rule):
@@ -685,6 +693,79 @@ class ReachEngine:
                 self._send(device_name, if_name, hop, routed, translation, enqueue, deliver, arrival)
         for hop in self.fibs[device_name].dynamic:
             self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
+
+    def _policy_routed(
+        self,
+        device_name: str,
+        if_name: str,
+        forwarded: PacketSet,
+        translation: Translation,
+        enqueue: Enqueue,
+        deliver: Deliver,
+        arrival: Owner | None,
+    ) -> PacketSet:
+        """Sends what the arrival interface's policy routing decides (reach/pbr.py); returns
+        the packets left to normal routing (all of them without a policy route)."""
+        name = self.network.devices[device_name].interfaces[if_name].policy_route
+        if name is None:
+            return forwarded
+        chosen, normal = self.policy_regions(device_name, name)
+        for region, hops in chosen:
+            routed = forwarded & self.pre(translation, region)
+            if routed == self.space.false:
+                continue
+            for hop in hops:
+                self._send(device_name, if_name, hop, routed, translation, enqueue, deliver, arrival)
+        return forwarded & self.pre(translation, normal)
+
+    def policy_regions(
+        self, device_name: str, name: str
+    ) -> tuple[list[tuple[PacketSet, tuple[NextHop, ...]]], PacketSet]:
+        """The packets each entry of the policy route `name` sends to its hops, and those
+        left to normal routing. A set may hold packets of both: an undefined ACL may match
+        or not, `verify` and dynamic routing keep normal routing possible."""
+        key = (device_name, name)
+        if key not in self._policy_routes:
+            self._policy_routes[key] = self._policy_sets(device_name, name)
+        return self._policy_routes[key]
+
+    def _policy_sets(
+        self, device_name: str, name: str
+    ) -> tuple[list[tuple[PacketSet, tuple[NextHop, ...]]], PacketSet]:
+        device = self.network.devices[device_name]
+        table = device.policy_routes.get(name)
+        if table is None:
+            return [], self.space.valid
+        remaining, normal = self.space.valid, self.space.false
+        chosen: list[tuple[PacketSet, tuple[NextHop, ...]]] = []
+        for entry in table.ordered():
+            defined, undefined = matched_acls(device, entry)
+            sure = self.space.valid if entry.match_acls is None else self.space.false
+            for acl_name in defined:
+                sure |= self._filter_set(device, device.acls[acl_name])
+            hit = remaining if undefined else remaining & sure
+            remaining &= ~sure
+            if hit == self.space.false:
+                continue
+            choice = entry_choice(device, entry)
+            if choice.default:
+                explicit = self.explicit_destinations(device_name)
+                normal |= hit & explicit
+                hit &= ~explicit
+            if not choice.hops or choice.normal_too:
+                normal |= hit
+            if choice.hops and hit != self.space.false:
+                chosen.append((hit, choice.hops))
+        return chosen, normal | remaining
+
+    def explicit_destinations(self, device_name: str) -> PacketSet:
+        """Packets to a destination the device has an installed route for, other than a
+        default route (what `set ip default next-hop` defers to)."""
+        result = self.space.false
+        for entry in self.fibs[device_name].entries:
+            if entry.length > 0:
+                result |= self.space.field_prefix("dst", entry.network, entry.length)
+        return result
 
     def _send(
         self,

@@ -21,6 +21,7 @@ from ..model import (
     Action,
     Device,
     Match,
+    PolicyRouteEntry,
     PolicyRule,
     Source,
     ToTheBox,
@@ -41,6 +42,7 @@ from .filters import (
 )
 from .nat import Owner, Rewrite, Translation, compose, inbound_steps, new_rewrites, outbound_steps, step_matches
 from .packets import Packet, counts_as_match
+from .pbr import entry_choice, matched_acls
 
 
 @dataclass(frozen=True)
@@ -327,12 +329,56 @@ class Tracer:
                 packet.dst, egress, egress_rule
             )
         elif self.engine.routing:
-            next_hops = self.engine.fibs[device_name].lookup(packet.dst)
+            next_hops = self._policy_hops(device_name, if_name, packet)
         else:
             next_hops = self.engine.any_neighbour_hops(device_name)
         if not next_hops:
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
         return [self._forward(here, hop, packet, hops, arrival) for hop in next_hops]
+
+    def _policy_hops(self, device_name: str, if_name: str, packet: Packet) -> list[NextHop]:
+        """The hops of a packet arriving on `if_name`: its policy route's (reach/pbr.py), with
+        the routing table's when normal routing applies too or instead."""
+        device = self.network.devices[device_name]
+        fib = self.engine.fibs[device_name]
+        name = device.interfaces[if_name].policy_route
+        table = device.policy_routes.get(name) if name is not None else None
+        if table is None:
+            return list(fib.lookup(packet.dst))
+        hops: list[NextHop] = []
+        normal = True
+        for entry in table.ordered():
+            sure, maybe = self._entry_matches(device, entry, packet)
+            if not (sure or maybe):
+                continue
+            choice = entry_choice(device, entry)
+            if choice.hops and not (choice.default and self._explicit_route(device_name, packet.dst)):
+                hops += choice.hops
+                normal_here = choice.normal_too
+            else:
+                normal_here = True
+            if sure:
+                normal = normal_here
+                break
+            # An undefined ACL may not match: the later entries decide then.
+            hops += fib.lookup(packet.dst) if normal_here else ()
+        if normal:
+            hops += fib.lookup(packet.dst)
+        return list(dict.fromkeys(hops))
+
+    def _entry_matches(self, device: Device, entry: PolicyRouteEntry, packet: Packet) -> tuple[bool, bool]:
+        """(the entry surely matches, it may match: it names an undefined ACL)."""
+        defined, undefined = matched_acls(device, entry)
+        if entry.match_acls is None:
+            return True, True
+        for acl_name in defined:
+            acl = device.acls[acl_name]
+            if permits_everything_when_empty(acl) or evaluate_acl(acl, packet)[0]:
+                return True, True
+        return False, undefined
+
+    def _explicit_route(self, device_name: str, address: int) -> bool:
+        return any(entry.length > 0 and entry.contains(address) for entry in self.engine.fibs[device_name].entries)
 
     def _to_the_box(
         self, name: str, if_name: str, packet: Packet, translation: Translation, hops: tuple[Hop, ...]

@@ -114,6 +114,8 @@ class InterfaceDraft:
     no_autostate: bool = False
     autostate_exclude: bool = False
     directed_broadcast: bool = False
+    policy_route: str | None = None
+    policy_route_source: Source | None = None
 
     def may_carry_vlan(self, vlan: int) -> bool:
         """Whether this port may be an up layer-2 port of `vlan` (autostate). When unsure,
@@ -155,6 +157,8 @@ class InterfaceDraft:
             kind=self.kind,
             properties=tuple(properties),
             directed_broadcast=self.directed_broadcast,
+            policy_route=self.policy_route,
+            policy_route_source=self.policy_route_source,
         )
 
 
@@ -169,6 +173,8 @@ class InterfaceReader:
         self.drafts: dict[str, InterfaceDraft] = {}
         # `ipv6 address` / `ipv6 enable` lines: forwarding only if the device routes IPv6 (decided at the end).
         self.ipv6_lines: list[int] = []
+        # `ip policy route-map NAME` lines (index, NAME): judged once every route-map is read.
+        self.policy_lines: list[tuple[int, str]] = []
 
     def interface(self, obj: Any, words: list[str]) -> None:
         book = self.book
@@ -236,6 +242,9 @@ class InterfaceReader:
             return self.address(draft, obj, words, lowered)
         elif first == "ip" and second == "access-group":
             return self.access_group(draft, obj, words, lowered)
+        elif lowered[:3] == ["ip", "policy", "route-map"] and len(words) == 4:
+            draft.policy_route, draft.policy_route_source = words[3], book.source(index)
+            self.policy_lines.append((index, words[3]))
         elif first == "ip" and second == "ospf" and len(lowered) >= 5 and lowered[3] == "area":
             draft.ospf_processes.append((words[2], book.source(index)))
         elif first == "ip" and second == "router" and len(lowered) >= 3 and lowered[2] == "isis":

@@ -34,6 +34,7 @@ _DEVICE_ONLY = "affects only traffic of the device itself"
 
 _NAT = "NAT is not modelled"
 PBR = "policy-based routing is not modelled"
+LOCAL_PBR = "policy routing of the router's own traffic (ip local policy) is not modelled"
 _ZBF = "zone-based firewall is not modelled"
 VRF = "VRFs are not modelled"
 _MULTICAST = "multicast routing is not modelled"
@@ -268,7 +269,7 @@ TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("wlccp",): (HARMLESS, _WIRELESS),
     # forwarding features that are not modelled
     ("ip", "nat"): (FORWARDING, _NAT),
-    ("ip", "local", "policy"): (FORWARDING, PBR),
+    ("ip", "local", "policy"): (FORWARDING, LOCAL_PBR),
     ("zone", "security"): (FORWARDING, _ZBF),
     ("zone-pair",): (FORWARDING, _ZBF),
     ("vrf",): (FORWARDING, VRF),

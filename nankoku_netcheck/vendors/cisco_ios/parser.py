@@ -62,6 +62,7 @@ from nankoku_netcheck.vendors.cisco_ios.keywords import (
     TOP_LEVEL_COMMANDS,
 )
 from nankoku_netcheck.vendors.cisco_ios.mgmt import read_management
+from nankoku_netcheck.vendors.cisco_ios.route_maps import RouteMapReader
 from nankoku_netcheck.vendors.cisco_ios.routing import resolve_routing, routing_process, static_route
 from nankoku_netcheck.vendors.common import LineBook, RoutingDraft, file_stem, lookup_prefix, strip_blanks
 
@@ -93,6 +94,7 @@ class _IosParser:
         self.ipv6_routing_lines: list[int] = []
         self.multiline_blocks: list[tuple[int, int, str]] = []  # banner / macro text: (first, last, reason)
         self.static_arps: list[StaticArp] = []
+        self.route_maps = RouteMapReader(self.book)
 
     # -- driver
 
@@ -169,6 +171,8 @@ class _IosParser:
             if arp is not None:
                 self.static_arps.append(arp)
             self.classify_top_level(obj, words, lowered)
+        elif first == "route-map":
+            self.route_maps.route_map(obj, words)
         elif first == "router":
             routing = routing_process(book, obj, words)
             if routing is not None:
@@ -235,6 +239,7 @@ class _IosParser:
     def build_device(self) -> Device:
         book, drafts = self.book, self.interfaces.drafts
         apply_autostate(drafts)
+        self.route_maps.account_uses(self.interfaces.policy_lines)
         book.sweep_unvisited_lines()
         return Device(
             name=self.hostname or file_stem(book.path),
@@ -248,6 +253,7 @@ class _IosParser:
             unknown_lines=[unknown for _, unknown in sorted(book.outcome.items()) if unknown is not None],
             lines=tuple(book.lines),
             static_arp=list(self.static_arps),
+            policy_routes=self.route_maps.policy_routes(),
             # Management-plane facts: a separate read-only pass over the same lines.
             mgmt=read_management(book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name),
         )
