@@ -58,7 +58,7 @@ def entries(
     exits = st.sampled_from((*interfaces, "Serial9"))
     match_acls = (
         None
-        if gen.sometimes(draw, 30)
+        if gen.sometimes(draw, 40)
         else tuple(draw(st.lists(st.sampled_from(("A", "P1", "NOPE")), min_size=1, max_size=2, unique=True)))
     )
     return PolicyRouteEntry(
@@ -88,7 +88,7 @@ def with_policy_routes(draw: st.DrawFn, device: Device, next_hops: st.SearchStra
         if acl_name not in device.acls:
             device.acls[acl_name] = draw(gen.network_acls(acl_name))
     for name in names:
-        if name != "Null0" and draw(st.integers(0, 99)) < 70:
+        if name != "Null0" and not gen.sometimes(draw, 10):
             chosen = "PBR" if not gen.sometimes(draw, 10) else "MISSING"
             device.interfaces[name] = replace(device.interfaces[name], policy_route=chosen)
 
@@ -107,7 +107,10 @@ def pbr_networks(draw: st.DrawFn) -> gen.NetworkCase:
         next_hops = st.one_of(*choices, gen.ANY_NEXT_HOP)
         device.routes = draw(st.lists(gen.static_routes(list(device.interfaces), next_hops), max_size=4))
         if index == 0 or gen.sometimes(draw, 30):
-            draw(with_policy_routes(device, next_hops))
+            # Mostly neighbours: a next hop that is usable changes where packets go.
+            neighbours = gen.neighbour_addresses(device, by_name)
+            usable = st.sampled_from(neighbours) if neighbours else next_hops
+            draw(with_policy_routes(device, st.one_of(usable, usable, next_hops)))
     return gen.network_case(by_name, draw)
 
 
