@@ -322,12 +322,30 @@ def test_gre_tunnel_commands_are_understood():
     }
 
 
-def test_ipv6_is_forwarding_only_when_the_device_routes_ipv6():
-    routed = parse_lines("ipv6 unicast-routing", "interface Gi0/0", " ipv6 address 2001:db8::1/64")
-    assert kind_at(routed, 1) is FORWARDING
-    assert kind_at(routed, 3) is FORWARDING
-    host_only = parse_lines("interface Gi0/0", " ipv6 address 2001:db8::1/64")
-    assert kind_at(host_only, 2) is HARMLESS
+def test_ipv6_is_forwarding_only_when_the_device_routes_ipv6_between_two_up_interfaces():
+    routed = parse_lines(
+        "ipv6 unicast-routing",
+        "interface Gi0/0",
+        " ipv6 address 2001:db8::1/64",
+        "interface Gi0/1",
+        " ipv6 address 2001:db8:1::1/64",
+    )
+    assert [kind_at(routed, line) for line in (1, 3, 5)] == [FORWARDING, FORWARDING, FORWARDING]
+    one_interface = parse_lines("ipv6 unicast-routing", "interface Gi0/0", " ipv6 address 2001:db8::1/64")
+    assert [kind_at(one_interface, line) for line in (1, 3)] == [HARMLESS, HARMLESS]
+    second_shut = parse_lines(
+        "ipv6 unicast-routing",
+        "interface Gi0/0",
+        " ipv6 address 2001:db8::1/64",
+        "interface Gi0/1",
+        " ipv6 address 2001:db8:1::1/64",
+        " shutdown",
+    )
+    assert [kind_at(second_shut, line) for line in (1, 3, 5)] == [HARMLESS, HARMLESS, HARMLESS]
+    host_only = parse_lines(
+        "interface Gi0/0", " ipv6 address 2001:db8::1/64", "interface Gi0/1", " ipv6 address 2001:db8:1::1/64"
+    )
+    assert [kind_at(host_only, line) for line in (2, 4)] == [HARMLESS, HARMLESS]
     no_interfaces = parse_lines("ipv6 unicast-routing")
     assert kind_at(no_interfaces, 1) is HARMLESS
 

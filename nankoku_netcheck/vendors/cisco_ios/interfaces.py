@@ -167,8 +167,9 @@ class InterfaceReader:
     def __init__(self, book: LineBook) -> None:
         self.book = book
         self.drafts: dict[str, InterfaceDraft] = {}
-        # `ipv6 address` / `ipv6 enable` lines: forwarding only if the device routes IPv6 (decided at the end).
-        self.ipv6_lines: list[int] = []
+        # `ipv6 address` / `ipv6 enable` lines with their interface: forwarding only if the device
+        # routes IPv6 between two of its interfaces (decided at the end).
+        self.ipv6_lines: list[tuple[str, int]] = []
 
     def interface(self, obj: Any, words: list[str]) -> None:
         book = self.book
@@ -253,7 +254,7 @@ class InterfaceReader:
             return self.tunnel_command(draft, obj, words, lowered)
         elif first == "ipv6":
             if second in ("address", "enable"):
-                self.ipv6_lines.append(index)
+                self.ipv6_lines.append((draft.name, index))
             book.mark_block(obj, HARMLESS, IPV6_SETTING)
             return True
         elif first == "service-policy" and "epbr" in lowered:

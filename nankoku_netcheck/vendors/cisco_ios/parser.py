@@ -216,21 +216,29 @@ class _IosParser:
     # -- results
 
     def classify_ipv6(self) -> None:
-        """IPv6 forwarding needs both `ipv6 unicast-routing` and an IPv6 interface; only
-        then can IPv6 paths bypass the IPv4 filters we check."""
+        """IPv6 forwarding needs `ipv6 unicast-routing` and IPv6 on at least two interfaces that
+        are up: only then can an IPv6 path cross the device and bypass the IPv4 filters we check.
+        IPv6 itself is not modelled (the packet space is IPv4), so such devices stay inconclusive."""
         book = self.book
+        drafts = self.interfaces.drafts
         interface_lines = self.interfaces.ipv6_lines
-        active = bool(self.ipv6_routing_lines) and bool(interface_lines)
+        up_interfaces = {name for name, _ in interface_lines if name in drafts and not drafts[name].shutdown}
+        routes_ipv6 = bool(self.ipv6_routing_lines)
+        active = routes_ipv6 and len(up_interfaces) >= 2
         for index in self.ipv6_routing_lines:
             if active:
                 book.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
             else:
-                book.unknown(index, HARMLESS, "IPv6 routing enabled but no interface has IPv6")
-        for index in interface_lines:
-            if active:
+                book.unknown(index, HARMLESS, "IPv6 routing enabled but fewer than two up interfaces have IPv6")
+        for name, index in interface_lines:
+            if active and name in up_interfaces:
                 book.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
-            else:
+            elif not routes_ipv6:
                 book.unknown(index, HARMLESS, "IPv6 address on a device that does not route IPv6")
+            elif name in up_interfaces:
+                book.unknown(index, HARMLESS, "the only interface that is up with IPv6: nothing to route IPv6 to")
+            else:
+                book.unknown(index, HARMLESS, "IPv6 on an interface that is shut down")
 
     def build_device(self) -> Device:
         book, drafts = self.book, self.interfaces.drafts
