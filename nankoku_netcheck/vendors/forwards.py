@@ -34,6 +34,8 @@ class Forward:
     protocol: int | None = None
     outer_port: PortRange | None = None
     inner_port: PortRange | None = None
+    # The device forwards only some packets (a service the config does not spell out).
+    selective: bool = False
 
 
 def forward_rules(forwards: Sequence[Forward], first_order: int, section: int = 1) -> list[NatRule]:
@@ -46,7 +48,8 @@ def forward_rules(forwards: Sequence[Forward], first_order: int, section: int = 
     rules = []
     for offset, forward in enumerate(forwards):
         hosts = inner_hosts[(forward.interface, forward.outer)]
-        notes = [PORTS_NOT_MATCHED] if forward.protocol is not None or forward.outer_port is not None else []
+        selective = forward.selective or forward.protocol is not None or forward.outer_port is not None
+        notes = [PORTS_NOT_MATCHED] if selective else []
         if len(hosts) > 1:
             notes.append(SEVERAL_INNER)
         rules.append(
