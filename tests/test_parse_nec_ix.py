@@ -530,3 +530,19 @@ def test_a_cp932_export_with_japanese_descriptions_reads(tmp_path: Path) -> None
     assert device.vendor == "nec_ix"
     assert device.interfaces["GigaEthernet0.0"].description == "LGWAN接続系（本庁舎）"
     assert device.hostname == "庁舎IX"
+
+
+def test_an_in_filter_that_tells_the_outer_address_from_the_inside_one_makes_the_forward_meta_001() -> None:
+    head = "ip access-list web permit tcp src any dest {dest} dport eq 443\n"
+    body = (
+        "interface GigaEthernet0.1\n  ip address 203.0.113.2/30\n  ip napt enable\n"
+        "  ip napt static 192.168.1.10 tcp 443\n  ip filter web 1 in\n"
+    )
+    reason = (
+        "the interface's 'in' filter tells the outer address from the inside one, and whether it sees packets "
+        "before or after this entry un-translates them is not established (the model un-translates first)"
+    )
+    assert forwarding(head.format(dest="203.0.113.2") + body) == [(5, reason)]
+    assert forwarding(head.format(dest="192.168.1.10") + body) == [(5, reason)]
+    assert forwarding(head.format(dest="any") + body) == []
+    assert forwarding(head.format(dest="10.0.0.0/8") + body) == []

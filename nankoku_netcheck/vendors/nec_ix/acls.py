@@ -22,9 +22,10 @@ each also a META-001 line.
 Dynamic filters (the IX's stateful inspection): `ip access-list dynamic NAME access LIST`
 bound like any list with `ip filter NAME SEQ in|out`. A packet the trigger list LIST permits
 passes at that place of the interface's filters and opens a session; the session's return
-packets pass the interface's filters of the other direction before any static entry (IX
-command reference 13-3, 24-6; function manual 2-421 to 2-430; a dynamic list and a static list
-of one name: the dynamic one is evaluated). Mapped as:
+packets pass the interface's filters of the other direction before any static entry; a
+dynamic list and a static list of one name: the dynamic one is evaluated (so a public IX2215
+change procedure describes them, citing NEC's command reference 13-3 and 24-6 and function
+manual 2-421 to 2-430; the reference itself was not at hand here). Mapped as:
 - the dynamic list's place in the filter holds LIST's permit entries (new connections pass
   exactly where the device lets them pass); LIST's deny entries are kept `understood=False`,
   which the engine ignores: whether a packet they match is dropped or goes on to the next

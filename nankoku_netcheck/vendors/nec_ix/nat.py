@@ -16,8 +16,9 @@ Read (interface mode, the lines as `show running-config` prints them):
 
 Choices, each stated where the documentation available here is not explicit:
 - a static entry on an interface without `ip napt enable` (`ip nat enable` for `ip nat
-  static`) translates nothing (`enable` is what turns translation on): the rule is kept,
-  inactive, and the line says so (HARMLESS);
+  static`) translates nothing: a public IX2106 walkthrough gives `ip nat enable` as what turns
+  NAT on for the interface, and the same is taken of `ip napt enable` for static NAPT. The
+  rule is kept, inactive, and the line says so (HARMLESS);
 - a port forward needs the outer address: an interface whose address is negotiated at run
   time (`ip address dhcp`/`ipcp`, `ip unnumbered`) or absent makes the forward META-001,
   since the engine cannot un-translate an address it does not know;
@@ -27,7 +28,13 @@ Choices, each stated where the documentation available here is not explicit:
   reachability from this;
 - dynamic NAT (`ip nat inside list`, pools) and the other `ip napt` options stay META-001
   (parser.py): their binding syntax is not established here, and without it the sources the
-  far side sees are unknown.
+  far side sees are unknown;
+- whether the IX's `in` filter sees a packet before or after the static entries un-translate
+  it is not established here; the engine un-translates first (as for every vendor). When the
+  interface's `in` filter has an entry that tells the outer address from the inside one (a
+  destination matching one and not the other), the order decides and the entry's NAT line is
+  META-001 (`order_notes`); a filter written with `dest any`, or about other addresses,
+  decides alike either way.
 """
 
 from __future__ import annotations
@@ -40,11 +47,13 @@ from nankoku_netcheck.model import (
     PROTO_ICMP,
     PROTO_TCP,
     PROTO_UDP,
+    Acl,
     Interface,
     NatRule,
     PortRange,
     Source,
     UnknownKind,
+    Wildcard,
     is_decimal,
     prefix_mask,
 )
@@ -123,6 +132,36 @@ def interface_rules(nat: InterfaceNat, interface: Interface, first_order: int) -
     if nat.napt_enable is not None:
         rules.append(_interface_pat(nat.napt_enable, interface.name, first_order + len(rules)))
     return rules, notes
+
+
+REASON_ORDER = (
+    "the interface's 'in' filter tells the outer address from the inside one, and whether it sees packets before "
+    "or after this entry un-translates them is not established (the model un-translates first)"
+)
+
+
+def order_notes(rules: Sequence[NatRule], in_filter: Acl | None) -> list[Note]:
+    """META-001 for the active static entries whose translation the `in` filter can tell apart."""
+    if in_filter is None:
+        return []
+    destinations = [match.dst for line in in_filter.lines for match in line.matches if match.dst is not None]
+    notes: list[Note] = []
+    for rule in rules:
+        if rule.kind != "static" or rule.inactive or rule.real_source is None or rule.mapped_source is None:
+            continue
+        sides = (*rule.real_source, *rule.mapped_source)
+        if any(_tells_apart(wildcards, sides) for wildcards in destinations):
+            notes.append((rule.source, UnknownKind.FORWARDING, REASON_ORDER))
+    return notes
+
+
+def _tells_apart(wildcards: tuple[Wildcard, ...], sides: Sequence[tuple[int, int]]) -> bool:
+    """Whether a destination condition can match an address of one side and not of another
+    (exact for host addresses; any condition counts for a wider prefix)."""
+    if any(length != 32 for _, length in sides):
+        return True
+    hits = {any(wildcard.matches(address) for wildcard in wildcards) for address, _ in sides}
+    return len(hits) > 1
 
 
 def _outer_address(interface: Interface) -> int | None:

@@ -52,7 +52,7 @@ from nankoku_netcheck.vendors.nec_ix.acls import (
     read_entry,
 )
 from nankoku_netcheck.vendors.nec_ix.mgmt import MGMT_STARTS, Management
-from nankoku_netcheck.vendors.nec_ix.nat import InterfaceNat, interface_rules
+from nankoku_netcheck.vendors.nec_ix.nat import InterfaceNat, interface_rules, order_notes
 
 VENDOR = "nec_ix"
 
@@ -354,6 +354,8 @@ class _Parser:
     def nat_of(self, draft: _Draft) -> None:
         interface = self.device.interfaces[draft.name]
         rules, notes = interface_rules(draft.nat, interface, len(self.device.nat_rules))
+        in_filter = self.device.acls.get(interface.acl_in) if interface.acl_in is not None else None
+        notes += order_notes(rules, in_filter)
         self.device.nat_rules.extend(rules)
         for source, kind, reason in notes:
             self.book.unknown(source.line - 1, kind, reason)
