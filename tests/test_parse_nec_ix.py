@@ -546,3 +546,16 @@ def test_an_in_filter_that_tells_the_outer_address_from_the_inside_one_makes_the
     assert forwarding(head.format(dest="192.168.1.10") + body) == [(5, reason)]
     assert forwarding(head.format(dest="any") + body) == []
     assert forwarding(head.format(dest="10.0.0.0/8") + body) == []
+
+
+def test_a_dynamic_list_is_evaluated_in_place_of_a_static_list_of_the_same_name() -> None:
+    text = (
+        "ip access-list both deny ip src any dest any\n"
+        "ip access-list trig permit tcp src any dest 10.0.0.0/8\n"
+        "ip access-list dynamic both access trig\n"
+        "interface GigaEthernet0.1\n  ip filter both 1 in\n"
+    )
+    device = parse(text, PATH)
+    lines = device.acls["ip filter GigaEthernet0.1 in"].lines
+    assert [(line.action, line.source.line) for line in lines] == [(Action.PERMIT, 2)]
+    assert device.stateful
