@@ -10,9 +10,11 @@ makes it stateful (firewall.py); without a protecting firewall `stateful=False`.
 bound but not defined is read as permitting everything (AW+ hardware lists permit what no
 entry denies; for a name that is not there, the wider reading).
 
+The AR series' `nat` rules (masquerade, port forwarding) become NatRules (nat.py).
+
 Not modelled yet, META-001 (FORWARDING) wherever they appear: VRF-lite (`ip vrf`, `ip vrf
-forwarding`, `ip route vrf`; VRFs come with a later issue), the AR series' NAT (`nat`) and
-UTM features, policy-based routing, and any command not listed as harmless.
+forwarding`, `ip route vrf`; VRFs come with a later issue), NAT `netmap` rules, the UTM
+features, policy-based routing, and any command not listed as harmless.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from nankoku_netcheck.vendors.alliedware_plus.blocks import Command, Ledger, rea
 from nankoku_netcheck.vendors.alliedware_plus.firewall import Firewall
 from nankoku_netcheck.vendors.alliedware_plus.interfaces import REASON_VRF, InterfaceReader
 from nankoku_netcheck.vendors.alliedware_plus.mgmt import MgmtReader
+from nankoku_netcheck.vendors.alliedware_plus.nat import Nat
 from nankoku_netcheck.vendors.alliedware_plus.routing import DYNAMIC, read_static
 from nankoku_netcheck.vendors.common import REASON_DROP_ONLY, REASON_PLATFORM, NotUnderstood, file_stem
 
@@ -103,6 +106,7 @@ class _Parser:
         self.dynamic: list[Command] = []
         self.hostname = ""
         self.firewall = Firewall(self.ledger)
+        self.nat = Nat(self.ledger)
 
     def run(self) -> Device:
         commands = read_commands(self.ledger.lines)
@@ -118,6 +122,7 @@ class _Parser:
         ]
         mgmt = self.mgmt.finish(port_facts)
         policy = self.firewall.policy()
+        nat_rules = self.nat.nat_rules(self.firewall, interfaces)
         return Device(
             name=self.hostname or file_stem(self.ledger.path),
             vendor=VENDOR,
@@ -132,6 +137,7 @@ class _Parser:
             mgmt=mgmt,
             policy=policy,
             stateful=policy is not None,
+            nat_rules=nat_rules,
         )
 
     def _command(self, command: Command) -> None:
@@ -164,6 +170,8 @@ class _Parser:
             self.firewall.application(command)
         elif lowered == ("firewall",):
             self.firewall.firewall(command)
+        elif lowered == ("nat",):
+            self.nat.nat(command)
         elif first in _UTM:
             ledger.block(command, FORWARDING, REASON_UTM)
         elif _harmless(lowered):
