@@ -34,6 +34,7 @@ from nankoku_netcheck.model import (
     DynamicRouting,
     Interface,
     InterfaceAddress,
+    InterfaceMgmt,
     NamedObject,
     NamedReference,
     Route,
@@ -301,6 +302,7 @@ class _Parser:
             source = self.book.source(header)
             self.device.dynamic_routing.append(DynamicRouting(protocol, protocol, everywhere, source))
         self.device.mgmt = self.mgmt.settings(self.device.mgmt.hostname_source, self.drafts_without_address())
+        self.device.mgmt.interfaces = self.interface_facts()
         self.book.sweep_unvisited_lines()
         self.device.unknown_lines = [line for _, line in sorted(self.book.outcome.items()) if line is not None]
 
@@ -318,6 +320,22 @@ class _Parser:
             else:
                 continue
             self.book.unknown(header, UnknownKind.FORWARDING, reason)
+
+    def interface_facts(self) -> dict[str, InterfaceMgmt]:
+        """Which interfaces only carry settings that put nothing to use (PORT-001 judges those).
+        A main logical interface (`GigaEthernet0.0`) whose port carries sub-interfaces
+        (`GigaEthernet0.1`, tagged VLANs) is in use through them."""
+        carrying = {draft.name.split(".", 1)[0] for draft in self.drafts if not draft.name.endswith(".0")}
+        facts = {}
+        for draft in self.drafts:
+            used = draft.addresses or draft.address_unknown or draft.filters["in"] or draft.filters["out"]
+            uses_nat = bool(
+                draft.nat.napt_enable or draft.nat.nat_enable or draft.nat.napt_static or draft.nat.nat_static
+            )
+            bare = not used and not uses_nat and draft.name.split(".", 1)[0] not in carrying
+            source = self.book.source(draft.header)
+            facts[draft.name] = InterfaceMgmt(draft.name, source, bare=bare, address_unknown=draft.address_unknown)
+        return facts
 
     def drafts_without_address(self) -> list[str]:
         return [draft.name for draft in self.drafts if draft.address_unknown]
