@@ -169,6 +169,8 @@ class InterfaceReader:
         self.drafts: dict[str, InterfaceDraft] = {}
         # `ipv6 address` / `ipv6 enable` lines: forwarding only if the device routes IPv6 (decided at the end).
         self.ipv6_lines: list[int] = []
+        # `zone-member security Z`: interface → (zone, line), read by the zone-based firewall (zbf_policy.py).
+        self.zone_members: dict[str, tuple[str, Source]] = {}
 
     def interface(self, obj: Any, words: list[str]) -> None:
         book = self.book
@@ -256,6 +258,8 @@ class InterfaceReader:
                 self.ipv6_lines.append(index)
             book.mark_block(obj, HARMLESS, IPV6_SETTING)
             return True
+        elif first == "zone-member" and second == "security" and len(words) == 3:
+            self.zone_members[draft.name] = (words[2], book.source(index))
         elif first == "service-policy" and "epbr" in lowered:
             book.mark_block(obj, FORWARDING, PBR)
             return True
