@@ -161,13 +161,15 @@ class _Classes:
         if not class_map.criteria:
             why = f"class-map {class_map.name} has no match: taken to match everything"
             return _everything(class_map.source, why)
-        parts = [self.of_criterion(criterion, trail + (class_map.name,)) for criterion in class_map.criteria]
+        parts = [self.of_criterion(criterion, (*trail, class_map.name)) for criterion in class_map.criteria]
         exact = all(part.exact for part in parts)
         if not class_map.match_all:
             return ClassSet(tuple(term for part in parts for term in part.terms), exact)
         terms = parts[0].terms
         for part in parts[1:]:
-            terms = tuple(joined for left in terms for right in part.terms if (joined := _meet(left, right)) is not None)
+            terms = tuple(
+                joined for left in terms for right in part.terms if (joined := _meet(left, right)) is not None
+            )
         return ClassSet(terms, exact)
 
     def of_criterion(self, criterion: Criterion, trail: tuple[str, ...]) -> ClassSet:
@@ -285,7 +287,9 @@ def _meet_icmp(left: IcmpMatch, right: IcmpMatch) -> IcmpMatch | None:
 # --- the policy ------------------------------------------------------------------------------
 
 
-def zbf_policy(config: ZbfConfig, interfaces: tuple[str, ...], acls: Mapping[str, Acl]) -> tuple[PolicyRule, ...] | None:
+def zbf_policy(
+    config: ZbfConfig, interfaces: tuple[str, ...], acls: Mapping[str, Acl]
+) -> tuple[PolicyRule, ...] | None:
     """The device's policy (see the module docstring); None when no interface is a zone member."""
     members = {name: zone for name, (zone, _) in config.members.items() if name in interfaces}
     if not members:
