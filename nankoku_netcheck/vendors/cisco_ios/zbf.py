@@ -7,7 +7,8 @@ access-group N|name X`, `match protocol P`, `match class-map X`) and `policy-map
 PM` (`class type inspect CM` / `class class-default` with `inspect` / `pass` / `drop` [log]).
 Application-layer (layer 7) class-maps and policy-maps (`class-map type inspect http X`) and
 `parameter-map type inspect` only refine or drop what a layer-4 class already lets through:
-harmless. What these lines mean for packets is zbf_policy.py.
+harmless; a parameter-map's `audit-trail on` is noted, since it decides whether the sessions
+of an `inspect` are logged (ACL-007). What these lines mean for packets is zbf_policy.py.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ class PolicyClass:
     source: Source
     action: str | None = None
     action_source: Source | None = None
+    # `pass log` / `drop log`; the parameter-map an `inspect` names.
+    log: bool = False
+    parameter_map: str | None = None
 
 
 @dataclass
@@ -81,6 +85,8 @@ class ZbfConfig:
     zone_pairs: list[ZonePair] = field(default_factory=list)
     class_maps: dict[str, ClassMap] = field(default_factory=dict)
     policy_maps: dict[str, PolicyMap] = field(default_factory=dict)
+    # Inspect parameter-maps that turn on session logging (`audit-trail on`): name → that line.
+    audit_trails: dict[str, Source] = field(default_factory=dict)
 
 
 class ZbfReader:
@@ -94,7 +100,7 @@ class ZbfReader:
         """Whether a top-level command (lower-cased words) is one of the ZBF blocks read here."""
         if lowered[:2] == ["zone", "security"] or lowered[:2] == ["zone-pair", "security"]:
             return True
-        return lowered[0] in ("class-map", "policy-map") and lowered[1:3] == ["type", "inspect"]
+        return lowered[0] in ("class-map", "policy-map", "parameter-map") and lowered[1:3] == ["type", "inspect"]
 
     def top_level(self, obj: Any, words: list[str]) -> None:
         lowered = [word.lower() for word in words]
@@ -104,6 +110,8 @@ class ZbfReader:
             self.zone_pair(obj, words, lowered)
         elif lowered[0] == "class-map":
             self.class_map(obj, words, lowered)
+        elif lowered[0] == "parameter-map":
+            self.parameter_map(obj, words)
         else:
             self.policy_map(obj, words, lowered)
 
@@ -235,12 +243,25 @@ class ZbfReader:
         lowered = [word.lower() for word in book.words(index)]
         if lowered[0] in ACTIONS and _action_arguments_understood(lowered):
             entry.action, entry.action_source = lowered[0], book.source(index)
+            entry.log = lowered[1:] == ["log"]
+            entry.parameter_map = book.words(index)[1] if lowered[0] == "inspect" and len(lowered) == 2 else None
             book.parsed(index)
             book.unexpected_children(obj)
         elif lowered[0] in _DROP_ONLY_CLASS_SETTINGS:
             book.mark_block(obj, HARMLESS, "inspection setting that can only limit or drop the class's traffic")
         else:
             book.mark_block(obj, FORWARDING, ZBF_NOT_UNDERSTOOD)
+
+    def parameter_map(self, obj: Any, words: list[str]) -> None:
+        """`parameter-map type inspect NAME` (or `global`): timeouts and limits, harmless; only
+        `audit-trail on` is kept."""
+        book = self.book
+        book.mark_block(obj, HARMLESS, "inspection parameters (timeouts, limits, logging)")
+        if len(words) != 4:
+            return
+        for child in descendants(obj):
+            if [word.lower() for word in book.words(child.linenum)] == ["audit-trail", "on"]:
+                self.config.audit_trails[words[3]] = book.source(child.linenum)
 
     def descriptions_only(self, obj: Any) -> None:
         book = self.book

@@ -36,6 +36,8 @@ the choice is the one with more reachability, and it says so:
   does) and a class with no action written: the wider choice, recorded on the lines as an
   `approximation`. A superset never narrows a `drop`: such drop lines carry the
   approximation and the engine does not let them match (`counts_as_match`).
+- Logging (ACL-007): `pass log` logs; an `inspect` logs its sessions when its parameter-map
+  or `parameter-map type inspect global` says `audit-trail on`; `drop` permits nothing.
 - The `self` zone (the router itself): zone-pairs to or from `self` are not modelled. Packets
   to the router stay decided by the arriving interface's inbound ACL (`ToTheBox.FILTERED`):
   a `self` zone-pair can only drop more of them, so ignoring it over-approximates; the
@@ -338,12 +340,15 @@ def _builtin(name: str, source: Source, from_ifs: tuple[str, ...], to_ifs: tuple
 
 @dataclass(frozen=True)
 class _Decided:
-    """One class of a zone-pair's policy-map as it acts: its action and what it matches."""
+    """One class of a zone-pair's policy-map as it acts: its action, what it matches, whether
+    it logs and the line that says so (None: the default decides)."""
 
     label: str
     action: str
     matched: ClassSet
     note: str = ""
+    logged: bool = True
+    logged_source: Source | None = None
 
 
 def _decided_classes(pair: ZonePair, classes: _Classes, config: ZbfConfig) -> list[_Decided]:
@@ -360,10 +365,11 @@ def _decided_classes(pair: ZonePair, classes: _Classes, config: ZbfConfig) -> li
 def _decided(entry: PolicyClass, classes: _Classes, config: ZbfConfig) -> _Decided:
     note = ""
     action = entry.action
+    logged, logged_source = _logging(entry, config)
     if entry.class_map is None:
         matched = ClassSet((Term(Match(), entry.source),), exact=True)
         action = action or "drop"
-        return _Decided("class-default", action, matched)
+        return _Decided("class-default", action, matched, logged=logged, logged_source=logged_source)
     if action is None:
         action, note = "inspect", f"class {entry.class_map} has no action written: taken as inspect"
     class_map = config.class_maps.get(entry.class_map)
@@ -372,7 +378,17 @@ def _decided(entry: PolicyClass, classes: _Classes, config: ZbfConfig) -> _Decid
         matched = _everything(entry.source, why)
     else:
         matched = classes.of_class_map(class_map)
-    return _Decided(f"class {entry.class_map}", action, matched, note)
+    return _Decided(f"class {entry.class_map}", action, matched, note, logged, logged_source)
+
+
+def _logging(entry: PolicyClass, config: ZbfConfig) -> tuple[bool, Source | None]:
+    """Whether the sessions the class permits are logged, and the line that decides it."""
+    if entry.action == "pass":
+        return entry.log, entry.action_source
+    if entry.action == "inspect":
+        trail = config.audit_trails.get(entry.parameter_map or "") or config.audit_trails.get("global")
+        return (True, trail) if trail is not None else (False, entry.action_source)
+    return True, None
 
 
 def _pair_rules(
@@ -383,7 +399,11 @@ def _pair_rules(
         action = Action.DENY if decided.action == "drop" else Action.PERMIT
         lines = tuple(_line(action, term, decided) for term in decided.matched.terms)
         name = f"zone-pair {pair.name} {decided.label} ({decided.action})"
-        rules.append(PolicyRule(name, pair.source, from_ifs, to_ifs, lines))
+        rules.append(
+            PolicyRule(
+                name, pair.source, from_ifs, to_ifs, lines, logged=decided.logged, logged_source=decided.logged_source
+            )
+        )
     return rules
 
 
