@@ -77,11 +77,13 @@ def test_zbf_lines_are_parsed_not_unknown() -> None:
         WEB_POLICY
         + "parameter-map type inspect global\n audit-trail on\n"
         + "class-map type inspect http H\n match request uri regex X\n"
+        + "class-map type inspect http match-any H2\n match request method put\n"
     )
     forwarding = [u for u in parsed.unknown_lines if u.kind is UnknownKind.FORWARDING]
     assert forwarding == []
     harmless = {u.source.text: u.reason for u in parsed.unknown_lines}
     assert "application-layer" in harmless["class-map type inspect http H"]
+    assert "application-layer" in harmless[" match request method put"]
     assert "inspection parameters" in harmless["parameter-map type inspect global"]
 
 

@@ -163,10 +163,12 @@ class ZbfReader:
         if rest[:1] in (["match-any"], ["match-all"]):
             match_all = rest[0] == "match-all"
             rest = rest[1:]
+        elif len(rest) in (2, 3) and rest[-2] in (rest[0], "match-any", "match-all"):
+            # `class-map type inspect http [match-any] X` and the like: layer-7 classes.
+            book.mark_block(obj, HARMLESS, _LAYER7)
+            return
         if len(rest) != 1:
-            # `class-map type inspect http X` and the like: layer-7 classes.
-            kind = HARMLESS if len(rest) == 2 else FORWARDING
-            book.mark_block(obj, kind, _LAYER7 if kind is HARMLESS else ZBF_NOT_UNDERSTOOD)
+            book.mark_block(obj, FORWARDING, ZBF_NOT_UNDERSTOOD)
             return
         class_map = ClassMap(words[-1], match_all, book.source(obj.linenum))
         book.parsed(obj.linenum)
