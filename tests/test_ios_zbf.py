@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO
 from vendor_rule_fixtures import check_rule_fixture
 
-from nankoku_netcheck.model import Device, UnknownKind, ip_to_int
+from nankoku_netcheck.model import TO_THE_DEVICE, Device, ToTheBox, UnknownKind, ip_to_int
 from nankoku_netcheck.reach.packets import Packet
 from nankoku_netcheck.rules.acl import ACL_RULES
 from nankoku_netcheck.vendors.cisco_ios.parser import parse
@@ -159,3 +159,38 @@ def test_match_all_intersects_an_acl_with_a_protocol() -> None:
     assert permits(parsed, IN, OUT, tcp("10.0.0.5", "10.0.1.5", 80))
     assert not permits(parsed, IN, OUT, tcp("10.0.0.6", "10.0.1.5", 80))
     assert not permits(parsed, IN, OUT, tcp("10.0.0.5", "10.0.1.5", 443))
+
+
+def box_accepts(parsed: Device, in_if: str, packet: Packet) -> bool:
+    return oracle.filter_permits(parsed, parsed.interfaces[in_if].acl_in, packet) and oracle.policy_permits(
+        parsed, in_if, TO_THE_DEVICE, packet
+    )
+
+
+def test_the_self_zone_takes_everything_until_a_zone_pair_to_self_exists() -> None:
+    ssh_to_router = tcp("10.0.1.5", "10.0.0.1", 22)
+    parsed = device()
+    assert parsed.to_the_box is ToTheBox.SELF_POLICY
+    assert box_accepts(parsed, OUT, ssh_to_router) and box_accepts(parsed, PLAIN, ssh_to_router)
+    guarded = device(
+        WEB_POLICY
+        + "class-map type inspect match-any SSH\n match protocol ssh\n"
+        + "policy-map type inspect TO-SELF\n class type inspect SSH\n  pass\n"
+        + "zone-pair security OUT-SELF source OUT destination self\n service-policy type inspect TO-SELF\n"
+    )
+    assert box_accepts(guarded, OUT, ssh_to_router)
+    assert not box_accepts(guarded, OUT, tcp("10.0.1.5", "10.0.0.1", 23))
+    assert box_accepts(guarded, IN, tcp("10.0.0.5", "10.0.0.1", 23))  # no zone-pair IN → self
+    assert box_accepts(guarded, PLAIN, tcp("10.0.3.5", "10.0.0.1", 23))  # in no zone
+
+
+def test_replies_to_what_the_router_inspects_reach_it() -> None:
+    parsed = device(
+        "class-map type inspect match-any NTP\n match protocol tcp\n"
+        + "policy-map type inspect FROM-SELF\n class type inspect NTP\n  inspect\n"
+        + "policy-map type inspect TO-SELF\n class class-default\n  drop\n"
+        + "zone-pair security SELF-OUT source self destination OUT\n service-policy type inspect FROM-SELF\n"
+        + "zone-pair security OUT-SELF source OUT destination self\n service-policy type inspect TO-SELF\n"
+    )
+    assert box_accepts(parsed, OUT, tcp("10.0.1.5", "10.0.1.1", 40000, established=True, sport=179))
+    assert not box_accepts(parsed, OUT, tcp("10.0.1.5", "10.0.1.1", 179))

@@ -7,6 +7,7 @@ decision on the parsed device (`connection_permitted`: inbound ACL, policy, outb
 is compared with this file's reading:
 
 - new connections (no ACK/RST): equal;
+- the same for packets to the router itself (the `self` zone);
 - TCP packets with ACK/RST: the evaluator's answer (the zone rules, or the reply of a
   connection the reverse zone-pair inspects) implies the model's (the model may let more
   replies through: it ignores drop classes before an inspecting class).
@@ -30,7 +31,7 @@ from engine_checks import NetworkRuns, check_network, check_tracer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nankoku_netcheck.model import Device, UnknownKind, ip_to_int
+from nankoku_netcheck.model import TO_THE_DEVICE, Device, UnknownKind, ip_to_int
 from nankoku_netcheck.reach.packets import PacketSpace
 from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
@@ -92,7 +93,7 @@ class Zbf:
     def text(self) -> str:
         lines = ["hostname zbf"]
         zones = sorted(set(self.members.values()) | {zone for pair in self.pairs for zone in pair})
-        lines += [f"zone security {zone}" for zone in zones if zone != "default"]
+        lines += [f"zone security {zone}" for zone in zones if zone not in ("default", "self")]
         if self.default_zone:
             lines.append("zone security default")
         for name, entries in sorted(self.acls.items()):
@@ -217,6 +218,27 @@ def is_inspected_reply(zbf: Zbf, in_if: str, out_if: str, packet: Probe) -> bool
     return action_of(zbf, zbf.pairs[(source, destination)], opening) == "inspect"
 
 
+def box_permits(zbf: Zbf, in_if: str, packet: Probe) -> bool:
+    """A packet to the router arriving on `in_if`: the inbound ACL, then the zone-pair from
+    the interface's zone to `self` if there is one (or the reply of what `self` inspects)."""
+    zone = zone_of(zbf, in_if)
+    if not acl_permits(zbf, zbf.bindings.get(in_if, (None, None))[0], packet):
+        return False
+    if zone is None or (zone, "self") not in zbf.pairs:
+        return True
+    if action_of(zbf, zbf.pairs[(zone, "self")], packet) in ("inspect", "pass"):
+        return True
+    if not (packet.proto == TCP and packet.established) or ("self", zone) not in zbf.pairs:
+        return False
+    opening = Probe(packet.dst, packet.src, TCP, packet.dport, packet.sport)
+    return action_of(zbf, zbf.pairs[("self", zone)], opening) == "inspect"
+
+
+def model_box_permits(device: Device, in_if: str, packet: Probe) -> bool:
+    acl_in = device.interfaces[in_if].acl_in
+    return oracle.filter_permits(device, acl_in, packet) and oracle.policy_permits(device, in_if, TO_THE_DEVICE, packet)
+
+
 def zbf_permits(zbf: Zbf, in_if: str, out_if: str, packet: Probe) -> bool:
     acl_in = zbf.bindings.get(in_if, (None, None))[0]
     acl_out = zbf.bindings.get(out_if, (None, None))[1]
@@ -263,7 +285,9 @@ def zbf_configs(draw: st.DrawFn, messy: bool = False) -> Zbf:
     zone_pool = [*ZONES, "default"] if draw(st.booleans()) else list(ZONES)
     pairs = draw(
         st.dictionaries(
-            st.tuples(st.sampled_from(zone_pool), st.sampled_from(zone_pool)),
+            st.tuples(st.sampled_from([*zone_pool, "self"]), st.sampled_from([*zone_pool, "self"])).filter(
+                lambda pair: pair != ("self", "self")
+            ),
             st.one_of(st.none(), st.sampled_from([*sorted(policies), *undefined])),
             max_size=4,
         )
@@ -309,10 +333,13 @@ def test_parsed_zbf_decides_as_the_zbf_does(zbf: Zbf, pairs: list[tuple[str, str
         for packet in packets:
             expected = zbf_permits(zbf, in_if, out_if, packet)
             model = oracle.connection_permitted(device, in_if, out_if, packet)
+            box, model_box = box_permits(zbf, in_if, packet), model_box_permits(device, in_if, packet)
             if packet.proto == TCP and packet.established:
                 assert model or not expected, (in_if, out_if, packet, zbf.text())
+                assert model_box or not box, (in_if, packet, zbf.text())
             else:
                 assert model == expected, (in_if, out_if, packet, zbf.text())
+                assert model_box == box, (in_if, packet, zbf.text())
 
 
 @st.composite
@@ -358,3 +385,5 @@ def test_approximated_zbf_never_permits_less(zbf: Zbf, pairs: list[tuple[str, st
         for packet in packets:
             if zbf_permits(zbf, in_if, out_if, packet):
                 assert oracle.connection_permitted(device, in_if, out_if, packet), (in_if, out_if, packet, zbf.text())
+            if box_permits(zbf, in_if, packet):
+                assert model_box_permits(device, in_if, packet), (in_if, packet, zbf.text())

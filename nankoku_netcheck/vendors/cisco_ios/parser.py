@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nankoku_netcheck.model import Device, Route, StaticArp, UnknownKind, UnknownLine
+from nankoku_netcheck.model import Device, Route, StaticArp, ToTheBox, UnknownKind, UnknownLine
 from nankoku_netcheck.vendors.cisco_ios.acls import AclReader, ObjectGroups
 from nankoku_netcheck.vendors.cisco_ios.blocks import block_tree, find_multiline_blocks
 from nankoku_netcheck.vendors.cisco_ios.interfaces import (
@@ -243,6 +243,7 @@ class _IosParser:
         book.sweep_unvisited_lines()
         acls = self.acls.frozen()
         self.zbf.config.members.update(self.interfaces.zone_members)
+        policy = zbf_policy(self.zbf.config, tuple(drafts), acls)
         return Device(
             name=self.hostname or file_stem(book.path),
             vendor=VENDOR,
@@ -255,7 +256,9 @@ class _IosParser:
             unknown_lines=[unknown for _, unknown in sorted(book.outcome.items()) if unknown is not None],
             lines=tuple(book.lines),
             static_arp=list(self.static_arps),
-            policy=zbf_policy(self.zbf.config, tuple(drafts), acls),
+            policy=policy,
+            # The zone-based firewall's `self` zone decides packets to the router (zbf_policy.py).
+            to_the_box=ToTheBox.FILTERED if policy is None else ToTheBox.SELF_POLICY,
             # Management-plane facts: a separate read-only pass over the same lines.
             mgmt=read_management(book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name),
         )

@@ -38,10 +38,12 @@ the choice is the one with more reachability, and it says so:
   approximation and the engine does not let them match (`counts_as_match`).
 - Logging (ACL-007): `pass log` logs; an `inspect` logs its sessions when its parameter-map
   or `parameter-map type inspect global` says `audit-trail on`; `drop` permits nothing.
-- The `self` zone (the router itself): zone-pairs to or from `self` are not modelled. Packets
-  to the router stay decided by the arriving interface's inbound ACL (`ToTheBox.FILTERED`):
-  a `self` zone-pair can only drop more of them, so ignoring it over-approximates; the
-  router's own traffic is not modelled anywhere.
+- The `self` zone (the router itself, `ToTheBox.SELF_POLICY`): a packet to one of the
+  router's addresses crosses the arriving interface's inbound ACL, then, from a member of a
+  zone Z with a zone-pair Z → self, that zone-pair's policy (rules towards the pseudo-interface
+  `TO_THE_DEVICE`, with the replies of what a zone-pair self → Z inspects ahead of them);
+  from any other interface it is taken. The router's own traffic (from `self`) is not
+  modelled anywhere, so zone-pairs from `self` matter only for those replies.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from nankoku_netcheck.model import (
     PROTO_ICMP,
     PROTO_TCP,
     PROTO_UDP,
+    TO_THE_DEVICE,
     Acl,
     AclLine,
     Action,
@@ -306,10 +309,39 @@ def zbf_policy(
         for to_zone in zones:
             rules.extend(_zone_to_zone(config, classes, from_zone, to_zone, by_zone))
     outside = tuple(name for name in interfaces if name not in members)
+    first_member = min(source for _, source in config.members.values())
     if outside:
-        first_member = min(source for _, source in config.members.values())
         rules.append(_builtin("interfaces in no zone", first_member, outside, outside))
+    rules.extend(_to_self(config, classes, by_zone, outside, first_member))
     return tuple(rules)
+
+
+def _to_self(
+    config: ZbfConfig,
+    classes: _Classes,
+    by_zone: Mapping[str, tuple[str, ...]],
+    outside: tuple[str, ...],
+    first_member: Source,
+) -> list[PolicyRule]:
+    """The rules for packets to the router itself (towards TO_THE_DEVICE)."""
+    to_self = (TO_THE_DEVICE,)
+    rules: list[PolicyRule] = []
+    unguarded = list(outside)
+    for zone, members in by_zone.items():
+        pairs = [pair for pair in config.zone_pairs if (pair.from_zone, pair.to_zone) == (zone, SELF_ZONE)]
+        if not pairs:
+            unguarded.extend(members)
+            continue
+        for pair in config.zone_pairs:
+            if (pair.from_zone, pair.to_zone) == (SELF_ZONE, zone):
+                reply = _replies(pair, classes, config, members, to_self)
+                rules.extend([reply] if reply is not None else [])
+        for pair in pairs:
+            rules.extend(_pair_rules(pair, classes, config, members, to_self))
+    if unguarded:
+        source = config.zones.get(SELF_ZONE) or first_member
+        rules.append(_builtin("to the router (self zone)", source, tuple(sorted(unguarded)), to_self))
+    return rules
 
 
 def _zone_to_zone(
