@@ -10,11 +10,6 @@ from pathlib import Path
 from conftest import write_network
 
 from nankoku_netcheck.analyze import analyze
-from nankoku_netcheck.model import AclLine, Action, ip_to_int
-from nankoku_netcheck.parse import parse_config
-from nankoku_netcheck.reach.filters import applicable_rules, policy_list
-from nankoku_netcheck.reach.packets import Packet
-from nankoku_netcheck.reach.trace import evaluate_acl
 from nankoku_netcheck.result import Finding, Result
 
 ZONES = """\
@@ -32,10 +27,8 @@ CHANNELS = """\
 channels:
   - {id: mail-text, kind: mail-text, src: [10.3.1.25/32], dst: [10.2.1.25/32], proto: tcp, dport: [25]}
 """
-# The router's own addresses are kept out of reach by an inbound ACL: the `self` zone lets
-# everything to the router through by default (self zone-pairs are not modelled). The path
-# of a finding then cites that ACL's permitting line (the tracer names the policy only where
-# no inbound ACL line decided), so the tests read the policy's deciding line from the device.
+# Zone-pairs to `self` keep the router's own addresses out of reach (the self zone takes
+# everything by default).
 ROUTER = """\
 hostname r-zbf
 zone security LGWAN
@@ -51,22 +44,23 @@ policy-map type inspect INET-TO-LGWAN
   inspect
  class class-default
   DEFAULT
+policy-map type inspect TO-SELF
+ class class-default
+  drop
 zone-pair security I2L source INET destination LGWAN
  service-policy type inspect INET-TO-LGWAN
+zone-pair security I2S source INET destination self
+ service-policy type inspect TO-SELF
+zone-pair security L2S source LGWAN destination self
+ service-policy type inspect TO-SELF
 interface GigabitEthernet0/0
  ip address 10.2.1.1 255.255.255.0
- ip access-group NOT-TO-BOX in
  zone-member security LGWAN
 interface GigabitEthernet0/1
  ip address 10.3.1.1 255.255.255.0
- ip access-group NOT-TO-BOX in
  zone-member security INET
 ip access-list extended RELAY-TO-MAIL
  permit ip host 10.3.1.25 host 10.2.1.25
-ip access-list extended NOT-TO-BOX
- deny ip any host 10.2.1.1
- deny ip any host 10.3.1.1
- permit ip any any
 end
 """
 
@@ -79,18 +73,6 @@ def run(folder: Path, chosen_class: str = "MAIL", default: str = "drop") -> tupl
 
 def zone_findings(result: Result) -> list[Finding]:
     return [f for f in result.findings if f.rule.startswith("ZONE-") and f.status == "violated"]
-
-
-def deciding_policy_line(lines: list[str], leak: Finding, in_if: str, out_if: str) -> tuple[str, AclLine]:
-    """The policy rule and line that decide the leak's example packet from `in_if` to `out_if`."""
-    flow = leak.flow
-    assert flow is not None and flow.proto == "tcp" and flow.dport is not None
-    parsed = parse_config("\n".join(lines), "r-zbf.cfg")
-    packet = Packet(ip_to_int(flow.src), ip_to_int(flow.dst), 6, flow.sport or 0, flow.dport, flow.established)
-    listed = policy_list(parsed, applicable_rules(parsed, in_if, out_if))
-    permitted, index = evaluate_acl(listed.acl, packet)
-    assert permitted and index is not None
-    return listed.owners[index].name, listed.acl.lines[index]
 
 
 def verdict_of(result: Result, rule: str) -> str:
@@ -110,13 +92,13 @@ def test_class_default_pass_is_the_zone_005_leak_at_the_class_default_line(tmp_p
     assert [(f.rule, f.from_zone, f.to_zone, f.severity) for f in leaks] == [("ZONE-005", "internet", "lgwan", "error")]
     step = leaks[0].path[0]
     assert (step.device, step.in_interface, step.out_interface) == ("r-zbf", "GigabitEthernet0/1", "GigabitEthernet0/0")
-    rule, line = deciding_policy_line(lines, leaks[0], "GigabitEthernet0/1", "GigabitEthernet0/0")
-    assert (rule, line.action, line.source.line, line.source.text) == (
+    assert step.acl is not None
+    assert (step.acl.name, step.acl.line, step.acl.text) == (
         "zone-pair I2L class-default (pass)",
-        Action.PERMIT,
         lines.index(" class class-default") + 1,
-        " class class-default",
+        "class class-default",
     )
+    assert [(e.line, e.role) for e in leaks[0].evidence] == [(lines.index(" class class-default") + 1, "permits")]
 
 
 def test_inspecting_all_tcp_is_the_zone_005_leak_at_the_match_line(tmp_path: Path) -> None:
@@ -130,7 +112,9 @@ def test_inspecting_all_tcp_is_the_zone_005_leak_at_the_match_line(tmp_path: Pat
     assert leaks[0].flow is not None and leaks[0].flow.proto == "tcp" and not leaks[0].flow.established
     assert leaks[1].flow is not None and leaks[1].flow.established
     match_line = lines.index(" match protocol tcp") + 1
-    rule, line = deciding_policy_line(lines, leaks[0], "GigabitEthernet0/1", "GigabitEthernet0/0")
-    assert (rule, line.source.line) == ("zone-pair I2L class ALL-TCP (inspect)", match_line)
-    rule, line = deciding_policy_line(lines, leaks[1], "GigabitEthernet0/0", "GigabitEthernet0/1")
-    assert (rule, line.source.line) == ("replies of zone-pair I2L", match_line)
+    names = []
+    for leak in leaks:
+        acl = leak.path[0].acl
+        assert acl is not None and acl.line == match_line
+        names.append(acl.name)
+    assert names == ["zone-pair I2L class ALL-TCP (inspect)", "replies of zone-pair I2L"]
