@@ -20,10 +20,13 @@ the choice is the one with more reachability, and it says so:
   own: from the destination zone to the source zone, each inspected line reversed (sources
   and destinations, ports swapped) and narrowed to TCP with ACK/RST, ahead of that direction's
   own zone-pair, permit-only (a union). Classes dropped before the inspecting class are
-  ignored there: more replies than the device lets through, never fewer. Replies cross the
-  interface ACLs as any packet does (the ZBF does not open holes in interface ACLs as the
-  older CBAC did). Replies of UDP and ICMP are not modelled, as on the other stateful
-  devices: they are decided as new connections. Protocols that open connections back (FTP
+  ignored there: more replies than the device lets through. Replies cross the interface
+  ACLs as any packet does: the documentation found does not say whether the ZBF opens
+  interface ACLs for the replies it inspects as CBAC did; if it does, a reply an inbound
+  ACL refuses is missed here (a known limit, and the one choice here not towards more
+  reachability: the stateless model cannot exempt replies from ACLs). Replies of UDP and
+  ICMP are not modelled, as on the other stateful devices: they are decided as new
+  connections. Protocols that open connections back (FTP
   data, TFTP, SIP, H.323, RTSP, ...) are taken as the whole of TCP and UDP both ways
   between the two ends of an inspected line.
 - Class-maps: `match-any` is the union of its matches, `match-all` (the default) their
