@@ -166,11 +166,11 @@ class InterfaceReader:
 
     def __init__(self, book: LineBook) -> None:
         self.book = book
+        # `zone-member security Z`: interface → (zone, line), read by the zone-based firewall (zbf_policy.py).
+        self.zone_members: dict[str, tuple[str, Source]] = {}
         self.drafts: dict[str, InterfaceDraft] = {}
         # `ipv6 address` / `ipv6 enable` lines: forwarding only if the device routes IPv6 (decided at the end).
         self.ipv6_lines: list[int] = []
-        # `zone-member security Z`: interface → (zone, line), read by the zone-based firewall (zbf_policy.py).
-        self.zone_members: dict[str, tuple[str, Source]] = {}
 
     def interface(self, obj: Any, words: list[str]) -> None:
         book = self.book
