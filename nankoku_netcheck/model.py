@@ -332,12 +332,20 @@ class ToTheBox(enum.Enum):
     - VIA_POLICY: an address of I answers unfiltered; an address of another interface J
       answers only to what the policy permits from I to J, as if the packet went on through
       J (FortiOS).
+    - SELF_POLICY: I's inbound ACL, and the policy from I to the pseudo-interface
+      TO_THE_DEVICE, as if the packet left through it (IOS zone-based firewall, `self` zone).
     """
 
     FILTERED = "filtered"
     ARRIVAL_ONLY = "arrival-only"
     ANY_ADDRESS = "any-address"
     VIA_POLICY = "via-policy"
+    SELF_POLICY = "self-policy"
+
+
+# The pseudo-interface the policy names as `to_interfaces` for packets to the device itself
+# (ToTheBox.SELF_POLICY); no vendor names an interface so.
+TO_THE_DEVICE = "(the device itself)"
 
 
 @dataclass

@@ -28,6 +28,7 @@ from typing import Protocol
 
 from nankoku_netcheck.graph import Network, Segment
 from nankoku_netcheck.model import (
+    TO_THE_DEVICE,
     Acl,
     AclLine,
     Action,
@@ -414,7 +415,8 @@ class Simulation:
 #   in by answers, another interface's address is dropped; an ACK/RST is dropped on a
 #   stateful device (it opened nothing); otherwise FILTERED: the inbound ACL decides;
 #   VIA_POLICY: an address of the arrival interface is delivered, another one when the policy
-#   from the arrival interface to some interface holding it permits the packet; else delivered.
+#   from the arrival interface to some interface holding it permits the packet; SELF_POLICY:
+#   the inbound ACL and the policy from the arrival interface to TO_THE_DEVICE; else delivered.
 # - A packet un-translated by a rule that names the interface on the far side leaves by that
 #   interface (configuration guide, "Determining the Egress Interface"), unless the rule
 #   says `route-lookup`: the longest installed route through it, or the interface as if
@@ -584,6 +586,10 @@ def box_accepts(simulation: Simulation, name: str, device: Device, if_name: str,
         return False  # the device opened no connection
     if device.to_the_box is ToTheBox.FILTERED:
         return filter_permits(device, device.interfaces[if_name].acl_in, packet)
+    if device.to_the_box is ToTheBox.SELF_POLICY:
+        return filter_permits(device, device.interfaces[if_name].acl_in, packet) and policy_permits(
+            device, if_name, TO_THE_DEVICE, packet
+        )
     if device.to_the_box is ToTheBox.VIA_POLICY and not on_arrival:
         return any(
             simulation.interface_owns(name, other, packet.dst) and policy_permits(device, if_name, other, packet)

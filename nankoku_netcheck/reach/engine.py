@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..graph import Network, Segment, is_up
-from ..model import Acl, Device, Route, RouteKind, Source, ToTheBox
+from ..model import TO_THE_DEVICE, Acl, Device, Route, RouteKind, Source, ToTheBox
 from .budget import DEFAULT_BUDGET
 from .fib import Fib, NextHop, build_fib, interface_hop
 from .filters import (
@@ -274,6 +274,9 @@ class ReachEngine:
             return self.local_addresses(device_name) & self.interface_filter(device_name, if_name, "in")
         if mode is ToTheBox.ANY_ADDRESS:
             return self.local_addresses(device_name)
+        if mode is ToTheBox.SELF_POLICY:
+            filtered = self.local_addresses(device_name) & self.interface_filter(device_name, if_name, "in")
+            return filtered & self.policy_filter(device_name, if_name, TO_THE_DEVICE)
         answered = self.interface_addresses(device_name, if_name)
         if mode is ToTheBox.VIA_POLICY:
             for owner in sorted(self.network.devices[device_name].interfaces):

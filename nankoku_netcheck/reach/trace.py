@@ -16,6 +16,7 @@ from ..model import (
     PROTO_ICMP,
     PROTO_TCP,
     PROTO_UDP,
+    TO_THE_DEVICE,
     Acl,
     AclLine,
     Action,
@@ -349,12 +350,24 @@ class Tracer:
             decision = AclDecision(None, False, reason="state check: no such connection")
         elif device.to_the_box is ToTheBox.VIA_POLICY and not arrival_owns:
             decision = self._via_policy(name, if_name, packet)
+        elif device.to_the_box is ToTheBox.SELF_POLICY:
+            decision = self._to_self(name, if_name, packet)
         else:
             decision = AclDecision(None, True, reason="to the box: management access, no access rule applies")
         here = Hop(name, if_name, decision, translation=translation)
         disposition = "delivered" if decision.permitted else "denied-in"
         endpoint = Endpoint("device", device=name, translation=translation) if decision.permitted else None
         return [Branch(hops, TracePath((*hops, here), disposition, endpoint))]
+
+    def _to_self(self, name: str, if_name: str, packet: Packet) -> AclDecision:
+        """SELF_POLICY: the inbound ACL, then the policy towards the device itself."""
+        ingress = self.decide(name, if_name, "in", packet)
+        if not ingress.permitted:
+            return ingress
+        policy = self.decide_policy(name, if_name, TO_THE_DEVICE, packet)
+        if policy is None or (policy.permitted and ingress.line is not None):
+            return ingress
+        return policy
 
     def _via_policy(self, name: str, if_name: str, packet: Packet) -> AclDecision:
         """A packet to the address of another interface: the policy from `if_name` to an

@@ -166,6 +166,8 @@ class InterfaceReader:
 
     def __init__(self, book: LineBook) -> None:
         self.book = book
+        # `zone-member security Z`: interface → (zone, line), read by the zone-based firewall (zbf_policy.py).
+        self.zone_members: dict[str, tuple[str, Source]] = {}
         self.drafts: dict[str, InterfaceDraft] = {}
         # `ipv6 address` / `ipv6 enable` lines with their interface: forwarding only if the device
         # routes IPv6 between two of its interfaces (decided at the end).
@@ -257,6 +259,8 @@ class InterfaceReader:
                 self.ipv6_lines.append((draft.name, index))
             book.mark_block(obj, HARMLESS, IPV6_SETTING)
             return True
+        elif first == "zone-member" and second == "security" and len(words) == 3:
+            self.zone_members[draft.name] = (words[2], book.source(index))
         elif first == "service-policy" and "epbr" in lowered:
             book.mark_block(obj, FORWARDING, PBR)
             return True

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nankoku_netcheck.model import Device, Route, StaticArp, UnknownKind, UnknownLine
+from nankoku_netcheck.model import Device, Route, StaticArp, ToTheBox, UnknownKind, UnknownLine
 from nankoku_netcheck.vendors.cisco_ios.acls import AclReader, ObjectGroups
 from nankoku_netcheck.vendors.cisco_ios.blocks import block_tree, find_multiline_blocks
 from nankoku_netcheck.vendors.cisco_ios.interfaces import (
@@ -63,6 +63,8 @@ from nankoku_netcheck.vendors.cisco_ios.keywords import (
 )
 from nankoku_netcheck.vendors.cisco_ios.mgmt import read_management
 from nankoku_netcheck.vendors.cisco_ios.routing import resolve_routing, routing_process, static_route
+from nankoku_netcheck.vendors.cisco_ios.zbf import ZbfReader
+from nankoku_netcheck.vendors.cisco_ios.zbf_policy import zbf_policy
 from nankoku_netcheck.vendors.common import LineBook, RoutingDraft, file_stem, lookup_prefix, strip_blanks
 
 VENDOR = "cisco_ios"
@@ -93,6 +95,7 @@ class _IosParser:
         self.ipv6_routing_lines: list[int] = []
         self.multiline_blocks: list[tuple[int, int, str]] = []  # banner / macro text: (first, last, reason)
         self.static_arps: list[StaticArp] = []
+        self.zbf = ZbfReader(self.book)
 
     # -- driver
 
@@ -179,6 +182,8 @@ class _IosParser:
             book.mark_block(obj, HARMLESS, IPV6_SETTING)
         elif first == "no":
             self.negated_top_level(obj, lowered)
+        elif self.zbf.handles(lowered):
+            self.zbf.top_level(obj, words)
         else:
             self.classify_top_level(obj, words, lowered)
 
@@ -244,18 +249,24 @@ class _IosParser:
         book, drafts = self.book, self.interfaces.drafts
         apply_autostate(drafts)
         book.sweep_unvisited_lines()
+        acls = self.acls.frozen()
+        self.zbf.config.members.update(self.interfaces.zone_members)
+        policy = zbf_policy(self.zbf.config, tuple(drafts), acls)
         return Device(
             name=self.hostname or file_stem(book.path),
             vendor=VENDOR,
             source_file=book.path,
             hostname=self.hostname,
             interfaces={name: draft.freeze() for name, draft in drafts.items()},
-            acls=self.acls.frozen(),
+            acls=acls,
             routes=list(self.routes),
             dynamic_routing=resolve_routing(self.routing, list(drafts.values())),
             unknown_lines=[unknown for _, unknown in sorted(book.outcome.items()) if unknown is not None],
             lines=tuple(book.lines),
             static_arp=list(self.static_arps),
+            policy=policy,
+            # The zone-based firewall's `self` zone decides packets to the router (zbf_policy.py).
+            to_the_box=ToTheBox.FILTERED if policy is None else ToTheBox.SELF_POLICY,
             # Management-plane facts: a separate read-only pass over the same lines.
             mgmt=read_management(book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name),
         )
