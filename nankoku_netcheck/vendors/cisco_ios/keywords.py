@@ -419,7 +419,7 @@ INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "nat"): (FORWARDING, _NAT),
     ("ip", "policy"): (FORWARDING, PBR),
     ("ip", "vrf"): (FORWARDING, VRF),
-    ("ip", "vrf", "receive"): (FORWARDING, "ip vrf receive adds the interface's addresses to another VRF; not modelled"),
+    ("ip", "vrf", "receive"): (FORWARDING, "ip vrf receive adds the interface's address to another VRF; not modelled"),
     ("ip", "vrf", "select"): (FORWARDING, "ip vrf select chooses the VRF by source address; not modelled"),
     ("ip", "vrf", "sitemap"): (FORWARDING, "ip vrf sitemap (route-map based VRF selection) is not modelled"),
     ("ip", "helper-address"): (FORWARDING, "DHCP/UDP broadcast relay (ip helper-address) is not modelled"),
