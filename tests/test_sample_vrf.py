@@ -89,6 +89,23 @@ def test_broken_vrf_sample_reports_the_leak_with_its_path(broken_result: Result)
     ]
 
 
+VRF_NOTE = "the VRF tables, with no static route leaking between them, of: core-sw (vrf INET, vrf LGWAN)"
+
+
+def test_certificates_name_the_vrfs_that_part_the_zones(compliant_result: Result, broken_result: Result) -> None:
+    assert {(c.from_zone, c.to_zone, c.route_absences[-1]) for c in compliant_result.certificates} == {
+        ("lgwan", "internet", VRF_NOTE),
+        ("internet", "lgwan", VRF_NOTE),
+    }
+    # The leak runs from INET into LGWAN only: the other direction stays certified by the VRFs.
+    assert [(c.from_zone, c.to_zone, c.route_absences[-1]) for c in broken_result.certificates] == [
+        ("lgwan", "internet", VRF_NOTE)
+    ]
+    assert "次の機器の VRF の経路表の分離（VRF 間をつなぐ静的経路がないこと）: core-sw (vrf INET, vrf LGWAN)" in (
+        render_text(compliant_result, "ja")
+    )
+
+
 def test_reports_name_the_vrfs_of_the_leaking_hop(broken_result: Result) -> None:
     hop = "core-sw: Vlan210 (vrf INET) → Vlan120 (vrf LGWAN)"
     assert hop in render_text(broken_result, "en")
