@@ -111,3 +111,9 @@ def test_route_targets_with_bgp_stay_inconclusive() -> None:
     device = parse_lines(*CORE, "router bgp 65000", " neighbor 192.0.2.2 remote-as 65001")
     assert [(u.source.line, u.kind) for u in device.forwarding_unknowns] == [(4, UnknownKind.FORWARDING)]
     assert "inter-VRF route leaking" in device.forwarding_unknowns[0].reason
+
+
+def test_a_quoted_route_name_may_hold_spaces() -> None:
+    device = parse_lines('ip route vrf management 0.0.0.0 0.0.0.0 1.2.3.4 name "mgmt vrf default route" 5')
+    assert device.forwarding_unknowns == []
+    assert [(r.vrf, r.next_hop, r.distance) for r in device.routes] == [("management", ip_to_int("1.2.3.4"), 5)]

@@ -109,7 +109,10 @@ def read_static_route(words: list[str], source: Source, vrf: str = "") -> tuple[
         elif is_decimal(word):
             distance = number(word, 1, 255, "administrative distance")
         elif word in ("tag", "name"):
-            cursor.take(word)
+            value = cursor.take(word)
+            quoted = value.startswith('"')  # a name with spaces: `name "mgmt vrf default route"`
+            while quoted and not (len(value) > 1 and value.endswith('"')) and not cursor.done():
+                value = cursor.take(word)
         elif word == "permanent":
             pass
         elif word == "track":
