@@ -10,6 +10,7 @@ from handbuilt import context
 from nankoku_netcheck.model import ip_to_int
 from nankoku_netcheck.reach.engine import Endpoint, Start
 from nankoku_netcheck.reach.packets import Packet
+from nankoku_netcheck.rules.acl import check_rt_001
 from nankoku_netcheck.rules.flows import FlowContext
 from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
@@ -83,3 +84,12 @@ def test_a_global_next_hop_leaks_into_the_global_table() -> None:
     assert endpoints(ctx, "10.10.0.9", "198.51.100.9") == {hosts(ctx, "r2", "GigabitEthernet0/2")}
     # Without `global` the next hop resolves in A, where nothing holds it: the route is not installed.
     assert endpoints(network("ip route vrf A 0.0.0.0 0.0.0.0 192.0.2.2"), "10.10.0.9", "198.51.100.9") == set()
+
+
+def test_rt_001_resolves_a_next_hop_in_the_table_of_its_route() -> None:
+    wrong_table = network("ip route vrf A 10.99.0.0 255.255.0.0 192.0.2.2")
+    assert [f.message_en for f in check_rt_001(wrong_table)] == [
+        "r1.conf:15: static route vrf A 10.99.0.0/16 via 192.0.2.2: next hop 192.0.2.2 is on no connected subnet "
+        "and no other route leads to it; the route is never installed."
+    ]
+    assert check_rt_001(network("ip route vrf A 10.99.0.0 255.255.0.0 192.0.2.2 global")) == []
