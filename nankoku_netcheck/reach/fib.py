@@ -10,7 +10,9 @@ dynamic processes of its VRF. A static route leaks into another table when its e
 interface belongs to one (the interface is used whatever its VRF) or when its next hop
 resolves in another table (`Route.next_hop_vrf`, IOS `global`); a next hop resolves
 recursively through the routes of the table it resolves in, each of which may leak in turn.
-A device without VRFs has the one global table, exactly as before.
+A device without VRFs has the one global table, exactly as before. Not modelled: a subnet reused
+in two VRFs (graph.py joins the interfaces of one subnet into one segment, so the two share it:
+more reachability, never less; zones are told apart by address anyway).
 """
 
 from __future__ import annotations
