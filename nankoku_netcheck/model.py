@@ -212,6 +212,10 @@ class Interface:
     # False: the interface neither forwards nor accepts packets although it is up (an ASA
     # interface without a `nameif`).
     passes_traffic: bool = True
+    # The routing table (VRF) the interface belongs to; "" = the global table. A packet that
+    # arrives here is routed in this table, and only the addresses of interfaces in this table
+    # answer as the device's own (reach/fib.py).
+    vrf: str = ""
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,13 @@ class Route:
     interface: str | None = None  # exit interface; "Null0" style discard when `discard`
     distance: int = 1
     discard: bool = False
+    # The table (VRF) the route is installed in; "" = the global table. Connected routes are
+    # in their interface's table. An exit `interface` may belong to another table: the route
+    # then leaks packets into it (IOS `ip route vrf A P M Vlan20` with Vlan20 in the global table).
+    vrf: str = ""
+    # Where `next_hop` resolves: "" = the global table (IOS `ip route vrf A P M N global`),
+    # a VRF name, or None = the route's own table `vrf`.
+    next_hop_vrf: str | None = None
 
     def describe(self) -> str:
         text = f"{int_to_ip(self.prefix)}/{self.prefix_length}"
@@ -291,9 +302,11 @@ class Route:
         parts = [text]
         if self.next_hop is not None:
             parts.append(f"via {int_to_ip(self.next_hop)}")
+        if self.next_hop is not None and self.next_hop_vrf is not None and self.next_hop_vrf != self.vrf:
+            parts.append(f"(in {'vrf ' + self.next_hop_vrf if self.next_hop_vrf else 'the global table'})")
         if self.interface:
             parts.append(f"dev {self.interface}")
-        return " ".join(parts)
+        return " ".join(([f"vrf {self.vrf}"] if self.vrf else []) + parts)
 
 
 @dataclass(frozen=True)
@@ -305,6 +318,9 @@ class DynamicRouting:
     process: str
     interfaces: tuple[str, ...]
     source: Source
+    # The table (VRF) the process installs its routes in ("" = global): its over-approximated
+    # routes apply to packets routed in that table only.
+    vrf: str = ""
 
 
 class UnknownKind(enum.Enum):

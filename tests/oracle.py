@@ -18,6 +18,13 @@ See the section "filters and NAT" below for the exact rules.
 Endpoints are (kind, device, interface, segment) tuples, the field order of
 `reach.engine.Endpoint`. Dynamic routing, dynamic NAT/PAT and NAT proxy ARP are not
 simulated.
+
+VRF-lite: each device has one routing table per VRF name ("" = global). A packet is routed
+in the table of the interface it arrived by; a table holds the connected routes of its own
+interfaces and the static routes whose `vrf` names it. A static route's exit interface is
+used whatever table that interface is in, and its next hop is looked up in the table
+`next_hop_vrf` names (None: the route's own). A packet is for the device only when the
+address belongs to an interface in the arrival interface's table; otherwise it is routed.
 """
 
 from __future__ import annotations
@@ -168,12 +175,12 @@ def management_only(device: Device, if_name: str | None) -> bool:
     return if_name in device.interfaces and device.interfaces[if_name].management_only
 
 
-def all_routes(device: Device) -> list[Route]:
-    """The data routing table. A firewall's management-only interfaces route in a table of
+def all_routes(device: Device, vrf: str = "") -> list[Route]:
+    """The data routing table `vrf`. A firewall's management-only interfaces route in a table of
     their own (ASA 9.5+): neither their connected nor their static routes carry through traffic."""
-    routes = [route for route in device.routes if not management_only(device, route.interface)]
+    routes = [route for route in device.routes if not management_only(device, route.interface) and route.vrf == vrf]
     for name, interface in device.interfaces.items():
-        if interface.shutdown or management_only(device, name):
+        if interface.shutdown or management_only(device, name) or interface.vrf != vrf:
             continue
         for address in interface.addresses:
             routes.append(
@@ -205,16 +212,19 @@ def route_exits(device: Device, route: Route, target: int | None, chain: tuple[R
         return [Exit(route.interface, target)]
     if route.next_hop is None:
         return []
-    return best_exits(device, route.next_hop, route.next_hop, (*chain, route))
+    table = route.vrf if route.next_hop_vrf is None else route.next_hop_vrf
+    return best_exits(device, route.next_hop, route.next_hop, (*chain, route), table)
 
 
-def best_exits(device: Device, address: int, target: int | None, chain: tuple[Route, ...]) -> list[Exit] | None:
+def best_exits(
+    device: Device, address: int, target: int | None, chain: tuple[Route, ...], vrf: str = ""
+) -> list[Exit] | None:
     """Routes covering `address`: longest prefix, then lowest distance, ties all apply (ECMP).
     Routes that can never be installed are passed over, and so are loops when forwarding
     (IOS withdraws a route that resolves through itself); while resolving a next hop
     (non-empty `chain`) a best match that loops fails the resolution, and Null0 is ignored."""
     outcomes: dict[tuple[int, int], list[list[Exit] | None]] = {}
-    for route in all_routes(device):
+    for route in all_routes(device, vrf):
         if address & prefix_mask(route.prefix_length) == route.prefix and not (route.discard and chain):
             outcomes.setdefault((route.prefix_length, -route.distance), []).append(
                 route_exits(device, route, target, chain)
@@ -228,16 +238,16 @@ def best_exits(device: Device, address: int, target: int | None, chain: tuple[Ro
     return []
 
 
-def forwarding_exits(device: Device, destination: int) -> list[Exit]:
-    return best_exits(device, destination, None, ()) or []
+def forwarding_exits(device: Device, destination: int, vrf: str = "") -> list[Exit]:
+    return best_exits(device, destination, None, (), vrf) or []
 
 
-def exits_via(device: Device, destination: int, interface: str) -> list[Exit]:
+def exits_via(device: Device, destination: int, interface: str, vrf: str = "") -> list[Exit]:
     """The egress interface fixed beforehand (ASA NAT): per prefix length, longest first,
     the installed routes (lowest distance with an exit) that leave by `interface`; with
     none, `interface` as if the destination were directly connected to it."""
     outcomes: dict[int, dict[int, list[Exit]]] = {}
-    for route in all_routes(device):
+    for route in all_routes(device, vrf):
         if destination & prefix_mask(route.prefix_length) == route.prefix:
             found = route_exits(device, route, None, ())
             by_distance = outcomes.setdefault(route.prefix_length, {})
@@ -345,6 +355,14 @@ class Simulation:
             self.interface_owns(device_name, name, address) for name in self.network.devices[device_name].interfaces
         )
 
+    def owns_in_table(self, device_name: str, if_name: str, address: int) -> bool:
+        """The address is the device's own for a packet arriving by `if_name` (same VRF)."""
+        interfaces = self.network.devices[device_name].interfaces
+        for name in interfaces:
+            if interfaces[name].vrf == interfaces[if_name].vrf and self.interface_owns(device_name, name, address):
+                return True
+        return False
+
     def has_addresses(self, member: tuple[str, str]) -> bool:
         return bool(self.network.devices[member[0]].interfaces[member[1]].addresses)
 
@@ -358,7 +376,7 @@ class Simulation:
         if is_host(self.network, segment, dst):
             self.endpoints.add(("hosts", "", "", segment_id))
         for member in segment.members:
-            if self.has_addresses(member) and (not on_segment or self.device_owns(member[0], dst)):
+            if self.has_addresses(member) and (not on_segment or self.owns_in_table(member[0], member[1], dst)):
                 self.enter(member[0], member[1], self.packet)
 
     def enter(self, device_name: str, if_name: str, packet: Header) -> None:
@@ -594,7 +612,7 @@ def box_accepts(simulation: Simulation, name: str, device: Device, if_name: str,
         return any(
             simulation.interface_owns(name, other, packet.dst) and policy_permits(device, if_name, other, packet)
             for other in device.interfaces
-            if other != if_name
+            if other != if_name and device.interfaces[other].vrf == device.interfaces[if_name].vrf
         )
     return True
 
@@ -605,7 +623,7 @@ def device_enter(simulation: Simulation, name: str, device: Device, if_name: str
         return
     packet, rule, direction, egress = untranslate_and_divert(device, if_name, arriving)
     reply = device.stateful and is_reply(packet)
-    if simulation.device_owns(name, packet.dst):
+    if simulation.owns_in_table(name, if_name, packet.dst):
         if box_accepts(simulation, name, device, if_name, packet):
             simulation.endpoints.add(("device", name, "", ""))
         return
@@ -613,8 +631,11 @@ def device_enter(simulation: Simulation, name: str, device: Device, if_name: str
         return
     if interface.management_only:
         return
+    table = interface.vrf
     exits = (
-        exits_via(device, packet.dst, egress) if egress in device.interfaces else forwarding_exits(device, packet.dst)
+        exits_via(device, packet.dst, egress, table)
+        if egress in device.interfaces
+        else forwarding_exits(device, packet.dst, table)
     )
     for exit_ in exits:
         if exit_.discard or not carries_through_traffic(device, exit_.interface):

@@ -208,8 +208,46 @@ ip route vrf LGWAN 0.0.0.0/0 10.3.0.254
     )
     trunk = device.interfaces["port1.0.24"]
     assert (trunk.switchport_mode, trunk.trunk_vlans) == ("trunk", (10, 20, 21))
-    vrf = "VRF-lite is not modelled yet (VRFs come with a later issue): the interface's routes are unknown"
-    assert forwarding(device) == [(1, vrf), (2, vrf), (8, vrf), (10, vrf)]
+    assert forwarding(device) == []
+    assert device.interfaces["Vlan30"].vrf == "LGWAN"
+    assert [(route.vrf, route.next_hop_vrf, route.describe()) for route in device.routes] == [
+        ("LGWAN", None, "vrf LGWAN 0.0.0.0/0 via 10.3.0.254")
+    ]
+
+
+def test_vrf_processes_leaks_and_unmodelled_vrf_forms() -> None:
+    device = parse(
+        """\
+ip vrf LGWAN 1
+ rd 100:1
+ route-target both 100:1
+ import map LEAK
+ip vrf INET 2
+interface vlan10
+ ip vrf forwarding LGWAN
+ ip address 10.2.0.1/24
+interface vlan20
+ ip vrf forwarding INET
+ ip address 10.3.0.1/24
+interface vlan30
+ ip address 192.0.2.1/24
+ip route vrf INET 10.2.0.0/24 vlan10
+router ospf 1 LGWAN
+ network 10.2.0.0/24 area 0
+router bgp 65000
+ address-family ipv4 vrf INET
+ exit-address-family
+vrf-leak something
+"""
+    )
+    assert [(r.vrf, r.interface) for r in device.routes] == [("INET", "Vlan10")]
+    assert [(p.protocol, p.process, p.interfaces, p.vrf) for p in device.dynamic_routing] == [
+        ("ospf", "1", ("Vlan10",), "LGWAN"),
+        ("bgp", "65000", ("Vlan30",), ""),
+        ("bgp", "65000", ("Vlan20",), "INET"),
+    ]
+    assert [line for line, _ in forwarding(device)] == [3, 4, 20]
+    assert "BGP may leak routes between VRFs" in dict(forwarding(device))[3]
 
 
 def test_static_routes() -> None:

@@ -208,12 +208,19 @@ class Tracer:
         return [
             (device_name, if_name)
             for device_name, if_name in self.engine.routing_members(segment)
-            if not segment.contains(packet.dst) or self._device_owns(device_name, packet.dst)
+            if not segment.contains(packet.dst) or self._table_owns(device_name, if_name, packet.dst)
         ]
 
-    def _device_owns(self, device_name: str, address: int) -> bool:
+    def _table_owns(self, device_name: str, if_name: str, address: int) -> bool:
+        """Whether `address` is the device's own for a packet arriving by `if_name`: an
+        address of an interface in the same table (VRF); in another VRF it is routed."""
         interfaces = self.network.devices[device_name].interfaces
-        return any(self._interface_owns(device_name, name, address) for name in interfaces)
+        vrf = interfaces[if_name].vrf
+        return any(
+            self._interface_owns(device_name, name, address)
+            for name, interface in interfaces.items()
+            if interface.vrf == vrf
+        )
 
     def _interface_owns(self, device_name: str, if_name: str, address: int) -> bool:
         interface = self.network.devices[device_name].interfaces[if_name]
@@ -309,7 +316,7 @@ class Tracer:
         here = Hop(device_name, if_name, ingress, translation=translation)
         if not ingress.permitted:
             return [Branch(hops, TracePath((*hops, here), "denied-in"))]
-        if self._device_owns(device_name, packet.dst):
+        if self._table_owns(device_name, if_name, packet.dst):
             if device.stateful and _is_reply(packet):
                 refused = AclDecision(None, False, reason="state check: no such connection")
                 return [Branch(hops, TracePath((*hops, replace(here, ingress=refused)), "denied-in"))]
@@ -324,11 +331,11 @@ class Tracer:
         if not forwards(interface):
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
         if self.engine.routing and egress is not None:
-            next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup_via(
+            next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs.of(device_name, interface.vrf).lookup_via(
                 packet.dst, egress, egress_rule
             )
         elif self.engine.routing:
-            next_hops = self.engine.fibs[device_name].lookup(packet.dst)
+            next_hops = self.engine.fibs.of(device_name, interface.vrf).lookup(packet.dst)
         else:
             next_hops = self.engine.any_neighbour_hops(device_name)
         if not next_hops:
@@ -341,7 +348,7 @@ class Tracer:
         """The fate of a packet to the device's own address when its interface ACL does not
         decide it (`to_the_box` other than FILTERED); None else."""
         device = self.network.devices[name]
-        if not self._device_owns(name, packet.dst) or device.to_the_box is ToTheBox.FILTERED:
+        if not self._table_owns(name, if_name, packet.dst) or device.to_the_box is ToTheBox.FILTERED:
             return None
         arrival_owns = self._interface_owns(name, if_name, packet.dst)
         if device.to_the_box is ToTheBox.ARRIVAL_ONLY and not arrival_owns:
@@ -373,8 +380,11 @@ class Tracer:
         """A packet to the address of another interface: the policy from `if_name` to an
         interface owning it decides (the first that permits; else the first owner's refusal)."""
         refusal: AclDecision | None = None
-        for owner in sorted(self.network.devices[name].interfaces):
+        interfaces = self.network.devices[name].interfaces
+        for owner in sorted(interfaces):
             if owner == if_name or not self._interface_owns(name, owner, packet.dst):
+                continue
+            if interfaces[owner].vrf != interfaces[if_name].vrf:
                 continue
             decision = self.decide_policy(name, if_name, owner, packet)
             if decision is None:

@@ -114,6 +114,7 @@ class InterfaceDraft:
     no_autostate: bool = False
     autostate_exclude: bool = False
     directed_broadcast: bool = False
+    vrf: str = ""
 
     def may_carry_vlan(self, vlan: int) -> bool:
         """Whether this port may be an up layer-2 port of `vlan` (autostate). When unsure,
@@ -155,6 +156,7 @@ class InterfaceDraft:
             kind=self.kind,
             properties=tuple(properties),
             directed_broadcast=self.directed_broadcast,
+            vrf=self.vrf,
         )
 
 
@@ -235,6 +237,10 @@ class InterfaceReader:
             draft.layer2, draft.switchport_mode, draft.routed = False, None, True
         elif lowered in (["autostate"], ["no", "autostate"]):
             draft.no_autostate = first == "no"
+        elif lowered[:2] == ["vrf", "forwarding"] and len(words) == 3:
+            draft.vrf = words[2]
+        elif lowered[:3] == ["ip", "vrf", "forwarding"] and len(words) == 4:
+            draft.vrf = words[3]
         elif first == "ip" and second == "address":
             return self.address(draft, obj, words, lowered)
         elif first == "ip" and second == "access-group":
@@ -377,6 +383,10 @@ class InterfaceReader:
 
     def tunnel_command(self, draft: InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
         book = self.book
+        if lowered[1:2] == ["vrf"]:
+            reason = "tunnel vrf: the tunnel's transport is routed in another table; not modelled"
+            book.mark_block(obj, FORWARDING, reason)
+            return True
         if len(words) == 3 and lowered[1] in ("source", "destination"):
             value = words[2] if lowered[1] == "destination" else canonical_interface_name(words[2])
             draft.properties.append((f"tunnel_{lowered[1]}", value))
@@ -485,10 +495,11 @@ def apply_autostate(drafts: Mapping[str, InterfaceDraft]) -> None:
 
 
 def static_arp_entry(book: LineBook, index: int, words: list[str]) -> StaticArp | None:
-    """`arp [vrf V] IP MAC ARPA [interface]`: kept for MAC pinning (forwarding is unchanged)."""
+    """`arp [vrf V] IP MAC ARPA [interface]`: kept for MAC pinning (forwarding is unchanged;
+    the entry pins the MAC in V's ARP table, and MAC pinning is judged per address)."""
     arguments = words[1:]
     if arguments[:1] and arguments[0].lower() == "vrf":
-        return None  # a VRF's ARP table: VRFs are reported as not understood anyway
+        arguments = arguments[2:]
     if len(arguments) < 2 or not is_ipv4(arguments[0]):
         return None
     mac = normalize_mac(arguments[1])

@@ -63,6 +63,7 @@ from nankoku_netcheck.vendors.cisco_ios.keywords import (
 )
 from nankoku_netcheck.vendors.cisco_ios.mgmt import read_management
 from nankoku_netcheck.vendors.cisco_ios.routing import resolve_routing, routing_process, static_route
+from nankoku_netcheck.vendors.cisco_ios.vrfs import VrfReader, is_vrf_block
 from nankoku_netcheck.vendors.cisco_ios.zbf import ZbfReader
 from nankoku_netcheck.vendors.cisco_ios.zbf_policy import zbf_policy
 from nankoku_netcheck.vendors.common import LineBook, RoutingDraft, file_stem, lookup_prefix, strip_blanks
@@ -96,6 +97,7 @@ class _IosParser:
         self.multiline_blocks: list[tuple[int, int, str]] = []  # banner / macro text: (first, last, reason)
         self.static_arps: list[StaticArp] = []
         self.zbf = ZbfReader(self.book)
+        self.vrfs = VrfReader(self.book)
 
     # -- driver
 
@@ -112,6 +114,7 @@ class _IosParser:
             if obj.linenum not in book.outcome:
                 self.top_level(obj)
         self.classify_ipv6()
+        self.vrfs.classify_route_targets(any(process.protocol == "bgp" for process in self.routing))
         return self.build_device()
 
     def outcome_as_typed(self, lines: list[str]) -> dict[int, UnknownLine | None]:
@@ -163,6 +166,8 @@ class _IosParser:
             self.acls.numbered_acl_entry(obj, words)
         elif first == "ip" and second == "access-list":
             self.acls.named_acl(obj, words)
+        elif is_vrf_block(lowered):
+            self.vrfs.block(obj, words)
         elif first == "ip" and second == "route":
             route = static_route(book, obj, words)
             if route is not None:
@@ -175,7 +180,7 @@ class _IosParser:
         elif first == "router":
             routing = routing_process(book, obj, words)
             if routing is not None:
-                self.routing.append(routing)
+                self.routing.extend(routing)
         elif first == "ipv6":
             if second == "unicast-routing":
                 self.ipv6_routing_lines.append(index)
