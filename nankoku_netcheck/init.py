@@ -227,6 +227,7 @@ def _zones(plan: Plan, lang: str, applied: bool) -> list[str]:
 def _zone(zone_id: str, kind: str, prefixes: tuple[Prefix, ...], groups: list[Group], lang: str) -> list[str]:
     shown = ", ".join(format_prefix(*prefix) for prefix in prefixes)
     lines = [f"  {zone_id}:", f"    kind: {kind}", f"    label: {KIND_LABELS[kind][lang]}", f"    prefixes: [{shown}]"]
+    lines += _vrf_note(groups)
     votes = sorted(
         {(v.source.file, v.source.line): v for g in groups for v in g.votes if v.kind == kind}.values(),
         key=lambda v: (-v.weight, v.source.file, v.source.line),
@@ -238,10 +239,17 @@ def _zone(zone_id: str, kind: str, prefixes: tuple[Prefix, ...], groups: list[Gr
     return lines
 
 
+def _vrf_note(groups: list[Group]) -> list[str]:
+    """Which VRFs the zone's subnets are in (the same word in both languages)."""
+    vrfs = sorted({group.vrf for group in groups if group.vrf})
+    return [_comment(f"VRF: {', '.join(vrfs)}", 4)] if vrfs else []
+
+
 def _todo_zone(zone_id: str, group: Group, lang: str) -> list[str]:
     prefix = format_prefix(*group.prefix)
     lines = [f"  {zone_id}:", *_comment_block(_say("todo", lang, prefix=prefix), 4)]
     lines += ["    kind: TODO", "    label: TODO", f"    prefixes: [{prefix}]"]
+    lines += _vrf_note([group])
     lines += [_comment(f"  {vote.kind}: {_quote(vote.source)}", 4) for vote in group.votes[:_EVIDENCE_SHOWN]]
     return lines
 

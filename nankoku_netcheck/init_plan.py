@@ -7,6 +7,12 @@ elsewhere) and the group is the smallest prefix covering them. A group of point-
 and loopbacks only is transit (no zone), unless a summary route leads out of the network to it
 (address space beyond the folder's devices, such as 全国LGWAN behind a link). Each other group gets the kind
 most config lines about it vote for (init_words.py); a tie or no vote leaves it TODO.
+
+Per VRF: a subnet belongs to the VRF of the interfaces that carry it (the first VRF name among
+them; a router on the other end of a link often has none), subnets of different VRFs are never
+grouped together, and a summary route in a VRF summarises that VRF's subnets only (one in the
+global table, any). A VRF name is a zone label someone chose on purpose: the line that puts an
+interface in the VRF votes with more weight than other lines (LGWAN, INET, MYNUMBER...).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ class Group:
     beyond: bool  # a summary route to it leads out of the network (next hop on no device)
     votes: tuple[Vote, ...]
     kind: str | None  # the proposal; None = TODO
+    vrf: str = ""  # the VRF its subnets are in ("" = the global table)
 
     @property
     def transit(self) -> bool:
@@ -98,6 +105,11 @@ def subnets_of(configs: Iterable[ConfigFile]) -> dict[Prefix, list[tuple[ConfigF
     return found
 
 
+def subnet_vrf(carriers: list[tuple[ConfigFile, Interface]]) -> str:
+    """The VRF of a subnet: the first VRF name among the interfaces on it ("" = none)."""
+    return next(iter(sorted(interface.vrf for _, interface in carriers if interface.vrf)), "")
+
+
 def summary_routes(configs: Iterable[ConfigFile]) -> list[Route]:
     return [
         route
@@ -110,19 +122,20 @@ def summary_routes(configs: Iterable[ConfigFile]) -> list[Route]:
 def plan_groups(configs: tuple[ConfigFile, ...]) -> list[Group]:
     subnets = subnets_of(configs)
     routes = summary_routes(configs)
-    summaries = {(route.prefix, route.prefix_length) for route in routes}
-    keyed: dict[tuple[Prefix, bool], list[Prefix]] = {}
+    keyed: dict[tuple[str, Prefix, bool], list[Prefix]] = {}
     for subnet in sorted(subnets):
+        vrf = subnet_vrf(subnets[subnet])
+        summaries = {(route.prefix, route.prefix_length) for route in routes if route.vrf in ("", vrf)}
         summary = _longest_summary(subnet, summaries)
-        key = (summary, True) if summary is not None else (_natural_block(subnet), False)
+        key = (vrf, summary, True) if summary is not None else (vrf, _natural_block(subnet), False)
         keyed.setdefault(key, []).append(subnet)
     owned = device_addresses(configs)
     out = {(r.prefix, r.prefix_length) for r in routes if not r.discard and r.next_hop not in owned}
     groups = []
-    for (block, routed), members in sorted(keyed.items()):
+    for (vrf, block, routed), members in sorted(keyed.items(), key=lambda item: (item[0][1], item[0][2], item[0][0])):
         prefix = block if routed else _smallest_cover(members)
         votes = tuple(_votes(prefix, members, subnets, routes, configs))
-        groups.append(Group(prefix, tuple(members), routed, routed and prefix in out, votes, _winner(votes)))
+        groups.append(Group(prefix, tuple(members), routed, routed and prefix in out, votes, _winner(votes), vrf))
     return groups
 
 
@@ -160,6 +173,7 @@ def _votes(
     lines: list[tuple[Source, int]] = []
     for subnet in members:
         for config, interface in subnets[subnet]:
+            lines.extend((line, _VRF_WEIGHT) for line in _vrf_lines(config, interface))
             lines.extend((line, 2) for line in interface_block(config, interface))
             # Where the binding is not inside the interface's block (a firewall's access-group line).
             bindings = (interface.acl_in_source, interface.acl_out_source)
@@ -173,6 +187,17 @@ def _votes(
         if kind is not None and (source.file, source.line) not in seen:
             seen.add((source.file, source.line))
             yield Vote(kind, source, weight)
+
+
+_VRF_WEIGHT = 3
+
+
+def _vrf_lines(config: ConfigFile, interface: Interface) -> list[Source]:
+    """The lines of the interface's block that name its VRF (`vrf forwarding LGWAN`)."""
+    if not interface.vrf:
+        return []
+    name = interface.vrf.casefold()
+    return [line for line in interface_block(config, interface)[1:] if name in line.text.casefold().split()]
 
 
 def interface_block(config: ConfigFile, interface: Interface) -> list[Source]:

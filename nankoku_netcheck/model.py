@@ -270,6 +270,10 @@ class Interface:
     # False: the interface neither forwards nor accepts packets although it is up (an ASA
     # interface without a `nameif`).
     passes_traffic: bool = True
+    # The routing table (VRF) the interface belongs to; "" = the global table. A packet that
+    # arrives here is routed in this table, and only the addresses of interfaces in this table
+    # answer as the device's own (reach/fib.py).
+    vrf: str = ""
     # Policy routing of packets arriving on this interface (`Device.policy_routes`); a name
     # not defined there leaves them to normal routing (IOS: the route-map has no entry).
     policy_route: str | None = None
@@ -345,6 +349,13 @@ class Route:
     interface: str | None = None  # exit interface; "Null0" style discard when `discard`
     distance: int = 1
     discard: bool = False
+    # The table (VRF) the route is installed in; "" = the global table. Connected routes are
+    # in their interface's table. An exit `interface` may belong to another table: the route
+    # then leaks packets into it (IOS `ip route vrf A P M Vlan20` with Vlan20 in the global table).
+    vrf: str = ""
+    # Where `next_hop` resolves: "" = the global table (IOS `ip route vrf A P M N global`),
+    # a VRF name, or None = the route's own table `vrf`.
+    next_hop_vrf: str | None = None
     # Not a route of the table but a hop policy routing chose: what chose it
     # (e.g. "route-map PBR permit 10"); `describe` then says that instead of a prefix.
     chosen_by: str = ""
@@ -358,9 +369,11 @@ class Route:
         parts = [text]
         if self.next_hop is not None:
             parts.append(f"via {int_to_ip(self.next_hop)}")
+        if self.next_hop is not None and self.next_hop_vrf is not None and self.next_hop_vrf != self.vrf:
+            parts.append(f"(in {'vrf ' + self.next_hop_vrf if self.next_hop_vrf else 'the global table'})")
         if self.interface:
             parts.append(f"dev {self.interface}")
-        return " ".join(parts)
+        return " ".join(([f"vrf {self.vrf}"] if self.vrf else []) + parts)
 
 
 @dataclass(frozen=True)
@@ -372,6 +385,9 @@ class DynamicRouting:
     process: str
     interfaces: tuple[str, ...]
     source: Source
+    # The table (VRF) the process installs its routes in ("" = global): its over-approximated
+    # routes apply to packets routed in that table only.
+    vrf: str = ""
 
 
 class UnknownKind(enum.Enum):
@@ -399,12 +415,20 @@ class ToTheBox(enum.Enum):
     - VIA_POLICY: an address of I answers unfiltered; an address of another interface J
       answers only to what the policy permits from I to J, as if the packet went on through
       J (FortiOS).
+    - SELF_POLICY: I's inbound ACL, and the policy from I to the pseudo-interface
+      TO_THE_DEVICE, as if the packet left through it (IOS zone-based firewall, `self` zone).
     """
 
     FILTERED = "filtered"
     ARRIVAL_ONLY = "arrival-only"
     ANY_ADDRESS = "any-address"
     VIA_POLICY = "via-policy"
+    SELF_POLICY = "self-policy"
+
+
+# The pseudo-interface the policy names as `to_interfaces` for packets to the device itself
+# (ToTheBox.SELF_POLICY); no vendor names an interface so.
+TO_THE_DEVICE = "(the device itself)"
 
 
 @dataclass

@@ -38,6 +38,9 @@ class PathStep:
     acl: AclRef | None  # the line that let the packet through (ingress, else egress)
     acl_out: AclRef | None = None
     note: str = ""
+    # The VRFs of the two interfaces ("" = the global table): reports show `Vlan20 (vrf LGWAN)`.
+    in_vrf: str = ""
+    out_vrf: str = ""
 
 
 @dataclass(frozen=True)

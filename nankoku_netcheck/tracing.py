@@ -25,6 +25,8 @@ class PacketTrace:
     caveats: tuple[tuple[tuple[Caveat, ...], ...], ...] = ()
     exhausted: bool = False  # the enumeration stopped on its budget: `paths` are only some paths
     budget: int = DEFAULT_BUDGET
+    # (device, interface) → VRF, for the interfaces of the paths that are in one.
+    vrfs: tuple[tuple[tuple[str, str], str], ...] = ()
 
     def may_differ(self) -> bool:
         return any(hop for path in self.caveats for hop in path)
@@ -100,7 +102,16 @@ def trace_packet(
         (path.endpoint, _endpoint_zone(loaded, path.endpoint, packet)) for path in paths if path.endpoint is not None
     )
     caveats = tuple(path_caveats(network, path, packet) for path in paths)
-    return PacketTrace(packet, start, paths, tuple(dict(zones).items()), caveats, tracer.exhausted, budget)
+    vrfs = {
+        (hop.device, name): network.devices[hop.device].interfaces[name].vrf
+        for path in paths
+        for hop in path.hops
+        for name in (hop.in_interface, hop.out_interface)
+        if name and network.devices[hop.device].interfaces[name].vrf
+    }
+    return PacketTrace(
+        packet, start, paths, tuple(dict(zones).items()), caveats, tracer.exhausted, budget, tuple(sorted(vrfs.items()))
+    )
 
 
 def _endpoint_zone(loaded: Loaded, endpoint: Endpoint, packet: Packet) -> str:

@@ -114,8 +114,11 @@ def decode(data: bytes) -> str:
 
 @functools.cache
 def sample_texts() -> tuple[str, ...]:
-    """The bundled sample configs (IOS and ASA)."""
-    return tuple(path.read_text(encoding="utf-8") for path in SAMPLE_CONFIGS)
+    """The bundled sample configs, decoded as the tool decodes them (the Otoyo RTX configs are
+    CP932 with CRLF)."""
+    from nankoku_netcheck.inputs import read_input
+
+    return tuple(read_input(str(path)).text for path in SAMPLE_CONFIGS)
 
 
 # Corpus files read as documents to mutate: small ones only (each example parses the whole

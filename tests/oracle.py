@@ -18,6 +18,13 @@ See the section "filters and NAT" below for the exact rules.
 Endpoints are (kind, device, interface, segment) tuples, the field order of
 `reach.engine.Endpoint`. Dynamic routing, dynamic NAT/PAT and NAT proxy ARP are not
 simulated.
+
+VRF-lite: each device has one routing table per VRF name ("" = global). A packet is routed
+in the table of the interface it arrived by; a table holds the connected routes of its own
+interfaces and the static routes whose `vrf` names it. A static route's exit interface is
+used whatever table that interface is in, and its next hop is looked up in the table
+`next_hop_vrf` names (None: the route's own). A packet is for the device only when the
+address belongs to an interface in the arrival interface's table; otherwise it is routed.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from typing import Protocol
 
 from nankoku_netcheck.graph import Network, Segment
 from nankoku_netcheck.model import (
+    TO_THE_DEVICE,
     Acl,
     AclLine,
     Action,
@@ -168,12 +176,12 @@ def management_only(device: Device, if_name: str | None) -> bool:
     return if_name in device.interfaces and device.interfaces[if_name].management_only
 
 
-def all_routes(device: Device) -> list[Route]:
-    """The data routing table. A firewall's management-only interfaces route in a table of
+def all_routes(device: Device, vrf: str = "") -> list[Route]:
+    """The data routing table `vrf`. A firewall's management-only interfaces route in a table of
     their own (ASA 9.5+): neither their connected nor their static routes carry through traffic."""
-    routes = [route for route in device.routes if not management_only(device, route.interface)]
+    routes = [route for route in device.routes if not management_only(device, route.interface) and route.vrf == vrf]
     for name, interface in device.interfaces.items():
-        if interface.shutdown or management_only(device, name):
+        if interface.shutdown or management_only(device, name) or interface.vrf != vrf:
             continue
         for address in interface.addresses:
             routes.append(
@@ -205,16 +213,19 @@ def route_exits(device: Device, route: Route, target: int | None, chain: tuple[R
         return [Exit(route.interface, target)]
     if route.next_hop is None:
         return []
-    return best_exits(device, route.next_hop, route.next_hop, (*chain, route))
+    table = route.vrf if route.next_hop_vrf is None else route.next_hop_vrf
+    return best_exits(device, route.next_hop, route.next_hop, (*chain, route), table)
 
 
-def best_exits(device: Device, address: int, target: int | None, chain: tuple[Route, ...]) -> list[Exit] | None:
+def best_exits(
+    device: Device, address: int, target: int | None, chain: tuple[Route, ...], vrf: str = ""
+) -> list[Exit] | None:
     """Routes covering `address`: longest prefix, then lowest distance, ties all apply (ECMP).
     Routes that can never be installed are passed over, and so are loops when forwarding
     (IOS withdraws a route that resolves through itself); while resolving a next hop
     (non-empty `chain`) a best match that loops fails the resolution, and Null0 is ignored."""
     outcomes: dict[tuple[int, int], list[list[Exit] | None]] = {}
-    for route in all_routes(device):
+    for route in all_routes(device, vrf):
         if address & prefix_mask(route.prefix_length) == route.prefix and not (route.discard and chain):
             outcomes.setdefault((route.prefix_length, -route.distance), []).append(
                 route_exits(device, route, target, chain)
@@ -228,16 +239,16 @@ def best_exits(device: Device, address: int, target: int | None, chain: tuple[Ro
     return []
 
 
-def forwarding_exits(device: Device, destination: int) -> list[Exit]:
-    return best_exits(device, destination, None, ()) or []
+def forwarding_exits(device: Device, destination: int, vrf: str = "") -> list[Exit]:
+    return best_exits(device, destination, None, (), vrf) or []
 
 
-def exits_via(device: Device, destination: int, interface: str) -> list[Exit]:
+def exits_via(device: Device, destination: int, interface: str, vrf: str = "") -> list[Exit]:
     """The egress interface fixed beforehand (ASA NAT): per prefix length, longest first,
     the installed routes (lowest distance with an exit) that leave by `interface`; with
     none, `interface` as if the destination were directly connected to it."""
     outcomes: dict[int, dict[int, list[Exit]]] = {}
-    for route in all_routes(device):
+    for route in all_routes(device, vrf):
         if destination & prefix_mask(route.prefix_length) == route.prefix:
             found = route_exits(device, route, None, ())
             by_distance = outcomes.setdefault(route.prefix_length, {})
@@ -345,6 +356,14 @@ class Simulation:
             self.interface_owns(device_name, name, address) for name in self.network.devices[device_name].interfaces
         )
 
+    def owns_in_table(self, device_name: str, if_name: str, address: int) -> bool:
+        """The address is the device's own for a packet arriving by `if_name` (same VRF)."""
+        interfaces = self.network.devices[device_name].interfaces
+        for name in interfaces:
+            if interfaces[name].vrf == interfaces[if_name].vrf and self.interface_owns(device_name, name, address):
+                return True
+        return False
+
     def has_addresses(self, member: tuple[str, str]) -> bool:
         return bool(self.network.devices[member[0]].interfaces[member[1]].addresses)
 
@@ -358,7 +377,7 @@ class Simulation:
         if is_host(self.network, segment, dst):
             self.endpoints.add(("hosts", "", "", segment_id))
         for member in segment.members:
-            if self.has_addresses(member) and (not on_segment or self.device_owns(member[0], dst)):
+            if self.has_addresses(member) and (not on_segment or self.owns_in_table(member[0], member[1], dst)):
                 self.enter(member[0], member[1], self.packet)
 
     def enter(self, device_name: str, if_name: str, packet: Header) -> None:
@@ -415,7 +434,8 @@ class Simulation:
 #   in by answers, another interface's address is dropped; an ACK/RST is dropped on a
 #   stateful device (it opened nothing); otherwise FILTERED: the inbound ACL decides;
 #   VIA_POLICY: an address of the arrival interface is delivered, another one when the policy
-#   from the arrival interface to some interface holding it permits the packet; else delivered.
+#   from the arrival interface to some interface holding it permits the packet; SELF_POLICY:
+#   the inbound ACL and the policy from the arrival interface to TO_THE_DEVICE; else delivered.
 # - A packet un-translated by a rule that names the interface on the far side leaves by that
 #   interface (configuration guide, "Determining the Egress Interface"), unless the rule
 #   says `route-lookup`: the longest installed route through it, or the interface as if
@@ -585,11 +605,15 @@ def box_accepts(simulation: Simulation, name: str, device: Device, if_name: str,
         return False  # the device opened no connection
     if device.to_the_box is ToTheBox.FILTERED:
         return filter_permits(device, device.interfaces[if_name].acl_in, packet)
+    if device.to_the_box is ToTheBox.SELF_POLICY:
+        return filter_permits(device, device.interfaces[if_name].acl_in, packet) and policy_permits(
+            device, if_name, TO_THE_DEVICE, packet
+        )
     if device.to_the_box is ToTheBox.VIA_POLICY and not on_arrival:
         return any(
             simulation.interface_owns(name, other, packet.dst) and policy_permits(device, if_name, other, packet)
             for other in device.interfaces
-            if other != if_name
+            if other != if_name and device.interfaces[other].vrf == device.interfaces[if_name].vrf
         )
     return True
 
@@ -600,19 +624,21 @@ def box_accepts(simulation: Simulation, name: str, device: Device, if_name: str,
 # matches when it has no match clause or one of its ACLs permits the packet (interface ACL
 # semantics); an ACL the device lacks may match or not (both followed). The first surely
 # matching entry decides; none: normal routing. A permit entry sends the packet to its first
-# next hop inside a connected subnet of an up interface carrying through traffic (every such
+# next hop inside a connected subnet of an up interface of the arrival interface's table (VRF)
+# carrying through traffic (every such
 # one plus normal routing with `verify`), else out of its first such interface towards the
 # destination (a null interface drops it), else, when no route of prefix length > 0 is
-# installed for the destination, to the first such default next hop, then default interface
+# installed for the destination in that table, to the first such default next hop, then default interface
 # (normal routing too when the device runs dynamic routing); else, and for a deny entry,
 # normal routing.
 
 
-def connected_exits(device: Device, address: int) -> list[Exit]:
+def connected_exits(device: Device, address: int, vrf: str) -> list[Exit]:
     return [
         Exit(name, address)
         for name, interface in device.interfaces.items()
         if carries_through_traffic(device, name)
+        and interface.vrf == vrf
         and any(address & prefix_mask(a.prefix_length) == a.network for a in interface.addresses)
     ]
 
@@ -622,20 +648,21 @@ def towards_destination(device: Device, name: str) -> Exit:
     return Exit("", None, discard=True) if device.interfaces[name].kind == "null" else Exit(name, None)
 
 
-def has_explicit_route(device: Device, destination: int) -> bool:
+def has_explicit_route(device: Device, destination: int, vrf: str) -> bool:
     return any(
         route.prefix_length > 0
         and destination & prefix_mask(route.prefix_length) == route.prefix
         and route_exits(device, route, None, ())
-        for route in all_routes(device)
+        for route in all_routes(device, vrf)
     )
 
 
-def entry_outcome(device: Device, entry: PolicyRouteEntry, packet: Header) -> tuple[list[Exit], bool]:
-    """(exits the entry chooses, whether normal routing applies too)."""
+def entry_outcome(device: Device, entry: PolicyRouteEntry, packet: Header, vrf: str) -> tuple[list[Exit], bool]:
+    """(exits the entry chooses for a packet that arrived in table `vrf`, whether normal
+    routing applies too)."""
     if not entry.permit:
         return [], True
-    usable = [exits for exits in (connected_exits(device, a) for a in entry.next_hops) if exits]
+    usable = [exits for exits in (connected_exits(device, a, vrf) for a in entry.next_hops) if exits]
     if usable and entry.verify:
         return [exit_ for exits in usable for exit_ in exits], True
     if usable:
@@ -643,11 +670,11 @@ def entry_outcome(device: Device, entry: PolicyRouteEntry, packet: Header) -> tu
     for name in entry.interfaces:
         if carries_through_traffic(device, name):
             return [towards_destination(device, name)], False
-    if has_explicit_route(device, packet.dst):
+    if has_explicit_route(device, packet.dst, vrf):
         return [], True
     for address in entry.default_next_hops:
-        if connected_exits(device, address):
-            return connected_exits(device, address), bool(device.dynamic_routing)
+        if connected_exits(device, address, vrf):
+            return connected_exits(device, address, vrf), bool(device.dynamic_routing)
     for name in entry.default_interfaces:
         if carries_through_traffic(device, name):
             return [towards_destination(device, name)], bool(device.dynamic_routing)
@@ -656,7 +683,8 @@ def entry_outcome(device: Device, entry: PolicyRouteEntry, packet: Header) -> tu
 
 def routing_exits(device: Device, if_name: str, packet: Header) -> list[Exit]:
     """Normal routing, after the policy route of `if_name` if it has one."""
-    normal = forwarding_exits(device, packet.dst)
+    vrf = device.interfaces[if_name].vrf
+    normal = forwarding_exits(device, packet.dst, vrf)
     name = device.interfaces[if_name].policy_route
     table = device.policy_routes.get(name) if name is not None else None
     if table is None:
@@ -668,7 +696,7 @@ def routing_exits(device: Device, if_name: str, packet: Header) -> list[Exit]:
         maybe = names is not None and any(n not in device.acls for n in names)
         if not (surely or maybe):
             continue
-        chosen, also_normal = entry_outcome(device, entry, packet)
+        chosen, also_normal = entry_outcome(device, entry, packet, vrf)
         exits += chosen + (normal if also_normal else [])
         if surely:
             return exits
@@ -681,7 +709,7 @@ def device_enter(simulation: Simulation, name: str, device: Device, if_name: str
         return
     packet, rule, direction, egress = untranslate_and_divert(device, if_name, arriving)
     reply = device.stateful and is_reply(packet)
-    if simulation.device_owns(name, packet.dst):
+    if simulation.owns_in_table(name, if_name, packet.dst):
         if box_accepts(simulation, name, device, if_name, packet):
             simulation.endpoints.add(("device", name, "", ""))
         return
@@ -689,8 +717,11 @@ def device_enter(simulation: Simulation, name: str, device: Device, if_name: str
         return
     if interface.management_only:
         return
+    table = interface.vrf
     exits = (
-        exits_via(device, packet.dst, egress) if egress in device.interfaces else routing_exits(device, if_name, packet)
+        exits_via(device, packet.dst, egress, table)
+        if egress in device.interfaces
+        else routing_exits(device, if_name, packet)
     )
     for exit_ in exits:
         if exit_.discard or not carries_through_traffic(device, exit_.interface):

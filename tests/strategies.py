@@ -1136,6 +1136,7 @@ def describe_network(case: NetworkCase) -> str:
             virtual = " ".join(f"vip {int_to_ip(a)}" for a in interface.virtual_addresses)
             state = " shutdown" if interface.shutdown else ""
             edge = " BOUNDARY" if (device.name, interface.name) in case.boundary else ""
+            edge += f" vrf {interface.vrf}" if interface.vrf else ""
             lines.append(
                 f"  {interface.name} {addresses} {virtual}{state}{edge} in={interface.acl_in} out={interface.acl_out}"
             )

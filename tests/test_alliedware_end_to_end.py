@@ -213,3 +213,103 @@ def test_ar_firewall_rule_that_lets_lgwan_reach_mynumber_fails_at_its_line(
 def test_ar_firewall_without_protect_filters_nothing(tmp_path: Path) -> None:
     result = run_ar(tmp_path, " rule 10 permit any from private to public.asp")
     assert verdict(result, "ZONE-001") == "fail"
+
+
+# --- AR-series NAT: a port forward at the internet edge ------------------------------------------
+
+AR_EDGE = """\
+hostname ar1
+zone public
+ network wan
+  ip subnet 0.0.0.0/0 interface eth1
+zone private
+ network lan
+  ip subnet 10.2.0.0/24 interface vlan1
+  host web
+   ip address 10.2.0.10
+zone global
+ network pub
+  ip subnet 203.0.113.0/30 interface eth1
+  host ar
+   ip address 203.0.113.2
+firewall
+ rule 10 permit any from public to private.lan.web
+ protect
+nat
+FORWARD ENABLE
+interface port1.0.1
+ switchport
+ switchport access vlan 1
+interface vlan1
+ ip address 10.2.0.1/24
+interface eth1
+ ip address 203.0.113.2/30
+end
+"""
+
+INTERNET_EDGE = """\
+hostname edge
+interface GigabitEthernet0/0
+ ip address 198.51.100.2 255.255.255.252
+interface GigabitEthernet0/1
+ ip address 203.0.113.1 255.255.255.252
+interface GigabitEthernet0/2
+ ip address 10.3.0.1 255.255.255.0
+ip route 0.0.0.0 0.0.0.0 198.51.100.1
+end
+"""
+
+EDGE_TOPOLOGY = """\
+version: 1
+name: an AR port forward at the internet edge
+configs: configs
+zones:
+  lgwan: {kind: lgwan, label: LGWAN接続系, prefixes: [10.2.0.0/24]}
+  internet:
+    kind: internet
+    label: インターネット接続系
+    prefixes: [10.3.0.0/24]
+    upstream: [edge:GigabitEthernet0/0]
+devices:
+  ar: {config: ar.cfg}
+  edge: {config: edge.cfg}
+links:
+  - [ar:eth1, edge:GigabitEthernet0/1]
+"""
+
+FORWARD = " rule 20 portfwd any from public to global.pub.ar with dst private.lan.web\n"
+
+
+def run_ar_edge(folder: Path, forward: str, enable: str = " enable") -> Result:
+    (folder / "configs").mkdir()
+    ar = AR_EDGE.replace("FORWARD", forward).replace(" ENABLE", enable)
+    (folder / "configs" / "ar.cfg").write_text(ar, encoding="utf-8")
+    (folder / "configs" / "edge.cfg").write_text(INTERNET_EDGE, encoding="utf-8")
+    (folder / "topology.yaml").write_text(EDGE_TOPOLOGY, encoding="utf-8")
+    return analyze(str(folder / "topology.yaml"))
+
+
+def test_ar_port_forward_exposes_the_lgwan_host_at_its_line(tmp_path: Path) -> None:
+    result = run_ar_edge(tmp_path, FORWARD)
+    assert verdict(result, "ZONE-005") == "fail"
+    assert verdict(result, "META-001") == "pass"
+    (finding,) = [each for each in result.findings if each.rule == "ZONE-005"]
+    assert finding.message_en.replace(f"{tmp_path}/", "") == (
+        "インターネット接続系 (internet) → LGWAN接続系 (lgwan): ip any except 10.2.0.0/24 → 203.0.113.2/32 gets "
+        "through outside every declared sanitised channel (permitted at configs/ar.cfg:16)."
+    )
+    assert ("ar.cfg", 19, FORWARD.strip()) in {
+        (Path(evidence.file).name, evidence.line, evidence.text.strip()) for evidence in finding.evidence
+    }
+
+
+def test_ar_without_the_port_forward_keeps_the_internet_side_off_lgwan(tmp_path: Path) -> None:
+    result = run_ar_edge(tmp_path, "")
+    assert verdict(result, "ZONE-005") == "pass"
+    assert verdict(result, "META-001") == "pass"
+
+
+def test_ar_port_forward_without_nat_enable_translates_nothing(tmp_path: Path) -> None:
+    result = run_ar_edge(tmp_path, FORWARD, enable="")
+    assert verdict(result, "ZONE-005") == "pass"
+    assert verdict(result, "META-001") == "pass"

@@ -190,3 +190,89 @@ def test_a_cp932_ix_export_verifies_and_its_japanese_lines_show_in_the_html_repo
     assert device.interfaces["GigaEthernet1.0"].description == "LGWAN接続系セグメント"
     html = render_html(result, "ja")
     assert "configs/ix.cfg:2" in html and "hostname 本庁舎IX" in html
+
+
+# --- `ip napt static` at the internet edge ------------------------------------------------------
+
+EDGE = """\
+hostname edge
+interface GigabitEthernet0/0
+ ip address 198.51.100.2 255.255.255.252
+interface GigabitEthernet0/1
+ ip address 203.0.113.1 255.255.255.252
+interface GigabitEthernet0/2
+ ip address 10.3.0.1 255.255.255.0
+ip route 0.0.0.0 0.0.0.0 198.51.100.1
+end
+"""
+
+EDGE_TOPOLOGY = """\
+version: 1
+name: an IX port forward at the internet edge
+configs: configs
+zones:
+  lgwan:
+    kind: lgwan
+    label: LGWAN接続系
+    prefixes: [10.2.0.0/24]
+  internet:
+    kind: internet
+    label: インターネット接続系
+    prefixes: [10.3.0.0/24]
+    upstream: [edge:GigabitEthernet0/0]
+devices:
+  ix: {config: ix.cfg}
+  edge: {config: edge.cfg}
+links:
+  - [ix:GigaEthernet0.1, edge:GigabitEthernet0/1]
+"""
+
+
+def edge_ix(forward: str) -> str:
+    return (
+        "hostname ix1\ninterface GigaEthernet0.1\n  ip address 203.0.113.2/30\n  ip napt enable\n"
+        + forward
+        + "  no shutdown\ninterface GigaEthernet1.0\n  ip address 10.2.0.1/24\n  no shutdown\n"
+    )
+
+
+def verify_edge(folder: Path, ix: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    (folder / "configs").mkdir()
+    (folder / "configs" / "ix.cfg").write_text(ix, encoding="utf-8")
+    (folder / "configs" / "edge.cfg").write_text(EDGE, encoding="utf-8")
+    (folder / "topology.yaml").write_text(EDGE_TOPOLOGY, encoding="utf-8")
+    monkeypatch.chdir(folder)
+    return CliRunner().invoke(main, ["verify", "topology.yaml", "--lang", "en", "--no-cache"], env={}).stdout
+
+
+def test_a_static_napt_forward_exposes_an_lgwan_host_to_the_internet_side(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = verify_edge(tmp_path, edge_ix("  ip napt static 10.2.0.10 tcp 443\n"), monkeypatch)
+    assert "  ZONE-005  FAIL " in out, out
+    assert "  META-001  PASS " in out, out
+    [finding] = [block for block in out.split("\n\n  [") if block.split("\n")[0].endswith("ZONE-005 error violated")]
+    assert (
+        "インターネット接続系 (internet) → LGWAN接続系 (lgwan): ip any except 10.2.0.0/24 → 203.0.113.2/32 gets "
+        "through outside every declared sanitised channel (permitted at no filter on the path)." in finding
+    ), finding
+    assert "ix: GigaEthernet0.1 → GigaEthernet1.0  route 10.2.0.0/24 dev GigaEthernet1.0  in: no ACL" in finding
+    assert "configs/ix.cfg:5  ip napt static 10.2.0.10 tcp 443" in finding, finding
+
+
+def test_without_the_forward_the_internet_side_does_not_reach_lgwan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = verify_edge(tmp_path, edge_ix(""), monkeypatch)
+    assert "  ZONE-005  PASS " in out, out
+    assert "  META-001  PASS " in out, out
+
+
+def test_a_forward_on_a_negotiated_address_is_inconclusive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = edge_ix("  ip napt static 10.2.0.10 tcp 443\n").replace("ip address 203.0.113.2/30", "ip address ipcp")
+    out = verify_edge(tmp_path, ix, monkeypatch)
+    assert "  META-001  INCONCLUSIVE " in out, out
+    assert (
+        "configs/ix.cfg:5: not understood (port forwarding on an interface whose address is negotiated at run "
+        "time or absent: the outer address is not in the config)" in out
+    ), out

@@ -155,3 +155,55 @@ def test_parsed_ix_filters_decide_as_the_ix_does(
     bound = interface.acl_in if direction == "in" else interface.acl_out
     for packet in probes:
         assert filter_permits(device, bound, packet) == ix_permits(lists, bindings, packet), (text, packet)
+
+
+def ix_permits_with_dynamic(
+    lists: dict[str, list[Entry]], triggers: dict[str, str], bindings: list[tuple[str, int]], packet: Probe
+) -> bool:
+    """The model's reading of dynamic lists (acls.py): a dynamic list passes what its
+    trigger list permits and lets everything else go on to the next filter (its trigger's
+    deny entries decide nothing); a static list decides as on the IX."""
+    if not bindings:
+        return True
+    for name, _ in sorted(bindings, key=lambda binding: binding[1]):
+        if name in triggers:
+            if any(entry.action == "permit" and entry_hits(entry, packet) for entry in lists[triggers[name]]):
+                return True
+            continue
+        for entry in lists[name]:
+            if entry_hits(entry, packet):
+                return entry.action == "permit"
+    return False
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lists=st.dictionaries(st.sampled_from(["a", "b", "c"]), st.lists(entries(), min_size=1, max_size=4), min_size=1),
+    dynamic_of=st.dictionaries(st.sampled_from(["dyn1", "dyn2"]), st.sampled_from(["a", "b", "c"]), max_size=2),
+    sequences=st.lists(st.integers(1, 60), unique=True, min_size=1, max_size=4),
+    direction=st.sampled_from(["in", "out"]),
+    probes=st.lists(packets, min_size=1, max_size=20),
+)
+def test_a_dynamic_list_passes_its_triggers_permits_in_its_place(
+    lists: dict[str, list[Entry]],
+    dynamic_of: dict[str, str],
+    sequences: list[int],
+    direction: str,
+    probes: list[Probe],
+) -> None:
+    triggers = {name: trigger for name, trigger in dynamic_of.items() if trigger in lists}
+    names = sorted(lists) + sorted(triggers)
+    bindings = [(names[index % len(names)], sequence) for index, sequence in enumerate(sequences)]
+    text = "".join(entry.text(name) + "\n" for name in sorted(lists) for entry in lists[name])
+    text += "".join(f"ip access-list dynamic {name} access {trigger}\n" for name, trigger in sorted(triggers.items()))
+    text += "interface GigaEthernet0.0\n  ip address 10.9.0.1/30\n"
+    text += "".join(f"  ip filter {name} {sequence} {direction}\n" for name, sequence in bindings)
+    device = parse(text, "ix.cfg")
+    assert device.stateful is any(name in triggers for name, _ in bindings), text
+    interface = device.interfaces["GigaEthernet0.0"]
+    bound = interface.acl_in if direction == "in" else interface.acl_out
+    for packet in probes:
+        assert filter_permits(device, bound, packet) == ix_permits_with_dynamic(lists, triggers, bindings, packet), (
+            text,
+            packet,
+        )

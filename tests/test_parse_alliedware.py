@@ -208,8 +208,46 @@ ip route vrf LGWAN 0.0.0.0/0 10.3.0.254
     )
     trunk = device.interfaces["port1.0.24"]
     assert (trunk.switchport_mode, trunk.trunk_vlans) == ("trunk", (10, 20, 21))
-    vrf = "VRF-lite is not modelled yet (VRFs come with a later issue): the interface's routes are unknown"
-    assert forwarding(device) == [(1, vrf), (2, vrf), (8, vrf), (10, vrf)]
+    assert forwarding(device) == []
+    assert device.interfaces["Vlan30"].vrf == "LGWAN"
+    assert [(route.vrf, route.next_hop_vrf, route.describe()) for route in device.routes] == [
+        ("LGWAN", None, "vrf LGWAN 0.0.0.0/0 via 10.3.0.254")
+    ]
+
+
+def test_vrf_processes_leaks_and_unmodelled_vrf_forms() -> None:
+    device = parse(
+        """\
+ip vrf LGWAN 1
+ rd 100:1
+ route-target both 100:1
+ import map LEAK
+ip vrf INET 2
+interface vlan10
+ ip vrf forwarding LGWAN
+ ip address 10.2.0.1/24
+interface vlan20
+ ip vrf forwarding INET
+ ip address 10.3.0.1/24
+interface vlan30
+ ip address 192.0.2.1/24
+ip route vrf INET 10.2.0.0/24 vlan10
+router ospf 1 LGWAN
+ network 10.2.0.0/24 area 0
+router bgp 65000
+ address-family ipv4 vrf INET
+ exit-address-family
+vrf-leak something
+"""
+    )
+    assert [(r.vrf, r.interface) for r in device.routes] == [("INET", "Vlan10")]
+    assert [(p.protocol, p.process, p.interfaces, p.vrf) for p in device.dynamic_routing] == [
+        ("ospf", "1", ("Vlan10",), "LGWAN"),
+        ("bgp", "65000", ("Vlan30",), ""),
+        ("bgp", "65000", ("Vlan20",), "INET"),
+    ]
+    assert [line for line, _ in forwarding(device)] == [3, 4, 20]
+    assert "BGP may leak routes between VRFs" in dict(forwarding(device))[3]
 
 
 def test_static_routes() -> None:
@@ -267,19 +305,21 @@ access-list 3000 deny tcp any any established
     assert [line for line, _ in forwarding(device)] == [2, 3, 5]
 
 
-def test_unknown_global_commands_are_meta_001_and_nat_too() -> None:
+def test_unknown_global_commands_and_utm_features_are_meta_001() -> None:
     device = parse(
         "interface port1.0.1\n switchport\n"
         "firewall\n protect\n"
         "nat\n enable\n"
         "ip policy-route 1 nexthop 10.0.0.1\n"
         "spanning-tree mode rstp\n"
+        "url-filter\n protect\n"
     )
     assert forwarding(device) == [
-        (5, "AR-series NAT or UTM feature: not modelled yet"),
-        (6, "AR-series NAT or UTM feature: not modelled yet"),
         (7, "command 'ip policy-route' is not modelled"),
+        (9, "AR-series NAT or UTM feature: not modelled yet"),
+        (10, "AR-series NAT or UTM feature: not modelled yet"),
     ]
+    assert device.nat_rules == []
     # A protecting firewall without rules drops every connection through the device.
     assert (device.policy, device.stateful) == ((), True)
 
@@ -332,6 +372,111 @@ def test_ar_firewall_rules_are_the_policy_in_rule_order() -> None:
     assert forwarding(device) == [(15, "application 'https' is predefined or not understood: read as any traffic")]
     assert [(u.source.line, u.reason) for u in device.unknown_lines if u.source.line == 16] == [
         (16, "a log rule decides nothing: the next rule does")
+    ]
+
+
+NAT = """\
+zone public
+ network wan
+  ip subnet 0.0.0.0/0 interface eth1
+  host eth1
+   ip address 203.0.113.2
+zone private
+ network lan
+  ip subnet 10.2.0.0/24 interface vlan1
+  host web
+   ip address 10.2.0.10
+ network guest
+  ip subnet 10.5.0.0/24
+zone global
+ network pub
+  ip subnet 203.0.113.0/29
+  host web
+   ip address 203.0.113.3
+application web8443
+ protocol tcp
+ dport 8443
+nat
+ rule 10 masq any from private.lan to public with src public.wan.eth1
+ rule 20 portfwd web8443 from public to global.pub.web with dst private.lan.web dport 443
+ rule 30 masq any from private.lan to any
+ rule 40 netmap any from private to public with src global
+ rule 50 masq any from private.lan to private.guest
+ rule 60 portfwd any from public with dst private.lan.web
+ rule 70 portfwd any from public to global.pub with dst private.lan.web
+ enable
+interface eth1
+ ip address 203.0.113.2/29
+interface vlan1
+ ip address 10.2.0.1/24
+"""
+
+
+def test_ar_nat_masquerade_and_port_forward_become_nat_rules() -> None:
+    device = parse(NAT)
+    lan = ((ip_to_int("10.2.0.0"), 24), (ip_to_int("10.2.0.10"), 32))
+    masq = (
+        "every packet from the source entity leaving by the interface is translated (application and destination "
+        "not matched)"
+    )
+    assert [
+        (
+            rule.source.line,
+            rule.kind,
+            rule.section,
+            rule.order,
+            rule.mapped_interface,
+            rule.real_source,
+            rule.mapped_source,
+            rule.interface_pat,
+            rule.protocol,
+            rule.real_port,
+            rule.mapped_port,
+            rule.inactive,
+        )
+        for rule in device.nat_rules
+    ] == [
+        (
+            23,
+            "static",
+            1,
+            0,
+            "eth1",
+            ((ip_to_int("10.2.0.10"), 32),),
+            ((ip_to_int("203.0.113.3"), 32),),
+            False,
+            PROTO_TCP,
+            PortRange(443, 443),
+            PortRange(8443, 8443),
+            False,
+        ),
+        (22, "dynamic", 2, 1, "eth1", lan, ((ip_to_int("203.0.113.2"), 32),), False, None, None, None, False),
+        (24, "dynamic", 2, 2, None, lan, None, True, None, None, None, False),
+    ]
+    assert device.nat_rules[0].approximation == (
+        "every port and protocol of the outer address reaches the inner host (the engine matches no ports)"
+    )
+    assert device.nat_rules[1].approximation == masq
+    assert forwarding(device) == [
+        (25, "NAT rule not modelled: netmap (subnet mapping) is not modelled yet"),
+        (
+            26,
+            "NAT rule not modelled: entity 'private.guest' is bound to no interface: the translated packets are "
+            "unknown",
+        ),
+        (27, "NAT rule not modelled: a port forward without 'to' names no outer address"),
+        (28, "NAT rule not modelled: entity 'global.pub' is not one host address"),
+    ]
+
+
+def test_ar_nat_without_enable_translates_nothing() -> None:
+    device = parse(NAT.replace(" enable\n", ""))
+    assert [(rule.source.line, rule.inactive) for rule in device.nat_rules] == [(23, True), (22, True), (24, True)]
+    reason = "NAT is not enabled (no 'enable' under 'nat'): the rule translates nothing"
+    assert [(u.source.line, u.reason) for u in device.unknown_lines if u.reason == reason] == [
+        (22, reason),
+        (23, reason),
+        (24, reason),
     ]
 
 

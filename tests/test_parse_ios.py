@@ -277,14 +277,16 @@ def test_comments_are_harmless_and_blank_lines_are_not_recorded():
             "recursive",
         ),
         (("ip local policy route-map PBR",), 1, "ip local policy"),
-        (("zone security INSIDE",), 1, "zone-based firewall"),
-        (("zone-pair security IN-OUT source INSIDE destination OUTSIDE",), 1, "zone-based firewall"),
-        (("interface Gi0/0", " zone-member security INSIDE"), 2, "zone-based firewall"),
-        (("vrf definition MGMT", " address-family ipv4"), 1, "VRF"),
-        (("vrf definition MGMT", " address-family ipv4"), 2, "VRF"),
-        (("ip vrf MGMT",), 1, "VRF"),
-        (("interface Gi0/0", " vrf forwarding MGMT"), 2, "VRF"),
-        (("interface Gi0/0", " ip vrf forwarding MGMT"), 2, "VRF"),
+        (("vrf definition A", " route-target both 65000:1", "router bgp 65000"), 2, "route-target with BGP"),
+        (("ip vrf A", " import map RM"), 2, "route-target"),
+        (("vrf definition A", " address-family ipv4", "  import ipv4 unicast map RM"), 3, "route leaking"),
+        (("vrf definition A", " mdt default 239.1.1.1"), 2, "multicast VPN"),
+        (("vrf definition A", " frobnicate"), 2, "VRF setting 'frobnicate'"),
+        (("interface Gi0/0", " ip vrf receive MGMT"), 2, "ip vrf receive"),
+        (("interface Gi0/0", " ip vrf select source"), 2, "ip vrf select"),
+        (("interface Gi0/0", " ip vrf forwarding MGMT downstream X"), 2, "VRF form"),
+        (("interface Tunnel1", " tunnel vrf MGMT"), 2, "tunnel vrf"),
+        (("router isis A vrf X",), 1, "routing process form"),
         (("interface Gi0/0", " crypto map VPN"), 2, "crypto map"),
         (("interface Vlan10", " ip helper-address 10.1.1.1"), 2, "helper-address"),
         (("interface Gi0/0", " ip address dhcp"), 2, "dhcp"),
@@ -296,7 +298,8 @@ def test_comments_are_harmless_and_blank_lines_are_not_recorded():
         (("interface Gi0/0", " frobnicate on"), 2, "frobnicate"),
         (("ip multicast-routing",), 1, "multicast"),
         (("monitor session 1 destination interface Gi0/2",), 1, "SPAN"),
-        (("ip route vrf MGMT 0.0.0.0 0.0.0.0 10.0.0.1",), 1, "VRF"),
+        (("ip route vrf",), 1, "missing VRF name"),
+        (("ip route vrf MGMT 0.0.0.0 0.0.0.0 10.0.0.1 vrf X",), 1, "unexpected 'vrf'"),
     ],
 )
 def test_forwarding_unknowns(lines: tuple[str, ...], line: int, reason_word: str):
@@ -326,12 +329,30 @@ def test_gre_tunnel_commands_are_understood():
     }
 
 
-def test_ipv6_is_forwarding_only_when_the_device_routes_ipv6():
-    routed = parse_lines("ipv6 unicast-routing", "interface Gi0/0", " ipv6 address 2001:db8::1/64")
-    assert kind_at(routed, 1) is FORWARDING
-    assert kind_at(routed, 3) is FORWARDING
-    host_only = parse_lines("interface Gi0/0", " ipv6 address 2001:db8::1/64")
-    assert kind_at(host_only, 2) is HARMLESS
+def test_ipv6_is_forwarding_only_when_the_device_routes_ipv6_between_two_up_interfaces():
+    routed = parse_lines(
+        "ipv6 unicast-routing",
+        "interface Gi0/0",
+        " ipv6 address 2001:db8::1/64",
+        "interface Gi0/1",
+        " ipv6 address 2001:db8:1::1/64",
+    )
+    assert [kind_at(routed, line) for line in (1, 3, 5)] == [FORWARDING, FORWARDING, FORWARDING]
+    one_interface = parse_lines("ipv6 unicast-routing", "interface Gi0/0", " ipv6 address 2001:db8::1/64")
+    assert [kind_at(one_interface, line) for line in (1, 3)] == [HARMLESS, HARMLESS]
+    second_shut = parse_lines(
+        "ipv6 unicast-routing",
+        "interface Gi0/0",
+        " ipv6 address 2001:db8::1/64",
+        "interface Gi0/1",
+        " ipv6 address 2001:db8:1::1/64",
+        " shutdown",
+    )
+    assert [kind_at(second_shut, line) for line in (1, 3, 5)] == [HARMLESS, HARMLESS, HARMLESS]
+    host_only = parse_lines(
+        "interface Gi0/0", " ipv6 address 2001:db8::1/64", "interface Gi0/1", " ipv6 address 2001:db8:1::1/64"
+    )
+    assert [kind_at(host_only, line) for line in (2, 4)] == [HARMLESS, HARMLESS]
     no_interfaces = parse_lines("ipv6 unicast-routing")
     assert kind_at(no_interfaces, 1) is HARMLESS
 

@@ -204,26 +204,184 @@ def test_routes() -> None:
     ]
 
 
-def test_napt_enable_is_interface_pat_and_static_napt_is_meta_001() -> None:
+def interface_pat(line: int, text: str, interface: str, order: int) -> NatRule:
+    return NatRule(
+        source=src(line, text),
+        section=2,
+        order=order,
+        kind="dynamic",
+        real_interface=None,
+        mapped_interface=interface,
+        real_source=None,
+        mapped_source=None,
+        interface_pat=True,
+    )
+
+
+def unknowns(text: str) -> list[tuple[int, str, str]]:
+    return [(u.source.line, u.kind.value, u.reason) for u in parse(text, PATH).unknown_lines]
+
+
+def test_napt_enable_is_interface_pat_and_a_static_napt_to_the_router_itself_adds_nothing() -> None:
     text = (
         "interface GigaEthernet0.0\n  ip address 203.0.113.2/30\n"
-        "  ip napt enable\n  ip napt static GigaEthernet0.0 tcp 80\n"
+        "  ip napt enable\n  ip napt static GigaEthernet0.0 udp 500\n  ip napt static GigaEthernet0.0 50\n"
     )
     device = parse(text, PATH)
-    assert device.nat_rules == [
-        NatRule(
-            source=src(3, "  ip napt enable"),
-            section=2,
-            order=0,
-            kind="dynamic",
+    assert device.nat_rules == [interface_pat(3, "  ip napt enable", "GigaEthernet0.0", 0)]
+    assert forwarding(text) == []
+    reason = "forwards to the router itself: packets to the router's address already reach it"
+    assert unknowns(text) == [(4, "harmless", reason), (5, "harmless", reason)]
+
+
+def test_static_napt_forwards_the_interface_address_to_the_inside_host() -> None:
+    text = (
+        "interface GigaEthernet0.1\n  ip address 203.0.113.2/30\n  ip napt enable\n"
+        "  ip napt static 192.168.1.10 tcp 80\n  ip napt static 192.168.1.10 udp 5000-5010 6000-6010\n"
+    )
+    device = parse(text, PATH)
+    ports = "every port and protocol of the outer address reaches the inner host (the engine matches no ports)"
+
+    def forward(line: int, order: int, protocol: int, inner: PortRange, outer: PortRange) -> NatRule:
+        return NatRule(
+            source=src(line, device.lines[line - 1]),
+            section=1,
+            order=order,
+            kind="static",
             real_interface=None,
-            mapped_interface="GigaEthernet0.0",
-            real_source=None,
-            mapped_source=None,
-            interface_pat=True,
+            mapped_interface="GigaEthernet0.1",
+            real_source=((ip_to_int("192.168.1.10"), 32),),
+            mapped_source=((ip_to_int("203.0.113.2"), 32),),
+            protocol=protocol,
+            real_port=inner,
+            mapped_port=outer,
+            approximation=ports,
         )
+
+    assert device.nat_rules == [
+        forward(4, 0, PROTO_TCP, PortRange(80, 80), PortRange(80, 80)),
+        forward(5, 1, PROTO_UDP, PortRange(5000, 5010), PortRange(6000, 6010)),
+        interface_pat(3, "  ip napt enable", "GigaEthernet0.1", 2),
     ]
-    assert forwarding(text) == [(4, "interface setting 'ip napt static' not understood")]
+    assert unknowns(text) == []
+
+
+def test_forwards_of_one_address_to_several_hosts_take_all_of_them_as_the_inside() -> None:
+    text = (
+        "interface GigaEthernet0.1\n  ip address 203.0.113.2/30\n  ip napt enable\n"
+        "  ip napt static 192.168.1.11 tcp 443\n  ip napt static 192.168.1.10 tcp 80\n"
+    )
+    rules = parse(text, PATH).nat_rules
+    hosts = ((ip_to_int("192.168.1.10"), 32), (ip_to_int("192.168.1.11"), 32))
+    assert [(rule.source.line, rule.real_source) for rule in rules[:2]] == [(4, hosts), (5, hosts)]
+    assert rules[0].approximation.endswith(
+        "the outer address forwards to several inner hosts: any address covering them is taken as reached"
+    )
+
+
+def test_static_napt_without_napt_enable_or_without_a_known_address() -> None:
+    text = (
+        "interface GigaEthernet0.1\n  ip address 203.0.113.2/30\n  ip napt static 192.168.1.10 tcp 80\n"
+        "interface GigaEthernet0.2\n  ip address ipcp\n  ip napt enable\n  ip napt static 192.168.1.10 tcp 80\n"
+        "  ip napt static 192.168.1.10 tcp http\n"
+    )
+    device = parse(text, PATH)
+    assert [(rule.source.line, rule.inactive) for rule in device.nat_rules] == [(3, True), (6, False)]
+    assert unknowns(text) == [
+        (3, "harmless", "no 'ip napt enable' on this interface: the entry translates nothing"),
+        (
+            7,
+            "forwarding",
+            "port forwarding on an interface whose address is negotiated at run time or absent: "
+            "the outer address is not in the config",
+        ),
+        (8, "forwarding", "'ip napt static' not understood: 'http' is not a valid port"),
+    ]
+
+
+def test_static_nat_maps_addresses_and_prefixes_one_to_one() -> None:
+    text = (
+        "interface GigaEthernet0.1\n  ip address 203.0.113.2/24\n  ip nat enable\n"
+        "  ip nat static 192.168.1.20 203.0.113.20\n  ip nat static 10.1.0.0/24 198.51.100.0/24\n"
+        "  ip nat static 10.2.0.0/24 198.51.100.0/25\n"
+        "interface GigaEthernet0.2\n  ip nat static 192.168.1.21 203.0.113.21\n"
+    )
+    device = parse(text, PATH)
+
+    def static(line: int, real: tuple[int, int], mapped: tuple[int, int], order: int, interface: str) -> NatRule:
+        return NatRule(
+            source=src(line, device.lines[line - 1]),
+            section=1,
+            order=order,
+            kind="static",
+            real_interface=None,
+            mapped_interface=interface,
+            real_source=(real,),
+            mapped_source=(mapped,),
+            inactive=interface == "GigaEthernet0.2",
+        )
+
+    assert device.nat_rules == [
+        static(4, (ip_to_int("192.168.1.20"), 32), (ip_to_int("203.0.113.20"), 32), 0, "GigaEthernet0.1"),
+        static(5, (ip_to_int("10.1.0.0"), 24), (ip_to_int("198.51.100.0"), 24), 1, "GigaEthernet0.1"),
+        static(8, (ip_to_int("192.168.1.21"), 32), (ip_to_int("203.0.113.21"), 32), 2, "GigaEthernet0.2"),
+    ]
+    assert unknowns(text) == [
+        (6, "forwarding", "'ip nat static' not understood: the inside and outside prefixes differ in length"),
+        (8, "harmless", "no 'ip nat enable' on this interface: the entry translates nothing"),
+    ]
+
+
+def test_a_dynamic_list_opens_sessions_with_its_trigger_lists_permits() -> None:
+    text = (
+        "ip access-list trig permit ip src 192.168.1.0/24 dest any\n"
+        "ip access-list dynamic dyn access trig\n"
+        "ip access-list block deny ip src any dest any\n"
+        "interface GigaEthernet0.1\n  ip filter dyn 1 out\n  ip filter block 2 in\n"
+    )
+    device = parse(text, PATH)
+    assert device.stateful
+    permit = AclLine(
+        Action.PERMIT,
+        (Match(src=(Wildcard(ip_to_int("192.168.1.0"), 0xFF),)),),
+        src(1, "ip access-list trig permit ip src 192.168.1.0/24 dest any"),
+    )
+    assert device.acls["ip filter GigaEthernet0.1 out"].lines == (permit,)
+    assert forwarding(text) == []
+    assert [(d.name, d.source.line) for d in device.mgmt.definitions] == [("trig", 1), ("dyn", 2), ("block", 3)]
+    assert ("trig", 2, "ip access-list dynamic dyn") in [
+        (r.name, r.source.line, r.context) for r in device.mgmt.references
+    ]
+
+
+def test_a_dynamic_list_ignores_its_trigger_lists_denies_and_says_so() -> None:
+    text = (
+        "ip access-list trig deny ip src 192.168.1.9/32 dest any\n"
+        "ip access-list trig permit ip src 192.168.1.0/24 dest any\n"
+        "ip access-list dynamic dyn access trig\n"
+        "ip access-list dynamic gone access nowhere\n"
+        "interface GigaEthernet0.1\n  ip filter dyn 1 out\n  ip filter gone 2 out\n"
+    )
+    device = parse(text, PATH)
+    lines = device.acls["ip filter GigaEthernet0.1 out"].lines
+    assert [(line.action, line.understood, line.source.line) for line in lines] == [
+        (Action.DENY, False, 1),
+        (Action.PERMIT, True, 2),
+        (Action.PERMIT, False, 7),
+    ]
+    assert forwarding(text) == [
+        (
+            3,
+            "trigger list 'trig' has deny entries: whether a packet they match is dropped or goes on to the next "
+            "filter is not documented; read as going on",
+        ),
+        (4, "trigger list 'nowhere' is not defined: the dynamic list is read as permitting everything"),
+    ]
+
+
+def test_a_dynamic_list_unbound_keeps_the_device_stateless() -> None:
+    text = "ip access-list trig permit ip src any dest any\nip access-list dynamic dyn access trig\n"
+    assert not parse(text, PATH).stateful
 
 
 def test_dynamic_routing_covers_every_interface() -> None:
@@ -253,7 +411,11 @@ def test_forwarding_unknowns_name_their_lines() -> None:
         (3, "watch-group actions can change forwarding"),
         (4, "watch-group actions can change forwarding"),
         (5, "watch-group actions can change forwarding"),
-        (7, "interface setting 'ip inspect in' not understood"),
+        (
+            7,
+            "'ip inspect' is not an IX command in the documentation available here: the session state it may keep "
+            "(return traffic passing the reverse filter) is not modelled",
+        ),
     ]
 
 
@@ -368,3 +530,32 @@ def test_a_cp932_export_with_japanese_descriptions_reads(tmp_path: Path) -> None
     assert device.vendor == "nec_ix"
     assert device.interfaces["GigaEthernet0.0"].description == "LGWAN接続系（本庁舎）"
     assert device.hostname == "庁舎IX"
+
+
+def test_an_in_filter_that_tells_the_outer_address_from_the_inside_one_makes_the_forward_meta_001() -> None:
+    head = "ip access-list web permit tcp src any dest {dest} dport eq 443\n"
+    body = (
+        "interface GigaEthernet0.1\n  ip address 203.0.113.2/30\n  ip napt enable\n"
+        "  ip napt static 192.168.1.10 tcp 443\n  ip filter web 1 in\n"
+    )
+    reason = (
+        "the interface's 'in' filter tells the outer address from the inside one, and whether it sees packets "
+        "before or after this entry un-translates them is not established (the model un-translates first)"
+    )
+    assert forwarding(head.format(dest="203.0.113.2") + body) == [(5, reason)]
+    assert forwarding(head.format(dest="192.168.1.10") + body) == [(5, reason)]
+    assert forwarding(head.format(dest="any") + body) == []
+    assert forwarding(head.format(dest="10.0.0.0/8") + body) == []
+
+
+def test_a_dynamic_list_is_evaluated_in_place_of_a_static_list_of_the_same_name() -> None:
+    text = (
+        "ip access-list both deny ip src any dest any\n"
+        "ip access-list trig permit tcp src any dest 10.0.0.0/8\n"
+        "ip access-list dynamic both access trig\n"
+        "interface GigaEthernet0.1\n  ip filter both 1 in\n"
+    )
+    device = parse(text, PATH)
+    lines = device.acls["ip filter GigaEthernet0.1 in"].lines
+    assert [(line.action, line.source.line) for line in lines] == [(Action.PERMIT, 2)]
+    assert device.stateful

@@ -197,6 +197,31 @@ pp select 1
     ]
 
 
+def test_dynamic_filter_replies_lead_the_lists_of_the_other_interfaces() -> None:
+    """Sessions leave by lan2; their replies come back in there and leave by lan1, whose
+    `secure filter out` rejects everything else: the RTX's session table passes them."""
+    text = """\
+ip filter 10 reject * *
+ip filter 20 pass * *
+ip filter dynamic 30 * * www
+ip lan1 secure filter out 10
+ip lan2 secure filter out 20 dynamic 30
+"""
+    device = parse(text)
+    replies = AclLine(
+        Action.PERMIT,
+        (Match((6,), src_ports=(PortRange(80, 80),)),),
+        src(3, "ip filter dynamic 30 * * www"),
+        30,
+        True,
+        "replies of dynamic filter 30 (session state read as stateless permits)",
+    )
+    reject = AclLine(Action.DENY, (Match(),), src(1, "ip filter 10 reject * *"), 10)
+    assert device.acls["lan1 secure filter out"].lines == (replies, reject)
+    # The list that opens the sessions gets no reply line of its own filter.
+    assert [line.source.line for line in device.acls["lan2 secure filter out"].lines] == [3, 2]
+
+
 def test_unknown_dynamic_protocol_is_any_packet_and_meta() -> None:
     device = parse("ip filter dynamic 5 * * h323\nip lan1 secure filter out dynamic 5\n")
     [line] = device.acls["lan1 secure filter out"].lines

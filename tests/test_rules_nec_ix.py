@@ -19,7 +19,7 @@ from nankoku_netcheck.rules.device import DEVICE_RULES
 
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
 RULES = {rule.id: rule for rule in DEVICE_RULES + ACL_RULES}
-COVERED = ("MGMT-001", "MGMT-005", "MGMT-006", "MGMT-008", "MGMT-009", "MGMT-010", "SVC-001")
+COVERED = ("MGMT-001", "MGMT-005", "MGMT-006", "MGMT-008", "MGMT-009", "MGMT-010", "PORT-001", "SVC-001")
 CASES = sorted((folder.parent.name, folder.name) for folder in FIXTURES.glob("*/nec_ix-*"))
 
 

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nankoku_netcheck.analyze import analyze
+from nankoku_netcheck.analyze import analyze, load
 from nankoku_netcheck.cli import main
+from nankoku_netcheck.model import ip_to_int
+from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, Start, boundary_interfaces
+from nankoku_netcheck.reach.packets import Packet, PacketSpace
+from nankoku_netcheck.reach.trace import Tracer
 from nankoku_netcheck.report import render_html
 
 HEAD = """\
@@ -181,3 +185,56 @@ def test_lan_shutdown_closes_the_spare_port(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.chdir(tmp_path)
     result = analyze("topology.yaml", timestamp="2026-12-06T00:00:00Z")
     assert "PORT-001" not in {finding.rule for finding in result.findings}
+
+
+DYNAMIC_ACROSS = """\
+# RTX1210 Rev.14.01.38
+ip lan1 address 10.1.0.1/24
+ip lan2 address 10.2.0.1/24
+ip filter 10 reject * *
+ip filter 20 pass * *
+ip filter dynamic 30 10.1.0.0/24 10.2.0.0/24 www
+ip lan1 secure filter out 10
+ip lan2 secure filter out 20 dynamic 30
+"""
+DYNAMIC_TOPOLOGY = """\
+version: 1
+configs: configs
+zones:
+  lgwan:
+    kind: lgwan
+    label: LGWAN接続系
+    prefixes: [10.1.0.0/24]
+  internet:
+    kind: internet
+    label: インターネット接続系
+    prefixes: [10.2.0.0/24]
+devices:
+  rtx: {config: rtx.cfg}
+"""
+
+
+def test_dynamic_filter_reply_leaving_by_a_filtered_interface_arrives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A web session opened from lan1 leaves by lan2 (dynamic filter 30); its reply comes in
+    by lan2 and leaves by lan1, whose list rejects everything: the state table passes it."""
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "rtx.cfg").write_text(DYNAMIC_ACROSS, encoding="utf-8")
+    (tmp_path / "topology.yaml").write_text(DYNAMIC_TOPOLOGY, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    network = load("topology.yaml").network
+    engine = ReachEngine(network, PacketSpace(), boundary_interfaces(network))
+    server = network.segment_of[("rtx", "lan2")]
+    client = Endpoint("hosts", segment=network.segment_of[("rtx", "lan1")])
+    reply = Packet(ip_to_int("10.2.0.10"), ip_to_int("10.1.0.10"), 6, 80, 49152, established=True)
+    start = Start(segment=server)
+    delivered = engine.reach([(start, engine.space.packet(reply))]).delivered
+    assert client in delivered and engine.space.contains(delivered[client], reply)
+    [path] = [p for p in Tracer(engine).trace(start, reply) if p.endpoint == client]
+    egress = path.hops[0].egress
+    assert egress is not None and egress.line is not None and egress.line.source.line == 6
+    # Not a reply (another source port): lan1's list rejects it.
+    other = Packet(ip_to_int("10.2.0.10"), ip_to_int("10.1.0.10"), 6, 8080, 49152, established=True)
+    delivered = engine.reach([(start, engine.space.packet(other))]).delivered
+    assert client not in delivered or not engine.space.contains(delivered[client], other)

@@ -26,6 +26,11 @@ the same rules, one packet at a time):
   over-approximated dynamic routes apply to every destination. Before that, the policy
   route of the arrival interface (`Interface.policy_route`, reach/pbr.py) may choose other
   hops: routing then depends on the arrival interface.
+- VRF-lite: a packet is routed in the table (`Interface.vrf`) of the interface it arrived
+  by (fib.py: per-table connected, static and dynamic routes, and static leaks between
+  tables). Only the addresses of the interfaces in that table are the device's own for it:
+  a packet arriving in VRF A to the address of an interface in VRF B is routed in A, as
+  IOS does, not received (exact).
 - Leaving through interface O: through a boundary interface (upstream, external link
   attach), packets exit the network.
   With a next hop address, the member device owning that address on O's segment
@@ -42,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..graph import Network, Segment, is_up
-from ..model import Acl, Device, Route, RouteKind, Source, ToTheBox
+from ..model import TO_THE_DEVICE, Acl, Device, Route, RouteKind, Source, ToTheBox
 from .budget import DEFAULT_BUDGET
 from .fib import Fib, NextHop, build_fib, interface_hop
 from .filters import (
@@ -68,7 +73,7 @@ class Enqueue(Protocol):
 
 # Records packets delivered at an endpoint; routes a stateless device's gathered packets once.
 Deliver = Callable[["Endpoint", PacketSet], None]
-RouteLater = Callable[[str, PacketSet, Translation], None]
+RouteLater = Callable[[str, str, PacketSet, Translation], None]
 
 
 @dataclass(frozen=True, order=True)
@@ -125,11 +130,21 @@ class Fibs:
     def __init__(self, network: Network) -> None:
         self.network = network
         self._built: dict[str, Fib] = {}
+        self._built_vrf: dict[tuple[str, str], Fib] = {}
 
     def __getitem__(self, device_name: str) -> Fib:
         fib = self._built.get(device_name)
         if fib is None:
             fib = self._built[device_name] = build_fib(self.network, device_name)
+        return fib
+
+    def of(self, device_name: str, vrf: str) -> Fib:
+        """The device's table `vrf` ("" = the global table, `self[device_name]`)."""
+        if not vrf:
+            return self[device_name]
+        fib = self._built_vrf.get((device_name, vrf))
+        if fib is None:
+            fib = self._built_vrf[(device_name, vrf)] = build_fib(self.network, device_name, vrf)
         return fib
 
 
@@ -156,6 +171,8 @@ class Compiled:
     replies: dict[tuple[str, str, str], PacketSet] = field(default_factory=dict)
     routing_members: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     owners: dict[str, dict[int, list[tuple[str, str]]]] = field(default_factory=dict)
+    # Per (device, arrival interface): the device's own addresses in the interface's table.
+    table_local: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
 
 
 @dataclass
@@ -166,11 +183,12 @@ class _Visited:
     so routing them again would only add the same packets downstream)."""
 
     seen: dict[tuple[str, str, Translation], PacketSet]
-    routed: dict[tuple[str, Translation], PacketSet]
-    # Packets such a device has yet to route, gathered from every interface they entered by
-    # until the queue reaches them: one routing pass instead of one per arrival (a core
-    # switch receives pieces of the same flows on dozens of interfaces).
-    to_route: dict[tuple[str, Translation], PacketSet] = field(default_factory=dict)
+    # Keyed (device, table, translation): a device routes in the table of the arrival interface.
+    routed: dict[tuple[str, str, Translation], PacketSet]
+    # Packets such a device has yet to route, per table, gathered from every interface they
+    # entered by until the queue reaches them: one routing pass instead of one per arrival (a
+    # core switch receives pieces of the same flows on dozens of interfaces).
+    to_route: dict[tuple[str, Translation], dict[str, PacketSet]] = field(default_factory=dict)
 
 
 class ReachEngine:
@@ -196,7 +214,7 @@ class ReachEngine:
         # reachable is what the filters alone allow (ZONE-008).
         self.routing = routing
         self.fibs: Fibs = share_with.fibs if share_with is not None else Fibs(network)
-        self._fib_regions: dict[str, list[tuple[PacketSet, tuple[NextHop, ...]]]] = (
+        self._fib_regions: dict[tuple[str, str], list[tuple[PacketSet, tuple[NextHop, ...]]]] = (
             share_with._fib_regions if share_with is not None else {}
         )
         compiled: Compiled = share_with.compiled if share_with is not None else Compiled()
@@ -217,8 +235,11 @@ class ReachEngine:
         self._replies = compiled.replies
         self._routing_members = compiled.routing_members
         self._owners = compiled.owners
-        self._egress_regions: dict[tuple[str, str, Source], list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
-        self._policy_routes: dict[tuple[str, str], tuple[list[tuple[PacketSet, tuple[NextHop, ...]]], PacketSet]] = {}
+        self._table_local = compiled.table_local
+        self._egress_regions: dict[tuple[str, str, Source, str], list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
+        self._policy_routes: dict[
+            tuple[str, str, str], tuple[list[tuple[PacketSet, tuple[NextHop, ...]]], PacketSet]
+        ] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -259,7 +280,7 @@ class ReachEngine:
             entry = self.entry_filter(device_name, if_name)
             if device.to_the_box is not ToTheBox.FILTERED or device.policy is not None:
                 # Without a policy a filtering device's entry filter already decides both.
-                local = self.local_addresses(device_name)
+                local = self.table_addresses(device_name, if_name)
                 entry = (entry & ~local) | self.box_filter(device_name, if_name)
             self._admission[key] = entry
         return self._admission[key]
@@ -275,13 +296,17 @@ class ReachEngine:
     def _box_set(self, device_name: str, if_name: str) -> PacketSet:
         mode = self.network.devices[device_name].to_the_box
         if mode is ToTheBox.FILTERED:
-            return self.local_addresses(device_name) & self.interface_filter(device_name, if_name, "in")
+            return self.table_addresses(device_name, if_name) & self.interface_filter(device_name, if_name, "in")
         if mode is ToTheBox.ANY_ADDRESS:
-            return self.local_addresses(device_name)
+            return self.table_addresses(device_name, if_name)
+        if mode is ToTheBox.SELF_POLICY:
+            filtered = self.table_addresses(device_name, if_name) & self.interface_filter(device_name, if_name, "in")
+            return filtered & self.policy_filter(device_name, if_name, TO_THE_DEVICE)
         answered = self.interface_addresses(device_name, if_name)
         if mode is ToTheBox.VIA_POLICY:
-            for owner in sorted(self.network.devices[device_name].interfaces):
-                if owner != if_name:
+            interfaces = self.network.devices[device_name].interfaces
+            for owner in sorted(interfaces):
+                if owner != if_name and interfaces[owner].vrf == interfaces[if_name].vrf:
                     owned = self.interface_addresses(device_name, owner)
                     if owned != self.space.false:
                         answered |= owned & self.policy_filter(device_name, if_name, owner)
@@ -361,25 +386,28 @@ class ReachEngine:
             return passed
         return passed | (replies & self.pre(translation, self.reply_filter(device_name, in_if, out_if)))
 
-    def fib_regions(self, device_name: str) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
-        if device_name not in self._fib_regions:
+    def fib_regions(self, device_name: str, vrf: str = "") -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
+        key = (device_name, vrf)
+        if key not in self._fib_regions:
             covered = self.space.false
             regions = []
-            for entry in self.fibs[device_name].entries:
+            for entry in self.fibs.of(device_name, vrf).entries:
                 prefix = self.space.field_prefix("dst", entry.network, entry.length)
                 region = prefix & ~covered
                 covered |= prefix
                 if region != self.space.false:
                     regions.append((region, entry.next_hops))
-            self._fib_regions[device_name] = regions
-        return self._fib_regions[device_name]
+            self._fib_regions[key] = regions
+        return self._fib_regions[key]
 
-    def egress_regions(self, device_name: str, out: str, rule: Source) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
+    def egress_regions(
+        self, device_name: str, out: str, rule: Source, vrf: str = ""
+    ) -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
         """`fib_regions` when the NAT line `rule` fixes the egress interface to `out`
         (`Fib.lookup_via`)."""
-        key = (device_name, out, rule)
+        key = (device_name, out, rule, vrf)
         if key not in self._egress_regions:
-            fib = self.fibs[device_name]
+            fib = self.fibs.of(device_name, vrf)
             dynamic = tuple(hop for hop in fib.dynamic if hop.interface == out)
             regions = []
             covered = self.space.false
@@ -410,6 +438,25 @@ class ReachEngine:
                     result |= self.space.field_equals("dst", virtual)
             self._iface_addresses[key] = result
         return self._iface_addresses[key]
+
+    def table_addresses(self, device_name: str, if_name: str) -> PacketSet:
+        """The device's own addresses for a packet arriving by `if_name`: those of the
+        interfaces in its table (every address on a device without VRFs)."""
+        key = (device_name, if_name)
+        if key not in self._table_local:
+            interfaces = self.network.devices[device_name].interfaces
+            if not any(interface.vrf for interface in interfaces.values()):
+                self._table_local[key] = self.local_addresses(device_name)
+            else:
+                result = self.space.false
+                for name, interface in interfaces.items():
+                    if interface.vrf == interfaces[if_name].vrf:
+                        result |= self.interface_addresses(device_name, name)
+                self._table_local[key] = result
+        return self._table_local[key]
+
+    def vrf_of(self, device_name: str, if_name: str) -> str:
+        return self.network.devices[device_name].interfaces[if_name].vrf
 
     def local_addresses(self, device_name: str) -> PacketSet:
         if device_name not in self._local:
@@ -494,13 +541,14 @@ class ReachEngine:
         queue: deque[tuple[str, str, Translation]] = deque()
         visited = _Visited({}, {})
 
-        def route_later(device_name: str, packets: PacketSet, translation: Translation) -> None:
+        def route_later(device_name: str, vrf: str, packets: PacketSet, translation: Translation) -> None:
             key = (device_name, translation)
-            if key in visited.to_route:
-                visited.to_route[key] = visited.to_route[key] | packets
-            else:
-                visited.to_route[key] = packets
+            tables = visited.to_route.get(key)
+            if tables is None:
+                visited.to_route[key] = {vrf: packets}
                 queue.append((device_name, "", translation))
+            else:
+                tables[vrf] = tables[vrf] | packets if vrf in tables else packets
 
         def enqueue(device_name: str, if_name: str, packets: PacketSet, translation: Translation = ()) -> None:
             if packets == self.space.false:
@@ -532,15 +580,8 @@ class ReachEngine:
             key = queue.popleft()
             device_name, if_name, translation = key
             if not if_name:
-                self._route(
-                    device_name,
-                    "",
-                    visited.to_route.pop((device_name, translation)),
-                    translation,
-                    enqueue,
-                    deliver,
-                    None,
-                )
+                for vrf, gathered in sorted(visited.to_route.pop((device_name, translation)).items()):
+                    self._route(device_name, "", gathered, translation, enqueue, deliver, None, vrf=vrf)
                 continue
             packets = pending.pop(key)
             self._enter(key, packets, result, visited, enqueue, deliver, route_later)
@@ -562,7 +603,7 @@ class ReachEngine:
         deliver(Endpoint("hosts", segment=segment.id), packets & self._to_hosts_or_reserved(segment))
         off_segment = packets & ~on_segment
         for device_name, if_name in self.routing_members(segment):
-            mine = packets & self.local_addresses(device_name)
+            mine = packets & self.table_addresses(device_name, if_name)
             enqueue(device_name, if_name, off_segment | mine)
 
     def _enter(
@@ -607,7 +648,7 @@ class ReachEngine:
                         egress_rule=step.rule,
                     )
         pre = self.pre
-        local = pre(translation, self.local_addresses(device_name))
+        local = pre(translation, self.table_addresses(device_name, if_name))
         if device.to_the_box is ToTheBox.ARRIVAL_ONLY:
             # Its other addresses do not answer at all, not even to be refused by the state check.
             packets &= ~local | pre(translation, self.interface_addresses(device_name, if_name))
@@ -626,7 +667,8 @@ class ReachEngine:
         if forwarded == self.space.false or not forwards(interface):
             return
         if not decides_per_pair(device) and not device.nat_rules and interface.policy_route is None:
-            routed_key = (device_name, translation)
+            vrf = interface.vrf
+            routed_key = (device_name, vrf, translation)
             done = visited.routed.get(routed_key)
             if done is not None:
                 forwarded &= ~done
@@ -634,7 +676,7 @@ class ReachEngine:
                     return
             visited.routed[routed_key] = forwarded if done is None else done | forwarded
             # Its forwarding depends neither on the arrival interface nor on a NAT rule.
-            route_later(device_name, forwarded, translation)
+            route_later(device_name, vrf, forwarded, translation)
             return
         self._route(device_name, if_name, forwarded, translation, enqueue, deliver, arrival, egress, egress_rule)
 
@@ -661,12 +703,16 @@ class ReachEngine:
         arrival: Owner | None,
         egress: str | None = None,
         egress_rule: Source | None = None,
+        vrf: str | None = None,
     ) -> None:
         """Send packets the device forwards (past its ingress filter) to their next hops.
         `if_name`: the arrival interface ("" for a stateless device without NAT, whose
-        forwarding does not depend on it)."""
+        forwarding does not depend on it); `vrf`: the table they are routed in (None: the
+        arrival interface's)."""
         device = self.network.devices[device_name]
         pre = self.pre
+        if vrf is None:
+            vrf = self.vrf_of(device_name, if_name) if if_name else ""
         if not self.routing:
             for hop in self.any_neighbour_hops(device_name):
                 self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
@@ -678,20 +724,20 @@ class ReachEngine:
                 return
         if out is not None:
             rule = egress_rule or Source(device.source_file, 0, "")
-            for region, next_hops in self.egress_regions(device_name, out, rule):
+            for region, next_hops in self.egress_regions(device_name, out, rule, vrf):
                 routed = forwarded & pre(translation, region)
                 if routed == self.space.false:
                     continue
                 for hop in next_hops:
                     self._send(device_name, if_name, hop, routed, translation, enqueue, deliver, arrival)
             return
-        for region, next_hops in self.fib_regions(device_name):
+        for region, next_hops in self.fib_regions(device_name, vrf):
             routed = forwarded & pre(translation, region)
             if routed == self.space.false:
                 continue
             for hop in next_hops:
                 self._send(device_name, if_name, hop, routed, translation, enqueue, deliver, arrival)
-        for hop in self.fibs[device_name].dynamic:
+        for hop in self.fibs.of(device_name, vrf).dynamic:
             self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
 
     def _policy_routed(
@@ -706,10 +752,10 @@ class ReachEngine:
     ) -> PacketSet:
         """Sends what the arrival interface's policy routing decides (reach/pbr.py); returns
         the packets left to normal routing (all of them without a policy route)."""
-        name = self.network.devices[device_name].interfaces[if_name].policy_route
-        if name is None:
+        interface = self.network.devices[device_name].interfaces[if_name]
+        if interface.policy_route is None:
             return forwarded
-        chosen, normal = self.policy_regions(device_name, name)
+        chosen, normal = self.policy_regions(device_name, interface.policy_route, interface.vrf)
         for region, hops in chosen:
             routed = forwarded & self.pre(translation, region)
             if routed == self.space.false:
@@ -719,18 +765,19 @@ class ReachEngine:
         return forwarded & self.pre(translation, normal)
 
     def policy_regions(
-        self, device_name: str, name: str
+        self, device_name: str, name: str, vrf: str = ""
     ) -> tuple[list[tuple[PacketSet, tuple[NextHop, ...]]], PacketSet]:
         """The packets each entry of the policy route `name` sends to its hops, and those
         left to normal routing. A set may hold packets of both: an undefined ACL may match
-        or not, `verify` and dynamic routing keep normal routing possible."""
-        key = (device_name, name)
+        or not, `verify` and dynamic routing keep normal routing possible. `vrf`: the table
+        of the arrival interface (next hops and explicit routes are looked up there)."""
+        key = (device_name, name, vrf)
         if key not in self._policy_routes:
-            self._policy_routes[key] = self._policy_sets(device_name, name)
+            self._policy_routes[key] = self._policy_sets(device_name, name, vrf)
         return self._policy_routes[key]
 
     def _policy_sets(
-        self, device_name: str, name: str
+        self, device_name: str, name: str, vrf: str
     ) -> tuple[list[tuple[PacketSet, tuple[NextHop, ...]]], PacketSet]:
         device = self.network.devices[device_name]
         table = device.policy_routes.get(name)
@@ -747,9 +794,9 @@ class ReachEngine:
             remaining &= ~sure
             if hit == self.space.false:
                 continue
-            choice = entry_choice(device, entry)
+            choice = entry_choice(device, entry, vrf)
             if choice.default:
-                explicit = self.explicit_destinations(device_name)
+                explicit = self.explicit_destinations(device_name, vrf)
                 normal |= hit & explicit
                 hit &= ~explicit
             if not choice.hops or choice.normal_too:
@@ -758,11 +805,11 @@ class ReachEngine:
                 chosen.append((hit, choice.hops))
         return chosen, normal | remaining
 
-    def explicit_destinations(self, device_name: str) -> PacketSet:
+    def explicit_destinations(self, device_name: str, vrf: str = "") -> PacketSet:
         """Packets to a destination the device has an installed route for, other than a
         default route (what `set ip default next-hop` defers to)."""
         result = self.space.false
-        for entry in self.fibs[device_name].entries:
+        for entry in self.fibs.of(device_name, vrf).entries:
             if entry.length > 0:
                 result |= self.space.field_prefix("dst", entry.network, entry.length)
         return result

@@ -3,6 +3,16 @@
 Shared by the symbolic engine and the concrete tracer so both forward by the same
 table; the ACL semantics they apply are computed independently (BDDs vs. a plain
 first-match walk), which is what lets one re-check the other.
+
+VRF-lite: a device has one table per VRF (`Interface.vrf`, `Route.vrf`; "" = the global
+table). A table holds the connected routes of its interfaces, its static routes and the
+dynamic processes of its VRF. A static route leaks into another table when its exit
+interface belongs to one (the interface is used whatever its VRF) or when its next hop
+resolves in another table (`Route.next_hop_vrf`, IOS `global`); a next hop resolves
+recursively through the routes of the table it resolves in, each of which may leak in turn.
+A device without VRFs has the one global table, exactly as before. Not modelled: a subnet reused
+in two VRFs (graph.py joins the interfaces of one subnet into one segment, so the two share it:
+more reachability, never less; zones are told apart by address anyway).
 """
 
 from __future__ import annotations
@@ -76,11 +86,14 @@ def interface_hop(interface: str, source: Source) -> NextHop:
     return NextHop(route=route, interface=interface)
 
 
-def connected_routes(device: Device) -> list[Route]:
+def connected_routes(device: Device, vrf: str | None = None) -> list[Route]:
+    """The connected routes of the up interfaces in table `vrf` (None: of every interface)."""
     routes = []
     for name in sorted(device.interfaces):
         interface = device.interfaces[name]
         if not is_up(interface):
+            continue
+        if vrf is not None and interface.vrf != vrf:
             continue
         if interface.management_only:
             continue  # a firewall's management interface has a routing table of its own
@@ -93,26 +106,30 @@ def connected_routes(device: Device) -> list[Route]:
                     source=interface.source,
                     interface=name,
                     distance=0,
+                    vrf=interface.vrf,
                 )
             )
     return routes
 
 
-def build_fib(network: Network, device_name: str) -> Fib:
+def build_fib(network: Network, device_name: str, vrf: str = "") -> Fib:
+    """The table `vrf` of the device ("" = the global table)."""
     device = network.devices[device_name]
-    connected = connected_routes(device)
+    tables = _Tables(device)
+    connected = tables.connected(vrf)
     candidates: dict[tuple[int, int], list[tuple[int, NextHop]]] = {}
     for route in connected:
         candidates.setdefault((route.prefix, route.prefix_length), []).append(
             (0, NextHop(route=route, interface=route.interface or ""))
         )
     unresolved: list[Route] = []
-    index = _RouteIndex(connected + [route for route in device.routes if not route.discard])
     for route in device.routes:
+        if route.vrf != vrf:
+            continue
         exit_interface = device.interfaces.get(route.interface or "")
         if exit_interface is not None and exit_interface.management_only:
             continue  # in the management routing table too (ASA 9.5+): never used by through traffic
-        resolved = _resolve_static(device, route, index)
+        resolved = _resolve_static(device, route, tables)
         if resolved is None:
             unresolved.append(route)
             continue
@@ -124,14 +141,14 @@ def build_fib(network: Network, device_name: str) -> Fib:
         hops = tuple(sorted({hop for distance, hop in options if distance == best}, key=_hop_order))
         entries.append(FibEntry(network_address, length, hops))
     entries.sort(key=lambda entry: (-entry.length, entry.network))
-    return Fib(device_name, tuple(entries), _dynamic_hops(network, device), tuple(unresolved))
+    return Fib(device_name, tuple(entries), _dynamic_hops(network, device, vrf), tuple(unresolved))
 
 
 def _hop_order(hop: NextHop) -> tuple[str, int, bool]:
     return (hop.interface, -1 if hop.address is None else hop.address, hop.discard)
 
 
-def _resolve_static(device: Device, route: Route, routes: _RouteIndex) -> list[NextHop] | None:
+def _resolve_static(device: Device, route: Route, routes: _Tables) -> list[NextHop] | None:
     """Resolve a static route to concrete next hops, or None when it cannot be installed."""
     if route.discard:
         return [NextHop(route=route, discard=True)]
@@ -147,14 +164,19 @@ def _resolve_static(device: Device, route: Route, routes: _RouteIndex) -> list[N
         if interface is None or not is_up(interface):
             return None
         return [NextHop(route=route, interface=route.interface, address=route.next_hop)]
-    exits = _recursive_exits(device, route.next_hop, routes, depth=0, seen=set())
+    exits = _recursive_exits(device, route.next_hop, routes.index(_resolves_in(route)), depth=0, seen=set())
     if not exits:
         return None
     return [NextHop(route=route, interface=interface, address=address) for interface, address in exits]
 
 
+def _resolves_in(route: Route) -> str:
+    """The table in which the route's next hop resolves."""
+    return route.vrf if route.next_hop_vrf is None else route.next_hop_vrf
+
+
 def _recursive_exits(
-    device: Device, address: int, routes: _RouteIndex, depth: int, seen: set[int]
+    device: Device, address: int, routes: _RouteIndex, depth: int, seen: set[tuple[str, int]]
 ) -> list[tuple[str, int]]:
     """Exit interfaces (and the neighbour address reached there) for a next hop address,
     following static routes recursively as IOS does; [] when it resolves nowhere."""
@@ -162,7 +184,7 @@ def _recursive_exits(
 
 
 def _resolve_next_hop(
-    device: Device, address: int, routes: _RouteIndex, depth: int, seen: set[int]
+    device: Device, address: int, routes: _RouteIndex, depth: int, seen: set[tuple[str, int]]
 ) -> list[tuple[str, int]] | None:
     """Like `_recursive_exits`, but None when the resolution loops.
 
@@ -171,9 +193,10 @@ def _resolve_next_hop(
     whose exit interface is shut or missing, or whose own next hop resolves nowhere, is
     passed over and a shorter or more distant one applies (resolving through it would
     lose the dependent route: an under-approximation). A best match that loops fails."""
-    if depth > MAX_RECURSION or address in seen:
+    # An address is keyed with its table: the same next hop may resolve in two tables.
+    if depth > MAX_RECURSION or (routes.vrf, address) in seen:
         return None
-    seen = seen | {address}
+    seen = seen | {(routes.vrf, address)}
     ranked: dict[tuple[int, int], list[list[tuple[str, int]] | None]] = {}
     for route in routes.holding(address):
         ranked.setdefault((route.prefix_length, -route.distance), []).append(
@@ -193,7 +216,10 @@ class _RouteIndex:
     holding an address are found with one lookup per prefix length in use instead of a scan
     of every route (a core with 5,000 static routes resolves 5,000 next hops)."""
 
-    def __init__(self, routes: list[Route]) -> None:
+    def __init__(self, routes: list[Route], tables: _Tables | None = None, vrf: str = "") -> None:
+        # The other tables, where the next hops of this table's leaking routes resolve.
+        self.tables = tables
+        self.vrf = vrf
         self.by_prefix: dict[tuple[int, int], list[Route]] = {}
         for route in routes:
             self.by_prefix.setdefault((route.prefix_length, route.prefix), []).append(route)
@@ -207,7 +233,7 @@ class _RouteIndex:
 
 
 def _route_exits(
-    device: Device, route: Route, address: int, routes: _RouteIndex, depth: int, seen: set[int]
+    device: Device, route: Route, address: int, routes: _RouteIndex, depth: int, seen: set[tuple[str, int]]
 ) -> list[tuple[str, int]] | None:
     """Exits of one route towards next hop `address`: [] when it cannot be installed,
     None when its own resolution loops."""
@@ -220,14 +246,36 @@ def _route_exits(
         return [(route.interface, route.next_hop if route.next_hop is not None else address)]
     if route.next_hop is None:
         return []
+    if routes.tables is not None:
+        routes = routes.tables.index(_resolves_in(route))
     return _resolve_next_hop(device, route.next_hop, routes, depth + 1, seen)
 
 
-def _dynamic_hops(network: Network, device: Device) -> tuple[NextHop, ...]:
-    """Over-approximate every dynamic routing process: any destination may be learned
-    from any neighbour on any interface the process runs on."""
+class _Tables:
+    """A device's route index per table, built when a resolution first enters the table."""
+
+    def __init__(self, device: Device) -> None:
+        self.device = device
+        self._indexes: dict[str, _RouteIndex] = {}
+
+    def connected(self, vrf: str) -> list[Route]:
+        return connected_routes(self.device, vrf)
+
+    def index(self, vrf: str) -> _RouteIndex:
+        found = self._indexes.get(vrf)
+        if found is None:
+            statics = [route for route in self.device.routes if not route.discard and route.vrf == vrf]
+            found = self._indexes[vrf] = _RouteIndex(self.connected(vrf) + statics, self, vrf)
+        return found
+
+
+def _dynamic_hops(network: Network, device: Device, vrf: str = "") -> tuple[NextHop, ...]:
+    """Over-approximate every dynamic routing process of table `vrf`: any destination may be
+    learned from any neighbour on any interface the process runs on."""
     hops: list[NextHop] = []
     for process in device.dynamic_routing:
+        if process.vrf != vrf:
+            continue
         route = Route(prefix=0, prefix_length=0, kind=RouteKind.DYNAMIC, source=process.source, distance=0)
         for if_name in process.interfaces:
             interface = device.interfaces.get(if_name)

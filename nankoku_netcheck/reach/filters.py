@@ -42,6 +42,9 @@ policy never applies as to through traffic (there is no O); `Device.to_the_box` 
   the policy: the interface ACLs do not apply to traffic to the box, and J's state beyond being
   up does not matter (over-approximated: J's own `allowaccess` is taken to accept). A device
   without a policy then answers on every address.
+- SELF_POLICY (IOS zone-based firewall): I's inbound ACL and the policy from I to the
+  pseudo-interface `model.TO_THE_DEVICE` (no rule naming it: the implicit deny); without a
+  policy, as FILTERED.
 An address counts as an interface's when the interface is up and holds it (primary, secondary
 or first-hop redundancy virtual address).
 

@@ -11,13 +11,14 @@ device) that arrived on an interface with a policy route:
 2. A deny entry: normal routing. A permit entry chooses as `entry_choice` says, checking
    each clause in Cisco's order (set ip next-hop, set interface, set ip default next-hop,
    set default interface): the first usable next hop (an address inside a connected subnet
-   of an up interface that forwards through traffic), the first usable interface (one of
-   kind "null" discards the packet). With
-   `verify` (`set ip next-hop verify-availability`, tracked next hops) availability is
-   decided at run time: every usable listed next hop, and normal routing as well. A default
+   of an up interface of the arrival interface's table (VRF) that forwards through
+   traffic), the first usable interface (of any table: the documentation does not restrict
+   it; one of kind "null" discards the packet). With `verify` (`set ip next-hop
+   verify-availability`, tracked next hops) availability is decided at run time: every usable listed next hop, and normal routing as well. A default
    clause applies only to destinations without an explicit route (an installed route of
-   prefix length > 0: a default route does not count); with dynamic routing any destination
-   may have one, and normal routing applies as well. No usable clause: normal routing.
+   prefix length > 0 in the arrival interface's table: a default route does not count);
+   with dynamic routing any destination may have one, and normal routing applies as well.
+   No usable clause: normal routing.
 3. The chosen hops send the packet on as a route's would, its filters applied (outbound ACL,
    the device's policy): out of the interface to the next hop's owner, or for an interface
    choice towards the packet's own destination.
@@ -51,11 +52,14 @@ class EntryChoice:
     default: bool = False
 
 
-def entry_choice(device: Device, entry: PolicyRouteEntry) -> EntryChoice:
-    """The choice of a matching entry (see the module docstring)."""
+def entry_choice(device: Device, entry: PolicyRouteEntry, vrf: str = "") -> EntryChoice:
+    """The choice of a matching entry for a packet that arrived in table `vrf` (see the
+    module docstring)."""
     if not entry.permit:
         return EntryChoice()
-    usable = [hops for hops in (_next_hop(device, address, entry, NEXT_HOP) for address in entry.next_hops) if hops]
+    usable = [
+        hops for hops in (_next_hop(device, address, entry, NEXT_HOP, vrf) for address in entry.next_hops) if hops
+    ]
     if usable and entry.verify:
         return EntryChoice(tuple(hop for hops in usable for hop in hops), normal_too=True)
     if usable:
@@ -64,7 +68,7 @@ def entry_choice(device: Device, entry: PolicyRouteEntry) -> EntryChoice:
         if _usable_interface(device, name):
             return EntryChoice((_interface_hop(device, name, entry, INTERFACE),))
     for address in entry.default_next_hops:
-        hops = _next_hop(device, address, entry, DEFAULT_NEXT_HOP)
+        hops = _next_hop(device, address, entry, DEFAULT_NEXT_HOP, vrf)
         if hops:
             return EntryChoice(hops, normal_too=bool(device.dynamic_routing), default=True)
     for name in entry.default_interfaces:
@@ -79,14 +83,14 @@ def _usable_interface(device: Device, name: str) -> bool:
     return interface is not None and forwards(interface)
 
 
-def _next_hop(device: Device, address: int, entry: PolicyRouteEntry, kind: str) -> tuple[NextHop, ...]:
-    """The hops to `address` when it lies in a connected subnet of an up interface that
-    forwards (one per such interface, in name order); () when it is not usable."""
+def _next_hop(device: Device, address: int, entry: PolicyRouteEntry, kind: str, vrf: str) -> tuple[NextHop, ...]:
+    """The hops to `address` when it lies in a connected subnet of an up interface of table
+    `vrf` that forwards (one per such interface, in name order); () when it is not usable."""
     source = entry.set_source(kind)
     hops = []
     for name in sorted(device.interfaces):
         interface = device.interfaces[name]
-        if not forwards(interface):
+        if not forwards(interface) or interface.vrf != vrf:
             continue
         if any(address & prefix_mask(a.prefix_length) == a.network for a in interface.addresses):
             route = Route(address, 32, RouteKind.STATIC, source, next_hop=address, interface=name, chosen_by=_by(entry))

@@ -16,6 +16,7 @@ from ..model import (
     PROTO_ICMP,
     PROTO_TCP,
     PROTO_UDP,
+    TO_THE_DEVICE,
     Acl,
     AclLine,
     Action,
@@ -30,7 +31,7 @@ from ..model import (
 )
 from ..redact import redact
 from .engine import Endpoint, ReachEngine, Start
-from .fib import NextHop
+from .fib import Fib, NextHop
 from .filters import (
     accepts,
     applicable_rules,
@@ -209,12 +210,19 @@ class Tracer:
         return [
             (device_name, if_name)
             for device_name, if_name in self.engine.routing_members(segment)
-            if not segment.contains(packet.dst) or self._device_owns(device_name, packet.dst)
+            if not segment.contains(packet.dst) or self._table_owns(device_name, if_name, packet.dst)
         ]
 
-    def _device_owns(self, device_name: str, address: int) -> bool:
+    def _table_owns(self, device_name: str, if_name: str, address: int) -> bool:
+        """Whether `address` is the device's own for a packet arriving by `if_name`: an
+        address of an interface in the same table (VRF); in another VRF it is routed."""
         interfaces = self.network.devices[device_name].interfaces
-        return any(self._interface_owns(device_name, name, address) for name in interfaces)
+        vrf = interfaces[if_name].vrf
+        return any(
+            self._interface_owns(device_name, name, address)
+            for name, interface in interfaces.items()
+            if interface.vrf == vrf
+        )
 
     def _interface_owns(self, device_name: str, if_name: str, address: int) -> bool:
         interface = self.network.devices[device_name].interfaces[if_name]
@@ -310,7 +318,7 @@ class Tracer:
         here = Hop(device_name, if_name, ingress, translation=translation)
         if not ingress.permitted:
             return [Branch(hops, TracePath((*hops, here), "denied-in"))]
-        if self._device_owns(device_name, packet.dst):
+        if self._table_owns(device_name, if_name, packet.dst):
             if device.stateful and _is_reply(packet):
                 refused = AclDecision(None, False, reason="state check: no such connection")
                 return [Branch(hops, TracePath((*hops, replace(here, ingress=refused)), "denied-in"))]
@@ -325,7 +333,7 @@ class Tracer:
         if not forwards(interface):
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
         if self.engine.routing and egress is not None:
-            next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs[device_name].lookup_via(
+            next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs.of(device_name, interface.vrf).lookup_via(
                 packet.dst, egress, egress_rule
             )
         elif self.engine.routing:
@@ -340,7 +348,8 @@ class Tracer:
         """The hops of a packet arriving on `if_name`: its policy route's (reach/pbr.py), with
         the routing table's when normal routing applies too or instead."""
         device = self.network.devices[device_name]
-        fib = self.engine.fibs[device_name]
+        vrf = device.interfaces[if_name].vrf
+        fib = self.engine.fibs.of(device_name, vrf)
         name = device.interfaces[if_name].policy_route
         table = device.policy_routes.get(name) if name is not None else None
         if table is None:
@@ -351,8 +360,8 @@ class Tracer:
             sure, maybe = self._entry_matches(device, entry, packet)
             if not (sure or maybe):
                 continue
-            choice = entry_choice(device, entry)
-            if choice.hops and not (choice.default and self._explicit_route(device_name, packet.dst)):
+            choice = entry_choice(device, entry, vrf)
+            if choice.hops and not (choice.default and _explicit_route(fib, packet.dst)):
                 hops += choice.hops
                 normal_here = choice.normal_too
             else:
@@ -377,16 +386,13 @@ class Tracer:
                 return True, True
         return False, undefined
 
-    def _explicit_route(self, device_name: str, address: int) -> bool:
-        return any(entry.length > 0 and entry.contains(address) for entry in self.engine.fibs[device_name].entries)
-
     def _to_the_box(
         self, name: str, if_name: str, packet: Packet, translation: Translation, hops: tuple[Hop, ...]
     ) -> list[Branch] | None:
         """The fate of a packet to the device's own address when its interface ACL does not
         decide it (`to_the_box` other than FILTERED); None else."""
         device = self.network.devices[name]
-        if not self._device_owns(name, packet.dst) or device.to_the_box is ToTheBox.FILTERED:
+        if not self._table_owns(name, if_name, packet.dst) or device.to_the_box is ToTheBox.FILTERED:
             return None
         arrival_owns = self._interface_owns(name, if_name, packet.dst)
         if device.to_the_box is ToTheBox.ARRIVAL_ONLY and not arrival_owns:
@@ -395,6 +401,8 @@ class Tracer:
             decision = AclDecision(None, False, reason="state check: no such connection")
         elif device.to_the_box is ToTheBox.VIA_POLICY and not arrival_owns:
             decision = self._via_policy(name, if_name, packet)
+        elif device.to_the_box is ToTheBox.SELF_POLICY:
+            decision = self._to_self(name, if_name, packet)
         else:
             decision = AclDecision(None, True, reason="to the box: management access, no access rule applies")
         here = Hop(name, if_name, decision, translation=translation)
@@ -402,12 +410,25 @@ class Tracer:
         endpoint = Endpoint("device", device=name, translation=translation) if decision.permitted else None
         return [Branch(hops, TracePath((*hops, here), disposition, endpoint))]
 
+    def _to_self(self, name: str, if_name: str, packet: Packet) -> AclDecision:
+        """SELF_POLICY: the inbound ACL, then the policy towards the device itself."""
+        ingress = self.decide(name, if_name, "in", packet)
+        if not ingress.permitted:
+            return ingress
+        policy = self.decide_policy(name, if_name, TO_THE_DEVICE, packet)
+        if policy is None or (policy.permitted and ingress.line is not None):
+            return ingress
+        return policy
+
     def _via_policy(self, name: str, if_name: str, packet: Packet) -> AclDecision:
         """A packet to the address of another interface: the policy from `if_name` to an
         interface owning it decides (the first that permits; else the first owner's refusal)."""
         refusal: AclDecision | None = None
-        for owner in sorted(self.network.devices[name].interfaces):
+        interfaces = self.network.devices[name].interfaces
+        for owner in sorted(interfaces):
             if owner == if_name or not self._interface_owns(name, owner, packet.dst):
+                continue
+            if interfaces[owner].vrf != interfaces[if_name].vrf:
                 continue
             decision = self.decide_policy(name, if_name, owner, packet)
             if decision is None:
@@ -489,6 +510,10 @@ class Branch:
     successors: list[tuple[str, str]] = field(default_factory=list)
     packet: Packet | None = None  # header when entering the successors (after NAT)
     translation: Translation = ()
+
+
+def _explicit_route(fib: Fib, address: int) -> bool:
+    return any(entry.length > 0 and entry.contains(address) for entry in fib.entries)
 
 
 def _rewritten(packet: Packet, rewrites: Translation) -> Packet:

@@ -503,9 +503,18 @@ def zone_kind(result: Result, zone_id: str) -> str:
     return ""
 
 
+def interface_text(name: str, vrf: str) -> str:
+    """An interface as paths show it: with its VRF when it is in one (`Vlan20 (vrf LGWAN)`;
+    the IOS keyword reads the same in both languages)."""
+    return f"{name} (vrf {vrf})" if name and vrf else name
+
+
 def hop_text(step: PathStep, lang: str) -> str:
     words = labels(lang)
-    text = f"{step.device}: {step.in_interface or '-'} → {step.out_interface or words['local']}"
+    text = (
+        f"{step.device}: {interface_text(step.in_interface, step.in_vrf) or '-'} → "
+        f"{interface_text(step.out_interface, step.out_vrf) or words['local']}"
+    )
     if step.route:
         text += f" [{step.route}]"
     acls = [f"{words['in']} {step.acl.name} ({step.acl.file}:{step.acl.line})" if step.acl else ""]

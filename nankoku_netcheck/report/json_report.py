@@ -150,6 +150,8 @@ def finding_to_dict(finding: Finding, lang: str) -> dict[str, Any]:
                 "acl": asdict(step.acl) if step.acl else None,
                 **({"acl_out": asdict(step.acl_out)} if step.acl_out else {}),
                 **({"note": step.note} if step.note else {}),
+                **({"in_vrf": step.in_vrf} if step.in_vrf else {}),
+                **({"out_vrf": step.out_vrf} if step.out_vrf else {}),
             }
             for step in finding.path
         ]

@@ -10,6 +10,7 @@ from .common import (
     cut_filters,
     cut_more,
     displayable,
+    interface_text,
     labels,
     severity_label,
     start_text,
@@ -186,7 +187,10 @@ def _finding_lines(index: int, finding: Finding, lang: str) -> list[str]:
         lines.append(f"      {w['path']}:")
         for step in finding.path:
             acl = f"{step.acl.name} {step.acl.file}:{step.acl.line}" if step.acl else w["no_acl"]
-            hop = f"        {step.device}: {step.in_interface} → {step.out_interface or w['local']}"
+            hop = (
+                f"        {step.device}: {interface_text(step.in_interface, step.in_vrf)} → "
+                f"{interface_text(step.out_interface, step.out_vrf) or w['local']}"
+            )
             if step.route:
                 hop += f"  {w['route']} {step.route}"
             hop += f"  {w['in']}: {acl}"

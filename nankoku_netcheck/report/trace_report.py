@@ -9,7 +9,7 @@ from ..reach.nat import new_rewrites
 from ..reach.trace import AclDecision, Caveat, Hop
 from ..redact import redact
 from ..tracing import PacketTrace
-from .common import displayable_value, json_text
+from .common import displayable_value, interface_text, json_text
 from .wording import acl_note_text, disposition_text, endpoint_text, route_ja
 
 
@@ -61,11 +61,16 @@ def _rewrites(previous: tuple, hop: Hop) -> list[dict[str, Any]]:  # type: ignor
     ]
 
 
-def _hops(hops: tuple[Hop, ...], caveats: tuple[tuple[Caveat, ...], ...]) -> list[dict[str, Any]]:
+def _hops(
+    hops: tuple[Hop, ...], caveats: tuple[tuple[Caveat, ...], ...], vrfs: dict[tuple[str, str], str]
+) -> list[dict[str, Any]]:
     out = []
     previous: tuple = ()  # type: ignore[type-arg]
     for number, hop in enumerate(hops):
         record = _hop(hop)
+        for key, name in (("in_vrf", hop.in_interface), ("out_vrf", hop.out_interface)):
+            if (hop.device, name) in vrfs:
+                record[key] = vrfs[(hop.device, name)]
         if hop.translation != previous:
             record["nat"] = _rewrites(previous, hop)
             previous = hop.translation
@@ -87,6 +92,7 @@ MAY_DIFFER = (
 
 def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
     zones = dict(trace.zone_of_endpoint)
+    vrfs = dict(trace.vrfs)
     differ = trace.may_differ()
     return {
         "packet": trace.packet.describe(),
@@ -99,7 +105,7 @@ def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
                 "disposition": path.disposition,
                 "endpoint": path.endpoint.describe() if path.endpoint else None,
                 "zone": zones.get(path.endpoint, "") if path.endpoint else None,
-                "hops": _hops(path.hops, trace.caveats[number] if number < len(trace.caveats) else ()),
+                "hops": _hops(path.hops, trace.caveats[number] if number < len(trace.caveats) else (), vrfs),
                 "nat_at_end": [
                     {"field": r.field, "to": format_prefix(r.network, r.length)}
                     for r in (path.endpoint.translation if path.endpoint else ())
@@ -128,7 +134,8 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
             outcome += f" [{path['zone']}]"
         lines.append(f"{'経路' if ja else 'path'} {number}: {outcome}")
         for hop in path["hops"]:
-            text = f"  {hop['device']}: {'入力' if ja else 'in'} {hop['in_interface']}"
+            arrival = interface_text(hop["in_interface"], hop.get("in_vrf", ""))
+            text = f"  {hop['device']}: {'入力' if ja else 'in'} {arrival}"
             text += _decision_text(hop["ingress"], lang)
             if hop["route"]:
                 route = hop["route"]
@@ -138,7 +145,8 @@ def render_trace_text(trace: PacketTrace, lang: str = "en") -> str:
             for rewrite in hop.get("nat", []):
                 text += f"; NAT {rewrite['field']} → {rewrite['to']}"
             if hop["out_interface"]:
-                text += f"; {'出力' if ja else 'out'} {hop['out_interface']}" + _decision_text(hop["egress"], lang)
+                out = interface_text(hop["out_interface"], hop.get("out_vrf", ""))
+                text += f"; {'出力' if ja else 'out'} {out}" + _decision_text(hop["egress"], lang)
             lines.append(text)
             for caveat in hop["caveats"]:
                 where = f"{caveat['file']}:{caveat['line']}" if caveat["line"] else caveat["file"]

@@ -187,7 +187,13 @@ def state_ja(state: str) -> str:
     return _STATES_JA.get(state, state)
 
 
+# rules/certificate.py VRF_SEPARATION, followed by "device (vrf A, vrf B); ...".
+_VRF_SEPARATION = "the VRF tables, with no static route leaking between them, of: "
+
+
 def absence_ja(absence: str) -> str:
+    if absence.startswith(_VRF_SEPARATION):
+        return "次の機器の VRF の経路表の分離（VRF 間をつなぐ静的経路がないこと）: " + absence[len(_VRF_SEPARATION) :]
     return _ABSENCES_JA.get(absence, absence)
 
 

@@ -679,9 +679,9 @@ def _route_problem(device: Device, route: Route) -> tuple[str, str] | None:
     )
 
 
-def _connected(device: Device) -> Iterator[tuple[int, int]]:
+def _connected(device: Device, vrf: str = "") -> Iterator[tuple[int, int]]:
     for interface in device.interfaces.values():
-        if not interface.shutdown:
+        if not interface.shutdown and interface.vrf == vrf:
             for address in interface.addresses:
                 yield address.network, address.prefix_length
 
@@ -696,13 +696,16 @@ def _resolve(device: Device, route: Route, visited: frozenset[int]) -> str:
     if route.next_hop is None:
         return "unresolved"
     hop = route.next_hop
-    if any(hop & prefix_mask(length) == network for network, length in _connected(device)):
+    # The next hop resolves in the route's VRF table, or in the one it names (a leak).
+    table = route.vrf if route.next_hop_vrf is None else route.next_hop_vrf
+    if any(hop & prefix_mask(length) == network for network, length in _connected(device, table)):
         return "ok"
     visited = visited | {id(route)}
     candidates = [
         other
         for other in device.routes
         if id(other) not in visited
+        and other.vrf == table
         and other.kind is RouteKind.STATIC
         and hop & prefix_mask(other.prefix_length) == other.prefix
     ]

@@ -12,7 +12,9 @@ device whose other addresses answer through the policy, the inbound point also h
 the policy from that interface lets through to them (the device node leads to the sink). Routing is
 ignored, so a certificate holds whatever the routes are. When no
 set of whole filters cuts every path (isolation rests on routing, or on several partial
-filters together), the certificate says so instead of listing lines.
+filters together), the certificate says so instead of listing lines; and when the VRFs of some
+devices alone part the zones (the same graph with one device node per VRF table, joined only
+where a static route leaks from one table into another), it names those devices and VRFs.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def _certificate(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet)
             (
                 "no set of whole filters cuts every path: isolation rests on routing or on several partial filters "
                 "together (see ZONE-008)",
+                *_vrf_separation(ctx, source, dest, forbidden),
             ),
         )
     lines: list[Evidence] = []
@@ -80,9 +83,52 @@ def _certificate(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet)
     return IsolationCertificate(source, dest, tuple(lines))
 
 
-def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -> CutGraph:
+def _vrf_separation(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -> tuple[str, ...]:
+    """A note naming the VRFs that part the zones, when the per-table graph has no path."""
+    separated = [device for device in ctx.network.devices.values() if any(i.vrf for i in device.interfaces.values())]
+    if not separated or nx.has_path(_cut_graph(ctx, source, dest, forbidden, per_table=True), SOURCE, SINK):
+        return ()
+    tables = "; ".join(f"{device.name} ({_tables_of(device)})" for device in sorted(separated, key=lambda d: d.name))
+    return (f"{VRF_SEPARATION}{tables}",)
+
+
+VRF_SEPARATION = "the VRF tables, with no static route leaking between them, of: "
+
+
+def _tables_of(device: Device) -> str:
+    return ", ".join(
+        sorted(
+            {
+                f"vrf {i.vrf}" if i.vrf else "global"
+                for i in device.interfaces.values()
+                if i.addresses and not i.shutdown
+            }
+        )
+    )
+
+
+def _table_node(device_name: str, interface: Interface, per_table: bool) -> tuple[str, ...]:
+    return ("device", device_name, interface.vrf) if per_table and interface.vrf else ("device", device_name)
+
+
+def _add_leaks(graph: CutGraph, device: Device) -> None:
+    """Per-table graph: a static route of one table out of an interface of another table, or
+    with its next hop resolved in another table, joins the two tables' nodes."""
+    for route in device.routes:
+        exit_interface = device.interfaces.get(route.interface or "")
+        into = {exit_interface.vrf} if exit_interface is not None else set()
+        if route.next_hop_vrf is not None:
+            into.add(route.next_hop_vrf)
+        for table in sorted(into - {route.vrf}):
+            graph.add_edge(
+                ("device", device.name, route.vrf) if route.vrf else ("device", device.name),
+                ("device", device.name, table) if table else ("device", device.name),
+            )
+
+
+def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet, per_table: bool = False) -> CutGraph:
     """Nodes: segments, and per interface an inbound and an outbound point; edges without
-    `capacity` are infinite."""
+    `capacity` are infinite. `per_table`: one device node per VRF table (see `_vrf_separation`)."""
     network = ctx.network
     engine = ctx.engine
     graph: CutGraph = nx.DiGraph()
@@ -95,23 +141,27 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -
     boundary_sinks = {(d, i) for d, i in engine.boundary if _boundary_reaches(ctx, d, i, dest)}
     for device_name, device in sorted(network.devices.items()):
         owns_dest = any(_owns_address_in(network, interface, dest) for interface in device.interfaces.values())
-        if owns_dest:
-            graph.add_edge(("device", device_name), SINK)
+        for interface in device.interfaces.values():
+            if _owns_address_in(network, interface, dest):
+                graph.add_edge(_table_node(device_name, interface, per_table), SINK)
+        if per_table:
+            _add_leaks(graph, device)
         for if_name, interface in sorted(device.interfaces.items()):
             if interface.shutdown:
                 continue
+            node = _table_node(device_name, interface, per_table)
             key = (device_name, if_name)
             segment_id = network.segment_of.get(key)
             if segment_id is None and key not in engine.boundary:
                 continue
-            _add_filter_edge(ctx, graph, ("in", device_name, if_name), ("device", device_name), key, "in", forbidden)
+            _add_filter_edge(ctx, graph, ("in", device_name, if_name), node, key, "in", forbidden)
             answers = (
                 owns_dest if device.to_the_box is ToTheBox.ANY_ADDRESS else _owns_address_in(network, interface, dest)
             )
             if device.to_the_box is not ToTheBox.FILTERED and accepts(interface) and answers:
                 # Its filters do not apply to traffic to the box: they cannot cut it.
                 graph.add_edge(("in", device_name, if_name), SINK)
-            _add_filter_edge(ctx, graph, ("device", device_name), ("out", device_name, if_name), key, "out", forbidden)
+            _add_filter_edge(ctx, graph, node, ("out", device_name, if_name), key, "out", forbidden)
             if key in boundary_sinks:
                 graph.add_edge(("out", device_name, if_name), SINK)
             if segment_id is not None:

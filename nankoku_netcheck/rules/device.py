@@ -29,6 +29,7 @@ from ..model import (
 )
 from ..redact import redact
 from ..result import Evidence, Finding
+from ..vendors import is_ethernet_port
 from .base import GL_ACCESS, GL_INTRUSION, GL_LINES, GL_MONITORING, GL_NETWORK, GL_SERVERS, Check, Rule
 from .flows import FlowContext
 from .policies import edge_interfaces
@@ -177,10 +178,6 @@ UNNEEDED_SERVICES: dict[str, tuple[str, str]] = {
 }
 # Interface kinds that can carry a cable (CDP, port rules).
 PORT_KINDS = frozenset({"physical", "subinterface", "port-channel"})
-# Interface names of Ethernet jacks (PORT-001): a "physical" interface of another type
-# (Virtual-Template, Dialer, Serial, Cellular, ...) is not a port someone can plug into.
-# `lanN`: the numbered LAN ports of routers that name them so (their VLANs are `lanN/M`).
-ETHERNET_PORT = re.compile(r"^(?:[A-Za-z-]*(?:Ethernet|GigE|Gig|Management)[0-9]|lan[0-9]+$)", re.IGNORECASE)
 
 
 # --- shared helpers -----------------------------------------------------------------------
@@ -808,7 +805,9 @@ def check_port_001(ctx: FlowContext) -> list[Finding]:
         for if_name in sorted(device.interfaces):
             interface = device.interfaces[if_name]
             facts = device.mgmt.interfaces.get(if_name)
-            if interface.shutdown or interface.kind != "physical" or facts is None or not ETHERNET_PORT.match(if_name):
+            if interface.shutdown or interface.kind != "physical" or facts is None:
+                continue
+            if not is_ethernet_port(device, if_name):
                 continue
             if (name, if_name) in linked or if_name in parents or dict(interface.properties).get("channel_group"):
                 continue

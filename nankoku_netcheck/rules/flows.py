@@ -17,6 +17,7 @@ from ..model import (
     PROTO_ICMP,
     PROTO_TCP,
     PROTO_UDP,
+    Device,
     FlowSpec,
     PolicyException,
     Source,
@@ -620,6 +621,8 @@ class FlowContext:
                     acl=acl_in,
                     acl_out=acl_out,
                     note="; ".join(f"{c.where()}: {c.message_en}" for c in hop_caveats),
+                    in_vrf=_vrf_of(device, hop.in_interface),
+                    out_vrf=_vrf_of(device, hop.out_interface),
                 )
             )
         return tuple(steps), tuple(_dedupe(evidence)), tuple(dict.fromkeys(notes)), understood
@@ -841,3 +844,8 @@ def reply_set(space: PacketSpace, flow: FlowSpec) -> PacketSet:
     if flow.sport is not None:
         packets &= space.ports("dport", flow.sport)
     return packets
+
+
+def _vrf_of(device: Device, if_name: str) -> str:
+    interface = device.interfaces.get(if_name) if if_name else None
+    return interface.vrf if interface is not None else ""

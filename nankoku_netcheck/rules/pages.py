@@ -167,9 +167,13 @@ _WRITTEN_HERE: dict[str, RulePage] = {
     ),
     "ZONE-008": RulePage(
         "Every physical path between isolated zones crosses a filter that drops the traffic. When isolation "
-        "rests only on the absence of a route, the rule warns: one added static route would open the path.",
+        "rests only on the absence of a route, the rule warns: one added static route would open the path. "
+        "Zones kept apart only by VRFs on a shared device are warned about too: VRFs are separate routing tables, "
+        "and one leaking static route (`ip route vrf INET ... Vlan120`, `... global`) joins them.",
         "分離すべき領域の間の物理的な経路のすべてに、その通信を遮断するフィルタがあることを確認します。"
-        "分離が経路の不在だけに頼っている場合は警告します（静的経路 1 本の追加で経路が開くため）。",
+        "分離が経路の不在だけに頼っている場合は警告します（静的経路 1 本の追加で経路が開くため）。"
+        "共用機器の VRF だけで分けている領域も警告の対象です。VRF は別々の経路表であり、VRF 間をつなぐ静的経路"
+        "（`ip route vrf INET ... Vlan120`、`... global`）1 本で領域がつながるためです。",
         "Routing changes often (a new static route, a redistribution); filters are the deliberate control. "
         "Isolation that survives any routing is robust against routine changes.",
         "経路設定は頻繁に変わります（静的経路の追加、再配布）。フィルタは意図して置く統制です。経路に"

@@ -81,6 +81,13 @@ def resolve_interface(device: Device, name: str) -> str | None:
     return plugin.interface_alias(device, name) if plugin is not None else None
 
 
+def is_ethernet_port(device: Device, name: str) -> bool:
+    """Whether `device`'s interface `name` is a physical Ethernet port in its vendor's naming
+    (the plugin's `ethernet_port`)."""
+    plugin = VENDORS.get(device.vendor)
+    return plugin is not None and plugin.ethernet_port.match(name) is not None
+
+
 __all__ = [
     "DETECTION_ORDER",
     "PLUGINS",
@@ -90,6 +97,7 @@ __all__ = [
     "VendorPlugin",
     "classify",
     "detect_vendor",
+    "is_ethernet_port",
     "parse_config",
     "plugin_for",
     "resolve_interface",

@@ -10,6 +10,7 @@ register themselves: `vendors/__init__.py` lists them in one table.
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -18,6 +19,8 @@ from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.detect import Signature
 
 NO_REMEDIATION: Mapping[str, tuple[str, str]] = MappingProxyType({})
+# Matches no name: a syntax whose plugin does not say which names are Ethernet ports.
+NO_ETHERNET_PORTS: re.Pattern[str] = re.compile(r"(?!)")
 
 
 class VendorPlugin(abc.ABC):
@@ -33,6 +36,9 @@ class VendorPlugin(abc.ABC):
     #: Vendor command text quoted by hardening rules, keyed by the rule's fix key:
     #: (English, Japanese). A key a plugin does not define falls back to the rule's default.
     remediation: Mapping[str, tuple[str, str]] = NO_REMEDIATION
+    #: Interface names that are physical Ethernet ports, which PORT-001 expects shut down
+    #: when unused (a port-channel, tunnel or VLAN interface never is one).
+    ethernet_port: re.Pattern[str] = NO_ETHERNET_PORTS
 
     @abc.abstractmethod
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:

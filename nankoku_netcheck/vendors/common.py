@@ -581,6 +581,7 @@ class RoutingDraft:
     # (address, second value as written): an IOS wildcard or an ASA netmask.
     networks: list[tuple[int, int]] = field(default_factory=list)
     bgp_neighbors: list[tuple[int, str | None]] = field(default_factory=list)  # (address, remote AS)
+    vrf: str = ""  # the table the process routes in ("" = global; see DynamicRouting.vrf)
 
 
 def read_routing_process(
@@ -589,16 +590,19 @@ def read_routing_process(
     protocol: str,
     words: list[str],
     routing_network: Callable[[list[str]], tuple[int, int]],
+    children: Sequence[Any] | None = None,
 ) -> RoutingDraft:
     """A `router PROTOCOL [PROCESS]` block whose protocol the vendor models: its `network`
     lines (read by the vendor's `routing_network`) and BGP neighbours. Every child is
-    parsed: the rest of a process can only narrow where it runs."""
+    parsed: the rest of a process can only narrow where it runs. `children`: the lines of
+    the block that belong to this process (default: all; IOS splits off its per-VRF
+    address families)."""
     draft = RoutingDraft(protocol, words[2] if len(words) > 2 else "", book.source(obj.linenum))
     book.parsed(obj.linenum)
     peer_group_as: dict[str, str] = {}
     neighbor_as: dict[int, str | None] = {}
     neighbor_group: dict[int, str] = {}
-    for child in descendants(obj):
+    for child in descendants(obj) if children is None else children:
         if book.comment_or_blank(child.linenum):
             continue
         book.parsed(child.linenum)

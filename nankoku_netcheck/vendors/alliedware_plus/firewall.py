@@ -20,7 +20,7 @@ How it is mapped, toward more reachability where the documentation leaves a choi
 - a predefined application (anything but `any` and the `application` blocks) is not in the
   config: a permit rule reads it as every packet, a deny rule that names one is not
   understood (ignored), and either is META-001; so is an entity that is not defined.
-NAT (`nat` rules) stays META-001 (see parser.py).
+NAT (`nat` rules) reads the same entities (nat.py).
 """
 
 from __future__ import annotations

@@ -41,7 +41,10 @@ from nankoku_netcheck.vendors.common import REASON_DROP_ONLY, NotUnderstood, ipv
 FORWARDING = UnknownKind.FORWARDING
 HARMLESS = UnknownKind.HARMLESS
 
-REASON_VRF = "VRF-lite is not modelled yet (VRFs come with a later issue): the interface's routes are unknown"
+REASON_VRF = (
+    "this VRF form is not modelled (VRF-lite is: ip vrf NAME, ip vrf forwarding NAME, ip route vrf NAME): "
+    "the interface's routes are unknown"
+)
 
 # Interface commands that neither forward nor filter transit traffic.
 _HARMLESS_WORDS = frozenset(
@@ -94,7 +97,7 @@ class InterfaceDraft:
     port_security: bool = False
     port_security_source: Source | None = None
     address_unknown: bool = False
-    vrf: bool = False
+    vrf: str = ""  # `ip vrf forwarding NAME`: the table the interface routes in ("" = global)
 
     @property
     def layer2(self) -> bool:
@@ -168,8 +171,10 @@ class InterfaceReader:
             draft.acls.append((name, source))
             draft.bare = False
             return None
+        if lowered[:3] == ("ip", "vrf", "forwarding") and len(lowered) == 4:
+            draft.vrf = child.words[3]
+            return None
         if two == "ip vrf" or first == "vrf":
-            draft.vrf = True
             return FORWARDING, REASON_VRF
         if first in ("static-channel-group", "channel-group"):
             draft.bare = False
@@ -336,6 +341,7 @@ def _interface(draft: InterfaceDraft, binding: tuple[str, Source] | None) -> Int
         access_vlan=draft.access_vlan if layer2 and draft.mode == "access" else None,
         trunk_vlans=tuple(sorted(draft.trunk_vlans)) if layer2 and draft.trunk_vlans is not None else None,
         kind=kind_of(draft.name),
+        vrf=draft.vrf,
     )
 
 

@@ -10,19 +10,31 @@ makes it stateful (firewall.py); without a protecting firewall `stateful=False`.
 bound but not defined is read as permitting everything (AW+ hardware lists permit what no
 entry denies; for a name that is not there, the wider reading).
 
-Not modelled yet, META-001 (FORWARDING) wherever they appear: VRF-lite (`ip vrf`, `ip vrf
-forwarding`, `ip route vrf`; VRFs come with a later issue), the AR series' NAT (`nat`) and
-UTM features, policy-based routing, and any command not listed as harmless.
+The AR series' `nat` rules (masquerade, port forwarding) become NatRules (nat.py).
+
+VRF-lite (AT-x "VRF-lite Feature Overview and Configuration Guide"): `ip vrf NAME [ID]` defines
+a VRF (its `rd`, `description` and route limits say nothing about forwarding; a `route-target`
+is inert without BGP and, with BGP, may leak routes between VRFs: META-001), `ip vrf forwarding
+NAME` puts an interface in it, `ip route vrf NAME ...` installs a route in its table (an egress
+interface of another VRF is a static inter-VRF route: the route leaks, reach/fib.py), and
+`router ospf N NAME` / BGP and RIP `address-family ipv4 vrf NAME` are the VRF's own processes,
+over-approximated on its interfaces only.
+
+Not modelled yet, META-001 (FORWARDING) wherever they appear: other VRF forms, NAT `netmap`
+rules, the UTM features, policy-based routing, and any command not listed as harmless.
 """
 
 from __future__ import annotations
 
-from nankoku_netcheck.model import Device, DynamicRouting, Route, UnknownKind
+from dataclasses import replace
+
+from nankoku_netcheck.model import Device, DynamicRouting, Route, Source, UnknownKind, is_decimal
 from nankoku_netcheck.vendors.alliedware_plus.acls import HARDWARE, AclDraft, numbered_kind, read_entry
 from nankoku_netcheck.vendors.alliedware_plus.blocks import Command, Ledger, read_commands
 from nankoku_netcheck.vendors.alliedware_plus.firewall import Firewall
 from nankoku_netcheck.vendors.alliedware_plus.interfaces import REASON_VRF, InterfaceReader
 from nankoku_netcheck.vendors.alliedware_plus.mgmt import MgmtReader
+from nankoku_netcheck.vendors.alliedware_plus.nat import Nat
 from nankoku_netcheck.vendors.alliedware_plus.routing import DYNAMIC, read_static
 from nankoku_netcheck.vendors.common import REASON_DROP_ONLY, REASON_PLATFORM, NotUnderstood, file_stem
 
@@ -32,6 +44,9 @@ FORWARDING = UnknownKind.FORWARDING
 HARMLESS = UnknownKind.HARMLESS
 
 REASON_UTM = "AR-series NAT or UTM feature: not modelled yet"
+_ROUTE_TARGET_WITH_BGP = (
+    "route-target with BGP on the device: BGP may leak routes between VRFs; dynamic inter-VRF leaking is not modelled"
+)
 
 # Global commands that neither forward nor filter transit traffic.
 _HARMLESS = frozenset(
@@ -103,6 +118,8 @@ class _Parser:
         self.dynamic: list[Command] = []
         self.hostname = ""
         self.firewall = Firewall(self.ledger)
+        self.nat = Nat(self.ledger)
+        self.route_targets: list[int] = []
 
     def run(self) -> Device:
         commands = read_commands(self.ledger.lines)
@@ -111,13 +128,20 @@ class _Parser:
         interfaces, combined, port_facts = self.interfaces.finish(self.acls)
         acls = {name: draft.finish() for name, draft in self.acls.items()}
         acls.update(combined)
-        routed = tuple(name for name, interface in interfaces.items() if interface.addresses)
         dynamic = [
-            DynamicRouting(command.lowered[1], " ".join(command.words[2:]), routed, self.ledger.source(command.index))
-            for command in self.dynamic
+            DynamicRouting(
+                protocol,
+                process,
+                tuple(name for name, i in interfaces.items() if i.addresses and i.vrf == vrf),
+                source,
+                vrf=vrf,
+            )
+            for protocol, process, source, vrf in self._processes()
         ]
+        self._route_targets(any(command.lowered[1] == "bgp" for command in self.dynamic))
         mgmt = self.mgmt.finish(port_facts)
         policy = self.firewall.policy()
+        nat_rules = self.nat.nat_rules(self.firewall, interfaces)
         return Device(
             name=self.hostname or file_stem(self.ledger.path),
             vendor=VENDOR,
@@ -132,6 +156,7 @@ class _Parser:
             mgmt=mgmt,
             policy=policy,
             stateful=policy is not None,
+            nat_rules=nat_rules,
         )
 
     def _command(self, command: Command) -> None:
@@ -147,6 +172,8 @@ class _Parser:
             self._access_list(command)
         elif lowered[:2] == ("ip", "route"):
             self._route(command)
+        elif lowered[:2] == ("ip", "vrf") and (len(lowered) == 3 or (len(lowered) == 4 and is_decimal(lowered[3]))):
+            self._vrf(command)
         elif lowered[:2] == ("ip", "vrf") or first == "vrf":
             ledger.block(command, FORWARDING, REASON_VRF)
         elif first == "router" and len(lowered) >= 2 and lowered[1] in DYNAMIC:
@@ -164,6 +191,8 @@ class _Parser:
             self.firewall.application(command)
         elif lowered == ("firewall",):
             self.firewall.firewall(command)
+        elif lowered == ("nat",):
+            self.nat.nat(command)
         elif first in _UTM:
             ledger.block(command, FORWARDING, REASON_UTM)
         elif _harmless(lowered):
@@ -171,12 +200,50 @@ class _Parser:
         else:
             ledger.block(command, FORWARDING, f"command '{' '.join(lowered[:2])}' is not modelled")
 
+    def _vrf(self, command: Command) -> None:
+        """An `ip vrf NAME [ID]` block (see the module docstring)."""
+        self.ledger.parsed(command.index)
+        for child in command.children:
+            lowered = child.lowered
+            if lowered[0] == "route-target":
+                self.route_targets.append(child.index)
+            elif lowered[0] in ("rd", "description", "max-fib-routes", "max-static-routes"):
+                self.ledger.unknown(child.index, HARMLESS, "VRF setting that does not move routes")
+            else:
+                self.ledger.unknown(child.index, FORWARDING, f"VRF setting '{' '.join(lowered[:2])}' is not modelled")
+
+    def _route_targets(self, runs_bgp: bool) -> None:
+        for index in self.route_targets:
+            if runs_bgp:
+                self.ledger.unknown(index, FORWARDING, _ROUTE_TARGET_WITH_BGP)
+            else:
+                self.ledger.unknown(index, HARMLESS, "route-target without BGP: no routes are imported or exported")
+
+    def _processes(self) -> list[tuple[str, str, Source, str]]:
+        """(protocol, process, source, vrf) of every routing process: a `router ospf N NAME` line
+        is VRF NAME's, and so is each `address-family ipv4 vrf NAME` section of the others."""
+        found: list[tuple[str, str, Source, str]] = []
+        for command in self.dynamic:
+            protocol, words = command.lowered[1], command.words
+            source = self.ledger.source(command.index)
+            vrf = words[3] if protocol == "ospf" and len(words) == 4 and is_decimal(words[2]) else ""
+            found.append((protocol, words[2] if vrf else " ".join(words[2:]), source, vrf))
+            for child in command.children:
+                lowered = child.lowered
+                if lowered[:1] == ("address-family",) and "vrf" in lowered[:-1]:
+                    name = child.words[lowered.index("vrf") + 1]
+                    found.append((protocol, " ".join(words[2:]), self.ledger.source(child.index), name))
+        return found
+
     def _route(self, command: Command) -> None:
+        words, vrf = command.words, ""
         if len(command.lowered) > 2 and command.lowered[2] == "vrf":
-            self.ledger.block(command, FORWARDING, REASON_VRF)
-            return
+            if len(words) < 4:
+                self.ledger.block(command, FORWARDING, "static route not understood: missing VRF name")
+                return
+            vrf, words = words[3], words[:2] + words[4:]
         try:
-            self.routes.append(read_static(command.words[2:], self.ledger.source(command.index)))
+            self.routes.append(replace(read_static(words[2:], self.ledger.source(command.index)), vrf=vrf))
         except NotUnderstood as problem:
             self.ledger.block(command, FORWARDING, f"static route not understood: {problem}")
             return

@@ -1,9 +1,9 @@
 """AlliedWare Plus routing: `ip route` and dynamic routing processes.
 
 `ip route PREFIX/LEN|PREFIX MASK GATEWAY|INTERFACE [DISTANCE]` (AT-x Command Reference,
-"IP Addressing and Protocol Commands"); `null` as the interface discards. `ip route vrf`
-is META-001 with VRF-lite (VRFs come with a later issue). `router ospf|rip|bgp` are
-over-approximated as for IOS: any destination may leave by any routed interface.
+"IP Addressing and Protocol Commands"); `null` as the interface discards. `ip route vrf NAME`
+takes the same words after the VRF name (parser.py). `router ospf|rip|bgp` are
+over-approximated as for IOS: any destination may leave by any routed interface of its VRF.
 """
 
 from __future__ import annotations

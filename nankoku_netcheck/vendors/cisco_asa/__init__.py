@@ -6,7 +6,7 @@ from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.cisco_asa.parser import parse
 from nankoku_netcheck.vendors.cisco_asa.remediation import REMEDIATION
-from nankoku_netcheck.vendors.cisco_ios import abbreviated_interface
+from nankoku_netcheck.vendors.cisco_ios import ETHERNET_PORT, abbreviated_interface
 from nankoku_netcheck.vendors.detect import DECISIVE, IP_PATTERN, Signature, signatures
 
 SIGNATURES: tuple[Signature, ...] = signatures(
@@ -30,6 +30,7 @@ class CiscoAsa(VendorPlugin):
     label = "Cisco ASA / PIX / FWSM"
     signatures = SIGNATURES
     remediation = REMEDIATION
+    ethernet_port = ETHERNET_PORT
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.cisco_ios.interfaces import canonical_interface_name
@@ -13,6 +15,11 @@ _INTERFACE_TYPES = (
     "GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet|Serial|Loopback|Vlan|Tunnel|"
     "Port-channel|Dialer|BVI|Virtual-Template"
 )
+
+# Ethernet jacks in Cisco naming (GigabitEthernet0/1, Gig1/0/1, Management0/0): a "physical"
+# interface of another type (Virtual-Template, Dialer, Serial, Cellular) is not a port
+# someone can plug a cable into.
+ETHERNET_PORT = re.compile(r"^[A-Za-z-]*(?:Ethernet|GigE|Gig|Management)[0-9]", re.IGNORECASE)
 
 SIGNATURES: tuple[Signature, ...] = signatures(
     ("version", r"^version 1\d\.\d+\s*$", DECISIVE),
@@ -50,6 +57,7 @@ class CiscoIos(VendorPlugin):
     label = "Cisco IOS / IOS-XE"
     signatures = SIGNATURES
     remediation = REMEDIATION
+    ethernet_port = ETHERNET_PORT
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)
@@ -66,4 +74,4 @@ def abbreviated_interface(device: Device, name: str) -> str | None:
     return matches[0] if matches else None
 
 
-__all__ = ["SIGNATURES", "CiscoIos", "abbreviated_interface", "canonical_interface_name"]
+__all__ = ["ETHERNET_PORT", "SIGNATURES", "CiscoIos", "abbreviated_interface", "canonical_interface_name"]

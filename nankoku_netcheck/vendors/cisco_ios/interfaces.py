@@ -114,6 +114,7 @@ class InterfaceDraft:
     no_autostate: bool = False
     autostate_exclude: bool = False
     directed_broadcast: bool = False
+    vrf: str = ""
     policy_route: str | None = None
     policy_route_source: Source | None = None
 
@@ -157,6 +158,7 @@ class InterfaceDraft:
             kind=self.kind,
             properties=tuple(properties),
             directed_broadcast=self.directed_broadcast,
+            vrf=self.vrf,
             policy_route=self.policy_route,
             policy_route_source=self.policy_route_source,
         )
@@ -170,9 +172,12 @@ class InterfaceReader:
 
     def __init__(self, book: LineBook) -> None:
         self.book = book
+        # `zone-member security Z`: interface → (zone, line), read by the zone-based firewall (zbf_policy.py).
+        self.zone_members: dict[str, tuple[str, Source]] = {}
         self.drafts: dict[str, InterfaceDraft] = {}
-        # `ipv6 address` / `ipv6 enable` lines: forwarding only if the device routes IPv6 (decided at the end).
-        self.ipv6_lines: list[int] = []
+        # `ipv6 address` / `ipv6 enable` lines with their interface: forwarding only if the device
+        # routes IPv6 between two of its interfaces (decided at the end).
+        self.ipv6_lines: list[tuple[str, int]] = []
         # `ip policy route-map NAME` lines (index, NAME): judged once every route-map is read.
         self.policy_lines: list[tuple[int, str]] = []
 
@@ -238,6 +243,10 @@ class InterfaceReader:
             draft.layer2, draft.switchport_mode, draft.routed = False, None, True
         elif lowered in (["autostate"], ["no", "autostate"]):
             draft.no_autostate = first == "no"
+        elif lowered[:2] == ["vrf", "forwarding"] and len(words) == 3:
+            draft.vrf = words[2]
+        elif lowered[:3] == ["ip", "vrf", "forwarding"] and len(words) == 4:
+            draft.vrf = words[3]
         elif first == "ip" and second == "address":
             return self.address(draft, obj, words, lowered)
         elif first == "ip" and second == "access-group":
@@ -262,9 +271,11 @@ class InterfaceReader:
             return self.tunnel_command(draft, obj, words, lowered)
         elif first == "ipv6":
             if second in ("address", "enable"):
-                self.ipv6_lines.append(index)
+                self.ipv6_lines.append((draft.name, index))
             book.mark_block(obj, HARMLESS, IPV6_SETTING)
             return True
+        elif first == "zone-member" and second == "security" and len(words) == 3:
+            self.zone_members[draft.name] = (words[2], book.source(index))
         elif first == "service-policy" and "epbr" in lowered:
             book.mark_block(obj, FORWARDING, PBR)
             return True
@@ -381,6 +392,10 @@ class InterfaceReader:
 
     def tunnel_command(self, draft: InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
         book = self.book
+        if lowered[1:2] == ["vrf"]:
+            reason = "tunnel vrf: the tunnel's transport is routed in another table; not modelled"
+            book.mark_block(obj, FORWARDING, reason)
+            return True
         if len(words) == 3 and lowered[1] in ("source", "destination"):
             value = words[2] if lowered[1] == "destination" else canonical_interface_name(words[2])
             draft.properties.append((f"tunnel_{lowered[1]}", value))
@@ -489,10 +504,11 @@ def apply_autostate(drafts: Mapping[str, InterfaceDraft]) -> None:
 
 
 def static_arp_entry(book: LineBook, index: int, words: list[str]) -> StaticArp | None:
-    """`arp [vrf V] IP MAC ARPA [interface]`: kept for MAC pinning (forwarding is unchanged)."""
+    """`arp [vrf V] IP MAC ARPA [interface]`: kept for MAC pinning (forwarding is unchanged;
+    the entry pins the MAC in V's ARP table, and MAC pinning is judged per address)."""
     arguments = words[1:]
     if arguments[:1] and arguments[0].lower() == "vrf":
-        return None  # a VRF's ARP table: VRFs are reported as not understood anyway
+        arguments = arguments[2:]
     if len(arguments) < 2 or not is_ipv4(arguments[0]):
         return None
     mac = normalize_mac(arguments[1])

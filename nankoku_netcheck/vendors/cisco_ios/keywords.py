@@ -36,7 +36,10 @@ _NAT = "NAT is not modelled"
 PBR = "policy-based routing is not modelled"
 LOCAL_PBR = "policy routing of the router's own traffic (ip local policy) is not modelled"
 _ZBF = "zone-based firewall is not modelled"
-VRF = "VRFs are not modelled"
+VRF = (
+    "this VRF form is not modelled (VRF-lite is: vrf definition, ip vrf, vrf forwarding, ip vrf forwarding, "
+    "ip route vrf)"
+)
 _MULTICAST = "multicast routing is not modelled"
 TUNNEL = "tunnel option is not modelled"
 _BRIDGING = "bridging / layer-2 transport is not modelled"
@@ -417,6 +420,9 @@ INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "nat"): (FORWARDING, _NAT),
     ("ip", "policy"): (FORWARDING, PBR),
     ("ip", "vrf"): (FORWARDING, VRF),
+    ("ip", "vrf", "receive"): (FORWARDING, "ip vrf receive adds the interface's address to another VRF; not modelled"),
+    ("ip", "vrf", "select"): (FORWARDING, "ip vrf select chooses the VRF by source address; not modelled"),
+    ("ip", "vrf", "sitemap"): (FORWARDING, "ip vrf sitemap (route-map based VRF selection) is not modelled"),
     ("ip", "helper-address"): (FORWARDING, "DHCP/UDP broadcast relay (ip helper-address) is not modelled"),
     ("ip", "unnumbered"): (FORWARDING, "unnumbered interfaces are not modelled"),
     ("ip", "inspect"): (FORWARDING, "CBAC inspection opens return traffic dynamically; not modelled"),

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nankoku_netcheck.model import Device, Route, StaticArp, UnknownKind, UnknownLine
+from nankoku_netcheck.model import Device, Route, StaticArp, ToTheBox, UnknownKind, UnknownLine
 from nankoku_netcheck.vendors.cisco_ios.acls import AclReader, ObjectGroups
 from nankoku_netcheck.vendors.cisco_ios.blocks import block_tree, find_multiline_blocks
 from nankoku_netcheck.vendors.cisco_ios.interfaces import (
@@ -64,6 +64,9 @@ from nankoku_netcheck.vendors.cisco_ios.keywords import (
 from nankoku_netcheck.vendors.cisco_ios.mgmt import read_management
 from nankoku_netcheck.vendors.cisco_ios.route_maps import RouteMapReader
 from nankoku_netcheck.vendors.cisco_ios.routing import resolve_routing, routing_process, static_route
+from nankoku_netcheck.vendors.cisco_ios.vrfs import VrfReader, is_vrf_block
+from nankoku_netcheck.vendors.cisco_ios.zbf import ZbfReader
+from nankoku_netcheck.vendors.cisco_ios.zbf_policy import zbf_policy
 from nankoku_netcheck.vendors.common import LineBook, RoutingDraft, file_stem, lookup_prefix, strip_blanks
 
 VENDOR = "cisco_ios"
@@ -94,6 +97,8 @@ class _IosParser:
         self.ipv6_routing_lines: list[int] = []
         self.multiline_blocks: list[tuple[int, int, str]] = []  # banner / macro text: (first, last, reason)
         self.static_arps: list[StaticArp] = []
+        self.zbf = ZbfReader(self.book)
+        self.vrfs = VrfReader(self.book)
         self.route_maps = RouteMapReader(self.book)
 
     # -- driver
@@ -111,6 +116,7 @@ class _IosParser:
             if obj.linenum not in book.outcome:
                 self.top_level(obj)
         self.classify_ipv6()
+        self.vrfs.classify_route_targets(any(process.protocol == "bgp" for process in self.routing))
         return self.build_device()
 
     def outcome_as_typed(self, lines: list[str]) -> dict[int, UnknownLine | None]:
@@ -162,6 +168,8 @@ class _IosParser:
             self.acls.numbered_acl_entry(obj, words)
         elif first == "ip" and second == "access-list":
             self.acls.named_acl(obj, words)
+        elif is_vrf_block(lowered):
+            self.vrfs.block(obj, words)
         elif first == "ip" and second == "route":
             route = static_route(book, obj, words)
             if route is not None:
@@ -176,13 +184,15 @@ class _IosParser:
         elif first == "router":
             routing = routing_process(book, obj, words)
             if routing is not None:
-                self.routing.append(routing)
+                self.routing.extend(routing)
         elif first == "ipv6":
             if second == "unicast-routing":
                 self.ipv6_routing_lines.append(index)
             book.mark_block(obj, HARMLESS, IPV6_SETTING)
         elif first == "no":
             self.negated_top_level(obj, lowered)
+        elif self.zbf.handles(lowered):
+            self.zbf.top_level(obj, words)
         else:
             self.classify_top_level(obj, words, lowered)
 
@@ -220,39 +230,53 @@ class _IosParser:
     # -- results
 
     def classify_ipv6(self) -> None:
-        """IPv6 forwarding needs both `ipv6 unicast-routing` and an IPv6 interface; only
-        then can IPv6 paths bypass the IPv4 filters we check."""
+        """IPv6 forwarding needs `ipv6 unicast-routing` and IPv6 on at least two interfaces that
+        are up: only then can an IPv6 path cross the device and bypass the IPv4 filters we check.
+        IPv6 itself is not modelled (the packet space is IPv4), so such devices stay inconclusive."""
         book = self.book
+        drafts = self.interfaces.drafts
         interface_lines = self.interfaces.ipv6_lines
-        active = bool(self.ipv6_routing_lines) and bool(interface_lines)
+        up_interfaces = {name for name, _ in interface_lines if name in drafts and not drafts[name].shutdown}
+        routes_ipv6 = bool(self.ipv6_routing_lines)
+        active = routes_ipv6 and len(up_interfaces) >= 2
         for index in self.ipv6_routing_lines:
             if active:
                 book.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
             else:
-                book.unknown(index, HARMLESS, "IPv6 routing enabled but no interface has IPv6")
-        for index in interface_lines:
-            if active:
+                book.unknown(index, HARMLESS, "IPv6 routing enabled but fewer than two up interfaces have IPv6")
+        for name, index in interface_lines:
+            if active and name in up_interfaces:
                 book.unknown(index, FORWARDING, "IPv6 forwarding is not modelled")
-            else:
+            elif not routes_ipv6:
                 book.unknown(index, HARMLESS, "IPv6 address on a device that does not route IPv6")
+            elif name in up_interfaces:
+                book.unknown(index, HARMLESS, "the only interface that is up with IPv6: nothing to route IPv6 to")
+            else:
+                book.unknown(index, HARMLESS, "IPv6 on an interface that is shut down")
 
     def build_device(self) -> Device:
         book, drafts = self.book, self.interfaces.drafts
         apply_autostate(drafts)
         self.route_maps.account_uses(self.interfaces.policy_lines)
         book.sweep_unvisited_lines()
+        acls = self.acls.frozen()
+        self.zbf.config.members.update(self.interfaces.zone_members)
+        policy = zbf_policy(self.zbf.config, tuple(drafts), acls)
         return Device(
             name=self.hostname or file_stem(book.path),
             vendor=VENDOR,
             source_file=book.path,
             hostname=self.hostname,
             interfaces={name: draft.freeze() for name, draft in drafts.items()},
-            acls=self.acls.frozen(),
+            acls=acls,
             routes=list(self.routes),
             dynamic_routing=resolve_routing(self.routing, list(drafts.values())),
             unknown_lines=[unknown for _, unknown in sorted(book.outcome.items()) if unknown is not None],
             lines=tuple(book.lines),
             static_arp=list(self.static_arps),
+            policy=policy,
+            # The zone-based firewall's `self` zone decides packets to the router (zbf_policy.py).
+            to_the_box=ToTheBox.FILTERED if policy is None else ToTheBox.SELF_POLICY,
             policy_routes=self.route_maps.policy_routes(),
             # Management-plane facts: a separate read-only pass over the same lines.
             mgmt=read_management(book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name),

@@ -1,6 +1,12 @@
 """IOS routing: `ip route` static routes and the `router ...` processes, whose interfaces
 are decided once every interface address is known (see the parser's module docstring
-for the over-approximation)."""
+for the over-approximation).
+
+VRF-lite: `ip route vrf X ...` installs in X's table; with `global` its next hop resolves in
+the global table, and an exit interface in another VRF (or the global table) leaks into it
+(reach/fib.py). `router ospf N vrf X` and the `address-family ipv4 vrf X` sections of `router
+bgp|eigrp|rip` are processes of X's table, running on X's interfaces only; the rest of the
+process runs on the global table's interfaces."""
 
 from __future__ import annotations
 
@@ -22,7 +28,6 @@ from nankoku_netcheck.model import (
     prefix_mask,
 )
 from nankoku_netcheck.vendors.cisco_ios.interfaces import InterfaceDraft, canonical_interface_name
-from nankoku_netcheck.vendors.cisco_ios.keywords import VRF
 from nankoku_netcheck.vendors.common import (
     Cursor,
     LineBook,
@@ -30,6 +35,7 @@ from nankoku_netcheck.vendors.common import (
     RoutingDraft,
     bgp_interfaces,
     classful_length,
+    descendants,
     ipv4,
     is_ipv4,
     number,
@@ -45,11 +51,14 @@ def static_route(book: LineBook, obj: Any, words: list[str]) -> Route | None:
     """An `ip route` line, accounted for in `book`; None when it is not understood."""
     index = obj.linenum
     lowered = [word.lower() for word in words]
+    vrf = ""
     if len(lowered) > 2 and lowered[2] == "vrf":
-        book.mark_block(obj, FORWARDING, VRF)
-        return None
+        if len(words) < 4:
+            book.mark_block(obj, FORWARDING, "static route not understood: missing VRF name")
+            return None
+        vrf, words = words[3], words[:2] + words[4:]
     try:
-        route, tracked = read_static_route(words, book.source(index))
+        route, tracked = read_static_route(words, book.source(index), vrf)
     except NotUnderstood as problem:
         book.mark_block(obj, FORWARDING, f"static route not understood: {problem}")
         return None
@@ -65,8 +74,9 @@ def static_route(book: LineBook, obj: Any, words: list[str]) -> Route | None:
     return route
 
 
-def read_static_route(words: list[str], source: Source) -> tuple[Route, str | None]:
-    """`ip route P M {NEXTHOP | IFACE [NEXTHOP]} [AD] [tag N] [name X] [permanent] [track N]`."""
+def read_static_route(words: list[str], source: Source, vrf: str = "") -> tuple[Route, str | None]:
+    """`ip route P M {NEXTHOP | IFACE [NEXTHOP]} [global] [AD] [tag N] [name X] [permanent] [track N]`
+    (after `vrf X`, taken off by the caller: `vrf` is X)."""
     cursor = Cursor(words[2:])
     prefix = ipv4(cursor.take("prefix"))
     mask = ipv4(cursor.take("netmask"))
@@ -91,12 +101,18 @@ def read_static_route(words: list[str], source: Source) -> tuple[Route, str | No
         if cursor.peek() is not None and is_ipv4(cursor.peek() or ""):
             next_hop = ip_to_int(cursor.take("next hop"))
     distance, tracked = 1, None
+    next_hop_vrf: str | None = None
     while not cursor.done():
         word = cursor.take_lower("route option")
-        if is_decimal(word):
+        if word == "global" and vrf and next_hop is not None:
+            next_hop_vrf = ""  # the next hop resolves in the global table: a leak out of the VRF
+        elif is_decimal(word):
             distance = number(word, 1, 255, "administrative distance")
         elif word in ("tag", "name"):
-            cursor.take(word)
+            value = cursor.take(word)
+            quoted = value.startswith('"')  # a name with spaces: `name "mgmt vrf default route"`
+            while quoted and not (len(value) > 1 and value.endswith('"')) and not cursor.done():
+                value = cursor.take(word)
         elif word == "permanent":
             pass
         elif word == "track":
@@ -115,6 +131,8 @@ def read_static_route(words: list[str], source: Source) -> tuple[Route, str | No
         interface=interface,
         distance=distance,
         discard=discard,
+        vrf=vrf,
+        next_hop_vrf=next_hop_vrf,
     )
     return route, tracked
 
@@ -122,34 +140,64 @@ def read_static_route(words: list[str], source: Source) -> tuple[Route, str | No
 # --- dynamic routing ------------------------------------------------------------------
 
 
-def routing_process(book: LineBook, obj: Any, words: list[str]) -> RoutingDraft | None:
-    """A `router ...` block, accounted for in `book`; None when its protocol is not modelled."""
+def routing_process(book: LineBook, obj: Any, words: list[str]) -> list[RoutingDraft] | None:
+    """A `router ...` block, accounted for in `book`, as one process per table; None when its
+    protocol is not modelled."""
     lowered = [word.lower() for word in words]
     protocol = lowered[1] if len(lowered) > 1 else ""
     if protocol not in ("ospf", "eigrp", "rip", "bgp", "isis", "odr"):
         book.mark_block(obj, FORWARDING, f"routing protocol '{' '.join(words[1:2])}' is not modelled")
         return None
     if "vrf" in lowered[2:]:
-        book.mark_block(obj, FORWARDING, VRF)
-        return None
-    return read_routing_process(book, obj, protocol, words, _routing_network)
+        position = lowered.index("vrf", 2)
+        if protocol != "ospf" or position != 3 or len(words) != 5:
+            book.mark_block(obj, FORWARDING, f"routing process form not understood: '{' '.join(words)}'")
+            return None
+        draft = read_routing_process(book, obj, protocol, words[:3], _routing_network)
+        draft.vrf = words[4]
+        return [draft]
+    sections = _vrf_sections(book, obj)
+    in_sections = {child.linenum for section, _ in sections for child in (section, *descendants(section))}
+    rest = [child for child in descendants(obj) if child.linenum not in in_sections]
+    drafts = [read_routing_process(book, obj, protocol, words, _routing_network, rest)]
+    for section, vrf in sections:
+        draft = read_routing_process(book, obj, protocol, words, _routing_network, list(descendants(section)))
+        draft.vrf, draft.source = vrf, book.source(section.linenum)
+        book.parsed(section.linenum)
+        drafts.append(draft)
+    return drafts
+
+
+def _vrf_sections(book: LineBook, obj: Any) -> list[tuple[Any, str]]:
+    """The `address-family ipv4 [unicast|multicast] vrf X [...]` sections of a process."""
+    sections = []
+    for child in obj.children:
+        lowered = [word.lower() for word in book.words(child.linenum)]
+        if lowered[:1] == ["address-family"] and "vrf" in lowered[:-1]:
+            sections.append((child, book.words(child.linenum)[lowered.index("vrf") + 1]))
+    return sections
 
 
 def resolve_routing(routing: Sequence[RoutingDraft], drafts: Sequence[InterfaceDraft]) -> list[DynamicRouting]:
-    """Each process with the interfaces it may run on, then the OSPF processes that only
-    interface lines (`ip ospf N area A`) start."""
-    addressed = [draft.name for draft in drafts if draft.addresses()]
+    """Each process with the interfaces it may run on (those of its own table), then the
+    OSPF processes that only interface lines (`ip ospf N area A`) start."""
     result: list[DynamicRouting] = []
     ospf_processes = {process.process for process in routing if process.protocol == "ospf"}
     for process in routing:
-        names = _process_interfaces(process, drafts, addressed)
-        result.append(DynamicRouting(process.protocol, process.process, tuple(names), process.source))
+        in_table = [draft for draft in drafts if draft.vrf == process.vrf]
+        addressed = [draft.name for draft in in_table if draft.addresses()]
+        names = _process_interfaces(process, in_table, addressed)
+        result.append(DynamicRouting(process.protocol, process.process, tuple(names), process.source, vrf=process.vrf))
     for draft in drafts:
         for process_name, source in draft.ospf_processes:
             if process_name not in ospf_processes:
                 ospf_processes.add(process_name)
-                names = [other.name for other in drafts if any(p == process_name for p, _ in other.ospf_processes)]
-                result.append(DynamicRouting("ospf", process_name, tuple(names), source))
+                names = [
+                    other.name
+                    for other in drafts
+                    if other.vrf == draft.vrf and any(p == process_name for p, _ in other.ospf_processes)
+                ]
+                result.append(DynamicRouting("ospf", process_name, tuple(names), source, vrf=draft.vrf))
     return result
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.detect import DECISIVE, IP_PATTERN, Signature, signatures
@@ -28,11 +30,16 @@ SIGNATURES: tuple[Signature, ...] = signatures(
 )
 
 
+# The Ethernet jacks (`GigaEthernet0`, `FastEthernet0/0`); their logical interfaces are `.N`.
+ETHERNET_PORT = re.compile(r"^[A-Za-z-]*Ethernet[0-9]", re.IGNORECASE)
+
+
 class NecIx(VendorPlugin):
     name = VENDOR
     label = "NEC UNIVERGE IX"
     signatures = SIGNATURES
     remediation = REMEDIATION
+    ethernet_port = ETHERNET_PORT
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)

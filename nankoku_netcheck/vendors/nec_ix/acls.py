@@ -17,14 +17,36 @@ ESP in their `in` filters for that reason), so `to_the_box` stays `ToTheBox.FILT
 Where the documentation available here is not explicit we choose more reachability: a filter
 naming an undefined list counts as a permit-any entry (`understood=False`), and an entry
 with syntax not understood is a permit over-approximation or an ignored deny (AclLine contract),
-each also a META-001 line. Dynamic (stateful) lists (`ip access-list dynamic ...`) and
-`ip inspect` are not modelled: META-001, since their return traffic would otherwise be dropped.
+each also a META-001 line.
+
+Dynamic filters (the IX's stateful inspection): `ip access-list dynamic NAME access LIST`
+bound like any list with `ip filter NAME SEQ in|out`. A packet the trigger list LIST permits
+passes at that place of the interface's filters and opens a session; the session's return
+packets pass the interface's filters of the other direction before any static entry; a
+dynamic list and a static list of one name: the dynamic one is evaluated (so a public IX2215
+change procedure describes them, citing NEC's command reference 13-3 and 24-6 and function
+manual 2-421 to 2-430; the reference itself was not at hand here). Mapped as:
+- the dynamic list's place in the filter holds LIST's permit entries (new connections pass
+  exactly where the device lets them pass); LIST's deny entries are kept `understood=False`,
+  which the engine ignores: whether a packet they match is dropped or goes on to the next
+  filter is not documented, and going on is the wider reading (the `ip access-list dynamic`
+  line is META-001 then, saying so);
+- return traffic: the device is `stateful` once a dynamic list is bound (reach/filters.py):
+  a TCP packet with ACK/RST passes iff its reverse passes as a new connection. That is wider
+  than the IX, whose session cache lets replies bypass only the filters of the interface that
+  holds the dynamic list, and only for sessions a dynamic list opened; replies of other
+  protocols are decided as new connections, as on every stateful device of the model;
+- the other forms (`access src ... dest ...` written inline, options after LIST) are not
+  established from the documentation available here: META-001, and the list filters as a
+  permit-any entry.
+`ip inspect` is not an IX command in the documentation available here: a line starting with
+it is META-001 (parser.py), since whatever session state it keeps, the model does not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nankoku_netcheck.model import (
     PORT_MAX,
@@ -154,18 +176,33 @@ def not_understood_line(action_word: str, source: Source) -> AclLine:
 
 
 def bound_acl(
-    interface: str, direction: str, bindings: Sequence[FilterBinding], lists: Mapping[str, list[AclLine]]
+    interface: str,
+    direction: str,
+    bindings: Sequence[FilterBinding],
+    lists: Mapping[str, list[AclLine]],
+    dynamic: Mapping[str, str] | None = None,
 ) -> Acl:
-    """The one list the interface applies in `direction`: the bound lists' entries in SEQ order."""
+    """The one list the interface applies in `direction`: the bound lists' entries in SEQ
+    order. `dynamic`: the trigger list of each dynamic list, by the dynamic list's name."""
     ordered = sorted(bindings, key=lambda binding: binding.sequence)
     lines: list[AclLine] = []
+    triggers = dynamic or {}
     for binding in ordered:
-        entries = lists.get(binding.name)
+        trigger = triggers.get(binding.name)
+        entries = lists.get(binding.name) if trigger is None else trigger_lines(lists.get(trigger))
         if entries is None:
             lines.append(AclLine(Action.PERMIT, (Match(),), binding.source, binding.sequence, understood=False))
             continue
         lines.extend(entries)
     return Acl(acl_name(interface, direction), tuple(lines), ordered[0].source)
+
+
+def trigger_lines(entries: Sequence[AclLine] | None) -> list[AclLine] | None:
+    """A dynamic list's entries at its place in a filter: its trigger list's permits, and its
+    denies ignored (see the module docstring). None when the trigger list is not defined."""
+    if entries is None:
+        return None
+    return [line if line.action is Action.PERMIT else replace(line, understood=False) for line in entries]
 
 
 def acl_name(interface: str, direction: str) -> str:

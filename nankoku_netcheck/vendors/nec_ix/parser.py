@@ -13,9 +13,11 @@ static routes (`ip route PREFIX/LEN|default GATEWAY|INTERFACE [distance N]`, a r
 interface), and the management facts in mgmt.py. An interface without `shutdown` is taken
 as up (more reachability; the IX prints `no shutdown` for interfaces in use).
 
-NAT: `ip napt enable` on an interface translates the sources of sessions leaving by it to
-the interface address (interface PAT, a dynamic NatRule). `ip napt static`, `ip nat` and
-`ip napt` options other than `enable` are META-001 (the static forwards would be missing).
+NAT (nat.py): `ip napt enable` (interface PAT), `ip napt static` (port forwarding), `ip nat
+enable` and `ip nat static` (one-to-one NAT) on an interface become NatRules; the other
+`ip nat`/`ip napt` interface lines (dynamic NAT, NAPT options) are META-001; a global `ip nat
+pool` is harmless by itself. Dynamic filters make the device stateful (acls.py); `ip inspect`
+is META-001.
 IPsec/IKE lines are harmless: a tunnel interface is a link whose far side the topology
 declares. A `watch-group` with an `action` can shut interfaces or change routes: META-001.
 """
@@ -27,13 +29,14 @@ from dataclasses import dataclass, field, replace
 
 from nankoku_netcheck.model import (
     AclLine,
+    Action,
     Device,
     DynamicRouting,
     Interface,
     InterfaceAddress,
+    InterfaceMgmt,
     NamedObject,
     NamedReference,
-    NatRule,
     Route,
     RouteKind,
     UnknownKind,
@@ -50,11 +53,18 @@ from nankoku_netcheck.vendors.nec_ix.acls import (
     read_entry,
 )
 from nankoku_netcheck.vendors.nec_ix.mgmt import MGMT_STARTS, Management
+from nankoku_netcheck.vendors.nec_ix.nat import InterfaceNat, interface_rules, order_notes
 
 VENDOR = "nec_ix"
 
 REASON_HARMLESS = "does not forward or filter transit traffic"
 REASON_TUNNEL = "IPsec/IKE setting (a tunnel is a link the topology declares)"
+REASON_INSPECT = (
+    "'ip inspect' is not an IX command in the documentation available here: the session state it may keep "
+    "(return traffic passing the reverse filter) is not modelled"
+)
+REASON_NAT_POOL = "a NAT address pool translates only through the interface lines that use it"
+REASON_NAT_OTHER = "NAT/NAPT setting not modelled (dynamic NAT, NAPT options): the translated sources are unknown"
 
 # First words of top-level commands that neither forward nor filter (with their blocks).
 _HARMLESS_STARTS: tuple[tuple[str, ...], ...] = (
@@ -104,7 +114,7 @@ class _Draft:
     description: str = ""
     vlan: int | None = None
     filters: dict[str, list[FilterBinding]] = field(default_factory=lambda: {"in": [], "out": []})
-    napt: int | None = None
+    nat: InterfaceNat = field(default_factory=InterfaceNat)
     address_unknown: bool = False
 
 
@@ -114,6 +124,8 @@ class _Parser:
         self.device = Device(name=file_stem(path), vendor=VENDOR, source_file=path, lines=tuple(self.book.lines))
         self.lists: dict[str, list[AclLine]] = {}
         self.unmodelled: set[str] = set()
+        # Dynamic list name → (trigger list name, the defining line's index).
+        self.dynamic_lists: dict[str, tuple[str, int]] = {}
         self.drafts: list[_Draft] = []
         self.dynamic: list[tuple[str, int]] = []
         self.mgmt = Management(self.book)
@@ -146,7 +158,11 @@ class _Parser:
         if handler is not None:
             handler(header, children, words)
             return
-        if _starts(lowered, _HARMLESS_STARTS):
+        if lowered[:2] == ("ip", "inspect"):
+            self.mark([header, *children], UnknownKind.FORWARDING, REASON_INSPECT)
+        elif lowered[:3] == ("ip", "nat", "pool"):
+            self.mark([header, *children], UnknownKind.HARMLESS, REASON_NAT_POOL)
+        elif _starts(lowered, _HARMLESS_STARTS):
             self.mark([header, *children], UnknownKind.HARMLESS, REASON_HARMLESS)
         elif _starts(lowered, _TUNNEL_STARTS):
             if lowered[:2] == ("ipsec", "autokey-map") and len(words) > 3:
@@ -185,6 +201,9 @@ class _Parser:
 
     def access_list(self, header: int, children: list[int], words: list[str]) -> None:
         self.mark(children, UnknownKind.FORWARDING, "line indented under 'ip access-list'")
+        if _dynamic_with_trigger(words):
+            self.dynamic_list(header, words)
+            return
         if len(words) < 4 or words[2].lower() == "dynamic" or words[3].lower() not in ("permit", "deny"):
             self.book.unknown(header, UnknownKind.FORWARDING, "access list form not modelled (dynamic or unknown)")
             self._define_unmodelled(words, header)
@@ -200,6 +219,16 @@ class _Parser:
             self.book.unknown(header, UnknownKind.FORWARDING, f"access-list entry not understood: {problem}")
             return
         entries.append(AclLine(action, (match,), source))
+        self.book.parsed(header)
+
+    def dynamic_list(self, header: int, words: list[str]) -> None:
+        """`ip access-list dynamic NAME access LIST` (acls.py)."""
+        name, trigger = words[3], words[5]
+        source = self.book.source(header)
+        if name not in self.dynamic_lists:
+            self.mgmt.mgmt.definitions.append(NamedObject("acl", name, source))
+        self.mgmt.mgmt.references.append(NamedReference("acl", trigger, source, f"ip access-list dynamic {name}"))
+        self.dynamic_lists[name] = (trigger, header)
         self.book.parsed(header)
 
     def _define_unmodelled(self, words: list[str], header: int) -> None:
@@ -254,6 +283,10 @@ class _Parser:
             self.book.unknown(index, UnknownKind.HARMLESS, REASON_HARMLESS)
         elif lowered[:1] == ("ipv6",):
             self.book.unknown(index, UnknownKind.HARMLESS, "IPv6 is not modelled (IPv4 segmentation only)")
+        elif lowered[:2] == ("ip", "inspect"):
+            self.book.unknown(index, UnknownKind.FORWARDING, REASON_INSPECT)
+        elif lowered[:2] in (("ip", "nat"), ("ip", "napt")):
+            self.book.unknown(index, UnknownKind.FORWARDING, REASON_NAT_OTHER)
         else:
             self.book.unknown(
                 index, UnknownKind.FORWARDING, f"interface setting '{' '.join(words[:3])}' not understood"
@@ -263,13 +296,46 @@ class _Parser:
         for draft in self.drafts:
             self.device.interfaces[draft.name] = self.build_interface(draft)
             self.nat_of(draft)
+        self.judge_dynamic_lists()
         everywhere = tuple(self.device.interfaces)
         for protocol, header in self.dynamic:
             source = self.book.source(header)
             self.device.dynamic_routing.append(DynamicRouting(protocol, protocol, everywhere, source))
         self.device.mgmt = self.mgmt.settings(self.device.mgmt.hostname_source, self.drafts_without_address())
+        self.device.mgmt.interfaces = self.interface_facts()
         self.book.sweep_unvisited_lines()
         self.device.unknown_lines = [line for _, line in sorted(self.book.outcome.items()) if line is not None]
+
+    def judge_dynamic_lists(self) -> None:
+        """META-001 on a dynamic list whose trigger list the model reads wider than written."""
+        for trigger, header in self.dynamic_lists.values():
+            entries = self.lists.get(trigger)
+            if entries is None:
+                reason = f"trigger list '{trigger}' is not defined: the dynamic list is read as permitting everything"
+            elif any(line.action is Action.DENY for line in entries):
+                reason = (
+                    f"trigger list '{trigger}' has deny entries: whether a packet they match is dropped or goes on "
+                    "to the next filter is not documented; read as going on"
+                )
+            else:
+                continue
+            self.book.unknown(header, UnknownKind.FORWARDING, reason)
+
+    def interface_facts(self) -> dict[str, InterfaceMgmt]:
+        """Which interfaces only carry settings that put nothing to use (PORT-001 judges those).
+        A main logical interface (`GigaEthernet0.0`) whose port carries sub-interfaces
+        (`GigaEthernet0.1`, tagged VLANs) is in use through them."""
+        carrying = {draft.name.split(".", 1)[0] for draft in self.drafts if not draft.name.endswith(".0")}
+        facts = {}
+        for draft in self.drafts:
+            used = draft.addresses or draft.address_unknown or draft.filters["in"] or draft.filters["out"]
+            uses_nat = bool(
+                draft.nat.napt_enable or draft.nat.nat_enable or draft.nat.napt_static or draft.nat.nat_static
+            )
+            bare = not used and not uses_nat and draft.name.split(".", 1)[0] not in carrying
+            source = self.book.source(draft.header)
+            facts[draft.name] = InterfaceMgmt(draft.name, source, bare=bare, address_unknown=draft.address_unknown)
+        return facts
 
     def drafts_without_address(self) -> list[str]:
         return [draft.name for draft in self.drafts if draft.address_unknown]
@@ -292,7 +358,10 @@ class _Parser:
             self.mgmt.mgmt.references.extend(
                 NamedReference("acl", binding.name, binding.source, context) for binding in bindings
             )
-            acl = bound_acl(draft.name, direction, bindings, self.lists)
+            triggers = {name: trigger for name, (trigger, _) in self.dynamic_lists.items()}
+            acl = bound_acl(draft.name, direction, bindings, self.lists, triggers)
+            if any(binding.name in triggers for binding in bindings):
+                self.device.stateful = True
             self.device.acls[acl.name] = acl
             if direction == "in":
                 interface = replace(interface, acl_in=acl.name, acl_in_source=acl.source)
@@ -301,20 +370,19 @@ class _Parser:
         return interface
 
     def nat_of(self, draft: _Draft) -> None:
-        if draft.napt is None:
-            return
-        rule = NatRule(
-            source=self.book.source(draft.napt),
-            section=2,
-            order=len(self.device.nat_rules),
-            kind="dynamic",
-            real_interface=None,
-            mapped_interface=draft.name,
-            real_source=None,
-            mapped_source=None,
-            interface_pat=True,
-        )
-        self.device.nat_rules.append(rule)
+        interface = self.device.interfaces[draft.name]
+        rules, notes = interface_rules(draft.nat, interface, len(self.device.nat_rules))
+        in_filter = self.device.acls.get(interface.acl_in) if interface.acl_in is not None else None
+        notes += order_notes(rules, in_filter)
+        self.device.nat_rules.extend(rules)
+        for source, kind, reason in notes:
+            self.book.unknown(source.line - 1, kind, reason)
+
+
+def _dynamic_with_trigger(words: list[str]) -> bool:
+    """`ip access-list dynamic NAME access LIST`, the form acls.py models."""
+    lowered = [word.lower() for word in words]
+    return len(words) == 6 and lowered[2] == "dynamic" and lowered[4] == "access" and lowered[5] not in ("src", "dest")
 
 
 def _starts(lowered: tuple[str, ...], starts: tuple[tuple[str, ...], ...]) -> bool:
@@ -351,10 +419,7 @@ def _interface_fact(draft: _Draft, lowered: tuple[str, ...], words: list[str], b
     if lowered[:2] == ("ip", "filter") and len(words) == 5 and is_decimal(words[3]) and lowered[4] in ("in", "out"):
         draft.filters[lowered[4]].append(FilterBinding(words[2], int(words[3]), book.source(index)))
         return True
-    if lowered == ("ip", "napt", "enable"):
-        draft.napt = index
-        return True
-    return False
+    return draft.nat.read(lowered, words, book.source(index))
 
 
 def _address(draft: _Draft, lowered: tuple[str, ...]) -> bool:

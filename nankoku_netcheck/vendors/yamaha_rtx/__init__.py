@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.detect import Signature, signatures
@@ -27,11 +29,16 @@ SIGNATURES: tuple[Signature, ...] = signatures(
 )
 
 
+# The numbered LAN ports (`lanN`); their VLANs are `lanN/M`, PP and tunnels carry no cable.
+ETHERNET_PORT = re.compile(r"^lan[0-9]+$", re.IGNORECASE)
+
+
 class YamahaRtx(VendorPlugin):
     name = VENDOR
     label = "YAMAHA RTX"
     signatures = SIGNATURES
     remediation = REMEDIATION
+    ethernet_port = ETHERNET_PORT
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)

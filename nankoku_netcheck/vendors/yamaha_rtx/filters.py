@@ -19,6 +19,12 @@ How the RTX semantics map onto reach/filters.py:
   condition (addresses and ports swapped) becomes a leading permit line of that
   direction's list too, when there is one. That over-approximates the router's session
   table (any packet that looks like a reply passes, not only replies of open sessions).
+  A reply may also cross another interface on its way (it comes back in on the interface
+  the session left by and goes out by the one it came from); the session table lets it
+  through there too, whatever that interface's static filters say. So the reversed
+  condition also leads every list bound on the device's other interfaces (the manuals do
+  not say which interfaces' lists the state table bypasses: every one is the reading with
+  more reachability).
 - `established` matches TCP with ACK; the model's `established` is ACK or RST, a superset:
   exact enough for pass lines, and a reject line with it cannot be expressed. TCP flag
   keywords (`tcpsyn`, `tcpfin`, `tcprst`, `tcpflag=`), `icmp-error`/`icmp-info`, ICMP type
@@ -396,18 +402,24 @@ def acl_lines(
     opposite: Binding | None,
     statics: Mapping[int, StaticFilter],
     dynamics: Mapping[int, DynamicFilter],
+    elsewhere: Sequence[Binding] = (),
 ) -> tuple[AclLine, ...]:
     """The lines of the list `binding` makes: its dynamic filters' openers, the replies of
-    the opposite direction's dynamic filters, then its static filters in list order."""
+    the opposite direction's dynamic filters and of those bound on other interfaces
+    (`elsewhere`), then its static filters in list order."""
     lines: list[AclLine] = []
     for dynamic_number in binding.dynamics:
         dynamic = dynamics.get(dynamic_number)
         if dynamic is not None:
             lines.append(_dynamic_line(dynamic, dynamic.opens, "dynamic filter"))
-    if opposite is not None:
-        for dynamic_number in opposite.dynamics:
+    replied: set[int] = set()
+    for other in (opposite, *elsewhere):
+        if other is None:
+            continue
+        for dynamic_number in other.dynamics:
             dynamic = dynamics.get(dynamic_number)
-            if dynamic is not None:
+            if dynamic is not None and dynamic_number not in replied:
+                replied.add(dynamic_number)
                 replies = tuple(reversed_match(match) for match in dynamic.opens)
                 lines.append(_dynamic_line(dynamic, replies, "replies of dynamic filter"))
     for static_number in binding.statics:

@@ -382,7 +382,8 @@ class _Reader:
                 continue
             opposite = self.bindings.get((name, "out" if direction == "in" else "in"))
             acl_name = f"{name} secure filter {direction}"
-            lines = f.acl_lines(binding, opposite, self.statics, self.dynamics)
+            elsewhere = [other for (other_name, _), other in sorted(self.bindings.items()) if other_name != name]
+            lines = f.acl_lines(binding, opposite, self.statics, self.dynamics, elsewhere)
             device.acls[acl_name] = Acl(acl_name, lines, binding.source)
             interface = device.interfaces[name]
             if direction == "in":
