@@ -2,7 +2,7 @@
 the concrete tracer agree with the plain oracle on networks of IOS routers whose interfaces
 carry random route-maps (sequences out of order, permit and deny entries, ACL matches with
 undefined ACLs, next-hop lists with unusable addresses, verify-availability, set interface,
-default next hops and interfaces); and hand-made cases with the tracer's path naming the
+Null0, default next hops and interfaces), also with VRFs; and hand-made cases with the tracer's path naming the
 route-map entry that chose the hop.
 
 CI runs a fixed, reproducible set of examples (derandomized, no example database).
@@ -124,6 +124,20 @@ def pbr_runs(draw: st.DrawFn) -> NetworkRuns:
     return case, runs
 
 
+TABLES = st.sampled_from(("", "", "A"))
+
+
+@st.composite
+def pbr_vrf_runs(draw: st.DrawFn) -> NetworkRuns:
+    """`pbr_runs` with the interfaces and routes spread over the global table and VRF A:
+    next hops and explicit routes are looked up in the arrival interface's table."""
+    case, runs = draw(pbr_runs())
+    for device in case.network.devices.values():
+        device.interfaces = {name: replace(i, vrf=draw(TABLES)) for name, i in device.interfaces.items()}
+        device.routes = [replace(route, vrf=draw(TABLES)) for route in device.routes]
+    return case, runs
+
+
 @examples(150)
 @given(pbr_runs())
 def test_engine_reach_agrees_with_oracle_with_policy_routing(space: PacketSpace, case_and_runs: NetworkRuns) -> None:
@@ -133,6 +147,15 @@ def test_engine_reach_agrees_with_oracle_with_policy_routing(space: PacketSpace,
 @examples(100)
 @given(pbr_runs())
 def test_tracer_agrees_with_oracle_with_policy_routing(space: PacketSpace, case_and_runs: NetworkRuns) -> None:
+    check_tracer(space, *case_and_runs)
+
+
+@examples(80)
+@given(pbr_vrf_runs())
+def test_engine_and_tracer_agree_with_oracle_with_policy_routing_in_vrfs(
+    space: PacketSpace, case_and_runs: NetworkRuns
+) -> None:
+    check_network(space, *case_and_runs)
     check_tracer(space, *case_and_runs)
 
 
