@@ -14,9 +14,10 @@ device) that arrived on an interface with a policy route:
    of an up interface of the arrival interface's table (VRF) that forwards through
    traffic), the first usable interface (of any table: the documentation does not restrict
    it; one of kind "null" discards the packet). With `verify` (`set ip next-hop
-   verify-availability`, tracked next hops) availability is decided at run time: every usable listed next hop, and normal routing as well. A default
-   clause applies only to destinations without an explicit route (an installed route of
-   prefix length > 0 in the arrival interface's table: a default route does not count);
+   verify-availability`, tracked next hops) availability is decided at run time: every
+   usable listed next hop, and normal routing as well. A default clause applies only to
+   destinations without an explicit route (an installed route of prefix length > 0 in the
+   arrival interface's table: a default route does not count);
    with dynamic routing any destination may have one, and normal routing applies as well.
    No usable clause: normal routing.
 3. The chosen hops send the packet on as a route's would, its filters applied (outbound ACL,
