@@ -184,6 +184,18 @@ class InterfaceAddress:
 
 
 @dataclass(frozen=True)
+class RelayTarget:
+    """Where an interface relays UDP broadcasts (IOS `ip helper-address [vrf X | global] A`).
+    `vrf` / `global_table`: the routing table the relayed packet is looked up in (None and
+    False: the interface's own table)."""
+
+    address: int
+    source: Source
+    vrf: str | None = None
+    global_table: bool = False
+
+
+@dataclass(frozen=True)
 class Interface:
     name: str
     source: Source
@@ -212,6 +224,8 @@ class Interface:
     # False: the interface neither forwards nor accepts packets although it is up (an ASA
     # interface without a `nameif`).
     passes_traffic: bool = True
+    # UDP broadcasts arriving here are relayed to these servers (reach/relay.py).
+    relay_targets: tuple[RelayTarget, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -367,6 +381,8 @@ class Device:
     policy: tuple[PolicyRule, ...] | None = None
     # What decides packets addressed to one of the device's own addresses (see ToTheBox).
     to_the_box: ToTheBox = ToTheBox.FILTERED
+    # UDP destination ports the device relays to its interfaces' `relay_targets`.
+    relayed_udp_ports: tuple[int, ...] = ()
     # Management-plane facts (hardening rules); defined at the end of this module.
     mgmt: MgmtSettings = field(default_factory=lambda: MgmtSettings())
 

@@ -55,6 +55,14 @@ from .filters import (
 )
 from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
+from .relay import (
+    DHCP_SERVER_PORT,
+    broadcast_addresses,
+    relays,
+    reply_client,
+    reply_rewrites,
+    request_rewrites,
+)
 
 
 class Enqueue(Protocol):
@@ -559,6 +567,9 @@ class ReachEngine:
         off_segment = packets & ~on_segment
         for device_name, if_name in self.routing_members(segment):
             mine = packets & self.local_addresses(device_name)
+            if self.network.devices[device_name].relayed_udp_ports:
+                # A broadcast to the segment's own subnet reaches a member that relays it.
+                mine |= packets & self.relay_broadcasts(device_name, if_name)
             enqueue(device_name, if_name, off_segment | mine)
 
     def _enter(
@@ -618,6 +629,8 @@ class ReachEngine:
         # The state check drops replies to connections the device never saw, to itself included.
         to_box = new & local & ~self.space.tcp_established() if device.stateful else new & local
         deliver(Endpoint("device", device=device_name, translation=translation), to_box)
+        if device.relayed_udp_ports:
+            self._relay(device_name, if_name, new & ~local, to_box, translation, enqueue, deliver)
         forwarded = new & ~local
         if forwarded == self.space.false or not forwards(interface):
             return
@@ -633,6 +646,88 @@ class ReachEngine:
             route_later(device_name, forwarded, translation)
             return
         self._route(device_name, if_name, forwarded, translation, enqueue, deliver, arrival, egress, egress_rule)
+
+    def relay_requests(self, device_name: str, if_name: str, port: int) -> PacketSet:
+        """UDP broadcasts to `port` the device relays when they arrive by `if_name` (relay.py)."""
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        if port not in device.relayed_udp_ports or not relays(device, interface) or not forwards(interface):
+            return self.space.false
+        broadcasts = self.space.false
+        for address in broadcast_addresses(interface):
+            broadcasts |= self.space.field_equals("dst", address)
+        return broadcasts & self.space.protocol(17) & self.space.field_equals("dport", port)
+
+    def relay_broadcasts(self, device_name: str, if_name: str) -> PacketSet:
+        result = self.space.false
+        for port in self.network.devices[device_name].relayed_udp_ports:
+            result |= self.relay_requests(device_name, if_name, port)
+        return result
+
+    def relay_hops(self, device_name: str, address: int) -> tuple[NextHop, ...]:
+        """Where the device sends a packet it relays to `address`: the one place that picks
+        the routing table (relay.py; today the device's only one)."""
+        if not self.routing:
+            return tuple(self.any_neighbour_hops(device_name))
+        return self.fibs[device_name].lookup(address)
+
+    def _relay(
+        self,
+        device_name: str,
+        if_name: str,
+        arrived: PacketSet,
+        to_box: PacketSet,
+        translation: Translation,
+        enqueue: Enqueue,
+        deliver: Deliver,
+    ) -> None:
+        """Relay requests arriving by `if_name` to their servers, and server replies the
+        device received to the clients of the interface they name (relay.py)."""
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        for port in device.relayed_udp_ports:
+            requests = arrived & self.pre(translation, self.relay_requests(device_name, if_name, port))
+            if requests == self.space.false:
+                continue
+            for target in interface.relay_targets:
+                for rewrites in request_rewrites(interface, target, port):
+                    relayed = compose(translation, rewrites)
+                    for hop in self.relay_hops(device_name, target.address):
+                        out = device.interfaces.get(hop.interface)
+                        if not hop.discard and out is not None and forwards(out):
+                            self._hand_over(device_name, hop.interface, hop, requests, relayed, enqueue, deliver)
+        replies = to_box & self.pre(
+            translation, self.space.protocol(17) & self.space.field_equals("dport", DHCP_SERVER_PORT)
+        )
+        if replies == self.space.false:
+            return
+        for name in sorted(device.interfaces):
+            self._relay_replies(device_name, name, replies, translation, deliver)
+
+    def _relay_replies(
+        self, device_name: str, if_name: str, replies: PacketSet, translation: Translation, deliver: Deliver
+    ) -> None:
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        if not relays(device, interface) or not forwards(interface):
+            return
+        for address in interface.addresses:
+            answered = replies & self.pre(translation, self.space.field_equals("dst", address.address))
+            if answered == self.space.false:
+                continue
+            segment_id = self.network.segment_of.get((device_name, if_name))
+            if (device_name, if_name) in self.boundary or segment_id is None:
+                rewrites = reply_rewrites(interface, address.address, address.address)
+                endpoint = Endpoint(
+                    "exit", device=device_name, interface=if_name, translation=compose(translation, rewrites)
+                )
+                deliver(endpoint, answered)
+                continue
+            segment = self.network.segments[segment_id]
+            client = reply_client(segment)
+            if client is not None:
+                relayed = compose(translation, reply_rewrites(interface, address.address, client))
+                deliver(Endpoint("hosts", segment=segment.id, translation=relayed), answered)
 
     def _admitted(self, device_name: str, if_name: str, packets: PacketSet, translation: Translation) -> PacketSet:
         """What passes the entry of `if_name`: new connections its filters may let through

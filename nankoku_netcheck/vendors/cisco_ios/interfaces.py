@@ -11,6 +11,7 @@ from typing import Any
 from nankoku_netcheck.model import (
     Interface,
     InterfaceAddress,
+    RelayTarget,
     Source,
     StaticArp,
     UnknownKind,
@@ -27,6 +28,7 @@ from nankoku_netcheck.vendors.cisco_ios.keywords import (
     TUNNEL,
 )
 from nankoku_netcheck.vendors.cisco_ios.names import INTERFACE_ABBREVIATIONS, INTERFACE_TYPES
+from nankoku_netcheck.vendors.cisco_ios.relay import helper_target
 from nankoku_netcheck.vendors.common import (
     INTERFACE_KINDS,
     LineBook,
@@ -114,6 +116,7 @@ class InterfaceDraft:
     no_autostate: bool = False
     autostate_exclude: bool = False
     directed_broadcast: bool = False
+    relay_targets: list[RelayTarget] = field(default_factory=list)
 
     def may_carry_vlan(self, vlan: int) -> bool:
         """Whether this port may be an up layer-2 port of `vlan` (autostate). When unsure,
@@ -155,6 +158,7 @@ class InterfaceDraft:
             kind=self.kind,
             properties=tuple(properties),
             directed_broadcast=self.directed_broadcast,
+            relay_targets=tuple(self.relay_targets),
         )
 
 
@@ -236,6 +240,8 @@ class InterfaceReader:
             return self.address(draft, obj, words, lowered)
         elif first == "ip" and second == "access-group":
             return self.access_group(draft, obj, words, lowered)
+        elif first == "ip" and second == "helper-address":
+            return self.helper_address(draft, obj, words)
         elif first == "ip" and second == "ospf" and len(lowered) >= 5 and lowered[3] == "area":
             draft.ospf_processes.append((words[2], book.source(index)))
         elif first == "ip" and second == "router" and len(lowered) >= 3 and lowered[2] == "isis":
@@ -278,6 +284,17 @@ class InterfaceReader:
         else:
             words = book.words(obj.linenum)
             book.mark_block(obj, FORWARDING, f"interface command '{' '.join(words[:3])}' is not modelled")
+
+    def helper_address(self, draft: InterfaceDraft, obj: Any, words: list[str]) -> bool:
+        book = self.book
+        try:
+            draft.relay_targets.append(helper_target(words, book.source(obj.linenum)))
+        except NotUnderstood as problem:
+            book.mark_block(obj, FORWARDING, str(problem))
+            return True
+        book.parsed(obj.linenum)
+        book.unexpected_children(obj)
+        return True
 
     def address(self, draft: InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
         """`ip address A M [secondary]` (also `A/len`, as IOS-XE prints it on some trains)."""

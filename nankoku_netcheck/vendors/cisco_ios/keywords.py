@@ -215,8 +215,9 @@ TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "icmp"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "tcp"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "gratuitous-arps"): (HARMLESS, _DEVICE_ONLY),
-    # Which broadcasts `ip helper-address` relays (`nd` is in every default config);
-    # `spanning-tree` / `turbo-flood` flood broadcasts without a helper address: FORWARDING.
+    # Which broadcasts `ip helper-address` relays (`nd` is in every default config; `udp` is
+    # read by the parser, cisco_ios/relay.py); `spanning-tree` / `turbo-flood` flood
+    # broadcasts without a helper address: FORWARDING.
     ("ip", "forward-protocol", "udp"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
     ("ip", "forward-protocol", "nd"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
     ("ip", "forward-protocol", "sdns"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
@@ -416,7 +417,6 @@ INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "nat"): (FORWARDING, _NAT),
     ("ip", "policy"): (FORWARDING, PBR),
     ("ip", "vrf"): (FORWARDING, VRF),
-    ("ip", "helper-address"): (FORWARDING, "DHCP/UDP broadcast relay (ip helper-address) is not modelled"),
     ("ip", "unnumbered"): (FORWARDING, "unnumbered interfaces are not modelled"),
     ("ip", "inspect"): (FORWARDING, "CBAC inspection opens return traffic dynamically; not modelled"),
     ("ip", "wccp"): (FORWARDING, "WCCP traffic redirection is not modelled"),

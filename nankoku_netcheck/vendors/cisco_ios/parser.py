@@ -62,8 +62,16 @@ from nankoku_netcheck.vendors.cisco_ios.keywords import (
     TOP_LEVEL_COMMANDS,
 )
 from nankoku_netcheck.vendors.cisco_ios.mgmt import read_management
+from nankoku_netcheck.vendors.cisco_ios.relay import forward_protocol_port, relayed_ports
 from nankoku_netcheck.vendors.cisco_ios.routing import resolve_routing, routing_process, static_route
-from nankoku_netcheck.vendors.common import LineBook, RoutingDraft, file_stem, lookup_prefix, strip_blanks
+from nankoku_netcheck.vendors.common import (
+    LineBook,
+    NotUnderstood,
+    RoutingDraft,
+    file_stem,
+    lookup_prefix,
+    strip_blanks,
+)
 
 VENDOR = "cisco_ios"
 
@@ -93,6 +101,7 @@ class _IosParser:
         self.ipv6_routing_lines: list[int] = []
         self.multiline_blocks: list[tuple[int, int, str]] = []  # banner / macro text: (first, last, reason)
         self.static_arps: list[StaticArp] = []
+        self.forwarded_udp: list[tuple[bool, int]] = []  # `[no] ip forward-protocol udp N`, in file order
 
     # -- driver
 
@@ -154,6 +163,8 @@ class _IosParser:
         elif first == "ip" and second == "routing":
             book.parsed(index)
             book.unexpected_children(obj)
+        elif lowered[:3] == ["ip", "forward-protocol", "udp"]:
+            self.forward_protocol(obj, words, added=True)
         elif first in ("interface", "int"):
             self.interfaces.interface(obj, words)
         elif first == "access-list":
@@ -203,6 +214,9 @@ class _IosParser:
         if rest and rest[0] == "ipv6":
             book.mark_block(obj, HARMLESS, IPV6_SETTING)
             return
+        if rest[:3] == ["ip", "forward-protocol", "udp"]:
+            self.forward_protocol(obj, self.book.words(obj.linenum), added=False)
+            return
         negated_reason = lookup_prefix(NEGATED_HARMLESS, rest)
         entry = lookup_prefix(TOP_LEVEL_COMMANDS, rest)
         if negated_reason is not None:
@@ -212,6 +226,18 @@ class _IosParser:
         else:
             words = book.words(obj.linenum)
             book.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:3])}'")
+
+    def forward_protocol(self, obj: Any, words: list[str], added: bool) -> None:
+        book = self.book
+        try:
+            port = forward_protocol_port(words)
+        except NotUnderstood as problem:
+            book.mark_block(obj, FORWARDING, str(problem))
+            return
+        if port is not None:
+            self.forwarded_udp.append((added, port))
+        book.parsed(obj.linenum)
+        book.unexpected_children(obj)
 
     # -- results
 
@@ -236,6 +262,7 @@ class _IosParser:
         book, drafts = self.book, self.interfaces.drafts
         apply_autostate(drafts)
         book.sweep_unvisited_lines()
+        relaying = any(draft.relay_targets for draft in drafts.values())
         return Device(
             name=self.hostname or file_stem(book.path),
             vendor=VENDOR,
@@ -248,6 +275,7 @@ class _IosParser:
             unknown_lines=[unknown for _, unknown in sorted(book.outcome.items()) if unknown is not None],
             lines=tuple(book.lines),
             static_arp=list(self.static_arps),
+            relayed_udp_ports=relayed_ports(self.forwarded_udp) if relaying else (),
             # Management-plane facts: a separate read-only pass over the same lines.
             mgmt=read_management(book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name),
         )
