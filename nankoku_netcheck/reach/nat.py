@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Device, Interface, NatRule, Source, prefix_mask
+from ..model import Device, Interface, NatRule, Source, int_to_ip, prefix_mask
 from .packets import Packet, PacketSet, PacketSpace
 
 
@@ -71,6 +71,13 @@ def field_mask(field: str, length: int) -> int:
     if field in _PORT_FIELDS:
         return (((1 << length) - 1) << (16 - length)) & 0xFFFF
     return prefix_mask(length)
+
+
+def rewritten_to(rewrite: Rewrite) -> str:
+    """What a rewrite sets its field to, for people: a prefix, or a port."""
+    if rewrite.field in _PORT_FIELDS:
+        return str(rewrite.network)
+    return f"{int_to_ip(rewrite.network)}/{rewrite.length}"
 
 
 def compose(translation: Translation, rewrites: Translation) -> Translation:
