@@ -58,6 +58,7 @@ from .packets import PacketSet, PacketSpace
 from .relay import (
     DHCP_SERVER_PORT,
     broadcast_addresses,
+    relaying,
     relays,
     reply_client,
     reply_rewrites,
@@ -223,6 +224,7 @@ class ReachEngine:
         self._routing_members = compiled.routing_members
         self._owners = compiled.owners
         self._egress_regions: dict[tuple[str, str, Source], list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
+        self._relaying_devices: dict[str, bool] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -629,7 +631,7 @@ class ReachEngine:
         # The state check drops replies to connections the device never saw, to itself included.
         to_box = new & local & ~self.space.tcp_established() if device.stateful else new & local
         deliver(Endpoint("device", device=device_name, translation=translation), to_box)
-        if device.relayed_udp_ports:
+        if self._relaying(device_name):
             self._relay(device_name, if_name, new & ~local, to_box, translation, enqueue, deliver)
         forwarded = new & ~local
         if forwarded == self.space.false or not forwards(interface):
@@ -651,12 +653,18 @@ class ReachEngine:
         """UDP broadcasts to `port` the device relays when they arrive by `if_name` (relay.py)."""
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
-        if port not in device.relayed_udp_ports or not relays(device, interface) or not forwards(interface):
+        if port not in device.relayed_udp_ports or not relays(interface) or not forwards(interface):
             return self.space.false
         broadcasts = self.space.false
         for address in broadcast_addresses(interface):
             broadcasts |= self.space.field_equals("dst", address)
         return broadcasts & self.space.protocol(17) & self.space.field_equals("dport", port)
+
+    def _relaying(self, device_name: str) -> bool:
+        known = self._relaying_devices.get(device_name)
+        if known is None:
+            known = self._relaying_devices[device_name] = relaying(self.network.devices[device_name])
+        return known
 
     def relay_broadcasts(self, device_name: str, if_name: str) -> PacketSet:
         result = self.space.false
@@ -709,7 +717,7 @@ class ReachEngine:
     ) -> None:
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
-        if not relays(device, interface) or not forwards(interface):
+        if not relays(interface) or not forwards(interface):
             return
         for address in interface.addresses:
             answered = replies & self.pre(translation, self.space.field_equals("dst", address.address))

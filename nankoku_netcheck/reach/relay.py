@@ -40,8 +40,14 @@ DHCP_SERVER_PORT = 67
 DHCP_CLIENT_PORT = 68
 
 
-def relays(device: Device, interface: Interface) -> bool:
-    return bool(interface.relay_targets) and bool(device.relayed_udp_ports) and primary_address(interface) is not None
+def relays(interface: Interface) -> bool:
+    """Whether the interface relays at all (requests only to `Device.relayed_udp_ports`;
+    replies whatever those are: the wider choice)."""
+    return bool(interface.relay_targets) and primary_address(interface) is not None
+
+
+def relaying(device: Device) -> bool:
+    return any(relays(interface) for interface in device.interfaces.values())
 
 
 def primary_address(interface: Interface) -> int | None:

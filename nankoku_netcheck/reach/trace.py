@@ -228,7 +228,7 @@ class Tracer:
         return (
             packet.proto == PROTO_UDP
             and packet.dport in device.relayed_udp_ports
-            and relays(device, interface)
+            and relays(interface)
             and forwards(interface)
             and packet.dst in broadcast_addresses(interface)
         )
@@ -404,7 +404,7 @@ class Tracer:
         branches = []
         for name in sorted(device.interfaces):
             interface = device.interfaces[name]
-            if not relays(device, interface) or not forwards(interface):
+            if not relays(interface) or not forwards(interface):
                 continue
             if not any(address.address == packet.dst for address in interface.addresses):
                 continue
