@@ -8,6 +8,7 @@ from dataclasses import replace
 import oracle
 import pytest
 from engine_checks import as_tuple
+from strategies import empty_topology
 
 from nankoku_netcheck.graph import build_network
 from nankoku_netcheck.model import (
@@ -27,7 +28,6 @@ from nankoku_netcheck.model import (
 from nankoku_netcheck.reach.engine import ReachEngine, Start
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.reach.trace import Tracer
-from strategies import empty_topology
 
 HELPER = Source("r1.cfg", 4, " ip helper-address 10.0.2.2")
 

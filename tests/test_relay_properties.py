@@ -107,9 +107,7 @@ def relay_networks(draw: st.DrawFn) -> gen.NetworkCase:
 
 def relay_packets(case: gen.NetworkCase) -> st.SearchStrategy[Packet]:
     """UDP to a broadcast address (requests) or to an interface address (replies), relayed ports mostly."""
-    own = sorted(
-        {a.address for d in case.network.devices.values() for i in d.interfaces.values() for a in i.addresses}
-    )
+    own = sorted({a.address for d in case.network.devices.values() for i in d.interfaces.values() for a in i.addresses})
     destinations = st.sampled_from(broadcasts(case) + own)
     return st.builds(
         Packet,
