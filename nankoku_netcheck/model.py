@@ -226,6 +226,10 @@ class Interface:
     passes_traffic: bool = True
     # UDP broadcasts arriving here are relayed to these servers (reach/relay.py).
     relay_targets: tuple[RelayTarget, ...] = ()
+    # Multicast routing forwards group traffic (224.0.0.0/4) between this interface and the
+    # device's other multicast interfaces (IOS `ip multicast-routing` with PIM or DVMRP here;
+    # reach/multicast.py).
+    multicast: bool = False
 
 
 @dataclass(frozen=True)

@@ -610,6 +610,8 @@ def device_enter(simulation: Simulation, name: str, device: Device, if_name: str
     if interface.management_only:
         return
     relay_request(simulation, name, device, if_name, packet)
+    if interface.multicast and packet.dst >> 28 == 0xE:
+        multicast_forward(simulation, name, device, if_name, packet, reply)
     exits = (
         exits_via(device, packet.dst, egress) if egress in device.interfaces else forwarding_exits(device, packet.dst)
     )
@@ -726,3 +728,41 @@ def relay_reply(simulation: Simulation, name: str, device: Device, packet: Heade
             for address in range(network, network + min(1 << (32 - length), 4096))
         ):
             simulation.endpoints.add(("hosts", "", "", segment_id))
+
+
+# --- multicast routing ---------------------------------------------------------------------
+#
+# - A packet to 224.0.0.0/4 admitted on an interface with `multicast` (carrying through
+#   traffic) leaves by every other such interface whose filters pass it as a forwarded
+#   packet; its unicast forwarding stays as it is.
+# - Beyond it: out of the network at a boundary or unlinked interface; else the segment's
+#   hosts (when it holds any) and every other member interface with `multicast`.
+
+
+def multicast_forward(
+    simulation: Simulation, name: str, device: Device, if_name: str, packet: Header, reply: bool
+) -> None:
+    for out in sorted(device.interfaces):
+        interface = device.interfaces[out]
+        if out == if_name or not interface.multicast or not carries_through_traffic(device, out):
+            continue
+        if reply:
+            passes = connection_permitted(device, out, if_name, reversed_header(packet))
+        else:
+            passes = connection_permitted(device, if_name, out, packet)
+        if not passes:
+            continue
+        segment_id = simulation.network.segment_of.get((name, out))
+        if (name, out) in simulation.boundary or segment_id is None:
+            simulation.endpoints.add(("exit", name, out, ""))
+            continue
+        segment = simulation.network.segments[segment_id]
+        if any(
+            is_host(simulation.network, segment, address)
+            for network, length in segment.subnets
+            for address in range(network, network + min(1 << (32 - length), 4096))
+        ):
+            simulation.endpoints.add(("hosts", "", "", segment_id))
+        for member in segment.members:
+            if member != (name, out) and simulation.network.devices[member[0]].interfaces[member[1]].multicast:
+                simulation.enter(member[0], member[1], packet)

@@ -53,6 +53,7 @@ from .filters import (
     permits_everything_when_empty,
     policy_list,
 )
+from .multicast import GROUPS, delivered_to, multicasting
 from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
 from .relay import (
@@ -633,6 +634,8 @@ class ReachEngine:
         deliver(Endpoint("device", device=device_name, translation=translation), to_box)
         if self._relaying(device_name):
             self._relay(device_name, if_name, new & ~local, to_box, translation, enqueue, deliver)
+        if interface.multicast and forwards(interface) and multicasting(device):
+            self._multicast(device_name, if_name, new & ~local, translation, enqueue, deliver)
         forwarded = new & ~local
         if forwarded == self.space.false or not forwards(interface):
             return
@@ -736,6 +739,55 @@ class ReachEngine:
             if client is not None:
                 relayed = compose(translation, reply_rewrites(interface, address.address, client))
                 deliver(Endpoint("hosts", segment=segment.id, translation=relayed), answered)
+
+    def _multicast(
+        self,
+        device_name: str,
+        if_name: str,
+        arrived: PacketSet,
+        translation: Translation,
+        enqueue: Enqueue,
+        deliver: Deliver,
+    ) -> None:
+        """Group packets admitted on multicast interface `if_name` leave by every other one,
+        past its filters (multicast.py)."""
+        groups = arrived & self.pre(translation, self.space.field_prefix("dst", *GROUPS))
+        if groups == self.space.false:
+            return
+        device = self.network.devices[device_name]
+        for out in sorted(device.interfaces):
+            interface = device.interfaces[out]
+            if out == if_name or not interface.multicast or not forwards(interface):
+                continue
+            if decides_per_pair(device):
+                passed = self._through_pair(device_name, if_name, out, groups, translation)
+            else:
+                passed = groups & self.pre(translation, self.interface_filter(device_name, out, "out"))
+            if passed != self.space.false:
+                self._multicast_out(device_name, out, passed, translation, enqueue, deliver)
+
+    def _multicast_out(
+        self,
+        device_name: str,
+        out: str,
+        packets: PacketSet,
+        translation: Translation,
+        enqueue: Enqueue,
+        deliver: Deliver,
+    ) -> None:
+        """Group packets on the segment of `out`: to its hosts and its other multicast routers."""
+        segment_id = self.network.segment_of.get((device_name, out))
+        if (device_name, out) in self.boundary or segment_id is None:
+            deliver(Endpoint("exit", device=device_name, interface=out, translation=translation), packets)
+            return
+        segment = self.network.segments[segment_id]
+        client = reply_client(segment)
+        if client is not None:
+            received = compose(translation, delivered_to(client))
+            deliver(Endpoint("hosts", segment=segment.id, translation=received), packets)
+        for member in segment.members:
+            if member != (device_name, out) and self.network.devices[member[0]].interfaces[member[1]].multicast:
+                enqueue(member[0], member[1], packets, translation)
 
     def _admitted(self, device_name: str, if_name: str, packets: PacketSet, translation: Translation) -> PacketSet:
         """What passes the entry of `if_name`: new connections its filters may let through

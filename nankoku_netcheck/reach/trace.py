@@ -39,6 +39,7 @@ from .filters import (
     permits_everything_when_empty,
     policy_list,
 )
+from .multicast import delivered_to, is_group
 from .nat import Owner, Rewrite, Translation, compose, inbound_steps, new_rewrites, outbound_steps, step_matches
 from .packets import Packet, counts_as_match
 from .relay import (
@@ -349,7 +350,11 @@ class Tracer:
             ]
         if not forwards(interface):
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
-        return self._relay_requests(here, packet, hops) + self._routed(here, packet, hops, arrival, egress, egress_rule)
+        return (
+            self._relay_requests(here, packet, hops)
+            + self._multicast(here, packet, hops)
+            + self._routed(here, packet, hops, arrival, egress, egress_rule)
+        )
 
     def _routed(
         self,
@@ -394,6 +399,45 @@ class Tracer:
                     walked = (*hops, replace(here, out_interface=hop.interface, next_hop=hop, egress=relayed_by))
                     branches.append(self._onward(walked, hop, onward, translation))
         return branches
+
+    def _multicast(self, here: Hop, packet: Packet, hops: tuple[Hop, ...]) -> list[Branch]:
+        """A group packet arriving on a multicast interface leaves by every other one (multicast.py)."""
+        device = self.network.devices[here.device]
+        if not is_group(packet.dst) or not device.interfaces[here.in_interface].multicast:
+            return []
+        branches = []
+        for out in sorted(device.interfaces):
+            interface = device.interfaces[out]
+            if out == here.in_interface or not interface.multicast or not forwards(interface):
+                continue
+            ingress, egress = self._pair_decisions(here, out, packet)
+            walked = (*hops, replace(here, ingress=ingress, out_interface=out, egress=egress))
+            if not ingress.permitted:
+                branches.append(Branch(walked, TracePath(walked, "denied-in")))
+            elif egress is None or not egress.permitted:
+                branches.append(Branch(walked, TracePath(walked, "denied-out")))
+            else:
+                branches.append(self._multicast_out(walked, out, packet, here.translation))
+        return branches
+
+    def _multicast_out(self, walked: tuple[Hop, ...], out: str, packet: Packet, translation: Translation) -> Branch:
+        device_name = walked[-1].device
+        segment_id = self.network.segment_of.get((device_name, out))
+        if (device_name, out) in self.engine.boundary or segment_id is None:
+            exit_endpoint = Endpoint("exit", device=device_name, interface=out, translation=translation)
+            return Branch(walked, TracePath(walked, "delivered", exit_endpoint))
+        segment = self.network.segments[segment_id]
+        client = reply_client(segment)
+        hosts = None
+        if client is not None:
+            received = compose(translation, delivered_to(client))
+            hosts = TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id, translation=received))
+        routers = [
+            member
+            for member in segment.members
+            if member != (device_name, out) and self.network.devices[member[0]].interfaces[member[1]].multicast
+        ]
+        return Branch(walked, hosts, routers, packet, translation)
 
     def _relay_replies(self, here: Hop, packet: Packet, hops: tuple[Hop, ...]) -> list[Branch]:
         """A server's reply the device received, relayed to the clients of the interface
