@@ -117,6 +117,8 @@ class InterfaceDraft:
     autostate_exclude: bool = False
     directed_broadcast: bool = False
     relay_targets: list[RelayTarget] = field(default_factory=list)
+    # PIM or DVMRP runs here: a multicast interface when the device routes multicast.
+    multicast_protocol: bool = False
 
     def may_carry_vlan(self, vlan: int) -> bool:
         """Whether this port may be an up layer-2 port of `vlan` (autostate). When unsure,
@@ -159,7 +161,17 @@ class InterfaceDraft:
             properties=tuple(properties),
             directed_broadcast=self.directed_broadcast,
             relay_targets=tuple(self.relay_targets),
+            multicast=self.multicast_protocol,
         )
+
+
+# `ip pim MODE` makes an interface a multicast interface (reach/multicast.py); `passive`
+# forwards to the segment's receivers without PIM neighbours: counted too (the wider choice).
+PIM_MODES = (["sparse-mode"], ["dense-mode"], ["sparse-dense-mode"], ["passive"])
+_MULTICAST_PROTOCOL = {
+    "dvmrp": "DVMRP setting: with multicast routing on, the interface forwards group traffic (modelled)",
+    "cgmp": "CGMP tells layer-2 switches which ports joined a group: it only limits flooding",
+}
 
 
 # --- interface blocks ---------------------------------------------------------------
@@ -242,6 +254,12 @@ class InterfaceReader:
             return self.access_group(draft, obj, words, lowered)
         elif first == "ip" and second == "helper-address":
             return self.helper_address(draft, obj, words)
+        elif first == "ip" and second == "pim" and lowered[2:] in PIM_MODES:
+            draft.multicast_protocol = True
+        elif first == "ip" and second in ("dvmrp", "cgmp"):
+            draft.multicast_protocol = draft.multicast_protocol or second == "dvmrp"
+            book.mark_block(obj, HARMLESS, _MULTICAST_PROTOCOL[second])
+            return True
         elif first == "ip" and second == "ospf" and len(lowered) >= 5 and lowered[3] == "area":
             draft.ospf_processes.append((words[2], book.source(index)))
         elif first == "ip" and second == "router" and len(lowered) >= 3 and lowered[2] == "isis":

@@ -102,6 +102,7 @@ class _IosParser:
         self.multiline_blocks: list[tuple[int, int, str]] = []  # banner / macro text: (first, last, reason)
         self.static_arps: list[StaticArp] = []
         self.forwarded_udp: list[tuple[bool, int]] = []  # `[no] ip forward-protocol udp N`, in file order
+        self.multicast_routing = False
 
     # -- driver
 
@@ -165,6 +166,11 @@ class _IosParser:
             book.unexpected_children(obj)
         elif lowered[:3] == ["ip", "forward-protocol", "udp"]:
             self.forward_protocol(obj, words, added=True)
+        elif lowered[:2] == ["ip", "multicast-routing"] and lowered[2:] in ([], ["distributed"]):
+            # Group traffic crosses between the interfaces running PIM or DVMRP (reach/multicast.py).
+            self.multicast_routing = True
+            book.parsed(index)
+            book.unexpected_children(obj)
         elif first in ("interface", "int"):
             self.interfaces.interface(obj, words)
         elif first == "access-list":
@@ -263,6 +269,8 @@ class _IosParser:
         apply_autostate(drafts)
         book.sweep_unvisited_lines()
         relaying = any(draft.relay_targets for draft in drafts.values())
+        for draft in drafts.values():
+            draft.multicast_protocol = draft.multicast_protocol and self.multicast_routing
         return Device(
             name=self.hostname or file_stem(book.path),
             vendor=VENDOR,
