@@ -72,6 +72,7 @@ def header_acls(device: Device) -> dict[str, Acl]:
     return {
         "ONLY-67": port_acl("ONLY-67", device, ((Action.PERMIT, relayed),)),
         "NO-68": port_acl("NO-68", device, ((Action.DENY, from_client), (Action.PERMIT, Match()))),
+        "ONLY-RELAY-SRC": port_acl("ONLY-RELAY-SRC", device, ((Action.PERMIT, Match(src=own or None)),)),
         "NO-RELAY-SRC": port_acl(
             "NO-RELAY-SRC", device, ((Action.DENY, Match(src=own or None)), (Action.PERMIT, Match()))
         ),
@@ -90,6 +91,7 @@ def relay_networks(draw: st.DrawFn) -> gen.NetworkCase:
             for acl_name, acl in header_acls(other).items():
                 device.acls[f"{acl_name}-{other.name}"] = replace(acl, name=f"{acl_name}-{other.name}")
         header_names = sorted(name for name in device.acls if name.startswith(("ONLY-", "NO-")))
+        header_names += [name for name in header_names if name.startswith("ONLY-RELAY-SRC")] * 2
         for if_name in sorted(device.interfaces):
             if gen.sometimes(draw, 30):
                 chosen = draw(st.sampled_from(header_names))
@@ -128,7 +130,7 @@ def aimed_run(draw: st.DrawFn, case: gen.NetworkCase) -> tuple[gen.StartPoint, P
         for name, device in sorted(case.network.devices.items())
         if device.relayed_udp_ports
         for if_name, interface in sorted(device.interfaces.items())
-        if interface.relay_targets and interface.addresses
+        if interface.relay_targets and interface.addresses and device.relayed_udp_ports
     ]
     if not relaying:
         return draw(st.sampled_from(case.starts)), draw(relay_packets(case))
@@ -151,7 +153,9 @@ def aimed_run(draw: st.DrawFn, case: gen.NetworkCase) -> tuple[gen.StartPoint, P
         dst=draw(st.sampled_from(own)),
         proto=PROTO_UDP,
         sport=68,
-        dport=draw(st.sampled_from(device.relayed_udp_ports)),
+        dport=67
+        if 67 in device.relayed_udp_ports and draw(st.booleans())
+        else draw(st.sampled_from(device.relayed_udp_ports)),
     )
     segment = case.network.segment_of.get((name, if_name))
     start = (segment, "", "") if segment is not None and draw(st.booleans()) else ("", name, if_name)
