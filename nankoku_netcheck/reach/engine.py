@@ -226,6 +226,7 @@ class ReachEngine:
         self._owners = compiled.owners
         self._egress_regions: dict[tuple[str, str, Source], list[tuple[PacketSet, tuple[NextHop, ...]]]] = {}
         self._relaying_devices: dict[str, bool] = {}
+        self._relay_requests: dict[tuple[str, str, int], PacketSet] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -654,6 +655,12 @@ class ReachEngine:
 
     def relay_requests(self, device_name: str, if_name: str, port: int) -> PacketSet:
         """UDP broadcasts to `port` the device relays when they arrive by `if_name` (relay.py)."""
+        key = (device_name, if_name, port)
+        if key not in self._relay_requests:
+            self._relay_requests[key] = self._relay_request_set(device_name, if_name, port)
+        return self._relay_requests[key]
+
+    def _relay_request_set(self, device_name: str, if_name: str, port: int) -> PacketSet:
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
         if port not in device.relayed_udp_ports or not relays(interface) or not forwards(interface):
