@@ -9,7 +9,9 @@ from pathlib import Path
 from conftest import write_network
 
 from nankoku_netcheck.analyze import analyze
+from nankoku_netcheck.model import UnknownKind
 from nankoku_netcheck.result import Finding, Result
+from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
 ZONES = """\
 zones:
@@ -85,3 +87,37 @@ def test_group_traffic_between_pim_interfaces_is_the_finding(tmp_path: Path) -> 
 def test_a_dvmrp_interface_counts_as_a_multicast_interface(tmp_path: Path) -> None:
     result = analyze(str(city(tmp_path, "ip multicast-routing", "ip pim dense-mode", "ip dvmrp unicast-routing")))
     assert [(f.from_zone, f.to_zone) for f in zone_leaks(result)] == [("lgwan", "internet")]
+
+
+MULTICAST_CONFIG = """\
+hostname m
+{routing}
+ip dvmrp route-limit 7000
+interface GigabitEthernet0/0
+ ip address 10.2.1.1 255.255.255.0
+ ip pim sparse-dense-mode
+ ip cgmp
+interface GigabitEthernet0/1
+ ip address 10.3.1.1 255.255.255.0
+ ip dvmrp unicast-routing
+interface GigabitEthernet0/2
+ ip address 10.4.1.1 255.255.255.0
+ ip pim query-interval 5
+"""
+
+
+def test_parser_marks_pim_and_dvmrp_interfaces_only_with_multicast_routing() -> None:
+    on = parse(MULTICAST_CONFIG.format(routing="ip multicast-routing"), "m.cfg")
+    assert {name: i.multicast for name, i in on.interfaces.items()} == {
+        "GigabitEthernet0/0": True,
+        "GigabitEthernet0/1": True,
+        "GigabitEthernet0/2": False,
+    }
+    assert [u for u in on.unknown_lines if u.kind is UnknownKind.FORWARDING] == []
+    off = parse(MULTICAST_CONFIG.format(routing="!"), "m.cfg")
+    assert not any(i.multicast for i in off.interfaces.values())
+    assert [u for u in off.unknown_lines if u.kind is UnknownKind.FORWARDING] == []
+    in_vrf = parse(MULTICAST_CONFIG.format(routing="ip multicast-routing vrf BLUE"), "m.cfg")
+    assert [(u.source.line, u.reason) for u in in_vrf.unknown_lines if u.kind is UnknownKind.FORWARDING] == [
+        (2, "multicast routing is not modelled")
+    ]
