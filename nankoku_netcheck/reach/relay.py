@@ -16,7 +16,10 @@ The relayed packet is routed as one the device originates: outbound ACLs do not 
 (IOS: "access lists applied outbound do not filter traffic originated by the router"),
 nor does a NAT rule of the device (an over-approximation where one would apply).
 The packet keeps being forwarded as before too (the engine's treatment of broadcasts is
-unchanged).
+unchanged). Not taken as relayed (doubtful, see the module's tests): a directed broadcast of
+another subnet of the device arriving on the helper interface, and one routed to the segment
+from elsewhere (hosts on the segment send to its own broadcast; the engine has other routers
+deliver only to owned or host addresses).
 
 Replies. A UDP packet to destination port 67, delivered to the device at an address of an
 interface with `relay_targets` (the server answers the relay agent's `giaddr`), is sent
