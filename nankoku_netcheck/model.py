@@ -242,6 +242,18 @@ class InterfaceAddress:
 
 
 @dataclass(frozen=True)
+class RelayTarget:
+    """Where an interface relays UDP broadcasts (IOS `ip helper-address [vrf X | global] A`).
+    `vrf` / `global_table`: the routing table the relayed packet is looked up in (None and
+    False: the interface's own table)."""
+
+    address: int
+    source: Source
+    vrf: str | None = None
+    global_table: bool = False
+
+
+@dataclass(frozen=True)
 class Interface:
     name: str
     source: Source
@@ -278,6 +290,12 @@ class Interface:
     # not defined there leaves them to normal routing (IOS: the route-map has no entry).
     policy_route: str | None = None
     policy_route_source: Source | None = None
+    # UDP broadcasts arriving here are relayed to these servers (reach/relay.py).
+    relay_targets: tuple[RelayTarget, ...] = ()
+    # Multicast routing forwards group traffic (224.0.0.0/4) between this interface and the
+    # device's other multicast interfaces (IOS `ip multicast-routing` with PIM or DVMRP here;
+    # reach/multicast.py).
+    multicast: bool = False
 
 
 @dataclass(frozen=True)
@@ -460,6 +478,8 @@ class Device:
     to_the_box: ToTheBox = ToTheBox.FILTERED
     # Policy-routing tables by name, used by `Interface.policy_route` (see PolicyRouteEntry).
     policy_routes: dict[str, PolicyRoute] = field(default_factory=dict)
+    # UDP destination ports the device relays to its interfaces' `relay_targets`.
+    relayed_udp_ports: tuple[int, ...] = ()
     # Management-plane facts (hardening rules); defined at the end of this module.
     mgmt: MgmtSettings = field(default_factory=lambda: MgmtSettings())
 

@@ -377,7 +377,12 @@ class Simulation:
         if is_host(self.network, segment, dst):
             self.endpoints.add(("hosts", "", "", segment_id))
         for member in segment.members:
-            if self.has_addresses(member) and (not on_segment or self.owns_in_table(member[0], member[1], dst)):
+            takes = (
+                not on_segment
+                or self.owns_in_table(member[0], member[1], dst)
+                or relays_request(member[0], self, member[1])
+            )
+            if self.has_addresses(member) and takes:
                 self.enter(member[0], member[1], self.packet)
 
     def enter(self, device_name: str, if_name: str, packet: Header) -> None:
@@ -712,12 +717,17 @@ def device_enter(simulation: Simulation, name: str, device: Device, if_name: str
     if simulation.owns_in_table(name, if_name, packet.dst):
         if box_accepts(simulation, name, device, if_name, packet):
             simulation.endpoints.add(("device", name, "", ""))
+            relay_reply(simulation, name, device, packet)
         return
     if not reply and not filter_permits(device, interface.acl_in, packet):
         return
     if interface.management_only:
         return
     table = interface.vrf
+    relay_request(simulation, name, device, if_name, packet)
+    relay_reply(simulation, name, device, packet)  # to a relay interface of another VRF
+    if interface.multicast and packet.dst >> 28 == 0xE:
+        multicast_forward(simulation, name, device, if_name, packet, reply)
     exits = (
         exits_via(device, packet.dst, egress, table)
         if egress in device.interfaces
@@ -752,3 +762,126 @@ def reachable_endpoints(
     else:
         simulation.enter(device, interface, simulation.packet)
     return simulation.endpoints
+
+
+# --- UDP broadcast relay (DHCP relay agent) ------------------------------------------------
+#
+# - A UDP packet to a port in `Device.relayed_udp_ports`, to 255.255.255.255 or to the
+#   directed broadcast of a subnet (shorter than /31) of the interface it arrives by, which
+#   has relay targets and a primary address, once its inbound ACL admits it (and the
+#   interface carries through traffic): one packet per target, to the target, routed by
+#   the device with no outbound ACL. Port 67: from the interface's primary address, ports
+#   67 → 67. Other ports: the destination only, and also with the source set to the primary
+#   address. The packet is forwarded as usual as well. On its start segment such a
+#   broadcast to the segment's subnet goes to the relaying member too.
+# - A UDP packet to port 67 the device accepts at an address of an interface with relay
+#   targets (up, carrying through traffic, with a primary address) goes to the hosts of that
+#   interface's segment (when it holds any), or out of the network when the interface ends it.
+
+
+def primary_of(device: Device, if_name: str) -> int | None:
+    addresses = [a.address for a in device.interfaces[if_name].addresses if not a.secondary]
+    return addresses[0] if addresses else None
+
+
+def relays_request(name: str, simulation: Simulation, if_name: str) -> bool:
+    device = simulation.network.devices[name]
+    interface = device.interfaces[if_name]
+    packet = simulation.packet
+    if packet.proto != UDP or packet.dport not in device.relayed_udp_ports:
+        return False
+    if not interface.relay_targets or primary_of(device, if_name) is None:
+        return False
+    if not carries_through_traffic(device, if_name):
+        return False
+    broadcasts = {ALL_BITS}
+    for address in interface.addresses:
+        if address.prefix_length < 31:
+            broadcasts.add(address.network | (ALL_BITS >> address.prefix_length))
+    return packet.dst in broadcasts
+
+
+def relay_request(simulation: Simulation, name: str, device: Device, if_name: str, packet: Header) -> None:
+    interface = device.interfaces[if_name]
+    own = primary_of(device, if_name)
+    if own is None or not interface.relay_targets or packet.proto != UDP:
+        return
+    if packet.dport not in device.relayed_udp_ports:
+        return
+    broadcasts = {ALL_BITS} | {
+        a.network | (ALL_BITS >> a.prefix_length) for a in interface.addresses if a.prefix_length < 31
+    }
+    if packet.dst not in broadcasts:
+        return
+    for target in interface.relay_targets:
+        if packet.dport == 67:
+            headers = [replace(packet, src=own, dst=target.address, sport=67)]
+        else:
+            headers = [replace(packet, dst=target.address), replace(packet, src=own, dst=target.address)]
+        table = target.vrf if target.vrf is not None else "" if target.global_table else interface.vrf
+        for exit_ in forwarding_exits(device, target.address, table):
+            if exit_.discard or not carries_through_traffic(device, exit_.interface):
+                continue
+            for header in headers:
+                simulation.hand_over(name, exit_, header)
+
+
+def relay_reply(simulation: Simulation, name: str, device: Device, packet: Header) -> None:
+    if packet.proto != UDP or packet.dport != 67:
+        return
+    for if_name, interface in device.interfaces.items():
+        if not interface.relay_targets or primary_of(device, if_name) is None:
+            continue
+        if not carries_through_traffic(device, if_name):
+            continue
+        if not any(a.address == packet.dst for a in interface.addresses):
+            continue
+        segment_id = simulation.network.segment_of.get((name, if_name))
+        if (name, if_name) in simulation.boundary or segment_id is None:
+            simulation.endpoints.add(("exit", name, if_name, ""))
+            continue
+        segment = simulation.network.segments[segment_id]
+        if any(
+            is_host(simulation.network, segment, address)
+            for network, length in segment.subnets
+            for address in range(network, network + min(1 << (32 - length), 4096))
+        ):
+            simulation.endpoints.add(("hosts", "", "", segment_id))
+
+
+# --- multicast routing ---------------------------------------------------------------------
+#
+# - A packet to 224.0.0.0/4 admitted on an interface with `multicast` (carrying through
+#   traffic) leaves by every other such interface whose filters pass it as a forwarded
+#   packet; its unicast forwarding stays as it is.
+# - Beyond it: out of the network at a boundary or unlinked interface; else the segment's
+#   hosts (when it holds any) and every other member interface with `multicast`.
+
+
+def multicast_forward(
+    simulation: Simulation, name: str, device: Device, if_name: str, packet: Header, reply: bool
+) -> None:
+    for out in sorted(device.interfaces):
+        interface = device.interfaces[out]
+        if out == if_name or not interface.multicast or not carries_through_traffic(device, out):
+            continue
+        if reply:
+            passes = connection_permitted(device, out, if_name, reversed_header(packet))
+        else:
+            passes = connection_permitted(device, if_name, out, packet)
+        if not passes:
+            continue
+        segment_id = simulation.network.segment_of.get((name, out))
+        if (name, out) in simulation.boundary or segment_id is None:
+            simulation.endpoints.add(("exit", name, out, ""))
+            continue
+        segment = simulation.network.segments[segment_id]
+        if any(
+            is_host(simulation.network, segment, address)
+            for network, length in segment.subnets
+            for address in range(network, network + min(1 << (32 - length), 4096))
+        ):
+            simulation.endpoints.add(("hosts", "", "", segment_id))
+        for member in segment.members:
+            if member != (name, out) and simulation.network.devices[member[0]].interfaces[member[1]].multicast:
+                simulation.enter(member[0], member[1], packet)

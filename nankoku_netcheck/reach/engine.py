@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..graph import Network, Segment, is_up
-from ..model import TO_THE_DEVICE, Acl, Device, Route, RouteKind, Source, ToTheBox
+from ..model import TO_THE_DEVICE, Acl, Device, RelayTarget, Route, RouteKind, Source, ToTheBox
 from .budget import DEFAULT_BUDGET
 from .fib import Fib, NextHop, build_fib, interface_hop
 from .filters import (
@@ -60,9 +60,20 @@ from .filters import (
     permits_everything_when_empty,
     policy_list,
 )
+from .multicast import GROUPS, delivered_to, multicasting
 from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
 from .pbr import entry_choice, matched_acls
+from .relay import (
+    DHCP_SERVER_PORT,
+    broadcast_addresses,
+    relay_table,
+    relaying,
+    relays,
+    reply_client,
+    reply_rewrites,
+    request_rewrites,
+)
 
 
 class Enqueue(Protocol):
@@ -240,6 +251,8 @@ class ReachEngine:
         self._policy_routes: dict[
             tuple[str, str, str], tuple[list[tuple[PacketSet, tuple[NextHop, ...]]], PacketSet]
         ] = {}
+        self._relaying_devices: dict[str, bool] = {}
+        self._relay_requests: dict[tuple[str, str, int], PacketSet] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -604,6 +617,9 @@ class ReachEngine:
         off_segment = packets & ~on_segment
         for device_name, if_name in self.routing_members(segment):
             mine = packets & self.table_addresses(device_name, if_name)
+            if self.network.devices[device_name].relayed_udp_ports:
+                # A broadcast to the segment's own subnet reaches a member that relays it.
+                mine |= packets & self.relay_broadcasts(device_name, if_name)
             enqueue(device_name, if_name, off_segment | mine)
 
     def _enter(
@@ -663,6 +679,12 @@ class ReachEngine:
         # The state check drops replies to connections the device never saw, to itself included.
         to_box = new & local & ~self.space.tcp_established() if device.stateful else new & local
         deliver(Endpoint("device", device=device_name, translation=translation), to_box)
+        if self._relaying(device_name):
+            # A reply to a relay interface of another table arrives here as forwarded (relay.py).
+            replies = to_box | (new & ~local) if forwards(interface) else to_box
+            self._relay(device_name, if_name, new & ~local, replies, translation, enqueue, deliver)
+        if interface.multicast and forwards(interface) and multicasting(device):
+            self._multicast(device_name, if_name, new & ~local, translation, enqueue, deliver)
         forwarded = new & ~local
         if forwarded == self.space.false or not forwards(interface):
             return
@@ -679,6 +701,150 @@ class ReachEngine:
             route_later(device_name, vrf, forwarded, translation)
             return
         self._route(device_name, if_name, forwarded, translation, enqueue, deliver, arrival, egress, egress_rule)
+
+    def relay_requests(self, device_name: str, if_name: str, port: int) -> PacketSet:
+        """UDP broadcasts to `port` the device relays when they arrive by `if_name` (relay.py)."""
+        key = (device_name, if_name, port)
+        if key not in self._relay_requests:
+            self._relay_requests[key] = self._relay_request_set(device_name, if_name, port)
+        return self._relay_requests[key]
+
+    def _relay_request_set(self, device_name: str, if_name: str, port: int) -> PacketSet:
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        if port not in device.relayed_udp_ports or not relays(interface) or not forwards(interface):
+            return self.space.false
+        broadcasts = self.space.false
+        for address in broadcast_addresses(interface):
+            broadcasts |= self.space.field_equals("dst", address)
+        return broadcasts & self.space.protocol(17) & self.space.field_equals("dport", port)
+
+    def _relaying(self, device_name: str) -> bool:
+        known = self._relaying_devices.get(device_name)
+        if known is None:
+            known = self._relaying_devices[device_name] = relaying(self.network.devices[device_name])
+        return known
+
+    def relay_broadcasts(self, device_name: str, if_name: str) -> PacketSet:
+        result = self.space.false
+        for port in self.network.devices[device_name].relayed_udp_ports:
+            result |= self.relay_requests(device_name, if_name, port)
+        return result
+
+    def relay_hops(self, device_name: str, if_name: str, target: RelayTarget) -> tuple[NextHop, ...]:
+        """Where the device sends a request arriving by `if_name` that it relays to `target`:
+        looked up in the table `relay_table` picks (relay.py)."""
+        if not self.routing:
+            return tuple(self.any_neighbour_hops(device_name))
+        table = relay_table(self.network.devices[device_name].interfaces[if_name], target)
+        return self.fibs.of(device_name, table).lookup(target.address)
+
+    def _relay(
+        self,
+        device_name: str,
+        if_name: str,
+        arrived: PacketSet,
+        to_box: PacketSet,
+        translation: Translation,
+        enqueue: Enqueue,
+        deliver: Deliver,
+    ) -> None:
+        """Relay requests arriving by `if_name` to their servers, and server replies the
+        device received to the clients of the interface they name (relay.py)."""
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        for port in device.relayed_udp_ports:
+            requests = arrived & self.pre(translation, self.relay_requests(device_name, if_name, port))
+            if requests == self.space.false:
+                continue
+            for target in interface.relay_targets:
+                for rewrites in request_rewrites(interface, target, port):
+                    relayed = compose(translation, rewrites)
+                    for hop in self.relay_hops(device_name, if_name, target):
+                        out = device.interfaces.get(hop.interface)
+                        if not hop.discard and out is not None and forwards(out):
+                            self._hand_over(device_name, hop.interface, hop, requests, relayed, enqueue, deliver)
+        replies = to_box & self.pre(
+            translation, self.space.protocol(17) & self.space.field_equals("dport", DHCP_SERVER_PORT)
+        )
+        if replies == self.space.false:
+            return
+        for name in sorted(device.interfaces):
+            self._relay_replies(device_name, name, replies, translation, deliver)
+
+    def _relay_replies(
+        self, device_name: str, if_name: str, replies: PacketSet, translation: Translation, deliver: Deliver
+    ) -> None:
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        if not relays(interface) or not forwards(interface):
+            return
+        for address in interface.addresses:
+            answered = replies & self.pre(translation, self.space.field_equals("dst", address.address))
+            if answered == self.space.false:
+                continue
+            segment_id = self.network.segment_of.get((device_name, if_name))
+            if (device_name, if_name) in self.boundary or segment_id is None:
+                rewrites = reply_rewrites(interface, address.address, address.address)
+                endpoint = Endpoint(
+                    "exit", device=device_name, interface=if_name, translation=compose(translation, rewrites)
+                )
+                deliver(endpoint, answered)
+                continue
+            segment = self.network.segments[segment_id]
+            client = reply_client(segment)
+            if client is not None:
+                relayed = compose(translation, reply_rewrites(interface, address.address, client))
+                deliver(Endpoint("hosts", segment=segment.id, translation=relayed), answered)
+
+    def _multicast(
+        self,
+        device_name: str,
+        if_name: str,
+        arrived: PacketSet,
+        translation: Translation,
+        enqueue: Enqueue,
+        deliver: Deliver,
+    ) -> None:
+        """Group packets admitted on multicast interface `if_name` leave by every other one,
+        past its filters (multicast.py)."""
+        groups = arrived & self.pre(translation, self.space.field_prefix("dst", *GROUPS))
+        if groups == self.space.false:
+            return
+        device = self.network.devices[device_name]
+        for out in sorted(device.interfaces):
+            interface = device.interfaces[out]
+            if out == if_name or not interface.multicast or not forwards(interface):
+                continue
+            if decides_per_pair(device):
+                passed = self._through_pair(device_name, if_name, out, groups, translation)
+            else:
+                passed = groups & self.pre(translation, self.interface_filter(device_name, out, "out"))
+            if passed != self.space.false:
+                self._multicast_out(device_name, out, passed, translation, enqueue, deliver)
+
+    def _multicast_out(
+        self,
+        device_name: str,
+        out: str,
+        packets: PacketSet,
+        translation: Translation,
+        enqueue: Enqueue,
+        deliver: Deliver,
+    ) -> None:
+        """Group packets on the segment of `out`: to its hosts and its other multicast routers."""
+        segment_id = self.network.segment_of.get((device_name, out))
+        if (device_name, out) in self.boundary or segment_id is None:
+            deliver(Endpoint("exit", device=device_name, interface=out, translation=translation), packets)
+            return
+        segment = self.network.segments[segment_id]
+        client = reply_client(segment)
+        if client is not None:
+            received = compose(translation, delivered_to(client))
+            deliver(Endpoint("hosts", segment=segment.id, translation=received), packets)
+        for member in segment.members:
+            if member != (device_name, out) and self.network.devices[member[0]].interfaces[member[1]].multicast:
+                enqueue(member[0], member[1], packets, translation)
 
     def _admitted(self, device_name: str, if_name: str, packets: PacketSet, translation: Translation) -> PacketSet:
         """What passes the entry of `if_name`: new connections its filters may let through

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Device, Interface, NatRule, Source, prefix_mask
+from ..model import Device, Interface, NatRule, Source, int_to_ip, prefix_mask
 from .packets import Packet, PacketSet, PacketSpace
 
 
@@ -53,7 +53,7 @@ class Rewrite:
 
     def apply(self, packet: Packet) -> Packet:
         """The concrete rewrite (a pool maps to its first address; PAT keeps the port)."""
-        mask = prefix_mask(self.length)
+        mask = field_mask(self.field, self.length)
         value = getattr(packet, self.field)
         new = self.network if self.pool else (self.network & mask) | (value & ~mask & 0xFFFFFFFF)
         return Packet(**{**packet.__dict__, self.field: new})
@@ -61,7 +61,23 @@ class Rewrite:
 
 Translation = tuple[Rewrite, ...]
 
-_FIELD_ORDER = ("dst", "src")
+# Ports are rewritten only by a relay (reach/relay.py), always to one value (length 16).
+_FIELD_ORDER = ("dst", "src", "dport", "sport")
+_PORT_FIELDS = ("dport", "sport")
+
+
+def field_mask(field: str, length: int) -> int:
+    """The top `length` bits of `field` (32 bits wide, a port 16)."""
+    if field in _PORT_FIELDS:
+        return (((1 << length) - 1) << (16 - length)) & 0xFFFF
+    return prefix_mask(length)
+
+
+def rewritten_to(rewrite: Rewrite) -> str:
+    """What a rewrite sets its field to, for people: a prefix, or a port."""
+    if rewrite.field in _PORT_FIELDS:
+        return str(rewrite.network)
+    return f"{int_to_ip(rewrite.network)}/{rewrite.length}"
 
 
 def compose(translation: Translation, rewrites: Translation) -> Translation:
@@ -99,7 +115,7 @@ def _then(first: Rewrite, second: Rewrite) -> Rewrite:
     )
     if second.pool:
         return Rewrite(second.field, second.network, second.length, pool=True, rule=second.rule, rules=rules)
-    outer, inner = prefix_mask(second.length), prefix_mask(first.length)
+    outer, inner = field_mask(second.field, second.length), field_mask(first.field, first.length)
     network = (second.network & outer) | (first.network & inner & ~outer)
     return Rewrite(
         second.field,
@@ -121,7 +137,7 @@ def _canonical(by_field: dict[str, Rewrite], any_sport: bool) -> Translation:
         result.append(
             Rewrite(
                 name,
-                rewrite.network & prefix_mask(rewrite.length),
+                rewrite.network & field_mask(name, rewrite.length),
                 rewrite.length,
                 rewrite.pool,
                 False,
@@ -161,8 +177,9 @@ def preimage(space: PacketSpace, translation: Translation, packets: PacketSet) -
                 bits, packets & space.field_prefix(rewrite.field, rewrite.network, rewrite.length)
             )
         else:
+            top = len(bits) - 1
             packets = space.bdd.let(
-                {bits[i]: bool((rewrite.network >> (31 - i)) & 1) for i in range(rewrite.length)}, packets
+                {bits[i]: bool((rewrite.network >> (top - i)) & 1) for i in range(rewrite.length)}, packets
             )
         if rewrite.any_sport:
             packets = space.bdd.exist(space.bits["sport"], packets)

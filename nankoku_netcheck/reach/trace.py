@@ -41,9 +41,19 @@ from .filters import (
     permits_everything_when_empty,
     policy_list,
 )
+from .multicast import delivered_to, is_group
 from .nat import Owner, Rewrite, Translation, compose, inbound_steps, new_rewrites, outbound_steps, step_matches
 from .packets import Packet, counts_as_match
 from .pbr import entry_choice, matched_acls
+from .relay import (
+    DHCP_SERVER_PORT,
+    broadcast_addresses,
+    relay_reason,
+    relays,
+    reply_client,
+    reply_rewrites,
+    request_rewrites,
+)
 
 
 @dataclass(frozen=True)
@@ -210,8 +220,22 @@ class Tracer:
         return [
             (device_name, if_name)
             for device_name, if_name in self.engine.routing_members(segment)
-            if not segment.contains(packet.dst) or self._table_owns(device_name, if_name, packet.dst)
+            if not segment.contains(packet.dst)
+            or self._table_owns(device_name, if_name, packet.dst)
+            or self._relayed_here(device_name, if_name, packet)
         ]
+
+    def _relayed_here(self, device_name: str, if_name: str, packet: Packet) -> bool:
+        """Whether `packet` is a broadcast the device relays when it arrives by `if_name` (relay.py)."""
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        return (
+            packet.proto == PROTO_UDP
+            and packet.dport in device.relayed_udp_ports
+            and relays(interface)
+            and forwards(interface)
+            and packet.dst in broadcast_addresses(interface)
+        )
 
     def _table_owns(self, device_name: str, if_name: str, address: int) -> bool:
         """Whether `address` is the device's own for a packet arriving by `if_name`: an
@@ -310,6 +334,9 @@ class Tracer:
                     break
         to_box = self._to_the_box(device_name, if_name, packet, translation, hops)
         if to_box is not None:
+            delivered = to_box[0].terminal
+            if delivered is not None and delivered.disposition == "delivered":
+                return to_box + self._relay_replies(delivered.hops[-1], packet, hops)
             return to_box
         if device.stateful and _is_reply(packet):
             ingress = AclDecision(None, True, reason="reply: checked against the reverse connection")
@@ -328,10 +355,29 @@ class Tracer:
                     TracePath(
                         (*hops, here), "delivered", Endpoint("device", device=device_name, translation=translation)
                     ),
-                )
+                ),
+                *self._relay_replies(here, packet, hops),
             ]
         if not forwards(interface):
             return [Branch(hops, TracePath((*hops, here), "no-route"))]
+        return (
+            self._relay_requests(here, packet, hops)
+            + self._relay_replies(here, packet, hops)  # to a relay interface of another table
+            + self._multicast(here, packet, hops)
+            + self._routed(here, packet, hops, arrival, egress, egress_rule)
+        )
+
+    def _routed(
+        self,
+        here: Hop,
+        packet: Packet,
+        hops: tuple[Hop, ...],
+        arrival: Owner | None,
+        egress: str | None,
+        egress_rule: Source,
+    ) -> list[Branch]:
+        device_name, if_name = here.device, here.in_interface
+        interface = self.network.devices[device_name].interfaces[if_name]
         if self.engine.routing and egress is not None:
             next_hops: tuple[NextHop, ...] | list[NextHop] = self.engine.fibs.of(device_name, interface.vrf).lookup_via(
                 packet.dst, egress, egress_rule
@@ -385,6 +431,96 @@ class Tracer:
             if permits_everything_when_empty(acl) or evaluate_acl(acl, packet)[0]:
                 return True, True
         return False, undefined
+
+    def _relay_requests(self, here: Hop, packet: Packet, hops: tuple[Hop, ...]) -> list[Branch]:
+        """The packets the device relays to its servers for `packet` (relay.py): sent by the
+        device itself, so no outbound filter applies."""
+        device_name, if_name = here.device, here.in_interface
+        if not self._relayed_here(device_name, if_name, packet):
+            return []
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
+        branches = []
+        for target in interface.relay_targets:
+            relayed_by = AclDecision(None, True, reason=relay_reason(target))
+            for rewrites in request_rewrites(interface, target, packet.dport):
+                onward = _rewritten(packet, rewrites)
+                translation = compose(here.translation, rewrites)
+                for hop in self.engine.relay_hops(device_name, if_name, target):
+                    out = device.interfaces.get(hop.interface)
+                    if hop.discard or out is None or not forwards(out):
+                        continue
+                    walked = (*hops, replace(here, out_interface=hop.interface, next_hop=hop, egress=relayed_by))
+                    branches.append(self._onward(walked, hop, onward, translation))
+        return branches
+
+    def _multicast(self, here: Hop, packet: Packet, hops: tuple[Hop, ...]) -> list[Branch]:
+        """A group packet arriving on a multicast interface leaves by every other one (multicast.py)."""
+        device = self.network.devices[here.device]
+        if not is_group(packet.dst) or not device.interfaces[here.in_interface].multicast:
+            return []
+        branches = []
+        for out in sorted(device.interfaces):
+            interface = device.interfaces[out]
+            if out == here.in_interface or not interface.multicast or not forwards(interface):
+                continue
+            ingress, egress = self._pair_decisions(here, out, packet)
+            walked = (*hops, replace(here, ingress=ingress, out_interface=out, egress=egress))
+            if not ingress.permitted:
+                branches.append(Branch(walked, TracePath(walked, "denied-in")))
+            elif egress is None or not egress.permitted:
+                branches.append(Branch(walked, TracePath(walked, "denied-out")))
+            else:
+                branches.append(self._multicast_out(walked, out, packet, here.translation))
+        return branches
+
+    def _multicast_out(self, walked: tuple[Hop, ...], out: str, packet: Packet, translation: Translation) -> Branch:
+        device_name = walked[-1].device
+        segment_id = self.network.segment_of.get((device_name, out))
+        if (device_name, out) in self.engine.boundary or segment_id is None:
+            exit_endpoint = Endpoint("exit", device=device_name, interface=out, translation=translation)
+            return Branch(walked, TracePath(walked, "delivered", exit_endpoint))
+        segment = self.network.segments[segment_id]
+        client = reply_client(segment)
+        hosts = None
+        if client is not None:
+            received = compose(translation, delivered_to(client))
+            hosts = TracePath(walked, "delivered", Endpoint("hosts", segment=segment.id, translation=received))
+        routers = [
+            member
+            for member in segment.members
+            if member != (device_name, out) and self.network.devices[member[0]].interfaces[member[1]].multicast
+        ]
+        return Branch(walked, hosts, routers, packet, translation)
+
+    def _relay_replies(self, here: Hop, packet: Packet, hops: tuple[Hop, ...]) -> list[Branch]:
+        """A server's reply the device received, relayed to the clients of the interface
+        whose address it was sent to (relay.py)."""
+        if packet.proto != PROTO_UDP or packet.dport != DHCP_SERVER_PORT:
+            return []
+        device = self.network.devices[here.device]
+        branches = []
+        for name in sorted(device.interfaces):
+            interface = device.interfaces[name]
+            if not relays(interface) or not forwards(interface):
+                continue
+            if not any(address.address == packet.dst for address in interface.addresses):
+                continue
+            relayed_by = AclDecision(None, True, reason=relay_reason(interface.relay_targets[0]))
+            walked = (*hops, replace(here, out_interface=name, egress=relayed_by))
+            segment_id = self.network.segment_of.get((here.device, name))
+            if (here.device, name) in self.engine.boundary or segment_id is None:
+                translation = compose(here.translation, reply_rewrites(interface, packet.dst, packet.dst))
+                endpoint = Endpoint("exit", device=here.device, interface=name, translation=translation)
+                branches.append(Branch(walked, TracePath(walked, "delivered", endpoint)))
+                continue
+            segment = self.network.segments[segment_id]
+            client = reply_client(segment)
+            if client is not None:
+                translation = compose(here.translation, reply_rewrites(interface, packet.dst, client))
+                endpoint = Endpoint("hosts", segment=segment.id, translation=translation)
+                branches.append(Branch(walked, TracePath(walked, "delivered", endpoint)))
+        return branches
 
     def _to_the_box(
         self, name: str, if_name: str, packet: Packet, translation: Translation, hops: tuple[Hop, ...]
@@ -477,6 +613,11 @@ class Tracer:
                     packet = _rewritten(packet, step.rewrites)
                     translation = compose(translation, step.rewrites)
                     break
+        return self._onward(walked, hop, packet, translation)
+
+    def _onward(self, walked: tuple[Hop, ...], hop: NextHop, packet: Packet, translation: Translation) -> Branch:
+        """The packet has left the device of `walked[-1]` by `hop`: where it goes next."""
+        device_name, out = walked[-1].device, hop.interface
         exit_endpoint = Endpoint("exit", device=device_name, interface=out, translation=translation)
         segment_id = self.network.segment_of.get((device_name, out))
         if (device_name, out) in self.engine.boundary or segment_id is None:

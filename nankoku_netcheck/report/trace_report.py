@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import format_prefix
-from ..reach.nat import new_rewrites
+from ..reach.nat import new_rewrites, rewritten_to
 from ..reach.trace import AclDecision, Caveat, Hop
 from ..redact import redact
 from ..tracing import PacketTrace
@@ -53,7 +52,7 @@ def _rewrites(previous: tuple, hop: Hop) -> list[dict[str, Any]]:  # type: ignor
     return [
         {
             "field": r.field,
-            "to": format_prefix(r.network, r.length),
+            "to": rewritten_to(r),
             "pool": r.pool,
             **({"file": r.rule.file, "line": r.rule.line} if r.rule else {}),
         }
@@ -107,7 +106,7 @@ def trace_to_dict(trace: PacketTrace) -> dict[str, Any]:
                 "zone": zones.get(path.endpoint, "") if path.endpoint else None,
                 "hops": _hops(path.hops, trace.caveats[number] if number < len(trace.caveats) else (), vrfs),
                 "nat_at_end": [
-                    {"field": r.field, "to": format_prefix(r.network, r.length)}
+                    {"field": r.field, "to": rewritten_to(r)}
                     for r in (path.endpoint.translation if path.endpoint else ())
                 ],
             }

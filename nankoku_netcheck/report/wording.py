@@ -143,6 +143,7 @@ _NOTES_JA: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"security level (\d+) → (\d+) is not permitted"), r"セキュリティレベル \1 → \2 は許可されない"),
     (re.compile(r"ACL (\S+) has no entries, so it permits everything"), r"ACL \1 にはエントリがないため、すべて許可"),
     (re.compile(r"NAT rewrites (\S+) to (\S+) \((.*)\)"), r"NAT が \1 を \2 に変換（\3）"),
+    (re.compile(r"relayed by the device \((.*)\)"), r"機器が中継して送信（\1）"),
     (
         re.compile(r"further packet classes between these zones are not listed separately"),
         "これらの領域間のほかのパケットの種類は個別には挙げていません",

@@ -28,7 +28,7 @@ from ..model import (
 )
 from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from ..reach.filters import empty_acl_note
-from ..reach.nat import Translation, new_rewrites
+from ..reach.nat import Translation, new_rewrites, rewritten_to
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
 from ..reach.trace import Hop, TracePath, Tracer, path_caveats
 from ..redact import redact
@@ -581,10 +581,7 @@ class FlowContext:
             if hop.translation != translation:
                 for rewrite in new_rewrites(translation, hop.translation):
                     where = rewrite.rule.where() if rewrite.rule else hop.device
-                    notes.append(
-                        f"{hop.device}: NAT rewrites {rewrite.field} to "
-                        f"{format_prefix(rewrite.network, rewrite.length)} ({where})"
-                    )
+                    notes.append(f"{hop.device}: NAT rewrites {rewrite.field} to {rewritten_to(rewrite)} ({where})")
                     if rewrite.rule is not None:
                         evidence.append(_evidence(rewrite.rule, "translates"))
                 translation = hop.translation

@@ -28,7 +28,12 @@ _WRITTEN_HERE: dict[str, RulePage] = {
         "bound to an interface filters only once it has an entry: one with no entries (only remarks), like "
         "an undefined one on IOS, lets every packet through. Cisco does not document an ASA access-group "
         "naming an ACL with only remarks; it is taken to let every packet through too, the reading that can "
-        "only show more flows.",
+        "only show more flows. A router that relays UDP broadcasts (IOS `ip helper-address`) sends each relayed "
+        "request to its server as its own packet, which outbound ACLs do not filter, and the server's reply to "
+        "the clients: a relay to a server in another zone is a flow into that zone. Multicast routing (IOS "
+        "`ip multicast-routing` with `ip pim` or `ip dvmrp` on interfaces) is over-approximated: a group packet "
+        "admitted on one multicast interface may leave by every other, past its filters, and reaches the hosts "
+        "beyond.",
         "考えられるすべてのパケットについて、マイナンバー利用事務系から他の領域（インターネットを含む）へ、"
         "また他の領域からマイナンバー利用事務系へ、どちらの向きにも到達するパケットがないことを証明します。"
         "例外は宣言された外部接続（中間サーバー・プラットフォーム等）の通信だけで、それは ZONE-002 が確認します。"
@@ -38,7 +43,12 @@ _WRITTEN_HERE: dict[str, RulePage] = {
         "インターフェースに適用した ACL はエントリが 1 行以上あって初めてフィルタします。エントリのない"
         "（remark だけの）ACL は、IOS の未定義 ACL と同じくすべてのパケットを通します。ASA で remark だけの"
         " ACL を access-group に指定した場合の動作は Cisco の文書に記載がないため、より多くの通信を示す側"
-        "（すべて通す）として扱います。",
+        "（すべて通す）として扱います。UDP ブロードキャストを中継するルーター（IOS の `ip helper-address`）は、"
+        "中継した要求を自身のパケットとしてサーバーへ送り（出力方向の ACL はこれをフィルタしません）、サーバーの"
+        "応答をクライアントへ送ります。別の領域にあるサーバーへの中継は、その領域への通信です。マルチキャスト"
+        "ルーティング（IOS の `ip multicast-routing` とインターフェースの `ip pim` または `ip dvmrp`）は"
+        "近似で扱い、あるマルチキャストインターフェースで受け付けたグループ宛てパケットは、フィルタが許せば他のすべてのマルチキャスト"
+        "インターフェースから出て、その先のホストに届くものとします。",
         "The policy requires the mynumber zone to be cut off from other zones so that personal-number data "
         "cannot leak and malware cannot get in. One over-broad ACL line on a shared router is enough to break "
         "that, and such mistakes are invisible in a manual review of one device at a time.",

@@ -11,6 +11,7 @@ from typing import Any
 from nankoku_netcheck.model import (
     Interface,
     InterfaceAddress,
+    RelayTarget,
     Source,
     StaticArp,
     UnknownKind,
@@ -27,6 +28,7 @@ from nankoku_netcheck.vendors.cisco_ios.keywords import (
     TUNNEL,
 )
 from nankoku_netcheck.vendors.cisco_ios.names import INTERFACE_ABBREVIATIONS, INTERFACE_TYPES
+from nankoku_netcheck.vendors.cisco_ios.relay import helper_target
 from nankoku_netcheck.vendors.common import (
     INTERFACE_KINDS,
     LineBook,
@@ -117,6 +119,9 @@ class InterfaceDraft:
     vrf: str = ""
     policy_route: str | None = None
     policy_route_source: Source | None = None
+    relay_targets: list[RelayTarget] = field(default_factory=list)
+    # PIM or DVMRP runs here: a multicast interface when the device routes multicast.
+    multicast_protocol: bool = False
 
     def may_carry_vlan(self, vlan: int) -> bool:
         """Whether this port may be an up layer-2 port of `vlan` (autostate). When unsure,
@@ -161,7 +166,18 @@ class InterfaceDraft:
             vrf=self.vrf,
             policy_route=self.policy_route,
             policy_route_source=self.policy_route_source,
+            relay_targets=tuple(self.relay_targets),
+            multicast=self.multicast_protocol,
         )
+
+
+# `ip pim MODE` makes an interface a multicast interface (reach/multicast.py); `passive`
+# forwards to the segment's receivers without PIM neighbours: counted too (the wider choice).
+PIM_MODES = (["sparse-mode"], ["dense-mode"], ["sparse-dense-mode"], ["passive"])
+_MULTICAST_PROTOCOL = {
+    "dvmrp": "DVMRP setting: with multicast routing on, the interface forwards group traffic (modelled)",
+    "cgmp": "CGMP tells layer-2 switches which ports joined a group: it only limits flooding",
+}
 
 
 # --- interface blocks ---------------------------------------------------------------
@@ -254,6 +270,14 @@ class InterfaceReader:
         elif lowered[:3] == ["ip", "policy", "route-map"] and len(words) == 4:
             draft.policy_route, draft.policy_route_source = words[3], book.source(index)
             self.policy_lines.append((index, words[3]))
+        elif first == "ip" and second == "helper-address":
+            return self.helper_address(draft, obj, words)
+        elif first == "ip" and second == "pim" and lowered[2:] in PIM_MODES:
+            draft.multicast_protocol = True
+        elif first == "ip" and second in ("dvmrp", "cgmp"):
+            draft.multicast_protocol = draft.multicast_protocol or second == "dvmrp"
+            book.mark_block(obj, HARMLESS, _MULTICAST_PROTOCOL[second])
+            return True
         elif first == "ip" and second == "ospf" and len(lowered) >= 5 and lowered[3] == "area":
             draft.ospf_processes.append((words[2], book.source(index)))
         elif first == "ip" and second == "router" and len(lowered) >= 3 and lowered[2] == "isis":
@@ -298,6 +322,17 @@ class InterfaceReader:
         else:
             words = book.words(obj.linenum)
             book.mark_block(obj, FORWARDING, f"interface command '{' '.join(words[:3])}' is not modelled")
+
+    def helper_address(self, draft: InterfaceDraft, obj: Any, words: list[str]) -> bool:
+        book = self.book
+        try:
+            draft.relay_targets.append(helper_target(words, book.source(obj.linenum)))
+        except NotUnderstood as problem:
+            book.mark_block(obj, FORWARDING, str(problem))
+            return True
+        book.parsed(obj.linenum)
+        book.unexpected_children(obj)
+        return True
 
     def address(self, draft: InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
         """`ip address A M [secondary]` (also `A/len`, as IOS-XE prints it on some trains)."""

@@ -219,8 +219,9 @@ TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "icmp"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "tcp"): (HARMLESS, _DEVICE_ONLY),
     ("ip", "gratuitous-arps"): (HARMLESS, _DEVICE_ONLY),
-    # Which broadcasts `ip helper-address` relays (`nd` is in every default config);
-    # `spanning-tree` / `turbo-flood` flood broadcasts without a helper address: FORWARDING.
+    # Which broadcasts `ip helper-address` relays (`nd` is in every default config; `udp` is
+    # read by the parser, cisco_ios/relay.py); `spanning-tree` / `turbo-flood` flood
+    # broadcasts without a helper address: FORWARDING.
     ("ip", "forward-protocol", "udp"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
     ("ip", "forward-protocol", "nd"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
     ("ip", "forward-protocol", "sdns"): (HARMLESS, "broadcast forwarding needs 'ip helper-address', reported there"),
@@ -246,9 +247,11 @@ TOP_LEVEL_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("wrr-queue",): (HARMLESS, _QOS),
     ("priority-queue",): (HARMLESS, _QOS),
     ("ip", "igmp"): (HARMLESS, "IGMP setting (multicast routing is reported at 'ip multicast-routing')"),
-    ("ip", "pim"): (HARMLESS, "PIM setting (multicast routing is reported at 'ip multicast-routing')"),
+    ("ip", "pim"): (HARMLESS, "PIM setting (multicast interfaces are modelled)"),
     ("ip", "msdp"): (HARMLESS, "MSDP setting (multicast routing is reported at 'ip multicast-routing')"),
     ("ip", "mroute"): (HARMLESS, "multicast RPF route (multicast routing is reported)"),
+    ("ip", "dvmrp"): (HARMLESS, "DVMRP setting (multicast interfaces are modelled)"),
+    ("ip", "cgmp"): (HARMLESS, "CGMP setting: it only limits layer-2 flooding"),
     ("mpls", "label"): (HARMLESS, "label distribution setting"),
     ("mpls", "ldp"): (HARMLESS, "label distribution setting"),
     # voice and wireless
@@ -411,7 +414,7 @@ INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "bandwidth-percent"): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
     ("ip", "passive-interface"): (HARMLESS, "routing protocol setting (routing is over-approximated)"),
     ("ip", "igmp"): (HARMLESS, "IGMP setting (multicast routing is reported at 'ip multicast-routing')"),
-    ("ip", "pim"): (HARMLESS, "PIM setting (multicast routing is reported at 'ip multicast-routing')"),
+    ("ip", "pim"): (HARMLESS, "PIM setting (multicast interfaces are modelled)"),
     ("ip", "multicast"): (HARMLESS, "multicast setting (multicast routing is reported)"),
     ("ip", "mfib"): (HARMLESS, "multicast setting (multicast routing is reported)"),
     ("ip", "sap"): (HARMLESS, "multicast setting (multicast routing is reported)"),
@@ -423,7 +426,6 @@ INTERFACE_COMMANDS: Mapping[tuple[str, ...], tuple[UnknownKind, str]] = {
     ("ip", "vrf", "receive"): (FORWARDING, "ip vrf receive adds the interface's address to another VRF; not modelled"),
     ("ip", "vrf", "select"): (FORWARDING, "ip vrf select chooses the VRF by source address; not modelled"),
     ("ip", "vrf", "sitemap"): (FORWARDING, "ip vrf sitemap (route-map based VRF selection) is not modelled"),
-    ("ip", "helper-address"): (FORWARDING, "DHCP/UDP broadcast relay (ip helper-address) is not modelled"),
     ("ip", "unnumbered"): (FORWARDING, "unnumbered interfaces are not modelled"),
     ("ip", "inspect"): (FORWARDING, "CBAC inspection opens return traffic dynamically; not modelled"),
     ("ip", "wccp"): (FORWARDING, "WCCP traffic redirection is not modelled"),

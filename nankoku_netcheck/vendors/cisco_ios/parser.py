@@ -62,12 +62,20 @@ from nankoku_netcheck.vendors.cisco_ios.keywords import (
     TOP_LEVEL_COMMANDS,
 )
 from nankoku_netcheck.vendors.cisco_ios.mgmt import read_management
+from nankoku_netcheck.vendors.cisco_ios.relay import forward_protocol_port, relayed_ports
 from nankoku_netcheck.vendors.cisco_ios.route_maps import RouteMapReader
 from nankoku_netcheck.vendors.cisco_ios.routing import resolve_routing, routing_process, static_route
 from nankoku_netcheck.vendors.cisco_ios.vrfs import VrfReader, is_vrf_block
 from nankoku_netcheck.vendors.cisco_ios.zbf import ZbfReader
 from nankoku_netcheck.vendors.cisco_ios.zbf_policy import zbf_policy
-from nankoku_netcheck.vendors.common import LineBook, RoutingDraft, file_stem, lookup_prefix, strip_blanks
+from nankoku_netcheck.vendors.common import (
+    LineBook,
+    NotUnderstood,
+    RoutingDraft,
+    file_stem,
+    lookup_prefix,
+    strip_blanks,
+)
 
 VENDOR = "cisco_ios"
 
@@ -100,6 +108,8 @@ class _IosParser:
         self.zbf = ZbfReader(self.book)
         self.vrfs = VrfReader(self.book)
         self.route_maps = RouteMapReader(self.book)
+        self.forwarded_udp: list[tuple[bool, int]] = []  # `[no] ip forward-protocol udp N`, in file order
+        self.multicast_routing = False
 
     # -- driver
 
@@ -162,6 +172,13 @@ class _IosParser:
         elif first == "ip" and second == "routing":
             book.parsed(index)
             book.unexpected_children(obj)
+        elif lowered[:3] == ["ip", "forward-protocol", "udp"]:
+            self.forward_protocol(obj, words, added=True)
+        elif lowered[:2] == ["ip", "multicast-routing"] and lowered[2:] in ([], ["distributed"]):
+            # Group traffic crosses between the interfaces running PIM or DVMRP (reach/multicast.py).
+            self.multicast_routing = True
+            book.parsed(index)
+            book.unexpected_children(obj)
         elif first in ("interface", "int"):
             self.interfaces.interface(obj, words)
         elif first == "access-list":
@@ -217,6 +234,9 @@ class _IosParser:
         if rest and rest[0] == "ipv6":
             book.mark_block(obj, HARMLESS, IPV6_SETTING)
             return
+        if rest[:3] == ["ip", "forward-protocol", "udp"]:
+            self.forward_protocol(obj, self.book.words(obj.linenum), added=False)
+            return
         negated_reason = lookup_prefix(NEGATED_HARMLESS, rest)
         entry = lookup_prefix(TOP_LEVEL_COMMANDS, rest)
         if negated_reason is not None:
@@ -226,6 +246,18 @@ class _IosParser:
         else:
             words = book.words(obj.linenum)
             book.mark_block(obj, FORWARDING, f"unrecognised command '{' '.join(words[:3])}'")
+
+    def forward_protocol(self, obj: Any, words: list[str], added: bool) -> None:
+        book = self.book
+        try:
+            port = forward_protocol_port(words)
+        except NotUnderstood as problem:
+            book.mark_block(obj, FORWARDING, str(problem))
+            return
+        if port is not None:
+            self.forwarded_udp.append((added, port))
+        book.parsed(obj.linenum)
+        book.unexpected_children(obj)
 
     # -- results
 
@@ -262,6 +294,9 @@ class _IosParser:
         acls = self.acls.frozen()
         self.zbf.config.members.update(self.interfaces.zone_members)
         policy = zbf_policy(self.zbf.config, tuple(drafts), acls)
+        relaying = any(draft.relay_targets for draft in drafts.values())
+        for draft in drafts.values():
+            draft.multicast_protocol = draft.multicast_protocol and self.multicast_routing
         return Device(
             name=self.hostname or file_stem(book.path),
             vendor=VENDOR,
@@ -278,6 +313,7 @@ class _IosParser:
             # The zone-based firewall's `self` zone decides packets to the router (zbf_policy.py).
             to_the_box=ToTheBox.FILTERED if policy is None else ToTheBox.SELF_POLICY,
             policy_routes=self.route_maps.policy_routes(),
+            relayed_udp_ports=relayed_ports(self.forwarded_udp) if relaying else (),
             # Management-plane facts: a separate read-only pass over the same lines.
             mgmt=read_management(book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name),
         )
