@@ -717,7 +717,7 @@ def device_enter(simulation: Simulation, name: str, device: Device, if_name: str
     if simulation.owns_in_table(name, if_name, packet.dst):
         if box_accepts(simulation, name, device, if_name, packet):
             simulation.endpoints.add(("device", name, "", ""))
-            relay_reply(simulation, name, device, packet)
+            relay_reply(simulation, name, device, if_name, packet)
         return
     if not reply and not filter_permits(device, interface.acl_in, packet):
         return
@@ -725,7 +725,7 @@ def device_enter(simulation: Simulation, name: str, device: Device, if_name: str
         return
     table = interface.vrf
     relay_request(simulation, name, device, if_name, packet)
-    relay_reply(simulation, name, device, packet)  # to a relay interface of another VRF
+    relay_reply(simulation, name, device, if_name, packet)  # to a relay interface of another VRF
     if interface.multicast and packet.dst >> 28 == 0xE:
         multicast_forward(simulation, name, device, if_name, packet, reply)
     exits = (
@@ -826,11 +826,17 @@ def relay_request(simulation: Simulation, name: str, device: Device, if_name: st
                 simulation.hand_over(name, exit_, header)
 
 
-def relay_reply(simulation: Simulation, name: str, device: Device, packet: Header) -> None:
+def relay_reply(simulation: Simulation, name: str, device: Device, arrival: str, packet: Header) -> None:
     if packet.proto != UDP or packet.dport != 67:
         return
+    arrival_table = device.interfaces[arrival].vrf
     for if_name, interface in device.interfaces.items():
         if not interface.relay_targets or primary_of(device, if_name) is None:
+            continue
+        tables = {interface.vrf}
+        for target in interface.relay_targets:
+            tables.add(target.vrf if target.vrf is not None else "" if target.global_table else interface.vrf)
+        if arrival_table not in tables:
             continue
         if not carries_through_traffic(device, if_name):
             continue

@@ -1,8 +1,11 @@
 """The VRF variant of the sample city: one core switch (core-sw) carries the LGWAN and the
-internet zones in two VRFs. Compliant: the VRFs keep the zones apart (verify passes; ZONE-008
-warns that the separation rests on the routing tables, which it does). Broken: one static route
-leaks the INET VRF into the LGWAN VRF: the exact ZONE-005 finding, its path naming the VRFs,
-and the engine, the tracer and the oracle agree on the leaked packet."""
+internet zones in two VRFs, and relays each zone's DHCP to a server of the same zone
+(`ip helper-address` in the SVI's own VRF). Compliant: the VRFs keep the zones apart (verify
+passes; ZONE-008 warns that the separation rests on the routing tables, which it does).
+Broken: one static route leaks the INET VRF into the LGWAN VRF, and one planted relay
+(`ip helper-address vrf INET 10.3.20.67` on the LGWAN terminals' SVI) sends LGWAN broadcasts
+to the internet zone's server: the exact ZONE-005 findings, their paths naming the VRFs, and
+the engine, the tracer and the oracle agree on the leaked and the relayed packets."""
 
 from __future__ import annotations
 
@@ -64,15 +67,14 @@ def test_broken_vrf_sample_reports_the_leak_with_its_path(broken_result: Result)
     assert broken_result.verdict == "fail"
     assert zone_findings(broken_result) == [
         ("ZONE-005", "error", "internet", "lgwan"),
+        ("ZONE-005", "error", "lgwan", "internet"),
         ("ZONE-008", "warning", "internet", "lgwan"),
         ("ZONE-008", "warning", "lgwan", "internet"),
     ]
-    finding = next(f for f in broken_result.findings if f.rule == "ZONE-005")
-    assert finding.message_en == (
-        "インターネット接続系 (internet) → LGWAN接続系 (lgwan): ip 10.3.0.0/16 → 10.2.20.0/32, 10.2.20.2/31, "
-        "10.2.20.4/30, 10.2.20.8/29, … (without network/broadcast addresses) gets through outside every declared "
-        "sanitised channel (permitted at no filter on the path)."
-    )
+    finding = next(f for f in broken_result.findings if (f.rule, f.from_zone) == ("ZONE-005", "internet"))
+    # The leaked route carries everything to the LGWAN server segment; the server's replies to the
+    # planted relay (udp to the relay address 10.2.10.1) come back into LGWAN as well.
+    assert finding.message_en.startswith("インターネット接続系 (internet) → LGWAN接続系 (lgwan): ip 10.3.0.0/16 → ")
     assert finding.path == (
         PathStep(
             device="core-sw",
@@ -85,7 +87,23 @@ def test_broken_vrf_sample_reports_the_leak_with_its_path(broken_result: Result)
         ),
     )
     assert [(Path(e.file).name, e.line, e.text) for e in finding.evidence] == [
-        ("core-sw.cfg", 157, "ip route vrf INET 10.2.20.0 255.255.255.0 Vlan120 name TEMP-LGWAN-MAIL")
+        ("core-sw.cfg", 160, "ip route vrf INET 10.2.20.0 255.255.255.0 Vlan120 name TEMP-LGWAN-MAIL")
+    ]
+
+
+def test_broken_vrf_sample_reports_the_relay_to_the_wrong_zone(broken_result: Result) -> None:
+    finding = next(f for f in broken_result.findings if (f.rule, f.from_zone) == ("ZONE-005", "lgwan"))
+    # Only what the relay carries: UDP broadcasts of the LGWAN terminals to the relayed ports.
+    assert finding.message_en.startswith(
+        "LGWAN接続系 (lgwan) → インターネット接続系 (internet): udp 10.2.0.0/16 → 10.2.10.255/32, "
+        "255.255.255.255/32 dport 37,42,49,53,67,69,"
+    )
+    assert [(s.device, s.in_interface, s.in_vrf, s.out_interface, s.out_vrf, s.route) for s in finding.path] == [
+        ("core-sw", "Vlan110", "LGWAN", "Vlan220", "INET", "vrf INET 10.3.20.0/24 dev Vlan220")
+    ]
+    assert [note for note in finding.notes if "relayed" in note] == [
+        "core-sw: relayed by the device (device_configs/nankoku-vrf-broken/core-sw.cfg:122: "
+        "ip helper-address vrf INET 10.3.20.67)"
     ]
 
 
@@ -111,7 +129,9 @@ def test_reports_name_the_vrfs_of_the_leaking_hop(broken_result: Result) -> None
     assert hop in render_text(broken_result, "en")
     assert hop in render_text(broken_result, "ja")
     assert "Vlan210 (vrf INET)<br>→ Vlan120 (vrf LGWAN)" in render_html(broken_result, "ja")
-    finding = next(f for f in result_to_dict(broken_result)["findings"] if f["rule"] == "ZONE-005")
+    finding = next(
+        f for f in result_to_dict(broken_result)["findings"] if (f["rule"], f["from_zone"]) == ("ZONE-005", "internet")
+    )
     assert [(s["in_interface"], s["in_vrf"], s["out_interface"], s["out_vrf"]) for s in finding["path"]] == [
         ("Vlan210", "INET", "Vlan120", "LGWAN")
     ]
@@ -130,3 +150,36 @@ def test_engine_tracer_and_oracle_agree_on_the_leaked_packet(topology: str, leak
     found = oracle.reachable_endpoints(network, LEAKED, segment=start.segment, boundary=boundary)
     assert (servers in reached, servers in traced, ("hosts", "", "", servers.segment) in found) == (leaks,) * 3
     assert {(e.kind, e.device, e.interface, e.segment) for e in reached} == found
+
+
+# A DHCP discover of an LGWAN terminal, its relayed copy, and the internet server's answer to the
+# planted relay's address (giaddr 10.2.10.1), which the switch relays back to the LGWAN terminals.
+DISCOVER = Packet(src=0, dst=ip_to_int("255.255.255.255"), proto=17, sport=68, dport=67)
+OFFER = Packet(src=ip_to_int("10.3.20.67"), dst=ip_to_int("10.2.10.1"), proto=17, sport=67, dport=67)
+
+
+def endpoints_by_all_three(topology: str, start_interface: str, packet: Packet) -> set[Endpoint]:
+    network = load(topology).network
+    boundary = boundary_interfaces(network)
+    engine = ReachEngine(network, PacketSpace(), boundary)
+    start = Start(segment=network.segment_of[("core-sw", start_interface)])
+    delivered = engine.reach([(start, engine.space.packet(packet))]).delivered
+    reached = {endpoint for endpoint, packets in delivered.items() if engine.space.contains(packets, packet)}
+    traced = {path.endpoint for path in Tracer(engine).trace(start, packet) if path.disposition == "delivered"}
+    found = oracle.reachable_endpoints(network, packet, segment=start.segment, boundary=boundary)
+    assert {(e.kind, e.device, e.interface, e.segment) for e in reached} == found
+    assert {(e.kind, e.device, e.interface, e.segment) for e in traced if e is not None} == found
+    return {Endpoint(e.kind, device=e.device, interface=e.interface, segment=e.segment) for e in reached}
+
+
+@pytest.mark.parametrize(("topology", "planted"), [(COMPLIANT, False), (BROKEN, True)])
+def test_dhcp_relay_reaches_the_servers_the_configs_name(topology: str, planted: bool) -> None:
+    network = load(topology).network
+    lgwan_servers = network.segment_of[("core-sw", "Vlan120")]
+    inet_servers = network.segment_of[("core-sw", "Vlan220")]
+    lgwan_terminals = network.segment_of[("core-sw", "Vlan110")]
+    segments = {e.segment for e in endpoints_by_all_three(topology, "Vlan110", DISCOVER) if e.kind == "hosts"}
+    assert lgwan_servers in segments
+    assert (inet_servers in segments) is planted
+    answered = {e.segment for e in endpoints_by_all_three(topology, "Vlan220", OFFER) if e.kind == "hosts"}
+    assert (lgwan_terminals in answered) is planted

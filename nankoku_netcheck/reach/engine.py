@@ -73,6 +73,7 @@ from .relay import (
     reply_client,
     reply_rewrites,
     request_rewrites,
+    takes_reply,
 )
 
 
@@ -770,7 +771,8 @@ class ReachEngine:
         if replies == self.space.false:
             return
         for name in sorted(device.interfaces):
-            self._relay_replies(device_name, name, replies, translation, deliver)
+            if takes_reply(interface, device.interfaces[name]):
+                self._relay_replies(device_name, name, replies, translation, deliver)
 
     def _relay_replies(
         self, device_name: str, if_name: str, replies: PacketSet, translation: Translation, deliver: Deliver

@@ -31,9 +31,10 @@ like any other of its hosts).
 Tables (VRFs). A relayed request is routed in the table `relay_table` names: the target's
 VRF (`ip helper-address vrf X`), the global table (`global`), else the arrival interface's.
 The server's reply then arrives in that table, addressed to the `giaddr` of an interface
-that may sit in another one: the device takes it for the relay whatever the table it
-arrives in (past the arrival interface's inbound filter), and it is routed in that table as
-well (IOS hands relay replies to the DHCP relay agent; routing it too is the wider choice).
+that may sit in another one: the device takes it for that interface's relay when it arrives
+in the interface's own table or in a table one of its targets is relayed to (`takes_reply`),
+past the arrival interface's inbound filter; from another table it is routed as well (IOS
+hands relay replies to the DHCP relay agent; routing it too is the wider choice).
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ def relay_table(interface: Interface, target: RelayTarget) -> str:
     if target.vrf is not None:
         return target.vrf
     return "" if target.global_table else interface.vrf
+
+
+def takes_reply(arrival: Interface, relay_interface: Interface) -> bool:
+    """Whether a server reply arriving by `arrival` may be one for `relay_interface`'s relay:
+    it arrives in the relay interface's table or in one its requests are relayed to."""
+    if arrival.vrf == relay_interface.vrf:
+        return True
+    return any(relay_table(relay_interface, target) == arrival.vrf for target in relay_interface.relay_targets)
 
 
 def relays(interface: Interface) -> bool:

@@ -53,6 +53,7 @@ from .relay import (
     reply_client,
     reply_rewrites,
     request_rewrites,
+    takes_reply,
 )
 
 
@@ -503,6 +504,8 @@ class Tracer:
         for name in sorted(device.interfaces):
             interface = device.interfaces[name]
             if not relays(interface) or not forwards(interface):
+                continue
+            if not takes_reply(device.interfaces[here.in_interface], interface):
                 continue
             if not any(address.address == packet.dst for address in interface.addresses):
                 continue
