@@ -80,8 +80,10 @@ def header_acls(device: Device) -> dict[str, Acl]:
 
 
 @st.composite
-def relay_networks(draw: st.DrawFn) -> gen.NetworkCase:
+def relay_networks(draw: st.DrawFn, tables: bool = False) -> gen.NetworkCase:
     case: gen.NetworkCase = draw(gen.networks())
+    if tables:
+        spread_over_tables(draw, case)
     every = [d for d in case.network.devices.values()]
     for name in sorted(case.network.devices):
         device = case.network.devices[name]
@@ -100,7 +102,12 @@ def relay_networks(draw: st.DrawFn) -> gen.NetworkCase:
                 continue
             helpers = draw(st.lists(st.sampled_from(case.addresses), min_size=1, max_size=2, unique=True))
             targets = tuple(
-                RelayTarget(address, Source(device.source_file, 100 + number, f" ip helper-address {address}"))
+                RelayTarget(
+                    address,
+                    Source(device.source_file, 100 + number, f" ip helper-address {address}"),
+                    vrf=draw(TARGET_TABLES) if tables else None,
+                    global_table=tables and gen.sometimes(draw, 20),
+                )
                 for number, address in enumerate(helpers)
             )
             device.interfaces[if_name] = replace(device.interfaces[if_name], relay_targets=targets)
@@ -162,9 +169,21 @@ def aimed_run(draw: st.DrawFn, case: gen.NetworkCase) -> tuple[gen.StartPoint, P
     return start, request
 
 
+TABLES = st.sampled_from(("", "", "A", "B"))
+TARGET_TABLES = st.sampled_from((None, None, "", "A", "B"))
+
+
+def spread_over_tables(draw: st.DrawFn, case: gen.NetworkCase) -> None:
+    """Interfaces and routes over the global table and VRFs A and B (`ip helper-address vrf X`
+    and `global` then relay into other tables, and the replies come back from them)."""
+    for device in case.network.devices.values():
+        device.interfaces = {name: replace(i, vrf=draw(TABLES)) for name, i in device.interfaces.items()}
+        device.routes = [replace(route, vrf=draw(TABLES)) for route in device.routes]
+
+
 @st.composite
-def relay_runs(draw: st.DrawFn) -> NetworkRuns:
-    case = draw(relay_networks())
+def relay_runs(draw: st.DrawFn, tables: bool = False) -> NetworkRuns:
+    case = draw(relay_networks(tables))
     packets = st.one_of(relay_packets(case), gen.packets(case.addresses))
     anywhere = st.tuples(st.sampled_from(case.starts), packets)
     runs = draw(st.lists(st.one_of(aimed_run(case), aimed_run(case), anywhere), min_size=1, max_size=4))
@@ -180,4 +199,16 @@ def test_engine_relay_agrees_with_oracle(cudd_space: PacketSpace, case_and_runs:
 @examples(150)
 @given(relay_runs())
 def test_tracer_relay_agrees_with_oracle(cudd_space: PacketSpace, case_and_runs: NetworkRuns) -> None:
+    check_tracer(cudd_space, *case_and_runs)
+
+
+@examples(120)
+@given(relay_runs(tables=True))
+def test_engine_relay_across_vrfs_agrees_with_oracle(cudd_space: PacketSpace, case_and_runs: NetworkRuns) -> None:
+    check_network(cudd_space, *case_and_runs)
+
+
+@examples(100)
+@given(relay_runs(tables=True))
+def test_tracer_relay_across_vrfs_agrees_with_oracle(cudd_space: PacketSpace, case_and_runs: NetworkRuns) -> None:
     check_tracer(cudd_space, *case_and_runs)
