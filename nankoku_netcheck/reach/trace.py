@@ -26,6 +26,7 @@ from ..model import (
     ToTheBox,
     format_prefix,
     int_to_ip,
+    prefix_mask,
 )
 from ..redact import redact
 from .engine import Endpoint, ReachEngine, Start
@@ -33,13 +34,24 @@ from .fib import NextHop
 from .filters import (
     accepts,
     applicable_rules,
+    decides_per_pair,
     egress_acl,
     forwards,
     ingress_acl,
     permits_everything_when_empty,
     policy_list,
 )
-from .nat import Owner, Rewrite, Translation, compose, inbound_steps, new_rewrites, outbound_steps, step_matches
+from .nat import (
+    Owner,
+    Rewrite,
+    Translation,
+    compose,
+    inbound_steps,
+    late_steps,
+    new_rewrites,
+    outbound_steps,
+    step_matches,
+)
 from .packets import Packet, counts_as_match
 
 
@@ -286,22 +298,82 @@ class Tracer:
         interface = device.interfaces[if_name]
         if not accepts(interface):
             return []
-        arrival: Owner | None = None  # the twice NAT rule that owns the packet (nat.py)
-        egress: str | None = None  # the interface a NAT rule makes the packet leave by
         egress_rule = Source(device.source_file, 0, "")
-        if device.nat_rules:
-            for step in inbound_steps(device, interface):
-                if step_matches(step, packet):
-                    packet = _rewritten(packet, step.rewrites)
-                    translation = compose(translation, step.rewrites)
-                    arrival = step.owner
-                    egress = step.egress if step.egress in device.interfaces else None
-                    egress_rule = step.rule or egress_rule
+        early: AclDecision | None = None
+        if device.nat_between_filters and device.nat_rules and not (device.stateful and _is_reply(packet)):
+            # The inbound filter sees the packet as it arrives, before un-translation.
+            early = self.decide(device_name, if_name, "in", packet)
+            if not early.permitted:
+                stopped = Hop(device_name, if_name, early, translation=translation)
+                return [Branch(hops, TracePath((*hops, stopped), "denied-in"))]
+        if not device.nat_rules:
+            return self._decide(device_name, if_name, packet, translation, hops, early, None, None, egress_rule)
+        branches: list[Branch] = []
+        for step in inbound_steps(device, interface):
+            if not step_matches(step, packet):
+                continue
+            egress = step.egress if step.egress in device.interfaces else None
+            rewritten = compose(translation, step.rewrites)
+            for candidate in self._candidates(packet, step.rewrites):
+                branches += self._decide(
+                    device_name,
+                    if_name,
+                    candidate,
+                    rewritten,
+                    hops,
+                    early,
+                    step.owner,
+                    egress,
+                    step.rule or egress_rule,
+                )
+            if not step.alternative:
+                return branches
+        # No translation, or only a reply translation that may not exist for this packet.
+        return branches + self._decide(device_name, if_name, packet, translation, hops, early, None, None, egress_rule)
+
+    def _candidates(self, packet: Packet, rewrites: Translation) -> list[Packet]:
+        """The headers the trace follows after `rewrites`: one per rewrite, except that an
+        un-translation to a pool of real hosts (a reply to a dynamic translation) is followed
+        to the first host address of the pool on each segment it covers."""
+        pooled = [rewrite for rewrite in rewrites if rewrite.pool and rewrite.field == "dst"]
+        if not pooled:
+            return [_rewritten(packet, rewrites)]
+        pool = pooled[-1]
+        mask = prefix_mask(pool.length)
+        found = []
+        for segment_id in sorted(self.network.segments):
+            segment = self.network.segments[segment_id]
+            for network, length in segment.subnets:
+                low = max(network, pool.network & mask)
+                high = min(network | (~prefix_mask(length) & 0xFFFFFFFF), pool.network | (~mask & 0xFFFFFFFF))
+                host = next((a for a in range(low, min(high, low + 4) + 1) if segment.is_host_address(a)), None)
+                if host is not None:
+                    found.append(replace(_rewritten(packet, rewrites), dst=host))
                     break
+        return found or [_rewritten(packet, rewrites)]
+
+    def _decide(
+        self,
+        device_name: str,
+        if_name: str,
+        packet: Packet,
+        translation: Translation,
+        hops: tuple[Hop, ...],
+        early: AclDecision | None,
+        arrival: Owner | None,
+        egress: str | None,
+        egress_rule: Source,
+    ) -> list[Branch]:
+        """`_step` once the arriving packet is (un-)translated: the filters, the box, routing.
+        `early`: the inbound filter's decision when it came before the un-translation."""
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
         to_box = self._to_the_box(device_name, if_name, packet, translation, hops)
         if to_box is not None:
             return to_box
-        if device.stateful and _is_reply(packet):
+        if early is not None:
+            ingress = early
+        elif device.stateful and _is_reply(packet):
             ingress = AclDecision(None, True, reason="reply: checked against the reverse connection")
         else:
             ingress = self.decide(device_name, if_name, "in", packet)
@@ -398,18 +470,18 @@ class Tracer:
         device = self.network.devices[device_name]
         if out not in device.interfaces or not forwards(device.interfaces[out]):
             return Branch(hops)
+        translate_first = device.nat_between_filters and bool(device.nat_rules) and not decides_per_pair(device)
+        if translate_first:
+            # The outbound filter sees the packet as it leaves, after translation.
+            packet, translation = self._translated_out(device_name, if_name, out, packet, translation, arrival)
         ingress, egress = self._pair_decisions(here, out, packet)
         walked = (*hops, replace(here, ingress=ingress, out_interface=out, next_hop=hop, egress=egress))
         if not ingress.permitted:
             return Branch(walked, TracePath(walked, "denied-in"))
         if egress is None or not egress.permitted:
             return Branch(walked, TracePath(walked, "denied-out"))
-        if device.nat_rules:
-            for step in outbound_steps(device, device.interfaces[if_name], device.interfaces[out], arrival):
-                if step_matches(step, packet):
-                    packet = _rewritten(packet, step.rewrites)
-                    translation = compose(translation, step.rewrites)
-                    break
+        if device.nat_rules and not translate_first:
+            packet, translation = self._translated_out(device_name, if_name, out, packet, translation, arrival)
         exit_endpoint = Endpoint("exit", device=device_name, interface=out, translation=translation)
         segment_id = self.network.segment_of.get((device_name, out))
         if (device_name, out) in self.engine.boundary or segment_id is None:
@@ -432,6 +504,24 @@ class Tracer:
                 return Branch(walked, None, owners, packet, translation)
             return Branch(walked, hosts if segment.is_host_address(packet.dst) else TracePath(walked, "no-host"))
         return Branch(walked, TracePath(walked, "delivered", exit_endpoint), others, packet, translation)
+
+    def _translated_out(
+        self, device_name: str, in_if: str, out: str, packet: Packet, translation: Translation, arrival: Owner | None
+    ) -> tuple[Packet, Translation]:
+        """The header as it leaves `out`: the first late un-translation that matches
+        (nat.late_steps), then the first source translation."""
+        device = self.network.devices[device_name]
+        in_interface, out_interface = device.interfaces[in_if], device.interfaces[out]
+        for steps in (
+            late_steps(device, in_interface, out_interface),
+            outbound_steps(device, in_interface, out_interface, arrival),
+        ):
+            for step in steps:
+                if step_matches(step, packet):
+                    packet = _rewritten(packet, step.rewrites)
+                    translation = compose(translation, step.rewrites)
+                    break
+        return packet, translation
 
 
 @dataclass(frozen=True)

@@ -205,8 +205,14 @@ class FlowContext:
             return self._split_boundary(boundary, packets, endpoint)
         out: dict[str, PacketSet] = {}
         rest = packets
+        # A destination rewritten to a pool (a reply to a dynamic translation) may be any of its
+        # addresses; at a segment's hosts it is one of the segment's.
+        within = None
+        if endpoint.kind == "hosts" and any(r.pool and r.field == "dst" for r in endpoint.translation):
+            within = self.engine.segment_destinations(self.network.segments[endpoint.segment])
         for zone_id in self.zone_ids():
-            part = packets & self.engine.pre(endpoint.translation, self.owned(zone_id, "dst"))
+            owned = self.owned(zone_id, "dst") if within is None else self.owned(zone_id, "dst") & within
+            part = packets & self.engine.pre(endpoint.translation, owned)
             if part != self.space.false:
                 out[zone_id] = part
                 rest &= ~part

@@ -62,6 +62,7 @@ from nankoku_netcheck.vendors.cisco_ios.keywords import (
     TOP_LEVEL_COMMANDS,
 )
 from nankoku_netcheck.vendors.cisco_ios.mgmt import read_management
+from nankoku_netcheck.vendors.cisco_ios.nat import NatReader
 from nankoku_netcheck.vendors.cisco_ios.routing import resolve_routing, routing_process, static_route
 from nankoku_netcheck.vendors.common import LineBook, RoutingDraft, file_stem, lookup_prefix, strip_blanks
 
@@ -93,6 +94,7 @@ class _IosParser:
         self.ipv6_routing_lines: list[int] = []
         self.multiline_blocks: list[tuple[int, int, str]] = []  # banner / macro text: (first, last, reason)
         self.static_arps: list[StaticArp] = []
+        self.nat = NatReader(self.book)
 
     # -- driver
 
@@ -169,6 +171,11 @@ class _IosParser:
             if arp is not None:
                 self.static_arps.append(arp)
             self.classify_top_level(obj, words, lowered)
+        elif first == "ip" and second == "nat":
+            self.nat.collect(obj)
+        elif first == "route-map":
+            self.nat.route_map(obj, words)
+            self.classify_top_level(obj, words, lowered)
         elif first == "router":
             routing = routing_process(book, obj, words)
             if routing is not None:
@@ -235,6 +242,8 @@ class _IosParser:
     def build_device(self) -> Device:
         book, drafts = self.book, self.interfaces.drafts
         apply_autostate(drafts)
+        acls = self.acls.frozen()
+        nat_rules = self.nat.rules(drafts, acls)
         book.sweep_unvisited_lines()
         return Device(
             name=self.hostname or file_stem(book.path),
@@ -242,12 +251,16 @@ class _IosParser:
             source_file=book.path,
             hostname=self.hostname,
             interfaces={name: draft.freeze() for name, draft in drafts.items()},
-            acls=self.acls.frozen(),
+            acls=acls,
             routes=list(self.routes),
             dynamic_routing=resolve_routing(self.routing, list(drafts.values())),
             unknown_lines=[unknown for _, unknown in sorted(book.outcome.items()) if unknown is not None],
             lines=tuple(book.lines),
             static_arp=list(self.static_arps),
+            nat_rules=nat_rules,
+            # IOS: inside to outside, the outbound ACL sees global addresses; outside to
+            # inside, the inbound ACL sees them (Cisco, "NAT Order of Operation").
+            nat_between_filters=True,
             # Management-plane facts: a separate read-only pass over the same lines.
             mgmt=read_management(book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name),
         )
