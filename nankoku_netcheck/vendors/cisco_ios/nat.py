@@ -94,6 +94,7 @@ class _Rule:
     overload: bool = False
     interface_pat: str | None = None  # `interface X`: the mapped address is X's
     add_route: bool = False
+    egress: str | None = None  # `egress-interface X`: translated only on the way out of X
     protocol: int | None = None
     real_port: PortRange | None = None
     mapped_port: PortRange | None = None
@@ -238,11 +239,14 @@ class NatReader:
             rule.overload = True
         else:
             raise NotUnderstood(f"'{target}'")
-        for option in (word.lower() for word in cursor.rest()):
+        while not cursor.done():
+            option = cursor.take_lower("option")
             if option == "overload":
                 rule.overload = True
             elif option == "add-route":
                 rule.add_route = True
+            elif option == "egress-interface":
+                rule.egress = canonical_interface_name(cursor.take("interface"))
             elif option not in _NEUTRAL_OPTIONS:
                 raise NotUnderstood(f"option '{option}'")
         return rule
@@ -473,6 +477,8 @@ def _nat_rules(
     for real_interface, mapped_interface in _pairs(rule.side, roles):
         if rule.kind == "dynamic" and rule.interface_pat in outward and mapped_interface != rule.interface_pat:
             continue  # translated only on the way out of the interface it names
+        if rule.egress is not None and mapped_interface != rule.egress:
+            continue
         result.append(
             NatRule(
                 source=source,
