@@ -542,7 +542,9 @@ class ReachEngine:
             self._enter(key, packets, result, visited, enqueue, deliver, route_later)
         for endpoint in sorted(result.delivered):
             # Hosts never receive packets to a network or broadcast address (see host_destinations).
-            if endpoint.kind == "hosts" and self.network.segments[endpoint.segment].reserved:
+            # (Not after a rewrite of the destination to a pool: it may pick a host's address.)
+            pooled = any(rewrite.pool and rewrite.field == "dst" for rewrite in endpoint.translation)
+            if endpoint.kind == "hosts" and self.network.segments[endpoint.segment].reserved and not pooled:
                 reserved = self.pre(
                     endpoint.translation, self.reserved_destinations(self.network.segments[endpoint.segment])
                 )
@@ -624,7 +626,8 @@ class ReachEngine:
         # The state check drops replies to connections the device never saw, to itself included.
         to_box = new & local & ~self.space.tcp_established() if device.stateful else new & local
         deliver(Endpoint("device", device=device_name, translation=translation), to_box)
-        forwarded = new & ~local
+        # pre(~local), not ~pre(local): after a rewrite to a pool both may hold.
+        forwarded = new & pre(translation, ~self.local_addresses(device_name)) if translation else new & ~local
         if forwarded == self.space.false or not forwards(interface):
             return
         if not decides_per_pair(device) and not device.nat_rules:

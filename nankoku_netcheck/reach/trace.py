@@ -334,13 +334,14 @@ class Tracer:
     def _candidates(self, packet: Packet, rewrites: Translation) -> list[Packet]:
         """The headers the trace follows after `rewrites`: one per rewrite, except that an
         un-translation to a pool of real hosts (a reply to a dynamic translation) is followed
-        to the first host address of the pool on each segment it covers."""
+        to the first host address of the pool on each segment it covers, to each device
+        address in the pool and to its first address on no segment."""
         pooled = [rewrite for rewrite in rewrites if rewrite.pool and rewrite.field == "dst"]
         if not pooled:
             return [_rewritten(packet, rewrites)]
         pool = pooled[-1]
         mask = prefix_mask(pool.length)
-        found = []
+        found: list[int] = []
         for segment_id in sorted(self.network.segments):
             segment = self.network.segments[segment_id]
             for network, length in segment.subnets:
@@ -348,9 +349,28 @@ class Tracer:
                 high = min(network | (~prefix_mask(length) & 0xFFFFFFFF), pool.network | (~mask & 0xFFFFFFFF))
                 host = next((a for a in range(low, min(high, low + 4) + 1) if segment.is_host_address(a)), None)
                 if host is not None:
-                    found.append(replace(_rewritten(packet, rewrites), dst=host))
+                    found.append(host)
                     break
-        return found or [_rewritten(packet, rewrites)]
+            found.extend(a for a in sorted(segment.device_addresses) if a & mask == pool.network & mask)
+        beyond = self._first_off_segment(pool.network & mask, pool.network | (~mask & 0xFFFFFFFF))
+        if beyond is not None:
+            found.append(beyond)
+        rewritten = _rewritten(packet, rewrites)
+        return [replace(rewritten, dst=address) for address in dict.fromkeys(found)] or [rewritten]
+
+    def _first_off_segment(self, low: int, high: int) -> int | None:
+        """The first address in [low, high] on no segment (one that routes beyond them)."""
+        spans = sorted(
+            (network, network | (~prefix_mask(length) & 0xFFFFFFFF))
+            for segment in self.network.segments.values()
+            for network, length in segment.subnets
+        )
+        candidate = low
+        for first, last in spans:
+            if first > candidate:
+                break
+            candidate = max(candidate, last + 1)
+        return candidate if candidate <= high else None
 
     def _decide(
         self,
