@@ -80,6 +80,11 @@ class Hop:
     next_hop: NextHop | None = None
     egress: AclDecision | None = None
     translation: Translation = ()  # NAT rewrites applied before this hop's decisions
+    # With NAT between the filters (Device.nat_between_filters): the rewrites the ingress
+    # decision saw (before un-translation) and those the egress decision saw (after the
+    # translation on the way out); None: `translation`.
+    ingress_translation: Translation | None = None
+    egress_translation: Translation | None = None
 
 
 @dataclass(frozen=True)
@@ -325,6 +330,7 @@ class Tracer:
                     step.owner,
                     egress,
                     step.rule or egress_rule,
+                    translation,
                 )
             if not step.alternative:
                 return branches
@@ -383,9 +389,11 @@ class Tracer:
         arrival: Owner | None,
         egress: str | None,
         egress_rule: Source,
+        arrived: Translation | None = None,
     ) -> list[Branch]:
         """`_step` once the arriving packet is (un-)translated: the filters, the box, routing.
-        `early`: the inbound filter's decision when it came before the un-translation."""
+        `early`: the inbound filter's decision when it came before the un-translation, on the
+        packet with the rewrites `arrived` (None: `translation`)."""
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
         to_box = self._to_the_box(device_name, if_name, packet, translation, hops)
@@ -397,7 +405,8 @@ class Tracer:
             ingress = AclDecision(None, True, reason="reply: checked against the reverse connection")
         else:
             ingress = self.decide(device_name, if_name, "in", packet)
-        here = Hop(device_name, if_name, ingress, translation=translation)
+        seen = arrived if early is not None and arrived is not None and arrived != translation else None
+        here = Hop(device_name, if_name, ingress, translation=translation, ingress_translation=seen)
         if not ingress.permitted:
             return [Branch(hops, TracePath((*hops, here), "denied-in"))]
         if self._device_owns(device_name, packet.dst):
@@ -494,6 +503,8 @@ class Tracer:
         if translate_first:
             # The outbound filter sees the packet as it leaves, after translation.
             packet, translation = self._translated_out(device_name, if_name, out, packet, translation, arrival)
+            if translation != here.translation:
+                here = replace(here, egress_translation=translation)
         ingress, egress = self._pair_decisions(here, out, packet)
         walked = (*hops, replace(here, ingress=ingress, out_interface=out, next_hop=hop, egress=egress))
         if not ingress.permitted:

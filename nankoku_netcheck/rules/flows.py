@@ -410,8 +410,17 @@ class FlowContext:
         region = self.space.valid
         for hop in path.hops:
             decided = self._decision_region(hop.device, hop.in_interface, "in", hop)
+            if hop.ingress_translation is not None or hop.egress_translation is not None:
+                # NAT between the filters: each decision saw the header of its own wire.
+                seen = hop.translation if hop.ingress_translation is None else hop.ingress_translation
+                region &= self.engine.pre(seen, decided)
+                decided = self.space.valid
             if hop.egress is not None:
-                decided &= self._decision_region(hop.device, hop.out_interface, "out", hop)
+                out = self._decision_region(hop.device, hop.out_interface, "out", hop)
+                if hop.egress_translation is not None:
+                    region &= self.engine.pre(hop.egress_translation, out)
+                else:
+                    decided &= out
             region &= self.engine.pre(hop.translation, decided)
         return region
 
