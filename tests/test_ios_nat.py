@@ -292,3 +292,33 @@ def test_static_nat_exposing_an_lgwan_host_fails_at_the_nat_line(
         (20, nat_line, "translates")
     ]
     assert "edge: NAT rewrites dst to 10.2.0.10/32 (configs/edge.cfg:20)" in finding.notes
+
+
+def test_nvi_static_and_rotary_inside_destination() -> None:
+    device = parse_config(
+        "hostname r\n"
+        "interface Gi0/0\n ip address 203.0.113.2 255.255.255.252\n ip nat enable\n ip nat outside\n"
+        "interface Gi0/1\n ip address 10.3.0.1 255.255.255.0\n ip nat enable\n ip nat inside\n"
+        "access-list 5 permit 203.0.113.80\n"
+        "ip nat pool WEB 10.3.0.20 10.3.0.21 prefix-length 24 type rotary\n"
+        "ip nat inside destination list 5 pool WEB\n"
+        "ip nat source static 10.3.0.9 203.0.113.9\n",
+        "r.cfg",
+        "cisco_ios",
+    )
+    assert not device.forwarding_unknowns
+    rows = [
+        (r.source.line, r.kind, r.real_interface, r.mapped_interface, r.real_source, r.mapped_source, r.protocol)
+        for r in device.nat_rules
+    ]
+    outside, inside = "GigabitEthernet0/0", "GigabitEthernet0/1"
+    web, virtual = ((ip("10.3.0.20"), 31),), ((ip("203.0.113.80"), 32),)
+    local, global_ = ((ip("10.3.0.9"), 32),), ((ip("203.0.113.9"), 32),)
+    assert rows == [
+        # TCP load balancing: the virtual address onto the rotary pool (any of its addresses).
+        (12, "static", inside, outside, web, virtual, PROTO_TCP),
+        # NVI: between every two interfaces with `ip nat enable`, both ways.
+        (13, "static", outside, inside, local, global_, None),
+        (13, "static", inside, outside, local, global_, None),
+    ]
+    assert device.nat_rules[0].approximation
