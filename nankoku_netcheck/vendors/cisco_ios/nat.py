@@ -31,7 +31,10 @@ Decisions toward reachability (each noted in the rule's `approximation`):
   ACL permits everything on IOS interfaces too).
 - Route-maps: `match ip address` of the permit entries; other match clauses are ignored
   (every packet of the entry counts) and deny entries are ignored.
-- Static port translation (`tcp|udp L lport G gport`) translates the whole address.
+- Static port translation (`tcp|udp L lport G gport`) translates the whole address, every
+  protocol and port (the engine's NAT steps match addresses only). Where G is the router's
+  own address (`interface X`), packets to it then go to L, not to the router: the one place
+  where this is not an over-approximation (the router's own services on G are missed).
 - Not modelled, META-001: `vrf` (NAT inside a VRF), an undefined pool, `interface X` whose
   address is not in the config, `type rotary` pools outside `inside destination`,
   `ip nat settings`, `ip nat route`, anything else not listed here.
