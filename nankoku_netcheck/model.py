@@ -331,6 +331,14 @@ class NatRule:
     # `route-lookup`: the egress interface of an un-translated packet comes from the
     # routing table, not from the rule's interface.
     route_lookup: bool = False
+    # Dynamic rules: the mapped addresses are shared by port (PAT; `interface_pat` implies
+    # it). Only replies to a shared address are translated back (reach/nat.py); without it
+    # any packet to a mapped address of a dynamic rule may reach a real host holding it.
+    overload: bool = False
+    # The route lookup sees the mapped address: a packet arriving on the mapped side is
+    # routed on its mapped destination and un-translated as it leaves (a rule that
+    # translates the addresses of hosts beyond the real side for the mapped side's view).
+    routed_as_mapped: bool = False
 
 
 @dataclass(frozen=True)
@@ -470,6 +478,12 @@ class Device:
     # the device would pass the other way (reach/filters.py).
     stateful: bool = False
     nat_rules: list[NatRule] = field(default_factory=list)
+    # Where NAT sits between the filters: False, filters see real addresses (a packet is
+    # un-translated before the inbound ACL and translated after the outbound one); True,
+    # each interface's ACL sees the packet as it is on that interface's wire (un-translated
+    # after the inbound ACL, translated before the outbound ACL) and a packet may get a
+    # source and a destination rewrite from two different rules (reach/nat.py).
+    nat_between_filters: bool = False
     static_arp: list[StaticArp] = field(default_factory=list)
     # Ordered policy between interfaces (see PolicyRule); None: no policy, only the
     # interfaces' own ACLs filter.

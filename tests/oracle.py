@@ -12,7 +12,8 @@ pass traffic, management-only interfaces (to the box only, their routes out of t
 table), inbound ACL, the ordered policy between interfaces (`Device.policy`) and outbound
 ACL, stateful inspection (TCP ACK/RST packets pass only as the reply of a connection the
 device would open the other way), what filters traffic to the box, and static NAT as exact
-header rewrites (object NAT and twice NAT, both directions; filters see real addresses).
+header rewrites (object NAT and twice NAT, both directions; filters see real addresses; or,
+with `nat_between_filters`, filters see the addresses on their own wire, IOS order).
 See the section "filters and NAT" below for the exact rules.
 
 Endpoints are (kind, device, interface, segment) tuples, the field order of
@@ -708,9 +709,70 @@ def routing_exits(device: Device, if_name: str, packet: Header) -> list[Exit]:
     return exits + normal
 
 
+# NAT between the filters (`Device.nat_between_filters`, IOS order of operation), static
+# rules only:
+# - The inbound ACL sees the packet as it arrives. Then the first static rule whose mapped
+#   side is the arrival interface and whose mapped addresses hold the destination rewrites it
+#   to the real address, unless the rule is `routed_as_mapped`. Then the box, then routing.
+# - Per exit: a `routed_as_mapped` rule from the arrival interface (mapped side) to the exit
+#   (real side) rewrites a mapped destination to the real one; then the first static rule from
+#   the arrival interface (real side) to the exit (mapped side) whose real addresses hold the
+#   source rewrites it; the outbound ACL sees the result.
+
+
+def device_enter_between_filters(
+    simulation: Simulation, name: str, device: Device, if_name: str, arriving: Header
+) -> None:
+    interface = device.interfaces[if_name]
+    if not filter_permits(device, interface.acl_in, arriving):
+        return
+    statics = [rule for rule in nat_order(device) if rule.kind == "static" and rule.mapped_source is not None]
+    packet = arriving
+    for rule in statics:
+        if (
+            not rule.routed_as_mapped
+            and nat_on(rule.mapped_interface, if_name)
+            and within(rule.mapped_source, packet.dst)
+        ):
+            packet = replace(packet, dst=mapped_address(packet.dst, rule.mapped_source, rule.real_source))
+            break
+    if simulation.owns_in_table(name, if_name, packet.dst):
+        simulation.endpoints.add(("device", name, "", ""))
+        return
+    if interface.management_only:
+        return
+    for exit_ in routing_exits(device, if_name, packet):
+        out = exit_.interface
+        if exit_.discard or not carries_through_traffic(device, out):
+            continue
+        leaving = packet
+        for rule in statics:
+            if (
+                rule.routed_as_mapped
+                and nat_on(rule.mapped_interface, if_name)
+                and nat_on(rule.real_interface, out)
+                and within(rule.mapped_source, leaving.dst)
+            ):
+                leaving = replace(leaving, dst=mapped_address(leaving.dst, rule.mapped_source, rule.real_source))
+                break
+        for rule in statics:
+            if (
+                nat_on(rule.real_interface, if_name)
+                and nat_on(rule.mapped_interface, out)
+                and within(rule.real_source, leaving.src)
+            ):
+                leaving = replace(leaving, src=mapped_address(leaving.src, rule.real_source, rule.mapped_source))
+                break
+        if filter_permits(device, device.interfaces[out].acl_out, leaving):
+            simulation.hand_over(name, exit_, leaving)
+
+
 def device_enter(simulation: Simulation, name: str, device: Device, if_name: str, arriving: Header) -> None:
     interface = device.interfaces[if_name]
     if interface.shutdown or not interface.passes_traffic:
+        return
+    if device.nat_between_filters and device.nat_rules:
+        device_enter_between_filters(simulation, name, device, if_name, arriving)
         return
     packet, rule, direction, egress = untranslate_and_divert(device, if_name, arriving)
     reply = device.stateful and is_reply(packet)

@@ -316,8 +316,7 @@ def test_a_vip_exposing_an_lgwan_host_to_the_internet_side_fails(tmp_path: Path)
 
 # The internet-side router drops everything from and to the LGWAN addresses; a FortiGate that
 # translates the LGWAN sources hides them from it (the replies go to the translated address,
-# which the router lets back; the engine does not yet un-translate replies to a dynamic
-# pool or interface address: its state check drops them, so only the forward flows are asserted).
+# which the router lets back, and the FortiGate translates them back to the LGWAN host).
 FILTERING_RI = """\
 hostname ri
 interface GigabitEthernet0/0
@@ -360,6 +359,23 @@ def test_nat_to_the_interface_address_opens_the_internet(tmp_path: Path) -> None
     result = run(tmp_path, fortigate(natted("set nat enable")), changed={"ri": FILTERING_RI})
     violation(result, "ZONE-005", "lgwan", "internet", 1, ("port2", "port3"))
     assert delivered(result, "10.2.0.10", "10.3.0.10") == {("hosts", "10.3.0.0/24")}
+
+
+def test_replies_to_the_interface_address_go_back_to_the_lgwan_hosts(tmp_path: Path) -> None:
+    result = run(tmp_path, fortigate(natted("set nat enable")), changed={"ri": FILTERING_RI})
+    # TCP replies (ACK) from the internet to port3's address are translated back (to any address
+    # the policy translates, the LGWAN router's own included); a new connection is not.
+    lgwan = {("hosts", "10.2.0.0/24"), ("device", "")}
+    assert delivered(result, "10.3.0.10", "10.8.3.1", established=True) == lgwan
+    assert delivered(result, "10.3.0.10", "10.8.3.1") == {("device", "")}  # the FortiGate itself
+
+
+def test_replies_to_an_ip_pool_address_go_back_to_the_lgwan_hosts(tmp_path: Path) -> None:
+    policies = natted("set nat enable", "set ippool enable", 'set poolname "P"')
+    result = run(tmp_path, fortigate(policies, before=pool("192.0.2.100")), changed={"ri": FILTERING_RI})
+    lgwan = {("hosts", "10.2.0.0/24"), ("device", "")}
+    assert delivered(result, "10.3.0.10", "192.0.2.100", established=True) == lgwan
+    assert delivered(result, "10.3.0.10", "192.0.2.100") == set()
 
 
 def test_an_ip_pool_the_internet_router_filters_keeps_the_lgwan_closed(tmp_path: Path) -> None:

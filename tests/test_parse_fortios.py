@@ -479,6 +479,7 @@ def test_ip_pool_and_interface_nat_are_dynamic_rules_per_interface_pair() -> Non
         real_source=None,
         mapped_source=((ip_to_int("192.0.2.100"), 30),),
         approximation=POLICY_NAT_NOTE,
+        overload=True,  # an overload pool (the default type): sessions share its addresses by port
     )
     assert (interface_rule.order, interface_rule.real_interface, interface_rule.interface_pat) == (1, "port3", True)
     assert interface_rule.mapped_source is None

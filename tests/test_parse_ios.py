@@ -270,7 +270,7 @@ def test_comments_are_harmless_and_blank_lines_are_not_recorded():
     ("lines", "line", "reason_word"),
     [
         (("ip nat inside source list 1 interface Gi0/0 overload",), 1, "NAT"),
-        (("interface Gi0/0", " ip nat outside"), 2, "NAT"),
+        (("interface Gi0/0", " ip nat allow-static-host"), 2, "NAT"),
         (
             ("interface Gi0/0", " ip policy route-map PBR", "route-map PBR", " set ip next-hop recursive 10.9.9.9"),
             2,
@@ -967,11 +967,11 @@ def test_every_non_blank_line_is_accounted_for():
         "end",
     )
     device = parse_lines(*lines)
-    parsed_lines = {3, 8, 9, 12, 13}
+    parsed_lines = {3, 8, 9, 10, 12, 13}
     unknown_lines = {unknown.source.line for unknown in device.unknown_lines}
     non_blank = {number for number, text in enumerate(lines, start=1) if text.strip()}
     assert unknown_lines == non_blank - parsed_lines
-    assert {u.source.line for u in device.forwarding_unknowns} == {10, 15}
+    assert {u.source.line for u in device.forwarding_unknowns} == {15}
 
 
 def test_empty_service_group_matches_nothing():

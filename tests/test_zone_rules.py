@@ -163,14 +163,14 @@ def test_unknown_acl_keyword_makes_a_would_be_pass_inconclusive(triangle) -> Non
 
 
 def test_unknown_line_on_an_unreached_device_does_not_block_other_proofs(triangle) -> None:
-    # NAT on r-inet: ZONE-001 flows from mynumber never reach r-inet (blocked at r-mn),
+    # NAT in a VRF on r-inet (not modelled): ZONE-001 flows from mynumber never reach r-inet (blocked at r-mn),
     # but flows from the internet start there, so ZONE-001 still depends on it.
     topology = triangle(
         mn_iface=DENY_ALL_OUT,
         mn_extra=BLOCK_ACL,
         lg_iface=DENY_ALL_OUT,
         lg_extra=BLOCK_ACL,
-        inet_extra="ip nat inside source static 10.3.1.5 203.0.113.5",
+        inet_extra="ip nat inside source static 10.3.1.5 203.0.113.5 vrf BLUE",
     )
     result = analyze(str(topology))
     assert findings(result, "META-001", "inconclusive")

@@ -61,7 +61,7 @@ from .filters import (
     policy_list,
 )
 from .multicast import GROUPS, delivered_to, multicasting
-from .nat import Owner, Translation, compose, inbound_steps, outbound_steps, preimage, step_set
+from .nat import NatStep, Owner, Translation, compose, inbound_steps, late_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
 from .pbr import entry_choice, matched_acls
 from .relay import (
@@ -601,7 +601,9 @@ class ReachEngine:
             self._enter(key, packets, result, visited, enqueue, deliver, route_later)
         for endpoint in sorted(result.delivered):
             # Hosts never receive packets to a network or broadcast address (see host_destinations).
-            if endpoint.kind == "hosts" and self.network.segments[endpoint.segment].reserved:
+            # (Not after a rewrite of the destination to a pool: it may pick a host's address.)
+            pooled = any(rewrite.pool and rewrite.field == "dst" for rewrite in endpoint.translation)
+            if endpoint.kind == "hosts" and self.network.segments[endpoint.segment].reserved and not pooled:
                 reserved = self.pre(
                     endpoint.translation, self.reserved_destinations(self.network.segments[endpoint.segment])
                 )
@@ -645,12 +647,17 @@ class ReachEngine:
         interface = device.interfaces[if_name]
         if not accepts(interface):
             return
+        between = device.nat_between_filters and bool(device.nat_rules)
+        if between and not untranslated:
+            # The inbound filter sees the packet as it arrives, before un-translation.
+            packets = self._admitted(device_name, if_name, packets, translation)
         if device.nat_rules and not untranslated:
             # Static NAT: a packet to a mapped address continues as one to the real address.
             for step in inbound_steps(device, interface):
                 matched = packets & self.pre(translation, step_set(self.space, step))
                 if matched != self.space.false:
-                    packets &= ~matched
+                    if not step.alternative:
+                        packets &= ~matched
                     self._enter(
                         (device_name, if_name, compose(translation, step.rewrites)),
                         matched,
@@ -669,7 +676,8 @@ class ReachEngine:
         if device.to_the_box is ToTheBox.ARRIVAL_ONLY:
             # Its other addresses do not answer at all, not even to be refused by the state check.
             packets &= ~local | pre(translation, self.interface_addresses(device_name, if_name))
-        packets = self._admitted(device_name, if_name, packets, translation)
+        if not between:
+            packets = self._admitted(device_name, if_name, packets, translation)
         already = visited.seen.get(key, self.space.false)
         new = packets & ~already
         if new == self.space.false:
@@ -680,13 +688,15 @@ class ReachEngine:
         # The state check drops replies to connections the device never saw, to itself included.
         to_box = new & local & ~self.space.tcp_established() if device.stateful else new & local
         deliver(Endpoint("device", device=device_name, translation=translation), to_box)
+        # pre(~local), not ~pre(local): after a rewrite to a pool both may hold.
+        not_local = pre(translation, ~self.table_addresses(device_name, if_name)) if translation else ~local
+        forwarded = new & not_local
         if self._relaying(device_name):
             # A reply to a relay interface of another table arrives here as forwarded (relay.py).
-            replies = to_box | (new & ~local) if forwards(interface) else to_box
-            self._relay(device_name, if_name, new & ~local, replies, translation, enqueue, deliver)
+            replies = to_box | forwarded if forwards(interface) else to_box
+            self._relay(device_name, if_name, forwarded, replies, translation, enqueue, deliver)
         if interface.multicast and forwards(interface) and multicasting(device):
-            self._multicast(device_name, if_name, new & ~local, translation, enqueue, deliver)
-        forwarded = new & ~local
+            self._multicast(device_name, if_name, forwarded, translation, enqueue, deliver)
         if forwarded == self.space.false or not forwards(interface):
             return
         if not decides_per_pair(device) and not device.nat_rules and interface.policy_route is None:
@@ -1000,6 +1010,12 @@ class ReachEngine:
         interface = device.interfaces.get(out)
         if interface is None or not forwards(interface):
             return
+        if device.nat_between_filters and device.nat_rules and not decides_per_pair(device):
+            # The outbound filter sees the packet as it leaves, after translation.
+            for piece, rewritten in self._translated_out(device_name, in_if, out, packets, translation, arrival):
+                piece &= self.pre(rewritten, self.interface_filter(device_name, out, "out"))
+                self._hand_over(device_name, out, hop, piece, rewritten, enqueue, deliver)
+            return
         if decides_per_pair(device):
             packets = self._through_pair(device_name, in_if, out, packets, translation)
         else:
@@ -1007,14 +1023,44 @@ class ReachEngine:
         if packets == self.space.false:
             return
         if device.nat_rules:
-            for step in outbound_steps(device, device.interfaces[in_if], interface, arrival):
-                matched = packets & self.pre(translation, step_set(self.space, step))
-                if matched != self.space.false:
-                    packets &= ~matched
-                    self._hand_over(
-                        device_name, out, hop, matched, compose(translation, step.rewrites), enqueue, deliver
-                    )
+            for piece, rewritten in self._translated_out(device_name, in_if, out, packets, translation, arrival):
+                self._hand_over(device_name, out, hop, piece, rewritten, enqueue, deliver)
+            return
         self._hand_over(device_name, out, hop, packets, translation, enqueue, deliver)
+
+    def _translated_out(
+        self,
+        device_name: str,
+        in_if: str,
+        out: str,
+        packets: PacketSet,
+        translation: Translation,
+        arrival: Owner | None,
+    ) -> list[tuple[PacketSet, Translation]]:
+        """The packets leaving `out` split by their rewrites: first the late un-translations
+        (nat.late_steps), then on each part the first source translation that matches."""
+        device = self.network.devices[device_name]
+        in_interface, out_interface = device.interfaces[in_if], device.interfaces[out]
+        result = []
+        for part, rewritten in self._split(packets, translation, late_steps(device, in_interface, out_interface)):
+            result.extend(self._split(part, rewritten, outbound_steps(device, in_interface, out_interface, arrival)))
+        return result
+
+    def _split(
+        self, packets: PacketSet, translation: Translation, steps: list[NatStep]
+    ) -> list[tuple[PacketSet, Translation]]:
+        """`packets` by the first step that matches them (an `alternative` step's packets go
+        on untranslated too); the rest unchanged."""
+        result = []
+        for step in steps:
+            matched = packets & self.pre(translation, step_set(self.space, step))
+            if matched != self.space.false:
+                result.append((matched, compose(translation, step.rewrites)))
+                if not step.alternative:
+                    packets &= ~matched
+        if packets != self.space.false:
+            result.append((packets, translation))
+        return result
 
     def _hand_over(
         self,

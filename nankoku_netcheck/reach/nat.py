@@ -26,13 +26,26 @@ rules only — real destination as source and mapped source as destination on th
 side. The rule that matched on arrival owns the connection: it alone rewrites the
 packet as it leaves (`NatStep.owner`, the `arrival` of `outbound_steps`). A packet sent
 straight to the real destination is not matched by the rule and keeps its source.
+
+Replies to dynamic translations (`reply_steps`): a packet arriving on the mapped side to an
+address of a dynamic rule's pool (or, for interface PAT, to the mapped interface's address)
+may be the reply to a translated connection: it is un-translated to any address of the
+rule's real sources (their covering prefix: an over-approximation), leaving by the rule's
+real interface (where the session came from), and it also goes on untranslated (no
+translation may exist for it). With port sharing (PAT: `overload`,
+`interface_pat`) only replies are translated back: TCP with ACK/RST, and every UDP and ICMP
+packet (the engine cannot tell a UDP or ICMP reply from a new flow, and a reply must not
+be lost); other protocols and TCP packets that open a connection are not.
+
+Rules with `routed_as_mapped` are un-translated after the route lookup (`late_steps`), as
+the packet leaves, and then compose with the source translation of another rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Device, Interface, NatRule, Source, int_to_ip, prefix_mask
+from ..model import PROTO_ICMP, PROTO_TCP, PROTO_UDP, Device, Interface, NatRule, Source, int_to_ip, prefix_mask
 from .packets import Packet, PacketSet, PacketSpace
 
 
@@ -246,6 +259,12 @@ class NatStep:
     owner: Owner | None = None
     egress: str | None = None
     rule: Source | None = None
+    # A reply to a dynamic translation: the packet may also go on untranslated (no
+    # translation may exist for it), and with `replies_only` (PAT) only replies match.
+    alternative: bool = False
+    replies_only: bool = False
+    # Sources the step never matches (see `_own_dynamic_addresses`).
+    exclude_src: tuple[tuple[int, int], ...] = ()
 
 
 def _egress(rule: NatRule, interface: str | None) -> str | None:
@@ -263,6 +282,11 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
     even when it rewrites nothing (identity), so that its rule translates on the way out."""
     steps = []
     for rule in active_rules(device):
+        if rule.routed_as_mapped:
+            continue  # un-translated after the route lookup: `late_steps`
+        reply = reply_step(rule, interface, _own_dynamic_addresses(device))
+        if reply is not None:
+            steps.append(reply)
         twice = _has_destination(rule)
         if twice and _on(rule.real_interface, interface):
             divert = _mapping(rule.mapped_destination, rule.real_destination, "dst", rule, to_real=False)
@@ -308,6 +332,67 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
                 rule=rule.source,
             )
         )
+    return steps
+
+
+def _own_dynamic_addresses(device: Device) -> tuple[tuple[int, int], ...]:
+    """The addresses the device's dynamic rules map to. A reply never comes from one of them:
+    the session's first packet to it would have come back to this device as a new connection
+    to a dynamic address, which is not translated (a hairpin through a neighbour)."""
+    found: list[tuple[int, int]] = []
+    for rule in active_rules(device):
+        if rule.kind == "static":
+            continue
+        if rule.interface_pat:
+            for interface in device.interfaces.values():
+                if _on(rule.mapped_interface, interface):
+                    found.extend((address.address, 32) for address in interface.addresses)
+        else:
+            found.extend(rule.mapped_source or ())
+    return tuple(dict.fromkeys(found))
+
+
+def reply_step(rule: NatRule, interface: Interface, own: tuple[tuple[int, int], ...] = ()) -> NatStep | None:
+    """Arriving on the mapped side of a dynamic rule: replies to its mapped addresses go
+    back to any real source (see the module docstring)."""
+    if rule.kind == "static" or _has_destination(rule) or not _on(rule.mapped_interface, interface):
+        return None
+    if rule.interface_pat:
+        mapped = tuple((address.address, 32) for address in interface.addresses)
+    else:
+        mapped = rule.mapped_source or ()
+    if not mapped or rule.real_source == ():
+        return None
+    real = rule.real_source if rule.real_source is not None else ((0, 0),)
+    rewrite = Rewrite("dst", *_covering(real), pool=True, rule=rule.source)
+    # A reply goes back to the host that opened the session: out of the rule's real side.
+    return NatStep(
+        None,
+        mapped,
+        (rewrite,),
+        egress=rule.real_interface,
+        rule=rule.source,
+        alternative=True,
+        replies_only=rule.overload or rule.interface_pat,
+        exclude_src=own,
+    )
+
+
+def late_steps(device: Device, in_interface: Interface, out_interface: Interface) -> list[NatStep]:
+    """Un-translations of `routed_as_mapped` rules, applied as the packet leaves: a static
+    rule's mapped destination back to the real one, and replies to a dynamic rule's pool."""
+    steps = []
+    for rule in active_rules(device):
+        if not rule.routed_as_mapped or not _on(rule.real_interface, out_interface):
+            continue
+        reply = reply_step(rule, in_interface, _own_dynamic_addresses(device))
+        if reply is not None:
+            steps.append(reply)
+        if rule.kind != "static" or not _on(rule.mapped_interface, in_interface):
+            continue
+        rewrite = _mapping(rule.real_source, rule.mapped_source, "dst", rule, to_real=True)
+        if rewrite is not None:
+            steps.append(NatStep(None, rule.mapped_source, (rewrite,), rule=rule.source))
     return steps
 
 
@@ -361,11 +446,23 @@ def step_matches(step: NatStep, packet: Packet) -> bool:
     def inside(prefixes: tuple[tuple[int, int], ...] | None, address: int) -> bool:
         return prefixes is None or any(address & prefix_mask(length) == network for network, length in prefixes)
 
+    if step.replies_only and not _is_reply(packet):
+        return False
+    if step.exclude_src and inside(step.exclude_src, packet.src):
+        return False
     return inside(step.match_src, packet.src) and inside(step.match_dst, packet.dst)
+
+
+def _is_reply(packet: Packet) -> bool:
+    return packet.proto in (PROTO_UDP, PROTO_ICMP) or (packet.proto == PROTO_TCP and packet.established)
 
 
 def step_set(space: PacketSpace, step: NatStep) -> PacketSet:
     packets = space.valid
+    if step.replies_only:
+        packets &= space.protocol(PROTO_UDP) | space.protocol(PROTO_ICMP) | space.tcp_established()
+    if step.exclude_src:
+        packets &= ~space.prefixes("src", step.exclude_src)
     if step.match_src is not None:
         packets &= space.prefixes("src", step.match_src)
     if step.match_dst is not None:

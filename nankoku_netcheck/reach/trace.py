@@ -28,6 +28,7 @@ from ..model import (
     ToTheBox,
     format_prefix,
     int_to_ip,
+    prefix_mask,
 )
 from ..redact import redact
 from .engine import Endpoint, ReachEngine, Start
@@ -35,6 +36,7 @@ from .fib import Fib, NextHop
 from .filters import (
     accepts,
     applicable_rules,
+    decides_per_pair,
     egress_acl,
     forwards,
     ingress_acl,
@@ -42,7 +44,17 @@ from .filters import (
     policy_list,
 )
 from .multicast import delivered_to, is_group
-from .nat import Owner, Rewrite, Translation, compose, inbound_steps, new_rewrites, outbound_steps, step_matches
+from .nat import (
+    Owner,
+    Rewrite,
+    Translation,
+    compose,
+    inbound_steps,
+    late_steps,
+    new_rewrites,
+    outbound_steps,
+    step_matches,
+)
 from .packets import Packet, counts_as_match
 from .pbr import entry_choice, matched_acls
 from .relay import (
@@ -82,6 +94,11 @@ class Hop:
     next_hop: NextHop | None = None
     egress: AclDecision | None = None
     translation: Translation = ()  # NAT rewrites applied before this hop's decisions
+    # With NAT between the filters (Device.nat_between_filters): the rewrites the ingress
+    # decision saw (before un-translation) and those the egress decision saw (after the
+    # translation on the way out); None: `translation`.
+    ingress_translation: Translation | None = None
+    egress_translation: Translation | None = None
 
 
 @dataclass(frozen=True)
@@ -321,29 +338,113 @@ class Tracer:
         interface = device.interfaces[if_name]
         if not accepts(interface):
             return []
-        arrival: Owner | None = None  # the twice NAT rule that owns the packet (nat.py)
-        egress: str | None = None  # the interface a NAT rule makes the packet leave by
         egress_rule = Source(device.source_file, 0, "")
-        if device.nat_rules:
-            for step in inbound_steps(device, interface):
-                if step_matches(step, packet):
-                    packet = _rewritten(packet, step.rewrites)
-                    translation = compose(translation, step.rewrites)
-                    arrival = step.owner
-                    egress = step.egress if step.egress in device.interfaces else None
-                    egress_rule = step.rule or egress_rule
+        early: AclDecision | None = None
+        if device.nat_between_filters and device.nat_rules and not (device.stateful and _is_reply(packet)):
+            # The inbound filter sees the packet as it arrives, before un-translation.
+            early = self.decide(device_name, if_name, "in", packet)
+            if not early.permitted:
+                stopped = Hop(device_name, if_name, early, translation=translation)
+                return [Branch(hops, TracePath((*hops, stopped), "denied-in"))]
+        if not device.nat_rules:
+            return self._decide(device_name, if_name, packet, translation, hops, early, None, None, egress_rule)
+        branches: list[Branch] = []
+        for step in inbound_steps(device, interface):
+            if not step_matches(step, packet):
+                continue
+            egress = step.egress if step.egress in device.interfaces else None
+            rewritten = compose(translation, step.rewrites)
+            for candidate in self._candidates(packet, step.rewrites):
+                branches += self._decide(
+                    device_name,
+                    if_name,
+                    candidate,
+                    rewritten,
+                    hops,
+                    early,
+                    step.owner,
+                    egress,
+                    step.rule or egress_rule,
+                    translation,
+                )
+            if not step.alternative:
+                return branches
+        # No translation, or only a reply translation that may not exist for this packet.
+        return branches + self._decide(device_name, if_name, packet, translation, hops, early, None, None, egress_rule)
+
+    def _candidates(self, packet: Packet, rewrites: Translation) -> list[Packet]:
+        """The headers the trace follows after `rewrites`: one per rewrite, except that an
+        un-translation to a pool of real hosts (a reply to a dynamic translation) is followed
+        to the first host address of the pool on each segment it covers, to each device
+        address in the pool and to its first address on no segment."""
+        pooled = [rewrite for rewrite in rewrites if rewrite.pool and rewrite.field == "dst"]
+        if not pooled:
+            return [_rewritten(packet, rewrites)]
+        pool = pooled[-1]
+        mask = prefix_mask(pool.length)
+        found: list[int] = []
+        for segment_id in sorted(self.network.segments):
+            segment = self.network.segments[segment_id]
+            for network, length in segment.subnets:
+                low = max(network, pool.network & mask)
+                high = min(network | (~prefix_mask(length) & 0xFFFFFFFF), pool.network | (~mask & 0xFFFFFFFF))
+                host = next((a for a in range(low, min(high, low + 4) + 1) if segment.is_host_address(a)), None)
+                if host is not None:
+                    found.append(host)
                     break
+            found.extend(a for a in sorted(segment.device_addresses) if a & mask == pool.network & mask)
+        beyond = self._first_off_segment(pool.network & mask, pool.network | (~mask & 0xFFFFFFFF))
+        if beyond is not None:
+            found.append(beyond)
+        rewritten = _rewritten(packet, rewrites)
+        return [replace(rewritten, dst=address) for address in dict.fromkeys(found)] or [rewritten]
+
+    def _first_off_segment(self, low: int, high: int) -> int | None:
+        """The first address in [low, high] on no segment (one that routes beyond them)."""
+        spans = sorted(
+            (network, network | (~prefix_mask(length) & 0xFFFFFFFF))
+            for segment in self.network.segments.values()
+            for network, length in segment.subnets
+        )
+        candidate = low
+        for first, last in spans:
+            if first > candidate:
+                break
+            candidate = max(candidate, last + 1)
+        return candidate if candidate <= high else None
+
+    def _decide(
+        self,
+        device_name: str,
+        if_name: str,
+        packet: Packet,
+        translation: Translation,
+        hops: tuple[Hop, ...],
+        early: AclDecision | None,
+        arrival: Owner | None,
+        egress: str | None,
+        egress_rule: Source,
+        arrived: Translation | None = None,
+    ) -> list[Branch]:
+        """`_step` once the arriving packet is (un-)translated: the filters, the box, routing.
+        `early`: the inbound filter's decision when it came before the un-translation, on the
+        packet with the rewrites `arrived` (None: `translation`)."""
+        device = self.network.devices[device_name]
+        interface = device.interfaces[if_name]
         to_box = self._to_the_box(device_name, if_name, packet, translation, hops)
         if to_box is not None:
             delivered = to_box[0].terminal
             if delivered is not None and delivered.disposition == "delivered":
                 return to_box + self._relay_replies(delivered.hops[-1], packet, hops)
             return to_box
-        if device.stateful and _is_reply(packet):
+        if early is not None:
+            ingress = early
+        elif device.stateful and _is_reply(packet):
             ingress = AclDecision(None, True, reason="reply: checked against the reverse connection")
         else:
             ingress = self.decide(device_name, if_name, "in", packet)
-        here = Hop(device_name, if_name, ingress, translation=translation)
+        seen = arrived if early is not None and arrived is not None and arrived != translation else None
+        here = Hop(device_name, if_name, ingress, translation=translation, ingress_translation=seen)
         if not ingress.permitted:
             return [Branch(hops, TracePath((*hops, here), "denied-in"))]
         if self._table_owns(device_name, if_name, packet.dst):
@@ -604,18 +705,20 @@ class Tracer:
         device = self.network.devices[device_name]
         if out not in device.interfaces or not forwards(device.interfaces[out]):
             return Branch(hops)
+        translate_first = device.nat_between_filters and bool(device.nat_rules) and not decides_per_pair(device)
+        if translate_first:
+            # The outbound filter sees the packet as it leaves, after translation.
+            packet, translation = self._translated_out(device_name, if_name, out, packet, translation, arrival)
+            if translation != here.translation:
+                here = replace(here, egress_translation=translation)
         ingress, egress = self._pair_decisions(here, out, packet)
         walked = (*hops, replace(here, ingress=ingress, out_interface=out, next_hop=hop, egress=egress))
         if not ingress.permitted:
             return Branch(walked, TracePath(walked, "denied-in"))
         if egress is None or not egress.permitted:
             return Branch(walked, TracePath(walked, "denied-out"))
-        if device.nat_rules:
-            for step in outbound_steps(device, device.interfaces[if_name], device.interfaces[out], arrival):
-                if step_matches(step, packet):
-                    packet = _rewritten(packet, step.rewrites)
-                    translation = compose(translation, step.rewrites)
-                    break
+        if device.nat_rules and not translate_first:
+            packet, translation = self._translated_out(device_name, if_name, out, packet, translation, arrival)
         return self._onward(walked, hop, packet, translation)
 
     def _onward(self, walked: tuple[Hop, ...], hop: NextHop, packet: Packet, translation: Translation) -> Branch:
@@ -643,6 +746,24 @@ class Tracer:
                 return Branch(walked, None, owners, packet, translation)
             return Branch(walked, hosts if segment.is_host_address(packet.dst) else TracePath(walked, "no-host"))
         return Branch(walked, TracePath(walked, "delivered", exit_endpoint), others, packet, translation)
+
+    def _translated_out(
+        self, device_name: str, in_if: str, out: str, packet: Packet, translation: Translation, arrival: Owner | None
+    ) -> tuple[Packet, Translation]:
+        """The header as it leaves `out`: the first late un-translation that matches
+        (nat.late_steps), then the first source translation."""
+        device = self.network.devices[device_name]
+        in_interface, out_interface = device.interfaces[in_if], device.interfaces[out]
+        for steps in (
+            late_steps(device, in_interface, out_interface),
+            outbound_steps(device, in_interface, out_interface, arrival),
+        ):
+            for step in steps:
+                if step_matches(step, packet):
+                    packet = _rewritten(packet, step.rewrites)
+                    translation = compose(translation, step.rewrites)
+                    break
+        return packet, translation
 
 
 @dataclass(frozen=True)

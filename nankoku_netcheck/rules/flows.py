@@ -206,8 +206,14 @@ class FlowContext:
             return self._split_boundary(boundary, packets, endpoint)
         out: dict[str, PacketSet] = {}
         rest = packets
+        # A destination rewritten to a pool (a reply to a dynamic translation) may be any of its
+        # addresses; at a segment's hosts it is one of the segment's.
+        within = None
+        if endpoint.kind == "hosts" and any(r.pool and r.field == "dst" for r in endpoint.translation):
+            within = self.engine.segment_destinations(self.network.segments[endpoint.segment])
         for zone_id in self.zone_ids():
-            part = packets & self.engine.pre(endpoint.translation, self.owned(zone_id, "dst"))
+            owned = self.owned(zone_id, "dst") if within is None else self.owned(zone_id, "dst") & within
+            part = packets & self.engine.pre(endpoint.translation, owned)
             if part != self.space.false:
                 out[zone_id] = part
                 rest &= ~part
@@ -405,8 +411,17 @@ class FlowContext:
         region = self.space.valid
         for hop in path.hops:
             decided = self._decision_region(hop.device, hop.in_interface, "in", hop)
+            if hop.ingress_translation is not None or hop.egress_translation is not None:
+                # NAT between the filters: each decision saw the header of its own wire.
+                seen = hop.translation if hop.ingress_translation is None else hop.ingress_translation
+                region &= self.engine.pre(seen, decided)
+                decided = self.space.valid
             if hop.egress is not None:
-                decided &= self._decision_region(hop.device, hop.out_interface, "out", hop)
+                out = self._decision_region(hop.device, hop.out_interface, "out", hop)
+                if hop.egress_translation is not None:
+                    region &= self.engine.pre(hop.egress_translation, out)
+                else:
+                    decided &= out
             region &= self.engine.pre(hop.translation, decided)
         return region
 

@@ -280,6 +280,8 @@ class InterfaceReader:
             return True
         elif first == "ip" and second == "ospf" and len(lowered) >= 5 and lowered[3] == "area":
             draft.ospf_processes.append((words[2], book.source(index)))
+        elif first == "ip" and second == "nat" and lowered[2:] in (["inside"], ["outside"], ["enable"]):
+            draft.properties.append(("nat", lowered[2]))  # read by nat.py
         elif first == "ip" and second == "router" and len(lowered) >= 3 and lowered[2] == "isis":
             draft.runs_isis = True
         elif first in ("standby", "vrrp", "glbp"):

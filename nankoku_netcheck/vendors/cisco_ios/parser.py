@@ -62,6 +62,7 @@ from nankoku_netcheck.vendors.cisco_ios.keywords import (
     TOP_LEVEL_COMMANDS,
 )
 from nankoku_netcheck.vendors.cisco_ios.mgmt import read_management
+from nankoku_netcheck.vendors.cisco_ios.nat import NatReader
 from nankoku_netcheck.vendors.cisco_ios.relay import forward_protocol_port, relayed_ports
 from nankoku_netcheck.vendors.cisco_ios.route_maps import RouteMapReader
 from nankoku_netcheck.vendors.cisco_ios.routing import resolve_routing, routing_process, static_route
@@ -110,6 +111,7 @@ class _IosParser:
         self.route_maps = RouteMapReader(self.book)
         self.forwarded_udp: list[tuple[bool, int]] = []  # `[no] ip forward-protocol udp N`, in file order
         self.multicast_routing = False
+        self.nat = NatReader(self.book)
 
     # -- driver
 
@@ -196,8 +198,11 @@ class _IosParser:
             if arp is not None:
                 self.static_arps.append(arp)
             self.classify_top_level(obj, words, lowered)
+        elif first == "ip" and second == "nat":
+            self.nat.collect(obj)
         elif first == "route-map":
             self.route_maps.route_map(obj, words)
+            self.nat.route_map(obj, words)
         elif first == "router":
             routing = routing_process(book, obj, words)
             if routing is not None:
@@ -290,6 +295,7 @@ class _IosParser:
         book, drafts = self.book, self.interfaces.drafts
         apply_autostate(drafts)
         self.route_maps.account_uses(self.interfaces.policy_lines)
+        nat_rules = self.nat.rules(drafts, self.acls.frozen())
         book.sweep_unvisited_lines()
         acls = self.acls.frozen()
         self.zbf.config.members.update(self.interfaces.zone_members)
@@ -314,6 +320,10 @@ class _IosParser:
             to_the_box=ToTheBox.FILTERED if policy is None else ToTheBox.SELF_POLICY,
             policy_routes=self.route_maps.policy_routes(),
             relayed_udp_ports=relayed_ports(self.forwarded_udp) if relaying else (),
+            nat_rules=nat_rules,
+            # IOS: inside to outside, the outbound ACL sees global addresses; outside to
+            # inside, the inbound ACL sees them (Cisco, "NAT Order of Operation").
+            nat_between_filters=True,
             # Management-plane facts: a separate read-only pass over the same lines.
             mgmt=read_management(book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name),
         )

@@ -55,6 +55,9 @@ class Pool:
     name: str
     prefixes: Prefixes
     source: Source
+    # Sessions share the pool's addresses by port (every type but one-to-one): only replies
+    # to them are translated back.
+    shares_ports: bool = True
 
 
 def range_prefixes(text: str) -> Prefixes:
@@ -190,7 +193,8 @@ def read_pools(ledger: Ledger, sections: Sequence[Section]) -> dict[str, Pool | 
             if kind not in _POOL_TYPES:
                 raise NotUnderstood(f"pool type '{kind}' is not modelled")
             first, last = settings.get("startip", "0.0.0.0"), settings.get("endip", "0.0.0.0")
-            pools[record.name] = Pool(record.name, range_prefixes(f"{first}-{last}"), ledger.source(record.first))
+            prefixes = range_prefixes(f"{first}-{last}")
+            pools[record.name] = Pool(record.name, prefixes, ledger.source(record.first), kind != "one-to-one")
         except NotUnderstood as problem:
             ledger.outcome.pop(record.first, None)
             ledger.unknown(record.first, UnknownKind.FORWARDING, f"firewall ippool '{record.name}': {problem}")

@@ -287,6 +287,7 @@ def _nat_rules(
     if real_source is None and src.wildcards and _field(src.wildcards) is not None:
         notes.append("the sources are not prefixes: every source is translated")
     mapped: tuple[tuple[int, int], ...] | None = None
+    overload = False
     interface_pat = True
     if settings.lower("ippool") == "enable":
         names = settings.words("poolname")
@@ -295,6 +296,7 @@ def _nat_rules(
             _forwarding(ledger, settings, "poolname", "IP pool not defined or not understood (NAT not modelled)")
             return []
         mapped = tuple(prefix for pool in chosen if pool is not None for prefix in pool.prefixes)
+        overload = any(pool is not None and pool.shares_ports for pool in chosen)
         interface_pat = False
     rules: list[NatRule] = []
     for real_interface in from_interfaces or (None,):
@@ -310,6 +312,7 @@ def _nat_rules(
                     real_source=real_source,
                     mapped_source=mapped,
                     interface_pat=interface_pat,
+                    overload=overload,
                     approximation="; ".join(notes),
                 )
             )
