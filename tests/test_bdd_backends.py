@@ -108,7 +108,7 @@ def test_oxidd_rejects_a_file_that_is_not_dddmp(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "engine"), [("oxidd", "oxidd"), ("cudd", "cudd"), ("python", "autoref"), ("", "cudd")]
+    ("value", "engine"), [("oxidd", "oxidd"), ("cudd", "cudd"), ("python", "autoref"), ("", "oxidd")]
 )
 def test_nankoku_bdd_chooses_the_engine_for_auto(monkeypatch: pytest.MonkeyPatch, value: str, engine: str) -> None:
     monkeypatch.setenv("NANKOKU_BDD", value)
