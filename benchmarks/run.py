@@ -17,7 +17,13 @@ All rules run (what `verify` runs by default); the rules stage is also split by 
 
     python benchmarks/run.py                                  # N = 100, table on stdout
     python benchmarks/run.py --devices 100 300 1000 --results # also benchmarks/RESULTS.md + results.json
-    python benchmarks/run.py --quick                          # what CI runs: N = 100, cold only
+    python benchmarks/run.py --quick --gate                   # what CI runs: N = 100, cold only, speed gate
+    python benchmarks/run.py --devices 100 300 --backend cudd oxidd --results --merge   # engines side by side
+
+Rows are kept per (devices, engine, date): `--merge` adds today's rows next to the committed
+ones. `--gate` fails (exit 1) when the N = 100 cold run took more than GATE_FACTOR times the
+CPU seconds of the newest committed row of the same engine (CPU, not wall: CI shares the
+machine, and waiting for a core is not a regression of ours).
 """
 
 from __future__ import annotations
@@ -45,6 +51,11 @@ ACL_LINES_PER_DEVICE = 200
 SEGMENTS_PER_DEVICE = 5
 EDITED_DEVICE = "lg-as0001"
 REPORT_FORMATS = ("text", "json", "sarif", "junit", "md", "csv", "html")
+GATE_DEVICES = 100
+GATE_FACTOR = 2.0
+# Rows committed before rows named their engine and date were all measured with CUDD then.
+LEGACY_ENGINE = "cudd"
+LEGACY_DATE = "2026-11-26"
 
 
 # --- measuring ---------------------------------------------------------------------------------------
@@ -208,7 +219,7 @@ def rule_family(rule_id: str) -> str:
 CHILD_RUNS: dict[str, Callable[..., dict[str, Any]]] = {
     "floor": lambda args: run_floor(args.topology),
     "ciscoconfparse2": lambda args: run_ciscoconfparse2(args.topology),
-    "verify": lambda args: run_verify(args.topology, args.cache_dir, args.backend, args.jobs),
+    "verify": lambda args: run_verify(args.topology, args.cache_dir, args.backend[0], args.jobs),
 }
 
 
@@ -301,12 +312,68 @@ def measure_size(
     shutil.rmtree(cache_dir, ignore_errors=True)
     return {
         "devices": devices,
+        "engine": chosen_engine(backend),
+        "date": dt.date.today().isoformat(),
         "acl_lines_requested": spec.acl_lines,
         "segments_requested": spec.segments,
         "generate_s": generated,
         "config_lines": runs["floor"]["config_lines"],
         "runs": runs,
     }
+
+
+def chosen_engine(backend: str) -> str:
+    from nankoku_netcheck.reach.packets import chosen_backend
+
+    return chosen_backend(backend)
+
+
+def engine_of(size: dict[str, Any]) -> str:
+    return str(size.get("engine", LEGACY_ENGINE))
+
+
+def date_of(size: dict[str, Any]) -> str:
+    return str(size.get("date", LEGACY_DATE))
+
+
+def size_key(size: dict[str, Any]) -> tuple[int, str, str]:
+    return int(size["devices"]), engine_of(size), date_of(size)
+
+
+# --- the CI speed gate --------------------------------------------------------------------------------------
+
+
+def gate_reference(committed: list[dict[str, Any]], engine: str) -> dict[str, Any] | None:
+    """The newest committed cold run of the gate's city with `engine`."""
+    candidates = [
+        size
+        for size in committed
+        if int(size["devices"]) == GATE_DEVICES and engine_of(size) == engine and finished(size["runs"].get("cold"))
+    ]
+    return max(candidates, key=date_of, default=None)
+
+
+def speed_gate(measured: dict[str, Any], committed: list[dict[str, Any]], factor: float = GATE_FACTOR) -> str | None:
+    """Why CI fails (a message), or None: `measured` (a size just run) against the committed
+    table. A size other than the gate's, or an engine with no committed row, passes with
+    nothing to compare (the message would be about a table, not about the code)."""
+    if int(measured["devices"]) != GATE_DEVICES:
+        return None
+    cold = measured["runs"].get("cold")
+    if not finished(cold):
+        return f"speed gate: the {GATE_DEVICES}-device cold run did not finish"
+    reference = gate_reference(committed, engine_of(measured))
+    if reference is None:
+        return None
+    now = float(cold["total"]["cpu_s"])
+    before = float(reference["runs"]["cold"]["total"]["cpu_s"])
+    if now <= factor * before:
+        return None
+    return (
+        f"speed gate: the {GATE_DEVICES}-device city's cold verify took {now:.1f} s of CPU with "
+        f"{engine_of(measured)}, {now / before:.1f}× the committed {before:.1f} s "
+        f"(benchmarks/results.json, {date_of(reference)}); more than {factor:g}× fails"
+    )
 
 
 # --- tables -------------------------------------------------------------------------------------------------
@@ -331,6 +398,8 @@ def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "devices": size["devices"],
+                    "engine": engine_of(size),
+                    "date": date_of(size),
                     "acl_lines": size["acl_lines_requested"],
                     "segments (all / host)": f"? / {size['segments_requested']}",
                     "config lines": size["config_lines"],
@@ -345,6 +414,8 @@ def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         parse = stage(cold, "parse")["wall_s"]
         row = {
             "devices": size["devices"],
+            "engine": engine_of(size),
+            "date": date_of(size),
             "acl_lines": cold["stats"]["acl_lines"],
             "segments (all / host)": f"{cold['stats']['segments']} / {size['segments_requested']}",
             "config lines": size["config_lines"],
@@ -379,6 +450,8 @@ def stage_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 rows.append(
                     {
                         "devices": size["devices"],
+                        "engine": engine_of(size),
+                        "date": date_of(size),
                         "run": run_name,
                         "stage": item["stage"],
                         "wall s": item["wall_s"],
@@ -398,6 +471,8 @@ def family_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "devices": size["devices"],
+                "engine": engine_of(size),
+                "date": date_of(size),
                 **{
                     name: families.get(name, 0.0)
                     for name in ("ZONE rules", "ACL rules", "device rules", "META rules", "isolation certificates")
@@ -408,22 +483,59 @@ def family_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def growth(sizes: list[dict[str, Any]]) -> list[str]:
-    """The exponent k of time ∝ N^k between the smallest size ≥ 300 and the largest,
-    next to N log N's over the same range."""
-    measured = sorted(
-        (s["devices"], s["runs"]["cold"]["total"]["wall_s"])
-        for s in sizes
-        if s["devices"] >= 300 and finished(s["runs"].get("cold"))
-    )
-    if len(measured) < 2:
-        return []
-    (n_small, t_small), (n_big, t_big) = measured[0], measured[-1]
-    exponent = math.log(t_big / t_small) / math.log(n_big / n_small)
-    n_log_n = math.log(n_big * math.log(n_big) / (n_small * math.log(n_small))) / math.log(n_big / n_small)
-    return [
-        f"Growth of the cold verify from N={n_small} to N={n_big}: time ∝ N^{exponent:.2f} "
-        f"(N log N over the same range: N^{n_log_n:.2f})."
-    ]
+    """Per engine and date: the exponent k of time ∝ N^k between the smallest size ≥ 300 and
+    the largest, next to N log N's over the same range."""
+    lines = []
+    for engine, date in sorted({(engine_of(s), date_of(s)) for s in sizes}, key=lambda pair: (pair[1], pair[0])):
+        measured = sorted(
+            (s["devices"], s["runs"]["cold"]["total"]["wall_s"])
+            for s in sizes
+            if s["devices"] >= 300 and (engine_of(s), date_of(s)) == (engine, date) and finished(s["runs"].get("cold"))
+        )
+        if len(measured) < 2:
+            continue
+        (n_small, t_small), (n_big, t_big) = measured[0], measured[-1]
+        exponent = math.log(t_big / t_small) / math.log(n_big / n_small)
+        n_log_n = math.log(n_big * math.log(n_big) / (n_small * math.log(n_small))) / math.log(n_big / n_small)
+        lines.append(
+            f"Growth of the cold verify ({engine}, {date}) from N={n_small} to N={n_big}: time ∝ N^{exponent:.2f} "
+            f"(N log N over the same range: N^{n_log_n:.2f})."
+        )
+    return lines
+
+
+def side_by_side_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each stage of the engines measured on the same day, next to each other: the ratio is
+    the other engine's CPU time over CUDD's (below 1: faster than CUDD). CPU, not wall: on a
+    shared machine the wall clock measures the neighbours."""
+    by_key = {size_key(size): size for size in sizes}
+    rows = []
+    for devices, engine, date in sorted(by_key):
+        reference = by_key.get((devices, "cudd", date))
+        if engine == "cudd" or reference is None:
+            continue
+        size = by_key[(devices, engine, date)]
+        for run_name in ("cold", "warm", "edit"):
+            run, base = size["runs"].get(run_name), reference["runs"].get(run_name)
+            if not finished(run) or not finished(base):
+                continue
+            for item, base_item in zip([*run["stages"], run["total"]], [*base["stages"], base["total"]], strict=True):
+                rows.append(
+                    {
+                        "devices": devices,
+                        "date": date,
+                        "run": run_name,
+                        "stage": item["stage"],
+                        "cudd CPU s": base_item["cpu_s"],
+                        f"{engine} CPU s": item["cpu_s"],
+                        f"{engine} / cudd": ratio(item["cpu_s"], base_item["cpu_s"]),
+                        "cudd wall s": base_item["wall_s"],
+                        f"{engine} wall s": item["wall_s"],
+                        "cudd peak MiB": base_item["peak_rss_mib"],
+                        f"{engine} peak MiB": item["peak_rss_mib"],
+                    }
+                )
+    return rows
 
 
 def ratio(value: float, base: float) -> str:
@@ -460,8 +572,17 @@ def machine() -> dict[str, Any]:
         "memory": memory,
         "python": platform.python_version(),
         "system": platform.platform(),
-        "bdd": f"{PacketSpace().backend} (dd {dd_version})",
+        "bdd": f"{PacketSpace().backend} by default (dd {dd_version}, oxidd {oxidd_version()})",
     }
+
+
+def oxidd_version() -> str:
+    try:
+        import oxidd
+
+        return str(oxidd.__version__)
+    except (ImportError, AttributeError):
+        return "not installed"
 
 
 def render(sizes: list[dict[str, Any]], about: dict[str, Any]) -> str:
@@ -477,6 +598,10 @@ def render(sizes: list[dict[str, Any]], about: dict[str, Any]) -> str:
         "",
         *growth(sizes),
         "",
+        "## Engines side by side (same city, same day; CPU ratio below 1: faster than CUDD)",
+        "",
+        markdown(side_by_side_rows(sizes)),
+        "",
         "## Stages",
         "",
         markdown(stage_rows(sizes)),
@@ -491,7 +616,18 @@ def render(sizes: list[dict[str, Any]], about: dict[str, Any]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--devices", type=int, nargs="*", default=[100])
-    parser.add_argument("--backend", default="auto", choices=["auto", "cudd", "autoref"])
+    parser.add_argument(
+        "--backend",
+        nargs="+",
+        default=["auto"],
+        choices=["auto", "cudd", "oxidd", "autoref"],
+        help="BDD engines to measure, one after the other on each size (default: the default one)",
+    )
+    parser.add_argument(
+        "--gate",
+        action="store_true",
+        help=f"fail if the {GATE_DEVICES}-device cold run takes over {GATE_FACTOR:g}× the committed CPU time",
+    )
     parser.add_argument("--jobs", type=int, default=None, help="parse processes (default: one per core)")
     parser.add_argument("--quick", action="store_true", help="CI mode: the first size, cold run only")
     parser.add_argument(
@@ -532,25 +668,37 @@ def main() -> int:
 
     about = machine()
     sizes: list[dict[str, Any]] = []
-    kept = committed_sizes(exclude=set(sizes_wanted)) if args.merge and args.results else []
+    committed = committed_sizes()
+    today = dt.date.today().isoformat()
+    measuring = {(devices, chosen_engine(backend), today) for devices in sizes_wanted for backend in args.backend}
+    kept = [size for size in committed if size_key(size) not in measuring] if args.merge and args.results else []
+    failures = []
     with tempfile.TemporaryDirectory() as tmp:
         for devices in sizes_wanted:
             cold_only = args.quick or (args.cold_only_from is not None and devices >= args.cold_only_from)
-            sizes.append(measure_size(devices, args.backend, args.jobs, Path(tmp), cold_only, log, args.timeout))
-            merged = sorted(kept + sizes, key=lambda size: int(size["devices"]))
-            # After each size: long runs keep what they have.
-            text = write_results(merged, about, args.out, args.results)
+            for backend in args.backend:
+                log(f"  N={devices}: engine {chosen_engine(backend)}")
+                size = measure_size(devices, backend, args.jobs, Path(tmp), cold_only, log, args.timeout)
+                sizes.append(size)
+                failure = speed_gate(size, committed) if args.gate else None
+                if failure:
+                    failures.append(failure)
+                merged = sorted(kept + sizes, key=lambda item: (date_of(item), int(item["devices"]), engine_of(item)))
+                # After each size: long runs keep what they have.
+                text = write_results(merged, about, args.out, args.results)
     print(text)
-    return 0
+    for failure in failures:
+        log(failure)
+    return 1 if failures else 0
 
 
-def committed_sizes(exclude: set[int]) -> list[dict[str, Any]]:
-    """The sizes in the committed results.json, but those about to be measured again."""
+def committed_sizes() -> list[dict[str, Any]]:
+    """The sizes in the committed results.json."""
     path = ROOT / "benchmarks" / "results.json"
     if not path.is_file():
         return []
     sizes: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["sizes"]
-    return [size for size in sizes if int(size["devices"]) not in exclude]
+    return sizes
 
 
 def write_results(sizes: list[dict[str, Any]], about: dict[str, Any], out: Path, committed: bool) -> str:

@@ -51,7 +51,7 @@ examples = gen.examples
 @pytest.fixture(scope="module")
 def space() -> PacketSpace:
     pytest.importorskip("dd.cudd", reason="dd was installed without its CUDD extension")
-    return PacketSpace("cudd")
+    return PacketSpace()
 
 
 # --- mixed IOS / ASA networks -----------------------------------------------------------------

@@ -300,7 +300,7 @@ def test_parsed_policy_decides_as_the_fortios_text_says(config: FortiConfig, pac
 @pytest.fixture(scope="module")
 def space() -> PacketSpace:
     pytest.importorskip("dd.cudd", reason="dd was installed without its CUDD extension")
-    return PacketSpace("cudd")
+    return PacketSpace()
 
 
 @st.composite

@@ -54,7 +54,7 @@ from nankoku_netcheck.cli import main
 from nankoku_netcheck.errors import InputError, InputProblem
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.parse import SUPPORTED, classify, detect_vendor, parse_config
-from nankoku_netcheck.reach.packets import PacketSpace
+from nankoku_netcheck.reach.packets import STORE_BACKENDS, PacketSpace
 from nankoku_netcheck.reach.store import BddStore
 from nankoku_netcheck.topology import load_topology, read_device_configs
 
@@ -737,7 +737,7 @@ def test_parse_cache_damaged_entry_misses(sample_device: Device, how: tuple[int,
         assert got is None or got == sample_device
 
 
-needs_cudd = pytest.mark.skipif(PacketSpace().backend != "cudd", reason="the store needs CUDD")
+needs_cudd = pytest.mark.skipif(PacketSpace().backend not in STORE_BACKENDS, reason="the store needs CUDD or OxiDD")
 
 
 class StoredSet:

@@ -12,14 +12,14 @@ import pytest
 from nankoku_netcheck.analyze import analyze, load
 from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.model import Acl
-from nankoku_netcheck.reach.packets import STORE_MIN_LINES, PacketSpace
+from nankoku_netcheck.reach.packets import STORE_BACKENDS, STORE_MIN_LINES, PacketSpace
 from nankoku_netcheck.reach.precompile import compile_filter_and_reverse, filter_work, run_in_two_processes
 from nankoku_netcheck.reach.store import BddStore
 from nankoku_netcheck.rules.acl import shadow_work, stored_unreachable_lines, unreachable_lines
 from nankoku_netcheck.synth import CitySpec, generate
 from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
-pytestmark = pytest.mark.skipif(PacketSpace().backend != "cudd", reason="the store needs CUDD")
+pytestmark = pytest.mark.skipif(PacketSpace().backend not in STORE_BACKENDS, reason="the store needs CUDD or OxiDD")
 
 
 def long_acl(lines: int, seed: int = 7) -> Acl:

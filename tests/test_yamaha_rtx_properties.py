@@ -38,7 +38,7 @@ PORTS = (53, 80, 443, 1024, 5000, 65535)
 @pytest.fixture(scope="module")
 def space() -> PacketSpace:
     pytest.importorskip("dd.cudd", reason="dd was installed without its CUDD extension")
-    return PacketSpace("cudd")
+    return PacketSpace()
 
 
 # --- the evaluator: each spec knows its text and which values it matches -----------------

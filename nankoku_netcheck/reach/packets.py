@@ -6,13 +6,18 @@ tests). Fields are laid out one after another, most significant bit first, in th
 order that measured fastest for ACL compilation. Sets of packets are BDDs over those
 bits, so every operation is exact: no sampling, no intervals that split apart.
 
-CUDD (`dd.cudd`) is used where its compiled extension is available, the pure-Python
-`dd.autoref` otherwise; both have the same API. Dynamic variable reordering is off:
-with fixed field order it only costs time.
+Three engines give the same sets (the property tests run on each): CUDD (`dd.cudd`, Linux
+wheels only), OxiDD (`oxidd`, Rust, wheels for Linux, Windows and macOS; reach/oxidd_bdd.py
+gives it dd's method names) and the pure-Python `dd.autoref`. The one used is chosen here
+only: `PacketSpace(backend)`, where 'auto' means the environment variable NANKOKU_BDD
+(cudd, oxidd or python) if set, else the first of AUTO_ORDER that is installed. Dynamic
+variable reordering is off: with fixed field order it only costs time.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -53,24 +58,61 @@ FIELD_WIDTH = dict(FIELD_WIDTHS)
 if TYPE_CHECKING:
     from .store import BddStore
 
-PacketSet = Any  # a dd Function (cudd or autoref); kept opaque to callers
+PacketSet = Any  # a dd Function (cudd or autoref) or an oxidd BCDDFunction; kept opaque to callers
 # ACLs at least this long are kept in the store (shorter ones compile faster than a file loads).
 STORE_MIN_LINES = 300
+# What 'auto' picks, first installed wins. OxiDD first: on the benchmark cities it took 0.5-0.65x
+# CUDD's CPU time and less memory (benchmarks/RESULTS.md, engines side by side), and it has wheels
+# for every platform we support; CUDD stays usable (NANKOKU_BDD=cudd), dd's Python engine is
+# the fallback where neither native engine installs.
+AUTO_ORDER = ("oxidd", "cudd", "autoref")
+BACKEND_VARIABLE = "NANKOKU_BDD"
+# NANKOKU_BDD values; "python" reads better than dd's module name.
+_BACKEND_NAMES = {"cudd": "cudd", "oxidd": "oxidd", "python": "autoref", "autoref": "autoref", "auto": "auto"}
+# The engines with a file format (DDDMP) for the store of compiled ACLs.
+STORE_BACKENDS = ("cudd", "oxidd")
+_MODULES = {"cudd": "dd.cudd", "oxidd": "oxidd.bcdd", "autoref": "dd.autoref"}
 
 
-def load_bdd_module(backend: str = "auto") -> Any:
-    """The dd module for `backend` ('cudd', 'autoref' or 'auto' = cudd when installed)."""
-    if backend in ("auto", "cudd"):
-        try:
-            from dd import cudd
+class BackendUnavailable(ImportError):
+    """The BDD engine asked for is not installed (or NANKOKU_BDD names none)."""
 
-            return cudd
-        except ImportError:
-            if backend == "cudd":
-                raise
-    from dd import autoref
 
-    return autoref
+def chosen_backend(backend: str = "auto") -> str:
+    """'cudd', 'oxidd' or 'autoref': `backend` itself unless it is 'auto'."""
+    if backend == "auto":
+        requested = os.environ.get(BACKEND_VARIABLE, "").strip().lower() or "auto"
+        if requested not in _BACKEND_NAMES:
+            raise BackendUnavailable(f"{BACKEND_VARIABLE}={requested}: expected one of cudd, oxidd, python")
+        backend = _BACKEND_NAMES[requested]
+    if backend != "auto":
+        return backend
+    return next(name for name in AUTO_ORDER if _installed(name))
+
+
+def _installed(name: str) -> bool:
+    try:
+        importlib.import_module(_MODULES[name])
+    except ImportError:
+        return False
+    return True
+
+
+def load_bdd_manager(backend: str) -> Any:
+    """A new manager of `backend` ('cudd', 'oxidd' or 'autoref'); ImportError if not installed."""
+    if backend == "cudd":
+        from dd import cudd
+
+        return cudd.BDD()
+    if backend == "oxidd":
+        from .oxidd_bdd import OxiddBDD
+
+        return OxiddBDD()
+    if backend == "autoref":
+        from dd import autoref
+
+        return autoref.BDD()
+    raise BackendUnavailable(f"unknown BDD backend {backend!r}")
 
 
 @dataclass(frozen=True, order=True)
@@ -104,11 +146,10 @@ class PacketSpace:
     """Owns one BDD manager and builds packet sets in it. One per analysis run."""
 
     def __init__(self, backend: str = "auto", store: BddStore | None = None) -> None:
-        """`store`: where compiled long ACLs are kept between runs (CUDD only: the other
-        backend has no file format for BDDs)."""
-        module = load_bdd_module(backend)
-        self.backend = module.__name__.rsplit(".", 1)[-1]
-        self.bdd = module.BDD()
+        """`store`: where compiled long ACLs are kept between runs (CUDD and OxiDD: the
+        pure-Python backend has no file format for BDDs)."""
+        self.backend = chosen_backend(backend)
+        self.bdd = load_bdd_manager(self.backend)
         self.bdd.configure(reordering=False)
         self.bits: dict[str, list[str]] = {}
         for name, width in FIELD_WIDTHS:
@@ -119,8 +160,9 @@ class PacketSpace:
         self.false = self.bdd.false
         self._acl_cache: dict[tuple[Any, ...], PacketSet] = {}
         self._reversed_acl_cache: dict[tuple[Any, ...], PacketSet] = {}
-        self.store = store if self.backend == "cudd" else None
-        self.layout = ",".join(f"{name}:{width}" for name, width in FIELD_WIDTHS)
+        self.store = store if self.backend in STORE_BACKENDS else None
+        # The engine's name too: each reads only the DDDMP files it wrote.
+        self.layout = self.backend + ";" + ",".join(f"{name}:{width}" for name, width in FIELD_WIDTHS)
         self._match_cache: dict[Match, PacketSet] = {}
         self._union_cache: dict[tuple[str, tuple[Any, ...]], PacketSet] = {}
         self._kind_cache: dict[tuple[tuple[int, ...] | None, bool, bool], PacketSet] = {}
@@ -471,6 +513,7 @@ __all__ = [
     "FIELD_WIDTHS",
     "IPV4_MAX",
     "PORT_MAX",
+    "STORE_BACKENDS",
     "Packet",
     "PacketSet",
     "PacketSpace",

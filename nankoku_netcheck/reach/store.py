@@ -18,7 +18,11 @@ node through dd's `find_or_add` takes 1.15 s, compiling it takes 5.9 s. CUDD is 
 faster, and once the HMAC has verified a file it is one this tool wrote itself, so CUDD
 loads it -- from a private copy of the verified bytes (a temporary file in the store's own
 folder, which only this user can write), never from the entry's path, which could be
-swapped between the check and the load.
+swapped between the check and the load. OxiDD (the default engine) writes and reads DDDMP
+through the same `dump` / `load` calls and the same checks; its reader is Rust and reports a
+malformed file as an error (reach/oxidd_bdd.py turns it into ValueError), but it too only
+ever sees authenticated bytes. Each engine reads only the files it wrote (the packet space's
+layout in the key names the engine).
 """
 
 from __future__ import annotations
