@@ -44,7 +44,7 @@ from .common import (
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None, help="Language (default: from LANG).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True)
-@click.option("--engine", "backend", type=click.Choice(["auto", "cudd", "autoref"]), default="auto")
+@click.option("--engine", "backend", type=click.Choice(["auto", "oxidd", "cudd", "autoref"]), default="auto")
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False),

@@ -105,10 +105,10 @@ from .common import (
 @click.option(
     "--engine",
     "backend",
-    type=click.Choice(["auto", "cudd", "autoref"]),
+    type=click.Choice(["auto", "oxidd", "cudd", "autoref"]),
     default="auto",
     show_default=True,
-    help="BDD backend.",
+    help="BDD engine (auto: NANKOKU_BDD if set, else oxidd, then cudd, then the pure-Python autoref).",
 )
 @click.option(
     "--jobs",
