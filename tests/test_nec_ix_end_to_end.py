@@ -260,12 +260,25 @@ def test_a_static_napt_forward_exposes_an_lgwan_host_to_the_internet_side(
     assert "configs/ix.cfg:5  ip napt static 10.2.0.10 tcp 443" in finding, finding
 
 
-def test_without_the_forward_the_internet_side_does_not_reach_lgwan(
+def test_without_the_forward_only_replies_from_the_napt_side_reach_lgwan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Without the forward, the internet zone's hosts (10.3.0.0/24, which the IX has no route
+    to) never reach LGWAN. What remains is what `ip napt enable` translates back: a reply to
+    the IX's address can only come from a destination the IX routes out of its NAPT side — the
+    link 203.0.113.0/30 — and the engine cannot tell a UDP or ICMP reply from a new flow."""
     out = verify_edge(tmp_path, edge_ix(""), monkeypatch)
-    assert "  ZONE-005  PASS " in out, out
     assert "  META-001  PASS " in out, out
+    blocks = [block for block in out.split("\n\n  [") if "ZONE-005" in block.split("\n")[0]]
+    headers = sorted(block.split("\n")[1].strip() for block in blocks)
+    assert headers == [
+        "インターネット接続系 (internet) → LGWAN接続系 (lgwan): icmp/udp 203.0.113.0/31, 203.0.113.3/32 → "
+        "203.0.113.2/32 gets through outside every declared sanitised channel (permitted at no filter on the path).",
+        "インターネット接続系 (internet) → LGWAN接続系 (lgwan): tcp 203.0.113.0/31, 203.0.113.3/32 → 203.0.113.2/32 "
+        "established gets through outside every declared sanitised channel (permitted at no filter on the path). "
+        "Only TCP packets with ACK or RST set pass (stateless 'established').",
+    ], out
+    assert all("configs/ix.cfg:4  ip napt enable" in block for block in blocks), out
 
 
 def test_a_forward_on_a_negotiated_address_is_inconclusive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -653,7 +653,7 @@ class ReachEngine:
             packets = self._admitted(device_name, if_name, packets, translation)
         if device.nat_rules and not untranslated:
             # Static NAT: a packet to a mapped address continues as one to the real address.
-            for step in inbound_steps(device, interface):
+            for step in inbound_steps(device, interface, self.routing):
                 matched = packets & self.pre(translation, step_set(self.space, step))
                 if matched != self.space.false:
                     if not step.alternative:
@@ -1042,7 +1042,9 @@ class ReachEngine:
         device = self.network.devices[device_name]
         in_interface, out_interface = device.interfaces[in_if], device.interfaces[out]
         result = []
-        for part, rewritten in self._split(packets, translation, late_steps(device, in_interface, out_interface)):
+        for part, rewritten in self._split(
+            packets, translation, late_steps(device, in_interface, out_interface, self.routing)
+        ):
             result.extend(self._split(part, rewritten, outbound_steps(device, in_interface, out_interface, arrival)))
         return result
 

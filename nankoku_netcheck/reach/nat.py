@@ -35,7 +35,10 @@ real interface (where the session came from), and it also goes on untranslated (
 translation may exist for it). With port sharing (PAT: `overload`,
 `interface_pat`) only replies are translated back: TCP with ACK/RST, and every UDP and ICMP
 packet (the engine cannot tell a UDP or ICMP reply from a new flow, and a reply must not
-be lost); other protocols and TCP packets that open a connection are not.
+be lost); other protocols and TCP packets that open a connection are not. A reply comes from
+an address the translated session was opened to, so only sources the device may route out of
+the mapped side are un-translated (`routed_out`: a superset; any source when dynamic routing
+or a policy route may use that side, or when routing is ignored, as for ZONE-008).
 
 Rules with `routed_as_mapped` are un-translated after the route lookup (`late_steps`), as
 the packet leaves, and then compose with the source translation of another rule.
@@ -274,7 +277,7 @@ def _egress(rule: NatRule, interface: str | None) -> str | None:
     return None if rule.route_lookup else interface
 
 
-def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
+def inbound_steps(device: Device, interface: Interface, routing: bool = True) -> list[NatStep]:
     """Rewrites for packets arriving on `interface`, before the ACL and the route lookup:
     on the real side, twice NAT's destination (mapped → real, which also chooses the
     egress); on the mapped side, static un-translation of the destination (and for twice
@@ -284,7 +287,8 @@ def inbound_steps(device: Device, interface: Interface) -> list[NatStep]:
     for rule in active_rules(device):
         if rule.routed_as_mapped:
             continue  # un-translated after the route lookup: `late_steps`
-        reply = reply_step(rule, interface, _own_dynamic_addresses(device))
+        peers = routed_out(device, interface) if routing else None
+        reply = reply_step(rule, interface, _own_dynamic_addresses(device), peers)
         if reply is not None:
             steps.append(reply)
         twice = _has_destination(rule)
@@ -352,10 +356,49 @@ def _own_dynamic_addresses(device: Device) -> tuple[tuple[int, int], ...]:
     return tuple(dict.fromkeys(found))
 
 
-def reply_step(rule: NatRule, interface: Interface, own: tuple[tuple[int, int], ...] = ()) -> NatStep | None:
+def routed_out(device: Device, interface: Interface) -> tuple[tuple[int, int], ...] | None:
+    """A superset of the destinations the device may send out of `interface` (None: any):
+    its connected subnets and the prefixes of the routes that may leave by it (longest-prefix
+    precedence ignored; a next hop resolved recursively counts). Any destination when a
+    dynamic routing process or a policy route may use it, or a default route leaves by it."""
+    if device.policy_routes or any(interface.name in process.interfaces for process in device.dynamic_routing):
+        return None
+    subnets = [(address.network, address.prefix_length) for address in interface.addresses]
+    everywhere = [
+        (address.network, address.prefix_length) for other in device.interfaces.values() for address in other.addresses
+    ]
+    found = list(subnets)
+    for route in device.routes:
+        if route.discard:
+            continue
+        if route.interface is not None:
+            leaves = route.interface == interface.name
+        elif route.next_hop is not None:
+            here = any(route.next_hop & prefix_mask(length) == network for network, length in subnets)
+            recursive = not any(route.next_hop & prefix_mask(length) == network for network, length in everywhere)
+            leaves = here or recursive
+        else:
+            leaves = True
+        if leaves:
+            if route.prefix_length == 0:
+                return None
+            found.append((route.prefix, route.prefix_length))
+    return tuple(dict.fromkeys(found))
+
+
+def reply_step(
+    rule: NatRule,
+    interface: Interface,
+    own: tuple[tuple[int, int], ...] = (),
+    peers: tuple[tuple[int, int], ...] | None = None,
+) -> NatStep | None:
     """Arriving on the mapped side of a dynamic rule: replies to its mapped addresses go
-    back to any real source (see the module docstring)."""
+    back to any real source (see the module docstring). `peers`: the addresses a translated
+    session may have been opened to (`routed_out` of the mapped side; None: any) — a reply
+    comes from one of them."""
     if rule.kind == "static" or _has_destination(rule) or not _on(rule.mapped_interface, interface):
+        return None
+    if peers == ():
         return None
     if rule.interface_pat:
         mapped = tuple((address.address, 32) for address in interface.addresses)
@@ -367,7 +410,7 @@ def reply_step(rule: NatRule, interface: Interface, own: tuple[tuple[int, int], 
     rewrite = Rewrite("dst", *_covering(real), pool=True, rule=rule.source)
     # A reply goes back to the host that opened the session: out of the rule's real side.
     return NatStep(
-        None,
+        peers,
         mapped,
         (rewrite,),
         egress=rule.real_interface,
@@ -378,14 +421,17 @@ def reply_step(rule: NatRule, interface: Interface, own: tuple[tuple[int, int], 
     )
 
 
-def late_steps(device: Device, in_interface: Interface, out_interface: Interface) -> list[NatStep]:
+def late_steps(
+    device: Device, in_interface: Interface, out_interface: Interface, routing: bool = True
+) -> list[NatStep]:
     """Un-translations of `routed_as_mapped` rules, applied as the packet leaves: a static
     rule's mapped destination back to the real one, and replies to a dynamic rule's pool."""
     steps = []
     for rule in active_rules(device):
         if not rule.routed_as_mapped or not _on(rule.real_interface, out_interface):
             continue
-        reply = reply_step(rule, in_interface, _own_dynamic_addresses(device))
+        peers = routed_out(device, in_interface) if routing else None
+        reply = reply_step(rule, in_interface, _own_dynamic_addresses(device), peers)
         if reply is not None:
             steps.append(reply)
         if rule.kind != "static" or not _on(rule.mapped_interface, in_interface):

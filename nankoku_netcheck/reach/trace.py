@@ -349,7 +349,7 @@ class Tracer:
         if not device.nat_rules:
             return self._decide(device_name, if_name, packet, translation, hops, early, None, None, egress_rule)
         branches: list[Branch] = []
-        for step in inbound_steps(device, interface):
+        for step in inbound_steps(device, interface, self.engine.routing):
             if not step_matches(step, packet):
                 continue
             egress = step.egress if step.egress in device.interfaces else None
@@ -755,7 +755,7 @@ class Tracer:
         device = self.network.devices[device_name]
         in_interface, out_interface = device.interfaces[in_if], device.interfaces[out]
         for steps in (
-            late_steps(device, in_interface, out_interface),
+            late_steps(device, in_interface, out_interface, self.engine.routing),
             outbound_steps(device, in_interface, out_interface, arrival),
         ):
             for step in steps:

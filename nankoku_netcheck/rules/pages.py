@@ -242,7 +242,8 @@ _WRITTEN_HERE: dict[str, RulePage] = {
     ),
     "META-001": RulePage(
         "Lists every configuration line that could change forwarding or filtering and that the verifier did "
-        "not understand (NAT, VRFs, policy routing, zone-based firewall, unknown ACL keywords, …), and every "
+        "not understand (IPv6 routing, NAT inside a VRF, route-target import/export between VRFs, unknown ACL "
+        "keywords, …), and every "
         "line the device rejects: command words separated by anything but an ASCII space or tab (a "
         "full-width space U+3000 typed by a Japanese input method, a no-break space, …) make the device "
         "refuse the line, so it is modelled as absent. Text after `description`, `remark` or `banner` may "
