@@ -39,7 +39,7 @@ TECHNICAL_TERMS = frozenset(
     | {"directed-broadcast", "transport", "input", "telnet", "small", "servers", "finger", "allow", "config"}
     | {"admin", "administrator", "root", "manager", "public", "private"}
     | {"GL", "LAN", "FortiGate", "FortiOS", "srcaddr", "dstaddr", "service", "all", "ALL", "logtraffic"}
-    | {"nankoku-2019", "mic-alpha", "mic-alpha-prime", "mic-beta", "mic-beta-prime"}
+    | {"nankoku-2019", "mic-alpha", "mic-alpha-prime", "mic-beta", "mic-beta-prime", "VRF", "IPv6"}
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'-]*[A-Za-z0-9]")
 _DIGEST = re.compile(r"\b[0-9a-f]{64}\b")

@@ -242,7 +242,7 @@ _WRITTEN_HERE: dict[str, RulePage] = {
     ),
     "META-001": RulePage(
         "Lists every configuration line that could change forwarding or filtering and that the verifier did "
-        "not understand (IPv6 routing, NAT inside a VRF, route-target import/export between VRFs, unknown ACL "
+        "not understand (IPv6 routing, NAT inside a VRF, `route-target` import/export between VRFs, unknown ACL "
         "keywords, …), and every "
         "line the device rejects: command words separated by anything but an ASCII space or tab (a "
         "full-width space U+3000 typed by a Japanese input method, a no-break space, …) make the device "
@@ -251,8 +251,9 @@ _WRITTEN_HERE: dict[str, RulePage] = {
         "such a line at each hop it may affect (a line in the block of an interface the hop uses, in an ACL "
         "the hop evaluates, or outside any interface, ACL and object block) and says the trace may differ "
         "from the device.",
-        "転送やフィルタを変え得るのに検証ツールが解釈できなかった設定行（NAT、VRF、ポリシールーティング、"
-        "ゾーンベースファイアウォール、未知の ACL キーワード等）と、機器が受け付けない行をすべて示します。"
+        "転送やフィルタを変え得るのに検証ツールが解釈できなかった設定行（IPv6 ルーティング、VRF 内の NAT、"
+        "VRF 間の `route-target` による経路の取り込み、未知の ACL キーワード等）と、機器が受け付けない行を"
+        "すべて示します。"
         "コマンドの語の区切りが半角スペース・タブ以外（日本語入力の全角スペース U+3000、ノーブレークスペース"
         "等）の行は機器に拒否されるため、存在しないものとして扱います。`description`・`remark`・`banner` の"
         "後の文字列にはどの文字を使っても構いません。その機器が影響し得る性質はすべて「判定不能」になります。"
