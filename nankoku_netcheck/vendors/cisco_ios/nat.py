@@ -42,6 +42,7 @@ Decisions toward reachability (each noted in the rule's `approximation`):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,7 @@ from nankoku_netcheck.model import (
     prefix_mask,
 )
 from nankoku_netcheck.vendors.cisco_ios.interfaces import InterfaceDraft, canonical_interface_name
+from nankoku_netcheck.vendors.cisco_ios.route_maps import RouteMapMatch
 from nankoku_netcheck.vendors.common import Cursor, LineBook, NotUnderstood, ipv4, range_to_wildcards
 
 Prefixes = tuple[tuple[int, int], ...]
@@ -76,13 +78,6 @@ class _Pool:
     prefixes: Prefixes
     rotary: bool
     source: Source
-
-
-@dataclass
-class _RouteMapEntry:
-    permit: bool
-    acls: list[str]
-    other_match: bool
 
 
 @dataclass
@@ -105,32 +100,21 @@ class _Rule:
 
 
 class NatReader:
-    """Collects the `ip nat` lines and route-maps of one file; `rules` builds the NatRules."""
+    """Collects the `ip nat` lines of one file; `rules` builds the NatRules (route-maps as read by
+    route_maps.py)."""
 
     def __init__(self, book: LineBook) -> None:
         self.book = book
         self.lines: list[Any] = []
-        self.route_maps: dict[str, list[_RouteMapEntry]] = {}
+        self.route_maps: Mapping[str, list[RouteMapMatch]] = {}
 
     def collect(self, obj: Any) -> None:
         self.lines.append(obj)
 
-    def route_map(self, obj: Any, words: list[str]) -> None:
-        """Reads `match ip address` of one route-map entry (the caller classifies the lines)."""
-        if len(words) < 2:
-            return
-        permit = len(words) < 3 or words[2].lower() != "deny"
-        entry = _RouteMapEntry(permit, [], False)
-        for child in obj.children:
-            child_words = self.book.words(child.linenum)
-            lowered = [word.lower() for word in child_words]
-            if lowered[:3] == ["match", "ip", "address"] and len(lowered) > 3 and lowered[3] != "prefix-list":
-                entry.acls.extend(child_words[3:])
-            elif lowered[:1] == ["match"]:
-                entry.other_match = True
-        self.route_maps.setdefault(words[1], []).append(entry)
-
-    def rules(self, drafts: dict[str, InterfaceDraft], acls: dict[str, Acl]) -> list[NatRule]:
+    def rules(
+        self, drafts: dict[str, InterfaceDraft], acls: dict[str, Acl], route_maps: Mapping[str, list[RouteMapMatch]]
+    ) -> list[NatRule]:
+        self.route_maps = route_maps
         pools = self._pools()
         result: list[NatRule] = []
         roles = _roles(drafts)

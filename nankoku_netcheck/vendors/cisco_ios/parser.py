@@ -202,7 +202,6 @@ class _IosParser:
             self.nat.collect(obj)
         elif first == "route-map":
             self.route_maps.route_map(obj, words)
-            self.nat.route_map(obj, words)
         elif first == "router":
             routing = routing_process(book, obj, words)
             if routing is not None:
@@ -295,7 +294,7 @@ class _IosParser:
         book, drafts = self.book, self.interfaces.drafts
         apply_autostate(drafts)
         self.route_maps.account_uses(self.interfaces.policy_lines)
-        nat_rules = self.nat.rules(drafts, self.acls.frozen())
+        nat_rules = self.nat.rules(drafts, self.acls.frozen(), self.route_maps.matches())
         book.sweep_unvisited_lines()
         acls = self.acls.frozen()
         self.zbf.config.members.update(self.interfaces.zone_members)

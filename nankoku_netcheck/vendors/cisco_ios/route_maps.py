@@ -41,12 +41,23 @@ _MARKING = (("ip", "precedence"), ("ip", "tos"), ("ip", "dscp"), ("ip", "df"), (
 _DEFAULT_SEQUENCE = 10
 
 
+@dataclass(frozen=True)
+class RouteMapMatch:
+    """What one entry matches, for the other readers of route-maps (NAT): its action, the ACLs
+    of its `match ip address` lines, and whether it has match clauses of another kind."""
+
+    permit: bool
+    acls: tuple[str, ...]
+    other_match: bool
+
+
 @dataclass
 class _EntryDraft:
     sequence: int
     permit: bool
     source: Source
     match_acls: list[str] | None = None
+    other_match: bool = False
     next_hops: list[int] = field(default_factory=list)
     default_next_hops: list[int] = field(default_factory=list)
     interfaces: list[str] = field(default_factory=list)
@@ -129,6 +140,7 @@ class RouteMapReader:
 
     def match(self, draft: _EntryDraft, words: list[str], lowered: list[str]) -> None:
         if lowered[1:3] != ["ip", "address"] or len(words) < 4 or lowered[3] == "prefix-list":
+            draft.other_match = True
             raise _NotModelled(f"'{' '.join(words[:4])}' is not modelled for policy routing")
         draft.match_acls = (draft.match_acls or []) + words[3:]
 
@@ -165,6 +177,18 @@ class RouteMapReader:
             raise _NotModelled(f"'set ip next-hop {lowered[0]}' is not modelled")
         draft.next_hops += _addresses(arguments)
         draft.set_sources.setdefault("next-hop", source)
+
+    def matches(self) -> dict[str, list[RouteMapMatch]]:
+        """Each route-map's entries in sequence order, as NAT reads them."""
+        return {
+            name: [
+                RouteMapMatch(
+                    entries[sequence].permit, tuple(entries[sequence].match_acls or ()), entries[sequence].other_match
+                )
+                for sequence in sorted(entries)
+            ]
+            for name, entries in self.maps.items()
+        }
 
     def policy_routes(self) -> dict[str, PolicyRoute]:
         return {
