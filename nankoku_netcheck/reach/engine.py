@@ -902,19 +902,17 @@ class ReachEngine:
                 return
         if out is not None:
             rule = egress_rule or Source(device.source_file, 0, "")
-            for region, next_hops in self.egress_regions(device_name, out, rule, vrf):
-                routed = forwarded & pre(translation, region)
-                if routed == self.space.false:
-                    continue
-                for hop in next_hops:
-                    self._send(device_name, if_name, hop, routed, translation, enqueue, deliver, arrival)
-            return
-        for region, next_hops in self.fib_regions(device_name, vrf):
+            regions = self.egress_regions(device_name, out, rule, vrf)
+        else:
+            regions = self.fib_regions(device_name, vrf)
+        for region, next_hops in regions:
             routed = forwarded & pre(translation, region)
             if routed == self.space.false:
                 continue
             for hop in next_hops:
                 self._send(device_name, if_name, hop, routed, translation, enqueue, deliver, arrival)
+        if out is not None:
+            return
         for hop in self.fibs.of(device_name, vrf).dynamic:
             self._send(device_name, if_name, hop, forwarded, translation, enqueue, deliver, arrival)
 
