@@ -41,9 +41,11 @@ from nankoku_netcheck.model import (
     AclLine,
     Action,
     Device,
+    Interface,
     Match,
     NatRule,
     PolicyRouteEntry,
+    RelayTarget,
     Route,
     RouteKind,
     ToTheBox,
@@ -863,6 +865,22 @@ def relays_request(name: str, simulation: Simulation, if_name: str) -> bool:
     return packet.dst in broadcasts
 
 
+def relay_table(interface: Interface, target: RelayTarget) -> str:
+    """The VRF a request relayed to `target` is routed in: the target's, global, else the interface's."""
+    if target.vrf is not None:
+        return target.vrf
+    return "" if target.global_table else interface.vrf
+
+
+def has_a_host(simulation: Simulation, segment: Segment) -> bool:
+    """Some address of the segment's subnets (the first 4,096 of each) is a host's."""
+    return any(
+        is_host(simulation.network, segment, address)
+        for network, length in segment.subnets
+        for address in range(network, network + min(1 << (32 - length), 4096))
+    )
+
+
 def relay_request(simulation: Simulation, name: str, device: Device, if_name: str, packet: Header) -> None:
     interface = device.interfaces[if_name]
     own = primary_of(device, if_name)
@@ -880,7 +898,7 @@ def relay_request(simulation: Simulation, name: str, device: Device, if_name: st
             headers = [replace(packet, src=own, dst=target.address, sport=67)]
         else:
             headers = [replace(packet, dst=target.address), replace(packet, src=own, dst=target.address)]
-        table = target.vrf if target.vrf is not None else "" if target.global_table else interface.vrf
+        table = relay_table(interface, target)
         for exit_ in forwarding_exits(device, target.address, table):
             if exit_.discard or not carries_through_traffic(device, exit_.interface):
                 continue
@@ -897,7 +915,7 @@ def relay_reply(simulation: Simulation, name: str, device: Device, arrival: str,
             continue
         tables = {interface.vrf}
         for target in interface.relay_targets:
-            tables.add(target.vrf if target.vrf is not None else "" if target.global_table else interface.vrf)
+            tables.add(relay_table(interface, target))
         if arrival_table not in tables:
             continue
         if not carries_through_traffic(device, if_name):
@@ -909,11 +927,7 @@ def relay_reply(simulation: Simulation, name: str, device: Device, arrival: str,
             simulation.endpoints.add(("exit", name, if_name, ""))
             continue
         segment = simulation.network.segments[segment_id]
-        if any(
-            is_host(simulation.network, segment, address)
-            for network, length in segment.subnets
-            for address in range(network, network + min(1 << (32 - length), 4096))
-        ):
+        if has_a_host(simulation, segment):
             simulation.endpoints.add(("hosts", "", "", segment_id))
 
 
@@ -944,11 +958,7 @@ def multicast_forward(
             simulation.endpoints.add(("exit", name, out, ""))
             continue
         segment = simulation.network.segments[segment_id]
-        if any(
-            is_host(simulation.network, segment, address)
-            for network, length in segment.subnets
-            for address in range(network, network + min(1 << (32 - length), 4096))
-        ):
+        if has_a_host(simulation, segment):
             simulation.endpoints.add(("hosts", "", "", segment_id))
         for member in segment.members:
             if member != (name, out) and simulation.network.devices[member[0]].interfaces[member[1]].multicast:
