@@ -47,7 +47,12 @@ def test_each_filter_shows_its_binding_and_the_lines_that_drop_the_most(city: Re
         block = pair_block(text, pair)
         assert len(block) == sum(2 + len(cut.shown) + (1 if cut.more else 0) for cut in cuts) <= 8 * len(cuts)
         for cut in cuts:
-            assert f"    {cut.acl} ({cut.direction}) on {cut.device} {cut.interface}" in block
+            assert cut.binding is not None and cut.cited == len(cut.shown) + cut.more
+            start = certificate.lines.index(cut.binding) + 1
+            numbers = [line.line for line in certificate.lines[start : start + cut.cited]]
+            assert (cut.first_line, cut.last_line) == (min(numbers), max(numbers))
+            title = f"{cut.acl} ({cut.direction}) on {cut.device} {cut.interface}"
+            assert f"    {title}: {cut.cited} lines cited, lines {cut.first_line}-{cut.last_line}" in block
             assert f"      … and {cut.more} more lines in {cut.acl} (every line in the JSON report)" in block
             # the catch-all deny at the end of the generated ACLs drops nearly every forbidden packet
             assert re.search(r"deny ip any any", cut.shown[0].text)

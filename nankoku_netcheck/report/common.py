@@ -99,6 +99,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "cut_filter_unbound": "{file}",
         "cut_more": "… and {count} more lines in {acl} (every line in the JSON report)",
         "cut_note": "lines that drop the most of the forbidden packets first",
+        "cut_range": ": {count} lines cited, lines {first}-{last}",
+        "cut_pair_more": "… and {filters} more filters ({lines} lines) in this cut (every line in the JSON report)",
     },
     "ja": {
         "pass": "合格",
@@ -166,6 +168,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "cut_filter_unbound": "{file}",
         "cut_more": "… ほか {count} 行（{acl}。全行は JSON レポートに記載）",
         "cut_note": "禁止するパケットを多く遮断している行から順に表示",
+        "cut_range": "：{count} 行を引用（{first}〜{last} 行目）",
+        "cut_pair_more": "… ほか {filters} 個のフィルタ（{lines} 行）も遮断箇所（全行は JSON レポートに記載）",
     },
 }
 
@@ -213,13 +217,17 @@ def verdict_label(result: Result, verdict: RuleVerdict, lang: str) -> str:
 
 # How many dropping lines of one filter a human-readable report shows; the JSON keeps them all.
 CUT_LINES_SHOWN = 3
+# How many lines (binding lines included) a human-readable report lists per zone pair: a cut
+# through many filters would otherwise bury the report; the filters past it are counted.
+CUT_LINES_PER_PAIR = 20
 _BINDS = re.compile(r"binds (?P<acl>.+) \((?P<direction>in|out)\) on (?P<device>\S+) (?P<interface>\S+)")
 
 
 @dataclass(frozen=True)
 class CutFilter:
     """One filter of an isolation certificate's cut: where it is bound, the lines that drop
-    the most of the forbidden packets (in that order) and how many more lines it needed."""
+    the most of the forbidden packets (in that order) and how many more lines it needed;
+    `cited` lines in all (the binding line aside), numbered `first_line` to `last_line`."""
 
     device: str
     interface: str
@@ -228,6 +236,22 @@ class CutFilter:
     binding: Evidence | None
     shown: tuple[Evidence, ...]
     more: int
+    cited: int = 0
+    first_line: int = 0
+    last_line: int = 0
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    """What a human-readable report lists of one certificate: its first filters, up to
+    CUT_LINES_PER_PAIR lines, and how many filters and lines it leaves to the JSON report."""
+
+    from_zone: str
+    to_zone: str
+    filters: tuple[CutFilter, ...]
+    more_filters: int
+    more_lines: int
+    route_absences: tuple[str, ...]
 
 
 def cut_filters(certificate: IsolationCertificate) -> tuple[CutFilter, ...]:
@@ -244,30 +268,71 @@ def cut_filters(certificate: IsolationCertificate) -> tuple[CutFilter, ...]:
 
 def _cut_filter(binding: Evidence | None, lines: list[Evidence]) -> CutFilter:
     bound = _BINDS.fullmatch(binding.role) if binding else None
-    if bound is None:
-        acl = lines[0].file if lines else ""
-        return CutFilter("", "", acl, "", binding, tuple(lines[:CUT_LINES_SHOWN]), max(len(lines) - CUT_LINES_SHOWN, 0))
+    where = (
+        (bound["device"], bound["interface"], bound["acl"], bound["direction"])
+        if bound is not None
+        else ("", "", lines[0].file if lines else "", "")
+    )
+    numbers = [line.line for line in lines]
     return CutFilter(
-        bound["device"],
-        bound["interface"],
-        bound["acl"],
-        bound["direction"],
+        *where,
         binding,
         tuple(lines[:CUT_LINES_SHOWN]),
         max(len(lines) - CUT_LINES_SHOWN, 0),
+        len(lines),
+        min(numbers, default=0),
+        max(numbers, default=0),
     )
+
+
+def certificate_view(certificate: IsolationCertificate) -> CertificateView:
+    """The certificate as a human-readable report lists it: whole filters in the cut's order
+    while they fit in CUT_LINES_PER_PAIR lines (the first one always)."""
+    cuts = cut_filters(certificate)
+    listed: list[CutFilter] = []
+    room = CUT_LINES_PER_PAIR
+    for cut in cuts:
+        size = _listed_size(cut)
+        if listed and size > room:
+            break
+        listed.append(cut)
+        room -= size
+    rest = cuts[len(listed) :]
+    return CertificateView(
+        certificate.from_zone,
+        certificate.to_zone,
+        tuple(listed),
+        len(rest),
+        sum(cut.cited + (cut.binding is not None) for cut in rest),
+        certificate.route_absences,
+    )
+
+
+def _listed_size(cut: CutFilter) -> int:
+    return len(cut.shown) + (cut.binding is not None)
 
 
 def cut_filter_title(cut: CutFilter, lang: str) -> str:
     words = labels(lang)
     if not cut.device:
-        return words["cut_filter_unbound"].format(file=cut.acl)
-    direction = words.get(cut.direction, cut.direction)
-    return words["cut_filter"].format(acl=cut.acl, direction=direction, device=cut.device, interface=cut.interface)
+        title = words["cut_filter_unbound"].format(file=cut.acl)
+    else:
+        direction = words.get(cut.direction, cut.direction)
+        title = words["cut_filter"].format(acl=cut.acl, direction=direction, device=cut.device, interface=cut.interface)
+    if cut.cited <= CUT_LINES_SHOWN:
+        return title  # every line is listed below it
+    return title + words["cut_range"].format(count=cut.cited, first=cut.first_line, last=cut.last_line)
 
 
 def cut_more(cut: CutFilter, lang: str) -> str:
     return labels(lang)["cut_more"].format(count=cut.more, acl=cut.acl) if cut.more else ""
+
+
+def certificate_more(view: CertificateView, lang: str) -> str:
+    """The pair's filters left out of a human-readable report, or ""."""
+    if not view.more_filters:
+        return ""
+    return labels(lang)["cut_pair_more"].format(filters=view.more_filters, lines=view.more_lines)
 
 
 # --- redaction ---------------------------------------------------------------------------
@@ -307,6 +372,9 @@ def _redacted_evidence(evidence: Evidence) -> Evidence:
     return replace(evidence, text=redact(evidence.text))
 
 
+# Every renderer, and the digests of SARIF, HTML and Markdown, redact the same certificates,
+# whose lines are most of a large result: each is redacted once.
+@functools.lru_cache(maxsize=64)
 def _redacted_certificate(certificate: IsolationCertificate) -> IsolationCertificate:
     return replace(certificate, lines=tuple(_redacted_evidence(e) for e in certificate.lines))
 
@@ -352,8 +420,18 @@ def displayable(result: Result) -> Result:
     """`redacted(result)` made safe for the human-readable formats (text, Markdown, CSV, HTML,
     JUnit): every string in it passed through `visible`, file names through `shown_path`.
     Machine-readable formats keep the exact values and rely on `json_text`."""
-    displayed = _displayed(redacted(result), "")
+    clean = redacted(result)
+    displayed = _displayed(replace(clean, certificates=()), "")
     assert isinstance(displayed, Result)
+    return replace(displayed, certificates=tuple(_displayed_certificate(c) for c in clean.certificates))
+
+
+@functools.lru_cache(maxsize=64)
+def _displayed_certificate(certificate: IsolationCertificate) -> IsolationCertificate:
+    """`_displayed` of one certificate, once for all the human-readable formats (see
+    `_redacted_certificate`)."""
+    displayed = _displayed(certificate, "")
+    assert isinstance(displayed, IsolationCertificate)
     return displayed
 
 

@@ -12,14 +12,15 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from ..result import Evidence, Finding, PathStep, Result, RuleVerdict
+from ..result import Evidence, Finding, IsolationCertificate, PathStep, Result, RuleVerdict
 from ..rules.docs import rule_doc
 from .common import (
     CutFilter,
+    certificate_more,
+    certificate_view,
     clause_text,
     common_folder,
     cut_filter_title,
-    cut_filters,
     cut_more,
     displayable,
     flow_text,
@@ -361,19 +362,22 @@ def _view(result: Result, lang: str) -> dict[str, Any]:
         "assumptions": [_ASSUMPTIONS_JA.get(text, text) if lang == "ja" else text for text in result.assumptions],
         "rules": [_rule_row(result, verdict, lang) for verdict in result.rules],
         "findings": [_finding_view(result, index, finding, lang) for index, finding in enumerate(result.findings, 1)],
-        "certificates": [
-            {
-                "from": zone_name(result, c.from_zone, lang),
-                "to": zone_name(result, c.to_zone, lang),
-                "filters": [_cut_view(cut, lang) for cut in cut_filters(c)],
-                "route_absences": [absence_text(a, lang) for a in c.route_absences],
-            }
-            for c in result.certificates
-        ],
+        "certificates": [_certificate_view(result, certificate, lang) for certificate in result.certificates],
         "exceptions": [{"record": e, "state": words.get(f"state_{e.state}", e.state)} for e in result.exceptions],
         "unknown_lines": [e for f in result.findings if f.rule == "META-001" for e in f.evidence],
         # trusted markup: diagram.py escapes every text it puts in the SVG
         "diagram": Markup(render_diagram(result, lang)),
+    }
+
+
+def _certificate_view(result: Result, certificate: IsolationCertificate, lang: str) -> dict[str, Any]:
+    view = certificate_view(certificate)
+    return {
+        "from": zone_name(result, certificate.from_zone, lang),
+        "to": zone_name(result, certificate.to_zone, lang),
+        "filters": [_cut_view(cut, lang) for cut in view.filters],
+        "more": certificate_more(view, lang),
+        "route_absences": [absence_text(a, lang) for a in certificate.route_absences],
     }
 
 

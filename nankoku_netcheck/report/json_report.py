@@ -16,7 +16,7 @@ from typing import Any
 
 from ..baseline import fingerprints
 from ..result import Finding, NetworkSummary, Result
-from .common import json_text, redacted
+from .common import CutFilter, cut_filters, json_text, redacted
 
 # Keys that describe the run rather than the result; the integrity hash leaves them out.
 RUN_KEYS = ("generated_at", "command", "result_sha256")
@@ -85,6 +85,7 @@ def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
                 "from_zone": c.from_zone,
                 "to_zone": c.to_zone,
                 "lines": [asdict(e) for e in c.lines],
+                "filters": [cut_filter_to_dict(cut) for cut in cut_filters(c)],
                 "route_absences": list(c.route_absences),
             }
             for c in result.certificates
@@ -93,6 +94,20 @@ def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
         "assumptions": list(result.assumptions),
         **({"baseline": asdict(result.baseline)} if result.baseline is not None else {}),
         "summary": summary(result),
+    }
+
+
+def cut_filter_to_dict(cut: CutFilter) -> dict[str, Any]:
+    """One filter of a certificate's cut, in the order of `lines`: where it is bound and how many
+    of the lines after its binding line are its, numbered `first_line` to `last_line`."""
+    return {
+        "device": cut.device,
+        "interface": cut.interface,
+        "acl": cut.acl,
+        "direction": cut.direction,
+        "lines": cut.cited,
+        "first_line": cut.first_line,
+        "last_line": cut.last_line,
     }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from ..result import Finding, Result
 from ..wording import count_of
 from .common import (
+    certificate_more,
+    certificate_view,
     clause_text,
     cut_filter_title,
-    cut_filters,
     cut_more,
     displayable,
     interface_text,
@@ -224,7 +225,8 @@ def _certificate_lines(result: Result, lang: str) -> list[str]:
     for certificate in result.certificates:
         pair = f"{zone_name(result, certificate.from_zone, lang)} → {zone_name(result, certificate.to_zone, lang)}"
         lines.append(f"  {pair}")
-        for cut in cut_filters(certificate):
+        view = certificate_view(certificate)
+        for cut in view.filters:
             lines.append(f"    {cut_filter_title(cut, lang)}")
             for evidence in (cut.binding, *cut.shown) if cut.binding else cut.shown:
                 lines.append(
@@ -232,6 +234,8 @@ def _certificate_lines(result: Result, lang: str) -> list[str]:
                 )
             if cut.more:
                 lines.append(f"      {cut_more(cut, lang)}")
+        if view.more_filters:
+            lines.append(f"    {certificate_more(view, lang)}")
         if certificate.route_absences:
             absences = "; ".join(absence_text(a, lang) for a in certificate.route_absences)
             lines.append(w["absences"].format(absences=absences))

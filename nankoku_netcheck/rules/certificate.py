@@ -285,12 +285,14 @@ def _dropping(
             for match in line.matches
         ):
             continue
-        matched = ctx.space.line_match(line)
-        if matched & undecided != ctx.space.false:
+        # What the line decides of the undecided packets, built once: its size is the line's share,
+        # and taking it out of `undecided` is the same as taking the whole line's match out.
+        dropped = ctx.space.line_match(line) & undecided
+        if dropped != ctx.space.false:
             text = redact(line.source.text.strip())
-            share = ctx.space.count(matched & undecided & ctx.space.valid)
+            share = ctx.space.count(dropped & ctx.space.valid)
             dropping.append((share, len(dropping), Evidence(line.source.file, line.source.line, text, "drops")))
-            undecided &= ~matched
+            undecided &= ~dropped
     if implicit is not None and undecided & ctx.space.valid != ctx.space.false:  # the implicit deny's share
         text = redact(implicit.text.strip())
         share = ctx.space.count(undecided & ctx.space.valid)
