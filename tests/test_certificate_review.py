@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 from conftest import REPO
 
-from nankoku_netcheck.analyze import analyze
+from nankoku_netcheck.analyze import analyze, flow_context, load, packet_space
+from nankoku_netcheck.model import AclLine
+from nankoku_netcheck.profiles import pair_policies
+from nankoku_netcheck.reach.packets import PacketSet
 from nankoku_netcheck.report import render_html, render_json, render_text
-from nankoku_netcheck.report.common import cut_filters, zone_name
-from nankoku_netcheck.result import Result
+from nankoku_netcheck.report.common import certificate_view, cut_filters, zone_name
+from nankoku_netcheck.result import Evidence, IsolationCertificate, Result
+from nankoku_netcheck.rules.certificate import _dropping
+from nankoku_netcheck.rules.flows import FlowContext
 from nankoku_netcheck.synth import CitySpec, generate
 
 
@@ -87,3 +94,90 @@ def test_a_sample_certificate_names_its_filters_in_japanese() -> None:
         direction = {"in": "入力", "out": "出力"}[cut.direction]
         assert f"    {cut.device} {cut.interface} の{direction}方向の {cut.acl}" in text
         assert f"  ({cut.acl} を {cut.device} {cut.interface} の{direction}方向に適用)" in text
+
+
+def _reference_dropping(context: FlowContext, lines: Sequence[AclLine], forbidden: PacketSet) -> list[tuple[int, int]]:
+    """The dropping lines as first written: every line tested, its whole match taken out of the
+    undecided packets; (share, line number), most first."""
+    space, undecided, dropping = context.space, forbidden, []
+    for line in lines:
+        matched = space.line_match(line)
+        if matched & undecided != space.false:
+            dropping.append((space.count(matched & undecided & space.valid), len(dropping), line.source.line))
+            undecided &= ~matched
+    return [(share, number) for share, _, number in sorted(dropping, key=lambda item: (-item[0], item[1]))]
+
+
+@pytest.mark.parametrize("name", ["nankoku", "otoyo-broken", "kitagawa", "nankoku-vrf"])
+def test_every_filter_cites_the_lines_the_plain_first_match_pass_cites(name: str) -> None:
+    """On every ACL of the sample, against every zone pair's forbidden packets (not only the
+    filters that end up in a cut), the shares and lines are those of the plain pass."""
+    loaded = load(str(REPO / "topologies" / f"{name}.yaml"))
+    context = flow_context(loaded, packet_space("auto", None))
+    compared = 0
+    for policy in pair_policies(loaded.topology):
+        forbidden = context.owned(policy.from_zone, "src") & context.owned(policy.to_zone, "dst")
+        for device in loaded.devices.values():
+            for acl in device.acls.values():
+                cited = _dropping(context, acl.lines, forbidden, None)
+                expected = _reference_dropping(context, acl.lines, forbidden)
+                assert [line.line for line in cited] == [number for _, number in expected], (device.name, acl.name)
+                compared += len(expected)
+    assert compared > 0
+
+
+def _certificate_of(filters: int, lines: int) -> IsolationCertificate:
+    cited: list[Evidence] = []
+    for index in range(filters):
+        cited.append(
+            Evidence("fw.cfg", 10 * index + 1, f"ip access-group A{index} in", f"binds A{index} (in) on fw g{index}")
+        )
+        cited += [
+            Evidence("fw.cfg", 1000 * index + 100 + n, f"deny ip host 10.0.{index}.{n} any", "drops")
+            for n in range(lines)
+        ]
+    return IsolationCertificate("mynumber", "internet", tuple(cited))
+
+
+def test_a_cut_through_many_filters_lists_twenty_lines_and_counts_the_rest(city: Result) -> None:
+    result = replace(city, certificates=(_certificate_of(filters=10, lines=5),))
+    view = certificate_view(result.certificates[0])
+    # binding + 3 shown lines per filter: five filters fill the 20 lines, five are counted
+    assert [cut.acl for cut in view.filters] == ["A0", "A1", "A2", "A3", "A4"]
+    assert (view.more_filters, view.more_lines) == (5, 30)
+    for lang, title, more in (
+        (
+            "en",
+            "    A4 (in) on fw g4: 5 lines cited, lines 4100-4104",
+            "    … and 5 more filters (30 lines) in this cut (every line in the JSON report)",
+        ),
+        (
+            "ja",
+            "    fw g4 の入力方向の A4：5 行を引用（4100〜4104 行目）",
+            "    … ほか 5 個のフィルタ（30 行）も遮断箇所（全行は JSON レポートに記載）",
+        ),
+    ):
+        text = render_text(result, lang).splitlines()
+        block = text[text.index(next(line for line in text if line.startswith("  ") and "→" in line)) + 1 :]
+        block = block[: next(i for i, line in enumerate(block) if not line.startswith("    "))]
+        assert len(block) == 5 * (1 + 1 + 3 + 1) + 1  # title, binding, 3 lines, "and 2 more" per filter; the count
+        assert title in block and block[-1] == more
+        assert not any("A5" in line for line in block)
+        html = render_html(result, lang)
+        assert html.count('<tbody class="cut-filter">') == 5 and more.strip() in html
+    record = json.loads(render_json(result, "en"))["certificates"][0]
+    assert len(record["lines"]) == 60
+    assert record["filters"][9] == {
+        "device": "fw",
+        "interface": "g9",
+        "acl": "A9",
+        "direction": "in",
+        "lines": 5,
+        "first_line": 9100,
+        "last_line": 9104,
+    }
+
+
+def test_a_cut_of_one_long_filter_is_listed_whatever_its_length(city: Result) -> None:
+    view = certificate_view(_certificate_of(filters=1, lines=500))
+    assert len(view.filters) == 1 and view.filters[0].more == 497 and view.more_filters == 0
