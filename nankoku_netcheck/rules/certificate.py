@@ -29,10 +29,11 @@ from ..graph import Network
 from ..model import AclLine, Device, Interface, Source, ToTheBox, Wildcard
 from ..profiles import CHANNELS, pair_policies
 from ..reach.filters import accepts, rule_lines
-from ..reach.packets import PacketSet
+from ..reach.packets import PacketSet, PacketSpace
 from ..redact import redact
 from ..result import Evidence, IsolationCertificate
-from .acl_overlap import addresses_overlap
+from .acl import MAX_OVERLAP_CANDIDATES
+from .acl_overlap import OverlapIndex, addresses_overlap
 from .flows import FlowContext
 from .zone import sanctioned_flows
 
@@ -267,39 +268,84 @@ def _dropping(
     """The lines that drop some of the forbidden packets, and the implicit deny at `implicit`
     (the list's own line) when the forbidden packets no line matched are dropped there: those
     that drop the most first (ties in the filter's order), so a report can show those and count
-    the rest."""
-    # The forbidden packets no earlier line matched: a line drops some of them when it
-    # matches any. Kept inside `forbidden`, the set stays small whatever the ACL's length
-    # (the union of every earlier line does not), and once empty no later line can match.
+    the rest. Only packets a header can carry count: a line whose share would hold none but
+    impossible ones (ICMP fields on TCP, ...) decides nothing and is not cited."""
     # Lines whose addresses miss the forbidden packets' are passed over without a BDD.
     sources, destinations = (_address_blocks(ctx, forbidden, field) for field in ("src", "dst"))
-    undecided = forbidden
+    regions = _FirstMatchShares(ctx.space, forbidden)
     # (packets it drops first, position, line): the lines that drop most come first, so that a
     # report can show those and count the rest
     dropping: list[tuple[int, int, Evidence]] = []
     for line in lines:
-        if undecided == ctx.space.false:
-            break
+        if not regions.left:
+            break  # every forbidden packet is decided: no later line can drop one
         if not any(
             addresses_overlap(match.src, sources) and addresses_overlap(match.dst, destinations)
             for match in line.matches
         ):
             continue
-        # What the line decides of the undecided packets, built once: its size is the line's share,
-        # and taking it out of `undecided` is the same as taking the whole line's match out.
-        dropped = ctx.space.line_match(line) & undecided
-        if dropped != ctx.space.false:
+        share = regions.take(line)
+        if share is not None:
             text = redact(line.source.text.strip())
-            share = ctx.space.count(dropped & ctx.space.valid)
             dropping.append((share, len(dropping), Evidence(line.source.file, line.source.line, text, "drops")))
-            undecided &= ~dropped
-    if implicit is not None and undecided & ctx.space.valid != ctx.space.false:  # the implicit deny's share
+    if implicit is not None and regions.left:  # the implicit deny's share
         text = redact(implicit.text.strip())
-        share = ctx.space.count(undecided & ctx.space.valid)
         dropping.append(
-            (share, len(dropping), Evidence(implicit.file, implicit.line, text, "implicit deny at the end"))
+            (
+                regions.left,
+                len(dropping),
+                Evidence(implicit.file, implicit.line, text, "implicit deny at the end"),
+            )
         )
     return [line for _, _, line in sorted(dropping, key=lambda item: (-item[0], item[1]))]
+
+
+class _FirstMatchShares:
+    """One pass over a filter's lines, in order: the forbidden packets each line is the first to
+    match. A line's are its own forbidden packets less those of the earlier lines that can
+    overlap it (`OverlapIndex`: a handful on long firewall ACLs), so each step is the size of
+    one line's share, where a running "not yet matched" set would grow with every line cut out
+    of it. The regions partition the forbidden packets: what is left is counted, not built."""
+
+    def __init__(self, space: PacketSpace, forbidden: PacketSet) -> None:
+        self.space = space
+        # Packets no header can carry (ICMP fields on TCP, ...) are nobody's share: leaving them
+        # out spares every share an AND with the (large) set of valid packets.
+        self.forbidden = forbidden = forbidden & space.valid
+        self.index = OverlapIndex(MAX_OVERLAP_CANDIDATES)
+        self.earlier: list[PacketSet] = []  # the forbidden packets of each line in `index`
+        self.covered, self.covered_upto = space.false, 0  # the union of `earlier`, built on demand
+        self.left = space.count(forbidden)
+
+    def take(self, line: AclLine) -> int | None:
+        """How many valid forbidden packets `line` is the first to match (None: no packet at
+        all); they are no longer left."""
+        space = self.space
+        mine = space.line_match(line) & self.forbidden
+        if mine == space.false:
+            return None
+        if mine == self.forbidden:  # a catch-all: it matches whatever is left, no set needed
+            share = self.left
+        else:
+            first = self._first_match(line, mine)
+            self.index.add(line)
+            self.earlier.append(mine)
+            share = space.count(first)
+        if not share:
+            return None
+        self.left -= share
+        return share
+
+    def _first_match(self, line: AclLine, mine: PacketSet) -> PacketSet:
+        candidates = self.index.candidates(line)
+        if candidates is None:  # too many earlier lines share its destinations: all of them
+            for packets in self.earlier[self.covered_upto :]:
+                self.covered |= packets
+            self.covered_upto = len(self.earlier)
+            return mine & ~self.covered
+        for position in candidates:
+            mine &= ~self.earlier[position]
+        return mine
 
 
 def _address_blocks(ctx: FlowContext, packets: PacketSet, field: str) -> tuple[Wildcard, ...] | None:
