@@ -16,7 +16,7 @@ from nankoku_netcheck.analyze import analyze, flow_context, load, packet_space
 from nankoku_netcheck.model import AclLine
 from nankoku_netcheck.profiles import pair_policies
 from nankoku_netcheck.reach.packets import PacketSet
-from nankoku_netcheck.report import render_html, render_json, render_text
+from nankoku_netcheck.report import render_html, render_json, render_markdown, render_text
 from nankoku_netcheck.report.common import certificate_view, cut_filters, zone_name
 from nankoku_netcheck.result import Evidence, IsolationCertificate, Result
 from nankoku_netcheck.rules.certificate import _dropping
@@ -165,6 +165,10 @@ def test_a_cut_through_many_filters_lists_twenty_lines_and_counts_the_rest(city:
         assert not any("A5" in line for line in block)
         html = render_html(result, lang)
         assert html.count('<tbody class="cut-filter">') == 5 and more.strip() in html
+        markdown = render_markdown(result, lang)
+        section = markdown[markdown.index("<details><summary>") : markdown.index("</details>")]
+        assert section.count("\n- ") == 5 + 1 and section.count("\n  - ") == 5 * (1 + 3 + 1)
+        assert f"\n- {more.strip()}\n" in section.replace("\\", "")
     record = json.loads(render_json(result, "en"))["certificates"][0]
     assert len(record["lines"]) == 60
     assert record["filters"][9] == {

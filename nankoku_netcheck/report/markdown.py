@@ -9,7 +9,12 @@ import html
 from ..result import Finding, Result
 from ..wording import count_of
 from .common import (
+    certificate_more,
+    certificate_view,
     clause_text,
+    cut_filter_title,
+    cut_filters,
+    cut_more,
     displayable,
     flow_text,
     hop_text,
@@ -21,7 +26,7 @@ from .common import (
     zone_name,
 )
 from .json_report import result_sha256
-from .wording import localized
+from .wording import absence_text, localized, role_text
 
 MAX_FINDINGS = 50
 MAX_LINES_PER_FINDING = 12
@@ -33,9 +38,12 @@ _WORDS = {
         "summary": "**{violated}** violated, **{inconclusive}** inconclusive",
         "unknown": "{count} not understood (META-001)",
         "baseline": "baseline `{file}`: **{accepted}** accepted (baseline), **{new}** new, {absent} no longer found",
+        "certificates": "Isolation certificates",
     },
     "ja": {
         "summary": "違反 **{violated}** 件、判定不能 **{inconclusive}** 件",
+        "certificates": "分離の証明",
+        "cut_summary": "フィルタ {filters} 個、{lines} 行",
         "unknown": "解釈できない設定行 {count} 行（META-001）",
         "baseline": "ベースライン `{file}`: 受入済み（ベースライン） **{accepted}** 件、新規 **{new}** 件、"
         "見つからなくなったもの {absent} 件",
@@ -93,6 +101,7 @@ def render_markdown(result: Result, lang: str = "en") -> str:
         out += _finding(result, finding, lang)
     if len(result.findings) > MAX_FINDINGS:
         out.append(words["more"].format(count=len(result.findings) - MAX_FINDINGS))
+    out += _certificates(result, lang)
     out += ["", f"<sub>{words['integrity']}: <code>{digest}</code></sub>"]
     if result.command:
         out += ["", f"<sub>{words['command']}: <code>{html.escape(result.command)}</code></sub>"]
@@ -133,6 +142,39 @@ def _finding(result: Result, finding: Finding, lang: str) -> list[str]:
         if len(evidence) > MAX_LINES_PER_FINDING:
             lines.append(f"  - … (+{len(evidence) - MAX_LINES_PER_FINDING})")
     lines += ["", "</details>", ""]
+    return lines
+
+
+def _certificates(result: Result, lang: str) -> list[str]:
+    """Each isolated pair folded in a <details> block: the filters of its cut as the text
+    report lists them (at most CUT_LINES_PER_PAIR lines; the JSON report has every line)."""
+    if not result.certificates:
+        return []
+    extra = _WORDS["ja" if lang == "ja" else "en"]
+    lines = ["", f"### {extra['certificates']}", ""]
+    for certificate in result.certificates:
+        view = certificate_view(certificate)
+        cuts = cut_filters(certificate)
+        pair = f"{zone_name(result, certificate.from_zone, lang)} → {zone_name(result, certificate.to_zone, lang)}"
+        cited = (
+            extra["cut_summary"].format(filters=len(cuts), lines=len(certificate.lines))
+            if lang == "ja"
+            else f"{count_of(len(cuts), 'filter')}, {count_of(len(certificate.lines), 'line')}"
+        )
+        lines += [f"<details><summary>{html.escape(pair)} · {cited}</summary>", ""]
+        for cut in view.filters:
+            lines.append(f"- {_inline(cut_filter_title(cut, lang))}")
+            for item in (cut.binding, *cut.shown) if cut.binding else cut.shown:
+                where = _code(f"{item.file}:{item.line}")
+                lines.append(f"  - {where} {_code(item.text)} ({_inline(role_text(item.role, lang))})")
+            if cut.more:
+                lines.append(f"  - {_inline(cut_more(cut, lang))}")
+        if view.more_filters:
+            lines.append(f"- {_inline(certificate_more(view, lang))}")
+        if certificate.route_absences:
+            absences = "; ".join(absence_text(a, lang) for a in certificate.route_absences)
+            lines.append(f"- {_inline(absences)}")
+        lines += ["", "</details>", ""]
     return lines
 
 
