@@ -155,7 +155,7 @@ def refine(space: PacketSpace, predicates: list[PacketSet], budget: float) -> At
     for done, predicate in enumerate(predicates):
         if time.process_time() - started > budget:
             return Atoms(atoms, done, False, time.process_time() - started)
-        refined = []
+        refined: list[PacketSet] = []
         for index, atom in enumerate(atoms):
             # One pass over a few hundred thousand atoms takes minutes: stop inside it too (the
             # atoms split so far plus those not yet visited are still a partition).
