@@ -41,8 +41,9 @@ Measured 2026-12-07 (OxiDD, CPU seconds, a machine loaded 7-18 on 2 cores; atoms
 fwd / acl / all, seconds of `all`): nankoku 9 devices 76 / 97 / 1,077 (0.12 s); kitagawa 5
 devices 53 / 29 / 525 (0.03 s); otoyo 4 devices 46 / 39 / 508 (0.03 s); city N = 30: 549 /
 3,052 / 172,247 (130.5 s, 838 MiB; `product` 26.0 s), while the engine's searches of every
-zone take 1.1 s; city N = 100: 1,809 atoms of 2,614 forwarding predicates (16.5 s), `all`
-more than 221,464 atoms after 150 s (2,801 of 3,639 predicates: the routes and 187 filters).
+zone take 1.1 s; city N = 100: 1,809 atoms of 2,614 forwarding predicates (16.5 s), 10,054
+of 1,021 filter predicates (581.6 s, 2,576 MiB), `all` more than 221,464 atoms after 150 s
+(2,801 of 3,639 predicates: the routes and 187 filters), at most 1,809 x 10,054+ = 18 M.
 Rejected: the atoms are the product of destination classes and source/filter classes, so
 computing them costs about 100 times the searches they would speed up.
 """
