@@ -857,7 +857,9 @@ class _PolicySets:
 
 @dataclass(frozen=True)
 class _PolicyLine:
-    """One line of a policy rule, with `own`: the packets of the rule's earlier exact lines."""
+    """One line of a policy rule, with `own`: the packets of the rule's earlier exact lines
+    that may overlap it (the others share no packet with it, so they never change whether
+    its packets are covered)."""
 
     index: int
     line: AclLine
@@ -866,12 +868,29 @@ class _PolicyLine:
 
 
 def _policy_lines(sets: _PolicySets, lines: tuple[AclLine, ...]) -> Iterator[_PolicyLine]:
-    own = sets.space.false
-    for index, line in enumerate(lines):
-        packets = line_set(sets.space, line)
-        yield _PolicyLine(index, line, packets, own)
+    """The rule's lines in order. `own` is joined from the overlapping earlier lines alone, as
+    in `unreachable_lines`: the union of every earlier line of a long ACL grows with it and made
+    each line cost more than the last; it is still built, on demand, when too many earlier
+    lines share a line's destinations."""
+    space = sets.space
+    index = OverlapIndex(MAX_OVERLAP_CANDIDATES)
+    earlier: list[tuple[int, PacketSet]] = []
+    everything, everything_upto = space.false, 0
+    unions = _Unions(space)
+    for number, line in enumerate(lines):
+        packets = line_set(space, line)
+        candidates = index.candidates(line)
+        if candidates is None:
+            for _, more in earlier[everything_upto:]:
+                everything |= more
+            everything_upto = len(earlier)
+            own = everything
+        else:
+            own = unions.union(candidates, [earlier[position] for position in candidates])
+        yield _PolicyLine(number, line, packets, own)
         if exact(line):
-            own |= packets
+            index.add(line)
+            earlier.append((number, packets))
 
 
 def unreachable_policy_lines(ctx: FlowContext) -> list[Finding]:

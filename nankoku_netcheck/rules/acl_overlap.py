@@ -7,16 +7,33 @@ against the union of the few earlier lines that can overlap it. `OverlapIndex` f
 those lines from the parsed matches alone: an index of destination prefixes for the
 search, then a field-by-field test that is exact for address patterns and port ranges
 and errs towards "overlaps" elsewhere, so no overlapping line is ever missed.
+
+The index tests each line it finds through a `Shape` of every match: the same fields as
+plain ints and frozensets, made once per line when it is added, because the city-sized
+ACLs run this test hundreds of thousands of times and the dataclass walk of `matches_overlap`
+cost most of ACL-002 (`lines_overlap` stays the reference the property tests check the
+shapes against). How many lines share a line's destinations is bounded first by the sizes of
+their prefix buckets, and the lines themselves are gathered only when the bound says they
+may be too many, so the "too many" decision is the one counting distinct lines always made.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ..model import IPV4_MAX, AclLine, Match, PortRange, Wildcard
 
 ADDRESS_BITS = 32
+# The network mask of each prefix length.
+MASKS = tuple((IPV4_MAX << (ADDRESS_BITS - length)) & IPV4_MAX for length in range(ADDRESS_BITS + 1))
+
+# One match as plain values: protocols, destination and source patterns as (address bits
+# cared about, mask of the bits cared about), destination and source port ranges as
+# (low, high); None = any, as in `Match`.
+Patterns = tuple[tuple[int, int], ...] | None
+Ranges = tuple[tuple[int, int], ...] | None
+Shape = tuple[frozenset[int] | None, Patterns, Patterns, Ranges, Ranges]
 
 
 def wildcards_overlap(a: Wildcard, b: Wildcard) -> bool:
@@ -53,6 +70,61 @@ def lines_overlap(a: AclLine, b: AclLine) -> bool:
     return any(matches_overlap(x, y) for x in a.matches for y in b.matches)
 
 
+def line_shapes(line: AclLine) -> tuple[Shape, ...]:
+    return tuple(match_shape(match) for match in line.matches)
+
+
+def match_shape(match: Match) -> Shape:
+    protocols = None if match.protocols is None else frozenset(match.protocols)
+    return protocols, _patterns(match.dst), _patterns(match.src), _ranges(match.dst_ports), _ranges(match.src_ports)
+
+
+def _patterns(wildcards: tuple[Wildcard, ...] | None) -> Patterns:
+    if wildcards is None:
+        return None
+    return tuple((w.address & ~w.wildcard & IPV4_MAX, ~w.wildcard & IPV4_MAX) for w in wildcards)
+
+
+def _ranges(ranges: tuple[PortRange, ...] | None) -> Ranges:
+    return None if ranges is None else tuple((r.low, r.high) for r in ranges)
+
+
+def shapes_overlap(a: Sequence[Shape], b: Sequence[Shape]) -> bool:
+    """`lines_overlap` on the lines' shapes: the same answer, for any two lines."""
+    for x in a:
+        for y in b:
+            if x[0] is not None and y[0] is not None and x[0].isdisjoint(y[0]):
+                continue
+            if (
+                _patterns_meet(x[1], y[1])
+                and _patterns_meet(x[2], y[2])
+                and _ranges_meet(x[3], y[3])
+                and _ranges_meet(x[4], y[4])
+            ):
+                return True
+    return False
+
+
+def _patterns_meet(a: Patterns, b: Patterns) -> bool:
+    if a is None or b is None:
+        return True
+    for address, care in a:
+        for other_address, other_care in b:
+            if not (address ^ other_address) & care & other_care:
+                return True
+    return False
+
+
+def _ranges_meet(a: Ranges, b: Ranges) -> bool:
+    if a is None or b is None:
+        return True
+    for low, high in a:
+        for other_low, other_high in b:
+            if low <= other_high and other_low <= high:
+                return True
+    return False
+
+
 def enclosing_prefix(wildcard: Wildcard) -> tuple[int, int]:
     """(network, length) of the shortest prefix holding every address of the pattern."""
     length = ADDRESS_BITS - wildcard.wildcard.bit_length()
@@ -68,6 +140,7 @@ class OverlapIndex:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.lines: list[AclLine] = []
+        self._shapes: list[tuple[Shape, ...]] = []
         self._any_destination: list[int] = []
         # length → sorted networks, and (length, network) → line numbers
         self._networks: dict[int, list[int]] = {}
@@ -76,9 +149,12 @@ class OverlapIndex:
     def add(self, line: AclLine) -> None:
         number = len(self.lines)
         self.lines.append(line)
+        self._shapes.append(line_shapes(line))
         for key in self._destination_keys(line):
             if key is None:
-                self._any_destination.append(number)
+                # once per line, however many of its matches go anywhere: the limit counts lines
+                if not self._any_destination or self._any_destination[-1] != number:
+                    self._any_destination.append(number)
                 continue
             bucket = self._by_prefix.get(key)
             if bucket is None:
@@ -90,35 +166,51 @@ class OverlapIndex:
     def candidates(self, line: AclLine) -> list[int] | None:
         if len(self._any_destination) > self.limit:
             return None
-        found: set[int] = set(self._any_destination)
-        for key in self._destination_keys(line):
-            if key is None:
-                return None if len(self.lines) > self.limit else list(range(len(self.lines)))
-            for number in self._related(*key):
-                found.add(number)
-                if len(found) > self.limit:
-                    return None
-        return sorted(number for number in found if lines_overlap(self.lines[number], line))
+        keys = set(self._destination_keys(line))
+        if None in keys:
+            return None if len(self.lines) > self.limit else list(range(len(self.lines)))
+        buckets = [bucket for key in keys if key is not None for bucket in self._related(*key)]
+        found = self._distinct(buckets)
+        if found is None:
+            return None
+        shapes = line_shapes(line)
+        own = self._shapes
+        return [number for number in sorted(found) if shapes_overlap(own[number], shapes)]
+
+    def _distinct(self, buckets: list[list[int]]) -> set[int] | None:
+        """The lines of the buckets and those to any destination, or None when more than
+        `limit`. A line to several destinations sits in several buckets, so the sum of the
+        bucket sizes only bounds the count: the lines are counted one by one only when the
+        bound is over the limit."""
+        found = set(self._any_destination)
+        if len(found) + sum(len(bucket) for bucket in buckets) <= self.limit:
+            found.update(*buckets)
+            return found
+        for bucket in buckets:
+            found.update(bucket)
+            if len(found) > self.limit:
+                return None
+        return found
 
     def containing(self, address: int) -> list[int]:
         """Every added line whose destinations may include `address`."""
         found = set(self._any_destination)
         for length in self._networks:
-            mask = (IPV4_MAX << (ADDRESS_BITS - length)) & IPV4_MAX
-            found.update(self._by_prefix.get((address & mask, length), ()))
+            found.update(self._by_prefix.get((address & MASKS[length], length), ()))
         return sorted(found)
 
-    def _related(self, network: int, length: int) -> Iterable[int]:
-        """Lines whose destination prefix contains or lies inside network/length."""
+    def _related(self, network: int, length: int) -> Iterable[list[int]]:
+        """The buckets of the destination prefixes that contain or lie inside network/length."""
         for other_length, networks in self._networks.items():
             if other_length <= length:
-                mask = (IPV4_MAX << (ADDRESS_BITS - other_length)) & IPV4_MAX
-                yield from self._by_prefix.get((network & mask, other_length), ())
+                bucket = self._by_prefix.get((network & MASKS[other_length], other_length))
+                if bucket is not None:
+                    yield bucket
                 continue
             last = network | (IPV4_MAX >> length if length else IPV4_MAX)
             start = bisect.bisect_left(networks, network)
             for inside in networks[start : bisect.bisect_right(networks, last, lo=start)]:
-                yield from self._by_prefix[(inside, other_length)]
+                yield self._by_prefix[(inside, other_length)]
 
     @staticmethod
     def _destination_keys(line: AclLine) -> Iterable[tuple[int, int] | None]:
