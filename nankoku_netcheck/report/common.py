@@ -352,7 +352,12 @@ def displayable(result: Result) -> Result:
     """`redacted(result)` made safe for the human-readable formats (text, Markdown, CSV, HTML,
     JUnit): every string in it passed through `visible`, file names through `shown_path`.
     Machine-readable formats keep the exact values and rely on `json_text`."""
-    displayed = _displayed(redacted(result), "")
+    return displayable_of_redacted(redacted(result))
+
+
+def displayable_of_redacted(result: Result) -> Result:
+    """`displayable` of a Result already passed through `redacted`."""
+    displayed = _displayed(result, "")
     assert isinstance(displayed, Result)
     return displayed
 

@@ -900,21 +900,104 @@ def unreachable_policy_lines(ctx: FlowContext) -> list[Finding]:
     findings = []
     for name, device, policy in policy_devices(ctx.network):
         sets = _PolicySets(ctx.space, device)
-        for position, rule in enumerate(policy):
-            lines = written_lines(device, rule)
-            if lines is None or not judged(rule):
-                continue
-            if not sets.groups(position):
+        for position, index in stored_policy_shadows(sets):
+            rule = policy[position]
+            if index is None:
                 findings.append(_policy_nowhere_finding(name, rule))
                 continue
-            if not sets.live_groups(position):
-                continue
-            for item in _policy_lines(sets, lines):
-                shadowed_by_itself = rule.acl is not None and ctx.space.subset(item.packets, item.own)
-                if shadowed_by_itself or sets.reachable(position, item):
-                    continue
-                findings.append(_policy_unreachable_finding(ctx.space, sets, name, position, item))
+            line = (written_lines(device, rule) or ())[index]
+            item = _PolicyLine(index, line, line_set(ctx.space, line), ctx.space.false)
+            findings.append(_policy_unreachable_finding(ctx.space, sets, name, position, item))
     return findings
+
+
+# (rule position, line index) of an unreachable policy line; index None: the rule decides no pair
+PolicyShadow = tuple[int, int | None]
+
+
+def policy_shadows(sets: _PolicySets) -> list[PolicyShadow]:
+    """What `unreachable_policy_lines` reports on one device, in policy order."""
+    found: list[PolicyShadow] = []
+    for position, rule in enumerate(sets.device.policy or ()):
+        lines = written_lines(sets.device, rule)
+        if lines is None or not judged(rule):
+            continue
+        if not sets.groups(position):
+            found.append((position, None))
+            continue
+        if not sets.live_groups(position):
+            continue
+        for item in _policy_lines(sets, lines):
+            shadowed_by_itself = rule.acl is not None and sets.space.subset(item.packets, item.own)
+            if not (shadowed_by_itself or sets.reachable(position, item)):
+                found.append((position, item.index))
+    return found
+
+
+def stored_policy_shadows(sets: _PolicySets) -> list[PolicyShadow]:
+    """`policy_shadows`, kept in the packet space's store for long policies as
+    `stored_unreachable_lines` keeps ACL-002 on long ACLs, so that a warm run reuses it."""
+    space = sets.space
+    key = _policy_shadow_key(sets)
+    if space.store is None or key is None:
+        return policy_shadows(sets)
+    stored = _read_policy_shadows(space.store.get_record(key), sets.device)
+    if stored is not None:
+        return stored
+    found = policy_shadows(sets)
+    space.store.put_record(key, [[position, index] for position, index in found])
+    return found
+
+
+def _policy_shadow_key(sets: _PolicySets) -> str | None:
+    """The key of everything `policy_shadows` reads: per rule whether it is configured and
+    names an ACL, its lines' matches, actions and exactness, and the earlier rules of each
+    of its pair groups (what the device's interfaces make of the policy)."""
+    space, device = sets.space, sets.device
+    policy = device.policy or ()
+    written = [written_lines(device, rule) for rule in policy]
+    if space.store is None or sum(len(lines or ()) for lines in written) < STORE_MIN_LINES:
+        return None
+    content = (
+        source_fingerprint("rules/acl.py", "rules/acl_overlap.py", "rules/policies.py"),
+        tuple(
+            (
+                rule.configured,
+                rule.acl is not None,
+                None if lines is None else tuple((line.action, line.matches, exact(line)) for line in lines),
+                tuple(group.earlier for group in sets.groups(position)),
+            )
+            for position, (rule, lines) in enumerate(zip(policy, written, strict=True))
+        ),
+    )
+    return space.store.key("acl-002-policy", content, space.layout)
+
+
+def _read_policy_shadows(record: object, device: Device) -> list[PolicyShadow] | None:
+    """What `stored_policy_shadows` wrote, or None for anything else (then recompute):
+    each entry must name a rule of this policy, in order, and a line of that rule."""
+    if not isinstance(record, list):
+        return None
+    policy = device.policy or ()
+    found: list[PolicyShadow] = []
+    for item in record:
+        if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int):
+            return None
+        position, index = item
+        if not (0 <= position < len(policy)) or not (index is None or type(index) is int):
+            return None
+        lines = written_lines(device, policy[position])
+        if index is not None and not (lines is not None and 0 <= index < len(lines)):
+            return None
+        if found and _shadow_order(found[-1]) >= _shadow_order((position, index)):
+            return None
+        found.append((position, index))
+    return found
+
+
+def _shadow_order(shadow: PolicyShadow) -> tuple[int, int]:
+    position, index = shadow
+    return position, -1 if index is None else index
 
 
 def _policy_nowhere_finding(device: str, rule: PolicyRule) -> Finding:
