@@ -282,19 +282,24 @@ class Unreachable:
 def check_acl_002(ctx: FlowContext) -> list[Finding]:
     """ACL-002: no ACL line is fully shadowed by earlier lines."""
     findings = []
+    keys: dict[tuple[str, str], str | None] = {}
     for name, device in devices(ctx):
         for acl_name in sorted(device.acls):
             acl = device.acls[acl_name]
-            for item in stored_unreachable_lines(ctx.space, acl):
+            keys[name, acl_name] = key = _shadow_key(ctx.space, acl)
+            for item in _stored_unreachable_lines(ctx.space, acl, key):
                 cover = [acl.lines[index] for index in item.cover]
                 findings.append(_unreachable_finding(name, acl, acl.lines[item.index], cover, item.empty))
-    return findings + unreachable_policy_lines(ctx)
+    return findings + unreachable_policy_lines(ctx, keys)
 
 
 def stored_unreachable_lines(space: PacketSpace, acl: Acl) -> list[Unreachable]:
     """`unreachable_lines`, kept in the packet space's store for long ACLs: the answer
     depends only on the lines' matches, actions and exactness, and on this code."""
-    key = _shadow_key(space, acl)
+    return _stored_unreachable_lines(space, acl, _shadow_key(space, acl))
+
+
+def _stored_unreachable_lines(space: PacketSpace, acl: Acl, key: str | None) -> list[Unreachable]:
     if space.store is None or key is None:
         return unreachable_lines(space, acl)
     stored = _read_unreachable(space.store.get_record(key), acl)
@@ -893,14 +898,18 @@ def _policy_lines(sets: _PolicySets, lines: tuple[AclLine, ...]) -> Iterator[_Po
             earlier.append((number, packets))
 
 
-def unreachable_policy_lines(ctx: FlowContext) -> list[Finding]:
+def unreachable_policy_lines(
+    ctx: FlowContext, acl_keys: dict[tuple[str, str], str | None] | None = None
+) -> list[Finding]:
     """ACL-002 on policies: rules that decide no interface pair, and lines no packet of any
     pair their rule decides reaches. A line of a named ACL that the ACL's own earlier lines
-    already shadow is left to ACL-002 on the ACL."""
+    already shadow is left to ACL-002 on the ACL. `acl_keys`: the store keys ACL-002 on the
+    device's ACLs used, by (device, ACL name)."""
     findings = []
     for name, device, policy in policy_devices(ctx.network):
         sets = _PolicySets(ctx.space, device)
-        for position, index in stored_policy_shadows(sets):
+        known = {acl: key for (owner, acl), key in (acl_keys or {}).items() if owner == name and key is not None}
+        for position, index in stored_policy_shadows(sets, known):
             rule = policy[position]
             if index is None:
                 findings.append(_policy_nowhere_finding(name, rule))
@@ -934,11 +943,12 @@ def policy_shadows(sets: _PolicySets) -> list[PolicyShadow]:
     return found
 
 
-def stored_policy_shadows(sets: _PolicySets) -> list[PolicyShadow]:
+def stored_policy_shadows(sets: _PolicySets, acl_keys: dict[str, str] | None = None) -> list[PolicyShadow]:
     """`policy_shadows`, kept in the packet space's store for long policies as
-    `stored_unreachable_lines` keeps ACL-002 on long ACLs, so that a warm run reuses it."""
+    `stored_unreachable_lines` keeps ACL-002 on long ACLs, so that a warm run reuses it.
+    `acl_keys`: the `stored_unreachable_lines` keys of the device's long ACLs, by name."""
     space = sets.space
-    key = _policy_shadow_key(sets)
+    key = _policy_shadow_key(sets, acl_keys or {})
     if space.store is None or key is None:
         return policy_shadows(sets)
     stored = _read_policy_shadows(space.store.get_record(key), sets.device)
@@ -949,10 +959,12 @@ def stored_policy_shadows(sets: _PolicySets) -> list[PolicyShadow]:
     return found
 
 
-def _policy_shadow_key(sets: _PolicySets) -> str | None:
+def _policy_shadow_key(sets: _PolicySets, acl_keys: dict[str, str]) -> str | None:
     """The key of everything `policy_shadows` reads: per rule whether it is configured and
     names an ACL, its lines' matches, actions and exactness, and the earlier rules of each
-    of its pair groups (what the device's interfaces make of the policy)."""
+    of its pair groups (what the device's interfaces make of the policy). A long named ACL's
+    lines are stood for by the key ACL-002 on that ACL used (a hash of the same content):
+    writing out thousands of lines again was most of a warm run's policy check."""
     space, device = sets.space, sets.device
     policy = device.policy or ()
     written = [written_lines(device, rule) for rule in policy]
@@ -964,13 +976,21 @@ def _policy_shadow_key(sets: _PolicySets) -> str | None:
             (
                 rule.configured,
                 rule.acl is not None,
-                None if lines is None else tuple((line.action, line.matches, exact(line)) for line in lines),
+                _lines_content(lines, acl_keys.get(rule.acl or "") if rule.acl is not None else None),
                 tuple(group.earlier for group in sets.groups(position)),
             )
             for position, (rule, lines) in enumerate(zip(policy, written, strict=True))
         ),
     )
     return space.store.key("acl-002-policy", content, space.layout)
+
+
+def _lines_content(lines: tuple[AclLine, ...] | None, acl_key: str | None) -> object:
+    if lines is None:
+        return None
+    if acl_key is not None:
+        return acl_key
+    return tuple((line.action, line.matches, exact(line)) for line in lines)
 
 
 def _read_policy_shadows(record: object, device: Device) -> list[PolicyShadow] | None:

@@ -145,12 +145,16 @@ class OverlapIndex:
         # length → sorted networks, and (length, network) → line numbers
         self._networks: dict[int, list[int]] = {}
         self._by_prefix: dict[tuple[int, int], list[int]] = {}
+        # the last line asked about, with its destination keys and shapes: callers add the
+        # line they just asked about, and the two are the index's own costliest steps
+        self._last: tuple[AclLine, list[tuple[int, int] | None], tuple[Shape, ...]] | None = None
 
     def add(self, line: AclLine) -> None:
         number = len(self.lines)
         self.lines.append(line)
-        self._shapes.append(line_shapes(line))
-        for key in self._destination_keys(line):
+        keys, shapes = self._prepared(line)
+        self._shapes.append(shapes)
+        for key in keys:
             if key is None:
                 # once per line, however many of its matches go anywhere: the limit counts lines
                 if not self._any_destination or self._any_destination[-1] != number:
@@ -166,16 +170,20 @@ class OverlapIndex:
     def candidates(self, line: AclLine) -> list[int] | None:
         if len(self._any_destination) > self.limit:
             return None
-        keys = set(self._destination_keys(line))
+        keys, shapes = self._prepared(line)
         if None in keys:
             return None if len(self.lines) > self.limit else list(range(len(self.lines)))
-        buckets = [bucket for key in keys if key is not None for bucket in self._related(*key)]
+        buckets = [bucket for key in set(keys) if key is not None for bucket in self._related(*key)]
         found = self._distinct(buckets)
         if found is None:
             return None
-        shapes = line_shapes(line)
         own = self._shapes
         return [number for number in sorted(found) if shapes_overlap(own[number], shapes)]
+
+    def _prepared(self, line: AclLine) -> tuple[list[tuple[int, int] | None], tuple[Shape, ...]]:
+        if self._last is None or self._last[0] is not line:
+            self._last = line, list(self._destination_keys(line)), line_shapes(line)
+        return self._last[1], self._last[2]
 
     def _distinct(self, buckets: list[list[int]]) -> set[int] | None:
         """The lines of the buckets and those to any destination, or None when more than
