@@ -12,7 +12,8 @@ The index tests each line it finds through a `Shape` of every match: the same fi
 plain ints and frozensets, made once per line when it is added, because the city-sized
 ACLs run this test hundreds of thousands of times and the dataclass walk of `matches_overlap`
 cost most of ACL-002 (`lines_overlap` stays the reference the property tests check the
-shapes against). How many lines share a line's destinations is bounded first by the sizes of
+shapes against), and only the lines of a bucket whose protocols meet the line's are tested.
+How many lines share a line's destinations is bounded first by the sizes of
 their prefix buckets, and the lines themselves are gathered only when the bound says they
 may be too many, so the "too many" decision is the one counting distinct lines always made.
 """
@@ -89,6 +90,16 @@ def _ranges(ranges: tuple[PortRange, ...] | None) -> Ranges:
     return None if ranges is None else tuple((r.low, r.high) for r in ranges)
 
 
+def line_protocols(shapes: Sequence[Shape]) -> frozenset[int] | None:
+    """Every protocol some match of the line takes; None when one takes any."""
+    found: frozenset[int] = frozenset()
+    for shape in shapes:
+        if shape[0] is None:
+            return None
+        found |= shape[0]
+    return found
+
+
 def shapes_overlap(a: Sequence[Shape], b: Sequence[Shape]) -> bool:
     """`lines_overlap` on the lines' shapes: the same answer, for any two lines."""
     for x in a:
@@ -145,6 +156,9 @@ class OverlapIndex:
         # length → sorted networks, and (length, network) → line numbers
         self._networks: dict[int, list[int]] = {}
         self._by_prefix: dict[tuple[int, int], list[int]] = {}
+        # the same line numbers split by the line's protocols (None: some match takes any):
+        # on a firewall's ACL a TCP line need not be tested against the UDP lines to its servers
+        self._by_protocols: dict[tuple[int, int], dict[frozenset[int] | None, list[int]]] = {}
         # the last line asked about, with its destination keys and shapes: callers add the
         # line they just asked about, and the two are the index's own costliest steps
         self._last: tuple[AclLine, list[tuple[int, int] | None], tuple[Shape, ...]] | None = None
@@ -163,9 +177,11 @@ class OverlapIndex:
             bucket = self._by_prefix.get(key)
             if bucket is None:
                 self._by_prefix[key] = bucket = []
+                self._by_protocols[key] = {}
                 bisect.insort(self._networks.setdefault(key[1], []), key[0])
             if not bucket or bucket[-1] != number:
                 bucket.append(number)
+                self._by_protocols[key].setdefault(line_protocols(shapes), []).append(number)
 
     def candidates(self, line: AclLine) -> list[int] | None:
         if len(self._any_destination) > self.limit:
@@ -173,10 +189,15 @@ class OverlapIndex:
         keys, shapes = self._prepared(line)
         if None in keys:
             return None if len(self.lines) > self.limit else list(range(len(self.lines)))
-        buckets = [bucket for key in set(keys) if key is not None for bucket in self._related(*key)]
-        found = self._distinct(buckets)
-        if found is None:
+        prefixes = [prefix for key in set(keys) if key is not None for prefix in self._related(*key)]
+        if self._too_many([self._by_prefix[prefix] for prefix in prefixes]):
             return None
+        protocols = line_protocols(shapes)
+        found = set(self._any_destination)
+        for prefix in prefixes:
+            for group, numbers in self._by_protocols[prefix].items():
+                if group is None or protocols is None or not group.isdisjoint(protocols):
+                    found.update(numbers)
         own = self._shapes
         return [number for number in sorted(found) if shapes_overlap(own[number], shapes)]
 
@@ -185,20 +206,18 @@ class OverlapIndex:
             self._last = line, list(self._destination_keys(line)), line_shapes(line)
         return self._last[1], self._last[2]
 
-    def _distinct(self, buckets: list[list[int]]) -> set[int] | None:
-        """The lines of the buckets and those to any destination, or None when more than
-        `limit`. A line to several destinations sits in several buckets, so the sum of the
-        bucket sizes only bounds the count: the lines are counted one by one only when the
-        bound is over the limit."""
+    def _too_many(self, buckets: list[list[int]]) -> bool:
+        """More than `limit` lines are in the buckets or go to any destination. A line to
+        several destinations sits in several buckets, so the sum of the bucket sizes only
+        bounds the count: the lines are counted one by one only when the bound is over."""
+        if len(self._any_destination) + sum(len(bucket) for bucket in buckets) <= self.limit:
+            return False
         found = set(self._any_destination)
-        if len(found) + sum(len(bucket) for bucket in buckets) <= self.limit:
-            found.update(*buckets)
-            return found
         for bucket in buckets:
             found.update(bucket)
             if len(found) > self.limit:
-                return None
-        return found
+                return True
+        return False
 
     def containing(self, address: int) -> list[int]:
         """Every added line whose destinations may include `address`."""
@@ -207,18 +226,18 @@ class OverlapIndex:
             found.update(self._by_prefix.get((address & MASKS[length], length), ()))
         return sorted(found)
 
-    def _related(self, network: int, length: int) -> Iterable[list[int]]:
-        """The buckets of the destination prefixes that contain or lie inside network/length."""
+    def _related(self, network: int, length: int) -> Iterable[tuple[int, int]]:
+        """The indexed destination prefixes that contain or lie inside network/length."""
         for other_length, networks in self._networks.items():
             if other_length <= length:
-                bucket = self._by_prefix.get((network & MASKS[other_length], other_length))
-                if bucket is not None:
-                    yield bucket
+                prefix = (network & MASKS[other_length], other_length)
+                if prefix in self._by_prefix:
+                    yield prefix
                 continue
             last = network | (IPV4_MAX >> length if length else IPV4_MAX)
             start = bisect.bisect_left(networks, network)
             for inside in networks[start : bisect.bisect_right(networks, last, lo=start)]:
-                yield self._by_prefix[(inside, other_length)]
+                yield inside, other_length
 
     @staticmethod
     def _destination_keys(line: AclLine) -> Iterable[tuple[int, int] | None]:
