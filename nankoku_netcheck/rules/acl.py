@@ -915,6 +915,7 @@ def unreachable_policy_lines(
                 findings.append(_policy_nowhere_finding(name, rule))
                 continue
             line = (written_lines(device, rule) or ())[index]
+            # the finding finds its cover among all earlier lines itself: `own` is not read
             item = _PolicyLine(index, line, line_set(ctx.space, line), ctx.space.false)
             findings.append(_policy_unreachable_finding(ctx.space, sets, name, position, item))
     return findings
