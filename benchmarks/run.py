@@ -148,7 +148,7 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     from nankoku_netcheck.graph import build_network
     from nankoku_netcheck.model import ZoneKind
     from nankoku_netcheck.profiles import pair_policies
-    from nankoku_netcheck.report import RENDERERS
+    from nankoku_netcheck.report import render, shared_digest
     from nankoku_netcheck.topology import load_topology, read_device_configs
 
     meter = Meter()
@@ -189,8 +189,9 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     ).result
     progress("")
     meter.stage("rules")
+    digest = shared_digest(result, REPORT_FORMATS)
     for output_format in REPORT_FORMATS:
-        RENDERERS[output_format](result, "en")
+        render(result, output_format, "en", digest)
     meter.stage("report")
     total = meter.total()
     errors = sorted({f.rule for f in result.findings if f.severity == "error"})

@@ -12,9 +12,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nankoku_netcheck.cli import main
-from nankoku_netcheck.redact import redact, redact_every_pattern, redact_quoted
+from nankoku_netcheck.redact import (
+    _MAY_HOLD_A_SECRET,
+    may_hold_a_secret,
+    redact,
+    redact_every_pattern,
+    redact_quoted,
+)
 from nankoku_netcheck.report import FILE_NAMES
 
 # (config line, the secret in it, the kind it must be replaced by)
@@ -395,3 +403,24 @@ def test_diff_and_trace_quote_config_lines_redacted_and_sentences_whole(tmp_path
     ]
     outputs["trace"] = trace.stdout
     assert not [name for name, text in outputs.items() if "NhrpS3cret" in text or "cisco123" in text]
+
+
+_SHORTCUT_PIECES = st.sampled_from(
+    [
+        *("SeCrEt", "passw", "key", "snmp", "-pw", "-pwx", "login \t USER", "://", "$", "aaa-server", "PKCS12"),
+        *(" ", "-", "ABCDEFGHabcdefgh", "0123456789+/abcd", "ſecret", "\u212aey", "é", "10.0.0.1", "permit tcp"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(st.text(), st.lists(_SHORTCUT_PIECES).map("".join)))
+def test_the_fast_shortcut_answers_as_its_pattern(text: str) -> None:
+    """`may_hold_a_secret` looks for the trigger words with `in` on ASCII text: it must say
+    what the case-insensitive pattern says, non-ASCII case folding included."""
+    assert may_hold_a_secret(text) == (_MAY_HOLD_A_SECRET.search(text) is not None)
+
+
+def test_the_shortcut_pattern_folds_non_ascii_letters() -> None:
+    assert may_hold_a_secret("ſecret") and may_hold_a_secret("\u212aey")
+    assert not may_hold_a_secret("permit tcp any host 10.0.0.1 eq 443")

@@ -24,6 +24,7 @@ from nankoku_netcheck.cli.common import ProgressBar, colour_wanted, progress_bar
 from nankoku_netcheck.report import (
     FILE_NAMES,
     RENDERERS,
+    render,
     render_csv,
     render_html,
     render_json,
@@ -31,6 +32,7 @@ from nankoku_netcheck.report import (
     render_markdown,
     render_text,
     result_sha256,
+    shared_digest,
 )
 from nankoku_netcheck.report.common import common_folder, relative_files
 from nankoku_netcheck.report.markdown import MAX_FINDINGS
@@ -78,6 +80,22 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str
 
 
 # --- every renderer -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_digest_shared_between_formats_renders_what_each_format_computes(
+    broken: Result, compliant: Result, lang: str
+) -> None:
+    """`verify --output-dir` hashes the result once for every format that prints the digest
+    (the command differs between formats, and the digest leaves it out): each format reads
+    exactly as when it hashes the result itself."""
+    for result in (broken, compliant):
+        digest = shared_digest(result, FILE_NAMES)
+        assert digest == result_sha256(result)
+        for name in FILE_NAMES:
+            stamped = replace(result, command=f"nankoku-netcheck verify --format {name}")
+            assert render(stamped, name, lang, digest) == RENDERERS[name](stamped, lang), name
+    assert shared_digest(broken, ["json", "text"]) is None
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -21,7 +21,14 @@ from nankoku_netcheck.model import Acl, AclLine
 from nankoku_netcheck.parse import parse_config
 from nankoku_netcheck.reach.packets import Packet, PacketSpace
 from nankoku_netcheck.rules.acl import ACL_RULES, exact, line_set, may_match_everything, unreachable_lines
-from nankoku_netcheck.rules.acl_overlap import lines_overlap
+from nankoku_netcheck.rules.acl_overlap import (
+    MASKS,
+    OverlapIndex,
+    enclosing_prefix,
+    line_shapes,
+    lines_overlap,
+    shapes_overlap,
+)
 from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
@@ -224,6 +231,50 @@ def test_overlap_test_never_misses_a_shared_packet(first: AclLine, second: AclLi
         packet = SPACE.pick(shared)
         assert packet is not None
         assert any(oracle.match_hits(m, packet) for m in first.matches)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=strategies.acl_lines(), second=strategies.acl_lines())
+def test_shapes_overlap_answers_as_lines_overlap(first: AclLine, second: AclLine) -> None:
+    """The index tests lines through their shapes: the same answer as `lines_overlap`."""
+    assert shapes_overlap(line_shapes(first), line_shapes(second)) == lines_overlap(first, second)
+
+
+def _destinations_related(first: AclLine, second: AclLine) -> bool:
+    """Brute force: some destination prefix of one line contains one of the other's (or
+    either line has a match to any destination)."""
+    if any(match.dst is None for match in first.matches + second.matches):
+        return True
+    for a in first.matches:
+        for b in second.matches:
+            for (network, length), (other, other_length) in (
+                (enclosing_prefix(x), enclosing_prefix(y)) for x in a.dst or () for y in b.dst or ()
+            ):
+                shorter = min(length, other_length)
+                if network & MASKS[shorter] == other & MASKS[shorter]:
+                    return True
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(acl=strategies.acls(max_lines=14), line=strategies.acl_lines(), limit=st.sampled_from([1, 3, 256]))
+def test_overlap_index_returns_every_line_that_shares_a_packet(acl: Acl, line: AclLine, limit: int) -> None:
+    """`OverlapIndex.candidates` against a scan of every added line: when it answers, the
+    answer is sorted and holds every line sharing a packet with `line` (a BDD test, not the
+    index's own overlap test); it gives up (None) exactly when more than `limit` lines share
+    the line's destinations."""
+    index = OverlapIndex(limit)
+    for added in acl.lines:
+        index.add(added)
+    found = index.candidates(line)
+    related = [number for number, added in enumerate(acl.lines) if _destinations_related(added, line)]
+    assert (found is None) == (len(related) > limit)
+    if found is None:
+        return
+    assert found == sorted(set(found))
+    packets = line_set(SPACE, line)
+    sharing = {number for number, added in enumerate(acl.lines) if line_set(SPACE, added) & packets != SPACE.false}
+    assert sharing <= set(found)
 
 
 @settings(max_examples=300, deadline=None)

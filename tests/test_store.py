@@ -11,11 +11,20 @@ import pytest
 
 from nankoku_netcheck.analyze import analyze, load
 from nankoku_netcheck.cache import ParseCache
-from nankoku_netcheck.model import Acl
+from nankoku_netcheck.model import Acl, Device
+from nankoku_netcheck.parse import parse_config
 from nankoku_netcheck.reach.packets import STORE_BACKENDS, STORE_MIN_LINES, PacketSpace
 from nankoku_netcheck.reach.precompile import compile_filter_and_reverse, filter_work, run_in_two_processes
 from nankoku_netcheck.reach.store import BddStore
-from nankoku_netcheck.rules.acl import shadow_work, stored_unreachable_lines, unreachable_lines
+from nankoku_netcheck.rules.acl import (
+    _PolicySets,
+    _read_policy_shadows,
+    policy_shadows,
+    shadow_work,
+    stored_policy_shadows,
+    stored_unreachable_lines,
+    unreachable_lines,
+)
 from nankoku_netcheck.synth import CitySpec, generate
 from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
@@ -135,3 +144,60 @@ def test_verify_with_jobs_and_cache_reports_what_a_plain_run_does(tmp_path: Path
     plain = analyze(str(topology))
     parallel = analyze(str(topology), cache=ParseCache(tmp_path / "cache"), jobs=2, timestamp=plain.generated_at)
     assert parallel.findings == plain.findings and parallel.certificates == plain.certificates
+
+
+def asa_policy(lines: int, seed: int = 5) -> Device:
+    """An ASA whose outside access-group is a long random ACL, and whose shut dmz
+    interface has one (a rule that decides no pair)."""
+    rng = random.Random(seed)
+    text = ["ASA Version 9.12(4)", "hostname fw1"]
+    for number, (name, level) in enumerate([("outside", 0), ("inside", 100), ("dmz", 50)]):
+        text += [f"interface GigabitEthernet0/{number}", f" nameif {name}", f" security-level {level}"]
+        text += [f" ip address 10.{number}.0.1 255.255.255.0"] + ([" shutdown"] if name == "dmz" else [])
+    for _ in range(lines):
+        action = rng.choice(["permit", "permit", "deny"])
+        destination = rng.choice([f"10.1.{rng.randrange(4)}.0 255.255.255.0", f"host 10.1.0.{rng.randrange(16)}"])
+        port = rng.choice(["eq 443", "eq 22", ""])
+        text.append(f"access-list OUT extended {action} tcp any {destination} {port}".rstrip())
+    text += ["access-list DMZ extended permit ip any any", "access-group OUT in interface outside"]
+    text += ["access-group DMZ in interface dmz", ": end"]
+    return parse_config("\n".join(text) + "\n", "fw1.cfg")
+
+
+def test_stored_policy_shadows_equal_computed_and_survive_garbage(tmp_path: Path) -> None:
+    """ACL-002 on a long policy is kept as ACL-002 on a long ACL is: a warm run reads what
+    the cold one computed, and a record that is not one of this policy is recomputed."""
+    device = asa_policy(STORE_MIN_LINES + 20)
+    expected = policy_shadows(_PolicySets(PacketSpace(), device))
+    position = next(at for at, rule in enumerate(device.policy or ()) if rule.acl == "DMZ")
+    assert expected == [(position, None)]
+    assert stored_policy_shadows(_PolicySets(PacketSpace(store=BddStore(tmp_path)), device)) == expected
+    (record,) = tmp_path.rglob("*.json")
+    written = record.read_bytes()
+    space = PacketSpace(store=BddStore(tmp_path))
+    assert stored_policy_shadows(_PolicySets(space, device)) == expected
+    assert record.read_bytes() == written
+    for garbage in ("[[1, 2, 3]]", "{}", "not json", '[["x", null]]', "[[99, null]]", "[[4, 0], [4, null]]"):
+        record.write_text(garbage, encoding="utf-8")
+        assert stored_policy_shadows(_PolicySets(PacketSpace(store=BddStore(tmp_path)), device)) == expected
+
+
+def test_a_policy_record_is_refused_by_its_shape() -> None:
+    """Authenticated records are checked against the policy anyway: each entry names a rule,
+    in order, and a line the rule has."""
+    device = asa_policy(3)
+    rules = len(device.policy or ())
+    out = next(at for at, rule in enumerate(device.policy or ()) if rule.acl == "OUT")
+    assert _read_policy_shadows([[0, None], [out, 2]], device) == [(0, None), (out, 2)]
+    for record in (
+        [[out, 3]],
+        [[rules, None]],
+        [[-1, None]],
+        [[out, 2], [out, 1]],
+        [[out, 1], [out, None]],
+        [[out, True]],
+        [[True, None]],
+        [[out, None, 1]],
+        {"1": 1},
+    ):
+        assert _read_policy_shadows(record, device) is None, record

@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..inputs import os_error_reason
 from ..reach.budget import DEFAULT_BUDGET
 from ..redact import redact, redact_quoted
-from ..report import FILE_NAMES, RENDERERS
+from ..report import FILE_NAMES, render, shared_digest
 from ..report.common import shown_path, visible
 from ..report.text import verdict_lines
 from ..wording import count_of
@@ -384,11 +384,12 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
                 allow_paths=options.allow_paths,
                 budget=options.budget,
             )
+        digest = shared_digest(result, options.formats)
         for output_format in options.formats:
             language = options.lang or ("ja" if output_format == "html" else default_lang())
             command = reproducing_command(topology, output_format, language, options.backend, timestamp, options.budget)
             stamped = replace(result, command=command, invocation=options.invocation, docs_url=options.docs_url)
-            write_file(output_path(folder, output_format), RENDERERS[output_format](stamped, language))
+            write_file(output_path(folder, output_format), render(stamped, output_format, language, digest))
     except InputError as error:
         return BatchOutcome(
             topology,

@@ -420,7 +420,12 @@ def displayable(result: Result) -> Result:
     """`redacted(result)` made safe for the human-readable formats (text, Markdown, CSV, HTML,
     JUnit): every string in it passed through `visible`, file names through `shown_path`.
     Machine-readable formats keep the exact values and rely on `json_text`."""
-    clean = redacted(result)
+    return displayable_of_redacted(redacted(result))
+
+
+def displayable_of_redacted(result: Result) -> Result:
+    """`displayable` of a Result already passed through `redacted`."""
+    clean = result
     displayed = _displayed(replace(clean, certificates=()), "")
     assert isinstance(displayed, Result)
     return replace(displayed, certificates=tuple(_displayed_certificate(c) for c in clean.certificates))

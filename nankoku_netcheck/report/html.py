@@ -26,7 +26,6 @@ from .common import (
     flow_text,
     labels,
     permitting_lines,
-    redacted,
     relative_files,
     severity_label,
     start_text,
@@ -314,7 +313,8 @@ def html_words(lang: str) -> dict[str, str]:
     return _WORDS["ja" if lang == "ja" else "en"]
 
 
-def render_html(result: Result, lang: str = "ja") -> str:
+def render_html(result: Result, lang: str = "ja", digest: str | None = None) -> str:
+    """`digest`: the result's `result_sha256` when the caller already has it."""
     environment = Environment(
         loader=PackageLoader("nankoku_netcheck.report", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
@@ -330,7 +330,7 @@ def render_html(result: Result, lang: str = "ja") -> str:
     view = _view(localized(displayable(relative_files(result, folder)), lang), lang)
     view["files_under"] = visible(folder)
     # the digest is the JSON report's: of the exact (redacted) values, not of their escaped display
-    view["sha256"] = result_sha256(redacted(result))
+    view["sha256"] = result_sha256(result) if digest is None else digest
     return template.render(**view)
 
 
@@ -354,7 +354,6 @@ def _view(result: Result, lang: str) -> dict[str, Any]:
             (verdict, sum(1 for v in result.rules if v.verdict == verdict))
             for verdict in ("pass", "fail", "warn", "inconclusive")
         ],
-        "sha256": result_sha256(result),
         "inputs": result.inputs,
         "total_lines": sum(record.lines for record in result.inputs),
         "total_unknown_forwarding": sum(record.unknown_forwarding for record in result.inputs),

@@ -28,7 +28,13 @@ SCHEMA_VERSION = 1
 
 def result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
     """The JSON record without `result_sha256` (see `render_json`)."""
-    result = redacted(result)
+    return redacted_result_to_dict(redacted(result), lang)
+
+
+def redacted_result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
+    """`result_to_dict` of a Result already passed through `redacted` (redacting is
+    idempotent, and on a city the certificates alone hold some 50,000 quoted lines, so a
+    renderer that has the redacted Result does not redact it again)."""
     found = fingerprints(result.findings, result.source_root)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -125,14 +131,21 @@ def network_to_dict(network: NetworkSummary) -> dict[str, Any]:
 
 def canonical_result_bytes(result: Result) -> bytes:
     """The bytes `result_sha256` is computed over (language-independent: always English)."""
-    record = result_to_dict(result, "en")
-    for key in RUN_KEYS:
-        record.pop(key, None)
+    return _canonical_bytes(result_to_dict(result, "en"))
+
+
+def _canonical_bytes(english: dict[str, Any]) -> bytes:
+    record = {key: value for key, value in english.items() if key not in RUN_KEYS}
     return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def result_sha256(result: Result) -> str:
     return hashlib.sha256(canonical_result_bytes(result)).hexdigest()
+
+
+def redacted_result_sha256(result: Result) -> str:
+    """`result_sha256` of a Result already passed through `redacted`."""
+    return hashlib.sha256(_canonical_bytes(redacted_result_to_dict(result, "en"))).hexdigest()
 
 
 def finding_to_dict(finding: Finding, lang: str) -> dict[str, Any]:
@@ -194,7 +207,13 @@ def summary(result: Result) -> dict[str, Any]:
     }
 
 
-def render_json(result: Result, lang: str = "en") -> str:
-    record = result_to_dict(result, lang)
-    record["result_sha256"] = result_sha256(result)
+def render_json(result: Result, lang: str = "en", digest: str | None = None) -> str:
+    """`digest`: the result's `result_sha256` when the caller already has it (several
+    formats of one result hash it once)."""
+    shown = redacted(result)
+    record = redacted_result_to_dict(shown, lang)
+    if digest is None:
+        english = record if lang == "en" else redacted_result_to_dict(shown, "en")
+        digest = hashlib.sha256(_canonical_bytes(english)).hexdigest()
+    record["result_sha256"] = digest
     return json_text(record, indent=2) + "\n"

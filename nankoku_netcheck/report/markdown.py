@@ -15,17 +15,18 @@ from .common import (
     cut_filter_title,
     cut_filters,
     cut_more,
-    displayable,
+    displayable_of_redacted,
     flow_text,
     hop_text,
     labels,
     permitting_lines,
+    redacted,
     severity_label,
     start_text,
     verdict_label,
     zone_name,
 )
-from .json_report import result_sha256
+from .json_report import redacted_result_sha256, result_sha256
 from .wording import absence_text, localized, role_text
 
 MAX_FINDINGS = 50
@@ -51,10 +52,16 @@ _WORDS = {
 }
 
 
-def render_markdown(result: Result, lang: str = "en") -> str:
+def render_markdown(result: Result, lang: str = "en", digest: str | None = None) -> str:
+    """`digest`: the result's `result_sha256` when the caller already has it."""
     # the digest is of the result as analysed, not as translated for display
-    digest = result_sha256(displayable(result))
-    result = localized(displayable(result), lang)
+    exact = redacted(result)
+    display = displayable_of_redacted(exact)
+    if display != exact:
+        digest = result_sha256(display)
+    elif digest is None:
+        digest = redacted_result_sha256(exact)
+    result = localized(display, lang)
     words = labels(lang)
     extra = _WORDS["ja" if lang == "ja" else "en"]
     violated = sum(1 for f in result.findings if f.status == "violated")

@@ -31,7 +31,7 @@ from ..baseline import ACCEPTED, FINGERPRINT_KEY, fingerprints, root_relative
 from ..result import Evidence, Finding, PathStep, Result, RuleVerdict
 from ..rules.docs import RuleDoc, rule_doc
 from .common import clause_text, flow_text, hop_text, json_text, labels, permitting_lines, redacted, start_text
-from .json_report import result_sha256
+from .json_report import redacted_result_sha256
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SOURCE_ROOT = "%SRCROOT%"
@@ -45,11 +45,12 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
 
 
-def render_sarif(result: Result, lang: str = "en") -> str:
-    return json_text(sarif_log(result, lang), indent=2) + "\n"
+def render_sarif(result: Result, lang: str = "en", digest: str | None = None) -> str:
+    """`digest`: the result's `result_sha256` when the caller already has it."""
+    return json_text(sarif_log(result, lang, digest), indent=2) + "\n"
 
 
-def sarif_log(result: Result, lang: str = "en") -> dict[str, Any]:
+def sarif_log(result: Result, lang: str = "en", digest: str | None = None) -> dict[str, Any]:
     result = redacted(result)
     rule_index = {verdict.rule: index for index, verdict in enumerate(result.rules)}
     root = result.source_root
@@ -76,7 +77,7 @@ def sarif_log(result: Result, lang: str = "en") -> dict[str, Any]:
                 "results": _results(result, rule_index, lang),
                 "properties": {
                     "verdict": result.verdict,
-                    "resultSha256": result_sha256(result),
+                    "resultSha256": redacted_result_sha256(result) if digest is None else digest,
                     "network": result.network_name,
                     "policy": result.policy,
                     **({"reproduce": result.command} if result.command else {}),

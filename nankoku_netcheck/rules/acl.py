@@ -282,19 +282,24 @@ class Unreachable:
 def check_acl_002(ctx: FlowContext) -> list[Finding]:
     """ACL-002: no ACL line is fully shadowed by earlier lines."""
     findings = []
+    keys: dict[tuple[str, str], str | None] = {}
     for name, device in devices(ctx):
         for acl_name in sorted(device.acls):
             acl = device.acls[acl_name]
-            for item in stored_unreachable_lines(ctx.space, acl):
+            keys[name, acl_name] = key = _shadow_key(ctx.space, acl)
+            for item in _stored_unreachable_lines(ctx.space, acl, key):
                 cover = [acl.lines[index] for index in item.cover]
                 findings.append(_unreachable_finding(name, acl, acl.lines[item.index], cover, item.empty))
-    return findings + unreachable_policy_lines(ctx)
+    return findings + unreachable_policy_lines(ctx, keys)
 
 
 def stored_unreachable_lines(space: PacketSpace, acl: Acl) -> list[Unreachable]:
     """`unreachable_lines`, kept in the packet space's store for long ACLs: the answer
     depends only on the lines' matches, actions and exactness, and on this code."""
-    key = _shadow_key(space, acl)
+    return _stored_unreachable_lines(space, acl, _shadow_key(space, acl))
+
+
+def _stored_unreachable_lines(space: PacketSpace, acl: Acl, key: str | None) -> list[Unreachable]:
     if space.store is None or key is None:
         return unreachable_lines(space, acl)
     stored = _read_unreachable(space.store.get_record(key), acl)
@@ -857,7 +862,9 @@ class _PolicySets:
 
 @dataclass(frozen=True)
 class _PolicyLine:
-    """One line of a policy rule, with `own`: the packets of the rule's earlier exact lines."""
+    """One line of a policy rule, with `own`: the packets of the rule's earlier exact lines
+    that may overlap it (the others share no packet with it, so they never change whether
+    its packets are covered)."""
 
     index: int
     line: AclLine
@@ -866,36 +873,152 @@ class _PolicyLine:
 
 
 def _policy_lines(sets: _PolicySets, lines: tuple[AclLine, ...]) -> Iterator[_PolicyLine]:
-    own = sets.space.false
-    for index, line in enumerate(lines):
-        packets = line_set(sets.space, line)
-        yield _PolicyLine(index, line, packets, own)
+    """The rule's lines in order. `own` is joined from the overlapping earlier lines alone, as
+    in `unreachable_lines`: the union of every earlier line of a long ACL grows with it and made
+    each line cost more than the last; it is still built, on demand, when too many earlier
+    lines share a line's destinations."""
+    space = sets.space
+    index = OverlapIndex(MAX_OVERLAP_CANDIDATES)
+    earlier: list[tuple[int, PacketSet]] = []
+    everything, everything_upto = space.false, 0
+    unions = _Unions(space)
+    for number, line in enumerate(lines):
+        packets = line_set(space, line)
+        candidates = index.candidates(line)
+        if candidates is None:
+            for _, more in earlier[everything_upto:]:
+                everything |= more
+            everything_upto = len(earlier)
+            own = everything
+        else:
+            own = unions.union(candidates, [earlier[position] for position in candidates])
+        yield _PolicyLine(number, line, packets, own)
         if exact(line):
-            own |= packets
+            index.add(line)
+            earlier.append((number, packets))
 
 
-def unreachable_policy_lines(ctx: FlowContext) -> list[Finding]:
+def unreachable_policy_lines(
+    ctx: FlowContext, acl_keys: dict[tuple[str, str], str | None] | None = None
+) -> list[Finding]:
     """ACL-002 on policies: rules that decide no interface pair, and lines no packet of any
     pair their rule decides reaches. A line of a named ACL that the ACL's own earlier lines
-    already shadow is left to ACL-002 on the ACL."""
+    already shadow is left to ACL-002 on the ACL. `acl_keys`: the store keys ACL-002 on the
+    device's ACLs used, by (device, ACL name)."""
     findings = []
     for name, device, policy in policy_devices(ctx.network):
         sets = _PolicySets(ctx.space, device)
-        for position, rule in enumerate(policy):
-            lines = written_lines(device, rule)
-            if lines is None or not judged(rule):
-                continue
-            if not sets.groups(position):
+        known = {acl: key for (owner, acl), key in (acl_keys or {}).items() if owner == name and key is not None}
+        for position, index in stored_policy_shadows(sets, known):
+            rule = policy[position]
+            if index is None:
                 findings.append(_policy_nowhere_finding(name, rule))
                 continue
-            if not sets.live_groups(position):
-                continue
-            for item in _policy_lines(sets, lines):
-                shadowed_by_itself = rule.acl is not None and ctx.space.subset(item.packets, item.own)
-                if shadowed_by_itself or sets.reachable(position, item):
-                    continue
-                findings.append(_policy_unreachable_finding(ctx.space, sets, name, position, item))
+            line = (written_lines(device, rule) or ())[index]
+            # the finding finds its cover among all earlier lines itself: `own` is not read
+            item = _PolicyLine(index, line, line_set(ctx.space, line), ctx.space.false)
+            findings.append(_policy_unreachable_finding(ctx.space, sets, name, position, item))
     return findings
+
+
+# (rule position, line index) of an unreachable policy line; index None: the rule decides no pair
+PolicyShadow = tuple[int, int | None]
+
+
+def policy_shadows(sets: _PolicySets) -> list[PolicyShadow]:
+    """What `unreachable_policy_lines` reports on one device, in policy order."""
+    found: list[PolicyShadow] = []
+    for position, rule in enumerate(sets.device.policy or ()):
+        lines = written_lines(sets.device, rule)
+        if lines is None or not judged(rule):
+            continue
+        if not sets.groups(position):
+            found.append((position, None))
+            continue
+        if not sets.live_groups(position):
+            continue
+        for item in _policy_lines(sets, lines):
+            shadowed_by_itself = rule.acl is not None and sets.space.subset(item.packets, item.own)
+            if not (shadowed_by_itself or sets.reachable(position, item)):
+                found.append((position, item.index))
+    return found
+
+
+def stored_policy_shadows(sets: _PolicySets, acl_keys: dict[str, str] | None = None) -> list[PolicyShadow]:
+    """`policy_shadows`, kept in the packet space's store for long policies as
+    `stored_unreachable_lines` keeps ACL-002 on long ACLs, so that a warm run reuses it.
+    `acl_keys`: the `stored_unreachable_lines` keys of the device's long ACLs, by name."""
+    space = sets.space
+    key = _policy_shadow_key(sets, acl_keys or {})
+    if space.store is None or key is None:
+        return policy_shadows(sets)
+    stored = _read_policy_shadows(space.store.get_record(key), sets.device)
+    if stored is not None:
+        return stored
+    found = policy_shadows(sets)
+    space.store.put_record(key, [[position, index] for position, index in found])
+    return found
+
+
+def _policy_shadow_key(sets: _PolicySets, acl_keys: dict[str, str]) -> str | None:
+    """The key of everything `policy_shadows` reads: per rule whether it is configured and
+    names an ACL, its lines' matches, actions and exactness, and the earlier rules of each
+    of its pair groups (what the device's interfaces make of the policy). A long named ACL's
+    lines are stood for by the key ACL-002 on that ACL used (a hash of the same content):
+    writing out thousands of lines again was most of a warm run's policy check."""
+    space, device = sets.space, sets.device
+    policy = device.policy or ()
+    written = [written_lines(device, rule) for rule in policy]
+    if space.store is None or sum(len(lines or ()) for lines in written) < STORE_MIN_LINES:
+        return None
+    content = (
+        source_fingerprint("rules/acl.py", "rules/acl_overlap.py", "rules/policies.py"),
+        tuple(
+            (
+                rule.configured,
+                rule.acl is not None,
+                _lines_content(lines, acl_keys.get(rule.acl or "") if rule.acl is not None else None),
+                tuple(group.earlier for group in sets.groups(position)),
+            )
+            for position, (rule, lines) in enumerate(zip(policy, written, strict=True))
+        ),
+    )
+    return space.store.key("acl-002-policy", content, space.layout)
+
+
+def _lines_content(lines: tuple[AclLine, ...] | None, acl_key: str | None) -> object:
+    if lines is None:
+        return None
+    if acl_key is not None:
+        return acl_key
+    return tuple((line.action, line.matches, exact(line)) for line in lines)
+
+
+def _read_policy_shadows(record: object, device: Device) -> list[PolicyShadow] | None:
+    """What `stored_policy_shadows` wrote, or None for anything else (then recompute):
+    each entry must name a rule of this policy, in order, and a line of that rule."""
+    if not isinstance(record, list):
+        return None
+    policy = device.policy or ()
+    found: list[PolicyShadow] = []
+    for item in record:
+        if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int):
+            return None
+        position, index = item
+        if not (0 <= position < len(policy)) or not (index is None or type(index) is int):
+            return None
+        lines = written_lines(device, policy[position])
+        if index is not None and not (lines is not None and 0 <= index < len(lines)):
+            return None
+        if found and _shadow_order(found[-1]) >= _shadow_order((position, index)):
+            return None
+        found.append((position, index))
+    return found
+
+
+def _shadow_order(shadow: PolicyShadow) -> tuple[int, int]:
+    position, index = shadow
+    return position, -1 if index is None else index
 
 
 def _policy_nowhere_finding(device: str, rule: PolicyRule) -> Finding:

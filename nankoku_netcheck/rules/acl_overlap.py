@@ -7,16 +7,34 @@ against the union of the few earlier lines that can overlap it. `OverlapIndex` f
 those lines from the parsed matches alone: an index of destination prefixes for the
 search, then a field-by-field test that is exact for address patterns and port ranges
 and errs towards "overlaps" elsewhere, so no overlapping line is ever missed.
+
+The index tests each line it finds through a `Shape` of every match: the same fields as
+plain ints and frozensets, made once per line when it is added, because the city-sized
+ACLs run this test hundreds of thousands of times and the dataclass walk of `matches_overlap`
+cost most of ACL-002 (`lines_overlap` stays the reference the property tests check the
+shapes against), and only the lines of a bucket whose protocols meet the line's are tested.
+How many lines share a line's destinations is bounded first by the sizes of
+their prefix buckets, and the lines themselves are gathered only when the bound says they
+may be too many, so the "too many" decision is the one counting distinct lines always made.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ..model import IPV4_MAX, AclLine, Match, PortRange, Wildcard
 
 ADDRESS_BITS = 32
+# The network mask of each prefix length.
+MASKS = tuple((IPV4_MAX << (ADDRESS_BITS - length)) & IPV4_MAX for length in range(ADDRESS_BITS + 1))
+
+# One match as plain values: protocols, destination and source patterns as (address bits
+# cared about, mask of the bits cared about), destination and source port ranges as
+# (low, high); None = any, as in `Match`.
+Patterns = tuple[tuple[int, int], ...] | None
+Ranges = tuple[tuple[int, int], ...] | None
+Shape = tuple[frozenset[int] | None, Patterns, Patterns, Ranges, Ranges]
 
 
 def wildcards_overlap(a: Wildcard, b: Wildcard) -> bool:
@@ -53,6 +71,71 @@ def lines_overlap(a: AclLine, b: AclLine) -> bool:
     return any(matches_overlap(x, y) for x in a.matches for y in b.matches)
 
 
+def line_shapes(line: AclLine) -> tuple[Shape, ...]:
+    return tuple(match_shape(match) for match in line.matches)
+
+
+def match_shape(match: Match) -> Shape:
+    protocols = None if match.protocols is None else frozenset(match.protocols)
+    return protocols, _patterns(match.dst), _patterns(match.src), _ranges(match.dst_ports), _ranges(match.src_ports)
+
+
+def _patterns(wildcards: tuple[Wildcard, ...] | None) -> Patterns:
+    if wildcards is None:
+        return None
+    return tuple((w.address & ~w.wildcard & IPV4_MAX, ~w.wildcard & IPV4_MAX) for w in wildcards)
+
+
+def _ranges(ranges: tuple[PortRange, ...] | None) -> Ranges:
+    return None if ranges is None else tuple((r.low, r.high) for r in ranges)
+
+
+def line_protocols(shapes: Sequence[Shape]) -> frozenset[int] | None:
+    """Every protocol some match of the line takes; None when one takes any."""
+    found: frozenset[int] = frozenset()
+    for shape in shapes:
+        if shape[0] is None:
+            return None
+        found |= shape[0]
+    return found
+
+
+def shapes_overlap(a: Sequence[Shape], b: Sequence[Shape]) -> bool:
+    """`lines_overlap` on the lines' shapes: the same answer, for any two lines."""
+    for x in a:
+        for y in b:
+            if x[0] is not None and y[0] is not None and x[0].isdisjoint(y[0]):
+                continue
+            if (
+                _patterns_meet(x[1], y[1])
+                and _patterns_meet(x[2], y[2])
+                and _ranges_meet(x[3], y[3])
+                and _ranges_meet(x[4], y[4])
+            ):
+                return True
+    return False
+
+
+def _patterns_meet(a: Patterns, b: Patterns) -> bool:
+    if a is None or b is None:
+        return True
+    for address, care in a:
+        for other_address, other_care in b:
+            if not (address ^ other_address) & care & other_care:
+                return True
+    return False
+
+
+def _ranges_meet(a: Ranges, b: Ranges) -> bool:
+    if a is None or b is None:
+        return True
+    for low, high in a:
+        for other_low, other_high in b:
+            if low <= other_high and other_low <= high:
+                return True
+    return False
+
+
 def enclosing_prefix(wildcard: Wildcard) -> tuple[int, int]:
     """(network, length) of the shortest prefix holding every address of the pattern."""
     length = ADDRESS_BITS - wildcard.wildcard.bit_length()
@@ -68,57 +151,93 @@ class OverlapIndex:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.lines: list[AclLine] = []
+        self._shapes: list[tuple[Shape, ...]] = []
         self._any_destination: list[int] = []
         # length → sorted networks, and (length, network) → line numbers
         self._networks: dict[int, list[int]] = {}
         self._by_prefix: dict[tuple[int, int], list[int]] = {}
+        # the same line numbers split by the line's protocols (None: some match takes any):
+        # on a firewall's ACL a TCP line need not be tested against the UDP lines to its servers
+        self._by_protocols: dict[tuple[int, int], dict[frozenset[int] | None, list[int]]] = {}
+        # the last line asked about, with its destination keys and shapes: callers add the
+        # line they just asked about, and the two are the index's own costliest steps
+        self._last: tuple[AclLine, list[tuple[int, int] | None], tuple[Shape, ...]] | None = None
 
     def add(self, line: AclLine) -> None:
         number = len(self.lines)
         self.lines.append(line)
-        for key in self._destination_keys(line):
+        keys, shapes = self._prepared(line)
+        self._shapes.append(shapes)
+        for key in keys:
             if key is None:
-                self._any_destination.append(number)
+                # once per line, however many of its matches go anywhere: the limit counts lines
+                if not self._any_destination or self._any_destination[-1] != number:
+                    self._any_destination.append(number)
                 continue
             bucket = self._by_prefix.get(key)
             if bucket is None:
                 self._by_prefix[key] = bucket = []
+                self._by_protocols[key] = {}
                 bisect.insort(self._networks.setdefault(key[1], []), key[0])
             if not bucket or bucket[-1] != number:
                 bucket.append(number)
+                self._by_protocols[key].setdefault(line_protocols(shapes), []).append(number)
 
     def candidates(self, line: AclLine) -> list[int] | None:
         if len(self._any_destination) > self.limit:
             return None
-        found: set[int] = set(self._any_destination)
-        for key in self._destination_keys(line):
-            if key is None:
-                return None if len(self.lines) > self.limit else list(range(len(self.lines)))
-            for number in self._related(*key):
-                found.add(number)
-                if len(found) > self.limit:
-                    return None
-        return sorted(number for number in found if lines_overlap(self.lines[number], line))
+        keys, shapes = self._prepared(line)
+        if None in keys:
+            return None if len(self.lines) > self.limit else list(range(len(self.lines)))
+        prefixes = [prefix for key in set(keys) if key is not None for prefix in self._related(*key)]
+        if self._too_many([self._by_prefix[prefix] for prefix in prefixes]):
+            return None
+        protocols = line_protocols(shapes)
+        found = set(self._any_destination)
+        for prefix in prefixes:
+            for group, numbers in self._by_protocols[prefix].items():
+                if group is None or protocols is None or not group.isdisjoint(protocols):
+                    found.update(numbers)
+        own = self._shapes
+        return [number for number in sorted(found) if shapes_overlap(own[number], shapes)]
+
+    def _prepared(self, line: AclLine) -> tuple[list[tuple[int, int] | None], tuple[Shape, ...]]:
+        if self._last is None or self._last[0] is not line:
+            self._last = line, list(self._destination_keys(line)), line_shapes(line)
+        return self._last[1], self._last[2]
+
+    def _too_many(self, buckets: list[list[int]]) -> bool:
+        """More than `limit` lines are in the buckets or go to any destination. A line to
+        several destinations sits in several buckets, so the sum of the bucket sizes only
+        bounds the count: the lines are counted one by one only when the bound is over."""
+        if len(self._any_destination) + sum(len(bucket) for bucket in buckets) <= self.limit:
+            return False
+        found = set(self._any_destination)
+        for bucket in buckets:
+            found.update(bucket)
+            if len(found) > self.limit:
+                return True
+        return False
 
     def containing(self, address: int) -> list[int]:
         """Every added line whose destinations may include `address`."""
         found = set(self._any_destination)
         for length in self._networks:
-            mask = (IPV4_MAX << (ADDRESS_BITS - length)) & IPV4_MAX
-            found.update(self._by_prefix.get((address & mask, length), ()))
+            found.update(self._by_prefix.get((address & MASKS[length], length), ()))
         return sorted(found)
 
-    def _related(self, network: int, length: int) -> Iterable[int]:
-        """Lines whose destination prefix contains or lies inside network/length."""
+    def _related(self, network: int, length: int) -> Iterable[tuple[int, int]]:
+        """The indexed destination prefixes that contain or lie inside network/length."""
         for other_length, networks in self._networks.items():
             if other_length <= length:
-                mask = (IPV4_MAX << (ADDRESS_BITS - other_length)) & IPV4_MAX
-                yield from self._by_prefix.get((network & mask, other_length), ())
+                prefix = (network & MASKS[other_length], other_length)
+                if prefix in self._by_prefix:
+                    yield prefix
                 continue
             last = network | (IPV4_MAX >> length if length else IPV4_MAX)
             start = bisect.bisect_left(networks, network)
             for inside in networks[start : bisect.bisect_right(networks, last, lo=start)]:
-                yield from self._by_prefix[(inside, other_length)]
+                yield inside, other_length
 
     @staticmethod
     def _destination_keys(line: AclLine) -> Iterable[tuple[int, int] | None]:
