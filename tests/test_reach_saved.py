@@ -28,7 +28,9 @@ def sample_result(space: PacketSpace) -> ReachResult:
     rewrite = Rewrite("src", 0xC6336400, 24, pool=True, rule=Source("r1.cfg", 7, "ip nat"), rules=())
     nat_endpoint = Endpoint("exit", "r1", "Gi0/1", "", (rewrite,))
     delivered = {**searched.delivered, nat_endpoint: space.field_equals("proto", 6)}
-    return ReachResult(delivered, dict(searched.arrived), searched.work, searched.budget, exhausted=True)
+    return ReachResult(
+        delivered, dict(searched.arrived), searched.work, searched.budget, exhausted=True, entered=searched.entered
+    )
 
 
 def assert_same(got: ReachResult | None, want: ReachResult) -> None:
@@ -37,7 +39,7 @@ def assert_same(got: ReachResult | None, want: ReachResult) -> None:
     assert list(got.arrived) == list(want.arrived)
     assert all(got.delivered[key] == want.delivered[key] for key in want.delivered)
     assert all(got.arrived[key] == want.arrived[key] for key in want.arrived)
-    assert (got.work, got.budget, got.exhausted) == (want.work, want.budget, want.exhausted)
+    assert (got.work, got.budget, got.exhausted, got.entered) == (want.work, want.budget, want.exhausted, want.entered)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -9,7 +9,7 @@ per-user key, so nothing this user did not write is ever handed to a BDD loader)
 - a record (codec.py, strict) naming the engine that wrote the blob, the byte length of
   each DDDMP text, the blob's SHA-256 (the two files are written separately: a record
   must never pair with another run's blob), and for each delivered endpoint and each
-  arrival the index of its set, with `work`, `budget` and `exhausted`.
+  arrival the index of its set, with `work`, `budget`, `exhausted` and `entered`.
 
 Anything damaged, foreign (another engine, another layout of the record) or inconsistent
 loads as None: the caller then searches again. Only what this code wrote loads.
@@ -59,6 +59,7 @@ class SavedReach:
     work: int
     budget: int
     exhausted: bool
+    entered: tuple[str, ...] = ()
 
 
 _CODEC: Codec | None = None
@@ -107,6 +108,7 @@ def save_reach(store: BddStore, key: str, result: ReachResult) -> None:
         work=result.work,
         budget=result.budget,
         exhausted=result.exhausted,
+        entered=tuple(sorted(result.entered)),
     )
     try:
         encoded = json.loads(_codec().dumps(record))
@@ -137,6 +139,7 @@ def load_reach(store: BddStore, space: PacketSpace, key: str) -> ReachResult | N
         work=record.work,
         budget=record.budget,
         exhausted=record.exhausted,
+        entered=set(record.entered),
     )
 
 
