@@ -24,7 +24,8 @@ each thing was written aside (`Source`, `Located`: a line number moves when a li
 is added, and the search never reads them). A device's fingerprint is the hash of its codec
 encoding (codec.py: every field, its config's text included), with the device's own config
 path replaced by a placeholder: `diff` compares a git revision exported elsewhere, and a
-moved but unchanged config is the same model. `SearchDeps` = structure fingerprint, each
+moved but unchanged config is the same model. (Any string of the model equal to that path
+counts as the path; part of a string never does.) `SearchDeps` = structure fingerprint, each
 entered device's fingerprint and config path, the engine's options (routing, budget, BDD
 engine) and its code. A search is re-used only when all of it still holds; one that ran out
 of budget is never re-used (its result is not a proof anyway). Anything unsure widens the
@@ -143,7 +144,11 @@ def device_fingerprint(device: Device) -> str:
     its own config path aside (see the module docstring)."""
     encoded = device_codec().dumps(device)
     own_path = json.dumps(device.source_file, ensure_ascii=False).encode("utf-8")
-    return hashlib.sha256(encoded.replace(own_path, _OWN_PATH)).hexdigest()
+    # Only whole JSON strings equal to the path: a string token starts after one of these
+    # (inside a string a quote is always escaped, so `[` or `,` and a quote never occur there).
+    for before in (b"[", b",", b":"):
+        encoded = encoded.replace(before + own_path, before + _OWN_PATH)
+    return hashlib.sha256(encoded).hexdigest()
 
 
 class Fingerprints:

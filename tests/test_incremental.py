@@ -22,7 +22,7 @@ from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.diff import diff_topologies
 from nankoku_netcheck.graph import Network
-from nankoku_netcheck.incremental import Fingerprints, SearchKey, reusable_searches
+from nankoku_netcheck.incremental import Fingerprints, SearchKey, device_fingerprint, reusable_searches
 from nankoku_netcheck.model import Acl, AclLine, Action, Device, Match, Source
 from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from nankoku_netcheck.reach.nat import Rewrite
@@ -109,6 +109,18 @@ def test_a_moved_but_unchanged_config_is_reused_with_its_paths_relabelled(space:
     (endpoint,) = prints.relabelled(result, deps).delivered  # type: ignore[union-attr]
     moved_rule = dataclasses.replace(rule, file="elsewhere/R1.cfg")
     assert endpoint.translation == (Rewrite("src", 0xC0000205, 32, rule=moved_rule, rules=(moved_rule,)),)
+
+
+def test_a_device_fingerprint_leaves_out_only_the_own_config_path() -> None:
+    moved = r1()
+    moved.source_file = "elsewhere/R1.cfg"
+    assert device_fingerprint(moved) == device_fingerprint(r1())
+    quoting, quoting_moved = r1(), r1()
+    quoting.hostname = 'see "R1.cfg'
+    quoting_moved.source_file, quoting_moved.hostname = "elsewhere/R1.cfg", 'see "elsewhere/R1.cfg'
+    assert device_fingerprint(quoting) != device_fingerprint(quoting_moved)
+    edited = r1(via("10.0.9.0/24", "10.0.12.2"))
+    assert device_fingerprint(edited) != device_fingerprint(r1())
 
 
 def test_a_search_that_ran_out_of_budget_is_not_reused(space: PacketSpace) -> None:
