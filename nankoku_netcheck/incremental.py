@@ -53,7 +53,7 @@ from .graph import Network
 from .model import Device, Located, Source
 from .reach.engine import Endpoint, ReachResult
 from .reach.packets import PacketSpace
-from .reach.saved import load_reach, save_reach
+from .reach.saved import drop_reach, load_reach, save_reach
 from .reach.store import BddStore
 
 SearchKey = tuple[str, bool]  # (source class, routing)
@@ -289,6 +289,8 @@ class SavedSearches:
         self.topology = os.path.realpath(topology_path)
         self.prints = prints
         self.loaded: set[SearchKey] = set()
+        # The result entry each deps record read pointed to: replaced ones are removed.
+        self._earlier: dict[SearchKey, str] = {}
 
     def _key(self, key: SearchKey) -> str:
         return BddStore.key("search-deps", (self.topology, key[0], key[1]), self.space.layout)
@@ -303,6 +305,7 @@ class SavedSearches:
             deps: SearchDeps = _deps_codec().loads(json.dumps(value).encode("utf-8"))
         except DecodeError:
             return None
+        self._earlier[source_class, routing] = key + ":" + _digest(deps)
         if not self.prints.holds(deps, routing):
             return None
         result = load_reach(self.store, self.space, key + ":" + _digest(deps))
@@ -327,8 +330,12 @@ class SavedSearches:
                 encoded = json.loads(_deps_codec().dumps(deps))
             except EncodeError:
                 continue
-            save_reach(self.store, key + ":" + _digest(deps), result)
+            entry = key + ":" + _digest(deps)
+            save_reach(self.store, entry, result)
             self.store.put_record(key, encoded)
+            earlier = self._earlier.get((source_class, routing))
+            if earlier is not None and earlier != entry:
+                drop_reach(self.store, earlier)
 
 
 def _digest(deps: SearchDeps) -> str:

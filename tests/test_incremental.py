@@ -190,6 +190,8 @@ def test_a_re_run_after_an_edit_reports_what_a_run_from_scratch_reports(tmp_path
     reused_count = int(reuse_stage(stages).split()[2])
     assert 0 < reused_count < 10
     assert incremental == verified(topology, None)
+    # The results the edit replaced are gone: one entry a search.
+    assert len(list((cache / "bdd").glob("*/*.blob"))) == 10
 
 
 def test_a_damaged_saved_search_is_searched_again(tmp_path: Path) -> None:

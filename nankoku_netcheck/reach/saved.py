@@ -119,6 +119,13 @@ def save_reach(store: BddStore, key: str, result: ReachResult) -> None:
     store.put_record(entry, encoded)
 
 
+def drop_reach(store: BddStore, key: str) -> None:
+    """Remove the entry of `key` (one a newer result replaced): best effort."""
+    entry = _entry_key(key)
+    for suffix in (".blob", ".json"):
+        remove_entry(store._path(entry, suffix))
+
+
 def load_reach(store: BddStore, space: PacketSpace, key: str) -> ReachResult | None:
     """The result `save_reach` stored under `key`, its sets in `space`; None if there is none
     usable (absent, damaged, written by another engine)."""
