@@ -24,6 +24,7 @@ from nankoku_netcheck.reach.engine import ReachEngine, ReachResult, Start
 from nankoku_netcheck.reach.packets import PacketSpace
 
 EDITS = (
+    "acl-opened",
     "acl-line-added",
     "acl-line-removed",
     "route-added",
@@ -55,6 +56,15 @@ def _edit_acl(draw: st.DrawFn, device: Device, add: bool) -> bool:
     else:
         del lines[draw(st.integers(0, len(lines) - 1))]
     device.acls[name] = Acl(name=acl.name, lines=tuple(lines), source=acl.source)
+    return True
+
+
+def _open_acl(draw: st.DrawFn, device: Device, _: bool) -> bool:
+    """An ACL replaced by "permit ip any any": on a device that dropped everything, a path opens."""
+    if not device.acls:
+        return False
+    name = draw(st.sampled_from(sorted(device.acls)))
+    device.acls[name] = Acl(name=name, lines=(gen.PERMIT_ANY,), source=device.acls[name].source)
     return True
 
 
@@ -114,7 +124,7 @@ def edited(
     device = after[draw(st.sampled_from(chosen))]
     add = kind.endswith("-added")
     done = {
-        "acl": _edit_acl,
+        "acl": _open_acl if kind == "acl-opened" else _edit_acl,
         "route": _edit_route,
         "interface": _edit_interface,
         "nat": _edit_nat,
