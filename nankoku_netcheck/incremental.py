@@ -35,6 +35,12 @@ The one place a result names a config file is the NAT and relay lines its transl
 through (`Endpoint.translation`: `Source`s of entered devices). A re-used result gets those
 relabelled from each entered device's config path then to its path now (`relabelled`), so
 it equals what the search would find now; paths that do not map one to one: not re-used.
+
+Where: `analyze(cache=...)` (verify with a cache folder) loads saved searches through
+`SavedSearches` and saves the ones it made (a replaced entry is removed); it reports the
+count as the progress stage "searches re-used: N of M" (not in the report: a warm run's
+JSON stays byte-identical to a cold one's). `diff` hands the before side's searches to the
+after side (`reusable_searches`), in the one packet space both share.
 """
 
 from __future__ import annotations
