@@ -19,12 +19,13 @@ from .baseline import Baseline, apply_baseline, read_baseline, source_root
 from .cache import ParseCache
 from .errors import InputError, InputProblem
 from .graph import Network, build_network
+from .incremental import Fingerprints, SavedSearches
 from .inputs import InputFile
 from .model import Device, FlowSpec, Topology, format_prefix, is_decimal
 from .parse import parse_config
 from .profiles import city_clause, effective_profile, profile_name
 from .reach.budget import DEFAULT_BUDGET
-from .reach.engine import ReachEngine, boundary_interfaces
+from .reach.engine import ReachEngine, ReachResult, boundary_interfaces
 from .reach.packets import PacketSpace
 from .reach.precompile import filter_work, run_in_two_processes
 from .reach.store import BddStore
@@ -272,9 +273,21 @@ def analyze(
     space = packet_space(backend, cache)
     report("compile")
     prepare_store(space, loaded, jobs)
-    result = analyze_loaded(
-        loaded, space, rules=rules, timestamp=timestamp, progress=progress, today=today, budget=budget
-    ).result
+    saved = saved_searches(space, loaded, budget)
+    analysis = analyze_loaded(
+        loaded,
+        space,
+        rules=rules,
+        timestamp=timestamp,
+        progress=progress,
+        today=today,
+        budget=budget,
+        prior=saved.get if saved is not None else None,
+    )
+    if saved is not None:
+        saved.put_all(analysis.context.searches())
+        report(f"searches re-used: {len(analysis.context.reused)} of {len(analysis.context.searches())}")
+    result = analysis.result
     if accepted is None:
         return result
     return apply_baseline(replace(result, inputs=(*result.inputs, baseline_input(accepted))), accepted)
@@ -292,6 +305,15 @@ def prepare_store(space: PacketSpace, loaded: Loaded, jobs: int) -> int:
     return run_in_two_processes(space, work, jobs)
 
 
+def saved_searches(space: PacketSpace, loaded: Loaded, budget: int) -> SavedSearches | None:
+    """The searches of earlier runs of this topology, kept next to the compiled ACLs (none
+    without a store: no cache, or an engine without a file format)."""
+    if space.store is None:
+        return None
+    prints = Fingerprints(loaded.network, space.backend, budget)
+    return SavedSearches(space.store, space, loaded.topology.path, prints)
+
+
 def packet_space(backend: str, cache: ParseCache | None) -> PacketSpace:
     """A packet space whose compiled long ACLs are kept next to the parse cache."""
     return PacketSpace(backend, BddStore(cache.directory / "bdd", cache.secret) if cache is not None else None)
@@ -307,6 +329,7 @@ def analyze_loaded(
     today: dt.date | None = None,
     context: FlowContext | None = None,
     budget: int = DEFAULT_BUDGET,
+    prior: Callable[[str, bool], ReachResult | None] | None = None,
 ) -> Analysis:
     """Verify an already loaded network in a given packet space (diff puts both sides
     of a change in one space so their packet sets compare). `context`: one made by
@@ -316,6 +339,9 @@ def analyze_loaded(
     report("reach")
     if context is None:
         context = flow_context(loaded, space, today, budget)
+    if prior is not None:
+        # Searches an edit cannot have changed are taken from before it (incremental.py).
+        context.prior = prior
     findings: list[Finding] = []
     verdicts: list[RuleVerdict] = []
     ran = applicable_rules(loaded.topology, rules)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from .analyze import Analysis, analyze_loaded, load, packet_space, timestamp_now
 from .cache import ParseCache
 from .errors import InputError, InputProblem
+from .incremental import Fingerprints, reusable_searches
 from .inputs import is_inside
 from .profiles import CHANNELS, pair_policies
 from .reach.budget import DEFAULT_BUDGET
@@ -103,7 +104,20 @@ def diff_topologies(
     loaded_after = load(after_path, cache, allow_paths=allow_paths)
     stamp = timestamp_now()
     before = analyze_loaded(loaded_before, space, timestamp=stamp, today=today, budget=budget)
-    after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today, budget=budget)
+    # The after side takes every search of the before side that the change cannot affect.
+    reusable = reusable_searches(
+        before.context.searches(),
+        Fingerprints(loaded_before.network, space.backend, budget),
+        Fingerprints(loaded_after.network, space.backend, budget),
+    )
+    after = analyze_loaded(
+        loaded_after,
+        space,
+        timestamp=stamp,
+        today=today,
+        budget=budget,
+        prior=lambda source_class, routing: reusable.get((source_class, routing)),
+    )
     return compare(before, after)
 
 

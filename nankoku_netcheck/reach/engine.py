@@ -125,6 +125,9 @@ class ReachResult:
     budget: int = DEFAULT_BUDGET
     # The budget ran out: `delivered` is only part of what is reachable, never a proof.
     exhausted: bool = False
+    # Devices packets were handed to, admitted or not: whose model the search read
+    # (`visited_devices` misses a device whose filters dropped everything; incremental.py).
+    entered: set[str] = field(default_factory=set)
 
     @property
     def visited_devices(self) -> set[str]:
@@ -643,6 +646,7 @@ class ReachEngine:
         `egress`: the interface the NAT line `egress_rule` makes them leave by (None: the route lookup)."""
         device_name, if_name, translation = key
         result.work += 1
+        result.entered.add(device_name)
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
         if not accepts(interface):

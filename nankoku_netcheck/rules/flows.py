@@ -65,6 +65,10 @@ class FlowContext:
     used: set[tuple[str, bool]] = field(default_factory=set)
     _reserved_edges: dict[str, list[tuple[PacketSet, PacketSet]]] = field(default_factory=dict)
     _start_reach: dict[tuple[Start, bool], ReachResult] = field(default_factory=dict)
+    # A search's result from before an edit, when it still holds (incremental.py decides):
+    # taken instead of searching. `reused`: the searches so taken.
+    prior: Callable[[str, bool], ReachResult | None] | None = None
+    reused: set[tuple[str, bool]] = field(default_factory=set)
 
     # --- approved exceptions (例外措置) --------------------------------------------------
 
@@ -170,9 +174,18 @@ class FlowContext:
         key = (source_class, routing)
         self.used.add(key)
         if key not in self._reach:
-            engine = self.engine if routing else self.filter_only()[0]
-            self._reach[key] = engine.reach(self.starts(source_class))
+            earlier = self.prior(source_class, routing) if self.prior is not None else None
+            if earlier is not None:
+                self.reused.add(key)
+                self._reach[key] = earlier
+            else:
+                engine = self.engine if routing else self.filter_only()[0]
+                self._reach[key] = engine.reach(self.starts(source_class))
         return self._reach[key]
+
+    def searches(self) -> dict[tuple[str, bool], ReachResult]:
+        """The searches made (or re-used) so far, by (source class, routing)."""
+        return dict(self._reach)
 
     def filter_only(self) -> tuple[ReachEngine, Tracer]:
         """An engine and tracer that ignore routing: only filters decide (ZONE-008)."""

@@ -1,0 +1,348 @@
+"""Incremental re-verification: re-use every search an edit cannot have changed.
+
+A search (`FlowContext.reach(source_class, routing)`: one `ReachEngine.reach` run) reads
+(a) its injections and the network's structure, and (b) the full model of each device it
+handed packets to. If neither changed, the fixpoint runs step for step as before and its
+result is equal. What (a) and (b) are, from the engine's code (reach/*.py):
+
+- A device is read whole (filters, policy, NAT and its `routed_out`, routes and dynamic
+  routing, policy routes, relays, multicast, to-the-box, statefulness) only by `_enter`
+  and what it calls: when packets are handed to it. `ReachResult.entered` lists those
+  devices -- wider than `visited_devices` (arrivals past the ingress filter): a device whose
+  ACL dropped everything was read too, and an edit there can open a path.
+- Other devices are read only through their interfaces, while handing packets over or
+  injecting them: a segment's members and their addresses (owners of a next hop, routing
+  members, hosts' addresses), interface states, VRFs, multicast flags, relay settings of
+  a start segment's members (`relayed_udp_ports`), and whether a neighbour runs dynamic
+  routing (fib.py: `_routing_neighbours`). The starts read the topology (zones, prefixes,
+  peers, upstreams) and interfaces' addresses.
+
+So the structure fingerprint covers the topology's devices (names, vendors, instances),
+links, zones and external peers, the segments, and for every device its name, vendor,
+interfaces (every field), `relayed_udp_ports` and whether it runs dynamic routing -- where
+each thing was written aside (`Source`, `Located`: a line number moves when a line above it
+is added, and the search never reads them). A device's fingerprint is the hash of its codec
+encoding (codec.py: every field, its config's text included), with the device's own config
+path replaced by a placeholder: `diff` compares a git revision exported elsewhere, and a
+moved but unchanged config is the same model. (Any string of the model equal to that path
+counts as the path; part of a string never does.) `SearchDeps` = structure fingerprint, each
+entered device's fingerprint and config path, the engine's options (routing, budget, BDD
+engine) and its code. A search is re-used only when all of it still holds; one that ran out
+of budget is never re-used (its result is not a proof anyway). Anything unsure widens the
+structure: that only costs re-use, never a wrong result.
+
+The one place a result names a config file is the NAT and relay lines its translations went
+through (`Endpoint.translation`: `Source`s of entered devices). A re-used result gets those
+relabelled from each entered device's config path then to its path now (`relabelled`), so
+it equals what the search would find now; paths that do not map one to one: not re-used.
+
+Where: `analyze(cache=...)` (verify with a cache folder) loads saved searches through
+`SavedSearches` and saves the ones it made (a replaced entry is removed); it reports the
+count as the progress stage "searches re-used: N of M" (not in the report: a warm run's
+JSON stays byte-identical to a cold one's). `diff` hands the before side's searches to the
+after side (`reusable_searches`), in the one packet space both share.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from typing import TypeVar
+
+from .cache import device_codec, source_fingerprint
+from .codec import Codec, DecodeError, EncodeError
+from .graph import Network
+from .model import Device, Located, Source
+from .reach.engine import Endpoint, ReachResult
+from .reach.packets import PacketSpace
+from .reach.saved import drop_reach, load_reach, save_reach
+from .reach.store import BddStore
+
+SearchKey = tuple[str, bool]  # (source class, routing)
+_S = TypeVar("_S", Source, Source | None)
+
+# The code a search's result depends on: the engine, what builds its inputs, this module.
+_CODE = (
+    "model.py",
+    "graph.py",
+    "incremental.py",
+    "rules/flows.py",
+    "reach/engine.py",
+    "reach/fib.py",
+    "reach/filters.py",
+    "reach/multicast.py",
+    "reach/nat.py",
+    "reach/packets.py",
+    "reach/pbr.py",
+    "reach/relay.py",
+    "reach/saved.py",
+)
+
+
+@dataclass(frozen=True)
+class SearchDeps:
+    """What one search's result rests on (see the module docstring)."""
+
+    structure: str
+    devices: tuple[tuple[str, str], ...]  # (entered device, its fingerprint), by name
+    files: tuple[tuple[str, str], ...]  # (entered device, its config path as shown), by name
+    routing: bool
+    budget: int
+    backend: str
+    code: str
+
+
+def _plain(value: object) -> object:
+    """`value` as nested tuples of primitives, deterministic across processes (sets sorted),
+    without `Source`s and `Located`s (where a thing was written is not what it does)."""
+    if isinstance(value, Source | Located):
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, *(_plain(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return tuple((_plain(key), _plain(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_plain(item) for item in value)
+    if isinstance(value, set | frozenset):
+        return tuple(sorted((_plain(item) for item in value), key=repr))
+    return value
+
+
+def _device_structure(device: Device) -> object:
+    return (
+        device.name,
+        device.vendor,
+        _plain(device.interfaces),
+        device.relayed_udp_ports,
+        bool(device.dynamic_routing),
+    )
+
+
+def structure_fingerprint(network: Network) -> str:
+    """The hash of what every search reads beyond the devices it entered."""
+    digest = hashlib.sha256()
+    topology = network.topology
+    parts: tuple[object, ...] = (
+        tuple((entry.name, entry.vendor, entry.instance) for entry in topology.devices),
+        _plain((topology.links, topology.zones, topology.external_peers)),
+        _plain(network.segments),
+        tuple(sorted(network.segment_of.items())),
+        tuple(_device_structure(network.devices[name]) for name in sorted(network.devices)),
+    )
+    for part in parts:
+        digest.update(repr(part).encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+# Stands for a device's own config path in its fingerprint: JSON text no parsed string
+# becomes (the inputs refuse NUL characters).
+_OWN_PATH = b'"\\u0000"'
+
+
+def device_fingerprint(device: Device) -> str:
+    """The hash of the device's whole model (codec.py encodes every field, deterministically),
+    its own config path aside (see the module docstring)."""
+    encoded = device_codec().dumps(device)
+    own_path = json.dumps(device.source_file, ensure_ascii=False).encode("utf-8")
+    # Only whole JSON strings equal to the path: a string token starts after one of these
+    # (inside a string a quote is always escaped, so `[` or `,` and a quote never occur there).
+    for before in (b"[", b",", b":"):
+        encoded = encoded.replace(before + own_path, before + _OWN_PATH)
+    return hashlib.sha256(encoded).hexdigest()
+
+
+class Fingerprints:
+    """The fingerprints of one network, each computed once."""
+
+    def __init__(self, network: Network, backend: str, budget: int) -> None:
+        self.network = network
+        self.backend = backend
+        self.budget = budget
+        self._structure: str | None = None
+        self._devices: dict[str, str] = {}
+        self._code = source_fingerprint(*_CODE)
+
+    @property
+    def structure(self) -> str:
+        if self._structure is None:
+            self._structure = structure_fingerprint(self.network)
+        return self._structure
+
+    def device(self, name: str) -> str | None:
+        """None for a device the network does not have (removed)."""
+        found = self._devices.get(name)
+        if found is None:
+            device = self.network.devices.get(name)
+            if device is None:
+                return None
+            try:
+                found = self._devices[name] = device_fingerprint(device)
+            except EncodeError:  # a model the codec cannot write cannot be compared: never re-used
+                return None
+        return found
+
+    def deps(self, result: ReachResult, routing: bool) -> SearchDeps | None:
+        """What `result` rests on; None when it must not be re-used."""
+        if result.exhausted:
+            return None
+        devices = []
+        for name in sorted(result.entered):
+            fingerprint = self.device(name)
+            if fingerprint is None:
+                return None
+            devices.append((name, fingerprint))
+        files = tuple((name, self.network.devices[name].source_file) for name, _ in devices)
+        return SearchDeps(self.structure, tuple(devices), files, routing, self.budget, self.backend, self._code)
+
+    def holds(self, deps: SearchDeps, routing: bool) -> bool:
+        """Whether a search of this network would run exactly as the one `deps` describes."""
+        options = (deps.routing, deps.budget, deps.backend, deps.code) == (
+            routing,
+            self.budget,
+            self.backend,
+            self._code,
+        )
+        return (
+            options
+            and deps.structure == self.structure
+            and all(self.device(name) == fingerprint for name, fingerprint in deps.devices)
+        )
+
+    def relabelled(self, result: ReachResult, deps: SearchDeps) -> ReachResult | None:
+        """`result` (which `deps` holds for) with its config paths as this network shows them;
+        None when the paths do not map one to one."""
+        mapping: dict[str, str] = {}
+        for name, old in deps.files:
+            new = self.network.devices[name].source_file
+            if mapping.setdefault(old, new) != new:
+                return None
+        if len(set(mapping.values())) != len(mapping):
+            return None
+        if all(old == new for old, new in mapping.items()):
+            return result
+        return dataclasses.replace(
+            result,
+            delivered={_relabel_endpoint(endpoint, mapping): packets for endpoint, packets in result.delivered.items()},
+            arrived=dict(result.arrived),
+            entered=set(result.entered),
+        )
+
+
+def _relabel_endpoint(endpoint: Endpoint, mapping: dict[str, str]) -> Endpoint:
+    if not endpoint.translation:
+        return endpoint
+    return dataclasses.replace(
+        endpoint,
+        translation=tuple(
+            dataclasses.replace(
+                rewrite,
+                rule=_relabel_source(rewrite.rule, mapping),
+                rules=tuple(_relabel_source(rule, mapping) for rule in rewrite.rules),
+            )
+            for rewrite in endpoint.translation
+        ),
+    )
+
+
+def _relabel_source(source: _S, mapping: dict[str, str]) -> _S:
+    if source is None or source.file not in mapping:
+        return source
+    return dataclasses.replace(source, file=mapping[source.file])
+
+
+def reusable_searches(
+    before: dict[SearchKey, ReachResult], before_prints: Fingerprints, after_prints: Fingerprints
+) -> dict[SearchKey, ReachResult]:
+    """The searches of `before` (in the same packet space) that hold for the `after` network,
+    relabelled to its config paths."""
+    reusable = {}
+    for (source_class, routing), result in before.items():
+        deps = before_prints.deps(result, routing)
+        if deps is not None and after_prints.holds(deps, routing):
+            relabelled = after_prints.relabelled(result, deps)
+            if relabelled is not None:
+                reusable[source_class, routing] = relabelled
+    return reusable
+
+
+# --- kept between runs ---------------------------------------------------------------------
+
+_DEPS_CODEC: Codec | None = None
+
+
+def _deps_codec() -> Codec:
+    global _DEPS_CODEC  # generating a codec takes milliseconds: once per process
+    if _DEPS_CODEC is None:
+        _DEPS_CODEC = Codec(SearchDeps)
+    return _DEPS_CODEC
+
+
+class SavedSearches:
+    """Search results of one topology in the BDD store, with what each rests on.
+
+    The deps record is keyed by (topology path, source class, routing); the result by that
+    and the hash of its deps, so a record never pairs with another run's result."""
+
+    def __init__(self, store: BddStore, space: PacketSpace, topology_path: str, prints: Fingerprints) -> None:
+        self.store = store
+        self.space = space
+        self.topology = os.path.realpath(topology_path)
+        self.prints = prints
+        self.loaded: set[SearchKey] = set()
+        # The result entry each deps record read pointed to: replaced ones are removed.
+        self._earlier: dict[SearchKey, str] = {}
+
+    def _key(self, key: SearchKey) -> str:
+        return BddStore.key("search-deps", (self.topology, key[0], key[1]), self.space.layout)
+
+    def get(self, source_class: str, routing: bool) -> ReachResult | None:
+        """The saved result of the search if it still holds for this network, else None."""
+        key = self._key((source_class, routing))
+        value = self.store.get_record(key)
+        if value is None:
+            return None
+        try:
+            deps: SearchDeps = _deps_codec().loads(json.dumps(value).encode("utf-8"))
+        except DecodeError:
+            return None
+        self._earlier[source_class, routing] = key + ":" + _digest(deps)
+        if not self.prints.holds(deps, routing):
+            return None
+        result = load_reach(self.store, self.space, key + ":" + _digest(deps))
+        if result is None:
+            return None
+        relabelled = self.prints.relabelled(result, deps)
+        if relabelled is not None and relabelled is result:
+            # Saved under these very paths: no need to write it again.
+            self.loaded.add((source_class, routing))
+        return relabelled
+
+    def put_all(self, searches: dict[SearchKey, ReachResult]) -> None:
+        """Save the searches this run made (those it loaded are there already)."""
+        for (source_class, routing), result in sorted(searches.items(), key=lambda item: (item[0][0], item[0][1])):
+            if (source_class, routing) in self.loaded:
+                continue
+            deps = self.prints.deps(result, routing)
+            if deps is None:
+                continue
+            key = self._key((source_class, routing))
+            try:
+                encoded = json.loads(_deps_codec().dumps(deps))
+            except EncodeError:
+                continue
+            entry = key + ":" + _digest(deps)
+            save_reach(self.store, entry, result)
+            self.store.put_record(key, encoded)
+            earlier = self._earlier.get((source_class, routing))
+            if earlier is not None and earlier != entry:
+                drop_reach(self.store, earlier)
+
+
+def _digest(deps: SearchDeps) -> str:
+    return hashlib.sha256(repr(deps).encode("utf-8")).hexdigest()
