@@ -166,3 +166,13 @@ class BddStore:
         finally:
             if temporary is not None:
                 remove_entry(Path(temporary))
+
+    def put_blob(self, key: str, payload: bytes) -> None:
+        """Raw sealed bytes (several DDDMP texts of one search result, reach/saved.py)."""
+        if len(payload) <= BDD_ENTRY_LIMIT:
+            with contextlib.suppress(OSError):
+                write_atomically(self._path(key, ".blob"), seal(self.secret, "blob", key, self._code(), payload))
+
+    def get_blob(self, key: str) -> bytes | None:
+        """The bytes `put_blob` stored under `key`, None if absent or rejected (then removed)."""
+        return self._read(key, ".blob", "blob", BDD_ENTRY_LIMIT)

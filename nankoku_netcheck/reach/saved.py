@@ -1,0 +1,208 @@
+"""One search's result (`ReachResult`) kept in the BDD store, to be loaded by a later run or
+another process instead of searching again.
+
+An entry is two sealed files of the store (reach/store.py: authenticated with the cache's
+per-user key, so nothing this user did not write is ever handed to a BDD loader):
+- a blob of DDDMP text holding every distinct packet set of the result. OxiDD writes all
+  of them as roots of one DDDMP file (shared nodes written once); dd's CUDD binding dumps
+  one root a file, so there the blob is one DDDMP text per set, one after another;
+- a record (codec.py, strict) naming the engine that wrote the blob, the byte length of
+  each DDDMP text, the blob's SHA-256 (the two files are written separately: a record
+  must never pair with another run's blob), and for each delivered endpoint and each
+  arrival the index of its set, with `work`, `budget` and `exhausted`.
+
+Anything damaged, foreign (another engine, another layout of the record) or inconsistent
+loads as None: the caller then searches again. Only what this code wrote loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..cache import remove_entry, source_fingerprint
+from ..codec import Codec, DecodeError, EncodeError
+from .engine import Endpoint, ReachResult
+from .packets import PacketSet, PacketSpace
+from .store import BddStore
+
+# The engine a packet set belongs to, by the module of its type (a result has no manager of its own).
+_ENGINES = {"oxidd.bcdd": "oxidd", "dd.cudd": "cudd"}
+
+
+@dataclass(frozen=True)
+class SavedArrival:
+    device: str
+    interface: str
+    root: int
+
+
+@dataclass(frozen=True)
+class SavedDelivery:
+    endpoint: Endpoint
+    root: int
+
+
+@dataclass(frozen=True)
+class SavedReach:
+    engine: str  # "" when the result holds no packet set
+    parts: tuple[int, ...]  # byte length of each DDDMP text of the blob, in order
+    roots: int
+    blob_sha256: str
+    delivered: tuple[SavedDelivery, ...]
+    arrived: tuple[SavedArrival, ...]
+    work: int
+    budget: int
+    exhausted: bool
+
+
+_CODEC: Codec | None = None
+
+
+def _codec() -> Codec:
+    global _CODEC  # built once: generating the codec's functions takes milliseconds
+    if _CODEC is None:
+        _CODEC = Codec(SavedReach)
+    return _CODEC
+
+
+def _entry_key(key: str) -> str:
+    """The store key of `key`'s entry: the code that reads the record is part of it."""
+    return BddStore.key("reach-result", key, source_fingerprint("reach/saved.py", "reach/engine.py", "reach/nat.py"))
+
+
+def save_reach(store: BddStore, key: str, result: ReachResult) -> None:
+    """Best effort, as the store is: a result that cannot be written only costs a search later."""
+    roots: list[PacketSet] = []
+    index: dict[PacketSet, int] = {}
+
+    def root_of(packets: PacketSet) -> int:
+        found = index.get(packets)
+        if found is None:
+            found = index[packets] = len(roots)
+            roots.append(packets)
+        return found
+
+    delivered = tuple(SavedDelivery(endpoint, root_of(packets)) for endpoint, packets in result.delivered.items())
+    arrived = tuple(SavedArrival(device, name, root_of(packets)) for (device, name), packets in result.arrived.items())
+    engine = _ENGINES.get(type(roots[0]).__module__, "?") if roots else ""
+    if engine == "?":
+        return
+    texts = _dump(store.directory, engine, roots) if roots else []
+    if texts is None:
+        return
+    blob = b"".join(texts)
+    record = SavedReach(
+        engine=engine,
+        parts=tuple(len(text) for text in texts),
+        roots=len(roots),
+        blob_sha256=hashlib.sha256(blob).hexdigest(),
+        delivered=delivered,
+        arrived=arrived,
+        work=result.work,
+        budget=result.budget,
+        exhausted=result.exhausted,
+    )
+    try:
+        encoded = json.loads(_codec().dumps(record))
+    except EncodeError:
+        return
+    entry = _entry_key(key)
+    store.put_blob(entry, blob)
+    store.put_record(entry, encoded)
+
+
+def load_reach(store: BddStore, space: PacketSpace, key: str) -> ReachResult | None:
+    """The result `save_reach` stored under `key`, its sets in `space`; None if there is none
+    usable (absent, damaged, written by another engine)."""
+    entry = _entry_key(key)
+    value = store.get_record(entry)
+    if value is None:
+        return None
+    try:
+        record: SavedReach = _codec().loads(json.dumps(value).encode("utf-8"))
+    except DecodeError:
+        return None
+    roots = _load_roots(store, space, entry, record)
+    if roots is None:
+        return None
+    return ReachResult(
+        delivered={saved.endpoint: roots[saved.root] for saved in record.delivered},
+        arrived={(saved.device, saved.interface): roots[saved.root] for saved in record.arrived},
+        work=record.work,
+        budget=record.budget,
+        exhausted=record.exhausted,
+    )
+
+
+def _load_roots(store: BddStore, space: PacketSpace, entry: str, record: SavedReach) -> list[PacketSet] | None:
+    used = [saved.root for saved in record.delivered] + [saved.root for saved in record.arrived]
+    if any(not 0 <= root < record.roots for root in used):
+        return None
+    if record.roots == 0:
+        return []
+    if record.engine != space.backend:
+        return None
+    blob = store.get_blob(entry)
+    if blob is None or hashlib.sha256(blob).hexdigest() != record.blob_sha256 or sum(record.parts) != len(blob):
+        return None
+    roots: list[PacketSet] = []
+    offset = 0
+    for length in record.parts:
+        loaded = _load_text(store.directory, space, blob[offset : offset + length])
+        if loaded is None:
+            return None
+        roots.extend(loaded)
+        offset += length
+    return roots if len(roots) == record.roots else None
+
+
+def _dump(folder: Path, engine: str, roots: Sequence[PacketSet]) -> list[bytes] | None:
+    """The DDDMP texts of `roots`: one for OxiDD, one a root for CUDD. None if writing failed."""
+    groups = [list(roots)] if engine == "oxidd" else [[root] for root in roots]
+    texts = []
+    for group in groups:
+        text = _dump_text(folder, engine, group)
+        if text is None:
+            return None
+        texts.append(text)
+    return texts
+
+
+def _dump_text(folder: Path, engine: str, roots: list[PacketSet]) -> bytes | None:
+    temporary = None
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".dddmp", delete=False) as handle:
+            temporary = handle.name
+        if engine == "oxidd":
+            roots[0].manager.export_dddmp(temporary, roots)
+        else:
+            roots[0].bdd.dump(temporary, roots)
+        return Path(temporary).read_bytes()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    finally:
+        if temporary is not None:
+            remove_entry(Path(temporary))
+
+
+def _load_text(folder: Path, space: PacketSpace, text: bytes) -> list[Any] | None:
+    """The roots of one authenticated DDDMP text, loaded from a private copy (as the store does)."""
+    temporary = None
+    try:
+        with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".dddmp", delete=False) as handle:
+            temporary = handle.name
+            handle.write(text)
+        loaded = space.bdd.load(temporary)
+        return list(loaded) if isinstance(loaded, list) else None
+    except (OSError, RuntimeError, ValueError):
+        return None
+    finally:
+        if temporary is not None:
+            remove_entry(Path(temporary))
