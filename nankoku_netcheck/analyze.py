@@ -44,6 +44,7 @@ from .rules.acl import shadow_work
 from .rules.certificate import isolation_certificates
 from .rules.flows import FlowContext
 from .rules.meta import budget_findings
+from .rules.presearch import search_in_two_processes
 from .topology import check_references, load_topology, read_device_configs, warn_duplicate_hostnames
 
 TOOL_NAME = "nankoku-netcheck"
@@ -273,7 +274,15 @@ def analyze(
     report("compile")
     prepare_store(space, loaded, jobs)
     result = analyze_loaded(
-        loaded, space, rules=rules, timestamp=timestamp, progress=progress, today=today, budget=budget
+        loaded,
+        space,
+        rules=rules,
+        timestamp=timestamp,
+        progress=progress,
+        today=today,
+        budget=budget,
+        cache=cache,
+        jobs=jobs,
     ).result
     if accepted is None:
         return result
@@ -307,18 +316,25 @@ def analyze_loaded(
     today: dt.date | None = None,
     context: FlowContext | None = None,
     budget: int = DEFAULT_BUDGET,
+    cache: ParseCache | None = None,
+    jobs: int = 1,
 ) -> Analysis:
     """Verify an already loaded network in a given packet space (diff puts both sides
     of a change in one space so their packet sets compare). `context`: one made by
     `flow_context` for this network and space, with flows already computed (the
-    benchmarks time reachability apart from the rules)."""
+    benchmarks time reachability apart from the rules). `cache` and `jobs` >= 2 (with no
+    `context` given): the searches the rules will ask for are made first, over two
+    processes (rules/presearch.py)."""
     report = progress or (lambda _stage: None)
     report("reach")
+    fresh = context is None
     if context is None:
         context = flow_context(loaded, space, today, budget)
     findings: list[Finding] = []
     verdicts: list[RuleVerdict] = []
     ran = applicable_rules(loaded.topology, rules)
+    if fresh:
+        search_in_two_processes(context, loaded.topology, loaded.configs, [rule.id for rule in ran], cache, jobs)
     for rule in ran:
         report(rule.id)
         context.rules_run.add(rule.id)

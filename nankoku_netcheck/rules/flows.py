@@ -174,6 +174,11 @@ class FlowContext:
             self._reach[key] = engine.reach(self.starts(source_class))
         return self._reach[key]
 
+    def adopt_reach(self, source_class: str, routing: bool, result: ReachResult) -> None:
+        """Take a search's result computed elsewhere (another process: rules/presearch.py);
+        `reach` then returns it. It must be the same search over the same network."""
+        self._reach.setdefault((source_class, routing), result)
+
     def filter_only(self) -> tuple[ReachEngine, Tracer]:
         """An engine and tracer that ignore routing: only filters decide (ZONE-008)."""
         if self._filter_only is None:
