@@ -172,9 +172,7 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
         f"public:{zone.id}" for zone in topology_model.zones if zone.kind is ZoneKind.INTERNET and zone.upstream
     ]
     # As analyze does: with a cache and two jobs, these searches over two processes first.
-    search_in_two_processes(
-        context, topology_model, configs, [rule.id for rule in REGISTRY], cache, jobs or available_cores()
-    )
+    search_in_two_processes(context, configs, [rule.id for rule in REGISTRY], cache, jobs or available_cores())
     for source_class in classes:
         context.reach(source_class)
     for source_class in sorted({policy.from_zone for policy in pair_policies(topology_model)}):

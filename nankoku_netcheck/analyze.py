@@ -44,7 +44,7 @@ from .rules.acl import shadow_work
 from .rules.certificate import isolation_certificates
 from .rules.flows import FlowContext
 from .rules.meta import budget_findings
-from .rules.presearch import search_in_two_processes
+from .rules.presearch import SearchWorker, search_with, start_search_worker, stop_search_worker
 from .topology import check_references, load_topology, read_device_configs, warn_duplicate_hostnames
 
 TOOL_NAME = "nankoku-netcheck"
@@ -271,22 +271,34 @@ def analyze(
     report("parse")
     loaded = load(topology_path, cache, jobs=jobs, allow_paths=allow_paths)
     space = packet_space(backend, cache)
-    report("compile")
-    prepare_store(space, loaded, jobs)
-    result = analyze_loaded(
-        loaded,
-        space,
-        rules=rules,
-        timestamp=timestamp,
-        progress=progress,
-        today=today,
-        budget=budget,
-        cache=cache,
-        jobs=jobs,
-    ).result
+    chosen = list(rules) if rules is not None else None
+    # Started now: its start-up runs while the long ACLs compile (rules/presearch.py).
+    worker = start_search_worker(
+        loaded.network, loaded.configs, searched_for(loaded, chosen), cache, jobs, space.backend, budget
+    )
+    try:
+        report("compile")
+        prepare_store(space, loaded, jobs)
+        result = analyze_loaded(
+            loaded,
+            space,
+            rules=chosen,
+            timestamp=timestamp,
+            progress=progress,
+            today=today,
+            budget=budget,
+            search_worker=worker,
+        ).result
+    finally:
+        stop_search_worker(worker)
     if accepted is None:
         return result
     return apply_baseline(replace(result, inputs=(*result.inputs, baseline_input(accepted))), accepted)
+
+
+def searched_for(loaded: Loaded, rules: list[Rule] | None) -> list[str]:
+    """The IDs of the rules that will run (their searches are planned ahead)."""
+    return [rule.id for rule in applicable_rules(loaded.topology, rules)]
 
 
 def baseline_input(baseline: Baseline) -> InputRecord:
@@ -316,25 +328,22 @@ def analyze_loaded(
     today: dt.date | None = None,
     context: FlowContext | None = None,
     budget: int = DEFAULT_BUDGET,
-    cache: ParseCache | None = None,
-    jobs: int = 1,
+    search_worker: SearchWorker | None = None,
 ) -> Analysis:
     """Verify an already loaded network in a given packet space (diff puts both sides
     of a change in one space so their packet sets compare). `context`: one made by
     `flow_context` for this network and space, with flows already computed (the
-    benchmarks time reachability apart from the rules). `cache` and `jobs` >= 2 (with no
-    `context` given): the searches the rules will ask for are made first, over two
-    processes (rules/presearch.py)."""
+    benchmarks time reachability apart from the rules). `search_worker` (with no `context`
+    given): the searches the rules will ask for are made first, over this process and that
+    worker (rules/presearch.py)."""
     report = progress or (lambda _stage: None)
     report("reach")
-    fresh = context is None
     if context is None:
         context = flow_context(loaded, space, today, budget)
+        search_with(context, search_worker)
     findings: list[Finding] = []
     verdicts: list[RuleVerdict] = []
     ran = applicable_rules(loaded.topology, rules)
-    if fresh:
-        search_in_two_processes(context, loaded.topology, loaded.configs, [rule.id for rule in ran], cache, jobs)
     for rule in ran:
         report(rule.id)
         context.rules_run.add(rule.id)

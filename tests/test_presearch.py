@@ -5,6 +5,7 @@ its searches to be made here."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,10 +34,11 @@ def failing_worker(*_: object) -> None:
 
 @pytest.fixture
 def worker_takes_odd(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """This process claims only even-numbered searches: the worker, however late it starts,
-    gets the odd ones (the spawned worker runs the real `claim`)."""
+    """This process claims only every other search of its plan: the worker, however late it
+    starts, gets the rest (the spawned worker runs the real `claim`)."""
     claim = presearch.claim
-    monkeypatch.setattr(presearch, "claim", lambda folder, index: index % 2 == 0 and claim(folder, index))
+    calls = itertools.count()
+    monkeypatch.setattr(presearch, "claim", lambda folder, search: next(calls) % 2 == 0 and claim(folder, search))
     monkeypatch.setattr(presearch, "PARALLEL_SEARCH_MIN_COST", 0)
     yield
 
@@ -88,7 +90,7 @@ def test_planned_searches_follow_the_rules() -> None:
 def test_the_workers_results_equal_the_searches_made_here(city: Path, tmp_path: Path) -> None:
     split, here, cache, rules = contexts(city, tmp_path / "cache")
     plan = presearch.planned_searches(split.network.topology, rules)
-    outcome = presearch.search_in_two_processes(split, split.network.topology, load(str(city)).configs, rules, cache, 2)
+    outcome = presearch.search_in_two_processes(split, load(str(city)).configs, rules, cache, 2)
     assert outcome.planned == len(plan) == 8
     assert outcome.from_worker >= 4 and outcome.here + outcome.from_worker == 8
     assert not list((cache.directory / "bdd").glob("searches-*")), "the transfer folder is removed"
@@ -113,13 +115,13 @@ def test_findings_equal_with_and_without_the_worker(
 ) -> None:
     topology = city if name == "city" else REPO / "topologies" / name
     outcomes: list[presearch.Presearch] = []
-    split = presearch.search_in_two_processes
+    search_with = presearch.search_with
 
-    def counted(*arguments: object) -> presearch.Presearch:
-        outcomes.append(split(*arguments))  # type: ignore[arg-type]
+    def counted(context: FlowContext, worker: presearch.SearchWorker | None) -> presearch.Presearch:
+        outcomes.append(search_with(context, worker))
         return outcomes[-1]
 
-    monkeypatch.setattr("nankoku_netcheck.analyze.search_in_two_processes", counted)
+    monkeypatch.setattr("nankoku_netcheck.analyze.search_with", counted)
     with_worker = report_json(topology, tmp_path / "cache", jobs=2)
     assert len(outcomes) == 1 and outcomes[0].from_worker >= 1
     assert with_worker == report_json(topology, None, jobs=1)
@@ -135,20 +137,20 @@ def test_a_failed_worker_leaves_its_searches_to_this_process(
     if failure == "raises":
         monkeypatch.setattr(presearch, "search_worker", failing_worker)
     elif failure == "killed":
-        start = presearch.start_worker
+        start = presearch.start_search_worker
 
-        def start_and_kill(*arguments: object) -> object:
+        def start_and_kill(*arguments: object) -> presearch.SearchWorker | None:
             worker = start(*arguments)  # type: ignore[arg-type]
             assert worker is not None
-            worker.kill()
+            worker.process.kill()
             return worker
 
-        monkeypatch.setattr(presearch, "start_worker", start_and_kill)
+        monkeypatch.setattr(presearch, "start_search_worker", start_and_kill)
     else:
         monkeypatch.setattr(presearch, "load_reach", lambda *_: None)
     split, here, cache, rules = contexts(city, tmp_path / "cache")
     plan = presearch.planned_searches(split.network.topology, rules)
-    outcome = presearch.search_in_two_processes(split, split.network.topology, load(str(city)).configs, rules, cache, 2)
+    outcome = presearch.search_in_two_processes(split, load(str(city)).configs, rules, cache, 2)
     # This process took at most the even-numbered half; the rest is searched when asked.
     assert outcome.planned == 8 and outcome.here <= 4 and outcome.from_worker == 0
     assert_same_searches(split, here, plan)
@@ -157,9 +159,9 @@ def test_a_failed_worker_leaves_its_searches_to_this_process(
 def test_nothing_is_split_without_a_cache_a_second_job_or_enough_work(city: Path, tmp_path: Path) -> None:
     split, _, cache, rules = contexts(city, tmp_path / "cache")
     configs = load(str(city)).configs
-    topology = split.network.topology
-    assert presearch.search_in_two_processes(split, topology, configs, rules, None, 2) == presearch.Presearch()
-    assert presearch.search_in_two_processes(split, topology, configs, rules, cache, 1) == presearch.Presearch()
+    assert presearch.search_in_two_processes(split, configs, rules, None, 2) == presearch.Presearch()
+    assert presearch.search_in_two_processes(split, configs, rules, cache, 1) == presearch.Presearch()
     # The small city is below the size where a second process pays.
-    assert presearch.search_in_two_processes(split, topology, configs, rules, cache, 2) == presearch.Presearch()
+    assert presearch.ordered_plan(split.network, rules) == []
+    assert presearch.search_in_two_processes(split, configs, rules, cache, 2) == presearch.Presearch()
     assert split._reach == {}

@@ -3,9 +3,11 @@
 The reach stage is a handful of independent fixpoints (rules/flows.py `FlowContext.reach`:
 one per source class, with routing and, for ZONE-008, without), each seconds long on a city
 of a hundred devices, that the rules ask for one after the other. With a store (a cache
-folder) and a second job, they are computed before the rules run: a spawned worker process
-rebuilds the network (the parse cache holds every device, so it is sent only the topology
-and the config texts) and takes searches from the same list as this process. Each process
+folder) and a second job, they are computed before the rules run: a spawned worker process,
+started as soon as the inputs are loaded (analyze.py: its start-up, about two seconds of CPU,
+runs while the long ACLs compile), rebuilds the network (the parse cache holds every device,
+so it is sent only the topology and the config texts), waits for the go, and takes searches
+from the same list as this process. Each process
 claims the next unclaimed search by creating its claim file (O_EXCL: exactly one creator
 wins), so the worker's start-up time is spent here on searches rather than balanced by a
 guess; the list is ordered by expected cost (the starts a search injects at: a zone's
@@ -26,6 +28,7 @@ when asked, as before.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import os
 import shutil
@@ -35,9 +38,11 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
-from ..cache import ParseCache
+from ..cache import ParseCache, private_folder
+from ..graph import Network, build_network
 from ..inputs import InputFile
 from ..model import Topology, ZoneKind
 from ..profiles import pair_policies
@@ -74,6 +79,18 @@ class Presearch:
     load_seconds: float = 0.0
 
 
+@dataclass
+class SearchWorker:
+    """A started worker: it rebuilds the network, then waits for `ready` (set when this
+    process starts on the searches: the compiled long ACLs are in the store by then)."""
+
+    process: BaseProcess
+    ready: EventType
+    folder: Path
+    secret: bytes
+    plan: list[Search]
+
+
 def planned_searches(topology: Topology, rule_ids: Iterable[str]) -> list[Search]:
     """The searches the zone rules among `rule_ids` ask for (benchmarks/run.py lists the same)."""
     chosen = set(rule_ids)
@@ -91,107 +108,132 @@ def planned_searches(topology: Topology, rule_ids: Iterable[str]) -> list[Search
     return searches
 
 
-def by_cost(context: FlowContext, searches: list[Search]) -> list[tuple[Search, int]]:
-    """Each search with its expected cost (its weighted starts), the costliest first (ties: plan order)."""
-    costed = [
-        (search, len(context.starts(search[0])) * (ROUTED_WEIGHT if search[1] else UNROUTED_WEIGHT))
-        for search in searches
-    ]
+def by_cost(network: Network, searches: list[Search]) -> list[tuple[Search, int]]:
+    """Each search with its expected cost, the costliest first (ties: plan order). The cost
+    counts starts as FlowContext.starts makes them (a zone's segments that hold hosts, and
+    an internet zone's upstreams), read off the network: both processes order alike."""
+    hosting: dict[str, int] = {}
+    for segment in network.segments.values():
+        if segment.zone is not None and segment.holds_hosts:
+            hosting[segment.zone] = hosting.get(segment.zone, 0) + 1
+    upstreams = {zone.id: len(zone.upstream) for zone in network.topology.zones if zone.kind is ZoneKind.INTERNET}
+
+    def starts(source_class: str) -> int:
+        if source_class.startswith("peer:"):
+            return 1
+        zone_id = source_class.removeprefix("public:")
+        segments = 0 if source_class.startswith("public:") else hosting.get(zone_id, 0)
+        return segments + upstreams.get(zone_id, 0)
+
+    costed = [(search, starts(search[0]) * (ROUTED_WEIGHT if search[1] else UNROUTED_WEIGHT)) for search in searches]
     return sorted(costed, key=lambda item: -item[1])
 
 
-def search_in_two_processes(
-    context: FlowContext,
-    topology: Topology,
+def ordered_plan(network: Network, rule_ids: Iterable[str]) -> list[Search]:
+    """The planned searches, the costliest first; empty when one process should do them."""
+    costed = by_cost(network, planned_searches(network.topology, rule_ids))
+    if len(costed) < 2 or sum(cost for _, cost in costed) < PARALLEL_SEARCH_MIN_COST:
+        return []
+    return [search for search, _ in costed]
+
+
+def start_search_worker(
+    network: Network,
     configs: dict[str, InputFile],
     rule_ids: Iterable[str],
     cache: ParseCache | None,
     jobs: int,
-) -> Presearch:
-    """Run the planned searches now, over this process and one worker, when there is a cache
-    to hand results over in, `jobs` allows it and the plan is large enough (else nothing:
-    each search runs when a rule asks for it)."""
-    store = context.space.store
-    if cache is None or store is None or jobs < 2:
-        return Presearch()
-    costed = by_cost(context, planned_searches(topology, rule_ids))
-    if len(costed) < 2 or sum(cost for _, cost in costed) < PARALLEL_SEARCH_MIN_COST:
-        return Presearch()
-    plan = [search for search, _ in costed]
-    folder = Path(tempfile.mkdtemp(prefix="searches-", dir=store.directory))
-    try:
-        worker = start_worker(folder, cache, context, topology, configs, plan)
-        mine: set[int] = set()
-        for index, search in enumerate(plan):
-            if claim(folder, index):
-                context.reach(*search)
-                mine.add(index)
-        finish_worker(worker, everything_here=len(mine) == len(plan))
-        return adopt_results(context, BddStore(folder, cache.secret), plan, mine)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def start_worker(
-    folder: Path,
-    cache: ParseCache,
-    context: FlowContext,
-    topology: Topology,
-    configs: dict[str, InputFile],
-    plan: list[Search],
-) -> BaseProcess | None:
-    """The worker process, started; None if it could not be (then every search runs here)."""
-    arguments = (
-        str(folder),
-        cache.secret,
-        str(cache.directory),
-        context.space.backend,
-        context.engine.budget,
-        topology,
-        configs,
-        plan,
-    )
-    # spawn, not fork: see analyze.parse_many.
-    worker = multiprocessing.get_context("spawn").Process(target=search_worker, args=arguments, daemon=True)
-    try:
-        worker.start()
-    except (OSError, RuntimeError):
+    backend: str,
+    budget: int,
+) -> SearchWorker | None:
+    """A worker for the planned searches, started as early as the inputs are loaded (its
+    start takes seconds); None when there is no cache to hand results over in, `jobs` is 1,
+    the plan is too small to pay, or the process cannot be started. `stop_search_worker`
+    must follow (search_in_two_processes does it)."""
+    rule_ids = list(rule_ids)
+    plan = ordered_plan(network, rule_ids) if cache is not None and jobs >= 2 else []
+    if cache is None or not plan:
         return None
-    return worker
+    folder = Path(tempfile.mkdtemp(prefix="searches-", dir=private_folder(cache.directory / "bdd")))
+    context = multiprocessing.get_context("spawn")  # spawn, not fork: see analyze.parse_many
+    ready = context.Event()
+    arguments = (str(folder), cache.secret, str(cache.directory), backend, budget, network.topology, configs, plan)
+    process = context.Process(target=search_worker, args=(ready, *arguments), daemon=True)
+    try:
+        process.start()
+    except (OSError, RuntimeError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return SearchWorker(process, ready, folder, cache.secret, plan)
 
 
-def finish_worker(worker: BaseProcess | None, everything_here: bool) -> None:
-    """Wait for the worker's claimed searches; a worker that claimed none (this process got
-    through the whole list while it was starting) is stopped rather than waited for."""
+def stop_search_worker(worker: SearchWorker | None) -> None:
+    """End the worker (if still running) and remove its transfer folder; idempotent."""
     if worker is None:
         return
+    if worker.process.is_alive():
+        worker.process.terminate()
+    worker.process.join()
+    shutil.rmtree(worker.folder, ignore_errors=True)
+
+
+def search_in_two_processes(
+    context: FlowContext, configs: dict[str, InputFile], rule_ids: Iterable[str], cache: ParseCache | None, jobs: int
+) -> Presearch:
+    """Start a worker now (`start_search_worker`) and make the planned searches with it."""
+    space, budget = context.space, context.engine.budget
+    return search_with(
+        context, start_search_worker(context.network, configs, rule_ids, cache, jobs, space.backend, budget)
+    )
+
+
+def search_with(context: FlowContext, worker: SearchWorker | None) -> Presearch:
+    """Make the planned searches now, over this process and `worker` (None: nothing is done,
+    each search runs when a rule asks for it); the worker is stopped in the end."""
+    if worker is None:
+        return Presearch()
+    try:
+        worker.ready.set()
+        mine: set[Search] = set()
+        for search in worker.plan:
+            if claim(worker.folder, search):
+                context.reach(*search)
+                mine.add(search)
+        finish_worker(worker, everything_here=len(mine) == len(worker.plan))
+        return adopt_results(context, BddStore(worker.folder, worker.secret), worker.plan, mine)
+    finally:
+        stop_search_worker(worker)
+
+
+def finish_worker(worker: SearchWorker, everything_here: bool) -> None:
+    """Wait for the worker's claimed searches; a worker that claimed none (this process got
+    through the whole list while it was starting) is stopped rather than waited for."""
     if everything_here:
-        worker.terminate()
-    worker.join()
+        worker.process.terminate()
+    worker.process.join()
 
 
-def adopt_results(context: FlowContext, transfer: BddStore, plan: list[Search], mine: set[int]) -> Presearch:
+def adopt_results(context: FlowContext, transfer: BddStore, plan: list[Search], mine: set[Search]) -> Presearch:
     """Hand the worker's results to `context`; what did not arrive is left for the rules to ask."""
     started = time.process_time()
     adopted = 0
-    for index, (source_class, routing) in enumerate(plan):
-        if index in mine:
+    for search in plan:
+        if search in mine:
             continue
-        result = load_reach(transfer, context.space, transfer_key((source_class, routing)))
+        result = load_reach(transfer, context.space, transfer_key(search))
         if result is not None:
-            context.adopt_reach(source_class, routing, result)
+            context.adopt_reach(*search, result)
             adopted += 1
     return Presearch(len(plan), len(mine), adopted, time.process_time() - started)
 
 
-def claim(folder: Path, index: int) -> bool:
-    """Whether this process takes search `index` (it created the claim file first)."""
+def claim(folder: Path, search: Search) -> bool:
+    """Whether this process takes `search` (it created the claim file first)."""
+    name = "claim-" + hashlib.sha256(transfer_key(search).encode("utf-8")).hexdigest()
     try:
-        os.close(os.open(folder / f"claim-{index}", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
+        os.close(os.open(folder / name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError:  # claimed already, or neither process can claim: the searches run when asked
         return False
-    except OSError:
-        return False  # neither process can claim: the searches run when the rules ask
     return True
 
 
@@ -200,6 +242,7 @@ def transfer_key(search: Search) -> str:
 
 
 def search_worker(
+    ready: EventType,
     folder: str,
     secret: bytes,
     cache_directory: str,
@@ -209,29 +252,25 @@ def search_worker(
     configs: dict[str, InputFile],
     plan: list[Search],
 ) -> None:
-    """The worker's side: rebuild the network, then claim and save searches until none is left.
-    It fails quietly: whatever it did not save is searched in the parent."""
+    """The worker's side: rebuild the network, wait for the go, then claim and save searches
+    until none is left. It fails quietly: whatever it did not save is searched in the parent."""
     with contextlib.suppress(Exception, KeyboardInterrupt):
-        search_and_save(folder, secret, cache_directory, backend, budget, topology, configs, plan)
+        context = worker_context(secret, cache_directory, backend, budget, topology, configs)
+        if not wait_for(ready):
+            return
+        transfer = BddStore(Path(folder), secret)
+        for search in plan:
+            if claim(Path(folder), search):
+                save_reach(transfer, transfer_key(search), context.reach(*search))
 
 
-def search_and_save(
-    folder: str,
-    secret: bytes,
-    cache_directory: str,
-    backend: str,
-    budget: int,
-    topology: Topology,
-    configs: dict[str, InputFile],
-    plan: list[Search],
-) -> None:
-    if all((Path(folder) / f"claim-{index}").exists() for index in range(len(plan))):
-        return  # nothing left: no need to load the network
-    context = worker_context(secret, cache_directory, backend, budget, topology, configs)
-    transfer = BddStore(Path(folder), secret)
-    for index, search in enumerate(plan):
-        if claim(Path(folder), index):
-            save_reach(transfer, transfer_key(search), context.reach(*search))
+def wait_for(ready: EventType) -> bool:
+    """Whether the parent gave the go (False: it is gone, so is the worker's purpose)."""
+    parent = multiprocessing.parent_process()
+    while not ready.wait(1.0):
+        if parent is None or not parent.is_alive():
+            return False
+    return True
 
 
 def worker_context(
@@ -240,7 +279,6 @@ def worker_context(
     """The parent's FlowContext, rebuilt from the parse cache (a device missing from it is parsed again)."""
     # Imported here: analyze.py imports this module.
     from ..analyze import Loaded, flow_context, packet_space, parse_devices
-    from ..graph import build_network
 
     cache = ParseCache(Path(cache_directory), secret)
     with warnings.catch_warnings():
