@@ -61,11 +61,14 @@ EVERY_ZONE_ROUTED = frozenset({"ZONE-001", "ZONE-002", "ZONE-007"})
 ROUTED_WEIGHT = 2
 UNROUTED_WEIGHT = 5
 
-# Below this much expected cost over all planned searches, one process does them: the worker
-# spends about two seconds of CPU starting (spawn, imports, every device from the cache)
-# before its first search, so the split pays only when the searches take clearly longer.
-# 2,000 is about 3.5 s of searches on the synthetic cities (N = 100: 3,500, 6 s CPU).
-PARALLEL_SEARCH_MIN_COST = 2000
+# Below this much expected cost over all planned searches, one process does them. The worker
+# costs CPU of its own: about 2.4 s to start (spawn, imports, every device from the cache,
+# the network) and the filters and address sets each process compiles for its searches.
+# Measured on the synthetic cities (OxiDD, warm cache, CPU seconds of the reach stage): N = 100
+# (cost 3,500) 7.6-8.8 one process, 5.0-5.5 here + 6.5-7.2 in the worker: +55 % CPU for at best
+# a quarter off the wall time, and only with an idle second core; N = 300 (cost 10,500) 54.4
+# against 32.3 here + 30.2 in the worker: +15 % CPU, 40 % off the wall time with a free core.
+PARALLEL_SEARCH_MIN_COST = 6000
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def planned_searches(topology: Topology, rule_ids: Iterable[str]) -> list[Search
 def by_cost(network: Network, searches: list[Search]) -> list[tuple[Search, int]]:
     """Each search with its expected cost, the costliest first (ties: plan order). The cost
     counts starts as FlowContext.starts makes them (a zone's segments that hold hosts, and
-    an internet zone's upstreams), read off the network: both processes order alike."""
+    an internet zone's upstreams), read off the network: planned before any packet set exists."""
     hosting: dict[str, int] = {}
     for segment in network.segments.values():
         if segment.zone is not None and segment.holds_hosts:
