@@ -157,14 +157,17 @@ def start_search_worker(
     plan = ordered_plan(network, rule_ids) if cache is not None and jobs >= 2 else []
     if cache is None or not plan:
         return None
-    folder = Path(tempfile.mkdtemp(prefix="searches-", dir=private_folder(cache.directory / "bdd")))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="searches-", dir=private_folder(cache.directory / "bdd")))
+    except OSError:
+        return None
     context = multiprocessing.get_context("spawn")  # spawn, not fork: see analyze.parse_many
     ready = context.Event()
     arguments = (str(folder), cache.secret, str(cache.directory), backend, budget, network.topology, configs, plan)
     process = context.Process(target=search_worker, args=(ready, *arguments), daemon=True)
     try:
         process.start()
-    except (OSError, RuntimeError):
+    except Exception:  # the worker only saves time: whatever keeps it from starting, search here
         shutil.rmtree(folder, ignore_errors=True)
         return None
     return SearchWorker(process, ready, folder, cache.secret, plan)
