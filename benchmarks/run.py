@@ -149,6 +149,8 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     from nankoku_netcheck.model import ZoneKind
     from nankoku_netcheck.profiles import pair_policies
     from nankoku_netcheck.report import render, shared_digest
+    from nankoku_netcheck.rules import REGISTRY
+    from nankoku_netcheck.rules.presearch import search_in_two_processes
     from nankoku_netcheck.topology import load_topology, read_device_configs
 
     meter = Meter()
@@ -169,6 +171,8 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     classes += [
         f"public:{zone.id}" for zone in topology_model.zones if zone.kind is ZoneKind.INTERNET and zone.upstream
     ]
+    # As analyze does: with a cache and two jobs, these searches over two processes first.
+    search_in_two_processes(context, configs, [rule.id for rule in REGISTRY], cache, jobs or available_cores())
     for source_class in classes:
         context.reach(source_class)
     for source_class in sorted({policy.from_zone for policy in pair_policies(topology_model)}):

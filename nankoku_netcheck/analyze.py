@@ -45,6 +45,7 @@ from .rules.acl import shadow_work
 from .rules.certificate import isolation_certificates
 from .rules.flows import FlowContext
 from .rules.meta import budget_findings
+from .rules.presearch import SearchWorker, search_with, start_search_worker, stop_search_worker
 from .topology import check_references, load_topology, read_device_configs, warn_duplicate_hostnames
 
 TOOL_NAME = "nankoku-netcheck"
@@ -271,19 +272,28 @@ def analyze(
     report("parse")
     loaded = load(topology_path, cache, jobs=jobs, allow_paths=allow_paths)
     space = packet_space(backend, cache)
-    report("compile")
-    prepare_store(space, loaded, jobs)
+    chosen = list(rules) if rules is not None else None
     saved = saved_searches(space, loaded, budget)
-    analysis = analyze_loaded(
-        loaded,
-        space,
-        rules=rules,
-        timestamp=timestamp,
-        progress=progress,
-        today=today,
-        budget=budget,
-        prior=saved.get if saved is not None else None,
+    # Started now: its start-up runs while the long ACLs compile (rules/presearch.py).
+    worker = start_search_worker(
+        loaded.network, loaded.configs, searched_for(loaded, chosen), cache, jobs, space.backend, budget
     )
+    try:
+        report("compile")
+        prepare_store(space, loaded, jobs)
+        analysis = analyze_loaded(
+            loaded,
+            space,
+            rules=chosen,
+            timestamp=timestamp,
+            progress=progress,
+            today=today,
+            budget=budget,
+            prior=saved.get if saved is not None else None,
+            search_worker=worker,
+        )
+    finally:
+        stop_search_worker(worker)
     if saved is not None:
         saved.put_all(analysis.context.searches())
         report(f"searches re-used: {len(analysis.context.reused)} of {len(analysis.context.searches())}")
@@ -291,6 +301,11 @@ def analyze(
     if accepted is None:
         return result
     return apply_baseline(replace(result, inputs=(*result.inputs, baseline_input(accepted))), accepted)
+
+
+def searched_for(loaded: Loaded, rules: list[Rule] | None) -> list[str]:
+    """The IDs of the rules that will run (their searches are planned ahead)."""
+    return [rule.id for rule in applicable_rules(loaded.topology, rules)]
 
 
 def baseline_input(baseline: Baseline) -> InputRecord:
@@ -330,11 +345,14 @@ def analyze_loaded(
     context: FlowContext | None = None,
     budget: int = DEFAULT_BUDGET,
     prior: Callable[[str, bool], ReachResult | None] | None = None,
+    search_worker: SearchWorker | None = None,
 ) -> Analysis:
     """Verify an already loaded network in a given packet space (diff puts both sides
     of a change in one space so their packet sets compare). `context`: one made by
     `flow_context` for this network and space, with flows already computed (the
-    benchmarks time reachability apart from the rules)."""
+    benchmarks time reachability apart from the rules). `search_worker` (with no `context`
+    given): the searches the rules will ask for are made first, over this process and that
+    worker (rules/presearch.py)."""
     report = progress or (lambda _stage: None)
     report("reach")
     if context is None:
@@ -342,6 +360,8 @@ def analyze_loaded(
     if prior is not None:
         # Searches an edit cannot have changed are taken from before it (incremental.py).
         context.prior = prior
+    if search_worker is not None:
+        search_with(context, search_worker)
     findings: list[Finding] = []
     verdicts: list[RuleVerdict] = []
     ran = applicable_rules(loaded.topology, rules)

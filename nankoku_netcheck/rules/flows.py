@@ -173,19 +173,32 @@ class FlowContext:
     def reach(self, source_class: str, routing: bool = True) -> ReachResult:
         key = (source_class, routing)
         self.used.add(key)
-        if key not in self._reach:
-            earlier = self.prior(source_class, routing) if self.prior is not None else None
-            if earlier is not None:
-                self.reused.add(key)
-                self._reach[key] = earlier
-            else:
-                engine = self.engine if routing else self.filter_only()[0]
-                self._reach[key] = engine.reach(self.starts(source_class))
+        if not self.reuse(source_class, routing):
+            engine = self.engine if routing else self.filter_only()[0]
+            self._reach[key] = engine.reach(self.starts(source_class))
         return self._reach[key]
 
     def searches(self) -> dict[tuple[str, bool], ReachResult]:
         """The searches made (or re-used) so far, by (source class, routing)."""
         return dict(self._reach)
+
+    def adopt_reach(self, source_class: str, routing: bool, result: ReachResult) -> None:
+        """Take a search's result computed elsewhere (another process: rules/presearch.py);
+        `reach` then returns it. It must be the same search over the same network."""
+        self._reach.setdefault((source_class, routing), result)
+
+    def reuse(self, source_class: str, routing: bool) -> bool:
+        """Take the search from `prior` now, if it holds (incremental.py); True when its
+        result is known here without searching."""
+        key = (source_class, routing)
+        if key in self._reach:
+            return True
+        earlier = self.prior(source_class, routing) if self.prior is not None else None
+        if earlier is None:
+            return False
+        self.reused.add(key)
+        self._reach[key] = earlier
+        return True
 
     def filter_only(self) -> tuple[ReachEngine, Tracer]:
         """An engine and tracer that ignore routing: only filters decide (ZONE-008)."""
