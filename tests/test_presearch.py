@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -165,3 +166,28 @@ def test_nothing_is_split_without_a_cache_a_second_job_or_enough_work(city: Path
     assert presearch.ordered_plan(split.network, rules) == []
     assert presearch.search_in_two_processes(split, configs, rules, cache, 2) == presearch.Presearch()
     assert split._reach == {}
+
+
+def test_saved_searches_are_not_searched_again_by_the_worker(
+    city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-run whose searches all still hold (incremental.py) takes them from the store: the
+    worker is given none of them, and the findings equal a run from scratch."""
+    monkeypatch.setattr(presearch, "PARALLEL_SEARCH_MIN_COST", 0)
+    folder = tmp_path / "city"
+    shutil.copytree(city.parent, folder)
+    topology = folder / city.name
+    cache = tmp_path / "cache"
+    report_json(topology, cache, jobs=2)
+    outcomes: list[presearch.Presearch] = []
+    search_with = presearch.search_with
+
+    def counted(context: FlowContext, worker: presearch.SearchWorker | None) -> presearch.Presearch:
+        outcomes.append(search_with(context, worker))
+        return outcomes[-1]
+
+    monkeypatch.setattr("nankoku_netcheck.analyze.search_with", counted)
+    again = report_json(topology, cache, jobs=2)
+    assert len(outcomes) == 1
+    assert outcomes[0].planned > 0 and outcomes[0].here == outcomes[0].planned and outcomes[0].from_worker == 0
+    assert again == report_json(topology, None, jobs=1)

@@ -200,7 +200,9 @@ def search_with(context: FlowContext, worker: SearchWorker | None) -> Presearch:
         return Presearch()
     try:
         # What saved searches supply (incremental.py) is claimed before the worker may start.
-        mine = {search for search in worker.plan if context.reuse(*search) and claim(worker.folder, search)}
+        mine = {search for search in worker.plan if context.reuse(*search)}
+        for search in mine:
+            claim(worker.folder, search)
         worker.ready.set()
         for search in worker.plan:
             if claim(worker.folder, search):
