@@ -918,11 +918,20 @@ class ReachEngine:
         says, and with stateful inspection every TCP ACK/RST (checked against the reverse
         connection on the way out, dropped at the box)."""
         device = self.network.devices[device_name]
-        entry = self.pre(translation, self.admission(device_name, if_name))
         if not device.stateful:
-            return packets & entry
+            return self._restricted(packets, translation, self.admission(device_name, if_name))
+        entry = self.pre(translation, self.admission(device_name, if_name))
         established = self.space.tcp_established()
         return (packets & ~established & entry) | (packets & established)
+
+    def _restricted(self, packets: PacketSet, translation: Translation, allowed: PacketSet) -> PacketSet:
+        """`packets & pre(translation, allowed)`. Every set the search carries lies within
+        `valid` (`reach` cuts what it injects to it; the search only intersects, subtracts and
+        unites), so an untranslated `valid`, what an interface without a filter passes, takes
+        nothing away: skipped, it costs no walk over a large set."""
+        if not translation and allowed == self.space.valid:
+            return packets
+        return packets & self.pre(translation, allowed)
 
     def _route(
         self,
@@ -1071,7 +1080,7 @@ class ReachEngine:
         if decides_per_pair(device):
             packets = self._through_pair(device_name, in_if, out, packets, translation)
         else:
-            packets = packets & self.pre(translation, self.interface_filter(device_name, out, "out"))
+            packets = self._restricted(packets, translation, self.interface_filter(device_name, out, "out"))
         if packets == self.space.false:
             return
         if device.nat_rules:
