@@ -257,6 +257,8 @@ class ReachEngine:
         ] = {}
         self._relaying_devices: dict[str, bool] = {}
         self._relay_requests: dict[tuple[str, str, int], PacketSet] = {}
+        # Per segment: every search takes these out of the hosts' packets at its end.
+        self._reserved_dst: dict[str, PacketSet] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -513,10 +515,13 @@ class ReachEngine:
 
     def reserved_destinations(self, segment: Segment) -> PacketSet:
         """Packets to the segment's network and broadcast addresses that no host has."""
-        result = self.space.false
-        for address in segment.reserved:
-            result |= self.space.field_equals("dst", address)
-        return result
+        found = self._reserved_dst.get(segment.id)
+        if found is None:
+            found = self.space.false
+            for address in segment.reserved:
+                found |= self.space.field_equals("dst", address)
+            self._reserved_dst[segment.id] = found
+        return found
 
     def routing_members(self, segment: Segment) -> list[tuple[str, str]]:
         members = self._routing_members.get(segment.id)
@@ -709,11 +714,16 @@ class ReachEngine:
         arrived = result.arrived.get((device_name, if_name), self.space.false)
         result.arrived[(device_name, if_name)] = arrived | new
         # The state check drops replies to connections the device never saw, to itself included.
-        to_box = new & local & ~self.space.tcp_established() if device.stateful else new & local
+        mine = new & local
+        to_box = mine & ~self.space.tcp_established() if device.stateful else mine
         deliver(Endpoint("device", device=device_name, translation=translation), to_box)
-        # pre(~local), not ~pre(local): after a rewrite to a pool both may hold.
-        not_local = pre(translation, ~self.table_addresses(device_name, if_name)) if translation else ~local
-        forwarded = new & not_local
+        if not translation and mine == self.space.false:
+            # Nothing for the device: taking its addresses out would rebuild `new` unchanged.
+            forwarded = new
+        else:
+            # pre(~local), not ~pre(local): after a rewrite to a pool both may hold.
+            not_local = pre(translation, ~self.table_addresses(device_name, if_name)) if translation else ~local
+            forwarded = new & not_local
         if self._relaying(device_name):
             # A reply to a relay interface of another table arrives here as forwarded (relay.py).
             replies = to_box | forwarded if forwards(interface) else to_box
