@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..graph import Network, Segment, is_up
-from ..model import TO_THE_DEVICE, Acl, Device, RelayTarget, Route, RouteKind, Source, ToTheBox
+from ..model import TO_THE_DEVICE, Acl, Device, Interface, RelayTarget, Route, RouteKind, Source, ToTheBox
 from .budget import DEFAULT_BUDGET
 from .fib import Fib, NextHop, build_fib, interface_hop
 from .filters import (
@@ -204,6 +204,9 @@ class _Visited:
     # entered by until the queue reaches them: one routing pass instead of one per arrival (a
     # core switch receives pieces of the same flows on dozens of interfaces).
     to_route: dict[tuple[str, Translation], dict[str, PacketSet]] = field(default_factory=dict)
+    # Routed keys whose gathered packets still hold some already routed: arrivals that joined a
+    # pending pass add theirs unchecked, and the pass takes `routed` out once for all of them.
+    unchecked: set[tuple[str, str, Translation]] = field(default_factory=set)
 
 
 class ReachEngine:
@@ -257,6 +260,8 @@ class ReachEngine:
         ] = {}
         self._relaying_devices: dict[str, bool] = {}
         self._relay_requests: dict[tuple[str, str, int], PacketSet] = {}
+        # Per segment: every search takes these out of the hosts' packets at its end.
+        self._reserved_dst: dict[str, PacketSet] = {}
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 
@@ -513,10 +518,13 @@ class ReachEngine:
 
     def reserved_destinations(self, segment: Segment) -> PacketSet:
         """Packets to the segment's network and broadcast addresses that no host has."""
-        result = self.space.false
-        for address in segment.reserved:
-            result |= self.space.field_equals("dst", address)
-        return result
+        found = self._reserved_dst.get(segment.id)
+        if found is None:
+            found = self.space.false
+            for address in segment.reserved:
+                found |= self.space.field_equals("dst", address)
+            self._reserved_dst[segment.id] = found
+        return found
 
     def routing_members(self, segment: Segment) -> list[tuple[str, str]]:
         members = self._routing_members.get(segment.id)
@@ -598,7 +606,9 @@ class ReachEngine:
             device_name, if_name, translation = key
             if not if_name:
                 for vrf, gathered in sorted(visited.to_route.pop((device_name, translation)).items()):
-                    self._route(device_name, "", gathered, translation, enqueue, deliver, None, vrf=vrf)
+                    gathered = self._not_yet_routed(visited, (device_name, vrf, translation), gathered)
+                    if gathered != self.space.false:
+                        self._route(device_name, "", gathered, translation, enqueue, deliver, None, vrf=vrf)
                 continue
             packets = pending.pop(key)
             self._enter(key, packets, result, visited, enqueue, deliver, route_later)
@@ -616,6 +626,24 @@ class ReachEngine:
                 else:
                     result.delivered[endpoint] = kept
         return result
+
+    def _not_yet_routed(
+        self, visited: _Visited, routed_key: tuple[str, str, Translation], gathered: PacketSet
+    ) -> PacketSet:
+        """What a routing pass of a stateless device routes of the packets it gathered: those
+        not routed before (`_Visited.routed`), which join them."""
+        unchecked = routed_key in visited.unchecked
+        visited.unchecked.discard(routed_key)
+        done = visited.routed.get(routed_key)
+        if done is None:
+            visited.routed[routed_key] = gathered
+            return gathered
+        if unchecked:
+            gathered &= ~done
+            if gathered == self.space.false:
+                return gathered
+        visited.routed[routed_key] = done | gathered
+        return gathered
 
     def _inject_on_segment(self, segment: Segment, packets: PacketSet, enqueue: Enqueue, deliver: Deliver) -> None:
         on_segment = self.segment_destinations(segment)
@@ -682,19 +710,24 @@ class ReachEngine:
             packets &= ~local | pre(translation, self.interface_addresses(device_name, if_name))
         if not between:
             packets = self._admitted(device_name, if_name, packets, translation)
-        already = visited.seen.get(key, self.space.false)
-        new = packets & ~already
+        already = visited.seen.get(key)
+        new = self._unseen(device_name, interface, packets, already)
         if new == self.space.false:
             return
-        visited.seen[key] = already | new
+        visited.seen[key] = new if already is None else already | new
         arrived = result.arrived.get((device_name, if_name), self.space.false)
         result.arrived[(device_name, if_name)] = arrived | new
         # The state check drops replies to connections the device never saw, to itself included.
-        to_box = new & local & ~self.space.tcp_established() if device.stateful else new & local
+        mine = new & local
+        to_box = mine & ~self.space.tcp_established() if device.stateful else mine
         deliver(Endpoint("device", device=device_name, translation=translation), to_box)
-        # pre(~local), not ~pre(local): after a rewrite to a pool both may hold.
-        not_local = pre(translation, ~self.table_addresses(device_name, if_name)) if translation else ~local
-        forwarded = new & not_local
+        if not translation and mine == self.space.false:
+            # Nothing for the device: taking its addresses out would rebuild `new` unchanged.
+            forwarded = new
+        else:
+            # pre(~local), not ~pre(local): after a rewrite to a pool both may hold.
+            not_local = pre(translation, ~self.table_addresses(device_name, if_name)) if translation else ~local
+            forwarded = new & not_local
         if self._relaying(device_name):
             # A reply to a relay interface of another table arrives here as forwarded (relay.py).
             replies = to_box | forwarded if forwards(interface) else to_box
@@ -703,19 +736,50 @@ class ReachEngine:
             self._multicast(device_name, if_name, forwarded, translation, enqueue, deliver)
         if forwarded == self.space.false or not forwards(interface):
             return
-        if not decides_per_pair(device) and not device.nat_rules and interface.policy_route is None:
+        if self._routes_later(device, interface):
             vrf = interface.vrf
             routed_key = (device_name, vrf, translation)
-            done = visited.routed.get(routed_key)
-            if done is not None:
-                forwarded &= ~done
-                if forwarded == self.space.false:
-                    return
-            visited.routed[routed_key] = forwarded if done is None else done | forwarded
+            if (device_name, translation) in visited.to_route:
+                # A pass is pending: it routes once whatever arrives before it, so the check
+                # against what was routed waits for it (one difference instead of one an arrival).
+                visited.unchecked.add(routed_key)
+            else:
+                # No pass pending: only packets not routed yet may queue one.
+                done = visited.routed.get(routed_key)
+                if done is not None:
+                    forwarded &= ~done
+                    if forwarded == self.space.false:
+                        return
             # Its forwarding depends neither on the arrival interface nor on a NAT rule.
             route_later(device_name, vrf, forwarded, translation)
             return
         self._route(device_name, if_name, forwarded, translation, enqueue, deliver, arrival, egress, egress_rule)
+
+    def _unseen(
+        self, device_name: str, interface: Interface, packets: PacketSet, already: PacketSet | None
+    ) -> PacketSet:
+        """`packets` less those that entered by the interface before (`already`). On a device
+        that routes later and neither relays nor forwards multicast, the check is left out:
+        its routing pass takes out what it routed before (`_Visited.routed`), and delivering
+        to the box again adds nothing; a large difference less on every re-entry."""
+        if already is None:
+            return packets
+        device = self.network.devices[device_name]
+        if (
+            forwards(interface)
+            and self._routes_later(device, interface)
+            and not self._relaying(device_name)
+            and not (interface.multicast and multicasting(device))
+        ):
+            return packets
+        return packets & ~already
+
+    @staticmethod
+    def _routes_later(device: Device, interface: Interface) -> bool:
+        """Whether what the device forwards from `interface` is routed in one pass with what
+        its other interfaces received (`route_later`): its forwarding depends neither on the
+        arrival interface nor on a NAT rule."""
+        return not decides_per_pair(device) and not device.nat_rules and interface.policy_route is None
 
     def relay_requests(self, device_name: str, if_name: str, port: int) -> PacketSet:
         """UDP broadcasts to `port` the device relays when they arrive by `if_name` (relay.py)."""
@@ -868,11 +932,20 @@ class ReachEngine:
         says, and with stateful inspection every TCP ACK/RST (checked against the reverse
         connection on the way out, dropped at the box)."""
         device = self.network.devices[device_name]
-        entry = self.pre(translation, self.admission(device_name, if_name))
         if not device.stateful:
-            return packets & entry
+            return self._restricted(packets, translation, self.admission(device_name, if_name))
+        entry = self.pre(translation, self.admission(device_name, if_name))
         established = self.space.tcp_established()
         return (packets & ~established & entry) | (packets & established)
+
+    def _restricted(self, packets: PacketSet, translation: Translation, allowed: PacketSet) -> PacketSet:
+        """`packets & pre(translation, allowed)`. Every set the search carries lies within
+        `valid` (`reach` cuts what it injects to it; the search only intersects, subtracts and
+        unites), so an untranslated `valid`, what an interface without a filter passes, takes
+        nothing away: skipped, it costs no walk over a large set."""
+        if not translation and allowed == self.space.valid:
+            return packets
+        return packets & self.pre(translation, allowed)
 
     def _route(
         self,
@@ -1021,7 +1094,7 @@ class ReachEngine:
         if decides_per_pair(device):
             packets = self._through_pair(device_name, in_if, out, packets, translation)
         else:
-            packets = packets & self.pre(translation, self.interface_filter(device_name, out, "out"))
+            packets = self._restricted(packets, translation, self.interface_filter(device_name, out, "out"))
         if packets == self.space.false:
             return
         if device.nat_rules:
