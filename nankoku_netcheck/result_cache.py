@@ -15,9 +15,9 @@ on, computed without parsing a config:
   repository root found from the topology (SARIF paths are relative to it);
 - the rules asked for (only rules of the registry: another rule's code is not known here,
   so a run with one is not cached), the budget, the BDD engine actually used (after
-  NANKOKU_BDD) and the installed versions of the BDD libraries, `today` (exceptions expire
-  by date);
-- the code: every file of the package (sources and data) and the Python version.
+  NANKOKU_BDD), `today` (exceptions expire by date);
+- the code: every file of the package (sources and data), the Python version and the
+  installed versions of the libraries that take part in the analysis.
 
 A baseline is not in the key: the cached Result is the one before the baseline was applied,
 and `analyze` applies the baseline to it on every run (a cheap, pure step), so a changed
@@ -57,8 +57,10 @@ from .rules import REGISTRY, Rule
 RESULT_ENTRY_LIMIT = 256 * 1024 * 1024
 RESULTS_FOLDER = "results"
 KEY_CHARS = 64  # a SHA-256 in hex, stored in front of the encoded Result
-# Distributions whose version may change which example packet a search picks.
-BDD_DISTRIBUTIONS = ("dd", "oxidd")
+# Distributions whose version may change a Result: the config and topology readers', the
+# graph algorithms' (the certificates' cuts) and the BDD engines' (which example packet a
+# search picks). Those that only render reports (click, rich, jinja2) are not among them.
+LIBRARIES = ("ciscoconfparse2", "netaddr", "pyyaml", "networkx", "dd", "oxidd")
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def package_fingerprint() -> str:
 @functools.cache
 def library_versions() -> tuple[tuple[str, str], ...]:
     versions = []
-    for name in BDD_DISTRIBUTIONS:
+    for name in LIBRARIES:
         try:
             versions.append((name, importlib.metadata.version(name)))
         except importlib.metadata.PackageNotFoundError:
