@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import warnings
 from collections.abc import Callable
 from dataclasses import replace
@@ -171,9 +172,7 @@ def test_another_working_directory_recomputes(city: Path, tmp_path: Path, loads:
     """Reports show paths relative to it."""
     run(city, tmp_path / "cache")
     (tmp_path / "elsewhere").mkdir()
-    import os
-
-    os.chdir(tmp_path / "elsewhere")
+    os.chdir(tmp_path / "elsewhere")  # the city fixture's monkeypatch restores it
     moved = run(tmp_path / "topology.yaml", tmp_path / "cache")
     assert loads["load"] == 2
     assert moved.inputs[0].path == str(tmp_path / "topology.yaml")
