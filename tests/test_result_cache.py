@@ -314,3 +314,9 @@ def test_diff_exit_codes_are_unchanged_by_a_warm_result_cache(tmp_path: Path) ->
     assert cold[0] == 1
     assert cli("diff", COMPLIANT, BROKEN, "--cache-dir", cache) == cold
     assert cli("diff", COMPLIANT, COMPLIANT, "--cache-dir", cache)[0] == 0
+
+
+def test_verify_help_says_what_is_cached_and_how_to_bypass_it() -> None:
+    text = " ".join(CliRunner().invoke(main, ["verify", "--help"], terminal_width=200).output.split())
+    assert "parsed configs, compiled long ACLs and the last result of each topology" in text
+    assert "--no-result-cache Verify anew even when the cache holds the result of an identical run" in text
