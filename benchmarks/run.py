@@ -13,6 +13,15 @@ RSS is its own:
 - edit: add one ACL entry to one access switch and verify again (warm cache: that one
   config is parsed again, everything else comes from the cache).
 
+Without --quick, two more runs go end to end as the command line does, through `analyze`
+with the cache and rendering one report (text), their imports included; they come after
+warm and before edit:
+
+- warm e2e: the parse cache filled, no result kept yet (the whole-run result is computed
+  and kept);
+- unchanged: the same again, nothing changed: the kept result is returned
+  (result_cache.py), nothing is parsed or searched.
+
 All rules run (what `verify` runs by default); the rules stage is also split by family.
 
     python benchmarks/run.py                                  # N = 100, table on stdout
@@ -212,6 +221,30 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     }
 
 
+def run_end_to_end(topology: Path, cache_dir: Path | None, backend: str, jobs: int | None) -> dict[str, Any]:
+    """verify as the command line runs it: `analyze` with the cache (and so the result
+    cache), then one report; the package's imports are measured too (a re-run that finds
+    its result spends most of its time importing)."""
+    meter = Meter()
+    from nankoku_netcheck.analyze import analyze, available_cores
+    from nankoku_netcheck.cache import ParseCache
+    from nankoku_netcheck.report import RENDERERS
+
+    meter.stage("import")
+    result = analyze(
+        str(topology),
+        backend=backend,
+        timestamp="2026-01-01T00:00:00Z",
+        today=dt.date(2026, 1, 1),
+        cache=ParseCache(cache_dir) if cache_dir is not None else None,
+        jobs=jobs or available_cores(),
+    )
+    meter.stage("analyze")
+    RENDERERS["text"](result, "en")
+    meter.stage("report")
+    return {"stages": meter.stages, "total": meter.total(), "findings": len(result.findings)}
+
+
 def rule_family(rule_id: str) -> str:
     if rule_id == "certificates":
         return "isolation certificates"
@@ -225,6 +258,7 @@ CHILD_RUNS: dict[str, Callable[..., dict[str, Any]]] = {
     "floor": lambda args: run_floor(args.topology),
     "ciscoconfparse2": lambda args: run_ciscoconfparse2(args.topology),
     "verify": lambda args: run_verify(args.topology, args.cache_dir, args.backend[0], args.jobs),
+    "end-to-end": lambda args: run_end_to_end(args.topology, args.cache_dir, args.backend[0], args.jobs),
 }
 
 
@@ -298,11 +332,12 @@ def measure_size(
     runs: dict[str, Any] = {}
     plan = [("floor", None), ("ciscoconfparse2", None), ("cold", cache_dir)]
     if not quick:
-        plan += [("warm", cache_dir), ("edit", cache_dir)]
+        plan += [("warm", cache_dir), ("warm e2e", cache_dir), ("unchanged", cache_dir), ("edit", cache_dir)]
     for name, cache in plan:
         if name == "edit":
             edit_one_device(topology)
         kind = name if name in ("floor", "ciscoconfparse2") else "verify"
+        kind = "end-to-end" if name in END_TO_END_RUNS else kind
         log(f"  N={devices}: {name} ...")
         try:
             runs[name] = in_fresh_process(kind, topology, backend, jobs, cache, timeout)
@@ -310,7 +345,7 @@ def measure_size(
             log(f"  N={devices}: {name} did not finish within {timeout} s")
             runs[name] = {"timed_out_s": timeout}
             break
-        if kind == "verify":
+        if kind in ("verify", "end-to-end"):
             total = runs[name]["total"]
             log(f"  N={devices}: {name} {total['wall_s']} s, peak {total['peak_rss_mib']} MiB")
     shutil.rmtree(work / f"city-{devices}", ignore_errors=True)
@@ -325,6 +360,10 @@ def measure_size(
         "config_lines": runs["floor"]["config_lines"],
         "runs": runs,
     }
+
+
+# The runs that go through `analyze` and one report, as the command line does.
+END_TO_END_RUNS = ("warm e2e", "unchanged")
 
 
 def chosen_engine(backend: str) -> str:
@@ -440,6 +479,8 @@ def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     if finished(runs[name])
                     else f"> {runs[name]['timed_out_s']} (stopped)"
                 )
+        if finished(runs.get("unchanged")):
+            row["unchanged CPU s"] = runs["unchanged"]["total"]["cpu_s"]
         rows.append(row)
     return rows
 
@@ -447,7 +488,7 @@ def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def stage_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for size in sizes:
-        for run_name in ("cold", "warm", "edit"):
+        for run_name in ("cold", "warm", *END_TO_END_RUNS, "edit"):
             run = size["runs"].get(run_name)
             if not finished(run):
                 continue

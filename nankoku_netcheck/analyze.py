@@ -40,13 +40,20 @@ from .result import (
     RuleVerdict,
     SegmentSummary,
 )
+from .result_cache import ResultCache, RunKey, replay, run_key
 from .rules import REGISTRY, Rule
 from .rules.acl import shadow_work
 from .rules.certificate import isolation_certificates
 from .rules.flows import FlowContext
 from .rules.meta import budget_findings
 from .rules.presearch import SearchWorker, search_with, start_search_worker, stop_search_worker
-from .topology import check_references, load_topology, read_device_configs, warn_duplicate_hostnames
+from .topology import (
+    check_references,
+    duplicate_hostnames,
+    load_topology,
+    read_device_configs,
+    warn_duplicate_hostnames,
+)
 
 TOOL_NAME = "nankoku-netcheck"
 
@@ -258,6 +265,7 @@ def analyze(
     allow_paths: Iterable[str] = (),
     budget: int = DEFAULT_BUDGET,
     baseline: str | Baseline | None = None,
+    reuse_result: bool = True,
 ) -> Result:
     """Verify one topology. Raises InputError for bad input (never returns partial results).
     `jobs`: processes for parsing (see `load`) and, with a cache, for compiling long ACLs
@@ -265,14 +273,21 @@ def analyze(
     that configs may be read from (see load_topology). `budget`: work units each search may
     spend; a search that runs out makes the rules resting on it inconclusive (META-003).
     `baseline`: a baseline file (or one read with `read_baseline`) whose findings are marked
-    accepted and leave the exit code (see baseline.py)."""
+    accepted and leave the exit code (see baseline.py). With a `cache`, the Result of a run
+    whose inputs, rules, budget, engine, date and code are all unchanged is returned from
+    it without parsing or searching (result_cache.py); `reuse_result=False` computes it
+    anew (and keeps the new one)."""
     # Read first: a bad baseline file fails before minutes of analysis.
     accepted = read_baseline(baseline) if isinstance(baseline, str) else baseline
     report = progress or (lambda _stage: None)
     report("parse")
+    chosen = list(rules) if rules is not None else None
+    run = result_run(topology_path, cache, allow_paths, chosen, budget, backend, today)
+    kept = cached_result(cache, run, timestamp) if run is not None and reuse_result else None
+    if kept is not None:
+        return kept if accepted is None else with_baseline(kept, accepted)
     loaded = load(topology_path, cache, jobs=jobs, allow_paths=allow_paths)
     space = packet_space(backend, cache)
-    chosen = list(rules) if rules is not None else None
     saved = saved_searches(space, loaded, budget)
     # Started now: its start-up runs while the long ACLs compile (rules/presearch.py).
     worker = start_search_worker(
@@ -287,7 +302,7 @@ def analyze(
             rules=chosen,
             timestamp=timestamp,
             progress=progress,
-            today=today,
+            today=run.today if run is not None else today,
             budget=budget,
             prior=saved.get if saved is not None else None,
             search_worker=worker,
@@ -298,8 +313,40 @@ def analyze(
         saved.put_all(analysis.context.searches())
         report(f"searches re-used: {len(analysis.context.reused)} of {len(analysis.context.searches())}")
     result = analysis.result
+    keep_result(cache, run, result, loaded)
     if accepted is None:
         return result
+    return with_baseline(result, accepted)
+
+
+def result_run(
+    topology_path: str,
+    cache: ParseCache | None,
+    allow_paths: Iterable[str],
+    rules: Iterable[Rule] | None,
+    budget: int,
+    backend: str,
+    today: dt.date | None,
+) -> RunKey | None:
+    """The result-cache key of this run (None without a cache, or when it cannot be
+    cached). Loads the topology, not the configs: an input error is the one `load` raises."""
+    if cache is None:
+        return None
+    topology = load_topology(topology_path, allow_paths)
+    return run_key(topology, rules, budget, backend, today or dt.datetime.now(dt.UTC).date())
+
+
+def cached_result(cache: ParseCache | None, run: RunKey, timestamp: str | None) -> Result | None:
+    kept = ResultCache(cache).get(run) if cache is not None else None
+    return replay(kept, timestamp or timestamp_now()) if kept is not None else None
+
+
+def keep_result(cache: ParseCache | None, run: RunKey | None, result: Result, loaded: Loaded) -> None:
+    if cache is not None and run is not None:
+        ResultCache(cache).put(run, result, duplicate_hostnames(loaded.topology, loaded.devices))
+
+
+def with_baseline(result: Result, accepted: Baseline) -> Result:
     return apply_baseline(replace(result, inputs=(*result.inputs, baseline_input(accepted))), accepted)
 
 

@@ -99,9 +99,17 @@ from .common import (
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False),
-    help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).",
+    help="Cache folder: parsed configs, compiled long ACLs and the last result of each topology "
+    "(default: ~/.cache/nankoku-netcheck). The result is reused, without parsing or searching, when "
+    "nothing it depends on changed: the bytes of the topology, the files it names and every config, "
+    "the working directory, the rules, --budget, the BDD engine, the date and the tool's code.",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option(
+    "--no-result-cache",
+    is_flag=True,
+    help="Verify anew even when the cache holds the result of an identical run (the new result replaces it).",
+)
 @click.option(
     "--engine",
     "backend",
@@ -150,6 +158,7 @@ def verify(
     ignore: tuple[str, ...],
     cache_dir: str | None,
     no_cache: bool,
+    no_result_cache: bool,
     backend: str,
     jobs: int | None,
     quiet: bool,
@@ -185,6 +194,7 @@ def verify(
         budget,
         docs_url or "",
         invocation(),
+        no_result_cache,
     )
     if len(topologies) > 1:
         if output or not output_dir:
@@ -225,6 +235,7 @@ def verify(
                 allow_paths=allow_paths,
                 budget=budget,
                 baseline=baseline,
+                reuse_result=not no_result_cache,
             )
     except InputError as error:
         fail_input(error)
@@ -289,6 +300,7 @@ class VerifyOptions:
     budget: int = DEFAULT_BUDGET
     docs_url: str = ""
     invocation: str = ""  # the command line of the whole run (each worker is a fresh process)
+    no_result_cache: bool = False
 
 
 @dataclass(frozen=True)
@@ -383,6 +395,7 @@ def verify_into_folder(topology: str, folder: str, options: VerifyOptions) -> Ba
                 jobs=1,
                 allow_paths=options.allow_paths,
                 budget=options.budget,
+                reuse_result=not options.no_result_cache,
             )
         digest = shared_digest(result, options.formats)
         for output_format in options.formats:

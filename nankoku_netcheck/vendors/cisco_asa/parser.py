@@ -67,7 +67,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ciscoconfparse2 import CiscoConfParse  # type: ignore[import-untyped]
 from loguru import logger
 
 from nankoku_netcheck.model import Acl, Device, PolicyRule, StaticArp, ToTheBox, UnknownLine, ip_to_int, normalize_mac
@@ -146,6 +145,10 @@ class _AsaParser:
     # -- driver
 
     def run(self) -> Device:
+        # Imported here: importing ciscoconfparse2 costs about a second of CPU, which a run
+        # that parses nothing (its result cached, see result_cache.py) should not pay.
+        from ciscoconfparse2 import CiscoConfParse  # type: ignore[import-untyped]
+
         logger.disable("ciscoconfparse2")
         structure = list(self.book.lines)
         self.book.claim_rejected_lines(structure, (), self.outcome_as_typed)

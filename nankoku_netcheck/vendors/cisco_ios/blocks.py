@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ciscoconfparse2 import CiscoConfParse  # type: ignore[import-untyped]
 from loguru import logger
 
 from nankoku_netcheck.vendors.common import split_words, strip_blanks
@@ -111,6 +110,10 @@ def block_tree(lines: Sequence[str]) -> list[Any]:
     """Every line as an object with `linenum`, `parent` and `children`, exactly as
     ciscoconfparse2 (syntax ios) would build them."""
     if any(_CCP_BANNER.search(line) or line[:11] == "macro name " for line in lines):
+        # Imported here: importing ciscoconfparse2 costs about a second of CPU, which a run
+        # that parses nothing (its result cached, see result_cache.py) should not pay.
+        from ciscoconfparse2 import CiscoConfParse  # type: ignore[import-untyped]
+
         logger.disable("ciscoconfparse2")
         return list(CiscoConfParse(config=list(lines), ignore_blank_lines=False).objs)
     return build_block_tree(lines)
