@@ -20,7 +20,10 @@ warm and before edit:
 - warm e2e: the parse cache filled, no result kept yet (the whole-run result is computed
   and kept);
 - unchanged: the same again, nothing changed: the kept result is returned
-  (result_cache.py), nothing is parsed or searched.
+  (result_cache.py), nothing is parsed or searched;
+- edit e2e: after the edit run, through `analyze` again: the result cache misses (a config
+  changed), the searches the edit cannot affect are taken from the store (incremental.py),
+  the rest are searched; the row records how many were re-used.
 
 All rules run (what `verify` runs by default); the rules stage is also split by family.
 
@@ -231,6 +234,7 @@ def run_end_to_end(topology: Path, cache_dir: Path | None, backend: str, jobs: i
     from nankoku_netcheck.report import RENDERERS
 
     meter.stage("import")
+    said: list[str] = []
     result = analyze(
         str(topology),
         backend=backend,
@@ -238,11 +242,15 @@ def run_end_to_end(topology: Path, cache_dir: Path | None, backend: str, jobs: i
         today=dt.date(2026, 1, 1),
         cache=ParseCache(cache_dir) if cache_dir is not None else None,
         jobs=jobs or available_cores(),
+        progress=said.append,
     )
     meter.stage("analyze")
     RENDERERS["text"](result, "en")
     meter.stage("report")
-    return {"stages": meter.stages, "total": meter.total(), "findings": len(result.findings)}
+    reused = next(
+        (stage.removeprefix("searches re-used: ") for stage in said if stage.startswith("searches re-used")), ""
+    )
+    return {"stages": meter.stages, "total": meter.total(), "findings": len(result.findings), "searches_reused": reused}
 
 
 def rule_family(rule_id: str) -> str:
@@ -333,6 +341,7 @@ def measure_size(
     plan = [("floor", None), ("ciscoconfparse2", None), ("cold", cache_dir)]
     if not quick:
         plan += [("warm", cache_dir), ("warm e2e", cache_dir), ("unchanged", cache_dir), ("edit", cache_dir)]
+        plan += [("edit e2e", cache_dir)]
     for name, cache in plan:
         if name == "edit":
             edit_one_device(topology)
@@ -363,7 +372,7 @@ def measure_size(
 
 
 # The runs that go through `analyze` and one report, as the command line does.
-END_TO_END_RUNS = ("warm e2e", "unchanged")
+END_TO_END_RUNS = ("warm e2e", "unchanged", "edit e2e")
 
 
 def chosen_engine(backend: str) -> str:
@@ -479,8 +488,11 @@ def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     if finished(runs[name])
                     else f"> {runs[name]['timed_out_s']} (stopped)"
                 )
-        if finished(runs.get("unchanged")):
-            row["unchanged CPU s"] = runs["unchanged"]["total"]["cpu_s"]
+        for name in END_TO_END_RUNS:
+            if finished(runs.get(name)):
+                row[f"{name} CPU s"] = runs[name]["total"]["cpu_s"]
+        if finished(runs.get("edit e2e")):
+            row["edit e2e searches re-used"] = runs["edit e2e"].get("searches_reused", "")
         rows.append(row)
     return rows
 
@@ -488,7 +500,7 @@ def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def stage_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for size in sizes:
-        for run_name in ("cold", "warm", *END_TO_END_RUNS, "edit"):
+        for run_name in ("cold", "warm", "warm e2e", "unchanged", "edit", "edit e2e"):
             run = size["runs"].get(run_name)
             if not finished(run):
                 continue
@@ -591,7 +603,8 @@ def ratio(value: float, base: float) -> str:
 def markdown(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return ""
-    columns = list(rows[0])
+    # Every column any row has, in the order they first appear (older rows lack newer columns).
+    columns = list(dict.fromkeys(column for row in rows for column in row))
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(str(row.get(c, "")) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
