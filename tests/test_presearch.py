@@ -58,6 +58,19 @@ def contexts(topology: Path, cache_dir: Path) -> tuple[FlowContext, FlowContext,
     return flow_context(loaded, space), flow_context(loaded, space), cache, ALL_RULES
 
 
+def recorded_presearches(monkeypatch: pytest.MonkeyPatch) -> list[presearch.Presearch]:
+    """What each `search_with` that analyze makes from now on did, in order."""
+    outcomes: list[presearch.Presearch] = []
+    search_with = presearch.search_with
+
+    def counted(context: FlowContext, worker: presearch.SearchWorker | None) -> presearch.Presearch:
+        outcomes.append(search_with(context, worker))
+        return outcomes[-1]
+
+    monkeypatch.setattr("nankoku_netcheck.analyze.search_with", counted)
+    return outcomes
+
+
 def assert_same_searches(split: FlowContext, here: FlowContext, plan: list[tuple[str, bool]]) -> None:
     for source_class, routing in plan:
         got: ReachResult = split.reach(source_class, routing)
@@ -115,14 +128,7 @@ def test_findings_equal_with_and_without_the_worker(
     name: str, city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     topology = city if name == "city" else REPO / "topologies" / name
-    outcomes: list[presearch.Presearch] = []
-    search_with = presearch.search_with
-
-    def counted(context: FlowContext, worker: presearch.SearchWorker | None) -> presearch.Presearch:
-        outcomes.append(search_with(context, worker))
-        return outcomes[-1]
-
-    monkeypatch.setattr("nankoku_netcheck.analyze.search_with", counted)
+    outcomes = recorded_presearches(monkeypatch)
     with_worker = report_json(topology, tmp_path / "cache", jobs=2)
     assert len(outcomes) == 1 and outcomes[0].from_worker >= 1
     assert with_worker == report_json(topology, None, jobs=1)
@@ -179,14 +185,7 @@ def test_saved_searches_are_not_searched_again_by_the_worker(
     topology = folder / city.name
     cache = tmp_path / "cache"
     report_json(topology, cache, jobs=2)
-    outcomes: list[presearch.Presearch] = []
-    search_with = presearch.search_with
-
-    def counted(context: FlowContext, worker: presearch.SearchWorker | None) -> presearch.Presearch:
-        outcomes.append(search_with(context, worker))
-        return outcomes[-1]
-
-    monkeypatch.setattr("nankoku_netcheck.analyze.search_with", counted)
+    outcomes = recorded_presearches(monkeypatch)
     # Past the whole-run result cache (result_cache.py), to the searches.
     result = analyze(
         str(topology), cache=ParseCache(cache), jobs=2, timestamp="2026-01-01T00:00:00Z", reuse_result=False
