@@ -110,6 +110,11 @@ def load(
     topology = load_topology(topology_path, allow_paths, root)
     if display_prefix is not None:
         topology = _relabel(topology, *display_prefix)
+    return load_network(topology, cache, jobs)
+
+
+def load_network(topology: Topology, cache: ParseCache | None = None, jobs: int = 1) -> Loaded:
+    """Read and parse the configs of an already loaded topology and build its network (see `load`)."""
     configs = read_device_configs(topology)
     devices = parse_devices(topology, configs, cache, jobs)
     return Loaded(topology, configs, devices, build_network(topology, devices))
@@ -282,11 +287,13 @@ def analyze(
     report = progress or (lambda _stage: None)
     report("parse")
     chosen = list(rules) if rules is not None else None
-    run = result_run(topology_path, cache, allow_paths, chosen, budget, backend, today)
+    # Loaded once: the result cache's key and the network are both made from it.
+    topology = load_topology(topology_path, allow_paths)
+    run = result_run(topology, cache, chosen, budget, backend, today)
     kept = cached_result(cache, run, timestamp) if run is not None and reuse_result else None
     if kept is not None:
         return kept if accepted is None else with_baseline(kept, accepted)
-    loaded = load(topology_path, cache, jobs=jobs, allow_paths=allow_paths)
+    loaded = load_network(topology, cache, jobs)
     space = packet_space(backend, cache)
     saved = saved_searches(space, loaded, budget)
     # Started now: its start-up runs while the long ACLs compile (rules/presearch.py).
@@ -320,19 +327,16 @@ def analyze(
 
 
 def result_run(
-    topology_path: str,
+    topology: Topology,
     cache: ParseCache | None,
-    allow_paths: Iterable[str],
     rules: Iterable[Rule] | None,
     budget: int,
     backend: str,
     today: dt.date | None,
 ) -> RunKey | None:
-    """The result-cache key of this run (None without a cache, or when it cannot be
-    cached). Loads the topology, not the configs: an input error is the one `load` raises."""
+    """The result-cache key of this run (None without a cache, or when it cannot be cached)."""
     if cache is None:
         return None
-    topology = load_topology(topology_path, allow_paths)
     return run_key(topology, rules, budget, backend, today or dt.datetime.now(dt.UTC).date())
 
 

@@ -50,13 +50,13 @@ Counter = dict[str, int]
 def loads(monkeypatch: pytest.MonkeyPatch) -> Counter:
     """How many times `analyze` loaded (parsed) the network."""
     calls = {"load": 0}
-    real = analyze_module.load
+    real = analyze_module.load_network
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls["load"] += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(analyze_module, "load", counted)
+    monkeypatch.setattr(analyze_module, "load_network", counted)
     return calls
 
 
@@ -66,7 +66,15 @@ def forbid_work(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object, **_kwargs: object) -> Any:
         raise AssertionError("parsed or searched on a cache hit")
 
-    for name in ("load", "parse_devices", "parse_many", "parse_config", "packet_space", "analyze_loaded"):
+    for name in (
+        "load",
+        "load_network",
+        "parse_devices",
+        "parse_many",
+        "parse_config",
+        "packet_space",
+        "analyze_loaded",
+    ):
         monkeypatch.setattr(analyze_module, name, refuse)
     monkeypatch.setattr(analyze_module, "ReachEngine", refuse)
 
