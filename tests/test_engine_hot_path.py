@@ -1,7 +1,8 @@
 """The reach engine's shortcuts (issue #20) keep its sets exact.
 
 A filter-only search (routing ignored, ZONE-008) on the two-router network of
-test_engine_unit.py sends every packet back where it came from, so R1 is entered again by
+test_engine_unit.py would send every packet back where it came from; R2 is a stub behind R1
+(`ReachEngine._stub_link`), so it does not. With that shortcut off, R1 is entered again by
 its uplink with packets it has already routed: the re-entry and the check against what a
 device routed before are exercised, and the sets below are worked out by hand.
 
@@ -11,11 +12,13 @@ device routed before are exercised, and the sets below are worked out by hand.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
-from test_engine_unit import LAN_A, NO_TELNET_TO_LAN_C, network_of, r1, r2
+from test_engine_unit import LAN_A, NO_TELNET_TO_LAN_C, network_of, port, r1, r2, router
 
 from nankoku_netcheck.model import ip_to_int
-from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, ReachResult
+from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from nankoku_netcheck.reach.packets import PacketSet, PacketSpace
 
 
@@ -55,10 +58,29 @@ def test_a_device_entered_again_with_packets_it_routed_adds_nothing_and_loses_no
     assert result.arrived[("R1", "Gi0/0")] == to_r1
     # `arrived`: what passed the interface's inbound filter.
     assert result.arrived[("R2", "Gi0/0")] == to_r1 & ~r1_own & permitted
-    # What R2 sends back over the link (R1 routed all of it already): all it admitted but
-    # what was addressed to it.
-    assert result.arrived[("R1", "Gi0/1")] == to_r1 & ~r1_own & permitted & ~r2_own
+    # R2 is a stub behind R1 (LAN C holds hosts only): it sends nothing back over the link.
+    assert ("R1", "Gi0/1") not in result.arrived
     assert result.visited_devices == {"R1", "R2"}
+
+
+def test_without_the_stub_shortcut_the_same_packets_arrive_and_the_bounce_adds_nothing(
+    space: PacketSpace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With R2 not taken for a stub, everything it admitted goes back to R1, which routed all
+    of it already: the re-entry and the check against what R1 routed before run, and every
+    endpoint gets the same packets as with the shortcut."""
+    sent = from_lan_a(space)
+    permitted = sent & space.acl_permits(NO_TELNET_TO_LAN_C)
+    r1_own, r2_own = addresses(space, "10.0.1.1", "10.0.12.1"), addresses(space, "10.0.12.2", "10.0.3.1")
+    to_r1 = sent & (~space.field_prefix("dst", ip_to_int("10.0.1.0"), 24) | r1_own)
+    shortcut = filter_only_search(space, sent)
+    monkeypatch.setattr(ReachEngine, "_stub_link", lambda _engine, _device, _interface: None)
+    bounced = filter_only_search(space, sent)
+    # What R2 sends back over the link: all it admitted but what was addressed to it.
+    assert bounced.arrived[("R1", "Gi0/1")] == to_r1 & ~r1_own & permitted & ~r2_own
+    assert bounced.delivered == shortcut.delivered
+    assert bounced.entered == shortcut.entered
+    assert bounced.work > shortcut.work
 
 
 def test_packets_outside_the_valid_space_are_cut_where_they_are_injected(space: PacketSpace) -> None:
@@ -70,3 +92,42 @@ def test_packets_outside_the_valid_space_are_cut_where_they_are_injected(space: 
     valid_only = filter_only_search(space, from_lan_a(space))
     assert anything.delivered == valid_only.delivered
     assert anything.arrived == valid_only.arrived
+
+
+def test_a_stub_is_a_device_whose_other_interfaces_lead_to_hosts_only(space: PacketSpace) -> None:
+    """R2 is a stub behind R1 on its uplink, and R1 one behind R2 (each has a LAN of hosts
+    besides the link). A third router on LAN C, a VRF or a stateful neighbour each make R2
+    no stub."""
+    plain = ReachEngine(network_of(r1(), r2()), space)
+    assert plain._stub_link("R2", "Gi0/0") == ("R1", "Gi0/1")
+    assert plain._stub_link("R1", "Gi0/1") == ("R2", "Gi0/0")  # R1's LAN A holds hosts only too
+    assert plain._stub_link("R2", "Gi0/1") is None  # LAN C holds hosts
+
+    r3 = router("R3", port("Gi0/0", "10.0.3.2/24"))
+    assert ReachEngine(network_of(r1(), r2(), r3), space)._stub_link("R2", "Gi0/0") is None
+
+    in_vrf = r2()
+    in_vrf.interfaces["Gi0/1"] = dataclasses.replace(in_vrf.interfaces["Gi0/1"], vrf="BLUE")
+    assert ReachEngine(network_of(r1(), in_vrf), space)._stub_link("R2", "Gi0/0") is None
+
+    stateful = r1()
+    stateful.stateful = True
+    assert ReachEngine(network_of(stateful, r2()), space)._stub_link("R2", "Gi0/0") is None
+
+
+def test_packets_injected_on_a_stub_link_are_routed_as_usual(space: PacketSpace) -> None:
+    """What a start hands to R2's uplink did not come from R1: R2 sends it on to R1 as ever."""
+    network = network_of(r1(), r2())
+    to_lan_a = space.valid & space.field_prefix("dst", ip_to_int("10.0.1.0"), 24)
+    result = ReachEngine(network, space).reach([(Start(device="R2", interface="Gi0/0"), to_lan_a)])
+    lan_a_hosts = to_lan_a & ~addresses(space, "10.0.1.0", "10.0.1.1", "10.0.1.255")
+    assert result.delivered[Endpoint("hosts", segment="10.0.1.0/24")] == lan_a_hosts
+
+
+@pytest.mark.parametrize("count", range(10))
+def test_union_of_many_sets_is_their_union(space: PacketSpace, count: int) -> None:
+    sets = [space.field_prefix("dst", ip_to_int(f"10.{index}.0.0"), 16 + index) for index in range(count)]
+    one_by_one = space.false
+    for packets in sets:
+        one_by_one |= packets
+    assert space.union_of(sets) == one_by_one

@@ -134,6 +134,16 @@ class ReachResult:
         return {device for device, _ in self.arrived}
 
 
+def _except(skipped: tuple[str, str], enqueue: Enqueue) -> Enqueue:
+    """`enqueue`, but nothing for the interface `skipped`."""
+
+    def onward(device_name: str, if_name: str, packets: PacketSet, translation: Translation = ()) -> None:
+        if (device_name, if_name) != skipped:
+            enqueue(device_name, if_name, packets, translation)
+
+    return onward
+
+
 def acl_for(device: Device, name: str | None) -> Acl | None:
     return device.acls.get(name) if name else None
 
@@ -203,10 +213,15 @@ class _Visited:
     # Packets such a device has yet to route, per table, gathered from every interface they
     # entered by until the queue reaches them: one routing pass instead of one per arrival (a
     # core switch receives pieces of the same flows on dozens of interfaces).
-    to_route: dict[tuple[str, Translation], dict[str, PacketSet]] = field(default_factory=dict)
+    # Kept as lists, joined once by the pass (`PacketSpace.union_of`): a core switch gathers
+    # hundreds of small sets, and adding each to a growing union would walk it every time.
+    to_route: dict[tuple[str, Translation], dict[str, list[PacketSet]]] = field(default_factory=dict)
     # Routed keys whose gathered packets still hold some already routed: arrivals that joined a
     # pending pass add theirs unchecked, and the pass takes `routed` out once for all of them.
     unchecked: set[tuple[str, str, Translation]] = field(default_factory=set)
+    # Interfaces the search's starts handed packets to: what arrives there may not come from
+    # the link's other end (`_stub_link`).
+    injected: set[tuple[str, str]] = field(default_factory=set)
 
 
 class ReachEngine:
@@ -259,6 +274,7 @@ class ReachEngine:
             tuple[str, str, str], tuple[list[tuple[PacketSet, tuple[NextHop, ...]]], PacketSet]
         ] = {}
         self._relaying_devices: dict[str, bool] = {}
+        self._stub_links: dict[tuple[str, str], tuple[str, str] | None] = {}
         self._relay_requests: dict[tuple[str, str, int], PacketSet] = {}
         # Per segment: every search takes these out of the hosts' packets at its end.
         self._reserved_dst: dict[str, PacketSet] = {}
@@ -570,10 +586,10 @@ class ReachEngine:
             key = (device_name, translation)
             tables = visited.to_route.get(key)
             if tables is None:
-                visited.to_route[key] = {vrf: packets}
+                visited.to_route[key] = {vrf: [packets]}
                 queue.append((device_name, "", translation))
             else:
-                tables[vrf] = tables[vrf] | packets if vrf in tables else packets
+                tables.setdefault(vrf, []).append(packets)
 
         def enqueue(device_name: str, if_name: str, packets: PacketSet, translation: Translation = ()) -> None:
             if packets == self.space.false:
@@ -591,12 +607,16 @@ class ReachEngine:
             previous = result.delivered.get(endpoint)
             result.delivered[endpoint] = packets if previous is None else previous | packets
 
+        def inject(device_name: str, if_name: str, packets: PacketSet, translation: Translation = ()) -> None:
+            visited.injected.add((device_name, if_name))
+            enqueue(device_name, if_name, packets, translation)
+
         for start, packets in injections:
             packets = packets & self.space.valid
             if start.segment:
-                self._inject_on_segment(self.network.segments[start.segment], packets, enqueue, deliver)
+                self._inject_on_segment(self.network.segments[start.segment], packets, inject, deliver)
             else:
-                enqueue(start.device, start.interface, packets)
+                inject(start.device, start.interface, packets)
 
         while queue:
             if result.work >= self.budget:
@@ -605,8 +625,10 @@ class ReachEngine:
             key = queue.popleft()
             device_name, if_name, translation = key
             if not if_name:
-                for vrf, gathered in sorted(visited.to_route.pop((device_name, translation)).items()):
-                    gathered = self._not_yet_routed(visited, (device_name, vrf, translation), gathered)
+                for vrf, pieces in sorted(visited.to_route.pop((device_name, translation)).items()):
+                    gathered = self._not_yet_routed(
+                        visited, (device_name, vrf, translation), self.space.union_of(pieces)
+                    )
                     if gathered != self.space.false:
                         self._route(device_name, "", gathered, translation, enqueue, deliver, None, vrf=vrf)
                 continue
@@ -710,11 +732,16 @@ class ReachEngine:
             packets &= ~local | pre(translation, self.interface_addresses(device_name, if_name))
         if not between:
             packets = self._admitted(device_name, if_name, packets, translation)
-        already = visited.seen.get(key)
-        new = self._unseen(device_name, interface, packets, already)
-        if new == self.space.false:
+        if self._checks_seen(device, interface):
+            already = visited.seen.get(key)
+            new = packets if already is None else packets & ~already
+            if new == self.space.false:
+                return
+            visited.seen[key] = new if already is None else already | new
+        elif packets == self.space.false:
             return
-        visited.seen[key] = new if already is None else already | new
+        else:
+            new = packets
         arrived = result.arrived.get((device_name, if_name), self.space.false)
         result.arrived[(device_name, if_name)] = arrived | new
         # The state check drops replies to connections the device never saw, to itself included.
@@ -738,6 +765,13 @@ class ReachEngine:
             return
         if self._routes_later(device, interface):
             vrf = interface.vrf
+            peer = self._stub_link(device_name, if_name)
+            if peer is not None and (device_name, if_name) not in visited.injected:
+                # Packets from the only neighbour of a stub: delivered here at once, never sent back
+                # (the neighbour routed them already) and without the large differences against
+                # what this device routed before (see `_stub_link`).
+                self._route(device_name, "", forwarded, translation, _except(peer, enqueue), deliver, None, vrf=vrf)
+                return
             routed_key = (device_name, vrf, translation)
             if (device_name, translation) in visited.to_route:
                 # A pass is pending: it routes once whatever arrives before it, so the check
@@ -755,24 +789,60 @@ class ReachEngine:
             return
         self._route(device_name, if_name, forwarded, translation, enqueue, deliver, arrival, egress, egress_rule)
 
-    def _unseen(
-        self, device_name: str, interface: Interface, packets: PacketSet, already: PacketSet | None
-    ) -> PacketSet:
-        """`packets` less those that entered by the interface before (`already`). On a device
-        that routes later and neither relays nor forwards multicast, the check is left out:
-        its routing pass takes out what it routed before (`_Visited.routed`), and delivering
-        to the box again adds nothing; a large difference less on every re-entry."""
-        if already is None:
-            return packets
-        device = self.network.devices[device_name]
-        if (
+    def _checks_seen(self, device: Device, interface: Interface) -> bool:
+        """Whether arrivals by `interface` are checked against what entered by it before. Not on
+        a device that routes later and neither relays nor forwards multicast: its routing pass
+        takes out what it routed before (`_Visited.routed`), and delivering to the box again adds
+        nothing; a large difference and a large union less on every re-entry."""
+        return not (
             forwards(interface)
             and self._routes_later(device, interface)
-            and not self._relaying(device_name)
+            and not self._relaying(device.name)
             and not (interface.multicast and multicasting(device))
-        ):
-            return packets
-        return packets & ~already
+        )
+
+    def _stub_link(self, device_name: str, if_name: str) -> tuple[str, str] | None:
+        """The neighbour (device, interface) at the other end of `if_name` when the device is a
+        stub behind it: the link is a segment of the two of them without hosts, the neighbour
+        routes everything it forwards in routing passes of one table (`_routes_later` on every
+        interface, no VRF, no relay, no multicast), and every other interface of this device
+        leads to hosts or out of the network only. Packets such a device receives by `if_name`
+        the neighbour routed already, so sending them back would add nothing there; and this
+        device can hand them on to nobody else: it may deliver them at once."""
+        key = (device_name, if_name)
+        if key not in self._stub_links:
+            self._stub_links[key] = self._find_stub_link(device_name, if_name)
+        return self._stub_links[key]
+
+    def _find_stub_link(self, device_name: str, if_name: str) -> tuple[str, str] | None:
+        network = self.network
+        segment_id = network.segment_of.get((device_name, if_name))
+        if (device_name, if_name) in self.boundary or segment_id is None:
+            return None
+        link = network.segments[segment_id]
+        others = [member for member in link.members if member[0] != device_name]
+        if link.holds_hosts or len(others) != 1 or len(link.members) != 2:
+            return None
+        if not (self._passes_only(device_name) and self._passes_only(others[0][0])):
+            return None
+        for name in network.devices[device_name].interfaces:
+            segment = network.segment_of.get((device_name, name))
+            if name == if_name or (device_name, name) in self.boundary or segment is None:
+                continue
+            if any(member[0] != device_name for member in network.segments[segment].members):
+                return None
+        return others[0]
+
+    def _passes_only(self, device_name: str) -> bool:
+        """Whether the device forwards only in routing passes of its one table."""
+        device = self.network.devices[device_name]
+        return (
+            not self._relaying(device_name)
+            and not multicasting(device)
+            and all(
+                self._routes_later(device, interface) and not interface.vrf for interface in device.interfaces.values()
+            )
+        )
 
     @staticmethod
     def _routes_later(device: Device, interface: Interface) -> bool:

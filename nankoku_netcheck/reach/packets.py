@@ -221,6 +221,18 @@ class PacketSpace:
             cached = self._union_cache[key] = build(field, items)
         return cached
 
+    def union_of(self, sets: Iterable[PacketSet]) -> PacketSet:
+        """The union of many sets, joined pairwise in rounds: each set takes part in about
+        log2(n) unions of sets of like size, where adding them one by one to a growing
+        union walks that union n times."""
+        level = list(sets)
+        while len(level) > 1:
+            joined = [first | second for first, second in zip(level[::2], level[1::2], strict=False)]
+            if len(level) % 2:
+                joined.append(level[-1])
+            level = joined
+        return level[0] if level else self.false
+
     def prefixes(self, field: str, prefixes: Iterable[tuple[int, int]]) -> PacketSet:
         result = self.false
         for network, length in prefixes:
