@@ -423,6 +423,7 @@ def analyze_loaded(
         found = [*rule.check(context), *budget_findings(rule.id, rule.severity, context, context.used)]
         findings.extend(found)
         verdicts.append(_verdict(rule, found, loaded.topology))
+        space.tidy()
     exceptions = exception_register(context)
     report("certificates")
     certificates = isolation_certificates(context) if any(r.id.startswith("ZONE-") for r in ran) else ()

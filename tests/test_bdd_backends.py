@@ -4,7 +4,9 @@ run them with NANKOKU_BDD=oxidd and with NANKOKU_BDD=cudd.)"""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,3 +122,33 @@ def test_nankoku_bdd_with_an_unknown_engine_says_which_are_known(monkeypatch: py
     monkeypatch.setenv("NANKOKU_BDD", "sylvan")
     with pytest.raises(BackendUnavailable, match="NANKOKU_BDD=sylvan: expected one of cudd, oxidd, python"):
         chosen_backend("auto")
+
+
+def test_a_full_oxidd_table_is_tidied_instead_of_running_out() -> None:
+    """OxiDD never collects garbage by itself and raises DDMemoryError on a full table:
+    `tidy` between operations keeps a loop that leaves garbage behind going."""
+    oxidd_bdd = pytest.importorskip("nankoku_netcheck.reach.oxidd_bdd")
+    from oxidd.util import DDMemoryError
+
+    def churn(bdd: Any, tidy: bool) -> int:
+        bdd.declare(*(f"x{i}" for i in range(40)))
+        variables = [bdd.var(f"x{i}") for i in range(40)]
+        rng = random.Random(1)
+        collections = 0
+        for _ in range(1500):
+            union = bdd.false
+            for _ in range(10):
+                cube = bdd.true
+                for index in rng.sample(range(40), 12):
+                    cube &= variables[index] if rng.random() < 0.5 else ~variables[index]
+                union |= cube
+            if tidy:
+                collections += bdd.tidy()
+        return collections
+
+    with pytest.raises(DDMemoryError):
+        churn(oxidd_bdd.OxiddBDD(capacity=1 << 18), tidy=False)
+    tidied = oxidd_bdd.OxiddBDD(capacity=1 << 18)
+    assert churn(tidied, tidy=True) > 0
+    assert tidied.manager.num_inner_nodes() <= tidied.capacity
+    assert not oxidd_bdd.OxiddBDD(capacity=1 << 18).tidy()  # an empty table is left alone

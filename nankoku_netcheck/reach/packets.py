@@ -170,6 +170,14 @@ class PacketSpace:
         self._pattern_cache: dict[tuple[str, int, int], PacketSet] = {}
         self.valid = self._valid_packets()
 
+    def tidy(self) -> None:
+        """Free the nodes of sets nobody holds any more when the engine needs that done: OxiDD
+        only when its table fills (oxidd_bdd.COLLECT_WHEN_FULL); CUDD and the pure-Python
+        engine collect by themselves. Called between searches, rules and every few hundred
+        steps of a search."""
+        if self.backend == "oxidd":
+            self.bdd.tidy()
+
     # --- building blocks ---------------------------------------------------------------
 
     def field_equals(self, field: str, value: int) -> PacketSet:

@@ -176,6 +176,8 @@ class FlowContext:
         if not self.reuse(source_class, routing):
             engine = self.engine if routing else self.filter_only()[0]
             self._reach[key] = engine.reach(self.starts(source_class))
+            # What the search built and dropped is garbage now.
+            self.space.tidy()
         return self._reach[key]
 
     def searches(self) -> dict[tuple[str, bool], ReachResult]:
