@@ -125,8 +125,9 @@ def test_nankoku_bdd_with_an_unknown_engine_says_which_are_known(monkeypatch: py
 
 
 def test_a_full_oxidd_table_is_tidied_instead_of_running_out() -> None:
-    """OxiDD never collects garbage by itself and raises DDMemoryError on a full table:
-    `tidy` between operations keeps a loop that leaves garbage behind going."""
+    """OxiDD collects garbage by itself only once its table is full, mid-operation, and here
+    that ends in DDMemoryError: `tidy` between operations keeps a loop that leaves garbage
+    behind going."""
     oxidd_bdd = pytest.importorskip("nankoku_netcheck.reach.oxidd_bdd")
     from oxidd.util import DDMemoryError
 

@@ -36,11 +36,13 @@ CACHE_CAPACITY = 1 << 22
 # One worker thread: the analysis already runs two processes on cold runs, and OxiDD's
 # parallel apply only pays on much larger diagrams than ours.
 THREADS = 1
-# OxiDD never collects garbage by itself: dead nodes stay in the table until `gc`, and a full
-# table raises DDMemoryError (the 1,000-device city leaves 66 million nodes behind its searches,
-# three quarters of them dead: more than a PC with 8 GiB has room for). `tidy` collects when the
-# table is this full. Not sooner: a collection empties the apply cache too, and the searches
-# after it redo work (+35 % CPU on that city when collecting past 30 million nodes).
+# OxiDD collects garbage by itself only when its table is full, in the middle of an operation,
+# and that may come too late: a loop that leaves garbage behind stops with DDMemoryError after a
+# collection of its own (tests/test_bdd_backends.py), where collecting between operations keeps
+# it going. Dead nodes pile up fast: the 1,000-device city leaves 66 million nodes behind its
+# searches, three quarters of them dead (an 8 GiB PC's table holds 33 million). `tidy` collects
+# when the table is this full. Not sooner: a collection empties the apply cache too, and the
+# searches after it redo work (+35 % CPU on that city when collecting past 30 million nodes).
 COLLECT_WHEN_FULL = 0.75
 
 
