@@ -292,7 +292,7 @@ def test_a_tiny_budget_makes_the_searching_rules_inconclusive_never_pass() -> No
         ("mynumber", "inconclusive"),
         ("mynumber", "inconclusive"),
         ("public:internet", "inconclusive"),
-    ]  # zenkoku-lgwan's searches take 2 and 3 units (lg-gw is a stub behind bb-rtr: nothing bounces back)
+    ]  # zenkoku-lgwan's searches finish in 2 and 3 units (a stub sends nothing back: ReachEngine._stub_link)
     lgwan = next(f for f in meta if f.from_zone == "lgwan")
     assert (lgwan.message_en, lgwan.message_ja) == (BUDGET_EN, BUDGET_JA)
     verdicts = {v.rule: v.verdict for v in result.rules}
