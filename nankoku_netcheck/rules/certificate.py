@@ -295,6 +295,7 @@ def _cut_graph(
     network = ctx.network
     engine = ctx.engine
     graph = CutGraph()
+    drops_all = _DropsAll(ctx.space, forbidden)
     for start, _ in ctx.starts(source):
         graph.add_edge(SOURCE, ("segment", start.segment) if start.segment else ("in", start.device, start.interface))
     for segment in network.segments.values():
@@ -317,12 +318,12 @@ def _cut_graph(
             segment_id = network.segment_of.get(key)
             if segment_id is None and key not in engine.boundary:
                 continue
-            _add_filter_edge(ctx, graph, ("in", device_name, if_name), node, key, "in", forbidden)
+            _add_filter_edge(ctx, graph, ("in", device_name, if_name), node, key, "in", drops_all)
             answers = owns_dest if device.to_the_box is ToTheBox.ANY_ADDRESS else dest in zones[if_name]
             if device.to_the_box is not ToTheBox.FILTERED and accepts(interface) and answers:
                 # Its filters do not apply to traffic to the box: they cannot cut it.
                 graph.add_edge(("in", device_name, if_name), SINK)
-            _add_filter_edge(ctx, graph, node, ("out", device_name, if_name), key, "out", forbidden)
+            _add_filter_edge(ctx, graph, node, ("out", device_name, if_name), key, "out", drops_all)
             if key in boundary_sinks:
                 graph.add_edge(("out", device_name, if_name), SINK)
             if segment_id is not None:
@@ -332,6 +333,20 @@ def _cut_graph(
     return graph
 
 
+class _DropsAll:
+    """Whether a filter that lets `permitted` through drops every forbidden packet, answered once
+    per distinct filter: most interfaces share one (no ACL), templated ones often do too."""
+
+    def __init__(self, space: PacketSpace, forbidden: PacketSet) -> None:
+        self.space, self.forbidden = space, forbidden
+        self.known: dict[PacketSet, bool] = {}
+
+    def __call__(self, permitted: PacketSet) -> bool:
+        if permitted not in self.known:
+            self.known[permitted] = permitted & self.forbidden == self.space.false
+        return self.known[permitted]
+
+
 def _add_filter_edge(
     ctx: FlowContext,
     graph: CutGraph,
@@ -339,7 +354,7 @@ def _add_filter_edge(
     node_b: tuple[str, ...],
     key: tuple[str, str],
     direction: str,
-    forbidden: PacketSet,
+    drops_all: _DropsAll,
 ) -> None:
     device = ctx.network.devices[key[0]]
     if direction == "out" or (device.to_the_box is ToTheBox.FILTERED and device.policy is not None):
@@ -350,7 +365,7 @@ def _add_filter_edge(
     if direction == "in" and device.to_the_box is ToTheBox.VIA_POLICY:
         # Its addresses on other interfaces answer to what the policy towards them permits.
         permitted |= ctx.engine.box_filter(key[0], key[1])
-    if permitted & forbidden == ctx.space.false:
+    if drops_all(permitted):
         graph.add_edge(node_a, node_b, (key[0], key[1], direction))
     else:
         graph.add_edge(node_a, node_b)
