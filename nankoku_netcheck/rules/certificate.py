@@ -206,7 +206,7 @@ def _zone_lookup(zones: ZoneTable) -> Callable[[int], str | None]:
 
 
 def isolation_certificates(ctx: FlowContext) -> tuple[IsolationCertificate, ...]:
-    certificates = []
+    found: list[IsolationCertificate | _Cut] = []
     sanctioned = sanctioned_flows(ctx)
     facts = _Facts.of(ctx)
     for policy in pair_policies(ctx.network.topology):
@@ -217,11 +217,48 @@ def isolation_certificates(ctx: FlowContext) -> tuple[IsolationCertificate, ...]
         routed = ctx.flows(policy.from_zone).get(policy.to_zone, ctx.space.false)
         if routed & forbidden != ctx.space.false:
             continue  # not isolated: the violation is the finding, there is nothing to certify
-        certificates.append(_certificate(ctx, facts, policy.from_zone, policy.to_zone, forbidden))
-    return tuple(certificates)
+        found.append(_certificate(ctx, facts, policy.from_zone, policy.to_zone, forbidden))
+    cited = _cited_lines(found, ctx)
+    return tuple(
+        IsolationCertificate(cut.source, cut.dest, tuple(line for point in cut.points for line in cited[number, point]))
+        if isinstance(cut, _Cut)
+        else cut
+        for number, cut in enumerate(found)
+    )
 
 
-def _certificate(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet) -> IsolationCertificate:
+@dataclass(frozen=True)
+class _Cut:
+    """A pair's minimum cut: its filter points in the graph's edge order, their lines not yet read."""
+
+    source: str
+    dest: str
+    forbidden: PacketSet
+    points: tuple[FilterPoint, ...]
+
+
+def _cited_lines(
+    found: Sequence[IsolationCertificate | _Cut], ctx: FlowContext
+) -> dict[tuple[int, FilterPoint], list[Evidence]]:
+    """Each cut's lines per filter point, by (the cut's place in `found`, point). A filter in the
+    cuts of several pairs (the firewall in front of a zone, for every other zone) is read once
+    for all of them (`_dropping_each`)."""
+    pairs_of: dict[FilterPoint, list[tuple[int, PacketSet]]] = {}
+    for number, cut in enumerate(found):
+        if isinstance(cut, _Cut):
+            for point in dict.fromkeys(cut.points):
+                pairs_of.setdefault(point, []).append((number, cut.forbidden))
+    cited = {}
+    for point, sharing in pairs_of.items():
+        forbiddens = [forbidden for _, forbidden in sharing]
+        for (number, _), lines in zip(sharing, _dropping_lines_each(ctx, *point, forbiddens), strict=True):
+            cited[number, point] = lines
+    return cited
+
+
+def _certificate(
+    ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet
+) -> IsolationCertificate | _Cut:
     graph = _cut_graph(ctx, facts, source, dest, forbidden)
     if not graph.has_path():
         return IsolationCertificate(source, dest, (), ("no physical path between the zones",))
@@ -237,11 +274,12 @@ def _certificate(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbid
                 *_vrf_separation(ctx, facts, source, dest, forbidden),
             ),
         )
-    lines: list[Evidence] = []
-    for (node_a, node_b), point in sorted(graph.edges.items()):
-        if point is not None and node_a not in sink_side and node_b in sink_side:
-            lines += _dropping_lines(ctx, *point, forbidden)
-    return IsolationCertificate(source, dest, tuple(lines))
+    points = tuple(
+        point
+        for (node_a, node_b), point in sorted(graph.edges.items())
+        if point is not None and node_a not in sink_side and node_b in sink_side
+    )
+    return _Cut(source, dest, forbidden, points)
 
 
 def _vrf_separation(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet) -> tuple[str, ...]:
@@ -376,33 +414,47 @@ def _dropping_lines(
 ) -> list[Evidence]:
     """The binding line, then the lines of the filter that drop the forbidden packets, those that
     drop the most of them first (ties in the filter's order)."""
+    return _dropping_lines_each(ctx, device_name, if_name, direction, [forbidden])[0]
+
+
+def _dropping_lines_each(
+    ctx: FlowContext, device_name: str, if_name: str, direction: str, forbiddens: Sequence[PacketSet]
+) -> list[list[Evidence]]:
+    """`_dropping_lines` for each of several sets of forbidden packets, the filter read once."""
     device = ctx.network.devices[device_name]
     interface = device.interfaces[if_name]
     name = interface.acl_in if direction == "in" else interface.acl_out
     binding = interface.acl_in_source if direction == "in" else interface.acl_out_source
-    evidence = []
+    evidence: list[list[Evidence]] = [[] for _ in forbiddens]
     if binding is not None:
-        evidence.append(
-            Evidence(
-                binding.file,
-                binding.line,
-                redact(binding.text.strip()),
-                f"binds {name} ({direction}) on {device_name} {if_name}",
-            )
+        bound = Evidence(
+            binding.file,
+            binding.line,
+            redact(binding.text.strip()),
+            f"binds {name} ({direction}) on {device_name} {if_name}",
         )
+        for lines in evidence:
+            lines.append(bound)
     acl = device.acls.get(name) if name else None
     if direction == "in" and device.policy is not None:
-        evidence += _policy_dropping_lines(ctx, device_name, device, if_name, forbidden)
+        for lines, policy_lines in zip(
+            evidence, _policy_dropping_lines(ctx, device_name, device, if_name, forbiddens), strict=True
+        ):
+            lines += policy_lines
     if acl is None:
         return evidence
-    return evidence + _dropping(ctx, acl.lines, forbidden, acl.source)
+    return [
+        lines + dropped
+        for lines, dropped in zip(evidence, _dropping_each(ctx, acl.lines, forbiddens, acl.source), strict=True)
+    ]
 
 
 def _policy_dropping_lines(
-    ctx: FlowContext, device_name: str, device: Device, if_name: str, forbidden: PacketSet
-) -> list[Evidence]:
+    ctx: FlowContext, device_name: str, device: Device, if_name: str, forbiddens: Sequence[PacketSet]
+) -> list[list[Evidence]]:
     """The policy rules from `if_name` to any interface (and their lines that drop the
-    forbidden packets); when none is that wide, every rule from `if_name`."""
+    forbidden packets); when none is that wide, every rule from `if_name`. One list per set
+    of forbidden packets."""
     rules = [rule for rule in device.policy or () if rule.from_interfaces is None or if_name in rule.from_interfaces]
     wide = [rule for rule in rules if rule.to_interfaces is None]
     evidence = [
@@ -417,10 +469,60 @@ def _policy_dropping_lines(
         for rule in (wide or rules)
     ]
     if not wide:
-        return evidence
+        return [list(evidence) for _ in forbiddens]
     last = device.acls.get(wide[-1].acl or "")
     lines = [line for rule in wide for line in rule_lines(device, rule)]
-    return evidence + _dropping(ctx, lines, forbidden, last.source if last is not None else None)
+    return [
+        evidence + dropped
+        for dropped in _dropping_each(ctx, lines, forbiddens, last.source if last is not None else None)
+    ]
+
+
+def _dropping_each(
+    ctx: FlowContext, lines: Sequence[AclLine], forbiddens: Sequence[PacketSet], implicit: Source | None
+) -> list[list[Evidence]]:
+    """`_dropping` for each set of forbidden packets, in one pass over the lines: the packets a
+    line is the first to match do not depend on which packets are asked about, so the regions
+    are cut out of the union once and each set's share of a line is its part of the region."""
+    if len(forbiddens) == 1:
+        return [_dropping(ctx, lines, forbiddens[0], implicit)]
+    space = ctx.space
+    union = space.false
+    for forbidden in forbiddens:
+        union |= forbidden
+    sources, destinations = (_address_blocks(ctx, union, field) for field in ("src", "dst"))
+    regions = _FirstMatchShares(space, union)
+    parts = [forbidden & space.valid for forbidden in forbiddens]
+    left = [space.count(part) for part in parts]
+    dropping: list[list[tuple[int, int, Evidence]]] = [[] for _ in forbiddens]
+    for line in lines:
+        if not regions.left:
+            break
+        if not any(
+            addresses_overlap(match.src, sources) and addresses_overlap(match.dst, destinations)
+            for match in line.matches
+        ):
+            continue
+        region = regions.take_region(line)
+        if region is not None and region == space.false:
+            continue
+        # a catch-all (no region built) takes whatever each set has left
+        shares = list(left) if region is None else [space.count(region & part) for part in parts]
+        text = redact(line.source.text.strip())
+        for position, share in enumerate(shares):
+            if share:
+                left[position] -= share
+                cited = dropping[position]
+                cited.append((share, len(cited), Evidence(line.source.file, line.source.line, text, "drops")))
+    if implicit is not None:
+        text = redact(implicit.text.strip())
+        for position, share in enumerate(left):
+            if share:
+                cited = dropping[position]
+                cited.append(
+                    (share, len(cited), Evidence(implicit.file, implicit.line, text, "implicit deny at the end"))
+                )
+    return [[line for _, _, line in sorted(cited, key=lambda item: (-item[0], item[1]))] for cited in dropping]
 
 
 def _dropping(
@@ -496,6 +598,23 @@ class _FirstMatchShares:
             return None
         self.left -= share
         return share
+
+    def take_region(self, line: AclLine) -> PacketSet | None:
+        """The valid forbidden packets `line` is the first to match (false: none), or None when
+        it matches every one (a catch-all: whatever is left is its, no set is built); they are
+        no longer left."""
+        space = self.space
+        mine = space.line_match(line) & self.forbidden
+        if mine == space.false:
+            return mine
+        if mine == self.forbidden:
+            self.left = 0
+            return None
+        first = self._first_match(line, mine)
+        self.index.add(line)
+        self.earlier.append(mine)
+        self.left -= space.count(first)
+        return first
 
     def _first_match(self, line: AclLine, mine: PacketSet) -> PacketSet:
         candidates = self.index.candidates(line)
