@@ -5,6 +5,7 @@ certificates `minimum_cut` would make on every shipped topology."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -17,7 +18,7 @@ from networkx.algorithms.flow import boykov_kolmogorov, edmonds_karp, preflow_pu
 from nankoku_netcheck.analyze import flow_context, load
 from nankoku_netcheck.graph import ZoneTable
 from nankoku_netcheck.profiles import CHANNELS, pair_policies
-from nankoku_netcheck.reach.packets import PacketSpace
+from nankoku_netcheck.reach.packets import PacketSet, PacketSpace
 from nankoku_netcheck.result import Evidence
 from nankoku_netcheck.rules.certificate import (
     SINK,
@@ -25,14 +26,18 @@ from nankoku_netcheck.rules.certificate import (
     CutGraph,
     FilterPoint,
     Node,
+    _certificate,
+    _Cut,
     _cut_graph,
     _dropping_lines,
+    _dropping_lines_each,
     _Facts,
     _zone_lookup,
     isolation_certificates,
     min_cut_sink_side,
 )
 from nankoku_netcheck.rules.zone import sanctioned_flows
+from nankoku_netcheck.synth import CitySpec, generate
 
 NODES: tuple[Node, ...] = (SOURCE, SINK, *((f"n{i}",) for i in range(6)))
 
@@ -178,3 +183,29 @@ def test_the_shipped_topologies_have_cuts_of_every_kind() -> None:
         for certificate in isolation_certificates(flow_context(loaded, PacketSpace("auto"))):
             kinds.add("lines" if certificate.lines else "note")
     assert kinds == {"lines", "note"}
+
+
+def test_a_filter_cut_for_several_pairs_is_read_once_with_the_same_lines_as_pair_by_pair(tmp_path: Path) -> None:
+    """The 30-device city's zone firewalls are each in the cuts of two pairs (applies: one pass
+    for both) and the pass for a single pair is `_dropping` itself (does not apply)."""
+    loaded = load(str(generate(CitySpec(devices=30, acl_lines=6000, seed=1), tmp_path)))
+    ctx = flow_context(loaded, PacketSpace("auto"))
+    facts = _Facts.of(ctx)
+    sanctioned = sanctioned_flows(ctx)
+    sharing: dict[FilterPoint, list[PacketSet]] = {}
+    for policy in pair_policies(loaded.topology):
+        forbidden = ctx.owned(policy.from_zone, "src") & ctx.owned(policy.to_zone, "dst")
+        if policy.allow == CHANNELS:
+            forbidden &= ~sanctioned
+        forbidden &= ~ctx.space.tcp_established()
+        cut = _certificate(ctx, facts, policy.from_zone, policy.to_zone, forbidden)
+        assert isinstance(cut, _Cut)
+        for point in cut.points:
+            sharing.setdefault(point, []).append(forbidden)
+    assert sorted(len(forbiddens) for forbiddens in sharing.values()) == [2, 2, 2]
+    for point, forbiddens in sharing.items():
+        together = _dropping_lines_each(ctx, *point, forbiddens)
+        one_by_one = [_dropping_lines(ctx, *point, forbidden) for forbidden in forbiddens]
+        assert together == one_by_one
+        assert all(len(lines) > 100 for lines in together)
+        assert _dropping_lines_each(ctx, *point, forbiddens[:1]) == one_by_one[:1]
