@@ -1,5 +1,6 @@
 """Isolation certificates: for each isolated zone pair, the filter lines that together cut
-every path, found as a minimum cut of the interface graph.
+every path, found as a minimum cut of the interface graph (of all minimum cuts, the one
+nearest the destination: see `min_cut_sink_side`).
 
 A filter point (an interface's inbound or outbound ACL; on a device with a policy, the
 inbound point holds the inbound ACL and the policy from that interface to any other) can
