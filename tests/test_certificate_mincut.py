@@ -32,6 +32,7 @@ from nankoku_netcheck.rules.certificate import (
     _dropping_lines,
     _dropping_lines_each,
     _Facts,
+    _shares,
     _zone_lookup,
     isolation_certificates,
     min_cut_sink_side,
@@ -209,3 +210,20 @@ def test_a_filter_cut_for_several_pairs_is_read_once_with_the_same_lines_as_pair
         assert together == one_by_one
         assert all(len(lines) > 100 for lines in together)
         assert _dropping_lines_each(ctx, *point, forbiddens[:1]) == one_by_one[:1]
+        # Overlapping sets (no pair makes them, but the pass must not assume it): each counted apart.
+        overlapping = [forbiddens[0], forbiddens[0] | forbiddens[1]]
+        assert _dropping_lines_each(ctx, *point, overlapping) == [
+            _dropping_lines(ctx, *point, forbidden) for forbidden in overlapping
+        ]
+
+
+def test_a_regions_shares_of_disjoint_parts_are_its_count_less_the_others() -> None:
+    space = PacketSpace("auto")
+    ten, eleven = space.field_prefix("src", 0x0A000000, 8), space.field_prefix("src", 0x0B000000, 8)
+    region = space.field_prefix("src", 0x0A000000, 7) & space.field_prefix("dst", 0xC0A80000, 16) & space.valid
+    expected = [space.count(region & ten), space.count(region & eleven)]
+    assert expected[0] == expected[1] > 0
+    assert _shares(space, region, [ten & space.valid, eleven & space.valid], disjoint=True) == expected
+    # Overlapping parts (not disjoint): each part counted on its own.
+    wide = space.field_prefix("src", 0x0A000000, 7)
+    assert _shares(space, region, [ten, wide], disjoint=False) == [expected[0], 2 * expected[0]]

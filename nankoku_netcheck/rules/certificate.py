@@ -495,6 +495,9 @@ def _dropping_each(
     regions = _FirstMatchShares(space, union)
     parts = [forbidden & space.valid for forbidden in forbiddens]
     left = [space.count(part) for part in parts]
+    # Pairs that share a filter have disjoint forbidden packets (other sources or other
+    # destinations): then the last one's share is what the others leave of the region.
+    disjoint = all(parts[i] & parts[j] == space.false for i in range(len(parts)) for j in range(i + 1, len(parts)))
     dropping: list[list[tuple[int, int, Evidence]]] = [[] for _ in forbiddens]
     for line in lines:
         if not regions.left:
@@ -508,7 +511,7 @@ def _dropping_each(
         if region is not None and region == space.false:
             continue
         # a catch-all (no region built) takes whatever each set has left
-        shares = list(left) if region is None else [space.count(region & part) for part in parts]
+        shares = list(left) if region is None else _shares(space, region, parts, disjoint)
         text = redact(line.source.text.strip())
         for position, share in enumerate(shares):
             if share:
@@ -562,6 +565,14 @@ def _dropping(
             )
         )
     return [line for _, _, line in sorted(dropping, key=lambda item: (-item[0], item[1]))]
+
+
+def _shares(space: PacketSpace, region: PacketSet, parts: Sequence[PacketSet], disjoint: bool) -> list[int]:
+    """How many packets of each part `region` (within their union) holds."""
+    if not disjoint:
+        return [space.count(region & part) for part in parts]
+    shares = [space.count(region & part) for part in parts[:-1]]
+    return [*shares, space.count(region) - sum(shares)]
 
 
 class _FirstMatchShares:
