@@ -1,5 +1,6 @@
 """Isolation certificates: for each isolated zone pair, the filter lines that together cut
-every path, found as a minimum cut of the interface graph.
+every path, found as a minimum cut of the interface graph (of all minimum cuts, the one
+nearest the destination: see `min_cut_sink_side`).
 
 A filter point (an interface's inbound or outbound ACL; on a device with a policy, the
 inbound point holds the inbound ACL and the policy from that interface to any other) can
@@ -19,14 +20,12 @@ where a static route leaks from one table into another), it names those devices 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeAlias
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-import networkx as nx
-from networkx.algorithms.flow import boykov_kolmogorov
-
-from ..graph import Network
-from ..model import AclLine, Device, Interface, Source, ToTheBox, Wildcard
+from ..graph import ZoneTable
+from ..model import AclLine, Device, Interface, Source, ToTheBox, Wildcard, prefix_mask
 from ..profiles import CHANNELS, pair_policies
 from ..reach.filters import accepts, rule_lines
 from ..reach.packets import PacketSet, PacketSpace
@@ -37,14 +36,180 @@ from .acl_overlap import OverlapIndex, addresses_overlap
 from .flows import FlowContext
 from .zone import sanctioned_flows
 
-SOURCE, SINK = ("source",), ("sink",)
 # Nodes: SOURCE, SINK, ("segment", id), ("device", name), ("in" | "out", device, interface).
-CutGraph: TypeAlias = "nx.DiGraph[tuple[str, ...]]"
+Node = tuple[str, ...]
+SOURCE: Node = ("source",)
+SINK: Node = ("sink",)
+FilterPoint = tuple[str, str, str]  # (device, interface, "in" | "out")
+
+
+class CutGraph:
+    """The cut graph's edges: an edge standing for a filter point has capacity 1, any other is
+    infinite. Adding an edge again keeps its filter point unless a new one is given (as a
+    networkx DiGraph merges edge attributes), so the graph is the one the first version of
+    this module built with networkx, and cuts the same (see `min_cut_sink_side`)."""
+
+    def __init__(self) -> None:
+        self.edges: dict[tuple[Node, Node], FilterPoint | None] = {}
+
+    def add_edge(self, node_a: Node, node_b: Node, point: FilterPoint | None = None) -> None:
+        if point is not None or (node_a, node_b) not in self.edges:
+            self.edges[node_a, node_b] = point
+
+    def has_path(self) -> bool:
+        """Whether any path leads from SOURCE to SINK."""
+        successors: dict[Node, list[Node]] = {}
+        for node_a, node_b in self.edges:
+            successors.setdefault(node_a, []).append(node_b)
+        seen, todo = {SOURCE}, [SOURCE]
+        while todo:
+            for node in successors.get(todo.pop(), ()):
+                if node == SINK:
+                    return True
+                if node not in seen:
+                    seen.add(node)
+                    todo.append(node)
+        return False
+
+
+def min_cut_sink_side(graph: CutGraph) -> set[Node] | None:
+    """The nodes that reach SINK in the residual graph of a maximum flow (None: a path of infinite
+    edges alone leads from SOURCE to SINK, the flow is unbounded). That set is the same for every
+    maximum flow (it is the intersection of the sink sides of all minimum cuts), so this is the
+    partition networkx's `minimum_cut` returns whatever its flow algorithm; edges are unit or
+    infinite, so plain augmenting paths (one unit each) suffice: their number is the cut's size."""
+    arcs = _Arcs(graph)
+    if arcs.reaches_sink(lambda arc: arcs.capacity[arc] == arcs.infinite):
+        return None
+    while arcs.augment():
+        pass
+    return arcs.sink_side()
+
+
+class _Arcs:
+    """The residual graph over node numbers (SOURCE 0, SINK 1): arc 2k is the k-th edge,
+    arc 2k+1 its reverse (capacity 0 until flow passes)."""
+
+    def __init__(self, graph: CutGraph) -> None:
+        self.nodes: dict[Node, int] = {SOURCE: 0, SINK: 1}
+        self.heads: list[int] = []
+        self.capacity: list[int] = []
+        self.arcs_of: list[list[int]] = [[], []]
+        # More than every finite edge together: an infinite edge is never saturated by a finite flow.
+        self.infinite = sum(1 for point in graph.edges.values() if point is not None) + 1
+        for (node_a, node_b), point in graph.edges.items():
+            if node_a != node_b:  # a loop carries no flow
+                self._add(self._number(node_a), self._number(node_b), 1 if point is not None else self.infinite)
+
+    def _number(self, node: Node) -> int:
+        if node not in self.nodes:
+            self.nodes[node] = len(self.nodes)
+            self.arcs_of.append([])
+        return self.nodes[node]
+
+    def _add(self, tail: int, head: int, capacity: int) -> None:
+        self.arcs_of[tail].append(len(self.heads))
+        self.heads.append(head)
+        self.capacity.append(capacity)
+        self.arcs_of[head].append(len(self.heads))
+        self.heads.append(tail)
+        self.capacity.append(0)
+
+    def reaches_sink(self, usable: Callable[[int], bool]) -> bool:
+        seen, todo = {0}, [0]
+        while todo:
+            for arc in self.arcs_of[todo.pop()]:
+                head = self.heads[arc]
+                if head not in seen and usable(arc):
+                    if head == 1:
+                        return True
+                    seen.add(head)
+                    todo.append(head)
+        return False
+
+    def augment(self) -> bool:
+        """Push one unit along a shortest residual path from SOURCE to SINK, if there is one."""
+        through: dict[int, int] = {0: -1}  # node -> the arc it was reached by
+        todo = deque([0])
+        while todo and 1 not in through:
+            for arc in self.arcs_of[todo.popleft()]:
+                head = self.heads[arc]
+                if head not in through and self.capacity[arc] > 0:
+                    through[head] = arc
+                    todo.append(head)
+        if 1 not in through:
+            return False
+        node = 1
+        while node != 0:
+            arc = through[node]
+            self.capacity[arc] -= 1
+            self.capacity[arc ^ 1] += 1
+            node = self.heads[arc ^ 1]
+        return True
+
+    def sink_side(self) -> set[Node]:
+        seen, todo = {1}, [1]
+        while todo:
+            for arc in self.arcs_of[todo.pop()]:
+                tail = self.heads[arc]  # the reverse of `arc` leads from `tail` to the popped node
+                if tail not in seen and self.capacity[arc ^ 1] > 0:
+                    seen.add(tail)
+                    todo.append(tail)
+        return {node for node, number in self.nodes.items() if number in seen}
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What every pair's graph asks of the network, found once: the zones each interface's
+    addresses belong to, and the boundary interfaces whose upstream each zone is."""
+
+    interface_zones: dict[tuple[str, str], frozenset[str | None]]
+    upstream_of: dict[str, frozenset[tuple[str, str]]]
+
+    @staticmethod
+    def of(ctx: FlowContext) -> _Facts:
+        network = ctx.network
+        zone_of = _zone_lookup(network.zones)
+        interface_zones = {
+            (device.name, if_name): frozenset(
+                zone_of(address)
+                for address in (*(a.address for a in interface.addresses), *interface.virtual_addresses)
+            )
+            for device in network.devices.values()
+            for if_name, interface in device.interfaces.items()
+        }
+        upstream: dict[str, set[tuple[str, str]]] = {}
+        for zone in network.topology.zones:
+            refs = {network.interface_ref(ref) for ref in zone.upstream}
+            upstream.setdefault(zone.id, set()).update(key for key in ctx.engine.boundary if key in refs)
+        return _Facts(interface_zones, {zone: frozenset(keys) for zone, keys in upstream.items()})
+
+
+def _zone_lookup(zones: ZoneTable) -> Callable[[int], str | None]:
+    """`zones.zone_of`, by one dictionary look-up per prefix length (its entries are longest
+    first; the first entry of a (network, length) wins, as in its scan)."""
+    lengths = [length for _, length, _ in zones.entries]
+    if lengths != sorted(lengths, reverse=True):
+        return zones.zone_of
+    by_length: dict[int, dict[int, str]] = {}
+    for network, length, zone_id in zones.entries:
+        by_length.setdefault(length, {}).setdefault(network, zone_id)
+    order = [(prefix_mask(length), table) for length, table in by_length.items()]
+
+    def zone_of(address: int) -> str | None:
+        for mask, table in order:
+            zone = table.get(address & mask)
+            if zone is not None:
+                return zone
+        return None
+
+    return zone_of
 
 
 def isolation_certificates(ctx: FlowContext) -> tuple[IsolationCertificate, ...]:
-    certificates = []
+    found: list[IsolationCertificate | _Cut] = []
     sanctioned = sanctioned_flows(ctx)
+    facts = _Facts.of(ctx)
     for policy in pair_policies(ctx.network.topology):
         forbidden = ctx.owned(policy.from_zone, "src") & ctx.owned(policy.to_zone, "dst")
         if policy.allow == CHANNELS:
@@ -53,19 +218,53 @@ def isolation_certificates(ctx: FlowContext) -> tuple[IsolationCertificate, ...]
         routed = ctx.flows(policy.from_zone).get(policy.to_zone, ctx.space.false)
         if routed & forbidden != ctx.space.false:
             continue  # not isolated: the violation is the finding, there is nothing to certify
-        certificates.append(_certificate(ctx, policy.from_zone, policy.to_zone, forbidden))
-    return tuple(certificates)
+        found.append(_certificate(ctx, facts, policy.from_zone, policy.to_zone, forbidden))
+    cited = _cited_lines(found, ctx)
+    return tuple(
+        IsolationCertificate(cut.source, cut.dest, tuple(line for point in cut.points for line in cited[number, point]))
+        if isinstance(cut, _Cut)
+        else cut
+        for number, cut in enumerate(found)
+    )
 
 
-def _certificate(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -> IsolationCertificate:
-    graph = _cut_graph(ctx, source, dest, forbidden)
-    if not nx.has_path(graph, SOURCE, SINK):
+@dataclass(frozen=True)
+class _Cut:
+    """A pair's minimum cut: its filter points in the graph's edge order, their lines not yet read."""
+
+    source: str
+    dest: str
+    forbidden: PacketSet
+    points: tuple[FilterPoint, ...]
+
+
+def _cited_lines(
+    found: Sequence[IsolationCertificate | _Cut], ctx: FlowContext
+) -> dict[tuple[int, FilterPoint], list[Evidence]]:
+    """Each cut's lines per filter point, by (the cut's place in `found`, point). A filter in the
+    cuts of several pairs (the firewall in front of a zone, for every other zone) is read once
+    for all of them (`_dropping_each`)."""
+    pairs_of: dict[FilterPoint, list[tuple[int, PacketSet]]] = {}
+    for number, cut in enumerate(found):
+        if isinstance(cut, _Cut):
+            for point in dict.fromkeys(cut.points):
+                pairs_of.setdefault(point, []).append((number, cut.forbidden))
+    cited = {}
+    for point, sharing in pairs_of.items():
+        forbiddens = [forbidden for _, forbidden in sharing]
+        for (number, _), lines in zip(sharing, _dropping_lines_each(ctx, *point, forbiddens), strict=True):
+            cited[number, point] = lines
+    return cited
+
+
+def _certificate(
+    ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet
+) -> IsolationCertificate | _Cut:
+    graph = _cut_graph(ctx, facts, source, dest, forbidden)
+    if not graph.has_path():
         return IsolationCertificate(source, dest, (), ("no physical path between the zones",))
-    try:
-        value, (reachable, _) = nx.minimum_cut(graph, SOURCE, SINK, flow_func=boykov_kolmogorov)
-    except nx.NetworkXUnbounded:
-        value, reachable = float("inf"), set()
-    if value == float("inf"):
+    sink_side = min_cut_sink_side(graph)
+    if sink_side is None:
         return IsolationCertificate(
             source,
             dest,
@@ -73,21 +272,21 @@ def _certificate(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet)
             (
                 "no set of whole filters cuts every path: isolation rests on routing or on several partial filters "
                 "together (see ZONE-008)",
-                *_vrf_separation(ctx, source, dest, forbidden),
+                *_vrf_separation(ctx, facts, source, dest, forbidden),
             ),
         )
-    lines: list[Evidence] = []
-    for node_a, node_b in sorted(graph.edges()):
-        if node_a in reachable and node_b not in reachable and graph.edges[node_a, node_b].get("filter"):
-            device_name, if_name, direction = graph.edges[node_a, node_b]["filter"]
-            lines += _dropping_lines(ctx, device_name, if_name, direction, forbidden)
-    return IsolationCertificate(source, dest, tuple(lines))
+    points = tuple(
+        point
+        for (node_a, node_b), point in sorted(graph.edges.items())
+        if point is not None and node_a not in sink_side and node_b in sink_side
+    )
+    return _Cut(source, dest, forbidden, points)
 
 
-def _vrf_separation(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet) -> tuple[str, ...]:
+def _vrf_separation(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet) -> tuple[str, ...]:
     """A note naming the VRFs that part the zones, when the per-table graph has no path."""
     separated = [device for device in ctx.network.devices.values() if any(i.vrf for i in device.interfaces.values())]
-    if not separated or nx.has_path(_cut_graph(ctx, source, dest, forbidden, per_table=True), SOURCE, SINK):
+    if not separated or _cut_graph(ctx, facts, source, dest, forbidden, per_table=True).has_path():
         return ()
     tables = "; ".join(f"{device.name} ({_tables_of(device)})" for device in sorted(separated, key=lambda d: d.name))
     return (f"{VRF_SEPARATION}{tables}",)
@@ -127,23 +326,26 @@ def _add_leaks(graph: CutGraph, device: Device) -> None:
             )
 
 
-def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet, per_table: bool = False) -> CutGraph:
+def _cut_graph(
+    ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet, per_table: bool = False
+) -> CutGraph:
     """Nodes: segments, and per interface an inbound and an outbound point; edges without
-    `capacity` are infinite. `per_table`: one device node per VRF table (see `_vrf_separation`)."""
+    a filter point are infinite. `per_table`: one device node per VRF table (see `_vrf_separation`)."""
     network = ctx.network
     engine = ctx.engine
-    graph: CutGraph = nx.DiGraph()
-    graph.add_nodes_from((SOURCE, SINK))
+    graph = CutGraph()
+    drops_all = _DropsAll(ctx.space, forbidden)
     for start, _ in ctx.starts(source):
         graph.add_edge(SOURCE, ("segment", start.segment) if start.segment else ("in", start.device, start.interface))
     for segment in network.segments.values():
         if segment.zone == dest:
             graph.add_edge(("segment", segment.id), SINK)
-    boundary_sinks = {(d, i) for d, i in engine.boundary if _boundary_reaches(ctx, d, i, dest)}
+    boundary_sinks = facts.upstream_of.get(dest, frozenset())
     for device_name, device in sorted(network.devices.items()):
-        owns_dest = any(_owns_address_in(network, interface, dest) for interface in device.interfaces.values())
-        for interface in device.interfaces.values():
-            if _owns_address_in(network, interface, dest):
+        zones = {if_name: facts.interface_zones[device_name, if_name] for if_name in device.interfaces}
+        owns_dest = any(dest in owned for owned in zones.values())
+        for if_name, interface in device.interfaces.items():
+            if dest in zones[if_name]:
                 graph.add_edge(_table_node(device_name, interface, per_table), SINK)
         if per_table:
             _add_leaks(graph, device)
@@ -155,14 +357,12 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet, p
             segment_id = network.segment_of.get(key)
             if segment_id is None and key not in engine.boundary:
                 continue
-            _add_filter_edge(ctx, graph, ("in", device_name, if_name), node, key, "in", forbidden)
-            answers = (
-                owns_dest if device.to_the_box is ToTheBox.ANY_ADDRESS else _owns_address_in(network, interface, dest)
-            )
+            _add_filter_edge(ctx, graph, ("in", device_name, if_name), node, key, "in", drops_all)
+            answers = owns_dest if device.to_the_box is ToTheBox.ANY_ADDRESS else dest in zones[if_name]
             if device.to_the_box is not ToTheBox.FILTERED and accepts(interface) and answers:
                 # Its filters do not apply to traffic to the box: they cannot cut it.
                 graph.add_edge(("in", device_name, if_name), SINK)
-            _add_filter_edge(ctx, graph, node, ("out", device_name, if_name), key, "out", forbidden)
+            _add_filter_edge(ctx, graph, node, ("out", device_name, if_name), key, "out", drops_all)
             if key in boundary_sinks:
                 graph.add_edge(("out", device_name, if_name), SINK)
             if segment_id is not None:
@@ -172,11 +372,18 @@ def _cut_graph(ctx: FlowContext, source: str, dest: str, forbidden: PacketSet, p
     return graph
 
 
-def _owns_address_in(network: Network, interface: Interface, zone: str) -> bool:
-    return any(
-        network.zones.zone_of(address) == zone
-        for address in (*(a.address for a in interface.addresses), *interface.virtual_addresses)
-    )
+class _DropsAll:
+    """Whether a filter that lets `permitted` through drops every forbidden packet, answered once
+    per distinct filter: most interfaces share one (no ACL), templated ones often do too."""
+
+    def __init__(self, space: PacketSpace, forbidden: PacketSet) -> None:
+        self.space, self.forbidden = space, forbidden
+        self.known: dict[PacketSet, bool] = {}
+
+    def __call__(self, permitted: PacketSet) -> bool:
+        if permitted not in self.known:
+            self.known[permitted] = permitted & self.forbidden == self.space.false
+        return self.known[permitted]
 
 
 def _add_filter_edge(
@@ -186,7 +393,7 @@ def _add_filter_edge(
     node_b: tuple[str, ...],
     key: tuple[str, str],
     direction: str,
-    forbidden: PacketSet,
+    drops_all: _DropsAll,
 ) -> None:
     device = ctx.network.devices[key[0]]
     if direction == "out" or (device.to_the_box is ToTheBox.FILTERED and device.policy is not None):
@@ -197,17 +404,10 @@ def _add_filter_edge(
     if direction == "in" and device.to_the_box is ToTheBox.VIA_POLICY:
         # Its addresses on other interfaces answer to what the policy towards them permits.
         permitted |= ctx.engine.box_filter(key[0], key[1])
-    if permitted & forbidden == ctx.space.false:
-        graph.add_edge(node_a, node_b, capacity=1, filter=(key[0], key[1], direction))
+    if drops_all(permitted):
+        graph.add_edge(node_a, node_b, (key[0], key[1], direction))
     else:
         graph.add_edge(node_a, node_b)
-
-
-def _boundary_reaches(ctx: FlowContext, device_name: str, if_name: str, dest: str) -> bool:
-    for zone in ctx.network.topology.zones:
-        if zone.id == dest and any(ctx.network.interface_ref(ref) == (device_name, if_name) for ref in zone.upstream):
-            return True
-    return False
 
 
 def _dropping_lines(
@@ -215,33 +415,47 @@ def _dropping_lines(
 ) -> list[Evidence]:
     """The binding line, then the lines of the filter that drop the forbidden packets, those that
     drop the most of them first (ties in the filter's order)."""
+    return _dropping_lines_each(ctx, device_name, if_name, direction, [forbidden])[0]
+
+
+def _dropping_lines_each(
+    ctx: FlowContext, device_name: str, if_name: str, direction: str, forbiddens: Sequence[PacketSet]
+) -> list[list[Evidence]]:
+    """`_dropping_lines` for each of several sets of forbidden packets, the filter read once."""
     device = ctx.network.devices[device_name]
     interface = device.interfaces[if_name]
     name = interface.acl_in if direction == "in" else interface.acl_out
     binding = interface.acl_in_source if direction == "in" else interface.acl_out_source
-    evidence = []
+    evidence: list[list[Evidence]] = [[] for _ in forbiddens]
     if binding is not None:
-        evidence.append(
-            Evidence(
-                binding.file,
-                binding.line,
-                redact(binding.text.strip()),
-                f"binds {name} ({direction}) on {device_name} {if_name}",
-            )
+        bound = Evidence(
+            binding.file,
+            binding.line,
+            redact(binding.text.strip()),
+            f"binds {name} ({direction}) on {device_name} {if_name}",
         )
+        for lines in evidence:
+            lines.append(bound)
     acl = device.acls.get(name) if name else None
     if direction == "in" and device.policy is not None:
-        evidence += _policy_dropping_lines(ctx, device_name, device, if_name, forbidden)
+        for lines, policy_lines in zip(
+            evidence, _policy_dropping_lines(ctx, device_name, device, if_name, forbiddens), strict=True
+        ):
+            lines += policy_lines
     if acl is None:
         return evidence
-    return evidence + _dropping(ctx, acl.lines, forbidden, acl.source)
+    return [
+        lines + dropped
+        for lines, dropped in zip(evidence, _dropping_each(ctx, acl.lines, forbiddens, acl.source), strict=True)
+    ]
 
 
 def _policy_dropping_lines(
-    ctx: FlowContext, device_name: str, device: Device, if_name: str, forbidden: PacketSet
-) -> list[Evidence]:
+    ctx: FlowContext, device_name: str, device: Device, if_name: str, forbiddens: Sequence[PacketSet]
+) -> list[list[Evidence]]:
     """The policy rules from `if_name` to any interface (and their lines that drop the
-    forbidden packets); when none is that wide, every rule from `if_name`."""
+    forbidden packets); when none is that wide, every rule from `if_name`. One list per set
+    of forbidden packets."""
     rules = [rule for rule in device.policy or () if rule.from_interfaces is None or if_name in rule.from_interfaces]
     wide = [rule for rule in rules if rule.to_interfaces is None]
     evidence = [
@@ -256,10 +470,63 @@ def _policy_dropping_lines(
         for rule in (wide or rules)
     ]
     if not wide:
-        return evidence
+        return [list(evidence) for _ in forbiddens]
     last = device.acls.get(wide[-1].acl or "")
     lines = [line for rule in wide for line in rule_lines(device, rule)]
-    return evidence + _dropping(ctx, lines, forbidden, last.source if last is not None else None)
+    return [
+        evidence + dropped
+        for dropped in _dropping_each(ctx, lines, forbiddens, last.source if last is not None else None)
+    ]
+
+
+def _dropping_each(
+    ctx: FlowContext, lines: Sequence[AclLine], forbiddens: Sequence[PacketSet], implicit: Source | None
+) -> list[list[Evidence]]:
+    """`_dropping` for each set of forbidden packets, in one pass over the lines: the packets a
+    line is the first to match do not depend on which packets are asked about, so the regions
+    are cut out of the union once and each set's share of a line is its part of the region."""
+    if len(forbiddens) == 1:
+        return [_dropping(ctx, lines, forbiddens[0], implicit)]
+    space = ctx.space
+    union = space.false
+    for forbidden in forbiddens:
+        union |= forbidden
+    sources, destinations = (_address_blocks(ctx, union, field) for field in ("src", "dst"))
+    regions = _FirstMatchShares(space, union)
+    parts = [forbidden & space.valid for forbidden in forbiddens]
+    left = [space.count(part) for part in parts]
+    # Pairs that share a filter have disjoint forbidden packets (other sources or other
+    # destinations): then the last one's share is what the others leave of the region.
+    disjoint = all(parts[i] & parts[j] == space.false for i in range(len(parts)) for j in range(i + 1, len(parts)))
+    dropping: list[list[tuple[int, int, Evidence]]] = [[] for _ in forbiddens]
+    for line in lines:
+        if not regions.left:
+            break
+        if not any(
+            addresses_overlap(match.src, sources) and addresses_overlap(match.dst, destinations)
+            for match in line.matches
+        ):
+            continue
+        region = regions.take_region(line)
+        if region is not None and region == space.false:
+            continue
+        # a catch-all (no region built) takes whatever each set has left
+        shares = list(left) if region is None else _shares(space, region, parts, disjoint)
+        text = redact(line.source.text.strip())
+        for position, share in enumerate(shares):
+            if share:
+                left[position] -= share
+                cited = dropping[position]
+                cited.append((share, len(cited), Evidence(line.source.file, line.source.line, text, "drops")))
+    if implicit is not None:
+        text = redact(implicit.text.strip())
+        for position, share in enumerate(left):
+            if share:
+                cited = dropping[position]
+                cited.append(
+                    (share, len(cited), Evidence(implicit.file, implicit.line, text, "implicit deny at the end"))
+                )
+    return [[line for _, _, line in sorted(cited, key=lambda item: (-item[0], item[1]))] for cited in dropping]
 
 
 def _dropping(
@@ -300,6 +567,14 @@ def _dropping(
     return [line for _, _, line in sorted(dropping, key=lambda item: (-item[0], item[1]))]
 
 
+def _shares(space: PacketSpace, region: PacketSet, parts: Sequence[PacketSet], disjoint: bool) -> list[int]:
+    """How many packets of each part `region` (within their union) holds."""
+    if not disjoint:
+        return [space.count(region & part) for part in parts]
+    shares = [space.count(region & part) for part in parts[:-1]]
+    return [*shares, space.count(region) - sum(shares)]
+
+
 class _FirstMatchShares:
     """One pass over a filter's lines, in order: the forbidden packets each line is the first to
     match. A line's are its own forbidden packets less those of the earlier lines that can
@@ -335,6 +610,23 @@ class _FirstMatchShares:
             return None
         self.left -= share
         return share
+
+    def take_region(self, line: AclLine) -> PacketSet | None:
+        """The valid forbidden packets `line` is the first to match (false: none), or None when
+        it matches every one (a catch-all: whatever is left is its, no set is built); they are
+        no longer left."""
+        space = self.space
+        mine = space.line_match(line) & self.forbidden
+        if mine == space.false:
+            return mine
+        if mine == self.forbidden:
+            self.left = 0
+            return None
+        first = self._first_match(line, mine)
+        self.index.add(line)
+        self.earlier.append(mine)
+        self.left -= space.count(first)
+        return first
 
     def _first_match(self, line: AclLine, mine: PacketSet) -> PacketSet:
         candidates = self.index.candidates(line)
