@@ -27,6 +27,7 @@ from ..model import (
     Action,
     Device,
     Interface,
+    Match,
     PolicyRule,
     Route,
     RouteKind,
@@ -283,14 +284,34 @@ def check_acl_002(ctx: FlowContext) -> list[Finding]:
     """ACL-002: no ACL line is fully shadowed by earlier lines."""
     findings = []
     keys: dict[tuple[str, str], str | None] = {}
-    for name, device in devices(ctx):
-        for acl_name in sorted(device.acls):
-            acl = device.acls[acl_name]
-            keys[name, acl_name] = key = _shadow_key(ctx.space, acl)
-            for item in _stored_unreachable_lines(ctx.space, acl, key):
-                cover = [acl.lines[index] for index in item.cover]
-                findings.append(_unreachable_finding(name, acl, acl.lines[item.index], cover, item.empty))
+    acls = [
+        (name, acl_name, device.acls[acl_name]) for name, device in devices(ctx) for acl_name in sorted(device.acls)
+    ]
+    for name, acl_name, acl in acls:
+        keys[name, acl_name] = _shadow_key(ctx.space, acl)
+    answers = _stored_unreachable_of_each(ctx.space, [(acl, keys[name, acl_name]) for name, acl_name, acl in acls])
+    for (name, _, acl), found in zip(acls, answers, strict=True):
+        for item in found:
+            cover = [acl.lines[index] for index in item.cover]
+            findings.append(_unreachable_finding(name, acl, acl.lines[item.index], cover, item.empty))
     return findings + unreachable_policy_lines(ctx, keys)
+
+
+def _stored_unreachable_of_each(space: PacketSpace, acls: list[tuple[Acl, str | None]]) -> list[list[Unreachable]]:
+    """`_stored_unreachable_lines` of each (ACL, store key); those not in the store are
+    found together (`unreachable_lines_of_each`), sharing the lines they begin with."""
+    answers: list[list[Unreachable] | None] = []
+    for acl, key in acls:
+        stored = None if space.store is None or key is None else _read_unreachable(space.store.get_record(key), acl)
+        answers.append(stored)
+    missing = [number for number, answer in enumerate(answers) if answer is None]
+    found = unreachable_lines_of_each(space, [acls[number][0] for number in missing])
+    for number, items in zip(missing, found, strict=True):
+        answers[number] = items
+        key = acls[number][1]
+        if space.store is not None and key is not None:
+            space.store.put_record(key, [[item.index, list(item.cover), item.empty] for item in items])
+    return [answer or [] for answer in answers]
 
 
 def stored_unreachable_lines(space: PacketSpace, acl: Acl) -> list[Unreachable]:
@@ -368,31 +389,100 @@ def unreachable_lines(space: PacketSpace, acl: Acl, limit: int = MAX_OVERLAP_CAN
     which on long firewall ACLs is a handful of lines; when too many earlier lines share
     its destinations, against the union of all of them, kept up to date only on demand.
     (One union per /16 destination block was tried: twice as slow as a single union.)"""
-    result = []
-    index = OverlapIndex(limit)
-    earlier: list[tuple[int, PacketSet]] = []
-    covered, covered_upto = space.false, 0
-    unions = _Unions(space)
-    for number, line in enumerate(acl.lines):
+    scan = _ShadowScan(space, limit)
+    found = [scan.step(number, line) for number, line in enumerate(acl.lines)]
+    return [item for item in found if item is not None]
+
+
+class _ShadowScan:
+    """`unreachable_lines` part way through an ACL: what the lines so far left behind."""
+
+    def __init__(self, space: PacketSpace, limit: int) -> None:
+        self.space = space
+        self.index = OverlapIndex(limit)
+        self.earlier: list[tuple[int, PacketSet]] = []
+        self.covered, self.covered_upto = space.false, 0
+        self.unions = _Unions(space)
+
+    def copy(self) -> _ShadowScan:
+        other = _ShadowScan(self.space, self.index.limit)
+        other.index = self.index.copy()
+        other.earlier = list(self.earlier)
+        other.covered, other.covered_upto = self.covered, self.covered_upto
+        other.unions = self.unions.copy()
+        return other
+
+    def step(self, number: int, line: AclLine) -> Unreachable | None:
+        """Line `number` (every earlier line has been stepped): unreachable or not."""
+        space = self.space
         matched = line_set(space, line)
-        candidates = index.candidates(line)
+        candidates = self.index.candidates(line)
         if candidates is None:
-            candidates = _cover_by_witnesses(space, matched, index, earlier)
+            candidates = _cover_by_witnesses(space, matched, self.index, self.earlier)
         if candidates is None:
-            for _, packets in earlier[covered_upto:]:
-                covered |= packets
-            covered_upto = len(earlier)
-            union, overlapping = covered, earlier
+            for _, packets in self.earlier[self.covered_upto :]:
+                self.covered |= packets
+            self.covered_upto = len(self.earlier)
+            union, overlapping = self.covered, self.earlier
         else:
-            overlapping = [earlier[position] for position in candidates]
-            union = unions.union(candidates, overlapping)
+            overlapping = [self.earlier[position] for position in candidates]
+            union = self.unions.union(candidates, overlapping)
+        found = None
         if space.subset(matched, union):
             empty = matched == space.false
-            result.append(Unreachable(number, () if empty else covering_lines(space, matched, overlapping), empty))
+            found = Unreachable(number, () if empty else covering_lines(space, matched, overlapping), empty)
         if exact(line):
-            index.add(line)
-            earlier.append((number, matched))
-    return result
+            self.index.add(line)
+            self.earlier.append((number, matched))
+        return found
+
+
+# What `unreachable_lines` reads of a line.
+LineKey = tuple[Action, tuple[Match, ...], bool]
+
+
+def unreachable_lines_of_each(
+    space: PacketSpace, acls: list[Acl], limit: int = MAX_OVERLAP_CANDIDATES
+) -> list[list[Unreachable]]:
+    """`unreachable_lines` of each ACL. A line's answer depends only on it and the lines
+    before it, so ACLs that begin with the same lines (an access layer's SVI ACLs: one of a
+    few templates each, then its own anti-spoofing line) share the scan of those lines: the
+    ACLs are walked as a tree of their line prefixes, and a scan is copied only where their
+    lines part."""
+    numbered: dict[LineKey, int] = {}
+    keys = [[numbered.setdefault(_line_key(line), len(numbered)) for line in acl.lines] for acl in acls]
+    results: list[list[Unreachable]] = [[] for _ in acls]
+    # (depth, the ACLs that share the lines before it, the scan of those lines and what it
+    # found, whether the scan is this branch's own or its siblings' still to copy)
+    pending: list[tuple[int, list[int], _ShadowScan, tuple[Unreachable, ...], bool]]
+    pending = [(0, list(range(len(acls))), _ShadowScan(space, limit), (), True)]
+    while pending:
+        depth, members, scan, found_before, own = pending.pop()
+        scan = scan if own else scan.copy()
+        found = list(found_before)
+        while True:
+            for member in members:
+                if len(keys[member]) == depth:
+                    results[member] = list(found)
+            branches: dict[int, list[int]] = {}
+            for member in members:
+                if len(keys[member]) > depth:
+                    branches.setdefault(keys[member][depth], []).append(member)
+            if len(branches) != 1:
+                break
+            (members,) = branches.values()
+            item = scan.step(depth, acls[members[0]].lines[depth])
+            if item is not None:
+                found.append(item)
+            depth += 1
+        # the first branch is taken last (the stack pops the others first): it takes the scan
+        for number, branch in enumerate(branches.values()):
+            pending.append((depth, branch, scan, tuple(found), number == 0))
+    return results
+
+
+def _line_key(line: AclLine) -> LineKey:
+    return line.action, line.matches, exact(line)
 
 
 def _cover_by_witnesses(
@@ -433,6 +523,11 @@ class _Unions:
     def __init__(self, space: PacketSpace) -> None:
         self.space = space
         self._known: dict[tuple[int, ...], PacketSet] = {(): space.false}
+
+    def copy(self) -> _Unions:
+        other = _Unions(self.space)
+        other._known = dict(self._known)
+        return other
 
     def union(self, positions: list[int], lines: list[tuple[int, PacketSet]]) -> PacketSet:
         key = tuple(positions)
@@ -935,13 +1030,22 @@ def policy_shadows(sets: _PolicySets) -> list[PolicyShadow]:
         if not sets.groups(position):
             found.append((position, None))
             continue
-        if not sets.live_groups(position):
+        if not sets.live_groups(position) or _only_own_lines_first(sets, position, rule):
             continue
         for item in _policy_lines(sets, lines):
             shadowed_by_itself = rule.acl is not None and sets.space.subset(item.packets, item.own)
             if not (shadowed_by_itself or sets.reachable(position, item)):
                 found.append((position, item.index))
     return found
+
+
+def _only_own_lines_first(sets: _PolicySets, position: int, rule: PolicyRule) -> bool:
+    """A rule applying a named ACL where no earlier rule decides any of its live pairs (the
+    ASA's access-groups, one per interface): on every pair only the ACL's own earlier lines
+    come first, so a line is unreachable there exactly when its ACL shadows it, which is
+    left to ACL-002 on the ACL. `policy_shadows` reports none of its lines: skipping them
+    spares a pass over thousands of lines that finds nothing."""
+    return rule.acl is not None and not any(group.earlier for group in sets.live_groups(position))
 
 
 def stored_policy_shadows(sets: _PolicySets, acl_keys: dict[str, str] | None = None) -> list[PolicyShadow]:

@@ -162,6 +162,31 @@ class OverlapIndex:
         # the last line asked about, with its destination keys and shapes: callers add the
         # line they just asked about, and the two are the index's own costliest steps
         self._last: tuple[AclLine, list[tuple[int, int] | None], tuple[Shape, ...]] | None = None
+        # Every later line is tested against each line to any destination (a firewall ACL's
+        # first block of bogon sources): while none of those has a match with destinations,
+        # the test ignores the line's destinations, and the many lines to distinct servers
+        # with the same protocols and ports get one answer, kept here by those fields with
+        # how many of the lines to any destination it covers.
+        self._any_hits: dict[tuple[object, ...], tuple[int, list[int]]] = {}
+        self._any_without_destinations = True
+
+    def copy(self) -> OverlapIndex:
+        """An index of the same lines that lines added to either leave the other without."""
+        other = OverlapIndex(self.limit)
+        other.lines = list(self.lines)
+        other._shapes = list(self._shapes)
+        other._any_destination = list(self._any_destination)
+        other._networks = {length: list(networks) for length, networks in self._networks.items()}
+        other._by_prefix = {key: list(numbers) for key, numbers in self._by_prefix.items()}
+        other._by_protocols = {
+            key: {group: list(numbers) for group, numbers in groups.items()}
+            for key, groups in self._by_protocols.items()
+        }
+        other._last = self._last
+        # the lists of hits are replaced, never extended in place: sharing them is safe
+        other._any_hits = dict(self._any_hits)
+        other._any_without_destinations = self._any_without_destinations
+        return other
 
     def add(self, line: AclLine) -> None:
         number = len(self.lines)
@@ -173,6 +198,7 @@ class OverlapIndex:
                 # once per line, however many of its matches go anywhere: the limit counts lines
                 if not self._any_destination or self._any_destination[-1] != number:
                     self._any_destination.append(number)
+                    self._any_without_destinations &= all(shape[1] is None for shape in shapes)
                 continue
             bucket = self._by_prefix.get(key)
             if bucket is None:
@@ -193,13 +219,27 @@ class OverlapIndex:
         if self._too_many([self._by_prefix[prefix] for prefix in prefixes]):
             return None
         protocols = line_protocols(shapes)
-        found = set(self._any_destination)
+        found: set[int] = set()
         for prefix in prefixes:
             for group, numbers in self._by_protocols[prefix].items():
                 if group is None or protocols is None or not group.isdisjoint(protocols):
                     found.update(numbers)
         own = self._shapes
-        return [number for number in sorted(found) if shapes_overlap(own[number], shapes)]
+        hits = [number for number in found if shapes_overlap(own[number], shapes)]
+        return sorted(set(hits).union(self._any_overlapping(shapes)))
+
+    def _any_overlapping(self, shapes: tuple[Shape, ...]) -> list[int]:
+        """The lines to any destination that may overlap a line of these shapes."""
+        own = self._shapes
+        if not self._any_without_destinations:
+            return [number for number in self._any_destination if shapes_overlap(own[number], shapes)]
+        # without destinations on the other side, `shapes_overlap` never reads this line's
+        key = tuple((shape[0], shape[2], shape[3], shape[4]) for shape in shapes)
+        tested, hits = self._any_hits.get(key, (0, []))
+        if tested < len(self._any_destination):
+            hits = hits + [number for number in self._any_destination[tested:] if shapes_overlap(own[number], shapes)]
+            self._any_hits[key] = len(self._any_destination), hits
+        return hits
 
     def _prepared(self, line: AclLine) -> tuple[list[tuple[int, int] | None], tuple[Shape, ...]]:
         if self._last is None or self._last[0] is not line:
