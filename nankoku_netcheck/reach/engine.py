@@ -207,7 +207,8 @@ class Compiled:
 @dataclass
 class _Visited:
     """What one search has processed: per (device, interface, translation) the packets
-    that entered; per (device, translation) of a stateless device without NAT the packets
+    that entered (where `ReachEngine._checks_seen` asks for the check); per (device, translation)
+    of a stateless device without NAT the packets
     it routed (past its ingress filter its forwarding does not depend on the interface,
     so routing them again would only add the same packets downstream)."""
 
