@@ -17,7 +17,7 @@ from networkx.algorithms.flow import boykov_kolmogorov, edmonds_karp, preflow_pu
 
 from nankoku_netcheck.analyze import flow_context, load
 from nankoku_netcheck.graph import ZoneTable
-from nankoku_netcheck.profiles import CHANNELS, pair_policies
+from nankoku_netcheck.profiles import pair_policies
 from nankoku_netcheck.reach.packets import PacketSet, PacketSpace
 from nankoku_netcheck.result import Evidence
 from nankoku_netcheck.rules.certificate import (
@@ -34,6 +34,7 @@ from nankoku_netcheck.rules.certificate import (
     _Facts,
     _shares,
     _zone_lookup,
+    forbidden_connections,
     isolation_certificates,
     min_cut_sink_side,
 )
@@ -144,10 +145,7 @@ def test_every_shipped_topology_gets_the_certificates_networkx_would_give(name: 
             assert facts.interface_zones[address_owner.name, if_name] == zones
     expected: list[tuple[str, str, tuple[Evidence, ...] | None]] = []
     for policy in pair_policies(loaded.topology):
-        forbidden = ctx.owned(policy.from_zone, "src") & ctx.owned(policy.to_zone, "dst")
-        if policy.allow == CHANNELS:
-            forbidden &= ~sanctioned
-        forbidden &= ~ctx.space.tcp_established()
+        forbidden = forbidden_connections(ctx, policy, sanctioned)
         routed = ctx.flows(policy.from_zone).get(policy.to_zone, ctx.space.false)
         if routed & forbidden != ctx.space.false:
             continue
@@ -195,10 +193,7 @@ def test_a_filter_cut_for_several_pairs_is_read_once_with_the_same_lines_as_pair
     sanctioned = sanctioned_flows(ctx)
     sharing: dict[FilterPoint, list[PacketSet]] = {}
     for policy in pair_policies(loaded.topology):
-        forbidden = ctx.owned(policy.from_zone, "src") & ctx.owned(policy.to_zone, "dst")
-        if policy.allow == CHANNELS:
-            forbidden &= ~sanctioned
-        forbidden &= ~ctx.space.tcp_established()
+        forbidden = forbidden_connections(ctx, policy, sanctioned)
         cut = _certificate(ctx, facts, policy.from_zone, policy.to_zone, forbidden)
         assert isinstance(cut, _Cut)
         for point in cut.points:

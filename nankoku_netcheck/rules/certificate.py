@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..graph import ZoneTable
 from ..model import AclLine, Device, Interface, Source, ToTheBox, Wildcard, prefix_mask
-from ..profiles import CHANNELS, pair_policies
+from ..profiles import CHANNELS, PairPolicy, pair_policies
 from ..reach.filters import accepts, rule_lines
 from ..reach.packets import PacketSet, PacketSpace
 from ..redact import redact
@@ -206,15 +206,21 @@ def _zone_lookup(zones: ZoneTable) -> Callable[[int], str | None]:
     return zone_of
 
 
+def forbidden_connections(ctx: FlowContext, policy: PairPolicy, sanctioned: PacketSet) -> PacketSet:
+    """New connections the pair's policy forbids: from the source zone to the destination zone,
+    less the sanctioned channels where the policy allows those."""
+    forbidden = ctx.owned(policy.from_zone, "src") & ctx.owned(policy.to_zone, "dst")
+    if policy.allow == CHANNELS:
+        forbidden &= ~sanctioned
+    return forbidden & ~ctx.space.tcp_established()
+
+
 def isolation_certificates(ctx: FlowContext) -> tuple[IsolationCertificate, ...]:
     found: list[IsolationCertificate | _Cut] = []
     sanctioned = sanctioned_flows(ctx)
     facts = _Facts.of(ctx)
     for policy in pair_policies(ctx.network.topology):
-        forbidden = ctx.owned(policy.from_zone, "src") & ctx.owned(policy.to_zone, "dst")
-        if policy.allow == CHANNELS:
-            forbidden &= ~sanctioned
-        forbidden &= ~ctx.space.tcp_established()
+        forbidden = forbidden_connections(ctx, policy, sanctioned)
         routed = ctx.flows(policy.from_zone).get(policy.to_zone, ctx.space.false)
         if routed & forbidden != ctx.space.false:
             continue  # not isolated: the violation is the finding, there is nothing to certify
