@@ -59,8 +59,7 @@ EVERY_ZONE_ROUTED = frozenset({"ZONE-001", "ZONE-002", "ZONE-007"})
 # with routing ignored took 2.5 times one with routing from the same zone (it floods every
 # path the filters allow): 1.45 against 0.57 s CPU. Since stub devices send nothing back
 # (engine `_stub_link`) it takes about half as long as the routed one (300 devices: 1.5 against
-# 2.5-3.0 s); the weights and the threshold below were left as measured with them, which keeps
-# the 300-device city on two processes (re-measuring the split is open, issue #20).
+# 2.5-3.0 s); the weights were left as they were, the threshold below re-measured with them.
 ROUTED_WEIGHT = 2
 UNROUTED_WEIGHT = 5
 
@@ -71,7 +70,10 @@ UNROUTED_WEIGHT = 5
 # (cost 3,500) 7.6-8.8 one process, 5.0-5.5 here + 6.5-7.2 in the worker: +55 % CPU for at best
 # a quarter off the wall time, and only with an idle second core; N = 300 (cost 10,500) 54.4
 # against 32.3 here + 30.2 in the worker: +15 % CPU, 40 % off the wall time with a free core.
-PARALLEL_SEARCH_MIN_COST = 6000
+# Re-measured after the stub links (cold `analyze`, OxiDD, jobs=2, the worker on or off): N = 300
+# (cost 10,511) 26.0-26.7 s wall with one process, 26.9-27.7 s with the worker (+7 s CPU for
+# nothing); N = 1,000 (cost 35,011) 100.9 s against 86.3 s with it (+2.3 s CPU). Hence 20,000.
+PARALLEL_SEARCH_MIN_COST = 20000
 
 
 @dataclass(frozen=True)
