@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeAlias
 
 import networkx as nx
@@ -64,10 +65,25 @@ class ZoneTable:
         return ZoneTable(tuple(entries))
 
     def zone_of(self, address: int) -> str | None:
-        for network, length, zone_id in self.entries:
-            if address & prefix_mask(length) == network:
+        """The zone of the first entry whose prefix holds `address` (entries longest first:
+        the longest match), by one dictionary look-up per run of entries of one length."""
+        for mask, owners in self._runs:
+            zone_id = owners.get(address & mask)
+            if zone_id is not None:
                 return zone_id
         return None
+
+    @cached_property
+    def _runs(self) -> tuple[tuple[int, dict[int, str]], ...]:
+        """The entries in runs of equal length, in order; within a run the first entry of a
+        network wins. Two entries of one length cannot both hold an address unless they name
+        the same network, so this finds what a scan of the entries finds, in any order."""
+        runs: list[tuple[int, int, dict[int, str]]] = []
+        for network, length, zone_id in self.entries:
+            if not runs or runs[-1][0] != length:
+                runs.append((length, prefix_mask(length), {}))
+            runs[-1][2].setdefault(network, zone_id)
+        return tuple((mask, owners) for _, mask, owners in runs)
 
     def zone_of_subnet(self, network: int, length: int) -> str | None:
         """The zone whose longest prefix contains the whole subnet; None = transit."""

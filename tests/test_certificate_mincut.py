@@ -17,6 +17,7 @@ from networkx.algorithms.flow import boykov_kolmogorov, edmonds_karp, preflow_pu
 
 from nankoku_netcheck.analyze import flow_context, load
 from nankoku_netcheck.graph import ZoneTable
+from nankoku_netcheck.model import prefix_mask
 from nankoku_netcheck.profiles import pair_policies
 from nankoku_netcheck.reach.packets import PacketSet, PacketSpace
 from nankoku_netcheck.result import Evidence
@@ -33,7 +34,6 @@ from nankoku_netcheck.rules.certificate import (
     _dropping_lines_each,
     _Facts,
     _shares,
-    _zone_lookup,
     forbidden_connections,
     isolation_certificates,
     min_cut_sink_side,
@@ -109,9 +109,9 @@ def test_two_filters_in_a_row_are_cut_at_the_one_nearer_the_sink() -> None:
     assert min_cut_sink_side(graph) is None
 
 
-def test_the_zone_lookup_is_the_tables_own_answer() -> None:
-    # Sorted (longest first, as from_zones makes it): one dictionary look-up per length; two
-    # zones claiming the same prefix: the first listed wins, as in zone_of's scan.
+def test_the_zone_lookup_is_the_first_entry_whose_prefix_holds_the_address() -> None:
+    # Sorted (longest first, as from_zones makes it): two zones claiming the same prefix, the
+    # first listed wins; not sorted: still the first entry that holds the address, as a scan.
     table = ZoneTable(
         (
             (0x0A010100, 24, "a"),
@@ -120,13 +120,16 @@ def test_the_zone_lookup_is_the_tables_own_answer() -> None:
             (0x0A000000, 8, "d"),
         )
     )
-    # Not longest first: the look-up is zone_of itself.
     unsorted = ZoneTable(((0x0A000000, 8, "d"), (0x0A010100, 24, "a")))
-    assert _zone_lookup(unsorted) == unsorted.zone_of
+
+    def scan(zones: ZoneTable, address: int) -> str | None:
+        return next((zone for network, length, zone in zones.entries if address & prefix_mask(length) == network), None)
+
     addresses = (0x0A010105, 0x0A0102FF, 0x0A7F0001, 0x0B000001, 0)
-    assert [_zone_lookup(table)(address) for address in addresses] == ["a", "c", "d", None, None]
-    assert [_zone_lookup(table)(address) for address in addresses] == [table.zone_of(a) for a in addresses]
-    assert [_zone_lookup(unsorted)(address) for address in addresses] == ["d", "d", "d", None, None]
+    assert [table.zone_of(address) for address in addresses] == ["a", "c", "d", None, None]
+    assert [table.zone_of(address) for address in addresses] == [scan(table, a) for a in addresses]
+    assert [unsorted.zone_of(address) for address in addresses] == ["d", "d", "d", None, None]
+    assert [unsorted.zone_of(address) for address in addresses] == [scan(unsorted, a) for a in addresses]
 
 
 TOPOLOGIES = sorted(path.name for path in (REPO / "topologies").glob("*.yaml"))

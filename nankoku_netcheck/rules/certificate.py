@@ -24,8 +24,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..graph import ZoneTable
-from ..model import AclLine, Device, Interface, Source, ToTheBox, Wildcard, prefix_mask
+from ..model import AclLine, Device, Interface, Source, ToTheBox, Wildcard
 from ..profiles import CHANNELS, PairPolicy, pair_policies
 from ..reach.filters import accepts, rule_lines
 from ..reach.packets import PacketSet, PacketSpace
@@ -169,7 +168,7 @@ class _Facts:
     @staticmethod
     def of(ctx: FlowContext) -> _Facts:
         network = ctx.network
-        zone_of = _zone_lookup(network.zones)
+        zone_of = network.zones.zone_of
         interface_zones = {
             (device.name, if_name): frozenset(
                 zone_of(address)
@@ -183,27 +182,6 @@ class _Facts:
             refs = {network.interface_ref(ref) for ref in zone.upstream}
             upstream.setdefault(zone.id, set()).update(key for key in ctx.engine.boundary if key in refs)
         return _Facts(interface_zones, {zone: frozenset(keys) for zone, keys in upstream.items()})
-
-
-def _zone_lookup(zones: ZoneTable) -> Callable[[int], str | None]:
-    """`zones.zone_of`, by one dictionary look-up per prefix length (its entries are longest
-    first; the first entry of a (network, length) wins, as in its scan)."""
-    lengths = [length for _, length, _ in zones.entries]
-    if lengths != sorted(lengths, reverse=True):
-        return zones.zone_of
-    by_length: dict[int, dict[int, str]] = {}
-    for network, length, zone_id in zones.entries:
-        by_length.setdefault(length, {}).setdefault(network, zone_id)
-    order = [(prefix_mask(length), table) for length, table in by_length.items()]
-
-    def zone_of(address: int) -> str | None:
-        for mask, table in order:
-            zone = table.get(address & mask)
-            if zone is not None:
-                return zone
-        return None
-
-    return zone_of
 
 
 def forbidden_connections(ctx: FlowContext, policy: PairPolicy, sanctioned: PacketSet) -> PacketSet:
