@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import __version__
 from .baseline import Baseline, apply_baseline, read_baseline, source_root
@@ -92,6 +92,9 @@ class Loaded:
     configs: dict[str, InputFile]
     devices: dict[str, Device]
     network: Network
+    # Device name -> the fingerprint of its parse's encoding, where the parse cache had it
+    # (incremental.py compares models by it).
+    prints: dict[str, str] = field(default_factory=dict)
 
 
 def load(
@@ -117,7 +120,19 @@ def load_network(topology: Topology, cache: ParseCache | None = None, jobs: int 
     """Read and parse the configs of an already loaded topology and build its network (see `load`)."""
     configs = read_device_configs(topology)
     devices = parse_devices(topology, configs, cache, jobs)
-    return Loaded(topology, configs, devices, build_network(topology, devices))
+    prints = {} if cache is None else encoding_prints(topology, configs, cache)
+    return Loaded(topology, configs, devices, build_network(topology, devices), prints)
+
+
+def encoding_prints(topology: Topology, configs: dict[str, InputFile], cache: ParseCache) -> dict[str, str]:
+    """Device name -> `cache.prints` of its parse, for the devices the cache read or wrote."""
+    found = {}
+    for entry in topology.devices:
+        config = configs[entry.name]
+        key = cache.key(config.sha256, entry.config_display, entry.vendor, config.encoding, entry.instance)
+        if key in cache.prints:
+            found[entry.name] = cache.prints[key]
+    return found
 
 
 def parse_devices(
@@ -376,7 +391,7 @@ def saved_searches(space: PacketSpace, loaded: Loaded, budget: int) -> SavedSear
     without a store: no cache, or an engine without a file format)."""
     if space.store is None:
         return None
-    prints = Fingerprints(loaded.network, space.backend, budget)
+    prints = Fingerprints(loaded.network, space.backend, budget, loaded.prints)
     return SavedSearches(space.store, space, loaded.topology.path, prints)
 
 

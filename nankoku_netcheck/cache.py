@@ -27,6 +27,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import json
 import os
 import stat
 import tempfile
@@ -61,6 +62,7 @@ def source_fingerprint(*relative_paths: str) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def parser_fingerprint() -> str:
     """A hash of the model and the parsers' source: the parse stage and every vendor plugin
     (subpackages included, so a plugin's split into modules is covered too)."""
@@ -267,6 +269,24 @@ def device_codec() -> Codec:
     return Codec(Device, line_type=Source)
 
 
+# Stands for a device's own config path in its fingerprint: JSON text no parsed string
+# becomes (the inputs refuse NUL characters).
+_OWN_PATH = b'"\\u0000"'
+
+
+def encoding_fingerprint(encoded: bytes, own_path: str) -> str:
+    """The hash of a device's codec encoding with its own config path left out: every whole JSON
+    string equal to `own_path` counts as the path, part of a string never does (incremental.py:
+    `diff` compares a git revision exported elsewhere, and a moved but unchanged config is the
+    same model)."""
+    path = json.dumps(own_path, ensure_ascii=False).encode("utf-8")
+    # A string token starts after one of these (inside a string a quote is always escaped,
+    # so `[` or `,` and a quote never occur there).
+    for before in (b"[", b",", b":"):
+        encoded = encoded.replace(before + path, before + _OWN_PATH)
+    return hashlib.sha256(encoded).hexdigest()
+
+
 class ParseCache:
     """Opening one checks the folder and loads (or makes) the key: raises InputError."""
 
@@ -276,6 +296,9 @@ class ParseCache:
         self.hits = 0
         self.misses = 0
         self.rejected = 0  # entries found unusable (and removed)
+        # Parse key -> `encoding_fingerprint` of the entry read or written under it this run:
+        # incremental.py compares models by it without encoding every device once more.
+        self.prints: dict[str, str] = {}
 
     @staticmethod
     def key(sha256: str, display: str, vendor: str | None, encoding: str = "utf-8", instance: str | None = None) -> str:
@@ -297,7 +320,9 @@ class ParseCache:
         try:
             data = read_entry(path, DEVICE_ENTRY_LIMIT + MAC_BYTES)
             if data is not None:
-                device = device_codec().loads(unseal(self.secret, "device", key, self._code(), data))
+                payload = unseal(self.secret, "device", key, self._code(), data)
+                device = device_codec().loads(payload)
+                self.prints[key] = encoding_fingerprint(payload, device.source_file)
                 self.hits += 1
                 return device  # type: ignore[no-any-return]
         except (Rejected, DecodeError):
@@ -315,5 +340,6 @@ class ParseCache:
             return
         if len(payload) > DEVICE_ENTRY_LIMIT:
             return
+        self.prints[key] = encoding_fingerprint(payload, device.source_file)
         with contextlib.suppress(OSError):
             write_atomically(self._path(key), seal(self.secret, "device", key, self._code(), payload))

@@ -107,8 +107,8 @@ def diff_topologies(
     # The after side takes every search of the before side that the change cannot affect.
     reusable = reusable_searches(
         before.context.searches(),
-        Fingerprints(loaded_before.network, space.backend, budget),
-        Fingerprints(loaded_after.network, space.backend, budget),
+        Fingerprints(loaded_before.network, space.backend, budget, loaded_before.prints),
+        Fingerprints(loaded_after.network, space.backend, budget, loaded_after.prints),
     )
     after = analyze_loaded(
         loaded_after,

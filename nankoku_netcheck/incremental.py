@@ -50,10 +50,11 @@ import enum
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .cache import device_codec, source_fingerprint
+from .cache import device_codec, encoding_fingerprint, source_fingerprint
 from .codec import Codec, DecodeError, EncodeError
 from .graph import Network
 from .model import Device, Located, Source
@@ -96,13 +97,23 @@ class SearchDeps:
     code: str
 
 
+_PRIMITIVES = (str, int, float, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(value: object) -> object:
     """`value` as nested tuples of primitives, deterministic across processes (sets sorted),
     without `Source`s and `Located`s (where a thing was written is not what it does)."""
+    if isinstance(value, _PRIMITIVES):
+        return value
     if isinstance(value, Source | Located):
         return None
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__, *(_plain(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return (kind.__name__, *(_plain(getattr(value, name)) for name in names))
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dict):
@@ -140,28 +151,31 @@ def structure_fingerprint(network: Network) -> str:
     return digest.hexdigest()
 
 
-# Stands for a device's own config path in its fingerprint: JSON text no parsed string
-# becomes (the inputs refuse NUL characters).
-_OWN_PATH = b'"\\u0000"'
-
-
 def device_fingerprint(device: Device) -> str:
     """The hash of the device's whole model (codec.py encodes every field, deterministically),
     its own config path aside (see the module docstring)."""
-    encoded = device_codec().dumps(device)
-    own_path = json.dumps(device.source_file, ensure_ascii=False).encode("utf-8")
-    # Only whole JSON strings equal to the path: a string token starts after one of these
-    # (inside a string a quote is always escaped, so `[` or `,` and a quote never occur there).
-    for before in (b"[", b",", b":"):
-        encoded = encoded.replace(before + own_path, before + _OWN_PATH)
-    return hashlib.sha256(encoded).hexdigest()
+    return encoding_fingerprint(device_codec().dumps(device), device.source_file)
+
+
+def parsed_fingerprint(encoding_print: str, name: str) -> str:
+    """A device's fingerprint from the `encoding_fingerprint` of its config's parse (what the parse
+    cache read or wrote) and the name the topology gives it, the one field set after parsing
+    (analyze.parse_devices). Another hash than `device_fingerprint`'s for the same model: a search
+    saved under one kind is only re-used by a run that has the same kind (it is, for each device,
+    as long as its parse can be cached)."""
+    return hashlib.sha256(b"parsed\0" + encoding_print.encode("ascii") + b"\0" + name.encode("utf-8")).hexdigest()
 
 
 class Fingerprints:
     """The fingerprints of one network, each computed once."""
 
-    def __init__(self, network: Network, backend: str, budget: int) -> None:
+    def __init__(
+        self, network: Network, backend: str, budget: int, encoding_prints: Mapping[str, str] | None = None
+    ) -> None:
+        """`encoding_prints`: device name -> the `encoding_fingerprint` of its parse (`Loaded.prints`),
+        where known: those devices are not encoded once more."""
         self.network = network
+        self.encoding_prints = encoding_prints or {}
         self.backend = backend
         self.budget = budget
         self._structure: str | None = None
@@ -181,6 +195,10 @@ class Fingerprints:
             device = self.network.devices.get(name)
             if device is None:
                 return None
+            known = self.encoding_prints.get(name)
+            if known is not None:
+                found = self._devices[name] = parsed_fingerprint(known, name)
+                return found
             try:
                 found = self._devices[name] = device_fingerprint(device)
             except EncodeError:  # a model the codec cannot write cannot be compared: never re-used

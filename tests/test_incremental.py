@@ -22,7 +22,13 @@ from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.diff import diff_topologies
 from nankoku_netcheck.graph import Network
-from nankoku_netcheck.incremental import Fingerprints, SearchKey, device_fingerprint, reusable_searches
+from nankoku_netcheck.incremental import (
+    Fingerprints,
+    SearchKey,
+    device_fingerprint,
+    parsed_fingerprint,
+    reusable_searches,
+)
 from nankoku_netcheck.model import Acl, AclLine, Action, Device, Match, Source
 from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from nankoku_netcheck.reach.nat import Rewrite
@@ -121,6 +127,25 @@ def test_a_device_fingerprint_leaves_out_only_the_own_config_path() -> None:
     assert device_fingerprint(quoting) != device_fingerprint(quoting_moved)
     edited = r1(via("10.0.9.0/24", "10.0.12.2"))
     assert device_fingerprint(edited) != device_fingerprint(r1())
+
+
+def test_the_parse_cache_prints_a_model_alike_when_written_and_when_read_back(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path / "cache")
+    cache.put("written", r1())
+    moved = r1()
+    moved.source_file = "elsewhere/R1.cfg"
+    cache.put("moved", moved)
+    cache.put("edited", r1(via("10.0.9.0/24", "10.0.12.2")))
+    reader = ParseCache(tmp_path / "cache", cache.secret)
+    assert reader.get("written") == r1()
+    assert reader.prints["written"] == cache.prints["written"] == cache.prints["moved"]
+    assert cache.prints["edited"] != cache.prints["written"]
+    # The name the topology gives a device is part of its fingerprint.
+    assert parsed_fingerprint(cache.prints["written"], "R1") != parsed_fingerprint(cache.prints["written"], "R9")
+    network = network_of(r1(), r2(), r3())
+    known = Fingerprints(network, "auto", 1000, {"R1": cache.prints["written"]})
+    assert known.device("R1") == parsed_fingerprint(cache.prints["written"], "R1")
+    assert known.device("R2") == device_fingerprint(network.devices["R2"])
 
 
 def test_a_search_that_ran_out_of_budget_is_not_reused(space: PacketSpace) -> None:

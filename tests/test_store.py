@@ -4,6 +4,7 @@ same findings as a cold one."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from nankoku_netcheck.analyze import analyze, load
 from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.model import Acl, Device
 from nankoku_netcheck.parse import parse_config
-from nankoku_netcheck.reach.packets import STORE_BACKENDS, STORE_MIN_LINES, PacketSpace
+from nankoku_netcheck.reach.packets import STORE_BACKENDS, STORE_MIN_LINES, PacketSpace, acl_key
 from nankoku_netcheck.reach.precompile import compile_filter_and_reverse, filter_work, run_in_two_processes
 from nankoku_netcheck.reach.store import BddStore
 from nankoku_netcheck.rules.acl import (
@@ -57,6 +58,23 @@ def test_loaded_sets_equal_a_fresh_compile(tmp_path: Path) -> None:
     assert permits == second._compile(acl)
     assert reversed_permits == second.reversed_direction(second._compile(acl))
     assert permits != second.false and permits != reversed_permits
+
+
+def test_equal_acls_in_other_objects_share_keys_and_sets(tmp_path: Path) -> None:
+    acl = long_acl(STORE_MIN_LINES + 10)
+    twin = dataclasses.replace(acl, lines=tuple(acl.lines))
+    other = long_acl(STORE_MIN_LINES + 10, seed=8)
+    space = PacketSpace(store=BddStore(tmp_path))
+    assert twin is not acl and twin == acl
+    assert space.acl_store_key("permits", acl) == space.acl_store_key("permits", twin)
+    assert space.acl_store_key("permits", acl) == BddStore.key("permits", acl_key(acl), space.layout)
+    assert space.acl_store_key("permits", acl) != space.acl_store_key("permits", other)
+    assert space.acl_store_key("permits", acl) != space.acl_store_key("reversed", acl)
+    # Another content of the same ACL object is its own digest, not the one made before.
+    assert space.acl_store_key("x", acl, lambda: "other") == BddStore.key("x", "other", space.layout)
+    assert space.acl_permits(acl) == space.acl_permits(twin) == space._compile(acl)
+    assert space.acl_permits(other) == space._compile(other) != space.acl_permits(acl)
+    assert space.store is not None and space.store.misses == 2
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "mac"])

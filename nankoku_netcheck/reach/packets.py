@@ -20,7 +20,7 @@ import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..model import (
     IPV4_MAX,
@@ -36,6 +36,7 @@ from ..model import (
     Wildcard,
     int_to_ip,
 )
+from .store import BddStore
 
 # The BDD variable order, top first. The ACK bit and the protocol come first: stateful
 # devices split every packet set into new connections and TCP replies, and with those
@@ -55,8 +56,6 @@ FIELD_WIDTHS: tuple[tuple[str, int], ...] = (
 )
 FIELD_WIDTH = dict(FIELD_WIDTHS)
 
-if TYPE_CHECKING:
-    from .store import BddStore
 
 PacketSet = Any  # a dd Function (cudd or autoref) or an oxidd BCDDFunction; kept opaque to callers
 # ACLs at least this long are kept in the store (shorter ones compile faster than a file loads).
@@ -159,6 +158,11 @@ class PacketSpace:
         self.true = self.bdd.true
         self.false = self.bdd.false
         self._acl_cache: dict[tuple[Any, ...], PacketSet] = {}
+        # By ACL object (kept alive here, so its id is not reused): the look-ups by value above
+        # hash the whole ACL each time, and the engine and rules ask about the same objects often.
+        self._permits_of_object: dict[int, tuple[Acl, PacketSet]] = {}
+        self._reversed_of_object: dict[int, tuple[Acl, PacketSet]] = {}
+        self._digests_of_object: dict[tuple[int, str], tuple[Acl, str]] = {}
         self._reversed_acl_cache: dict[tuple[Any, ...], PacketSet] = {}
         self.store = store if self.backend in STORE_BACKENDS else None
         # The engine's name too: each reads only the DDDMP files it wrote.
@@ -329,35 +333,55 @@ class PacketSpace:
         """The exact set of packets `acl` permits under first-match semantics with an
         implicit deny at the end. Identical ACLs are compiled once; long ones are kept in
         the store between runs."""
+        known = self._permits_of_object.get(id(acl))
+        if known is not None and known[0] is acl:
+            return known[1]
         key = acl_key(acl)
         cached = self._acl_cache.get(key)
         if cached is None:
-            cached = self._acl_cache[key] = self._stored("permits", acl, key, lambda: self._compile(acl))
+            cached = self._acl_cache[key] = self._stored("permits", acl, lambda: self._compile(acl))
+        self._permits_of_object[id(acl)] = (acl, cached)
         return cached
 
     def acl_permits_reversed(self, acl: Acl) -> PacketSet:
         """`reversed_direction(acl_permits(acl))`: the reply check of a stateful firewall
         asks it of every long ACL, and reversing a large BDD costs more than compiling it."""
+        known = self._reversed_of_object.get(id(acl))
+        if known is not None and known[0] is acl:
+            return known[1]
         key = acl_key(acl)
         cached = self._reversed_acl_cache.get(key)
         if cached is None:
             cached = self._reversed_acl_cache[key] = self._stored(
-                "reversed", acl, key, lambda: self.reversed_direction(self.acl_permits(acl))
+                "reversed", acl, lambda: self.reversed_direction(self.acl_permits(acl))
             )
+        self._reversed_of_object[id(acl)] = (acl, cached)
         return cached
 
     def is_stored(self, acl: Acl, reverse: bool) -> bool:
         """Whether the store holds the ACL's compiled set (and its reverse if asked)."""
         if self.store is None:
             return False
-        key = acl_key(acl)
         kinds = ("permits", "reversed") if reverse else ("permits",)
-        return all(self.store.has(self.store.key(kind, key, self.layout)) for kind in kinds)
+        return all(self.store.has(self.acl_store_key(kind, acl)) for kind in kinds)
 
-    def _stored(self, kind: str, acl: Acl, key: tuple[Any, ...], compute: Callable[[], PacketSet]) -> PacketSet:
+    def acl_store_key(self, kind: str, acl: Acl, content: Callable[[], object] | None = None) -> str:
+        """The store key of an entry of `kind` computed from `acl`: `BddStore.key(kind, content,
+        self.layout)` with `content` = `acl_key(acl)`, or what `content()` returns (another view of
+        the same ACL, which must depend on nothing else). Each content's digest is made once per
+        ACL object: a long ACL's repr takes a fifth of a second, hashing it for a look-up by value
+        nearly as long, and the same object is asked about many times."""
+        memo = (id(acl), "" if content is None else kind)
+        known = self._digests_of_object.get(memo)
+        if known is None or known[0] is not acl:
+            made = acl_key(acl) if content is None else content()
+            known = self._digests_of_object[memo] = (acl, BddStore.content_digest(made))
+        return BddStore.key_of_digest(kind, known[1], self.layout)
+
+    def _stored(self, kind: str, acl: Acl, compute: Callable[[], PacketSet]) -> PacketSet:
         if self.store is None or len(acl.lines) < STORE_MIN_LINES:
             return compute()
-        store_key = self.store.key(kind, key, self.layout)
+        store_key = self.acl_store_key(kind, acl)
         packets = self.store.get(self.bdd, store_key)
         if packets is None:
             packets = compute()

@@ -78,11 +78,22 @@ class BddStore:
         16,000-line ACL the repr takes 0.19 s, a pickle 0.27 s, a type-tagged JSON 0.72 s.
         `layout`: the packet space's variable names in order (a stored BDD is only
         meaningful in a space declared the same way)."""
-        digest = hashlib.sha256()
+        return BddStore.key_of_digest(kind, BddStore.content_digest(content), layout)
+
+    @staticmethod
+    def content_digest(content: object) -> str:
+        """The hash of `content` that `key` rests on: several kinds of entry computed from the
+        same content (an ACL's permit set and its reverse) can share one (see `key_of_digest`)."""
+        return hashlib.sha256(repr(content).encode("utf-8")).hexdigest()
+
+    @staticmethod
+    def key_of_digest(kind: str, digest: str, layout: str) -> str:
+        """`key(kind, content, layout)` from `content_digest(content)`."""
+        hashed = hashlib.sha256()
         for part in (STORE_FORMAT, __version__, source_fingerprint("model.py", "reach/packets.py"), layout, kind):
-            digest.update(part.encode("utf-8") + b"\0")
-        digest.update(repr(content).encode("utf-8"))
-        return digest.hexdigest()
+            hashed.update(part.encode("utf-8") + b"\0")
+        hashed.update(digest.encode("ascii"))
+        return hashed.hexdigest()
 
     def _path(self, key: str, suffix: str) -> Path:
         return self.directory / key[:2] / f"{key}{suffix}"

@@ -346,11 +346,14 @@ def shadow_work(space: PacketSpace, devices: Iterable[Device]) -> list[Work]:
 def _shadow_key(space: PacketSpace, acl: Acl) -> str | None:
     if space.store is None or len(acl.lines) < STORE_MIN_LINES:
         return None
-    content = (
+    return space.acl_store_key("acl-002", acl, lambda: _shadow_content(acl))
+
+
+def _shadow_content(acl: Acl) -> object:
+    return (
         source_fingerprint("rules/acl.py", "rules/acl_overlap.py"),
         tuple((line.action, line.matches, exact(line)) for line in acl.lines),
     )
-    return space.store.key("acl-002", content, space.layout)
 
 
 def _read_unreachable(record: object, acl: Acl) -> list[Unreachable] | None:
