@@ -16,6 +16,7 @@ variable reordering is off: with fixed field order it only costs time.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -163,6 +164,7 @@ class PacketSpace:
         self._permits_of_object: dict[int, tuple[Acl, PacketSet]] = {}
         self._reversed_of_object: dict[int, tuple[Acl, PacketSet]] = {}
         self._digests_of_object: dict[tuple[int, str], tuple[Acl, str]] = {}
+        self._line_reprs: dict[int, tuple[AclLine, bytes]] = {}
         self._reversed_acl_cache: dict[tuple[Any, ...], PacketSet] = {}
         self.store = store if self.backend in STORE_BACKENDS else None
         # The engine's name too: each reads only the DDDMP files it wrote.
@@ -366,17 +368,30 @@ class PacketSpace:
         return all(self.store.has(self.acl_store_key(kind, acl)) for kind in kinds)
 
     def acl_store_key(self, kind: str, acl: Acl, content: Callable[[], object] | None = None) -> str:
-        """The store key of an entry of `kind` computed from `acl`: `BddStore.key(kind, content,
-        self.layout)` with `content` = `acl_key(acl)`, or what `content()` returns (another view of
-        the same ACL, which must depend on nothing else). Each content's digest is made once per
-        ACL object: a long ACL's repr takes a fifth of a second, hashing it for a look-up by value
-        nearly as long, and the same object is asked about many times."""
-        memo = (id(acl), "" if content is None else kind)
+        """The store key of an entry of `kind` computed from `acl`'s lines as the engine reads
+        them (`acl_key`), or from what `content()` returns (another view of the same ACL, which
+        must depend on nothing else). A long ACL's repr takes a fifth of a second and the same
+        lines are asked about many times (a policy's pair lists are new ACL objects made of the
+        rules' lines): the first is digested line by line, each line's repr made once; the other
+        once per ACL object."""
+        if content is None:
+            return BddStore.key_of_digest(kind, self._lines_digest(acl), self.layout)
+        memo = (id(acl), kind)
         known = self._digests_of_object.get(memo)
         if known is None or known[0] is not acl:
-            made = acl_key(acl) if content is None else content()
-            known = self._digests_of_object[memo] = (acl, BddStore.content_digest(made))
+            known = self._digests_of_object[memo] = (acl, BddStore.content_digest(content()))
         return BddStore.key_of_digest(kind, known[1], self.layout)
+
+    def _lines_digest(self, acl: Acl) -> str:
+        digest = hashlib.sha256()
+        for line in acl.lines:
+            known = self._line_reprs.get(id(line))
+            if known is None or known[0] is not line:
+                shown = repr((line.action, line.matches, counts_as_match(line))).encode("utf-8")
+                known = self._line_reprs[id(line)] = (line, shown)
+            # A repr holds no NUL (strings show it escaped): the lines stay apart.
+            digest.update(known[1] + b"\0")
+        return digest.hexdigest()
 
     def _stored(self, kind: str, acl: Acl, compute: Callable[[], PacketSet]) -> PacketSet:
         if self.store is None or len(acl.lines) < STORE_MIN_LINES:
