@@ -28,6 +28,7 @@ from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import ReachEngine, ReachResult, boundary_interfaces
 from .reach.packets import PacketSpace
 from .reach.precompile import filter_work, run_in_two_processes
+from .reach.repair import Repair
 from .reach.store import BddStore
 from .reach.trace import Tracer
 from .result import (
@@ -95,6 +96,8 @@ class Loaded:
     # Device name -> the fingerprint of its parse's encoding, where the parse cache had it
     # (incremental.py compares models by it).
     prints: dict[str, str] = field(default_factory=dict)
+    # Device name -> its parse cache key (incremental.py finds the model a search read by it).
+    parse_keys: dict[str, str] = field(default_factory=dict)
 
 
 def load(
@@ -120,19 +123,22 @@ def load_network(topology: Topology, cache: ParseCache | None = None, jobs: int 
     """Read and parse the configs of an already loaded topology and build its network (see `load`)."""
     configs = read_device_configs(topology)
     devices = parse_devices(topology, configs, cache, jobs)
-    prints = {} if cache is None else encoding_prints(topology, configs, cache)
-    return Loaded(topology, configs, devices, build_network(topology, devices), prints)
+    prints, keys = ({}, {}) if cache is None else parse_records(topology, configs, cache)
+    return Loaded(topology, configs, devices, build_network(topology, devices), prints, keys)
 
 
-def encoding_prints(topology: Topology, configs: dict[str, InputFile], cache: ParseCache) -> dict[str, str]:
-    """Device name -> `cache.prints` of its parse, for the devices the cache read or wrote."""
-    found = {}
+def parse_records(
+    topology: Topology, configs: dict[str, InputFile], cache: ParseCache
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Device name -> `cache.prints` of its parse, and -> its parse cache key, for the devices
+    the cache read or wrote."""
+    prints, keys = {}, {}
     for entry in topology.devices:
         config = configs[entry.name]
         key = cache.key(config.sha256, entry.config_display, entry.vendor, config.encoding, entry.instance)
         if key in cache.prints:
-            found[entry.name] = cache.prints[key]
-    return found
+            prints[entry.name], keys[entry.name] = cache.prints[key], key
+    return prints, keys
 
 
 def parse_devices(
@@ -310,7 +316,7 @@ def analyze(
         return kept if accepted is None else with_baseline(kept, accepted)
     loaded = load_network(topology, cache, jobs)
     space = packet_space(backend, cache)
-    saved = saved_searches(space, loaded, budget)
+    saved = saved_searches(space, loaded, budget, cache)
     # Started now: its start-up runs while the long ACLs compile (rules/presearch.py).
     worker = start_search_worker(
         loaded.network, loaded.configs, searched_for(loaded, chosen), cache, jobs, space.backend, budget
@@ -333,7 +339,11 @@ def analyze(
         stop_search_worker(worker)
     if saved is not None:
         saved.put_all(analysis.context.searches())
-        report(f"searches re-used: {len(analysis.context.reused)} of {len(analysis.context.searches())}")
+        repaired = len(analysis.context.repaired)
+        report(
+            f"searches re-used: {len(analysis.context.reused)} of {len(analysis.context.searches())}"
+            + (f", {repaired} repaired after an ACL edit" if repaired else "")
+        )
     result = analysis.result
     keep_result(cache, run, result, loaded)
     if accepted is None:
@@ -386,13 +396,15 @@ def prepare_store(space: PacketSpace, loaded: Loaded, jobs: int) -> int:
     return run_in_two_processes(space, work, jobs)
 
 
-def saved_searches(space: PacketSpace, loaded: Loaded, budget: int) -> SavedSearches | None:
+def saved_searches(
+    space: PacketSpace, loaded: Loaded, budget: int, cache: ParseCache | None = None
+) -> SavedSearches | None:
     """The searches of earlier runs of this topology, kept next to the compiled ACLs (none
     without a store: no cache, or an engine without a file format)."""
     if space.store is None:
         return None
-    prints = Fingerprints(loaded.network, space.backend, budget, loaded.prints)
-    return SavedSearches(space.store, space, loaded.topology.path, prints)
+    prints = Fingerprints(loaded.network, space.backend, budget, loaded.prints, loaded.parse_keys)
+    return SavedSearches(space.store, space, loaded.topology.path, prints, cache)
 
 
 def packet_space(backend: str, cache: ParseCache | None) -> PacketSpace:
@@ -410,7 +422,7 @@ def analyze_loaded(
     today: dt.date | None = None,
     context: FlowContext | None = None,
     budget: int = DEFAULT_BUDGET,
-    prior: Callable[[str, bool], ReachResult | None] | None = None,
+    prior: Callable[[str, bool], ReachResult | Repair | None] | None = None,
     search_worker: SearchWorker | None = None,
 ) -> Analysis:
     """Verify an already loaded network in a given packet space (diff puts both sides

@@ -109,6 +109,7 @@ def diff_topologies(
         before.context.searches(),
         Fingerprints(loaded_before.network, space.backend, budget, loaded_before.prints),
         Fingerprints(loaded_after.network, space.backend, budget, loaded_after.prints),
+        space,
     )
     after = analyze_loaded(
         loaded_after,

@@ -54,12 +54,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .cache import device_codec, encoding_fingerprint, source_fingerprint
+from .cache import ParseCache, device_codec, encoding_fingerprint, source_fingerprint
 from .codec import Codec, DecodeError, EncodeError
 from .graph import Network
-from .model import Device, Located, Source
+from .model import Acl, Device, Located, Source
 from .reach.engine import Endpoint, ReachResult
-from .reach.packets import PacketSpace
+from .reach.packets import PacketSet, PacketSpace
+from .reach.repair import Repair
 from .reach.saved import drop_reach, load_reach, save_reach
 from .reach.store import BddStore
 
@@ -95,6 +96,9 @@ class SearchDeps:
     budget: int
     backend: str
     code: str
+    # (entered device, the parse cache's key of its config) where known: the model it read,
+    # for a repair after an edit of its ACLs (`SavedSearches`).
+    parses: tuple[tuple[str, str], ...] = ()
 
 
 _PRIMITIVES = (str, int, float, bool, type(None))
@@ -166,16 +170,84 @@ def parsed_fingerprint(encoding_print: str, name: str) -> str:
     return hashlib.sha256(b"parsed\0" + encoding_print.encode("ascii") + b"\0" + name.encode("utf-8")).hexdigest()
 
 
+# Device fields no search reads (reach/*.py; trace.py quotes `lines` from the network searched).
+_NOT_SEARCHED = frozenset({"name", "source_file", "lines", "unknown_lines", "mgmt", "acls"})
+
+
+def _searched_view(device: Device) -> object:
+    return tuple(_plain(getattr(device, f.name)) for f in dataclasses.fields(device) if f.name not in _NOT_SEARCHED)
+
+
+def _may_translate(device: Device) -> bool:
+    """Whether packets may leave the device rewritten (NAT, relays, multicast delivery)."""
+    return (
+        bool(device.nat_rules)
+        or bool(device.relayed_udp_ports)
+        or any(interface.multicast for interface in device.interfaces.values())
+    )
+
+
+def filter_difference(space: PacketSpace, earlier: Device, now: Device) -> PacketSet | None:
+    """The packets `now` may treat otherwise than `earlier`, when the two differ only in the
+    lines of ACLs both define (else None). An ACL decides packets as a filter (its permit set:
+    interfaces, policy routes) and as part of a policy's list (the packets its lines match); the
+    reply check reverses ACLs and ignores the ACK bit (reach/engine.py `reply_filter`): so the
+    set covers both differences, with the ACK bit either way, in both directions."""
+    if set(earlier.acls) != set(now.acls) or _searched_view(earlier) != _searched_view(now):
+        return None
+    changed = space.false
+    for name in sorted(earlier.acls):
+        before, after = earlier.acls[name], now.acls[name]
+        if _plain(before) == _plain(after):
+            continue
+        if not before.lines or not after.lines:
+            return None  # an interface ACL with no entries permits everything (reach/filters.py)
+        changed |= _either_not_both(space, space.acl_permits(before), space.acl_permits(after))
+        changed |= _either_not_both(space, _matched(space, before), _matched(space, after))
+    if changed == space.false:
+        return changed
+    either_ack = space.bdd.exist(space.bits["est"], changed)
+    return either_ack | space.reversed_direction(either_ack)
+
+
+def _either_not_both(space: PacketSpace, first: PacketSet, second: PacketSet) -> PacketSet:
+    return (first & ~second) | (second & ~first)
+
+
+def _matched(space: PacketSpace, acl: Acl) -> PacketSet:
+    return space.union_of([space.line_match(line) for line in acl.lines])
+
+
+def earlier_model(cache: ParseCache, name: str, parse_key: str | None, fingerprint: str) -> Device | None:
+    """The model of device `name` a search read, from the parse cache, when it is still there and
+    is the one the search's deps name (its fingerprint as `Fingerprints` made it)."""
+    if parse_key is None:
+        return None
+    device = cache.get(parse_key)
+    known = cache.prints.get(parse_key)
+    if device is None or known is None or parsed_fingerprint(known, name) != fingerprint:
+        return None
+    device.name = name
+    return device
+
+
 class Fingerprints:
     """The fingerprints of one network, each computed once."""
 
     def __init__(
-        self, network: Network, backend: str, budget: int, encoding_prints: Mapping[str, str] | None = None
+        self,
+        network: Network,
+        backend: str,
+        budget: int,
+        encoding_prints: Mapping[str, str] | None = None,
+        parse_keys: Mapping[str, str] | None = None,
     ) -> None:
         """`encoding_prints`: device name -> the `encoding_fingerprint` of its parse (`Loaded.prints`),
-        where known: those devices are not encoded once more."""
+        where known: those devices are not encoded once more. `parse_keys`: device name -> its
+        parse cache key (`Loaded.parse_keys`), written into the deps of a search."""
         self.network = network
         self.encoding_prints = encoding_prints or {}
+        self.parse_keys = parse_keys or {}
         self.backend = backend
         self.budget = budget
         self._structure: str | None = None
@@ -216,21 +288,52 @@ class Fingerprints:
                 return None
             devices.append((name, fingerprint))
         files = tuple((name, self.network.devices[name].source_file) for name, _ in devices)
-        return SearchDeps(self.structure, tuple(devices), files, routing, self.budget, self.backend, self._code)
+        parses = tuple((name, self.parse_keys[name]) for name, _ in devices if name in self.parse_keys)
+        return SearchDeps(self.structure, tuple(devices), files, routing, self.budget, self.backend, self._code, parses)
 
     def holds(self, deps: SearchDeps, routing: bool) -> bool:
         """Whether a search of this network would run exactly as the one `deps` describes."""
+        return self.changed(deps, routing) == []
+
+    def changed(self, deps: SearchDeps, routing: bool) -> list[str] | None:
+        """The devices the search `deps` describes entered whose models differ in this network,
+        by name, when nothing else it rests on does (else None: options, code, structure, or a
+        device this network no longer has)."""
         options = (deps.routing, deps.budget, deps.backend, deps.code) == (
             routing,
             self.budget,
             self.backend,
             self._code,
         )
-        return (
-            options
-            and deps.structure == self.structure
-            and all(self.device(name) == fingerprint for name, fingerprint in deps.devices)
-        )
+        if not options or deps.structure != self.structure:
+            return None
+        changed = []
+        for name, fingerprint in deps.devices:
+            now = self.device(name)
+            if now is None:
+                return None
+            if now != fingerprint:
+                changed.append(name)
+        return changed
+
+    def repair(self, space: PacketSpace, result: ReachResult, earlier_models: Mapping[str, Device]) -> Repair | None:
+        """`result`, a search of a network whose devices `earlier_models` (by name) were as given
+        there and every other device it entered as in this one, as a `Repair` for this network;
+        None when an edit is not one a repair can follow (`filter_difference`), or packets may
+        meet an edited device rewritten (reach/repair.py: the changed packets would then be other
+        packets at the start)."""
+        if result.exhausted:
+            return None
+        for name in earlier_models:
+            if _may_translate(self.network.devices[name]) or name in result.translated_into:
+                return None
+        changed = space.false
+        for name, earlier in sorted(earlier_models.items()):
+            difference = filter_difference(space, earlier, self.network.devices[name])
+            if difference is None:
+                return None
+            changed |= difference
+        return Repair(result, changed)
 
     def relabelled(self, result: ReachResult, deps: SearchDeps) -> ReachResult | None:
         """`result` (which `deps` holds for) with its config paths as this network shows them;
@@ -249,6 +352,7 @@ class Fingerprints:
             delivered={_relabel_endpoint(endpoint, mapping): packets for endpoint, packets in result.delivered.items()},
             arrived=dict(result.arrived),
             entered=set(result.entered),
+            translated_into=set(result.translated_into),
         )
 
 
@@ -275,17 +379,29 @@ def _relabel_source(source: _S, mapping: dict[str, str]) -> _S:
 
 
 def reusable_searches(
-    before: dict[SearchKey, ReachResult], before_prints: Fingerprints, after_prints: Fingerprints
-) -> dict[SearchKey, ReachResult]:
+    before: dict[SearchKey, ReachResult],
+    before_prints: Fingerprints,
+    after_prints: Fingerprints,
+    space: PacketSpace | None = None,
+) -> dict[SearchKey, ReachResult | Repair]:
     """The searches of `before` (in the same packet space) that hold for the `after` network,
-    relabelled to its config paths."""
-    reusable = {}
+    relabelled to its config paths; with `space` (the one both share), also those a `Repair`
+    can bring up to date (the before network's models are the earlier ones)."""
+    reusable: dict[SearchKey, ReachResult | Repair] = {}
     for (source_class, routing), result in before.items():
         deps = before_prints.deps(result, routing)
-        if deps is not None and after_prints.holds(deps, routing):
+        if deps is None:
+            continue
+        changed = after_prints.changed(deps, routing)
+        if changed == []:
             relabelled = after_prints.relabelled(result, deps)
             if relabelled is not None:
                 reusable[source_class, routing] = relabelled
+        elif changed and space is not None:
+            models = {name: before_prints.network.devices[name] for name in changed}
+            repair = after_prints.repair(space, result, models)
+            if repair is not None:
+                reusable[source_class, routing] = repair
     return reusable
 
 
@@ -307,7 +423,17 @@ class SavedSearches:
     The deps record is keyed by (topology path, source class, routing); the result by that
     and the hash of its deps, so a record never pairs with another run's result."""
 
-    def __init__(self, store: BddStore, space: PacketSpace, topology_path: str, prints: Fingerprints) -> None:
+    def __init__(
+        self,
+        store: BddStore,
+        space: PacketSpace,
+        topology_path: str,
+        prints: Fingerprints,
+        cache: ParseCache | None = None,
+    ) -> None:
+        """`cache`: where the models an earlier search read are found for a repair (none: a
+        search is re-used whole or not at all)."""
+        self.cache = cache
         self.store = store
         self.space = space
         self.topology = os.path.realpath(topology_path)
@@ -319,8 +445,9 @@ class SavedSearches:
     def _key(self, key: SearchKey) -> str:
         return BddStore.key("search-deps", (self.topology, key[0], key[1]), self.space.layout)
 
-    def get(self, source_class: str, routing: bool) -> ReachResult | None:
-        """The saved result of the search if it still holds for this network, else None."""
+    def get(self, source_class: str, routing: bool) -> ReachResult | Repair | None:
+        """The saved result of the search if it still holds for this network, a `Repair` of it
+        when it holds but for the packets an edit of ACL lines changed, else None."""
         key = self._key((source_class, routing))
         value = self.store.get_record(key)
         if value is None:
@@ -331,7 +458,7 @@ class SavedSearches:
             return None
         self._earlier[source_class, routing] = key + ":" + _digest(deps)
         if not self.prints.holds(deps, routing):
-            return None
+            return self._repair(deps, routing, key + ":" + _digest(deps))
         result = load_reach(self.store, self.space, key + ":" + _digest(deps))
         if result is None:
             return None
@@ -340,6 +467,20 @@ class SavedSearches:
             # Saved under these very paths: no need to write it again.
             self.loaded.add((source_class, routing))
         return relabelled
+
+    def _repair(self, deps: SearchDeps, routing: bool, entry: str) -> Repair | None:
+        changed = self.prints.changed(deps, routing)
+        if not changed or self.cache is None:
+            return None
+        parses, fingerprints = dict(deps.parses), dict(deps.devices)
+        models = {}
+        for name in changed:
+            model = earlier_model(self.cache, name, parses.get(name), fingerprints[name])
+            if model is None:
+                return None
+            models[name] = model
+        result = load_reach(self.store, self.space, entry)
+        return None if result is None else self.prints.repair(self.space, result, models)
 
     def put_all(self, searches: dict[SearchKey, ReachResult]) -> None:
         """Save the searches this run made (those it loaded are there already)."""

@@ -26,13 +26,15 @@ from nankoku_netcheck.incremental import (
     Fingerprints,
     SearchKey,
     device_fingerprint,
+    filter_difference,
     parsed_fingerprint,
     reusable_searches,
 )
-from nankoku_netcheck.model import Acl, AclLine, Action, Device, Match, Source
+from nankoku_netcheck.model import Acl, AclLine, Action, Device, Match, PortRange, Source, Wildcard, ip_to_int
 from nankoku_netcheck.reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from nankoku_netcheck.reach.nat import Rewrite
-from nankoku_netcheck.reach.packets import PacketSpace
+from nankoku_netcheck.reach.packets import Packet, PacketSpace
+from nankoku_netcheck.reach.repair import Repair
 from nankoku_netcheck.report.json_report import render_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,6 +150,50 @@ def test_the_parse_cache_prints_a_model_alike_when_written_and_when_read_back(tm
     assert known.device("R2") == device_fingerprint(network.devices["R2"])
 
 
+TELNET_TO_HOST = AclLine(
+    Action.DENY,
+    (Match(protocols=(6,), dst=(Wildcard.host(ip_to_int("10.0.3.7")),), dst_ports=(PortRange(23, 23),)),),
+    SOURCE,
+)
+
+
+def r2_filtering(*lines: AclLine) -> Device:
+    return r2("IN", acls=(Acl("IN", (*lines, AclLine(Action.PERMIT, (Match(),), SOURCE)), SOURCE),))
+
+
+def test_an_acl_line_changes_its_own_packets_only(space: PacketSpace) -> None:
+    changed = filter_difference(space, r2_filtering(), r2_filtering(TELNET_TO_HOST))
+    assert changed is not None
+    telnet = Packet(ip_to_int("10.0.1.5"), ip_to_int("10.0.3.7"), 6, 40000, 23)
+    reply = Packet(ip_to_int("10.0.3.7"), ip_to_int("10.0.1.5"), 6, 23, 40000, established=True)
+    assert space.contains(changed, telnet)
+    assert space.contains(changed, dataclasses.replace(telnet, established=True))
+    # The reply check reverses ACLs: the reply's packets count as changed too.
+    assert space.contains(changed, reply)
+    assert not space.contains(changed, dataclasses.replace(telnet, dport=22))
+    assert not space.contains(changed, dataclasses.replace(telnet, dst=ip_to_int("10.0.3.8")))
+
+
+def test_a_line_that_decides_nothing_new_changes_no_packet(space: PacketSpace) -> None:
+    shadowed = AclLine(Action.DENY, TELNET_TO_HOST.matches, SOURCE)
+    earlier = r2_filtering(TELNET_TO_HOST)
+    assert filter_difference(space, earlier, r2_filtering(TELNET_TO_HOST, shadowed)) == space.false
+    moved = r2_filtering(TELNET_TO_HOST)
+    moved.lines = ("! a comment the search never reads", *earlier.lines)
+    assert filter_difference(space, earlier, moved) == space.false
+
+
+def test_an_edit_beyond_acl_lines_cannot_be_repaired(space: PacketSpace) -> None:
+    assert filter_difference(space, r2_filtering(), r2_filtering(TELNET_TO_HOST)) is not None
+    rerouted = r2_filtering(TELNET_TO_HOST)
+    rerouted.routes.append(via("10.0.9.0/24", "10.0.12.1"))
+    assert filter_difference(space, r2_filtering(), rerouted) is None
+    assert filter_difference(space, r2_filtering(), r2()) is None  # the ACL is gone
+    emptied = r2("IN", acls=(Acl("IN", (), SOURCE),))
+    # An interface ACL with no entries permits everything: not its compiled set.
+    assert filter_difference(space, r2_filtering(), emptied) is None
+
+
 def test_a_search_that_ran_out_of_budget_is_not_reused(space: PacketSpace) -> None:
     network = network_of(r1(), r2(), r3())
     prints = Fingerprints(network, space.backend, 1000)
@@ -236,9 +282,25 @@ def test_a_re_run_after_an_edit_reports_what_a_run_from_scratch_reports(tmp_path
     incremental = verified(topology, cache, stages)
     reused_count = int(reuse_stage(stages).split()[2])
     assert 0 < reused_count < 10 if SAMPLE_EDITS[name][3] == "some" else reused_count == 0
+    # An ACL line on a device no packet reaches rewritten: every other search is repaired.
+    repaired = f", {10 - reused_count} repaired after an ACL edit" if name == "acl-line" else ""
+    assert reuse_stage(stages) == f"searches re-used: {reused_count} of 10{repaired}"
     assert incremental == verified(topology, None)
     # The results the edit replaced are gone: one entry a search.
     assert len(list((cache / "bdd").glob("*/*.blob"))) == 10
+
+
+def test_without_the_earlier_model_an_acl_edit_is_searched_again(tmp_path: Path) -> None:
+    topology = sample_copy(tmp_path)
+    cache = tmp_path / "cache"
+    verified(topology, cache)
+    # The parsed models (the parse cache's device entries) are gone; the searches are not.
+    for entry in cache.glob("*/*.json"):
+        entry.unlink()
+    edit(topology, "acl-line")
+    stages: list[str] = []
+    assert verified(topology, cache, stages) == verified(topology, None)
+    assert "repaired" not in reuse_stage(stages)
 
 
 def test_a_damaged_saved_search_is_searched_again(tmp_path: Path) -> None:
@@ -260,16 +322,17 @@ def test_diff_after_side_reuses_searches_and_finds_what_it_finds_from_scratch(
     before = sample_copy(tmp_path / "before")
     after = sample_copy(tmp_path / "after")
     edit(after, "acl-line")
-    counts: list[int] = []
+    counts: list[tuple[int, int]] = []
 
-    def counted(*args: Any) -> dict[SearchKey, ReachResult]:
+    def counted(*args: Any) -> dict[SearchKey, ReachResult | Repair]:
         found = reusable_searches(*args)
-        counts.append(len(found))
+        repairs = sum(isinstance(search, Repair) for search in found.values())
+        counts.append((len(found) - repairs, repairs))
         return found
 
     monkeypatch.setattr(diff_module, "reusable_searches", counted)
     result = diff_topologies(str(before), str(after), today=TODAY)
-    assert len(counts) == 1
-    assert 0 < counts[0] < 10
+    # Some searches hold whole; the others are repaired from the ACL line's packets.
+    assert len(counts) == 1 and 0 < counts[0][0] < 10 and sum(counts[0]) == 10
     scratch = json.loads(verified(after, None))
     assert json.loads(render_json(result.after))["findings"] == scratch["findings"]

@@ -21,7 +21,8 @@ from nankoku_netcheck.graph import Network, build_network
 from nankoku_netcheck.incremental import Fingerprints, SearchKey, reusable_searches
 from nankoku_netcheck.model import Acl, Device
 from nankoku_netcheck.reach.engine import ReachEngine, ReachResult, Start
-from nankoku_netcheck.reach.packets import PacketSpace
+from nankoku_netcheck.reach.packets import PacketSet, PacketSpace
+from nankoku_netcheck.reach.repair import repaired
 
 EDITS = (
     "acl-opened",
@@ -142,10 +143,17 @@ def _valid(network: Network, start: Start) -> bool:
     return start.interface in network.devices.get(start.device, Device("", "", "")).interfaces
 
 
-def _search(network: Network, boundary: frozenset[tuple[str, str]], space: PacketSpace, start: Start, routing: bool):  # type: ignore[no-untyped-def]
+def _search(
+    network: Network,
+    boundary: frozenset[tuple[str, str]],
+    space: PacketSpace,
+    start: Start,
+    routing: bool,
+    packets: PacketSet | None = None,
+):  # type: ignore[no-untyped-def]
     kept = frozenset(ref for ref in boundary if ref[1] in network.devices.get(ref[0], Device("", "", "")).interfaces)
     engine = ReachEngine(network, space, kept, routing=routing, budget=BUDGET)
-    return engine.reach([(start, space.valid)])
+    return engine.reach([(start, space.valid if packets is None else packets)])
 
 
 def assert_equal_results(got: ReachResult, want: ReachResult) -> None:
@@ -182,4 +190,84 @@ def test_a_reused_search_equals_the_search_from_scratch(
     for (label, routing), result in reusable.items():
         start = by_label[label]
         assert _valid(after, start)
+        assert isinstance(result, ReachResult)  # no space given: no repairs
         assert_equal_results(result, _search(after, case.boundary, space, start, routing))
+
+
+ACL_EDITS = ("acl-opened", "acl-line-added", "acl-line-removed")
+
+
+@gen.examples(60)
+@given(data=st.data(), case=gen.mixed_networks())
+def test_a_repaired_search_equals_the_search_from_scratch(
+    space: PacketSpace, data: st.DataObject, case: gen.NetworkCase
+) -> None:
+    """Edits of ACL lines (on one or two devices, mostly ones the searches entered): a search
+    repaired from the changed packets (reach/repair.py) delivers and sees arrive exactly what
+    the search from scratch does, and enters at least the devices it enters."""
+    points = data.draw(st.lists(st.sampled_from(case.starts), min_size=1, max_size=3, unique=True), label="starts")
+    starts = [Start(segment, device, interface) for segment, device, interface in points]
+    before_results = {
+        (_label(start), routing): _search(case.network, case.boundary, space, start, routing)
+        for start in starts
+        for routing in (True, False)
+    }
+    entered = sorted({name for result in before_results.values() for name in result.entered})
+    after_devices = copy.deepcopy(case.network.devices)
+    for _ in range(data.draw(st.integers(1, 2), label="edits")):
+        chosen = entered if entered and gen.sometimes(data.draw, 80) else sorted(after_devices)
+        device = after_devices[data.draw(st.sampled_from(chosen), label="device")]
+        kind = data.draw(st.sampled_from(ACL_EDITS), label="edit")
+        edit = _open_acl if kind == "acl-opened" else _edit_acl
+        note(f"{kind} on {device.name}: {edit(data.draw, device, kind.endswith('-added'))}")
+    after = build_network(gen.empty_topology(), after_devices)
+    reusable = reusable_searches(
+        before_results,
+        Fingerprints(case.network, space.backend, BUDGET),
+        Fingerprints(after, space.backend, BUDGET),
+        space,
+    )
+    by_label = {_label(start): start for start in starts}
+    for (label, routing), found in reusable.items():
+        start = by_label[label]
+        want = _search(after, case.boundary, space, start, routing)
+        if isinstance(found, ReachResult):
+            event("re-used whole")
+            assert_equal_results(found, want)
+            continue
+        fresh = _search(after, case.boundary, space, start, routing, packets=space.valid & found.changed)
+        got = repaired(space, found, fresh)
+        event("repaired" if got is not None else "repair refused")
+        if got is None:
+            continue
+        assert sorted(got.delivered) == sorted(want.delivered)
+        assert all(got.delivered[key] == want.delivered[key] for key in want.delivered)
+        assert sorted(got.arrived) == sorted(want.arrived)
+        assert all(got.arrived[key] == want.arrived[key] for key in want.arrived)
+        assert want.entered <= got.entered
+
+
+@gen.examples(60)
+@given(data=st.data(), case=gen.mixed_networks())
+def test_a_search_is_the_union_of_the_searches_of_any_split_of_its_packets(
+    space: PacketSpace, data: st.DataObject, case: gen.NetworkCase
+) -> None:
+    """What repairs rest on (reach/repair.py): no packet's fate depends on the packets that
+    travel with it, NAT, relays, policies and reply checks included."""
+    start = Start(*data.draw(st.sampled_from(case.starts), label="start"))
+    part = space.line_match(data.draw(gen.acl_lines(gen.NETWORK_ADDRESSES), label="split by"))
+    for routing in (True, False):
+        whole = _search(case.network, case.boundary, space, start, routing)
+        inside = _search(case.network, case.boundary, space, start, routing, packets=space.valid & part)
+        outside = _search(case.network, case.boundary, space, start, routing, packets=space.valid & ~part)
+        if whole.exhausted or inside.exhausted or outside.exhausted:
+            event("ran out of budget")
+            continue
+        for got_inside, got_outside, want in (
+            (inside.delivered, outside.delivered, whole.delivered),
+            (inside.arrived, outside.arrived, whole.arrived),
+        ):
+            assert set(got_inside) | set(got_outside) == set(want)
+            for key, packets in want.items():
+                assert got_inside.get(key, space.false) | got_outside.get(key, space.false) == packets
+        assert inside.entered | outside.entered == whole.entered

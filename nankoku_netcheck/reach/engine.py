@@ -132,6 +132,9 @@ class ReachResult:
     # Devices packets were handed to, admitted or not: whose model the search read
     # (`visited_devices` misses a device whose filters dropped everything; incremental.py).
     entered: set[str] = field(default_factory=set)
+    # Devices handed packets with a rewrite (NAT, relay): where a packet's header differs from
+    # the one it started with (reach/repair.py).
+    translated_into: set[str] = field(default_factory=set)
 
     @property
     def visited_devices(self) -> set[str]:
@@ -704,6 +707,8 @@ class ReachEngine:
         device_name, if_name, translation = key
         result.work += 1
         result.entered.add(device_name)
+        if translation:
+            result.translated_into.add(device_name)
         device = self.network.devices[device_name]
         interface = device.interfaces[if_name]
         if not accepts(interface):

@@ -9,7 +9,8 @@ per-user key, so nothing this user did not write is ever handed to a BDD loader)
 - a record (codec.py, strict) naming the engine that wrote the blob, the byte length of
   each DDDMP text, the blob's SHA-256 (the two files are written separately: a record
   must never pair with another run's blob), and for each delivered endpoint and each
-  arrival the index of its set, with `work`, `budget`, `exhausted` and `entered`.
+  arrival the index of its set, with `work`, `budget`, `exhausted`, `entered` and
+  `translated_into`.
 
 Anything damaged, foreign (another engine, another layout of the record) or inconsistent
 loads as None: the caller then searches again. Only what this code wrote loads.
@@ -60,6 +61,7 @@ class SavedReach:
     budget: int
     exhausted: bool
     entered: tuple[str, ...] = ()
+    translated_into: tuple[str, ...] = ()
 
 
 _CODEC: Codec | None = None
@@ -109,6 +111,7 @@ def save_reach(store: BddStore, key: str, result: ReachResult) -> None:
         budget=result.budget,
         exhausted=result.exhausted,
         entered=tuple(sorted(result.entered)),
+        translated_into=tuple(sorted(result.translated_into)),
     )
     try:
         encoded = json.loads(_codec().dumps(record))
@@ -147,6 +150,7 @@ def load_reach(store: BddStore, space: PacketSpace, key: str) -> ReachResult | N
         budget=record.budget,
         exhausted=record.exhausted,
         entered=set(record.entered),
+        translated_into=set(record.translated_into),
     )
 
 

@@ -30,6 +30,7 @@ from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from ..reach.filters import empty_acl_note
 from ..reach.nat import Translation, new_rewrites, rewritten_to
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
+from ..reach.repair import Repair, repaired
 from ..reach.trace import Hop, TracePath, Tracer, path_caveats
 from ..redact import redact
 from ..result import AclRef, Evidence, Finding, FlowExample, PathStep
@@ -67,8 +68,10 @@ class FlowContext:
     _start_reach: dict[tuple[Start, bool], ReachResult] = field(default_factory=dict)
     # A search's result from before an edit, when it still holds (incremental.py decides):
     # taken instead of searching. `reused`: the searches so taken.
-    prior: Callable[[str, bool], ReachResult | None] | None = None
+    prior: Callable[[str, bool], ReachResult | Repair | None] | None = None
     reused: set[tuple[str, bool]] = field(default_factory=set)
+    # The searches brought up to date from an earlier one (reach/repair.py).
+    repaired: set[tuple[str, bool]] = field(default_factory=set)
 
     # --- approved exceptions (例外措置) --------------------------------------------------
 
@@ -198,8 +201,22 @@ class FlowContext:
         earlier = self.prior(source_class, routing) if self.prior is not None else None
         if earlier is None:
             return False
+        if isinstance(earlier, Repair):
+            return self._repair(source_class, routing, earlier)
         self.reused.add(key)
         self._reach[key] = earlier
+        return True
+
+    def _repair(self, source_class: str, routing: bool, repair: Repair) -> bool:
+        """Bring an earlier search up to date by searching from the changed packets only
+        (reach/repair.py); True when done."""
+        engine = self.engine if routing else self.filter_only()[0]
+        fresh = engine.reach([(start, packets & repair.changed) for start, packets in self.starts(source_class)])
+        result = repaired(self.space, repair, fresh)
+        if result is None:
+            return False
+        self.repaired.add((source_class, routing))
+        self._reach[source_class, routing] = result
         return True
 
     def filter_only(self) -> tuple[ReachEngine, Tracer]:

@@ -1,0 +1,70 @@
+"""A search result repaired after an edit that changes what happens to some packets only.
+
+Every packet set the engine holds is a set of packets as they were injected (a rewrite is kept
+beside the set as its `Translation`, never applied to it), and no packet's fate depends on
+which other packets travel with it: `reach(I)` delivers at each endpoint exactly the packets
+of `I` that reach it on their own. So when an edit changes a device's treatment of the
+packets in a set `changed` only (incremental.py works out which edits those are and that
+set), and packets reach that device untranslated, every packet outside `changed` travels as
+before, and the search of the edited network is the earlier result outside `changed`
+together with a search of the edited network from the starts' packets inside it:
+
+    delivered'[e] = (delivered[e] - changed) | fresh.delivered[e]     (the same for `arrived`)
+
+`fresh` is usually tiny next to the whole search (one ACL line's packets). The repaired result
+enters every device either search entered (a superset of what a full search would: more only
+costs re-use later). Its work is the sum of both; a repair whose sum passes the budget, or
+whose fresh search ran out, is not made (the caller searches from scratch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from .engine import ReachResult
+from .packets import PacketSet, PacketSpace
+
+K = TypeVar("K")
+
+
+@dataclass(frozen=True)
+class Repair:
+    """An earlier search that still holds for every packet outside `changed`."""
+
+    earlier: ReachResult
+    changed: PacketSet
+
+
+def repaired(space: PacketSpace, repair: Repair, fresh: ReachResult) -> ReachResult | None:
+    """The search of the edited network from `repair` and `fresh` (the edited network's search
+    from the starts' packets inside `repair.changed`); None when it cannot be made."""
+    earlier = repair.earlier
+    work = earlier.work + fresh.work
+    if earlier.exhausted or fresh.exhausted or work > earlier.budget:
+        return None
+    kept = ~repair.changed
+    return ReachResult(
+        delivered=_joined(space, earlier.delivered, fresh.delivered, kept),
+        arrived=_joined(space, earlier.arrived, fresh.arrived, kept),
+        work=work,
+        budget=earlier.budget,
+        exhausted=False,
+        entered=earlier.entered | fresh.entered,
+        translated_into=earlier.translated_into | fresh.translated_into,
+    )
+
+
+def _joined(
+    space: PacketSpace, earlier: dict[K, PacketSet], fresh: dict[K, PacketSet], kept: PacketSet
+) -> dict[K, PacketSet]:
+    """Each key's earlier packets outside the change with its fresh ones; no empty sets (a
+    search never holds one). Keys in the earlier order, then the fresh ones."""
+    joined: dict[K, PacketSet] = {}
+    for key in [*earlier, *(key for key in fresh if key not in earlier)]:
+        packets = earlier.get(key, space.false) & kept
+        if key in fresh:
+            packets = packets | fresh[key]
+        if packets != space.false:
+            joined[key] = packets
+    return joined
