@@ -1,4 +1,5 @@
-"""Incremental re-verification: re-use every search an edit cannot have changed.
+"""Incremental re-verification: re-use every search an edit cannot have changed, and repair
+the ones an edit of ACL lines changed on some packets only.
 
 A search (`FlowContext.reach(source_class, routing)`: one `ReachEngine.reach` run) reads
 (a) its injections and the network's structure, and (b) the full model of each device it
@@ -25,7 +26,9 @@ is added, and the search never reads them). A device's fingerprint is the hash o
 encoding (codec.py: every field, its config's text included), with the device's own config
 path replaced by a placeholder: `diff` compares a git revision exported elsewhere, and a
 moved but unchanged config is the same model. (Any string of the model equal to that path
-counts as the path; part of a string never does.) `SearchDeps` = structure fingerprint, each
+counts as the path; part of a string never does.) When the parse cache read or wrote the
+device, the hash of that encoding is used (`parsed_fingerprint`: `ParseCache.prints` with the
+topology's name for it), so a warm run encodes no device again. `SearchDeps` = structure fingerprint, each
 entered device's fingerprint and config path, the engine's options (routing, budget, BDD
 engine) and its code. A search is re-used only when all of it still holds; one that ran out
 of budget is never re-used (its result is not a proof anyway). Anything unsure widens the
@@ -36,9 +39,23 @@ through (`Endpoint.translation`: `Source`s of entered devices). A re-used result
 relabelled from each entered device's config path then to its path now (`relabelled`), so
 it equals what the search would find now; paths that do not map one to one: not re-used.
 
+Repairs (reach/repair.py). When every entered device but some is unchanged, and those differ
+only in the lines of ACLs they define (`filter_difference`: every other field the search reads
+equal, `Source`s aside), the edit changes what happens to the packets in one set only: those
+whose fate any changed ACL decides otherwise (its permit set, or the packets its lines match:
+a policy's list strings ACLs together), with the ACK bit either way and reversed (the reply
+check reverses ACLs and ignores the ACK bit). The engine holds packets as injected, and no
+packet's fate depends on others (tested: a search is the union of the searches of any split
+of its packets), so as long as no edited device rewrites packets nor is handed rewritten ones
+(`ReachResult.translated_into`), the search of the edited network is the earlier result outside
+that set joined with a search from the starts' packets inside it. The earlier model of an
+edited device is the one the parse cache holds under the key the deps name (`parses`), checked
+against the deps' fingerprint; `diff` has the before side's. No earlier model, another kind of
+edit, a rewrite: the search runs again.
+
 Where: `analyze(cache=...)` (verify with a cache folder) loads saved searches through
 `SavedSearches` and saves the ones it made (a replaced entry is removed); it reports the
-count as the progress stage "searches re-used: N of M" (not in the report: a warm run's
+count as the progress stage "searches re-used: N of M[, K repaired after an ACL edit]" (not in the report: a warm run's
 JSON stays byte-identical to a cold one's). `diff` hands the before side's searches to the
 after side (`reusable_searches`), in the one packet space both share.
 """
