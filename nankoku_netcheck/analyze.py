@@ -397,14 +397,16 @@ def prepare_store(space: PacketSpace, loaded: Loaded, jobs: int) -> int:
 
 
 def saved_searches(
-    space: PacketSpace, loaded: Loaded, budget: int, cache: ParseCache | None = None
+    space: PacketSpace, loaded: Loaded, budget: int, cache: ParseCache | None = None, kept_as: str | None = None
 ) -> SavedSearches | None:
     """The searches of earlier runs of this topology, kept next to the compiled ACLs (none
-    without a store: no cache, or an engine without a file format)."""
+    without a store: no cache, or an engine without a file format). `kept_as`: the topology
+    path they are kept under, when not the loaded one's (`diff` reads a git revision's export
+    with the searches of the working tree's file)."""
     if space.store is None:
         return None
     prints = Fingerprints(loaded.network, space.backend, budget, loaded.prints, loaded.parse_keys)
-    return SavedSearches(space.store, space, loaded.topology.path, prints, cache)
+    return SavedSearches(space.store, space, kept_as or loaded.topology.path, prints, cache)
 
 
 def packet_space(backend: str, cache: ParseCache | None) -> PacketSpace:

@@ -18,14 +18,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .analyze import Analysis, analyze_loaded, load, packet_space, timestamp_now
+from .analyze import Analysis, analyze_loaded, load, packet_space, saved_searches, timestamp_now
 from .cache import ParseCache
 from .errors import InputError, InputProblem
 from .incremental import Fingerprints, reusable_searches
 from .inputs import is_inside
 from .profiles import CHANNELS, pair_policies
 from .reach.budget import DEFAULT_BUDGET
+from .reach.engine import ReachResult
 from .reach.packets import PacketSet
+from .reach.repair import Repair
 from .reach.trace import TracePath
 from .redact import redact
 from .result import Evidence, Finding, FlowExample, Result, severity_rank
@@ -103,7 +105,20 @@ def diff_topologies(
         raise _relabelled(error, *before_display) from None
     loaded_after = load(after_path, cache, allow_paths=allow_paths)
     stamp = timestamp_now()
-    before = analyze_loaded(loaded_before, space, timestamp=stamp, today=today, budget=budget)
+    # The searches kept by earlier runs: a revision's export reads those of the working tree's
+    # file (its topology now); what holds of them is re-used, an edit of ACL lines repaired.
+    saved_before = saved_searches(
+        space, loaded_before, budget, cache, kept_as=after_path if before_display is not None else None
+    )
+    saved_after = saved_searches(space, loaded_after, budget, cache)
+    before = analyze_loaded(
+        loaded_before,
+        space,
+        timestamp=stamp,
+        today=today,
+        budget=budget,
+        prior=saved_before.get if saved_before is not None else None,
+    )
     # The after side takes every search of the before side that the change cannot affect.
     reusable = reusable_searches(
         before.context.searches(),
@@ -111,14 +126,17 @@ def diff_topologies(
         Fingerprints(loaded_after.network, space.backend, budget, loaded_after.prints),
         space,
     )
-    after = analyze_loaded(
-        loaded_after,
-        space,
-        timestamp=stamp,
-        today=today,
-        budget=budget,
-        prior=lambda source_class, routing: reusable.get((source_class, routing)),
-    )
+
+    def prior(source_class: str, routing: bool) -> ReachResult | Repair | None:
+        found = reusable.get((source_class, routing))
+        if found is None and saved_after is not None:
+            return saved_after.get(source_class, routing)
+        return found
+
+    after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today, budget=budget, prior=prior)
+    if saved_after is not None:
+        # The after side is the network as it is now: the next verify starts from its searches.
+        saved_after.put_all(after.context.searches())
     return compare(before, after)
 
 

@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+from conftest import git
 from test_engine_unit import SOURCE, network_of, port, r1, r2, router, via
 
 from nankoku_netcheck import diff as diff_module
 from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.cache import ParseCache
+from nankoku_netcheck.cli import main
 from nankoku_netcheck.diff import diff_topologies
 from nankoku_netcheck.graph import Network
 from nankoku_netcheck.incremental import (
@@ -336,3 +339,57 @@ def test_diff_after_side_reuses_searches_and_finds_what_it_finds_from_scratch(
     assert len(counts) == 1 and 0 < counts[0][0] < 10 and sum(counts[0]) == 10
     scratch = json.loads(verified(after, None))
     assert json.loads(render_json(result.after))["findings"] == scratch["findings"]
+
+
+def test_diff_against_a_revision_starts_from_the_searches_verify_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verify (with a cache) keeps the searches of the committed state; after an ACL edit,
+    `diff --base-ref HEAD` re-uses them for the revision's side (its export elsewhere is the same
+    network) and repairs them for the working tree's side, finding what a diff without a cache
+    finds."""
+    repo = tmp_path / "netrepo"
+    topology = sample_copy(repo)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "compliant")
+    cache = tmp_path / "cache"
+    verified(topology, cache)
+    # The edit: the LGWAN monitoring server may now poll mynumber servers (as in the broken sample).
+    mn_gw = topology.parent / "configs" / "mn-gw.cfg"
+    text = mn_gw.read_text(encoding="utf-8")
+    denied = " deny   ip any any log\nip access-list extended MN-BB-OUT\n"
+    assert denied in text
+    mn_gw.write_text(
+        text.replace(denied, " permit udp host 10.2.99.10 10.1.20.0 0.0.0.255 eq snmp\n" + denied, 1), encoding="utf-8"
+    )
+    searches: list[int] = []
+    full_search = ReachEngine.reach
+
+    def counted(engine: ReachEngine, injections: Any) -> ReachResult:
+        searches.append(1)
+        return full_search(engine, injections)
+
+    monkeypatch.setattr(ReachEngine, "reach", counted)
+
+    def diffed(*options: str) -> dict[str, Any]:
+        searches.clear()
+        result = CliRunner().invoke(
+            main, ["diff", str(topology), "--base-ref", "HEAD", "--format", "json", *options], env={"LANG": "C"}
+        )
+        assert result.exit_code in (0, 1), result.stderr
+        return dict(json.loads(result.stdout))
+
+    # Without a cache the revision's side runs its ten searches; the working tree's side takes 4
+    # of them whole and repairs 6.
+    scratch = diffed("--no-cache")
+    assert len(searches) == 16
+    # With it the revision's side takes all ten from what verify kept.
+    incremental = diffed("--cache-dir", str(cache))
+    assert len(searches) == 6
+    assert incremental["changes"] == scratch["changes"]
+    assert incremental["changes"]  # the edit allows something: not an empty comparison
+    # Each diff exports the revision to a folder of its own: its path aside, the reports are equal.
+    for record in (incremental, scratch):
+        del record["generated_at"], record["before"]["topology"], record["before"]["inputs"]
+    assert incremental == scratch
