@@ -20,7 +20,13 @@ from nankoku_netcheck.cli.verify import BatchOutcome, report_folders, worst_exit
 from nankoku_netcheck.errors import InputProblem
 from nankoku_netcheck.synth import CitySpec, generate
 from nankoku_netcheck.vendors import SUPPORTED
-from nankoku_netcheck.vendors.cisco_ios.blocks import BlockLine, block_tree, build_block_tree
+from nankoku_netcheck.vendors.cisco_ios.blocks import (
+    BlockLine,
+    block_tree,
+    build_block_tree,
+    ciscoconfparse2_tree,
+    needs_ciscoconfparse2,
+)
 from nankoku_netcheck.vendors.cisco_ios.parser import _IosParser
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +50,7 @@ def structure_lines(path: Path) -> list[str]:
 
 
 def uses_own_tree(lines: list[str]) -> bool:
-    return all(isinstance(obj, BlockLine) for obj in block_tree(lines))
+    return not needs_ciscoconfparse2(lines)
 
 
 # --- the block tree ------------------------------------------------------------------------------
@@ -110,6 +116,33 @@ def test_banner_like_lines_still_go_through_ciscoconfparse2() -> None:
     assert [(o.linenum, o.parent.linenum, [c.linenum for c in o.children]) for o in block_tree(lines)] == (
         ccp2_shape(lines)
     )
+
+
+BANNER_PIECES = [
+    *PIECES,
+    "banner motd ^C",
+    "banner login #",
+    "banner exec Authorized only. All sessions logged.",
+    "set banner motd %",
+    "  text ^C",
+    "#",
+    "%",
+    "aaa authentication fail-message ^",
+    "macro name ports",
+    " switchport",
+    "@",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(BANNER_PIECES), min_size=1, max_size=25))
+def test_ciscoconfparse2_tree_is_ciscoconfparse2s_with_banners_and_macros(lines: list[str]) -> None:
+    # Built from one bootstrap instead of CiscoConfParse's two; same shape, plain objects.
+    if any(line.startswith("macro name") for line in lines) and lines[-1:] != ["@"]:
+        lines = [*lines, "@"]  # ciscoconfparse2 fails on a macro without its end
+    tree = ciscoconfparse2_tree(lines)
+    assert all(isinstance(obj, BlockLine) for obj in tree)
+    assert [(o.linenum, o.parent.linenum, [c.linenum for c in o.children]) for o in tree] == ccp2_shape(lines)
 
 
 # --- parallel parsing ------------------------------------------------------------------------------

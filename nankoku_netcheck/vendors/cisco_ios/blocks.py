@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from loguru import logger
 
@@ -106,17 +105,39 @@ class BlockLine:
         self.children: list[BlockLine] = []
 
 
-def block_tree(lines: Sequence[str]) -> list[Any]:
+def block_tree(lines: Sequence[str]) -> list[BlockLine]:
     """Every line as an object with `linenum`, `parent` and `children`, exactly as
     ciscoconfparse2 (syntax ios) would build them."""
-    if any(_CCP_BANNER.search(line) or line[:11] == "macro name " for line in lines):
-        # Imported here: importing ciscoconfparse2 costs about a second of CPU, which a run
-        # that parses nothing (its result cached, see result_cache.py) should not pay.
-        from ciscoconfparse2 import CiscoConfParse  # type: ignore[import-untyped]
+    return ciscoconfparse2_tree(lines) if needs_ciscoconfparse2(lines) else build_block_tree(lines)
 
-        logger.disable("ciscoconfparse2")
-        return list(CiscoConfParse(config=list(lines), ignore_blank_lines=False).objs)
-    return build_block_tree(lines)
+
+def needs_ciscoconfparse2(lines: Sequence[str]) -> bool:
+    """Whether the lines hold a construct ciscoconfparse2 post-processes (banner-like
+    lines, `macro name`), which `build_block_tree` does not reproduce."""
+    return any(_CCP_BANNER.search(line) or line[:11] == "macro name " for line in lines)
+
+
+def ciscoconfparse2_tree(lines: Sequence[str]) -> list[BlockLine]:
+    """ciscoconfparse2's own tree (`CiscoConfParse(config=lines).objs`), copied into plain
+    BlockLines. Its objects answer `children` through a logging wrapper that costs more than
+    the parse itself when walked line by line, so the tree is read once here. One bootstrap
+    is enough: `CiscoConfParse.__init__` bootstraps the lines and then again the lines'
+    `text` in its `commit`, which gives the same tree whenever the texts are the lines."""
+    # Imported here: importing ciscoconfparse2 costs about a second of CPU, which a run
+    # that parses nothing (its result cached, see result_cache.py) should not pay.
+    from ciscoconfparse2 import CiscoConfParse, ConfigList, get_syntax_comment_delimiters  # type: ignore[import-untyped]
+
+    logger.disable("ciscoconfparse2")
+    text = list(lines)
+    delimiters = get_syntax_comment_delimiters(syntax="ios")
+    objs = ConfigList(initlist=text, comment_delimiters=delimiters, syntax="ios", ccp_ref=object()).data
+    if [obj.text for obj in objs] != text:
+        objs = CiscoConfParse(config=text, ignore_blank_lines=False).objs
+    copies = [BlockLine(linenum, line) for linenum, line in enumerate(text)]
+    for obj, copy in zip(objs, copies, strict=True):
+        copy.parent = copies[obj.parent.linenum]
+        copy.children = [copies[child.linenum] for child in obj.children]
+    return copies
 
 
 def build_block_tree(lines: Sequence[str]) -> list[BlockLine]:
