@@ -89,6 +89,9 @@ _CCP_BANNER = re.compile(
 )
 
 
+_CCP_WORDS = ("banner", "aaa authentication fail-message", "macro name ")
+
+
 class BlockLine:
     """One line of the block tree: `linenum` (0-based), `parent` (itself at top level),
     `children` in file order."""
@@ -114,6 +117,11 @@ def block_tree(lines: Sequence[str]) -> list[BlockLine]:
 def needs_ciscoconfparse2(lines: Sequence[str]) -> bool:
     """Whether the lines hold a construct ciscoconfparse2 post-processes (banner-like
     lines, `macro name`), which `build_block_tree` does not reproduce."""
+    # Each of those lines holds one of these words: most files are passed by substring
+    # search alone, without a regular expression per line.
+    joined = "\n".join(lines)
+    if not any(word in joined for word in _CCP_WORDS):
+        return False
     return any(_CCP_BANNER.search(line) or line[:11] == "macro name " for line in lines)
 
 
