@@ -68,12 +68,15 @@ class NamedObjects:
             number = int(words[1])
             if any(low <= number <= high for low, high in _IPV4_ACL_NUMBERS):
                 self.define("acl", words[1], index)
-            self.acl_entry_references(index, lowered)
+            self.acl_entry_references(index, lowered, words)
         elif lowered[:2] == ["ip", "access-list"] and len(words) == 4 and lowered[2] in ("standard", "extended"):
             self.define("acl", words[3], index)
             for child in block.children:
-                self.acl_entry_references(child, [word.lower() for word in self.book.words(child)])
-                self.reflexive(child)
+                # Split once: an ACL can have tens of thousands of entries.
+                child_words = self.book.words(child)
+                child_lowered = [word.lower() for word in child_words]
+                self.acl_entry_references(child, child_lowered, child_words)
+                self.reflexive(child, child_lowered, child_words)
         elif lowered[:2] == ["ipv6", "access-list"] and len(words) >= 3:
             self.define("ipv6-acl", words[-1], index)
         elif lowered[:3] == ["mac", "access-list", "extended"] and len(words) == 4:
@@ -100,18 +103,17 @@ class NamedObjects:
         else:
             self.generic_references(block)
 
-    def acl_entry_references(self, index: int, lowered: list[str]) -> None:
-        words = self.book.words(index)
+    def acl_entry_references(self, index: int, lowered: list[str], words: list[str] | None = None) -> None:
+        words = self.book.words(index) if words is None else words
         for position, word in enumerate(lowered[:-1]):
             if word == "object-group":
                 self.book.reference("object-group", words[position + 1], index, "access list entry")
         if lowered and lowered[0] == "evaluate" and len(words) >= 2:
             self.book.reference("acl", words[1], index, "evaluate")
 
-    def reflexive(self, index: int) -> None:
-        lowered = [word.lower() for word in self.book.words(index)]
+    def reflexive(self, index: int, lowered: list[str], words: list[str]) -> None:
         if "reflect" in lowered[:-1]:
-            self.define("acl", self.book.words(index)[lowered.index("reflect") + 1], index)
+            self.define("acl", words[lowered.index("reflect") + 1], index)
 
     def route_map_match(self, index: int, route_map: str) -> None:
         words = self.book.words(index)
