@@ -229,7 +229,9 @@ class AclReader:
         elif takes_icmp:
             services = tuple(_with_icmp(service, icmp) for service in services)
         # Deduplicated here, not as Matches: hashing a Match hashes every address pattern.
-        ipv4_services = list(dict.fromkeys(service for service in services if not service.ipv6_only))
+        ipv4_services = [service for service in services if not service.ipv6_only]
+        if len(ipv4_services) > 1:
+            ipv4_services = list(dict.fromkeys(ipv4_services))
         if source.wildcards == () or destination.wildcards == () or not ipv4_services:
             ipv6 = source.ipv6 or destination.ipv6 or any(service.ipv6_only for service in services)
             reason = (

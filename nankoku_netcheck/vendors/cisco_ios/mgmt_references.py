@@ -150,6 +150,8 @@ class NamedObjects:
         acl_kind = "ipv6-acl" if header[:1] == ["ipv6"] else "acl"
         crypto_map = header[:2] in (["crypto", "map"], ["crypto", "dynamic-map"])
         for index in (block.header, *block.children):
+            if not _may_reference(self.book.lines[index]):
+                continue
             words = self.book.words(index)
             lowered = [word.lower() for word in words]
             if not lowered:
@@ -212,6 +214,19 @@ class NamedObjects:
                 del by_name[word]
             if not by_name:
                 return
+
+
+# Every reference `generic_references` records comes from a line holding one of these:
+# the route-map words end in "-map"; `ip nat ... list`, `distribute-list` and `dialer-list`;
+# `match address`; `ip multicast boundary`; `ip igmp access-group`, `ntp access-group`.
+_REFERENCE_HINTS = ("map", "list", "match", "boundary", "access-group")
+
+
+def _may_reference(line: str) -> bool:
+    """False when `line` cannot hold a reference `generic_references` records (most lines of
+    a file go through it: a substring search is cheaper than splitting them)."""
+    lowered = line.lower()
+    return any(hint in lowered for hint in _REFERENCE_HINTS)
 
 
 def _takes_acl_number(word: str) -> bool:
