@@ -79,7 +79,8 @@ def find_multiline_blocks(lines: Sequence[str]) -> list[tuple[int, int, str]]:
 # comment exception), for every text without the two constructs it post-processes:
 # banner-like lines (`_banner_mark_regex`, which includes `aaa authentication
 # fail-message` anywhere in a line) and `macro name` lines. Those texts still go
-# through ciscoconfparse2. tests/test_scale.py checks that both builders agree.
+# through ciscoconfparse2, from the last top-level command before the first such line
+# (see `ciscoconfparse2_start`). tests/test_scale.py checks that the builders agree.
 
 _CCP_BANNER = re.compile(
     "|".join(
