@@ -165,6 +165,9 @@ def ciscoconfparse2_tree(lines: Sequence[str], first: int = 0) -> list[BlockLine
     from ciscoconfparse2 import CiscoConfParse, ConfigList, get_syntax_comment_delimiters  # type: ignore[import-untyped]
 
     logger.disable("ciscoconfparse2")
+    # Its methods log an exception they re-raise under their caller's name (this module),
+    # which would print a traceback on stderr besides raising it.
+    logger.disable(__name__)
     text = list(lines)
     delimiters = get_syntax_comment_delimiters(syntax="ios")
     objs = ConfigList(initlist=text, comment_delimiters=delimiters, syntax="ios", ccp_ref=object()).data
