@@ -20,7 +20,14 @@ from nankoku_netcheck.cli.verify import BatchOutcome, report_folders, worst_exit
 from nankoku_netcheck.errors import InputProblem
 from nankoku_netcheck.synth import CitySpec, generate
 from nankoku_netcheck.vendors import SUPPORTED
-from nankoku_netcheck.vendors.cisco_ios.blocks import BlockLine, block_tree, build_block_tree
+from nankoku_netcheck.vendors.cisco_ios.blocks import (
+    BlockLine,
+    block_tree,
+    build_block_tree,
+    ciscoconfparse2_start,
+    ciscoconfparse2_tree,
+    needs_ciscoconfparse2,
+)
 from nankoku_netcheck.vendors.cisco_ios.parser import _IosParser
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +51,7 @@ def structure_lines(path: Path) -> list[str]:
 
 
 def uses_own_tree(lines: list[str]) -> bool:
-    return all(isinstance(obj, BlockLine) for obj in block_tree(lines))
+    return not needs_ciscoconfparse2(lines)
 
 
 # --- the block tree ------------------------------------------------------------------------------
@@ -110,6 +117,44 @@ def test_banner_like_lines_still_go_through_ciscoconfparse2() -> None:
     assert [(o.linenum, o.parent.linenum, [c.linenum for c in o.children]) for o in block_tree(lines)] == (
         ccp2_shape(lines)
     )
+
+
+BANNER_PIECES = [
+    *PIECES,
+    "banner motd ^C",
+    "banner login #",
+    "banner exec Authorized only. All sessions logged.",
+    "set banner motd %",
+    "  text ^C",
+    "#",
+    "%",
+    "aaa authentication fail-message ^",
+    " aaa authentication fail-message #",
+    "macro name ports",
+    " switchport",
+    "@",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(BANNER_PIECES), min_size=1, max_size=25))
+def test_trees_with_banners_and_macros_are_ciscoconfparse2s(lines: list[str]) -> None:
+    # ciscoconfparse2_tree: one bootstrap instead of CiscoConfParse's two; block_tree: our
+    # own tree up to the last top-level command before the first banner or macro line.
+    if any(line.startswith("macro name") for line in lines) and lines[-1:] != ["@"]:
+        lines = [*lines, "@"]  # ciscoconfparse2 fails on a macro without its end
+    expected = ccp2_shape(lines)
+    for tree in (ciscoconfparse2_tree(lines), block_tree(lines)):
+        assert all(isinstance(obj, BlockLine) for obj in tree)
+        assert [(o.linenum, o.parent.linenum, [c.linenum for c in o.children]) for o in tree] == expected
+
+
+def test_ciscoconfparse2_reads_from_the_last_top_level_command_before_a_banner() -> None:
+    lines = ["interface Gi0/1", " shutdown", "!", "banner motd ^C", "text", "^C"]
+    assert ciscoconfparse2_start(lines) == 3
+    assert ciscoconfparse2_start(["hostname r1", "line con 0", " aaa authentication fail-message ^", " x"]) == 1
+    assert ciscoconfparse2_start(["interface Gi0/1", "!", "  aaa authentication fail-message ^"]) == 0
+    assert ciscoconfparse2_start(lines[:3]) is None
 
 
 # --- parallel parsing ------------------------------------------------------------------------------

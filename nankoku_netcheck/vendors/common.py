@@ -99,6 +99,13 @@ def rejected_character(line: str) -> str | None:
     return None
 
 
+def _plain_text(lines: Sequence[str]) -> bool:
+    """Whether no line can be rejected: the whole file is printable ASCII (the common case
+    of `rejected_character`, checked once for the file instead of once per line)."""
+    joined = "".join(lines)
+    return joined.isascii() and joined.replace("\t", " ").isprintable()
+
+
 def normalized_command(line: str) -> str:
     """`line` with every foreign character replaced by an ASCII space: what the command
     would have been if typed with ordinary spaces (used only to classify a rejected line)."""
@@ -460,6 +467,8 @@ class LineBook:
         ASCII spaces (`classify` parses such a copy of the file and returns every line's
         outcome): HARMLESS when that copy's line is harmless, FORWARDING otherwise. The
         lines of `structure`, from which the block structure is built, are blanked."""
+        if _plain_text(self.lines):
+            return
         found = {
             index: why
             for index, line in enumerate(self.lines)

@@ -67,8 +67,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from loguru import logger
-
 from nankoku_netcheck.model import Acl, Device, PolicyRule, StaticArp, ToTheBox, UnknownLine, ip_to_int, normalize_mac
 from nankoku_netcheck.vendors.cisco_asa.acls import AccessGroups, AclReader
 from nankoku_netcheck.vendors.cisco_asa.book import AsaBook
@@ -91,6 +89,7 @@ from nankoku_netcheck.vendors.cisco_asa.objects import ObjectTable
 from nankoku_netcheck.vendors.cisco_asa.policy import GlobalBinding, NamedInterface, asa_policy
 from nankoku_netcheck.vendors.cisco_asa.routing import RouteReader
 from nankoku_netcheck.vendors.cisco_asa.sections import clear, group_policy, policy_map, webvpn
+from nankoku_netcheck.vendors.cisco_ios.blocks import block_tree
 from nankoku_netcheck.vendors.common import (
     file_stem,
     is_ipv4,
@@ -145,15 +144,10 @@ class _AsaParser:
     # -- driver
 
     def run(self) -> Device:
-        # Imported here: importing ciscoconfparse2 costs about a second of CPU, which a run
-        # that parses nothing (its result cached, see result_cache.py) should not pay.
-        from ciscoconfparse2 import CiscoConfParse  # type: ignore[import-untyped]
-
-        logger.disable("ciscoconfparse2")
         structure = list(self.book.lines)
         self.book.claim_rejected_lines(structure, (), self.outcome_as_typed)
-        tree = CiscoConfParse(config=structure, ignore_blank_lines=False, loguru=False)
-        top_level = [obj for obj in tree.objs if obj.parent is obj]
+        # The tree ciscoconfparse2 builds, as plain objects (see block_tree).
+        top_level = [obj for obj in block_tree(structure) if obj.parent is obj]
         phased: list[tuple[int, Any]] = []
         for obj in top_level:
             lowered = [word.lower() for word in split_words(structure[obj.linenum])[:2]]

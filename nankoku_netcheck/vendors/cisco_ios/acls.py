@@ -453,11 +453,11 @@ class AclReader:
             services = (_Service(single_protocol, src_ports, dst_ports, icmp),)
         options = _read_options(cursor, services)
         notes.extend(options.notes)
-        matches = tuple(
-            dict.fromkeys(
+        matches = _distinct(
+            [
                 _service_match(service, source, destination, options.established, options.fragments)
                 for service in services
-            )
+            ]
         )
         return matches, "; ".join(notes)
 
@@ -522,6 +522,12 @@ def _read_options(cursor: Cursor, services: Sequence[_Service]) -> _Options:
         else:
             raise NotUnderstood(f"unexpected '{cursor.words[cursor.position - 1]}'")
     return options
+
+
+def _distinct(matches: list[Match]) -> tuple[Match, ...]:
+    """`matches` without repeats, in order. Hashing a Match hashes every address pattern in
+    it; most entries have one service, so one Match, with nothing to compare."""
+    return tuple(matches) if len(matches) < 2 else tuple(dict.fromkeys(matches))
 
 
 def _service_match(

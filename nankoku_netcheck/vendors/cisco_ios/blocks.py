@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from loguru import logger
 
@@ -80,7 +79,8 @@ def find_multiline_blocks(lines: Sequence[str]) -> list[tuple[int, int, str]]:
 # comment exception), for every text without the two constructs it post-processes:
 # banner-like lines (`_banner_mark_regex`, which includes `aaa authentication
 # fail-message` anywhere in a line) and `macro name` lines. Those texts still go
-# through ciscoconfparse2. tests/test_scale.py checks that both builders agree.
+# through ciscoconfparse2, from the last top-level command before the first such line
+# (see `ciscoconfparse2_start`). tests/test_scale.py checks that the builders agree.
 
 _CCP_BANNER = re.compile(
     "|".join(
@@ -88,6 +88,9 @@ _CCP_BANNER = re.compile(
         + ["aaa authentication fail-message"]
     )
 )
+
+
+_CCP_WORDS = ("banner", "aaa authentication fail-message", "macro name ")
 
 
 class BlockLine:
@@ -106,17 +109,75 @@ class BlockLine:
         self.children: list[BlockLine] = []
 
 
-def block_tree(lines: Sequence[str]) -> list[Any]:
+def block_tree(lines: Sequence[str]) -> list[BlockLine]:
     """Every line as an object with `linenum`, `parent` and `children`, exactly as
     ciscoconfparse2 (syntax ios) would build them."""
-    if any(_CCP_BANNER.search(line) or line[:11] == "macro name " for line in lines):
-        # Imported here: importing ciscoconfparse2 costs about a second of CPU, which a run
-        # that parses nothing (its result cached, see result_cache.py) should not pay.
-        from ciscoconfparse2 import CiscoConfParse  # type: ignore[import-untyped]
+    first = ciscoconfparse2_start(lines)
+    if first is None:
+        return build_block_tree(lines)
+    return build_block_tree(lines[:first]) + ciscoconfparse2_tree(lines[first:], first)
 
-        logger.disable("ciscoconfparse2")
-        return list(CiscoConfParse(config=list(lines), ignore_blank_lines=False).objs)
-    return build_block_tree(lines)
+
+def needs_ciscoconfparse2(lines: Sequence[str]) -> bool:
+    """Whether the lines hold a construct ciscoconfparse2 post-processes (banner-like
+    lines, `macro name`), which `build_block_tree` does not reproduce."""
+    return _first_post_processed(lines) is not None
+
+
+def ciscoconfparse2_start(lines: Sequence[str]) -> int | None:
+    """Where ciscoconfparse2 must take over (None: nowhere): the last top-level command at
+    or before the first line it post-processes. A top-level command empties the parent
+    cache and no later line looks further back than it for a parent, and post-processing
+    only touches the lines after a banner or macro line, so the lines before it get the
+    same tree either way; ciscoconfparse2 then reads only the rest (often the last lines:
+    IOS and the ASA print banners near the end)."""
+    trigger = _first_post_processed(lines)
+    if trigger is None:
+        return None
+    for index in range(trigger, 0, -1):
+        line = BlockLine(index, lines[index])
+        if line.indent == 0 and line.is_config_line:
+            return index
+    return 0
+
+
+def _first_post_processed(lines: Sequence[str]) -> int | None:
+    # Each of those lines holds one of these words: most files are passed by substring
+    # search alone, without a regular expression per line.
+    joined = "\n".join(lines)
+    if not any(word in joined for word in _CCP_WORDS):
+        return None
+    return next(
+        (index for index, line in enumerate(lines) if _CCP_BANNER.search(line) or line[:11] == "macro name "),
+        None,
+    )
+
+
+def ciscoconfparse2_tree(lines: Sequence[str], first: int = 0) -> list[BlockLine]:
+    """ciscoconfparse2's own tree (`CiscoConfParse(config=lines).objs`), copied into plain
+    BlockLines numbered from `first`. Its objects answer `children` through a logging
+    wrapper that costs more than the parse itself when walked line by line, so the tree is
+    read once here. One bootstrap is enough: `CiscoConfParse.__init__` bootstraps the lines
+    and then again the lines' `text` in its `commit`, which gives the same tree whenever
+    the texts are the lines."""
+    # Imported here: importing ciscoconfparse2 costs about a second of CPU, which a run
+    # that parses nothing (its result cached, see result_cache.py) should not pay.
+    from ciscoconfparse2 import CiscoConfParse, ConfigList, get_syntax_comment_delimiters  # type: ignore[import-untyped]
+
+    logger.disable("ciscoconfparse2")
+    # Its methods log an exception they re-raise under their caller's name (this module),
+    # which would print a traceback on stderr besides raising it.
+    logger.disable(__name__)
+    text = list(lines)
+    delimiters = get_syntax_comment_delimiters(syntax="ios")
+    objs = ConfigList(initlist=text, comment_delimiters=delimiters, syntax="ios", ccp_ref=object()).data
+    if [obj.text for obj in objs] != text:
+        objs = CiscoConfParse(config=text, ignore_blank_lines=False).objs
+    copies = [BlockLine(first + offset, line) for offset, line in enumerate(text)]
+    for obj, copy in zip(objs, copies, strict=True):
+        copy.parent = copies[obj.parent.linenum]
+        copy.children = [copies[child.linenum] for child in obj.children]
+    return copies
 
 
 def build_block_tree(lines: Sequence[str]) -> list[BlockLine]:

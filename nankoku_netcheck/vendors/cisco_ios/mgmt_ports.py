@@ -52,6 +52,15 @@ _BARE_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("no", "nameif"),
     ("no", "security-level"),
 )
+_BARE_PREFIXES = frozenset(_BARE_COMMANDS)
+_BARE_LENGTHS = tuple(sorted({len(prefix) for prefix in _BARE_COMMANDS}))
+
+
+def _bare_command(lowered: list[str]) -> bool:
+    """Whether the interface command starts with one of `_BARE_COMMANDS` (one set look-up
+    per prefix length instead of a comparison per table row: this runs on every line of
+    every interface)."""
+    return any(tuple(lowered[:length]) in _BARE_PREFIXES for length in _BARE_LENGTHS)
 
 
 @dataclass
@@ -133,7 +142,7 @@ class PortReader:
         context = f"interface {facts.name}"
         if lowered[0].startswith("!"):
             return facts
-        if not any(tuple(lowered[: len(prefix)]) == prefix for prefix in _BARE_COMMANDS):
+        if facts.bare and not _bare_command(lowered):
             facts = replace(facts, bare=False)
         if lowered[:2] == ["cdp", "enable"]:
             return replace(facts, cdp=True, cdp_source=source)

@@ -68,12 +68,15 @@ class NamedObjects:
             number = int(words[1])
             if any(low <= number <= high for low, high in _IPV4_ACL_NUMBERS):
                 self.define("acl", words[1], index)
-            self.acl_entry_references(index, lowered)
+            self.acl_entry_references(index, lowered, words)
         elif lowered[:2] == ["ip", "access-list"] and len(words) == 4 and lowered[2] in ("standard", "extended"):
             self.define("acl", words[3], index)
             for child in block.children:
-                self.acl_entry_references(child, [word.lower() for word in self.book.words(child)])
-                self.reflexive(child)
+                # Split once: an ACL can have tens of thousands of entries.
+                child_words = self.book.words(child)
+                child_lowered = [word.lower() for word in child_words]
+                self.acl_entry_references(child, child_lowered, child_words)
+                self.reflexive(child, child_lowered, child_words)
         elif lowered[:2] == ["ipv6", "access-list"] and len(words) >= 3:
             self.define("ipv6-acl", words[-1], index)
         elif lowered[:3] == ["mac", "access-list", "extended"] and len(words) == 4:
@@ -100,18 +103,17 @@ class NamedObjects:
         else:
             self.generic_references(block)
 
-    def acl_entry_references(self, index: int, lowered: list[str]) -> None:
-        words = self.book.words(index)
+    def acl_entry_references(self, index: int, lowered: list[str], words: list[str] | None = None) -> None:
+        words = self.book.words(index) if words is None else words
         for position, word in enumerate(lowered[:-1]):
             if word == "object-group":
                 self.book.reference("object-group", words[position + 1], index, "access list entry")
         if lowered and lowered[0] == "evaluate" and len(words) >= 2:
             self.book.reference("acl", words[1], index, "evaluate")
 
-    def reflexive(self, index: int) -> None:
-        lowered = [word.lower() for word in self.book.words(index)]
+    def reflexive(self, index: int, lowered: list[str], words: list[str]) -> None:
         if "reflect" in lowered[:-1]:
-            self.define("acl", self.book.words(index)[lowered.index("reflect") + 1], index)
+            self.define("acl", words[lowered.index("reflect") + 1], index)
 
     def route_map_match(self, index: int, route_map: str) -> None:
         words = self.book.words(index)
@@ -148,6 +150,8 @@ class NamedObjects:
         acl_kind = "ipv6-acl" if header[:1] == ["ipv6"] else "acl"
         crypto_map = header[:2] in (["crypto", "map"], ["crypto", "dynamic-map"])
         for index in (block.header, *block.children):
+            if not _may_reference(self.book.lines[index]):
+                continue
             words = self.book.words(index)
             lowered = [word.lower() for word in words]
             if not lowered:
@@ -210,6 +214,19 @@ class NamedObjects:
                 del by_name[word]
             if not by_name:
                 return
+
+
+# Every reference `generic_references` records comes from a line holding one of these:
+# the route-map words end in "-map"; `ip nat ... list`, `distribute-list` and `dialer-list`;
+# `match address`; `ip multicast boundary`; `ip igmp access-group`, `ntp access-group`.
+_REFERENCE_HINTS = ("map", "list", "match", "boundary", "access-group")
+
+
+def _may_reference(line: str) -> bool:
+    """False when `line` cannot hold a reference `generic_references` records (most lines of
+    a file go through it: a substring search is cheaper than splitting them)."""
+    lowered = line.lower()
+    return any(hint in lowered for hint in _REFERENCE_HINTS)
 
 
 def _takes_acl_number(word: str) -> bool:
