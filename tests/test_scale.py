@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from loguru import logger
 
 from nankoku_netcheck import analyze as analyze_module
-from nankoku_netcheck.analyze import load, parse_many
+from nankoku_netcheck.analyze import load, parse_many, parse_outcome
 from nankoku_netcheck.cli import main
 from nankoku_netcheck.cli.verify import BatchOutcome, report_folders, worst_exit_code
 from nankoku_netcheck.errors import InputProblem
@@ -22,6 +22,7 @@ from nankoku_netcheck.synth import CitySpec, generate
 from nankoku_netcheck.vendors import SUPPORTED
 from nankoku_netcheck.vendors.cisco_ios.blocks import (
     BlockLine,
+    UnclosedMacro,
     block_tree,
     build_block_tree,
     ciscoconfparse2_start,
@@ -326,3 +327,25 @@ def test_synth_command_refuses_an_impossible_city(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["synth", "--devices", "5", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "devices must be at least" in result.output
+
+
+@pytest.mark.parametrize(
+    "header", [": Saved\nASA Version 9.8(4)\nhostname fw\n", "version 15.2\nhostname r1\n"], ids=["asa", "ios"]
+)
+def test_a_macro_without_its_closing_line_is_an_input_error(header: str) -> None:
+    text = header + "interface GigabitEthernet0/0\n ip address 10.0.0.1 255.255.255.0\nmacro name broken\n something\n"
+    macro_line = text.splitlines().index("macro name broken") + 1
+    outcome = parse_outcome(text, "cfg/fw.cfg", None)
+    if header.startswith("version"):
+        # IOS reads a macro's lines as free text before the block tree: nothing to refuse.
+        assert not isinstance(outcome, tuple)
+        return
+    assert isinstance(outcome, tuple)
+    assert [(p.file, p.line, p.message) for p in outcome] == [
+        ("cfg/fw.cfg", macro_line, "'macro name' without the line '@' that ends the macro")
+    ]
+    closed = text + "@\n"
+    assert not isinstance(parse_outcome(closed, "cfg/fw.cfg", None), tuple)
+    with pytest.raises(UnclosedMacro) as raised:
+        block_tree(text.splitlines())
+    assert raised.value.linenum == macro_line - 1

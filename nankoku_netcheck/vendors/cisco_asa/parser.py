@@ -67,6 +67,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Acl, Device, PolicyRule, StaticArp, ToTheBox, UnknownLine, ip_to_int, normalize_mac
 from nankoku_netcheck.vendors.cisco_asa.acls import AccessGroups, AclReader
 from nankoku_netcheck.vendors.cisco_asa.book import AsaBook
@@ -89,7 +90,7 @@ from nankoku_netcheck.vendors.cisco_asa.objects import ObjectTable
 from nankoku_netcheck.vendors.cisco_asa.policy import GlobalBinding, NamedInterface, asa_policy
 from nankoku_netcheck.vendors.cisco_asa.routing import RouteReader
 from nankoku_netcheck.vendors.cisco_asa.sections import clear, group_policy, policy_map, webvpn
-from nankoku_netcheck.vendors.cisco_ios.blocks import block_tree
+from nankoku_netcheck.vendors.cisco_ios.blocks import UnclosedMacro, block_tree
 from nankoku_netcheck.vendors.common import (
     file_stem,
     is_ipv4,
@@ -147,7 +148,13 @@ class _AsaParser:
         structure = list(self.book.lines)
         self.book.claim_rejected_lines(structure, (), self.outcome_as_typed)
         # The tree ciscoconfparse2 builds, as plain objects (see block_tree).
-        top_level = [obj for obj in block_tree(structure) if obj.parent is obj]
+        try:
+            tree = block_tree(structure)
+        except UnclosedMacro as unclosed:
+            raise InputError.single(
+                self.book.path, unclosed.linenum + 1, "'macro name' without the line '@' that ends the macro"
+            ) from None
+        top_level = [obj for obj in tree if obj.parent is obj]
         phased: list[tuple[int, Any]] = []
         for obj in top_level:
             lowered = [word.lower() for word in split_words(structure[obj.linenum])[:2]]

@@ -109,13 +109,33 @@ class BlockLine:
         self.children: list[BlockLine] = []
 
 
+class UnclosedMacro(ValueError):
+    """A `macro name` line with no line `@` after it to end the macro: ciscoconfparse2 fails
+    on it (an IndexError past the last line), and no reading of the lines after it is sure."""
+
+    def __init__(self, linenum: int) -> None:
+        super().__init__(f"line {linenum + 1}: 'macro name' without a closing '@' line")
+        self.linenum = linenum
+
+
 def block_tree(lines: Sequence[str]) -> list[BlockLine]:
     """Every line as an object with `linenum`, `parent` and `children`, exactly as
-    ciscoconfparse2 (syntax ios) would build them."""
+    ciscoconfparse2 (syntax ios) would build them. Raises UnclosedMacro (0-based line)."""
     first = ciscoconfparse2_start(lines)
     if first is None:
         return build_block_tree(lines)
+    unclosed = _unclosed_macro(lines, first)
+    if unclosed is not None:
+        raise UnclosedMacro(unclosed)
     return build_block_tree(lines[:first]) + ciscoconfparse2_tree(lines[first:], first)
+
+
+def _unclosed_macro(lines: Sequence[str], first: int) -> int | None:
+    """The first `macro name` line from `first` on with no `@` line after it."""
+    closing = max((index for index in range(first, len(lines)) if lines[index].strip() == "@"), default=-1)
+    return next(
+        (index for index in range(first, len(lines)) if lines[index][:11] == "macro name " and index > closing), None
+    )
 
 
 def needs_ciscoconfparse2(lines: Sequence[str]) -> bool:

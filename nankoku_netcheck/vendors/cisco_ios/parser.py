@@ -45,9 +45,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Device, Route, StaticArp, ToTheBox, UnknownKind, UnknownLine
 from nankoku_netcheck.vendors.cisco_ios.acls import AclReader, ObjectGroups
-from nankoku_netcheck.vendors.cisco_ios.blocks import block_tree, find_multiline_blocks
+from nankoku_netcheck.vendors.cisco_ios.blocks import UnclosedMacro, block_tree, find_multiline_blocks
 from nankoku_netcheck.vendors.cisco_ios.interfaces import (
     InterfaceReader,
     apply_autostate,
@@ -120,7 +121,13 @@ class _IosParser:
         structure_lines = self.claim_multiline_blocks()
         free_text = {index for first, last, _ in self.multiline_blocks for index in range(first, last + 1)}
         book.claim_rejected_lines(structure_lines, free_text, self.outcome_as_typed)
-        top_level = [obj for obj in block_tree(structure_lines) if obj.parent is obj]
+        try:
+            tree = block_tree(structure_lines)
+        except UnclosedMacro as unclosed:
+            raise InputError.single(
+                book.path, unclosed.linenum + 1, "'macro name' without the line '@' that ends the macro"
+            ) from None
+        top_level = [obj for obj in tree if obj.parent is obj]
         for obj in top_level:
             if obj.linenum not in book.outcome and self.first_word(obj.linenum) == "object-group":
                 self.groups.object_group(obj)
