@@ -713,6 +713,12 @@ def main() -> int:
     parser.add_argument(
         "--merge", action="store_true", help="with --results: keep the committed sizes not measured in this run"
     )
+    parser.add_argument(
+        "--label",
+        default=None,
+        help="the rows' date label instead of today's date (a second measurement the same day: 2026-12-07b; "
+        "labels sort as text, the newest last)",
+    )
     parser.add_argument("--child", choices=sorted(CHILD_RUNS), help=argparse.SUPPRESS)
     parser.add_argument("--topology", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
@@ -728,7 +734,7 @@ def main() -> int:
     about = machine()
     sizes: list[dict[str, Any]] = []
     committed = committed_sizes()
-    today = dt.date.today().isoformat()
+    today = args.label or dt.date.today().isoformat()
     measuring = {(devices, chosen_engine(backend), today) for devices in sizes_wanted for backend in args.backend}
     kept = [size for size in committed if size_key(size) not in measuring] if args.merge and args.results else []
     failures = []
@@ -738,6 +744,7 @@ def main() -> int:
             for backend in args.backend:
                 log(f"  N={devices}: engine {chosen_engine(backend)}")
                 size = measure_size(devices, backend, args.jobs, Path(tmp), cold_only, log, args.timeout)
+                size["date"] = today
                 sizes.append(size)
                 failure = speed_gate(size, committed) if args.gate else None
                 if failure:
