@@ -466,17 +466,17 @@ class SavedSearches:
         """The saved result of the search if it still holds for this network, a `Repair` of it
         when it holds but for the packets an edit of ACL lines changed, else None."""
         key = self._key((source_class, routing))
-        value = self.store.get_record(key)
-        if value is None:
+        deps = self._recorded(key)
+        if deps is None:
             return None
-        try:
-            deps: SearchDeps = _deps_codec().loads(json.dumps(value).encode("utf-8"))
-        except DecodeError:
+        entry = key + ":" + _digest(deps)
+        self._earlier[source_class, routing] = entry
+        changed = self.prints.changed(deps, routing)
+        if changed is None:
             return None
-        self._earlier[source_class, routing] = key + ":" + _digest(deps)
-        if not self.prints.holds(deps, routing):
-            return self._repair(deps, routing, key + ":" + _digest(deps))
-        result = load_reach(self.store, self.space, key + ":" + _digest(deps))
+        if changed:
+            return self._repair(deps, changed, entry)
+        result = load_reach(self.store, self.space, entry)
         if result is None:
             return None
         relabelled = self.prints.relabelled(result, deps)
@@ -485,9 +485,21 @@ class SavedSearches:
             self.loaded.add((source_class, routing))
         return relabelled
 
-    def _repair(self, deps: SearchDeps, routing: bool, entry: str) -> Repair | None:
-        changed = self.prints.changed(deps, routing)
-        if not changed or self.cache is None:
+    def _recorded(self, key: str) -> SearchDeps | None:
+        """The deps record under `key`, if there is a readable one."""
+        value = self.store.get_record(key)
+        if value is None:
+            return None
+        try:
+            deps: SearchDeps = _deps_codec().loads(json.dumps(value).encode("utf-8"))
+        except DecodeError:
+            return None
+        return deps
+
+    def _repair(self, deps: SearchDeps, changed: list[str], entry: str) -> Repair | None:
+        """A repair of the saved search `entry` for the devices `changed` since, from the models
+        the parse cache still holds of them as the search read them."""
+        if self.cache is None:
             return None
         parses, fingerprints = dict(deps.parses), dict(deps.devices)
         models = {}
@@ -513,9 +525,13 @@ class SavedSearches:
             except EncodeError:
                 continue
             entry = key + ":" + _digest(deps)
+            earlier = self._earlier.get((source_class, routing))
+            if earlier is None:
+                # Not read by this run (`diff` took it from the other side): what the record names.
+                recorded = self._recorded(key)
+                earlier = None if recorded is None else key + ":" + _digest(recorded)
             save_reach(self.store, entry, result)
             self.store.put_record(key, encoded)
-            earlier = self._earlier.get((source_class, routing))
             if earlier is not None and earlier != entry:
                 drop_reach(self.store, earlier)
 

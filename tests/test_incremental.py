@@ -387,6 +387,8 @@ def test_diff_against_a_revision_starts_from_the_searches_verify_kept(
     # With it the revision's side takes all ten from what verify kept.
     incremental = diffed("--cache-dir", str(cache))
     assert len(searches) == 6
+    # The working tree's searches replace those verify kept: still one entry a search.
+    assert len(list((cache / "bdd").glob("*/*.blob"))) == 10
     assert incremental["changes"] == scratch["changes"]
     assert incremental["changes"]  # the edit allows something: not an empty comparison
     # Each diff exports the revision to a folder of its own: its path aside, the reports are equal.

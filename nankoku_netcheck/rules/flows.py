@@ -67,7 +67,8 @@ class FlowContext:
     _reserved_edges: dict[str, list[tuple[PacketSet, PacketSet]]] = field(default_factory=dict)
     _start_reach: dict[tuple[Start, bool], ReachResult] = field(default_factory=dict)
     # A search's result from before an edit, when it still holds (incremental.py decides):
-    # taken instead of searching. `reused`: the searches so taken.
+    # taken instead of searching; or a `Repair` of it, searched from the changed packets only.
+    # `reused`: the searches taken whole.
     prior: Callable[[str, bool], ReachResult | Repair | None] | None = None
     reused: set[tuple[str, bool]] = field(default_factory=set)
     # The searches brought up to date from an earlier one (reach/repair.py).
@@ -193,8 +194,9 @@ class FlowContext:
         self._reach.setdefault((source_class, routing), result)
 
     def reuse(self, source_class: str, routing: bool) -> bool:
-        """Take the search from `prior` now, if it holds (incremental.py); True when its
-        result is known here without searching."""
+        """Take the search from `prior` now, if it holds (incremental.py), or repair it (a search
+        of the packets an edit changed only); True when its result is known here without a
+        whole search."""
         key = (source_class, routing)
         if key in self._reach:
             return True
@@ -213,6 +215,7 @@ class FlowContext:
         engine = self.engine if routing else self.filter_only()[0]
         fresh = engine.reach([(start, packets & repair.changed) for start, packets in self.starts(source_class)])
         result = repaired(self.space, repair, fresh)
+        self.space.tidy()
         if result is None:
             return False
         self.repaired.add((source_class, routing))
