@@ -225,6 +225,14 @@ SAMPLE_EDITS = {
         "object network KOUKAI-WEB2\n host 10.3.50.11\n nat (dmz,outside) static 203.0.113.41\n",
         "some",
     ),
+    # An ACL line on the firewall that translates: no repair (the changed packets would be other
+    # packets where they started), the searches that read it run again.
+    "acl-line-on-nat": (
+        "edge-fw.cfg",
+        "access-list OUTSIDE_access_in extended deny ip any any log\n",
+        "access-list OUTSIDE_access_in extended permit tcp any host 10.3.50.10 eq 8443\n",
+        "some",
+    ),
     # A new interface is structure: every search is run again.
     "interface": (
         "bb-rtr.cfg",
