@@ -405,8 +405,14 @@ def saved_searches(
     with the searches of the working tree's file)."""
     if space.store is None:
         return None
-    prints = Fingerprints(loaded.network, space.backend, budget, loaded.prints, loaded.parse_keys)
-    return SavedSearches(space.store, space, kept_as or loaded.topology.path, prints, cache)
+    return SavedSearches(
+        space.store, space, kept_as or loaded.topology.path, fingerprints(loaded, space, budget), cache
+    )
+
+
+def fingerprints(loaded: Loaded, space: PacketSpace, budget: int) -> Fingerprints:
+    """What each search of `loaded` in `space` rests on (incremental.py), computed once each."""
+    return Fingerprints(loaded.network, space.backend, budget, loaded.prints, loaded.parse_keys)
 
 
 def packet_space(backend: str, cache: ParseCache | None) -> PacketSpace:

@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .analyze import Analysis, analyze_loaded, load, packet_space, saved_searches, timestamp_now
+from .analyze import Analysis, analyze_loaded, fingerprints, load, packet_space, saved_searches, timestamp_now
 from .cache import ParseCache
 from .errors import InputError, InputProblem
-from .incremental import Fingerprints, reusable_searches
+from .incremental import reusable_searches
 from .inputs import is_inside
 from .profiles import CHANNELS, pair_policies
 from .reach.budget import DEFAULT_BUDGET
@@ -120,10 +120,11 @@ def diff_topologies(
         prior=saved_before.get if saved_before is not None else None,
     )
     # The after side takes every search of the before side that the change cannot affect.
+    # The saved searches' fingerprints where there are some: each is computed once a run.
     reusable = reusable_searches(
         before.context.searches(),
-        Fingerprints(loaded_before.network, space.backend, budget, loaded_before.prints),
-        Fingerprints(loaded_after.network, space.backend, budget, loaded_after.prints),
+        saved_before.prints if saved_before is not None else fingerprints(loaded_before, space, budget),
+        saved_after.prints if saved_after is not None else fingerprints(loaded_after, space, budget),
         space,
     )
 

@@ -72,7 +72,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .cache import ParseCache, device_codec, encoding_fingerprint, source_fingerprint
-from .codec import Codec, DecodeError, EncodeError
+from .codec import Codec, EncodeError
 from .graph import Network
 from .model import Acl, Device, Located, Source
 from .reach.engine import Endpoint, ReachResult
@@ -487,13 +487,7 @@ class SavedSearches:
 
     def _recorded(self, key: str) -> SearchDeps | None:
         """The deps record under `key`, if there is a readable one."""
-        value = self.store.get_record(key)
-        if value is None:
-            return None
-        try:
-            deps: SearchDeps = _deps_codec().loads(json.dumps(value).encode("utf-8"))
-        except DecodeError:
-            return None
+        deps: SearchDeps | None = self.store.get_decoded(key, _deps_codec())
         return deps
 
     def _repair(self, deps: SearchDeps, changed: list[str], entry: str) -> Repair | None:

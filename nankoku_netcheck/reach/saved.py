@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import remove_entry, source_fingerprint
-from ..codec import Codec, DecodeError, EncodeError
+from ..codec import Codec, EncodeError
 from .engine import Endpoint, ReachResult
 from .packets import PacketSet, PacketSpace
 from .store import BddStore
@@ -133,12 +133,8 @@ def load_reach(store: BddStore, space: PacketSpace, key: str) -> ReachResult | N
     """The result `save_reach` stored under `key`, its sets in `space`; None if there is none
     usable (absent, damaged, written by another engine)."""
     entry = _entry_key(key)
-    value = store.get_record(entry)
-    if value is None:
-        return None
-    try:
-        record: SavedReach = _codec().loads(json.dumps(value).encode("utf-8"))
-    except DecodeError:
+    record: SavedReach | None = store.get_decoded(entry, _codec())
+    if record is None:
         return None
     roots = _load_roots(store, space, entry, record)
     if roots is None:

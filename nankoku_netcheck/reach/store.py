@@ -47,6 +47,7 @@ from ..cache import (
     unseal,
     write_atomically,
 )
+from ..codec import Codec, DecodeError
 
 PacketSet = Any
 STORE_FORMAT = "3"
@@ -154,6 +155,17 @@ class BddStore:
         except (ValueError, RecursionError):  # authenticated, so only if this code wrote it wrong
             self.rejected += 1
             remove_entry(self._path(key, ".json"))
+            return None
+
+    def get_decoded(self, key: str, codec: Codec) -> Any | None:
+        """The record under `key` as `codec` reads it (strict); None if absent, rejected or of
+        another shape."""
+        value = self.get_record(key)
+        if value is None:
+            return None
+        try:
+            return codec.loads(json.dumps(value).encode("utf-8"))
+        except DecodeError:
             return None
 
     def put_record(self, key: str, value: Any) -> None:
