@@ -367,7 +367,7 @@ class Fingerprints:
         return dataclasses.replace(
             result,
             delivered={_relabel_endpoint(endpoint, mapping): packets for endpoint, packets in result.delivered.items()},
-            arrived=dict(result.arrived),
+            witnesses=dict(result.witnesses),
             entered=set(result.entered),
             translated_into=set(result.translated_into),
         )

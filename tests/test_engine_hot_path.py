@@ -40,7 +40,7 @@ def from_lan_a(space: PacketSpace) -> PacketSet:
 
 def filter_only_search(space: PacketSpace, injected: PacketSet) -> ReachResult:
     network = network_of(r1(), r2("NO-TELNET", acls=(NO_TELNET_TO_LAN_C,)))
-    return ReachEngine(network, space, routing=False).reach([(LAN_A, injected)])
+    return ReachEngine(network, space, routing=False, record_arrivals=True).reach([(LAN_A, injected)])
 
 
 def test_a_device_entered_again_with_packets_it_routed_adds_nothing_and_loses_nothing(space: PacketSpace) -> None:
@@ -55,12 +55,15 @@ def test_a_device_entered_again_with_packets_it_routed_adds_nothing_and_loses_no
     result = filter_only_search(space, sent)
     assert result.delivered[Endpoint("hosts", segment="10.0.3.0/24")] == permitted & lan_c_hosts
     assert result.delivered[Endpoint("device", device="R2")] == permitted & r2_own
-    assert result.arrived[("R1", "Gi0/0")] == to_r1
-    # `arrived`: what passed the interface's inbound filter.
-    assert result.arrived[("R2", "Gi0/0")] == to_r1 & ~r1_own & permitted
+    assert result.arrivals[("R1", "Gi0/0")] == to_r1
+    # `arrivals`: what passed the interface's inbound filter.
+    assert result.arrivals[("R2", "Gi0/0")] == to_r1 & ~r1_own & permitted
     # R2 is a stub behind R1 (LAN C holds hosts only): it sends nothing back over the link.
-    assert ("R1", "Gi0/1") not in result.arrived
+    assert ("R1", "Gi0/1") not in result.arrivals
     assert result.visited_devices == {"R1", "R2"}
+    # Each device reached has one packet that arrived there as its witness: the least one.
+    assert result.witnesses["R2"] == space.packet(space.pick(to_r1 & ~r1_own & permitted))
+    assert space.count(result.witnesses["R1"]) == 1 and space.subset(result.witnesses["R1"], to_r1)
 
 
 def test_without_the_stub_shortcut_the_same_packets_arrive_and_the_bounce_adds_nothing(
@@ -77,7 +80,7 @@ def test_without_the_stub_shortcut_the_same_packets_arrive_and_the_bounce_adds_n
     monkeypatch.setattr(ReachEngine, "_stub_link", lambda _engine, _device, _interface: None)
     bounced = filter_only_search(space, sent)
     # What R2 sends back over the link: all it admitted but what was addressed to it.
-    assert bounced.arrived[("R1", "Gi0/1")] == to_r1 & ~r1_own & permitted & ~r2_own
+    assert bounced.arrivals[("R1", "Gi0/1")] == to_r1 & ~r1_own & permitted & ~r2_own
     assert bounced.delivered == shortcut.delivered
     assert bounced.entered == shortcut.entered
     assert bounced.work > shortcut.work
@@ -91,7 +94,8 @@ def test_packets_outside_the_valid_space_are_cut_where_they_are_injected(space: 
     anything = filter_only_search(space, everything)
     valid_only = filter_only_search(space, from_lan_a(space))
     assert anything.delivered == valid_only.delivered
-    assert anything.arrived == valid_only.arrived
+    assert anything.arrivals == valid_only.arrivals
+    assert anything.witnesses == valid_only.witnesses
 
 
 def test_a_stub_is_a_device_whose_other_interfaces_lead_to_hosts_only(space: PacketSpace) -> None:

@@ -95,7 +95,7 @@ def test_an_edit_of_a_device_no_packet_reached_is_reused(space: PacketSpace) -> 
     fresh = search(space, after)
     assert sorted(result.delivered) == sorted(fresh.delivered)
     assert all(result.delivered[key] == fresh.delivered[key] for key in fresh.delivered)
-    assert result.arrived == fresh.arrived
+    assert result.witnesses == fresh.witnesses
 
 
 def test_an_interface_edit_of_an_unreached_device_is_recomputed(space: PacketSpace) -> None:

@@ -1,8 +1,8 @@
 """Property tests of incremental re-verification (incremental.py): after a random edit of a
 random network (an ACL line added or removed, a route, an interface, a NAT rule, a whole
 device), every search the fingerprints let through equals the same search run from scratch
-on the edited network -- the same delivered and arrived sets, key for key, and the same
-work (the fixpoint ran step for step as before).
+on the edited network -- the same delivered sets, key for key, the same devices reached (with
+the same witnesses), and the same work (the fixpoint ran step for step as before).
 
 CI runs a fixed, reproducible set of examples (derandomized, no example database).
 Set NANKOKU_EXPLORE=1 to search fresh random examples, ten times as many, when hunting bugs.
@@ -150,17 +150,18 @@ def _search(
     start: Start,
     routing: bool,
     packets: PacketSet | None = None,
+    record_arrivals: bool = False,
 ):  # type: ignore[no-untyped-def]
     kept = frozenset(ref for ref in boundary if ref[1] in network.devices.get(ref[0], Device("", "", "")).interfaces)
-    engine = ReachEngine(network, space, kept, routing=routing, budget=BUDGET)
+    engine = ReachEngine(network, space, kept, routing=routing, budget=BUDGET, record_arrivals=record_arrivals)
     return engine.reach([(start, space.valid if packets is None else packets)])
 
 
 def assert_equal_results(got: ReachResult, want: ReachResult) -> None:
     assert sorted(got.delivered) == sorted(want.delivered)
     assert all(got.delivered[key] == want.delivered[key] for key in want.delivered)
-    assert sorted(got.arrived) == sorted(want.arrived)
-    assert all(got.arrived[key] == want.arrived[key] for key in want.arrived)
+    assert list(got.witnesses) == list(want.witnesses)
+    assert all(got.witnesses[key] == want.witnesses[key] for key in want.witnesses)
     assert (got.work, got.exhausted, got.entered) == (want.work, want.exhausted, want.entered)
 
 
@@ -203,8 +204,9 @@ def test_a_repaired_search_equals_the_search_from_scratch(
     space: PacketSpace, data: st.DataObject, case: gen.NetworkCase
 ) -> None:
     """Edits of ACL lines (on one or two devices, mostly ones the searches entered): a search
-    repaired from the changed packets (reach/repair.py) delivers and sees arrive exactly what
-    the search from scratch does, and enters at least the devices it enters."""
+    repaired from the changed packets (reach/repair.py) delivers exactly what the search from
+    scratch does, reaches the same devices, each with a witness packet that does arrive there,
+    and enters at least the devices it enters."""
     points = data.draw(st.lists(st.sampled_from(case.starts), min_size=1, max_size=3, unique=True), label="starts")
     starts = [Start(segment, device, interface) for segment, device, interface in points]
     before_results = {
@@ -230,7 +232,7 @@ def test_a_repaired_search_equals_the_search_from_scratch(
     by_label = {_label(start): start for start in starts}
     for (label, routing), found in reusable.items():
         start = by_label[label]
-        want = _search(after, case.boundary, space, start, routing)
+        want = _search(after, case.boundary, space, start, routing, record_arrivals=True)
         if isinstance(found, ReachResult):
             event("re-used whole")
             assert_equal_results(found, want)
@@ -242,8 +244,10 @@ def test_a_repaired_search_equals_the_search_from_scratch(
             continue
         assert sorted(got.delivered) == sorted(want.delivered)
         assert all(got.delivered[key] == want.delivered[key] for key in want.delivered)
-        assert sorted(got.arrived) == sorted(want.arrived)
-        assert all(got.arrived[key] == want.arrived[key] for key in want.arrived)
+        assert sorted(got.witnesses) == sorted(want.witnesses)
+        for device, witness in got.witnesses.items():
+            arrived = space.union_of([packets for (name, _), packets in want.arrivals.items() if name == device])
+            assert space.count(witness) == 1 and space.subset(witness, arrived)
         assert want.entered <= got.entered
 
 
@@ -257,17 +261,18 @@ def test_a_search_is_the_union_of_the_searches_of_any_split_of_its_packets(
     start = Start(*data.draw(st.sampled_from(case.starts), label="start"))
     part = space.line_match(data.draw(gen.acl_lines(gen.NETWORK_ADDRESSES), label="split by"))
     for routing in (True, False):
-        whole = _search(case.network, case.boundary, space, start, routing)
-        inside = _search(case.network, case.boundary, space, start, routing, packets=space.valid & part)
-        outside = _search(case.network, case.boundary, space, start, routing, packets=space.valid & ~part)
+        whole = _search(case.network, case.boundary, space, start, routing, record_arrivals=True)
+        inside = _search(case.network, case.boundary, space, start, routing, space.valid & part, True)
+        outside = _search(case.network, case.boundary, space, start, routing, space.valid & ~part, True)
         if whole.exhausted or inside.exhausted or outside.exhausted:
             event("ran out of budget")
             continue
         for got_inside, got_outside, want in (
             (inside.delivered, outside.delivered, whole.delivered),
-            (inside.arrived, outside.arrived, whole.arrived),
+            (inside.arrivals, outside.arrivals, whole.arrivals),
         ):
             assert set(got_inside) | set(got_outside) == set(want)
             for key, packets in want.items():
                 assert got_inside.get(key, space.false) | got_outside.get(key, space.false) == packets
         assert inside.entered | outside.entered == whole.entered
+        assert set(inside.witnesses) | set(outside.witnesses) == set(whole.witnesses)

@@ -77,8 +77,8 @@ def assert_same_searches(split: FlowContext, here: FlowContext, plan: list[tuple
         want = here.reach(source_class, routing)
         assert list(got.delivered) == list(want.delivered), (source_class, routing)
         assert all(got.delivered[key] == want.delivered[key] for key in want.delivered), (source_class, routing)
-        assert list(got.arrived) == list(want.arrived), (source_class, routing)
-        assert all(got.arrived[key] == want.arrived[key] for key in want.arrived), (source_class, routing)
+        assert list(got.witnesses) == list(want.witnesses), (source_class, routing)
+        assert all(got.witnesses[key] == want.witnesses[key] for key in want.witnesses), (source_class, routing)
         assert (got.work, got.exhausted, got.budget) == (want.work, want.exhausted, want.budget)
 
 

@@ -124,7 +124,10 @@ class Start:
 @dataclass
 class ReachResult:
     delivered: dict[Endpoint, PacketSet] = field(default_factory=dict)
-    arrived: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+    # Device -> one packet (as a one-packet set) that arrived at it past its ingress checks: which
+    # devices the search's packets reached, with a proof that a repair can check (reach/repair.py).
+    # Not the whole sets: nothing reads them, and they were 95 % of a saved search.
+    witnesses: dict[str, PacketSet] = field(default_factory=dict)
     work: int = 0  # packet sets that entered a device (the unit of the budget)
     budget: int = DEFAULT_BUDGET
     # The budget ran out: `delivered` is only part of what is reachable, never a proof.
@@ -136,9 +139,13 @@ class ReachResult:
     # the one it started with (reach/repair.py).
     translated_into: set[str] = field(default_factory=set)
 
+    # (device, interface) -> every packet that arrived there past the ingress checks: kept only
+    # by an engine made with `record_arrivals` (the tests look into the path with it).
+    arrivals: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+
     @property
     def visited_devices(self) -> set[str]:
-        return {device for device, _ in self.arrived}
+        return set(self.witnesses)
 
 
 def _except(skipped: tuple[str, str], enqueue: Enqueue) -> Enqueue:
@@ -243,12 +250,15 @@ class ReachEngine:
         routing: bool = True,
         share_with: ReachEngine | None = None,
         budget: int = DEFAULT_BUDGET,
+        record_arrivals: bool = False,
     ) -> None:
         """`share_with`: an engine over the same network and space whose compiled filters
         this one reuses (and adds to). `budget`: work units one `reach` may spend (a
-        safety net: the search space is finite, see nat.compose)."""
+        safety net: the search space is finite, see nat.compose). `record_arrivals`: keep
+        `ReachResult.arrivals` (costly: for tests)."""
         self.network = network
         self.budget = budget
+        self.record_arrivals = record_arrivals
         self.space = space
         self.boundary = frozenset(boundary)
         # With routing off, a device may send a packet out of any interface: what remains
@@ -754,8 +764,11 @@ class ReachEngine:
             return
         else:
             new = packets
-        arrived = result.arrived.get((device_name, if_name), self.space.false)
-        result.arrived[(device_name, if_name)] = arrived | new
+        if device_name not in result.witnesses:
+            result.witnesses[device_name] = self._witness(new)
+        if self.record_arrivals:
+            arrived = result.arrivals.get((device_name, if_name), self.space.false)
+            result.arrivals[(device_name, if_name)] = arrived | new
         # The state check drops replies to connections the device never saw, to itself included.
         mine = new & local
         to_box = mine & ~self.space.tcp_established() if device.stateful else mine
@@ -1007,6 +1020,11 @@ class ReachEngine:
         for member in segment.members:
             if member != (device_name, out) and self.network.devices[member[0]].interfaces[member[1]].multicast:
                 enqueue(member[0], member[1], packets, translation)
+
+    def _witness(self, packets: PacketSet) -> PacketSet:
+        """One packet of the non-empty `packets`, as a set: the least one, the same on every engine."""
+        packet = self.space.pick(packets)
+        return packets if packet is None else self.space.packet(packet) & packets
 
     def _admitted(self, device_name: str, if_name: str, packets: PacketSet, translation: Translation) -> PacketSet:
         """What passes the entry of `if_name`: new connections its filters may let through

@@ -9,12 +9,16 @@ set), and packets reach that device untranslated, every packet outside `changed`
 before, and the search of the edited network is the earlier result outside `changed`
 together with a search of the edited network from the starts' packets inside it:
 
-    delivered'[e] = (delivered[e] - changed) | fresh.delivered[e]     (the same for `arrived`)
+    delivered'[e] = (delivered[e] - changed) | fresh.delivered[e]
 
-`fresh` is usually tiny next to the whole search (one ACL line's packets). The repaired result
-enters every device either search entered (a superset of what a full search would: more only
-costs re-use later). Its work is the sum of both; a repair whose sum passes the budget, or
-whose fresh search ran out, is not made (the caller searches from scratch).
+`fresh` is usually tiny next to the whole search (one ACL line's packets). A device the earlier
+search reached is reached again when its witness (one packet that arrived there) lies outside
+`changed`: that packet travels as before; a device `fresh` reached is reached. A device whose
+witness lies inside `changed` and which `fresh` did not reach may or may not be: the repair is
+not made. The repaired result enters every device either search entered (a superset of what a
+full search would: more only costs re-use later). Its work is the sum of both; a repair whose
+sum passes the budget, or whose fresh search ran out, is not made (the caller searches from
+scratch).
 """
 
 from __future__ import annotations
@@ -43,10 +47,12 @@ def repaired(space: PacketSpace, repair: Repair, fresh: ReachResult) -> ReachRes
     work = earlier.work + fresh.work
     if earlier.exhausted or fresh.exhausted or work > earlier.budget:
         return None
-    kept = ~repair.changed
+    witnesses = _witnesses(space, earlier.witnesses, fresh.witnesses, repair.changed)
+    if witnesses is None:
+        return None
     return ReachResult(
-        delivered=_joined(space, earlier.delivered, fresh.delivered, kept),
-        arrived=_joined(space, earlier.arrived, fresh.arrived, kept),
+        delivered=_joined(space, earlier.delivered, fresh.delivered, ~repair.changed),
+        witnesses=witnesses,
         work=work,
         budget=earlier.budget,
         exhausted=False,
@@ -61,10 +67,34 @@ def _joined(
     """Each key's earlier packets outside the change with its fresh ones; no empty sets (a
     search never holds one). Keys in the earlier order, then the fresh ones."""
     joined: dict[K, PacketSet] = {}
+    # A search's sets repeat (a kept one's roots are shared; ~4,000 distinct sets in ~19,000 keys
+    # at 1,000 devices): each distinct one is cut once.
+    outside: dict[PacketSet, PacketSet] = {}
     for key in [*earlier, *(key for key in fresh if key not in earlier)]:
-        packets = earlier.get(key, space.false) & kept
+        before = earlier.get(key, space.false)
+        packets = outside.get(before)
+        if packets is None:
+            packets = outside[before] = before & kept
         if key in fresh:
             packets = packets | fresh[key]
         if packets != space.false:
             joined[key] = packets
     return joined
+
+
+def _witnesses(
+    space: PacketSpace, earlier: dict[str, PacketSet], fresh: dict[str, PacketSet], changed: PacketSet
+) -> dict[str, PacketSet] | None:
+    """The devices the edited network's search reaches, each with a witness: an earlier one
+    outside `changed`, else a fresh one; None when a device's only witness is inside `changed`."""
+    witnesses: dict[str, PacketSet] = {}
+    for device, witness in earlier.items():
+        if witness & changed == space.false:
+            witnesses[device] = witness
+        elif device in fresh:
+            witnesses[device] = fresh[device]
+        else:
+            return None
+    for device, witness in fresh.items():
+        witnesses.setdefault(device, witness)
+    return witnesses

@@ -37,9 +37,8 @@ _ENGINES = {"oxidd.bcdd": "oxidd", "dd.cudd": "cudd"}
 
 
 @dataclass(frozen=True)
-class SavedArrival:
+class SavedWitness:
     device: str
-    interface: str
     root: int
 
 
@@ -56,7 +55,7 @@ class SavedReach:
     roots: int
     blob_sha256: str
     delivered: tuple[SavedDelivery, ...]
-    arrived: tuple[SavedArrival, ...]
+    witnesses: tuple[SavedWitness, ...]
     work: int
     budget: int
     exhausted: bool
@@ -92,7 +91,7 @@ def save_reach(store: BddStore, key: str, result: ReachResult) -> None:
         return found
 
     delivered = tuple(SavedDelivery(endpoint, root_of(packets)) for endpoint, packets in result.delivered.items())
-    arrived = tuple(SavedArrival(device, name, root_of(packets)) for (device, name), packets in result.arrived.items())
+    witnesses = tuple(SavedWitness(device, root_of(packets)) for device, packets in result.witnesses.items())
     engine = _ENGINES.get(type(roots[0]).__module__, "?") if roots else ""
     if engine == "?":
         return
@@ -106,7 +105,7 @@ def save_reach(store: BddStore, key: str, result: ReachResult) -> None:
         roots=len(roots),
         blob_sha256=hashlib.sha256(blob).hexdigest(),
         delivered=delivered,
-        arrived=arrived,
+        witnesses=witnesses,
         work=result.work,
         budget=result.budget,
         exhausted=result.exhausted,
@@ -141,7 +140,7 @@ def load_reach(store: BddStore, space: PacketSpace, key: str) -> ReachResult | N
         return None
     return ReachResult(
         delivered={saved.endpoint: roots[saved.root] for saved in record.delivered},
-        arrived={(saved.device, saved.interface): roots[saved.root] for saved in record.arrived},
+        witnesses={saved.device: roots[saved.root] for saved in record.witnesses},
         work=record.work,
         budget=record.budget,
         exhausted=record.exhausted,
@@ -151,7 +150,7 @@ def load_reach(store: BddStore, space: PacketSpace, key: str) -> ReachResult | N
 
 
 def _load_roots(store: BddStore, space: PacketSpace, entry: str, record: SavedReach) -> list[PacketSet] | None:
-    used = [saved.root for saved in record.delivered] + [saved.root for saved in record.arrived]
+    used = [saved.root for saved in record.delivered] + [saved.root for saved in record.witnesses]
     if any(not 0 <= root < record.roots for root in used):
         return None
     if record.roots == 0:
