@@ -66,6 +66,7 @@ class FlowContext:
     used: set[tuple[str, bool]] = field(default_factory=set)
     _reserved_edges: dict[str, list[tuple[PacketSet, PacketSet]]] = field(default_factory=dict)
     _start_reach: dict[tuple[Start, bool], ReachResult] = field(default_factory=dict)
+    _flows: dict[tuple[str, bool], dict[str, PacketSet]] = field(default_factory=dict)
     # A search's result from before an edit, when it still holds (incremental.py decides):
     # taken instead of searching; or a `Repair` of it, searched from the changed packets only.
     # `reused`: the searches taken whole.
@@ -300,12 +301,15 @@ class FlowContext:
 
     def flows(self, source_class: str, routing: bool = True) -> dict[str, PacketSet]:
         """Destination class → every packet from the source class delivered there."""
-        out: dict[str, PacketSet] = {}
-        delivered = self.reach(source_class, routing).delivered
-        for endpoint in sorted(delivered):
-            for klass, packets in self.classify(endpoint, delivered[endpoint]).items():
-                out[klass] = out[klass] | packets if klass in out else packets
-        return out
+        delivered = self.reach(source_class, routing).delivered  # asked for: `used` (the budget) sees it
+        # A search is made once per run, so its flows are too (the rules ask for them ~30 times).
+        out = self._flows.get((source_class, routing))
+        if out is None:
+            out = self._flows[source_class, routing] = {}
+            for endpoint in sorted(delivered):
+                for klass, packets in self.classify(endpoint, delivered[endpoint]).items():
+                    out[klass] = out[klass] | packets if klass in out else packets
+        return dict(out)
 
     # --- explaining violations ----------------------------------------------------------
 
