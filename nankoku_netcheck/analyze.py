@@ -36,6 +36,7 @@ from .result import (
     ExceptionRecord,
     Finding,
     InputRecord,
+    IsolationCertificate,
     NetworkSummary,
     Result,
     RuleVerdict,
@@ -432,11 +433,13 @@ def analyze_loaded(
     budget: int = DEFAULT_BUDGET,
     prior: Callable[[str, bool], ReachResult | Repair | None] | None = None,
     search_worker: SearchWorker | None = None,
+    certify: bool = True,
 ) -> Analysis:
     """Verify an already loaded network in a given packet space (diff puts both sides
     of a change in one space so their packet sets compare). `context`: one made by
     `flow_context` for this network and space, with flows already computed (the
-    benchmarks time reachability apart from the rules). `search_worker` (with no `context`
+    benchmarks time reachability apart from the rules). `certify`: False leaves the
+    result without isolation certificates (`diff` shows none). `search_worker` (with no `context`
     given): the searches the rules will ask for are made first, over this process and that
     worker (rules/presearch.py)."""
     report = progress or (lambda _stage: None)
@@ -460,8 +463,10 @@ def analyze_loaded(
         verdicts.append(_verdict(rule, found, loaded.topology))
         space.tidy()
     exceptions = exception_register(context)
-    report("certificates")
-    certificates = isolation_certificates(context) if any(r.id.startswith("ZONE-") for r in ran) else ()
+    certificates: tuple[IsolationCertificate, ...] = ()
+    if certify:
+        report("certificates")
+        certificates = isolation_certificates(context) if any(r.id.startswith("ZONE-") for r in ran) else ()
     result = Result(
         tool_name=TOOL_NAME,
         tool_version=__version__,

@@ -93,7 +93,8 @@ def diff_topologies(
     prefix to a label (e.g. a temporary checkout to 'HEAD~1:') in what is shown;
     `before_root`: the folder the before side's configs must lie in (an exported revision's
     root), `allow_paths`: folders both sides may also read from (see load_topology).
-    `budget`: work units each search may spend (see reach/budget.py)."""
+    `budget`: work units each search may spend (see reach/budget.py). No side is certified:
+    a diff shows changes and findings, never isolation certificates (`verify` makes those)."""
     space = packet_space(backend, cache)
     try:
         loaded_before = load(
@@ -118,6 +119,7 @@ def diff_topologies(
         today=today,
         budget=budget,
         prior=saved_before.get if saved_before is not None else None,
+        certify=False,
     )
     # The after side takes every search of the before side that the change cannot affect.
     # The saved searches' fingerprints where there are some: each is computed once a run.
@@ -134,7 +136,7 @@ def diff_topologies(
             return saved_after.get(source_class, routing)
         return found
 
-    after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today, budget=budget, prior=prior)
+    after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today, budget=budget, prior=prior, certify=False)
     if saved_after is not None:
         # The after side is the network as it is now: the next verify starts from its searches.
         saved_after.put_all(after.context.searches())

@@ -171,3 +171,40 @@ def test_diff_sarif_marks_baseline_states() -> None:
     assert {r["baselineState"] for r in back["runs"][0]["results"]} == {"absent"}
     if schema_path.exists():
         jsonschema.validate(log, json.loads(schema_path.read_text(encoding="utf-8")))
+
+
+def test_a_diff_certifies_neither_side_and_shows_what_it_would_with_certificates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Isolation certificates (a third of a large city's rule time) appear in no diff output:
+    `diff` does not make them, and renders exactly what it would from certified analyses."""
+    import nankoku_netcheck.analyze as analyze_module
+    from nankoku_netcheck.analyze import analyze_loaded, packet_space
+    from nankoku_netcheck.diff import compare
+    from nankoku_netcheck.report.diff_report import render_diff_json, render_diff_sarif, render_diff_text
+
+    certify = analyze_module.isolation_certificates
+    calls: list[str] = []
+
+    def counted(ctx):  # type: ignore[no-untyped-def]
+        calls.append(ctx.network.topology.path)
+        return certify(ctx)
+
+    monkeypatch.setattr(analyze_module, "isolation_certificates", counted)
+    diff = diff_topologies(COMPLIANT, BROKEN)
+    assert calls == [] and diff.before.certificates == () and diff.after.certificates == ()
+    space = packet_space("auto", None)
+    stamp = diff.after.generated_at
+    certified = compare(
+        analyze_loaded(load(COMPLIANT), space, timestamp=stamp), analyze_loaded(load(BROKEN), space, timestamp=stamp)
+    )
+    assert len(calls) == 2 and certified.before.certificates
+    for render in (render_diff_json, render_diff_text):
+        for lang in ("en", "ja"):
+            assert render(diff, lang) == render(certified, lang)
+    # SARIF's resultSha256 is the digest of the whole after-state result, certificates included.
+    sarif, sarif_certified = json.loads(render_diff_sarif(diff, "en")), json.loads(render_diff_sarif(certified, "en"))
+    for log in (sarif, sarif_certified):
+        for run_record in log["runs"]:
+            run_record.get("properties", {}).pop("resultSha256", None)
+    assert sarif == sarif_certified
