@@ -131,10 +131,13 @@ def diff_topologies(
     )
 
     def prior(source_class: str, routing: bool) -> ReachResult | Repair | None:
+        # A whole result before a repair: the store may hold the after side's very searches
+        # (a `verify` of the edited files ran before this diff).
         found = reusable.get((source_class, routing))
-        if found is None and saved_after is not None:
-            return saved_after.get(source_class, routing)
-        return found
+        if isinstance(found, ReachResult) or saved_after is None:
+            return found
+        kept = saved_after.get(source_class, routing)
+        return kept if isinstance(kept, ReachResult) or found is None else found
 
     after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today, budget=budget, prior=prior, certify=False)
     if saved_after is not None:
