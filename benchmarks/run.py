@@ -24,6 +24,10 @@ warm and before edit:
 - edit e2e: after the edit run, through `analyze` again: the result cache misses (a config
   changed), the searches the edit cannot affect are taken from the store (incremental.py),
   the rest are searched; the row records how many were re-used.
+- diff e2e: `diff` of the city before the edit (a copy, read as `diff --base-ref` reads a
+  revision's export) against the edited one, one text report, with a copy of the cache as it
+  was before `edit e2e` (it holds the searches of the state before the edit, as after a
+  `verify` of the committed configs): what an admin waits for before pushing the change.
 
 All rules run (what `verify` runs by default); the rules stage is also split by family.
 
@@ -253,6 +257,31 @@ def run_end_to_end(topology: Path, cache_dir: Path | None, backend: str, jobs: i
     return {"stages": meter.stages, "total": meter.total(), "findings": len(result.findings), "searches_reused": reused}
 
 
+def run_diff(topology: Path, before: Path, cache_dir: Path | None, backend: str) -> dict[str, Any]:
+    """diff as the command line runs it with `--base-ref`: the revision's export (`before`, a
+    folder of its own) against the working tree's topology, then one text report."""
+    meter = Meter()
+    from nankoku_netcheck.cache import ParseCache
+    from nankoku_netcheck.diff import diff_topologies
+    from nankoku_netcheck.report.diff_report import render_diff_text
+
+    meter.stage("import")
+    root = str(before.parent)
+    result = diff_topologies(
+        str(before),
+        str(topology),
+        backend=backend,
+        cache=ParseCache(cache_dir) if cache_dir is not None else None,
+        today=dt.date(2026, 1, 1),
+        before_display=(root, "HEAD:"),
+        before_root=root,
+    )
+    meter.stage("diff")
+    render_diff_text(result, "en")
+    meter.stage("report")
+    return {"stages": meter.stages, "total": meter.total(), "changes": len(result.changes)}
+
+
 def rule_family(rule_id: str) -> str:
     if rule_id == "certificates":
         return "isolation certificates"
@@ -267,6 +296,7 @@ CHILD_RUNS: dict[str, Callable[..., dict[str, Any]]] = {
     "ciscoconfparse2": lambda args: run_ciscoconfparse2(args.topology),
     "verify": lambda args: run_verify(args.topology, args.cache_dir, args.backend[0], args.jobs),
     "end-to-end": lambda args: run_end_to_end(args.topology, args.cache_dir, args.backend[0], args.jobs),
+    "diff": lambda args: run_diff(args.topology, args.before, args.cache_dir, args.backend[0]),
 }
 
 
@@ -281,6 +311,7 @@ def in_fresh_process(
     jobs: int | None,
     cache_dir: Path | None = None,
     timeout: float | None = None,
+    before: Path | None = None,
 ) -> dict[str, Any]:
     """Run one measurement in a new interpreter: its peak RSS and CPU are its own."""
     command = [
@@ -297,6 +328,8 @@ def in_fresh_process(
         command += ["--jobs", str(jobs)]
     if cache_dir is not None:
         command += ["--cache-dir", str(cache_dir)]
+    if before is not None:
+        command += ["--before", str(before)]
     try:
         completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=timeout)
     except subprocess.TimeoutExpired as expired:
@@ -337,28 +370,36 @@ def measure_size(
     topology = generate(spec, work / f"city-{devices}")
     generated = round(time.perf_counter() - started, 2)
     cache_dir = work / f"cache-{devices}"
+    # The state before the edit, and the cache as `edit e2e` finds it, for `diff e2e`.
+    before, diff_cache = work / f"city-{devices}-before", work / f"cache-{devices}-diff"
     runs: dict[str, Any] = {}
     plan = [("floor", None), ("ciscoconfparse2", None), ("cold", cache_dir)]
     if not quick:
         plan += [("warm", cache_dir), ("warm e2e", cache_dir), ("unchanged", cache_dir), ("edit", cache_dir)]
-        plan += [("edit e2e", cache_dir)]
+        plan += [("edit e2e", cache_dir), ("diff e2e", diff_cache)]
     for name, cache in plan:
         if name == "edit":
+            shutil.copytree(topology.parent, before)
             edit_one_device(topology)
+        if name == "edit e2e":
+            shutil.copytree(cache_dir, diff_cache)
         kind = name if name in ("floor", "ciscoconfparse2") else "verify"
         kind = "end-to-end" if name in END_TO_END_RUNS else kind
+        kind = "diff" if name == "diff e2e" else kind
         log(f"  N={devices}: {name} ...")
         try:
-            runs[name] = in_fresh_process(kind, topology, backend, jobs, cache, timeout)
+            runs[name] = in_fresh_process(
+                kind, topology, backend, jobs, cache, timeout, before / topology.name if kind == "diff" else None
+            )
         except TimedOut:
             log(f"  N={devices}: {name} did not finish within {timeout} s")
             runs[name] = {"timed_out_s": timeout}
             break
-        if kind in ("verify", "end-to-end"):
+        if kind in ("verify", "end-to-end", "diff"):
             total = runs[name]["total"]
             log(f"  N={devices}: {name} {total['wall_s']} s, peak {total['peak_rss_mib']} MiB")
-    shutil.rmtree(work / f"city-{devices}", ignore_errors=True)
-    shutil.rmtree(cache_dir, ignore_errors=True)
+    for folder in (work / f"city-{devices}", cache_dir, before, diff_cache):
+        shutil.rmtree(folder, ignore_errors=True)
     return {
         "devices": devices,
         "engine": chosen_engine(backend),
@@ -372,7 +413,7 @@ def measure_size(
 
 
 # The runs that go through `analyze` and one report, as the command line does.
-END_TO_END_RUNS = ("warm e2e", "unchanged", "edit e2e")
+END_TO_END_RUNS = ("warm e2e", "unchanged", "edit e2e", "diff e2e")
 
 
 def chosen_engine(backend: str) -> str:
@@ -500,7 +541,7 @@ def summary_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def stage_rows(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for size in sizes:
-        for run_name in ("cold", "warm", "warm e2e", "unchanged", "edit", "edit e2e"):
+        for run_name in ("cold", "warm", "warm e2e", "unchanged", "edit", "edit e2e", "diff e2e"):
             run = size["runs"].get(run_name)
             if not finished(run):
                 continue
@@ -722,6 +763,7 @@ def main() -> int:
     parser.add_argument("--child", choices=sorted(CHILD_RUNS), help=argparse.SUPPRESS)
     parser.add_argument("--topology", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--before", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(CHILD_RUNS[args.child](args)))

@@ -67,7 +67,7 @@ import enum
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -156,8 +156,14 @@ def _device_structure(device: Device) -> object:
     )
 
 
-def structure_fingerprint(network: Network) -> str:
-    """The hash of what every search reads beyond the devices it entered."""
+def device_structure_digest(name: str, device: Device) -> str:
+    """The hash of what every search reads of device `name` (`_device_structure`)."""
+    return hashlib.sha256(repr(_device_structure(device)).encode("utf-8")).hexdigest()
+
+
+def structure_fingerprint(network: Network, digest_of: Callable[[str, Device], str] = device_structure_digest) -> str:
+    """The hash of what every search reads beyond the devices it entered. `digest_of`: each
+    device's `device_structure_digest`, from wherever it is known."""
     digest = hashlib.sha256()
     topology = network.topology
     parts: tuple[object, ...] = (
@@ -165,7 +171,7 @@ def structure_fingerprint(network: Network) -> str:
         _plain((topology.links, topology.zones, topology.external_peers)),
         _plain(network.segments),
         tuple(sorted(network.segment_of.items())),
-        tuple(_device_structure(network.devices[name]) for name in sorted(network.devices)),
+        tuple(digest_of(name, network.devices[name]) for name in sorted(network.devices)),
     )
     for part in parts:
         digest.update(repr(part).encode("utf-8") + b"\0")
@@ -270,12 +276,29 @@ class Fingerprints:
         self._structure: str | None = None
         self._devices: dict[str, str] = {}
         self._code = source_fingerprint(*_CODE)
+        # `parsed_fingerprint` of a device -> its `device_structure_digest`: `known_structures`
+        # from an earlier run (SavedSearches reads them), `structures` those this run used.
+        self.known_structures: dict[str, str] = {}
+        self.structures: dict[str, str] = {}
 
     @property
     def structure(self) -> str:
         if self._structure is None:
-            self._structure = structure_fingerprint(self.network)
+            self._structure = structure_fingerprint(self.network, self._structure_of)
         return self._structure
+
+    def _structure_of(self, name: str, device: Device) -> str:
+        """A device's structure digest, taken from an earlier run when its parse is the same
+        (a model is a function of its parse cache entry and its name)."""
+        known = self.encoding_prints.get(name)
+        if known is None:
+            return device_structure_digest(name, device)
+        key = parsed_fingerprint(known, name)
+        found = self.known_structures.get(key)
+        if found is None:
+            found = device_structure_digest(name, device)
+        self.structures[key] = found
+        return found
 
     def device(self, name: str) -> str | None:
         """None for a device the network does not have (removed)."""
@@ -458,6 +481,17 @@ class SavedSearches:
         self.loaded: set[SearchKey] = set()
         # The result entry each deps record read pointed to: replaced ones are removed.
         self._earlier: dict[SearchKey, str] = {}
+        prints.known_structures.update(self._kept_structures())
+
+    def _structures_key(self) -> str:
+        return BddStore.key("device-structures", (self.topology, source_fingerprint(*_CODE)), self.space.layout)
+
+    def _kept_structures(self) -> dict[str, str]:
+        """The device structure digests the last run of this topology kept (`Fingerprints`)."""
+        record = self.store.get_record(self._structures_key())
+        if not isinstance(record, dict):
+            return {}
+        return {key: value for key, value in record.items() if isinstance(key, str) and isinstance(value, str)}
 
     def _key(self, key: SearchKey) -> str:
         return BddStore.key("search-deps", (self.topology, key[0], key[1]), self.space.layout)
@@ -506,7 +540,8 @@ class SavedSearches:
         return None if result is None else self.prints.repair(self.space, result, models)
 
     def put_all(self, searches: dict[SearchKey, ReachResult]) -> None:
-        """Save the searches this run made (those it loaded are there already)."""
+        """Save the searches this run made (those it loaded are there already), and the device
+        structure digests this run's fingerprints used."""
         for (source_class, routing), result in sorted(searches.items(), key=lambda item: (item[0][0], item[0][1])):
             if (source_class, routing) in self.loaded:
                 continue
@@ -528,6 +563,8 @@ class SavedSearches:
             self.store.put_record(key, encoded)
             if earlier is not None and earlier != entry:
                 drop_reach(self.store, earlier)
+        if self.prints.structures and self.prints.structures != self.prints.known_structures:
+            self.store.put_record(self._structures_key(), dict(sorted(self.prints.structures.items())))
 
 
 def _digest(deps: SearchDeps) -> str:

@@ -20,6 +20,7 @@ from conftest import git
 from test_engine_unit import SOURCE, network_of, port, r1, r2, router, via
 
 from nankoku_netcheck import diff as diff_module
+from nankoku_netcheck import incremental as incremental_module
 from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.cli import main
@@ -299,6 +300,31 @@ def test_a_re_run_after_an_edit_reports_what_a_run_from_scratch_reports(tmp_path
     assert incremental == verified(topology, None)
     # The results the edit replaced are gone: one entry a search.
     assert len(list((cache / "bdd").glob("*/*.blob"))) == 10
+
+
+def test_a_re_run_takes_each_unchanged_device_structure_digest_from_the_last_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The structure fingerprint reads every device's interfaces (1 s at 1,000 devices): a
+    device whose parse is the one the last run read keeps its digest; an edited one is read."""
+    topology = sample_copy(tmp_path)
+    cache = tmp_path / "cache"
+    first = verified(topology, cache)
+    computed: list[str] = []
+    digest = incremental_module.device_structure_digest
+
+    def counted(name: str, device: Device) -> str:
+        computed.append(name)
+        return digest(name, device)
+
+    monkeypatch.setattr(incremental_module, "device_structure_digest", counted)
+    stages: list[str] = []
+    assert verified(topology, cache, stages, reuse_result=False) == first
+    assert computed == [] and reuse_stage(stages) == "searches re-used: 10 of 10"
+    edit(topology, "interface")  # a new interface on bb-rtr: structure, every search again
+    stages.clear()
+    assert verified(topology, cache, stages) == verified(topology, None)
+    assert computed == ["bb-rtr"] and reuse_stage(stages) == "searches re-used: 0 of 10"
 
 
 def test_without_the_earlier_model_an_acl_edit_is_searched_again(tmp_path: Path) -> None:
