@@ -304,10 +304,13 @@ class _Builder:
         if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
             flat = self.flat_leaf(arguments[0])
             if flat is not None:
-                # Checked as a whole (every item an int), then cut into leaves.
                 table, width, make = flat
+                # Checked as a whole (every item an int), then looked up as a tuple (a tuple
+                # seen before is one dict lookup), else cut into leaves.
+                key = f"k{depth}"
                 return (
-                    f"(_flat_tuple({value}, memo, {table}, {width}, {make}) "
+                    f"(memo[{table + 1}].get({key} := _tuple({value})) "
+                    f"or _flat_tuple({key}, memo, {table}, {width}, {make}) "
                     f"if _type({value}) is _list and _len({value}) % {width} == 0 "
                     f"and _set(_map(_type, {value})) <= _ints else _fail())"
                 )
