@@ -19,7 +19,11 @@ Three things keep a device close to its pickle in size and load time:
   line number (`line_type`), and equal ones come back as one object;
 - equal leaves (dataclasses of str/int/bool/enum fields) come back as one object, as
   the parser had shared them;
-- a tuple of int-only leaves (address patterns, port ranges) is one flat array of ints.
+- a tuple of int-only leaves (address patterns, port ranges) is one flat array of ints,
+  checked as a whole; equal ones in one value come back as one tuple (one dict lookup);
+- a tuple of str, int or bool is checked and copied by C code (no Python frame per item).
+Decoding the 1,000-device city's entries (json.loads aside, 0.5 s): 1.35 s CPU before the
+last two points and the `_LineSources` lookup, 1.1 s after (best of five).
 Measured on the 1,000-device benchmark city (200,000 ACL lines), warm load of every
 device from the cache: 2.6 s, peak RSS 725 MiB, 84 MB of entries; with the pickles it
 replaces 1.5 s, 672 MiB, 100 MB (best of six runs each on a shared, busy machine).
