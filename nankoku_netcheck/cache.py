@@ -31,6 +31,7 @@ import json
 import os
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
@@ -334,12 +335,39 @@ class ParseCache:
     def put(self, key: str, device: Device) -> None:
         """Best effort: a cache that cannot be written only costs time (and a device the
         codec cannot encode exactly is not cached)."""
-        try:
-            payload = device_codec().dumps(device)
-        except EncodeError:
-            return
-        if len(payload) > DEVICE_ENTRY_LIMIT:
-            return
-        self.prints[key] = encoding_fingerprint(payload, device.source_file)
+        encoded = encode_device(device)
+        if encoded is not None:
+            self.put_encoded(key, encoded)
+
+    def put_encoded(self, key: str, encoded: EncodedDevice) -> None:
+        """`put` of a device that `encode_device` encoded (in a parse worker process: the
+        secret key never leaves this one)."""
+        self.prints[key] = encoded.fingerprint
         with contextlib.suppress(OSError):
-            write_atomically(self._path(key), seal(self.secret, "device", key, self._code(), payload))
+            write_atomically(self._path(key), seal(self.secret, "device", key, self._code(), encoded.payload))
+
+
+@dataclass(frozen=True)
+class EncodedDevice:
+    """A parsed device's cache payload and its `encoding_fingerprint`."""
+
+    payload: bytes
+    fingerprint: str
+
+
+def encode_device(device: Device) -> EncodedDevice | None:
+    """What `ParseCache.put` writes for `device`; None when it is not cached: the codec
+    cannot encode it exactly, or it is too large."""
+    try:
+        payload = device_codec().dumps(device)
+    except EncodeError:
+        return None
+    if len(payload) > DEVICE_ENTRY_LIMIT:
+        return None
+    return EncodedDevice(payload, encoding_fingerprint(payload, device.source_file))
+
+
+def decode_device(payload: bytes) -> Device:
+    """The device of an `EncodedDevice.payload`. Raises DecodeError."""
+    device: Device = device_codec().loads(payload)
+    return device

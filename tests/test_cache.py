@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
-from nankoku_netcheck.analyze import analyze
+from nankoku_netcheck import analyze as analyze_module
+from nankoku_netcheck.analyze import analyze, load, parse_outcome
 from nankoku_netcheck.cache import ParseCache
+from nankoku_netcheck.codec import DecodeError
+from nankoku_netcheck.model import Device
+from nankoku_netcheck.synth import CitySpec, generate
 
 SAMPLE = str(REPO / "topologies" / "nankoku.yaml")
 
@@ -36,3 +41,48 @@ def test_corrupt_entries_are_reparsed(tmp_path: Path) -> None:
 def test_a_changed_file_misses(tmp_path: Path) -> None:
     assert ParseCache.key("a" * 64, "x.cfg", None) != ParseCache.key("b" * 64, "x.cfg", None)
     assert ParseCache.key("a" * 64, "x.cfg", None) != ParseCache.key("a" * 64, "y.cfg", None)
+
+
+def entries(folder: Path) -> dict[str, bytes]:
+    """Each entry's payload (its MAC depends on the key), by file name."""
+    return {path.name: path.read_bytes()[32:] for path in sorted(folder.glob("??/*.json"))}
+
+
+def test_workers_encode_the_entries_put_would_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    topology = str(generate(CitySpec(devices=12, acl_lines=400), tmp_path / "city"))
+    secret = b"k" * 32
+    sequential = ParseCache(tmp_path / "one", secret)
+    one = load(topology, cache=sequential, jobs=1)
+    # What the cache held before the workers encoded: each parsed device through `put`.
+    reference = ParseCache(tmp_path / "put", secret)
+    for entry in one.topology.devices:
+        config = one.configs[entry.name]
+        parsed = parse_outcome(config.text, entry.config_display, entry.vendor, entry.instance)
+        assert isinstance(parsed, Device)
+        key = ParseCache.key(config.sha256, entry.config_display, entry.vendor, config.encoding, entry.instance)
+        reference.put(key, parsed)
+    monkeypatch.setattr(analyze_module, "PARALLEL_PARSE_MIN_LINES", 0)
+    pooled = ParseCache(tmp_path / "two", secret)
+    two = load(topology, cache=pooled, jobs=2)
+    assert len(entries(tmp_path / "put")) == 12
+    assert entries(tmp_path / "one") == entries(tmp_path / "two") == entries(tmp_path / "put")
+    assert sequential.prints == pooled.prints == reference.prints and len(pooled.prints) == 12
+    assert one.prints == two.prints and one.parse_keys == two.parse_keys
+    assert two.devices == one.devices and list(two.devices) == list(one.devices)
+    assert all(type(device) is Device for device in two.devices.values())
+    warm = ParseCache(tmp_path / "two", secret)
+    assert load(topology, cache=warm, jobs=2).devices == one.devices and (warm.hits, warm.misses) == (12, 0)
+
+
+def test_a_payload_that_does_not_decode_is_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    topology = str(generate(CitySpec(devices=12, acl_lines=100), tmp_path / "city"))
+    expected = load(topology).devices
+
+    def broken(_payload: bytes) -> Device:
+        raise DecodeError("value does not match its type")
+
+    monkeypatch.setattr(analyze_module, "PARALLEL_PARSE_MIN_LINES", 0)
+    monkeypatch.setattr(analyze_module, "decode_device", broken)
+    cache = ParseCache(tmp_path / "cache", b"k" * 32)
+    assert load(topology, cache=cache, jobs=2).devices == expected
+    assert len(cache.prints) == 12

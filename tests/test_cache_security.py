@@ -592,6 +592,12 @@ def test_the_codec_rejects_anything_but_its_own_types() -> None:
         lambda d: d[interfaces + 1][0][1][1][0][1][0].__setitem__(4, [22]),
         lambda d: d[interfaces + 1][0][1][1][0][1][0].__setitem__(4, [22, True]),
         lambda d: d[interfaces + 1][0][1][1][0][1][0].__setitem__(4, [22, "22"]),
+        lambda d: d[interfaces + 1][0][1][1][0][1][0].__setitem__(4, [22.0, 22]),
+        # Protocols are a tuple of ints: a bool, a str, not a list.
+        lambda d: d[interfaces + 1][0][1][1][0][1][0].__setitem__(0, [True]),
+        lambda d: d[interfaces + 1][0][1][1][0][1][0].__setitem__(0, ["6"]),
+        lambda d: d[interfaces + 1][0][1][1][0][1][0].__setitem__(0, 6),
+        lambda d: d[interfaces][0][1].__setitem__(1, -1),  # counted from the end, were it an index
     ]
     for change in cases:
         with pytest.raises(DecodeError):
@@ -609,3 +615,32 @@ def test_the_codec_rejects_anything_but_its_own_types() -> None:
     ):  # type: ignore[arg-type]
         with pytest.raises(EncodeError):
             codec.dumps(wrong)
+
+
+def test_repeated_values_decode_as_strictly_as_the_first() -> None:
+    """Decoded tuples of addresses and ports and line sources are shared by equal values: a
+    later copy that only compares equal (True == 1) is still refused."""
+    from nankoku_netcheck.cache import device_codec
+    from nankoku_netcheck.codec import DecodeError
+    from nankoku_netcheck.vendors.cisco_ios.parser import parse
+
+    codec = device_codec()
+    device = parse(
+        "hostname r1\nip access-list extended A\n permit tcp any any eq 1\n permit tcp any any eq 1\n", "r1.cfg"
+    )
+    good = json.loads(codec.dumps(device))
+    acl_lines = good[6][0][1][1]
+    assert [line[1][0][4] for line in acl_lines] == [[1, 1], [1, 1]]
+    decoded = codec.loads(json.dumps(good).encode())
+    assert decoded == device
+    first, second = (line.matches[0] for line in decoded.acls["A"].lines)
+    assert first.dst_ports is second.dst_ports and type(first.dst_ports[0].low) is int
+    for value in ([True, True], [1, True], [1.0, 1]):
+        data = json.loads(json.dumps(good))
+        data[6][0][1][1][1][1][0][4] = value
+        with pytest.raises(DecodeError):
+            codec.loads(json.dumps(data).encode())
+    data = json.loads(json.dumps(good))
+    data[6][0][1][1][1][2] = data[6][0][1][1][0][2]  # two lines quoting one source: one object
+    twice = codec.loads(json.dumps(data).encode()).acls["A"].lines
+    assert twice[0].source is twice[1].source
