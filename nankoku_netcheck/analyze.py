@@ -198,6 +198,9 @@ def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCa
             else cache.key(config.sha256, entry.config_display, entry.vendor, config.encoding, entry.instance)
         )
         device = cache.get(key) if cache is not None and key is not None else None
+        if device is None and cache is not None and key is not None:
+            shared = cache.shared_key(config.sha256, entry.vendor, config.encoding, entry.instance)
+            device = cache.get_shared(key, shared, entry.config_display)
         outcomes.append(device)
         if device is None:
             misses.append((index, key))
@@ -212,7 +215,9 @@ def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCa
     ]
     for (index, key), (outcome, encoded) in zip(misses, _parse_tasks(tasks, jobs, cache is not None), strict=True):
         if cache is not None and key is not None and encoded is not None:
-            cache.put_encoded(key, encoded)
+            entry, config = topology.devices[index], configs[topology.devices[index].name]
+            shared = cache.shared_key(config.sha256, entry.vendor, config.encoding, entry.instance)
+            cache.put_encoded(key, encoded, shared, entry.config_display)
         outcomes[index] = outcome
     return [outcome for outcome in outcomes if outcome is not None]
 

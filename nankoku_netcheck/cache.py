@@ -1,7 +1,10 @@
 """Parsed-device cache keyed by content: re-verifying after editing one file of a large
 repository reparses only that file. The key covers the tool version, the parsers' source,
 the vendor asked for, the display path (it is in every Source) and the config's SHA-256,
-so a stale entry can never be returned.
+so a stale entry can never be returned. Beside it, a shared entry keyed without the display
+path holds the model with its own path left out (`shared_key`): the same bytes shown under
+another path (the export of a git revision that `diff --base-ref` reads, a moved file) are
+read from it instead of parsed again, when the path occurs in the model as whole strings only.
 
 Whoever can write the cache must not decide the verdict nor run code (issue #14):
 
@@ -275,17 +278,44 @@ def device_codec() -> Codec:
 _OWN_PATH = b'"\\u0000"'
 
 
+# A string token starts after one of these (inside a string a quote is always escaped, so `[`
+# or `,` and a quote never occur there).
+_TOKEN_STARTS = (b"[", b",", b":")
+
+
+def _json_string(text: str) -> bytes:
+    return json.dumps(text, ensure_ascii=False).encode("utf-8")
+
+
+def without_own_path(encoded: bytes, own_path: str) -> bytes:
+    """A device's codec encoding with every whole JSON string equal to `own_path` replaced
+    by a token no parsed string becomes; part of a string is left as it is."""
+    path = _json_string(own_path)
+    for before in _TOKEN_STARTS:
+        encoded = encoded.replace(before + path, before + _OWN_PATH)
+    return encoded
+
+
+def with_own_path(encoded: bytes, own_path: str) -> bytes:
+    """`without_own_path` undone, with `own_path` for the path."""
+    path = _json_string(own_path)
+    for before in _TOKEN_STARTS:
+        encoded = encoded.replace(before + _OWN_PATH, before + path)
+    return encoded
+
+
 def encoding_fingerprint(encoded: bytes, own_path: str) -> str:
-    """The hash of a device's codec encoding with its own config path left out: every whole JSON
-    string equal to `own_path` counts as the path, part of a string never does (incremental.py:
+    """The hash of a device's codec encoding with its own config path left out (incremental.py:
     `diff` compares a git revision exported elsewhere, and a moved but unchanged config is the
     same model)."""
-    path = json.dumps(own_path, ensure_ascii=False).encode("utf-8")
-    # A string token starts after one of these (inside a string a quote is always escaped,
-    # so `[` or `,` and a quote never occur there).
-    for before in (b"[", b",", b":"):
-        encoded = encoded.replace(before + path, before + _OWN_PATH)
-    return hashlib.sha256(encoded).hexdigest()
+    return hashlib.sha256(without_own_path(encoded, own_path)).hexdigest()
+
+
+def shareable(encoded: bytes, own_path: str) -> bytes | None:
+    """`without_own_path`, when the path occurs in the encoding as whole strings only (else
+    None: a message quoting it, say, would keep the path it was parsed under)."""
+    left = without_own_path(encoded, own_path)
+    return None if _json_string(own_path)[1:-1] in left else left
 
 
 class ParseCache:
@@ -309,8 +339,18 @@ class ParseCache:
         material = "\0".join((__version__, parser_fingerprint(), vendor or "", display, sha256, encoding, chosen))
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
+    @staticmethod
+    def shared_key(sha256: str, vendor: str | None, encoding: str = "utf-8", instance: str | None = None) -> str:
+        """The key of the entry shared by every display path of the same bytes (`key` without it)."""
+        chosen = f"={instance}" if instance is not None else ""
+        material = "\0".join(("shared", __version__, parser_fingerprint(), vendor or "", sha256, encoding, chosen))
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
+
+    def _shared_path(self, shared: str) -> Path:
+        return self.directory / "shared" / shared[:2] / f"{shared}.json"
 
     @staticmethod
     def _code() -> str:
@@ -339,12 +379,44 @@ class ParseCache:
         if encoded is not None:
             self.put_encoded(key, encoded)
 
-    def put_encoded(self, key: str, encoded: EncodedDevice) -> None:
+    def put_encoded(
+        self, key: str, encoded: EncodedDevice, shared: str | None = None, own_path: str | None = None
+    ) -> None:
         """`put` of a device that `encode_device` encoded (in a parse worker process: the
-        secret key never leaves this one)."""
+        secret key never leaves this one). With `shared` (its `shared_key`) and `own_path` (the
+        display path it was parsed under), the shared entry too, when the model allows."""
         self.prints[key] = encoded.fingerprint
         with contextlib.suppress(OSError):
             write_atomically(self._path(key), seal(self.secret, "device", key, self._code(), encoded.payload))
+            left = shareable(encoded.payload, own_path) if shared is not None and own_path is not None else None
+            if shared is not None and left is not None:
+                # Made 0700 here: write_atomically's `parents` would make it with the umask's mode.
+                (self.directory / "shared").mkdir(mode=0o700, exist_ok=True)
+                write_atomically(
+                    self._shared_path(shared), seal(self.secret, "shared-device", shared, self._code(), left)
+                )
+
+    def get_shared(self, key: str, shared: str, own_path: str) -> Device | None:
+        """The device whose shared entry is `shared`, shown under `own_path`, kept under `key`
+        too (the next run, and a repair's look-up of the model a search read, find it there);
+        None when there is none usable."""
+        path = self._shared_path(shared)
+        try:
+            data = read_entry(path, DEVICE_ENTRY_LIMIT + MAC_BYTES)
+            if data is None:
+                return None
+            payload = with_own_path(unseal(self.secret, "shared-device", shared, self._code(), data), own_path)
+            device: Device = device_codec().loads(payload)
+        except (Rejected, DecodeError):
+            self.rejected += 1
+            remove_entry(path)
+            return None
+        if device.source_file != own_path:
+            return None  # not an entry `put_encoded` wrote: never trusted
+        self.misses -= 1  # `get` counted the look-up under `key` as a miss
+        self.hits += 1
+        self.put_encoded(key, EncodedDevice(payload, encoding_fingerprint(payload, own_path)))
+        return device
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ from conftest import REPO
 
 from nankoku_netcheck import analyze as analyze_module
 from nankoku_netcheck.analyze import analyze, load, parse_outcome
-from nankoku_netcheck.cache import ParseCache
+from nankoku_netcheck.cache import ParseCache, shareable, with_own_path
 from nankoku_netcheck.codec import DecodeError
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.synth import CitySpec, generate
@@ -30,11 +32,12 @@ def test_second_run_reads_every_device_from_the_cache(tmp_path: Path) -> None:
 
 def test_corrupt_entries_are_reparsed(tmp_path: Path) -> None:
     analyze(SAMPLE, cache=ParseCache(tmp_path))
-    for entry in tmp_path.glob("??/*.json"):
+    # Each device's entry and the entry its bytes share under any path (see the next test).
+    for entry in [*tmp_path.glob("??/*.json"), *tmp_path.glob("shared/??/*.json")]:
         entry.write_bytes(b"not an entry")
     cache = ParseCache(tmp_path)
     assert analyze(SAMPLE, cache=cache, reuse_result=False).verdict == "pass"
-    assert (cache.hits, cache.rejected) == (0, 9)
+    assert (cache.hits, cache.rejected) == (0, 18)
     assert ParseCache(tmp_path).get(ParseCache.key("0" * 64, "absent.cfg", None)) is None
 
 
@@ -86,3 +89,53 @@ def test_a_payload_that_does_not_decode_is_parsed_again(tmp_path: Path, monkeypa
     cache = ParseCache(tmp_path / "cache", b"k" * 32)
     assert load(topology, cache=cache, jobs=2).devices == expected
     assert len(cache.prints) == 12
+
+
+def sample_at(folder: Path) -> Path:
+    """The sample city's topology and configs copied to `folder` (configs under configs/)."""
+    shutil.copytree(REPO / "device_configs" / "nankoku", folder / "configs")
+    text = (REPO / "topologies" / "nankoku.yaml").read_text(encoding="utf-8")
+    topology = folder / "nankoku.yaml"
+    topology.write_text(text.replace("configs: ../device_configs/nankoku\n", "configs: configs\n"), encoding="utf-8")
+    return topology
+
+
+def test_the_same_bytes_under_another_path_come_from_the_shared_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`diff --base-ref` reads a revision exported to a folder of its own: configs it has not
+    changed are the same bytes under other paths, read from the cache, not parsed again."""
+    first, second = sample_at(tmp_path / "a"), sample_at(tmp_path / "b")
+    secret = b"s" * 32
+    load(str(first), cache=ParseCache(tmp_path / "cache", secret))
+    parsed: list[str] = []
+    parse = analyze_module.parse_outcome
+
+    def counted(text: str, display: str, vendor: str | None, instance: str | None = None) -> object:
+        parsed.append(display)
+        return parse(text, display, vendor, instance)
+
+    monkeypatch.setattr(analyze_module, "parse_outcome", counted)
+    cache = ParseCache(tmp_path / "cache", secret)
+    shared = load(str(second), cache=cache)
+    assert parsed == [] and (cache.hits, cache.misses) == (9, 0)
+    fresh_cache = ParseCache(tmp_path / "fresh", secret)
+    fresh = load(str(second), cache=fresh_cache)
+    assert len(parsed) == 9
+    assert shared.devices == fresh.devices  # every Source names the b/ path
+    assert {d.source_file for d in shared.devices.values()} == {
+        str(second.parent / "configs" / f) for f in os.listdir(second.parent / "configs")
+    }
+    assert shared.prints == fresh.prints and cache.prints == fresh_cache.prints
+    # The b/ entries are written now: the next run reads them directly.
+    again = ParseCache(tmp_path / "cache", secret)
+    assert load(str(second), cache=again).devices == fresh.devices and (again.hits, again.misses) == (9, 0)
+
+
+def test_a_model_that_quotes_its_own_path_inside_a_string_is_not_shared() -> None:
+    path = "configs/r1.cfg"
+    plain = b'{"file":"configs/r1.cfg","lines":["configs/r1.cfg",1]}'
+    left = shareable(plain, path)
+    assert left is not None and b"configs/r1.cfg" not in left
+    assert with_own_path(left, "HEAD:configs/r1.cfg") == plain.replace(b"configs/r1.cfg", b"HEAD:configs/r1.cfg")
+    assert shareable(b'{"file":"configs/r1.cfg","text":"see configs/r1.cfg"}', path) is None
