@@ -84,7 +84,7 @@ def min_cut_sink_side(graph: CutGraph) -> set[Node] | None:
 
 def _min_cut(arcs: _Arcs) -> set[int] | None:
     """`min_cut_sink_side` over node numbers; `arcs` holds the maximum flow afterwards."""
-    if arcs.reaches_sink(lambda arc: arcs.capacity[arc] == arcs.infinite):
+    if arcs.reaches_sink(lambda arc: arcs.decided_capacity(arc) == arcs.infinite):
         return None
     while arcs.augment():
         pass
@@ -100,7 +100,13 @@ class _Arcs:
     """The residual graph over node numbers (SOURCE 0, SINK 1): arc 2k is the k-th edge,
     arc 2k+1 its reverse (capacity 0 until flow passes). `infinite`: the capacity of an
     edge without a filter point, more than all the finite ones together, so that no finite
-    flow saturates it (the cut it gives does not depend on how much more)."""
+    flow saturates it (the cut it gives does not depend on how much more).
+
+    An arc in `undecided` (a filter edge whose filter has not been tested yet) is infinite
+    until `decided_capacity` asks `is_unit` about its key: only the arcs that the search for
+    a path of infinite edges crosses and those flow passes through are tested, since an
+    untested arc is unsaturated either way (capacity 1 or infinite, no flow), which is all
+    the search for augmenting paths and the sink side read of it."""
 
     def __init__(self, infinite: int) -> None:
         self.nodes: dict[Node, int] = {SOURCE: 0, SINK: 1}
@@ -110,6 +116,9 @@ class _Arcs:
         self.infinite = infinite
         # Node numbers whose arc lists a copy shares (`copy`): replaced by their own before a change.
         self.shared: set[int] = set()
+        self.undecided: dict[int, int] = {}  # arc -> the key `is_unit` is asked about
+        self.is_unit: Callable[[int], bool] = lambda key: False
+        self.units: list[int] = []  # the arcs found to have capacity 1, in the order they were
 
     @staticmethod
     def of(graph: CutGraph) -> _Arcs:
@@ -129,7 +138,18 @@ class _Arcs:
         other.arcs_of = list(self.arcs_of)
         self.shared = set(range(len(self.arcs_of)))
         other.shared = set(self.shared)
+        other.undecided = dict(self.undecided)
+        other.is_unit = self.is_unit
+        other.units = list(self.units)
         return other
+
+    def decided_capacity(self, arc: int) -> int:
+        """The arc's capacity, its filter tested first if it has not been (before any flow passes)."""
+        key = self.undecided.pop(arc, None)
+        if key is not None and self.is_unit(key):
+            self.capacity[arc] = 1
+            self.units.append(arc)
+        return self.capacity[arc]
 
     def add_edge(self, node_a: Node, node_b: Node, capacity: int) -> int:
         """The new edge's arc (-1 for a loop, which carries no flow and is left out)."""
@@ -189,7 +209,7 @@ class _Arcs:
         node = 1
         while node != 0:
             arc = through[node]
-            self.capacity[arc] -= 1
+            self.capacity[arc] = self.decided_capacity(arc) - 1
             self.capacity[arc ^ 1] += 1
             node = self.heads[arc ^ 1]
         return True
@@ -222,10 +242,11 @@ class _Skeleton:
     SINK and in which filter edges carry their point (a filter that drops every forbidden
     packet), so each interface's filters are read once per run, and a pair tests each
     distinct filter once (most interfaces share one: no ACL; templated ACLs often do too).
-    `arcs`: these edges as a residual graph, every one infinite, that each pair copies."""
+    `arcs`: these edges as a residual graph that each pair copies, every one infinite, the
+    filter edges undecided (their key: the filter's number)."""
 
     filter_edges: tuple[_FilterEdge, ...]
-    filter_arcs: tuple[int, ...]  # each filter edge's arc in `arcs`
+    edge_of_arc: dict[int, _FilterEdge]  # the filter edges' arcs in `arcs`
     plain: tuple[tuple[Node, Node], ...]
     filters: tuple[PacketSet, ...]
     hops: frozenset[tuple[str, str]]  # the interfaces in the graph
@@ -263,12 +284,13 @@ class _Skeleton:
                     if interface.addresses:
                         plain.add_edge(("segment", segment_id), ("in", device_name, if_name))
         arcs = _Arcs(len(filter_edges) + 1)
-        filter_arcs = tuple(arcs.add_edge(edge.node_a, edge.node_b, arcs.infinite) for edge in filter_edges)
+        edge_of_arc = {arcs.add_edge(edge.node_a, edge.node_b, arcs.infinite): edge for edge in filter_edges}
+        arcs.undecided = {arc: edge.number for arc, edge in edge_of_arc.items()}
         for node_a, node_b in plain.edges:
             arcs.add_edge(node_a, node_b, arcs.infinite)
         return _Skeleton(
             tuple(filter_edges),
-            filter_arcs,
+            edge_of_arc,
             tuple(plain.edges),
             tuple(numbers),
             frozenset(hops),
@@ -386,7 +408,7 @@ def _cited_lines(
 def _certificate(
     ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet
 ) -> IsolationCertificate | _Cut:
-    arcs, cutting = _pair_arcs(ctx, facts, source, dest, forbidden, per_table=False)
+    arcs = _pair_arcs(ctx, facts, source, dest, forbidden, per_table=False)
     if not arcs.reaches_sink(_forward):
         return IsolationCertificate(source, dest, (), ("no physical path between the zones",))
     sink_side = _min_cut(arcs)
@@ -401,7 +423,11 @@ def _certificate(
                 *_vrf_separation(ctx, facts, source, dest, forbidden),
             ),
         )
-    cut = [edge for edge, arc in cutting if arcs.heads[arc ^ 1] not in sink_side and arcs.heads[arc] in sink_side]
+    # A filter edge from outside the sink side into it is saturated: flow passed, it was tested.
+    edge_of_arc = facts.skeleton(ctx, per_table=False).edge_of_arc
+    cut = [
+        edge_of_arc[arc] for arc in arcs.units if arcs.heads[arc ^ 1] not in sink_side and arcs.heads[arc] in sink_side
+    ]
     return _Cut(source, dest, forbidden, tuple(edge.point for edge in sorted(cut, key=_edge_key)))
 
 
@@ -412,7 +438,7 @@ def _edge_key(edge: _FilterEdge) -> tuple[Node, Node]:
 def _vrf_separation(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet) -> tuple[str, ...]:
     """A note naming the VRFs that part the zones, when the per-table graph has no path."""
     separated = [device for device in ctx.network.devices.values() if any(i.vrf for i in device.interfaces.values())]
-    if not separated or _pair_arcs(ctx, facts, source, dest, forbidden, per_table=True)[0].reaches_sink(_forward):
+    if not separated or _pair_arcs(ctx, facts, source, dest, forbidden, per_table=True).reaches_sink(_forward):
         return ()
     tables = "; ".join(f"{device.name} ({_tables_of(device)})" for device in sorted(separated, key=lambda d: d.name))
     return (f"{VRF_SEPARATION}{tables}",)
@@ -468,22 +494,29 @@ def _cut_graph(
     return graph
 
 
-def _pair_arcs(
-    ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet, per_table: bool
-) -> tuple[_Arcs, list[tuple[_FilterEdge, int]]]:
-    """The pair's cut graph (`_cut_graph`) as a residual graph, with its filter edges that carry
-    a point and their arcs."""
+def _pair_arcs(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet, per_table: bool) -> _Arcs:
+    """The pair's cut graph (`_cut_graph`) as a residual graph, its filter edges tested when
+    the search needs to know (`_Arcs`)."""
     skeleton = facts.skeleton(ctx, per_table)
-    drops_all = skeleton.dropping_all(ctx.space, forbidden)
     arcs = skeleton.arcs.copy()
-    cutting = []
-    for edge, arc in zip(skeleton.filter_edges, skeleton.filter_arcs, strict=True):
-        if drops_all[edge.number]:
-            arcs.capacity[arc] = 1
-            cutting.append((edge, arc))
+    arcs.is_unit = _DropsAll(ctx.space, forbidden, skeleton.filters)
     for node_a, node_b in _pair_edges(ctx, facts, skeleton, source, dest, per_table):
         arcs.add_edge(node_a, node_b, arcs.infinite)
-    return arcs, cutting
+    return arcs
+
+
+class _DropsAll:
+    """Whether the filter of a number in `filters` drops every forbidden packet, tested once per
+    filter (most interfaces share one: no ACL; templated ones often do too)."""
+
+    def __init__(self, space: PacketSpace, forbidden: PacketSet, filters: Sequence[PacketSet]) -> None:
+        self.space, self.forbidden, self.filters = space, forbidden, filters
+        self.known: dict[int, bool] = {}
+
+    def __call__(self, number: int) -> bool:
+        if number not in self.known:
+            self.known[number] = self.filters[number] & self.forbidden == self.space.false
+        return self.known[number]
 
 
 def _pair_edges(
