@@ -660,11 +660,11 @@ def _dropping_each(
             for match in line.matches
         ):
             continue
-        region = regions.take_region(line)
-        if region is not None and region == space.false:
+        taken = regions.take_region(line)
+        if taken is not None and not taken[1]:
             continue
         # a catch-all (no region built) takes whatever each set has left
-        shares = list(left) if region is None else _shares(space, region, parts, disjoint)
+        shares = list(left) if taken is None else _shares(space, taken[0], parts, disjoint, taken[1])
         text = redact(line.source.text.strip())
         for position, share in enumerate(shares):
             if share:
@@ -720,12 +720,15 @@ def _dropping(
     return [line for _, _, line in sorted(dropping, key=lambda item: (-item[0], item[1]))]
 
 
-def _shares(space: PacketSpace, region: PacketSet, parts: Sequence[PacketSet], disjoint: bool) -> list[int]:
-    """How many packets of each part `region` (within their union) holds."""
+def _shares(
+    space: PacketSpace, region: PacketSet, parts: Sequence[PacketSet], disjoint: bool, size: int | None = None
+) -> list[int]:
+    """How many packets of each part `region` (within their union) holds; `size`: the region's
+    own count, when the caller has it."""
     if not disjoint:
         return [space.count(region & part) for part in parts]
     shares = [space.count(region & part) for part in parts[:-1]]
-    return [*shares, space.count(region) - sum(shares)]
+    return [*shares, (space.count(region) if size is None else size) - sum(shares)]
 
 
 class _FirstMatchShares:
@@ -764,22 +767,23 @@ class _FirstMatchShares:
         self.left -= share
         return share
 
-    def take_region(self, line: AclLine) -> PacketSet | None:
-        """The valid forbidden packets `line` is the first to match (false: none), or None when
-        it matches every one (a catch-all: whatever is left is its, no set is built); they are
-        no longer left."""
+    def take_region(self, line: AclLine) -> tuple[PacketSet, int] | None:
+        """The valid forbidden packets `line` is the first to match and how many (false, 0:
+        none), or None when it matches every one (a catch-all: whatever is left is its, no set
+        is built); they are no longer left."""
         space = self.space
         mine = space.line_match(line) & self.forbidden
         if mine == space.false:
-            return mine
+            return mine, 0
         if mine == self.forbidden:
             self.left = 0
             return None
         first = self._first_match(line, mine)
         self.index.add(line)
         self.earlier.append(mine)
-        self.left -= space.count(first)
-        return first
+        size = space.count(first)
+        self.left -= size
+        return first, size
 
     def _first_match(self, line: AclLine, mine: PacketSet) -> PacketSet:
         candidates = self.index.candidates(line)
