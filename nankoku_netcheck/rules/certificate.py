@@ -327,8 +327,8 @@ class _Facts:
             for if_name, interface in device.interfaces.items()
         }
         owners: dict[str, list[tuple[str, str]]] = {}
-        for key, zones in sorted(interface_zones.items()):
-            for owned in zones:
+        for key in sorted(interface_zones):
+            for owned in interface_zones[key]:
                 if owned is not None:
                     owners.setdefault(owned, []).append(key)
         upstream: dict[str, set[tuple[str, str]]] = {}
