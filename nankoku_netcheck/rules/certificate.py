@@ -77,28 +77,88 @@ def min_cut_sink_side(graph: CutGraph) -> set[Node] | None:
     maximum flow (it is the intersection of the sink sides of all minimum cuts), so this is the
     partition networkx's `minimum_cut` returns whatever its flow algorithm; edges are unit or
     infinite, so plain augmenting paths (one unit each) suffice: their number is the cut's size."""
-    arcs = _Arcs(graph)
-    if arcs.reaches_sink(lambda arc: arcs.capacity[arc] == arcs.infinite):
+    arcs = _Arcs.of(graph)
+    sink_side = _min_cut(arcs)
+    return None if sink_side is None else arcs.nodes_of(sink_side)
+
+
+def _min_cut(arcs: _Arcs) -> set[int] | None:
+    """`min_cut_sink_side` over node numbers; `arcs` holds the maximum flow afterwards."""
+    if arcs.reaches_sink(lambda arc: arcs.decided_capacity(arc) == arcs.infinite):
         return None
     while arcs.augment():
         pass
     return arcs.sink_side()
 
 
+def _forward(arc: int) -> bool:
+    """An arc of an edge (not a reverse arc): paths of these are the graph's paths."""
+    return arc % 2 == 0
+
+
 class _Arcs:
     """The residual graph over node numbers (SOURCE 0, SINK 1): arc 2k is the k-th edge,
-    arc 2k+1 its reverse (capacity 0 until flow passes)."""
+    arc 2k+1 its reverse (capacity 0 until flow passes). `infinite`: the capacity of an
+    edge without a filter point, more than all the finite ones together, so that no finite
+    flow saturates it (the cut it gives does not depend on how much more).
 
-    def __init__(self, graph: CutGraph) -> None:
+    An arc in `undecided` (a filter edge whose filter has not been tested yet) is infinite
+    until `decided_capacity` asks `is_unit` about its key: only the arcs that the search for
+    a path of infinite edges crosses and those flow passes through are tested, since an
+    untested arc is unsaturated either way (capacity 1 or infinite, no flow), which is all
+    the search for augmenting paths and the sink side read of it."""
+
+    def __init__(self, infinite: int) -> None:
         self.nodes: dict[Node, int] = {SOURCE: 0, SINK: 1}
         self.heads: list[int] = []
         self.capacity: list[int] = []
         self.arcs_of: list[list[int]] = [[], []]
-        # More than every finite edge together: an infinite edge is never saturated by a finite flow.
-        self.infinite = sum(1 for point in graph.edges.values() if point is not None) + 1
+        self.infinite = infinite
+        # Node numbers whose arc lists a copy shares (`copy`): replaced by their own before a change.
+        self.shared: set[int] = set()
+        self.undecided: dict[int, int] = {}  # arc -> the key `is_unit` is asked about
+        self.is_unit: Callable[[int], bool] = lambda key: False
+        self.units: list[int] = []  # the arcs found to have capacity 1, in the order they were
+
+    @staticmethod
+    def of(graph: CutGraph) -> _Arcs:
+        arcs = _Arcs(sum(1 for point in graph.edges.values() if point is not None) + 1)
         for (node_a, node_b), point in graph.edges.items():
-            if node_a != node_b:  # a loop carries no flow
-                self._add(self._number(node_a), self._number(node_b), 1 if point is not None else self.infinite)
+            arcs.add_edge(node_a, node_b, 1 if point is not None else arcs.infinite)
+        return arcs
+
+    def copy(self) -> _Arcs:
+        """The same residual graph, which changes apart from this one: the arc lists are
+        shared until either side adds an arc to one (a pair's graph adds a few to the shared
+        part of every pair's, `_Skeleton`)."""
+        other = _Arcs(self.infinite)
+        other.nodes = dict(self.nodes)
+        other.heads = list(self.heads)
+        other.capacity = list(self.capacity)
+        other.arcs_of = list(self.arcs_of)
+        self.shared = set(range(len(self.arcs_of)))
+        other.shared = set(self.shared)
+        other.undecided = dict(self.undecided)
+        other.is_unit = self.is_unit
+        other.units = list(self.units)
+        return other
+
+    def decided_capacity(self, arc: int) -> int:
+        """The arc's capacity, its filter tested first if it has not been (before any flow passes)."""
+        key = self.undecided.pop(arc, None)
+        if key is not None and self.is_unit(key):
+            self.capacity[arc] = 1
+            self.units.append(arc)
+        return self.capacity[arc]
+
+    def add_edge(self, node_a: Node, node_b: Node, capacity: int) -> int:
+        """The new edge's arc (-1 for a loop, which carries no flow and is left out)."""
+        if node_a == node_b:
+            return -1
+        return self._add(self._number(node_a), self._number(node_b), capacity)
+
+    def nodes_of(self, numbers: set[int]) -> set[Node]:
+        return {node for node, number in self.nodes.items() if number in numbers}
 
     def _number(self, node: Node) -> int:
         if node not in self.nodes:
@@ -106,13 +166,21 @@ class _Arcs:
             self.arcs_of.append([])
         return self.nodes[node]
 
-    def _add(self, tail: int, head: int, capacity: int) -> None:
-        self.arcs_of[tail].append(len(self.heads))
+    def _add(self, tail: int, head: int, capacity: int) -> int:
+        arc = len(self.heads)
+        self._arcs_to_change(tail).append(arc)
         self.heads.append(head)
         self.capacity.append(capacity)
-        self.arcs_of[head].append(len(self.heads))
+        self._arcs_to_change(head).append(arc + 1)
         self.heads.append(tail)
         self.capacity.append(0)
+        return arc
+
+    def _arcs_to_change(self, node: int) -> list[int]:
+        if node in self.shared:
+            self.shared.discard(node)
+            self.arcs_of[node] = list(self.arcs_of[node])
+        return self.arcs_of[node]
 
     def reaches_sink(self, usable: Callable[[int], bool]) -> bool:
         seen, todo = {0}, [0]
@@ -141,12 +209,12 @@ class _Arcs:
         node = 1
         while node != 0:
             arc = through[node]
-            self.capacity[arc] -= 1
+            self.capacity[arc] = self.decided_capacity(arc) - 1
             self.capacity[arc ^ 1] += 1
             node = self.heads[arc ^ 1]
         return True
 
-    def sink_side(self) -> set[Node]:
+    def sink_side(self) -> set[int]:
         seen, todo = {1}, [1]
         while todo:
             for arc in self.arcs_of[todo.pop()]:
@@ -154,16 +222,97 @@ class _Arcs:
                 if tail not in seen and self.capacity[arc ^ 1] > 0:
                     seen.add(tail)
                     todo.append(tail)
-        return {node for node, number in self.nodes.items() if number in seen}
+        return seen
+
+
+@dataclass(frozen=True)
+class _FilterEdge:
+    """An edge through a filter point; `number`: its filter's set in `_Skeleton.filters`."""
+
+    node_a: Node
+    node_b: Node
+    point: FilterPoint
+    number: int
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    """What the cut graphs of all pairs share (see `_cut_graph`): the edges between segments,
+    interface points and device nodes. The pairs differ only in the edges from SOURCE and to
+    SINK and in which filter edges carry their point (a filter that drops every forbidden
+    packet), so each interface's filters are read once per run, and a pair tests each
+    distinct filter once (most interfaces share one: no ACL; templated ACLs often do too).
+    `arcs`: these edges as a residual graph that each pair copies, every one infinite, the
+    filter edges undecided (their key: the filter's number)."""
+
+    filter_edges: tuple[_FilterEdge, ...]
+    edge_of_arc: dict[int, _FilterEdge]  # the filter edges' arcs in `arcs`
+    plain: tuple[tuple[Node, Node], ...]
+    filters: tuple[PacketSet, ...]
+    hops: frozenset[tuple[str, str]]  # the interfaces in the graph
+    answering: tuple[tuple[str, str], ...]  # those whose filters do not cover traffic to the box
+    arcs: _Arcs
+
+    @staticmethod
+    def of(ctx: FlowContext, per_table: bool) -> _Skeleton:
+        network = ctx.network
+        plain = CutGraph()
+        filter_edges: list[_FilterEdge] = []
+        numbers: dict[PacketSet, int] = {}
+        hops: list[tuple[str, str]] = []
+        answering: list[tuple[str, str]] = []
+        for device_name, device in sorted(network.devices.items()):
+            if per_table:
+                _add_leaks(plain, device)
+            for if_name, interface in sorted(device.interfaces.items()):
+                key = (device_name, if_name)
+                segment_id = network.segment_of.get(key)
+                if interface.shutdown or (segment_id is None and key not in ctx.engine.boundary):
+                    continue
+                hops.append(key)
+                if device.to_the_box is not ToTheBox.FILTERED and accepts(interface):
+                    answering.append(key)
+                node = _table_node(device_name, interface, per_table)
+                for node_a, node_b, direction in (
+                    (("in", device_name, if_name), node, "in"),
+                    (node, ("out", device_name, if_name), "out"),
+                ):
+                    number = numbers.setdefault(_filter_set(ctx, device, if_name, direction), len(numbers))
+                    filter_edges.append(_FilterEdge(node_a, node_b, (device_name, if_name, direction), number))
+                if segment_id is not None:
+                    plain.add_edge(("out", device_name, if_name), ("segment", segment_id))
+                    if interface.addresses:
+                        plain.add_edge(("segment", segment_id), ("in", device_name, if_name))
+        arcs = _Arcs(len(filter_edges) + 1)
+        edge_of_arc = {arcs.add_edge(edge.node_a, edge.node_b, arcs.infinite): edge for edge in filter_edges}
+        arcs.undecided = {arc: edge.number for arc, edge in edge_of_arc.items()}
+        for node_a, node_b in plain.edges:
+            arcs.add_edge(node_a, node_b, arcs.infinite)
+        return _Skeleton(
+            tuple(filter_edges),
+            edge_of_arc,
+            tuple(plain.edges),
+            tuple(numbers),
+            frozenset(hops),
+            tuple(answering),
+            arcs,
+        )
+
+    def dropping_all(self, space: PacketSpace, forbidden: PacketSet) -> list[bool]:
+        """Per filter in `filters`: whether it drops every forbidden packet."""
+        return [permitted & forbidden == space.false for permitted in self.filters]
 
 
 @dataclass(frozen=True)
 class _Facts:
     """What every pair's graph asks of the network, found once: the zones each interface's
-    addresses belong to, and the boundary interfaces whose upstream each zone is."""
+    addresses belong to, the interfaces with an address in each zone, the boundary interfaces
+    whose upstream each zone is, and (when a pair first asks) the graphs' shared part."""
 
     interface_zones: dict[tuple[str, str], frozenset[str | None]]
     upstream_of: dict[str, frozenset[tuple[str, str]]]
+    owners: dict[str, tuple[tuple[str, str], ...]]
+    skeletons: dict[bool, _Skeleton]  # by `per_table`
 
     @staticmethod
     def of(ctx: FlowContext) -> _Facts:
@@ -177,11 +326,26 @@ class _Facts:
             for device in network.devices.values()
             for if_name, interface in device.interfaces.items()
         }
+        owners: dict[str, list[tuple[str, str]]] = {}
+        for key in sorted(interface_zones):
+            for owned in interface_zones[key]:
+                if owned is not None:
+                    owners.setdefault(owned, []).append(key)
         upstream: dict[str, set[tuple[str, str]]] = {}
         for zone in network.topology.zones:
             refs = {network.interface_ref(ref) for ref in zone.upstream}
             upstream.setdefault(zone.id, set()).update(key for key in ctx.engine.boundary if key in refs)
-        return _Facts(interface_zones, {zone: frozenset(keys) for zone, keys in upstream.items()})
+        return _Facts(
+            interface_zones,
+            {zone: frozenset(keys) for zone, keys in upstream.items()},
+            {zone: tuple(keys) for zone, keys in owners.items()},
+            {},
+        )
+
+    def skeleton(self, ctx: FlowContext, per_table: bool) -> _Skeleton:
+        if per_table not in self.skeletons:
+            self.skeletons[per_table] = _Skeleton.of(ctx, per_table)
+        return self.skeletons[per_table]
 
 
 def forbidden_connections(ctx: FlowContext, policy: PairPolicy, sanctioned: PacketSet) -> PacketSet:
@@ -244,10 +408,10 @@ def _cited_lines(
 def _certificate(
     ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet
 ) -> IsolationCertificate | _Cut:
-    graph = _cut_graph(ctx, facts, source, dest, forbidden)
-    if not graph.has_path():
+    arcs = _pair_arcs(ctx, facts, source, dest, forbidden, per_table=False)
+    if not arcs.reaches_sink(_forward):
         return IsolationCertificate(source, dest, (), ("no physical path between the zones",))
-    sink_side = min_cut_sink_side(graph)
+    sink_side = _min_cut(arcs)
     if sink_side is None:
         return IsolationCertificate(
             source,
@@ -259,18 +423,22 @@ def _certificate(
                 *_vrf_separation(ctx, facts, source, dest, forbidden),
             ),
         )
-    points = tuple(
-        point
-        for (node_a, node_b), point in sorted(graph.edges.items())
-        if point is not None and node_a not in sink_side and node_b in sink_side
-    )
-    return _Cut(source, dest, forbidden, points)
+    # A filter edge from outside the sink side into it is saturated: flow passed, it was tested.
+    edge_of_arc = facts.skeleton(ctx, per_table=False).edge_of_arc
+    cut = [
+        edge_of_arc[arc] for arc in arcs.units if arcs.heads[arc ^ 1] not in sink_side and arcs.heads[arc] in sink_side
+    ]
+    return _Cut(source, dest, forbidden, tuple(edge.point for edge in sorted(cut, key=_edge_key)))
+
+
+def _edge_key(edge: _FilterEdge) -> tuple[Node, Node]:
+    return edge.node_a, edge.node_b
 
 
 def _vrf_separation(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet) -> tuple[str, ...]:
     """A note naming the VRFs that part the zones, when the per-table graph has no path."""
     separated = [device for device in ctx.network.devices.values() if any(i.vrf for i in device.interfaces.values())]
-    if not separated or _cut_graph(ctx, facts, source, dest, forbidden, per_table=True).has_path():
+    if not separated or _pair_arcs(ctx, facts, source, dest, forbidden, per_table=True).reaches_sink(_forward):
         return ()
     tables = "; ".join(f"{device.name} ({_tables_of(device)})" for device in sorted(separated, key=lambda d: d.name))
     return (f"{VRF_SEPARATION}{tables}",)
@@ -314,84 +482,85 @@ def _cut_graph(
     ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet, per_table: bool = False
 ) -> CutGraph:
     """Nodes: segments, and per interface an inbound and an outbound point; edges without
-    a filter point are infinite. `per_table`: one device node per VRF table (see `_vrf_separation`)."""
-    network = ctx.network
-    engine = ctx.engine
+    a filter point are infinite. `per_table`: one device node per VRF table (see `_vrf_separation`).
+    The graph `_pair_arcs` gives as a residual graph."""
+    skeleton = facts.skeleton(ctx, per_table)
+    drops_all = skeleton.dropping_all(ctx.space, forbidden)
     graph = CutGraph()
-    drops_all = _DropsAll(ctx.space, forbidden)
-    for start, _ in ctx.starts(source):
-        graph.add_edge(SOURCE, ("segment", start.segment) if start.segment else ("in", start.device, start.interface))
-    for segment in network.segments.values():
-        if segment.zone == dest:
-            graph.add_edge(("segment", segment.id), SINK)
-    boundary_sinks = facts.upstream_of.get(dest, frozenset())
-    for device_name, device in sorted(network.devices.items()):
-        zones = {if_name: facts.interface_zones[device_name, if_name] for if_name in device.interfaces}
-        owns_dest = any(dest in owned for owned in zones.values())
-        for if_name, interface in device.interfaces.items():
-            if dest in zones[if_name]:
-                graph.add_edge(_table_node(device_name, interface, per_table), SINK)
-        if per_table:
-            _add_leaks(graph, device)
-        for if_name, interface in sorted(device.interfaces.items()):
-            if interface.shutdown:
-                continue
-            node = _table_node(device_name, interface, per_table)
-            key = (device_name, if_name)
-            segment_id = network.segment_of.get(key)
-            if segment_id is None and key not in engine.boundary:
-                continue
-            _add_filter_edge(ctx, graph, ("in", device_name, if_name), node, key, "in", drops_all)
-            answers = owns_dest if device.to_the_box is ToTheBox.ANY_ADDRESS else dest in zones[if_name]
-            if device.to_the_box is not ToTheBox.FILTERED and accepts(interface) and answers:
-                # Its filters do not apply to traffic to the box: they cannot cut it.
-                graph.add_edge(("in", device_name, if_name), SINK)
-            _add_filter_edge(ctx, graph, node, ("out", device_name, if_name), key, "out", drops_all)
-            if key in boundary_sinks:
-                graph.add_edge(("out", device_name, if_name), SINK)
-            if segment_id is not None:
-                graph.add_edge(("out", device_name, if_name), ("segment", segment_id))
-                if interface.addresses:
-                    graph.add_edge(("segment", segment_id), ("in", device_name, if_name))
+    for edge in skeleton.filter_edges:
+        graph.add_edge(edge.node_a, edge.node_b, edge.point if drops_all[edge.number] else None)
+    for node_a, node_b in (*skeleton.plain, *_pair_edges(ctx, facts, skeleton, source, dest, per_table)):
+        graph.add_edge(node_a, node_b)
     return graph
 
 
+def _pair_arcs(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet, per_table: bool) -> _Arcs:
+    """The pair's cut graph (`_cut_graph`) as a residual graph, its filter edges tested when
+    the search needs to know (`_Arcs`)."""
+    skeleton = facts.skeleton(ctx, per_table)
+    arcs = skeleton.arcs.copy()
+    arcs.is_unit = _DropsAll(ctx.space, forbidden, skeleton.filters)
+    for node_a, node_b in _pair_edges(ctx, facts, skeleton, source, dest, per_table):
+        arcs.add_edge(node_a, node_b, arcs.infinite)
+    return arcs
+
+
 class _DropsAll:
-    """Whether a filter that lets `permitted` through drops every forbidden packet, answered once
-    per distinct filter: most interfaces share one (no ACL), templated ones often do too."""
+    """Whether the filter of a number in `filters` drops every forbidden packet, tested once per
+    filter (most interfaces share one: no ACL; templated ones often do too)."""
 
-    def __init__(self, space: PacketSpace, forbidden: PacketSet) -> None:
-        self.space, self.forbidden = space, forbidden
-        self.known: dict[PacketSet, bool] = {}
+    def __init__(self, space: PacketSpace, forbidden: PacketSet, filters: Sequence[PacketSet]) -> None:
+        self.space, self.forbidden, self.filters = space, forbidden, filters
+        self.known: dict[int, bool] = {}
 
-    def __call__(self, permitted: PacketSet) -> bool:
-        if permitted not in self.known:
-            self.known[permitted] = permitted & self.forbidden == self.space.false
-        return self.known[permitted]
+    def __call__(self, number: int) -> bool:
+        if number not in self.known:
+            self.known[number] = self.filters[number] & self.forbidden == self.space.false
+        return self.known[number]
 
 
-def _add_filter_edge(
-    ctx: FlowContext,
-    graph: CutGraph,
-    node_a: tuple[str, ...],
-    node_b: tuple[str, ...],
-    key: tuple[str, str],
-    direction: str,
-    drops_all: _DropsAll,
-) -> None:
-    device = ctx.network.devices[key[0]]
+def _pair_edges(
+    ctx: FlowContext, facts: _Facts, skeleton: _Skeleton, source: str, dest: str, per_table: bool
+) -> list[tuple[Node, Node]]:
+    """The pair's own edges: from SOURCE to where its packets start, and to SINK from the
+    destination zone's segments, the device nodes that own its addresses, the inbound points
+    of devices whose filters cannot cut traffic to those addresses (see the module's
+    docstring), and the outbound points of the boundary interfaces the zone is upstream of."""
+    network = ctx.network
+    edges: list[tuple[Node, Node]] = [
+        (SOURCE, ("segment", start.segment) if start.segment else ("in", start.device, start.interface))
+        for start, _ in ctx.starts(source)
+    ]
+    edges += [(("segment", segment.id), SINK) for segment in network.segments.values() if segment.zone == dest]
+    owners = facts.owners.get(dest, ())
+    for device_name, if_name in owners:
+        edges.append((_table_node(device_name, network.devices[device_name].interfaces[if_name], per_table), SINK))
+    owning = {device_name for device_name, _ in owners}
+    for device_name, if_name in skeleton.answering:
+        if network.devices[device_name].to_the_box is ToTheBox.ANY_ADDRESS:
+            answers = device_name in owning
+        else:
+            answers = dest in facts.interface_zones[device_name, if_name]
+        if answers:
+            # Its filters do not apply to traffic to the box: they cannot cut it.
+            edges.append((("in", device_name, if_name), SINK))
+    boundary_sinks = facts.upstream_of.get(dest, frozenset())
+    edges += [(("out", *key), SINK) for key in sorted(boundary_sinks) if key in skeleton.hops]
+    return edges
+
+
+def _filter_set(ctx: FlowContext, device: Device, if_name: str, direction: str) -> PacketSet:
+    """What a filter point lets through (the graph's edges through it are cut when it drops
+    every forbidden packet)."""
     if direction == "out" or (device.to_the_box is ToTheBox.FILTERED and device.policy is not None):
         # The policy does not filter traffic to the box of a device whose inbound ACL does.
-        permitted = ctx.engine.interface_filter(key[0], key[1], direction)
+        permitted = ctx.engine.interface_filter(device.name, if_name, direction)
     else:
-        permitted = ctx.engine.entry_filter(key[0], key[1])
+        permitted = ctx.engine.entry_filter(device.name, if_name)
     if direction == "in" and device.to_the_box is ToTheBox.VIA_POLICY:
         # Its addresses on other interfaces answer to what the policy towards them permits.
-        permitted |= ctx.engine.box_filter(key[0], key[1])
-    if drops_all(permitted):
-        graph.add_edge(node_a, node_b, (key[0], key[1], direction))
-    else:
-        graph.add_edge(node_a, node_b)
+        permitted |= ctx.engine.box_filter(device.name, if_name)
+    return permitted
 
 
 def _dropping_lines(
@@ -491,11 +660,11 @@ def _dropping_each(
             for match in line.matches
         ):
             continue
-        region = regions.take_region(line)
-        if region is not None and region == space.false:
+        taken = regions.take_region(line)
+        if taken is not None and not taken[1]:
             continue
         # a catch-all (no region built) takes whatever each set has left
-        shares = list(left) if region is None else _shares(space, region, parts, disjoint)
+        shares = list(left) if taken is None else _shares(space, taken[0], parts, disjoint, taken[1])
         text = redact(line.source.text.strip())
         for position, share in enumerate(shares):
             if share:
@@ -551,12 +720,15 @@ def _dropping(
     return [line for _, _, line in sorted(dropping, key=lambda item: (-item[0], item[1]))]
 
 
-def _shares(space: PacketSpace, region: PacketSet, parts: Sequence[PacketSet], disjoint: bool) -> list[int]:
-    """How many packets of each part `region` (within their union) holds."""
+def _shares(
+    space: PacketSpace, region: PacketSet, parts: Sequence[PacketSet], disjoint: bool, size: int | None = None
+) -> list[int]:
+    """How many packets of each part `region` (within their union) holds; `size`: the region's
+    own count, when the caller has it."""
     if not disjoint:
         return [space.count(region & part) for part in parts]
     shares = [space.count(region & part) for part in parts[:-1]]
-    return [*shares, space.count(region) - sum(shares)]
+    return [*shares, (space.count(region) if size is None else size) - sum(shares)]
 
 
 class _FirstMatchShares:
@@ -595,22 +767,23 @@ class _FirstMatchShares:
         self.left -= share
         return share
 
-    def take_region(self, line: AclLine) -> PacketSet | None:
-        """The valid forbidden packets `line` is the first to match (false: none), or None when
-        it matches every one (a catch-all: whatever is left is its, no set is built); they are
-        no longer left."""
+    def take_region(self, line: AclLine) -> tuple[PacketSet, int] | None:
+        """The valid forbidden packets `line` is the first to match and how many (false, 0:
+        none), or None when it matches every one (a catch-all: whatever is left is its, no set
+        is built); they are no longer left."""
         space = self.space
         mine = space.line_match(line) & self.forbidden
         if mine == space.false:
-            return mine
+            return mine, 0
         if mine == self.forbidden:
             self.left = 0
             return None
         first = self._first_match(line, mine)
         self.index.add(line)
         self.earlier.append(mine)
-        self.left -= space.count(first)
-        return first
+        size = space.count(first)
+        self.left -= size
+        return first, size
 
     def _first_match(self, line: AclLine, mine: PacketSet) -> PacketSet:
         candidates = self.index.candidates(line)
