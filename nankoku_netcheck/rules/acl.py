@@ -344,16 +344,11 @@ def shadow_work(space: PacketSpace, devices: Iterable[Device]) -> list[Work]:
 
 
 def _shadow_key(space: PacketSpace, acl: Acl) -> str | None:
+    """The key of what ACL-002 reads of a long ACL: its lines' matches, actions and exactness,
+    and this code."""
     if space.store is None or len(acl.lines) < STORE_MIN_LINES:
         return None
-    return space.acl_store_key("acl-002", acl, lambda: _shadow_content(acl))
-
-
-def _shadow_content(acl: Acl) -> object:
-    return (
-        source_fingerprint("rules/acl.py", "rules/acl_overlap.py"),
-        tuple((line.action, line.matches, exact(line)) for line in acl.lines),
-    )
+    return space.lines_key("acl-002", acl, exact, source_fingerprint("rules/acl.py", "rules/acl_overlap.py"))
 
 
 def _read_unreachable(record: object, acl: Acl) -> list[Unreachable] | None:
