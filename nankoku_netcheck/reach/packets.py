@@ -591,7 +591,7 @@ def line_form(line: AclLine) -> bytes:
     (103,000 lines of long ACLs on the 1,000-device city). The source, sequence number and
     exactness are not in it (a caller adds the flag it needs, see `PacketSpace.lines_digest`);
     tests/test_acl_keys.py fails when a field of the match classes is not written."""
-    return marshal.dumps((line.action.value, tuple(map(_match_form, line.matches))), _MARSHAL_VERSION)
+    return marshal.dumps((line.action.value, tuple([_match_form(match) for match in line.matches])), _MARSHAL_VERSION)
 
 
 def _match_form(match: Match) -> tuple[Any, ...]:
@@ -607,15 +607,15 @@ def _match_form(match: Match) -> tuple[Any, ...]:
 
 
 def _wildcards_form(wildcards: tuple[Wildcard, ...] | None) -> tuple[tuple[int, int], ...] | None:
-    return None if wildcards is None else tuple((item.address, item.wildcard) for item in wildcards)
+    return None if wildcards is None else tuple([(item.address, item.wildcard) for item in wildcards])
 
 
 def _ports_form(ports: tuple[PortRange, ...] | None) -> tuple[tuple[int, int], ...] | None:
-    return None if ports is None else tuple((item.low, item.high) for item in ports)
+    return None if ports is None else tuple([(item.low, item.high) for item in ports])
 
 
 def _icmp_form(icmp: tuple[IcmpMatch, ...] | None) -> tuple[tuple[int, int | None], ...] | None:
-    return None if icmp is None else tuple((item.icmp_type, item.code) for item in icmp)
+    return None if icmp is None else tuple([(item.icmp_type, item.code) for item in icmp])
 
 
 def range_to_prefixes(low: int, high: int, width: int) -> Iterator[tuple[int, int]]:
