@@ -22,7 +22,7 @@ from pathlib import Path
 from ..graph import Network
 from ..model import Acl, Device
 from .filters import applicable_rules, egress_acl, forwards, ingress_acl, policy_list
-from .packets import STORE_MIN_LINES, PacketSpace, acl_key
+from .packets import STORE_MIN_LINES, PacketSpace
 from .store import BddStore
 
 
@@ -49,7 +49,7 @@ def compile_filter_and_reverse(space: PacketSpace, acl: Acl) -> None:
 def filter_work(space: PacketSpace, network: Network) -> list[Work]:
     """Each distinct long ACL that decides traffic on some interface and is not stored yet
     (with its reverse when a stateful device uses it)."""
-    found: dict[tuple[object, ...], tuple[Acl, bool]] = {}
+    found: dict[str, tuple[Acl, bool]] = {}
     for _, device in sorted(network.devices.items()):
         chosen_acls = [
             chosen
@@ -59,7 +59,7 @@ def filter_work(space: PacketSpace, network: Network) -> list[Work]:
         for chosen in [*chosen_acls, *_policy_lists(device)]:
             if not isinstance(chosen, Acl) or len(chosen.lines) < STORE_MIN_LINES:
                 continue
-            key = acl_key(chosen)
+            key = space.lines_digest(chosen)
             found[key] = (chosen, device.stateful or (key in found and found[key][1]))
     return [
         Work(compile_filter_and_reverse, acl, 3 * len(acl.lines))

@@ -17,7 +17,7 @@ permits sessions between zones without logging them is ACL-007.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..cache import source_fingerprint
@@ -137,11 +137,15 @@ class Use:
     mentioned: bool = False
 
 
-def uses(device: Device) -> list[Use]:
+def uses(device: Device, skip: Collection[tuple[str, str]] = ()) -> list[Use]:
     """Every use of a named object on the device: the parser's references plus the
-    interface and global ACL bindings of the forwarding model (one per line)."""
+    interface and global ACL bindings of the forwarding model (one per line). `skip`: (kind,
+    name) of objects left out (ACL-001 asks about the undefined ones only; a firewall has
+    tens of thousands of references)."""
     found: dict[tuple[str, str, str, int], Use] = {}
     for ref in device.mgmt.references:
+        if (ref.kind, ref.name) in skip:
+            continue
         key = (ref.kind, ref.name, ref.source.file, ref.source.line)
         if key not in found or found[key].mentioned:
             found[key] = Use(ref.kind, ref.name, ref.source, ref.context, ref.mentioned)
@@ -172,6 +176,18 @@ def _context(rule: PolicyRule) -> str:
     return f"policy {rule.name}"
 
 
+def used_names(device: Device) -> set[tuple[str, str]]:
+    """(kind, name) of every object `uses` lists (without making its records)."""
+    used = {(ref.kind, ref.name) for ref in device.mgmt.references}
+    for interface in device.interfaces.values():
+        if interface.acl_in is not None and interface.acl_in_source is not None:
+            used.add(("acl", interface.acl_in))
+        if interface.acl_out is not None and interface.acl_out_source is not None:
+            used.add(("acl", interface.acl_out))
+    used.update(("acl", rule.acl) for rule in device.policy or () if rule.acl is not None)
+    return used
+
+
 def defined_names(device: Device) -> set[tuple[str, str]]:
     """(kind, name) of everything the device defines."""
     return {("acl", name) for name in device.acls} | {(d.kind, d.name) for d in device.mgmt.definitions}
@@ -183,7 +199,7 @@ def check_acl_001(ctx: FlowContext) -> list[Finding]:
     for name, device in devices(ctx):
         undefined: dict[tuple[str, str], list[Use]] = {}
         defined = defined_names(device)
-        for use in uses(device):
+        for use in uses(device, defined):
             if not use.mentioned and (use.kind, use.name) not in defined:
                 undefined.setdefault((use.kind, use.name), []).append(use)
         for (kind, object_name), places in sorted(undefined.items()):
@@ -235,7 +251,7 @@ def check_acl_003(ctx: FlowContext) -> list[Finding]:
     """ACL-003: every defined ACL, object-group, route-map and class-map is used."""
     findings = []
     for name, device in devices(ctx):
-        used = {(use.kind, use.name) for use in uses(device)}
+        used = used_names(device)
         for definition in device.mgmt.definitions:
             if (definition.kind, definition.name) in used:
                 continue
@@ -344,16 +360,11 @@ def shadow_work(space: PacketSpace, devices: Iterable[Device]) -> list[Work]:
 
 
 def _shadow_key(space: PacketSpace, acl: Acl) -> str | None:
+    """The key of what ACL-002 reads of a long ACL: its lines' matches, actions and exactness,
+    and this code."""
     if space.store is None or len(acl.lines) < STORE_MIN_LINES:
         return None
-    return space.acl_store_key("acl-002", acl, lambda: _shadow_content(acl))
-
-
-def _shadow_content(acl: Acl) -> object:
-    return (
-        source_fingerprint("rules/acl.py", "rules/acl_overlap.py"),
-        tuple((line.action, line.matches, exact(line)) for line in acl.lines),
-    )
+    return space.lines_key("acl-002", acl, exact, source_fingerprint("rules/acl.py", "rules/acl_overlap.py"))
 
 
 def _read_unreachable(record: object, acl: Acl) -> list[Unreachable] | None:
