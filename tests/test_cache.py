@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, counted_parses
 
 from nankoku_netcheck import analyze as analyze_module
 from nankoku_netcheck.analyze import analyze, load, parse_outcome
@@ -108,14 +108,7 @@ def test_the_same_bytes_under_another_path_come_from_the_shared_entry(
     first, second = sample_at(tmp_path / "a"), sample_at(tmp_path / "b")
     secret = b"s" * 32
     load(str(first), cache=ParseCache(tmp_path / "cache", secret))
-    parsed: list[str] = []
-    parse = analyze_module.parse_outcome
-
-    def counted(text: str, display: str, vendor: str | None, instance: str | None = None) -> object:
-        parsed.append(display)
-        return parse(text, display, vendor, instance)
-
-    monkeypatch.setattr(analyze_module, "parse_outcome", counted)
+    parsed = counted_parses(monkeypatch)
     cache = ParseCache(tmp_path / "cache", secret)
     shared = load(str(second), cache=cache)
     assert parsed == [] and (cache.hits, cache.misses) == (9, 0)

@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import git
+from conftest import counted_parses, git
 from test_engine_unit import SOURCE, network_of, port, r1, r2, router, via
 
-from nankoku_netcheck import analyze as analyze_module
 from nankoku_netcheck import diff as diff_module
 from nankoku_netcheck import incremental as incremental_module
 from nankoku_netcheck.analyze import analyze
@@ -425,14 +424,7 @@ def test_diff_against_a_revision_starts_from_the_searches_verify_kept(
     assert len(searches) == 16
     # With it the revision's side takes all ten from what verify kept, and its configs (the same
     # bytes as the working tree's but the edited one, under other paths) from the parse cache.
-    parsed: list[str] = []
-    parse = analyze_module.parse_outcome
-
-    def parse_counted(text: str, display: str, vendor: str | None, instance: str | None = None) -> object:
-        parsed.append(display)
-        return parse(text, display, vendor, instance)
-
-    monkeypatch.setattr(analyze_module, "parse_outcome", parse_counted)
+    parsed = counted_parses(monkeypatch)
     incremental = diffed("--cache-dir", str(cache))
     assert len(searches) == 6
     assert parsed == [str(mn_gw)]
