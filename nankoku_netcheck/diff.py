@@ -418,6 +418,8 @@ def _edited_lines(before: Analysis, after: Analysis) -> dict[tuple[str, int], Ev
         new = after.loaded.devices.get(name)
         old_lines = list(old.lines) if old else []
         new_lines = list(new.lines) if new else []
+        if old_lines == new_lines:
+            continue  # most configs of a change: difflib would still take milliseconds over each
         matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
         for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
             if tag == "equal":

@@ -737,10 +737,11 @@ def check_rt_001(ctx: FlowContext) -> list[Finding]:
     another route; its exit interface exists and is up."""
     findings = []
     for name, device in devices(ctx):
+        connected: ConnectedByTable = {}  # a core's thousands of routes resolve against the same subnets
         for route in device.routes:
             if route.discard or route.kind is not RouteKind.STATIC:
                 continue
-            problem = _route_problem(device, route)
+            problem = _route_problem(device, route, connected)
             if problem is not None:
                 en, ja = problem
                 where = route.source.where()
@@ -756,7 +757,7 @@ def check_rt_001(ctx: FlowContext) -> list[Finding]:
     return findings
 
 
-def _route_problem(device: Device, route: Route) -> tuple[str, str] | None:
+def _route_problem(device: Device, route: Route, connected: ConnectedByTable | None = None) -> tuple[str, str] | None:
     if route.interface is not None:
         interface = device.interfaces.get(route.interface)
         if interface is None:
@@ -773,7 +774,7 @@ def _route_problem(device: Device, route: Route) -> tuple[str, str] | None:
         return None
     if route.next_hop is None:
         return None
-    status = _resolve(device, route, frozenset())
+    status = _resolve(device, route, frozenset(), {} if connected is None else connected)
     if status == "ok" or _may_resolve_elsewhere(device):
         return None
     hop = int_to_ip(route.next_hop)
@@ -793,14 +794,23 @@ def _route_problem(device: Device, route: Route) -> tuple[str, str] | None:
     )
 
 
-def _connected(device: Device, vrf: str = "") -> Iterator[tuple[int, int]]:
-    for interface in device.interfaces.values():
-        if not interface.shutdown and interface.vrf == vrf:
-            for address in interface.addresses:
-                yield address.network, address.prefix_length
+# VRF table -> the (network, prefix length) of the device's connected subnets in it.
+ConnectedByTable = dict[str, tuple[tuple[int, int], ...]]
 
 
-def _resolve(device: Device, route: Route, visited: frozenset[int]) -> str:
+def _connected(device: Device, vrf: str, known: ConnectedByTable) -> tuple[tuple[int, int], ...]:
+    found = known.get(vrf)
+    if found is None:
+        found = known[vrf] = tuple(
+            (address.network, address.prefix_length)
+            for interface in device.interfaces.values()
+            if not interface.shutdown and interface.vrf == vrf
+            for address in interface.addresses
+        )
+    return found
+
+
+def _resolve(device: Device, route: Route, visited: frozenset[int], connected: ConnectedByTable) -> str:
     """ok | discard | unresolved: how the route's next hop resolves (recursively)."""
     if route.discard:
         return "discard"
@@ -812,7 +822,7 @@ def _resolve(device: Device, route: Route, visited: frozenset[int]) -> str:
     hop = route.next_hop
     # The next hop resolves in the route's VRF table, or in the one it names (a leak).
     table = route.vrf if route.next_hop_vrf is None else route.next_hop_vrf
-    if any(hop & prefix_mask(length) == network for network, length in _connected(device, table)):
+    if any(hop & prefix_mask(length) == network for network, length in _connected(device, table, connected)):
         return "ok"
     visited = visited | {id(route)}
     candidates = [
@@ -825,7 +835,7 @@ def _resolve(device: Device, route: Route, visited: frozenset[int]) -> str:
     ]
     # The longest installed match decides; a route that does not resolve is not installed.
     for other in sorted(candidates, key=lambda r: -r.prefix_length):
-        status = _resolve(device, other, visited)
+        status = _resolve(device, other, visited, connected)
         if status != "unresolved":
             return status
     return "unresolved"
