@@ -189,21 +189,22 @@ def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCa
     """Each device's parsed config (or its input error), in topology order: from the
     cache when there, else parsed, over a process pool when that pays."""
     outcomes: list[Parsed | None] = []
-    misses: list[tuple[int, str | None]] = []  # (index in topology order, cache key)
+    # (index in topology order, cache key, shared key: see ParseCache.shared_key)
+    misses: list[tuple[int, str | None, str | None]] = []
     for index, entry in enumerate(topology.devices):
         config = configs[entry.name]
-        key = (
-            None
-            if cache is None
-            else cache.key(config.sha256, entry.config_display, entry.vendor, config.encoding, entry.instance)
-        )
-        device = cache.get(key) if cache is not None and key is not None else None
-        if device is None and cache is not None and key is not None:
-            shared = cache.shared_key(config.sha256, entry.vendor, config.encoding, entry.instance)
+        if cache is None:
+            outcomes.append(None)
+            misses.append((index, None, None))
+            continue
+        key = cache.key(config.sha256, entry.config_display, entry.vendor, config.encoding, entry.instance)
+        shared = cache.shared_key(config.sha256, entry.vendor, config.encoding, entry.instance)
+        device = cache.get(key)
+        if device is None:
             device = cache.get_shared(key, shared, entry.config_display)
         outcomes.append(device)
         if device is None:
-            misses.append((index, key))
+            misses.append((index, key, shared))
     tasks = [
         (
             configs[topology.devices[index].name].text,
@@ -211,13 +212,12 @@ def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCa
             topology.devices[index].vendor,
             topology.devices[index].instance,
         )
-        for index, _ in misses
+        for index, _, _ in misses
     ]
-    for (index, key), (outcome, encoded) in zip(misses, _parse_tasks(tasks, jobs, cache is not None), strict=True):
-        if cache is not None and key is not None and encoded is not None:
-            entry, config = topology.devices[index], configs[topology.devices[index].name]
-            shared = cache.shared_key(config.sha256, entry.vendor, config.encoding, entry.instance)
-            cache.put_encoded(key, encoded, shared, entry.config_display)
+    parsed = _parse_tasks(tasks, jobs, cache is not None)
+    for (index, entry_key, shared_key), (outcome, encoded) in zip(misses, parsed, strict=True):
+        if cache is not None and entry_key is not None and shared_key is not None and encoded is not None:
+            cache.put_encoded(entry_key, encoded, shared_key, topology.devices[index].config_display)
         outcomes[index] = outcome
     return [outcome for outcome in outcomes if outcome is not None]
 

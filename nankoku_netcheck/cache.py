@@ -405,7 +405,8 @@ class ParseCache:
             data = read_entry(path, DEVICE_ENTRY_LIMIT + MAC_BYTES)
             if data is None:
                 return None
-            payload = with_own_path(unseal(self.secret, "shared-device", shared, self._code(), data), own_path)
+            left = unseal(self.secret, "shared-device", shared, self._code(), data)
+            payload = with_own_path(left, own_path)
             device: Device = device_codec().loads(payload)
         except (Rejected, DecodeError):
             self.rejected += 1
@@ -415,7 +416,8 @@ class ParseCache:
             return None  # not an entry `put_encoded` wrote: never trusted
         self.misses -= 1  # `get` counted the look-up under `key` as a miss
         self.hits += 1
-        self.put_encoded(key, EncodedDevice(payload, encoding_fingerprint(payload, own_path)))
+        # `encoding_fingerprint` is the hash of the encoding with its own path left out: `left`.
+        self.put_encoded(key, EncodedDevice(payload, hashlib.sha256(left).hexdigest()))
         return device
 
 
