@@ -149,6 +149,13 @@ def uses(device: Device, skip: Collection[tuple[str, str]] = ()) -> list[Use]:
         key = (ref.kind, ref.name, ref.source.file, ref.source.line)
         if key not in found or found[key].mentioned:
             found[key] = Use(ref.kind, ref.name, ref.source, ref.context, ref.mentioned)
+    for name, source, context in _bindings(device):
+        found.setdefault(("acl", name, source.file, source.line), Use("acl", name, source, context))
+    return sorted(found.values(), key=lambda use: (use.source.line, use.kind, use.name))
+
+
+def _bindings(device: Device) -> Iterator[tuple[str, Source, str]]:
+    """The forwarding model's ACL bindings, interfaces first: (ACL name, the binding line, where)."""
     for if_name in sorted(device.interfaces):
         interface = device.interfaces[if_name]
         for name, source, direction in (
@@ -156,15 +163,10 @@ def uses(device: Device, skip: Collection[tuple[str, str]] = ()) -> list[Use]:
             (interface.acl_out, interface.acl_out_source, "out"),
         ):
             if name is not None and source is not None:
-                found.setdefault(
-                    ("acl", name, source.file, source.line),
-                    Use("acl", name, source, f"interface {if_name} {direction}"),
-                )
+                yield name, source, f"interface {if_name} {direction}"
     for rule in device.policy or ():
         if rule.acl is not None:
-            source = rule.source
-            found.setdefault(("acl", rule.acl, source.file, source.line), Use("acl", rule.acl, source, _context(rule)))
-    return sorted(found.values(), key=lambda use: (use.source.line, use.kind, use.name))
+            yield rule.acl, rule.source, _context(rule)
 
 
 def _context(rule: PolicyRule) -> str:
@@ -179,12 +181,7 @@ def _context(rule: PolicyRule) -> str:
 def used_names(device: Device) -> set[tuple[str, str]]:
     """(kind, name) of every object `uses` lists (without making its records)."""
     used = {(ref.kind, ref.name) for ref in device.mgmt.references}
-    for interface in device.interfaces.values():
-        if interface.acl_in is not None and interface.acl_in_source is not None:
-            used.add(("acl", interface.acl_in))
-        if interface.acl_out is not None and interface.acl_out_source is not None:
-            used.add(("acl", interface.acl_out))
-    used.update(("acl", rule.acl) for rule in device.policy or () if rule.acl is not None)
+    used.update(("acl", name) for name, _, _ in _bindings(device))
     return used
 
 
