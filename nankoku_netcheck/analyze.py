@@ -378,6 +378,7 @@ def analyze(
             budget=budget,
             prior=saved.get if saved is not None else None,
             search_worker=worker,
+            prints=saved.prints if saved is not None else None,
         )
     finally:
         stop_search_worker(worker)
@@ -477,6 +478,7 @@ def analyze_loaded(
     prior: Callable[[str, bool], ReachResult | Repair | None] | None = None,
     search_worker: SearchWorker | None = None,
     certify: bool = True,
+    prints: Fingerprints | None = None,
 ) -> Analysis:
     """Verify an already loaded network in a given packet space (diff puts both sides
     of a change in one space so their packet sets compare). `context`: one made by
@@ -484,7 +486,8 @@ def analyze_loaded(
     benchmarks time reachability apart from the rules). `certify`: False leaves the
     result without isolation certificates (`diff` shows none). `search_worker` (with no `context`
     given): the searches the rules will ask for are made first, over this process and that
-    worker (rules/presearch.py)."""
+    worker (rules/presearch.py). `prints`: the network's fingerprints (with a store), which
+    rules keep results between runs by (`FlowContext.fingerprints`)."""
     report = progress or (lambda _stage: None)
     report("reach")
     if context is None:
@@ -492,6 +495,8 @@ def analyze_loaded(
     if prior is not None:
         # Searches an edit cannot have changed are taken from before it (incremental.py).
         context.prior = prior
+    if prints is not None:
+        context.fingerprints = prints
     if search_worker is not None:
         search_with(context, search_worker)
     findings: list[Finding] = []

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..graph import Network
+from ..incremental import Fingerprints
 from ..model import (
     PROTO_ICMP,
     PROTO_TCP,
@@ -74,6 +75,9 @@ class FlowContext:
     reused: set[tuple[str, bool]] = field(default_factory=set)
     # The searches brought up to date from an earlier one (reach/repair.py).
     repaired: set[tuple[str, bool]] = field(default_factory=set)
+    # Each device's fingerprint and the structure's (incremental.py), with a store (a cache
+    # folder): what rules keep results between runs by. None without a store.
+    fingerprints: Fingerprints | None = None
 
     # --- approved exceptions (例外措置) --------------------------------------------------
 
