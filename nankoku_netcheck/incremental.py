@@ -74,9 +74,10 @@ from typing import TypeVar
 from .cache import ParseCache, device_codec, encoding_fingerprint, source_fingerprint
 from .codec import Codec, EncodeError
 from .graph import Network
-from .model import Acl, Device, Located, Source
+from .model import Acl, Device, Located, Match, Source
 from .reach.engine import Endpoint, ReachResult
 from .reach.packets import PacketSet, PacketSpace
+from .reach.region import Region, changed_boxes
 from .reach.repair import Repair
 from .reach.saved import drop_reach, load_reach, save_reach
 from .reach.store import BddStore
@@ -97,7 +98,9 @@ _CODE = (
     "reach/nat.py",
     "reach/packets.py",
     "reach/pbr.py",
+    "reach/region.py",
     "reach/relay.py",
+    "reach/repair.py",
     "reach/saved.py",
 )
 
@@ -231,6 +234,16 @@ def filter_difference(space: PacketSpace, earlier: Device, now: Device) -> Packe
         return changed
     either_ack = space.bdd.exist(space.bits["est"], changed)
     return either_ack | space.reversed_direction(either_ack)
+
+
+def changed_acl_boxes(earlier: Device, now: Device) -> Region:
+    """Boxes (reach/region.py) whose union holds `filter_difference(earlier, now)` when that is
+    a set: those of the lines each ACL's two versions do not share at their ends."""
+    boxes: list[Match] = []
+    for name in sorted(earlier.acls):
+        if name in now.acls:
+            boxes.extend(changed_boxes(earlier.acls[name], now.acls[name]))
+    return tuple(dict.fromkeys(boxes))
 
 
 def _either_not_both(space: PacketSpace, first: PacketSet, second: PacketSet) -> PacketSet:
@@ -368,12 +381,14 @@ class Fingerprints:
             if _may_translate(self.network.devices[name]) or name in result.translated_into:
                 return None
         changed = space.false
+        boxes: list[Match] = []
         for name, earlier in sorted(earlier_models.items()):
             difference = filter_difference(space, earlier, self.network.devices[name])
             if difference is None:
                 return None
             changed |= difference
-        return Repair(result, changed)
+            boxes.extend(changed_acl_boxes(earlier, self.network.devices[name]))
+        return Repair(result, changed, tuple(dict.fromkeys(boxes)))
 
     def relabelled(self, result: ReachResult, deps: SearchDeps) -> ReachResult | None:
         """`result` (which `deps` holds for) with its config paths as this network shows them;

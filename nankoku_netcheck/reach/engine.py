@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from ..graph import Network, Segment, is_up
@@ -64,6 +64,7 @@ from .multicast import GROUPS, delivered_to, multicasting
 from .nat import NatStep, Owner, Translation, compose, inbound_steps, late_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
 from .pbr import entry_choice, matched_acls
+from .region import Region, lines_within, reversed_region
 from .relay import (
     DHCP_SERVER_PORT,
     broadcast_addresses,
@@ -251,11 +252,13 @@ class ReachEngine:
         share_with: ReachEngine | None = None,
         budget: int = DEFAULT_BUDGET,
         record_arrivals: bool = False,
+        region: Region | None = None,
     ) -> None:
         """`share_with`: an engine over the same network and space whose compiled filters
         this one reuses (and adds to). `budget`: work units one `reach` may spend (a
         safety net: the search space is finite, see nat.compose). `record_arrivals`: keep
-        `ReachResult.arrivals` (costly: for tests)."""
+        `ReachResult.arrivals` (costly: for tests). `region` (with `share_with`): every packet
+        this engine's searches inject lies in it; see `within`."""
         self.network = network
         self.budget = budget
         self.record_arrivals = record_arrivals
@@ -269,6 +272,16 @@ class ReachEngine:
             share_with._fib_regions if share_with is not None else {}
         )
         compiled: Compiled = share_with.compiled if share_with is not None else Compiled()
+        # With a region: filters of its own, which agree with the shared ones inside it only;
+        # `share_with`'s (whole) filters test packets carrying a rewrite (`_filters`).
+        self._region = region
+        self._region_reversed = None if region is None else reversed_region(region)
+        self._whole: ReachEngine | None = None
+        self._within: dict[tuple[tuple[object, ...], bool], PacketSet] = {}
+        self._within_of_object: dict[tuple[int, bool], tuple[Acl, PacketSet]] = {}
+        if region is not None and share_with is not None:
+            self._whole = share_with
+            compiled = _without_filters(compiled)
         self.compiled: Compiled = compiled
         self._local = compiled.local
         self._iface_addresses = compiled.iface_addresses
@@ -381,10 +394,7 @@ class ReachEngine:
         key = (device_name, rules, reverse)
         if key not in self._policies:
             acl = policy_list(device, rules).acl
-            if not acl.lines:
-                self._policies[key] = self.space.false
-            else:
-                self._policies[key] = self.space.acl_permits_reversed(acl) if reverse else self.space.acl_permits(acl)
+            self._policies[key] = self._acl_set(acl, reverse) if acl.lines else self.space.false
         return self._policies[key]
 
     def _filter_set(self, device: Device, chosen: Acl | str | None, reverse: bool = False) -> PacketSet:
@@ -396,7 +406,53 @@ class ReachEngine:
             return self.space.valid if device.undefined_acl_permits else self.space.false
         if permits_everything_when_empty(chosen):
             return self.space.valid
-        return self.space.acl_permits_reversed(chosen) if reverse else self.space.acl_permits(chosen)
+        return self._acl_set(chosen, reverse)
+
+    def _acl_set(self, acl: Acl, reverse: bool) -> PacketSet:
+        """What `acl` permits (reversed if asked): the whole ACL's set, or with a region, the set
+        of its lines that can match a packet of the region (the reverse: of the reversed region)."""
+        if self._region is None or self._region_reversed is None:
+            return self.space.acl_permits_reversed(acl) if reverse else self.space.acl_permits(acl)
+        known = self._within_of_object.get((id(acl), reverse))
+        if known is not None and known[0] is acl:
+            return known[1]
+        lines = lines_within(acl, self._region_reversed if reverse else self._region)
+        key = (tuple([(line.action, line.matches) for line in lines]), reverse)
+        permitted = self._within.get(key)
+        if permitted is None:
+            permitted = self.space.lines_permit(lines)
+            permitted = self._within[key] = self.space.reversed_direction(permitted) if reverse else permitted
+        self._within_of_object[id(acl), reverse] = (acl, permitted)
+        return permitted
+
+    def within(self, region: Region) -> ReachEngine:
+        """This engine for searches whose injected packets all lie in `region`. Such a search
+        only intersects, subtracts and unites sets of its packets (kept as injected), and tests
+        untranslated ones against a filter only by intersecting: a set that agrees with the
+        filter on `region` gives the same result, step for step. So each ACL is compiled from
+        the lines that can match a packet of `region` (reach/region.py), the reversed ones
+        from those that can match one of the reversed region (the reply check quantifies the
+        ACK bit away, which regions never bound). A packet carrying a rewrite is tested
+        against a filter by its rewritten header, which need not lie in `region`: there the
+        whole filters apply. The sets are this engine's own, kept apart from those other
+        searches share."""
+        return ReachEngine(
+            self.network,
+            self.space,
+            self.boundary,
+            routing=self.routing,
+            share_with=self,
+            budget=self.budget,
+            record_arrivals=self.record_arrivals,
+            region=region,
+        )
+
+    def _filters(self, translation: Translation) -> ReachEngine:
+        """The engine whose filters test packets carrying `translation`: with a rewrite, the
+        whole filters (see `within`)."""
+        if translation and self._whole is not None:
+            return self._whole
+        return self
 
     def session_filter(self, device_name: str, in_if: str, out_if: str) -> PacketSet:
         """New connections the device passes from `in_if` to `out_if` (on a stateful device,
@@ -434,13 +490,14 @@ class ReachEngine:
         """`packets & pre(translation, session_filter | reply_filter)` without the union of
         the two filters, which on a long ACL is far larger than either (one is keyed on
         destinations, the other, reversed, on sources)."""
-        passed = packets & self.pre(translation, self.session_filter(device_name, in_if, out_if))
+        filters = self._filters(translation)
+        passed = packets & self.pre(translation, filters.session_filter(device_name, in_if, out_if))
         if not self.network.devices[device_name].stateful:
             return passed
         replies = packets & self.pre(translation, self.space.tcp_established())
         if replies == self.space.false:
             return passed
-        return passed | (replies & self.pre(translation, self.reply_filter(device_name, in_if, out_if)))
+        return passed | (replies & self.pre(translation, filters.reply_filter(device_name, in_if, out_if)))
 
     def fib_regions(self, device_name: str, vrf: str = "") -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
         key = (device_name, vrf)
@@ -994,7 +1051,8 @@ class ReachEngine:
             if decides_per_pair(device):
                 passed = self._through_pair(device_name, if_name, out, groups, translation)
             else:
-                passed = groups & self.pre(translation, self.interface_filter(device_name, out, "out"))
+                out_filter = self._filters(translation).interface_filter(device_name, out, "out")
+                passed = groups & self.pre(translation, out_filter)
             if passed != self.space.false:
                 self._multicast_out(device_name, out, passed, translation, enqueue, deliver)
 
@@ -1032,9 +1090,10 @@ class ReachEngine:
         says, and with stateful inspection every TCP ACK/RST (checked against the reverse
         connection on the way out, dropped at the box)."""
         device = self.network.devices[device_name]
+        admission = self._filters(translation).admission(device_name, if_name)
         if not device.stateful:
-            return self._restricted(packets, translation, self.admission(device_name, if_name))
-        entry = self.pre(translation, self.admission(device_name, if_name))
+            return self._restricted(packets, translation, admission)
+        entry = self.pre(translation, admission)
         established = self.space.tcp_established()
         return (packets & ~established & entry) | (packets & established)
 
@@ -1108,7 +1167,7 @@ class ReachEngine:
         interface = self.network.devices[device_name].interfaces[if_name]
         if interface.policy_route is None:
             return forwarded
-        chosen, normal = self.policy_regions(device_name, interface.policy_route, interface.vrf)
+        chosen, normal = self._filters(translation).policy_regions(device_name, interface.policy_route, interface.vrf)
         for region, hops in chosen:
             routed = forwarded & self.pre(translation, region)
             if routed == self.space.false:
@@ -1188,13 +1247,14 @@ class ReachEngine:
         if device.nat_between_filters and device.nat_rules and not decides_per_pair(device):
             # The outbound filter sees the packet as it leaves, after translation.
             for piece, rewritten in self._translated_out(device_name, in_if, out, packets, translation, arrival):
-                piece &= self.pre(rewritten, self.interface_filter(device_name, out, "out"))
+                piece &= self.pre(rewritten, self._filters(rewritten).interface_filter(device_name, out, "out"))
                 self._hand_over(device_name, out, hop, piece, rewritten, enqueue, deliver)
             return
         if decides_per_pair(device):
             packets = self._through_pair(device_name, in_if, out, packets, translation)
         else:
-            packets = self._restricted(packets, translation, self.interface_filter(device_name, out, "out"))
+            out_filter = self._filters(translation).interface_filter(device_name, out, "out")
+            packets = self._restricted(packets, translation, out_filter)
         if packets == self.space.false:
             return
         if device.nat_rules:
@@ -1309,6 +1369,21 @@ class ReachEngine:
             if region & self.space.field_equals("dst", dst) != self.space.false:
                 return region
         return self.space.valid
+
+
+def _without_filters(compiled: Compiled) -> Compiled:
+    """`compiled`'s sets that do not depend on any filter (shared), and none of those that do."""
+    return replace(
+        compiled,
+        acl_in={},
+        acl_out={},
+        entry={},
+        box={},
+        admission={},
+        policies={},
+        sessions={},
+        replies={},
+    )
 
 
 def boundary_interfaces(network: Network) -> set[tuple[str, str]]:

@@ -20,7 +20,7 @@ import hashlib
 import importlib
 import marshal
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -431,8 +431,12 @@ class PacketSpace:
         return packets
 
     def _compile(self, acl: Acl) -> PacketSet:
+        return self.lines_permit(acl.lines)
+
+    def lines_permit(self, lines: Sequence[AclLine]) -> PacketSet:
+        """What an ACL of `lines` permits (first match, implicit deny), compiled afresh."""
         permitted = self.false
-        for line in reversed(acl.lines):
+        for line in reversed(lines):
             matched = self.line_match(line)
             if matched == self.false:
                 continue

@@ -19,15 +19,22 @@ not made. The repaired result enters every device either search entered (a super
 full search would: more only costs re-use later). Its work is the sum of both; a repair whose
 sum passes the budget, or whose fresh search ran out, is not made (the caller searches from
 scratch).
+
+The fresh search carries packets of `changed` only: with boxes known to hold `changed`
+(`Repair.boxes`, from the edited lines), `repair_region` bounds what it injects, and an engine
+`within` that region (reach/engine.py) compiles each filter from the few lines that can match
+a packet of it (reach/region.py), with the same result.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from .engine import ReachResult
 from .packets import PacketSet, PacketSpace
+from .region import Region, narrowed
 
 K = TypeVar("K")
 
@@ -38,6 +45,16 @@ class Repair:
 
     earlier: ReachResult
     changed: PacketSet
+    # Boxes (reach/region.py) whose union holds `changed`, where known: what bounds the fresh search.
+    boxes: Region | None = None
+
+
+def repair_region(space: PacketSpace, repair: Repair, injected: Iterable[PacketSet]) -> Region | None:
+    """A region holding every packet the fresh search injects (`injected`, within `changed`),
+    narrowed to them; None when the boxes are not known, do not hold them or bound nothing."""
+    if repair.boxes is None:
+        return None
+    return narrowed(space, repair.boxes, injected)
 
 
 def repaired(space: PacketSpace, repair: Repair, fresh: ReachResult) -> ReachResult | None:

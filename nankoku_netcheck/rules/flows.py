@@ -31,7 +31,7 @@ from ..reach.engine import Endpoint, ReachEngine, ReachResult, Start
 from ..reach.filters import empty_acl_note
 from ..reach.nat import Translation, new_rewrites, rewritten_to
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
-from ..reach.repair import Repair, repaired
+from ..reach.repair import Repair, repair_region, repaired
 from ..reach.trace import Hop, TracePath, Tracer, path_caveats
 from ..redact import redact
 from ..result import AclRef, Evidence, Finding, FlowExample, PathStep
@@ -218,7 +218,12 @@ class FlowContext:
         """Bring an earlier search up to date by searching from the changed packets only
         (reach/repair.py); True when done."""
         engine = self.engine if routing else self.filter_only()[0]
-        fresh = engine.reach([(start, packets & repair.changed) for start, packets in self.starts(source_class)])
+        injections = [(start, packets & repair.changed) for start, packets in self.starts(source_class)]
+        region = repair_region(self.space, repair, [packets for _, packets in injections])
+        if region is not None:
+            # Filters compiled from the lines that can match its packets only (reach/region.py).
+            engine = engine.within(region)
+        fresh = engine.reach(injections)
         result = repaired(self.space, repair, fresh)
         self.space.tidy()
         if result is None:

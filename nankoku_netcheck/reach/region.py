@@ -1,0 +1,220 @@
+"""Regions: unions of boxes of packets known without BDDs, and the ACL lines that can meet them.
+
+A repair (reach/repair.py) searches again from the packets an edit changed only. Every packet
+it carries lies, as injected, in a region R that holds the changed packets; wherever packets
+are still untranslated a filter F is only ever intersected with them, so F can be replaced by
+any set that agrees with F on R. Under first match, a line that matches no packet of R decides
+nothing in R: compiled from only the lines that can match a packet of R (the implicit deny
+stays), an ACL's set agrees with the whole ACL's on R (`lines_within`). That skips most lines
+of most ACLs a repair meets (an edited line names one host and port: the access switches' VLAN
+ACLs name others).
+
+A box is a `Match` without an established bit or ICMP fields (any value there): a union of
+values per field, the packets being their product. Whether a line can meet a box is decided
+per field in integers (address patterns with any wildcard, port ranges, protocols): "no" only
+when some field's values are disjoint, so a line that can match a packet of the box is never
+skipped. Boxes never bound the ACK bit: the reply check quantifies it (reach/engine.py
+`reply_filter`), which a region closed under flipping it leaves exact.
+
+Where the boxes come from (`changed_boxes`): an edit that changes an ACL's lines changes the
+fate of packets that some line between the common first and common last lines of both versions
+matches (a packet matched by none of those is decided by the same line before and after, or by
+the implicit deny in both), in either direction (the reply check reverses ACLs). `narrowed`
+checks that the boxes do hold the injected packets (BDD subset test: nothing rests on that
+reasoning alone) and shrinks each box to the values the injected packets inside it take, field
+by field (projections): the starts' source addresses cut the reversed boxes away mostly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model import (
+    IPV4_MAX,
+    PORT_MAX,
+    PROTO_ICMP,
+    PROTO_TCP,
+    PROTO_UDP,
+    Acl,
+    AclLine,
+    Action,
+    Match,
+    PortRange,
+    Wildcard,
+)
+from .packets import PacketSet, PacketSpace, counts_as_match
+
+Region = tuple[Match, ...]
+
+# More boxes than this and testing every line against each costs more than it saves.
+MAX_BOXES = 32
+# Values of a field a narrowed box lists at most (prefix blocks, port or protocol ranges); more,
+# and the box keeps what it said of the field before.
+MAX_VALUES = 16
+_TCP_UDP = frozenset({PROTO_TCP, PROTO_UDP})
+_PROTOCOLS = 256
+
+
+def protocols_of(match: Match) -> frozenset[int] | None:
+    """The protocols `match` can match (None: any): a port test holds for TCP and UDP only
+    (packets.py `_header_kind`), `established` for TCP, ICMP fields for ICMP."""
+    found = None if match.protocols is None else frozenset(match.protocols)
+    for needed, limit in (
+        (match.src_ports is not None or match.dst_ports is not None, _TCP_UDP),
+        (match.established, frozenset({PROTO_TCP})),
+        (match.icmp is not None, frozenset({PROTO_ICMP})),
+    ):
+        if needed:
+            found = limit if found is None else found & limit
+    return found
+
+
+def _addresses_meet(line: tuple[Wildcard, ...] | None, box: tuple[Wildcard, ...] | None) -> bool:
+    if line is None or box is None:
+        return True
+    # Two patterns share an address when they agree on every bit both care about.
+    return any((a.address ^ b.address) & ~(a.wildcard | b.wildcard) & IPV4_MAX == 0 for a in line for b in box)
+
+
+def _ports_meet(line: tuple[PortRange, ...] | None, box: tuple[PortRange, ...] | None) -> bool:
+    if line is None or box is None:
+        return True
+    return any(a.low <= b.high and b.low <= a.high for a in line for b in box)
+
+
+def meets(match: Match, box: Match) -> bool:
+    """False only when no packet matches both (`box`'s established bit and ICMP fields are
+    not read: it has none)."""
+    first, second = protocols_of(match), protocols_of(box)
+    if first is not None and second is not None and not first & second:
+        return False
+    return (
+        _addresses_meet(match.dst, box.dst)
+        and _addresses_meet(match.src, box.src)
+        and _ports_meet(match.dst_ports, box.dst_ports)
+        and _ports_meet(match.src_ports, box.src_ports)
+    )
+
+
+def line_meets(line: AclLine, region: Region) -> bool:
+    """Whether the engine lets `line` match some packet of `region` (`counts_as_match`)."""
+    return counts_as_match(line) and any(meets(match, box) for match in line.matches for box in region)
+
+
+def lines_within(acl: Acl, region: Region) -> tuple[AclLine, ...]:
+    """The lines of `acl` that can match a packet of `region`, in order: the ACL they make
+    permits, within `region`, exactly what `acl` does."""
+    return tuple(line for line in acl.lines if line_meets(line, region))
+
+
+def reversed_box(box: Match) -> Match:
+    """The box with sources and destinations (addresses and ports) swapped."""
+    return Match(protocols=box.protocols, src=box.dst, dst=box.src, src_ports=box.dst_ports, dst_ports=box.src_ports)
+
+
+def reversed_region(region: Region) -> Region:
+    return tuple(reversed_box(box) for box in region)
+
+
+def _box_of(match: Match) -> Match:
+    """A box holding `match`'s packets: its fields, but any ACK bit and ICMP field."""
+    return Match(
+        protocols=match.protocols,
+        src=match.src,
+        dst=match.dst,
+        src_ports=match.src_ports,
+        dst_ports=match.dst_ports,
+    )
+
+
+def _read(acl: Acl) -> list[tuple[Action, tuple[Match, ...]]]:
+    """The lines as the engine reads them: those that count, by action and matches."""
+    return [(line.action, line.matches) for line in acl.lines if counts_as_match(line)]
+
+
+def changed_boxes(before: Acl, after: Acl) -> Region:
+    """Boxes holding every packet (either direction, ACK bit either way) whose fate `before`
+    and `after` decide otherwise, as a permit set or through the union of what their lines
+    match: the boxes of the lines between the lines both versions begin and end with."""
+    first, second = _read(before), _read(after)
+    shorter = min(len(first), len(second))
+    start = 0
+    while start < shorter and first[start] == second[start]:
+        start += 1
+    end = 0
+    while end < shorter - start and first[-1 - end] == second[-1 - end]:
+        end += 1
+    middle = [*first[start : len(first) - end], *second[start : len(second) - end]]
+    boxes = [_box_of(match) for _, matches in middle for match in matches]
+    return tuple(dict.fromkeys([*boxes, *(reversed_box(box) for box in boxes)]))
+
+
+def unbounded(box: Match) -> bool:
+    """Whether the box holds every packet (nothing to skip a line by)."""
+    return protocols_of(box) is None and box.src is None and box.dst is None
+
+
+def box_set(space: PacketSpace, box: Match) -> PacketSet:
+    """The box's valid packets (the ACK bit either way)."""
+    return space.match(box)
+
+
+def narrowed(space: PacketSpace, boxes: Region, injected: Iterable[PacketSet]) -> Region | None:
+    """A region holding every packet of `injected`: each box cut to the values the injected
+    packets inside it take, empty ones left out; None when the boxes do not hold them all, are
+    too many, or bound nothing."""
+    if len(boxes) > MAX_BOXES:
+        return None
+    packets = space.union_of(list(injected)) & space.valid
+    sets = [box_set(space, box) for box in boxes]
+    if packets & ~space.union_of(sets) != space.false:
+        return None
+    region = []
+    for box, inside in zip(boxes, sets, strict=True):
+        inside &= packets
+        if inside != space.false:
+            region.append(_bounds(space, inside, box))
+    if any(unbounded(box) for box in region):
+        return None
+    return tuple(dict.fromkeys(region))
+
+
+def _bounds(space: PacketSpace, packets: PacketSet, box: Match) -> Match:
+    """The product of the values each field of `packets` (inside `box`) takes."""
+    return Match(
+        protocols=_protocols(space, packets, box.protocols),
+        src=_addresses(space, packets, "src", box.src),
+        dst=_addresses(space, packets, "dst", box.dst),
+        src_ports=_ports(space, packets, "sport", box.src_ports),
+        dst_ports=_ports(space, packets, "dport", box.dst_ports),
+    )
+
+
+def _protocols(space: PacketSpace, packets: PacketSet, known: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    ranges, truncated = space.field_ranges(packets, "proto", MAX_VALUES)
+    if truncated:
+        return known
+    values = tuple(value for item in ranges for value in range(item.low, item.high + 1))
+    return None if len(values) == _PROTOCOLS else values
+
+
+def _addresses(
+    space: PacketSpace, packets: PacketSet, field: str, known: tuple[Wildcard, ...] | None
+) -> tuple[Wildcard, ...] | None:
+    blocks, truncated = space.field_prefixes(packets, field, MAX_VALUES)
+    if truncated:
+        return known
+    if blocks == [(0, 0)]:
+        return None
+    return tuple(Wildcard.prefix(value, length) for value, length in blocks)
+
+
+def _ports(
+    space: PacketSpace, packets: PacketSet, field: str, known: tuple[PortRange, ...] | None
+) -> tuple[PortRange, ...] | None:
+    ranges, truncated = space.field_ranges(packets, field, MAX_VALUES)
+    if truncated:
+        return known
+    if ranges == [PortRange(0, PORT_MAX)]:
+        return None
+    return tuple(ranges)
