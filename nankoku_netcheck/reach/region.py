@@ -176,17 +176,24 @@ def narrowed(space: PacketSpace, boxes: Region, injected: Iterable[PacketSet]) -
             region.append(_bounds(space, inside, box))
     if any(unbounded(box) for box in region):
         return None
+    # Checked, not only argued: a region that misses an injected packet would change the search.
+    if packets & ~space.union_of([box_set(space, box) for box in region]) != space.false:
+        return None
     return tuple(dict.fromkeys(region))
 
 
 def _bounds(space: PacketSpace, packets: PacketSet, box: Match) -> Match:
-    """The product of the values each field of `packets` (inside `box`) takes."""
+    """The product of the values each field of `packets` (inside `box`) takes. Ports only when
+    every protocol has them: a box that tests ports holds TCP and UDP packets only (`Match`),
+    and a packet without ports has port 0."""
+    protocols = _protocols(space, packets, box.protocols)
+    ported = protocols is not None and set(protocols) <= _TCP_UDP
     return Match(
-        protocols=_protocols(space, packets, box.protocols),
+        protocols=protocols,
         src=_addresses(space, packets, "src", box.src),
         dst=_addresses(space, packets, "dst", box.dst),
-        src_ports=_ports(space, packets, "sport", box.src_ports),
-        dst_ports=_ports(space, packets, "dport", box.dst_ports),
+        src_ports=_ports(space, packets, "sport", box.src_ports) if ported else None,
+        dst_ports=_ports(space, packets, "dport", box.dst_ports) if ported else None,
     )
 
 
