@@ -43,15 +43,15 @@ Repairs (reach/repair.py). When every entered device but some is unchanged, and 
 only in the lines of ACLs they define (`filter_difference`: every other field the search reads
 equal, `Source`s aside), the edit changes what happens to the packets in one set only: those
 whose fate any changed ACL decides otherwise (its permit set, or the packets its lines match:
-a policy's list strings ACLs together), with the ACK bit either way and reversed (the reply
-check reverses ACLs and ignores the ACK bit). The engine holds packets as injected, and no
-packet's fate depends on others (tested: a search is the union of the searches of any split
-of its packets), so as long as no edited device rewrites packets nor is handed rewritten ones
-(`ReachResult.translated_into`), the search of the edited network is the earlier result outside
-that set joined with a search from the starts' packets inside it. The earlier model of an
-edited device is the one the parse cache holds under the key the deps name (`parses`), checked
-against the deps' fingerprint; `diff` has the before side's. No earlier model, another kind of
-edit, a rewrite: the search runs again.
+a policy's list strings ACLs together), on a stateful device with the ACK bit either way and
+reversed too (its reply check reverses ACLs and ignores the ACK bit). The engine holds packets
+as injected, and no packet's fate depends on others (tested: a search is the union of the
+searches of any split of its packets), so as long as no edited device rewrites packets nor is
+handed rewritten ones (`ReachResult.translated_into`), the search of the edited network is the
+earlier result outside that set joined with a search from the starts' packets inside it. The
+earlier model of an edited device is the one the parse cache holds under the key the deps name
+(`parses`), checked against the deps' fingerprint; `diff` has the before side's. No earlier
+model, another kind of edit, a rewrite: the search runs again.
 
 Where: `analyze(cache=...)` (verify with a cache folder) loads saved searches through
 `SavedSearches` and saves the ones it made (a replaced entry is removed); it reports the
@@ -77,7 +77,7 @@ from .graph import Network
 from .model import Acl, Device, Located, Match, Source
 from .reach.engine import Endpoint, ReachResult
 from .reach.packets import PacketSet, PacketSpace
-from .reach.region import Region, changed_boxes
+from .reach.region import Region, changed_boxes, reversed_region
 from .reach.repair import Repair
 from .reach.saved import drop_reach, load_reach, save_reach
 from .reach.store import BddStore
@@ -217,8 +217,9 @@ def filter_difference(space: PacketSpace, earlier: Device, now: Device) -> Packe
     """The packets `now` may treat otherwise than `earlier`, when the two differ only in the
     lines of ACLs both define (else None). An ACL decides packets as a filter (its permit set:
     interfaces, policy routes) and as part of a policy's list (the packets its lines match); the
-    reply check reverses ACLs and ignores the ACK bit (reach/engine.py `reply_filter`): so the
-    set covers both differences, with the ACK bit either way, in both directions."""
+    reply check of a stateful device reverses its ACLs and ignores the ACK bit (reach/engine.py
+    `reply_filter`): so on such a device the set covers both differences, with the ACK bit either
+    way, in both directions. (A stateless device reads no ACL but as it is.)"""
     if set(earlier.acls) != set(now.acls) or _searched_view(earlier) != _searched_view(now):
         return None
     changed = space.false
@@ -230,7 +231,8 @@ def filter_difference(space: PacketSpace, earlier: Device, now: Device) -> Packe
             return None  # an interface ACL with no entries permits everything (reach/filters.py)
         changed |= _either_not_both(space, space.acl_permits(before), space.acl_permits(after))
         changed |= _either_not_both(space, _matched(space, before), _matched(space, after))
-    if changed == space.false:
+    if changed == space.false or not now.stateful:
+        # Only the reply check of a stateful device reverses its ACLs and ignores the ACK bit.
         return changed
     either_ack = space.bdd.exist(space.bits["est"], changed)
     return either_ack | space.reversed_direction(either_ack)
@@ -238,11 +240,14 @@ def filter_difference(space: PacketSpace, earlier: Device, now: Device) -> Packe
 
 def changed_acl_boxes(earlier: Device, now: Device) -> Region:
     """Boxes (reach/region.py) whose union holds `filter_difference(earlier, now)` when that is
-    a set: those of the lines each ACL's two versions do not share at their ends."""
+    a set: those of the lines each ACL's two versions do not share at their ends, reversed too
+    on a stateful device."""
     boxes: list[Match] = []
     for name in sorted(earlier.acls):
         if name in now.acls:
             boxes.extend(changed_boxes(earlier.acls[name], now.acls[name]))
+    if now.stateful:
+        boxes.extend(reversed_region(tuple(boxes)))
     return tuple(dict.fromkeys(boxes))
 
 

@@ -22,7 +22,8 @@ from nankoku_netcheck.incremental import Fingerprints, SearchKey, reusable_searc
 from nankoku_netcheck.model import Acl, Device
 from nankoku_netcheck.reach.engine import ReachEngine, ReachResult, Start
 from nankoku_netcheck.reach.packets import PacketSet, PacketSpace
-from nankoku_netcheck.reach.repair import repaired
+from nankoku_netcheck.reach.region import Region
+from nankoku_netcheck.reach.repair import repair_region, repaired
 
 EDITS = (
     "acl-opened",
@@ -151,9 +152,12 @@ def _search(
     routing: bool,
     packets: PacketSet | None = None,
     record_arrivals: bool = False,
+    region: Region | None = None,
 ):  # type: ignore[no-untyped-def]
     kept = frozenset(ref for ref in boundary if ref[1] in network.devices.get(ref[0], Device("", "", "")).interfaces)
     engine = ReachEngine(network, space, kept, routing=routing, budget=BUDGET, record_arrivals=record_arrivals)
+    if region is not None:
+        engine = engine.within(region)
     return engine.reach([(start, space.valid if packets is None else packets)])
 
 
@@ -206,7 +210,8 @@ def test_a_repaired_search_equals_the_search_from_scratch(
     """Edits of ACL lines (on one or two devices, mostly ones the searches entered): a search
     repaired from the changed packets (reach/repair.py) delivers exactly what the search from
     scratch does, reaches the same devices, each with a witness packet that does arrive there,
-    and enters at least the devices it enters."""
+    and enters at least the devices it enters. The fresh search within the region of the edited
+    lines (reach/region.py) equals the one with the whole filters."""
     points = data.draw(st.lists(st.sampled_from(case.starts), min_size=1, max_size=3, unique=True), label="starts")
     starts = [Start(segment, device, interface) for segment, device, interface in points]
     before_results = {
@@ -238,6 +243,12 @@ def test_a_repaired_search_equals_the_search_from_scratch(
             assert_equal_results(found, want)
             continue
         fresh = _search(after, case.boundary, space, start, routing, packets=space.valid & found.changed)
+        # The search within the region of the edited lines (what `FlowContext` runs) is the same.
+        region = repair_region(space, found, [space.valid & found.changed])
+        event("within a region" if region is not None else "no region")
+        if region is not None:
+            within = _search(after, case.boundary, space, start, routing, space.valid & found.changed, region=region)
+            assert_equal_results(within, fresh)
         got = repaired(space, found, fresh)
         event("repaired" if got is not None else "repair refused")
         if got is None:

@@ -64,7 +64,7 @@ from .multicast import GROUPS, delivered_to, multicasting
 from .nat import NatStep, Owner, Translation, compose, inbound_steps, late_steps, outbound_steps, preimage, step_set
 from .packets import PacketSet, PacketSpace
 from .pbr import entry_choice, matched_acls
-from .region import Region, lines_within, reversed_region
+from .region import Bounds, Region, bounds_of, lines_within, reversed_region
 from .relay import (
     DHCP_SERVER_PORT,
     broadcast_addresses,
@@ -213,6 +213,22 @@ class Compiled:
     owners: dict[str, dict[int, list[tuple[str, str]]]] = field(default_factory=dict)
     # Per (device, arrival interface): the device's own addresses in the interface's table.
     table_local: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
+    # Per region: the filters of the engines `within` it (routing or not: filters do not route).
+    regions: dict[Region, RegionFilters] = field(default_factory=dict)
+
+
+@dataclass
+class RegionFilters:
+    """The filters of engines `within` one region (`ReachEngine.within`), apart from the whole
+    ones: sets that agree with them inside the region only."""
+
+    compiled: Compiled
+    bounds: tuple[Bounds, ...]
+    reversed_bounds: tuple[Bounds, ...]
+    # An ACL's set by the lines kept of it (and whether reversed): many ACLs keep the same few.
+    sets: dict[tuple[tuple[object, ...], bool], PacketSet] = field(default_factory=dict)
+    # The same by ACL object (kept alive here, so its id is not reused).
+    of_object: dict[tuple[int, bool], tuple[Acl, PacketSet]] = field(default_factory=dict)
 
 
 @dataclass
@@ -274,14 +290,16 @@ class ReachEngine:
         compiled: Compiled = share_with.compiled if share_with is not None else Compiled()
         # With a region: filters of its own, which agree with the shared ones inside it only;
         # `share_with`'s (whole) filters test packets carrying a rewrite (`_filters`).
-        self._region = region
-        self._region_reversed = None if region is None else reversed_region(region)
         self._whole: ReachEngine | None = None
-        self._within: dict[tuple[tuple[object, ...], bool], PacketSet] = {}
-        self._within_of_object: dict[tuple[int, bool], tuple[Acl, PacketSet]] = {}
+        self._in_region: RegionFilters | None = None
         if region is not None and share_with is not None:
             self._whole = share_with
-            compiled = _without_filters(compiled)
+            found = compiled.regions.get(region)
+            if found is None:
+                bounds = bounds_of(region), bounds_of(reversed_region(region))
+                found = compiled.regions[region] = RegionFilters(_without_filters(compiled), *bounds)
+            self._in_region = found
+            compiled = found.compiled
         self.compiled: Compiled = compiled
         self._local = compiled.local
         self._iface_addresses = compiled.iface_addresses
@@ -411,18 +429,19 @@ class ReachEngine:
     def _acl_set(self, acl: Acl, reverse: bool) -> PacketSet:
         """What `acl` permits (reversed if asked): the whole ACL's set, or with a region, the set
         of its lines that can match a packet of the region (the reverse: of the reversed region)."""
-        if self._region is None or self._region_reversed is None:
+        region = self._in_region
+        if region is None:
             return self.space.acl_permits_reversed(acl) if reverse else self.space.acl_permits(acl)
-        known = self._within_of_object.get((id(acl), reverse))
+        known = region.of_object.get((id(acl), reverse))
         if known is not None and known[0] is acl:
             return known[1]
-        lines = lines_within(acl, self._region_reversed if reverse else self._region)
+        lines = lines_within(acl, region.reversed_bounds if reverse else region.bounds)
         key = (tuple([(line.action, line.matches) for line in lines]), reverse)
-        permitted = self._within.get(key)
+        permitted = region.sets.get(key)
         if permitted is None:
             permitted = self.space.lines_permit(lines)
-            permitted = self._within[key] = self.space.reversed_direction(permitted) if reverse else permitted
-        self._within_of_object[id(acl), reverse] = (acl, permitted)
+            permitted = region.sets[key] = self.space.reversed_direction(permitted) if reverse else permitted
+        region.of_object[id(acl), reverse] = (acl, permitted)
         return permitted
 
     def within(self, region: Region) -> ReachEngine:
@@ -434,8 +453,8 @@ class ReachEngine:
         from those that can match one of the reversed region (the reply check quantifies the
         ACK bit away, which regions never bound). A packet carrying a rewrite is tested
         against a filter by its rewritten header, which need not lie in `region`: there the
-        whole filters apply. The sets are this engine's own, kept apart from those other
-        searches share."""
+        whole filters apply. The sets are kept apart from the whole ones other searches share,
+        for the engines within the same region (`Compiled.regions`)."""
         return ReachEngine(
             self.network,
             self.space,

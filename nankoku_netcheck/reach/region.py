@@ -19,7 +19,8 @@ skipped. Boxes never bound the ACK bit: the reply check quantifies it (reach/eng
 Where the boxes come from (`changed_boxes`): an edit that changes an ACL's lines changes the
 fate of packets that some line between the common first and common last lines of both versions
 matches (a packet matched by none of those is decided by the same line before and after, or by
-the implicit deny in both), in either direction (the reply check reverses ACLs). `narrowed`
+the implicit deny in both), and on a stateful device in either direction (its reply check
+reverses ACLs: incremental.py `filter_difference`). `narrowed`
 checks that the boxes do hold the injected packets (BDD subset test: nothing rests on that
 reasoning alone) and shrinks each box to the values the injected packets inside it take, field
 by field (projections): the starts' source addresses cut the reversed boxes away mostly.
@@ -28,6 +29,7 @@ by field (projections): the starts' source addresses cut the reversed boxes away
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..model import (
     IPV4_MAX,
@@ -69,42 +71,84 @@ def protocols_of(match: Match) -> frozenset[int] | None:
     return found
 
 
-def _addresses_meet(line: tuple[Wildcard, ...] | None, box: tuple[Wildcard, ...] | None) -> bool:
+# A field's values in a box as plain ints: address patterns as (address, bits cared about),
+# ports as (low, high); None = any. Made once per region: every line of every ACL is tested.
+_Patterns = tuple[tuple[int, int], ...] | None
+_Ranges = tuple[tuple[int, int], ...] | None
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """One box of a region as plain ints (`bounds_of`)."""
+
+    protocols: frozenset[int] | None
+    dst: _Patterns
+    src: _Patterns
+    dst_ports: _Ranges
+    src_ports: _Ranges
+
+
+def bounds_of(region: Region) -> tuple[Bounds, ...]:
+    return tuple(
+        Bounds(
+            protocols_of(box),
+            _patterns(box.dst),
+            _patterns(box.src),
+            _ranges(box.dst_ports),
+            _ranges(box.src_ports),
+        )
+        for box in region
+    )
+
+
+def _patterns(wildcards: tuple[Wildcard, ...] | None) -> _Patterns:
+    return None if wildcards is None else tuple((item.address, ~item.wildcard & IPV4_MAX) for item in wildcards)
+
+
+def _ranges(ports: tuple[PortRange, ...] | None) -> _Ranges:
+    return None if ports is None else tuple((item.low, item.high) for item in ports)
+
+
+def _addresses_meet(line: tuple[Wildcard, ...] | None, box: _Patterns) -> bool:
     if line is None or box is None:
         return True
     # Two patterns share an address when they agree on every bit both care about.
-    return any((a.address ^ b.address) & ~(a.wildcard | b.wildcard) & IPV4_MAX == 0 for a in line for b in box)
+    return any((item.address ^ address) & ~item.wildcard & cared == 0 for item in line for address, cared in box)
 
 
-def _ports_meet(line: tuple[PortRange, ...] | None, box: tuple[PortRange, ...] | None) -> bool:
+def _ports_meet(line: tuple[PortRange, ...] | None, box: _Ranges) -> bool:
     if line is None or box is None:
         return True
-    return any(a.low <= b.high and b.low <= a.high for a in line for b in box)
+    return any(item.low <= high and low <= item.high for item in line for low, high in box)
 
 
-def meets(match: Match, box: Match) -> bool:
-    """False only when no packet matches both (`box`'s established bit and ICMP fields are
-    not read: it has none)."""
-    first, second = protocols_of(match), protocols_of(box)
-    if first is not None and second is not None and not first & second:
-        return False
+def meets(match: Match, protocols: frozenset[int] | None, box: Bounds) -> bool:
+    """False only when no packet matches both `match` (whose `protocols_of` is `protocols`)
+    and the box. Destinations first: the field that sets a city's lines apart."""
     return (
         _addresses_meet(match.dst, box.dst)
+        and (protocols is None or box.protocols is None or not protocols.isdisjoint(box.protocols))
         and _addresses_meet(match.src, box.src)
         and _ports_meet(match.dst_ports, box.dst_ports)
         and _ports_meet(match.src_ports, box.src_ports)
     )
 
 
-def line_meets(line: AclLine, region: Region) -> bool:
-    """Whether the engine lets `line` match some packet of `region` (`counts_as_match`)."""
-    return counts_as_match(line) and any(meets(match, box) for match in line.matches for box in region)
+def line_meets(line: AclLine, bounds: tuple[Bounds, ...]) -> bool:
+    """Whether the engine lets `line` match some packet of the region (`counts_as_match`)."""
+    if not counts_as_match(line):
+        return False
+    for match in line.matches:
+        protocols = protocols_of(match)
+        if any(meets(match, protocols, box) for box in bounds):
+            return True
+    return False
 
 
-def lines_within(acl: Acl, region: Region) -> tuple[AclLine, ...]:
-    """The lines of `acl` that can match a packet of `region`, in order: the ACL they make
-    permits, within `region`, exactly what `acl` does."""
-    return tuple(line for line in acl.lines if line_meets(line, region))
+def lines_within(acl: Acl, bounds: tuple[Bounds, ...]) -> tuple[AclLine, ...]:
+    """The lines of `acl` that can match a packet of the region `bounds` describes, in order:
+    the ACL they make permits, within the region, exactly what `acl` does."""
+    return tuple(line for line in acl.lines if line_meets(line, bounds))
 
 
 def reversed_box(box: Match) -> Match:
@@ -133,9 +177,9 @@ def _read(acl: Acl) -> list[tuple[Action, tuple[Match, ...]]]:
 
 
 def changed_boxes(before: Acl, after: Acl) -> Region:
-    """Boxes holding every packet (either direction, ACK bit either way) whose fate `before`
-    and `after` decide otherwise, as a permit set or through the union of what their lines
-    match: the boxes of the lines between the lines both versions begin and end with."""
+    """Boxes holding every packet (ACK bit either way) whose fate `before` and `after` decide
+    otherwise, as a permit set or through the union of what their lines match: the boxes of the
+    lines between the lines both versions begin and end with (the reverse: `reversed_region`)."""
     first, second = _read(before), _read(after)
     shorter = min(len(first), len(second))
     start = 0
@@ -145,8 +189,7 @@ def changed_boxes(before: Acl, after: Acl) -> Region:
     while end < shorter - start and first[-1 - end] == second[-1 - end]:
         end += 1
     middle = [*first[start : len(first) - end], *second[start : len(second) - end]]
-    boxes = [_box_of(match) for _, matches in middle for match in matches]
-    return tuple(dict.fromkeys([*boxes, *(reversed_box(box) for box in boxes)]))
+    return tuple(dict.fromkeys(_box_of(match) for _, matches in middle for match in matches))
 
 
 def unbounded(box: Match) -> bool:
