@@ -172,10 +172,20 @@ def test_an_acl_line_changes_its_own_packets_only(space: PacketSpace) -> None:
     reply = Packet(ip_to_int("10.0.3.7"), ip_to_int("10.0.1.5"), 6, 23, 40000, established=True)
     assert space.contains(changed, telnet)
     assert space.contains(changed, dataclasses.replace(telnet, established=True))
-    # The reply check reverses ACLs: the reply's packets count as changed too.
-    assert space.contains(changed, reply)
+    # A stateless device reads its ACLs only as they are: the reply is not changed.
+    assert not space.contains(changed, reply)
     assert not space.contains(changed, dataclasses.replace(telnet, dport=22))
     assert not space.contains(changed, dataclasses.replace(telnet, dst=ip_to_int("10.0.3.8")))
+    # A stateful device's reply check reverses ACLs: the reply's packets count as changed too.
+    stateful = filter_difference(
+        space,
+        dataclasses.replace(r2_filtering(), stateful=True),
+        dataclasses.replace(r2_filtering(TELNET_TO_HOST), stateful=True),
+    )
+    assert stateful is not None
+    assert space.contains(stateful, reply)
+    assert space.contains(stateful, dataclasses.replace(reply, established=False))
+    assert not space.contains(stateful, dataclasses.replace(reply, sport=22))
 
 
 def test_a_line_that_decides_nothing_new_changes_no_packet(space: PacketSpace) -> None:
