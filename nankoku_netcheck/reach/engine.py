@@ -327,6 +327,13 @@ class ReachEngine:
         self._relay_requests: dict[tuple[str, str, int], PacketSet] = {}
         # Per segment: every search takes these out of the hosts' packets at its end.
         self._reserved_dst: dict[str, PacketSet] = {}
+        if self._whole is not None:
+            # What no filter decides, the engine within a region takes from the whole one.
+            self._egress_regions = self._whole._egress_regions
+            self._relaying_devices = self._whole._relaying_devices
+            self._stub_links = self._whole._stub_links
+            self._relay_requests = self._whole._relay_requests
+            self._reserved_dst = self._whole._reserved_dst
 
     # --- compiled pieces (lazily, so untouched devices cost nothing) ------------------
 

@@ -122,12 +122,11 @@ def _ports_meet(line: tuple[PortRange, ...] | None, box: _Ranges) -> bool:
     return any(item.low <= high and low <= item.high for item in line for low, high in box)
 
 
-def meets(match: Match, protocols: frozenset[int] | None, box: Bounds) -> bool:
+def _meets_beyond_destinations(match: Match, protocols: frozenset[int] | None, box: Bounds) -> bool:
     """False only when no packet matches both `match` (whose `protocols_of` is `protocols`)
-    and the box. Destinations first: the field that sets a city's lines apart."""
+    and the box, destinations aside."""
     return (
-        _addresses_meet(match.dst, box.dst)
-        and (protocols is None or box.protocols is None or not protocols.isdisjoint(box.protocols))
+        (protocols is None or box.protocols is None or not protocols.isdisjoint(box.protocols))
         and _addresses_meet(match.src, box.src)
         and _ports_meet(match.dst_ports, box.dst_ports)
         and _ports_meet(match.src_ports, box.src_ports)
@@ -135,13 +134,17 @@ def meets(match: Match, protocols: frozenset[int] | None, box: Bounds) -> bool:
 
 
 def line_meets(line: AclLine, bounds: tuple[Bounds, ...]) -> bool:
-    """Whether the engine lets `line` match some packet of the region (`counts_as_match`)."""
+    """Whether the engine lets `line` match some packet of the region (`counts_as_match`).
+    Destinations first: what sets most lines of a city's ACLs apart from an edited line's
+    packets, so the other fields of most lines are never looked at."""
     if not counts_as_match(line):
         return False
     for match in line.matches:
-        protocols = protocols_of(match)
-        if any(meets(match, protocols, box) for box in bounds):
-            return True
+        boxes = [box for box in bounds if _addresses_meet(match.dst, box.dst)]
+        if boxes:
+            protocols = protocols_of(match)
+            if any(_meets_beyond_destinations(match, protocols, box) for box in boxes):
+                return True
     return False
 
 
