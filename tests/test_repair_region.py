@@ -7,11 +7,13 @@ CI runs a fixed, reproducible set of examples (derandomized, no example database
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 import strategies as gen
 from hypothesis import event, given, note
 from hypothesis import strategies as st
+from test_incremental import edit, reuse_stage, sample_copy, verified
 
 from nankoku_netcheck.incremental import changed_acl_boxes, filter_difference
 from nankoku_netcheck.model import (
@@ -296,3 +298,29 @@ def test_a_search_within_a_region_equals_the_search_with_the_whole_filters(
         got = whole.within(region).reach([(start, packets)])
         event(f"translated: {bool(want.translated_into)}")
         assert_same_search(got, want)
+
+
+def test_a_re_run_after_an_acl_edit_searches_within_regions_and_reports_what_a_run_from_scratch_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topology = sample_copy(tmp_path)
+    cache = tmp_path / "cache"
+    verified(topology, cache)
+    edit(topology, "acl-line")  # "access-list 10 deny host 10.2.99.7" on lg-core
+    regions: list[Region] = []
+    within = ReachEngine.within
+
+    def recorded(engine: ReachEngine, region: Region) -> ReachEngine:
+        regions.append(region)
+        return within(engine, region)
+
+    monkeypatch.setattr(ReachEngine, "within", recorded)
+    stages: list[str] = []
+    incremental = verified(topology, cache, stages)
+    assert reuse_stage(stages) == "searches re-used: 4 of 10, 6 repaired after an ACL edit"
+    # Each repaired search within the edited line's packets (a standard ACL: sources only).
+    assert len(regions) == 6
+    edited = Wildcard.host(ip_to_int("10.2.99.7"))
+    assert all(box.src is not None and edited in box.src for region in regions for box in region)
+    monkeypatch.undo()
+    assert incremental == verified(topology, None)
