@@ -324,6 +324,7 @@ class ReachEngine:
         ] = {}
         self._relaying_devices: dict[str, bool] = {}
         self._stub_links: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._passing: dict[str, bool] = {}
         self._relay_requests: dict[tuple[str, str, int], PacketSet] = {}
         # Per segment: every search takes these out of the hosts' packets at its end.
         self._reserved_dst: dict[str, PacketSet] = {}
@@ -332,6 +333,7 @@ class ReachEngine:
             self._egress_regions = self._whole._egress_regions
             self._relaying_devices = self._whole._relaying_devices
             self._stub_links = self._whole._stub_links
+            self._passing = self._whole._passing
             self._relay_requests = self._whole._relay_requests
             self._reserved_dst = self._whole._reserved_dst
 
@@ -942,7 +944,14 @@ class ReachEngine:
         return others[0]
 
     def _passes_only(self, device_name: str) -> bool:
-        """Whether the device forwards only in routing passes of its one table."""
+        """Whether the device forwards only in routing passes of its one table. Once per device:
+        a core switch is every access switch's neighbour, and has hundreds of interfaces."""
+        known = self._passing.get(device_name)
+        if known is None:
+            known = self._passing[device_name] = self._find_passes_only(device_name)
+        return known
+
+    def _find_passes_only(self, device_name: str) -> bool:
         device = self.network.devices[device_name]
         return (
             not self._relaying(device_name)
