@@ -199,3 +199,20 @@ def test_a_damaged_record_is_not_read(tmp_path: Path, counted: dict[str, list[tu
     counted["cuts"].clear()
     assert certificates(topology, cache) == before
     assert len(counted["cuts"]) == 8
+
+
+def test_without_the_kept_lines_the_cuts_are_kept_and_their_lines_read_again(
+    tmp_path: Path, counted: dict[str, list[tuple[str, ...]]]
+) -> None:
+    topology = sample_copy(tmp_path)
+    cache = tmp_path / "cache"
+    before = certificates(topology, cache)
+    (lines,) = [path for path in (cache / "bdd").glob("*/*.json") if b"access-group LGWAN-FROM-BB" in path.read_bytes()]
+    lines.unlink()
+    counted["cuts"].clear()
+    counted["lines"].clear()
+    assert certificates(topology, cache) == before
+    assert counted["cuts"] == [] and len(counted["lines"]) == 3  # lg-gw, inet-fw, mn-gw inbound
+    counted["lines"].clear()
+    assert certificates(topology, cache) == before
+    assert counted == {"cuts": [], "lines": []}

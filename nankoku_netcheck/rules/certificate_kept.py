@@ -34,13 +34,11 @@ code or inputs is ignored, and the certificates are computed as without it.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..cache import source_fingerprint
-from ..codec import Codec, EncodeError
 from ..profiles import effective_profile
 from ..reach.store import BddStore
 from ..result import Evidence
@@ -94,7 +92,8 @@ class KeptPair:
 @dataclass(frozen=True)
 class KeptRecord:
     """What the next run needs: the code, structure and inputs the pairs rest on, and each
-    device a pair read with its fingerprint and config path then."""
+    device a pair read with its fingerprint and config path then. Written as two records (see
+    `encoded_index`, `encoded_lines`): the cited lines, the bulk, only when they change."""
 
     code: str
     structure: str
@@ -103,14 +102,125 @@ class KeptRecord:
     pairs: tuple[KeptPair, ...]
 
 
-_CODEC: Codec | None = None
+class _Malformed(ValueError):
+    """A record that is not what `encoded_index` and `encoded_lines` write."""
 
 
-def _codec() -> Codec:
-    global _CODEC  # generating a codec takes milliseconds: once per process
-    if _CODEC is None:
-        _CODEC = Codec(KeptRecord)
-    return _CODEC
+def _items(value: object, size: int | None = None) -> list[object]:
+    """`value` as a list (of `size` items, when given)."""
+    if not isinstance(value, list) or (size is not None and len(value) != size):
+        raise _Malformed
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise _Malformed
+    return value
+
+
+def _number(value: object, size: int | None = None) -> int:
+    """`value` as an int (a place in a table of `size`, when given)."""
+    if type(value) is not int or (size is not None and not 0 <= value < size):
+        raise _Malformed
+    return value
+
+
+def _strings(value: object) -> list[str]:
+    return [_text(item) for item in _items(value)]
+
+
+def _numbers(value: object, size: int) -> list[int]:
+    return [_number(item, size) for item in _items(value)]
+
+
+def encoded_lines(pairs: Sequence[KeptPair]) -> tuple[list[object], dict[Evidence, int]]:
+    """The distinct cited lines of `pairs` as [generation, files, [[file, line, text, role], ...]]
+    (a firewall's lines are cited for several pairs: each is written once), and each one's place.
+    `generation`: a hash of the lines, which the index names (a crash between the two writes
+    leaves an index whose lines record is another: its lines are then not used)."""
+    places: dict[Evidence, int] = {}
+    for pair in pairs:
+        for lines in pair.lines:
+            for line in lines:
+                places.setdefault(line, len(places))
+    files: dict[str, int] = {}
+    table = [[files.setdefault(line.file, len(files)), line.line, line.text, line.role] for line in places]
+    generation = hashlib.sha256(repr((list(files), table)).encode("utf-8")).hexdigest()
+    return [generation, list(files), table], places
+
+
+def decoded_lines(value: object) -> tuple[str, list[Evidence]]:
+    """The generation and the lines of an `encoded_lines` value (raises _Malformed)."""
+    generation, files, table = _items(value, 3)
+    names = _strings(files)
+    lines = []
+    for item in _items(table):
+        file, number, text, role = _items(item, 4)
+        lines.append(Evidence(names[_number(file, len(names))], _number(number), _text(text), _text(role)))
+    return _text(generation), lines
+
+
+def encoded_index(record: KeptRecord, generation: str, places: dict[Evidence, int]) -> list[object]:
+    """`record` as [code, structure, inputs, generation, devices, points, pairs]: points are
+    [device, interface, direction] by number, each pair [source, dest, the tested points that
+    drop every forbidden packet, those that do not, cut points or None, notes, leaks, per cut
+    point the numbers of its lines in the lines record]."""
+    devices = {name: number for number, (name, _, _) in enumerate(record.devices)}
+    points: dict[KeptPoint, int] = {}
+
+    def numbered(point: KeptPoint) -> int:
+        return points.setdefault(point, len(points))
+
+    pairs = [
+        [
+            pair.source,
+            pair.dest,
+            [numbered((device, name, way)) for device, name, way, drops in pair.tested if drops],
+            [numbered((device, name, way)) for device, name, way, drops in pair.tested if not drops],
+            None if pair.cut is None else [numbered(point) for point in pair.cut],
+            list(pair.notes),
+            pair.leaks,
+            [[places[line] for line in lines] for lines in pair.lines],
+        ]
+        for pair in record.pairs
+    ]
+    table = [[devices[device], name, way] for device, name, way in points]
+    header = [record.code, record.structure, record.inputs, generation]
+    return [*header, [list(device) for device in record.devices], table, pairs]
+
+
+def decoded_index(value: object, lines: list[Evidence] | None) -> tuple[str, KeptRecord]:
+    """The generation of its lines and the record of an `encoded_index` value, its pairs with
+    their lines from `lines` (None: the lines record is not this index's, every pair without
+    lines). Raises _Malformed."""
+    code, structure, inputs, generation, devices, table, pairs = _items(value, 7)
+    kept_devices = []
+    for device in _items(devices):
+        name, fingerprint, path = _items(device, 3)
+        kept_devices.append((_text(name), _text(fingerprint), _text(path)))
+    points: list[KeptPoint] = []
+    for point in _items(table):
+        device, name, way = _items(point, 3)
+        if way not in ("in", "out"):
+            raise _Malformed
+        points.append((kept_devices[_number(device, len(kept_devices))][0], _text(name), _text(way)))
+    kept_pairs = tuple(_decoded_pair(pair, points, lines) for pair in _items(pairs))
+    record = KeptRecord(_text(code), _text(structure), _text(inputs), tuple(kept_devices), kept_pairs)
+    return _text(generation), record
+
+
+def _decoded_pair(value: object, points: list[KeptPoint], lines: list[Evidence] | None) -> KeptPair:
+    source, dest, drops, passes, cut, notes, leaks, cited = _items(value, 8)
+    tested = tuple(
+        [(*points[number], True) for number in _numbers(drops, len(points))]
+        + [(*points[number], False) for number in _numbers(passes, len(points))]
+    )
+    kept_cut = None if cut is None else tuple(points[number] for number in _numbers(cut, len(points)))
+    kept_lines: tuple[tuple[Evidence, ...], ...] = ()
+    if lines is not None:
+        kept_lines = tuple(tuple(lines[number] for number in _numbers(each, len(lines))) for each in _items(cited))
+    return KeptPair(_text(source), _text(dest), tested, kept_cut, tuple(_strings(notes)), _text(leaks), kept_lines)
 
 
 def inputs_digest(ctx: FlowContext) -> str:
@@ -134,14 +244,18 @@ def inputs_digest(ctx: FlowContext) -> str:
 class KeptCertificates:
     """The record of the last run of one topology, and what changed since (`changed`)."""
 
-    def __init__(self, ctx: FlowContext, store: BddStore, key: str, header: tuple[str, str, str]) -> None:
+    def __init__(self, ctx: FlowContext, store: BddStore, keys: tuple[str, str], header: tuple[str, str, str]) -> None:
+        """`keys`: the index's and the lines' records."""
         self.ctx = ctx
         self.store = store
-        self.key = key
+        self.keys = keys
         self.header = header
+        self.generation = ""  # the lines record's, when the index read goes with it
+        self.table: list[Evidence] = []  # its lines
         self.earlier = self._read()
         self.pairs = {(pair.source, pair.dest): pair for pair in self.earlier.pairs} if self.earlier else {}
         self.devices = {name: (print_, path) for name, print_, path in self.earlier.devices} if self.earlier else {}
+        self.changed_devices = {name for name, (print_, _) in self.devices.items() if self._fingerprint(name) != print_}
         self._leaks: str | None = None
         self._cited: dict[tuple[str, str], dict[KeptPoint, tuple[Evidence, ...]]] = {}
 
@@ -152,13 +266,28 @@ class KeptCertificates:
         if store is None or prints is None:
             return None
         topology = os.path.realpath(ctx.network.topology.path)
-        key = BddStore.key("isolation-certificates", (topology,), ctx.space.layout)
-        return KeptCertificates(ctx, store, key, (source_fingerprint(*_CODE), prints.structure, inputs_digest(ctx)))
+        keys = (
+            BddStore.key("isolation-certificates", (topology,), ctx.space.layout),
+            BddStore.key("isolation-certificate-lines", (topology,), ctx.space.layout),
+        )
+        return KeptCertificates(ctx, store, keys, (source_fingerprint(*_CODE), prints.structure, inputs_digest(ctx)))
 
     def _read(self) -> KeptRecord | None:
-        record = self.store.get_decoded(self.key, _codec())
-        if not isinstance(record, KeptRecord) or (record.code, record.structure, record.inputs) != self.header:
+        index = self.store.get_record(self.keys[0])
+        if not isinstance(index, list) or len(index) != 7 or index[:3] != list(self.header):
             return None
+        try:
+            generation, table = decoded_lines(self.store.get_record(self.keys[1]))
+        except _Malformed:
+            generation, table = "", []
+        if generation != index[3]:
+            # Not the lines this index numbers (a crash between the writes): the cuts without lines.
+            generation, table = "", []
+        try:
+            _, record = decoded_index(index, table if generation else None)
+        except _Malformed:
+            return None
+        self.generation, self.table = generation, table
         return record
 
     def pair(self, source: str, dest: str) -> KeptPair | None:
@@ -166,8 +295,7 @@ class KeptCertificates:
 
     def changed(self, device: str) -> bool:
         """Whether the device's model differs from the one the kept run read (unknown: yes)."""
-        kept = self.devices.get(device)
-        return kept is None or kept[0] != self._fingerprint(device)
+        return device in self.changed_devices or device not in self.devices
 
     def moved_or_changed(self, device: str) -> bool:
         """`changed`, or its config's path is another."""
@@ -194,7 +322,8 @@ class KeptCertificates:
         return None if prints is None else prints.device(device)
 
     def save(self, pairs: Sequence[KeptPair]) -> None:
-        """Keep this run's pairs (not written again when they are the kept ones)."""
+        """Keep this run's pairs: nothing is written when they are the kept ones, the lines
+        record only when the lines changed (after an edit elsewhere, the index alone)."""
         names = sorted(
             {test[0] for pair in pairs for test in pair.tested} | {p[0] for pair in pairs for p in pair.cut or ()}
         )
@@ -207,8 +336,11 @@ class KeptCertificates:
         record = KeptRecord(*self.header, tuple(devices), tuple(pairs))
         if record == self.earlier:
             return
-        try:
-            encoded = json.loads(_codec().dumps(record))
-        except EncodeError:
-            return
-        self.store.put_record(self.key, encoded)
+        earlier_lines = [pair.lines for pair in self.earlier.pairs] if self.earlier and self.generation else None
+        if earlier_lines == [pair.lines for pair in pairs]:
+            generation, places = self.generation, {line: number for number, line in enumerate(self.table)}
+        else:
+            lines, places = encoded_lines(pairs)
+            generation = str(lines[0])
+            self.store.put_record(self.keys[1], lines)
+        self.store.put_record(self.keys[0], encoded_index(record, generation, places))
