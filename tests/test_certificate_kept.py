@@ -216,3 +216,18 @@ def test_without_the_kept_lines_the_cuts_are_kept_and_their_lines_read_again(
     counted["lines"].clear()
     assert certificates(topology, cache) == before
     assert counted == {"cuts": [], "lines": []}
+
+
+def test_a_channel_edit_changes_the_forbidden_packets_and_every_cut_is_found_again(
+    tmp_path: Path, counted: dict[str, list[tuple[str, ...]]]
+) -> None:
+    topology = sample_copy(tmp_path)
+    cache = tmp_path / "cache"
+    certificates(topology, cache)
+    text = topology.read_text(encoding="utf-8")
+    assert text.count("    dport: [3389]\n") == 1
+    topology.write_text(text.replace("    dport: [3389]\n", "    dport: [3389, 3390]\n"), encoding="utf-8")
+    counted["cuts"].clear()
+    after = certificates(topology, cache)
+    assert len(counted["cuts"]) == 8
+    assert after == certificates(topology, None)
