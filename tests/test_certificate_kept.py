@@ -15,6 +15,7 @@ from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.report.json_report import render_json
 from nankoku_netcheck.rules import certificate as certificate_module
+from nankoku_netcheck.synth import CitySpec, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 1, 1)
@@ -231,3 +232,29 @@ def test_a_channel_edit_changes_the_forbidden_packets_and_every_cut_is_found_aga
     after = certificates(topology, cache)
     assert len(counted["cuts"]) == 8
     assert after == certificates(topology, None)
+
+
+def test_on_a_generated_city_an_access_switch_edit_reads_nothing_again_and_a_firewall_edit_its_lines(
+    tmp_path: Path, counted: dict[str, list[tuple[str, ...]]]
+) -> None:
+    topology = generate(CitySpec(devices=14, acl_lines=300), tmp_path / "city")
+    cache = tmp_path / "cache"
+    certificates(topology, cache)
+    configs = topology.parent / "device_configs"
+    # The benchmark's edit (benchmarks/run.py `edit_one_device`): an access switch in no cut.
+    marker = "ip access-list extended VLAN10-IN\n"
+    text = (configs / "lg-as0001.cfg").read_text(encoding="utf-8")
+    (configs / "lg-as0001.cfg").write_text(
+        text.replace(marker, marker + " deny tcp any host 10.0.0.250 eq 23\n"), encoding="utf-8"
+    )
+    counted["cuts"].clear()
+    counted["lines"].clear()
+    after = certificates(topology, cache)
+    assert counted == {"cuts": [], "lines": []}
+    assert after == certificates(topology, None)
+    insert(configs / "lg-fw.cfg", " deny udp any object-group LG-IN-G2 eq 80\n", " deny udp any any eq 81\n")
+    counted["cuts"].clear()
+    counted["lines"].clear()
+    again = certificates(topology, cache)
+    assert counted == {"cuts": [], "lines": [("lg-fw", "GigabitEthernet0/1", "in")]}
+    assert again == certificates(topology, None) != after
