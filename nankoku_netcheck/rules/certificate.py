@@ -16,6 +16,8 @@ set of whole filters cuts every path (isolation rests on routing, or on several 
 filters together), the certificate says so instead of listing lines; and when the VRFs of some
 devices alone part the zones (the same graph with one device node per VRF table, joined only
 where a static route leaks from one table into another), it names those devices and VRFs.
+With a cache folder, a pair's cut and lines are taken from the last run where they still hold
+(rules/certificate_kept.py says when).
 """
 
 from __future__ import annotations
@@ -464,6 +466,7 @@ def _drops_all(ctx: FlowContext, device_name: str, if_name: str, direction: str,
 
 
 def _kept_pair(outcome: _Outcome, number: int, cited: dict[tuple[int, FilterPoint], list[Evidence]]) -> KeptPair:
+    """What the next run needs of the pair `found[number]`."""
     cut = outcome.cut
     if isinstance(cut, _Cut):
         lines = tuple(tuple(cited[number, point]) for point in dict.fromkeys(cut.points))
@@ -478,6 +481,7 @@ def _certificate(
 
 
 def _certified(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet) -> _Outcome:
+    """The pair's certificate (or cut), with the filter points the search tested: those it rests on."""
     arcs = _pair_arcs(ctx, facts, source, dest, forbidden, per_table=False)
     edge_of_arc = facts.skeleton(ctx, per_table=False).edge_of_arc
     if not arcs.reaches_sink(_forward):

@@ -27,8 +27,16 @@ only when the device's fingerprint and path are both the same. The "not isolated
 reads the searches: the caller makes it afresh every run.
 
 The record is kept per topology path in the BDD store (`BddStore.put_record`, sealed like
-every entry there) and read strictly (codec.py): anything absent, unreadable or of other
-code or inputs is ignored, and the certificates are computed as without it.
+every entry there) as two entries: an index (per pair its tested points and answers, its cut
+and notes, and the numbers of its lines; the devices read, with their fingerprints and
+paths) and the cited lines, each distinct one once, rewritten only when they change. Both
+are read strictly (every item's type and every number's range checked): anything absent,
+unreadable or of other code or inputs is ignored and the certificates are computed as
+without it; an index whose lines entry is another's keeps its cuts and reads the lines again.
+
+Measured on the 1,000-device benchmark city after its one-line edit of an access switch
+(benchmarks/run.py `edit_one_device`): `isolation_certificates` 4.9 s CPU before, 0.07 s
+with the kept record (reading its 3 MB is most of it).
 """
 
 from __future__ import annotations
@@ -54,7 +62,6 @@ _CODE = (
     "profiles.py",
     "redact.py",
     "result.py",
-    "codec.py",
     "incremental.py",
     "reach/engine.py",
     "reach/filters.py",
