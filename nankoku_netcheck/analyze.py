@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from . import __version__
+from .acl_digests import keep_acl_digests, recall_acl_digests
 from .baseline import Baseline, apply_baseline, read_baseline, source_root
 from .cache import EncodedDevice, ParseCache, decode_device, encode_device
 from .codec import DecodeError
@@ -367,7 +368,7 @@ def analyze(
     )
     try:
         report("compile")
-        prepare_store(space, loaded, jobs)
+        prepare_store(space, loaded, jobs, saved.prints if saved is not None else None)
         analysis = analyze_loaded(
             loaded,
             space,
@@ -434,11 +435,17 @@ def baseline_input(baseline: Baseline) -> InputRecord:
     return InputRecord(baseline.path, baseline.sha256, baseline.lines, "baseline")
 
 
-def prepare_store(space: PacketSpace, loaded: Loaded, jobs: int) -> int:
+def prepare_store(space: PacketSpace, loaded: Loaded, jobs: int, prints: Fingerprints | None = None) -> int:
     """Compile the long ACLs and find their unreachable lines over the cores before the
-    search (a cold run's longest single pieces of work); see reach/precompile.py."""
+    search (a cold run's longest single pieces of work); see reach/precompile.py. With
+    `prints`, the long ACLs' digests (their store keys) of unchanged devices are taken from
+    the earlier run (acl_digests.py) and those of the others kept for the next."""
+    unkept = recall_acl_digests(space, loaded.devices, prints.device) if prints is not None else []
     work = filter_work(space, loaded.network) + shadow_work(space, loaded.devices.values())
-    return run_in_two_processes(space, work, jobs)
+    done = run_in_two_processes(space, work, jobs)
+    if prints is not None:
+        keep_acl_digests(space, loaded.devices, prints.device, unkept)
+    return done
 
 
 def saved_searches(

@@ -120,6 +120,7 @@ def diff_topologies(
         budget=budget,
         prior=saved_before.get if saved_before is not None else None,
         certify=False,
+        prints=saved_before.prints if saved_before is not None else None,
     )
     # The after side takes every search of the before side that the change cannot affect.
     # The saved searches' fingerprints where there are some: each is computed once a run.
@@ -139,7 +140,16 @@ def diff_topologies(
         kept = saved_after.get(source_class, routing)
         return kept if isinstance(kept, ReachResult) or found is None else found
 
-    after = analyze_loaded(loaded_after, space, timestamp=stamp, today=today, budget=budget, prior=prior, certify=False)
+    after = analyze_loaded(
+        loaded_after,
+        space,
+        timestamp=stamp,
+        today=today,
+        budget=budget,
+        prior=prior,
+        certify=False,
+        prints=saved_after.prints if saved_after is not None else None,
+    )
     if saved_after is not None:
         # The after side is the network as it is now: the next verify starts from its searches.
         saved_after.put_all(after.context.searches())

@@ -58,7 +58,7 @@ from .filters import (
     forwards,
     ingress_acl,
     permits_everything_when_empty,
-    policy_list,
+    policy_acl,
 )
 from .multicast import GROUPS, delivered_to, multicasting
 from .nat import NatStep, Owner, Translation, compose, inbound_steps, late_steps, outbound_steps, preimage, step_set
@@ -420,7 +420,7 @@ class ReachEngine:
             rules = self._pair_rules[pair] = applicable_rules(device, in_if, out_if)
         key = (device_name, rules, reverse)
         if key not in self._policies:
-            acl = policy_list(device, rules).acl
+            acl = policy_acl(self.space, device, rules)
             self._policies[key] = self._acl_set(acl, reverse) if acl.lines else self.space.false
         return self._policies[key]
 

@@ -66,7 +66,7 @@ from dataclasses import dataclass
 
 from ..graph import is_up
 from ..model import Acl, AclLine, Action, Device, Interface, Match, PolicyRule, Source
-from .packets import counts_as_match
+from .packets import PacketSpace, counts_as_match
 
 
 def accepts(interface: Interface) -> bool:
@@ -137,6 +137,11 @@ def policy_list(device: Device, indexes: tuple[int, ...]) -> PolicyList:
             if matches_everything(line):
                 return PolicyList(_as_acl(device, lines), tuple(owners))
     return PolicyList(_as_acl(device, lines), tuple(owners))
+
+
+def policy_acl(space: PacketSpace, device: Device, indexes: tuple[int, ...]) -> Acl:
+    """`policy_list(device, indexes).acl`, one object per run and space (`PacketSpace.derived_acl`)."""
+    return space.derived_acl(device, indexes, lambda: policy_list(device, indexes).acl)
 
 
 def rule_lines(device: Device, rule: PolicyRule) -> tuple[AclLine, ...]:

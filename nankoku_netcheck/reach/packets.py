@@ -20,7 +20,7 @@ import hashlib
 import importlib
 import marshal
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +168,7 @@ class PacketSpace:
         self._digests_of_object: dict[tuple[int, str], tuple[Acl, str]] = {}
         self._lines_digests: dict[tuple[int, Callable[[AclLine], bool] | None, str], tuple[Acl, str]] = {}
         self._line_forms: dict[int, tuple[AclLine, bytes]] = {}
+        self._derived_acls: dict[tuple[int, Hashable], tuple[object, Acl]] = {}
         self._reversed_acl_cache: dict[tuple[Any, ...] | str, PacketSet] = {}
         self.store = store if self.backend in STORE_BACKENDS else None
         # The engine's name too: each reads only the DDDMP files it wrote.
@@ -413,6 +414,25 @@ class PacketSpace:
         digest.update(b"".join([self._line_form(line) + (b"\1" if flagged(line) else b"\0") for line in acl.lines]))
         known = self._lines_digests[memo] = (acl, digest.hexdigest())
         return known[1]
+
+    def derived_acl(self, owner: object, key: Hashable, make: Callable[[], Acl]) -> Acl:
+        """The ACL `make()` builds from `owner` (a policy's list for a pair of interfaces, from
+        the device and the rules' indexes), one object per owner and key in this space while
+        it is equal to what `make()` builds: the pre-compile, the engine and the kept digests
+        (acl_digests.py) then share one object, whose digest and compiled set are found once.
+        (Equal is cheap: the lists hold the rules' very line objects, and a tuple compares
+        identical items without looking into them.)"""
+        made = make()
+        memo = (id(owner), key)
+        known = self._derived_acls.get(memo)
+        if known is None or known[0] is not owner or known[1] != made:
+            known = self._derived_acls[memo] = (owner, made)
+        return known[1]
+
+    def adopt_digest(self, acl: Acl, digest: str) -> None:
+        """Take `digest` as `lines_digest(acl)` (no flag, no salt): known from an earlier run
+        of the same device model (acl_digests.py), so its lines are not hashed again."""
+        self._lines_digests[id(acl), None, ""] = (acl, digest)
 
     def _line_form(self, line: AclLine) -> bytes:
         known = self._line_forms.get(id(line))

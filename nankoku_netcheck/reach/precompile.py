@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..graph import Network
 from ..model import Acl, Device
-from .filters import applicable_rules, egress_acl, forwards, ingress_acl, policy_list
+from .filters import applicable_rules, egress_acl, forwards, ingress_acl, policy_acl
 from .packets import STORE_MIN_LINES, PacketSpace
 from .store import BddStore
 
@@ -56,7 +56,7 @@ def filter_work(space: PacketSpace, network: Network) -> list[Work]:
             for if_name in sorted(device.interfaces)
             for chosen in (ingress_acl(device, if_name), egress_acl(device, if_name))
         ]
-        for chosen in [*chosen_acls, *_policy_lists(device)]:
+        for chosen in [*chosen_acls, *policy_lists(space, device).values()]:
             if not isinstance(chosen, Acl) or len(chosen.lines) < STORE_MIN_LINES:
                 continue
             key = space.lines_digest(chosen)
@@ -70,13 +70,14 @@ def filter_work(space: PacketSpace, network: Network) -> list[Work]:
     ]
 
 
-def _policy_lists(device: Device) -> list[Acl]:
-    """The distinct lists the device's policy evaluates between interfaces carrying traffic."""
+def policy_lists(space: PacketSpace, device: Device) -> dict[tuple[int, ...], Acl]:
+    """The distinct lists the device's policy evaluates between interfaces carrying traffic,
+    by the indexes of their rules (the objects the engine takes: `PacketSpace.derived_acl`)."""
     if device.policy is None:
-        return []
+        return {}
     names = [name for name in sorted(device.interfaces) if forwards(device.interfaces[name])]
     distinct = {applicable_rules(device, in_if, out_if) for in_if in names for out_if in names}
-    return [policy_list(device, rules).acl for rules in sorted(distinct)]
+    return {rules: policy_acl(space, device, rules) for rules in sorted(distinct)}
 
 
 def run_in_two_processes(space: PacketSpace, work: list[Work], jobs: int) -> int:

@@ -16,10 +16,13 @@ set of whole filters cuts every path (isolation rests on routing, or on several 
 filters together), the certificate says so instead of listing lines; and when the VRFs of some
 devices alone part the zones (the same graph with one device node per VRF table, joined only
 where a static route leaks from one table into another), it names those devices and VRFs.
+With a cache folder, a pair's cut and lines are taken from the last run where they still hold
+(rules/certificate_kept.py says when).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +35,7 @@ from ..redact import redact
 from ..result import Evidence, IsolationCertificate
 from .acl import MAX_OVERLAP_CANDIDATES
 from .acl_overlap import OverlapIndex, addresses_overlap
+from .certificate_kept import KeptCertificates, KeptPair
 from .flows import FlowContext
 from .zone import sanctioned_flows
 
@@ -358,22 +362,33 @@ def forbidden_connections(ctx: FlowContext, policy: PairPolicy, sanctioned: Pack
 
 
 def isolation_certificates(ctx: FlowContext) -> tuple[IsolationCertificate, ...]:
-    found: list[IsolationCertificate | _Cut] = []
+    """With a store (a cache folder), a pair's cut and lines are taken from the last run
+    where they still hold (rules/certificate_kept.py), else found."""
+    kept = KeptCertificates.open(ctx)
+    found: list[_Outcome] = []
     sanctioned = sanctioned_flows(ctx)
-    facts = _Facts.of(ctx)
+    facts: _Facts | None = None
     for policy in pair_policies(ctx.network.topology):
         forbidden = forbidden_connections(ctx, policy, sanctioned)
         routed = ctx.flows(policy.from_zone).get(policy.to_zone, ctx.space.false)
         if routed & forbidden != ctx.space.false:
             continue  # not isolated: the violation is the finding, there is nothing to certify
-        found.append(_certificate(ctx, facts, policy.from_zone, policy.to_zone, forbidden))
-    cited = _cited_lines(found, ctx)
-    return tuple(
+        outcome = None if kept is None else _kept_outcome(ctx, kept, policy.from_zone, policy.to_zone, forbidden)
+        if outcome is None:
+            facts = facts or _Facts.of(ctx)
+            outcome = _certified(ctx, facts, policy.from_zone, policy.to_zone, forbidden)
+        found.append(outcome)
+    cuts = [outcome.cut for outcome in found]
+    cited = _cited_lines(cuts, ctx, kept)
+    certificates = tuple(
         IsolationCertificate(cut.source, cut.dest, tuple(line for point in cut.points for line in cited[number, point]))
         if isinstance(cut, _Cut)
         else cut
-        for number, cut in enumerate(found)
+        for number, cut in enumerate(cuts)
     )
+    if kept is not None:
+        kept.save([_kept_pair(outcome, number, cited) for number, outcome in enumerate(found)])
+    return certificates
 
 
 @dataclass(frozen=True)
@@ -386,18 +401,34 @@ class _Cut:
     points: tuple[FilterPoint, ...]
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """A pair's certificate, or its cut with lines not yet read, and what it rests on: the filter
+    points the search tested with their answers (drops every forbidden packet), and the digest of
+    the VRF leaks when it read them ("" when not: rules/certificate_kept.py)."""
+
+    cut: IsolationCertificate | _Cut
+    tested: tuple[tuple[str, str, str, bool], ...]
+    leaks: str
+
+
 def _cited_lines(
-    found: Sequence[IsolationCertificate | _Cut], ctx: FlowContext
+    found: Sequence[IsolationCertificate | _Cut], ctx: FlowContext, kept: KeptCertificates | None = None
 ) -> dict[tuple[int, FilterPoint], list[Evidence]]:
-    """Each cut's lines per filter point, by (the cut's place in `found`, point). A filter in the
-    cuts of several pairs (the firewall in front of a zone, for every other zone) is read once
-    for all of them (`_dropping_each`)."""
+    """Each cut's lines per filter point, by (the cut's place in `found`, point): those `kept`
+    holds for it, else read. A filter in the cuts of several pairs (the firewall in front of a
+    zone, for every other zone) is read once for all of them (`_dropping_each`: each set's lines
+    are the same whichever sets are read with it)."""
     pairs_of: dict[FilterPoint, list[tuple[int, PacketSet]]] = {}
+    cited: dict[tuple[int, FilterPoint], list[Evidence]] = {}
     for number, cut in enumerate(found):
         if isinstance(cut, _Cut):
             for point in dict.fromkeys(cut.points):
-                pairs_of.setdefault(point, []).append((number, cut.forbidden))
-    cited = {}
+                kept_lines = None if kept is None else kept.lines(cut.source, cut.dest, point)
+                if kept_lines is not None:
+                    cited[number, point] = list(kept_lines)
+                else:
+                    pairs_of.setdefault(point, []).append((number, cut.forbidden))
     for point, sharing in pairs_of.items():
         forbiddens = [forbidden for _, forbidden in sharing]
         for (number, _), lines in zip(sharing, _dropping_lines_each(ctx, *point, forbiddens), strict=True):
@@ -405,30 +436,74 @@ def _cited_lines(
     return cited
 
 
+def _kept_outcome(
+    ctx: FlowContext, kept: KeptCertificates, source: str, dest: str, forbidden: PacketSet
+) -> _Outcome | None:
+    """The pair's outcome as the kept run found it, when the search would go step for step as it
+    did: each point it tested on a device changed since gives the same answer now, and the VRF
+    leaks it read (if any) are the same (rules/certificate_kept.py)."""
+    pair = kept.pair(source, dest)
+    if pair is None or (pair.leaks and pair.leaks != kept.leaks(lambda: _leak_digest(ctx))):
+        return None
+    for device_name, if_name, direction, drops in pair.tested:
+        if kept.changed(device_name) and _drops_all(ctx, device_name, if_name, direction, forbidden) != drops:
+            return None
+    cut: IsolationCertificate | _Cut = (
+        IsolationCertificate(source, dest, (), pair.notes)
+        if pair.cut is None
+        else _Cut(source, dest, forbidden, pair.cut)
+    )
+    return _Outcome(cut, pair.tested, pair.leaks)
+
+
+def _drops_all(ctx: FlowContext, device_name: str, if_name: str, direction: str, forbidden: PacketSet) -> bool | None:
+    """The answer `_DropsAll` gives for the point (None: the network has no such point)."""
+    device = ctx.network.devices.get(device_name)
+    if device is None or if_name not in device.interfaces:
+        return None
+    drops: bool = _filter_set(ctx, device, if_name, direction) & forbidden == ctx.space.false
+    return drops
+
+
+def _kept_pair(outcome: _Outcome, number: int, cited: dict[tuple[int, FilterPoint], list[Evidence]]) -> KeptPair:
+    """What the next run needs of the pair `found[number]`."""
+    cut = outcome.cut
+    if isinstance(cut, _Cut):
+        lines = tuple(tuple(cited[number, point]) for point in dict.fromkeys(cut.points))
+        return KeptPair(cut.source, cut.dest, outcome.tested, cut.points, (), outcome.leaks, lines)
+    return KeptPair(cut.from_zone, cut.to_zone, outcome.tested, None, cut.route_absences, outcome.leaks, ())
+
+
 def _certificate(
     ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet
 ) -> IsolationCertificate | _Cut:
+    return _certified(ctx, facts, source, dest, forbidden).cut
+
+
+def _certified(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet) -> _Outcome:
+    """The pair's certificate (or cut), with the filter points the search tested: those it rests on."""
     arcs = _pair_arcs(ctx, facts, source, dest, forbidden, per_table=False)
+    edge_of_arc = facts.skeleton(ctx, per_table=False).edge_of_arc
     if not arcs.reaches_sink(_forward):
-        return IsolationCertificate(source, dest, (), ("no physical path between the zones",))
+        return _Outcome(IsolationCertificate(source, dest, (), ("no physical path between the zones",)), (), "")
     sink_side = _min_cut(arcs)
+    units = set(arcs.units)
+    tested = tuple((*edge.point, arc in units) for arc, edge in edge_of_arc.items() if arc not in arcs.undecided)
     if sink_side is None:
-        return IsolationCertificate(
-            source,
-            dest,
-            (),
-            (
-                "no set of whole filters cuts every path: isolation rests on routing or on several partial filters "
-                "together (see ZONE-008)",
-                *_vrf_separation(ctx, facts, source, dest, forbidden),
-            ),
+        separation = _vrf_separation(ctx, facts, source, dest, forbidden)
+        notes = (
+            "no set of whole filters cuts every path: isolation rests on routing or on several partial filters "
+            "together (see ZONE-008)",
+            *separation,
+        )
+        return _Outcome(
+            IsolationCertificate(source, dest, (), notes), tested, _leak_digest(ctx) if _separated(ctx) else ""
         )
     # A filter edge from outside the sink side into it is saturated: flow passed, it was tested.
-    edge_of_arc = facts.skeleton(ctx, per_table=False).edge_of_arc
     cut = [
         edge_of_arc[arc] for arc in arcs.units if arcs.heads[arc ^ 1] not in sink_side and arcs.heads[arc] in sink_side
     ]
-    return _Cut(source, dest, forbidden, tuple(edge.point for edge in sorted(cut, key=_edge_key)))
+    return _Outcome(_Cut(source, dest, forbidden, tuple(edge.point for edge in sorted(cut, key=_edge_key))), tested, "")
 
 
 def _edge_key(edge: _FilterEdge) -> tuple[Node, Node]:
@@ -437,11 +512,26 @@ def _edge_key(edge: _FilterEdge) -> tuple[Node, Node]:
 
 def _vrf_separation(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidden: PacketSet) -> tuple[str, ...]:
     """A note naming the VRFs that part the zones, when the per-table graph has no path."""
-    separated = [device for device in ctx.network.devices.values() if any(i.vrf for i in device.interfaces.values())]
+    separated = _separated(ctx)
     if not separated or _pair_arcs(ctx, facts, source, dest, forbidden, per_table=True).reaches_sink(_forward):
         return ()
-    tables = "; ".join(f"{device.name} ({_tables_of(device)})" for device in sorted(separated, key=lambda d: d.name))
+    tables = "; ".join(f"{device.name} ({_tables_of(device)})" for device in separated)
     return (f"{VRF_SEPARATION}{tables}",)
+
+
+def _separated(ctx: FlowContext) -> list[Device]:
+    """The devices with VRFs, by name: with none, the per-table graph is not read."""
+    devices = sorted(ctx.network.devices.values(), key=lambda d: d.name)
+    return [device for device in devices if any(i.vrf for i in device.interfaces.values())]
+
+
+def _leak_digest(ctx: FlowContext) -> str:
+    """The hash of every device's leaks between VRF tables (`_add_leaks`): what the per-table
+    graph reads beyond the shared one's structure."""
+    graph = CutGraph()
+    for _, device in sorted(ctx.network.devices.items()):
+        _add_leaks(graph, device)
+    return hashlib.sha256(repr(list(graph.edges)).encode("utf-8")).hexdigest()
 
 
 VRF_SEPARATION = "the VRF tables, with no static route leaking between them, of: "

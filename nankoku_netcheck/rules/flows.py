@@ -35,6 +35,7 @@ from ..reach.repair import Repair, repair_region, repaired
 from ..reach.trace import Hop, TracePath, Tracer, path_caveats
 from ..redact import redact
 from ..result import AclRef, Evidence, Finding, FlowExample, PathStep
+from .policies import ZonesBehind
 
 # (src label en, dst label en, src label ja, dst label ja, packet class, permitting lines) → (en, ja)
 MessageBuilder = Callable[[str, str, str, str, str, str], tuple[str, str]]
@@ -78,6 +79,13 @@ class FlowContext:
     # Each device's fingerprint and the structure's (incremental.py), with a store (a cache
     # folder): what rules keep results between runs by. None without a store.
     fingerprints: Fingerprints | None = None
+    _zones_behind: ZonesBehind | None = None
+
+    def zones_behind(self) -> ZonesBehind:
+        """Where each interface leads (rules/policies.py), found once a run."""
+        if self._zones_behind is None:
+            self._zones_behind = ZonesBehind(self.network)
+        return self._zones_behind
 
     # --- approved exceptions (例外措置) --------------------------------------------------
 

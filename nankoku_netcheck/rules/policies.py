@@ -154,15 +154,36 @@ def edge_interfaces(network: Network) -> set[tuple[str, str]]:
     return result
 
 
-def crossing_zone_pairs(network: Network, device_name: str, rule: PolicyRule) -> list[tuple[str, str]]:
+class ZonesBehind:
+    """`zones_behind` of one network, each interface's answer found once: a transit interface's
+    is a search of the whole network, and the policy rules ask it for every rule of a device."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.edges = edge_interfaces(network)
+        self._found: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def of(self, device_name: str, interface: str) -> tuple[str, ...]:
+        key = (device_name, interface)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = zones_behind(self.network, device_name, interface, self.edges)
+        return found
+
+
+def crossing_zone_pairs(
+    network: Network, device_name: str, rule: PolicyRule, behind: ZonesBehind | None = None
+) -> list[tuple[str, str]]:
     """(zone of `in`, zone of `out`) for each distinct way the rule's pairs cross a zone
-    boundary, sorted; empty when none of its pairs does."""
+    boundary, sorted; empty when none of its pairs does. `behind`: the network's answers so far
+    (`FlowContext.zones_behind`)."""
     device = network.devices[device_name]
-    edges = edge_interfaces(network)
+    if behind is None or behind.network is not network:
+        behind = ZonesBehind(network)
     ins, outs = rule_ends(device, rule)
     found: set[tuple[str, str]] = set()
-    in_zones = {zone for name in ins for zone in zones_behind(network, device_name, name, edges)}
-    out_zones = {zone for name in outs for zone in zones_behind(network, device_name, name, edges)}
+    in_zones = {zone for name in ins for zone in behind.of(device_name, name)}
+    out_zones = {zone for name in outs for zone in behind.of(device_name, name)}
     for in_zone in in_zones:
         for out_zone in out_zones:
             if in_zone != out_zone or in_zone == EDGE:
@@ -205,6 +226,7 @@ __all__ = [
     "TRANSIT",
     "PairGroup",
     "PolicyPairs",
+    "ZonesBehind",
     "crossing_zone_pairs",
     "describe_crossings",
     "edge_interfaces",

@@ -453,15 +453,18 @@ def check_zone_008(ctx: FlowContext) -> list[Finding]:
     change would open."""
     findings = unmodelled(ctx, "ZONE-008", _policy_zones(ctx, None), severity="warning")
     sanctioned = sanctioned_flows(ctx)
+    reserved: PacketSet | None = None  # made once, when a pair first needs it
     for policy in pair_policies(ctx.network.topology):
         filtered_only = ctx.flows(policy.from_zone, routing=False).get(policy.to_zone)
         if filtered_only is None:
             continue
+        if reserved is None:
+            reserved = ctx.reserved_destinations()
         routed = ctx.flows(policy.from_zone).get(policy.to_zone, ctx.space.false)
         # With routing, packets to a network or broadcast address reach their segment and stop
         # there; ignoring routing sends them out of the upstream as well, which no route change
         # makes a leak of anything: they are left out.
-        exposed = filtered_only & ~routed & ~ctx.reserved_destinations()
+        exposed = filtered_only & ~routed & ~reserved
         if policy.allow == CHANNELS:
             exposed &= ~sanctioned
         exposed = ctx.exempt("ZONE-008", exposed)
