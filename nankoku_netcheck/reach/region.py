@@ -10,7 +10,8 @@ of most ACLs a repair meets (an edited line names one host and port: the access 
 ACLs name others).
 
 A box is a `Match` without an established bit or ICMP fields (any value there): a union of
-values per field, the packets being their product. Whether a line can meet a box is decided
+values per field, its valid packets being their product (as `PacketSpace.match` reads it: a
+box that tests ports holds TCP and UDP packets only). Whether a line can meet a box is decided
 per field in integers (address patterns with any wildcard, port ranges, protocols): "no" only
 when some field's values are disjoint, so a line that can match a packet of the box is never
 skipped. Boxes never bound the ACK bit: the reply check quantifies it (reach/engine.py
@@ -20,10 +21,12 @@ Where the boxes come from (`changed_boxes`): an edit that changes an ACL's lines
 fate of packets that some line between the common first and common last lines of both versions
 matches (a packet matched by none of those is decided by the same line before and after, or by
 the implicit deny in both), and on a stateful device in either direction (its reply check
-reverses ACLs: incremental.py `filter_difference`). `narrowed`
-checks that the boxes do hold the injected packets (BDD subset test: nothing rests on that
-reasoning alone) and shrinks each box to the values the injected packets inside it take, field
-by field (projections): the starts' source addresses cut the reversed boxes away mostly.
+reverses ACLs: incremental.py `filter_difference`). `narrowed` checks that the boxes do hold
+the injected packets (BDD subset tests, before and after: nothing rests on that reasoning
+alone) and shrinks each box to the values the injected packets inside it take, field by field
+(projections): the starts' source addresses cut a reversed box away when the edited host lies
+outside the source zone. A change that bounds nothing (a line of every packet, too many boxes):
+no region, and the repair compiles the whole filters as before.
 """
 
 from __future__ import annotations
