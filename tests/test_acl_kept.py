@@ -1,6 +1,7 @@
 """What the ACL rules keep between runs (rules/acl_kept.py): a run that reads kept answers
 back reports exactly what a run from scratch reports, after edits of several kinds, on the
-rules' fail fixtures (each with one more device, ACL-002's r1 renamed "other"); unchanged
+rules' fail fixtures (each with one more device, ACL-002's r1 renamed "other"), and a zone
+moved (ACL-006 reads where interfaces lead); unchanged
 devices are not checked again; a damaged or foreign record is not read."""
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ CASES = [
     "ACL-004/fail",
     "ACL-004/asa-fail",
     "ACL-004/fortios-fail",
+    "ACL-006/fortios-fail",
+    "ACL-006/ios-zbf-fail",
     "RT-001/fail",
 ]
 ZONES = {"lgwan": {"kind": "lgwan", "label": "LGWAN", "prefixes": ["10.2.0.0/16"]}}
@@ -132,6 +135,13 @@ def test_a_run_reading_kept_answers_reports_what_a_run_from_scratch_reports(tmp_
     data["devices"]["other"] = {"config": "other.cfg"}
     write_topology(topology.parent, data)
     assert assert_kept_run_is_a_run_from_scratch(topology, cache) == moved
+    # A zone moved away: where the interfaces lead changes (ACL-006 reads it), no device does.
+    zone = next(iter(data["zones"]))
+    data["zones"][zone]["prefixes"] = ["10.250.0.0/16"]
+    write_topology(topology.parent, data)
+    elsewhere = assert_kept_run_is_a_run_from_scratch(topology, cache)
+    if rule_id == "ACL-006":
+        assert elsewhere["ACL-006"] != moved["ACL-006"]
 
 
 def test_unchanged_devices_are_not_checked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,7 +207,7 @@ def test_a_damaged_or_foreign_record_is_not_read(tmp_path: Path) -> None:
     space = packet_space("auto", ParseCache(cache))
     assert space.store is not None
     for rule in ACL_RULES:
-        key = BddStore.key(RECORD_KIND, (rule.id, code_fingerprint()), space.layout)
+        key = BddStore.key(RECORD_KIND, (rule.id, code_fingerprint(), ""), space.layout)
         path = cache / "bdd" / key[:2] / f"{key}.json"
         if rule.id == "ACL-002":
             assert path.is_file()

@@ -17,6 +17,7 @@ permits sessions between zones without logging them is ACL-007.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -1290,27 +1291,34 @@ def check_acl_006(ctx: FlowContext) -> list[Finding]:
     Any source from the internet, an external zone or beyond the modelled network is what
     that side is, and so is any destination there: those are not reported. Only rules with
     lines of their own (a zone-based firewall's policies) are judged: a rule that applies an
-    interface's named ACL (the ASA's access-groups) is an ACL, judged by the ACL rules."""
-    findings = []
+    interface's named ACL (the ASA's access-groups) is an ACL, judged by the ACL rules.
+    A device's findings rest on its model and on where its interfaces lead: they are kept
+    between runs by its fingerprint and the structure's (rules/acl_kept.py)."""
+    compute = _each_device(functools.partial(_acl_006_of, ctx, open_sides(ctx.network)))
+    return flattened(findings_of_each(ctx, "ACL-006", 1, compute, by_structure=True), 0)
+
+
+def _acl_006_of(ctx: FlowContext, open_: frozenset[str], name: str, device: Device) -> list[Finding]:
+    findings: list[Finding] = []
     space = ctx.space
-    open_ = open_sides(ctx.network)
-    for name, device, policy in policy_devices(ctx.network):
-        sets = _PolicySets(space, device)
-        for position, rule in enumerate(policy):
-            if rule.acl is not None:
+    if not device.policy:
+        return findings
+    sets = _PolicySets(space, device)
+    for position, rule in enumerate(device.policy):
+        if rule.acl is not None:
+            continue
+        crossings = crossing_zone_pairs(ctx.network, name, rule)
+        lines = written_lines(device, rule)
+        if not crossings or lines is None or not judged(rule):
+            continue
+        for item in _policy_lines(sets, lines):
+            if item.line.action is not Action.PERMIT or not exact(item.line) or item.packets == space.valid:
                 continue
-            crossings = crossing_zone_pairs(ctx.network, name, rule)
-            lines = written_lines(device, rule)
-            if not crossings or lines is None or not judged(rule):
-                continue
-            for item in _policy_lines(sets, lines):
-                if item.line.action is not Action.PERMIT or not exact(item.line) or item.packets == space.valid:
-                    continue
-                broad = _broad_fields(space, item.packets)
-                shown = [pair for pair in crossings if _too_broad(open_, broad, pair)]
-                if shown and sets.reachable(position, item):
-                    fields = [field for field in broad if any(_too_broad(open_, [field], pair) for pair in shown)]
-                    findings.append(_broad_finding(name, rule, item.line, shown, fields))
+            broad = _broad_fields(space, item.packets)
+            shown = [pair for pair in crossings if _too_broad(open_, broad, pair)]
+            if shown and sets.reachable(position, item):
+                fields = [field for field in broad if any(_too_broad(open_, [field], pair) for pair in shown)]
+                findings.append(_broad_finding(name, rule, item.line, shown, fields))
     return findings
 
 

@@ -57,13 +57,17 @@ Entry = tuple[str, str, dict[str, Any]]
 class DeviceKept:
     """One rule's kept answers: read once when made, written by `save` when anything changed."""
 
-    def __init__(self, ctx: FlowContext, rule: str) -> None:
+    def __init__(self, ctx: FlowContext, rule: str, by_structure: bool = False) -> None:
+        """`by_structure`: the answers rest on the network's structure too (where a device's
+        interfaces lead): kept only while the structure fingerprint is the same."""
         self._store = ctx.space.store if ctx.fingerprints is not None else None
-        self._key = BddStore.key(RECORD_KIND, (rule, code_fingerprint()), ctx.space.layout)
+        self._key = ""
         self._entries: dict[str, Entry] = {}
         self._changed = False
         if self._store is None or ctx.fingerprints is None:
             return
+        structure = ctx.fingerprints.structure if by_structure else ""
+        self._key = BddStore.key(RECORD_KIND, (rule, code_fingerprint(), structure), ctx.space.layout)
         old = _entries(self._store.get_record(self._key))
         self._changed = old is None or not set(old) <= set(ctx.network.devices)
         for name, device in ctx.network.devices.items():
@@ -139,10 +143,13 @@ def write_findings(found: list[list[Finding]]) -> Any | None:
 Compute = Callable[[list[tuple[str, Device]]], dict[str, list[list[Finding]]]]
 
 
-def findings_of_each(ctx: FlowContext, rule: str, parts: int, compute: Compute) -> list[list[list[Finding]]]:
+def findings_of_each(
+    ctx: FlowContext, rule: str, parts: int, compute: Compute, by_structure: bool = False
+) -> list[list[list[Finding]]]:
     """Each device's findings of `rule` (sorted by device name), in `parts` parts: kept ones
-    read back, the others computed together by `compute` (and kept)."""
-    kept = DeviceKept(ctx, rule)
+    read back, the others computed together by `compute` (and kept). `by_structure`: see
+    `DeviceKept`."""
+    kept = DeviceKept(ctx, rule, by_structure)
     names = sorted(ctx.network.devices)
     found: dict[str, list[list[Finding]]] = {}
     for name in names:
