@@ -13,6 +13,12 @@ the earlier rules for that pair and the rule's own earlier lines match all its p
 (ACL-002); a reachable line that permits everything between zones is ACL-004; one that
 permits any source, any destination or any service between zones is ACL-006; a rule that
 permits sessions between zones without logging them is ACL-007.
+
+With a store and the network's fingerprints (a cache folder), what a device's findings rest
+on is kept between runs (rules/acl_kept.py): ACL-001, ACL-002, ACL-003 and RT-001 read the
+device's model alone and keep its findings; ACL-006 reads where its interfaces lead too and
+keeps them while the structure is the same; ACL-004 keeps what the device's ACLs and policy
+permit and finds the zone boundaries anew. ACL-007 costs next to nothing and keeps nothing.
 """
 
 from __future__ import annotations
