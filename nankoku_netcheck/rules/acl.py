@@ -1313,7 +1313,7 @@ def _acl_006_of(ctx: FlowContext, open_: frozenset[str], name: str, device: Devi
     for position, rule in enumerate(device.policy):
         if rule.acl is not None:
             continue
-        crossings = crossing_zone_pairs(ctx.network, name, rule)
+        crossings = crossing_zone_pairs(ctx.network, name, rule, ctx.zones_behind())
         lines = written_lines(device, rule)
         if not crossings or lines is None or not judged(rule):
             continue
@@ -1391,7 +1391,7 @@ def _policy_permits_all(ctx: FlowContext, kept: DeviceKept) -> list[Finding]:
     for name, device, policy in policy_devices(ctx.network):
         for position, index in _kept_inline_permit_all(ctx.space, kept, name, device, policy):
             rule = policy[position]
-            crossings = crossing_zone_pairs(ctx.network, name, rule)
+            crossings = crossing_zone_pairs(ctx.network, name, rule, ctx.zones_behind())
             if crossings:
                 findings.append(_policy_permit_all_finding(name, rule, rule.lines[index], crossings))
     return findings
@@ -1465,7 +1465,7 @@ def check_acl_007(ctx: FlowContext) -> list[Finding]:
         for rule in policy:
             if rule.logged or not judged(rule) or not _may_permit(device, rule):
                 continue
-            crossings = crossing_zone_pairs(ctx.network, name, rule)
+            crossings = crossing_zone_pairs(ctx.network, name, rule, ctx.zones_behind())
             if not crossings:
                 continue
             where = (rule.logged_source or rule.source).where()
