@@ -218,3 +218,32 @@ def test_a_damaged_or_foreign_record_is_not_read(tmp_path: Path) -> None:
     again = acl_findings(topology, cache)
     assert again == cold == acl_findings(topology, None)
     assert space.store.rejected == 0
+
+
+def test_the_same_configs_under_two_paths_keep_both_sides_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`diff` reads a revision's export and the working tree: the same unchanged configs under
+    two paths, one after the other, in one cache; each side's answers stay kept."""
+    first = city(tmp_path / "first", "ACL-002/fail")
+    second_folder = tmp_path / "second"
+    shutil.copytree(first.parent, second_folder)
+    second = second_folder / first.name
+    cache = tmp_path / "cache"
+    for topology in (first, second):
+        acl_findings(topology, cache)
+    checked: list[str] = []
+    original = acl_module._acl_001_of
+
+    def counted(name: str, device: object) -> object:
+        checked.append(name)
+        return original(name, device)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(acl_module, "_acl_001_of", counted)
+    kept = {topology: acl_findings(topology, cache) for topology in (first, second)}
+    assert checked == [], f"devices checked again: {checked}"
+    # A side whose answers were not kept (a fresh cache) is checked: the counter counts.
+    acl_findings(first, tmp_path / "fresh")
+    assert checked
+    for topology, found in kept.items():
+        assert found == acl_findings(topology, None)

@@ -6,7 +6,9 @@ One record per rule in the packet space's store (reach/store.py: authenticated l
 other record), keyed by the rule and the source of the whole package (any change of code
 recomputes everything), holding for each device its fingerprint (`Fingerprints.device`:
 the hash of its whole model, its own config path left out), its config path (findings
-quote it: an answer is re-used only under the same path) and its answers by question.
+quote it: an answer is re-used only under the same path) and its answers by question; and
+the entry before it of another model or path (`ENTRIES_PER_DEVICE`: `diff` reads one side
+under the revision's paths, the other under the working tree's).
 One record rather than one per device: a thousand files cost more to read than one.
 
 An answer is re-used only when the device's fingerprint and path are the ones it was
@@ -52,6 +54,10 @@ def _findings_codec() -> Codec:
 
 # A device's entry: (fingerprint, config path, answers by question).
 Entry = tuple[str, str, dict[str, Any]]
+# How many entries a device keeps: the one of this run and the one before it of another
+# model or path, so that `diff`, whose two sides show the same unchanged config under two
+# paths (the revision's export and the working tree), finds both sides' answers.
+ENTRIES_PER_DEVICE = 2
 
 
 class DeviceKept:
@@ -63,6 +69,8 @@ class DeviceKept:
         self._store = ctx.space.store if ctx.fingerprints is not None else None
         self._key = ""
         self._entries: dict[str, Entry] = {}
+        # Per device, the entries kept besides this run's (of other models or paths).
+        self._others: dict[str, list[Entry]] = {}
         self._changed = False
         if self._store is None or ctx.fingerprints is None:
             return
@@ -74,12 +82,15 @@ class DeviceKept:
             found = ctx.fingerprints.device(name)
             if found is None:
                 continue
-            before = (old or {}).get(name)
-            if before is not None and before[0] == found and before[1] == device.source_file:
-                self._entries[name] = before
+            kept = (old or {}).get(name, [])
+            same = [entry for entry in kept if entry[0] == found and entry[1] == device.source_file]
+            if same:
+                self._entries[name] = same[0]
             else:
                 self._entries[name] = (found, device.source_file, {})
                 self._changed = True
+            others = [entry for entry in kept if entry is not self._entries[name]]
+            self._others[name] = others[: ENTRIES_PER_DEVICE - 1]
 
     def get(self, name: str, question: str) -> Any | None:
         """The answer kept for the device (as JSON), None when there is none."""
@@ -94,24 +105,31 @@ class DeviceKept:
 
     def save(self) -> None:
         if self._store is not None and self._changed:
-            self._store.put_record(self._key, {name: list(entry) for name, entry in sorted(self._entries.items())})
+            record = {
+                name: [list(entry), *(list(other) for other in self._others.get(name, []))]
+                for name, entry in sorted(self._entries.items())
+            }
+            self._store.put_record(self._key, record)
             self._changed = False
 
 
-def _entries(record: object) -> dict[str, Entry] | None:
+def _entries(record: object) -> dict[str, list[Entry]] | None:
     if not isinstance(record, dict):
         return None
-    found: dict[str, Entry] = {}
-    for name, entry in record.items():
-        if not (
-            isinstance(entry, list)
-            and len(entry) == 3
-            and isinstance(entry[0], str)
-            and isinstance(entry[1], str)
-            and isinstance(entry[2], dict)
-        ):
+    found: dict[str, list[Entry]] = {}
+    for name, entries in record.items():
+        if not isinstance(entries, list) or not 1 <= len(entries) <= ENTRIES_PER_DEVICE:
             return None
-        found[name] = (entry[0], entry[1], entry[2])
+        for entry in entries:
+            if not (
+                isinstance(entry, list)
+                and len(entry) == 3
+                and isinstance(entry[0], str)
+                and isinstance(entry[1], str)
+                and isinstance(entry[2], dict)
+            ):
+                return None
+        found[name] = [(entry[0], entry[1], entry[2]) for entry in entries]
     return found
 
 
