@@ -386,7 +386,12 @@ def _shadow_key(space: PacketSpace, acl: Acl) -> str | None:
     and this code."""
     if space.store is None or len(acl.lines) < STORE_MIN_LINES:
         return None
-    return space.lines_key("acl-002", acl, exact, source_fingerprint("rules/acl.py", "rules/acl_overlap.py"))
+    return space.lines_key("acl-002", acl, exact, shadow_salt())
+
+
+def shadow_salt() -> str:
+    """The salt of ACL-002's digest of a long ACL's lines (`lines_digest` with `exact`): this code."""
+    return source_fingerprint("rules/acl.py", "rules/acl_overlap.py")
 
 
 def _read_unreachable(record: object, acl: Acl) -> list[Unreachable] | None:
