@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from . import __version__
-from .acl_digests import keep_acl_digests, recall_acl_digests
+from .acl_digests import Variant, keep_acl_digests, recall_acl_digests
 from .baseline import Baseline, apply_baseline, read_baseline, source_root
 from .cache import EncodedDevice, ParseCache, decode_device, encode_device
 from .codec import DecodeError
@@ -46,7 +46,7 @@ from .result import (
 )
 from .result_cache import ResultCache, RunKey, replay, run_key
 from .rules import REGISTRY, Rule
-from .rules.acl import shadow_work
+from .rules.acl import exact, shadow_salt, shadow_work
 from .rules.certificate import isolation_certificates
 from .rules.flows import FlowContext
 from .rules.meta import budget_findings
@@ -440,11 +440,12 @@ def prepare_store(space: PacketSpace, loaded: Loaded, jobs: int, prints: Fingerp
     search (a cold run's longest single pieces of work); see reach/precompile.py. With
     `prints`, the long ACLs' digests (their store keys) of unchanged devices are taken from
     the earlier run (acl_digests.py) and those of the others kept for the next."""
-    unkept = recall_acl_digests(space, loaded.devices, prints.device) if prints is not None else []
+    variants = [Variant("acl-002", exact, shadow_salt())]
+    unkept = recall_acl_digests(space, loaded.devices, prints.device, variants) if prints is not None else []
     work = filter_work(space, loaded.network) + shadow_work(space, loaded.devices.values())
     done = run_in_two_processes(space, work, jobs)
     if prints is not None:
-        keep_acl_digests(space, loaded.devices, prints.device, unkept)
+        keep_acl_digests(space, loaded.devices, prints.device, unkept, variants)
     return done
 
 

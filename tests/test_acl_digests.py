@@ -8,14 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from nankoku_netcheck.acl_digests import keep_acl_digests, recall_acl_digests
+from nankoku_netcheck.acl_digests import Variant, keep_acl_digests, recall_acl_digests
 from nankoku_netcheck.analyze import Loaded, fingerprints, load, packet_space
 from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.model import Acl, AclLine, Action, Device, Match, Source
 from nankoku_netcheck.reach import packets as packets_module
 from nankoku_netcheck.reach.packets import STORE_MIN_LINES, PacketSpace
 from nankoku_netcheck.reach.precompile import policy_lists
+from nankoku_netcheck.rules.acl import exact
 from nankoku_netcheck.synth import CitySpec, generate
+
+VARIANTS = [Variant("acl-002", exact, "salt")]
 
 
 @pytest.fixture(scope="module")
@@ -55,20 +58,29 @@ def test_kept_digests_are_taken_back_and_equal_the_lines_hash(
     assert expected, "the city must have long lists for this test to mean anything"
     space = packet_space("oxidd", cache)
     prints = fingerprints(first, space, 1000)
-    assert recall_acl_digests(space, first.devices, prints.device) == expected
-    keep_acl_digests(space, first.devices, prints.device, expected)
+    assert recall_acl_digests(space, first.devices, prints.device, VARIANTS) == expected
+    keep_acl_digests(space, first.devices, prints.device, expected, VARIANTS)
     unstored = PacketSpace("oxidd")
     hashed = {
         (name, list_name): unstored.lines_digest(acl)
         for name in expected
         for list_name, acl in _long_lists(unstored, first.devices[name]).items()
     }
+    flagged = {
+        (name, list_name): unstored.lines_digest(acl, exact, "salt")
+        for name in expected
+        for list_name, acl in _long_lists(unstored, first.devices[name]).items()
+        if list_name.startswith("acl")
+    }
     assert any(name.startswith("policy") for _, name in hashed) and any(name.startswith("acl") for _, name in hashed)
 
     again = _loaded(city, cache)
     space_again = packet_space("oxidd", cache)
     prints_again = fingerprints(again, space_again, 1000)
-    assert recall_acl_digests(space_again, again.devices, prints_again.device) == []
+    # Another salt is another record.
+    other_salt = [Variant("acl-002", exact, "other")]
+    assert recall_acl_digests(packet_space("oxidd", cache), again.devices, prints_again.device, other_salt) == expected
+    assert recall_acl_digests(space_again, again.devices, prints_again.device, VARIANTS) == []
     _forbid_hashing(monkeypatch)
     # The very objects the engine and the pre-compile take (`derived_acl`), digests adopted.
     taken = {
@@ -77,6 +89,13 @@ def test_kept_digests_are_taken_back_and_equal_the_lines_hash(
         for list_name, acl in _long_lists(space_again, again.devices[name]).items()
     }
     assert taken == hashed
+    taken_flagged = {
+        (name, list_name): space_again.lines_digest(acl, exact, "salt")
+        for name in expected
+        for list_name, acl in _long_lists(space_again, again.devices[name]).items()
+        if list_name.startswith("acl")
+    }
+    assert taken_flagged == flagged and flagged
 
 
 def test_a_changed_model_or_a_foreign_record_is_not_taken(city: Path, tmp_path: Path) -> None:

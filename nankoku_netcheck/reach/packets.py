@@ -429,10 +429,12 @@ class PacketSpace:
             known = self._derived_acls[memo] = (owner, made)
         return known[1]
 
-    def adopt_digest(self, acl: Acl, digest: str) -> None:
-        """Take `digest` as `lines_digest(acl)` (no flag, no salt): known from an earlier run
-        of the same device model (acl_digests.py), so its lines are not hashed again."""
-        self._lines_digests[id(acl), None, ""] = (acl, digest)
+    def adopt_digest(
+        self, acl: Acl, digest: str, flag: Callable[[AclLine], bool] | None = None, salt: str = ""
+    ) -> None:
+        """Take `digest` as `lines_digest(acl, flag, salt)`: known from an earlier run of the
+        same device model (acl_digests.py), so its lines are not hashed again."""
+        self._lines_digests[id(acl), flag, salt] = (acl, digest)
 
     def _line_form(self, line: AclLine) -> bytes:
         known = self._line_forms.get(id(line))

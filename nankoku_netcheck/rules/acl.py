@@ -13,11 +13,18 @@ the earlier rules for that pair and the rule's own earlier lines match all its p
 (ACL-002); a reachable line that permits everything between zones is ACL-004; one that
 permits any source, any destination or any service between zones is ACL-006; a rule that
 permits sessions between zones without logging them is ACL-007.
+
+With a store and the network's fingerprints (a cache folder), what a device's findings rest
+on is kept between runs (rules/acl_kept.py): ACL-001, ACL-002, ACL-003 and RT-001 read the
+device's model alone and keep its findings; ACL-006 reads where its interfaces lead too and
+keeps them while the structure is the same; ACL-004 keeps what the device's ACLs and policy
+permit and finds the zone boundaries anew. ACL-007 costs next to nothing and keeps nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+import functools
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..cache import source_fingerprint
@@ -41,9 +48,10 @@ from ..reach.packets import STORE_MIN_LINES, PacketSet, PacketSpace
 from ..reach.precompile import Work
 from ..redact import redact
 from ..result import Finding
+from .acl_kept import Compute, DeviceKept, findings_of_each, flattened
 from .acl_overlap import OverlapIndex
 from .base import GL_NETWORK, Check, Rule
-from .device import devices, violation, zone_boundary_interfaces
+from .device import violation, zone_boundary_interfaces
 from .flows import FlowContext
 from .policies import (
     PairGroup,
@@ -192,15 +200,23 @@ def defined_names(device: Device) -> set[tuple[str, str]]:
 
 def check_acl_001(ctx: FlowContext) -> list[Finding]:
     """ACL-001: every ACL, object-group, route-map and class-map that is used is defined."""
+    return flattened(findings_of_each(ctx, "ACL-001", 1, _each_device(_acl_001_of)), 0)
+
+
+def _each_device(check: Callable[[str, Device], list[Finding]]) -> Compute:
+    """A rule's check of one device as `findings_of_each` computes the devices not kept."""
+    return lambda chosen: {name: [check(name, device)] for name, device in chosen}
+
+
+def _acl_001_of(name: str, device: Device) -> list[Finding]:
     findings = []
-    for name, device in devices(ctx):
-        undefined: dict[tuple[str, str], list[Use]] = {}
-        defined = defined_names(device)
-        for use in uses(device, defined):
-            if not use.mentioned and (use.kind, use.name) not in defined:
-                undefined.setdefault((use.kind, use.name), []).append(use)
-        for (kind, object_name), places in sorted(undefined.items()):
-            findings.append(_undefined_finding(name, device, kind, object_name, places))
+    undefined: dict[tuple[str, str], list[Use]] = {}
+    defined = defined_names(device)
+    for use in uses(device, defined):
+        if not use.mentioned and (use.kind, use.name) not in defined:
+            undefined.setdefault((use.kind, use.name), []).append(use)
+    for (kind, object_name), places in sorted(undefined.items()):
+        findings.append(_undefined_finding(name, device, kind, object_name, places))
     return findings
 
 
@@ -246,23 +262,26 @@ def _undefined_finding(device_name: str, device: Device, kind: str, name: str, p
 
 def check_acl_003(ctx: FlowContext) -> list[Finding]:
     """ACL-003: every defined ACL, object-group, route-map and class-map is used."""
+    return flattened(findings_of_each(ctx, "ACL-003", 1, _each_device(_acl_003_of)), 0)
+
+
+def _acl_003_of(name: str, device: Device) -> list[Finding]:
     findings = []
-    for name, device in devices(ctx):
-        used = used_names(device)
-        for definition in device.mgmt.definitions:
-            if (definition.kind, definition.name) in used:
-                continue
-            label_en, label_ja = KIND_LABELS.get(definition.kind, (definition.kind, definition.kind))
-            where = definition.source.where()
-            findings.append(
-                _violation(
-                    "ACL-003",
-                    name,
-                    f"{where}: {label_en} '{definition.name}' is defined but never used.",
-                    f"{where}: {label_ja}「{definition.name}」は定義されていますが、どこからも使われていません。",
-                    [(definition.source, "defined, unused")],
-                )
+    used = used_names(device)
+    for definition in device.mgmt.definitions:
+        if (definition.kind, definition.name) in used:
+            continue
+        label_en, label_ja = KIND_LABELS.get(definition.kind, (definition.kind, definition.kind))
+        where = definition.source.where()
+        findings.append(
+            _violation(
+                "ACL-003",
+                name,
+                f"{where}: {label_en} '{definition.name}' is defined but never used.",
+                f"{where}: {label_ja}「{definition.name}」は定義されていますが、どこからも使われていません。",
+                [(definition.source, "defined, unused")],
             )
+        )
     return findings
 
 
@@ -295,19 +314,25 @@ class Unreachable:
 
 def check_acl_002(ctx: FlowContext) -> list[Finding]:
     """ACL-002: no ACL line is fully shadowed by earlier lines."""
-    findings = []
+    each = findings_of_each(ctx, "ACL-002", 2, lambda chosen: _acl_002_of(ctx, chosen))
+    return flattened(each, 0) + flattened(each, 1)
+
+
+def _acl_002_of(ctx: FlowContext, chosen: list[tuple[str, Device]]) -> dict[str, list[list[Finding]]]:
+    """ACL-002 on the chosen devices: by device, the findings on its ACLs, then those on its policy."""
+    found: dict[str, list[list[Finding]]] = {name: [[], []] for name, _ in chosen}
     keys: dict[tuple[str, str], str | None] = {}
-    acls = [
-        (name, acl_name, device.acls[acl_name]) for name, device in devices(ctx) for acl_name in sorted(device.acls)
-    ]
+    acls = [(name, acl_name, device.acls[acl_name]) for name, device in chosen for acl_name in sorted(device.acls)]
     for name, acl_name, acl in acls:
         keys[name, acl_name] = _shadow_key(ctx.space, acl)
     answers = _stored_unreachable_of_each(ctx.space, [(acl, keys[name, acl_name]) for name, acl_name, acl in acls])
-    for (name, _, acl), found in zip(acls, answers, strict=True):
-        for item in found:
+    for (name, _, acl), items in zip(acls, answers, strict=True):
+        for item in items:
             cover = [acl.lines[index] for index in item.cover]
-            findings.append(_unreachable_finding(name, acl, acl.lines[item.index], cover, item.empty))
-    return findings + unreachable_policy_lines(ctx, keys)
+            found[name][0].append(_unreachable_finding(name, acl, acl.lines[item.index], cover, item.empty))
+    for finding in unreachable_policy_lines(ctx, keys, {name for name, _ in chosen}):
+        found[finding.device][1].append(finding)
+    return found
 
 
 def _stored_unreachable_of_each(space: PacketSpace, acls: list[tuple[Acl, str | None]]) -> list[list[Unreachable]]:
@@ -361,7 +386,12 @@ def _shadow_key(space: PacketSpace, acl: Acl) -> str | None:
     and this code."""
     if space.store is None or len(acl.lines) < STORE_MIN_LINES:
         return None
-    return space.lines_key("acl-002", acl, exact, source_fingerprint("rules/acl.py", "rules/acl_overlap.py"))
+    return space.lines_key("acl-002", acl, exact, shadow_salt())
+
+
+def shadow_salt() -> str:
+    """The salt of ACL-002's digest of a long ACL's lines (`lines_digest` with `exact`): this code."""
+    return source_fingerprint("rules/acl.py", "rules/acl_overlap.py")
 
 
 def _read_unreachable(record: object, acl: Acl) -> list[Unreachable] | None:
@@ -619,9 +649,11 @@ def _verb(action: Action) -> str:
 def check_acl_004(ctx: FlowContext) -> list[Finding]:
     """ACL-004: no ACL bound on a zone-boundary interface permits everything, by one
     reachable `permit ip any any` line or as a whole. A global ACL (ASA) filters inbound
-    on every named interface after the interface's own ACL."""
+    on every named interface after the interface's own ACL. What a device's ACLs and policy
+    permit is kept between runs (rules/acl_kept.py); which interfaces and rules sit at a
+    zone boundary is found anew."""
     findings = []
-    space = ctx.space
+    kept = DeviceKept(ctx, "ACL-004")
     for device_name, if_name in sorted(zone_boundary_interfaces(ctx.network)):
         device = ctx.network.devices[device_name]
         interface = device.interfaces.get(if_name)
@@ -634,17 +666,37 @@ def check_acl_004(ctx: FlowContext) -> list[Finding]:
             acl = device.acls.get(acl_name) if acl_name is not None else None
             if acl is None or binding is None:
                 continue
-            found = _permit_all(space, acl)
+            found = _kept_permit_all(ctx.space, kept, device_name, f"acl:{acl_name}", acl)
             if found is not None:
                 findings.append(
                     _permit_all_finding(device_name, if_name, acl, direction, found, binding, "bound at zone boundary")
                 )
-        found_policy = _policy_permit_all(space, device, if_name)
+        found_policy = _kept_policy_permit_all(ctx.space, kept, device_name, device, if_name)
         if found_policy is not None:
             rule, acl, found = found_policy
             role = "bound globally" if rule.from_interfaces is None else "bound at zone boundary"
             findings.append(_permit_all_finding(device_name, if_name, acl, "in", found, rule.source, role))
-    return findings + _policy_permits_all(ctx)
+    findings += _policy_permits_all(ctx, kept)
+    kept.save()
+    return findings
+
+
+def _kept_permit_all(space: PacketSpace, kept: DeviceKept, device_name: str, question: str, acl: Acl) -> Source | None:
+    """Where the ACL permits everything (`_permit_all_index`), kept as the line's index (-1:
+    the ACL as a whole; [] for none)."""
+    answer = kept.get(device_name, question)
+    valid = isinstance(answer, list) and (
+        answer == [] or (len(answer) == 1 and type(answer[0]) is int and -1 <= answer[0] < len(acl.lines))
+    )
+    if not valid:
+        found = _permit_all_index(space, acl)
+        answer = [] if found is None else [found]
+        kept.put(device_name, question, answer)
+    return None if not answer else _found_source(acl, answer[0])
+
+
+def _found_source(acl: Acl, index: int) -> Source:
+    return acl.source if index < 0 else acl.lines[index].source
 
 
 def _permit_all_finding(
@@ -662,17 +714,51 @@ def _permit_all_finding(
     )
 
 
-def _policy_permit_all(space: PacketSpace, device: Device, if_name: str) -> tuple[PolicyRule, Acl, Source] | None:
+def _kept_policy_permit_all(
+    space: PacketSpace, kept: DeviceKept, device_name: str, device: Device, if_name: str
+) -> tuple[PolicyRule, Acl, Source] | None:
     """The first line of the policy rules from `if_name` to any interface that permits every
-    packet reaching it, with its rule and the list it is reported in (the lines of the rules
-    before and of its own, named after its ACL); None when there is none. Rules restricted to
-    some interfaces out do not permit everything from `if_name`; rules with inline lines
-    (zone-based firewalls) are judged by `_policy_permits_all` instead."""
+    packet reaching it, with its rule and the list it is reported in (`_policy_steps`); None
+    when there is none. Rules restricted to some interfaces out do not permit everything from
+    `if_name`; rules with inline lines (zone-based firewalls) are judged by
+    `_policy_permits_all` instead. Kept as the rule's position and the line's index in its
+    list (-1: the list as a whole), [] for none."""
+    question = f"policy:{if_name}"
+    answer = kept.get(device_name, question)
+    if answer == []:
+        return None
+    if isinstance(answer, list) and len(answer) == 2 and all(type(number) is int for number in answer):
+        for position, rule, combined, earlier in _policy_steps(device, if_name):
+            if position == answer[0]:
+                if -1 <= answer[1] < len(combined.lines):
+                    return _unless_earlier(rule, combined, earlier, answer[1])
+                break
+    for position, rule, combined, earlier in _policy_steps(device, if_name):
+        found = _permit_all_index(space, combined)
+        if found is not None:
+            kept.put(device_name, question, [position, found])
+            return _unless_earlier(rule, combined, earlier, found)
+    kept.put(device_name, question, [])
+    return None
+
+
+def _unless_earlier(
+    rule: PolicyRule, combined: Acl, earlier: tuple[AclLine, ...], index: int
+) -> tuple[PolicyRule, Acl, Source] | None:
+    """A line of the rules before decides first: reported where that rule is bound, not here."""
+    found = _found_source(combined, index)
+    return None if found in {line.source for line in earlier} else (rule, combined, found)
+
+
+def _policy_steps(device: Device, if_name: str) -> Iterator[tuple[int, PolicyRule, Acl, tuple[AclLine, ...]]]:
+    """The policy rules from `if_name` to any interface that apply a named ACL, in order: its
+    position, the rule, the list its lines are reported in (those of the rules before and its
+    own, named after its ACL) and the lines before its own."""
     interface = device.interfaces[if_name]
     if device.policy is None or not interface.passes_traffic:
-        return None
+        return
     earlier: tuple[AclLine, ...] = ()
-    for rule in device.policy:
+    for position, rule in enumerate(device.policy):
         if rule.to_interfaces is not None or (rule.from_interfaces is not None and if_name not in rule.from_interfaces):
             continue
         acl = device.acls.get(rule.acl) if rule.acl is not None else None
@@ -682,12 +768,8 @@ def _policy_permit_all(space: PacketSpace, device: Device, if_name: str) -> tupl
             earlier += lines or ()
             continue
         name, source = (acl.name, acl.source) if acl is not None else (rule.name, rule.source)
-        combined = Acl(name, earlier + lines, source, acl.kind if acl is not None else "extended")
-        found = _permit_all(space, combined)
-        if found is not None:
-            return None if found in {line.source for line in earlier} else (rule, combined, found)
+        yield position, rule, Acl(name, earlier + lines, source, acl.kind if acl is not None else "extended"), earlier
         earlier += lines
-    return None
 
 
 def may_match_everything(line: AclLine) -> bool:
@@ -709,9 +791,9 @@ def may_match_everything(line: AclLine) -> bool:
     return True
 
 
-def _permit_all(space: PacketSpace, acl: Acl) -> Source | None:
-    """The reachable exact line that permits every packet, else the ACL's own line when
-    its exact lines together permit everything; None otherwise."""
+def _permit_all_index(space: PacketSpace, acl: Acl) -> int | None:
+    """The index of the reachable exact line that permits every packet, else -1 (the ACL's
+    own line) when its exact lines together permit everything; None otherwise."""
     for index, line in enumerate(acl.lines):
         permits_all = (
             line.action is Action.PERMIT
@@ -720,9 +802,9 @@ def _permit_all(space: PacketSpace, acl: Acl) -> Source | None:
             and line_set(space, line) == space.valid
         )
         if permits_all and space.first_match_region(acl, index) != space.false:
-            return line.source
+            return index
     if acl.lines and all(exact(line) for line in acl.lines) and space.acl_permits(acl) == space.valid:
-        return acl.source
+        return -1
     return None
 
 
@@ -732,25 +814,28 @@ def _permit_all(space: PacketSpace, acl: Acl) -> Source | None:
 def check_rt_001(ctx: FlowContext) -> list[Finding]:
     """RT-001: every static route's next hop is on a connected subnet or resolves through
     another route; its exit interface exists and is up."""
+    return flattened(findings_of_each(ctx, "RT-001", 1, _each_device(_rt_001_of)), 0)
+
+
+def _rt_001_of(name: str, device: Device) -> list[Finding]:
     findings = []
-    for name, device in devices(ctx):
-        connected: ConnectedByTable = {}  # a core's thousands of routes resolve against the same subnets
-        for route in device.routes:
-            if route.discard or route.kind is not RouteKind.STATIC:
-                continue
-            problem = _route_problem(device, route, connected)
-            if problem is not None:
-                en, ja = problem
-                where = route.source.where()
-                findings.append(
-                    _violation(
-                        "RT-001",
-                        name,
-                        f"{where}: static route {route.describe()}: {en}",
-                        f"{where}: スタティックルート {route.describe()}: {ja}",
-                        [(route.source, "static route")],
-                    )
+    connected: ConnectedByTable = {}  # a core's thousands of routes resolve against the same subnets
+    for route in device.routes:
+        if route.discard or route.kind is not RouteKind.STATIC:
+            continue
+        problem = _route_problem(device, route, connected)
+        if problem is not None:
+            en, ja = problem
+            where = route.source.where()
+            findings.append(
+                _violation(
+                    "RT-001",
+                    name,
+                    f"{where}: static route {route.describe()}: {en}",
+                    f"{where}: スタティックルート {route.describe()}: {ja}",
+                    [(route.source, "static route")],
                 )
+            )
     return findings
 
 
@@ -1015,14 +1100,16 @@ def _policy_lines(sets: _PolicySets, lines: tuple[AclLine, ...]) -> Iterator[_Po
 
 
 def unreachable_policy_lines(
-    ctx: FlowContext, acl_keys: dict[tuple[str, str], str | None] | None = None
+    ctx: FlowContext, acl_keys: dict[tuple[str, str], str | None] | None = None, chosen: Collection[str] | None = None
 ) -> list[Finding]:
     """ACL-002 on policies: rules that decide no interface pair, and lines no packet of any
     pair their rule decides reaches. A line of a named ACL that the ACL's own earlier lines
     already shadow is left to ACL-002 on the ACL. `acl_keys`: the store keys ACL-002 on the
-    device's ACLs used, by (device, ACL name)."""
+    device's ACLs used, by (device, ACL name). `chosen`: the devices to check (None: all)."""
     findings = []
     for name, device, policy in policy_devices(ctx.network):
+        if chosen is not None and name not in chosen:
+            continue
         sets = _PolicySets(ctx.space, device)
         known = {acl: key for (owner, acl), key in (acl_keys or {}).items() if owner == name and key is not None}
         for position, index in stored_policy_shadows(sets, known):
@@ -1215,27 +1302,34 @@ def check_acl_006(ctx: FlowContext) -> list[Finding]:
     Any source from the internet, an external zone or beyond the modelled network is what
     that side is, and so is any destination there: those are not reported. Only rules with
     lines of their own (a zone-based firewall's policies) are judged: a rule that applies an
-    interface's named ACL (the ASA's access-groups) is an ACL, judged by the ACL rules."""
-    findings = []
+    interface's named ACL (the ASA's access-groups) is an ACL, judged by the ACL rules.
+    A device's findings rest on its model and on where its interfaces lead: they are kept
+    between runs by its fingerprint and the structure's (rules/acl_kept.py)."""
+    compute = _each_device(functools.partial(_acl_006_of, ctx, open_sides(ctx.network)))
+    return flattened(findings_of_each(ctx, "ACL-006", 1, compute, by_structure=True), 0)
+
+
+def _acl_006_of(ctx: FlowContext, open_: frozenset[str], name: str, device: Device) -> list[Finding]:
+    findings: list[Finding] = []
     space = ctx.space
-    open_ = open_sides(ctx.network)
-    for name, device, policy in policy_devices(ctx.network):
-        sets = _PolicySets(space, device)
-        for position, rule in enumerate(policy):
-            if rule.acl is not None:
+    if not device.policy:
+        return findings
+    sets = _PolicySets(space, device)
+    for position, rule in enumerate(device.policy):
+        if rule.acl is not None:
+            continue
+        crossings = crossing_zone_pairs(ctx.network, name, rule, ctx.zones_behind())
+        lines = written_lines(device, rule)
+        if not crossings or lines is None or not judged(rule):
+            continue
+        for item in _policy_lines(sets, lines):
+            if item.line.action is not Action.PERMIT or not exact(item.line) or item.packets == space.valid:
                 continue
-            crossings = crossing_zone_pairs(ctx.network, name, rule)
-            lines = written_lines(device, rule)
-            if not crossings or lines is None or not judged(rule):
-                continue
-            for item in _policy_lines(sets, lines):
-                if item.line.action is not Action.PERMIT or not exact(item.line) or item.packets == space.valid:
-                    continue
-                broad = _broad_fields(space, item.packets)
-                shown = [pair for pair in crossings if _too_broad(open_, broad, pair)]
-                if shown and sets.reachable(position, item):
-                    fields = [field for field in broad if any(_too_broad(open_, [field], pair) for pair in shown)]
-                    findings.append(_broad_finding(name, rule, item.line, shown, fields))
+            broad = _broad_fields(space, item.packets)
+            shown = [pair for pair in crossings if _too_broad(open_, broad, pair)]
+            if shown and sets.reachable(position, item):
+                fields = [field for field in broad if any(_too_broad(open_, [field], pair) for pair in shown)]
+                findings.append(_broad_finding(name, rule, item.line, shown, fields))
     return findings
 
 
@@ -1293,24 +1387,66 @@ def _policy_evidence(line: Source, rule: Source, role: str) -> list[tuple[Source
     return evidence
 
 
-def _policy_permits_all(ctx: FlowContext) -> list[Finding]:
+def _policy_permits_all(ctx: FlowContext, kept: DeviceKept) -> list[Finding]:
     """ACL-004 on policies: a reachable exact line of a rule between zones permits every
-    packet. A rule that names an ACL is left to the check of that ACL where it is bound."""
+    packet. A rule that names an ACL is left to the check of that ACL where it is bound.
+    Which lines permit everything is kept between runs; whether their rules sit between
+    zones is asked of the network each time, for those rules alone."""
     findings = []
-    space = ctx.space
     for name, device, policy in policy_devices(ctx.network):
-        sets = _PolicySets(space, device)
-        for position, rule in enumerate(policy):
-            crossings = crossing_zone_pairs(ctx.network, name, rule)
-            if not crossings or rule.acl is not None or not judged(rule):
-                continue
-            lines = rule.lines
-            for item in _policy_lines(sets, lines):
-                everything = item.line.action is Action.PERMIT and exact(item.line) and item.packets == space.valid
-                if everything and sets.reachable(position, item):
-                    findings.append(_policy_permit_all_finding(name, rule, item.line, crossings))
-                    break
+        for position, index in _kept_inline_permit_all(ctx.space, kept, name, device, policy):
+            rule = policy[position]
+            crossings = crossing_zone_pairs(ctx.network, name, rule, ctx.zones_behind())
+            if crossings:
+                findings.append(_policy_permit_all_finding(name, rule, rule.lines[index], crossings))
     return findings
+
+
+def _kept_inline_permit_all(
+    space: PacketSpace, kept: DeviceKept, name: str, device: Device, policy: tuple[PolicyRule, ...]
+) -> list[tuple[int, int]]:
+    """`_inline_permit_all`, kept."""
+    answer = kept.get(name, "inline")
+    found = _read_inline(answer, policy)
+    if found is None:
+        found = _inline_permit_all(space, device, policy)
+        kept.put(name, "inline", [list(item) for item in found])
+    return found
+
+
+def _read_inline(answer: object, policy: tuple[PolicyRule, ...]) -> list[tuple[int, int]] | None:
+    """What `_kept_inline_permit_all` wrote: each a rule with inline lines that is judged, in order,
+    and one of its lines; None for anything else."""
+    if not isinstance(answer, list):
+        return None
+    found: list[tuple[int, int]] = []
+    for item in answer:
+        if not (isinstance(item, list) and len(item) == 2 and all(type(number) is int for number in item)):
+            return None
+        position, index = item
+        if not (0 <= position < len(policy)) or (found and found[-1][0] >= position):
+            return None
+        rule = policy[position]
+        if rule.acl is not None or not judged(rule) or not 0 <= index < len(rule.lines):
+            return None
+        found.append((position, index))
+    return found
+
+
+def _inline_permit_all(space: PacketSpace, device: Device, policy: tuple[PolicyRule, ...]) -> list[tuple[int, int]]:
+    """(position, line index) of the first reachable exact line of each judged rule with inline
+    lines that permits every packet, whatever zones the rule's pairs are in."""
+    found = []
+    sets = _PolicySets(space, device)
+    for position, rule in enumerate(policy):
+        if rule.acl is not None or not judged(rule):
+            continue
+        for item in _policy_lines(sets, rule.lines):
+            everything = item.line.action is Action.PERMIT and exact(item.line) and item.packets == space.valid
+            if everything and sets.reachable(position, item):
+                found.append((position, item.index))
+                break
+    return found
 
 
 def _policy_permit_all_finding(
@@ -1334,7 +1470,7 @@ def check_acl_007(ctx: FlowContext) -> list[Finding]:
         for rule in policy:
             if rule.logged or not judged(rule) or not _may_permit(device, rule):
                 continue
-            crossings = crossing_zone_pairs(ctx.network, name, rule)
+            crossings = crossing_zone_pairs(ctx.network, name, rule, ctx.zones_behind())
             if not crossings:
                 continue
             where = (rule.logged_source or rule.source).where()
