@@ -215,6 +215,9 @@ class Compiled:
     table_local: dict[tuple[str, str], PacketSet] = field(default_factory=dict)
     # Per region: the filters of the engines `within` it (routing or not: filters do not route).
     regions: dict[Region, RegionFilters] = field(default_factory=dict)
+    # The set of an ACL of these lines (reversed or not), for engines within any region: many
+    # ACLs keep the same few lines, in one region and the next.
+    kept_lines: dict[tuple[tuple[object, ...], bool], PacketSet] = field(default_factory=dict)
 
 
 @dataclass
@@ -225,9 +228,7 @@ class RegionFilters:
     compiled: Compiled
     bounds: tuple[Bounds, ...]
     reversed_bounds: tuple[Bounds, ...]
-    # An ACL's set by the lines kept of it (and whether reversed): many ACLs keep the same few.
-    sets: dict[tuple[tuple[object, ...], bool], PacketSet] = field(default_factory=dict)
-    # The same by ACL object (kept alive here, so its id is not reused).
+    # An ACL's set by ACL object (kept alive here, so its id is not reused).
     of_object: dict[tuple[int, bool], tuple[Acl, PacketSet]] = field(default_factory=dict)
 
 
@@ -446,10 +447,11 @@ class ReachEngine:
             return known[1]
         lines = lines_within(acl, region.reversed_bounds if reverse else region.bounds)
         key = (tuple([(line.action, line.matches) for line in lines]), reverse)
-        permitted = region.sets.get(key)
+        permitted = self.compiled.kept_lines.get(key)
         if permitted is None:
             permitted = self.space.lines_permit(lines)
-            permitted = region.sets[key] = self.space.reversed_direction(permitted) if reverse else permitted
+            permitted = self.space.reversed_direction(permitted) if reverse else permitted
+            self.compiled.kept_lines[key] = permitted
         region.of_object[id(acl), reverse] = (acl, permitted)
         return permitted
 
