@@ -362,7 +362,7 @@ class ParseCache:
             data = read_entry(path, DEVICE_ENTRY_LIMIT + MAC_BYTES)
             if data is not None:
                 payload = unseal(self.secret, "device", key, self._code(), data)
-                device = device_codec().loads(payload)
+                device = device_codec().loads_trusted(payload)
                 self.prints[key] = encoding_fingerprint(payload, device.source_file)
                 self.hits += 1
                 return device  # type: ignore[no-any-return]
@@ -407,7 +407,7 @@ class ParseCache:
                 return None
             left = unseal(self.secret, "shared-device", shared, self._code(), data)
             payload = with_own_path(left, own_path)
-            device: Device = device_codec().loads(payload)
+            device: Device = device_codec().loads_trusted(payload)
         except (Rejected, DecodeError):
             self.rejected += 1
             remove_entry(path)
