@@ -102,6 +102,22 @@ class _LineSources(dict[int, Any]):
         return source
 
 
+def _line_sources(line_type: type, file: str, lines: tuple[str, ...]) -> list[Any]:
+    """The source quoting each of the root's `lines`, at the index of its line number: what
+    `_LineSources` makes one at a time, in one pass (a miss there is a Python call from C)."""
+    sources: list[Any] = [None]
+    append = sources.append
+    new = object.__new__
+    for line, text in enumerate(lines, 1):
+        source: Any = new(line_type)
+        attributes = source.__dict__
+        attributes["file"] = file
+        attributes["line"] = line
+        attributes["text"] = text
+        append(source)
+    return sources
+
+
 def _flat_tuple(value: list[int], memo: dict[Any, Any], table: int, width: int, make: Callable[..., Any]) -> Any:
     """The tuple of leaves that `value` (checked: ints only, a multiple of `width` of
     them) writes flat. Equal ones come back as one tuple: ACL lines repeat their
@@ -155,6 +171,7 @@ class _Builder:
             "_pairs": _pairs,
             "_line_number": _line_number,
             "_flat_tuple": _flat_tuple,
+            "_line_sources": _line_sources,
             "_zip": zip,
             "_iter": iter,
             "_set": set,
@@ -200,7 +217,14 @@ class _Builder:
         decoded = [self.decode(field_type, variable, 1) for field_type, variable in zip(types_, variables, strict=True)]
         unpack = f"    {', '.join(variables)}, = value\n" if variables else ""
         prelude = ""
-        if tp is self.root and self.line_type is not None:
+        if tp is self.root and self.line_type is not None and self.trusted:
+            # Every line's source made at once (most lines are quoted): a list indexed by line.
+            unpack += (
+                f"    file = {decoded[0]}\n"
+                f"    lines = {decoded[1]}\n"
+                f"    memo['sources'] = _line_sources({self.constant(self.line_type)}, file, lines)\n"
+            )
+        elif tp is self.root and self.line_type is not None:
             unpack += (
                 f"    sources = memo['sources']\n"
                 f"    sources.file = file = {decoded[0]}\n"
@@ -364,7 +388,12 @@ class _Builder:
                     f"(memo[{table + 1}].get({key} := _tuple({value})) "
                     f"or _flat_tuple({key}, memo, {table}, {width}, {make}))"
                 )
-            return f"_tuple([{self.decode_trusted(arguments[0], item, depth + 1)} for {item} in {value}])"
+            # Most such tuples (an ACL line's matches) hold one item: no comprehension for it.
+            first = self.decode_trusted(arguments[0], f"{value}[0]", depth + 1)
+            return (
+                f"(({first},) if _len({value}) == 1 "
+                f"else _tuple([{self.decode_trusted(arguments[0], item, depth + 1)} for {item} in {value}]))"
+            )
         if origin is list:
             return f"[{self.decode_trusted(arguments[0], item, depth + 1)} for {item} in {value}]"
         if origin is dict and arguments[0] is str:

@@ -9,8 +9,17 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, REPO
+from test_cache import sample_at
 
-from nankoku_netcheck.cache import MAC_BYTES, ParseCache, device_codec, encoding_fingerprint, seal
+from nankoku_netcheck.analyze import load
+from nankoku_netcheck.cache import (
+    FINGERPRINT_CHARS,
+    MAC_BYTES,
+    ParseCache,
+    device_codec,
+    encoding_fingerprint,
+    seal,
+)
 from nankoku_netcheck.codec import Codec, DecodeError
 from nankoku_netcheck.errors import InputError
 from nankoku_netcheck.model import Device
@@ -110,7 +119,10 @@ def test_a_garbled_entry_that_passes_the_mac_is_a_miss_and_is_removed(tmp_path: 
     beyond = json.loads(good)
     beyond[5][0][1][1] = 99
     garbled = [*GARBLED, good[: len(good) // 2], *(json.dumps(data).encode() for data in (*wrong, acl, beyond))]
-    for payload in garbled:
+    fingerprint = encoding_fingerprint(good, "r1.cfg").encode()
+    # The entry's own fingerprint (before the encoding) missing, short, not hex, upper case.
+    unprinted = [good, fingerprint[:-1] + b"[", fingerprint[:-1] + b"g" + good, fingerprint.upper() + good]
+    for payload in [*(fingerprint + data for data in garbled), *unprinted]:
         path = tmp_path / key[:2] / f"{key}.json"
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(seal(SECRET, "device", key, ParseCache._code(), payload))
@@ -125,7 +137,9 @@ def test_a_good_entry_is_read_with_its_fingerprint(tmp_path: Path) -> None:
     key = ParseCache.key("a" * 64, "r1.cfg", None)
     device = sample_device()
     cache.put(key, device)
-    payload = (tmp_path / key[:2] / f"{key}.json").read_bytes()[MAC_BYTES:]
+    entry = (tmp_path / key[:2] / f"{key}.json").read_bytes()[MAC_BYTES:]
+    payload = entry[FINGERPRINT_CHARS:]
+    assert entry[:FINGERPRINT_CHARS].decode() == encoding_fingerprint(payload, "r1.cfg")
     warm = ParseCache(tmp_path, SECRET)
     read = warm.get(key)
     assert read == device and (warm.hits, warm.rejected) == (1, 0)
@@ -154,3 +168,18 @@ def test_a_codec_without_line_sources_decodes_alike() -> None:
     codec = Codec(Source)
     payload = codec.dumps(Source("x.cfg", 3, "text"))
     assert codec.loads_trusted(payload) == codec.loads(payload) == Source("x.cfg", 3, "text")
+
+
+def test_an_entry_written_from_a_shared_one_keeps_the_fingerprint_a_parse_gives(tmp_path: Path) -> None:
+    first, second = sample_at(tmp_path / "a"), sample_at(tmp_path / "b")
+    load(str(first), cache=ParseCache(tmp_path / "cache", SECRET))
+    shared = ParseCache(tmp_path / "cache", SECRET)
+    load(str(second), cache=shared)
+    assert shared.hits == 9 and shared.rejected == 0
+    again = ParseCache(tmp_path / "cache", SECRET)
+    fresh = ParseCache(tmp_path / "fresh", SECRET)
+    load(str(second), cache=again)
+    loaded = load(str(second), cache=fresh)
+    assert again.hits == 9 and again.prints == shared.prints == fresh.prints and len(fresh.prints) == 9
+    for device in loaded.devices.values():
+        assert_decoded_alike(device)
