@@ -127,9 +127,12 @@ def _flat_tuple(value: list[int], memo: dict[Any, Any], table: int, width: int, 
     found = tuples.get(key)
     if found is None:
         leaves = memo[table]
-        found = tuples[key] = tuple(
-            [leaves.get(item) or make(item, memo) for item in zip(*[iter(key)] * width, strict=True)]
-        )
+        if len(key) == width:  # one leaf (most addresses and port ranges): no slicing
+            found = tuples[key] = (leaves.get(key) or make(key, memo),)
+        else:
+            found = tuples[key] = tuple(
+                [leaves.get(item) or make(item, memo) for item in zip(*[iter(key)] * width, strict=True)]
+            )
     return found
 
 
