@@ -9,7 +9,9 @@ read from it instead of parsed again, when the path occurs in the model as whole
 Whoever can write the cache must not decide the verdict nor run code (issue #14):
 
 - Entries are data only: JSON written by a codec driven by the model's type hints
-  (codec.py), decoded strictly; never pickle.
+  (codec.py), decoded strictly; never pickle. A device entry, once authenticated, is
+  decoded without the codec's type checks (`Codec.loads_trusted`: only this code could
+  have written it); anything that still fails to decode is a miss, never a crash.
 - Every entry is authenticated: HMAC-SHA256 under a per-user secret key kept outside the
   cache folder (`$XDG_CONFIG_HOME/nankoku-netcheck/cache.key`, else
   `~/.config/nankoku-netcheck/cache.key`; 32 random bytes, created 0600 on first use),
