@@ -9,7 +9,9 @@ read from it instead of parsed again, when the path occurs in the model as whole
 Whoever can write the cache must not decide the verdict nor run code (issue #14):
 
 - Entries are data only: JSON written by a codec driven by the model's type hints
-  (codec.py), decoded strictly; never pickle.
+  (codec.py), decoded strictly; never pickle. A device entry, once authenticated, is
+  decoded without the codec's type checks (`Codec.loads_trusted`: only this code could
+  have written it); anything that still fails to decode is a miss, never a crash.
 - Every entry is authenticated: HMAC-SHA256 under a per-user secret key kept outside the
   cache folder (`$XDG_CONFIG_HOME/nankoku-netcheck/cache.key`, else
   `~/.config/nankoku-netcheck/cache.key`; 32 random bytes, created 0600 on first use),
@@ -45,9 +47,12 @@ from .wording import count_of
 
 PACKAGE = Path(__file__).resolve().parent
 
-# Format of an entry file: the HMAC-SHA256 (32 bytes) of what `_mac` covers, then the payload.
+# Format of an entry file: the HMAC-SHA256 (32 bytes) of what `_mac` covers, then the payload
+# (a device entry's: FINGERPRINT_CHARS, then the codec's encoding).
 MAC_BYTES = 32
 KEY_BYTES = 32
+# A device entry's payload starts with its `encoding_fingerprint` (SHA-256 in hex).
+FINGERPRINT_CHARS = 64
 # The largest parsed device of the 3,000-device benchmark city is well under 1 MiB of JSON;
 # a 100,000-line config makes about 30 MiB. Anything larger is not ours.
 DEVICE_ENTRY_LIMIT = 64 * 1024 * 1024
@@ -361,9 +366,9 @@ class ParseCache:
         try:
             data = read_entry(path, DEVICE_ENTRY_LIMIT + MAC_BYTES)
             if data is not None:
-                payload = unseal(self.secret, "device", key, self._code(), data)
-                device = device_codec().loads(payload)
-                self.prints[key] = encoding_fingerprint(payload, device.source_file)
+                fingerprint, payload = _fingerprinted(unseal(self.secret, "device", key, self._code(), data))
+                device = device_codec().loads_trusted(payload)
+                self.prints[key] = fingerprint
                 self.hits += 1
                 return device  # type: ignore[no-any-return]
         except (Rejected, DecodeError):
@@ -386,8 +391,9 @@ class ParseCache:
         secret key never leaves this one). With `shared` (its `shared_key`) and `own_path` (the
         display path it was parsed under), the shared entry too, when the model allows."""
         self.prints[key] = encoded.fingerprint
+        entry = encoded.fingerprint.encode("ascii") + encoded.payload
         with contextlib.suppress(OSError):
-            write_atomically(self._path(key), seal(self.secret, "device", key, self._code(), encoded.payload))
+            write_atomically(self._path(key), seal(self.secret, "device", key, self._code(), entry))
             left = shareable(encoded.payload, own_path) if shared is not None and own_path is not None else None
             if shared is not None and left is not None:
                 # Made 0700 here: write_atomically's `parents` would make it with the umask's mode.
@@ -407,7 +413,7 @@ class ParseCache:
                 return None
             left = unseal(self.secret, "shared-device", shared, self._code(), data)
             payload = with_own_path(left, own_path)
-            device: Device = device_codec().loads(payload)
+            device: Device = device_codec().loads_trusted(payload)
         except (Rejected, DecodeError):
             self.rejected += 1
             remove_entry(path)
@@ -416,9 +422,21 @@ class ParseCache:
             return None  # not an entry `put_encoded` wrote: never trusted
         self.misses -= 1  # `get` counted the look-up under `key` as a miss
         self.hits += 1
-        # `encoding_fingerprint` is the hash of the encoding with its own path left out: `left`.
-        self.put_encoded(key, EncodedDevice(payload, hashlib.sha256(left).hexdigest()))
+        # The entry under `key` keeps what `get` finds for it: the `encoding_fingerprint` of
+        # `payload`. This run's is the hash of `left` (the same, unless the model holds
+        # `own_path` as a string of its own).
+        self.put_encoded(key, EncodedDevice(payload, encoding_fingerprint(payload, own_path)))
+        self.prints[key] = hashlib.sha256(left).hexdigest()
         return device
+
+
+def _fingerprinted(entry: bytes) -> tuple[str, bytes]:
+    """A device entry's payload, after the `encoding_fingerprint` that `put_encoded` wrote
+    before it (read back instead of hashing the payload again). Raises DecodeError."""
+    fingerprint = entry[:FINGERPRINT_CHARS]
+    if len(fingerprint) != FINGERPRINT_CHARS or fingerprint.strip(b"0123456789abcdef"):
+        raise DecodeError("an entry without its fingerprint")
+    return fingerprint.decode("ascii"), entry[FINGERPRINT_CHARS:]
 
 
 @dataclass(frozen=True)
@@ -436,7 +454,7 @@ def encode_device(device: Device) -> EncodedDevice | None:
         payload = device_codec().dumps(device)
     except EncodeError:
         return None
-    if len(payload) > DEVICE_ENTRY_LIMIT:
+    if len(payload) + FINGERPRINT_CHARS > DEVICE_ENTRY_LIMIT:
         return None
     return EncodedDevice(payload, encoding_fingerprint(payload, device.source_file))
 
