@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..cache import source_fingerprint
 from ..graph import Network
 from ..incremental import Fingerprints
 from ..model import (
@@ -32,6 +33,7 @@ from ..reach.filters import empty_acl_note
 from ..reach.nat import Translation, new_rewrites, rewritten_to
 from ..reach.packets import Packet, PacketSet, PacketSpace, protocol_name
 from ..reach.repair import Repair, repair_region, repaired
+from ..reach.store import BddStore
 from ..reach.trace import Hop, TracePath, Tracer, path_caveats
 from ..redact import redact
 from ..result import AclRef, Evidence, Finding, FlowExample, PathStep
@@ -80,6 +82,7 @@ class FlowContext:
     # folder): what rules keep results between runs by. None without a store.
     fingerprints: Fingerprints | None = None
     _zones_behind: ZonesBehind | None = None
+    _reserved_destinations: PacketSet | None = None
 
     def zones_behind(self) -> ZonesBehind:
         """Where each interface leads (rules/policies.py), found once a run."""
@@ -758,8 +761,22 @@ class FlowContext:
         return self._reserved_edges[key]
 
     def reserved_destinations(self) -> PacketSet:
-        """Packets to a network or broadcast address of a segment's subnet: no host's, no device's."""
-        return _union(self.space, (edges for _, edges in self._reserved("dst")))
+        """Packets to a network or broadcast address of a segment's subnet: no host's, no device's.
+        With a store, kept there by the structure fingerprint (which holds every segment's
+        subnets and reserved addresses): on the 1,000-device city it is 10,000 one-address sets."""
+        if self._reserved_destinations is not None:
+            return self._reserved_destinations
+        store = self.space.store
+        key = None
+        if store is not None and self.fingerprints is not None:
+            code = source_fingerprint("rules/flows.py", "reach/packets.py")
+            key = BddStore.key("reserved-destinations", (self.fingerprints.structure, code), self.space.layout)
+            self._reserved_destinations = store.get(self.space.bdd, key)
+        if self._reserved_destinations is None:
+            self._reserved_destinations = _union(self.space, (edges for _, edges in self._reserved("dst")))
+            if store is not None and key is not None:
+                store.put(self.space.bdd, key, self._reserved_destinations)
+        return self._reserved_destinations
 
     def describe_set(self, packets: PacketSet) -> str:
         space = self.space
