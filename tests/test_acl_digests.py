@@ -11,6 +11,7 @@ import pytest
 from nankoku_netcheck.acl_digests import Variant, keep_acl_digests, recall_acl_digests
 from nankoku_netcheck.analyze import Loaded, fingerprints, load, packet_space
 from nankoku_netcheck.cache import ParseCache
+from nankoku_netcheck.incremental import Fingerprints
 from nankoku_netcheck.model import Acl, AclLine, Action, Device, Match, Source
 from nankoku_netcheck.reach import packets as packets_module
 from nankoku_netcheck.reach.packets import STORE_MIN_LINES, PacketSpace
@@ -98,13 +99,19 @@ def test_kept_digests_are_taken_back_and_equal_the_lines_hash(
     assert taken_flagged == flagged and flagged
 
 
-def test_a_changed_model_or_a_foreign_record_is_not_taken(city: Path, tmp_path: Path) -> None:
+def _kept(city: Path, tmp_path: Path) -> tuple[ParseCache, Loaded, list[str], Fingerprints]:
+    """The city loaded with a cache whose store keeps its devices' digests."""
     cache = ParseCache(tmp_path / "cache")
     loaded = _loaded(city, cache)
     names = _with_long_lists(loaded)
     space = packet_space("oxidd", cache)
     prints = fingerprints(loaded, space, 1000)
     keep_acl_digests(space, loaded.devices, prints.device, names)
+    return cache, loaded, names, prints
+
+
+def test_a_changed_model_or_a_foreign_record_is_not_taken(city: Path, tmp_path: Path) -> None:
+    cache, loaded, names, prints = _kept(city, tmp_path)
     edited = names[0]
 
     def other_print(name: str) -> str | None:
@@ -118,12 +125,7 @@ def test_a_changed_model_or_a_foreign_record_is_not_taken(city: Path, tmp_path: 
 
 
 def test_a_record_naming_other_acls_is_not_taken(city: Path, tmp_path: Path) -> None:
-    cache = ParseCache(tmp_path / "cache")
-    loaded = _loaded(city, cache)
-    names = _with_long_lists(loaded)
-    space = packet_space("oxidd", cache)
-    prints = fingerprints(loaded, space, 1000)
-    keep_acl_digests(space, loaded.devices, prints.device, names)
+    cache, loaded, names, prints = _kept(city, tmp_path)
     name, long_name = next(
         (name, acl_name)
         for name in names
