@@ -364,7 +364,14 @@ def analyze(
     saved = saved_searches(space, loaded, budget, cache)
     # Started now: its start-up runs while the long ACLs compile (rules/presearch.py).
     worker = start_search_worker(
-        loaded.network, loaded.configs, searched_for(loaded, chosen), cache, jobs, space.backend, budget
+        loaded.network,
+        loaded.configs,
+        searched_for(loaded, chosen),
+        cache,
+        jobs,
+        space.backend,
+        budget,
+        kept=saved.get if saved is not None else None,
     )
     try:
         report("compile")

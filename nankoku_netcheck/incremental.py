@@ -501,6 +501,8 @@ class SavedSearches:
         self.loaded: set[SearchKey] = set()
         # The result entry each deps record read pointed to: replaced ones are removed.
         self._earlier: dict[SearchKey, str] = {}
+        # What `get` found, by search: asked before a search worker is started and again by the rules.
+        self._found: dict[SearchKey, ReachResult | Repair | None] = {}
         prints.known_structures.update(self._kept_structures())
 
     def _structures_key(self) -> str:
@@ -518,7 +520,14 @@ class SavedSearches:
 
     def get(self, source_class: str, routing: bool) -> ReachResult | Repair | None:
         """The saved result of the search if it still holds for this network, a `Repair` of it
-        when it holds but for the packets an edit of ACL lines changed, else None."""
+        when it holds but for the packets an edit of ACL lines changed, else None. Found once
+        per search."""
+        search = (source_class, routing)
+        if search not in self._found:
+            self._found[search] = self._get(source_class, routing)
+        return self._found[search]
+
+    def _get(self, source_class: str, routing: bool) -> ReachResult | Repair | None:
         key = self._key((source_class, routing))
         deps = self._recorded(key)
         if deps is None:

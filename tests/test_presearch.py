@@ -177,8 +177,9 @@ def test_nothing_is_split_without_a_cache_a_second_job_or_enough_work(city: Path
 def test_saved_searches_are_not_searched_again_by_the_worker(
     city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A re-run whose searches all still hold (incremental.py) takes them from the store: the
-    worker is given none of them, and the findings equal a run from scratch."""
+    """A re-run whose searches all still hold (incremental.py) takes them from the store: no
+    worker is started (it would be given none of them), and the findings equal a run from
+    scratch; so after an edit of ACL lines, whose searches are all kept or repaired."""
     monkeypatch.setattr(presearch, "PARALLEL_SEARCH_MIN_COST", 0)
     folder = tmp_path / "city"
     shutil.copytree(city.parent, folder)
@@ -191,6 +192,15 @@ def test_saved_searches_are_not_searched_again_by_the_worker(
         str(topology), cache=ParseCache(cache), jobs=2, timestamp="2026-01-01T00:00:00Z", reuse_result=False
     )
     again = json.loads(render_json(result, "en"))
-    assert len(outcomes) == 1
-    assert outcomes[0].planned > 0 and outcomes[0].here == outcomes[0].planned and outcomes[0].from_worker == 0
+    assert outcomes == []  # no worker, so no presearch
     assert again == report_json(topology, None, jobs=1)
+    # The benchmark's edit (benchmarks/run.py): one more deny line in an access switch's VLAN ACL.
+    marker = "ip access-list extended VLAN10-IN\n"
+    config = next(path for path in sorted((folder / "device_configs").rglob("*.cfg")) if marker in path.read_text())
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(marker, marker + " deny tcp any host 10.200.0.9 eq 23\n", 1), encoding="utf-8")
+    edited = analyze(
+        str(topology), cache=ParseCache(cache), jobs=2, timestamp="2026-01-01T00:00:00Z", reuse_result=False
+    )
+    assert outcomes == []
+    assert json.loads(render_json(edited, "en")) == report_json(topology, None, jobs=1)

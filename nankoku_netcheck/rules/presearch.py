@@ -35,7 +35,7 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as EventType
@@ -153,14 +153,20 @@ def start_search_worker(
     jobs: int,
     backend: str,
     budget: int,
+    kept: Callable[[str, bool], object] | None = None,
 ) -> SearchWorker | None:
     """A worker for the planned searches, started as early as the inputs are loaded (its
     start takes seconds); None when there is no cache to hand results over in, `jobs` is 1,
-    the plan is too small to pay, or the process cannot be started. `stop_search_worker`
-    must follow (search_in_two_processes does it)."""
+    the plan is too small to pay, every planned search is kept from an earlier run (`kept`:
+    the saved result or a repair of it, None when there is none: incremental.py
+    `SavedSearches.get`; this process takes those first, so a worker would get nothing), or
+    the process cannot be started. `stop_search_worker` must follow (search_in_two_processes
+    does it)."""
     rule_ids = list(rule_ids)
     plan = ordered_plan(network, rule_ids) if cache is not None and jobs >= 2 else []
     if cache is None or not plan:
+        return None
+    if kept is not None and all(kept(*search) is not None for search in plan):
         return None
     try:
         folder = Path(tempfile.mkdtemp(prefix="searches-", dir=private_folder(cache.directory / "bdd")))
