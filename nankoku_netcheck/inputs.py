@@ -404,8 +404,8 @@ def _guess_utf16_without_bom(raw: bytes) -> str | None:
     if len(raw) % 2 or len(sample) < 2:
         return None
     pairs = len(sample) // 2
-    nul_in_even = sum(1 for index in range(0, pairs * 2, 2) if sample[index] == 0)
-    nul_in_odd = sum(1 for index in range(1, pairs * 2, 2) if sample[index] == 0)
+    nul_in_even = sample[0 : pairs * 2 : 2].count(0)
+    nul_in_odd = sample[1 : pairs * 2 : 2].count(0)
     # The other side may hold a few NULs: U+3000 (全角スペース) is 00 30 in UTF-16 LE.
     if nul_in_odd >= pairs * _UTF16_NUL_SHARE and nul_in_even * 10 <= nul_in_odd:
         return "utf-16-le"
