@@ -247,3 +247,35 @@ def test_the_same_configs_under_two_paths_keep_both_sides_answers(
     assert checked
     for topology, found in kept.items():
         assert found == acl_findings(topology, None)
+
+
+def test_a_model_without_findings_has_none_under_another_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first `diff` after a `verify`: the revision's export shows the same configs under
+    other paths. A device whose model had no findings under the first path is not checked
+    again; one with findings is (they quote the path), and every answer is a run from
+    scratch's."""
+    first = city(tmp_path / "first", "ACL-002/fail")
+    second_folder = tmp_path / "second"
+    shutil.copytree(first.parent, second_folder)
+    second = second_folder / first.name
+    cache = tmp_path / "cache"
+    before = acl_findings(first, cache)
+    with_findings = {rule: sorted({finding.device for finding in before[rule]}) for rule in ("ACL-001", "ACL-002")}
+    assert with_findings["ACL-002"] and with_findings["ACL-002"] != ["edge", "other", "r1"]
+    checked: dict[str, list[str]] = {"ACL-001": [], "ACL-002": []}
+    original_001, original_002 = acl_module._acl_001_of, acl_module._acl_002_of
+
+    def counted_001(name: str, device: object) -> object:
+        checked["ACL-001"].append(name)
+        return original_001(name, device)  # type: ignore[arg-type]
+
+    def counted_002(ctx: FlowContext, chosen: list[tuple[str, object]]) -> object:
+        checked["ACL-002"].extend(name for name, _ in chosen)
+        return original_002(ctx, chosen)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(acl_module, "_acl_001_of", counted_001)
+    monkeypatch.setattr(acl_module, "_acl_002_of", counted_002)
+    after = acl_findings(second, cache)
+    assert {rule: sorted(names) for rule, names in checked.items()} == with_findings
+    assert after == acl_findings(second, None)
+    assert after != before  # the findings quote the second path

@@ -153,3 +153,36 @@ def test_a_full_oxidd_table_is_tidied_instead_of_running_out() -> None:
     assert churn(tidied, tidy=True) > 0
     assert tidied.manager.num_inner_nodes() <= tidied.capacity
     assert not oxidd_bdd.OxiddBDD(capacity=1 << 18).tidy()  # an empty table is left alone
+
+
+def test_oxidd_collects_when_the_table_outgrows_what_was_live(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Besides a nearly full table, `tidy` collects once the table holds GROWTH times the
+    nodes the last collection left (and at least COLLECT_FLOOR), and not before."""
+    oxidd_bdd = pytest.importorskip("nankoku_netcheck.reach.oxidd_bdd")
+    monkeypatch.setattr(oxidd_bdd, "COLLECT_FLOOR", 2000)
+    monkeypatch.setattr(oxidd_bdd, "GROWTH", 2.0)
+    bdd = oxidd_bdd.OxiddBDD(capacity=1 << 22)  # far from full throughout
+    bdd.declare(*(f"x{i}" for i in range(40)))
+    variables = [bdd.var(f"x{i}") for i in range(40)]
+    rng = random.Random(3)
+
+    def some_set() -> Any:
+        union = bdd.false
+        for _ in range(40):
+            cube = bdd.true
+            for index in rng.sample(range(40), 14):
+                cube &= variables[index] if rng.random() < 0.5 else ~variables[index]
+            union |= cube
+        return union
+
+    kept = [some_set() for _ in range(20)]
+    assert bdd.manager.num_inner_nodes() > 2000
+    assert bdd.tidy()  # past the floor
+    live = bdd.manager.num_inner_nodes()
+    assert live >= 2000  # what `kept` holds survives
+    while bdd.manager.num_inner_nodes() <= 2 * live:
+        assert not bdd.tidy()
+        some_set()  # garbage at once
+    assert bdd.tidy()
+    assert bdd.manager.num_inner_nodes() == live  # the garbage went, the live sets stayed
+    assert all(bdd.manager.num_inner_nodes() and item != bdd.false for item in kept)

@@ -123,6 +123,7 @@ def share_work(
 def _work_here(space: PacketSpace, group: list[Work]) -> None:
     for item in group:
         item.run(space, item.acl)
+        space.tidy()  # a compile leaves millions of dead nodes behind
 
 
 def _by_lines(work: list[Work]) -> list[list[Work]]:

@@ -12,7 +12,8 @@ under the revision's paths, the other under the working tree's).
 One record rather than one per device: a thousand files cost more to read than one.
 
 An answer is re-used only when the device's fingerprint and path are the ones it was
-computed for; a record or an answer of the wrong shape is never read (the caller
+computed for — but for "no findings", which holds under any path for the same model (see
+`findings_of_each`); a record or an answer of the wrong shape is never read (the caller
 recomputes). Without a store or fingerprints nothing is kept and everything is computed.
 """
 
@@ -91,6 +92,14 @@ class DeviceKept:
                 self._changed = True
             others = [entry for entry in kept if entry is not self._entries[name]]
             self._others[name] = others[: ENTRIES_PER_DEVICE - 1]
+
+    def empty_elsewhere(self, name: str, question: str, empty: Any) -> bool:
+        """Whether the device's model, under the other path kept, answered `empty` (no
+        findings): then it has none under this path either (`findings_of_each`)."""
+        entry = self._entries.get(name)
+        return entry is not None and any(
+            other[0] == entry[0] and other[2].get(question) == empty for other in self._others.get(name, [])
+        )
 
     def get(self, name: str, question: str) -> Any | None:
         """The answer kept for the device (as JSON), None when there is none."""
@@ -180,6 +189,13 @@ def findings_of_each(
     found: dict[str, list[list[Finding]]] = {}
     for name in names:
         read = read_findings(kept.get(name, FINDINGS), parts)
+        if read is None and kept.empty_elsewhere(name, FINDINGS, _no_findings(parts)):
+            # The rules read a device's config path only to quote it (and, within the device,
+            # to compare sources, all of which a move to another path moves alike): a model
+            # with no findings under one path has none under another. So the first `diff`
+            # after a `verify` checks only the revision's devices that have findings.
+            read = [[] for _ in range(parts)]
+            kept.put(name, FINDINGS, _no_findings(parts))
         if read is not None:
             found[name] = read
     missing = [(name, ctx.network.devices[name]) for name in names if name not in found]
