@@ -246,3 +246,36 @@ def test_a_record_of_the_one_entry_layout_is_read_as_one_entry(tmp_path: Path) -
     assert verified(tree, cache, stages) == verified(tree, None)
     assert len(blobs(cache)) == 10 + repaired_count(stages) and first <= blobs(cache)
     assert sum(len(kept.entries) == 2 for kept in deps_records(cache).values()) == repaired_count(stages)
+
+
+def test_among_repairs_the_entry_with_fewer_changed_devices_is_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = sample_copy(tmp_path / "tree")
+    cache = tmp_path / "cache"
+    lg_core = tree.parent / "configs" / "lg-core.cfg"
+    original = lg_core.read_text(encoding="utf-8")
+    verified(tree, cache)
+    edit(tree, "acl-line")  # B: lg-core edited
+    verified(tree, cache)
+    # C: lg-core as in A, mn-gw edited. B's entry differs in two devices, A's in one.
+    lg_core.write_text(original, encoding="utf-8")
+    open_snmp_to_mynumber(tree)
+    both = [
+        kept
+        for kept in deps_records(cache).values()
+        if len(kept.entries) == 2 and all("mn-gw" in dict(deps.devices) for deps in kept.entries)
+    ]
+    assert both  # searches whose latest entry (B) could be repaired too
+    tried: list[list[str]] = []
+    repair = incremental_module.SavedSearches._repair
+
+    def counted(saved: incremental_module.SavedSearches, deps: Any, changed: list[str], entry: str) -> Repair | None:
+        tried.append(changed)
+        return repair(saved, deps, changed, entry)
+
+    monkeypatch.setattr(incremental_module.SavedSearches, "_repair", counted)
+    stages: list[str] = []
+    assert verified(tree, cache, stages) == verified(tree, None)
+    assert tried and all(changed == ["mn-gw"] for changed in tried)
+    assert len(tried) == repaired_count(stages)
