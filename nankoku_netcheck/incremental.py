@@ -54,10 +54,12 @@ earlier model of an edited device is the one the parse cache holds under the key
 model, another kind of edit, a rewrite: the search runs again.
 
 Where: `analyze(cache=...)` (verify with a cache folder) loads saved searches through
-`SavedSearches` and saves the ones it made (a replaced entry is removed); it reports the
-count as the progress stage "searches re-used: N of M[, K repaired after an ACL edit]" (not in the report: a warm run's
+`SavedSearches` and saves the ones it made; it reports the count as the progress stage
+"searches re-used: N of M[, K repaired after an ACL edit]" (not in the report: a warm run's
 JSON stays byte-identical to a cold one's). `diff` hands the before side's searches to the
-after side (`reusable_searches`), in the one packet space both share.
+after side (`reusable_searches`), in the one packet space both share. A search keeps its
+latest two saved results (`SEARCHES_PER_KEY`; an older one is removed): `diff` after `verify`
+finds the revision's (before the edit) and the working tree's whole, with nothing to repair.
 """
 
 from __future__ import annotations
@@ -72,14 +74,14 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .cache import ParseCache, device_codec, encoding_fingerprint, source_fingerprint
-from .codec import Codec, EncodeError
+from .codec import Codec, DecodeError, EncodeError
 from .graph import Network
 from .model import Acl, Device, Located, Match, Source
 from .reach.engine import Endpoint, ReachResult
 from .reach.packets import PacketSet, PacketSpace
 from .reach.region import Region, changed_boxes, reversed_region
 from .reach.repair import Repair
-from .reach.saved import drop_reach, load_reach, save_reach
+from .reach.saved import drop_reach, has_reach, load_reach, save_reach
 from .reach.store import BddStore
 
 SearchKey = tuple[str, bool]  # (source class, routing)
@@ -467,7 +469,21 @@ def reusable_searches(
 
 # --- kept between runs ---------------------------------------------------------------------
 
+# How many saved searches a search keeps: this run's and the latest one before it of another
+# state of the network. `diff` after `verify` then finds both sides whole: the revision's (the
+# state before the edit) and the working tree's (rules/acl_kept.py keeps two for the same reason).
+SEARCHES_PER_KEY = 2
+
+
+@dataclass(frozen=True)
+class KeptSearches:
+    """The deps record of one search: what each saved result of it rests on, latest first."""
+
+    entries: tuple[SearchDeps, ...]
+
+
 _DEPS_CODEC: Codec | None = None
+_KEPT_CODEC: Codec | None = None
 
 
 def _deps_codec() -> Codec:
@@ -477,11 +493,20 @@ def _deps_codec() -> Codec:
     return _DEPS_CODEC
 
 
+def _kept_codec() -> Codec:
+    global _KEPT_CODEC  # as `_deps_codec`
+    if _KEPT_CODEC is None:
+        _KEPT_CODEC = Codec(KeptSearches)
+    return _KEPT_CODEC
+
+
 class SavedSearches:
     """Search results of one topology in the BDD store, with what each rests on.
 
-    The deps record is keyed by (topology path, source class, routing); the result by that
-    and the hash of its deps, so a record never pairs with another run's result."""
+    The deps record (`KeptSearches`) is keyed by (topology path, source class, routing); each
+    result by that and the hash of its deps, so a record never pairs with another run's result.
+    A record holds up to `SEARCHES_PER_KEY` entries; one of the earlier layout (a single
+    `SearchDeps`) reads as one entry, anything else as none."""
 
     def __init__(
         self,
@@ -498,9 +523,13 @@ class SavedSearches:
         self.space = space
         self.topology = os.path.realpath(topology_path)
         self.prints = prints
-        self.loaded: set[SearchKey] = set()
-        # The result entry each deps record read pointed to: replaced ones are removed.
-        self._earlier: dict[SearchKey, str] = {}
+        # The searches loaded whole under the paths they were saved with -> their result entry:
+        # not written again.
+        self.loaded: dict[SearchKey, str] = {}
+        # The entries each record read held, latest first: `put_all` keeps or drops them.
+        self._kept: dict[SearchKey, list[SearchDeps]] = {}
+        # Result entries that failed to load (damaged, foreign): never kept as they are.
+        self._unusable: set[str] = set()
         # What `get` found, by search: asked before a search worker is started and again by the rules.
         self._found: dict[SearchKey, ReachResult | Repair | None] = {}
         prints.known_structures.update(self._kept_structures())
@@ -528,30 +557,64 @@ class SavedSearches:
         return self._found[search]
 
     def _get(self, source_class: str, routing: bool) -> ReachResult | Repair | None:
-        key = self._key((source_class, routing))
-        deps = self._recorded(key)
-        if deps is None:
-            return None
-        entry = key + ":" + _digest(deps)
-        self._earlier[source_class, routing] = entry
-        changed = self.prints.changed(deps, routing)
-        if changed is None:
-            return None
-        if changed:
-            return self._repair(deps, changed, entry)
+        """An entry that holds as it is before any repair (loading costs less than the smallest
+        search); among repairs, the one with the fewest changed devices (each is an earlier model
+        to read and its ACLs' difference to search again), the latest of those first."""
+        search = (source_class, routing)
+        key = self._key(search)
+        kept = self._kept[search] = self._recorded(key)
+        whole: list[SearchDeps] = []
+        repairs: list[tuple[int, int, SearchDeps, list[str]]] = []
+        for index, deps in enumerate(kept):
+            changed = self.prints.changed(deps, routing)
+            if changed == []:
+                whole.append(deps)
+            elif changed:
+                repairs.append((len(changed), index, deps, changed))
+        for deps in whole:
+            found = self._whole(search, deps)
+            if found is not None:
+                return found
+        for _, _, deps, changed in sorted(repairs, key=lambda repair: (repair[0], repair[1])):
+            repair = self._repair(deps, changed, _entry(key, deps))
+            if repair is not None:
+                return repair
+        return None
+
+    def _recorded(self, key: str) -> list[SearchDeps]:
+        """The entries of the deps record under `key`, latest first (none if it is absent or
+        unreadable)."""
+        value = self.store.get_record(key)
+        if value is None:
+            return []
+        text = json.dumps(value).encode("utf-8")
+        try:
+            kept: KeptSearches = _kept_codec().loads(text)
+        except DecodeError:
+            try:
+                # The earlier layout: one entry. Its result is named the same way (`_entry`).
+                return [_deps_codec().loads(text)]
+            except DecodeError:
+                return []
+        return list({_digest(deps): deps for deps in kept.entries}.values())
+
+    def _load(self, entry: str) -> ReachResult | None:
         result = load_reach(self.store, self.space, entry)
+        if result is None:
+            self._unusable.add(entry)
+        return result
+
+    def _whole(self, search: SearchKey, deps: SearchDeps) -> ReachResult | None:
+        """The saved result `deps` describes (which holds), relabelled to this network's paths."""
+        entry = _entry(self._key(search), deps)
+        result = self._load(entry)
         if result is None:
             return None
         relabelled = self.prints.relabelled(result, deps)
         if relabelled is not None and relabelled is result:
             # Saved under these very paths: no need to write it again.
-            self.loaded.add((source_class, routing))
+            self.loaded[search] = entry
         return relabelled
-
-    def _recorded(self, key: str) -> SearchDeps | None:
-        """The deps record under `key`, if there is a readable one."""
-        deps: SearchDeps | None = self.store.get_decoded(key, _deps_codec())
-        return deps
 
     def _repair(self, deps: SearchDeps, changed: list[str], entry: str) -> Repair | None:
         """A repair of the saved search `entry` for the devices `changed` since, from the models
@@ -565,35 +628,60 @@ class SavedSearches:
             if model is None:
                 return None
             models[name] = model
-        result = load_reach(self.store, self.space, entry)
+        result = self._load(entry)
         return None if result is None else self.prints.repair(self.space, result, models)
 
     def put_all(self, searches: dict[SearchKey, ReachResult]) -> None:
-        """Save the searches this run made (those it loaded are there already), and the device
-        structure digests this run's fingerprints used."""
-        for (source_class, routing), result in sorted(searches.items(), key=lambda item: (item[0][0], item[0][1])):
-            if (source_class, routing) in self.loaded:
-                continue
-            deps = self.prints.deps(result, routing)
-            if deps is None:
-                continue
-            key = self._key((source_class, routing))
-            try:
-                encoded = json.loads(_deps_codec().dumps(deps))
-            except EncodeError:
-                continue
-            entry = key + ":" + _digest(deps)
-            earlier = self._earlier.get((source_class, routing))
-            if earlier is None:
-                # Not read by this run (`diff` took it from the other side): what the record names.
-                recorded = self._recorded(key)
-                earlier = None if recorded is None else key + ":" + _digest(recorded)
-            save_reach(self.store, entry, result)
-            self.store.put_record(key, encoded)
-            if earlier is not None and earlier != entry:
-                drop_reach(self.store, earlier)
+        """Save the searches this run made (those it loaded are there already) as the latest
+        entries, each record keeping the latest before it (of another state) and dropping what
+        falls off; and the device structure digests this run's fingerprints used."""
+        for search, result in sorted(searches.items(), key=lambda item: (item[0][0], item[0][1])):
+            self._put(search, result)
         if self.prints.structures and self.prints.structures != self.prints.known_structures:
             self.store.put_record(self._structures_key(), dict(sorted(self.prints.structures.items())))
+
+    def _put(self, search: SearchKey, result: ReachResult) -> None:
+        key = self._key(search)
+        kept = self._kept.get(search)
+        if kept is None:
+            # Not read by this run (`diff` took it from the other side): what the record holds.
+            kept = self._recorded(key)
+        by_entry = {_entry(key, deps): deps for deps in kept}
+        latest = self.loaded.get(search)
+        if latest is None:
+            deps = self.prints.deps(result, routing=search[1])
+            if deps is None:
+                return
+            latest = _entry(key, deps)
+            by_entry[latest] = deps
+        others = [entry for entry in by_entry if entry != latest and entry not in self._unusable]
+        entries = [latest, *others[: SEARCHES_PER_KEY - 1]]
+        try:
+            encoded = json.loads(_kept_codec().dumps(KeptSearches(tuple(by_entry[entry] for entry in entries))))
+        except EncodeError:
+            return
+        if not self._has_result(search, latest, kept):
+            save_reach(self.store, latest, result)
+        if entries != [_entry(key, deps) for deps in kept]:
+            self.store.put_record(key, encoded)
+        for entry in by_entry:
+            if entry not in entries:
+                drop_reach(self.store, entry)
+
+    def _has_result(self, search: SearchKey, entry: str, kept: list[SearchDeps]) -> bool:
+        """Whether the store holds the result of `entry` already: loaded by this run, or named by
+        the record and there (`diff` took it from the other side, in memory). The same deps
+        make the same result (the module docstring); one that fails to load later is searched
+        again and written then."""
+        if self.loaded.get(search) == entry:
+            return True
+        recorded = any(_entry(self._key(search), deps) == entry for deps in kept)
+        return recorded and entry not in self._unusable and has_reach(self.store, entry)
+
+
+def _entry(key: str, deps: SearchDeps) -> str:
+    """The store key of the result a deps record's entry describes."""
+    return key + ":" + _digest(deps)
 
 
 def _digest(deps: SearchDeps) -> str:

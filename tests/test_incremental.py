@@ -308,8 +308,8 @@ def test_a_re_run_after_an_edit_reports_what_a_run_from_scratch_reports(tmp_path
     repaired = f", {10 - reused_count} repaired after an ACL edit" if name == "acl-line" else ""
     assert reuse_stage(stages) == f"searches re-used: {reused_count} of 10{repaired}"
     assert incremental == verified(topology, None)
-    # The results the edit replaced are gone: one entry a search.
-    assert len(list((cache / "bdd").glob("*/*.blob"))) == 10
+    # A search the edit changed keeps the earlier result beside the new one (SEARCHES_PER_KEY).
+    assert len(list((cache / "bdd").glob("*/*.blob"))) == 10 + (10 - reused_count)
 
 
 def test_a_re_run_takes_each_unchanged_device_structure_digest_from_the_last_run(
@@ -410,18 +410,14 @@ def test_diff_against_a_revision_starts_from_the_searches_verify_kept(
     searches: list[int] = []
     full_search = ReachEngine.reach
 
-    searched_in: list[str] = []
-
     def counted(engine: ReachEngine, injections: Any) -> ReachResult:
         searches.append(1)
-        searched_in.append(engine.network.topology.path)
         return full_search(engine, injections)
 
     monkeypatch.setattr(ReachEngine, "reach", counted)
 
     def diffed(*options: str) -> dict[str, Any]:
         searches.clear()
-        searched_in.clear()
         result = CliRunner().invoke(
             main, ["diff", str(topology), "--base-ref", "HEAD", "--format", "json", *options], env={"LANG": "C"}
         )
@@ -438,15 +434,13 @@ def test_diff_against_a_revision_starts_from_the_searches_verify_kept(
     incremental = diffed("--cache-dir", str(cache))
     assert len(searches) == 6
     assert parsed == [str(mn_gw)]
-    # The working tree's searches replace those verify kept: still one entry a search.
-    assert len(list((cache / "bdd").glob("*/*.blob"))) == 10
+    # The working tree's searches are kept beside those verify kept (the six it repaired).
+    assert len(list((cache / "bdd").glob("*/*.blob"))) == 16
     assert incremental["changes"] == scratch["changes"]
     assert incremental["changes"]  # the edit allows something: not an empty comparison
-    # Again: the store holds the working tree's searches now. The revision's side repairs them
-    # back (or searches again, where a device was reached only by packets the edit let through);
-    # the working tree's side takes all ten whole rather than repairing the revision's.
+    # Again: the store holds both sides' searches now. Each side takes all ten whole.
     again = diffed("--cache-dir", str(cache))
-    assert searches and str(topology) not in searched_in
+    assert searches == []
     # Each diff exports the revision to a folder of its own: its path aside, the reports are equal.
     for record in (incremental, scratch, again):
         del record["generated_at"], record["before"]["topology"], record["before"]["inputs"]

@@ -121,6 +121,13 @@ def save_reach(store: BddStore, key: str, result: ReachResult) -> None:
     store.put_record(entry, encoded)
 
 
+def has_reach(store: BddStore, key: str) -> bool:
+    """Whether both files of `key`'s entry are there (they may still fail their checks when
+    loaded; a file that failed them is removed)."""
+    entry = _entry_key(key)
+    return all(store._path(entry, suffix).is_file() for suffix in (".blob", ".json"))
+
+
 def drop_reach(store: BddStore, key: str) -> None:
     """Remove the entry of `key` (one a newer result replaced): best effort."""
     entry = _entry_key(key)
