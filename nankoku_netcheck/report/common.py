@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, fields, is_dataclass, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..redact import redact
 from ..result import (
@@ -31,6 +32,34 @@ FILE_NAMES: dict[str, str] = {
     "csv": "report.csv",
     "html": "report.html",
 }
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class IdentityMemo(Generic[K, V]):
+    """What was computed from one object, found again by the object's identity (with a tag, when
+    one object may be read in several ways). Only for immutable objects (tuples of frozen
+    records): the same object then gives the same value. Each entry holds its object, so no other
+    object can take its id while the entry lives. The formats of one run, and the copies of its
+    Result that `verify` stamps with each format's command, share the same findings and
+    certificates: a large result's lines are redacted, escaped and grouped once, not per format
+    (hashing a certificate to look it up would cost as much as redacting it)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: dict[tuple[Hashable, int], tuple[K, V]] = {}
+
+    def get(self, key: K, compute: Callable[[K], V], tag: Hashable = "") -> V:
+        entry = self._entries.get((tag, id(key)))
+        if entry is not None and entry[0] is key:
+            return entry[1]
+        value = compute(key)
+        if len(self._entries) >= self._size:
+            del self._entries[next(iter(self._entries))]  # the oldest: a new run's objects replace a past run's
+        self._entries[(tag, id(key))] = (key, value)
+        return value
+
 
 _LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -254,9 +283,19 @@ class CertificateView:
     route_absences: tuple[str, ...]
 
 
+# The certificates of a few runs, each in up to three forms (redacted, displayable, with relative files).
+_CUTS: IdentityMemo[IsolationCertificate, tuple[CutFilter, ...]] = IdentityMemo(512)
+_VIEWS: IdentityMemo[IsolationCertificate, CertificateView] = IdentityMemo(512)
+
+
 def cut_filters(certificate: IsolationCertificate) -> tuple[CutFilter, ...]:
     """The certificate's lines grouped by the filter they belong to (each filter's lines start
-    with its binding line: rules/certificate.py)."""
+    with its binding line: rules/certificate.py); once per certificate (the JSON record, its
+    digest and the Markdown summary all group them)."""
+    return _CUTS.get(certificate, _grouped_lines)
+
+
+def _grouped_lines(certificate: IsolationCertificate) -> tuple[CutFilter, ...]:
     groups: list[tuple[Evidence | None, list[Evidence]]] = []
     for line in certificate.lines:
         if _BINDS.fullmatch(line.role) or not groups:
@@ -288,6 +327,10 @@ def _cut_filter(binding: Evidence | None, lines: list[Evidence]) -> CutFilter:
 def certificate_view(certificate: IsolationCertificate) -> CertificateView:
     """The certificate as a human-readable report lists it: whole filters in the cut's order
     while they fit in CUT_LINES_PER_PAIR lines (the first one always)."""
+    return _VIEWS.get(certificate, _listed_view)
+
+
+def _listed_view(certificate: IsolationCertificate) -> CertificateView:
     cuts = cut_filters(certificate)
     listed: list[CutFilter] = []
     room = CUT_LINES_PER_PAIR
@@ -347,9 +390,24 @@ def redacted(result: Result) -> Result:
     redacts that fragment where it builds the sentence (rules/meta.py, device.py, acl.py)."""
     return replace(
         result,
-        findings=tuple(_redacted_finding(f) for f in result.findings),
-        certificates=tuple(_redacted_certificate(c) for c in result.certificates),
+        findings=_REDACTED_FINDINGS.get(result.findings, _redacted_findings),
+        certificates=_REDACTED_CERTIFICATES.get(result.certificates, _redacted_certificates),
     )
+
+
+# Every renderer, and the digests of SARIF, HTML and Markdown, redact the same findings and
+# certificates, whose lines are most of a large result: each tuple is redacted once.
+_REDACTED_FINDINGS: IdentityMemo[tuple[Finding, ...], tuple[Finding, ...]] = IdentityMemo(16)
+_Certificates = tuple[IsolationCertificate, ...]
+_REDACTED_CERTIFICATES: IdentityMemo[_Certificates, _Certificates] = IdentityMemo(16)
+
+
+def _redacted_findings(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    return tuple(_redacted_finding(f) for f in findings)
+
+
+def _redacted_certificates(certificates: tuple[IsolationCertificate, ...]) -> tuple[IsolationCertificate, ...]:
+    return tuple(_redacted_certificate(c) for c in certificates)
 
 
 def _redacted_finding(finding: Finding) -> Finding:
@@ -372,9 +430,6 @@ def _redacted_evidence(evidence: Evidence) -> Evidence:
     return replace(evidence, text=redact(evidence.text))
 
 
-# Every renderer, and the digests of SARIF, HTML and Markdown, redact the same certificates,
-# whose lines are most of a large result: each is redacted once.
-@functools.lru_cache(maxsize=64)
 def _redacted_certificate(certificate: IsolationCertificate) -> IsolationCertificate:
     return replace(certificate, lines=tuple(_redacted_evidence(e) for e in certificate.lines))
 
@@ -424,23 +479,27 @@ def displayable(result: Result) -> Result:
 
 
 def displayable_of_redacted(result: Result) -> Result:
-    """`displayable` of a Result already passed through `redacted`."""
-    clean = result
-    displayed = _displayed(replace(clean, certificates=()), "")
-    assert isinstance(displayed, Result)
-    return replace(displayed, certificates=tuple(_displayed_certificate(c) for c in clean.certificates))
+    """`displayable` of a Result already passed through `redacted`: field by field, each
+    tuple or record once for all the human-readable formats (see IdentityMemo)."""
+    changes = {}
+    for field_name in _init_fields(Result):
+        before = getattr(result, field_name)
+        if isinstance(before, tuple) or (is_dataclass(before) and not isinstance(before, type)):
+            after = _DISPLAYED.get(before, functools.partial(_displayed, name=field_name), field_name)
+        else:
+            after = _displayed(before, field_name)
+        if after is not before:
+            changes[field_name] = after
+    return replace(result, **changes) if changes else result
 
 
-@functools.lru_cache(maxsize=64)
-def _displayed_certificate(certificate: IsolationCertificate) -> IsolationCertificate:
-    """`_displayed` of one certificate, once for all the human-readable formats (see
-    `_redacted_certificate`)."""
-    displayed = _displayed(certificate, "")
-    assert isinstance(displayed, IsolationCertificate)
-    return displayed
+# Tagged with the field's name: a tuple of strings is shown as file names under some names only.
+_DISPLAYED: IdentityMemo[Any, Any] = IdentityMemo(64)
 
 
 def _displayed(value: Any, name: str) -> Any:
+    if type(value) is Evidence:
+        return _displayed_evidence(value)  # the bulk of a large result: its certificates' lines
     if isinstance(value, str):
         return shown_path(value) if name in _PATH_FIELDS else visible(value)
     if isinstance(value, tuple):
@@ -459,6 +518,15 @@ def _displayed(value: Any, name: str) -> Any:
                 changes[field_name] = after
         return replace(value, **changes) if changes else value
     return value
+
+
+def _displayed_evidence(evidence: Evidence) -> Evidence:
+    """`_displayed` of an Evidence, field by field (tests/test_report_speed.py checks that
+    these are its fields and that the walk gives the same)."""
+    file, text, role = shown_path(evidence.file), visible(evidence.text), visible(evidence.role)
+    if file is evidence.file and text is evidence.text and role is evidence.role:
+        return evidence
+    return Evidence(file, evidence.line, text, role)
 
 
 @functools.cache
@@ -494,6 +562,8 @@ def relative_files(value: Any, folder: str) -> Any:
     relative to it. Only the field named `file`: input records keep their whole path."""
     if not folder:
         return value
+    if type(value) is Evidence:
+        return _relative_evidence(value, folder)  # the bulk of a large result: its certificates' lines
     if isinstance(value, tuple):
         return tuple(relative_files(item, folder) for item in value)
     if is_dataclass(value) and not isinstance(value, type):
@@ -514,6 +584,13 @@ def relative_files(value: Any, folder: str) -> Any:
     return value
 
 
+def _relative_evidence(evidence: Evidence, folder: str) -> Evidence:
+    """`relative_files` of an Evidence: its one file name (see `_displayed_evidence`)."""
+    if evidence.file.startswith(folder) and folder:
+        return Evidence(evidence.file[len(folder) :], evidence.line, evidence.text, evidence.role)
+    return evidence
+
+
 # Characters JSON allows raw in a string but a terminal or a JavaScript parser may act on.
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -522,8 +599,96 @@ def json_text(value: Any, **options: Any) -> str:
     """`json.dumps(value, ensure_ascii=False, **options)` that also writes DEL, C1, the line
     separators and bidirectional controls as \\u escapes (json.dumps escapes only C0). Values
     stay exact: any JSON parser reads the same strings back."""
-    text = json.dumps(value, ensure_ascii=False, **options)
+    text = indented_json(value) if options == {"indent": 2} else None
+    if text is None:
+        text = json.dumps(value, ensure_ascii=False, **options)
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+# --- indented JSON -----------------------------------------------------------------------
+#
+# json.dumps writes indented JSON with its pure-Python encoder (the C one knows no indent): some
+# ten megabytes on a large city's certificates. `indented_json` writes the same bytes, handing
+# each container of plain values (an Evidence line, a location) to the C encoder whole: its item
+# separator, given as the comma, a line break and the indent of the items, is exactly what the
+# indented form puts between them.
+
+_INDENT = "  "
+_PLAIN_SCALARS = (str, int, bool, float, type(None))
+
+
+class _NotPlainJson(Exception):
+    """A value `indented_json` leaves to json.dumps (a key or value of another type)."""
+
+
+def indented_json(value: Any) -> str | None:
+    """`json.dumps(value, ensure_ascii=False, indent=2)` when `value` holds only dicts with
+    string keys, lists, tuples and plain scalars; None otherwise (tests/test_report_speed.py
+    compares the two)."""
+    parts: list[str] = []
+    try:
+        _write_json(value, 0, parts)
+    except _NotPlainJson:
+        return None
+    return "".join(parts)
+
+
+def _write_json(value: Any, level: int, parts: list[str]) -> None:
+    kind = type(value)
+    if kind is dict:
+        _write_json_dict(value, level, parts)
+    elif kind is list or kind is tuple:
+        _write_json_list(value, level, parts)
+    elif kind in _PLAIN_SCALARS:
+        parts.append(json.dumps(value, ensure_ascii=False))
+    else:
+        raise _NotPlainJson
+
+
+def _write_json_dict(value: dict[Any, Any], level: int, parts: list[str]) -> None:
+    if not value:
+        parts.append("{}")
+        return
+    if all(type(key) is str and type(item) in _PLAIN_SCALARS for key, item in value.items()):
+        parts.append(_flat_json(value, level))
+        return
+    inner = "\n" + _INDENT * (level + 1)
+    separator = "{" + inner
+    for key, item in value.items():
+        if type(key) is not str:
+            raise _NotPlainJson
+        parts.append(separator + json.encoder.encode_basestring(key) + ": ")
+        _write_json(item, level + 1, parts)
+        separator = "," + inner
+    parts.append("\n" + _INDENT * level + "}")
+
+
+def _write_json_list(value: list[Any] | tuple[Any, ...], level: int, parts: list[str]) -> None:
+    if not value:
+        parts.append("[]")
+        return
+    if all(type(item) in _PLAIN_SCALARS for item in value):
+        parts.append(_flat_json(value, level))
+        return
+    inner = "\n" + _INDENT * (level + 1)
+    separator = "[" + inner
+    for item in value:
+        parts.append(separator)
+        _write_json(item, level + 1, parts)
+        separator = "," + inner
+    parts.append("\n" + _INDENT * level + "]")
+
+
+def _flat_json(value: dict[str, Any] | list[Any] | tuple[Any, ...], level: int) -> str:
+    """A non-empty container of plain scalars, indented as its items' `level` says."""
+    inner = "\n" + _INDENT * (level + 1)
+    text = _flat_encoder(level).encode(value)
+    return text[0] + inner + text[1:-1] + "\n" + _INDENT * level + text[-1]
+
+
+@functools.cache
+def _flat_encoder(level: int) -> json.JSONEncoder:
+    return json.JSONEncoder(ensure_ascii=False, separators=(",\n" + _INDENT * (level + 1), ": "))
 
 
 # --- formatting --------------------------------------------------------------------------

@@ -22,10 +22,11 @@ from .common import (
     common_folder,
     cut_filter_title,
     cut_more,
-    displayable,
+    displayable_of_redacted,
     flow_text,
     labels,
     permitting_lines,
+    redacted,
     relative_files,
     severity_label,
     start_text,
@@ -327,7 +328,9 @@ def render_html(result: Result, lang: str = "ja", digest: str | None = None) -> 
     folder = common_folder(result)
     # findings name files relative to the folder that holds every input (named once, in the scope)
     lang = "ja" if lang == "ja" else "en"
-    view = _view(localized(displayable(relative_files(result, folder)), lang), lang)
+    # redacted before the files are made relative (the two change different fields): the other
+    # formats of the run have redacted the same findings and certificates already
+    view = _view(localized(displayable_of_redacted(relative_files(redacted(result), folder)), lang), lang)
     view["files_under"] = visible(folder)
     # the digest is the JSON report's: of the exact (redacted) values, not of their escaped display
     view["sha256"] = result_sha256(result) if digest is None else digest
