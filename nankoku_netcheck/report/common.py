@@ -4,6 +4,7 @@ formatting helpers. Presentation only: nothing here decides whether something is
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 from collections.abc import Callable, Hashable
@@ -407,7 +408,9 @@ def _redacted_findings(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
 
 
 def _redacted_certificates(certificates: tuple[IsolationCertificate, ...]) -> tuple[IsolationCertificate, ...]:
-    return tuple(_redacted_certificate(c) for c in certificates)
+    # A line a cut goes through is cited by several certificates: its text is redacted once.
+    texts: dict[str, str] = {}
+    return tuple(_redacted_certificate(c, texts) for c in certificates)
 
 
 def _redacted_finding(finding: Finding) -> Finding:
@@ -430,8 +433,15 @@ def _redacted_evidence(evidence: Evidence) -> Evidence:
     return replace(evidence, text=redact(evidence.text))
 
 
-def _redacted_certificate(certificate: IsolationCertificate) -> IsolationCertificate:
-    return replace(certificate, lines=tuple(_redacted_evidence(e) for e in certificate.lines))
+def _redacted_certificate(certificate: IsolationCertificate, texts: dict[str, str]) -> IsolationCertificate:
+    """`certificate` with its lines redacted; `texts`: the redacted form of texts seen before."""
+    lines = []
+    for line in certificate.lines:
+        text = texts.get(line.text)
+        if text is None:
+            text = texts[line.text] = redact(line.text)
+        lines.append(line if text == line.text else Evidence(line.file, line.line, text, line.role))
+    return replace(certificate, lines=tuple(lines))
 
 
 # --- output that the input cannot forge ---------------------------------------------------
@@ -503,6 +513,8 @@ def _displayed(value: Any, name: str) -> Any:
     if isinstance(value, str):
         return shown_path(value) if name in _PATH_FIELDS else visible(value)
     if isinstance(value, tuple):
+        if _shown_as_is(value, name):
+            return value
         items = tuple(_displayed(item, name) for item in value)
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     if isinstance(value, list):
@@ -518,6 +530,19 @@ def _displayed(value: Any, name: str) -> Any:
                 changes[field_name] = after
         return replace(value, **changes) if changes else value
     return value
+
+
+def _shown_as_is(value: tuple[Any, ...], name: str) -> bool:
+    """Whether `_displayed` leaves every item of `value` as it is, asked of the whole tuple at once
+    when its items are strings (not file names) or Evidence lines: the joined text holds a
+    character `visible` escapes exactly when one of the items does (the space is none), and each
+    distinct file name is asked once. False when unsure: the items are then walked one by one."""
+    if all(type(item) is str for item in value):
+        return name not in _PATH_FIELDS and not _CONTROL.search(" ".join(value))
+    if not all(type(item) is Evidence for item in value):
+        return False
+    texts = " ".join(text for line in value for text in (line.text, line.role))
+    return not _CONTROL.search(texts) and all(shown_path(file) is file for file in {line.file for line in value})
 
 
 def _displayed_evidence(evidence: Evidence) -> Evidence:
@@ -565,6 +590,8 @@ def relative_files(value: Any, folder: str) -> Any:
     if type(value) is Evidence:
         return _relative_evidence(value, folder)  # the bulk of a large result: its certificates' lines
     if isinstance(value, tuple):
+        if all(type(item) is str for item in value):
+            return value  # (segment members, subnets …) only a field named `file` changes
         return tuple(relative_files(item, folder) for item in value)
     if is_dataclass(value) and not isinstance(value, type):
         changes: dict[str, Any] = {}
@@ -602,6 +629,8 @@ def json_text(value: Any, **options: Any) -> str:
     text = indented_json(value) if options == {"indent": 2} else None
     if text is None:
         text = json.dumps(value, ensure_ascii=False, **options)
+    if text.isascii() and "\x7f" not in text:
+        return text  # the one character of _JSON_RAW that is ASCII is DEL (two scans in C, not the pattern's)
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
@@ -639,8 +668,10 @@ def _write_json(value: Any, level: int, parts: list[str]) -> None:
         _write_json_dict(value, level, parts)
     elif kind is list or kind is tuple:
         _write_json_list(value, level, parts)
+    elif kind is str:
+        parts.append(json.encoder.encode_basestring(value))  # what json.dumps(ensure_ascii=False) writes
     elif kind in _PLAIN_SCALARS:
-        parts.append(json.dumps(value, ensure_ascii=False))
+        parts.append(_flat_encoder(0).encode(value))
     else:
         raise _NotPlainJson
 
@@ -649,7 +680,7 @@ def _write_json_dict(value: dict[Any, Any], level: int, parts: list[str]) -> Non
     if not value:
         parts.append("{}")
         return
-    if all(type(key) is str and type(item) in _PLAIN_SCALARS for key, item in value.items()):
+    if _flat_dict(value):
         parts.append(_flat_json(value, level))
         return
     inner = "\n" + _INDENT * (level + 1)
@@ -670,6 +701,9 @@ def _write_json_list(value: list[Any] | tuple[Any, ...], level: int, parts: list
     if all(type(item) in _PLAIN_SCALARS for item in value):
         parts.append(_flat_json(value, level))
         return
+    if _flat_dicts(value):
+        parts.append(_flat_dicts_json(value, level))
+        return
     inner = "\n" + _INDENT * (level + 1)
     separator = "[" + inner
     for item in value:
@@ -684,6 +718,37 @@ def _flat_json(value: dict[str, Any] | list[Any] | tuple[Any, ...], level: int) 
     inner = "\n" + _INDENT * (level + 1)
     text = _flat_encoder(level).encode(value)
     return text[0] + inner + text[1:-1] + "\n" + _INDENT * level + text[-1]
+
+
+def _flat_dict(value: dict[Any, Any]) -> bool:
+    return all(type(key) is str and type(item) in _PLAIN_SCALARS for key, item in value.items())
+
+
+def _flat_dicts(value: list[Any] | tuple[Any, ...]) -> bool:
+    """Every item is a non-empty dict of plain scalars under string keys (asked with C loops:
+    a certificate has thousands of lines)."""
+    if not all(type(item) is dict and item for item in value):
+        return False
+    keys = itertools.chain.from_iterable(value)
+    values = itertools.chain.from_iterable(map(dict.values, value))
+    strings = all(map(_STRING_TYPE.__contains__, map(type, keys)))
+    return strings and all(map(_PLAIN_TYPES.__contains__, map(type, values)))
+
+
+_STRING_TYPE = frozenset({str})
+_PLAIN_TYPES = frozenset(_PLAIN_SCALARS)
+
+
+def _flat_dicts_json(value: list[Any] | tuple[Any, ...], level: int) -> str:
+    """A list of non-empty dicts of plain scalars (a certificate's lines), in one call of the C
+    encoder: given the separator of the dicts' items, it writes the same between the dicts, where
+    it stands after a `}` and before a `{` (nowhere else: the items are key, then a scalar, and an
+    encoded string holds no line break). Those are replaced by the separator of the list's items."""
+    items = "\n" + _INDENT * (level + 1)
+    inner = items + _INDENT
+    text = _flat_encoder(level + 1).encode(value)
+    body = text[2:-2].replace("}," + inner + "{", items + "}," + items + "{" + inner)
+    return "[" + items + "{" + inner + body + items + "}" + "\n" + _INDENT * level + "]"
 
 
 @functools.cache
