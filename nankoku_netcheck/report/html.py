@@ -6,10 +6,11 @@ present the Result."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup, escape
 
 from ..result import Evidence, Finding, IsolationCertificate, PathStep, Result, RuleVerdict
@@ -316,15 +317,7 @@ def html_words(lang: str) -> dict[str, str]:
 
 def render_html(result: Result, lang: str = "ja", digest: str | None = None) -> str:
     """`digest`: the result's `result_sha256` when the caller already has it."""
-    environment = Environment(
-        loader=PackageLoader("nankoku_netcheck.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    template = environment.get_template("report.html.j2")
+    template = _template()
     folder = common_folder(result)
     # findings name files relative to the folder that holds every input (named once, in the scope)
     lang = "ja" if lang == "ja" else "en"
@@ -335,6 +328,20 @@ def render_html(result: Result, lang: str = "ja", digest: str | None = None) -> 
     # the digest is the JSON report's: of the exact (redacted) values, not of their escaped display
     view["sha256"] = result_sha256(result) if digest is None else digest
     return template.render(**view)
+
+
+@functools.cache
+def _template() -> Template:
+    """The report's template, compiled once per process (rendering does not change it)."""
+    environment = Environment(
+        loader=PackageLoader("nankoku_netcheck.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return environment.get_template("report.html.j2")
 
 
 # --- the view: plain values the template lays out -------------------------------------------
