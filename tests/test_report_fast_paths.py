@@ -340,6 +340,10 @@ def test_evidence_lines_with_something_to_escape_are_escaped() -> None:
             assert shown == _walk_displayed(lines, ""), (index, field_name)
             assert shown[index] != lines[index]
             assert shown[:index] == lines[:index] and shown[index + 1 :] == lines[index + 1 :]
+    # a record built with other types (the diff names a file by its Path) is walked as it is
+    odd = (*base[:3], Evidence(Path("/srv/c/p.cfg"), 3, "x\x1b", "drops"))  # type: ignore[arg-type]
+    assert displayable_value(odd) == _walk_displayed(odd, "")
+    assert relative_files(odd, "/srv/c/") == _walk_relative(odd, "/srv/c/")
     for strings in (("a", "b\x85c"), ("a\u2028",), ("plain", "words"), ()):
         assert displayable_value(strings) == _walk_displayed(strings, "")
 

@@ -508,7 +508,7 @@ _DISPLAYED: IdentityMemo[Any, Any] = IdentityMemo(64)
 
 
 def _displayed(value: Any, name: str) -> Any:
-    if type(value) is Evidence:
+    if type(value) is Evidence and _plain_evidence(value):
         return _displayed_evidence(value)  # the bulk of a large result: its certificates' lines
     if isinstance(value, str):
         return shown_path(value) if name in _PATH_FIELDS else visible(value)
@@ -539,10 +539,20 @@ def _shown_as_is(value: tuple[Any, ...], name: str) -> bool:
     distinct file name is asked once. False when unsure: the items are then walked one by one."""
     if all(type(item) is str for item in value):
         return name not in _PATH_FIELDS and not _CONTROL.search(" ".join(value))
-    if not all(type(item) is Evidence for item in value):
+    if not all(type(item) is Evidence and _plain_evidence(item) for item in value):
         return False
     texts = " ".join(text for line in value for text in (line.text, line.role))
     return not _CONTROL.search(texts) and all(shown_path(file) is file for file in {line.file for line in value})
+
+
+def _plain_evidence(evidence: Evidence) -> bool:
+    """Its fields hold the types they are declared with (the walks take anything else as it is)."""
+    return (
+        type(evidence.file) is str
+        and type(evidence.text) is str
+        and type(evidence.role) is str
+        and type(evidence.line) is int
+    )
 
 
 def _displayed_evidence(evidence: Evidence) -> Evidence:
@@ -587,7 +597,7 @@ def relative_files(value: Any, folder: str) -> Any:
     relative to it. Only the field named `file`: input records keep their whole path."""
     if not folder:
         return value
-    if type(value) is Evidence:
+    if type(value) is Evidence and _plain_evidence(value):
         return _relative_evidence(value, folder)  # the bulk of a large result: its certificates' lines
     if isinstance(value, tuple):
         if all(type(item) is str for item in value):
