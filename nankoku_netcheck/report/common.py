@@ -285,8 +285,8 @@ class CertificateView:
 
 
 # The certificates of a few runs, each in up to three forms (redacted, displayable, with relative files).
-_CUTS: IdentityMemo[IsolationCertificate, tuple[CutFilter, ...]] = IdentityMemo(512)
-_VIEWS: IdentityMemo[IsolationCertificate, CertificateView] = IdentityMemo(512)
+_CUTS: IdentityMemo[IsolationCertificate, tuple[CutFilter, ...]] = IdentityMemo(128)
+_VIEWS: IdentityMemo[IsolationCertificate, CertificateView] = IdentityMemo(128)
 
 
 def cut_filters(certificate: IsolationCertificate) -> tuple[CutFilter, ...]:
@@ -397,10 +397,11 @@ def redacted(result: Result) -> Result:
 
 
 # Every renderer, and the digests of SARIF, HTML and Markdown, redact the same findings and
-# certificates, whose lines are most of a large result: each tuple is redacted once.
-_REDACTED_FINDINGS: IdentityMemo[tuple[Finding, ...], tuple[Finding, ...]] = IdentityMemo(16)
+# certificates, whose lines are most of a large result: each tuple is redacted once. The memos
+# hold a run's objects (and those of the few runs before it in the same process), no more.
+_REDACTED_FINDINGS: IdentityMemo[tuple[Finding, ...], tuple[Finding, ...]] = IdentityMemo(4)
 _Certificates = tuple[IsolationCertificate, ...]
-_REDACTED_CERTIFICATES: IdentityMemo[_Certificates, _Certificates] = IdentityMemo(16)
+_REDACTED_CERTIFICATES: IdentityMemo[_Certificates, _Certificates] = IdentityMemo(4)
 
 
 def _redacted_findings(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
@@ -503,8 +504,9 @@ def displayable_of_redacted(result: Result) -> Result:
     return replace(result, **changes) if changes else result
 
 
-# Tagged with the field's name: a tuple of strings is shown as file names under some names only.
-_DISPLAYED: IdentityMemo[Any, Any] = IdentityMemo(64)
+# A run's Result fields, twice (the HTML report's files are relative). Tagged with the field's
+# name: a tuple of strings is shown as file names under some names only.
+_DISPLAYED: IdentityMemo[Any, Any] = IdentityMemo(32)
 
 
 def _displayed(value: Any, name: str) -> Any:
