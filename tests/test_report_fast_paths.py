@@ -37,6 +37,7 @@ from nankoku_netcheck.report.common import (
     json_text,
     redacted,
     relative_files,
+    relative_view,
     shown_path,
     visible,
 )
@@ -100,6 +101,8 @@ def _hostile(base: Result) -> Result:
         IsolationCertificate("mynumber", "internet", (*lines, shared), ("no route from mn to inet\x07",)),
         IsolationCertificate("lgwan", "internet", (shared, lines[0], lines[3])),
         IsolationCertificate("internet", "lgwan", ()),
+        # a file name that needs quoting only once relative (it then starts with a space)
+        IsolationCertificate("lgwan", "mynumber", (Evidence(folder + " lead.cfg", 1, "deny ip any any", "drops"),)),
     )
     step = PathStep(
         base.network.devices[0].name,
@@ -367,6 +370,21 @@ def test_records_become_the_dicts_asdict_makes(samples: dict[str, Result]) -> No
             assert list(plain_dict(device).items()) == list(asdict(device).items())
     nested = samples["nankoku"].network.segments[0]
     assert plain_dict(nested) == asdict(nested)  # a record holding tuples goes to asdict
+
+
+def test_the_html_view_of_a_certificate_is_that_of_its_relative_display(samples: dict[str, Result]) -> None:
+    """`relative_view` makes only the listed lines relative when that commutes with showing them;
+    otherwise (a file name to quote, with or without the folder) it takes the long way."""
+    changed = 0
+    for name, result in samples.items():
+        exact = redacted(result)
+        shown = displayable(result)
+        for folder in ("", "/srv/city/configs/", "/srv/city/configs/ ", str(REPO) + "/", "/nowhere/"):
+            for original, certificate in zip(exact.certificates, shown.certificates, strict=True):
+                expected = certificate_view(_walk_displayed(_walk_relative(original, folder), ""))
+                assert relative_view(original, certificate, folder) == expected, (name, folder)
+                changed += expected != relative_view(original, certificate, "")
+    assert changed  # the folders made some lines relative
 
 
 def test_certificate_groups_are_those_of_the_certificate_given(samples: dict[str, Result]) -> None:

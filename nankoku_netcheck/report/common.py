@@ -352,6 +352,37 @@ def _listed_view(certificate: IsolationCertificate) -> CertificateView:
     )
 
 
+def relative_view(exact: IsolationCertificate, shown: IsolationCertificate, folder: str) -> CertificateView:
+    """`certificate_view(displayable_value(relative_files(exact, folder)))` (what the HTML report
+    lists), where `shown` is `displayable_value(exact)` (what the other formats list): when no
+    file name of the lines needs quoting, with or without `folder`, making a line's file relative
+    and showing it commute, and the lines are grouped as they were (by role): only the lines the
+    view lists are made relative, not the thousands of a large cut."""
+    if not folder:
+        return certificate_view(shown)
+    if not all(type(line) is Evidence and _plain_evidence(line) for line in exact.lines) or not all(
+        shown_path(file) is file and shown_path(_relative_file(file, folder)) == _relative_file(file, folder)
+        for file in {line.file for line in exact.lines}
+    ):
+        return certificate_view(displayable_value(relative_files(exact, folder)))
+    view = certificate_view(shown)
+    return replace(view, filters=tuple(_relative_cut(cut, folder) for cut in view.filters))
+
+
+def _relative_file(file: str, folder: str) -> str:
+    return file[len(folder) :] if file.startswith(folder) else file
+
+
+def _relative_cut(cut: CutFilter, folder: str) -> CutFilter:
+    """A filter's lines with relative files; an unbound filter is named by its first line's file."""
+    return replace(
+        cut,
+        acl=cut.acl if cut.device else _relative_file(cut.acl, folder),
+        binding=None if cut.binding is None else _relative_evidence(cut.binding, folder),
+        shown=tuple(_relative_evidence(line, folder) for line in cut.shown),
+    )
+
+
 def _listed_size(cut: CutFilter) -> int:
     return len(cut.shown) + (cut.binding is not None)
 
