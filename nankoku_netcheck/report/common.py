@@ -759,7 +759,12 @@ def _write_json_list(value: list[Any] | tuple[Any, ...], level: int, parts: list
 def _flat_json(value: dict[str, Any] | list[Any] | tuple[Any, ...], level: int) -> str:
     """A non-empty container of plain scalars, indented as its items' `level` says."""
     inner = "\n" + _INDENT * (level + 1)
-    text = _flat_encoder(level).encode(value)
+    if type(value) is not dict and all(type(item) is str for item in value):
+        # a list of strings (a segment's subnets and members): the strings encoded one by one are
+        # what the encoder writes between its separators, without its set-up for a short list
+        text = "[" + ("," + inner).join(map(json.encoder.encode_basestring, value)) + "]"
+    else:
+        text = _flat_encoder(level).encode(value)
     return text[0] + inner + text[1:-1] + "\n" + _INDENT * level + text[-1]
 
 
