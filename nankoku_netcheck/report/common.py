@@ -589,7 +589,7 @@ def _plain_evidence(evidence: Evidence) -> bool:
 
 
 def _displayed_evidence(evidence: Evidence) -> Evidence:
-    """`_displayed` of an Evidence, field by field (tests/test_report_speed.py checks that
+    """`_displayed` of an Evidence, field by field (tests/test_report_fast_paths.py checks that
     these are its fields and that the walk gives the same)."""
     file, text, role = shown_path(evidence.file), visible(evidence.text), visible(evidence.role)
     if file is evidence.file and text is evidence.text and role is evidence.role:
@@ -695,7 +695,7 @@ class _NotPlainJson(Exception):
 
 def indented_json(value: Any) -> str | None:
     """`json.dumps(value, ensure_ascii=False, indent=2)` when `value` holds only dicts with
-    string keys, lists, tuples and plain scalars; None otherwise (tests/test_report_speed.py
+    string keys, lists, tuples and plain scalars; None otherwise (tests/test_report_fast_paths.py
     compares the two)."""
     parts: list[str] = []
     try:

@@ -126,7 +126,7 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 def evidence_dict(evidence: Evidence) -> dict[str, Any]:
     """`plain_dict` of an Evidence, its fields named (a certificate cites thousands of lines;
-    tests/test_report_speed.py checks that these are its fields)."""
+    tests/test_report_fast_paths.py checks that these are its fields)."""
     return {"file": evidence.file, "line": evidence.line, "text": evidence.text, "role": evidence.role}
 
 
