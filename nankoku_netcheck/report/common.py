@@ -4,10 +4,12 @@ formatting helpers. Presentation only: nothing here decides whether something is
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, fields, is_dataclass, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..redact import redact
 from ..result import (
@@ -31,6 +33,34 @@ FILE_NAMES: dict[str, str] = {
     "csv": "report.csv",
     "html": "report.html",
 }
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class IdentityMemo(Generic[K, V]):
+    """What was computed from one object, found again by the object's identity (with a tag, when
+    one object may be read in several ways). Only for immutable objects (tuples of frozen
+    records): the same object then gives the same value. Each entry holds its object, so no other
+    object can take its id while the entry lives. The formats of one run, and the copies of its
+    Result that `verify` stamps with each format's command, share the same findings and
+    certificates: a large result's lines are redacted, escaped and grouped once, not per format
+    (hashing a certificate to look it up would cost as much as redacting it)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: dict[tuple[Hashable, int], tuple[K, V]] = {}
+
+    def get(self, key: K, compute: Callable[[K], V], tag: Hashable = "") -> V:
+        entry = self._entries.get((tag, id(key)))
+        if entry is not None and entry[0] is key:
+            return entry[1]
+        value = compute(key)
+        if len(self._entries) >= self._size:
+            del self._entries[next(iter(self._entries))]  # the oldest: a new run's objects replace a past run's
+        self._entries[(tag, id(key))] = (key, value)
+        return value
+
 
 _LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -254,9 +284,19 @@ class CertificateView:
     route_absences: tuple[str, ...]
 
 
+# The certificates of a few runs, each in up to three forms (redacted, displayable, with relative files).
+_CUTS: IdentityMemo[IsolationCertificate, tuple[CutFilter, ...]] = IdentityMemo(128)
+_VIEWS: IdentityMemo[IsolationCertificate, CertificateView] = IdentityMemo(128)
+
+
 def cut_filters(certificate: IsolationCertificate) -> tuple[CutFilter, ...]:
     """The certificate's lines grouped by the filter they belong to (each filter's lines start
-    with its binding line: rules/certificate.py)."""
+    with its binding line: rules/certificate.py); once per certificate (the JSON record, its
+    digest and the Markdown summary all group them)."""
+    return _CUTS.get(certificate, _grouped_lines)
+
+
+def _grouped_lines(certificate: IsolationCertificate) -> tuple[CutFilter, ...]:
     groups: list[tuple[Evidence | None, list[Evidence]]] = []
     for line in certificate.lines:
         if _BINDS.fullmatch(line.role) or not groups:
@@ -288,6 +328,10 @@ def _cut_filter(binding: Evidence | None, lines: list[Evidence]) -> CutFilter:
 def certificate_view(certificate: IsolationCertificate) -> CertificateView:
     """The certificate as a human-readable report lists it: whole filters in the cut's order
     while they fit in CUT_LINES_PER_PAIR lines (the first one always)."""
+    return _VIEWS.get(certificate, _listed_view)
+
+
+def _listed_view(certificate: IsolationCertificate) -> CertificateView:
     cuts = cut_filters(certificate)
     listed: list[CutFilter] = []
     room = CUT_LINES_PER_PAIR
@@ -305,6 +349,37 @@ def certificate_view(certificate: IsolationCertificate) -> CertificateView:
         len(rest),
         sum(cut.cited + (cut.binding is not None) for cut in rest),
         certificate.route_absences,
+    )
+
+
+def relative_view(exact: IsolationCertificate, shown: IsolationCertificate, folder: str) -> CertificateView:
+    """`certificate_view(displayable_value(relative_files(exact, folder)))` (what the HTML report
+    lists), where `shown` is `displayable_value(exact)` (what the other formats list): when no
+    file name of the lines needs quoting, with or without `folder`, making a line's file relative
+    and showing it commute, and the lines are grouped as they were (by role): only the lines the
+    view lists are made relative, not the thousands of a large cut."""
+    if not folder:
+        return certificate_view(shown)
+    if not all(type(line) is Evidence and _plain_evidence(line) for line in exact.lines) or not all(
+        shown_path(file) is file and shown_path(_relative_file(file, folder)) == _relative_file(file, folder)
+        for file in {line.file for line in exact.lines}
+    ):
+        return certificate_view(displayable_value(relative_files(exact, folder)))
+    view = certificate_view(shown)
+    return replace(view, filters=tuple(_relative_cut(cut, folder) for cut in view.filters))
+
+
+def _relative_file(file: str, folder: str) -> str:
+    return file[len(folder) :] if file.startswith(folder) else file
+
+
+def _relative_cut(cut: CutFilter, folder: str) -> CutFilter:
+    """A filter's lines with relative files; an unbound filter is named by its first line's file."""
+    return replace(
+        cut,
+        acl=cut.acl if cut.device else _relative_file(cut.acl, folder),
+        binding=None if cut.binding is None else _relative_evidence(cut.binding, folder),
+        shown=tuple(_relative_evidence(line, folder) for line in cut.shown),
     )
 
 
@@ -347,9 +422,27 @@ def redacted(result: Result) -> Result:
     redacts that fragment where it builds the sentence (rules/meta.py, device.py, acl.py)."""
     return replace(
         result,
-        findings=tuple(_redacted_finding(f) for f in result.findings),
-        certificates=tuple(_redacted_certificate(c) for c in result.certificates),
+        findings=_REDACTED_FINDINGS.get(result.findings, _redacted_findings),
+        certificates=_REDACTED_CERTIFICATES.get(result.certificates, _redacted_certificates),
     )
+
+
+# Every renderer, and the digests of SARIF, HTML and Markdown, redact the same findings and
+# certificates, whose lines are most of a large result: each tuple is redacted once. The memos
+# hold a run's objects (and those of the few runs before it in the same process), no more.
+_REDACTED_FINDINGS: IdentityMemo[tuple[Finding, ...], tuple[Finding, ...]] = IdentityMemo(4)
+_Certificates = tuple[IsolationCertificate, ...]
+_REDACTED_CERTIFICATES: IdentityMemo[_Certificates, _Certificates] = IdentityMemo(4)
+
+
+def _redacted_findings(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    return tuple(_redacted_finding(f) for f in findings)
+
+
+def _redacted_certificates(certificates: tuple[IsolationCertificate, ...]) -> tuple[IsolationCertificate, ...]:
+    # A line a cut goes through is cited by several certificates: its text is redacted once.
+    texts: dict[str, str] = {}
+    return tuple(_redacted_certificate(c, texts) for c in certificates)
 
 
 def _redacted_finding(finding: Finding) -> Finding:
@@ -372,11 +465,15 @@ def _redacted_evidence(evidence: Evidence) -> Evidence:
     return replace(evidence, text=redact(evidence.text))
 
 
-# Every renderer, and the digests of SARIF, HTML and Markdown, redact the same certificates,
-# whose lines are most of a large result: each is redacted once.
-@functools.lru_cache(maxsize=64)
-def _redacted_certificate(certificate: IsolationCertificate) -> IsolationCertificate:
-    return replace(certificate, lines=tuple(_redacted_evidence(e) for e in certificate.lines))
+def _redacted_certificate(certificate: IsolationCertificate, texts: dict[str, str]) -> IsolationCertificate:
+    """`certificate` with its lines redacted; `texts`: the redacted form of texts seen before."""
+    lines = []
+    for line in certificate.lines:
+        text = texts.get(line.text)
+        if text is None:
+            text = texts[line.text] = redact(line.text)
+        lines.append(line if text == line.text else Evidence(line.file, line.line, text, line.role))
+    return replace(certificate, lines=tuple(lines))
 
 
 # --- output that the input cannot forge ---------------------------------------------------
@@ -424,26 +521,33 @@ def displayable(result: Result) -> Result:
 
 
 def displayable_of_redacted(result: Result) -> Result:
-    """`displayable` of a Result already passed through `redacted`."""
-    clean = result
-    displayed = _displayed(replace(clean, certificates=()), "")
-    assert isinstance(displayed, Result)
-    return replace(displayed, certificates=tuple(_displayed_certificate(c) for c in clean.certificates))
+    """`displayable` of a Result already passed through `redacted`: field by field, each
+    tuple or record once for all the human-readable formats (see IdentityMemo)."""
+    changes = {}
+    for field_name in _init_fields(Result):
+        before = getattr(result, field_name)
+        if isinstance(before, tuple) or (is_dataclass(before) and not isinstance(before, type)):
+            after = _DISPLAYED.get(before, functools.partial(_displayed, name=field_name), field_name)
+        else:
+            after = _displayed(before, field_name)
+        if after is not before:
+            changes[field_name] = after
+    return replace(result, **changes) if changes else result
 
 
-@functools.lru_cache(maxsize=64)
-def _displayed_certificate(certificate: IsolationCertificate) -> IsolationCertificate:
-    """`_displayed` of one certificate, once for all the human-readable formats (see
-    `_redacted_certificate`)."""
-    displayed = _displayed(certificate, "")
-    assert isinstance(displayed, IsolationCertificate)
-    return displayed
+# A run's Result fields, twice (the HTML report's files are relative). Tagged with the field's
+# name: a tuple of strings is shown as file names under some names only.
+_DISPLAYED: IdentityMemo[Any, Any] = IdentityMemo(32)
 
 
 def _displayed(value: Any, name: str) -> Any:
+    if type(value) is Evidence and _plain_evidence(value):
+        return _displayed_evidence(value)  # the bulk of a large result: its certificates' lines
     if isinstance(value, str):
         return shown_path(value) if name in _PATH_FIELDS else visible(value)
     if isinstance(value, tuple):
+        if _shown_as_is(value, name):
+            return value
         items = tuple(_displayed(item, name) for item in value)
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     if isinstance(value, list):
@@ -459,6 +563,38 @@ def _displayed(value: Any, name: str) -> Any:
                 changes[field_name] = after
         return replace(value, **changes) if changes else value
     return value
+
+
+def _shown_as_is(value: tuple[Any, ...], name: str) -> bool:
+    """Whether `_displayed` leaves every item of `value` as it is, asked of the whole tuple at once
+    when its items are strings (not file names) or Evidence lines: the joined text holds a
+    character `visible` escapes exactly when one of the items does (the space is none), and each
+    distinct file name is asked once. False when unsure: the items are then walked one by one."""
+    if all(type(item) is str for item in value):
+        return name not in _PATH_FIELDS and not _CONTROL.search(" ".join(value))
+    if not all(type(item) is Evidence and _plain_evidence(item) for item in value):
+        return False
+    texts = " ".join(text for line in value for text in (line.text, line.role))
+    return not _CONTROL.search(texts) and all(shown_path(file) is file for file in {line.file for line in value})
+
+
+def _plain_evidence(evidence: Evidence) -> bool:
+    """Its fields hold the types they are declared with (the walks take anything else as it is)."""
+    return (
+        type(evidence.file) is str
+        and type(evidence.text) is str
+        and type(evidence.role) is str
+        and type(evidence.line) is int
+    )
+
+
+def _displayed_evidence(evidence: Evidence) -> Evidence:
+    """`_displayed` of an Evidence, field by field (tests/test_report_fast_paths.py checks that
+    these are its fields and that the walk gives the same)."""
+    file, text, role = shown_path(evidence.file), visible(evidence.text), visible(evidence.role)
+    if file is evidence.file and text is evidence.text and role is evidence.role:
+        return evidence
+    return Evidence(file, evidence.line, text, role)
 
 
 @functools.cache
@@ -494,7 +630,11 @@ def relative_files(value: Any, folder: str) -> Any:
     relative to it. Only the field named `file`: input records keep their whole path."""
     if not folder:
         return value
+    if type(value) is Evidence and _plain_evidence(value):
+        return _relative_evidence(value, folder)  # the bulk of a large result: its certificates' lines
     if isinstance(value, tuple):
+        if all(type(item) is str for item in value):
+            return value  # (segment members, subnets …) only a field named `file` changes
         return tuple(relative_files(item, folder) for item in value)
     if is_dataclass(value) and not isinstance(value, type):
         changes: dict[str, Any] = {}
@@ -514,6 +654,13 @@ def relative_files(value: Any, folder: str) -> Any:
     return value
 
 
+def _relative_evidence(evidence: Evidence, folder: str) -> Evidence:
+    """`relative_files` of an Evidence: its one file name (see `_displayed_evidence`)."""
+    if evidence.file.startswith(folder) and folder:
+        return Evidence(evidence.file[len(folder) :], evidence.line, evidence.text, evidence.role)
+    return evidence
+
+
 # Characters JSON allows raw in a string but a terminal or a JavaScript parser may act on.
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -522,8 +669,139 @@ def json_text(value: Any, **options: Any) -> str:
     """`json.dumps(value, ensure_ascii=False, **options)` that also writes DEL, C1, the line
     separators and bidirectional controls as \\u escapes (json.dumps escapes only C0). Values
     stay exact: any JSON parser reads the same strings back."""
-    text = json.dumps(value, ensure_ascii=False, **options)
+    text = indented_json(value) if options == {"indent": 2} else None
+    if text is None:
+        text = json.dumps(value, ensure_ascii=False, **options)
+    if text.isascii() and "\x7f" not in text:
+        return text  # the one character of _JSON_RAW that is ASCII is DEL (two scans in C, not the pattern's)
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+# --- indented JSON -----------------------------------------------------------------------
+#
+# json.dumps writes indented JSON with its pure-Python encoder (the C one knows no indent): some
+# ten megabytes on a large city's certificates. `indented_json` writes the same bytes, handing
+# each container of plain values (an Evidence line, a location) to the C encoder whole: its item
+# separator, given as the comma, a line break and the indent of the items, is exactly what the
+# indented form puts between them.
+
+_INDENT = "  "
+_PLAIN_SCALARS = (str, int, bool, float, type(None))
+
+
+class _NotPlainJson(Exception):
+    """A value `indented_json` leaves to json.dumps (a key or value of another type)."""
+
+
+def indented_json(value: Any) -> str | None:
+    """`json.dumps(value, ensure_ascii=False, indent=2)` when `value` holds only dicts with
+    string keys, lists, tuples and plain scalars; None otherwise (tests/test_report_fast_paths.py
+    compares the two)."""
+    parts: list[str] = []
+    try:
+        _write_json(value, 0, parts)
+    except _NotPlainJson:
+        return None
+    return "".join(parts)
+
+
+def _write_json(value: Any, level: int, parts: list[str]) -> None:
+    kind = type(value)
+    if kind is dict:
+        _write_json_dict(value, level, parts)
+    elif kind is list or kind is tuple:
+        _write_json_list(value, level, parts)
+    elif kind is str:
+        parts.append(json.encoder.encode_basestring(value))  # what json.dumps(ensure_ascii=False) writes
+    elif kind in _PLAIN_SCALARS:
+        parts.append(_flat_encoder(0).encode(value))
+    else:
+        raise _NotPlainJson
+
+
+def _write_json_dict(value: dict[Any, Any], level: int, parts: list[str]) -> None:
+    if not value:
+        parts.append("{}")
+        return
+    if _flat_dict(value):
+        parts.append(_flat_json(value, level))
+        return
+    inner = "\n" + _INDENT * (level + 1)
+    separator = "{" + inner
+    for key, item in value.items():
+        if type(key) is not str:
+            raise _NotPlainJson
+        parts.append(separator + json.encoder.encode_basestring(key) + ": ")
+        _write_json(item, level + 1, parts)
+        separator = "," + inner
+    parts.append("\n" + _INDENT * level + "}")
+
+
+def _write_json_list(value: list[Any] | tuple[Any, ...], level: int, parts: list[str]) -> None:
+    if not value:
+        parts.append("[]")
+        return
+    if all(type(item) in _PLAIN_SCALARS for item in value):
+        parts.append(_flat_json(value, level))
+        return
+    if _flat_dicts(value):
+        parts.append(_flat_dicts_json(value, level))
+        return
+    inner = "\n" + _INDENT * (level + 1)
+    separator = "[" + inner
+    for item in value:
+        parts.append(separator)
+        _write_json(item, level + 1, parts)
+        separator = "," + inner
+    parts.append("\n" + _INDENT * level + "]")
+
+
+def _flat_json(value: dict[str, Any] | list[Any] | tuple[Any, ...], level: int) -> str:
+    """A non-empty container of plain scalars, indented as its items' `level` says."""
+    inner = "\n" + _INDENT * (level + 1)
+    if type(value) is not dict and all(type(item) is str for item in value):
+        # a list of strings (a segment's subnets and members): the strings encoded one by one are
+        # what the encoder writes between its separators, without its set-up for a short list
+        text = "[" + ("," + inner).join(map(json.encoder.encode_basestring, value)) + "]"
+    else:
+        text = _flat_encoder(level).encode(value)
+    return text[0] + inner + text[1:-1] + "\n" + _INDENT * level + text[-1]
+
+
+def _flat_dict(value: dict[Any, Any]) -> bool:
+    return all(type(key) is str and type(item) in _PLAIN_SCALARS for key, item in value.items())
+
+
+def _flat_dicts(value: list[Any] | tuple[Any, ...]) -> bool:
+    """Every item is a non-empty dict of plain scalars under string keys (asked with C loops:
+    a certificate has thousands of lines)."""
+    if not all(type(item) is dict and item for item in value):
+        return False
+    keys = itertools.chain.from_iterable(value)
+    values = itertools.chain.from_iterable(map(dict.values, value))
+    strings = all(map(_STRING_TYPE.__contains__, map(type, keys)))
+    return strings and all(map(_PLAIN_TYPES.__contains__, map(type, values)))
+
+
+_STRING_TYPE = frozenset({str})
+_PLAIN_TYPES = frozenset(_PLAIN_SCALARS)
+
+
+def _flat_dicts_json(value: list[Any] | tuple[Any, ...], level: int) -> str:
+    """A list of non-empty dicts of plain scalars (a certificate's lines), in one call of the C
+    encoder: given the separator of the dicts' items, it writes the same between the dicts, where
+    it stands after a `}` and before a `{` (nowhere else: the items are key, then a scalar, and an
+    encoded string holds no line break). Those are replaced by the separator of the list's items."""
+    items = "\n" + _INDENT * (level + 1)
+    inner = items + _INDENT
+    text = _flat_encoder(level + 1).encode(value)
+    body = text[2:-2].replace("}," + inner + "{", items + "}," + items + "{" + inner)
+    return "[" + items + "{" + inner + body + items + "}" + "\n" + _INDENT * level + "]"
+
+
+@functools.cache
+def _flat_encoder(level: int) -> json.JSONEncoder:
+    return json.JSONEncoder(ensure_ascii=False, separators=(",\n" + _INDENT * (level + 1), ": "))
 
 
 # --- formatting --------------------------------------------------------------------------

@@ -6,27 +6,30 @@ present the Result."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup, escape
 
 from ..result import Evidence, Finding, IsolationCertificate, PathStep, Result, RuleVerdict
 from ..rules.docs import rule_doc
 from .common import (
+    CertificateView,
     CutFilter,
     certificate_more,
-    certificate_view,
     clause_text,
     common_folder,
     cut_filter_title,
     cut_more,
-    displayable,
+    displayable_of_redacted,
     flow_text,
     labels,
     permitting_lines,
+    redacted,
     relative_files,
+    relative_view,
     severity_label,
     start_text,
     verdict_label,
@@ -315,6 +318,29 @@ def html_words(lang: str) -> dict[str, str]:
 
 def render_html(result: Result, lang: str = "ja", digest: str | None = None) -> str:
     """`digest`: the result's `result_sha256` when the caller already has it."""
+    template = _template()
+    folder = common_folder(result)
+    # findings name files relative to the folder that holds every input (named once, in the scope)
+    lang = "ja" if lang == "ja" else "en"
+    # redacted before the files are made relative (the two change different fields): the other
+    # formats of the run have redacted, shown and grouped the same findings and certificates already
+    exact = redacted(result)
+    shown = displayable_of_redacted(exact)
+    certificates = [
+        (certificate, relative_view(original, certificate, folder))
+        for original, certificate in zip(exact.certificates, shown.certificates, strict=True)
+    ]
+    rest = displayable_of_redacted(relative_files(replace(exact, certificates=()), folder))
+    view = _view(localized(rest, lang), lang, certificates)
+    view["files_under"] = visible(folder)
+    # the digest is the JSON report's: of the exact (redacted) values, not of their escaped display
+    view["sha256"] = result_sha256(result) if digest is None else digest
+    return template.render(**view)
+
+
+@functools.cache
+def _template() -> Template:
+    """The report's template, compiled once per process (rendering does not change it)."""
     environment = Environment(
         loader=PackageLoader("nankoku_netcheck.report", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
@@ -323,21 +349,15 @@ def render_html(result: Result, lang: str = "ja", digest: str | None = None) -> 
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    template = environment.get_template("report.html.j2")
-    folder = common_folder(result)
-    # findings name files relative to the folder that holds every input (named once, in the scope)
-    lang = "ja" if lang == "ja" else "en"
-    view = _view(localized(displayable(relative_files(result, folder)), lang), lang)
-    view["files_under"] = visible(folder)
-    # the digest is the JSON report's: of the exact (redacted) values, not of their escaped display
-    view["sha256"] = result_sha256(result) if digest is None else digest
-    return template.render(**view)
+    return environment.get_template("report.html.j2")
 
 
 # --- the view: plain values the template lays out -------------------------------------------
 
 
-def _view(result: Result, lang: str) -> dict[str, Any]:
+def _view(
+    result: Result, lang: str, certificates: list[tuple[IsolationCertificate, CertificateView]]
+) -> dict[str, Any]:
     words = html_words(lang)
     common = labels(lang)
     violated = sum(1 for f in result.findings if f.status == "violated")
@@ -361,7 +381,7 @@ def _view(result: Result, lang: str) -> dict[str, Any]:
         "assumptions": [_ASSUMPTIONS_JA.get(text, text) if lang == "ja" else text for text in result.assumptions],
         "rules": [_rule_row(result, verdict, lang) for verdict in result.rules],
         "findings": [_finding_view(result, index, finding, lang) for index, finding in enumerate(result.findings, 1)],
-        "certificates": [_certificate_view(result, certificate, lang) for certificate in result.certificates],
+        "certificates": [_certificate_view(result, certificate, view, lang) for certificate, view in certificates],
         "exceptions": [{"record": e, "state": words.get(f"state_{e.state}", e.state)} for e in result.exceptions],
         "unknown_lines": [e for f in result.findings if f.rule == "META-001" for e in f.evidence],
         # trusted markup: diagram.py escapes every text it puts in the SVG
@@ -369,8 +389,9 @@ def _view(result: Result, lang: str) -> dict[str, Any]:
     }
 
 
-def _certificate_view(result: Result, certificate: IsolationCertificate, lang: str) -> dict[str, Any]:
-    view = certificate_view(certificate)
+def _certificate_view(
+    result: Result, certificate: IsolationCertificate, view: CertificateView, lang: str
+) -> dict[str, Any]:
     return {
         "from": zone_name(result, certificate.from_zone, lang),
         "to": zone_name(result, certificate.to_zone, lang),

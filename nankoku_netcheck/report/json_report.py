@@ -9,13 +9,14 @@ English JSON record (see README, "Outputs")."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from ..baseline import fingerprints
-from ..result import Finding, NetworkSummary, Result
+from ..result import Evidence, Finding, NetworkSummary, Result
 from .common import CutFilter, cut_filters, json_text, redacted
 
 # Keys that describe the run rather than the result; the integrity hash leaves them out.
@@ -90,17 +91,43 @@ def redacted_result_to_dict(result: Result, lang: str = "en") -> dict[str, Any]:
             {
                 "from_zone": c.from_zone,
                 "to_zone": c.to_zone,
-                "lines": [asdict(e) for e in c.lines],
+                "lines": [evidence_dict(e) for e in c.lines],
                 "filters": [cut_filter_to_dict(cut) for cut in cut_filters(c)],
                 "route_absences": list(c.route_absences),
             }
             for c in result.certificates
         ],
-        "exceptions": [asdict(record) for record in result.exceptions],
+        "exceptions": [plain_dict(record) for record in result.exceptions],
         "assumptions": list(result.assumptions),
-        **({"baseline": asdict(result.baseline)} if result.baseline is not None else {}),
+        **({"baseline": plain_dict(result.baseline)} if result.baseline is not None else {}),
         "summary": summary(result),
     }
+
+
+# The values `dataclasses.asdict` returns as they are (its deep copy of them is the value itself).
+_PLAIN_VALUES = (str, int, bool, float, type(None))
+
+
+def plain_dict(record: Any) -> dict[str, Any]:
+    """`dataclasses.asdict(record)` for a record of plain values (Evidence, AclRef, …) without
+    its recursive deep copy: the JSON record of a large city holds tens of thousands of them.
+    Any other record goes to asdict."""
+    cls: type = type(record)
+    out = {name: getattr(record, name) for name in _field_names(cls)}
+    if all(type(value) in _PLAIN_VALUES for value in out.values()):
+        return out
+    return asdict(record)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(item.name for item in fields(cls))
+
+
+def evidence_dict(evidence: Evidence) -> dict[str, Any]:
+    """`plain_dict` of an Evidence, its fields named (a certificate cites thousands of lines;
+    tests/test_report_fast_paths.py checks that these are its fields)."""
+    return {"file": evidence.file, "line": evidence.line, "text": evidence.text, "role": evidence.role}
 
 
 def cut_filter_to_dict(cut: CutFilter) -> dict[str, Any]:
@@ -119,7 +146,7 @@ def cut_filter_to_dict(cut: CutFilter) -> dict[str, Any]:
 
 def network_to_dict(network: NetworkSummary) -> dict[str, Any]:
     return {
-        "devices": [asdict(device) for device in network.devices],
+        "devices": [plain_dict(device) for device in network.devices],
         "segments": [
             {"id": s.id, "zone": s.zone, "subnets": list(s.subnets), "members": list(s.members)}
             for s in network.segments
@@ -161,7 +188,7 @@ def finding_to_dict(finding: Finding, lang: str) -> dict[str, Any]:
     if finding.device:
         out["device"] = finding.device
     if finding.flow is not None:
-        flow = asdict(finding.flow)
+        flow = plain_dict(finding.flow)
         out["flow"] = {
             key: value for key, value in flow.items() if value is not None and not (key == "established" and not value)
         }
@@ -175,15 +202,15 @@ def finding_to_dict(finding: Finding, lang: str) -> dict[str, Any]:
                 "in_interface": step.in_interface,
                 "out_interface": step.out_interface,
                 "route": step.route,
-                "acl": asdict(step.acl) if step.acl else None,
-                **({"acl_out": asdict(step.acl_out)} if step.acl_out else {}),
+                "acl": plain_dict(step.acl) if step.acl else None,
+                **({"acl_out": plain_dict(step.acl_out)} if step.acl_out else {}),
                 **({"note": step.note} if step.note else {}),
                 **({"in_vrf": step.in_vrf} if step.in_vrf else {}),
                 **({"out_vrf": step.out_vrf} if step.out_vrf else {}),
             }
             for step in finding.path
         ]
-    out["evidence"] = [asdict(e) for e in finding.evidence]
+    out["evidence"] = [evidence_dict(e) for e in finding.evidence]
     if finding.notes:
         out["notes"] = list(finding.notes)
     if finding.baseline:

@@ -60,10 +60,11 @@ def _suite(result: Result, verdict: RuleVerdict, lang: str) -> ET.Element:
     ):
         ET.SubElement(properties, "property", name=name, value=value)
     failures = errors = skipped = 0
+    classname = f"{result.tool_name}.{verdict.rule}"
     for case in cases:
-        element = ET.SubElement(
-            suite, "testcase", name=case.name, classname=f"{result.tool_name}.{verdict.rule}", time="0"
-        )
+        element = ET.SubElement(suite, "testcase", name=case.name, classname=classname, time="0")
+        if not case.findings:
+            continue  # most of a large city's cases (one per device and rule): a bare passing case
         counted = [f for f in case.findings if not f.accepted]
         failing = [f for f in counted if f.status == "violated" and f.severity in ("error", "warning")]
         inconclusive = [f for f in counted if f.status == "inconclusive"]
