@@ -13,7 +13,9 @@ says int) is not encoded at all, so a cached object always equals the one that w
 
 Speed: per type, a decoder and an encoder are generated as Python source once (from the
 type hints only, never from data) so that the per-value work is a few inlined type tests;
-objects are built without calling `__init__` (as pickle does), filling their `__dict__`.
+objects are built without calling `__init__` (as pickle does), filling their slots through
+each slot's own setter, bound once per field (the model's classes are slotted; a dataclass
+without slots gets its `__dict__` filled, a mixed one `object.__setattr__`).
 Three things keep a device close to its pickle in size and load time:
 - a `Source` that quotes the device's own config at one of its `lines` is written as the
   line number (`line_type`), and equal ones come back as one object;
