@@ -12,8 +12,13 @@ devices). Nothing may add attributes to them later; codec.py fills the slots dir
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import enum
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 IPV4_MAX = 0xFFFFFFFF
 PORT_MAX = 0xFFFF
@@ -971,3 +976,46 @@ class MgmtSettings:
             if state.name == name:
                 return state
         return None
+
+
+# --- pickling -------------------------------------------------------------------------
+#
+# Parse workers send their devices, and the long ACLs' compiler its ACLs, by pickle. A frozen
+# slotted dataclass pickles through dataclasses' own __getstate__/__setstate__, which call
+# `fields()` for every object: on the 1,000-device city, twice the time of the model's pickles
+# without slots. The reducers below read each class's slot names once instead.
+
+
+def _restored(cls: type, values: tuple[object, ...]) -> Any:
+    """A frozen model object from its fields' values in slot order (what `_reducer` wrote)."""
+    obj: Any = object.__new__(cls)
+    for setter, value in zip(_SLOT_SETTERS[cls], values, strict=True):
+        setter(obj, value)
+    return obj
+
+
+def _reducer(cls: type) -> Callable[[Any], tuple[Callable[..., Any], tuple[Any, ...]]]:
+    """What pickle writes of an instance of `cls`: `_restored` and its arguments."""
+    values = operator.attrgetter(*cls.__slots__)  # type: ignore[attr-defined]
+    return lambda obj: (_restored, (cls, values(obj)))
+
+
+def _frozen(value: object) -> bool:
+    """A frozen model class of two fields or more (attrgetter of one name gives no tuple:
+    such a class would keep dataclasses' own pickling)."""
+    params = getattr(value, "__dataclass_params__", None)
+    return (
+        isinstance(value, type)
+        and dataclasses.is_dataclass(value)
+        and params is not None
+        and params.frozen
+        and len(getattr(value, "__slots__", ())) >= 2
+    )
+
+
+# Each frozen class's slot setters, in slot order (a slot's own setter gets past the frozen
+# class's __setattr__, as in codec.py).
+_SLOT_SETTERS: dict[type, tuple[Callable[[Any, Any], None], ...]] = {}
+for _class in [value for value in globals().values() if _frozen(value)]:
+    _SLOT_SETTERS[_class] = tuple(vars(_class)[name].__set__ for name in _class.__slots__)
+    copyreg.pickle(_class, _reducer(_class))

@@ -4,6 +4,8 @@ devices), `dataclasses.replace` and the codec's other, unslotted, dataclasses.""
 
 from __future__ import annotations
 
+import copy
+import copyreg
 import dataclasses
 import enum
 import pickle
@@ -79,6 +81,23 @@ def test_a_device_pickles_and_unpickles_equal() -> None:
             copy = pickle.loads(pickle.dumps(device, protocol))
             assert copy == device and type(copy) is Device
             assert all(not hasattr(item, "__dict__") for item in model_objects(copy))
+
+
+def test_frozen_model_objects_pickle_by_their_slots_and_copy_equal() -> None:
+    """Not through dataclasses' __getstate__, which calls `fields()` for every object."""
+    frozen = [
+        cls
+        for cls in vars(model).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    ]
+    assert len(frozen) >= 40 and set(frozen) <= set(copyreg.dispatch_table)
+    line = AclLine(model.Action.PERMIT, (model.Match(src=(Wildcard.any(),)),), Source("a.cfg", 2, "permit ip any any"))
+    assert copyreg.dispatch_table[AclLine](line)[1] == (
+        AclLine,
+        (*(getattr(line, f.name) for f in dataclasses.fields(line)),),
+    )
+    for device in sample_devices()[:3]:
+        assert copy.copy(device) == device and copy.deepcopy(device) == device
 
 
 def test_replace_and_hash_work_on_slotted_objects() -> None:
