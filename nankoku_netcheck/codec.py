@@ -13,7 +13,9 @@ says int) is not encoded at all, so a cached object always equals the one that w
 
 Speed: per type, a decoder and an encoder are generated as Python source once (from the
 type hints only, never from data) so that the per-value work is a few inlined type tests;
-objects are built without calling `__init__` (as pickle does), filling their `__dict__`.
+objects are built without calling `__init__` (as pickle does), filling their slots through
+each slot's own setter, bound once per field (the model's classes are slotted; a dataclass
+without slots gets its `__dict__` filled, a mixed one `object.__setattr__`).
 Three things keep a device close to its pickle in size and load time:
 - a `Source` that quotes the device's own config at one of its `lines` is written as the
   line number (`line_type`), and equal ones come back as one object;
@@ -40,10 +42,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 # Bumped whenever the encoding of a type changes meaning (the field order and types of
@@ -91,6 +94,7 @@ class _LineSources(dict[int, Any]):
     def __init__(self, line_type: type) -> None:
         super().__init__()
         self.line_type = line_type
+        self.setters = _setters(line_type, ("file", "line", "text"))
         self.file: str | None = None
         self.lines: tuple[str, ...] | None = None
 
@@ -102,11 +106,53 @@ class _LineSources(dict[int, Any]):
             raise DecodeError(f"line {line} out of range")
         source: Any = object.__new__(self.line_type)
         self[line] = source
-        attributes = source.__dict__
-        attributes["file"] = self.file
-        attributes["line"] = line
-        attributes["text"] = lines[line - 1]
+        set_file, set_line, set_text = self.setters
+        set_file(source, self.file)
+        set_line(source, line)
+        set_text(source, lines[line - 1])
         return source
+
+
+def _class_attribute(cls: type, name: str) -> object:
+    """What `cls` (or a base) itself holds under `name`, looked up as attribute access does."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    return None
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The member descriptor of the slot that holds attribute `name` of `cls`'s instances,
+    or None (a `__dict__` entry, or another kind of descriptor)."""
+    found = _class_attribute(cls, name)
+    return found if isinstance(found, types.MemberDescriptorType) else None
+
+
+def _slotted(cls: type, names: Sequence[str]) -> bool:
+    """Every one of `names` is a slot of `cls` (a `dataclass(slots=True)`)."""
+    return all(_slot(cls, name) is not None for name in names)
+
+
+def _has_dict(cls: type, names: Sequence[str]) -> bool:
+    """`cls`'s instances keep every one of `names` in their `__dict__`: none is a data
+    descriptor (a slot, a property), so that writing the dict is what setting them does."""
+    return cls.__dictoffset__ != 0 and not any(hasattr(type(_class_attribute(cls, name)), "__set__") for name in names)
+
+
+def _setters(cls: type, names: Sequence[str]) -> list[Callable[[Any, Any], None]]:
+    """A function per name that sets that attribute of a `cls` made without `__init__`:
+    its slot's own setter (a C call, the fastest way into a frozen slotted object, measured
+    against `object.__setattr__`: 0.35 against 0.52 us for a 3-field object), else
+    `object.__setattr__`, which gets past a frozen dataclass's `__setattr__`."""
+    setters: list[Callable[[Any, Any], None]] = []
+    for name in names:
+        slot = _slot(cls, name)
+        setters.append(slot.__set__ if slot is not None else functools.partial(_set_attribute, name=name))
+    return setters
+
+
+def _set_attribute(obj: object, value: object, name: str) -> None:
+    object.__setattr__(obj, name, value)
 
 
 def _line_sources(line_type: type, file: str, lines: tuple[str, ...]) -> list[Any]:
@@ -115,12 +161,12 @@ def _line_sources(line_type: type, file: str, lines: tuple[str, ...]) -> list[An
     sources: list[Any] = [None]
     append = sources.append
     new = object.__new__
+    set_file, set_line, set_text = _setters(line_type, ("file", "line", "text"))
     for line, text in enumerate(lines, 1):
         source: Any = new(line_type)
-        attributes = source.__dict__
-        attributes["file"] = file
-        attributes["line"] = line
-        attributes["text"] = text
+        set_file(source, file)
+        set_line(source, line)
+        set_text(source, text)
         append(source)
     return sources
 
@@ -171,6 +217,7 @@ class _Builder:
             "_fail": _fail,
             "_efail": _efail,
             "_new": object.__new__,
+            "_setattr": object.__setattr__,
             "_list": list,
             "_tuple": tuple,
             "_str": str,
@@ -200,6 +247,23 @@ class _Builder:
         name = f"_c{len(self.namespace)}"
         self.namespace[name] = value
         return name
+
+    def assign(self, cls: object, fields: Sequence[str], expressions: Sequence[str], indent: str) -> str:
+        """Lines that set each of `fields` of `obj` (made without `__init__`) to its expression,
+        in order: through the slots' setters (bound once, here), else into its `__dict__`
+        (the fastest way into a dataclass without slots), else by `object.__setattr__`."""
+        assert isinstance(cls, type)
+        pairs = list(zip(fields, expressions, strict=True))
+        if _slotted(cls, fields):
+            return "".join(
+                f"{indent}{self.constant(_slot(cls, field).__set__)}(obj, {expression})\n"
+                for field, expression in pairs
+            )
+        if _has_dict(cls, fields):
+            return f"{indent}attributes = obj.__dict__\n" + "".join(
+                f"{indent}attributes[{field!r}] = {expression}\n" for field, expression in pairs
+            )
+        return "".join(f"{indent}_setattr(obj, {field!r}, {expression})\n" for field, expression in pairs)
 
     def function(self, tp: object) -> str:
         """The name pair (dec_N / enc_N) of the functions for a dataclass or a fixed tuple."""
@@ -252,20 +316,11 @@ class _Builder:
                 f"    obj = memo[{table}].get(key)\n"
                 f"    if obj is None:\n"
                 f"        obj = memo[{table}][key] = _new({cls})\n"
-                f"        attributes = obj.__dict__\n"
-                + "".join(f"        attributes[{field!r}] = key[{index}]\n" for index, field in enumerate(fields))
+                + self.assign(tp, fields, [f"key[{index}]" for index in range(len(fields))], "        ")
                 + "    return obj\n"
             )
         elif cls:
-            build = (
-                f"    obj = _new({cls})\n"
-                f"    attributes = obj.__dict__\n"
-                + "".join(
-                    f"    attributes[{field!r}] = {expression}\n"
-                    for field, expression in zip(fields, decoded, strict=True)
-                )
-                + "    return obj\n"
-            )
+            build = f"    obj = _new({cls})\n" + self.assign(tp, fields, decoded, "    ") + "    return obj\n"
         if cls:
             values = [f"value.{field}" for field in fields]
             check = f"    if _type(value) is not {cls}: _efail()\n"
@@ -292,8 +347,7 @@ class _Builder:
             self.sources.append(
                 f"def make{name}(key, memo):\n"
                 f"    obj = memo[{self.flat_leaf(tp)[0]}][key] = _new({cls})\n"  # type: ignore[index]
-                f"    attributes = obj.__dict__\n"
-                + "".join(f"    attributes[{field!r}] = key[{index}]\n" for index, field in enumerate(fields))
+                + self.assign(tp, fields, [f"key[{index}]" for index in range(len(fields))], "    ")
                 + "    return obj\n"
             )
         self.building.discard(tp)
