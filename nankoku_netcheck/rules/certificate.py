@@ -377,6 +377,7 @@ def isolation_certificates(ctx: FlowContext) -> tuple[IsolationCertificate, ...]
         if outcome is None:
             facts = facts or _Facts.of(ctx)
             outcome = _certified(ctx, facts, policy.from_zone, policy.to_zone, forbidden)
+            ctx.space.tidy()  # a pair's cut compiles filters the searches did not (the worker's)
         found.append(outcome)
     cuts = [outcome.cut for outcome in found]
     cited = _cited_lines(cuts, ctx, kept)
@@ -433,6 +434,7 @@ def _cited_lines(
         forbiddens = [forbidden for _, forbidden in sharing]
         for (number, _), lines in zip(sharing, _dropping_lines_each(ctx, *point, forbiddens), strict=True):
             cited[number, point] = lines
+        ctx.space.tidy()  # the lines' packet sets of a long filter, built for this point alone
     return cited
 
 
