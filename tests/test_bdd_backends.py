@@ -156,11 +156,10 @@ def test_a_full_oxidd_table_is_tidied_instead_of_running_out() -> None:
 
 
 def test_oxidd_collects_when_the_table_outgrows_what_was_live(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Besides a nearly full table, `tidy` collects once the table holds GROWTH times the
-    nodes the last collection left (and at least COLLECT_FLOOR), and not before."""
+    """Besides a nearly full table, `tidy` collects once the garbage made since the last
+    collection outgrows both what that collection left live and COLLECT_FLOOR, and not before."""
     oxidd_bdd = pytest.importorskip("nankoku_netcheck.reach.oxidd_bdd")
     monkeypatch.setattr(oxidd_bdd, "COLLECT_FLOOR", 2000)
-    monkeypatch.setattr(oxidd_bdd, "GROWTH", 2.0)
     bdd = oxidd_bdd.OxiddBDD(capacity=1 << 22)  # far from full throughout
     bdd.declare(*(f"x{i}" for i in range(40)))
     variables = [bdd.var(f"x{i}") for i in range(40)]
@@ -185,4 +184,10 @@ def test_oxidd_collects_when_the_table_outgrows_what_was_live(monkeypatch: pytes
         some_set()  # garbage at once
     assert bdd.tidy()
     assert bdd.manager.num_inner_nodes() == live  # the garbage went, the live sets stayed
-    assert all(bdd.manager.num_inner_nodes() and item != bdd.false for item in kept)
+    assert all(item != bdd.false for item in kept)
+    # With little live, the floor decides: garbage up to COLLECT_FLOOR nodes is left alone.
+    small = oxidd_bdd.OxiddBDD(capacity=1 << 22)
+    small.declare("y0", "y1")
+    assert not small.tidy()
+    small._live = 10
+    assert small.manager.num_inner_nodes() <= 10 + 2000 and not small.tidy()

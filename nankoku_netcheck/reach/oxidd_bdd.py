@@ -44,16 +44,15 @@ THREADS = 1
 # when the table is this full. Not sooner: a collection empties the apply cache too, and the
 # searches after it redo work (+35 % CPU on that city when collecting past 30 million nodes).
 COLLECT_WHEN_FULL = 0.75
-# And once the table holds GROWTH times the nodes that were live after the last collection (and
-# at least COLLECT_FLOOR): the table then stays within a few times what is live, which on a large
-# machine would otherwise grow to three quarters of a sixteenth of its memory before the first
-# collection (3,000-device city: 75 million nodes, 20-30 million of them live), while
-# collections stay as rare as the live sets are large (a fixed threshold below the live size
-# would collect on every `tidy`: the +35 % above).
-# Measured on the 3,000-device city (cold, main process): GROWTH 2.5 peaked at 3,817 MiB, 2.0 at
-# 3,514 MiB for +1 % CPU; without the rule the table grew to 75 million nodes (4,985 MiB).
+# And once the garbage made since the last collection outgrows what that collection left live,
+# and COLLECT_FLOOR nodes: the table then stays within twice what is live (on a large machine
+# it would otherwise grow to three quarters of a sixteenth of its memory before the first
+# collection: 75 million nodes on the 3,000-device city, 20-30 million of them live), and each
+# collection is paid for by at least that many nodes' worth of work (a threshold just above the
+# live size would collect on every `tidy`: the +35 % above). Measured (cold, main process):
+# N = 3,000 peak 4,985 -> 3,514 MiB for +1 % CPU; at N = 1,000 a table allowed only twice its
+# live size (8-9 million nodes) collected so often that a cold run took 9 s longer: the floor.
 COLLECT_FLOOR = 1 << 24
-GROWTH = 2.0
 
 
 def node_capacity() -> int:
@@ -96,10 +95,10 @@ class OxiddBDD:
         self._live = 0  # nodes left by the last collection
 
     def tidy(self) -> bool:
-        """Collect garbage if the node table is fuller than COLLECT_WHEN_FULL, or has grown
-        GROWTH times over since the last collection; True if it did. Live sets are those Python
+        """Collect garbage if the node table is fuller than COLLECT_WHEN_FULL, or holds more
+        garbage than both the last collection left live and COLLECT_FLOOR; True if it did. Live sets are those Python
         still holds: safe between any two operations."""
-        limit = min(self.capacity * COLLECT_WHEN_FULL, max(COLLECT_FLOOR, GROWTH * self._live))
+        limit = min(self.capacity * COLLECT_WHEN_FULL, self._live + max(self._live, COLLECT_FLOOR))
         if self.manager.num_inner_nodes() <= limit:
             return False
         self.manager.gc()
