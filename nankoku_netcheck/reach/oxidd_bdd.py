@@ -96,8 +96,8 @@ class OxiddBDD:
 
     def tidy(self) -> bool:
         """Collect garbage if the node table is fuller than COLLECT_WHEN_FULL, or holds more
-        garbage than both the last collection left live and COLLECT_FLOOR; True if it did. Live sets are those Python
-        still holds: safe between any two operations."""
+        garbage than both the last collection left live and COLLECT_FLOOR; True if it did.
+        Live sets are those Python still holds: safe between any two operations."""
         limit = min(self.capacity * COLLECT_WHEN_FULL, self._live + max(self._live, COLLECT_FLOOR))
         if self.manager.num_inner_nodes() <= limit:
             return False

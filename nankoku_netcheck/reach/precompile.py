@@ -7,8 +7,8 @@ unreachable-line analysis). These pieces of work are independent of each other, 
 a store (reach/store.py) and more than one job, a worker process does some of them into
 the store while this process does the rest (`share_work`: each takes the next group from
 its own end of the list), the pieces that read the same lines in one process; the search
-and the rules then find all of them done. Later stages add their own work items (`Work`) without this module knowing
-what they compute.
+and the rules then find all of them done. Later stages add their own work items (`Work`)
+without this module knowing what they compute.
 """
 
 from __future__ import annotations
