@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import os
@@ -482,22 +483,15 @@ class KeptSearches:
     entries: tuple[SearchDeps, ...]
 
 
-_DEPS_CODEC: Codec | None = None
-_KEPT_CODEC: Codec | None = None
-
-
+# Generating a codec takes milliseconds: once per process each.
+@functools.cache
 def _deps_codec() -> Codec:
-    global _DEPS_CODEC  # generating a codec takes milliseconds: once per process
-    if _DEPS_CODEC is None:
-        _DEPS_CODEC = Codec(SearchDeps)
-    return _DEPS_CODEC
+    return Codec(SearchDeps)
 
 
+@functools.cache
 def _kept_codec() -> Codec:
-    global _KEPT_CODEC  # as `_deps_codec`
-    if _KEPT_CODEC is None:
-        _KEPT_CODEC = Codec(KeptSearches)
-    return _KEPT_CODEC
+    return Codec(KeptSearches)
 
 
 class SavedSearches:
