@@ -231,7 +231,7 @@ class _Arcs:
 
 @dataclass(frozen=True)
 class _FilterEdge:
-    """An edge through a filter point; `number`: its filter's set in `_Skeleton.filters`."""
+    """An edge through a filter point; `number`: its place in `_Skeleton.filter_edges` (and `filters`)."""
 
     node_a: Node
     node_b: Node
@@ -244,15 +244,18 @@ class _Skeleton:
     """What the cut graphs of all pairs share (see `_cut_graph`): the edges between segments,
     interface points and device nodes. The pairs differ only in the edges from SOURCE and to
     SINK and in which filter edges carry their point (a filter that drops every forbidden
-    packet), so each interface's filters are read once per run, and a pair tests each
+    packet), so each interface's filters are read at most once per run, and a pair tests each
     distinct filter once (most interfaces share one: no ACL; templated ACLs often do too).
+    A filter is compiled only when a pair's search first tests its point (`_FilterSets`): the
+    searches of a cold run compiled most of them in the other process, and the certificates'
+    searches stop at the filters nearest the source that drop the forbidden packets.
     `arcs`: these edges as a residual graph that each pair copies, every one infinite, the
-    filter edges undecided (their key: the filter's number)."""
+    filter edges undecided (their key: the edge's number)."""
 
     filter_edges: tuple[_FilterEdge, ...]
     edge_of_arc: dict[int, _FilterEdge]  # the filter edges' arcs in `arcs`
     plain: tuple[tuple[Node, Node], ...]
-    filters: tuple[PacketSet, ...]
+    filters: _FilterSets
     hops: frozenset[tuple[str, str]]  # the interfaces in the graph
     answering: tuple[tuple[str, str], ...]  # those whose filters do not cover traffic to the box
     arcs: _Arcs
@@ -262,7 +265,6 @@ class _Skeleton:
         network = ctx.network
         plain = CutGraph()
         filter_edges: list[_FilterEdge] = []
-        numbers: dict[PacketSet, int] = {}
         hops: list[tuple[str, str]] = []
         answering: list[tuple[str, str]] = []
         for device_name, device in sorted(network.devices.items()):
@@ -281,8 +283,8 @@ class _Skeleton:
                     (("in", device_name, if_name), node, "in"),
                     (node, ("out", device_name, if_name), "out"),
                 ):
-                    number = numbers.setdefault(_filter_set(ctx, device, if_name, direction), len(numbers))
-                    filter_edges.append(_FilterEdge(node_a, node_b, (device_name, if_name, direction), number))
+                    point = (device_name, if_name, direction)
+                    filter_edges.append(_FilterEdge(node_a, node_b, point, len(filter_edges)))
                 if segment_id is not None:
                     plain.add_edge(("out", device_name, if_name), ("segment", segment_id))
                     if interface.addresses:
@@ -296,15 +298,31 @@ class _Skeleton:
             tuple(filter_edges),
             edge_of_arc,
             tuple(plain.edges),
-            tuple(numbers),
+            _FilterSets(ctx, tuple(edge.point for edge in filter_edges)),
             frozenset(hops),
             tuple(answering),
             arcs,
         )
 
     def dropping_all(self, space: PacketSpace, forbidden: PacketSet) -> list[bool]:
-        """Per filter in `filters`: whether it drops every forbidden packet."""
-        return [permitted & forbidden == space.false for permitted in self.filters]
+        """Per filter edge: whether its filter drops every forbidden packet."""
+        return [self.filters[edge.number] & forbidden == space.false for edge in self.filter_edges]
+
+
+class _FilterSets:
+    """What the filter of each point (by its edge's number) lets through (`_filter_set`), made
+    when first asked for."""
+
+    def __init__(self, ctx: FlowContext, points: Sequence[FilterPoint]) -> None:
+        self.ctx, self.points = ctx, points
+        self.known: dict[int, PacketSet] = {}
+
+    def __getitem__(self, number: int) -> PacketSet:
+        if number not in self.known:
+            device_name, if_name, direction = self.points[number]
+            device = self.ctx.network.devices[device_name]
+            self.known[number] = _filter_set(self.ctx, device, if_name, direction)
+        return self.known[number]
 
 
 @dataclass(frozen=True)
@@ -599,16 +617,18 @@ def _pair_arcs(ctx: FlowContext, facts: _Facts, source: str, dest: str, forbidde
 
 class _DropsAll:
     """Whether the filter of a number in `filters` drops every forbidden packet, tested once per
-    filter (most interfaces share one: no ACL; templated ones often do too)."""
+    distinct filter (most interfaces share one: no ACL; templated ones often do too)."""
 
-    def __init__(self, space: PacketSpace, forbidden: PacketSet, filters: Sequence[PacketSet]) -> None:
+    def __init__(self, space: PacketSpace, forbidden: PacketSet, filters: _FilterSets) -> None:
         self.space, self.forbidden, self.filters = space, forbidden, filters
-        self.known: dict[int, bool] = {}
+        self.known: dict[PacketSet, bool] = {}
 
     def __call__(self, number: int) -> bool:
-        if number not in self.known:
-            self.known[number] = self.filters[number] & self.forbidden == self.space.false
-        return self.known[number]
+        permitted = self.filters[number]
+        answer = self.known.get(permitted)
+        if answer is None:
+            answer = self.known[permitted] = permitted & self.forbidden == self.space.false
+        return answer
 
 
 def _pair_edges(
