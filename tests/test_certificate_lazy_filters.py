@@ -63,7 +63,10 @@ def test_a_citys_certificates_compile_only_the_filters_their_searches_test(seed:
     assert 0 < len(compiled) < points
 
 
-@pytest.mark.parametrize("name", ["nankoku-vrf.yaml", "kitagawa.yaml", "otoyo.yaml"])
+TOPOLOGIES = sorted(path.name for path in (REPO / "topologies").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", TOPOLOGIES)
 def test_a_shipped_topologys_certificates_compile_only_the_filters_their_searches_test(name: str) -> None:
     loaded = load(str(REPO / "topologies" / name))
     tested, compiled, _ = points_read(flow_context(loaded, PacketSpace("auto")))
