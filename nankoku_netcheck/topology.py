@@ -373,9 +373,10 @@ def _shown_tag(tag: str) -> str:
 _C_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
 # What the libyaml path leaves to the pure-Python one, whose nodes and messages are the
 # contract: tags and directives (the tag record reads the parser's events), anchors (and so
-# aliases), tabs, a byte order mark, carriage returns and the breaks only YAML ends lines at
+# aliases), "?" (inside [..] and {..} PyYAML reads it as a key indicator where libyaml may read
+# text), tabs, a byte order mark, carriage returns and the breaks only YAML ends lines at
 # (`_mark_line` needs the pure reader's buffer for them); characters the pure reader refuses.
-_PURE_ONLY = re.compile("[!%&\t\r\ufeff\u0085\u2028\u2029]")
+_PURE_ONLY = re.compile("[!%&?\t\r\ufeff\u0085\u2028\u2029]")
 _NON_PRINTABLE: re.Pattern[str] = yaml.reader.Reader.NON_PRINTABLE
 # Deeper trees go through the pure-Python composer: it raises RecursionError (and so a problem)
 # far below libyaml's own nesting limit. Topology files nest about six deep.
