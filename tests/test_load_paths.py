@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import NetworkCase, examples, mixed_networks, networks
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from nankoku_netcheck import incremental, topology
@@ -490,3 +491,14 @@ _VALUES = st.recursive(
 @given(_VALUES)
 def test_plain_equals_the_former(value: object) -> None:
     assert repr(incremental._plain(value)) == repr(_old_plain(value))
+
+
+@examples(60)
+@given(st.one_of(networks(), mixed_networks()))
+def test_generated_networks_graph_and_fingerprint_equal_the_former(case: NetworkCase) -> None:
+    network = case.network
+    expected = _eager_graph(network.devices, network.segments)  # type: ignore[arg-type]
+    assert _graph_shape(network.graph) == _graph_shape(expected)
+    assert incremental.structure_fingerprint(network) == _old_structure_fingerprint(
+        network, incremental.device_structure_digest
+    )
