@@ -133,10 +133,11 @@ _INTERFACE_HINTS = 6
 def load_topology(path: str, allow_paths: Iterable[str] = (), root: str | None = None) -> Topology:
     """Load and validate a topology file. Raises InputError listing every problem found.
 
-    Device configs are checked to be present, readable, non-empty text, but not kept:
-    `read_device_configs` reads them for the next stage. The configs folder and every
-    config must lie in the git work tree holding the topology (else its folder), or `root`
-    when given, or one of `allow_paths` (see inputs.input_area and docs/inputs.md).
+    Device configs are checked to be present, readable, non-empty text; `read_device_configs`
+    reads them for the next stage (taking those read here whose files are unchanged since).
+    The configs folder and every config must lie in the git work tree holding the topology
+    (else its folder), or `root` when given, or one of `allow_paths` (see inputs.input_area
+    and docs/inputs.md).
     """
     _CHECKED_CONFIGS.clear()
     source = read_input(path, what="topology file")
@@ -164,7 +165,8 @@ def read_device_configs(topology: Topology) -> dict[str, InputFile]:
     checked = dict(_CHECKED_CONFIGS)
     _CHECKED_CONFIGS.clear()
     for entry in topology.devices:
-        result = _checked_config(checked, entry) or _read_device_config(entry, entry.at.line)
+        kept = _checked_config(checked, entry)
+        result = kept if kept is not None else _read_device_config(entry, entry.at.line)
         if isinstance(result, InputFile):
             configs[entry.name] = result
         else:
