@@ -24,7 +24,7 @@ import re
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeAlias
 
 import yaml
@@ -247,8 +247,8 @@ def _shown_path(path: str, cwd: str) -> str:
 
 
 # The configs the last `load_topology` read to check them, for `read_device_configs` to take
-# instead of reading them again: (config path, display, encoding) -> (file signature, the file read).
-_ConfigKey: TypeAlias = tuple[str, str, str | None]
+# instead of reading them again: (config path, encoding) -> (file signature, the file read).
+_ConfigKey: TypeAlias = tuple[str, str | None]
 _CHECKED_CONFIGS: dict[_ConfigKey, tuple[tuple[int, ...], InputFile]] = {}
 # A file changed this recently may change again within its clock tick without its signature
 # changing (git's "racily clean" files): it is read again.
@@ -275,19 +275,21 @@ def _check_device_config(entry: DeviceEntry, line: int) -> list[InputProblem]:
     if isinstance(result, list):
         return result
     if signature is not None:
-        _CHECKED_CONFIGS[(entry.config_path, entry.config_display, entry.encoding)] = (signature, result)
+        _CHECKED_CONFIGS[(entry.config_path, entry.encoding)] = (signature, result)
     return []
 
 
 def _checked_config(
     checked: Mapping[_ConfigKey, tuple[tuple[int, ...], InputFile]], entry: DeviceEntry
 ) -> InputFile | None:
-    """The config of `entry` as `load_topology` read it, when it read the same file the same
-    way and the file's signature is unchanged since (else None: it is read again)."""
-    found = checked.get((entry.config_path, entry.config_display, entry.encoding))
+    """The config of `entry` as `load_topology` read it, when it read the same file with the same
+    encoding and the file's signature is unchanged since (else None: it is read again), shown
+    as `entry` shows it (a diff relabels the configs of a revision between the two)."""
+    found = checked.get((entry.config_path, entry.encoding))
     if found is None or _file_signature(entry.config_path) != found[0]:
         return None
-    return found[1]
+    config = found[1]
+    return config if config.display == entry.config_display else replace(config, display=entry.config_display)
 
 
 def _read_device_config(entry: DeviceEntry, line: int) -> InputFile | list[InputProblem]:

@@ -307,8 +307,9 @@ def test_a_config_removed_after_load_is_reported(sample_copy: Path, monkeypatch:
         os.rename(moved, entry.config_path)
 
 
-def test_a_relabelled_topology_reads_its_configs_again(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Another display path is another InputFile: not taken from the load."""
+def test_a_relabelled_topology_takes_its_configs_relabelled(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A diff relabels a revision's configs between load and read: the configs read at load
+    are taken with the new display path, equal to a fresh read under it."""
     monkeypatch.chdir(sample_copy)
     _old_config_times(sample_copy.parent)
     loaded = _load_copy(sample_copy)
@@ -316,9 +317,11 @@ def test_a_relabelled_topology_reads_its_configs_again(sample_copy: Path, monkey
         loaded,
         devices=tuple(dataclasses.replace(entry, config_display="REV:" + entry.name) for entry in loaded.devices),
     )
+    kept = {found[1].path: found[1] for found in topology._CHECKED_CONFIGS.values()}
     configs = topology.read_device_configs(relabelled)
     assert configs == _fresh_reads(relabelled)
     assert all(config.display.startswith("REV:") for config in configs.values())
+    assert all(config.text is kept[config.path].text for config in configs.values())
 
 
 def test_a_failed_load_keeps_no_config(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
