@@ -100,7 +100,12 @@ class Network:
     segments: dict[str, Segment]
     segment_of: dict[tuple[str, str], str]
     zones: ZoneTable
-    graph: NetworkGraph
+
+    @cached_property
+    def graph(self) -> NetworkGraph:
+        """Devices, interfaces and segments as a graph, built when first asked for: few rules
+        walk it, and a run that re-uses its searches often asks for it not at all."""
+        return _to_networkx(self.devices, self.segments)
 
     def interface(self, device: str, name: str) -> Interface:
         return self.devices[device].interfaces[name]
@@ -191,7 +196,6 @@ def build_network(topology: Topology, devices: Mapping[str, Device]) -> Network:
         segments=segments,
         segment_of=segment_of,
         zones=zones,
-        graph=_to_networkx(devices, segments),
     )
 
 

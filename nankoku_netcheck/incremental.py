@@ -126,30 +126,60 @@ class SearchDeps:
 
 _PRIMITIVES = (str, int, float, bool, type(None))
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+# How `_plain` turns a value of a type into its plain form: decided once per type (every test
+# below depends on the type only), in the order the tests are made.
+_SAME, _DROPPED, _FIELDS, _ENUM, _MAPPING, _SEQUENCE, _SET = range(7)
+_PLAIN_HOW: dict[type, int] = {}
+# Exactly these types (not their subclasses) let a collection of them skip the call per item.
+_EXACT_PRIMITIVES = frozenset(_PRIMITIVES)
 
 
 def _plain(value: object) -> object:
     """`value` as nested tuples of primitives, deterministic across processes (sets sorted),
     without `Source`s and `Located`s (where a thing was written is not what it does)."""
-    if isinstance(value, _PRIMITIVES):
-        return value
-    if isinstance(value, Source | Located):
-        return None
     kind = type(value)
-    names = _FIELD_NAMES.get(kind)
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
-    if names is not None:
-        return (kind.__name__, *(_plain(getattr(value, name)) for name in names))
+    how = _PLAIN_HOW.get(kind)
+    if how is None:
+        how = _PLAIN_HOW[kind] = _plain_how(value)
+    if how == _SAME:
+        return value
+    if how == _DROPPED:
+        return None
+    if how == _FIELDS:
+        fields = [getattr(value, name) for name in _FIELD_NAMES[kind]]
+        return (kind.__name__, *[field if type(field) in _EXACT_PRIMITIVES else _plain(field) for field in fields])
+    if how == _ENUM:
+        return value.value  # type: ignore[attr-defined]
+    if how == _MAPPING:
+        return tuple([(_plain(key), _plain(item)) for key, item in value.items()])  # type: ignore[attr-defined]
+    items: list[object] | tuple[object, ...] | set[object] | frozenset[object] = value  # type: ignore[assignment]
+    # A primitive's plain form is itself: such items need no call each.
+    primitive = all(map(_EXACT_PRIMITIVES.__contains__, map(type, items)))
+    if how == _SEQUENCE:
+        if primitive:
+            return items if kind is tuple else tuple(items)
+        return tuple([item if type(item) in _EXACT_PRIMITIVES else _plain(item) for item in items])
+    return tuple(sorted(items if primitive else [_plain(item) for item in items], key=repr))
+
+
+def _plain_how(value: object) -> int:
+    """Which form `_plain` gives values of the type of `value`."""
+    if isinstance(value, _PRIMITIVES):
+        return _SAME
+    if isinstance(value, Source | Located):
+        return _DROPPED
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        return _FIELDS
     if isinstance(value, enum.Enum):
-        return value.value
+        return _ENUM
     if isinstance(value, dict):
-        return tuple((_plain(key), _plain(item)) for key, item in value.items())
+        return _MAPPING
     if isinstance(value, list | tuple):
-        return tuple(_plain(item) for item in value)
+        return _SEQUENCE
     if isinstance(value, set | frozenset):
-        return tuple(sorted((_plain(item) for item in value), key=repr))
-    return value
+        return _SET
+    return _SAME
 
 
 def _device_structure(device: Device) -> object:

@@ -21,10 +21,11 @@ import difflib
 import functools
 import os
 import re
+import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Literal, TypeAlias
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -132,11 +133,13 @@ _INTERFACE_HINTS = 6
 def load_topology(path: str, allow_paths: Iterable[str] = (), root: str | None = None) -> Topology:
     """Load and validate a topology file. Raises InputError listing every problem found.
 
-    Device configs are checked to be present, readable, non-empty text, but not kept:
-    `read_device_configs` reads them for the next stage. The configs folder and every
-    config must lie in the git work tree holding the topology (else its folder), or `root`
-    when given, or one of `allow_paths` (see inputs.input_area and docs/inputs.md).
+    Device configs are checked to be present, readable, non-empty text; `read_device_configs`
+    reads them for the next stage (taking those read here whose files are unchanged since).
+    The configs folder and every config must lie in the git work tree holding the topology
+    (else its folder), or `root` when given, or one of `allow_paths` (see inputs.input_area
+    and docs/inputs.md).
     """
+    _CHECKED_CONFIGS.clear()
     source = read_input(path, what="topology file")
     area = input_area(path, allow_paths, root)
     root_node = _compose(source)
@@ -147,6 +150,7 @@ def load_topology(path: str, allow_paths: Iterable[str] = (), root: str | None =
     builder = _TopologyBuilder(source, area)
     topology = builder.build(root_node)
     if builder.problems or topology is None:
+        _CHECKED_CONFIGS.clear()
         raise InputError(_sorted_problems(builder.problems, source.display))
     return topology
 
@@ -158,8 +162,11 @@ def read_device_configs(topology: Topology) -> dict[str, InputFile]:
     """
     configs: dict[str, InputFile] = {}
     problems: list[InputProblem] = []
+    checked = dict(_CHECKED_CONFIGS)
+    _CHECKED_CONFIGS.clear()
     for entry in topology.devices:
-        result = _read_device_config(entry, entry.at.line)
+        kept = _checked_config(checked, entry)
+        result = kept if kept is not None else _read_device_config(entry, entry.at.line)
         if isinstance(result, InputFile):
             configs[entry.name] = result
         else:
@@ -225,14 +232,64 @@ def zone_of_address(topology: Topology, address: int) -> Zone | None:
 
 def display_path(path: str) -> str:
     """`path` relative to the current working directory when inside it, else absolute."""
+    return _shown_path(path, os.path.realpath(os.getcwd()))
+
+
+def _shown_path(path: str, cwd: str) -> str:
+    """`display_path` with the working directory's real path already known."""
     absolute = os.path.abspath(path)
-    cwd = os.path.realpath(os.getcwd())
     if is_inside(absolute, cwd):
         return os.path.relpath(absolute, cwd)
     return absolute
 
 
 # --- reading configs and checking references ------------------------------------------
+
+
+# The configs the last `load_topology` read to check them, for `read_device_configs` to take
+# instead of reading them again: (config path, encoding) -> (file signature, the file read).
+_ConfigKey: TypeAlias = tuple[str, str | None]
+_CHECKED_CONFIGS: dict[_ConfigKey, tuple[tuple[int, ...], InputFile]] = {}
+# A file changed this recently may change again within its clock tick without its signature
+# changing (git's "racily clean" files): it is read again.
+_RACY_NS = 2_000_000_000
+
+
+def _file_signature(path: str) -> tuple[int, ...] | None:
+    """What changes when the file at `path` is replaced or written; None when unknown, or when
+    the file changed too recently for its signature to tell (`_RACY_NS`)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) < _RACY_NS:
+        return None
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def _check_device_config(entry: DeviceEntry, line: int) -> list[InputProblem]:
+    """The problems of reading the config of `entry` (reported at `line`); a config read
+    without one is kept for `read_device_configs` while its file signature holds."""
+    signature = _file_signature(entry.config_path)
+    result = _read_device_config(entry, line)
+    if isinstance(result, list):
+        return result
+    if signature is not None:
+        _CHECKED_CONFIGS[(entry.config_path, entry.encoding)] = (signature, result)
+    return []
+
+
+def _checked_config(
+    checked: Mapping[_ConfigKey, tuple[tuple[int, ...], InputFile]], entry: DeviceEntry
+) -> InputFile | None:
+    """The config of `entry` as `load_topology` read it, when it read the same file with the same
+    encoding and the file's signature is unchanged since (else None: it is read again), shown
+    as `entry` shows it (a diff relabels the configs of a revision between the two)."""
+    found = checked.get((entry.config_path, entry.encoding))
+    if found is None or _file_signature(entry.config_path) != found[0]:
+        return None
+    config = found[1]
+    return config if config.display == entry.config_display else replace(config, display=entry.config_display)
 
 
 def _read_device_config(entry: DeviceEntry, line: int) -> InputFile | list[InputProblem]:
@@ -315,11 +372,71 @@ def _shown_tag(tag: str) -> str:
     return "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
 
 
+# libyaml's composer when PyYAML was built with it (several times faster than the pure-Python
+# one); None sends every text through the pure-Python composer.
+_C_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
+# What the libyaml path leaves to the pure-Python one, whose nodes and messages are the
+# contract: tags and directives (the tag record reads the parser's events), anchors (and so
+# aliases), "?" (inside [..] and {..} PyYAML reads it as a key indicator where libyaml may read
+# text), tabs, a byte order mark, carriage returns and the breaks only YAML ends lines at
+# (`_mark_line` needs the pure reader's buffer for them); characters the pure reader refuses.
+_PURE_ONLY = re.compile("[!%&?\t\r\ufeff\u0085\u2028\u2029]")
+_NON_PRINTABLE: re.Pattern[str] = yaml.reader.Reader.NON_PRINTABLE
+# Deeper trees go through the pure-Python composer: it raises RecursionError (and so a problem)
+# far below libyaml's own nesting limit. Topology files nest about six deep.
+_C_MAX_DEPTH = 64
+
+
 def _compose(
     source: InputFile, what: str = "topology file", expected: str = "a mapping with version, zones and devices"
 ) -> Node:
     """The YAML node tree; syntax errors become one InputProblem with the line, and so
     does every tag written in the file (the schema has no use for any)."""
+    root = _compose_with_libyaml(source.text)
+    if root is not None:
+        return root
+    return _compose_pure(source, what, expected)
+
+
+def _compose_with_libyaml(text: str) -> Node | None:
+    """The tree the pure-Python composer gives for `text`, by libyaml; None when `text` is not
+    one that path admits, or when it has no content, a problem or nesting beyond `_C_MAX_DEPTH`
+    (the pure-Python path then gives the node tree or the exact message)."""
+    if _C_LOADER is None or _PURE_ONLY.search(text) is not None or _NON_PRINTABLE.search(text) is not None:
+        return None
+    loader = _C_LOADER(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(root, Node) or not _as_pure_nodes(root):
+        return None
+    return root
+
+
+def _as_pure_nodes(root: Node) -> bool:
+    """Gives the plain scalars of a libyaml tree the pure-Python composer's style (None, not
+    ""); False when the tree is deeper than `_C_MAX_DEPTH`. Without anchors it is a tree."""
+    pending: list[tuple[Node, int]] = [(root, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > _C_MAX_DEPTH:
+            return False
+        if isinstance(node, ScalarNode):
+            if node.style == "":
+                node.style = None
+        elif isinstance(node, SequenceNode):
+            pending.extend((item, depth + 1) for item in node.value)
+        elif isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                pending.append((key_node, depth + 1))
+                pending.append((value_node, depth + 1))
+    return True
+
+
+def _compose_pure(source: InputFile, what: str, expected: str) -> Node:
     loader: _TagRecordingLoader | None = None
     try:
         # Inside the try: PyYAML checks every character of a text stream when the loader is
@@ -485,6 +602,7 @@ class _TopologyBuilder:
         self.zone_ids: set[str] | None = None
         self.custom_profile: CustomProfile | None = None
         self.extra_inputs: list[tuple[str, str, str]] = []
+        self.cwd = os.path.realpath(os.getcwd())
 
     # problems and scalars
 
@@ -984,7 +1102,7 @@ class _TopologyBuilder:
         entry = DeviceEntry(
             name=name,
             config_path=config_path,
-            config_display=display_path(config_path),
+            config_display=_shown_path(config_path, self.cwd),
             vendor=vendor,
             role=role,
             at=self.located(key_node),
@@ -992,9 +1110,8 @@ class _TopologyBuilder:
             encoding=encoding if encoding is not False else None,
         )
         # With an encoding: that is no encoding, reading the file would only add a second problem.
-        result = _read_device_config(entry, _line(config_node)) if encoding is not False else entry
-        if isinstance(result, list):
-            self.problems.extend(result)
+        if encoding is not False:
+            self.problems.extend(_check_device_config(entry, _line(config_node)))
         return entry
 
     def encoding(self, node: Node | None, path: str) -> str | Literal[False] | None:
@@ -1020,12 +1137,12 @@ class _TopologyBuilder:
         value = self.text(node, path, "a config file path relative to the configs folder")
         if value is None or self.configs_dir is None:
             return None
-        folder_display = display_path(self.configs_dir)
         if os.path.isabs(value):
             self.problem(
                 node,
                 path,
-                f"'{value}' is an absolute path (expected a path relative to the configs folder {folder_display})",
+                f"'{value}' is an absolute path (expected a path relative to the configs folder "
+                f"{display_path(self.configs_dir)})",
             )
             return None
         written = os.path.normpath(os.path.join(self.configs_dir, value))
@@ -1034,7 +1151,8 @@ class _TopologyBuilder:
             self.problem(
                 node,
                 path,
-                f"'{value}' points outside the configs folder {folder_display} (expected a file inside it)",
+                f"'{value}' points outside the configs folder {display_path(self.configs_dir)} "
+                "(expected a file inside it)",
             )
             return None
         if not is_inside(resolved, self.configs_dir) and not self.area.allows(resolved):
@@ -1042,7 +1160,8 @@ class _TopologyBuilder:
                 node,
                 path,
                 f"'{value}' is a symbolic link to {resolved}, outside the configs folder "
-                f"{folder_display} (expected a file inside it; pass --allow-path DIR to read it from DIR)",
+                f"{display_path(self.configs_dir)} (expected a file inside it; pass --allow-path DIR to read it "
+                "from DIR)",
             )
             return None
         return resolved
