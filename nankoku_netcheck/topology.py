@@ -21,11 +21,10 @@ import difflib
 import functools
 import os
 import re
-import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
-from typing import Literal, TypeAlias
+from dataclasses import dataclass
+from typing import Literal
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -133,13 +132,11 @@ _INTERFACE_HINTS = 6
 def load_topology(path: str, allow_paths: Iterable[str] = (), root: str | None = None) -> Topology:
     """Load and validate a topology file. Raises InputError listing every problem found.
 
-    Device configs are checked to be present, readable, non-empty text; `read_device_configs`
-    reads them for the next stage (taking those read here whose files are unchanged since).
-    The configs folder and every config must lie in the git work tree holding the topology
-    (else its folder), or `root` when given, or one of `allow_paths` (see inputs.input_area
-    and docs/inputs.md).
+    Device configs are checked to be present, readable, non-empty text, but not kept:
+    `read_device_configs` reads them for the next stage. The configs folder and every
+    config must lie in the git work tree holding the topology (else its folder), or `root`
+    when given, or one of `allow_paths` (see inputs.input_area and docs/inputs.md).
     """
-    _CHECKED_CONFIGS.clear()
     source = read_input(path, what="topology file")
     area = input_area(path, allow_paths, root)
     root_node = _compose(source)
@@ -150,7 +147,6 @@ def load_topology(path: str, allow_paths: Iterable[str] = (), root: str | None =
     builder = _TopologyBuilder(source, area)
     topology = builder.build(root_node)
     if builder.problems or topology is None:
-        _CHECKED_CONFIGS.clear()
         raise InputError(_sorted_problems(builder.problems, source.display))
     return topology
 
@@ -162,11 +158,8 @@ def read_device_configs(topology: Topology) -> dict[str, InputFile]:
     """
     configs: dict[str, InputFile] = {}
     problems: list[InputProblem] = []
-    checked = dict(_CHECKED_CONFIGS)
-    _CHECKED_CONFIGS.clear()
     for entry in topology.devices:
-        kept = _checked_config(checked, entry)
-        result = kept if kept is not None else _read_device_config(entry, entry.at.line)
+        result = _read_device_config(entry, entry.at.line)
         if isinstance(result, InputFile):
             configs[entry.name] = result
         else:
@@ -244,52 +237,6 @@ def _shown_path(path: str, cwd: str) -> str:
 
 
 # --- reading configs and checking references ------------------------------------------
-
-
-# The configs the last `load_topology` read to check them, for `read_device_configs` to take
-# instead of reading them again: (config path, encoding) -> (file signature, the file read).
-_ConfigKey: TypeAlias = tuple[str, str | None]
-_CHECKED_CONFIGS: dict[_ConfigKey, tuple[tuple[int, ...], InputFile]] = {}
-# A file changed this recently may change again within its clock tick without its signature
-# changing (git's "racily clean" files): it is read again.
-_RACY_NS = 2_000_000_000
-
-
-def _file_signature(path: str) -> tuple[int, ...] | None:
-    """What changes when the file at `path` is replaced or written; None when unknown, or when
-    the file changed too recently for its signature to tell (`_RACY_NS`)."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) < _RACY_NS:
-        return None
-    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
-
-
-def _check_device_config(entry: DeviceEntry, line: int) -> list[InputProblem]:
-    """The problems of reading the config of `entry` (reported at `line`); a config read
-    without one is kept for `read_device_configs` while its file signature holds."""
-    signature = _file_signature(entry.config_path)
-    result = _read_device_config(entry, line)
-    if isinstance(result, list):
-        return result
-    if signature is not None:
-        _CHECKED_CONFIGS[(entry.config_path, entry.encoding)] = (signature, result)
-    return []
-
-
-def _checked_config(
-    checked: Mapping[_ConfigKey, tuple[tuple[int, ...], InputFile]], entry: DeviceEntry
-) -> InputFile | None:
-    """The config of `entry` as `load_topology` read it, when it read the same file with the same
-    encoding and the file's signature is unchanged since (else None: it is read again), shown
-    as `entry` shows it (a diff relabels the configs of a revision between the two)."""
-    found = checked.get((entry.config_path, entry.encoding))
-    if found is None or _file_signature(entry.config_path) != found[0]:
-        return None
-    config = found[1]
-    return config if config.display == entry.config_display else replace(config, display=entry.config_display)
 
 
 def _read_device_config(entry: DeviceEntry, line: int) -> InputFile | list[InputProblem]:
@@ -1111,7 +1058,9 @@ class _TopologyBuilder:
         )
         # With an encoding: that is no encoding, reading the file would only add a second problem.
         if encoding is not False:
-            self.problems.extend(_check_device_config(entry, _line(config_node)))
+            result = _read_device_config(entry, _line(config_node))
+            if isinstance(result, list):
+                self.problems.extend(result)
         return entry
 
     def encoding(self, node: Node | None, path: str) -> str | Literal[False] | None:

@@ -198,10 +198,6 @@ def sample_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base / "topologies"
 
 
-def _load_copy(sample_copy: Path, name: str = "nankoku.yaml") -> Topology:
-    return topology.load_topology(str(sample_copy / name), root=str(sample_copy.parent))
-
-
 _MUTATIONS = st.sampled_from([*" -:#[]{},'\"\n|>?x0", "\n  ", ": ", "- ", "", "TODO", "&a", "*a", "!!str "])
 
 
@@ -227,117 +223,6 @@ def test_edited_samples_load_alike(
     monkeypatch.chdir(sample_copy)
     fast, pure = _both_paths(edited, monkeypatch, str(sample_copy.parent))
     assert fast == pure
-
-
-# --- configs read once per load --------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The copies were just made (their change time is now, and cannot be set back): without
-    this, every config would count as changed too recently to be kept (`topology._RACY_NS`)."""
-    monkeypatch.setattr(topology, "_RACY_NS", 0)
-
-
-def _old_config_times(folder: Path) -> None:
-    """Back-dates every config's modification time, as an unedited one has."""
-    for config in folder.rglob("*.cfg"):
-        os.utime(config, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
-
-
-def _fresh_reads(loaded: Topology) -> dict[str, InputFile]:
-    return {
-        entry.name: read_input(entry.config_path, entry.config_display, "device config", entry.encoding)
-        for entry in loaded.devices
-    }
-
-
-def test_configs_read_at_load_equal_a_fresh_read(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(sample_copy)
-    _old_config_times(sample_copy.parent)
-    loaded = _load_copy(sample_copy)
-    assert len(topology._CHECKED_CONFIGS) == len(loaded.devices)
-    kept = {key: found[1] for key, found in topology._CHECKED_CONFIGS.items()}
-    configs = topology.read_device_configs(loaded)
-    assert configs == _fresh_reads(loaded)
-    assert all(any(config is file for file in kept.values()) for config in configs.values())
-    assert topology._CHECKED_CONFIGS == {}
-    # Taken once: a second read reads the files.
-    assert topology.read_device_configs(loaded) == configs
-
-
-def test_a_config_changed_after_load_is_read_again(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(sample_copy)
-    _old_config_times(sample_copy.parent)
-    loaded = _load_copy(sample_copy)
-    entry = loaded.devices[0]
-    original = Path(entry.config_path).read_bytes()
-    try:
-        Path(entry.config_path).write_bytes(original + b"! changed after the load\n")
-        configs = topology.read_device_configs(loaded)
-        assert configs[entry.name].text.endswith("! changed after the load\n")
-        assert configs == _fresh_reads(loaded)
-    finally:
-        Path(entry.config_path).write_bytes(original)
-
-
-def test_configs_changed_just_now_are_not_kept(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Within the window a file may change again without its signature changing: not kept."""
-    monkeypatch.chdir(sample_copy)
-    monkeypatch.setattr(topology, "_RACY_NS", 3_600_000_000_000)  # the copies were made within the hour
-    loaded = _load_copy(sample_copy)
-    assert topology._CHECKED_CONFIGS == {}
-    assert topology._file_signature(loaded.devices[0].config_path) is None
-    assert topology.read_device_configs(loaded) == _fresh_reads(loaded)
-
-
-def test_a_config_removed_after_load_is_reported(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(sample_copy)
-    _old_config_times(sample_copy.parent)
-    loaded = _load_copy(sample_copy)
-    entry = loaded.devices[0]
-    moved = Path(entry.config_path).with_suffix(".moved")
-    os.rename(entry.config_path, moved)
-    try:
-        with pytest.raises(InputError) as raised:
-            topology.read_device_configs(loaded)
-        missing = topology._read_device_config(entry, entry.at.line)
-        assert raised.value.problems == missing
-    finally:
-        os.rename(moved, entry.config_path)
-
-
-def test_a_relabelled_topology_takes_its_configs_relabelled(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A diff relabels a revision's configs between load and read: the configs read at load
-    are taken with the new display path, equal to a fresh read under it."""
-    monkeypatch.chdir(sample_copy)
-    _old_config_times(sample_copy.parent)
-    loaded = _load_copy(sample_copy)
-    relabelled = dataclasses.replace(
-        loaded,
-        devices=tuple(dataclasses.replace(entry, config_display="REV:" + entry.name) for entry in loaded.devices),
-    )
-    kept = {found[1].path: found[1] for found in topology._CHECKED_CONFIGS.values()}
-    configs = topology.read_device_configs(relabelled)
-    assert configs == _fresh_reads(relabelled)
-    assert all(config.display.startswith("REV:") for config in configs.values())
-    assert all(config.text is kept[config.path].text for config in configs.values())
-
-
-def test_a_failed_load_keeps_no_config(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(sample_copy)
-    _old_config_times(sample_copy.parent)
-    _load_copy(sample_copy)
-    assert topology._CHECKED_CONFIGS
-    with pytest.raises(InputError):
-        _load_copy(sample_copy, "missing.yaml")
-    assert topology._CHECKED_CONFIGS == {}
-    # Configs read, then a problem further down.
-    text = (sample_copy / "nankoku.yaml").read_text(encoding="utf-8")
-    (sample_copy / "bad.yaml").write_text(text + "\nunknown_key: 1\n", encoding="utf-8")
-    with pytest.raises(InputError, match="unknown_key"):
-        _load_copy(sample_copy, "bad.yaml")
-    assert topology._CHECKED_CONFIGS == {}
 
 
 # --- the network graph, built on demand -------------------------------------------------
