@@ -465,11 +465,15 @@ class _ShadowScan:
                 self.covered |= packets
             self.covered_upto = len(self.earlier)
             union, overlapping = self.covered, self.earlier
+        elif matched != space.false and self.index.sources_outnumber(line, candidates):
+            # A match's packets are a product of its fields' values: when it has packets, it
+            # has one from each of its source addresses, and one of them is in no candidate.
+            union = None
         else:
             overlapping = [self.earlier[position] for position in candidates]
             union = self.unions.union(candidates, overlapping)
         found = None
-        if space.subset(matched, union):
+        if union is not None and space.subset(matched, union):
             empty = matched == space.false
             found = Unreachable(number, () if empty else covering_lines(space, matched, overlapping), empty)
         if exact(line):
