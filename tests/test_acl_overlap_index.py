@@ -519,3 +519,26 @@ def test_the_walk_finds_on_the_corpus_what_the_reference_walk_found() -> None:
     assert len(acls) > 50
     for where, acl in acls:
         assert unreachable_lines(SPACE, acl) == reference_unreachable_lines(SPACE, acl, MAX_OVERLAP_CANDIDATES), where
+
+
+def test_a_line_to_a_non_contiguous_pattern_is_tested_whole() -> None:
+    """10.0.0.1 with any second octet sits in the bucket of 10.0.0.0/8 and meets the rest of
+    a line to 10.0.0.2 (same service): only its destinations tell them apart."""
+    https = (PortRange(443, 443),)
+    index = OverlapIndex(MAX_OVERLAP_CANDIDATES)
+    index.add(AclLine(Action.PERMIT, (Match((PROTO_TCP,), None, SERVER_GROUPS[5], None, https),), SOURCE))
+    index.add(AclLine(Action.PERMIT, (Match((PROTO_TCP,), None, (_net("10.0.0.0", 8),), None, https),), SOURCE))
+    to_host = AclLine(Action.PERMIT, (Match((PROTO_TCP,), None, (_host("10.0.0.2"),), None, https),), SOURCE)
+    to_match = AclLine(Action.PERMIT, (Match((PROTO_TCP,), None, (_host("10.7.0.1"),), None, https),), SOURCE)
+    assert index.candidates(to_host) == [1]
+    assert index.candidates(to_match) == [0, 1]
+
+
+def test_a_line_of_no_packet_after_lines_it_outnumbers_is_reported_empty() -> None:
+    """Ports on ICMP match nothing: the walk must not take the line's sources outnumbering
+    the bogon lines for a packet of its own."""
+    bogon = AclLine(Action.DENY, (Match(src=(_host("100.64.0.1"),)),), SOURCE)
+    nothing = AclLine(Action.PERMIT, (Match((PROTO_ICMP,), None, SERVER_GROUPS[0], None, SERVICES[0]),), SOURCE)
+    service = AclLine(Action.PERMIT, (Match((PROTO_TCP,), None, SERVER_GROUPS[0], None, SERVICES[0]),), SOURCE)
+    acl = Acl("FW", (bogon, nothing, service), SOURCE)
+    assert unreachable_lines(SPACE, acl) == [Unreachable(1, (), True)]

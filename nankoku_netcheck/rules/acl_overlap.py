@@ -109,17 +109,20 @@ def line_protocols(shapes: Sequence[Shape]) -> frozenset[int] | None:
 
 
 def shapes_overlap(a: Sequence[Shape], b: Sequence[Shape]) -> bool:
-    """`lines_overlap` on the lines' shapes: the same answer, for any two lines."""
-    for x in a:
-        for y in b:
-            if x[0] is not None and y[0] is not None and x[0].isdisjoint(y[0]):
+    """`lines_overlap` on the lines' shapes: the same answer, for any two lines. A field
+    either side takes whole (None) is passed over without a call: the index runs this on
+    many lines whose ports or sources are any."""
+    for protocols, destinations, sources, dst_ports, src_ports in a:
+        for other_protocols, other_destinations, other_sources, other_dst_ports, other_src_ports in b:
+            if protocols is not None and other_protocols is not None and protocols.isdisjoint(other_protocols):
                 continue
-            if (
-                _ranges_meet(x[3], y[3])
-                and _ranges_meet(x[4], y[4])
-                and _patterns_meet(x[2], y[2])
-                and _patterns_meet(x[1], y[1])
-            ):
+            if dst_ports is not None and other_dst_ports is not None and not _ranges_meet(dst_ports, other_dst_ports):
+                continue
+            if src_ports is not None and other_src_ports is not None and not _ranges_meet(src_ports, other_src_ports):
+                continue
+            if sources is not None and other_sources is not None and not _patterns_meet(sources, other_sources):
+                continue
+            if destinations is None or other_destinations is None or _patterns_meet(destinations, other_destinations):
                 return True
     return False
 
@@ -414,7 +417,7 @@ class _Memo:
         source_size = None if any(size is None for size in sizes) else sum(sum(size or ()) for size in sizes)
         widest = None
         if len(sizes) == 1:
-            widest = 1 << ADDRESS_BITS if sizes[0] is None else max(sizes[0])
+            widest = 1 << ADDRESS_BITS if sizes[0] is None else max(sizes[0], default=0)
         return _Query(line, to_any, tuple(keys), shaped, rest, simple, source_size, widest)
 
     def rest(self, shapes: tuple[Shape, ...]) -> int:
