@@ -284,7 +284,7 @@ def reference_unreachable_lines(space: PacketSpace, acl: Acl, limit: int) -> lis
         matched = line_set(space, line)
         candidates = index.candidates(line)
         if candidates is None:
-            candidates = _cover_by_witnesses(space, matched, index, earlier)  # type: ignore[arg-type]
+            candidates = _cover_by_witnesses(space, matched, index, lambda position: earlier[position][1])  # type: ignore[arg-type]
         if candidates is None:
             for _, packets in earlier[covered_upto:]:
                 covered |= packets

@@ -464,7 +464,7 @@ class _ShadowScan:
         matched = None
         if candidates is None:
             matched = line_set(space, line)
-            candidates = _cover_by_witnesses(space, matched, self.index, self.earlier(range(len(self.earlier_lines))))
+            candidates = _cover_by_witnesses(space, matched, self.index, self.packets)
         found = None
         if candidates is not None and self.index.sources_outnumber(line, candidates) and _has_packets(space, line):
             # A match's packets are a product of its fields' values: as it has packets, it has
@@ -490,6 +490,10 @@ class _ShadowScan:
             self.earlier_lines.append((number, line))
             self.earlier_sets.append(matched)
         return found
+
+    def packets(self, position: int) -> PacketSet:
+        """The packet set of the earlier exact line at `position`."""
+        return self.earlier([position])[0][1]
 
     def earlier(self, positions: Iterable[int]) -> list[tuple[int, PacketSet]]:
         """The earlier exact lines at `positions`, by line number with their packet sets."""
@@ -570,7 +574,7 @@ def _line_key(line: AclLine) -> LineKey:
 
 
 def _cover_by_witnesses(
-    space: PacketSpace, matched: PacketSet, index: OverlapIndex, earlier: list[tuple[int, PacketSet]], rounds: int = 8
+    space: PacketSpace, matched: PacketSet, index: OverlapIndex, packets: Callable[[int], PacketSet], rounds: int = 8
 ) -> list[int] | None:
     """For a line whose destinations too many earlier lines share (a final `deny ip any
     any`): take a packet of the line not yet accounted for, add the earlier lines that
@@ -588,13 +592,13 @@ def _cover_by_witnesses(
         hits = [
             position
             for position in index.containing(packet.dst)
-            if position not in chosen and earlier[position][1] & point != space.false
+            if position not in chosen and packets(position) & point != space.false
         ]
         if not hits:
             return sorted(chosen)
         chosen.update(hits)
         for position in hits:
-            union |= earlier[position][1]
+            union |= packets(position)
     return None
 
 
