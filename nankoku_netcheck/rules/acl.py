@@ -466,11 +466,13 @@ class _ShadowScan:
             matched = line_set(space, line)
             candidates = _cover_by_witnesses(space, matched, self.index, self.packets)
         found = None
-        if candidates is not None and self.index.sources_outnumber(line, candidates) and _has_packets(space, line):
-            # A match's packets are a product of its fields' values: as it has packets, it has
-            # one from each of its source addresses, and one of them is in no candidate.
-            pass
-        else:
+        # A match's packets are a product of its fields' values: when it has packets, it has one
+        # from each of its source addresses, and when they outnumber the candidates' one of them
+        # is in no candidate: the line is reachable, found without a set of its own.
+        outnumbered = (
+            candidates is not None and self.index.sources_outnumber(line, candidates) and _has_packets(space, line)
+        )
+        if not outnumbered:
             if matched is None:
                 matched = line_set(space, line)
             if candidates is None:

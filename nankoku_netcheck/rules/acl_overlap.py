@@ -12,10 +12,16 @@ The index tests each line it finds through a `Shape` of every match: the same fi
 plain ints and frozensets, made once per line when it is added, because the city-sized
 ACLs run this test hundreds of thousands of times and the dataclass walk of `matches_overlap`
 cost most of ACL-002 (`lines_overlap` stays the reference the property tests check the
-shapes against), and only the lines of a bucket whose protocols meet the line's are tested.
-How many lines share a line's destinations is bounded first by the sizes of
+shapes against). How many lines share a line's destinations is bounded first by the sizes of
 their prefix buckets, and the lines themselves are gathered only when the bound says they
 may be too many, so the "too many" decision is the one counting distinct lines always made.
+
+A firewall's ACL names a few hundred object groups of servers in tens of thousands of lines,
+and the lines to one group differ in their services and sources: the lines are found by
+destination class (the same prefixes) and tested a group of the same services and sources at
+a time, where the test of one line against each line in the buckets made most of the cost
+(`OverlapIndex`). The answers are those of the line-by-line test; tests/test_acl_overlap_index.py
+holds the index this replaced and checks every answer against it.
 """
 
 from __future__ import annotations
@@ -198,8 +204,7 @@ class OverlapIndex:
         # by the rest of their shapes (`_Memo.rest`), the lines that are not simple under
         # OTHERS. Two simple lines whose destination prefixes are related share a destination,
         # so they overlap exactly when the rest of their shapes meet: one test per group (kept
-        # by `_Memo.meet`) instead of one per line, and on a firewall's ACL the lines to a
-        # server that differ in their ports are never looked at.
+        # by `_Memo.meet`) instead of one per line.
         self._classes: dict[tuple[tuple[int, int], ...], int] = {}
         self._class_groups: list[dict[int, list[int]]] = []
         self._prefix_classes: dict[tuple[int, int], list[int]] = {}
