@@ -285,14 +285,23 @@ class OverlapIndex:
             kinds.update(prefix_classes[prefix])
         found: set[int] = set()
         tested: set[int] = set()  # lines to test whole
-        meet = self._memo.meet
-        rest, simple = query.rest, query.simple
+        memo = self._memo
+        meets, rest_protocols = memo.meets, memo.rest_protocols
+        rest, simple, protocols = query.rest, query.simple, rest_protocols[query.rest]
         class_groups = self._class_groups
         for kind in kinds:
             for group, numbers in class_groups[kind].items():
                 if group == OTHERS:
                     tested.update(numbers)
-                elif meet(group, rest):
+                    continue
+                # the protocols first, as `shapes_overlap` would: most groups a TCP line meets are UDP
+                others = rest_protocols[group]
+                if others is not None and protocols is not None and others.isdisjoint(protocols):
+                    continue
+                known = meets.get((group, rest))
+                if known is None:
+                    known = memo.meet(group, rest)
+                if known:
                     (found if simple else tested).update(numbers)
         if tested:
             own = self._shapes
@@ -391,7 +400,9 @@ class _Memo:
         self._protocols: dict[tuple[int, ...], frozenset[int]] = {}
         self._rests: dict[tuple[Shape, ...], int] = {}
         self._rest_shapes: list[tuple[Shape, ...]] = []
-        self._meets: dict[tuple[int, int], bool] = {}
+        # every protocol some shape of a rest takes (None: one takes any), by its number
+        self.rest_protocols: list[frozenset[int] | None] = []
+        self.meets: dict[tuple[int, int], bool] = {}
 
     def query(self, line: AclLine) -> _Query:
         keys: dict[tuple[int, int], None] = {}
@@ -431,14 +442,15 @@ class _Memo:
         if number is None:
             number = self._rests[shapes] = len(self._rest_shapes)
             self._rest_shapes.append(shapes)
+            self.rest_protocols.append(line_protocols(shapes))
         return number
 
     def meet(self, first: int, second: int) -> bool:
         """Whether the shapes numbered `first` and `second` overlap (`shapes_overlap`)."""
         key = (first, second)
-        known = self._meets.get(key)
+        known = self.meets.get(key)
         if known is None:
-            known = self._meets[key] = shapes_overlap(self._rest_shapes[first], self._rest_shapes[second])
+            known = self.meets[key] = shapes_overlap(self._rest_shapes[first], self._rest_shapes[second])
         return known
 
     def _destinations(self, wildcards: tuple[Wildcard, ...]) -> tuple[Patterns, tuple[tuple[int, int], ...], bool]:
