@@ -436,19 +436,23 @@ def unreachable_lines(space: PacketSpace, acl: Acl, limit: int = MAX_OVERLAP_CAN
 
 
 class _ShadowScan:
-    """`unreachable_lines` part way through an ACL: what the lines so far left behind."""
+    """`unreachable_lines` part way through an ACL: what the lines so far left behind. The
+    packet set of an earlier exact line is built when a union or a cover first needs it: on a
+    firewall's ACL most lines are never a candidate of a line whose union is tested."""
 
     def __init__(self, space: PacketSpace, limit: int) -> None:
         self.space = space
         self.index = OverlapIndex(limit)
-        self.earlier: list[tuple[int, PacketSet]] = []
+        self.earlier_lines: list[tuple[int, AclLine]] = []
+        self.earlier_sets: list[PacketSet | None] = []
         self.covered, self.covered_upto = space.false, 0
         self.unions = _Unions(space)
 
     def copy(self) -> _ShadowScan:
         other = _ShadowScan(self.space, self.index.limit)
         other.index = self.index.copy()
-        other.earlier = list(self.earlier)
+        other.earlier_lines = list(self.earlier_lines)
+        other.earlier_sets = list(self.earlier_sets)
         other.covered, other.covered_upto = self.covered, self.covered_upto
         other.unions = self.unions.copy()
         return other
@@ -456,26 +460,71 @@ class _ShadowScan:
     def step(self, number: int, line: AclLine) -> Unreachable | None:
         """Line `number` (every earlier line has been stepped): unreachable or not."""
         space = self.space
-        matched = line_set(space, line)
         candidates = self.index.candidates(line)
+        matched = None
         if candidates is None:
-            candidates = _cover_by_witnesses(space, matched, self.index, self.earlier)
-        if candidates is None:
-            for _, packets in self.earlier[self.covered_upto :]:
-                self.covered |= packets
-            self.covered_upto = len(self.earlier)
-            union, overlapping = self.covered, self.earlier
-        else:
-            overlapping = [self.earlier[position] for position in candidates]
-            union = self.unions.union(candidates, overlapping)
+            matched = line_set(space, line)
+            candidates = _cover_by_witnesses(space, matched, self.index, self.packets)
         found = None
-        if space.subset(matched, union):
-            empty = matched == space.false
-            found = Unreachable(number, () if empty else covering_lines(space, matched, overlapping), empty)
+        # A match's packets are a product of its fields' values: when it has packets, it has one
+        # from each of its source addresses, and when they outnumber the candidates' one of them
+        # is in no candidate: the line is reachable, found without a set of its own.
+        outnumbered = (
+            candidates is not None and self.index.sources_outnumber(line, candidates) and _has_packets(space, line)
+        )
+        if not outnumbered:
+            if matched is None:
+                matched = line_set(space, line)
+            if candidates is None:
+                earlier = self.earlier(range(len(self.earlier_lines)))
+                for _, packets in earlier[self.covered_upto :]:
+                    self.covered |= packets
+                self.covered_upto = len(earlier)
+                union, overlapping = self.covered, earlier
+            else:
+                overlapping = self.earlier(candidates)
+                union = self.unions.union(candidates, overlapping)
+            if space.subset(matched, union):
+                empty = matched == space.false
+                found = Unreachable(number, () if empty else covering_lines(space, matched, overlapping), empty)
         if exact(line):
             self.index.add(line)
-            self.earlier.append((number, matched))
+            self.earlier_lines.append((number, line))
+            self.earlier_sets.append(matched)
         return found
+
+    def packets(self, position: int) -> PacketSet:
+        """The packet set of the earlier exact line at `position`."""
+        return self.earlier([position])[0][1]
+
+    def earlier(self, positions: Iterable[int]) -> list[tuple[int, PacketSet]]:
+        """The earlier exact lines at `positions`, by line number with their packet sets."""
+        lines, sets = self.earlier_lines, self.earlier_sets
+        found = []
+        for position in positions:
+            packets = sets[position]
+            if packets is None:
+                packets = sets[position] = line_set(self.space, lines[position][1])
+            found.append((lines[position][0], packets))
+        return found
+
+
+def _has_packets(space: PacketSpace, line: AclLine) -> bool:
+    """Whether the line's single match has packets, found without building its set: a
+    match's addresses are independent of its other fields, so it has packets when each of
+    its address lists names some address and its other fields have packets together (a set
+    made once per combination of those fields)."""
+    (match,) = line.matches
+    if match.src == () or match.dst == ():
+        return False
+    rest = Match(
+        protocols=match.protocols,
+        src_ports=match.src_ports,
+        dst_ports=match.dst_ports,
+        established=match.established,
+        icmp=match.icmp,
+    )
+    return bool(space.match(rest) != space.false)
 
 
 # What `unreachable_lines` reads of a line.
@@ -527,7 +576,7 @@ def _line_key(line: AclLine) -> LineKey:
 
 
 def _cover_by_witnesses(
-    space: PacketSpace, matched: PacketSet, index: OverlapIndex, earlier: list[tuple[int, PacketSet]], rounds: int = 8
+    space: PacketSpace, matched: PacketSet, index: OverlapIndex, packets: Callable[[int], PacketSet], rounds: int = 8
 ) -> list[int] | None:
     """For a line whose destinations too many earlier lines share (a final `deny ip any
     any`): take a packet of the line not yet accounted for, add the earlier lines that
@@ -545,13 +594,13 @@ def _cover_by_witnesses(
         hits = [
             position
             for position in index.containing(packet.dst)
-            if position not in chosen and earlier[position][1] & point != space.false
+            if position not in chosen and packets(position) & point != space.false
         ]
         if not hits:
             return sorted(chosen)
         chosen.update(hits)
         for position in hits:
-            union |= earlier[position][1]
+            union |= packets(position)
     return None
 
 
