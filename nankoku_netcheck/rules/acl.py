@@ -475,16 +475,20 @@ class _ShadowScan:
         if not outnumbered:
             if matched is None:
                 matched = line_set(space, line)
+            overlapping: list[tuple[int, PacketSet]] | None = None
             if candidates is None:
-                earlier = self.earlier(range(len(self.earlier_lines)))
-                for _, packets in earlier[self.covered_upto :]:
+                # Only the lines added since the last such line join the running union; the
+                # whole list is made only for the cover of a line found unreachable.
+                for _, packets in self.earlier(range(self.covered_upto, len(self.earlier_lines))):
                     self.covered |= packets
-                self.covered_upto = len(earlier)
-                union, overlapping = self.covered, earlier
+                self.covered_upto = len(self.earlier_lines)
+                union = self.covered
             else:
                 overlapping = self.earlier(candidates)
                 union = self.unions.union(candidates, overlapping)
             if space.subset(matched, union):
+                if overlapping is None:
+                    overlapping = self.earlier(range(len(self.earlier_lines)))
                 empty = matched == space.false
                 found = Unreachable(number, () if empty else covering_lines(space, matched, overlapping), empty)
         if exact(line):
