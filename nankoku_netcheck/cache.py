@@ -398,22 +398,27 @@ class ParseCache:
             if shared is not None and left is not None:
                 # Made 0700 here: write_atomically's `parents` would make it with the umask's mode.
                 (self.directory / "shared").mkdir(mode=0o700, exist_ok=True)
+                # The fingerprint is the hash of `left` (`encoding_fingerprint` hashes the encoding
+                # without its own path): kept in front, so that a reader under another path need not
+                # hash it again.
+                shared_entry = encoded.fingerprint.encode("ascii") + left
                 write_atomically(
-                    self._shared_path(shared), seal(self.secret, "shared-device", shared, self._code(), left)
+                    self._shared_path(shared), seal(self.secret, "shared-device", shared, self._code(), shared_entry)
                 )
 
     def get_shared(self, key: str, shared: str, own_path: str) -> Device | None:
-        """The device whose shared entry is `shared`, shown under `own_path`, kept under `key`
-        too (the next run, and a repair's look-up of the model a search read, find it there);
-        None when there is none usable."""
+        """The device whose shared entry is `shared`, shown under `own_path` (its parse key
+        `key` gets its fingerprint in `prints`); None when there is none usable. Nothing is
+        written under `key`: a revision's export is read once a `diff`, and reading this entry
+        again costs about what reading one under `key` would (one pass over its bytes more),
+        while writing it took a seal and a file of every device's model a run."""
         path = self._shared_path(shared)
         try:
             data = read_entry(path, DEVICE_ENTRY_LIMIT + MAC_BYTES)
             if data is None:
                 return None
-            left = unseal(self.secret, "shared-device", shared, self._code(), data)
-            payload = with_own_path(left, own_path)
-            device: Device = device_codec().loads_trusted(payload)
+            fingerprint, left = _fingerprinted(unseal(self.secret, "shared-device", shared, self._code(), data))
+            device: Device = device_codec().loads_trusted(with_own_path(left, own_path))
         except (Rejected, DecodeError):
             self.rejected += 1
             remove_entry(path)
@@ -422,11 +427,7 @@ class ParseCache:
             return None  # not an entry `put_encoded` wrote: never trusted
         self.misses -= 1  # `get` counted the look-up under `key` as a miss
         self.hits += 1
-        # The entry under `key` keeps what `get` finds for it: the `encoding_fingerprint` of
-        # `payload`. This run's is the hash of `left` (the same, unless the model holds
-        # `own_path` as a string of its own).
-        self.put_encoded(key, EncodedDevice(payload, encoding_fingerprint(payload, own_path)))
-        self.prints[key] = hashlib.sha256(left).hexdigest()
+        self.prints[key] = fingerprint
         return device
 
 

@@ -110,8 +110,11 @@ def test_the_same_bytes_under_another_path_come_from_the_shared_entry(
     load(str(first), cache=ParseCache(tmp_path / "cache", secret))
     parsed = counted_parses(monkeypatch)
     cache = ParseCache(tmp_path / "cache", secret)
+    written = sorted(tmp_path.glob("cache/**/*.json"))
     shared = load(str(second), cache=cache)
     assert parsed == [] and (cache.hits, cache.misses) == (9, 0)
+    # Nothing is written under the b/ keys: reading the shared entry again costs about as much.
+    assert sorted(tmp_path.glob("cache/**/*.json")) == written
     fresh_cache = ParseCache(tmp_path / "fresh", secret)
     fresh = load(str(second), cache=fresh_cache)
     assert len(parsed) == 9
@@ -120,7 +123,7 @@ def test_the_same_bytes_under_another_path_come_from_the_shared_entry(
         str(second.parent / "configs" / f) for f in os.listdir(second.parent / "configs")
     }
     assert shared.prints == fresh.prints and cache.prints == fresh_cache.prints
-    # The b/ entries are written now: the next run reads them directly.
+    # The next run reads them from the shared entries again.
     again = ParseCache(tmp_path / "cache", secret)
     assert load(str(second), cache=again).devices == fresh.devices and (again.hits, again.misses) == (9, 0)
 
