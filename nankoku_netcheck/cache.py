@@ -32,6 +32,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import stat
@@ -301,12 +302,22 @@ def without_own_path(encoded: bytes, own_path: str) -> bytes:
     return encoded
 
 
+_TOKEN_START_BYTES = frozenset(b"".join(_TOKEN_STARTS))
+
+
 def with_own_path(encoded: bytes, own_path: str) -> bytes:
-    """`without_own_path` undone, with `own_path` for the path."""
+    """`without_own_path` undone, with `own_path` for the path: each placeholder after a token
+    start. One search for the placeholder (a device's encoding holds it about once: its lines'
+    sources are written as line numbers) instead of one pass per token start; the same bytes."""
+    pieces = encoded.split(_OWN_PATH)
+    if len(pieces) == 1:
+        return encoded
     path = _json_string(own_path)
-    for before in _TOKEN_STARTS:
-        encoded = encoded.replace(before + _OWN_PATH, before + path)
-    return encoded
+    joined = [pieces[0]]
+    for previous, piece in itertools.pairwise(pieces):
+        joined.append(path if previous and previous[-1] in _TOKEN_START_BYTES else _OWN_PATH)
+        joined.append(piece)
+    return b"".join(joined)
 
 
 def encoding_fingerprint(encoded: bytes, own_path: str) -> str:
