@@ -417,19 +417,20 @@ class ParseCache:
                     self._shared_path(shared), seal(self.secret, "shared-device", shared, self._code(), shared_entry)
                 )
 
-    def get_shared(self, key: str, shared: str, own_path: str) -> Device | None:
-        """The device whose shared entry is `shared`, shown under `own_path` (its parse key
-        `key` gets its fingerprint in `prints`); None when there is none usable. Nothing is
-        written under `key`: a revision's export is read once a `diff`, and reading this entry
-        again costs about what reading one under `key` would (one pass over its bytes more),
-        while writing it took a seal and a file of every device's model a run."""
+    def get_shared(self, key: str, shared: str, own_path: str, keep: bool = True) -> Device | None:
+        """The device whose shared entry is `shared`, shown under `own_path`, kept under `key`
+        too when `keep` (the next run, and a repair's look-up of the model a search read, find
+        it there); None when there is none usable. `diff` reads a revision's export without
+        keeping: that takes a seal and a file of each device's model, while reading the shared
+        entry again costs about what reading one under `key` would (one search of its bytes more)."""
         path = self._shared_path(shared)
         try:
             data = read_entry(path, DEVICE_ENTRY_LIMIT + MAC_BYTES)
             if data is None:
                 return None
             fingerprint, left = _fingerprinted(unseal(self.secret, "shared-device", shared, self._code(), data))
-            device: Device = device_codec().loads_trusted(with_own_path(left, own_path))
+            payload = with_own_path(left, own_path)
+            device: Device = device_codec().loads_trusted(payload)
         except (Rejected, DecodeError):
             self.rejected += 1
             remove_entry(path)
@@ -438,6 +439,11 @@ class ParseCache:
             return None  # not an entry `put_encoded` wrote: never trusted
         self.misses -= 1  # `get` counted the look-up under `key` as a miss
         self.hits += 1
+        if keep:
+            # The entry under `key` keeps what `get` finds for it: the `encoding_fingerprint` of
+            # `payload` (the fingerprint of `left`, unless the model holds `own_path` as a string
+            # of its own).
+            self.put_encoded(key, EncodedDevice(payload, encoding_fingerprint(payload, own_path)))
         self.prints[key] = fingerprint
         return device
 

@@ -112,11 +112,8 @@ def test_the_same_bytes_under_another_path_come_from_the_shared_entry(
     load(str(first), cache=ParseCache(tmp_path / "cache", secret))
     parsed = counted_parses(monkeypatch)
     cache = ParseCache(tmp_path / "cache", secret)
-    written = sorted(tmp_path.glob("cache/**/*.json"))
     shared = load(str(second), cache=cache)
     assert parsed == [] and (cache.hits, cache.misses) == (9, 0)
-    # Nothing is written under the b/ keys: reading the shared entry again costs about as much.
-    assert sorted(tmp_path.glob("cache/**/*.json")) == written
     fresh_cache = ParseCache(tmp_path / "fresh", secret)
     fresh = load(str(second), cache=fresh_cache)
     assert len(parsed) == 9
@@ -125,9 +122,31 @@ def test_the_same_bytes_under_another_path_come_from_the_shared_entry(
         str(second.parent / "configs" / f) for f in os.listdir(second.parent / "configs")
     }
     assert shared.prints == fresh.prints and cache.prints == fresh_cache.prints
-    # The next run reads them from the shared entries again.
+    # The b/ entries are written now: the next run reads them directly.
     again = ParseCache(tmp_path / "cache", secret)
     assert load(str(second), cache=again).devices == fresh.devices and (again.hits, again.misses) == (9, 0)
+
+
+def test_a_revision_export_reads_the_shared_entries_and_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`diff --base-ref` reads the revision's export once: its devices come from the shared
+    entries, shown under the revision's label, and nothing is written under their own keys."""
+    first, second = sample_at(tmp_path / "a"), sample_at(tmp_path / "b")
+    secret = b"s" * 32
+    load(str(first), cache=ParseCache(tmp_path / "cache", secret))
+    written = sorted(tmp_path.glob("cache/**/*.json"))
+    parsed = counted_parses(monkeypatch)
+    label = (str(tmp_path / "b"), "HEAD:")
+    for _ in range(2):  # the second run reads the shared entries again
+        cache = ParseCache(tmp_path / "cache", secret)
+        shared = load(str(second), cache=cache, display_prefix=label)
+        assert parsed == [] and (cache.hits, cache.misses) == (9, 0)
+        assert sorted(tmp_path.glob("cache/**/*.json")) == written
+    fresh_cache = ParseCache(tmp_path / "fresh", secret)
+    fresh = load(str(second), cache=fresh_cache, display_prefix=label)
+    assert shared.devices == fresh.devices and {d.source_file[:5] for d in shared.devices.values()} == {"HEAD:"}
+    assert shared.prints == fresh.prints and shared.parse_keys == fresh.parse_keys
 
 
 def test_a_model_that_quotes_its_own_path_inside_a_string_is_not_shared() -> None:
