@@ -119,7 +119,8 @@ def load(
     topology = load_topology(topology_path, allow_paths, root)
     if display_prefix is not None:
         topology = _relabel(topology, *display_prefix)
-    # A relabelled export is read once a `diff`: its models are not kept under its own keys.
+    # A relabelled export (the revision `diff` compares with) is read once per diff: its models
+    # are not kept under its own keys.
     return load_network(topology, cache, jobs, keep_shared=display_prefix is None)
 
 
