@@ -119,13 +119,18 @@ def load(
     topology = load_topology(topology_path, allow_paths, root)
     if display_prefix is not None:
         topology = _relabel(topology, *display_prefix)
-    return load_network(topology, cache, jobs)
+    # A relabelled export (the revision `diff` compares with) is read once per diff: its models
+    # are not kept under its own keys.
+    return load_network(topology, cache, jobs, keep_shared=display_prefix is None)
 
 
-def load_network(topology: Topology, cache: ParseCache | None = None, jobs: int = 1) -> Loaded:
-    """Read and parse the configs of an already loaded topology and build its network (see `load`)."""
+def load_network(
+    topology: Topology, cache: ParseCache | None = None, jobs: int = 1, keep_shared: bool = True
+) -> Loaded:
+    """Read and parse the configs of an already loaded topology and build its network (see `load`;
+    `keep_shared`: see `parse_devices`)."""
     configs = read_device_configs(topology)
-    devices = parse_devices(topology, configs, cache, jobs)
+    devices = parse_devices(topology, configs, cache, jobs, keep_shared)
     prints, keys = ({}, {}) if cache is None else parse_records(topology, configs, cache)
     return Loaded(topology, configs, devices, build_network(topology, devices), prints, keys)
 
@@ -145,14 +150,20 @@ def parse_records(
 
 
 def parse_devices(
-    topology: Topology, configs: dict[str, InputFile], cache: ParseCache | None = None, jobs: int = 1
+    topology: Topology,
+    configs: dict[str, InputFile],
+    cache: ParseCache | None = None,
+    jobs: int = 1,
+    keep_shared: bool = True,
 ) -> dict[str, Device]:
     """Every device of the topology, parsed (or from the cache) and checked against the
-    topology's references; raise InputError listing every problem found."""
+    topology's references; raise InputError listing every problem found. `keep_shared`: a
+    device read from the entry its bytes share under another path is kept under its own key
+    too (see `ParseCache.get_shared`)."""
     devices: dict[str, Device] = {}
     problems: list[InputProblem] = []
     with collector_paused():
-        outcomes = _parse_all(topology, configs, cache, jobs)
+        outcomes = _parse_all(topology, configs, cache, jobs, keep_shared)
     for entry, outcome in zip(topology.devices, outcomes, strict=True):
         if isinstance(outcome, tuple):
             problems.extend(outcome)
@@ -186,7 +197,9 @@ ParseTask = tuple[str, str, str | None, str | None]  # (config text, display pat
 Parsed = Device | tuple[InputProblem, ...]  # a parsed config, or why it could not be parsed
 
 
-def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCache | None, jobs: int) -> list[Parsed]:
+def _parse_all(
+    topology: Topology, configs: dict[str, InputFile], cache: ParseCache | None, jobs: int, keep_shared: bool = True
+) -> list[Parsed]:
     """Each device's parsed config (or its input error), in topology order: from the
     cache when there, else parsed, over a process pool when that pays."""
     outcomes: list[Parsed | None] = []
@@ -202,7 +215,7 @@ def _parse_all(topology: Topology, configs: dict[str, InputFile], cache: ParseCa
         shared = cache.shared_key(config.sha256, entry.vendor, config.encoding, entry.instance)
         device = cache.get(key)
         if device is None:
-            device = cache.get_shared(key, shared, entry.config_display)
+            device = cache.get_shared(key, shared, entry.config_display, keep_shared)
         outcomes.append(device)
         if device is None:
             misses.append((index, key, shared))

@@ -32,6 +32,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import stat
@@ -301,12 +302,22 @@ def without_own_path(encoded: bytes, own_path: str) -> bytes:
     return encoded
 
 
+_TOKEN_START_BYTES = frozenset(b"".join(_TOKEN_STARTS))
+
+
 def with_own_path(encoded: bytes, own_path: str) -> bytes:
-    """`without_own_path` undone, with `own_path` for the path."""
+    """`without_own_path` undone, with `own_path` for the path: each placeholder after a token
+    start. One search for the placeholder (a device's encoding holds it about once: its lines'
+    sources are written as line numbers) instead of one pass per token start; the same bytes."""
+    pieces = encoded.split(_OWN_PATH)
+    if len(pieces) == 1:
+        return encoded
     path = _json_string(own_path)
-    for before in _TOKEN_STARTS:
-        encoded = encoded.replace(before + _OWN_PATH, before + path)
-    return encoded
+    joined = [pieces[0]]
+    for previous, piece in itertools.pairwise(pieces):
+        joined.append(path if previous and previous[-1] in _TOKEN_START_BYTES else _OWN_PATH)
+        joined.append(piece)
+    return b"".join(joined)
 
 
 def encoding_fingerprint(encoded: bytes, own_path: str) -> str:
@@ -398,20 +409,26 @@ class ParseCache:
             if shared is not None and left is not None:
                 # Made 0700 here: write_atomically's `parents` would make it with the umask's mode.
                 (self.directory / "shared").mkdir(mode=0o700, exist_ok=True)
+                # The fingerprint is the hash of `left` (`encoding_fingerprint` hashes the encoding
+                # without its own path): kept in front, so that a reader under another path need not
+                # hash it again.
+                shared_entry = encoded.fingerprint.encode("ascii") + left
                 write_atomically(
-                    self._shared_path(shared), seal(self.secret, "shared-device", shared, self._code(), left)
+                    self._shared_path(shared), seal(self.secret, "shared-device", shared, self._code(), shared_entry)
                 )
 
-    def get_shared(self, key: str, shared: str, own_path: str) -> Device | None:
+    def get_shared(self, key: str, shared: str, own_path: str, keep: bool = True) -> Device | None:
         """The device whose shared entry is `shared`, shown under `own_path`, kept under `key`
-        too (the next run, and a repair's look-up of the model a search read, find it there);
-        None when there is none usable."""
+        too when `keep` (the next run, and a repair's look-up of the model a search read, find
+        it there); None when there is none usable. `diff` reads a revision's export without
+        keeping: that takes a seal and a file of each device's model, while reading the shared
+        entry again costs about what reading one under `key` would (one search of its bytes more)."""
         path = self._shared_path(shared)
         try:
             data = read_entry(path, DEVICE_ENTRY_LIMIT + MAC_BYTES)
             if data is None:
                 return None
-            left = unseal(self.secret, "shared-device", shared, self._code(), data)
+            fingerprint, left = _fingerprinted(unseal(self.secret, "shared-device", shared, self._code(), data))
             payload = with_own_path(left, own_path)
             device: Device = device_codec().loads_trusted(payload)
         except (Rejected, DecodeError):
@@ -422,11 +439,12 @@ class ParseCache:
             return None  # not an entry `put_encoded` wrote: never trusted
         self.misses -= 1  # `get` counted the look-up under `key` as a miss
         self.hits += 1
-        # The entry under `key` keeps what `get` finds for it: the `encoding_fingerprint` of
-        # `payload`. This run's is the hash of `left` (the same, unless the model holds
-        # `own_path` as a string of its own).
-        self.put_encoded(key, EncodedDevice(payload, encoding_fingerprint(payload, own_path)))
-        self.prints[key] = hashlib.sha256(left).hexdigest()
+        if keep:
+            # The entry under `key` keeps what `get` finds for it: the `encoding_fingerprint` of
+            # `payload` (the fingerprint of `left`, unless the model holds `own_path` as a string
+            # of its own).
+            self.put_encoded(key, EncodedDevice(payload, encoding_fingerprint(payload, own_path)))
+        self.prints[key] = fingerprint
         return device
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, counted_parses
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nankoku_netcheck import analyze as analyze_module
 from nankoku_netcheck.analyze import analyze, load, parse_outcome
-from nankoku_netcheck.cache import ParseCache, shareable, with_own_path
+from nankoku_netcheck.cache import _OWN_PATH, _TOKEN_STARTS, ParseCache, _json_string, shareable, with_own_path
 from nankoku_netcheck.codec import DecodeError
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.synth import CitySpec, generate
@@ -125,6 +127,28 @@ def test_the_same_bytes_under_another_path_come_from_the_shared_entry(
     assert load(str(second), cache=again).devices == fresh.devices and (again.hits, again.misses) == (9, 0)
 
 
+def test_a_revision_export_reads_the_shared_entries_and_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`diff --base-ref` reads the revision's export once: its devices come from the shared
+    entries, shown under the revision's label, and nothing is written under their own keys."""
+    first, second = sample_at(tmp_path / "a"), sample_at(tmp_path / "b")
+    secret = b"s" * 32
+    load(str(first), cache=ParseCache(tmp_path / "cache", secret))
+    written = sorted(tmp_path.glob("cache/**/*.json"))
+    parsed = counted_parses(monkeypatch)
+    label = (str(tmp_path / "b"), "HEAD:")
+    for _ in range(2):  # the second run reads the shared entries again
+        cache = ParseCache(tmp_path / "cache", secret)
+        shared = load(str(second), cache=cache, display_prefix=label)
+        assert parsed == [] and (cache.hits, cache.misses) == (9, 0)
+        assert sorted(tmp_path.glob("cache/**/*.json")) == written
+    fresh_cache = ParseCache(tmp_path / "fresh", secret)
+    fresh = load(str(second), cache=fresh_cache, display_prefix=label)
+    assert shared.devices == fresh.devices and {d.source_file[:5] for d in shared.devices.values()} == {"HEAD:"}
+    assert shared.prints == fresh.prints and shared.parse_keys == fresh.parse_keys
+
+
 def test_a_model_that_quotes_its_own_path_inside_a_string_is_not_shared() -> None:
     path = "configs/r1.cfg"
     plain = b'{"file":"configs/r1.cfg","lines":["configs/r1.cfg",1]}'
@@ -132,3 +156,20 @@ def test_a_model_that_quotes_its_own_path_inside_a_string_is_not_shared() -> Non
     assert left is not None and b"configs/r1.cfg" not in left
     assert with_own_path(left, "HEAD:configs/r1.cfg") == plain.replace(b"configs/r1.cfg", b"HEAD:configs/r1.cfg")
     assert shareable(b'{"file":"configs/r1.cfg","text":"see configs/r1.cfg"}', path) is None
+
+
+def with_own_path_by_replacing(encoded: bytes, own_path: str) -> bytes:
+    """`with_own_path` as it was: one replacement pass per token start."""
+    path = _json_string(own_path)
+    for before in _TOKEN_STARTS:
+        encoded = encoded.replace(before + _OWN_PATH, before + path)
+    return encoded
+
+
+# Pieces an encoding's bytes are made of around the placeholder, adjacent placeholders included.
+_PIECES = st.sampled_from([_OWN_PATH, b"[", b",", b":", b"{", b'"', b"\\u0000", b"0", b"x", b'"a"', b"]"])
+
+
+@given(st.lists(_PIECES, max_size=30).map(b"".join), st.sampled_from(["HEAD:c/r1.cfg", 'a"b\\c', "日本/x.cfg"]))
+def test_with_own_path_gives_the_bytes_the_replacements_gave(encoded: bytes, own_path: str) -> None:
+    assert with_own_path(encoded, own_path) == with_own_path_by_replacing(encoded, own_path)
