@@ -325,10 +325,15 @@ class FlowContext:
         # A search is made once per run, so its flows are too (the rules ask for them ~30 times).
         out = self._flows.get((source_class, routing))
         if out is None:
-            out = self._flows[source_class, routing] = {}
+            # Each class's parts joined once (`union_of`): thousands of endpoints add to a few
+            # classes, and adding each part to a growing union would walk that union every time.
+            parts: dict[str, list[PacketSet]] = {}
             for endpoint in sorted(delivered):
                 for klass, packets in self.classify(endpoint, delivered[endpoint]).items():
-                    out[klass] = out[klass] | packets if klass in out else packets
+                    parts.setdefault(klass, []).append(packets)
+            out = self._flows[source_class, routing] = {
+                klass: self.space.union_of(pieces) for klass, pieces in parts.items()
+            }
         return dict(out)
 
     # --- explaining violations ----------------------------------------------------------
