@@ -10,6 +10,7 @@ instead of living in a second copy of the reader."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -101,9 +102,14 @@ def rejected_character(line: str) -> str | None:
 
 def _plain_text(lines: Sequence[str]) -> bool:
     """Whether no line can be rejected: the whole file is printable ASCII (the common case
-    of `rejected_character`, checked once for the file instead of once per line)."""
+    of `rejected_character`, checked once for the file instead of once per line), or none
+    of its distinct characters is foreign (Japanese descriptions: `rejected_character`
+    finds a reason only in a foreign character, and the file's few hundred distinct
+    characters are checked instead of every line, 1.5 ms a file on the benchmark city)."""
     joined = "".join(lines)
-    return joined.isascii() and joined.replace("\t", " ").isprintable()
+    if joined.isascii() and joined.replace("\t", " ").isprintable():
+        return True
+    return not any(_foreign(character) for character in set(joined))
 
 
 def normalized_command(line: str) -> str:
@@ -116,11 +122,20 @@ class NotUnderstood(Exception):
     """Raised while reading one command; the message names what was not understood."""
 
 
+# `model.ip_to_int`'s syntax (four runs of one to three ASCII digits) as one pattern: ACL
+# entries hold hundreds of thousands of addresses, read here in half its time.
+_DOTTED_QUAD = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})")
+
+
 def ipv4(word: str) -> int:
-    try:
-        return ip_to_int(word)
-    except ValueError:
-        raise NotUnderstood(f"'{word}' is not an IPv4 address") from None
+    """`model.ip_to_int` of `word`; NotUnderstood where that raises ValueError."""
+    found = _DOTTED_QUAD.fullmatch(word)
+    if found is not None:
+        first, second, third, fourth = found.groups()
+        a, b, c, d = int(first), int(second), int(third), int(fourth)
+        if a <= 255 and b <= 255 and c <= 255 and d <= 255:
+            return (a << 24) | (b << 16) | (c << 8) | d
+    raise NotUnderstood(f"'{word}' is not an IPv4 address")
 
 
 def is_ipv4(word: str) -> bool:
@@ -231,11 +246,11 @@ class Cursor:
         return self.words[index] if index < len(self.words) else None
 
     def take(self, what: str) -> str:
-        if self.done():
+        position = self.position
+        if position >= len(self.words):  # (`done`, inlined: every word of every entry comes through here)
             raise NotUnderstood(f"missing {what}")
-        word = self.words[self.position]
-        self.position += 1
-        return word
+        self.position = position + 1
+        return self.words[position]
 
     def take_lower(self, what: str) -> str:
         return self.take(what).lower()
@@ -300,10 +315,11 @@ def read_port_operator(cursor: Cursor, names: Mapping[str, int], dialect: Dialec
     first = port_number(cursor.take("port"), names)
     if operator in ("eq", "neq"):
         ports = {first}
-        while dialect.several_ports_per_operator and is_port_word(cursor.peek() or "", names):
+        while dialect.several_ports_per_operator and not cursor.done() and is_port_word(cursor.peek() or "", names):
             ports.add(port_number(cursor.take("port"), names))
         if operator == "eq":
-            return tuple(PortRange(each, each) for each in sorted(ports))
+            # Nearly every entry names one port.
+            return (PortRange(first, first),) if len(ports) == 1 else tuple(PortRange(p, p) for p in sorted(ports))
         return complement_ports(ports)
     if operator == "lt":
         return (PortRange(0, first - 1),) if first > 0 else ()

@@ -451,6 +451,8 @@ class AclReader:
             notes.append(f"IGMP type '{cursor.take('IGMP type')}' ignored")
         if not from_group:
             services = (_Service(single_protocol, src_ports, dst_ports, icmp),)
+        if cursor.done() and not notes:  # nearly every entry: no options, nothing approximated
+            return _distinct([_service_match(service, source, destination, False, False) for service in services]), ""
         options = _read_options(cursor, services)
         notes.extend(options.notes)
         matches = _distinct(

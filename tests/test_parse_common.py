@@ -1,0 +1,129 @@
+"""The shared Cisco-style readers' fast paths give what the plain readers gave: addresses,
+port operators, and the management pass's test for lines that cannot hold a reference."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nankoku_netcheck.model import PORT_MAX, PortRange, ip_to_int, is_decimal
+from nankoku_netcheck.vendors.cisco_ios.mgmt_book import MgmtBook
+from nankoku_netcheck.vendors.cisco_ios.mgmt_references import NamedObjects, _may_reference_in_entry
+from nankoku_netcheck.vendors.cisco_ios.names import TCP_PORT_NAMES
+from nankoku_netcheck.vendors.common import (
+    Cursor,
+    Dialect,
+    NotUnderstood,
+    complement_ports,
+    ipv4,
+    read_port_operator,
+    split_words,
+)
+
+ADDRESS_PIECES = ["0", "1", "10", "255", "256", "999", "0010", "1.2", ".", "..", "a", " ", "-1", "٣", "²", "１"]
+
+
+def _ip_or_none(word: str) -> int | None:
+    try:
+        return ip_to_int(word)
+    except ValueError:
+        return None
+
+
+def _ipv4_or_none(word: str) -> int | None:
+    try:
+        return ipv4(word)
+    except NotUnderstood:
+        return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(ADDRESS_PIECES), max_size=8).map("".join),
+        st.lists(st.sampled_from(ADDRESS_PIECES), min_size=4, max_size=4).map(".".join),
+        st.tuples(*[st.integers(0, 300)] * 4).map(lambda parts: ".".join(map(str, parts))),
+        st.text(max_size=16),
+    )
+)
+def test_ipv4_reads_what_ip_to_int_reads(word: str) -> None:
+    assert _ipv4_or_none(word) == _ip_or_none(word)
+
+
+def _reference_port_number(word: str, names: Mapping[str, int]) -> int:
+    if is_decimal(word) and int(word) <= PORT_MAX:
+        return int(word)
+    if word.lower() in names:
+        return names[word.lower()]
+    raise NotUnderstood(f"unknown port '{word}'")
+
+
+def _reference_read_port_operator(
+    cursor: Cursor, names: Mapping[str, int], dialect: Dialect
+) -> tuple[PortRange, ...] | None:
+    """read_port_operator before its one-port shortcut."""
+    operator = cursor.peek()
+    if operator not in ("eq", "neq", "lt", "gt", "range"):
+        return None
+    cursor.take("port operator")
+    first = _reference_port_number(cursor.take("port"), names)
+    if operator in ("eq", "neq"):
+        ports = {first}
+        while dialect.several_ports_per_operator and (
+            (is_decimal(cursor.peek() or "") and int(cursor.peek() or "") <= PORT_MAX)
+            or (cursor.peek() or "").lower() in names
+        ):
+            ports.add(_reference_port_number(cursor.take("port"), names))
+        if operator == "eq":
+            return tuple(PortRange(each, each) for each in sorted(ports))
+        return complement_ports(ports)
+    if operator == "lt":
+        return (PortRange(0, first - 1),) if first > 0 else ()
+    if operator == "gt":
+        return (PortRange(first + 1, PORT_MAX),) if first < PORT_MAX else ()
+    last = _reference_port_number(cursor.take("port"), names)
+    if last < first:
+        raise NotUnderstood(f"port range {first}-{last} is empty")
+    return (PortRange(first, last),)
+
+
+PORT_WORDS = ["eq", "neq", "lt", "gt", "range", "0", "22", "443", "65535", "65536", "www", "WWW", "log", "x"]
+
+
+PortReader = Callable[[Cursor, Mapping[str, int], Dialect], tuple[PortRange, ...] | None]
+
+
+def _outcome(read: PortReader, words: list[str], several: bool) -> tuple[object, int]:
+    dialect = Dialect({}, TCP_PORT_NAMES, {}, {}, several)
+    cursor = Cursor(words)
+    try:
+        result: object = read(cursor, TCP_PORT_NAMES, dialect)
+    except NotUnderstood as problem:
+        result = str(problem)
+    return result, cursor.position
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PORT_WORDS), max_size=6), st.booleans())
+def test_port_operators_read_as_before(words: list[str], several: bool) -> None:
+    assert _outcome(read_port_operator, words, several) == _outcome(_reference_read_port_operator, words, several)
+
+
+ENTRY_WORDS = ["permit", "deny", "tcp", "any", "host", "10.0.0.1", "object-group", "OBJECT-GROUP", "G1"]
+ENTRY_WORDS += ["evaluate", "Evaluate", "reflect", "REFLECT", "R1", "eq", "80", "log", "remark", "ΣΑΣ"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(ENTRY_WORDS), min_size=1, max_size=7))
+def test_acl_entries_passed_over_by_the_management_pass_name_nothing(words: list[str]) -> None:
+    line = " " + " ".join(words)
+    book = MgmtBook([line], "p", set())
+    objects = NamedObjects(book)
+    lowered = [word.lower() for word in split_words(line)]
+    objects.acl_entry_references(0, lowered, split_words(line))
+    objects.reflexive(0, lowered, split_words(line))
+    if not _may_reference_in_entry(line):
+        assert not book.settings.references
+        assert not book.settings.definitions
