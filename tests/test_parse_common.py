@@ -1,5 +1,6 @@
-"""The shared Cisco-style readers' fast paths give what the plain readers gave: addresses,
-port operators, and the management pass's test for lines that cannot hold a reference."""
+"""The Cisco-style readers' fast paths give what the plain readers gave: addresses, port
+operators, interface names, and the management pass's test for lines that cannot hold a
+reference."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nankoku_netcheck.model import PORT_MAX, PortRange, ip_to_int, is_decimal
+from nankoku_netcheck.vendors.cisco_ios.interfaces import _split_interface_name
 from nankoku_netcheck.vendors.cisco_ios.mgmt_book import MgmtBook
 from nankoku_netcheck.vendors.cisco_ios.mgmt_references import NamedObjects, _may_reference_in_entry
 from nankoku_netcheck.vendors.cisco_ios.names import TCP_PORT_NAMES
@@ -127,3 +129,23 @@ def test_acl_entries_passed_over_by_the_management_pass_name_nothing(words: list
     if not _may_reference_in_entry(line):
         assert not book.settings.references
         assert not book.settings.definitions
+
+
+def _reference_split_interface_name(name: str) -> tuple[str, str]:
+    index = 0
+    while index < len(name) and (name[index].isalpha() or name[index] == "-"):
+        index += 1
+    return name[:index], name[index:]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=12),
+        st.lists(st.sampled_from(["Gi", "Port-channel", "-", "0/1", ".", "1", "é", "²", "ギガ", " ", "_"])).map(
+            "".join
+        ),
+    )
+)
+def test_interface_names_split_as_before(name: str) -> None:
+    assert _split_interface_name(name) == _reference_split_interface_name(name)

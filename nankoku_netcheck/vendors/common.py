@@ -440,6 +440,8 @@ class LineBook:
     def unexpected_children(self, obj: Any) -> None:
         """Lines indented under a one-line command: neither IOS nor the ASA prints any,
         so they are not understood."""
+        if not obj.children:  # the common case, without starting a generator
+            return
         for child in descendants(obj):
             if child.linenum not in self.outcome:
                 self.mark_plain_line(child.linenum, UnknownKind.FORWARDING, "unexpected indented line")

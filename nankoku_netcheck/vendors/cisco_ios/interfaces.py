@@ -3,6 +3,7 @@ switchports, subinterfaces, tunnels, first-hop redundancy), autostate and static
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -60,7 +61,14 @@ def _interface_type_for(type_text: str) -> str | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
+_ASCII_TYPE = re.compile("[A-Za-z-]*")
+
+
 def _split_interface_name(name: str) -> tuple[str, str]:
+    if name.isascii():  # ASCII letters are the only ASCII characters `isalpha` takes
+        found = _ASCII_TYPE.match(name)
+        index = found.end() if found else 0
+        return name[:index], name[index:]
     index = 0
     while index < len(name) and (name[index].isalpha() or name[index] == "-"):
         index += 1
