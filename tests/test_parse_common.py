@@ -1,19 +1,22 @@
 """The Cisco-style readers' fast paths give what the plain readers gave: addresses, port
-operators, interface names, and the management pass's test for lines that cannot hold a
-reference."""
+operators, interface names and commands, and the management pass's test for lines that
+cannot hold a reference."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nankoku_netcheck.model import PORT_MAX, PortRange, ip_to_int, is_decimal
+from nankoku_netcheck.vendors.cisco_ios import interfaces as interfaces_module
 from nankoku_netcheck.vendors.cisco_ios.interfaces import _split_interface_name
 from nankoku_netcheck.vendors.cisco_ios.mgmt_book import MgmtBook
 from nankoku_netcheck.vendors.cisco_ios.mgmt_references import NamedObjects, _may_reference_in_entry
 from nankoku_netcheck.vendors.cisco_ios.names import TCP_PORT_NAMES
+from nankoku_netcheck.vendors.cisco_ios.parser import parse as ios_parse
 from nankoku_netcheck.vendors.common import (
     Cursor,
     Dialect,
@@ -149,3 +152,31 @@ def _reference_split_interface_name(name: str) -> tuple[str, str]:
 )
 def test_interface_names_split_as_before(name: str) -> None:
     assert _split_interface_name(name) == _reference_split_interface_name(name)
+
+
+INTERFACE_FIRST = ["description", "shutdown", "no", "ip", "autostate", "vrf", "standby", "switchport", "ipv6"]
+INTERFACE_FIRST += ["encapsulation", "channel-group", "tunnel", "zone-member", "service-policy", "spanning-tree"]
+INTERFACE_FIRST += ["authentication", "dot1x", "Shutdown", "IP", "cdp", "mtu", "glbp", "vrrp", "xyz"]
+INTERFACE_REST = ["address", "10.0.0.1", "255.255.255.0", "access-group", "A", "in", "security", "Z", "mode", "access"]
+INTERFACE_REST += ["vlan", "10", "dot1q", "forwarding", "V", "epbr", "1", "ip", "port-control", "auto", "portfast"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(INTERFACE_FIRST), st.lists(st.sampled_from(INTERFACE_REST), max_size=4)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_interface_commands_outside_the_modelled_first_words_read_as_without_that_shortcut(
+    commands: list[tuple[str, list[str]]],
+) -> None:
+    text = "hostname r1\ninterface GigabitEthernet0/1\n" + "".join(
+        f" {' '.join([first, *rest])}\n" for first, rest in commands
+    )
+    shortcut = repr(ios_parse(text, "r1.cfg"))
+    every_word = frozenset({*interfaces_module._MODELLED_FIRST_WORDS, *(first.lower() for first, _ in commands)})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(interfaces_module, "_MODELLED_FIRST_WORDS", every_word)
+        assert repr(ios_parse(text, "r1.cfg")) == shortcut

@@ -94,6 +94,30 @@ def _interface_kind(canonical: str) -> str:
     return interface_kind(type_text, "." in number, _INTERFACE_KINDS)
 
 
+# The first words of the interface commands `InterfaceReader.command_known` reads (every
+# branch there names one); any other command is classified by table.
+_MODELLED_FIRST_WORDS = frozenset(
+    {
+        "description",
+        "shutdown",
+        "no",
+        "ip",
+        "autostate",
+        "vrf",
+        "standby",
+        "vrrp",
+        "glbp",
+        "switchport",
+        "encapsulation",
+        "channel-group",
+        "tunnel",
+        "ipv6",
+        "zone-member",
+        "service-policy",
+    }
+)
+
+
 # --- interface drafts ---------------------------------------------------------------
 
 
@@ -249,6 +273,8 @@ class InterfaceReader:
         book = self.book
         index = obj.linenum
         first = lowered[0]
+        if first not in _MODELLED_FIRST_WORDS:  # most table-classified lines: no walk down the chain
+            return False
         second = lowered[1] if len(lowered) > 1 else ""
         if first == "description":
             draft.description = strip_blanks(strip_blanks(book.lines[index])[len(words[0]) :])
