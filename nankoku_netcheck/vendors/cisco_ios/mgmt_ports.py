@@ -131,21 +131,17 @@ class PortReader:
             name_words = [name_words[0] + name_words[1], *name_words[2:]]
         name = self.canonical(name_words[0])
         facts = self.book.settings.interfaces.get(name) or InterfaceMgmt(name, self.book.source(block.header))
-        # `bare` only ever turns False and nothing below reads it, so it is set once at the
-        # end (a frozen dataclass's `replace` per interface is a seventh of this pass).
-        bare = facts.bare
         for index in block.children:
-            words = self.book.words(index)
-            lowered = [word.lower() for word in words]
-            if lowered[0].startswith("!"):
-                continue
-            bare = bare and _bare_command(lowered)
-            facts = self.interface_child(facts, index, words, lowered)
-        if facts.bare and not bare:
-            facts = replace(facts, bare=False)
+            facts = self.interface_child(facts, index)
         self.book.settings.interfaces[name] = facts
 
-    def interface_child(self, facts: InterfaceMgmt, index: int, words: list[str], lowered: list[str]) -> InterfaceMgmt:
+    def interface_child(self, facts: InterfaceMgmt, index: int) -> InterfaceMgmt:
+        words = self.book.words(index)
+        lowered = [word.lower() for word in words]
+        if lowered[0].startswith("!"):
+            return facts
+        if facts.bare and not _bare_command(lowered):
+            facts = replace(facts, bare=False)
         # The line's Source and the reference context are made only on the branches that
         # keep them: most interface lines (descriptions, VLANs, addresses) keep neither.
         if lowered[:2] == ["cdp", "enable"]:
