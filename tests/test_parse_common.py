@@ -14,7 +14,12 @@ from nankoku_netcheck.model import PORT_MAX, PortRange, ip_to_int, is_decimal
 from nankoku_netcheck.vendors.cisco_ios import interfaces as interfaces_module
 from nankoku_netcheck.vendors.cisco_ios.interfaces import _split_interface_name
 from nankoku_netcheck.vendors.cisco_ios.mgmt_book import MgmtBook
-from nankoku_netcheck.vendors.cisco_ios.mgmt_references import NamedObjects, _may_reference_in_entry
+from nankoku_netcheck.vendors.cisco_ios.mgmt_references import (
+    NamedObjects,
+    _block_may_reference,
+    _may_reference,
+    _may_reference_in_entry,
+)
 from nankoku_netcheck.vendors.cisco_ios.names import TCP_PORT_NAMES
 from nankoku_netcheck.vendors.cisco_ios.parser import parse as ios_parse
 from nankoku_netcheck.vendors.common import (
@@ -180,3 +185,13 @@ def test_interface_commands_outside_the_modelled_first_words_read_as_without_tha
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(interfaces_module, "_MODELLED_FIRST_WORDS", every_word)
         assert repr(ios_parse(text, "r1.cfg")) == shortcut
+
+
+BLOCK_LINES = ["interface Vlan10", " ip access-group A in", " switchport mode access", " description Map", " LIST"]
+BLOCK_LINES += [" route-map X", " match ip", " ip multicast boundary 1", "ip nat inside source list 1", " ma", "p", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(BLOCK_LINES), min_size=1, max_size=6))
+def test_a_block_passed_over_whole_has_no_line_with_a_reference_hint(lines: list[str]) -> None:
+    assert _block_may_reference(lines) == any(_may_reference(line) for line in lines)

@@ -150,6 +150,9 @@ class NamedObjects:
     def generic_references(self, block: TextBlock) -> None:
         """Uses of ACLs and route-maps in commands read nowhere else: NAT, routing
         processes, crypto maps, multicast, dialer lists."""
+        lines = self.book.lines
+        if not _block_may_reference([lines[block.header], *(lines[index] for index in block.children)]):
+            return
         header = [word.lower() for word in self.book.words(block.header)]
         acl_kind = "ipv6-acl" if header[:1] == ["ipv6"] else "acl"
         crypto_map = header[:2] in (["crypto", "map"], ["crypto", "dynamic-map"])
@@ -241,6 +244,12 @@ def _may_reference_in_entry(line: str) -> bool:
     """False when the ACL entry `line` cannot hold such a word. Lower-casing the line gives
     the lower-cased words' letters (only a Greek capital sigma lower-cases by context)."""
     return _ENTRY_HINTS.search(line.lower()) is not None
+
+
+def _block_may_reference(lines: list[str]) -> bool:
+    """False when no line of a block can hold a reference: one search over the whole block
+    (most blocks, ports, VLANs, lines, hold no hint) instead of one a line."""
+    return _may_reference("\n".join(lines))
 
 
 def _takes_acl_number(word: str) -> bool:
