@@ -195,3 +195,20 @@ BLOCK_LINES += [" route-map X", " match ip", " ip multicast boundary 1", "ip nat
 @given(st.lists(st.sampled_from(BLOCK_LINES), min_size=1, max_size=6))
 def test_a_block_passed_over_whole_has_no_line_with_a_reference_hint(lines: list[str]) -> None:
     assert _block_may_reference(lines) == any(_may_reference(line) for line in lines)
+
+
+def _reference_split_words(line: str) -> list[str]:
+    return [word for word in line.replace("\t", " ").split(" ") if word]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=20),
+        st.lists(st.sampled_from(["ip", " ", "  ", "\t", "\x0b", "\x1f", "\r", "\u3000", "\xa0", "庁内", "x"])).map(
+            "".join
+        ),
+    )
+)
+def test_words_split_as_before(line: str) -> None:
+    assert split_words(line) == _reference_split_words(line)

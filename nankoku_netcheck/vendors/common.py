@@ -53,6 +53,10 @@ def split_words(line: str) -> list[str]:
     """The words of a command line. The devices' CLI separates words by ASCII space and tab
     only (Python's `str.split()` also splits on U+3000, NBSP and friends, which the device
     keeps inside a word and then rejects the line, see `rejected_character`)."""
+    if line.isascii() and line.isprintable():
+        # No tab, control or foreign character: the space is the only separator left, and
+        # `str.split()` cuts at runs of it in a third less time (every line comes here, some twice).
+        return line.split()
     if "\t" in line:
         line = line.replace("\t", " ")
     return [word for word in line.split(" ") if word]
