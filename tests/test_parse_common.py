@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from nankoku_netcheck.model import PORT_MAX, PortRange, ip_to_int, is_decimal
 from nankoku_netcheck.vendors.cisco_ios import interfaces as interfaces_module
+from nankoku_netcheck.vendors.cisco_ios import mgmt_ports as mgmt_ports_module
 from nankoku_netcheck.vendors.cisco_ios.interfaces import _split_interface_name
 from nankoku_netcheck.vendors.cisco_ios.mgmt_book import MgmtBook
 from nankoku_netcheck.vendors.cisco_ios.mgmt_references import (
@@ -162,18 +163,15 @@ def test_interface_names_split_as_before(name: str) -> None:
 INTERFACE_FIRST = ["description", "shutdown", "no", "ip", "autostate", "vrf", "standby", "switchport", "ipv6"]
 INTERFACE_FIRST += ["encapsulation", "channel-group", "tunnel", "zone-member", "service-policy", "spanning-tree"]
 INTERFACE_FIRST += ["authentication", "dot1x", "Shutdown", "IP", "cdp", "mtu", "glbp", "vrrp", "xyz"]
-INTERFACE_REST = ["address", "10.0.0.1", "255.255.255.0", "access-group", "A", "in", "security", "Z", "mode", "access"]
-INTERFACE_REST += ["vlan", "10", "dot1q", "forwarding", "V", "epbr", "1", "ip", "port-control", "auto", "portfast"]
+# Whole tails of the commands read, so that each is drawn often enough after each first word.
+INTERFACE_TAILS = [[], ["address", "10.0.0.1", "255.255.255.0"], ["access-group", "A", "in"], ["security", "Z"]]
+INTERFACE_TAILS += [["mode", "access"], ["access", "vlan", "10"], ["dot1q", "10"], ["forwarding", "V"], ["1"]]
+INTERFACE_TAILS += [["ip", "address"], ["shutdown"], ["directed-broadcast"], ["switchport"], ["autostate"]]
+INTERFACE_TAILS += [["source", "Gi0/2"], ["input", "epbr"], ["enable"], ["port-control", "auto"], ["portfast"]]
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(INTERFACE_FIRST), st.lists(st.sampled_from(INTERFACE_REST), max_size=4)),
-        min_size=1,
-        max_size=6,
-    )
-)
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(INTERFACE_FIRST), st.sampled_from(INTERFACE_TAILS)), min_size=1, max_size=6))
 def test_interface_commands_outside_the_modelled_first_words_read_as_without_that_shortcut(
     commands: list[tuple[str, list[str]]],
 ) -> None:
@@ -212,3 +210,27 @@ def _reference_split_words(line: str) -> list[str]:
 )
 def test_words_split_as_before(line: str) -> None:
     assert split_words(line) == _reference_split_words(line)
+
+
+PORT_FIRST = ["cdp", "no", "switchport", "dot1x", "authentication", "access-session", "mab", "ip", "pppoe-client"]
+PORT_FIRST += ["dialer", "ipv6", "mac", "encryption", "description", "spanning-tree", "CDP", "Mab", "shutdown", "x"]
+# Whole tails of the commands read, so that each is drawn often enough after each first word.
+PORT_TAILS = [[], ["enable"], ["cdp", "enable"], ["port-security"], ["port-security", "mac-address", "sticky"]]
+PORT_TAILS += [["port-control", "auto"], ["mac-auth-bypass"], ["address", "dhcp"], ["address", "pool", "P"]]
+PORT_TAILS += [["unnumbered", "Loopback0"], ["pool", "1"], ["access-group", "A", "in"], ["traffic-filter", "A", "in"]]
+PORT_TAILS += [["vlan", "10", "ciphers", "aes-ccm"], ["mode", "access"], ["x", "y"]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(PORT_FIRST), st.sampled_from(PORT_TAILS)), min_size=1, max_size=6))
+def test_interface_facts_outside_the_read_first_words_are_as_without_that_shortcut(
+    commands: list[tuple[str, list[str]]],
+) -> None:
+    text = "hostname r1\ninterface GigabitEthernet0/1\n" + "".join(
+        f" {' '.join([first, *rest])}\n" for first, rest in commands
+    )
+    shortcut = repr(ios_parse(text, "r1.cfg").mgmt)
+    every_word = frozenset({*mgmt_ports_module._READ_FIRST_WORDS, *(first.lower() for first, _ in commands)})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mgmt_ports_module, "_READ_FIRST_WORDS", every_word)
+        assert repr(ios_parse(text, "r1.cfg").mgmt) == shortcut

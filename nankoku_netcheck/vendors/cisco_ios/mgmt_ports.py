@@ -52,6 +52,11 @@ _BARE_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("no", "nameif"),
     ("no", "security-level"),
 )
+# The first words of the interface commands `PortReader.interface_child` reads facts from.
+_READ_FIRST_WORDS = frozenset(
+    {"cdp", "no", "switchport", "dot1x", "authentication", "access-session", "mab"}
+    | {"ip", "pppoe-client", "dialer", "ipv6", "mac", "encryption"}
+)
 _BARE_PREFIXES = frozenset(_BARE_COMMANDS)
 _BARE_LENGTHS = tuple(sorted({len(prefix) for prefix in _BARE_COMMANDS}))
 
@@ -142,6 +147,8 @@ class PortReader:
             return facts
         if facts.bare and not _bare_command(lowered):
             facts = replace(facts, bare=False)
+        if lowered[0] not in _READ_FIRST_WORDS:  # descriptions, VLANs, spanning-tree: no fact below
+            return facts
         # The line's Source and the reference context are made only on the branches that
         # keep them: most interface lines (descriptions, VLANs, addresses) keep neither.
         if lowered[:2] == ["cdp", "enable"]:
