@@ -269,7 +269,8 @@ class InterfaceReader:
             book.mark_block(obj, entry[0], entry[1])
 
     def command_known(self, draft: InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
-        """Commands that feed the model; False when the command is classified by table."""
+        """Commands that feed the model; False when the command is classified by table. A
+        branch on a new first word needs that word in `_MODELLED_FIRST_WORDS`."""
         book = self.book
         index = obj.linenum
         first = lowered[0]

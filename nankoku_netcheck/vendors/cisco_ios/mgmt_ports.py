@@ -52,7 +52,8 @@ _BARE_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("no", "nameif"),
     ("no", "security-level"),
 )
-# The first words of the interface commands `PortReader.interface_child` reads facts from.
+# The first words of the interface commands `PortReader.interface_child` reads facts from
+# (a branch there on a new first word needs it here).
 _READ_FIRST_WORDS = frozenset(
     {"cdp", "no", "switchport", "dot1x", "authentication", "access-session", "mab"}
     | {"ip", "pppoe-client", "dialer", "ipv6", "mac", "encryption"}
