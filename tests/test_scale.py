@@ -20,6 +20,7 @@ from nankoku_netcheck.cli.verify import BatchOutcome, report_folders, worst_exit
 from nankoku_netcheck.errors import InputProblem
 from nankoku_netcheck.synth import CitySpec, generate
 from nankoku_netcheck.vendors import SUPPORTED
+from nankoku_netcheck.vendors.cisco_ios import blocks as blocks_module
 from nankoku_netcheck.vendors.cisco_ios.blocks import (
     BlockLine,
     UnclosedMacro,
@@ -125,6 +126,11 @@ BANNER_PIECES = [
     "banner motd ^C",
     "banner login #",
     "banner exec Authorized only. All sessions logged.",
+    "banner motd ^CAuthorized only^C",
+    "banner login",
+    "banner incoming {x{",
+    "banner motd #one line",
+    "set banner motd %x%",
     "set banner motd %",
     "  text ^C",
     "#",
@@ -153,9 +159,35 @@ def test_trees_with_banners_and_macros_are_ciscoconfparse2s(lines: list[str]) ->
 def test_ciscoconfparse2_reads_from_the_last_top_level_command_before_a_banner() -> None:
     lines = ["interface Gi0/1", " shutdown", "!", "banner motd ^C", "text", "^C"]
     assert ciscoconfparse2_start(lines) == 3
-    assert ciscoconfparse2_start(["hostname r1", "line con 0", " aaa authentication fail-message ^", " x"]) == 1
-    assert ciscoconfparse2_start(["interface Gi0/1", "!", "  aaa authentication fail-message ^"]) == 0
+    assert ciscoconfparse2_start(["hostname r1", "line con 0", " x", "set banner motd ^", "t", "^"]) == 3
+    assert ciscoconfparse2_start(["banner motd ^C", "interface Gi0/1", " shutdown", "^C"]) == 0
     assert ciscoconfparse2_start(lines[:3]) is None
+
+
+def test_banner_lines_whose_delimiter_closes_on_the_line_or_is_missing_need_no_ciscoconfparse2(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # ciscoconfparse2 adopts no line after such a line: indentation alone gives its tree.
+    lines = [
+        "hostname fw",
+        "line con 0",
+        " aaa authentication fail-message ^",
+        " x",
+        "banner motd Authorized personnel only. All sessions are logged.",
+        "banner login ^CNo entry^C",
+        "banner exec",
+        "interface Gi0/1",
+        " shutdown",
+    ]
+    assert ciscoconfparse2_start(lines) is None
+    assert ciscoconfparse2_start(["banner motd {x{", "text", "{"]) == 0  # braces: left to ciscoconfparse2
+
+    def refused(*_: object) -> list[BlockLine]:
+        raise AssertionError("ciscoconfparse2 called")
+
+    monkeypatch.setattr(blocks_module, "ciscoconfparse2_tree", refused)
+    tree = block_tree(lines)
+    assert [(o.linenum, o.parent.linenum, [c.linenum for c in o.children]) for o in tree] == ccp2_shape(lines)
 
 
 # --- parallel parsing ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ instead of living in a second copy of the reader."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,10 @@ def split_words(line: str) -> list[str]:
     """The words of a command line. The devices' CLI separates words by ASCII space and tab
     only (Python's `str.split()` also splits on U+3000, NBSP and friends, which the device
     keeps inside a word and then rejects the line, see `rejected_character`)."""
+    if line.isascii() and line.isprintable():
+        # No tab, control or foreign character: the space is the only separator left, and
+        # `str.split()` cuts at runs of it in a third less time (every line comes here, some twice).
+        return line.split()
     if "\t" in line:
         line = line.replace("\t", " ")
     return [word for word in line.split(" ") if word]
@@ -116,11 +121,20 @@ class NotUnderstood(Exception):
     """Raised while reading one command; the message names what was not understood."""
 
 
+# `model.ip_to_int`'s syntax (four runs of one to three ASCII digits) as one pattern: ACL
+# entries hold hundreds of thousands of addresses, read here in half its time.
+_DOTTED_QUAD = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})")
+
+
 def ipv4(word: str) -> int:
-    try:
-        return ip_to_int(word)
-    except ValueError:
-        raise NotUnderstood(f"'{word}' is not an IPv4 address") from None
+    """`model.ip_to_int` of `word`; NotUnderstood where that raises ValueError."""
+    found = _DOTTED_QUAD.fullmatch(word)
+    if found is not None:
+        first, second, third, fourth = found.groups()
+        a, b, c, d = int(first), int(second), int(third), int(fourth)
+        if a <= 255 and b <= 255 and c <= 255 and d <= 255:
+            return (a << 24) | (b << 16) | (c << 8) | d
+    raise NotUnderstood(f"'{word}' is not an IPv4 address")
 
 
 def is_ipv4(word: str) -> bool:
@@ -231,11 +245,11 @@ class Cursor:
         return self.words[index] if index < len(self.words) else None
 
     def take(self, what: str) -> str:
-        if self.done():
+        position = self.position
+        if position >= len(self.words):  # (`done`, inlined: every word of every entry comes through here)
             raise NotUnderstood(f"missing {what}")
-        word = self.words[self.position]
-        self.position += 1
-        return word
+        self.position = position + 1
+        return self.words[position]
 
     def take_lower(self, what: str) -> str:
         return self.take(what).lower()
@@ -300,10 +314,11 @@ def read_port_operator(cursor: Cursor, names: Mapping[str, int], dialect: Dialec
     first = port_number(cursor.take("port"), names)
     if operator in ("eq", "neq"):
         ports = {first}
-        while dialect.several_ports_per_operator and is_port_word(cursor.peek() or "", names):
+        while dialect.several_ports_per_operator and not cursor.done() and is_port_word(cursor.peek() or "", names):
             ports.add(port_number(cursor.take("port"), names))
         if operator == "eq":
-            return tuple(PortRange(each, each) for each in sorted(ports))
+            # Nearly every entry names one port.
+            return (PortRange(first, first),) if len(ports) == 1 else tuple(PortRange(p, p) for p in sorted(ports))
         return complement_ports(ports)
     if operator == "lt":
         return (PortRange(0, first - 1),) if first > 0 else ()
@@ -424,6 +439,8 @@ class LineBook:
     def unexpected_children(self, obj: Any) -> None:
         """Lines indented under a one-line command: neither IOS nor the ASA prints any,
         so they are not understood."""
+        if not obj.children:  # the common case, without starting a generator
+            return
         for child in descendants(obj):
             if child.linenum not in self.outcome:
                 self.mark_plain_line(child.linenum, UnknownKind.FORWARDING, "unexpected indented line")

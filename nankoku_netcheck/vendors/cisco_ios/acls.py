@@ -449,6 +449,18 @@ class AclReader:
             and (cursor.peek() in IGMP_NAMES or is_decimal(cursor.peek() or ""))
         ):
             notes.append(f"IGMP type '{cursor.take('IGMP type')}' ignored")
+        if cursor.done() and not notes and not from_group:
+            # Nearly every entry: one service, no options, nothing approximated (`_service_match`
+            # of that one service).
+            match = Match(
+                protocols=single_protocol,
+                src=source,
+                dst=destination,
+                src_ports=src_ports,
+                dst_ports=dst_ports,
+                icmp=icmp,
+            )
+            return (match,), ""
         if not from_group:
             services = (_Service(single_protocol, src_ports, dst_ports, icmp),)
         options = _read_options(cursor, services)

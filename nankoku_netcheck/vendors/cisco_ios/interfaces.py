@@ -3,6 +3,7 @@ switchports, subinterfaces, tunnels, first-hop redundancy), autostate and static
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -60,7 +61,14 @@ def _interface_type_for(type_text: str) -> str | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
+_ASCII_TYPE = re.compile("[A-Za-z-]*")
+
+
 def _split_interface_name(name: str) -> tuple[str, str]:
+    if name.isascii():  # ASCII letters are the only ASCII characters `isalpha` takes
+        found = _ASCII_TYPE.match(name)
+        index = found.end() if found else 0
+        return name[:index], name[index:]
     index = 0
     while index < len(name) and (name[index].isalpha() or name[index] == "-"):
         index += 1
@@ -84,6 +92,30 @@ _INTERFACE_KINDS: Mapping[str, str] = MappingProxyType({**INTERFACE_KINDS, "BDI"
 def _interface_kind(canonical: str) -> str:
     type_text, number = _split_interface_name(canonical)
     return interface_kind(type_text, "." in number, _INTERFACE_KINDS)
+
+
+# The first words of the interface commands `InterfaceReader.command_known` reads (every
+# branch there names one); any other command is classified by table.
+_MODELLED_FIRST_WORDS = frozenset(
+    {
+        "description",
+        "shutdown",
+        "no",
+        "ip",
+        "autostate",
+        "vrf",
+        "standby",
+        "vrrp",
+        "glbp",
+        "switchport",
+        "encapsulation",
+        "channel-group",
+        "tunnel",
+        "ipv6",
+        "zone-member",
+        "service-policy",
+    }
+)
 
 
 # --- interface drafts ---------------------------------------------------------------
@@ -237,10 +269,13 @@ class InterfaceReader:
             book.mark_block(obj, entry[0], entry[1])
 
     def command_known(self, draft: InterfaceDraft, obj: Any, words: list[str], lowered: list[str]) -> bool:
-        """Commands that feed the model; False when the command is classified by table."""
+        """Commands that feed the model; False when the command is classified by table. A
+        branch on a new first word needs that word in `_MODELLED_FIRST_WORDS`."""
         book = self.book
         index = obj.linenum
         first = lowered[0]
+        if first not in _MODELLED_FIRST_WORDS:  # most table-classified lines: no walk down the chain
+            return False
         second = lowered[1] if len(lowered) > 1 else ""
         if first == "description":
             draft.description = strip_blanks(strip_blanks(book.lines[index])[len(words[0]) :])

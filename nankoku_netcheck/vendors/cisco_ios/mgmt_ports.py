@@ -52,6 +52,12 @@ _BARE_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("no", "nameif"),
     ("no", "security-level"),
 )
+# The first words of the interface commands `PortReader.interface_child` reads facts from
+# (a branch there on a new first word needs it here).
+_READ_FIRST_WORDS = frozenset(
+    {"cdp", "no", "switchport", "dot1x", "authentication", "access-session", "mab"}
+    | {"ip", "pppoe-client", "dialer", "ipv6", "mac", "encryption"}
+)
 _BARE_PREFIXES = frozenset(_BARE_COMMANDS)
 _BARE_LENGTHS = tuple(sorted({len(prefix) for prefix in _BARE_COMMANDS}))
 
@@ -138,32 +144,37 @@ class PortReader:
     def interface_child(self, facts: InterfaceMgmt, index: int) -> InterfaceMgmt:
         words = self.book.words(index)
         lowered = [word.lower() for word in words]
-        source = self.book.source(index)
-        context = f"interface {facts.name}"
         if lowered[0].startswith("!"):
             return facts
         if facts.bare and not _bare_command(lowered):
             facts = replace(facts, bare=False)
+        if lowered[0] not in _READ_FIRST_WORDS:  # descriptions, VLANs, spanning-tree: no fact below
+            return facts
+        # The line's Source and the reference context are made only on the branches that
+        # keep them: most interface lines (descriptions, VLANs, addresses) keep neither.
         if lowered[:2] == ["cdp", "enable"]:
-            return replace(facts, cdp=True, cdp_source=source)
+            return replace(facts, cdp=True, cdp_source=self.book.source(index))
         if lowered[:3] == ["no", "cdp", "enable"]:
-            return replace(facts, cdp=False, cdp_source=source)
+            return replace(facts, cdp=False, cdp_source=self.book.source(index))
         if lowered[:2] == ["switchport", "port-security"]:
-            return self.port_security(facts, words, lowered, source)
+            return self.port_security(facts, words, lowered, self.book.source(index))
         if lowered[1:3] == ["port-control", "auto"] and lowered[0] in ("dot1x", "authentication", "access-session"):
-            return replace(facts, dot1x=True, access_control_source=source)
+            return replace(facts, dot1x=True, access_control_source=self.book.source(index))
         if lowered == ["mab"] or lowered[:2] == ["dot1x", "mac-auth-bypass"]:
-            return replace(facts, mab=True, access_control_source=facts.access_control_source or source)
+            return replace(
+                facts, mab=True, access_control_source=facts.access_control_source or self.book.source(index)
+            )
         if (lowered[:2] == ["ip", "address"] and lowered[2:3] in (["dhcp"], ["negotiated"], ["pool"])) or (
             lowered[:2] == ["ip", "unnumbered"] or lowered[0] == "pppoe-client" or lowered[:2] == ["dialer", "pool"]
         ):
             return replace(facts, address_unknown=True)
         if lowered[:2] == ["ip", "access-group"] and len(words) >= 3:
-            self.book.reference("acl", words[2], index, f"{context} {' '.join(lowered[3:4])}".strip())
+            context = f"interface {facts.name} {' '.join(lowered[3:4])}".strip()
+            self.book.reference("acl", words[2], index, context)
         elif lowered[:2] == ["ipv6", "traffic-filter"] and len(words) >= 3:
-            self.book.reference("ipv6-acl", words[2], index, context)
+            self.book.reference("ipv6-acl", words[2], index, f"interface {facts.name}")
         elif lowered[:2] == ["mac", "access-group"] and len(words) >= 3:
-            self.book.reference("mac-acl", words[2], index, context)
+            self.book.reference("mac-acl", words[2], index, f"interface {facts.name}")
         elif lowered[0] == "encryption":
             self.radio_encryption(lowered)
         return facts

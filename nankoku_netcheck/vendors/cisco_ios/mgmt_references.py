@@ -3,6 +3,8 @@ and used (for ACL-001 and ACL-003; management facts, see mgmt.py)."""
 
 from __future__ import annotations
 
+import re
+
 from nankoku_netcheck.model import NamedObject, NamedReference, is_decimal
 from nankoku_netcheck.vendors.cisco_ios.mgmt_book import MgmtBook
 from nankoku_netcheck.vendors.common import TextBlock, split_words
@@ -72,7 +74,9 @@ class NamedObjects:
         elif lowered[:2] == ["ip", "access-list"] and len(words) == 4 and lowered[2] in ("standard", "extended"):
             self.define("acl", words[3], index)
             for child in block.children:
-                # Split once: an ACL can have tens of thousands of entries.
+                # An ACL can have tens of thousands of entries, nearly all without a reference.
+                if not _may_reference_in_entry(self.book.lines[child]):
+                    continue
                 child_words = self.book.words(child)
                 child_lowered = [word.lower() for word in child_words]
                 self.acl_entry_references(child, child_lowered, child_words)
@@ -146,6 +150,9 @@ class NamedObjects:
     def generic_references(self, block: TextBlock) -> None:
         """Uses of ACLs and route-maps in commands read nowhere else: NAT, routing
         processes, crypto maps, multicast, dialer lists."""
+        lines = self.book.lines
+        if not _block_may_reference([lines[block.header], *(lines[index] for index in block.children)]):
+            return
         header = [word.lower() for word in self.book.words(block.header)]
         acl_kind = "ipv6-acl" if header[:1] == ["ipv6"] else "acl"
         crypto_map = header[:2] in (["crypto", "map"], ["crypto", "dynamic-map"])
@@ -219,14 +226,30 @@ class NamedObjects:
 # Every reference `generic_references` records comes from a line holding one of these:
 # the route-map words end in "-map"; `ip nat ... list`, `distribute-list` and `dialer-list`;
 # `match address`; `ip multicast boundary`; `ip igmp access-group`, `ntp access-group`.
-_REFERENCE_HINTS = ("map", "list", "match", "boundary", "access-group")
+_REFERENCE_HINTS = re.compile("map|list|match|boundary|access-group")
 
 
 def _may_reference(line: str) -> bool:
     """False when `line` cannot hold a reference `generic_references` records (most lines of
-    a file go through it: a substring search is cheaper than splitting them)."""
-    lowered = line.lower()
-    return any(hint in lowered for hint in _REFERENCE_HINTS)
+    a file go through it: one search is cheaper than splitting them)."""
+    return _REFERENCE_HINTS.search(line.lower()) is not None
+
+
+# Every reference or definition an ACL entry gives (`acl_entry_references`, `reflexive`)
+# comes from the word `object-group`, `evaluate` or `reflect`.
+_ENTRY_HINTS = re.compile("object-group|evaluate|reflect")
+
+
+def _may_reference_in_entry(line: str) -> bool:
+    """False when the ACL entry `line` cannot hold such a word. Lower-casing the line gives
+    the lower-cased words' letters (only a Greek capital sigma lower-cases by context)."""
+    return _ENTRY_HINTS.search(line.lower()) is not None
+
+
+def _block_may_reference(lines: list[str]) -> bool:
+    """False when no line of a block can hold a reference: one search over the whole block
+    (most blocks, ports, VLANs, lines, hold no hint) instead of one a line."""
+    return _may_reference("\n".join(lines))
 
 
 def _takes_acl_number(word: str) -> bool:

@@ -129,7 +129,12 @@ class _IosParser:
             ) from None
         top_level = [obj for obj in tree if obj.parent is obj]
         for obj in top_level:
-            if obj.linenum not in book.outcome and self.first_word(obj.linenum) == "object-group":
+            # (The substring test spares splitting every top-level line; the word decides.)
+            if (
+                obj.linenum not in book.outcome
+                and "object-group" in book.lines[obj.linenum].lower()
+                and self.first_word(obj.linenum) == "object-group"
+            ):
                 self.groups.object_group(obj)
         for obj in top_level:
             if obj.linenum not in book.outcome:
