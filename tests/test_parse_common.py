@@ -234,3 +234,81 @@ def test_interface_facts_outside_the_read_first_words_are_as_without_that_shortc
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(mgmt_ports_module, "_READ_FIRST_WORDS", every_word)
         assert repr(ios_parse(text, "r1.cfg").mgmt) == shortcut
+
+
+# --- the first-word sets name every first word the branches test ----------------------------
+
+
+def _first_words_tested(function: object, first_names: tuple[str, ...]) -> set[str]:
+    """Every string a branch of `function` compares a command's first word with: `first == "x"`,
+    `first in ("x", "y")`, `lowered[0] == "x"`, and the first item of a list compared with
+    `lowered[:n]` / `lowered` (`lowered[:2] == ["no", "shutdown"]`, `lowered in (["mab"], ...)`)."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))  # type: ignore[arg-type]
+    words: set[str] = set()
+
+    def strings(node: ast.expr) -> list[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            return [text for item in node.elts for text in strings(item)]
+        return []
+
+    def first_items(node: ast.expr) -> list[str]:
+        if isinstance(node, ast.List) and node.elts:
+            return strings(node.elts[0])
+        if isinstance(node, ast.Tuple):
+            return [text for item in node.elts for text in first_items(item)]
+        return []
+
+    def is_first_word(node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in first_names
+        return (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "lowered"
+            and isinstance(node.slice, ast.Constant)
+            and node.slice.value == 0
+        )
+
+    def is_whole_or_head(node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id == "lowered"
+        return (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "lowered"
+            and isinstance(node.slice, ast.Slice)
+            and node.slice.lower is None
+        )
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq | ast.In):
+            left, right = node.left, node.comparators[0]
+            if is_first_word(left):
+                words.update(strings(right))
+            elif is_whole_or_head(left):
+                words.update(first_items(right))
+    return words
+
+
+def test_the_modelled_first_words_hold_every_first_word_command_known_branches_on() -> None:
+    """A branch added on a new first word without the word in the set would never run: the
+    command would be classified by table instead of read into the model."""
+    from nankoku_netcheck.vendors.cisco_ios import interfaces
+
+    tested = _first_words_tested(interfaces.InterfaceReader.command_known, ("first",))
+    assert {"description", "shutdown", "ip", "switchport", "standby"} <= tested  # the reader finds the branches
+    assert tested <= interfaces._MODELLED_FIRST_WORDS, sorted(tested - interfaces._MODELLED_FIRST_WORDS)
+
+
+def test_the_read_first_words_hold_every_first_word_interface_child_branches_on() -> None:
+    from nankoku_netcheck.vendors.cisco_ios import mgmt_ports
+
+    tested = _first_words_tested(mgmt_ports.PortReader.interface_child, ())
+    assert {"cdp", "no", "switchport", "dot1x", "mab", "ip"} <= tested
+    assert tested <= mgmt_ports._READ_FIRST_WORDS, sorted(tested - mgmt_ports._READ_FIRST_WORDS)
