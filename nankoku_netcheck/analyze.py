@@ -5,26 +5,31 @@ parse → model → graph → reach → rules; rendering is the caller's busines
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from . import __version__
 from .acl_digests import Variant, keep_acl_digests, recall_acl_digests
 from .baseline import Baseline, apply_baseline, read_baseline, source_root
-from .cache import EncodedDevice, ParseCache, decode_device, encode_device
+from .cache import EncodedDevice, ParseCache, decode_device
 from .codec import DecodeError
 from .errors import InputError, InputProblem
 from .graph import Network, build_network
 from .incremental import Fingerprints, SavedSearches
 from .inputs import InputFile
 from .model import Device, FlowSpec, Topology, format_prefix, is_decimal
-from .parse import parse_config
+from .parse_worker import (
+    Encoded,
+    Parsed,
+    ParseTask,
+    collector_paused,
+    parse_encoded,
+    parse_in_worker,
+)
 from .profiles import city_clause, effective_profile, profile_name
 from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import ReachEngine, ReachResult, boundary_interfaces
@@ -193,9 +198,6 @@ def _relabel(topology: Topology, prefix: str, label: str) -> Topology:
 # is faster.
 PARALLEL_PARSE_MIN_LINES = 60_000
 
-ParseTask = tuple[str, str, str | None, str | None]  # (config text, display path, vendor, instance)
-Parsed = Device | tuple[InputProblem, ...]  # a parsed config, or why it could not be parsed
-
 
 def _parse_all(
     topology: Topology, configs: dict[str, InputFile], cache: ParseCache | None, jobs: int, keep_shared: bool = True
@@ -244,10 +246,6 @@ def parse_many(tasks: list[ParseTask], jobs: int = 1) -> list[Parsed]:
     return [outcome for outcome, _ in _parse_tasks(tasks, jobs, encode=False)]
 
 
-# A parsed config and, when asked for and the cache takes it, its cache entry's payload.
-Encoded = tuple[Parsed, EncodedDevice | None]
-
-
 def _parse_tasks(tasks: list[ParseTask], jobs: int, encode: bool) -> list[Encoded]:
     """`parse_many`, each device also encoded for the parse cache when `encode`: by the
     process that parsed it, so that a pool's workers share that work too."""
@@ -266,24 +264,6 @@ def _parse_tasks(tasks: list[ParseTask], jobs: int, encode: bool) -> list[Encode
     return [result for result in results if result is not None]
 
 
-def parse_encoded(task: ParseTask, encode: bool) -> Encoded:
-    """`parse_outcome` of a task, and the device's `encode_device` when `encode`."""
-    with collector_paused():
-        outcome = parse_outcome(*task)
-        return outcome, (encode_device(outcome) if encode and not isinstance(outcome, tuple) else None)
-
-
-def parse_in_worker(task: ParseTask, encode: bool) -> Parsed | EncodedDevice:
-    """`parse_encoded` in a pool's worker: a device that has its cache payload travels back
-    as that payload alone, which the main process decodes as it arrives (while the workers
-    parse on). On the 1,000-device benchmark city that is 84 MB through the pipe instead
-    of the devices' 124 MB of pickles, the workers no longer pickle the devices (about 1 s
-    CPU) and the main process decodes them in about 0.7 s more than it took to unpickle
-    them; the devices equal the parsed ones and are those a warm run reads."""
-    outcome, encoded = parse_encoded(task, encode)
-    return outcome if encoded is None else encoded
-
-
 def _received(result: Parsed | EncodedDevice, task: ParseTask) -> Encoded:
     if not isinstance(result, EncodedDevice):
         return result, None
@@ -291,33 +271,6 @@ def _received(result: Parsed | EncodedDevice, task: ParseTask) -> Encoded:
         return decode_device(result.payload), result
     except DecodeError:  # the codec decodes what it encodes; should it ever not, parse here
         return parse_encoded(task, encode=True)
-
-
-def parse_outcome(text: str, display: str, vendor: str | None, instance: str | None = None) -> Parsed:
-    """A parsed config, or the problems of the input error it raised (returned, so that a
-    worker process hands them back like a result)."""
-    try:
-        with collector_paused():
-            return parse_config(text, display, vendor, instance)
-    except InputError as error:
-        return tuple(error.problems)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Parsing and loading parsed devices make millions of small objects that all live to
-    the end of the run; the cyclic garbage collector's passes over them are pure cost (two
-    thirds of a warm 1,000-device load). Reference counting still frees what is dropped."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # What exists now is moved out of the collector's sight for good (gc.freeze):
-        # otherwise its next full pass walks all of it again.
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def available_cores() -> int:

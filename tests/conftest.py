@@ -215,14 +215,14 @@ def git(folder: Path, *args: str) -> None:
 def counted_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """From now on, the display path of each config parsed in this process (not read from the
     parse cache), in order."""
-    from nankoku_netcheck import analyze as analyze_module
+    from nankoku_netcheck import parse_worker as parse_module
 
     parsed: list[str] = []
-    parse = analyze_module.parse_outcome
+    parse = parse_module.parse_outcome
 
     def counted(text: str, display: str, vendor: str | None, instance: str | None = None) -> object:
         parsed.append(display)
         return parse(text, display, vendor, instance)
 
-    monkeypatch.setattr(analyze_module, "parse_outcome", counted)
+    monkeypatch.setattr(parse_module, "parse_outcome", counted)
     return parsed

@@ -12,10 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nankoku_netcheck import analyze as analyze_module
-from nankoku_netcheck.analyze import analyze, load, parse_outcome
+from nankoku_netcheck.analyze import analyze, load
 from nankoku_netcheck.cache import _OWN_PATH, _TOKEN_STARTS, ParseCache, _json_string, shareable, with_own_path
 from nankoku_netcheck.codec import DecodeError
 from nankoku_netcheck.model import Device
+from nankoku_netcheck.parse_worker import parse_outcome
 from nankoku_netcheck.synth import CitySpec, generate
 
 SAMPLE = str(REPO / "topologies" / "nankoku.yaml")

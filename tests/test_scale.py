@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from loguru import logger
 
 from nankoku_netcheck import analyze as analyze_module
-from nankoku_netcheck.analyze import load, parse_many, parse_outcome
+from nankoku_netcheck.analyze import load, parse_many
 from nankoku_netcheck.cli import main
 from nankoku_netcheck.cli.verify import BatchOutcome, report_folders, worst_exit_code
 from nankoku_netcheck.errors import InputProblem
+from nankoku_netcheck.parse_worker import parse_outcome
 from nankoku_netcheck.synth import CitySpec, generate
 from nankoku_netcheck.vendors import SUPPORTED
 from nankoku_netcheck.vendors.cisco_ios import blocks as blocks_module
