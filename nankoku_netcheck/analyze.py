@@ -55,7 +55,7 @@ from .rules.acl import exact, shadow_salt, shadow_work
 from .rules.certificate import isolation_certificates
 from .rules.flows import FlowContext
 from .rules.meta import budget_findings
-from .rules.presearch import SearchWorker, search_with, start_search_worker, stop_search_worker
+from .rules.presearch import SearchWorker, search_with, start_search_worker, stop_search_worker, worker_lines
 from .topology import (
     check_references,
     duplicate_hostnames,
@@ -495,7 +495,8 @@ def analyze_loaded(
     certificates: tuple[IsolationCertificate, ...] = ()
     if certify:
         report("certificates")
-        certificates = isolation_certificates(context) if any(r.id.startswith("ZONE-") for r in ran) else ()
+        zone_rules = any(r.id.startswith("ZONE-") for r in ran)
+        certificates = isolation_certificates(context, worker_lines(search_worker)) if zone_rules else ()
     result = Result(
         tool_name=TOOL_NAME,
         tool_version=__version__,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,9 @@ from nankoku_netcheck.cache import ParseCache
 from nankoku_netcheck.reach.engine import ReachResult
 from nankoku_netcheck.reach.packets import STORE_BACKENDS, PacketSpace
 from nankoku_netcheck.report import render_json
+from nankoku_netcheck.result import Evidence
 from nankoku_netcheck.rules import REGISTRY, presearch
+from nankoku_netcheck.rules.certificate import FilterPoint
 from nankoku_netcheck.rules.flows import FlowContext
 from nankoku_netcheck.synth import CitySpec, generate
 
@@ -31,6 +34,12 @@ ALL_RULES = [rule.id for rule in REGISTRY]
 def failing_worker(*_: object) -> None:
     """Stands in for the worker's entry point (module level: the spawned process imports it)."""
     raise RuntimeError("worker failed")
+
+
+def worker_dying_before_it_delivers(*arguments: object) -> None:
+    """The worker, ended as it is about to deliver the first lines it read (so it claimed them)."""
+    setattr(presearch.TransferredLines, "deliver", lambda *_: os._exit(1))  # noqa: B010 (its own process)
+    presearch.search_worker(*arguments)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -204,3 +213,55 @@ def test_saved_searches_are_not_searched_again_by_the_worker(
     )
     assert outcomes == []
     assert json.loads(render_json(edited, "en")) == report_json(topology, None, jobs=1)
+
+
+def lines_asked(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """This process claims no cut point (the worker, however late, gets them all); per point it
+    asks the worker for, whether the worker delivered its lines."""
+    delivered: list[bool] = []
+    lines = presearch.TransferredLines.lines
+
+    def asked(share: presearch.TransferredLines, point: FilterPoint) -> dict[tuple[str, str], list[Evidence]] | None:
+        found = lines(share, point)
+        delivered.append(bool(found))
+        return found
+
+    monkeypatch.setattr(presearch.TransferredLines, "take", lambda *_: False)
+    monkeypatch.setattr(presearch.TransferredLines, "lines", asked)
+    return delivered
+
+
+@pytest.mark.usefixtures("worker_takes_odd")
+@pytest.mark.parametrize("name", ["nankoku.yaml", "city"])
+def test_the_cut_lines_the_worker_reads_equal_those_read_here(
+    name: str, city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topology = city if name == "city" else REPO / "topologies" / name
+    delivered = lines_asked(monkeypatch)
+    with_worker = report_json(topology, tmp_path / "cache", jobs=2)
+    assert delivered and all(delivered)
+    alone = report_json(topology, None, jobs=1)
+    assert with_worker == alone
+    assert any(certificate["lines"] for certificate in alone["certificates"])  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("worker_takes_odd")
+def test_cut_lines_a_dead_worker_claimed_are_read_here(
+    city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(presearch, "search_worker", worker_dying_before_it_delivers)
+    delivered = lines_asked(monkeypatch)
+    with_worker = report_json(city, tmp_path / "cache", jobs=2)
+    assert delivered and not any(delivered)
+    assert with_worker == report_json(city, None, jobs=1)
+
+
+def test_lines_sent_by_the_worker_read_back_and_another_shape_is_refused() -> None:
+    first, second = Evidence("a.cfg", 3, "deny ip any any", "drops"), Evidence("a.cfg", 1, "binds X", "binds")
+    lines = {("lgwan", "internet"): [second, first], ("mynumber", "internet"): [first]}
+    encoded = json.loads(json.dumps(presearch.encoded_lines(lines)))
+    assert len(encoded["table"]) == 2
+    assert presearch.decoded_lines(encoded) == lines
+    assert presearch.decoded_lines(None) is None
+    assert presearch.decoded_lines({"table": [["a.cfg", "3", "x", "y"]], "pairs": []}) is None
+    assert presearch.decoded_lines({"table": [], "pairs": [["a", "b", [0]]]}) is None

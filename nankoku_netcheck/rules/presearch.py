@@ -23,6 +23,13 @@ the packet sets are equal (canonical BDDs), so the findings are byte-identical.
 Which searches each rule asks for is read off rules/zone.py (`planned_searches`): a search
 planned that no rule asks for costs the time it takes, one asked for but not planned runs
 when asked, as before.
+
+Then, while this process runs the rules, the worker (when a zone rule runs) goes on to the
+isolation certificates, the last stage, which would otherwise run on one core: it finds every
+pair's cut and reads the lines of the cut filters it claims first (the same claim files; the
+lines as sealed records in the transfer folder, `TransferredLines`). This process claims
+what is left when it gets there and takes the worker's lines; a point the worker claimed but
+did not deliver (it died or failed) is read here.
 """
 
 from __future__ import annotations
@@ -40,14 +47,18 @@ from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
+from typing import Any
 
 from ..cache import ParseCache, private_folder
+from ..errors import InputError
 from ..graph import Network, build_network
 from ..inputs import InputFile
 from ..model import Topology, ZoneKind
 from ..profiles import pair_policies
 from ..reach.saved import load_reach, save_reach
 from ..reach.store import BddStore
+from ..result import Evidence
+from .certificate import FilterPoint, cited_lines_ahead
 from .flows import FlowContext
 
 Search = tuple[str, bool]  # (source class, routing)
@@ -90,13 +101,17 @@ class Presearch:
 @dataclass
 class SearchWorker:
     """A started worker: it rebuilds the network, then waits for `ready` (set when this
-    process starts on the searches: the compiled long ACLs are in the store by then)."""
+    process starts on the searches: the compiled long ACLs are in the store by then), and
+    sets `searched` when its searches are saved. `certify`: it goes on to the certificates'
+    lines then (a zone rule runs), so `search_with` leaves it running."""
 
     process: BaseProcess
     ready: EventType
     folder: Path
     secret: bytes
     plan: list[Search]
+    searched: EventType
+    certify: bool
 
 
 def planned_searches(topology: Topology, rule_ids: Iterable[str]) -> list[Search]:
@@ -173,15 +188,16 @@ def start_search_worker(
     except OSError:
         return None
     context = multiprocessing.get_context("spawn")  # spawn, not fork: see analyze.parse_many
-    ready = context.Event()
+    ready, searched = context.Event(), context.Event()
+    certify = any(rule_id.startswith("ZONE-") for rule_id in rule_ids)
     arguments = (str(folder), cache.secret, str(cache.directory), backend, budget, network.topology, configs, plan)
-    process = context.Process(target=search_worker, args=(ready, *arguments), daemon=True)
+    process = context.Process(target=search_worker, args=(ready, *arguments, searched, certify), daemon=True)
     try:
         process.start()
     except Exception:  # the worker only saves time: whatever keeps it from starting, search here
         shutil.rmtree(folder, ignore_errors=True)
         return None
-    return SearchWorker(process, ready, folder, cache.secret, plan)
+    return SearchWorker(process, ready, folder, cache.secret, plan, searched, certify)
 
 
 def stop_search_worker(worker: SearchWorker | None) -> None:
@@ -197,16 +213,20 @@ def stop_search_worker(worker: SearchWorker | None) -> None:
 def search_in_two_processes(
     context: FlowContext, configs: dict[str, InputFile], rule_ids: Iterable[str], cache: ParseCache | None, jobs: int
 ) -> Presearch:
-    """Start a worker now (`start_search_worker`) and make the planned searches with it."""
+    """Start a worker now (`start_search_worker`) and make the planned searches with it; the
+    worker is stopped in the end."""
     space, budget = context.space, context.engine.budget
-    return search_with(
-        context, start_search_worker(context.network, configs, rule_ids, cache, jobs, space.backend, budget)
-    )
+    worker = start_search_worker(context.network, configs, rule_ids, cache, jobs, space.backend, budget)
+    try:
+        return search_with(context, worker)
+    finally:
+        stop_search_worker(worker)
 
 
 def search_with(context: FlowContext, worker: SearchWorker | None) -> Presearch:
     """Make the planned searches now, over this process and `worker` (None: nothing is done,
-    each search runs when a rule asks for it); the worker is stopped in the end."""
+    each search runs when a rule asks for it); the worker is stopped in the end unless it goes
+    on to the certificates (`SearchWorker.certify`: whoever started it stops it)."""
     if worker is None:
         return Presearch()
     try:
@@ -222,15 +242,22 @@ def search_with(context: FlowContext, worker: SearchWorker | None) -> Presearch:
         finish_worker(worker, everything_here=len(mine) == len(worker.plan))
         return adopt_results(context, BddStore(worker.folder, worker.secret), worker.plan, mine)
     finally:
-        stop_search_worker(worker)
+        if not worker.certify:
+            stop_search_worker(worker)
 
 
 def finish_worker(worker: SearchWorker, everything_here: bool) -> None:
-    """Wait for the worker's claimed searches; a worker that claimed none (this process got
-    through the whole list while it was starting) is stopped rather than waited for."""
+    """Wait for the worker's claimed searches (it says when they are saved, or dies); a worker
+    that claimed none (this process got through the whole list while it was starting) is
+    stopped rather than waited for."""
     if everything_here:
         worker.process.terminate()
-    worker.process.join()
+        worker.process.join()
+        return
+    # Polled: a worker that dies never sets the event.
+    while not worker.searched.wait(0.02):
+        if not worker.process.is_alive():
+            return
 
 
 def adopt_results(context: FlowContext, transfer: BddStore, plan: list[Search], mine: set[Search]) -> Presearch:
@@ -257,6 +284,78 @@ def claim(folder: Path, search: Search) -> bool:
     return True
 
 
+@dataclass
+class TransferredLines:
+    """`LinesShare` (rules/certificate.py) over the worker's transfer folder: a claim file per
+    cut point, the lines the worker read as a sealed record. `worker`: on this process's side,
+    the worker to wait for while it runs (None: the worker's own side)."""
+
+    folder: Path
+    transfer: BddStore
+    worker: BaseProcess | None = None
+
+    def take(self, point: FilterPoint) -> bool:
+        try:
+            os.close(os.open(self.folder / f"claim-{lines_key(point)}", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            return False
+        except OSError:  # no claim can be made: this process reads the point, the worker none
+            return self.worker is not None
+        return True
+
+    def deliver(self, point: FilterPoint, lines: dict[tuple[str, str], list[Evidence]]) -> None:
+        self.transfer.put_record(lines_key(point), encoded_lines(lines))
+
+    def lines(self, point: FilterPoint) -> dict[tuple[str, str], list[Evidence]] | None:
+        """The worker's lines for the point, waited for while it runs; None if it did not deliver them."""
+        key = lines_key(point)
+        while not self.transfer.has_record(key) and self.worker is not None and self.worker.is_alive():
+            time.sleep(0.01)
+        return decoded_lines(self.transfer.get_record(key))
+
+
+def worker_lines(worker: SearchWorker | None) -> TransferredLines | None:
+    """The certificates' share of the lines with `worker`, if it reads some (`SearchWorker.certify`)."""
+    if worker is None or not worker.certify:
+        return None
+    try:
+        transfer = BddStore(worker.folder, worker.secret)
+    except InputError:  # the folder is not there to read: every point is read here
+        return None
+    return TransferredLines(worker.folder, transfer, worker.process)
+
+
+def lines_key(point: FilterPoint) -> str:
+    return hashlib.sha256("\0".join(("lines", *point)).encode("utf-8")).hexdigest()
+
+
+def encoded_lines(lines: dict[tuple[str, str], list[Evidence]]) -> dict[str, Any]:
+    """As JSON: each distinct line once (pairs through one filter cite mostly the same lines)."""
+    table: dict[Evidence, int] = {}
+    pairs = [
+        [source, dest, [table.setdefault(line, len(table)) for line in cited]]
+        for (source, dest), cited in lines.items()
+    ]
+    return {"table": [[line.file, line.line, line.text, line.role] for line in table], "pairs": pairs}
+
+
+def decoded_lines(value: Any) -> dict[tuple[str, str], list[Evidence]] | None:
+    """What `encoded_lines` gave, None if absent or of another shape (then the point is read here)."""
+    try:
+        table = [Evidence(file, number, text, role) for file, number, text, role in value["table"]]
+        if not all(
+            isinstance(e.file, str) and type(e.line) is int and isinstance(e.text, str) and isinstance(e.role, str)
+            for e in table
+        ):
+            return None
+        decoded = {(source, dest): [table[number] for number in numbers] for source, dest, numbers in value["pairs"]}
+    except (TypeError, ValueError, KeyError, IndexError):
+        return None
+    if not all(isinstance(source, str) and isinstance(dest, str) for source, dest in decoded):
+        return None
+    return decoded
+
+
 def transfer_key(search: Search) -> str:
     return f"{search[0]}\0{'routed' if search[1] else 'filters'}"
 
@@ -271,9 +370,12 @@ def search_worker(
     topology: Topology,
     configs: dict[str, InputFile],
     plan: list[Search],
+    searched: EventType,
+    certify: bool,
 ) -> None:
     """The worker's side: rebuild the network, wait for the go, then claim and save searches
-    until none is left. It fails quietly: whatever it did not save is searched in the parent."""
+    until none is left, and (`certify`) read cut filters' lines until none is left
+    (`cited_lines_ahead`). It fails quietly: whatever it did not save is done in the parent."""
     with contextlib.suppress(Exception, KeyboardInterrupt):
         context = worker_context(secret, cache_directory, backend, budget, topology, configs)
         if not wait_for(ready):
@@ -282,6 +384,9 @@ def search_worker(
         for search in plan:
             if claim(Path(folder), search):
                 save_reach(transfer, transfer_key(search), context.reach(*search))
+        searched.set()
+        if certify:
+            cited_lines_ahead(context, TransferredLines(Path(folder), transfer))
 
 
 def wait_for(ready: EventType) -> bool:
