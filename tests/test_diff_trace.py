@@ -186,9 +186,9 @@ def test_a_diff_certifies_neither_side_and_shows_what_it_would_with_certificates
     certify = analyze_module.isolation_certificates
     calls: list[str] = []
 
-    def counted(ctx):  # type: ignore[no-untyped-def]
+    def counted(ctx, share=None):  # type: ignore[no-untyped-def]
         calls.append(ctx.network.topology.path)
-        return certify(ctx)
+        return certify(ctx, share)
 
     monkeypatch.setattr(analyze_module, "isolation_certificates", counted)
     diff = diff_topologies(COMPLIANT, BROKEN)
