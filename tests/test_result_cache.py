@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from conftest import REPO, NetworkWriter
 
 from nankoku_netcheck import analyze as analyze_module
+from nankoku_netcheck import parse_worker as parse_worker_module
 from nankoku_netcheck import result_cache as result_cache_module
 from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.baseline import baseline_text
@@ -72,11 +73,11 @@ def forbid_work(monkeypatch: pytest.MonkeyPatch) -> None:
         "load_network",
         "parse_devices",
         "parse_many",
-        "parse_config",
         "packet_space",
         "analyze_loaded",
     ):
         monkeypatch.setattr(analyze_module, name, refuse)
+    monkeypatch.setattr(parse_worker_module, "parse_config", refuse)
     monkeypatch.setattr(analyze_module, "ReachEngine", refuse)
 
 
