@@ -4,7 +4,8 @@ turns the bindings into PolicyRules."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from nankoku_netcheck.model import (
@@ -70,8 +71,12 @@ class AclDraft:
             self.entries.insert(position - 1, line)
 
     def freeze(self) -> Acl:
+        # AclLine spelled out instead of `dataclasses.replace`, which costs several times more
+        # and runs for every entry of ACLs that have tens of thousands.
         lines = tuple(
-            replace(line, sequence=position) for position, line in enumerate(self.entries, start=1) if line is not None
+            AclLine(line.action, line.matches, line.source, position, line.understood, line.approximation)
+            for position, line in enumerate(self.entries, start=1)
+            if line is not None
         )
         return Acl(name=self.name, lines=lines, source=self.source, kind=self.kind or "extended")
 
@@ -110,8 +115,7 @@ class AclReader:
         """`access-list NAME [line N] {remark | extended | standard | webtype | ethertype} ...`;
         PIX 6 omits `extended`."""
         index = obj.linenum
-        lowered = [word.lower() for word in words]
-        if len(words) >= 2 and lowered[1] in ("alert-interval", "deny-flow-max"):
+        if len(words) >= 2 and words[1].lower() in ("alert-interval", "deny-flow-max"):
             self.book.mark_block(obj, HARMLESS, "ACL logging setting")
             return
         if len(words) < 3:
@@ -218,39 +222,33 @@ class AclReader:
             icmp = self.acl_icmp_group(cursor)
         else:
             icmp = self.acl_icmp(cursor) if takes_icmp else None
-        notes, inactive = _read_acl_options(cursor)
+        notes: Sequence[str] = ()
+        inactive = False
+        if not cursor.done():  # most entries carry no option: no list of notes is built for them
+            notes, inactive = _read_acl_options(cursor)
         if inactive:
             return _Entry((), inactive=True)
-        if port_protocols:
+        if port_protocols and (src_ports is not None or dst_ports is not None):
+            # (Without ports the services stay as they are: they were read with none.)
             services = tuple(_with_ports(service, src_ports, dst_ports) for service in services)
         if takes_icmp == _ICMP_GROUP_ONLY:
             if icmp is not None:
                 services = _icmp_types_on_icmp_only(services[0].protocols, icmp)
         elif takes_icmp:
             services = tuple(_with_icmp(service, icmp) for service in services)
-        # Deduplicated here, not as Matches: hashing a Match hashes every address pattern.
-        ipv4_services = [service for service in services if not service.ipv6_only]
-        if len(ipv4_services) > 1:
-            ipv4_services = list(dict.fromkeys(ipv4_services))
+        ipv4_services = _ipv4_services(services)
         if source.wildcards == () or destination.wildcards == () or not ipv4_services:
             ipv6 = source.ipv6 or destination.ipv6 or any(service.ipv6_only for service in services)
             reason = (
                 "IPv6-only entry: matches no IPv4 packet" if ipv6 else "entry matches no packet (empty object-group)"
             )
             return _Entry((), no_ipv4=reason)
+        src, dst = source.wildcards, destination.wildcards
         matches = tuple(
-            Match(
-                protocols=service.protocols,
-                src=source.wildcards,
-                dst=destination.wildcards,
-                src_ports=service.src_ports,
-                dst_ports=service.dst_ports,
-                icmp=service.icmp,
-            )
+            Match(service.protocols, src, dst, service.src_ports, service.dst_ports, False, service.icmp)
             for service in ipv4_services
         )
-        widened = "; ".join(dict.fromkeys(problem for problem in (source.problem, destination.problem) if problem))
-        return _Entry(matches, approximation="; ".join(notes), widened=widened)
+        return _Entry(matches, approximation="; ".join(notes), widened=_widened(source, destination))
 
     def acl_protocol(self, cursor: Cursor) -> tuple[tuple[Service, ...], tuple[int, ...], bool | str]:
         """(services, protocols that take port operators, whether an ICMP type may follow:
@@ -279,7 +277,7 @@ class AclReader:
     @staticmethod
     def refuse_identity_qualifier(cursor: Cursor) -> None:
         word = cursor.peek()
-        if word in ("user", "user-group", "object-group-user", "security-group", "object-group-security"):
+        if word in _IDENTITY_QUALIFIERS:
             raise NotUnderstood(f"identity / TrustSec qualifier '{word}' is not modelled")
 
     def acl_address(self, cursor: Cursor) -> Addresses:
@@ -316,17 +314,20 @@ class AclReader:
         return exact([Wildcard.host(draft.address.address)])
 
     def acl_ports(self, cursor: Cursor, protocols: tuple[int, ...]) -> tuple[PortRange, ...] | None:
-        if cursor.peek() in PORT_OPERATORS:
+        word = cursor.peek()
+        if word in PORT_OPERATORS:
             return read_port_operator(cursor, port_names_for(DIALECT, protocols), DIALECT)
+        if word != "object-group":
+            return None
         name = cursor.peek_word(1)
-        if cursor.peek() == "object-group" and self.groups.group_kind(name) == "port" and name is not None:
-            cursor.take("object-group")
-            cursor.take("port object-group name")
-            group_protocols, ports = self.groups.port_group(name)
-            if not set(protocols) <= set(group_protocols):
-                raise NotUnderstood(f"port object-group '{name}' is not for this protocol")
-            return ports
-        return None
+        if name is None or self.groups.group_kind(name) != "port":
+            return None
+        cursor.take("object-group")
+        cursor.take("port object-group name")
+        group_protocols, ports = self.groups.port_group(name)
+        if not set(protocols) <= set(group_protocols):
+            raise NotUnderstood(f"port object-group '{name}' is not for this protocol")
+        return ports
 
     def acl_icmp(self, cursor: Cursor) -> tuple[IcmpMatch, ...] | None:
         name = cursor.peek_word(1)
@@ -417,6 +418,22 @@ class AccessGroups:
 
 
 _ICMP_GROUP_ONLY = "icmp-type object-group"
+_IDENTITY_QUALIFIERS = frozenset({"user", "user-group", "object-group-user", "security-group", "object-group-security"})
+
+
+def _ipv4_services(services: tuple[Service, ...]) -> tuple[Service, ...]:
+    """The services that can match IPv4, each once. Deduplicated here, not as Matches:
+    hashing a Match hashes every address pattern."""
+    if len(services) == 1:  # the common case: one protocol, no list to build
+        return () if services[0].ipv6_only else services
+    return tuple(dict.fromkeys(service for service in services if not service.ipv6_only))
+
+
+def _widened(source: Addresses, destination: Addresses) -> str:
+    """Why the entry was widened to any address ("" when it was not), each reason once."""
+    if not source.problem and not destination.problem:
+        return ""
+    return "; ".join(dict.fromkeys(problem for problem in (source.problem, destination.problem) if problem))
 
 
 def _with_ports(

@@ -82,7 +82,7 @@ class NamedObjects:
 
     def definitions(self, block: TextBlock) -> None:
         words = self.book.words(block.header)
-        lowered = [word.lower() for word in words]
+        lowered = [word.lower() for word in words[:2]]  # only the first two words decide
         first = lowered[0]
         if first == "access-list" and len(words) >= 3 and lowered[1] not in ("alert-interval", "deny-flow-max"):
             self.define("acl", words[1], block.header)

@@ -186,8 +186,12 @@ class _AsaParser:
         if self.book.comment_or_blank(index):
             return
         words = self.book.words(index)
+        first = words[0].lower()
+        if first == "access-list":
+            # Tens of thousands of entries in large files: their other words are not lower-cased here.
+            self.acls.access_list(obj, words)
+            return
         lowered = [word.lower() for word in words]
-        first = lowered[0]
         second = lowered[1] if len(lowered) > 1 else ""
         if words[0].startswith(":") or first.startswith("cryptochecksum:"):
             self.book.mark_block(obj, HARMLESS, HEADER)
@@ -210,8 +214,6 @@ class _AsaParser:
             self.objects.object_definition(obj, words)
         elif first == "object-group":
             self.groups.object_group(obj, words)
-        elif first == "access-list":
-            self.acls.access_list(obj, words)
         elif first == "access-group":
             self.bindings.access_group(obj, words)
         elif first == "route":
