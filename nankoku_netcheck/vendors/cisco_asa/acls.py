@@ -64,6 +64,13 @@ class AclDraft:
     # One slot per ASA line (remarks and inactive entries included, as None).
     entries: list[AclLine | None] = field(default_factory=list)
 
+    def slot(self, position: int | None) -> int:
+        """The 1-based slot an entry inserted at `position` lands in (its sequence until a
+        later `line N` insertion shifts it)."""
+        if position is None or position > len(self.entries):
+            return len(self.entries) + 1
+        return position
+
     def insert(self, position: int | None, line: AclLine | None) -> None:
         if position is None or position > len(self.entries):
             self.entries.append(line)
@@ -71,10 +78,13 @@ class AclDraft:
             self.entries.insert(position - 1, line)
 
     def freeze(self) -> Acl:
-        # AclLine spelled out instead of `dataclasses.replace`, which costs several times more
-        # and runs for every entry of ACLs that have tens of thousands.
+        # Entries carry the sequence of the slot they were inserted at: only those a later
+        # insertion shifted are built again (spelled out: `dataclasses.replace` costs several
+        # times more, and ACLs have tens of thousands of entries).
         lines = tuple(
-            AclLine(line.action, line.matches, line.source, position, line.understood, line.approximation)
+            line
+            if line.sequence == position
+            else AclLine(line.action, line.matches, line.source, position, line.understood, line.approximation)
             for position, line in enumerate(self.entries, start=1)
             if line is not None
         )
@@ -148,13 +158,13 @@ class AclReader:
                 )
                 return
             draft.kind = kind
-            draft.insert(position, self.acl_line(kind, body, index))
+            draft.insert(position, self.acl_line(kind, body, index, draft.slot(position)))
         else:
             self.book.unknown(index, FORWARDING, f"access list type '{keyword}' is not modelled")
 
-    def acl_line(self, kind: str, words: list[str], index: int) -> AclLine | None:
-        """The entry as an AclLine; None when it can match no IPv4 packet (the line is
-        then recorded as HARMLESS)."""
+    def acl_line(self, kind: str, words: list[str], index: int, sequence: int | None = None) -> AclLine | None:
+        """The entry as an AclLine at `sequence`; None when it can match no IPv4 packet (the
+        line is then recorded as HARMLESS)."""
         action_word = words[0].lower() if words else ""
         if action_word not in ("permit", "deny"):
             return self.not_understood_line(
@@ -176,13 +186,7 @@ class AclReader:
             self.book.unknown(index, FORWARDING, f"ACL entry widened to any address: {entry.widened}")
         else:
             self.book.parsed(index)
-        return AclLine(
-            action=action,
-            matches=entry.matches,
-            source=self.book.source(index),
-            understood=not entry.widened,
-            approximation=entry.approximation,
-        )
+        return AclLine(action, entry.matches, self.book.source(index), sequence, not entry.widened, entry.approximation)
 
     def not_understood_line(self, action: Action, index: int, reason: str) -> AclLine:
         self.book.unknown(index, FORWARDING, reason)
@@ -209,7 +213,7 @@ class AclReader:
 
     def extended_entry(self, cursor: Cursor) -> _Entry:
         services, port_protocols, takes_icmp = self.acl_protocol(cursor)
-        if services and all(service.ipv6_only for service in services):
+        if _ipv6_only(services):
             # Whatever follows (IPv6 addresses, ICMPv6 types) cannot make it match IPv4.
             return _Entry((), no_ipv4="IPv6-only entry (icmp6): matches no IPv4 packet")
         self.refuse_identity_qualifier(cursor)
@@ -419,6 +423,12 @@ class AccessGroups:
 
 _ICMP_GROUP_ONLY = "icmp-type object-group"
 _IDENTITY_QUALIFIERS = frozenset({"user", "user-group", "object-group-user", "security-group", "object-group-security"})
+
+
+def _ipv6_only(services: tuple[Service, ...]) -> bool:
+    if len(services) == 1:  # the common case, without starting a generator
+        return services[0].ipv6_only
+    return bool(services) and all(service.ipv6_only for service in services)
 
 
 def _ipv4_services(services: tuple[Service, ...]) -> tuple[Service, ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from nankoku_netcheck.model import (
     NamedObject,
     NamedReference,
+    Source,
     is_decimal,
 )
 from nankoku_netcheck.vendors.cisco_asa.mgmt_book import MgmtBook
@@ -145,12 +146,16 @@ class NamedObjects:
             body = body[2:]
         if body[:1] == ["remark"]:
             return
+        context = f"access-list {words[1]}"
+        source: Source | None = None  # one Source for the line's references (an entry names up to four)
+        references = self.book.settings.references
         for position in range(2, len(words) - 1):
             word = lowered[position]
             if word in ("object-group", "object-group-user", "object-group-security"):
-                self.reference("object-group", words[position + 1], index, f"access-list {words[1]}")
+                source = source or self.book.source(index)
+                references.append(NamedReference("object-group", words[position + 1], source, context, False))
             elif word == "object":
-                self.object_reference(words[position + 1], index, f"access-list {words[1]}")
+                self.object_reference(words[position + 1], index, context)
 
     def object_block_references(self, block: TextBlock, words: list[str]) -> None:
         name = words[2]
