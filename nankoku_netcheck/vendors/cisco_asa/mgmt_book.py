@@ -53,6 +53,14 @@ class MgmtBook:
             words = self.split[index] = split_words(self.lines[index])
         return words
 
+    def lowered_words(self, index: int) -> list[str]:
+        """`words(index)`, lower-cased. An ASCII line is lower-cased whole, then split: the same
+        words (only letters change), without a call per word."""
+        line = self.lines[index]
+        if line.isascii():
+            return split_words(line.lower())
+        return [word.lower() for word in self.words(index)]
+
     def hardware_name(self, nameif: str) -> str:
         """The interface a nameif names (as in `Device.interfaces`), else the word as written."""
         exact = [name for name, interface in self.interfaces.items() if nameif_of(interface) == nameif]
