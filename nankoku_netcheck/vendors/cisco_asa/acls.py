@@ -247,11 +247,7 @@ class AclReader:
                 "IPv6-only entry: matches no IPv4 packet" if ipv6 else "entry matches no packet (empty object-group)"
             )
             return _Entry((), no_ipv4=reason)
-        src, dst = source.wildcards, destination.wildcards
-        matches = tuple(
-            Match(service.protocols, src, dst, service.src_ports, service.dst_ports, False, service.icmp)
-            for service in ipv4_services
-        )
+        matches = _matches(ipv4_services, source.wildcards, destination.wildcards)
         return _Entry(matches, approximation="; ".join(notes), widened=_widened(source, destination))
 
     def acl_protocol(self, cursor: Cursor) -> tuple[tuple[Service, ...], tuple[int, ...], bool | str]:
@@ -437,6 +433,18 @@ def _ipv4_services(services: tuple[Service, ...]) -> tuple[Service, ...]:
     if len(services) == 1:  # the common case: one protocol, no list to build
         return () if services[0].ipv6_only else services
     return tuple(dict.fromkeys(service for service in services if not service.ipv6_only))
+
+
+def _matches(
+    services: tuple[Service, ...], src: tuple[Wildcard, ...] | None, dst: tuple[Wildcard, ...] | None
+) -> tuple[Match, ...]:
+    if len(services) == 1:  # the common case, without a generator
+        service = services[0]
+        return (Match(service.protocols, src, dst, service.src_ports, service.dst_ports, False, service.icmp),)
+    return tuple(
+        Match(service.protocols, src, dst, service.src_ports, service.dst_ports, False, service.icmp)
+        for service in services
+    )
 
 
 def _widened(source: Addresses, destination: Addresses) -> str:

@@ -141,10 +141,8 @@ class NamedObjects:
             self.generic_references(block)
 
     def acl_entry_references(self, index: int, words: list[str], lowered: list[str]) -> None:
-        body = lowered[2:]
-        if body[:1] == ["line"]:
-            body = body[2:]
-        if body[:1] == ["remark"]:
+        body = 4 if lowered[2] == "line" else 2  # (indexes, not slices: every entry comes here)
+        if lowered[body : body + 1] == ["remark"]:
             return
         context = f"access-list {words[1]}"
         source: Source | None = None  # one Source for the line's references (an entry names up to four)
