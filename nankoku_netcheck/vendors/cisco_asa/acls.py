@@ -113,6 +113,7 @@ class AclReader:
         self.interfaces = interfaces
         self.drafts: dict[str, AclDraft] = {}
         self.non_ip_acls: set[str] = set()
+        self.protocol_services: dict[tuple[int, ...] | None, tuple[Service, ...]] = {}
 
     def acl_draft(self, name: str, index: int) -> AclDraft:
         draft = self.drafts.get(name)
@@ -232,6 +233,9 @@ class AclReader:
             notes, inactive = _read_acl_options(cursor)
         if inactive:
             return _Entry((), inactive=True)
+        if takes_icmp is False and port_protocols:
+            # A plain tcp or udp entry (most of them): its one Match is built without a Service in between.
+            return _ported_entry(port_protocols, source, destination, src_ports, dst_ports, notes)
         if port_protocols and (src_ports is not None or dst_ports is not None):
             # (Without ports the services stay as they are: they were read with none.)
             services = tuple(_with_ports(service, src_ports, dst_ports) for service in services)
@@ -243,10 +247,7 @@ class AclReader:
         ipv4_services = _ipv4_services(services)
         if source.wildcards == () or destination.wildcards == () or not ipv4_services:
             ipv6 = source.ipv6 or destination.ipv6 or any(service.ipv6_only for service in services)
-            reason = (
-                "IPv6-only entry: matches no IPv4 packet" if ipv6 else "entry matches no packet (empty object-group)"
-            )
-            return _Entry((), no_ipv4=reason)
+            return _Entry((), no_ipv4=_no_ipv4_reason(ipv6))
         matches = _matches(ipv4_services, source.wildcards, destination.wildcards)
         return _Entry(matches, approximation="; ".join(notes), widened=_widened(source, destination))
 
@@ -270,9 +271,12 @@ class AclReader:
         if lowered == "icmp6":
             return (Service((PROTO_ICMP6,), ipv6_only=True),), (), False
         protocols = protocol_numbers(word, DIALECT)
+        services = self.protocol_services.get(protocols)
+        if services is None:  # one Service per protocol for the whole file (they are immutable)
+            services = self.protocol_services[protocols] = (Service(protocols),)
         if protocols in ((PROTO_TCP,), (PROTO_UDP,)):
-            return (Service(protocols),), protocols or (), False
-        return (Service(protocols),), (), protocols == (PROTO_ICMP,)
+            return services, protocols or (), False
+        return services, (), protocols == (PROTO_ICMP,)
 
     @staticmethod
     def refuse_identity_qualifier(cursor: Cursor) -> None:
@@ -433,6 +437,25 @@ def _ipv4_services(services: tuple[Service, ...]) -> tuple[Service, ...]:
     if len(services) == 1:  # the common case: one protocol, no list to build
         return () if services[0].ipv6_only else services
     return tuple(dict.fromkeys(service for service in services if not service.ipv6_only))
+
+
+def _no_ipv4_reason(ipv6: bool) -> str:
+    return "IPv6-only entry: matches no IPv4 packet" if ipv6 else "entry matches no packet (empty object-group)"
+
+
+def _ported_entry(
+    protocols: tuple[int, ...],
+    source: Addresses,
+    destination: Addresses,
+    src_ports: tuple[PortRange, ...] | None,
+    dst_ports: tuple[PortRange, ...] | None,
+    notes: Sequence[str],
+) -> _Entry:
+    """The entry of one protocol that takes ports (tcp or udp) and no ICMP type."""
+    if source.wildcards == () or destination.wildcards == ():
+        return _Entry((), no_ipv4=_no_ipv4_reason(source.ipv6 or destination.ipv6))
+    match = Match(protocols, source.wildcards, destination.wildcards, src_ports, dst_ports, False, None)
+    return _Entry((match,), approximation="; ".join(notes), widened=_widened(source, destination))
 
 
 def _matches(
