@@ -4,7 +4,8 @@ turns the bindings into PolicyRules."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from nankoku_netcheck.model import (
@@ -63,6 +64,13 @@ class AclDraft:
     # One slot per ASA line (remarks and inactive entries included, as None).
     entries: list[AclLine | None] = field(default_factory=list)
 
+    def slot(self, position: int | None) -> int:
+        """The 1-based slot an entry inserted at `position` lands in (its sequence until a
+        later `line N` insertion shifts it)."""
+        if position is None or position > len(self.entries):
+            return len(self.entries) + 1
+        return position
+
     def insert(self, position: int | None, line: AclLine | None) -> None:
         if position is None or position > len(self.entries):
             self.entries.append(line)
@@ -70,8 +78,15 @@ class AclDraft:
             self.entries.insert(position - 1, line)
 
     def freeze(self) -> Acl:
+        # Entries carry the sequence of the slot they were inserted at: only those a later
+        # insertion shifted are built again (spelled out: `dataclasses.replace` costs several
+        # times more, and ACLs have tens of thousands of entries).
         lines = tuple(
-            replace(line, sequence=position) for position, line in enumerate(self.entries, start=1) if line is not None
+            line
+            if line.sequence == position
+            else AclLine(line.action, line.matches, line.source, position, line.understood, line.approximation)
+            for position, line in enumerate(self.entries, start=1)
+            if line is not None
         )
         return Acl(name=self.name, lines=lines, source=self.source, kind=self.kind or "extended")
 
@@ -98,6 +113,7 @@ class AclReader:
         self.interfaces = interfaces
         self.drafts: dict[str, AclDraft] = {}
         self.non_ip_acls: set[str] = set()
+        self.protocol_services: dict[tuple[int, ...] | None, tuple[Service, ...]] = {}
 
     def acl_draft(self, name: str, index: int) -> AclDraft:
         draft = self.drafts.get(name)
@@ -110,8 +126,7 @@ class AclReader:
         """`access-list NAME [line N] {remark | extended | standard | webtype | ethertype} ...`;
         PIX 6 omits `extended`."""
         index = obj.linenum
-        lowered = [word.lower() for word in words]
-        if len(words) >= 2 and lowered[1] in ("alert-interval", "deny-flow-max"):
+        if len(words) >= 2 and words[1].lower() in ("alert-interval", "deny-flow-max"):
             self.book.mark_block(obj, HARMLESS, "ACL logging setting")
             return
         if len(words) < 3:
@@ -144,13 +159,13 @@ class AclReader:
                 )
                 return
             draft.kind = kind
-            draft.insert(position, self.acl_line(kind, body, index))
+            draft.insert(position, self.acl_line(kind, body, index, draft.slot(position)))
         else:
             self.book.unknown(index, FORWARDING, f"access list type '{keyword}' is not modelled")
 
-    def acl_line(self, kind: str, words: list[str], index: int) -> AclLine | None:
-        """The entry as an AclLine; None when it can match no IPv4 packet (the line is
-        then recorded as HARMLESS)."""
+    def acl_line(self, kind: str, words: list[str], index: int, sequence: int | None = None) -> AclLine | None:
+        """The entry as an AclLine at `sequence`; None when it can match no IPv4 packet (the
+        line is then recorded as HARMLESS)."""
         action_word = words[0].lower() if words else ""
         if action_word not in ("permit", "deny"):
             return self.not_understood_line(
@@ -172,13 +187,7 @@ class AclReader:
             self.book.unknown(index, FORWARDING, f"ACL entry widened to any address: {entry.widened}")
         else:
             self.book.parsed(index)
-        return AclLine(
-            action=action,
-            matches=entry.matches,
-            source=self.book.source(index),
-            understood=not entry.widened,
-            approximation=entry.approximation,
-        )
+        return AclLine(action, entry.matches, self.book.source(index), sequence, not entry.widened, entry.approximation)
 
     def not_understood_line(self, action: Action, index: int, reason: str) -> AclLine:
         self.book.unknown(index, FORWARDING, reason)
@@ -205,7 +214,7 @@ class AclReader:
 
     def extended_entry(self, cursor: Cursor) -> _Entry:
         services, port_protocols, takes_icmp = self.acl_protocol(cursor)
-        if services and all(service.ipv6_only for service in services):
+        if _ipv6_only(services):
             # Whatever follows (IPv6 addresses, ICMPv6 types) cannot make it match IPv4.
             return _Entry((), no_ipv4="IPv6-only entry (icmp6): matches no IPv4 packet")
         self.refuse_identity_qualifier(cursor)
@@ -218,39 +227,29 @@ class AclReader:
             icmp = self.acl_icmp_group(cursor)
         else:
             icmp = self.acl_icmp(cursor) if takes_icmp else None
-        notes, inactive = _read_acl_options(cursor)
+        notes: Sequence[str] = ()
+        inactive = False
+        if not cursor.done():  # most entries carry no option: no list of notes is built for them
+            notes, inactive = _read_acl_options(cursor)
         if inactive:
             return _Entry((), inactive=True)
-        if port_protocols:
+        if takes_icmp is False and port_protocols:
+            # A plain tcp or udp entry (most of them): its one Match is built without a Service in between.
+            return _ported_entry(port_protocols, source, destination, src_ports, dst_ports, notes)
+        if port_protocols and (src_ports is not None or dst_ports is not None):
+            # (Without ports the services stay as they are: they were read with none.)
             services = tuple(_with_ports(service, src_ports, dst_ports) for service in services)
         if takes_icmp == _ICMP_GROUP_ONLY:
             if icmp is not None:
                 services = _icmp_types_on_icmp_only(services[0].protocols, icmp)
         elif takes_icmp:
             services = tuple(_with_icmp(service, icmp) for service in services)
-        # Deduplicated here, not as Matches: hashing a Match hashes every address pattern.
-        ipv4_services = [service for service in services if not service.ipv6_only]
-        if len(ipv4_services) > 1:
-            ipv4_services = list(dict.fromkeys(ipv4_services))
+        ipv4_services = _ipv4_services(services)
         if source.wildcards == () or destination.wildcards == () or not ipv4_services:
             ipv6 = source.ipv6 or destination.ipv6 or any(service.ipv6_only for service in services)
-            reason = (
-                "IPv6-only entry: matches no IPv4 packet" if ipv6 else "entry matches no packet (empty object-group)"
-            )
-            return _Entry((), no_ipv4=reason)
-        matches = tuple(
-            Match(
-                protocols=service.protocols,
-                src=source.wildcards,
-                dst=destination.wildcards,
-                src_ports=service.src_ports,
-                dst_ports=service.dst_ports,
-                icmp=service.icmp,
-            )
-            for service in ipv4_services
-        )
-        widened = "; ".join(dict.fromkeys(problem for problem in (source.problem, destination.problem) if problem))
-        return _Entry(matches, approximation="; ".join(notes), widened=widened)
+            return _Entry((), no_ipv4=_no_ipv4_reason(ipv6))
+        matches = _matches(ipv4_services, source.wildcards, destination.wildcards)
+        return _Entry(matches, approximation="; ".join(notes), widened=_widened(source, destination))
 
     def acl_protocol(self, cursor: Cursor) -> tuple[tuple[Service, ...], tuple[int, ...], bool | str]:
         """(services, protocols that take port operators, whether an ICMP type may follow:
@@ -272,14 +271,17 @@ class AclReader:
         if lowered == "icmp6":
             return (Service((PROTO_ICMP6,), ipv6_only=True),), (), False
         protocols = protocol_numbers(word, DIALECT)
+        services = self.protocol_services.get(protocols)
+        if services is None:  # one Service per protocol for the whole file (they are immutable)
+            services = self.protocol_services[protocols] = (Service(protocols),)
         if protocols in ((PROTO_TCP,), (PROTO_UDP,)):
-            return (Service(protocols),), protocols or (), False
-        return (Service(protocols),), (), protocols == (PROTO_ICMP,)
+            return services, protocols or (), False
+        return services, (), protocols == (PROTO_ICMP,)
 
     @staticmethod
     def refuse_identity_qualifier(cursor: Cursor) -> None:
         word = cursor.peek()
-        if word in ("user", "user-group", "object-group-user", "security-group", "object-group-security"):
+        if word in _IDENTITY_QUALIFIERS:
             raise NotUnderstood(f"identity / TrustSec qualifier '{word}' is not modelled")
 
     def acl_address(self, cursor: Cursor) -> Addresses:
@@ -316,17 +318,20 @@ class AclReader:
         return exact([Wildcard.host(draft.address.address)])
 
     def acl_ports(self, cursor: Cursor, protocols: tuple[int, ...]) -> tuple[PortRange, ...] | None:
-        if cursor.peek() in PORT_OPERATORS:
+        word = cursor.peek()
+        if word in PORT_OPERATORS:
             return read_port_operator(cursor, port_names_for(DIALECT, protocols), DIALECT)
+        if word != "object-group":
+            return None
         name = cursor.peek_word(1)
-        if cursor.peek() == "object-group" and self.groups.group_kind(name) == "port" and name is not None:
-            cursor.take("object-group")
-            cursor.take("port object-group name")
-            group_protocols, ports = self.groups.port_group(name)
-            if not set(protocols) <= set(group_protocols):
-                raise NotUnderstood(f"port object-group '{name}' is not for this protocol")
-            return ports
-        return None
+        if name is None or self.groups.group_kind(name) != "port":
+            return None
+        cursor.take("object-group")
+        cursor.take("port object-group name")
+        group_protocols, ports = self.groups.port_group(name)
+        if not set(protocols) <= set(group_protocols):
+            raise NotUnderstood(f"port object-group '{name}' is not for this protocol")
+        return ports
 
     def acl_icmp(self, cursor: Cursor) -> tuple[IcmpMatch, ...] | None:
         name = cursor.peek_word(1)
@@ -417,6 +422,59 @@ class AccessGroups:
 
 
 _ICMP_GROUP_ONLY = "icmp-type object-group"
+_IDENTITY_QUALIFIERS = frozenset({"user", "user-group", "object-group-user", "security-group", "object-group-security"})
+
+
+def _ipv6_only(services: tuple[Service, ...]) -> bool:
+    if len(services) == 1:  # the common case, without starting a generator
+        return services[0].ipv6_only
+    return bool(services) and all(service.ipv6_only for service in services)
+
+
+def _ipv4_services(services: tuple[Service, ...]) -> tuple[Service, ...]:
+    """The services that can match IPv4, each once. Deduplicated here, not as Matches:
+    hashing a Match hashes every address pattern."""
+    if len(services) == 1:  # the common case: one protocol, no list to build
+        return () if services[0].ipv6_only else services
+    return tuple(dict.fromkeys(service for service in services if not service.ipv6_only))
+
+
+def _no_ipv4_reason(ipv6: bool) -> str:
+    return "IPv6-only entry: matches no IPv4 packet" if ipv6 else "entry matches no packet (empty object-group)"
+
+
+def _ported_entry(
+    protocols: tuple[int, ...],
+    source: Addresses,
+    destination: Addresses,
+    src_ports: tuple[PortRange, ...] | None,
+    dst_ports: tuple[PortRange, ...] | None,
+    notes: Sequence[str],
+) -> _Entry:
+    """The entry of one protocol that takes ports (tcp or udp) and no ICMP type."""
+    if source.wildcards == () or destination.wildcards == ():
+        return _Entry((), no_ipv4=_no_ipv4_reason(source.ipv6 or destination.ipv6))
+    match = Match(protocols, source.wildcards, destination.wildcards, src_ports, dst_ports, False, None)
+    return _Entry((match,), approximation="; ".join(notes), widened=_widened(source, destination))
+
+
+def _matches(
+    services: tuple[Service, ...], src: tuple[Wildcard, ...] | None, dst: tuple[Wildcard, ...] | None
+) -> tuple[Match, ...]:
+    if len(services) == 1:  # the common case, without a generator
+        service = services[0]
+        return (Match(service.protocols, src, dst, service.src_ports, service.dst_ports, False, service.icmp),)
+    return tuple(
+        Match(service.protocols, src, dst, service.src_ports, service.dst_ports, False, service.icmp)
+        for service in services
+    )
+
+
+def _widened(source: Addresses, destination: Addresses) -> str:
+    """Why the entry was widened to any address ("" when it was not), each reason once."""
+    if not source.problem and not destination.problem:
+        return ""
+    return "; ".join(dict.fromkeys(problem for problem in (source.problem, destination.problem) if problem))
 
 
 def _with_ports(

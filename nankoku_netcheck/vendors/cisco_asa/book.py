@@ -4,9 +4,8 @@ finished parse is freed at once instead of waiting for the cycle collector."""
 
 from __future__ import annotations
 
-from nankoku_netcheck.model import ip_to_int
 from nankoku_netcheck.vendors.cisco_asa.keywords import GLOBAL_FORWARDING_STARTS
-from nankoku_netcheck.vendors.common import LineBook, NotUnderstood, is_ipv4, looks_like_ipv6
+from nankoku_netcheck.vendors.common import LineBook, NotUnderstood, ipv4, looks_like_ipv6
 
 
 class AsaBook(LineBook):
@@ -21,8 +20,11 @@ class AsaBook(LineBook):
         self.ipv6_lines: list[tuple[int, str | None]] = []  # (line index, interface or None)
 
     def ipv4_or_name(self, word: str) -> int:
-        if is_ipv4(word):
-            return ip_to_int(word)
+        try:
+            # `ipv4` reads what `ip_to_int` reads, in one pass instead of a test and a read.
+            return ipv4(word)
+        except NotUnderstood:
+            pass
         value = self.names.get(word)
         if value is not None:
             return value

@@ -98,7 +98,7 @@ class _Reader:
 
     def block(self, block: TextBlock) -> None:
         words = self.book.words(block.header)
-        lowered = [word.lower() for word in words]
+        lowered = self.book.lowered_words(block.header)
         negated = lowered[0] == "no"
         rest = lowered[1:] if negated else lowered
         if not rest:

@@ -40,12 +40,26 @@ class MgmtBook:
         self.names = names
         self.interfaces = interfaces
         self.settings = MgmtSettings()
+        # Each header line is split by the definitions pass and again by the facts pass.
+        # The lists are shared: no reader changes the words it is given.
+        self.split: dict[int, list[str]] = {}
 
     def source(self, index: int) -> Source:
         return Source(self.path, index + 1, self.lines[index])
 
     def words(self, index: int) -> list[str]:
-        return split_words(self.lines[index])
+        words = self.split.get(index)
+        if words is None:
+            words = self.split[index] = split_words(self.lines[index])
+        return words
+
+    def lowered_words(self, index: int) -> list[str]:
+        """`words(index)`, lower-cased. An ASCII line is lower-cased whole, then split: the same
+        words (only letters change), without a call per word."""
+        line = self.lines[index]
+        if line.isascii():
+            return split_words(line.lower())
+        return [word.lower() for word in self.words(index)]
 
     def hardware_name(self, nameif: str) -> str:
         """The interface a nameif names (as in `Device.interfaces`), else the word as written."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from nankoku_netcheck.model import (
     NamedObject,
     NamedReference,
+    Source,
     is_decimal,
 )
 from nankoku_netcheck.vendors.cisco_asa.mgmt_book import MgmtBook
@@ -82,7 +83,7 @@ class NamedObjects:
 
     def definitions(self, block: TextBlock) -> None:
         words = self.book.words(block.header)
-        lowered = [word.lower() for word in words]
+        lowered = [word.lower() for word in words[:2]]  # only the first two words decide
         first = lowered[0]
         if first == "access-list" and len(words) >= 3 and lowered[1] not in ("alert-interval", "deny-flow-max"):
             self.define("acl", words[1], block.header)
@@ -140,17 +141,19 @@ class NamedObjects:
             self.generic_references(block)
 
     def acl_entry_references(self, index: int, words: list[str], lowered: list[str]) -> None:
-        body = lowered[2:]
-        if body[:1] == ["line"]:
-            body = body[2:]
-        if body[:1] == ["remark"]:
+        body = 4 if lowered[2] == "line" else 2  # (indexes, not slices: every entry comes here)
+        if lowered[body : body + 1] == ["remark"]:
             return
+        context = f"access-list {words[1]}"
+        source: Source | None = None  # one Source for the line's references (an entry names up to four)
+        references = self.book.settings.references
         for position in range(2, len(words) - 1):
             word = lowered[position]
             if word in ("object-group", "object-group-user", "object-group-security"):
-                self.reference("object-group", words[position + 1], index, f"access-list {words[1]}")
+                source = source or self.book.source(index)
+                references.append(NamedReference("object-group", words[position + 1], source, context, False))
             elif word == "object":
-                self.object_reference(words[position + 1], index, f"access-list {words[1]}")
+                self.object_reference(words[position + 1], index, context)
 
     def object_block_references(self, block: TextBlock, words: list[str]) -> None:
         name = words[2]

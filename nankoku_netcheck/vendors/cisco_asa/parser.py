@@ -141,6 +141,7 @@ class _AsaParser:
         self.same_security_inter = False
         self.same_security_intra = False
         self.top_level_firsts: list[tuple[int, str]] = []
+        self.header_words: dict[int, list[str]] = {}
 
     # -- driver
 
@@ -157,7 +158,11 @@ class _AsaParser:
         top_level = [obj for obj in tree if obj.parent is obj]
         phased: list[tuple[int, Any]] = []
         for obj in top_level:
-            lowered = [word.lower() for word in split_words(structure[obj.linenum])[:2]]
+            words = split_words(structure[obj.linenum])
+            # Kept for `top_level`: the line of every block it reads is the same in `structure`
+            # (only lines already accounted for as rejected were blanked there).
+            self.header_words[obj.linenum] = words
+            lowered = [word.lower() for word in words[:2]]
             phased.append((_phase_of(lowered), obj))
             if lowered:
                 self.top_level_firsts.append((obj.linenum, lowered[0]))
@@ -185,9 +190,13 @@ class _AsaParser:
         index = obj.linenum
         if self.book.comment_or_blank(index):
             return
-        words = self.book.words(index)
+        words = self.header_words.pop(index, None) or self.book.words(index)
+        first = words[0].lower()
+        if first == "access-list":
+            # Tens of thousands of entries in large files: their other words are not lower-cased here.
+            self.acls.access_list(obj, words)
+            return
         lowered = [word.lower() for word in words]
-        first = lowered[0]
         second = lowered[1] if len(lowered) > 1 else ""
         if words[0].startswith(":") or first.startswith("cryptochecksum:"):
             self.book.mark_block(obj, HARMLESS, HEADER)
@@ -210,8 +219,6 @@ class _AsaParser:
             self.objects.object_definition(obj, words)
         elif first == "object-group":
             self.groups.object_group(obj, words)
-        elif first == "access-list":
-            self.acls.access_list(obj, words)
         elif first == "access-group":
             self.bindings.access_group(obj, words)
         elif first == "route":
