@@ -135,3 +135,21 @@ def test_union_of_many_sets_is_their_union(space: PacketSpace, count: int) -> No
     for packets in sets:
         one_by_one |= packets
     assert space.union_of(sets) == one_by_one
+
+
+@pytest.mark.parametrize("routing", [True, False])
+def test_an_endpoint_that_several_pieces_reach_receives_each_of_them(space: PacketSpace, routing: bool) -> None:
+    # Delivered pieces are joined at the end of the search (`ReachEngine.reach`): split into
+    # three injections, each endpoint gets what the whole set gives it, and what each part alone does.
+    network = network_of(r1(), r2("NO-TELNET", acls=(NO_TELNET_TO_LAN_C,)))
+    engine = ReachEngine(network, space, routing=routing)
+    sent = from_lan_a(space)
+    tcp, udp = space.protocol(6), space.protocol(17)
+    parts = [sent & tcp, sent & udp, sent & ~tcp & ~udp]
+    whole = engine.reach([(LAN_A, sent)])
+    together = engine.reach([(LAN_A, part) for part in parts])
+    apart = [engine.reach([(LAN_A, part)]) for part in parts]
+    assert together.delivered.keys() == whole.delivered.keys()
+    for endpoint, packets in whole.delivered.items():
+        assert together.delivered[endpoint] == packets
+        assert space.union_of(result.delivered.get(endpoint, space.false) for result in apart) == packets

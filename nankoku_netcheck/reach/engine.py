@@ -706,11 +706,18 @@ class ReachEngine:
                 pending[key] = packets
                 queue.append(key)
 
+        # Each endpoint's pieces are joined once, at the end (`union_of`): joined as they came, an
+        # endpoint many sources reach (a core's box, an exit) walked its growing set every time.
+        arrived: dict[Endpoint, list[PacketSet]] = {}
+
         def deliver(endpoint: Endpoint, packets: PacketSet) -> None:
             if packets == self.space.false:
                 return
-            previous = result.delivered.get(endpoint)
-            result.delivered[endpoint] = packets if previous is None else previous | packets
+            pieces = arrived.get(endpoint)
+            if pieces is None:
+                arrived[endpoint] = [packets]
+            else:
+                pieces.append(packets)
 
         def inject(device_name: str, if_name: str, packets: PacketSet, translation: Translation = ()) -> None:
             visited.injected.add((device_name, if_name))
@@ -741,6 +748,7 @@ class ReachEngine:
                 continue
             packets = pending.pop(key)
             self._enter(key, packets, result, visited, enqueue, deliver, route_later)
+        result.delivered = {endpoint: self.space.union_of(pieces) for endpoint, pieces in arrived.items()}
         for endpoint in sorted(result.delivered):
             # Hosts never receive packets to a network or broadcast address (see host_destinations).
             # (Not after a rewrite of the destination to a pool: it may pick a host's address.)
