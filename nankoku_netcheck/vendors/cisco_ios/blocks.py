@@ -175,7 +175,14 @@ def _first_post_processed(lines: Sequence[str]) -> int | None:
         (
             index
             for index, line in enumerate(lines)
-            if line[:11] == "macro name " or (_CCP_BANNER.search(line) and not _banner_left_alone(line))
+            if line[:11] == "macro name "
+            # The substring tests first: every pattern of the case-sensitive `_CCP_BANNER` holds one
+            # of them, and the regex on each of a 43,000-line file's lines cost 0.17 s.
+            or (
+                ("banner" in line or "aaa authentication fail-message" in line)
+                and _CCP_BANNER.search(line)
+                and not _banner_left_alone(line)
+            )
         ),
         None,
     )
