@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from nankoku_netcheck.model import Acl, AclLine, Action, IcmpMatch, Match, PortRange, Source, Wildcard
-from nankoku_netcheck.reach.packets import STORE_BACKENDS, STORE_MIN_LINES, PacketSpace, line_form
+from nankoku_netcheck.reach.packets import REVERSED_KIND, STORE_BACKENDS, STORE_MIN_LINES, PacketSpace, line_form
 from nankoku_netcheck.reach.store import BddStore
 from nankoku_netcheck.rules.acl import _shadow_key
 
@@ -156,7 +156,7 @@ def test_store_keys_of_the_engine_and_of_acl_002(tmp_path: Any) -> None:
     approximated = acl(dataclasses.replace(lines[0], approximation="time-range ignored"), *lines[1:])
     assert space.acl_store_key("permits", long) == space.acl_store_key("permits", twin)
     assert space.acl_store_key("permits", long) == space.acl_store_key("permits", approximated)
-    assert space.acl_store_key("permits", long) != space.acl_store_key("reversed", long)
+    assert space.acl_store_key("permits", long) != space.acl_store_key(REVERSED_KIND, long)
     shadow = _shadow_key(space, long)
     assert shadow is not None and shadow == _shadow_key(space, twin)
     assert shadow not in (_shadow_key(space, approximated), space.acl_store_key("acl-002", long))

@@ -200,6 +200,18 @@ def test_lines_permit_is_the_reference_fold(space: PacketSpace, lines: tuple[Acl
     assert space.lines_permit(lines) == ref_lines_permit(space, lines)
 
 
+def ref_reversed_tcp(space: PacketSpace, permitted: Any) -> Any:
+    """The reply check's reverse as it was built: the whole set reversed, then its TCP part."""
+    return space.reversed_direction(permitted) & ref_field_equals(space, "proto", PROTO_TCP)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(acl_lines, max_size=12).map(tuple))
+def test_reversed_tcp_is_the_tcp_part_of_the_whole_reverse(space: PacketSpace, lines: tuple[AclLine, ...]) -> None:
+    permitted = space.lines_permit(lines)
+    assert space.reversed_tcp(permitted) == ref_reversed_tcp(space, permitted)
+
+
 def test_runs_of_one_action_fold_to_the_reference(space: PacketSpace) -> None:
     """A run of deny lines at the top, runs of each action and lines that match nothing (a deny
     the engine ignores, a contradictory match) between lines of one action."""

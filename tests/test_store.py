@@ -12,9 +12,9 @@ import pytest
 
 from nankoku_netcheck.analyze import analyze, load
 from nankoku_netcheck.cache import ParseCache
-from nankoku_netcheck.model import Acl, Device
+from nankoku_netcheck.model import PROTO_TCP, Acl, Device
 from nankoku_netcheck.parse import parse_config
-from nankoku_netcheck.reach.packets import STORE_BACKENDS, STORE_MIN_LINES, PacketSpace
+from nankoku_netcheck.reach.packets import REVERSED_KIND, STORE_BACKENDS, STORE_MIN_LINES, PacketSpace
 from nankoku_netcheck.reach.precompile import compile_filter_and_reverse, filter_work, run_in_two_processes
 from nankoku_netcheck.reach.store import BddStore
 from nankoku_netcheck.rules.acl import (
@@ -56,7 +56,7 @@ def test_loaded_sets_equal_a_fresh_compile(tmp_path: Path) -> None:
     reversed_permits = second.acl_permits_reversed(acl)
     assert second.store is not None and (second.store.hits, second.store.misses) == (2, 0)
     assert permits == second._compile(acl)
-    assert reversed_permits == second.reversed_direction(second._compile(acl))
+    assert reversed_permits == second.reversed_direction(second._compile(acl)) & second.protocol(PROTO_TCP)
     assert permits != second.false and permits != reversed_permits
 
 
@@ -70,7 +70,7 @@ def test_equal_acls_in_other_objects_share_keys_and_sets(tmp_path: Path) -> None
     # The same in another packet space (the worker process that fills the store is another).
     assert space.acl_store_key("permits", acl) == PacketSpace(store=BddStore(tmp_path)).acl_store_key("permits", acl)
     assert space.acl_store_key("permits", acl) != space.acl_store_key("permits", other)
-    assert space.acl_store_key("permits", acl) != space.acl_store_key("reversed", acl)
+    assert space.acl_store_key("permits", acl) != space.acl_store_key(REVERSED_KIND, acl)
     # Another content of the same ACL object is its own digest, not the one made before.
     assert space.acl_store_key("x", acl, lambda: "other") == BddStore.key("x", "other", space.layout)
     assert space.acl_permits(acl) == space.acl_permits(twin) == space._compile(acl)
@@ -141,7 +141,9 @@ def test_work_shared_over_two_processes_fills_the_store(tmp_path: Path) -> None:
         compiled = reader._compile(item.acl)
         assert reader.acl_permits(item.acl) == compiled
         if item.run is compile_filter_and_reverse:
-            assert reader.acl_permits_reversed(item.acl) == reader.reversed_direction(compiled)
+            assert reader.acl_permits_reversed(item.acl) == reader.reversed_direction(compiled) & reader.protocol(
+                PROTO_TCP
+            )
         assert reader.store is not None and reader.store.misses == 0
     for item in shadows:
         assert stored_unreachable_lines(PacketSpace(store=BddStore(tmp_path / "store")), item.acl) == (

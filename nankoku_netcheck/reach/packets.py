@@ -81,6 +81,8 @@ _CHUNKS = {name: _chunk_plan(width) for name, width in FIELD_WIDTHS}
 
 
 PacketSet = Any  # a dd Function (cudd or autoref) or an oxidd BCDDFunction; kept opaque to callers
+# The store's kind of `PacketSpace.acl_permits_reversed` entries (the TCP part only).
+REVERSED_KIND = "reversed tcp"
 # ACLs at least this long are kept in the store (shorter ones compile faster than a file loads).
 STORE_MIN_LINES = 300
 # What 'auto' picks, first installed wins. OxiDD first: on the benchmark cities it took 0.5-0.65x
@@ -420,8 +422,9 @@ class PacketSpace:
         return cached
 
     def acl_permits_reversed(self, acl: Acl) -> PacketSet:
-        """`reversed_direction(acl_permits(acl))`: the reply check of a stateful firewall
-        asks it of every long ACL, and reversing a large BDD costs more than compiling it."""
+        """The TCP packets of `reversed_direction(acl_permits(acl))` (`reversed_tcp`): the reply
+        check of a stateful firewall asks it of every long ACL and keeps only TCP of it
+        (engine.reply_filter), and reversing a large BDD costs more than compiling it."""
         known = self._reversed_of_object.get(id(acl))
         if known is not None and known[0] is acl:
             return known[1]
@@ -429,7 +432,7 @@ class PacketSpace:
         cached = self._reversed_acl_cache.get(key)
         if cached is None:
             cached = self._reversed_acl_cache[key] = self._stored(
-                "reversed", acl, lambda: self.reversed_direction(self.acl_permits(acl))
+                REVERSED_KIND, acl, lambda: self.reversed_tcp(self.acl_permits(acl))
             )
         self._reversed_of_object[id(acl)] = (acl, cached)
         return cached
@@ -446,7 +449,7 @@ class PacketSpace:
         """Whether the store holds the ACL's compiled set (and its reverse if asked)."""
         if self.store is None:
             return False
-        kinds = ("permits", "reversed") if reverse else ("permits",)
+        kinds = ("permits", REVERSED_KIND) if reverse else ("permits",)
         return all(self.store.has(self.acl_store_key(kind, acl)) for kind in kinds)
 
     def acl_store_key(self, kind: str, acl: Acl, content: Callable[[], object] | None = None) -> str:
@@ -609,6 +612,15 @@ class PacketSpace:
                 renaming[bit_a] = bit_b
                 renaming[bit_b] = bit_a
         return self.bdd.let(renaming, packets)
+
+    def reversed_tcp(self, packets: PacketSet) -> PacketSet:
+        """`reversed_direction(packets) & protocol(TCP)`, reversing only the TCP part (the
+        renaming leaves the protocol alone): on the 1,000-device city's 17,000-line firewall
+        ACLs 1.0-1.1 s instead of 2.0 s, 0.24 s instead of 0.56 s."""
+        tcp_bits = {
+            bit: bool((PROTO_TCP >> (FIELD_WIDTH["proto"] - 1 - i)) & 1) for i, bit in enumerate(self.bits["proto"])
+        }
+        return self.reversed_direction(self.bdd.let(tcp_bits, packets)) & self.protocol(PROTO_TCP)
 
     def project(self, packets: PacketSet, field: str) -> PacketSet:
         """The values `field` takes in the set (other fields quantified away)."""

@@ -63,8 +63,9 @@ def filter_work(space: PacketSpace, network: Network) -> list[Work]:
                 continue
             key = space.lines_digest(chosen)
             found[key] = (chosen, device.stateful or (key in found and found[key][1]))
+    # The reverse (its TCP part) took 0.25-0.7 of the compile on the 1,000-device city's ACLs.
     return [
-        Work(compile_filter_and_reverse, acl, 3 * len(acl.lines))
+        Work(compile_filter_and_reverse, acl, 2 * len(acl.lines))
         if reverse
         else Work(compile_filter, acl, len(acl.lines))
         for acl, reverse in found.values()
