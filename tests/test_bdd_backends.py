@@ -53,7 +53,7 @@ def test_same_sets_and_same_examples_on_every_engine(spaces: dict[str, PacketSpa
     seen = []
     for space in spaces.values():
         permitted = space.acl_permits(ACL)
-        reversed_ = space.acl_permits_reversed(ACL)
+        reversed_ = space.acl_permits_reversed_tcp(ACL)
         seen.append(
             (
                 space.pick(permitted),

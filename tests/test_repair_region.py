@@ -212,7 +212,7 @@ def test_an_acl_of_the_lines_within_a_region_permits_what_the_acl_does_there(
     backwards = lines_within(acl, bounds_of(reversed_region(region)))
     reverse = space.reversed_direction(space.lines_permit(backwards)) & inside
     assert reverse == space.reversed_direction(space.acl_permits(acl)) & inside
-    assert reverse & space.protocol(PROTO_TCP) == space.acl_permits_reversed(acl) & inside
+    assert reverse & space.protocol(PROTO_TCP) == space.acl_permits_reversed_tcp(acl) & inside
 
 
 @st.composite

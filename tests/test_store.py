@@ -49,11 +49,11 @@ def test_loaded_sets_equal_a_fresh_compile(tmp_path: Path) -> None:
     acl = long_acl(STORE_MIN_LINES + 50)
     first = PacketSpace(store=BddStore(tmp_path))
     first.acl_permits(acl)
-    first.acl_permits_reversed(acl)
+    first.acl_permits_reversed_tcp(acl)
     assert first.store is not None and (first.store.hits, first.store.misses) == (0, 2)
     second = PacketSpace(store=BddStore(tmp_path))
     permits = second.acl_permits(acl)
-    reversed_permits = second.acl_permits_reversed(acl)
+    reversed_permits = second.acl_permits_reversed_tcp(acl)
     assert second.store is not None and (second.store.hits, second.store.misses) == (2, 0)
     assert permits == second._compile(acl)
     assert reversed_permits == second.reversed_direction(second._compile(acl)) & second.protocol(PROTO_TCP)
@@ -141,7 +141,7 @@ def test_work_shared_over_two_processes_fills_the_store(tmp_path: Path) -> None:
         compiled = reader._compile(item.acl)
         assert reader.acl_permits(item.acl) == compiled
         if item.run is compile_filter_and_reverse:
-            assert reader.acl_permits_reversed(item.acl) == reader.reversed_direction(compiled) & reader.protocol(
+            assert reader.acl_permits_reversed_tcp(item.acl) == reader.reversed_direction(compiled) & reader.protocol(
                 PROTO_TCP
             )
         assert reader.store is not None and reader.store.misses == 0

@@ -441,7 +441,7 @@ class ReachEngine:
         of its lines that can match a packet of the region (the reverse: of the reversed region)."""
         region = self._in_region
         if region is None:
-            return self.space.acl_permits_reversed(acl) if reverse else self.space.acl_permits(acl)
+            return self.space.acl_permits_reversed_tcp(acl) if reverse else self.space.acl_permits(acl)
         known = region.of_object.get((id(acl), reverse))
         if known is not None and known[0] is acl:
             return known[1]

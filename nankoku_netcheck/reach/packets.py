@@ -81,7 +81,7 @@ _CHUNKS = {name: _chunk_plan(width) for name, width in FIELD_WIDTHS}
 
 
 PacketSet = Any  # a dd Function (cudd or autoref) or an oxidd BCDDFunction; kept opaque to callers
-# The store's kind of `PacketSpace.acl_permits_reversed` entries (the TCP part only).
+# The store's kind of `PacketSpace.acl_permits_reversed_tcp` entries (the TCP part only).
 REVERSED_KIND = "reversed tcp"
 # ACLs at least this long are kept in the store (shorter ones compile faster than a file loads).
 STORE_MIN_LINES = 300
@@ -421,7 +421,7 @@ class PacketSpace:
         self._permits_of_object[id(acl)] = (acl, cached)
         return cached
 
-    def acl_permits_reversed(self, acl: Acl) -> PacketSet:
+    def acl_permits_reversed_tcp(self, acl: Acl) -> PacketSet:
         """The TCP packets of `reversed_direction(acl_permits(acl))` (`reversed_tcp`): the reply
         check of a stateful firewall asks it of every long ACL and keeps only TCP of it
         (engine.reply_filter), and reversing a large BDD costs more than compiling it."""

@@ -45,7 +45,7 @@ def compile_filter(space: PacketSpace, acl: Acl) -> None:
 
 def compile_filter_and_reverse(space: PacketSpace, acl: Acl) -> None:
     space.acl_permits(acl)
-    space.acl_permits_reversed(acl)
+    space.acl_permits_reversed_tcp(acl)
 
 
 def filter_work(space: PacketSpace, network: Network) -> list[Work]:
