@@ -327,7 +327,9 @@ _C_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None) if
 # aliases), "?" (inside [..] and {..} PyYAML reads it as a key indicator where libyaml may read
 # text), tabs, a byte order mark, carriage returns and the breaks only YAML ends lines at
 # (`_mark_line` needs the pure reader's buffer for them); characters the pure reader refuses.
-_PURE_ONLY = re.compile("[!%&?\t\r\ufeff\u0085\u2028\u2029]")
+# `|` and `>`: block scalars, whose headers libyaml reads more leniently (`- >#` is a scalar to
+# it and a syntax error to the pure-Python scanner; found by tests/test_load_paths.py).
+_PURE_ONLY = re.compile("[!%&?|>\t\r\ufeff\u0085\u2028\u2029]")
 _NON_PRINTABLE: re.Pattern[str] = yaml.reader.Reader.NON_PRINTABLE
 # Deeper trees go through the pure-Python composer: it raises RecursionError (and so a problem)
 # far below libyaml's own nesting limit. Topology files nest about six deep.
