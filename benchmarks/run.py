@@ -164,9 +164,10 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     from nankoku_netcheck.graph import build_network
     from nankoku_netcheck.model import ZoneKind
     from nankoku_netcheck.profiles import pair_policies
+    from nankoku_netcheck.reach.budget import DEFAULT_BUDGET
     from nankoku_netcheck.report import render, shared_digest
     from nankoku_netcheck.rules import REGISTRY
-    from nankoku_netcheck.rules.presearch import search_in_two_processes
+    from nankoku_netcheck.rules.presearch import search_with, start_search_worker, stop_search_worker
     from nankoku_netcheck.topology import load_topology, read_device_configs
 
     meter = Meter()
@@ -178,6 +179,12 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     loaded = Loaded(topology_model, configs, devices, build_network(topology_model, devices))
     meter.stage("graph")
     space = packet_space(backend, cache)
+    rule_ids = [rule.id for rule in REGISTRY]
+    # As analyze does: the search worker starts before the long ACLs compile, makes searches with
+    # this process, then reads certificate lines while this process runs the rules.
+    worker = start_search_worker(
+        loaded.network, configs, rule_ids, cache, jobs or available_cores(), space.backend, DEFAULT_BUDGET
+    )
     prepare_store(space, loaded, jobs or available_cores())
     context = flow_context(loaded, space)
     # Every flow the rules ask for: from each zone and external peer, from the public
@@ -187,8 +194,7 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
     classes += [
         f"public:{zone.id}" for zone in topology_model.zones if zone.kind is ZoneKind.INTERNET and zone.upstream
     ]
-    # As analyze does: with a cache and two jobs, these searches over two processes first.
-    search_in_two_processes(context, configs, [rule.id for rule in REGISTRY], cache, jobs or available_cores())
+    search_with(context, worker)
     for source_class in classes:
         context.reach(source_class)
     for source_class in sorted({policy.from_zone for policy in pair_policies(topology_model)}):
@@ -204,9 +210,18 @@ def run_verify(topology: Path, cache_dir: Path | None, backend: str, jobs: int |
             rule_times[family] = rule_times.get(family, 0.0) + now - float(clock["at"])
         clock.update(rule=stage if stage != "reach" else "", at=now)
 
-    result = analyze_loaded(
-        loaded, space, context=context, progress=progress, timestamp="2026-01-01T00:00:00Z", today=dt.date(2026, 1, 1)
-    ).result
+    try:
+        result = analyze_loaded(
+            loaded,
+            space,
+            context=context,
+            progress=progress,
+            timestamp="2026-01-01T00:00:00Z",
+            today=dt.date(2026, 1, 1),
+            search_worker=worker,
+        ).result
+    finally:
+        stop_search_worker(worker)
     progress("")
     meter.stage("rules")
     digest = shared_digest(result, REPORT_FORMATS)

@@ -467,10 +467,13 @@ def analyze_loaded(
     benchmarks time reachability apart from the rules). `certify`: False leaves the
     result without isolation certificates (`diff` shows none). `search_worker` (with no `context`
     given): the searches the rules will ask for are made first, over this process and that
-    worker (rules/presearch.py). `prints`: the network's fingerprints (with a store), which
-    rules keep results between runs by (`FlowContext.fingerprints`)."""
+    worker (rules/presearch.py); with a `context` whose searches that worker made already, it
+    only reads the certificates' lines it claims (the benchmarks). `prints`: the network's
+    fingerprints (with a store), which rules keep results between runs by
+    (`FlowContext.fingerprints`)."""
     report = progress or (lambda _stage: None)
     report("reach")
+    given_context = context is not None
     if context is None:
         context = flow_context(loaded, space, today, budget)
     if prior is not None:
@@ -478,7 +481,7 @@ def analyze_loaded(
         context.prior = prior
     if prints is not None:
         context.fingerprints = prints
-    if search_worker is not None:
+    if search_worker is not None and not given_context:
         search_with(context, search_worker)
     findings: list[Finding] = []
     verdicts: list[RuleVerdict] = []
