@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nankoku_netcheck.model import PORT_MAX, PortRange, ip_to_int, is_decimal
@@ -36,9 +36,22 @@ from nankoku_netcheck.vendors.common import (
 ADDRESS_PIECES = ["0", "1", "10", "255", "256", "999", "0010", "1.2", ".", "..", "a", " ", "-1", "٣", "²", "１"]
 
 
-def _ip_or_none(word: str) -> int | None:
+def _reference_ip_to_int(text: str) -> int:
+    """`model.ip_to_int` before it read the address by one pattern."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        raise ValueError(f"not an IPv4 address: {text!r}")
+    value = 0
+    for part in parts:
+        if not is_decimal(part) or len(part) > 3 or int(part) > 255:
+            raise ValueError(f"not an IPv4 address: {text!r}")
+        value = (value << 8) | int(part)
+    return value
+
+
+def _ip_or_none(read: Callable[[str], int], word: str) -> int | None:
     try:
-        return ip_to_int(word)
+        return read(word)
     except ValueError:
         return None
 
@@ -59,8 +72,17 @@ def _ipv4_or_none(word: str) -> int | None:
         st.text(max_size=16),
     )
 )
-def test_ipv4_reads_what_ip_to_int_reads(word: str) -> None:
-    assert _ipv4_or_none(word) == _ip_or_none(word)
+@example("0010.1.1.1")
+@example("1.2.3.0010")
+@example("1.2.3.256")
+@example("1.2.3.4.5")
+@example("1.2.3.4\n")
+@example("1.2.3.٣")
+@example("255.255.255.255")
+def test_ipv4_reads_what_the_split_reader_read(word: str) -> None:
+    expected = _ip_or_none(_reference_ip_to_int, word)
+    assert _ip_or_none(ip_to_int, word) == expected
+    assert _ipv4_or_none(word) == expected
 
 
 def _reference_port_number(word: str, names: Mapping[str, int]) -> int:
