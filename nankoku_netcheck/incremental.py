@@ -580,6 +580,25 @@ class SavedSearches:
             self._found[search] = self._get(source_class, routing)
         return self._found[search]
 
+    def whole(self, source_class: str, routing: bool) -> ReachResult | None:
+        """The saved result of the search only if one holds as it is (what `get` returns first),
+        else None: no repair is made. For a caller that has a repair of its own (`diff`'s after
+        side, from the before side's search in memory): making one here reads the earlier
+        models and loads the saved result only to drop it (about 0.08 s CPU a search on the
+        1,000-device city)."""
+        search = (source_class, routing)
+        if search in self._found:
+            found = self._found[search]
+            return found if isinstance(found, ReachResult) else None
+        kept = self._kept[search] = self._recorded(self._key(search))
+        for deps in kept:
+            if self.prints.changed(deps, routing) == []:
+                result = self._whole(search, deps)
+                if result is not None:
+                    self._found[search] = result
+                    return result
+        return None
+
     def _get(self, source_class: str, routing: bool) -> ReachResult | Repair | None:
         """An entry that holds as it is before any repair (loading costs less than the smallest
         search); among repairs, the one with the fewest changed devices (each is an earlier model

@@ -706,7 +706,8 @@ def check_acl_004(ctx: FlowContext) -> list[Finding]:
     permit is kept between runs (rules/acl_kept.py); which interfaces and rules sit at a
     zone boundary is found anew."""
     findings = []
-    kept = DeviceKept(ctx, "ACL-004")
+    # Its answers are indexes into the device's model (lines, policy positions): any path.
+    kept = DeviceKept(ctx, "ACL-004", any_path=True)
     for device_name, if_name in sorted(zone_boundary_interfaces(ctx.network)):
         device = ctx.network.devices[device_name]
         interface = device.interfaces.get(if_name)

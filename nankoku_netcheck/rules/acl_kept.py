@@ -13,8 +13,9 @@ One record rather than one per device: a thousand files cost more to read than o
 
 An answer is re-used only when the device's fingerprint and path are the ones it was
 computed for — but for "no findings", which holds under any path for the same model (see
-`findings_of_each`); a record or an answer of the wrong shape is never read (the caller
-recomputes). Without a store or fingerprints nothing is kept and everything is computed.
+`findings_of_each`), and for the answers of a rule that keeps no paths (`any_path`); a
+record or an answer of the wrong shape is never read (the caller recomputes). Without a
+store or fingerprints nothing is kept and everything is computed.
 """
 
 from __future__ import annotations
@@ -64,9 +65,13 @@ ENTRIES_PER_DEVICE = 2
 class DeviceKept:
     """One rule's kept answers: read once when made, written by `save` when anything changed."""
 
-    def __init__(self, ctx: FlowContext, rule: str, by_structure: bool = False) -> None:
+    def __init__(self, ctx: FlowContext, rule: str, by_structure: bool = False, any_path: bool = False) -> None:
         """`by_structure`: the answers rest on the network's structure too (where a device's
-        interfaces lead): kept only while the structure fingerprint is the same."""
+        interfaces lead): kept only while the structure fingerprint is the same. `any_path`: the
+        answers name no path (indexes into the device's model, as ACL-004's), so an entry of the
+        same model under another path is read as this run's (`diff`'s first side after a
+        `verify` would otherwise compute every device again, about a second on the 1,000-device
+        city, hashing the firewalls' long lists)."""
         self._store = ctx.space.store if ctx.fingerprints is not None else None
         self._key = ""
         self._entries: dict[str, Entry] = {}
@@ -85,6 +90,9 @@ class DeviceKept:
                 continue
             kept = (old or {}).get(name, [])
             same = [entry for entry in kept if entry[0] == found and entry[1] == device.source_file]
+            if not same and any_path:
+                # Left under its path: the record is not written again for a path alone.
+                same = [entry for entry in kept if entry[0] == found]
             if same:
                 self._entries[name] = same[0]
             else:

@@ -800,6 +800,10 @@ def check_port_001(ctx: FlowContext) -> list[Finding]:
     to use (or one described as unused) is shut down."""
     findings = []
     linked = _linked_interfaces(ctx.network)
+    # Interface names and descriptions repeat across devices (the 1,000-device city's 24,000
+    # ports): each vendor's name pattern and the unused pattern are matched once per text.
+    ethernet: dict[tuple[str, str], bool] = {}
+    unused: dict[str, bool] = {}
     for name, device in devices(ctx):
         parents = {if_name.split(".", 1)[0] for if_name in device.interfaces if "." in if_name}
         for if_name in sorted(device.interfaces):
@@ -807,11 +811,18 @@ def check_port_001(ctx: FlowContext) -> list[Finding]:
             facts = device.mgmt.interfaces.get(if_name)
             if interface.shutdown or interface.kind != "physical" or facts is None:
                 continue
-            if not is_ethernet_port(device, if_name):
+            port = ethernet.get((device.vendor, if_name))
+            if port is None:
+                port = ethernet[device.vendor, if_name] = is_ethernet_port(device, if_name)
+            if not port:
                 continue
             if (name, if_name) in linked or if_name in parents or dict(interface.properties).get("channel_group"):
                 continue
-            described_unused = bool(UNUSED_DESCRIPTION.search(interface.description))
+            described_unused = unused.get(interface.description)
+            if described_unused is None:
+                described_unused = unused[interface.description] = bool(
+                    UNUSED_DESCRIPTION.search(interface.description)
+                )
             in_use = (name, if_name) in ctx.network.segment_of or not facts.bare
             if in_use and not described_unused:
                 continue
