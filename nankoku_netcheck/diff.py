@@ -137,8 +137,10 @@ def diff_topologies(
         found = reusable.get((source_class, routing))
         if isinstance(found, ReachResult) or saved_after is None:
             return found
-        kept = saved_after.get(source_class, routing)
-        return kept if isinstance(kept, ReachResult) or found is None else found
+        if found is None:
+            return saved_after.get(source_class, routing)
+        whole = saved_after.whole(source_class, routing)
+        return whole if whole is not None else found
 
     after = analyze_loaded(
         loaded_after,

@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import remove_entry, source_fingerprint
-from ..codec import Codec, DecodeError, EncodeError
+from ..codec import Codec, EncodeError
 from .engine import Endpoint, ReachResult
 from .packets import PacketSet, PacketSpace
-from .store import RECORD_ENTRY_LIMIT, BddStore
+from .store import BddStore
 
 # The engine a packet set belongs to, by the module of its type (a result has no manager of its own).
 _ENGINES = {"oxidd.bcdd": "oxidd", "dd.cudd": "cudd"}
@@ -139,8 +139,8 @@ def load_reach(store: BddStore, space: PacketSpace, key: str) -> ReachResult | N
     """The result `save_reach` stored under `key`, its sets in `space`; None if there is none
     usable (absent, damaged, written by another engine)."""
     entry = _entry_key(key)
-    record = _read_record(store, entry)
-    if record is None:
+    record = store.get_decoded(entry, _codec())
+    if not isinstance(record, SavedReach):
         return None
     roots = _load_roots(store, space, entry, record)
     if roots is None:
@@ -154,21 +154,6 @@ def load_reach(store: BddStore, space: PacketSpace, key: str) -> ReachResult | N
         entered=set(record.entered),
         translated_into=set(record.translated_into),
     )
-
-
-def _read_record(store: BddStore, entry: str) -> SavedReach | None:
-    """The entry's record, decoded (strictly) from its authenticated bytes as they are:
-    `BddStore.get_decoded` parses them, writes the value back to JSON and the codec parses that
-    again, two passes of a search's ~110 kB that cost about an eighth of a load's CPU on the
-    1,000-device city. None if absent, rejected or of another shape."""
-    payload = store._read(entry, ".json", "record", RECORD_ENTRY_LIMIT)
-    if payload is None:
-        return None
-    try:
-        record = _codec().loads(payload)
-    except DecodeError:
-        return None
-    return record if isinstance(record, SavedReach) else None
 
 
 def _load_roots(store: BddStore, space: PacketSpace, entry: str, record: SavedReach) -> list[PacketSet] | None:

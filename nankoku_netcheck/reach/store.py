@@ -159,12 +159,13 @@ class BddStore:
 
     def get_decoded(self, key: str, codec: Codec) -> Any | None:
         """The record under `key` as `codec` reads it (strict); None if absent, rejected or of
-        another shape."""
-        value = self.get_record(key)
-        if value is None:
+        another shape. Decoded from the authenticated bytes in one pass (parsing them to JSON values
+        first and writing those back for the codec cost about an eighth of loading a saved search)."""
+        payload = self._read(key, ".json", "record", RECORD_ENTRY_LIMIT)
+        if payload is None:
             return None
         try:
-            return codec.loads(json.dumps(value).encode("utf-8"))
+            return codec.loads(payload)
         except DecodeError:
             return None
 
