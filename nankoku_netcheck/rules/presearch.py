@@ -295,6 +295,8 @@ class TransferredLines:
     worker: BaseProcess | None = None
 
     def take(self, point: FilterPoint) -> bool:
+        if self.worker is None and orphaned():
+            return False
         try:
             os.close(os.open(self.folder / f"claim-{lines_key(point)}", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         except FileExistsError:
@@ -382,11 +384,21 @@ def search_worker(
             return
         transfer = BddStore(Path(folder), secret)
         for search in plan:
+            if orphaned():
+                return
             if claim(Path(folder), search):
                 save_reach(transfer, transfer_key(search), context.reach(*search))
         searched.set()
         if certify:
             cited_lines_ahead(context, TransferredLines(Path(folder), transfer))
+
+
+def orphaned() -> bool:
+    """Whether this process is a worker whose parent is gone: a parent killed outright (SIGKILL,
+    SIGTERM) never runs the `finally` that stops its worker, which would otherwise search and read
+    lines for nobody, minutes on a large city. Asked between searches and between cut points."""
+    parent = multiprocessing.parent_process()
+    return parent is not None and not parent.is_alive()
 
 
 def wait_for(ready: EventType) -> bool:
