@@ -29,6 +29,7 @@ from .parse_worker import (
     collector_paused,
     parse_encoded,
     parse_in_worker,
+    rare_full_collections,
 )
 from .profiles import city_clause, effective_profile, profile_name
 from .reach.budget import DEFAULT_BUDGET
@@ -325,46 +326,47 @@ def analyze(
     kept = cached_result(cache, run, timestamp) if run is not None and reuse_result else None
     if kept is not None:
         return kept if accepted is None else with_baseline(kept, accepted)
-    loaded = load_network(topology, cache, jobs)
-    space = packet_space(backend, cache)
-    saved = saved_searches(space, loaded, budget, cache)
-    # Started now: its start-up runs while the long ACLs compile (rules/presearch.py).
-    worker = start_search_worker(
-        loaded.network,
-        loaded.configs,
-        searched_for(loaded, chosen),
-        cache,
-        jobs,
-        space.backend,
-        budget,
-        kept=saved.get if saved is not None else None,
-    )
-    try:
-        report("compile")
-        prepare_store(space, loaded, jobs, saved.prints if saved is not None else None)
-        analysis = analyze_loaded(
-            loaded,
-            space,
-            rules=chosen,
-            timestamp=timestamp,
-            progress=progress,
-            today=run.today if run is not None else today,
-            budget=budget,
-            prior=saved.get if saved is not None else None,
-            search_worker=worker,
-            prints=saved.prints if saved is not None else None,
+    with rare_full_collections():
+        loaded = load_network(topology, cache, jobs)
+        space = packet_space(backend, cache)
+        saved = saved_searches(space, loaded, budget, cache)
+        # Started now: its start-up runs while the long ACLs compile (rules/presearch.py).
+        worker = start_search_worker(
+            loaded.network,
+            loaded.configs,
+            searched_for(loaded, chosen),
+            cache,
+            jobs,
+            space.backend,
+            budget,
+            kept=saved.get if saved is not None else None,
         )
-    finally:
-        stop_search_worker(worker)
-    if saved is not None:
-        saved.put_all(analysis.context.searches())
-        repaired = len(analysis.context.repaired)
-        report(
-            f"searches re-used: {len(analysis.context.reused)} of {len(analysis.context.searches())}"
-            + (f", {repaired} repaired after an ACL edit" if repaired else "")
-        )
-    result = analysis.result
-    keep_result(cache, run, result, loaded)
+        try:
+            report("compile")
+            prepare_store(space, loaded, jobs, saved.prints if saved is not None else None)
+            analysis = analyze_loaded(
+                loaded,
+                space,
+                rules=chosen,
+                timestamp=timestamp,
+                progress=progress,
+                today=run.today if run is not None else today,
+                budget=budget,
+                prior=saved.get if saved is not None else None,
+                search_worker=worker,
+                prints=saved.prints if saved is not None else None,
+            )
+        finally:
+            stop_search_worker(worker)
+        if saved is not None:
+            saved.put_all(analysis.context.searches())
+            repaired = len(analysis.context.repaired)
+            report(
+                f"searches re-used: {len(analysis.context.reused)} of {len(analysis.context.searches())}"
+                + (f", {repaired} repaired after an ACL edit" if repaired else "")
+            )
+        result = analysis.result
+        keep_result(cache, run, result, loaded)
     if accepted is None:
         return result
     return with_baseline(result, accepted)

@@ -23,6 +23,7 @@ from .cache import ParseCache
 from .errors import InputError, InputProblem
 from .incremental import reusable_searches
 from .inputs import is_inside
+from .parse_worker import rare_full_collections
 from .profiles import CHANNELS, pair_policies
 from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import ReachResult
@@ -95,67 +96,68 @@ def diff_topologies(
     root), `allow_paths`: folders both sides may also read from (see load_topology).
     `budget`: work units each search may spend (see reach/budget.py). No side is certified:
     a diff shows changes and findings, never isolation certificates (`verify` makes those)."""
-    space = packet_space(backend, cache)
-    try:
-        loaded_before = load(
-            before_path, cache, display_prefix=before_display, allow_paths=allow_paths, root=before_root
+    with rare_full_collections():
+        space = packet_space(backend, cache)
+        try:
+            loaded_before = load(
+                before_path, cache, display_prefix=before_display, allow_paths=allow_paths, root=before_root
+            )
+        except InputError as error:
+            if before_display is None:
+                raise
+            raise _relabelled(error, *before_display) from None
+        loaded_after = load(after_path, cache, allow_paths=allow_paths)
+        stamp = timestamp_now()
+        # The searches kept by earlier runs: a revision's export reads those of the working tree's
+        # file (its topology now); what holds of them is re-used, an edit of ACL lines repaired.
+        saved_before = saved_searches(
+            space, loaded_before, budget, cache, kept_as=after_path if before_display is not None else None
         )
-    except InputError as error:
-        if before_display is None:
-            raise
-        raise _relabelled(error, *before_display) from None
-    loaded_after = load(after_path, cache, allow_paths=allow_paths)
-    stamp = timestamp_now()
-    # The searches kept by earlier runs: a revision's export reads those of the working tree's
-    # file (its topology now); what holds of them is re-used, an edit of ACL lines repaired.
-    saved_before = saved_searches(
-        space, loaded_before, budget, cache, kept_as=after_path if before_display is not None else None
-    )
-    saved_after = saved_searches(space, loaded_after, budget, cache)
-    before = analyze_loaded(
-        loaded_before,
-        space,
-        timestamp=stamp,
-        today=today,
-        budget=budget,
-        prior=saved_before.get if saved_before is not None else None,
-        certify=False,
-        prints=saved_before.prints if saved_before is not None else None,
-    )
-    # The after side takes every search of the before side that the change cannot affect.
-    # The saved searches' fingerprints where there are some: each is computed once a run.
-    reusable = reusable_searches(
-        before.context.searches(),
-        saved_before.prints if saved_before is not None else fingerprints(loaded_before, space, budget),
-        saved_after.prints if saved_after is not None else fingerprints(loaded_after, space, budget),
-        space,
-    )
+        saved_after = saved_searches(space, loaded_after, budget, cache)
+        before = analyze_loaded(
+            loaded_before,
+            space,
+            timestamp=stamp,
+            today=today,
+            budget=budget,
+            prior=saved_before.get if saved_before is not None else None,
+            certify=False,
+            prints=saved_before.prints if saved_before is not None else None,
+        )
+        # The after side takes every search of the before side that the change cannot affect.
+        # The saved searches' fingerprints where there are some: each is computed once a run.
+        reusable = reusable_searches(
+            before.context.searches(),
+            saved_before.prints if saved_before is not None else fingerprints(loaded_before, space, budget),
+            saved_after.prints if saved_after is not None else fingerprints(loaded_after, space, budget),
+            space,
+        )
 
-    def prior(source_class: str, routing: bool) -> ReachResult | Repair | None:
-        # A whole result before a repair: the store may hold the after side's very searches
-        # (a `verify` of the edited files ran before this diff).
-        found = reusable.get((source_class, routing))
-        if isinstance(found, ReachResult) or saved_after is None:
-            return found
-        if found is None:
-            return saved_after.get(source_class, routing)
-        whole = saved_after.whole(source_class, routing)
-        return whole if whole is not None else found
+        def prior(source_class: str, routing: bool) -> ReachResult | Repair | None:
+            # A whole result before a repair: the store may hold the after side's very searches
+            # (a `verify` of the edited files ran before this diff).
+            found = reusable.get((source_class, routing))
+            if isinstance(found, ReachResult) or saved_after is None:
+                return found
+            if found is None:
+                return saved_after.get(source_class, routing)
+            whole = saved_after.whole(source_class, routing)
+            return whole if whole is not None else found
 
-    after = analyze_loaded(
-        loaded_after,
-        space,
-        timestamp=stamp,
-        today=today,
-        budget=budget,
-        prior=prior,
-        certify=False,
-        prints=saved_after.prints if saved_after is not None else None,
-    )
-    if saved_after is not None:
-        # The after side is the network as it is now: the next verify starts from its searches.
-        saved_after.put_all(after.context.searches())
-    return compare(before, after)
+        after = analyze_loaded(
+            loaded_after,
+            space,
+            timestamp=stamp,
+            today=today,
+            budget=budget,
+            prior=prior,
+            certify=False,
+            prints=saved_after.prints if saved_after is not None else None,
+        )
+        if saved_after is not None:
+            # The after side is the network as it is now: the next verify starts from its searches.
+            saved_after.put_all(after.context.searches())
+        return compare(before, after)
 
 
 def _relabelled(error: InputError, prefix: str, label: str) -> InputError:
