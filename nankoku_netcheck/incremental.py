@@ -627,10 +627,9 @@ class SavedSearches:
     def _recorded(self, key: str) -> list[SearchDeps]:
         """The entries of the deps record under `key`, latest first (none if it is absent or
         unreadable)."""
-        value = self.store.get_record(key)
-        if value is None:
+        text = self.store.get_payload(key)
+        if text is None:
             return []
-        text = json.dumps(value).encode("utf-8")
         try:
             kept: KeptSearches = _kept_codec().loads(text)
         except DecodeError:

@@ -157,11 +157,16 @@ class BddStore:
             remove_entry(self._path(key, ".json"))
             return None
 
+    def get_payload(self, key: str) -> bytes | None:
+        """The authenticated bytes of the record under `key`, for a caller that decodes them with
+        codecs of its own (`get_decoded`); None if absent or rejected."""
+        return self._read(key, ".json", "record", RECORD_ENTRY_LIMIT)
+
     def get_decoded(self, key: str, codec: Codec) -> Any | None:
         """The record under `key` as `codec` reads it (strict); None if absent, rejected or of
         another shape. Decoded from the authenticated bytes in one pass (parsing them to JSON values
         first and writing those back for the codec cost about an eighth of loading a saved search)."""
-        payload = self._read(key, ".json", "record", RECORD_ENTRY_LIMIT)
+        payload = self.get_payload(key)
         if payload is None:
             return None
         try:
