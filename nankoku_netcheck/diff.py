@@ -14,28 +14,53 @@ import os
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .analyze import Analysis, analyze_loaded, fingerprints, load, packet_space, saved_searches, timestamp_now
+from .analyze import (
+    Analysis,
+    Loaded,
+    analyze_loaded,
+    available_cores,
+    fingerprints,
+    load,
+    packet_space,
+    saved_searches,
+    timestamp_now,
+)
 from .cache import ParseCache
+from .diff_sides import (
+    DeviceLines,
+    Fate,
+    FateQuestion,
+    LocalSide,
+    Passage,
+    PassTask,
+    Side,
+    SourceLine,
+)
+from .diff_worker import BeforeJob, BeforeSideLost, RemoteSide, held_warnings, issue_again, start_before_side
 from .errors import InputError, InputProblem
-from .incremental import reusable_searches
+from .incremental import Fingerprints, reusable_searches, saved_search_devices
 from .inputs import is_inside
 from .parse_worker import rare_full_collections
-from .profiles import CHANNELS, pair_policies
 from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import ReachResult
-from .reach.packets import PacketSet
+from .reach.packets import PacketSpace
 from .reach.repair import Repair
-from .reach.trace import TracePath
 from .redact import redact
 from .result import Evidence, Finding, FlowExample, Result, severity_rank
-from .rules.flows import OUTSIDE, TRANSIT, CrossCheckError, FlowContext, flow_example
-from .rules.zone import sanctioned_flows
+from .rules.flows import TRANSIT, flow_example
 
-MAX_CLASSES = 12
+# The smallest network (devices whose searches the store keeps) whose before side is analysed
+# in a second process. The worker's start (spawn, imports) is ~0.5 s of wall time; measured on
+# the synthetic cities after a one-device edit (diff, one process → two, wall): 100 devices
+# 0.8 → 0.95 s, 300 devices 2.5 → 1.9-2.3 s, 1,000 devices 7.5-8.2 → 5.3-5.4 s.
+WORKER_MIN_DEVICES = 200
+
+Prior = Callable[[str, bool], ReachResult | Repair | None]
 
 
 @dataclass(frozen=True)
@@ -89,47 +114,131 @@ def diff_topologies(
     before_root: str | None = None,
     allow_paths: Iterable[str] = (),
     budget: int = DEFAULT_BUDGET,
+    jobs: int | None = None,
 ) -> DiffResult:
     """Compare two topology files (each with its configs). `before_display` maps a path
     prefix to a label (e.g. a temporary checkout to 'HEAD~1:') in what is shown;
     `before_root`: the folder the before side's configs must lie in (an exported revision's
     root), `allow_paths`: folders both sides may also read from (see load_topology).
-    `budget`: work units each search may spend (see reach/budget.py). No side is certified:
-    a diff shows changes and findings, never isolation certificates (`verify` makes those)."""
+    `budget`: work units each search may spend (see reach/budget.py). `jobs`: processes (None:
+    the cores there are); with two and a cache, the before side is analysed in a second
+    process (diff_worker.py), the same diff sooner. No side is certified: a diff shows
+    changes and findings, never isolation certificates (`verify` makes those)."""
+    allow_paths = tuple(allow_paths)
+    sides = _Sides(before_path, after_path, backend, cache, today, before_display, before_root, allow_paths, budget)
     with rare_full_collections():
         space = packet_space(backend, cache)
+        remote = None
+        # Only when the store holds searches of the working tree's topology: the after side then
+        # repairs them (as an edit's `verify` does) rather than searching whole. Without, one
+        # process searches the before side and the after side re-uses what holds of it.
+        cores = jobs if jobs is not None else available_cores()
+        if cache is not None and cores >= 2 and saved_search_devices(space, after_path) >= WORKER_MIN_DEVICES:
+            remote = start_before_side(sides.job, cache)
         try:
-            loaded_before = load(
-                before_path, cache, display_prefix=before_display, allow_paths=allow_paths, root=before_root
+            if remote is not None:
+                try:
+                    return sides.beside(remote, space)
+                except BeforeSideLost:
+                    pass  # done here, as without a worker
+            return sides.here(space)
+        finally:
+            if remote is not None:
+                remote.stop()
+
+
+@dataclass
+class _Sides:
+    """One diff's inputs, and the two ways of analysing its sides."""
+
+    before_path: str
+    after_path: str
+    backend: str
+    cache: ParseCache | None
+    today: dt.date | None
+    before_display: tuple[str, str] | None
+    before_root: str | None
+    allow_paths: tuple[str, ...]
+    budget: int
+    stamp: str = field(default_factory=timestamp_now)
+
+    def job(self, transfer: str) -> BeforeJob:
+        assert self.cache is not None
+        return BeforeJob(
+            self.before_path,
+            self.before_display,
+            self.before_root,
+            self.allow_paths,
+            self.kept_as(),
+            str(self.cache.directory),
+            self.cache.secret,
+            self.backend,
+            self.budget,
+            self.stamp,
+            self.today,
+            transfer,
+        )
+
+    def kept_as(self) -> str | None:
+        """Where the before side's saved searches are kept: a revision's export reads those of
+        the working tree's file (its topology now)."""
+        return self.after_path if self.before_display is not None else None
+
+    def load_before(self) -> Loaded:
+        try:
+            return load(
+                self.before_path,
+                self.cache,
+                display_prefix=self.before_display,
+                allow_paths=self.allow_paths,
+                root=self.before_root,
             )
         except InputError as error:
-            if before_display is None:
-                raise
-            raise _relabelled(error, *before_display) from None
-        loaded_after = load(after_path, cache, allow_paths=allow_paths)
-        stamp = timestamp_now()
-        # The searches kept by earlier runs: a revision's export reads those of the working tree's
-        # file (its topology now); what holds of them is re-used, an edit of ACL lines repaired.
-        saved_before = saved_searches(
-            space, loaded_before, budget, cache, kept_as=after_path if before_display is not None else None
+            raise self.before_error(error) from None
+
+    def before_error(self, error: InputError) -> InputError:
+        return error if self.before_display is None else _relabelled(error, *self.before_display)
+
+    def analyse(self, loaded: Loaded, space: PacketSpace, prior: Prior | None, prints: Fingerprints | None) -> Analysis:
+        return analyze_loaded(
+            loaded,
+            space,
+            timestamp=self.stamp,
+            today=self.today,
+            budget=self.budget,
+            prior=prior,
+            certify=False,
+            prints=prints,
         )
-        saved_after = saved_searches(space, loaded_after, budget, cache)
-        before = analyze_loaded(
+
+    def check_before(self, remote: RemoteSide, loading: list[warnings.WarningMessage]) -> None:
+        """Raise the before side's input problems, if it had some; else issue the after side's
+        load warnings (`loading`) after the before side's."""
+        problems = remote.loaded()
+        if problems:
+            raise self.before_error(InputError(list(problems)))
+        issue_again(loading)
+
+    def here(self, space: PacketSpace) -> DiffResult:
+        """Both sides in this process, one after the other: what holds of the before side's
+        searches is taken by the after side."""
+        loaded_before = self.load_before()
+        loaded_after = load(self.after_path, self.cache, allow_paths=self.allow_paths)
+        # The searches kept by earlier runs: what holds of them is re-used, an edit of ACL lines repaired.
+        saved_before = saved_searches(space, loaded_before, self.budget, self.cache, kept_as=self.kept_as())
+        saved_after = saved_searches(space, loaded_after, self.budget, self.cache)
+        before = self.analyse(
             loaded_before,
             space,
-            timestamp=stamp,
-            today=today,
-            budget=budget,
-            prior=saved_before.get if saved_before is not None else None,
-            certify=False,
-            prints=saved_before.prints if saved_before is not None else None,
+            saved_before.get if saved_before is not None else None,
+            saved_before.prints if saved_before is not None else None,
         )
         # The after side takes every search of the before side that the change cannot affect.
         # The saved searches' fingerprints where there are some: each is computed once a run.
         reusable = reusable_searches(
             before.context.searches(),
-            saved_before.prints if saved_before is not None else fingerprints(loaded_before, space, budget),
-            saved_after.prints if saved_after is not None else fingerprints(loaded_after, space, budget),
+            saved_before.prints if saved_before is not None else fingerprints(loaded_before, space, self.budget),
+            saved_after.prints if saved_after is not None else fingerprints(loaded_after, space, self.budget),
             space,
         )
 
@@ -144,20 +253,36 @@ def diff_topologies(
             whole = saved_after.whole(source_class, routing)
             return whole if whole is not None else found
 
-        after = analyze_loaded(
-            loaded_after,
-            space,
-            timestamp=stamp,
-            today=today,
-            budget=budget,
-            prior=prior,
-            certify=False,
-            prints=saved_after.prints if saved_after is not None else None,
-        )
+        after = self.analyse(loaded_after, space, prior, saved_after.prints if saved_after is not None else None)
         if saved_after is not None:
             # The after side is the network as it is now: the next verify starts from its searches.
             saved_after.put_all(after.context.searches())
         return compare(before, after)
+
+    def beside(self, remote: RemoteSide, space: PacketSpace) -> DiffResult:
+        """The before side in the worker, the after side here at the same time. The after side
+        takes its searches from the store (as an edit's `verify` does), repaired where the
+        edit changed them. Raises BeforeSideLost when the worker does not deliver."""
+        with held_warnings() as loading:
+            try:
+                loaded_after: Loaded | InputError = load(self.after_path, self.cache, allow_paths=self.allow_paths)
+            except InputError as error:
+                loaded_after = error
+        if isinstance(loaded_after, InputError):
+            # The one-process order: the before side's problems first, then the after side's.
+            self.check_before(remote, loading)
+            raise loaded_after
+        saved_after = saved_searches(space, loaded_after, self.budget, self.cache)
+        assert saved_after is not None  # the store holds this topology's searches
+        with held_warnings() as analysing:
+            after = self.analyse(loaded_after, space, saved_after.get, saved_after.prints)
+        # Warnings as one process issues them: each side's on loading, then each side's on analysing.
+        self.check_before(remote, loading)
+        remote.analysed(space)
+        issue_again(analysing)
+        # Kept once the worker has read what it needs of the store (the before side's searches).
+        saved_after.put_all(after.context.searches())
+        return compare_sides(remote, LocalSide(after), space)
 
 
 def _relabelled(error: InputError, prefix: str, label: str) -> InputError:
@@ -269,12 +394,47 @@ def _git(folder: str, *args: str) -> str:
 
 
 def compare(before: Analysis, after: Analysis) -> DiffResult:
-    changes = list(_flow_changes(before, after))
+    """The change from `before` to `after`, both analysed in one packet space."""
+    return compare_sides(LocalSide(before), LocalSide(after), before.context.space)
+
+
+def compare_sides(before: Side, after: Side, space: PacketSpace) -> DiffResult:
+    """The change from `before` to `after`, whose flows are sets of `space`. The explanations
+    are asked of both sides before any answer is read: a side in another process works on its
+    share while this process works on the other."""
+    tasks = _changed_sets(before, after, space)
+    changed = _changed_devices(before, after)
+    passages_before = before.ask_passages([task for task in tasks if task.change == "blocked"])
+    lines_before = before.ask_lines(changed)
+    passages_after = after.ask_passages([task for task in tasks if task.change == "allowed"])
+    allowed = passages_after()
+    fates_before = before.ask_fates(
+        [
+            FateQuestion(task.source, task.dest, p.packet)
+            for task, found in zip(_of(tasks, "allowed"), allowed, strict=True)
+            for p in found
+        ]
+    )
+    blocked = passages_before()
+    fates_after = after.ask_fates(
+        [
+            FateQuestion(task.source, task.dest, p.packet)
+            for task, found in zip(_of(tasks, "blocked"), blocked, strict=True)
+            for p in found
+        ]
+    )()
+    edits = _edited_lines(lines_before(), after.ask_lines(changed)())
+    fates = {"allowed": iter(fates_before()), "blocked": iter(fates_after)}
+    explained = {"allowed": iter(allowed), "blocked": iter(blocked)}
+    changes = [
+        _flow_change(task, passage, next(fates[task.change]), edits)
+        for task in tasks
+        for passage in next(explained[task.change])
+    ]
     fingerprints_before = {_fingerprint(f): f for f in before.result.findings}
     fingerprints_after = {_fingerprint(f): f for f in after.result.findings}
-    devices_before, devices_after = set(before.loaded.devices), set(after.loaded.devices)
-    segments_before = set(before.loaded.network.segments)
-    segments_after = set(after.loaded.network.segments)
+    devices_before, devices_after = set(before.devices), set(after.devices)
+    segments_before, segments_after = set(before.segments), set(after.segments)
     return DiffResult(
         before=before.result,
         after=after.result,
@@ -287,11 +447,15 @@ def compare(before: Analysis, after: Analysis) -> DiffResult:
         segments_added=tuple(sorted(segments_after - segments_before)),
         segments_removed=tuple(sorted(segments_before - segments_after)),
         exhausted=tuple(
-            (side, source, routing)
-            for side, analysis in (("before", before), ("after", after))
-            for source, routing, _ in analysis.context.exhausted()
+            (name, source, routing)
+            for name, side in (("before", before), ("after", after))
+            for source, routing in side.exhausted
         ),
     )
+
+
+def _of(tasks: list[PassTask], change: str) -> list[PassTask]:
+    return [task for task in tasks if task.change == change]
 
 
 def _fingerprint(finding: Finding) -> tuple[str, ...]:
@@ -307,133 +471,64 @@ def _fingerprint(finding: Finding) -> tuple[str, ...]:
     )
 
 
-def _flow_changes(before: Analysis, after: Analysis) -> Iterator[FlowChange]:
-    ctx_before, ctx_after = before.context, after.context
-    sources = sorted(set(_source_classes(ctx_before)) | set(_source_classes(ctx_after)))
-    edits = _edited_lines(before, after)
-    for source in sources:
-        flows_before = ctx_before.flows(source) if source in _source_classes(ctx_before) else {}
-        flows_after = ctx_after.flows(source) if source in _source_classes(ctx_after) else {}
+def _changed_sets(before: Side, after: Side, space: PacketSpace) -> list[PassTask]:
+    """Per source and destination class, in order: the packets newly allowed, then those
+    newly blocked (each only when there are some)."""
+    tasks: list[PassTask] = []
+    sources_before, sources_after = set(before.source_classes), set(after.source_classes)
+    for source in sorted(sources_before | sources_after):
+        flows_before = before.flows(source) if source in sources_before else {}
+        flows_after = after.flows(source) if source in sources_after else {}
         for dest in sorted(set(flows_before) | set(flows_after)):
             if dest in (source, TRANSIT):
                 continue
-            old = flows_before.get(dest, ctx_before.space.false)
-            new = flows_after.get(dest, ctx_after.space.false)
-            yield from _explain_change(ctx_after, ctx_before, "allowed", source, dest, new & ~old, edits)
-            yield from _explain_change(ctx_before, ctx_after, "blocked", source, dest, old & ~new, edits)
+            old = flows_before.get(dest, space.false)
+            new = flows_after.get(dest, space.false)
+            for change, packets in (("allowed", new & ~old), ("blocked", old & ~new)):
+                if packets != space.false:
+                    tasks.append(PassTask(change, source, dest, packets))
+    return tasks
 
 
-def _source_classes(ctx: FlowContext) -> list[str]:
-    return ctx.zone_ids() + [f"peer:{p.id}" for p in ctx.network.topology.external_peers]
+def _changed_devices(before: Side, after: Side) -> list[str]:
+    """Devices whose config lines differ (or that one side lacks): the only ones diffed line by line."""
+    digests_before, digests_after = before.line_digests(), after.line_digests()
+    return [
+        name
+        for name in sorted(set(digests_before) | set(digests_after))
+        if digests_before.get(name, ("", ""))[1] != digests_after.get(name, ("", ""))[1]
+    ]
 
 
-def _explain_change(
-    passing: FlowContext,
-    other: FlowContext,
-    change: str,
-    source: str,
-    dest: str,
-    packets: PacketSet,
-    edits: dict[tuple[str, int], Evidence],
-) -> Iterator[FlowChange]:
-    remaining = packets
-    count = 0
-    while remaining != passing.space.false and count < MAX_CLASSES:
-        packet, path, _ = passing.example(source, dest, remaining)
-        klass = remaining & passing.path_region(path)
-        if not passing.space.contains(klass, packet):
-            raise CrossCheckError(f"diff: replay of {packet.describe()} disagrees with the engine")
-        remaining &= ~klass
-        count += 1
-        passing_text, passing_lines = _passed(passing, path)
-        other_text, other_lines = _fate_elsewhere(other, source, dest, packet)
-        responsible = tuple(edits[key] for key in [*passing_lines, *other_lines] if key in edits)
-        violates = _violated_rules(passing, source, dest, klass) if change == "allowed" else ()
-        before, after = (other_text, passing_text) if change == "allowed" else (passing_text, other_text)
-        yield FlowChange(
-            change,
-            source,
-            dest,
-            passing.describe_set(klass),
-            flow_example(packet),
-            before,
-            after,
-            responsible or _edits_on_path(passing, path, edits),
-            violates,
-            passing.label(source),
-            passing.label(dest),
-        )
+def _flow_change(task: PassTask, passage: Passage, fate: Fate, edits: dict[SourceLine, Evidence]) -> FlowChange:
+    responsible = tuple(edits[key] for key in [*passage.lines, *fate.lines] if key in edits)
+    before, after = (fate.text, passage.text) if task.change == "allowed" else (passage.text, fate.text)
+    return FlowChange(
+        task.change,
+        task.source,
+        task.dest,
+        passage.flow_class,
+        flow_example(passage.packet),
+        before,
+        after,
+        responsible or _edits_on_path(passage.path_files, edits),
+        passage.violates,
+        passage.from_label,
+        passage.to_label,
+    )
 
 
-def _passed(ctx: FlowContext, path: TracePath) -> tuple[str, list[tuple[str, int]]]:
-    lines: list[tuple[str, int]] = []
-    texts = []
-    for hop in path.hops:
-        for decision in (hop.ingress, hop.egress):
-            if decision is not None and decision.line is not None:
-                source = decision.line.source
-                lines.append((source.file, source.line))
-                texts.append(f"{source.file}:{source.line}")
-        if hop.next_hop is not None and hop.next_hop.route.source.line:
-            lines.append((hop.next_hop.route.source.file, hop.next_hop.route.source.line))
-    return ("permitted by " + ", ".join(texts) if texts else "passes with no filter on the path"), lines
-
-
-def _fate_elsewhere(ctx: FlowContext, source: str, dest: str, packet) -> tuple[str, list[tuple[str, int]]]:  # type: ignore[no-untyped-def]
-    """What the other state does with the same packet: the first place it stops."""
-    known = set(_source_classes(ctx))
-    if source not in known:
-        return "its start point did not exist", []
-    starts = [start for start, sources in ctx.starts(source) if ctx.space.contains(sources, packet)]
-    if not starts:
-        return "its start point did not exist", []
-    for start in sorted(starts, key=lambda s: (not ctx.start_holds(s, packet.src), s)):
-        for path in ctx.tracer.trace(start, packet):
-            if path.disposition in ("denied-in", "denied-out"):
-                hop = path.hops[-1]
-                decision = hop.egress if path.disposition == "denied-out" else hop.ingress
-                assert decision is not None
-                if decision.line is not None:
-                    where = decision.line.source
-                    return (
-                        f"denied at {hop.device} access-list {decision.acl_name} ({where.file}:{where.line})",
-                        [(where.file, where.line)],
-                    )
-                return f"denied at {hop.device} by the implicit deny of {decision.acl_name}", []
-            if path.disposition == "no-route":
-                return f"no route at {path.hops[-1].device}", []
-            if path.disposition == "null-routed":
-                hop = path.hops[-1]
-                route = hop.next_hop.route.source if hop.next_hop else None
-                return (f"null-routed at {hop.device}", [(route.file, route.line)] if route else [])
-    return "not delivered there", []
-
-
-def _violated_rules(ctx: FlowContext, source: str, dest: str, packets: PacketSet) -> tuple[str, ...]:
-    if dest == OUTSIDE:
-        return ("ZONE-007",) if source in ctx.zone_ids() else ()
-    for policy in pair_policies(ctx.network.topology):
-        if (policy.from_zone, policy.to_zone) != (source, dest):
-            continue
-        if policy.allow == CHANNELS:
-            packets &= ~sanctioned_flows(ctx)
-        return (policy.rule,) if packets != ctx.space.false else ()
-    if source.startswith("peer:") or dest.startswith("peer:"):
-        return ("ZONE-002",)
-    return ()
-
-
-def _edited_lines(before: Analysis, after: Analysis) -> dict[tuple[str, int], Evidence]:
+def _edited_lines(before: dict[str, DeviceLines], after: dict[str, DeviceLines]) -> dict[SourceLine, Evidence]:
     """(file, line) → evidence for every line added, removed or changed, on both sides,
-    pairing config files by device name."""
-    edits: dict[tuple[str, int], Evidence] = {}
-    for name in sorted(set(before.loaded.devices) | set(after.loaded.devices)):
-        old = before.loaded.devices.get(name)
-        new = after.loaded.devices.get(name)
+    pairing config files by device name (`before`, `after`: the devices whose lines differ)."""
+    edits: dict[SourceLine, Evidence] = {}
+    for name in sorted(set(before) | set(after)):
+        old = before.get(name)
+        new = after.get(name)
         old_lines = list(old.lines) if old else []
         new_lines = list(new.lines) if new else []
         if old_lines == new_lines:
-            continue  # most configs of a change: difflib would still take milliseconds over each
+            continue
         matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
         for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
             if tag == "equal":
@@ -451,10 +546,10 @@ def _edited_lines(before: Analysis, after: Analysis) -> dict[tuple[str, int], Ev
     return edits
 
 
-def _edits_on_path(ctx: FlowContext, path: TracePath, edits: dict[tuple[str, int], Evidence]) -> tuple[Evidence, ...]:
+def _edits_on_path(path_files: tuple[str, ...], edits: dict[SourceLine, Evidence]) -> tuple[Evidence, ...]:
     """When no deciding line was edited (a route or an interface changed), the edited
     lines of the devices on the path."""
-    files = {ctx.network.devices[hop.device].source_file for hop in path.hops}
+    files = set(path_files)
     return tuple(sorted((e for (file, _), e in edits.items() if file in files), key=lambda e: (e.file, e.line)))[:8]
 
 

@@ -63,7 +63,18 @@ class SavedReach:
     translated_into: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class SavedSets:
+    """Packet sets handed from one process to another (`save_sets`)."""
+
+    engine: str
+    parts: tuple[int, ...]
+    roots: int
+    blob_sha256: str
+
+
 _CODEC: Codec | None = None
+_SETS_CODEC: Codec | None = None
 
 
 def _codec() -> Codec:
@@ -71,6 +82,17 @@ def _codec() -> Codec:
     if _CODEC is None:
         _CODEC = Codec(SavedReach)
     return _CODEC
+
+
+def _sets_codec() -> Codec:
+    global _SETS_CODEC
+    if _SETS_CODEC is None:
+        _SETS_CODEC = Codec(SavedSets)
+    return _SETS_CODEC
+
+
+def _sets_key(key: str) -> str:
+    return BddStore.key("packet-sets", key, source_fingerprint("reach/saved.py"))
 
 
 def _entry_key(key: str) -> str:
@@ -92,13 +114,10 @@ def save_reach(store: BddStore, key: str, result: ReachResult) -> None:
 
     delivered = tuple(SavedDelivery(endpoint, root_of(packets)) for endpoint, packets in result.delivered.items())
     witnesses = tuple(SavedWitness(device, root_of(packets)) for device, packets in result.witnesses.items())
-    engine = _ENGINES.get(type(roots[0]).__module__, "?") if roots else ""
-    if engine == "?":
+    dumped = _dumped(store, roots)
+    if dumped is None:
         return
-    texts = _dump(store.directory, engine, roots) if roots else []
-    if texts is None:
-        return
-    blob = b"".join(texts)
+    engine, texts, blob = dumped
     record = SavedReach(
         engine=engine,
         parts=tuple(len(text) for text in texts),
@@ -112,13 +131,48 @@ def save_reach(store: BddStore, key: str, result: ReachResult) -> None:
         entered=tuple(sorted(result.entered)),
         translated_into=tuple(sorted(result.translated_into)),
     )
+    _put(store, _entry_key(key), blob, record, _codec())
+
+
+def save_sets(store: BddStore, key: str, sets: Sequence[PacketSet]) -> bool:
+    """Keep packet sets, in order, for `load_sets` (another process hands them over this way);
+    False if they could not be written."""
+    dumped = _dumped(store, sets)
+    if dumped is None:
+        return False
+    engine, texts, blob = dumped
+    record = SavedSets(engine, tuple(len(text) for text in texts), len(sets), hashlib.sha256(blob).hexdigest())
+    return _put(store, _sets_key(key), blob, record, _sets_codec())
+
+
+def load_sets(store: BddStore, space: PacketSpace, key: str) -> list[PacketSet] | None:
+    """The sets `save_sets` kept under `key`, in `space`; None if they are not there or do not load."""
+    entry = _sets_key(key)
+    record = store.get_decoded(entry, _sets_codec())
+    if not isinstance(record, SavedSets):
+        return None
+    return _load_roots(store, space, entry, record)
+
+
+def _dumped(store: BddStore, roots: Sequence[PacketSet]) -> tuple[str, list[bytes], bytes] | None:
+    """(engine, DDDMP texts, their concatenation) of `roots`; None if they cannot be written."""
+    engine = _ENGINES.get(type(roots[0]).__module__, "?") if roots else ""
+    if engine == "?":
+        return None
+    texts = _dump(store.directory, engine, roots) if roots else []
+    if texts is None:
+        return None
+    return engine, texts, b"".join(texts)
+
+
+def _put(store: BddStore, entry: str, blob: bytes, record: object, codec: Codec) -> bool:
     try:
-        encoded = json.loads(_codec().dumps(record))
+        encoded = json.loads(codec.dumps(record))
     except EncodeError:
-        return
-    entry = _entry_key(key)
+        return False
     store.put_blob(entry, blob)
     store.put_record(entry, encoded)
+    return True
 
 
 def has_reach(store: BddStore, key: str) -> bool:
@@ -156,10 +210,13 @@ def load_reach(store: BddStore, space: PacketSpace, key: str) -> ReachResult | N
     )
 
 
-def _load_roots(store: BddStore, space: PacketSpace, entry: str, record: SavedReach) -> list[PacketSet] | None:
-    used = [saved.root for saved in record.delivered] + [saved.root for saved in record.witnesses]
-    if any(not 0 <= root < record.roots for root in used):
-        return None
+def _load_roots(
+    store: BddStore, space: PacketSpace, entry: str, record: SavedReach | SavedSets
+) -> list[PacketSet] | None:
+    if isinstance(record, SavedReach):
+        used = [saved.root for saved in record.delivered] + [saved.root for saved in record.witnesses]
+        if any(not 0 <= root < record.roots for root in used):
+            return None
     if record.roots == 0:
         return []
     if record.engine != space.backend:
