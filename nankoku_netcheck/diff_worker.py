@@ -217,9 +217,12 @@ class RemoteSide:
         return message
 
     def stop(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self.connection.send(("stop",))
-        self.process.join(timeout=5)
+        """End the worker: told to when it waits for a question (it leaves at once), else
+        terminated (an interrupted or failed diff does not wait for its analysis)."""
+        if self.summary is not None and self._received == self._asked:
+            with contextlib.suppress(OSError, ValueError):
+                self.connection.send(("stop",))
+            self.process.join(timeout=2)
         if self.process.is_alive():
             self.process.terminate()
             self.process.join()
@@ -345,11 +348,15 @@ def _serve(connection: Connection, job: BeforeJob) -> None:
         )
     connection.send(("analysed", summary))
     transfer = BddStore(Path(job.transfer), job.secret)
-    while True:
-        question = connection.recv()
-        if question[0] == "stop":
-            return
-        connection.send(("answer", _answer(side, space, transfer, question)))
+    with warnings.catch_warnings():
+        # Explaining replays packets over what was analysed: nothing there warns about the inputs,
+        # and the parent has issued the warnings of this side already.
+        warnings.simplefilter("ignore")
+        while True:
+            question = connection.recv()
+            if question[0] == "stop":
+                return
+            connection.send(("answer", _answer(side, space, transfer, question)))
 
 
 def _answer(side: LocalSide, space: PacketSpace, transfer: BddStore, question: tuple[Any, ...]) -> object:

@@ -201,3 +201,31 @@ def test_packet_sets_handed_over_load_equal_and_a_tampered_blob_loads_none(tmp_p
     for blob in blobs:
         blob.write_bytes(blob.read_bytes()[:-3] + b"xyz")
     assert load_sets(packet_space("oxidd", cache).store, other, "k") is None  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("small_worker_threshold")
+def test_a_failing_diff_ends_its_worker_and_leaves_no_transfer_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before_path = str(REPO / "topologies" / "nankoku.yaml")
+    after_path = str(REPO / "topologies" / "nankoku-broken.yaml")
+    cache = _kept_cache(tmp_path, after_path, "cache")
+    started: list[RemoteSide] = []
+    start = diff_module.start_before_side
+
+    def recorded(*args: object) -> RemoteSide | None:
+        remote = start(*args)  # type: ignore[arg-type]
+        assert remote is not None
+        started.append(remote)
+        return remote
+
+    def fail(*_args: object) -> None:
+        raise RuntimeError("a bug on the after side")
+
+    monkeypatch.setattr(diff_module, "start_before_side", recorded)
+    monkeypatch.setattr(diff_module._Sides, "analyse", fail)
+    with pytest.raises(RuntimeError, match="a bug on the after side"):
+        diff_topologies(before_path, after_path, cache=cache, today=TODAY, jobs=2)
+    assert len(started) == 1
+    assert not started[0].process.is_alive()
+    assert not list((tmp_path / "cache" / "bdd").glob("diff-*"))
