@@ -229,3 +229,33 @@ def test_a_failing_diff_ends_its_worker_and_leaves_no_transfer_folder(
     assert len(started) == 1
     assert not started[0].process.is_alive()
     assert not list((tmp_path / "cache" / "bdd").glob("diff-*"))
+
+
+@pytest.mark.usefixtures("small_worker_threshold")
+def test_cli_diff_jobs_gives_the_same_report_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from nankoku_netcheck.cli import main
+
+    before_path = str(REPO / "topologies" / "nankoku-broken.yaml")
+    after_path = str(REPO / "topologies" / "nankoku.yaml")
+    outputs = []
+    for jobs in ("1", "2"):
+        cache = tmp_path / f"cache-{jobs}"
+        _kept_cache(tmp_path, after_path, cache.name)
+        arguments = ["diff", before_path, after_path, "--cache-dir", str(cache), "--jobs", jobs, "--format", "json"]
+        with monkeypatch.context() as patched:
+            if jobs == "2":
+                _one_process_fails(patched)
+            run = CliRunner().invoke(main, arguments)
+        assert run.exit_code == 0, run.output
+        outputs.append(run.output)
+    stamp = '"generated_at": "'
+    assert _without_stamps(outputs[0], stamp) == _without_stamps(outputs[1], stamp)
+    assert '"blocked"' in outputs[0]  # the worker explained the changes it passes
+    refused = CliRunner().invoke(main, ["diff", before_path, after_path, "--jobs", "0"])
+    assert refused.exit_code == 2 and "--jobs" in refused.output
+
+
+def _without_stamps(text: str, stamp: str) -> str:
+    return "\n".join(line for line in text.splitlines() if stamp not in line and '"invocation"' not in line)

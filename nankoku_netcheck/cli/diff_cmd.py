@@ -51,6 +51,14 @@ from .common import (
     help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to use (default: one per core); with two or more and a cache, a large network's "
+    "BEFORE side is analysed in a second process.",
+)
 @allow_path_option
 @budget_option
 def diff(
@@ -64,6 +72,7 @@ def diff(
     backend: str,
     cache_dir: str | None,
     no_cache: bool,
+    jobs: int | None,
     allow_paths: tuple[str, ...],
     budget: int,
 ) -> None:
@@ -104,11 +113,12 @@ def diff(
                         before_root=old.root,
                         allow_paths=allow_paths,
                         budget=budget,
+                        jobs=jobs,
                     )
             else:
                 assert after is not None
                 result = diff_topologies(
-                    before, after, backend=backend, cache=cache, allow_paths=allow_paths, budget=budget
+                    before, after, backend=backend, cache=cache, allow_paths=allow_paths, budget=budget, jobs=jobs
                 )
     except InputError as error:
         fail_input(error)
