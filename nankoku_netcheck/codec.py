@@ -49,6 +49,8 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
+
 # Bumped whenever the encoding of a type changes meaning (the field order and types of
 # the model are covered separately: the cache key includes the model's source hash).
 CODEC_VERSION = 1
@@ -526,6 +528,24 @@ class _Builder:
         return self.namespace[f"dec{name}"], self.namespace[f"enc{name}"]
 
 
+def parsed_json(data: bytes) -> Any:
+    """`json.loads`, through orjson where it can (the same values in less time: the 1,000-device
+    city's cached devices load in 1.97 → 1.73 s CPU). orjson reads an integer past 64 bits as a
+    float, so text with a run of 19 digits or more (an IPv6 address as an integer, or just digits
+    in a string) goes to `json.loads`, as does what orjson refuses (NaN, lone surrogates)."""
+    # A translation and a find: a regular expression took 0.8 s over the city's 85 MB, this 0.07 s.
+    if data.translate(_DIGITS_AS_ZERO).find(_NINETEEN_DIGITS) < 0:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(data)
+
+
+_DIGITS_AS_ZERO = bytes(ord("0") if chr(byte).isdigit() and byte < 128 else ord(" ") for byte in range(256))
+_NINETEEN_DIGITS = b"0" * 19
+
+
 class Codec:
     """Encodes values of one dataclass type to compact JSON bytes and back."""
 
@@ -558,7 +578,7 @@ class Codec:
     def loads(self, data: bytes) -> Any:
         """Raises DecodeError for anything that is not an encoding of the root type."""
         try:
-            return self._decode(json.loads(data), self._memo())
+            return self._decode(parsed_json(data), self._memo())
         except (ValueError, TypeError, KeyError, IndexError, RecursionError, UnicodeDecodeError) as error:
             if isinstance(error, DecodeError):
                 raise
@@ -573,7 +593,7 @@ class Codec:
         if self._trusted is None:
             self._trusted = _Builder(self.root, self.line_type, trusted=True).compile()[0]
         try:
-            return self._trusted(json.loads(data), self._memo())
+            return self._trusted(parsed_json(data), self._memo())
         except (DecodeError, MemoryError):
             raise
         except Exception as error:
