@@ -48,8 +48,9 @@ from .inputs import is_inside
 from .parse_worker import rare_full_collections
 from .reach.budget import DEFAULT_BUDGET
 from .reach.engine import ReachResult
-from .reach.packets import PacketSpace
+from .reach.packets import STORE_BACKENDS, PacketSpace, chosen_backend, space_layout
 from .reach.repair import Repair
+from .reach.store import BddStore
 from .redact import redact
 from .result import Evidence, Finding, FlowExample, Result, severity_rank
 from .rules.flows import TRANSIT, flow_example
@@ -127,15 +128,12 @@ def diff_topologies(
     allow_paths = tuple(allow_paths)
     sides = _Sides(before_path, after_path, backend, cache, today, before_display, before_root, allow_paths, budget)
     with rare_full_collections():
-        space = packet_space(backend, cache)
         remote = None
-        # Only when the store holds searches of the working tree's topology: the after side then
-        # repairs them (as an edit's `verify` does) rather than searching whole. Without, one
-        # process searches the before side and the after side re-uses what holds of it.
-        cores = jobs if jobs is not None else available_cores()
-        if cache is not None and cores >= 2 and saved_search_devices(space, after_path) >= WORKER_MIN_DEVICES:
+        if cache is not None and _worth_a_worker(after_path, backend, cache, jobs):
             remote = start_before_side(sides.job, cache)
         try:
+            # Made after the worker's start: making it takes up to 0.2 s (OxiDD's apply cache).
+            space = packet_space(backend, cache)
             if remote is not None:
                 try:
                     return sides.beside(remote, space)
@@ -145,6 +143,19 @@ def diff_topologies(
         finally:
             if remote is not None:
                 remote.stop()
+
+
+def _worth_a_worker(after_path: str, backend: str, cache: ParseCache, jobs: int | None) -> bool:
+    """Whether the before side goes to a second process: with a second core and a store that keeps
+    searches of the working tree's topology, of a network of WORKER_MIN_DEVICES or more. The after
+    side then repairs those searches (as an edit's `verify` does) rather than searching whole;
+    without them, one process searches the before side and the after side re-uses what holds of it."""
+    if (jobs if jobs is not None else available_cores()) < 2:
+        return False
+    if chosen_backend(backend) not in STORE_BACKENDS:
+        return False
+    store = BddStore(cache.directory / "bdd", cache.secret)
+    return saved_search_devices(store, space_layout(backend), after_path) >= WORKER_MIN_DEVICES
 
 
 @dataclass

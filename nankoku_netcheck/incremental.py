@@ -559,7 +559,7 @@ class SavedSearches:
         prints.known_structures.update(self._kept_structures())
 
     def _structures_key(self) -> str:
-        return structures_key(self.space, self.topology)
+        return structures_key(self.space.layout, self.topology)
 
     def _kept_structures(self) -> dict[str, str]:
         """The device structure digests the last run of this topology kept (`Fingerprints`)."""
@@ -721,17 +721,16 @@ class SavedSearches:
         return recorded and entry not in self._unusable and has_reach(self.store, entry)
 
 
-def structures_key(space: PacketSpace, topology: str) -> str:
-    """The store key of the device structures a topology's last kept searches rest on (`topology`: a real path)."""
-    return BddStore.key("device-structures", (topology, source_fingerprint(*_CODE)), space.layout)
+def structures_key(layout: str, topology: str) -> str:
+    """The store key of the device structures a topology's last kept searches rest on, in a
+    space of `layout` (`topology`: a real path)."""
+    return BddStore.key("device-structures", (topology, source_fingerprint(*_CODE)), layout)
 
 
-def saved_search_devices(space: PacketSpace, topology_path: str) -> int:
-    """How many devices the searches an earlier run kept of this topology rest on (0: none kept,
-    or no store)."""
-    if space.store is None:
-        return 0
-    record = space.store.get_record(structures_key(space, os.path.realpath(topology_path)))
+def saved_search_devices(store: BddStore, layout: str, topology_path: str) -> int:
+    """How many devices the searches an earlier run kept of this topology in a space of `layout`
+    rest on (0: none kept). Read before any packet space is made."""
+    record = store.get_record(structures_key(layout, os.path.realpath(topology_path)))
     return len(record) if isinstance(record, dict) else 0
 
 

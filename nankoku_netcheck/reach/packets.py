@@ -102,6 +102,12 @@ class BackendUnavailable(ImportError):
     """The BDD engine asked for is not installed (or NANKOKU_BDD names none)."""
 
 
+def space_layout(backend: str) -> str:
+    """A packet space's variables in order, with the engine's name (each reads only the DDDMP
+    files it wrote): what stored sets are keyed by. Known without making the space."""
+    return chosen_backend(backend) + ";" + ",".join(f"{name}:{width}" for name, width in FIELD_WIDTHS)
+
+
 def chosen_backend(backend: str = "auto") -> str:
     """'cudd', 'oxidd' or 'autoref': `backend` itself unless it is 'auto'."""
     if backend == "auto":
@@ -196,8 +202,7 @@ class PacketSpace:
         self._derived_acls: dict[tuple[int, Hashable], tuple[object, Acl]] = {}
         self._reversed_acl_cache: dict[tuple[Any, ...] | str, PacketSet] = {}
         self.store = store if self.backend in STORE_BACKENDS else None
-        # The engine's name too: each reads only the DDDMP files it wrote.
-        self.layout = self.backend + ";" + ",".join(f"{name}:{width}" for name, width in FIELD_WIDTHS)
+        self.layout = space_layout(self.backend)
         self._match_cache: dict[Match, PacketSet] = {}
         self._union_cache: dict[tuple[str, tuple[Any, ...]], PacketSet] = {}
         self._kind_cache: dict[tuple[tuple[int, ...] | None, bool, bool], PacketSet] = {}
