@@ -53,33 +53,22 @@ def find_multiline_blocks(lines: Sequence[str]) -> list[tuple[int, int, str]]:
     """The banners and smartport macros of a file as (first, last, reason): free text up
     to a delimiter, in which no line may be read as configuration."""
     blocks: list[tuple[int, int, str]] = []
-    joined = "\n".join(lines)
-    after_block = 0  # the first line after the last block found: lines inside one start none
-    index, counted_to = 0, 0
-    # Only the lines that start like one are looked at (a Python step for every line of the
-    # file was 2 % of a parse).
-    for start in _MULTILINE_START.finditer(joined):
-        index += joined.count("\n", counted_to, start.start())
-        counted_to = start.start()
-        if index < after_block:
-            continue
-        words = split_words(lines[index])
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        # Cheap prefix test first: this loop sees every line of the file.
+        words = split_words(line) if line[:6].lower() in ("banner", "macro ") else []
         first = words[0].lower() if words else ""
         if first == "banner":
             end, reason = _find_banner_end(lines, index), "banner text"
         elif first == "macro" and len(words) > 1 and words[1].lower() == "name":
             end, reason = _find_macro_end(lines, index), "smartport macro definition"
         else:
+            index += 1
             continue
         blocks.append((index, end, reason))
-        after_block = end + 1
+        index = end + 1
     return blocks
-
-
-# A line whose first six characters are `banner` or `macro ` in any case. (`str.lower` maps
-# no character but A-Z to these letters, and `re.IGNORECASE` matches none but A-Z with them:
-# the test is exactly `line[:6].lower() in ("banner", "macro ")`.)
-_MULTILINE_START = re.compile(r"^(?:banner|macro )", re.IGNORECASE | re.MULTILINE)
 
 
 # --- block structure ---------------------------------------------------------------------------
