@@ -137,23 +137,17 @@ class PortReader:
             name_words = [name_words[0] + name_words[1], *name_words[2:]]
         name = self.canonical(name_words[0])
         facts = self.book.settings.interfaces.get(name) or InterfaceMgmt(name, self.book.source(block.header))
-        # Whether the port stays bare is settled here and written once: a `replace` per
-        # interface for it was a fifth of this pass on the benchmark city (no branch below
-        # reads it).
-        bare = facts.bare
         for index in block.children:
-            words = self.book.words(index)
-            lowered = [word.lower() for word in words]
-            if lowered[0].startswith("!"):
-                continue
-            bare = bare and _bare_command(lowered)
-            facts = self.interface_child(facts, index, words, lowered)
-        if facts.bare != bare:
-            facts = replace(facts, bare=bare)
+            facts = self.interface_child(facts, index)
         self.book.settings.interfaces[name] = facts
 
-    def interface_child(self, facts: InterfaceMgmt, index: int, words: list[str], lowered: list[str]) -> InterfaceMgmt:
-        """The facts of the interface after its command at `index` (`bare` aside: see `interface_block`)."""
+    def interface_child(self, facts: InterfaceMgmt, index: int) -> InterfaceMgmt:
+        words = self.book.words(index)
+        lowered = [word.lower() for word in words]
+        if lowered[0].startswith("!"):
+            return facts
+        if facts.bare and not _bare_command(lowered):
+            facts = replace(facts, bare=False)
         if lowered[0] not in _READ_FIRST_WORDS:  # descriptions, VLANs, spanning-tree: no fact below
             return facts
         # The line's Source and the reference context are made only on the branches that
