@@ -191,22 +191,6 @@ def _flat_tuple(value: list[int], memo: dict[Any, Any], table: int, width: int, 
     return found
 
 
-def _line_number(value: Any, ctx: dict[str, Any], line_type: type, full: Callable[[Any, dict[str, Any]], Any]) -> Any:
-    """A source that quotes the root's own file at its line is written as that line's number."""
-    lines = ctx.get("lines")
-    line = getattr(value, "line", None)
-    if (
-        lines is not None
-        and type(value) is line_type
-        and type(line) is int
-        and 0 < line <= len(lines)
-        and lines[line - 1] == getattr(value, "text", None)
-        and getattr(value, "file", None) == ctx["file"]
-    ):
-        return line
-    return full(value, ctx)
-
-
 class _Builder:
     """Generates the decoder and encoder functions of every type reachable from a root."""
 
@@ -228,7 +212,6 @@ class _Builder:
             "_type": type,
             "_len": len,
             "_pairs": _pairs,
-            "_line_number": _line_number,
             "_flat_tuple": _flat_tuple,
             "_line_sources": _line_sources,
             "_zip": zip,
@@ -307,7 +290,11 @@ class _Builder:
                 f"    sources.lines = lines = {decoded[1]}\n"
             )
             decoded[:2] = ["file", "lines"]
-            prelude = "    ctx['file'] = value.source_file\n    ctx['lines'] = value.lines\n"
+            prelude = (
+                "    ctx['file'] = value.source_file\n"
+                "    ctx['lines'] = value.lines\n"
+                "    ctx['count'] = _len(value.lines)\n"
+            )
         if cls and tp is not self.root and all(_primitive(field_type) for field_type in types_):
             # Equal leaves (an address pattern, a port range) become one shared object, as
             # in the parsed device: checked first, then looked up by their checked fields.
@@ -497,6 +484,16 @@ class _Builder:
         if origin in (types.UnionType, typing.Union) and len(arguments) == 2 and type(None) in arguments:
             (inner,) = [argument for argument in arguments if argument is not type(None)]
             return f"(None if {value} is None else {self.encode(inner, value, depth)})"
+        homogeneous = (origin is list and len(arguments) == 1) or (
+            origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis
+        )
+        if homogeneous and arguments[0] in (str, int, bool):
+            # Checked by C code, no Python frame per item (bool cannot be subclassed: its type is
+            # bool exactly when `x is True or x is False`), and written as it is: a tuple and a
+            # list are the same JSON array.
+            only = self.constant(frozenset({arguments[0]}))
+            container = "_tuple" if origin is tuple else "_list"
+            return f"({value} if _type({value}) is {container} and _set(_map(_type, {value})) <= {only} else _efail())"
         if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
             if self.flat_leaf(arguments[0]) is not None:
                 return f"(flat{self.function(arguments[0])}({value}) if _type({value}) is _tuple else _efail())"
@@ -516,7 +513,16 @@ class _Builder:
                 f"for {key}, {entry} in {value}.items()] if _type({value}) is _dict else _efail())"
             )
         if tp is self.line_type and tp is not None:
-            return f"_line_number({value}, ctx, {self.constant(tp)}, enc{self.function(tp)})"
+            # A source that quotes the root's own file at its line is written as that line's number;
+            # any other goes whole. Inline: a Python call per source (most unknown lines, ACL
+            # lines and references have one) was a sixth of the encoder's own time.
+            source, line = f"s{depth}", f"n{depth}"
+            quotes_own_line = (
+                f"_type({source} := {value}) is {self.constant(tp)} and _type({line} := {source}.line) is _int "
+                f"and 0 < {line} <= ctx['count'] and ctx['lines'][{line} - 1] == {source}.text "
+                f"and {source}.file == ctx['file']"
+            )
+            return f"({line} if {quotes_own_line} else enc{self.function(tp)}({source}, ctx))"
         if dataclasses.is_dataclass(tp) or origin is tuple:
             return f"enc{self.function(tp)}({value}, ctx)"
         raise TypeError(f"the codec does not handle {tp!r}")
