@@ -9,6 +9,10 @@ evidence (`config`/`edit`/`next`) is like no other's, so it is asked first; the 
 (`interface GigaEthernet0.0`, `ip access-list N permit ... src ... dest`) and AlliedWare Plus
 (`portM.S.P`, hardware ACL numbers; its text also carries IOS-like lines such as `hostname`,
 `interface`, `!`) before the Cisco plugins: their own evidence never occurs in Cisco configs.
+
+A plugin imports its parser when it is first asked to parse: a run that finds every config in
+the parse cache (an edit run, `diff`, a re-run) needs detection and interface names only, and
+importing all six parsers took 0.12 s of each such run.
 """
 
 from __future__ import annotations

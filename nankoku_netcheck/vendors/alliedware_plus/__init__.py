@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.alliedware_plus.names import canonical
-from nankoku_netcheck.vendors.alliedware_plus.parser import VENDOR, parse
 from nankoku_netcheck.vendors.alliedware_plus.remediation import REMEDIATION
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.detect import Signature, signatures
@@ -29,13 +28,15 @@ SIGNATURES: tuple[Signature, ...] = signatures(
 
 
 class AlliedWarePlus(VendorPlugin):
-    name = VENDOR
+    name = "alliedware_plus"  # the parser's VENDOR (tests/test_vendor_lazy_parsers.py)
     label = "Allied Telesis AlliedWare Plus"
     signatures = SIGNATURES
     remediation = REMEDIATION
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)
+        from nankoku_netcheck.vendors.alliedware_plus.parser import parse  # when first asked (vendors/__init__.py)
+
         return parse(text, path)
 
     def interface_alias(self, device: Device, name: str) -> str | None:

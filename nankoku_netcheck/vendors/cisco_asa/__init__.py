@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
-from nankoku_netcheck.vendors.cisco_asa.parser import parse
 from nankoku_netcheck.vendors.cisco_asa.remediation import REMEDIATION
 from nankoku_netcheck.vendors.cisco_ios import ETHERNET_PORT, abbreviated_interface
 from nankoku_netcheck.vendors.detect import DECISIVE, IP_PATTERN, Signature, signatures
@@ -34,6 +33,8 @@ class CiscoAsa(VendorPlugin):
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)
+        from nankoku_netcheck.vendors.cisco_asa.parser import parse  # when first asked (vendors/__init__.py)
+
         return parse(text, path)
 
     def interface_alias(self, device: Device, name: str) -> str | None:

@@ -7,7 +7,6 @@ import re
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.cisco_ios.interfaces import canonical_interface_name
-from nankoku_netcheck.vendors.cisco_ios.parser import parse
 from nankoku_netcheck.vendors.cisco_ios.remediation import REMEDIATION
 from nankoku_netcheck.vendors.detect import DECISIVE, IP_PATTERN, Signature, signatures
 
@@ -61,6 +60,8 @@ class CiscoIos(VendorPlugin):
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)
+        from nankoku_netcheck.vendors.cisco_ios.parser import parse  # when first asked (vendors/__init__.py)
+
         return parse(text, path)
 
     def interface_alias(self, device: Device, name: str) -> str | None:

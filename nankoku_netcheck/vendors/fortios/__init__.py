@@ -5,7 +5,6 @@ from __future__ import annotations
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.detect import DECISIVE, Signature, signatures
-from nankoku_netcheck.vendors.fortios.parser import VENDOR, parse
 from nankoku_netcheck.vendors.fortios.remediation import REMEDIATION
 
 SIGNATURES: tuple[Signature, ...] = signatures(
@@ -18,12 +17,14 @@ SIGNATURES: tuple[Signature, ...] = signatures(
 
 
 class FortiOS(VendorPlugin):
-    name = VENDOR
+    name = "fortios"  # the parser's VENDOR (tests/test_vendor_lazy_parsers.py)
     label = "Fortinet FortiGate (FortiOS)"
     signatures = SIGNATURES
     remediation = REMEDIATION
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
+        from nankoku_netcheck.vendors.fortios.parser import parse  # when first asked (vendors/__init__.py)
+
         return parse(text, path, instance)
 
 

@@ -8,7 +8,6 @@ from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.detect import DECISIVE, IP_PATTERN, Signature, signatures
 from nankoku_netcheck.vendors.nec_ix.names import interface_alias
-from nankoku_netcheck.vendors.nec_ix.parser import VENDOR, parse
 from nankoku_netcheck.vendors.nec_ix.remediation import REMEDIATION
 
 SIGNATURES: tuple[Signature, ...] = signatures(
@@ -35,7 +34,7 @@ ETHERNET_PORT = re.compile(r"^[A-Za-z-]*Ethernet[0-9]", re.IGNORECASE)
 
 
 class NecIx(VendorPlugin):
-    name = VENDOR
+    name = "nec_ix"  # the parser's VENDOR (tests/test_vendor_lazy_parsers.py)
     label = "NEC UNIVERGE IX"
     signatures = SIGNATURES
     remediation = REMEDIATION
@@ -43,6 +42,8 @@ class NecIx(VendorPlugin):
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)
+        from nankoku_netcheck.vendors.nec_ix.parser import parse  # when first asked (vendors/__init__.py)
+
         return parse(text, path, instance)
 
     def interface_alias(self, device: Device, name: str) -> str | None:

@@ -7,7 +7,6 @@ import re
 from nankoku_netcheck.model import Device
 from nankoku_netcheck.vendors.base import VendorPlugin
 from nankoku_netcheck.vendors.detect import Signature, signatures
-from nankoku_netcheck.vendors.yamaha_rtx.parser import VENDOR, parse
 from nankoku_netcheck.vendors.yamaha_rtx.remediation import REMEDIATION
 
 SIGNATURES: tuple[Signature, ...] = signatures(
@@ -34,7 +33,7 @@ ETHERNET_PORT = re.compile(r"^lan[0-9]+$", re.IGNORECASE)
 
 
 class YamahaRtx(VendorPlugin):
-    name = VENDOR
+    name = "yamaha_rtx"  # the parser's VENDOR (tests/test_vendor_lazy_parsers.py)
     label = "YAMAHA RTX"
     signatures = SIGNATURES
     remediation = REMEDIATION
@@ -42,6 +41,8 @@ class YamahaRtx(VendorPlugin):
 
     def parse(self, text: str, path: str, instance: str | None = None) -> Device:
         self.refuse_instance(path, instance)
+        from nankoku_netcheck.vendors.yamaha_rtx.parser import parse  # when first asked (vendors/__init__.py)
+
         return parse(text, path)
 
     def interface_alias(self, device: Device, name: str) -> str | None:
