@@ -5,7 +5,7 @@ reads a clause it does not model."""
 from __future__ import annotations
 
 from nankoku_netcheck.model import PolicyRoute, PolicyRouteEntry, Source, UnknownKind, ip_to_int
-from nankoku_netcheck.vendors.cisco_ios import parse
+from nankoku_netcheck.vendors.cisco_ios.parser import parse
 
 CONFIG = """\
 hostname r1
