@@ -1,9 +1,10 @@
 """Change review: what a change newly allows or blocks between zones, exactly.
 
-Both states are loaded into one packet space, so their flow sets compare symbolically
-(no sampling). Each changed class of packets is explained by replaying one example on
-both sides: how the side that passes it passes it, where the other side drops it, and
-which edited lines decide.
+Both states' flow sets are compared symbolically in one packet space (no sampling): on a
+large network with a second core, the before state is analysed in a second process
+(diff_worker.py) and its flows handed over; else both are analysed here. Each changed class
+of packets is explained by replaying one example on both sides (diff_sides.py): how the
+side that passes it passes it, where the other side drops it, and which edited lines decide.
 """
 
 from __future__ import annotations
