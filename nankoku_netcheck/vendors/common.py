@@ -407,6 +407,9 @@ class LineBook:
         self.outcome: dict[int, UnknownLine | None] = {}
         # Lines the device rejects (see `claim_rejected_lines`), with the lines indented under them.
         self.rejected: set[int] = set()
+        # Each line's words, split once: the forwarding pass and the management pass read
+        # most lines, some several times. The lists are shared: no reader changes its words.
+        self.split: dict[int, list[str]] = {}
 
     def source(self, index: int) -> Source:
         return Source(self.path, index + 1, self.lines[index])
@@ -418,7 +421,20 @@ class LineBook:
         self.outcome[index] = UnknownLine(self.source(index), kind, reason)
 
     def words(self, index: int) -> list[str]:
-        return split_words(self.lines[index])
+        """The words of line `index` (a list shared by every caller: not to be changed)."""
+        words = self.split.get(index)
+        if words is None:
+            words = self.split[index] = split_words(self.lines[index])
+        return words
+
+    def command_words(self, index: int) -> list[str]:
+        """The words of line `index` of `command_lines()`: none for a line the device rejects."""
+        return [] if index in self.rejected else self.words(index)
+
+    def replace_lines(self, lines: list[str]) -> None:
+        """Reads `lines` instead of the file's (a copy of the file retyped, see `claim_rejected_lines`)."""
+        self.lines = lines
+        self.split.clear()
 
     def mark_block(self, obj: Any, kind: UnknownKind, reason: str) -> None:
         self.unknown(obj.linenum, kind, reason)
