@@ -10,9 +10,11 @@ instead of living in a second copy of the reader."""
 
 from __future__ import annotations
 
+import operator
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import PurePath, PureWindowsPath
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
@@ -91,7 +93,8 @@ def rejected_character(line: str) -> str | None:
         return None  # the common case, checked without looking at each character
     words = split_words(line)
     for position, word in enumerate(words):
-        bad = next((character for character in word if _foreign(character)), None)
+        # A word of printable ASCII has no foreign character (it holds no space: split on it).
+        bad = None if word.isascii() and word.isprintable() else next(filter(_foreign, word), None)
         if bad is not None:
             name = unicodedata.name(bad, "control character")
             return f"U+{ord(bad):04X} {name} in '{word}'; only ASCII space and tab separate words"
@@ -103,11 +106,27 @@ def rejected_character(line: str) -> str | None:
     return None
 
 
-def _plain_text(lines: Sequence[str]) -> bool:
-    """Whether no line can be rejected: the whole file is printable ASCII (the common case
-    of `rejected_character`, checked once for the file instead of once per line)."""
-    joined = "".join(lines)
-    return joined.isascii() and joined.replace("\t", " ").isprintable()
+# The characters of a plain line: printable ASCII and tab (as bytes: deleting them from the
+# encoded ASCII lines is a fifth of the time `str.isprintable` takes over the same text).
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t"
+
+
+def _lines_not_plain(lines: Sequence[str]) -> list[int]:
+    """The indexes, in order, of the lines that are not printable ASCII (tab allowed): only
+    those can be rejected (`rejected_character` passes any other at once). Found with a few
+    passes over the whole file instead of a test per line: a file with Japanese descriptions
+    has a few such lines among hundreds."""
+    ascii_flags = list(map(str.isascii, lines))  # (O(1) per line: a string knows its width)
+    foreign = list(compress(range(len(lines)), map(operator.not_, ascii_flags)))
+    ascii_bytes = "".join(compress(lines, ascii_flags)).encode("ascii")
+    if not ascii_bytes.translate(None, _PLAIN_ASCII):
+        return foreign  # the common case: no control character on an ASCII line
+    unprintable = [
+        index
+        for index, (line, is_ascii) in enumerate(zip(lines, ascii_flags, strict=True))
+        if is_ascii and not line.replace("\t", " ").isprintable()
+    ]
+    return sorted([*foreign, *unprintable])
 
 
 def normalized_command(line: str) -> str:
@@ -388,6 +407,9 @@ class LineBook:
         self.outcome: dict[int, UnknownLine | None] = {}
         # Lines the device rejects (see `claim_rejected_lines`), with the lines indented under them.
         self.rejected: set[int] = set()
+        # Each line's words, split once: the forwarding pass and the management pass read
+        # most lines, some several times. The lists are shared: no reader changes its words.
+        self.split: dict[int, list[str]] = {}
 
     def source(self, index: int) -> Source:
         return Source(self.path, index + 1, self.lines[index])
@@ -399,7 +421,20 @@ class LineBook:
         self.outcome[index] = UnknownLine(self.source(index), kind, reason)
 
     def words(self, index: int) -> list[str]:
-        return split_words(self.lines[index])
+        """The words of line `index` (a list shared by every caller: not to be changed)."""
+        words = self.split.get(index)
+        if words is None:
+            words = self.split[index] = split_words(self.lines[index])
+        return words
+
+    def command_words(self, index: int) -> list[str]:
+        """The words of line `index` of `command_lines()`: none for a line the device rejects."""
+        return [] if index in self.rejected else self.words(index)
+
+    def replace_lines(self, lines: list[str]) -> None:
+        """Reads `lines` instead of the file's (a copy of the file retyped, see `claim_rejected_lines`)."""
+        self.lines = lines
+        self.split.clear()
 
     def mark_block(self, obj: Any, kind: UnknownKind, reason: str) -> None:
         self.unknown(obj.linenum, kind, reason)
@@ -474,12 +509,10 @@ class LineBook:
         ASCII spaces (`classify` parses such a copy of the file and returns every line's
         outcome): HARMLESS when that copy's line is harmless, FORWARDING otherwise. The
         lines of `structure`, from which the block structure is built, are blanked."""
-        if _plain_text(self.lines):
-            return
         found = {
             index: why
-            for index, line in enumerate(self.lines)
-            if index not in skipped and (why := rejected_character(line)) is not None
+            for index in _lines_not_plain(self.lines)
+            if index not in skipped and (why := rejected_character(self.lines[index])) is not None
         }
         if not found:
             return

@@ -14,7 +14,10 @@ label's score is the sum of the weights of its patterns that match somewhere in 
 configuration...`, CLI prompt lines, RANCID comments — only add evidence, never hide it).
 Each pattern names the first words of the lines it can match, and only those lines are
 searched; a pattern without first words is a header and is looked for in the first
-`HEAD_LINES` lines. That keeps detection a small fraction of parsing on large files.
+`HEAD_LINES` lines. That keeps detection a small fraction of parsing on large files. The rows
+of one table with the same first words are first searched as one alternation (one failed
+search settles them all), and only what the decision below reads is scored: every foreign
+label, then the supported ones up to the first recognised.
 A label is *recognised* at `THRESHOLD` points; a single pattern worth `DECISIVE` points
 (a version header such as `ASA Version 9.8(4)` or `version 15.7`, `#config-version=`,
 `!! IOS XR`, ...) settles the question for its label on its own.
@@ -37,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 THRESHOLD = 3
 DECISIVE = 10
@@ -49,22 +52,49 @@ IP_PATTERN = r"\d{1,3}(?:\.\d{1,3}){3}"
 @dataclass(frozen=True)
 class Signature:
     """Lines that start (after indentation) with one of `words` and match `pattern` are
-    evidence worth `weight`; no words: a header, searched in the first HEAD_LINES lines."""
+    evidence worth `weight`; no words: a header, searched in the first HEAD_LINES lines.
+    `any_of`: a pattern that matches wherever this one or another of its table with the same
+    words does (see `signatures`), so that one failed search rules them all out."""
 
     words: frozenset[str]
     pattern: re.Pattern[str]
     weight: int
+    any_of: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    # Whether the pattern finds anything in an empty text (none of the tables' patterns does,
+    # so a file without lines of the right first words is not searched at all).
+    matches_empty_text: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matches_empty_text", self.pattern.search("") is not None)
 
 
 Candidate = tuple[str, tuple[Signature, ...]]
 
 
 def signatures(*rows: tuple[str, str, int]) -> tuple[Signature, ...]:
-    """Signatures from (first words, pattern, weight) rows."""
+    """Signatures from (first words, pattern, weight) rows; the rows with the same first words
+    share one `any_of` pattern (most of a table's evidence is absent from a file of another
+    syntax, and one search per group of rows then settles the whole group)."""
+    by_words: dict[frozenset[str], list[str]] = {}
+    for words, pattern, _ in rows:
+        by_words.setdefault(frozenset(words.split()), []).append(pattern)
+    any_of = {words: alternation(patterns) for words, patterns in by_words.items()}
     return tuple(
-        Signature(frozenset(words.split()), re.compile(pattern, re.MULTILINE), weight)
+        Signature(frozenset(words.split()), re.compile(pattern, re.MULTILINE), weight, any_of[frozenset(words.split())])
         for words, pattern, weight in rows
     )
+
+
+def alternation(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern that matches exactly where one of `patterns` (MULTILINE, like each
+    signature) does; None for a single pattern (nothing to save) or when an alternation could
+    change a pattern's meaning: capturing groups (renumbered backreferences) or flags of its
+    own (a global inline flag would apply to every branch)."""
+    compiled = [re.compile(pattern, re.MULTILINE) for pattern in patterns]
+    plain = re.compile("", re.MULTILINE).flags
+    if len(compiled) < 2 or any(each.groups or each.flags != plain for each in compiled):
+        return None
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.MULTILINE)
 
 
 # Foreign label → signatures (first words, pattern, weight): syntaxes no plugin reads, so
@@ -154,9 +184,35 @@ class _Lines:
     def text_for(self, words: frozenset[str]) -> str:
         if not words:
             return self.head
+        if self.by_word.keys().isdisjoint(words):
+            return ""
         if words not in self._joined:
             self._joined[words] = "\n".join(line for word in sorted(words) for line in self.by_word.get(word, ()))
         return self._joined[words]
+
+
+def _score(lines: _Lines, signatures: Sequence[Signature], enough: int | None = None) -> tuple[int, bool]:
+    """A label's (score, decisive) as `scores` computes it; with `enough`, the search may stop
+    as soon as the score reaches it (the decisive flag is then incomplete)."""
+    total = 0
+    decisive = False
+    ruled_out: set[int] = set()  # ids of `any_of` patterns found nowhere in their text
+    for signature in signatures:
+        any_of = signature.any_of
+        if any_of is not None and id(any_of) in ruled_out:
+            continue
+        text = lines.text_for(signature.words)
+        if not text and not signature.matches_empty_text:
+            continue
+        if any_of is not None and any_of.search(text) is None:
+            ruled_out.add(id(any_of))
+            continue
+        if signature.pattern.search(text):
+            total += signature.weight
+            decisive = decisive or signature.weight >= DECISIVE
+            if enough is not None and total >= enough:
+                break
+    return total, decisive
 
 
 def scores(text: str, supported: Sequence[Candidate]) -> dict[str, tuple[int, bool]]:
@@ -166,13 +222,7 @@ def scores(text: str, supported: Sequence[Candidate]) -> dict[str, tuple[int, bo
     found: dict[str, tuple[int, bool]] = {}
     labelled = [*supported, *FOREIGN_SIGNATURES.items()]
     for label, signatures in labelled:
-        total = 0
-        decisive = False
-        for signature in signatures:
-            if signature.pattern.search(lines.text_for(signature.words)):
-                total += signature.weight
-                decisive = decisive or signature.weight >= DECISIVE
-        found[label] = (total, decisive)
+        found[label] = _score(lines, signatures)
     return found
 
 
@@ -195,8 +245,25 @@ class Detection:
 def classify(text: str, supported: Sequence[Candidate]) -> Detection:
     """The decision described in the module docstring; `supported`: the plugins' (name,
     signatures) in the order they are asked."""
-    found = scores(text, supported)
     names = tuple(name for name, _ in supported)
+    if len(set(names)) != len(names) or not FOREIGN_SIGNATURES.keys().isdisjoint(names):
+        return _decide(scores(text, supported), names)  # (names that shadow each other's scores)
+    # Only what the decision reads is scored: the foreign labels in full, then the supported
+    # ones in order up to the first recognised (the candidate), whose score need only reach
+    # THRESHOLD unless a foreign label is recognised too (then its decisive flag counts).
+    lines = _Lines(text)
+    found = {label: _score(lines, signatures) for label, signatures in FOREIGN_SIGNATURES.items()}
+    enough = None if any(found[label][0] >= THRESHOLD for label in FOREIGN) else THRESHOLD
+    for name, signatures in supported:
+        found[name] = _score(lines, signatures, enough)
+        if found[name][0] >= THRESHOLD:
+            break
+    return _decide(found, names)
+
+
+def _decide(found: Mapping[str, tuple[int, bool]], names: tuple[str, ...]) -> Detection:
+    """The decision from the scores of the foreign labels and of the supported ones up to the
+    first recognised (in `names` order)."""
     candidate = next((name for name in names if found[name][0] >= THRESHOLD), None)
     foreign = [label for label in FOREIGN if found[label][0] >= THRESHOLD]
     if not foreign:

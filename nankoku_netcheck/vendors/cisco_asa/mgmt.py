@@ -67,9 +67,14 @@ class _Reader:
     nothing refers back to this driver."""
 
     def __init__(
-        self, lines: Sequence[str], path: str, names: Mapping[str, int | None], interfaces: Mapping[str, Interface]
+        self,
+        lines: Sequence[str],
+        path: str,
+        names: Mapping[str, int | None],
+        interfaces: Mapping[str, Interface],
+        shared_words: Callable[[int], list[str]] | None,
     ) -> None:
-        self.book = MgmtBook(lines, path, names, interfaces)
+        self.book = MgmtBook(lines, path, names, interfaces, shared_words)
         self.settings = self.book.settings
         self.access = AccessReader(self.book)
         self.monitoring = MonitoringReader(self.book)
@@ -174,7 +179,9 @@ def read_management(
     path: str,
     names: Mapping[str, int | None],
     interfaces: Mapping[str, Interface],
+    shared_words: Callable[[int], list[str]] | None = None,
 ) -> MgmtSettings:
     """Management facts of one ASA / PIX / FWSM file. `names` are its `name` aliases (None
-    for an IPv6 alias); `interfaces` the interfaces the forwarding parser built."""
-    return _Reader(lines, path, names, interfaces).run()
+    for an IPv6 alias); `interfaces` the interfaces the forwarding parser built; `shared_words`: the
+    words of a line of `lines` as the forwarding pass split them (default: split here)."""
+    return _Reader(lines, path, names, interfaces, shared_words).run()

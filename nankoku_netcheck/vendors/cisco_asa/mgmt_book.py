@@ -3,7 +3,7 @@ and the facts read so far. It refers to no reader."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from nankoku_netcheck.model import (
@@ -33,7 +33,12 @@ class MgmtBook:
     fill in."""
 
     def __init__(
-        self, lines: Sequence[str], path: str, names: Mapping[str, int | None], interfaces: Mapping[str, Interface]
+        self,
+        lines: Sequence[str],
+        path: str,
+        names: Mapping[str, int | None],
+        interfaces: Mapping[str, Interface],
+        shared_words: Callable[[int], list[str]] | None = None,
     ) -> None:
         self.lines = lines
         self.path = path
@@ -43,11 +48,15 @@ class MgmtBook:
         # Each header line is split by the definitions pass and again by the facts pass.
         # The lists are shared: no reader changes the words it is given.
         self.split: dict[int, list[str]] = {}
+        # A line's words as the forwarding pass split them (the same sharing), None: split here.
+        self.shared_words = shared_words
 
     def source(self, index: int) -> Source:
         return Source(self.path, index + 1, self.lines[index])
 
     def words(self, index: int) -> list[str]:
+        if self.shared_words is not None:
+            return self.shared_words(index)
         words = self.split.get(index)
         if words is None:
             words = self.split[index] = split_words(self.lines[index])

@@ -96,7 +96,6 @@ from nankoku_netcheck.vendors.common import (
     is_ipv4,
     looks_like_ipv6,
     lookup_prefix,
-    split_words,
     strip_blanks,
 )
 
@@ -158,7 +157,7 @@ class _AsaParser:
         top_level = [obj for obj in tree if obj.parent is obj]
         phased: list[tuple[int, Any]] = []
         for obj in top_level:
-            words = split_words(structure[obj.linenum])
+            words = self.book.command_words(obj.linenum)  # (the words of `structure[obj.linenum]`)
             # Kept for `top_level`: the line of every block it reads is the same in `structure`
             # (only lines already accounted for as rejected were blanked there).
             self.header_words[obj.linenum] = words
@@ -180,7 +179,7 @@ class _AsaParser:
     def outcome_as_typed(self, lines: list[str]) -> dict[int, UnknownLine | None]:
         """Every line's outcome when the file is `lines` (see `claim_rejected_lines`)."""
         copy = _AsaParser("", self.book.path)
-        copy.book.lines = lines
+        copy.book.replace_lines(lines)
         copy.run()
         return dict(copy.book.outcome)
 
@@ -392,7 +391,9 @@ class _AsaParser:
             to_the_box=ToTheBox.ARRIVAL_ONLY,
             nat_rules=self.nat.rules(),
             static_arp=list(self.static_arps),
-            mgmt=read_management(self.book.command_lines(), self.book.path, self.book.names, interfaces),
+            mgmt=read_management(
+                self.book.command_lines(), self.book.path, self.book.names, interfaces, self.book.command_words
+            ),
         )
 
 

@@ -43,8 +43,9 @@ class _Reader:
         skipped: set[int],
         banners: list[tuple[int, str]],
         canonical: Callable[[str], str],
+        shared_words: Callable[[int], list[str]] | None,
     ) -> None:
-        self.book = MgmtBook(lines, path, skipped)
+        self.book = MgmtBook(lines, path, skipped, shared_words)
         self.settings = self.book.settings
         self.settings.banners = [Banner(kind, self.book.source(index)) for index, kind in banners]
         self.access = AccessReader(self.book)
@@ -127,9 +128,11 @@ def read_management(
     path: str,
     multiline_blocks: Sequence[tuple[int, int, str]],
     canonical: Callable[[str], str],
+    shared_words: Callable[[int], list[str]] | None = None,
 ) -> MgmtSettings:
     """Management facts of one IOS file. `multiline_blocks` are (first, last, reason)
-    line indexes of banner and macro text; `canonical` expands interface names."""
+    line indexes of banner and macro text; `canonical` expands interface names; `shared_words`:
+    the words of a line of `lines` as the forwarding pass split them (default: split here)."""
     skipped: set[int] = set()
     banners: list[tuple[int, str]] = []
     for first, last, reason in multiline_blocks:
@@ -138,4 +141,4 @@ def read_management(
             words = split_words(lines[first])
             kind = words[1].lower() if len(words) > 1 and words[1].isalpha() else "motd"
             banners.append((first, kind))
-    return _Reader(lines, path, skipped, banners, canonical).run()
+    return _Reader(lines, path, skipped, banners, canonical, shared_words).run()

@@ -146,7 +146,7 @@ class _IosParser:
     def outcome_as_typed(self, lines: list[str]) -> dict[int, UnknownLine | None]:
         """Every line's outcome when the file is `lines` (see `claim_rejected_lines`)."""
         copy = _IosParser("", self.book.path)
-        copy.book.lines = lines
+        copy.book.replace_lines(lines)
         copy.run()
         return dict(copy.book.outcome)
 
@@ -336,7 +336,9 @@ class _IosParser:
             # inside, the inbound ACL sees them (Cisco, "NAT Order of Operation").
             nat_between_filters=True,
             # Management-plane facts: a separate read-only pass over the same lines.
-            mgmt=read_management(book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name),
+            mgmt=read_management(
+                book.command_lines(), book.path, self.multiline_blocks, canonical_interface_name, book.command_words
+            ),
         )
 
 
