@@ -16,14 +16,13 @@ import subprocess
 import tarfile
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .analyze import (
     Analysis,
     Loaded,
-    analyze_loaded,
     available_cores,
     fingerprints,
     load,
@@ -39,8 +38,10 @@ from .diff_sides import (
     LocalSide,
     Passage,
     PassTask,
+    Prior,
     Side,
     SourceLine,
+    analyse_side,
 )
 from .diff_worker import BeforeJob, BeforeSideLost, RemoteSide, held_warnings, issue_again, start_before_side
 from .errors import InputError, InputProblem
@@ -61,8 +62,6 @@ from .rules.flows import TRANSIT, flow_example
 # the synthetic cities after a one-device edit (diff, one process → two, wall): 100 devices
 # 0.8 → 0.95 s, 300 devices 2.5 → 1.9-2.3 s, 1,000 devices 7.5-8.2 → 5.3-5.4 s.
 WORKER_MIN_DEVICES = 200
-
-Prior = Callable[[str, bool], ReachResult | Repair | None]
 
 
 @dataclass(frozen=True)
@@ -212,15 +211,8 @@ class _Sides:
         return error if self.before_display is None else _relabelled(error, *self.before_display)
 
     def analyse(self, loaded: Loaded, space: PacketSpace, prior: Prior | None, prints: Fingerprints | None) -> Analysis:
-        return analyze_loaded(
-            loaded,
-            space,
-            timestamp=self.stamp,
-            today=self.today,
-            budget=self.budget,
-            prior=prior,
-            certify=False,
-            prints=prints,
+        return analyse_side(
+            loaded, space, timestamp=self.stamp, today=self.today, budget=self.budget, prior=prior, prints=prints
         )
 
     def check_before(self, remote: RemoteSide, loading: list[warnings.WarningMessage]) -> None:

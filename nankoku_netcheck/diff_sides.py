@@ -15,15 +15,19 @@ it while this one asks its own side (`LocalSide` answers at once).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from .analyze import Analysis
+from .analyze import Analysis, Loaded, analyze_loaded
+from .incremental import Fingerprints
 from .profiles import CHANNELS, pair_policies
-from .reach.packets import Packet, PacketSet
+from .reach.engine import ReachResult
+from .reach.packets import Packet, PacketSet, PacketSpace
+from .reach.repair import Repair
 from .reach.trace import TracePath
 from .result import Result
 from .rules.flows import OUTSIDE, CrossCheckError, FlowContext
@@ -170,6 +174,26 @@ class LocalSide:
             if name in devices
         }
         return lambda: answer
+
+
+Prior = Callable[[str, bool], ReachResult | Repair | None]
+
+
+def analyse_side(
+    loaded: Loaded,
+    space: PacketSpace,
+    *,
+    timestamp: str,
+    today: dt.date | None,
+    budget: int,
+    prior: Prior | None,
+    prints: Fingerprints | None,
+) -> Analysis:
+    """One side of a diff, analysed as either process does it: without isolation certificates
+    (a diff shows none)."""
+    return analyze_loaded(
+        loaded, space, timestamp=timestamp, today=today, budget=budget, prior=prior, certify=False, prints=prints
+    )
 
 
 def source_classes(ctx: FlowContext) -> list[str]:

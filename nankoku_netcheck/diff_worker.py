@@ -34,9 +34,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from .analyze import analyze_loaded, load, packet_space, saved_searches
+from .analyze import load, packet_space, saved_searches
 from .cache import ParseCache, private_folder
-from .diff_sides import DeviceLines, Fate, FateQuestion, LocalSide, Passage, PassTask, fate, passages
+from .diff_sides import DeviceLines, Fate, FateQuestion, LocalSide, Passage, PassTask, analyse_side, fate, passages
 from .errors import InputError, InputProblem, InputWarning
 from .parse_worker import rare_full_collections
 from .reach.packets import PacketSet, PacketSpace
@@ -321,14 +321,13 @@ def _serve(connection: Connection, job: BeforeJob) -> None:
         caught.clear()
         space = packet_space(job.backend, cache)
         saved = saved_searches(space, loaded, job.budget, cache, kept_as=job.kept_as)
-        analysis = analyze_loaded(
+        analysis = analyse_side(
             loaded,
             space,
             timestamp=job.timestamp,
             today=job.today,
             budget=job.budget,
             prior=saved.get if saved is not None else None,
-            certify=False,
             prints=saved.prints if saved is not None else None,
         )
         side = LocalSide(analysis)

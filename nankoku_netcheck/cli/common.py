@@ -57,6 +57,7 @@ budget_option = click.option(
     "stops, and what rests on it is inconclusive (META-003).",
 )
 
+
 # Runs shorter than this show no progress bar (it would only flicker).
 PROGRESS_DELAY_SECONDS = 1.0
 
@@ -127,6 +128,17 @@ def save_traceback(error: BaseException) -> str | None:
 
 
 Command = TypeVar("Command", bound=Callable[..., object])
+
+
+def jobs_option(what: str) -> Callable[[Command], Command]:
+    """--jobs N / -j N: processes to use (default: one per core); `what`: what they do for the command."""
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=None,
+        help=f"Processes to use (default: one per core): {what}",
+    )
 
 
 def allow_path_option(command: Command) -> Command:

@@ -20,6 +20,7 @@ from .common import (
     fail_unexpected,
     input_warnings_shown,
     invocation,
+    jobs_option,
     silence_library_logging,
     write_file,
 )
@@ -51,14 +52,7 @@ from .common import (
     help="Cache folder: parsed configs and compiled long ACLs (default: ~/.cache/nankoku-netcheck).",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes to use (default: one per core); with two or more and a cache, a large network's "
-    "BEFORE side is analysed in a second process.",
-)
+@jobs_option("with two or more and a cache, a large network's BEFORE side is analysed in a second process.")
 @allow_path_option
 @budget_option
 def diff(

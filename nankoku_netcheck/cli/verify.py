@@ -43,6 +43,7 @@ from .common import (
     fail_unexpected,
     input_warnings_shown,
     invocation,
+    jobs_option,
     output_path,
     parse_formats,
     progress_bar,
@@ -118,14 +119,7 @@ from .common import (
     show_default=True,
     help="BDD engine (auto: NANKOKU_BDD if set, else oxidd, then cudd, then the pure-Python autoref).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes to use (default: one per core): topologies verified at once, or, for one "
-    "topology, processes that parse its configs.",
-)
+@jobs_option("topologies verified at once, or, for one topology, processes that parse its configs.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages on stderr (errors aside).")
 @click.option(
     "--baseline",
