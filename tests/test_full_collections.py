@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO
 
 from nankoku_netcheck import analyze as analyze_module
-from nankoku_netcheck import diff as diff_module
+from nankoku_netcheck import diff_sides as diff_sides_module
 from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.diff import diff_topologies
 from nankoku_netcheck.errors import InputError
@@ -65,7 +65,7 @@ def test_analyze_and_diff_analyse_with_rare_full_passes(
     analyze(str(topology), cache=None)
     assert seen == [(600, 9, RARE_FULL_COLLECTIONS)]
     assert gc.get_threshold() == thresholds
-    seen = seen_while(monkeypatch, diff_module, "analyze_loaded")
+    seen = seen_while(monkeypatch, diff_sides_module, "analyze_loaded")  # each side (diff_sides.analyse_side)
     diff_topologies(str(REPO / "topologies" / "nankoku-broken.yaml"), str(topology))
     assert seen == [(600, 9, RARE_FULL_COLLECTIONS)] * 2
     assert gc.get_threshold() == thresholds
