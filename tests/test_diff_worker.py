@@ -259,3 +259,20 @@ def test_cli_diff_jobs_gives_the_same_report_either_way(tmp_path: Path, monkeypa
 
 def _without_stamps(text: str, stamp: str) -> str:
     return "\n".join(line for line in text.splitlines() if stamp not in line and '"invocation"' not in line)
+
+
+@pytest.mark.usefixtures("small_worker_threshold")
+def test_searches_out_of_budget_are_listed_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A budget too small for any search: both sides' exhausted searches (META-003) listed as by one process."""
+    before_path = str(REPO / "topologies" / "nankoku.yaml")
+    after_path = str(REPO / "topologies" / "nankoku-broken.yaml")
+    options = {"today": TODAY, "budget": 2}
+    alone = diff_topologies(before_path, after_path, cache=_kept_cache(tmp_path, after_path, "one"), jobs=1, **options)
+    with monkeypatch.context() as patched:
+        _one_process_fails(patched)
+        beside = diff_topologies(
+            before_path, after_path, cache=_kept_cache(tmp_path, after_path, "two"), jobs=2, **options
+        )
+    assert {side for side, _, _ in alone.exhausted} == {"before", "after"}
+    assert beside.exhausted == alone.exhausted
+    assert _rendered(beside) == _rendered(alone)
