@@ -408,9 +408,9 @@ def compare_sides(before: Side, after: Side, space: PacketSpace) -> DiffResult:
     share while this process works on the other."""
     tasks = _changed_sets(before, after, space)
     changed = _changed_devices(before, after)
-    passages_before = before.ask_passages([task for task in tasks if task.change == "blocked"])
+    passages_before = before.ask_passages(_of(tasks, "blocked"))
     lines_before = before.ask_lines(changed)
-    passages_after = after.ask_passages([task for task in tasks if task.change == "allowed"])
+    passages_after = after.ask_passages(_of(tasks, "allowed"))
     allowed = passages_after()
     fates_before = before.ask_fates(
         [
