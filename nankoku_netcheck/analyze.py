@@ -33,10 +33,9 @@ from .parse_worker import (
 )
 from .profiles import city_clause, effective_profile, profile_name
 from .reach.budget import DEFAULT_BUDGET
-from .reach.engine import ReachEngine, ReachResult, boundary_interfaces
+from .reach.engine import ReachEngine, boundary_interfaces
 from .reach.packets import PacketSpace
 from .reach.precompile import filter_work, run_in_two_processes
-from .reach.repair import Repair
 from .reach.store import BddStore
 from .reach.trace import Tracer
 from .result import (
@@ -54,7 +53,7 @@ from .result_cache import ResultCache, RunKey, replay, run_key
 from .rules import REGISTRY, Rule
 from .rules.acl import exact, shadow_salt, shadow_work
 from .rules.certificate import isolation_certificates
-from .rules.flows import FlowContext
+from .rules.flows import FlowContext, Prior
 from .rules.meta import budget_findings
 from .rules.presearch import SearchWorker, search_with, start_search_worker, stop_search_worker, worker_lines
 from .topology import (
@@ -458,7 +457,7 @@ def analyze_loaded(
     today: dt.date | None = None,
     context: FlowContext | None = None,
     budget: int = DEFAULT_BUDGET,
-    prior: Callable[[str, bool], ReachResult | Repair | None] | None = None,
+    prior: Prior | None = None,
     search_worker: SearchWorker | None = None,
     certify: bool = True,
     prints: Fingerprints | None = None,

@@ -38,7 +38,6 @@ from .diff_sides import (
     LocalSide,
     Passage,
     PassTask,
-    Prior,
     Side,
     SourceLine,
     analyse_side,
@@ -55,7 +54,7 @@ from .reach.repair import Repair
 from .reach.store import BddStore
 from .redact import redact
 from .result import Evidence, Finding, FlowExample, Result, severity_rank
-from .rules.flows import TRANSIT, flow_example
+from .rules.flows import TRANSIT, Prior, flow_example
 
 # The smallest network (devices whose searches the store keeps) whose before side is analysed
 # in a second process. The worker's start (spawn, imports) is ~0.5 s of wall time; measured on

@@ -25,12 +25,10 @@ from typing import Protocol
 from .analyze import Analysis, Loaded, analyze_loaded
 from .incremental import Fingerprints
 from .profiles import CHANNELS, pair_policies
-from .reach.engine import ReachResult
 from .reach.packets import Packet, PacketSet, PacketSpace
-from .reach.repair import Repair
 from .reach.trace import TracePath
 from .result import Result
-from .rules.flows import OUTSIDE, CrossCheckError, FlowContext
+from .rules.flows import OUTSIDE, CrossCheckError, FlowContext, Prior
 from .rules.zone import sanctioned_flows
 
 MAX_CLASSES = 12
@@ -174,9 +172,6 @@ class LocalSide:
             if name in devices
         }
         return lambda: answer
-
-
-Prior = Callable[[str, bool], ReachResult | Repair | None]
 
 
 def analyse_side(

@@ -41,6 +41,8 @@ from .policies import ZonesBehind
 
 # (src label en, dst label en, src label ja, dst label ja, packet class, permitting lines) → (en, ja)
 MessageBuilder = Callable[[str, str, str, str, str, str], tuple[str, str]]
+# A search's earlier result by (source class, routing), or a repair of it (see `FlowContext.prior`).
+Prior = Callable[[str, bool], ReachResult | Repair | None]
 
 TRANSIT = "transit"
 OUTSIDE = "outside"
@@ -74,7 +76,7 @@ class FlowContext:
     # A search's result from before an edit, when it still holds (incremental.py decides):
     # taken instead of searching; or a `Repair` of it, searched from the changed packets only.
     # `reused`: the searches taken whole.
-    prior: Callable[[str, bool], ReachResult | Repair | None] | None = None
+    prior: Prior | None = None
     reused: set[tuple[str, bool]] = field(default_factory=set)
     # The searches brought up to date from an earlier one (reach/repair.py).
     repaired: set[tuple[str, bool]] = field(default_factory=set)
