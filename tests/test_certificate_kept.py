@@ -166,10 +166,41 @@ def test_a_moved_config_folder_gets_its_own_paths(tmp_path: Path, counted: dict[
     shutil.move(tmp_path / "configs", tmp_path / "moved")
     topology.write_text(topology.read_text(encoding="utf-8").replace("configs: configs\n", "configs: moved\n"))
     counted["cuts"].clear()
+    counted["lines"].clear()
     after = certificates(topology, cache)
-    # The models are the same: every cut is kept, every line read again under its new path.
-    assert counted["cuts"] == [] and "/configs/" not in after
+    # The models are the same: every cut and every line is kept, the lines shown under the new path.
+    assert counted == {"cuts": [], "lines": []} and "/configs/" not in after
     assert after == certificates(topology, None) == before.replace("/configs/", "/moved/")
+
+
+def test_a_run_in_another_working_folder_keeps_the_lines_under_its_own_relative_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counted: dict[str, list[tuple[str, ...]]]
+) -> None:
+    topology = sample_copy(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    monkeypatch.chdir(tmp_path / "repo")
+    before = certificates(topology, cache)
+    assert '"file": "configs/' in before
+    # Paths are shown relative to the working folder when inside it (topology.py `_shown_path`).
+    monkeypatch.chdir(tmp_path)
+    counted["cuts"].clear()
+    counted["lines"].clear()
+    after = certificates(topology, cache)
+    assert counted == {"cuts": [], "lines": []}
+    assert '"file": "configs/' not in after and '"file": "repo/configs/' in after
+    assert after == certificates(topology, None) == before.replace('"file": "configs/', '"file": "repo/configs/')
+
+
+def test_a_kept_point_citing_another_file_is_cited_afresh(tmp_path: Path) -> None:
+    from nankoku_netcheck.result import Evidence
+    from nankoku_netcheck.rules.certificate_kept import _moved
+
+    own = (Evidence("a/x.cfg", 3, "permit ip any any", "drops"), Evidence("a/x.cfg", 9, "deny ip any any"))
+    assert _moved(own, "a/x.cfg", "b/x.cfg") == (
+        Evidence("b/x.cfg", 3, "permit ip any any", "drops"),
+        Evidence("b/x.cfg", 9, "deny ip any any"),
+    )
+    assert _moved((*own, Evidence("a/y.cfg", 1, "x")), "a/x.cfg", "b/x.cfg") is None
 
 
 def test_a_route_leaking_between_vrf_tables_changes_the_kept_note(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ fingerprint, incremental.py `Fingerprints.device`) give the same answers now run
 step as it did: same outcome. The points on unchanged devices give the same answers by
 construction. The lines cited for a (pair, point) read the pair's forbidden packets and the
 point's device, its config path included (every `Evidence` names it): kept lines are used
-only when the device's fingerprint and path are both the same. The "not isolated" test
+when the device's fingerprint is the same, under this run's path when that differs (a run
+started in another folder, a moved config folder: the path is all that would differ). The "not isolated" test
 reads the searches: the caller makes it afresh every run.
 
 The record is kept per topology path in the BDD store (`BddStore.put_record`, sealed like
@@ -44,7 +45,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..cache import source_fingerprint
 from ..profiles import effective_profile
@@ -304,11 +305,6 @@ class KeptCertificates:
         """Whether the device's model differs from the one the kept run read (unknown: yes)."""
         return device in self.changed_devices or device not in self.devices
 
-    def moved_or_changed(self, device: str) -> bool:
-        """`changed`, or its config's path is another."""
-        current = self.ctx.network.devices.get(device)
-        return self.changed(device) or current is None or self.devices[device][1] != current.source_file
-
     def leaks(self, digest: Callable[[], str]) -> str:
         """This run's leak digest, made once when a kept pair first asks."""
         if self._leaks is None:
@@ -316,13 +312,22 @@ class KeptCertificates:
         return self._leaks
 
     def lines(self, source: str, dest: str, point: KeptPoint) -> tuple[Evidence, ...] | None:
-        """The lines the kept run cited for the pair at `point`, when they still hold."""
+        """The lines the kept run cited for the pair at `point`, when they still hold: the
+        device's model is the same (its path aside). Under another path (a run started in
+        another folder shows config paths relative to that folder), the same lines with this
+        run's path: every line cited at a point quotes the point's own config, so the path is
+        the only thing that differs from what citing them afresh gives."""
         pair = self.pairs.get((source, dest))
-        if pair is None or self.moved_or_changed(point[0]):
+        current = self.ctx.network.devices.get(point[0])
+        if pair is None or current is None or self.changed(point[0]):
             return None
         if (source, dest) not in self._cited:
             self._cited[source, dest] = pair.cited()
-        return self._cited[source, dest].get(point)
+        cited = self._cited[source, dest].get(point)
+        kept_path = self.devices[point[0]][1]
+        if cited is None or kept_path == current.source_file:
+            return cited
+        return _moved(cited, kept_path, current.source_file)
 
     def _fingerprint(self, device: str) -> str | None:
         prints = self.ctx.fingerprints
@@ -351,3 +356,11 @@ class KeptCertificates:
             generation = str(lines[0])
             self.store.put_record(self.keys[1], lines)
         self.store.put_record(self.keys[0], encoded_index(record, generation, places))
+
+
+def _moved(cited: tuple[Evidence, ...], kept_path: str, path: str) -> tuple[Evidence, ...] | None:
+    """`cited`, each line under `path` instead of `kept_path`; None (cite them afresh) if any
+    line quotes another file, which the lines of one point never do."""
+    if any(line.file != kept_path for line in cited):
+        return None
+    return tuple(replace(line, file=path) for line in cited)
