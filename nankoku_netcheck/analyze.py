@@ -522,7 +522,7 @@ def analyze_loaded(
             "devices": len(loaded.devices),
             "segments": len(loaded.network.segments),
             "acl_lines": sum(len(acl.lines) for d in loaded.devices.values() for acl in d.acls.values()),
-            "config_lines": sum(len(c.lines) for c in loaded.configs.values()),
+            "config_lines": sum(c.line_count for c in loaded.configs.values()),
         },
     )
     return Analysis(loaded, context, result)
@@ -642,10 +642,10 @@ def _input_records(loaded: Loaded) -> tuple[InputRecord, ...]:
     from .inputs import read_input
 
     topology_file = read_input(loaded.topology.path)
-    records = [InputRecord(loaded.topology.path, topology_file.sha256, len(topology_file.lines), "topology")]
+    records = [InputRecord(loaded.topology.path, topology_file.sha256, topology_file.line_count, "topology")]
     for kind, path, display in loaded.topology.extra_inputs:
         extra = read_input(path, display)
-        records.append(InputRecord(display, extra.sha256, len(extra.lines), kind))
+        records.append(InputRecord(display, extra.sha256, extra.line_count, kind))
     for entry in loaded.topology.devices:
         config = loaded.configs[entry.name]
         device = loaded.devices[entry.name]
@@ -654,7 +654,7 @@ def _input_records(loaded: Loaded) -> tuple[InputRecord, ...]:
             InputRecord(
                 entry.config_display,
                 config.sha256,
-                len(config.lines),
+                config.line_count,
                 "config",
                 device=entry.name,
                 vendor=device.vendor,
