@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup, escape
 
 from ..result import Evidence, Finding, IsolationCertificate, PathStep, Result, RuleVerdict
@@ -338,9 +337,16 @@ def render_html(result: Result, lang: str = "ja", digest: str | None = None) -> 
     return template.render(**view)
 
 
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+
 @functools.cache
 def _template() -> Template:
-    """The report's template, compiled once per process (rendering does not change it)."""
+    """The report's template, compiled once per process (rendering does not change it). jinja2 is
+    imported here: a run that renders no HTML does not pay its import (about 20 ms)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     environment = Environment(
         loader=PackageLoader("nankoku_netcheck.report", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
