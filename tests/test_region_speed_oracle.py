@@ -135,17 +135,17 @@ def check_policy_list(device: Device, indexes: tuple[int, ...]) -> PolicyList:
 # --- generated ACLs, regions and policies ---------------------------------------------------------
 
 UNIVERSE = gen.NETWORK_ADDRESSES
-PATTERNS = st.one_of(
-    st.none(),
-    st.just(()),
-    st.lists(gen.wildcards(UNIVERSE), min_size=1, max_size=3).map(
-        lambda items: tuple((item.address, ~item.wildcard & IPV4_MAX) for item in items)
-    ),
+SOME_PATTERNS = st.lists(gen.wildcards(UNIVERSE), min_size=1, max_size=3).map(
+    lambda items: tuple((item.address, ~item.wildcard & IPV4_MAX) for item in items)
 )
+PATTERNS = st.one_of(st.none(), st.just(()), SOME_PATTERNS)
 RANGES = st.one_of(st.none(), gen.PORT_UNIONS.map(lambda ports: tuple((item.low, item.high) for item in ports)))
 PROTOCOLS = st.one_of(st.none(), st.sampled_from(((PROTO_TCP,), (PROTO_UDP,), (PROTO_ICMP,), (PROTO_TCP, 47))))
 PROTOCOL_SETS = PROTOCOLS.map(lambda chosen: None if chosen is None else frozenset(chosen))
 BOUNDS = st.builds(Bounds, PROTOCOL_SETS, PATTERNS, PATTERNS, RANGES, RANGES)
+# Boxes that all bound destinations (as an edited line's do): a match whose destinations meet
+# none of them cannot meet the region, whatever the line's other matches do.
+BOUNDED = st.builds(Bounds, PROTOCOL_SETS, SOME_PATTERNS, PATTERNS, RANGES, RANGES)
 
 
 def _box(match: Match) -> Match:
@@ -158,8 +158,9 @@ REGIONS = st.lists(gen.matches(UNIVERSE).map(_box), max_size=3).map(lambda boxes
 @st.composite
 def bounds_lists(draw: st.DrawFn) -> tuple[Bounds, ...]:
     """Boxes as `bounds_of` makes them or drawn field by field (no destination, an empty union of
-    addresses), none at all, and sometimes one twice (the same object or an equal one)."""
-    bounds = list(draw(st.one_of(REGIONS, st.lists(BOUNDS, max_size=4).map(tuple))))
+    addresses), all bounding destinations, none at all, and sometimes one twice (the same
+    object or an equal one)."""
+    bounds = list(draw(st.one_of(REGIONS, st.lists(BOUNDS, max_size=4), st.lists(BOUNDED, min_size=1, max_size=3))))
     if bounds and gen.sometimes(draw, 30):
         twice = draw(st.sampled_from(bounds))
         copy = twice if gen.sometimes(draw, 50) else dataclasses.replace(twice)
