@@ -153,8 +153,41 @@ def line_meets(line: AclLine, bounds: tuple[Bounds, ...]) -> bool:
 
 def lines_within(acl: Acl, bounds: tuple[Bounds, ...]) -> tuple[AclLine, ...]:
     """The lines of `acl` that can match a packet of the region `bounds` describes, in order:
-    the ACL they make permits, within the region, exactly what `acl` does."""
-    return tuple(line for line in acl.lines if line_meets(line, bounds))
+    the ACL they make permits, within the region, exactly what `acl` does.
+
+    The lines `line_meets` keeps (tests/test_region_speed_oracle.py holds the two equal), with
+    its tests inlined: an edit run asks this of 3,300 ACLs, 114,000 lines, of which about 7,500
+    meet the region; a call per line, a list per match and `counts_as_match` for each line (two
+    thirds of a city's lines are deny lines, which it reads three fields of) took 0.123 s of CPU
+    for them, this 0.074 s (medians of 7, interleaved, on the arguments recorded in an edit run of
+    the 1,000-device city). The destinations of every box are flattened once per call; the
+    engine's own test of a line comes last, as only the lines that meet the region need it."""
+    open_boxes = [box for box in bounds if box.dst is None]
+    patterns = [(address, cared, box) for box in bounds if box.dst is not None for address, cared in box.dst]
+    kept = []
+    boxes: tuple[Bounds, ...] | list[Bounds]
+    for line in acl.lines:
+        for match in line.matches:
+            if match.dst is None:
+                boxes = bounds
+            else:
+                # `_addresses_meet(match.dst, box.dst)`, for every box at once.
+                boxes = open_boxes
+                for item in match.dst:
+                    address, wildcard = item.address, item.wildcard
+                    for box_address, cared, box in patterns:
+                        if (address ^ box_address) & ~wildcard & cared == 0:
+                            if boxes is open_boxes:
+                                boxes = [*open_boxes]
+                            boxes.append(box)
+                if not boxes:
+                    continue
+            protocols = protocols_of(match)
+            if any(_meets_beyond_destinations(match, protocols, box) for box in boxes):
+                if counts_as_match(line):
+                    kept.append(line)
+                break
+    return tuple(kept)
 
 
 def reversed_box(box: Match) -> Match:
