@@ -49,7 +49,7 @@ from typing import Protocol
 from ..graph import Network, Segment, is_up
 from ..model import TO_THE_DEVICE, Acl, Device, Interface, RelayTarget, Route, RouteKind, Source, ToTheBox
 from .budget import DEFAULT_BUDGET
-from .fib import Fib, NextHop, build_fib, interface_hop
+from .fib import Fib, NextHop, build_fib, interface_hop, nested_within
 from .filters import (
     accepts,
     applicable_rules,
@@ -530,18 +530,26 @@ class ReachEngine:
         return passed | (replies & self.pre(translation, filters.reply_filter(device_name, in_if, out_if)))
 
     def fib_regions(self, device_name: str, vrf: str = "") -> list[tuple[PacketSet, tuple[NextHop, ...]]]:
+        """Per entry of the table, longest prefix first, the destinations it routes: its prefix
+        less the longer prefixes within it (`nested_within`), the entries it has no such prefix
+        for without any set operation. The edit run of the 1,000-device city, 8,604 entries over
+        664 tables, each table's first call (what a run pays: the BDD operations are new to the
+        manager), CPU, median of 10 runs: 0.087 -> 0.058 s. Called again on the same tables, with
+        the manager's caches warm, the integer work costs more than it saves (0.022 -> 0.033 s)."""
         key = (device_name, vrf)
-        if key not in self._fib_regions:
-            covered = self.space.false
+        regions = self._fib_regions.get(key)
+        if regions is None:
+            space = self.space
+            entries = self.fibs.of(device_name, vrf).entries
             regions = []
-            for entry in self.fibs.of(device_name, vrf).entries:
-                prefix = self.space.field_prefix("dst", entry.network, entry.length)
-                region = prefix & ~covered
-                covered |= prefix
-                if region != self.space.false:
+            for entry, within in zip(entries, nested_within(entries), strict=True):
+                region = space.field_prefix("dst", entry.network, entry.length)
+                if within:
+                    region = region & ~space.union_of(space.field_prefix("dst", e.network, e.length) for e in within)
+                if region != space.false:
                     regions.append((region, entry.next_hops))
             self._fib_regions[key] = regions
-        return self._fib_regions[key]
+        return regions
 
     def egress_regions(
         self, device_name: str, out: str, rule: Source, vrf: str = ""
