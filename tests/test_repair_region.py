@@ -41,6 +41,7 @@ from nankoku_netcheck.reach.region import (
     line_meets,
     lines_within,
     narrowed,
+    prefix_meets,
     reversed_region,
 )
 from nankoku_netcheck.reach.repair import Repair, repair_region
@@ -326,3 +327,21 @@ def test_a_re_run_after_an_acl_edit_searches_within_regions_and_reports_what_a_r
     assert all(box.src is not None and edited in box.src for region in regions for box in region)
     monkeypatch.undo()
     assert incremental == verified(topology, None)
+
+
+@gen.examples(200)
+@given(
+    region=REGIONS,
+    network=st.sampled_from(gen.NETWORK_ADDRESSES) | st.integers(0, 2**32 - 1),
+    length=st.integers(0, 32),
+)
+def test_a_prefix_meets_a_region_when_some_destination_of_it_lies_in_a_box(
+    space: PacketSpace, region: Region, network: int, length: int
+) -> None:
+    """`prefix_meets` (what a repair's forwarding tables keep) against the sets: the boxes'
+    destinations alone, any other field aside."""
+    destinations = space.union_of(
+        [space.valid if box.dst is None else space.match(Match(dst=box.dst)) for box in region]
+    )
+    meets = space.field_prefix("dst", network, length) & destinations != space.false
+    assert prefix_meets(network, length, bounds_of(region)) == meets

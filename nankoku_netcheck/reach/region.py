@@ -46,6 +46,7 @@ from ..model import (
     Match,
     PortRange,
     Wildcard,
+    prefix_mask,
 )
 from .packets import PacketSet, PacketSpace, counts_as_match
 
@@ -149,6 +150,16 @@ def line_meets(line: AclLine, bounds: tuple[Bounds, ...]) -> bool:
             if any(_meets_beyond_destinations(match, protocols, box) for box in boxes):
                 return True
     return False
+
+
+def prefix_meets(network: int, length: int, bounds: tuple[Bounds, ...]) -> bool:
+    """Whether some destination in `network`/`length` (host bits ignored, as a route's prefix)
+    lies in a box of `bounds`, the boxes' other fields aside: "no" only when every box's
+    destinations are disjoint from the prefix."""
+    mask = prefix_mask(length)
+    return any(
+        box.dst is None or any((network ^ address) & mask & cared == 0 for address, cared in box.dst) for box in bounds
+    )
 
 
 def lines_within(acl: Acl, bounds: tuple[Bounds, ...]) -> tuple[AclLine, ...]:
