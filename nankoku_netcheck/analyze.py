@@ -57,6 +57,7 @@ from .rules.flows import FlowContext, Prior
 from .rules.meta import budget_findings
 from .rules.presearch import SearchWorker, search_with, start_search_worker, stop_search_worker, worker_lines
 from .topology import (
+    ConfigReads,
     check_references,
     duplicate_hostnames,
     load_topology,
@@ -121,20 +122,25 @@ def load(
     (a temporary export of a git revision shows as 'REV:path'). `jobs` > 1: parse in up to
     that many processes when there is enough to parse (see `parse_many`). `allow_paths`,
     `root`: where configs may be read from besides the topology's work tree (see load_topology)."""
-    topology = load_topology(topology_path, allow_paths, root)
+    reads = ConfigReads()
+    topology = load_topology(topology_path, allow_paths, root, reads)
     if display_prefix is not None:
         topology = _relabel(topology, *display_prefix)
     # A relabelled export (the revision `diff` compares with) is read once per diff: its models
     # are not kept under its own keys.
-    return load_network(topology, cache, jobs, keep_shared=display_prefix is None)
+    return load_network(topology, cache, jobs, keep_shared=display_prefix is None, reads=reads)
 
 
 def load_network(
-    topology: Topology, cache: ParseCache | None = None, jobs: int = 1, keep_shared: bool = True
+    topology: Topology,
+    cache: ParseCache | None = None,
+    jobs: int = 1,
+    keep_shared: bool = True,
+    reads: ConfigReads | None = None,
 ) -> Loaded:
     """Read and parse the configs of an already loaded topology and build its network (see `load`;
-    `keep_shared`: see `parse_devices`)."""
-    configs = read_device_configs(topology)
+    `keep_shared`: see `parse_devices`; `reads`: the configs `load_topology` read for this run)."""
+    configs = read_device_configs(topology, reads)
     devices = parse_devices(topology, configs, cache, jobs, keep_shared)
     prints, keys = ({}, {}) if cache is None else parse_records(topology, configs, cache)
     return Loaded(topology, configs, devices, build_network(topology, devices), prints, keys)
@@ -320,13 +326,14 @@ def analyze(
     report("parse")
     chosen = list(rules) if rules is not None else None
     # Loaded once: the result cache's key and the network are both made from it.
-    topology = load_topology(topology_path, allow_paths)
-    run = result_run(topology, cache, chosen, budget, backend, today)
+    reads = ConfigReads()
+    topology = load_topology(topology_path, allow_paths, reads=reads)
+    run = result_run(topology, cache, chosen, budget, backend, today, reads)
     kept = cached_result(cache, run, timestamp) if run is not None and reuse_result else None
     if kept is not None:
         return kept if accepted is None else with_baseline(kept, accepted)
     with rare_full_collections():
-        loaded = load_network(topology, cache, jobs)
+        loaded = load_network(topology, cache, jobs, reads=reads)
         space = packet_space(backend, cache)
         saved = saved_searches(space, loaded, budget, cache)
         # Started now: its start-up runs while the long ACLs compile (rules/presearch.py).
@@ -378,11 +385,12 @@ def result_run(
     budget: int,
     backend: str,
     today: dt.date | None,
+    reads: ConfigReads | None = None,
 ) -> RunKey | None:
     """The result-cache key of this run (None without a cache, or when it cannot be cached)."""
     if cache is None:
         return None
-    return run_key(topology, rules, budget, backend, today or dt.datetime.now(dt.UTC).date())
+    return run_key(topology, rules, budget, backend, today or dt.datetime.now(dt.UTC).date(), reads)
 
 
 def cached_result(cache: ParseCache | None, run: RunKey, timestamp: str | None) -> Result | None:

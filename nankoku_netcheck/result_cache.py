@@ -42,16 +42,20 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .baseline import source_root
 from .cache import MAC_BYTES, PACKAGE, ParseCache, Rejected, read_entry, remove_entry, seal, unseal, write_atomically
 from .codec import Codec, DecodeError, EncodeError
 from .errors import InputProblem, InputWarning
-from .model import Topology
+from .model import DeviceEntry, Topology
 from .reach.packets import BackendUnavailable, chosen_backend
 from .result import Result
 from .rules import REGISTRY, Rule
+
+if TYPE_CHECKING:
+    from .topology import ConfigReads
 
 # A 3,000-device city's Result is a few MiB of JSON; anything this large is not ours.
 RESULT_ENTRY_LIMIT = 256 * 1024 * 1024
@@ -125,15 +129,17 @@ def file_sha256(path: str) -> str | None:
         return None
 
 
-def input_hashes(topology: Topology) -> tuple[tuple[str, str], ...] | None:
+def input_hashes(topology: Topology, reads: ConfigReads | None = None) -> tuple[tuple[str, str], ...] | None:
     """(display path, SHA-256) of every file the topology reads, as the Result's InputRecords
-    name them; None when one cannot be read."""
-    files = [(topology.path, topology.path)]
-    files += [(path, display) for _kind, path, display in topology.extra_inputs]
-    files += [(entry.config_path, entry.config_display) for entry in topology.devices]
+    name them; None when one cannot be read. `reads`: the configs this run has read already
+    (their hashes are those of the bytes it read)."""
+    files: list[tuple[str, str, DeviceEntry | None]] = [(topology.path, topology.path, None)]
+    files += [(path, display, None) for _kind, path, display in topology.extra_inputs]
+    files += [(entry.config_path, entry.config_display, entry) for entry in topology.devices]
     hashes = []
-    for path, display in files:
-        digest = file_sha256(path)
+    for path, display, entry in files:
+        known = reads.known(entry) if reads is not None and entry is not None else None
+        digest = known.sha256 if known is not None else file_sha256(path)
         if digest is None:
             return None
         hashes.append((display, digest))
@@ -150,11 +156,17 @@ def registry_ids(rules: Iterable[Rule] | None) -> tuple[str, ...] | None:
 
 
 def run_key(
-    topology: Topology, rules: Iterable[Rule] | None, budget: int, backend: str, today: dt.date
+    topology: Topology,
+    rules: Iterable[Rule] | None,
+    budget: int,
+    backend: str,
+    today: dt.date,
+    reads: ConfigReads | None = None,
 ) -> RunKey | None:
-    """The key of a run of `topology` (already loaded), None when the run cannot be cached."""
+    """The key of a run of `topology` (already loaded), None when the run cannot be cached.
+    `reads`: see `input_hashes`."""
     ids = registry_ids(rules)
-    files = input_hashes(topology)
+    files = input_hashes(topology, reads)
     try:
         engine = chosen_backend(backend)
     except BackendUnavailable:

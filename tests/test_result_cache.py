@@ -5,6 +5,7 @@ it; a damaged or foreign entry is never trusted."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from conftest import REPO, NetworkWriter
 from nankoku_netcheck import analyze as analyze_module
 from nankoku_netcheck import parse_worker as parse_worker_module
 from nankoku_netcheck import result_cache as result_cache_module
+from nankoku_netcheck import topology as topology_module
 from nankoku_netcheck.analyze import analyze
 from nankoku_netcheck.baseline import baseline_text
 from nankoku_netcheck.cache import ParseCache
@@ -198,10 +200,44 @@ def test_a_rule_not_in_the_registry_is_never_cached(city: Path, tmp_path: Path, 
 def test_an_input_that_changes_during_the_run_is_not_kept(
     city: Path, tmp_path: Path, loads: Counter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The clause map is hashed for the key and read again for the report: edited in between,
+    the report's record is not the key's. (A config is hashed from the very bytes the run parses:
+    see the next test.)"""
     real = result_cache_module.file_sha256
-    monkeypatch.setattr(result_cache_module, "file_sha256", lambda path: "0" * 64 if "r-core" in path else real(path))
+    monkeypatch.setattr(
+        result_cache_module, "file_sha256", lambda path: "0" * 64 if path.endswith("clauses.yaml") else real(path)
+    )
     run(city, tmp_path / "cache")
     assert entries(tmp_path / "cache") == []
+
+
+def test_a_run_reads_each_config_once_and_keys_it_by_the_bytes_it_parsed(
+    city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[str] = []
+    real = topology_module.read_input
+
+    def counted(path: str, *args: Any, **kwargs: Any) -> Any:
+        read.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(topology_module, "read_input", counted)
+    hashed: list[str] = []
+    real_hash = result_cache_module.file_sha256
+
+    def counted_hash(path: str) -> str | None:
+        hashed.append(os.path.basename(path))
+        return real_hash(path)
+
+    monkeypatch.setattr(result_cache_module, "file_sha256", counted_hash)
+    result = run(city, tmp_path / "cache")
+    on_disk = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in (city.parent / "configs").glob("*.cfg")
+    }
+    assert sorted(name for name in read if name.endswith(".cfg")) == sorted(on_disk)
+    assert [name for name in hashed if name.endswith(".cfg")] == []
+    assert {os.path.basename(r.path): r.sha256 for r in result.inputs if r.kind == "config"} == on_disk
+    assert len(entries(tmp_path / "cache")) == 1
 
 
 def test_one_entry_per_topology(city: Path, tmp_path: Path) -> None:
